@@ -1,0 +1,664 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// write runs f as one write action and returns its result.
+func write[T any](ctx context.Context, d *Desk, f func(Tx, *work) (T, error)) (T, error) {
+	var out T
+	err := d.update(ctx, func(tx Tx, w *work) error {
+		var err error
+		out, err = f(tx, w)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
+// Plan checks a change as CreateRequest would and returns the requests it
+// would make, with who will have to confirm each, storing nothing.
+func (d *Desk) Plan(ctx context.Context, actor Handle, in NewRequest) ([]Request, error) {
+	var reqs []Request
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
+		var err error
+		reqs, err = d.plan(tx, actor, in, now)
+		return err
+	})
+	return reqs, err
+}
+
+// CreateRequest checks a change against every rule, stores one request per
+// outgoing contact, and mails every party its own token. Nothing is
+// stored when any rule refuses.
+func (d *Desk) CreateRequest(ctx context.Context, actor Handle, in NewRequest) ([]Request, error) {
+	return write(ctx, d, func(tx Tx, w *work) ([]Request, error) { return d.createRequest(tx, w, actor, in) })
+}
+
+func (d *Desk) createRequest(tx Tx, w *work, actor Handle, in NewRequest) ([]Request, error) {
+	reqs, err := d.plan(tx, actor, in, w.now)
+	if err != nil {
+		return nil, err
+	}
+	for i := range reqs {
+		r := &reqs[i]
+		if err := tx.InsertRequest(r); err != nil {
+			return nil, err
+		}
+		if err := d.record(tx, w, actor, ActRequestCreate, r.ServiceID, r.ID,
+			fmt.Sprintf("%s of %s: %s -> %s; to confirm: %s", r.RoleList(), r.Service, r.From, r.To, handleList(partyHandles(*r)))); err != nil {
+			return nil, err
+		}
+		for _, p := range r.Parties {
+			if _, err := d.sendConfirm(tx, w, *r, p.Handle, false); err != nil {
+				return nil, err
+			}
+			w.touch(p.Handle)
+		}
+	}
+	return reqs, nil
+}
+
+func partyHandles(r Request) []Handle {
+	hs := make([]Handle, len(r.Parties))
+	for i, p := range r.Parties {
+		hs[i] = p.Handle
+	}
+	return hs
+}
+
+// Permissions says, for each role of the service, nil when actor may ask
+// to change it, else the refusal with its reason.
+func (d *Desk) Permissions(ctx context.Context, actor Handle, service string) (Service, map[Role]error, error) {
+	var s Service
+	perms := map[Role]error{}
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		var err error
+		s, err = heldService(tx, actor, service)
+		if err != nil {
+			return err
+		}
+		for _, r := range Roles {
+			perms[r] = MayChange(s, actor, r)
+		}
+		return nil
+	})
+	return s, perms, err
+}
+
+// Accept records actor's acceptance of request id with its token. When it
+// is the last awaited acceptance, the change is checked again and applied
+// in the same transaction.
+func (d *Desk) Accept(ctx context.Context, actor Handle, id int64, token string) (Request, error) {
+	return d.answer(ctx, actor, id, token, AnswerAccepted)
+}
+
+// Refuse records actor's refusal of request id with its token; the request
+// ends refused.
+func (d *Desk) Refuse(ctx context.Context, actor Handle, id int64, token string) (Request, error) {
+	return d.answer(ctx, actor, id, token, AnswerRefused)
+}
+
+func (d *Desk) answer(ctx context.Context, actor Handle, id int64, token string, a Answer) (Request, error) {
+	return write(ctx, d, func(tx Tx, w *work) (Request, error) { return d.answerIn(tx, w, actor, id, token, a) })
+}
+
+func (d *Desk) answerIn(tx Tx, w *work, actor Handle, id int64, token string, a Answer) (Request, error) {
+	r, err := d.openPartyRequest(tx, actor, id, w.now)
+	if err != nil {
+		return Request{}, err
+	}
+	if err := throttle(tx, actor, r, w.now); err != nil {
+		return Request{}, err
+	}
+	toks, err := tx.Tokens(r.ID)
+	if err != nil {
+		return Request{}, err
+	}
+	tok, refusal := tokenCheck(toks, actor, token, r)
+	if refusal != nil {
+		w.onRefusal = func(tx Tx) error { return countFailure(tx, w, actor, r, refusal) }
+		return Request{}, failureNote(tx, actor, r, w.now, refusal)
+	}
+	if err := tx.SetTokenState(tok.ID, TokenUsed); err != nil {
+		return Request{}, err
+	}
+	if err := tx.SetAnswer(r.ID, actor, a, w.now); err != nil {
+		return Request{}, err
+	}
+	for i := range r.Parties {
+		if r.Parties[i].Handle == actor {
+			r.Parties[i].Answer, r.Parties[i].Answered = a, w.now
+		}
+	}
+	w.touch(partyHandles(r)...)
+	if a == AnswerRefused {
+		if err := d.record(tx, w, actor, ActRequestRefuse, r.ServiceID, r.ID, "refused"); err != nil {
+			return Request{}, err
+		}
+		if err := d.end(tx, w, r, StateRefused, "refused by "+string(actor), actor, ActRequestFailed); err != nil {
+			return Request{}, err
+		}
+	} else {
+		if err := d.record(tx, w, actor, ActRequestAccept, r.ServiceID, r.ID, "accepted"); err != nil {
+			return Request{}, err
+		}
+		if len(r.Awaited()) == 0 {
+			if err := d.apply(tx, w, r); err != nil {
+				return Request{}, err
+			}
+		}
+	}
+	return tx.Request(r.ID)
+}
+
+// openPartyRequest loads a request the actor is a party to, still
+// waiting for the actor's answer.
+func (d *Desk) openPartyRequest(tx Tx, actor Handle, id int64, now time.Time) (Request, error) {
+	r, err := d.partyRequest(tx, actor, id, now)
+	if err != nil {
+		return Request{}, err
+	}
+	if r.State.Ended() {
+		return Request{}, endedErr(r)
+	}
+	if p, _ := r.Party(actor); p.Answer != AnswerPending {
+		return Request{}, fail(ErrAlreadyAnswered, "request", "you have already %s request #%d; there is nothing more for you to do", p.Answer, r.ID)
+	}
+	return r, nil
+}
+
+func endedErr(r Request) error {
+	msg := fmt.Sprintf("request #%d is already %s", r.ID, r.State)
+	if r.Reason != "" {
+		msg += ": " + r.Reason
+	}
+	return fail(ErrEnded, "request", "%s", msg)
+}
+
+// apply moves the contacts once every party has accepted, after checking
+// again that the outgoing contact still holds the roles and (billing)
+// that both accounts are up to date. If not, the request ends refused
+// with the reason, and no contact moves.
+func (d *Desk) apply(tx Tx, w *work, r Request) error {
+	s, err := tx.ServiceByID(r.ServiceID)
+	if err != nil {
+		return err
+	}
+	reason := ""
+	for _, role := range r.Roles {
+		if cur := s.Contact(role); cur != r.From {
+			reason = fmt.Sprintf("the %s contact of %s is no longer %s (it is now %s)", role, s.Name, r.From, cur)
+			break
+		}
+	}
+	if reason == "" && r.HasRole(Billing) {
+		for _, h := range []Handle{r.From, r.To} {
+			a, err := account(tx, h, "to", ErrUnknownAccount)
+			if err != nil {
+				return err
+			}
+			if !a.UpToDate() {
+				reason = fmt.Sprintf("%s has unpaid bills (%s owed); the billing contact can't move until they are settled", h, a.Owes)
+				break
+			}
+		}
+	}
+	if reason != "" {
+		return d.end(tx, w, r, StateRefused, reason, SystemActor, ActRequestFailed)
+	}
+	for _, role := range r.Roles {
+		if err := tx.SetContact(s.ID, role, r.To); err != nil {
+			return err
+		}
+		if err := d.record(tx, w, SystemActor, ActContactChange, s.ID, r.ID,
+			fmt.Sprintf("%s contact of %s: %s -> %s", role, s.Name, r.From, r.To)); err != nil {
+			return err
+		}
+	}
+	return d.end(tx, w, r, StateDone, "", SystemActor, ActRequestDone)
+}
+
+// Resend mails actor a fresh token for request id; the token it had before
+// stops working. The mail goes to the account's current address.
+func (d *Desk) Resend(ctx context.Context, actor Handle, id int64) (Mail, error) {
+	return write(ctx, d, func(tx Tx, w *work) (Mail, error) { return d.resend(tx, w, actor, id) })
+}
+
+func (d *Desk) resend(tx Tx, w *work, actor Handle, id int64) (Mail, error) {
+	r, err := d.openPartyRequest(tx, actor, id, w.now)
+	if err != nil {
+		return Mail{}, err
+	}
+	toks, err := tx.Tokens(r.ID)
+	if err != nil {
+		return Mail{}, err
+	}
+	for _, t := range toks {
+		if t.Handle == actor && t.State == TokenActive {
+			if err := tx.SetTokenState(t.ID, TokenReplaced); err != nil {
+				return Mail{}, err
+			}
+		}
+	}
+	m, err := d.sendConfirm(tx, w, r, actor, true)
+	if err != nil {
+		return Mail{}, err
+	}
+	w.touch(actor)
+	return m, d.record(tx, w, actor, ActRequestResend, r.ServiceID, r.ID, "confirmation mail sent again to "+m.Address)
+}
+
+// Cancel withdraws request id; only its requester may, while it is pending.
+func (d *Desk) Cancel(ctx context.Context, actor Handle, id int64) (Request, error) {
+	return write(ctx, d, func(tx Tx, w *work) (Request, error) { return d.cancel(tx, w, actor, id) })
+}
+
+func (d *Desk) cancel(tx Tx, w *work, actor Handle, id int64) (Request, error) {
+	r, err := d.partyRequest(tx, actor, id, w.now)
+	if err != nil {
+		return Request{}, err
+	}
+	if r.State.Ended() {
+		return Request{}, endedErr(r)
+	}
+	if r.Requester != actor {
+		return Request{}, fail(ErrNotRequester, "request", "only the requester (%s) can cancel request #%d", r.Requester, r.ID)
+	}
+	if err := d.end(tx, w, r, StateCancelled, "cancelled by "+string(actor), actor, ActRequestCancel); err != nil {
+		return Request{}, err
+	}
+	return tx.Request(r.ID)
+}
+
+// Request returns request id as actor, a party to it, sees it.
+func (d *Desk) Request(ctx context.Context, actor Handle, id int64) (Request, error) {
+	var r Request
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
+		if _, err := actorAccount(tx, actor); err != nil {
+			return err
+		}
+		var err error
+		r, err = d.partyRequest(tx, actor, id, now)
+		return err
+	})
+	return r, err
+}
+
+// Requests lists the requests actor is a party to, newest first.
+func (d *Desk) Requests(ctx context.Context, actor Handle) ([]Request, error) {
+	var rs []Request
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
+		if _, err := actorAccount(tx, actor); err != nil {
+			return err
+		}
+		var err error
+		rs, err = tx.RequestsOf(actor)
+		for i := range rs {
+			rs[i] = effective(rs[i], now)
+		}
+		return err
+	})
+	return rs, err
+}
+
+// Services lists the services where actor holds any role.
+func (d *Desk) Services(ctx context.Context, actor Handle) ([]ServiceView, error) {
+	var ss []ServiceView
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
+		if _, err := actorAccount(tx, actor); err != nil {
+			return err
+		}
+		var err error
+		ss, err = tx.ServicesOf(actor, now)
+		return err
+	})
+	return ss, err
+}
+
+// Service returns one of actor's services.
+func (d *Desk) Service(ctx context.Context, actor Handle, name string) (Service, error) {
+	var s Service
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		var err error
+		s, err = heldService(tx, actor, name)
+		return err
+	})
+	return s, err
+}
+
+// Account returns one account.
+func (d *Desk) Account(ctx context.Context, h Handle) (Account, error) {
+	var a Account
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		var err error
+		a, err = account(tx, h, "handle", ErrUnknownAccount)
+		return err
+	})
+	return a, err
+}
+
+// Accounts lists every account, by handle.
+func (d *Desk) Accounts(ctx context.Context) ([]Account, error) {
+	var as []Account
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		var err error
+		as, err = tx.Accounts()
+		return err
+	})
+	return as, err
+}
+
+// SuggestAccounts lists up to limit accounts whose handle or name starts
+// with what was typed, for a handle field's suggestions.
+func (d *Desk) SuggestAccounts(ctx context.Context, typed string, limit int) ([]Account, error) {
+	typed = strings.ToLower(strings.TrimSpace(typed))
+	var as []Account
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		var err error
+		as, err = tx.FindAccounts(typed, limit)
+		return err
+	})
+	return as, err
+}
+
+// NewAccount is what support staff give to open an account.
+type NewAccount struct {
+	Handle string
+	Name   string
+	Email  string
+	Owes   Cents
+}
+
+// AddAccount opens an account (support staff).
+func (d *Desk) AddAccount(ctx context.Context, in NewAccount) (Account, error) {
+	return write(ctx, d, func(tx Tx, w *work) (Account, error) { return d.addAccount(tx, w, in) })
+}
+
+func (d *Desk) addAccount(tx Tx, w *work, in NewAccount) (Account, error) {
+	h, err := ParseHandle(in.Handle)
+	if err != nil {
+		return Account{}, err
+	}
+	name, err := CheckText("name", "name", in.Name, MaxNameLen, true)
+	if err != nil {
+		return Account{}, err
+	}
+	email, err := CheckEmail("email", in.Email)
+	if err != nil {
+		return Account{}, err
+	}
+	if in.Owes < 0 {
+		return Account{}, fail(ErrInvalid, "owes", "an amount owed can't be negative")
+	}
+	if _, err := tx.Account(h); err == nil {
+		return Account{}, fail(ErrExists, "handle", "there is already an account %s", h)
+	} else if !errors.Is(err, ErrNoRow) {
+		return Account{}, err
+	}
+	a := Account{Handle: h, Name: name, Email: email, Owes: in.Owes, Created: w.now}
+	if err := tx.InsertAccount(a); err != nil {
+		return Account{}, err
+	}
+	w.touch(h)
+	return a, d.record(tx, w, SupportActor, ActAccountAdd, 0, 0, fmt.Sprintf("account %s (%s) opened", h, name))
+}
+
+// SetStanding records an account's billing standing: 0 when its payments
+// are up to date, else the amount it owes (support staff).
+func (d *Desk) SetStanding(ctx context.Context, h Handle, owes Cents) (Account, error) {
+	return write(ctx, d, func(tx Tx, w *work) (Account, error) {
+		if owes < 0 {
+			return Account{}, fail(ErrInvalid, "owes", "an amount owed can't be negative")
+		}
+		a, err := account(tx, h, "handle", ErrUnknownAccount)
+		if err != nil {
+			return Account{}, err
+		}
+		if err := tx.SetOwes(h, owes); err != nil {
+			return Account{}, err
+		}
+		a.Owes = owes
+		w.touch(h)
+		detail := h.String() + ": payments up to date"
+		if owes > 0 {
+			detail = fmt.Sprintf("%s: owes %s", h, owes)
+		}
+		return a, d.record(tx, w, SupportActor, ActStanding, 0, 0, detail)
+	})
+}
+
+// SetEmail changes the e-mail address of actor's own profile.
+func (d *Desk) SetEmail(ctx context.Context, actor Handle, email string) (Account, error) {
+	return write(ctx, d, func(tx Tx, w *work) (Account, error) { return d.setEmail(tx, w, actor, email) })
+}
+
+func (d *Desk) setEmail(tx Tx, w *work, actor Handle, email string) (Account, error) {
+	email, err := CheckEmail("email", email)
+	if err != nil {
+		return Account{}, err
+	}
+	a, err := actorAccount(tx, actor)
+	if err != nil {
+		return Account{}, err
+	}
+	old := a.Email
+	if err := tx.SetEmail(actor, email); err != nil {
+		return Account{}, err
+	}
+	a.Email = email
+	w.touch(actor)
+	return a, d.record(tx, w, actor, ActEmail, 0, 0, fmt.Sprintf("e-mail address changed from %s to %s", old, email))
+}
+
+// NewService is what support staff give to add a service.
+type NewService struct {
+	Name    string
+	Type    string
+	Admin   string
+	Tech    string
+	Billing string
+}
+
+// AddService adds a service with its three contacts (support staff). A
+// domain's owner details start as its admin's name and e-mail.
+func (d *Desk) AddService(ctx context.Context, in NewService) (Service, error) {
+	return write(ctx, d, func(tx Tx, w *work) (Service, error) { return d.addService(tx, w, in) })
+}
+
+func (d *Desk) addService(tx Tx, w *work, in NewService) (Service, error) {
+	name, err := CheckServiceName(in.Name)
+	if err != nil {
+		return Service{}, err
+	}
+	typ, err := CheckServiceType(in.Type)
+	if err != nil {
+		return Service{}, err
+	}
+	var hs [3]Handle
+	for i, c := range []struct{ field, v string }{{"admin", in.Admin}, {"tech", in.Tech}, {"billing", in.Billing}} {
+		h, err := ParseHandle(c.v)
+		if err != nil {
+			return Service{}, fail(ErrInvalid, c.field, "the %s contact must be a NIC handle such as xx11111-ovh, not %q", c.field, clip(c.v))
+		}
+		hs[i] = h
+	}
+	if _, err := tx.Service(name); err == nil {
+		return Service{}, fail(ErrExists, "service", "there is already a service named %s", name)
+	} else if !errors.Is(err, ErrNoRow) {
+		return Service{}, err
+	}
+	var admin Account
+	for i, r := range Roles {
+		a, err := account(tx, hs[i], string(r), ErrUnknownAccount)
+		if err != nil {
+			return Service{}, err
+		}
+		if r == Admin {
+			admin = a
+		}
+	}
+	s := Service{Name: name, Type: typ, Admin: hs[0], Tech: hs[1], Billing: hs[2], Created: w.now}
+	if typ == TypeDomain {
+		s.Owner = &Owner{Holder: admin.Name, Email: admin.Email}
+	}
+	if err := tx.InsertService(&s); err != nil {
+		return Service{}, err
+	}
+	w.touch(hs[:]...)
+	return s, d.record(tx, w, SupportActor, ActServiceAdd, s.ID, 0,
+		fmt.Sprintf("%s %s added: admin %s, tech %s, billing %s", typ, name, hs[0], hs[1], hs[2]))
+}
+
+// Owner returns the owner details of a domain actor holds a role on.
+func (d *Desk) Owner(ctx context.Context, actor Handle, service string) (Service, error) {
+	var s Service
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		var err error
+		if s, err = heldService(tx, actor, service); err != nil {
+			return err
+		}
+		if !s.IsDomain() || s.Owner == nil {
+			return fail(ErrNotDomain, "service", "%s is a %s, not a domain: it has no owner details", s.Name, s.Type)
+		}
+		return nil
+	})
+	return s, err
+}
+
+// OwnerChange lists the owner details to change; nil fields stay as they are.
+type OwnerChange struct {
+	Holder, Address, Phone, Email *string
+}
+
+// SetOwner changes a domain's owner details; only its admin may.
+func (d *Desk) SetOwner(ctx context.Context, actor Handle, service string, c OwnerChange) (Service, error) {
+	return write(ctx, d, func(tx Tx, w *work) (Service, error) { return d.setOwner(tx, w, actor, service, c) })
+}
+
+func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerChange) (Service, error) {
+	var err error
+	check := func(p **string, f func(string) (string, error)) {
+		if *p != nil && err == nil {
+			var v string
+			v, err = f(**p)
+			*p = &v
+		}
+	}
+	check(&c.Holder, func(s string) (string, error) { return CheckText("holder", "holder name", s, MaxNameLen, true) })
+	check(&c.Address, func(s string) (string, error) { return CheckText("address", "postal address", s, MaxAddressLen, false) })
+	check(&c.Phone, func(s string) (string, error) { return CheckPhone("phone", s) })
+	check(&c.Email, func(s string) (string, error) { return CheckEmail("email", s) })
+	if err != nil {
+		return Service{}, err
+	}
+	if c.Holder == nil && c.Address == nil && c.Phone == nil && c.Email == nil {
+		return Service{}, fail(ErrInvalid, "", "nothing to change: give a holder, address, phone or e-mail")
+	}
+	s, err := heldService(tx, actor, service)
+	if err != nil {
+		return Service{}, err
+	}
+	if !s.IsDomain() || s.Owner == nil {
+		return Service{}, fail(ErrNotDomain, "service", "%s is a %s, not a domain: it has no owner details", s.Name, s.Type)
+	}
+	if s.Admin != actor {
+		return Service{}, fail(ErrNotAdmin, "service", "only the admin of %s (%s) can change its owner details", s.Name, s.Admin)
+	}
+	o := *s.Owner
+	var changed []string
+	for _, f := range []struct {
+		name     string
+		src, dst *string
+	}{{"holder", c.Holder, &o.Holder}, {"address", c.Address, &o.Address}, {"phone", c.Phone, &o.Phone}, {"e-mail", c.Email, &o.Email}} {
+		if f.src != nil && *f.src != *f.dst {
+			*f.dst = *f.src
+			changed = append(changed, f.name)
+		}
+	}
+	if len(changed) == 0 {
+		return s, nil
+	}
+	if err := tx.SetOwner(s.ID, o); err != nil {
+		return Service{}, err
+	}
+	s.Owner = &o
+	w.touch(s.Admin, s.Tech, s.Billing)
+	return s, d.record(tx, w, actor, ActOwnerSet, s.ID, 0, "owner details changed: "+joinWords(changed))
+}
+
+// Mails lists actor's mails, newest first.
+func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
+	var ms []Mail
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := actorAccount(tx, actor); err != nil {
+			return err
+		}
+		var err error
+		ms, err = tx.MailsOf(actor)
+		return err
+	})
+	return ms, err
+}
+
+// Unread counts actor's unread mails.
+func (d *Desk) Unread(ctx context.Context, actor Handle) (int, error) {
+	var n int
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		var err error
+		n, err = tx.Unread(actor)
+		return err
+	})
+	return n, err
+}
+
+// MarkRead marks one of actor's mails read.
+func (d *Desk) MarkRead(ctx context.Context, actor Handle, id int64) error {
+	return d.update(ctx, func(tx Tx, w *work) error {
+		m, err := tx.Mail(id)
+		if errors.Is(err, ErrNoRow) || (err == nil && m.To != actor) {
+			return fail(ErrNotFound, "mail", "no mail #%d in the mailbox of %s", id, actor)
+		}
+		if err != nil || m.Read {
+			return err
+		}
+		w.touch(actor)
+		return tx.MarkRead(actor, id)
+	})
+}
+
+// History lists what was done that concerns actor, newest first: by
+// default its own actions, its services' and its requests'; narrowed by
+// the filter to one service or one request.
+func (d *Desk) History(ctx context.Context, actor Handle, f HistoryFilter) ([]HistoryEntry, error) {
+	var hs []HistoryEntry
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
+		if _, err := actorAccount(tx, actor); err != nil {
+			return err
+		}
+		var sid int64
+		if f.Service != "" {
+			s, err := heldService(tx, actor, f.Service)
+			if err != nil {
+				return err
+			}
+			sid = s.ID
+		}
+		if f.RequestID != 0 {
+			if _, err := d.partyRequest(tx, actor, f.RequestID, now); err != nil {
+				return err
+			}
+		}
+		var err error
+		hs, err = tx.History(actor, sid, f.RequestID, f.Limit)
+		return err
+	})
+	return hs, err
+}

@@ -1,0 +1,323 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Throttling of wrong tokens: after MaxTokenFailures wrong tokens from one
+// account on one request within TokenFailureWindow, that account's tries
+// on it are refused for TokenLockout.
+const (
+	MaxTokenFailures   = 5
+	TokenFailureWindow = 15 * time.Minute
+	TokenLockout       = 15 * time.Minute
+	DefaultValidity    = 15 * 24 * time.Hour
+)
+
+// Desk is the domain's entry point: every action a user can take, with its
+// rules, each run in one transaction of the store. The CLI, the TUI and
+// the SSH server all call it.
+type Desk struct {
+	store    Store
+	clock    Clock
+	validity time.Duration
+	broker   *Broker
+	link     string
+	onCommit []func()
+}
+
+// Options configure a Desk; zero values take the defaults.
+type Options struct {
+	Clock    Clock         // default: SystemClock
+	Validity time.Duration // default: DefaultValidity
+	Broker   *Broker       // default: a new broker
+}
+
+// NewDesk returns a desk over store.
+func NewDesk(store Store, o Options) *Desk {
+	d := &Desk{store: store, clock: o.Clock, validity: o.Validity, broker: o.Broker}
+	if d.clock == nil {
+		d.clock = SystemClock{}
+	}
+	if d.validity == 0 {
+		d.validity = DefaultValidity
+	}
+	if d.broker == nil {
+		d.broker = NewBroker()
+	}
+	return d
+}
+
+// Store returns the store the desk works on.
+func (d *Desk) Store() Store { return d.store }
+
+// Broker returns the broker the desk publishes its changes on.
+func (d *Desk) Broker() *Broker { return d.broker }
+
+// Now returns the desk's time.
+func (d *Desk) Now() time.Time { return d.clock.Now() }
+
+// OnCommit registers f to run after every committed write (the SMTP
+// outbox uses it to send what was just queued).
+func (d *Desk) OnCommit(f func()) { d.onCommit = append(d.onCommit, f) }
+
+// Subscribe returns the changes concerning h as they are committed.
+func (d *Desk) Subscribe(h Handle) (<-chan Change, func()) { return d.broker.Subscribe(h) }
+
+// work is what one write collects besides its data: who must be told, and
+// what to record even when the action itself is refused.
+type work struct {
+	now     time.Time
+	touched []Handle
+	// onRefusal is written, in a transaction of its own, when the action
+	// is refused (a wrong token is counted although nothing else changes).
+	onRefusal func(tx Tx) error
+	// tokens keeps the tokens issued, by request and party, for a Batch
+	// to answer with; nil outside a batch.
+	tokens map[int64]map[Handle]string
+}
+
+func (w *work) touch(hs ...Handle) {
+	for _, h := range hs {
+		if h != "" && !slices.Contains(w.touched, h) {
+			w.touched = append(w.touched, h)
+		}
+	}
+}
+
+// update runs fn in one write transaction, after settling the requests
+// that expired. When fn refuses, the expiries it saw and what fn asked to
+// keep (onRefusal) are still recorded, in a second transaction.
+func (d *Desk) update(ctx context.Context, fn func(tx Tx, w *work) error) error {
+	var w *work
+	var expired bool
+	err := d.store.Update(ctx, func(tx Tx) error {
+		w = &work{now: d.clock.Now()}
+		n, err := d.expireDue(tx, w)
+		if err != nil {
+			return err
+		}
+		expired = n > 0
+		return fn(tx, w)
+	})
+	if err == nil {
+		d.committed(w)
+		return nil
+	}
+	if !IsRefusal(err) || (!expired && w.onRefusal == nil) {
+		return storageErr(err)
+	}
+	keep := w.onRefusal
+	var w2 *work
+	if err2 := d.store.Update(ctx, func(tx Tx) error {
+		w2 = &work{now: d.clock.Now()}
+		if _, err := d.expireDue(tx, w2); err != nil {
+			return err
+		}
+		if keep != nil {
+			return keep(tx)
+		}
+		return nil
+	}); err2 != nil {
+		return storageErr(err2)
+	}
+	d.committed(w2)
+	return err
+}
+
+func (d *Desk) committed(w *work) {
+	if len(w.touched) > 0 {
+		d.broker.Publish(Change{Handles: w.touched})
+	}
+	for _, f := range d.onCommit {
+		f()
+	}
+}
+
+// view runs fn in a read-only transaction.
+func (d *Desk) view(ctx context.Context, fn func(tx Tx, now time.Time) error) error {
+	return storageErr(d.store.View(ctx, func(tx Tx) error { return fn(tx, d.clock.Now()) }))
+}
+
+// storageErr marks an error that is not a rule's refusal as a storage
+// failure, keeping its text.
+func storageErr(err error) error {
+	if err == nil || IsRefusal(err) || errors.Is(err, ErrStorage) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrStorage, err)
+}
+
+// account loads an account, or refuses with a message naming it.
+func account(tx Tx, h Handle, field string, kind error) (Account, error) {
+	a, err := tx.Account(h)
+	if errors.Is(err, ErrNoRow) {
+		return Account{}, fail(kind, field, "there is no account %s", h)
+	}
+	return a, err
+}
+
+// actorAccount loads the acting account.
+func actorAccount(tx Tx, h Handle) (Account, error) {
+	if h == "" {
+		return Account{}, fail(ErrUnknownAccount, "as", "say which account you act as (--as HANDLE)")
+	}
+	return account(tx, h, "as", ErrUnknownAccount)
+}
+
+// heldService loads a service the actor holds a role on. Services the
+// actor has nothing to do with are "not found", as they are not even
+// listed for it.
+func heldService(tx Tx, actor Handle, name string) (Service, error) {
+	n, err := CheckServiceName(name)
+	if err != nil {
+		return Service{}, err
+	}
+	s, err := tx.Service(n)
+	if errors.Is(err, ErrNoRow) || (err == nil && len(s.RolesOf(actor)) == 0) {
+		return Service{}, fail(ErrNotFound, "service", "no service named %s among those of %s", n, actor)
+	}
+	return s, err
+}
+
+// partyRequest loads a request the actor is a party to; others are "not found".
+func (d *Desk) partyRequest(tx Tx, actor Handle, id int64, now time.Time) (Request, error) {
+	r, err := tx.Request(id)
+	if errors.Is(err, ErrNoRow) {
+		return Request{}, fail(ErrNotFound, "request", "no request #%d among those of %s", id, actor)
+	}
+	if err != nil {
+		return Request{}, err
+	}
+	if _, ok := r.Party(actor); !ok {
+		return Request{}, fail(ErrNotFound, "request", "no request #%d among those of %s", id, actor)
+	}
+	return effective(r, now), nil
+}
+
+// effective shows a request as it stands at now: one past its expiry is
+// expired, whether or not a write has recorded it yet.
+func effective(r Request, now time.Time) Request {
+	if r.State == StateValidating && !now.Before(r.Expires) {
+		r.State = StateExpired
+		r.Reason = expiryReason(r)
+		r.Ended = r.Expires
+	}
+	return r
+}
+
+func expiryReason(r Request) string {
+	return fmt.Sprintf("no decision within the validity period (%s)", FormatDuration(r.Expires.Sub(r.Created)))
+}
+
+// FormatDuration writes a validity as people say it: "15 days", "48 hours", "90 seconds".
+func FormatDuration(d time.Duration) string {
+	plural := func(n int64, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return plural(int64(d/(24*time.Hour)), "day")
+	case d >= time.Hour && d%time.Hour == 0:
+		return plural(int64(d/time.Hour), "hour")
+	case d >= time.Minute && d%time.Minute == 0:
+		return plural(int64(d/time.Minute), "minute")
+	}
+	return plural(int64(d/time.Second), "second")
+}
+
+// expireDue records the expiry of every request past its validity, with
+// its outcome mails. It returns how many it ended.
+func (d *Desk) expireDue(tx Tx, w *work) (int, error) {
+	due, err := tx.DueRequests(w.now)
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	for _, r := range due {
+		// It ended when its validity ran out, whenever a write notices.
+		if err := d.end(tx, w, r, StateExpired, expiryReason(r), SystemActor, ActRequestExpire); err != nil {
+			return 0, err
+		}
+	}
+	return len(due), nil
+}
+
+// end closes a request: its state, the history line, every party's
+// outcome mail, and the retirement of its unused tokens.
+func (d *Desk) end(tx Tx, w *work, r Request, s State, reason string, actor Handle, action string) error {
+	at := w.now
+	if s == StateExpired {
+		at = r.Expires
+	}
+	if err := tx.EndRequest(r.ID, s, reason, at); err != nil {
+		return err
+	}
+	toks, err := tx.Tokens(r.ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range toks {
+		if t.State == TokenActive {
+			if err := tx.SetTokenState(t.ID, TokenReplaced); err != nil {
+				return err
+			}
+		}
+	}
+	r.State, r.Reason, r.Ended = s, reason, at
+	if err := tx.InsertHistory(&HistoryEntry{At: at, Actor: actor, Action: action, ServiceID: r.ServiceID, RequestID: r.ID, Detail: outcomeDetail(r)}); err != nil {
+		return err
+	}
+	for _, p := range r.Parties {
+		if err := d.sendOutcome(tx, w, r, p.Handle); err != nil {
+			return err
+		}
+		w.touch(p.Handle)
+	}
+	return nil
+}
+
+func outcomeDetail(r Request) string {
+	if r.State == StateDone {
+		return fmt.Sprintf("%s of %s moved from %s to %s", r.RoleList(), r.Service, r.From, r.To)
+	}
+	return fmt.Sprintf("%s: %s", r.State, r.Reason)
+}
+
+// record writes a history line.
+func (d *Desk) record(tx Tx, w *work, actor Handle, action string, serviceID, requestID int64, detail string) error {
+	return tx.InsertHistory(&HistoryEntry{At: w.now, Actor: actor, Action: action, ServiceID: serviceID, RequestID: requestID, Detail: detail})
+}
+
+// Watch notices writes made by other processes (the CLI, another node)
+// when the store can tell, and publishes them as Change{All: true}. It
+// polls one cheap question every interval until ctx ends; it returns at
+// once when the store cannot tell.
+func (d *Desk) Watch(ctx context.Context, every time.Duration) {
+	w, ok := d.store.(Watcher)
+	if !ok {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	w.Changed(ctx) // set the baseline
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if changed, err := w.Changed(ctx); err == nil && changed {
+				d.broker.Publish(Change{All: true})
+			}
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kinds of refusal. Every error the model returns to a user wraps one of
+// these, so callers test them with errors.Is and show Error() as it is.
+var (
+	ErrNotFound        = errors.New("not found")
+	ErrInvalid         = errors.New("invalid input")
+	ErrExists          = errors.New("already exists")
+	ErrUnknownAccount  = errors.New("unknown account")
+	ErrAlreadyContact  = errors.New("already the contact")
+	ErrNotYourRole     = errors.New("role not yours to change")
+	ErrPending         = errors.New("request already pending")
+	ErrNotUpToDate     = errors.New("payments not up to date")
+	ErrEnded           = errors.New("request has ended")
+	ErrAlreadyAnswered = errors.New("already answered")
+	ErrNotRequester    = errors.New("not the requester")
+	ErrNotAdmin        = errors.New("not the admin")
+	ErrNotDomain       = errors.New("not a domain")
+	ErrWrongToken      = errors.New("wrong token")
+	ErrTokenUsed       = errors.New("token already used")
+	ErrTokenReplaced   = errors.New("token replaced")
+	ErrTokenNotYours   = errors.New("token of another party")
+	ErrThrottled       = errors.New("too many wrong tokens")
+	ErrStorage         = errors.New("storage failure")
+)
+
+// Error is a refusal a person can read: Msg says what went wrong in the
+// user's terms, Kind says which rule, Field which input it is about
+// ("to", "role", "token", "email"…) so a form can show it beside that field.
+type Error struct {
+	Kind  error
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Unwrap lets errors.Is match the kind.
+func (e *Error) Unwrap() error { return e.Kind }
+
+func fail(kind error, field, format string, args ...any) error {
+	return &Error{Kind: kind, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// FieldOf returns the input field an error is about, or "".
+func FieldOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+// IsRefusal reports whether err is a rule's refusal (as opposed to a
+// failure of the storage or the machine).
+func IsRefusal(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind != ErrStorage
+}

@@ -1,0 +1,302 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// MayChange says whether actor may ask to change role r on s: the admin
+// may change any role, the tech and billing contacts only their own. It
+// returns nil, or the refusal with its reason.
+func MayChange(s Service, actor Handle, r Role) error {
+	if s.Admin == actor {
+		return nil
+	}
+	if (r == Tech && s.Tech == actor) || (r == Billing && s.Billing == actor) {
+		return nil
+	}
+	switch r {
+	case Admin:
+		return fail(ErrNotYourRole, "role", "only the admin can hand over the admin role of %s", s.Name)
+	case Tech:
+		return fail(ErrNotYourRole, "role", "only the admin or the tech contact can change the tech contact of %s", s.Name)
+	default:
+		return fail(ErrNotYourRole, "role", "only the admin or the billing contact can change the billing contact of %s", s.Name)
+	}
+}
+
+// PartiesOf lists who must confirm a change: the requester, the outgoing
+// contact and the incoming contact, without duplicates, in that order.
+func PartiesOf(requester, from, to Handle) []Handle {
+	hs := []Handle{requester}
+	for _, h := range []Handle{from, to} {
+		if h != hs[0] && (len(hs) < 2 || h != hs[1]) {
+			hs = append(hs, h)
+		}
+	}
+	return hs
+}
+
+// PartyLabel says why h must confirm r: "requester", "current tech",
+// "new tech", or several of these joined.
+func (r Request) PartyLabel(h Handle) string {
+	var ls []string
+	if h == r.Requester {
+		ls = append(ls, "requester")
+	}
+	if h == r.From {
+		ls = append(ls, "current "+JoinRoles(r.Roles, "+"))
+	}
+	if h == r.To {
+		ls = append(ls, "new "+JoinRoles(r.Roles, "+"))
+	}
+	return joinWords(ls)
+}
+
+func joinWords(ws []string) string {
+	switch len(ws) {
+	case 0:
+		return ""
+	case 1:
+		return ws[0]
+	}
+	out := ws[0]
+	for i, w := range ws[1:] {
+		if i == len(ws)-2 {
+			out += " and " + w
+		} else {
+			out += ", " + w
+		}
+	}
+	return out
+}
+
+// NewRequest is what a user asks for: on one service, these roles to
+// this account.
+type NewRequest struct {
+	Service  string
+	Roles    []Role
+	To       string        // the incoming contact's handle, as typed
+	Validity time.Duration // 0: the desk's default
+}
+
+// plan checks a change against every rule and returns the requests it
+// would make, one per outgoing contact, not yet stored.
+func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time) ([]Request, error) {
+	if _, err := actorAccount(tx, actor); err != nil {
+		return nil, err
+	}
+	s, err := heldService(tx, actor, in.Service)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Roles) == 0 {
+		return nil, fail(ErrInvalid, "role", "name at least one role to change: admin, tech or billing")
+	}
+	validity := in.Validity
+	if validity == 0 {
+		validity = d.validity
+	}
+	if validity < MinValidity || validity > MaxValidity {
+		return nil, fail(ErrInvalid, "validity", "a validity must be between 1 minute and 365 days")
+	}
+	toH, err := ParseHandle(in.To)
+	if err != nil {
+		return nil, fail(ErrUnknownAccount, "to", "the new contact must be a NIC handle such as xx11111-ovh, not %q", clip(in.To))
+	}
+	to, err := account(tx, toH, "to", ErrUnknownAccount)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range in.Roles {
+		if err := MayChange(s, actor, r); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range in.Roles {
+		if s.Contact(r) == to.Handle {
+			return nil, fail(ErrAlreadyContact, "to", "%s is already the %s contact of %s", to.Handle, r, s.Name)
+		}
+	}
+	open, err := tx.OpenRequests(s.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range open {
+		o = effective(o, now)
+		if o.State != StateValidating {
+			continue
+		}
+		for _, r := range in.Roles {
+			if o.HasRole(r) {
+				return nil, fail(ErrPending, "role", "request #%d for the %s contact of %s is already pending (waiting for confirmation by %s)",
+					o.ID, r, s.Name, handleList(o.Awaited()))
+			}
+		}
+	}
+	if in.hasRole(Billing) {
+		from, err := account(tx, s.Billing, "role", ErrUnknownAccount)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range []Account{from, to} {
+			if !a.UpToDate() {
+				return nil, fail(ErrNotUpToDate, "to", "%s has unpaid bills (%s owed); the billing contact can't move until they are settled", a.Handle, a.Owes)
+			}
+		}
+	}
+	// One request per outgoing contact, as the provider's API makes one
+	// task per nichandle.
+	var reqs []Request
+	for _, r := range Roles {
+		if !in.hasRole(r) {
+			continue
+		}
+		from := s.Contact(r)
+		i := -1
+		for k := range reqs {
+			if reqs[k].From == from {
+				i = k
+			}
+		}
+		if i >= 0 {
+			reqs[i].Roles = append(reqs[i].Roles, r)
+			continue
+		}
+		req := Request{
+			ServiceID: s.ID, Service: s.Name, Type: s.Type,
+			Roles: []Role{r}, From: from, To: to.Handle, Requester: actor,
+			State: StateValidating, Created: now, Expires: now.Add(validity),
+		}
+		for _, h := range PartiesOf(actor, from, to.Handle) {
+			req.Parties = append(req.Parties, Party{Handle: h, Answer: AnswerPending})
+		}
+		reqs = append(reqs, req)
+	}
+	return reqs, nil
+}
+
+func (in NewRequest) hasRole(r Role) bool {
+	for _, x := range in.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func handleList(hs []Handle) string {
+	ws := make([]string, len(hs))
+	for i, h := range hs {
+		ws[i] = string(h)
+	}
+	return joinWords(ws)
+}
+
+// tokenCheck compares what a party typed with the request's tokens, in
+// constant time, and says what is wrong with it.
+func tokenCheck(toks []TokenRecord, actor Handle, typed string, r Request) (TokenRecord, error) {
+	norm, ok := NormalizeToken(typed)
+	if !ok {
+		return TokenRecord{}, fail(ErrWrongToken, "token", "that is not a token: a token is 28 letters and digits in groups of four, as in your mail for request #%d", r.ID)
+	}
+	h := HashToken(norm)
+	var match TokenRecord
+	found := false
+	for _, t := range toks {
+		if t.Hash.Equal(h) {
+			match, found = t, true
+		}
+	}
+	switch {
+	case !found:
+		return TokenRecord{}, fail(ErrWrongToken, "token", "wrong token for request #%d", r.ID)
+	case match.Handle != actor:
+		return TokenRecord{}, fail(ErrTokenNotYours, "token", "that token was sent to another party of request #%d; use the one sent to you (%s)", r.ID, actor)
+	case match.State == TokenUsed:
+		return TokenRecord{}, fail(ErrTokenUsed, "token", "that token has already been used on request #%d", r.ID)
+	case match.State == TokenReplaced:
+		return TokenRecord{}, fail(ErrTokenReplaced, "token", "that token was replaced by a newer one; use the token of your latest mail for request #%d", r.ID)
+	}
+	return match, nil
+}
+
+// throttle refuses a token try while the actor is locked out of the request.
+func throttle(tx Tx, actor Handle, r Request, now time.Time) error {
+	until, err := tx.LockedUntil(actor, r.ID)
+	if err != nil {
+		return err
+	}
+	if now.Before(until) {
+		return fail(ErrThrottled, "token", "too many wrong tokens for request #%d: tries are paused until %s UTC (in %s)",
+			r.ID, until.UTC().Format("15:04"), roundUp(until.Sub(now)))
+	}
+	return nil
+}
+
+func roundUp(d time.Duration) string {
+	m := int64((d + time.Minute - 1) / time.Minute)
+	if m <= 1 {
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", m)
+}
+
+// countFailure records a wrong token, and locks the actor out of the
+// request when it is the MaxTokenFailures-th within the window. It
+// returns the refusal to show, completed with what follows from it.
+func countFailure(tx Tx, w *work, actor Handle, r Request, refusal error) error {
+	if err := tx.InsertFailure(actor, r.ID, w.now); err != nil {
+		return err
+	}
+	n, err := tx.Failures(actor, r.ID, w.now.Add(-TokenFailureWindow))
+	if err != nil {
+		return err
+	}
+	if n >= MaxTokenFailures {
+		until := w.now.Add(TokenLockout)
+		if err := tx.SetLock(actor, r.ID, until); err != nil {
+			return err
+		}
+		return tx.InsertHistory(&HistoryEntry{At: w.now, Actor: actor, Action: ActTokenThrottled, ServiceID: r.ServiceID, RequestID: r.ID,
+			Detail: fmt.Sprintf("%d wrong tokens in %s; tries paused until %s", n, FormatDuration(TokenFailureWindow), until.Format(time.RFC3339))})
+	}
+	return nil
+}
+
+// failureNote completes a token refusal with how many tries are left,
+// counting the one being refused.
+func failureNote(tx Tx, actor Handle, r Request, now time.Time, refusal error) error {
+	var e *Error
+	if !errors.As(refusal, &e) {
+		return refusal
+	}
+	n, err := tx.Failures(actor, r.ID, now.Add(-TokenFailureWindow))
+	if err != nil {
+		return err
+	}
+	left := MaxTokenFailures - n - 1
+	msg := e.Msg
+	if left <= 0 {
+		msg += fmt.Sprintf("; that was the %d%s wrong token in %s, so tries on request #%d are paused for %s",
+			MaxTokenFailures, ordinal(MaxTokenFailures), FormatDuration(TokenFailureWindow), r.ID, FormatDuration(TokenLockout))
+	} else if left == 1 {
+		msg += "; 1 try left before a pause"
+	} else {
+		msg += fmt.Sprintf("; %d tries left before a pause", left)
+	}
+	return &Error{Kind: e.Kind, Field: e.Field, Msg: msg}
+}
+
+func ordinal(n int) string {
+	switch n {
+	case 1:
+		return "st"
+	case 2:
+		return "nd"
+	case 3:
+		return "rd"
+	}
+	return "th"
+}

@@ -1,0 +1,106 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNoRow is what a Tx returns when the row asked for does not exist.
+// The model turns it into a message for the user.
+var ErrNoRow = errors.New("no such row")
+
+// Store keeps the desk's data. storage/ implements it over SQLite (and a
+// second backend over PostgreSQL); the model only ever sees these
+// interfaces.
+type Store interface {
+	// View runs fn in a read-only transaction over one consistent snapshot.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn in one read-write transaction: everything fn wrote is
+	// committed when it returns nil, nothing when it returns an error.
+	// A backend may run fn more than once (to retry a serialization
+	// failure), so fn must have no effect outside tx.
+	Update(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Watcher is a Store that can tell, cheaply, whether anyone (another
+// process, another node) has committed since the last call.
+type Watcher interface {
+	// Changed reports whether the data changed since the previous call.
+	// The first call reports false.
+	Changed(ctx context.Context) (bool, error)
+}
+
+// Tx is one transaction's view of the data. Methods return ErrNoRow when
+// a single row asked for is missing.
+type Tx interface {
+	Account(h Handle) (Account, error)
+	Accounts() ([]Account, error)
+	// FindAccounts lists up to limit accounts whose handle or name starts
+	// with prefix (case-insensitively), by handle.
+	FindAccounts(prefix string, limit int) ([]Account, error)
+	InsertAccount(a Account) error
+	SetEmail(h Handle, email string) error
+	SetOwes(h Handle, owes Cents) error
+
+	Service(name string) (Service, error)
+	ServiceByID(id int64) (Service, error)
+	// ServicesOf lists the services where h holds any role, by name,
+	// each marked when a request on it is validatingByCustomers and not
+	// past its expiry at now.
+	ServicesOf(h Handle, now time.Time) ([]ServiceView, error)
+	InsertService(s *Service) error
+	SetContact(serviceID int64, r Role, h Handle) error
+	SetOwner(serviceID int64, o Owner) error
+
+	// Request returns a request with its parties in order.
+	Request(id int64) (Request, error)
+	// RequestsOf lists the requests h is a party to, newest first.
+	RequestsOf(h Handle) ([]Request, error)
+	// OpenRequests lists the service's requests in state validatingByCustomers.
+	OpenRequests(serviceID int64) ([]Request, error)
+	// DueRequests lists requests in state validatingByCustomers whose
+	// expiry is at or before now.
+	DueRequests(now time.Time) ([]Request, error)
+	// InsertRequest stores the request and its parties, and sets r.ID.
+	InsertRequest(r *Request) error
+	EndRequest(id int64, s State, reason string, at time.Time) error
+	SetAnswer(requestID int64, h Handle, a Answer, at time.Time) error
+
+	InsertToken(t *TokenRecord) error
+	Tokens(requestID int64) ([]TokenRecord, error)
+	SetTokenState(id int64, s TokenState) error
+
+	// Failures counts wrong tokens h gave for the request since a time.
+	Failures(h Handle, requestID int64, since time.Time) (int, error)
+	InsertFailure(h Handle, requestID int64, at time.Time) error
+	// LockedUntil returns until when h may not try tokens on the request
+	// (zero when never locked).
+	LockedUntil(h Handle, requestID int64) (time.Time, error)
+	SetLock(h Handle, requestID int64, until time.Time) error
+
+	// InsertMail stores m and sets m.ID.
+	InsertMail(m *Mail) error
+	// MailsOf lists h's mails, newest first.
+	MailsOf(h Handle) ([]Mail, error)
+	Mail(id int64) (Mail, error)
+	MarkRead(h Handle, id int64) error
+	Unread(h Handle) (int, error)
+
+	InsertHistory(e *HistoryEntry) error
+	// History lists entries newest first. serviceID and requestID, when
+	// not zero, narrow it to that service or request; otherwise it lists
+	// what concerns h: its own actions, the services where it holds a
+	// role, the requests it is a party to.
+	History(h Handle, serviceID, requestID int64, limit int) ([]HistoryEntry, error)
+}
+
+// Clock tells the time; tests set their own.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns the current time in UTC.
+func (SystemClock) Now() time.Time { return time.Now().UTC() }

@@ -1,0 +1,172 @@
+// Package text makes text that came from users safe to store and to draw:
+// Unsafe finds what must be refused on input, Clean removes it on output.
+package text
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// IsBidiControl reports whether r changes the direction of the text
+// around it; such runes can hide or reorder what a reader sees.
+func IsBidiControl(r rune) bool {
+	switch {
+	case r == 0x061C, r == 0x200E, r == 0x200F:
+		return true
+	case r >= 0x202A && r <= 0x202E:
+		return true
+	case r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
+}
+
+// isInvisibleFormat reports runes that are never wanted in a name or an
+// address: line and paragraph separators and the byte-order mark.
+func isInvisibleFormat(r rune) bool {
+	return r == 0x2028 || r == 0x2029 || r == 0xFEFF
+}
+
+// IsControl reports C0 and C1 control characters and DEL.
+func IsControl(r rune) bool {
+	return r < 0x20 || r == 0x7F || (r >= 0x80 && r <= 0x9F)
+}
+
+// Unsafe describes the first thing in s that may not be stored as user
+// text (invalid UTF-8, a control character or escape sequence, a bidi
+// override), or returns "" when s is safe.
+func Unsafe(s string) string {
+	if !utf8.ValidString(s) {
+		return "it is not valid UTF-8"
+	}
+	for _, r := range s {
+		switch {
+		case r == 0x1B || r == 0x9B:
+			return "it contains an escape sequence"
+		case IsControl(r):
+			return "it contains a control character"
+		case IsBidiControl(r):
+			return "it contains a text-direction override"
+		case isInvisibleFormat(r):
+			return "it contains an invisible separator"
+		}
+	}
+	return ""
+}
+
+// Clean returns s with every escape sequence, control character, bidi
+// override and invalid byte removed (invalid bytes become U+FFFD), so that
+// drawing it can never move the cursor, change the title or hide text.
+// Tabs become a space. With multiline, newlines are kept.
+func Clean(s string, multiline bool) string {
+	if isPlain(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			b.WriteRune(utf8.RuneError)
+			i++
+			continue
+		}
+		switch {
+		case r == 0x1B:
+			i = skipEscape(s, i+size)
+			continue
+		case r == 0x9B: // 8-bit CSI
+			i = skipCSI(s, i+size)
+			continue
+		case r == 0x9D, r == 0x90, r == 0x98, r == 0x9E, r == 0x9F: // 8-bit OSC, DCS, SOS, PM, APC
+			i = skipString(s, i+size)
+			continue
+		case r == '\n' && multiline:
+			b.WriteByte('\n')
+		case r == '\t':
+			b.WriteByte(' ')
+		case IsControl(r), IsBidiControl(r), isInvisibleFormat(r):
+			// dropped
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// Line is Clean for a one-line field: newlines become spaces.
+func Line(s string) string {
+	return Clean(strings.ReplaceAll(s, "\n", " "), false)
+}
+
+// isPlain reports the common case where nothing needs cleaning.
+func isPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == 0x7F || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// skipEscape skips what follows an ESC at s[i:], returning the index
+// after the whole sequence.
+func skipEscape(s string, i int) int {
+	if i >= len(s) {
+		return i
+	}
+	switch s[i] {
+	case '[':
+		return skipCSI(s, i+1)
+	case ']', 'P', 'X', '^', '_':
+		return skipString(s, i+1)
+	}
+	// nF sequences: intermediates 0x20–0x2F then one final byte.
+	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2F {
+		i++
+	}
+	if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7E {
+		i++
+	}
+	return i
+}
+
+// skipCSI skips parameters and intermediates up to and including the
+// final byte. A byte that cannot be part of a CSI ends it and is dropped.
+func skipCSI(s string, i int) int {
+	for i < len(s) {
+		c := s[i]
+		i++
+		if c >= 0x40 && c <= 0x7E {
+			return i
+		}
+		if c < 0x20 || c > 0x7E {
+			return i
+		}
+	}
+	return i
+}
+
+// skipString skips an OSC, DCS, SOS, PM or APC body up to its terminator
+// (BEL, ESC \ or 8-bit ST), or to the end of s.
+func skipString(s string, i int) int {
+	for i < len(s) {
+		if s[i] == 0x07 {
+			return i + 1
+		}
+		if s[i] == 0x1B {
+			if i+1 < len(s) && s[i+1] == '\\' {
+				return i + 2
+			}
+			return i + 1
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == 0x9C {
+			return i + size
+		}
+		i += size
+	}
+	return i
+}

@@ -1,0 +1,222 @@
+package model
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"contactdesk/model/text"
+)
+
+// Limits on what users may type.
+const (
+	MaxNameLen    = 200
+	MaxAddressLen = 500
+	MaxEmailLen   = 254
+	MaxPhoneLen   = 32
+	MaxServiceLen = 253
+	MaxValidity   = 365 * 24 * time.Hour
+	MinValidity   = time.Minute
+)
+
+var handleRE = regexp.MustCompile(`^[a-z]{2}[0-9]{1,10}-ovh$`)
+
+// ParseHandle reads a NIC handle whatever its case: two letters, digits, "-ovh".
+func ParseHandle(s string) (Handle, error) {
+	h := strings.ToLower(strings.TrimSpace(s))
+	if h == "" {
+		return "", fail(ErrInvalid, "handle", "a NIC handle is needed, such as xx11111-ovh")
+	}
+	if !handleRE.MatchString(h) {
+		return "", fail(ErrInvalid, "handle", "%q is not a NIC handle: two letters, digits, then -ovh, such as xx11111-ovh", clip(s))
+	}
+	return Handle(h), nil
+}
+
+// ParseRole reads "admin", "tech" or "billing", whatever the case.
+func ParseRole(s string) (Role, error) {
+	r := Role(strings.ToLower(strings.TrimSpace(s)))
+	switch r {
+	case Admin, Tech, Billing:
+		return r, nil
+	}
+	return "", fail(ErrInvalid, "role", "%q is not a role: use admin, tech or billing", clip(s))
+}
+
+// ParseRoles reads a comma-separated list of roles without repeats,
+// returned in display order.
+func ParseRoles(s string) ([]Role, error) {
+	seen := map[Role]bool{}
+	for _, part := range strings.Split(s, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		r, err := ParseRole(part)
+		if err != nil {
+			return nil, err
+		}
+		seen[r] = true
+	}
+	if len(seen) == 0 {
+		return nil, fail(ErrInvalid, "role", "name at least one role: admin, tech or billing")
+	}
+	var rs []Role
+	for _, r := range Roles {
+		if seen[r] {
+			rs = append(rs, r)
+		}
+	}
+	return rs, nil
+}
+
+// CheckText refuses user text that is empty (when required), too long, or
+// holds anything that could act on a terminal: control characters, escape
+// sequences, bidi overrides, invalid UTF-8.
+func CheckText(field, label, s string, max int, required bool) (string, error) {
+	if why := text.Unsafe(s); why != "" {
+		return "", fail(ErrInvalid, field, "the %s was refused: %s", label, why)
+	}
+	s = strings.TrimSpace(s)
+	if required && s == "" {
+		return "", fail(ErrInvalid, field, "the %s may not be empty", label)
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return "", fail(ErrInvalid, field, "the %s is too long (%d characters; at most %d)", label, n, max)
+	}
+	return s, nil
+}
+
+// CheckEmail validates an e-mail address of the form local@domain.tld and
+// returns it trimmed.
+func CheckEmail(field, s string) (string, error) {
+	s, err := CheckText(field, "e-mail address", s, MaxEmailLen, true)
+	if err != nil {
+		return "", err
+	}
+	a, perr := mail.ParseAddress(s)
+	if perr != nil || a.Address != s || a.Name != "" {
+		return "", fail(ErrInvalid, field, "%q is not an e-mail address such as name@example.com", clip(s))
+	}
+	at := strings.LastIndexByte(s, '@')
+	domain := s[at+1:]
+	if at < 1 || strings.ContainsAny(s, " \"") || !strings.Contains(domain, ".") ||
+		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") ||
+		strings.ContainsAny(domain, "[]") {
+		return "", fail(ErrInvalid, field, "%q is not an e-mail address such as name@example.com", clip(s))
+	}
+	return s, nil
+}
+
+var phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 .\-()]{3,30}$`)
+
+// CheckPhone validates a phone number: digits, spaces, dots, dashes and
+// brackets, optionally starting with +.
+func CheckPhone(field, s string) (string, error) {
+	s, err := CheckText(field, "phone number", s, MaxPhoneLen, false)
+	if err != nil || s == "" {
+		return s, err
+	}
+	if !phoneRE.MatchString(s) {
+		return "", fail(ErrInvalid, field, "%q is not a phone number such as +351 210 000 000", clip(s))
+	}
+	return s, nil
+}
+
+var serviceRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// CheckServiceName validates a service name (a domain, a server's
+// hostname, a plan's identifier) and returns it lowercased.
+func CheckServiceName(s string) (string, error) {
+	s, err := CheckText("service", "service name", s, MaxServiceLen, true)
+	if err != nil {
+		return "", err
+	}
+	s = strings.ToLower(s)
+	if !serviceRE.MatchString(s) {
+		return "", fail(ErrInvalid, "service", "%q is not a service name: letters, digits, dots, dashes and underscores", clip(s))
+	}
+	return s, nil
+}
+
+// CheckServiceType validates a service type.
+func CheckServiceType(s string) (string, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	for _, k := range ServiceTypes {
+		if k == t {
+			return t, nil
+		}
+	}
+	return "", fail(ErrInvalid, "type", "%q is not a service type: use one of %s", clip(s), strings.Join(ServiceTypes, ", "))
+}
+
+// ParseAmount reads an amount such as "42", "42.5" or "42.50" into cents.
+func ParseAmount(s string) (Cents, error) {
+	t := strings.TrimSpace(s)
+	bad := fail(ErrInvalid, "owes", "%q is not an amount such as 42.50", clip(s))
+	if t == "" || strings.HasPrefix(t, "-") || strings.HasPrefix(t, "+") {
+		return 0, bad
+	}
+	whole, frac, hasFrac := strings.Cut(t, ".")
+	if whole == "" || (hasFrac && (len(frac) == 0 || len(frac) > 2)) {
+		return 0, bad
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || w > 1_000_000_000 {
+		return 0, bad
+	}
+	var f int64
+	if hasFrac {
+		if len(frac) == 1 {
+			frac += "0"
+		}
+		f, err = strconv.ParseInt(frac, 10, 64)
+		if err != nil || f < 0 {
+			return 0, bad
+		}
+	}
+	return Cents(w*100 + f), nil
+}
+
+// FormatAmount writes cents as "42.50".
+func FormatAmount(c Cents) string {
+	return fmt.Sprintf("%d.%02d", int64(c)/100, int64(c)%100)
+}
+
+// ParseValidity reads a validity period: a Go duration ("90s", "48h") or
+// a number of days ("15d").
+func ParseValidity(s string) (time.Duration, error) {
+	t := strings.TrimSpace(s)
+	var d time.Duration
+	if n, ok := strings.CutSuffix(t, "d"); ok && n != "" {
+		days, err := strconv.Atoi(n)
+		if err != nil || days <= 0 || days > 365 {
+			return 0, fail(ErrInvalid, "validity", "%q is not a validity: use a number of days (15d) or a duration (48h, 90s)", clip(s))
+		}
+		d = time.Duration(days) * 24 * time.Hour
+	} else {
+		var err error
+		d, err = time.ParseDuration(t)
+		if err != nil {
+			return 0, fail(ErrInvalid, "validity", "%q is not a validity: use a number of days (15d) or a duration (48h, 90s)", clip(s))
+		}
+	}
+	if d < MinValidity || d > MaxValidity {
+		return 0, fail(ErrInvalid, "validity", "a validity must be between 1 minute and 365 days, not %s", clip(s))
+	}
+	return d, nil
+}
+
+// clip shortens what a user typed for quoting in a message, and makes it
+// safe to print.
+func clip(s string) string {
+	s = text.Line(s)
+	if utf8.RuneCountInString(s) > 40 {
+		r := []rune(s)
+		s = string(r[:39]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,311 @@
+// Package storage keeps contactdesk's data in SQLite. It implements the
+// interfaces model declares (model.Store, model.Tx, model.Watcher); the
+// rules stay in model.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"contactdesk/model"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ApplicationID marks a SQLite file as a contactdesk database ("CDSK").
+const ApplicationID = 0x4344534B
+
+// BusyTimeout is how long a write waits for another writer (another
+// process) before giving up.
+const BusyTimeout = 5 * time.Second
+
+// Errors of opening a database, each with a message a person understands.
+var (
+	ErrMissing      = errors.New("no database")
+	ErrNotOurs      = errors.New("not a contactdesk database")
+	ErrNewerSchema  = errors.New("database written by a newer contactdesk")
+	ErrReadOnlyFile = errors.New("database is read-only")
+	ErrBusy         = errors.New("database is busy")
+)
+
+// Options say how to open a database.
+type Options struct {
+	// Create makes a new, empty database when none exists at the path.
+	Create bool
+}
+
+// DB is a contactdesk database in one SQLite file. Writes go through one
+// connection (SQLite has one writer at a time; queuing in Go is cheaper
+// than spinning on the file lock); reads through a pool of read-only ones.
+type DB struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+
+	watchMu sync.Mutex
+	lastDV  int64
+	hasDV   bool
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() []migration {
+	var ms []migration
+	entries, _ := fs.ReadDir(migrationFiles, "migrations")
+	for _, e := range entries {
+		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
+		if err != nil {
+			panic("storage: migration file without a number: " + e.Name())
+		}
+		b, _ := migrationFiles.ReadFile("migrations/" + e.Name())
+		ms = append(ms, migration{version: n, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			panic(fmt.Sprintf("storage: migrations must be numbered 1, 2, 3…; found %s at place %d", m.name, i+1))
+		}
+	}
+	return ms
+}
+
+// SchemaVersion is the schema this binary writes.
+func SchemaVersion() int { return len(migrations()) }
+
+func dsn(path string, params string) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return "file:" + esc + "?" + params
+}
+
+// Open opens (or, with o.Create, creates) the database at path, checks
+// that it is a contactdesk database this binary can read, and brings its
+// schema up to date in one transaction. A file that is not a contactdesk
+// database, or one written by a newer schema, is refused untouched.
+func Open(path string, o Options) (*DB, error) {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if !o.Create {
+			return nil, fmt.Errorf("%w at %s: create one with 'contactdesk demo', or say which with --db", ErrMissing, path)
+		}
+	case err != nil:
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	case st.IsDir():
+		return nil, fmt.Errorf("%s is a directory, %w", path, ErrNotOurs)
+	case st.Size() > 0:
+		if err := probe(path); err != nil {
+			return nil, err
+		}
+	}
+	mode := "rw"
+	if o.Create {
+		mode = "rwc"
+	}
+	busy := strconv.Itoa(int(BusyTimeout / time.Millisecond))
+	w, err := sql.Open("sqlite3", dsn(path, "mode="+mode+"&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout="+busy+"&_txlock=immediate"))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, openErr(path, err)
+	}
+	r, err := sql.Open("sqlite3", dsn(path, "mode=rw&_synchronous=FULL&_foreign_keys=on&_busy_timeout="+busy+"&_txlock=deferred&_query_only=on"))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	db := &DB{path: path, writer: w, reader: r}
+	if err := db.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// probe looks at an existing file without writing to it.
+func probe(path string) error {
+	p, err := sql.Open("sqlite3", dsn(path, "mode=ro"))
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	var app, ver, tables int
+	err = p.QueryRow("PRAGMA application_id").Scan(&app)
+	if err == nil {
+		err = p.QueryRow("PRAGMA user_version").Scan(&ver)
+	}
+	if err == nil {
+		err = p.QueryRow("SELECT count(*) FROM sqlite_master").Scan(&tables)
+	}
+	if err != nil {
+		var se sqlite3.Error
+		if errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt) {
+			return fmt.Errorf("%s is %w (not an SQLite file); refusing to touch it", path, ErrNotOurs)
+		}
+		return openErr(path, err)
+	}
+	if app != ApplicationID && (app != 0 || tables > 0) {
+		return fmt.Errorf("%s is %w (an SQLite file of another program); refusing to touch it", path, ErrNotOurs)
+	}
+	if known := SchemaVersion(); ver > known {
+		return fmt.Errorf("%s was written by a newer contactdesk (schema %d; this one knows up to %d): %w; upgrade contactdesk", path, ver, known, ErrNewerSchema)
+	}
+	return nil
+}
+
+func openErr(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrCantOpen:
+			return fmt.Errorf("cannot open %s: check that its folder exists and that you may write there", path)
+		case sqlite3.ErrReadonly:
+			return fmt.Errorf("%s: %w; contactdesk needs to write to it and to its folder", path, ErrReadOnlyFile)
+		case sqlite3.ErrBusy, sqlite3.ErrLocked:
+			return fmt.Errorf("%s: %w: another program has held it locked for more than %s; try again when it is done", path, ErrBusy, BusyTimeout)
+		case sqlite3.ErrNotADB:
+			return fmt.Errorf("%s is %w (not an SQLite file); refusing to touch it", path, ErrNotOurs)
+		}
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+// migrate applies, in one transaction, the migrations the file lacks.
+func (db *DB) migrate() error {
+	ctx := context.Background()
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return openErr(db.path, err)
+	}
+	defer tx.Rollback()
+	var ver, app int
+	if err := tx.QueryRow("PRAGMA user_version").Scan(&ver); err != nil {
+		return openErr(db.path, err)
+	}
+	if err := tx.QueryRow("PRAGMA application_id").Scan(&app); err != nil {
+		return openErr(db.path, err)
+	}
+	ms := migrations()
+	if ver > len(ms) {
+		return fmt.Errorf("%s was written by a newer contactdesk (schema %d; this one knows up to %d): %w; upgrade contactdesk", db.path, ver, len(ms), ErrNewerSchema)
+	}
+	if ver == len(ms) && app == ApplicationID {
+		return nil
+	}
+	for _, m := range ms[ver:] {
+		if _, err := tx.Exec(m.sql); err != nil {
+			return fmt.Errorf("%s: migration %s failed: %w", db.path, m.name, err)
+		}
+	}
+	if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+		return err
+	}
+	return openErr(db.path, tx.Commit())
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Close closes the database; the last connection checkpoints the WAL.
+func (db *DB) Close() error {
+	err := db.reader.Close()
+	if werr := db.writer.Close(); err == nil {
+		err = werr
+	}
+	return err
+}
+
+// View runs fn in a read transaction over one snapshot.
+func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
+	tx, err := db.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return db.friendly(err)
+	}
+	defer tx.Rollback()
+	if err := fn(&sqlTx{ctx: ctx, tx: tx}); err != nil {
+		return db.friendly(err)
+	}
+	return db.friendly(tx.Commit())
+}
+
+// Update runs fn in one immediate (write-locked) transaction.
+func (db *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return db.friendly(err)
+	}
+	defer tx.Rollback()
+	if err := fn(&sqlTx{ctx: ctx, tx: tx}); err != nil {
+		return db.friendly(err)
+	}
+	return db.friendly(tx.Commit())
+}
+
+// friendly turns SQLite's errors that a user can meet into messages.
+func (db *DB) friendly(err error) error {
+	if err == nil || model.IsRefusal(err) {
+		return err
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrBusy, sqlite3.ErrLocked:
+			return fmt.Errorf("%w: another program has held %s locked for more than %s; nothing was changed, try again", ErrBusy, db.path, BusyTimeout)
+		case sqlite3.ErrReadonly:
+			return fmt.Errorf("%w: %s can't be written (check the permissions of the file and its folder); nothing was changed", ErrReadOnlyFile, db.path)
+		case sqlite3.ErrFull:
+			return fmt.Errorf("the disk holding %s is full; nothing was changed", db.path)
+		}
+	}
+	return err
+}
+
+// Changed reports whether another process committed to the file since
+// the previous call. It asks the writer connection, whose data_version
+// moves only for commits made by other connections, so this process's
+// own writes (already announced by the desk's broker) are not reported.
+func (db *DB) Changed(ctx context.Context) (bool, error) {
+	db.watchMu.Lock()
+	defer db.watchMu.Unlock()
+	var dv int64
+	if err := db.writer.QueryRowContext(ctx, "PRAGMA data_version").Scan(&dv); err != nil {
+		return false, db.friendly(err)
+	}
+	changed := db.hasDV && dv != db.lastDV
+	db.lastDV, db.hasDV = dv, true
+	return changed, nil
+}
+
+var (
+	_ model.Store   = (*DB)(nil)
+	_ model.Watcher = (*DB)(nil)
+)
