@@ -26,7 +26,7 @@ type Desk struct {
 	clock    Clock
 	validity time.Duration
 	broker   *Broker
-	link     string
+	outbox   bool
 	onCommit []func()
 }
 
@@ -35,11 +35,14 @@ type Options struct {
 	Clock    Clock         // default: SystemClock
 	Validity time.Duration // default: DefaultValidity
 	Broker   *Broker       // default: a new broker
+	// Outbox queues every mail for real delivery (SMTP) in the
+	// transaction that stores it; the mailbox keeps it either way.
+	Outbox bool
 }
 
 // NewDesk returns a desk over store.
 func NewDesk(store Store, o Options) *Desk {
-	d := &Desk{store: store, clock: o.Clock, validity: o.Validity, broker: o.Broker}
+	d := &Desk{store: store, clock: o.Clock, validity: o.Validity, broker: o.Broker, outbox: o.Outbox}
 	if d.clock == nil {
 		d.clock = SystemClock{}
 	}

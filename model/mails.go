@@ -43,6 +43,12 @@ func (d *Desk) send(tx Tx, w *work, h Handle, m Mail) (Mail, error) {
 	if err := tx.InsertMail(&m); err != nil {
 		return Mail{}, err
 	}
+	if d.outbox {
+		if err := tx.QueueMail(m.ID, w.now); err != nil {
+			return Mail{}, err
+		}
+		m.Delivery = DeliveryPending
+	}
 	return m, nil
 }
 

@@ -88,12 +88,39 @@ type Tx interface {
 	MarkRead(h Handle, id int64) error
 	Unread(h Handle) (int, error)
 
+	// Key returns the key with this fingerprint.
+	Key(fingerprint string) (PublicKey, error)
+	// Keys lists h's keys (every key when h is empty), by account then date.
+	Keys(h Handle) ([]PublicKey, error)
+	InsertKey(k PublicKey) error
+	DeleteKey(fingerprint string) error
+
+	// QueueMail puts a stored mail in the SMTP outbox, due at once.
+	QueueMail(mailID int64, at time.Time) error
+	// DueMails lists up to limit outbox entries in state pending (or
+	// sending: a crash interrupted them) whose next try is due at now,
+	// oldest first, with their mails.
+	DueMails(now time.Time, limit int) ([]OutboxEntry, error)
+	// SetDelivery records where an outbox entry stands.
+	SetDelivery(e OutboxEntry) error
+
 	InsertHistory(e *HistoryEntry) error
 	// History lists entries newest first. serviceID and requestID, when
 	// not zero, narrow it to that service or request; otherwise it lists
 	// what concerns h: its own actions, the services where it holds a
 	// role, the requests it is a party to.
 	History(h Handle, serviceID, requestID int64, limit int) ([]HistoryEntry, error)
+}
+
+// OutboxEntry is one mail's delivery over SMTP.
+type OutboxEntry struct {
+	Mail      Mail
+	State     string // DeliveryPending, DeliverySending, DeliverySent, DeliveryFailed
+	Attempts  int
+	NextTry   time.Time
+	Queued    time.Time
+	Updated   time.Time
+	LastError string // the server's last answer
 }
 
 // Clock tells the time; tests set their own.

@@ -244,6 +244,7 @@ const (
 // mailbox alone has an empty Delivery.
 const (
 	DeliveryPending = "pending"
+	DeliverySending = "sending" // handed to the server, answer not yet recorded
 	DeliverySent    = "sent"
 	DeliveryFailed  = "failed"
 )

@@ -421,13 +421,32 @@ func (t *sqlTx) SetLock(h model.Handle, requestID int64, until time.Time) error 
 
 // ---- mails
 
-const mailCols = "id, to_handle, address, subject, date, body, coalesce(request_id, 0), token, link, kind, read"
+// mailColsM reads a mail aliased m, with its delivery when it went
+// through the outbox (aliased d in a LEFT JOIN).
+const mailColsM = "m.id, m.to_handle, m.address, m.subject, m.date, m.body, coalesce(m.request_id, 0), m.token, m.link, m.kind, m.read"
 
-func scanMail(sc interface{ Scan(...any) error }) (model.Mail, error) {
+const mailCols = mailColsM + ", coalesce(d.state, ''), coalesce(d.last_error, '')"
+
+const mailFrom = " FROM mails m LEFT JOIN outbox d ON d.mail_id = m.id "
+
+// scanMail reads mailColsM after the extra columns given first.
+func scanMail(sc interface{ Scan(...any) error }, before ...any) (model.Mail, error) {
 	var m model.Mail
 	var date int64
-	err := sc.Scan(&m.ID, &m.To, &m.Address, &m.Subject, &date, &m.Body, &m.RequestID, &m.Token, &m.Link, &m.Kind, &m.Read)
+	err := sc.Scan(append(before, &m.ID, &m.To, &m.Address, &m.Subject, &date, &m.Body, &m.RequestID, &m.Token, &m.Link, &m.Kind, &m.Read)...)
 	m.Date = tm(date)
+	return m, err
+}
+
+// scanMailDelivery reads mailCols.
+func scanMailDelivery(sc interface{ Scan(...any) error }) (model.Mail, error) {
+	var m model.Mail
+	var date int64
+	err := sc.Scan(&m.ID, &m.To, &m.Address, &m.Subject, &date, &m.Body, &m.RequestID, &m.Token, &m.Link, &m.Kind, &m.Read, &m.Delivery, &m.DeliveryError)
+	m.Date = tm(date)
+	if m.Delivery == model.DeliverySending {
+		m.Delivery = model.DeliveryPending
+	}
 	return m, err
 }
 
@@ -449,14 +468,14 @@ func (t *sqlTx) InsertMail(m *model.Mail) error {
 }
 
 func (t *sqlTx) MailsOf(h model.Handle) ([]model.Mail, error) {
-	rows, err := t.query("SELECT "+mailCols+" FROM mails WHERE to_handle = ? ORDER BY id DESC", h)
+	rows, err := t.query("SELECT "+mailCols+mailFrom+"WHERE m.to_handle = ? ORDER BY m.id DESC", h)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var ms []model.Mail
 	for rows.Next() {
-		m, err := scanMail(rows)
+		m, err := scanMailDelivery(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -466,7 +485,7 @@ func (t *sqlTx) MailsOf(h model.Handle) ([]model.Mail, error) {
 }
 
 func (t *sqlTx) Mail(id int64) (model.Mail, error) {
-	m, err := scanMail(t.queryRow("SELECT "+mailCols+" FROM mails WHERE id = ?", id))
+	m, err := scanMailDelivery(t.queryRow("SELECT "+mailCols+mailFrom+"WHERE m.id = ?", id))
 	return m, noRow(err)
 }
 
