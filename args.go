@@ -54,7 +54,7 @@ func (c command) usage() string {
 		b.WriteString(" " + c.args)
 	}
 	fs.VisitAll(func(f *flag.Flag) {
-		if f.Name == "db" {
+		if f.Name == "db" || isMailFlag(f.Name) {
 			return
 		}
 		if isBool(f) {
@@ -79,6 +79,7 @@ func (c command) flagSet(o *opts) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.db, "db", o.db, "the `PATH` of the database")
+	mailFlags(fs, o)
 	if c.flags != nil {
 		c.flags(fs, o)
 	}

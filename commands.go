@@ -88,11 +88,13 @@ func init() {
 				fs.IntVar(&o.limit, "limit", 0, "at most `N` entries, newest first (0: all)")
 			}, run: cmdHistory},
 	}
-	commands = append(commands, extraCommands...)
 }
 
-// extraCommands are added by the files that serve the desk (serve, key…).
+// extraCommands are registered by the files of other parts of the
+// command line (serve, key, migrate…), each in its own init.
 var extraCommands []command
+
+func allCommands() []command { return append(commands[:len(commands):len(commands)], extraCommands...) }
 
 func tokenFlags(fs *flag.FlagSet, o *opts) {
 	asJSON(fs, o)

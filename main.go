@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"contactdesk/model"
-	"contactdesk/storage"
 )
 
 func main() {
@@ -32,8 +31,9 @@ type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	env            func(string) string
-	db             *storage.DB
+	store          model.Store
 	desk           *model.Desk
+	mail           mailer // real delivery, when --smtp is given (see mail_cmd.go)
 }
 
 const topUsage = `contactdesk: who looks after each of your services, and changes of contact confirmed by everyone concerned.
@@ -50,8 +50,8 @@ commands:
 func usageAll() string {
 	var b strings.Builder
 	b.WriteString(topUsage)
-	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-22s %s\n", c.name+argsHint(c), c.about)
+	for _, c := range allCommands() {
+		fmt.Fprintf(&b, "  %-28s %s\n", c.name+argsHint(c), c.about)
 	}
 	return b.String()
 }
@@ -142,10 +142,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // findCommand matches the longest command name ("request create" before
 // "request") at the head of args, and says how many words it used.
 func findCommand(args []string) (*command, int) {
-	for i := range commands {
-		words := strings.Fields(commands[i].name)
-		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == commands[i].name {
-			return &commands[i], len(words)
+	all := allCommands()
+	for i := range all {
+		words := strings.Fields(all[i].name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == all[i].name {
+			return &all[i], len(words)
 		}
 	}
 	return nil, 0
@@ -175,8 +176,11 @@ func (c *cli) exit(err error) int {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func (c *cli) close() {
-	if c.db != nil {
-		c.db.Close()
+	if c.mail != nil {
+		c.mail.Close()
+	}
+	if c.store != nil {
+		c.store.Close()
 	}
 }
 
@@ -191,17 +195,25 @@ func (c *cli) dbPath(o *opts) string {
 	return "contactdesk.db"
 }
 
-// open opens the database and the desk over it.
+// open opens the database and the desk over it, with real mail delivery
+// when it is asked for.
 func (c *cli) open(o *opts, create bool) (*model.Desk, error) {
 	if c.desk != nil {
 		return c.desk, nil
 	}
-	db, err := storage.Open(c.dbPath(o), storage.Options{Create: create})
+	st, err := openStore(c.ctx, c.dbPath(o), create)
 	if err != nil {
 		return nil, err
 	}
-	c.db = db
-	c.desk = model.NewDesk(db, model.Options{Clock: c.clock()})
+	c.store = st
+	mo := model.Options{Clock: c.clock()}
+	if err := c.setupMail(o, &mo); err != nil {
+		return nil, err
+	}
+	c.desk = model.NewDesk(st, mo)
+	if c.mail != nil {
+		c.mail.Attach(c.desk)
+	}
 	return c.desk, nil
 }
 
