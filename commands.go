@@ -165,7 +165,7 @@ func buildDemo(c *cli, path string, services int, progress func(int, int)) (demo
 	for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
 		os.Remove(f)
 	}
-	db, err := storage.Open(tmp, storage.Options{Create: true})
+	db, err := storage.Open(tmp, storage.Options{Create: true, Bulk: true})
 	if err != nil {
 		return demo.Summary{}, err
 	}
@@ -173,6 +173,12 @@ func buildDemo(c *cli, path string, services int, progress func(int, int)) (demo
 	sum, err := demo.Load(c.ctx, d, demo.Options{Services: services, Progress: progress})
 	if cerr := db.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil {
+		// Reopen once in the durable mode (WAL) the desk runs in.
+		if db, err = storage.Open(tmp, storage.Options{}); err == nil {
+			err = db.Close()
+		}
 	}
 	if err != nil {
 		for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {

@@ -143,7 +143,7 @@ func (d *Desk) answerIn(tx Tx, w *work, actor Handle, id int64, token string, a 
 		if err := d.record(tx, w, actor, ActRequestRefuse, r.ServiceID, r.ID, "refused"); err != nil {
 			return Request{}, err
 		}
-		if err := d.end(tx, w, r, StateRefused, "refused by "+string(actor), actor, ActRequestFailed); err != nil {
+		if err := d.end(tx, w, &r, StateRefused, "refused by "+string(actor), actor, ActRequestFailed); err != nil {
 			return Request{}, err
 		}
 	} else {
@@ -151,12 +151,12 @@ func (d *Desk) answerIn(tx Tx, w *work, actor Handle, id int64, token string, a 
 			return Request{}, err
 		}
 		if len(r.Awaited()) == 0 {
-			if err := d.apply(tx, w, r); err != nil {
+			if err := d.apply(tx, w, &r); err != nil {
 				return Request{}, err
 			}
 		}
 	}
-	return tx.Request(r.ID)
+	return r, nil
 }
 
 // openPartyRequest loads a request the actor is a party to, still
@@ -187,7 +187,7 @@ func endedErr(r Request) error {
 // again that the outgoing contact still holds the roles and (billing)
 // that both accounts are up to date. If not, the request ends refused
 // with the reason, and no contact moves.
-func (d *Desk) apply(tx Tx, w *work, r Request) error {
+func (d *Desk) apply(tx Tx, w *work, r *Request) error {
 	s, err := tx.ServiceByID(r.ServiceID)
 	if err != nil {
 		return err
@@ -272,10 +272,10 @@ func (d *Desk) cancel(tx Tx, w *work, actor Handle, id int64) (Request, error) {
 	if r.Requester != actor {
 		return Request{}, fail(ErrNotRequester, "request", "only the requester (%s) can cancel request #%d", r.Requester, r.ID)
 	}
-	if err := d.end(tx, w, r, StateCancelled, "cancelled by "+string(actor), actor, ActRequestCancel); err != nil {
+	if err := d.end(tx, w, &r, StateCancelled, "cancelled by "+string(actor), actor, ActRequestCancel); err != nil {
 		return Request{}, err
 	}
-	return tx.Request(r.ID)
+	return r, nil
 }
 
 // Request returns request id as actor, a party to it, sees it.

@@ -88,3 +88,54 @@ func (b *Batch) token(actor Handle, id int64) string { return b.w.tokens[id][act
 
 // Service reads a service as it stands in the batch.
 func (b *Batch) Service(name string) (Service, error) { return b.tx.Service(name) }
+
+// BulkTx is a Tx that can insert many rows at once; a loader uses it when
+// the backend has it, and one row at a time otherwise.
+type BulkTx interface {
+	// InsertServices stores the services and sets their IDs.
+	InsertServices(ss []*Service) error
+	// InsertHistories stores the entries.
+	InsertHistories(es []HistoryEntry) error
+}
+
+// ImportServices stores services made elsewhere (a loader's), checking
+// their names and types here and their contacts by the store's foreign
+// keys, and records each one's creation with the given history lines. A
+// domain without owner details gets its admin's name as holder.
+func (b *Batch) ImportServices(ss []*Service, history []HistoryEntry) error {
+	for _, s := range ss {
+		name, err := CheckServiceName(s.Name)
+		if err != nil {
+			return err
+		}
+		typ, err := CheckServiceType(s.Type)
+		if err != nil {
+			return err
+		}
+		s.Name, s.Type = name, typ
+		if s.Created.IsZero() {
+			s.Created = b.w.now
+		}
+		if typ == TypeDomain && s.Owner == nil {
+			s.Owner = &Owner{Holder: string(s.Admin)}
+		}
+	}
+	bulk, ok := b.tx.(BulkTx)
+	if !ok {
+		for _, s := range ss {
+			if err := b.tx.InsertService(s); err != nil {
+				return err
+			}
+		}
+		for i := range history {
+			if err := b.tx.InsertHistory(&history[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := bulk.InsertServices(ss); err != nil {
+		return err
+	}
+	return bulk.InsertHistories(history)
+}

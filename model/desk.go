@@ -80,11 +80,15 @@ type work struct {
 	// is refused (a wrong token is counted although nothing else changes).
 	onRefusal func(tx Tx) error
 	// tokens keeps the tokens issued, by request and party, for a Batch
-	// to answer with; nil outside a batch.
+	// to answer with; nil outside a batch (which announces everything
+	// as changed, so it keeps no list of who was touched).
 	tokens map[int64]map[Handle]string
 }
 
 func (w *work) touch(hs ...Handle) {
+	if w.tokens != nil {
+		return
+	}
 	for _, h := range hs {
 		if h != "" && !slices.Contains(w.touched, h) {
 			w.touched = append(w.touched, h)
@@ -248,7 +252,7 @@ func (d *Desk) expireDue(tx Tx, w *work) (int, error) {
 	}
 	for _, r := range due {
 		// It ended when its validity ran out, whenever a write notices.
-		if err := d.end(tx, w, r, StateExpired, expiryReason(r), SystemActor, ActRequestExpire); err != nil {
+		if err := d.end(tx, w, &r, StateExpired, expiryReason(r), SystemActor, ActRequestExpire); err != nil {
 			return 0, err
 		}
 	}
@@ -257,7 +261,8 @@ func (d *Desk) expireDue(tx Tx, w *work) (int, error) {
 
 // end closes a request: its state, the history line, every party's
 // outcome mail, and the retirement of its unused tokens.
-func (d *Desk) end(tx Tx, w *work, r Request, s State, reason string, actor Handle, action string) error {
+// r is updated to its new state.
+func (d *Desk) end(tx Tx, w *work, r *Request, s State, reason string, actor Handle, action string) error {
 	at := w.now
 	if s == StateExpired {
 		at = r.Expires
@@ -277,11 +282,11 @@ func (d *Desk) end(tx Tx, w *work, r Request, s State, reason string, actor Hand
 		}
 	}
 	r.State, r.Reason, r.Ended = s, reason, at
-	if err := tx.InsertHistory(&HistoryEntry{At: at, Actor: actor, Action: action, ServiceID: r.ServiceID, RequestID: r.ID, Detail: outcomeDetail(r)}); err != nil {
+	if err := tx.InsertHistory(&HistoryEntry{At: at, Actor: actor, Action: action, ServiceID: r.ServiceID, RequestID: r.ID, Detail: outcomeDetail(*r)}); err != nil {
 		return err
 	}
 	for _, p := range r.Parties {
-		if err := d.sendOutcome(tx, w, r, p.Handle); err != nil {
+		if err := d.sendOutcome(tx, w, *r, p.Handle); err != nil {
 			return err
 		}
 		w.touch(p.Handle)

@@ -45,6 +45,10 @@ var (
 type Options struct {
 	// Create makes a new, empty database when none exists at the path.
 	Create bool
+	// Bulk is for filling a new file that is thrown away on failure (the
+	// demo builder): no journal, no syncs, a large cache. Reopen the file
+	// without it to get the durable, WAL-mode database.
+	Bulk bool
 }
 
 // DB is a contactdesk database in one SQLite file. Writes go through one
@@ -58,6 +62,11 @@ type DB struct {
 	watchMu sync.Mutex
 	lastDV  int64
 	hasDV   bool
+
+	// deferred holds the history indexes a bulk load dropped, to build
+	// at Close: building them once is faster than keeping them up to
+	// date row by row.
+	deferred []string
 }
 
 type migration struct {
@@ -119,7 +128,11 @@ func Open(path string, o Options) (*DB, error) {
 		mode = "rwc"
 	}
 	busy := strconv.Itoa(int(BusyTimeout / time.Millisecond))
-	w, err := sql.Open("sqlite3", dsn(path, "mode="+mode+"&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout="+busy+"&_txlock=immediate"))
+	durability := "_journal_mode=WAL&_synchronous=FULL"
+	if o.Bulk {
+		durability = "_journal_mode=OFF&_synchronous=OFF&_cache_size=-524288"
+	}
+	w, err := sql.Open("sqlite3", dsn(path, "mode="+mode+"&"+durability+"&_foreign_keys=on&_busy_timeout="+busy+"&_txlock=immediate"))
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +155,38 @@ func Open(path string, o Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if o.Bulk {
+		if err := db.deferIndexes(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
+}
+
+// deferIndexes drops the history table's indexes until Close.
+func (db *DB) deferIndexes() error {
+	rows, err := db.writer.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history' AND sql IS NOT NULL")
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var name, q string
+		if err := rows.Scan(&name, &q); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, name)
+		db.deferred = append(db.deferred, q)
+	}
+	rows.Close()
+	for _, n := range names {
+		if _, err := db.writer.Exec("DROP INDEX " + n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // probe looks at an existing file without writing to it.
@@ -237,7 +281,16 @@ func (db *DB) Path() string { return db.path }
 
 // Close closes the database; the last connection checkpoints the WAL.
 func (db *DB) Close() error {
-	err := db.reader.Close()
+	var err error
+	for _, q := range db.deferred {
+		if _, e := db.writer.Exec(q); e != nil && err == nil {
+			err = fmt.Errorf("%s: rebuilding an index: %w", db.path, e)
+		}
+	}
+	db.deferred = nil
+	if rerr := db.reader.Close(); err == nil {
+		err = rerr
+	}
 	if werr := db.writer.Close(); err == nil {
 		err = werr
 	}

@@ -229,6 +229,7 @@ func bulk(ctx context.Context, b *model.Batch, now time.Time, o Options, sum *Su
 	// Several thousand accounts at 100,000 services; about 3% owe money.
 	nAcc := max(50, o.Services/25)
 	accts := make([]model.Handle, 0, nAcc)
+	names2, emails := map[model.Handle]string{}, map[model.Handle]string{}
 	b.SetTime(now.Add(-700 * day))
 	for i := 0; len(accts) < nAcc; i++ {
 		f, l := firstNames[rng.IntN(len(firstNames))], lastNames[rng.IntN(len(lastNames))]
@@ -237,49 +238,63 @@ func bulk(ctx context.Context, b *model.Batch, now time.Time, o Options, sum *Su
 		if rng.IntN(100) < 3 {
 			owes = model.Cents(1000 + rng.IntN(50000))
 		}
-		if _, err := b.AddAccount(model.NewAccount{Handle: string(h), Name: f + " " + l, Email: fmt.Sprintf("%s.%s%d@example.com", asciiLower(f), asciiLower(l), i), Owes: owes}); err != nil {
+		a, err := b.AddAccount(model.NewAccount{Handle: string(h), Name: f + " " + l, Email: fmt.Sprintf("%s.%s%d@example.com", asciiLower(f), asciiLower(l), i), Owes: owes})
+		if err != nil {
 			return err
 		}
 		accts = append(accts, h)
+		names2[h], emails[h] = a.Name, a.Email
 	}
 	sum.Accounts += len(accts)
 
 	pick := func() model.Handle { return accts[rng.IntN(len(accts))] }
 	names := make([]string, 0, n)
 	types := []string{model.TypeDomain, model.TypeDomain, model.TypeDomain, model.TypeHosting, model.TypeHosting, model.TypeVPS, model.TypeDedicated, model.TypeEmail, model.TypeCloud, model.TypeDatabase, model.TypeSSL, model.TypeCDN}
-	for i := 0; i < n; i++ {
-		if i%1000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			progress(i)
-		}
-		typ := types[rng.IntN(len(types))]
-		name := serviceName(rng, typ, i)
-		admin := pick()
-		tech, billing := admin, admin
-		if rng.IntN(2) == 0 {
-			tech = pick()
-		}
-		if rng.IntN(5) < 2 {
-			billing = pick()
-		}
-		start := now.Add(-time.Duration(200+rng.IntN(500)) * day)
-		b.SetTime(start)
-		s, err := b.AddService(model.NewService{Name: name, Type: typ, Admin: string(admin), Tech: string(tech), Billing: string(billing)})
-		if err != nil {
+	const chunk = 2000
+	for done := 0; done < n; done += chunk {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		names = append(names, s.Name)
-		// The rest of its history: chores by its contacts, in order.
-		at := start
-		for k := 1; k < HistoryPerService; k++ {
-			at = at.Add(time.Duration(1+rng.IntN(18*24)) * time.Hour)
-			c := chores[rng.IntN(len(chores))]
-			who := []model.Handle{admin, tech, billing}[rng.IntN(3)]
-			if err := b.Record(model.HistoryEntry{At: at, Actor: who, Action: c.action, ServiceID: s.ID, Detail: c.detail}); err != nil {
-				return err
+		progress(done)
+		batch := make([]*model.Service, 0, chunk)
+		for i := done; i < min(done+chunk, n); i++ {
+			typ := types[rng.IntN(len(types))]
+			admin := pick()
+			tech, billing := admin, admin
+			if rng.IntN(2) == 0 {
+				tech = pick()
 			}
+			if rng.IntN(5) < 2 {
+				billing = pick()
+			}
+			s := &model.Service{Name: serviceName(rng, typ, i), Type: typ, Admin: admin, Tech: tech, Billing: billing,
+				Created: now.Add(-time.Duration(200+rng.IntN(500)) * day)}
+			if typ == model.TypeDomain {
+				s.Owner = &model.Owner{Holder: names2[admin], Email: emails[admin]}
+			}
+			batch = append(batch, s)
+			names = append(names, s.Name)
+		}
+		// Each service's history: its creation, then chores by its
+		// contacts, in order. Service ids are known once stored, so the
+		// lines are written after.
+		hist := make([]model.HistoryEntry, 0, len(batch)*HistoryPerService)
+		if err := b.ImportServices(batch, nil); err != nil {
+			return err
+		}
+		for _, s := range batch {
+			at := s.Created
+			hist = append(hist, model.HistoryEntry{At: at, Actor: model.SupportActor, Action: model.ActServiceAdd, ServiceID: s.ID,
+				Detail: fmt.Sprintf("%s %s added: admin %s, tech %s, billing %s", s.Type, s.Name, s.Admin, s.Tech, s.Billing)})
+			for k := 1; k < HistoryPerService; k++ {
+				at = at.Add(time.Duration(1+rng.IntN(18*24)) * time.Hour)
+				c := chores[rng.IntN(len(chores))]
+				who := []model.Handle{s.Admin, s.Tech, s.Billing}[rng.IntN(3)]
+				hist = append(hist, model.HistoryEntry{At: at, Actor: who, Action: c.action, ServiceID: s.ID, Detail: c.detail})
+			}
+		}
+		if err := b.ImportServices(nil, hist); err != nil {
+			return err
 		}
 	}
 	sum.Services += n
