@@ -1,0 +1,81 @@
+package text
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestClean(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"plain", "Xavier Xará", "Xavier Xará"},
+		{"CSI colour", "\x1b[31mred\x1b[0m", "red"},
+		{"cursor move", "a\x1b[2J\x1b[Hb", "ab"},
+		{"OSC title with BEL", "\x1b]0;pwned\x07name", "name"},
+		{"OSC with ST", "\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\", "link"},
+		{"DCS", "\x1bPq#0;2;0;0;0\x1b\\ok", "ok"},
+		{"8-bit CSI", "a\u009b31mb", "ab"},
+		{"8-bit OSC", "a\u009d0;t\u009cb", "ab"},
+		{"C0 controls", "a\x00b\x07c\x08d\re", "abcde"},
+		{"DEL and C1", "a\x7fb\u0085c", "abc"},
+		{"bidi override", "abc\u202edcba\u202c", "abcdcba"},
+		{"isolates", "\u2066x\u2069", "x"},
+		{"tab", "a\tb", "a b"},
+		{"newline dropped", "a\nb", "ab"},
+		{"invalid utf-8", "a\xffb", "a\uFFFDb"},
+		{"unterminated CSI", "abc\x1b[12", "abc"},
+		{"lone ESC", "abc\x1b", "abc"},
+		{"charset select", "\x1b(Bx", "x"},
+	}
+	for _, c := range cases {
+		if got := Clean(c.in, false); got != c.want {
+			t.Errorf("%s: Clean(%q) = %q, want %q", c.name, c.in, got, c.want)
+		}
+	}
+	if got := Clean("a\nb\x1b[1mc", true); got != "a\nbc" {
+		t.Errorf("multiline: %q", got)
+	}
+	if got := Line("a\nb"); got != "a b" {
+		t.Errorf("Line: %q", got)
+	}
+}
+
+func TestUnsafe(t *testing.T) {
+	for _, ok := range []string{"", "Zélia Zagalo", "Rua das Flores 12, 1200-195 Lisboa", "日本語", "👩‍💻 emoji with ZWJ"} {
+		if why := Unsafe(ok); why != "" {
+			t.Errorf("Unsafe(%q) = %q", ok, why)
+		}
+	}
+	for _, bad := range []string{"\x1b[2J", "a\nb", "a\tb", "\x00", "\u009b", "\u202e", "\u2067", "\xff", "\u2028", "\ufeff", "\x7f"} {
+		if Unsafe(bad) == "" {
+			t.Errorf("Unsafe(%q) = \"\"", bad)
+		}
+	}
+}
+
+// FuzzClean checks that nothing that can act on a terminal survives, and
+// that printable text is kept.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"plain", "\x1b[31mred", "\x1b]0;t\x07", "\u202eabc", "a\xffb", "\x1bP\x1b\\", "\u009b1m", "tab\there", "x\ny"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, multiline := range []bool{false, true} {
+			out := Clean(s, multiline)
+			if !utf8.ValidString(out) {
+				t.Fatalf("Clean(%q) is not valid UTF-8: %q", s, out)
+			}
+			for _, r := range out {
+				if r == '\n' && multiline {
+					continue
+				}
+				if IsControl(r) || IsBidiControl(r) || isInvisibleFormat(r) {
+					t.Fatalf("Clean(%q) kept %U: %q", s, r, out)
+				}
+			}
+			if Unsafe(s) == "" && !strings.ContainsAny(s, "\t") && Clean(s, multiline) != s {
+				t.Fatalf("safe text %q was changed to %q", s, out)
+			}
+		}
+	})
+}
