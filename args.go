@@ -106,6 +106,9 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 			continue
 		}
 		name := strings.TrimLeft(a, "-")
+		if name == "h" || name == "help" {
+			return nil, flag.ErrHelp
+		}
 		if strings.Contains(name, "=") {
 			flags = append(flags, a)
 			continue

@@ -35,6 +35,7 @@ func init() {
 				fs.IntVar(&o.services, "services", 0, "make `N` services in all")
 				fs.BoolVar(&o.force, "force", false, "replace an existing contactdesk database")
 			}, run: cmdDemo},
+		{name: "init", about: "create an empty database", nargs: 0, run: cmdInit},
 		{name: "account add", args: "HANDLE", about: "open an account", nargs: 1,
 			flags: func(fs *flag.FlagSet, o *opts) {
 				fs.StringVar(&o.name, "name", "", "the account's `NAME`")
@@ -124,6 +125,18 @@ func (c *cli) deskAs(o *opts) (*model.Desk, model.Handle, error) {
 	}
 	d, err := c.open(o, false)
 	return d, h, err
+}
+
+func cmdInit(c *cli, o *opts, _ []string) error {
+	path := c.dbPath(o)
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%s already exists; init only creates new databases", path)
+	}
+	if _, err := c.open(o, true); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "empty desk created at %s: add accounts with 'contactdesk account add', services with 'contactdesk service add'\n", path)
+	return nil
 }
 
 func cmdDemo(c *cli, o *opts, _ []string) error {
