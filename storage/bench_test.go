@@ -1,0 +1,127 @@
+package storage_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"contactdesk/model"
+	"contactdesk/model/demo"
+	"contactdesk/model/modeltest"
+	"contactdesk/storage"
+)
+
+var big struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// bigDesk opens (building once per run) a demo desk of 100,000 services
+// and about 1,000,000 history lines.
+func bigDesk(b *testing.B) (*model.Desk, *storage.DB) {
+	big.once.Do(func() {
+		dir, err := os.MkdirTemp("", "contactdesk-bench")
+		if err != nil {
+			big.err = err
+			return
+		}
+		big.path = filepath.Join(dir, "big.db")
+		db, err := storage.Open(big.path, storage.Options{Create: true, Bulk: true})
+		if err != nil {
+			big.err = err
+			return
+		}
+		_, big.err = demo.Load(context.Background(), model.NewDesk(db, model.Options{}), demo.Options{Services: 100_000})
+		if err := db.Close(); big.err == nil {
+			big.err = err
+		}
+	})
+	if big.err != nil {
+		b.Fatal(big.err)
+	}
+	db, err := storage.Open(big.path, storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return model.NewDesk(db, model.Options{}), db
+}
+
+// upToDateServices picks services whose contacts can all move.
+func upToDateServices(b *testing.B, db *storage.DB, n int) ([]model.Service, []model.Handle) {
+	var ss []model.Service
+	var cands []model.Handle
+	err := db.View(context.Background(), func(tx model.Tx) error {
+		as, err := tx.Accounts()
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			if a.UpToDate() && len(cands) < 500 {
+				cands = append(cands, a.Handle)
+			}
+		}
+		for _, a := range as[len(as)/2:] {
+			vs, err := tx.ServicesOf(a.Handle, time.Now())
+			if err != nil {
+				return err
+			}
+			for _, v := range vs {
+				if !v.Pending && v.Admin == a.Handle && len(ss) < n {
+					ss = append(ss, v.Service)
+				}
+			}
+			if len(ss) >= n {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ss, cands
+}
+
+func BenchmarkCreateAccept100k(b *testing.B) {
+	d, db := bigDesk(b)
+	ss, cands := upToDateServices(b, db, 20000)
+	modeltest.BenchCreateAccept(b, d, ss, cands)
+}
+
+func BenchmarkListServices100k(b *testing.B) {
+	d, _ := bigDesk(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := d.Services(ctx, demo.Persona); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkListRequests100k(b *testing.B) {
+	d, _ := bigDesk(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := d.Requests(ctx, demo.Persona); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHistory100k(b *testing.B) {
+	d, _ := bigDesk(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := d.History(ctx, demo.Persona, model.HistoryFilter{Limit: 200}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
