@@ -205,7 +205,7 @@ func TestDemo(t *testing.T) {
 	// The persona's desk shows every case.
 	type svc struct {
 		Name, Type, Admin, Tech, Billing string
-		Pending                         bool
+		Pending                          bool
 	}
 	ss := decode[[]svc](t, d.ok("services", "--as", "xx11111-ovh", "--json"))
 	var admin, techOnly, billingOnly, pending int

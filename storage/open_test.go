@@ -230,4 +230,3 @@ func TestChangedSeesOtherProcessesOnly(t *testing.T) {
 		t.Fatal("one write is reported twice")
 	}
 }
-
