@@ -1,0 +1,202 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// The rules of real (SMTP) delivery. The desk decides which mails are due,
+// who sends them, when a failed try is tried again and when it is given
+// up; the delivery package only talks to the server and reports here.
+//
+// An outbox entry goes through these steps:
+//
+//   - pending: queued with its mail, due at once; or waiting for a retry.
+//   - claimed (ClaimMails): still pending, but due again only when a lease
+//     runs out, one more attempt counted. If the server cannot be reached
+//     or answers 4xx, pending again after a backoff (Deferred); 5xx,
+//     failed (Undeliverable).
+//   - sending (HandOver): the whole message is written and only its final
+//     "." is left to send. Then 250 makes it sent (Delivered), 4xx and 5xx
+//     as above.
+//   - a crash, or an answer lost, while sending: failed, and never sent
+//     again (see ClaimMails).
+//   - still deferred 24 hours after it was queued: failed.
+//
+// A claim is a lease rather than a state so that a sender that dies before
+// handing the message over loses nothing: the entry is pending, and due
+// again when the lease runs out.
+
+// DeliveryGiveUp is how long the outbox keeps trying a mail that the
+// server does not take (unreachable, or answering 4xx) before marking it
+// failed.
+const DeliveryGiveUp = 24 * time.Hour
+
+// Backoff says how long the outbox waits before trying a mail again.
+type Backoff struct {
+	First time.Duration // after the first failed try
+	Max   time.Duration // the wait doubles up to this
+}
+
+// DefaultBackoff is 30 s, 1 min, 2 min… up to an hour between tries.
+var DefaultBackoff = Backoff{First: 30 * time.Second, Max: time.Hour}
+
+// After returns the wait after the given number of tries (1 or more).
+func (b Backoff) After(attempts int) time.Duration {
+	if b.First <= 0 {
+		b = DefaultBackoff
+	}
+	if b.Max < b.First {
+		b.Max = b.First
+	}
+	d := b.First
+	for i := 1; i < attempts && d < b.Max; i++ {
+		d *= 2
+	}
+	return min(d, b.Max)
+}
+
+// InterruptedAnswer is the delivery error of a mail whose sender stopped
+// after handing it to the server and before recording the answer.
+const InterruptedAnswer = "interrupted while the server was taking the message: it may have been delivered, so it is not sent again (if it did not arrive, resend it)"
+
+// ClaimMails takes up to limit mails due for delivery at the desk's time,
+// for this sender alone: in one write transaction each becomes due again
+// only after lease, so no other sender (in this process or another one)
+// takes it meanwhile. A sender that dies holding a claim loses nothing:
+// the mail is still pending, and due when the lease runs out.
+//
+// An entry found in state sending was being handed to the server when its
+// sender stopped (a crash, a lost connection), after the whole message was
+// written and before the server's answer was recorded. The server may have
+// accepted it, and a mail is never sent twice, so it is marked failed with
+// InterruptedAnswer instead of being sent again: the party sees it in the
+// mailbox and can resend, which issues a fresh token. The window is the
+// server's answer to the final "." and one small write; a message-ID that
+// stays the same for the entry lets receivers drop a copy as well.
+func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) ([]OutboxEntry, error) {
+	now := d.clock.Now()
+	// Most rounds find nothing; a read does not take the write lock.
+	var due bool
+	if err := d.store.View(ctx, func(tx Tx) error {
+		es, err := tx.DueMails(now, 1)
+		due = len(es) > 0
+		return err
+	}); err != nil || !due {
+		return nil, storageErr(err)
+	}
+	var claimed []OutboxEntry
+	var touched []Handle
+	err := d.store.Update(ctx, func(tx Tx) error {
+		claimed, touched = nil, nil
+		for len(claimed) == 0 {
+			es, err := tx.DueMails(now, limit)
+			if err != nil || len(es) == 0 {
+				return err
+			}
+			for _, e := range es {
+				if e.State == DeliverySending {
+					e.State, e.Updated, e.LastError = DeliveryFailed, now, InterruptedAnswer
+					touched = append(touched, e.Mail.To)
+				} else {
+					e.State, e.Attempts, e.NextTry, e.Updated = DeliveryPending, e.Attempts+1, now.Add(lease), now
+					claimed = append(claimed, e)
+				}
+				if err := tx.SetDelivery(e); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storageErr(err)
+	}
+	d.published(touched...)
+	return claimed, nil
+}
+
+// ReleaseMails gives back claimed mails that were not tried (the sender
+// is stopping): due at once, the attempt not counted.
+func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	now := d.clock.Now()
+	return storageErr(d.store.Update(ctx, func(tx Tx) error {
+		for _, e := range es {
+			e.State, e.Attempts, e.NextTry, e.Updated = DeliveryPending, max(e.Attempts-1, 0), now, now
+			if err := tx.SetDelivery(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// HandOver records, before the final "." of the message is sent, that the
+// server may have the mail from now on: if nothing else is recorded
+// within wait, the mail is taken as interrupted (see ClaimMails). The
+// sender must not finish the message unless this succeeded.
+func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration) error {
+	now := d.clock.Now()
+	next := *e
+	next.State, next.NextTry, next.Updated = DeliverySending, now.Add(wait), now
+	if err := d.store.Update(ctx, func(tx Tx) error { return tx.SetDelivery(next) }); err != nil {
+		return storageErr(err)
+	}
+	*e = next
+	return nil
+}
+
+// Delivered records that the server accepted the mail.
+func (d *Desk) Delivered(ctx context.Context, e OutboxEntry) (OutboxEntry, error) {
+	e.State, e.Updated, e.LastError = DeliverySent, d.clock.Now(), ""
+	return d.setDelivery(ctx, e)
+}
+
+// Undeliverable records that the server refused the mail for good (5xx),
+// with its answer.
+func (d *Desk) Undeliverable(ctx context.Context, e OutboxEntry, answer string) (OutboxEntry, error) {
+	e.State, e.Updated, e.LastError = DeliveryFailed, d.clock.Now(), answer
+	return d.setDelivery(ctx, e)
+}
+
+// Deferred records a try that may work later (the server unreachable, or
+// answering 4xx): the mail is due again after the backoff, or marked
+// failed once DeliveryGiveUp has passed since it was queued. The last
+// try is made at the deadline.
+func (d *Desk) Deferred(ctx context.Context, e OutboxEntry, answer string, b Backoff) (OutboxEntry, error) {
+	now := d.clock.Now()
+	deadline := e.Queued.Add(DeliveryGiveUp)
+	e.Updated, e.LastError = now, answer
+	if !now.Before(deadline) {
+		e.State = DeliveryFailed
+		e.LastError = fmt.Sprintf("not delivered within %d hours; the last try: %s", int(DeliveryGiveUp.Hours()), answer)
+	} else {
+		e.State = DeliveryPending
+		e.NextTry = now.Add(b.After(e.Attempts))
+		if e.NextTry.After(deadline) {
+			e.NextTry = deadline
+		}
+	}
+	return d.setDelivery(ctx, e)
+}
+
+func (d *Desk) setDelivery(ctx context.Context, e OutboxEntry) (OutboxEntry, error) {
+	if err := d.store.Update(ctx, func(tx Tx) error { return tx.SetDelivery(e) }); err != nil {
+		return e, storageErr(err)
+	}
+	d.published(e.Mail.To)
+	return e, nil
+}
+
+// published tells the screens of hs that a mail's delivery changed. It
+// does not run the OnCommit hooks: they wake the sender, which is the one
+// writing here.
+func (d *Desk) published(hs ...Handle) {
+	if len(hs) > 0 {
+		d.broker.Publish(Change{Handles: hs})
+	}
+}
