@@ -1,0 +1,53 @@
+package delivery
+
+import (
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"contactdesk/model"
+)
+
+// ParseFrom reads the sender's address, with or without a display name
+// ("Contact desk <desk@example.com>").
+func ParseFrom(s string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(strings.TrimSpace(s))
+	if err != nil || !strings.Contains(a.Address, "@") || strings.HasPrefix(a.Address, "@") || strings.HasSuffix(a.Address, "@") {
+		return nil, fmt.Errorf("%q is not a sender address such as desk@example.com or \"Contact desk <desk@example.com>\"", s)
+	}
+	return a, nil
+}
+
+// MessageID is the Message-ID of an outbox entry's message, without the
+// angle brackets. It is the same on every try, so that a receiver can
+// tell copies apart; the time the mail was queued keeps two databases
+// from giving the same id to their mail number 1.
+func MessageID(e model.OutboxEntry, from *mail.Address) string {
+	domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	return fmt.Sprintf("contactdesk.%d.%s@%s", e.Mail.ID, strconv.FormatInt(e.Queued.UnixNano(), 36), domain)
+}
+
+// Message builds the message of an outbox entry: a plain-text mail from
+// from to the address the mail was stored with (the account's address
+// when the mail was written: a resend after a change of address goes to
+// the new one), dated when it was written. The body is the mailbox's, so
+// it holds the token and the link.
+func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
+	m := e.Mail
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	msg.FromMailAddress(from)
+	if err := msg.To(m.Address); err != nil {
+		return nil, fmt.Errorf("%q is not an address a mail can be sent to", m.Address)
+	}
+	msg.Subject(m.Subject)
+	msg.SetDateWithValue(m.Date)
+	msg.SetMessageIDWithValue(MessageID(e, from))
+	msg.SetUserAgent("contactdesk")
+	// RFC 3834: a machine wrote it; autoresponders keep quiet.
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	return msg, nil
+}

@@ -1,0 +1,485 @@
+package delivery
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"net/textproto"
+	"sync"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+
+	"contactdesk/model"
+)
+
+// Config says where and how a Sender delivers. Zero durations take the
+// defaults.
+type Config struct {
+	Server Server
+	From   *mail.Address
+	// Log receives one line per event: Info for what went as expected
+	// (sent, deferred), Warn for what a person should look at (a mail
+	// refused, mails left undelivered at Close). Nil discards them.
+	// Nothing logged holds the password.
+	Log *slog.Logger
+	// TLS, when set, is used for STARTTLS and smtps:// instead of the
+	// system's roots (a private CA; tests).
+	TLS *tls.Config
+
+	Backoff   model.Backoff // waits between tries; default model.DefaultBackoff
+	Timeout   time.Duration // for each exchange with the server, the final answer included; default 30 s
+	Lease     time.Duration // how long a claimed mail is left to this sender; default 10 min
+	Poll      time.Duration // how often to look for mails queued by other processes; default 30 s
+	CloseWait time.Duration // how long Close waits for what is due; default 15 s
+	Batch     int           // mails claimed at a time; default 20
+}
+
+func (c *Config) defaults() {
+	if c.Backoff.First <= 0 {
+		c.Backoff = model.DefaultBackoff
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 30 * time.Second
+	}
+	if c.Lease <= 0 {
+		c.Lease = 10 * time.Minute
+	}
+	if c.Lease < 2*c.Timeout {
+		c.Lease = 2 * c.Timeout
+	}
+	if c.Poll <= 0 {
+		c.Poll = 30 * time.Second
+	}
+	if c.CloseWait <= 0 {
+		c.CloseWait = 15 * time.Second
+	}
+	if c.Batch <= 0 {
+		c.Batch = 20
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Sender delivers a desk's outbox: it sends after every commit, retries
+// with backoff, resumes at start what an earlier run left, and at Close
+// sends what is due before returning. One goroutine does all the SMTP.
+type Sender struct {
+	cfg    Config
+	client *gomail.Client
+	red    redactor
+
+	desk   *model.Desk
+	wake   chan struct{}
+	stop   chan struct{}
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+	once   sync.Once
+
+	conn *smtp.Client // owned by the loop
+
+	mu     sync.Mutex
+	unsent map[int64]string // deferred in this run and not sent since: the last answer
+}
+
+// New checks the configuration and returns a sender, not yet started.
+func New(cfg Config) (*Sender, error) {
+	cfg.defaults()
+	if cfg.From == nil {
+		return nil, errors.New("real mail needs a sender address (--mail-from)")
+	}
+	if cfg.Server.User != "" && cfg.Server.Security == StartTLSIfOffered {
+		cfg.Server.Security = StartTLS // a password only over verified TLS
+	}
+	opts := []gomail.Option{gomail.WithPort(cfg.Server.Port), gomail.WithTimeout(cfg.Timeout)}
+	switch cfg.Server.Security {
+	case ImplicitTLS:
+		opts = append(opts, gomail.WithSSL())
+	case StartTLS:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	case StartTLSIfOffered:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+	}
+	t := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.TLS != nil {
+		t = cfg.TLS.Clone()
+	}
+	if t.ServerName == "" {
+		t.ServerName = cfg.Server.Host
+	}
+	if cfg.Server.Security == StartTLSIfOffered {
+		t.InsecureSkipVerify = true // see StartTLSIfOffered
+	}
+	opts = append(opts, gomail.WithTLSConfig(t))
+	if cfg.Server.User != "" {
+		// The strongest mechanism the server offers; PLAIN and LOGIN only
+		// over TLS (go-mail's rule).
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(cfg.Server.User), gomail.WithPassword(cfg.Server.Password))
+	}
+	red := newRedactor(cfg.Server.Password)
+	client, err := gomail.NewClient(cfg.Server.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("SMTP server %s: %s", cfg.Server, red.redact(err.Error()))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Sender{
+		cfg: cfg, client: client, red: red,
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		ctx: ctx, cancel: cancel, unsent: map[int64]string{},
+	}, nil
+}
+
+// Attach starts delivering d's outbox, beginning with what is due now.
+// Call it once, before the desk is used.
+func (s *Sender) Attach(d *model.Desk) {
+	s.desk = d
+	d.OnCommit(s.Wake)
+	go s.run()
+}
+
+// Wake makes the sender look for due mails now.
+func (s *Sender) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Close sends what is due, waiting at most CloseWait (and then Timeout
+// for an answer the server owes), and stops. What is not sent stays in
+// the outbox, for the next start or for another process.
+func (s *Sender) Close() error {
+	s.once.Do(func() { close(s.stop) })
+	if s.desk == nil {
+		return nil
+	}
+	t := time.NewTimer(s.cfg.CloseWait)
+	defer t.Stop()
+	select {
+	case <-s.done:
+	case <-t.C:
+		s.cancel()
+		<-s.done
+	}
+	s.cancel()
+	s.mu.Lock()
+	n, last := len(s.unsent), ""
+	for _, a := range s.unsent {
+		last = a
+	}
+	s.mu.Unlock()
+	if n == 0 {
+		return nil
+	}
+	they := "they stay"
+	if n == 1 {
+		they = "it stays"
+	}
+	err := fmt.Errorf("%s not sent yet (%s): %s in the outbox, for the next command run with --smtp or for contactdesk serve",
+		plural(n, "mail"), last, they)
+	s.cfg.Log.Warn(err.Error(), "server", s.cfg.Server.String(), "mails", n)
+	return err
+}
+
+func (s *Sender) run() {
+	defer close(s.done)
+	defer s.hangUp()
+	poll := time.NewTicker(s.cfg.Poll)
+	defer poll.Stop()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+	var retryAt time.Time // when the retry timer fires, on the desk's clock
+	for {
+		next := s.round()
+		now := s.desk.Now()
+		if !retryAt.After(now) {
+			retryAt = time.Time{} // this round sent what it was for
+		}
+		if !next.IsZero() && (retryAt.IsZero() || next.Before(retryAt)) {
+			retryAt = next
+			retry.Reset(max(next.Sub(now), 0))
+		}
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.stop:
+			s.round()
+			return
+		case <-s.wake:
+		case <-poll.C:
+		case <-retry.C:
+			retryAt = time.Time{}
+		}
+	}
+}
+
+// round sends everything due now. It returns when the earliest mail it
+// deferred is due again (zero when none).
+func (s *Sender) round() (next time.Time) {
+	defer s.hangUp()
+	soonest := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	for s.ctx.Err() == nil {
+		es, err := s.desk.ClaimMails(s.ctx, s.cfg.Batch, s.cfg.Lease)
+		if err != nil {
+			if s.ctx.Err() == nil {
+				s.cfg.Log.Warn("cannot read the outbox: "+err.Error(), "error", err.Error())
+				soonest(s.desk.Now().Add(s.cfg.Backoff.First))
+			}
+			return next
+		}
+		if len(es) == 0 {
+			return next
+		}
+		for i, e := range es {
+			if s.ctx.Err() != nil || s.desk.Now().Add(s.cfg.Timeout).After(e.NextTry) {
+				// Stopping; or the lease runs out before an answer could
+				// come, and then another sender may take the mail: two
+				// must never hand it over. Given back, it is claimed anew.
+				s.release(es[i:])
+				break
+			}
+			r := s.deliver(e)
+			soonest(r.after)
+			switch {
+			case r.unreachable != "":
+				// The rest waits with the same answer.
+				for _, rest := range es[i+1:] {
+					soonest(s.deferred(rest, r.unreachable))
+				}
+				return next
+			case r.stop:
+				s.release(es[i+1:])
+				return next
+			}
+		}
+	}
+	return next
+}
+
+type result struct {
+	after       time.Time // when the mail is due again, if it was deferred
+	unreachable string    // the server could not be reached: why
+	stop        bool      // the round must stop (the outbox cannot be written)
+}
+
+// deliver sends one claimed mail and records the outcome.
+func (s *Sender) deliver(e model.OutboxEntry) result {
+	msg, err := Message(e, s.cfg.From)
+	if err != nil {
+		s.undeliverable(e, err.Error())
+		return result{}
+	}
+	if s.conn == nil {
+		c, err := s.client.DialToSMTPClientWithContext(s.ctx)
+		if err != nil {
+			answer := fmt.Sprintf("cannot connect to %s: %s", s.cfg.Server, s.red.redact(err.Error()))
+			return result{after: s.deferred(e, answer), unreachable: answer}
+		}
+		s.conn = c
+	}
+	switch kind, answer := s.transact(&e, msg); kind {
+	case sent:
+		s.delivered(e, answer)
+	case refused, unsure:
+		s.undeliverable(e, answer)
+	case later:
+		return result{after: s.deferred(e, answer)}
+	case notHanded:
+		s.release([]model.OutboxEntry{e})
+		return result{stop: true}
+	}
+	return result{}
+}
+
+type outcome int
+
+const (
+	sent      outcome = iota
+	later             // 4xx, or the connection broke before the message was handed over
+	refused           // 5xx
+	unsure            // handed over, the answer lost: may have been delivered
+	notHanded         // stopped before the message was handed over; try again
+)
+
+// transact runs one mail transaction on the open connection. The message
+// is written whole, then the desk records the hand-over, and only then
+// the final "." is sent: the server cannot accept a message before that
+// dot, so a sender that dies earlier leaves a mail safe to send again,
+// and one that dies later leaves the "sending" mark (see
+// model.Desk.ClaimMails).
+func (s *Sender) transact(e *model.OutboxEntry, msg *gomail.Msg) (outcome, string) {
+	c := s.conn
+	if err := c.UpdateDeadline(s.cfg.Timeout); err != nil {
+		s.drop()
+		return later, s.red.redact(err.Error())
+	}
+	from, err := msg.GetSender(false)
+	if err != nil {
+		return refused, err.Error()
+	}
+	to, err := msg.GetRecipients()
+	if err != nil {
+		return refused, err.Error()
+	}
+	if err := c.Mail(from); err != nil {
+		return s.answer(err)
+	}
+	for _, rcpt := range to {
+		if err := c.Rcpt(rcpt); err != nil {
+			return s.answer(err)
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return s.answer(err)
+	}
+	if _, err := msg.WriteTo(w); err != nil {
+		s.drop()
+		return later, "the connection broke while sending: " + s.red.redact(err.Error())
+	}
+	if err := s.desk.HandOver(s.ctx, e, s.cfg.Lease); err != nil {
+		// Hang up without the final ".": the server drops the message.
+		s.drop()
+		if s.ctx.Err() == nil {
+			s.cfg.Log.Warn("cannot record a mail's delivery, so it is not sent: "+err.Error(), "mail", e.Mail.ID)
+		}
+		return notHanded, ""
+	}
+	if err := w.Close(); err != nil {
+		var te *textproto.Error
+		if errors.As(err, &te) {
+			return s.answer(err)
+		}
+		s.drop()
+		return unsure, "the connection broke while the server was taking the message (" + s.red.redact(err.Error()) +
+			"): it may have been delivered, so it is not sent again (if it did not arrive, resend it)"
+	}
+	resp := ""
+	if dc, ok := w.(*smtp.DataCloser); ok {
+		resp = dc.ServerResponse()
+	}
+	return sent, "250 " + s.red.redact(resp)
+}
+
+// answer sorts the server's refusal of a command: 4xx later, 5xx never.
+// Anything but an answer means the connection is gone.
+func (s *Sender) answer(err error) (outcome, string) {
+	var te *textproto.Error
+	if !errors.As(err, &te) {
+		s.drop()
+		return later, "the connection broke: " + s.red.redact(err.Error())
+	}
+	text := s.red.redact(te.Error())
+	if err := s.conn.Reset(); err != nil {
+		s.drop()
+	}
+	if te.Code >= 500 {
+		return refused, text
+	}
+	return later, text
+}
+
+// drop closes a connection that cannot be used any more, without a word
+// to the server.
+func (s *Sender) drop() {
+	if s.conn != nil {
+		s.conn.Close()
+		s.conn = nil
+	}
+}
+
+// hangUp ends the session politely.
+func (s *Sender) hangUp() {
+	if s.conn != nil {
+		s.conn.UpdateDeadline(s.cfg.Timeout)
+		if err := s.conn.Quit(); err != nil {
+			s.conn.Close()
+		}
+		s.conn = nil
+	}
+}
+
+// The results are recorded even when the sender is stopping: the server
+// has answered, and the desk must know.
+func (s *Sender) record(what string, e model.OutboxEntry, f func(context.Context) (model.OutboxEntry, error)) (model.OutboxEntry, bool) {
+	ctx := context.WithoutCancel(s.ctx)
+	var err error
+	for try := 0; try < 3; try++ {
+		var r model.OutboxEntry
+		if r, err = f(ctx); err == nil {
+			return r, true
+		}
+		time.Sleep(time.Duration(try+1) * 200 * time.Millisecond)
+	}
+	s.cfg.Log.Warn(fmt.Sprintf("mail #%d was %s, but that could not be recorded: %v", e.Mail.ID, what, err), "mail", e.Mail.ID)
+	return e, false
+}
+
+func (s *Sender) delivered(e model.OutboxEntry, resp string) {
+	s.record("sent", e, func(ctx context.Context) (model.OutboxEntry, error) { return s.desk.Delivered(ctx, e) })
+	s.forget(e.Mail.ID)
+	s.cfg.Log.Info(fmt.Sprintf("mail #%d sent to %s: %s", e.Mail.ID, e.Mail.Address, resp),
+		"mail", e.Mail.ID, "to", e.Mail.Address, "answer", resp)
+}
+
+func (s *Sender) undeliverable(e model.OutboxEntry, answer string) {
+	s.record("refused", e, func(ctx context.Context) (model.OutboxEntry, error) { return s.desk.Undeliverable(ctx, e, answer) })
+	s.forget(e.Mail.ID)
+	s.cfg.Log.Warn(fmt.Sprintf("mail #%d to %s not delivered: %s", e.Mail.ID, e.Mail.Address, answer),
+		"mail", e.Mail.ID, "to", e.Mail.Address, "answer", answer)
+}
+
+// deferred records a try to do again; it returns when (zero if the mail
+// was given up).
+func (s *Sender) deferred(e model.OutboxEntry, answer string) time.Time {
+	r, ok := s.record("deferred", e, func(ctx context.Context) (model.OutboxEntry, error) {
+		return s.desk.Deferred(ctx, e, answer, s.cfg.Backoff)
+	})
+	if !ok {
+		return time.Time{}
+	}
+	if r.State == model.DeliveryFailed {
+		s.forget(e.Mail.ID)
+		s.cfg.Log.Warn(fmt.Sprintf("mail #%d to %s not delivered: %s", e.Mail.ID, e.Mail.Address, r.LastError),
+			"mail", e.Mail.ID, "to", e.Mail.Address, "answer", r.LastError)
+		return time.Time{}
+	}
+	s.mu.Lock()
+	s.unsent[e.Mail.ID] = answer
+	s.mu.Unlock()
+	s.cfg.Log.Info(fmt.Sprintf("mail #%d to %s deferred: %s; next try at %s", e.Mail.ID, e.Mail.Address, answer, r.NextTry.Format(time.RFC3339)),
+		"mail", e.Mail.ID, "to", e.Mail.Address, "answer", answer)
+	return r.NextTry
+}
+
+func (s *Sender) release(es []model.OutboxEntry) {
+	if err := s.desk.ReleaseMails(context.WithoutCancel(s.ctx), es); err != nil {
+		// They come back when their lease runs out.
+		s.cfg.Log.Warn("cannot give back claimed mails: "+err.Error(), "mails", len(es))
+	}
+}
+
+func (s *Sender) forget(id int64) {
+	s.mu.Lock()
+	delete(s.unsent, id)
+	s.mu.Unlock()
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,713 @@
+package delivery_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gosmtp "github.com/emersion/go-smtp"
+
+	"contactdesk/delivery"
+	"contactdesk/delivery/smtptest"
+	"contactdesk/model"
+	"contactdesk/storage"
+)
+
+const (
+	admin = model.Handle("aa11111-ovh")
+	tech  = model.Handle("bb22222-ovh")
+	taker = model.Handle("cc33333-ovh")
+)
+
+var addresses = map[model.Handle]string{
+	admin: "ada@example.com",
+	tech:  "bob@example.net",
+	taker: "cyd@example.org",
+}
+
+// clock is a desk clock the test moves.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// logBuffer collects a sender's log lines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// world is a database with three accounts and a domain whose admin is
+// admin and whose tech contact is tech.
+type world struct {
+	path string
+	db   *storage.DB
+	desk *model.Desk
+}
+
+func newWorld(t *testing.T, clk model.Clock) *world {
+	t.Helper()
+	w := &world{path: filepath.Join(t.TempDir(), "contactdesk.db")}
+	w.open(t, clk)
+	ctx := context.Background()
+	for _, h := range []model.Handle{admin, tech, taker} {
+		if _, err := w.desk.AddAccount(ctx, model.NewAccount{Handle: string(h), Name: "Owner of " + string(h), Email: addresses[h]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.desk.AddService(ctx, model.NewService{Name: "example.com", Type: model.TypeDomain, Admin: string(admin), Tech: string(tech), Billing: string(admin)}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// open opens the database again, as a new process would.
+func (w *world) open(t *testing.T, clk model.Clock) {
+	t.Helper()
+	db, err := storage.Open(w.path, storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	w.db = db
+	w.desk = model.NewDesk(db, model.Options{Outbox: true, Clock: clk})
+}
+
+// request has the admin hand the tech role to taker: three parties.
+func (w *world) request(t *testing.T) model.Request {
+	t.Helper()
+	rs, err := w.desk.CreateRequest(context.Background(), admin, model.NewRequest{Service: "example.com", Roles: []model.Role{model.Tech}, To: string(taker)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs[0]
+}
+
+// mail returns h's newest mail.
+func (w *world) mail(t *testing.T, h model.Handle) model.Mail {
+	t.Helper()
+	ms, err := w.desk.Mails(context.Background(), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) == 0 {
+		t.Fatalf("%s has no mail", h)
+	}
+	return ms[0]
+}
+
+// waitDelivery polls until h's newest mail's delivery is want.
+func (w *world) waitDelivery(t *testing.T, h model.Handle, want string) model.Mail {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		m := w.mail(t, h)
+		if m.Delivery == want {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("mail #%d of %s: delivery %q (%s), want %q", m.ID, h, m.Delivery, m.DeliveryError, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type senderOpt func(*delivery.Config)
+
+func start(t *testing.T, w *world, srv *smtptest.Server, opts ...senderOpt) (*delivery.Sender, *logBuffer) {
+	t.Helper()
+	s, logs := newSender(t, srv.URL(), srv, opts...)
+	s.Attach(w.desk)
+	t.Cleanup(func() { s.Close() })
+	return s, logs
+}
+
+func newSender(t *testing.T, url string, srv *smtptest.Server, opts ...senderOpt) (*delivery.Sender, *logBuffer) {
+	t.Helper()
+	server, err := delivery.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, err := delivery.ParseFrom("Contact desk <desk@provider.example>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &logBuffer{}
+	cfg := delivery.Config{
+		Server:    server,
+		From:      from,
+		Log:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		Backoff:   model.Backoff{First: 20 * time.Millisecond, Max: 80 * time.Millisecond},
+		Timeout:   10 * time.Second,
+		Poll:      50 * time.Millisecond,
+		CloseWait: 10 * time.Second,
+	}
+	if srv.RootCAs != nil {
+		cfg.TLS = &tls.Config{RootCAs: srv.RootCAs}
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := delivery.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, logs
+}
+
+// byRecipient indexes messages by envelope recipient.
+func byRecipient(t *testing.T, ms []smtptest.Message) map[string]smtptest.Message {
+	t.Helper()
+	out := map[string]smtptest.Message{}
+	for _, m := range ms {
+		if len(m.To) != 1 {
+			t.Fatalf("message to %v: want one recipient", m.To)
+		}
+		if _, dup := out[m.To[0]]; dup {
+			t.Fatalf("two messages to %s", m.To[0])
+		}
+		out[m.To[0]] = m
+	}
+	return out
+}
+
+func TestEachPartyGetsItsOwnToken(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{TLS: true, User: "desk", Password: "pw-in-the-url"})
+	w := newWorld(t, nil)
+	start(t, w, srv)
+	r := w.request(t)
+
+	got := byRecipient(t, srv.Wait(t, 3))
+	tokens := map[string]bool{}
+	for _, h := range []model.Handle{admin, tech, taker} {
+		m := w.waitDelivery(t, h, model.DeliverySent)
+		if m.RequestID != r.ID || m.Token == "" {
+			t.Fatalf("%s's mail: %+v", h, m)
+		}
+		tokens[m.Token] = true
+		msg, ok := got[addresses[h]]
+		if !ok {
+			t.Fatalf("nothing delivered to %s; got %v", addresses[h], got)
+		}
+		if !msg.TLS || msg.User != "desk" {
+			t.Errorf("sent without STARTTLS and AUTH (tls %v, user %q)", msg.TLS, msg.User)
+		}
+		if msg.From != "desk@provider.example" {
+			t.Errorf("envelope sender %q", msg.From)
+		}
+		if !strings.Contains(msg.Body, m.Token) || !strings.Contains(msg.Body, m.Link) {
+			t.Errorf("the message to %s lacks its token %s or link %s:\n%s", h, m.Token, m.Link, msg.Body)
+		}
+		if msg.Body != m.Body {
+			t.Errorf("body differs from the mailbox's:\n%q\n%q", msg.Body, m.Body)
+		}
+		if msg.Subject != m.Subject {
+			t.Errorf("subject %q, want %q", msg.Subject, m.Subject)
+		}
+		if to := msg.Header.Get("To"); to != "<"+addresses[h]+">" && to != addresses[h] {
+			t.Errorf("To: %q", to)
+		}
+		if m.DeliveryError != "" {
+			t.Errorf("a sent mail with an error: %q", m.DeliveryError)
+		}
+	}
+	if len(tokens) != 3 {
+		t.Fatalf("tokens are not personal: %v", tokens)
+	}
+}
+
+func TestServerDownThenUp(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.SetDown(true)
+	w := newWorld(t, nil)
+	_, logs := start(t, w, srv)
+	w.request(t)
+
+	// Each mail is tried, fails and waits, the server's answer recorded.
+	deadline := time.Now().Add(20 * time.Second)
+	for _, h := range []model.Handle{admin, tech, taker} {
+		for {
+			m := w.mail(t, h)
+			if m.Delivery != model.DeliveryPending {
+				t.Fatalf("while the server is down: %q (%s)", m.Delivery, m.DeliveryError)
+			}
+			if strings.Contains(m.DeliveryError, "cannot connect to smtp://127.0.0.1") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no failed try recorded for %s: %q", h, m.DeliveryError)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Fatalf("%d messages while down", n)
+	}
+
+	srv.SetDown(false)
+	for _, h := range []model.Handle{admin, tech, taker} {
+		w.waitDelivery(t, h, model.DeliverySent)
+	}
+	// Later rounds (a few polls) find nothing more to send.
+	time.Sleep(300 * time.Millisecond)
+	ms := srv.Messages()
+	ids := map[string]int{}
+	for _, m := range ms {
+		ids[m.Header.Get("Message-ID")]++
+	}
+	if len(ms) != 3 || len(ids) != 3 {
+		t.Fatalf("want each of 3 mails once, got %d messages: %v", len(ms), ids)
+	}
+	if !strings.Contains(logs.String(), "deferred") {
+		t.Errorf("no deferral logged:\n%s", logs)
+	}
+}
+
+func TestTemporaryRefusalIsRetried(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	var mu sync.Mutex
+	tries := 0
+	srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
+		if rcpt != addresses[tech] {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if tries++; tries <= 2 {
+			return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
+		}
+		return nil
+	})
+	w := newWorld(t, nil)
+	start(t, w, srv)
+	w.request(t)
+	m := w.waitDelivery(t, tech, model.DeliverySent)
+	if srv.Refused() != 2 {
+		t.Fatalf("refused %d times, want 2", srv.Refused())
+	}
+	got := byRecipient(t, srv.Wait(t, 3))
+	if !strings.Contains(got[addresses[tech]].Body, m.Token) {
+		t.Fatal("the retried message lacks the token")
+	}
+}
+
+func TestPermanentRefusalFailsThatMailOnly(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
+		if rcpt == addresses[tech] {
+			return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+		}
+		return nil
+	})
+	w := newWorld(t, nil)
+	_, logs := start(t, w, srv)
+	w.request(t)
+
+	failed := w.waitDelivery(t, tech, model.DeliveryFailed)
+	if !strings.Contains(failed.DeliveryError, "550") || !strings.Contains(failed.DeliveryError, "No such user here") {
+		t.Fatalf("delivery error %q: want the server's answer", failed.DeliveryError)
+	}
+	w.waitDelivery(t, admin, model.DeliverySent)
+	w.waitDelivery(t, taker, model.DeliverySent)
+	if !strings.Contains(logs.String(), "No such user here") {
+		t.Errorf("the refusal is not logged:\n%s", logs)
+	}
+
+	// The tech contact fixes its address and asks again: the fresh token
+	// goes to the new address, and the failed mail is not tried again.
+	ctx := context.Background()
+	if _, err := w.desk.SetEmail(ctx, tech, "bob@new.example"); err != nil {
+		t.Fatal(err)
+	}
+	r := w.mail(t, tech).RequestID
+	if _, err := w.desk.Resend(ctx, tech, r); err != nil {
+		t.Fatal(err)
+	}
+	again := w.waitDelivery(t, tech, model.DeliverySent)
+	got := byRecipient(t, srv.Wait(t, 3))
+	if m, ok := got["bob@new.example"]; !ok || !strings.Contains(m.Body, again.Token) {
+		t.Fatalf("the resent mail did not reach the new address with the new token: %v", got)
+	}
+	if len(srv.Messages()) != 3 || srv.Refused() != 1 {
+		t.Fatalf("%d messages, %d refusals: the failed mail was tried again", len(srv.Messages()), srv.Refused())
+	}
+}
+
+func TestCrashBetweenCommitAndSend(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	// The process queues the mails and dies before any sender runs.
+	w.request(t)
+	if m := w.mail(t, tech); m.Delivery != model.DeliveryPending {
+		t.Fatalf("queued mail: delivery %q", m.Delivery)
+	}
+	w.db.Close()
+
+	// The next start resumes the outbox.
+	w.open(t, nil)
+	start(t, w, srv)
+	for _, h := range []model.Handle{admin, tech, taker} {
+		w.waitDelivery(t, h, model.DeliverySent)
+	}
+	byRecipient(t, srv.Messages())
+}
+
+func TestCrashAfterHandOverIsNotSentAgain(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	w.request(t)
+	ctx := context.Background()
+	// A sender claims the mails and hands one over; then it dies, before
+	// the server's answer is recorded.
+	es, err := w.desk.ClaimMails(ctx, 10, time.Minute)
+	if err != nil || len(es) != 3 {
+		t.Fatalf("claimed %d (%v)", len(es), err)
+	}
+	var handed model.OutboxEntry
+	for _, e := range es {
+		if e.Mail.To == tech {
+			handed = e
+		}
+	}
+	if err := w.desk.HandOver(ctx, &handed, 0); err != nil {
+		t.Fatal(err)
+	}
+	// The others' claims are given back (their lease ran out).
+	var rest []model.OutboxEntry
+	for _, e := range es {
+		if e.Mail.ID != handed.Mail.ID {
+			rest = append(rest, e)
+		}
+	}
+	if err := w.desk.ReleaseMails(ctx, rest); err != nil {
+		t.Fatal(err)
+	}
+
+	start(t, w, srv)
+	w.waitDelivery(t, admin, model.DeliverySent)
+	w.waitDelivery(t, taker, model.DeliverySent)
+	m := w.waitDelivery(t, tech, model.DeliveryFailed)
+	if m.DeliveryError != model.InterruptedAnswer {
+		t.Fatalf("delivery error %q", m.DeliveryError)
+	}
+	for _, msg := range srv.Messages() {
+		if msg.To[0] == addresses[tech] {
+			t.Fatal("a mail that may have been delivered was sent again")
+		}
+	}
+}
+
+func TestGivesUpAfter24Hours(t *testing.T) {
+	clk := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.SetDown(true)
+	w := newWorld(t, clk)
+	s, _ := start(t, w, srv)
+	w.request(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for w.mail(t, tech).DeliveryError == "" {
+		if time.Now().After(deadline) {
+			t.Fatal("no try recorded")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if m := w.mail(t, tech); m.Delivery != model.DeliveryPending {
+		t.Fatalf("after one failed try: %q", m.Delivery)
+	}
+	clk.add(model.DeliveryGiveUp)
+	s.Wake()
+	m := w.waitDelivery(t, tech, model.DeliveryFailed)
+	if !strings.Contains(m.DeliveryError, "24 hours") || !strings.Contains(m.DeliveryError, "cannot connect") {
+		t.Fatalf("delivery error %q", m.DeliveryError)
+	}
+}
+
+func TestNoPasswordInLogsOrErrors(t *testing.T) {
+	const password = "S3cret:p@ss/w0rd"
+	srv := smtptest.Start(t, smtptest.Options{TLS: true, User: "desk", Password: password})
+	escaped := strings.Replace(srv.URL(), password, "S3cret%3Ap%40ss%2Fw0rd", 1)
+	wrong := strings.Replace(escaped, "w0rd", "w0rd-wrong", 1)
+
+	// Refused by the server: every try fails on AUTH.
+	w := newWorld(t, nil)
+	s, logs := newSender(t, wrong, srv)
+	s.Attach(w.desk)
+	w.request(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(w.mail(t, tech).DeliveryError, "535") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no AUTH failure recorded: %q", w.mail(t, tech).DeliveryError)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	closeErr := s.Close()
+	if closeErr == nil {
+		t.Fatal("Close does not say mails are left")
+	}
+	texts := []string{logs.String(), closeErr.Error(), w.mail(t, tech).DeliveryError}
+
+	// Accepted: the log of a good run.
+	w2 := newWorld(t, nil)
+	s2, logs2 := newSender(t, escaped, srv)
+	s2.Attach(w2.desk)
+	w2.request(t)
+	w2.waitDelivery(t, tech, model.DeliverySent)
+	s2.Close()
+	texts = append(texts, logs2.String())
+
+	// Mistyped URLs.
+	for _, u := range []string{
+		"smtp://desk:" + password + "@127.0.0.1:25",
+		"smtp://desk:" + password + "@host:port",
+		"smtpx://desk:" + password + "@host",
+		"smtp://desk:" + password + "@host/path",
+		"smtp://desk:S3cret%3Ap%40ss%2Fw0rd@host?x=1",
+		"smtp://desk:S3cret%zz@host",
+	} {
+		if _, err := delivery.ParseURL(u); err == nil {
+			t.Errorf("%s parsed", u)
+		} else {
+			texts = append(texts, err.Error())
+		}
+	}
+	for _, text := range texts {
+		for _, form := range []string{password, "S3cret%3Ap%40ss%2Fw0rd", "S3cret", "S3cret%zz"} {
+			if strings.Contains(text, form) {
+				t.Errorf("the password shows (%q):\n%s", form, text)
+			}
+		}
+	}
+	if !strings.Contains(logs.String(), "535") {
+		t.Errorf("the server's answer is not logged:\n%s", logs)
+	}
+}
+
+func TestImplicitTLS(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{Implicit: true, User: "desk", Password: "pw"})
+	w := newWorld(t, nil)
+	start(t, w, srv)
+	w.request(t)
+	w.waitDelivery(t, taker, model.DeliverySent)
+	for _, m := range byRecipient(t, srv.Wait(t, 3)) {
+		if !m.TLS || m.User != "desk" {
+			t.Fatalf("tls %v, user %q", m.TLS, m.User)
+		}
+	}
+}
+
+func TestPasswordNeedsTLS(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{}) // offers no STARTTLS
+	w := newWorld(t, nil)
+	s, _ := newSender(t, "smtp://desk:pw@"+srv.Addr, srv)
+	s.Attach(w.desk)
+	t.Cleanup(func() { s.Close() })
+	w.request(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(w.mail(t, tech).DeliveryError, "STARTTLS") {
+		if time.Now().After(deadline) {
+			t.Fatalf("delivery error %q: want a STARTTLS refusal", w.mail(t, tech).DeliveryError)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(srv.Messages()) != 0 {
+		t.Fatal("sent in plain text")
+	}
+}
+
+func TestStartTLSWhenOffered(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{TLS: true})
+	w := newWorld(t, nil)
+	// No password, and the system's roots do not know the test's
+	// certificate: opportunistic TLS goes on unverified.
+	s, _ := newSender(t, srv.URL(), srv, func(c *delivery.Config) { c.TLS = nil })
+	s.Attach(w.desk)
+	t.Cleanup(func() { s.Close() })
+	w.request(t)
+	w.waitDelivery(t, tech, model.DeliverySent)
+	if !srv.Messages()[0].TLS {
+		t.Fatal("STARTTLS was offered, not used")
+	}
+}
+
+func TestCloseSendsWhatIsDue(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	// A long poll and no commit after Attach but the request's: Close
+	// alone must see the mails out.
+	s, _ := newSender(t, srv.URL(), srv, func(c *delivery.Config) { c.Poll = time.Hour })
+	w.request(t)
+	s.Attach(w.desk)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Messages()); n != 3 {
+		t.Fatalf("%d messages at Close, want 3", n)
+	}
+	for _, h := range []model.Handle{admin, tech, taker} {
+		if m := w.mail(t, h); m.Delivery != model.DeliverySent {
+			t.Fatalf("%s: %q", h, m.Delivery)
+		}
+	}
+}
+
+func TestCloseLeavesWhatCannotGo(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.SetDown(true)
+	w := newWorld(t, nil)
+	s, _ := newSender(t, srv.URL(), srv, func(c *delivery.Config) { c.Backoff = model.Backoff{First: time.Hour} })
+	s.Attach(w.desk)
+	w.request(t)
+	err := s.Close()
+	if err == nil || !strings.Contains(err.Error(), "3 mails not sent yet") {
+		t.Fatalf("Close: %v", err)
+	}
+	if m := w.mail(t, tech); m.Delivery != model.DeliveryPending {
+		t.Fatalf("left: %q", m.Delivery)
+	}
+}
+
+func TestTwoSendersNeverShareAMail(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	other := &world{path: w.path}
+	other.open(t, nil)
+	// Requests on five services: fifteen mails for two processes.
+	ctx := context.Background()
+	for i := range 5 {
+		name := fmt.Sprintf("s%d.example.com", i)
+		if _, err := w.desk.AddService(ctx, model.NewService{Name: name, Type: model.TypeDomain, Admin: string(admin), Tech: string(tech), Billing: string(admin)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.desk.CreateRequest(ctx, admin, model.NewRequest{Service: name, Roles: []model.Role{model.Tech}, To: string(taker)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, _ := newSender(t, srv.URL(), srv)
+	b, _ := newSender(t, srv.URL(), srv)
+	a.Attach(w.desk)
+	b.Attach(other.desk)
+	ms := srv.Wait(t, 15)
+	a.Close()
+	b.Close()
+	ids := map[string]int{}
+	for _, m := range srv.Messages() {
+		ids[m.Header.Get("Message-ID")]++
+	}
+	if len(ms) != 15 || len(srv.Messages()) != 15 || len(ids) != 15 {
+		t.Fatalf("%d messages, %d distinct", len(srv.Messages()), len(ids))
+	}
+}
+
+func TestMessageHeaders(t *testing.T) {
+	from, _ := delivery.ParseFrom("Équipe contactdesk <desk@provider.example>")
+	date := time.Date(2025, 3, 1, 9, 30, 0, 0, time.UTC)
+	e := model.OutboxEntry{
+		Mail: model.Mail{ID: 42, To: tech, Address: "bob@example.net", Date: date,
+			Subject: "Confirmação: novo contato técnico ☕ (pedido #7)",
+			Body:    "Olá,\n\nToken: abc123\nLink: contactdesk://request/7?token=abc123\n" + strings.Repeat("long line ", 20) + "\n"},
+		Queued: date,
+	}
+	msg, err := delivery.Message(e, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw bytes.Buffer
+	if _, err := msg.WriteTo(&raw); err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := strings.Cut(raw.String(), "\r\n\r\n")
+	for _, line := range strings.Split(head, "\r\n") {
+		for _, r := range line {
+			if r > 126 || (r < 32 && r != '\t') {
+				t.Fatalf("header line not 7-bit: %q", line)
+			}
+		}
+		if len(line) > 998 {
+			t.Fatalf("header line of %d characters", len(line))
+		}
+	}
+	parsed, err := mail.ReadMessage(bytes.NewReader(raw.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := parsed.Header
+	if d, err := h.Date(); err != nil || !d.Equal(date) {
+		t.Errorf("Date %q: %v", h.Get("Date"), err)
+	}
+	want := "<" + delivery.MessageID(e, from) + ">"
+	if h.Get("Message-ID") != want || !strings.HasSuffix(want, "@provider.example>") {
+		t.Errorf("Message-ID %q, want %q", h.Get("Message-ID"), want)
+	}
+	e.Attempts, e.NextTry = 3, date.Add(time.Hour)
+	if delivery.MessageID(e, from) != strings.Trim(want, "<>") {
+		t.Error("the Message-ID changes between tries")
+	}
+	if fs, err := h.AddressList("From"); err != nil || len(fs) != 1 || fs[0].Name != "Équipe contactdesk" || fs[0].Address != "desk@provider.example" {
+		t.Errorf("From %q: %v %v", h.Get("From"), fs, err)
+	}
+	if ts, err := h.AddressList("To"); err != nil || len(ts) != 1 || ts[0].Address != "bob@example.net" {
+		t.Errorf("To %q: %v", h.Get("To"), err)
+	}
+	if !strings.HasPrefix(h.Get("Subject"), "=?UTF-8?") {
+		t.Errorf("Subject not encoded: %q", h.Get("Subject"))
+	}
+	if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") || !strings.Contains(strings.ToLower(ct), "utf-8") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if h.Get("Auto-Submitted") != "auto-generated" || h.Get("MIME-Version") != "1.0" {
+		t.Errorf("headers: %v", h)
+	}
+
+	// And through a real server, decoded.
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	start(t, w, srv)
+	err = w.db.Update(context.Background(), func(tx model.Tx) error {
+		m := e.Mail
+		m.ID = 0
+		if err := tx.InsertMail(&m); err != nil {
+			return err
+		}
+		return tx.QueueMail(m.ID, time.Now())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Written behind the desk's back, no commit hook runs: the poll finds it.
+	got := srv.Wait(t, 1)[0]
+	if got.Subject != e.Mail.Subject || got.Body != e.Mail.Body {
+		t.Fatalf("received %q\n%q", got.Subject, got.Body)
+	}
+}
