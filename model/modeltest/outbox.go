@@ -1,0 +1,275 @@
+package modeltest
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"contactdesk/model"
+)
+
+// RunOutbox runs the suite of the SMTP outbox's rules (claims, hand-over,
+// retries, giving up) on a fresh store from open.
+func RunOutbox(t *testing.T, open Opener) {
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, Opener)
+	}{
+		{"QueuedWithTheMail", testOutboxQueued},
+		{"ClaimIsALease", testOutboxLease},
+		{"ClaimsNeverOverlap", testOutboxExclusive},
+		{"RetryAndGiveUp", testOutboxRetry},
+		{"Outcomes", testOutboxOutcomes},
+		{"InterruptedHandOver", testOutboxInterrupted},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
+	}
+}
+
+// outboxDesk is the fixture with a desk that queues its mails.
+func outboxDesk(t *testing.T, open Opener) (*Fixture, *model.Desk) {
+	f := New(t, open)
+	return f, model.NewDesk(f.Store, model.Options{Clock: f.Clock, Outbox: true})
+}
+
+func (f *Fixture) newestMail(d *model.Desk, h model.Handle) model.Mail {
+	f.T.Helper()
+	ms, err := d.Mails(f.Ctx, h)
+	if err != nil || len(ms) == 0 {
+		f.T.Fatalf("mails of %s: %d, %v", h, len(ms), err)
+	}
+	return ms[0]
+}
+
+func (f *Fixture) claim(d *model.Desk, lease time.Duration) []model.OutboxEntry {
+	f.T.Helper()
+	es, err := d.ClaimMails(f.Ctx, 100, lease)
+	if err != nil {
+		f.T.Fatal(err)
+	}
+	return es
+}
+
+func testOutboxQueued(t *testing.T, open Opener) {
+	f, d := outboxDesk(t, open)
+	if _, err := d.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []model.Handle{A, T, N} {
+		if m := f.newestMail(d, h); m.Delivery != model.DeliveryPending || m.DeliveryError != "" {
+			t.Errorf("%s: delivery %q %q", h, m.Delivery, m.DeliveryError)
+		}
+	}
+	// A desk without an outbox queues nothing.
+	f.Create(A, Multi, N, model.Tech)
+	if m := f.newestMail(f.Desk, N); m.Delivery != "" {
+		t.Errorf("mailbox-only mail: delivery %q", m.Delivery)
+	}
+	es := f.claim(d, time.Minute)
+	if len(es) != 3 {
+		t.Fatalf("claimed %d, want the 3 queued", len(es))
+	}
+	for _, e := range es {
+		if e.Mail.Token == "" || e.Mail.Address != string(e.Mail.To)+"@mail.example" || !e.Queued.Equal(Start) || e.Attempts != 1 {
+			t.Errorf("entry %+v", e)
+		}
+	}
+}
+
+func testOutboxLease(t *testing.T, open Opener) {
+	f, d := outboxDesk(t, open)
+	d.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)})
+	if n := len(f.claim(d, time.Minute)); n != 3 {
+		t.Fatalf("claimed %d", n)
+	}
+	if n := len(f.claim(d, time.Minute)); n != 0 {
+		t.Fatalf("claimed %d again within the lease", n)
+	}
+	if m := f.newestMail(d, T); m.Delivery != model.DeliveryPending {
+		t.Fatalf("claimed: %q", m.Delivery)
+	}
+	// The sender died: the lease runs out, and another takes them.
+	f.Clock.Advance(time.Minute)
+	es := f.claim(d, time.Minute)
+	if len(es) != 3 || es[0].Attempts != 2 {
+		t.Fatalf("after the lease: %d claimed, %+v", len(es), es)
+	}
+	// Given back untried: due at once, the attempt not counted.
+	if err := d.ReleaseMails(f.Ctx, es); err != nil {
+		t.Fatal(err)
+	}
+	es = f.claim(d, time.Minute)
+	if len(es) != 3 || es[0].Attempts != 2 {
+		t.Fatalf("after release: %d claimed, %+v", len(es), es)
+	}
+}
+
+func testOutboxExclusive(t *testing.T, open Opener) {
+	f, d := outboxDesk(t, open)
+	for _, s := range []string{Example, Multi, Self} {
+		if _, err := d.CreateRequest(f.Ctx, A, model.NewRequest{Service: s, Roles: []model.Role{model.Tech}, To: string(N)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := model.NewDesk(f.Store, model.Options{Clock: f.Clock, Outbox: true})
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	var wg sync.WaitGroup
+	for _, desk := range []*model.Desk{d, other, d, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				es, err := desk.ClaimMails(f.Ctx, 2, time.Hour)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(es) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, e := range es {
+					seen[e.Mail.ID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for id, n := range seen {
+		total += n
+		if n != 1 {
+			t.Errorf("mail #%d claimed %d times", id, n)
+		}
+	}
+	// example.com: A, T, N; multi.net: A, M, N; self.pt: A (requester
+	// and outgoing), N.
+	if total != 8 {
+		t.Fatalf("claimed %d mails, want the 8 queued", total)
+	}
+}
+
+func testOutboxRetry(t *testing.T, open Opener) {
+	f, d := outboxDesk(t, open)
+	d.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)})
+	b := model.Backoff{First: time.Minute, Max: 4 * time.Hour}
+	var e model.OutboxEntry
+	for _, c := range f.claim(d, time.Minute) {
+		if c.Mail.To == T {
+			e = c
+		} else if _, err := d.Delivered(f.Ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waits := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute}
+	for i, want := range waits {
+		r, err := d.Deferred(f.Ctx, e, "421 4.3.2 try later", b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.State != model.DeliveryPending || !r.NextTry.Equal(f.Clock.Now().Add(want)) {
+			t.Fatalf("try %d: %s due %s, want in %s", i+1, r.State, r.NextTry, want)
+		}
+		if m := f.newestMail(d, T); m.Delivery != model.DeliveryPending || m.DeliveryError != "421 4.3.2 try later" {
+			t.Fatalf("mail: %q %q", m.Delivery, m.DeliveryError)
+		}
+		if n := len(f.claim(d, time.Minute)); n != 0 {
+			t.Fatalf("due before its backoff: %d", n)
+		}
+		f.Clock.Advance(want)
+		es := f.claim(d, time.Minute)
+		if len(es) != 1 || es[0].Attempts != i+2 {
+			t.Fatalf("after the backoff: %+v", es)
+		}
+		e = es[0]
+	}
+	// Near the deadline, the last try is at the deadline itself.
+	f.Clock.Advance(Start.Add(model.DeliveryGiveUp - time.Minute).Sub(f.Clock.Now()))
+	r, err := d.Deferred(f.Ctx, e, "421 again", b)
+	if err != nil || !r.NextTry.Equal(Start.Add(model.DeliveryGiveUp)) {
+		t.Fatalf("last try at %s (%v), want the deadline", r.NextTry, err)
+	}
+	f.Clock.Advance(Start.Add(model.DeliveryGiveUp).Sub(f.Clock.Now()))
+	es := f.claim(d, time.Minute)
+	if len(es) != 1 {
+		t.Fatalf("the last try: %d claimed", len(es))
+	}
+	r, err = d.Deferred(f.Ctx, es[0], "421 still", b)
+	if err != nil || r.State != model.DeliveryFailed {
+		t.Fatalf("after 24 h: %s (%v)", r.State, err)
+	}
+	m := f.newestMail(d, T)
+	if m.Delivery != model.DeliveryFailed || !strings.Contains(m.DeliveryError, "24 hours") || !strings.Contains(m.DeliveryError, "421 still") {
+		t.Fatalf("given up: %q %q", m.Delivery, m.DeliveryError)
+	}
+	f.Clock.Advance(48 * time.Hour)
+	if n := len(f.claim(d, time.Minute)); n != 0 {
+		t.Fatalf("a failed mail claimed: %d", n)
+	}
+}
+
+func testOutboxOutcomes(t *testing.T, open Opener) {
+	f, d := outboxDesk(t, open)
+	d.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)})
+	changes, stop := d.Subscribe(T)
+	defer stop()
+	for _, e := range f.claim(d, time.Minute) {
+		var err error
+		if e.Mail.To == T {
+			_, err = d.Undeliverable(f.Ctx, e, "550 5.1.1 no such user")
+		} else {
+			_, err = d.Delivered(f.Ctx, e)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-changes:
+	default:
+		t.Error("the owner's screens were not told")
+	}
+	if m := f.newestMail(d, T); m.Delivery != model.DeliveryFailed || m.DeliveryError != "550 5.1.1 no such user" {
+		t.Errorf("refused: %q %q", m.Delivery, m.DeliveryError)
+	}
+	for _, h := range []model.Handle{A, N} {
+		if m := f.newestMail(d, h); m.Delivery != model.DeliverySent || m.DeliveryError != "" {
+			t.Errorf("%s: %q %q", h, m.Delivery, m.DeliveryError)
+		}
+	}
+	f.Clock.Advance(48 * time.Hour)
+	if n := len(f.claim(d, time.Minute)); n != 0 {
+		t.Fatalf("%d finished mails claimed", n)
+	}
+}
+
+func testOutboxInterrupted(t *testing.T, open Opener) {
+	f, d := outboxDesk(t, open)
+	d.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)})
+	es := f.claim(d, time.Hour)
+	e := es[0]
+	if err := d.HandOver(f.Ctx, &e, 10*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if m := f.newestMail(d, e.Mail.To); m.Delivery != model.DeliveryPending {
+		t.Fatalf("while handed over the mail reads %q", m.Delivery)
+	}
+	if err := d.ReleaseMails(f.Ctx, es[1:]); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.claim(d, time.Hour)); n != 2 {
+		t.Fatalf("claimed %d: the handed-over mail must wait for its answer", n)
+	}
+	// No answer recorded in time: the sender died after the hand-over.
+	f.Clock.Advance(10 * time.Minute)
+	if got := f.claim(d, time.Hour); len(got) != 0 {
+		t.Fatalf("a mail the server may have was claimed again: %+v", got)
+	}
+	m := f.newestMail(d, e.Mail.To)
+	if m.Delivery != model.DeliveryFailed || m.DeliveryError != model.InterruptedAnswer {
+		t.Fatalf("interrupted: %q %q", m.Delivery, m.DeliveryError)
+	}
+}
