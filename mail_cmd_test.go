@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -155,5 +156,59 @@ func TestCommandLineKeepsPasswordsOut(t *testing.T) {
 	}
 	if code, _, errs := smtpCLI(t, map[string]string{"CONTACTDESK_DB": path}, "services", "--as", "aa11111-ovh", "--smtp", "smtp://127.0.0.1:25"); code != 2 || !strings.Contains(errs, "--mail-from") {
 		t.Fatalf("--smtp without a sender: exit %d, %s", code, errs)
+	}
+}
+
+// The built binary, as a provider runs it: each party confirms with the
+// token of the mail that reached its inbox.
+func TestBinaryConfirmsWithTokensFromRealMail(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	d := seeded(t)
+	d.env = append(d.env, "CONTACTDESK_SMTP="+srv.URL(), "CONTACTDESK_MAIL_FROM=desk@provider.example")
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	link := regexp.MustCompile(`contactdesk://request/(\d+)\?token=(\S+)`)
+	inbox := map[string]string{"ada@example.com": "ad11111-ovh", "ted@example.com": "te22222-ovh", "nina@example.com": "ne44444-ovh"}
+	got := srv.Messages()
+	if len(got) != 3 {
+		t.Fatalf("%d messages, want 3", len(got))
+	}
+	for _, m := range got {
+		h, ok := inbox[m.To[0]]
+		if !ok {
+			t.Fatalf("a message to %s", m.To[0])
+		}
+		found := link.FindStringSubmatch(m.Body)
+		if found == nil {
+			t.Fatalf("no link in the message to %s:\n%s", m.To[0], m.Body)
+		}
+		d.ok("request", "accept", found[1], "--as", h, "--token", found[2])
+	}
+	// Done: every party is told, for real too.
+	if n := len(srv.Messages()); n != 6 {
+		t.Fatalf("%d messages after the outcome, want 6", n)
+	}
+	for _, m := range srv.Messages()[3:] {
+		if !strings.Contains(m.Subject, "done") {
+			t.Errorf("outcome subject %q", m.Subject)
+		}
+	}
+
+	// Down: the command succeeds and says, on its stderr, what waits.
+	srv.SetDown(true)
+	r := d.run("request", "resend", "1", "--as", "ne44444-ovh")
+	if r.code == 0 {
+		t.Fatalf("resend of a finished request: %+v", r)
+	}
+	r = d.run("profile", "set-email", "nina@new.example", "--as", "ne44444-ovh")
+	if r.code != 0 || r.err != "" {
+		t.Fatalf("a command that mails nobody: %+v", r)
+	}
+	r = d.run("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "billing", "--to", "ne44444-ovh")
+	if r.code != 0 || !strings.HasPrefix(r.err, "contactdesk: 3 mails not sent yet") || strings.Count(r.err, "\n") != 1 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.err)
+	}
+	ms := decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json"))
+	if ms[0].Delivery != "pending" || ms[0].Address != "nina@new.example" || ms[0].DeliveryError == "" {
+		t.Fatalf("waiting mail: %+v", ms[0])
 	}
 }
