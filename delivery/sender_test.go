@@ -429,6 +429,30 @@ func TestCrashAfterHandOverIsNotSentAgain(t *testing.T) {
 	}
 }
 
+func TestLostAnswerIsNotSentAgain(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.HangUpAfterData(func(rcpt string) bool { return rcpt == addresses[tech] })
+	w := newWorld(t, nil)
+	start(t, w, srv)
+	w.request(t)
+	m := w.waitDelivery(t, tech, model.DeliveryFailed)
+	if !strings.Contains(m.DeliveryError, "may have been delivered") {
+		t.Fatalf("delivery error %q", m.DeliveryError)
+	}
+	w.waitDelivery(t, admin, model.DeliverySent)
+	w.waitDelivery(t, taker, model.DeliverySent)
+	time.Sleep(300 * time.Millisecond) // a few polls: nothing is tried again
+	n := 0
+	for _, msg := range srv.Messages() {
+		if msg.To[0] == addresses[tech] {
+			n++
+		}
+	}
+	if n != 1 || len(srv.Messages()) != 3 {
+		t.Fatalf("the message whose answer was lost reached the server %d times (%d in all)", n, len(srv.Messages()))
+	}
+}
+
 func TestGivesUpAfter24Hours(t *testing.T) {
 	clk := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
 	srv := smtptest.Start(t, smtptest.Options{})

@@ -11,6 +11,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"io"
 	"math/big"
 	"mime"
@@ -65,6 +66,7 @@ type Server struct {
 	down    bool
 	msgs    []Message
 	refuse  func(rcpt string) *smtp.SMTPError
+	hangUp  func(rcpt string) bool
 	refused int
 	wg      sync.WaitGroup
 
@@ -152,6 +154,15 @@ func (s *Server) SetDown(down bool) {
 func (s *Server) Refuse(f func(rcpt string) *smtp.SMTPError) {
 	s.mu.Lock()
 	s.refuse = f
+	s.mu.Unlock()
+}
+
+// HangUpAfterData makes the server keep a message to a recipient for
+// which f is true, then hang up instead of answering the final ".": the
+// client cannot know whether it was accepted.
+func (s *Server) HangUpAfterData(f func(rcpt string) bool) {
+	s.mu.Lock()
+	s.hangUp = f
 	s.mu.Unlock()
 }
 
@@ -285,7 +296,12 @@ func (ss *session) Data(r io.Reader) error {
 	m.Body = strings.ReplaceAll(string(b), "\r\n", "\n")
 	ss.s.mu.Lock()
 	ss.s.msgs = append(ss.s.msgs, m)
+	hangUp := ss.s.hangUp != nil && len(ss.to) > 0 && ss.s.hangUp(ss.to[0])
 	ss.s.mu.Unlock()
+	if hangUp {
+		ss.c.Conn().Close()
+		return errors.New("hung up")
+	}
 	return nil
 }
 
