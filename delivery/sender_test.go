@@ -18,6 +18,7 @@ import (
 	"contactdesk/delivery"
 	"contactdesk/delivery/smtptest"
 	"contactdesk/model"
+	"contactdesk/model/modeltest"
 	"contactdesk/storage"
 )
 
@@ -31,24 +32,6 @@ var addresses = map[model.Handle]string{
 	admin: "ada@example.com",
 	tech:  "bob@example.net",
 	taker: "cyd@example.org",
-}
-
-// clock is a desk clock the test moves.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 // logBuffer collects a sender's log lines.
@@ -128,20 +111,32 @@ func (w *world) mail(t *testing.T, h model.Handle) model.Mail {
 	return ms[0]
 }
 
-// waitDelivery polls until h's newest mail's delivery is want.
-func (w *world) waitDelivery(t *testing.T, h model.Handle, want string) model.Mail {
+// waitMail polls h's newest mail until ok says it is as wanted.
+func (w *world) waitMail(t *testing.T, h model.Handle, want string, ok func(model.Mail) bool) model.Mail {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		m := w.mail(t, h)
-		if m.Delivery == want {
+		if ok(m) {
 			return m
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("mail #%d of %s: delivery %q (%s), want %q", m.ID, h, m.Delivery, m.DeliveryError, want)
+			t.Fatalf("mail #%d of %s: delivery %q (%s), want %s", m.ID, h, m.Delivery, m.DeliveryError, want)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// waitDelivery polls until h's newest mail's delivery is want.
+func (w *world) waitDelivery(t *testing.T, h model.Handle, want string) model.Mail {
+	t.Helper()
+	return w.waitMail(t, h, want, func(m model.Mail) bool { return m.Delivery == want })
+}
+
+// waitError polls until h's newest mail's delivery error says answer.
+func (w *world) waitError(t *testing.T, h model.Handle, answer string) model.Mail {
+	t.Helper()
+	return w.waitMail(t, h, "an error saying "+answer, func(m model.Mail) bool { return strings.Contains(m.DeliveryError, answer) })
 }
 
 type senderOpt func(*delivery.Config)
@@ -256,20 +251,9 @@ func TestServerDownThenUp(t *testing.T) {
 	w.request(t)
 
 	// Each mail is tried, fails and waits, the server's answer recorded.
-	deadline := time.Now().Add(20 * time.Second)
 	for _, h := range []model.Handle{admin, tech, taker} {
-		for {
-			m := w.mail(t, h)
-			if m.Delivery != model.DeliveryPending {
-				t.Fatalf("while the server is down: %q (%s)", m.Delivery, m.DeliveryError)
-			}
-			if strings.Contains(m.DeliveryError, "cannot connect to smtp://127.0.0.1") {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("no failed try recorded for %s: %q", h, m.DeliveryError)
-			}
-			time.Sleep(10 * time.Millisecond)
+		if m := w.waitError(t, h, "cannot connect to smtp://127.0.0.1"); m.Delivery != model.DeliveryPending {
+			t.Fatalf("while the server is down: %q (%s)", m.Delivery, m.DeliveryError)
 		}
 	}
 	if n := len(srv.Messages()); n != 0 {
@@ -454,23 +438,16 @@ func TestLostAnswerIsNotSentAgain(t *testing.T) {
 }
 
 func TestGivesUpAfter24Hours(t *testing.T) {
-	clk := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	clk := modeltest.NewClock(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC))
 	srv := smtptest.Start(t, smtptest.Options{})
 	srv.SetDown(true)
 	w := newWorld(t, clk)
 	s, _ := start(t, w, srv)
 	w.request(t)
-	deadline := time.Now().Add(20 * time.Second)
-	for w.mail(t, tech).DeliveryError == "" {
-		if time.Now().After(deadline) {
-			t.Fatal("no try recorded")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if m := w.mail(t, tech); m.Delivery != model.DeliveryPending {
+	if m := w.waitError(t, tech, "cannot connect"); m.Delivery != model.DeliveryPending {
 		t.Fatalf("after one failed try: %q", m.Delivery)
 	}
-	clk.add(model.DeliveryGiveUp)
+	clk.Advance(model.DeliveryGiveUp)
 	s.Wake()
 	m := w.waitDelivery(t, tech, model.DeliveryFailed)
 	if !strings.Contains(m.DeliveryError, "24 hours") || !strings.Contains(m.DeliveryError, "cannot connect") {
@@ -489,13 +466,7 @@ func TestNoPasswordInLogsOrErrors(t *testing.T) {
 	s, logs := newSender(t, wrong, srv)
 	s.Attach(w.desk)
 	w.request(t)
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(w.mail(t, tech).DeliveryError, "535") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no AUTH failure recorded: %q", w.mail(t, tech).DeliveryError)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	w.waitError(t, tech, "535")
 	closeErr := s.Close()
 	if closeErr == nil {
 		t.Fatal("Close does not say mails are left")
@@ -558,13 +529,7 @@ func TestPasswordNeedsTLS(t *testing.T) {
 	s.Attach(w.desk)
 	t.Cleanup(func() { s.Close() })
 	w.request(t)
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(w.mail(t, tech).DeliveryError, "STARTTLS") {
-		if time.Now().After(deadline) {
-			t.Fatalf("delivery error %q: want a STARTTLS refusal", w.mail(t, tech).DeliveryError)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	w.waitError(t, tech, "STARTTLS")
 	if len(srv.Messages()) != 0 {
 		t.Fatal("sent in plain text")
 	}
