@@ -38,11 +38,14 @@ type cli struct {
 
 const topUsage = `contactdesk: who looks after each of your services, and changes of contact confirmed by everyone concerned.
 
-usage: contactdesk [--db PATH] [--as HANDLE] [COMMAND ...]
+usage: contactdesk [--db PATH] [--as HANDLE] [--smtp URL --mail-from ADDRESS] [COMMAND ...]
 
 With no command, opens the terminal app (creating a demo database first
 when there is none). The database is --db, else $CONTACTDESK_DB, else
 contactdesk.db here; the acting account is --as, else $CONTACTDESK_AS.
+Mail lands in each account's mailbox; with --smtp (or $CONTACTDESK_SMTP)
+and --mail-from it is also delivered for real. These flags go before the
+command or after it.
 
 commands:
 `
@@ -75,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	gfs.SetOutput(io.Discard)
 	gfs.StringVar(&g.db, "db", "", "")
 	gfs.StringVar(&g.as, "as", "", "")
+	mailFlags(gfs, &g)
+	global := func(name string) bool { return name == "db" || name == "as" || isMailFlag(name) }
 	i := 0
 	var globals []string
 	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "-" {
@@ -83,10 +88,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		case name == "h" || name == "help":
 			fmt.Fprint(stdout, usageAll())
 			return 0
-		case strings.HasPrefix(name, "db=") || strings.HasPrefix(name, "as="):
+		case strings.Contains(name, "=") && global(strings.SplitN(name, "=", 2)[0]):
 			globals = append(globals, a)
 			i++
-		case name == "db" || name == "as":
+		case global(name):
 			if i+1 >= len(args) {
 				return c.usageErr(&usageError{msg: "flag " + a + " needs a value", usage: usageAll()})
 			}
