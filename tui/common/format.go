@@ -1,0 +1,218 @@
+package common
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"contactdesk/model"
+	"contactdesk/model/text"
+)
+
+// Line makes user text safe to draw on one line: every control and escape
+// sequence removed, newlines turned to spaces.
+func Line(s string) string { return text.Line(s) }
+
+// Lines makes user text safe to draw over several lines.
+func Lines(s string) string { return text.Clean(s, true) }
+
+// Fit truncates s to w cells, ending with … when cut, and pads it to
+// exactly w cells. s must hold no escape sequences.
+func Fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ascii(s) {
+		switch {
+		case len(s) <= w:
+			return s + spaces(w-len(s))
+		case w == 1:
+			return "…"
+		}
+		return s[:w-1] + "…"
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	return s + spaces(w-sw)
+}
+
+// Cut truncates s to at most w cells, ending with … when cut, without padding.
+func Cut(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ascii(s) {
+		if len(s) <= w {
+			return s
+		}
+		if w == 1 {
+			return "…"
+		}
+		return s[:w-1] + "…"
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// Width returns how many cells s takes, escape sequences excluded.
+func Width(s string) int {
+	if ascii(s) {
+		return len(s)
+	}
+	return ansi.StringWidth(s)
+}
+
+const blanks = "                                                                                                                                "
+
+func spaces(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if n <= len(blanks) {
+		return blanks[:n]
+	}
+	return strings.Repeat(" ", n)
+}
+
+// Pad returns n spaces.
+func Pad(n int) string { return spaces(n) }
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7F {
+			return false
+		}
+	}
+	return true
+}
+
+// Ago writes t relative to now as people read a list: "just now",
+// "5m ago", "3h ago", "2d ago", then the date.
+func Ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return t.UTC().Format("2006-01-02")
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+	case d < 7*24*time.Hour:
+		return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+// In writes a time to come relative to now: "in 14d", "in 3h".
+func In(now, t time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case d <= 0:
+		return "past"
+	case d < time.Hour:
+		return fmt.Sprintf("in %dm", max(1, int(d/time.Minute)))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("in %dh", int(d/time.Hour))
+	}
+	return fmt.Sprintf("in %dd", int(d/(24*time.Hour)))
+}
+
+// Stamp writes a time in full, as in mails: "2026-11-25 10:13 UTC".
+func Stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// StateWord names a request state in a list.
+func StateWord(s model.State) string {
+	if s == model.StateValidating {
+		return "waiting"
+	}
+	return string(s)
+}
+
+// Handle writes h, marked when it is the user's own.
+func (c *Common) Handle(h model.Handle) string {
+	if h == c.Me && h != "" {
+		return string(h) + "*"
+	}
+	return string(h)
+}
+
+// HandleYou writes h, followed by "(you)" when it is the user's own.
+func (c *Common) HandleYou(h model.Handle) string {
+	if h == c.Me {
+		return string(h) + " (you)"
+	}
+	return string(h)
+}
+
+// Handles joins handles with ", ", writing "you" for the user's own.
+func (c *Common) Handles(hs []model.Handle) string {
+	ws := make([]string, len(hs))
+	for i, h := range hs {
+		if h == c.Me {
+			ws[i] = "you"
+		} else {
+			ws[i] = string(h)
+		}
+	}
+	return strings.Join(ws, ", ")
+}
+
+// ErrText is what the user reads of an error.
+func ErrText(err error) string {
+	if err == nil {
+		return ""
+	}
+	msg := err.Error()
+	if !model.IsRefusal(err) {
+		msg = strings.TrimPrefix(msg, model.ErrStorage.Error()+": ")
+	}
+	return Line(msg)
+}
+
+// Wrap breaks s into lines of at most width-indent cells, each indented
+// by indent spaces and drawn with st. It is for messages and bodies,
+// never for table cells.
+func Wrap(s string, indent, width int, st Renderer) string {
+	room := max(10, width-indent)
+	lines := strings.Split(ansi.Wrap(s, room, " ,;-"), "\n")
+	for i, l := range lines {
+		lines[i] = Pad(indent) + st.Render(Cut(strings.TrimRight(l, " "), room))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Parties writes who must confirm r, as "xx11111-ovh (you), yy22222-ovh
+// (current tech), zz33333-ovh (new tech)".
+func (c *Common) Parties(r model.Request) string {
+	ws := make([]string, len(r.Parties))
+	for i, p := range r.Parties {
+		ws[i] = string(p.Handle) + " (" + c.PartyLabel(r, p.Handle) + ")"
+	}
+	return strings.Join(ws, ", ")
+}
+
+// PartyLabel says why h must confirm r, with "you" for the user.
+func (c *Common) PartyLabel(r model.Request, h model.Handle) string {
+	l := r.PartyLabel(h)
+	if h == c.Me {
+		if strings.HasPrefix(l, "requester") {
+			return "you" + strings.TrimPrefix(l, "requester")
+		}
+		return "you, " + l
+	}
+	return l
+}

@@ -1,0 +1,95 @@
+// Package field is a one-line text field with a label and, beside it, the
+// model's refusal for what was typed. The cursor does not blink, so a
+// screen renders the same way every time.
+package field
+
+import (
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"contactdesk/tui/common"
+	"contactdesk/tui/styles"
+)
+
+// Model is a labelled text field.
+type Model struct {
+	st    *styles.Styles
+	Label string
+	Input textinput.Model
+	// Err is the refusal shown beside the field; it stays until the
+	// value changes or the field is checked again.
+	Err string
+}
+
+// New returns an empty field.
+func New(st *styles.Styles, label, placeholder string, limit int) *Model {
+	in := textinput.New()
+	in.Prompt = ""
+	in.Placeholder = placeholder
+	in.CharLimit = limit
+	s := textinput.DefaultDarkStyles()
+	s.Cursor.Blink = false
+	s.Focused.Text = st.Value
+	s.Blurred.Text = st.Value
+	s.Focused.Placeholder = st.Subtle
+	s.Blurred.Placeholder = st.Subtle
+	s.Focused.Prompt = st.Value
+	s.Blurred.Prompt = st.Value
+	in.SetStyles(s)
+	return &Model{st: st, Label: label, Input: in}
+}
+
+// Value returns what was typed.
+func (f *Model) Value() string { return f.Input.Value() }
+
+// SetValue replaces what was typed.
+func (f *Model) SetValue(v string) {
+	f.Input.SetValue(v)
+	f.Input.CursorEnd()
+}
+
+// Focus gives the field the keys.
+func (f *Model) Focus() { f.Input.Focus() }
+
+// Blur takes the keys away.
+func (f *Model) Blur() { f.Input.Blur() }
+
+// Focused reports whether the field has the keys.
+func (f *Model) Focused() bool { return f.Input.Focused() }
+
+// Update passes a key to the field; it reports whether the value changed.
+func (f *Model) Update(msg tea.Msg) (bool, tea.Cmd) {
+	before := f.Input.Value()
+	var cmd tea.Cmd
+	f.Input, cmd = f.Input.Update(msg)
+	changed := f.Input.Value() != before
+	if changed {
+		f.Err = ""
+	}
+	return changed, cmd
+}
+
+// View draws the field in fieldWidth cells. The refusal, if any,
+// follows on the same line when it fits in room cells (counted from the
+// field's start), else on the lines below, indented by indent cells.
+func (f *Model) View(fieldWidth, room, indent int) string {
+	f.Input.SetWidth(max(1, fieldWidth-3))
+	frame := f.st.Field
+	inner := common.Fit(common.Line(f.Input.Value()), fieldWidth-2)
+	switch {
+	case f.Focused():
+		frame = f.st.FocusField
+		inner = common.Fit(f.Input.View(), fieldWidth-2)
+	case f.Input.Value() == "":
+		inner = f.st.Subtle.Render(common.Fit(f.Input.Placeholder, fieldWidth-2))
+	}
+	box := frame.Render("[") + inner + frame.Render("]")
+	if f.Err == "" {
+		return box
+	}
+	msg := "! " + f.Err
+	if fieldWidth+1+common.Width(msg) <= room {
+		return box + " " + f.st.Error.Render(msg)
+	}
+	return box + "\n" + common.Wrap(msg, indent, indent+room, f.st.Error)
+}

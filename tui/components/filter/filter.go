@@ -1,0 +1,100 @@
+// Package filter is the "/" text filter of the lists: typing narrows the
+// list at once, enter keeps the filter and gives the keys back to the
+// list, esc clears it.
+package filter
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"contactdesk/tui/common"
+	"contactdesk/tui/styles"
+)
+
+// Model is a list's filter.
+type Model struct {
+	st    *styles.Styles
+	input textinput.Model
+	on    bool
+	query string
+
+	Start, Keep, Clear key.Binding
+}
+
+// New returns an empty filter.
+func New(st *styles.Styles) *Model {
+	in := textinput.New()
+	in.Prompt = "/"
+	in.Placeholder = "type to filter"
+	s := textinput.DefaultDarkStyles()
+	s.Cursor.Blink = false
+	in.SetStyles(s)
+	return &Model{st: st, input: in,
+		Start: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Keep:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+	}
+}
+
+// On reports whether the filter has the keys.
+func (m *Model) On() bool { return m.on }
+
+// Query returns the lowercase text to look for ("" for everything).
+func (m *Model) Query() string { return m.query }
+
+// Active reports whether a filter narrows the list.
+func (m *Model) Active() bool { return m.query != "" }
+
+// Focus gives the filter the keys.
+func (m *Model) Focus() tea.Cmd {
+	m.on = true
+	m.input.CursorEnd()
+	return m.input.Focus()
+}
+
+// Reset clears the filter; it reports whether the query changed.
+func (m *Model) Reset() bool {
+	m.on = false
+	m.input.Blur()
+	m.input.SetValue("")
+	changed := m.query != ""
+	m.query = ""
+	return changed
+}
+
+// Update takes a key while the filter has the keys. It reports whether
+// it used the key and whether the query changed; movement keys are left
+// to the list, so the cursor moves while typing.
+func (m *Model) Update(msg tea.KeyPressMsg) (used, changed bool) {
+	switch msg.String() {
+	case "esc":
+		return true, m.Reset()
+	case "enter":
+		m.on = false
+		m.input.Blur()
+		return true, false
+	case "up", "down", "pgup", "pgdown":
+		return false, false
+	}
+	m.input, _ = m.input.Update(msg)
+	q := strings.ToLower(m.input.Value())
+	changed = q != m.query
+	m.query = q
+	return true, changed
+}
+
+// View draws the filter (while typing) or what it holds, or "" when
+// there is no filter.
+func (m *Model) View(width int) string {
+	m.input.SetWidth(max(8, min(40, width)))
+	if m.on {
+		return m.input.View()
+	}
+	if m.query == "" {
+		return ""
+	}
+	return "filter: " + m.st.Bold.Render(common.Cut(common.Line(m.input.Value()), width))
+}

@@ -1,0 +1,76 @@
+// Package statusbar draws the bottom line: who you are, your unread mail,
+// and the last message or error.
+package statusbar
+
+import (
+	"fmt"
+
+	"contactdesk/tui/common"
+	"contactdesk/tui/styles"
+)
+
+// Model is the status line.
+type Model struct {
+	st     *styles.Styles
+	User   string // "xx11111-ovh Xavier Xará"
+	Unread int
+	Msg    string
+	IsErr  bool
+}
+
+// New returns an empty status line.
+func New(st *styles.Styles) *Model { return &Model{st: st} }
+
+// Set shows a message; err, when not nil, is shown instead, as an error.
+func (m *Model) Set(msg string, err error) {
+	if err != nil {
+		m.Msg, m.IsErr = common.ErrText(err), true
+		return
+	}
+	m.Msg, m.IsErr = common.Line(msg), false
+}
+
+func (m *Model) left(width int) (string, int) {
+	user := common.Cut(m.User, max(12, width/3))
+	mail := "no unread mail"
+	if m.Unread == 1 {
+		mail = "1 unread mail"
+	} else if m.Unread > 1 {
+		mail = fmt.Sprintf("%d unread mails", m.Unread)
+	}
+	return m.st.StatusUser.Render(user) + " │ " + m.st.StatusMail.Render(mail), common.Width(user) + 3 + common.Width(mail)
+}
+
+func (m *Model) msg() (string, styles.Style) {
+	if m.IsErr {
+		return "error: " + m.Msg, m.st.StatusErr
+	}
+	return m.Msg, m.st.StatusOK
+}
+
+// Fits reports whether the message fits on the status line itself; when
+// it does not, MsgLine draws it on a line of its own.
+func (m *Model) Fits(width int) bool {
+	if m.Msg == "" {
+		return true
+	}
+	_, used := m.left(width)
+	msg, _ := m.msg()
+	return used+3+common.Width(msg) <= width
+}
+
+// MsgLine draws the message alone, in width cells.
+func (m *Model) MsgLine(width int) string {
+	msg, st := m.msg()
+	return st.Render(common.Cut(msg, width))
+}
+
+// View draws the line in width cells.
+func (m *Model) View(width int) string {
+	left, _ := m.left(width)
+	if m.Msg == "" || !m.Fits(width) {
+		return left
+	}
+	msg, st := m.msg()
+	return left + " │ " + st.Render(msg)
+}

@@ -1,0 +1,336 @@
+// Package table is the list widget of every screen: a header and rows of
+// cells that never wrap (they are cut with …), a cursor kept visible by
+// scrolling, and only the rows on screen rendered, so a list of 100,000
+// rows moves as fast as a list of ten.
+package table
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"contactdesk/tui/common"
+	"contactdesk/tui/keymap"
+	"contactdesk/tui/styles"
+)
+
+// Column describes one column.
+type Column struct {
+	Title string
+	// Width fixes the column's width; 0 makes it flexible.
+	Width int
+	// Min is a flexible column's smallest width.
+	Min int
+	// Flex is a flexible column's share of the room left (default 1).
+	Flex int
+	// From hides the column while the table is narrower than this.
+	From int
+}
+
+// Row is one row: its cells as plain, already cleaned text.
+type Row struct {
+	// Key identifies the row across reloads, so the cursor stays on it.
+	Key   int64
+	Cells []string
+	// Mark is drawn in the gutter (one cell): pending, unread, awaiting you.
+	Mark string
+	Bold bool
+}
+
+// gutter is the cursor cell, the mark cell and a space before the first column.
+const gutter = 3
+
+// Model is a table.
+type Model struct {
+	st     *styles.Styles
+	cols   []Column
+	widths []int
+	rows   []Row
+	cursor int
+	offset int
+	width  int
+	height int
+	// Empty is shown when there are no rows.
+	Empty string
+}
+
+// New returns a table with these columns.
+func New(st *styles.Styles, cols ...Column) *Model {
+	return &Model{st: st, cols: cols, Empty: "nothing to show"}
+}
+
+// SetColumns replaces the columns.
+func (m *Model) SetColumns(cols ...Column) {
+	m.cols = cols
+	m.layout()
+}
+
+// SetSize sets the table's size, header included.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.layout()
+	m.scroll()
+}
+
+// Height returns the table's height, header included.
+func (m *Model) Height() int { return m.height }
+
+// SetRows replaces the rows, keeping the cursor on the row with the same
+// key when it is still there.
+func (m *Model) SetRows(rows []Row) {
+	var key int64
+	had := m.cursor < len(m.rows)
+	if had {
+		key = m.rows[m.cursor].Key
+	}
+	m.rows = rows
+	if had {
+		if m.rows != nil && m.cursor < len(m.rows) && m.rows[m.cursor].Key == key {
+			m.scroll()
+			return
+		}
+		for i := range m.rows {
+			if m.rows[i].Key == key {
+				m.cursor = i
+				m.scroll()
+				return
+			}
+		}
+	}
+	m.cursor = min(m.cursor, max(0, len(m.rows)-1))
+	m.scroll()
+}
+
+// Rows returns the rows.
+func (m *Model) Rows() []Row { return m.rows }
+
+// Len returns how many rows there are.
+func (m *Model) Len() int { return len(m.rows) }
+
+// Cursor returns the index of the selected row.
+func (m *Model) Cursor() int { return m.cursor }
+
+// Selected returns the selected row.
+func (m *Model) Selected() (Row, bool) {
+	if m.cursor < len(m.rows) {
+		return m.rows[m.cursor], true
+	}
+	return Row{}, false
+}
+
+// SetCursor selects row i (clamped).
+func (m *Model) SetCursor(i int) {
+	m.cursor = max(0, min(i, len(m.rows)-1))
+	m.scroll()
+}
+
+// SelectKey selects the row with key k, if there is one.
+func (m *Model) SelectKey(k int64) bool {
+	for i := range m.rows {
+		if m.rows[i].Key == k {
+			m.SetCursor(i)
+			return true
+		}
+	}
+	return false
+}
+
+// Move moves the cursor by n rows.
+func (m *Model) Move(n int) { m.SetCursor(m.cursor + n) }
+
+func (m *Model) visible() int { return max(1, m.height-1) }
+
+// scroll keeps the cursor on screen.
+func (m *Model) scroll() {
+	v := m.visible()
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+v {
+		m.offset = m.cursor - v + 1
+	}
+	m.offset = max(0, min(m.offset, len(m.rows)-v))
+}
+
+// HandleKey moves the cursor for the movement keys and reports whether
+// the key was one of them.
+func (m *Model) HandleKey(msg tea.KeyPressMsg, k *keymap.KeyMap) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		m.Move(-1)
+	case key.Matches(msg, k.Down):
+		m.Move(1)
+	case key.Matches(msg, k.PageUp):
+		m.Move(-m.visible())
+	case key.Matches(msg, k.PageDown):
+		m.Move(m.visible())
+	case key.Matches(msg, k.Home):
+		m.SetCursor(0)
+	case key.Matches(msg, k.End):
+		m.SetCursor(len(m.rows) - 1)
+	default:
+		return false
+	}
+	return true
+}
+
+// HandleMouse scrolls on the wheel and selects the clicked row; y is the
+// pointer's line counted from the table's header. It reports whether an
+// already selected row was clicked (to open it).
+func (m *Model) HandleMouse(msg tea.MouseMsg, y int) (activate bool) {
+	switch msg := msg.(type) {
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			m.Move(-3)
+		case tea.MouseWheelDown:
+			m.Move(3)
+		}
+	case tea.MouseClickMsg:
+		if msg.Button != tea.MouseLeft || y < 1 || y > m.visible() {
+			return false
+		}
+		i := m.offset + y - 1
+		if i >= len(m.rows) {
+			return false
+		}
+		if i == m.cursor {
+			return true
+		}
+		m.SetCursor(i)
+	}
+	return false
+}
+
+func (m *Model) shown(i int) bool { return m.width >= m.cols[i].From }
+
+// layout gives each column its width (0 for a hidden one).
+func (m *Model) layout() {
+	m.widths = make([]int, len(m.cols))
+	n := 0
+	for i := range m.cols {
+		if m.shown(i) {
+			n++
+		}
+	}
+	room := m.width - gutter - max(0, n-1)
+	flex := 0
+	for i, c := range m.cols {
+		if !m.shown(i) {
+			continue
+		}
+		if c.Width > 0 {
+			m.widths[i] = c.Width
+			room -= c.Width
+		} else {
+			m.widths[i] = c.Min
+			room -= c.Min
+			flex += weight(c)
+		}
+	}
+	if room <= 0 || flex == 0 {
+		return
+	}
+	left := room
+	last := -1
+	for i, c := range m.cols {
+		if c.Width == 0 && m.shown(i) {
+			add := room * weight(c) / flex
+			m.widths[i] += add
+			left -= add
+			last = i
+		}
+	}
+	if last >= 0 {
+		m.widths[last] += left
+	}
+}
+
+func weight(c Column) int {
+	if c.Flex <= 0 {
+		return 1
+	}
+	return c.Flex
+}
+
+// View draws the header and the visible rows, exactly the table's height.
+func (m *Model) View() string {
+	var b strings.Builder
+	b.Grow((m.width + 16) * m.height)
+	b.WriteString(m.line(m.header(), m.st.Header))
+	n := 1
+	if len(m.rows) == 0 && n < m.height {
+		b.WriteByte('\n')
+		b.WriteString(m.st.Subtle.Render(common.Fit("  "+m.Empty, m.width)))
+		n++
+	}
+	end := min(len(m.rows), m.offset+m.visible())
+	for i := m.offset; i < end && n < m.height; i++ {
+		b.WriteByte('\n')
+		b.WriteString(m.row(i))
+		n++
+	}
+	for ; n < m.height; n++ {
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func (m *Model) header() string {
+	var b strings.Builder
+	b.WriteString(common.Pad(gutter))
+	first := true
+	for i, c := range m.cols {
+		if !m.shown(i) {
+			continue
+		}
+		if !first {
+			b.WriteByte(' ')
+		}
+		first = false
+		b.WriteString(common.Fit(c.Title, m.widths[i]))
+	}
+	return b.String()
+}
+
+func (m *Model) line(s string, st interface{ Render(...string) string }) string {
+	return st.Render(common.Fit(s, m.width))
+}
+
+func (m *Model) row(i int) string {
+	r := &m.rows[i]
+	var b strings.Builder
+	b.Grow(m.width + 8)
+	first := true
+	for c := range m.cols {
+		if !m.shown(c) {
+			continue
+		}
+		if !first {
+			b.WriteByte(' ')
+		}
+		first = false
+		cell := ""
+		if c < len(r.Cells) {
+			cell = r.Cells[c]
+		}
+		b.WriteString(common.Fit(cell, m.widths[c]))
+	}
+	mark := "  "
+	if r.Mark != "" {
+		mark = common.Fit(r.Mark, 1) + " "
+	}
+	cells := common.Cut(b.String(), m.width-gutter)
+	cells += common.Pad(m.width - gutter - common.Width(cells))
+	switch {
+	case i == m.cursor:
+		return m.st.Selected.Render(">" + mark + cells)
+	case r.Bold:
+		return m.st.Bold.Render(" " + mark + cells)
+	case r.Mark != "":
+		// the mark alone is coloured, so the row keeps the terminal's colours
+		return " " + m.st.Mark.Render(mark[:len(mark)-1]) + " " + cells
+	}
+	return " " + mark + cells
+}

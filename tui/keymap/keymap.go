@@ -1,0 +1,61 @@
+// Package keymap holds the keys that work on every screen. They are fixed
+// (users and scripts rely on them); each screen adds its own map, and the
+// help overlay is generated from both, so what help shows is what works.
+package keymap
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is the app-wide key map.
+type KeyMap struct {
+	Services, Requests, Mailbox, Profile key.Binding
+	NextTab, PrevTab                     key.Binding
+
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+
+	Filter key.Binding
+	Help   key.Binding
+	Reload key.Binding
+	Back   key.Binding
+	Quit   key.Binding
+	// ForceQuit quits even from a text field.
+	ForceQuit key.Binding
+	// Switch goes back to the account picker (not in a locked session).
+	Switch key.Binding
+}
+
+// Default returns the fixed keys.
+func Default() *KeyMap {
+	return &KeyMap{
+		Services: key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "services")),
+		Requests: key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "requests")),
+		Mailbox:  key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "mailbox")),
+		Profile:  key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "profile")),
+		NextTab:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next tab")),
+		PrevTab:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous tab")),
+
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdown", "page down")),
+		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/g", "first")),
+		End:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "last")),
+
+		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Reload:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit, even from a field")),
+		Switch:    key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "switch account")),
+	}
+}
+
+// Tabs lists the tab keys in tab order.
+func (k *KeyMap) Tabs() []key.Binding {
+	return []key.Binding{k.Services, k.Requests, k.Mailbox, k.Profile}
+}
+
+// Moves lists the movement keys, for help.
+func (k *KeyMap) Moves() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}
+}

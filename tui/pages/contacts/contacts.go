@@ -1,0 +1,532 @@
+// Package contacts is the Edit contacts form of one service: its three
+// contacts, a field for each role the user may change (the others show
+// the model's reason), accounts suggested as a handle is typed, and,
+// before anything is sent, who will have to confirm, as the model plans
+// it. Refusals appear beside the field they are about and nothing typed
+// is lost.
+package contacts
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"contactdesk/model"
+	"contactdesk/tui/common"
+	"contactdesk/tui/components/field"
+)
+
+// KeyMap is the form's keys.
+type KeyMap struct {
+	Next, Prev, Pick, Send, Leave, SuggestUp, SuggestDown key.Binding
+}
+
+func newKeyMap() KeyMap {
+	return KeyMap{
+		Next:        key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		Prev:        key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		SuggestDown: key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "next suggestion")),
+		SuggestUp:   key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "previous suggestion")),
+		Pick:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "take suggestion / next / send")),
+		Send:        key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send request")),
+		Leave:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave without sending")),
+	}
+}
+
+// maxSuggestions is how many accounts the handle field proposes.
+const maxSuggestions = 5
+
+// Page is the Edit contacts form.
+type Page struct {
+	c       *common.Common
+	keys    KeyMap
+	name    string // the service, as the list knows it
+	service model.Service
+	perms   map[model.Role]error
+	loaded  bool
+	fields  map[model.Role]*field.Model
+	order   []model.Role // the editable roles, in display order
+	focus   int          // index in order; len(order) is the Send button
+	formErr string
+
+	sugg    []model.Account
+	suggSel int // -1: none highlighted
+	suggFor string
+
+	plan     []model.Request
+	planFor  string // the values the plan was made for
+	planning bool
+	sending  bool
+
+	width, height int
+	seq           int
+}
+
+// New returns the form for a service.
+func New(c *common.Common, service string) *Page {
+	return &Page{c: c, keys: newKeyMap(), name: service, fields: map[model.Role]*field.Model{}, suggSel: -1}
+}
+
+type (
+	loadedMsg struct {
+		seq   int
+		s     model.Service
+		perms map[model.Role]error
+		err   error
+	}
+	suggestMsg struct {
+		typed string
+		role  model.Role
+		accts []model.Account
+	}
+	planMsg struct {
+		values string
+		reqs   []model.Request
+		errs   map[model.Role]error
+		form   error
+	}
+	sentMsg struct {
+		made []model.Request
+		errs map[model.Role]error
+		form error
+		done []model.Role // the roles whose requests were made
+	}
+)
+
+// Load reads the service and what the user may change on it.
+func (p *Page) Load() tea.Cmd {
+	p.seq++
+	seq, c, name := p.seq, p.c, p.name
+	return common.Do(func() tea.Msg {
+		s, perms, err := c.Desk.Permissions(c.Ctx, c.Me, name)
+		return loadedMsg{seq: seq, s: s, perms: perms, err: err}
+	})
+}
+
+// group is the roles going to one new contact: one request to the model.
+type group struct {
+	to    string
+	roles []model.Role
+}
+
+// groups gathers the filled fields by new contact, so that tech and
+// billing to the same account make one request with two roles.
+func (p *Page) groups() []group {
+	var gs []group
+	for _, r := range p.order {
+		v := strings.ToLower(strings.TrimSpace(p.fields[r].Value()))
+		if v == "" {
+			continue
+		}
+		found := false
+		for i := range gs {
+			if gs[i].to == v {
+				gs[i].roles = append(gs[i].roles, r)
+				found = true
+			}
+		}
+		if !found {
+			gs = append(gs, group{to: v, roles: []model.Role{r}})
+		}
+	}
+	return gs
+}
+
+func (p *Page) values() string {
+	var b strings.Builder
+	for _, g := range p.groups() {
+		fmt.Fprintf(&b, "%s=%s;", model.JoinRoles(g.roles, "+"), g.to)
+	}
+	return b.String()
+}
+
+// replan asks the model what the typed change would make, once every
+// filled field holds something shaped like a handle.
+func (p *Page) replan() tea.Cmd {
+	gs := p.groups()
+	v := p.values()
+	p.planFor = v
+	if len(gs) == 0 {
+		p.plan = nil
+		return nil
+	}
+	for _, g := range gs {
+		if _, err := model.ParseHandle(g.to); err != nil {
+			p.plan = nil
+			return nil
+		}
+	}
+	p.planning = true
+	c, name := p.c, p.name
+	return common.Do(func() tea.Msg {
+		out := planMsg{values: v, errs: map[model.Role]error{}}
+		for _, g := range gs {
+			reqs, err := c.Desk.Plan(c.Ctx, c.Me, model.NewRequest{Service: name, Roles: g.roles, To: g.to})
+			if err != nil {
+				if !place(out.errs, g, err) {
+					out.form = err
+				}
+				continue
+			}
+			out.reqs = append(out.reqs, reqs...)
+		}
+		return out
+	})
+}
+
+// place puts a refusal beside the field(s) it is about, or reports false
+// when it concerns the whole form.
+func place(errs map[model.Role]error, g group, err error) bool {
+	switch model.FieldOf(err) {
+	case "to", "role":
+		for _, r := range g.roles {
+			errs[r] = err
+		}
+		return true
+	}
+	return false
+}
+
+func (p *Page) send() tea.Cmd {
+	gs := p.groups()
+	if len(gs) == 0 {
+		p.formErr = "type the new contact's handle in the field of the role to change"
+		return nil
+	}
+	p.sending = true
+	p.formErr = ""
+	c, name := p.c, p.name
+	return common.Do(func() tea.Msg {
+		out := sentMsg{errs: map[model.Role]error{}}
+		for _, g := range gs {
+			reqs, err := c.Desk.CreateRequest(c.Ctx, c.Me, model.NewRequest{Service: name, Roles: g.roles, To: g.to})
+			if err != nil {
+				if !place(out.errs, g, err) {
+					out.form = err
+				}
+				continue
+			}
+			out.made = append(out.made, reqs...)
+			out.done = append(out.done, g.roles...)
+		}
+		return out
+	})
+}
+
+func (p *Page) suggest(r model.Role) tea.Cmd {
+	typed := strings.TrimSpace(p.fields[r].Value())
+	p.suggFor = typed
+	if typed == "" {
+		p.sugg, p.suggSel = nil, -1
+		return nil
+	}
+	c := p.c
+	return common.Do(func() tea.Msg {
+		as, err := c.Desk.SuggestAccounts(c.Ctx, typed, maxSuggestions)
+		if err != nil {
+			return common.StatusMsg{Err: err}
+		}
+		return suggestMsg{typed: typed, role: r, accts: as}
+	})
+}
+
+func (p *Page) focused() (model.Role, *field.Model) {
+	if p.focus < len(p.order) {
+		r := p.order[p.focus]
+		return r, p.fields[r]
+	}
+	return "", nil
+}
+
+func (p *Page) setFocus(i int) {
+	n := len(p.order) + 1
+	p.focus = ((i % n) + n) % n
+	for k, r := range p.order {
+		if k == p.focus {
+			p.fields[r].Focus()
+		} else {
+			p.fields[r].Blur()
+		}
+	}
+	p.sugg, p.suggSel, p.suggFor = nil, -1, ""
+}
+
+// Update handles a message.
+func (p *Page) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.seq != p.seq {
+			return nil
+		}
+		if msg.err != nil {
+			if !p.loaded {
+				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
+			}
+			return common.Fail(msg.err)
+		}
+		p.service, p.perms = msg.s, msg.perms
+		first := !p.loaded
+		p.loaded = true
+		p.order = p.order[:0]
+		for _, r := range model.Roles {
+			if p.perms[r] == nil {
+				if p.fields[r] == nil {
+					p.fields[r] = field.New(p.c.Styles, string(r), "new "+string(r)+" handle", 64)
+				}
+				p.order = append(p.order, r)
+			}
+		}
+		if first {
+			p.setFocus(0)
+		} else {
+			p.setFocus(min(p.focus, len(p.order)))
+		}
+		return p.replan()
+	case suggestMsg:
+		if r, f := p.focused(); f != nil && r == msg.role && msg.typed == p.suggFor {
+			p.sugg, p.suggSel = msg.accts, -1
+			if len(p.sugg) == 1 && strings.EqualFold(string(p.sugg[0].Handle), strings.TrimSpace(f.Value())) {
+				p.sugg = nil
+			}
+		}
+	case planMsg:
+		if msg.values != p.planFor {
+			return nil
+		}
+		p.planning = false
+		p.plan = msg.reqs
+		for _, r := range p.order {
+			if err, ok := msg.errs[r]; ok {
+				p.fields[r].Err = common.ErrText(err)
+			} else {
+				p.fields[r].Err = ""
+			}
+		}
+		p.formErr = common.ErrText(msg.form)
+	case sentMsg:
+		p.sending = false
+		for _, r := range msg.done {
+			p.fields[r].SetValue("")
+			p.fields[r].Err = ""
+		}
+		for r, err := range msg.errs {
+			if f := p.fields[r]; f != nil {
+				f.Err = common.ErrText(err)
+			}
+		}
+		p.formErr = common.ErrText(msg.form)
+		var cmds []tea.Cmd
+		if len(msg.made) > 0 {
+			cmds = append(cmds, common.Send(common.ChangedMsg{}))
+		}
+		failed := len(msg.errs) > 0 || msg.form != nil
+		switch {
+		case len(msg.made) > 0 && !failed:
+			cmds = append(cmds, common.Status("%s", made(p.c, msg.made)), common.Send(common.BackMsg{}))
+		case len(msg.made) > 0:
+			cmds = append(cmds, common.Status("%s; the rest was refused, see the form", made(p.c, msg.made)))
+		default:
+			cmds = append(cmds, common.Status("nothing was sent: see the form"))
+		}
+		p.plan = nil
+		cmds = append(cmds, p.replan())
+		return tea.Batch(cmds...)
+	case tea.KeyPressMsg:
+		return p.key(msg)
+	}
+	return nil
+}
+
+func made(c *common.Common, rs []model.Request) string {
+	ids := make([]string, len(rs))
+	var waiting []model.Handle
+	for i, r := range rs {
+		ids[i] = fmt.Sprintf("#%d", r.ID)
+		for _, h := range r.Awaited() {
+			if h != c.Me && !containsHandle(waiting, h) {
+				waiting = append(waiting, h)
+			}
+		}
+	}
+	word := "request"
+	if len(rs) > 1 {
+		word = "requests"
+	}
+	s := fmt.Sprintf("%s %s sent", word, strings.Join(ids, ", "))
+	if len(waiting) > 0 {
+		s += "; waiting for confirmation by you and " + c.Handles(waiting)
+	}
+	return s
+}
+
+func containsHandle(hs []model.Handle, h model.Handle) bool {
+	for _, x := range hs {
+		if x == h {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
+	if !p.loaded || p.sending {
+		if key.Matches(msg, p.keys.Leave) {
+			return common.Send(common.BackMsg{})
+		}
+		return nil
+	}
+	r, f := p.focused()
+	switch {
+	case key.Matches(msg, p.keys.Leave):
+		return common.Send(common.BackMsg{})
+	case key.Matches(msg, p.keys.Send):
+		return p.send()
+	case key.Matches(msg, p.keys.Next):
+		p.setFocus(p.focus + 1)
+		return nil
+	case key.Matches(msg, p.keys.Prev):
+		p.setFocus(p.focus - 1)
+		return nil
+	case key.Matches(msg, p.keys.SuggestDown):
+		if f != nil && len(p.sugg) > 0 {
+			p.suggSel = min(p.suggSel+1, len(p.sugg)-1)
+		} else {
+			p.setFocus(p.focus + 1)
+		}
+		return nil
+	case key.Matches(msg, p.keys.SuggestUp):
+		if f != nil && len(p.sugg) > 0 && p.suggSel >= 0 {
+			p.suggSel--
+		} else {
+			p.setFocus(p.focus - 1)
+		}
+		return nil
+	case key.Matches(msg, p.keys.Pick):
+		if f == nil {
+			return p.send()
+		}
+		if p.suggSel >= 0 && p.suggSel < len(p.sugg) {
+			f.SetValue(string(p.sugg[p.suggSel].Handle))
+			p.sugg, p.suggSel = nil, -1
+			f.Err = ""
+			return p.replan()
+		}
+		p.setFocus(p.focus + 1)
+		return nil
+	}
+	if f == nil {
+		return nil
+	}
+	changed, cmd := f.Update(msg)
+	if !changed {
+		return cmd
+	}
+	p.formErr = ""
+	return tea.Batch(cmd, p.suggest(r), p.replan())
+}
+
+// SetSize sets the form's size.
+func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
+
+// Title names the form.
+func (p *Page) Title() string { return "Edit contacts · " + common.Line(p.name) }
+
+// Capturing is always true: the form's fields have the keys, and only
+// esc leaves it, so nothing typed is lost to a stray q.
+func (p *Page) Capturing() bool { return true }
+
+const labelW = 8
+
+// View draws the form.
+func (p *Page) View() string {
+	st := p.c.Styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Edit contacts") + "  " + st.Bold.Render(common.Cut(common.Line(p.name), p.width-30)))
+	if p.loaded {
+		b.WriteString(st.Subtle.Render(" (" + common.Line(p.service.Type) + ")"))
+	}
+	b.WriteString("\n\n")
+	if !p.loaded {
+		b.WriteString(st.Subtle.Render("loading…"))
+		return b.String()
+	}
+	curW := 18
+	fieldW := min(30, max(16, p.width-labelW-curW-6))
+	b.WriteString("  " + st.Header.Render(common.Fit("Role", labelW)) + " " + st.Header.Render(common.Fit("Current contact", curW)) + " " + st.Header.Render(common.Fit("New contact", fieldW)) + "\n")
+	for _, r := range model.Roles {
+		cur := common.Fit(p.c.HandleYou(p.service.Contact(r)), curW)
+		f := p.fields[r]
+		if p.perms[r] != nil || f == nil {
+			line := "  " + st.Label.Render(common.Fit(string(r), labelW)) + " " + cur + " "
+			reason := common.Wrap(common.ErrText(p.perms[r]), 0, p.width-labelW-curW-4, st.Subtle)
+			lines := strings.Split(reason, "\n")
+			b.WriteString(line + lines[0] + "\n")
+			for _, l := range lines[1:] {
+				b.WriteString(common.Pad(labelW+curW+4) + l + "\n")
+			}
+			continue
+		}
+		mark := "  "
+		if f.Focused() {
+			mark = "> "
+		}
+		indent := 2 + labelW + 1 + curW + 1
+		b.WriteString(mark + st.Label.Render(common.Fit(string(r), labelW)) + " " + cur + " " + f.View(fieldW, p.width-indent, indent) + "\n")
+		if f.Focused() && len(p.sugg) > 0 {
+			for i, a := range p.sugg {
+				line := common.Fit(string(a.Handle)+"  "+common.Line(a.Name), fieldW)
+				pre := "  "
+				if i == p.suggSel {
+					pre = "> "
+					line = st.SuggestSel.Render(line)
+				} else {
+					line = st.Suggestion.Render(line)
+				}
+				b.WriteString(common.Pad(indent-2) + pre + line + "\n")
+			}
+		}
+	}
+	b.WriteString("\n")
+	b.WriteString(st.Title.Render("Who will have to confirm") + "\n")
+	switch {
+	case len(p.plan) > 0:
+		for _, r := range p.plan {
+			b.WriteString(common.Wrap(fmt.Sprintf("%s: %s → %s", r.RoleList(), r.From, r.To), 2, p.width, st.Bold) + "\n")
+			b.WriteString(common.Wrap(p.c.Parties(r), 4, p.width, st.Value) + "\n")
+		}
+	case len(p.groups()) == 0:
+		b.WriteString(st.Subtle.Render(common.Cut("  type the new contact's handle; those who must confirm show here", p.width)) + "\n")
+	default:
+		b.WriteString(st.Subtle.Render(common.Cut("  (a complete handle such as xx11111-ovh shows who must confirm)", p.width)) + "\n")
+	}
+	if p.formErr != "" {
+		b.WriteString(common.Wrap("! "+p.formErr, 2, p.width, st.Error) + "\n")
+	}
+	b.WriteString("\n")
+	btn := "[ Send request ]"
+	if p.sending {
+		btn = "[ Sending… ]"
+	}
+	if p.focus == len(p.order) {
+		b.WriteString("> " + st.FocusButton.Render(btn))
+	} else {
+		b.WriteString("  " + st.Button.Render(btn))
+	}
+	b.WriteString(st.Subtle.Render("  ctrl+s send · esc leave"))
+	return b.String()
+}
+
+// ShortHelp lists the main keys.
+func (p *Page) ShortHelp() []key.Binding {
+	return []key.Binding{p.keys.Next, p.keys.Pick, p.keys.Send, p.keys.Leave}
+}
+
+// FullHelp lists every key of the form.
+func (p *Page) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{p.keys.Next, p.keys.Prev, p.keys.SuggestDown, p.keys.SuggestUp},
+		{p.keys.Pick, p.keys.Send, p.keys.Leave},
+	}
+}

@@ -1,0 +1,220 @@
+// Package mail shows one mail: subject, date, address, delivery, the
+// token plainly, the link, and the body. Opening it marks it read; o
+// follows its link to the request with the token filled in.
+package mail
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"contactdesk/model"
+	"contactdesk/tui/common"
+)
+
+// Page is one mail.
+type Page struct {
+	c      *common.Common
+	id     int64
+	m      model.Mail
+	loaded bool
+	marked bool
+	scroll int
+	seq    int
+	width  int
+	height int
+	follow key.Binding
+	back   key.Binding
+}
+
+// New returns the view of mail id.
+func New(c *common.Common, id int64) *Page {
+	return &Page{c: c, id: id,
+		follow: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open the request (token filled in)")),
+		back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+	}
+}
+
+type (
+	loadedMsg struct {
+		seq int
+		m   model.Mail
+		err error
+	}
+	markedMsg struct{ err error }
+)
+
+// Load reads the mail.
+func (p *Page) Load() tea.Cmd {
+	p.seq++
+	seq, c, id := p.seq, p.c, p.id
+	return common.Do(func() tea.Msg {
+		ms, err := c.Desk.Mails(c.Ctx, c.Me)
+		if err != nil {
+			return loadedMsg{seq: seq, err: err}
+		}
+		for _, m := range ms {
+			if m.ID == id {
+				return loadedMsg{seq: seq, m: m}
+			}
+		}
+		return loadedMsg{seq: seq, err: fmt.Errorf("no mail #%d in your mailbox", id)}
+	})
+}
+
+// Update handles a message.
+func (p *Page) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.seq != p.seq {
+			return nil
+		}
+		if msg.err != nil {
+			if !p.loaded {
+				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
+			}
+			return common.Fail(msg.err)
+		}
+		p.m, p.loaded = msg.m, true
+		if !p.m.Read && !p.marked {
+			p.marked = true
+			c, id := p.c, p.id
+			return common.Do(func() tea.Msg { return markedMsg{err: c.Desk.MarkRead(c.Ctx, c.Me, id)} })
+		}
+	case markedMsg:
+		if msg.err != nil {
+			return common.Fail(msg.err)
+		}
+		return common.Send(common.ChangedMsg{})
+	case tea.KeyPressMsg:
+		k := p.c.Keys
+		switch {
+		case key.Matches(msg, p.back):
+			return common.Send(common.BackMsg{})
+		case key.Matches(msg, p.follow):
+			return p.open()
+		case key.Matches(msg, k.Up):
+			p.scroll = max(0, p.scroll-1)
+		case key.Matches(msg, k.Down):
+			p.scroll++
+		case key.Matches(msg, k.PageUp):
+			p.scroll = max(0, p.scroll-p.height/2)
+		case key.Matches(msg, k.PageDown):
+			p.scroll += p.height / 2
+		case key.Matches(msg, k.Home):
+			p.scroll = 0
+		case key.Matches(msg, k.End):
+			p.scroll = 1 << 20
+		}
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			p.scroll = max(0, p.scroll-3)
+		case tea.MouseWheelDown:
+			p.scroll += 3
+		}
+	}
+	return nil
+}
+
+// open follows the mail's link, or opens the request it is about.
+func (p *Page) open() tea.Cmd {
+	if !p.loaded {
+		return nil
+	}
+	if id, tok, ok := model.ParseLink(p.m.Link); ok {
+		return common.Send(common.OpenRequestMsg{ID: id, Token: tok})
+	}
+	if p.m.RequestID != 0 {
+		return common.Send(common.OpenRequestMsg{ID: p.m.RequestID})
+	}
+	return common.Status("this mail is about no request")
+}
+
+// SetSize sets the view's size.
+func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
+
+// Title names the view.
+func (p *Page) Title() string { return fmt.Sprintf("Mail #%d", p.id) }
+
+// Capturing is false: the view has no field.
+func (p *Page) Capturing() bool { return false }
+
+const labelW = 9
+
+func (p *Page) row(label, value string, st common.Renderer) []string {
+	v := strings.Split(common.Wrap(value, labelW+1, p.width, st), "\n")
+	v[0] = p.c.Styles.Label.Render(common.Fit(label, labelW)) + " " + strings.TrimLeft(v[0], " ")
+	return v
+}
+
+// View draws the mail, scrolled.
+func (p *Page) View() string {
+	st := p.c.Styles
+	if !p.loaded {
+		return st.Title.Render(p.Title()) + "\n\n" + st.Subtle.Render("loading…")
+	}
+	m := p.m
+	var ls []string
+	ls = append(ls, p.row("Subject", common.Line(m.Subject), st.Bold)...)
+	ls = append(ls, p.row("Date", fmt.Sprintf("%s (%s)", common.Stamp(m.Date), common.Ago(p.c.Now(), m.Date)), st.Value)...)
+	ls = append(ls, p.row("To", fmt.Sprintf("%s <%s>", m.To, common.Line(m.Address)), st.Value)...)
+	if m.Delivery != "" {
+		d := common.Line(m.Delivery)
+		if m.DeliveryError != "" {
+			d += ": " + common.Line(m.DeliveryError)
+		}
+		dst := st.Value
+		if m.Delivery == model.DeliveryFailed {
+			dst = st.Error
+		}
+		ls = append(ls, p.row("Delivery", d, dst)...)
+	}
+	if m.Token != "" {
+		ls = append(ls, p.row("Token", common.Line(m.Token), st.Token)...)
+	}
+	if m.Link != "" {
+		ls = append(ls, p.row("Link", common.Line(m.Link), st.Value)...)
+	}
+	ls = append(ls, st.Rule.Render(strings.Repeat("─", max(1, p.width))))
+	for _, l := range strings.Split(strings.TrimRight(common.Lines(m.Body), "\n"), "\n") {
+		if l == "" {
+			ls = append(ls, "")
+			continue
+		}
+		ls = append(ls, strings.Split(common.Wrap(l, 0, p.width, st.Value), "\n")...)
+	}
+	room := max(1, p.height-1)
+	p.scroll = max(0, min(p.scroll, len(ls)-room))
+	end := min(len(ls), p.scroll+room)
+	out := append([]string{}, ls[p.scroll:end]...)
+	for len(out) < room {
+		out = append(out, "")
+	}
+	hint := ""
+	if m.Link != "" || m.RequestID != 0 {
+		hint = "o: open request #" + fmt.Sprint(m.RequestID)
+		if m.Token != "" {
+			hint += " with this token"
+		}
+		hint += " · "
+	}
+	hint += "esc: back"
+	if end < len(ls) {
+		hint = fmt.Sprintf("↓ %d more lines · ", len(ls)-end) + hint
+	}
+	return strings.Join(append(out, st.Subtle.Render(common.Cut(hint, p.width))), "\n")
+}
+
+// ShortHelp lists the keys.
+func (p *Page) ShortHelp() []key.Binding {
+	if p.loaded && p.m.Link == "" && p.m.RequestID == 0 {
+		return []key.Binding{p.back}
+	}
+	return []key.Binding{p.follow, p.back}
+}
+
+// FullHelp lists the keys.
+func (p *Page) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }

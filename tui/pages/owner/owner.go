@@ -1,0 +1,257 @@
+// Package owner is the owner details form of a domain: holder, postal
+// address, phone and e-mail. Its admin edits them; anyone else holding a
+// role on the domain reads them, with the reason they can't change them.
+package owner
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"contactdesk/model"
+	"contactdesk/tui/common"
+	"contactdesk/tui/components/field"
+)
+
+// KeyMap is the form's keys.
+type KeyMap struct {
+	Next, Prev, Save, Leave key.Binding
+}
+
+func newKeyMap() KeyMap {
+	return KeyMap{
+		Next:  key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
+		Prev:  key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
+		Save:  key.NewBinding(key.WithKeys("ctrl+s", "enter"), key.WithHelp("enter/ctrl+s", "save")),
+		Leave: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave")),
+	}
+}
+
+// the model's names of the fields, in display order
+var names = []string{"holder", "address", "phone", "email"}
+
+// Page is the owner details form.
+type Page struct {
+	c        *common.Common
+	keys     KeyMap
+	name     string
+	service  model.Service
+	loaded   bool
+	editable bool
+	fields   []*field.Model
+	focus    int
+	formErr  string
+	saving   bool
+	seq      int
+	width    int
+	height   int
+}
+
+// New returns the form for a domain.
+func New(c *common.Common, service string) *Page {
+	p := &Page{c: c, keys: newKeyMap(), name: service}
+	labels := []string{"Holder", "Address", "Phone", "E-mail"}
+	limits := []int{model.MaxNameLen, model.MaxAddressLen, model.MaxPhoneLen, model.MaxEmailLen}
+	for i, l := range labels {
+		p.fields = append(p.fields, field.New(c.Styles, l, "", limits[i]))
+	}
+	return p
+}
+
+type (
+	loadedMsg struct {
+		seq int
+		s   model.Service
+		err error
+	}
+	savedMsg struct {
+		s   model.Service
+		err error
+	}
+)
+
+// Load reads the owner details.
+func (p *Page) Load() tea.Cmd {
+	p.seq++
+	seq, c, name := p.seq, p.c, p.name
+	return common.Do(func() tea.Msg {
+		s, err := c.Desk.Owner(c.Ctx, c.Me, name)
+		return loadedMsg{seq: seq, s: s, err: err}
+	})
+}
+
+func (p *Page) values() []string {
+	if p.service.Owner == nil {
+		return make([]string, 4)
+	}
+	o := p.service.Owner
+	return []string{o.Holder, o.Address, o.Phone, o.Email}
+}
+
+// Update handles a message.
+func (p *Page) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.seq != p.seq {
+			return nil
+		}
+		if msg.err != nil {
+			if !p.loaded {
+				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
+			}
+			return common.Fail(msg.err)
+		}
+		old := p.values()
+		first := !p.loaded
+		p.service, p.loaded = msg.s, true
+		p.editable = msg.s.Admin == p.c.Me
+		// a reload keeps what was typed, and takes what was not touched
+		for i, v := range p.values() {
+			if first || p.fields[i].Value() == old[i] {
+				p.fields[i].SetValue(v)
+			}
+		}
+		if first && p.editable {
+			p.setFocus(0)
+		}
+	case savedMsg:
+		p.saving = false
+		if msg.err != nil {
+			p.formErr = ""
+			placed := false
+			for i, n := range names {
+				if model.FieldOf(msg.err) == n {
+					p.fields[i].Err = common.ErrText(msg.err)
+					placed = true
+				}
+			}
+			if !placed {
+				p.formErr = common.ErrText(msg.err)
+			}
+			return common.Status("owner details not saved: see the form")
+		}
+		p.service = msg.s
+		return tea.Batch(common.Send(common.ChangedMsg{}), common.Status("owner details of %s saved", common.Line(msg.s.Name)), common.Send(common.BackMsg{}))
+	case tea.KeyPressMsg:
+		return p.key(msg)
+	}
+	return nil
+}
+
+func (p *Page) setFocus(i int) {
+	n := len(p.fields)
+	p.focus = ((i % n) + n) % n
+	for k, f := range p.fields {
+		if k == p.focus {
+			f.Focus()
+		} else {
+			f.Blur()
+		}
+	}
+}
+
+func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, p.keys.Leave):
+		return common.Send(common.BackMsg{})
+	case !p.loaded || !p.editable || p.saving:
+		return nil
+	case key.Matches(msg, p.keys.Next):
+		p.setFocus(p.focus + 1)
+	case key.Matches(msg, p.keys.Prev):
+		p.setFocus(p.focus - 1)
+	case key.Matches(msg, p.keys.Save):
+		return p.save()
+	default:
+		changed, cmd := p.fields[p.focus].Update(msg)
+		if changed {
+			p.formErr = ""
+		}
+		return cmd
+	}
+	return nil
+}
+
+// save sends the fields that changed.
+func (p *Page) save() tea.Cmd {
+	var ch model.OwnerChange
+	ptrs := []**string{&ch.Holder, &ch.Address, &ch.Phone, &ch.Email}
+	changed := false
+	for i, v := range p.values() {
+		if nv := p.fields[i].Value(); nv != v {
+			*ptrs[i] = &nv
+			changed = true
+		}
+	}
+	if !changed {
+		return tea.Batch(common.Status("nothing changed"), common.Send(common.BackMsg{}))
+	}
+	p.saving = true
+	c, name := p.c, p.name
+	return common.Do(func() tea.Msg {
+		s, err := c.Desk.SetOwner(c.Ctx, c.Me, name, ch)
+		return savedMsg{s: s, err: err}
+	})
+}
+
+// SetSize sets the form's size.
+func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
+
+// Title names the form.
+func (p *Page) Title() string { return "Owner details · " + common.Line(p.name) }
+
+// Capturing reports whether a field has the keys (the admin's form).
+func (p *Page) Capturing() bool { return p.loaded && p.editable }
+
+// View draws the form.
+func (p *Page) View() string {
+	st := p.c.Styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Owner details") + "  " + st.Bold.Render(common.Cut(common.Line(p.name), p.width-20)) + "\n\n")
+	if !p.loaded {
+		b.WriteString(st.Subtle.Render("loading…"))
+		return b.String()
+	}
+	const labelW = 9
+	fieldW := max(20, min(60, p.width-labelW-4))
+	for i, f := range p.fields {
+		mark := "  "
+		if p.editable && i == p.focus {
+			mark = "> "
+		}
+		label := st.Label.Render(common.Fit(f.Label, labelW))
+		if p.editable {
+			b.WriteString(mark + label + " " + f.View(fieldW, p.width-labelW-3, labelW+3) + "\n")
+		} else {
+			b.WriteString(mark + label + " " + common.Cut(common.Line(f.Value()), p.width-labelW-3) + "\n")
+		}
+	}
+	b.WriteString("\n")
+	if p.formErr != "" {
+		b.WriteString(common.Wrap("! "+p.formErr, 2, p.width, st.Error) + "\n")
+	}
+	if p.editable {
+		b.WriteString(st.Subtle.Render(common.Cut("  enter saves the fields you changed · esc leaves without saving", p.width)))
+	} else {
+		b.WriteString(common.Wrap("only the admin of "+common.Line(p.service.Name)+" ("+string(p.service.Admin)+") can change its owner details", 2, p.width, st.Subtle) + "\n")
+		b.WriteString(st.Subtle.Render("  esc back"))
+	}
+	return b.String()
+}
+
+// ShortHelp lists the main keys.
+func (p *Page) ShortHelp() []key.Binding {
+	if !p.editable {
+		return []key.Binding{p.keys.Leave}
+	}
+	return []key.Binding{p.keys.Next, p.keys.Save, p.keys.Leave}
+}
+
+// FullHelp lists every key of the form.
+func (p *Page) FullHelp() [][]key.Binding {
+	if !p.editable {
+		return [][]key.Binding{{p.keys.Leave}}
+	}
+	return [][]key.Binding{{p.keys.Next, p.keys.Prev}, {p.keys.Save, p.keys.Leave}}
+}
