@@ -151,6 +151,7 @@ func (m *Model) build() {
 }
 
 func (m *Model) openPicker() {
+	m.status.User, m.status.Unread = "no account chosen yet", -1
 	s := m.slot(picker.New(m.c), ServicesTab)
 	m.pick = &s
 	m.resize()
@@ -468,8 +469,6 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.stopListening()
 			m.subGen++
 			m.c.Me = ""
-			m.status.User = ""
-			m.status.Unread = 0
 			m.openPicker()
 			return m.load(*m.pick)
 		}

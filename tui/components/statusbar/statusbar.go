@@ -13,7 +13,7 @@ import (
 type Model struct {
 	st     *styles.Styles
 	User   string // "xx11111-ovh Xavier Xará"
-	Unread int
+	Unread int    // < 0: no mailbox to count (no account chosen yet)
 	Msg    string
 	IsErr  bool
 }
@@ -37,6 +37,9 @@ func (m *Model) left(width int) (string, int) {
 		mail = "1 unread mail"
 	} else if m.Unread > 1 {
 		mail = fmt.Sprintf("%d unread mails", m.Unread)
+	}
+	if m.Unread < 0 {
+		return m.st.StatusUser.Render(user), common.Width(user)
 	}
 	return m.st.StatusUser.Render(user) + " │ " + m.st.StatusMail.Render(mail), common.Width(user) + 3 + common.Width(mail)
 }

@@ -498,6 +498,8 @@ func (p *Page) View() string {
 		}
 	case len(p.groups()) == 0:
 		b.WriteString(st.Subtle.Render(common.Cut("  type the new contact's handle; those who must confirm show here", p.width)) + "\n")
+	case p.refused():
+		b.WriteString(st.Subtle.Render(common.Cut("  nobody yet: the change is refused (see above)", p.width)) + "\n")
 	default:
 		b.WriteString(st.Subtle.Render(common.Cut("  (a complete handle such as xx11111-ovh shows who must confirm)", p.width)) + "\n")
 	}
@@ -516,6 +518,19 @@ func (p *Page) View() string {
 	}
 	b.WriteString(st.Subtle.Render("  ctrl+s send · esc leave"))
 	return b.String()
+}
+
+// refused reports whether the model refused what was typed.
+func (p *Page) refused() bool {
+	if p.formErr != "" {
+		return true
+	}
+	for _, r := range p.order {
+		if p.fields[r].Err != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // ShortHelp lists the main keys.

@@ -38,7 +38,7 @@ func New(c *common.Common, service string) *Page {
 	}
 	p.table = table.New(c.Styles,
 		table.Column{Title: "When", Width: 16},
-		table.Column{Title: "Who", Width: 11},
+		table.Column{Title: "Who", Width: 12},
 		table.Column{Title: "Action", Width: 16},
 		table.Column{Title: "Detail", Min: 10},
 	)

@@ -176,11 +176,13 @@ func (p *Page) View() string {
 		ls = append(ls, st.Subtle.Render("  nothing recorded yet"))
 	}
 	now := p.c.Now()
+	svcW := min(26, max(12, p.width/5))
 	for i, h := range p.hist {
 		if i >= room {
 			break
 		}
-		ls = append(ls, common.Cut(fmt.Sprintf("  %s %s %s", common.Fit(common.Ago(now, h.At), 10), common.Fit(p.c.Handle(h.Actor), 12), common.Line(h.Detail)), p.width))
+		ls = append(ls, common.Cut(fmt.Sprintf("  %s %s %s %s", common.Fit(common.Ago(now, h.At), 10), common.Fit(p.c.Handle(h.Actor), 12),
+			common.Fit(common.Line(h.Service), svcW), common.Line(h.Detail)), p.width))
 	}
 	return strings.Join(ls, "\n")
 }

@@ -1,0 +1,566 @@
+package tui_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"contactdesk/model"
+	"contactdesk/model/demo"
+	"contactdesk/tui"
+)
+
+var ctx = context.Background()
+
+// servicesShown waits for the Services tab, loaded.
+func servicesShown(a *app) string {
+	a.t.Helper()
+	return a.waitFor("the services", func(s string) bool { return loaded(s) && strings.Contains(s, "xara-shop.com") })
+}
+
+// TestChangeOfTechConfirmedByEveryParty drives the whole case through
+// key presses: the admin of xara-shop.com names a new tech contact, sees
+// who must confirm and sends; each party, in a program of its own, opens
+// the mail, follows its link and accepts; the admin's Services tab, open
+// all along, then shows the new tech contact by itself.
+func TestChangeOfTechConfirmedByEveryParty(t *testing.T) {
+	d := newDesk(t)
+	admin := start(t, d, demo.Persona, 100, 30)
+	servicesShown(admin)
+
+	admin.typ("/shop")
+	admin.press("enter")
+	admin.waitText("1 of 12")
+	admin.press("enter")
+	admin.waitText("Edit contacts", "Current contact")
+	admin.press("tab")
+	admin.typ("zz33")
+	admin.waitText("zz33333-ovh  Zélia Zagalo") // suggested as it is typed
+	admin.press("down", "enter")
+	s := admin.waitText("xx11111-ovh (you), yy22222-ovh (current tech), zz33333-ovh (new tech)")
+	if !strings.Contains(s, "tech: yy22222-ovh → zz33333-ovh") {
+		t.Fatalf("the form does not say what will change:\n%s", s)
+	}
+	admin.press("ctrl+s")
+	admin.waitText("request #9 sent; waiting for confirmation by you and yy22222-ovh, zz33333-ovh")
+	// back on the list, with the pending mark
+	s = admin.waitFor("the pending mark", func(s string) bool { return strings.Contains(lineOf(s, "xara-shop.com"), "● xara-shop.com") })
+	if !strings.Contains(lineOf(s, "xara-shop.com"), "yy22222-ovh") {
+		t.Fatalf("the tech changed before anyone confirmed:\n%s", s)
+	}
+
+	for _, h := range []model.Handle{demo.Persona, "yy22222-ovh", "zz33333-ovh"} {
+		t.Run(string(h), func(t *testing.T) {
+			mails, err := d.Mails(ctx, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tok string
+			for _, m := range mails {
+				if m.RequestID == 9 && m.Token != "" {
+					tok = m.Token
+				}
+			}
+			if tok == "" {
+				t.Fatalf("no token mailed to %s for request #9", h)
+			}
+			p := start(t, d, h, 100, 30)
+			p.waitFor("the frame", func(s string) bool { return strings.Contains(s, "Mailbox (") && strings.Contains(s, string(h)) })
+			p.press("3")
+			p.waitText("Please confirm: new tech contact for xara-shop.com (request #9)")
+			p.press("enter")
+			// the token shown plainly, as in the mail
+			p.waitText("Token", tok)
+			p.press("o")
+			p.waitText("Request #9", "the token from your mail is filled in")
+			p.press("a")
+			p.waitText("Accept request #9 with your token:", tok)
+			p.press("enter")
+			p.waitText("you accepted request #9")
+			p.quit()
+		})
+	}
+
+	r, err := d.Request(ctx, demo.Persona, 9)
+	if err != nil || r.State != model.StateDone {
+		t.Fatalf("request #9: %+v, %v; want done", r, err)
+	}
+	// The admin's session never touched a key since: the broker's change
+	// brought the new tech contact to its screen.
+	admin.waitFor("the new tech on Services", func(s string) bool {
+		l := lineOf(s, "xara-shop.com")
+		return strings.Contains(l, "zz33333-ovh") && !strings.Contains(l, "●")
+	})
+	admin.waitText("Requests (3!)")
+}
+
+// TestRefusalShownInTheForm: the model's refusal appears beside the field
+// it is about, what was typed stays, and nothing is sent.
+func TestRefusalShownInTheForm(t *testing.T) {
+	d := newDesk(t)
+	before, _ := d.Requests(ctx, demo.Persona)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.typ("/shop")
+	a.press("enter", "enter")
+	a.waitText("Edit contacts", "Current contact")
+	a.press("tab", "tab") // billing
+	a.typ("zz33333-ovh")
+	want := "! ab12345-ovh has unpaid bills (42.50 owed); the billing contact can't move until they are settled"
+	s := a.waitText("unpaid bills")
+	checkBeside(t, s, "billing", "! ab12345-ovh has unpaid bills")
+
+	a.press("ctrl+s")
+	s = a.waitText("nothing was sent: see the form")
+	checkBeside(t, s, "billing", "! ab12345-ovh has unpaid bills")
+	if !strings.Contains(lineOf(s, "billing  "), "[zz33333-ovh") {
+		t.Fatalf("what was typed is lost:\n%s", s)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(s), " "), strings.Join(strings.Fields(want), " ")) {
+		t.Fatalf("the refusal is not shown in full:\n%s", s)
+	}
+	after, _ := d.Requests(ctx, demo.Persona)
+	if len(after) != len(before) {
+		t.Fatalf("a refused form made a request: %d requests, %d before", len(after), len(before))
+	}
+
+	// A handle that names nobody: refused beside the tech field.
+	a.press("shift+tab")
+	a.typ("qq99999-ovh")
+	s = a.waitText("there is no account qq99999-ovh")
+	checkBeside(t, s, "tech", "! there is no account qq99999-ovh")
+	// esc leaves without sending
+	a.press("esc")
+	a.waitGone("Edit contacts")
+	after, _ = d.Requests(ctx, demo.Persona)
+	if len(after) != len(before) {
+		t.Fatal("leaving the form sent something")
+	}
+}
+
+// checkBeside checks msg is on the line of the field, or right under it.
+func checkBeside(t *testing.T, s, field, msg string) {
+	t.Helper()
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, " "+field+"  ") {
+			if strings.Contains(l, msg) || (i+1 < len(lines) && strings.Contains(lines[i+1], msg)) {
+				return
+			}
+			t.Fatalf("%q is not beside the %s field:\n%s", msg, field, s)
+		}
+	}
+	t.Fatalf("no %s field on screen:\n%s", field, s)
+}
+
+// TestWrongTokenChangesNothing: a wrong token is an error, the request
+// stays as it was, and the prompt keeps what was typed.
+func TestWrongTokenChangesNothing(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.press("2")
+	a.waitText("My requests", "#8")
+	a.press("enter")
+	a.waitText("Request #8", "← your answer is awaited")
+	a.press("a")
+	a.waitText("Accept request #8 with your token:")
+	a.typ("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG")
+	a.press("enter")
+	s := a.waitText("! wrong token for request #8; 4 tries left before a pause")
+	if !strings.Contains(s, "[AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG") {
+		t.Fatalf("the token typed is lost:\n%s", s)
+	}
+	r, err := d.Request(ctx, demo.Persona, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := r.Party(demo.Persona); r.State != model.StateValidating || p.Answer != model.AnswerPending {
+		t.Fatalf("a wrong token changed the request: %s, answer %s", r.State, p.Answer)
+	}
+	if !strings.Contains(lineOf(s, "xx11111-ovh  you"), "pending") {
+		t.Fatalf("the screen no longer shows the answer pending:\n%s", s)
+	}
+	// esc closes the prompt; the token typed is gone from the screen
+	a.press("esc")
+	a.waitGone("Accept request #8")
+}
+
+// TestResize lays the screens out again at every size.
+func TestResize(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	servicesShown(a)
+	for _, size := range [][2]int{{200, 60}, {120, 40}, {80, 24}, {100, 30}} {
+		a.tm.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		s := a.waitFor(fmt.Sprintf("%dx%d", size[0], size[1]), func(s string) bool {
+			return len(strings.Split(s, "\n")) == size[1] && strings.Contains(s, strings.Repeat("─", size[0]))
+		})
+		checkFrame(t, s, size[0], size[1])
+		// columns are cut with …, never wrapped: one line per service
+		if n := strings.Count(s, "xara-shop.com"); n != 1 {
+			t.Fatalf("at %dx%d xara-shop.com is on %d lines:\n%s", size[0], size[1], n, s)
+		}
+	}
+	a.press("2")
+	a.tm.Send(tea.WindowSizeMsg{Width: 200, Height: 60})
+	s := a.waitFor("requests at 200x60", func(s string) bool {
+		return strings.Contains(s, "My requests") && strings.Contains(s, strings.Repeat("─", 200))
+	})
+	checkFrame(t, s, 200, 60)
+	if !strings.Contains(s, "Date") {
+		t.Fatalf("a wide terminal hides the date:\n%s", s)
+	}
+}
+
+var countRE = regexp.MustCompile(`(\d+) of (\d+) · role: (\w+)`)
+
+// TestFilterAndRoleFilter: / narrows the list as you type and esc clears
+// it; f cycles the roles, each time showing the services where the user
+// holds that role, as the model says.
+func TestFilterAndRoleFilter(t *testing.T) {
+	d := newDesk(t)
+	all, err := d.Services(ctx, demo.Persona)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, demo.Persona, 120, 40)
+	servicesShown(a)
+
+	a.typ("/xa")
+	a.waitText("/xa")
+	a.typ("ra")
+	s := a.waitText("4 of 12")
+	for _, n := range []string{"xara.pt", "xara-shop.com", "web.xara.pt", "mx-xara"} {
+		if !strings.Contains(s, n) {
+			t.Fatalf("the filter hides %s:\n%s", n, s)
+		}
+	}
+	if strings.Contains(s, "zagalo") || strings.Contains(s, "padaria") {
+		t.Fatalf("the filter shows services without xara:\n%s", s)
+	}
+	// q is a letter while typing a filter
+	a.typ("q")
+	a.waitText("0 of 12", "no service matches")
+	a.press("backspace")
+	a.waitText("4 of 12")
+	a.press("esc")
+	a.waitText("12 of 12")
+
+	for _, role := range []model.Role{model.Admin, model.Tech, model.Billing, ""} {
+		a.press("f")
+		label := string(role)
+		if role == "" {
+			label = "all"
+		}
+		var want []string
+		for _, sv := range all {
+			if role == "" || sv.Contact(role) == demo.Persona {
+				want = append(want, sv.Name)
+			}
+		}
+		s := a.waitText(fmt.Sprintf("%d of 12 · role: %s", len(want), label))
+		for _, n := range want {
+			if !strings.Contains(s, " "+n+" ") {
+				t.Fatalf("role %s: %s missing:\n%s", label, n, s)
+			}
+		}
+		rows := 0
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, "-ovh") && !strings.Contains(l, "Xavier") {
+				rows++
+			}
+		}
+		if rows != len(want) {
+			t.Fatalf("role %s: %d rows, want %d:\n%s", label, rows, len(want), s)
+		}
+	}
+	if m := countRE.FindStringSubmatch(a.screen()); m == nil || m[1] != "12" {
+		t.Fatalf("the role filter did not come back to all: %v", m)
+	}
+}
+
+// TestSortCycles: s sorts by the next column.
+func TestSortCycles(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 120, 40)
+	servicesShown(a)
+	a.press("s")
+	s := a.waitText("sort: type")
+	first := strings.Split(s, "\n")[4] // under the tabs, the rule, the title and the header
+	if !strings.Contains(first, "pn-104233") || !strings.Contains(first, "cloud") {
+		t.Fatalf("sorted by type, the first row is not the cloud project:\n%s", s)
+	}
+	a.press("s", "s", "s", "s")
+	a.waitText("sort: name")
+}
+
+// TestOwnerDetailsSaved edits a domain's phone as its admin; a wrong
+// value is refused beside its field.
+func TestOwnerDetailsSaved(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.typ("/xara.pt")
+	a.press("enter", "G", "o")
+	a.waitText("Owner details", "Rua das Flores")
+	a.press("tab", "tab", "ctrl+u")
+	a.typ("call me maybe")
+	a.press("enter")
+	s := a.waitText("owner details not saved: see the form")
+	if !strings.Contains(s, "! ") || !strings.Contains(lineOf(s, "Phone"), "[call me maybe") {
+		t.Fatalf("the refusal or the typed phone is missing:\n%s", s)
+	}
+	a.press("ctrl+u")
+	a.typ("+351 210 999 999")
+	a.press("enter")
+	a.waitText("owner details of xara.pt saved")
+	o, err := d.Owner(ctx, demo.Persona, "xara.pt")
+	if err != nil || o.Owner.Phone != "+351 210 999 999" {
+		t.Fatalf("phone not saved: %+v, %v", o.Owner, err)
+	}
+}
+
+// TestEmailEditedInPlace changes the profile's address; an invalid one
+// is refused and kept in the field.
+func TestEmailEditedInPlace(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.press("4")
+	a.waitText("Recent activity")
+	a.press("e", "ctrl+u")
+	a.typ("not an address")
+	a.press("enter")
+	s := a.waitText("e-mail address not changed")
+	if !strings.Contains(lineOf(s, "E-mail"), "[not an address") {
+		t.Fatalf("what was typed is lost:\n%s", s)
+	}
+	a.press("ctrl+u")
+	a.typ("xavier@example.org")
+	a.press("enter")
+	a.waitText("e-mail address changed to xavier@example.org")
+	if acc, _ := d.Account(ctx, demo.Persona); acc.Email != "xavier@example.org" {
+		t.Fatalf("address not saved: %s", acc.Email)
+	}
+}
+
+// TestResendAndCancel: e mails a fresh token; c asks first, then cancels.
+func TestResendAndCancel(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.press("2")
+	a.waitText("#8")
+	a.press("enter")
+	a.waitText("Request #8", "Parties")
+	a.press("e")
+	a.waitText("a fresh token for request #8 was mailed to xavier@xara.pt")
+	a.waitText("Mailbox (11)")
+	a.press("c")
+	a.waitText("Cancel request #8?")
+	a.press("n")
+	a.waitGone("Cancel request #8?")
+	if r, _ := d.Request(ctx, demo.Persona, 8); r.State != model.StateValidating {
+		t.Fatalf("n cancelled the request: %s", r.State)
+	}
+	a.press("c", "y")
+	a.waitText("request #8 cancelled")
+	if r, _ := d.Request(ctx, demo.Persona, 8); r.State != model.StateCancelled {
+		t.Fatalf("request #8 is %s, want cancelled", r.State)
+	}
+}
+
+// TestStateFilter narrows the requests to one state.
+func TestStateFilter(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 120, 40)
+	servicesShown(a)
+	a.press("2")
+	a.waitText("7 of 7 · state: all")
+	a.press("f")
+	s := a.waitText("4 of 7 · state: waiting")
+	if strings.Contains(s, "#1 ") {
+		t.Fatalf("a done request shows among the waiting ones:\n%s", s)
+	}
+	a.press("f")
+	s = a.waitText("1 of 7 · state: done")
+	if !strings.Contains(s, "#1 ") {
+		t.Fatalf("the done request is missing:\n%s", s)
+	}
+}
+
+// TestMouse: a click on a tab opens it, a click on a row selects it, a
+// second click opens it.
+func TestMouse(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 100, 30)
+	servicesShown(a)
+	a.tm.Send(tea.MouseClickMsg{X: 18, Y: 0, Button: tea.MouseLeft})
+	a.waitText("My requests")
+	a.tm.Send(tea.MouseClickMsg{X: 2, Y: 0, Button: tea.MouseLeft})
+	servicesShown(a)
+	// the body starts on line 2; its title and header take two lines
+	a.tm.Send(tea.MouseClickMsg{X: 10, Y: 6, Button: tea.MouseLeft})
+	a.waitFor("the third row selected", func(s string) bool { return strings.HasPrefix(lineOf(s, "ns3091432"), ">") })
+	a.tm.Send(tea.MouseWheelMsg{X: 10, Y: 6, Button: tea.MouseWheelDown})
+	a.waitFor("the sixth row selected", func(s string) bool { return strings.HasPrefix(lineOf(s, "pn-104233"), ">") })
+	a.tm.Send(tea.MouseClickMsg{X: 10, Y: 9, Button: tea.MouseLeft})
+	a.waitText("Edit contacts", "pn-104233")
+}
+
+// TestHistoryOfAService lists the service's history, newest first.
+func TestHistoryOfAService(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 120, 40)
+	servicesShown(a)
+	a.typ("/vps-7f")
+	a.press("enter", "h")
+	s := a.waitText("History", "vps-7f3a21c9.vps.ovh.net", "contact.change")
+	if strings.Index(s, "request.done") > strings.Index(s, "service.add") {
+		t.Fatalf("history is not newest first:\n%s", s)
+	}
+	a.press("esc")
+	a.waitText("filter: vps-7f", "1 of 12")
+}
+
+// TestHelpFollowsTheScreen: the help overlay lists the keys of the
+// screen shown, generated from its key map.
+func TestHelpFollowsTheScreen(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 120, 40)
+	servicesShown(a)
+	a.press("?")
+	s := a.waitText("closes this help")
+	for _, k := range []string{"edit contacts", "owner details", "role filter", "sort column", "reload", "next tab"} {
+		if !strings.Contains(s, k) {
+			t.Fatalf("help on Services lacks %q:\n%s", k, s)
+		}
+	}
+	a.press("?")
+	a.waitGone("closes this help")
+	a.press("2", "enter")
+	a.waitText("Request #8", "Parties")
+	a.press("?")
+	s = a.waitText("closes this help")
+	for _, k := range []string{"accept", "refuse", "resend e-mail", "cancel request"} {
+		if !strings.Contains(s, k) {
+			t.Fatalf("help on a request awaiting the user lacks %q:\n%s", k, s)
+		}
+	}
+	if strings.Contains(s, "role filter") {
+		t.Fatalf("help on a request lists the keys of Services:\n%s", s)
+	}
+	a.press("esc")
+	a.waitGone("closes this help")
+}
+
+// TestPickerAndLocked: with no account, the picker filters as you type
+// and enter acts as the account; a locked session can't go back to it.
+func TestPickerAndLocked(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, "", 100, 30)
+	a.waitText("Act as which account", "8 of 8 accounts")
+	a.typ("yol")
+	a.waitText("1 of 8 accounts", "yy22222-ovh")
+	a.press("enter")
+	a.waitText("yy22222-ovh Yolanda Yáñez", "Services")
+	a.press("@")
+	a.waitText("Act as which account")
+
+	l := start(t, d, "yy22222-ovh", 100, 30, tui.Options{Locked: true})
+	l.waitText("yy22222-ovh Yolanda Yáñez", "Mailbox (")
+	l.press("@", "?")
+	s := l.waitText("closes this help")
+	if strings.Contains(s, "Act as which account") || strings.Contains(s, "switch account") {
+		t.Fatalf("a locked session offers to switch accounts:\n%s", s)
+	}
+}
+
+// TestUserTextIsCleaned: names and subjects are drawn with every escape
+// sequence removed, even when the store holds them.
+func TestUserTextIsCleaned(t *testing.T) {
+	d := newDesk(t)
+	evil := "Eve\x1b]0;owned\x07 \x1b[31mRed\x1b[0m\u202eTxet"
+	err := d.Store().Update(ctx, func(tx model.Tx) error {
+		return tx.InsertAccount(model.Account{Handle: "ev66666-ovh", Name: evil, Email: "eve@example.com", Created: now})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, "ev66666-ovh", 100, 30)
+	a.waitText("ev66666-ovh Eve Red")
+	raw := a.raw()
+	for _, bad := range []string{"\x1b]0;", "\x07", "\u202e", "\x1b[31m"} {
+		if strings.Contains(raw, bad) {
+			t.Fatalf("the screen draws %q from a user's name", bad)
+		}
+	}
+}
+
+// TestNoColour: with an ASCII profile nothing is coloured, yet the
+// selected row and the marks stay visible.
+func TestNoColour(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 100, 30)
+	s := servicesShown(a)
+	a.quit()
+	out := readAll(t, a)
+	for _, m := range sgrRE.FindAllStringSubmatch(out, -1) {
+		for _, p := range strings.Split(m[1], ";") {
+			if strings.HasPrefix(p, "3") || strings.HasPrefix(p, "4") || strings.HasPrefix(p, "9") || strings.HasPrefix(p, "10") {
+				if p != "4" { // 4 alone is underline
+					t.Fatalf("colour %q sent to an ASCII terminal", m[0])
+				}
+			}
+		}
+	}
+	if !strings.HasPrefix(lineOf(s, "fontes-arquitetura.pt"), ">● ") {
+		t.Fatalf("the selection or the pending mark is not visible as text:\n%s", s)
+	}
+}
+
+var sgrRE = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
+
+func readAll(t *testing.T, a *app) string {
+	t.Helper()
+	var b strings.Builder
+	buf := make([]byte, 4096)
+	r := a.tm.Output()
+	for {
+		n, err := r.Read(buf)
+		b.Write(buf[:n])
+		if err != nil || n == 0 {
+			return b.String()
+		}
+	}
+}
+
+// TestQuitUnsubscribes: q ends the program and its subscription.
+func TestQuitUnsubscribes(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	servicesShown(a)
+	if n := d.Broker().Subscribers(); n != 1 {
+		t.Fatalf("%d subscribers while running, want 1", n)
+	}
+	a.typ("q")
+	a.tm.WaitFinished(t)
+	if n := d.Broker().Subscribers(); n != 0 {
+		t.Fatalf("%d subscribers after quitting, want 0", n)
+	}
+}
+
+// TestChangeFromElsewhereAppears: a write by another session reaches an
+// open screen with no key pressed; ctrl+r reloads too.
+func TestChangeFromElsewhereAppears(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.press("4")
+	a.waitText("xavier@xara.pt")
+	if _, err := d.SetEmail(ctx, demo.Persona, "x@elsewhere.example"); err != nil {
+		t.Fatal(err)
+	}
+	a.waitText("x@elsewhere.example")
+	a.press("ctrl+r")
+	a.waitText("reloaded")
+}

@@ -1,0 +1,217 @@
+package tui_test
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"contactdesk/model"
+	"contactdesk/model/demo"
+	"contactdesk/storage"
+	"contactdesk/tui"
+)
+
+// now is the fixed time of every test: dates on screen never move.
+var now = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+type fixedClock time.Time
+
+func (c fixedClock) Now() time.Time { return time.Time(c) }
+
+// newDesk returns the demo desk in a fresh database, at the fixed time.
+func newDesk(t testing.TB) *model.Desk {
+	t.Helper()
+	st, err := storage.Open(filepath.Join(t.TempDir(), "desk.db"), storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	d := model.NewDesk(st, model.Options{Clock: fixedClock(now)})
+	if _, err := demo.Load(context.Background(), d, demo.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// probe wraps the app and keeps what it drew last, so a test reads the
+// screen as the user sees it instead of the terminal's byte stream.
+type probe struct {
+	m    tea.Model
+	mu   *sync.Mutex
+	last *string
+}
+
+func (p probe) Init() tea.Cmd { return p.m.Init() }
+
+func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := p.m.Update(msg)
+	p.m = m
+	return p, cmd
+}
+
+func (p probe) View() tea.View {
+	v := p.m.View()
+	p.mu.Lock()
+	*p.last = v.Content
+	p.mu.Unlock()
+	return v
+}
+
+// app is one running program, as a user at a terminal of a fixed size,
+// with an ASCII colour profile and a fixed environment.
+type app struct {
+	t    testing.TB
+	tm   *teatest.TestModel
+	mu   sync.Mutex
+	last string
+}
+
+func start(t testing.TB, d *model.Desk, me model.Handle, w, h int, o ...tui.Options) *app {
+	t.Helper()
+	var opt tui.Options
+	if len(o) > 0 {
+		opt = o[0]
+	}
+	if opt.Clock == nil {
+		opt.Clock = fixedClock(now)
+	}
+	a := &app{t: t}
+	p := probe{m: tui.New(d, me, opt), mu: &a.mu, last: &a.last}
+	a.tm = teatest.NewTestModel(t, p,
+		teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(
+			tea.WithColorProfile(colorprofile.Ascii),
+			tea.WithEnvironment([]string{"TERM=xterm-256color", "LANG=C.UTF-8"}),
+		))
+	t.Cleanup(func() { a.quit() })
+	return a
+}
+
+// raw is the last frame as drawn, escape sequences included.
+func (a *app) raw() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.last
+}
+
+// screen is the last frame as text.
+func (a *app) screen() string { return ansi.Strip(a.raw()) }
+
+// waitFor waits until the screen satisfies ok. The limit only keeps a
+// broken test from hanging; nothing is measured.
+func (a *app) waitFor(what string, ok func(string) bool) string {
+	a.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s := a.screen()
+		if ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatalf("waiting for %s; the screen is:\n%s", what, s)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// waitText waits until every text is on screen.
+func (a *app) waitText(texts ...string) string {
+	a.t.Helper()
+	return a.waitFor(strings.Join(texts, " and "), func(s string) bool {
+		for _, x := range texts {
+			if !strings.Contains(s, x) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// waitGone waits until text is no longer on screen.
+func (a *app) waitGone(text string) string {
+	a.t.Helper()
+	return a.waitFor("no "+text, func(s string) bool { return !strings.Contains(s, text) })
+}
+
+func (a *app) typ(s string) { a.tm.Type(s) }
+
+func (a *app) press(keys ...string) {
+	for _, k := range keys {
+		a.tm.Send(keyMsg(k))
+	}
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+s":
+		return tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
+	case "ctrl+r":
+		return tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+u":
+		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)
+	if len(r) != 1 {
+		panic("no key " + k)
+	}
+	return tea.KeyPressMsg{Code: r[0], Text: k}
+}
+
+// quit presses q and waits for the program to end.
+func (a *app) quit() {
+	a.tm.Send(keyMsg("ctrl+c"))
+	a.tm.WaitFinished(a.t, teatest.WithFinalTimeout(10*time.Second))
+}
+
+// the frame every screen is drawn in, loaded: the status line names the
+// persona, the tabs count its mail and the requests awaiting it.
+func loaded(s string) bool {
+	return strings.Contains(s, "Xavier Xará") && strings.Contains(s, "Mailbox (") && strings.Contains(s, "Requests (")
+}
+
+var tokenRE = regexp.MustCompile(`[0-9A-Z]{4}(-[0-9A-Z]{4}){6}`)
+
+// hideTokens replaces tokens, random by design, with a fixed text of the
+// same width, so a golden screen can show a mail.
+func hideTokens(s string) string {
+	return tokenRE.ReplaceAllString(s, "TOKN-TOKN-TOKN-TOKN-TOKN-TOKN-TOKN")
+}
+
+// lineOf returns the first line of the screen holding text.
+func lineOf(s, text string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, text) {
+			return l
+		}
+	}
+	return ""
+}
