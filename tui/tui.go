@@ -97,6 +97,7 @@ type Model struct {
 	active Tab
 	help   bool
 	nextID int
+	paint  struct{ key, desc, subtle, rule styles.Paint }
 
 	subGen    int
 	subCancel context.CancelFunc
@@ -124,6 +125,8 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 	}
 	m := &Model{c: c, o: o, ctx: ctx, cancel: cancel, status: statusbar.New(st),
 		tabs: tabs.New(st, "Services", "Requests", "Mailbox", "Profile")}
+	m.paint.key, m.paint.desc = styles.PaintOf(st.HelpKey), styles.PaintOf(st.HelpDesc)
+	m.paint.subtle, m.paint.rule = styles.PaintOf(st.Subtle), styles.PaintOf(st.Rule)
 	if o.Tab >= ServicesTab && o.Tab <= ProfileTab {
 		m.active = o.Tab
 	}
@@ -546,7 +549,7 @@ func (m *Model) render() string {
 	}
 	body := cur.page.View()
 	lines := make([]string, 0, h)
-	lines = append(lines, top, st.Rule.Render(strings.Repeat("─", w)))
+	lines = append(lines, top, m.paint.rule.Render(strings.Repeat("─", w)))
 	bh := m.bodyHeight()
 	bl := strings.Split(body, "\n")
 	for i := 0; i < bh; i++ {
@@ -565,17 +568,19 @@ func (m *Model) render() string {
 		lines = append(lines, m.status.MsgLine(w))
 	}
 	lines = append(lines, m.status.View(w))
-	for i, l := range lines {
-		if common.Width(l) > w {
+	// the chrome is cut to the width as it is drawn; a screen's lines
+	// are checked, so that none can wrap
+	for i, l := range lines[2 : 2+bh] {
+		if len(l) > w && common.Width(l) > w {
+			i += 2
 			lines[i] = ansi.Truncate(l, w, "…")
 		}
 	}
 	return strings.Join(lines[:min(len(lines), h)], "\n")
 }
 
-// shortHelp is the line of the screen's main keys.
+// shortHelp is the line of the screen's main keys, cut to the width.
 func (m *Model) shortHelp(cur slot) string {
-	st := m.c.Styles
 	k := m.c.Keys
 	bs := cur.page.ShortHelp()
 	if m.pick == nil && !cur.page.Capturing() {
@@ -583,15 +588,32 @@ func (m *Model) shortHelp(cur slot) string {
 	} else {
 		bs = append(bs, k.ForceQuit)
 	}
-	var parts []string
-	for _, b := range bs {
-		if !b.Enabled() {
+	var b strings.Builder
+	used := 0
+	for _, bind := range bs {
+		if !bind.Enabled() {
 			continue
 		}
-		h := b.Help()
-		parts = append(parts, st.HelpKey.Render(h.Key)+" "+st.HelpDesc.Render(h.Desc))
+		h := bind.Help()
+		sep := 0
+		if used > 0 {
+			sep = 3
+		}
+		w := common.Width(h.Key) + 1 + common.Width(h.Desc)
+		if used+sep+w > m.c.Width {
+			if room := m.c.Width - used - sep; room > 0 && used > 0 {
+				b.WriteString(m.paint.subtle.Render(" · "))
+				b.WriteString(m.paint.key.Render(common.Cut(h.Key+" "+h.Desc, room)))
+			}
+			break
+		}
+		if sep > 0 {
+			b.WriteString(m.paint.subtle.Render(" · "))
+		}
+		b.WriteString(m.paint.key.Render(h.Key) + " " + m.paint.desc.Render(h.Desc))
+		used += sep + w
 	}
-	return st.Subtle.Render("") + strings.Join(parts, st.Subtle.Render(" · "))
+	return b.String()
 }
 
 // helpBox draws every key that works on the current screen, from the

@@ -58,12 +58,26 @@ func Cut(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-// Width returns how many cells s takes, escape sequences excluded.
+// Width returns how many cells s takes, escape sequences excluded. Text
+// that is ASCII but for SGR sequences (most of a frame) is counted
+// without decoding graphemes.
 func Width(s string) int {
-	if ascii(s) {
-		return len(s)
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			i += 2
+			for i < len(s) && (s[i] < 0x40 || s[i] > 0x7e) {
+				i++
+			}
+		case c < 0x20 || c >= 0x7f:
+			return ansi.StringWidth(s)
+		default:
+			n++
+		}
 	}
-	return ansi.StringWidth(s)
+	return n
 }
 
 const blanks = "                                                                                                                                "

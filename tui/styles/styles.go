@@ -7,6 +7,8 @@
 package styles
 
 import (
+	"strings"
+
 	"charm.land/lipgloss/v2"
 )
 
@@ -91,3 +93,18 @@ func Default() *Styles {
 
 // Style is a lipgloss style, named here so that screens need not import lipgloss.
 type Style = lipgloss.Style
+
+// Paint is a style reduced to what it writes before and after one line of
+// text, so that drawing the rows of a long list costs a concatenation
+// instead of a style's Render. Only for styles with no size, padding,
+// margin or border.
+type Paint struct{ pre, post string }
+
+// PaintOf reduces a style to a Paint.
+func PaintOf(s lipgloss.Style) Paint {
+	pre, post, _ := strings.Cut(s.Render("\uE000"), "\uE000")
+	return Paint{pre: pre, post: post}
+}
+
+// Render draws one line of text.
+func (p Paint) Render(s ...string) string { return p.pre + strings.Join(s, " ") + p.post }

@@ -44,6 +44,7 @@ const gutter = 3
 // Model is a table.
 type Model struct {
 	st     *styles.Styles
+	paint  struct{ header, selected, bold, mark, subtle styles.Paint }
 	cols   []Column
 	widths []int
 	rows   []Row
@@ -57,7 +58,13 @@ type Model struct {
 
 // New returns a table with these columns.
 func New(st *styles.Styles, cols ...Column) *Model {
-	return &Model{st: st, cols: cols, Empty: "nothing to show"}
+	m := &Model{st: st, cols: cols, Empty: "nothing to show"}
+	m.paint.header = styles.PaintOf(st.Header)
+	m.paint.selected = styles.PaintOf(st.Selected)
+	m.paint.bold = styles.PaintOf(st.Bold)
+	m.paint.mark = styles.PaintOf(st.Mark)
+	m.paint.subtle = styles.PaintOf(st.Subtle)
+	return m
 }
 
 // SetColumns replaces the columns.
@@ -79,11 +86,21 @@ func (m *Model) Height() int { return m.height }
 // SetRows replaces the rows, keeping the cursor on the row with the same
 // key when it is still there.
 func (m *Model) SetRows(rows []Row) {
-	var key int64
-	had := m.cursor < len(m.rows)
-	if had {
-		key = m.rows[m.cursor].Key
+	key, had := m.SelectedKey()
+	m.SetRowsAt(rows, key, had)
+}
+
+// SelectedKey returns the key of the selected row.
+func (m *Model) SelectedKey() (int64, bool) {
+	if m.cursor < len(m.rows) {
+		return m.rows[m.cursor].Key, true
 	}
+	return 0, false
+}
+
+// SetRowsAt replaces the rows and, when had, puts the cursor on the row
+// with key if it is there. It lets a caller reuse the old rows' memory.
+func (m *Model) SetRowsAt(rows []Row, key int64, had bool) {
 	m.rows = rows
 	if had {
 		if m.rows != nil && m.cursor < len(m.rows) && m.rows[m.cursor].Key == key {
@@ -258,11 +275,11 @@ func weight(c Column) int {
 func (m *Model) View() string {
 	var b strings.Builder
 	b.Grow((m.width + 16) * m.height)
-	b.WriteString(m.line(m.header(), m.st.Header))
+	b.WriteString(m.paint.header.Render(common.Fit(m.header(), m.width)))
 	n := 1
 	if len(m.rows) == 0 && n < m.height {
 		b.WriteByte('\n')
-		b.WriteString(m.st.Subtle.Render(common.Fit("  "+m.Empty, m.width)))
+		b.WriteString(m.paint.subtle.Render(common.Fit("  "+m.Empty, m.width)))
 		n++
 	}
 	end := min(len(m.rows), m.offset+m.visible())
@@ -294,10 +311,6 @@ func (m *Model) header() string {
 	return b.String()
 }
 
-func (m *Model) line(s string, st interface{ Render(...string) string }) string {
-	return st.Render(common.Fit(s, m.width))
-}
-
 func (m *Model) row(i int) string {
 	r := &m.rows[i]
 	var b strings.Builder
@@ -325,12 +338,12 @@ func (m *Model) row(i int) string {
 	cells += common.Pad(m.width - gutter - common.Width(cells))
 	switch {
 	case i == m.cursor:
-		return m.st.Selected.Render(">" + mark + cells)
+		return m.paint.selected.Render(">" + mark + cells)
 	case r.Bold:
-		return m.st.Bold.Render(" " + mark + cells)
+		return m.paint.bold.Render(" " + mark + cells)
 	case r.Mark != "":
 		// the mark alone is coloured, so the row keeps the terminal's colours
-		return " " + m.st.Mark.Render(mark[:len(mark)-1]) + " " + cells
+		return " " + m.paint.mark.Render(mark[:len(mark)-1]) + " " + cells
 	}
 	return " " + mark + cells
 }

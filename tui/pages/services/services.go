@@ -56,6 +56,7 @@ type Page struct {
 	table  *table.Model
 	filter *filter.Model
 	all    []Item // sorted by sortBy
+	rows   []table.Row
 	role   int
 	sortBy int
 	width  int
@@ -165,9 +166,11 @@ func (p *Page) SetItems(items []Item) {
 	p.apply()
 }
 
-// apply rebuilds the visible rows from the filter and the role.
+// apply rebuilds the visible rows from the filter and the role, in the
+// memory of the previous ones: a key press in the filter allocates nothing.
 func (p *Page) apply() {
-	rows := make([]table.Row, 0, len(p.all))
+	key, had := p.table.SelectedKey()
+	rows := p.rows[:0]
 	var mask uint8
 	if p.role > 0 {
 		mask = 1 << (p.role - 1)
@@ -191,7 +194,8 @@ func (p *Page) apply() {
 	default:
 		p.table.Empty = "no service matches"
 	}
-	p.table.SetRows(rows)
+	p.rows = rows
+	p.table.SetRowsAt(rows, key, had)
 }
 
 // Selected returns the service under the cursor.

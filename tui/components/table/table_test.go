@@ -1,0 +1,84 @@
+package table
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"contactdesk/tui/styles"
+)
+
+func rows(n int) []Row {
+	rs := make([]Row, n)
+	for i := range rs {
+		rs[i] = Row{Key: int64(i + 100), Cells: []string{fmt.Sprintf("service-%06d.example.com", i), "domain"}}
+	}
+	return rs
+}
+
+func newTable(w, h int) *Model {
+	m := New(styles.Default(), Column{Title: "Service", Min: 10}, Column{Title: "Type", Width: 9}, Column{Title: "Wide only", Width: 9, From: 60})
+	m.SetSize(w, h)
+	return m
+}
+
+func TestOnlyVisibleRowsAreDrawn(t *testing.T) {
+	m := newTable(40, 6)
+	m.SetRows(rows(100_000))
+	v := ansi.Strip(m.View())
+	lines := strings.Split(v, "\n")
+	if len(lines) != 6 {
+		t.Fatalf("%d lines, want the table's height 6:\n%s", len(lines), v)
+	}
+	if !strings.Contains(lines[1], "service-000000") || strings.Contains(v, "service-000005") {
+		t.Fatalf("not the first five rows:\n%s", v)
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w != 40 {
+			t.Fatalf("line %d is %d wide, want 40: %q", i, w, l)
+		}
+	}
+	if strings.Contains(v, "Wide only") {
+		t.Fatal("a column meant for wide tables shows at 40 columns")
+	}
+}
+
+func TestCursorScrollsAndStaysOnItsRow(t *testing.T) {
+	m := newTable(80, 6)
+	m.SetRows(rows(1000))
+	m.Move(7) // the 8th row: the list has scrolled by 3
+	v := ansi.Strip(m.View())
+	if !strings.HasPrefix(strings.Split(v, "\n")[5], ">  service-000007") {
+		t.Fatalf("the cursor row is not the last visible one:\n%s", v)
+	}
+	if !strings.Contains(v, "Wide only") {
+		t.Fatal("a column meant for wide tables is hidden at 80 columns")
+	}
+	// a reload without the rows before it keeps the cursor on its row
+	m.SetRows(rows(1000)[5:])
+	if r, _ := m.Selected(); r.Key != 107 {
+		t.Fatalf("the cursor moved to key %d, want 107", r.Key)
+	}
+	m.SetRows(rows(3))
+	if m.Cursor() != 2 {
+		t.Fatalf("cursor %d past the end of 3 rows", m.Cursor())
+	}
+	m.SetRows(nil)
+	if !strings.Contains(ansi.Strip(m.View()), "nothing to show") {
+		t.Fatal("an empty table says nothing")
+	}
+}
+
+func TestCellsAreCutNeverWrapped(t *testing.T) {
+	m := newTable(30, 3)
+	m.SetRows([]Row{{Key: 1, Cells: []string{"a-very-long-service-name-that-does-not-fit.example.com", "dedicated-server"}}})
+	v := ansi.Strip(m.View())
+	if n := len(strings.Split(v, "\n")); n != 3 {
+		t.Fatalf("%d lines, want 3:\n%s", n, v)
+	}
+	if !strings.Contains(v, "…") {
+		t.Fatalf("a long cell is not cut with …:\n%s", v)
+	}
+}
