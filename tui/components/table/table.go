@@ -26,6 +26,9 @@ type Column struct {
 	Flex int
 	// From hides the column while the table is narrower than this.
 	From int
+	// Max stops a flexible column growing (0: no limit), so that on a
+	// wide terminal the columns stay together and the eye can follow a row.
+	Max int
 }
 
 // Row is one row: its cells as plain, already cleaned text.
@@ -249,18 +252,49 @@ func (m *Model) layout() {
 	if room <= 0 || flex == 0 {
 		return
 	}
-	left := room
-	last := -1
+	// share the room by weight; a column reaching its Max leaves the rest
+	// to the others
+	growing := map[int]bool{}
 	for i, c := range m.cols {
 		if c.Width == 0 && m.shown(i) {
-			add := room * weight(c) / flex
-			m.widths[i] += add
-			left -= add
-			last = i
+			growing[i] = true
 		}
 	}
-	if last >= 0 {
-		m.widths[last] += left
+	for room > 0 && len(growing) > 0 {
+		total := 0
+		for i := range growing {
+			total += weight(m.cols[i])
+		}
+		given := 0
+		capped := false
+		for i, c := range m.cols {
+			if !growing[i] {
+				continue
+			}
+			add := max(1, room*weight(c)/total)
+			if c.Max > 0 && m.widths[i]+add >= c.Max {
+				add = max(0, c.Max-m.widths[i])
+				delete(growing, i)
+				capped = true
+			}
+			add = min(add, room-given)
+			m.widths[i] += add
+			given += add
+		}
+		room -= given
+		if !capped {
+			// the division's remainder goes to the last growing column
+			last := -1
+			for i := range m.cols {
+				if growing[i] {
+					last = i
+				}
+			}
+			if last >= 0 {
+				m.widths[last] += room
+			}
+			return
+		}
 	}
 }
 

@@ -286,7 +286,17 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return p.replan()
 	case suggestMsg:
 		if r, f := p.focused(); f != nil && r == msg.role && msg.typed == p.suggFor {
+			// the account highlighted stays so when the list is refined
+			var chosen model.Handle
+			if p.suggSel >= 0 && p.suggSel < len(p.sugg) {
+				chosen = p.sugg[p.suggSel].Handle
+			}
 			p.sugg, p.suggSel = msg.accts, -1
+			for i, a := range p.sugg {
+				if a.Handle == chosen {
+					p.suggSel = i
+				}
+			}
 			if len(p.sugg) == 1 && strings.EqualFold(string(p.sugg[0].Handle), strings.TrimSpace(f.Value())) {
 				p.sugg = nil
 			}

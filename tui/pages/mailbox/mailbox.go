@@ -44,7 +44,7 @@ func New(c *common.Common) *Page {
 func (p *Page) columns(delivery bool) {
 	cols := []table.Column{
 		{Title: "Date", Width: 10},
-		{Title: "Subject", Min: 20},
+		{Title: "Subject", Min: 20, Max: 110},
 	}
 	if delivery {
 		cols = append(cols, table.Column{Title: "Delivery", Width: 8})

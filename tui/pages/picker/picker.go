@@ -39,8 +39,8 @@ func New(c *common.Common) *Page {
 	}
 	p.table = table.New(c.Styles,
 		table.Column{Title: "Handle", Width: 11},
-		table.Column{Title: "Name", Min: 12, Flex: 1},
-		table.Column{Title: "E-mail", Min: 12, Flex: 1},
+		table.Column{Title: "Name", Min: 12, Flex: 1, Max: 40},
+		table.Column{Title: "E-mail", Min: 12, Flex: 1, Max: 48},
 		table.Column{Title: "Standing", Width: 14},
 	)
 	p.table.Empty = "loading…"

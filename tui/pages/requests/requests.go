@@ -51,11 +51,11 @@ func New(c *common.Common) *Page {
 	p.table = table.New(c.Styles,
 		table.Column{Title: "ID", Width: 4},
 		table.Column{Title: "Date", Width: 10, From: 100},
-		table.Column{Title: "Service", Min: 12, Flex: 1},
+		table.Column{Title: "Service", Min: 12, Flex: 1, Max: 40},
 		table.Column{Title: "Roles", Width: 7},
 		table.Column{Title: "From → To", Width: 26},
 		table.Column{Title: "State", Width: 9},
-		table.Column{Title: "Awaiting", Min: 12, Flex: 1},
+		table.Column{Title: "Awaiting", Min: 12, Flex: 1, Max: 40},
 	)
 	p.table.Empty = "loading…"
 	p.filter = filter.New(c.Styles)

@@ -73,7 +73,7 @@ type Page struct {
 func New(c *common.Common) *Page {
 	p := &Page{c: c, keys: newKeyMap()}
 	p.table = table.New(c.Styles,
-		table.Column{Title: "Service", Min: 16, Flex: 1},
+		table.Column{Title: "Service", Min: 16, Flex: 1, Max: 48},
 		table.Column{Title: "Type", Width: 9},
 		table.Column{Title: "Admin", Width: 12},
 		table.Column{Title: "Tech", Width: 12},
