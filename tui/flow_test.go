@@ -3,6 +3,7 @@ package tui_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"contactdesk/model"
 	"contactdesk/model/demo"
+	"contactdesk/storage"
 	"contactdesk/tui"
 )
 
@@ -563,4 +565,59 @@ func TestChangeFromElsewhereAppears(t *testing.T) {
 	a.waitText("x@elsewhere.example")
 	a.press("ctrl+r")
 	a.waitText("reloaded")
+}
+
+// TestDeliveryShown: with real delivery on, the mailbox and the mail say
+// where each mail stands, and why a failed one failed.
+func TestDeliveryShown(t *testing.T) {
+	st, err := storage.Open(filepath.Join(t.TempDir(), "desk.db"), storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	d := model.NewDesk(st, model.Options{Clock: fixedClock(now), Outbox: true})
+	if _, err := demo.Load(ctx, d, demo.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// the newest mail of the persona failed: the server refused the address
+	err = d.Store().Update(ctx, func(tx model.Tx) error {
+		due, err := tx.DueMails(now, 1000)
+		if err != nil {
+			return err
+		}
+		for _, e := range due {
+			if e.Mail.To == demo.Persona && e.Mail.RequestID == 8 {
+				e.State, e.Attempts, e.Updated, e.LastError = model.DeliveryFailed, 3, now, "550 5.1.1 mailbox unavailable"
+				return tx.SetDelivery(e)
+			}
+		}
+		return fmt.Errorf("no mail to fail")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, demo.Persona, 120, 40)
+	servicesShown(a)
+	a.press("3")
+	s := a.waitText("Delivery", "pending")
+	if !strings.Contains(lineOf(s, "padaria-yolanda.pt (request #8)"), "failed") {
+		t.Fatalf("the failed mail is not marked failed:\n%s", s)
+	}
+	a.press("enter")
+	a.waitText("Delivery  failed: 550 5.1.1 mailbox unavailable")
+}
+
+// TestHelpFromAField: f1 opens help where ? is a letter.
+func TestHelpFromAField(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 100, 30)
+	servicesShown(a)
+	a.press("enter")
+	a.waitText("Edit contacts", "Current contact")
+	a.typ("?")
+	a.waitText("[?")
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	s := a.waitText("closes this help")
+	if !strings.Contains(s, "send request") {
+		t.Fatalf("help in the form lacks its keys:\n%s", s)
+	}
 }

@@ -431,7 +431,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.help {
 		switch {
-		case key.Matches(msg, k.Help), key.Matches(msg, k.Back):
+		case key.Matches(msg, k.Help), key.Matches(msg, k.Back), key.Matches(msg, k.HelpAnywhere):
 			m.help = false
 		case msg.String() == "q":
 			return m.quit()
@@ -441,6 +441,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, k.Reload) {
 		m.status.Set("reloaded", nil)
 		return m.reloadAll()
+	}
+	if key.Matches(msg, k.HelpAnywhere) && m.pick == nil {
+		m.help = true
+		return nil
 	}
 	cur := m.current()
 	if m.pick == nil && !cur.page.Capturing() {
@@ -559,13 +563,14 @@ func (m *Model) render() string {
 			lines = append(lines, "")
 		}
 	}
-	if m.help {
-		lines = overlay(lines, m.helpBox(cur), w)
-	}
 	if m.status.Fits(w) {
 		lines = append(lines, m.shortHelp(cur))
 	} else {
 		lines = append(lines, m.status.MsgLine(w))
+	}
+	if m.help {
+		// over the body and the keys line; the status line stays
+		lines = overlay(lines, m.helpBox(cur), w)
 	}
 	lines = append(lines, m.status.View(w))
 	// the chrome is cut to the width as it is drawn; a screen's lines
@@ -586,7 +591,7 @@ func (m *Model) shortHelp(cur slot) string {
 	if m.pick == nil && !cur.page.Capturing() {
 		bs = append(bs, k.Help, k.Quit)
 	} else {
-		bs = append(bs, k.ForceQuit)
+		bs = append(bs, k.HelpAnywhere, k.ForceQuit)
 	}
 	var b strings.Builder
 	used := 0
@@ -634,7 +639,7 @@ func (m *Model) helpBox(cur slot) string {
 		gs = append(gs, group{"Move", k.Moves()})
 		gs = append(gs, group{"Tabs", append(k.Tabs(), k.NextTab, k.PrevTab)})
 	}
-	app := []key.Binding{k.Reload, k.Help, k.Back}
+	app := []key.Binding{k.Reload, k.Help, k.HelpAnywhere, k.Back}
 	if !cur.page.Capturing() {
 		app = append(app, k.Quit)
 	}
@@ -693,15 +698,21 @@ func (m *Model) helpBox(cur slot) string {
 			}
 			out = append(out, b.String())
 		}
-		out = append(out, "")
+		if i+perRow < len(cols) {
+			out = append(out, "")
+		}
 	}
-	out = append(out, st.Subtle.Render("? or esc closes this help"))
+	out = append(out, st.Subtle.Render("?, f1 or esc closes this help"))
 	return st.HelpBox.Render(strings.Join(out, "\n"))
 }
 
-// overlay draws box centred over lines (from the body's first line on).
+// overlay draws box centred over lines, below the tabs; a box taller
+// than the room loses its last lines.
 func overlay(lines []string, box string, width int) []string {
 	bl := strings.Split(box, "\n")
+	if room := len(lines) - 2; len(bl) > room {
+		bl = bl[:max(0, room)]
+	}
 	bw := 0
 	for _, l := range bl {
 		bw = max(bw, common.Width(l))

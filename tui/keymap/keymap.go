@@ -14,9 +14,11 @@ type KeyMap struct {
 
 	Filter key.Binding
 	Help   key.Binding
-	Reload key.Binding
-	Back   key.Binding
-	Quit   key.Binding
+	// HelpAnywhere opens help even from a text field, where ? is a letter.
+	HelpAnywhere key.Binding
+	Reload       key.Binding
+	Back         key.Binding
+	Quit         key.Binding
 	// ForceQuit quits even from a text field.
 	ForceQuit key.Binding
 	// Switch goes back to the account picker (not in a locked session).
@@ -40,13 +42,14 @@ func Default() *KeyMap {
 		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/g", "first")),
 		End:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "last")),
 
-		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Reload:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit, even from a field")),
-		Switch:    key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "switch account")),
+		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Help:         key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "help")),
+		HelpAnywhere: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help, even from a field")),
+		Reload:       key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		Back:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		ForceQuit:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit, even from a field")),
+		Switch:       key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "switch account")),
 	}
 }
 
