@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"contactdesk/model"
+	"contactdesk/model/demo"
 	"contactdesk/tui"
 )
 
@@ -22,9 +23,17 @@ func (c *cli) runTUI(g opts) error {
 	if !inOK || !outOK || !isTerminal(in) || !isTerminal(out) {
 		return &usageError{msg: "the terminal app needs a terminal; to script, give a command", usage: usageAll()}
 	}
+	v := g.as
+	if v == "" {
+		v = c.env("CONTACTDESK_AS")
+	}
 	path := c.dbPath(&g)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintf(c.stderr, "contactdesk: no database at %s: creating one with demo data (try --as xx11111-ovh)\n", path)
+		hint := ""
+		if v == "" {
+			hint = fmt.Sprintf(" (pick %s, the demo's main persona)", demo.Persona)
+		}
+		fmt.Fprintf(c.stderr, "contactdesk: no database at %s: creating one with demo data%s\n", path, hint)
 		if _, err := buildDemo(c, path, 0, func(int, int) {}); err != nil {
 			return err
 		}
@@ -34,10 +43,6 @@ func (c *cli) runTUI(g opts) error {
 		return err
 	}
 	var me model.Handle
-	v := g.as
-	if v == "" {
-		v = c.env("CONTACTDESK_AS")
-	}
 	if v != "" {
 		if me, err = model.ParseHandle(v); err != nil {
 			return err
