@@ -469,8 +469,8 @@ func TestPickerAndLocked(t *testing.T) {
 	a.press("@")
 	a.waitText("Act as which account")
 
-	l := start(t, d, "yy22222-ovh", 100, 30, tui.Options{Locked: true})
-	l.waitText("yy22222-ovh Yolanda Yáñez", "Mailbox (")
+	l := start(t, d, "yy22222-ovh", 100, 30, tui.Options{Locked: true, Tab: tui.MailboxTab})
+	l.waitText("yy22222-ovh Yolanda Yáñez", "Mailbox (", "newest first")
 	l.press("@", "?")
 	s := l.waitText("closes this help")
 	if strings.Contains(s, "Act as which account") || strings.Contains(s, "switch account") {
