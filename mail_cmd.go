@@ -117,6 +117,14 @@ func (l *stderrLog) Handle(_ context.Context, r slog.Record) error {
 func (l *stderrLog) WithAttrs([]slog.Attr) slog.Handler { return l }
 func (l *stderrLog) WithGroup(string) slog.Handler      { return l }
 
+// hold keeps the lines until flush, for while the terminal app owns the
+// screen (a line written then would tear its frame).
+func (l *stderrLog) hold() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.live = false
+}
+
 func (l *stderrLog) flush() {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -42,6 +42,11 @@ func (c *cli) runTUI(g opts) error {
 	if err != nil {
 		return err
 	}
+	if m, ok := c.mail.(*cliMailer); ok {
+		// The sender's warnings wait until the app has left the screen;
+		// meanwhile the mailbox shows each mail's delivery.
+		m.log.hold()
+	}
 	var me model.Handle
 	if v != "" {
 		if me, err = model.ParseHandle(v); err != nil {
