@@ -1,0 +1,121 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
+)
+
+// What a successful public-key check records about its key, in the
+// Permissions that golang.org/x/crypto/ssh keeps with that very key. The
+// PublicKeyHandler is also called for keys a client merely offers and never
+// signs with (CVE-2024-45337), so nothing is remembered anywhere else: once
+// the handshake is done, the connection's Permissions are those of the key
+// the client proved it holds, and nothing else.
+const (
+	extAccount     = "contactdesk-account"
+	extFingerprint = "contactdesk-key"
+)
+
+// identity is who a session is: the account of the verified key.
+type identity struct {
+	model.Account
+	Fingerprint string
+}
+
+type identityKey struct{}
+
+// offered is the PublicKeyHandler: a key logs in when it is registered.
+// It runs for every key the client offers, signed or not.
+func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
+	fp := gossh.FingerprintSHA256(key)
+	lookup, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	a, err := s.desk.KeyOwner(lookup, key)
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) {
+			s.log.Info("auth refused", "remote", addr(ctx.RemoteAddr()), "user", ctx.User(), "key", fp, "reason", "key not registered")
+		} else {
+			s.log.Error("auth refused", "remote", addr(ctx.RemoteAddr()), "user", ctx.User(), "key", fp, "error", err)
+		}
+		return false
+	}
+	perms := ctx.Permissions()
+	if perms.Extensions == nil {
+		perms.Extensions = map[string]string{}
+	}
+	perms.Extensions[extAccount] = string(a.Handle)
+	perms.Extensions[extFingerprint] = fp
+	return true
+}
+
+// sshConfig gives each connection the hook that runs only once the client
+// has signed with a key offered() accepted: the one place an accepted
+// login is logged.
+func (s *Server) sshConfig(ctx ssh.Context) *gossh.ServerConfig {
+	return &gossh.ServerConfig{
+		VerifiedPublicKeyCallback: func(conn gossh.ConnMetadata, key gossh.PublicKey, perms *gossh.Permissions, _ string) (*gossh.Permissions, error) {
+			fp := gossh.FingerprintSHA256(key)
+			if perms == nil || perms.Extensions[extFingerprint] != fp {
+				s.log.Error("auth refused", "remote", addr(conn.RemoteAddr()), "user", conn.User(), "key", fp, "reason", "permissions do not match the verified key")
+				return nil, errors.New("permission denied")
+			}
+			s.log.Info("auth accepted", "remote", addr(conn.RemoteAddr()), "user", conn.User(), "key", fp, "account", perms.Extensions[extAccount])
+			return perms, nil
+		},
+	}
+}
+
+// verified returns the account of the key the handshake verified, looked
+// up again now, so a key removed since the handshake no longer serves.
+func (s *Server) verified(sess ssh.Session) (identity, error) {
+	pk := sess.PublicKey() // taken from the connection's final Permissions
+	if pk == nil {
+		return identity{}, errors.New("no public key was verified")
+	}
+	fp := gossh.FingerprintSHA256(pk)
+	ext := sess.Permissions().Extensions
+	if ext[extFingerprint] != fp {
+		return identity{}, fmt.Errorf("verified key %s is not the key that was checked (%q)", fp, ext[extFingerprint])
+	}
+	ctx, cancel := context.WithTimeout(sess.Context(), 5*time.Second)
+	defer cancel()
+	a, err := s.desk.KeyOwner(ctx, pk)
+	if err != nil {
+		return identity{}, err
+	}
+	if string(a.Handle) != ext[extAccount] {
+		return identity{}, fmt.Errorf("key %s now belongs to %s, not %s", fp, a.Handle, ext[extAccount])
+	}
+	return identity{Account: a, Fingerprint: fp}, nil
+}
+
+// identify finds the session's account, or ends the session.
+func (s *Server) identify() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			who, err := s.verified(sess)
+			if err != nil {
+				s.log.Warn("session refused", "remote", addr(sess.RemoteAddr()), "reason", err.Error())
+				wish.Errorln(sess, "contactdesk: this key does not log in to any account (any more); ask your provider to register it")
+				_ = sess.Exit(1)
+				return
+			}
+			sess.Context().SetValue(identityKey{}, who)
+			next(sess)
+		}
+	}
+}
+
+// whoOf returns the identity identify() found.
+func whoOf(sess ssh.Session) identity {
+	who, _ := sess.Context().Value(identityKey{}).(identity)
+	return who
+}

@@ -1,0 +1,255 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
+	"contactdesk/storage"
+)
+
+// The accounts of the test desk, and what each holds.
+const (
+	alice model.Handle = "aa11111-ovh" // admin of alice.pt and shared.eu
+	bruno model.Handle = "bb22222-ovh" // everything of bruno.net, tech of shared.eu
+	carla model.Handle = "cc33333-ovh" // nothing; has no key
+)
+
+// fixture is a desk with a few accounts, served on a free local port.
+type fixture struct {
+	desk *model.Desk
+	srv  *Server
+	addr string
+	logs *syncBuffer
+	keys map[model.Handle]gossh.Signer
+	done chan error
+}
+
+// start serves a fresh desk; change adjusts the server's options.
+func start(t testing.TB, change func(*Options)) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := storage.Open(filepath.Join(t.TempDir(), "desk.db"), storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := model.NewDesk(st, model.Options{})
+	for _, a := range []model.NewAccount{
+		{Handle: string(alice), Name: "Alice Abreu", Email: "alice@example.pt"},
+		{Handle: string(bruno), Name: "Bruno Bento", Email: "bruno@example.net"},
+		{Handle: string(carla), Name: "Carla Costa", Email: "carla@example.eu"},
+	} {
+		if _, err := d.AddAccount(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range []model.NewService{
+		{Name: "alice.pt", Type: model.TypeDomain, Admin: string(alice), Tech: string(alice), Billing: string(alice)},
+		{Name: "bruno.net", Type: model.TypeHosting, Admin: string(bruno), Tech: string(bruno), Billing: string(bruno)},
+		{Name: "shared.eu", Type: model.TypeVPS, Admin: string(alice), Tech: string(bruno), Billing: string(alice)},
+	} {
+		if _, err := d.AddService(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &fixture{desk: d, logs: &syncBuffer{}, keys: map[model.Handle]gossh.Signer{}, done: make(chan error, 1)}
+	for _, h := range []model.Handle{alice, bruno} {
+		f.keys[h] = newKey(t)
+		if _, err := d.AddKey(ctx, h, gossh.MarshalAuthorizedKey(f.keys[h].PublicKey())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := Options{
+		HostKey:  newKey(t),
+		NewModel: newDeskModel(d),
+		Logger:   slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	if change != nil {
+		change(&o)
+	}
+	f.srv, err = New(d, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addr = ln.Addr().String()
+	go func() { f.done <- f.srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		f.srv.Shutdown(ctx)
+		st.Close()
+		if t.Failed() {
+			t.Logf("server log:\n%s", f.logs.String())
+		}
+	})
+	return f
+}
+
+func newKey(t testing.TB) gossh.Signer {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// dial connects with the given ways to authenticate.
+func (f *fixture) dial(user string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
+	return gossh.Dial("tcp", f.addr, &gossh.ClientConfig{
+		User: user, Auth: auth, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second,
+	})
+}
+
+// login connects as h, with h's key.
+func (f *fixture) login(t testing.TB, h model.Handle) *gossh.Client {
+	t.Helper()
+	c, err := f.dial(string(h), gossh.PublicKeys(f.keys[h]))
+	if err != nil {
+		t.Fatalf("login as %s: %v", h, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// term is a session with a terminal, as a user's ssh client has.
+type term struct {
+	sess   *gossh.Session
+	stdin  io.WriteCloser
+	scr    *screen
+	stderr *syncBuffer
+	ended  chan error
+}
+
+// open starts a session with a w×h terminal of type TERM=termType.
+func open(t testing.TB, c *gossh.Client, w, h int, termType string, env ...string) *term {
+	t.Helper()
+	tm, err := tryOpen(c, w, h, termType, env...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tm.sess.Close() })
+	return tm
+}
+
+func tryOpen(c *gossh.Client, w, h int, termType string, env ...string) (*term, error) {
+	sess, err := c.NewSession()
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i+1 < len(env); i += 2 {
+		if err := sess.Setenv(env[i], env[i+1]); err != nil {
+			return nil, err
+		}
+	}
+	if err := sess.RequestPty(termType, h, w, gossh.TerminalModes{}); err != nil {
+		return nil, err
+	}
+	tm := &term{sess: sess, scr: newScreen(w, h), stderr: &syncBuffer{}, ended: make(chan error, 1)}
+	sess.Stdout = tm.scr
+	sess.Stderr = tm.stderr
+	if tm.stdin, err = sess.StdinPipe(); err != nil {
+		return nil, err
+	}
+	if err := sess.Shell(); err != nil {
+		return nil, err
+	}
+	go func() { tm.ended <- sess.Wait() }()
+	return tm, nil
+}
+
+// waitFor waits until the screen shows want, for at most within.
+func (tm *term) waitFor(t testing.TB, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		changed := tm.scr.Changed()
+		if strings.Contains(tm.scr.Text(), want) {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("the screen did not show %q within %s; it shows:\n%s\nstderr: %s", want, within, tm.scr.Text(), tm.stderr.String())
+		}
+	}
+}
+
+// waitEnd waits until the server ends the session, for at most within.
+func (tm *term) waitEnd(t testing.TB, within time.Duration) error {
+	t.Helper()
+	select {
+	case err := <-tm.ended:
+		return err
+	case <-time.After(within):
+		t.Fatalf("the session did not end within %s; screen:\n%s", within, tm.scr.Text())
+		return nil
+	}
+}
+
+// typeLine types s and Enter.
+func (tm *term) typeLine(t testing.TB, s string) {
+	t.Helper()
+	if _, err := io.WriteString(tm.stdin, s+"\r"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitLog waits until the server's log has a line containing every part.
+func (f *fixture) waitLog(t testing.TB, within time.Duration, parts ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		for _, l := range strings.Split(f.logs.String(), "\n") {
+			all := true
+			for _, p := range parts {
+				all = all && strings.Contains(l, p)
+			}
+			if all {
+				return l
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line with %q within %s; log:\n%s", parts, within, f.logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,109 @@
+package server
+
+import (
+	"fmt"
+	"net"
+	"runtime/debug"
+	"time"
+
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+)
+
+// recoverPanics ends the session whose handler panicked, and only it.
+func (s *Server) recoverPanics() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			defer s.recovered("session", func() {
+				wish.Errorln(sess, "contactdesk: something went wrong on our side and this session had to end; connect again")
+				_ = sess.Exit(1)
+			})
+			next(sess)
+		}
+	}
+}
+
+// recovered logs a panic of what and runs then, if any; deferred.
+func (s *Server) recovered(what string, then func()) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	s.log.Error("panic", "in", what, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	if then != nil {
+		defer func() { _ = recover() }()
+		then()
+	}
+}
+
+// admit registers the session, or turns it away when the desk is full or
+// closing; it logs the start and the end of each session.
+func (s *Server) admit() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			l, n, closing := s.live.add(sess)
+			defer s.live.remove(sess)
+			who := whoOf(sess)
+			attrs := []any{"account", string(who.Handle), "key", who.Fingerprint, "remote", addr(sess.RemoteAddr())}
+			switch {
+			case closing:
+				l.end(endClosing)
+				s.log.Info("session refused", append(attrs, "reason", endClosing)...)
+				wish.Errorln(sess, "contactdesk is closing for maintenance; connect again in a few minutes")
+				_ = sess.Exit(1)
+				return
+			case n > s.o.MaxSessions:
+				l.end(endFull)
+				s.log.Warn("session refused", append(attrs, "reason", endFull, "sessions", n-1)...)
+				wish.Errorln(sess, "contactdesk: the desk is full right now; try again in a few minutes")
+				_ = sess.Exit(1)
+				return
+			}
+			pty, _, _ := sess.Pty()
+			start := time.Now()
+			s.log.Info("session start", append(attrs, "session", shortID(sess), "term", pty.Term,
+				"width", pty.Window.Width, "height", pty.Window.Height, "client", sess.Context().ClientVersion())...)
+			defer func() {
+				s.log.Info("session end", append(attrs, "session", shortID(sess), "reason", l.why(),
+					"duration", time.Since(start).Round(time.Millisecond).String())...)
+			}()
+			next(sess)
+		}
+	}
+}
+
+// requireTerminal turns away what the desk cannot serve: a command, or a
+// session without a terminal.
+func (s *Server) requireTerminal() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			port := "22"
+			if a, ok := sess.LocalAddr().(*net.TCPAddr); ok {
+				port = fmt.Sprint(a.Port)
+			}
+			l := s.live.get(sess)
+			if len(sess.Command()) > 0 {
+				l.end(endCommand)
+				wish.Errorln(sess, "contactdesk runs no commands over SSH: connect with ssh -p "+port+" HOST")
+				_ = sess.Exit(1)
+				return
+			}
+			if _, _, ok := sess.Pty(); !ok {
+				l.end(endNoTerminal)
+				wish.Errorln(sess, "contactdesk needs a terminal: ssh -t -p "+port+" HOST")
+				_ = sess.Exit(1)
+				return
+			}
+			next(sess)
+		}
+	}
+}
+
+// shortID names a session in the log without giving away its hash.
+func shortID(sess ssh.Session) string {
+	id := sess.Context().SessionID()
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	return id
+}

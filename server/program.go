@@ -1,0 +1,127 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	"charm.land/wish/v2/bubbletea"
+)
+
+// app runs the session's Bubble Tea program: the client's terminal size,
+// colour profile (from its TERM and environment, never the server's) and
+// resizes; it ends on quit, disconnection, idleness or shutdown.
+func (s *Server) app() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			l := s.live.get(sess)
+			who := whoOf(sess)
+			in := &activity{r: sess}
+			in.touch()
+			m := newGuard(s.o.NewModel(sess, who.Account), func(r any, stack string) {
+				s.log.Error("panic", "in", "program", "account", string(who.Handle), "panic", r, "stack", stack)
+				l.end(endPanic)
+			})
+			opts := append(bubbletea.MakeOptions(sess),
+				tea.WithInput(in),
+				tea.WithContext(sess.Context()),
+				// Signals are the server's: ^C in a session is a keystroke.
+				tea.WithoutSignalHandler(),
+			)
+			p := tea.NewProgram(m, opts...)
+			if !l.attach(p) {
+				next(sess)
+				return
+			}
+			ctx, cancel := context.WithCancel(sess.Context())
+			defer cancel()
+			go s.resizes(ctx, sess, p)
+			go s.idle(ctx, in, l)
+
+			_, err := p.Run()
+			p.Kill() // restores the terminal if the program crashed
+			switch {
+			case sess.Context().Err() != nil:
+				l.end(endDisconnected)
+			case err != nil && !errors.Is(err, tea.ErrProgramKilled):
+				s.log.Error("program failed", "account", string(who.Handle), "error", err.Error())
+				l.end(endPanic)
+			default:
+				l.end(endQuit)
+			}
+			code := 0
+			switch l.why() {
+			case endIdle:
+				wish.Errorln(sess, "contactdesk: closed after "+roundDuration(s.o.IdleTimeout)+" without a keystroke; connect again to carry on")
+			case endShutdown:
+				wish.Errorln(sess, "contactdesk closed for maintenance; connect again in a few minutes")
+			case endPanic:
+				wish.Errorln(sess, "contactdesk: something went wrong on our side and this session had to end; connect again")
+				code = 1
+			}
+			_ = sess.Exit(code)
+			next(sess)
+		}
+	}
+}
+
+// resizes passes the client's window changes to the program.
+func (s *Server) resizes(ctx context.Context, sess ssh.Session, p *tea.Program) {
+	defer s.recovered("resizes", p.Quit)
+	_, windows, _ := sess.Pty()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case w, ok := <-windows:
+			if !ok {
+				return
+			}
+			p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+		}
+	}
+}
+
+// idle ends the session once no keystroke came for the idle timeout.
+// Output the server sends (live updates) does not count.
+func (s *Server) idle(ctx context.Context, in *activity, l *live) {
+	defer s.recovered("idle timer", nil)
+	t := time.NewTimer(s.o.IdleTimeout)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			left := s.o.IdleTimeout - in.since()
+			if left <= 0 {
+				l.end(endIdle)
+				return
+			}
+			t.Reset(left)
+		}
+	}
+}
+
+// activity is the session's input, noting when the client last sent any.
+type activity struct {
+	r    io.Reader
+	last atomic.Int64
+}
+
+func (a *activity) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.touch()
+	}
+	return n, err
+}
+
+func (a *activity) touch() { a.last.Store(time.Now().UnixNano()) }
+
+func (a *activity) since() time.Duration { return time.Duration(time.Now().UnixNano() - a.last.Load()) }

@@ -1,0 +1,215 @@
+// Package server serves the desk's terminal app over SSH with wish: each
+// session is one Bubble Tea program, logged in by a registered public key.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
+)
+
+// ModelFunc builds the program of one session, for the account whose key
+// the handshake verified.
+type ModelFunc func(sess ssh.Session, who model.Account) tea.Model
+
+// Options configure a Server; zero values take the defaults.
+type Options struct {
+	HostKey  gossh.Signer // required: see HostKey
+	NewModel ModelFunc    // required
+
+	IdleTimeout      time.Duration // a session with no keystroke for this long ends: default 30m
+	MaxSessions      int           // sessions open at once: default 1000
+	ConnsPerMinute   int           // new connections per remote address and minute: default 60
+	HandshakeTimeout time.Duration // to connect and log in: default 20s
+	// ShutdownNotice is how long open sessions are warned before a
+	// shutdown ends them: default 5s.
+	ShutdownNotice time.Duration
+	// WatchEvery is how often the one watcher looks for writes made by
+	// other processes (the CLI): default 300ms.
+	WatchEvery time.Duration
+	Logger     *slog.Logger // default slog.Default()
+}
+
+// Defaults of Options.
+const (
+	DefaultIdleTimeout    = 30 * time.Minute
+	DefaultMaxSessions    = 1000
+	DefaultConnsPerMinute = 60
+)
+
+// Server is the desk served over SSH.
+type Server struct {
+	desk  *model.Desk
+	o     Options
+	log   *slog.Logger
+	ssh   *ssh.Server
+	conns *rateLimit
+	live  *sessions
+
+	watchOnce sync.Once
+	stopWatch context.CancelFunc
+	watching  chan struct{}
+}
+
+// New returns a server of d; it listens once Serve is called.
+func New(d *model.Desk, o Options) (*Server, error) {
+	if o.HostKey == nil {
+		return nil, errors.New("server: a host key is required")
+	}
+	if o.NewModel == nil {
+		return nil, errors.New("server: a model is required")
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = DefaultMaxSessions
+	}
+	if o.ConnsPerMinute <= 0 {
+		o.ConnsPerMinute = DefaultConnsPerMinute
+	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = 20 * time.Second
+	}
+	if o.ShutdownNotice <= 0 {
+		o.ShutdownNotice = 5 * time.Second
+	}
+	if o.WatchEvery <= 0 {
+		o.WatchEvery = 300 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	s := &Server{
+		desk:     d,
+		o:        o,
+		log:      o.Logger,
+		conns:    newRateLimit(o.ConnsPerMinute, time.Minute),
+		live:     newSessions(),
+		watching: make(chan struct{}),
+	}
+	srv, err := wish.NewServer(
+		func(srv *ssh.Server) error { srv.AddHostKey(o.HostKey); return nil },
+		wish.WithPublicKeyAuth(s.offered),
+		func(srv *ssh.Server) error {
+			srv.ServerConfigCallback = s.sshConfig
+			srv.ConnCallback = s.accept
+			srv.ConnectionFailedCallback = s.failed
+			srv.HandshakeTimeout = o.HandshakeTimeout
+			// A backstop for connections that never open a session;
+			// sessions end after IdleTimeout without a keystroke.
+			srv.IdleTimeout = o.IdleTimeout + time.Minute
+			return nil
+		},
+		// Middlewares, innermost first: each call runs the ones above it.
+		wish.WithMiddleware(
+			s.app(),             // the Bubble Tea program of the session
+			s.requireTerminal(), // no pty, or a command: one line and closed
+			s.admit(),           // full or closing: told so; logs start and end
+			s.identify(),        // the account of the verified key
+			s.recoverPanics(),   // a panic ends this session only
+		),
+	)
+	if err != nil {
+		return nil, err
+	}
+	s.ssh = srv
+	return s, nil
+}
+
+// Serve accepts connections on l until Shutdown; it returns nil then.
+func (s *Server) Serve(l net.Listener) error {
+	s.watchOnce.Do(func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopWatch = cancel
+		go func() {
+			defer close(s.watching)
+			defer s.recovered("watcher", nil)
+			s.desk.Watch(ctx, s.o.WatchEvery)
+		}()
+	})
+	s.log.Info("serving", "addr", l.Addr().String(), "host-key", gossh.FingerprintSHA256(s.o.HostKey.PublicKey()),
+		"max-sessions", s.o.MaxSessions, "idle-timeout", s.o.IdleTimeout.String())
+	err := s.ssh.Serve(l)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Sessions counts the sessions open now.
+func (s *Server) Sessions() int { return s.live.count() }
+
+// Shutdown stops accepting connections, warns the open sessions, gives
+// them ShutdownNotice to finish, then ends them and closes every
+// connection. It returns ctx's error when ctx ends first; every
+// connection is closed then too.
+func (s *Server) Shutdown(ctx context.Context) error {
+	open := s.live.close()
+	s.log.Info("shutting down", "sessions", len(open))
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.ssh.Shutdown(ctx) }() // closes the listeners at once
+	notice := fmt.Sprintf("contactdesk is closing for maintenance: this session ends in %s. What you confirmed is saved.", roundDuration(s.o.ShutdownNotice))
+	for _, l := range open {
+		l.notify(notice)
+	}
+	t := time.NewTimer(s.o.ShutdownNotice)
+	select {
+	case <-s.live.empty():
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	t.Stop()
+	for _, l := range s.live.all() {
+		l.end(endShutdown)
+	}
+	var err error
+	select {
+	case <-s.live.empty():
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	// Connections with no session left end now rather than when their
+	// client leaves.
+	s.ssh.Close()
+	select {
+	case <-stopped:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if s.stopWatch != nil {
+		s.stopWatch()
+		<-s.watching
+	}
+	s.log.Info("stopped", "error", err)
+	return err
+}
+
+// Close closes every connection at once.
+func (s *Server) Close() error {
+	s.live.close()
+	err := s.ssh.Close()
+	if s.stopWatch != nil {
+		s.stopWatch()
+		<-s.watching
+	}
+	return err
+}
+
+func roundDuration(d time.Duration) string {
+	if d >= time.Second {
+		return d.Round(time.Second).String()
+	}
+	return d.Round(time.Millisecond).String()
+}
