@@ -53,6 +53,7 @@ func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 	}
 	perms.Extensions[extAccount] = string(a.Handle)
 	perms.Extensions[extFingerprint] = fp
+	s.log.Debug("key offered", "remote", addr(ctx.RemoteAddr()), "user", ctx.User(), "key", fp, "account", string(a.Handle))
 	return true
 }
 

@@ -1,9 +1,14 @@
 package server
 
 import (
+	"errors"
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
 )
 
 func TestSeesOwnServicesOnly(t *testing.T) {
@@ -23,4 +28,143 @@ func TestSeesOwnServicesOnly(t *testing.T) {
 		t.Errorf("quitting ended the session with %v", err)
 	}
 	f.waitLog(t, 5*time.Second, "session end", "account=aa11111-ovh", "reason=quit")
+}
+
+func TestNoTerminal(t *testing.T) {
+	f := start(t, nil)
+	c := f.login(t, alice)
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	var stdout, stderr syncBuffer
+	sess.Stdout, sess.Stderr = &stdout, &stderr
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	err = sess.Wait()
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("the session ended with %v, want exit status 1", err)
+	}
+	want := "contactdesk needs a terminal: ssh -t -p " + port(f.addr) + " HOST\n"
+	if stderr.String() != want || stdout.String() != "" {
+		t.Errorf("stdout %q, stderr %q; want stderr %q", stdout.String(), stderr.String(), want)
+	}
+	f.waitLog(t, time.Second, "session end", "reason=\"no terminal\"")
+}
+
+func TestCommandRefused(t *testing.T) {
+	f := start(t, nil)
+	sess, err := f.login(t, alice).NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	out, err := sess.CombinedOutput("request list")
+	if err == nil || !strings.Contains(string(out), "runs no commands") {
+		t.Errorf("a command gave %v: %q", err, out)
+	}
+}
+
+func port(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
+}
+
+func TestResize(t *testing.T) {
+	f := start(t, nil)
+	tm := open(t, f.login(t, alice), 100, 30, "xterm-256color")
+	tm.waitFor(t, "size 100x30", 5*time.Second)
+	tm.scr.Resize(120, 40)
+	if err := tm.sess.WindowChange(40, 120); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitFor(t, "size 120x40", 5*time.Second)
+}
+
+// TestColourProfilePerSession: each session's colours follow its own
+// terminal, not the server's.
+func TestColourProfilePerSession(t *testing.T) {
+	f := start(t, nil)
+	c := f.login(t, alice)
+	true := open(t, c, 100, 30, "xterm-256color", "COLORTERM", "truecolor")
+	ansi256 := open(t, c, 100, 30, "xterm-256color")
+	dumb := open(t, c, 100, 30, "dumb")
+	true.waitFor(t, "profile TrueColor", 5*time.Second)
+	ansi256.waitFor(t, "profile ANSI256", 5*time.Second)
+	dumb.waitFor(t, "profile NoTTY", 5*time.Second)
+}
+
+func TestIdleTimeout(t *testing.T) {
+	f := start(t, func(o *Options) { o.IdleTimeout = 300 * time.Millisecond })
+	c := f.login(t, alice)
+	idle := open(t, c, 100, 30, "xterm")
+	busy := open(t, c, 100, 30, "xterm")
+	idle.waitFor(t, "me aa11111-ovh", 5*time.Second)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // busy keeps typing
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+				io.WriteString(busy.stdin, "x")
+			}
+		}
+	}()
+	idle.waitEnd(t, 5*time.Second)
+	if !strings.Contains(idle.stderr.String(), "without a keystroke") {
+		t.Errorf("stderr: %q", idle.stderr.String())
+	}
+	f.waitLog(t, time.Second, "session end", "reason=idle")
+	select {
+	case err := <-busy.ended:
+		t.Fatalf("a session in use ended too: %v", err)
+	default:
+	}
+	busy.waitFor(t, "> xxx", 5*time.Second)
+}
+
+func TestMaxSessions(t *testing.T) {
+	f := start(t, func(o *Options) { o.MaxSessions = 2 })
+	a := open(t, f.login(t, alice), 100, 30, "xterm")
+	b := open(t, f.login(t, bruno), 100, 30, "xterm")
+	a.waitFor(t, "me aa11111-ovh", 5*time.Second)
+	b.waitFor(t, "me bb22222-ovh", 5*time.Second)
+	third := open(t, f.login(t, alice), 100, 30, "xterm")
+	third.waitEnd(t, 5*time.Second)
+	if !strings.Contains(third.stderr.String(), "the desk is full") {
+		t.Errorf("stderr: %q", third.stderr.String())
+	}
+	f.waitLog(t, time.Second, "session refused", "reason=full")
+	// Once one leaves, there is room again.
+	a.typeLine(t, "quit")
+	a.waitEnd(t, 5*time.Second)
+	open(t, f.login(t, alice), 100, 30, "xterm").waitFor(t, "me aa11111-ovh", 5*time.Second)
+}
+
+// TestPanicEndsOneSession: a panic in a session's program is logged and
+// ends that session; the others go on.
+func TestPanicEndsOneSession(t *testing.T) {
+	f := start(t, nil)
+	a := open(t, f.login(t, alice), 100, 30, "xterm")
+	b := open(t, f.login(t, bruno), 100, 30, "xterm")
+	a.waitFor(t, "me aa11111-ovh", 5*time.Second)
+	b.waitFor(t, "me bb22222-ovh", 5*time.Second)
+	a.typeLine(t, "panic")
+	err := a.waitEnd(t, 5*time.Second)
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("the session ended with %v, want exit status 1", err)
+	}
+	if !strings.Contains(a.stderr.String(), "something went wrong on our side") {
+		t.Errorf("stderr: %q", a.stderr.String())
+	}
+	f.waitLog(t, time.Second, "level=ERROR", "msg=panic", "account=aa11111-ovh", "asked to panic")
+	f.waitLog(t, time.Second, "session end", "account=aa11111-ovh", "reason=panic")
+	b.typeLine(t, "still here")
+	b.waitFor(t, "unknown command still", 5*time.Second)
 }

@@ -1,0 +1,141 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+func TestRefusedLogins(t *testing.T) {
+	f := start(t, nil)
+	stranger := newKey(t)
+	tests := []struct {
+		name string
+		auth []gossh.AuthMethod
+	}{
+		{"unregistered key", []gossh.AuthMethod{gossh.PublicKeys(stranger)}},
+		{"password", []gossh.AuthMethod{gossh.Password("secret")}},
+		{"keyboard-interactive", []gossh.AuthMethod{gossh.KeyboardInteractive(
+			func(string, string, []string, []bool) ([]string, error) { return []string{"secret"}, nil })}},
+		{"no method at all", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The user name of a registered account changes nothing.
+			c, err := f.dial(string(alice), tt.auth...)
+			if err == nil {
+				c.Close()
+				t.Fatal("logged in")
+			}
+			if !strings.Contains(err.Error(), "unable to authenticate") {
+				t.Errorf("refused with %v, want an authentication failure", err)
+			}
+		})
+	}
+	f.waitLog(t, time.Second, "auth refused", "key="+gossh.FingerprintSHA256(stranger.PublicKey()), "reason=\"key not registered\"")
+	if strings.Contains(f.logs.String(), "auth accepted") {
+		t.Errorf("an auth was accepted:\n%s", f.logs.String())
+	}
+}
+
+// TestUserNameIsNotWhoYouAre: the account is the key's, whatever the user
+// name says.
+func TestUserNameIsNotWhoYouAre(t *testing.T) {
+	f := start(t, nil)
+	c, err := f.dial(string(bruno), gossh.PublicKeys(f.keys[alice]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tm := open(t, c, 100, 30, "xterm")
+	tm.waitFor(t, "me aa11111-ovh", 5*time.Second)
+}
+
+// unusable is a key the client offers without holding it: it can ask the
+// server whether the key would do, but cannot sign with it.
+type unusable struct{ key gossh.PublicKey }
+
+func (u unusable) PublicKey() gossh.PublicKey { return u.key }
+func (unusable) Sign(io.Reader, []byte) (*gossh.Signature, error) {
+	return nil, errors.New("this client does not hold that key")
+}
+
+// TestOfferedKeyIsNotVerifiedKey is CVE-2024-45337: the server's
+// PublicKeyHandler sees every key offered, signed with or not, and the
+// last key it saw need not be the key the client proved it holds.
+func TestOfferedKeyIsNotVerifiedKey(t *testing.T) {
+	f := start(t, nil)
+	own, other := f.keys[bruno], unusable{f.keys[alice].PublicKey()}
+	tests := []struct {
+		name  string
+		steps []gossh.Signer // each tried as its own publickey attempt
+	}{
+		// The other account's key is offered (and accepted) first, then
+		// the client signs with its own: a server that kept the first key
+		// it accepted would log bruno in as alice.
+		{"other offered first", []gossh.Signer{other, own}},
+		// The CVE's own example: the client's key is checked, then the
+		// other's, then the client signs with its own. x/crypto since
+		// v0.31 checks the signing key again, so "the last key checked"
+		// is right there, but no other record of an offered key would be.
+		{"other offered last", []gossh.Signer{unusable{own.PublicKey()}, other, own}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			step := 0
+			cfg := &gossh.ClientConfig{
+				User:            string(alice),
+				HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+				AuthCallback: func(*gossh.ClientAuthContext) (gossh.AuthMethod, error) {
+					if step == len(tt.steps) {
+						return nil, errors.New("no more keys")
+					}
+					step++
+					return gossh.PublicKeys(tt.steps[step-1]), nil
+				},
+			}
+			c, err := gossh.Dial("tcp", f.addr, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			tm := open(t, c, 100, 30, "xterm")
+			tm.waitFor(t, "me bb22222-ovh", 5*time.Second)
+			tm.waitFor(t, "svc bruno.net", 5*time.Second)
+			if s := tm.scr.Text(); strings.Contains(s, "aa11111-ovh") && !strings.Contains(s, "tech=bb22222-ovh") || strings.Contains(s, "alice.pt") {
+				t.Errorf("the session shows alice's desk:\n%s", s)
+			}
+			f.waitLog(t, time.Second, "auth accepted", "key="+gossh.FingerprintSHA256(own.PublicKey()), "account=bb22222-ovh")
+		})
+	}
+	for _, l := range strings.Split(f.logs.String(), "\n") {
+		if strings.Contains(l, "account=aa11111-ovh") && !strings.Contains(l, "key offered") {
+			t.Errorf("the log shows a login as alice: %s", l)
+		}
+	}
+}
+
+// TestRemovedKey: a removed key no longer logs in, at once.
+func TestRemovedKey(t *testing.T) {
+	f := start(t, nil)
+	c := f.login(t, alice)
+	if _, err := f.desk.RemoveKey(context.Background(), gossh.FingerprintSHA256(f.keys[alice].PublicKey())); err != nil {
+		t.Fatal(err)
+	}
+	if c2, err := f.dial(string(alice), gossh.PublicKeys(f.keys[alice])); err == nil {
+		c2.Close()
+		t.Fatal("a removed key logged in")
+	}
+	// A connection authenticated before the removal can't open a session.
+	tm := open(t, c, 100, 30, "xterm")
+	tm.waitEnd(t, 5*time.Second)
+	if !strings.Contains(tm.stderr.String(), "does not log in") {
+		t.Errorf("stderr: %q", tm.stderr.String())
+	}
+	f.waitLog(t, time.Second, "session refused", "not registered")
+}
