@@ -1,0 +1,54 @@
+package server
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
+)
+
+func TestRateLimit(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	r := newRateLimit(3, time.Minute)
+	r.now = func() time.Time { return now }
+	for i := range 3 {
+		if !r.allow("192.0.2.1") {
+			t.Fatalf("connection %d refused", i+1)
+		}
+	}
+	if r.allow("192.0.2.1") {
+		t.Fatal("a 4th connection in the minute was allowed")
+	}
+	if !r.allow("192.0.2.2") {
+		t.Fatal("another address was refused")
+	}
+	now = now.Add(20 * time.Second) // a third of a minute: one more
+	if !r.allow("192.0.2.1") || r.allow("192.0.2.1") {
+		t.Fatal("not one more connection after 20s")
+	}
+	now = now.Add(2 * time.Minute)
+	r.allow("192.0.2.3")
+	if len(r.seen) != 1 {
+		t.Errorf("%d addresses remembered after two quiet minutes, want only the new one", len(r.seen))
+	}
+}
+
+func TestConnectionsPerMinute(t *testing.T) {
+	f := start(t, func(o *Options) { o.ConnsPerMinute = 2 })
+	f.login(t, alice)
+	f.login(t, bruno)
+	c, err := f.dial(string(alice), f.authOf(alice))
+	if err == nil {
+		c.Close()
+		t.Fatal("a 3rd connection within the minute was accepted")
+	}
+	f.waitLog(t, time.Second, "connection refused", "remote=127.0.0.1", "too many new connections")
+	if strings.Count(f.logs.String(), "auth accepted") != 2 {
+		t.Errorf("log:\n%s", f.logs.String())
+	}
+}
+
+func (f *fixture) authOf(h model.Handle) gossh.AuthMethod { return gossh.PublicKeys(f.keys[h]) }
