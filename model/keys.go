@@ -39,11 +39,12 @@ func ParsePublicKey(data []byte) (ssh.PublicKey, string, error) {
 	if len(lines) == 0 {
 		return nil, "", fail(ErrInvalid, "key", "no public key found: give one line such as 'ssh-ed25519 AAAA… you@host' (the .pub file)")
 	}
-	if len(lines) > 1 {
-		return nil, "", fail(ErrInvalid, "key", "give one public key at a time (found %d lines)", len(lines))
-	}
+	// A private key file has many lines: say what it is, not how many.
 	if strings.Contains(lines[0], "PRIVATE KEY") {
 		return nil, "", fail(ErrInvalid, "key", "that is a private key: give the public one (the .pub file), and keep the private key secret")
+	}
+	if len(lines) > 1 {
+		return nil, "", fail(ErrInvalid, "key", "give one public key at a time (found %d lines)", len(lines))
 	}
 	pk, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(lines[0]))
 	if err != nil {
