@@ -180,8 +180,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		err = ctx.Err()
 	}
-	// Connections with no session left end now rather than when their
-	// client leaves.
+	// A client leaves once its last session ended; give it a moment, then
+	// close what is left (connections with no session, handshakes).
+	t = time.NewTimer(time.Second)
+	select {
+	case <-stopped:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	t.Stop()
 	s.ssh.Close()
 	select {
 	case <-stopped:
