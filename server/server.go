@@ -183,17 +183,21 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// A client leaves once its last session ended; give it a moment, then
 	// close what is left (connections with no session, handshakes).
 	t = time.NewTimer(time.Second)
+	done := false
 	select {
 	case <-stopped:
+		done = true
 	case <-t.C:
 	case <-ctx.Done():
 	}
 	t.Stop()
 	s.ssh.Close()
-	select {
-	case <-stopped:
-	case <-ctx.Done():
-		err = ctx.Err()
+	if !done {
+		select {
+		case <-stopped:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
 	}
 	if s.stopWatch != nil {
 		s.stopWatch()
