@@ -1,0 +1,316 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	mrand "math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// The load test runs its SSH clients in a second process (this test
+// binary again), so that the heap measured here is the server's alone.
+const loadClientEnv = "CONTACTDESK_LOAD_CLIENT"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(loadClientEnv) != "" {
+		if err := loadClient(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "load client:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// loadResult is what one load run measured.
+type loadResult struct {
+	Sessions        int
+	HeapPerSession  float64 // bytes of live heap the server holds per open session
+	GoroutinesPer   float64
+	P50, P99, Max   time.Duration // keystroke to the first byte of the next frame
+	Keystrokes      int
+	Timeouts        int
+	SetupTime       time.Duration
+	ServerGoroutine int
+}
+
+// BenchmarkManySessions opens CONTACTDESK_LOAD_SESSIONS sessions (500 by
+// default) at once, each typing a key every 200 ms or so, and reports the
+// server's heap per session and the keystroke-to-frame latency:
+//
+//	go test ./server -run '^$' -bench ManySessions -benchtime 1x
+func BenchmarkManySessions(b *testing.B) {
+	n := 500
+	if v, err := strconv.Atoi(os.Getenv("CONTACTDESK_LOAD_SESSIONS")); err == nil && v > 0 {
+		n = v
+	}
+	var r loadResult
+	for range b.N {
+		r = runLoad(b, n, 20, 200*time.Millisecond)
+	}
+	b.ReportMetric(r.HeapPerSession/(1<<20), "MiB/session")
+	b.ReportMetric(float64(r.P50)/1e6, "p50-ms")
+	b.ReportMetric(float64(r.P99)/1e6, "p99-ms")
+	b.ReportMetric(float64(r.Max)/1e6, "max-ms")
+	b.ReportMetric(float64(r.Timeouts), "timeouts")
+	b.Logf("%d sessions set up in %s; %.0f goroutines per session; %d keystrokes", r.Sessions, r.SetupTime.Round(time.Millisecond), r.GoroutinesPer, r.Keystrokes)
+}
+
+// TestManySessions is the same run, small enough for every go test: all
+// sessions come up at once and every keystroke is answered with a frame.
+func TestManySessions(t *testing.T) {
+	r := runLoad(t, 20, 5, 50*time.Millisecond)
+	if r.Timeouts > 0 || r.Keystrokes != 20*5 {
+		t.Errorf("%d keystrokes, %d unanswered", r.Keystrokes, r.Timeouts)
+	}
+	t.Logf("%d sessions: %.0f KiB heap each, latency p50 %s p99 %s", r.Sessions, r.HeapPerSession/1024, r.P50, r.P99)
+}
+
+func runLoad(tb testing.TB, n, keys int, pace time.Duration) loadResult {
+	tb.Helper()
+	f := start(tb, func(o *Options) {
+		o.MaxSessions = n
+		o.ConnsPerMinute = 1 << 30
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	})
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	block, err := gossh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	keyFile := filepath.Join(tb.TempDir(), "load_key")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	signer, _ := gossh.NewSignerFromKey(priv)
+	if _, err := f.desk.AddKey(context.Background(), alice, gossh.MarshalAuthorizedKey(signer.PublicKey())); err != nil {
+		tb.Fatal(err)
+	}
+
+	before := liveHeap()
+	goroutines := runtime.NumGoroutine()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), loadClientEnv+"=1",
+		"LOAD_ADDR="+f.addr, "LOAD_KEY="+keyFile, fmt.Sprintf("LOAD_N=%d", n),
+		fmt.Sprintf("LOAD_KEYS=%d", keys), "LOAD_PACE="+pace.String())
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	started := time.Now()
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := bufio.NewScanner(stdout)
+	next := func(want string) string {
+		if !lines.Scan() || !strings.HasPrefix(lines.Text(), want) {
+			tb.Fatalf("load client: got %q, want %s…; stderr:\n%s", lines.Text(), want, stderr.String())
+		}
+		return strings.TrimPrefix(lines.Text(), want)
+	}
+	next("READY")
+	r := loadResult{Sessions: f.srv.Sessions(), SetupTime: time.Since(started)}
+	if r.Sessions != n {
+		tb.Fatalf("%d sessions open, want %d", r.Sessions, n)
+	}
+	r.HeapPerSession = float64(liveHeap()-before) / float64(n)
+	r.ServerGoroutine = runtime.NumGoroutine()
+	r.GoroutinesPer = float64(r.ServerGoroutine-goroutines) / float64(n)
+	io.WriteString(stdin, "GO\n")
+	if err := json.Unmarshal([]byte(next("RESULT ")), &r); err != nil {
+		tb.Fatal(err)
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		tb.Fatalf("load client: %v\n%s", err, stderr.String())
+	}
+	return r
+}
+
+func liveHeap() uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// loadClient is the client process: it opens LOAD_N sessions at once,
+// says READY, waits for GO, types LOAD_KEYS keys in each session LOAD_PACE
+// apart (give or take half), and prints the latencies it saw.
+func loadClient(in io.Reader, out io.Writer) error {
+	n, _ := strconv.Atoi(os.Getenv("LOAD_N"))
+	keys, _ := strconv.Atoi(os.Getenv("LOAD_KEYS"))
+	pace, _ := time.ParseDuration(os.Getenv("LOAD_PACE"))
+	pemBytes, err := os.ReadFile(os.Getenv("LOAD_KEY"))
+	if err != nil {
+		return err
+	}
+	signer, err := gossh.ParsePrivateKey(pemBytes)
+	if err != nil {
+		return err
+	}
+	cfg := &gossh.ClientConfig{User: "load", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: time.Minute}
+
+	sessions := make([]*loadSession, n)
+	errs := make(chan error, n)
+	dialing := make(chan struct{}, 64) // handshakes in flight
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			dialing <- struct{}{}
+			s, err := openLoadSession(os.Getenv("LOAD_ADDR"), cfg)
+			<-dialing
+			if err != nil {
+				errs <- err
+				return
+			}
+			sessions[i] = s
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "READY")
+	if l, _ := bufio.NewReader(in).ReadString('\n'); l != "GO\n" {
+		return errors.New("no GO")
+	}
+
+	var mu sync.Mutex
+	var lat []time.Duration
+	timeouts := 0
+	for _, s := range sessions {
+		wg.Go(func() {
+			for k := range keys {
+				time.Sleep(pace/2 + time.Duration(mrand.Int64N(int64(pace))))
+				d, ok := s.keystroke(byte('a' + k%26))
+				mu.Lock()
+				if ok {
+					lat = append(lat, d)
+				} else {
+					timeouts++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(math.Ceil(p*float64(len(lat))))-1)]
+	}
+	res, _ := json.Marshal(map[string]any{"P50": pct(0.50), "P99": pct(0.99), "Max": pct(1), "Keystrokes": len(lat), "Timeouts": timeouts})
+	fmt.Fprintf(out, "RESULT %s\n", res)
+	for _, s := range sessions {
+		s.client.Close()
+	}
+	return nil
+}
+
+type loadSession struct {
+	client *gossh.Client
+	stdin  io.Writer
+	frames chan time.Time // when output arrived
+}
+
+func openLoadSession(addr string, cfg *gossh.ClientConfig) (*loadSession, error) {
+	c, err := gossh.Dial("tcp", addr, cfg)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		return nil, err
+	}
+	if err := sess.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}); err != nil {
+		return nil, err
+	}
+	stdin, _ := sess.StdinPipe()
+	stdout, _ := sess.StdoutPipe()
+	if err := sess.Shell(); err != nil {
+		return nil, err
+	}
+	s := &loadSession{client: c, stdin: stdin, frames: make(chan time.Time, 1)}
+	ready := make(chan struct{})
+	go func() {
+		buf := make([]byte, 32<<10)
+		var seen []byte
+		for {
+			n, err := stdout.Read(buf)
+			if n > 0 {
+				if ready != nil {
+					seen = append(seen, buf[:n]...)
+					if strings.Contains(string(seen), "aa11111-ovh") {
+						close(ready)
+						ready, seen = nil, nil
+					}
+					continue
+				}
+				select {
+				case s.frames <- time.Now():
+				default:
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(time.Minute):
+		return nil, errors.New("no first frame within a minute")
+	}
+	// Let the rest of the first frame (and terminal queries) pass.
+	time.Sleep(100 * time.Millisecond)
+	return s, nil
+}
+
+// keystroke types c and returns how long the first byte of the frame it
+// caused took to come.
+func (s *loadSession) keystroke(c byte) (time.Duration, bool) {
+	select {
+	case <-s.frames:
+	default:
+	}
+	t0 := time.Now()
+	if _, err := s.stdin.Write([]byte{c}); err != nil {
+		return 0, false
+	}
+	select {
+	case t1 := <-s.frames:
+		return t1.Sub(t0), true
+	case <-time.After(5 * time.Second):
+		return 0, false
+	}
+}
