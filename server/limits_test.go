@@ -1,6 +1,8 @@
 package server
 
 import (
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -52,3 +54,18 @@ func TestConnectionsPerMinute(t *testing.T) {
 }
 
 func (f *fixture) authOf(h model.Handle) gossh.AuthMethod { return gossh.PublicKeys(f.keys[h]) }
+
+// TestHandshakeTimeout: a connection that never logs in is closed.
+func TestHandshakeTimeout(t *testing.T) {
+	f := start(t, func(o *Options) { o.HandshakeTimeout = 200 * time.Millisecond })
+	c, err := net.Dial("tcp", f.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadAll(c); err != nil { // the server's version, then EOF
+		t.Fatalf("the connection was not closed by the server: %v", err)
+	}
+	f.waitLog(t, time.Second, "handshake failed", "timeout")
+}
