@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,6 +52,7 @@ type loadResult struct {
 	Keystrokes      int
 	Timeouts        int
 	SetupTime       time.Duration
+	IdleCPU         float64 // share of one core the server uses while no one types
 	ServerGoroutine int
 }
 
@@ -73,6 +75,7 @@ func BenchmarkManySessions(b *testing.B) {
 	b.ReportMetric(float64(r.P99)/1e6, "p99-ms")
 	b.ReportMetric(float64(r.Max)/1e6, "max-ms")
 	b.ReportMetric(float64(r.Timeouts), "timeouts")
+	b.ReportMetric(r.IdleCPU*100, "idle-cpu-%")
 	b.Logf("%d sessions set up in %s; %.0f goroutines per session; %d keystrokes", r.Sessions, r.SetupTime.Round(time.Millisecond), r.GoroutinesPer, r.Keystrokes)
 }
 
@@ -140,6 +143,7 @@ func runLoad(tb testing.TB, n, keys int, pace time.Duration) loadResult {
 	r.HeapPerSession = float64(liveHeap()-before) / float64(n)
 	r.ServerGoroutine = runtime.NumGoroutine()
 	r.GoroutinesPer = float64(r.ServerGoroutine-goroutines) / float64(n)
+	r.IdleCPU = cpuShare(time.Second)
 	io.WriteString(stdin, "GO\n")
 	if err := json.Unmarshal([]byte(next("RESULT ")), &r); err != nil {
 		tb.Fatal(err)
@@ -149,6 +153,18 @@ func runLoad(tb testing.TB, n, keys int, pace time.Duration) loadResult {
 		tb.Fatalf("load client: %v\n%s", err, stderr.String())
 	}
 	return r
+}
+
+// cpuShare is the share of one core this process uses over d.
+func cpuShare(d time.Duration) float64 {
+	used := func() time.Duration {
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	u0, t0 := used(), time.Now()
+	time.Sleep(d)
+	return float64(used()-u0) / float64(time.Since(t0))
 }
 
 func liveHeap() uint64 {
