@@ -47,7 +47,7 @@ func (g *guard) Init() (cmd tea.Cmd) {
 	return g.wrap(g.inner.Init())
 }
 
-func (g *guard) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+func (g *guard) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 	switch msg := msg.(type) {
 	case noticeMsg:
 		g.notice = string(msg)
@@ -63,11 +63,11 @@ func (g *guard) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	defer func() {
 		if r := recover(); r != nil {
 			g.panicked(r)
-			cmd = tea.Quit
+			m, cmd = g, tea.Quit
 		}
 	}()
-	m, c := g.inner.Update(msg)
-	g.inner = m
+	inner, c := g.inner.Update(msg)
+	g.inner = inner
 	return g, g.wrap(c)
 }
 

@@ -46,6 +46,11 @@ func (s *Server) app() wish.Middleware {
 			_, err := p.Run()
 			p.Kill() // restores the terminal if the program crashed
 			switch {
+			case errors.Is(err, tea.ErrProgramPanic):
+				// Caught by Bubble Tea, past the guard (a command run by
+				// tea.Sequence): it printed the stack on stderr.
+				s.log.Error("program panicked", "account", string(who.Handle), "error", err.Error())
+				l.end(endPanic)
 			case sess.Context().Err() != nil:
 				l.end(endDisconnected)
 			case err != nil && !errors.Is(err, tea.ErrProgramKilled):
