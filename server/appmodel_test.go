@@ -31,9 +31,9 @@ type deskModel struct {
 }
 
 func newDeskModel(d *model.Desk) ModelFunc {
-	return func(sess ssh.Session, who model.Account) tea.Model {
+	return func(ctx context.Context, _ ssh.Session, who model.Account) tea.Model {
 		ch, stop := d.Subscribe(who.Handle)
-		go func() { <-sess.Context().Done(); stop() }()
+		go func() { <-ctx.Done(); stop() }()
 		return &deskModel{d: d, me: who.Handle, changes: ch, stop: stop}
 	}
 }

@@ -21,15 +21,17 @@ func (s *Server) app() wish.Middleware {
 		return func(sess ssh.Session) {
 			l := s.live.get(sess)
 			who := whoOf(sess)
+			ctx, cancel := context.WithCancel(sess.Context())
+			defer cancel()
 			in := &activity{r: sess}
 			in.touch()
-			m := newGuard(s.o.NewModel(sess, who.Account), func(r any, stack string) {
+			m := newGuard(s.o.NewModel(ctx, sess, who.Account), func(r any, stack string) {
 				s.log.Error("panic", "in", "program", "account", string(who.Handle), "panic", r, "stack", stack)
 				l.end(endPanic)
 			})
 			opts := append(bubbletea.MakeOptions(sess),
 				tea.WithInput(in),
-				tea.WithContext(sess.Context()),
+				tea.WithContext(ctx),
 				// Signals are the server's: ^C in a session is a keystroke.
 				tea.WithoutSignalHandler(),
 			)
@@ -38,8 +40,6 @@ func (s *Server) app() wish.Middleware {
 				next(sess)
 				return
 			}
-			ctx, cancel := context.WithCancel(sess.Context())
-			defer cancel()
 			go s.resizes(ctx, sess, p)
 			go s.idle(ctx, in, l)
 

@@ -20,8 +20,8 @@ import (
 )
 
 // ModelFunc builds the program of one session, for the account whose key
-// the handshake verified.
-type ModelFunc func(sess ssh.Session, who model.Account) tea.Model
+// the handshake verified; ctx ends with the session.
+type ModelFunc func(ctx context.Context, sess ssh.Session, who model.Account) tea.Model
 
 // Options configure a Server; zero values take the defaults.
 type Options struct {
@@ -160,7 +160,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.log.Info("shutting down", "sessions", len(open))
 	stopped := make(chan error, 1)
 	go func() { stopped <- s.ssh.Shutdown(ctx) }() // closes the listeners at once
-	notice := fmt.Sprintf("contactdesk is closing for maintenance: this session ends in %s. What you confirmed is saved.", roundDuration(s.o.ShutdownNotice))
+	notice := fmt.Sprintf("contactdesk closes for maintenance in %s; what you confirmed is saved", roundDuration(s.o.ShutdownNotice))
 	for _, l := range open {
 		l.notify(notice)
 	}

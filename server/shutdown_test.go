@@ -21,8 +21,8 @@ func TestGracefulShutdown(t *testing.T) {
 	stopped := make(chan error, 1)
 	go func() { stopped <- f.srv.Shutdown(ctx) }()
 
-	a.waitFor(t, "contactdesk is closing for maintenance: this session ends in 500ms", 5*time.Second)
-	b.waitFor(t, "contactdesk is closing for maintenance", 5*time.Second)
+	a.waitFor(t, "contactdesk closes for maintenance in 500ms; what you confirmed is saved", 5*time.Second)
+	b.waitFor(t, "contactdesk closes for maintenance", 5*time.Second)
 	if c, err := f.dial(string(alice), f.authOf(alice)); err == nil {
 		c.Close()
 		t.Error("a new connection was accepted while shutting down")
