@@ -15,7 +15,7 @@ func (s *Server) recoverPanics() wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
 			defer s.recovered("session", func() {
-				wish.Errorln(sess, "contactdesk: something went wrong on our side and this session had to end; connect again")
+				wish.Errorln(sess, crashed)
 				_ = sess.Exit(1)
 			})
 			next(sess)
@@ -23,37 +23,44 @@ func (s *Server) recoverPanics() wish.Middleware {
 	}
 }
 
+// crashed is what a session is told when a panic ended it.
+const crashed = "contactdesk: something went wrong on our side and this session had to end; connect again"
+
 // recovered logs a panic of what and runs then, if any; deferred.
 func (s *Server) recovered(what string, then func()) {
 	r := recover()
 	if r == nil {
 		return
 	}
-	s.log.Error("panic", "in", what, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	s.logPanic(what, r)
 	if then != nil {
 		defer func() { _ = recover() }()
 		then()
 	}
 }
 
+func (s *Server) logPanic(what string, r any, attrs ...any) {
+	s.log.Error("panic", append([]any{"in", what, "panic", fmt.Sprint(r), "stack", string(debug.Stack())}, attrs...)...)
+}
+
 // admit registers the session, or turns it away when the desk is full or
-// closing; it logs the start and the end of each session.
+// closing; it logs the start and the end of each session, and closes it
+// with the exit status the middlewares after it chose.
 func (s *Server) admit() wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
 			l, n, closing := s.live.add(sess)
-			defer s.live.remove(sess)
 			who := whoOf(sess)
 			attrs := []any{"account", string(who.Handle), "key", who.Fingerprint, "remote", addr(sess.RemoteAddr())}
 			switch {
 			case closing:
-				l.end(endClosing)
+				s.live.remove(sess)
 				s.log.Info("session refused", append(attrs, "reason", endClosing)...)
 				wish.Errorln(sess, "contactdesk is closing for maintenance; connect again in a few minutes")
 				_ = sess.Exit(1)
 				return
 			case n > s.o.MaxSessions:
-				l.end(endFull)
+				s.live.remove(sess)
 				s.log.Warn("session refused", append(attrs, "reason", endFull, "sessions", n-1)...)
 				wish.Errorln(sess, "contactdesk: the desk is full right now; try again in a few minutes")
 				_ = sess.Exit(1)
@@ -64,8 +71,18 @@ func (s *Server) admit() wish.Middleware {
 			s.log.Info("session start", append(attrs, "session", shortID(sess), "term", pty.Term,
 				"width", pty.Window.Width, "height", pty.Window.Height, "client", sess.Context().ClientVersion())...)
 			defer func() {
+				if r := recover(); r != nil {
+					s.logPanic("session", r, "account", string(who.Handle))
+					l.end(endPanic)
+					l.exit(1)
+					wish.Errorln(sess, crashed)
+				}
+				// The place is free before the client learns the session
+				// ended, so it can come back at once.
+				s.live.remove(sess)
 				s.log.Info("session end", append(attrs, "session", shortID(sess), "reason", l.why(),
 					"duration", time.Since(start).Round(time.Millisecond).String())...)
+				_ = sess.Exit(l.exitCode())
 			}()
 			next(sess)
 		}
@@ -84,14 +101,14 @@ func (s *Server) requireTerminal() wish.Middleware {
 			l := s.live.get(sess)
 			if len(sess.Command()) > 0 {
 				l.end(endCommand)
+				l.exit(1)
 				wish.Errorln(sess, "contactdesk runs no commands over SSH: connect with ssh -p "+port+" HOST")
-				_ = sess.Exit(1)
 				return
 			}
 			if _, _, ok := sess.Pty(); !ok {
 				l.end(endNoTerminal)
+				l.exit(1)
 				wish.Errorln(sess, "contactdesk needs a terminal: ssh -t -p "+port+" HOST")
-				_ = sess.Exit(1)
 				return
 			}
 			next(sess)

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync/atomic"
 	"time"
@@ -26,7 +27,7 @@ func (s *Server) app() wish.Middleware {
 			in := &activity{r: sess}
 			in.touch()
 			m := newGuard(s.o.NewModel(ctx, sess, who.Account), func(r any, stack string) {
-				s.log.Error("panic", "in", "program", "account", string(who.Handle), "panic", r, "stack", stack)
+				s.log.Error("panic", "in", "program", "panic", fmt.Sprint(r), "stack", stack, "account", string(who.Handle))
 				l.end(endPanic)
 			})
 			opts := append(bubbletea.MakeOptions(sess),
@@ -59,17 +60,15 @@ func (s *Server) app() wish.Middleware {
 			default:
 				l.end(endQuit)
 			}
-			code := 0
 			switch l.why() {
 			case endIdle:
 				wish.Errorln(sess, "contactdesk: closed after "+roundDuration(s.o.IdleTimeout)+" without a keystroke; connect again to carry on")
 			case endShutdown:
 				wish.Errorln(sess, "contactdesk closed for maintenance; connect again in a few minutes")
 			case endPanic:
-				wish.Errorln(sess, "contactdesk: something went wrong on our side and this session had to end; connect again")
-				code = 1
+				wish.Errorln(sess, crashed)
+				l.exit(1)
 			}
-			_ = sess.Exit(code)
 			next(sess)
 		}
 	}

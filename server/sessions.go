@@ -26,6 +26,7 @@ type live struct {
 	mu     sync.Mutex
 	p      *tea.Program
 	reason string
+	code   int // the exit status the client gets
 }
 
 // attach hands l the program that runs the session; false when the
@@ -62,6 +63,19 @@ func (l *live) notify(text string) {
 	if p != nil {
 		go p.Send(noticeMsg(text))
 	}
+}
+
+// exit sets the exit status the client gets when the session closes.
+func (l *live) exit(code int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.code = code
+}
+
+func (l *live) exitCode() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.code
 }
 
 func (l *live) why() string {
