@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // usageError is a mistake in how a command was called: exit code 2, with
@@ -43,6 +44,8 @@ type opts struct {
 	setPhone, setEmail     bool
 	limit                  int
 	listen, hostKey        string
+	idleTimeout            time.Duration
+	maxSessions            int
 	smtp, mailFrom         string
 }
 
