@@ -53,7 +53,7 @@ func TestUserNameIsNotWhoYouAre(t *testing.T) {
 	}
 	defer c.Close()
 	tm := open(t, c, 100, 30, "xterm")
-	tm.waitFor(t, "me aa11111-ovh", 5*time.Second)
+	tm.waitFor(t, "aa11111-ovh Alice Abreu", 5*time.Second)
 }
 
 // unusable is a key the client offers without holding it: it can ask the
@@ -105,9 +105,9 @@ func TestOfferedKeyIsNotVerifiedKey(t *testing.T) {
 			}
 			defer c.Close()
 			tm := open(t, c, 100, 30, "xterm")
-			tm.waitFor(t, "me bb22222-ovh", 5*time.Second)
-			tm.waitFor(t, "svc bruno.net", 5*time.Second)
-			if s := tm.scr.Text(); strings.Contains(s, "aa11111-ovh") && !strings.Contains(s, "tech=bb22222-ovh") || strings.Contains(s, "alice.pt") {
+			tm.waitFor(t, "bb22222-ovh Bruno Bento", 5*time.Second)
+			tm.waitFor(t, "bruno.net", 5*time.Second)
+			if s := tm.scr.Text(); strings.Contains(s, "Alice") || strings.Contains(s, "alice.pt") {
 				t.Errorf("the session shows alice's desk:\n%s", s)
 			}
 			f.waitLog(t, time.Second, "auth accepted", "key="+gossh.FingerprintSHA256(own.PublicKey()), "account=bb22222-ovh")

@@ -14,10 +14,13 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
 	"contactdesk/model"
 	"contactdesk/storage"
+	"contactdesk/tui"
 )
 
 // The accounts of the test desk, and what each holds.
@@ -37,8 +40,28 @@ type fixture struct {
 	done chan error
 }
 
-// start serves a fresh desk; change adjusts the server's options.
+// start serves a fresh desk with the real terminal app; change adjusts
+// the server's options.
 func start(t testing.TB, change func(*Options)) *fixture {
+	t.Helper()
+	return startWith(t, false, change)
+}
+
+// startPlaceholder serves the desk with deskModel, for the tests of what
+// the server gives every program (size, colours, a panic).
+func startPlaceholder(t testing.TB, change func(*Options)) *fixture {
+	t.Helper()
+	return startWith(t, true, change)
+}
+
+// tuiApp is the terminal app, as serve runs it.
+func tuiApp(d *model.Desk) ModelFunc {
+	return func(ctx context.Context, _ ssh.Session, who model.Account) tea.Model {
+		return tui.New(d, who.Handle, tui.Options{Locked: true, Context: ctx})
+	}
+}
+
+func startWith(t testing.TB, placeholder bool, change func(*Options)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := storage.Open(filepath.Join(t.TempDir(), "desk.db"), storage.Options{Create: true})
@@ -73,8 +96,11 @@ func start(t testing.TB, change func(*Options)) *fixture {
 	}
 	o := Options{
 		HostKey:  newKey(t),
-		NewModel: newDeskModel(d),
+		NewModel: tuiApp(d),
 		Logger:   slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	if placeholder {
+		o.NewModel = newDeskModel(d)
 	}
 	if change != nil {
 		change(&o)
@@ -204,6 +230,50 @@ func (tm *term) waitEnd(t testing.TB, within time.Duration) error {
 	case <-time.After(within):
 		t.Fatalf("the session did not end within %s; screen:\n%s", within, tm.scr.Text())
 		return nil
+	}
+}
+
+// waitLine waits until a line of the screen that contains key also
+// contains every one of want, for at most within.
+func (tm *term) waitLine(t testing.TB, key string, within time.Duration, want ...string) string {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		changed := tm.scr.Changed()
+		for _, l := range strings.Split(tm.scr.Text(), "\n") {
+			if !strings.Contains(l, key) {
+				continue
+			}
+			all := true
+			for _, w := range want {
+				all = all && strings.Contains(l, w)
+			}
+			if all {
+				return l
+			}
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("no line with %q showed %q within %s; the screen shows:\n%s", key, want, within, tm.scr.Text())
+		}
+	}
+}
+
+// keys are the bytes a terminal sends for the keys the tests press.
+var keys = map[string]string{"enter": "\r", "tab": "\t", "down": "\x1b[B", "up": "\x1b[A", "ctrl+s": "\x13"}
+
+// press types each key, by name ("enter") or as text ("bb22222-ovh").
+func (tm *term) press(t testing.TB, ks ...string) {
+	t.Helper()
+	for _, k := range ks {
+		b, ok := keys[k]
+		if !ok {
+			b = k
+		}
+		if _, err := io.WriteString(tm.stdin, b); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -8,26 +9,36 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
 )
 
 func TestSeesOwnServicesOnly(t *testing.T) {
 	f := start(t, nil)
 	tm := open(t, f.login(t, alice), 100, 30, "xterm-256color")
-	tm.waitFor(t, "me aa11111-ovh", 5*time.Second)
-	tm.waitFor(t, "svc shared.eu", 5*time.Second)
+	tm.waitFor(t, "aa11111-ovh Alice Abreu", 5*time.Second)
+	tm.waitFor(t, "shared.eu", 5*time.Second)
 	scr := tm.scr.Text()
-	if !strings.Contains(scr, "svc alice.pt") {
-		t.Errorf("alice's own domain is not shown:\n%s", scr)
+	if !strings.Contains(scr, "alice.pt") || !strings.Contains(scr, "2 of 2") {
+		t.Errorf("alice's two services are not shown:\n%s", scr)
 	}
 	if strings.Contains(scr, "bruno.net") {
 		t.Errorf("bruno's service is shown to alice:\n%s", scr)
 	}
-	tm.typeLine(t, "quit")
+	io.WriteString(tm.stdin, "q")
 	if err := tm.waitEnd(t, 5*time.Second); err != nil {
 		t.Errorf("quitting ended the session with %v", err)
 	}
 	f.waitLog(t, 5*time.Second, "session end", "account=aa11111-ovh", "reason=quit")
+	// The session no longer listens to the desk.
+	for deadline := time.Now().Add(5 * time.Second); f.desk.Broker().Subscribers() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d subscriptions left after the session ended", f.desk.Broker().Subscribers())
+		}
+	}
 }
 
 func TestNoTerminal(t *testing.T) {
@@ -74,7 +85,7 @@ func port(addr string) string {
 }
 
 func TestResize(t *testing.T) {
-	f := start(t, nil)
+	f := startPlaceholder(t, nil)
 	tm := open(t, f.login(t, alice), 100, 30, "xterm-256color")
 	tm.waitFor(t, "size 100x30", 5*time.Second)
 	tm.scr.Resize(120, 40)
@@ -87,18 +98,18 @@ func TestResize(t *testing.T) {
 // TestColourProfilePerSession: each session's colours follow its own
 // terminal, not the server's.
 func TestColourProfilePerSession(t *testing.T) {
-	f := start(t, nil)
+	f := startPlaceholder(t, nil)
 	c := f.login(t, alice)
-	true := open(t, c, 100, 30, "xterm-256color", "COLORTERM", "truecolor")
+	truecolor := open(t, c, 100, 30, "xterm-256color", "COLORTERM", "truecolor")
 	ansi256 := open(t, c, 100, 30, "xterm-256color")
 	dumb := open(t, c, 100, 30, "dumb")
-	true.waitFor(t, "profile TrueColor", 5*time.Second)
+	truecolor.waitFor(t, "profile TrueColor", 5*time.Second)
 	ansi256.waitFor(t, "profile ANSI256", 5*time.Second)
 	dumb.waitFor(t, "profile NoTTY", 5*time.Second)
 }
 
 func TestIdleTimeout(t *testing.T) {
-	f := start(t, func(o *Options) { o.IdleTimeout = 300 * time.Millisecond })
+	f := startPlaceholder(t, func(o *Options) { o.IdleTimeout = 300 * time.Millisecond })
 	c := f.login(t, alice)
 	idle := open(t, c, 100, 30, "xterm")
 	busy := open(t, c, 100, 30, "xterm")
@@ -132,8 +143,8 @@ func TestMaxSessions(t *testing.T) {
 	f := start(t, func(o *Options) { o.MaxSessions = 2 })
 	a := open(t, f.login(t, alice), 100, 30, "xterm")
 	b := open(t, f.login(t, bruno), 100, 30, "xterm")
-	a.waitFor(t, "me aa11111-ovh", 5*time.Second)
-	b.waitFor(t, "me bb22222-ovh", 5*time.Second)
+	a.waitFor(t, "aa11111-ovh Alice Abreu", 5*time.Second)
+	b.waitFor(t, "bb22222-ovh Bruno Bento", 5*time.Second)
 	third := open(t, f.login(t, alice), 100, 30, "xterm")
 	third.waitEnd(t, 5*time.Second)
 	if !strings.Contains(third.stderr.String(), "the desk is full") {
@@ -141,15 +152,15 @@ func TestMaxSessions(t *testing.T) {
 	}
 	f.waitLog(t, time.Second, "session refused", "reason=full")
 	// Once one leaves, there is room again.
-	a.typeLine(t, "quit")
+	io.WriteString(a.stdin, "q")
 	a.waitEnd(t, 5*time.Second)
-	open(t, f.login(t, alice), 100, 30, "xterm").waitFor(t, "me aa11111-ovh", 5*time.Second)
+	open(t, f.login(t, alice), 100, 30, "xterm").waitFor(t, "aa11111-ovh Alice Abreu", 5*time.Second)
 }
 
 // TestPanicEndsOneSession: a panic in a session's program is logged and
 // ends that session; the others go on.
 func TestPanicEndsOneSession(t *testing.T) {
-	f := start(t, nil)
+	f := startPlaceholder(t, nil)
 	a := open(t, f.login(t, alice), 100, 30, "xterm")
 	b := open(t, f.login(t, bruno), 100, 30, "xterm")
 	a.waitFor(t, "me aa11111-ovh", 5*time.Second)
@@ -165,6 +176,35 @@ func TestPanicEndsOneSession(t *testing.T) {
 	}
 	f.waitLog(t, time.Second, "level=ERROR", "msg=panic", "account=aa11111-ovh", "asked to panic")
 	f.waitLog(t, time.Second, "session end", "account=aa11111-ovh", "reason=panic")
+	// The guard ended the program itself: Bubble Tea did not have to
+	// catch a second panic (and print it on the server's stderr).
+	if strings.Contains(f.logs.String(), "program panicked") {
+		t.Errorf("the program crashed past the guard:\n%s", f.logs.String())
+	}
 	b.typeLine(t, "still here")
 	b.waitFor(t, "unknown command still", 5*time.Second)
+}
+
+// TestPanicBeforeTheProgram: a panic while the session's program is made
+// ends that session, closed with status 1, and frees its place.
+func TestPanicBeforeTheProgram(t *testing.T) {
+	f := startPlaceholder(t, func(o *Options) {
+		o.MaxSessions = 1
+		next := o.NewModel
+		o.NewModel = func(ctx context.Context, sess ssh.Session, who model.Account) tea.Model {
+			if who.Handle == alice {
+				panic("no model for alice")
+			}
+			return next(ctx, sess, who)
+		}
+	})
+	a := open(t, f.login(t, alice), 100, 30, "xterm")
+	err := a.waitEnd(t, 5*time.Second)
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(a.stderr.String(), "something went wrong") {
+		t.Errorf("the session ended with %v, stderr %q", err, a.stderr.String())
+	}
+	f.waitLog(t, time.Second, "msg=panic", "no model for alice")
+	f.waitLog(t, time.Second, "session end", "account=aa11111-ovh", "reason=panic")
+	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "me bb22222-ovh", 5*time.Second)
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +14,8 @@ func TestGracefulShutdown(t *testing.T) {
 	f := start(t, func(o *Options) { o.ShutdownNotice = 500 * time.Millisecond })
 	a := open(t, f.login(t, alice), 100, 30, "xterm")
 	b := open(t, f.login(t, bruno), 100, 30, "xterm")
-	a.waitFor(t, "me aa11111-ovh", 5*time.Second)
-	b.waitFor(t, "me bb22222-ovh", 5*time.Second)
+	a.waitFor(t, "aa11111-ovh Alice Abreu", 5*time.Second)
+	b.waitFor(t, "bb22222-ovh Bruno Bento", 5*time.Second)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -28,7 +29,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Error("a new connection was accepted while shutting down")
 	}
 	// One leaves by itself during the notice; the other is ended.
-	a.typeLine(t, "quit")
+	io.WriteString(a.stdin, "q")
 	a.waitEnd(t, 5*time.Second)
 	if err := b.waitEnd(t, 5*time.Second); err != nil {
 		t.Errorf("the session ended with %v, want exit status 0", err)
@@ -56,7 +57,7 @@ func TestGracefulShutdown(t *testing.T) {
 func TestShutdownDeadline(t *testing.T) {
 	f := start(t, func(o *Options) { o.ShutdownNotice = time.Hour })
 	a := open(t, f.login(t, alice), 100, 30, "xterm")
-	a.waitFor(t, "me aa11111-ovh", 5*time.Second)
+	a.waitFor(t, "aa11111-ovh Alice Abreu", 5*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	if err := f.srv.Shutdown(ctx); err == nil {
