@@ -44,6 +44,19 @@ func TestLiveUpdates(t *testing.T) {
 	b.press(t, "enter")
 	b.waitFor(t, "you accepted request #1", 5*time.Second)
 
+	// Tokens are never logged.
+	for _, h := range []model.Handle{alice, bruno} {
+		ms, err := f.desk.Mails(context.Background(), h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.Token != "" && strings.Contains(f.logs.String(), m.Token) {
+				t.Errorf("the server log has %s's token", h)
+			}
+		}
+	}
+
 	// Alice's Requests tab: only she is awaited now.
 	a.press(t, "2")
 	l := a.waitLine(t, "#1 ", time.Second, "alice.pt", "waiting")
