@@ -37,7 +37,8 @@ func (s *Server) app() wish.Middleware {
 				tea.WithoutSignalHandler(),
 			)
 			p := tea.NewProgram(m, opts...)
-			if !l.attach(p) {
+			if !l.attach(p) { // a shutdown began while it was made
+				wish.Errorln(sess, closedMsg)
 				next(sess)
 				return
 			}
@@ -64,7 +65,7 @@ func (s *Server) app() wish.Middleware {
 			case endIdle:
 				wish.Errorln(sess, "contactdesk: closed after "+roundDuration(s.o.IdleTimeout)+" without a keystroke; connect again to carry on")
 			case endShutdown:
-				wish.Errorln(sess, "contactdesk closed for maintenance; connect again in a few minutes")
+				wish.Errorln(sess, closedMsg)
 			case endPanic:
 				wish.Errorln(sess, crashed)
 				l.exit(1)
@@ -73,6 +74,9 @@ func (s *Server) app() wish.Middleware {
 		}
 	}
 }
+
+// closedMsg is a session's last line when a shutdown ended it.
+const closedMsg = "contactdesk closed for maintenance; connect again in a few minutes"
 
 // resizes passes the client's window changes to the program.
 func (s *Server) resizes(ctx context.Context, sess ssh.Session, p *tea.Program) {
