@@ -57,9 +57,10 @@ type Server struct {
 	conns *rateLimit
 	live  *sessions
 
-	watchOnce sync.Once
+	watchOnce sync.Once // starts the watcher, or says there will be none
+	watchCtx  context.Context
 	stopWatch context.CancelFunc
-	watching  chan struct{}
+	watching  chan struct{} // closed once the watcher is done
 }
 
 // New returns a server of d; it listens once Serve is called.
@@ -99,6 +100,7 @@ func New(d *model.Desk, o Options) (*Server, error) {
 		live:     newSessions(),
 		watching: make(chan struct{}),
 	}
+	s.watchCtx, s.stopWatch = context.WithCancel(context.Background())
 	srv, err := wish.NewServer(
 		func(srv *ssh.Server) error { srv.AddHostKey(o.HostKey); return nil },
 		wish.WithPublicKeyAuth(s.offered),
@@ -131,12 +133,10 @@ func New(d *model.Desk, o Options) (*Server, error) {
 // Serve accepts connections on l until Shutdown; it returns nil then.
 func (s *Server) Serve(l net.Listener) error {
 	s.watchOnce.Do(func() {
-		ctx, cancel := context.WithCancel(context.Background())
-		s.stopWatch = cancel
 		go func() {
 			defer close(s.watching)
 			defer s.recovered("watcher", nil)
-			s.desk.Watch(ctx, s.o.WatchEvery)
+			s.desk.Watch(s.watchCtx, s.o.WatchEvery)
 		}()
 	})
 	s.log.Info("serving", "addr", l.Addr().String(), "host-key", gossh.FingerprintSHA256(s.o.HostKey.PublicKey()),
@@ -199,22 +199,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			err = ctx.Err()
 		}
 	}
-	if s.stopWatch != nil {
-		s.stopWatch()
-		<-s.watching
-	}
+	s.stopWatch()
+	s.watchOnce.Do(func() { close(s.watching) }) // Serve never ran
+	<-s.watching
 	s.log.Info("stopped", "error", err)
-	return err
-}
-
-// Close closes every connection at once.
-func (s *Server) Close() error {
-	s.live.close()
-	err := s.ssh.Close()
-	if s.stopWatch != nil {
-		s.stopWatch()
-		<-s.watching
-	}
 	return err
 }
 
