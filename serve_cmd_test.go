@@ -91,14 +91,22 @@ func TestServe(t *testing.T) {
 		if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
 			t.Fatal(err)
 		}
+		stdin, _ := sess.StdinPipe()
 		if err := sess.Shell(); err != nil {
 			t.Fatal(err)
 		}
-		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(screen.String(), "alice.pt"); time.Sleep(10 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("the app did not show alice.pt: %q", screen.String())
+		waitScreen := func(want string) {
+			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(screen.String(), want); time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the app did not show %q: %q", want, screen.String())
+				}
 			}
 		}
+		waitScreen("alice.pt")
+		// Locked to the key's account: "@" (switch account) does nothing,
+		// and "2" goes to the Requests tab, not to a picker.
+		stdin.Write([]byte("@2"))
+		waitScreen("My requests")
 		return addr, hostKey, func() (int, string) {
 			// Leave first: the warning to open sessions is the server
 			// package's to test, and takes seconds.

@@ -28,6 +28,9 @@ func TestSeesOwnServicesOnly(t *testing.T) {
 	if strings.Contains(scr, "bruno.net") {
 		t.Errorf("bruno's service is shown to alice:\n%s", scr)
 	}
+	// The key decides the account: no switching to another over SSH.
+	tm.press(t, "@", "2")
+	tm.waitFor(t, "My requests", 5*time.Second)
 	io.WriteString(tm.stdin, "q")
 	if err := tm.waitEnd(t, 5*time.Second); err != nil {
 		t.Errorf("quitting ended the session with %v", err)
