@@ -1,0 +1,119 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgxlisten"
+)
+
+// ReconnectDelay is how long the listener waits before connecting again
+// after it lost the server.
+var ReconnectDelay = time.Second
+
+// watch tells Changed, without a query, whether another node committed:
+// every Update NOTIFYs on Channel with the name of its DB, and one
+// connection per DB, opened at the first Changed, LISTENs. Its own
+// NOTIFYs are ignored (the desk announces its own writes itself), others
+// raise a flag that Changed takes down.
+type watch struct {
+	cfg *pgx.ConnConfig
+
+	mu      sync.Mutex
+	started bool
+	primed  bool  // Changed was called once (that call is the baseline)
+	changed bool  // someone else committed since Changed last looked
+	err     error // why the listener is not listening now; nil when it is
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+// Changed reports whether another node (or process) committed since the
+// previous call; the first call reports false. It answers from what the
+// listener heard, asking the server nothing. While the listener has lost
+// the server it returns the reason; once it is back it reports a change,
+// as anything may have happened meanwhile.
+func (db *DB) Changed(context.Context) (bool, error) {
+	w := &db.watch
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.started {
+		w.start(db)
+	}
+	if !w.primed {
+		w.primed, w.changed = true, false
+		return false, nil
+	}
+	if w.err != nil {
+		return false, w.err
+	}
+	c := w.changed
+	w.changed = false
+	return c, nil
+}
+
+// start runs the listener until stop; w.mu is held.
+func (w *watch) start(db *DB) {
+	ctx, cancel := context.WithCancel(context.Background())
+	w.started, w.cancel, w.done = true, cancel, make(chan struct{})
+	w.err = fmt.Errorf("%w: live updates from other nodes are not connected yet", ErrLost)
+	l := &pgxlisten.Listener{
+		Connect: func(ctx context.Context) (*pgx.Conn, error) {
+			return pgx.ConnectConfig(ctx, w.cfg.Copy())
+		},
+		LogError: func(ctx context.Context, err error) {
+			if ctx.Err() != nil {
+				return
+			}
+			w.mu.Lock()
+			w.err = fmt.Errorf("%w: live updates from other nodes paused: %w", ErrLost, db.friendly(err, false))
+			w.mu.Unlock()
+		},
+		ReconnectDelay: ReconnectDelay,
+	}
+	l.Handle(Channel, handler{w: w, self: db.node})
+	go func() {
+		defer close(w.done)
+		l.Listen(ctx)
+	}()
+}
+
+func (w *watch) stop() {
+	w.mu.Lock()
+	cancel, done := w.cancel, w.done
+	w.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+}
+
+type handler struct {
+	w    *watch
+	self string
+}
+
+// HandleNotification raises the flag for another node's commit.
+func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
+	if n.Payload == h.self {
+		return nil
+	}
+	h.w.mu.Lock()
+	h.w.changed = true
+	h.w.mu.Unlock()
+	return nil
+}
+
+// HandleBacklog runs each time the listener is (again) listening: what
+// was committed while it was not cannot be told apart, so it counts as
+// a change.
+func (h handler) HandleBacklog(context.Context, string, *pgx.Conn) error {
+	h.w.mu.Lock()
+	h.w.changed, h.w.err = true, nil
+	h.w.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,140 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"contactdesk/model"
+	"contactdesk/storage/postgres/pgtest"
+)
+
+// open opens a fresh database with the schema, closed when the test ends.
+func open(t testing.TB) *DB {
+	t.Helper()
+	return openURL(t, pgtest.URL(t))
+}
+
+func openURL(t testing.TB, u string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), u, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// run runs statements on the database outside any store.
+func run(t testing.TB, u string, q string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func TestOpenEmptyNeedsCreate(t *testing.T) {
+	u := pgtest.URL(t)
+	_, err := Open(context.Background(), u, Options{})
+	if !errors.Is(err, ErrMissing) || !strings.Contains(err.Error(), "contactdesk demo") {
+		t.Fatalf("open of an empty database without Create: %v, want ErrMissing saying how to fill it", err)
+	}
+	db := openURL(t, u)
+	db.Close()
+	// Once it has the schema, it opens without Create.
+	db, err = Open(context.Background(), u, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	u := pgtest.URL(t)
+	openURL(t, u).Close()
+	run(t, u, "UPDATE contactdesk_schema SET version = $1", SchemaVersion()+1)
+	_, err := Open(context.Background(), u, Options{Create: true})
+	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "upgrade contactdesk") {
+		t.Fatalf("open of a newer schema: %v, want ErrNewerSchema", err)
+	}
+}
+
+func TestOpenRefusesAnotherProgramsDatabase(t *testing.T) {
+	u := pgtest.URL(t)
+	run(t, u, "CREATE TABLE invoices (id int)")
+	_, err := Open(context.Background(), u, Options{Create: true})
+	if !errors.Is(err, ErrNotOurs) {
+		t.Fatalf("open of a database with other tables: %v, want ErrNotOurs", err)
+	}
+}
+
+func TestOpenUpgradesAnOlderSchema(t *testing.T) {
+	u := pgtest.URL(t)
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A database left at schema 1.
+	_, err = c.Exec(ctx, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (1); "+migrations()[0].sql)
+	c.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, u, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(ctx, func(tx model.Tx) error {
+		_, err := tx.Keys("")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("the keys of schema 2 after an upgrade: %v", err)
+	}
+}
+
+func TestOpenUnreachable(t *testing.T) {
+	// Port 1 on loopback: nothing listens there.
+	_, err := Open(context.Background(), "postgres://nobody@127.0.0.1:1/desk?connect_timeout=2", Options{})
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Fatalf("open of a server that isn't there: %v, want ErrUnreachable naming it", err)
+	}
+}
+
+func TestOpenMissingDatabase(t *testing.T) {
+	u, _ := url.Parse(pgtest.Server(t))
+	u.Path = "/contactdesk_no_such_database"
+	_, err := Open(context.Background(), u.String(), Options{})
+	if err == nil || !strings.Contains(err.Error(), "createdb contactdesk_no_such_database") {
+		t.Fatalf("open of a database that doesn't exist: %v", err)
+	}
+}
+
+func TestOpenBadURL(t *testing.T) {
+	_, err := Open(context.Background(), "postgres://x@host:notaport/db", Options{})
+	if err == nil || !strings.Contains(err.Error(), "URL") {
+		t.Fatalf("open of a bad URL: %v", err)
+	}
+}
+
+func TestIsURL(t *testing.T) {
+	for s, want := range map[string]bool{
+		"postgres://u@h/db": true, "postgresql://h/db": true, "contactdesk.db": false, "/var/lib/desk.db": false, "postgres.db": false,
+	} {
+		if IsURL(s) != want {
+			t.Errorf("IsURL(%q) = %v", s, !want)
+		}
+	}
+}

@@ -1,0 +1,65 @@
+// Package pgtest gives each test a fresh PostgreSQL database of its own,
+// on the server that $CONTACTDESK_TEST_PG names.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// EnvVar names the server the tests may create databases on.
+const EnvVar = "CONTACTDESK_TEST_PG"
+
+// Missing is what a test says when it has no server.
+const Missing = "$" + EnvVar + " is not set: the PostgreSQL tests need a server where they may create databases.\n" +
+	"Run them with a throwaway cluster:  .ci/pg go test ./...  (it needs the PostgreSQL server binaries:\n" +
+	"apt-get install postgresql on Debian/Ubuntu), or set " + EnvVar + "=postgres://USER@HOST/postgres of a server of yours."
+
+// Server returns the URL of the test server, failing the test when there is none.
+func Server(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(EnvVar)
+	if u == "" {
+		t.Fatal(Missing)
+	}
+	return u
+}
+
+// URL creates an empty database for this test, drops it when the test
+// ends, and returns its URL.
+func URL(t testing.TB) string {
+	t.Helper()
+	admin := Server(t)
+	u, err := url.Parse(admin)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		t.Fatalf("%s must be a postgres:// URL, not %q", EnvVar, admin)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "contactdesk_test_" + hex.EncodeToString(b)
+	exec(t, admin, "CREATE DATABASE "+name)
+	t.Cleanup(func() { exec(t, admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	u.Path = "/" + name
+	return u.String()
+}
+
+func exec(t testing.TB, admin, sql string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("the test server %s=%s: %v", EnvVar, admin, err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, sql); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}

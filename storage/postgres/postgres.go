@@ -1,0 +1,464 @@
+// Package postgres keeps contactdesk's data in PostgreSQL, so that several
+// nodes (contactdesk serve behind a load balancer) share one desk. It
+// implements the interfaces model declares (model.Store, model.Tx,
+// model.Watcher) with the same semantics as the SQLite store in storage/;
+// the rules stay in model.
+package postgres
+
+import (
+	"context"
+	crand "crypto/rand"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"contactdesk/model"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Defaults, each overridden by the URL when it sets the same parameter.
+const (
+	// DefaultConnectTimeout bounds how long opening a connection may take
+	// (the URL's connect_timeout, in seconds, overrides it).
+	DefaultConnectTimeout = 5 * time.Second
+	// DefaultStatementTimeout bounds every statement, lock waits included
+	// (the URL's statement_timeout, in milliseconds, overrides it).
+	DefaultStatementTimeout = 15 * time.Second
+	// idleInTransactionTimeout ends a session that stopped halfway through
+	// a transaction (a hung node), releasing what it held.
+	idleInTransactionTimeout = time.Minute
+)
+
+// Channel is the NOTIFY channel every committed write is announced on.
+const Channel = "contactdesk"
+
+// Errors of opening a database, each with a message a person understands.
+var (
+	ErrUnreachable = errors.New("database server unreachable")
+	ErrMissing     = errors.New("no contactdesk data")
+	ErrNotOurs     = errors.New("not a contactdesk database")
+	ErrNewerSchema = errors.New("database written by a newer contactdesk")
+	ErrNotEmpty    = errors.New("database not empty")
+	ErrBusy        = errors.New("too many conflicting changes")
+	ErrLost        = errors.New("lost the database server")
+)
+
+// IsURL reports whether a --db value names a PostgreSQL database rather
+// than a SQLite file.
+func IsURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Options say how to open a database.
+type Options struct {
+	// Create gives an empty database the contactdesk schema. Without it,
+	// a database that holds no contactdesk schema is refused.
+	Create bool
+	// MaxConns sizes the pool of connections; 0 keeps the URL's
+	// pool_max_conns, else pgxpool's default (4, or the number of CPUs
+	// when larger).
+	MaxConns int32
+	// StatementTimeout bounds each statement; 0 keeps the URL's
+	// statement_timeout, else DefaultStatementTimeout; negative: none
+	// (a bulk copy).
+	StatementTimeout time.Duration
+}
+
+// DB is a contactdesk database on a PostgreSQL server, reached through a
+// pool of connections.
+type DB struct {
+	pool  *pgxpool.Pool
+	where string // "the PostgreSQL server at host:5432, database d", for messages
+	name  string // the database's name
+	node  string // this DB's name in the NOTIFYs it sends
+	watch watch
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() []migration {
+	var ms []migration
+	entries, _ := fs.ReadDir(migrationFiles, "migrations")
+	for _, e := range entries {
+		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
+		if err != nil {
+			panic("postgres: migration file without a number: " + e.Name())
+		}
+		b, _ := migrationFiles.ReadFile("migrations/" + e.Name())
+		ms = append(ms, migration{version: n, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			panic(fmt.Sprintf("postgres: migrations must be numbered 1, 2, 3…; found %s at place %d", m.name, i+1))
+		}
+	}
+	return ms
+}
+
+// SchemaVersion is the schema this binary writes.
+func SchemaVersion() int { return len(migrations()) }
+
+// Open connects to the database the URL names, checks that it is a
+// contactdesk database this binary can read (or, with o.Create, an empty
+// one, which it gives the schema), and brings its schema up to date in
+// one transaction. A server that can't be reached is reported at once.
+func Open(ctx context.Context, url string, o Options) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("not a PostgreSQL URL this contactdesk understands: %w", err)
+	}
+	cc := cfg.ConnConfig
+	if cc.ConnectTimeout == 0 {
+		cc.ConnectTimeout = DefaultConnectTimeout
+	}
+	params := cc.RuntimeParams
+	switch {
+	case o.StatementTimeout < 0:
+		params["statement_timeout"] = "0"
+	case o.StatementTimeout > 0:
+		params["statement_timeout"] = strconv.FormatInt(o.StatementTimeout.Milliseconds(), 10)
+	case params["statement_timeout"] == "":
+		params["statement_timeout"] = strconv.FormatInt(DefaultStatementTimeout.Milliseconds(), 10)
+	}
+	if params["idle_in_transaction_session_timeout"] == "" {
+		params["idle_in_transaction_session_timeout"] = strconv.FormatInt(idleInTransactionTimeout.Milliseconds(), 10)
+	}
+	if params["application_name"] == "" {
+		params["application_name"] = "contactdesk"
+	}
+	if o.MaxConns > 0 {
+		cfg.MaxConns = o.MaxConns
+	}
+	db := &DB{where: where(cc), name: cc.Database, node: nodeName()}
+	db.watch.cfg = cc.Copy()
+	db.pool, err = pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, db.openErr(err)
+	}
+	if err := db.pool.Ping(ctx); err != nil {
+		db.pool.Close()
+		return nil, db.openErr(err)
+	}
+	if err := db.migrate(ctx, o.Create); err != nil {
+		db.pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// where names the server and database for messages; never the password.
+func where(cc *pgx.ConnConfig) string {
+	host := cc.Host
+	if strings.HasPrefix(host, "/") {
+		host = "socket " + host
+	} else {
+		host = fmt.Sprintf("%s:%d", host, cc.Port)
+	}
+	return fmt.Sprintf("the PostgreSQL server at %s, database %s", host, cc.Database)
+}
+
+func nodeName() string {
+	b := make([]byte, 8)
+	crand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Where names the server and the database, for messages.
+func (db *DB) Where() string { return db.where }
+
+// openErr explains why the server could not be used at all.
+func (db *DB) openErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "3D000":
+			return fmt.Errorf("%s does not exist (%w): create it with 'createdb %s', or fix the URL", db.where, ErrMissing, db.name)
+		case "28P01", "28000":
+			return fmt.Errorf("%s refused the login: %s; check the user and password in the URL", db.where, pe.Message)
+		case "53300":
+			return fmt.Errorf("%s: %w: it has no connection left (%s); lower pool_max_conns on the nodes or raise max_connections", db.where, ErrUnreachable, pe.Message)
+		case "57P03":
+			return fmt.Errorf("%s: %w: it is starting up or shutting down; try again in a moment", db.where, ErrUnreachable)
+		}
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
+		return fmt.Errorf("%s: %w: no answer in time; is it running, and is the URL right?", db.where, ErrUnreachable)
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		// The innermost network error says it best ("connect: connection
+		// refused"); pgx repeats it once per address and TLS mode tried.
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			return fmt.Errorf("cannot reach %s: %w (%v); is it running, and is the URL right?", db.where, ErrUnreachable, oe)
+		}
+		return fmt.Errorf("cannot reach %s: %w (%v); is it running, and is the URL right?", db.where, ErrUnreachable, errors.Unwrap(ce))
+	}
+	return fmt.Errorf("%s: %w", db.where, err)
+}
+
+// migrationLock serializes schema checks and upgrades of nodes that start
+// at the same time ("CDSK").
+const migrationLock = 0x4344534B
+
+// migrate applies, in one transaction, the migrations the database lacks.
+func (db *DB) migrate(ctx context.Context, create bool) error {
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return db.openErr(err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
+		return db.openErr(err)
+	}
+	var ours bool
+	if err := tx.QueryRow(ctx, "SELECT to_regclass('contactdesk_schema') IS NOT NULL").Scan(&ours); err != nil {
+		return db.openErr(err)
+	}
+	ver := 0
+	if ours {
+		if err := tx.QueryRow(ctx, "SELECT version FROM contactdesk_schema").Scan(&ver); err != nil {
+			return db.openErr(err)
+		}
+	} else {
+		var tables int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").Scan(&tables); err != nil {
+			return db.openErr(err)
+		}
+		if tables > 0 {
+			return fmt.Errorf("%s is %w: it holds %d tables of another program; refusing to touch it (give contactdesk a database, or a schema with search_path, of its own)", db.where, ErrNotOurs, tables)
+		}
+		if !create {
+			return fmt.Errorf("%s holds %w yet: fill it with 'contactdesk demo --db URL', or copy a desk into it with 'contactdesk migrate --from FILE --to URL'", db.where, ErrMissing)
+		}
+		if _, err := tx.Exec(ctx, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (0)"); err != nil {
+			return db.openErr(err)
+		}
+	}
+	ms := migrations()
+	if ver > len(ms) {
+		return fmt.Errorf("%s was written by a newer contactdesk (schema %d; this one knows up to %d): %w; upgrade contactdesk", db.where, ver, len(ms), ErrNewerSchema)
+	}
+	if ver == len(ms) {
+		return nil
+	}
+	for _, m := range ms[ver:] {
+		if _, err := tx.Exec(ctx, m.sql); err != nil {
+			return fmt.Errorf("%s: migration %s failed: %w", db.where, m.name, err)
+		}
+	}
+	if _, err := tx.Exec(ctx, "UPDATE contactdesk_schema SET version = $1", len(ms)); err != nil {
+		return db.openErr(err)
+	}
+	return db.openErr(tx.Commit(ctx))
+}
+
+// Close stops listening and closes every connection.
+func (db *DB) Close() error {
+	db.watch.stop()
+	db.pool.Close()
+	return nil
+}
+
+// View runs fn in a read-only transaction over one snapshot (REPEATABLE
+// READ: every query of fn sees the same committed state).
+func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return db.friendly(err, false)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(&pgTx{ctx: ctx, tx: tx}); err != nil {
+		return db.friendly(err, false)
+	}
+	return db.friendly(tx.Commit(ctx), true)
+}
+
+// Update runs fn in one SERIALIZABLE transaction, and runs it again when
+// the server finds that it conflicted with a concurrent one.
+//
+// Why SERIALIZABLE rather than row locks: the model's rules read several
+// rows and then write (the request's state, the parties' answers, the
+// tokens, the service's contacts, both accounts' standing), and some
+// checks are about rows that do not exist yet ("no request for this
+// service and role is pending"), which no row lock can hold. Under
+// SERIALIZABLE, PostgreSQL guarantees that committed transactions have
+// the effect of running one at a time, exactly as SQLite's single writer
+// does; a transaction that would break that fails with 40001 (or 40P01,
+// a deadlock) and changes nothing, and running fn again on fresh data is
+// always right because model.Store lets Update re-run fn. So an
+// acceptance and the re-check that applies the change commit together, a
+// request is applied once even when its last two parties accept on two
+// nodes at the same instant, and no answer is lost: one of the two is
+// re-run and sees the other's.
+func (db *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
+	var err error
+	resent := false
+	for attempt := 1; ; attempt++ {
+		err = db.update(ctx, fn)
+		if err == nil {
+			return nil
+		}
+		if !isConflict(err) {
+			// A pooled connection the server had dropped fails before
+			// anything is sent: one more try on a fresh one.
+			if resent || !unsent(err) {
+				break
+			}
+			resent = true
+			continue
+		}
+		if attempt == maxAttempts {
+			return fmt.Errorf("%w: %d tries in a row met concurrent changes of the same data; nothing was changed, try again (%v)", ErrBusy, attempt, err)
+		}
+		// Back off a random while, growing, so that two nodes that
+		// collided do not collide again in step.
+		pause := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 7)))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+	return db.friendly(err, errors.Is(err, errCommit))
+}
+
+// maxAttempts bounds the re-runs of one Update.
+const maxAttempts = 12
+
+// errCommit marks an error of the COMMIT itself, whose outcome may be
+// unknown when the connection broke.
+var errCommit = errors.New("commit")
+
+func (db *DB) update(ctx context.Context, fn func(model.Tx) error) error {
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	t := &pgTx{ctx: ctx, tx: tx}
+	ferr := fn(t)
+	if t.conflict != nil {
+		// fn may have turned the failure into something else (a
+		// refusal read from an aborted transaction): the conflict is
+		// what happened.
+		return t.conflict
+	}
+	if ferr != nil {
+		return ferr
+	}
+	if t.wrote {
+		// Delivered to every listener when, and only when, this commits.
+		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", Channel, db.node); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("%w: %w", errCommit, err)
+	}
+	return nil
+}
+
+// unsent reports a failure that happened before anything reached the
+// server, after which running the transaction again is safe.
+func unsent(err error) bool {
+	return !errors.Is(err, errCommit) && !model.IsRefusal(err) && ctxErr(err) == nil && pgconn.SafeToRetry(err)
+}
+
+func ctxErr(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+func isConflict(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// friendly turns the server's errors that a user can meet into messages.
+// atCommit says whether the error came from the COMMIT, where a broken
+// connection leaves the outcome unknown.
+func (db *DB) friendly(err error, atCommit bool) error {
+	if err == nil || model.IsRefusal(err) || errors.Is(err, ErrBusy) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "57014":
+			return fmt.Errorf("%s took too long to answer (statement_timeout); nothing was changed: %w", db.where, err)
+		case "25006":
+			return fmt.Errorf("%s is read-only (a standby?); nothing was changed: %w", db.where, err)
+		case "53300":
+			return fmt.Errorf("%s has no connection left; nothing was changed, try again: %w", db.where, err)
+		case "57P01", "57P02", "57P03":
+			return fmt.Errorf("%w: %s is shutting down or restarting; nothing was changed, try again in a moment: %w", ErrLost, db.where, err)
+		case "25P03":
+			return fmt.Errorf("%s ended a transaction left idle; nothing was changed: %w", db.where, err)
+		}
+		return err
+	}
+	if isConnErr(err) {
+		if atCommit {
+			return fmt.Errorf("%w: the connection to %s broke while saving; the change may or may not have been saved, look before trying again: %w", ErrLost, db.where, err)
+		}
+		return fmt.Errorf("%w: cannot reach %s; nothing was changed, try again when it is back: %w", ErrLost, db.where, err)
+	}
+	return err
+}
+
+// isConnErr reports an error of the connection rather than of a query.
+func isConnErr(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || pgconn.Timeout(err) || errors.Is(err, pgconn.ErrConnClosed) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return false
+	}
+	// Anything else from pgx that is not the server's answer is the
+	// network's: EOF, reset, refused, closed.
+	s := err.Error()
+	for _, w := range []string{"EOF", "connection reset", "connection refused", "broken pipe", "conn closed", "closed pool", "no such file", "failed to connect", "unexpected EOF", "timeout"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	_ model.Store   = (*DB)(nil)
+	_ model.Watcher = (*DB)(nil)
+)
