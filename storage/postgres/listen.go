@@ -28,6 +28,7 @@ type watch struct {
 	primed  bool  // Changed was called once (that call is the baseline)
 	changed bool  // someone else committed since Changed last looked
 	err     error // why the listener is not listening now; nil when it is
+	heard   int   // notifications received, own ones included (for tests)
 	cancel  context.CancelFunc
 	done    chan struct{}
 }
@@ -99,12 +100,12 @@ type handler struct {
 
 // HandleNotification raises the flag for another node's commit.
 func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
-	if n.Payload == h.self {
-		return nil
-	}
 	h.w.mu.Lock()
-	h.w.changed = true
-	h.w.mu.Unlock()
+	defer h.w.mu.Unlock()
+	h.w.heard++
+	if n.Payload != h.self {
+		h.w.changed = true
+	}
 	return nil
 }
 

@@ -429,6 +429,9 @@ func (db *DB) friendly(err error, atCommit bool) error {
 		return err
 	}
 	if isConnErr(err) {
+		// When one connection broke, the others most likely did too:
+		// drop the idle ones rather than fail once more on each.
+		db.pool.Reset()
 		if atCommit {
 			return fmt.Errorf("%w: the connection to %s broke while saving; the change may or may not have been saved, look before trying again: %w", ErrLost, db.where, err)
 		}

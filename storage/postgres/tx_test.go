@@ -1,0 +1,320 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"contactdesk/model"
+	"contactdesk/storage"
+)
+
+// twin runs every step on a SQLite store and on a PostgreSQL store and
+// checks that both give the same answer: this store must mirror the
+// SQLite one exactly (order, ErrNoRow, nil for no rows, times in UTC…).
+type twin struct {
+	t      *testing.T
+	lite   model.Store
+	pg     model.Store
+	step   int
+	failed bool
+}
+
+func newTwin(t *testing.T) *twin {
+	lite, err := storage.Open(filepath.Join(t.TempDir(), "desk.db"), storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lite.Close() })
+	return &twin{t: t, lite: lite, pg: open(t)}
+}
+
+// write runs fn in an Update of each store, read in a View.
+func (w *twin) write(what string, fn func(model.Tx) (any, error)) any {
+	return w.do(what, true, fn)
+}
+
+func (w *twin) read(what string, fn func(model.Tx) (any, error)) any {
+	return w.do(what, false, fn)
+}
+
+func (w *twin) do(what string, write bool, fn func(model.Tx) (any, error)) any {
+	w.t.Helper()
+	w.step++
+	run := func(s model.Store) (out any, err error) {
+		f := func(tx model.Tx) error {
+			out, err = fn(tx)
+			return err
+		}
+		if write {
+			s.Update(context.Background(), f)
+		} else {
+			s.View(context.Background(), f)
+		}
+		return out, err
+	}
+	lv, lerr := run(w.lite)
+	pv, perr := run(w.pg)
+	switch {
+	case (lerr == nil) != (perr == nil):
+		w.t.Errorf("step %d, %s: SQLite says %v, PostgreSQL %v", w.step, what, lerr, perr)
+	case errors.Is(lerr, model.ErrNoRow) != errors.Is(perr, model.ErrNoRow):
+		w.t.Errorf("step %d, %s: SQLite says %v, PostgreSQL %v", w.step, what, lerr, perr)
+	case !reflect.DeepEqual(lv, pv):
+		w.t.Errorf("step %d, %s:\n SQLite     %#v\n PostgreSQL %#v", w.step, what, lv, pv)
+	}
+	return pv
+}
+
+var t0 = time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.UTC)
+
+func at(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
+
+func hash(s string) model.TokenHash { return model.HashToken(s) }
+
+// TestTxMirrorsSQLite goes through every model.Tx method, on data and on
+// what isn't there, and compares the two stores' answers.
+func TestTxMirrorsSQLite(t *testing.T) {
+	w := newTwin(t)
+	one := func(err error) (any, error) { return nil, err }
+
+	// Accounts.
+	for i, a := range []model.Account{
+		{Handle: "xx11111-ovh", Name: "Xavier Xará", Email: "x@xara.pt", Created: at(0)},
+		{Handle: "ab12345-ovh", Name: "Alice Brandão", Email: "alice@example.com", Owes: 4250, Created: at(1)},
+		{Handle: "yy22222-ovh", Name: "Yolanda de la Peña", Email: "y@example.es", Created: at(2)},
+		{Handle: "zz_3333-ovh", Name: "Zed 100% Real", Email: "z@example.org", Created: at(3)},
+		{Handle: "cd67890-ovh", Name: "ÉLODIE Crémieux", Email: "e@example.fr"},
+	} {
+		w.write(fmt.Sprintf("InsertAccount %d", i), func(tx model.Tx) (any, error) { return one(tx.InsertAccount(a)) })
+	}
+	w.write("InsertAccount twice", func(tx model.Tx) (any, error) {
+		return one(tx.InsertAccount(model.Account{Handle: "xx11111-ovh", Name: "again", Email: "a@b.c"}))
+	})
+	w.read("Account", func(tx model.Tx) (any, error) { return tx.Account("ab12345-ovh") })
+	w.read("Account missing", func(tx model.Tx) (any, error) { return tx.Account("qq00000-ovh") })
+	w.read("Accounts", func(tx model.Tx) (any, error) { return tx.Accounts() })
+	for _, p := range []string{"", "x", "XX1", "al", "ALICE B", "peña", "de", "la p", "é", "élodie", "zz_", "z%", "100%", "_", `\`, "nobody"} {
+		for _, limit := range []int{0, 2} {
+			w.read(fmt.Sprintf("FindAccounts %q %d", p, limit), func(tx model.Tx) (any, error) { return tx.FindAccounts(p, limit) })
+		}
+	}
+	w.write("SetEmail", func(tx model.Tx) (any, error) { return one(tx.SetEmail("xx11111-ovh", "xavier@xara.pt")) })
+	w.write("SetEmail missing", func(tx model.Tx) (any, error) { return one(tx.SetEmail("qq00000-ovh", "q@q.q")) })
+	w.write("SetOwes", func(tx model.Tx) (any, error) { return one(tx.SetOwes("ab12345-ovh", 0)) })
+	w.write("SetOwes missing", func(tx model.Tx) (any, error) { return one(tx.SetOwes("qq00000-ovh", 10)) })
+	w.write("SetOwes negative", func(tx model.Tx) (any, error) { return one(tx.SetOwes("xx11111-ovh", -1)) })
+	w.read("Accounts after", func(tx model.Tx) (any, error) { return tx.Accounts() })
+
+	// Services.
+	svcs := []model.Service{
+		{Name: "xara.pt", Type: model.TypeDomain, Admin: "xx11111-ovh", Tech: "xx11111-ovh", Billing: "ab12345-ovh", Owner: &model.Owner{Holder: "Xavier", Address: "Rua 1", Phone: "+351", Email: "o@xara.pt"}, Created: at(5)},
+		{Name: "web-xara", Type: model.TypeHosting, Admin: "xx11111-ovh", Tech: "yy22222-ovh", Billing: "xx11111-ovh", Created: at(6)},
+		{Name: "Web.xara", Type: model.TypeVPS, Admin: "yy22222-ovh", Tech: "yy22222-ovh", Billing: "yy22222-ovh", Created: at(7)},
+		{Name: "a-b.example", Type: model.TypeDomain, Admin: "ab12345-ovh", Tech: "xx11111-ovh", Billing: "ab12345-ovh", Owner: &model.Owner{}, Created: at(8)},
+		{Name: "ab.example", Type: model.TypeEmail, Admin: "ab12345-ovh", Tech: "ab12345-ovh", Billing: "xx11111-ovh"},
+	}
+	for i := range svcs {
+		s := svcs[i]
+		w.write("InsertService "+s.Name, func(tx model.Tx) (any, error) {
+			err := tx.InsertService(&s)
+			return s, err
+		})
+	}
+	w.write("InsertService of nobody", func(tx model.Tx) (any, error) {
+		s := model.Service{Name: "orphan", Type: model.TypeVPS, Admin: "qq00000-ovh", Tech: "qq00000-ovh", Billing: "qq00000-ovh"}
+		return nil, tx.InsertService(&s)
+	})
+	w.write("InsertService same name", func(tx model.Tx) (any, error) {
+		s := svcs[0]
+		return nil, tx.InsertService(&s)
+	})
+	w.read("Service", func(tx model.Tx) (any, error) { return tx.Service("xara.pt") })
+	w.read("Service without owner", func(tx model.Tx) (any, error) { return tx.Service("web-xara") })
+	w.read("Service missing", func(tx model.Tx) (any, error) { return tx.Service("nope") })
+	w.read("ServiceByID", func(tx model.Tx) (any, error) { return tx.ServiceByID(4) })
+	w.read("ServiceByID missing", func(tx model.Tx) (any, error) { return tx.ServiceByID(99) })
+	w.write("SetContact", func(tx model.Tx) (any, error) { return one(tx.SetContact(2, model.Billing, "ab12345-ovh")) })
+	w.write("SetContact missing", func(tx model.Tx) (any, error) { return one(tx.SetContact(99, model.Tech, "ab12345-ovh")) })
+	w.write("SetContact bad role", func(tx model.Tx) (any, error) { return one(tx.SetContact(2, "owner", "ab12345-ovh")) })
+	w.write("SetOwner", func(tx model.Tx) (any, error) {
+		return one(tx.SetOwner(2, model.Owner{Holder: "Hosting SA", Address: "Av. 2\nLisboa", Phone: "1", Email: "h@x"}))
+	})
+	w.write("SetOwner missing", func(tx model.Tx) (any, error) { return one(tx.SetOwner(99, model.Owner{})) })
+
+	// Requests.
+	reqs := []model.Request{
+		{ServiceID: 1, Roles: []model.Role{model.Tech, model.Billing}, From: "xx11111-ovh", To: "yy22222-ovh", Requester: "xx11111-ovh", State: model.StateValidating, Created: at(10), Expires: at(100),
+			Parties: []model.Party{{Handle: "xx11111-ovh", Answer: model.AnswerPending}, {Handle: "yy22222-ovh", Answer: model.AnswerPending}}},
+		{ServiceID: 2, Roles: []model.Role{model.Admin}, From: "xx11111-ovh", To: "ab12345-ovh", Requester: "xx11111-ovh", State: model.StateValidating, Created: at(11), Expires: at(20),
+			Parties: []model.Party{{Handle: "xx11111-ovh", Answer: model.AnswerAccepted, Answered: at(12)}, {Handle: "ab12345-ovh", Answer: model.AnswerPending}}},
+		{ServiceID: 1, Roles: []model.Role{model.Admin}, From: "xx11111-ovh", To: "cd67890-ovh", Requester: "xx11111-ovh", State: model.StateDone, Reason: "", Created: at(13), Expires: at(50), Ended: at(14),
+			Parties: []model.Party{{Handle: "cd67890-ovh", Answer: model.AnswerAccepted, Answered: at(14)}, {Handle: "xx11111-ovh", Answer: model.AnswerAccepted, Answered: at(14)}}},
+		{ServiceID: 3, Roles: []model.Role{model.Tech}, From: "yy22222-ovh", To: "zz_3333-ovh", Requester: "yy22222-ovh", State: model.StateValidating, Created: at(15), Expires: at(16)},
+	}
+	for i := range reqs {
+		r := reqs[i]
+		w.write(fmt.Sprintf("InsertRequest %d", i), func(tx model.Tx) (any, error) {
+			err := tx.InsertRequest(&r)
+			return r.ID, err
+		})
+	}
+	for id := int64(1); id <= 5; id++ {
+		w.read(fmt.Sprintf("Request %d", id), func(tx model.Tx) (any, error) { return tx.Request(id) })
+	}
+	for _, h := range []model.Handle{"xx11111-ovh", "yy22222-ovh", "cd67890-ovh", "qq00000-ovh"} {
+		w.read("RequestsOf "+string(h), func(tx model.Tx) (any, error) { return tx.RequestsOf(h) })
+		w.read("ServicesOf "+string(h), func(tx model.Tx) (any, error) { return tx.ServicesOf(h, at(15)) })
+		w.read("ServicesOf later "+string(h), func(tx model.Tx) (any, error) { return tx.ServicesOf(h, at(200)) })
+	}
+	for id := int64(1); id <= 4; id++ {
+		w.read(fmt.Sprintf("OpenRequests %d", id), func(tx model.Tx) (any, error) { return tx.OpenRequests(id) })
+	}
+	for _, m := range []int{0, 16, 20, 100, 1000} {
+		w.read(fmt.Sprintf("DueRequests %d", m), func(tx model.Tx) (any, error) { return tx.DueRequests(at(m)) })
+	}
+	w.write("SetAnswer", func(tx model.Tx) (any, error) {
+		return one(tx.SetAnswer(1, "yy22222-ovh", model.AnswerAccepted, at(17)))
+	})
+	w.write("SetAnswer not a party", func(tx model.Tx) (any, error) {
+		return one(tx.SetAnswer(1, "ab12345-ovh", model.AnswerAccepted, at(17)))
+	})
+	w.write("EndRequest", func(tx model.Tx) (any, error) {
+		return one(tx.EndRequest(4, model.StateExpired, "no decision", at(16)))
+	})
+	w.write("EndRequest missing", func(tx model.Tx) (any, error) { return one(tx.EndRequest(99, model.StateCancelled, "", at(16))) })
+	w.read("Request after", func(tx model.Tx) (any, error) { return tx.Request(1) })
+	w.read("DueRequests after", func(tx model.Tx) (any, error) { return tx.DueRequests(at(1000)) })
+
+	// Tokens and throttling.
+	for i, tk := range []model.TokenRecord{
+		{RequestID: 1, Handle: "xx11111-ovh", Hash: hash("AAAA"), State: model.TokenActive},
+		{RequestID: 1, Handle: "yy22222-ovh", Hash: hash("BBBB"), State: model.TokenUsed},
+		{RequestID: 2, Handle: "ab12345-ovh", Hash: hash("CCCC"), State: model.TokenActive},
+	} {
+		w.write(fmt.Sprintf("InsertToken %d", i), func(tx model.Tx) (any, error) {
+			err := tx.InsertToken(&tk)
+			return tk, err
+		})
+	}
+	w.write("SetTokenState", func(tx model.Tx) (any, error) { return one(tx.SetTokenState(1, model.TokenReplaced)) })
+	w.write("SetTokenState missing", func(tx model.Tx) (any, error) { return one(tx.SetTokenState(99, model.TokenUsed)) })
+	for id := int64(1); id <= 3; id++ {
+		w.read(fmt.Sprintf("Tokens %d", id), func(tx model.Tx) (any, error) { return tx.Tokens(id) })
+	}
+	for _, m := range []int{20, 21, 21, 25} {
+		w.write("InsertFailure", func(tx model.Tx) (any, error) { return one(tx.InsertFailure("ab12345-ovh", 2, at(m))) })
+	}
+	for _, m := range []int{0, 20, 21, 30} {
+		w.read(fmt.Sprintf("Failures since %d", m), func(tx model.Tx) (any, error) { return tx.Failures("ab12345-ovh", 2, at(m)) })
+	}
+	w.read("Failures of another", func(tx model.Tx) (any, error) { return tx.Failures("xx11111-ovh", 2, at(0)) })
+	w.read("LockedUntil never", func(tx model.Tx) (any, error) { return tx.LockedUntil("ab12345-ovh", 2) })
+	w.write("SetLock", func(tx model.Tx) (any, error) { return one(tx.SetLock("ab12345-ovh", 2, at(40))) })
+	w.read("LockedUntil", func(tx model.Tx) (any, error) { return tx.LockedUntil("ab12345-ovh", 2) })
+	w.write("SetLock again", func(tx model.Tx) (any, error) { return one(tx.SetLock("ab12345-ovh", 2, at(60))) })
+	w.read("LockedUntil moved", func(tx model.Tx) (any, error) { return tx.LockedUntil("ab12345-ovh", 2) })
+
+	// Mails and the outbox.
+	for i, m := range []model.Mail{
+		{To: "xx11111-ovh", Address: "x@xara.pt", Subject: "Confirm #1", Date: at(10), Body: "Hello\n", RequestID: 1, Token: "AAAA", Link: "contactdesk://request/1?token=AAAA", Kind: model.MailConfirm},
+		{To: "yy22222-ovh", Address: "y@example.es", Subject: "Confirm #1", Date: at(10), Body: "Hola", RequestID: 1, Token: "BBBB", Kind: model.MailConfirm},
+		{To: "xx11111-ovh", Address: "x@xara.pt", Subject: "Your e-mail changed", Date: at(11), Body: "", Kind: model.MailNotice, Read: true},
+		{To: "xx11111-ovh", Address: "x@xara.pt", Subject: "Done", Date: at(12), Body: "ok", RequestID: 3, Kind: model.MailOutcome},
+	} {
+		w.write(fmt.Sprintf("InsertMail %d", i), func(tx model.Tx) (any, error) {
+			err := tx.InsertMail(&m)
+			return m, err
+		})
+	}
+	w.write("QueueMail 1", func(tx model.Tx) (any, error) { return one(tx.QueueMail(1, at(10))) })
+	w.write("QueueMail 2", func(tx model.Tx) (any, error) { return one(tx.QueueMail(2, at(11))) })
+	w.write("QueueMail 4", func(tx model.Tx) (any, error) { return one(tx.QueueMail(4, at(12))) })
+	w.write("QueueMail twice", func(tx model.Tx) (any, error) { return one(tx.QueueMail(4, at(12))) })
+	for _, m := range []int{0, 10, 11, 100} {
+		for _, limit := range []int{0, 1} {
+			w.read(fmt.Sprintf("DueMails %d %d", m, limit), func(tx model.Tx) (any, error) { return tx.DueMails(at(m), limit) })
+		}
+	}
+	w.write("SetDelivery sending", func(tx model.Tx) (any, error) {
+		return one(tx.SetDelivery(model.OutboxEntry{Mail: model.Mail{ID: 1}, State: model.DeliverySending, Attempts: 1, NextTry: at(10), Updated: at(10)}))
+	})
+	w.write("SetDelivery failed", func(tx model.Tx) (any, error) {
+		return one(tx.SetDelivery(model.OutboxEntry{Mail: model.Mail{ID: 2}, State: model.DeliveryFailed, Attempts: 5, NextTry: at(30), Updated: at(30), LastError: "550 no such user"}))
+	})
+	w.write("SetDelivery sent", func(tx model.Tx) (any, error) {
+		return one(tx.SetDelivery(model.OutboxEntry{Mail: model.Mail{ID: 4}, State: model.DeliverySent, Attempts: 1, Updated: at(13)}))
+	})
+	w.write("SetDelivery missing", func(tx model.Tx) (any, error) {
+		return one(tx.SetDelivery(model.OutboxEntry{Mail: model.Mail{ID: 3}, State: model.DeliverySent}))
+	})
+	w.read("DueMails after", func(tx model.Tx) (any, error) { return tx.DueMails(at(100), 0) })
+	for _, h := range []model.Handle{"xx11111-ovh", "yy22222-ovh", "qq00000-ovh"} {
+		w.read("MailsOf "+string(h), func(tx model.Tx) (any, error) { return tx.MailsOf(h) })
+		w.read("Unread "+string(h), func(tx model.Tx) (any, error) { return tx.Unread(h) })
+	}
+	for id := int64(1); id <= 5; id++ {
+		w.read(fmt.Sprintf("Mail %d", id), func(tx model.Tx) (any, error) { return tx.Mail(id) })
+	}
+	w.write("MarkRead", func(tx model.Tx) (any, error) { return one(tx.MarkRead("xx11111-ovh", 1)) })
+	w.write("MarkRead someone else's", func(tx model.Tx) (any, error) { return one(tx.MarkRead("xx11111-ovh", 2)) })
+	w.read("Unread after", func(tx model.Tx) (any, error) { return tx.Unread("xx11111-ovh") })
+
+	// SSH keys.
+	for i, k := range []model.PublicKey{
+		{Fingerprint: "SHA256:bbb", Handle: "xx11111-ovh", Type: "ssh-ed25519", Key: "ssh-ed25519 AAAAB", Comment: "laptop", Added: at(3)},
+		{Fingerprint: "SHA256:aaa", Handle: "xx11111-ovh", Type: "ssh-rsa", Key: "ssh-rsa AAAAA", Added: at(3)},
+		{Fingerprint: "SHA256:ccc", Handle: "ab12345-ovh", Type: "ssh-ed25519", Key: "ssh-ed25519 AAAAC", Added: at(1)},
+	} {
+		w.write(fmt.Sprintf("InsertKey %d", i), func(tx model.Tx) (any, error) { return one(tx.InsertKey(k)) })
+	}
+	w.write("InsertKey twice", func(tx model.Tx) (any, error) {
+		return one(tx.InsertKey(model.PublicKey{Fingerprint: "SHA256:aaa", Handle: "ab12345-ovh", Type: "t", Key: "k"}))
+	})
+	w.read("Key", func(tx model.Tx) (any, error) { return tx.Key("SHA256:bbb") })
+	w.read("Key missing", func(tx model.Tx) (any, error) { return tx.Key("SHA256:zzz") })
+	w.read("Keys all", func(tx model.Tx) (any, error) { return tx.Keys("") })
+	w.read("Keys of one", func(tx model.Tx) (any, error) { return tx.Keys("xx11111-ovh") })
+	w.read("Keys of none", func(tx model.Tx) (any, error) { return tx.Keys("yy22222-ovh") })
+	w.write("DeleteKey", func(tx model.Tx) (any, error) { return one(tx.DeleteKey("SHA256:aaa")) })
+	w.write("DeleteKey missing", func(tx model.Tx) (any, error) { return one(tx.DeleteKey("SHA256:aaa")) })
+	w.read("Keys after", func(tx model.Tx) (any, error) { return tx.Keys("") })
+
+	// History.
+	for i, e := range []model.HistoryEntry{
+		{At: at(10), Actor: "xx11111-ovh", Action: model.ActRequestCreate, ServiceID: 1, RequestID: 1, Detail: "tech, billing"},
+		{At: at(10), Actor: "xx11111-ovh", Action: model.ActEmail, Detail: "x@xara.pt"},
+		{At: at(11), Actor: model.SupportActor, Action: model.ActServiceAdd, ServiceID: 3},
+		{At: at(12), Actor: "yy22222-ovh", Action: model.ActRequestAccept, ServiceID: 1, RequestID: 1},
+		{At: at(9), Actor: model.SystemActor, Action: model.ActRequestExpire, ServiceID: 3, RequestID: 4},
+		{At: at(13), Actor: "ab12345-ovh", Action: model.ActOwnerSet, ServiceID: 4},
+	} {
+		w.write(fmt.Sprintf("InsertHistory %d", i), func(tx model.Tx) (any, error) {
+			err := tx.InsertHistory(&e)
+			return e, err
+		})
+	}
+	for _, h := range []model.Handle{"xx11111-ovh", "yy22222-ovh", "ab12345-ovh", "zz_3333-ovh", "qq00000-ovh"} {
+		for _, limit := range []int{0, 2} {
+			w.read(fmt.Sprintf("History of %s %d", h, limit), func(tx model.Tx) (any, error) { return tx.History(h, 0, 0, limit) })
+		}
+	}
+	for _, limit := range []int{0, 1} {
+		w.read(fmt.Sprintf("History of service %d", limit), func(tx model.Tx) (any, error) { return tx.History("", 1, 0, limit) })
+		w.read(fmt.Sprintf("History of request %d", limit), func(tx model.Tx) (any, error) { return tx.History("", 0, 1, limit) })
+		w.read(fmt.Sprintf("History of service 3 %d", limit), func(tx model.Tx) (any, error) { return tx.History("xx11111-ovh", 3, 0, limit) })
+	}
+
+	// An Update whose fn fails leaves nothing behind.
+	w.write("failed Update", func(tx model.Tx) (any, error) {
+		if err := tx.InsertAccount(model.Account{Handle: "rb00000-ovh", Name: "Rolled Back", Email: "r@b"}); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("changed my mind")
+	})
+	w.read("Account rolled back", func(tx model.Tx) (any, error) { return tx.Account("rb00000-ovh") })
+}
