@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -61,7 +62,7 @@ func (db *DB) Changed(context.Context) (bool, error) {
 func (w *watch) start(db *DB) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w.started, w.cancel, w.done = true, cancel, make(chan struct{})
-	w.err = fmt.Errorf("%w: live updates from other nodes are not connected yet", ErrLost)
+	w.err = &lostErr{err: errors.New("not connected yet"), msg: "live updates from other nodes: connecting to " + db.where}
 	l := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
 			return pgx.ConnectConfig(ctx, w.cfg.Copy())
@@ -71,7 +72,7 @@ func (w *watch) start(db *DB) {
 				return
 			}
 			w.mu.Lock()
-			w.err = fmt.Errorf("%w: live updates from other nodes paused: %w", ErrLost, db.friendly(err, false))
+			w.err = &lostErr{err: err, msg: fmt.Sprintf("live updates from other nodes paused: cannot reach %s (%s); connecting again", db.where, cause(err))}
 			w.mu.Unlock()
 		},
 		ReconnectDelay: ReconnectDelay,

@@ -433,11 +433,36 @@ func (db *DB) friendly(err error, atCommit bool) error {
 		// drop the idle ones rather than fail once more on each.
 		db.pool.Reset()
 		if atCommit {
-			return fmt.Errorf("%w: the connection to %s broke while saving; the change may or may not have been saved, look before trying again: %w", ErrLost, db.where, err)
+			return &lostErr{err: err, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))}
 		}
-		return fmt.Errorf("%w: cannot reach %s; nothing was changed, try again when it is back: %w", ErrLost, db.where, err)
+		return &lostErr{err: err, msg: fmt.Sprintf("cannot reach %s (%s): nothing was changed; try again when it is back", db.where, cause(err))}
 	}
 	return err
+}
+
+// lostErr is a failure of the connection, told in a sentence; it is
+// ErrLost and keeps the driver's error.
+type lostErr struct {
+	msg string
+	err error
+}
+
+func (e *lostErr) Error() string   { return e.msg }
+func (e *lostErr) Unwrap() []error { return []error{ErrLost, e.err} }
+
+// cause is the innermost error: "connection refused", "unexpected EOF".
+func cause(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
+			es := j.Unwrap()
+			next = es[len(es)-1] // the last address or mode tried
+		}
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
 }
 
 // isConnErr reports an error of the connection rather than of a query.
