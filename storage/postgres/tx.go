@@ -560,3 +560,54 @@ func (t *pgTx) SetDelivery(e model.OutboxEntry) error {
 	return exactlyOne(t.exec("UPDATE outbox SET state = $1, attempts = $2, next_try = $3, updated = $4, last_error = $5 WHERE mail_id = $6",
 		e.State, e.Attempts, ts(e.NextTry), ts(e.Updated), e.LastError, e.Mail.ID))
 }
+
+// ---- bulk loading (model.BulkTx)
+
+var _ model.BulkTx = (*pgTx)(nil)
+
+// InsertServices stores the services with one COPY and sets their IDs,
+// taken from the sequence beforehand.
+func (t *pgTx) InsertServices(ss []*model.Service) error {
+	if len(ss) == 0 {
+		return nil
+	}
+	ids, err := list(t, func(sc scanner) (int64, error) {
+		var id int64
+		return id, sc.Scan(&id)
+	}, "SELECT nextval(pg_get_serial_sequence('services', 'id')) FROM generate_series(1, $1)", len(ss))
+	if err != nil {
+		return err
+	}
+	t.wrote = true
+	i := 0
+	_, err = t.tx.CopyFrom(t.ctx, pgx.Identifier{"services"},
+		[]string{"id", "name", "type", "admin", "tech", "billing", "has_owner", "owner_holder", "owner_address", "owner_phone", "owner_email", "created"},
+		pgx.CopyFromFunc(func() ([]any, error) {
+			if i == len(ss) {
+				return nil, nil
+			}
+			s := ss[i]
+			s.ID = ids[i]
+			i++
+			var o model.Owner
+			if s.Owner != nil {
+				o = *s.Owner
+			}
+			return []any{s.ID, s.Name, s.Type, string(s.Admin), string(s.Tech), string(s.Billing), s.Owner != nil, o.Holder, o.Address, o.Phone, o.Email, ts(s.Created)}, nil
+		}))
+	return t.note(err)
+}
+
+// InsertHistories stores the entries with one COPY.
+func (t *pgTx) InsertHistories(es []model.HistoryEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	t.wrote = true
+	rows := make([][]any, len(es))
+	for i, e := range es {
+		rows[i] = []any{ts(e.At), string(e.Actor), e.Action, nullID(e.ServiceID), nullID(e.RequestID), e.Detail}
+	}
+	_, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"history"}, []string{"at", "actor", "action", "service_id", "request_id", "detail"}, pgx.CopyFromRows(rows))
+	return t.note(err)
+}

@@ -318,3 +318,44 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	})
 	w.read("Account rolled back", func(tx model.Tx) (any, error) { return tx.Account("rb00000-ovh") })
 }
+
+// TestBulkMirrorsSQLite: the bulk inserts a loader uses give the same
+// desk as on SQLite.
+func TestBulkMirrorsSQLite(t *testing.T) {
+	w := newTwin(t)
+	for _, h := range []model.Handle{"xx11111-ovh", "yy22222-ovh"} {
+		w.write("InsertAccount", func(tx model.Tx) (any, error) {
+			return nil, tx.InsertAccount(model.Account{Handle: h, Name: string(h), Email: "a@b.c", Created: at(0)})
+		})
+	}
+	w.write("InsertServices", func(tx model.Tx) (any, error) {
+		var ss []*model.Service
+		for i := range 300 {
+			s := &model.Service{Name: fmt.Sprintf("s%03d.example", i), Type: model.TypeVPS, Admin: "xx11111-ovh", Tech: "yy22222-ovh", Billing: "xx11111-ovh", Created: at(i)}
+			if i%3 == 0 {
+				s.Type, s.Owner = model.TypeDomain, &model.Owner{Holder: "H", Address: fmt.Sprint(i)}
+			}
+			ss = append(ss, s)
+		}
+		err := tx.(model.BulkTx).InsertServices(ss)
+		return ss, err
+	})
+	w.write("InsertServices none", func(tx model.Tx) (any, error) { return nil, tx.(model.BulkTx).InsertServices(nil) })
+	w.write("InsertService after", func(tx model.Tx) (any, error) {
+		s := model.Service{Name: "after.example", Type: model.TypeVPS, Admin: "xx11111-ovh", Tech: "xx11111-ovh", Billing: "xx11111-ovh"}
+		err := tx.InsertService(&s)
+		return s, err
+	})
+	w.write("InsertHistories", func(tx model.Tx) (any, error) {
+		var es []model.HistoryEntry
+		for i := range 500 {
+			es = append(es, model.HistoryEntry{At: at(i % 7), Actor: model.SupportActor, Action: model.ActServiceAdd, ServiceID: int64(i%300 + 1), Detail: fmt.Sprint(i)})
+		}
+		es = append(es, model.HistoryEntry{At: at(1), Actor: "yy22222-ovh", Action: model.ActEmail})
+		return nil, tx.(model.BulkTx).InsertHistories(es)
+	})
+	w.write("InsertHistories none", func(tx model.Tx) (any, error) { return nil, tx.(model.BulkTx).InsertHistories(nil) })
+	w.read("ServicesOf", func(tx model.Tx) (any, error) { return tx.ServicesOf("yy22222-ovh", at(0)) })
+	w.read("History", func(tx model.Tx) (any, error) { return tx.History("yy22222-ovh", 0, 0, 0) })
+	w.read("History of a service", func(tx model.Tx) (any, error) { return tx.History("", 7, 0, 0) })
+}

@@ -1,0 +1,14 @@
+package postgres
+
+import (
+	"testing"
+
+	"contactdesk/model"
+	"contactdesk/model/modeltest"
+)
+
+// TestModel runs the model's whole suite on PostgreSQL, each test on a
+// database of its own.
+func TestModel(t *testing.T) {
+	modeltest.Run(t, func(t *testing.T) model.Store { return open(t) })
+}
