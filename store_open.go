@@ -2,12 +2,73 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
 
 	"contactdesk/model"
+	"contactdesk/model/demo"
 	"contactdesk/storage"
+	"contactdesk/storage/postgres"
 )
 
-// openStore opens the database named by --db (or $CONTACTDESK_DB).
-func openStore(_ context.Context, path string, create bool) (model.Store, error) {
-	return storage.Open(path, storage.Options{Create: create})
+// openStore opens the database named by --db (or $CONTACTDESK_DB): a
+// postgres:// or postgresql:// URL names a PostgreSQL database (create
+// gives an empty one the schema), anything else a SQLite file (create
+// makes it when it is missing).
+func openStore(ctx context.Context, path string, create bool) (model.Store, error) {
+	if postgres.IsURL(path) {
+		db, err := postgres.Open(ctx, path, postgres.Options{Create: create})
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
+	}
+	db, err := storage.Open(path, storage.Options{Create: create})
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// dbExists reports whether path names a desk already: an existing file,
+// or a PostgreSQL database that has the contactdesk schema. A server that
+// can't be reached says no; opening it then says why.
+func dbExists(ctx context.Context, path string) bool {
+	if !postgres.IsURL(path) {
+		_, err := os.Stat(path)
+		return err == nil
+	}
+	db, err := postgres.Open(ctx, path, postgres.Options{})
+	if err != nil {
+		return !errors.Is(err, postgres.ErrMissing) && !errors.Is(err, postgres.ErrUnreachable)
+	}
+	db.Close()
+	return true
+}
+
+// buildDemoPostgres returns the demo builder for a PostgreSQL database:
+// it fills an empty one; one that holds data is refused, or with force
+// replaced, in the one transaction that loads the demo (a failure leaves
+// what was there).
+func buildDemoPostgres(force bool) func(c *cli, url string, services int, progress func(int, int)) (demo.Summary, error) {
+	return func(c *cli, url string, services int, progress func(int, int)) (demo.Summary, error) {
+		db, err := postgres.Open(c.ctx, url, postgres.Options{Create: true, StatementTimeout: -1})
+		if err != nil {
+			return demo.Summary{}, err
+		}
+		defer db.Close()
+		have, err := db.Counts(c.ctx)
+		if err != nil {
+			return demo.Summary{}, err
+		}
+		var st model.Store = db
+		if have.Total() > 0 {
+			if !force {
+				return demo.Summary{}, fmt.Errorf("%s already holds a desk (%s); demo won't touch it (--force replaces it)", db.Where(), have)
+			}
+			st = db.Replacing()
+		}
+		return demo.Load(c.ctx, model.NewDesk(st, model.Options{Clock: c.clock()}), demo.Options{Services: services, Progress: progress})
+	}
 }
