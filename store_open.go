@@ -47,11 +47,15 @@ func dbExists(ctx context.Context, path string) bool {
 	return true
 }
 
-// buildDemoPostgres returns the demo builder for a PostgreSQL database:
-// it fills an empty one; one that holds data is refused, or with force
+// demoBuilder returns how the demo command fills path: buildDemo for a
+// SQLite file (its existence was checked before). A PostgreSQL database
+// is filled when empty; one that holds data is refused, or with force
 // replaced, in the one transaction that loads the demo (a failure leaves
 // what was there).
-func buildDemoPostgres(force bool) func(c *cli, url string, services int, progress func(int, int)) (demo.Summary, error) {
+func demoBuilder(path string, force bool) func(c *cli, path string, services int, progress func(int, int)) (demo.Summary, error) {
+	if !postgres.IsURL(path) {
+		return buildDemo
+	}
 	return func(c *cli, url string, services int, progress func(int, int)) (demo.Summary, error) {
 		db, err := postgres.Open(c.ctx, url, postgres.Options{Create: true, StatementTimeout: -1})
 		if err != nil {
