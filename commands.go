@@ -129,7 +129,7 @@ func (c *cli) deskAs(o *opts) (*model.Desk, model.Handle, error) {
 
 func cmdInit(c *cli, o *opts, _ []string) error {
 	path := c.dbPath(o)
-	if _, err := os.Stat(path); err == nil {
+	if dbExists(c.ctx, path) {
 		return fmt.Errorf("%s already exists; init only creates new databases", path)
 	}
 	if _, err := c.open(o, true); err != nil {
@@ -162,7 +162,7 @@ func cmdDemo(c *cli, o *opts, _ []string) error {
 		}
 		defer fmt.Fprint(c.stderr, "\r\033[K")
 	}
-	sum, err := buildDemo(c, path, o.services, progress)
+	sum, err := demoBuilder(path, o.force)(c, path, o.services, progress)
 	if err != nil {
 		return err
 	}
