@@ -46,7 +46,7 @@ func run(t testing.TB, u string, q string, args ...any) {
 func TestOpenEmptyNeedsCreate(t *testing.T) {
 	u := pgtest.URL(t)
 	_, err := Open(context.Background(), u, Options{})
-	if !errors.Is(err, ErrMissing) || !strings.Contains(err.Error(), "contactdesk demo") {
+	if !errors.Is(err, ErrMissing) || !strings.Contains(err.Error(), "contactdesk init") {
 		t.Fatalf("open of an empty database without Create: %v, want ErrMissing saying how to fill it", err)
 	}
 	db := openURL(t, u)

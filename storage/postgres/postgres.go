@@ -52,7 +52,7 @@ var (
 	ErrMissing     = errors.New("no contactdesk data")
 	ErrNotOurs     = errors.New("not a contactdesk database")
 	ErrNewerSchema = errors.New("database written by a newer contactdesk")
-	ErrNotEmpty    = errors.New("database not empty")
+	ErrNotEmpty    = errors.New("not empty")
 	ErrBusy        = errors.New("too many conflicting changes")
 	ErrLost        = errors.New("lost the database server")
 )
@@ -254,7 +254,7 @@ func (db *DB) migrate(ctx context.Context, create bool) error {
 			return fmt.Errorf("%s is %w: it holds %d tables of another program; refusing to touch it (give contactdesk a database, or a schema with search_path, of its own)", db.where, ErrNotOurs, tables)
 		}
 		if !create {
-			return fmt.Errorf("%s holds %w yet: fill it with 'contactdesk demo --db URL', or copy a desk into it with 'contactdesk migrate --from FILE --to URL'", db.where, ErrMissing)
+			return fmt.Errorf("%s holds %w yet: make an empty desk there with 'contactdesk init', a demo with 'contactdesk demo', or copy a desk with 'contactdesk migrate --from FILE --to URL'", db.where, ErrMissing)
 		}
 		if _, err := tx.Exec(ctx, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (0)"); err != nil {
 			return db.openErr(err)
