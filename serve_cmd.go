@@ -14,6 +14,7 @@ import (
 
 	"contactdesk/model"
 	"contactdesk/server"
+	"contactdesk/storage/postgres"
 	"contactdesk/tui"
 )
 
@@ -37,6 +38,9 @@ func cmdServe(c *cli, o *opts, _ []string) error {
 	}
 	if o.maxSessions < 1 {
 		return &usageError{msg: "--max-sessions takes a number of sessions, 1 or more"}
+	}
+	if o.hostKey == "" && postgres.IsURL(c.dbPath(o)) {
+		return &usageError{msg: "with a PostgreSQL database, say where the host key is: --host-key PATH (every node behind one address needs the same key)"}
 	}
 	d, err := c.open(o, false)
 	if err != nil {
