@@ -33,6 +33,7 @@ func TestPostgresInitDemoAndCommands(t *testing.T) {
 		t.Fatalf("the last acceptance: %q", out)
 	}
 
+	d.misused("--host-key PATH", "serve") // every node needs the same one: no default beside a URL
 	d.refused("already holds a desk", "demo")
 	out = d.ok("demo", "--force", "--services", "40")
 	if !strings.Contains(out, "40 services") {
