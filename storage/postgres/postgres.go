@@ -18,7 +18,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -87,7 +86,7 @@ type DB struct {
 	name  string // the database's name
 	node  string // this DB's name in the NOTIFYs it sends
 	watch watch
-	queue sync.Mutex // this node's writes waiting for the writers' lock
+	queue chan struct{} // this node's writes holding or waiting for the writers' lock
 }
 
 type migration struct {
@@ -150,7 +149,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	if o.MaxConns > 0 {
 		cfg.MaxConns = o.MaxConns
 	}
-	db := &DB{where: where(cc), name: cc.Database, node: nodeName()}
+	db := &DB{where: where(cc), name: cc.Database, node: nodeName(), queue: make(chan struct{}, writersPerNode)}
 	db.watch.cfg = cc.Copy()
 	db.pool, err = pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -344,6 +343,10 @@ func (db *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
 	return db.friendly(err, errors.Is(err, errCommit))
 }
 
+// writersPerNode is how many of a node's writes hold or wait for the
+// writers' lock on the server at once.
+const writersPerNode = 2
+
 // writersLock is the advisory lock that queues writes ("CDSW").
 const writersLock = 0x43445357
 
@@ -351,12 +354,17 @@ const writersLock = 0x43445357
 // conflict comes only from a write that bypassed the queue.
 const maxAttempts = 10
 
-// updateQueued runs fn holding the writers' lock. One write per node
-// waits for it on the server (holding a connection); the others wait
-// here, holding none, so readers keep the rest of the pool.
+// updateQueued runs fn holding the writers' lock. Two writes per node
+// hold it or wait for it on the server, each with a connection, so that
+// the next one starts as soon as the lock is free; the others wait here,
+// holding none, so readers keep the rest of the pool.
 func (db *DB) updateQueued(ctx context.Context, fn func(model.Tx) error) error {
-	db.queue.Lock()
-	defer db.queue.Unlock()
+	select {
+	case db.queue <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-db.queue }()
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return err
