@@ -47,6 +47,22 @@ func dbExists(ctx context.Context, path string) bool {
 	return true
 }
 
+// dbMissing reports whether path names no desk yet, one that the
+// terminal app may create with the demo data: a file that does not
+// exist, or a PostgreSQL database without the contactdesk schema.
+func dbMissing(ctx context.Context, path string) bool {
+	if !postgres.IsURL(path) {
+		_, err := os.Stat(path)
+		return errors.Is(err, os.ErrNotExist)
+	}
+	db, err := postgres.Open(ctx, path, postgres.Options{})
+	if err != nil {
+		return errors.Is(err, postgres.ErrMissing)
+	}
+	db.Close()
+	return false
+}
+
 // demoBuilder returns how the demo command fills path: buildDemo for a
 // SQLite file (its existence was checked before). A PostgreSQL database
 // is filled when empty; one that holds data is refused, or with force
