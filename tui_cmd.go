@@ -28,13 +28,13 @@ func (c *cli) runTUI(g opts) error {
 		v = c.env("CONTACTDESK_AS")
 	}
 	path := c.dbPath(&g)
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	if dbMissing(c.ctx, path) {
 		hint := ""
 		if v == "" {
 			hint = fmt.Sprintf(" (pick %s, the demo's main persona)", demo.Persona)
 		}
 		fmt.Fprintf(c.stderr, "contactdesk: no database at %s: creating one with demo data%s\n", path, hint)
-		if _, err := buildDemo(c, path, 0, func(int, int) {}); err != nil {
+		if _, err := demoBuilder(path, false)(c, path, 0, func(int, int) {}); err != nil {
 			return err
 		}
 	}
