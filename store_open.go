@@ -32,8 +32,8 @@ func openStore(ctx context.Context, path string, create bool) (model.Store, erro
 }
 
 // dbExists reports whether path names a desk already: an existing file,
-// or a PostgreSQL database that has the contactdesk schema. A server that
-// can't be reached says no; opening it then says why.
+// or a PostgreSQL database that has the contactdesk schema. Any other
+// answer from the server says no; opening it then says why.
 func dbExists(ctx context.Context, path string) bool {
 	if !postgres.IsURL(path) {
 		_, err := os.Stat(path)
@@ -41,7 +41,7 @@ func dbExists(ctx context.Context, path string) bool {
 	}
 	db, err := postgres.Open(ctx, path, postgres.Options{})
 	if err != nil {
-		return !errors.Is(err, postgres.ErrMissing) && !errors.Is(err, postgres.ErrUnreachable)
+		return false
 	}
 	db.Close()
 	return true
