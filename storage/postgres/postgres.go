@@ -252,7 +252,7 @@ func (db *DB) migrate(ctx context.Context, create bool) error {
 			return db.openErr(err)
 		}
 		if tables > 0 {
-			return fmt.Errorf("%s is %w: it holds %d tables of another program; refusing to touch it (give contactdesk a database, or a schema with search_path, of its own)", db.where, ErrNotOurs, tables)
+			return fmt.Errorf("%s is %w: it already holds tables of another program (%d); refusing to touch it (give contactdesk a database, or a schema with search_path, of its own)", db.where, ErrNotOurs, tables)
 		}
 		if !create {
 			return fmt.Errorf("%s holds %w yet: make an empty desk there with 'contactdesk init', a demo with 'contactdesk demo', or copy a desk with 'contactdesk migrate --from FILE --to URL'", db.where, ErrMissing)
