@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"contactdesk/storage/postgres/pgtest"
 )
 
 var binary string
@@ -25,6 +27,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	pgtest.Stop()
 	os.Exit(code)
 }
 

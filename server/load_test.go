@@ -26,6 +26,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/storage/postgres/pgtest"
 )
 
 // The load test runs its SSH clients in a second process (this test
@@ -40,7 +42,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
 }
 
 // loadResult is what one load run measured.

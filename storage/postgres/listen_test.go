@@ -22,7 +22,9 @@ import (
 func TestMain(m *testing.M) {
 	// Tests cut connections on purpose: come back at once.
 	ReconnectDelay = 20 * time.Millisecond
-	os.Exit(m.Run())
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
 }
 
 // eventually waits until cond holds; it fails the test only when it

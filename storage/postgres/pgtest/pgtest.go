@@ -1,5 +1,7 @@
 // Package pgtest gives each test a fresh PostgreSQL database of its own,
-// on the server that $CONTACTDESK_TEST_PG names.
+// on the server that $CONTACTDESK_TEST_PG names or, when it names none,
+// on a throwaway cluster that the test binary starts for itself from the
+// PostgreSQL server binaries installed on the machine.
 package pgtest
 
 import (
@@ -18,16 +20,22 @@ import (
 const EnvVar = "CONTACTDESK_TEST_PG"
 
 // Missing is what a test says when it has no server.
-const Missing = "$" + EnvVar + " is not set: the PostgreSQL tests need a server where they may create databases.\n" +
-	"Run them with a throwaway cluster:  .ci/pg go test ./...  (it needs the PostgreSQL server binaries:\n" +
-	"apt-get install postgresql on Debian/Ubuntu), or set " + EnvVar + "=postgres://USER@HOST/postgres of a server of yours."
+const Missing = "the PostgreSQL tests need a server where they may create databases, and none could be started.\n" +
+	"Install the PostgreSQL server binaries (Debian/Ubuntu: apt-get install postgresql; Fedora: dnf install postgresql-server;\n" +
+	"macOS: brew install postgresql) and the tests start a throwaway cluster themselves (PG_BIN may name the folder of initdb),\n" +
+	"or set " + EnvVar + "=postgres://USER@HOST/postgres to a server of yours."
 
-// Server returns the URL of the test server, failing the test when there is none.
+// Server returns the URL of the test server: $CONTACTDESK_TEST_PG, else a
+// throwaway cluster started once for this test binary. The test fails,
+// saying how to get a server, when there is none.
 func Server(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv(EnvVar)
-	if u == "" {
-		t.Fatal(Missing)
+	if u := os.Getenv(EnvVar); u != "" {
+		return u
+	}
+	u, err := throwaway()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, Missing)
 	}
 	return u
 }
