@@ -12,55 +12,30 @@ import (
 
 // sqlTx is one transaction; it implements model.Tx.
 type sqlTx struct {
-	ctx   context.Context
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	ctx context.Context
+	tx  *sql.Tx
 }
 
 var _ model.Tx = (*sqlTx)(nil)
 
-// stmt returns q prepared in this transaction, preparing it once per
-// transaction (a bulk load reuses it for every row). Statements can't be
-// prepared on the writer pool while its one connection is in a
-// transaction, so they live and die with the transaction.
-func (t *sqlTx) stmt(q string) (*sql.Stmt, error) {
-	if s, ok := t.stmts[q]; ok {
-		return s, nil
-	}
-	s, err := t.tx.PrepareContext(t.ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if t.stmts == nil {
-		t.stmts = map[string]*sql.Stmt{}
-	}
-	t.stmts[q] = s
-	return s, nil
-}
+// Statements are run as text: the driver keeps each connection's
+// prepared statements in a cache (StmtCacheSize, set in the DSN) and
+// finds them there by their text, so a statement is prepared once per
+// connection rather than once per transaction. (A statement prepared
+// through database/sql in a transaction dies with it; one prepared on
+// the pool can't be prepared while the writer's one connection is in a
+// transaction.)
 
 func (t *sqlTx) exec(q string, args ...any) (sql.Result, error) {
-	s, err := t.stmt(q)
-	if err != nil {
-		return nil, err
-	}
-	return s.ExecContext(t.ctx, args...)
+	return t.tx.ExecContext(t.ctx, q, args...)
 }
 
 func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
-	s, err := t.stmt(q)
-	if err != nil {
-		return nil, err
-	}
-	return s.QueryContext(t.ctx, args...)
+	return t.tx.QueryContext(t.ctx, q, args...)
 }
 
 func (t *sqlTx) queryRow(q string, args ...any) *sql.Row {
-	s, err := t.stmt(q)
-	if err != nil {
-		// A failed prepare surfaces as the row's error.
-		return t.tx.QueryRowContext(t.ctx, q, args...)
-	}
-	return s.QueryRowContext(t.ctx, args...)
+	return t.tx.QueryRowContext(t.ctx, q, args...)
 }
 
 // exactlyOne checks that an UPDATE hit its row.
