@@ -15,12 +15,12 @@ func scanKey(sc interface{ Scan(...any) error }) (model.PublicKey, error) {
 }
 
 func (t *sqlTx) Key(fp string) (model.PublicKey, error) {
-	k, err := scanKey(t.queryRow("SELECT "+keyCols+" FROM keys WHERE fingerprint = ?", fp))
+	k, err := scanKey(t.queryRow("SELECT "+keyCols+" FROM keys WHERE fingerprint = +?", fp))
 	return k, noRow(err)
 }
 
 func (t *sqlTx) Keys(h model.Handle) ([]model.PublicKey, error) {
-	rows, err := t.query("SELECT "+keyCols+" FROM keys WHERE ?1 = '' OR handle = ?1 ORDER BY handle, added, fingerprint", h)
+	rows, err := t.query("SELECT "+keyCols+" FROM keys WHERE ?1 = '' OR handle = +?1 ORDER BY handle, added, fingerprint", h)
 	if err != nil {
 		return nil, err
 	}

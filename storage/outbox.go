@@ -18,7 +18,7 @@ func (t *sqlTx) DueMails(now time.Time, limit int) ([]model.OutboxEntry, error) 
 	}
 	rows, err := t.query(`SELECT o.state, o.attempts, o.next_try, o.queued, o.updated, o.last_error, `+mailColsM+`
 		FROM outbox o JOIN mails m ON m.id = o.mail_id
-		WHERE o.state IN ('pending', 'sending') AND o.next_try <= ? ORDER BY o.next_try, o.mail_id LIMIT ?`, ts(now), limit)
+		WHERE o.state IN ('pending', 'sending') AND o.next_try <= +? ORDER BY o.next_try, o.mail_id LIMIT +?`, ts(now), limit)
 	if err != nil {
 		return nil, err
 	}

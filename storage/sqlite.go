@@ -37,6 +37,10 @@ const BusyTimeout = 5 * time.Second
 // statements (about 50), so that none is prepared twice.
 const StmtCacheSize = 128
 
+// driverName is the database/sql driver the connections use; a test
+// swaps in one that watches the statements SQLite compiles.
+var driverName = "sqlite3"
+
 // Errors of opening a database, each with a message a person understands.
 var (
 	ErrMissing      = errors.New("no database")
@@ -138,7 +142,7 @@ func Open(path string, o Options) (*DB, error) {
 	if o.Bulk {
 		durability = "_journal_mode=OFF&_synchronous=OFF&_cache_size=-524288"
 	}
-	w, err := sql.Open("sqlite3", dsn(path, "mode="+mode+"&"+durability+"&_foreign_keys=on&_busy_timeout="+busy+"&_txlock=immediate"+stmtCache))
+	w, err := sql.Open(driverName, dsn(path, "mode="+mode+"&"+durability+"&_foreign_keys=on&_busy_timeout="+busy+"&_txlock=immediate"+stmtCache))
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +153,7 @@ func Open(path string, o Options) (*DB, error) {
 		w.Close()
 		return nil, openErr(path, err)
 	}
-	r, err := sql.Open("sqlite3", dsn(path, "mode=rw&_synchronous=FULL&_foreign_keys=on&_busy_timeout="+busy+"&_txlock=deferred&_query_only=on"+stmtCache))
+	r, err := sql.Open(driverName, dsn(path, "mode=rw&_synchronous=FULL&_foreign_keys=on&_busy_timeout="+busy+"&_txlock=deferred&_query_only=on"+stmtCache))
 	if err != nil {
 		w.Close()
 		return nil, err

@@ -25,6 +25,15 @@ var _ model.Tx = (*sqlTx)(nil)
 // through database/sql in a transaction dies with it; one prepared on
 // the pool can't be prepared while the writer's one connection is in a
 // transaction.)
+//
+// In the WHERE and LIMIT of a query, a bound value is written +? rather
+// than ?. SQLite's planner peeks at a bare ? compared for equality (or
+// used as a limit) to weigh its plans, and then marks the statement to be
+// compiled again whenever that value is rebound; the driver clears the
+// bindings after every run, so such a statement would be compiled on
+// every use. The unary plus hides the value from the planner and changes
+// nothing else: the plans are the same (TestStatementsArePreparedOnce
+// counts the compilations).
 
 func (t *sqlTx) exec(q string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(t.ctx, q, args...)
@@ -104,7 +113,7 @@ func (t *sqlTx) accounts(q string, args ...any) ([]model.Account, error) {
 }
 
 func (t *sqlTx) Account(h model.Handle) (model.Account, error) {
-	a, err := scanAccount(t.queryRow("SELECT "+accountCols+" FROM accounts WHERE handle = ?", h))
+	a, err := scanAccount(t.queryRow("SELECT "+accountCols+" FROM accounts WHERE handle = +?", h))
 	return a, noRow(err)
 }
 
@@ -119,7 +128,7 @@ func (t *sqlTx) FindAccounts(prefix string, limit int) ([]model.Account, error) 
 	like := escapeLike(strings.ToLower(prefix)) + "%"
 	return t.accounts(`SELECT `+accountCols+` FROM accounts
 		WHERE handle LIKE ?1 ESCAPE '\' OR lower(name) LIKE ?1 ESCAPE '\' OR lower(name) LIKE '% ' || ?1 ESCAPE '\'
-		ORDER BY handle LIMIT ?2`, like, limit)
+		ORDER BY handle LIMIT +?2`, like, limit)
 }
 
 func escapeLike(s string) string {
@@ -158,19 +167,19 @@ func scanService(sc interface{ Scan(...any) error }, extra ...any) (model.Servic
 }
 
 func (t *sqlTx) Service(name string) (model.Service, error) {
-	s, err := scanService(t.queryRow("SELECT "+serviceCols+" FROM services s WHERE s.name = ?", name))
+	s, err := scanService(t.queryRow("SELECT "+serviceCols+" FROM services s WHERE s.name = +?", name))
 	return s, noRow(err)
 }
 
 func (t *sqlTx) ServiceByID(id int64) (model.Service, error) {
-	s, err := scanService(t.queryRow("SELECT "+serviceCols+" FROM services s WHERE s.id = ?", id))
+	s, err := scanService(t.queryRow("SELECT "+serviceCols+" FROM services s WHERE s.id = +?", id))
 	return s, noRow(err)
 }
 
 func (t *sqlTx) ServicesOf(h model.Handle, now time.Time) ([]model.ServiceView, error) {
 	rows, err := t.query(`SELECT `+serviceCols+`,
 			EXISTS (SELECT 1 FROM requests r WHERE r.service_id = s.id AND r.state = 'validatingByCustomers' AND r.expires > ?2)
-		FROM services s WHERE s.admin = ?1 OR s.tech = ?1 OR s.billing = ?1 ORDER BY s.name`, h, ts(now))
+		FROM services s WHERE s.admin = +?1 OR s.tech = +?1 OR s.billing = +?1 ORDER BY s.name`, h, ts(now))
 	if err != nil {
 		return nil, err
 	}
@@ -276,8 +285,8 @@ func (t *sqlTx) requests(q string, args []any, partyQ string, partyArgs []any) (
 const partyCols = "p.request_id, p.handle, p.answer, p.answered"
 
 func (t *sqlTx) Request(id int64) (model.Request, error) {
-	rs, err := t.requests("SELECT "+requestCols+" FROM requests r JOIN services s ON s.id = r.service_id WHERE r.id = ?", []any{id},
-		"SELECT "+partyCols+" FROM parties p WHERE p.request_id = ? ORDER BY p.position", []any{id})
+	rs, err := t.requests("SELECT "+requestCols+" FROM requests r JOIN services s ON s.id = r.service_id WHERE r.id = +?", []any{id},
+		"SELECT "+partyCols+" FROM parties p WHERE p.request_id = +? ORDER BY p.position", []any{id})
 	if err != nil {
 		return model.Request{}, err
 	}
@@ -289,15 +298,15 @@ func (t *sqlTx) Request(id int64) (model.Request, error) {
 
 func (t *sqlTx) RequestsOf(h model.Handle) ([]model.Request, error) {
 	return t.requests(`SELECT `+requestCols+` FROM parties m JOIN requests r ON r.id = m.request_id JOIN services s ON s.id = r.service_id
-			WHERE m.handle = ? ORDER BY r.id DESC`, []any{h},
-		`SELECT `+partyCols+` FROM parties m JOIN parties p ON p.request_id = m.request_id WHERE m.handle = ? ORDER BY p.request_id, p.position`, []any{h})
+			WHERE m.handle = +? ORDER BY r.id DESC`, []any{h},
+		`SELECT `+partyCols+` FROM parties m JOIN parties p ON p.request_id = m.request_id WHERE m.handle = +? ORDER BY p.request_id, p.position`, []any{h})
 }
 
 func (t *sqlTx) OpenRequests(serviceID int64) ([]model.Request, error) {
 	return t.requests(`SELECT `+requestCols+` FROM requests r JOIN services s ON s.id = r.service_id
-			WHERE r.service_id = ? AND r.state = 'validatingByCustomers' ORDER BY r.id`, []any{serviceID},
+			WHERE r.service_id = +? AND r.state = 'validatingByCustomers' ORDER BY r.id`, []any{serviceID},
 		`SELECT `+partyCols+` FROM requests r JOIN parties p ON p.request_id = r.id
-			WHERE r.service_id = ? AND r.state = 'validatingByCustomers' ORDER BY p.request_id, p.position`, []any{serviceID})
+			WHERE r.service_id = +? AND r.state = 'validatingByCustomers' ORDER BY p.request_id, p.position`, []any{serviceID})
 }
 
 func (t *sqlTx) DueRequests(now time.Time) ([]model.Request, error) {
@@ -349,7 +358,7 @@ func (t *sqlTx) InsertToken(tk *model.TokenRecord) error {
 }
 
 func (t *sqlTx) Tokens(requestID int64) ([]model.TokenRecord, error) {
-	rows, err := t.query("SELECT id, request_id, handle, hash, state FROM tokens WHERE request_id = ? ORDER BY id", requestID)
+	rows, err := t.query("SELECT id, request_id, handle, hash, state FROM tokens WHERE request_id = +? ORDER BY id", requestID)
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +382,7 @@ func (t *sqlTx) SetTokenState(id int64, s model.TokenState) error {
 
 func (t *sqlTx) Failures(h model.Handle, requestID int64, since time.Time) (int, error) {
 	var n int
-	err := t.queryRow("SELECT count(*) FROM token_failures WHERE handle = ? AND request_id = ? AND at > ?", h, requestID, ts(since)).Scan(&n)
+	err := t.queryRow("SELECT count(*) FROM token_failures WHERE handle = +? AND request_id = +? AND at > ?", h, requestID, ts(since)).Scan(&n)
 	return n, err
 }
 
@@ -384,7 +393,7 @@ func (t *sqlTx) InsertFailure(h model.Handle, requestID int64, at time.Time) err
 
 func (t *sqlTx) LockedUntil(h model.Handle, requestID int64) (time.Time, error) {
 	var until int64
-	err := t.queryRow("SELECT until FROM token_locks WHERE handle = ? AND request_id = ?", h, requestID).Scan(&until)
+	err := t.queryRow("SELECT until FROM token_locks WHERE handle = +? AND request_id = +?", h, requestID).Scan(&until)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}
@@ -446,7 +455,7 @@ func (t *sqlTx) InsertMail(m *model.Mail) error {
 }
 
 func (t *sqlTx) MailsOf(h model.Handle) ([]model.Mail, error) {
-	rows, err := t.query("SELECT "+mailCols+mailFrom+"WHERE m.to_handle = ? ORDER BY m.id DESC", h)
+	rows, err := t.query("SELECT "+mailCols+mailFrom+"WHERE m.to_handle = +? ORDER BY m.id DESC", h)
 	if err != nil {
 		return nil, err
 	}
@@ -463,7 +472,7 @@ func (t *sqlTx) MailsOf(h model.Handle) ([]model.Mail, error) {
 }
 
 func (t *sqlTx) Mail(id int64) (model.Mail, error) {
-	m, err := scanMailDelivery(t.queryRow("SELECT "+mailCols+mailFrom+"WHERE m.id = ?", id))
+	m, err := scanMailDelivery(t.queryRow("SELECT "+mailCols+mailFrom+"WHERE m.id = +?", id))
 	return m, noRow(err)
 }
 
@@ -473,7 +482,7 @@ func (t *sqlTx) MarkRead(h model.Handle, id int64) error {
 
 func (t *sqlTx) Unread(h model.Handle) (int, error) {
 	var n int
-	err := t.queryRow("SELECT count(*) FROM mails WHERE to_handle = ? AND read = 0", h).Scan(&n)
+	err := t.queryRow("SELECT count(*) FROM mails WHERE to_handle = +? AND read = 0", h).Scan(&n)
 	return n, err
 }
 
@@ -499,17 +508,17 @@ func (t *sqlTx) History(who model.Handle, serviceID, requestID int64, limit int)
 	var args []any
 	switch {
 	case requestID != 0:
-		q = "SELECT " + historyCols + " FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE h.request_id = ? ORDER BY h.at DESC, h.id DESC LIMIT ?"
+		q = "SELECT " + historyCols + " FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE h.request_id = +? ORDER BY h.at DESC, h.id DESC LIMIT +?"
 		args = []any{requestID, limit}
 	case serviceID != 0:
-		q = "SELECT " + historyCols + " FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE h.service_id = ? ORDER BY h.at DESC, h.id DESC LIMIT ?"
+		q = "SELECT " + historyCols + " FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE h.service_id = +? ORDER BY h.at DESC, h.id DESC LIMIT +?"
 		args = []any{serviceID, limit}
 	default:
 		q = `SELECT ` + historyCols + ` FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE h.id IN (
-				SELECT id FROM history WHERE actor = ?1
-				UNION SELECT x.id FROM services v JOIN history x ON x.service_id = v.id WHERE v.admin = ?1 OR v.tech = ?1 OR v.billing = ?1
-				UNION SELECT x.id FROM parties p JOIN history x ON x.request_id = p.request_id WHERE p.handle = ?1
-			) ORDER BY h.at DESC, h.id DESC LIMIT ?2`
+				SELECT id FROM history WHERE actor = +?1
+				UNION SELECT x.id FROM services v JOIN history x ON x.service_id = v.id WHERE v.admin = +?1 OR v.tech = +?1 OR v.billing = +?1
+				UNION SELECT x.id FROM parties p JOIN history x ON x.request_id = p.request_id WHERE p.handle = +?1
+			) ORDER BY h.at DESC, h.id DESC LIMIT +?2`
 		args = []any{who, limit}
 	}
 	rows, err := t.query(q, args...)
