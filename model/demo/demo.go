@@ -83,7 +83,11 @@ var Curated = len(services)
 func Load(ctx context.Context, d *model.Desk, o Options) (Summary, error) {
 	now := d.Now()
 	var sum Summary
-	err := d.Batch(ctx, func(b *model.Batch) error {
+	// The batch runs without cancellation: with a context that can be
+	// cancelled, every statement would arm and disarm a watch on it (a
+	// goroutine per query in database/sql), a second in all at 100,000
+	// services. bulk checks ctx between chunks instead.
+	err := d.Batch(context.WithoutCancel(ctx), func(b *model.Batch) error {
 		sum = Summary{}
 		if err := curated(b, now, &sum); err != nil {
 			return fmt.Errorf("demo: %w", err)
@@ -306,6 +310,9 @@ func bulk(ctx context.Context, b *model.Batch, now time.Time, o Options, sum *Su
 	made := 0
 	for i := 0; made < nReq && i < nReq*3; i++ {
 		if i%500 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			progress(n + made)
 		}
 		want := states[made%len(states)]
