@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"SupportActions", testSupport},
 		{"Keys", testKeys},
 		{"Concurrency", testConcurrency},
+		{"Contention", testContention},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
