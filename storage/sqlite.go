@@ -70,6 +70,7 @@ var (
 	ErrNewerSchema  = errors.New("database written by a newer contactdesk")
 	ErrReadOnlyFile = errors.New("database is read-only")
 	ErrBusy         = errors.New("database is busy")
+	ErrDamaged      = errors.New("database is damaged")
 )
 
 // Options say how to open a database.
@@ -299,7 +300,7 @@ func (db *DB) deferIndexes() error {
 
 // probe looks at an existing file without writing to it.
 func probe(path string) error {
-	p, err := sql.Open("sqlite3", dsn(path, "mode=ro"))
+	p, err := sql.Open("sqlite3", dsn(path, "mode=ro&_busy_timeout="+strconv.Itoa(int(BusyTimeout/time.Millisecond))))
 	if err != nil {
 		return err
 	}
@@ -343,6 +344,8 @@ func openErr(path string, err error) error {
 			return fmt.Errorf("%s: %w: another program has held it locked for more than %s; try again when it is done", path, ErrBusy, BusyTimeout)
 		case sqlite3.ErrNotADB:
 			return fmt.Errorf("%s is %w (not an SQLite file); refusing to touch it", path, ErrNotOurs)
+		case sqlite3.ErrCorrupt:
+			return fmt.Errorf("%s: %w (SQLite says: %v); restore it from a backup", path, ErrDamaged, err)
 		}
 	}
 	return fmt.Errorf("%s: %w", path, err)
@@ -351,12 +354,22 @@ func openErr(path string, err error) error {
 // migrate applies, in one transaction, the migrations the file lacks.
 func (db *DB) migrate() error {
 	ctx := context.Background()
+	// Most opens find the schema up to date: seeing it takes a read,
+	// which another program's long write does not block, so commands
+	// that only read still work while it lasts.
+	var ver, app int
+	err := db.writer.QueryRowContext(ctx, "SELECT * FROM pragma_user_version, pragma_application_id").Scan(&ver, &app)
+	if err != nil {
+		return openErr(db.path, err)
+	}
+	if ver == SchemaVersion() && app == ApplicationID {
+		return nil
+	}
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return openErr(db.path, err)
 	}
 	defer tx.Rollback()
-	var ver, app int
 	if err := tx.QueryRow("PRAGMA user_version").Scan(&ver); err != nil {
 		return openErr(db.path, err)
 	}
@@ -459,6 +472,8 @@ func (db *DB) friendly(err error) error {
 			return fmt.Errorf("%w: %s can't be written (check the permissions of the file and its folder); nothing was changed", ErrReadOnlyFile, db.path)
 		case sqlite3.ErrFull:
 			return fmt.Errorf("the disk holding %s is full; nothing was changed", db.path)
+		case sqlite3.ErrCorrupt:
+			return fmt.Errorf("%w: %s can't be read (SQLite says: %v); nothing was changed, restore it from a backup", ErrDamaged, db.path, err)
 		}
 	}
 	return err
