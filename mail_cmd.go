@@ -103,7 +103,7 @@ func newStderrLog(w io.Writer) *stderrLog {
 func (l *stderrLog) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelWarn }
 
 func (l *stderrLog) Handle(_ context.Context, r slog.Record) error {
-	line := fmt.Sprintf("contactdesk: %s\n", oneLine(r.Message))
+	line := fmt.Sprintf("contactdesk: %s\n", message(r.Message))
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.live {

@@ -158,7 +158,7 @@ func findCommand(args []string) (*command, int) {
 }
 
 func (c *cli) usageErr(e *usageError) int {
-	fmt.Fprintf(c.stderr, "contactdesk: %s\n%s", inert(oneLine(e.msg)), e.usage)
+	fmt.Fprintf(c.stderr, "contactdesk: %s\n%s", message(e.msg), e.usage)
 	return 2
 }
 
@@ -174,7 +174,7 @@ func (c *cli) exit(err error) int {
 	if !model.IsRefusal(err) {
 		msg = strings.TrimPrefix(msg, model.ErrStorage.Error()+": ")
 	}
-	fmt.Fprintf(c.stderr, "contactdesk: %s\n", inert(oneLine(msg)))
+	fmt.Fprintf(c.stderr, "contactdesk: %s\n", message(msg))
 	return 1
 }
 
