@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"Keys", testKeys},
 		{"Concurrency", testConcurrency},
 		{"Contention", testContention},
+		{"HostileInput", testHostileInput},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
