@@ -95,6 +95,13 @@ type DB struct {
 	lastDV  int64
 	hasDV   bool
 
+	// The committer (see commit.go): the writes waiting for it, and how
+	// to stop it.
+	jobs        chan *job
+	stopCommits chan struct{}
+	commitsDone chan struct{}
+	stopOnce    sync.Once
+
 	// The checkpointer (nil in bulk mode): its connection, how to wake
 	// it, how to stop it, and the commits counted to wake it.
 	ckpt     *sql.DB
@@ -200,7 +207,8 @@ func Open(path string, o Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{path: path, writer: w, reader: r}
+	db := &DB{path: path, writer: w, reader: r, jobs: make(chan *job), stopCommits: make(chan struct{}), commitsDone: make(chan struct{})}
+	go db.committer()
 	if err := db.migrate(); err != nil {
 		db.Close()
 		return nil, err
@@ -403,6 +411,8 @@ func (db *DB) Path() string { return db.path }
 // Close closes the database; the last connection checkpoints the WAL.
 func (db *DB) Close() error {
 	var err error
+	db.stopOnce.Do(func() { close(db.stopCommits) })
+	<-db.commitsDone
 	if db.ckpt != nil {
 		db.stopCkpt()
 		<-db.ckptDone
@@ -435,27 +445,6 @@ func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 		return db.friendly(err)
 	}
 	return db.friendly(tx.Commit())
-}
-
-// Update runs fn in one immediate (write-locked) transaction.
-func (db *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return db.friendly(err)
-	}
-	defer tx.Rollback()
-	if err := fn(&sqlTx{ctx: ctx, tx: tx}); err != nil {
-		return db.friendly(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return db.friendly(err)
-	}
-	db.committed()
-	if db.finish.CompareAndSwap(true, false) {
-		// Done, not failed, whatever this says: the next run retries.
-		db.writer.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
-	}
-	return nil
 }
 
 // friendly turns SQLite's errors that a user can meet into messages.
