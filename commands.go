@@ -155,14 +155,20 @@ func cmdDemo(c *cli, o *opts, _ []string) error {
 		}
 		db.Close()
 	}
-	progress := func(int, int) {}
+	progress, cleared := func(int, int) {}, func() {}
 	if f, ok := c.stderr.(*os.File); ok && isTerminal(f) && o.services > demo.Curated {
 		progress = func(done, total int) {
 			fmt.Fprintf(c.stderr, "\rbuilding the demo desk: %3d%% (%d of %d)", done*100/max(total, 1), done, total)
+			if done == total {
+				// What is left: the indexes put off during the load.
+				fmt.Fprint(c.stderr, ", indexing")
+			}
 		}
-		defer fmt.Fprint(c.stderr, "\r\033[K")
+		// The progress line goes before the summary is printed.
+		cleared = func() { fmt.Fprint(c.stderr, "\r\033[K") }
 	}
 	sum, err := demoBuilder(path, o.force)(c, path, o.services, progress)
+	cleared()
 	if err != nil {
 		return err
 	}
