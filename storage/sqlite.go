@@ -237,9 +237,8 @@ func Open(path string, o Options) (*DB, error) {
 // after a copy during which no commit came in; such a copy is what makes
 // the writer's final one cheap, so the copy is repeated (up to 8 times,
 // each copying what came in during the one before) until one finds
-// nothing new. Its
-// errors (another process checkpointing, say) are those of a chore tried
-// again soon, so they are not reported.
+// nothing new. Its errors (another process checkpointing, say) are those
+// of a chore tried again soon, so they are not reported.
 func (db *DB) checkpointer(ctx context.Context) {
 	defer close(db.ckptDone)
 	t := time.NewTicker(CheckpointInterval)
