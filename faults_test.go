@@ -138,30 +138,30 @@ var demoFile = sync.OnceValues(func() ([]byte, error) {
 // of the binary it can run.
 func faultDir(t *testing.T) (dir, bin string) {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "contactdesk-fault")
+	root, err := os.MkdirTemp("", "contactdesk-fault")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		os.Chmod(dir, 0o755)
-		os.RemoveAll(dir)
+		os.Chmod(filepath.Join(root, "db"), 0o755) // made read-only by the test
+		os.RemoveAll(root)
 	})
-	if err := os.Chmod(dir, 0o755); err != nil {
+	if err := os.Chmod(root, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(binary)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin = filepath.Join(dir, "contactdesk")
+	bin = filepath.Join(root, "contactdesk")
 	if err := os.WriteFile(bin, b, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	db := filepath.Join(dir, "db")
-	if err := os.Mkdir(db, 0o755); err != nil {
+	dir = filepath.Join(root, "db")
+	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return db, bin
+	return dir, bin
 }
 
 func TestFaultsOfTheDatabaseFile(t *testing.T) {

@@ -76,6 +76,11 @@ func FuzzRun(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
+	f.Cleanup(func() {
+		if p, err := fuzzDesk(); err == nil {
+			os.RemoveAll(filepath.Dir(p))
+		}
+	})
 	f.Fuzz(func(t *testing.T, in string) {
 		args := strings.Split(in, "\x00")
 		if in == "" {
