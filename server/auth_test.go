@@ -53,7 +53,7 @@ func TestUserNameIsNotWhoYouAre(t *testing.T) {
 	}
 	defer c.Close()
 	tm := open(t, c, 100, 30, "xterm")
-	tm.waitFor(t, "aa11111-ovh Alice Abreu", 5*time.Second)
+	tm.waitFor(t, "aa11111-ovh Alice Abreu", settle)
 }
 
 // unusable is a key the client offers without holding it: it can ask the
@@ -105,8 +105,8 @@ func TestOfferedKeyIsNotVerifiedKey(t *testing.T) {
 			}
 			defer c.Close()
 			tm := open(t, c, 100, 30, "xterm")
-			tm.waitFor(t, "bb22222-ovh Bruno Bento", 5*time.Second)
-			tm.waitFor(t, "bruno.net", 5*time.Second)
+			tm.waitFor(t, "bb22222-ovh Bruno Bento", settle)
+			tm.waitFor(t, "bruno.net", settle)
 			if s := tm.scr.Text(); strings.Contains(s, "Alice") || strings.Contains(s, "alice.pt") {
 				t.Errorf("the session shows alice's desk:\n%s", s)
 			}

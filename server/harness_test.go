@@ -23,6 +23,12 @@ import (
 	"contactdesk/tui"
 )
 
+// settle bounds a wait for something that only has to happen: a first
+// frame, a form's answer. It is generous because CI runs every package's
+// tests at once under the race detector, on two cores. Waits the issue
+// makes a requirement ("within a second") keep their own bound.
+const settle = 15 * time.Second
+
 // The accounts of the test desk, and what each holds.
 const (
 	alice model.Handle = "aa11111-ovh" // admin of alice.pt and shared.eu

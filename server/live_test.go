@@ -17,32 +17,32 @@ func TestLiveUpdates(t *testing.T) {
 	f := start(t, nil)
 	a := open(t, f.login(t, alice), 100, 30, "xterm-256color")
 	b := open(t, f.login(t, bruno), 100, 30, "xterm-256color")
-	a.waitFor(t, "2 of 2", 5*time.Second)
-	b.waitFor(t, "bruno.net", 5*time.Second)
+	a.waitFor(t, "2 of 2", settle)
+	b.waitFor(t, "bruno.net", settle)
 	b.press(t, "2") // Requests
-	b.waitFor(t, "My requests", 5*time.Second)
+	b.waitFor(t, "My requests", settle)
 
 	// Alice names Bruno tech contact of alice.pt (the first row).
 	a.press(t, "enter")
-	a.waitFor(t, "Edit contacts", 5*time.Second)
+	a.waitFor(t, "Edit contacts", settle)
 	a.press(t, "tab", "bb22222-ovh")
-	a.waitFor(t, "bb22222-ovh (new tech)", 5*time.Second)
+	a.waitFor(t, "bb22222-ovh (new tech)", settle)
 	a.press(t, "ctrl+s")
-	a.waitFor(t, "request #1 sent", 5*time.Second)
+	a.waitFor(t, "request #1 sent", settle)
 
 	b.waitLine(t, "#1 ", time.Second, "alice.pt", "tech", "aa11111-ovh", "bb22222-ovh", "waiting")
 
 	// Bruno accepts from the mail's link.
 	b.press(t, "3")
-	b.waitFor(t, "Please confirm: new tech contact for alice.pt (request #1)", 5*time.Second)
+	b.waitFor(t, "Please confirm: new tech contact for alice.pt (request #1)", settle)
 	b.press(t, "enter")
-	b.waitFor(t, "Token", 5*time.Second)
+	b.waitFor(t, "Token", settle)
 	b.press(t, "o")
-	b.waitFor(t, "the token from your mail is filled in", 5*time.Second)
+	b.waitFor(t, "the token from your mail is filled in", settle)
 	b.press(t, "a")
-	b.waitFor(t, "Accept request #1 with your token", 5*time.Second)
+	b.waitFor(t, "Accept request #1 with your token", settle)
 	b.press(t, "enter")
-	b.waitFor(t, "you accepted request #1", 5*time.Second)
+	b.waitFor(t, "you accepted request #1", settle)
 
 	// Tokens are never logged.
 	for _, h := range []model.Handle{alice, bruno} {
@@ -70,9 +70,9 @@ func TestLiveUpdates(t *testing.T) {
 func TestOtherProcessWrites(t *testing.T) {
 	f := start(t, nil)
 	b := open(t, f.login(t, bruno), 100, 30, "xterm-256color")
-	b.waitFor(t, "bruno.net", 5*time.Second)
+	b.waitFor(t, "bruno.net", settle)
 	b.press(t, "2")
-	b.waitFor(t, "My requests", 5*time.Second)
+	b.waitFor(t, "My requests", settle)
 
 	// Another connection to the same file, with its own desk and broker,
 	// as the command line has.

@@ -19,8 +19,8 @@ import (
 func TestSeesOwnServicesOnly(t *testing.T) {
 	f := start(t, nil)
 	tm := open(t, f.login(t, alice), 100, 30, "xterm-256color")
-	tm.waitFor(t, "aa11111-ovh Alice Abreu", 5*time.Second)
-	tm.waitFor(t, "shared.eu", 5*time.Second)
+	tm.waitFor(t, "aa11111-ovh Alice Abreu", settle)
+	tm.waitFor(t, "shared.eu", settle)
 	scr := tm.scr.Text()
 	if !strings.Contains(scr, "alice.pt") || !strings.Contains(scr, "2 of 2") {
 		t.Errorf("alice's two services are not shown:\n%s", scr)
@@ -30,7 +30,7 @@ func TestSeesOwnServicesOnly(t *testing.T) {
 	}
 	// The key decides the account: no switching to another over SSH.
 	tm.press(t, "@", "2")
-	tm.waitFor(t, "My requests", 5*time.Second)
+	tm.waitFor(t, "My requests", settle)
 	io.WriteString(tm.stdin, "q")
 	if err := tm.waitEnd(t, 5*time.Second); err != nil {
 		t.Errorf("quitting ended the session with %v", err)
@@ -90,12 +90,12 @@ func port(addr string) string {
 func TestResize(t *testing.T) {
 	f := startPlaceholder(t, nil)
 	tm := open(t, f.login(t, alice), 100, 30, "xterm-256color")
-	tm.waitFor(t, "size 100x30", 5*time.Second)
+	tm.waitFor(t, "size 100x30", settle)
 	tm.scr.Resize(120, 40)
 	if err := tm.sess.WindowChange(40, 120); err != nil {
 		t.Fatal(err)
 	}
-	tm.waitFor(t, "size 120x40", 5*time.Second)
+	tm.waitFor(t, "size 120x40", settle)
 }
 
 // TestColourProfilePerSession: each session's colours follow its own
@@ -106,9 +106,9 @@ func TestColourProfilePerSession(t *testing.T) {
 	truecolor := open(t, c, 100, 30, "xterm-256color", "COLORTERM", "truecolor")
 	ansi256 := open(t, c, 100, 30, "xterm-256color")
 	dumb := open(t, c, 100, 30, "dumb")
-	truecolor.waitFor(t, "profile TrueColor", 5*time.Second)
-	ansi256.waitFor(t, "profile ANSI256", 5*time.Second)
-	dumb.waitFor(t, "profile NoTTY", 5*time.Second)
+	truecolor.waitFor(t, "profile TrueColor", settle)
+	ansi256.waitFor(t, "profile ANSI256", settle)
+	dumb.waitFor(t, "profile NoTTY", settle)
 }
 
 func TestIdleTimeout(t *testing.T) {
@@ -116,7 +116,7 @@ func TestIdleTimeout(t *testing.T) {
 	c := f.login(t, alice)
 	idle := open(t, c, 100, 30, "xterm")
 	busy := open(t, c, 100, 30, "xterm")
-	idle.waitFor(t, "me aa11111-ovh", 5*time.Second)
+	idle.waitFor(t, "me aa11111-ovh", settle)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() { // busy keeps typing
@@ -139,15 +139,15 @@ func TestIdleTimeout(t *testing.T) {
 		t.Fatalf("a session in use ended too: %v", err)
 	default:
 	}
-	busy.waitFor(t, "> xxx", 5*time.Second)
+	busy.waitFor(t, "> xxx", settle)
 }
 
 func TestMaxSessions(t *testing.T) {
 	f := start(t, func(o *Options) { o.MaxSessions = 2 })
 	a := open(t, f.login(t, alice), 100, 30, "xterm")
 	b := open(t, f.login(t, bruno), 100, 30, "xterm")
-	a.waitFor(t, "aa11111-ovh Alice Abreu", 5*time.Second)
-	b.waitFor(t, "bb22222-ovh Bruno Bento", 5*time.Second)
+	a.waitFor(t, "aa11111-ovh Alice Abreu", settle)
+	b.waitFor(t, "bb22222-ovh Bruno Bento", settle)
 	third := open(t, f.login(t, alice), 100, 30, "xterm")
 	third.waitEnd(t, 5*time.Second)
 	if !strings.Contains(third.stderr.String(), "the desk is full") {
@@ -157,7 +157,7 @@ func TestMaxSessions(t *testing.T) {
 	// Once one leaves, there is room again.
 	io.WriteString(a.stdin, "q")
 	a.waitEnd(t, 5*time.Second)
-	open(t, f.login(t, alice), 100, 30, "xterm").waitFor(t, "aa11111-ovh Alice Abreu", 5*time.Second)
+	open(t, f.login(t, alice), 100, 30, "xterm").waitFor(t, "aa11111-ovh Alice Abreu", settle)
 }
 
 // TestPanicEndsOneSession: a panic in a session's program is logged and
@@ -166,8 +166,8 @@ func TestPanicEndsOneSession(t *testing.T) {
 	f := startPlaceholder(t, nil)
 	a := open(t, f.login(t, alice), 100, 30, "xterm")
 	b := open(t, f.login(t, bruno), 100, 30, "xterm")
-	a.waitFor(t, "me aa11111-ovh", 5*time.Second)
-	b.waitFor(t, "me bb22222-ovh", 5*time.Second)
+	a.waitFor(t, "me aa11111-ovh", settle)
+	b.waitFor(t, "me bb22222-ovh", settle)
 	a.typeLine(t, "panic")
 	err := a.waitEnd(t, 5*time.Second)
 	var exit *gossh.ExitError
@@ -185,7 +185,7 @@ func TestPanicEndsOneSession(t *testing.T) {
 		t.Errorf("the program crashed past the guard:\n%s", f.logs.String())
 	}
 	b.typeLine(t, "still here")
-	b.waitFor(t, "unknown command still", 5*time.Second)
+	b.waitFor(t, "unknown command still", settle)
 }
 
 // TestPanicBeforeTheProgram: a panic while the session's program is made
@@ -209,5 +209,5 @@ func TestPanicBeforeTheProgram(t *testing.T) {
 	}
 	f.waitLog(t, time.Second, "msg=panic", "no model for alice")
 	f.waitLog(t, time.Second, "session end", "account=aa11111-ovh", "reason=panic")
-	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "me bb22222-ovh", 5*time.Second)
+	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "me bb22222-ovh", settle)
 }

@@ -14,16 +14,16 @@ func TestGracefulShutdown(t *testing.T) {
 	f := start(t, func(o *Options) { o.ShutdownNotice = 500 * time.Millisecond })
 	a := open(t, f.login(t, alice), 100, 30, "xterm")
 	b := open(t, f.login(t, bruno), 100, 30, "xterm")
-	a.waitFor(t, "aa11111-ovh Alice Abreu", 5*time.Second)
-	b.waitFor(t, "bb22222-ovh Bruno Bento", 5*time.Second)
+	a.waitFor(t, "aa11111-ovh Alice Abreu", settle)
+	b.waitFor(t, "bb22222-ovh Bruno Bento", settle)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	stopped := make(chan error, 1)
 	go func() { stopped <- f.srv.Shutdown(ctx) }()
 
-	a.waitFor(t, "contactdesk closes for maintenance in 500ms; what you confirmed is saved", 5*time.Second)
-	b.waitFor(t, "contactdesk closes for maintenance", 5*time.Second)
+	a.waitFor(t, "contactdesk closes for maintenance in 500ms; what you confirmed is saved", settle)
+	b.waitFor(t, "contactdesk closes for maintenance", settle)
 	if c, err := f.dial(string(alice), f.authOf(alice)); err == nil {
 		c.Close()
 		t.Error("a new connection was accepted while shutting down")
@@ -57,7 +57,7 @@ func TestGracefulShutdown(t *testing.T) {
 func TestShutdownDeadline(t *testing.T) {
 	f := start(t, func(o *Options) { o.ShutdownNotice = time.Hour })
 	a := open(t, f.login(t, alice), 100, 30, "xterm")
-	a.waitFor(t, "aa11111-ovh Alice Abreu", 5*time.Second)
+	a.waitFor(t, "aa11111-ovh Alice Abreu", settle)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	if err := f.srv.Shutdown(ctx); err == nil {
