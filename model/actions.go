@@ -42,6 +42,23 @@ func (d *Desk) CreateRequest(ctx context.Context, actor Handle, in NewRequest) (
 	return write(ctx, d, func(tx Tx, w *work) ([]Request, error) { return d.createRequest(tx, w, actor, in) })
 }
 
+// CreateRequests makes several changes on one service at once — say a new
+// tech contact and a different new billing contact — in one transaction:
+// all of them are stored, or, when any rule refuses one, none.
+func (d *Desk) CreateRequests(ctx context.Context, actor Handle, ins []NewRequest) ([]Request, error) {
+	return write(ctx, d, func(tx Tx, w *work) ([]Request, error) {
+		var all []Request
+		for _, in := range ins {
+			rs, err := d.createRequest(tx, w, actor, in)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, rs...)
+		}
+		return all, nil
+	})
+}
+
 func (d *Desk) createRequest(tx Tx, w *work, actor Handle, in NewRequest) ([]Request, error) {
 	reqs, err := d.plan(tx, actor, in, w.now)
 	if err != nil {

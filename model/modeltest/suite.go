@@ -245,10 +245,27 @@ func testOnePerOutgoing(t *testing.T, open Opener) {
 	if s.Tech != N || s.Billing != N || s.Admin != A {
 		t.Errorf("after done: %+v", s)
 	}
+	// Different new contacts for different roles, at once: all or none.
+	f3 := New(t, open)
+	before3 := f3.Snap()
+	_, err := f3.Desk.CreateRequests(f3.Ctx, A, []model.NewRequest{
+		{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)},
+		{Service: Example, Roles: []model.Role{model.Billing}, To: string(O)}, // O owes money
+	})
+	IsKind(t, err, model.ErrNotUpToDate, "two changes, the second refused")
+	f3.Same(before3, "two changes, the second refused")
+	rs, err = f3.Desk.CreateRequests(f3.Ctx, A, []model.NewRequest{
+		{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)},
+		{Service: Example, Roles: []model.Role{model.Billing}, To: string(N2)},
+	})
+	if err != nil || len(rs) != 2 || rs[0].To != N || rs[1].To != N2 {
+		t.Fatalf("two changes at once: %+v %v", rs, err)
+	}
+
 	// One refusal refuses the whole change: nothing is stored.
 	f2 := New(t, open)
 	before := f2.Snap()
-	_, err := f2.Desk.CreateRequest(f2.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech, model.Billing}, To: string(O)})
+	_, err = f2.Desk.CreateRequest(f2.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech, model.Billing}, To: string(O)})
 	IsKind(t, err, model.ErrNotUpToDate, "tech+billing to an account that owes")
 	f2.Same(before, "a half-refused change")
 }
