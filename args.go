@@ -47,6 +47,7 @@ type opts struct {
 	idleTimeout            time.Duration
 	maxSessions            int
 	smtp, mailFrom         string
+	pool                   int
 }
 
 func (c command) usage() string {
@@ -57,7 +58,7 @@ func (c command) usage() string {
 		b.WriteString(" " + c.args)
 	}
 	fs.VisitAll(func(f *flag.Flag) {
-		if f.Name == "db" || isMailFlag(f.Name) {
+		if f.Name == "db" || f.Name == "pool" || isMailFlag(f.Name) {
 			return
 		}
 		if isBool(f) {
@@ -82,6 +83,7 @@ func (c command) flagSet(o *opts) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.db, "db", o.db, "the `PATH` of the database")
+	poolFlag(fs, o)
 	mailFlags(fs, o)
 	if c.flags != nil {
 		c.flags(fs, o)

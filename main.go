@@ -38,14 +38,15 @@ type cli struct {
 
 const topUsage = `contactdesk: who looks after each of your services, and changes of contact confirmed by everyone concerned.
 
-usage: contactdesk [--db PATH] [--as HANDLE] [--smtp URL --mail-from ADDRESS] [COMMAND ...]
+usage: contactdesk [--db PATH|URL] [--pool N] [--as HANDLE] [--smtp URL --mail-from ADDRESS] [COMMAND ...]
 
 With no command, opens the terminal app (creating a demo database first
 when there is none). The database is --db, else $CONTACTDESK_DB, else
 contactdesk.db here; the acting account is --as, else $CONTACTDESK_AS.
 Mail lands in each account's mailbox; with --smtp (or $CONTACTDESK_SMTP)
-and --mail-from it is also delivered for real. These flags go before the
-command or after it.
+and --mail-from it is also delivered for real. With a PostgreSQL --db
+(postgres://…), --pool N sizes the pool of connections. These flags go
+before the command or after it.
 
 commands:
 `
@@ -79,7 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	gfs.StringVar(&g.db, "db", "", "")
 	gfs.StringVar(&g.as, "as", "", "")
 	mailFlags(gfs, &g)
-	global := func(name string) bool { return name == "db" || name == "as" || isMailFlag(name) }
+	poolFlag(gfs, &g)
+	global := func(name string) bool { return name == "db" || name == "as" || name == "pool" || isMailFlag(name) }
 	i := 0
 	var globals []string
 	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "-" {
@@ -206,7 +208,7 @@ func (c *cli) open(o *opts, create bool) (*model.Desk, error) {
 	if c.desk != nil {
 		return c.desk, nil
 	}
-	st, err := openStore(c.ctx, c.dbPath(o), create)
+	st, err := openStore(c.ctx, c.dbPath(o), create, o.pool)
 	if err != nil {
 		return nil, err
 	}

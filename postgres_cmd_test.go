@@ -34,6 +34,9 @@ func TestPostgresInitDemoAndCommands(t *testing.T) {
 	}
 
 	d.misused("--host-key PATH", "serve") // every node needs the same one: no default beside a URL
+	d.ok("--pool", "2", "services", "--as", "ad11111-ovh")
+	d.ok("services", "--as", "ad11111-ovh", "--pool", "1")
+	d.misused("--pool takes a number", "--pool", "-1", "services", "--as", "ad11111-ovh")
 	d.refused("already holds a desk", "demo")
 	out = d.ok("demo", "--force", "--services", "40")
 	if !strings.Contains(out, "40 services") {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 
@@ -12,13 +13,22 @@ import (
 	"contactdesk/storage/postgres"
 )
 
+// poolFlag registers --pool, the size of the PostgreSQL connection pool.
+func poolFlag(fs *flag.FlagSet, o *opts) {
+	fs.IntVar(&o.pool, "pool", o.pool, "with a PostgreSQL --db: at most `N` connections to the server (default: the URL's pool_max_conns, else 4 or the number of CPUs)")
+}
+
 // openStore opens the database named by --db (or $CONTACTDESK_DB): a
 // postgres:// or postgresql:// URL names a PostgreSQL database (create
-// gives an empty one the schema), anything else a SQLite file (create
-// makes it when it is missing).
-func openStore(ctx context.Context, path string, create bool) (model.Store, error) {
+// gives an empty one the schema; pool, when not 0, sizes its pool of
+// connections), anything else a SQLite file (create makes it when it is
+// missing).
+func openStore(ctx context.Context, path string, create bool, pool int) (model.Store, error) {
+	if pool < 0 || pool > 10000 {
+		return nil, &usageError{msg: "--pool takes a number of connections from 1 to 10000"}
+	}
 	if postgres.IsURL(path) {
-		db, err := postgres.Open(ctx, path, postgres.Options{Create: create})
+		db, err := postgres.Open(ctx, path, postgres.Options{Create: create, MaxConns: int32(pool)})
 		if err != nil {
 			return nil, err
 		}

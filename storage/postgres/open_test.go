@@ -138,3 +138,25 @@ func TestIsURL(t *testing.T) {
 		}
 	}
 }
+
+func TestPoolSize(t *testing.T) {
+	u := pgtest.URL(t)
+	for _, c := range []struct {
+		url  string
+		opt  int32
+		want int32
+	}{
+		{u, 3, 3},
+		{u + "&pool_max_conns=7", 0, 7},
+		{u + "&pool_max_conns=7", 2, 2}, // the flag wins over the URL
+	} {
+		db, err := Open(context.Background(), c.url, Options{Create: true, MaxConns: c.opt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := db.MaxConns(); got != c.want {
+			t.Errorf("Options.MaxConns %d on %s: pool of %d, want %d", c.opt, c.url, got, c.want)
+		}
+		db.Close()
+	}
+}

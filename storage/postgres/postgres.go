@@ -279,6 +279,9 @@ func (db *DB) migrate(ctx context.Context, create bool) error {
 	return db.openErr(tx.Commit(ctx))
 }
 
+// MaxConns is the size of the pool of connections to the server.
+func (db *DB) MaxConns() int32 { return db.pool.Config().MaxConns }
+
 // Close stops listening and closes every connection.
 func (db *DB) Close() error {
 	db.watch.stop()
