@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -25,6 +26,9 @@ type command struct {
 	about string
 	flags func(fs *flag.FlagSet, o *opts)
 	nargs int // how many positional arguments it takes
+	// needs lists the flags it can't do without, shown unbracketed in
+	// its usage (--as may also come from $CONTACTDESK_AS).
+	needs []string
 	run   func(c *cli, o *opts, args []string) error
 }
 
@@ -57,16 +61,24 @@ func (c command) usage() string {
 	if c.args != "" {
 		b.WriteString(" " + c.args)
 	}
+	var optional []*flag.Flag
 	fs.VisitAll(func(f *flag.Flag) {
 		if f.Name == "db" || f.Name == "pool" || isMailFlag(f.Name) {
 			return
 		}
+		if !slices.Contains(c.needs, f.Name) {
+			optional = append(optional, f)
+			return
+		}
+		fmt.Fprintf(&b, " --%s %s", f.Name, valueName(f))
+	})
+	for _, f := range optional {
 		if isBool(f) {
 			fmt.Fprintf(&b, " [--%s]", f.Name)
 		} else {
 			fmt.Fprintf(&b, " [--%s %s]", f.Name, valueName(f))
 		}
-	})
+	}
 	b.WriteString("\n  " + c.about + "\n")
 	return b.String()
 }

@@ -36,7 +36,7 @@ func init() {
 				fs.BoolVar(&o.force, "force", false, "replace an existing contactdesk database")
 			}, run: cmdDemo},
 		{name: "init", about: "create an empty database", nargs: 0, run: cmdInit},
-		{name: "account add", args: "HANDLE", about: "open an account", nargs: 1,
+		{name: "account add", needs: []string{"name", "email"}, args: "HANDLE", about: "open an account", nargs: 1,
 			flags: func(fs *flag.FlagSet, o *opts) {
 				fs.StringVar(&o.name, "name", "", "the account's `NAME`")
 				fs.StringVar(&o.email, "email", "", "its e-mail `ADDRESS`")
@@ -48,15 +48,15 @@ func init() {
 				fs.StringVar(&o.owes, "owes", "", "the `AMOUNT` it owes")
 			}, run: cmdSetStanding},
 		{name: "account list", about: "list the accounts", nargs: 0, flags: jsonFlag, run: cmdAccountList},
-		{name: "service add", args: "NAME", about: "add a service with its three contacts", nargs: 1,
+		{name: "service add", needs: []string{"type", "admin", "tech", "billing"}, args: "NAME", about: "add a service with its three contacts", nargs: 1,
 			flags: func(fs *flag.FlagSet, o *opts) {
 				fs.StringVar(&o.typ, "type", "", "the service `TYPE`: "+strings.Join(model.ServiceTypes, ", "))
 				fs.StringVar(&o.admin, "admin", "", "the admin contact's `HANDLE`")
 				fs.StringVar(&o.tech, "tech", "", "the tech contact's `HANDLE`")
 				fs.StringVar(&o.bill, "billing", "", "the billing contact's `HANDLE`")
 			}, run: cmdServiceAdd},
-		{name: "services", about: "list the services where you hold a role", nargs: 0, flags: asJSON, run: cmdServices},
-		{name: "request create", about: "ask for a change of contact", nargs: 0,
+		{name: "services", needs: []string{"as"}, about: "list the services where you hold a role", nargs: 0, flags: asJSON, run: cmdServices},
+		{name: "request create", needs: []string{"as", "service", "role", "to"}, about: "ask for a change of contact", nargs: 0,
 			flags: func(fs *flag.FlagSet, o *opts) {
 				asJSON(fs, o)
 				fs.StringVar(&o.service, "service", "", "the service's `NAME`")
@@ -64,17 +64,17 @@ func init() {
 				fs.StringVar(&o.to, "to", "", "the new contact's `HANDLE`")
 				fs.StringVar(&o.validity, "validity", "", "how long parties have to answer: `D` as 15d, 48h, 90s (default 15d)")
 			}, run: cmdRequestCreate},
-		{name: "request list", about: "list the requests you are a party to", nargs: 0, flags: asJSON, run: cmdRequestList},
-		{name: "request show", args: "ID", about: "show one request", nargs: 1, flags: asJSON, run: cmdRequestShow},
-		{name: "request accept", args: "ID", about: "accept a request with your token", nargs: 1, flags: tokenFlags, run: cmdAccept},
-		{name: "request refuse", args: "ID", about: "refuse a request with your token", nargs: 1, flags: tokenFlags, run: cmdRefuse},
-		{name: "request resend", args: "ID", about: "mail yourself a fresh token (the old one stops working)", nargs: 1, flags: asJSON, run: cmdResend},
-		{name: "request cancel", args: "ID", about: "withdraw a request you made", nargs: 1, flags: asJSON, run: cmdCancel},
-		{name: "mail list", about: "list your mails", nargs: 0, flags: asJSON, run: cmdMailList},
-		{name: "mail show", args: "ID", about: "show one of your mails (and mark it read)", nargs: 1, flags: asJSON, run: cmdMailShow},
-		{name: "profile set-email", args: "EMAIL", about: "change the e-mail address of your profile", nargs: 1, flags: asJSON, run: cmdSetEmail},
-		{name: "owner show", args: "SERVICE", about: "show a domain's owner details", nargs: 1, flags: asJSON, run: cmdOwnerShow},
-		{name: "owner set", args: "SERVICE", about: "change a domain's owner details (its admin only)", nargs: 1,
+		{name: "request list", needs: []string{"as"}, about: "list the requests you are a party to", nargs: 0, flags: asJSON, run: cmdRequestList},
+		{name: "request show", needs: []string{"as"}, args: "ID", about: "show one request", nargs: 1, flags: asJSON, run: cmdRequestShow},
+		{name: "request accept", needs: []string{"as", "token"}, args: "ID", about: "accept a request with your token", nargs: 1, flags: tokenFlags, run: cmdAccept},
+		{name: "request refuse", needs: []string{"as", "token"}, args: "ID", about: "refuse a request with your token", nargs: 1, flags: tokenFlags, run: cmdRefuse},
+		{name: "request resend", needs: []string{"as"}, args: "ID", about: "mail yourself a fresh token (the old one stops working)", nargs: 1, flags: asJSON, run: cmdResend},
+		{name: "request cancel", needs: []string{"as"}, args: "ID", about: "withdraw a request you made", nargs: 1, flags: asJSON, run: cmdCancel},
+		{name: "mail list", needs: []string{"as"}, about: "list your mails", nargs: 0, flags: asJSON, run: cmdMailList},
+		{name: "mail show", needs: []string{"as"}, args: "ID", about: "show one of your mails (and mark it read)", nargs: 1, flags: asJSON, run: cmdMailShow},
+		{name: "profile set-email", needs: []string{"as"}, args: "EMAIL", about: "change the e-mail address of your profile", nargs: 1, flags: asJSON, run: cmdSetEmail},
+		{name: "owner show", needs: []string{"as"}, args: "SERVICE", about: "show a domain's owner details", nargs: 1, flags: asJSON, run: cmdOwnerShow},
+		{name: "owner set", needs: []string{"as"}, args: "SERVICE", about: "change a domain's owner details (its admin only)", nargs: 1,
 			flags: func(fs *flag.FlagSet, o *opts) {
 				asJSON(fs, o)
 				fs.Func("holder", "the holder's `NAME`", func(v string) error { o.holder, o.setHolder = v, true; return nil })
@@ -82,7 +82,7 @@ func init() {
 				fs.Func("phone", "the `PHONE` number", func(v string) error { o.phone, o.setPhone = v, true; return nil })
 				fs.Func("email", "the e-mail `ADDRESS`", func(v string) error { o.email, o.setEmail = v, true; return nil })
 			}, run: cmdOwnerSet},
-		{name: "history", about: "what was done to your services and requests", nargs: 0,
+		{name: "history", needs: []string{"as"}, about: "what was done to your services and requests", nargs: 0,
 			flags: func(fs *flag.FlagSet, o *opts) {
 				asJSON(fs, o)
 				fs.StringVar(&o.service, "service", "", "only this service's `NAME`")
