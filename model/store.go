@@ -50,6 +50,10 @@ type Tx interface {
 	// each marked when a request on it is validatingByCustomers and not
 	// past its expiry at now.
 	ServicesOf(h Handle, now time.Time) ([]ServiceView, error)
+	// FirstServicesOf lists the first limit services of ServicesOf's
+	// list, in its order and with its marks, without reading the rest:
+	// however many services h holds, it reads about limit rows per role.
+	FirstServicesOf(h Handle, now time.Time, limit int) ([]ServiceView, error)
 	InsertService(s *Service) error
 	SetContact(serviceID int64, r Role, h Handle) error
 	SetOwner(serviceID int64, o Owner) error

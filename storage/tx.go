@@ -177,9 +177,14 @@ func (t *sqlTx) ServiceByID(id int64) (model.Service, error) {
 }
 
 func (t *sqlTx) ServicesOf(h model.Handle, now time.Time) ([]model.ServiceView, error) {
-	rows, err := t.query(`SELECT `+serviceCols+`,
+	return t.serviceViews(`SELECT `+serviceCols+`,
 			EXISTS (SELECT 1 FROM requests r WHERE r.service_id = s.id AND r.state = 'validatingByCustomers' AND r.expires > ?2)
 		FROM services s WHERE s.admin = +?1 OR s.tech = +?1 OR s.billing = +?1 ORDER BY s.name`, h, ts(now))
+}
+
+// serviceViews runs a query of serviceCols followed by the pending mark.
+func (t *sqlTx) serviceViews(q string, args ...any) ([]model.ServiceView, error) {
+	rows, err := t.query(q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +200,23 @@ func (t *sqlTx) ServicesOf(h model.Handle, now time.Time) ([]model.ServiceView, 
 	}
 	return ss, rows.Err()
 }
+
+// FirstServicesOf takes the first limit names from each role's index
+// (admin, name), (tech, name), (billing, name) and keeps the first limit
+// of those: it reads at most 3×limit index entries whether h holds ten
+// services or a hundred thousand, where ServicesOf's plan (a union of
+// the three indexes, then a sort) reads every one.
+func (t *sqlTx) FirstServicesOf(h model.Handle, now time.Time, limit int) ([]model.ServiceView, error) {
+	return t.serviceViews(firstServicesQuery, h, ts(now), limit)
+}
+
+const firstServicesQuery = `SELECT ` + serviceCols + `,
+		EXISTS (SELECT 1 FROM requests r WHERE r.service_id = s.id AND r.state = 'validatingByCustomers' AND r.expires > ?2)
+	FROM services s WHERE s.id IN (
+		SELECT id FROM (SELECT id FROM services WHERE admin = +?1 ORDER BY name LIMIT +?3)
+		UNION ALL SELECT id FROM (SELECT id FROM services WHERE tech = +?1 ORDER BY name LIMIT +?3)
+		UNION ALL SELECT id FROM (SELECT id FROM services WHERE billing = +?1 ORDER BY name LIMIT +?3))
+	ORDER BY s.name LIMIT +?3`
 
 func (t *sqlTx) InsertService(s *model.Service) error {
 	var o model.Owner

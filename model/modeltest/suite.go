@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"ProfileEmail", testEmail},
 		{"HistoryAndMailboxPrivacy", testPrivacy},
 		{"SupportActions", testSupport},
+		{"FirstServices", testFirstServices},
 		{"Keys", testKeys},
 		{"Concurrency", testConcurrency},
 		{"Contention", testContention},
@@ -901,6 +902,63 @@ func testSupport(t *testing.T, open Opener) {
 	acc, err := f.Desk.SetStanding(f.Ctx, B, 4250)
 	if err != nil || acc.Owes != 4250 || acc.UpToDate() {
 		t.Fatalf("%+v %v", acc, err)
+	}
+}
+
+// testFirstServices: the first page of an account's services is the
+// beginning of its whole list — same order, same pending marks, each
+// service once even where the account holds several roles — and says
+// whether there are more.
+func testFirstServices(t *testing.T, open Opener) {
+	f := New(t, open)
+	// A is admin of some, only tech or only billing of others, with names
+	// interleaved, so that the page merges the three roles' lists.
+	for i := range 24 {
+		in := model.NewService{Name: fmt.Sprintf("s%02d.example", 23-i), Type: model.TypeHosting, Admin: string(A), Tech: string(T), Billing: string(B)}
+		switch i % 4 {
+		case 1:
+			in.Admin, in.Tech = string(T), string(A)
+		case 2:
+			in.Admin, in.Billing = string(T), string(A)
+		case 3:
+			in.Admin, in.Tech, in.Billing = string(T), string(A), string(A)
+		}
+		if _, err := f.Desk.AddService(f.Ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Create(A, Example, N, model.Tech)
+	f.Create(A, "s05.example", N, model.Billing)
+	check := func(when string) {
+		t.Helper()
+		for _, h := range []model.Handle{A, T, B, M, O, N, X} {
+			all, err := f.Desk.Services(f.Ctx, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for limit := 1; limit <= len(all)+1; limit++ {
+				first, more, err := f.Desk.FirstServices(f.Ctx, h, limit)
+				if err != nil {
+					t.Fatalf("%s: first %d of %s: %v", when, limit, h, err)
+				}
+				want := all[:min(limit, len(all))]
+				if len(first) != len(want) || more != (limit < len(all)) {
+					t.Fatalf("%s: first %d of %s's %d services: %d, more %v", when, limit, h, len(all), len(first), more)
+				}
+				for i := range want {
+					if first[i].Name != want[i].Name || first[i].Pending != want[i].Pending || first[i].ID != want[i].ID ||
+						first[i].Admin != want[i].Admin || first[i].Tech != want[i].Tech || first[i].Billing != want[i].Billing {
+						t.Fatalf("%s: first %d of %s, row %d: %+v, want %+v", when, limit, h, i, first[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	check("two requests pending")
+	f.Clock.Advance(model.DefaultValidity + time.Minute)
+	check("the requests expired")
+	if _, _, err := f.Desk.FirstServices(f.Ctx, "zz99999-ovh", 10); !errors.Is(err, model.ErrUnknownAccount) {
+		t.Errorf("an unknown account's services: %v", err)
 	}
 }
 

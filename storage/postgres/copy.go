@@ -48,7 +48,7 @@ func cols(spec string) []column {
 // A new SQLite migration must be added here (and to the PostgreSQL
 // migrations) before migrate copies its data: Import refuses otherwise,
 // and a test compares the two schemas column by column.
-const sqliteSchema = 3
+const sqliteSchema = 4
 
 // tables lists every table of a desk in an order that satisfies the
 // foreign keys, with its columns.

@@ -209,6 +209,25 @@ func (t *pgTx) ServicesOf(h model.Handle, now time.Time) ([]model.ServiceView, e
 		FROM services s WHERE s.admin = $1 OR s.tech = $1 OR s.billing = $1 ORDER BY s.name`, h, ts(now))
 }
 
+// FirstServicesOf takes the first limit names from each role's index
+// (admin, name), (tech, name), (billing, name) and keeps the first limit
+// of those: about 3×limit index entries read, however many services h
+// holds.
+func (t *pgTx) FirstServicesOf(h model.Handle, now time.Time, limit int) ([]model.ServiceView, error) {
+	return list(t, func(sc scanner) (model.ServiceView, error) {
+		var v model.ServiceView
+		var err error
+		v.Service, err = scanService(sc, &v.Pending)
+		return v, err
+	}, `SELECT `+serviceCols+`,
+			EXISTS (SELECT 1 FROM requests r WHERE r.service_id = s.id AND r.state = 'validatingByCustomers' AND r.expires > $2)
+		FROM services s WHERE s.id IN (
+			(SELECT id FROM services WHERE admin = $1 ORDER BY name LIMIT $3)
+			UNION ALL (SELECT id FROM services WHERE tech = $1 ORDER BY name LIMIT $3)
+			UNION ALL (SELECT id FROM services WHERE billing = $1 ORDER BY name LIMIT $3))
+		ORDER BY s.name LIMIT $3`, h, ts(now), limit)
+}
+
 func (t *pgTx) InsertService(s *model.Service) error {
 	var o model.Owner
 	if s.Owner != nil {
