@@ -48,7 +48,7 @@ var screens = []struct {
 	{"profile", demo.Persona, func(a *app) string {
 		a.waitFor("the frame", loaded)
 		a.press("4")
-		return a.waitText("Recent activity", "xavier@xara.pt")
+		return a.waitText("Recent activity", "xavier@xara.pt", "cancelled: cancelled by xx11111-ovh")
 	}},
 	{"edit_contacts", demo.Persona, func(a *app) string {
 		a.waitFor("the services", func(s string) bool { return loaded(s) && strings.Contains(s, "xara-shop.com") })
@@ -59,7 +59,11 @@ var screens = []struct {
 		a.waitText("Edit contacts", "Current contact")
 		a.press("tab")
 		a.typ("zz33333-ovh")
-		return a.waitText("zz33333-ovh (new tech)")
+		// the suggestions of a part typed go once the whole handle is
+		// there, whichever of the plan and the suggestions comes first
+		return a.waitFor("the plan", func(s string) bool {
+			return strings.Contains(s, "zz33333-ovh (new tech)") && !strings.Contains(s, "Zélia Zagalo")
+		})
 	}},
 	{"owner", demo.Persona, func(a *app) string {
 		a.waitFor("the services", func(s string) bool { return loaded(s) && strings.Contains(s, "xara-shop.com") })

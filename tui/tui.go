@@ -99,6 +99,12 @@ type Model struct {
 	nextID int
 	paint  struct{ key, desc, subtle, rule styles.Paint }
 
+	// waiting holds the ids of the tabs whose first read has not
+	// answered yet; until none is left, the commands of common.Later
+	// wait in later.
+	waiting map[int]bool
+	later   []tea.Cmd
+
 	subGen    int
 	subCancel context.CancelFunc
 	subCtx    context.Context
@@ -147,6 +153,11 @@ func (m *Model) slot(p common.Page, tab Tab) slot {
 func (m *Model) build() {
 	m.svc, m.reqs, m.mbox, m.prof = services.New(m.c), requests.New(m.c), mailbox.New(m.c), profile.New(m.c)
 	m.pages = [4]slot{m.slot(m.svc, ServicesTab), m.slot(m.reqs, RequestsTab), m.slot(m.mbox, MailboxTab), m.slot(m.prof, ProfileTab)}
+	m.waiting = map[int]bool{}
+	for _, s := range m.pages {
+		m.waiting[s.id] = true
+	}
+	m.later = nil
 	m.stack = nil
 	m.pick = nil
 	m.status.User = string(m.c.Me)
@@ -155,6 +166,7 @@ func (m *Model) build() {
 
 func (m *Model) openPicker() {
 	m.status.User, m.status.Unread = "no account chosen yet", -1
+	m.waiting, m.later = nil, nil
 	s := m.slot(picker.New(m.c), ServicesTab)
 	m.pick = &s
 	m.resize()
@@ -177,10 +189,13 @@ type (
 		cancel context.CancelFunc
 	}
 	changeMsg struct{ gen int }
-	// routed carries a screen's own message back to that screen only.
+	// routed carries a screen's own message back to that screen only;
+	// with pass, a message of package common for the root model, from
+	// that screen.
 	routed struct {
-		id  int
-		msg tea.Msg
+		id   int
+		msg  tea.Msg
+		pass bool
 	}
 )
 
@@ -228,7 +243,7 @@ func (m *Model) update(s slot, msg tea.Msg) tea.Cmd { return route(s.id, s.page.
 
 // route tags what a screen's command returns with the screen's id, so
 // that only that screen receives it; the messages of package common are
-// for the root model and pass as they are.
+// for the root model, which learns from the id which screen answered.
 func route(id int, cmd tea.Cmd) tea.Cmd {
 	if cmd == nil {
 		return nil
@@ -246,7 +261,9 @@ func route(id int, cmd tea.Cmd) tea.Cmd {
 			return out
 		case common.BackMsg, common.ChangedMsg, common.StatusMsg, common.EditContactsMsg, common.OwnerMsg,
 			common.HistoryMsg, common.OpenRequestMsg, common.ReadMailMsg, common.ActAsMsg:
-			return msg
+			return routed{id: id, msg: msg, pass: true}
+		case common.LaterMsg:
+			return common.LaterMsg{Cmd: route(id, msg.Cmd)}
 		}
 		return routed{id: id, msg: msg}
 	}
@@ -375,9 +392,28 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(m.reloadAll(), m.waitAgain())
 	case routed:
-		if s, ok := m.find(msg.id); ok {
-			return m.update(s, msg.msg)
+		var cmd tea.Cmd
+		if msg.pass {
+			cmd = m.handle(msg.msg)
+		} else if s, ok := m.find(msg.id); ok {
+			cmd = m.update(s, msg.msg)
+		} else {
+			return nil
 		}
+		if m.waiting[msg.id] {
+			// a tab's first answer: its first read came back
+			delete(m.waiting, msg.id)
+			if len(m.waiting) == 0 {
+				cmd = tea.Batch(append([]tea.Cmd{cmd}, m.later...)...)
+				m.later = nil
+			}
+		}
+		return cmd
+	case common.LaterMsg:
+		if len(m.waiting) == 0 {
+			return msg.Cmd
+		}
+		m.later = append(m.later, msg.Cmd)
 		return nil
 	case common.StatusMsg:
 		m.status.Set(msg.Text, msg.Err)

@@ -77,7 +77,22 @@ type (
 	ReadMailMsg struct{ ID int64 }
 	// ActAsMsg starts acting as an account (from the account picker).
 	ActAsMsg struct{ Handle model.Handle }
+	// LaterMsg asks the root model to run Cmd once the session's first
+	// frame is complete (see Later).
+	LaterMsg struct{ Cmd tea.Cmd }
 )
+
+// Later runs cmd once every tab has answered its first read: for reads
+// that complete what a screen already shows (the rest of a long list,
+// what is on a tab not shown yet), so that they don't take the machine
+// from the reads the first frame waits for. Once the first frame is
+// complete, cmd runs at once.
+func Later(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return Send(LaterMsg{Cmd: cmd})
+}
 
 // Send returns a command that delivers msg.
 func Send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }

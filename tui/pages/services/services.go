@@ -65,9 +65,15 @@ type Page struct {
 	seq     int
 	loading bool
 	dirty   bool
-	loaded  bool
+	loaded  bool // the whole list is in all
+	partial bool // all holds the first page only; the rest is on its way
 	err     error
 }
+
+// FirstPage is how many services the first read of the tab brings: more
+// than a tall terminal shows, a fraction of what a busy account holds.
+// The whole list follows in the background.
+const FirstPage = 100
 
 // New returns the Services tab.
 func New(c *common.Common) *Page {
@@ -84,14 +90,28 @@ func New(c *common.Common) *Page {
 	return p
 }
 
-type loadedMsg struct {
-	seq    int
-	sortBy int
-	items  []Item
-	err    error
-}
+type (
+	// firstMsg brings the first page of the list, the first time the tab
+	// reads it.
+	firstMsg struct {
+		seq    int
+		sortBy int
+		items  []Item
+		more   bool
+		err    error
+	}
+	// loadedMsg brings the whole list.
+	loadedMsg struct {
+		seq    int
+		sortBy int
+		items  []Item
+		err    error
+	}
+)
 
-// Load reads the services again.
+// Load reads the services again. The first time, it reads the first
+// page and shows it, then the whole list; after that, the whole list,
+// the old one staying on screen until the new one is there.
 func (p *Page) Load() tea.Cmd {
 	if p.loading {
 		p.dirty = true
@@ -100,6 +120,22 @@ func (p *Page) Load() tea.Cmd {
 	p.loading = true
 	p.seq++
 	seq, sortBy, c := p.seq, p.sortBy, p.c
+	if !p.loaded && !p.partial {
+		return common.Do(func() tea.Msg {
+			ss, more, err := c.Desk.FirstServices(c.Ctx, c.Me, FirstPage)
+			if err != nil {
+				return firstMsg{seq: seq, err: err}
+			}
+			items := Items(c, ss)
+			sortItems(items, sortBy)
+			return firstMsg{seq: seq, sortBy: sortBy, items: items, more: more}
+		})
+	}
+	return p.loadAll(seq, sortBy)
+}
+
+func (p *Page) loadAll(seq, sortBy int) tea.Cmd {
+	c := p.c
 	return common.Do(func() tea.Msg {
 		ss, err := c.Desk.Services(c.Ctx, c.Me)
 		if err != nil {
@@ -187,6 +223,8 @@ func (p *Page) apply() {
 		rows = append(rows, it.row)
 	}
 	switch {
+	case p.partial && len(rows) == 0:
+		p.table.Empty = fmt.Sprintf("none of the first %d matches; still loading the rest…", len(p.all))
 	case !p.loaded:
 		p.table.Empty = "loading…"
 	case len(p.all) == 0:
@@ -215,29 +253,25 @@ func (p *Page) Selected() (model.ServiceView, bool) {
 // Update handles a message.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case loadedMsg:
+	case firstMsg:
 		if msg.seq != p.seq {
 			return nil
 		}
-		p.loading = false
-		var cmd tea.Cmd
 		if msg.err != nil {
-			p.err = msg.err
-			cmd = common.Fail(msg.err)
-		} else {
-			p.err = nil
-			if msg.sortBy != p.sortBy {
-				sortItems(msg.items, p.sortBy)
-			}
-			p.all = msg.items
-			p.loaded = true
-			p.apply()
+			return p.finish(loadedMsg{seq: msg.seq, err: msg.err})
 		}
-		if p.dirty {
-			p.dirty = false
-			return tea.Batch(cmd, p.Load())
+		if !msg.more {
+			return p.finish(loadedMsg{seq: msg.seq, sortBy: msg.sortBy, items: msg.items})
 		}
-		return cmd
+		if msg.sortBy != p.sortBy {
+			sortItems(msg.items, p.sortBy)
+		}
+		p.all, p.partial, p.err = msg.items, true, nil
+		p.apply()
+		p.dirty = false // the whole list, read next, is newer still
+		return common.Later(p.loadAll(p.seq, p.sortBy))
+	case loadedMsg:
+		return p.finish(msg)
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	case tea.MouseMsg:
@@ -246,6 +280,32 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// finish takes the whole list, or the error that kept it from coming.
+func (p *Page) finish(msg loadedMsg) tea.Cmd {
+	if msg.seq != p.seq {
+		return nil
+	}
+	p.loading = false
+	var cmd tea.Cmd
+	if msg.err != nil {
+		p.err = msg.err
+		cmd = common.Fail(msg.err)
+	} else {
+		p.err = nil
+		if msg.sortBy != p.sortBy {
+			sortItems(msg.items, p.sortBy)
+		}
+		p.all = msg.items
+		p.loaded, p.partial = true, false
+		p.apply()
+	}
+	if p.dirty {
+		p.dirty = false
+		return tea.Batch(cmd, p.Load())
+	}
+	return cmd
 }
 
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -317,6 +377,9 @@ func (p *Page) Capturing() bool { return p.filter.On() }
 func (p *Page) View() string {
 	st := p.c.Styles
 	info := fmt.Sprintf("%d of %d · role: %s · sort: %s", p.table.Len(), len(p.all), roleName(p.role), sortNames[p.sortBy])
+	if p.partial {
+		info = fmt.Sprintf("%d of the first %d, loading the rest… · role: %s · sort: %s", p.table.Len(), len(p.all), roleName(p.role), sortNames[p.sortBy])
+	}
 	head := st.Title.Render("Services") + "  "
 	if f := p.filter.View(p.width / 3); f != "" {
 		head += f + "  "
