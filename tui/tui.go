@@ -104,6 +104,9 @@ type Model struct {
 	// wait in later.
 	waiting map[int]bool
 	later   []tea.Cmd
+	// readErr is the screen whose read failed with the error the status
+	// line shows (0: the status line shows something else).
+	readErr int
 
 	subGen    int
 	subCancel context.CancelFunc
@@ -259,7 +262,7 @@ func route(id int, cmd tea.Cmd) tea.Cmd {
 				out[i] = route(id, c)
 			}
 			return out
-		case common.BackMsg, common.ChangedMsg, common.StatusMsg, common.EditContactsMsg, common.OwnerMsg,
+		case common.BackMsg, common.ChangedMsg, common.StatusMsg, common.ReadMsg, common.EditContactsMsg, common.OwnerMsg,
 			common.HistoryMsg, common.OpenRequestMsg, common.ReadMailMsg, common.ActAsMsg:
 			return routed{id: id, msg: msg, pass: true}
 		case common.LaterMsg:
@@ -365,7 +368,7 @@ func (m *Model) quit() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	defer func() {
 		if r := recover(); r != nil {
-			m.status.Set("", fmt.Errorf("internal error: %v", r))
+			m.setStatus(common.StatusMsg{Err: fmt.Errorf("internal error: %v", r)})
 			cmd = nil
 		}
 	}()
@@ -393,12 +396,24 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		return tea.Batch(m.reloadAll(), m.waitAgain())
 	case routed:
 		var cmd tea.Cmd
-		if msg.pass {
-			cmd = m.handle(msg.msg)
-		} else if s, ok := m.find(msg.id); ok {
-			cmd = m.update(s, msg.msg)
-		} else {
-			return nil
+		switch inner := msg.msg.(type) {
+		case common.StatusMsg:
+			m.setStatus(inner)
+			if inner.Read && inner.Err != nil {
+				m.readErr = msg.id
+			}
+		case common.ReadMsg:
+			if m.readErr == msg.id {
+				m.setStatus(common.StatusMsg{})
+			}
+		default:
+			if msg.pass {
+				cmd = m.handle(msg.msg)
+			} else if s, ok := m.find(msg.id); ok {
+				cmd = m.update(s, msg.msg)
+			} else {
+				return nil
+			}
 		}
 		if m.waiting[msg.id] {
 			// a tab's first answer: its first read came back
@@ -416,7 +431,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		m.later = append(m.later, msg.Cmd)
 		return nil
 	case common.StatusMsg:
-		m.status.Set(msg.Text, msg.Err)
+		m.setStatus(msg)
 		return nil
 	case common.ChangedMsg:
 		return m.reloadAll()
@@ -436,7 +451,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 	case common.ActAsMsg:
 		m.c.Me = msg.Handle
 		m.build()
-		m.status.Set(fmt.Sprintf("acting as %s", msg.Handle), nil)
+		m.setStatus(common.StatusMsg{Text: fmt.Sprintf("acting as %s", msg.Handle)})
 		return tea.Batch(m.subscribe(), m.reloadAll())
 	case tea.KeyPressMsg:
 		return m.key(msg)
@@ -444,6 +459,13 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		return m.mouse(msg)
 	}
 	return nil
+}
+
+// setStatus shows a message in the status line; it is no longer the
+// error of a screen's read.
+func (m *Model) setStatus(msg common.StatusMsg) {
+	m.status.Set(msg.Text, msg.Err)
+	m.readErr = 0
 }
 
 // waitAgain listens for the next change on the current subscription.
@@ -475,7 +497,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if key.Matches(msg, k.Reload) {
-		m.status.Set("reloaded", nil)
+		m.setStatus(common.StatusMsg{Text: "reloaded"})
 		return m.reloadAll()
 	}
 	if key.Matches(msg, k.HelpAnywhere) && m.pick == nil {

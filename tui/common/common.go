@@ -60,7 +60,14 @@ type (
 	StatusMsg struct {
 		Text string
 		Err  error
+		// Read marks an error of reading a screen (the database went
+		// away, say), which the next good read of that screen clears;
+		// the outcome of an action, or a refusal, stays until the next
+		// message.
+		Read bool
 	}
+	// ReadMsg says a screen read its data without error.
+	ReadMsg struct{}
 	// EditContactsMsg opens the Edit contacts form of a service.
 	EditContactsMsg struct{ Service string }
 	// OwnerMsg opens the owner details of a domain.
@@ -104,6 +111,18 @@ func Status(format string, args ...any) tea.Cmd {
 
 // Fail returns a command that shows err in the status line.
 func Fail(err error) tea.Cmd { return Send(StatusMsg{Err: err}) }
+
+// ReadFailed returns a command that shows an error of reading a screen in
+// the status line, until the screen reads again without error (Read). A
+// refusal (no such request, say) is for the user to read: it stays.
+func ReadFailed(err error) tea.Cmd {
+	return Send(StatusMsg{Err: err, Read: !model.IsRefusal(err)})
+}
+
+// Read returns a command that tells the root model a screen read its
+// data without error, which clears the error of its last read, if it is
+// what the status line shows.
+func Read() tea.Cmd { return Send(ReadMsg{}) }
 
 // Do runs fn as a command. A panic in fn (a bug, a failing driver) comes
 // back as an error in the status line instead of ending the session.

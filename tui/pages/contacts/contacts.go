@@ -264,7 +264,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			if !p.loaded {
 				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
 			}
-			return common.Fail(msg.err)
+			return common.ReadFailed(msg.err)
 		}
 		p.service, p.perms = msg.s, msg.perms
 		first := !p.loaded
@@ -283,7 +283,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		} else {
 			p.setFocus(min(p.focus, len(p.order)))
 		}
-		return p.replan()
+		return tea.Batch(common.Read(), p.replan())
 	case suggestMsg:
 		if r, f := p.focused(); f != nil && r == msg.role && msg.typed == p.suggFor {
 			// the account highlighted stays so when the list is refined

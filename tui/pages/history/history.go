@@ -73,7 +73,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			if !p.loaded {
 				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
 			}
-			return common.Fail(msg.err)
+			return common.ReadFailed(msg.err)
 		}
 		p.loaded = true
 		p.entries = msg.hs
@@ -85,6 +85,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.table.Empty = "nothing recorded yet"
 		p.table.SetRows(rows)
+		return common.Read()
 	case tea.KeyPressMsg:
 		if p.table.HandleKey(msg, p.c.Keys) {
 			return nil

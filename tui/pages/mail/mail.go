@@ -75,14 +75,15 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			if !p.loaded {
 				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
 			}
-			return common.Fail(msg.err)
+			return common.ReadFailed(msg.err)
 		}
 		p.m, p.loaded = msg.m, true
 		if !p.m.Read && !p.marked {
 			p.marked = true
 			c, id := p.c, p.id
-			return common.Do(func() tea.Msg { return markedMsg{err: c.Desk.MarkRead(c.Ctx, c.Me, id)} })
+			return tea.Batch(common.Read(), common.Do(func() tea.Msg { return markedMsg{err: c.Desk.MarkRead(c.Ctx, c.Me, id)} }))
 		}
+		return common.Read()
 	case markedMsg:
 		if msg.err != nil {
 			return common.Fail(msg.err)

@@ -100,7 +100,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			if !p.loaded {
 				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
 			}
-			return common.Fail(msg.err)
+			return common.ReadFailed(msg.err)
 		}
 		old := p.values()
 		first := !p.loaded
@@ -115,6 +115,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if first && p.editable {
 			p.setFocus(0)
 		}
+		return common.Read()
 	case savedMsg:
 		p.saving = false
 		if msg.err != nil {

@@ -78,7 +78,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			return common.Fail(msg.err)
+			return common.ReadFailed(msg.err)
 		}
 		p.all, p.loaded = msg.as, true
 		p.hay = make([]string, len(p.all))
@@ -86,6 +86,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.hay[i] = strings.ToLower(string(a.Handle) + "\x00" + common.Line(a.Name) + "\x00" + common.Line(a.Email))
 		}
 		p.apply()
+		return common.Read()
 	case tea.KeyPressMsg:
 		if !isLetter(msg) && p.table.HandleKey(msg, p.c.Keys) {
 			return nil

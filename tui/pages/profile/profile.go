@@ -98,17 +98,19 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			return common.Fail(msg.err)
+			return common.ReadFailed(msg.err)
 		}
 		p.a, p.loaded = msg.a, true
+		return common.Read()
 	case historyMsg:
 		if msg.seq != p.seq {
 			return nil
 		}
 		if msg.err != nil {
-			return common.Fail(msg.err)
+			return common.ReadFailed(msg.err)
 		}
 		p.hist, p.histOK = msg.hist, true
+		return common.Read()
 	case savedMsg:
 		p.saving = false
 		if msg.err != nil {

@@ -135,7 +135,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			if !p.loaded {
 				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
 			}
-			return common.Fail(msg.err)
+			return common.ReadFailed(msg.err)
 		}
 		p.r, p.hist, p.loaded = msg.r, msg.hist, true
 		if (p.prompt == acceptPrompt || p.prompt == refusePrompt) && !p.awaitingMe() {
@@ -144,6 +144,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if p.prompt == cancelPrompt && !p.mayCancel() {
 			p.closePrompt()
 		}
+		return common.Read()
 	case answeredMsg:
 		p.busy = false
 		if msg.err != nil {

@@ -94,9 +94,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.loading = false
-		var cmd tea.Cmd
+		cmd := common.Read()
 		if msg.err != nil {
-			cmd = common.Fail(msg.err)
+			cmd = common.ReadFailed(msg.err)
 		} else {
 			p.set(msg.rs)
 		}

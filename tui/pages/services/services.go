@@ -269,7 +269,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.all, p.partial, p.err = msg.items, true, nil
 		p.apply()
 		p.dirty = false // the whole list, read next, is newer still
-		return common.Later(p.loadAll(p.seq, p.sortBy))
+		return tea.Batch(common.Read(), common.Later(p.loadAll(p.seq, p.sortBy)))
 	case loadedMsg:
 		return p.finish(msg)
 	case tea.KeyPressMsg:
@@ -288,10 +288,10 @@ func (p *Page) finish(msg loadedMsg) tea.Cmd {
 		return nil
 	}
 	p.loading = false
-	var cmd tea.Cmd
+	cmd := common.Read()
 	if msg.err != nil {
 		p.err = msg.err
-		cmd = common.Fail(msg.err)
+		cmd = common.ReadFailed(msg.err)
 	} else {
 		p.err = nil
 		if msg.sortBy != p.sortBy {
