@@ -44,13 +44,18 @@ func (d *Desk) CreateRequest(ctx context.Context, actor Handle, in NewRequest) (
 
 // CreateRequests makes several changes on one service at once — say a new
 // tech contact and a different new billing contact — in one transaction:
-// all of them are stored, or, when any rule refuses one, none.
+// all of them are stored, or, when any rule refuses one, none. A refusal
+// says which change it is about (ChangeOf), so that a form can show it
+// beside the fields of that change.
 func (d *Desk) CreateRequests(ctx context.Context, actor Handle, ins []NewRequest) ([]Request, error) {
 	return write(ctx, d, func(tx Tx, w *work) ([]Request, error) {
 		var all []Request
-		for _, in := range ins {
+		for i, in := range ins {
 			rs, err := d.createRequest(tx, w, actor, in)
 			if err != nil {
+				if IsRefusal(err) {
+					return nil, &ChangeError{Index: i, Err: err}
+				}
 				return nil, err
 			}
 			all = append(all, rs...)

@@ -47,6 +47,26 @@ func fail(kind error, field, format string, args ...any) error {
 	return &Error{Kind: kind, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// ChangeError is CreateRequests' refusal of one of its changes.
+type ChangeError struct {
+	Index int   // which change, from 0
+	Err   error // the refusal, an *Error
+}
+
+func (e *ChangeError) Error() string { return e.Err.Error() }
+
+// Unwrap lets errors.Is and errors.As see the refusal.
+func (e *ChangeError) Unwrap() error { return e.Err }
+
+// ChangeOf returns which change of a CreateRequests err refused, or -1.
+func ChangeOf(err error) int {
+	var e *ChangeError
+	if errors.As(err, &e) {
+		return e.Index
+	}
+	return -1
+}
+
 // FieldOf returns the input field an error is about, or "".
 func FieldOf(err error) string {
 	var e *Error

@@ -254,7 +254,18 @@ func testOnePerOutgoing(t *testing.T, open Opener) {
 		{Service: Example, Roles: []model.Role{model.Billing}, To: string(O)}, // O owes money
 	})
 	IsKind(t, err, model.ErrNotUpToDate, "two changes, the second refused")
+	if i := model.ChangeOf(err); i != 1 || model.FieldOf(err) != "to" {
+		t.Errorf("the refusal is about change %d, field %q; want 1, \"to\"", i, model.FieldOf(err))
+	}
 	f3.Same(before3, "two changes, the second refused")
+	_, err = f3.Desk.CreateRequests(f3.Ctx, A, []model.NewRequest{
+		{Service: Example, Roles: []model.Role{model.Tech}, To: "qq99999-ovh"},
+		{Service: Example, Roles: []model.Role{model.Billing}, To: string(N2)},
+	})
+	IsKind(t, err, model.ErrUnknownAccount, "two changes, the first refused")
+	if i := model.ChangeOf(err); i != 0 {
+		t.Errorf("the refusal is about change %d, want 0", i)
+	}
 	rs, err = f3.Desk.CreateRequests(f3.Ctx, A, []model.NewRequest{
 		{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)},
 		{Service: Example, Roles: []model.Role{model.Billing}, To: string(N2)},
