@@ -621,3 +621,62 @@ func TestHelpFromAField(t *testing.T) {
 		t.Fatalf("help in the form lacks its keys:\n%s", s)
 	}
 }
+
+// TestSeveralNewContactsAllOrNone: a new tech and a different new
+// billing contact are sent together, in one transaction: when the model
+// refuses one, nothing is stored, the refusal shows beside its field and
+// both fields keep what was typed; once it is allowed, both requests
+// are made at once.
+func TestSeveralNewContactsAllOrNone(t *testing.T) {
+	d := newDesk(t)
+	before, _ := d.Requests(ctx, demo.Persona)
+	a := start(t, d, demo.Persona, 120, 30)
+	servicesShown(a)
+	a.typ("/xara.pt")
+	a.press("enter", "G")
+	a.waitFor("xara.pt selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), " xara.pt") })
+	a.press("enter")
+	a.waitText("Edit contacts", "Current contact")
+	a.press("tab") // tech
+	a.typ("zz33333-ovh")
+	a.press("tab") // billing
+	a.typ("cd67890-ovh")
+	a.waitText("zz33333-ovh (new tech)", "cd67890-ovh (new billing)")
+
+	// Behind the form's back (another tool), the new billing contact
+	// falls behind with its payments: the plan shown does not know.
+	setOwes := func(c model.Cents) {
+		t.Helper()
+		if err := d.Store().Update(ctx, func(tx model.Tx) error { return tx.SetOwes("cd67890-ovh", c) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setOwes(1000)
+	a.press("ctrl+s")
+	s := a.waitText("nothing was sent: see the form")
+	checkBeside(t, s, "billing", "! cd67890-ovh has unpaid bills")
+	if !strings.Contains(lineOf(s, " tech  "), "[zz33333-ovh") || !strings.Contains(lineOf(s, " billing  "), "[cd67890-ovh") {
+		t.Fatalf("what was typed is lost:\n%s", s)
+	}
+	if strings.Contains(lineOf(s, " tech  "), "!") {
+		t.Fatalf("the tech field shows a refusal that is not its own:\n%s", s)
+	}
+	after, _ := d.Requests(ctx, demo.Persona)
+	if len(after) != len(before) {
+		t.Fatalf("a refused form made %d requests", len(after)-len(before))
+	}
+
+	setOwes(0)
+	a.press("ctrl+s")
+	s = a.waitText("requests #", " sent; waiting for confirmation by you and ")
+	a.waitGone("Edit contacts")
+	after, _ = d.Requests(ctx, demo.Persona)
+	if len(after) != len(before)+2 {
+		t.Fatalf("%d requests made, want 2:\n%s", len(after)-len(before), s)
+	}
+	for _, r := range after[:2] {
+		if r.Service != "xara.pt" || !((r.To == "zz33333-ovh" && r.RoleList() == "tech") || (r.To == "cd67890-ovh" && r.RoleList() == "billing")) {
+			t.Fatalf("unexpected request %+v", r)
+		}
+	}
+}

@@ -2,8 +2,9 @@
 // contacts, a field for each role the user may change (the others show
 // the model's reason), accounts suggested as a handle is typed, and,
 // before anything is sent, who will have to confirm, as the model plans
-// it. Refusals appear beside the field they are about and nothing typed
-// is lost.
+// it. Every change of the form is sent in one transaction, all or none;
+// refusals appear beside the field they are about and nothing typed is
+// lost.
 package contacts
 
 import (
@@ -91,7 +92,6 @@ type (
 		made []model.Request
 		errs map[model.Role]error
 		form error
-		done []model.Role // the roles whose requests were made
 	}
 )
 
@@ -198,18 +198,18 @@ func (p *Page) send() tea.Cmd {
 	p.sending = true
 	p.formErr = ""
 	c, name := p.c, p.name
+	ins := make([]model.NewRequest, len(gs))
+	for i, g := range gs {
+		ins[i] = model.NewRequest{Service: name, Roles: g.roles, To: g.to}
+	}
 	return common.Do(func() tea.Msg {
-		out := sentMsg{errs: map[model.Role]error{}}
-		for _, g := range gs {
-			reqs, err := c.Desk.CreateRequest(c.Ctx, c.Me, model.NewRequest{Service: name, Roles: g.roles, To: g.to})
-			if err != nil {
-				if !place(out.errs, g, err) {
-					out.form = err
-				}
-				continue
+		// every change of the form, or none (one transaction)
+		made, err := c.Desk.CreateRequests(c.Ctx, c.Me, ins)
+		out := sentMsg{made: made, errs: map[model.Role]error{}}
+		if err != nil {
+			if i := model.ChangeOf(err); i < 0 || i >= len(gs) || !place(out.errs, gs[i], err) {
+				out.form = err
 			}
-			out.made = append(out.made, reqs...)
-			out.done = append(out.done, g.roles...)
 		}
 		return out
 	})
@@ -317,32 +317,24 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.formErr = common.ErrText(msg.form)
 	case sentMsg:
 		p.sending = false
-		for _, r := range msg.done {
+		if len(msg.errs) > 0 || msg.form != nil {
+			// nothing was stored: what was typed stays, the refusal
+			// beside the field it is about, the others as they were
+			for r, err := range msg.errs {
+				if f := p.fields[r]; f != nil {
+					f.Err = common.ErrText(err)
+				}
+			}
+			p.formErr = common.ErrText(msg.form)
+			p.plan = nil
+			return common.Status("nothing was sent: see the form")
+		}
+		for _, r := range p.order {
 			p.fields[r].SetValue("")
 			p.fields[r].Err = ""
 		}
-		for r, err := range msg.errs {
-			if f := p.fields[r]; f != nil {
-				f.Err = common.ErrText(err)
-			}
-		}
-		p.formErr = common.ErrText(msg.form)
-		var cmds []tea.Cmd
-		if len(msg.made) > 0 {
-			cmds = append(cmds, common.Send(common.ChangedMsg{}))
-		}
-		failed := len(msg.errs) > 0 || msg.form != nil
-		switch {
-		case len(msg.made) > 0 && !failed:
-			cmds = append(cmds, common.Status("%s", made(p.c, msg.made)), common.Send(common.BackMsg{}))
-		case len(msg.made) > 0:
-			cmds = append(cmds, common.Status("%s; the rest was refused, see the form", made(p.c, msg.made)))
-		default:
-			cmds = append(cmds, common.Status("nothing was sent: see the form"))
-		}
-		p.plan = nil
-		cmds = append(cmds, p.replan())
-		return tea.Batch(cmds...)
+		p.plan, p.planFor = nil, ""
+		return tea.Batch(common.Send(common.ChangedMsg{}), common.Status("%s", made(p.c, msg.made)), common.Send(common.BackMsg{}))
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	}
