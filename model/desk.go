@@ -185,6 +185,12 @@ func actorAccount(tx Tx, h Handle) (Account, error) {
 func heldService(tx Tx, actor Handle, name string) (Service, error) {
 	n, err := CheckServiceName(name)
 	if err != nil {
+		// A name this desk refuses may still be the name of a service
+		// stored by an older version or another tool: the actor reaches
+		// it by the name it is listed with, exactly.
+		if s, err2 := tx.Service(name); err2 == nil && len(s.RolesOf(actor)) > 0 {
+			return s, nil
+		}
 		return Service{}, err
 	}
 	s, err := tx.Service(n)

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"HistoryAndMailboxPrivacy", testPrivacy},
 		{"SupportActions", testSupport},
 		{"FirstServices", testFirstServices},
+		{"StoredNames", testStoredNames},
 		{"Keys", testKeys},
 		{"Concurrency", testConcurrency},
 		{"Contention", testContention},
@@ -971,6 +972,42 @@ func testFirstServices(t *testing.T, open Opener) {
 	if _, _, err := f.Desk.FirstServices(f.Ctx, "zz99999-ovh", 10); !errors.Is(err, model.ErrUnknownAccount) {
 		t.Errorf("an unknown account's services: %v", err)
 	}
+}
+
+// testStoredNames: a service whose name this desk would refuse, stored
+// by an older version or another tool, is reached by its holders through
+// the name it is listed with; to anyone else that name is refused as any
+// name that is not one.
+func testStoredNames(t *testing.T, open Opener) {
+	f := New(t, open)
+	odd := "Old Name\x1b[2J.example" // PostgreSQL stores no invalid UTF-8
+	err := f.Store.Update(f.Ctx, func(tx model.Tx) error {
+		return tx.InsertService(&model.Service{Name: odd, Type: model.TypeDomain, Admin: A, Tech: T, Billing: A, Owner: &model.Owner{Holder: "Ada"}, Created: Start})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := f.Desk.Services(f.Ctx, A)
+	if err != nil || !slices.ContainsFunc(ss, func(s model.ServiceView) bool { return s.Name == odd }) {
+		t.Fatalf("the service is not listed: %v", err)
+	}
+	if _, perms, err := f.Desk.Permissions(f.Ctx, A, odd); err != nil || perms[model.Tech] != nil {
+		t.Fatalf("its admin can't open it: %v %v", perms, err)
+	}
+	if _, err := f.Desk.Owner(f.Ctx, A, odd); err != nil {
+		t.Fatalf("its admin can't read its owner details: %v", err)
+	}
+	rs := f.Create(A, odd, N, model.Tech)
+	if len(rs) != 1 || rs[0].Service != odd {
+		t.Fatalf("request on it: %+v", rs)
+	}
+	if hs, err := f.Desk.History(f.Ctx, T, model.HistoryFilter{Service: odd}); err != nil || len(hs) == 0 {
+		t.Fatalf("its tech contact can't read its history: %d lines, %v", len(hs), err)
+	}
+	_, _, err = f.Desk.Permissions(f.Ctx, X, odd)
+	IsKind(t, err, model.ErrInvalid, "someone holding no role on it")
+	_, _, err = f.Desk.Permissions(f.Ctx, A, "Old Name.example")
+	IsKind(t, err, model.ErrInvalid, "a name that is not its own")
 }
 
 func testKeys(t *testing.T, open Opener) {
