@@ -45,9 +45,10 @@ func newDesk(t testing.TB) *model.Desk {
 // probe wraps the app and keeps what it drew last, so a test reads the
 // screen as the user sees it instead of the terminal's byte stream.
 type probe struct {
-	m    tea.Model
-	mu   *sync.Mutex
-	last *string
+	m     tea.Model
+	mu    *sync.Mutex
+	last  *string
+	title *string
 }
 
 func (p probe) Init() tea.Cmd { return p.m.Init() }
@@ -61,7 +62,7 @@ func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (p probe) View() tea.View {
 	v := p.m.View()
 	p.mu.Lock()
-	*p.last = v.Content
+	*p.last, *p.title = v.Content, v.WindowTitle
 	p.mu.Unlock()
 	return v
 }
@@ -73,6 +74,7 @@ type app struct {
 	tm   *teatest.TestModel
 	mu   sync.Mutex
 	last string
+	win  string // the window title
 }
 
 func start(t testing.TB, d *model.Desk, me model.Handle, w, h int, o ...tui.Options) *app {
@@ -85,7 +87,7 @@ func start(t testing.TB, d *model.Desk, me model.Handle, w, h int, o ...tui.Opti
 		opt.Clock = fixedClock(now)
 	}
 	a := &app{t: t}
-	p := probe{m: tui.New(d, me, opt), mu: &a.mu, last: &a.last}
+	p := probe{m: tui.New(d, me, opt), mu: &a.mu, last: &a.last, title: &a.win}
 	a.tm = teatest.NewTestModel(t, p,
 		teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(
@@ -101,6 +103,13 @@ func (a *app) raw() string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.last
+}
+
+// title is the window title the last frame asked for.
+func (a *app) title() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.win
 }
 
 // screen is the last frame as text.

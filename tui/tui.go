@@ -163,7 +163,7 @@ func (m *Model) build() {
 	m.later = nil
 	m.stack = nil
 	m.pick = nil
-	m.status.User = string(m.c.Me)
+	m.status.User = common.H(m.c.Me)
 	m.resize()
 }
 
@@ -579,7 +579,7 @@ func (m *Model) View() tea.View {
 	}
 	v.WindowTitle = "contactdesk"
 	if m.c.Me != "" {
-		v.WindowTitle = "contactdesk — " + string(m.c.Me)
+		v.WindowTitle = "contactdesk — " + common.H(m.c.Me)
 	}
 	if m.quitting || m.c.Width <= 0 || m.c.Height <= 0 {
 		return v
@@ -597,7 +597,7 @@ func (m *Model) render() string {
 		top = st.Title.Render(common.Cut("contactdesk", w))
 	} else {
 		if acc, ok := m.prof.Account(); ok {
-			m.status.User = string(acc.Handle) + " " + common.Line(acc.Name)
+			m.status.User = common.H(acc.Handle) + " " + common.Line(acc.Name)
 		}
 		m.status.Unread = m.mbox.Unread()
 		m.tabs.Active = int(m.active)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -11,9 +12,24 @@ import (
 	"contactdesk/model/text"
 )
 
+// MaxLine is how much of a one-line text Line keeps (bytes, before
+// cleaning): more than a line of any terminal shows, and a bound on what a
+// frame cleans and measures of a value that could be a megabyte long.
+const MaxLine = 4096
+
 // Line makes user text safe to draw on one line: every control and escape
-// sequence removed, newlines turned to spaces.
-func Line(s string) string { return text.Line(s) }
+// sequence removed, newlines turned to spaces; past MaxLine bytes it is
+// cut, with "…".
+func Line(s string) string {
+	if len(s) > MaxLine {
+		cut := MaxLine
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return text.Line(s)
+}
 
 // Lines makes user text safe to draw over several lines.
 func Lines(s string) string { return text.Clean(s, true) }
@@ -153,23 +169,30 @@ func StateWord(s model.State) string {
 	if s == model.StateValidating {
 		return "waiting"
 	}
-	return string(s)
+	return Line(string(s))
 }
+
+// H writes a handle. Handles are checked on input, but one written by
+// another tool is drawn as any user text: cleaned.
+func H(h model.Handle) string { return Line(string(h)) }
+
+// Roles writes the roles of a request ("tech, billing"), cleaned.
+func Roles(r model.Request) string { return Line(r.RoleList()) }
 
 // Handle writes h, marked when it is the user's own.
 func (c *Common) Handle(h model.Handle) string {
 	if h == c.Me && h != "" {
-		return string(h) + "*"
+		return H(h) + "*"
 	}
-	return string(h)
+	return H(h)
 }
 
 // HandleYou writes h, followed by "(you)" when it is the user's own.
 func (c *Common) HandleYou(h model.Handle) string {
 	if h == c.Me {
-		return string(h) + " (you)"
+		return H(h) + " (you)"
 	}
-	return string(h)
+	return H(h)
 }
 
 // Handles joins handles with ", ", writing "you" for the user's own.
@@ -179,7 +202,7 @@ func (c *Common) Handles(hs []model.Handle) string {
 		if h == c.Me {
 			ws[i] = "you"
 		} else {
-			ws[i] = string(h)
+			ws[i] = H(h)
 		}
 	}
 	return strings.Join(ws, ", ")
@@ -201,8 +224,24 @@ func ErrText(err error) string {
 // by indent spaces and drawn with st. It is for messages and bodies,
 // never for table cells.
 func Wrap(s string, indent, width int, st Renderer) string {
+	return WrapMax(s, indent, width, 0, st)
+}
+
+// MsgLines is how many lines a message beside a field or under a form
+// takes at most: enough for any of the model's, not for a value of a
+// megabyte it quotes.
+const MsgLines = 4
+
+// WrapMax is Wrap keeping at most maxLines lines (0: all), the last one
+// ending with … when some were left out: for a value beside a label,
+// which should not push the rest of a screen out of sight.
+func WrapMax(s string, indent, width, maxLines int, st Renderer) string {
 	room := max(10, width-indent)
 	lines := strings.Split(ansi.Wrap(s, room, " ,;-"), "\n")
+	if maxLines > 0 && len(lines) > maxLines {
+		lines = lines[:maxLines]
+		lines[maxLines-1] = Cut(strings.TrimRight(lines[maxLines-1], " ")+"…", room)
+	}
 	for i, l := range lines {
 		lines[i] = Pad(indent) + st.Render(Cut(strings.TrimRight(l, " "), room))
 	}
@@ -214,14 +253,14 @@ func Wrap(s string, indent, width int, st Renderer) string {
 func (c *Common) Parties(r model.Request) string {
 	ws := make([]string, len(r.Parties))
 	for i, p := range r.Parties {
-		ws[i] = string(p.Handle) + " (" + c.PartyLabel(r, p.Handle) + ")"
+		ws[i] = H(p.Handle) + " (" + c.PartyLabel(r, p.Handle) + ")"
 	}
 	return strings.Join(ws, ", ")
 }
 
 // PartyLabel says why h must confirm r, with "you" for the user.
 func (c *Common) PartyLabel(r model.Request, h model.Handle) string {
-	l := r.PartyLabel(h)
+	l := Line(r.PartyLabel(h))
 	if h == c.Me {
 		if strings.HasPrefix(l, "requester") {
 			return "you" + strings.TrimPrefix(l, "requester")

@@ -42,9 +42,12 @@ func New(st *styles.Styles, label, placeholder string, limit int) *Model {
 // Value returns what was typed.
 func (f *Model) Value() string { return f.Input.Value() }
 
-// SetValue replaces what was typed.
+// SetValue replaces what was typed. A value from the desk is user text:
+// cleaned, it can't act on the terminal (the text input itself drops
+// control characters, but not what follows an ESC, nor direction
+// overrides).
 func (f *Model) SetValue(v string) {
-	f.Input.SetValue(v)
+	f.Input.SetValue(common.Line(v))
 	f.Input.CursorEnd()
 }
 
@@ -91,5 +94,5 @@ func (f *Model) View(fieldWidth, room, indent int) string {
 	if fieldWidth+1+common.Width(msg) <= room {
 		return box + " " + f.st.Error.Render(msg)
 	}
-	return box + "\n" + common.Wrap(msg, indent, indent+room, f.st.Error)
+	return box + "\n" + common.WrapMax(msg, indent, indent+room, common.MsgLines, f.st.Error)
 }

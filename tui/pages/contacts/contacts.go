@@ -462,7 +462,7 @@ func (p *Page) View() string {
 		f := p.fields[r]
 		if p.perms[r] != nil || f == nil {
 			line := "  " + st.Label.Render(common.Fit(string(r), labelW)) + " " + cur + " "
-			reason := common.Wrap(common.ErrText(p.perms[r]), 0, p.width-labelW-curW-4, st.Subtle)
+			reason := common.WrapMax(common.ErrText(p.perms[r]), 0, p.width-labelW-curW-4, common.MsgLines, st.Subtle)
 			lines := strings.Split(reason, "\n")
 			b.WriteString(line + lines[0] + "\n")
 			for _, l := range lines[1:] {
@@ -478,7 +478,7 @@ func (p *Page) View() string {
 		b.WriteString(mark + st.Label.Render(common.Fit(string(r), labelW)) + " " + cur + " " + f.View(fieldW, p.width-indent, indent) + "\n")
 		if f.Focused() && len(p.sugg) > 0 {
 			for i, a := range p.sugg {
-				line := common.Fit(string(a.Handle)+"  "+common.Line(a.Name), fieldW)
+				line := common.Fit(common.H(a.Handle)+"  "+common.Line(a.Name), fieldW)
 				pre := "  "
 				if i == p.suggSel {
 					pre = "> "
@@ -495,7 +495,7 @@ func (p *Page) View() string {
 	switch {
 	case len(p.plan) > 0:
 		for _, r := range p.plan {
-			b.WriteString(common.Wrap(fmt.Sprintf("%s: %s → %s", r.RoleList(), r.From, r.To), 2, p.width, st.Bold) + "\n")
+			b.WriteString(common.Wrap(fmt.Sprintf("%s: %s → %s", common.Roles(r), common.H(r.From), common.H(r.To)), 2, p.width, st.Bold) + "\n")
 			b.WriteString(common.Wrap(p.c.Parties(r), 4, p.width, st.Value) + "\n")
 		}
 	case len(p.groups()) == 0:
@@ -506,7 +506,7 @@ func (p *Page) View() string {
 		b.WriteString(st.Subtle.Render(common.Cut("  (a complete handle such as xx11111-ovh shows who must confirm)", p.width)) + "\n")
 	}
 	if p.formErr != "" {
-		b.WriteString(common.Wrap("! "+p.formErr, 2, p.width, st.Error) + "\n")
+		b.WriteString(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error) + "\n")
 	}
 	b.WriteString("\n")
 	btn := "[ Send request ]"

@@ -25,6 +25,7 @@ type Page struct {
 	seq    int
 	width  int
 	height int
+	body   body
 	follow key.Binding
 	back   key.Binding
 }
@@ -35,6 +36,30 @@ func New(c *common.Common, id int64) *Page {
 		follow: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open the request (token filled in)")),
 		back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
+}
+
+// body is the mail's body as drawn, kept while the mail and the width
+// stay the same: a body can be long, and cleaning and wrapping it at
+// every frame would make each key press wait for it.
+type body struct {
+	of    string
+	width int
+	lines []string
+}
+
+func (p *Page) bodyLines() []string {
+	if p.body.lines == nil || p.body.of != p.m.Body || p.body.width != p.width {
+		var ls []string
+		for _, l := range strings.Split(strings.TrimRight(common.Lines(p.m.Body), "\n"), "\n") {
+			if l == "" {
+				ls = append(ls, "")
+				continue
+			}
+			ls = append(ls, strings.Split(common.Wrap(l, 0, p.width, p.c.Styles.Value), "\n")...)
+		}
+		p.body = body{of: p.m.Body, width: p.width, lines: ls}
+	}
+	return p.body.lines
 }
 
 type (
@@ -145,8 +170,11 @@ func (p *Page) Capturing() bool { return false }
 
 const labelW = 9
 
+// rowLines is how many lines a value beside a label takes at most.
+const rowLines = 4
+
 func (p *Page) row(label, value string, st common.Renderer) []string {
-	v := strings.Split(common.Wrap(value, labelW+1, p.width, st), "\n")
+	v := strings.Split(common.WrapMax(value, labelW+1, p.width, rowLines, st), "\n")
 	v[0] = p.c.Styles.Label.Render(common.Fit(label, labelW)) + " " + strings.TrimLeft(v[0], " ")
 	return v
 }
@@ -161,7 +189,7 @@ func (p *Page) View() string {
 	var ls []string
 	ls = append(ls, p.row("Subject", common.Line(m.Subject), st.Bold)...)
 	ls = append(ls, p.row("Date", fmt.Sprintf("%s (%s)", common.Stamp(m.Date), common.Ago(p.c.Now(), m.Date)), st.Value)...)
-	ls = append(ls, p.row("To", fmt.Sprintf("%s <%s>", m.To, common.Line(m.Address)), st.Value)...)
+	ls = append(ls, p.row("To", fmt.Sprintf("%s <%s>", common.H(m.To), common.Line(m.Address)), st.Value)...)
 	if m.Delivery != "" {
 		d := common.Line(m.Delivery)
 		if m.DeliveryError != "" {
@@ -180,13 +208,7 @@ func (p *Page) View() string {
 		ls = append(ls, p.row("Link", common.Line(m.Link), st.Value)...)
 	}
 	ls = append(ls, st.Rule.Render(strings.Repeat("─", max(1, p.width))))
-	for _, l := range strings.Split(strings.TrimRight(common.Lines(m.Body), "\n"), "\n") {
-		if l == "" {
-			ls = append(ls, "")
-			continue
-		}
-		ls = append(ls, strings.Split(common.Wrap(l, 0, p.width, st.Value), "\n")...)
-	}
+	ls = append(ls, p.bodyLines()...)
 	room := max(1, p.height-1)
 	p.scroll = max(0, min(p.scroll, len(ls)-room))
 	end := min(len(ls), p.scroll+room)

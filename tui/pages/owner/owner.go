@@ -230,12 +230,12 @@ func (p *Page) View() string {
 	}
 	b.WriteString("\n")
 	if p.formErr != "" {
-		b.WriteString(common.Wrap("! "+p.formErr, 2, p.width, st.Error) + "\n")
+		b.WriteString(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error) + "\n")
 	}
 	if p.editable {
 		b.WriteString(st.Subtle.Render(common.Cut("  enter saves the fields you changed · esc leaves without saving", p.width)))
 	} else {
-		b.WriteString(common.Wrap("only the admin of "+common.Line(p.service.Name)+" ("+string(p.service.Admin)+") can change its owner details", 2, p.width, st.Subtle) + "\n")
+		b.WriteString(common.WrapMax("only the admin of "+common.Line(p.service.Name)+" ("+common.H(p.service.Admin)+") can change its owner details", 2, p.width, common.MsgLines, st.Subtle) + "\n")
 		b.WriteString(st.Subtle.Render("  esc back"))
 	}
 	return b.String()

@@ -83,7 +83,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.all, p.loaded = msg.as, true
 		p.hay = make([]string, len(p.all))
 		for i, a := range p.all {
-			p.hay[i] = strings.ToLower(string(a.Handle) + "\x00" + common.Line(a.Name) + "\x00" + common.Line(a.Email))
+			p.hay[i] = strings.ToLower(common.H(a.Handle) + "\x00" + common.Line(a.Name) + "\x00" + common.Line(a.Email))
 		}
 		p.apply()
 		return common.Read()
@@ -136,7 +136,7 @@ func (p *Page) apply() {
 		if !a.UpToDate() {
 			standing = "owes " + a.Owes.String()
 		}
-		rows = append(rows, table.Row{Key: int64(i), Cells: []string{string(a.Handle), common.Line(a.Name), common.Line(a.Email), standing}})
+		rows = append(rows, table.Row{Key: int64(i), Cells: []string{common.H(a.Handle), common.Line(a.Name), common.Line(a.Email), standing}})
 	}
 	p.table.Empty = "no account matches"
 	p.table.SetRows(rows)

@@ -176,7 +176,7 @@ func (p *Page) View() string {
 	}
 	ls := []string{st.Title.Render("Profile"), ""}
 	ls = append(ls, row("Name", common.Line(a.Name)))
-	ls = append(ls, row("Handle", string(a.Handle)))
+	ls = append(ls, row("Handle", common.H(a.Handle)))
 	standing := "payments up to date"
 	if !a.UpToDate() {
 		standing = st.Error.Render(fmt.Sprintf("overdue: %s owed", a.Owes)) + " (billing contacts can't move until it is settled)"

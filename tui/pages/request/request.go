@@ -165,7 +165,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		text := fmt.Sprintf("you %s request #%d", verb, msg.r.ID)
 		switch msg.r.State {
 		case model.StateDone:
-			text += fmt.Sprintf("; everyone confirmed: %s is now the %s contact of %s", msg.r.To, msg.r.RoleList(), common.Line(msg.r.Service))
+			text += fmt.Sprintf("; everyone confirmed: %s is now the %s contact of %s", common.H(msg.r.To), common.Roles(msg.r), common.Line(msg.r.Service))
 		case model.StateValidating:
 			text += "; still waiting for " + p.c.Handles(msg.r.Awaited())
 		default:
@@ -272,7 +272,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		})
 	case key.Matches(msg, p.keys.Cancel):
 		if !p.mayCancel() {
-			return common.Status("only the requester (%s) can cancel request #%d, while it is waiting", p.r.Requester, p.id)
+			return common.Status("only the requester (%s) can cancel request #%d, while it is waiting", common.H(p.r.Requester), p.id)
 		}
 		p.prompt = cancelPrompt
 	}
@@ -330,9 +330,12 @@ func (p *Page) View() string {
 	return strings.Join(append(out, foot...), "\n")
 }
 
+// rowLines is how many lines a value beside a label takes at most.
+const rowLines = 4
+
 func (p *Page) row(label, value string) []string {
 	st := p.c.Styles
-	v := strings.Split(common.Wrap(value, labelW+1, p.width, st.Value), "\n")
+	v := strings.Split(common.WrapMax(value, labelW+1, p.width, rowLines, st.Value), "\n")
 	v[0] = st.Label.Render(common.Fit(label, labelW)) + " " + strings.TrimLeft(v[0], " ")
 	return v
 }
@@ -342,8 +345,8 @@ func (p *Page) body() []string {
 	r := p.r
 	now := p.c.Now()
 	var ls []string
-	ls = append(ls, common.Cut(st.Title.Render(fmt.Sprintf("Request #%d", r.ID))+"  "+st.Bold.Render(r.RoleList()+" of "+common.Line(r.Service))+st.Subtle.Render(" ("+common.Line(r.Type)+")"), p.width), "")
-	state := string(r.State)
+	ls = append(ls, common.Cut(st.Title.Render(fmt.Sprintf("Request #%d", r.ID))+"  "+st.Bold.Render(common.Roles(r)+" of "+common.Line(r.Service))+st.Subtle.Render(" ("+common.Line(r.Type)+")"), p.width), "")
+	state := common.Line(string(r.State))
 	if aw := r.Awaited(); len(aw) > 0 {
 		state += " — waiting for confirmation by " + p.c.Handles(aw)
 	}
@@ -351,7 +354,7 @@ func (p *Page) body() []string {
 	if r.Reason != "" {
 		ls = append(ls, p.row("Reason", common.Line(r.Reason))...)
 	}
-	ls = append(ls, p.row("Change", fmt.Sprintf("%s: %s → %s", r.RoleList(), p.c.HandleYou(r.From), p.c.HandleYou(r.To)))...)
+	ls = append(ls, p.row("Change", fmt.Sprintf("%s: %s → %s", common.Roles(r), p.c.HandleYou(r.From), p.c.HandleYou(r.To)))...)
 	ls = append(ls, p.row("Asked by", fmt.Sprintf("%s, %s (%s)", p.c.HandleYou(r.Requester), common.Stamp(r.Created), common.Ago(now, r.Created)))...)
 	if r.State.Ended() {
 		ls = append(ls, p.row("Ended", fmt.Sprintf("%s (%s)", common.Stamp(r.Ended), common.Ago(now, r.Ended)))...)
@@ -360,11 +363,11 @@ func (p *Page) body() []string {
 	}
 	ls = append(ls, "", st.Title.Render("Parties"))
 	for _, pt := range r.Parties {
-		answer := string(pt.Answer)
+		answer := common.Line(string(pt.Answer))
 		if !pt.Answered.IsZero() {
 			answer += " " + common.Ago(now, pt.Answered)
 		}
-		line := fmt.Sprintf("  %s %s %s", common.Fit(string(pt.Handle), 12), common.Fit(p.c.PartyLabel(r, pt.Handle), 30), answer)
+		line := fmt.Sprintf("  %s %s %s", common.Fit(common.H(pt.Handle), 12), common.Fit(p.c.PartyLabel(r, pt.Handle), 30), answer)
 		if pt.Answer == model.AnswerPending && r.State == model.StateValidating && pt.Handle == p.c.Me {
 			line = st.Bold.Render(common.Cut(line+"  ← your answer is awaited", p.width))
 		} else {

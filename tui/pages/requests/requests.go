@@ -133,7 +133,7 @@ func (p *Page) set(rs []model.Request) {
 	}
 	p.hay = make([]string, len(p.all))
 	for i, r := range p.all {
-		p.hay[i] = strings.ToLower(fmt.Sprintf("#%d %s %s %s %s %s %s", r.ID, common.Line(r.Service), r.RoleList(), r.From, r.To, r.State, common.StateWord(r.State)))
+		p.hay[i] = strings.ToLower(fmt.Sprintf("#%d %s %s %s %s %s %s", r.ID, common.Line(r.Service), common.Roles(r), common.H(r.From), common.H(r.To), common.Line(string(r.State)), common.StateWord(r.State)))
 	}
 	p.loaded = true
 	p.apply()
@@ -154,7 +154,7 @@ func (p *Page) apply() {
 			fmt.Sprintf("#%d", r.ID),
 			common.Ago(now, r.Created),
 			common.Line(r.Service),
-			r.RoleList(),
+			common.Roles(r),
 			fmt.Sprintf("%s → %s", p.c.Handle(r.From), p.c.Handle(r.To)),
 			common.StateWord(r.State),
 			p.c.Handles(r.Awaited()),

@@ -160,7 +160,7 @@ func Items(c *common.Common, ss []model.ServiceView) []Item {
 				it.roles |= 1 << k
 			}
 		}
-		it.hay = strings.ToLower(name + "\x00" + typ + "\x00" + string(s.Admin) + "\x00" + string(s.Tech) + "\x00" + string(s.Billing))
+		it.hay = strings.ToLower(name + "\x00" + typ + "\x00" + common.H(s.Admin) + "\x00" + common.H(s.Tech) + "\x00" + common.H(s.Billing))
 		it.row = table.Row{Key: s.ID, Cells: []string{name, typ, c.Handle(s.Admin), c.Handle(s.Tech), c.Handle(s.Billing)}}
 		if s.Pending {
 			it.row.Mark = "●"
