@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -678,5 +679,36 @@ func TestSeveralNewContactsAllOrNone(t *testing.T) {
 		if r.Service != "xara.pt" || !((r.To == "zz33333-ovh" && r.RoleList() == "tech") || (r.To == "cd67890-ovh" && r.RoleList() == "billing")) {
 			t.Fatalf("unexpected request %+v", r)
 		}
+	}
+}
+
+// TestLongRequestNumbers: numbers of four digits and more are shown
+// whole in the Requests tab, at 80 columns.
+func TestLongRequestNumbers(t *testing.T) {
+	d := newDesk(t)
+	s, err := d.Service(ctx, demo.Persona, "xara.pt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.Store().Update(ctx, func(tx model.Tx) error {
+		for range 1000 {
+			r := &model.Request{ServiceID: s.ID, Roles: []model.Role{model.Tech}, From: demo.Persona, To: "yy22222-ovh", Requester: demo.Persona,
+				State: model.StateCancelled, Reason: "cancelled", Created: now.Add(-time.Hour), Expires: now.Add(time.Hour), Ended: now.Add(-time.Minute),
+				Parties: []model.Party{{Handle: demo.Persona, Answer: model.AnswerPending}, {Handle: "yy22222-ovh", Answer: model.AnswerPending}}}
+			if err := tx.InsertRequest(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, demo.Persona, 80, 24)
+	servicesShown(a)
+	a.press("2")
+	sc := a.waitText("My requests", "#1008 ")
+	if strings.Contains(sc, "#10…") {
+		t.Fatalf("a request's number is cut:\n%s", sc)
 	}
 }

@@ -33,6 +33,7 @@ type Page struct {
 	all     []model.Request // awaiting the user first, then newest first
 	hay     []string
 	state   int
+	idW     int
 	awaited int
 	loaded  bool
 	loading bool
@@ -48,15 +49,8 @@ func New(c *common.Common) *Page {
 		Open:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open request")),
 		State: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "state filter")),
 	}}
-	p.table = table.New(c.Styles,
-		table.Column{Title: "ID", Width: 4},
-		table.Column{Title: "Date", Width: 10, From: 100},
-		table.Column{Title: "Service", Min: 12, Flex: 1, Max: 40},
-		table.Column{Title: "Roles", Width: 7},
-		table.Column{Title: "From → To", Width: 26},
-		table.Column{Title: "State", Width: 9},
-		table.Column{Title: "Awaiting", Min: 12, Flex: 1, Max: 40},
-	)
+	p.table = table.New(c.Styles)
+	p.columns(4)
 	p.table.Empty = "loading…"
 	p.filter = filter.New(c.Styles)
 	return p
@@ -66,6 +60,21 @@ type loadedMsg struct {
 	seq int
 	rs  []model.Request
 	err error
+}
+
+// columns sets the table's columns, the ID column idW cells wide: a
+// request's number is never cut.
+func (p *Page) columns(idW int) {
+	p.idW = idW
+	p.table.SetColumns(
+		table.Column{Title: "ID", Width: idW},
+		table.Column{Title: "Date", Width: 10, From: 100},
+		table.Column{Title: "Service", Min: 12, Flex: 1, Max: 40},
+		table.Column{Title: "Roles", Width: 7},
+		table.Column{Title: "From → To", Width: 26},
+		table.Column{Title: "State", Width: 9},
+		table.Column{Title: "Awaiting", Min: 12, Flex: 1, Max: 40},
+	)
 }
 
 // Load reads the requests again.
@@ -130,6 +139,13 @@ func (p *Page) set(rs []model.Request) {
 		if !r.AwaitingMe(p.c.Me) {
 			p.all = append(p.all, r)
 		}
+	}
+	idW := 4
+	for _, r := range p.all {
+		idW = max(idW, len(fmt.Sprintf("#%d", r.ID)))
+	}
+	if idW != p.idW {
+		p.columns(idW)
 	}
 	p.hay = make([]string, len(p.all))
 	for i, r := range p.all {
