@@ -449,7 +449,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 	case common.OpenRequestMsg:
 		return m.openRequest(msg)
 	case common.ActAsMsg:
-		m.c.Me = msg.Handle
+		m.actAs(msg.Handle)
 		m.build()
 		m.setStatus(common.StatusMsg{Text: fmt.Sprintf("acting as %s", msg.Handle)})
 		return tea.Batch(m.subscribe(), m.reloadAll())
@@ -466,6 +466,16 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 func (m *Model) setStatus(msg common.StatusMsg) {
 	m.status.Set(msg.Text, msg.Err)
 	m.readErr = 0
+}
+
+// actAs makes the session act as h, with a Common of its own for the
+// screens made next: the screens of the account before keep theirs, so
+// that their commands still running read the account they were made for
+// (and no field of a Common changes under a command that reads it).
+func (m *Model) actAs(h model.Handle) {
+	c := *m.c
+	c.Me = h
+	m.c = &c
 }
 
 // waitAgain listens for the next change on the current subscription.
@@ -533,7 +543,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Switch):
 			m.stopListening()
 			m.subGen++
-			m.c.Me = ""
+			m.actAs("")
 			m.openPicker()
 			return m.load(*m.pick)
 		}
