@@ -3,12 +3,15 @@ package tui_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"contactdesk/model"
 	"contactdesk/model/demo"
+	"contactdesk/tui/pages/services"
 )
 
 // flakyStore fails every read while down, as a store whose database
@@ -72,4 +75,52 @@ func TestStatusLineRecovers(t *testing.T) {
 	if !strings.Contains(a.screen(), "is a vps, not a domain") {
 		t.Fatalf("a reload took the message away:\n%s", a.screen())
 	}
+}
+
+// TestRestOfLongListFails: when the whole list can't be read after its
+// first page, the tab says so instead of "loading", and a reload brings it.
+func TestRestOfLongListFails(t *testing.T) {
+	base := newDesk(t)
+	err := base.Batch(ctx, func(b *model.Batch) error {
+		for i := range services.FirstPage {
+			if _, err := b.AddService(model.NewService{Name: fmt.Sprintf("zz-long-%03d.example", i), Type: model.TypeHosting,
+				Admin: string(demo.Persona), Tech: "yy22222-ovh", Billing: string(demo.Persona)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var down atomic.Bool
+	down.Store(true)
+	d := model.NewDesk(wholeListFails{base.Store(), &down}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
+	a := start(t, d, demo.Persona, 140, 30)
+	a.waitText("100 of the first 100, the rest could not be read (ctrl+r reloads)", "error: connection refused")
+	down.Store(false)
+	a.press("ctrl+r")
+	a.waitText("112 of 112 · role: all")
+}
+
+// wholeListFails fails the reads of a whole list of services while down.
+type wholeListFails struct {
+	model.Store
+	down *atomic.Bool
+}
+
+func (s wholeListFails) View(ctx context.Context, fn func(model.Tx) error) error {
+	return s.Store.View(ctx, func(tx model.Tx) error { return fn(failingList{tx, s.down}) })
+}
+
+type failingList struct {
+	model.Tx
+	down *atomic.Bool
+}
+
+func (tx failingList) ServicesOf(h model.Handle, now time.Time) ([]model.ServiceView, error) {
+	if tx.down.Load() {
+		return nil, errors.New("connection refused")
+	}
+	return tx.Tx.ServicesOf(h, now)
 }

@@ -378,7 +378,11 @@ func (p *Page) View() string {
 	st := p.c.Styles
 	info := fmt.Sprintf("%d of %d · role: %s · sort: %s", p.table.Len(), len(p.all), roleName(p.role), sortNames[p.sortBy])
 	if p.partial {
-		info = fmt.Sprintf("%d of the first %d, loading the rest… · role: %s · sort: %s", p.table.Len(), len(p.all), roleName(p.role), sortNames[p.sortBy])
+		rest := "loading the rest…"
+		if p.err != nil {
+			rest = "the rest could not be read (ctrl+r reloads)"
+		}
+		info = fmt.Sprintf("%d of the first %d, %s · role: %s · sort: %s", p.table.Len(), len(p.all), rest, roleName(p.role), sortNames[p.sortBy])
 	}
 	head := st.Title.Render("Services") + "  "
 	if f := p.filter.View(p.width / 3); f != "" {
