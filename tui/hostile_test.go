@@ -183,7 +183,7 @@ var hostileScreens = []struct {
 		a.press("4")
 		a.waitText("Recent activity", "eve@evil.example")
 		a.press("e")
-		return a.waitText("enter: save")
+		return a.waitText("enter: save", "short detail")
 	}},
 	{"picker", "", func(a *app) string {
 		a.typ("ev666")
