@@ -17,19 +17,17 @@ import (
 
 // Page is the Mailbox tab.
 type Page struct {
-	c       *common.Common
-	read    key.Binding
-	table   *table.Model
-	filter  *filter.Model
-	all     []model.Mail
-	hay     []string
-	unread  int
-	loaded  bool
-	loading bool
-	dirty   bool
-	seq     int
-	width   int
-	height  int
+	c      *common.Common
+	read   key.Binding
+	table  *table.Model
+	filter *filter.Model
+	all    []model.Mail
+	hay    []string
+	unread int
+	loaded bool
+	reads  common.Reads
+	width  int
+	height int
 }
 
 // New returns the Mailbox tab.
@@ -60,13 +58,11 @@ type loadedMsg struct {
 
 // Load reads the mailbox again.
 func (p *Page) Load() tea.Cmd {
-	if p.loading {
-		p.dirty = true
+	seq, ok := p.reads.Begin()
+	if !ok {
 		return nil
 	}
-	p.loading = true
-	p.seq++
-	seq, c := p.seq, p.c
+	c := p.c
 	return common.Do(func() tea.Msg {
 		ms, err := c.Desk.Mails(c.Ctx, c.Me)
 		return loadedMsg{seq: seq, ms: ms, err: err}
@@ -80,18 +76,17 @@ func (p *Page) Unread() int { return p.unread }
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case loadedMsg:
-		if msg.seq != p.seq {
+		if !p.reads.Current(msg.seq) {
 			return nil
 		}
-		p.loading = false
+		again := p.reads.End()
 		cmd := common.Read()
 		if msg.err != nil {
 			cmd = common.ReadFailed(msg.err)
 		} else {
 			p.set(msg.ms)
 		}
-		if p.dirty {
-			p.dirty = false
+		if again {
 			return tea.Batch(cmd, p.Load())
 		}
 		return cmd

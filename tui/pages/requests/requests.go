@@ -36,9 +36,7 @@ type Page struct {
 	idW     int
 	awaited int
 	loaded  bool
-	loading bool
-	dirty   bool
-	seq     int
+	reads   common.Reads
 	width   int
 	height  int
 }
@@ -79,13 +77,11 @@ func (p *Page) columns(idW int) {
 
 // Load reads the requests again.
 func (p *Page) Load() tea.Cmd {
-	if p.loading {
-		p.dirty = true
+	seq, ok := p.reads.Begin()
+	if !ok {
 		return nil
 	}
-	p.loading = true
-	p.seq++
-	seq, c := p.seq, p.c
+	c := p.c
 	return common.Do(func() tea.Msg {
 		rs, err := c.Desk.Requests(c.Ctx, c.Me)
 		return loadedMsg{seq: seq, rs: rs, err: err}
@@ -99,18 +95,17 @@ func (p *Page) Awaiting() int { return p.awaited }
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case loadedMsg:
-		if msg.seq != p.seq {
+		if !p.reads.Current(msg.seq) {
 			return nil
 		}
-		p.loading = false
+		again := p.reads.End()
 		cmd := common.Read()
 		if msg.err != nil {
 			cmd = common.ReadFailed(msg.err)
 		} else {
 			p.set(msg.rs)
 		}
-		if p.dirty {
-			p.dirty = false
+		if again {
 			return tea.Batch(cmd, p.Load())
 		}
 		return cmd

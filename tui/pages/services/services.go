@@ -62,9 +62,7 @@ type Page struct {
 	width  int
 	height int
 
-	seq     int
-	loading bool
-	dirty   bool
+	reads   common.Reads
 	loaded  bool // the whole list is in all
 	partial bool // all holds the first page only; the rest is on its way
 	err     error
@@ -113,13 +111,11 @@ type (
 // page and shows it, then the whole list; after that, the whole list,
 // the old one staying on screen until the new one is there.
 func (p *Page) Load() tea.Cmd {
-	if p.loading {
-		p.dirty = true
+	seq, ok := p.reads.Begin()
+	if !ok {
 		return nil
 	}
-	p.loading = true
-	p.seq++
-	seq, sortBy, c := p.seq, p.sortBy, p.c
+	sortBy, c := p.sortBy, p.c
 	if !p.loaded && !p.partial {
 		return common.Do(func() tea.Msg {
 			ss, more, err := c.Desk.FirstServices(c.Ctx, c.Me, FirstPage)
@@ -254,7 +250,7 @@ func (p *Page) Selected() (model.ServiceView, bool) {
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case firstMsg:
-		if msg.seq != p.seq {
+		if !p.reads.Current(msg.seq) {
 			return nil
 		}
 		if msg.err != nil {
@@ -268,8 +264,8 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.all, p.partial, p.err = msg.items, true, nil
 		p.apply()
-		p.dirty = false // the whole list, read next, is newer still
-		return tea.Batch(common.Read(), common.Later(p.loadAll(p.seq, p.sortBy)))
+		p.reads.Forget() // the whole list, read next, is newer still
+		return tea.Batch(common.Read(), common.Later(p.loadAll(msg.seq, p.sortBy)))
 	case loadedMsg:
 		return p.finish(msg)
 	case tea.KeyPressMsg:
@@ -284,10 +280,10 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 
 // finish takes the whole list, or the error that kept it from coming.
 func (p *Page) finish(msg loadedMsg) tea.Cmd {
-	if msg.seq != p.seq {
+	if !p.reads.Current(msg.seq) {
 		return nil
 	}
-	p.loading = false
+	again := p.reads.End()
 	cmd := common.Read()
 	if msg.err != nil {
 		p.err = msg.err
@@ -301,8 +297,7 @@ func (p *Page) finish(msg loadedMsg) tea.Cmd {
 		p.loaded, p.partial = true, false
 		p.apply()
 	}
-	if p.dirty {
-		p.dirty = false
+	if again {
 		return tea.Batch(cmd, p.Load())
 	}
 	return cmd
