@@ -98,3 +98,28 @@ func (m *Model) View(width int) string {
 	}
 	return "filter: " + m.st.Bold.Render(common.Cut(common.Line(m.input.Value()), width))
 }
+
+// Key gives a list's key press to the filter first: while the filter is
+// being typed, the keys it takes; otherwise its own keys (start, clear).
+// apply is called when the query changed; used says the key was taken.
+func (m *Model) Key(msg tea.KeyPressMsg, apply func()) (cmd tea.Cmd, used bool) {
+	if m.on {
+		used, changed := m.Update(msg)
+		if changed {
+			apply()
+		}
+		if used {
+			return nil, true
+		}
+	}
+	switch {
+	case key.Matches(msg, m.Start):
+		return m.Focus(), true
+	case key.Matches(msg, m.Clear):
+		if m.Reset() {
+			apply()
+		}
+		return nil, true
+	}
+	return nil, false
+}

@@ -187,25 +187,13 @@ func (p *Page) apply() {
 }
 
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
-	if p.filter.On() {
-		used, changed := p.filter.Update(msg)
-		if changed {
-			p.apply()
-		}
-		if used {
-			return nil
-		}
+	if cmd, used := p.filter.Key(msg, p.apply); used {
+		return cmd
 	}
 	if p.table.HandleKey(msg, p.c.Keys) {
 		return nil
 	}
 	switch {
-	case key.Matches(msg, p.filter.Start):
-		return p.filter.Focus()
-	case key.Matches(msg, p.filter.Clear):
-		if p.filter.Reset() {
-			p.apply()
-		}
 	case key.Matches(msg, p.keys.State):
 		p.state = (p.state + 1) % len(states)
 		p.apply()
