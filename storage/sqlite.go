@@ -117,31 +117,37 @@ type DB struct {
 	deferred []string
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
+// Migration is one numbered schema file: NNNN_what.sql.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
 }
 
-func migrations() []migration {
-	var ms []migration
-	entries, _ := fs.ReadDir(migrationFiles, "migrations")
+// ReadMigrations reads a backend's embedded schema files from the folder
+// "migrations" of fsys, in order. They must be numbered 1, 2, 3… with no
+// gap: a binary built otherwise panics at start, before touching a file.
+func ReadMigrations(fsys fs.FS) []Migration {
+	var ms []Migration
+	entries, _ := fs.ReadDir(fsys, "migrations")
 	for _, e := range entries {
 		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
 		if err != nil {
 			panic("storage: migration file without a number: " + e.Name())
 		}
-		b, _ := migrationFiles.ReadFile("migrations/" + e.Name())
-		ms = append(ms, migration{version: n, name: e.Name(), sql: string(b)})
+		b, _ := fs.ReadFile(fsys, "migrations/"+e.Name())
+		ms = append(ms, Migration{Version: n, Name: e.Name(), SQL: string(b)})
 	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	for i, m := range ms {
-		if m.version != i+1 {
-			panic(fmt.Sprintf("storage: migrations must be numbered 1, 2, 3…; found %s at place %d", m.name, i+1))
+		if m.Version != i+1 {
+			panic(fmt.Sprintf("storage: migrations must be numbered 1, 2, 3…; found %s at place %d", m.Name, i+1))
 		}
 	}
 	return ms
 }
+
+func migrations() []Migration { return ReadMigrations(migrationFiles) }
 
 // SchemaVersion is the schema this binary writes.
 func SchemaVersion() int { return len(migrations()) }
@@ -391,8 +397,8 @@ func (db *DB) migrate() error {
 		return nil
 	}
 	for _, m := range ms[ver:] {
-		if _, err := tx.Exec(m.sql); err != nil {
-			return fmt.Errorf("%s: migration %s failed: %w", db.path, m.name, err)
+		if _, err := tx.Exec(m.SQL); err != nil {
+			return fmt.Errorf("%s: migration %s failed: %w", db.path, m.Name, err)
 		}
 	}
 	if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {

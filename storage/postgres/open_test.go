@@ -86,7 +86,7 @@ func TestOpenUpgradesAnOlderSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A database left at schema 1.
-	_, err = c.Exec(ctx, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (1); "+migrations()[0].sql)
+	_, err = c.Exec(ctx, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (1); "+migrations()[0].SQL)
 	c.Close(ctx)
 	if err != nil {
 		t.Fatal(err)

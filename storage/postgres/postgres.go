@@ -12,10 +12,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"net"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"contactdesk/model"
+	"contactdesk/storage"
 )
 
 //go:embed migrations/*.sql
@@ -89,31 +88,7 @@ type DB struct {
 	queue chan struct{} // this node's writes holding or waiting for the writers' lock
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() []migration {
-	var ms []migration
-	entries, _ := fs.ReadDir(migrationFiles, "migrations")
-	for _, e := range entries {
-		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
-		if err != nil {
-			panic("postgres: migration file without a number: " + e.Name())
-		}
-		b, _ := migrationFiles.ReadFile("migrations/" + e.Name())
-		ms = append(ms, migration{version: n, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			panic(fmt.Sprintf("postgres: migrations must be numbered 1, 2, 3…; found %s at place %d", m.name, i+1))
-		}
-	}
-	return ms
-}
+func migrations() []storage.Migration { return storage.ReadMigrations(migrationFiles) }
 
 // SchemaVersion is the schema this binary writes.
 func SchemaVersion() int { return len(migrations()) }
@@ -269,8 +244,8 @@ func (db *DB) migrate(ctx context.Context, create bool) error {
 		return nil
 	}
 	for _, m := range ms[ver:] {
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return fmt.Errorf("%s: migration %s failed: %w", db.where, m.name, err)
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("%s: migration %s failed: %w", db.where, m.Name, err)
 		}
 	}
 	if _, err := tx.Exec(ctx, "UPDATE contactdesk_schema SET version = $1", len(ms)); err != nil {
