@@ -3,7 +3,10 @@
 // help overlay is generated from both, so what help shows is what works.
 package keymap
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // KeyMap is the app-wide key map.
 type KeyMap struct {
@@ -61,4 +64,27 @@ func (k *KeyMap) Tabs() []key.Binding {
 // Moves lists the movement keys, for help.
 func (k *KeyMap) Moves() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}
+}
+
+// Scroll moves a scrolled text by a move key (height is the visible
+// lines, for paging) and reports whether msg was one; the text's view
+// keeps scroll within its length.
+func (k *KeyMap) Scroll(msg tea.KeyPressMsg, scroll *int, height int) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		*scroll = max(0, *scroll-1)
+	case key.Matches(msg, k.Down):
+		*scroll++
+	case key.Matches(msg, k.PageUp):
+		*scroll = max(0, *scroll-height/2)
+	case key.Matches(msg, k.PageDown):
+		*scroll += height / 2
+	case key.Matches(msg, k.Home):
+		*scroll = 0
+	case key.Matches(msg, k.End):
+		*scroll = 1 << 20
+	default:
+		return false
+	}
+	return true
 }

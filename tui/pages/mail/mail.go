@@ -121,18 +121,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return common.Send(common.BackMsg{})
 		case key.Matches(msg, p.follow):
 			return p.open()
-		case key.Matches(msg, k.Up):
-			p.scroll = max(0, p.scroll-1)
-		case key.Matches(msg, k.Down):
-			p.scroll++
-		case key.Matches(msg, k.PageUp):
-			p.scroll = max(0, p.scroll-p.height/2)
-		case key.Matches(msg, k.PageDown):
-			p.scroll += p.height / 2
-		case key.Matches(msg, k.Home):
-			p.scroll = 0
-		case key.Matches(msg, k.End):
-			p.scroll = 1 << 20
+		case k.Scroll(msg, &p.scroll, p.height):
 		}
 	case tea.MouseWheelMsg:
 		switch msg.Button {

@@ -238,18 +238,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.keys.Back):
 		return common.Send(common.BackMsg{})
-	case key.Matches(msg, k.Up):
-		p.scroll = max(0, p.scroll-1)
-	case key.Matches(msg, k.Down):
-		p.scroll++
-	case key.Matches(msg, k.PageUp):
-		p.scroll = max(0, p.scroll-p.height/2)
-	case key.Matches(msg, k.PageDown):
-		p.scroll += p.height / 2
-	case key.Matches(msg, k.Home):
-		p.scroll = 0
-	case key.Matches(msg, k.End):
-		p.scroll = 1 << 20
+	case k.Scroll(msg, &p.scroll, p.height):
 	case key.Matches(msg, p.keys.Accept), key.Matches(msg, p.keys.Refuse):
 		if !p.awaitingMe() {
 			return common.Status("request #%d is not waiting for your answer", p.id)
