@@ -74,9 +74,14 @@ func ParseRoles(s string) ([]Role, error) {
 }
 
 // CheckText refuses user text that is empty (when required), too long, or
-// holds anything that could act on a terminal: control characters, escape
-// sequences, bidi overrides, invalid UTF-8.
+// holds anything that could act on a terminal or hide from a reader:
+// control characters, escape sequences, bidi overrides, invisible
+// characters, invalid UTF-8. Text made only of invisible characters and
+// spaces is refused as empty.
 func CheckText(field, label, s string, max int, required bool) (string, error) {
+	if required && utf8.ValidString(s) && strings.TrimSpace(text.StripIgnorable(s)) == "" {
+		return "", fail(ErrInvalid, field, "the %s may not be empty", label)
+	}
 	if why := text.Unsafe(s); why != "" {
 		return "", fail(ErrInvalid, field, "the %s was refused: %s", label, why)
 	}

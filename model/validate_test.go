@@ -133,3 +133,25 @@ func TestPartiesOf(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckTextRefusesInvisibleCharacters(t *testing.T) {
+	for _, r := range []string{"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u3164", "\u115f"} {
+		_, err := CheckText("name", "name", "Xavier"+r+" Xará", MaxNameLen, true)
+		if !errors.Is(err, ErrInvalid) || FieldOf(err) != "name" || !strings.Contains(err.Error(), "invisible") {
+			t.Errorf("name with %q: %v (field %q)", r, err, FieldOf(err))
+		}
+		if _, err := CheckEmail("email", "xavier"+r+"@xara.pt"); !errors.Is(err, ErrInvalid) || FieldOf(err) != "email" {
+			t.Errorf("e-mail with %q: %v", r, err)
+		}
+		if _, err := CheckServiceName("xara" + r + ".pt"); !errors.Is(err, ErrInvalid) {
+			t.Errorf("service name with %q: %v", r, err)
+		}
+	}
+	// Blank once the invisible characters are taken out: empty.
+	for _, s := range []string{"\u200b", " \u3164 ", "\u200b\u200d\ufeff"} {
+		_, err := CheckText("name", "name", s, MaxNameLen, true)
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "may not be empty") {
+			t.Errorf("CheckText(%q) = %v, want it refused as empty", s, err)
+		}
+	}
+}

@@ -3,7 +3,9 @@
 package text
 
 import (
+	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -27,6 +29,42 @@ func isInvisibleFormat(r rune) bool {
 	return r == 0x2028 || r == 0x2029 || r == 0xFEFF
 }
 
+// IsDefaultIgnorable reports the code points Unicode marks
+// Default_Ignorable_Code_Point: zero-width spaces and joiners (U+200B–U+200D),
+// the word joiner (U+2060), the byte-order mark, the soft hyphen, Hangul
+// fillers, variation selectors, tags and the other invisible format
+// characters. They draw as nothing, so a name holding one can pass for
+// another ("Xavier Xará" with a zero-width space is not Xavier Xará).
+//
+// Go's unicode package has the parts of the derived property, not the
+// property itself; this is its definition from DerivedCoreProperties.txt:
+// Other_Default_Ignorable_Code_Point + Cf + Variation_Selector, minus
+// White_Space, the interlinear annotation characters (U+FFF9–U+FFFB),
+// the Egyptian hieroglyph format controls (U+13430–U+1343F) and the
+// prepended concatenation marks, which are visible.
+func IsDefaultIgnorable(r rune) bool {
+	switch {
+	case r < 0xAD:
+		return false
+	case r >= 0xFFF9 && r <= 0xFFFB, r >= 0x13430 && r <= 0x1343F:
+		return false
+	case unicode.Is(unicode.Prepended_Concatenation_Mark, r), unicode.Is(unicode.White_Space, r):
+		return false
+	}
+	return unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) ||
+		unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r)
+}
+
+// StripIgnorable returns s without its default-ignorable code points.
+func StripIgnorable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if IsDefaultIgnorable(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // IsControl reports C0 and C1 control characters and DEL.
 func IsControl(r rune) bool {
 	return r < 0x20 || r == 0x7F || (r >= 0x80 && r <= 0x9F)
@@ -34,7 +72,7 @@ func IsControl(r rune) bool {
 
 // Unsafe describes the first thing in s that may not be stored as user
 // text (invalid UTF-8, a control character or escape sequence, a bidi
-// override), or returns "" when s is safe.
+// override, an invisible character), or returns "" when s is safe.
 func Unsafe(s string) string {
 	if !utf8.ValidString(s) {
 		return "it is not valid UTF-8"
@@ -49,6 +87,8 @@ func Unsafe(s string) string {
 			return "it contains a text-direction override"
 		case isInvisibleFormat(r):
 			return "it contains an invisible separator"
+		case IsDefaultIgnorable(r):
+			return fmt.Sprintf("it contains an invisible character (U+%04X)", r)
 		}
 	}
 	return ""

@@ -41,12 +41,12 @@ func TestClean(t *testing.T) {
 }
 
 func TestUnsafe(t *testing.T) {
-	for _, ok := range []string{"", "Zélia Zagalo", "Rua das Flores 12, 1200-195 Lisboa", "日本語", "👩‍💻 emoji with ZWJ"} {
+	for _, ok := range []string{"", "Zélia Zagalo", "Rua das Flores 12, 1200-195 Lisboa", "日本語", "👩 emoji"} {
 		if why := Unsafe(ok); why != "" {
 			t.Errorf("Unsafe(%q) = %q", ok, why)
 		}
 	}
-	for _, bad := range []string{"\x1b[2J", "a\nb", "a\tb", "\x00", "\u009b", "\u202e", "\u2067", "\xff", "\u2028", "\ufeff", "\x7f"} {
+	for _, bad := range []string{"\x1b[2J", "a\nb", "a\tb", "\x00", "\u009b", "\u202e", "\u2067", "\xff", "\u2028", "\ufeff", "\x7f", "👩\u200d💻 emoji with ZWJ"} {
 		if Unsafe(bad) == "" {
 			t.Errorf("Unsafe(%q) = \"\"", bad)
 		}
@@ -78,4 +78,23 @@ func FuzzClean(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestUnsafeRefusesInvisibleCharacters(t *testing.T) {
+	for _, r := range []rune{0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x180E, 0xFE0F, 0xE0041, 0x034F, 0x2064} {
+		s := "Xavier" + string(r) + " Xará"
+		if Unsafe(s) == "" {
+			t.Errorf("Unsafe(%q) accepts U+%04X", s, r)
+		}
+		if got := StripIgnorable(s); got != "Xavier Xará" {
+			t.Errorf("StripIgnorable(%q) = %q", s, got)
+		}
+	}
+	// Visible letters and spaces of every script stay allowed, and so do
+	// the format characters Unicode does not call ignorable.
+	for _, s := range []string{"Xavier Xará", "Ñandú Çedilha", "山田 太郎", "Олег", "ישראל", "مرحبا", "नमस्ते", "\u0600\u0661", "a\u00a0b"} {
+		if why := Unsafe(s); why != "" {
+			t.Errorf("Unsafe(%q) = %q, want it accepted", s, why)
+		}
+	}
 }
