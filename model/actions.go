@@ -228,7 +228,7 @@ func (d *Desk) apply(tx Tx, w *work, r *Request) error {
 				return err
 			}
 			if !a.UpToDate() {
-				reason = fmt.Sprintf("%s has unpaid bills (%s owed); the billing contact can't move until they are settled", h, a.Owes)
+				reason = unpaidReason(h)
 				break
 			}
 		}
@@ -259,6 +259,9 @@ func (d *Desk) resend(tx Tx, w *work, actor Handle, id int64) (Mail, error) {
 	if err != nil {
 		return Mail{}, err
 	}
+	if err := resendAllowed(tx, actor, r, w.now); err != nil {
+		return Mail{}, err
+	}
 	toks, err := tx.Tokens(r.ID)
 	if err != nil {
 		return Mail{}, err
@@ -275,7 +278,8 @@ func (d *Desk) resend(tx Tx, w *work, actor Handle, id int64) (Mail, error) {
 		return Mail{}, err
 	}
 	w.touch(actor)
-	return m, d.record(tx, w, actor, ActRequestResend, r.ServiceID, r.ID, "confirmation mail sent again to "+m.Address)
+	// Other parties read this line: it says to whom, not to which address.
+	return m, d.record(tx, w, actor, ActRequestResend, r.ServiceID, r.ID, "confirmation mail sent again to "+string(actor))
 }
 
 // Cancel withdraws request id; only its requester may, while it is pending.
@@ -473,9 +477,11 @@ func (d *Desk) SetStanding(ctx context.Context, h Handle, owes Cents) (Account, 
 		}
 		a.Owes = owes
 		w.touch(h)
+		// The amount stays out of the history, which other accounts read:
+		// support staff see it in the account list.
 		detail := h.String() + ": payments up to date"
 		if owes > 0 {
-			detail = fmt.Sprintf("%s: owes %s", h, owes)
+			detail = h.String() + ": payments overdue"
 		}
 		return a, d.record(tx, w, SupportActor, ActStanding, 0, 0, detail)
 	})

@@ -26,6 +26,7 @@ var (
 	ErrTokenReplaced   = errors.New("token replaced")
 	ErrTokenNotYours   = errors.New("token of another party")
 	ErrThrottled       = errors.New("too many wrong tokens")
+	ErrMailLimit       = errors.New("too many mails asked for")
 	ErrStorage         = errors.New("storage failure")
 )
 

@@ -142,7 +142,7 @@ func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time) ([]Reques
 		}
 		for _, a := range []Account{from, to} {
 			if !a.UpToDate() {
-				return nil, fail(ErrNotUpToDate, "to", "%s has unpaid bills (%s owed); the billing contact can't move until they are settled", a.Handle, a.Owes)
+				return nil, fail(ErrNotUpToDate, "to", "%s", unpaidReason(a.Handle))
 			}
 		}
 	}
@@ -299,4 +299,44 @@ func ordinal(n int) string {
 		return "rd"
 	}
 	return "th"
+}
+
+// unpaidReason is the refusal of a billing change that involves an
+// account behind with payments. It names the account, never the amount:
+// what an account owes is its own business and its provider's, and this
+// text reaches the other parties, their mails and the history.
+func unpaidReason(h Handle) string {
+	return fmt.Sprintf("%s has unpaid bills; the billing contact can't move until they are settled", h)
+}
+
+// Resends are limited so that nobody can turn the desk into a mail
+// cannon: each sends a real mail when SMTP is on, and the address it goes
+// to is one the asker chose. A party that lost its mail needs one resend,
+// perhaps a second after fixing its address; three an hour leaves room
+// for that and stops a loop after three mails.
+const (
+	MaxResends   = 3
+	ResendWindow = time.Hour
+)
+
+// resendAllowed refuses a resend of request r to actor when actor already
+// had MaxResends of them within ResendWindow, saying when the next one
+// may be asked for.
+func resendAllowed(tx Tx, actor Handle, r Request, now time.Time) error {
+	hs, err := tx.History("", 0, r.ID, 0)
+	if err != nil {
+		return err
+	}
+	var recent []time.Time // newest first, as History lists them
+	for _, e := range hs {
+		if e.Actor == actor && e.Action == ActRequestResend && now.Sub(e.At) < ResendWindow {
+			recent = append(recent, e.At)
+		}
+	}
+	if len(recent) < MaxResends {
+		return nil
+	}
+	next := recent[MaxResends-1].Add(ResendWindow)
+	return fail(ErrMailLimit, "request", "request #%d was already mailed to you again %d times in the last %s; you can ask again at %s UTC (in %s)",
+		r.ID, MaxResends, FormatDuration(ResendWindow), next.Add(time.Minute-1).UTC().Format("15:04"), roundUp(next.Sub(now)))
 }

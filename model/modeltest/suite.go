@@ -40,6 +40,9 @@ func Run(t *testing.T, open Opener) {
 		{"Concurrency", testConcurrency},
 		{"Contention", testContention},
 		{"HostileInput", testHostileInput},
+		{"DebtPrivacy", testDebtPrivacy},
+		{"ResendLimit", testResendLimit},
+		{"HistoryAddresses", testHistoryAddresses},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

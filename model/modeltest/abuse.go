@@ -1,0 +1,117 @@
+package modeltest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"contactdesk/model"
+)
+
+// What one account can learn of another, or cause to be sent, through
+// the rules: debts stay private, mails are bounded, history names people
+// and not their addresses.
+
+func testDebtPrivacy(t *testing.T, open Opener) {
+	f := New(t, open)
+	// O owes 10.00. Asking to move billing to or from O names O, never the amount.
+	_, err := f.Desk.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Billing}, To: string(O)})
+	IsKind(t, err, model.ErrNotUpToDate, "billing to an account that owes")
+	if !strings.Contains(err.Error(), string(O)) || strings.Contains(err.Error(), "10.00") || strings.Contains(err.Error(), "owed") {
+		t.Errorf("the refusal %q must name %s and not what it owes", err, O)
+	}
+	// N falls behind while a billing change to N waits: the apply-time
+	// refusal, its outcome mails and the history keep the amount private.
+	r := f.Create(A, Example, N, model.Billing)[0]
+	f.Accept(A, r.ID)
+	f.Accept(B, r.ID)
+	if _, err := f.Desk.SetStanding(f.Ctx, N, 4250); err != nil {
+		t.Fatal(err)
+	}
+	got := f.Accept(N, r.ID)
+	if got.State != model.StateRefused || !strings.Contains(got.Reason, string(N)) || strings.Contains(got.Reason, "42.50") {
+		t.Fatalf("ended %s: %q", got.State, got.Reason)
+	}
+	for _, h := range []model.Handle{A, B, N} {
+		ms, err := f.Desk.Mails(f.Ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if strings.Contains(m.Subject+m.Body, "42.50") || strings.Contains(m.Subject+m.Body, "4250") {
+				t.Errorf("%s's mail %q tells what %s owes:\n%s", h, m.Subject, N, m.Body)
+			}
+		}
+		hs, err := f.Desk.History(f.Ctx, h, model.HistoryFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range hs {
+			if strings.Contains(e.Detail, "42.50") || strings.Contains(e.Detail, "10.00") {
+				t.Errorf("%s's history tells an amount: %+v", h, e)
+			}
+		}
+	}
+	// The account itself still knows what it owes.
+	a, err := f.Desk.Account(f.Ctx, N)
+	if err != nil || a.Owes != 4250 {
+		t.Fatalf("N's own account: %+v, %v", a, err)
+	}
+}
+
+func testResendLimit(t *testing.T, open Opener) {
+	f := New(t, open)
+	r := f.Create(A, Example, N, model.Tech)[0]
+	for i := range model.MaxResends {
+		if _, err := f.Desk.Resend(f.Ctx, N, r.ID); err != nil {
+			t.Fatalf("resend %d: %v", i+1, err)
+		}
+		f.Clock.Advance(time.Minute)
+	}
+	token := f.Token(N, r.ID)
+	before := f.Snap()
+	_, err := f.Desk.Resend(f.Ctx, N, r.ID)
+	IsKind(t, err, model.ErrMailLimit, "one resend too many")
+	// The first resend was at 09:00, so the next is allowed at 10:00.
+	if !strings.Contains(err.Error(), "10:00 UTC") || model.FieldOf(err) != "request" {
+		t.Errorf("the refusal %q (field %q) should say when the next resend is allowed", err, model.FieldOf(err))
+	}
+	f.Same(before, "a refused resend")
+	// N's resends do not limit the other parties.
+	if _, err := f.Desk.Resend(f.Ctx, T, r.ID); err != nil {
+		t.Fatalf("another party's resend: %v", err)
+	}
+	// The first resend was at Start: an hour later it leaves the window.
+	f.Clock.Advance(Start.Add(model.ResendWindow).Sub(f.Clock.Now()))
+	if _, err := f.Desk.Resend(f.Ctx, N, r.ID); err != nil {
+		t.Fatalf("a resend an hour after the first: %v", err)
+	}
+	if f.Token(N, r.ID) == token {
+		t.Fatal("the resend an hour later issued no fresh token")
+	}
+	f.Accept(N, r.ID)
+}
+
+func testHistoryAddresses(t *testing.T, open Opener) {
+	f := New(t, open)
+	r := f.Create(A, Example, N, model.Tech)[0]
+	if _, err := f.Desk.Resend(f.Ctx, N, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	// B holds a role on example.com and reads its history, but is no
+	// party to the request: it learns who did what, not N's address.
+	for _, filter := range []model.HistoryFilter{{}, {Service: Example}} {
+		hs, err := f.Desk.History(f.Ctx, B, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hs) == 0 {
+			t.Fatal("B sees no history of example.com")
+		}
+		for _, e := range hs {
+			if strings.Contains(e.Detail, "@") {
+				t.Errorf("B reads an address in the history: %+v", e)
+			}
+		}
+	}
+}
