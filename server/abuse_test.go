@@ -76,23 +76,6 @@ func TestHugeTerminalMemory(t *testing.T) {
 	}
 }
 
-// TestWindowChangesCoalesce: of many window changes, the program gets the
-// last.
-func TestWindowChangesCoalesce(t *testing.T) {
-	f := startPlaceholder(t, nil)
-	tm := open(t, f.login(t, alice), 100, 30, "xterm")
-	tm.waitFor(t, "size 100x30", settle)
-	for i := range 2000 {
-		if err := tm.sess.WindowChange(20+i%10, 60+i%50); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tm.sess.WindowChange(27, 91); err != nil {
-		t.Fatal(err)
-	}
-	tm.waitFor(t, "size 91x27", settle)
-}
-
 // TestWindowChangeFlood: 20,000 window changes right after the shell
 // starts, from a client that reads nothing, then a hang-up. Three times:
 // the server holds no more files, goroutines or memory afterwards than
@@ -315,12 +298,7 @@ func TestNoSessionConnection(t *testing.T) {
 	tm.waitFor(t, "My requests", settle)
 	io.WriteString(tm.stdin, "q")
 	tm.waitEnd(t, 5*time.Second)
-	go func() { closed <- c2.Wait() }()
-	select {
-	case <-closed:
-	case <-time.After(timeout + 5*time.Second):
-		t.Fatal("the connection is still open after its session ended")
-	}
+	waitClosed(t, c2, timeout+5*time.Second)
 }
 
 // TestKeyRemovedEndsSessions: within 2 s of its key's removal, by this
@@ -367,13 +345,7 @@ func TestKeyRemovedEndsSessions(t *testing.T) {
 				t.Errorf("stderr %q, want the line %q", got, keyRemovedMsg)
 			}
 			// It can't act any more: its connection is closed too.
-			closed := make(chan error, 1)
-			go func() { closed <- c.Wait() }()
-			select {
-			case <-closed:
-			case <-time.After(3 * time.Second):
-				t.Fatal("the connection is still open")
-			}
+			waitClosed(t, c, 3*time.Second)
 			t.Logf("session ended and connection closed %s after the removal", time.Since(removed).Round(time.Millisecond))
 			if _, err := tryOpen(c, 100, 30, "xterm"); err == nil {
 				t.Error("a session opened after the removal")

@@ -133,13 +133,7 @@ func TestRemovedKey(t *testing.T) {
 		c2.Close()
 		t.Fatal("a removed key logged in")
 	}
-	closed := make(chan error, 1)
-	go func() { closed <- c.Wait() }()
-	select {
-	case <-closed:
-	case <-time.After(2 * time.Second):
-		t.Fatal("the connection the key opened is still open 2s after its removal")
-	}
+	waitClosed(t, c, 2*time.Second)
 	if _, err := tryOpen(c, 100, 30, "xterm"); err == nil {
 		t.Error("a session opened on it")
 	}

@@ -377,3 +377,15 @@ func (f *fixture) waitRefusals(t testing.TB, r Refusal, n int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// waitClosed waits until the server closes c, for at most within.
+func waitClosed(t testing.TB, c *gossh.Client, within time.Duration) {
+	t.Helper()
+	closed := make(chan error, 1)
+	go func() { closed <- c.Wait() }()
+	select {
+	case <-closed:
+	case <-time.After(within):
+		t.Fatalf("the connection is still open after %s", within)
+	}
+}

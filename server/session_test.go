@@ -97,6 +97,16 @@ func TestResize(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm.waitFor(t, "size 120x40", settle)
+	// Of many changes, faster than the program redraws, the last wins.
+	for i := range 2000 {
+		if err := tm.sess.WindowChange(20+i%10, 60+i%50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tm.sess.WindowChange(27, 91); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitFor(t, "size 91x27", settle)
 }
 
 // TestColourProfilePerSession: each session's colours follow its own
