@@ -102,7 +102,7 @@ func (d *Desk) Keys(ctx context.Context, h Handle) ([]PublicKey, error) {
 }
 
 // RemoveKey unregisters a key by its fingerprint; it stops working for
-// new connections at once.
+// new connections at once, and its account's subscribers are told.
 func (d *Desk) RemoveKey(ctx context.Context, fingerprint string) (PublicKey, error) {
 	fp := strings.TrimSpace(fingerprint)
 	if !strings.HasPrefix(fp, "SHA256:") {
@@ -119,6 +119,9 @@ func (d *Desk) RemoveKey(ctx context.Context, fingerprint string) (PublicKey, er
 		if err := tx.DeleteKey(fp); err != nil {
 			return PublicKey{}, err
 		}
+		// Published to the account's subscribers: the SSH server ends the
+		// sessions the key opened.
+		w.touch(k.Handle)
 		return k, d.record(tx, w, SupportActor, ActKeyRemove, 0, 0, fmt.Sprintf("%s key %s of %s removed", k.Type, k.Fingerprint, k.Handle))
 	})
 }

@@ -17,6 +17,7 @@ import (
 // they changed, and takes one-line commands ("create SERVICE ROLE TO",
 // "accept ID", "quit", "panic") so that tests can act through a session.
 type deskModel struct {
+	ctx     context.Context // ends with the session
 	d       *model.Desk
 	me      model.Handle
 	changes <-chan model.Change
@@ -34,7 +35,7 @@ func newDeskModel(d *model.Desk) ModelFunc {
 	return func(ctx context.Context, _ ssh.Session, who model.Account) tea.Model {
 		ch, stop := d.Subscribe(who.Handle)
 		go func() { <-ctx.Done(); stop() }()
-		return &deskModel{d: d, me: who.Handle, changes: ch, stop: stop}
+		return &deskModel{ctx: ctx, d: d, me: who.Handle, changes: ch, stop: stop}
 	}
 }
 
@@ -57,10 +58,12 @@ func (m *deskModel) load() tea.Msg {
 }
 
 func (m *deskModel) wait() tea.Msg {
-	if _, ok := <-m.changes; !ok {
+	select {
+	case <-m.ctx.Done():
 		return nil
+	case <-m.changes:
+		return changedMsg{}
 	}
-	return changedMsg{}
 }
 
 func (m *deskModel) Init() tea.Cmd { return tea.Batch(m.load, m.wait) }

@@ -69,6 +69,11 @@ func (s *Server) sshConfig(ctx ssh.Context) *gossh.ServerConfig {
 				return nil, errors.New("permission denied")
 			}
 			s.log.Info("auth accepted", "remote", addr(conn.RemoteAddr()), "user", conn.User(), "key", fp, "account", perms.Extensions[extAccount])
+			if l := linkOf(ctx); l != nil {
+				h := model.Handle(perms.Extensions[extAccount])
+				l.verified(h)
+				go s.guardKey(ctx, l, key, h)
+			}
 			return perms, nil
 		},
 	}
@@ -104,6 +109,7 @@ func (s *Server) identify() wish.Middleware {
 		return func(sess ssh.Session) {
 			who, err := s.verified(sess)
 			if err != nil {
+				s.refused(RefusedAuth)
 				s.log.Warn("session refused", "remote", addr(sess.RemoteAddr()), "reason", err.Error())
 				wish.Errorln(sess, "contactdesk: this key does not log in to any account (any more); ask your provider to register it")
 				_ = sess.Exit(1)
@@ -119,4 +125,53 @@ func (s *Server) identify() wish.Middleware {
 func whoOf(sess ssh.Session) identity {
 	who, _ := sess.Context().Value(identityKey{}).(identity)
 	return who
+}
+
+// keyRemovedMsg is what a session, or a connection that tries to open
+// one, is told when the key it logged in with was removed.
+const keyRemovedMsg = "contactdesk: the key this session logged in with was removed; the session has ended"
+
+// guardKey watches, for the life of the connection ctx belongs to, that
+// the key it logged in with still logs h in, and revokes the connection
+// once it no longer does. The desk publishes a removal made in this
+// process as a change of h, and Desk.Watch one made by another process
+// (key remove, on the command line) as a change of everything.
+func (s *Server) guardKey(ctx ssh.Context, l *link, key gossh.PublicKey, h model.Handle) {
+	defer s.recovered("key guard", nil)
+	changes, stop := s.desk.Subscribe(h)
+	defer stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-changes:
+		}
+		lookup, cancel := context.WithTimeout(ctx, 5*time.Second)
+		a, err := s.desk.KeyOwner(lookup, key)
+		cancel()
+		switch {
+		case err == nil && a.Handle == h:
+		case err == nil || errors.Is(err, model.ErrNotFound):
+			s.revoke(l, gossh.FingerprintSHA256(key))
+			return
+		case ctx.Err() != nil:
+			return
+		default:
+			// A storage failure is no proof the key is gone: keep the
+			// sessions; the next change checks again.
+			s.log.Error("key check failed", "account", string(h), "remote", addr(l.RemoteAddr()), "error", err)
+		}
+	}
+}
+
+// revoke ends the sessions of a connection whose key was removed, each
+// with keyRemovedMsg, then the connection.
+func (s *Server) revoke(l *link, fp string) {
+	if !l.revoke() {
+		return
+	}
+	s.log.Warn("key removed: ending its sessions", "account", string(l.who()), "key", fp, "remote", addr(l.RemoteAddr()))
+	for _, lv := range s.live.of(l) {
+		lv.end(endKeyRemoved)
+	}
 }

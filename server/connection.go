@@ -1,19 +1,24 @@
 package server
 
 import (
+	"errors"
 	"io"
 	"net"
 	"sync"
 	"time"
 
 	"charm.land/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
 )
 
 // accept is the ConnCallback: it runs for each new TCP connection, before
 // the SSH handshake, and refuses an address that connects too often.
-func (s *Server) accept(_ ssh.Context, c net.Conn) net.Conn {
+func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	if !s.conns.allow(host(c.RemoteAddr())) {
 		s.log.Warn("connection refused", "remote", addr(c.RemoteAddr()), "reason", "too many new connections from this address")
+		s.refused(RefusedRate)
 		// Lines before the SSH version are allowed (RFC 4253 4.2), and
 		// clients show or log them.
 		_ = c.SetWriteDeadline(time.Now().Add(time.Second))
@@ -21,27 +26,184 @@ func (s *Server) accept(_ ssh.Context, c net.Conn) net.Conn {
 		return nil
 	}
 	s.log.Info("connection", "remote", addr(c.RemoteAddr()))
-	return &loggedConn{Conn: c, s: s, start: time.Now()}
+	l := &link{Conn: c, s: s, start: time.Now()}
+	// Closing the TCP connection is how the server ends an SSH one: the
+	// library's reader fails, and with it every channel and the context.
+	l.idle = time.AfterFunc(s.o.NoSessionTimeout, l.expire)
+	ctx.SetValue(linkKey{}, l)
+	return l
 }
 
 // failed is the ConnectionFailedCallback: the handshake or the
 // authentication did not succeed.
 func (s *Server) failed(c net.Conn, err error) {
+	if errors.As(err, new(*gossh.ServerAuthError)) {
+		s.refused(RefusedAuth)
+	}
 	s.log.Info("handshake failed", "remote", addr(c.RemoteAddr()), "error", err.Error())
 }
 
-// loggedConn logs its end.
-type loggedConn struct {
+type linkKey struct{}
+
+// linkOf returns the connection ctx belongs to.
+func linkOf(ctx ssh.Context) *link {
+	l, _ := ctx.Value(linkKey{}).(*link)
+	return l
+}
+
+// link is one client's TCP connection. It counts its session channels,
+// closes itself once no session has run on it for NoSessionTimeout, or
+// once the key it logged in with is removed, and logs its end.
+type link struct {
 	net.Conn
 	s     *Server
 	start time.Time
 	once  sync.Once
+
+	mu       sync.Mutex
+	account  model.Handle // set once the handshake verified the key
+	channels int          // session channels open
+	refusals int          // session channels refused
+	running  int          // sessions running a program (or refusing to)
+	idle     *time.Timer  // fires expire once no session runs
+	revoked  bool         // its key was removed
+	closed   bool
+	why      string // why the server closed it
 }
 
-func (c *loggedConn) Close() error {
-	err := c.Conn.Close()
-	c.once.Do(func() {
-		c.s.log.Info("connection closed", "remote", addr(c.RemoteAddr()), "duration", time.Since(c.start).Round(time.Millisecond).String())
+// verified records the account of the key the client proved it holds.
+func (l *link) verified(h model.Handle) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.account = h
+}
+
+func (l *link) who() model.Handle {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.account
+}
+
+// openChannel counts a new session channel, unless the connection holds
+// its limit of them or its key was removed.
+func (l *link) openChannel() (ok bool, revoked bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.revoked || l.closed {
+		return false, true
+	}
+	if l.channels >= l.s.o.SessionsPerConn {
+		return false, false
+	}
+	l.channels++
+	return true, false
+}
+
+// refusedChannel counts a refused session channel, and returns how many
+// were.
+func (l *link) refusedChannel() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refusals++
+	return l.refusals
+}
+
+func (l *link) closeChannel() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.channels--
+}
+
+// sessionStarted and sessionEnded bracket a session's handler: the
+// connection is idle, and its timer runs, while none is running.
+func (l *link) sessionStarted() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.running++
+	l.idle.Stop()
+}
+
+func (l *link) sessionEnded() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.running--
+	switch {
+	case l.running > 0:
+	case l.revoked:
+		l.idle.Reset(revokedGrace)
+	default:
+		l.idle.Reset(l.s.o.NoSessionTimeout)
+	}
+}
+
+// revokedGrace is how long a connection whose key was removed stays open
+// once its last session ended: the client, told why, closes it itself;
+// closing it first could reset it before the client read the message.
+const revokedGrace = time.Second
+
+// expire closes the connection when no session ran on it for the
+// no-session timeout; keepalives do not count.
+func (l *link) expire() {
+	l.mu.Lock()
+	busy, why := l.running > 0, "no session"
+	if l.revoked {
+		why = "key removed"
+	}
+	l.mu.Unlock()
+	if !busy {
+		l.shut(why)
+	}
+}
+
+// revoke marks the connection's key removed: it opens no more sessions,
+// and closes once the ones running have told their users (at once when
+// none is running). It reports whether it was the first to do so.
+func (l *link) revoke() bool {
+	l.mu.Lock()
+	first, idle := !l.revoked, l.running == 0
+	l.revoked = true
+	l.mu.Unlock()
+	if first && idle {
+		l.shut("key removed")
+	}
+	return first
+}
+
+func (l *link) isRevoked() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.revoked
+}
+
+// shut closes the connection from the server's side, saying why in the
+// log.
+func (l *link) shut(why string) {
+	l.mu.Lock()
+	if l.why == "" {
+		l.why = why
+	}
+	l.mu.Unlock()
+	_ = l.Close()
+}
+
+func (l *link) Close() error {
+	err := l.Conn.Close()
+	l.once.Do(func() {
+		l.mu.Lock()
+		l.closed = true
+		l.idle.Stop()
+		attrs := []any{"remote", addr(l.RemoteAddr()), "duration", time.Since(l.start).Round(time.Millisecond).String()}
+		if l.account != "" {
+			attrs = append(attrs, "account", string(l.account))
+		}
+		if l.why != "" {
+			attrs = append(attrs, "reason", l.why)
+		}
+		if l.refusals > 0 {
+			attrs = append(attrs, "sessions-refused", l.refusals)
+		}
+		l.mu.Unlock()
+		l.s.log.Info("connection closed", attrs...)
 	})
 	return err
 }

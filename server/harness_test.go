@@ -44,6 +44,25 @@ type fixture struct {
 	logs *syncBuffer
 	keys map[model.Handle]gossh.Signer
 	done chan error
+
+	mu      sync.Mutex
+	refused map[Refusal]int // as the OnRefuse hook counted them
+}
+
+func (f *fixture) refuse(r Refusal) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refused == nil {
+		f.refused = map[Refusal]int{}
+	}
+	f.refused[r]++
+}
+
+// refusals is how many times the server said it refused for r.
+func (f *fixture) refusals(r Refusal) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.refused[r]
 }
 
 // start serves a fresh desk with the real terminal app; change adjusts
@@ -104,6 +123,7 @@ func startWith(t testing.TB, placeholder bool, change func(*Options)) *fixture {
 		HostKey:  newKey(t),
 		NewModel: tuiApp(d),
 		Logger:   slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		OnRefuse: f.refuse,
 	}
 	if placeholder {
 		o.NewModel = newDeskModel(d)
@@ -185,6 +205,22 @@ func open(t testing.TB, c *gossh.Client, w, h int, termType string, env ...strin
 }
 
 func tryOpen(c *gossh.Client, w, h int, termType string, env ...string) (*term, error) {
+	return tryOpenSized(c, w, h, w, h, termType, env...)
+}
+
+// openSized starts a session that claims a ptyW×ptyH terminal and draws
+// what it receives on a screen of scrW×scrH: a client may claim any size.
+func openSized(t testing.TB, c *gossh.Client, ptyW, ptyH, scrW, scrH int) *term {
+	t.Helper()
+	tm, err := tryOpenSized(c, ptyW, ptyH, scrW, scrH, "xterm-256color")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tm.sess.Close() })
+	return tm
+}
+
+func tryOpenSized(c *gossh.Client, w, h, scrW, scrH int, termType string, env ...string) (*term, error) {
 	sess, err := c.NewSession()
 	if err != nil {
 		return nil, err
@@ -197,7 +233,7 @@ func tryOpen(c *gossh.Client, w, h int, termType string, env ...string) (*term, 
 	if err := sess.RequestPty(termType, h, w, gossh.TerminalModes{}); err != nil {
 		return nil, err
 	}
-	tm := &term{sess: sess, scr: newScreen(w, h), stderr: &syncBuffer{}, ended: make(chan error, 1)}
+	tm := &term{sess: sess, scr: newScreen(scrW, scrH), stderr: &syncBuffer{}, ended: make(chan error, 1)}
 	sess.Stdout = tm.scr
 	sess.Stderr = tm.stderr
 	if tm.stdin, err = sess.StdinPipe(); err != nil {
@@ -327,5 +363,29 @@ func (f *fixture) waitLog(t testing.TB, within time.Duration, parts ...string) s
 			t.Fatalf("no log line with %q within %s; log:\n%s", parts, within, f.logs.String())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitRefusals waits until the OnRefuse hook was told n refusals for r.
+func (f *fixture) waitRefusals(t testing.TB, r Refusal, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for f.refusals(r) != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d refusals %q counted, want %d", f.refusals(r), r, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitClosed waits until the server closes c, for at most within.
+func waitClosed(t testing.TB, c *gossh.Client, within time.Duration) {
+	t.Helper()
+	closed := make(chan error, 1)
+	go func() { closed <- c.Wait() }()
+	select {
+	case <-closed:
+	case <-time.After(within):
+		t.Fatalf("the connection is still open after %s", within)
 	}
 }

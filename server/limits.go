@@ -4,55 +4,174 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
+
+	"contactdesk/model"
 )
 
+// The limits that keep one client from hurting the others. Each is an
+// Options field; these are the values it takes when left zero.
+const (
+	// DefaultMaxWidth and DefaultMaxHeight bound the terminal a session
+	// draws, whatever size the client claims (up to 2³² cells a side):
+	// the program allocates its screen buffer as asked, about 100 bytes a
+	// cell. 500×200 is wider and taller than a full 4K screen in a small
+	// font, and its buffer costs a few MiB; a client's bigger window just
+	// shows the desk in its top-left corner.
+	DefaultMaxWidth  = 500
+	DefaultMaxHeight = 200
+
+	// DefaultSessionsPerConn is how many session channels one connection
+	// may have open. A real client opens one; OpenSSH's multiplexing
+	// (ControlMaster) runs a few terminals over one connection. Beyond
+	// that it is a flood, refused at the channel's opening.
+	DefaultSessionsPerConn = 4
+
+	// DefaultSessionsPerAccount is how many sessions one account may have
+	// open at once, over all its connections: a person works in one or
+	// two terminals, and a few more let colleagues share an account; it
+	// keeps one account (or one stolen key) from taking the desk's seats.
+	DefaultSessionsPerAccount = 5
+
+	// DefaultNoSessionTimeout is how long a connection may stay open
+	// without a session running, whatever keepalives it sends. A client
+	// opens its session within a second of logging in; 30 s leaves room
+	// for a slow link, or for a multiplexing client between two sessions.
+	DefaultNoSessionTimeout = 30 * time.Second
+
+	// DefaultConnRate is how many new connections one address may open
+	// per minute (all at once, then one a second). A person reconnects a
+	// few times a minute at most, so 60 lets an office behind one NAT in,
+	// while a script guessing keys gets one try a second.
+	DefaultConnRate = 60
+
+	// NoLimit, given as ConnRate or SessionsPerAccount, turns that limit
+	// off (many customers behind one bastion; a load test).
+	NoLimit = -1
+)
+
+// maxEnv is how many environment variables a session keeps: charm.land/ssh
+// keeps every "env" request a client sends before its shell, unbounded; a
+// terminal sends a handful (TERM, LANG, COLORTERM, LC_*).
+const maxEnv = 64
+
+// Refusal is why a connection or a session was turned away, as the
+// OnRefuse hook is told.
+type Refusal string
+
+// The reasons of refusals.
+const (
+	RefusedRate       Refusal = "rate"           // the address opened too many connections this minute
+	RefusedFull       Refusal = "full"           // MaxSessions sessions are open
+	RefusedAccount    Refusal = "per-account"    // the account has SessionsPerAccount sessions open
+	RefusedConnection Refusal = "per-connection" // the connection has SessionsPerConn sessions open
+	RefusedAuth       Refusal = "auth"           // no registered key (or it was removed)
+)
+
+// refused logs nothing: it tells the OnRefuse hook, if any.
+func (s *Server) refused(r Refusal) {
+	if s.o.OnRefuse != nil {
+		s.o.OnRefuse(r)
+	}
+}
+
 // rateLimit allows each remote address a number of new connections per
-// window: a token bucket per address, refilled evenly over the window.
+// minute: a token bucket (golang.org/x/time/rate) per address.
 type rateLimit struct {
-	mu     sync.Mutex
-	burst  float64
-	window time.Duration
-	now    func() time.Time
-	seen   map[string]*bucket
-	swept  time.Time
+	mu    sync.Mutex
+	every rate.Limit
+	burst int
+	now   func() time.Time
+	seen  map[string]*rate.Limiter
+	swept time.Time
 }
 
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-func newRateLimit(perWindow int, window time.Duration) *rateLimit {
-	return &rateLimit{burst: float64(perWindow), window: window, now: time.Now, seen: map[string]*bucket{}}
+// newRateLimit allows perMinute connections a minute per address; nil,
+// which allows everything, when perMinute is not positive.
+func newRateLimit(perMinute int) *rateLimit {
+	if perMinute <= 0 {
+		return nil
+	}
+	return &rateLimit{
+		every: rate.Limit(float64(perMinute) / time.Minute.Seconds()),
+		burst: perMinute,
+		now:   time.Now,
+		seen:  map[string]*rate.Limiter{},
+	}
 }
 
 // allow takes one token from addr's bucket, if there is one.
 func (r *rateLimit) allow(addr string) bool {
+	if r == nil {
+		return true
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.now()
-	if now.Sub(r.swept) >= r.window {
-		// A bucket untouched for a whole window is full again: forget it,
-		// so the map holds only the addresses of the last window.
-		for k, b := range r.seen {
-			if now.Sub(b.at) >= r.window {
+	if now.Sub(r.swept) >= time.Minute {
+		// A full bucket is a new one: forget it, so the map holds only
+		// the addresses seen within the last minute.
+		for k, l := range r.seen {
+			if l.TokensAt(now) >= float64(r.burst) {
 				delete(r.seen, k)
 			}
 		}
 		r.swept = now
 	}
-	b, ok := r.seen[addr]
+	l, ok := r.seen[addr]
 	if !ok {
-		b = &bucket{tokens: r.burst, at: now}
-		r.seen[addr] = b
+		l = rate.NewLimiter(r.every, r.burst)
+		r.seen[addr] = l
 	}
-	b.tokens = min(r.burst, b.tokens+now.Sub(b.at).Seconds()*r.burst/r.window.Seconds())
-	b.at = now
-	if b.tokens < 1 {
-		return false
+	return l.AllowN(now, 1)
+}
+
+// seats counts the sessions that hold a place at the desk: every session
+// channel, from its opening until its program ends (or the channel closes
+// without one), whether or not it asked for a shell.
+type seats struct {
+	mu        sync.Mutex
+	max       int
+	perAcct   int // NoLimit for none
+	total     int
+	byAccount map[model.Handle]int
+}
+
+func newSeats(max, perAccount int) *seats {
+	return &seats{max: max, perAcct: perAccount, byAccount: map[model.Handle]int{}}
+}
+
+// take gives h a seat, or says why not.
+func (ss *seats) take(h model.Handle) Refusal {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	switch {
+	// The account's own limit first: an account at its maximum is told
+	// so even when the desk is full too.
+	case ss.perAcct != NoLimit && ss.byAccount[h] >= ss.perAcct:
+		return RefusedAccount
+	case ss.total >= ss.max:
+		return RefusedFull
 	}
-	b.tokens--
-	return true
+	ss.total++
+	ss.byAccount[h]++
+	return ""
+}
+
+func (ss *seats) free(h model.Handle) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.total--
+	if ss.byAccount[h]--; ss.byAccount[h] <= 0 {
+		delete(ss.byAccount, h)
+	}
+}
+
+func (ss *seats) count() int {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.total
 }
 
 // host is the address a limit applies to: the IP, without the port.

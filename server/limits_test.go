@@ -14,7 +14,7 @@ import (
 
 func TestRateLimit(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
-	r := newRateLimit(3, time.Minute)
+	r := newRateLimit(3)
 	r.now = func() time.Time { return now }
 	for i := range 3 {
 		if !r.allow("192.0.2.1") {
@@ -39,7 +39,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestConnectionsPerMinute(t *testing.T) {
-	f := start(t, func(o *Options) { o.ConnsPerMinute = 2 })
+	f := start(t, func(o *Options) { o.ConnRate = 2 })
 	f.login(t, alice)
 	f.login(t, bruno)
 	c, err := f.dial(string(alice), f.authOf(alice))
@@ -48,6 +48,7 @@ func TestConnectionsPerMinute(t *testing.T) {
 		t.Fatal("a 3rd connection within the minute was accepted")
 	}
 	f.waitLog(t, time.Second, "connection refused", "remote=127.0.0.1", "too many new connections")
+	f.waitRefusals(t, RefusedRate, 1)
 	if strings.Count(f.logs.String(), "auth accepted") != 2 {
 		t.Errorf("log:\n%s", f.logs.String())
 	}

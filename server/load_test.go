@@ -5,8 +5,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +16,6 @@ import (
 	mrand "math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -27,6 +27,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/model"
 	"contactdesk/storage/postgres/pgtest"
 )
 
@@ -98,32 +99,37 @@ func runLoad(tb testing.TB, n, keys int, pace time.Duration) loadResult {
 	tb.Helper()
 	f := start(tb, func(o *Options) {
 		o.MaxSessions = n
-		o.ConnsPerMinute = 1 << 30
+		o.ConnRate = NoLimit
 		// Only failures: a line per connection would weigh on the heap.
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	})
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	keyFile := filepath.Join(tb.TempDir(), "load_key")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
-		tb.Fatal(err)
-	}
-	signer, _ := gossh.NewSignerFromKey(priv)
-	if _, err := f.desk.AddKey(context.Background(), alice, gossh.MarshalAuthorizedKey(signer.PublicKey())); err != nil {
-		tb.Fatal(err)
+	// Each session is a customer of its own, with its own key, as on a
+	// real desk (one account may open only a few sessions).
+	seed := make([]byte, 32)
+	rand.Read(seed)
+	ctx := context.Background()
+	for i := range n {
+		h, signer := loadAccount(seed, i)
+		if _, err := f.desk.AddAccount(ctx, model.NewAccount{Handle: string(h), Name: "Load " + string(h), Email: string(h) + "@example.net"}); err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := f.desk.AddKey(ctx, h, gossh.MarshalAuthorizedKey(signer.PublicKey())); err != nil {
+			tb.Fatal(err)
+		}
+		// Two services, for the keystrokes to move the selection between.
+		for _, name := range []string{"-a.pt", "-b.eu"} {
+			hs := string(h)
+			if _, err := f.desk.AddService(ctx, model.NewService{Name: strings.TrimSuffix(hs, "-ovh") + name, Type: model.TypeDomain, Admin: hs, Tech: hs, Billing: hs}); err != nil {
+				tb.Fatal(err)
+			}
+		}
 	}
 
 	before := liveHeap()
 	goroutines := runtime.NumGoroutine()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), loadClientEnv+"=1",
-		"LOAD_ADDR="+f.addr, "LOAD_KEY="+keyFile, fmt.Sprintf("LOAD_N=%d", n),
+		"LOAD_ADDR="+f.addr, "LOAD_SEED="+hex.EncodeToString(seed), fmt.Sprintf("LOAD_N=%d", n),
 		fmt.Sprintf("LOAD_KEYS=%d", keys), "LOAD_PACE="+pace.String())
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
@@ -188,25 +194,21 @@ func loadClient(in io.Reader, out io.Writer) error {
 	n, _ := strconv.Atoi(os.Getenv("LOAD_N"))
 	keys, _ := strconv.Atoi(os.Getenv("LOAD_KEYS"))
 	pace, _ := time.ParseDuration(os.Getenv("LOAD_PACE"))
-	pemBytes, err := os.ReadFile(os.Getenv("LOAD_KEY"))
+	seed, err := hex.DecodeString(os.Getenv("LOAD_SEED"))
 	if err != nil {
 		return err
 	}
-	signer, err := gossh.ParsePrivateKey(pemBytes)
-	if err != nil {
-		return err
-	}
-	cfg := &gossh.ClientConfig{User: "load", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
-		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: time.Minute}
-
 	sessions := make([]*loadSession, n)
 	errs := make(chan error, n)
 	dialing := make(chan struct{}, 64) // handshakes in flight
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
+			h, signer := loadAccount(seed, i)
+			cfg := &gossh.ClientConfig{User: "load", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+				HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: time.Minute}
 			dialing <- struct{}{}
-			s, err := openLoadSession(os.Getenv("LOAD_ADDR"), cfg)
+			s, err := openLoadSession(os.Getenv("LOAD_ADDR"), cfg, h)
 			<-dialing
 			if err != nil {
 				errs <- err
@@ -265,7 +267,18 @@ type loadSession struct {
 	frames chan time.Time // when output arrived
 }
 
-func openLoadSession(addr string, cfg *gossh.ClientConfig) (*loadSession, error) {
+// loadAccount is the handle and the key of the load's i-th customer; the
+// client process derives the same from the seed.
+func loadAccount(seed []byte, i int) (model.Handle, gossh.Signer) {
+	sum := sha256.Sum256(fmt.Appendf(slices.Clone(seed), "/%d", i))
+	signer, err := gossh.NewSignerFromKey(ed25519.NewKeyFromSeed(sum[:]))
+	if err != nil {
+		panic(err)
+	}
+	return model.Handle(fmt.Sprintf("lt%06d-ovh", i)), signer
+}
+
+func openLoadSession(addr string, cfg *gossh.ClientConfig, h model.Handle) (*loadSession, error) {
 	c, err := gossh.Dial("tcp", addr, cfg)
 	if err != nil {
 		return nil, err
@@ -293,7 +306,7 @@ func openLoadSession(addr string, cfg *gossh.ClientConfig) (*loadSession, error)
 			if n > 0 {
 				if ready != nil {
 					seen = append(seen, buf[:n]...)
-					if strings.Contains(string(seen), "aa11111-ovh") {
+					if strings.Contains(string(seen), string(h)) {
 						close(ready)
 						ready, seen = nil, nil
 					}

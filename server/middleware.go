@@ -43,28 +43,28 @@ func (s *Server) logPanic(what string, r any, attrs ...any) {
 	s.log.Error("panic", append([]any{"in", what, "panic", fmt.Sprint(r), "stack", string(debug.Stack())}, attrs...)...)
 }
 
-// admit registers the session, or turns it away when the desk is full or
-// closing; it logs the start and the end of each session, and closes it
-// with the exit status the middlewares after it chose.
+// admit registers the session, or turns it away when the desk is closing
+// (its seat was taken with its channel); it logs the start and the end of
+// each session, and closes it with the exit status the middlewares after
+// it chose.
 func (s *Server) admit() wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
-			l, n, closing := s.live.add(sess)
+			c := linkOf(sess.Context())
+			l, closing := s.live.add(sess, c)
 			who := whoOf(sess)
 			attrs := []any{"account", string(who.Handle), "key", who.Fingerprint, "remote", addr(sess.RemoteAddr())}
-			switch {
-			case closing:
+			if closing {
 				s.live.remove(sess)
 				s.log.Info("session refused", append(attrs, "reason", endClosing)...)
 				wish.Errorln(sess, "contactdesk is closing for maintenance; connect again in a few minutes")
 				_ = sess.Exit(1)
 				return
-			case n > s.o.MaxSessions:
-				s.live.remove(sess)
-				s.log.Warn("session refused", append(attrs, "reason", endFull, "sessions", n-1)...)
-				wish.Errorln(sess, "contactdesk: the desk is full right now; try again in a few minutes")
-				_ = sess.Exit(1)
-				return
+			}
+			// The key may have been removed since identify checked it,
+			// before revoke could see this session: it was marked first.
+			if c != nil && c.isRevoked() {
+				l.end(endKeyRemoved)
 			}
 			pty, _, _ := sess.Pty()
 			start := time.Now()

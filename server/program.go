@@ -22,7 +22,7 @@ func (s *Server) app() wish.Middleware {
 		return func(sess ssh.Session) {
 			l := s.live.get(sess)
 			who := whoOf(sess)
-			ctx, cancel := context.WithCancel(sess.Context())
+			ctx, cancel := context.WithCancel(channelCtx(sess))
 			defer cancel()
 			in := &activity{r: sess}
 			in.touch()
@@ -37,8 +37,8 @@ func (s *Server) app() wish.Middleware {
 				tea.WithoutSignalHandler(),
 			)
 			p := tea.NewProgram(m, opts...)
-			if !l.attach(p) { // a shutdown began while it was made
-				wish.Errorln(sess, closedMsg)
+			if !l.attach(p) { // ended (shutdown, key removed) while it was made
+				s.farewell(sess, l)
 				next(sess)
 				return
 			}
@@ -53,7 +53,7 @@ func (s *Server) app() wish.Middleware {
 				// tea.Sequence): it printed the stack on stderr.
 				s.log.Error("program panicked", "account", string(who.Handle), "error", err.Error())
 				l.end(endPanic)
-			case sess.Context().Err() != nil:
+			case ctx.Err() != nil:
 				l.end(endDisconnected)
 			case err != nil && !errors.Is(err, tea.ErrProgramKilled):
 				s.log.Error("program failed", "account", string(who.Handle), "error", err.Error())
@@ -61,18 +61,36 @@ func (s *Server) app() wish.Middleware {
 			default:
 				l.end(endQuit)
 			}
-			switch l.why() {
-			case endIdle:
-				wish.Errorln(sess, "contactdesk: closed after "+roundDuration(s.o.IdleTimeout)+" without a keystroke; connect again to carry on")
-			case endShutdown:
-				wish.Errorln(sess, closedMsg)
-			case endPanic:
-				wish.Errorln(sess, crashed)
-				l.exit(1)
-			}
+			s.farewell(sess, l)
 			next(sess)
 		}
 	}
+}
+
+// farewell tells the client, in one line, why the server ended its
+// session, and sets its exit status.
+func (s *Server) farewell(sess ssh.Session, l *live) {
+	switch l.why() {
+	case endIdle:
+		wish.Errorln(sess, "contactdesk: closed after "+roundDuration(s.o.IdleTimeout)+" without a keystroke; connect again to carry on")
+	case endShutdown:
+		wish.Errorln(sess, closedMsg)
+	case endKeyRemoved:
+		wish.Errorln(sess, keyRemovedMsg)
+		l.exit(1)
+	case endPanic:
+		wish.Errorln(sess, crashed)
+		l.exit(1)
+	}
+}
+
+// channelCtx is the context of sess's channel: it ends when the client
+// closes the channel, or the connection ends.
+func channelCtx(sess ssh.Session) context.Context {
+	if s, ok := sess.(*session); ok {
+		return s.ch.ctx
+	}
+	return sess.Context()
 }
 
 // closedMsg is a session's last line when a shutdown ended it.

@@ -28,10 +28,27 @@ type Options struct {
 	HostKey  gossh.Signer // required: see HostKey
 	NewModel ModelFunc    // required
 
-	IdleTimeout      time.Duration // a session with no keystroke for this long ends: default 30m
-	MaxSessions      int           // sessions open at once: default 1000
-	ConnsPerMinute   int           // new connections per remote address and minute: default 60
-	HandshakeTimeout time.Duration // to connect and log in: default 20s
+	IdleTimeout time.Duration // a session with no keystroke for this long ends: default 30m
+	// MaxSessions is how many session channels may be open at once, over
+	// every connection and account: default 1000.
+	MaxSessions int
+	// SessionsPerAccount is how many of them one account may have open:
+	// default DefaultSessionsPerAccount; NoLimit for none.
+	SessionsPerAccount int
+	// SessionsPerConn is how many one connection may have open: default
+	// DefaultSessionsPerConn.
+	SessionsPerConn int
+	// ConnRate is how many new connections one remote address may open
+	// per minute: default DefaultConnRate; NoLimit for none (serve's
+	// --conn-rate 0).
+	ConnRate int
+	// NoSessionTimeout closes a connection on which no session has run
+	// for that long, keepalives or not: default DefaultNoSessionTimeout.
+	NoSessionTimeout time.Duration
+	// MaxWidth and MaxHeight bound the terminal a session draws, in cells:
+	// default DefaultMaxWidth × DefaultMaxHeight.
+	MaxWidth, MaxHeight int
+	HandshakeTimeout    time.Duration // to connect and log in: default 20s
 	// ShutdownNotice is how long open sessions are warned before a
 	// shutdown ends them: default 5s.
 	ShutdownNotice time.Duration
@@ -39,13 +56,16 @@ type Options struct {
 	// other processes (the CLI): default 300ms.
 	WatchEvery time.Duration
 	Logger     *slog.Logger // default slog.Default()
+	// OnRefuse, when set, is called each time a connection or a session
+	// is turned away, with why (for metrics). It runs on the server's
+	// goroutines: it must return at once.
+	OnRefuse func(Refusal)
 }
 
 // Defaults of Options.
 const (
-	DefaultIdleTimeout    = 30 * time.Minute
-	DefaultMaxSessions    = 1000
-	DefaultConnsPerMinute = 60
+	DefaultIdleTimeout = 30 * time.Minute
+	DefaultMaxSessions = 1000
 )
 
 // Server is the desk served over SSH.
@@ -54,8 +74,14 @@ type Server struct {
 	o     Options
 	log   *slog.Logger
 	ssh   *ssh.Server
-	conns *rateLimit
+	conns *rateLimit // nil: no limit
+	seats *seats
 	live  *sessions
+
+	// handler runs the middlewares; ptyHandler is the library's emulated
+	// pty. sessionChannel hands both to each session.
+	handler    ssh.Handler
+	ptyHandler ssh.PtyHandler
 
 	watchOnce sync.Once // starts the watcher, or says there will be none
 	watchCtx  context.Context
@@ -77,8 +103,23 @@ func New(d *model.Desk, o Options) (*Server, error) {
 	if o.MaxSessions <= 0 {
 		o.MaxSessions = DefaultMaxSessions
 	}
-	if o.ConnsPerMinute <= 0 {
-		o.ConnsPerMinute = DefaultConnsPerMinute
+	if o.SessionsPerAccount <= 0 && o.SessionsPerAccount != NoLimit {
+		o.SessionsPerAccount = DefaultSessionsPerAccount
+	}
+	if o.SessionsPerConn <= 0 {
+		o.SessionsPerConn = DefaultSessionsPerConn
+	}
+	if o.ConnRate <= 0 && o.ConnRate != NoLimit {
+		o.ConnRate = DefaultConnRate
+	}
+	if o.NoSessionTimeout <= 0 {
+		o.NoSessionTimeout = DefaultNoSessionTimeout
+	}
+	if o.MaxWidth <= 0 {
+		o.MaxWidth = DefaultMaxWidth
+	}
+	if o.MaxHeight <= 0 {
+		o.MaxHeight = DefaultMaxHeight
 	}
 	if o.HandshakeTimeout <= 0 {
 		o.HandshakeTimeout = 20 * time.Second
@@ -96,7 +137,8 @@ func New(d *model.Desk, o Options) (*Server, error) {
 		desk:     d,
 		o:        o,
 		log:      o.Logger,
-		conns:    newRateLimit(o.ConnsPerMinute, time.Minute),
+		conns:    newRateLimit(o.ConnRate),
+		seats:    newSeats(o.MaxSessions, o.SessionsPerAccount),
 		live:     newSessions(),
 		watching: make(chan struct{}),
 	}
@@ -104,14 +146,18 @@ func New(d *model.Desk, o Options) (*Server, error) {
 	srv, err := wish.NewServer(
 		func(srv *ssh.Server) error { srv.AddHostKey(o.HostKey); return nil },
 		wish.WithPublicKeyAuth(s.offered),
+		ssh.EmulatePty(),
 		func(srv *ssh.Server) error {
 			srv.ServerConfigCallback = s.sshConfig
 			srv.ConnCallback = s.accept
 			srv.ConnectionFailedCallback = s.failed
 			srv.HandshakeTimeout = o.HandshakeTimeout
-			// A backstop for connections that never open a session;
-			// sessions end after IdleTimeout without a keystroke.
+			// A backstop for a connection stuck with a session that
+			// neither ends nor idles out; sessions end after
+			// IdleTimeout without a keystroke, connections without one
+			// after NoSessionTimeout.
 			srv.IdleTimeout = o.IdleTimeout + time.Minute
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 			return nil
 		},
 		// Middlewares, innermost first: each call runs the ones above it.
@@ -126,7 +172,7 @@ func New(d *model.Desk, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.ssh = srv
+	s.ssh, s.handler, s.ptyHandler = srv, srv.Handler, srv.PtyHandler
 	return s, nil
 }
 
@@ -140,7 +186,8 @@ func (s *Server) Serve(l net.Listener) error {
 		}()
 	})
 	s.log.Info("serving", "addr", l.Addr().String(), "host-key", gossh.FingerprintSHA256(s.o.HostKey.PublicKey()),
-		"max-sessions", s.o.MaxSessions, "idle-timeout", s.o.IdleTimeout.String())
+		"max-sessions", s.o.MaxSessions, "sessions-per-account", s.o.SessionsPerAccount,
+		"conn-rate", s.o.ConnRate, "idle-timeout", s.o.IdleTimeout.String())
 	err := s.ssh.Serve(l)
 	if errors.Is(err, ssh.ErrServerClosed) {
 		return nil
@@ -148,8 +195,9 @@ func (s *Server) Serve(l net.Listener) error {
 	return err
 }
 
-// Sessions counts the sessions open now.
-func (s *Server) Sessions() int { return s.live.count() }
+// Sessions counts the sessions open now: the session channels that hold
+// a place, as MaxSessions counts them.
+func (s *Server) Sessions() int { return s.seats.count() }
 
 // Shutdown stops accepting connections, warns the open sessions, gives
 // them ShutdownNotice to finish, then ends them and closes every

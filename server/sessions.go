@@ -14,15 +14,16 @@ const (
 	endIdle         = "idle"
 	endShutdown     = "shutdown"
 	endPanic        = "panic"
-	endFull         = "full"
 	endClosing      = "closing"
 	endNoTerminal   = "no terminal"
 	endCommand      = "command given"
+	endKeyRemoved   = "key removed"
 )
 
 // live is one open session, as the server sees it from outside its
 // program: it can be told something, and ended.
 type live struct {
+	conn   *link // the connection it runs on
 	mu     sync.Mutex
 	p      *tea.Program
 	reason string
@@ -94,14 +95,14 @@ type sessions struct {
 
 func newSessions() *sessions { return &sessions{open: map[ssh.Session]*live{}} }
 
-// add registers sess; it says how many sessions are open with it, and
-// whether the server is closing.
-func (ss *sessions) add(sess ssh.Session) (l *live, n int, closing bool) {
+// add registers sess, which runs on connection c; it says whether the
+// server is closing.
+func (ss *sessions) add(sess ssh.Session, c *link) (l *live, closing bool) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	l = &live{}
+	l = &live{conn: c}
 	ss.open[sess] = l
-	return l, len(ss.open), ss.closing
+	return l, ss.closing
 }
 
 func (ss *sessions) remove(sess ssh.Session) {
@@ -125,10 +126,17 @@ func (ss *sessions) get(sess ssh.Session) *live {
 	return &live{}
 }
 
-func (ss *sessions) count() int {
+// of returns the sessions open on connection c.
+func (ss *sessions) of(c *link) []*live {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	return len(ss.open)
+	var ls []*live
+	for _, l := range ss.open {
+		if l.conn == c {
+			ls = append(ls, l)
+		}
+	}
+	return ls
 }
 
 // close marks the server closing and returns the sessions open now; a

@@ -1,0 +1,374 @@
+package server
+
+// The shared server against a hostile customer (issue 12, items 1 to 6):
+// each test drives a real server on 127.0.0.1 with golang.org/x/crypto/ssh
+// as the client, doing what a stock client never would.
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
+	"contactdesk/storage"
+)
+
+// TestHugeTerminal: a client that claims a 12000×12000 terminal, when
+// it opens one or in a window change, gets a desk of the maximum size.
+func TestHugeTerminal(t *testing.T) {
+	f := startPlaceholder(t, nil)
+	tm := openSized(t, f.login(t, alice), 12000, 12000, DefaultMaxWidth, DefaultMaxHeight)
+	tm.waitFor(t, "size 500x200", settle)
+	if err := tm.sess.WindowChange(30, 100); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitFor(t, "size 100x30", settle)
+	if err := tm.sess.WindowChange(math.MaxUint32, 12000); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitFor(t, "size 500x200", settle)
+}
+
+// TestHugeTerminalMemory: a 12000×12000 terminal, asked for as the
+// session opens or in a window change, costs the server less than 50 MiB
+// more than an 80×24 one (unclamped, its screen buffer alone is 16 GB).
+func TestHugeTerminalMemory(t *testing.T) {
+	f := start(t, nil)
+	// What the first session loads once is not a session's cost.
+	warm := open(t, f.login(t, bruno), 80, 24, "xterm-256color")
+	warm.waitFor(t, "bb22222-ovh Bruno Bento", settle)
+	frame := func(tm *term, want string) {
+		tm.waitFor(t, want, settle)
+		time.Sleep(300 * time.Millisecond) // the rest of the frame
+	}
+
+	h0 := liveHeap()
+	frame(open(t, f.login(t, alice), 80, 24, "xterm-256color"), "aa11111-ovh Alice Abreu")
+	normal := int64(liveHeap()) - int64(h0)
+
+	h1 := liveHeap()
+	frame(openSized(t, f.login(t, alice), 12000, 12000, DefaultMaxWidth, DefaultMaxHeight), "aa11111-ovh Alice Abreu")
+	grown := openSized(t, f.login(t, alice), 80, 24, DefaultMaxWidth, DefaultMaxHeight)
+	frame(grown, "aa11111-ovh Alice Abreu")
+	changed := grown.scr.Changed()
+	if err := grown.sess.WindowChange(12000, 12000); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changed:
+	case <-time.After(settle):
+		t.Fatal("no frame after the window change")
+	}
+	time.Sleep(300 * time.Millisecond)
+	huge := (int64(liveHeap()) - int64(h1)) / 2
+
+	t.Logf("an 80×24 session costs %.1f MiB, a 12000×12000 one %.1f MiB", float64(normal)/(1<<20), float64(huge)/(1<<20))
+	if huge-normal >= 50<<20 {
+		t.Errorf("a 12000×12000 terminal costs %.0f MiB more than an 80×24 one; want < 50", float64(huge-normal)/(1<<20))
+	}
+}
+
+// TestWindowChangeFlood: 20,000 window changes right after the shell
+// starts, from a client that reads nothing, then a hang-up. Three times:
+// the server holds no more files, goroutines or memory afterwards than
+// before, within seconds.
+func TestWindowChangeFlood(t *testing.T) {
+	f := startPlaceholder(t, nil)
+	// A first session, so that what the first one starts once (the
+	// database's connections) is in the baseline.
+	warm := f.login(t, bruno)
+	open(t, warm, 80, 24, "xterm").waitFor(t, "me bb22222-ovh", settle)
+	warm.Close()
+	for deadline := time.Now().Add(5 * time.Second); f.srv.Sessions() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first session did not end")
+		}
+	}
+
+	fds0, g0, heap0 := openFiles(t), runtime.NumGoroutine(), liveHeap()
+	for round := range 3 {
+		c, err := f.dial(string(alice), f.authOf(alice))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sess.StdoutPipe(); err != nil { // and never read
+			t.Fatal(err)
+		}
+		if err := sess.Shell(); err != nil {
+			t.Fatal(err)
+		}
+		sent := make(chan error, 1)
+		go func() {
+			for i := range 20000 {
+				if err := sess.WindowChange(20+i%40, 60+i%80); err != nil {
+					sent <- err
+					return
+				}
+			}
+			sent <- nil
+		}()
+		select {
+		case err := <-sent:
+			if err != nil {
+				t.Errorf("round %d: %v", round+1, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("round %d: the server stopped reading the window changes", round+1)
+		}
+		c.Close() // the hang-up
+	}
+
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		fds, g := openFiles(t), runtime.NumGoroutine()
+		if f.srv.Sessions() == 0 && fds <= fds0 && g <= g0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("5s after the hang-ups, %d sessions, %d open files (%d before), %d goroutines (%d before):\n%s",
+				f.srv.Sessions(), fds, fds0, g, g0, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if grown := int64(liveHeap()) - int64(heap0); grown > 8<<20 {
+		t.Errorf("the server holds %.1f MiB more than before the three rounds", float64(grown)/(1<<20))
+	}
+}
+
+// openFiles counts this process's open file descriptors, but the
+// database's: its pool may keep one more connection open after a busy
+// moment, which is no session's.
+func openFiles(t testing.TB) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd here:", err)
+	}
+	n := 0
+	for _, fd := range fds {
+		if target, _ := os.Readlink("/proc/self/fd/" + fd.Name()); !strings.Contains(target, "desk.db") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestSessionsPerConnection: one key on one connection asks for 60
+// sessions with --max-sessions 40; it gets a few, and another customer
+// still gets in.
+func TestSessionsPerConnection(t *testing.T) {
+	f := start(t, func(o *Options) { o.MaxSessions = 40 })
+	c := f.login(t, alice)
+	var opened []*term
+	var refusal error
+	for range 60 {
+		tm, err := tryOpen(c, 100, 30, "xterm")
+		if err != nil {
+			refusal = err
+			continue
+		}
+		t.Cleanup(func() { tm.sess.Close() })
+		opened = append(opened, tm)
+	}
+	if len(opened) != DefaultSessionsPerConn {
+		t.Errorf("%d sessions opened on one connection, want %d", len(opened), DefaultSessionsPerConn)
+	}
+	if refusal == nil || !strings.Contains(refusal.Error(), "contactdesk: one connection may hold 4 sessions; open another connection") {
+		t.Errorf("the refusal: %v", refusal)
+	}
+	for _, tm := range opened {
+		tm.waitFor(t, "aa11111-ovh Alice Abreu", settle)
+	}
+	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
+	if n := f.srv.Sessions(); n != len(opened)+1 {
+		t.Errorf("%d sessions counted, want %d", n, len(opened)+1)
+	}
+	f.waitRefusals(t, RefusedConnection, 60-len(opened))
+	f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-connection")
+}
+
+// TestBareSessionChannels: 20,000 session channels that never ask for a
+// shell take no more than a connection's few places.
+func TestBareSessionChannels(t *testing.T) {
+	f := start(t, func(o *Options) { o.MaxSessions = 40 })
+	c := f.login(t, alice)
+	accepted := 0
+	for range 20000 {
+		ch, reqs, err := c.OpenChannel("session", nil)
+		if err != nil {
+			continue
+		}
+		go gossh.DiscardRequests(reqs)
+		defer ch.Close()
+		accepted++
+	}
+	if accepted != DefaultSessionsPerConn {
+		t.Errorf("%d session channels accepted on one connection, want %d", accepted, DefaultSessionsPerConn)
+	}
+	// Each holds a place: the desk counts them against its maximum.
+	if n := f.srv.Sessions(); n != accepted {
+		t.Errorf("%d sessions counted, want %d", n, accepted)
+	}
+	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
+}
+
+// TestSessionsPerAccount: an account opens its five sessions; the next is
+// told, in one line, that it has too many open; other customers still get
+// in; once one of the five ends, it gets in again.
+func TestSessionsPerAccount(t *testing.T) {
+	f := start(t, func(o *Options) { o.MaxSessions = DefaultSessionsPerAccount + 1 })
+	var mine []*term
+	for range DefaultSessionsPerAccount {
+		tm := open(t, f.login(t, alice), 100, 30, "xterm")
+		tm.waitFor(t, "aa11111-ovh Alice Abreu", settle)
+		mine = append(mine, tm)
+	}
+	_, err := tryOpen(f.login(t, alice), 100, 30, "xterm")
+	const want = "contactdesk: aa11111-ovh has too many sessions open (5); close one and connect again"
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("a 6th session: %v; want the line %q", err, want)
+	}
+	f.waitRefusals(t, RefusedAccount, 1)
+	f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-account")
+
+	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
+
+	io.WriteString(mine[0].stdin, "q")
+	mine[0].waitEnd(t, 5*time.Second)
+	open(t, f.login(t, alice), 100, 30, "xterm").waitFor(t, "aa11111-ovh Alice Abreu", settle)
+}
+
+// TestNoSessionConnection: a connection that opens no session is closed
+// after the no-session timeout, though it sends keepalives every 200 ms;
+// one with a session is not, until its session ends.
+func TestNoSessionConnection(t *testing.T) {
+	const timeout = time.Second
+	f := start(t, func(o *Options) { o.NoSessionTimeout = timeout })
+	began := time.Now() // the timeout runs from the connection's start
+	c := f.login(t, alice)
+	closed := make(chan error, 1)
+	go func() { closed <- c.Wait() }()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				if _, _, err := c.SendRequest("keepalive@openssh.com", true, nil); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	select {
+	case <-closed:
+		if d := time.Since(began); d < timeout {
+			t.Errorf("closed after %s, before the timeout", d)
+		}
+	case <-time.After(timeout + 5*time.Second):
+		t.Fatal("a connection with no session is still open")
+	}
+	f.waitLog(t, time.Second, "connection closed", "account=aa11111-ovh", `reason="no session"`)
+
+	c2 := f.login(t, bruno)
+	tm := open(t, c2, 100, 30, "xterm")
+	tm.waitFor(t, "bb22222-ovh Bruno Bento", settle)
+	time.Sleep(2 * timeout)
+	tm.press(t, "2")
+	tm.waitFor(t, "My requests", settle)
+	io.WriteString(tm.stdin, "q")
+	tm.waitEnd(t, 5*time.Second)
+	waitClosed(t, c2, timeout+5*time.Second)
+}
+
+// TestKeyRemovedEndsSessions: within 2 s of its key's removal, by this
+// process or by another (key remove on the command line), a session ends
+// with a one-line message, and its connection closes; another customer's
+// session goes on.
+func TestKeyRemovedEndsSessions(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		remove func(f *fixture, fp string) error
+	}{
+		{"this process", func(f *fixture, fp string) error {
+			_, err := f.desk.RemoveKey(context.Background(), fp)
+			return err
+		}},
+		{"another process", func(f *fixture, fp string) error {
+			st, err := storage.Open(f.desk.Store().(*storage.DB).Path(), storage.Options{})
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			_, err = model.NewDesk(st, model.Options{}).RemoveKey(context.Background(), fp)
+			return err
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := start(t, nil)
+			c := f.login(t, alice)
+			a := open(t, c, 100, 30, "xterm")
+			a.waitFor(t, "aa11111-ovh Alice Abreu", settle)
+			b := open(t, f.login(t, bruno), 100, 30, "xterm")
+			b.waitFor(t, "bb22222-ovh Bruno Bento", settle)
+
+			if err := tt.remove(f, gossh.FingerprintSHA256(f.keys[alice].PublicKey())); err != nil {
+				t.Fatal(err)
+			}
+			removed := time.Now()
+			err := a.waitEnd(t, 2*time.Second)
+			var exit *gossh.ExitError
+			if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+				t.Errorf("the session ended with %v, want exit status 1", err)
+			}
+			if got := a.stderr.String(); got != keyRemovedMsg+"\r\n" {
+				t.Errorf("stderr %q, want the line %q", got, keyRemovedMsg)
+			}
+			// It can't act any more: its connection is closed too.
+			waitClosed(t, c, 3*time.Second)
+			t.Logf("session ended and connection closed %s after the removal", time.Since(removed).Round(time.Millisecond))
+			if _, err := tryOpen(c, 100, 30, "xterm"); err == nil {
+				t.Error("a session opened after the removal")
+			}
+			f.waitLog(t, time.Second, "session end", "account=aa11111-ovh", `reason="key removed"`)
+			f.waitLog(t, time.Second, "connection closed", "account=aa11111-ovh", `reason="key removed"`)
+
+			b.press(t, "2")
+			b.waitFor(t, "My requests", settle)
+		})
+	}
+}
+
+// TestManyBehindOneAddress: with no connection rate limit (serve
+// --conn-rate 0), 500 customers behind one address (a NAT, a bastion)
+// all get their desk.
+func TestManyBehindOneAddress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("500 sessions")
+	}
+	r := runLoad(t, 500, 0, 0)
+	if r.Sessions != 500 {
+		t.Errorf("%d sessions open, want 500", r.Sessions)
+	}
+	t.Logf("500 sessions from 127.0.0.1 set up in %s", r.SetupTime.Round(time.Millisecond))
+}

@@ -1,0 +1,216 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"charm.land/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
+)
+
+// sessionChannel is the ChannelHandler of "session" channels. It gives
+// each a seat at the desk before accepting it, or refuses it in one line
+// (a client shows "channel 0: open failed: resource shortage: …"). It
+// then lets charm.land/ssh run the session, through filterRequests.
+func (s *Server) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
+	l := linkOf(ctx)
+	if l == nil { // not a connection accept() let in
+		_ = nc.Reject(gossh.Prohibited, "contactdesk: no session here")
+		return
+	}
+	h := l.who()
+	ok, revoked := l.openChannel()
+	switch {
+	case revoked:
+		s.refuseChannel(l, nc, RefusedAuth, gossh.Prohibited, keyRemovedMsg)
+		return
+	case !ok:
+		s.refuseChannel(l, nc, RefusedConnection, gossh.ResourceShortage,
+			fmt.Sprintf("contactdesk: one connection may hold %d sessions; open another connection", s.o.SessionsPerConn))
+		return
+	}
+	defer l.closeChannel()
+	switch r := s.seats.take(h); r {
+	case RefusedAccount:
+		s.refuseChannel(l, nc, r, gossh.ResourceShortage,
+			fmt.Sprintf("contactdesk: %s has too many sessions open (%d); close one and connect again", h, s.o.SessionsPerAccount))
+		return
+	case RefusedFull:
+		s.refuseChannel(l, nc, r, gossh.ResourceShortage, "contactdesk: the desk is full right now; try again in a few minutes")
+		return
+	}
+	ch := &channel{s: s, l: l, h: h, windows: make(chan ssh.Window, 1)}
+	// The session ends when its channel does, not only with the whole
+	// connection: the program stops reading input at EOF, and would
+	// otherwise keep its seat until the idle timeout.
+	ch.ctx, ch.cancel = context.WithCancel(ctx)
+	defer ch.cancel()
+	defer ch.freeSeat() // a channel that never ran a program
+	// DefaultSessionHandler takes its handler and pty options from the
+	// *ssh.Server it is given: a server value of its own hands this
+	// session its channel, so the middlewares see the channel's sizes.
+	one := &ssh.Server{
+		Handler: func(sess ssh.Session) {
+			l.sessionStarted()
+			defer l.sessionEnded()
+			defer ch.freeSeat() // when a middleware did not call Exit
+			s.handler(&session{Session: sess, ch: ch})
+		},
+		PtyHandler: s.ptyHandler,
+	}
+	ssh.DefaultSessionHandler(one, conn, &filteredChannel{NewChannel: nc, ch: ch}, ctx)
+}
+
+// refuseChannel turns a session channel away with msg, which the client
+// shows. Only a connection's first refusal is logged: a client that asks
+// again and again must not fill the log (the connection's last line
+// counts them).
+func (s *Server) refuseChannel(l *link, nc gossh.NewChannel, r Refusal, why gossh.RejectionReason, msg string) {
+	s.refused(r)
+	if l.refusedChannel() == 1 {
+		s.log.Warn("session refused", "account", string(l.who()), "remote", addr(l.RemoteAddr()), "reason", string(r), "sessions", s.seats.count())
+	}
+	_ = nc.Reject(why, msg)
+}
+
+// channel is one session channel, as the server sees it below the
+// session: its seat, and the window sizes its client asked for.
+type channel struct {
+	s      *Server
+	l      *link
+	h      model.Handle
+	ctx    context.Context // ends with the channel
+	cancel context.CancelFunc
+	once   sync.Once
+	// windows holds the latest window change not yet taken: the client
+	// may send them faster than a program can redraw.
+	windows chan ssh.Window
+}
+
+// freeSeat gives the channel's seat back; the first call does.
+func (ch *channel) freeSeat() { ch.once.Do(func() { ch.s.seats.free(ch.h) }) }
+
+// session is the ssh.Session every middleware sees: the library's, with
+// the seat and window sizes of its channel.
+type session struct {
+	ssh.Session
+	ch *channel
+}
+
+// Pty returns the terminal as the client asked for it, within the
+// maximum size, and its window changes, coalesced.
+func (s *session) Pty() (ssh.Pty, <-chan ssh.Window, bool) {
+	p, _, ok := s.Session.Pty()
+	return p, s.ch.windows, ok
+}
+
+// Exit frees the session's seat before the client learns it ended, so
+// that it can come back at once.
+func (s *session) Exit(code int) error {
+	s.ch.freeSeat()
+	return s.Session.Exit(code)
+}
+
+// filteredChannel hands charm.land/ssh the channel's requests through
+// filterRequests.
+type filteredChannel struct {
+	gossh.NewChannel
+	ch *channel
+}
+
+func (f *filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
+	c, reqs, err := f.NewChannel.Accept()
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make(chan *gossh.Request)
+	go f.ch.filterRequests(reqs, out)
+	return c, out, nil
+}
+
+// ptyRequest is the payload of a "pty-req" (RFC 4254 6.2).
+type ptyRequest struct {
+	Term                         string
+	Columns, Rows, Width, Height uint32
+	Modes                        string
+}
+
+// windowChange is the payload of a "window-change" (RFC 4254 6.7).
+type windowChange struct {
+	Columns, Rows, Width, Height uint32
+}
+
+// filterRequests passes a channel's requests on to charm.land/ssh: it
+// clamps the terminal's size to the maximum, keeps only the latest window
+// change, and bounds the environment. The library would hand every window
+// change to a one-slot channel that already holds the first size: while
+// no program takes them (before the shell, after the program, or while it
+// is stuck writing to a client that hung up) it stops reading the whole
+// connection, hang-up included, and holds everything forever.
+func (ch *channel) filterRequests(in <-chan *gossh.Request, out chan<- *gossh.Request) {
+	defer func() { // after a panic: still never leave one unread
+		for req := range in {
+			_ = req.Reply(false, nil)
+		}
+	}()
+	defer close(out)
+	defer close(ch.windows)
+	defer ch.s.recovered("session requests", nil)
+	env := 0
+	for req := range in {
+		switch req.Type {
+		case "window-change":
+			var w windowChange
+			if gossh.Unmarshal(req.Payload, &w) != nil {
+				_ = req.Reply(false, nil)
+				continue
+			}
+			ch.resized(ssh.Window{
+				Width: ch.s.clampWidth(w.Columns), Height: ch.s.clampHeight(w.Rows),
+				WidthPixels: int(min(w.Width, 1<<16)), HeightPixels: int(min(w.Height, 1<<16)),
+			})
+			_ = req.Reply(true, nil)
+			continue
+		case "pty-req":
+			var p ptyRequest
+			if gossh.Unmarshal(req.Payload, &p) != nil {
+				_ = req.Reply(false, nil)
+				continue
+			}
+			p.Columns = uint32(ch.s.clampWidth(p.Columns))
+			p.Rows = uint32(ch.s.clampHeight(p.Rows))
+			req.Payload = gossh.Marshal(&p)
+		case "env":
+			if env++; env > maxEnv {
+				_ = req.Reply(false, nil)
+				continue
+			}
+		}
+		// The library answers every other request at once (it never
+		// waits on a signal or break channel: the desk registers none);
+		// once it is gone, the requests are refused, never left unread.
+		select {
+		case out <- req:
+		case <-ch.ctx.Done():
+			_ = req.Reply(false, nil)
+		}
+	}
+}
+
+// resized keeps w as the latest size, replacing one not yet taken; it
+// never waits.
+func (ch *channel) resized(w ssh.Window) {
+	select {
+	case <-ch.windows:
+	default:
+	}
+	// This goroutine is the only sender: after the receive above, there
+	// is room.
+	ch.windows <- w
+}
+
+func (s *Server) clampWidth(n uint32) int  { return int(min(n, uint32(s.o.MaxWidth))) }
+func (s *Server) clampHeight(n uint32) int { return int(min(n, uint32(s.o.MaxHeight))) }
