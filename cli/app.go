@@ -6,6 +6,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"contactdesk/model"
 )
 
@@ -27,6 +29,7 @@ type app struct {
 	env            func(string) string
 
 	global globalOptions
+	cmd    *cobra.Command // the command that runs, once its flags are read
 
 	store model.Store
 	desk  *model.Desk

@@ -25,7 +25,7 @@ const (
 )
 
 // usageError is a mistake in how a command was called: exit code 2, with
-// the usage of cmd (of the command that ran when cmd is nil).
+// the usage of cmd (of the command that ran, when cmd is nil).
 type usageError struct {
 	msg string
 	cmd *cobra.Command
@@ -134,6 +134,9 @@ func (a *app) report(w io.Writer, styles fang.Styles, root *cobra.Command, err e
 	var ue *usageError
 	if errors.As(err, &ue) {
 		cmd := ue.cmd
+		if cmd == nil {
+			cmd = a.cmd
+		}
 		if cmd == nil {
 			cmd = root
 		}

@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"contactdesk/delivery"
 	"contactdesk/delivery/smtptest"
 	"contactdesk/storage"
 )
@@ -211,5 +213,103 @@ func TestBinaryConfirmsWithTokensFromRealMail(t *testing.T) {
 	ms := decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json"))
 	if ms[0].Delivery != "pending" || ms[0].Address != "nina@new.example" || ms[0].DeliveryError == "" {
 		t.Fatalf("waiting mail: %+v", ms[0])
+	}
+}
+
+// TestAPasswordNeedsSTARTTLS: real mail with a password, to a server that
+// offers no STARTTLS, is a setup error said at once — before the command
+// changes anything — not a day of failing tries.
+func TestAPasswordNeedsSTARTTLS(t *testing.T) {
+	const password = "Hunter2-Secret"
+	srv := smtptest.Start(t, smtptest.Options{}) // no STARTTLS
+	d := seeded(t)
+	url := "smtp://desk:" + password + "@" + srv.Addr
+	for _, env := range []bool{false, true} {
+		args := []string{"request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh"}
+		if env {
+			d.env["CONTACTDESK_SMTP"], d.env["CONTACTDESK_MAIL_FROM"] = url, "desk@provider.example"
+		} else {
+			args = append(args, "--smtp", url, "--mail-from", "desk@provider.example")
+		}
+		r := d.run(args...)
+		if r.code != 2 || !strings.Contains(r.err, "offers no STARTTLS") || !strings.Contains(r.err, "smtps://") || !strings.Contains(r.err, "usage: contactdesk request create") {
+			t.Errorf("exit %d, stderr:\n%s", r.code, r.err)
+		}
+		if strings.Contains(r.out+r.err, password) {
+			t.Errorf("the password shows:\n%s%s", r.out, r.err)
+		}
+	}
+	delete(d.env, "CONTACTDESK_SMTP")
+	if out := d.ok("request", "list", "--as", "ad11111-ovh", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("the refused command stored a request: %s", out)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("%d messages sent", n)
+	}
+}
+
+// TestQueuedIsNotMailed: a command whose mails the server did not take
+// says they are queued, not that they were mailed.
+func TestQueuedIsNotMailed(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	d := seeded(t)
+	d.env["CONTACTDESK_SMTP"], d.env["CONTACTDESK_MAIL_FROM"] = srv.URL(), "desk@provider.example"
+	out := d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	if !strings.Contains(out, "(each has a token by mail)") {
+		t.Errorf("sent: %q", out)
+	}
+	if out = d.ok("request", "resend", "1", "--as", "ne44444-ovh"); !strings.Contains(out, "was mailed to nina@example.com") {
+		t.Errorf("sent: %q", out)
+	}
+	srv.SetDown(true)
+	r := d.run("request", "resend", "1", "--as", "ne44444-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "is queued for nina@example.com, not sent yet") || strings.Contains(r.out, "mailed") || !strings.Contains(r.err, "1 mail not sent yet") {
+		t.Errorf("queued resend: %+v", r)
+	}
+	r = d.run("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "billing", "--to", "ne44444-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "each gets a token by mail: queued, not sent yet") {
+		t.Errorf("queued create: %+v", r)
+	}
+	r = d.run("request", "cancel", "2", "--as", "ad11111-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "every party will be told by mail (queued, not sent yet)") {
+		t.Errorf("queued cancel: %+v", r)
+	}
+}
+
+// TestAHungServerHoldsACommandNoLongerThanTheREADMESays: a server that
+// takes the connection and never says a word holds a command at most
+// delivery.DefaultCloseWait once its work is done, plus, with a password,
+// delivery.CheckTimeout at the start (the README says 15 s and 5 s); the
+// mails stay in the outbox.
+func TestAHungServerHoldsACommandNoLongerThanTheREADMESays(t *testing.T) {
+	if delivery.DefaultCloseWait != 15*time.Second || delivery.CheckTimeout != 5*time.Second {
+		t.Fatalf("the README states 15 s and 5 s; the code says %s and %s", delivery.DefaultCloseWait, delivery.CheckTimeout)
+	}
+	for name, user := range map[string]string{"no password": "", "a password": "desk:pw@"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := smtptest.Start(t, smtptest.Options{})
+			srv.SetHung(true)
+			d := seeded(t)
+			bound := delivery.DefaultCloseWait
+			if user != "" {
+				bound += delivery.CheckTimeout
+			}
+			began := time.Now()
+			r := d.run("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh",
+				"--smtp", "smtp://"+user+srv.Addr, "--mail-from", "desk@provider.example")
+			took := time.Since(began)
+			if took > bound+3*time.Second {
+				t.Errorf("the command took %s; the README promises at most %s", took.Round(time.Millisecond), bound)
+			}
+			if r.code != 0 || !strings.Contains(r.out, "queued, not sent yet") || !strings.Contains(r.err, "3 mails not sent yet") {
+				t.Errorf("%+v", r)
+			}
+			for _, m := range decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json")) {
+				if m.Delivery != "pending" {
+					t.Errorf("mail #%d: delivery %q, want pending (queued)", m.ID, m.Delivery)
+				}
+			}
+		})
 	}
 }

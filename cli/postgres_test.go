@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -82,4 +83,55 @@ func TestMigrateFromSQLite(t *testing.T) {
 func TestPostgresServerUnreachable(t *testing.T) {
 	d := newDesk(t)
 	d.refused("cannot reach the PostgreSQL server at 127.0.0.1:1", "--db", "postgres://nobody@127.0.0.1:1/desk?connect_timeout=2", "account", "list")
+}
+
+// TestPostgresPasswordsNeverShow: a password in the --db URL (the test
+// server trusts local logins, so any password does) is never printed —
+// not by init, demo or migrate, which name the database, nor in an error
+// or a usage.
+func TestPostgresPasswordsNeverShow(t *testing.T) {
+	const password = "S3cret-pw"
+	withPassword := func(raw string) string {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "postgres"
+		if u.User != nil && u.User.Username() != "" {
+			name = u.User.Username()
+		}
+		u.User = url.UserPassword(name, password)
+		return u.String()
+	}
+	d := newDesk(t)
+	u := withPassword(pgtest.URL(t))
+	var seen []string
+	see := func(r result) result {
+		seen = append(seen, r.out, r.err)
+		return r
+	}
+	if r := see(d.run("--db", u, "init")); r.code != 0 || !strings.Contains(r.out, ":***@") {
+		t.Fatalf("init: %+v", r)
+	}
+	if r := see(d.run("--db", u, "demo", "--force")); r.code != 0 || !strings.Contains(r.out, ":***@") {
+		t.Fatalf("demo: %+v", r)
+	}
+	see(d.run("--db", u, "demo"))
+	see(d.run("--db", u, "init"))
+	d.ok("demo") // the SQLite file $CONTACTDESK_DB names
+	if r := see(d.run("migrate", "--to", withPassword(pgtest.URL(t)))); r.code != 0 || !strings.Contains(r.out, ":***@") {
+		t.Fatalf("migrate: %+v", r)
+	}
+	see(d.run("migrate", "--to", u)) // not empty
+	see(d.run("--db", "postgres://desk:"+password+"@127.0.0.1:1/desk?connect_timeout=2", "services", "--as", "xx11111-ovh"))
+	see(d.run("--db", "postgres://desk:"+password+"@127.0.0.1:1/desk%zz", "services", "--as", "xx11111-ovh"))
+	d.env["CONTACTDESK_DB"] = u
+	see(d.run("serve", "--help"))
+	see(d.run("serve")) // needs --host-key with a URL
+	see(d.run("--help"))
+	for _, s := range seen {
+		if strings.Contains(s, password) {
+			t.Fatalf("the password shows:\n%s", s)
+		}
+	}
 }

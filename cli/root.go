@@ -14,13 +14,16 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
 	"charm.land/fang/v2"
-	mango "github.com/muesli/mango-cobra"
+	"github.com/muesli/mango"
+	mpflag "github.com/muesli/mango-pflag"
 	"github.com/muesli/roff"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"contactdesk/model/text"
 )
@@ -39,9 +42,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	root.SetArgs(args)
 	root.SetIn(stdin)
-	// Help and errors go to the real files: fang styles them on a
-	// terminal, and writes plain text anywhere else.
-	root.SetOut(stdout)
+	// Help (see newRoot) and errors go to the real files: fang styles
+	// them on a terminal, and writes plain text anywhere else.
 	root.SetErr(stderr)
 	err := fang.Execute(ctx, root,
 		fang.WithVersion(version()),
@@ -93,17 +95,22 @@ contactdesk request create --as xx11111-ovh --service xara.pt --role tech --to c
 contactdesk mail list --as cd67890-ovh`,
 		Args:                  subcommandArgs,
 		DisableFlagsInUseLine: true,
-		PersistentPreRunE:     checkGlobals,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			a.cmd = cmd
+			return checkGlobals(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runTUI(as)
 		},
 	}
 	root.SuggestionsMinimumDistance = 2
+	// Before the completion command is made: it keeps the writer it finds.
+	root.SetOut(a.stdout)
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.global.db, "db", "", "the database: a file PATH, or a postgres:// URL (default: $CONTACTDESK_DB, else contactdesk.db)")
 	pf.Var(newInt(&a.global.pool, 0, 0, maxPool, "a number of connections from 1 to 10000 (0: the URL's pool_max_conns, else the default)"),
-		"pool", "with a PostgreSQL --db: at most `N` connections to the server (default: the URL's pool_max_conns, else 4 or the number of CPUs)")
+		"pool", "with a PostgreSQL --db: at most N connections to the server (default: the URL's pool_max_conns, else 4 or the number of CPUs)")
 	// The defaults stay empty whatever the environment holds, so that a
 	// password in $CONTACTDESK_SMTP never shows in a usage.
 	pf.StringVar(&a.global.smtp, "smtp", "", "deliver mails for real through the SMTP server at URL: smtp://host:25, smtp://user:password@host:587 (STARTTLS), smtps://user:password@host (default: $CONTACTDESK_SMTP)")
@@ -153,6 +160,18 @@ contactdesk mail list --as cd67890-ovh`,
 	root.SetHelpCommandGroupID(groupMore)
 	root.SetCompletionCommandGroupID(groupMore)
 	root.SetFlagErrorFunc(flagError)
+	// cobra's completion command, made now rather than when it runs, so
+	// that "completion tcsh" is a misuse like any unknown command.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = subcommandArgs
+			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+			c.Example = `source <(contactdesk completion bash)   # in ~/.bashrc
+contactdesk completion zsh > "${fpath[1]}/_contactdesk"
+contactdesk completion fish > ~/.config/fish/completions/contactdesk.fish`
+		}
+	}
 	return root
 }
 
@@ -203,7 +222,7 @@ func subcommandArgs(cmd *cobra.Command, args []string) error {
 	}
 	msg := fmt.Sprintf("unknown command %q", typed)
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-		near := s[0]
+		near := slices.MinFunc(s, func(x, y string) int { return distance(args[0], x) - distance(args[0], y) })
 		if cmd.HasParent() {
 			near = commandName(cmd) + " " + near
 		}
@@ -282,23 +301,67 @@ contactdesk request create --help`,
 }
 
 // newCmdMan prints the manual page. fang has one, but it writes to the
-// process's stdout whatever the command was given.
+// process's stdout whatever the command was given, and mango-cobra lists
+// hidden flags and makes a paragraph of every line of a description.
 func newCmdMan() *cobra.Command {
 	return &cobra.Command{
 		Use:                   "man",
-		Short:                 "Print the manual page (roff): contactdesk man | man -l -",
+		Short:                 "Print the manual page (roff)",
+		Long:                  "Print the manual page, in roff: contactdesk man | man -l -",
+		Example:               "contactdesk man > /usr/local/share/man/man1/contactdesk.1",
 		Hidden:                true,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			page, err := mango.NewManPage(1, cmd.Root())
-			if err != nil {
+			root := cmd.Root()
+			page := mango.NewManPage(1, root.Name(), root.Short).WithLongDescription(paragraphs(root.Long))
+			page.Root = *mango.NewCommand(root.Name(), "", "")
+			if err := manTree(&page.Root, root); err != nil {
 				return err
 			}
-			_, err = fmt.Fprint(cmd.OutOrStdout(), page.Build(roff.NewDocument()))
+			_, err := fmt.Fprint(cmd.OutOrStdout(), page.Build(roff.NewDocument()))
 			return err
 		},
 	}
+}
+
+// manTree adds the commands and visible flags of c to item.
+func manTree(item *mango.Command, c *cobra.Command) error {
+	for _, sub := range c.Commands() {
+		if !sub.IsAvailableCommand() {
+			continue
+		}
+		use := sub.Use
+		if f := sub.Annotations[usageFlags]; f != "" {
+			use += " " + f
+		}
+		child := mango.NewCommand(sub.Name(), sub.Short, use)
+		if err := item.AddCommand(child); err != nil {
+			return err
+		}
+		if err := manTree(child, sub); err != nil {
+			return err
+		}
+	}
+	visit := mpflag.PFlagCommandVisitor(item)
+	visible := func(f *pflag.Flag) {
+		if !f.Hidden {
+			visit(f)
+		}
+	}
+	c.LocalNonPersistentFlags().VisitAll(visible)
+	c.PersistentFlags().VisitAll(visible)
+	return nil
+}
+
+// paragraphs joins the lines of a text written for a terminal (at most
+// 80 columns) into one line per paragraph, for roff to fill.
+func paragraphs(s string) string {
+	ps := strings.Split(s, "\n\n")
+	for i, p := range ps {
+		ps[i] = strings.Join(strings.Fields(p), " ")
+	}
+	return strings.Join(ps, "\n") // mango makes a paragraph of each line
 }
 
 // version is what --version says: the module's version and the VCS

@@ -472,3 +472,25 @@ func TestThrottlingThroughTheCLI(t *testing.T) {
 	// Someone else is not paused.
 	d.ok("request", "accept", "1", "--as", "te22222-ovh", "--token", d.token("te22222-ovh", 1))
 }
+
+func TestMailListSaysWhichMailsCarryAToken(t *testing.T) {
+	d := seeded(t)
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	out := d.ok("mail", "list", "--as", "ne44444-ovh")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "TOKEN") || !strings.Contains(lines[1], " token ") {
+		t.Fatalf("mail list:\n%s", out)
+	}
+	if !strings.Contains(lines[2], "1 mail carries a token: see it with 'contactdesk mail show ID --as ne44444-ovh'") {
+		t.Errorf("mail list does not say how to see the token:\n%s", out)
+	}
+	if show := d.ok("mail", "show", strings.Fields(lines[1])[0], "--as", "ne44444-ovh"); !strings.Contains(show, d.token("ne44444-ovh", 1)) {
+		t.Errorf("mail show has no token:\n%s", show)
+	}
+	// An outcome mail carries none.
+	d.ok("request", "cancel", "1", "--as", "ad11111-ovh")
+	out = d.ok("mail", "list", "--as", "ne44444-ovh")
+	if lines := strings.Split(out, "\n"); strings.Contains(lines[1], " token ") || !strings.Contains(lines[2], " token ") {
+		t.Errorf("mail list after the outcome:\n%s", out)
+	}
+}

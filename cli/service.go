@@ -31,9 +31,11 @@ func newCmdServiceAdd(a *app, runF func(*serviceAddOptions) error) *cobra.Comman
 		Use:         "add NAME",
 		Annotations: map[string]string{usageFlags: "--type TYPE --admin HANDLE --tech HANDLE --billing HANDLE"},
 		Short:       "Add a service with its three contacts",
-		Long: `Add a service: its name (a domain, a server's name…), its type (` + strings.Join(model.ServiceTypes, ", ") + `),
-and its admin, tech and billing contacts, accounts that exist already. A
-domain starts with its admin as owner ('contactdesk owner set' changes it).`,
+		Long: `Add a service: its name (a domain, a server's name…), its type, and its
+admin, tech and billing contacts, accounts that exist already. A domain
+starts with its admin as owner ('contactdesk owner set' changes it).
+
+Types: ` + strings.Join(model.ServiceTypes, ", ") + `.`,
 		Example: `contactdesk service add example.pt --type domain --admin ab12345-ovh --tech ab12345-ovh --billing cd67890-ovh
 contactdesk service add vps-1a2b3c4d.vps.ovh.net --type vps --admin ab12345-ovh --tech ef24680-ovh --billing ab12345-ovh`,
 		Args:                  exactArgs("NAME"),
