@@ -143,9 +143,15 @@ func (a *app) report(w io.Writer, styles fang.Styles, root *cobra.Command, err e
 		usage = usageOf(cmd)
 	}
 	if terminal {
-		fang.DefaultErrorHandler(w, styles, errors.New(msg))
+		// fang's box (its DefaultErrorHandler would capitalize the
+		// message and add a full stop to it).
+		text := styles.ErrorText.UnsetTransform()
+		fmt.Fprintln(w, styles.ErrorHeader.String())
+		fmt.Fprintln(w, text.Render(msg))
+		fmt.Fprintln(w)
 		if usage != "" {
-			fmt.Fprint(w, usage)
+			fmt.Fprintln(w, text.Render(strings.TrimSuffix(usage, "\n")))
+			fmt.Fprintln(w)
 		}
 		return
 	}
