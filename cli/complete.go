@@ -62,115 +62,93 @@ func (a *app) completeHandles(_ *cobra.Command, _ []string, toComplete string) (
 
 // completeHandleArg completes a first argument that is a handle.
 func (a *app) completeHandleArg(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, noFiles
-	}
-	return a.completeHandles(cmd, args, toComplete)
+	return firstArg(a.completeHandles)(cmd, args, toComplete)
 }
 
-// actorOf is the --as of the command being completed, else
-// $CONTACTDESK_AS.
-func (a *app) actorOf(cmd *cobra.Command) (model.Handle, bool) {
-	as, _ := cmd.Flags().GetString("as")
-	h, err := a.actor(as)
-	return h, err == nil
+// completeAs completes from what list offers the account the command
+// acts as (--as, else $CONTACTDESK_AS): nothing without one. list returns
+// each suggestion as "word\tdescription".
+func (a *app) completeAs(list func(ctx context.Context, d *model.Desk, h model.Handle) ([]string, error)) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		as, _ := cmd.Flags().GetString("as")
+		h, err := a.actor(as)
+		if err != nil {
+			return nil, noFiles
+		}
+		d, ctx, done, ok := a.peek()
+		if !ok {
+			return nil, noFiles
+		}
+		defer done()
+		all, err := list(ctx, d, h)
+		if err != nil {
+			return nil, noFiles
+		}
+		var out []string
+		for _, s := range all {
+			if strings.HasPrefix(s, strings.ToLower(strings.TrimPrefix(toComplete, "#"))) && len(out) < completeLimit {
+				out = append(out, s)
+			}
+		}
+		return out, noFiles
+	}
 }
 
-// completeServices completes a flag that takes the name of a service of
-// the --as account.
-func (a *app) completeServices(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	h, ok := a.actorOf(cmd)
-	if !ok {
-		return nil, noFiles
+// firstArg makes f complete the first argument only.
+func firstArg(f cobra.CompletionFunc) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, noFiles
+		}
+		return f(cmd, args, toComplete)
 	}
-	d, ctx, done, ok := a.peek()
-	if !ok {
-		return nil, noFiles
-	}
-	defer done()
-	ss, err := d.Services(ctx, h)
-	if err != nil {
-		return nil, noFiles
-	}
-	var out []string
-	for _, s := range ss {
-		if strings.HasPrefix(s.Name, strings.ToLower(toComplete)) && len(out) < completeLimit {
+}
+
+// completeServices completes the name of a service of the --as account.
+func (a *app) completeServices(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	return a.completeAs(func(ctx context.Context, d *model.Desk, h model.Handle) ([]string, error) {
+		ss, err := d.Services(ctx, h)
+		var out []string
+		for _, s := range ss {
 			out = append(out, s.Name+"\t"+s.Type)
 		}
-	}
-	return out, noFiles
+		return out, err
+	})(cmd, args, toComplete)
 }
 
 // completeServiceArg completes a first argument that is a service's name.
 func (a *app) completeServiceArg(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, noFiles
-	}
-	return a.completeServices(cmd, args, toComplete)
+	return firstArg(a.completeServices)(cmd, args, toComplete)
 }
 
 // completeRequests completes the number of a request the --as account is
 // a party to.
 func (a *app) completeRequests(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, noFiles
-	}
-	h, ok := a.actorOf(cmd)
-	if !ok {
-		return nil, noFiles
-	}
-	d, ctx, done, ok := a.peek()
-	if !ok {
-		return nil, noFiles
-	}
-	defer done()
-	rs, err := d.Requests(ctx, h)
-	if err != nil {
-		return nil, noFiles
-	}
-	var out []string
-	for _, r := range rs {
-		id := strconv.FormatInt(r.ID, 10)
-		if strings.HasPrefix(id, strings.TrimPrefix(toComplete, "#")) && len(out) < completeLimit {
-			out = append(out, id+"\t"+describeForShell(fmt.Sprintf("%s of %s, %s -> %s (%s)", r.RoleList(), r.Service, r.From, r.To, r.State)))
+	return firstArg(a.completeAs(func(ctx context.Context, d *model.Desk, h model.Handle) ([]string, error) {
+		rs, err := d.Requests(ctx, h)
+		var out []string
+		for _, r := range rs {
+			out = append(out, strconv.FormatInt(r.ID, 10)+"\t"+
+				describeForShell(fmt.Sprintf("%s of %s, %s -> %s (%s)", r.RoleList(), r.Service, r.From, r.To, r.State)))
 		}
-	}
-	return out, noFiles
+		return out, err
+	}))(cmd, args, toComplete)
 }
 
 // completeMails completes the number of a mail of the --as account.
 func (a *app) completeMails(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, noFiles
-	}
-	h, ok := a.actorOf(cmd)
-	if !ok {
-		return nil, noFiles
-	}
-	d, ctx, done, ok := a.peek()
-	if !ok {
-		return nil, noFiles
-	}
-	defer done()
-	ms, err := d.Mails(ctx, h)
-	if err != nil {
-		return nil, noFiles
-	}
-	var out []string
-	for _, m := range ms {
-		id := strconv.FormatInt(m.ID, 10)
-		if strings.HasPrefix(id, toComplete) && len(out) < completeLimit {
-			out = append(out, id+"\t"+describeForShell(m.Subject))
+	return firstArg(a.completeAs(func(ctx context.Context, d *model.Desk, h model.Handle) ([]string, error) {
+		ms, err := d.Mails(ctx, h)
+		var out []string
+		for _, m := range ms {
+			out = append(out, strconv.FormatInt(m.ID, 10)+"\t"+describeForShell(m.Subject))
 		}
-	}
-	return out, noFiles
+		return out, err
+	}))(cmd, args, toComplete)
 }
 
 // completeKeys completes the fingerprint of a registered key.
-func (a *app) completeKeys(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, noFiles
-	}
+func (a *app) completeKeys(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	d, ctx, done, ok := a.peek()
 	if !ok {
 		return nil, noFiles

@@ -200,7 +200,7 @@ func newCmdKeyRemove(a *app, runF func(*keyRemoveOptions) error) *cobra.Command 
 		Example:               `contactdesk key remove SHA256:56vgkZlEIbUmTKqsi5QbtBsdbnLVqrcJhvVEg3eGG6c`,
 		Args:                  exactArgs("FINGERPRINT"),
 		DisableFlagsInUseLine: true,
-		ValidArgsFunction:     a.completeKeys,
+		ValidArgsFunction:     firstArg(a.completeKeys),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Fingerprint = args[0]
 			if runF != nil {
