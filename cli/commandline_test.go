@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,26 @@ func TestVersion(t *testing.T) {
 		// with it the revision is named.
 		if !strings.Contains(out, "revision") {
 			t.Errorf("%v does not speak of the VCS revision: %q", args, out)
+		}
+	}
+}
+
+func TestVersionOfABuild(t *testing.T) {
+	for _, c := range []struct {
+		info *debug.BuildInfo
+		want string
+	}{
+		{nil, "devel (no VCS revision recorded"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel (no VCS revision recorded"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}}, "v1.4.0 (no VCS revision recorded"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "164025e4c1f2a9b3d5e6f708192a3b4c5d6e7f80"},
+			{Key: "vcs.time", Value: "2026-11-30T15:41:00Z"},
+			{Key: "vcs.modified", Value: "true"},
+		}}, "devel (revision 164025e4c1f2, 2026-11-30T15:41:00Z, with uncommitted changes)"},
+	} {
+		if got := versionOf(c.info); !strings.HasPrefix(got, c.want) {
+			t.Errorf("versionOf(%+v) = %q, want %q…", c.info, got, c.want)
 		}
 	}
 }
@@ -293,5 +314,27 @@ func TestParsingAlone(t *testing.T) {
 	if err := parse(t, newCmdServe(a, func(o *serveOptions) error { serve = o; return nil }), "--idle-timeout", "1d", "--max-sessions", "5"); err != nil ||
 		serve.IdleTimeout != 24*time.Hour || serve.MaxSessions != 5 || serve.Listen != "127.0.0.1:2222" {
 		t.Errorf("serve: %v %+v", err, serve)
+	}
+}
+
+// TestSingleDashFlags: the command line took Go's flag syntax before, in
+// which -as is --as; scripts written then go on working.
+func TestSingleDashFlags(t *testing.T) {
+	d := seeded(t)
+	want := d.ok("services", "--as", "te22222-ovh", "--json")
+	if got := d.ok("services", "-as", "te22222-ovh", "-json"); got != want {
+		t.Errorf("-as -json:\n%s\nwant\n%s", got, want)
+	}
+	if got := d.ok("-db="+d.env["CONTACTDESK_DB"], "services", "-as=te22222-ovh", "-json"); got != want {
+		t.Errorf("-db= -as=:\n%s", got)
+	}
+	// A value that looks like a flag stays a value.
+	d.ok("account", "add", "zz12345-ovh", "--name", "-json", "--email", "z@b.pt")
+	if out := d.ok("account", "list"); !strings.Contains(out, "-json") {
+		t.Errorf("the name -json was taken for a flag:\n%s", out)
+	}
+	d.misused(`--limit takes a number of entries (0: all), not "-1"`, "history", "-as", "te22222-ovh", "-limit", "-1")
+	if out := d.ok("-help"); !strings.Contains(out, "USAGE") {
+		t.Errorf("-help: %q", out)
 	}
 }

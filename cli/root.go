@@ -37,10 +37,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, out: inertWriter{stdout}, stderr: redactWriter{stderr},
 		stderrTerminal: isTerminal(stderr), env: env}
 	root := newRoot(a)
-	if args == nil {
-		args = []string{} // cobra reads os.Args when given nil
-	}
-	root.SetArgs(args)
+	root.SetArgs(singleDash(root, args))
 	root.SetIn(stdin)
 	// Help (see newRoot) and errors go to the real files: fang styles
 	// them on a terminal, and writes plain text anywhere else.
@@ -54,6 +51,47 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	)
 	a.close()
 	return exitCode(err)
+}
+
+// singleDash writes -name as --name for every long flag name of the tree:
+// the command line before cobra took Go's flag syntax, where -as and
+// --as are the same, and scripts may still say -as or -json. A word that
+// is the value of the flag before it is left alone.
+func singleDash(root *cobra.Command, args []string) []string {
+	long := map[string]bool{} // name → takes a value
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) { long[f.Name] = f.NoOptDefVal == "" })
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	long["help"] = false
+	long["version"] = false
+	out := make([]string, 0, len(args)) // never nil: cobra reads os.Args then
+	value := false                      // this word is the value of the flag before
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if value {
+			out, value = append(out, a), false
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		takes, isFlag := long[name]
+		if isFlag && strings.HasPrefix(a, "-") {
+			if !strings.HasPrefix(a, "--") && len(name) > 1 {
+				a = "-" + a
+			}
+			value = takes && !hasValue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // Command groups of the root's help.
@@ -367,8 +405,14 @@ func paragraphs(s string) string {
 // version is what --version says: the module's version and the VCS
 // revision it was built from, as the Go toolchain recorded them.
 func version() string {
+	info, _ := debug.ReadBuildInfo()
+	return versionOf(info)
+}
+
+// versionOf says the version of the build info (nil: none).
+func versionOf(info *debug.BuildInfo) string {
 	v, rev, when, dirty := "devel", "", "", false
-	if info, ok := debug.ReadBuildInfo(); ok {
+	if info != nil {
 		if info.Main.Version != "" && info.Main.Version != "(devel)" {
 			v = info.Main.Version
 		}
