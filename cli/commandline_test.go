@@ -69,6 +69,7 @@ func TestCompletionScripts(t *testing.T) {
 		}
 	}
 	d.misused(`unknown command "completion tcsh"`, "completion", "tcsh")
+	d.misused(`completion bash takes no arguments`, "completion", "bash", "extra")
 }
 
 func TestManPage(t *testing.T) {

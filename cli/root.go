@@ -205,6 +205,9 @@ contactdesk mail list --as cd67890-ovh`,
 		if c.Name() == "completion" {
 			c.Args = subcommandArgs
 			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+			for _, shell := range c.Commands() {
+				shell.Args = exactArgs()
+			}
 			c.Example = `source <(contactdesk completion bash)   # in ~/.bashrc
 contactdesk completion zsh > "${fpath[1]}/_contactdesk"
 contactdesk completion fish > ~/.config/fish/completions/contactdesk.fish`
