@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"contactdesk/model"
@@ -159,3 +160,70 @@ var (
 	_ pflag.Value = amountValue{}
 	_ pflag.Value = typeValue{}
 )
+
+// singleDash writes -name as --name for every long flag name of the tree:
+// the command line before cobra took Go's flag syntax, where -as and
+// --as are the same, and scripts may still say -as or -json. A word that
+// is the value of the flag before it is left alone.
+func singleDash(root *cobra.Command, args []string) []string {
+	long := map[string]bool{} // name → takes a value
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) { long[f.Name] = f.NoOptDefVal == "" })
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	long["help"] = false
+	long["version"] = false
+	out := make([]string, 0, len(args)) // never nil: cobra reads os.Args then
+	value := false                      // this word is the value of the flag before
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if value {
+			out, value = append(out, a), false
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		takes, isFlag := long[name]
+		if isFlag && strings.HasPrefix(a, "-") {
+			if !strings.HasPrefix(a, "--") && len(name) > 1 {
+				a = "-" + a
+			}
+			value = takes && !hasValue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// required refuses a command whose named flags are missing or blank, all
+// of them named in one message.
+func required(cmd *cobra.Command, names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if strings.TrimSpace(cmd.Flags().Lookup(n).Value.String()) == "" {
+			missing = append(missing, "--"+n+" is required")
+		}
+	}
+	if len(missing) > 0 {
+		return misuse(cmd, "%s", strings.Join(missing, "; "))
+	}
+	return nil
+}
+
+// asFlag gives cmd its --as: the account it acts as.
+func asFlag(a *app, cmd *cobra.Command, as *string) {
+	cmd.Flags().StringVar(as, "as", "", "the HANDLE you act as (default: $CONTACTDESK_AS)")
+	cmd.RegisterFlagCompletionFunc("as", a.completeHandles)
+}
+
+// jsonFlag gives cmd its --json.
+func jsonFlag(cmd *cobra.Command, json *bool) {
+	cmd.Flags().BoolVar(json, "json", false, "print JSON (a contract for scripts: fields are added, never renamed)")
+}

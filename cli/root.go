@@ -13,17 +13,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
 
 	"charm.land/fang/v2"
-	"github.com/muesli/mango"
-	mpflag "github.com/muesli/mango-pflag"
-	"github.com/muesli/roff"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"contactdesk/model/text"
 )
@@ -51,47 +46,6 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	)
 	a.close()
 	return exitCode(err)
-}
-
-// singleDash writes -name as --name for every long flag name of the tree:
-// the command line before cobra took Go's flag syntax, where -as and
-// --as are the same, and scripts may still say -as or -json. A word that
-// is the value of the flag before it is left alone.
-func singleDash(root *cobra.Command, args []string) []string {
-	long := map[string]bool{} // name → takes a value
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
-			fs.VisitAll(func(f *pflag.Flag) { long[f.Name] = f.NoOptDefVal == "" })
-		}
-		for _, sub := range c.Commands() {
-			walk(sub)
-		}
-	}
-	walk(root)
-	long["help"] = false
-	long["version"] = false
-	out := make([]string, 0, len(args)) // never nil: cobra reads os.Args then
-	value := false                      // this word is the value of the flag before
-	for i, a := range args {
-		if a == "--" {
-			return append(out, args[i:]...)
-		}
-		if value {
-			out, value = append(out, a), false
-			continue
-		}
-		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		takes, isFlag := long[name]
-		if isFlag && strings.HasPrefix(a, "-") {
-			if !strings.HasPrefix(a, "--") && len(name) > 1 {
-				a = "-" + a
-			}
-			value = takes && !hasValue
-		}
-		out = append(out, a)
-	}
-	return out
 }
 
 // Command groups of the root's help.
@@ -257,9 +211,9 @@ func subcommandArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	typed := strings.TrimSpace(strings.TrimPrefix(commandName(cmd)+" "+args[0], cmd.Root().Name()))
-	if !cmd.HasParent() {
-		typed = args[0]
+	typed := args[0]
+	if cmd.HasParent() {
+		typed = commandName(cmd) + " " + typed
 	}
 	msg := fmt.Sprintf("unknown command %q", typed)
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
@@ -300,176 +254,6 @@ func exactArgs(names ...string) cobra.PositionalArgs {
 		}
 		return misuse(cmd, "%s takes %d argument(s) (%s), not %d", commandName(cmd), len(names), strings.Join(names, " "), len(args))
 	}
-}
-
-// newCmdHelp is the help command: "help request create" is
-// "request create --help", and a command that does not exist is a
-// misuse (cobra's own prints the root's help and exits 0).
-func newCmdHelp() *cobra.Command {
-	return &cobra.Command{
-		Use:   "help [COMMAND...]",
-		Short: "Help about any command",
-		Long:  "Help about any command: what it does, its usage, examples and flags.",
-		Example: `contactdesk help request create
-contactdesk request create --help`,
-		DisableFlagsInUseLine: true,
-		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			cmd, _, err := c.Root().Find(args)
-			if err != nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			var names []string
-			for _, sub := range cmd.Commands() {
-				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
-					names = append(names, sub.Name()+"\t"+sub.Short)
-				}
-			}
-			return names, cobra.ShellCompDirectiveNoFileComp
-		},
-		RunE: func(c *cobra.Command, args []string) error {
-			cmd, rest, err := c.Root().Find(args)
-			if err != nil {
-				return misuse(c, "%v", err)
-			}
-			if len(rest) > 0 {
-				return subcommandArgs(cmd, rest)
-			}
-			cmd.InitDefaultHelpFlag()
-			cmd.LocalFlags() // brings in the global flags, for the list
-			return cmd.Help()
-		},
-	}
-}
-
-// newCmdMan prints the manual page. fang has one, but it writes to the
-// process's stdout whatever the command was given, and mango-cobra lists
-// hidden flags and makes a paragraph of every line of a description.
-func newCmdMan() *cobra.Command {
-	return &cobra.Command{
-		Use:                   "man",
-		Short:                 "Print the manual page (roff)",
-		Long:                  "Print the manual page, in roff: contactdesk man | man -l -",
-		Example:               "contactdesk man > /usr/local/share/man/man1/contactdesk.1",
-		Hidden:                true,
-		Args:                  exactArgs(),
-		DisableFlagsInUseLine: true,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			root := cmd.Root()
-			page := mango.NewManPage(1, root.Name(), root.Short).WithLongDescription(paragraphs(root.Long))
-			page.Root = *mango.NewCommand(root.Name(), "", "")
-			if err := manTree(&page.Root, root); err != nil {
-				return err
-			}
-			_, err := fmt.Fprint(cmd.OutOrStdout(), page.Build(roff.NewDocument()))
-			return err
-		},
-	}
-}
-
-// manTree adds the commands and visible flags of c to item.
-func manTree(item *mango.Command, c *cobra.Command) error {
-	for _, sub := range c.Commands() {
-		if !sub.IsAvailableCommand() {
-			continue
-		}
-		use := sub.Use
-		if f := sub.Annotations[usageFlags]; f != "" {
-			use += " " + f
-		}
-		child := mango.NewCommand(sub.Name(), sub.Short, use)
-		if err := item.AddCommand(child); err != nil {
-			return err
-		}
-		if err := manTree(child, sub); err != nil {
-			return err
-		}
-	}
-	visit := mpflag.PFlagCommandVisitor(item)
-	visible := func(f *pflag.Flag) {
-		if !f.Hidden {
-			visit(f)
-		}
-	}
-	c.LocalNonPersistentFlags().VisitAll(visible)
-	c.PersistentFlags().VisitAll(visible)
-	return nil
-}
-
-// paragraphs joins the lines of a text written for a terminal (at most
-// 80 columns) into one line per paragraph, for roff to fill.
-func paragraphs(s string) string {
-	ps := strings.Split(s, "\n\n")
-	for i, p := range ps {
-		ps[i] = strings.Join(strings.Fields(p), " ")
-	}
-	return strings.Join(ps, "\n") // mango makes a paragraph of each line
-}
-
-// version is what --version says: the module's version and the VCS
-// revision it was built from, as the Go toolchain recorded them.
-func version() string {
-	info, _ := debug.ReadBuildInfo()
-	return versionOf(info)
-}
-
-// versionOf says the version of the build info (nil: none).
-func versionOf(info *debug.BuildInfo) string {
-	v, rev, when, dirty := "devel", "", "", false
-	if info != nil {
-		if info.Main.Version != "" && info.Main.Version != "(devel)" {
-			v = info.Main.Version
-		}
-		for _, s := range info.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.time":
-				when = s.Value
-			case "vcs.modified":
-				dirty = s.Value == "true"
-			}
-		}
-	}
-	if rev == "" {
-		return v + " (no VCS revision recorded: built outside a git checkout, or with -buildvcs=false)"
-	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	v += " (revision " + rev
-	if when != "" {
-		v += ", " + when
-	}
-	if dirty {
-		v += ", with uncommitted changes"
-	}
-	return v + ")"
-}
-
-// required refuses a command whose named flags are missing or blank, all
-// of them named in one message.
-func required(cmd *cobra.Command, names ...string) error {
-	var missing []string
-	for _, n := range names {
-		if strings.TrimSpace(cmd.Flags().Lookup(n).Value.String()) == "" {
-			missing = append(missing, "--"+n+" is required")
-		}
-	}
-	if len(missing) > 0 {
-		return misuse(cmd, "%s", strings.Join(missing, "; "))
-	}
-	return nil
-}
-
-// asFlag gives cmd its --as: the account it acts as.
-func asFlag(a *app, cmd *cobra.Command, as *string) {
-	cmd.Flags().StringVar(as, "as", "", "the HANDLE you act as (default: $CONTACTDESK_AS)")
-	cmd.RegisterFlagCompletionFunc("as", a.completeHandles)
-}
-
-// jsonFlag gives cmd its --json.
-func jsonFlag(cmd *cobra.Command, json *bool) {
-	cmd.Flags().BoolVar(json, "json", false, "print JSON (a contract for scripts: fields are added, never renamed)")
 }
 
 // parseID reads a request number: 12 or #12.
