@@ -24,15 +24,15 @@ import (
 // The crash tests kill writers with SIGKILL at random moments, two kinds
 // of them, and check the file after each kill with checkDesk:
 //
-//   - the real binary, one command at a time, as scripts and support
+//   - the program, one command at a time, as scripts and support
 //     staff run it: a kill can land while it opens the file, inside its
 //     transaction, in the commit's sync, or while its close copies the
 //     WAL back into the file and deletes it;
 //   - a long-lived writer, the way the terminal app and the SSH server
 //     write: one process, many goroutines, thousands of transactions
 //     through one connection, the checkpointer copying the WAL beside
-//     them. No command of the binary writes in a loop by itself, so this
-//     writer is the test binary itself, started again with
+//     them. No command of the program writes in a loop by itself, so this
+//     writer is the test binary, started again with
 //     $CONTACTDESK_CRASH_WRITER set (see init): the same model and
 //     storage code the binary runs, on a real file, in its own process.
 
@@ -45,7 +45,7 @@ const (
 
 func init() {
 	// Runs before TestMain: a re-executed test binary does its chore and
-	// exits without building the binary or running any test.
+	// exits without running any test.
 	if path := os.Getenv(crashWriterEnv); path != "" {
 		seed, _ := strconv.ParseUint(os.Getenv(crashSeedEnv), 10, 64)
 		var err error
@@ -242,8 +242,8 @@ func TestCrashSafety(t *testing.T) {
 		check(fmt.Sprintf("SIGKILL %d of the long-lived writer", k))
 	}
 
-	// The real binary, one command at a time, some killed.
-	d := &desk{t: t, dir: dir, env: []string{"CONTACTDESK_DB=" + path, "PATH=" + os.Getenv("PATH"), "HOME=" + dir}}
+	// The program, one command at a time, some killed.
+	env := programEnv("CONTACTDESK_DB="+path, "HOME="+dir)
 	kills := 0
 	for runs := 0; kills < commandKills; runs++ {
 		if runs > 3000 {
@@ -251,7 +251,7 @@ func TestCrashSafety(t *testing.T) {
 		}
 		args := nextCommand(t, path, rng)
 		cmd := exec.Command(binary, args...)
-		cmd.Dir, cmd.Env = d.dir, d.env
+		cmd.Dir, cmd.Env = dir, env
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {

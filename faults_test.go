@@ -13,7 +13,7 @@ import (
 	"testing"
 )
 
-// The faults a database file can have, met through the real binary: each
+// The faults a database file can have, met through the program: each
 // gives one clear line, exit 1, and changes nothing — no file written,
 // created, or left with a partial schema.
 
@@ -92,8 +92,8 @@ func failsClearly(t *testing.T, r result, args []string, says string) {
 	}
 }
 
-// runAs runs the binary on the database at path, as the unprivileged
-// user when the test runs as root (root ignores file modes).
+// runAs runs the program bin on the database at path, as the
+// unprivileged user when the test runs as root (root ignores file modes).
 func runAs(t *testing.T, bin, path string, unprivileged bool, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"--db", path}, args...)...)
@@ -101,7 +101,7 @@ func runAs(t *testing.T, bin, path string, unprivileged bool, args ...string) re
 	if _, err := os.Stat(cmd.Dir); err != nil {
 		cmd.Dir = filepath.Dir(cmd.Dir)
 	}
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + filepath.Dir(path)}
+	cmd.Env = programEnv("HOME=" + filepath.Dir(path))
 	if unprivileged && os.Geteuid() == 0 {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
 	}
@@ -128,14 +128,16 @@ var demoFile = sync.OnceValues(func() ([]byte, error) {
 	}
 	defer os.RemoveAll(dir)
 	p := filepath.Join(dir, "desk.db")
-	if out, err := exec.Command(binary, "--db", p, "demo").CombinedOutput(); err != nil {
+	cmd := exec.Command(binary, "--db", p, "demo")
+	cmd.Env = programEnv()
+	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, &exec.Error{Name: string(out), Err: err}
 	}
 	return os.ReadFile(p)
 })
 
 // faultDir makes a folder the unprivileged user can enter, with a copy
-// of the binary it can run.
+// of the program it can run.
 func faultDir(t *testing.T) (dir, bin string) {
 	t.Helper()
 	root, err := os.MkdirTemp("", "contactdesk-fault")

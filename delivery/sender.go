@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/mail"
 	"net/textproto"
 	"sync"
@@ -35,9 +36,15 @@ type Config struct {
 	Timeout   time.Duration // for each exchange with the server, the final answer included; default 30 s
 	Lease     time.Duration // how long a claimed mail is left to this sender; default 10 min
 	Poll      time.Duration // how often to look for mails queued by other processes; default 30 s
-	CloseWait time.Duration // how long Close waits for what is due; default 15 s
+	CloseWait time.Duration // how long Close waits for what is due, at most; default DefaultCloseWait
 	Batch     int           // mails claimed at a time; default 20
 }
+
+// DefaultCloseWait is how long Close waits, at most, for the server: the
+// time a command may spend sending its mails once its work is done. A
+// server that hangs holds it no longer: Close then cuts the connection,
+// and what is left stays in the outbox.
+const DefaultCloseWait = 15 * time.Second
 
 func (c *Config) defaults() {
 	if c.Backoff.First <= 0 {
@@ -56,7 +63,7 @@ func (c *Config) defaults() {
 		c.Poll = 30 * time.Second
 	}
 	if c.CloseWait <= 0 {
-		c.CloseWait = 15 * time.Second
+		c.CloseWait = DefaultCloseWait
 	}
 	if c.Batch <= 0 {
 		c.Batch = 20
@@ -72,6 +79,7 @@ func (c *Config) defaults() {
 type Sender struct {
 	cfg    Config
 	client *gomail.Client
+	tls    *tls.Config
 	red    redactor
 
 	desk   *model.Desk
@@ -84,8 +92,10 @@ type Sender struct {
 
 	conn *smtp.Client // owned by the loop
 
-	mu     sync.Mutex
-	unsent map[int64]string // deferred in this run and not sent since: the last answer
+	mu      sync.Mutex
+	unsent  map[int64]string // deferred in this run and not sent since: the last answer
+	raw     net.Conn         // the connection to the server, for abort to cut
+	aborted bool             // no connection may be opened any more
 }
 
 // New checks the configuration and returns a sender, not yet started.
@@ -97,14 +107,11 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.Server.User != "" && cfg.Server.Security == StartTLSIfOffered {
 		cfg.Server.Security = StartTLS // a password only over verified TLS
 	}
-	opts := []gomail.Option{gomail.WithPort(cfg.Server.Port), gomail.WithTimeout(cfg.Timeout)}
-	switch cfg.Server.Security {
-	case ImplicitTLS:
-		opts = append(opts, gomail.WithSSL())
-	case StartTLS:
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
-	case StartTLSIfOffered:
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Sender{
+		cfg: cfg, red: newRedactor(cfg.Server.Password),
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		ctx: ctx, cancel: cancel, unsent: map[int64]string{},
 	}
 	t := &tls.Config{MinVersion: tls.VersionTLS12}
 	if cfg.TLS != nil {
@@ -116,24 +123,119 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.Server.Security == StartTLSIfOffered {
 		t.InsecureSkipVerify = true // see StartTLSIfOffered
 	}
-	opts = append(opts, gomail.WithTLSConfig(t))
+	s.tls = t
+	// Every connection is opened by s.dial, so that Close can cut it.
+	opts := []gomail.Option{gomail.WithPort(cfg.Server.Port), gomail.WithTimeout(cfg.Timeout),
+		gomail.WithDialContextFunc(s.dial), gomail.WithTLSConfig(t)}
+	switch cfg.Server.Security {
+	case ImplicitTLS:
+		// s.dial speaks TLS from the first byte itself (go-mail's
+		// WithSSL can't be combined with a dial function of one's own);
+		// go-mail then finds the connection encrypted, offers no
+		// STARTTLS inside it, and allows every AUTH mechanism.
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+	case StartTLS:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	case StartTLSIfOffered:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+	}
 	if cfg.Server.User != "" {
 		// The strongest mechanism the server offers; PLAIN and LOGIN only
 		// over TLS (go-mail's rule).
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(cfg.Server.User), gomail.WithPassword(cfg.Server.Password))
 	}
-	red := newRedactor(cfg.Server.Password)
 	client, err := gomail.NewClient(cfg.Server.Host, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("SMTP server %s: %s", cfg.Server, red.redact(err.Error()))
+		cancel()
+		return nil, fmt.Errorf("SMTP server %s: %s", cfg.Server, s.red.redact(err.Error()))
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	return &Sender{
-		cfg: cfg, client: client, red: red,
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
-		ctx: ctx, cancel: cancel, unsent: map[int64]string{},
-	}, nil
+	s.client = client
+	return s, nil
+}
+
+// errStopped is the dial of a sender that Close has cut off.
+var errStopped = errors.New("the sender is stopping")
+
+// dial opens a connection to the server and keeps it where abort can
+// close it: closing it is the one way to end at once a read that waits
+// for a server that has stopped answering.
+func (s *Sender) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.aborted {
+		s.mu.Unlock()
+		conn.Close()
+		return nil, errStopped
+	}
+	s.raw = conn
+	s.mu.Unlock()
+	if s.cfg.Server.Security == ImplicitTLS {
+		tc := tls.Client(conn, s.tls)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return tc, nil
+	}
+	return conn, nil
+}
+
+// abort cuts the connection to the server, and any opened after.
+func (s *Sender) abort() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.aborted = true
+	if s.raw != nil {
+		s.raw.Close()
+	}
+}
+
+// ErrNoSTARTTLS is the answer of Check when the server can't take the
+// password safely.
+var ErrNoSTARTTLS = errors.New("the SMTP server offers no STARTTLS")
+
+// CheckTimeout bounds Check: connecting and the server's first answers.
+const CheckTimeout = 5 * time.Second
+
+// Check asks the server, before anything is queued, whether it can take
+// the password: with a user and password in an smtp:// URL, the password
+// goes only over STARTTLS, and a server that does not offer it would make
+// every try fail for a day. Check says so at once, with an error wrapping
+// ErrNoSTARTTLS. In every other case it returns nil: a server that can't
+// be reached now may be reachable later, which the outbox is made for.
+func (s *Sender) Check(ctx context.Context) error {
+	if s.cfg.Server.Security != StartTLS {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, CheckTimeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", s.cfg.Server.Addr())
+	if err != nil {
+		return nil
+	}
+	defer conn.Close()
+	deadline, _ := ctx.Deadline()
+	conn.SetDeadline(deadline)
+	c, err := smtp.NewClient(conn, s.cfg.Server.Host)
+	if err != nil {
+		return nil
+	}
+	if err := c.Hello("localhost"); err != nil {
+		return nil
+	}
+	offered, _ := c.Extension("STARTTLS")
+	c.Quit()
+	if offered {
+		return nil
+	}
+	return fmt.Errorf("%w, so it can't be given the password safely: use smtps:// if it speaks TLS from the first byte (usually port 465), "+
+		"a server or port that offers STARTTLS (usually 587), or a relay that needs no password (smtp://host, without user and password)", ErrNoSTARTTLS)
 }
 
 // Attach starts delivering d's outbox, beginning with what is due now.
@@ -152,12 +254,16 @@ func (s *Sender) Wake() {
 	}
 }
 
-// Close sends what is due, waiting at most CloseWait (and then Timeout
-// for an answer the server owes), and stops. What is not sent stays in
-// the outbox, for the next start or for another process.
+// Close sends what is due, waiting at most CloseWait, and stops. A
+// server still busy then (or hung) is cut off: a mail it was taking stays
+// in the outbox (or, when the whole message had gone and only the
+// server's answer was missing, ends failed, saying it may have been
+// delivered). What is not sent stays in the outbox, for the next start
+// or for another process.
 func (s *Sender) Close() error {
 	s.once.Do(func() { close(s.stop) })
 	if s.desk == nil {
+		s.cancel()
 		return nil
 	}
 	t := time.NewTimer(s.cfg.CloseWait)
@@ -166,6 +272,7 @@ func (s *Sender) Close() error {
 	case <-s.done:
 	case <-t.C:
 		s.cancel()
+		s.abort()
 		<-s.done
 	}
 	s.cancel()
@@ -248,6 +355,9 @@ func (s *Sender) round() (next time.Time) {
 				// come, and then another sender may take the mail: two
 				// must never hand it over. Given back, it is claimed anew.
 				s.release(es[i:])
+				if s.ctx.Err() != nil {
+					s.notTried(es[i:])
+				}
 				break
 			}
 			r := s.deliver(e)
@@ -400,8 +510,13 @@ func (s *Sender) drop() {
 	}
 }
 
-// hangUp ends the session politely.
+// hangUp ends the session politely, or, once Close has cut it off,
+// just closes it.
 func (s *Sender) hangUp() {
+	if s.conn != nil && s.ctx.Err() != nil {
+		s.drop()
+		return
+	}
 	if s.conn != nil {
 		s.conn.UpdateDeadline(s.cfg.Timeout)
 		if err := s.conn.Quit(); err != nil {
@@ -468,6 +583,18 @@ func (s *Sender) release(es []model.OutboxEntry) {
 	if err := s.desk.ReleaseMails(context.WithoutCancel(s.ctx), es); err != nil {
 		// They come back when their lease runs out.
 		s.cfg.Log.Warn("cannot give back claimed mails: "+err.Error(), "mails", len(es))
+	}
+}
+
+// notTried counts among the unsent the mails Close left before trying
+// them.
+func (s *Sender) notTried(es []model.OutboxEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range es {
+		if _, ok := s.unsent[e.Mail.ID]; !ok {
+			s.unsent[e.Mail.ID] = "not tried before the sender stopped"
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -698,5 +699,80 @@ func TestMessageHeaders(t *testing.T) {
 	got := srv.Wait(t, 1)[0]
 	if got.Subject != e.Mail.Subject || got.Body != e.Mail.Body {
 		t.Fatalf("received %q\n%q", got.Subject, got.Body)
+	}
+}
+
+func TestCheckRefusesAPasswordWithoutSTARTTLS(t *testing.T) {
+	plain := smtptest.Start(t, smtptest.Options{}) // offers no STARTTLS
+	s, _ := newSender(t, "smtp://desk:pw@"+plain.Addr, plain)
+	err := s.Check(context.Background())
+	if !errors.Is(err, delivery.ErrNoSTARTTLS) || !strings.Contains(err.Error(), "smtps://") || strings.Contains(err.Error(), "pw") {
+		t.Fatalf("Check of a password for a server without STARTTLS: %v", err)
+	}
+	// No password: nothing to protect, nothing to check.
+	if s, _ := newSender(t, plain.URL(), plain); s.Check(context.Background()) != nil {
+		t.Error("Check refused a relay without a password")
+	}
+	tlsSrv := smtptest.Start(t, smtptest.Options{TLS: true, User: "desk", Password: "pw"})
+	if s, _ := newSender(t, tlsSrv.URL(), tlsSrv); s.Check(context.Background()) != nil {
+		t.Error("Check refused a server that offers STARTTLS")
+	}
+	// Down or hung: the outbox waits for it, as for any server away.
+	plain.SetDown(true)
+	if err := s.Check(context.Background()); err != nil {
+		t.Errorf("Check of a server that is down: %v", err)
+	}
+	plain.SetDown(false)
+	plain.SetHung(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	began := time.Now()
+	if err := s.Check(ctx); err != nil {
+		t.Errorf("Check of a hung server: %v", err)
+	}
+	if d := time.Since(began); d > time.Second {
+		t.Errorf("Check of a hung server took %s past its deadline", d)
+	}
+}
+
+// TestCloseCutsOffAHungServer: a server that accepts the connection and
+// never answers holds Close no longer than CloseWait; the mails stay in
+// the outbox.
+func TestCloseCutsOffAHungServer(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.SetHung(true)
+	w := newWorld(t, nil)
+	const wait = 300 * time.Millisecond
+	s, _ := newSender(t, srv.URL(), srv, func(c *delivery.Config) { c.CloseWait = wait; c.Timeout = time.Minute })
+	s.Attach(w.desk)
+	w.request(t)
+	began := time.Now()
+	err := s.Close()
+	if d := time.Since(began); d > wait+time.Second {
+		t.Errorf("Close took %s against a hung server, want about %s", d, wait)
+	}
+	if err == nil || !strings.Contains(err.Error(), "3 mails not sent yet") {
+		t.Fatalf("Close: %v", err)
+	}
+	for _, h := range []model.Handle{admin, tech, taker} {
+		if m := w.mail(t, h); m.Delivery != model.DeliveryPending {
+			t.Errorf("%s: delivery %q (%s), want pending", h, m.Delivery, m.DeliveryError)
+		}
+	}
+}
+
+// TestImplicitTLSIsCutOffToo: the connection Close cuts is the one under
+// TLS as well.
+func TestImplicitTLSIsCutOffToo(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{Implicit: true})
+	srv.SetHung(true)
+	w := newWorld(t, nil)
+	s, _ := newSender(t, srv.URL(), srv, func(c *delivery.Config) { c.CloseWait = 300 * time.Millisecond; c.Timeout = time.Minute })
+	s.Attach(w.desk)
+	w.request(t)
+	began := time.Now()
+	s.Close()
+	if d := time.Since(began); d > 2*time.Second {
+		t.Errorf("Close took %s against a hung smtps:// server", d)
 	}
 }

@@ -132,7 +132,7 @@ func (s Server) String() string {
 }
 
 // RedactURL writes a URL as it may be shown: the password, if any, is
-// replaced by xxxxx, even when the URL does not parse.
+// replaced by ***, even when the URL does not parse.
 func RedactURL(raw string) string {
 	raw = strings.TrimSpace(raw)
 	start := 0
@@ -147,7 +147,7 @@ func RedactURL(raw string) string {
 	}
 	info := raw[start : start+at]
 	if user, _, ok := strings.Cut(info, ":"); ok {
-		info = user + ":xxxxx"
+		info = user + ":***"
 	}
 	return raw[:start] + info + raw[start+at:]
 }
@@ -172,7 +172,7 @@ func newRedactor(password string) redactor {
 
 func (r redactor) redact(s string) string {
 	for _, f := range r {
-		s = strings.ReplaceAll(s, f, "xxxxx")
+		s = strings.ReplaceAll(s, f, "***")
 	}
 	return s
 }

@@ -46,12 +46,12 @@ func TestServerStringHasNoPassword(t *testing.T) {
 
 func TestRedactURL(t *testing.T) {
 	for in, want := range map[string]string{
-		"smtp://me:hunter2@host:587":   "smtp://me:xxxxx@host:587",
-		"smtp://me:hu@nt/er#2@host":    "smtp://me:xxxxx@host",
+		"smtp://me:hunter2@host:587":   "smtp://me:***@host:587",
+		"smtp://me:hu@nt/er#2@host":    "smtp://me:***@host",
 		"smtp://me@host":               "smtp://me@host",
 		"smtp://host:25":               "smtp://host:25",
-		"me:hunter2@host":              "me:xxxxx@host",
-		" smtps://me:p%40ss@host:465 ": "smtps://me:xxxxx@host:465",
+		"me:hunter2@host":              "me:***@host",
+		" smtps://me:p%40ss@host:465 ": "smtps://me:***@host:465",
 	} {
 		if got := RedactURL(in); got != want || strings.Contains(got, "hunter2") {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
@@ -62,7 +62,7 @@ func TestRedactURL(t *testing.T) {
 func TestRedactorCoversEncodings(t *testing.T) {
 	r := newRedactor("p@ss w/rd")
 	for _, s := range []string{"p@ss w/rd", "p%40ss+w%2Frd", "p@ss%20w%2Frd", "p%40ss%20w%2Frd"} {
-		if got := r.redact("x " + s + " y"); got != "x xxxxx y" {
+		if got := r.redact("x " + s + " y"); got != "x *** y" {
 			t.Errorf("%q: %q", s, got)
 		}
 	}

@@ -64,6 +64,8 @@ type Server struct {
 
 	mu      sync.Mutex
 	down    bool
+	hung    bool
+	held    []net.Conn // taken while hung, never answered
 	msgs    []Message
 	refuse  func(rcpt string) *smtp.SMTPError
 	hangUp  func(rcpt string) bool
@@ -129,10 +131,16 @@ func (s *Server) accept() {
 			return
 		}
 		s.mu.Lock()
-		down := s.down
+		down, hung := s.down, s.hung
+		if hung {
+			s.held = append(s.held, c)
+		}
 		s.mu.Unlock()
 		if down {
 			c.Close()
+			continue
+		}
+		if hung {
 			continue
 		}
 		select {
@@ -147,6 +155,14 @@ func (s *Server) accept() {
 func (s *Server) SetDown(down bool) {
 	s.mu.Lock()
 	s.down = down
+	s.mu.Unlock()
+}
+
+// SetHung makes the server hang (true): it accepts connections and never
+// says a word, not even its greeting, until the test ends.
+func (s *Server) SetHung(hung bool) {
+	s.mu.Lock()
+	s.hung = hung
 	s.mu.Unlock()
 }
 
@@ -201,6 +217,12 @@ func (s *Server) Wait(t testing.TB, n int) []Message {
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.done) })
 	s.ln.Close()
+	s.mu.Lock()
+	for _, c := range s.held {
+		c.Close()
+	}
+	s.held = nil
+	s.mu.Unlock()
 	s.inner.Close()
 	s.wg.Wait()
 }

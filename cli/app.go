@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"contactdesk/model"
+)
+
+// app is one run of the command line: where it reads and writes, its
+// environment, and the desk once a command has opened it.
+type app struct {
+	ctx   context.Context
+	stdin io.Reader
+	// stdout is the raw standard output: JSON (made inert by writeJSON)
+	// and the terminal app write there.
+	stdout io.Writer
+	// out is what commands write for people: every byte goes through
+	// text.Clean (inertWriter), so nothing read from the database can act
+	// on a terminal.
+	out    io.Writer
+	stderr io.Writer // passwords redacted (redactWriter)
+	// stderrTerminal: the real stderr is a terminal (progress lines).
+	stderrTerminal bool
+	env            func(string) string
+
+	global globalOptions
+	cmd    *cobra.Command // the command that runs, once its flags are read
+
+	store model.Store
+	desk  *model.Desk
+	mail  *mailer // real delivery, when --smtp is given (see mailer.go)
+}
+
+// globalOptions are the flags every command takes, before or after its
+// name.
+type globalOptions struct {
+	db       string
+	pool     int
+	smtp     string
+	mailFrom string
+}
+
+func (a *app) close() {
+	if a.mail != nil {
+		a.mail.Close()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+}
+
+// dbPath is --db, else $CONTACTDESK_DB, else contactdesk.db.
+func (a *app) dbPath() string {
+	if a.global.db != "" {
+		return a.global.db
+	}
+	if p := a.env("CONTACTDESK_DB"); p != "" {
+		return p
+	}
+	return "contactdesk.db"
+}
+
+// open opens the database and the desk over it, with real mail delivery
+// when it is asked for. create makes a missing database (init).
+func (a *app) open(create bool) (*model.Desk, error) {
+	if a.desk != nil {
+		return a.desk, nil
+	}
+	// The mail setup first: a setup error (a password for a server that
+	// can't take it safely) is found before anything is touched.
+	mo := model.Options{Clock: a.clock()}
+	if err := a.setupMail(&mo); err != nil {
+		return nil, err
+	}
+	st, err := openStore(a.ctx, a.dbPath(), create, a.global.pool)
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	a.desk = model.NewDesk(st, mo)
+	if a.mail != nil {
+		a.mail.Attach(a.desk)
+	}
+	return a.desk, nil
+}
+
+// actor is --as (as), else $CONTACTDESK_AS.
+func (a *app) actor(as string) (model.Handle, error) {
+	if as == "" {
+		as = a.env("CONTACTDESK_AS")
+	}
+	if as == "" {
+		return "", &usageError{msg: "say which account you act as: --as HANDLE (or $CONTACTDESK_AS)"}
+	}
+	return model.ParseHandle(as)
+}
+
+// deskAs opens the database and returns the desk and the acting account.
+func (a *app) deskAs(as string) (*model.Desk, model.Handle, error) {
+	h, err := a.actor(as)
+	if err != nil {
+		return nil, "", err
+	}
+	d, err := a.open(false)
+	return d, h, err
+}
+
+// testClock is set by this package's tests only (clock_test.go): it lets
+// $CONTACTDESK_NOW fix the desk's time, for scripted tests of expiry and
+// throttling. A contactdesk binary never honours it, so nobody can move
+// the desk's clock from a shell.
+var testClock = false
+
+// clock is the system clock, unless a test fixes the time.
+func (a *app) clock() model.Clock {
+	if testClock {
+		if v := a.env("CONTACTDESK_NOW"); v != "" {
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				return fixedClock(t.UTC())
+			}
+		}
+	}
+	return model.SystemClock{}
+}
+
+type fixedClock time.Time
+
+func (f fixedClock) Now() time.Time { return time.Time(f) }
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,341 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"contactdesk/model"
+)
+
+// What a newcomer tries first: the version, help, completions, the manual.
+
+func TestVersion(t *testing.T) {
+	d := newDesk(t)
+	for _, args := range [][]string{{"--version"}, {"-v"}} {
+		out := d.ok(args...)
+		if !strings.HasPrefix(out, "contactdesk version ") || strings.Count(out, "\n") != 1 {
+			t.Errorf("%v: %q", args, out)
+		}
+		// Tests are built without VCS stamping here (-buildvcs=false);
+		// with it the revision is named.
+		if !strings.Contains(out, "revision") {
+			t.Errorf("%v does not speak of the VCS revision: %q", args, out)
+		}
+	}
+}
+
+func TestVersionOfABuild(t *testing.T) {
+	for _, c := range []struct {
+		info *debug.BuildInfo
+		want string
+	}{
+		{nil, "devel (no VCS revision recorded"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel (no VCS revision recorded"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}}, "v1.4.0 (no VCS revision recorded"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "164025e4c1f2a9b3d5e6f708192a3b4c5d6e7f80"},
+			{Key: "vcs.time", Value: "2026-11-30T15:41:00Z"},
+			{Key: "vcs.modified", Value: "true"},
+		}}, "devel (revision 164025e4c1f2, 2026-11-30T15:41:00Z, with uncommitted changes)"},
+	} {
+		if got := versionOf(c.info); !strings.HasPrefix(got, c.want) {
+			t.Errorf("versionOf(%+v) = %q, want %q…", c.info, got, c.want)
+		}
+	}
+}
+
+func TestCompletionScripts(t *testing.T) {
+	d := newDesk(t)
+	for shell, marks := range map[string][]string{
+		"bash":       {"__start_contactdesk", "complete -o default -F __start_contactdesk contactdesk"},
+		"zsh":        {"#compdef contactdesk", "_contactdesk"},
+		"fish":       {"complete -c contactdesk"},
+		"powershell": {"Register-ArgumentCompleter", "contactdesk"},
+	} {
+		out := d.ok("completion", shell)
+		for _, m := range marks {
+			if !strings.Contains(out, m) {
+				t.Errorf("completion %s lacks %q", shell, m)
+			}
+		}
+	}
+	d.misused(`unknown command "completion tcsh"`, "completion", "tcsh")
+	d.misused(`completion bash takes no arguments`, "completion", "bash", "extra")
+}
+
+func TestManPage(t *testing.T) {
+	d := newDesk(t)
+	out := d.ok("man")
+	for _, want := range []string{".TH CONTACTDESK 1", `\fBrequest\fP`, `\fBcreate\fP`, "--validity", "--db"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the man page lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "print JSON\n") {
+		t.Error("the man page lists the root's hidden --json")
+	}
+	if help := d.ok("--help"); strings.Contains(help, "man ") {
+		t.Errorf("man is listed in the help:\n%s", help)
+	}
+}
+
+func TestHelpOfEveryCommand(t *testing.T) {
+	d := newDesk(t)
+	root := newRoot(&app{})
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.Hidden || sub.Name() == "help" || sub.Name() == "completion" {
+				continue
+			}
+			path := strings.Fields(commandName(sub))
+			if sub.Short == "" || sub.Long == "" || sub.Example == "" {
+				t.Errorf("%s: Short %q, Long %d bytes, Example %d bytes: each needs all three", commandName(sub), sub.Short, len(sub.Long), len(sub.Example))
+			}
+			viaFlag := d.ok(append(path, "--help")...)
+			viaHelp := d.ok(append([]string{"help"}, path...)...)
+			if viaFlag != viaHelp {
+				t.Errorf("help %s and %s --help differ:\n%s\n----\n%s", commandName(sub), commandName(sub), viaHelp, viaFlag)
+			}
+			if !strings.Contains(viaFlag, "USAGE") || !strings.Contains(viaFlag, "EXAMPLES") || !strings.Contains(viaFlag, "--db") {
+				t.Errorf("%s --help:\n%s", commandName(sub), viaFlag)
+			}
+			walk(sub)
+		}
+	}
+	walk(root)
+	if out := d.ok("request", "create", "--help"); !strings.Contains(out, "--validity") || !strings.Contains(out, "--role") {
+		t.Errorf("request create --help:\n%s", out)
+	}
+	// A group alone shows its help, and lists its commands.
+	if out := d.ok("request"); !strings.Contains(out, "create") || !strings.Contains(out, "resend") {
+		t.Errorf("request:\n%s", out)
+	}
+	d.misused(`unknown command "frob"`, "help", "frob")
+	d.misused(`unknown command "request frob"`, "help", "request", "frob")
+}
+
+func TestTypoSuggestsTheNearestCommand(t *testing.T) {
+	d := newDesk(t)
+	d.misused(`unknown command "servces": did you mean services?`, "servces", "--as", "xx11111-ovh")
+	d.misused(`unknown command "reqest": did you mean request?`, "reqest", "list")
+	d.misused(`unknown command "request craete": did you mean request create?`, "request", "craete")
+	d.misused("unknown flag --jsn: did you mean --json?", "services", "--as", "xx11111-ovh", "--jsn")
+	r := d.run("servces")
+	if !strings.Contains(r.err, "usage: contactdesk") || strings.Count(r.err, "\n") > 4 {
+		t.Errorf("a typo's usage should be short:\n%s", r.err)
+	}
+}
+
+func TestGlobalFlagsBeforeOrAfterTheCommand(t *testing.T) {
+	d := seeded(t)
+	other := d.env["CONTACTDESK_DB"]
+	d.env["CONTACTDESK_DB"] = "elsewhere.db" // --db must win
+	after := d.ok("services", "--as", "te22222-ovh", "--json", "--db", other)
+	for _, args := range [][]string{
+		{"--as", "te22222-ovh", "--json", "--db", other, "services"},
+		{"--db", other, "services", "--as", "te22222-ovh", "--json"},
+		{"--json", "services", "--db=" + other, "--as=te22222-ovh"},
+		{"--db", other, "--as", "te22222-ovh", "request", "--json", "list"},
+	} {
+		out := d.ok(args...)
+		if args[len(args)-1] == "list" {
+			if !strings.HasPrefix(out, "[") {
+				t.Errorf("%v: %q", args, out)
+			}
+			continue
+		}
+		if out != after {
+			t.Errorf("%v:\n%s\nwant\n%s", args, out, after)
+		}
+	}
+	if _, err := decodeErr[[]map[string]any](after); err != nil || !strings.Contains(after, "example.com") {
+		t.Errorf("services --json: %v\n%s", err, after)
+	}
+}
+
+func TestAFlagACommandDoesNotTakeIsRefused(t *testing.T) {
+	d := seeded(t)
+	for _, args := range [][]string{
+		{"account", "list", "--as", "ad11111-ovh"},
+		{"--as", "ad11111-ovh", "account", "list"},
+		{"key", "list", "--as", "ad11111-ovh"},
+		{"--as=ad11111-ovh", "service", "add", "x.pt", "--type", "domain", "--admin", "ad11111-ovh", "--tech", "ad11111-ovh", "--billing", "ad11111-ovh"},
+	} {
+		d.misused("does not act as an account: leave out --as", args...)
+	}
+	d.misused("account add has no JSON output", "account", "add", "zz12345-ovh", "--name", "Zed", "--email", "z@b.pt", "--json")
+	d.misused("init has no JSON output", "--json", "init")
+	d.misused("unknown flag --limit", "services", "--as", "ad11111-ovh", "--limit", "3")
+	d.misused("unknown flag --force", "init", "--force")
+	// Nothing was done.
+	if out := d.ok("account", "list"); strings.Contains(out, "zz12345-ovh") {
+		t.Error("a refused account add added the account")
+	}
+	// $CONTACTDESK_AS is the environment's: commands that don't act as an
+	// account just don't use it.
+	d.env["CONTACTDESK_AS"] = "ad11111-ovh"
+	d.ok("account", "list")
+}
+
+func TestBadFlagValuesNameTheFlagAndTheForm(t *testing.T) {
+	d := seeded(t)
+	create := []string{"request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh"}
+	add := []string{"account", "add", "zz12345-ovh", "--name", "Zed", "--email", "z@b.pt"}
+	for _, c := range []struct {
+		says string
+		args []string
+	}{
+		{`--limit takes a number of entries (0: all), not "x"`, []string{"history", "--as", "ad11111-ovh", "--limit", "x"}},
+		{`--limit takes a number of entries (0: all), not "-1"`, []string{"history", "--as", "ad11111-ovh", "--limit", "-1"}},
+		{`--owes takes an amount such as 42.50`, append(add, "--owes", "abc")},
+		{`--owes takes an amount such as 42.50`, append(add, "--owes", "-3")},
+		{`--owes takes an amount such as 42.50`, []string{"account", "set-standing", "ad11111-ovh", "--owes", "1.234"}},
+		{`--validity takes a duration such as 90s, 15m, 48h or 15d, from 1 minute to 365 days, not "400d"`, append(create, "--validity", "400d")},
+		{`from 1 minute to 365 days, not "30s"`, append(create, "--validity", "30s")},
+		{`--validity takes a duration`, append(create, "--validity", "soon")},
+		{`--idle-timeout takes a duration such as 90s, 15m, 48h or 15d, from 1 minute to 30 days, not "0"`, []string{"serve", "--idle-timeout", "0"}},
+		{`--max-sessions takes a number of sessions, 1 or more, not "0"`, []string{"serve", "--max-sessions", "0"}},
+		{`--pool takes a number of connections`, []string{"--pool", "x", "services", "--as", "ad11111-ovh"}},
+		{`--services takes a number of services from 0 to 5000000`, []string{"demo", "--services", "many"}},
+		{`--type takes one of domain, hosting`, []string{"service", "add", "n.pt", "--type", "castle", "--admin", "ad11111-ovh", "--tech", "ad11111-ovh", "--billing", "ad11111-ovh"}},
+	} {
+		d.misused(c.says, c.args...)
+	}
+	// One syntax for every duration flag.
+	for _, v := range []string{"90s", "15m", "48h", "15d"} {
+		rs := decode[[]requestJ](t, d.ok(append(create, "--validity", v, "--json")...))
+		d.ok("request", "cancel", "#"+itoa(rs[0].ID), "--as", "ad11111-ovh")
+	}
+	// Nothing was changed by the refused ones.
+	if out := d.ok("account", "list"); strings.Contains(out, "zz12345-ovh") || strings.Contains(out, "n.pt") {
+		t.Errorf("a misuse changed the desk:\n%s", out)
+	}
+}
+
+func TestPasswordsAreRedacted(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u:s3cret@host/db":                           "postgres://u:***@host/db",
+		"at postgresql://desk:p@ss@db.internal:5432/x?ssl=1 ok": "at postgresql://desk:***@db.internal:5432/x?ssl=1 ok",
+		"smtp://me:hunter2@mail.example.com:587":                "smtp://me:***@mail.example.com:587",
+		"host=db user=desk password=s3cret dbname=x":            "host=db user=desk password=*** dbname=x",
+		"postgres://db.internal/x?password=s3cret&sslmode=on":   "postgres://db.internal/x?password=***&sslmode=on",
+		"postgres://u@host/db, smtp://host:25":                  "postgres://u@host/db, smtp://host:25",
+	} {
+		if got := redact(in); got != want {
+			t.Errorf("redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestGroupsListTheirCommands(t *testing.T) {
+	root := newRoot(&app{})
+	var names []string
+	for _, c := range root.Commands() {
+		names = append(names, c.Name())
+	}
+	for _, want := range []string{"services", "request", "mail", "profile", "owner", "history", "account", "service", "key", "demo", "init", "serve", "migrate", "man"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no command %s", want)
+		}
+	}
+}
+
+func decodeErr[T any](s string) (T, error) {
+	var v T
+	err := json.Unmarshal([]byte(s), &v)
+	return v, err
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// parse runs cmd's parsing alone on args: its runF records the options.
+func parse(t *testing.T, cmd *cobra.Command, args ...string) error {
+	t.Helper()
+	root := &cobra.Command{Use: "contactdesk", SilenceErrors: true, SilenceUsage: true}
+	root.AddCommand(cmd)
+	root.SetFlagErrorFunc(flagError)
+	root.SetArgs(append([]string{cmd.Name()}, args...))
+	root.SetOut(io.Discard)
+	root.SetErr(io.Discard)
+	return root.Execute()
+}
+
+// The parsing of a few commands alone, with runF in place of the work
+// (no database): the options each flag fills in.
+func TestParsingAlone(t *testing.T) {
+	a := &app{}
+	var created *requestCreateOptions
+	cmd := newCmdRequestCreate(a, func(o *requestCreateOptions) error { created = o; return nil })
+	if err := parse(t, cmd, "--service", "xara.pt", "--role", "billing,tech", "--to", "cd67890-ovh", "--validity", "2d", "--as", "xx11111-ovh"); err != nil {
+		t.Fatal(err)
+	}
+	if created.Service != "xara.pt" || !slices.Equal(created.Roles, []model.Role{model.Tech, model.Billing}) || created.To != "cd67890-ovh" ||
+		created.Validity != 48*time.Hour || created.As != "xx11111-ovh" || created.JSON {
+		t.Errorf("request create: %+v", created)
+	}
+	cmd = newCmdRequestCreate(a, func(o *requestCreateOptions) error { created = o; return nil })
+	if err := parse(t, cmd, "--service", "xara.pt", "--role", "tech", "--to", "cd67890-ovh"); err != nil || created.Validity != model.DefaultValidity {
+		t.Errorf("request create without --validity: %v, %s", err, created.Validity)
+	}
+
+	var owner *ownerSetOptions
+	if err := parse(t, newCmdOwnerSet(a, func(o *ownerSetOptions) error { owner = o; return nil }), "xara.pt", "--phone", "", "--holder", "X"); err != nil {
+		t.Fatal(err)
+	}
+	if owner.Change.Phone == nil || *owner.Change.Phone != "" || owner.Change.Holder == nil || *owner.Change.Holder != "X" || owner.Change.Address != nil || owner.Change.Email != nil {
+		t.Errorf("owner set: %+v", owner.Change)
+	}
+
+	var hist *historyOptions
+	if err := parse(t, newCmdHistory(a, func(o *historyOptions) error { hist = o; return nil }), "--limit", "20", "--service", "xara.pt"); err != nil || hist.Limit != 20 || hist.Service != "xara.pt" {
+		t.Errorf("history: %v %+v", err, hist)
+	}
+
+	var standing *accountSetStandingOptions
+	if err := parse(t, newCmdAccountSetStanding(a, func(o *accountSetStandingOptions) error { standing = o; return nil }), "ab12345-ovh", "--owes", "42.5"); err != nil || standing.Owes != 4250 {
+		t.Errorf("set-standing: %v %+v", err, standing)
+	}
+	err := parse(t, newCmdAccountSetStanding(a, nil), "ab12345-ovh", "--owes", "1", "--paid")
+	var ue *usageError
+	if !errors.As(err, &ue) || !strings.Contains(ue.msg, "either --paid or --owes") {
+		t.Errorf("set-standing --owes --paid: %v", err)
+	}
+
+	var serve *serveOptions
+	if err := parse(t, newCmdServe(a, func(o *serveOptions) error { serve = o; return nil }), "--idle-timeout", "1d", "--max-sessions", "5"); err != nil ||
+		serve.IdleTimeout != 24*time.Hour || serve.MaxSessions != 5 || serve.Listen != "127.0.0.1:2222" {
+		t.Errorf("serve: %v %+v", err, serve)
+	}
+}
+
+// TestSingleDashFlags: the command line took Go's flag syntax before, in
+// which -as is --as; scripts written then go on working.
+func TestSingleDashFlags(t *testing.T) {
+	d := seeded(t)
+	want := d.ok("services", "--as", "te22222-ovh", "--json")
+	if got := d.ok("services", "-as", "te22222-ovh", "-json"); got != want {
+		t.Errorf("-as -json:\n%s\nwant\n%s", got, want)
+	}
+	if got := d.ok("-db="+d.env["CONTACTDESK_DB"], "services", "-as=te22222-ovh", "-json"); got != want {
+		t.Errorf("-db= -as=:\n%s", got)
+	}
+	// A value that looks like a flag stays a value.
+	d.ok("account", "add", "zz12345-ovh", "--name", "-json", "--email", "z@b.pt")
+	if out := d.ok("account", "list"); !strings.Contains(out, "-json") {
+		t.Errorf("the name -json was taken for a flag:\n%s", out)
+	}
+	d.misused(`--limit takes a number of entries (0: all), not "-1"`, "history", "-as", "te22222-ovh", "-limit", "-1")
+	if out := d.ok("-help"); !strings.Contains(out, "USAGE") {
+		t.Errorf("-help: %q", out)
+	}
+}

@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// complete asks what the shell would: the suggestions for the last word.
+func (d *desk) complete(args ...string) []string {
+	d.t.Helper()
+	out := d.ok(append([]string{"__complete"}, args...)...)
+	var words []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !strings.HasPrefix(l, ":") { // the directive's line
+			words = append(words, strings.SplitN(l, "\t", 2)[0])
+		}
+	}
+	return words
+}
+
+func TestDynamicCompletion(t *testing.T) {
+	d := seeded(t)
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "billing", "--to", "ne44444-ovh")
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"services", "--as", ""}, []string{"ad11111-ovh", "bi33333-ovh", "ne44444-ovh", "ow55555-ovh", "te22222-ovh"}},
+		{[]string{"services", "--as", "t"}, []string{"te22222-ovh"}},
+		{[]string{"--as", "n"}, []string{"ne44444-ovh"}},
+		{[]string{"request", "create", "--as", "ad11111-ovh", "--to", "b"}, []string{"bi33333-ovh"}},
+		{[]string{"service", "add", "x.pt", "--admin", "o"}, []string{"ow55555-ovh"}},
+		{[]string{"account", "set-standing", "ow"}, []string{"ow55555-ovh"}},
+		{[]string{"key", "add", "te"}, []string{"te22222-ovh"}},
+		{[]string{"request", "create", "--as", "te22222-ovh", "--service", ""}, []string{"example.com"}},
+		{[]string{"owner", "show", "--as", "ad11111-ovh", ""}, []string{"example.com"}},
+		{[]string{"history", "--as", "ad11111-ovh", "--service", "ex"}, []string{"example.com"}},
+		{[]string{"request", "show", "--as", "ne44444-ovh", ""}, []string{"2", "1"}},
+		{[]string{"request", "accept", "--as", "te22222-ovh", ""}, []string{"1"}},
+		{[]string{"--as", "ow55555-ovh", "request", "show", ""}, nil},
+		{[]string{"request", "show", ""}, nil}, // no --as: nothing to offer
+		{[]string{"mail", "show", "--as", "bi33333-ovh", ""}, []string{"5"}},
+		{[]string{"service", "add", "x.pt", "--type", ""}, []string{"domain", "hosting", "vps", "dedicated", "email", "cloud", "database", "ssl", "cdn"}},
+		{[]string{"request", "create", "--role", ""}, []string{"admin", "tech", "billing", "tech,billing"}},
+	} {
+		got := d.complete(c.args...)
+		if strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("%q: %q, want %q", c.args, got, c.want)
+		}
+	}
+	// A desk that does not exist is not made by completing.
+	missing := filepath.Join(d.dir, "nothing.db")
+	if got := d.complete("--db", missing, "services", "--as", ""); len(got) != 0 {
+		t.Errorf("completion on a missing desk: %q", got)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("completion created a database")
+	}
+}

@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"contactdesk/model/demo"
+	"contactdesk/storage"
+	"contactdesk/storage/postgres"
+)
+
+// maxDemoServices bounds demo --services: 5 million services take about
+// 20 minutes and 6 GB; more is a typo.
+const maxDemoServices = 5_000_000
+
+type demoOptions struct {
+	a        *app
+	Services int
+	Force    bool
+}
+
+func newCmdDemo(a *app, runF func(*demoOptions) error) *cobra.Command {
+	o := &demoOptions{a: a}
+	cmd := &cobra.Command{
+		Use:         "demo",
+		Annotations: map[string]string{usageFlags: "[--services N] [--force]"},
+		Short:       "Create a database filled with demo data",
+		Long: `Create a desk filled with demo data: accounts, services of every type, and
+requests in every state around the main persona, xx11111-ovh (Xavier
+Xará). --services N makes a large one (100000 takes about half a minute).
+
+It is written beside the database and moved into place only once whole. An
+existing desk is left alone unless --force, which replaces a contactdesk
+database (never another file) and keeps the file's mode. A new file is
+readable by its owner only (0600): the mailbox holds tokens.`,
+		Example: `contactdesk demo
+contactdesk --db big.db demo --services 100000
+contactdesk demo --force   # start the demo over`,
+		Args:                  exactArgs(),
+		DisableFlagsInUseLine: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(o)
+			}
+			return runDemo(o)
+		},
+	}
+	cmd.Flags().Var(newInt(&o.Services, 0, 0, maxDemoServices, "a number of services from 0 to 5000000 (0: the curated demo)"), "services", "make N services in all")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "replace an existing contactdesk database")
+	return cmd
+}
+
+func runDemo(o *demoOptions) error {
+	a := o.a
+	path := a.dbPath()
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	target, mode := path, fileMode
+	if !postgres.IsURL(path) {
+		var exists bool
+		var err error
+		if target, mode, exists, err = demoTarget(path); err != nil {
+			return err
+		}
+		if exists {
+			if !o.Force {
+				return fmt.Errorf("%s already exists; demo won't touch it (--force replaces a contactdesk database)", path)
+			}
+			// --force replaces a contactdesk database, never another file.
+			db, err := storage.Open(target, storage.Options{})
+			if err != nil {
+				return err
+			}
+			db.Close()
+		}
+	}
+	progress, cleared := func(int, int) {}, func() {}
+	if a.stderrTerminal && o.Services > demo.Curated {
+		progress = func(done, total int) {
+			fmt.Fprintf(a.stderr, "\rbuilding the demo desk: %3d%% (%d of %d)", done*100/max(total, 1), done, total)
+			if done == total {
+				// What is left: the indexes put off during the load.
+				fmt.Fprint(a.stderr, ", indexing")
+			}
+		}
+		// The progress line goes before the summary is printed.
+		cleared = func() { fmt.Fprint(a.stderr, "\r\033[K") }
+	}
+	sum, err := demoBuilder(path, o.Force)(a, target, mode, o.Services, progress)
+	cleared()
+	if err != nil {
+		return err
+	}
+	shown := redact(path)
+	fmt.Fprintf(a.out, "demo desk written to %s: %d accounts, %d services, %d requests\n", shown, sum.Accounts, sum.Services, sum.Requests)
+	fmt.Fprintf(a.out, "try: contactdesk --db %s --as %s\n", shellQuote(shown), demo.Persona)
+	return nil
+}
+
+type initOptions struct{ a *app }
+
+func newCmdInit(a *app, runF func(*initOptions) error) *cobra.Command {
+	o := &initOptions{a: a}
+	return &cobra.Command{
+		Use:   "init",
+		Short: "Create an empty database",
+		Long: `Create an empty desk, to fill with 'contactdesk account add' and 'contactdesk
+service add'. An existing one is refused. A new file is readable by its
+owner only (0600); a PostgreSQL database must exist (createdb), and gets
+the tables.`,
+		Example: `contactdesk --db desk.db init
+contactdesk --db postgres://desk@db.internal/contactdesk init`,
+		Args:                  exactArgs(),
+		DisableFlagsInUseLine: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(o)
+			}
+			return runInit(o)
+		},
+	}
+}
+
+func runInit(o *initOptions) error {
+	a := o.a
+	path := a.dbPath()
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	if dbExists(a.ctx, path) {
+		return fmt.Errorf("%s already exists; init only creates new databases", path)
+	}
+	if _, err := a.open(true); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.out, "empty desk created at %s: add accounts with 'contactdesk account add', services with 'contactdesk service add'\n", redact(path))
+	return nil
+}
+
+// shellQuote quotes s for a shell when it needs it, for a line to copy.
+func shellQuote(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '/' || r == ':' || r == '@') {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+	}
+	return s
+}

@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func mode(t *testing.T, path string) fs.FileMode {
+	t.Helper()
+	fi, err := os.Lstat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Mode()
+}
+
+// TestFilesAreMadePrivate: the desk holds personal data and, in the
+// mailbox, tokens: the files the command line makes are its owner's
+// alone, and a file it replaces keeps the mode it had.
+func TestFilesAreMadePrivate(t *testing.T) {
+	d := newDesk(t)
+	path := d.env["CONTACTDESK_DB"]
+	d.ok("demo")
+	if m := mode(t, path); m.Perm() != 0o600 {
+		t.Errorf("demo made %s with mode %v", path, m)
+	}
+	d.ok("--db", filepath.Join(d.dir, "empty.db"), "init")
+	if m := mode(t, filepath.Join(d.dir, "empty.db")); m.Perm() != 0o600 {
+		t.Errorf("init made a file with mode %v", m)
+	}
+	for _, perm := range []fs.FileMode{0o600, 0o640, 0o644} {
+		if err := os.Chmod(path, perm); err != nil {
+			t.Fatal(err)
+		}
+		d.ok("demo", "--force")
+		if m := mode(t, path); m.Perm() != perm {
+			t.Errorf("demo --force turned a %v file into %v", perm, m.Perm())
+		}
+	}
+}
+
+// TestDemoThroughASymbolicLink: --force replaces the file the link names,
+// and the link stays; a link to nothing is refused.
+func TestDemoThroughASymbolicLink(t *testing.T) {
+	d := seeded(t) // a desk with example.com, not the demo's
+	real := d.env["CONTACTDESK_DB"]
+	link := filepath.Join(d.dir, "link.db")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(real, 0o600)
+	d.refused("already exists", "--db", link, "demo")
+	d.ok("--db", link, "demo", "--force")
+	if m := mode(t, link); m&fs.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced by a %v file", m)
+	}
+	if m := mode(t, real); m.Perm() != 0o600 {
+		t.Errorf("the file behind the link has mode %v", m.Perm())
+	}
+	if out := d.ok("--db", real, "services", "--as", "xx11111-ovh"); !strings.Contains(out, "xara.pt") {
+		t.Errorf("the file behind the link is not the demo desk:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(d.dir, ".link.db.building")); err == nil {
+		t.Error("the demo was left half-built beside the link")
+	}
+
+	dangling := filepath.Join(d.dir, "dangling.db")
+	gone := filepath.Join(d.dir, "gone", "desk.db")
+	if err := os.Symlink(gone, dangling); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--db", dangling, "demo"}, {"--db", dangling, "demo", "--force"}} {
+		d.refused("symbolic link to a file that does not exist", args...)
+	}
+	if m := mode(t, dangling); m&fs.ModeSymlink == 0 {
+		t.Errorf("the dangling link became a %v file", m)
+	}
+	d.refused("already exists", "--db", dangling, "init")
+}
+
+func TestMemoryDatabaseIsRefused(t *testing.T) {
+	d := newDesk(t)
+	for _, args := range [][]string{
+		{"--db", ":memory:", "init"},
+		{"--db", ":memory:", "demo"},
+		{"--db", "file::memory:?cache=shared", "services", "--as", "xx11111-ovh"},
+	} {
+		d.misused("would vanish when the command ends", args...)
+	}
+}

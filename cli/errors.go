@@ -1,0 +1,255 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"contactdesk/model"
+	"contactdesk/model/text"
+)
+
+// Exit codes: the command line's contract with scripts.
+const (
+	exitOK      = 0 // done
+	exitRefused = 1 // refused, not found or failed: one line on stderr, nothing changed
+	exitMisused = 2 // called wrongly: the message and the command's usage
+)
+
+// usageError is a mistake in how a command was called: exit code 2, with
+// the usage of cmd (of the command that ran, when cmd is nil).
+type usageError struct {
+	msg string
+	cmd *cobra.Command
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+// misuse makes a usage error of cmd.
+func misuse(cmd *cobra.Command, format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...), cmd: cmd}
+}
+
+// flagError turns what pflag says about a bad flag into a usage error
+// that names the flag and, for a bad value, the accepted form (which the
+// flag's Value says in its error).
+func flagError(cmd *cobra.Command, err error) error {
+	var (
+		notExist *pflag.NotExistError
+		noValue  *pflag.ValueRequiredError
+		invalid  *pflag.InvalidValueError
+	)
+	switch {
+	case errors.As(err, &notExist):
+		name := notExist.GetSpecifiedName()
+		if s := notExist.GetSpecifiedShortnames(); s != "" {
+			return misuse(cmd, "unknown flag -%s", name)
+		}
+		return misuse(cmd, "unknown flag --%s%s", name, flagSuggestion(cmd, name))
+	case errors.As(err, &noValue):
+		return misuse(cmd, "flag --%s needs a value", noValue.GetFlag().Name)
+	case errors.As(err, &invalid):
+		f := invalid.GetFlag()
+		cause := errors.Unwrap(invalid)
+		var fe *flagValueError
+		if errors.As(cause, &fe) {
+			return misuse(cmd, "--%s takes %s, not %s", f.Name, fe.accepted, strconv.Quote(text.Line(invalid.GetValue())))
+		}
+		return misuse(cmd, "--%s %s: %v", f.Name, strconv.Quote(text.Line(invalid.GetValue())), cause)
+	}
+	return misuse(cmd, "%s", err.Error())
+}
+
+// flagSuggestion names the flag of cmd nearest to a misspelled one.
+func flagSuggestion(cmd *cobra.Command, name string) string {
+	best, bestD := "", 3
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		if d := distance(name, f.Name); d < bestD {
+			best, bestD = f.Name, d
+		}
+	})
+	if best == "" {
+		return ""
+	}
+	return ": did you mean --" + best + "?"
+}
+
+// distance is the Levenshtein distance between a and b, for suggestions
+// (cobra's own is not exported).
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
+}
+
+// exitCode is the exit code of a command that returned err.
+func exitCode(err error) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		return exitMisused
+	default:
+		return exitRefused
+	}
+}
+
+// report writes why a command failed. On a terminal, fang's error box;
+// anywhere else (a script, a log) one plain line that starts with
+// "contactdesk: ", and for a misuse the command's usage after it.
+func (a *app) report(w io.Writer, styles fang.Styles, root *cobra.Command, err error, terminal bool) {
+	msg := err.Error()
+	if !model.IsRefusal(err) {
+		msg = strings.TrimPrefix(msg, model.ErrStorage.Error()+": ")
+	}
+	msg = message(msg)
+	usage := ""
+	var ue *usageError
+	if errors.As(err, &ue) {
+		cmd := ue.cmd
+		if cmd == nil {
+			cmd = a.cmd
+		}
+		if cmd == nil {
+			cmd = root
+		}
+		usage = usageOf(cmd)
+	}
+	if terminal {
+		// fang's box (its DefaultErrorHandler would capitalize the
+		// message and add a full stop to it).
+		text := styles.ErrorText.UnsetTransform()
+		fmt.Fprintln(w, styles.ErrorHeader.String())
+		fmt.Fprintln(w, text.Render(msg))
+		fmt.Fprintln(w)
+		if usage != "" {
+			fmt.Fprintln(w, text.Render(strings.TrimSuffix(usage, "\n")))
+			fmt.Fprintln(w)
+		}
+		return
+	}
+	fmt.Fprintf(w, "contactdesk: %s\n%s", msg, usage)
+}
+
+// usageFlags is the annotation that holds the flags of a command's usage
+// line: those it needs, then the optional ones in brackets. (They are
+// left out of Use, which fang lists the commands by.)
+const usageFlags = "usage-flags"
+
+// usageOf is the short usage a misuse is shown with:
+// "usage: contactdesk request show ID --as HANDLE [--json]".
+func usageOf(cmd *cobra.Command) string {
+	var b strings.Builder
+	line := cmd.Root().Name()
+	if cmd.HasParent() {
+		line = cmd.Parent().CommandPath() + " " + cmd.Use
+	}
+	if f := cmd.Annotations[usageFlags]; f != "" {
+		line += " " + f
+	}
+	if cmd.HasAvailableSubCommands() {
+		line += " COMMAND"
+	}
+	fmt.Fprintf(&b, "usage: %s\n", line)
+	if cmd.Short != "" {
+		fmt.Fprintf(&b, "  %s\n", cmd.Short)
+	}
+	fmt.Fprintf(&b, "Run '%s --help' for more.\n", cmd.CommandPath())
+	return b.String()
+}
+
+// maxMessage is how much of a message is shown: far more than any the
+// command line writes itself, far less than an argument of 128 KB it
+// may be quoting.
+const maxMessage = 600
+
+// message makes an error's text fit to show: on one line, cut at
+// maxMessage characters, with no password, inert.
+func message(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > maxMessage {
+		s = string([]rune(s)[:maxMessage-1]) + "…"
+	}
+	return inert(redact(s))
+}
+
+// inert writes what a terminal would act on — escape sequences, control
+// characters, text-direction overrides, invalid bytes — as Go escapes
+// (\x1b, \u202e, \xff), so that a message echoing what was typed (an
+// unknown flag, a path) shows it without moving the cursor, changing the
+// title or hiding text. Everything else is left as it is.
+func inert(s string) string {
+	if text.Unsafe(s) == "" {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case text.Unsafe(string(r)) != "":
+			b.WriteString(strings.Trim(strconv.QuoteRune(r), "'"))
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// Passwords in URLs (postgres://u:pw@host/db, smtp://u:pw@host) and in
+// connection strings (password=pw): redact replaces them with ***.
+var (
+	urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):\S*@`)
+	kvPassword  = regexp.MustCompile(`(?i)(password=)[^\s&'"]*`)
+)
+
+// redact removes every password a URL or connection string in s holds,
+// whatever the password is: the command line writes nothing to stdout or
+// stderr without it.
+func redact(s string) string {
+	if !strings.Contains(s, "@") && !strings.Contains(strings.ToLower(s), "password=") {
+		return s
+	}
+	s = urlPassword.ReplaceAllString(s, "$1:***@")
+	return kvPassword.ReplaceAllString(s, "${1}***")
+}
+
+// redactWriter redacts passwords from everything written through it (the
+// log lines of serve, the sender's warnings).
+type redactWriter struct{ w io.Writer }
+
+func (r redactWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(r.w, redact(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

@@ -1,0 +1,229 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"contactdesk/model"
+)
+
+// The flags' values parse themselves, so that a bad one is a misuse
+// (exit 2) whose message names the flag and the accepted form, from
+// whichever command it was given to.
+
+// flagValueError is a value a flag does not accept; accepted says what it
+// does, as it reads after "--flag takes ".
+type flagValueError struct{ accepted string }
+
+func (e *flagValueError) Error() string { return e.accepted }
+
+// durationValue is a duration flag: a number of seconds, minutes, hours
+// or days (90s, 15m, 48h, 15d) within [min, max]. Every duration flag
+// takes this one syntax.
+type durationValue struct {
+	d        *time.Duration
+	min, max time.Duration
+}
+
+func newDuration(d *time.Duration, def, min, max time.Duration) *durationValue {
+	*d = def
+	return &durationValue{d: d, min: min, max: max}
+}
+
+func (v *durationValue) String() string {
+	if v.d == nil || *v.d == 0 {
+		return ""
+	}
+	return formatDuration(*v.d)
+}
+
+func (v *durationValue) Type() string { return "duration" }
+
+func (v *durationValue) Set(s string) error {
+	d, err := parseDuration(s)
+	if err != nil || d < v.min || d > v.max {
+		return &flagValueError{fmt.Sprintf("a duration such as 90s, 15m, 48h or 15d, from %s to %s", spell(v.min), spell(v.max))}
+	}
+	*v.d = d
+	return nil
+}
+
+// parseDuration reads 90s, 15m, 48h, 15d, or a sum of them (1h30m).
+func parseDuration(s string) (time.Duration, error) {
+	t := strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(t, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 100_000 {
+			return 0, fmt.Errorf("not a number of days")
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(t)
+}
+
+// formatDuration writes d in the flags' syntax: whole days as 15d.
+func formatDuration(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+}
+
+// spell writes a limit of a range for people: 1 minute, 365 days.
+func spell(d time.Duration) string {
+	unit := func(n int64, word string) string {
+		if n == 1 {
+			return "1 " + word
+		}
+		return fmt.Sprintf("%d %ss", n, word)
+	}
+	switch {
+	case d%(24*time.Hour) == 0:
+		return unit(int64(d/(24*time.Hour)), "day")
+	case d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
+	}
+	return unit(int64(d/time.Second), "second")
+}
+
+// intValue is a whole-number flag within [min, max]; accepted says what
+// the number counts, for the message.
+type intValue struct {
+	n        *int
+	min, max int
+	accepted string
+}
+
+func newInt(n *int, def, min, max int, accepted string) *intValue {
+	*n = def
+	return &intValue{n: n, min: min, max: max, accepted: accepted}
+}
+
+func (v *intValue) String() string { return strconv.Itoa(*v.n) }
+func (v *intValue) Type() string   { return "int" }
+
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < v.min || n > v.max {
+		return &flagValueError{v.accepted}
+	}
+	*v.n = n
+	return nil
+}
+
+// amountValue is an amount of money owed: 42.50, 0 for none.
+type amountValue struct{ c *model.Cents }
+
+func (v amountValue) String() string {
+	if v.c == nil || *v.c == 0 {
+		return ""
+	}
+	return model.FormatAmount(*v.c)
+}
+
+func (v amountValue) Type() string { return "amount" }
+
+func (v amountValue) Set(s string) error {
+	c, err := model.ParseAmount(s)
+	if err != nil {
+		return &flagValueError{"an amount such as 42.50 or 12 (0: nothing owed)"}
+	}
+	*v.c = c
+	return nil
+}
+
+// typeValue is a service type, one of model.ServiceTypes.
+type typeValue struct{ s *string }
+
+func (v typeValue) String() string { return *v.s }
+func (v typeValue) Type() string   { return "type" }
+
+func (v typeValue) Set(s string) error {
+	t, err := model.CheckServiceType(s)
+	if err != nil {
+		return &flagValueError{"one of " + strings.Join(model.ServiceTypes, ", ")}
+	}
+	*v.s = t
+	return nil
+}
+
+var (
+	_ pflag.Value = (*durationValue)(nil)
+	_ pflag.Value = (*intValue)(nil)
+	_ pflag.Value = amountValue{}
+	_ pflag.Value = typeValue{}
+)
+
+// singleDash writes -name as --name for every long flag name of the tree:
+// the command line before cobra took Go's flag syntax, where -as and
+// --as are the same, and scripts may still say -as or -json. A word that
+// is the value of the flag before it is left alone.
+func singleDash(root *cobra.Command, args []string) []string {
+	long := map[string]bool{} // name → takes a value
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) { long[f.Name] = f.NoOptDefVal == "" })
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	long["help"] = false
+	long["version"] = false
+	out := make([]string, 0, len(args)) // never nil: cobra reads os.Args then
+	value := false                      // this word is the value of the flag before
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if value {
+			out, value = append(out, a), false
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		takes, isFlag := long[name]
+		if isFlag && strings.HasPrefix(a, "-") {
+			if !strings.HasPrefix(a, "--") && len(name) > 1 {
+				a = "-" + a
+			}
+			value = takes && !hasValue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// required refuses a command whose named flags are missing or blank, all
+// of them named in one message.
+func required(cmd *cobra.Command, names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if strings.TrimSpace(cmd.Flags().Lookup(n).Value.String()) == "" {
+			missing = append(missing, "--"+n+" is required")
+		}
+	}
+	if len(missing) > 0 {
+		return misuse(cmd, "%s", strings.Join(missing, "; "))
+	}
+	return nil
+}
+
+// asFlag gives cmd its --as: the account it acts as.
+func asFlag(a *app, cmd *cobra.Command, as *string) {
+	cmd.Flags().StringVar(as, "as", "", "the HANDLE you act as (default: $CONTACTDESK_AS)")
+	cmd.RegisterFlagCompletionFunc("as", a.completeHandles)
+}
+
+// jsonFlag gives cmd its --json.
+func jsonFlag(cmd *cobra.Command, json *bool) {
+	cmd.Flags().BoolVar(json, "json", false, "print JSON (a contract for scripts: fields are added, never renamed)")
+}

@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/muesli/mango"
+	mpflag "github.com/muesli/mango-pflag"
+	"github.com/muesli/roff"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// newCmdHelp is the help command: "help request create" is
+// "request create --help", and a command that does not exist is a
+// misuse (cobra's own prints the root's help and exits 0).
+func newCmdHelp() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [COMMAND...]",
+		Short: "Help about any command",
+		Long:  "Help about any command: what it does, its usage, examples and flags.",
+		Example: `contactdesk help request create
+contactdesk request create --help`,
+		DisableFlagsInUseLine: true,
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			cmd, _, err := c.Root().Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+					names = append(names, sub.Name()+"\t"+sub.Short)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil {
+				return misuse(c, "%v", err)
+			}
+			if len(rest) > 0 {
+				return subcommandArgs(cmd, rest)
+			}
+			cmd.InitDefaultHelpFlag()
+			cmd.LocalFlags() // brings in the global flags, for the list
+			return cmd.Help()
+		},
+	}
+}
+
+// newCmdMan prints the manual page. fang has one, but it writes to the
+// process's stdout whatever the command was given, and mango-cobra lists
+// hidden flags and makes a paragraph of every line of a description.
+func newCmdMan() *cobra.Command {
+	return &cobra.Command{
+		Use:                   "man",
+		Short:                 "Print the manual page (roff)",
+		Long:                  "Print the manual page, in roff: contactdesk man | man -l -",
+		Example:               "contactdesk man > /usr/local/share/man/man1/contactdesk.1",
+		Hidden:                true,
+		Args:                  exactArgs(),
+		DisableFlagsInUseLine: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			root := cmd.Root()
+			page := mango.NewManPage(1, root.Name(), root.Short).WithLongDescription(paragraphs(root.Long))
+			page.Root = *mango.NewCommand(root.Name(), "", "")
+			if err := manTree(&page.Root, root); err != nil {
+				return err
+			}
+			_, err := fmt.Fprint(cmd.OutOrStdout(), page.Build(roff.NewDocument()))
+			return err
+		},
+	}
+}
+
+// manTree adds the commands and visible flags of c to item.
+func manTree(item *mango.Command, c *cobra.Command) error {
+	for _, sub := range c.Commands() {
+		if !sub.IsAvailableCommand() {
+			continue
+		}
+		use := sub.Use
+		if f := sub.Annotations[usageFlags]; f != "" {
+			use += " " + f
+		}
+		child := mango.NewCommand(sub.Name(), sub.Short, use)
+		if err := item.AddCommand(child); err != nil {
+			return err
+		}
+		if err := manTree(child, sub); err != nil {
+			return err
+		}
+	}
+	visit := mpflag.PFlagCommandVisitor(item)
+	visible := func(f *pflag.Flag) {
+		if !f.Hidden {
+			visit(f)
+		}
+	}
+	c.LocalNonPersistentFlags().VisitAll(visible)
+	c.PersistentFlags().VisitAll(visible)
+	return nil
+}
+
+// paragraphs joins the lines of a text written for a terminal (at most
+// 80 columns) into one line per paragraph, for roff to fill.
+func paragraphs(s string) string {
+	ps := strings.Split(s, "\n\n")
+	for i, p := range ps {
+		ps[i] = strings.Join(strings.Fields(p), " ")
+	}
+	return strings.Join(ps, "\n") // mango makes a paragraph of each line
+}
+
+// version is what --version says: the module's version and the VCS
+// revision it was built from, as the Go toolchain recorded them.
+func version() string {
+	info, _ := debug.ReadBuildInfo()
+	return versionOf(info)
+}
+
+// versionOf says the version of the build info (nil: none).
+func versionOf(info *debug.BuildInfo) string {
+	v, rev, when, dirty := "devel", "", "", false
+	if info != nil {
+		if info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.time":
+				when = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if rev == "" {
+		return v + " (no VCS revision recorded: built outside a git checkout, or with -buildvcs=false)"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	v += " (revision " + rev
+	if when != "" {
+		v += ", " + when
+	}
+	if dirty {
+		v += ", with uncommitted changes"
+	}
+	return v + ")"
+}

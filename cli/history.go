@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"contactdesk/model"
+)
+
+// maxLimit bounds history --limit: far more entries than anyone reads.
+const maxLimit = 1_000_000
+
+type historyOptions struct {
+	a       *app
+	As      string
+	JSON    bool
+	Service string
+	Limit   int
+}
+
+func newCmdHistory(a *app, runF func(*historyOptions) error) *cobra.Command {
+	o := &historyOptions{a: a}
+	cmd := &cobra.Command{
+		Use:         "history",
+		Annotations: map[string]string{usageFlags: "--as HANDLE [--service NAME] [--limit N] [--json]"},
+		Short:       "What was done to your services and requests",
+		Long: `Who did what, and when, to the services you hold a role on and the requests
+you are a party to, newest first.`,
+		Example: `contactdesk history --as xx11111-ovh --limit 20
+contactdesk history --as xx11111-ovh --service xara.pt --json`,
+		Args:                  exactArgs(),
+		DisableFlagsInUseLine: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(o)
+			}
+			return history(o)
+		},
+	}
+	asFlag(a, cmd, &o.As)
+	jsonFlag(cmd, &o.JSON)
+	cmd.Flags().StringVar(&o.Service, "service", "", "only this service's NAME")
+	cmd.Flags().Var(newInt(&o.Limit, 0, 0, maxLimit, "a number of entries (0: all)"), "limit", "at most N entries, newest first (0: all)")
+	cmd.RegisterFlagCompletionFunc("service", a.completeServices)
+	return cmd
+}
+
+func history(o *historyOptions) error {
+	a := o.a
+	d, h, err := a.deskAs(o.As)
+	if err != nil {
+		return err
+	}
+	hs, err := d.History(a.ctx, h, model.HistoryFilter{Service: o.Service, Limit: o.Limit})
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeJSON(a.stdout, mapJSON(hs, historyOut))
+	}
+	rows := make([][]string, 0, len(hs))
+	for _, e := range hs {
+		req := ""
+		if e.RequestID != 0 {
+			req = fmt.Sprintf("#%d", e.RequestID)
+		}
+		rows = append(rows, []string{stamp(e.At), string(e.Actor), e.Action, dash(e.Service), dash(req), e.Detail})
+	}
+	table(a.out, []string{"AT", "ACTOR", "ACTION", "SERVICE", "REQUEST", "DETAIL"}, rows)
+	return nil
+}

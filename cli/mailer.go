@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+
+	"contactdesk/delivery"
+	"contactdesk/model"
+)
+
+// setupMail turns on real delivery when it is configured: --smtp, else
+// $CONTACTDESK_SMTP, with --mail-from, else $CONTACTDESK_MAIL_FROM. The
+// desk then queues every mail it stores, and a sender delivers them. A
+// password for a server that can't take it safely is a setup error, found
+// here, before the command changes anything.
+func (a *app) setupMail(mo *model.Options) error {
+	raw, from := a.global.smtp, a.global.mailFrom
+	if raw == "" {
+		raw = a.env("CONTACTDESK_SMTP")
+	}
+	if from == "" {
+		from = a.env("CONTACTDESK_MAIL_FROM")
+	}
+	if raw == "" {
+		if a.global.mailFrom != "" {
+			return &usageError{msg: "--mail-from is the sender of real mail: give the server too, with --smtp URL (or $CONTACTDESK_SMTP)"}
+		}
+		return nil
+	}
+	server, err := delivery.ParseURL(raw)
+	if err != nil {
+		return &usageError{msg: "--smtp: " + err.Error()}
+	}
+	if from == "" {
+		return &usageError{msg: "real mail needs a sender address: --mail-from ADDRESS (or $CONTACTDESK_MAIL_FROM)"}
+	}
+	addr, err := delivery.ParseFrom(from)
+	if err != nil {
+		return &usageError{msg: "--mail-from: " + err.Error()}
+	}
+	log := newStderrLog(a.stderr)
+	s, err := delivery.New(delivery.Config{Server: server, From: addr, Log: slog.New(log)})
+	if err != nil {
+		return err
+	}
+	if err := s.Check(a.ctx); err != nil {
+		s.Close()
+		if errors.Is(err, delivery.ErrNoSTARTTLS) {
+			return &usageError{msg: fmt.Sprintf("--smtp %s: %v", server, err)}
+		}
+		return err
+	}
+	mo.Outbox = true
+	a.mail = &mailer{Sender: s, log: log}
+	return nil
+}
+
+// mailer is the sender of one run of the command line.
+type mailer struct {
+	*delivery.Sender
+	log *stderrLog
+
+	once   sync.Once
+	closed error
+}
+
+// Close sends what is due (waiting at most delivery.DefaultCloseWait),
+// then writes what the sender had to say. It may be called again: it
+// does its work once.
+func (m *mailer) Close() error {
+	m.once.Do(func() {
+		m.closed = m.Sender.Close()
+		m.log.flush()
+	})
+	return m.closed
+}
+
+// mailState is how the success line of a command that wrote mails says
+// where they are: in the mailbox (no real delivery), mailed (the server
+// took them), or queued (the server did not yet: they wait in the
+// outbox, and a line on stderr says why). It waits for the sender first.
+func (a *app) mailState() mailState {
+	if a.mail == nil {
+		return inMailbox
+	}
+	if a.mail.Close() != nil {
+		return queued
+	}
+	return mailed
+}
+
+// mailState is where a command's mails are when it ends.
+type mailState int
+
+const (
+	inMailbox mailState = iota // no real delivery: the simulated mailbox
+	mailed                     // the SMTP server took them
+	queued                     // in the outbox, not sent yet
+)
+
+// stderrLog writes the sender's warnings as the command line writes its
+// errors: "contactdesk: …", one line each. To a file (a terminal, a
+// server's log) they go as they come; to anything else (a test's buffer)
+// when the command ends, so that the sender's goroutine and the command
+// never write it at once.
+type stderrLog struct {
+	mu   sync.Mutex
+	w    io.Writer
+	live bool
+	held []string
+}
+
+func newStderrLog(w io.Writer) *stderrLog {
+	live := false
+	if r, ok := w.(redactWriter); ok {
+		_, live = r.w.(*os.File)
+	}
+	return &stderrLog{w: w, live: live}
+}
+
+func (l *stderrLog) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelWarn }
+
+func (l *stderrLog) Handle(_ context.Context, r slog.Record) error {
+	line := fmt.Sprintf("contactdesk: %s\n", message(r.Message))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.live {
+		_, err := io.WriteString(l.w, line)
+		return err
+	}
+	l.held = append(l.held, line)
+	return nil
+}
+
+func (l *stderrLog) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *stderrLog) WithGroup(string) slog.Handler      { return l }
+
+// hold keeps the lines until flush, for while the terminal app owns the
+// screen (a line written then would tear its frame).
+func (l *stderrLog) hold() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.live = false
+}
+
+func (l *stderrLog) flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, line := range l.held {
+		io.WriteString(l.w, line)
+	}
+	l.held = nil
+}

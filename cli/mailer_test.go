@@ -1,0 +1,315 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"contactdesk/delivery"
+	"contactdesk/delivery/smtptest"
+	"contactdesk/storage"
+)
+
+// smtpCLI runs the command line as a process would, with env as its
+// whole environment.
+func smtpCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errs bytes.Buffer
+	code = Run(context.Background(), args, strings.NewReader(""), &out, &errs, func(k string) string { return env[k] })
+	return code, out.String(), errs.String()
+}
+
+func mustSMTPCLI(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	code, out, errs := smtpCLI(t, env, args...)
+	if code != 0 {
+		t.Fatalf("contactdesk %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+type smtpMailJSON struct {
+	ID            int64  `json:"id"`
+	Address       string `json:"address"`
+	Token         string `json:"token"`
+	Request       *int64 `json:"request"`
+	Delivery      string `json:"delivery"`
+	DeliveryError string `json:"delivery_error"`
+}
+
+func smtpMailsOf(t *testing.T, env map[string]string, h string) []smtpMailJSON {
+	t.Helper()
+	var ms []smtpMailJSON
+	if err := json.Unmarshal([]byte(mustSMTPCLI(t, env, "mail", "list", "--as", h, "--json")), &ms); err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+func TestCommandLineDeliversOverSMTP(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	path := filepath.Join(t.TempDir(), "desk.db")
+	db, err := storage.Open(path, storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	env := map[string]string{"CONTACTDESK_DB": path, "CONTACTDESK_NOW": "2025-03-01T09:00:00Z"}
+	mustSMTPCLI(t, env, "account", "add", "aa11111-ovh", "--name", "Ada", "--email", "ada@example.com")
+	mustSMTPCLI(t, env, "account", "add", "bb22222-ovh", "--name", "Bob", "--email", "bob@example.net")
+	mustSMTPCLI(t, env, "account", "add", "cc33333-ovh", "--name", "Cyd", "--email", "cyd@example.org")
+	mustSMTPCLI(t, env, "service", "add", "example.com", "--type", "domain", "--admin", "aa11111-ovh", "--tech", "bb22222-ovh", "--billing", "aa11111-ovh")
+
+	// The command returns once its mails are out.
+	code, out, errs := smtpCLI(t, env, "request", "create", "--as", "aa11111-ovh", "--service", "example.com", "--role", "tech", "--to", "cc33333-ovh",
+		"--smtp", srv.URL(), "--mail-from", "Contact desk <desk@provider.example>")
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	got := srv.Messages()
+	if len(got) != 3 {
+		t.Fatalf("%d messages on the server after the command, want 3", len(got))
+	}
+	for _, h := range []string{"aa11111-ovh", "bb22222-ovh", "cc33333-ovh"} {
+		m := smtpMailsOf(t, env, h)[0]
+		if m.Delivery != "sent" {
+			t.Fatalf("%s: delivery %q (%s)", h, m.Delivery, m.DeliveryError)
+		}
+		found := false
+		for _, g := range got {
+			found = found || (g.To[0] == m.Address && strings.Contains(g.Body, m.Token))
+		}
+		if !found {
+			t.Fatalf("no message to %s with its token", m.Address)
+		}
+	}
+
+	// The server is down: the command still succeeds, says what is left,
+	// and the mail waits in the outbox.
+	srv.SetDown(true)
+	env["CONTACTDESK_SMTP"] = srv.URL()
+	env["CONTACTDESK_MAIL_FROM"] = "desk@provider.example"
+	id := *smtpMailsOf(t, env, "bb22222-ovh")[0].Request
+	code, _, errs = smtpCLI(t, env, "request", "resend", strconv.FormatInt(id, 10), "--as", "bb22222-ovh")
+	if code != 0 || !strings.Contains(errs, "1 mail not sent yet") || !strings.Contains(errs, "outbox") || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	delete(env, "CONTACTDESK_SMTP")
+	if m := smtpMailsOf(t, env, "bb22222-ovh")[0]; m.Delivery != "pending" || m.DeliveryError == "" {
+		t.Fatalf("left in the outbox: %+v", m)
+	}
+
+	// The next command run with --smtp, once the retry is due, sends it.
+	srv.SetDown(false)
+	env["CONTACTDESK_NOW"] = "2025-03-01T09:10:00Z"
+	mustSMTPCLI(t, env, "services", "--as", "aa11111-ovh", "--smtp", srv.URL())
+	if m := smtpMailsOf(t, env, "bb22222-ovh")[0]; m.Delivery != "sent" {
+		t.Fatalf("not resumed: %+v", m)
+	}
+	if n := len(srv.Messages()); n != 4 {
+		t.Fatalf("%d messages, want 4", n)
+	}
+}
+
+func TestCommandLineKeepsPasswordsOut(t *testing.T) {
+	const password = "Sup3r-s3cret"
+	srv := smtptest.Start(t, smtptest.Options{TLS: true, User: "desk", Password: password})
+	path := filepath.Join(t.TempDir(), "desk.db")
+	db, err := storage.Open(path, storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	env := map[string]string{"CONTACTDESK_DB": path, "CONTACTDESK_MAIL_FROM": "desk@provider.example", "CONTACTDESK_SMTP": srv.URL()}
+	mustSMTPCLI(t, env, "account", "add", "aa11111-ovh", "--name", "Ada", "--email", "ada@example.com")
+	mustSMTPCLI(t, env, "account", "add", "bb22222-ovh", "--name", "Bob", "--email", "bob@example.net")
+	mustSMTPCLI(t, env, "service", "add", "example.com", "--type", "domain", "--admin", "aa11111-ovh", "--tech", "aa11111-ovh", "--billing", "aa11111-ovh")
+
+	var seen []string
+	// The test's certificate is unknown to the system: STARTTLS fails
+	// before any password is sent, and the mail waits.
+	_, out, errs := smtpCLI(t, env, "request", "create", "--as", "aa11111-ovh", "--service", "example.com", "--role", "tech", "--to", "bb22222-ovh")
+	if !strings.Contains(errs, "not sent yet") || !strings.Contains(errs, "smtp://desk@127.0.0.1") {
+		t.Fatalf("stderr: %s", errs)
+	}
+	seen = append(seen, out, errs, mustSMTPCLI(t, env, "mail", "list", "--as", "bb22222-ovh", "--json"))
+	for _, args := range [][]string{
+		{"services", "--as", "aa11111-ovh", "--smtp", "smtp://desk:" + password + "@host:port"},
+		{"services", "--as", "aa11111-ovh", "--smtp", "smtpx://desk:" + password + "@host"},
+		{"request", "create", "--help"},
+		{"help"},
+	} {
+		_, out, errs := smtpCLI(t, env, args...)
+		seen = append(seen, out, errs)
+	}
+	for _, s := range seen {
+		if strings.Contains(s, password) {
+			t.Fatalf("the password shows:\n%s", s)
+		}
+	}
+	if code, _, errs := smtpCLI(t, map[string]string{"CONTACTDESK_DB": path}, "services", "--as", "aa11111-ovh", "--mail-from", "desk@provider.example"); code != 2 || !strings.Contains(errs, "--smtp") {
+		t.Fatalf("--mail-from alone: exit %d, %s", code, errs)
+	}
+	if code, _, errs := smtpCLI(t, map[string]string{"CONTACTDESK_DB": path}, "services", "--as", "aa11111-ovh", "--smtp", "smtp://127.0.0.1:25"); code != 2 || !strings.Contains(errs, "--mail-from") {
+		t.Fatalf("--smtp without a sender: exit %d, %s", code, errs)
+	}
+}
+
+// As a provider runs it: each party confirms with the token of the mail
+// that reached its inbox.
+func TestBinaryConfirmsWithTokensFromRealMail(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	d := seeded(t)
+	d.env["CONTACTDESK_SMTP"] = srv.URL()
+	d.env["CONTACTDESK_MAIL_FROM"] = "desk@provider.example"
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	link := regexp.MustCompile(`contactdesk://request/(\d+)\?token=(\S+)`)
+	inbox := map[string]string{"ada@example.com": "ad11111-ovh", "ted@example.com": "te22222-ovh", "nina@example.com": "ne44444-ovh"}
+	got := srv.Messages()
+	if len(got) != 3 {
+		t.Fatalf("%d messages, want 3", len(got))
+	}
+	for _, m := range got {
+		h, ok := inbox[m.To[0]]
+		if !ok {
+			t.Fatalf("a message to %s", m.To[0])
+		}
+		found := link.FindStringSubmatch(m.Body)
+		if found == nil {
+			t.Fatalf("no link in the message to %s:\n%s", m.To[0], m.Body)
+		}
+		d.ok("request", "accept", found[1], "--as", h, "--token", found[2])
+	}
+	// Done: every party is told, for real too.
+	if n := len(srv.Messages()); n != 6 {
+		t.Fatalf("%d messages after the outcome, want 6", n)
+	}
+	for _, m := range srv.Messages()[3:] {
+		if !strings.Contains(m.Subject, "done") {
+			t.Errorf("outcome subject %q", m.Subject)
+		}
+	}
+
+	// Down: the command succeeds and says, on its stderr, what waits.
+	srv.SetDown(true)
+	r := d.run("request", "resend", "1", "--as", "ne44444-ovh")
+	if r.code == 0 {
+		t.Fatalf("resend of a finished request: %+v", r)
+	}
+	r = d.run("profile", "set-email", "nina@new.example", "--as", "ne44444-ovh")
+	if r.code != 0 || r.err != "" {
+		t.Fatalf("a command that mails nobody: %+v", r)
+	}
+	r = d.run("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "billing", "--to", "ne44444-ovh")
+	if r.code != 0 || !strings.HasPrefix(r.err, "contactdesk: 3 mails not sent yet") || strings.Count(r.err, "\n") != 1 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.err)
+	}
+	ms := decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json"))
+	if ms[0].Delivery != "pending" || ms[0].Address != "nina@new.example" || ms[0].DeliveryError == "" {
+		t.Fatalf("waiting mail: %+v", ms[0])
+	}
+}
+
+// TestAPasswordNeedsSTARTTLS: real mail with a password, to a server that
+// offers no STARTTLS, is a setup error said at once — before the command
+// changes anything — not a day of failing tries.
+func TestAPasswordNeedsSTARTTLS(t *testing.T) {
+	const password = "Hunter2-Secret"
+	srv := smtptest.Start(t, smtptest.Options{}) // no STARTTLS
+	d := seeded(t)
+	url := "smtp://desk:" + password + "@" + srv.Addr
+	for _, env := range []bool{false, true} {
+		args := []string{"request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh"}
+		if env {
+			d.env["CONTACTDESK_SMTP"], d.env["CONTACTDESK_MAIL_FROM"] = url, "desk@provider.example"
+		} else {
+			args = append(args, "--smtp", url, "--mail-from", "desk@provider.example")
+		}
+		r := d.run(args...)
+		if r.code != 2 || !strings.Contains(r.err, "offers no STARTTLS") || !strings.Contains(r.err, "smtps://") || !strings.Contains(r.err, "usage: contactdesk request create") {
+			t.Errorf("exit %d, stderr:\n%s", r.code, r.err)
+		}
+		if strings.Contains(r.out+r.err, password) {
+			t.Errorf("the password shows:\n%s%s", r.out, r.err)
+		}
+	}
+	delete(d.env, "CONTACTDESK_SMTP")
+	if out := d.ok("request", "list", "--as", "ad11111-ovh", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("the refused command stored a request: %s", out)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("%d messages sent", n)
+	}
+}
+
+// TestQueuedIsNotMailed: a command whose mails the server did not take
+// says they are queued, not that they were mailed.
+func TestQueuedIsNotMailed(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	d := seeded(t)
+	d.env["CONTACTDESK_SMTP"], d.env["CONTACTDESK_MAIL_FROM"] = srv.URL(), "desk@provider.example"
+	out := d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	if !strings.Contains(out, "(each has a token by mail)") {
+		t.Errorf("sent: %q", out)
+	}
+	if out = d.ok("request", "resend", "1", "--as", "ne44444-ovh"); !strings.Contains(out, "was mailed to nina@example.com") {
+		t.Errorf("sent: %q", out)
+	}
+	srv.SetDown(true)
+	r := d.run("request", "resend", "1", "--as", "ne44444-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "is queued for nina@example.com, not sent yet") || strings.Contains(r.out, "mailed") || !strings.Contains(r.err, "1 mail not sent yet") {
+		t.Errorf("queued resend: %+v", r)
+	}
+	r = d.run("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "billing", "--to", "ne44444-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "each gets a token by mail: queued, not sent yet") {
+		t.Errorf("queued create: %+v", r)
+	}
+	r = d.run("request", "cancel", "2", "--as", "ad11111-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "every party will be told by mail (queued, not sent yet)") {
+		t.Errorf("queued cancel: %+v", r)
+	}
+}
+
+// TestAHungServerHoldsACommandNoLongerThanTheREADMESays: a server that
+// takes the connection and never says a word holds a command at most
+// delivery.DefaultCloseWait once its work is done, plus, with a password,
+// delivery.CheckTimeout at the start (the README says 15 s and 5 s); the
+// mails stay in the outbox.
+func TestAHungServerHoldsACommandNoLongerThanTheREADMESays(t *testing.T) {
+	if delivery.DefaultCloseWait != 15*time.Second || delivery.CheckTimeout != 5*time.Second {
+		t.Fatalf("the README states 15 s and 5 s; the code says %s and %s", delivery.DefaultCloseWait, delivery.CheckTimeout)
+	}
+	for name, user := range map[string]string{"no password": "", "a password": "desk:pw@"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := smtptest.Start(t, smtptest.Options{})
+			srv.SetHung(true)
+			d := seeded(t)
+			bound := delivery.DefaultCloseWait
+			if user != "" {
+				bound += delivery.CheckTimeout
+			}
+			began := time.Now()
+			r := d.run("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh",
+				"--smtp", "smtp://"+user+srv.Addr, "--mail-from", "desk@provider.example")
+			took := time.Since(began)
+			if took > bound+3*time.Second {
+				t.Errorf("the command took %s; the README promises at most %s", took.Round(time.Millisecond), bound)
+			}
+			if r.code != 0 || !strings.Contains(r.out, "queued, not sent yet") || !strings.Contains(r.err, "3 mails not sent yet") {
+				t.Errorf("%+v", r)
+			}
+			for _, m := range decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json")) {
+				if m.Delivery != "pending" {
+					t.Errorf("mail #%d: delivery %q, want pending (queued)", m.ID, m.Delivery)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"contactdesk/storage/postgres"
+)
+
+type migrateOptions struct {
+	a    *app
+	From string // "": --db, else $CONTACTDESK_DB, else contactdesk.db
+	To   string
+}
+
+func newCmdMigrate(a *app, runF func(*migrateOptions) error) *cobra.Command {
+	o := &migrateOptions{a: a}
+	cmd := &cobra.Command{
+		Use:         "migrate",
+		Annotations: map[string]string{usageFlags: "--to URL [--from FILE]"},
+		Short:       "Copy a desk from a SQLite file into an empty PostgreSQL database",
+		Long: `Copy everything of a SQLite desk — accounts, services, requests, tokens
+(their hashes), mails, the SMTP outbox, history, SSH keys — into an empty
+PostgreSQL database, keeping every number, in one transaction. A database
+that already holds data is refused. The SQLite file is left as it was.`,
+		Example:               `contactdesk migrate --from contactdesk.db --to postgres://desk@db.internal/contactdesk`,
+		Args:                  exactArgs(),
+		DisableFlagsInUseLine: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required(cmd, "to"); err != nil {
+				return err
+			}
+			if !postgres.IsURL(o.To) {
+				return misuse(cmd, "--to takes a PostgreSQL URL, postgres://USER@HOST/DBNAME")
+			}
+			if postgres.IsURL(o.From) || (o.From == "" && postgres.IsURL(a.dbPath())) {
+				return misuse(cmd, "--from takes the SQLite file to copy, not a URL")
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return migrate(o)
+		},
+	}
+	// The source is the database the command reads, as --db is for every
+	// other command.
+	cmd.Flags().StringVar(&o.From, "from", "", "the SQLite FILE to copy (default: --db, else $CONTACTDESK_DB, else contactdesk.db)")
+	cmd.Flags().StringVar(&o.To, "to", "", "the PostgreSQL database's URL: postgres://USER@HOST/DBNAME")
+	return cmd
+}
+
+// migrate copies every row of a SQLite desk (ids kept) into an empty
+// PostgreSQL database, in one transaction.
+func migrate(o *migrateOptions) error {
+	a := o.a
+	from := o.From
+	if from == "" {
+		from = a.dbPath()
+	}
+	if _, err := os.Stat(from); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no desk at %s to copy; say which file with --from", from)
+	}
+	db, err := postgres.Open(a.ctx, o.To, postgres.Options{Create: true, StatementTimeout: -1})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Import(a.ctx, from)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.out, "copied %s into %s: %s\n", from, db.Where(), n)
+	fmt.Fprintf(a.out, "run contactdesk with --db %s (or $CONTACTDESK_DB) from now on; %s is left as it was\n", redact(o.To), from)
+	return nil
+}

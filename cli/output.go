@@ -1,0 +1,275 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"contactdesk/model"
+	"contactdesk/model/text"
+)
+
+// The JSON shapes of the command line are a public contract: support
+// staff script them. Fields may be added, never renamed.
+
+type amount model.Cents
+
+// MarshalJSON writes cents as a number with two decimals: 42.50.
+func (a amount) MarshalJSON() ([]byte, error) { return []byte(model.FormatAmount(model.Cents(a))), nil }
+
+func rfc(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+type accountJSON struct {
+	Handle  string `json:"handle"`
+	Name    string `json:"name"`
+	Email   string `json:"email"`
+	Owes    amount `json:"owes"`
+	Created string `json:"created"`
+}
+
+func accountOut(a model.Account) accountJSON {
+	return accountJSON{Handle: string(a.Handle), Name: a.Name, Email: a.Email, Owes: amount(a.Owes), Created: rfc(a.Created)}
+}
+
+type serviceJSON struct {
+	Name    string   `json:"name"`
+	Type    string   `json:"type"`
+	Admin   string   `json:"admin"`
+	Tech    string   `json:"tech"`
+	Billing string   `json:"billing"`
+	Pending bool     `json:"pending"`
+	Roles   []string `json:"roles"`
+}
+
+func roleStrings(rs []model.Role) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
+}
+
+type partyJSON struct {
+	Handle   string `json:"handle"`
+	Answer   string `json:"answer"`
+	Answered string `json:"answered"`
+	As       string `json:"as"`
+}
+
+type requestJSON struct {
+	ID        int64       `json:"id"`
+	Service   string      `json:"service"`
+	Type      string      `json:"type"`
+	Roles     []string    `json:"roles"`
+	From      string      `json:"from"`
+	To        string      `json:"to"`
+	Requester string      `json:"requester"`
+	State     string      `json:"state"`
+	Created   string      `json:"created"`
+	Expires   string      `json:"expires"`
+	Ended     string      `json:"ended"`
+	Reason    string      `json:"reason"`
+	Parties   []partyJSON `json:"parties"`
+	Awaiting  []string    `json:"awaiting"`
+}
+
+func requestOut(r model.Request) requestJSON {
+	j := requestJSON{ID: r.ID, Service: r.Service, Type: r.Type, Roles: roleStrings(r.Roles), From: string(r.From), To: string(r.To),
+		Requester: string(r.Requester), State: string(r.State), Created: rfc(r.Created), Expires: rfc(r.Expires), Ended: rfc(r.Ended),
+		Reason: r.Reason, Parties: []partyJSON{}, Awaiting: []string{}}
+	for _, p := range r.Parties {
+		j.Parties = append(j.Parties, partyJSON{Handle: string(p.Handle), Answer: string(p.Answer), Answered: rfc(p.Answered), As: r.PartyLabel(p.Handle)})
+	}
+	for _, h := range r.Awaited() {
+		j.Awaiting = append(j.Awaiting, string(h))
+	}
+	return j
+}
+
+type mailJSON struct {
+	ID            int64  `json:"id"`
+	To            string `json:"to"`
+	Address       string `json:"address"`
+	Subject       string `json:"subject"`
+	Date          string `json:"date"`
+	Body          string `json:"body"`
+	Request       *int64 `json:"request"`
+	Token         string `json:"token"`
+	Link          string `json:"link"`
+	Kind          string `json:"kind"`
+	Read          bool   `json:"read"`
+	Delivery      string `json:"delivery,omitempty"`
+	DeliveryError string `json:"delivery_error,omitempty"`
+}
+
+func mailOut(m model.Mail) mailJSON {
+	j := mailJSON{ID: m.ID, To: string(m.To), Address: m.Address, Subject: m.Subject, Date: rfc(m.Date), Body: m.Body,
+		Token: m.Token, Link: m.Link, Kind: m.Kind, Read: m.Read, Delivery: m.Delivery, DeliveryError: m.DeliveryError}
+	if m.RequestID != 0 {
+		id := m.RequestID
+		j.Request = &id
+	}
+	return j
+}
+
+type historyJSON struct {
+	At      string `json:"at"`
+	Actor   string `json:"actor"`
+	Action  string `json:"action"`
+	Service string `json:"service"`
+	Request *int64 `json:"request"`
+	Detail  string `json:"detail"`
+}
+
+func historyOut(e model.HistoryEntry) historyJSON {
+	j := historyJSON{At: rfc(e.At), Actor: string(e.Actor), Action: e.Action, Service: e.Service, Detail: e.Detail}
+	if e.RequestID != 0 {
+		id := e.RequestID
+		j.Request = &id
+	}
+	return j
+}
+
+type ownerJSON struct {
+	Service string `json:"service"`
+	Admin   string `json:"admin"`
+	Holder  string `json:"holder"`
+	Address string `json:"address"`
+	Phone   string `json:"phone"`
+	Email   string `json:"email"`
+}
+
+// writeJSON writes v as indented JSON. Every string is inert: what
+// encoding/json leaves as it is and a terminal could act on (DEL, the C1
+// controls such as U+009B, text-direction overrides, the byte-order mark)
+// is escaped as \u009b; a script decoding it gets the text unchanged.
+func writeJSON(w io.Writer, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeUnsafe(b.Bytes()))
+	return err
+}
+
+// escapeUnsafe escapes, in JSON that encoding/json wrote (valid UTF-8,
+// C0 controls already escaped), the runes a terminal could act on. They
+// can only stand inside strings, where \uXXXX means the same rune.
+func escapeUnsafe(b []byte) []byte {
+	plain := true
+	for _, c := range b {
+		if c >= 0x7F {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r >= 0x7F && (text.IsControl(r) || text.IsBidiControl(r) || r == 0xFEFF || r == 0x2028 || r == 0x2029) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
+}
+
+// inertWriter is the writer of every command's human output: it cleans
+// each write with text.Clean, the cleaning the terminal app draws with,
+// so that text read from the database (written there by an older version,
+// say, or by hand) can't move the cursor, retitle the terminal or hide
+// what follows. Commands clean their fields too; this is the one place
+// nothing gets past.
+type inertWriter struct{ w io.Writer }
+
+func (i inertWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(i.w, text.Clean(string(p), true)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// mapJSON turns a list into its JSON shapes; an empty list is [] (never null).
+func mapJSON[T, J any](xs []T, f func(T) J) []J {
+	out := make([]J, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
+// table writes aligned columns. Every cell is made safe for a terminal.
+func table(w io.Writer, header []string, rows [][]string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		for i := range r {
+			r[i] = text.Line(r[i])
+		}
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func handles(hs []model.Handle) string {
+	ss := make([]string, len(hs))
+	for i, h := range hs {
+		ss[i] = string(h)
+	}
+	return strings.Join(ss, ", ")
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04")
+}
+
+// describe writes what a request is and where it stands, for people.
+func describe(w io.Writer, r model.Request) {
+	fmt.Fprintf(w, "request #%d: %s contact of %s (%s), %s -> %s\n", r.ID, r.RoleList(), r.Service, r.Type, r.From, r.To)
+	fmt.Fprintf(w, "  state:     %s", r.State)
+	if r.Reason != "" {
+		fmt.Fprintf(w, " (%s)", text.Line(r.Reason))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  requester: %s\n  created:   %s\n", r.Requester, stamp(r.Created))
+	if r.State == model.StateValidating {
+		fmt.Fprintf(w, "  expires:   %s\n", stamp(r.Expires))
+	} else {
+		fmt.Fprintf(w, "  ended:     %s\n", stamp(r.Ended))
+	}
+	fmt.Fprintln(w, "  parties:")
+	for _, p := range r.Parties {
+		fmt.Fprintf(w, "    %-14s %-9s %s\n", p.Handle, p.Answer, r.PartyLabel(p.Handle))
+	}
+	if aw := r.Awaited(); len(aw) > 0 {
+		fmt.Fprintf(w, "  waiting for confirmation by %s\n", handles(aw))
+	}
+}

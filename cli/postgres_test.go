@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"contactdesk/storage/postgres/pgtest"
+)
+
+// onPostgres points a desk's commands at a fresh PostgreSQL database.
+func onPostgres(t *testing.T) (*desk, string) {
+	u := pgtest.URL(t)
+	d := newDesk(t)
+	d.env["CONTACTDESK_DB"] = u
+	return d, u
+}
+
+func TestPostgresInitDemoAndCommands(t *testing.T) {
+	d, u := onPostgres(t)
+	d.refused("contactdesk init", "account", "list") // no schema yet
+	d.ok("init")
+	d.refused("already exists", "init")
+	d.ok("account", "add", "ad11111-ovh", "--name", "Ada Admin", "--email", "ada@example.com")
+	d.ok("account", "add", "ne44444-ovh", "--name", "Nina New", "--email", "nina@example.com")
+	d.ok("service", "add", "example.com", "--type", "domain", "--admin", "ad11111-ovh", "--tech", "ad11111-ovh", "--billing", "ad11111-ovh")
+	out := d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	if !strings.Contains(out, "request #1 created") {
+		t.Fatalf("request create: %q", out)
+	}
+	d.ok("request", "accept", "1", "--as", "ad11111-ovh", "--token", d.token("ad11111-ovh", 1))
+	out = d.ok("request", "accept", "1", "--as", "ne44444-ovh", "--token", d.token("ne44444-ovh", 1))
+	if !strings.Contains(out, "request #1 done") {
+		t.Fatalf("the last acceptance: %q", out)
+	}
+
+	d.misused("--host-key PATH", "serve") // every node needs the same one: no default beside a URL
+	d.ok("--pool", "2", "services", "--as", "ad11111-ovh")
+	d.ok("services", "--as", "ad11111-ovh", "--pool", "1")
+	d.misused("--pool takes a number", "--pool", "-1", "services", "--as", "ad11111-ovh")
+	d.refused("already holds a desk", "demo")
+	out = d.ok("demo", "--force", "--services", "40")
+	if !strings.Contains(out, "40 services") {
+		t.Fatalf("demo --force: %q", out)
+	}
+	out = d.ok("--db", u, "services", "--as", "xx11111-ovh")
+	if !strings.Contains(out, "xara.pt") || strings.Contains(out, "example.com ") {
+		t.Fatalf("the demo did not replace the desk:\n%s", out)
+	}
+}
+
+func TestMigrateFromSQLite(t *testing.T) {
+	d := newDesk(t) // $CONTACTDESK_DB is a file here
+	d.ok("demo", "--services", "200")
+	d.ok("request", "create", "--as", "xx11111-ovh", "--service", "web.xara.pt", "--role", "billing", "--to", "yy22222-ovh")
+	u := pgtest.URL(t)
+	out := d.ok("migrate", "--to", u)
+	if !strings.Contains(out, "services 200") {
+		t.Fatalf("migrate: %q", out)
+	}
+	for _, as := range []string{"xx11111-ovh", "yy22222-ovh", "zz33333-ovh"} {
+		for _, cmd := range [][]string{{"services"}, {"request", "list"}, {"mail", "list"}, {"history"}} {
+			args := append(cmd, "--as", as, "--json")
+			if lite, pg := d.ok(args...), d.ok(append([]string{"--db", u}, args...)...); lite != pg {
+				t.Errorf("%v differs after migrate:\n SQLite     %s\n PostgreSQL %s", args, lite, pg)
+			}
+		}
+	}
+	// The copy goes on as the desk did: the next request number follows.
+	out = d.ok("--db", u, "request", "create", "--as", "xx11111-ovh", "--service", "mx-xara", "--role", "tech", "--to", "zz33333-ovh")
+	next := d.ok("request", "create", "--as", "xx11111-ovh", "--service", "mx-xara", "--role", "tech", "--to", "zz33333-ovh")
+	if first := strings.Fields(out)[1]; first != strings.Fields(next)[1] {
+		t.Errorf("the next request is %s on PostgreSQL, %s on SQLite", first, strings.Fields(next)[1])
+	}
+
+	d.refused("not empty", "migrate", "--to", u)
+	d.misused("PostgreSQL URL", "migrate", "--to", "other.db")
+	d.misused("--to is required", "migrate")
+	d.misused("not a URL", "migrate", "--from", u, "--to", u)
+	d.refused("no desk at", "migrate", "--from", "nothing-here.db", "--to", u)
+}
+
+func TestPostgresServerUnreachable(t *testing.T) {
+	d := newDesk(t)
+	d.refused("cannot reach the PostgreSQL server at 127.0.0.1:1", "--db", "postgres://nobody@127.0.0.1:1/desk?connect_timeout=2", "account", "list")
+}
+
+// TestPostgresPasswordsNeverShow: a password in the --db URL (the test
+// server trusts local logins, so any password does) is never printed —
+// not by init, demo or migrate, which name the database, nor in an error
+// or a usage.
+func TestPostgresPasswordsNeverShow(t *testing.T) {
+	const password = "S3cret-pw"
+	withPassword := func(raw string) string {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "postgres"
+		if u.User != nil && u.User.Username() != "" {
+			name = u.User.Username()
+		}
+		u.User = url.UserPassword(name, password)
+		return u.String()
+	}
+	d := newDesk(t)
+	u := withPassword(pgtest.URL(t))
+	var seen []string
+	see := func(r result) result {
+		seen = append(seen, r.out, r.err)
+		return r
+	}
+	if r := see(d.run("--db", u, "init")); r.code != 0 || !strings.Contains(r.out, ":***@") {
+		t.Fatalf("init: %+v", r)
+	}
+	if r := see(d.run("--db", u, "demo", "--force")); r.code != 0 || !strings.Contains(r.out, ":***@") {
+		t.Fatalf("demo: %+v", r)
+	}
+	see(d.run("--db", u, "demo"))
+	see(d.run("--db", u, "init"))
+	d.ok("demo") // the SQLite file $CONTACTDESK_DB names
+	if r := see(d.run("migrate", "--to", withPassword(pgtest.URL(t)))); r.code != 0 || !strings.Contains(r.out, ":***@") {
+		t.Fatalf("migrate: %+v", r)
+	}
+	see(d.run("migrate", "--to", u)) // not empty
+	see(d.run("--db", "postgres://desk:"+password+"@127.0.0.1:1/desk?connect_timeout=2", "services", "--as", "xx11111-ovh"))
+	see(d.run("--db", "postgres://desk:"+password+"@127.0.0.1:1/desk%zz", "services", "--as", "xx11111-ovh"))
+	d.env["CONTACTDESK_DB"] = u
+	see(d.run("serve", "--help"))
+	see(d.run("serve")) // needs --host-key with a URL
+	see(d.run("--help"))
+	for _, s := range seen {
+		if strings.Contains(s, password) {
+			t.Fatalf("the password shows:\n%s", s)
+		}
+	}
+}

@@ -1,0 +1,380 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"contactdesk/model"
+)
+
+func newCmdRequest(a *app) *cobra.Command {
+	return group("request", "Ask for a change of contact, answer one, follow it",
+		`A request changes one or more contacts (admin, tech, billing) of a service.
+Every party — the requester, the outgoing contact and the incoming one —
+gets a personal, single-use token by mail and accepts or refuses with it;
+when the last one accepts, the change is made. Until then the requester
+may cancel it, and a party whose mail went astray may have it sent again.`,
+		`contactdesk request create --as xx11111-ovh --service xara.pt --role tech --to cd67890-ovh
+contactdesk mail list --as cd67890-ovh
+contactdesk request accept 9 --as cd67890-ovh --token 7K3Q-9XWM-…
+contactdesk request list --as xx11111-ovh`,
+		newCmdRequestCreate(a, nil),
+		newCmdRequestList(a, nil),
+		newCmdRequestShow(a, nil),
+		newCmdRequestAnswer(a, true, nil),
+		newCmdRequestAnswer(a, false, nil),
+		newCmdRequestResend(a, nil),
+		newCmdRequestCancel(a, nil),
+	)
+}
+
+type requestCreateOptions struct {
+	a        *app
+	As       string
+	JSON     bool
+	Service  string
+	Roles    []model.Role
+	To       string
+	Validity time.Duration
+}
+
+func newCmdRequestCreate(a *app, runF func(*requestCreateOptions) error) *cobra.Command {
+	o := &requestCreateOptions{a: a}
+	var roles string
+	cmd := &cobra.Command{
+		Use:         "create",
+		Annotations: map[string]string{usageFlags: "--as HANDLE --service NAME --role ROLE --to HANDLE [--validity D] [--json]"},
+		Short:       "Ask for a change of contact",
+		Long: `Ask for a change of contact of a service you hold a role on. The admin may
+change any role; the tech and billing contacts only their own. --role takes
+one role or several, comma-separated (tech,billing): several roles going to
+the same account are one request, and one request per outgoing contact.
+
+It is refused at once, with nothing stored, when the new contact does not
+exist or already holds the role, when you may not change that role, when a
+request for that role is already pending, or (billing) when the outgoing or
+the incoming contact is behind with payments. Otherwise every party gets a
+token by mail, and has --validity (15 days by default) to answer.`,
+		Example: `contactdesk request create --as xx11111-ovh --service xara.pt --role tech --to cd67890-ovh
+contactdesk request create --as xx11111-ovh --service web.xara.pt --role tech,billing --to zz33333-ovh --validity 48h`,
+		Args:                  exactArgs(),
+		DisableFlagsInUseLine: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required(cmd, "service", "role", "to"); err != nil {
+				return err
+			}
+			rs, err := model.ParseRoles(roles)
+			if err != nil {
+				return misuse(cmd, "--role: %v", err)
+			}
+			o.Roles = rs
+			if runF != nil {
+				return runF(o)
+			}
+			return requestCreate(o)
+		},
+	}
+	asFlag(a, cmd, &o.As)
+	jsonFlag(cmd, &o.JSON)
+	f := cmd.Flags()
+	f.StringVar(&o.Service, "service", "", "the service's NAME")
+	f.StringVar(&roles, "role", "", "the ROLE to change: admin, tech, billing, or several (tech,billing)")
+	f.StringVar(&o.To, "to", "", "the new contact's HANDLE")
+	f.Var(newDuration(&o.Validity, model.DefaultValidity, model.MinValidity, model.MaxValidity), "validity", "how long the parties have to answer: D such as 15d, 48h, 90s")
+	cmd.RegisterFlagCompletionFunc("service", a.completeServices)
+	cmd.RegisterFlagCompletionFunc("to", a.completeHandles)
+	cmd.RegisterFlagCompletionFunc("role", cobra.FixedCompletions([]string{"admin", "tech", "billing", "tech,billing"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func requestCreate(o *requestCreateOptions) error {
+	a := o.a
+	d, h, err := a.deskAs(o.As)
+	if err != nil {
+		return err
+	}
+	rs, err := d.CreateRequest(a.ctx, h, model.NewRequest{Service: o.Service, Roles: o.Roles, To: o.To, Validity: o.Validity})
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeJSON(a.stdout, mapJSON(rs, requestOut))
+	}
+	tokens := "each has a token by mail"
+	if a.mailState() == queued {
+		tokens = "each gets a token by mail: queued, not sent yet"
+	}
+	for _, r := range rs {
+		fmt.Fprintf(a.out, "request #%d created: %s contact of %s, %s -> %s; waiting for confirmation by %s (%s)\n",
+			r.ID, r.RoleList(), r.Service, r.From, r.To, handles(r.Awaited()), tokens)
+	}
+	return nil
+}
+
+type requestListOptions struct {
+	a    *app
+	As   string
+	JSON bool
+}
+
+func newCmdRequestList(a *app, runF func(*requestListOptions) error) *cobra.Command {
+	o := &requestListOptions{a: a}
+	cmd := &cobra.Command{
+		Use:         "list",
+		Annotations: map[string]string{usageFlags: "--as HANDLE [--json]"},
+		Short:       "List the requests you are a party to",
+		Long: `List the requests the account is a party to, newest first, with their state
+and the parties still awaited ("YOU" when it is your answer).`,
+		Example: `contactdesk request list --as xx11111-ovh
+contactdesk request list --as xx11111-ovh --json | jq '.[] | select(.state == "validatingByCustomers") | .id'`,
+		Args:                  exactArgs(),
+		DisableFlagsInUseLine: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(o)
+			}
+			return requestList(o)
+		},
+	}
+	asFlag(a, cmd, &o.As)
+	jsonFlag(cmd, &o.JSON)
+	return cmd
+}
+
+func requestList(o *requestListOptions) error {
+	a := o.a
+	d, h, err := a.deskAs(o.As)
+	if err != nil {
+		return err
+	}
+	rs, err := d.Requests(a.ctx, h)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeJSON(a.stdout, mapJSON(rs, requestOut))
+	}
+	rows := make([][]string, 0, len(rs))
+	for _, r := range rs {
+		awaited := handles(r.Awaited())
+		if r.AwaitingMe(h) {
+			awaited = "YOU; " + awaited
+		}
+		rows = append(rows, []string{fmt.Sprintf("#%d", r.ID), stamp(r.Created), r.Service, r.RoleList(),
+			string(r.From) + " -> " + string(r.To), string(r.State), dash(awaited)})
+	}
+	table(a.out, []string{"ID", "CREATED", "SERVICE", "ROLES", "FROM -> TO", "STATE", "AWAITING"}, rows)
+	return nil
+}
+
+// requestIDOptions are those of the commands about one request.
+type requestIDOptions struct {
+	a    *app
+	As   string
+	JSON bool
+	ID   int64
+}
+
+// newCmdRequestID makes a command about one request, by its number.
+func newCmdRequestID(a *app, o *requestIDOptions, run func() error) *cobra.Command {
+	cmd := &cobra.Command{
+		Args:                  exactArgs("ID"),
+		DisableFlagsInUseLine: true,
+		ValidArgsFunction:     a.completeRequests,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			o.ID = id
+			return run()
+		},
+	}
+	asFlag(a, cmd, &o.As)
+	jsonFlag(cmd, &o.JSON)
+	return cmd
+}
+
+func newCmdRequestShow(a *app, runF func(*requestIDOptions) error) *cobra.Command {
+	o := &requestIDOptions{a: a}
+	cmd := newCmdRequestID(a, o, func() error {
+		if runF != nil {
+			return runF(o)
+		}
+		return requestShow(o)
+	})
+	cmd.Use = "show ID"
+	cmd.Annotations = map[string]string{usageFlags: "--as HANDLE [--json]"}
+	cmd.Short = "Show one request"
+	cmd.Long = `Show one request you are a party to: the change, its state, when it expires
+or ended and why, and each party's answer.`
+	cmd.Example = `contactdesk request show 9 --as xx11111-ovh
+contactdesk request show '#9' --as cd67890-ovh --json`
+	return cmd
+}
+
+func requestShow(o *requestIDOptions) error {
+	a := o.a
+	d, h, err := a.deskAs(o.As)
+	if err != nil {
+		return err
+	}
+	r, err := d.Request(a.ctx, h, o.ID)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeJSON(a.stdout, requestOut(r))
+	}
+	describe(a.out, r)
+	return nil
+}
+
+type requestAnswerOptions struct {
+	requestIDOptions
+	Accept bool
+	Token  string
+}
+
+// newCmdRequestAnswer makes request accept (accept) or request refuse.
+func newCmdRequestAnswer(a *app, accept bool, runF func(*requestAnswerOptions) error) *cobra.Command {
+	o := &requestAnswerOptions{requestIDOptions: requestIDOptions{a: a}, Accept: accept}
+	var cmd *cobra.Command
+	cmd = newCmdRequestID(a, &o.requestIDOptions, func() error {
+		if err := required(cmd, "token"); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(o)
+		}
+		return requestAnswer(o)
+	})
+	cmd.Flags().StringVar(&o.Token, "token", "", "your TOKEN from the mail")
+	if accept {
+		cmd.Use = "accept ID"
+		cmd.Annotations = map[string]string{usageFlags: "--as HANDLE --token TOKEN [--json]"}
+		cmd.Short = "Accept a request with your token"
+		cmd.Long = `Accept a request with the token of your mail (case and dashes don't
+matter). When you are the last party to accept, the change is made at once,
+after checking again that it still holds; every party is told by mail.
+A wrong, used, expired or someone else's token changes nothing, and after
+five wrong tries in a row the request stops taking your tokens for a while.`
+		cmd.Example = `contactdesk request accept 9 --as cd67890-ovh --token 7K3Q-9XWM-4HBT-…`
+	} else {
+		cmd.Use = "refuse ID"
+		cmd.Annotations = map[string]string{usageFlags: "--as HANDLE --token TOKEN [--json]"}
+		cmd.Short = "Refuse a request with your token"
+		cmd.Long = `Refuse a request with the token of your mail: it ends refused at once, and
+every party is told by mail.`
+		cmd.Example = `contactdesk request refuse 9 --as cd67890-ovh --token 7K3Q-9XWM-4HBT-…`
+	}
+	return cmd
+}
+
+func requestAnswer(o *requestAnswerOptions) error {
+	a := o.a
+	d, h, err := a.deskAs(o.As)
+	if err != nil {
+		return err
+	}
+	var r model.Request
+	if o.Accept {
+		r, err = d.Accept(a.ctx, h, o.ID, o.Token)
+	} else {
+		r, err = d.Refuse(a.ctx, h, o.ID, o.Token)
+	}
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeJSON(a.stdout, requestOut(r))
+	}
+	switch r.State {
+	case model.StateDone:
+		fmt.Fprintf(a.out, "request #%d done: %s is now the %s contact of %s\n", r.ID, r.To, r.RoleList(), r.Service)
+	case model.StateValidating:
+		fmt.Fprintf(a.out, "request #%d accepted by %s; waiting for confirmation by %s\n", r.ID, h, handles(r.Awaited()))
+	default:
+		fmt.Fprintf(a.out, "request #%d %s: %s\n", r.ID, r.State, r.Reason)
+	}
+	return nil
+}
+
+func newCmdRequestResend(a *app, runF func(*requestIDOptions) error) *cobra.Command {
+	o := &requestIDOptions{a: a}
+	cmd := newCmdRequestID(a, o, func() error {
+		if runF != nil {
+			return runF(o)
+		}
+		return requestResend(o)
+	})
+	cmd.Use = "resend ID"
+	cmd.Annotations = map[string]string{usageFlags: "--as HANDLE [--json]"}
+	cmd.Short = "Mail yourself a fresh token (the old one stops working)"
+	cmd.Long = `Mail yourself a fresh token for a request still waiting for your answer, to
+the address your profile has now (correct it first with 'contactdesk profile
+set-email' if the mail went astray). The token sent before stops working.`
+	cmd.Example = `contactdesk request resend 9 --as cd67890-ovh`
+	return cmd
+}
+
+func requestResend(o *requestIDOptions) error {
+	a := o.a
+	d, h, err := a.deskAs(o.As)
+	if err != nil {
+		return err
+	}
+	m, err := d.Resend(a.ctx, h, o.ID)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeJSON(a.stdout, mailOut(m))
+	}
+	if a.mailState() == queued {
+		fmt.Fprintf(a.out, "a fresh token for request #%d is queued for %s, not sent yet; the one sent before no longer works\n", o.ID, m.Address)
+		return nil
+	}
+	fmt.Fprintf(a.out, "a fresh token for request #%d was mailed to %s; the one sent before no longer works\n", o.ID, m.Address)
+	return nil
+}
+
+func newCmdRequestCancel(a *app, runF func(*requestIDOptions) error) *cobra.Command {
+	o := &requestIDOptions{a: a}
+	cmd := newCmdRequestID(a, o, func() error {
+		if runF != nil {
+			return runF(o)
+		}
+		return requestCancel(o)
+	})
+	cmd.Use = "cancel ID"
+	cmd.Annotations = map[string]string{usageFlags: "--as HANDLE [--json]"}
+	cmd.Short = "Withdraw a request you made"
+	cmd.Long = `Withdraw a request you made, while it still waits for answers. Every party
+is told by mail.`
+	cmd.Example = `contactdesk request cancel 9 --as xx11111-ovh`
+	return cmd
+}
+
+func requestCancel(o *requestIDOptions) error {
+	a := o.a
+	d, h, err := a.deskAs(o.As)
+	if err != nil {
+		return err
+	}
+	r, err := d.Cancel(a.ctx, h, o.ID)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeJSON(a.stdout, requestOut(r))
+	}
+	if a.mailState() == queued {
+		fmt.Fprintf(a.out, "request #%d cancelled; every party will be told by mail (queued, not sent yet)\n", r.ID)
+		return nil
+	}
+	fmt.Fprintf(a.out, "request #%d cancelled; every party was told by mail\n", r.ID)
+	return nil
+}

@@ -1,0 +1,266 @@
+// Package cli is contactdesk's command line: every command with its
+// flags, help, examples, completions and man page, on cobra with Charm's
+// fang. Each command is built by a constructor, newCmdX(a, runF), from
+// an options struct; a test passes its own runF to check the parsing
+// alone (the pattern of github.com/cli/cli).
+//
+// The command line is a public contract: commands, flags, exit codes,
+// the "contactdesk: " prefix of messages and the JSON fields are added,
+// never renamed.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
+
+	"contactdesk/model/text"
+)
+
+// Run runs the command line with args (the program's name left out) and
+// returns its exit code: 0 done, 1 refused, not found or failed (one line
+// on stderr saying why, nothing changed), 2 misused (the message and the
+// command's usage on stderr). Everything it reads and writes goes through
+// its arguments, so that tests run it in-process.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
+	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, out: inertWriter{stdout}, stderr: redactWriter{stderr},
+		stderrTerminal: isTerminal(stderr), env: env}
+	root := newRoot(a)
+	root.SetArgs(singleDash(root, args))
+	root.SetIn(stdin)
+	// Help (see newRoot) and errors go to the real files: fang styles
+	// them on a terminal, and writes plain text anywhere else.
+	root.SetErr(stderr)
+	err := fang.Execute(ctx, root,
+		fang.WithVersion(version()),
+		fang.WithoutManpage(), // ours writes where it is told (see newCmdMan)
+		fang.WithErrorHandler(func(w io.Writer, styles fang.Styles, err error) {
+			a.report(w, styles, root, err, a.stderrTerminal)
+		}),
+	)
+	a.close()
+	return exitCode(err)
+}
+
+// Command groups of the root's help.
+const (
+	groupCustomer = "customer"
+	groupStaff    = "staff"
+	groupDesk     = "desk"
+	groupMore     = "more"
+)
+
+func newRoot(a *app) *cobra.Command {
+	var as string
+	var json bool
+	root := &cobra.Command{
+		Use:         "contactdesk",
+		Annotations: map[string]string{usageFlags: "[--as HANDLE]"},
+		Short:       "Who looks after each of your services, and changes of contact confirmed by everyone concerned",
+		Long: `contactdesk shows who is the admin, tech and billing contact of each service
+a customer rents from its hosting provider, and changes them: a change is a
+request that every party confirms with a personal, single-use token sent by
+mail.
+
+With no command it opens the terminal app, on --as HANDLE (or
+$CONTACTDESK_AS), else on a picker of every account; a missing database is
+first created with demo data. Every action is also a command, for support
+staff and scripts.
+
+The database is --db (a file, or a postgres:// URL), else $CONTACTDESK_DB,
+else contactdesk.db here. Mail lands in each account's mailbox; with --smtp
+and --mail-from it is also delivered for real. Global flags go before the
+command or after it. Exit status: 0 done, 1 refused or not found (one line
+on stderr saying why, nothing changed), 2 misused (with the usage).`,
+		Example: `# the terminal app, on the demo desk (made at first run)
+contactdesk --as xx11111-ovh
+
+# the same desk, from scripts
+contactdesk services --as xx11111-ovh
+contactdesk request create --as xx11111-ovh --service xara.pt --role tech --to cd67890-ovh
+contactdesk mail list --as cd67890-ovh`,
+		Args:                  subcommandArgs,
+		DisableFlagsInUseLine: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			a.cmd = cmd
+			return checkGlobals(cmd, args)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runTUI(as)
+		},
+	}
+	root.SuggestionsMinimumDistance = 2
+	// Before the completion command is made: it keeps the writer it finds.
+	root.SetOut(a.stdout)
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.global.db, "db", "", "the database: a file PATH, or a postgres:// URL (default: $CONTACTDESK_DB, else contactdesk.db)")
+	pf.Var(newInt(&a.global.pool, 0, 0, maxPool, "a number of connections from 1 to 10000 (0: the URL's pool_max_conns, else the default)"),
+		"pool", "with a PostgreSQL --db: at most N connections to the server (default: the URL's pool_max_conns, else 4 or the number of CPUs)")
+	// The defaults stay empty whatever the environment holds, so that a
+	// password in $CONTACTDESK_SMTP never shows in a usage.
+	pf.StringVar(&a.global.smtp, "smtp", "", "deliver mails for real through the SMTP server at URL: smtp://host:25, smtp://user:password@host:587 (STARTTLS), smtps://user:password@host (default: $CONTACTDESK_SMTP)")
+	pf.StringVar(&a.global.mailFrom, "mail-from", "", "the sender ADDRESS of real mails (default: $CONTACTDESK_MAIL_FROM)")
+	// --as and --json are taken by the commands that use them (and --as
+	// by the terminal app, here). Everywhere else they are parsed, so that
+	// they may stand before the command, and then refused (checkGlobals).
+	pf.StringVar(&as, "as", "", "the HANDLE the terminal app opens on (default: $CONTACTDESK_AS)")
+	pf.BoolVar(&json, "json", false, "print JSON")
+	pf.MarkHidden("as")
+	pf.MarkHidden("json")
+	root.RegisterFlagCompletionFunc("as", a.completeHandles)
+
+	root.AddGroup(
+		&cobra.Group{ID: groupCustomer, Title: "for customers (each acts as an account: --as)"},
+		&cobra.Group{ID: groupStaff, Title: "for support staff"},
+		&cobra.Group{ID: groupDesk, Title: "running the desk"},
+		&cobra.Group{ID: groupMore, Title: "more"},
+	)
+	inGroup := func(id string, cmds ...*cobra.Command) {
+		for _, c := range cmds {
+			c.GroupID = id
+			root.AddCommand(c)
+		}
+	}
+	inGroup(groupCustomer,
+		newCmdServices(a, nil),
+		newCmdRequest(a),
+		newCmdMail(a),
+		newCmdProfile(a),
+		newCmdOwner(a),
+		newCmdHistory(a, nil),
+	)
+	inGroup(groupStaff,
+		newCmdAccount(a),
+		newCmdService(a),
+		newCmdKey(a),
+	)
+	inGroup(groupDesk,
+		newCmdDemo(a, nil),
+		newCmdInit(a, nil),
+		newCmdServe(a, nil),
+		newCmdMigrate(a, nil),
+	)
+	root.AddCommand(newCmdMan())
+	root.SetHelpCommand(newCmdHelp())
+	root.SetHelpCommandGroupID(groupMore)
+	root.SetCompletionCommandGroupID(groupMore)
+	root.SetFlagErrorFunc(flagError)
+	// cobra's completion command, made now rather than when it runs, so
+	// that "completion tcsh" is a misuse like any unknown command.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = subcommandArgs
+			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+			for _, shell := range c.Commands() {
+				shell.Args = exactArgs()
+			}
+			c.Example = `source <(contactdesk completion bash)   # in ~/.bashrc
+contactdesk completion zsh > "${fpath[1]}/_contactdesk"
+contactdesk completion fish > ~/.config/fish/completions/contactdesk.fish`
+		}
+	}
+	return root
+}
+
+// checkGlobals refuses --as and --json where the command has no use for
+// them. They are global flags, accepted before or after any command's
+// name; a command that does not act as an account, or has no JSON
+// output, says so rather than quietly ignoring what was asked (a script
+// that passes --as to a support-staff command expects it to matter).
+// $CONTACTDESK_AS is the environment's, not the command line's: it is
+// simply not used there.
+func checkGlobals(cmd *cobra.Command, _ []string) error {
+	for _, name := range []string{"as", "json"} {
+		f := cmd.Flags().Lookup(name)
+		// The commands that use them have flags of their own, which
+		// shadow the root's hidden ones.
+		if f == nil || !f.Changed || !f.Hidden || (name == "as" && !cmd.HasParent()) {
+			continue
+		}
+		what := commandName(cmd)
+		if !cmd.HasParent() {
+			what = "the terminal app"
+		}
+		if name == "as" {
+			return misuse(cmd, "%s does not act as an account: leave out --as", what)
+		}
+		return misuse(cmd, "%s has no JSON output: leave out --json", what)
+	}
+	return nil
+}
+
+// commandName is a command's path without the program's name: "request show".
+func commandName(cmd *cobra.Command) string {
+	if !cmd.HasParent() {
+		return cmd.Name()
+	}
+	return strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+}
+
+// subcommandArgs refuses a word that is no subcommand of cmd (the root or
+// a group), suggesting the nearest one.
+func subcommandArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	typed := args[0]
+	if cmd.HasParent() {
+		typed = commandName(cmd) + " " + typed
+	}
+	msg := fmt.Sprintf("unknown command %q", typed)
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		near := slices.MinFunc(s, func(x, y string) int { return distance(args[0], x) - distance(args[0], y) })
+		if cmd.HasParent() {
+			near = commandName(cmd) + " " + near
+		}
+		msg += ": did you mean " + near + "?"
+	}
+	return &usageError{msg: msg, cmd: cmd}
+}
+
+// group makes a command that holds others (request, account…): alone, it
+// shows its help.
+func group(use, short, long, example string, cmds ...*cobra.Command) *cobra.Command {
+	g := &cobra.Command{
+		Use:                   use,
+		Short:                 short,
+		Long:                  long,
+		Example:               example,
+		Args:                  subcommandArgs,
+		DisableFlagsInUseLine: true,
+		RunE:                  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	g.SuggestionsMinimumDistance = 2
+	g.AddCommand(cmds...)
+	return g
+}
+
+// exactArgs is the positional arguments a command takes, by name.
+func exactArgs(names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) == len(names):
+			return nil
+		case len(names) == 0:
+			return misuse(cmd, "%s takes no arguments: %q is not understood", commandName(cmd), args[0])
+		}
+		return misuse(cmd, "%s takes %d argument(s) (%s), not %d", commandName(cmd), len(names), strings.Join(names, " "), len(args))
+	}
+}
+
+// parseID reads a request number: 12 or #12.
+func parseID(cmd *cobra.Command, s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, misuse(cmd, "%q is not a request number", text.Line(s))
+	}
+	return id, nil
+}

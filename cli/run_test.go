@@ -1,0 +1,496 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"contactdesk/storage/postgres/pgtest"
+)
+
+// The command line's tests run it in-process, through Run, as the
+// program does: arguments, stdin, stdout, stderr and environment given,
+// the exit code returned.
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
+}
+
+// desk is a directory with a database the commands run against.
+type desk struct {
+	t   *testing.T
+	dir string
+	env map[string]string // the whole environment the commands see
+}
+
+func newDesk(t *testing.T) *desk {
+	d := &desk{t: t, dir: t.TempDir()}
+	d.env = map[string]string{"CONTACTDESK_DB": filepath.Join(d.dir, "desk.db"), "HOME": d.dir}
+	return d
+}
+
+type result struct {
+	out, err string
+	code     int
+}
+
+func (d *desk) run(args ...string) result {
+	d.t.Helper()
+	return d.runIn("", args...)
+}
+
+func (d *desk) runIn(stdin string, args ...string) result {
+	d.t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(k string) string { return d.env[k] })
+	return result{out.String(), errb.String(), code}
+}
+
+// ok runs a command that must succeed.
+func (d *desk) ok(args ...string) string {
+	d.t.Helper()
+	r := d.run(args...)
+	if r.code != 0 {
+		d.t.Fatalf("%v: exit %d: %s", args, r.code, r.err)
+	}
+	return r.out
+}
+
+// refused runs a command that a rule must refuse: exit 1, one line that
+// starts with "contactdesk:" and says why.
+func (d *desk) refused(says string, args ...string) {
+	d.t.Helper()
+	r := d.run(args...)
+	if r.code != 1 {
+		d.t.Fatalf("%v: exit %d, want 1 (stdout %q, stderr %q)", args, r.code, r.out, r.err)
+	}
+	if !strings.HasPrefix(r.err, "contactdesk: ") || strings.Count(r.err, "\n") != 1 || !strings.Contains(r.err, says) {
+		d.t.Fatalf("%v: stderr %q, want one 'contactdesk:' line saying %q", args, r.err, says)
+	}
+	if r.out != "" {
+		d.t.Errorf("%v: a refusal printed %q on stdout", args, r.out)
+	}
+}
+
+// misused runs a command called wrongly: exit 2 with the usage.
+func (d *desk) misused(says string, args ...string) {
+	d.t.Helper()
+	r := d.run(args...)
+	if r.code != 2 || !strings.HasPrefix(r.err, "contactdesk: ") || !strings.Contains(r.err, says) || !strings.Contains(r.err, "usage: contactdesk") {
+		d.t.Fatalf("%v: exit %d, stderr %q; want 2 with the usage, saying %q", args, r.code, r.err, says)
+	}
+}
+
+func decode[T any](t *testing.T, s string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, s)
+	}
+	return v
+}
+
+// seeded makes a desk with a small cast: ad (admin of example.com), te
+// (its tech), bi (its billing), ne (no role), ow (owes 12.50).
+func seeded(t *testing.T) *desk {
+	d := newDesk(t)
+	d.ok("init")
+	d.refused("already exists", "init")
+	for _, a := range [][]string{
+		{"ad11111-ovh", "Ada Admin", "ada@example.com"},
+		{"te22222-ovh", "Ted Tech", "ted@example.com"},
+		{"bi33333-ovh", "Bia Billing", "bia@example.com"},
+		{"ne44444-ovh", "Nina New", "nina@example.com"},
+	} {
+		d.ok("account", "add", a[0], "--name", a[1], "--email", a[2])
+	}
+	d.ok("account", "add", "OW55555-OVH", "--name", "Otto Owes", "--email", "otto@example.com", "--owes", "12.50")
+	d.ok("service", "add", "Example.com", "--type", "domain", "--admin", "ad11111-ovh", "--tech", "te22222-ovh", "--billing", "bi33333-ovh")
+	return d
+}
+
+type mailJ struct {
+	ID      int64  `json:"id"`
+	To      string `json:"to"`
+	Address string `json:"address"`
+	Subject string `json:"subject"`
+	Date    string `json:"date"`
+	Body    string `json:"body"`
+	Request *int64 `json:"request"`
+	Token   string `json:"token"`
+	Link    string `json:"link"`
+}
+
+func (d *desk) token(h string, id int64) string {
+	d.t.Helper()
+	for _, m := range decode[[]mailJ](d.t, d.ok("mail", "list", "--as", h, "--json")) {
+		if m.Request != nil && *m.Request == id && m.Token != "" {
+			return m.Token
+		}
+	}
+	d.t.Fatalf("%s has no token for #%d", h, id)
+	return ""
+}
+
+func TestUsageAndHelp(t *testing.T) {
+	d := newDesk(t)
+	r := d.run("help")
+	if r.code != 0 || !strings.Contains(r.out, "request create") {
+		t.Fatalf("help: %d %q", r.code, r.out)
+	}
+	r = d.run("request", "create", "--help")
+	if r.code != 0 || !strings.Contains(r.out, "--validity") {
+		t.Fatalf("request create --help: %d %q", r.code, r.out)
+	}
+	d.misused("unknown command", "frobnicate")
+	d.misused("unknown flag --colour", "services", "--as", "xx11111-ovh", "--colour")
+	d.misused("--as", "services")
+	d.misused("takes 1 argument", "request", "show", "--as", "xx11111-ovh")
+	d.misused("not a request number", "request", "show", "abc", "--as", "xx11111-ovh")
+	d.misused("needs a value", "request", "show", "1", "--as")
+	d.misused("--service is required", "request", "create", "--as", "xx11111-ovh", "--role", "tech", "--to", "yy22222-ovh")
+	d.misused("not a role", "request", "create", "--as", "xx11111-ovh", "--service", "a.pt", "--role", "owner", "--to", "yy22222-ovh")
+	d.misused("validity", "request", "create", "--as", "xx11111-ovh", "--service", "a.pt", "--role", "tech", "--to", "yy22222-ovh", "--validity", "soon")
+	d.misused("either --paid or --owes", "account", "set-standing", "xx11111-ovh")
+	d.misused("at least one of", "owner", "set", "xara.pt", "--as", "xx11111-ovh")
+}
+
+func TestMissingDatabase(t *testing.T) {
+	d := newDesk(t)
+	d.refused("no database", "services", "--as", "xx11111-ovh")
+	if _, err := os.Stat(filepath.Join(d.dir, "desk.db")); err == nil {
+		t.Fatal("a command created the database")
+	}
+}
+
+func TestDemo(t *testing.T) {
+	d := newDesk(t)
+	out := d.ok("demo")
+	if !strings.Contains(out, "15 services") {
+		t.Errorf("demo says %q", out)
+	}
+	d.refused("already exists", "demo")
+	// --force replaces a contactdesk database, never another file.
+	d.ok("demo", "--force")
+	notes := filepath.Join(d.dir, "notes.txt")
+	os.WriteFile(notes, []byte("precious"), 0o644)
+	d.refused("not a contactdesk database", "--db", notes, "demo", "--force")
+	if b, _ := os.ReadFile(notes); string(b) != "precious" {
+		t.Fatal("demo --force overwrote a file that is not a desk")
+	}
+
+	// The persona's desk shows every case.
+	type svc struct {
+		Name, Type, Admin, Tech, Billing string
+		Pending                          bool
+	}
+	ss := decode[[]svc](t, d.ok("services", "--as", "xx11111-ovh", "--json"))
+	var admin, techOnly, billingOnly, pending int
+	for _, s := range ss {
+		switch {
+		case s.Admin == "xx11111-ovh":
+			admin++
+		case s.Tech == "xx11111-ovh" && s.Billing != "xx11111-ovh":
+			techOnly++
+		case s.Billing == "xx11111-ovh" && s.Tech != "xx11111-ovh":
+			billingOnly++
+		}
+		if s.Pending {
+			pending++
+		}
+	}
+	if admin < 3 || techOnly < 1 || billingOnly < 1 || pending < 1 {
+		t.Errorf("persona: admin %d, tech only %d, billing only %d, pending %d", admin, techOnly, billingOnly, pending)
+	}
+	type req struct {
+		ID      int64
+		State   string
+		Service string
+		Parties []struct{ Handle, Answer string }
+	}
+	states := map[string]bool{}
+	waitingForMe := 0
+	for _, r := range decode[[]req](t, d.ok("request", "list", "--as", "xx11111-ovh", "--json")) {
+		states[r.State] = true
+		for _, p := range r.Parties {
+			if p.Handle == "xx11111-ovh" && p.Answer == "pending" && r.State == "validatingByCustomers" {
+				waitingForMe++
+				d.token("xx11111-ovh", r.ID) // its mail is in the mailbox
+			}
+		}
+	}
+	for _, s := range []string{"validatingByCustomers", "done", "refused", "cancelled"} {
+		if !states[s] {
+			t.Errorf("the persona has no %s request", s)
+		}
+	}
+	if waitingForMe == 0 {
+		t.Error("no request waits for the persona's confirmation")
+	}
+	accounts := decode[[]struct {
+		Handle string
+		Owes   float64
+	}](t, d.ok("account", "list", "--json"))
+	owing := 0
+	for _, a := range accounts {
+		if a.Owes > 0 {
+			owing++
+		}
+	}
+	if owing == 0 {
+		t.Error("no account owes money")
+	}
+}
+
+func TestAccountsAndServices(t *testing.T) {
+	d := seeded(t)
+	accounts := decode[[]map[string]any](t, d.ok("account", "list", "--json"))
+	var otto map[string]any
+	for _, a := range accounts {
+		for _, k := range []string{"handle", "name", "email", "owes"} {
+			if _, ok := a[k]; !ok {
+				t.Fatalf("account JSON lacks %q: %v", k, a)
+			}
+		}
+		if a["handle"] == "ow55555-ovh" {
+			otto = a
+		}
+	}
+	if otto == nil || otto["owes"] != 12.5 {
+		t.Fatalf("otto: %v", otto)
+	}
+	d.refused("already an account", "account", "add", "ad11111-ovh", "--name", "Again", "--email", "a@b.pt")
+	d.refused("not a NIC handle", "account", "add", "adm-ovh", "--name", "X", "--email", "a@b.pt")
+	d.refused("escape sequence", "account", "add", "zz12345-ovh", "--name", "\x1b]0;owned\x07Zed", "--email", "a@b.pt")
+	d.refused("not an e-mail address", "account", "add", "zz12345-ovh", "--name", "Zed", "--email", "zed")
+	d.misused("--owes takes an amount", "account", "add", "zz12345-ovh", "--name", "Zed", "--email", "z@b.pt", "--owes", "-3")
+	d.refused("there is no account zz99999-ovh", "service", "add", "new.pt", "--type", "domain", "--admin", "zz99999-ovh", "--tech", "ad11111-ovh", "--billing", "ad11111-ovh")
+	d.misused("--type takes one of domain", "service", "add", "new.pt", "--type", "castle", "--admin", "ad11111-ovh", "--tech", "ad11111-ovh", "--billing", "ad11111-ovh")
+	d.refused("already a service", "service", "add", "EXAMPLE.COM", "--type", "domain", "--admin", "ad11111-ovh", "--tech", "ad11111-ovh", "--billing", "ad11111-ovh")
+	if out := d.ok("account", "set-standing", "ow55555-ovh", "--paid"); !strings.Contains(out, "up to date") {
+		t.Errorf("set-standing says %q", out)
+	}
+
+	// Services: exact fields, handles matched whatever their case.
+	ss := decode[[]map[string]any](t, d.ok("services", "--as", "TE22222-OVH", "--json"))
+	if len(ss) != 1 {
+		t.Fatalf("%v", ss)
+	}
+	for k, want := range map[string]any{"name": "example.com", "type": "domain", "admin": "ad11111-ovh", "tech": "te22222-ovh", "billing": "bi33333-ovh", "pending": false} {
+		if ss[0][k] != want {
+			t.Errorf("services[0].%s = %v, want %v", k, ss[0][k], want)
+		}
+	}
+	if out := d.ok("services", "--as", "ne44444-ovh", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("an account with no role lists %q", out)
+	}
+	d.refused("there is no account zz99999-ovh", "services", "--as", "zz99999-ovh")
+	// $CONTACTDESK_AS and the table form.
+	d.env["CONTACTDESK_AS"] = "te22222-ovh"
+	if out := d.ok("services"); !strings.Contains(out, "example.com") || !strings.Contains(out, "SERVICE") {
+		t.Errorf("services as $CONTACTDESK_AS: %q", out)
+	}
+}
+
+type requestJ struct {
+	ID        int64    `json:"id"`
+	Service   string   `json:"service"`
+	Roles     []string `json:"roles"`
+	From      string   `json:"from"`
+	To        string   `json:"to"`
+	Requester string   `json:"requester"`
+	State     string   `json:"state"`
+	Created   string   `json:"created"`
+	Expires   string   `json:"expires"`
+	Reason    string   `json:"reason"`
+	Parties   []struct {
+		Handle string `json:"handle"`
+		Answer string `json:"answer"`
+	} `json:"parties"`
+}
+
+func TestRequestLife(t *testing.T) {
+	d := seeded(t)
+	out := d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech,billing", "--to", "NE44444-OVH", "--json")
+	rs := decode[[]requestJ](t, out)
+	if len(rs) != 2 {
+		t.Fatalf("tech and billing with two outgoing contacts made %d requests", len(rs))
+	}
+	raw := decode[[]map[string]any](t, out)
+	for _, k := range []string{"id", "service", "roles", "from", "to", "requester", "state", "created", "expires", "reason", "parties"} {
+		if _, ok := raw[0][k]; !ok {
+			t.Errorf("request JSON lacks %q", k)
+		}
+	}
+	r := rs[0]
+	if r.Service != "example.com" || r.From != "te22222-ovh" || r.To != "ne44444-ovh" || r.Requester != "ad11111-ovh" || r.State != "validatingByCustomers" || r.Reason != "" || len(r.Parties) != 3 {
+		t.Fatalf("%+v", r)
+	}
+	if !strings.HasSuffix(r.Created, "Z") || !strings.HasSuffix(r.Expires, "Z") {
+		t.Errorf("times %q %q are not RFC 3339 UTC", r.Created, r.Expires)
+	}
+	// Refusals: exit 1, one line, nothing stored.
+	d.refused("request #1 for the tech contact of example.com is already pending", "request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ow55555-ovh")
+	d.refused("only the admin", "request", "create", "--as", "te22222-ovh", "--service", "example.com", "--role", "admin", "--to", "ne44444-ovh")
+	d.refused("no service named example.com", "request", "create", "--as", "ne44444-ovh", "--service", "example.com", "--role", "tech", "--to", "ow55555-ovh")
+	d.refused("there is no account zz99999-ovh", "request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "admin", "--to", "zz99999-ovh")
+	d.refused("already the admin contact", "request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "admin", "--to", "ad11111-ovh")
+	d.refused("wrong token", "request", "accept", "1", "--as", "te22222-ovh", "--token", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	d.refused("sent to another party", "request", "accept", "1", "--as", "te22222-ovh", "--token", d.token("ad11111-ovh", 1))
+	list := decode[[]requestJ](t, d.ok("request", "list", "--as", "ad11111-ovh", "--json"))
+	if len(list) != 2 {
+		t.Fatalf("refusals stored requests: %d", len(list))
+	}
+	// Every party accepts with its token from its mail.
+	for _, h := range []string{"ad11111-ovh", "te22222-ovh"} {
+		out := d.ok("request", "accept", "1", "--as", h, "--token", d.token(h, 1))
+		if !strings.Contains(out, "waiting for confirmation by") {
+			t.Errorf("accept says %q", out)
+		}
+	}
+	show := decode[requestJ](t, d.ok("request", "show", "1", "--as", "ne44444-ovh", "--json"))
+	if show.State != "validatingByCustomers" || show.Parties[2].Answer != "pending" || show.Parties[0].Answer != "accepted" {
+		t.Fatalf("%+v", show)
+	}
+	out = d.ok("request", "accept", "1", "--as", "ne44444-ovh", "--token", strings.ToLower(d.token("ne44444-ovh", 1)))
+	if !strings.Contains(out, "done") {
+		t.Errorf("the last acceptance says %q", out)
+	}
+	ss := decode[[]map[string]any](t, d.ok("services", "--as", "ne44444-ovh", "--json"))
+	if len(ss) != 1 || ss[0]["tech"] != "ne44444-ovh" || ss[0]["pending"] != true {
+		t.Fatalf("after done: %v", ss)
+	}
+	// Outcome mails, and the mail JSON shape.
+	mails := decode[[]map[string]any](t, d.ok("mail", "list", "--as", "te22222-ovh", "--json"))
+	for _, k := range []string{"id", "to", "address", "subject", "date", "body", "request", "token", "link"} {
+		if _, ok := mails[0][k]; !ok {
+			t.Errorf("mail JSON lacks %q", k)
+		}
+	}
+	if !strings.Contains(mails[0]["subject"].(string), "done") || mails[0]["token"] != "" || mails[0]["link"] != "" {
+		t.Errorf("te's newest mail %v", mails[0])
+	}
+	// Resend, refuse, cancel on the billing request.
+	m := decode[mailJ](t, d.ok("request", "resend", "2", "--as", "bi33333-ovh", "--json"))
+	if m.Token == "" || m.Address != "bia@example.com" {
+		t.Fatalf("resent %+v", m)
+	}
+	d.refused("only the requester", "request", "cancel", "2", "--as", "bi33333-ovh")
+	out = d.ok("request", "refuse", "2", "--as", "bi33333-ovh", "--token", m.Token)
+	if !strings.Contains(out, "refused") {
+		t.Errorf("refuse says %q", out)
+	}
+	d.refused("already refused", "request", "cancel", "2", "--as", "ad11111-ovh")
+	d.refused("no request #2 among those of ow55555-ovh", "request", "show", "2", "--as", "ow55555-ovh")
+	// A cancelled one.
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "billing", "--to", "ad11111-ovh", "--validity", "2d", "--json")
+	c := decode[requestJ](t, d.ok("request", "cancel", "3", "--as", "ad11111-ovh", "--json"))
+	if c.State != "cancelled" || c.Reason != "cancelled by ad11111-ovh" {
+		t.Fatalf("%+v", c)
+	}
+	// Billing with a party that owes money.
+	d.refused("ow55555-ovh has unpaid bills", "request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "billing", "--to", "ow55555-ovh")
+	d.ok("account", "set-standing", "ow55555-ovh", "--owes", "3")
+	// The history.
+	hist := decode[[]map[string]any](t, d.ok("history", "--as", "ad11111-ovh", "--service", "example.com", "--json"))
+	actions := map[string]bool{}
+	for _, h := range hist {
+		for _, k := range []string{"at", "actor", "action", "service", "request", "detail"} {
+			if _, ok := h[k]; !ok {
+				t.Fatalf("history JSON lacks %q", k)
+			}
+		}
+		actions[h["action"].(string)] = true
+	}
+	for _, a := range []string{"service.add", "request.create", "request.accept", "request.done", "contact.change", "request.refuse", "request.cancel", "request.resend"} {
+		if !actions[a] {
+			t.Errorf("history lacks %s", a)
+		}
+	}
+	d.refused("no service named example.com", "history", "--as", "ow55555-ovh", "--service", "example.com")
+}
+
+func TestExpiryThroughTheCLI(t *testing.T) {
+	d := seeded(t)
+	d.env["CONTACTDESK_NOW"] = "2026-01-10T10:00:00Z"
+	rs := decode[[]requestJ](t, d.ok("request", "create", "--as", "te22222-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh", "--validity", "90s", "--json"))
+	if rs[0].Expires != "2026-01-10T10:01:30Z" {
+		t.Fatalf("expires %s", rs[0].Expires)
+	}
+	d.env["CONTACTDESK_NOW"] = "2026-01-10T10:02:00Z"
+	show := decode[requestJ](t, d.ok("request", "show", "1", "--as", "te22222-ovh", "--json"))
+	if show.State != "expired" || !strings.Contains(show.Reason, "90 seconds") {
+		t.Fatalf("%+v", show)
+	}
+	d.refused("already expired", "request", "accept", "1", "--as", "ne44444-ovh", "--token", d.token("ne44444-ovh", 1))
+	mails := decode[[]mailJ](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json"))
+	if !strings.Contains(mails[0].Subject, "expired") {
+		t.Errorf("no expiry mail: %q", mails[0].Subject)
+	}
+}
+
+func TestOwnerAndProfile(t *testing.T) {
+	d := seeded(t)
+	o := decode[map[string]string](t, d.ok("owner", "show", "example.com", "--as", "te22222-ovh", "--json"))
+	if o["holder"] != "Ada Admin" || o["email"] != "ada@example.com" {
+		t.Fatalf("%v", o)
+	}
+	d.ok("owner", "set", "example.com", "--as", "ad11111-ovh", "--address", "Rua A 1, Lisboa", "--phone", "+351 210 000 000")
+	o = decode[map[string]string](t, d.ok("owner", "show", "example.com", "--as", "ad11111-ovh", "--json"))
+	if o["address"] != "Rua A 1, Lisboa" || o["phone"] != "+351 210 000 000" || o["holder"] != "Ada Admin" {
+		t.Fatalf("%v", o)
+	}
+	d.refused("only the admin of example.com", "owner", "set", "example.com", "--as", "te22222-ovh", "--phone", "+351 1")
+	d.refused("control character", "owner", "set", "example.com", "--as", "ad11111-ovh", "--address", "line\nbreak")
+	o = decode[map[string]string](t, d.ok("owner", "show", "example.com", "--as", "ad11111-ovh", "--json"))
+	if o["address"] != "Rua A 1, Lisboa" {
+		t.Fatalf("a refusal changed the owner: %v", o)
+	}
+	d.ok("profile", "set-email", "ted@new.example", "--as", "te22222-ovh")
+	d.refused("not an e-mail address", "profile", "set-email", "ted@", "--as", "te22222-ovh")
+	accounts := decode[[]map[string]any](t, d.ok("account", "list", "--json"))
+	for _, a := range accounts {
+		if a["handle"] == "te22222-ovh" && a["email"] != "ted@new.example" {
+			t.Fatalf("%v", a)
+		}
+	}
+}
+
+func TestThrottlingThroughTheCLI(t *testing.T) {
+	d := seeded(t)
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	for i := 0; i < 5; i++ {
+		d.refused("wrong token", "request", "accept", "1", "--as", "ne44444-ovh", "--token", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	}
+	d.refused("too many wrong tokens", "request", "accept", "1", "--as", "ne44444-ovh", "--token", d.token("ne44444-ovh", 1))
+	// Someone else is not paused.
+	d.ok("request", "accept", "1", "--as", "te22222-ovh", "--token", d.token("te22222-ovh", 1))
+}
+
+func TestMailListSaysWhichMailsCarryAToken(t *testing.T) {
+	d := seeded(t)
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	out := d.ok("mail", "list", "--as", "ne44444-ovh")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "TOKEN") || !strings.Contains(lines[1], " token ") {
+		t.Fatalf("mail list:\n%s", out)
+	}
+	if !strings.Contains(lines[2], "1 mail carries a token: see it with 'contactdesk mail show ID --as ne44444-ovh'") {
+		t.Errorf("mail list does not say how to see the token:\n%s", out)
+	}
+	if show := d.ok("mail", "show", strings.Fields(lines[1])[0], "--as", "ne44444-ovh"); !strings.Contains(show, d.token("ne44444-ovh", 1)) {
+		t.Errorf("mail show has no token:\n%s", show)
+	}
+	// An outcome mail carries none.
+	d.ok("request", "cancel", "1", "--as", "ad11111-ovh")
+	out = d.ok("mail", "list", "--as", "ne44444-ovh")
+	if lines := strings.Split(out, "\n"); strings.Contains(lines[1], " token ") || !strings.Contains(lines[2], " token ") {
+		t.Errorf("mail list after the outcome:\n%s", out)
+	}
+}

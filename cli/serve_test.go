@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/storage"
+)
+
+// lockedBuffer is what serve writes its log to, read while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestServe runs `contactdesk serve` as an operator would: the host key is
+// made at first start and kept, a registered key gets the app, and SIGINT
+// (here: the command's context ending) stops it cleanly.
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "desk.db")
+	st, err := storage.Open(db, storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for _, args := range [][]string{
+		{"account", "add", "aa11111-ovh", "--name", "Alice", "--email", "alice@example.pt"},
+		{"service", "add", "alice.pt", "--type", "domain", "--admin", "aa11111-ovh", "--tech", "aa11111-ovh", "--billing", "aa11111-ovh"},
+	} {
+		if code, _, e := cliRun(t, db, "", args...); code != 0 {
+			t.Fatal(e)
+		}
+	}
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, _ := gossh.NewSignerFromKey(priv)
+	if code, _, e := cliRun(t, db, string(gossh.MarshalAuthorizedKey(signer.PublicKey())), "key", "add", "aa11111-ovh", "-"); code != 0 {
+		t.Fatal(e)
+	}
+
+	serve := func() (addr string, hostKey gossh.PublicKey, stop func() (int, string)) {
+		ctx, cancel := context.WithCancel(context.Background())
+		var out, log lockedBuffer
+		code := make(chan int, 1)
+		go func() {
+			code <- Run(ctx, []string{"--db", db, "serve", "--listen", "127.0.0.1:0", "--idle-timeout", "1h", "--max-sessions", "10"},
+				strings.NewReader(""), &out, &log, func(string) string { return "" })
+		}()
+		re := regexp.MustCompile(`msg=serving addr=(\S+)`)
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if m := re.FindStringSubmatch(log.String()); m != nil {
+				addr = m[1]
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("serve did not start: %s", log.String())
+			}
+		}
+		c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "anyone", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+			HostKeyCallback: func(_ string, _ net.Addr, k gossh.PublicKey) error { hostKey = k; return nil }})
+		if err != nil {
+			t.Fatalf("%v\n%s", err, log.String())
+		}
+		sess, _ := c.NewSession()
+		var screen lockedBuffer
+		sess.Stdout = &screen
+		if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
+			t.Fatal(err)
+		}
+		stdin, _ := sess.StdinPipe()
+		if err := sess.Shell(); err != nil {
+			t.Fatal(err)
+		}
+		waitScreen := func(want string) {
+			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(screen.String(), want); time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the app did not show %q: %q", want, screen.String())
+				}
+			}
+		}
+		waitScreen("alice.pt")
+		// Locked to the key's account: "@" (switch account) does nothing,
+		// and "2" goes to the Requests tab, not to a picker.
+		stdin.Write([]byte("@2"))
+		waitScreen("My requests")
+		return addr, hostKey, func() (int, string) {
+			// Leave first: the warning to open sessions is the server
+			// package's to test, and takes seconds.
+			c.Close()
+			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.String(), "session end"); time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the session did not end: %s", log.String())
+				}
+			}
+			cancel()
+			select {
+			case n := <-code:
+				return n, log.String()
+			case <-time.After(12 * time.Second):
+				t.Fatal("serve did not stop within 10 s")
+				return 0, ""
+			}
+		}
+	}
+
+	_, first, stop := serve()
+	code, log := stop()
+	if code != 0 {
+		t.Fatalf("serve exited %d:\n%s", code, log)
+	}
+	for _, want := range []string{"host key created", "auth accepted", "account=aa11111-ovh", "session start", "session end", "msg=stopped"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log has no %q:\n%s", want, log)
+		}
+	}
+	if fi, err := os.Stat(db + ".host_key"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("host key beside the database: %v %v", fi, err)
+	}
+	// The database was closed cleanly: SQLite removes its WAL then.
+	if _, err := os.Stat(db + "-wal"); !os.IsNotExist(err) {
+		t.Errorf("desk.db-wal left behind (%v): the database was not closed", err)
+	}
+
+	_, second, stop := serve()
+	if code, log := stop(); code != 0 || strings.Contains(log, "host key created") {
+		t.Fatalf("second start: exit %d\n%s", code, log)
+	}
+	if !bytes.Equal(first.Marshal(), second.Marshal()) {
+		t.Error("the host key changed between two starts")
+	}
+}

@@ -1,0 +1,224 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"contactdesk/model"
+	"contactdesk/model/demo"
+	"contactdesk/storage"
+	"contactdesk/storage/postgres"
+)
+
+// fileMode is the mode of every file the command line creates: the
+// database holds personal data and, in the simulated mailbox, tokens.
+// SQLite gives its -wal and -shm files the database's own mode.
+const fileMode fs.FileMode = 0o600
+
+// maxPool bounds --pool: far more connections than a PostgreSQL server
+// allows by default (100), far fewer than a typo could ask for.
+const maxPool = 10000
+
+// checkPath refuses a --db that can't be a desk before anything opens it.
+func checkPath(path string) error {
+	if path == ":memory:" || strings.HasPrefix(path, "file::memory:") || strings.Contains(path, "mode=memory") {
+		return &usageError{msg: "--db " + path + " would vanish when the command ends: give the path of a file, or a postgres:// URL"}
+	}
+	return nil
+}
+
+// openStore opens the database named by --db (or $CONTACTDESK_DB): a
+// postgres:// or postgresql:// URL names a PostgreSQL database (create
+// gives an empty one the schema; pool, when not 0, sizes its pool of
+// connections), anything else a SQLite file (create makes it, mode 0600,
+// when it is missing).
+func openStore(ctx context.Context, path string, create bool, pool int) (model.Store, error) {
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
+	if postgres.IsURL(path) {
+		db, err := postgres.Open(ctx, path, postgres.Options{Create: create, MaxConns: int32(pool)})
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
+	}
+	made := false
+	if create {
+		var err error
+		if made, err = createFile(path, fileMode); err != nil {
+			return nil, err
+		}
+	}
+	db, err := storage.Open(path, storage.Options{Create: create})
+	if err != nil {
+		if made {
+			removeDB(path)
+		}
+		return nil, err
+	}
+	return db, nil
+}
+
+// createFile makes an empty file at path with mode, unless one is there
+// already; SQLite then writes its database into it and keeps the mode.
+// It reports whether it made the file.
+func createFile(path string, mode fs.FileMode) (bool, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, mode)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return false, nil
+	case err != nil:
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, fmt.Errorf("cannot create %s: its folder does not exist", path)
+		}
+		return false, fmt.Errorf("cannot create %s: %w", path, errors.Unwrap(err))
+	}
+	// umask may have taken bits away; it never adds any.
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		os.Remove(path)
+		return false, err
+	}
+	return true, f.Close()
+}
+
+// removeDB removes a database file and its side files.
+func removeDB(path string) {
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		os.Remove(f)
+	}
+}
+
+// dbExists reports whether path names a desk already: an existing file,
+// or a PostgreSQL database that has the contactdesk schema. Any other
+// answer from the server says no; opening it then says why.
+func dbExists(ctx context.Context, path string) bool {
+	if !postgres.IsURL(path) {
+		_, err := os.Lstat(path)
+		return err == nil
+	}
+	db, err := postgres.Open(ctx, path, postgres.Options{})
+	if err != nil {
+		return false
+	}
+	db.Close()
+	return true
+}
+
+// dbMissing reports whether path names no desk yet, one that the
+// terminal app may create with the demo data: a file that does not
+// exist, or a PostgreSQL database without the contactdesk schema.
+func dbMissing(ctx context.Context, path string) bool {
+	if !postgres.IsURL(path) {
+		_, err := os.Lstat(path)
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	db, err := postgres.Open(ctx, path, postgres.Options{})
+	if err != nil {
+		return errors.Is(err, postgres.ErrMissing)
+	}
+	db.Close()
+	return false
+}
+
+// demoTarget is the file the demo writes for path: path itself, or the
+// file a symbolic link at path points to (replacing the link by a file
+// would leave the file it names as it was, and the link's owner
+// surprised). It also returns the mode to write it with: an existing
+// file keeps its own, a new one gets fileMode. A link to nothing is
+// refused.
+func demoTarget(path string) (target string, mode fs.FileMode, exists bool, err error) {
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return path, fileMode, false, nil
+	case err != nil:
+		return "", 0, false, fmt.Errorf("cannot read %s: %w", path, errors.Unwrap(err))
+	}
+	target = path
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		if target, err = filepath.EvalSymlinks(path); err != nil {
+			return "", 0, false, fmt.Errorf("%s is a symbolic link to a file that does not exist: give the file itself with --db", path)
+		}
+		if fi, err = os.Stat(target); err != nil {
+			return "", 0, false, fmt.Errorf("cannot read %s: %w", target, errors.Unwrap(err))
+		}
+	}
+	if !fi.Mode().IsRegular() {
+		if fi.IsDir() {
+			return "", 0, false, fmt.Errorf("%s is a directory, %w", path, storage.ErrNotOurs)
+		}
+		return "", 0, false, fmt.Errorf("%s is not a regular file, %w", path, storage.ErrNotOurs)
+	}
+	return target, fi.Mode().Perm(), true, nil
+}
+
+// demoBuilder returns how the demo command fills path: buildDemo for a
+// SQLite file (its existence was checked before). A PostgreSQL database
+// is filled when empty; one that holds data is refused, or with force
+// replaced, in the one transaction that loads the demo (a failure leaves
+// what was there).
+func demoBuilder(path string, force bool) func(a *app, path string, mode fs.FileMode, services int, progress func(int, int)) (demo.Summary, error) {
+	if !postgres.IsURL(path) {
+		return buildDemo
+	}
+	return func(a *app, url string, _ fs.FileMode, services int, progress func(int, int)) (demo.Summary, error) {
+		db, err := postgres.Open(a.ctx, url, postgres.Options{Create: true, StatementTimeout: -1})
+		if err != nil {
+			return demo.Summary{}, err
+		}
+		defer db.Close()
+		have, err := db.Counts(a.ctx)
+		if err != nil {
+			return demo.Summary{}, err
+		}
+		var st model.Store = db
+		if have.Total() > 0 {
+			if !force {
+				return demo.Summary{}, fmt.Errorf("%s already holds a desk (%s); demo won't touch it (--force replaces it)", db.Where(), have)
+			}
+			st = db.Replacing()
+		}
+		return demo.Load(a.ctx, model.NewDesk(st, model.Options{Clock: a.clock()}), demo.Options{Services: services, Progress: progress})
+	}
+}
+
+// buildDemo writes a demo database beside path, with mode, and moves it
+// into place only once it is complete, so a failure leaves what was there.
+func buildDemo(a *app, path string, mode fs.FileMode, services int, progress func(int, int)) (demo.Summary, error) {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".building")
+	removeDB(tmp)
+	if _, err := createFile(tmp, mode); err != nil {
+		return demo.Summary{}, err
+	}
+	db, err := storage.Open(tmp, storage.Options{Create: true, Bulk: true})
+	if err != nil {
+		removeDB(tmp)
+		return demo.Summary{}, err
+	}
+	d := model.NewDesk(db, model.Options{Clock: a.clock()})
+	sum, err := demo.Load(a.ctx, d, demo.Options{Services: services, Progress: progress})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		// Reopen once in the durable mode (WAL) the desk runs in.
+		if db, err = storage.Open(tmp, storage.Options{}); err == nil {
+			err = db.Close()
+		}
+	}
+	if err != nil {
+		removeDB(tmp)
+		return sum, err
+	}
+	for _, f := range []string{path + "-wal", path + "-shm"} {
+		os.Remove(f)
+	}
+	return sum, os.Rename(tmp, path)
+}

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"contactdesk/model"
+	"contactdesk/model/demo"
+	"contactdesk/tui"
+)
+
+// runTUI opens the terminal app: on as (or $CONTACTDESK_AS) when given,
+// else on the account picker. A missing database is first created with
+// the demo data.
+func (a *app) runTUI(as string) error {
+	in, inOK := a.stdin.(*os.File)
+	out, outOK := a.stdout.(*os.File)
+	if !inOK || !outOK || !isTerminal(in) || !isTerminal(out) {
+		return &usageError{msg: "the terminal app needs a terminal; to script, give a command (contactdesk --help lists them)"}
+	}
+	if as == "" {
+		as = a.env("CONTACTDESK_AS")
+	}
+	path := a.dbPath()
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	if dbMissing(a.ctx, path) {
+		hint := ""
+		if as == "" {
+			hint = fmt.Sprintf(" (pick %s, the demo's main persona)", demo.Persona)
+		}
+		fmt.Fprintf(a.stderr, "contactdesk: no database at %s: creating one with demo data%s\n", path, hint)
+		if _, err := demoBuilder(path, false)(a, path, fileMode, 0, func(int, int) {}); err != nil {
+			return err
+		}
+	}
+	d, err := a.open(false)
+	if err != nil {
+		return err
+	}
+	if a.mail != nil {
+		// The sender's warnings wait until the app has left the screen;
+		// meanwhile the mailbox shows each mail's delivery.
+		a.mail.log.hold()
+	}
+	var me model.Handle
+	if as != "" {
+		if me, err = model.ParseHandle(as); err != nil {
+			return err
+		}
+		if _, err := d.Account(a.ctx, me); err != nil {
+			return err
+		}
+	}
+
+	ctx, cancel := context.WithCancel(a.ctx)
+	defer cancel()
+	// Writes by other processes (the CLI, another node) reach the screens.
+	go d.Watch(ctx, time.Second)
+	p := tea.NewProgram(tui.New(d, me, tui.Options{Context: ctx}),
+		tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+	_, err = p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && a.ctx.Err() != nil {
+		return nil // SIGINT or SIGTERM: leave quietly
+	}
+	return err
+}
