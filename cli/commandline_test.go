@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"contactdesk/model"
+	"contactdesk/server"
 )
 
 // What a newcomer tries first: the version, help, completions, the manual.
@@ -205,6 +206,8 @@ func TestBadFlagValuesNameTheFlagAndTheForm(t *testing.T) {
 		{`--validity takes a duration`, append(create, "--validity", "soon")},
 		{`--idle-timeout takes a duration such as 90s, 15m, 48h or 15d, from 1 minute to 30 days, not "0"`, []string{"serve", "--idle-timeout", "0"}},
 		{`--max-sessions takes a number of sessions, 1 or more, not "0"`, []string{"serve", "--max-sessions", "0"}},
+		{`--max-sessions-per-account takes a number of sessions, 1 or more, not "0"`, []string{"serve", "--max-sessions-per-account", "0"}},
+		{`--conn-rate takes a number of connections from 0 (no limit) to 1000, not "-1"`, []string{"serve", "--conn-rate", "-1"}},
 		{`--pool takes a number of connections`, []string{"--pool", "x", "services", "--as", "ad11111-ovh"}},
 		{`--services takes a number of services from 0 to 5000000`, []string{"demo", "--services", "many"}},
 		{`--type takes one of domain, hosting`, []string{"service", "add", "n.pt", "--type", "castle", "--admin", "ad11111-ovh", "--tech", "ad11111-ovh", "--billing", "ad11111-ovh"}},
@@ -313,8 +316,13 @@ func TestParsingAlone(t *testing.T) {
 
 	var serve *serveOptions
 	if err := parse(t, newCmdServe(a, func(o *serveOptions) error { serve = o; return nil }), "--idle-timeout", "1d", "--max-sessions", "5"); err != nil ||
-		serve.IdleTimeout != 24*time.Hour || serve.MaxSessions != 5 || serve.Listen != "127.0.0.1:2222" {
+		serve.IdleTimeout != 24*time.Hour || serve.MaxSessions != 5 || serve.Listen != "127.0.0.1:2222" ||
+		serve.SessionsPerAccount != server.DefaultSessionsPerAccount || serve.ConnRate != server.DefaultConnRate {
 		t.Errorf("serve: %v %+v", err, serve)
+	}
+	if err := parse(t, newCmdServe(a, func(o *serveOptions) error { serve = o; return nil }), "--conn-rate", "0", "--max-sessions-per-account", "2"); err != nil ||
+		serve.ConnRate != 0 || serve.SessionsPerAccount != 2 {
+		t.Errorf("serve --conn-rate 0 --max-sessions-per-account 2: %v %+v", err, serve)
 	}
 }
 

@@ -32,19 +32,25 @@ const (
 // screen; a million is beyond any machine this runs on.
 const maxSessions = 1_000_000
 
+// maxConnRate bounds --conn-rate: more than a thousand new connections a
+// minute from one address is no limit at all.
+const maxConnRate = 1000
+
 type serveOptions struct {
-	a           *app
-	Listen      string
-	HostKey     string
-	IdleTimeout time.Duration
-	MaxSessions int
+	a                  *app
+	Listen             string
+	HostKey            string
+	IdleTimeout        time.Duration
+	MaxSessions        int
+	SessionsPerAccount int
+	ConnRate           int
 }
 
 func newCmdServe(a *app, runF func(*serveOptions) error) *cobra.Command {
 	o := &serveOptions{a: a}
 	cmd := &cobra.Command{
 		Use:         "serve",
-		Annotations: map[string]string{usageFlags: "[--listen ADDR] [--host-key PATH] [--idle-timeout D] [--max-sessions N]"},
+		Annotations: map[string]string{usageFlags: "[--listen ADDR] [--host-key PATH] [--idle-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N]"},
 		Short:       "Serve the terminal app over SSH to every account with a registered key",
 		Long: `Serve the terminal app over SSH: each customer reaches its own desk with ssh,
 nothing to install, no password; who it is is the account its key is
@@ -54,6 +60,7 @@ per connection, login and session goes to stderr. SIGINT or SIGTERM stops
 taking connections and ends the open sessions within 10 s.`,
 		Example: `contactdesk serve
 contactdesk serve --listen :2222 --idle-timeout 1h --max-sessions 500
+contactdesk serve --conn-rate 0          # many customers behind one NAT or bastion
 ssh -p 2222 desk.example.net`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
@@ -72,6 +79,10 @@ ssh -p 2222 desk.example.net`,
 	f.StringVar(&o.HostKey, "host-key", "", "the server's private key PATH (default: the database's path + .host_key; made at first start)")
 	f.Var(newDuration(&o.IdleTimeout, server.DefaultIdleTimeout, minIdleTimeout, maxIdleTimeout), "idle-timeout", "end a session after D without a keystroke: 90s, 15m, 48h, 15d")
 	f.Var(newInt(&o.MaxSessions, server.DefaultMaxSessions, 1, maxSessions, "a number of sessions, 1 or more"), "max-sessions", "serve at most N sessions at once")
+	f.Var(newInt(&o.SessionsPerAccount, server.DefaultSessionsPerAccount, 1, maxSessions, "a number of sessions, 1 or more"), "max-sessions-per-account",
+		"let one account have at most N sessions open at once")
+	f.Var(newInt(&o.ConnRate, server.DefaultConnRate, 0, maxConnRate, fmt.Sprintf("a number of connections from 0 (no limit) to %d", maxConnRate)), "conn-rate",
+		"accept at most N new connections a minute from one address (0: no limit, for many customers behind one NAT or bastion)")
 	return cmd
 }
 
@@ -93,12 +104,18 @@ func serve(o *serveOptions) error {
 	if created {
 		log.Info("host key created", "path", keyPath, "fingerprint", gossh.FingerprintSHA256(hostKey.PublicKey()))
 	}
+	connRate := o.ConnRate
+	if connRate == 0 {
+		connRate = server.NoLimit // server.Options takes 0 as "the default"
+	}
 	srv, err := server.New(d, server.Options{
-		HostKey:     hostKey,
-		NewModel:    sessionApp(d),
-		IdleTimeout: o.IdleTimeout,
-		MaxSessions: o.MaxSessions,
-		Logger:      log,
+		HostKey:            hostKey,
+		NewModel:           sessionApp(d),
+		IdleTimeout:        o.IdleTimeout,
+		MaxSessions:        o.MaxSessions,
+		SessionsPerAccount: o.SessionsPerAccount,
+		ConnRate:           connRate,
+		Logger:             log,
 	})
 	if err != nil {
 		return err
