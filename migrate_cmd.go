@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"contactdesk/storage"
 	"contactdesk/storage/postgres"
 )
 
@@ -44,7 +45,7 @@ func cmdMigrate(c *cli, o *opts, _ []string) error {
 		return err
 	}
 	defer db.Close()
-	n, err := db.Import(c.ctx, from)
+	n, err := storage.Import(c.ctx, db, from)
 	if err != nil {
 		return err
 	}

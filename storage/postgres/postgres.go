@@ -1,14 +1,13 @@
 // Package postgres keeps contactdesk's data in PostgreSQL, so that several
 // nodes (contactdesk serve behind a load balancer) share one desk. It
 // implements the interfaces model declares (model.Store, model.Tx,
-// model.Watcher) with the same semantics as the SQLite store in storage/;
-// the rules stay in model.
+// model.Watcher) with the same semantics as the SQLite store; its
+// transactions are sqlstore's, and the rules stay in model.
 package postgres
 
 import (
 	"context"
 	crand "crypto/rand"
-	"embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,11 +22,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"contactdesk/model"
-	"contactdesk/storage"
+	"contactdesk/storage/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
 
 // Defaults, each overridden by the URL when it sets the same parameter.
 const (
@@ -88,10 +84,10 @@ type DB struct {
 	queue chan struct{} // this node's writes holding or waiting for the writers' lock
 }
 
-func migrations() []storage.Migration { return storage.ReadMigrations(migrationFiles) }
+func migrations() []sqlstore.Migration { return sqlstore.Migrations(sqlstore.Postgres) }
 
 // SchemaVersion is the schema this binary writes.
-func SchemaVersion() int { return len(migrations()) }
+func SchemaVersion() int { return sqlstore.SchemaVersion }
 
 // Open connects to the database the URL names, checks that it is a
 // contactdesk database this binary can read (or, with o.Create, an empty
@@ -272,7 +268,7 @@ func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 		return db.friendly(err, false)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(&pgTx{ctx: ctx, tx: tx}); err != nil {
+	if err := fn(sqlstore.New(&exec{ctx: ctx, tx: tx})); err != nil {
 		return db.friendly(err, false)
 	}
 	return db.friendly(tx.Commit(ctx), true)
@@ -309,6 +305,11 @@ func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 // SERIALIZABLE alone, the lock gives progress: a write that does not
 // take it (an older node, a hand-typed statement) is still caught.
 func (db *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
+	return db.updateX(ctx, func(x *exec) error { return fn(sqlstore.New(x)) })
+}
+
+// updateX is Update for fn that needs the executor itself.
+func (db *DB) updateX(ctx context.Context, fn func(*exec) error) error {
 	err := db.updateQueued(ctx, fn)
 	if err != nil && unsent(err) {
 		// A pooled connection the server had dropped fails before
@@ -336,7 +337,7 @@ const maxAttempts = 10
 // hold it or wait for it on the server, each with a connection, so that
 // the next one starts as soon as the lock is free; the others wait here,
 // holding none, so readers keep the rest of the pool.
-func (db *DB) updateQueued(ctx context.Context, fn func(model.Tx) error) error {
+func (db *DB) updateQueued(ctx context.Context, fn func(*exec) error) error {
 	select {
 	case db.queue <- struct{}{}:
 	case <-ctx.Done():
@@ -379,24 +380,24 @@ func (db *DB) updateQueued(ctx context.Context, fn func(model.Tx) error) error {
 var errCommit = errors.New("commit")
 
 // update runs fn once in a SERIALIZABLE transaction on conn.
-func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(model.Tx) error) error {
+func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) error) error {
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	t := &pgTx{ctx: ctx, tx: tx}
-	ferr := fn(t)
-	if t.conflict != nil {
+	x := &exec{ctx: ctx, tx: tx}
+	ferr := fn(x)
+	if x.conflict != nil {
 		// fn may have turned the failure into something else (a
 		// refusal read from an aborted transaction): the conflict is
 		// what happened.
-		return t.conflict
+		return x.conflict
 	}
 	if ferr != nil {
 		return ferr
 	}
-	if t.wrote {
+	if x.wrote {
 		// Delivered to every listener when, and only when, this commits.
 		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", Channel, db.node); err != nil {
 			return err

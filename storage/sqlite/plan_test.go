@@ -1,4 +1,4 @@
-package storage
+package sqlite
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"contactdesk/model"
+	"contactdesk/storage/sqlstore"
 )
 
 // TestFirstServicesPlan: the first page of a contact's services is read
@@ -45,7 +46,7 @@ func TestFirstServicesPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := func(h model.Handle) string {
-		rows, err := db.reader.Query("EXPLAIN QUERY PLAN "+firstServicesQuery, h, 0, 50)
+		rows, err := db.reader.Query("EXPLAIN QUERY PLAN "+sqlstore.FirstServicesQuery, h, 0, 50)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package storage_test
+package sqlite_test
 
 import (
 	"bytes"
@@ -12,15 +12,15 @@ import (
 
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
-	"contactdesk/storage"
+	"contactdesk/storage/sqlite"
 )
 
 func newFile(t *testing.T) string { return filepath.Join(t.TempDir(), "desk.db") }
 
 func TestMissingFileIsNotCreated(t *testing.T) {
 	p := newFile(t)
-	_, err := storage.Open(p, storage.Options{})
-	if !errors.Is(err, storage.ErrMissing) || !strings.Contains(err.Error(), "contactdesk demo") {
+	_, err := sqlite.Open(p, sqlite.Options{})
+	if !errors.Is(err, sqlite.ErrMissing) || !strings.Contains(err.Error(), "contactdesk demo") {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
@@ -33,7 +33,7 @@ func TestEmptyFileGetsTheSchema(t *testing.T) {
 	if err := os.WriteFile(p, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	db, err := storage.Open(p, storage.Options{})
+	db, err := sqlite.Open(p, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestEmptyFileGetsTheSchema(t *testing.T) {
 	var ver, app int
 	raw.QueryRow("PRAGMA user_version").Scan(&ver)
 	raw.QueryRow("PRAGMA application_id").Scan(&app)
-	if ver != storage.SchemaVersion() || app != storage.ApplicationID {
+	if ver != sqlite.SchemaVersion() || app != sqlite.ApplicationID {
 		t.Fatalf("user_version %d, application_id %x", ver, app)
 	}
 	var mode string
@@ -57,7 +57,7 @@ func TestEmptyFileGetsTheSchema(t *testing.T) {
 func untouched(t *testing.T, path string, want error) {
 	t.Helper()
 	before, _ := os.ReadFile(path)
-	_, err := storage.Open(path, storage.Options{Create: true})
+	_, err := sqlite.Open(path, sqlite.Options{Create: true})
 	if !errors.Is(err, want) {
 		t.Fatalf("err = %v, want %v", err, want)
 	}
@@ -77,7 +77,7 @@ func untouched(t *testing.T, path string, want error) {
 func TestNotADatabaseIsNeverOverwritten(t *testing.T) {
 	p := newFile(t)
 	os.WriteFile(p, []byte("my notes, not a database\n"+strings.Repeat("x", 5000)), 0o644)
-	untouched(t, p, storage.ErrNotOurs)
+	untouched(t, p, sqlite.ErrNotOurs)
 }
 
 func TestAnotherProgramsSQLiteIsNeverTouched(t *testing.T) {
@@ -86,12 +86,12 @@ func TestAnotherProgramsSQLiteIsNeverTouched(t *testing.T) {
 	raw.Exec("CREATE TABLE notes (body TEXT)")
 	raw.Exec("INSERT INTO notes VALUES ('hello')")
 	raw.Close()
-	untouched(t, p, storage.ErrNotOurs)
+	untouched(t, p, sqlite.ErrNotOurs)
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
 	p := newFile(t)
-	db, err := storage.Open(p, storage.Options{Create: true})
+	db, err := sqlite.Open(p, sqlite.Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,8 +102,8 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	raw.Close()
 	os.Remove(p + "-wal")
 	os.Remove(p + "-shm")
-	untouched(t, p, storage.ErrNewerSchema)
-	_, err = storage.Open(p, storage.Options{})
+	untouched(t, p, sqlite.ErrNewerSchema)
+	_, err = sqlite.Open(p, sqlite.Options{})
 	if err == nil || !strings.Contains(err.Error(), "newer contactdesk") || !strings.Contains(err.Error(), "99") {
 		t.Fatalf("message %v", err)
 	}
@@ -112,7 +112,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 func TestReopenKeepsEverything(t *testing.T) {
 	p := newFile(t)
 	open := func(t *testing.T) model.Store {
-		db, err := storage.Open(p, storage.Options{Create: true})
+		db, err := sqlite.Open(p, sqlite.Options{Create: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +201,7 @@ func TestFailureHalfwayLeavesTheDatabaseAsItWas(t *testing.T) {
 
 func TestChangedSeesOtherProcessesOnly(t *testing.T) {
 	p := newFile(t)
-	db, err := storage.Open(p, storage.Options{Create: true})
+	db, err := sqlite.Open(p, sqlite.Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestChangedSeesOtherProcessesOnly(t *testing.T) {
 	if changed, _ := db.Changed(ctx); changed {
 		t.Fatal("its own write is reported as another's")
 	}
-	other, err := storage.Open(p, storage.Options{})
+	other, err := sqlite.Open(p, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

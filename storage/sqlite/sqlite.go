@@ -1,17 +1,14 @@
-// Package storage keeps contactdesk's data in SQLite. It implements the
-// interfaces model declares (model.Store, model.Tx, model.Watcher); the
-// rules stay in model.
-package storage
+// Package sqlite keeps a contactdesk desk in one SQLite file. It
+// implements model.Store and model.Watcher; its transactions are
+// sqlstore's, and the rules stay in model.
+package sqlite
 
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,10 +18,8 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"contactdesk/model"
+	"contactdesk/storage/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
 
 // ApplicationID marks a SQLite file as a contactdesk database ("CDSK").
 const ApplicationID = 0x4344534B
@@ -117,40 +112,10 @@ type DB struct {
 	deferred []string
 }
 
-// Migration is one numbered schema file: NNNN_what.sql.
-type Migration struct {
-	Version int
-	Name    string
-	SQL     string
-}
-
-// ReadMigrations reads a backend's embedded schema files from the folder
-// "migrations" of fsys, in order. They must be numbered 1, 2, 3… with no
-// gap: a binary built otherwise panics at start, before touching a file.
-func ReadMigrations(fsys fs.FS) []Migration {
-	var ms []Migration
-	entries, _ := fs.ReadDir(fsys, "migrations")
-	for _, e := range entries {
-		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
-		if err != nil {
-			panic("storage: migration file without a number: " + e.Name())
-		}
-		b, _ := fs.ReadFile(fsys, "migrations/"+e.Name())
-		ms = append(ms, Migration{Version: n, Name: e.Name(), SQL: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
-	for i, m := range ms {
-		if m.Version != i+1 {
-			panic(fmt.Sprintf("storage: migrations must be numbered 1, 2, 3…; found %s at place %d", m.Name, i+1))
-		}
-	}
-	return ms
-}
-
-func migrations() []Migration { return ReadMigrations(migrationFiles) }
+func migrations() []sqlstore.Migration { return sqlstore.Migrations(sqlstore.SQLite) }
 
 // SchemaVersion is the schema this binary writes.
-func SchemaVersion() int { return len(migrations()) }
+func SchemaVersion() int { return sqlstore.SchemaVersion }
 
 func dsn(path string, params string) string {
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
@@ -446,7 +411,7 @@ func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 		return db.friendly(err)
 	}
 	defer tx.Rollback()
-	if err := fn(&sqlTx{ctx: ctx, tx: tx}); err != nil {
+	if err := fn(sqlstore.New(&exec{ctx: ctx, tx: tx})); err != nil {
 		return db.friendly(err)
 	}
 	return db.friendly(tx.Commit())

@@ -1,4 +1,4 @@
-package storage
+package sqlite
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"contactdesk/model"
+	"contactdesk/storage/sqlstore"
 )
 
 // Group commit. Every write transaction ends with a sync of the WAL
@@ -23,7 +24,7 @@ import (
 const maxGroup = 64
 
 // errClosed is what a write gets once the database is closed.
-var errClosed = errors.New("storage: the database is closed")
+var errClosed = errors.New("sqlite: the database is closed")
 
 // job is one caller's write transaction, waiting for the committer.
 type job struct {
@@ -110,7 +111,7 @@ func (db *DB) commit(group []*job) {
 		}
 		// One caller giving up must not interrupt the statements of
 		// a transaction that holds others' writes: fn runs to its end.
-		err := run(j, &sqlTx{ctx: context.WithoutCancel(j.ctx), tx: tx})
+		err := run(j, sqlstore.New(&exec{ctx: context.WithoutCancel(j.ctx), tx: tx}))
 		if err != nil {
 			errs[i] = err
 			if alone {
@@ -168,7 +169,7 @@ func run(j *job, tx model.Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			j.panicky = p
-			err = fmt.Errorf("storage: a write panicked: %v", p)
+			err = fmt.Errorf("sqlite: a write panicked: %v", p)
 		}
 	}()
 	return j.fn(tx)
