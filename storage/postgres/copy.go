@@ -95,6 +95,10 @@ func (db *DB) Import(ctx context.Context, src sqlstore.Source) (Counts, error) {
 			return nil, db.friendly(err, false)
 		}
 	}
+	// Statistics for the planner at once (see update).
+	if _, err := tx.Exec(ctx, "ANALYZE"); err != nil {
+		return nil, db.friendly(err, false)
+	}
 	if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", Channel, db.node); err != nil {
 		return nil, db.friendly(err, false)
 	}

@@ -18,6 +18,7 @@ type exec struct {
 	ctx      context.Context
 	tx       pgx.Tx
 	wrote    bool
+	copied   bool // a bulk load: ANALYZE after the commit
 	conflict error
 }
 
@@ -81,7 +82,7 @@ func (r row) Scan(dest ...any) error {
 
 // CopyRows loads the rows with one COPY.
 func (x *exec) CopyRows(table string, cols []string, n int, row func(i int) []any) error {
-	x.wrote = true
+	x.wrote, x.copied = true, true
 	i := 0
 	_, err := x.tx.CopyFrom(x.ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
 		if i == n {

@@ -58,6 +58,9 @@ func IsURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
+// testTracer watches every connection's statements in a test.
+var testTracer pgx.QueryTracer
+
 // Options say how to open a database.
 type Options struct {
 	// Create gives an empty database the contactdesk schema. Without it,
@@ -120,6 +123,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	if o.MaxConns > 0 {
 		cfg.MaxConns = o.MaxConns
 	}
+	cc.Tracer = testTracer
 	db := &DB{where: where(cc), name: cc.Database, node: nodeName(), queue: make(chan struct{}, writersPerNode)}
 	db.watch.cfg = cc.Copy()
 	db.pool, err = pgxpool.NewWithConfig(ctx, cfg)
@@ -405,6 +409,12 @@ func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("%w: %w", errCommit, err)
+	}
+	if x.copied {
+		// Statistics now rather than at autovacuum's next round: until
+		// then the planner guesses, and reads a contact's whole list of
+		// services for its first page. Done, not failed, if this fails.
+		conn.Exec(context.WithoutCancel(ctx), "ANALYZE")
 	}
 	return nil
 }

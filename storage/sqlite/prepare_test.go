@@ -9,7 +9,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"contactdesk/model"
-	"contactdesk/model/modeltest"
+	"contactdesk/storage/internal/storetest"
 )
 
 // compiles counts the statements SQLite compiles (prepares or
@@ -40,56 +40,28 @@ func init() {
 }
 
 // TestStatementsArePreparedOnce checks that, once warm, a whole request
-// life (create, every acceptance, the lists a user looks at) compiles no
-// statement: each is prepared once per connection and kept, and none is
-// re-prepared because its plan depended on the value bound to it (the
-// driver clears the bindings after each run, and SQLite re-prepares a
-// statement whose plan looked at a bound value; writing such a value as
-// +? keeps the planner from looking).
+// life compiles no statement: each is prepared once per connection and
+// kept, and none is re-prepared because its plan depended on the value
+// bound to it (the driver clears the bindings after each run, and SQLite
+// re-prepares a statement whose plan looked at a bound value; writing
+// such a value as +? keeps the planner from looking).
 func TestStatementsArePreparedOnce(t *testing.T) {
 	driverName = "sqlite3-counting"
 	defer func() { driverName = "sqlite3" }()
-	f := modeltest.New(t, func(t *testing.T) model.Store {
+	storetest.CompilesNothingWarm(t, func(t *testing.T) model.Store {
 		db, err := Open(filepath.Join(t.TempDir(), "desk.db"), Options{Create: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
 		return db
+	}, func() {
+		compiles.Lock()
+		compiles.n = 0
+		compiles.Unlock()
+	}, func() (int, string) {
+		compiles.Lock()
+		defer compiles.Unlock()
+		return compiles.n, compiles.last
 	})
-	life := func(service string, to model.Handle) {
-		r := f.Create(modeltest.A, service, to, model.Tech)[0]
-		for _, p := range r.Parties {
-			f.Accept(p.Handle, r.ID)
-		}
-		for _, h := range []model.Handle{modeltest.A, to} {
-			if _, err := f.Desk.Services(f.Ctx, h); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := f.Desk.Requests(f.Ctx, h); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := f.Desk.History(f.Ctx, h, model.HistoryFilter{Limit: 50}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := f.Desk.History(f.Ctx, h, model.HistoryFilter{Service: service}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := f.Desk.History(f.Ctx, h, model.HistoryFilter{RequestID: r.ID}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	life(modeltest.Example, modeltest.N)
-	life(modeltest.Multi, modeltest.N)
-	compiles.Lock()
-	compiles.n = 0
-	compiles.Unlock()
-	life(modeltest.Self, modeltest.N2)
-	life(modeltest.Example, modeltest.N2)
-	compiles.Lock()
-	defer compiles.Unlock()
-	if compiles.n != 0 {
-		t.Errorf("a warm request life compiled statements %d times (the last touched %s)", compiles.n, compiles.last)
-	}
 }

@@ -119,15 +119,16 @@ func (t *Tx) FirstServicesOf(h model.Handle, now time.Time, limit int) ([]model.
 	return list(t, scanServiceView, FirstServicesQuery, h, ts(now), limit)
 }
 
-// FirstServicesQuery is FirstServicesOf's query (its plan is tested).
-// Each role's part is a subquery of its own so that its LIMIT applies
-// to it alone; PostgreSQL 15 wants each named.
-const FirstServicesQuery = `SELECT ` + serviceCols + `, ` + pendingMark + `
-	FROM services s WHERE s.id IN (
-		SELECT id FROM (SELECT id FROM services WHERE admin = +?1 ORDER BY name LIMIT +?3) a
-		UNION ALL SELECT id FROM (SELECT id FROM services WHERE tech = +?1 ORDER BY name LIMIT +?3) t
-		UNION ALL SELECT id FROM (SELECT id FROM services WHERE billing = +?1 ORDER BY name LIMIT +?3) b)
-	ORDER BY s.name LIMIT +?3`
+// FirstServicesQuery is FirstServicesOf's query (its plan is tested on
+// both engines). Each role's part is a subquery of its own, so that its
+// LIMIT applies to it alone; the page is cut before the services are
+// read, so that both planners read about limit rows of the table.
+const FirstServicesQuery = `SELECT ` + serviceCols + `, ` + pendingMark + ` FROM (
+		SELECT id, name FROM (SELECT id, name FROM services WHERE admin = +?1 ORDER BY name LIMIT +?3) a
+		UNION SELECT id, name FROM (SELECT id, name FROM services WHERE tech = +?1 ORDER BY name LIMIT +?3) t
+		UNION SELECT id, name FROM (SELECT id, name FROM services WHERE billing = +?1 ORDER BY name LIMIT +?3) b
+		ORDER BY name LIMIT +?3) f
+	JOIN services s ON s.id = f.id ORDER BY s.name`
 
 const serviceInsertCols = "name, type, admin, tech, billing, has_owner, owner_holder, owner_address, owner_phone, owner_email, created"
 
