@@ -37,6 +37,8 @@ var (
 	ErrReadOnlyFile = sqlite.ErrReadOnlyFile
 	ErrBusy         = sqlite.ErrBusy
 	ErrDamaged      = sqlite.ErrDamaged
+	ErrInMemory     = sqlite.ErrInMemory
+	ErrReadOnlyOpen = sqlite.ErrReadOnlyOpen
 )
 
 // StoreOptions say how OpenStore opens a desk of either engine.
@@ -44,6 +46,9 @@ type StoreOptions struct {
 	// Create makes an empty desk where there is none: a new SQLite
 	// file, or the schema in an empty PostgreSQL database.
 	Create bool
+	// ReadOnly is for a command that only reads: no desk is made (a
+	// missing or empty SQLite file is refused), and Update fails.
+	ReadOnly bool
 	// MaxConns sizes the pool of connections to a PostgreSQL server
 	// (0: the URL's pool_max_conns, else pgxpool's default).
 	MaxConns int32
@@ -56,13 +61,13 @@ type StoreOptions struct {
 // URL names a PostgreSQL database, anything else a SQLite file.
 func OpenStore(ctx context.Context, dsn string, o StoreOptions) (model.Store, error) {
 	if postgres.IsURL(dsn) {
-		db, err := postgres.Open(ctx, dsn, postgres.Options{Create: o.Create, MaxConns: o.MaxConns, StatementTimeout: o.StatementTimeout})
+		db, err := postgres.Open(ctx, dsn, postgres.Options{Create: o.Create, ReadOnly: o.ReadOnly, MaxConns: o.MaxConns, StatementTimeout: o.StatementTimeout})
 		if err != nil {
 			return nil, err
 		}
 		return db, nil
 	}
-	db, err := sqlite.Open(dsn, sqlite.Options{Create: o.Create})
+	db, err := sqlite.Open(dsn, sqlite.Options{Create: o.Create, ReadOnly: o.ReadOnly})
 	if err != nil {
 		return nil, err
 	}

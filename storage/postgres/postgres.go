@@ -43,13 +43,14 @@ const Channel = "contactdesk"
 
 // Errors of opening a database, each with a message a person understands.
 var (
-	ErrUnreachable = errors.New("database server unreachable")
-	ErrMissing     = errors.New("no contactdesk data")
-	ErrNotOurs     = errors.New("not a contactdesk database")
-	ErrNewerSchema = errors.New("database written by a newer contactdesk")
-	ErrNotEmpty    = errors.New("not empty")
-	ErrBusy        = errors.New("too many conflicting changes")
-	ErrLost        = errors.New("lost the database server")
+	ErrUnreachable  = errors.New("database server unreachable")
+	ErrMissing      = errors.New("no contactdesk data")
+	ErrNotOurs      = errors.New("not a contactdesk database")
+	ErrNewerSchema  = errors.New("database written by a newer contactdesk")
+	ErrNotEmpty     = errors.New("not empty")
+	ErrBusy         = errors.New("too many conflicting changes")
+	ErrLost         = errors.New("lost the database server")
+	ErrReadOnlyOpen = errors.New("opened to read only")
 )
 
 // IsURL reports whether a --db value names a PostgreSQL database rather
@@ -66,6 +67,8 @@ type Options struct {
 	// Create gives an empty database the contactdesk schema. Without it,
 	// a database that holds no contactdesk schema is refused.
 	Create bool
+	// ReadOnly is for a command that only reads: Update fails.
+	ReadOnly bool
 	// MaxConns sizes the pool of connections; 0 keeps the URL's
 	// pool_max_conns, else pgxpool's default (4, or the number of CPUs
 	// when larger).
@@ -85,6 +88,7 @@ type DB struct {
 	node  string // this DB's name in the NOTIFYs it sends
 	watch watch
 	queue chan struct{} // this node's writes holding or waiting for the writers' lock
+	ro    bool          // opened to read only
 }
 
 func migrations() []sqlstore.Migration { return sqlstore.Migrations(sqlstore.Postgres) }
@@ -97,6 +101,9 @@ func SchemaVersion() int { return sqlstore.SchemaVersion }
 // one, which it gives the schema), and brings its schema up to date in
 // one transaction. A server that can't be reached is reported at once.
 func Open(ctx context.Context, url string, o Options) (*DB, error) {
+	if o.Create && o.ReadOnly {
+		return nil, errors.New("postgres: a database opened to read only can't be given the schema")
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("not a PostgreSQL URL this contactdesk understands: %w", err)
@@ -124,7 +131,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		cfg.MaxConns = o.MaxConns
 	}
 	cc.Tracer = testTracer
-	db := &DB{where: where(cc), name: cc.Database, node: nodeName(), queue: make(chan struct{}, writersPerNode)}
+	db := &DB{where: where(cc), name: cc.Database, node: nodeName(), queue: make(chan struct{}, writersPerNode), ro: o.ReadOnly}
 	db.watch.cfg = cc.Copy()
 	db.pool, err = pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -309,6 +316,9 @@ func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 // SERIALIZABLE alone, the lock gives progress: a write that does not
 // take it (an older node, a hand-typed statement) is still caught.
 func (db *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
+	if db.ro {
+		return fmt.Errorf("%s: %w; nothing was changed", db.where, ErrReadOnlyOpen)
+	}
 	return db.updateX(ctx, func(x *exec) error { return fn(sqlstore.New(x)) })
 }
 

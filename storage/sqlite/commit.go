@@ -41,6 +41,9 @@ func (db *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if db.readOnly {
+		return fmt.Errorf("%s: %w; nothing was changed", db.path, ErrReadOnlyOpen)
+	}
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case db.jobs <- j:
