@@ -171,7 +171,7 @@ contactdesk account list --json | jq -r '.[] | select(.owes > 0) | .handle'`,
 
 func accountList(o *accountListOptions) error {
 	a := o.a
-	d, err := a.open(false)
+	d, err := a.openRead()
 	if err != nil {
 		return err
 	}

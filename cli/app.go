@@ -65,9 +65,30 @@ func (a *app) dbPath() string {
 	return "contactdesk.db"
 }
 
+// access says what a command does with the desk: only reads it, writes
+// to it, or may create it.
+type access int
+
+const (
+	readDesk access = iota
+	writeDesk
+	createDesk
+)
+
 // open opens the database and the desk over it, with real mail delivery
 // when it is asked for. create makes a missing database (init).
 func (a *app) open(create bool) (*model.Desk, error) {
+	if create {
+		return a.openFor(createDesk)
+	}
+	return a.openFor(writeDesk)
+}
+
+// openRead opens the desk for a command that only reads it: a missing or
+// empty file is refused, never made a desk.
+func (a *app) openRead() (*model.Desk, error) { return a.openFor(readDesk) }
+
+func (a *app) openFor(mode access) (*model.Desk, error) {
 	if a.desk != nil {
 		return a.desk, nil
 	}
@@ -77,7 +98,7 @@ func (a *app) open(create bool) (*model.Desk, error) {
 	if err := a.setupMail(&mo); err != nil {
 		return nil, err
 	}
-	st, err := openStore(a.ctx, a.dbPath(), create, a.global.pool)
+	st, err := openStore(a.ctx, a.dbPath(), mode, a.global.pool)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +128,16 @@ func (a *app) deskAs(as string) (*model.Desk, model.Handle, error) {
 		return nil, "", err
 	}
 	d, err := a.open(false)
+	return d, h, err
+}
+
+// readDeskAs is deskAs for a command that only reads.
+func (a *app) readDeskAs(as string) (*model.Desk, model.Handle, error) {
+	h, err := a.actor(as)
+	if err != nil {
+		return nil, "", err
+	}
+	d, err := a.openRead()
 	return d, h, err
 }
 

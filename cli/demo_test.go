@@ -91,3 +91,33 @@ func TestMemoryDatabaseIsRefused(t *testing.T) {
 		d.misused("would vanish when the command ends", args...)
 	}
 }
+
+// TestReadingNeverMakesADesk: a command that only reads leaves an empty
+// file (or a missing one) as it is, and says how to make a desk.
+func TestReadingNeverMakesADesk(t *testing.T) {
+	d := newDesk(t)
+	path := d.env["CONTACTDESK_DB"]
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"services", "--as", "xx11111-ovh"},
+		{"request", "list", "--as", "xx11111-ovh"},
+		{"request", "show", "1", "--as", "xx11111-ovh"},
+		{"mail", "list", "--as", "xx11111-ovh"},
+		{"owner", "show", "xara.pt", "--as", "xx11111-ovh"},
+		{"history", "--as", "xx11111-ovh"},
+		{"account", "list"},
+		{"key", "list"},
+	} {
+		d.refused("contactdesk init", args...)
+		if fi, err := os.Stat(path); err != nil || fi.Size() != 0 {
+			t.Fatalf("%v turned the empty file into a desk", args)
+		}
+	}
+	os.Remove(path)
+	d.refused("contactdesk demo", "services", "--as", "xx11111-ovh")
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("a read made a file")
+	}
+}

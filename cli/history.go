@@ -48,7 +48,7 @@ contactdesk history --as xx11111-ovh --service xara.pt --json`,
 
 func history(o *historyOptions) error {
 	a := o.a
-	d, h, err := a.deskAs(o.As)
+	d, h, err := a.readDeskAs(o.As)
 	if err != nil {
 		return err
 	}

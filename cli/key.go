@@ -165,7 +165,7 @@ func keyList(o *keyListOptions) error {
 			return err
 		}
 	}
-	d, err := a.open(false)
+	d, err := a.openRead()
 	if err != nil {
 		return err
 	}

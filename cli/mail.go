@@ -55,7 +55,7 @@ contactdesk mail list --as cd67890-ovh --json | jq -r '.[] | select(.token != ""
 
 func mailList(o *mailListOptions) error {
 	a := o.a
-	d, h, err := a.deskAs(o.As)
+	d, h, err := a.readDeskAs(o.As)
 	if err != nil {
 		return err
 	}

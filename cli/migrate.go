@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/storage"
 	"contactdesk/storage/postgres"
 )
 
@@ -68,7 +69,7 @@ func migrate(o *migrateOptions) error {
 		return err
 	}
 	defer db.Close()
-	n, err := db.Import(a.ctx, from)
+	n, err := storage.Import(a.ctx, db, from)
 	if err != nil {
 		return err
 	}

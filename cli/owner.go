@@ -54,7 +54,7 @@ func newCmdOwnerShow(a *app, runF func(*ownerShowOptions) error) *cobra.Command 
 
 func ownerShow(o *ownerShowOptions) error {
 	a := o.a
-	d, h, err := a.deskAs(o.As)
+	d, h, err := a.readDeskAs(o.As)
 	if err != nil {
 		return err
 	}

@@ -145,7 +145,7 @@ contactdesk request list --as xx11111-ovh --json | jq '.[] | select(.state == "v
 
 func requestList(o *requestListOptions) error {
 	a := o.a
-	d, h, err := a.deskAs(o.As)
+	d, h, err := a.readDeskAs(o.As)
 	if err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ contactdesk request show '#9' --as cd67890-ovh --json`
 
 func requestShow(o *requestIDOptions) error {
 	a := o.a
-	d, h, err := a.deskAs(o.As)
+	d, h, err := a.readDeskAs(o.As)
 	if err != nil {
 		return err
 	}

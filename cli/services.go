@@ -40,7 +40,7 @@ contactdesk services --as xx11111-ovh --json | jq -r '.[] | select(.pending) | .
 
 func services(o *servicesOptions) error {
 	a := o.a
-	d, h, err := a.deskAs(o.As)
+	d, h, err := a.readDeskAs(o.As)
 	if err != nil {
 		return err
 	}

@@ -35,14 +35,15 @@ func checkPath(path string) error {
 // openStore opens the database named by --db (or $CONTACTDESK_DB): a
 // postgres:// or postgresql:// URL names a PostgreSQL database (create
 // gives an empty one the schema; pool, when not 0, sizes its pool of
-// connections), anything else a SQLite file (create makes it, mode 0600,
-// when it is missing).
-func openStore(ctx context.Context, path string, create bool, pool int) (model.Store, error) {
+// connections), anything else a SQLite file (createDesk makes it, mode
+// 0600, when it is missing; readDesk refuses a missing or empty one).
+func openStore(ctx context.Context, path string, mode access, pool int) (model.Store, error) {
 	if err := checkPath(path); err != nil {
 		return nil, err
 	}
+	create, readOnly := mode == createDesk, mode == readDesk
 	if postgres.IsURL(path) {
-		db, err := postgres.Open(ctx, path, postgres.Options{Create: create, MaxConns: int32(pool)})
+		db, err := postgres.Open(ctx, path, postgres.Options{Create: create, ReadOnly: readOnly, MaxConns: int32(pool)})
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +56,7 @@ func openStore(ctx context.Context, path string, create bool, pool int) (model.S
 			return nil, err
 		}
 	}
-	db, err := storage.Open(path, storage.Options{Create: create})
+	db, err := storage.Open(path, storage.Options{Create: create, ReadOnly: readOnly})
 	if err != nil {
 		if made {
 			removeDB(path)

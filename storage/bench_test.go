@@ -84,7 +84,7 @@ func copyFile(from, to string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(to, b, 0o644)
+	return os.WriteFile(to, b, 0o600)
 }
 
 // upToDateServices picks services whose contacts can all move.

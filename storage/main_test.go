@@ -4,12 +4,16 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"contactdesk/storage/postgres/pgtest"
 )
 
-// TestMain removes the 100,000-service desk the benchmarks copied or
-// built for this run (about 200 MB), which outlives each benchmark.
+// TestMain stops the PostgreSQL cluster the tests may have started, and
+// removes the 100,000-service desk the benchmarks copied or built for
+// this run (about 200 MB), which outlives each benchmark.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	pgtest.Stop()
 	if big.path != "" {
 		os.RemoveAll(filepath.Dir(big.path))
 	}

@@ -160,3 +160,27 @@ func TestPoolSize(t *testing.T) {
 		db.Close()
 	}
 }
+
+// TestReadOnlyOpen: a command that only reads gets no schema made for
+// it, reads, and can't write.
+func TestReadOnlyOpen(t *testing.T) {
+	u := pgtest.URL(t)
+	ctx := context.Background()
+	if _, err := Open(ctx, u, Options{ReadOnly: true}); !errors.Is(err, ErrMissing) {
+		t.Fatalf("an empty database opened read-only: %v", err)
+	}
+	db := openURL(t, u)
+	addAccount(t, db, "ab12345-ovh")
+	ro, err := Open(ctx, u, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	d := model.NewDesk(ro, model.Options{})
+	if _, err := d.Account(ctx, "ab12345-ovh"); err != nil {
+		t.Fatalf("reading: %v", err)
+	}
+	if _, err := d.AddAccount(ctx, model.NewAccount{Handle: "cd12345-ovh", Name: "C", Email: "c@d.example"}); !errors.Is(err, ErrReadOnlyOpen) {
+		t.Fatalf("writing through a read-only open: %v", err)
+	}
+}

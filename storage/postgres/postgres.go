@@ -1,14 +1,13 @@
 // Package postgres keeps contactdesk's data in PostgreSQL, so that several
 // nodes (contactdesk serve behind a load balancer) share one desk. It
 // implements the interfaces model declares (model.Store, model.Tx,
-// model.Watcher) with the same semantics as the SQLite store in storage/;
-// the rules stay in model.
+// model.Watcher) with the same semantics as the SQLite store; its
+// transactions are sqlstore's, and the rules stay in model.
 package postgres
 
 import (
 	"context"
 	crand "crypto/rand"
-	"embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,11 +22,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"contactdesk/model"
-	"contactdesk/storage"
+	"contactdesk/storage/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
 
 // Defaults, each overridden by the URL when it sets the same parameter.
 const (
@@ -47,13 +43,14 @@ const Channel = "contactdesk"
 
 // Errors of opening a database, each with a message a person understands.
 var (
-	ErrUnreachable = errors.New("database server unreachable")
-	ErrMissing     = errors.New("no contactdesk data")
-	ErrNotOurs     = errors.New("not a contactdesk database")
-	ErrNewerSchema = errors.New("database written by a newer contactdesk")
-	ErrNotEmpty    = errors.New("not empty")
-	ErrBusy        = errors.New("too many conflicting changes")
-	ErrLost        = errors.New("lost the database server")
+	ErrUnreachable  = errors.New("database server unreachable")
+	ErrMissing      = errors.New("no contactdesk data")
+	ErrNotOurs      = errors.New("not a contactdesk database")
+	ErrNewerSchema  = errors.New("database written by a newer contactdesk")
+	ErrNotEmpty     = errors.New("not empty")
+	ErrBusy         = errors.New("too many conflicting changes")
+	ErrLost         = errors.New("lost the database server")
+	ErrReadOnlyOpen = errors.New("opened to read only")
 )
 
 // IsURL reports whether a --db value names a PostgreSQL database rather
@@ -62,11 +59,16 @@ func IsURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
+// testTracer watches every connection's statements in a test.
+var testTracer pgx.QueryTracer
+
 // Options say how to open a database.
 type Options struct {
 	// Create gives an empty database the contactdesk schema. Without it,
 	// a database that holds no contactdesk schema is refused.
 	Create bool
+	// ReadOnly is for a command that only reads: Update fails.
+	ReadOnly bool
 	// MaxConns sizes the pool of connections; 0 keeps the URL's
 	// pool_max_conns, else pgxpool's default (4, or the number of CPUs
 	// when larger).
@@ -86,18 +88,22 @@ type DB struct {
 	node  string // this DB's name in the NOTIFYs it sends
 	watch watch
 	queue chan struct{} // this node's writes holding or waiting for the writers' lock
+	ro    bool          // opened to read only
 }
 
-func migrations() []storage.Migration { return storage.ReadMigrations(migrationFiles) }
+func migrations() []sqlstore.Migration { return sqlstore.Migrations(sqlstore.Postgres) }
 
 // SchemaVersion is the schema this binary writes.
-func SchemaVersion() int { return len(migrations()) }
+func SchemaVersion() int { return sqlstore.SchemaVersion }
 
 // Open connects to the database the URL names, checks that it is a
 // contactdesk database this binary can read (or, with o.Create, an empty
 // one, which it gives the schema), and brings its schema up to date in
 // one transaction. A server that can't be reached is reported at once.
 func Open(ctx context.Context, url string, o Options) (*DB, error) {
+	if o.Create && o.ReadOnly {
+		return nil, errors.New("postgres: a database opened to read only can't be given the schema")
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("not a PostgreSQL URL this contactdesk understands: %w", err)
@@ -124,7 +130,8 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	if o.MaxConns > 0 {
 		cfg.MaxConns = o.MaxConns
 	}
-	db := &DB{where: where(cc), name: cc.Database, node: nodeName(), queue: make(chan struct{}, writersPerNode)}
+	cc.Tracer = testTracer
+	db := &DB{where: where(cc), name: cc.Database, node: nodeName(), queue: make(chan struct{}, writersPerNode), ro: o.ReadOnly}
 	db.watch.cfg = cc.Copy()
 	db.pool, err = pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -272,7 +279,7 @@ func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 		return db.friendly(err, false)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(&pgTx{ctx: ctx, tx: tx}); err != nil {
+	if err := fn(sqlstore.New(&exec{ctx: ctx, tx: tx})); err != nil {
 		return db.friendly(err, false)
 	}
 	return db.friendly(tx.Commit(ctx), true)
@@ -309,6 +316,14 @@ func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 // SERIALIZABLE alone, the lock gives progress: a write that does not
 // take it (an older node, a hand-typed statement) is still caught.
 func (db *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
+	if db.ro {
+		return fmt.Errorf("%s: %w; nothing was changed", db.where, ErrReadOnlyOpen)
+	}
+	return db.updateX(ctx, func(x *exec) error { return fn(sqlstore.New(x)) })
+}
+
+// updateX is Update for fn that needs the executor itself.
+func (db *DB) updateX(ctx context.Context, fn func(*exec) error) error {
 	err := db.updateQueued(ctx, fn)
 	if err != nil && unsent(err) {
 		// A pooled connection the server had dropped fails before
@@ -336,7 +351,7 @@ const maxAttempts = 10
 // hold it or wait for it on the server, each with a connection, so that
 // the next one starts as soon as the lock is free; the others wait here,
 // holding none, so readers keep the rest of the pool.
-func (db *DB) updateQueued(ctx context.Context, fn func(model.Tx) error) error {
+func (db *DB) updateQueued(ctx context.Context, fn func(*exec) error) error {
 	select {
 	case db.queue <- struct{}{}:
 	case <-ctx.Done():
@@ -379,24 +394,24 @@ func (db *DB) updateQueued(ctx context.Context, fn func(model.Tx) error) error {
 var errCommit = errors.New("commit")
 
 // update runs fn once in a SERIALIZABLE transaction on conn.
-func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(model.Tx) error) error {
+func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) error) error {
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	t := &pgTx{ctx: ctx, tx: tx}
-	ferr := fn(t)
-	if t.conflict != nil {
+	x := &exec{ctx: ctx, tx: tx}
+	ferr := fn(x)
+	if x.conflict != nil {
 		// fn may have turned the failure into something else (a
 		// refusal read from an aborted transaction): the conflict is
 		// what happened.
-		return t.conflict
+		return x.conflict
 	}
 	if ferr != nil {
 		return ferr
 	}
-	if t.wrote {
+	if x.wrote {
 		// Delivered to every listener when, and only when, this commits.
 		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", Channel, db.node); err != nil {
 			return err
@@ -404,6 +419,12 @@ func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(model.Tx) 
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("%w: %w", errCommit, err)
+	}
+	if x.copied {
+		// Statistics now rather than at autovacuum's next round: until
+		// then the planner guesses, and reads a contact's whole list of
+		// services for its first page. Done, not failed, if this fails.
+		conn.Exec(context.WithoutCancel(ctx), "ANALYZE")
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package postgres
+package storage_test
 
 import (
 	"context"
@@ -11,17 +11,35 @@ import (
 
 	"contactdesk/model"
 	"contactdesk/storage"
+	"contactdesk/storage/postgres"
+	"contactdesk/storage/postgres/pgtest"
 )
 
+// pgOpen opens a fresh PostgreSQL database with the schema, closed when
+// the test ends.
+func pgOpen(t testing.TB) *postgres.DB {
+	t.Helper()
+	return pgOpenURL(t, pgtest.URL(t))
+}
+
+func pgOpenURL(t testing.TB, u string) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), u, postgres.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // twin runs every step on a SQLite store and on a PostgreSQL store and
-// checks that both give the same answer: this store must mirror the
-// SQLite one exactly (order, ErrNoRow, nil for no rows, times in UTC…).
+// checks that both give the same answer: the two engines must agree
+// exactly (order, ErrNoRow, nil for no rows, times in UTC…).
 type twin struct {
-	t      *testing.T
-	lite   model.Store
-	pg     model.Store
-	step   int
-	failed bool
+	t    *testing.T
+	lite model.Store
+	pg   model.Store
+	step int
 }
 
 func newTwin(t *testing.T) *twin {
@@ -30,7 +48,7 @@ func newTwin(t *testing.T) *twin {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { lite.Close() })
-	return &twin{t: t, lite: lite, pg: open(t)}
+	return &twin{t: t, lite: lite, pg: pgOpen(t)}
 }
 
 // write runs fn in an Update of each store, read in a View.

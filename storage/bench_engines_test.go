@@ -1,4 +1,4 @@
-package postgres
+package storage_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // service names the next one), its two parties reading their mail for
 // the token, and both accepting, the second acceptance applying it.
 //
-//	.ci/pg go test -run '^$' -bench CreateAccept ./storage/postgres/
+//	.ci/pg go test -run '^$' -bench 'CreateAccept$' ./storage/
 func BenchmarkCreateAccept(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) { benchCreateAccept(b, backend, 1) })
@@ -26,7 +26,7 @@ func BenchmarkCreateAccept(b *testing.B) {
 
 func benchStore(b *testing.B, backend string) model.Store {
 	if backend == "postgres" {
-		return open(b)
+		return pgOpen(b)
 	}
 	db, err := storage.Open(filepath.Join(b.TempDir(), "desk.db"), storage.Options{Create: true})
 	if err != nil {

@@ -1,26 +1,28 @@
-package storage_test
+package sqlite_test
 
 import (
 	"bytes"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
-	"contactdesk/storage"
+	"contactdesk/storage/sqlite"
 )
 
 func newFile(t *testing.T) string { return filepath.Join(t.TempDir(), "desk.db") }
 
 func TestMissingFileIsNotCreated(t *testing.T) {
 	p := newFile(t)
-	_, err := storage.Open(p, storage.Options{})
-	if !errors.Is(err, storage.ErrMissing) || !strings.Contains(err.Error(), "contactdesk demo") {
+	_, err := sqlite.Open(p, sqlite.Options{})
+	if !errors.Is(err, sqlite.ErrMissing) || !strings.Contains(err.Error(), "contactdesk demo") {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
@@ -33,7 +35,7 @@ func TestEmptyFileGetsTheSchema(t *testing.T) {
 	if err := os.WriteFile(p, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	db, err := storage.Open(p, storage.Options{})
+	db, err := sqlite.Open(p, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +45,7 @@ func TestEmptyFileGetsTheSchema(t *testing.T) {
 	var ver, app int
 	raw.QueryRow("PRAGMA user_version").Scan(&ver)
 	raw.QueryRow("PRAGMA application_id").Scan(&app)
-	if ver != storage.SchemaVersion() || app != storage.ApplicationID {
+	if ver != sqlite.SchemaVersion() || app != sqlite.ApplicationID {
 		t.Fatalf("user_version %d, application_id %x", ver, app)
 	}
 	var mode string
@@ -57,7 +59,7 @@ func TestEmptyFileGetsTheSchema(t *testing.T) {
 func untouched(t *testing.T, path string, want error) {
 	t.Helper()
 	before, _ := os.ReadFile(path)
-	_, err := storage.Open(path, storage.Options{Create: true})
+	_, err := sqlite.Open(path, sqlite.Options{Create: true})
 	if !errors.Is(err, want) {
 		t.Fatalf("err = %v, want %v", err, want)
 	}
@@ -77,7 +79,7 @@ func untouched(t *testing.T, path string, want error) {
 func TestNotADatabaseIsNeverOverwritten(t *testing.T) {
 	p := newFile(t)
 	os.WriteFile(p, []byte("my notes, not a database\n"+strings.Repeat("x", 5000)), 0o644)
-	untouched(t, p, storage.ErrNotOurs)
+	untouched(t, p, sqlite.ErrNotOurs)
 }
 
 func TestAnotherProgramsSQLiteIsNeverTouched(t *testing.T) {
@@ -86,12 +88,12 @@ func TestAnotherProgramsSQLiteIsNeverTouched(t *testing.T) {
 	raw.Exec("CREATE TABLE notes (body TEXT)")
 	raw.Exec("INSERT INTO notes VALUES ('hello')")
 	raw.Close()
-	untouched(t, p, storage.ErrNotOurs)
+	untouched(t, p, sqlite.ErrNotOurs)
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
 	p := newFile(t)
-	db, err := storage.Open(p, storage.Options{Create: true})
+	db, err := sqlite.Open(p, sqlite.Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,8 +104,8 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	raw.Close()
 	os.Remove(p + "-wal")
 	os.Remove(p + "-shm")
-	untouched(t, p, storage.ErrNewerSchema)
-	_, err = storage.Open(p, storage.Options{})
+	untouched(t, p, sqlite.ErrNewerSchema)
+	_, err = sqlite.Open(p, sqlite.Options{})
 	if err == nil || !strings.Contains(err.Error(), "newer contactdesk") || !strings.Contains(err.Error(), "99") {
 		t.Fatalf("message %v", err)
 	}
@@ -112,7 +114,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 func TestReopenKeepsEverything(t *testing.T) {
 	p := newFile(t)
 	open := func(t *testing.T) model.Store {
-		db, err := storage.Open(p, storage.Options{Create: true})
+		db, err := sqlite.Open(p, sqlite.Options{Create: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +203,7 @@ func TestFailureHalfwayLeavesTheDatabaseAsItWas(t *testing.T) {
 
 func TestChangedSeesOtherProcessesOnly(t *testing.T) {
 	p := newFile(t)
-	db, err := storage.Open(p, storage.Options{Create: true})
+	db, err := sqlite.Open(p, sqlite.Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +219,7 @@ func TestChangedSeesOtherProcessesOnly(t *testing.T) {
 	if changed, _ := db.Changed(ctx); changed {
 		t.Fatal("its own write is reported as another's")
 	}
-	other, err := storage.Open(p, storage.Options{})
+	other, err := sqlite.Open(p, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,5 +230,154 @@ func TestChangedSeesOtherProcessesOnly(t *testing.T) {
 	}
 	if changed, _ := db.Changed(ctx); changed {
 		t.Fatal("one write is reported twice")
+	}
+}
+
+// modes returns the permission bits of the database and its companions,
+// "-" for a file that is not there.
+func modes(t *testing.T, path string) []string {
+	t.Helper()
+	var out []string
+	for _, side := range []string{"", "-wal", "-shm"} {
+		st, err := os.Stat(path + side)
+		if err != nil {
+			out = append(out, "-")
+			continue
+		}
+		out = append(out, fmt.Sprintf("%#o", st.Mode().Perm()))
+	}
+	return out
+}
+
+// TestFilesArePrivate: a new desk's files (the database, its -wal and
+// -shm) are for their owner alone, whatever the umask lets through; an
+// existing database keeps its mode, wider or narrower, and its -wal and
+// -shm take it (SQLite's rule, which lets a group share a database).
+func TestFilesArePrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	for _, c := range []struct {
+		what   string
+		before os.FileMode // 0: no file
+		empty  bool
+		want   []string
+	}{
+		{"a new desk", 0, false, []string{"0600", "0600", "0600"}},
+		{"an empty file of mode 0644", 0o644, true, []string{"0644", "0644", "0644"}},
+		{"a desk of mode 0644", 0o644, false, []string{"0644", "0644", "0644"}},
+		{"a desk of mode 0660", 0o660, false, []string{"0660", "0660", "0660"}},
+	} {
+		t.Run(c.what, func(t *testing.T) {
+			p := newFile(t)
+			if c.before != 0 {
+				if !c.empty {
+					db, err := sqlite.Open(p, sqlite.Options{Create: true})
+					if err != nil {
+						t.Fatal(err)
+					}
+					db.Close()
+				} else if err := os.WriteFile(p, nil, c.before); err != nil {
+					t.Fatal(err)
+				}
+				os.Remove(p + "-wal")
+				os.Remove(p + "-shm")
+				if err := os.Chmod(p, c.before); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db, err := sqlite.Open(p, sqlite.Options{Create: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := model.NewDesk(db, model.Options{}).AddAccount(context.Background(), model.NewAccount{Handle: "ab12345-ovh", Name: "A", Email: "a@b.example"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := modes(t, p); fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("database, -wal, -shm: %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// TestBulkBuildIsPrivate: the demo builder's file (made in bulk, then
+// reopened durable) is the owner's alone too.
+func TestBulkBuildIsPrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	p := newFile(t)
+	for _, o := range []sqlite.Options{{Create: true, Bulk: true}, {}} {
+		db, err := sqlite.Open(p, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := modes(t, p)[0]; got != "0600" {
+			t.Errorf("%+v: database of mode %s", o, got)
+		}
+		db.Close()
+	}
+}
+
+// TestReadOnlyOpenMakesNoDesk: a command that only reads never turns a
+// missing or empty file into a desk, and can't write to one it opened.
+func TestReadOnlyOpenMakesNoDesk(t *testing.T) {
+	p := newFile(t)
+	if _, err := sqlite.Open(p, sqlite.Options{ReadOnly: true}); !errors.Is(err, sqlite.ErrMissing) {
+		t.Fatalf("missing file: %v", err)
+	}
+	if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a read-only open created the file")
+	}
+	os.WriteFile(p, nil, 0o600)
+	_, err := sqlite.Open(p, sqlite.Options{ReadOnly: true})
+	if !errors.Is(err, sqlite.ErrMissing) || !strings.Contains(err.Error(), "empty") {
+		t.Fatalf("empty file: %v", err)
+	}
+	if got := modes(t, p); fmt.Sprint(got) != "[0600 - -]" {
+		t.Errorf("after a read-only open of an empty file: %v", got)
+	}
+	if st, _ := os.Stat(p); st.Size() != 0 {
+		t.Errorf("the empty file now holds %d bytes", st.Size())
+	}
+
+	db, err := sqlite.Open(p, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := model.NewDesk(db, model.Options{})
+	ctx := context.Background()
+	if _, err := d.AddAccount(ctx, model.NewAccount{Handle: "ab12345-ovh", Name: "A", Email: "a@b.example"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro, err := sqlite.Open(p, sqlite.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	d = model.NewDesk(ro, model.Options{})
+	if _, err := d.Account(ctx, "ab12345-ovh"); err != nil {
+		t.Fatalf("reading: %v", err)
+	}
+	if _, err := d.AddAccount(ctx, model.NewAccount{Handle: "cd12345-ovh", Name: "C", Email: "c@d.example"}); !errors.Is(err, sqlite.ErrReadOnlyOpen) {
+		t.Fatalf("writing through a read-only open: %v", err)
+	}
+	if _, err := sqlite.Open(p, sqlite.Options{ReadOnly: true, Create: true}); err == nil {
+		t.Error("Create and ReadOnly together were taken")
+	}
+}
+
+// TestInMemoryIsRefused: a desk in memory would be gone when the
+// command ends; it is refused, and no file is made for it.
+func TestInMemoryIsRefused(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, name := range []string{":memory:", "file::memory:", "file::memory:?cache=shared", "FILE::MEMORY:", "file:desk?mode=memory&cache=shared"} {
+		_, err := sqlite.Open(name, sqlite.Options{Create: true})
+		if !errors.Is(err, sqlite.ErrInMemory) || !strings.Contains(err.Error(), "give a file") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if es, _ := os.ReadDir("."); len(es) > 0 {
+		t.Errorf("files were made: %v", es)
 	}
 }

@@ -1,4 +1,4 @@
-package storage_test
+package sqlite_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"contactdesk/model"
-	"contactdesk/storage"
+	"contactdesk/storage/sqlite"
 )
 
 // TestWALStartsOverUnderSteadyWrites checks that the WAL stays bounded
@@ -19,7 +19,7 @@ import (
 // commit (here to about 50 MB).
 func TestWALStartsOverUnderSteadyWrites(t *testing.T) {
 	p := newFile(t)
-	db, err := storage.Open(p, storage.Options{Create: true})
+	db, err := sqlite.Open(p, sqlite.Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

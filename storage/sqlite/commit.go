@@ -1,4 +1,4 @@
-package storage
+package sqlite
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"contactdesk/model"
+	"contactdesk/storage/sqlstore"
 )
 
 // Group commit. Every write transaction ends with a sync of the WAL
@@ -23,7 +24,7 @@ import (
 const maxGroup = 64
 
 // errClosed is what a write gets once the database is closed.
-var errClosed = errors.New("storage: the database is closed")
+var errClosed = errors.New("sqlite: the database is closed")
 
 // job is one caller's write transaction, waiting for the committer.
 type job struct {
@@ -39,6 +40,9 @@ type job struct {
 func (db *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if db.readOnly {
+		return fmt.Errorf("%s: %w; nothing was changed", db.path, ErrReadOnlyOpen)
 	}
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
@@ -110,7 +114,7 @@ func (db *DB) commit(group []*job) {
 		}
 		// One caller giving up must not interrupt the statements of
 		// a transaction that holds others' writes: fn runs to its end.
-		err := run(j, &sqlTx{ctx: context.WithoutCancel(j.ctx), tx: tx})
+		err := run(j, sqlstore.New(&exec{ctx: context.WithoutCancel(j.ctx), tx: tx}))
 		if err != nil {
 			errs[i] = err
 			if alone {
@@ -168,7 +172,7 @@ func run(j *job, tx model.Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			j.panicky = p
-			err = fmt.Errorf("storage: a write panicked: %v", p)
+			err = fmt.Errorf("sqlite: a write panicked: %v", p)
 		}
 	}()
 	return j.fn(tx)

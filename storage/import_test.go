@@ -1,4 +1,4 @@
-package postgres
+package storage_test
 
 import (
 	"context"
@@ -11,12 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"golang.org/x/crypto/ssh"
 
 	"contactdesk/model"
 	"contactdesk/model/demo"
 	"contactdesk/storage"
+	"contactdesk/storage/postgres"
 	"contactdesk/storage/postgres/pgtest"
+	"contactdesk/storage/sqlstore"
 )
 
 // sqliteDesk makes a SQLite desk with something in every table: the
@@ -57,15 +60,15 @@ func sqliteDesk(t *testing.T) string {
 func TestImportCopiesEverything(t *testing.T) {
 	path := sqliteDesk(t)
 	u := pgtest.URL(t)
-	db := openURL(t, u)
+	db := pgOpenURL(t, u)
 	ctx := context.Background()
-	n, err := db.Import(ctx, path)
+	n, err := storage.Import(ctx, db, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tb := range tables {
-		if n[tb.name] == 0 {
-			t.Errorf("no rows copied into %s: the test desk should fill every table", tb.name)
+	for _, tb := range sqlstore.Tables {
+		if n[tb.Name] == 0 {
+			t.Errorf("no rows copied into %s: the test desk should fill every table", tb.Name)
 		}
 	}
 	lite, err := storage.Open(path, storage.Options{})
@@ -117,7 +120,7 @@ func TestImportCopiesEverything(t *testing.T) {
 
 	// A second copy into the same database is refused, and changes nothing.
 	before, _ := db.Counts(ctx)
-	if _, err := db.Import(ctx, path); !errors.Is(err, ErrNotEmpty) {
+	if _, err := storage.Import(ctx, db, path); !errors.Is(err, postgres.ErrNotEmpty) {
 		t.Fatalf("a second import: %v, want ErrNotEmpty", err)
 	}
 	after, _ := db.Counts(ctx)
@@ -127,8 +130,8 @@ func TestImportCopiesEverything(t *testing.T) {
 }
 
 func TestImportRefusesWhatIsNotADesk(t *testing.T) {
-	db := open(t)
-	_, err := db.Import(context.Background(), filepath.Join(t.TempDir(), "missing.db"))
+	db := pgOpen(t)
+	_, err := storage.Import(context.Background(), db, filepath.Join(t.TempDir(), "missing.db"))
 	if !errors.Is(err, storage.ErrMissing) {
 		t.Fatalf("import of a missing file: %v", err)
 	}
@@ -141,9 +144,8 @@ func TestImportRefusesWhatIsNotADesk(t *testing.T) {
 // in the PostgreSQL one and in the copy's list, and the other way round,
 // so a migration added on one side only is caught here.
 func TestSchemasMatch(t *testing.T) {
-	if storage.SchemaVersion() != sqliteSchema || SchemaVersion() != sqliteSchema {
-		t.Fatalf("SQLite schema %d, PostgreSQL schema %d, migrate knows %d: bring them (and copy.go's tables) in step",
-			storage.SchemaVersion(), SchemaVersion(), sqliteSchema)
+	if storage.SchemaVersion() != sqlstore.SchemaVersion || postgres.SchemaVersion() != sqlstore.SchemaVersion {
+		t.Fatalf("SQLite schema %d, PostgreSQL schema %d, sqlstore knows %d", storage.SchemaVersion(), postgres.SchemaVersion(), sqlstore.SchemaVersion)
 	}
 	path := filepath.Join(t.TempDir(), "desk.db")
 	lite, err := storage.Open(path, storage.Options{Create: true})
@@ -152,9 +154,15 @@ func TestSchemasMatch(t *testing.T) {
 	}
 	lite.Close()
 	liteCols := sqliteColumns(t, path)
-	db := open(t)
+	u := pgtest.URL(t)
+	pgOpenURL(t, u)
+	conn, err := pgx.Connect(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
 	pgCols := map[string][]string{}
-	rows, err := db.pool.Query(context.Background(), `SELECT table_name, column_name FROM information_schema.columns
+	rows, err := conn.Query(context.Background(), `SELECT table_name, column_name FROM information_schema.columns
 		WHERE table_schema = current_schema() AND table_name <> 'contactdesk_schema' ORDER BY table_name, ordinal_position`)
 	if err != nil {
 		t.Fatal(err)
@@ -166,10 +174,8 @@ func TestSchemasMatch(t *testing.T) {
 	}
 	rows.Close()
 	copyCols := map[string][]string{}
-	for _, tb := range tables {
-		for _, c := range tb.cols {
-			copyCols[tb.name] = append(copyCols[tb.name], c.name)
-		}
+	for _, tb := range sqlstore.Tables {
+		copyCols[tb.Name] = tb.ColNames()
 	}
 	if fmt.Sprint(liteCols) != fmt.Sprint(pgCols) {
 		t.Errorf("the schemas differ:\n SQLite     %v\n PostgreSQL %v", liteCols, pgCols)

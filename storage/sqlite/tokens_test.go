@@ -1,4 +1,4 @@
-package storage_test
+package sqlite_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
-	"contactdesk/storage"
+	"contactdesk/storage/sqlite"
 )
 
 // TestNoPlaintextTokenOutsideTheMails runs requests through every end
@@ -18,10 +18,10 @@ import (
 // spelling, may appear in the mails and nowhere else.
 func TestNoPlaintextTokenOutsideTheMails(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "desk.db")
-	var db *storage.DB
+	var db *sqlite.DB
 	f := modeltest.New(t, func(t *testing.T) model.Store {
 		var err error
-		if db, err = storage.Open(path, storage.Options{Create: true}); err != nil {
+		if db, err = sqlite.Open(path, sqlite.Options{Create: true}); err != nil {
 			t.Fatal(err)
 		}
 		return db

@@ -1,4 +1,4 @@
-package storage_test
+package sqlite_test
 
 import (
 	"path/filepath"
@@ -6,13 +6,13 @@ import (
 
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
-	"contactdesk/storage"
+	"contactdesk/storage/sqlite"
 )
 
 // openTemp opens a fresh database file in the test's temp dir.
 func openTemp(t *testing.T) model.Store {
 	t.Helper()
-	db, err := storage.Open(filepath.Join(t.TempDir(), "desk.db"), storage.Options{Create: true})
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "desk.db"), sqlite.Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

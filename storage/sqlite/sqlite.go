@@ -1,17 +1,14 @@
-// Package storage keeps contactdesk's data in SQLite. It implements the
-// interfaces model declares (model.Store, model.Tx, model.Watcher); the
-// rules stay in model.
-package storage
+// Package sqlite keeps a contactdesk desk in one SQLite file. It
+// implements model.Store and model.Watcher; its transactions are
+// sqlstore's, and the rules stay in model.
+package sqlite
 
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,10 +18,8 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"contactdesk/model"
+	"contactdesk/storage/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
 
 // ApplicationID marks a SQLite file as a contactdesk database ("CDSK").
 const ApplicationID = 0x4344534B
@@ -71,6 +66,8 @@ var (
 	ErrReadOnlyFile = errors.New("database is read-only")
 	ErrBusy         = errors.New("database is busy")
 	ErrDamaged      = errors.New("database is damaged")
+	ErrInMemory     = errors.New("an in-memory database can't keep a desk")
+	ErrReadOnlyOpen = errors.New("opened to read only")
 )
 
 // Options say how to open a database.
@@ -81,15 +78,20 @@ type Options struct {
 	// demo builder): no journal, no syncs, a large cache. Reopen the file
 	// without it to get the durable, WAL-mode database.
 	Bulk bool
+	// ReadOnly is for a command that only reads: a missing or empty file
+	// is refused rather than made a desk, and Update fails. (An existing
+	// desk's schema is still brought up to date.)
+	ReadOnly bool
 }
 
 // DB is a contactdesk database in one SQLite file. Writes go through one
 // connection (SQLite has one writer at a time; queuing in Go is cheaper
 // than spinning on the file lock); reads through a pool of read-only ones.
 type DB struct {
-	path   string
-	writer *sql.DB
-	reader *sql.DB
+	path     string
+	writer   *sql.DB
+	reader   *sql.DB
+	readOnly bool
 
 	watchMu sync.Mutex
 	lastDV  int64
@@ -117,40 +119,10 @@ type DB struct {
 	deferred []string
 }
 
-// Migration is one numbered schema file: NNNN_what.sql.
-type Migration struct {
-	Version int
-	Name    string
-	SQL     string
-}
-
-// ReadMigrations reads a backend's embedded schema files from the folder
-// "migrations" of fsys, in order. They must be numbered 1, 2, 3… with no
-// gap: a binary built otherwise panics at start, before touching a file.
-func ReadMigrations(fsys fs.FS) []Migration {
-	var ms []Migration
-	entries, _ := fs.ReadDir(fsys, "migrations")
-	for _, e := range entries {
-		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
-		if err != nil {
-			panic("storage: migration file without a number: " + e.Name())
-		}
-		b, _ := fs.ReadFile(fsys, "migrations/"+e.Name())
-		ms = append(ms, Migration{Version: n, Name: e.Name(), SQL: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
-	for i, m := range ms {
-		if m.Version != i+1 {
-			panic(fmt.Sprintf("storage: migrations must be numbered 1, 2, 3…; found %s at place %d", m.Name, i+1))
-		}
-	}
-	return ms
-}
-
-func migrations() []Migration { return ReadMigrations(migrationFiles) }
+func migrations() []sqlstore.Migration { return sqlstore.Migrations(sqlstore.SQLite) }
 
 // SchemaVersion is the schema this binary writes.
-func SchemaVersion() int { return len(migrations()) }
+func SchemaVersion() int { return sqlstore.SchemaVersion }
 
 func dsn(path string, params string) string {
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
@@ -161,13 +133,25 @@ func dsn(path string, params string) string {
 // that it is a contactdesk database this binary can read, and brings its
 // schema up to date in one transaction. A file that is not a contactdesk
 // database, or one written by a newer schema, is refused untouched.
+//
+// A database it creates is readable by its owner alone (the mailbox
+// holds tokens, the accounts personal data), and so are its -wal and
+// -shm: SQLite gives them the database's mode, so that whoever may use
+// a database may use them. An existing database keeps its mode.
 func Open(path string, o Options) (*DB, error) {
+	if inMemory(path) {
+		return nil, fmt.Errorf("%s is %w: it would be gone when the command ends; give a file", path, ErrInMemory)
+	}
+	if o.Create && o.ReadOnly {
+		return nil, errors.New("sqlite: a database opened to read only can't be created")
+	}
 	st, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) && o.Create {
+		st, err = create(path)
+	}
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		if !o.Create {
-			return nil, fmt.Errorf("%w at %s: create one with 'contactdesk demo', or say which with --db", ErrMissing, path)
-		}
+		return nil, fmt.Errorf("%w at %s: create one with 'contactdesk demo', or say which with --db", ErrMissing, path)
 	case err != nil:
 		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	case st.IsDir():
@@ -176,11 +160,10 @@ func Open(path string, o Options) (*DB, error) {
 		if err := probe(path); err != nil {
 			return nil, err
 		}
+	case o.ReadOnly:
+		return nil, fmt.Errorf("%w at %s: the file is empty; create a desk with 'contactdesk init' or 'contactdesk demo'", ErrMissing, path)
 	}
-	mode := "rw"
-	if o.Create {
-		mode = "rwc"
-	}
+	mode := "rw" // the file exists: create made it
 	busy := strconv.Itoa(int(BusyTimeout / time.Millisecond))
 	stmtCache := "&_stmt_cache_size=" + strconv.Itoa(StmtCacheSize)
 	durability := "_journal_mode=WAL&_synchronous=FULL"
@@ -213,7 +196,7 @@ func Open(path string, o Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{path: path, writer: w, reader: r, jobs: make(chan *job), stopCommits: make(chan struct{}), commitsDone: make(chan struct{})}
+	db := &DB{path: path, writer: w, reader: r, readOnly: o.ReadOnly, jobs: make(chan *job), stopCommits: make(chan struct{}), commitsDone: make(chan struct{})}
 	go db.committer()
 	if err := db.migrate(); err != nil {
 		db.Close()
@@ -311,9 +294,37 @@ func (db *DB) deferIndexes() error {
 	return nil
 }
 
-// probe looks at an existing file without writing to it.
+// inMemory reports the names SQLite takes for a database in memory.
+func inMemory(path string) bool {
+	uri, ok := strings.CutPrefix(strings.ToLower(path), "file:")
+	return path == ":memory:" || ok && (strings.HasPrefix(uri, ":memory:") || strings.Contains(uri, "mode=memory"))
+}
+
+// create makes a new, empty file at path, readable by its owner alone.
+// It never opens an existing file: one made meanwhile by another
+// program is opened as found, with its own mode.
+func create(path string) (os.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil && !errors.Is(err, os.ErrExist) {
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+			return nil, fmt.Errorf("cannot create %s: check that its folder exists and that you may write there", path)
+		}
+		return nil, err
+	}
+	if f != nil {
+		f.Close()
+	}
+	// A link to a file that is not there is "there" for O_EXCL and
+	// still missing for Stat: ErrNotExist, as if never created.
+	return os.Stat(path)
+}
+
+// probe looks at an existing file without writing to it, nor making
+// any file beside it (immutable: SQLite reads the file alone, without
+// locks, -wal or -shm). What only a WAL holds yet is not seen here;
+// migrate checks again, under the write lock.
 func probe(path string) error {
-	p, err := sql.Open("sqlite3", dsn(path, "mode=ro&_busy_timeout="+strconv.Itoa(int(BusyTimeout/time.Millisecond))))
+	p, err := sql.Open("sqlite3", dsn(path, "mode=ro&immutable=1"))
 	if err != nil {
 		return err
 	}
@@ -333,6 +344,12 @@ func probe(path string) error {
 		}
 		return openErr(path, err)
 	}
+	return ours(path, app, ver, tables)
+}
+
+// ours checks what a file's header says: a contactdesk database (or
+// an empty SQLite file) of a schema this binary knows.
+func ours(path string, app, ver, tables int) error {
 	if app != ApplicationID && (app != 0 || tables > 0) {
 		return fmt.Errorf("%s is %w (an SQLite file of another program); refusing to touch it", path, ErrNotOurs)
 	}
@@ -383,16 +400,14 @@ func (db *DB) migrate() error {
 		return openErr(db.path, err)
 	}
 	defer tx.Rollback()
-	if err := tx.QueryRow("PRAGMA user_version").Scan(&ver); err != nil {
+	var tables int
+	if err := tx.QueryRow("SELECT * FROM pragma_user_version, pragma_application_id, (SELECT count(*) FROM sqlite_master)").Scan(&ver, &app, &tables); err != nil {
 		return openErr(db.path, err)
 	}
-	if err := tx.QueryRow("PRAGMA application_id").Scan(&app); err != nil {
-		return openErr(db.path, err)
+	if err := ours(db.path, app, ver, tables); err != nil {
+		return err
 	}
 	ms := migrations()
-	if ver > len(ms) {
-		return fmt.Errorf("%s was written by a newer contactdesk (schema %d; this one knows up to %d): %w; upgrade contactdesk", db.path, ver, len(ms), ErrNewerSchema)
-	}
 	if ver == len(ms) && app == ApplicationID {
 		return nil
 	}
@@ -446,7 +461,7 @@ func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 		return db.friendly(err)
 	}
 	defer tx.Rollback()
-	if err := fn(&sqlTx{ctx: ctx, tx: tx}); err != nil {
+	if err := fn(sqlstore.New(&exec{ctx: ctx, tx: tx})); err != nil {
 		return db.friendly(err)
 	}
 	return db.friendly(tx.Commit())

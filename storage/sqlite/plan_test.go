@@ -1,13 +1,13 @@
-package storage
+package sqlite
 
 import (
-	"context"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"contactdesk/model"
+	"contactdesk/storage/internal/storetest"
+	"contactdesk/storage/sqlstore"
 )
 
 // TestFirstServicesPlan: the first page of a contact's services is read
@@ -21,31 +21,9 @@ func TestFirstServicesPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	d := model.NewDesk(db, model.Options{})
-	ctx := context.Background()
-	const many, few = model.Handle("ma11111-ovh"), model.Handle("fe22222-ovh")
-	for _, h := range []model.Handle{many, few} {
-		if _, err := d.AddAccount(ctx, model.NewAccount{Handle: string(h), Name: string(h), Email: "x@example.com"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	err = d.Batch(ctx, func(b *model.Batch) error {
-		for i := range 3000 {
-			in := model.NewService{Name: fmt.Sprintf("s%05d.example", i), Type: model.TypeHosting, Admin: string(many), Tech: string(many), Billing: string(many)}
-			if i%1000 == 0 {
-				in.Tech = string(few)
-			}
-			if _, err := b.AddService(in); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	storetest.PlanDesk(t, db, 3000)
 	plan := func(h model.Handle) string {
-		rows, err := db.reader.Query("EXPLAIN QUERY PLAN "+firstServicesQuery, h, 0, 50)
+		rows, err := db.reader.Query("EXPLAIN QUERY PLAN "+sqlstore.FirstServicesQuery, h, 0, 50)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +40,7 @@ func TestFirstServicesPlan(t *testing.T) {
 		return b.String()
 	}
 	check := func(when string) {
-		for _, h := range []model.Handle{many, few} {
+		for _, h := range []model.Handle{storetest.Many, storetest.Few} {
 			p := plan(h)
 			for _, idx := range []string{"services_admin_name (admin=?)", "services_tech_name (tech=?)", "services_billing_name (billing=?)"} {
 				if !strings.Contains(p, "SEARCH services USING COVERING INDEX "+idx) {

@@ -1,0 +1,114 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"contactdesk/model"
+	"contactdesk/storage/sqlstore"
+)
+
+// exec runs a transaction's statements for sqlstore, rebinding their
+// placeholders. It remembers whether anything was written (to announce
+// it) and the first serialization failure (to run the transaction again
+// even if the caller swallowed it).
+type exec struct {
+	ctx      context.Context
+	tx       pgx.Tx
+	wrote    bool
+	copied   bool // a bulk load: ANALYZE after the commit
+	conflict error
+}
+
+func (x *exec) Dialect() sqlstore.Dialect { return sqlstore.Postgres }
+
+func (x *exec) note(err error) error {
+	if err != nil && x.conflict == nil && isConflict(err) {
+		x.conflict = err
+	}
+	return err
+}
+
+func (x *exec) Exec(q string, args ...any) (int64, error) {
+	x.wrote = true
+	tag, err := x.tx.Exec(x.ctx, sqlstore.Rebind(q), args...)
+	return tag.RowsAffected(), x.note(err)
+}
+
+func (x *exec) Insert(q string, args ...any) (int64, error) {
+	x.wrote = true
+	var id int64
+	err := x.QueryRow(q, args...).Scan(&id)
+	return id, err
+}
+
+func (x *exec) Query(q string, args ...any) (sqlstore.Rows, error) {
+	rs, err := x.tx.Query(x.ctx, sqlstore.Rebind(q), args...)
+	if err != nil {
+		return nil, x.note(err)
+	}
+	return rows{x: x, r: rs}, nil
+}
+
+func (x *exec) QueryRow(q string, args ...any) sqlstore.Row {
+	return row{x: x, r: x.tx.QueryRow(x.ctx, sqlstore.Rebind(q), args...)}
+}
+
+// rows and row pass their errors through note.
+type rows struct {
+	x *exec
+	r pgx.Rows
+}
+
+func (r rows) Next() bool             { return r.r.Next() }
+func (r rows) Scan(dest ...any) error { return r.x.note(r.r.Scan(dest...)) }
+func (r rows) Err() error             { return r.x.note(r.r.Err()) }
+func (r rows) Close() error           { r.r.Close(); return nil }
+
+type row struct {
+	x *exec
+	r pgx.Row
+}
+
+func (r row) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return model.ErrNoRow
+	}
+	return r.x.note(err)
+}
+
+// CopyRows loads the rows with one COPY.
+func (x *exec) CopyRows(table string, cols []string, n int, row func(i int) []any) error {
+	x.wrote, x.copied = true, true
+	i := 0
+	_, err := x.tx.CopyFrom(x.ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+		if i == n {
+			return nil, nil
+		}
+		i++
+		return row(i - 1), nil
+	}))
+	return x.note(err)
+}
+
+// ReserveIDs takes the ids from the table's sequence, which no other
+// transaction will be given whether this one commits or not.
+func (x *exec) ReserveIDs(table string, n int) ([]int64, error) {
+	rs, err := x.Query("SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)", table, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var ids []int64
+	for rs.Next() {
+		var id int64
+		if err := rs.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rs.Err()
+}

@@ -1,0 +1,92 @@
+package sqlite_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"contactdesk/model"
+	"contactdesk/model/modeltest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// TestMailTexts: every kind of mail a request's life sends (to confirm,
+// again after a resend, and each ending: done, refused by a party,
+// cancelled, refused by the recheck, expired), read back from the
+// database, is the same text to the byte as testdata/mails.golden.
+// Tokens differ from run to run and are written TOKEN there.
+func TestMailTexts(t *testing.T) {
+	f := modeltest.New(t, openTemp)
+	A, T, N, N2 := modeltest.A, modeltest.T, modeltest.N, modeltest.N2
+	sent := map[int64]model.Mail{} // as the desk returned them when sent
+
+	done := f.Create(A, modeltest.Example, N, model.Tech)[0]
+	m, err := f.Desk.Resend(f.Ctx, T, done.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent[m.ID] = m
+	for _, h := range []model.Handle{A, T, N} {
+		f.Accept(h, done.ID)
+	}
+	refused := f.Create(A, modeltest.Multi, N2, model.Tech, model.Billing)[0]
+	if _, err := f.Desk.Refuse(f.Ctx, N2, refused.ID, f.Token(N2, refused.ID)); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := f.Create(A, modeltest.Self, N, model.Billing)[0]
+	if _, err := f.Desk.Cancel(f.Ctx, A, cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	recheck := f.Create(A, modeltest.Example, N2, model.Billing)[0]
+	if _, err := f.Desk.SetStanding(f.Ctx, N2, 1234); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range recheck.Parties {
+		f.Accept(p.Handle, recheck.ID)
+	}
+	f.Create(A, modeltest.Self, N2, model.Tech)
+	f.Clock.Advance(model.DefaultValidity + time.Hour)
+	if _, err := f.Desk.SetStanding(f.Ctx, N2, 0); err != nil { // any write settles what expired
+		t.Fatal(err)
+	}
+
+	var all []model.Mail
+	for _, h := range []model.Handle{A, T, modeltest.B, N, modeltest.O, modeltest.X, modeltest.M, N2} {
+		ms, err := f.Desk.Mails(f.Ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, ms...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+	var b strings.Builder
+	for _, m := range all {
+		if s, ok := sent[m.ID]; ok && (s.Subject != m.Subject || s.Body != m.Body || s.Link != m.Link) {
+			t.Errorf("mail #%d reads otherwise than it was sent:\n%q\n%q", m.ID, s.Body, m.Body)
+		}
+		text := fmt.Sprintf("#%d to %s <%s>, %s, %s, request #%d, kind %s, read %v\nSubject: %s\nLink: %s\nToken: %s\n\n%s",
+			m.ID, m.To, m.Address, m.Date.Format(time.RFC3339), m.Delivery, m.RequestID, m.Kind, m.Read, m.Subject, m.Link, m.Token, m.Body)
+		if m.Token != "" {
+			text = strings.ReplaceAll(text, m.Token, "TOKEN")
+		}
+		b.WriteString(text + "\n========\n")
+	}
+	golden := "testdata/mails.golden"
+	if *update {
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("the mails differ from %s (go test -update rewrites it):\n%s", golden, b.String())
+	}
+}

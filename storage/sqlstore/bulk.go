@@ -1,0 +1,55 @@
+package sqlstore
+
+import (
+	"strings"
+
+	"contactdesk/model"
+)
+
+// InsertServices stores the services with the engine's bulk load and
+// sets their IDs, reserved beforehand.
+func (t *Tx) InsertServices(ss []*model.Service) error {
+	if len(ss) == 0 {
+		return nil
+	}
+	ids, err := t.x.ReserveIDs("services", len(ss))
+	if err != nil {
+		return err
+	}
+	for i, s := range ss {
+		s.ID = ids[i]
+	}
+	return t.x.CopyRows("services", strings.Split("id, "+serviceInsertCols, ", "), len(ss), func(i int) []any {
+		return append([]any{ss[i].ID}, serviceValues(ss[i])...)
+	})
+}
+
+// InsertHistories stores the entries with the engine's bulk load.
+func (t *Tx) InsertHistories(es []model.HistoryEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	return t.x.CopyRows("history", strings.Split(historyInsertCols, ", "), len(es), func(i int) []any {
+		return historyValues(&es[i])
+	})
+}
+
+// InsertMany is CopyRows for an engine without a bulk load of its own:
+// multi-row INSERTs of up to maxParams values each, one statement for
+// many rows.
+func InsertMany(x Executor, table string, cols []string, n, maxParams int, row func(i int) []any) error {
+	chunk := max(1, maxParams/len(cols))
+	ph := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		args := make([]any, 0, (end-start)*len(cols))
+		for i := start; i < end; i++ {
+			args = append(args, row(i)...)
+		}
+		if _, err := x.Exec(head+strings.TrimSuffix(strings.Repeat(ph+",", end-start), ","), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

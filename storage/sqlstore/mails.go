@@ -1,0 +1,99 @@
+package sqlstore
+
+import (
+	"time"
+
+	"contactdesk/model"
+)
+
+// mailColsM reads a mail aliased m, with its delivery when it went
+// through the outbox (aliased d in a LEFT JOIN).
+const mailColsM = "m.id, m.to_handle, m.address, m.subject, m.date, m.body, coalesce(m.request_id, 0), m.token, m.link, m.kind, m.read"
+
+const mailCols = mailColsM + ", coalesce(d.state, ''), coalesce(d.last_error, '')"
+
+const mailFrom = " FROM mails m LEFT JOIN outbox d ON d.mail_id = m.id "
+
+// scanMail reads mailColsM after the extra columns given first, and the
+// extra columns given after.
+func scanMail(sc Row, before []any, after ...any) (model.Mail, error) {
+	var m model.Mail
+	var date int64
+	err := sc.Scan(append(append(before, &m.ID, &m.To, &m.Address, &m.Subject, &date, &m.Body, &m.RequestID, &m.Token, &m.Link, &m.Kind, &m.Read), after...)...)
+	m.Date = tm(date)
+	return m, err
+}
+
+// scanMailDelivery reads mailCols. A mail being handed to the server
+// (sending) is still pending to its reader.
+func scanMailDelivery(sc Row) (model.Mail, error) {
+	var state, lastErr string
+	m, err := scanMail(sc, nil, &state, &lastErr)
+	m.Delivery, m.DeliveryError = state, lastErr
+	if m.Delivery == model.DeliverySending {
+		m.Delivery = model.DeliveryPending
+	}
+	return m, err
+}
+
+func (t *Tx) InsertMail(m *model.Mail) error {
+	id, err := t.x.Insert(`INSERT INTO mails (to_handle, address, subject, date, body, request_id, token, link, kind, read)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.To, m.Address, m.Subject, ts(m.Date), m.Body, nullID(m.RequestID), m.Token, m.Link, m.Kind, m.Read)
+	if err == nil {
+		m.ID = id
+	}
+	return err
+}
+
+func (t *Tx) MailsOf(h model.Handle) ([]model.Mail, error) {
+	return list(t, scanMailDelivery, "SELECT "+mailCols+mailFrom+"WHERE m.to_handle = +? ORDER BY m.id DESC", h)
+}
+
+func (t *Tx) Mail(id int64) (model.Mail, error) {
+	return scanMailDelivery(t.x.QueryRow("SELECT "+mailCols+mailFrom+"WHERE m.id = +?", id))
+}
+
+func (t *Tx) MarkRead(h model.Handle, id int64) error {
+	return exactlyOne(t.x.Exec("UPDATE mails SET read = TRUE WHERE id = ? AND to_handle = ?", id, h))
+}
+
+func (t *Tx) Unread(h model.Handle) (int, error) {
+	// SQLite's index of unread mails is partial, WHERE read = 0, and its
+	// planner uses it only for a query that says so in the same words;
+	// PostgreSQL can't compare a boolean with 0.
+	q := "SELECT count(*) FROM mails WHERE to_handle = +? AND read = 0"
+	if t.x.Dialect() == Postgres {
+		q = "SELECT count(*) FROM mails WHERE to_handle = +? AND NOT read"
+	}
+	var n int
+	err := t.x.QueryRow(q, h).Scan(&n)
+	return n, err
+}
+
+// ---- the SMTP outbox
+
+func (t *Tx) QueueMail(mailID int64, at time.Time) error {
+	_, err := t.x.Exec("INSERT INTO outbox (mail_id, state, attempts, next_try, queued, updated) VALUES (?1, 'pending', 0, ?2, ?2, ?2)", mailID, ts(at))
+	return err
+}
+
+func (t *Tx) DueMails(now time.Time, limit int) ([]model.OutboxEntry, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	return list(t, func(sc Row) (model.OutboxEntry, error) {
+		var e model.OutboxEntry
+		var next, queued, updated int64
+		m, err := scanMail(sc, []any{&e.State, &e.Attempts, &next, &queued, &updated, &e.LastError})
+		e.Mail, e.NextTry, e.Queued, e.Updated = m, tm(next), tm(queued), tm(updated)
+		return e, err
+	}, `SELECT o.state, o.attempts, o.next_try, o.queued, o.updated, o.last_error, `+mailColsM+`
+		FROM outbox o JOIN mails m ON m.id = o.mail_id
+		WHERE o.state IN ('pending', 'sending') AND o.next_try <= +? ORDER BY o.next_try, o.mail_id LIMIT +?`, ts(now), limit)
+}
+
+func (t *Tx) SetDelivery(e model.OutboxEntry) error {
+	return exactlyOne(t.x.Exec("UPDATE outbox SET state = ?, attempts = ?, next_try = ?, updated = ?, last_error = ? WHERE mail_id = ?",
+		e.State, e.Attempts, ts(e.NextTry), ts(e.Updated), e.LastError, e.Mail.ID))
+}

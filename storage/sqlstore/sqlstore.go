@@ -1,0 +1,218 @@
+// Package sqlstore is contactdesk's one implementation of model.Tx over
+// SQL: the queries, written once, the scanners, and the assembly of
+// requests with their parties. It runs on any engine that gives it an
+// Executor; storage/sqlite and storage/postgres are the two there are.
+//
+// Statements are written with ? placeholders, ?N where one value is used
+// twice; PostgreSQL's executor rewrites them to $N (Rebind). Where the
+// two dialects must differ, the statement is written twice, side by side,
+// with the reason. The schema is written per dialect, side by side, in
+// migrations/.
+package sqlstore
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"contactdesk/model"
+)
+
+// Dialect names the SQL an engine speaks.
+type Dialect string
+
+// The dialects there are; each is also the suffix of its schema files.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Executor runs one transaction's statements on one engine. A single
+// row that isn't there is model.ErrNoRow from Row.Scan.
+type Executor interface {
+	Dialect() Dialect
+	// Exec runs a statement and returns how many rows it changed.
+	Exec(q string, args ...any) (int64, error)
+	// Insert runs an INSERT … RETURNING id and returns the id.
+	Insert(q string, args ...any) (int64, error)
+	Query(q string, args ...any) (Rows, error)
+	QueryRow(q string, args ...any) Row
+	// CopyRows stores n rows of cols into table the engine's fastest
+	// way (row(i) gives the i-th row's values).
+	CopyRows(table string, cols []string, n int, row func(i int) []any) error
+	// ReserveIDs returns n ids for new rows of table, none of which
+	// another transaction will be given.
+	ReserveIDs(table string, n int) ([]int64, error)
+}
+
+// Rows are a query's rows, read one after the other.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// Row is the one row of QueryRow.
+type Row interface{ Scan(dest ...any) error }
+
+// Tx is one transaction of a desk; it implements model.Tx and
+// model.BulkTx over an engine's Executor.
+type Tx struct{ x Executor }
+
+// New returns the transaction that runs on x.
+func New(x Executor) *Tx { return &Tx{x: x} }
+
+var (
+	_ model.Tx     = (*Tx)(nil)
+	_ model.BulkTx = (*Tx)(nil)
+)
+
+// exactlyOne checks that an UPDATE or DELETE hit its row.
+func exactlyOne(n int64, err error) error {
+	if err == nil && n == 0 {
+		return model.ErrNoRow
+	}
+	return err
+}
+
+// list runs q and reads each row with scan; it returns nil when there
+// is no row.
+func list[T any](t *Tx, scan func(Row) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := t.x.Query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Times are stored as Unix nanoseconds, UTC; 0 is none.
+func ts(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func tm(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// nullID stores an optional reference: 0 is NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// noLimit stands for "no limit" in a LIMIT: SQLite takes -1 and
+// PostgreSQL NULL, and neither takes the other's.
+const noLimit = int64(1<<63 - 1)
+
+// ---- placeholders
+
+var rebound sync.Map // statement → its $N form
+
+// Rebind rewrites a statement's placeholders for PostgreSQL: ?N becomes
+// $N, each bare ? the next $N, and +? (SQLite's way of hiding a value
+// from its planner, see storage/sqlite) loses its +, which PostgreSQL
+// would read as an operator on text. Quoted text is left alone. Results
+// are kept: a statement is rewritten once per process.
+func Rebind(q string) string {
+	if v, ok := rebound.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n, quoted := 0, false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			quoted = !quoted
+		case quoted:
+		case c == '+' && i+1 < len(q) && q[i+1] == '?':
+			continue
+		case c == '?':
+			j := i + 1
+			for j < len(q) && q[j] >= '0' && q[j] <= '9' {
+				j++
+			}
+			if j > i+1 {
+				b.WriteString("$" + q[i+1:j])
+			} else {
+				n++
+				b.WriteString("$" + strconv.Itoa(n))
+			}
+			i = j - 1
+			continue
+		}
+		b.WriteByte(c)
+	}
+	rebound.Store(q, b.String())
+	return b.String()
+}
+
+// ---- schema
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migration is one numbered schema file of a dialect:
+// NNNN_what.DIALECT.sql.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// Migrations returns a dialect's schema files, in order. They are
+// numbered 1, 2, 3… with no gap, and each dialect has the same numbers:
+// a binary built otherwise panics at start, before touching a database.
+func Migrations(d Dialect) []Migration {
+	var ms []Migration
+	entries, _ := fs.ReadDir(migrationFiles, "migrations")
+	for _, e := range entries {
+		base, ok := strings.CutSuffix(e.Name(), "."+string(d)+".sql")
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			panic("sqlstore: migration file without a number: " + e.Name())
+		}
+		b, _ := fs.ReadFile(migrationFiles, path.Join("migrations", e.Name()))
+		ms = append(ms, Migration{Version: n, Name: e.Name(), SQL: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
+	for i, m := range ms {
+		if m.Version != i+1 {
+			panic(fmt.Sprintf("sqlstore: migrations must be numbered 1, 2, 3…; found %s at place %d", m.Name, i+1))
+		}
+	}
+	if len(ms) != SchemaVersion {
+		panic(fmt.Sprintf("sqlstore: %d %s migrations, and schema %d to reach", len(ms), d, SchemaVersion))
+	}
+	return ms
+}
+
+// SchemaVersion is the schema this binary writes, in either dialect.
+const SchemaVersion = 4

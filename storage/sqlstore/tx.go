@@ -1,0 +1,375 @@
+package sqlstore
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"contactdesk/model"
+)
+
+// In the WHERE and LIMIT of a query, a bound value is written +? rather
+// than ?. SQLite's planner peeks at a bare ? compared for equality (or
+// used as a limit) to weigh its plans, and then marks the statement to be
+// compiled again whenever that value is rebound; the driver clears the
+// bindings after every run, so such a statement would be compiled on
+// every use. The unary plus hides the value from the planner and changes
+// nothing else: the plans are the same (TestStatementsArePreparedOnce in
+// storage/sqlite counts the compilations). Rebind drops it for
+// PostgreSQL.
+
+// ---- accounts
+
+const accountCols = "handle, name, email, owes, created"
+
+func scanAccount(sc Row) (model.Account, error) {
+	var a model.Account
+	var created int64
+	err := sc.Scan(&a.Handle, &a.Name, &a.Email, &a.Owes, &created)
+	a.Created = tm(created)
+	return a, err
+}
+
+func (t *Tx) Account(h model.Handle) (model.Account, error) {
+	return scanAccount(t.x.QueryRow("SELECT "+accountCols+" FROM accounts WHERE handle = +?", h))
+}
+
+func (t *Tx) Accounts() ([]model.Account, error) {
+	return list(t, scanAccount, "SELECT "+accountCols+" FROM accounts ORDER BY handle")
+}
+
+// FindAccounts matches the same on both engines: handles are lowercase,
+// and lower() folds ASCII letters only in SQLite, as it does in
+// PostgreSQL on a COLLATE "C" column. The escape character is ! because
+// a backslash in a literal reads differently in the two.
+func (t *Tx) FindAccounts(prefix string, limit int) ([]model.Account, error) {
+	if limit <= 0 {
+		limit = 10
+	}
+	like := escapeLike(strings.ToLower(prefix)) + "%"
+	return list(t, scanAccount, `SELECT `+accountCols+` FROM accounts
+		WHERE handle LIKE ?1 ESCAPE '!' OR lower(name) LIKE ?1 ESCAPE '!' OR lower(name) LIKE '% ' || ?1 ESCAPE '!'
+		ORDER BY handle LIMIT +?2`, like, limit)
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}
+
+func (t *Tx) InsertAccount(a model.Account) error {
+	_, err := t.x.Exec("INSERT INTO accounts ("+accountCols+") VALUES (?, ?, ?, ?, ?)", a.Handle, a.Name, a.Email, a.Owes, ts(a.Created))
+	return err
+}
+
+func (t *Tx) SetEmail(h model.Handle, email string) error {
+	return exactlyOne(t.x.Exec("UPDATE accounts SET email = ? WHERE handle = ?", email, h))
+}
+
+func (t *Tx) SetOwes(h model.Handle, owes model.Cents) error {
+	return exactlyOne(t.x.Exec("UPDATE accounts SET owes = ? WHERE handle = ?", owes, h))
+}
+
+// ---- services
+
+const serviceCols = "s.id, s.name, s.type, s.admin, s.tech, s.billing, s.has_owner, s.owner_holder, s.owner_address, s.owner_phone, s.owner_email, s.created"
+
+func scanService(sc Row, extra ...any) (model.Service, error) {
+	var s model.Service
+	var hasOwner bool
+	var o model.Owner
+	var created int64
+	err := sc.Scan(append([]any{&s.ID, &s.Name, &s.Type, &s.Admin, &s.Tech, &s.Billing, &hasOwner, &o.Holder, &o.Address, &o.Phone, &o.Email, &created}, extra...)...)
+	if hasOwner {
+		s.Owner = &o
+	}
+	s.Created = tm(created)
+	return s, err
+}
+
+// scanServiceView reads serviceCols followed by the pending mark.
+func scanServiceView(sc Row) (model.ServiceView, error) {
+	var v model.ServiceView
+	var err error
+	v.Service, err = scanService(sc, &v.Pending)
+	return v, err
+}
+
+func (t *Tx) Service(name string) (model.Service, error) {
+	return scanService(t.x.QueryRow("SELECT "+serviceCols+" FROM services s WHERE s.name = +?", name))
+}
+
+func (t *Tx) ServiceByID(id int64) (model.Service, error) {
+	return scanService(t.x.QueryRow("SELECT "+serviceCols+" FROM services s WHERE s.id = +?", id))
+}
+
+// pendingMark is the column that marks a service with a live request.
+const pendingMark = `EXISTS (SELECT 1 FROM requests r WHERE r.service_id = s.id AND r.state = 'validatingByCustomers' AND r.expires > ?2)`
+
+func (t *Tx) ServicesOf(h model.Handle, now time.Time) ([]model.ServiceView, error) {
+	return list(t, scanServiceView, `SELECT `+serviceCols+`, `+pendingMark+`
+		FROM services s WHERE s.admin = +?1 OR s.tech = +?1 OR s.billing = +?1 ORDER BY s.name`, h, ts(now))
+}
+
+// FirstServicesOf takes the first limit names from each role's index
+// (admin, name), (tech, name), (billing, name) and keeps the first limit
+// of those: it reads at most 3×limit index entries whether h holds ten
+// services or a hundred thousand, where ServicesOf's plan (a union of
+// the three indexes, then a sort) reads every one.
+func (t *Tx) FirstServicesOf(h model.Handle, now time.Time, limit int) ([]model.ServiceView, error) {
+	return list(t, scanServiceView, FirstServicesQuery, h, ts(now), limit)
+}
+
+// FirstServicesQuery is FirstServicesOf's query (its plan is tested on
+// both engines). Each role's part is a subquery of its own, so that its
+// LIMIT applies to it alone; the page is cut before the services are
+// read, so that both planners read about limit rows of the table.
+const FirstServicesQuery = `SELECT ` + serviceCols + `, ` + pendingMark + ` FROM (
+		SELECT id, name FROM (SELECT id, name FROM services WHERE admin = +?1 ORDER BY name LIMIT +?3) a
+		UNION SELECT id, name FROM (SELECT id, name FROM services WHERE tech = +?1 ORDER BY name LIMIT +?3) t
+		UNION SELECT id, name FROM (SELECT id, name FROM services WHERE billing = +?1 ORDER BY name LIMIT +?3) b
+		ORDER BY name LIMIT +?3) f
+	JOIN services s ON s.id = f.id ORDER BY s.name`
+
+const serviceInsertCols = "name, type, admin, tech, billing, has_owner, owner_holder, owner_address, owner_phone, owner_email, created"
+
+// serviceValues are a service's values in serviceInsertCols' order.
+func serviceValues(s *model.Service) []any {
+	var o model.Owner
+	if s.Owner != nil {
+		o = *s.Owner
+	}
+	return []any{s.Name, s.Type, string(s.Admin), string(s.Tech), string(s.Billing), s.Owner != nil, o.Holder, o.Address, o.Phone, o.Email, ts(s.Created)}
+}
+
+func (t *Tx) InsertService(s *model.Service) error {
+	id, err := t.x.Insert("INSERT INTO services ("+serviceInsertCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", serviceValues(s)...)
+	if err == nil {
+		s.ID = id
+	}
+	return err
+}
+
+func (t *Tx) SetContact(id int64, r model.Role, h model.Handle) error {
+	col := map[model.Role]string{model.Admin: "admin", model.Tech: "tech", model.Billing: "billing"}[r]
+	if col == "" {
+		return errors.New("storage: unknown role " + string(r))
+	}
+	return exactlyOne(t.x.Exec("UPDATE services SET "+col+" = ? WHERE id = ?", h, id))
+}
+
+func (t *Tx) SetOwner(id int64, o model.Owner) error {
+	return exactlyOne(t.x.Exec(`UPDATE services SET has_owner = TRUE, owner_holder = ?, owner_address = ?, owner_phone = ?, owner_email = ? WHERE id = ?`,
+		o.Holder, o.Address, o.Phone, o.Email, id))
+}
+
+// ---- requests
+
+const requestCols = "r.id, r.service_id, s.name, s.type, r.roles, r.from_handle, r.to_handle, r.requester, r.state, r.reason, r.created, r.expires, r.ended"
+
+func scanRequest(sc Row) (model.Request, error) {
+	var r model.Request
+	var roles string
+	var created, expires, ended int64
+	err := sc.Scan(&r.ID, &r.ServiceID, &r.Service, &r.Type, &roles, &r.From, &r.To, &r.Requester, &r.State, &r.Reason, &created, &expires, &ended)
+	for _, x := range strings.Split(roles, ",") {
+		if x != "" {
+			r.Roles = append(r.Roles, model.Role(x))
+		}
+	}
+	r.Created, r.Expires, r.Ended = tm(created), tm(expires), tm(ended)
+	return r, err
+}
+
+const partyCols = "p.request_id, p.handle, p.answer, p.answered"
+
+type partyRow struct {
+	requestID int64
+	party     model.Party
+}
+
+func scanParty(sc Row) (partyRow, error) {
+	var p partyRow
+	var answered int64
+	err := sc.Scan(&p.requestID, &p.party.Handle, &p.party.Answer, &answered)
+	p.party.Answered = tm(answered)
+	return p, err
+}
+
+// requests runs a query of requestCols and attaches each request's
+// parties with a second query (of partyCols, in order) whose only
+// argument is arg.
+func (t *Tx) requests(q, partyQ string, arg any) ([]model.Request, error) {
+	rs, err := list(t, scanRequest, q, arg)
+	if err != nil || len(rs) == 0 {
+		return rs, err
+	}
+	byID := make(map[int64]int, len(rs))
+	for i, r := range rs {
+		byID[r.ID] = i
+	}
+	ps, err := list(t, scanParty, partyQ, arg)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if i, ok := byID[p.requestID]; ok {
+			rs[i].Parties = append(rs[i].Parties, p.party)
+		}
+	}
+	return rs, nil
+}
+
+func (t *Tx) Request(id int64) (model.Request, error) {
+	rs, err := t.requests("SELECT "+requestCols+" FROM requests r JOIN services s ON s.id = r.service_id WHERE r.id = +?",
+		"SELECT "+partyCols+" FROM parties p WHERE p.request_id = +? ORDER BY p.position", id)
+	if err == nil && len(rs) == 0 {
+		err = model.ErrNoRow
+	}
+	if err != nil {
+		return model.Request{}, err
+	}
+	return rs[0], nil
+}
+
+func (t *Tx) RequestsOf(h model.Handle) ([]model.Request, error) {
+	return t.requests(`SELECT `+requestCols+` FROM parties m JOIN requests r ON r.id = m.request_id JOIN services s ON s.id = r.service_id
+			WHERE m.handle = +? ORDER BY r.id DESC`,
+		`SELECT `+partyCols+` FROM parties m JOIN parties p ON p.request_id = m.request_id WHERE m.handle = +? ORDER BY p.request_id, p.position`, h)
+}
+
+func (t *Tx) OpenRequests(serviceID int64) ([]model.Request, error) {
+	return t.requests(`SELECT `+requestCols+` FROM requests r JOIN services s ON s.id = r.service_id
+			WHERE r.service_id = +? AND r.state = 'validatingByCustomers' ORDER BY r.id`,
+		`SELECT `+partyCols+` FROM requests r JOIN parties p ON p.request_id = r.id
+			WHERE r.service_id = +? AND r.state = 'validatingByCustomers' ORDER BY p.request_id, p.position`, serviceID)
+}
+
+func (t *Tx) DueRequests(now time.Time) ([]model.Request, error) {
+	// Every write asks this first, so it must cost one look in the
+	// partial index of open requests (written as IN so that SQLite's
+	// planner takes that index rather than a scan in id order).
+	const due = "(SELECT id FROM requests WHERE state = 'validatingByCustomers' AND expires <= ?)"
+	return t.requests(`SELECT `+requestCols+` FROM requests r JOIN services s ON s.id = r.service_id
+			WHERE r.id IN `+due+` ORDER BY r.id`,
+		`SELECT `+partyCols+` FROM parties p WHERE p.request_id IN `+due+` ORDER BY p.request_id, p.position`, ts(now))
+}
+
+func (t *Tx) InsertRequest(r *model.Request) error {
+	id, err := t.x.Insert(`INSERT INTO requests (service_id, roles, from_handle, to_handle, requester, state, reason, created, expires, ended)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.ServiceID, model.JoinRoles(r.Roles, ","), r.From, r.To, r.Requester, r.State, r.Reason, ts(r.Created), ts(r.Expires), ts(r.Ended))
+	if err != nil {
+		return err
+	}
+	r.ID = id
+	for i, p := range r.Parties {
+		if _, err := t.x.Exec("INSERT INTO parties (request_id, position, handle, answer, answered) VALUES (?, ?, ?, ?, ?)",
+			r.ID, i, p.Handle, p.Answer, ts(p.Answered)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *Tx) EndRequest(id int64, s model.State, reason string, at time.Time) error {
+	return exactlyOne(t.x.Exec("UPDATE requests SET state = ?, reason = ?, ended = ? WHERE id = ?", s, reason, ts(at), id))
+}
+
+func (t *Tx) SetAnswer(id int64, h model.Handle, a model.Answer, at time.Time) error {
+	return exactlyOne(t.x.Exec("UPDATE parties SET answer = ?, answered = ? WHERE request_id = ? AND handle = ?", a, ts(at), id, h))
+}
+
+// ---- tokens and throttling
+
+func (t *Tx) InsertToken(tk *model.TokenRecord) error {
+	id, err := t.x.Insert("INSERT INTO tokens (request_id, handle, hash, state) VALUES (?, ?, ?, ?) RETURNING id", tk.RequestID, tk.Handle, tk.Hash[:], tk.State)
+	if err == nil {
+		tk.ID = id
+	}
+	return err
+}
+
+func (t *Tx) Tokens(requestID int64) ([]model.TokenRecord, error) {
+	return list(t, func(sc Row) (model.TokenRecord, error) {
+		var tk model.TokenRecord
+		var hash []byte
+		err := sc.Scan(&tk.ID, &tk.RequestID, &tk.Handle, &hash, &tk.State)
+		copy(tk.Hash[:], hash)
+		return tk, err
+	}, "SELECT id, request_id, handle, hash, state FROM tokens WHERE request_id = +? ORDER BY id", requestID)
+}
+
+func (t *Tx) SetTokenState(id int64, s model.TokenState) error {
+	return exactlyOne(t.x.Exec("UPDATE tokens SET state = ? WHERE id = ?", s, id))
+}
+
+func (t *Tx) Failures(h model.Handle, requestID int64, since time.Time) (int, error) {
+	var n int
+	err := t.x.QueryRow("SELECT count(*) FROM token_failures WHERE handle = +? AND request_id = +? AND at > ?", h, requestID, ts(since)).Scan(&n)
+	return n, err
+}
+
+func (t *Tx) InsertFailure(h model.Handle, requestID int64, at time.Time) error {
+	_, err := t.x.Exec("INSERT INTO token_failures (handle, request_id, at) VALUES (?, ?, ?)", h, requestID, ts(at))
+	return err
+}
+
+func (t *Tx) LockedUntil(h model.Handle, requestID int64) (time.Time, error) {
+	var until int64
+	err := t.x.QueryRow("SELECT until FROM token_locks WHERE handle = +? AND request_id = +?", h, requestID).Scan(&until)
+	if errors.Is(err, model.ErrNoRow) {
+		return time.Time{}, nil
+	}
+	return tm(until), err
+}
+
+func (t *Tx) SetLock(h model.Handle, requestID int64, until time.Time) error {
+	_, err := t.x.Exec(`INSERT INTO token_locks (handle, request_id, until) VALUES (?, ?, ?)
+		ON CONFLICT (handle, request_id) DO UPDATE SET until = excluded.until`, h, requestID, ts(until))
+	return err
+}
+
+// ---- history
+
+const historyInsertCols = "at, actor, action, service_id, request_id, detail"
+
+func historyValues(e *model.HistoryEntry) []any {
+	return []any{ts(e.At), string(e.Actor), e.Action, nullID(e.ServiceID), nullID(e.RequestID), e.Detail}
+}
+
+func (t *Tx) InsertHistory(e *model.HistoryEntry) error {
+	id, err := t.x.Insert("INSERT INTO history ("+historyInsertCols+") VALUES (?, ?, ?, ?, ?, ?) RETURNING id", historyValues(e)...)
+	if err == nil {
+		e.ID = id
+	}
+	return err
+}
+
+const historyCols = "h.id, h.at, h.actor, h.action, coalesce(h.service_id, 0), coalesce(s.name, ''), coalesce(h.request_id, 0), h.detail"
+
+func scanHistory(sc Row) (model.HistoryEntry, error) {
+	var e model.HistoryEntry
+	var at int64
+	err := sc.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.ServiceID, &e.Service, &e.RequestID, &e.Detail)
+	e.At = tm(at)
+	return e, err
+}
+
+func (t *Tx) History(who model.Handle, serviceID, requestID int64, limit int) ([]model.HistoryEntry, error) {
+	lim := noLimit
+	if limit > 0 {
+		lim = int64(limit)
+	}
+	const from = "SELECT " + historyCols + " FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE "
+	switch {
+	case requestID != 0:
+		return list(t, scanHistory, from+"h.request_id = +? ORDER BY h.at DESC, h.id DESC LIMIT +?", requestID, lim)
+	case serviceID != 0:
+		return list(t, scanHistory, from+"h.service_id = +? ORDER BY h.at DESC, h.id DESC LIMIT +?", serviceID, lim)
+	}
+	return list(t, scanHistory, from+`h.id IN (
+			SELECT id FROM history WHERE actor = +?1
+			UNION SELECT x.id FROM services v JOIN history x ON x.service_id = v.id WHERE v.admin = +?1 OR v.tech = +?1 OR v.billing = +?1
+			UNION SELECT x.id FROM parties p JOIN history x ON x.request_id = p.request_id WHERE p.handle = +?1
+		) ORDER BY h.at DESC, h.id DESC LIMIT +?2`, who, lim)
+}
