@@ -98,6 +98,14 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 	if err := a.setupMail(&mo); err != nil {
 		return nil, err
 	}
+	if mode == readDesk && a.mail != nil {
+		// With --smtp even a read sends what waits in the outbox, and
+		// records it: the desk must be written to (but never made).
+		if err := mustExist(a.dbPath()); err != nil {
+			return nil, err
+		}
+		mode = writeDesk
+	}
 	st, err := openStore(a.ctx, a.dbPath(), mode, a.global.pool)
 	if err != nil {
 		return nil, err

@@ -121,3 +121,17 @@ func TestReadingNeverMakesADesk(t *testing.T) {
 		t.Fatal("a read made a file")
 	}
 }
+
+// TestReadingWithSMTPNeverMakesADesk: with --smtp a read also sends the
+// outbox, so it opens the desk to write, but still never makes one.
+func TestReadingWithSMTPNeverMakesADesk(t *testing.T) {
+	d := newDesk(t)
+	path := d.env["CONTACTDESK_DB"]
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.refused("contactdesk init", "services", "--as", "xx11111-ovh", "--smtp", "smtp://127.0.0.1:1", "--mail-from", "desk@example.com")
+	if fi, err := os.Stat(path); err != nil || fi.Size() != 0 {
+		t.Fatal("a read with --smtp turned the empty file into a desk")
+	}
+}

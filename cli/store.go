@@ -223,3 +223,15 @@ func buildDemo(a *app, path string, mode fs.FileMode, services int, progress fun
 	}
 	return sum, os.Rename(tmp, path)
 }
+
+// mustExist refuses a SQLite path where there is no desk yet (no file,
+// or an empty one), as a read-only open would.
+func mustExist(path string) error {
+	if postgres.IsURL(path) {
+		return nil
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return fmt.Errorf("%w at %s: create a desk with 'contactdesk init' or 'contactdesk demo'", storage.ErrMissing, path)
+	}
+	return nil
+}
