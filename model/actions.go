@@ -137,7 +137,8 @@ func (d *Desk) answerIn(tx Tx, w *work, actor Handle, id int64, token string, a 
 	if err != nil {
 		return Request{}, err
 	}
-	if err := throttle(tx, actor, r, w.now); err != nil {
+	sc := requestScope(r)
+	if err := throttle(tx, actor, sc, w.now); err != nil {
 		return Request{}, err
 	}
 	toks, err := tx.Tokens(r.ID)
@@ -146,8 +147,8 @@ func (d *Desk) answerIn(tx Tx, w *work, actor Handle, id int64, token string, a 
 	}
 	tok, refusal := tokenCheck(toks, actor, token, r)
 	if refusal != nil {
-		w.onRefusal = func(tx Tx) error { return countFailure(tx, w, actor, r, refusal) }
-		return Request{}, failureNote(tx, actor, r, w.now, refusal)
+		w.onRefusal = func(tx Tx) error { return countFailure(tx, w, actor, sc) }
+		return Request{}, failureNote(tx, actor, sc, w.now, refusal)
 	}
 	if err := tx.SetTokenState(tok.ID, TokenUsed); err != nil {
 		return Request{}, err

@@ -222,15 +222,27 @@ func tokenCheck(toks []TokenRecord, actor Handle, typed string, r Request) (Toke
 	return match, nil
 }
 
-// throttle refuses a token try while the actor is locked out of the request.
-func throttle(tx Tx, actor Handle, r Request, now time.Time) error {
-	until, err := tx.LockedUntil(actor, r.ID)
+// scope is what a token answers: a request, or an account's change of
+// e-mail address (request 0, which no request has). Wrong tries are
+// counted and paused per actor and scope.
+type scope struct {
+	requestID, serviceID int64
+	name                 string // "request #8", "your change of e-mail address"
+}
+
+func requestScope(r Request) scope {
+	return scope{requestID: r.ID, serviceID: r.ServiceID, name: fmt.Sprintf("request #%d", r.ID)}
+}
+
+// throttle refuses a token try while the actor is locked out of the scope.
+func throttle(tx Tx, actor Handle, sc scope, now time.Time) error {
+	until, err := tx.LockedUntil(actor, sc.requestID)
 	if err != nil {
 		return err
 	}
 	if now.Before(until) {
-		return fail(ErrThrottled, "token", "too many wrong tokens for request #%d: tries are paused until %s UTC (in %s)",
-			r.ID, until.UTC().Format("15:04"), roundUp(until.Sub(now)))
+		return fail(ErrThrottled, "token", "too many wrong tokens for %s: tries are paused until %s UTC (in %s)",
+			sc.name, until.UTC().Format("15:04"), roundUp(until.Sub(now)))
 	}
 	return nil
 }
@@ -244,22 +256,21 @@ func roundUp(d time.Duration) string {
 }
 
 // countFailure records a wrong token, and locks the actor out of the
-// request when it is the MaxTokenFailures-th within the window. It
-// returns the refusal to show, completed with what follows from it.
-func countFailure(tx Tx, w *work, actor Handle, r Request, refusal error) error {
-	if err := tx.InsertFailure(actor, r.ID, w.now); err != nil {
+// scope when it is the MaxTokenFailures-th within the window.
+func countFailure(tx Tx, w *work, actor Handle, sc scope) error {
+	if err := tx.InsertFailure(actor, sc.requestID, w.now); err != nil {
 		return err
 	}
-	n, err := tx.Failures(actor, r.ID, w.now.Add(-TokenFailureWindow))
+	n, err := tx.Failures(actor, sc.requestID, w.now.Add(-TokenFailureWindow))
 	if err != nil {
 		return err
 	}
 	if n >= MaxTokenFailures {
 		until := w.now.Add(TokenLockout)
-		if err := tx.SetLock(actor, r.ID, until); err != nil {
+		if err := tx.SetLock(actor, sc.requestID, until); err != nil {
 			return err
 		}
-		return tx.InsertHistory(&HistoryEntry{At: w.now, Actor: actor, Action: ActTokenThrottled, ServiceID: r.ServiceID, RequestID: r.ID,
+		return tx.InsertHistory(&HistoryEntry{At: w.now, Actor: actor, Action: ActTokenThrottled, ServiceID: sc.serviceID, RequestID: sc.requestID,
 			Detail: fmt.Sprintf("%d wrong tokens in %s; tries paused until %s", n, FormatDuration(TokenFailureWindow), until.Format(time.RFC3339))})
 	}
 	return nil
@@ -267,20 +278,20 @@ func countFailure(tx Tx, w *work, actor Handle, r Request, refusal error) error 
 
 // failureNote completes a token refusal with how many tries are left,
 // counting the one being refused.
-func failureNote(tx Tx, actor Handle, r Request, now time.Time, refusal error) error {
+func failureNote(tx Tx, actor Handle, sc scope, now time.Time, refusal error) error {
 	var e *Error
 	if !errors.As(refusal, &e) {
 		return refusal
 	}
-	n, err := tx.Failures(actor, r.ID, now.Add(-TokenFailureWindow))
+	n, err := tx.Failures(actor, sc.requestID, now.Add(-TokenFailureWindow))
 	if err != nil {
 		return err
 	}
 	left := MaxTokenFailures - n - 1
 	msg := e.Msg
 	if left <= 0 {
-		msg += fmt.Sprintf("; that was the %d%s wrong token in %s, so tries on request #%d are paused for %s",
-			MaxTokenFailures, ordinal(MaxTokenFailures), FormatDuration(TokenFailureWindow), r.ID, FormatDuration(TokenLockout))
+		msg += fmt.Sprintf("; that was the %d%s wrong token in %s, so tries on %s are paused for %s",
+			MaxTokenFailures, ordinal(MaxTokenFailures), FormatDuration(TokenFailureWindow), sc.name, FormatDuration(TokenLockout))
 	} else if left == 1 {
 		msg += "; 1 try left before a pause"
 	} else {
