@@ -69,6 +69,11 @@ func (d *Desk) createRequest(tx Tx, w *work, actor Handle, in NewRequest) ([]Req
 	if err != nil {
 		return nil, err
 	}
+	if !w.inBatch() {
+		if err := createAllowed(tx, actor, len(reqs), w.now); err != nil {
+			return nil, err
+		}
+	}
 	for i := range reqs {
 		r := &reqs[i]
 		if err := tx.InsertRequest(r); err != nil {
@@ -486,29 +491,6 @@ func (d *Desk) SetStanding(ctx context.Context, h Handle, owes Cents) (Account, 
 		}
 		return a, d.record(tx, w, SupportActor, ActStanding, 0, 0, detail)
 	})
-}
-
-// SetEmail changes the e-mail address of actor's own profile.
-func (d *Desk) SetEmail(ctx context.Context, actor Handle, email string) (Account, error) {
-	return write(ctx, d, func(tx Tx, w *work) (Account, error) { return d.setEmail(tx, w, actor, email) })
-}
-
-func (d *Desk) setEmail(tx Tx, w *work, actor Handle, email string) (Account, error) {
-	email, err := CheckEmail("email", email)
-	if err != nil {
-		return Account{}, err
-	}
-	a, err := actorAccount(tx, actor)
-	if err != nil {
-		return Account{}, err
-	}
-	old := a.Email
-	if err := tx.SetEmail(actor, email); err != nil {
-		return Account{}, err
-	}
-	a.Email = email
-	w.touch(actor)
-	return a, d.record(tx, w, actor, ActEmail, 0, 0, fmt.Sprintf("e-mail address changed from %s to %s", old, email))
 }
 
 // NewService is what support staff give to add a service.

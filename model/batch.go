@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -40,9 +41,24 @@ func (b *Batch) AddAccount(in NewAccount) (Account, error) { return b.d.addAccou
 // AddService is Desk.AddService within the batch.
 func (b *Batch) AddService(in NewService) (Service, error) { return b.d.addService(b.tx, b.w, in) }
 
-// SetEmail is Desk.SetEmail within the batch.
+// SetEmail changes actor's e-mail address at once, as a loader of past
+// events records a change that was proven then; a live change of address
+// goes through AskEmailChange and ConfirmEmail.
 func (b *Batch) SetEmail(actor Handle, email string) (Account, error) {
-	return b.d.setEmail(b.tx, b.w, actor, email)
+	email, err := CheckEmail("email", email)
+	if err != nil {
+		return Account{}, err
+	}
+	a, err := actorAccount(b.tx, actor)
+	if err != nil {
+		return Account{}, err
+	}
+	if err := b.tx.SetEmail(actor, email); err != nil {
+		return Account{}, err
+	}
+	old := a.Email
+	a.Email = email
+	return a, b.d.record(b.tx, b.w, actor, ActEmail, 0, 0, fmt.Sprintf("e-mail address changed from %s to %s", old, email))
 }
 
 // SetOwner is Desk.SetOwner within the batch.

@@ -85,6 +85,10 @@ type work struct {
 	tokens map[int64]map[Handle]string
 }
 
+// inBatch reports whether the work is a Batch's, which loads past events
+// at times it sets: the limits on mail per hour do not apply to it.
+func (w *work) inBatch() bool { return w.tokens != nil }
+
 func (w *work) touch(hs ...Handle) {
 	if w.tokens != nil {
 		return

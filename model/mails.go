@@ -34,11 +34,21 @@ func mailTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC"
 
 // send stores a mail to h at the address h has now.
 func (d *Desk) send(tx Tx, w *work, h Handle, m Mail) (Mail, error) {
+	return d.sendTo(tx, w, h, "", m)
+}
+
+// sendTo stores a mail in h's mailbox, addressed to address (the one h
+// has now when address is empty), and queues it for real delivery when
+// the desk delivers mail.
+func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail) (Mail, error) {
 	a, err := tx.Account(h)
 	if err != nil {
 		return Mail{}, err
 	}
-	m.To, m.Address, m.Date = h, a.Email, w.now
+	if address == "" {
+		address = a.Email
+	}
+	m.To, m.Address, m.Date = h, address, w.now
 	m.Body = fmt.Sprintf("Hello %s,\n\n%s\n-- \ncontactdesk, on behalf of your hosting provider\n", a.Name, m.Body)
 	if err := tx.InsertMail(&m); err != nil {
 		return Mail{}, err

@@ -338,16 +338,36 @@ func resendAllowed(tx Tx, actor Handle, r Request, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	var recent []time.Time // newest first, as History lists them
+	var latest []time.Time // newest first, as History lists them
 	for _, e := range hs {
-		if e.Actor == actor && e.Action == ActRequestResend && now.Sub(e.At) < ResendWindow {
-			recent = append(recent, e.At)
+		if e.Actor == actor && e.Action == ActRequestResend {
+			latest = append(latest, e.At)
 		}
 	}
-	if len(recent) < MaxResends {
-		return nil
+	if next, over := overLimit(latest, MaxResends, ResendWindow, now); over {
+		return fail(ErrMailLimit, "request", "request #%d was already mailed to you again %d times in the last %s; you can ask again at %s UTC (in %s)",
+			r.ID, MaxResends, FormatDuration(ResendWindow), clockTime(next), roundUp(next.Sub(now)))
 	}
-	next := recent[MaxResends-1].Add(ResendWindow)
-	return fail(ErrMailLimit, "request", "request #%d was already mailed to you again %d times in the last %s; you can ask again at %s UTC (in %s)",
-		r.ID, MaxResends, FormatDuration(ResendWindow), next.Add(time.Minute-1).UTC().Format("15:04"), roundUp(next.Sub(now)))
+	return nil
+}
+
+// Every request mails each of its parties, whom the requester chooses:
+// an account may ask for at most MaxRequestsPerHour an hour, so that a
+// loop of requests and cancellations can't flood another account's
+// inbox. Thirty leaves room for a customer reorganising a few dozen
+// services by hand; more than that in an hour is a job for support.
+const MaxRequestsPerHour = 30
+
+// createAllowed refuses n more requests by actor when they would pass
+// MaxRequestsPerHour within the hour.
+func createAllowed(tx Tx, actor Handle, n int, now time.Time) error {
+	latest, err := tx.RecentRequestsBy(actor, MaxRequestsPerHour)
+	if err != nil {
+		return err
+	}
+	if next, over := overLimit(latest, MaxRequestsPerHour-n+1, time.Hour, now); over {
+		return fail(ErrMailLimit, "request", "you already asked for %d changes of contact in the last hour, and each mails its parties; you can ask again at %s UTC (in %s)",
+			len(latest), clockTime(next), roundUp(next.Sub(now)))
+	}
+	return nil
 }

@@ -42,6 +42,18 @@ type Tx interface {
 	FindAccounts(prefix string, limit int) ([]Account, error)
 	InsertAccount(a Account) error
 	SetEmail(h Handle, email string) error
+
+	// InsertEmailChange stores a change of e-mail address waiting for its
+	// token, and sets c.ID.
+	InsertEmailChange(c *EmailChange) error
+	// PendingEmailChange returns h's newest change of address in state
+	// EmailPending, whatever its expiry.
+	PendingEmailChange(h Handle) (EmailChange, error)
+	// EndEmailChange records how a change of address ended.
+	EndEmailChange(id int64, state string, at time.Time) error
+	// RecentEmailChanges returns when h asked for its latest limit
+	// changes of address, newest first.
+	RecentEmailChanges(h Handle, limit int) ([]time.Time, error)
 	SetOwes(h Handle, owes Cents) error
 
 	Service(name string) (Service, error)
@@ -69,6 +81,9 @@ type Tx interface {
 	DueRequests(now time.Time) ([]Request, error)
 	// InsertRequest stores the request and its parties, and sets r.ID.
 	InsertRequest(r *Request) error
+	// RecentRequestsBy returns when h asked for its latest limit
+	// requests, newest first.
+	RecentRequestsBy(h Handle, limit int) ([]time.Time, error)
 	EndRequest(id int64, s State, reason string, at time.Time) error
 	SetAnswer(requestID int64, h Handle, a Answer, at time.Time) error
 
@@ -77,6 +92,8 @@ type Tx interface {
 	SetTokenState(id int64, s TokenState) error
 
 	// Failures counts wrong tokens h gave for the request since a time.
+	// Request 0 stands for h's change of e-mail address, in these four
+	// methods.
 	Failures(h Handle, requestID int64, since time.Time) (int, error)
 	InsertFailure(h Handle, requestID int64, at time.Time) error
 	// LockedUntil returns until when h may not try tokens on the request

@@ -237,6 +237,11 @@ func JoinRoles(rs []Role, sep string) string {
 const (
 	MailConfirm = "confirm" // asks a party to confirm, carries a token
 	MailOutcome = "outcome" // says how a request ended
+	// MailEmailConfirm carries the token that proves a new e-mail
+	// address; it goes to that address.
+	MailEmailConfirm = "email-confirm"
+	// MailEmailChanged tells the old address that the change was made.
+	MailEmailChanged = "email-changed"
 	MailNotice  = "notice"  // anything else (profile changes…)
 )
 
@@ -289,6 +294,7 @@ const (
 	ActAccountAdd     = "account.add"
 	ActStanding       = "account.standing"
 	ActEmail          = "profile.email"
+	ActEmailAsk       = "profile.email.ask"
 	ActServiceAdd     = "service.add"
 	ActRequestCreate  = "request.create"
 	ActRequestAccept  = "request.accept"

@@ -1,6 +1,7 @@
 package modeltest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -114,4 +115,95 @@ func testHistoryAddresses(t *testing.T, open Opener) {
 			}
 		}
 	}
+}
+
+func testEmailAbuse(t *testing.T, open Opener) {
+	t.Run("a newer change retires the older token", func(t *testing.T) {
+		f := New(t, open)
+		if _, err := f.Desk.AskEmailChange(f.Ctx, T, "first@new.example"); err != nil {
+			t.Fatal(err)
+		}
+		first := EmailToken(f, T)
+		if _, err := f.Desk.AskEmailChange(f.Ctx, T, "second@new.example"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.Desk.ConfirmEmail(f.Ctx, T, first)
+		IsKind(t, err, model.ErrWrongToken, "the first change's token")
+		if a, err := f.Desk.ConfirmEmail(f.Ctx, T, EmailToken(f, T)); err != nil || a.Email != "second@new.example" {
+			t.Fatalf("%+v %v", a, err)
+		}
+	})
+	t.Run("wrong tokens are throttled", func(t *testing.T) {
+		f := New(t, open)
+		if _, err := f.Desk.AskEmailChange(f.Ctx, T, "ted@new.example"); err != nil {
+			t.Fatal(err)
+		}
+		for i := range model.MaxTokenFailures {
+			_, err := f.Desk.ConfirmEmail(f.Ctx, T, fmt.Sprintf("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAA%d", i))
+			IsKind(t, err, model.ErrWrongToken, "a wrong token")
+		}
+		_, err := f.Desk.ConfirmEmail(f.Ctx, T, EmailToken(f, T))
+		IsKind(t, err, model.ErrThrottled, "the right token during the pause")
+		if a, _ := f.Desk.Account(f.Ctx, T); a.Email == "ted@new.example" {
+			t.Fatal("the address changed during the pause")
+		}
+		f.Clock.Advance(model.TokenLockout)
+		if _, err := f.Desk.ConfirmEmail(f.Ctx, T, EmailToken(f, T)); err != nil {
+			t.Fatalf("after the pause: %v", err)
+		}
+	})
+	t.Run("three changes an hour", func(t *testing.T) {
+		f := New(t, open)
+		for i := range model.MaxEmailChanges {
+			if _, err := f.Desk.AskEmailChange(f.Ctx, T, fmt.Sprintf("ted%d@new.example", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := f.Snap()
+		_, err := f.Desk.AskEmailChange(f.Ctx, T, "victim@elsewhere.example")
+		IsKind(t, err, model.ErrMailLimit, "a fourth change in the hour")
+		if !strings.Contains(err.Error(), "10:00 UTC") {
+			t.Errorf("the refusal %q should say when", err)
+		}
+		f.Same(before, "a fourth change in the hour")
+		f.Clock.Advance(model.ResendWindow)
+		if _, err := f.Desk.AskEmailChange(f.Ctx, T, "ted@new.example"); err != nil {
+			t.Fatalf("an hour later: %v", err)
+		}
+	})
+	t.Run("an expired change can't be confirmed", func(t *testing.T) {
+		f := New(t, open)
+		c, err := f.Desk.AskEmailChange(f.Ctx, T, "ted@new.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Clock.Advance(c.Expires.Sub(f.Clock.Now()))
+		_, err = f.Desk.ConfirmEmail(f.Ctx, T, EmailToken(f, T))
+		IsKind(t, err, model.ErrNotFound, "an expired change")
+		if _, ok, _ := f.Desk.PendingEmail(f.Ctx, T); ok {
+			t.Error("an expired change still shows as pending")
+		}
+	})
+}
+
+func testRequestLimit(t *testing.T, open Opener) {
+	f := New(t, open)
+	// A loop of requests and cancellations aimed at N's inbox.
+	for i := range model.MaxRequestsPerHour {
+		r := f.Create(A, Example, N, model.Tech)[0]
+		if _, err := f.Desk.Cancel(f.Ctx, A, r.ID); err != nil {
+			t.Fatalf("cancel %d: %v", i, err)
+		}
+	}
+	before := f.Snap()
+	_, err := f.Desk.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)})
+	IsKind(t, err, model.ErrMailLimit, "one request too many in the hour")
+	if !strings.Contains(err.Error(), "10:00 UTC") {
+		t.Errorf("the refusal %q should say when", err)
+	}
+	f.Same(before, "one request too many in the hour")
+	// Others are not limited by A's requests.
+	f.Create(T, Example, N2, model.Tech)
+	f.Clock.Advance(time.Hour)
+	f.Create(A, Multi, N, model.Tech)
 }

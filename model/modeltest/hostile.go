@@ -78,8 +78,10 @@ func testHostileInput(t *testing.T, open Opener) {
 		refusedOrClean(t, name+": account e-mail", err)
 		_, err = f.Desk.AddAccount(f.Ctx, model.NewAccount{Handle: h, Name: "Eve", Email: "eve@example.com"})
 		refusedOrClean(t, name+": account handle", err)
-		_, err = f.Desk.SetEmail(f.Ctx, T, "ted"+h+"@example.com")
+		_, err = f.Desk.AskEmailChange(f.Ctx, T, "ted"+h+"@example.com")
 		refusedOrClean(t, name+": profile e-mail", err)
+		_, err = f.Desk.ConfirmEmail(f.Ctx, T, h)
+		refusedOrClean(t, name+": token for a new e-mail", err)
 		for field, c := range map[string]model.OwnerChange{
 			"holder":  {Holder: ptr(h)},
 			"address": {Address: ptr("Rua " + h)},

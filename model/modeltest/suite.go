@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"ApplyTimeRecheck", testApplyRecheck},
 		{"OwnerDetails", testOwner},
 		{"ProfileEmail", testEmail},
+		{"ProfileEmailAbuse", testEmailAbuse},
 		{"HistoryAndMailboxPrivacy", testPrivacy},
 		{"SupportActions", testSupport},
 		{"FirstServices", testFirstServices},
@@ -42,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"HostileInput", testHostileInput},
 		{"DebtPrivacy", testDebtPrivacy},
 		{"ResendLimit", testResendLimit},
+		{"RequestLimit", testRequestLimit},
 		{"HistoryAddresses", testHistoryAddresses},
 	}
 	for _, tc := range tests {
@@ -395,9 +397,7 @@ func testResend(t *testing.T, open Opener) {
 	r := f.Create(A, Example, N, model.Tech)[0]
 	old := f.Token(N, r.ID)
 	// N's address was wrong: N corrects it, then asks for the mail again.
-	if _, err := f.Desk.SetEmail(f.Ctx, N, "nina@right.example"); err != nil {
-		t.Fatal(err)
-	}
+	f.SetEmail(N, "nina@right.example")
 	m, err := f.Desk.Resend(f.Ctx, N, r.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -468,7 +468,7 @@ func testExpiry(t *testing.T, open Opener) {
 	}
 	// The first write that sees it records it and tells every party —
 	// even a write that has nothing to do with it.
-	if _, err := f.Desk.SetEmail(f.Ctx, X, "oscar@elsewhere.example"); err != nil {
+	if _, err := f.Desk.AskEmailChange(f.Ctx, X, "oscar@elsewhere.example"); err != nil {
 		t.Fatal(err)
 	}
 	if n := outcomes(); n != 3 {
@@ -479,7 +479,7 @@ func testExpiry(t *testing.T, open Opener) {
 		t.Errorf("history %+v", hs[0])
 	}
 	// Once only.
-	f.Desk.SetEmail(f.Ctx, X, "oscar@again.example")
+	f.Desk.AskEmailChange(f.Ctx, X, "oscar@again.example")
 	if n := outcomes(); n != 3 {
 		t.Fatalf("%d outcome mails after a second write", n)
 	}
@@ -781,33 +781,100 @@ func ptr(s string) *string { return &s }
 
 func testEmail(t *testing.T, open Opener) {
 	f := New(t, open)
-	a, err := f.Desk.SetEmail(f.Ctx, T, "  ted@new.example ")
-	if err != nil || a.Email != "ted@new.example" {
-		t.Fatalf("%+v %v", a, err)
+	old := string(T) + "@mail.example"
+	c, err := f.Desk.AskEmailChange(f.Ctx, T, "  ted@new.example ")
+	if err != nil || c.Email != "ted@new.example" || c.State != model.EmailPending {
+		t.Fatalf("%+v %v", c, err)
 	}
-	for _, bad := range []string{"", "ted", "ted@", "@new.example", "ted@new", "Ted <ted@new.example>", "ted@new.example\x1b]0;pwned\x07", "a b@new.example", "ted@@new.example"} {
+	// Nothing changes until the new address proves it is T's.
+	if got, _ := f.Desk.Account(f.Ctx, T); got.Email != old {
+		t.Fatalf("the address changed before it was confirmed: %q", got.Email)
+	}
+	if p, ok, err := f.Desk.PendingEmail(f.Ctx, T); err != nil || !ok || p.Email != "ted@new.example" {
+		t.Fatalf("pending %+v %v %v", p, ok, err)
+	}
+	token := EmailToken(f, T)
+	for _, bad := range []string{"", "ted", "ted@", "@new.example", "ted@new", "Ted <ted@new.example>", "ted@new.example\x1b]0;pwned\x07", "a b@new.example", "ted@@new.example", old} {
 		before := f.Snap()
-		_, err := f.Desk.SetEmail(f.Ctx, T, bad)
+		_, err := f.Desk.AskEmailChange(f.Ctx, T, bad)
 		IsKind(t, err, model.ErrInvalid, fmt.Sprintf("e-mail %q", bad))
 		f.Same(before, "a bad e-mail")
 	}
-	got, _ := f.Desk.Account(f.Ctx, T)
-	if got.Email != "ted@new.example" {
+	// A wrong token changes nothing and says how many tries are left.
+	before := f.Snap()
+	_, err = f.Desk.ConfirmEmail(f.Ctx, T, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	IsKind(t, err, model.ErrWrongToken, "a wrong token for the new address")
+	if !strings.Contains(err.Error(), "tries left") {
+		t.Errorf("refusal %q says nothing of the tries left", err)
+	}
+	f.Same(before, "a wrong token for the new address")
+	// Another account can't use T's token.
+	_, err = f.Desk.ConfirmEmail(f.Ctx, N, token)
+	IsKind(t, err, model.ErrNotFound, "N confirms with T's token")
+	a, err := f.Desk.ConfirmEmail(f.Ctx, T, token)
+	if err != nil || a.Email != "ted@new.example" {
+		t.Fatalf("confirm: %+v %v", a, err)
+	}
+	if got, _ := f.Desk.Account(f.Ctx, T); got.Email != "ted@new.example" {
 		t.Errorf("e-mail %q", got.Email)
+	}
+	if _, ok, _ := f.Desk.PendingEmail(f.Ctx, T); ok {
+		t.Error("the change is still pending after its confirmation")
+	}
+	_, err = f.Desk.ConfirmEmail(f.Ctx, T, token)
+	IsKind(t, err, model.ErrNotFound, "the token used twice")
+	// The old address is told; the token went to the new one.
+	ms, _ := f.Desk.Mails(f.Ctx, T)
+	var told, proof bool
+	for _, m := range ms {
+		told = told || (m.Kind == model.MailEmailChanged && m.Address == old && m.Token == "")
+		proof = proof || (m.Kind == model.MailEmailConfirm && m.Address == "ted@new.example" && m.Token == token)
+	}
+	if !told || !proof {
+		t.Errorf("mails: told the old address %v, token to the new one %v", told, proof)
 	}
 	// New mails go to the new address; old ones keep theirs.
 	r := f.Create(A, Example, N, model.Tech)[0]
-	ms, _ := f.Desk.Mails(f.Ctx, T)
+	ms, _ = f.Desk.Mails(f.Ctx, T)
 	if ms[0].RequestID != r.ID || ms[0].Address != "ted@new.example" {
 		t.Errorf("mail to %q", ms[0].Address)
 	}
 	hs, _ := f.Desk.History(f.Ctx, T, model.HistoryFilter{})
-	found := false
+	var asked, changed bool
 	for _, h := range hs {
-		found = found || (h.Action == model.ActEmail && h.Actor == T)
+		asked = asked || (h.Action == model.ActEmailAsk && h.Actor == T)
+		changed = changed || (h.Action == model.ActEmail && h.Actor == T)
 	}
-	if !found {
-		t.Error("the e-mail change is not in the history")
+	if !asked || !changed {
+		t.Errorf("history: asked %v, changed %v", asked, changed)
+	}
+}
+
+// EmailToken returns the token of h's newest mail proving a new address.
+func EmailToken(f *Fixture, h model.Handle) string {
+	f.T.Helper()
+	ms, err := f.Desk.Mails(f.Ctx, h)
+	if err != nil {
+		f.T.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Kind == model.MailEmailConfirm {
+			return m.Token
+		}
+	}
+	f.T.Fatalf("%s has no mail proving a new address", h)
+	return ""
+}
+
+// SetEmail changes h's address the way a user does: asks, then confirms
+// with the token mailed to the new address.
+func (f *Fixture) SetEmail(h model.Handle, email string) {
+	f.T.Helper()
+	if _, err := f.Desk.AskEmailChange(f.Ctx, h, email); err != nil {
+		f.T.Fatalf("%s asks to use %s: %v", h, email, err)
+	}
+	if _, err := f.Desk.ConfirmEmail(f.Ctx, h, EmailToken(f, h)); err != nil {
+		f.T.Fatalf("%s confirms %s: %v", h, email, err)
 	}
 }
 

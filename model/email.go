@@ -1,0 +1,178 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// A change of e-mail address is used only once its owner proves it: a
+// personal token is mailed to the new address, and the change is made
+// when that token comes back (the provider's API has the same
+// emailChange tasks). Until then mail keeps going to the old address, so
+// nobody can point an account's mail at someone else's inbox.
+
+// States of a change of e-mail address.
+const (
+	EmailPending   = "pending"
+	EmailConfirmed = "confirmed"
+	EmailReplaced  = "replaced" // a newer change was asked for
+)
+
+// Limits on changes of address: each mails a stranger's inbox (the new
+// address is the asker's choice), so, as with resends, three an hour.
+const MaxEmailChanges = 3
+
+// EmailChange is an account's request to use a new e-mail address.
+type EmailChange struct {
+	ID      int64
+	Handle  Handle
+	Email   string    // the new address
+	Hash    TokenHash // of the token mailed to it
+	State   string
+	Created time.Time
+	Expires time.Time
+	Ended   time.Time
+}
+
+// emailScope is the scope of the tokens of h's changes of address for
+// throttling: request 0, which no request has.
+var emailScope = scope{name: "your change of e-mail address"}
+
+// AskEmailChange stores actor's wish to use a new e-mail address and
+// mails a personal token to that address; ConfirmEmail with that token
+// makes the change. A change asked for before and not yet confirmed is
+// replaced (its token stops working).
+func (d *Desk) AskEmailChange(ctx context.Context, actor Handle, email string) (EmailChange, error) {
+	return write(ctx, d, func(tx Tx, w *work) (EmailChange, error) {
+		email, err := CheckEmail("email", email)
+		if err != nil {
+			return EmailChange{}, err
+		}
+		a, err := actorAccount(tx, actor)
+		if err != nil {
+			return EmailChange{}, err
+		}
+		if strings.EqualFold(email, a.Email) {
+			return EmailChange{}, fail(ErrInvalid, "email", "%s is already your e-mail address", email)
+		}
+		recent, err := tx.RecentEmailChanges(actor, MaxEmailChanges)
+		if err != nil {
+			return EmailChange{}, err
+		}
+		if next, over := overLimit(recent, MaxEmailChanges, ResendWindow, w.now); over {
+			return EmailChange{}, fail(ErrMailLimit, "email", "you already asked for %d changes of e-mail address in the last %s; you can ask again at %s UTC (in %s)",
+				MaxEmailChanges, FormatDuration(ResendWindow), clockTime(next), roundUp(next.Sub(w.now)))
+		}
+		if old, err := tx.PendingEmailChange(actor); err == nil {
+			if err := tx.EndEmailChange(old.ID, EmailReplaced, w.now); err != nil {
+				return EmailChange{}, err
+			}
+		} else if !errors.Is(err, ErrNoRow) {
+			return EmailChange{}, err
+		}
+		tok, hash := NewToken()
+		c := EmailChange{Handle: actor, Email: email, Hash: hash, State: EmailPending, Created: w.now, Expires: w.now.Add(d.validity)}
+		if err := tx.InsertEmailChange(&c); err != nil {
+			return EmailChange{}, err
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s asked to receive its contactdesk mail at this address, %s.\n\n", actor, email)
+		fmt.Fprintf(&b, "If that was you, confirm it with this personal token (single use, for you alone; do not share it):\n\n    %s\n\n", tok)
+		b.WriteString("Enter it in the app's Profile (the pending address has a field for it). Until it is confirmed, mail keeps going to the address the account had.\n\n")
+		fmt.Fprintf(&b, "If you did not expect this mail, ignore it: nothing changes unless the token is entered, and it stops working on %s.\n", mailTime(c.Expires))
+		if _, err := d.sendTo(tx, w, actor, email, Mail{Subject: "Please confirm your new e-mail address", Body: b.String(), Token: tok, Kind: MailEmailConfirm}); err != nil {
+			return EmailChange{}, err
+		}
+		w.touch(actor)
+		return c, d.record(tx, w, actor, ActEmailAsk, 0, 0, fmt.Sprintf("asked to use %s; a token was mailed to it", email))
+	})
+}
+
+// ConfirmEmail makes actor's pending change of address with the token
+// mailed to the new address. Wrong tokens are counted and throttled as
+// a request's are. The old address is told of the change.
+func (d *Desk) ConfirmEmail(ctx context.Context, actor Handle, token string) (Account, error) {
+	return write(ctx, d, func(tx Tx, w *work) (Account, error) {
+		a, err := actorAccount(tx, actor)
+		if err != nil {
+			return Account{}, err
+		}
+		c, err := pendingEmailChange(tx, actor, w.now)
+		if err != nil {
+			return Account{}, err
+		}
+		if err := throttle(tx, actor, emailScope, w.now); err != nil {
+			return Account{}, err
+		}
+		var refusal error
+		if norm, ok := NormalizeToken(token); !ok {
+			refusal = fail(ErrWrongToken, "token", "that is not a token: a token is 28 letters and digits in groups of four, as in the mail sent to %s", c.Email)
+		} else if !HashToken(norm).Equal(c.Hash) {
+			refusal = fail(ErrWrongToken, "token", "wrong token for your change of e-mail address; use the one mailed to %s", c.Email)
+		}
+		if refusal != nil {
+			w.onRefusal = func(tx Tx) error { return countFailure(tx, w, actor, emailScope) }
+			return Account{}, failureNote(tx, actor, emailScope, w.now, refusal)
+		}
+		if err := tx.SetEmail(actor, c.Email); err != nil {
+			return Account{}, err
+		}
+		if err := tx.EndEmailChange(c.ID, EmailConfirmed, w.now); err != nil {
+			return Account{}, err
+		}
+		old := a.Email
+		body := fmt.Sprintf("The e-mail address of %s was changed to %s, confirmed with the token mailed there.\nFrom now on contactdesk writes to the new address.\n\nIf you did not make this change, tell your provider's support at once.\n", actor, c.Email)
+		if _, err := d.sendTo(tx, w, actor, old, Mail{Subject: "Your e-mail address was changed", Body: body, Kind: MailEmailChanged}); err != nil {
+			return Account{}, err
+		}
+		a.Email = c.Email
+		w.touch(actor)
+		return a, d.record(tx, w, actor, ActEmail, 0, 0, fmt.Sprintf("e-mail address changed from %s to %s (confirmed)", old, c.Email))
+	})
+}
+
+// PendingEmail returns actor's change of address waiting for its token;
+// ok is false when there is none.
+func (d *Desk) PendingEmail(ctx context.Context, actor Handle) (c EmailChange, ok bool, err error) {
+	err = d.view(ctx, func(tx Tx, now time.Time) error {
+		if _, err := actorAccount(tx, actor); err != nil {
+			return err
+		}
+		var err error
+		c, err = pendingEmailChange(tx, actor, now)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return EmailChange{}, false, nil
+	}
+	c.Hash = TokenHash{}
+	return c, err == nil, err
+}
+
+// pendingEmailChange returns h's change of address still waiting for
+// its token and not past its expiry.
+func pendingEmailChange(tx Tx, h Handle, now time.Time) (EmailChange, error) {
+	c, err := tx.PendingEmailChange(h)
+	if errors.Is(err, ErrNoRow) || (err == nil && !now.Before(c.Expires)) {
+		return EmailChange{}, fail(ErrNotFound, "token", "you have no change of e-mail address waiting for a token; ask for one first (profile set-email)")
+	}
+	return c, err
+}
+
+// overLimit reports whether one more action is over a limit of max per
+// window, given the times of the latest ones (newest first), and when
+// the next is allowed.
+func overLimit(latest []time.Time, max int, window time.Duration, now time.Time) (next time.Time, over bool) {
+	if len(latest) < max {
+		return time.Time{}, false
+	}
+	next = latest[max-1].Add(window)
+	return next, now.Before(next)
+}
+
+// clockTime writes when something will be allowed, rounded up to the
+// minute so that the time said is never too early.
+func clockTime(t time.Time) string { return t.Add(time.Minute - 1).UTC().Format("15:04") }
