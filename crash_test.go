@@ -79,7 +79,7 @@ func setupCrashDesk(t *testing.T, path string) map[string][3]model.Handle {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	d := model.NewDesk(db, model.Options{})
+	d := model.NewDesk(db, model.Options{RequestsPerHour: model.NoLimit})
 	ctx := context.Background()
 	for i, h := range append([]model.Handle{crashAdmin}, crashCandidates...) {
 		if _, err := d.AddAccount(ctx, model.NewAccount{Handle: string(h), Name: fmt.Sprintf("Person %d", i), Email: string(h) + "@example.com"}); err != nil {
@@ -109,7 +109,7 @@ func writerLoop(path string, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	d := model.NewDesk(db, model.Options{})
+	d := model.NewDesk(db, model.Options{RequestsPerHour: model.NoLimit})
 	ctx := context.Background()
 	var ready sync.Once
 	errs := make(chan error, 4)
@@ -282,7 +282,7 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	desk := model.NewDesk(db, model.Options{})
+	desk := model.NewDesk(db, model.Options{RequestsPerHour: model.NoLimit})
 	ctx := context.Background()
 	done := 0
 	for _, s := range crashServices {

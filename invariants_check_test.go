@@ -23,7 +23,7 @@ func TestCheckDeskFindsDamage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := model.NewDesk(db, model.Options{})
+	d := model.NewDesk(db, model.Options{RequestsPerHour: model.NoLimit})
 	ctx := context.Background()
 	life := func(service string, to model.Handle, answers int) model.Request {
 		rs, err := d.CreateRequest(ctx, crashAdmin, model.NewRequest{Service: service, Roles: []model.Role{model.Tech}, To: string(to)})

@@ -28,20 +28,22 @@ type accountAddOptions struct {
 	Name   string
 	Email  string
 	Owes   model.Cents
+	Lang   string
 }
 
 func newCmdAccountAdd(a *app, runF func(*accountAddOptions) error) *cobra.Command {
 	o := &accountAddOptions{a: a}
 	cmd := &cobra.Command{
 		Use:         "add HANDLE",
-		Annotations: map[string]string{usageFlags: "--name NAME --email ADDRESS [--owes AMOUNT]"},
+		Annotations: map[string]string{usageFlags: "--name NAME --email ADDRESS [--owes AMOUNT] [--lang LANG]"},
 		Short:       "Open an account",
 		Long: `Open an account: its NIC handle (two letters, digits, -ovh), the name of the
 person or company, and the e-mail address its tokens are mailed to. With
 --owes it starts behind with payments, which stops billing changes that
-involve it.`,
+involve it. --lang is the language its screens and mails are written in:
+pt (European Portuguese), en or fr.`,
 		Example: `contactdesk account add ab12345-ovh --name "Ana Brito" --email ana@example.pt
-contactdesk account add cd67890-ovh --name "Carla Dias" --email carla@example.pt --owes 12.50`,
+contactdesk account add cd67890-ovh --name "Carla Dias" --email carla@example.pt --owes 12.50 --lang pt`,
 		Args:                  exactArgs("HANDLE"),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,6 +60,7 @@ contactdesk account add cd67890-ovh --name "Carla Dias" --email carla@example.pt
 	cmd.Flags().StringVar(&o.Name, "name", "", "the account's NAME")
 	cmd.Flags().StringVar(&o.Email, "email", "", "its e-mail ADDRESS")
 	cmd.Flags().Var(amountValue{&o.Owes}, "owes", "the AMOUNT it owes (default: nothing, up to date)")
+	cmd.Flags().Var(langValue{&o.Lang}, "lang", "the LANGuage it is addressed in: "+langList()+" (default "+string(model.DefaultLang)+")")
 	return cmd
 }
 
@@ -67,7 +70,7 @@ func accountAdd(o *accountAddOptions) error {
 	if err != nil {
 		return err
 	}
-	acc, err := d.AddAccount(a.ctx, model.NewAccount{Handle: o.Handle, Name: o.Name, Email: o.Email, Owes: o.Owes})
+	acc, err := d.AddAccount(a.ctx, model.NewAccount{Handle: o.Handle, Name: o.Name, Email: o.Email, Owes: o.Owes, Lang: o.Lang})
 	if err != nil {
 		return err
 	}
@@ -188,8 +191,8 @@ func accountList(o *accountListOptions) error {
 		if acc.Owes > 0 {
 			owes = "owes " + acc.Owes.String()
 		}
-		rows = append(rows, []string{string(acc.Handle), acc.Name, acc.Email, owes})
+		rows = append(rows, []string{string(acc.Handle), acc.Name, acc.Email, owes, string(acc.Lang)})
 	}
-	table(a.out, []string{"HANDLE", "NAME", "EMAIL", "PAYMENTS"}, rows)
+	table(a.out, []string{"HANDLE", "NAME", "EMAIL", "PAYMENTS", "LANG"}, rows)
 	return nil
 }

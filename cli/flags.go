@@ -154,7 +154,31 @@ func (v typeValue) Set(s string) error {
 	return nil
 }
 
+// langValue is a language the desk speaks, one of model.Langs.
+type langValue struct{ s *string }
+
+func (v langValue) String() string { return *v.s }
+func (v langValue) Type() string   { return "lang" }
+
+func (v langValue) Set(s string) error {
+	l, err := model.ParseLang(s)
+	if err != nil {
+		return &flagValueError{"one of " + langList()}
+	}
+	*v.s = string(l)
+	return nil
+}
+
+func langList() string {
+	ls := make([]string, len(model.Langs))
+	for i, l := range model.Langs {
+		ls[i] = string(l)
+	}
+	return strings.Join(ls, ", ")
+}
+
 var (
+	_ pflag.Value = langValue{}
 	_ pflag.Value = (*durationValue)(nil)
 	_ pflag.Value = (*intValue)(nil)
 	_ pflag.Value = amountValue{}

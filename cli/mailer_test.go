@@ -202,10 +202,17 @@ func TestBinaryConfirmsWithTokensFromRealMail(t *testing.T) {
 	if r.code == 0 {
 		t.Fatalf("resend of a finished request: %+v", r)
 	}
-	r = d.run("profile", "set-email", "nina@new.example", "--as", "ne44444-ovh")
+	r = d.run("account", "set-standing", "ne44444-ovh", "--paid")
 	if r.code != 0 || r.err != "" {
 		t.Fatalf("a command that mails nobody: %+v", r)
 	}
+	// A new address is proven by a token mailed to it: queued too.
+	r = d.run("profile", "set-email", "nina@new.example", "--as", "ne44444-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "queued, not sent yet") || !strings.HasPrefix(r.err, "contactdesk: 1 mail not sent yet") {
+		t.Fatalf("a change of address with the server down: %+v", r)
+	}
+	proof := decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json"))[0]
+	d.ok("profile", "confirm-email", "--token", proof.Token, "--as", "ne44444-ovh")
 	r = d.run("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "billing", "--to", "ne44444-ovh")
 	if r.code != 0 || !strings.HasPrefix(r.err, "contactdesk: 3 mails not sent yet") || strings.Count(r.err, "\n") != 1 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.err)

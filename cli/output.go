@@ -35,10 +35,11 @@ type accountJSON struct {
 	Email   string `json:"email"`
 	Owes    amount `json:"owes"`
 	Created string `json:"created"`
+	Lang    string `json:"lang"`
 }
 
 func accountOut(a model.Account) accountJSON {
-	return accountJSON{Handle: string(a.Handle), Name: a.Name, Email: a.Email, Owes: amount(a.Owes), Created: rfc(a.Created)}
+	return accountJSON{Handle: string(a.Handle), Name: a.Name, Email: a.Email, Owes: amount(a.Owes), Created: rfc(a.Created), Lang: string(a.Lang)}
 }
 
 type serviceJSON struct {

@@ -4,13 +4,21 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"contactdesk/model"
 )
 
 func newCmdProfile(a *app) *cobra.Command {
-	return group("profile", "Your own account: its e-mail address",
-		`The account's own settings. Each account changes only its own.`,
-		`contactdesk profile set-email ana@new.example --as ab12345-ovh`,
+	return group("profile", "Your own account: its e-mail address and its language",
+		`The account's own settings. Each account changes only its own. A new
+e-mail address is used once it is proven: set-email mails a personal
+token to it, and confirm-email with that token makes the change.`,
+		`contactdesk profile set-email ana@new.example --as ab12345-ovh
+contactdesk profile confirm-email --token 7K3Q-9XWM-… --as ab12345-ovh
+contactdesk profile set-lang pt --as ab12345-ovh`,
 		newCmdProfileSetEmail(a, nil),
+		newCmdProfileConfirmEmail(a, nil),
+		newCmdProfileSetLang(a, nil),
 	)
 }
 
@@ -26,9 +34,15 @@ func newCmdProfileSetEmail(a *app, runF func(*profileSetEmailOptions) error) *co
 	cmd := &cobra.Command{
 		Use:         "set-email EMAIL",
 		Annotations: map[string]string{usageFlags: "--as HANDLE [--json]"},
-		Short:       "Change the e-mail address of your profile",
-		Long: `Change the e-mail address the account's mails go to. A mail sent before to a
-wrong address can then be sent again: 'contactdesk request resend ID'.`,
+		Short:       "Ask to use a new e-mail address (a token is mailed to it)",
+		Long: `Ask to use a new e-mail address. Nothing changes yet: a personal,
+single-use token is mailed to the new address, and the change is made when
+that token comes back ('contactdesk profile confirm-email', or the app's
+Profile). Until then mail keeps going to the address the account has, so
+nobody can point an account's mail at an inbox that is not its own. A
+second set-email replaces the first (its token stops working); at most 3
+an hour. Once the new address is in use, a mail sent before to a wrong
+address can be sent again: 'contactdesk request resend ID'.`,
 		Example:               `contactdesk profile set-email ana@new.example --as ab12345-ovh`,
 		Args:                  exactArgs("EMAIL"),
 		DisableFlagsInUseLine: true,
@@ -45,13 +59,83 @@ wrong address can then be sent again: 'contactdesk request resend ID'.`,
 	return cmd
 }
 
+// profileJSON is an account as its owner sees it, with the change of
+// address waiting for its token.
+type profileJSON struct {
+	accountJSON
+	PendingEmail   string `json:"pending_email"`
+	PendingExpires string `json:"pending_expires"`
+}
+
 func profileSetEmail(o *profileSetEmailOptions) error {
 	a := o.a
 	d, h, err := a.deskAs(o.As)
 	if err != nil {
 		return err
 	}
-	acc, err := d.SetEmail(a.ctx, h, o.Email)
+	c, err := d.AskEmailChange(a.ctx, h, o.Email)
+	if err != nil {
+		return err
+	}
+	acc, err := d.Account(a.ctx, h)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeJSON(a.stdout, profileJSON{accountOut(acc), c.Email, rfc(c.Expires)})
+	}
+	sent := "mailed"
+	if a.mailState() == queued {
+		sent = "queued, not sent yet,"
+	}
+	fmt.Fprintf(a.out, "a token was %s to %s; %s keeps using %s until it is confirmed: contactdesk profile confirm-email --token TOKEN --as %s\n",
+		sent, c.Email, acc.Handle, acc.Email, acc.Handle)
+	return nil
+}
+
+type profileConfirmEmailOptions struct {
+	a     *app
+	As    string
+	JSON  bool
+	Token string
+}
+
+func newCmdProfileConfirmEmail(a *app, runF func(*profileConfirmEmailOptions) error) *cobra.Command {
+	o := &profileConfirmEmailOptions{a: a}
+	cmd := &cobra.Command{
+		Use:         "confirm-email",
+		Annotations: map[string]string{usageFlags: "--token TOKEN --as HANDLE [--json]"},
+		Short:       "Start using the new e-mail address, with the token mailed to it",
+		Long: `Make the change of e-mail address asked for with 'profile set-email', with
+the token mailed to the new address. The old address is told of the change.
+Wrong tokens are counted: after 5 within 15 minutes, tries are paused for 15
+minutes. A change not confirmed within 15 days lapses.`,
+		Example:               `contactdesk profile confirm-email --token 7K3Q-9XWM-… --as ab12345-ovh`,
+		Args:                  exactArgs(),
+		DisableFlagsInUseLine: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required(cmd, "token"); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return profileConfirmEmail(o)
+		},
+	}
+	asFlag(a, cmd, &o.As)
+	jsonFlag(cmd, &o.JSON)
+	cmd.Flags().StringVar(&o.Token, "token", "", "the TOKEN mailed to the new address")
+	return cmd
+}
+
+func profileConfirmEmail(o *profileConfirmEmailOptions) error {
+	a := o.a
+	d, h, err := a.deskAs(o.As)
+	if err != nil {
+		return err
+	}
+	acc, err := d.ConfirmEmail(a.ctx, h, o.Token)
 	if err != nil {
 		return err
 	}
@@ -60,4 +144,67 @@ func profileSetEmail(o *profileSetEmailOptions) error {
 	}
 	fmt.Fprintf(a.out, "the e-mail address of %s is now %s\n", acc.Handle, acc.Email)
 	return nil
+}
+
+type profileSetLangOptions struct {
+	a    *app
+	As   string
+	JSON bool
+	Lang string
+}
+
+func newCmdProfileSetLang(a *app, runF func(*profileSetLangOptions) error) *cobra.Command {
+	o := &profileSetLangOptions{a: a}
+	cmd := &cobra.Command{
+		Use:         "set-lang LANG",
+		Annotations: map[string]string{usageFlags: "--as HANDLE [--json]"},
+		Short:       "Choose the language your screens and mails are written in",
+		Long: `Choose the language the account is addressed in: pt (European
+Portuguese), en (English) or fr (French). Its screens change at once, and
+the mails written to it from then on are in that language.`,
+		Example:               `contactdesk profile set-lang pt --as ab12345-ovh`,
+		Args:                  exactArgs("LANG"),
+		DisableFlagsInUseLine: true,
+		ValidArgs:             []string{"pt", "en", "fr"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := (langValue{&o.Lang}).Set(args[0]); err != nil {
+				return misuse(cmd, "%q is not a language the desk speaks: use one of %s", args[0], langList())
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return profileSetLang(o)
+		},
+	}
+	asFlag(a, cmd, &o.As)
+	jsonFlag(cmd, &o.JSON)
+	return cmd
+}
+
+func profileSetLang(o *profileSetLangOptions) error {
+	a := o.a
+	d, h, err := a.deskAs(o.As)
+	if err != nil {
+		return err
+	}
+	acc, err := d.SetLang(a.ctx, h, o.Lang)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeJSON(a.stdout, accountOut(acc))
+	}
+	fmt.Fprintf(a.out, "%s is now addressed in %s\n", acc.Handle, langName(acc.Lang))
+	return nil
+}
+
+// langName names a language in words.
+func langName(l model.Lang) string {
+	switch l {
+	case model.LangPT:
+		return "Portuguese (pt)"
+	case model.LangFR:
+		return "French (fr)"
+	}
+	return "English (en)"
 }

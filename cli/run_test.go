@@ -452,12 +452,47 @@ func TestOwnerAndProfile(t *testing.T) {
 	if o["address"] != "Rua A 1, Lisboa" {
 		t.Fatalf("a refusal changed the owner: %v", o)
 	}
-	d.ok("profile", "set-email", "ted@new.example", "--as", "te22222-ovh")
+	out := d.ok("profile", "set-email", "ted@new.example", "--as", "te22222-ovh")
+	if !strings.Contains(out, "a token was mailed to ted@new.example") || !strings.Contains(out, "confirm-email") {
+		t.Fatalf("set-email says %q", out)
+	}
 	d.refused("not an e-mail address", "profile", "set-email", "ted@", "--as", "te22222-ovh")
-	accounts := decode[[]map[string]any](t, d.ok("account", "list", "--json"))
-	for _, a := range accounts {
-		if a["handle"] == "te22222-ovh" && a["email"] != "ted@new.example" {
-			t.Fatalf("%v", a)
+	email := func() any {
+		for _, a := range decode[[]map[string]any](t, d.ok("account", "list", "--json")) {
+			if a["handle"] == "te22222-ovh" {
+				return a["email"]
+			}
+		}
+		return nil
+	}
+	if e := email(); e == "ted@new.example" {
+		t.Fatal("the address changed before the token mailed to it came back")
+	}
+	d.refused("wrong token", "profile", "confirm-email", "--token", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "--as", "te22222-ovh")
+	mails := decode[[]map[string]any](t, d.ok("mail", "list", "--as", "te22222-ovh", "--json"))
+	if mails[0]["address"] != "ted@new.example" || mails[0]["token"] == "" {
+		t.Fatalf("the token did not go to the new address: %v", mails[0])
+	}
+	d.misused("--token is required", "profile", "confirm-email", "--as", "te22222-ovh")
+	if out := d.ok("profile", "confirm-email", "--token", mails[0]["token"].(string), "--as", "te22222-ovh"); !strings.Contains(out, "is now ted@new.example") {
+		t.Fatalf("confirm-email says %q", out)
+	}
+	if e := email(); e != "ted@new.example" {
+		t.Fatalf("e-mail %v after the confirmation", e)
+	}
+	d.refused("no change of e-mail address waiting", "profile", "confirm-email", "--token", mails[0]["token"].(string), "--as", "te22222-ovh")
+
+	// Languages.
+	if out := d.ok("profile", "set-lang", "pt-PT", "--as", "te22222-ovh"); !strings.Contains(out, "Portuguese") {
+		t.Fatalf("set-lang says %q", out)
+	}
+	d.misused("not a language the desk speaks: use one of pt, en, fr", "profile", "set-lang", "de", "--as", "te22222-ovh")
+	d.misused("--lang takes one of pt, en, fr", "account", "add", "zz12345-ovh", "--name", "Z", "--email", "z@example.com", "--lang", "klingon")
+	d.ok("account", "add", "fr12345-ovh", "--name", "François", "--email", "f@example.fr", "--lang", "fr")
+	for _, a := range decode[[]map[string]any](t, d.ok("account", "list", "--json")) {
+		want := map[any]string{"te22222-ovh": "pt", "fr12345-ovh": "fr", "ad11111-ovh": "en"}[a["handle"]]
+		if want != "" && a["lang"] != want {
+			t.Errorf("%v: lang %v, want %s", a["handle"], a["lang"], want)
 		}
 	}
 }

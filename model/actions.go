@@ -69,8 +69,8 @@ func (d *Desk) createRequest(tx Tx, w *work, actor Handle, in NewRequest) ([]Req
 	if err != nil {
 		return nil, err
 	}
-	if !w.inBatch() {
-		if err := createAllowed(tx, actor, len(reqs), w.now); err != nil {
+	if !w.inBatch() && d.requestRate > 0 {
+		if err := createAllowed(tx, actor, len(reqs), d.requestRate, w.now); err != nil {
 			return nil, err
 		}
 	}
@@ -431,6 +431,7 @@ type NewAccount struct {
 	Name   string
 	Email  string
 	Owes   Cents
+	Lang   string // pt, en or fr; empty: DefaultLang
 }
 
 // AddAccount opens an account (support staff).
@@ -454,12 +455,18 @@ func (d *Desk) addAccount(tx Tx, w *work, in NewAccount) (Account, error) {
 	if in.Owes < 0 {
 		return Account{}, fail(ErrInvalid, "owes", "an amount owed can't be negative")
 	}
+	lang := DefaultLang
+	if in.Lang != "" {
+		if lang, err = ParseLang(in.Lang); err != nil {
+			return Account{}, err
+		}
+	}
 	if _, err := tx.Account(h); err == nil {
 		return Account{}, fail(ErrExists, "handle", "there is already an account %s", h)
 	} else if !errors.Is(err, ErrNoRow) {
 		return Account{}, err
 	}
-	a := Account{Handle: h, Name: name, Email: email, Owes: in.Owes, Created: w.now}
+	a := Account{Handle: h, Name: name, Email: email, Owes: in.Owes, Created: w.now, Lang: lang}
 	if err := tx.InsertAccount(a); err != nil {
 		return Account{}, err
 	}

@@ -22,12 +22,13 @@ const (
 // rules, each run in one transaction of the store. The CLI, the TUI and
 // the SSH server all call it.
 type Desk struct {
-	store    Store
-	clock    Clock
-	validity time.Duration
-	broker   *Broker
-	outbox   bool
-	onCommit []func()
+	store       Store
+	clock       Clock
+	validity    time.Duration
+	broker      *Broker
+	outbox      bool
+	requestRate int // requests an account may ask for in an hour; < 0: no limit
+	onCommit    []func()
 }
 
 // Options configure a Desk; zero values take the defaults.
@@ -38,11 +39,21 @@ type Options struct {
 	// Outbox queues every mail for real delivery (SMTP) in the
 	// transaction that stores it; the mailbox keeps it either way.
 	Outbox bool
+	// RequestsPerHour is how many requests an account may ask for in an
+	// hour (default MaxRequestsPerHour; NoLimit for none — benchmarks and
+	// tests that make requests at machine speed).
+	RequestsPerHour int
 }
+
+// NoLimit turns a limit of Options off.
+const NoLimit = -1
 
 // NewDesk returns a desk over store.
 func NewDesk(store Store, o Options) *Desk {
-	d := &Desk{store: store, clock: o.Clock, validity: o.Validity, broker: o.Broker, outbox: o.Outbox}
+	d := &Desk{store: store, clock: o.Clock, validity: o.Validity, broker: o.Broker, outbox: o.Outbox, requestRate: o.RequestsPerHour}
+	if d.requestRate == 0 {
+		d.requestRate = MaxRequestsPerHour
+	}
 	if d.clock == nil {
 		d.clock = SystemClock{}
 	}

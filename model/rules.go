@@ -352,20 +352,24 @@ func resendAllowed(tx Tx, actor Handle, r Request, now time.Time) error {
 }
 
 // Every request mails each of its parties, whom the requester chooses:
-// an account may ask for at most MaxRequestsPerHour an hour, so that a
-// loop of requests and cancellations can't flood another account's
-// inbox. Thirty leaves room for a customer reorganising a few dozen
-// services by hand; more than that in an hour is a job for support.
+// an account may ask for at most MaxRequestsPerHour an hour (unless the
+// desk's Options say otherwise), so that a loop of requests and
+// cancellations can't flood another account's inbox. Thirty leaves room
+// for a customer reorganising a few dozen services by hand; more than
+// that in an hour is a job for support.
 const MaxRequestsPerHour = 30
 
 // createAllowed refuses n more requests by actor when they would pass
-// MaxRequestsPerHour within the hour.
-func createAllowed(tx Tx, actor Handle, n int, now time.Time) error {
-	latest, err := tx.RecentRequestsBy(actor, MaxRequestsPerHour)
+// max within the hour.
+func createAllowed(tx Tx, actor Handle, n, max int, now time.Time) error {
+	latest, err := tx.RecentRequestsBy(actor, max)
 	if err != nil {
 		return err
 	}
-	if next, over := overLimit(latest, MaxRequestsPerHour-n+1, time.Hour, now); over {
+	if n > max {
+		n = max
+	}
+	if next, over := overLimit(latest, max-n+1, time.Hour, now); over {
 		return fail(ErrMailLimit, "request", "you already asked for %d changes of contact in the last hour, and each mails its parties; you can ask again at %s UTC (in %s)",
 			len(latest), clockTime(next), roundUp(next.Sub(now)))
 	}

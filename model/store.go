@@ -55,6 +55,7 @@ type Tx interface {
 	// changes of address, newest first.
 	RecentEmailChanges(h Handle, limit int) ([]time.Time, error)
 	SetOwes(h Handle, owes Cents) error
+	SetLang(h Handle, lang Lang) error
 
 	Service(name string) (Service, error)
 	ServiceByID(id int64) (Service, error)

@@ -79,6 +79,7 @@ type Account struct {
 	Email   string
 	Owes    Cents // 0 when payments are up to date
 	Created time.Time
+	Lang    Lang // the language it is addressed in
 }
 
 // UpToDate reports whether the account has no unpaid bills.
@@ -242,7 +243,7 @@ const (
 	MailEmailConfirm = "email-confirm"
 	// MailEmailChanged tells the old address that the change was made.
 	MailEmailChanged = "email-changed"
-	MailNotice  = "notice"  // anything else (profile changes…)
+	MailNotice       = "notice" // anything else (profile changes…)
 )
 
 // Delivery states of a mail sent over SMTP. A mail of the simulated
@@ -295,6 +296,7 @@ const (
 	ActStanding       = "account.standing"
 	ActEmail          = "profile.email"
 	ActEmailAsk       = "profile.email.ask"
+	ActLang           = "profile.lang"
 	ActServiceAdd     = "service.add"
 	ActRequestCreate  = "request.create"
 	ActRequestAccept  = "request.accept"

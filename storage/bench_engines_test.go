@@ -39,7 +39,7 @@ func benchStore(b *testing.B, backend string) model.Store {
 func benchCreateAccept(b *testing.B, backend string, parallelism int) {
 	ctx := context.Background()
 	st := benchStore(b, backend)
-	d := model.NewDesk(st, model.Options{})
+	d := model.NewDesk(st, model.Options{RequestsPerHour: model.NoLimit})
 	// One account per request to come (each is the incoming contact of
 	// one request and the requester of the next, so mailboxes stay
 	// small), and a service per goroutine; made in one go, not timed.

@@ -53,7 +53,7 @@ func bigDesk(b *testing.B) (*model.Desk, *storage.DB) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	return model.NewDesk(db, model.Options{}), db
+	return model.NewDesk(db, model.Options{RequestsPerHour: model.NoLimit}), db
 }
 
 func buildBig(path string) error {

@@ -54,6 +54,9 @@ func sqliteDesk(t *testing.T) string {
 			t.Fatal("a wrong token was accepted")
 		}
 	}
+	if _, err := d.AskEmailChange(ctx, demo.Persona, "xavier@new-address.example"); err != nil {
+		t.Fatal(err)
+	}
 	return path
 }
 

@@ -327,8 +327,9 @@ func TestOwnerDetailsSaved(t *testing.T) {
 	}
 }
 
-// TestEmailEditedInPlace changes the profile's address; an invalid one
-// is refused and kept in the field.
+// TestEmailEditedInPlace changes the profile's address: an invalid one
+// is refused and kept in the field; a valid one is used once the token
+// mailed to it is entered; a wrong token is refused and kept.
 func TestEmailEditedInPlace(t *testing.T) {
 	d := newDesk(t)
 	a := start(t, d, demo.Persona, 100, 30)
@@ -338,12 +339,30 @@ func TestEmailEditedInPlace(t *testing.T) {
 	a.press("e", "ctrl+u")
 	a.typ("not an address")
 	a.press("enter")
-	s := a.waitText("e-mail address not changed")
+	s := a.waitText("nothing was sent: see the field")
 	if !strings.Contains(lineOf(s, "E-mail"), "[not an address") {
 		t.Fatalf("what was typed is lost:\n%s", s)
 	}
 	a.press("ctrl+u")
 	a.typ("xavier@example.org")
+	a.press("enter")
+	s = a.waitText("a token was mailed to xavier@example.org")
+	if !strings.Contains(lineOf(s, "New"), "xavier@example.org") || !strings.Contains(lineOf(s, "E-mail"), "xavier@xara.pt") {
+		t.Fatalf("the pending address or the one in use is not shown:\n%s", s)
+	}
+	if acc, _ := d.Account(ctx, demo.Persona); acc.Email != "xavier@xara.pt" {
+		t.Fatalf("the address changed before its token came back: %s", acc.Email)
+	}
+	a.press("c")
+	a.typ("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	a.press("enter")
+	s = a.waitText("e-mail address not changed: see the field")
+	if !strings.Contains(lineOf(s, "Token"), "[AAAA-AAAA") || !strings.Contains(s, "wrong token") {
+		t.Fatalf("the wrong token is not kept or not explained:\n%s", s)
+	}
+	ms, _ := d.Mails(ctx, demo.Persona)
+	a.press("ctrl+u")
+	a.typ(ms[0].Token)
 	a.press("enter")
 	a.waitText("e-mail address changed to xavier@example.org")
 	if acc, _ := d.Account(ctx, demo.Persona); acc.Email != "xavier@example.org" {
@@ -560,7 +579,7 @@ func TestChangeFromElsewhereAppears(t *testing.T) {
 	servicesShown(a)
 	a.press("4")
 	a.waitText("xavier@xara.pt")
-	if _, err := d.SetEmail(ctx, demo.Persona, "x@elsewhere.example"); err != nil {
+	if _, err := d.AskEmailChange(ctx, demo.Persona, "x@elsewhere.example"); err != nil {
 		t.Fatal(err)
 	}
 	a.waitText("x@elsewhere.example")

@@ -183,7 +183,7 @@ var hostileScreens = []struct {
 		a.press("4")
 		a.waitText("Recent activity", "eve@evil.example")
 		a.press("e")
-		return a.waitText("enter: save", "short detail")
+		return a.waitText("enter: mail a token", "short detail")
 	}},
 	{"picker", "", func(a *app) string {
 		a.typ("ev666")

@@ -46,7 +46,7 @@ func TestOtherProcessWritesAppear(t *testing.T) {
 	}
 	defer other.Close()
 	od := model.NewDesk(other, model.Options{Clock: fixedClock(now)})
-	if _, err := od.SetEmail(context.Background(), demo.Persona, "xavier@new-address.example"); err != nil {
+	if _, err := od.AskEmailChange(context.Background(), demo.Persona, "xavier@new-address.example"); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(2 * time.Second)

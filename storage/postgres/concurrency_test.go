@@ -123,7 +123,7 @@ func nodes(t *testing.T, n int) []node {
 	var ns []node
 	for range n {
 		db := openURL(t, u)
-		ns = append(ns, node{db: db, desk: model.NewDesk(db, model.Options{})})
+		ns = append(ns, node{db: db, desk: model.NewDesk(db, model.Options{RequestsPerHour: model.NoLimit})})
 	}
 	return ns
 }

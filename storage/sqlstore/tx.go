@@ -20,12 +20,12 @@ import (
 
 // ---- accounts
 
-const accountCols = "handle, name, email, owes, created"
+const accountCols = "handle, name, email, owes, created, lang"
 
 func scanAccount(sc Row) (model.Account, error) {
 	var a model.Account
 	var created int64
-	err := sc.Scan(&a.Handle, &a.Name, &a.Email, &a.Owes, &created)
+	err := sc.Scan(&a.Handle, &a.Name, &a.Email, &a.Owes, &created, &a.Lang)
 	a.Created = tm(created)
 	return a, err
 }
@@ -57,7 +57,7 @@ func escapeLike(s string) string {
 }
 
 func (t *Tx) InsertAccount(a model.Account) error {
-	_, err := t.x.Exec("INSERT INTO accounts ("+accountCols+") VALUES (?, ?, ?, ?, ?)", a.Handle, a.Name, a.Email, a.Owes, ts(a.Created))
+	_, err := t.x.Exec("INSERT INTO accounts ("+accountCols+") VALUES (?, ?, ?, ?, ?, ?)", a.Handle, a.Name, a.Email, a.Owes, ts(a.Created), a.Lang)
 	return err
 }
 
