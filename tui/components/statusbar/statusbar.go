@@ -4,6 +4,9 @@ package statusbar
 
 import (
 	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"contactdesk/tui/common"
 	"contactdesk/tui/styles"
@@ -62,18 +65,28 @@ func (m *Model) Fits(width int) bool {
 	return used+3+common.Width(msg) <= width
 }
 
-// MsgLine draws the message alone, in width cells.
-func (m *Model) MsgLine(width int) string {
+// MsgLines draws the message alone, in width cells, on as many lines as
+// it needs, n at most, the last one cut.
+func (m *Model) MsgLines(width, n int) []string {
 	msg, st := m.msg()
-	return st.Render(common.Cut(msg, width))
+	lines := strings.Split(ansi.Wrap(msg, width, " ,;"), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] += " …"
+	}
+	for i, l := range lines {
+		lines[i] = st.Render(common.Cut(strings.TrimRight(l, " "), width))
+	}
+	return lines
 }
 
-// View draws the line in width cells.
-func (m *Model) View(width int) string {
-	left, _ := m.left(width)
-	if m.Msg == "" || !m.Fits(width) {
+// View draws the line in width cells. A message that does not fit is
+// left out (MsgLine draws it), or, with cut, cut to the room left.
+func (m *Model) View(width int, cut bool) string {
+	left, used := m.left(width)
+	if m.Msg == "" || (!m.Fits(width) && !cut) || used+4 >= width {
 		return left
 	}
 	msg, st := m.msg()
-	return left + " │ " + st.Render(msg)
+	return left + " │ " + st.Render(common.Cut(msg, width-used-3))
 }
