@@ -18,6 +18,7 @@ import (
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/filter"
 	"contactdesk/tui/components/table"
+	"contactdesk/tui/styles"
 )
 
 // Entry is one item of a list as the list holds it: the item, its row
@@ -77,6 +78,7 @@ type Spec[T any] struct {
 type List[T any] struct {
 	c      *common.Common
 	spec   Spec[T]
+	paint  struct{ title, bold, subtle styles.Paint }
 	Table  *table.Model
 	Filter *filter.Model
 
@@ -102,6 +104,8 @@ func New[T any](c *common.Common, spec Spec[T], reload func() tea.Cmd, cols ...t
 	if l.Filter == nil {
 		l.Filter = filter.New(c.Styles)
 	}
+	// the head is drawn at every frame, for each key press
+	l.paint.title, l.paint.bold, l.paint.subtle = styles.PaintOf(c.Styles.Title), styles.PaintOf(c.Styles.Bold), styles.PaintOf(c.Styles.Subtle)
 	l.Table.Empty = "loading…"
 	return l
 }
@@ -305,10 +309,9 @@ func (l *List[T]) Capturing() bool { return l.Filter.On() }
 
 // View draws the head — title, filter, counts, legend — and the table.
 func (l *List[T]) View() string {
-	st := l.c.Styles
-	head := st.Title.Render(l.spec.Title) + "  "
+	head := l.paint.title.Render(l.spec.Title) + "  "
 	if l.spec.Subject != "" {
-		head += st.Bold.Render(common.Line(l.spec.Subject)) + "  "
+		head += l.paint.bold.Render(common.Line(l.spec.Subject)) + "  "
 	}
 	if !l.Filter.Always() {
 		if f := l.Filter.View(l.width / 3); f != "" {
@@ -316,11 +319,11 @@ func (l *List[T]) View() string {
 		}
 	}
 	if l.spec.Info != nil {
-		head += st.Subtle.Render(l.spec.Info(l.Shown(), l.Total()))
+		head += l.paint.subtle.Render(l.spec.Info(l.Shown(), l.Total()))
 	}
 	legend := l.spec.Legend
 	if w := common.Width(head); legend != "" && w+2+common.Width(legend) <= l.width {
-		head += common.Pad(l.width-w-common.Width(legend)) + st.Subtle.Render(legend)
+		head += common.Pad(l.width-w-common.Width(legend)) + l.paint.subtle.Render(legend)
 	} else if w > l.width {
 		head = common.Cut(head, l.width)
 	}

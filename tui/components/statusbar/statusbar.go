@@ -19,10 +19,16 @@ type Model struct {
 	Unread int    // < 0: no mailbox to count (no account chosen yet)
 	Msg    string
 	IsErr  bool
+	// the line is drawn at every frame, for each key press
+	paint struct{ user, mail styles.Paint }
 }
 
 // New returns an empty status line.
-func New(st *styles.Styles) *Model { return &Model{st: st} }
+func New(st *styles.Styles) *Model {
+	m := &Model{st: st}
+	m.paint.user, m.paint.mail = styles.PaintOf(st.StatusUser), styles.PaintOf(st.StatusMail)
+	return m
+}
 
 // Set shows a message; err, when not nil, is shown instead, as an error.
 func (m *Model) Set(msg string, err error) {
@@ -42,9 +48,9 @@ func (m *Model) left(width int) (string, int) {
 		mail = fmt.Sprintf("%d unread mails", m.Unread)
 	}
 	if m.Unread < 0 {
-		return m.st.StatusUser.Render(user), common.Width(user)
+		return m.paint.user.Render(user), common.Width(user)
 	}
-	return m.st.StatusUser.Render(user) + " │ " + m.st.StatusMail.Render(mail), common.Width(user) + 3 + common.Width(mail)
+	return m.paint.user.Render(user) + " │ " + m.paint.mail.Render(mail), common.Width(user) + 3 + common.Width(mail)
 }
 
 func (m *Model) msg() (string, styles.Style) {

@@ -29,6 +29,8 @@ type Model struct {
 	// Trail is drawn at the right end of the bar (the screen's title).
 	Trail string
 	cells []cell // each tab as last drawn
+	// the bar is drawn at every frame, for each key press
+	paint struct{ tab, active, title styles.Paint }
 }
 
 type cell struct {
@@ -39,6 +41,7 @@ type cell struct {
 // New returns a tab bar.
 func New(st *styles.Styles, names ...string) *Model {
 	m := &Model{st: st}
+	m.paint.tab, m.paint.active, m.paint.title = styles.PaintOf(st.Tab), styles.PaintOf(st.ActiveTab), styles.PaintOf(st.Title)
 	for _, n := range names {
 		m.Tabs = append(m.Tabs, Tab{Name: n})
 	}
@@ -57,9 +60,9 @@ func (m *Model) View(width int) string {
 		}
 		var drawn string
 		if i == m.Active {
-			drawn = m.st.ActiveTab.Render("[" + label + "]")
+			drawn = m.paint.active.Render("[" + label + "]")
 		} else {
-			drawn = m.st.Tab.Render(" " + label + " ")
+			drawn = m.paint.tab.Render(" " + label + " ")
 		}
 		w := common.Width(label) + 2
 		m.cells = append(m.cells, cell{x: x, text: drawn})
@@ -70,7 +73,7 @@ func (m *Model) View(width int) string {
 	if m.Trail != "" && x < width-4 {
 		trail := common.Cut(m.Trail, width-x-1)
 		b.WriteString(common.Pad(width - x - common.Width(trail)))
-		b.WriteString(m.st.Title.Render(trail))
+		b.WriteString(m.paint.title.Render(trail))
 	}
 	return b.String()
 }
