@@ -340,3 +340,38 @@ func TestNeedsATerminal(t *testing.T) {
 		t.Errorf("the message is %q", got)
 	}
 }
+
+// TestAgencyLongList: in a demo of 10,000 services the agency holds a
+// role on a thousand; its list shows its first page at once, then all of
+// them, and moves, filters and narrows by role over the whole list.
+func TestAgencyLongList(t *testing.T) {
+	d := emptyDesk(t)
+	if _, err := demo.Load(ctx, d, demo.Options{Services: demo.AgencyFrom}); err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, demo.Agency, 120, 40)
+	a.waitText("ag10000-ovh Agência Exemplo", "1000 of 1000 · role: all")
+	a.press("G")
+	s := a.waitFor("the last service selected", func(s string) bool {
+		rows := strings.Split(s, "\n")
+		return strings.HasPrefix(rows[len(rows)-3], ">")
+	})
+	if !strings.Contains(lineOf(s, ">"), "ag10000-ovh*") {
+		t.Fatalf("the agency's own handle is not marked on its row:\n%s", s)
+	}
+	a.press("f")
+	s = a.waitText("· role: admin")
+	m := regexp.MustCompile(`(\d+) of 1000 · role: admin`).FindStringSubmatch(s)
+	if m == nil || atoi(m[1]) == 0 || atoi(m[1]) >= 1000 {
+		t.Fatalf("the role filter does not narrow the list:\n%s", s)
+	}
+	a.typ("/vps-")
+	a.press("enter")
+	s = a.waitText("filter: vps-")
+	rows := strings.Split(s, "\n")
+	for _, l := range rows[4 : len(rows)-2] { // the table's rows
+		if strings.Contains(l, "-ovh") && !strings.Contains(l, "vps-") {
+			t.Fatalf("the filter shows %q:\n%s", l, s)
+		}
+	}
+}
