@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/creack/pty"
 )
 
 func mode(t *testing.T, path string) fs.FileMode {
@@ -133,5 +136,33 @@ func TestReadingWithSMTPNeverMakesADesk(t *testing.T) {
 	d.refused("contactdesk init", "services", "--as", "xx11111-ovh", "--smtp", "smtp://127.0.0.1:1", "--mail-from", "desk@example.com")
 	if fi, err := os.Stat(path); err != nil || fi.Size() != 0 {
 		t.Fatal("a read with --smtp turned the empty file into a desk")
+	}
+}
+
+// TestAppNeedsATerminal: the app opens only between two terminals; a
+// stdin that is not one (/dev/null, a pipe) gets the same friendly line
+// as a stdout that is not one, before anything is made.
+func TestAppNeedsATerminal(t *testing.T) {
+	d := newDesk(t)
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	for name, io := range map[string][2]*os.File{"stdin /dev/null": {null, tty}, "stdout /dev/null": {tty, null}} {
+		var errb strings.Builder
+		code := Run(context.Background(), nil, io[0], io[1], &errb, func(k string) string { return d.env[k] })
+		if code != 2 || !strings.HasPrefix(errb.String(), "contactdesk: the terminal app needs a terminal") || strings.Contains(errb.String(), "bubbletea") {
+			t.Errorf("%s: exit %d, stderr %q", name, code, errb.String())
+		}
+		if _, err := os.Stat(d.env["CONTACTDESK_DB"]); err == nil {
+			t.Fatalf("%s: a desk was made", name)
+		}
 	}
 }

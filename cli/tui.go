@@ -18,11 +18,12 @@ import (
 // else on the account picker. A missing database is first created with
 // the demo data.
 func (a *app) runTUI(as string) error {
-	in, inOK := a.stdin.(*os.File)
-	out, outOK := a.stdout.(*os.File)
-	if !inOK || !outOK || !isTerminal(in) || !isTerminal(out) {
-		return &usageError{msg: "the terminal app needs a terminal; to script, give a command (contactdesk --help lists them)"}
+	// A character device is not enough (/dev/null is one): each end must
+	// answer as a terminal does.
+	if err := tui.CheckTerminal(a.stdin, a.stdout); err != nil {
+		return &usageError{msg: err.Error() + " (contactdesk --help lists them)"}
 	}
+	in, out := a.stdin.(*os.File), a.stdout.(*os.File)
 	if as == "" {
 		as = a.env("CONTACTDESK_AS")
 	}

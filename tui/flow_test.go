@@ -35,21 +35,19 @@ func TestChangeOfTechConfirmedByEveryParty(t *testing.T) {
 	admin := start(t, d, demo.Persona, 100, 30)
 	servicesShown(admin)
 
-	admin.typ("/shop")
-	admin.press("enter")
-	admin.waitText("1 of 12")
-	admin.press("enter")
-	admin.waitText("Edit contacts", "Current contact")
+	admin.editShop()
 	admin.press("tab")
 	admin.typ("zz33")
 	admin.waitText("zz33333-ovh  Zélia Zagalo") // suggested as it is typed
-	admin.press("down", "enter")
+	admin.press("enter")                        // takes it
 	s := admin.waitText("xx11111-ovh (you), yy22222-ovh (current tech), zz33333-ovh (new tech)")
 	if !strings.Contains(s, "tech: yy22222-ovh → zz33333-ovh") {
 		t.Fatalf("the form does not say what will change:\n%s", s)
 	}
 	admin.press("ctrl+s")
-	admin.waitText("request #9 sent; waiting for confirmation by you and yy22222-ovh, zz33333-ovh")
+	// the request made opens in place of the form
+	admin.waitText("request #9 sent; waiting for confirmation by you and yy22222-ovh, zz33333-ovh", "Request #9", "← your answer is awaited")
+	admin.press("esc")
 	// back on the list, with the pending mark
 	s = admin.waitFor("the pending mark", func(s string) bool { return strings.Contains(lineOf(s, "xara-shop.com"), "● xara-shop.com") })
 	if !strings.Contains(lineOf(s, "xara-shop.com"), "yy22222-ovh") {
@@ -108,9 +106,7 @@ func TestRefusalShownInTheForm(t *testing.T) {
 	before, _ := d.Requests(ctx, demo.Persona)
 	a := start(t, d, demo.Persona, 100, 30)
 	servicesShown(a)
-	a.typ("/shop")
-	a.press("enter", "enter")
-	a.waitText("Edit contacts", "Current contact")
+	a.editShop()
 	a.press("tab", "tab") // billing
 	a.typ("zz33333-ovh")
 	want := "! ab12345-ovh has unpaid bills; the billing contact can't move until they are settled"
@@ -488,6 +484,13 @@ func TestPickerAndLocked(t *testing.T) {
 	a.waitText("yy22222-ovh Yolanda Yáñez", "Services")
 	a.press("@")
 	a.waitText("Act as which account")
+	// the mouse too: the picker's table is under its title and its
+	// field (rows 2 and 3 of the screen, under the bar and the rule);
+	// its header is row 4, the third account row 7
+	a.tm.Send(tea.MouseClickMsg{X: 5, Y: 7, Button: tea.MouseLeft})
+	a.waitFor("the third account selected", func(s string) bool { return strings.HasPrefix(lineOf(s, "ef24680-ovh"), ">") })
+	a.tm.Send(tea.MouseClickMsg{X: 5, Y: 7, Button: tea.MouseLeft})
+	a.waitText("ef24680-ovh Eva Fontes", "Services")
 
 	l := start(t, d, "yy22222-ovh", 100, 30, tui.Options{Locked: true, Tab: tui.MailboxTab})
 	l.waitText("yy22222-ovh Yolanda Yáñez", "Mailbox (", "newest first")

@@ -30,16 +30,22 @@ func (c fixedClock) Now() time.Time { return time.Time(c) }
 // newDesk returns the demo desk in a fresh database, at the fixed time.
 func newDesk(t testing.TB) *model.Desk {
 	t.Helper()
+	d := emptyDesk(t)
+	if _, err := demo.Load(context.Background(), d, demo.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// emptyDesk returns a desk with nothing in it, at the fixed time.
+func emptyDesk(t testing.TB) *model.Desk {
+	t.Helper()
 	st, err := storage.Open(filepath.Join(t.TempDir(), "desk.db"), storage.Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	d := model.NewDesk(st, model.Options{Clock: fixedClock(now)})
-	if _, err := demo.Load(context.Background(), d, demo.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return model.NewDesk(st, model.Options{Clock: fixedClock(now)})
 }
 
 // probe wraps the app and keeps what it drew last, so a test reads the
@@ -75,6 +81,7 @@ type app struct {
 	mu   sync.Mutex
 	last string
 	win  string // the window title
+	keys int    // the keys pressed, each letter typed counted
 }
 
 func start(t testing.TB, d *model.Desk, me model.Handle, w, h int, o ...tui.Options) *app {
@@ -151,9 +158,13 @@ func (a *app) waitGone(text string) string {
 	return a.waitFor("no "+text, func(s string) bool { return !strings.Contains(s, text) })
 }
 
-func (a *app) typ(s string) { a.tm.Type(s) }
+func (a *app) typ(s string) {
+	a.keys += len([]rune(s))
+	a.tm.Type(s)
+}
 
 func (a *app) press(keys ...string) {
+	a.keys += len(keys)
 	for _, k := range keys {
 		a.tm.Send(keyMsg(k))
 	}
@@ -223,4 +234,25 @@ func lineOf(s, text string) string {
 		}
 	}
 	return ""
+}
+
+// editShop opens the Edit contacts form of xara-shop.com, from the
+// Services tab, by a filter.
+func (a *app) editShop() {
+	a.t.Helper()
+	a.typ("/shop")
+	a.press("enter")
+	a.waitText("1 of 12")
+	a.press("enter")
+	a.waitText("Edit contacts", "Current contact")
+}
+
+// openRequest8 opens request #8, the one waiting for the persona, from
+// the Requests tab.
+func (a *app) openRequest8() {
+	a.t.Helper()
+	a.press("2")
+	a.waitText("My requests", "#8")
+	a.press("enter")
+	a.waitText("Request #8", "Parties")
 }

@@ -5,22 +5,28 @@
 //
 // The root model here owns the layout and routes messages; each screen
 // lives in its own package under pages/ and never reaches into another:
-// it asks for another screen with a message from package common. Every
-// call to the desk runs in a tea.Cmd, and the session listens to the
-// desk's broker for changes, so one root model per SSH session is safe.
+// it asks for another screen with a message from package common (every
+// such message is a common.RootMsg). The frame is a stack of layers —
+// tabs, rule, screen, keys, status — and the mouse is routed to the layer
+// under the pointer. Every call to the desk runs in a tea.Cmd, and the
+// session listens to the desk's broker for changes, so one root model
+// per SSH session is safe.
 package tui
 
 import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"contactdesk/model"
 	"contactdesk/tui/common"
+	"contactdesk/tui/components/help"
 	"contactdesk/tui/components/statusbar"
 	"contactdesk/tui/components/tabs"
 	"contactdesk/tui/keymap"
@@ -63,9 +69,30 @@ type Options struct {
 	Tab Tab
 	// NoMouse leaves the mouse to the terminal (for selecting text).
 	NoMouse bool
+	// StatusFade is how long a message stays in the status line when no
+	// key is pressed; 0: DefaultStatusFade.
+	StatusFade time.Duration
 }
 
-// rows the frame takes besides the body: tabs, rule, help, status.
+// DefaultStatusFade is how long a status message stays, unless a key is
+// pressed first.
+const DefaultStatusFade = 5 * time.Second
+
+// The parts of the frame, from the top: the tab bar, a rule, the
+// screen, the line of its keys and the status line.
+const (
+	partTabs = iota
+	partRule
+	partBody
+	partKeys
+	partStatus
+	parts
+)
+
+// bodyID is the id of the screen's layer.
+const bodyID = "body"
+
+// chrome is how many rows the frame takes besides the screen.
 const chrome = 4
 
 // slot is a screen with the id that routes its messages back to it.
@@ -74,6 +101,16 @@ type slot struct {
 	page   common.Page
 	tab    Tab // the tab it belongs to
 	origin Tab // the tab that was active when it opened
+}
+
+// note is a message in the status line, for one screen. A read's error
+// (the database went away) stays until that screen reads again; when it
+// has faded it is only cut into the status line, and never takes the
+// line of the keys.
+type note struct {
+	msg   common.StatusMsg
+	seq   int
+	faded bool
 }
 
 // Model is the root model of one session.
@@ -85,6 +122,7 @@ type Model struct {
 
 	tabs   *tabs.Model
 	status *statusbar.Model
+	help   *help.Model
 
 	svc   *services.Page
 	reqs  *requests.Page
@@ -94,19 +132,28 @@ type Model struct {
 	stack []slot
 	pick  *slot
 
-	active Tab
-	help   bool
-	nextID int
-	paint  struct{ key, desc, subtle, rule styles.Paint }
+	active   Tab
+	showHelp bool
+	nextID   int
+	rule     styles.Paint
+
+	// notes are the status line's messages, by the id of the screen
+	// that made them: each shows while its screen is on.
+	notes   map[int]note
+	noteSeq int
+
+	// frame is the last frame's parts, placed: the mouse is routed from it.
+	frame struct {
+		y    [parts]int // each part's first row
+		body string
+		page common.Page
+	}
 
 	// waiting holds the ids of the tabs whose first read has not
 	// answered yet; until none is left, the commands of common.Later
 	// wait in later.
 	waiting map[int]bool
 	later   []tea.Cmd
-	// readErr is the screen whose read failed with the error the status
-	// line shows (0: the status line shows something else).
-	readErr int
 
 	subGen    int
 	subCancel context.CancelFunc
@@ -123,6 +170,9 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 	if parent == nil {
 		parent = context.Background()
 	}
+	if o.StatusFade <= 0 {
+		o.StatusFade = DefaultStatusFade
+	}
 	ctx, cancel := context.WithCancel(parent)
 	st := styles.Default()
 	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st, Keys: keymap.Default()}
@@ -132,10 +182,9 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 	if o.Locked {
 		c.Keys.Switch.SetEnabled(false)
 	}
-	m := &Model{c: c, o: o, ctx: ctx, cancel: cancel, status: statusbar.New(st),
-		tabs: tabs.New(st, "Services", "Requests", "Mailbox", "Profile")}
-	m.paint.key, m.paint.desc = styles.PaintOf(st.HelpKey), styles.PaintOf(st.HelpDesc)
-	m.paint.subtle, m.paint.rule = styles.PaintOf(st.Subtle), styles.PaintOf(st.Rule)
+	m := &Model{c: c, o: o, ctx: ctx, cancel: cancel, status: statusbar.New(st), help: help.New(st),
+		tabs: tabs.New(st, "Services", "Requests", "Mailbox", "Profile"), notes: map[int]note{}}
+	m.rule = styles.PaintOf(st.Rule)
 	if o.Tab >= ServicesTab && o.Tab <= ProfileTab {
 		m.active = o.Tab
 	}
@@ -163,6 +212,7 @@ func (m *Model) build() {
 	m.later = nil
 	m.stack = nil
 	m.pick = nil
+	m.notes = map[int]note{}
 	m.status.User = common.H(m.c.Me)
 	m.resize()
 }
@@ -170,6 +220,7 @@ func (m *Model) build() {
 func (m *Model) openPicker() {
 	m.status.User, m.status.Unread = "no account chosen yet", -1
 	m.waiting, m.later = nil, nil
+	m.notes = map[int]note{}
 	s := m.slot(picker.New(m.c), ServicesTab)
 	m.pick = &s
 	m.resize()
@@ -193,12 +244,20 @@ type (
 	}
 	changeMsg struct{ gen int }
 	// routed carries a screen's own message back to that screen only;
-	// with pass, a message of package common for the root model, from
+	// with pass, a message for the root model (a common.RootMsg), from
 	// that screen.
 	routed struct {
 		id   int
 		msg  tea.Msg
 		pass bool
+	}
+	// fadeMsg ends a status message, unless a newer one took its place.
+	fadeMsg struct{ id, seq int }
+	// partyMsg reopens, for the account just chosen, the request the
+	// account before was on: it is a party to it too.
+	partyMsg struct {
+		gen int
+		id  int64
 	}
 )
 
@@ -245,8 +304,9 @@ func (m *Model) load(s slot) tea.Cmd { return route(s.id, s.page.Load()) }
 func (m *Model) update(s slot, msg tea.Msg) tea.Cmd { return route(s.id, s.page.Update(msg)) }
 
 // route tags what a screen's command returns with the screen's id, so
-// that only that screen receives it; the messages of package common are
-// for the root model, which learns from the id which screen answered.
+// that only that screen receives it; the messages for the root model
+// (common.RootMsg) go to the root model, which learns from the id which
+// screen sent them.
 func route(id int, cmd tea.Cmd) tea.Cmd {
 	if cmd == nil {
 		return nil
@@ -262,11 +322,10 @@ func route(id int, cmd tea.Cmd) tea.Cmd {
 				out[i] = route(id, c)
 			}
 			return out
-		case common.BackMsg, common.ChangedMsg, common.StatusMsg, common.ReadMsg, common.EditContactsMsg, common.OwnerMsg,
-			common.HistoryMsg, common.OpenRequestMsg, common.ReadMailMsg, common.ActAsMsg:
-			return routed{id: id, msg: msg, pass: true}
 		case common.LaterMsg:
 			return common.LaterMsg{Cmd: route(id, msg.Cmd)}
+		case common.RootMsg:
+			return routed{id: id, msg: msg, pass: true}
 		}
 		return routed{id: id, msg: msg}
 	}
@@ -338,20 +397,31 @@ func (m *Model) push(p common.Page, tab Tab) tea.Cmd {
 	p.SetSize(m.c.Width, m.bodyHeight())
 	m.stack = append(m.stack, s)
 	m.active = tab
-	m.help = false
+	m.showHelp = false
 	return m.load(s)
 }
 
-func (m *Model) pop() {
+// pop closes the sub-view on top; from, when not 0, is the screen that
+// asked, and nothing closes unless it is that one (it may have been
+// closed already).
+func (m *Model) pop(from int) bool {
 	if len(m.stack) == 0 {
-		return
+		return false
 	}
 	top := m.stack[len(m.stack)-1]
+	if from != 0 && top.id != from {
+		return false
+	}
 	m.stack = m.stack[:len(m.stack)-1]
+	delete(m.notes, top.id)
 	m.active = top.origin
+	return true
 }
 
 func (m *Model) switchTab(t Tab) {
+	for _, s := range m.stack {
+		delete(m.notes, s.id)
+	}
 	m.stack = nil
 	m.active = (t + 4) % 4
 }
@@ -368,8 +438,7 @@ func (m *Model) quit() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	defer func() {
 		if r := recover(); r != nil {
-			m.setStatus(common.StatusMsg{Err: fmt.Errorf("internal error: %v", r)})
-			cmd = nil
+			cmd = m.say(m.current().id, common.StatusMsg{Err: fmt.Errorf("internal error: %v", r)})
 		}
 	}()
 	return m, m.handle(msg)
@@ -394,50 +463,77 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return tea.Batch(m.reloadAll(), m.waitAgain())
+	case fadeMsg:
+		if n, ok := m.notes[msg.id]; ok && n.seq == msg.seq {
+			m.fade(msg.id)
+		}
+		return nil
+	case partyMsg:
+		if msg.gen != m.subGen || m.pick != nil || len(m.stack) > 0 {
+			return nil
+		}
+		return m.push(request.New(m.c, msg.id, ""), RequestsTab)
 	case routed:
-		var cmd tea.Cmd
-		switch inner := msg.msg.(type) {
-		case common.StatusMsg:
-			m.setStatus(inner)
-			if inner.Read && inner.Err != nil {
-				m.readErr = msg.id
-			}
-		case common.ReadMsg:
-			if m.readErr == msg.id {
-				m.setStatus(common.StatusMsg{})
-			}
-		default:
-			if msg.pass {
-				cmd = m.handle(msg.msg)
-			} else if s, ok := m.find(msg.id); ok {
-				cmd = m.update(s, msg.msg)
-			} else {
-				return nil
-			}
+		return m.routed(msg)
+	case common.RootMsg:
+		return m.root(0, msg)
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case tea.MouseMsg:
+		return m.mouse(msg)
+	}
+	return nil
+}
+
+// routed handles what a screen's command brought back: its own messages
+// go to it, if it is still open; those for the root model are handled as
+// coming from it.
+func (m *Model) routed(msg routed) tea.Cmd {
+	s, open := m.find(msg.id)
+	var cmd tea.Cmd
+	switch {
+	case msg.pass && open:
+		cmd = m.root(msg.id, msg.msg.(common.RootMsg))
+	case open:
+		cmd = m.update(s, msg.msg)
+	default:
+		return nil
+	}
+	if m.waiting[msg.id] {
+		// a tab's first answer: its first read came back
+		delete(m.waiting, msg.id)
+		if len(m.waiting) == 0 {
+			cmd = tea.Batch(append([]tea.Cmd{cmd}, m.later...)...)
+			m.later = nil
 		}
-		if m.waiting[msg.id] {
-			// a tab's first answer: its first read came back
-			delete(m.waiting, msg.id)
-			if len(m.waiting) == 0 {
-				cmd = tea.Batch(append([]tea.Cmd{cmd}, m.later...)...)
-				m.later = nil
-			}
+	}
+	return cmd
+}
+
+// root handles a message for the root model from screen from (0: from
+// the root model itself).
+func (m *Model) root(from int, msg common.RootMsg) tea.Cmd {
+	if from == 0 {
+		from = m.current().id
+	}
+	switch msg := msg.(type) {
+	case common.StatusMsg:
+		return m.say(from, msg)
+	case common.ReadMsg:
+		if n, ok := m.notes[from]; ok && n.msg.Read {
+			delete(m.notes, from)
 		}
-		return cmd
 	case common.LaterMsg:
 		if len(m.waiting) == 0 {
 			return msg.Cmd
 		}
 		m.later = append(m.later, msg.Cmd)
-		return nil
-	case common.StatusMsg:
-		m.setStatus(msg)
-		return nil
 	case common.ChangedMsg:
 		return m.reloadAll()
 	case common.BackMsg:
-		m.pop()
-		return nil
+		if m.pop(from) {
+			return m.say(m.current().id, msg.Status)
+		}
 	case common.EditContactsMsg:
 		return m.push(contacts.New(m.c, msg.Service), ServicesTab)
 	case common.OwnerMsg:
@@ -447,49 +543,85 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 	case common.ReadMailMsg:
 		return m.push(mail.New(m.c, msg.ID), MailboxTab)
 	case common.OpenRequestMsg:
-		return m.openRequest(msg)
+		return m.openRequest(from, msg)
 	case common.ActAsMsg:
-		m.actAs(msg.Handle)
-		m.build()
-		m.setStatus(common.StatusMsg{Text: fmt.Sprintf("acting as %s", msg.Handle)})
-		return tea.Batch(m.subscribe(), m.reloadAll())
-	case tea.KeyPressMsg:
-		return m.key(msg)
-	case tea.MouseMsg:
-		return m.mouse(msg)
+		return m.actAs(msg.Handle)
 	}
 	return nil
 }
 
-// setStatus shows a message in the status line; it is no longer the
-// error of a screen's read.
-func (m *Model) setStatus(msg common.StatusMsg) {
-	m.status.Set(msg.Text, msg.Err)
-	m.readErr = 0
+// say shows a message in the status line for screen id, until the next
+// key, or until it fades; an empty one clears the screen's message.
+func (m *Model) say(id int, msg common.StatusMsg) tea.Cmd {
+	if msg.Text == "" && msg.Err == nil {
+		delete(m.notes, id)
+		return nil
+	}
+	m.noteSeq++
+	seq := m.noteSeq
+	m.notes[id] = note{msg: msg, seq: seq}
+	return tea.Tick(m.o.StatusFade, func(time.Time) tea.Msg { return fadeMsg{id: id, seq: seq} })
+}
+
+// fade ends the message of screen id; a read's error stays, faded.
+func (m *Model) fade(id int) {
+	n, ok := m.notes[id]
+	switch {
+	case !ok:
+	case n.msg.Read:
+		n.faded = true
+		m.notes[id] = n
+	default:
+		delete(m.notes, id)
+	}
 }
 
 // actAs makes the session act as h, with a Common of its own for the
 // screens made next: the screens of the account before keep theirs, so
 // that their commands still running read the account they were made for
-// (and no field of a Common changes under a command that reads it).
-func (m *Model) actAs(h model.Handle) {
+// (and no field of a Common changes under a command that reads it). The
+// tab stays; a request that was open opens again when h is a party to it.
+func (m *Model) actAs(h model.Handle) tea.Cmd {
+	var again int64
+	for _, s := range m.stack {
+		if r, ok := s.page.(*request.Page); ok {
+			again = r.ID()
+		}
+	}
 	c := *m.c
 	c.Me = h
 	m.c = &c
+	m.build()
+	cmds := []tea.Cmd{m.subscribe(), m.reloadAll(), m.say(m.current().id, common.Say("acting as %s", h))}
+	if again != 0 {
+		gen, d, ctx := m.subGen, m.c.Desk, m.c.Ctx
+		cmds = append(cmds, func() tea.Msg {
+			if _, err := d.Request(ctx, h, again); err != nil {
+				return nil // not a party: the tab is enough
+			}
+			return partyMsg{gen: gen, id: again}
+		})
+	}
+	return tea.Batch(cmds...)
 }
 
 // waitAgain listens for the next change on the current subscription.
 func (m *Model) waitAgain() tea.Cmd { return wait(m.subGen, m.subCtx, m.subCh) }
 
-func (m *Model) openRequest(msg common.OpenRequestMsg) tea.Cmd {
+func (m *Model) openRequest(from int, msg common.OpenRequestMsg) tea.Cmd {
+	if msg.Replace && !m.pop(from) {
+		return nil // the form that asked is closed already
+	}
 	// the same request already open: fill its token in, no second view
 	if len(m.stack) > 0 {
-		if r, ok := m.stack[len(m.stack)-1].page.(*request.Page); ok && r.ID() == msg.ID {
+		top := m.stack[len(m.stack)-1]
+		if r, ok := top.page.(*request.Page); ok && r.ID() == msg.ID {
 			r.SetToken(msg.Token)
-			return nil
+			return m.say(top.id, msg.Status)
 		}
 	}
-	return m.push(request.New(m.c, msg.ID, msg.Token), RequestsTab)
+	cmd := m.push(request.New(m.c, msg.ID, msg.Token), RequestsTab)
+	return tea.Batch(cmd, m.say(m.current().id, msg.Status))
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -497,21 +629,22 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, k.ForceQuit) {
 		return m.quit()
 	}
-	if m.help {
+	// the screen's message was read: a key ends it
+	m.fade(m.current().id)
+	if m.showHelp {
 		switch {
 		case key.Matches(msg, k.Help), key.Matches(msg, k.Back), key.Matches(msg, k.HelpAnywhere):
-			m.help = false
+			m.showHelp = false
 		case msg.String() == "q":
 			return m.quit()
 		}
 		return nil
 	}
 	if key.Matches(msg, k.Reload) {
-		m.setStatus(common.StatusMsg{Text: "reloaded"})
-		return m.reloadAll()
+		return tea.Batch(m.say(m.current().id, common.Say("reloaded")), m.reloadAll())
 	}
 	if key.Matches(msg, k.HelpAnywhere) && m.pick == nil {
-		m.help = true
+		m.showHelp = true
 		return nil
 	}
 	cur := m.current()
@@ -520,7 +653,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Quit):
 			return m.quit()
 		case key.Matches(msg, k.Help):
-			m.help = true
+			m.showHelp = true
 			return nil
 		case key.Matches(msg, k.Services):
 			m.switchTab(ServicesTab)
@@ -543,7 +676,6 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Switch):
 			m.stopListening()
 			m.subGen++
-			m.actAs("")
 			m.openPicker()
 			return m.load(*m.pick)
 		}
@@ -551,33 +683,59 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return m.update(cur, msg)
 }
 
-// mouse selects a tab on the bar, and passes the rest to the screen
-// with its line counted from the body's top.
+// mouse finds the part of the last frame under the pointer, from the
+// positions of its layers: a tab opens; on the screen, the part hit gets
+// the event, counted from its own corner.
 func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
-	ms := msg.Mouse()
-	if m.help {
+	if m.showHelp || m.frame.page == nil {
 		return nil
 	}
-	if ms.Y == 0 && m.pick == nil {
-		if click, ok := msg.(tea.MouseClickMsg); ok && click.Button == tea.MouseLeft {
-			if t := m.tabs.At(ms.X); t >= 0 {
-				m.switchTab(Tab(t))
-			}
+	ms := msg.Mouse()
+	hit := m.layers().Hit(ms.X, ms.Y)
+	if hit.Empty() {
+		return nil
+	}
+	if t := tabs.Index(hit.ID()); t >= 0 {
+		if click, ok := msg.(tea.MouseClickMsg); ok && click.Button == tea.MouseLeft && m.pick == nil {
+			m.switchTab(Tab(t))
 		}
 		return nil
 	}
-	top := 2
-	ms.Y -= top
-	var local tea.Msg
+	part := hit.ID()
+	if part == bodyID {
+		part = ""
+	}
+	ms.X -= hit.Bounds().Min.X
+	ms.Y -= hit.Bounds().Min.Y
+	var local tea.MouseMsg
 	switch msg.(type) {
 	case tea.MouseClickMsg:
+		m.fade(m.current().id)
 		local = tea.MouseClickMsg(ms)
 	case tea.MouseWheelMsg:
 		local = tea.MouseWheelMsg(ms)
 	default:
 		return nil
 	}
-	return m.update(m.current(), local)
+	return m.update(m.current(), common.MouseMsg{Part: part, Mouse: local})
+}
+
+// layers places the last frame's parts for a hit test: the tabs, and the
+// screen with its own parts above it. They are placed only when the
+// mouse needs them: measuring the screen's layers takes time a frame
+// drawn for a key press should not spend.
+func (m *Model) layers() *lipgloss.Compositor {
+	body := lipgloss.NewLayer(m.frame.body).ID(bodyID).Y(m.frame.y[partBody])
+	if l, ok := m.frame.page.(common.Layered); ok {
+		for _, part := range l.Layers() {
+			body.AddLayers(part.Z(1))
+		}
+	}
+	bar := lipgloss.NewLayer("").Y(m.frame.y[partTabs])
+	if m.pick == nil {
+		bar.AddLayers(m.tabs.Layers()...)
+	}
+	return lipgloss.NewCompositor(bar, body)
 }
 
 // View draws the frame: tabs, the screen, its keys, the status line.
@@ -598,6 +756,8 @@ func (m *Model) View() tea.View {
 	return v
 }
 
+// render stacks the frame's parts, each cut to the width; the help box,
+// when open, is a layer over the screen and its keys.
 func (m *Model) render() string {
 	w, h := m.c.Width, m.c.Height
 	st := m.c.Styles
@@ -619,184 +779,87 @@ func (m *Model) render() string {
 		}
 		top = m.tabs.View(w)
 	}
-	body := cur.page.View()
-	lines := make([]string, 0, h)
-	lines = append(lines, top, m.paint.rule.Render(strings.Repeat("─", w)))
-	bh := m.bodyHeight()
-	bl := strings.Split(body, "\n")
-	for i := 0; i < bh; i++ {
-		if i < len(bl) {
-			lines = append(lines, bl[i])
-		} else {
-			lines = append(lines, "")
+	body := m.body(cur)
+
+	n, ok := m.notes[cur.id]
+	m.status.Set(n.msg.Text, n.msg.Err)
+	fresh := ok && !n.faded
+	keys, status := m.help.Short(m.keys(cur), w), m.status.View(w, !fresh)
+	if fresh && !m.status.Fits(w) {
+		// a long message takes the line of the keys while it is fresh,
+		// and the status line too if it needs it
+		ls := m.status.MsgLines(w, 2)
+		keys = ls[0]
+		if len(ls) > 1 {
+			status = ls[1]
 		}
 	}
-	if m.status.Fits(w) {
-		lines = append(lines, m.shortHelp(cur))
-	} else {
-		lines = append(lines, m.status.MsgLine(w))
+	texts := [parts]string{partTabs: top, partRule: m.rule.Render(strings.Repeat("─", w)), partBody: body, partKeys: keys, partStatus: status}
+	m.frame.body, m.frame.page = body, cur.page
+	var b strings.Builder
+	y := 0
+	for i, text := range texts {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		m.frame.y[i] = y
+		y += strings.Count(text, "\n") + 1
+		b.WriteString(text)
 	}
-	if m.help {
-		// over the body and the keys line; the status line stays
-		lines = overlay(lines, m.helpBox(cur), w)
+	frame := b.String()
+	if m.showHelp {
+		box := m.help.Box(m.helpGroups(cur), w)
+		frame = help.Over(frame, box, m.frame.y[partBody], h-m.frame.y[partStatus])
 	}
-	lines = append(lines, m.status.View(w))
-	// the chrome is cut to the width as it is drawn; a screen's lines
-	// are checked, so that none can wrap
-	for i, l := range lines[2 : 2+bh] {
+	return frame
+}
+
+// body is the screen, exactly as many lines as it has room for; a line
+// of it wider than the terminal is cut, so that none can wrap.
+func (m *Model) body(cur slot) string {
+	w, bh := m.c.Width, m.bodyHeight()
+	lines := strings.SplitN(cur.page.View(), "\n", bh+1)
+	if len(lines) > bh {
+		lines = lines[:bh]
+	}
+	for i, l := range lines {
 		if len(l) > w && common.Width(l) > w {
-			i += 2
 			lines[i] = ansi.Truncate(l, w, "…")
 		}
 	}
-	return strings.Join(lines[:min(len(lines), h)], "\n")
+	for len(lines) < bh {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
 }
 
-// shortHelp is the line of the screen's main keys, cut to the width.
-func (m *Model) shortHelp(cur slot) string {
+// keys are the screen's main keys and the app's, for the short line.
+func (m *Model) keys(cur slot) []key.Binding {
 	k := m.c.Keys
 	bs := cur.page.ShortHelp()
 	if m.pick == nil && !cur.page.Capturing() {
-		bs = append(bs, k.Help, k.Quit)
-	} else {
-		bs = append(bs, k.HelpAnywhere, k.ForceQuit)
+		return append(bs, k.Help, k.Quit)
 	}
-	var b strings.Builder
-	used := 0
-	for _, bind := range bs {
-		if !bind.Enabled() {
-			continue
-		}
-		h := bind.Help()
-		sep := 0
-		if used > 0 {
-			sep = 3
-		}
-		w := common.Width(h.Key) + 1 + common.Width(h.Desc)
-		if used+sep+w > m.c.Width {
-			if room := m.c.Width - used - sep; room > 0 && used > 0 {
-				b.WriteString(m.paint.subtle.Render(" · "))
-				b.WriteString(m.paint.key.Render(common.Cut(h.Key+" "+h.Desc, room)))
-			}
-			break
-		}
-		if sep > 0 {
-			b.WriteString(m.paint.subtle.Render(" · "))
-		}
-		b.WriteString(m.paint.key.Render(h.Key) + " " + m.paint.desc.Render(h.Desc))
-		used += sep + w
-	}
-	return b.String()
+	return append(bs, k.HelpAnywhere, k.ForceQuit)
 }
 
-// helpBox draws every key that works on the current screen, from the
+// helpGroups are every key that works on the current screen, from the
 // screen's key map and the app's.
-func (m *Model) helpBox(cur slot) string {
+func (m *Model) helpGroups(cur slot) []help.Group {
 	k := m.c.Keys
-	type group struct {
-		title string
-		keys  []key.Binding
-	}
-	var gs []group
 	var own []key.Binding
 	for _, col := range cur.page.FullHelp() {
 		own = append(own, col...)
 	}
-	gs = append(gs, group{cur.page.Title(), own})
+	gs := []help.Group{{Title: cur.page.Title(), Keys: own}}
 	if !cur.page.Capturing() {
-		gs = append(gs, group{"Move", k.Moves()})
-		gs = append(gs, group{"Tabs", append(k.Tabs(), k.NextTab, k.PrevTab)})
+		gs = append(gs, help.Group{Title: "Move", Keys: k.Moves()})
+		gs = append(gs, help.Group{Title: "Tabs", Keys: append(k.Tabs(), k.NextTab, k.PrevTab)})
 	}
 	app := []key.Binding{k.Reload, k.Help, k.HelpAnywhere, k.Back}
 	if !cur.page.Capturing() {
 		app = append(app, k.Quit)
 	}
 	app = append(app, k.ForceQuit, k.Switch)
-	gs = append(gs, group{"App", app})
-
-	st := m.c.Styles
-	keyW := 0
-	for _, g := range gs {
-		for _, b := range g.keys {
-			keyW = max(keyW, common.Width(b.Help().Key))
-		}
-	}
-	var cols []string
-	for _, g := range gs {
-		ls := []string{st.HelpTitle.Render(g.title)}
-		for _, b := range g.keys {
-			if !b.Enabled() {
-				continue
-			}
-			ls = append(ls, st.HelpKey.Render(common.Fit(b.Help().Key, keyW))+"  "+st.HelpDesc.Render(b.Help().Desc))
-		}
-		cols = append(cols, strings.Join(ls, "\n"))
-	}
-	// two columns of groups side by side when the terminal is wide enough
-	colW := 0
-	for _, c := range cols {
-		for _, l := range strings.Split(c, "\n") {
-			colW = max(colW, common.Width(l))
-		}
-	}
-	var out []string
-	perRow := 1
-	if (colW+3)*2+4 <= m.c.Width {
-		perRow = 2
-	}
-	for i := 0; i < len(cols); i += perRow {
-		row := cols[i:min(len(cols), i+perRow)]
-		split := make([][]string, len(row))
-		n := 0
-		for j, c := range row {
-			split[j] = strings.Split(c, "\n")
-			n = max(n, len(split[j]))
-		}
-		for l := 0; l < n; l++ {
-			var b strings.Builder
-			for j := range row {
-				cell := ""
-				if l < len(split[j]) {
-					cell = split[j][l]
-				}
-				if j > 0 {
-					b.WriteString("   ")
-				}
-				b.WriteString(cell + common.Pad(colW-common.Width(cell)))
-			}
-			out = append(out, b.String())
-		}
-		if i+perRow < len(cols) {
-			out = append(out, "")
-		}
-	}
-	out = append(out, st.Subtle.Render("?, f1 or esc closes this help"))
-	return st.HelpBox.Render(strings.Join(out, "\n"))
-}
-
-// overlay draws box centred over lines, below the tabs; a box taller
-// than the room loses its last lines.
-func overlay(lines []string, box string, width int) []string {
-	bl := strings.Split(box, "\n")
-	if room := len(lines) - 2; len(bl) > room {
-		bl = bl[:max(0, room)]
-	}
-	bw := 0
-	for _, l := range bl {
-		bw = max(bw, common.Width(l))
-	}
-	x := max(0, (width-bw)/2)
-	y := 2 + max(0, (len(lines)-2-len(bl))/2)
-	for i, l := range bl {
-		row := y + i
-		if row >= len(lines) {
-			break
-		}
-		base := lines[row]
-		left := ansi.Truncate(base, x, "")
-		left += common.Pad(x - common.Width(left))
-		right := ansi.TruncateLeft(base, x+bw, "")
-		lines[row] = left + l + common.Pad(bw-common.Width(l)) + right
-	}
-	return lines
+	return append(gs, help.Group{Title: "App", Keys: app})
 }

@@ -16,6 +16,14 @@ import (
 // Persona is the account the demo is built around.
 const Persona model.Handle = "xx11111-ovh"
 
+// Agency is the account of a web agency that, in a demo of AgencyFrom
+// services or more, holds a role on a tenth of them: an account with a
+// long list (10,000 services at 100,000).
+const Agency model.Handle = "ag10000-ovh"
+
+// AgencyFrom is the least number of services of a demo with the Agency.
+const AgencyFrom = 10_000
+
 // Options size the demo.
 type Options struct {
 	// Services is how many services to make in all (at least the
@@ -251,6 +259,34 @@ func bulk(ctx context.Context, b *model.Batch, now time.Time, o Options, sum *Su
 	}
 	sum.Accounts += len(accts)
 
+	// The agency takes, on a tenth of the services spread evenly, the
+	// place of one of their contacts: mostly tech, sometimes admin or
+	// billing. It is not among the accounts drawn below, so that it
+	// holds exactly that tenth.
+	var tenth int
+	if o.Services >= AgencyFrom {
+		tenth = o.Services / 10
+		a, err := b.AddAccount(model.NewAccount{Handle: string(Agency), Name: "Agência Exemplo", Email: "contas@agencia-exemplo.pt"})
+		if err != nil {
+			return err
+		}
+		names2[Agency], emails[Agency] = a.Name, a.Email
+		sum.Accounts++
+	}
+	agency := func(s *model.Service, i int) {
+		if tenth == 0 || (i+1)*tenth/n == i*tenth/n {
+			return
+		}
+		switch k := i * tenth / n; k % 4 {
+		case 2:
+			s.Admin = Agency
+		case 3:
+			s.Billing = Agency
+		default:
+			s.Tech = Agency
+		}
+	}
+
 	pick := func() model.Handle { return accts[rng.IntN(len(accts))] }
 	names := make([]string, 0, n)
 	types := []string{model.TypeDomain, model.TypeDomain, model.TypeDomain, model.TypeHosting, model.TypeHosting, model.TypeVPS, model.TypeDedicated, model.TypeEmail, model.TypeCloud, model.TypeDatabase, model.TypeSSL, model.TypeCDN}
@@ -273,6 +309,7 @@ func bulk(ctx context.Context, b *model.Batch, now time.Time, o Options, sum *Su
 			}
 			s := &model.Service{Name: serviceName(rng, typ, i), Type: typ, Admin: admin, Tech: tech, Billing: billing,
 				Created: now.Add(-time.Duration(200+rng.IntN(500)) * day)}
+			agency(s, i)
 			if typ == model.TypeDomain {
 				s.Owner = &model.Owner{Holder: names2[admin], Email: emails[admin]}
 			}
@@ -331,6 +368,9 @@ func bulk(ctx context.Context, b *model.Batch, now time.Time, o Options, sum *Su
 		s, err := b.Service(name)
 		if err != nil {
 			return err
+		}
+		if want == model.StateDone && s.Contact(role) == Agency {
+			continue // the agency keeps its tenth: draw again
 		}
 		rs, err := b.CreateRequest(s.Admin, model.NewRequest{Service: name, Roles: []model.Role{role}, To: string(pick())})
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"contactdesk/model"
 	"contactdesk/tui/keymap"
@@ -50,44 +51,121 @@ type Page interface {
 	FullHelp() [][]key.Binding
 }
 
+// RootMsg is a message a screen sends to the root model: the root
+// routes every message that has this mark to itself, whatever its type,
+// and every other message back to the screen that asked for it.
+type RootMsg interface{ rootMsg() }
+
+// root marks the messages for the root model (see RootMsg).
+type root struct{}
+
+func (root) rootMsg() {}
+
 // Messages screens send to the root model.
 type (
-	// BackMsg closes the current sub-view.
-	BackMsg struct{}
+	// BackMsg closes the current sub-view. Status, when set, is said on
+	// the screen the user comes back to (a form's outcome).
+	BackMsg struct {
+		root
+		Status StatusMsg
+	}
 	// ChangedMsg says an action changed data: every screen reloads.
-	ChangedMsg struct{}
-	// StatusMsg puts a message (or an error) in the status line.
+	ChangedMsg struct{ root }
+	// StatusMsg puts a message (or an error) in the status line, for the
+	// screen that sent it: it shows while that screen is on, until the
+	// next key or for a few seconds.
 	StatusMsg struct {
+		root
 		Text string
 		Err  error
 		// Read marks an error of reading a screen (the database went
-		// away, say), which the next good read of that screen clears;
-		// the outcome of an action, or a refusal, stays until the next
-		// message.
+		// away, say), which the next good read of that screen clears.
 		Read bool
 	}
 	// ReadMsg says a screen read its data without error.
-	ReadMsg struct{}
+	ReadMsg struct{ root }
 	// EditContactsMsg opens the Edit contacts form of a service.
-	EditContactsMsg struct{ Service string }
+	EditContactsMsg struct {
+		root
+		Service string
+	}
 	// OwnerMsg opens the owner details of a domain.
-	OwnerMsg struct{ Service string }
+	OwnerMsg struct {
+		root
+		Service string
+	}
 	// HistoryMsg opens the history of a service.
-	HistoryMsg struct{ Service string }
+	HistoryMsg struct {
+		root
+		Service string
+	}
 	// OpenRequestMsg opens a request; Token, when set, fills the token
-	// prompt (a mail's link).
+	// prompt (a mail's link). Replace closes the current sub-view first
+	// (the form that made the request), and Status is then said on the
+	// request.
 	OpenRequestMsg struct {
-		ID    int64
-		Token string
+		root
+		ID      int64
+		Token   string
+		Replace bool
+		Status  StatusMsg
 	}
 	// ReadMailMsg opens a mail.
-	ReadMailMsg struct{ ID int64 }
+	ReadMailMsg struct {
+		root
+		ID int64
+	}
 	// ActAsMsg starts acting as an account (from the account picker).
-	ActAsMsg struct{ Handle model.Handle }
+	ActAsMsg struct {
+		root
+		Handle model.Handle
+	}
 	// LaterMsg asks the root model to run Cmd once the session's first
 	// frame is complete (see Later).
-	LaterMsg struct{ Cmd tea.Cmd }
+	LaterMsg struct {
+		root
+		Cmd tea.Cmd
+	}
 )
+
+// MouseMsg is a click or a turn of the wheel on one part of a screen:
+// Part is the id of the layer under the pointer (see Layered; "" for a
+// screen drawn as one piece), and Mouse's X and Y are counted from that
+// layer's top-left corner.
+type MouseMsg struct {
+	Part  string
+	Mouse tea.MouseMsg
+}
+
+// Wheel scrolls a text three lines a notch of the mouse wheel, and
+// reports whether msg was one; the text's view keeps scroll within its
+// length.
+func Wheel(msg tea.Msg, scroll *int) bool {
+	m, ok := msg.(MouseMsg)
+	if !ok {
+		return false
+	}
+	w, ok := m.Mouse.(tea.MouseWheelMsg)
+	if !ok {
+		return false
+	}
+	switch w.Button {
+	case tea.MouseWheelUp:
+		*scroll = max(0, *scroll-3)
+	case tea.MouseWheelDown:
+		*scroll += 3
+	default:
+		return false
+	}
+	return true
+}
+
+// Layered is a screen whose parts take the mouse: it places them, as
+// layers with ids, from the top-left corner of the screen as last drawn.
+// The root model finds the part under the pointer from these positions.
+type Layered interface {
+	Layers() []*lipgloss.Layer
+}
 
 // Later runs cmd once every tab has answered its first read: for reads
 // that complete what a screen already shows (the rest of a long list,
@@ -106,7 +184,33 @@ func Send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 // Status returns a command that shows text in the status line.
 func Status(format string, args ...any) tea.Cmd {
-	return Send(StatusMsg{Text: fmt.Sprintf(format, args...)})
+	return Send(Say(format, args...))
+}
+
+// Say returns a status message.
+func Say(format string, args ...any) StatusMsg {
+	return StatusMsg{Text: fmt.Sprintf(format, args...)}
+}
+
+// Back returns a command that closes the current sub-view.
+func Back() tea.Cmd { return Send(BackMsg{}) }
+
+// BackSaying closes the current sub-view and says s on the screen the
+// user comes back to.
+func BackSaying(s StatusMsg) tea.Cmd { return Send(BackMsg{Status: s}) }
+
+// Unreadable closes a sub-view whose first read failed (what it shows
+// is gone, or no longer the user's), saying why.
+func Unreadable(err error) tea.Cmd { return BackSaying(StatusMsg{Err: err}) }
+
+// SubViewReadFailed is what a sub-view does when its read fails: the
+// first read closes it, saying why (what it shows is gone, or no longer
+// the user's); a later one says so, what was read staying on screen.
+func SubViewReadFailed(err error, first bool) tea.Cmd {
+	if first {
+		return Unreadable(err)
+	}
+	return ReadFailed(err)
 }
 
 // Fail returns a command that shows err in the status line.

@@ -1,6 +1,7 @@
 // Package filter is the "/" text filter of the lists: typing narrows the
 // list at once, enter keeps the filter and gives the keys back to the
-// list, esc clears it.
+// list, esc clears it. A filter can also always have the keys (the
+// account picker, where everything typed filters).
 package filter
 
 import (
@@ -19,7 +20,9 @@ type Model struct {
 	st    *styles.Styles
 	input textinput.Model
 	on    bool
-	query string
+	// always: the filter has the keys for good; enter is the list's
+	always bool
+	query  string
 
 	Start, Keep, Clear key.Binding
 }
@@ -39,6 +42,20 @@ func New(st *styles.Styles) *Model {
 	}
 }
 
+// NewAlways returns a filter that always has the keys, with its own
+// prompt and placeholder; esc clears it, enter is left to the list.
+func NewAlways(st *styles.Styles, prompt, placeholder string) *Model {
+	m := New(st)
+	m.input.Prompt, m.input.Placeholder = prompt, placeholder
+	m.always = true
+	m.Clear.SetHelp("esc", "clear")
+	m.Focus()
+	return m
+}
+
+// Always reports whether the filter always has the keys.
+func (m *Model) Always() bool { return m.always }
+
 // On reports whether the filter has the keys.
 func (m *Model) On() bool { return m.on }
 
@@ -57,8 +74,10 @@ func (m *Model) Focus() tea.Cmd {
 
 // Reset clears the filter; it reports whether the query changed.
 func (m *Model) Reset() bool {
-	m.on = false
-	m.input.Blur()
+	if !m.always {
+		m.on = false
+		m.input.Blur()
+	}
 	m.input.SetValue("")
 	changed := m.query != ""
 	m.query = ""
@@ -73,6 +92,9 @@ func (m *Model) Update(msg tea.KeyPressMsg) (used, changed bool) {
 	case "esc":
 		return true, m.Reset()
 	case "enter":
+		if m.always {
+			return false, false
+		}
 		m.on = false
 		m.input.Blur()
 		return true, false
@@ -89,6 +111,10 @@ func (m *Model) Update(msg tea.KeyPressMsg) (used, changed bool) {
 // View draws the filter (while typing) or what it holds, or "" when
 // there is no filter.
 func (m *Model) View(width int) string {
+	if m.always {
+		m.input.SetWidth(max(8, width-common.Width(m.input.Prompt)-1))
+		return m.input.View()
+	}
 	m.input.SetWidth(max(8, min(40, width)))
 	if m.on {
 		return m.input.View()
@@ -100,8 +126,9 @@ func (m *Model) View(width int) string {
 }
 
 // Key gives a list's key press to the filter first: while the filter is
-// being typed, the keys it takes; otherwise its own keys (start, clear).
-// apply is called when the query changed; used says the key was taken.
+// being typed, the keys it takes; otherwise its own keys (start, and
+// esc while a filter narrows the list: else esc is the screen's). apply
+// is called when the query changed; used says the key was taken.
 func (m *Model) Key(msg tea.KeyPressMsg, apply func()) (cmd tea.Cmd, used bool) {
 	if m.on {
 		used, changed := m.Update(msg)
@@ -115,10 +142,9 @@ func (m *Model) Key(msg tea.KeyPressMsg, apply func()) (cmd tea.Cmd, used bool) 
 	switch {
 	case key.Matches(msg, m.Start):
 		return m.Focus(), true
-	case key.Matches(msg, m.Clear):
-		if m.Reset() {
-			apply()
-		}
+	case key.Matches(msg, m.Clear) && m.Active():
+		m.Reset()
+		apply()
 		return nil, true
 	}
 	return nil, false

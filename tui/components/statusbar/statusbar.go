@@ -4,6 +4,9 @@ package statusbar
 
 import (
 	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"contactdesk/tui/common"
 	"contactdesk/tui/styles"
@@ -16,10 +19,16 @@ type Model struct {
 	Unread int    // < 0: no mailbox to count (no account chosen yet)
 	Msg    string
 	IsErr  bool
+	// the line is drawn at every frame, for each key press
+	paint struct{ user, mail styles.Paint }
 }
 
 // New returns an empty status line.
-func New(st *styles.Styles) *Model { return &Model{st: st} }
+func New(st *styles.Styles) *Model {
+	m := &Model{st: st}
+	m.paint.user, m.paint.mail = styles.PaintOf(st.StatusUser), styles.PaintOf(st.StatusMail)
+	return m
+}
 
 // Set shows a message; err, when not nil, is shown instead, as an error.
 func (m *Model) Set(msg string, err error) {
@@ -39,9 +48,9 @@ func (m *Model) left(width int) (string, int) {
 		mail = fmt.Sprintf("%d unread mails", m.Unread)
 	}
 	if m.Unread < 0 {
-		return m.st.StatusUser.Render(user), common.Width(user)
+		return m.paint.user.Render(user), common.Width(user)
 	}
-	return m.st.StatusUser.Render(user) + " │ " + m.st.StatusMail.Render(mail), common.Width(user) + 3 + common.Width(mail)
+	return m.paint.user.Render(user) + " │ " + m.paint.mail.Render(mail), common.Width(user) + 3 + common.Width(mail)
 }
 
 func (m *Model) msg() (string, styles.Style) {
@@ -62,18 +71,28 @@ func (m *Model) Fits(width int) bool {
 	return used+3+common.Width(msg) <= width
 }
 
-// MsgLine draws the message alone, in width cells.
-func (m *Model) MsgLine(width int) string {
+// MsgLines draws the message alone, in width cells, on as many lines as
+// it needs, n at most, the last one cut.
+func (m *Model) MsgLines(width, n int) []string {
 	msg, st := m.msg()
-	return st.Render(common.Cut(msg, width))
+	lines := strings.Split(ansi.Wrap(msg, width, " ,;"), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] += " …"
+	}
+	for i, l := range lines {
+		lines[i] = st.Render(common.Cut(strings.TrimRight(l, " "), width))
+	}
+	return lines
 }
 
-// View draws the line in width cells.
-func (m *Model) View(width int) string {
-	left, _ := m.left(width)
-	if m.Msg == "" || !m.Fits(width) {
+// View draws the line in width cells. A message that does not fit is
+// left out (MsgLine draws it), or, with cut, cut to the room left.
+func (m *Model) View(width int, cut bool) string {
+	left, used := m.left(width)
+	if m.Msg == "" || (!m.Fits(width) && !cut) || used+4 >= width {
 		return left
 	}
 	msg, st := m.msg()
-	return left + " │ " + st.Render(msg)
+	return left + " │ " + st.Render(common.Cut(msg, width-used-3))
 }

@@ -29,6 +29,10 @@ type Column struct {
 	// Max stops a flexible column growing (0: no limit), so that on a
 	// wide terminal the columns stay together and the eye can follow a row.
 	Max int
+	// Fit widens a fixed column to its widest cell, as last measured
+	// (see Widest and SetFit): a handle or a number is never cut, and
+	// the flexible columns shrink first.
+	Fit bool
 }
 
 // Row is one row: its cells as plain, already cleaned text.
@@ -49,13 +53,14 @@ type Model struct {
 	st     *styles.Styles
 	paint  struct{ header, selected, bold, mark, subtle styles.Paint }
 	cols   []Column
+	fitted []int // the widest cell of each Fit column, by column
 	widths []int
 	rows   []Row
 	cursor int
 	offset int
 	width  int
 	height int
-	// Empty is shown when there are no rows.
+	// Empty is shown when there are no rows (one line or several).
 	Empty string
 }
 
@@ -73,6 +78,45 @@ func New(st *styles.Styles, cols ...Column) *Model {
 // SetColumns replaces the columns.
 func (m *Model) SetColumns(cols ...Column) {
 	m.cols = cols
+	m.fitted = nil
+	m.layout()
+}
+
+// Fitting returns the indexes of the columns that fit their cells.
+func (m *Model) Fitting() []int {
+	var fit []int
+	for i, c := range m.cols {
+		if c.Fit {
+			fit = append(fit, i)
+		}
+	}
+	return fit
+}
+
+// Widest measures the widest cell of each column of cols, in the order
+// of cols. It reads only rows, so that a list's read can measure its
+// rows away from the program's loop.
+func Widest(rows []Row, cols []int) []int {
+	w := make([]int, len(cols))
+	for i := range rows {
+		cells := rows[i].Cells
+		for k, c := range cols {
+			if c < len(cells) {
+				w[k] = max(w[k], common.Width(cells[c]))
+			}
+		}
+	}
+	return w
+}
+
+// SetFit sets the widths Widest measured for the columns of cols.
+func (m *Model) SetFit(cols, widths []int) {
+	m.fitted = make([]int, len(m.cols))
+	for k, c := range cols {
+		if c < len(m.fitted) && k < len(widths) {
+			m.fitted[c] = widths[k]
+		}
+	}
 	m.layout()
 }
 
@@ -195,10 +239,11 @@ func (m *Model) HandleKey(msg tea.KeyPressMsg, k *keymap.KeyMap) bool {
 	return true
 }
 
-// HandleMouse scrolls on the wheel and selects the clicked row; y is the
-// pointer's line counted from the table's header. It reports whether an
-// already selected row was clicked (to open it).
-func (m *Model) HandleMouse(msg tea.MouseMsg, y int) (activate bool) {
+// HandleMouse scrolls on the wheel and selects the clicked row; the
+// pointer's line is counted from the table's top (its header). It
+// reports whether an already selected row was clicked (to open it).
+func (m *Model) HandleMouse(msg tea.MouseMsg) (activate bool) {
+	y := msg.Mouse().Y
 	switch msg := msg.(type) {
 	case tea.MouseWheelMsg:
 		switch msg.Button {
@@ -242,7 +287,10 @@ func (m *Model) layout() {
 		}
 		if c.Width > 0 {
 			m.widths[i] = c.Width
-			room -= c.Width
+			if c.Fit && i < len(m.fitted) {
+				m.widths[i] = max(c.Width, m.fitted[i])
+			}
+			room -= m.widths[i]
 		} else {
 			m.widths[i] = c.Min
 			room -= c.Min
@@ -311,10 +359,15 @@ func (m *Model) View() string {
 	b.Grow((m.width + 16) * m.height)
 	b.WriteString(m.paint.header.Render(common.Fit(m.header(), m.width)))
 	n := 1
-	if len(m.rows) == 0 && n < m.height {
-		b.WriteByte('\n')
-		b.WriteString(m.paint.subtle.Render(common.Fit("  "+m.Empty, m.width)))
-		n++
+	if len(m.rows) == 0 {
+		for _, l := range strings.Split(m.Empty, "\n") {
+			if n >= m.height {
+				break
+			}
+			b.WriteByte('\n')
+			b.WriteString(m.paint.subtle.Render(common.Fit("  "+l, m.width)))
+			n++
+		}
 	}
 	end := min(len(m.rows), m.offset+m.visible())
 	for i := m.offset; i < end && n < m.height; i++ {

@@ -1,9 +1,13 @@
-// Package tabs draws the tab bar and tells which tab a click fell on.
+// Package tabs draws the tab bar and places each tab as a layer, so that
+// a click is found on the tab under it.
 package tabs
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+
+	"charm.land/lipgloss/v2"
 
 	"contactdesk/tui/common"
 	"contactdesk/tui/styles"
@@ -24,12 +28,20 @@ type Model struct {
 	Active int
 	// Trail is drawn at the right end of the bar (the screen's title).
 	Trail string
-	spans [][2]int // each tab's first and last+1 column, from the last View
+	cells []cell // each tab as last drawn
+	// the bar is drawn at every frame, for each key press
+	paint struct{ tab, active, title styles.Paint }
+}
+
+type cell struct {
+	x    int
+	text string
 }
 
 // New returns a tab bar.
 func New(st *styles.Styles, names ...string) *Model {
 	m := &Model{st: st}
+	m.paint.tab, m.paint.active, m.paint.title = styles.PaintOf(st.Tab), styles.PaintOf(st.ActiveTab), styles.PaintOf(st.Title)
 	for _, n := range names {
 		m.Tabs = append(m.Tabs, Tab{Name: n})
 	}
@@ -39,37 +51,49 @@ func New(st *styles.Styles, names ...string) *Model {
 // View draws the bar in width cells.
 func (m *Model) View(width int) string {
 	var b strings.Builder
-	m.spans = m.spans[:0]
+	m.cells = m.cells[:0]
 	x := 0
 	for i, t := range m.Tabs {
 		label := fmt.Sprintf("%d %s", i+1, t.Name)
 		if t.Count > 0 {
 			label += fmt.Sprintf(" (%d%s)", t.Count, t.Note)
 		}
-		var cell string
+		var drawn string
 		if i == m.Active {
-			cell = m.st.ActiveTab.Render("[" + label + "]")
+			drawn = m.paint.active.Render("[" + label + "]")
 		} else {
-			cell = m.st.Tab.Render(" " + label + " ")
+			drawn = m.paint.tab.Render(" " + label + " ")
 		}
 		w := common.Width(label) + 2
-		m.spans = append(m.spans, [2]int{x, x + w})
-		b.WriteString(cell)
+		m.cells = append(m.cells, cell{x: x, text: drawn})
+		b.WriteString(drawn)
 		b.WriteByte(' ')
 		x += w + 1
 	}
 	if m.Trail != "" && x < width-4 {
 		trail := common.Cut(m.Trail, width-x-1)
 		b.WriteString(common.Pad(width - x - common.Width(trail)))
-		b.WriteString(m.st.Title.Render(trail))
+		b.WriteString(m.paint.title.Render(trail))
 	}
 	return b.String()
 }
 
-// At returns the tab at column x of the bar, or -1.
-func (m *Model) At(x int) int {
-	for i, s := range m.spans {
-		if x >= s[0] && x < s[1] {
+// Layers places each tab as last drawn, with the id ID(i).
+func (m *Model) Layers() []*lipgloss.Layer {
+	ls := make([]*lipgloss.Layer, len(m.cells))
+	for i, c := range m.cells {
+		ls[i] = lipgloss.NewLayer(c.text).ID(ID(i)).X(c.x)
+	}
+	return ls
+}
+
+// ID is the id of the layer of tab i.
+func ID(i int) string { return "tab:" + strconv.Itoa(i) }
+
+// Index returns the tab of a layer's id, or -1.
+func Index(id string) int {
+	if n, ok := strings.CutPrefix(id, "tab:"); ok {
+		if i, err := strconv.Atoi(n); err == nil {
 			return i
 		}
 	}

@@ -1,6 +1,8 @@
 // Package contacts is the Edit contacts form of one service: its three
 // contacts, a field for each role the user may change (the others show
-// the model's reason), accounts suggested as a handle is typed, and,
+// the model's reason), accounts suggested as a handle is typed (from any
+// part of a handle, a name or an address; enter takes the highlighted
+// one, the first at once), and,
 // before anything is sent, who will have to confirm, as the model plans
 // it. Every change of the form is sent in one transaction, all or none;
 // refusals appear beside the field they are about and nothing typed is
@@ -52,9 +54,9 @@ type Page struct {
 	focus   int          // index in order; len(order) is the Send button
 	formErr string
 
+	accts   []account // every account, for the suggestions
 	sugg    []model.Account
 	suggSel int // -1: none highlighted
-	suggFor string
 
 	plan     []model.Request
 	planFor  string // the values the plan was made for
@@ -70,17 +72,19 @@ func New(c *common.Common, service string) *Page {
 	return &Page{c: c, keys: newKeyMap(), name: service, fields: map[model.Role]*field.Model{}, suggSel: -1}
 }
 
+// account is an account as the suggestions search it.
+type account struct {
+	a                  model.Account
+	handle, name, mail string // lowercase
+}
+
 type (
 	loadedMsg struct {
 		seq   int
 		s     model.Service
 		perms map[model.Role]error
+		accts []account
 		err   error
-	}
-	suggestMsg struct {
-		typed string
-		role  model.Role
-		accts []model.Account
 	}
 	planMsg struct {
 		values string
@@ -95,13 +99,25 @@ type (
 	}
 )
 
-// Load reads the service and what the user may change on it.
+// Load reads the service, what the user may change on it, and the
+// accounts to suggest. The suggestions are searched here, in the form:
+// the desk's own search (SuggestAccounts) matches the start of a handle
+// or of a name only, and the digits of a handle or a part of an address
+// are what people remember.
 func (p *Page) Load() tea.Cmd {
 	p.seq++
 	seq, c, name := p.seq, p.c, p.name
 	return common.Do(func() tea.Msg {
 		s, perms, err := c.Desk.Permissions(c.Ctx, c.Me, name)
-		return loadedMsg{seq: seq, s: s, perms: perms, err: err}
+		if err != nil {
+			return loadedMsg{seq: seq, err: err}
+		}
+		as, err := c.Desk.Accounts(c.Ctx)
+		accts := make([]account, len(as))
+		for i, a := range as {
+			accts[i] = account{a: a, handle: strings.ToLower(common.H(a.Handle)), name: strings.ToLower(common.Line(a.Name)), mail: strings.ToLower(common.Line(a.Email))}
+		}
+		return loadedMsg{seq: seq, s: s, perms: perms, accts: accts, err: err}
 	})
 }
 
@@ -215,21 +231,48 @@ func (p *Page) send() tea.Cmd {
 	})
 }
 
-func (p *Page) suggest(r model.Role) tea.Cmd {
-	typed := strings.TrimSpace(p.fields[r].Value())
-	p.suggFor = typed
-	if typed == "" {
-		p.sugg, p.suggSel = nil, -1
-		return nil
+// suggest proposes the accounts matching what the field holds: those
+// whose handle starts with it first, then those with a word of their
+// name starting with it, then those holding it anywhere in their
+// handle, name or address. The first is highlighted, so that enter
+// takes it; the account highlighted before stays so while it matches.
+func (p *Page) suggest(f *field.Model) {
+	typed := strings.ToLower(strings.TrimSpace(f.Value()))
+	var chosen model.Handle
+	if p.suggSel >= 0 && p.suggSel < len(p.sugg) {
+		chosen = p.sugg[p.suggSel].Handle
 	}
-	c := p.c
-	return common.Do(func() tea.Msg {
-		as, err := c.Desk.SuggestAccounts(c.Ctx, typed, maxSuggestions)
-		if err != nil {
-			return common.StatusMsg{Err: err}
+	p.sugg, p.suggSel = nil, -1
+	if typed == "" {
+		return
+	}
+	var ranked [3][]model.Account
+	for i := range p.accts {
+		a := &p.accts[i]
+		switch {
+		case strings.HasPrefix(a.handle, typed):
+			ranked[0] = append(ranked[0], a.a)
+		case strings.HasPrefix(a.name, typed) || strings.Contains(a.name, " "+typed):
+			ranked[1] = append(ranked[1], a.a)
+		case strings.Contains(a.handle, typed) || strings.Contains(a.name, typed) || strings.Contains(a.mail, typed):
+			ranked[2] = append(ranked[2], a.a)
 		}
-		return suggestMsg{typed: typed, role: r, accts: as}
-	})
+	}
+	for _, r := range ranked {
+		p.sugg = append(p.sugg, r[:min(len(r), maxSuggestions-len(p.sugg))]...)
+	}
+	if len(p.sugg) == 1 && strings.EqualFold(string(p.sugg[0].Handle), typed) {
+		// the whole handle is typed: nothing to suggest
+		p.sugg = nil
+	}
+	if len(p.sugg) > 0 {
+		p.suggSel = 0
+	}
+	for i, a := range p.sugg {
+		if a.Handle == chosen {
+			p.suggSel = i
+		}
+	}
 }
 
 func (p *Page) focused() (model.Role, *field.Model) {
@@ -250,7 +293,7 @@ func (p *Page) setFocus(i int) {
 			p.fields[r].Blur()
 		}
 	}
-	p.sugg, p.suggSel, p.suggFor = nil, -1, ""
+	p.sugg, p.suggSel = nil, -1
 }
 
 // Update handles a message.
@@ -261,12 +304,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			if !p.loaded {
-				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
-			}
-			return common.ReadFailed(msg.err)
+			return common.SubViewReadFailed(msg.err, !p.loaded)
 		}
-		p.service, p.perms = msg.s, msg.perms
+		p.service, p.perms, p.accts = msg.s, msg.perms, msg.accts
 		first := !p.loaded
 		p.loaded = true
 		p.order = p.order[:0]
@@ -284,23 +324,6 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.setFocus(min(p.focus, len(p.order)))
 		}
 		return tea.Batch(common.Read(), p.replan())
-	case suggestMsg:
-		if r, f := p.focused(); f != nil && r == msg.role && msg.typed == p.suggFor {
-			// the account highlighted stays so when the list is refined
-			var chosen model.Handle
-			if p.suggSel >= 0 && p.suggSel < len(p.sugg) {
-				chosen = p.sugg[p.suggSel].Handle
-			}
-			p.sugg, p.suggSel = msg.accts, -1
-			for i, a := range p.sugg {
-				if a.Handle == chosen {
-					p.suggSel = i
-				}
-			}
-			if len(p.sugg) == 1 && strings.EqualFold(string(p.sugg[0].Handle), strings.TrimSpace(f.Value())) {
-				p.sugg = nil
-			}
-		}
 	case planMsg:
 		if msg.values != p.planFor {
 			return nil
@@ -334,7 +357,13 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.fields[r].Err = ""
 		}
 		p.plan, p.planFor = nil, ""
-		return tea.Batch(common.Send(common.ChangedMsg{}), common.Status("%s", made(p.c, msg.made)), common.Send(common.BackMsg{}))
+		// One request made: it opens in place of the form, where the
+		// user, a party too, confirms it. Several: back to the list.
+		said := common.Say("%s", made(p.c, msg.made))
+		if len(msg.made) == 1 {
+			return tea.Batch(common.Send(common.ChangedMsg{}), common.Send(common.OpenRequestMsg{ID: msg.made[0].ID, Replace: true, Status: said}))
+		}
+		return tea.Batch(common.Send(common.ChangedMsg{}), common.BackSaying(said))
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	}
@@ -375,14 +404,14 @@ func containsHandle(hs []model.Handle, h model.Handle) bool {
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	if !p.loaded || p.sending {
 		if key.Matches(msg, p.keys.Leave) {
-			return common.Send(common.BackMsg{})
+			return common.Back()
 		}
 		return nil
 	}
-	r, f := p.focused()
+	_, f := p.focused()
 	switch {
 	case key.Matches(msg, p.keys.Leave):
-		return common.Send(common.BackMsg{})
+		return common.Back()
 	case key.Matches(msg, p.keys.Send):
 		return p.send()
 	case key.Matches(msg, p.keys.Next):
@@ -400,7 +429,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, p.keys.SuggestUp):
 		if f != nil && len(p.sugg) > 0 && p.suggSel >= 0 {
-			p.suggSel--
+			p.suggSel-- // from the first: none highlighted, enter goes on
 		} else {
 			p.setFocus(p.focus - 1)
 		}
@@ -426,7 +455,8 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	p.formErr = ""
-	return tea.Batch(cmd, p.suggest(r), p.replan())
+	p.suggest(f)
+	return tea.Batch(cmd, p.replan())
 }
 
 // SetSize sets the form's size.

@@ -3,12 +3,14 @@ package history
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"contactdesk/model"
 	"contactdesk/tui/common"
+	"contactdesk/tui/components/listpage"
 	"contactdesk/tui/components/table"
 )
 
@@ -17,17 +19,12 @@ const Limit = 1000
 
 // Page is the history of a service.
 type Page struct {
+	// the list's table, filter and reads (SetSize, View, Capturing, Layers)
+	*listpage.List[model.HistoryEntry]
 	c       *common.Common
 	name    string
-	table   *table.Model
-	n       int
-	loaded  bool
-	seq     int
-	width   int
-	height  int
 	back    key.Binding
 	request key.Binding
-	entries []model.HistoryEntry
 }
 
 // New returns the history of a service.
@@ -36,104 +33,83 @@ func New(c *common.Common, service string) *Page {
 		back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		request: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open its request")),
 	}
-	p.table = table.New(c.Styles,
+	p.List = listpage.New(c, listpage.Spec[model.HistoryEntry]{
+		Title:   "History",
+		Subject: service,
+		Info: func(shown, total int) string {
+			if p.List.Filter.Active() {
+				return fmt.Sprintf("%d of %d entries, newest first", shown, total)
+			}
+			return fmt.Sprintf("%d entries, newest first", total)
+		},
+		None:    "nothing recorded yet",
+		NoMatch: "no entry matches",
+		Open:    p.request,
+		// an entry opens the request it is about, if there is one
+		OnOpen: func(e *listpage.Entry[model.HistoryEntry]) tea.Cmd {
+			if e.Item.RequestID == 0 {
+				return nil
+			}
+			return common.Send(common.OpenRequestMsg{ID: e.Item.RequestID})
+		},
+	}, p.Load,
 		table.Column{Title: "When", Width: 16},
-		table.Column{Title: "Who", Width: 12},
+		table.Column{Title: "Who", Width: 12, Fit: true},
 		table.Column{Title: "Action", Width: 16},
 		table.Column{Title: "Detail", Min: 10},
 	)
-	p.table.Empty = "loading…"
 	return p
 }
 
-type loadedMsg struct {
-	seq int
-	hs  []model.HistoryEntry
-	err error
-}
-
-// Load reads the history.
+// Load reads the history. A service the user no longer holds a role on
+// (the first read refused) closes the view.
 func (p *Page) Load() tea.Cmd {
-	p.seq++
-	seq, c, name := p.seq, p.c, p.name
-	return common.Do(func() tea.Msg {
+	c, name := p.c, p.name
+	return p.List.Load(nil, func() listpage.Got[model.HistoryEntry] {
 		hs, err := c.Desk.History(c.Ctx, c.Me, model.HistoryFilter{Service: name, Limit: Limit})
-		return loadedMsg{seq: seq, hs: hs, err: err}
+		if err != nil {
+			return listpage.Got[model.HistoryEntry]{Err: err}
+		}
+		es := make([]listpage.Entry[model.HistoryEntry], len(hs))
+		for i, h := range hs {
+			cells := []string{h.At.UTC().Format("2006-01-02 15:04"), c.Handle(h.Actor), common.Line(h.Action), common.Line(h.Detail)}
+			es[i] = listpage.Entry[model.HistoryEntry]{Item: h, Row: table.Row{Key: h.ID, Cells: cells},
+				Hay: strings.ToLower(strings.Join(cells, "\x00"))}
+		}
+		return listpage.Got[model.HistoryEntry]{Entries: es}
 	})
 }
 
 // Update handles a message.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case loadedMsg:
-		if msg.seq != p.seq {
-			return nil
+	cmd, used := p.List.Update(msg)
+	if used {
+		if !p.List.Loaded() && p.List.Err() != nil {
+			// the first read failed (no such service for the user, say):
+			// the view closes, saying why
+			return common.Unreadable(p.List.Err())
 		}
-		if msg.err != nil {
-			if !p.loaded {
-				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
-			}
-			return common.ReadFailed(msg.err)
-		}
-		p.loaded = true
-		p.entries = msg.hs
-		rows := make([]table.Row, len(msg.hs))
-		for i, h := range msg.hs {
-			rows[i] = table.Row{Key: h.ID, Cells: []string{
-				h.At.UTC().Format("2006-01-02 15:04"), p.c.Handle(h.Actor), common.Line(h.Action), common.Line(h.Detail),
-			}}
-		}
-		p.table.Empty = "nothing recorded yet"
-		p.table.SetRows(rows)
-		return common.Read()
-	case tea.KeyPressMsg:
-		if p.table.HandleKey(msg, p.c.Keys) {
-			return nil
-		}
-		switch {
-		case key.Matches(msg, p.back):
-			return common.Send(common.BackMsg{})
-		case key.Matches(msg, p.request):
-			return p.open()
-		}
-	case tea.MouseMsg:
-		if p.table.HandleMouse(msg, msg.Mouse().Y-1) {
-			return p.open()
-		}
+		return cmd
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, p.back) {
+		return common.Back()
 	}
 	return nil
-}
-
-// open opens the request an entry is about, if the user is a party to it.
-func (p *Page) open() tea.Cmd {
-	i := p.table.Cursor()
-	if i >= len(p.entries) || p.entries[i].RequestID == 0 {
-		return nil
-	}
-	return common.Send(common.OpenRequestMsg{ID: p.entries[i].RequestID})
-}
-
-// SetSize sets the view's size.
-func (p *Page) SetSize(w, h int) {
-	p.width, p.height = w, h
-	p.table.SetSize(w, h-1)
 }
 
 // Title names the view.
 func (p *Page) Title() string { return "History · " + common.Line(p.name) }
 
-// Capturing is false: the view has no field.
-func (p *Page) Capturing() bool { return false }
-
-// View draws the view.
-func (p *Page) View() string {
-	st := p.c.Styles
-	head := st.Title.Render("History") + "  " + st.Bold.Render(common.Line(p.name)) + "  " + st.Subtle.Render(fmt.Sprintf("%d entries, newest first", p.table.Len()))
-	return common.Cut(head, p.width) + "\n" + p.table.View()
+// ShortHelp lists the main keys.
+func (p *Page) ShortHelp() []key.Binding {
+	sh := p.List.ShortHelp(p.request)
+	if p.List.Capturing() {
+		return sh
+	}
+	return append(sh, p.back)
 }
 
-// ShortHelp lists the main keys.
-func (p *Page) ShortHelp() []key.Binding { return []key.Binding{p.request, p.back} }
-
 // FullHelp lists every key of the view.
-func (p *Page) FullHelp() [][]key.Binding { return [][]key.Binding{{p.request, p.back}} }
+func (p *Page) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{p.request, p.back}, p.List.FilterKeys()}
+}

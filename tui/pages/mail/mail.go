@@ -97,10 +97,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			if !p.loaded {
-				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
-			}
-			return common.ReadFailed(msg.err)
+			return common.SubViewReadFailed(msg.err, !p.loaded)
 		}
 		p.m, p.loaded = msg.m, true
 		if !p.m.Read && !p.marked {
@@ -118,18 +115,13 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		k := p.c.Keys
 		switch {
 		case key.Matches(msg, p.back):
-			return common.Send(common.BackMsg{})
+			return common.Back()
 		case key.Matches(msg, p.follow):
 			return p.open()
 		case k.Scroll(msg, &p.scroll, p.height):
 		}
-	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			p.scroll = max(0, p.scroll-3)
-		case tea.MouseWheelDown:
-			p.scroll += 3
-		}
+	case common.MouseMsg:
+		common.Wheel(msg, &p.scroll)
 	}
 	return nil
 }

@@ -11,35 +11,43 @@ import (
 
 	"contactdesk/model"
 	"contactdesk/tui/common"
-	"contactdesk/tui/components/filter"
+	"contactdesk/tui/components/listpage"
 	"contactdesk/tui/components/table"
 )
 
 // Page is the Mailbox tab.
 type Page struct {
-	c      *common.Common
-	read   key.Binding
-	table  *table.Model
-	filter *filter.Model
-	all    []model.Mail
-	hay    []string
-	unread int
-	loaded bool
-	reads  common.Reads
-	width  int
-	height int
+	// the list's table, filter and reads (SetSize, View, Capturing, Layers)
+	*listpage.List[model.Mail]
+	c        *common.Common
+	read     key.Binding
+	unread   int
+	delivery bool // a column says where each mail stands (real delivery)
 }
 
 // New returns the Mailbox tab.
 func New(c *common.Common) *Page {
 	p := &Page{c: c, read: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "read mail"))}
-	p.table = table.New(c.Styles)
-	p.filter = filter.New(c.Styles)
+	p.List = listpage.New(c, listpage.Spec[model.Mail]{
+		Title:   "Mailbox",
+		Legend:  "● unread",
+		Info:    p.info,
+		None:    "no mail yet",
+		NoMatch: "no mail matches",
+		Landed:  p.landed,
+		Open:    p.read,
+		OnOpen: func(e *listpage.Entry[model.Mail]) tea.Cmd {
+			return common.Send(common.ReadMailMsg{ID: e.Item.ID})
+		},
+		// mail comes on top: who has not moved the cursor reads the newest
+		FollowTop: true,
+	}, p.Load)
 	p.columns(false)
 	return p
 }
 
 func (p *Page) columns(delivery bool) {
+	p.delivery = delivery
 	cols := []table.Column{
 		{Title: "Date", Width: 10},
 		{Title: "Subject", Min: 20, Max: 110},
@@ -47,162 +55,91 @@ func (p *Page) columns(delivery bool) {
 	if delivery {
 		cols = append(cols, table.Column{Title: "Delivery", Width: 8})
 	}
-	p.table.SetColumns(cols...)
+	p.List.Table.SetColumns(cols...)
 }
 
-type loadedMsg struct {
-	seq int
-	ms  []model.Mail
-	err error
-}
-
-// Load reads the mailbox again.
+// Load reads the mailbox again. The first time, it counts the unread
+// mails first, for the tab and the status line, and reads the mails
+// once the session's first frame is complete: the mailbox of a busy
+// account holds hundreds of mails, which the first frame does not show.
 func (p *Page) Load() tea.Cmd {
-	seq, ok := p.reads.Begin()
-	if !ok {
-		return nil
-	}
 	c := p.c
-	return common.Do(func() tea.Msg {
+	first := func() listpage.Got[model.Mail] {
+		n, err := c.Desk.Unread(c.Ctx, c.Me)
+		return listpage.Got[model.Mail]{More: true, Tag: n, Err: err}
+	}
+	return p.List.Load(first, func() listpage.Got[model.Mail] {
 		ms, err := c.Desk.Mails(c.Ctx, c.Me)
-		return loadedMsg{seq: seq, ms: ms, err: err}
+		if err != nil {
+			return listpage.Got[model.Mail]{Err: err}
+		}
+		now := c.Now()
+		es := make([]listpage.Entry[model.Mail], len(ms))
+		for i, m := range ms {
+			row := table.Row{Key: m.ID, Cells: []string{common.Ago(now, m.Date), common.Line(m.Subject), common.Line(m.Delivery)}}
+			if !m.Read {
+				row.Mark, row.Bold = "●", true
+			}
+			es[i] = listpage.Entry[model.Mail]{Item: m, Row: row,
+				Hay: strings.ToLower(common.Line(m.Subject) + "\x00" + common.Line(m.Address) + "\x00" + m.Kind)}
+		}
+		return listpage.Got[model.Mail]{Entries: es}
 	})
+}
+
+// landed counts the unread mails, and shows where each mail stands when
+// mail really leaves.
+func (p *Page) landed(g *listpage.Got[model.Mail]) {
+	if g.More {
+		p.unread = g.Tag // the count alone, the mails to come
+		return
+	}
+	p.unread = 0
+	delivery := false
+	for _, e := range g.Entries {
+		if !e.Item.Read {
+			p.unread++
+		}
+		if e.Item.Delivery != "" {
+			delivery = true
+		}
+	}
+	if delivery != p.delivery {
+		p.columns(delivery)
+	}
 }
 
 // Unread counts the unread mails.
 func (p *Page) Unread() int { return p.unread }
 
+// info counts the mails; with a filter on, those shown of them all.
+func (p *Page) info(shown, total int) string {
+	if !p.List.Loaded() {
+		return fmt.Sprintf("%d unread, loading…", p.unread)
+	}
+	n := fmt.Sprintf("%d mails", total)
+	if total == 1 {
+		n = "1 mail"
+	}
+	if p.List.Filter.Active() {
+		n = fmt.Sprintf("%d of %s", shown, n)
+	}
+	return fmt.Sprintf("%s, %d unread, newest first", n, p.unread)
+}
+
 // Update handles a message.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case loadedMsg:
-		if !p.reads.Current(msg.seq) {
-			return nil
-		}
-		again := p.reads.End()
-		cmd := common.Read()
-		if msg.err != nil {
-			cmd = common.ReadFailed(msg.err)
-		} else {
-			p.set(msg.ms)
-		}
-		if again {
-			return tea.Batch(cmd, p.Load())
-		}
-		return cmd
-	case tea.KeyPressMsg:
-		return p.key(msg)
-	case tea.MouseMsg:
-		if p.table.HandleMouse(msg, msg.Mouse().Y-1) {
-			return p.open()
-		}
-	}
-	return nil
-}
-
-func (p *Page) set(ms []model.Mail) {
-	p.all = ms
-	p.unread = 0
-	p.hay = make([]string, len(ms))
-	delivery := false
-	for i, m := range ms {
-		if !m.Read {
-			p.unread++
-		}
-		if m.Delivery != "" {
-			delivery = true
-		}
-		p.hay[i] = strings.ToLower(common.Line(m.Subject) + "\x00" + common.Line(m.Address) + "\x00" + m.Kind)
-	}
-	p.columns(delivery)
-	p.loaded = true
-	p.apply()
-}
-
-func (p *Page) apply() {
-	now := p.c.Now()
-	q := p.filter.Query()
-	rows := make([]table.Row, 0, len(p.all))
-	for i, m := range p.all {
-		if q != "" && !strings.Contains(p.hay[i], q) {
-			continue
-		}
-		row := table.Row{Key: m.ID, Cells: []string{common.Ago(now, m.Date), common.Line(m.Subject), common.Line(m.Delivery)}}
-		if !m.Read {
-			row.Mark, row.Bold = "●", true
-		}
-		rows = append(rows, row)
-	}
-	switch {
-	case !p.loaded:
-		p.table.Empty = "loading…"
-	case len(p.all) == 0:
-		p.table.Empty = "no mail yet"
-	default:
-		p.table.Empty = "no mail matches"
-	}
-	p.table.SetRows(rows)
-}
-
-func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
-	if cmd, used := p.filter.Key(msg, p.apply); used {
-		return cmd
-	}
-	if p.table.HandleKey(msg, p.c.Keys) {
-		return nil
-	}
-	switch {
-	case key.Matches(msg, p.read):
-		return p.open()
-	}
-	return nil
-}
-
-func (p *Page) open() tea.Cmd {
-	if r, ok := p.table.Selected(); ok {
-		return common.Send(common.ReadMailMsg{ID: r.Key})
-	}
-	return nil
-}
-
-// SetSize sets the page's size.
-func (p *Page) SetSize(w, h int) {
-	p.width, p.height = w, h
-	p.table.SetSize(w, h-1)
+	cmd, _ := p.List.Update(msg)
+	return cmd
 }
 
 // Title names the tab.
 func (p *Page) Title() string { return "Mailbox" }
 
-// Capturing reports whether the filter has the keys.
-func (p *Page) Capturing() bool { return p.filter.On() }
-
-// View draws the page.
-func (p *Page) View() string {
-	st := p.c.Styles
-	head := st.Title.Render("Mailbox") + "  "
-	if f := p.filter.View(p.width / 3); f != "" {
-		head += f + "  "
-	}
-	head += st.Subtle.Render(fmt.Sprintf("%d mails, %d unread, newest first", len(p.all), p.unread))
-	legend := "● unread"
-	if w := common.Width(head); w+2+common.Width(legend) <= p.width {
-		head += common.Pad(p.width-w-common.Width(legend)) + st.Subtle.Render(legend)
-	} else {
-		head = common.Cut(head, p.width)
-	}
-	return head + "\n" + p.table.View()
-}
-
 // ShortHelp lists the main keys.
-func (p *Page) ShortHelp() []key.Binding {
-	if p.filter.On() {
-		return []key.Binding{p.filter.Keep, p.filter.Clear}
-	}
-	return []key.Binding{p.read, p.filter.Start}
-}
+func (p *Page) ShortHelp() []key.Binding { return p.List.ShortHelp(p.read) }
 
 // FullHelp lists every key of the tab.
 func (p *Page) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{p.read}, {p.filter.Start, p.filter.Clear}}
+	return [][]key.Binding{{p.read}, p.List.FilterKeys()}
 }

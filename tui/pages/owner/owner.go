@@ -97,10 +97,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			if !p.loaded {
-				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
-			}
-			return common.ReadFailed(msg.err)
+			return common.SubViewReadFailed(msg.err, !p.loaded)
 		}
 		old := p.values()
 		first := !p.loaded
@@ -133,7 +130,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return common.Status("owner details not saved: see the form")
 		}
 		p.service = msg.s
-		return tea.Batch(common.Send(common.ChangedMsg{}), common.Status("owner details of %s saved", common.Line(msg.s.Name)), common.Send(common.BackMsg{}))
+		return tea.Batch(common.Send(common.ChangedMsg{}), common.BackSaying(common.Say("owner details of %s saved", common.Line(msg.s.Name))))
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	}
@@ -155,7 +152,7 @@ func (p *Page) setFocus(i int) {
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.keys.Leave):
-		return common.Send(common.BackMsg{})
+		return common.Back()
 	case !p.loaded || !p.editable || p.saving:
 		return nil
 	case key.Matches(msg, p.keys.Next):
@@ -186,7 +183,7 @@ func (p *Page) save() tea.Cmd {
 		}
 	}
 	if !changed {
-		return tea.Batch(common.Status("nothing changed"), common.Send(common.BackMsg{}))
+		return common.BackSaying(common.Say("nothing changed"))
 	}
 	p.saving = true
 	c, name := p.c, p.name

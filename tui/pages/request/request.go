@@ -1,7 +1,9 @@
 // Package request shows one request: its change, its parties and their
 // answers, its history, and the actions the user may take on it — accept
-// or refuse with a token (pre-filled when it comes from a mail's link),
-// send the mail again, cancel it (the requester, after confirming).
+// or refuse with a token (pre-filled when it comes from a mail's link,
+// else offered from the user's newest mail for the request, when the
+// simulated mailbox holds it), send the mail again, cancel it (the
+// requester, after confirming).
 package request
 
 import (
@@ -19,7 +21,7 @@ import (
 // KeyMap is the view's keys.
 type KeyMap struct {
 	Accept, Refuse, Resend, Cancel, Back key.Binding
-	Submit, Close, Yes, No               key.Binding
+	Submit, Fill, Close, Yes, No         key.Binding
 }
 
 func newKeyMap() KeyMap {
@@ -30,6 +32,7 @@ func newKeyMap() KeyMap {
 		Cancel: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel request")),
 		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send answer")),
+		Fill:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "fill in the token of your mail")),
 		Close:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close prompt")),
 		Yes:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, cancel it")),
 		No:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no, keep it")),
@@ -52,6 +55,7 @@ type Page struct {
 	id     int64
 	r      model.Request
 	hist   []model.HistoryEntry
+	mail   *model.Mail // the user's newest mail asking to confirm it
 	loaded bool
 	prompt prompt
 	token  *field.Model
@@ -66,10 +70,13 @@ type Page struct {
 // token prompt (the request was opened from a mail's link).
 func New(c *common.Common, id int64, token string) *Page {
 	p := &Page{c: c, keys: newKeyMap(), id: id}
-	p.token = field.New(c.Styles, "Token", "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX", 64)
+	p.token = field.New(c.Styles, "Token", tokenShape, 64)
 	p.token.SetValue(token)
 	return p
 }
+
+// tokenShape is the token field's placeholder when no mail offers one.
+const tokenShape = "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX"
 
 // ID returns the request's number.
 func (p *Page) ID() int64 { return p.id }
@@ -87,6 +94,7 @@ type (
 		seq  int
 		r    model.Request
 		hist []model.HistoryEntry
+		mail *model.Mail
 		err  error
 	}
 	answeredMsg struct {
@@ -104,7 +112,10 @@ type (
 	}
 )
 
-// Load reads the request and its history.
+// Load reads the request and its history and, while the user's answer
+// is awaited, the user's newest mail asking for it: its token is offered
+// in the prompt. With real delivery the mail holds no token (it is in
+// the user's own inbox only), and the prompt asks for the one mailed.
 func (p *Page) Load() tea.Cmd {
 	p.seq++
 	seq, c, id := p.seq, p.c, p.id
@@ -114,8 +125,27 @@ func (p *Page) Load() tea.Cmd {
 			return loadedMsg{seq: seq, err: err}
 		}
 		hist, err := c.Desk.History(c.Ctx, c.Me, model.HistoryFilter{RequestID: id})
-		return loadedMsg{seq: seq, r: r, hist: hist, err: err}
+		if err != nil || !r.AwaitingMe(c.Me) {
+			return loadedMsg{seq: seq, r: r, hist: hist, err: err}
+		}
+		ms, err := c.Desk.Mails(c.Ctx, c.Me)
+		msg := loadedMsg{seq: seq, r: r, hist: hist, err: err}
+		for i := range ms { // newest first
+			if ms[i].RequestID == id && ms[i].Kind == model.MailConfirm {
+				msg.mail = &ms[i]
+				break
+			}
+		}
+		return msg
 	})
+}
+
+// offered is the token of the user's newest mail for the request, or "".
+func (p *Page) offered() string {
+	if p.mail == nil {
+		return ""
+	}
+	return common.Line(p.mail.Token)
 }
 
 func (p *Page) awaitingMe() bool { return p.loaded && p.r.AwaitingMe(p.c.Me) }
@@ -132,12 +162,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			if !p.loaded {
-				return tea.Batch(common.Fail(msg.err), common.Send(common.BackMsg{}))
-			}
-			return common.ReadFailed(msg.err)
+			return common.SubViewReadFailed(msg.err, !p.loaded)
 		}
-		p.r, p.hist, p.loaded = msg.r, msg.hist, true
+		p.r, p.hist, p.mail, p.loaded = msg.r, msg.hist, msg.mail, true
 		if (p.prompt == acceptPrompt || p.prompt == refusePrompt) && !p.awaitingMe() {
 			p.closePrompt()
 		}
@@ -189,13 +216,8 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(common.Send(common.ChangedMsg{}), common.Status("request #%d cancelled", msg.r.ID))
 	case tea.KeyPressMsg:
 		return p.key(msg)
-	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			p.scroll = max(0, p.scroll-3)
-		case tea.MouseWheelDown:
-			p.scroll += 3
-		}
+	case common.MouseMsg:
+		common.Wheel(msg, &p.scroll)
 	}
 	return nil
 }
@@ -217,6 +239,10 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		case key.Matches(msg, p.keys.Submit):
 			return p.answer(p.prompt == acceptPrompt)
+		case key.Matches(msg, p.keys.Fill) && p.offered() != "":
+			p.token.SetValue(p.offered())
+			p.token.Err = ""
+			return nil
 		}
 		_, cmd := p.token.Update(msg)
 		return cmd
@@ -237,7 +263,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.c.Keys
 	switch {
 	case key.Matches(msg, p.keys.Back):
-		return common.Send(common.BackMsg{})
+		return common.Back()
 	case k.Scroll(msg, &p.scroll, p.height):
 	case key.Matches(msg, p.keys.Accept), key.Matches(msg, p.keys.Refuse):
 		if !p.awaitingMe() {
@@ -268,10 +294,15 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// answer sends the token typed, or, the field left empty, the one the
+// user's mail offers.
 func (p *Page) answer(accept bool) tea.Cmd {
 	p.busy = true
 	p.token.Err = ""
 	c, id, tok := p.c, p.id, p.token.Value()
+	if strings.TrimSpace(tok) == "" && p.mail != nil {
+		tok = p.mail.Token
+	}
 	return common.Do(func() tea.Msg {
 		var r model.Request
 		var err error
@@ -384,6 +415,9 @@ func (p *Page) footer() []string {
 			verb = "Refuse"
 		}
 		label := fmt.Sprintf("%s request #%d with your token:", verb, p.id)
+		if p.mail != nil && p.offered() == "" {
+			label = fmt.Sprintf("%s request #%d with the token of your e-mail:", verb, p.id)
+		}
 		head := st.Title.Render(common.Cut(label, p.width))
 		fw := min(40, p.width-2)
 		f := p.token.View(fw, p.width-2, 2)
@@ -394,13 +428,28 @@ func (p *Page) footer() []string {
 			}
 			out = append(out, l)
 		}
-		return append(out, st.Subtle.Render(common.Cut("  enter: "+strings.ToLower(verb)+" · esc: close", p.width)))
+		hint := "  enter: " + strings.ToLower(verb) + " · esc: close"
+		switch {
+		case p.offered() != "" && p.token.Value() == "":
+			hint = fmt.Sprintf("  enter %ss with the token of your mail of %s (tab fills it in) · esc: close", strings.ToLower(verb), common.Ago(p.c.Now(), p.mail.Date))
+		case p.mail != nil && p.offered() == "":
+			hint = fmt.Sprintf("  mailed to %s %s · enter: %s · esc: close", common.Line(p.mail.Address), common.Ago(p.c.Now(), p.mail.Date), strings.ToLower(verb))
+		}
+		return append(out, st.Subtle.Render(common.Cut(hint, p.width)))
 	case cancelPrompt:
 		return []string{"", st.Error.Render(common.Cut(fmt.Sprintf("Cancel request #%d? Every party is told, and it can't be undone.", p.id), p.width)),
 			st.Subtle.Render("  y: yes, cancel it · n/esc: no, keep it")}
 	}
-	if p.awaitingMe() && p.token.Value() != "" {
+	if !p.awaitingMe() {
+		return nil
+	}
+	switch {
+	case p.token.Value() != "":
 		return []string{"", st.Bold.Render(common.Cut("the token from your mail is filled in: a accepts, x refuses", p.width))}
+	case p.offered() != "":
+		return []string{"", st.Bold.Render(common.Cut(fmt.Sprintf("your mail of %s holds your token: a accepts, x refuses", common.Ago(p.c.Now(), p.mail.Date)), p.width))}
+	case p.mail != nil:
+		return []string{"", st.Bold.Render(common.Cut(fmt.Sprintf("your token was mailed to %s %s: a accepts, x refuses, e mails a fresh one", common.Line(p.mail.Address), common.Ago(p.c.Now(), p.mail.Date)), p.width))}
 	}
 	return nil
 }
@@ -409,6 +458,9 @@ func (p *Page) footer() []string {
 func (p *Page) ShortHelp() []key.Binding {
 	switch p.prompt {
 	case acceptPrompt, refusePrompt:
+		if p.offered() != "" {
+			return []key.Binding{p.keys.Submit, p.keys.Fill, p.keys.Close}
+		}
 		return []key.Binding{p.keys.Submit, p.keys.Close}
 	case cancelPrompt:
 		return []key.Binding{p.keys.Yes, p.keys.No}

@@ -1,0 +1,361 @@
+// Package listpage is what the list screens share, as gh-dash's section
+// base: the table, the "/" filter, the reads of the list (one at a time,
+// a long list's first page first), the head with its counts, the keys
+// that move and open, and the mouse. A list screen (Services, Requests,
+// Mailbox, a service's History, the account picker) holds one List and
+// adds its own keys and narrowing.
+package listpage
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"contactdesk/tui/common"
+	"contactdesk/tui/components/filter"
+	"contactdesk/tui/components/table"
+	"contactdesk/tui/styles"
+)
+
+// Entry is one item of a list as the list holds it: the item, its row
+// (cells cleaned and cut once), and the lowercase text the filter
+// searches.
+type Entry[T any] struct {
+	Item T
+	Row  table.Row
+	Hay  string
+}
+
+// Got is what one read of a list brought.
+type Got[T any] struct {
+	Entries []Entry[T]
+	// More says Entries are a long list's first page: the whole list is
+	// read next, once the session's first frame is complete.
+	More bool
+	// Tag is the screen's own note on the read: how it sorted the
+	// entries, what it counted.
+	Tag int
+	Err error
+}
+
+// Read reads a list; it runs in a command.
+type Read[T any] func() Got[T]
+
+// Spec is what a list screen tells its List.
+type Spec[T any] struct {
+	// Title heads the screen; Subject, drawn bold after it, says what
+	// the list is of (a service's name).
+	Title, Subject string
+	// Legend explains the marks, at the right of the head when it fits.
+	Legend string
+	// Info is the head's counts: shown of total.
+	Info func(shown, total int) string
+	// None is what an empty list says (it may take several lines);
+	// NoMatch, what a filter that matches nothing says.
+	None, NoMatch string
+	// Keep narrows the list further than the filter (nil: keeps all).
+	Keep func(e *Entry[T]) bool
+	// Landed sees a read's entries before the list takes them (to sort
+	// them again, count them); it runs in the program's loop.
+	Landed func(g *Got[T])
+	// Open is the key that opens the selected row (a second click too);
+	// OnOpen, what it does.
+	Open   key.Binding
+	OnOpen func(e *Entry[T]) tea.Cmd
+	// FollowTop keeps the cursor on the first row when the list is read
+	// again, until the user moves it (the newest mail stays selected).
+	FollowTop bool
+	// Filter, when set, is the list's filter (one that always has the
+	// keys, say); else the list has the "/" filter.
+	Filter *filter.Model
+}
+
+// List is a list screen's shared part.
+type List[T any] struct {
+	c      *common.Common
+	spec   Spec[T]
+	paint  struct{ title, bold, subtle styles.Paint }
+	Table  *table.Model
+	Filter *filter.Model
+
+	all  []Entry[T]
+	rows []table.Row // the rows shown, in the memory of the previous ones
+
+	reload    func() tea.Cmd
+	whole     Read[T] // the read of the whole list, after a first page
+	reads     common.Reads
+	loaded    bool // the whole list is in all
+	partial   bool // all holds the first page only; the rest is on its way
+	err       error
+	moved     bool // the user moved the cursor
+	width     int
+	height    int
+	headLines int // the lines the head took when last drawn
+}
+
+// New returns a list with spec's columns; reload is the screen's Load
+// (a Load asked while a read is under way runs once it lands).
+func New[T any](c *common.Common, spec Spec[T], reload func() tea.Cmd, cols ...table.Column) *List[T] {
+	l := &List[T]{c: c, spec: spec, reload: reload, Table: table.New(c.Styles, cols...), Filter: spec.Filter, headLines: 1}
+	if l.Filter == nil {
+		l.Filter = filter.New(c.Styles)
+	}
+	// the head is drawn at every frame, for each key press
+	l.paint.title, l.paint.bold, l.paint.subtle = styles.PaintOf(c.Styles.Title), styles.PaintOf(c.Styles.Bold), styles.PaintOf(c.Styles.Subtle)
+	l.Table.Empty = "loading…"
+	return l
+}
+
+// gotMsg brings a read's entries back to the list that asked.
+type gotMsg[T any] struct {
+	seq int
+	Got[T]
+	fit    []int // the Fit columns measured
+	widths []int
+}
+
+// Load reads the list again, one read at a time. The first time, when
+// first is not nil, it reads a long list's first page and shows it, then
+// whole; after that, whole, the old list staying on screen until the new
+// one is there.
+func (l *List[T]) Load(first, whole Read[T]) tea.Cmd {
+	seq, ok := l.reads.Begin()
+	if !ok {
+		return nil
+	}
+	read := whole
+	l.whole = whole
+	if first != nil && !l.loaded && !l.partial {
+		read = first
+	}
+	return l.run(seq, read)
+}
+
+func (l *List[T]) run(seq int, read Read[T]) tea.Cmd {
+	fit := l.Table.Fitting()
+	return common.Do(func() tea.Msg {
+		g := read()
+		msg := gotMsg[T]{seq: seq, Got: g, fit: fit}
+		if g.Err == nil && len(fit) > 0 {
+			rows := make([]table.Row, len(g.Entries))
+			for i := range g.Entries {
+				rows[i] = g.Entries[i].Row
+			}
+			msg.widths = table.Widest(rows, fit)
+		}
+		return msg
+	})
+}
+
+// Update handles what the list knows: its reads landing, the filter's
+// keys, the keys that move and open, the mouse on the table. It reports
+// whether it used msg; the screen handles what it did not.
+func (l *List[T]) Update(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case gotMsg[T]:
+		return l.landed(msg), true
+	case tea.KeyPressMsg:
+		if cmd, used := l.Filter.Key(msg, l.Apply); used {
+			return cmd, true
+		}
+		if l.Table.HandleKey(msg, l.c.Keys) {
+			l.moved = true
+			return nil, true
+		}
+		if l.spec.OnOpen != nil && key.Matches(msg, l.spec.Open) {
+			return l.open(), true
+		}
+	case common.MouseMsg:
+		if msg.Part != "table" {
+			return nil, false
+		}
+		before := l.Table.Cursor()
+		activate := l.Table.HandleMouse(msg.Mouse)
+		l.moved = l.moved || l.Table.Cursor() != before
+		if activate {
+			return l.open(), true
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
+	if !l.reads.Current(msg.seq) {
+		return nil
+	}
+	if msg.Err != nil {
+		l.err = msg.Err
+		again := l.reads.End()
+		if again {
+			return tea.Batch(common.ReadFailed(msg.Err), l.reload())
+		}
+		return common.ReadFailed(msg.Err)
+	}
+	l.err = nil
+	if l.spec.Landed != nil {
+		l.spec.Landed(&msg.Got)
+	}
+	if len(msg.fit) > 0 {
+		l.Table.SetFit(msg.fit, msg.widths)
+	}
+	l.all = msg.Entries
+	if msg.More {
+		l.partial = true
+		l.Apply()
+		l.reads.Forget() // the whole list, read next, is newer still
+		// No common.Read yet: only the whole list, read next, says the
+		// list reads fine (and an answer that came first would clear the
+		// error of that read, if it failed first).
+		return common.Later(l.run(msg.seq, l.whole))
+	}
+	l.loaded, l.partial = true, false
+	l.Apply()
+	if l.reads.End() {
+		return tea.Batch(common.Read(), l.reload())
+	}
+	return common.Read()
+}
+
+// Apply shows the entries the filter and the screen's narrowing keep,
+// the cursor on the same row, in the memory of the rows shown before: a
+// key press in the filter allocates nothing.
+func (l *List[T]) Apply() {
+	key, had := l.Table.SelectedKey()
+	rows := l.rows[:0]
+	q := l.Filter.Query()
+	for i := range l.all {
+		e := &l.all[i]
+		if l.spec.Keep != nil && !l.spec.Keep(e) {
+			continue
+		}
+		if q != "" && !strings.Contains(e.Hay, q) {
+			continue
+		}
+		rows = append(rows, e.Row)
+	}
+	switch {
+	case !l.loaded && len(l.all) == 0:
+		l.Table.Empty = "loading…"
+	case l.partial && len(rows) == 0:
+		l.Table.Empty = "none of the first " + strconv.Itoa(len(l.all)) + " matches; still loading the rest…"
+	case len(l.all) == 0:
+		l.Table.Empty = l.spec.None
+	default:
+		l.Table.Empty = l.spec.NoMatch
+	}
+	l.rows = rows
+	if l.spec.FollowTop && !l.moved {
+		had = false
+		l.Table.SetCursor(0)
+	}
+	l.Table.SetRowsAt(rows, key, had)
+}
+
+// Entries returns every entry read, whether shown or not (a screen sorts
+// them in place, then calls Apply).
+func (l *List[T]) Entries() []Entry[T] { return l.all }
+
+// Selected returns the entry under the cursor.
+func (l *List[T]) Selected() (*Entry[T], bool) {
+	r, ok := l.Table.Selected()
+	if !ok {
+		return nil, false
+	}
+	i := slices.IndexFunc(l.all, func(e Entry[T]) bool { return e.Row.Key == r.Key })
+	if i < 0 {
+		return nil, false
+	}
+	return &l.all[i], true
+}
+
+func (l *List[T]) open() tea.Cmd {
+	if e, ok := l.Selected(); ok && l.spec.OnOpen != nil {
+		return l.spec.OnOpen(e)
+	}
+	return nil
+}
+
+// Loaded reports whether the whole list has been read; Partial, whether
+// its first page shows while the rest is on its way; Err, the error of
+// the last read.
+func (l *List[T]) Loaded() bool  { return l.loaded }
+func (l *List[T]) Partial() bool { return l.partial }
+func (l *List[T]) Err() error    { return l.err }
+
+// Total is how many entries were read; Shown, how many show.
+func (l *List[T]) Total() int { return len(l.all) }
+func (l *List[T]) Shown() int { return l.Table.Len() }
+
+// SetSize sets the list's size: its head, then the table.
+func (l *List[T]) SetSize(w, h int) {
+	l.width, l.height = w, h
+	l.Table.SetSize(w, h-l.headHeight())
+}
+
+func (l *List[T]) headHeight() int {
+	if l.Filter.Always() {
+		return 2
+	}
+	return 1
+}
+
+// Capturing reports whether the filter has the keys.
+func (l *List[T]) Capturing() bool { return l.Filter.On() }
+
+// View draws the head — title, filter, counts, legend — and the table.
+func (l *List[T]) View() string {
+	head := l.paint.title.Render(l.spec.Title) + "  "
+	if l.spec.Subject != "" {
+		head += l.paint.bold.Render(common.Line(l.spec.Subject)) + "  "
+	}
+	if !l.Filter.Always() {
+		if f := l.Filter.View(l.width / 3); f != "" {
+			head += f + "  "
+		}
+	}
+	if l.spec.Info != nil {
+		head += l.paint.subtle.Render(l.spec.Info(l.Shown(), l.Total()))
+	}
+	legend := l.spec.Legend
+	if w := common.Width(head); legend != "" && w+2+common.Width(legend) <= l.width {
+		head += common.Pad(l.width-w-common.Width(legend)) + l.paint.subtle.Render(legend)
+	} else if w > l.width {
+		head = common.Cut(head, l.width)
+	}
+	if l.Filter.Always() {
+		head += "\n" + l.Filter.View(l.width)
+	}
+	l.headLines = strings.Count(head, "\n") + 1
+	return head + "\n" + l.Table.View()
+}
+
+// Layers places the table under the head as last drawn, so a click is
+// counted from the table's own top.
+func (l *List[T]) Layers() []*lipgloss.Layer {
+	return []*lipgloss.Layer{lipgloss.NewLayer(l.Table.View()).ID("table").Y(l.headLines)}
+}
+
+// ShortHelp is the filter's keys while it is being typed, else the
+// screen's own keys and the filter's.
+func (l *List[T]) ShortHelp(own ...key.Binding) []key.Binding {
+	if l.Filter.On() && !l.Filter.Always() {
+		return []key.Binding{l.Filter.Keep, l.Filter.Clear}
+	}
+	if l.Filter.Always() {
+		return append(own, l.Filter.Clear)
+	}
+	return append(own, l.Filter.Start)
+}
+
+// FilterKeys lists the filter's keys, for the help box.
+func (l *List[T]) FilterKeys() []key.Binding {
+	if l.Filter.Always() {
+		return []key.Binding{l.Filter.Clear}
+	}
+	return []key.Binding{l.Filter.Start, l.Filter.Clear}
+}
