@@ -661,6 +661,19 @@ func (d *Desk) Unread(ctx context.Context, actor Handle) (int, error) {
 	return n, err
 }
 
+// Awaiting counts the requests waiting for actor's own answer, without
+// reading them: a screen can show the count at once, and the requests
+// when they come.
+func (d *Desk) Awaiting(ctx context.Context, actor Handle) (int, error) {
+	var n int
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
+		var err error
+		n, err = tx.Awaiting(actor, now)
+		return err
+	})
+	return n, err
+}
+
 // MarkRead marks one of actor's mails read.
 func (d *Desk) MarkRead(ctx context.Context, actor Handle, id int64) error {
 	return d.update(ctx, func(tx Tx, w *work) error {

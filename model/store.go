@@ -75,6 +75,9 @@ type Tx interface {
 	Request(id int64) (Request, error)
 	// RequestsOf lists the requests h is a party to, newest first.
 	RequestsOf(h Handle) ([]Request, error)
+	// Awaiting counts the requests in state validatingByCustomers, not
+	// past their expiry at now, where h is a party that has not answered.
+	Awaiting(h Handle, now time.Time) (int, error)
 	// OpenRequests lists the service's requests in state validatingByCustomers.
 	OpenRequests(serviceID int64) ([]Request, error)
 	// DueRequests lists requests in state validatingByCustomers whose

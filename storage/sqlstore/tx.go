@@ -237,6 +237,13 @@ func (t *Tx) RequestsOf(h model.Handle) ([]model.Request, error) {
 		`SELECT `+partyCols+` FROM parties m JOIN parties p ON p.request_id = m.request_id WHERE m.handle = +? ORDER BY p.request_id, p.position`, h)
 }
 
+func (t *Tx) Awaiting(h model.Handle, now time.Time) (int, error) {
+	var n int
+	err := t.x.QueryRow(`SELECT count(*) FROM parties p JOIN requests r ON r.id = p.request_id
+		WHERE p.handle = +? AND p.answer = 'pending' AND r.state = 'validatingByCustomers' AND r.expires > ?`, h, ts(now)).Scan(&n)
+	return n, err
+}
+
 func (t *Tx) OpenRequests(serviceID int64) ([]model.Request, error) {
 	return t.requests(`SELECT `+requestCols+` FROM requests r JOIN services s ON s.id = r.service_id
 			WHERE r.service_id = +? AND r.state = 'validatingByCustomers' ORDER BY r.id`,

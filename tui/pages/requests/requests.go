@@ -67,10 +67,17 @@ func New(c *common.Common) *Page {
 	return p
 }
 
-// Load reads the requests again.
+// Load reads the requests again. The first time, it counts those waiting
+// for the user's answer first, for the tab, and reads the requests once
+// the session's first frame is complete: an agency is a party to
+// hundreds of requests, which the first frame does not show.
 func (p *Page) Load() tea.Cmd {
 	c := p.c
-	return p.List.Load(nil, func() listpage.Got[model.Request] {
+	first := func() listpage.Got[model.Request] {
+		n, err := c.Desk.Awaiting(c.Ctx, c.Me)
+		return listpage.Got[model.Request]{More: true, Tag: n, Err: err}
+	}
+	return p.List.Load(first, func() listpage.Got[model.Request] {
 		rs, err := c.Desk.Requests(c.Ctx, c.Me)
 		if err != nil {
 			return listpage.Got[model.Request]{Err: err}
