@@ -207,3 +207,39 @@ func testRequestLimit(t *testing.T, open Opener) {
 	f.Clock.Advance(time.Hour)
 	f.Create(A, Multi, N, model.Tech)
 }
+
+// testAwaiting: the count of requests waiting for an account's answer
+// matches the requests it lists as such.
+func testAwaiting(t *testing.T, open Opener) {
+	f := New(t, open)
+	count := func(h model.Handle) int {
+		n, err := f.Desk.Awaiting(f.Ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, _ := f.Desk.Requests(f.Ctx, h)
+		listed := 0
+		for _, r := range rs {
+			if r.AwaitingMe(h) {
+				listed++
+			}
+		}
+		if n != listed {
+			t.Fatalf("%s: Awaiting says %d, the list shows %d", h, n, listed)
+		}
+		return n
+	}
+	r := f.Create(A, Example, N, model.Tech)[0]
+	f.Create(A, Multi, N, model.Tech)
+	if count(N) != 2 || count(A) != 2 || count(X) != 0 {
+		t.Fatal("after two requests")
+	}
+	f.Accept(N, r.ID)
+	if count(N) != 1 || count(T) != 1 {
+		t.Fatal("after an answer")
+	}
+	f.Clock.Advance(model.DefaultValidity)
+	if count(N) != 0 || count(A) != 0 {
+		t.Fatal("after the expiry")
+	}
+}

@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"DebtPrivacy", testDebtPrivacy},
 		{"ResendLimit", testResendLimit},
 		{"RequestLimit", testRequestLimit},
+		{"Awaiting", testAwaiting},
 		{"HistoryAddresses", testHistoryAddresses},
 	}
 	for _, tc := range tests {
