@@ -229,8 +229,8 @@ func throttle(tx Tx, actor Handle, r Request, now time.Time) error {
 		return err
 	}
 	if now.Before(until) {
-		return fail(ErrThrottled, "token", "too many wrong tokens for request #%d: tries are paused until %s UTC (in %s)",
-			r.ID, until.UTC().Format("15:04"), roundUp(until.Sub(now)))
+		return retryAt(fail(ErrThrottled, "token", "too many wrong tokens for request #%d: tries are paused until %s UTC (in %s)",
+			r.ID, until.UTC().Format("15:04"), roundUp(until.Sub(now))), until)
 	}
 	return nil
 }
@@ -337,6 +337,6 @@ func resendAllowed(tx Tx, actor Handle, r Request, now time.Time) error {
 		return nil
 	}
 	next := recent[MaxResends-1].Add(ResendWindow)
-	return fail(ErrMailLimit, "request", "request #%d was already mailed to you again %d times in the last %s; you can ask again at %s UTC (in %s)",
-		r.ID, MaxResends, FormatDuration(ResendWindow), next.Add(time.Minute-1).UTC().Format("15:04"), roundUp(next.Sub(now)))
+	return retryAt(fail(ErrMailLimit, "request", "request #%d was already mailed to you again %d times in the last %s; you can ask again at %s UTC (in %s)",
+		r.ID, MaxResends, FormatDuration(ResendWindow), next.Add(time.Minute-1).UTC().Format("15:04"), roundUp(next.Sub(now))), next)
 }
