@@ -140,6 +140,7 @@ contactdesk mail list --as cd67890-ovh`,
 		newCmdAccount(a),
 		newCmdService(a),
 		newCmdKey(a),
+		newCmdAPIKey(a),
 	)
 	inGroup(groupDesk,
 		newCmdDemo(a, nil),
