@@ -75,7 +75,7 @@ func (l *lockedBuffer) String() string {
 // world is a desk made with the command line, and the API over it on a
 // real HTTP server on 127.0.0.1.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	db    string
 	desk  *model.Desk
@@ -94,7 +94,7 @@ type credentials struct {
 }
 
 // contactdesk runs the command line on the world's database.
-func contactdesk(t *testing.T, db string, args ...string) string {
+func contactdesk(t testing.TB, db string, args ...string) string {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code := cli.Run(context.Background(), append([]string{"--db", db}, args...), strings.NewReader(""), &out, &errOut, func(string) string { return "" })
@@ -104,7 +104,7 @@ func contactdesk(t *testing.T, db string, args ...string) string {
 	return out.String()
 }
 
-func newWorld(t *testing.T, o api.Options) *world {
+func newWorld(t testing.TB, o api.Options) *world {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "desk.db")
 	contactdesk(t, db, "init")
