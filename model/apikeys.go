@@ -179,15 +179,19 @@ var (
 // APIBearer checks a consumer key given alone (Authorization: Bearer),
 // and returns the caller.
 func (d *Desk) APIBearer(ctx context.Context, consumerKey string) (APICaller, error) {
-	c, _, err := d.apiKey(ctx, consumerKey)
-	return c, err
+	c, rec, now, err := d.apiKey(ctx, consumerKey)
+	if err != nil {
+		return APICaller{}, err
+	}
+	d.used(ctx, rec, now)
+	return c, nil
 }
 
 // APISigned checks a signed call: the consumer key must be the
 // application key's, and signed, given the key's application secret,
 // must report the call's signature right. It returns the caller.
 func (d *Desk) APISigned(ctx context.Context, box SecretBox, appKey, consumerKey string, signed func(secret string) bool) (APICaller, error) {
-	c, rec, err := d.apiKey(ctx, consumerKey)
+	c, rec, now, err := d.apiKey(ctx, consumerKey)
 	if err != nil {
 		return APICaller{}, err
 	}
@@ -203,19 +207,18 @@ func (d *Desk) APISigned(ctx context.Context, box SecretBox, appKey, consumerKey
 	if !signed(string(secret)) {
 		return APICaller{}, errBadSignature
 	}
+	d.used(ctx, rec, now)
 	return c, nil
 }
 
-// apiKey finds the key of a consumer key and its account, and notes
-// when it was last used (at most once a minute, so that a busy key costs
-// a write a minute, not one a call).
-func (d *Desk) apiKey(ctx context.Context, consumerKey string) (APICaller, APIKeyRecord, error) {
-	if consumerKey == "" || len(consumerKey) > 256 {
-		return APICaller{}, APIKeyRecord{}, errNoCredential
-	}
+// apiKey finds the key of a consumer key and its account, as of now.
+func (d *Desk) apiKey(ctx context.Context, consumerKey string) (APICaller, APIKeyRecord, time.Time, error) {
 	var c APICaller
 	var rec APIKeyRecord
 	var now time.Time
+	if consumerKey == "" || len(consumerKey) > 256 {
+		return c, rec, now, errNoCredential
+	}
 	err := d.view(ctx, func(tx Tx, at time.Time) error {
 		now = at
 		var err error
@@ -230,13 +233,16 @@ func (d *Desk) apiKey(ctx context.Context, consumerKey string) (APICaller, APIKe
 		c.Account, err = account(tx, rec.Handle, "consumer", ErrCredentials)
 		return err
 	})
-	if err != nil {
-		return APICaller{}, APIKeyRecord{}, err
+	return c, rec, now, err
+}
+
+// used notes when a key was last used, at most once a minute: a busy key
+// costs a write a minute, not one a call.
+func (d *Desk) used(ctx context.Context, rec APIKeyRecord, now time.Time) {
+	if now.Sub(rec.LastUsed) < lastUsedStride {
+		return
 	}
-	if now.Sub(rec.LastUsed) >= lastUsedStride {
-		// Not worth failing a call for: the key is good, and the next
-		// call tries again.
-		_ = d.store.Update(ctx, func(tx Tx) error { return tx.TouchAPIKey(rec.AppKey, now) })
-	}
-	return c, rec, nil
+	// Not worth failing a call for: the key is good, and the next call
+	// tries again.
+	_ = d.store.Update(ctx, func(tx Tx) error { return tx.TouchAPIKey(rec.AppKey, now) })
 }

@@ -93,6 +93,12 @@ func testAPIKeys(t *testing.T, open Opener) {
 	IsKind(t, err, model.ErrCredentials, "another key's application key")
 	_, err = f.Desk.APISigned(f.Ctx, box, c.AppKey, c.ConsumerKey, func(string) bool { return false })
 	IsKind(t, err, model.ErrCredentials, "a wrong signature")
+	// Only a call that passed counts as a use.
+	_, err = f.Desk.APISigned(f.Ctx, box, c2.AppKey, c2.ConsumerKey, func(string) bool { return false })
+	IsKind(t, err, model.ErrCredentials, "a wrong signature with the other key")
+	if ks, _ := f.Desk.APIKeys(f.Ctx, A); !ks[1].LastUsed.IsZero() {
+		t.Errorf("a refused call was recorded as a use: %v", ks[1].LastUsed)
+	}
 	// A secret this node can't open is the server's problem, not a refusal.
 	_, err = f.Desk.APISigned(f.Ctx, otherBox{}, c.AppKey, c.ConsumerKey, signed)
 	if !errors.Is(err, model.ErrStorage) || model.IsRefusal(err) || strings.Contains(err.Error(), c.AppSecret) {
