@@ -174,12 +174,7 @@ account it acts as, its name, when it was made and when it was last used
 contactdesk api-key list xx11111-ovh --json`,
 		DisableFlagsInUseLine: true,
 		ValidArgsFunction:     a.completeHandleArg,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return misuse(cmd, "api-key list takes at most one handle, not %d arguments", len(args))
-			}
-			return nil
-		},
+		Args:                  atMostOneHandle,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.Handle = args[0]
@@ -196,12 +191,9 @@ contactdesk api-key list xx11111-ovh --json`,
 
 func apiKeyList(o *apiKeyListOptions) error {
 	a := o.a
-	var h model.Handle
-	if o.Handle != "" {
-		var err error
-		if h, err = model.ParseHandle(o.Handle); err != nil {
-			return err
-		}
+	h, err := optionalHandle(o.Handle)
+	if err != nil {
+		return err
 	}
 	d, err := a.openRead()
 	if err != nil {

@@ -86,6 +86,9 @@ func TestAPIKeyCommands(t *testing.T) {
 		}
 	}
 
+	if code, _, errOut := cliRun(t, db, "", "api-key", "list", "aa11111-ovh", "bb22222-ovh"); code != 2 || !strings.Contains(errOut, "api-key list takes at most one handle, not 2 arguments") {
+		t.Errorf("api-key list with two handles: %d %q", code, errOut)
+	}
 	// Removed: gone from the list, and a second time is refused.
 	if code, out, errOut = cliRun(t, db, "", "api-key", "remove", m[1]); code != 0 || out != "API key "+m[1]+" of aa11111-ovh removed: it no longer works\n" {
 		t.Fatalf("api-key remove: %d %q %q", code, out, errOut)
