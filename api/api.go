@@ -218,14 +218,14 @@ func (h *Handler) authed(fn route) http.HandlerFunc {
 			h.answerError(w, info, err, now)
 			return
 		}
-		info.appKey = who.Key.AppKey
-		if ok, wait := h.keys.allow(who.Key.AppKey, time.Now()); !ok {
+		info.appKey = who.AppKey
+		if ok, wait := h.keys.allow(who.AppKey, time.Now()); !ok {
 			e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many calls with this API key; try again in "+retrySeconds(wait)+" s")
 			e.RetryAfter = wait
 			writeError(w, e)
 			return
 		}
-		out, err := fn(&call{ctx: ctx, r: r, who: who.Account.Handle, body: body, now: now})
+		out, err := fn(&call{ctx: ctx, r: r, who: who.Handle, body: body, now: now})
 		if err != nil {
 			h.answerError(w, info, err, now)
 			return

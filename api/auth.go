@@ -22,7 +22,7 @@ const MaxSkew = 3 * time.Minute
 // call (X-Ovh-Application, X-Ovh-Consumer, X-Ovh-Timestamp,
 // X-Ovh-Signature), or a bearer (Authorization: Bearer CONSUMER_KEY, as
 // go-ovh's NewAccessTokenClient sends). body is the call's whole body.
-func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (model.APICaller, error) {
+func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (model.APIKey, error) {
 	if scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Bearer") {
 		return h.d.APIBearer(r.Context(), strings.TrimSpace(token))
 	}
@@ -36,17 +36,17 @@ func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (mod
 	}
 	switch {
 	case len(missing) == 4:
-		return model.APICaller{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED",
+		return model.APIKey{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED",
 			"You must login first: sign the call (X-Ovh-Application, X-Ovh-Consumer, X-Ovh-Timestamp, X-Ovh-Signature) or send Authorization: Bearer CONSUMER_KEY")
 	case len(missing) > 0:
-		return model.APICaller{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED", "a signed call needs the headers "+strings.Join(missing, ", "))
+		return model.APIKey{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED", "a signed call needs the headers "+strings.Join(missing, ", "))
 	}
 	t, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return model.APICaller{}, fail(http.StatusBadRequest, "INVALID_TIMESTAMP", "X-Ovh-Timestamp must be a Unix time in seconds")
+		return model.APIKey{}, fail(http.StatusBadRequest, "INVALID_TIMESTAMP", "X-Ovh-Timestamp must be a Unix time in seconds")
 	}
 	if skew := now.Sub(time.Unix(t, 0)); skew > MaxSkew || skew < -MaxSkew {
-		return model.APICaller{}, fail(http.StatusBadRequest, "QUERY_TIME_OUT",
+		return model.APIKey{}, fail(http.StatusBadRequest, "QUERY_TIME_OUT",
 			"Query out of time: its timestamp is more than 3 minutes from the server's time; correct the clock with GET /1.0/auth/time")
 	}
 	url := h.fullURL(r)

@@ -162,12 +162,6 @@ func (d *Desk) RemoveAPIKey(ctx context.Context, appKey string) (APIKey, error) 
 	})
 }
 
-// APICaller is who an API call acts as, once its credentials are checked.
-type APICaller struct {
-	Key     APIKey
-	Account Account
-}
-
 // The refusals of credentials, as the provider words them.
 var (
 	errNoCredential  = fail(ErrCredentials, "consumer", "This credential does not exist")
@@ -177,47 +171,48 @@ var (
 )
 
 // APIBearer checks a consumer key given alone (Authorization: Bearer),
-// and returns the caller.
-func (d *Desk) APIBearer(ctx context.Context, consumerKey string) (APICaller, error) {
-	c, rec, now, err := d.apiKey(ctx, consumerKey)
+// and returns its key, which acts as the key's Handle.
+func (d *Desk) APIBearer(ctx context.Context, consumerKey string) (APIKey, error) {
+	rec, now, err := d.apiKey(ctx, consumerKey)
 	if err != nil {
-		return APICaller{}, err
+		return APIKey{}, err
 	}
 	d.used(ctx, rec, now)
-	return c, nil
+	return rec.APIKey, nil
 }
 
 // APISigned checks a signed call: the consumer key must be the
 // application key's, and signed, given the key's application secret,
-// must report the call's signature right. It returns the caller.
-func (d *Desk) APISigned(ctx context.Context, box SecretBox, appKey, consumerKey string, signed func(secret string) bool) (APICaller, error) {
-	c, rec, now, err := d.apiKey(ctx, consumerKey)
+// must report the call's signature right. It returns the key, which
+// acts as the key's Handle.
+func (d *Desk) APISigned(ctx context.Context, box SecretBox, appKey, consumerKey string, signed func(secret string) bool) (APIKey, error) {
+	rec, now, err := d.apiKey(ctx, consumerKey)
 	if err != nil {
-		return APICaller{}, err
+		return APIKey{}, err
 	}
 	if subtle.ConstantTimeCompare([]byte(rec.AppKey), []byte(appKey)) != 1 {
-		return APICaller{}, errBadAppKey
+		return APIKey{}, errBadAppKey
 	}
 	secret, err := box.Open(rec.Secret, []byte(rec.AppKey))
 	if err != nil {
 		// The data is there but this node can't read it: a setup error
 		// (another --api-secret-key file), not the caller's.
-		return APICaller{}, fmt.Errorf("%w: API key %s: %w", ErrStorage, rec.AppKey, errSecretUnknown)
+		return APIKey{}, fmt.Errorf("%w: API key %s: %w", ErrStorage, rec.AppKey, errSecretUnknown)
 	}
 	if !signed(string(secret)) {
-		return APICaller{}, errBadSignature
+		return APIKey{}, errBadSignature
 	}
 	d.used(ctx, rec, now)
-	return c, nil
+	return rec.APIKey, nil
 }
 
-// apiKey finds the key of a consumer key and its account, as of now.
-func (d *Desk) apiKey(ctx context.Context, consumerKey string) (APICaller, APIKeyRecord, time.Time, error) {
-	var c APICaller
+// apiKey finds the key of a consumer key, as of now. Its account is not
+// read: an account is never removed, and the key's row refers to it.
+func (d *Desk) apiKey(ctx context.Context, consumerKey string) (APIKeyRecord, time.Time, error) {
 	var rec APIKeyRecord
 	var now time.Time
 	if consumerKey == "" || len(consumerKey) > 256 {
-		return c, rec, now, errNoCredential
+		return rec, now, errNoCredential
 	}
 	err := d.view(ctx, func(tx Tx, at time.Time) error {
 		now = at
@@ -226,14 +221,9 @@ func (d *Desk) apiKey(ctx context.Context, consumerKey string) (APICaller, APIKe
 		if errors.Is(err, ErrNoRow) {
 			return errNoCredential
 		}
-		if err != nil {
-			return err
-		}
-		c.Key = rec.APIKey
-		c.Account, err = account(tx, rec.Handle, "consumer", ErrCredentials)
 		return err
 	})
-	return c, rec, now, err
+	return rec, now, err
 }
 
 // used notes when a key was last used, at most once a minute: a busy key

@@ -70,7 +70,7 @@ func testAPIKeys(t *testing.T, open Opener) {
 	// A bearer: the consumer key alone.
 	f.Clock.Advance(time.Hour)
 	who, err := f.Desk.APIBearer(f.Ctx, c.ConsumerKey)
-	if err != nil || who.Account.Handle != A || who.Key.AppKey != c.AppKey {
+	if err != nil || who.Handle != A || who.AppKey != c.AppKey {
 		t.Fatalf("bearer: %+v %v", who, err)
 	}
 	for _, bad := range []string{"", c.AppKey, c.AppSecret, c.ConsumerKey[:31], strings.ToLower(c.ConsumerKey) + "x", strings.Repeat("x", 1000)} {
@@ -86,7 +86,7 @@ func testAPIKeys(t *testing.T, open Opener) {
 	// secret.
 	var seen string
 	signed := func(secret string) bool { seen = secret; return secret == c.AppSecret }
-	if who, err := f.Desk.APISigned(f.Ctx, box, c.AppKey, c.ConsumerKey, signed); err != nil || who.Account.Handle != A || seen != c.AppSecret {
+	if who, err := f.Desk.APISigned(f.Ctx, box, c.AppKey, c.ConsumerKey, signed); err != nil || who.Handle != A || seen != c.AppSecret {
 		t.Fatalf("signed: %+v %v (secret seen: %q)", who, err, seen)
 	}
 	_, err = f.Desk.APISigned(f.Ctx, box, c2.AppKey, c.ConsumerKey, signed)
