@@ -139,7 +139,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			info.err = errors.New("panic: " + slogValue(p))
+			info.err = errors.New("panic: " + panicText(p))
 			if sw.status == 0 {
 				writeError(sw, fail(http.StatusInternalServerError, "INTERNAL_ERROR", "the desk could not answer; try again later"))
 			}
@@ -168,7 +168,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(sw, r)
 }
 
-func slogValue(v any) string {
+func panicText(v any) string {
 	if err, ok := v.(error); ok {
 		return err.Error()
 	}
