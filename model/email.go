@@ -63,8 +63,8 @@ func (d *Desk) AskEmailChange(ctx context.Context, actor Handle, email string) (
 			return EmailChange{}, err
 		}
 		if next, over := overLimit(recent, MaxEmailChanges, ResendWindow, w.now); over {
-			return EmailChange{}, fail(ErrMailLimit, "email", "you already asked for %d changes of e-mail address in the last %s; you can ask again at %s UTC (in %s)",
-				MaxEmailChanges, FormatDuration(ResendWindow), clockTime(next), roundUp(next.Sub(w.now)))
+			return EmailChange{}, retryAt(fail(ErrMailLimit, "email", "you already asked for %d changes of e-mail address in the last %s; you can ask again at %s UTC (in %s)",
+				MaxEmailChanges, FormatDuration(ResendWindow), clockTime(next), roundUp(next.Sub(w.now))), next)
 		}
 		if old, err := tx.PendingEmailChange(actor); err == nil {
 			if err := tx.EndEmailChange(old.ID, EmailReplaced, w.now); err != nil {

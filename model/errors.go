@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kinds of refusal. Every error the model returns to a user wraps one of
@@ -27,6 +28,7 @@ var (
 	ErrTokenNotYours   = errors.New("token of another party")
 	ErrThrottled       = errors.New("too many wrong tokens")
 	ErrMailLimit       = errors.New("too many mails asked for")
+	ErrCredentials     = errors.New("bad API credentials")
 	ErrStorage         = errors.New("storage failure")
 )
 
@@ -37,6 +39,9 @@ type Error struct {
 	Kind  error
 	Field string
 	Msg   string
+	// Retry is when the refused action may be tried again, for a refusal
+	// that passes with time (throttled, too many mails); zero otherwise.
+	Retry time.Time
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -46,6 +51,24 @@ func (e *Error) Unwrap() error { return e.Kind }
 
 func fail(kind error, field, format string, args ...any) error {
 	return &Error{Kind: kind, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// retryAt marks a refusal made by fail as one that passes at t.
+func retryAt(err error, t time.Time) error {
+	if e, ok := err.(*Error); ok {
+		e.Retry = t
+	}
+	return err
+}
+
+// RetryAt returns when the action err refused may be tried again, or
+// the zero time when waiting won't help.
+func RetryAt(err error) time.Time {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Retry
+	}
+	return time.Time{}
 }
 
 // ChangeError is CreateRequests' refusal of one of its changes.

@@ -241,8 +241,8 @@ func throttle(tx Tx, actor Handle, sc scope, now time.Time) error {
 		return err
 	}
 	if now.Before(until) {
-		return fail(ErrThrottled, "token", "too many wrong tokens for %s: tries are paused until %s UTC (in %s)",
-			sc.name, until.UTC().Format("15:04"), roundUp(until.Sub(now)))
+		return retryAt(fail(ErrThrottled, "token", "too many wrong tokens for %s: tries are paused until %s UTC (in %s)",
+			sc.name, until.UTC().Format("15:04"), roundUp(until.Sub(now))), until)
 	}
 	return nil
 }
@@ -345,8 +345,8 @@ func resendAllowed(tx Tx, actor Handle, r Request, now time.Time) error {
 		}
 	}
 	if next, over := overLimit(latest, MaxResends, ResendWindow, now); over {
-		return fail(ErrMailLimit, "request", "request #%d was already mailed to you again %d times in the last %s; you can ask again at %s UTC (in %s)",
-			r.ID, MaxResends, FormatDuration(ResendWindow), clockTime(next), roundUp(next.Sub(now)))
+		return retryAt(fail(ErrMailLimit, "request", "request #%d was already mailed to you again %d times in the last %s; you can ask again at %s UTC (in %s)",
+			r.ID, MaxResends, FormatDuration(ResendWindow), clockTime(next), roundUp(next.Sub(now))), next)
 	}
 	return nil
 }
@@ -370,8 +370,8 @@ func createAllowed(tx Tx, actor Handle, n, max int, now time.Time) error {
 		n = max
 	}
 	if next, over := overLimit(latest, max-n+1, time.Hour, now); over {
-		return fail(ErrMailLimit, "request", "you already asked for %d changes of contact in the last hour, and each mails its parties; you can ask again at %s UTC (in %s)",
-			len(latest), clockTime(next), roundUp(next.Sub(now)))
+		return retryAt(fail(ErrMailLimit, "request", "you already asked for %d changes of contact in the last hour, and each mails its parties; you can ask again at %s UTC (in %s)",
+			len(latest), clockTime(next), roundUp(next.Sub(now))), next)
 	}
 	return nil
 }

@@ -45,6 +45,9 @@ func sqliteDesk(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	if _, err := d.AddAPIKey(ctx, demo.Persona, "nightly sync", plainBox{}); err != nil {
+		t.Fatal(err)
+	}
 	rs, err := d.CreateRequest(ctx, demo.Persona, model.NewRequest{Service: "xara.pt", Roles: []model.Role{model.Tech}, To: "zz33333-ovh"})
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +62,12 @@ func sqliteDesk(t *testing.T) string {
 	}
 	return path
 }
+
+// plainBox seals nothing: the import copies what it is given.
+type plainBox struct{}
+
+func (plainBox) Seal(secret, _ []byte) ([]byte, error) { return secret, nil }
+func (plainBox) Open(sealed, _ []byte) ([]byte, error) { return sealed, nil }
 
 func TestImportCopiesEverything(t *testing.T) {
 	path := sqliteDesk(t)
@@ -92,6 +101,10 @@ func TestImportCopiesEverything(t *testing.T) {
 		w.read("History "+string(h), func(tx model.Tx) (any, error) { return tx.History(h, 0, 0, 0) })
 	}
 	w.read("Keys", func(tx model.Tx) (any, error) { return tx.Keys("") })
+	keys := w.read("APIKeys", func(tx model.Tx) (any, error) { return tx.APIKeys("") }).([]model.APIKey)
+	for _, k := range keys {
+		w.read("APIKey "+k.AppKey, func(tx model.Tx) (any, error) { return tx.APIKey(k.AppKey) })
+	}
 	w.read("DueMails", func(tx model.Tx) (any, error) { return tx.DueMails(far, 1_000_000) })
 	w.read("DueRequests", func(tx model.Tx) (any, error) { return tx.DueRequests(far) })
 	for id := int64(1); id <= n["requests"]; id++ {

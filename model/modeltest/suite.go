@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"FirstServices", testFirstServices},
 		{"StoredNames", testStoredNames},
 		{"Keys", testKeys},
+		{"APIKeys", testAPIKeys},
 		{"Concurrency", testConcurrency},
 		{"Contention", testContention},
 		{"HostileInput", testHostileInput},

@@ -66,6 +66,7 @@ var Tables = []Table{
 	{Name: "keys", Cols: cols("fingerprint handle type key comment added:int")},
 	{Name: "outbox", Cols: cols("mail_id:int state attempts:int next_try:int queued:int updated:int last_error")},
 	{Name: "email_changes", Identity: true, Cols: cols("id:int handle email hash:bytes state created:int expires:int ended:int")},
+	{Name: "api_keys", Cols: cols("app_key handle name consumer_hash:bytes secret:bytes created:int last_used:int")},
 }
 
 // Source is a desk to copy from (contactdesk migrate), read in one
