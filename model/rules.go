@@ -197,19 +197,10 @@ func handleList(hs []Handle) string {
 // tokenCheck compares what a party typed with the request's tokens, in
 // constant time, and says what is wrong with it.
 func tokenCheck(toks []TokenRecord, actor Handle, typed string, r Request) (TokenRecord, error) {
-	norm, ok := NormalizeToken(typed)
-	if !ok {
-		return TokenRecord{}, fail(ErrWrongToken, "token", "that is not a token: a token is 28 letters and digits in groups of four, as in your mail for request #%d", r.ID)
-	}
-	h := HashToken(norm)
-	var match TokenRecord
-	found := false
-	for _, t := range toks {
-		if t.Hash.Equal(h) {
-			match, found = t, true
-		}
-	}
+	match, found, wellFormed := matchToken(toks, typed)
 	switch {
+	case !wellFormed:
+		return TokenRecord{}, fail(ErrWrongToken, "token", "that is not a token: a token is 28 letters and digits in groups of four, as in your mail for request #%d", r.ID)
 	case !found:
 		return TokenRecord{}, fail(ErrWrongToken, "token", "wrong token for request #%d", r.ID)
 	case match.Handle != actor:
@@ -220,6 +211,23 @@ func tokenCheck(toks []TokenRecord, actor Handle, typed string, r Request) (Toke
 		return TokenRecord{}, fail(ErrTokenReplaced, "token", "that token was replaced by a newer one; use the token of your latest mail for request #%d", r.ID)
 	}
 	return match, nil
+}
+
+// matchToken finds what a person typed among a request's tokens,
+// comparing every hash in constant time. wellFormed is false when what
+// was typed can't be a token at all.
+func matchToken(toks []TokenRecord, typed string) (match TokenRecord, found, wellFormed bool) {
+	norm, ok := NormalizeToken(typed)
+	if !ok {
+		return TokenRecord{}, false, false
+	}
+	h := HashToken(norm)
+	for _, t := range toks {
+		if t.Hash.Equal(h) {
+			match, found = t, true
+		}
+	}
+	return match, found, true
 }
 
 // throttle refuses a token try while the actor is locked out of the request.

@@ -43,6 +43,10 @@ func Run(t *testing.T, open Opener) {
 		{"DebtPrivacy", testDebtPrivacy},
 		{"ResendLimit", testResendLimit},
 		{"HistoryAddresses", testHistoryAddresses},
+		{"Settings", testSettings},
+		{"Links", testLinks},
+		{"RealDelivery", testRealDelivery},
+		{"TokenHolder", testTokenHolder},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -65,6 +65,7 @@ var Tables = []Table{
 	{Name: "history", Identity: true, Cols: cols("id:int at:int actor action service_id:null request_id:null detail")},
 	{Name: "keys", Cols: cols("fingerprint handle type key comment added:int")},
 	{Name: "outbox", Cols: cols("mail_id:int state attempts:int next_try:int queued:int updated:int last_error")},
+	{Name: "settings", Cols: cols("key value updated:int")},
 }
 
 // Source is a desk to copy from (contactdesk migrate), read in one
