@@ -41,7 +41,11 @@ type smtpMailJSON struct {
 	Request       *int64 `json:"request"`
 	Delivery      string `json:"delivery"`
 	DeliveryError string `json:"delivery_error"`
+	TokenWithheld bool   `json:"token_withheld"`
 }
+
+// tokenRE finds a token in a message.
+var tokenRE = regexp.MustCompile(`[0-9A-Z]{4}(-[0-9A-Z]{4}){6}`)
 
 func smtpMailsOf(t *testing.T, env map[string]string, h string) []smtpMailJSON {
 	t.Helper()
@@ -81,12 +85,16 @@ func TestCommandLineDeliversOverSMTP(t *testing.T) {
 		if m.Delivery != "sent" {
 			t.Fatalf("%s: delivery %q (%s)", h, m.Delivery, m.DeliveryError)
 		}
+		// The token is in the recipient's inbox, and there only.
+		if m.Token != "" || !m.TokenWithheld {
+			t.Fatalf("%s's mailbox shows its token: %+v", h, m)
+		}
 		found := false
 		for _, g := range got {
-			found = found || (g.To[0] == m.Address && strings.Contains(g.Body, m.Token))
+			found = found || (g.To[0] == m.Address && tokenRE.MatchString(g.Body))
 		}
 		if !found {
-			t.Fatalf("no message to %s with its token", m.Address)
+			t.Fatalf("no message to %s with a token", m.Address)
 		}
 	}
 
@@ -168,8 +176,9 @@ func TestBinaryConfirmsWithTokensFromRealMail(t *testing.T) {
 	d := seeded(t)
 	d.env["CONTACTDESK_SMTP"] = srv.URL()
 	d.env["CONTACTDESK_MAIL_FROM"] = "desk@provider.example"
+	d.ok("config", "set", "public-url", "https://desk.example.net")
 	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
-	link := regexp.MustCompile(`contactdesk://request/(\d+)\?token=(\S+)`)
+	link := regexp.MustCompile(`https://desk\.example\.net/request/(\d+)\?token=(\S+)`)
 	inbox := map[string]string{"ada@example.com": "ad11111-ovh", "ted@example.com": "te22222-ovh", "nina@example.com": "ne44444-ovh"}
 	got := srv.Messages()
 	if len(got) != 3 {
@@ -183,6 +192,18 @@ func TestBinaryConfirmsWithTokensFromRealMail(t *testing.T) {
 		found := link.FindStringSubmatch(m.Body)
 		if found == nil {
 			t.Fatalf("no link in the message to %s:\n%s", m.To[0], m.Body)
+		}
+		if strings.Contains(m.Body, "contactdesk request") {
+			t.Errorf("the message to %s tells the support staff's commands:\n%s", m.To[0], m.Body)
+		}
+		// The desk's own mailbox shows where the token went, never it.
+		for _, mine := range decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", h, "--json")) {
+			if mine.Token != "" || !mine.TokenWithheld {
+				t.Errorf("%s's mailbox: %+v", h, mine)
+			}
+		}
+		if out := d.ok("mail", "list", "--as", h); strings.Contains(out, found[2]) || !strings.Contains(out, "mailed") {
+			t.Errorf("mail list shows:\n%s", out)
 		}
 		d.ok("request", "accept", found[1], "--as", h, "--token", found[2])
 	}
