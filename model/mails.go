@@ -37,12 +37,7 @@ func ParseLink(link string) (id int64, token string, ok bool) {
 		if id, ok = parseLinkID(idPart); !ok {
 			return 0, "", false
 		}
-		for _, kv := range strings.Split(query, "&") {
-			if v, ok := strings.CutPrefix(kv, "token="); ok {
-				token = v
-			}
-		}
-		return id, token, true
+		return id, tokenParam(query), true
 	}
 	u, err := url.Parse(link)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
@@ -55,11 +50,19 @@ func ParseLink(link string) (id int64, token string, ok bool) {
 	if id, ok = parseLinkID(u.Path[i+len("/request/"):]); !ok {
 		return 0, "", false
 	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return 0, "", false
+	return id, tokenParam(u.RawQuery), true
+}
+
+// tokenParam is the token of a link's query, as written: a token needs
+// no escaping (WebLink escapes it all the same).
+func tokenParam(query string) string {
+	var token string
+	for _, kv := range strings.Split(query, "&") {
+		if v, ok := strings.CutPrefix(kv, "token="); ok {
+			token = v
+		}
 	}
-	return id, q.Get("token"), true
+	return token
 }
 
 // parseLinkID reads a request number written as Link writes it.
