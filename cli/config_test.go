@@ -163,6 +163,7 @@ func TestServeHTTP(t *testing.T) {
 	d.misused("nothing to serve", "serve", "--listen", "none")
 	d.misused("HTTPS needs both --tls-cert FILE and --tls-key FILE", "serve", "--http", ":0", "--tls-cert", cert)
 	d.misused("give --http ADDR too", "serve", "--tls-cert", cert, "--tls-key", key)
+	d.misused("give --http ADDR too", "serve", "--http-client-header", "X-Real-IP")
 	r := d.run("serve", "--listen", "none", "--http", "127.0.0.1:0", "--tls-cert", key, "--tls-key", cert)
 	if r.code != 1 || !strings.Contains(r.err, "can't use --tls-cert") {
 		t.Errorf("a certificate that is not one: %+v", r)

@@ -51,6 +51,7 @@ type serveOptions struct {
 	HTTP               string
 	TLSCert            string
 	TLSKey             string
+	ClientHeader       string
 }
 
 // noListen, as --listen, turns the SSH server off.
@@ -60,7 +61,7 @@ func newCmdServe(a *app, runF func(*serveOptions) error) *cobra.Command {
 	o := &serveOptions{a: a}
 	cmd := &cobra.Command{
 		Use:         "serve",
-		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--http ADDR [--tls-cert FILE --tls-key FILE]] [--host-key PATH] [--idle-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N]"},
+		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--http ADDR [--tls-cert FILE --tls-key FILE] [--http-client-header NAME]] [--host-key PATH] [--idle-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N]"},
 		Short:       "Serve the terminal app over SSH, and the page of the mails' links over HTTP",
 		Long: `Serve the terminal app over SSH: each customer reaches its own desk with ssh,
 nothing to install, no password; who it is is the account its key is
@@ -73,7 +74,9 @@ With --http ADDR it also serves, over HTTP, the web page the mails link to:
 a party opens the link of its mail, sees the request with its token filled
 in, and accepts or refuses it; GET /healthz answers 200 while the database
 does. --tls-cert and --tls-key serve HTTPS on that address; without them it
-is plain HTTP, meant to sit behind a reverse proxy that speaks HTTPS. Set
+is plain HTTP, meant to sit behind a reverse proxy that speaks HTTPS (tell
+it the header that names the client with --http-client-header, or every
+client counts as the proxy's address in the throttle of wrong tokens). Set
 the address the mails link to with 'contactdesk config set public-url'.
 --listen none serves HTTP alone.`,
 		Example: `contactdesk serve
@@ -91,8 +94,8 @@ ssh -p 2222 desk.example.net`,
 			if (o.TLSCert == "") != (o.TLSKey == "") {
 				return misuse(cmd, "HTTPS needs both --tls-cert FILE and --tls-key FILE")
 			}
-			if o.TLSCert != "" && o.HTTP == "" {
-				return misuse(cmd, "--tls-cert and --tls-key are for the web page: give --http ADDR too")
+			if (o.TLSCert != "" || o.ClientHeader != "") && o.HTTP == "" {
+				return misuse(cmd, "--tls-cert, --tls-key and --http-client-header are for the web page: give --http ADDR too")
 			}
 			if runF != nil {
 				return runF(o)
@@ -108,6 +111,7 @@ ssh -p 2222 desk.example.net`,
 	f.StringVar(&o.HTTP, "http", "", "serve the web page of the mails' links on ADDR too, such as 127.0.0.1:8080 (default: no web page)")
 	f.StringVar(&o.TLSCert, "tls-cert", "", "with --http: serve HTTPS with the certificate (chain) in FILE, PEM")
 	f.StringVar(&o.TLSKey, "tls-key", "", "with --http: the certificate's private key FILE, PEM")
+	f.StringVar(&o.ClientHeader, "http-client-header", "", "with --http behind a reverse proxy: the header NAME in which it names the client (X-Real-IP, X-Forwarded-For), for the throttle of wrong tokens")
 	f.StringVar(&o.HostKey, "host-key", "", "the server's private key PATH (default: the database's path + .host_key; made at first start)")
 	f.Var(newDuration(&o.IdleTimeout, server.DefaultIdleTimeout, minIdleTimeout, maxIdleTimeout), "idle-timeout", "end a session after D without a keystroke: 90s, 15m, 48h, 15d")
 	f.Var(newInt(&o.MaxSessions, server.DefaultMaxSessions, 1, maxSessions, "a number of sessions, 1 or more"), "max-sessions", "serve at most N sessions at once")
@@ -233,7 +237,11 @@ func httpServant(o *serveOptions, d *model.Desk, log *slog.Logger) (servant, err
 		log.Warn("no public URL is set: the mails link to the app (contactdesk://…), not to this page; set it with: contactdesk config set public-url https://HOST")
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", web.New(d, web.Options{Log: log}))
+	wo := web.Options{Log: log}
+	if o.ClientHeader != "" {
+		wo.ClientAddr = web.HeaderClientAddr(o.ClientHeader)
+	}
+	mux.Handle("/", web.New(d, wo))
 	// The HTTP API is mounted here, beside the page, on the same address:
 	//   mux.Handle("/1.0/", api.New(d, …))
 	srv := web.NewServer(web.AccessLog(log, mux), log)

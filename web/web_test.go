@@ -321,6 +321,30 @@ func TestThrottle(t *testing.T) {
 	want(t, w.get(link(r.ID, w.Token(modeltest.T, r.ID))), http.StatusOK, "You answer as te22222-ovh")
 }
 
+// TestBehindAProxy: with the header a reverse proxy names the client in,
+// each client is throttled on its own, not all as the proxy.
+func TestBehindAProxy(t *testing.T) {
+	w := newWorld(t, web.Options{ClientGuesses: 1, ClientAddr: web.HeaderClientAddr("X-Forwarded-For")})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	w.client = "127.0.0.1:9000" // the proxy
+	guess := func(from string) page {
+		req := httptest.NewRequest(http.MethodGet, link(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"), nil)
+		if from != "" {
+			req.Header.Set("X-Forwarded-For", from)
+		}
+		return w.do(req)
+	}
+	want(t, guess("10.0.0.1, 203.0.113.5"), http.StatusForbidden, "That was the last try")
+	want(t, guess("10.0.0.1, 203.0.113.5"), http.StatusTooManyRequests, "from your address")
+	// The last address is the one the proxy saw: a client can't pick another.
+	want(t, guess("203.0.113.9, 203.0.113.5"), http.StatusTooManyRequests)
+	want(t, guess("203.0.113.6"), http.StatusForbidden)
+	want(t, guess("[2001:db8::1]:443"), http.StatusForbidden)
+	// Without the header (or with nonsense), the connection's address.
+	want(t, guess(""), http.StatusForbidden)
+	want(t, guess("not an address"), http.StatusTooManyRequests)
+}
+
 // TestHeaders: every response carries the headers that keep the token
 // in the page: no referrer, no cache, no frame, nothing from elsewhere.
 func TestHeaders(t *testing.T) {
