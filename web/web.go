@@ -187,15 +187,38 @@ func requestRef(r *http.Request) (id int64, pathToken string, ok bool) {
 	return id, pathToken, true
 }
 
+// requestPage reads the request number of /request/{id} (see
+// requestRef) and names the route in the access log; for a number that
+// is none it writes the 404 page and returns false.
+func (h *handler) requestPage(w http.ResponseWriter, r *http.Request) (int64, string, bool) {
+	id, pathToken, ok := requestRef(r)
+	if !ok {
+		h.notFound(w, r)
+		return 0, "", false
+	}
+	setRoute(r, fmt.Sprintf("/request/%d", id))
+	return id, pathToken, true
+}
+
+// answerable finds whose token it is (holder), and writes the page of a
+// token that can't answer any more (closed); it returns true when the
+// token's party may answer.
+func (h *handler) answerable(w http.ResponseWriter, r *http.Request, id int64, token string) (model.TokenHolder, bool) {
+	th, ok := h.holder(w, r, id, token)
+	if ok && th.Closed != nil {
+		h.closed(w, r, th)
+		return th, false
+	}
+	return th, ok
+}
+
 // show is the page of a mail's link: the request as the token's party
 // sees it, with the form to answer while it can.
 func (h *handler) show(w http.ResponseWriter, r *http.Request) {
-	id, token, ok := requestRef(r)
+	id, token, ok := h.requestPage(w, r)
 	if !ok {
-		h.notFound(w, r)
 		return
 	}
-	setRoute(r, fmt.Sprintf("/request/%d", id))
 	if q := r.URL.Query().Get("token"); q != "" {
 		token = q
 	}
@@ -203,12 +226,8 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusOK, view{Title: say("requestN", id), Notes: []string{say("askToken", id)}, Ask: &askView{Action: strconv.FormatInt(id, 10)}})
 		return
 	}
-	th, ok := h.holder(w, r, id, token)
+	th, ok := h.answerable(w, r, id, token)
 	if !ok {
-		return
-	}
-	if th.Closed != nil {
-		h.closed(w, r, th)
 		return
 	}
 	v := view{Title: titleOf(th.Request), Request: requestViewOf(th.Request, th.Party)}
@@ -219,12 +238,10 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request) {
 // answer records the form's answer, as the token's party, through the
 // model's own Accept and Refuse.
 func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
-	id, _, ok := requestRef(r)
+	id, _, ok := h.requestPage(w, r)
 	if !ok {
-		h.notFound(w, r)
 		return
 	}
-	setRoute(r, fmt.Sprintf("/request/%d", id))
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		status, msg := http.StatusBadRequest, say("badRequest")
@@ -241,12 +258,8 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 			Ask: &askView{Action: strconv.FormatInt(id, 10)}})
 		return
 	}
-	th, ok := h.holder(w, r, id, token)
+	th, ok := h.answerable(w, r, id, token)
 	if !ok {
-		return
-	}
-	if th.Closed != nil {
-		h.closed(w, r, th)
 		return
 	}
 	var res model.Request
