@@ -23,7 +23,8 @@ import (
 )
 
 // sqliteDesk makes a SQLite desk with something in every table: the
-// demo, keys, mails queued for SMTP, wrong tokens and a lock-out.
+// demo, keys, mails queued for SMTP, settings, wrong tokens and a
+// lock-out.
 func sqliteDesk(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "desk.db")
@@ -42,6 +43,11 @@ func sqliteDesk(t *testing.T) string {
 		pk, _ := ssh.NewPublicKey(pub)
 		line := fmt.Sprintf("%s key-%d", ssh.MarshalAuthorizedKey(pk)[:len(ssh.MarshalAuthorizedKey(pk))-1], i)
 		if _, err := d.AddKey(ctx, []model.Handle{demo.Persona, "yy22222-ovh"}[i%2], []byte(line)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k, v := range map[string]string{model.SettingPublicURL: "https://desk.example.net", model.SettingMailDelivery: model.DeliverySMTP} {
+		if _, err := d.SetSetting(ctx, k, v); err != nil {
 			t.Fatal(err)
 		}
 	}
