@@ -330,12 +330,13 @@ func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token
 // closed is the page of a token that can't answer any more: the request
 // as it stands, and why, without the form.
 func (h *handler) closed(w http.ResponseWriter, r *http.Request, th model.TokenHolder) {
-	status := http.StatusGone
+	// Answered or ended is news, not a mistake; a replaced token is one.
+	status, kind := http.StatusGone, "info"
 	if errors.Is(th.Closed, model.ErrTokenReplaced) {
-		status = http.StatusForbidden
+		status, kind = http.StatusForbidden, "error"
 	}
 	h.render(w, r, status, view{Title: titleOf(th.Request), Request: requestViewOf(th.Request, th.Party),
-		Notice: &notice{Kind: "error", Text: capitalize(th.Closed.Error()) + "."}})
+		Notice: &notice{Kind: kind, Text: capitalize(th.Closed.Error()) + "."}})
 }
 
 // refused is the page of an answer the model refused (the party's tries
