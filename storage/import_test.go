@@ -51,6 +51,17 @@ func sqliteDesk(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	// A change of e-mail address that ended long ago, written as it is
+	// stored.
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO email_changes (handle, email, hash, state, created, expires, ended)
+		VALUES ('yy22222-ovh', 'yolanda@old.example', x'00', 'confirmed', 1, 2, 2)`); err != nil {
+		t.Fatal(err)
+	}
 	rs, err := d.CreateRequest(ctx, demo.Persona, model.NewRequest{Service: "xara.pt", Roles: []model.Role{model.Tech}, To: "zz33333-ovh"})
 	if err != nil {
 		t.Fatal(err)

@@ -54,7 +54,7 @@ func cols(spec string) []Column {
 // column adds it here too (a test compares this list with the schemas
 // of both dialects).
 var Tables = []Table{
-	{Name: "accounts", Cols: cols("handle name email owes:int created:int")},
+	{Name: "accounts", Cols: cols("handle name email owes:int created:int lang")},
 	{Name: "services", Identity: true, Cols: cols("id:int name type admin tech billing has_owner:bool owner_holder owner_address owner_phone owner_email created:int")},
 	{Name: "requests", Identity: true, Cols: cols("id:int service_id:int roles from_handle to_handle requester state reason created:int expires:int ended:int")},
 	{Name: "parties", Cols: cols("request_id:int position:int handle answer answered:int")},
@@ -63,9 +63,10 @@ var Tables = []Table{
 	{Name: "token_locks", Cols: cols("handle request_id:int until:int")},
 	{Name: "mails", Identity: true, Cols: cols("id:int to_handle address subject date:int body request_id:null token link kind read:bool")},
 	{Name: "history", Identity: true, Cols: cols("id:int at:int actor action service_id:null request_id:null detail")},
+	{Name: "settings", Cols: cols("key value updated:int")},
 	{Name: "keys", Cols: cols("fingerprint handle type key comment added:int")},
 	{Name: "outbox", Cols: cols("mail_id:int state attempts:int next_try:int queued:int updated:int last_error")},
-	{Name: "settings", Cols: cols("key value updated:int")},
+	{Name: "email_changes", Identity: true, Cols: cols("id:int handle email hash:bytes state created:int expires:int ended:int")},
 }
 
 // Source is a desk to copy from (contactdesk migrate), read in one
