@@ -72,3 +72,20 @@ func wrongToken(id int64, wellFormed bool) error {
 	}
 	return fail(ErrWrongToken, "token", "that is not a token of request #%d: open the link of your latest mail for it, or copy its token exactly", id)
 }
+
+// matchToken finds what a person typed among a request's tokens,
+// comparing every hash in constant time. wellFormed is false when what
+// was typed can't be a token at all.
+func matchToken(toks []TokenRecord, typed string) (match TokenRecord, found, wellFormed bool) {
+	norm, ok := NormalizeToken(typed)
+	if !ok {
+		return TokenRecord{}, false, false
+	}
+	h := HashToken(norm)
+	for _, t := range toks {
+		if t.Hash.Equal(h) {
+			match, found = t, true
+		}
+	}
+	return match, found, true
+}

@@ -83,12 +83,15 @@ func (d *Desk) send(tx Tx, w *work, h Handle, m Mail) (Mail, error) {
 	if err != nil {
 		return Mail{}, err
 	}
+	m.To, m.Address, m.Date = h, a.Email, w.now
+	m.Body = fmt.Sprintf("Hello %s,\n\n%s\n-- \ncontactdesk, on behalf of your hosting provider\n", a.Name, m.Body)
 	set, err := w.settingsOf(tx)
 	if err != nil {
 		return Mail{}, err
 	}
-	m.To, m.Address, m.Date = h, a.Email, w.now
-	m.Body = fmt.Sprintf("Hello %s,\n\n%s\n-- \n%s", a.Name, m.Body, signature(set))
+	if ssh := set.SSHCommand(); ssh != "" {
+		m.Body += "Your contact desk over SSH: " + ssh + "\n"
+	}
 	if err := tx.InsertMail(&m); err != nil {
 		return Mail{}, err
 	}
@@ -105,16 +108,6 @@ func (d *Desk) send(tx Tx, w *work, h Handle, m Mail) (Mail, error) {
 // this process has an SMTP server, or the desk says mail is delivered
 // (another process sends the outbox).
 func (d *Desk) realDelivery(s Settings) bool { return d.outbox || s.RealDelivery() }
-
-// signature ends every mail; with public-ssh set, it says how to reach
-// the desk over SSH.
-func signature(s Settings) string {
-	sig := "contactdesk, on behalf of your hosting provider\n"
-	if ssh := s.SSHCommand(); ssh != "" {
-		sig += "Your contact desk over SSH: " + ssh + "\n"
-	}
-	return sig
-}
 
 // sendConfirm issues h a fresh token for r and mails it.
 func (d *Desk) sendConfirm(tx Tx, w *work, r Request, h Handle, again bool) (Mail, error) {

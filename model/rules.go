@@ -213,23 +213,6 @@ func tokenCheck(toks []TokenRecord, actor Handle, typed string, r Request) (Toke
 	return match, nil
 }
 
-// matchToken finds what a person typed among a request's tokens,
-// comparing every hash in constant time. wellFormed is false when what
-// was typed can't be a token at all.
-func matchToken(toks []TokenRecord, typed string) (match TokenRecord, found, wellFormed bool) {
-	norm, ok := NormalizeToken(typed)
-	if !ok {
-		return TokenRecord{}, false, false
-	}
-	h := HashToken(norm)
-	for _, t := range toks {
-		if t.Hash.Equal(h) {
-			match, found = t, true
-		}
-	}
-	return match, found, true
-}
-
 // throttle refuses a token try while the actor is locked out of the request.
 func throttle(tx Tx, actor Handle, r Request, now time.Time) error {
 	until, err := tx.LockedUntil(actor, r.ID)
