@@ -147,6 +147,7 @@ contactdesk mail list --as cd67890-ovh`,
 		newCmdDemo(a, nil),
 		newCmdInit(a, nil),
 		newCmdServe(a, nil),
+		newCmdConfig(a),
 		newCmdMigrate(a, nil),
 	)
 	root.AddCommand(newCmdMan())

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"contactdesk/server"
 	"contactdesk/storage/postgres"
 	"contactdesk/tui"
+	"contactdesk/web"
 )
 
 // shutdownGrace is how long serve takes to stop after SIGINT or SIGTERM.
@@ -43,18 +45,6 @@ const maxConnRate = 1000
 // calls a minute there is no limit left.
 const maxAPIRate = 1_000_000
 
-// HTTP server timeouts: a client has 10 s to send its headers and 30 s
-// for its whole call (the API's bodies are a few hundred bytes), and an
-// answer must be written within 60 s; an idle keep-alive connection is
-// closed after 2 minutes.
-const (
-	httpHeaderTimeout = 10 * time.Second
-	httpReadTimeout   = 30 * time.Second
-	httpWriteTimeout  = 60 * time.Second
-	httpIdleTimeout   = 2 * time.Minute
-	httpMaxHeader     = 64 << 10
-)
-
 type serveOptions struct {
 	a                  *app
 	Listen             string
@@ -64,19 +54,24 @@ type serveOptions struct {
 	SessionsPerAccount int
 	ConnRate           int
 	HTTP               string
+	TLSCert            string
+	TLSKey             string
+	ClientHeader       string
 	APISecretKey       string
 	TrustProxy         bool
 	APIRate            int
 	APIAddrRate        int
 }
 
+// noListen, as --listen, turns the SSH server off.
+const noListen = "none"
+
 func newCmdServe(a *app, runF func(*serveOptions) error) *cobra.Command {
 	o := &serveOptions{a: a}
 	cmd := &cobra.Command{
-		Use: "serve",
-		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--host-key PATH] [--idle-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N]" +
-			" [--http ADDR] [--api-secret-key PATH] [--trust-proxy] [--api-rate N] [--api-addr-rate N]"},
-		Short: "Serve the terminal app over SSH, and the HTTP API with --http",
+		Use:         "serve",
+		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--http ADDR [--tls-cert FILE --tls-key FILE] [--trust-proxy | --http-client-header NAME] [--api-secret-key PATH] [--api-rate N] [--api-addr-rate N]] [--host-key PATH] [--idle-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N]"},
+		Short:       "Serve the terminal app over SSH; the page of the mails' links and the HTTP API over HTTP",
 		Long: `Serve the terminal app over SSH: each customer reaches its own desk with ssh,
 nothing to install, no password; who it is is the account its key is
 registered for ('contactdesk key add'). The first start makes the server's
@@ -84,26 +79,48 @@ host key beside the database (mode 0600) and reuses it after. One log line
 per connection, login and session goes to stderr. SIGINT or SIGTERM stops
 taking connections and ends the open sessions within 10 s.
 
-With --http ADDR it also serves the HTTP API under /1.0/, shaped like the
+With --http ADDR it also serves, over HTTP, the web page the mails link to:
+a party opens the link of its mail, sees the request with its token filled
+in, and accepts or refuses it; GET /healthz answers 200 while the database
+does. --tls-cert and --tls-key serve HTTPS on that address; without them it
+is plain HTTP, meant to sit behind a reverse proxy that speaks HTTPS (tell
+it the header that names the client with --http-client-header, or every
+client counts as the proxy's address in the throttle of wrong tokens). Set
+the address the mails link to with 'contactdesk config set public-url'.
+
+The same address serves the HTTP API under /1.0/, shaped like the
 provider's own, for its official clients and scripts (keys: 'contactdesk
 api-key add'); its secrets are sealed with the API secret key, beside the
-database (made at first need) or --api-secret-key. --listen none serves
-the HTTP API alone. One log line per API call goes to stderr.`,
+database (made at first need) or --api-secret-key. Behind a reverse proxy
+that sets X-Forwarded-For, -Proto and -Host, --trust-proxy reads the
+client's address, scheme and host from them, for the page and the API.
+--listen none serves HTTP alone.`,
 		Example: `contactdesk serve
 contactdesk serve --listen :2222 --idle-timeout 1h --max-sessions 500
 contactdesk serve --conn-rate 0          # many customers behind one NAT or bastion
-contactdesk serve --http 127.0.0.1:8081 --listen none
+contactdesk serve --http 127.0.0.1:8080  # the web page too, behind a reverse proxy
+contactdesk serve --listen none --http :443 --tls-cert cert.pem --tls-key key.pem
+contactdesk serve --listen none --http 127.0.0.1:8081 --trust-proxy --api-rate 120
 ssh -p 2222 desk.example.net`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.Listen == noListen && o.HTTP == "" {
+				return misuse(cmd, "nothing to serve: --listen none turns SSH off, so give --http ADDR")
+			}
+			if (o.TLSCert == "") != (o.TLSKey == "") {
+				return misuse(cmd, "HTTPS needs both --tls-cert FILE and --tls-key FILE")
+			}
+			if (o.TLSCert != "" || o.ClientHeader != "" || o.TrustProxy) && o.HTTP == "" {
+				return misuse(cmd, "--tls-cert, --tls-key, --trust-proxy and --http-client-header are for HTTP: give --http ADDR too")
+			}
+			if o.TrustProxy && o.ClientHeader != "" {
+				return misuse(cmd, "give either --trust-proxy (X-Forwarded-For) or --http-client-header NAME, not both")
+			}
 			if runF != nil {
 				return runF(o)
 			}
-			if o.Listen == "none" && o.HTTP == "" {
-				return misuse(cmd, "nothing to serve: --listen none leaves only --http ADDR, which is not given")
-			}
-			if o.Listen != "none" && o.HostKey == "" && postgres.IsURL(a.dbPath()) {
+			if o.Listen != noListen && o.HostKey == "" && postgres.IsURL(a.dbPath()) {
 				return misuse(cmd, "with a PostgreSQL database, say where the host key is: --host-key PATH (every node behind one address needs the same key)")
 			}
 			if o.HTTP != "" {
@@ -115,7 +132,17 @@ ssh -p 2222 desk.example.net`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Listen, "listen", "127.0.0.1:2222", "the ADDRess the SSH server listens on (none: no SSH, the HTTP API alone)")
+	f.StringVar(&o.Listen, "listen", "127.0.0.1:2222", "the ADDRess the SSH server listens on (none: no SSH server)")
+	f.StringVar(&o.HTTP, "http", "", "serve the web page of the mails' links on ADDR too, such as 127.0.0.1:8080 (default: no web page)")
+	f.StringVar(&o.TLSCert, "tls-cert", "", "with --http: serve HTTPS with the certificate (chain) in FILE, PEM")
+	f.StringVar(&o.TLSKey, "tls-key", "", "with --http: the certificate's private key FILE, PEM")
+	f.StringVar(&o.ClientHeader, "http-client-header", "", "with --http behind a reverse proxy: the header NAME in which it names the client (X-Real-IP, X-Forwarded-For), for the throttle of wrong tokens")
+	f.BoolVar(&o.TrustProxy, "trust-proxy", false, "with --http behind a reverse proxy: take the client's address, scheme and host from X-Forwarded-For, -Proto and -Host")
+	apiSecretKeyFlag(cmd, &o.APISecretKey)
+	f.Var(newInt(&o.APIRate, api.DefaultKeyRate, 0, maxAPIRate, fmt.Sprintf("a number of calls from 0 (no limit) to %d", maxAPIRate)), "api-rate",
+		"let one API key make at most N calls a minute (0: no limit)")
+	f.Var(newInt(&o.APIAddrRate, api.DefaultAddrRate, 0, maxAPIRate, fmt.Sprintf("a number of calls from 0 (no limit) to %d", maxAPIRate)), "api-addr-rate",
+		"let one address make at most N API calls a minute (0: no limit, for many customers behind one NAT)")
 	f.StringVar(&o.HostKey, "host-key", "", "the server's private key PATH (default: the database's path + .host_key; made at first start)")
 	f.Var(newDuration(&o.IdleTimeout, server.DefaultIdleTimeout, minIdleTimeout, maxIdleTimeout), "idle-timeout", "end a session after D without a keystroke: 90s, 15m, 48h, 15d")
 	f.Var(newInt(&o.MaxSessions, server.DefaultMaxSessions, 1, maxSessions, "a number of sessions, 1 or more"), "max-sessions", "serve at most N sessions at once")
@@ -123,22 +150,13 @@ ssh -p 2222 desk.example.net`,
 		"let one account have at most N sessions open at once")
 	f.Var(newInt(&o.ConnRate, server.DefaultConnRate, 0, maxConnRate, fmt.Sprintf("a number of connections from 0 (no limit) to %d", maxConnRate)), "conn-rate",
 		"accept at most N new connections a minute from one address (0: no limit, for many customers behind one NAT or bastion)")
-	f.StringVar(&o.HTTP, "http", "", "also serve HTTP on ADDR: the API under /1.0/")
-	apiSecretKeyFlag(cmd, &o.APISecretKey)
-	f.BoolVar(&o.TrustProxy, "trust-proxy", false, "the --http listener is reached through a reverse proxy: take the client's address, scheme and host from X-Forwarded-For, -Proto and -Host")
-	f.Var(newInt(&o.APIRate, api.DefaultKeyRate, 0, maxAPIRate, fmt.Sprintf("a number of calls from 0 (no limit) to %d", maxAPIRate)), "api-rate",
-		"let one API key make at most N calls a minute (0: no limit)")
-	f.Var(newInt(&o.APIAddrRate, api.DefaultAddrRate, 0, maxAPIRate, fmt.Sprintf("a number of calls from 0 (no limit) to %d", maxAPIRate)), "api-addr-rate",
-		"let one address make at most N API calls a minute (0: no limit, for many customers behind one NAT)")
 	return cmd
 }
 
-// listener is one of the servers serve runs: serve runs it until
-// shutdown; abandon closes one that never ran.
-type listener struct {
+// servant is one of the servers serve runs: SSH, HTTP.
+type servant struct {
 	serve    func() error
 	shutdown func(context.Context) error
-	abandon  func()
 }
 
 func serve(o *serveOptions) error {
@@ -147,60 +165,71 @@ func serve(o *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	var box *api.SecretBox
-	if o.HTTP != "" {
-		if box, err = a.apiSecretKey(o.APISecretKey, d); err != nil {
+	log := slog.New(slog.NewTextHandler(a.stderr, nil))
+	var servants []servant
+	if o.Listen != noListen {
+		s, err := sshServant(o, d, log)
+		if err != nil {
 			return err
 		}
+		servants = append(servants, s)
 	}
-	log := slog.New(slog.NewTextHandler(a.stderr, nil))
-	var ls []listener
-	for _, start := range []func() (listener, error){
-		func() (listener, error) { return serveSSH(o, d, log) },
-		func() (listener, error) { return serveHTTP(o, d, box, log) },
-	} {
-		l, err := start()
+	if o.HTTP != "" {
+		box, err := a.apiSecretKey(o.APISecretKey, d)
 		if err != nil {
-			for _, l := range ls {
-				l.abandon()
+			for _, s := range servants {
+				s.shutdown(context.Background())
 			}
 			return err
 		}
-		if l.serve != nil {
-			ls = append(ls, l)
+		s, err := httpServant(o, d, box, log)
+		if err != nil {
+			for _, s := range servants {
+				s.shutdown(context.Background())
+			}
+			return err
 		}
+		servants = append(servants, s)
 	}
-	served := make(chan error, len(ls))
-	for _, l := range ls {
-		go func() { served <- l.serve() }()
+	served := make(chan error, len(servants))
+	for _, s := range servants {
+		go func() { served <- s.serve() }()
 	}
+	var first error
+	left := len(servants) // still to be heard from
 	select {
-	case err = <-served:
+	case first = <-served: // one stopped by itself: stop the others
+		left--
 	case <-a.ctx.Done(): // SIGINT or SIGTERM
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	for _, l := range ls {
-		if serr := l.shutdown(ctx); err == nil {
-			err = serr
+	errs := make(chan error, len(servants))
+	for _, s := range servants {
+		go func() { errs <- s.shutdown(ctx) }()
+	}
+	for range servants {
+		if err := <-errs; first == nil {
+			first = err
 		}
 	}
-	return err // the database is closed on the way out
+	for range left {
+		if err := <-served; first == nil {
+			first = err
+		}
+	}
+	return first // the database is closed on the way out
 }
 
-// serveSSH serves the terminal app on --listen, unless it is none.
-func serveSSH(o *serveOptions, d *model.Desk, log *slog.Logger) (listener, error) {
-	a := o.a
-	if o.Listen == "none" {
-		return listener{}, nil
-	}
+// sshServant is the SSH server of the terminal app.
+func sshServant(o *serveOptions, d *model.Desk, log *slog.Logger) (servant, error) {
 	keyPath := o.HostKey
 	if keyPath == "" {
-		keyPath = a.dbPath() + ".host_key"
+		keyPath = o.a.dbPath() + ".host_key"
 	}
 	hostKey, created, err := server.HostKey(keyPath)
 	if err != nil {
-		return listener{}, err
+		return servant{}, err
 	}
 	if created {
 		log.Info("host key created", "path", keyPath, "fingerprint", gossh.FingerprintSHA256(hostKey.PublicKey()))
@@ -219,34 +248,39 @@ func serveSSH(o *serveOptions, d *model.Desk, log *slog.Logger) (listener, error
 		Logger:             log,
 	})
 	if err != nil {
-		return listener{}, err
+		return servant{}, err
 	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
-		return listener{}, fmt.Errorf("can't listen on %s: %w", o.Listen, err)
+		return servant{}, fmt.Errorf("can't listen on %s: %w", o.Listen, err)
 	}
-	// Shutdown waits for Serve to return, and reports what it said.
-	done := make(chan error, 1)
-	return listener{
-		serve: func() error { err := srv.Serve(ln); done <- err; return err },
-		shutdown: func(ctx context.Context) error {
-			err := srv.Shutdown(ctx)
-			if serr := <-done; err == nil {
-				err = serr
-			}
-			return err
-		},
-		abandon: func() {
-			ln.Close()
-			srv.Shutdown(context.Background()) // it never served: this only stops its watcher
-		},
-	}, nil
+	return servant{serve: func() error { return srv.Serve(ln) }, shutdown: srv.Shutdown}, nil
 }
 
-// serveHTTP serves the API under api.Prefix on --http, when it is given.
-func serveHTTP(o *serveOptions, d *model.Desk, box *api.SecretBox, log *slog.Logger) (listener, error) {
-	if o.HTTP == "" {
-		return listener{}, nil
+// httpServant serves the web page of the mails' links, and the API under
+// api.Prefix on the same address.
+func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, log *slog.Logger) (servant, error) {
+	var cert tls.Certificate
+	if o.TLSCert != "" {
+		var err error
+		if cert, err = tls.LoadX509KeyPair(o.TLSCert, o.TLSKey); err != nil {
+			return servant{}, fmt.Errorf("can't use --tls-cert %s and --tls-key %s: %w", o.TLSCert, o.TLSKey, err)
+		}
+	}
+	set, err := d.Settings(o.a.ctx)
+	if err != nil {
+		return servant{}, err
+	}
+	if set.PublicURL() == "" {
+		log.Warn("no public URL is set: the mails link to the app (contactdesk://…), not to this page; set it with: contactdesk config set public-url https://HOST")
+	}
+	mux := http.NewServeMux()
+	wo := web.Options{Log: log}
+	switch {
+	case o.ClientHeader != "":
+		wo.ClientAddr = web.HeaderClientAddr(o.ClientHeader)
+	case o.TrustProxy:
+		wo.ClientAddr = web.HeaderClientAddr("X-Forwarded-For")
 	}
 	rate := func(n int) int {
 		if n == 0 {
@@ -254,35 +288,30 @@ func serveHTTP(o *serveOptions, d *model.Desk, box *api.SecretBox, log *slog.Log
 		}
 		return n
 	}
-	mux := http.NewServeMux()
+	// The page logs each request in web.AccessLog, the API each call in
+	// its own line (with the key that made it).
+	mux.Handle("/", web.AccessLog(log, web.New(d, wo)))
 	mux.Handle(api.Prefix, api.New(d, api.Options{Secrets: box, Logger: log, TrustProxy: o.TrustProxy, KeyRate: rate(o.APIRate), AddrRate: rate(o.APIAddrRate)}))
-	hs := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: httpHeaderTimeout,
-		ReadTimeout:       httpReadTimeout,
-		WriteTimeout:      httpWriteTimeout,
-		IdleTimeout:       httpIdleTimeout,
-		MaxHeaderBytes:    httpMaxHeader,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := web.NewServer(mux, log)
 	ln, err := net.Listen("tcp", o.HTTP)
 	if err != nil {
-		return listener{}, fmt.Errorf("can't listen on %s: %w", o.HTTP, err)
+		return servant{}, fmt.Errorf("can't listen on %s: %w", o.HTTP, err)
 	}
-	return listener{
+	scheme := "http"
+	if o.TLSCert != "" {
+		scheme = "https"
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	log.Info("serving HTTP", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "api", api.Prefix)
+	return servant{
 		serve: func() error {
-			log.Info("serving HTTP", "addr", ln.Addr().String(), "api", api.Prefix)
-			if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
 			return nil
 		},
-		shutdown: func(ctx context.Context) error {
-			err := hs.Shutdown(ctx)
-			log.Info("stopped HTTP", "error", err)
-			return err
-		},
-		abandon: func() { ln.Close() },
+		shutdown: srv.Shutdown,
 	}, nil
 }
 

@@ -256,8 +256,11 @@ func (d *Desk) apply(tx Tx, w *work, r *Request) error {
 
 // Resend mails actor a fresh token for request id; the token it had before
 // stops working. The mail goes to the account's current address.
+// With real delivery, the mail returned holds no token: it is on its
+// way to the account's own inbox.
 func (d *Desk) Resend(ctx context.Context, actor Handle, id int64) (Mail, error) {
-	return write(ctx, d, func(tx Tx, w *work) (Mail, error) { return d.resend(tx, w, actor, id) })
+	m, err := write(ctx, d, func(tx Tx, w *work) (Mail, error) { return d.resend(tx, w, actor, id) })
+	return shown(m, false), err
 }
 
 func (d *Desk) resend(tx Tx, w *work, actor Handle, id int64) (Mail, error) {
@@ -636,7 +639,8 @@ func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerCha
 	return s, d.record(tx, w, actor, ActOwnerSet, s.ID, 0, "owner details changed: "+joinWords(changed))
 }
 
-// Mails lists actor's mails, newest first.
+// Mails lists actor's mails, newest first. While the desk delivers mail
+// for real, a mail's token is withheld (see Mail.TokenWithheld).
 func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 	var ms []Mail
 	err := d.view(ctx, func(tx Tx, _ time.Time) error {
@@ -644,8 +648,18 @@ func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 			return err
 		}
 		var err error
-		ms, err = tx.MailsOf(actor)
-		return err
+		if ms, err = tx.MailsOf(actor); err != nil {
+			return err
+		}
+		set, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		real := d.realDelivery(set)
+		for i := range ms {
+			ms[i] = shown(ms[i], real)
+		}
+		return nil
 	})
 	return ms, err
 }

@@ -197,19 +197,10 @@ func handleList(hs []Handle) string {
 // tokenCheck compares what a party typed with the request's tokens, in
 // constant time, and says what is wrong with it.
 func tokenCheck(toks []TokenRecord, actor Handle, typed string, r Request) (TokenRecord, error) {
-	norm, ok := NormalizeToken(typed)
-	if !ok {
-		return TokenRecord{}, fail(ErrWrongToken, "token", "that is not a token: a token is 28 letters and digits in groups of four, as in your mail for request #%d", r.ID)
-	}
-	h := HashToken(norm)
-	var match TokenRecord
-	found := false
-	for _, t := range toks {
-		if t.Hash.Equal(h) {
-			match, found = t, true
-		}
-	}
+	match, found, wellFormed := matchToken(toks, typed)
 	switch {
+	case !wellFormed:
+		return TokenRecord{}, fail(ErrWrongToken, "token", "that is not a token: a token is 28 letters and digits in groups of four, as in your mail for request #%d", r.ID)
 	case !found:
 		return TokenRecord{}, fail(ErrWrongToken, "token", "wrong token for request #%d", r.ID)
 	case match.Handle != actor:

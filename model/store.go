@@ -142,6 +142,16 @@ type Tx interface {
 	// SetDelivery records where an outbox entry stands.
 	SetDelivery(e OutboxEntry) error
 
+	// Settings returns every setting of the desk that is set.
+	Settings() (Settings, error)
+	// SetSetting stores a setting, replacing its value.
+	SetSetting(key, value string, at time.Time) error
+	// DeleteSetting unsets a setting (nothing happens when it is not set).
+	DeleteSetting(key string) error
+	// RedactMail rewrites a mail once its token has left for the
+	// recipient's own inbox: its body and link as given, no token.
+	RedactMail(id int64, body, link string) error
+
 	InsertHistory(e *HistoryEntry) error
 	// History lists entries newest first. serviceID and requestID, when
 	// not zero, narrow it to that service or request; otherwise it lists

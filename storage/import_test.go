@@ -23,7 +23,8 @@ import (
 )
 
 // sqliteDesk makes a SQLite desk with something in every table: the
-// demo, keys, mails queued for SMTP, wrong tokens and a lock-out.
+// demo, keys, mails queued for SMTP, settings, wrong tokens and a
+// lock-out.
 func sqliteDesk(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "desk.db")
@@ -44,6 +45,22 @@ func sqliteDesk(t *testing.T) string {
 		if _, err := d.AddKey(ctx, []model.Handle{demo.Persona, "yy22222-ovh"}[i%2], []byte(line)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for k, v := range map[string]string{model.SettingPublicURL: "https://desk.example.net", model.SettingMailDelivery: model.DeliverySMTP} {
+		if _, err := d.SetSetting(ctx, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A change of e-mail address that ended long ago, written as it is
+	// stored.
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO email_changes (handle, email, hash, state, created, expires, ended)
+		VALUES ('yy22222-ovh', 'yolanda@old.example', x'00', 'confirmed', 1, 2, 2)`); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := d.AddAPIKey(ctx, demo.Persona, "nightly sync", plainBox{}); err != nil {
 		t.Fatal(err)

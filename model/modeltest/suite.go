@@ -47,6 +47,10 @@ func Run(t *testing.T, open Opener) {
 		{"RequestLimit", testRequestLimit},
 		{"Awaiting", testAwaiting},
 		{"HistoryAddresses", testHistoryAddresses},
+		{"Settings", testSettings},
+		{"Links", testLinks},
+		{"RealDelivery", testRealDelivery},
+		{"TokenHolder", testTokenHolder},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -1,3 +1,0 @@
--- contactdesk schema 6: reserved for a change being made beside the API's
--- (branch i15-api). This placeholder only keeps the numbers without a gap
--- on this branch; it is deleted when the real 0006 files are merged.
