@@ -46,6 +46,9 @@ func Run(t *testing.T, open Opener) {
 		{"RequestLimit", testRequestLimit},
 		{"Awaiting", testAwaiting},
 		{"HistoryAddresses", testHistoryAddresses},
+		{"Import", testImport},
+		{"Observe", testObserve},
+		{"Gauges", testGauges},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
