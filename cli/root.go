@@ -140,12 +140,15 @@ contactdesk mail list --as cd67890-ovh`,
 		newCmdAccount(a),
 		newCmdService(a),
 		newCmdKey(a),
+		newCmdImport(a),
+		newCmdExport(a),
 	)
 	inGroup(groupDesk,
 		newCmdDemo(a, nil),
 		newCmdInit(a, nil),
 		newCmdServe(a, nil),
 		newCmdMigrate(a, nil),
+		newCmdBackup(a, nil),
 	)
 	root.AddCommand(newCmdMan())
 	root.SetHelpCommand(newCmdHelp())
