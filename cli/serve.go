@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -12,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/metrics"
 	"contactdesk/model"
 	"contactdesk/server"
 	"contactdesk/storage/postgres"
@@ -44,23 +47,30 @@ type serveOptions struct {
 	MaxSessions        int
 	SessionsPerAccount int
 	ConnRate           int
+	Metrics            string
 }
 
 func newCmdServe(a *app, runF func(*serveOptions) error) *cobra.Command {
 	o := &serveOptions{a: a}
 	cmd := &cobra.Command{
 		Use:         "serve",
-		Annotations: map[string]string{usageFlags: "[--listen ADDR] [--host-key PATH] [--idle-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N]"},
+		Annotations: map[string]string{usageFlags: "[--listen ADDR] [--host-key PATH] [--idle-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N] [--metrics ADDR]"},
 		Short:       "Serve the terminal app over SSH to every account with a registered key",
 		Long: `Serve the terminal app over SSH: each customer reaches its own desk with ssh,
 nothing to install, no password; who it is is the account its key is
 registered for ('contactdesk key add'). The first start makes the server's
 host key beside the database (mode 0600) and reuses it after. One log line
 per connection, login and session goes to stderr. SIGINT or SIGTERM stops
-taking connections and ends the open sessions within 10 s.`,
+taking connections and ends the open sessions within 10 s.
+
+With --metrics ADDR it also serves, on that address of its own (keep it
+private: it is not for customers), Prometheus metrics at /metrics
+(sessions, refusals, requests by state, actions, write times, mail) and
+/healthz, which answers 200 while the database answers, 503 when not.`,
 		Example: `contactdesk serve
 contactdesk serve --listen :2222 --idle-timeout 1h --max-sessions 500
 contactdesk serve --conn-rate 0          # many customers behind one NAT or bastion
+contactdesk serve --metrics 127.0.0.1:9187   # Prometheus scrapes http://127.0.0.1:9187/metrics
 ssh -p 2222 desk.example.net`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
@@ -83,11 +93,25 @@ ssh -p 2222 desk.example.net`,
 		"let one account have at most N sessions open at once")
 	f.Var(newInt(&o.ConnRate, server.DefaultConnRate, 0, maxConnRate, fmt.Sprintf("a number of connections from 0 (no limit) to %d", maxConnRate)), "conn-rate",
 		"accept at most N new connections a minute from one address (0: no limit, for many customers behind one NAT or bastion)")
+	f.StringVar(&o.Metrics, "metrics", "", "serve Prometheus metrics (/metrics) and a health check (/healthz) on ADDR, such as 127.0.0.1:9187 (default: none)")
 	return cmd
 }
 
 func serve(o *serveOptions) error {
 	a := o.a
+	var m *metrics.Metrics
+	var metricsLn net.Listener
+	if o.Metrics != "" {
+		// Its address is taken first: a mistake in it stops serve before
+		// anything else starts.
+		var err error
+		if metricsLn, err = net.Listen("tcp", o.Metrics); err != nil {
+			return fmt.Errorf("can't serve the metrics on %s: %w", o.Metrics, err)
+		}
+		defer metricsLn.Close()
+		m = metrics.New()
+		a.observe, a.mailSent, a.mailFailed = m.Observe, m.MailSent, m.MailFailed
+	}
 	d, err := a.open(false)
 	if err != nil {
 		return err
@@ -116,9 +140,22 @@ func serve(o *serveOptions) error {
 		SessionsPerAccount: o.SessionsPerAccount,
 		ConnRate:           connRate,
 		Logger:             log,
+		OnRefuse: func(r server.Refusal) {
+			if m != nil {
+				m.Refused(string(r))
+			}
+		},
 	})
 	if err != nil {
 		return err
+	}
+	if m != nil {
+		m.Desk(d)
+		m.Sessions("ssh", srv.Sessions)
+		// The HTTP doors, once serve has them, are counted by wrapping
+		// their handlers: m.HTTP("web", …), m.HTTP("api", …).
+		stop := serveMetrics(metricsLn, m.Handler(d), log)
+		defer stop()
 	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
@@ -138,6 +175,25 @@ func serve(o *serveOptions) error {
 		err = serr
 	}
 	return err // the database is closed on the way out
+}
+
+// serveMetrics serves h on ln until the returned function is called.
+func serveMetrics(ln net.Listener, h http.Handler, log *slog.Logger) (stop func()) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("the metrics stopped", "error", err)
+		}
+	}()
+	log.Info("serving metrics", "addr", ln.Addr().String(), "metrics", "http://"+ln.Addr().String()+"/metrics", "health", "http://"+ln.Addr().String()+"/healthz")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+	}
 }
 
 // sessionApp is the terminal app of one SSH session, locked to the
