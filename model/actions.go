@@ -448,7 +448,9 @@ func (d *Desk) AddAccount(ctx context.Context, in NewAccount) (Account, error) {
 	return write(ctx, d, ActAccountAdd, func(tx Tx, w *work) (Account, error) { return d.addAccount(tx, w, in) })
 }
 
-func (d *Desk) addAccount(tx Tx, w *work, in NewAccount) (Account, error) {
+// newAccount checks what opens an account (AddAccount, Import) and
+// returns the account it makes, opened at now.
+func newAccount(in NewAccount, now time.Time) (Account, error) {
 	h, err := ParseHandle(in.Handle)
 	if err != nil {
 		return Account{}, err
@@ -470,12 +472,20 @@ func (d *Desk) addAccount(tx Tx, w *work, in NewAccount) (Account, error) {
 			return Account{}, err
 		}
 	}
+	return Account{Handle: h, Name: name, Email: email, Owes: in.Owes, Created: now, Lang: lang}, nil
+}
+
+func (d *Desk) addAccount(tx Tx, w *work, in NewAccount) (Account, error) {
+	a, err := newAccount(in, w.now)
+	if err != nil {
+		return Account{}, err
+	}
+	h, name := a.Handle, a.Name
 	if _, err := tx.Account(h); err == nil {
 		return Account{}, fail(ErrExists, "handle", "there is already an account %s", h)
 	} else if !errors.Is(err, ErrNoRow) {
 		return Account{}, err
 	}
-	a := Account{Handle: h, Name: name, Email: email, Owes: in.Owes, Created: w.now, Lang: lang}
 	if err := tx.InsertAccount(a); err != nil {
 		return Account{}, err
 	}
@@ -524,7 +534,9 @@ func (d *Desk) AddService(ctx context.Context, in NewService) (Service, error) {
 	return write(ctx, d, ActServiceAdd, func(tx Tx, w *work) (Service, error) { return d.addService(tx, w, in) })
 }
 
-func (d *Desk) addService(tx Tx, w *work, in NewService) (Service, error) {
+// newService checks what adds a service (AddService, Import) and returns
+// the service it makes, added at now, its contacts not yet looked up.
+func newService(in NewService, now time.Time) (Service, error) {
 	name, err := CheckServiceName(in.Name)
 	if err != nil {
 		return Service{}, err
@@ -541,6 +553,15 @@ func (d *Desk) addService(tx Tx, w *work, in NewService) (Service, error) {
 		}
 		hs[i] = h
 	}
+	return Service{Name: name, Type: typ, Admin: hs[0], Tech: hs[1], Billing: hs[2], Created: now}, nil
+}
+
+func (d *Desk) addService(tx Tx, w *work, in NewService) (Service, error) {
+	s, err := newService(in, w.now)
+	if err != nil {
+		return Service{}, err
+	}
+	name, typ, hs := s.Name, s.Type, [3]Handle{s.Admin, s.Tech, s.Billing}
 	if _, err := tx.Service(name); err == nil {
 		return Service{}, fail(ErrExists, "service", "there is already a service named %s", name)
 	} else if !errors.Is(err, ErrNoRow) {
@@ -556,7 +577,6 @@ func (d *Desk) addService(tx Tx, w *work, in NewService) (Service, error) {
 			admin = a
 		}
 	}
-	s := Service{Name: name, Type: typ, Admin: hs[0], Tech: hs[1], Billing: hs[2], Created: w.now}
 	if typ == TypeDomain {
 		s.Owner = &Owner{Holder: admin.Name, Email: admin.Email}
 	}
@@ -584,6 +604,16 @@ func (d *Desk) Owner(ctx context.Context, actor Handle, service string) (Service
 	return s, err
 }
 
+// The checks of a domain's owner details (SetOwner, Import).
+func checkHolder(s string) (string, error) {
+	return CheckText("holder", "holder name", s, MaxNameLen, true)
+}
+func checkAddress(s string) (string, error) {
+	return CheckText("address", "postal address", s, MaxAddressLen, false)
+}
+func checkOwnerPhone(s string) (string, error) { return CheckPhone("phone", s) }
+func checkOwnerEmail(s string) (string, error) { return CheckEmail("email", s) }
+
 // OwnerChange lists the owner details to change; nil fields stay as they are.
 type OwnerChange struct {
 	Holder, Address, Phone, Email *string
@@ -603,10 +633,10 @@ func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerCha
 			*p = &v
 		}
 	}
-	check(&c.Holder, func(s string) (string, error) { return CheckText("holder", "holder name", s, MaxNameLen, true) })
-	check(&c.Address, func(s string) (string, error) { return CheckText("address", "postal address", s, MaxAddressLen, false) })
-	check(&c.Phone, func(s string) (string, error) { return CheckPhone("phone", s) })
-	check(&c.Email, func(s string) (string, error) { return CheckEmail("email", s) })
+	check(&c.Holder, checkHolder)
+	check(&c.Address, checkAddress)
+	check(&c.Phone, checkOwnerPhone)
+	check(&c.Email, checkOwnerEmail)
 	if err != nil {
 		return Service{}, err
 	}

@@ -261,26 +261,12 @@ func checkImport(tx Tx, in Import, now time.Time) (ImportReport, *importPlan, er
 
 // checkAccountLine applies AddAccount's rules to a line.
 func checkAccountLine(l AccountLine, now time.Time) (Account, error) {
-	h, err := ParseHandle(l.Handle)
+	a, err := newAccount(NewAccount{Handle: l.Handle, Name: l.Name, Email: l.Email, Lang: strings.TrimSpace(l.Lang)}, now)
 	if err != nil {
 		return Account{}, err
 	}
-	name, err := CheckText("name", "name", l.Name, MaxNameLen, true)
-	if err != nil {
-		return Account{}, err
-	}
-	email, err := CheckEmail("email", l.Email)
-	if err != nil {
-		return Account{}, err
-	}
-	a := Account{Handle: h, Name: name, Email: email, Created: now, Lang: DefaultLang}
 	if strings.TrimSpace(l.Owes) != "" {
 		if a.Owes, err = ParseAmount(l.Owes); err != nil {
-			return Account{}, err
-		}
-	}
-	if strings.TrimSpace(l.Lang) != "" {
-		if a.Lang, err = ParseLang(l.Lang); err != nil {
 			return Account{}, err
 		}
 	}
@@ -310,23 +296,11 @@ func accountDiff(old Account, l AccountLine) []string {
 // checkServiceLine applies AddService's rules (and SetOwner's, for the
 // owner details) to a line; the contacts' existence is checked after.
 func checkServiceLine(l ServiceLine, now time.Time) (*Service, error) {
-	name, err := CheckServiceName(l.Name)
+	sv, err := newService(NewService{Name: l.Name, Type: l.Type, Admin: l.Admin, Tech: l.Tech, Billing: l.Billing}, now)
 	if err != nil {
 		return nil, err
 	}
-	typ, err := CheckServiceType(l.Type)
-	if err != nil {
-		return nil, err
-	}
-	var hs [3]Handle
-	for i, c := range []struct{ field, v string }{{"admin", l.Admin}, {"tech", l.Tech}, {"billing", l.Billing}} {
-		h, err := ParseHandle(c.v)
-		if err != nil {
-			return nil, fail(ErrInvalid, c.field, "the %s contact must be a NIC handle such as xx11111-ovh, not %q", c.field, clip(c.v))
-		}
-		hs[i] = h
-	}
-	s := &Service{Name: name, Type: typ, Admin: hs[0], Tech: hs[1], Billing: hs[2], Created: now}
+	s, name, typ := &sv, sv.Name, sv.Type
 	o, given, err := checkOwnerLine(l)
 	if err != nil {
 		return nil, err
@@ -350,10 +324,10 @@ func checkOwnerLine(l ServiceLine) (Owner, bool, error) {
 		dst *string
 		chk func(string) (string, error)
 	}{
-		{l.Holder, &o.Holder, func(s string) (string, error) { return CheckText("holder", "holder name", s, MaxNameLen, true) }},
-		{l.Address, &o.Address, func(s string) (string, error) { return CheckText("address", "postal address", s, MaxAddressLen, false) }},
-		{l.Phone, &o.Phone, func(s string) (string, error) { return CheckPhone("phone", s) }},
-		{l.Email, &o.Email, func(s string) (string, error) { return CheckEmail("email", s) }},
+		{l.Holder, &o.Holder, checkHolder},
+		{l.Address, &o.Address, checkAddress},
+		{l.Phone, &o.Phone, checkOwnerPhone},
+		{l.Email, &o.Email, checkOwnerEmail},
 	} {
 		if f.v == "" {
 			continue
