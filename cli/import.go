@@ -226,7 +226,6 @@ func readCSV(r io.Reader, name string, cols csvColumns) ([]csvRow, []model.LineE
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			bad = append(bad, model.LineError{Line: pe.StartLine, Err: &model.Error{Kind: model.ErrInvalid, Msg: csvProblem(err)}})
@@ -235,6 +234,7 @@ func readCSV(r io.Reader, name string, cols csvColumns) ([]csvRow, []model.LineE
 		if err != nil {
 			return nil, nil, fmt.Errorf("can't read %s: %w", shown, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if blank(rec) {
 			continue // spreadsheets end files with empty rows
 		}

@@ -51,11 +51,12 @@ func TestImportRefusesEveryBadLineAndStoresNothing(t *testing.T) {
 		"nw10006-ovh,,e@example.pt,,",
 		"nw10007-ovh,Too,many,cells,en,x",
 		`nw10008-ovh,"Quote "here",q@example.pt,,`,
+		`"nw10010"-ovh,Quote,q@example.pt,,`,
 		"nw10009-ovh,Esc\x1b[31m,e@example.pt,,",
 	}, "\n")+"\n")
 	lines := d.importRefused("", "import", "accounts", path)
 	want := map[int]string{3: "NIC handle", 4: "e-mail address", 5: "refused", 6: "amount", 7: "language", 8: "name",
-		10: "line 2 already", 11: "empty", 12: "cells", 13: "quote", 14: "refused"}
+		10: "line 2 already", 11: "empty", 12: "cells", 13: "quote", 14: "quote", 15: "refused"}
 	if len(lines) != len(want)+1 {
 		t.Errorf("%d lines on stderr, want %d:\n%s", len(lines), len(want)+1, strings.Join(lines, "\n"))
 	}
@@ -79,7 +80,7 @@ func TestImportRefusesEveryBadLineAndStoresNothing(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("lines not reported: %v", want)
 	}
-	if !strings.Contains(lines[len(lines)-1], "11 lines of "+path+" refused") {
+	if !strings.Contains(lines[len(lines)-1], "12 lines of "+path+" refused") {
 		t.Errorf("summary %q", lines[len(lines)-1])
 	}
 	// --dry-run says the same.
