@@ -34,6 +34,12 @@ type app struct {
 	store model.Store
 	desk  *model.Desk
 	mail  *mailer // real delivery, when --smtp is given (see mailer.go)
+
+	// What serve --metrics counts with, set before the desk is opened
+	// (nil otherwise): every write of the desk, every mail sent or
+	// given up.
+	observe              func(action string, o model.Outcome, took time.Duration)
+	mailSent, mailFailed func()
 }
 
 // globalOptions are the flags every command takes, before or after its
@@ -94,7 +100,7 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 	}
 	// The mail setup first: a setup error (a password for a server that
 	// can't take it safely) is found before anything is touched.
-	mo := model.Options{Clock: a.clock()}
+	mo := model.Options{Clock: a.clock(), Observe: a.observe}
 	if err := a.setupMail(&mo); err != nil {
 		return nil, err
 	}

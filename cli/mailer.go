@@ -44,7 +44,7 @@ func (a *app) setupMail(mo *model.Options) error {
 		return &usageError{msg: "--mail-from: " + err.Error()}
 	}
 	log := newStderrLog(a.stderr)
-	s, err := delivery.New(delivery.Config{Server: server, From: addr, Log: slog.New(log)})
+	s, err := delivery.New(delivery.Config{Server: server, From: addr, Log: slog.New(log), OnSent: a.mailSent, OnFailed: a.mailFailed})
 	if err != nil {
 		return err
 	}

@@ -135,3 +135,26 @@ func TestPostgresPasswordsNeverShow(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresImportExportBackup: a SQLite desk's export imports into
+// PostgreSQL as it was (the same export back), a refused import leaves
+// it as it was, and backup says to use pg_dump.
+func TestPostgresImportExportBackup(t *testing.T) {
+	src := newDesk(t)
+	src.ok("demo", "--services", "300")
+	accounts, services := src.ok("export", "accounts"), src.ok("export", "services")
+	d, _ := onPostgres(t)
+	d.ok("init")
+	d.ok("import", "accounts", src.write("accounts.csv", accounts))
+	d.ok("import", "services", src.write("services.csv", services))
+	for _, args := range [][]string{{"export", "accounts"}, {"export", "services"}, {"export", "services", "--format", "json"}} {
+		if a, b := src.ok(args...), d.ok(args...); a != b {
+			t.Errorf("%v differs on PostgreSQL:\n%s\n---\n%s", args, a, b)
+		}
+	}
+	d.importRefused("name,type,admin,tech,billing\nnew.pt,domain,xx11111-ovh,xx11111-ovh,xx11111-ovh\nbad name,vps,xx11111-ovh,xx11111-ovh,xx11111-ovh\n", "import", "services", "-")
+	if d.ok("export", "services") != services {
+		t.Error("a refused import changed the desk")
+	}
+	d.misused("pg_dump", "backup", "copy.db")
+}

@@ -142,6 +142,8 @@ contactdesk mail list --as cd67890-ovh`,
 		newCmdService(a),
 		newCmdKey(a),
 		newCmdAPIKey(a),
+		newCmdImport(a),
+		newCmdExport(a),
 	)
 	inGroup(groupDesk,
 		newCmdDemo(a, nil),
@@ -149,6 +151,7 @@ contactdesk mail list --as cd67890-ovh`,
 		newCmdServe(a, nil),
 		newCmdConfig(a),
 		newCmdMigrate(a, nil),
+		newCmdBackup(a, nil),
 	)
 	root.AddCommand(newCmdMan())
 	root.SetHelpCommand(newCmdHelp())

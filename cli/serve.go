@@ -16,6 +16,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"contactdesk/api"
+	"contactdesk/metrics"
 	"contactdesk/model"
 	"contactdesk/server"
 	"contactdesk/storage/postgres"
@@ -61,6 +62,7 @@ type serveOptions struct {
 	TrustProxy         bool
 	APIRate            int
 	APIAddrRate        int
+	Metrics            string
 }
 
 // noListen, as --listen, turns the SSH server off.
@@ -70,7 +72,7 @@ func newCmdServe(a *app, runF func(*serveOptions) error) *cobra.Command {
 	o := &serveOptions{a: a}
 	cmd := &cobra.Command{
 		Use:         "serve",
-		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--http ADDR [--tls-cert FILE --tls-key FILE] [--trust-proxy | --http-client-header NAME] [--api-secret-key PATH] [--api-rate N] [--api-addr-rate N]] [--host-key PATH] [--idle-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N]"},
+		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--http ADDR [--tls-cert FILE --tls-key FILE] [--trust-proxy | --http-client-header NAME] [--api-secret-key PATH] [--api-rate N] [--api-addr-rate N]] [--host-key PATH] [--idle-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N] [--metrics ADDR]"},
 		Short:       "Serve the terminal app over SSH; the page of the mails' links and the HTTP API over HTTP",
 		Long: `Serve the terminal app over SSH: each customer reaches its own desk with ssh,
 nothing to install, no password; who it is is the account its key is
@@ -94,13 +96,18 @@ api-key add'); its secrets are sealed with the API secret key, beside the
 database (made at first need) or --api-secret-key. Behind a reverse proxy
 that sets X-Forwarded-For, -Proto and -Host, --trust-proxy reads the
 client's address, scheme and host from them, for the page and the API.
---listen none serves HTTP alone.`,
+--listen none serves HTTP alone.
+
+With --metrics ADDR it also serves, on that address of its own (keep it
+private: it is not for customers), Prometheus metrics at /metrics and a
+health check at /healthz (200 while the database answers, 503 when not).`,
 		Example: `contactdesk serve
 contactdesk serve --listen :2222 --idle-timeout 1h --max-sessions 500
 contactdesk serve --conn-rate 0          # many customers behind one NAT or bastion
 contactdesk serve --http 127.0.0.1:8080  # the web page too, behind a reverse proxy
 contactdesk serve --listen none --http :443 --tls-cert cert.pem --tls-key key.pem
 contactdesk serve --listen none --http 127.0.0.1:8081 --trust-proxy --api-rate 120
+contactdesk serve --metrics 127.0.0.1:9187   # Prometheus scrapes http://127.0.0.1:9187/metrics
 ssh -p 2222 desk.example.net`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
@@ -143,6 +150,7 @@ ssh -p 2222 desk.example.net`,
 		"let one API key make at most N calls a minute (0: no limit)")
 	f.Var(newInt(&o.APIAddrRate, api.DefaultAddrRate, 0, maxAPIRate, fmt.Sprintf("a number of calls from 0 (no limit) to %d", maxAPIRate)), "api-addr-rate",
 		"let one address make at most N API calls a minute (0: no limit, for many customers behind one NAT)")
+	f.StringVar(&o.Metrics, "metrics", "", "serve Prometheus metrics (/metrics) and a health check (/healthz) on ADDR, such as 127.0.0.1:9187 (default: none)")
 	f.StringVar(&o.HostKey, "host-key", "", "the server's private key PATH (default: the database's path + .host_key; made at first start)")
 	f.Var(newDuration(&o.IdleTimeout, server.DefaultIdleTimeout, minIdleTimeout, maxIdleTimeout), "idle-timeout", "end a session after D without a keystroke: 90s, 15m, 48h, 15d")
 	f.Var(newInt(&o.MaxSessions, server.DefaultMaxSessions, 1, maxSessions, "a number of sessions, 1 or more"), "max-sessions", "serve at most N sessions at once")
@@ -161,14 +169,32 @@ type servant struct {
 
 func serve(o *serveOptions) error {
 	a := o.a
+	var m *metrics.Metrics
+	var metricsLn net.Listener
+	if o.Metrics != "" {
+		// Its address is taken first: a mistake in it stops serve before
+		// anything else starts.
+		var err error
+		if metricsLn, err = net.Listen("tcp", o.Metrics); err != nil {
+			return fmt.Errorf("can't serve the metrics on %s: %w", o.Metrics, err)
+		}
+		defer metricsLn.Close()
+		m = metrics.New()
+		a.observe, a.mailSent, a.mailFailed = m.Observe, m.MailSent, m.MailFailed
+	}
 	d, err := a.open(false)
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(a.stderr, nil))
+	if m != nil {
+		m.Desk(d)
+		stop := serveMetrics(metricsLn, m.Handler(d), log)
+		defer stop()
+	}
 	var servants []servant
 	if o.Listen != noListen {
-		s, err := sshServant(o, d, log)
+		s, err := sshServant(o, d, m, log)
 		if err != nil {
 			return err
 		}
@@ -182,7 +208,7 @@ func serve(o *serveOptions) error {
 			}
 			return err
 		}
-		s, err := httpServant(o, d, box, log)
+		s, err := httpServant(o, d, box, m, log)
 		if err != nil {
 			for _, s := range servants {
 				s.shutdown(context.Background())
@@ -221,8 +247,9 @@ func serve(o *serveOptions) error {
 	return first // the database is closed on the way out
 }
 
-// sshServant is the SSH server of the terminal app.
-func sshServant(o *serveOptions, d *model.Desk, log *slog.Logger) (servant, error) {
+// sshServant is the SSH server of the terminal app; m, when not nil,
+// counts its sessions and refusals.
+func sshServant(o *serveOptions, d *model.Desk, m *metrics.Metrics, log *slog.Logger) (servant, error) {
 	keyPath := o.HostKey
 	if keyPath == "" {
 		keyPath = o.a.dbPath() + ".host_key"
@@ -246,9 +273,17 @@ func sshServant(o *serveOptions, d *model.Desk, log *slog.Logger) (servant, erro
 		SessionsPerAccount: o.SessionsPerAccount,
 		ConnRate:           connRate,
 		Logger:             log,
+		OnRefuse: func(r server.Refusal) {
+			if m != nil {
+				m.Refused(string(r))
+			}
+		},
 	})
 	if err != nil {
 		return servant{}, err
+	}
+	if m != nil {
+		m.Sessions("ssh", srv.Sessions)
 	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
@@ -258,8 +293,8 @@ func sshServant(o *serveOptions, d *model.Desk, log *slog.Logger) (servant, erro
 }
 
 // httpServant serves the web page of the mails' links, and the API under
-// api.Prefix on the same address.
-func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, log *slog.Logger) (servant, error) {
+// api.Prefix on the same address; m, when not nil, counts their calls.
+func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.Metrics, log *slog.Logger) (servant, error) {
 	var cert tls.Certificate
 	if o.TLSCert != "" {
 		var err error
@@ -290,8 +325,14 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, log *slog.L
 	}
 	// The page logs each request in web.AccessLog, the API each call in
 	// its own line (with the key that made it).
-	mux.Handle("/", web.AccessLog(log, web.New(d, wo)))
-	mux.Handle(api.Prefix, api.New(d, api.Options{Secrets: box, Logger: log, TrustProxy: o.TrustProxy, KeyRate: rate(o.APIRate), AddrRate: rate(o.APIAddrRate)}))
+	door := func(name string, h http.Handler) http.Handler {
+		if m == nil {
+			return h
+		}
+		return m.HTTP(name, h)
+	}
+	mux.Handle("/", web.AccessLog(log, door("web", web.New(d, wo))))
+	mux.Handle(api.Prefix, door("api", api.New(d, api.Options{Secrets: box, Logger: log, TrustProxy: o.TrustProxy, KeyRate: rate(o.APIRate), AddrRate: rate(o.APIAddrRate)})))
 	srv := web.NewServer(mux, log)
 	ln, err := net.Listen("tcp", o.HTTP)
 	if err != nil {
@@ -313,6 +354,25 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, log *slog.L
 		},
 		shutdown: srv.Shutdown,
 	}, nil
+}
+
+// serveMetrics serves h on ln until the returned function is called.
+func serveMetrics(ln net.Listener, h http.Handler, log *slog.Logger) (stop func()) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("the metrics stopped", "error", err)
+		}
+	}()
+	log.Info("serving metrics", "addr", ln.Addr().String(), "metrics", "http://"+ln.Addr().String()+"/metrics", "health", "http://"+ln.Addr().String()+"/healthz")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+	}
 }
 
 // sessionApp is the terminal app of one SSH session, locked to the

@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -151,5 +153,102 @@ func TestServe(t *testing.T) {
 	}
 	if !bytes.Equal(first.Marshal(), second.Marshal()) {
 		t.Error("the host key changed between two starts")
+	}
+}
+
+// TestServeMetrics runs serve --metrics as an operator would and reads
+// its metrics and health from their own address: the sessions, a login
+// refused, the requests of the desk (whoever made them).
+func TestServeMetrics(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "desk.db")
+	if code, _, e := cliRun(t, db, "", "demo"); code != 0 {
+		t.Fatal(e)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var log lockedBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- Run(ctx, []string{"--db", db, "serve", "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--http", "127.0.0.1:0"},
+			strings.NewReader(""), io.Discard, &log, func(string) string { return "" })
+	}()
+	sshRE := regexp.MustCompile(`msg=serving addr=(\S+)`)
+	metricsRE := regexp.MustCompile(`msg="serving metrics" addr=(\S+)`)
+	httpRE := regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
+	var sshAddr, metricsAddr, httpAddr string
+	for deadline := time.Now().Add(10 * time.Second); sshAddr == "" || metricsAddr == "" || httpAddr == ""; time.Sleep(10 * time.Millisecond) {
+		if m := sshRE.FindStringSubmatch(log.String()); m != nil {
+			sshAddr = m[1]
+		}
+		if m := metricsRE.FindStringSubmatch(log.String()); m != nil {
+			metricsAddr = m[1]
+		}
+		if m := httpRE.FindStringSubmatch(log.String()); m != nil {
+			httpAddr = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s", log.String())
+		}
+	}
+	get := func(path string) (int, string) {
+		t.Helper()
+		res, err := http.Get("http://" + metricsAddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("/healthz: %d %q", code, body)
+	}
+	// The HTTP doors are counted too: the page's health check, and an
+	// API call without credentials.
+	for _, path := range []string{"/healthz", "/1.0/me"} {
+		res, err := http.Get("http://" + httpAddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	// A key nobody registered is refused.
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, _ := gossh.NewSignerFromKey(priv)
+	if _, err := gossh.Dial("tcp", sshAddr, &gossh.ClientConfig{User: "x", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey()}); err == nil {
+		t.Fatal("an unknown key logged in")
+	}
+	// The server counts the refusal once it has closed the connection,
+	// which the client may not wait for.
+	var body string
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(body, `reason="auth"} 1`) && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		_, body = get("/metrics")
+	}
+	for _, want := range []string{
+		`contactdesk_sessions_open{door="ssh"} 0`,
+		`contactdesk_connections_refused_total{reason="auth"} 1`,
+		`contactdesk_requests{state="validatingByCustomers"} 4`,
+		`contactdesk_requests{state="done"} 1`,
+		`contactdesk_database_up 1`,
+		`contactdesk_outbox_pending 0`,
+		`contactdesk_mail_sent_total 0`,
+		`door="web"`,
+		`door="api"`,
+	} {
+		if !strings.Contains(body, want+"\n") && !(strings.HasPrefix(want, "door=") && strings.Contains(body, want)) {
+			t.Errorf("/metrics has no %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("/metrics:\n%s", body)
+	}
+	cancel()
+	if n := <-code; n != 0 {
+		t.Errorf("serve exited %d: %s", n, log.String())
+	}
+	if _, err := http.Get("http://" + metricsAddr + "/healthz"); err == nil {
+		t.Error("the metrics are still served after serve stopped")
 	}
 }

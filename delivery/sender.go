@@ -38,6 +38,12 @@ type Config struct {
 	Poll      time.Duration // how often to look for mails queued by other processes; default 30 s
 	CloseWait time.Duration // how long Close waits for what is due, at most; default DefaultCloseWait
 	Batch     int           // mails claimed at a time; default 20
+
+	// OnSent and OnFailed, when set, are called for each mail the
+	// server took, and for each mail given up (refused with 5xx, or
+	// not taken within model.DeliveryGiveUp): metrics count with them.
+	// They run on the sender's goroutine and must return at once.
+	OnSent, OnFailed func()
 }
 
 // DefaultCloseWait is how long Close waits, at most, for the server: the
@@ -545,6 +551,7 @@ func (s *Sender) record(what string, e model.OutboxEntry, f func(context.Context
 func (s *Sender) delivered(e model.OutboxEntry, resp string) {
 	s.record("sent", e, func(ctx context.Context) (model.OutboxEntry, error) { return s.desk.Delivered(ctx, e) })
 	s.forget(e.Mail.ID)
+	call(s.cfg.OnSent)
 	s.cfg.Log.Info(fmt.Sprintf("mail #%d sent to %s: %s", e.Mail.ID, e.Mail.Address, resp),
 		"mail", e.Mail.ID, "to", e.Mail.Address, "answer", resp)
 }
@@ -552,6 +559,7 @@ func (s *Sender) delivered(e model.OutboxEntry, resp string) {
 func (s *Sender) undeliverable(e model.OutboxEntry, answer string) {
 	s.record("refused", e, func(ctx context.Context) (model.OutboxEntry, error) { return s.desk.Undeliverable(ctx, e, answer) })
 	s.forget(e.Mail.ID)
+	call(s.cfg.OnFailed)
 	s.cfg.Log.Warn(fmt.Sprintf("mail #%d to %s not delivered: %s", e.Mail.ID, e.Mail.Address, answer),
 		"mail", e.Mail.ID, "to", e.Mail.Address, "answer", answer)
 }
@@ -567,6 +575,7 @@ func (s *Sender) deferred(e model.OutboxEntry, answer string) time.Time {
 	}
 	if r.State == model.DeliveryFailed {
 		s.forget(e.Mail.ID)
+		call(s.cfg.OnFailed)
 		s.cfg.Log.Warn(fmt.Sprintf("mail #%d to %s not delivered: %s", e.Mail.ID, e.Mail.Address, r.LastError),
 			"mail", e.Mail.ID, "to", e.Mail.Address, "answer", r.LastError)
 		return time.Time{}
@@ -602,6 +611,12 @@ func (s *Sender) forget(id int64) {
 	s.mu.Lock()
 	delete(s.unsent, id)
 	s.mu.Unlock()
+}
+
+func call(f func()) {
+	if f != nil {
+		f()
+	}
 }
 
 func plural(n int, word string) string {

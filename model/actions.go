@@ -8,10 +8,11 @@ import (
 	"time"
 )
 
-// write runs f as one write action and returns its result.
-func write[T any](ctx context.Context, d *Desk, f func(Tx, *work) (T, error)) (T, error) {
+// write runs f as one write action, named for Options.Observe, and
+// returns its result.
+func write[T any](ctx context.Context, d *Desk, action string, f func(Tx, *work) (T, error)) (T, error) {
 	var out T
-	err := d.update(ctx, func(tx Tx, w *work) error {
+	err := d.update(ctx, action, func(tx Tx, w *work) error {
 		var err error
 		out, err = f(tx, w)
 		return err
@@ -39,7 +40,7 @@ func (d *Desk) Plan(ctx context.Context, actor Handle, in NewRequest) ([]Request
 // outgoing contact, and mails every party its own token. Nothing is
 // stored when any rule refuses.
 func (d *Desk) CreateRequest(ctx context.Context, actor Handle, in NewRequest) ([]Request, error) {
-	return write(ctx, d, func(tx Tx, w *work) ([]Request, error) { return d.createRequest(tx, w, actor, in) })
+	return write(ctx, d, ActRequestCreate, func(tx Tx, w *work) ([]Request, error) { return d.createRequest(tx, w, actor, in) })
 }
 
 // CreateRequests makes several changes on one service at once — say a new
@@ -48,7 +49,7 @@ func (d *Desk) CreateRequest(ctx context.Context, actor Handle, in NewRequest) (
 // says which change it is about (ChangeOf), so that a form can show it
 // beside the fields of that change.
 func (d *Desk) CreateRequests(ctx context.Context, actor Handle, ins []NewRequest) ([]Request, error) {
-	return write(ctx, d, func(tx Tx, w *work) ([]Request, error) {
+	return write(ctx, d, ActRequestCreate, func(tx Tx, w *work) ([]Request, error) {
 		var all []Request
 		for i, in := range ins {
 			rs, err := d.createRequest(tx, w, actor, in)
@@ -134,7 +135,15 @@ func (d *Desk) Refuse(ctx context.Context, actor Handle, id int64, token string)
 }
 
 func (d *Desk) answer(ctx context.Context, actor Handle, id int64, token string, a Answer) (Request, error) {
-	return write(ctx, d, func(tx Tx, w *work) (Request, error) { return d.answerIn(tx, w, actor, id, token, a) })
+	return write(ctx, d, answerAction(a), func(tx Tx, w *work) (Request, error) { return d.answerIn(tx, w, actor, id, token, a) })
+}
+
+// answerAction names an answer for Options.Observe.
+func answerAction(a Answer) string {
+	if a == AnswerRefused {
+		return ActRequestRefuse
+	}
+	return ActRequestAccept
 }
 
 func (d *Desk) answerIn(tx Tx, w *work, actor Handle, id int64, token string, a Answer) (Request, error) {
@@ -259,7 +268,7 @@ func (d *Desk) apply(tx Tx, w *work, r *Request) error {
 // With real delivery, the mail returned holds no token: it is on its
 // way to the account's own inbox.
 func (d *Desk) Resend(ctx context.Context, actor Handle, id int64) (Mail, error) {
-	m, err := write(ctx, d, func(tx Tx, w *work) (Mail, error) { return d.resend(tx, w, actor, id) })
+	m, err := write(ctx, d, ActRequestResend, func(tx Tx, w *work) (Mail, error) { return d.resend(tx, w, actor, id) })
 	return shown(m, false), err
 }
 
@@ -293,7 +302,7 @@ func (d *Desk) resend(tx Tx, w *work, actor Handle, id int64) (Mail, error) {
 
 // Cancel withdraws request id; only its requester may, while it is pending.
 func (d *Desk) Cancel(ctx context.Context, actor Handle, id int64) (Request, error) {
-	return write(ctx, d, func(tx Tx, w *work) (Request, error) { return d.cancel(tx, w, actor, id) })
+	return write(ctx, d, ActRequestCancel, func(tx Tx, w *work) (Request, error) { return d.cancel(tx, w, actor, id) })
 }
 
 func (d *Desk) cancel(tx Tx, w *work, actor Handle, id int64) (Request, error) {
@@ -439,10 +448,12 @@ type NewAccount struct {
 
 // AddAccount opens an account (support staff).
 func (d *Desk) AddAccount(ctx context.Context, in NewAccount) (Account, error) {
-	return write(ctx, d, func(tx Tx, w *work) (Account, error) { return d.addAccount(tx, w, in) })
+	return write(ctx, d, ActAccountAdd, func(tx Tx, w *work) (Account, error) { return d.addAccount(tx, w, in) })
 }
 
-func (d *Desk) addAccount(tx Tx, w *work, in NewAccount) (Account, error) {
+// newAccount checks what opens an account (AddAccount, Import) and
+// returns the account it makes, opened at now.
+func newAccount(in NewAccount, now time.Time) (Account, error) {
 	h, err := ParseHandle(in.Handle)
 	if err != nil {
 		return Account{}, err
@@ -464,12 +475,20 @@ func (d *Desk) addAccount(tx Tx, w *work, in NewAccount) (Account, error) {
 			return Account{}, err
 		}
 	}
+	return Account{Handle: h, Name: name, Email: email, Owes: in.Owes, Created: now, Lang: lang}, nil
+}
+
+func (d *Desk) addAccount(tx Tx, w *work, in NewAccount) (Account, error) {
+	a, err := newAccount(in, w.now)
+	if err != nil {
+		return Account{}, err
+	}
+	h, name := a.Handle, a.Name
 	if _, err := tx.Account(h); err == nil {
 		return Account{}, fail(ErrExists, "handle", "there is already an account %s", h)
 	} else if !errors.Is(err, ErrNoRow) {
 		return Account{}, err
 	}
-	a := Account{Handle: h, Name: name, Email: email, Owes: in.Owes, Created: w.now, Lang: lang}
 	if err := tx.InsertAccount(a); err != nil {
 		return Account{}, err
 	}
@@ -480,7 +499,7 @@ func (d *Desk) addAccount(tx Tx, w *work, in NewAccount) (Account, error) {
 // SetStanding records an account's billing standing: 0 when its payments
 // are up to date, else the amount it owes (support staff).
 func (d *Desk) SetStanding(ctx context.Context, h Handle, owes Cents) (Account, error) {
-	return write(ctx, d, func(tx Tx, w *work) (Account, error) {
+	return write(ctx, d, ActStanding, func(tx Tx, w *work) (Account, error) {
 		if owes < 0 {
 			return Account{}, fail(ErrInvalid, "owes", "an amount owed can't be negative")
 		}
@@ -515,10 +534,12 @@ type NewService struct {
 // AddService adds a service with its three contacts (support staff). A
 // domain's owner details start as its admin's name and e-mail.
 func (d *Desk) AddService(ctx context.Context, in NewService) (Service, error) {
-	return write(ctx, d, func(tx Tx, w *work) (Service, error) { return d.addService(tx, w, in) })
+	return write(ctx, d, ActServiceAdd, func(tx Tx, w *work) (Service, error) { return d.addService(tx, w, in) })
 }
 
-func (d *Desk) addService(tx Tx, w *work, in NewService) (Service, error) {
+// newService checks what adds a service (AddService, Import) and returns
+// the service it makes, added at now, its contacts not yet looked up.
+func newService(in NewService, now time.Time) (Service, error) {
 	name, err := CheckServiceName(in.Name)
 	if err != nil {
 		return Service{}, err
@@ -535,6 +556,15 @@ func (d *Desk) addService(tx Tx, w *work, in NewService) (Service, error) {
 		}
 		hs[i] = h
 	}
+	return Service{Name: name, Type: typ, Admin: hs[0], Tech: hs[1], Billing: hs[2], Created: now}, nil
+}
+
+func (d *Desk) addService(tx Tx, w *work, in NewService) (Service, error) {
+	s, err := newService(in, w.now)
+	if err != nil {
+		return Service{}, err
+	}
+	name, typ, hs := s.Name, s.Type, [3]Handle{s.Admin, s.Tech, s.Billing}
 	if _, err := tx.Service(name); err == nil {
 		return Service{}, fail(ErrExists, "service", "there is already a service named %s", name)
 	} else if !errors.Is(err, ErrNoRow) {
@@ -550,7 +580,6 @@ func (d *Desk) addService(tx Tx, w *work, in NewService) (Service, error) {
 			admin = a
 		}
 	}
-	s := Service{Name: name, Type: typ, Admin: hs[0], Tech: hs[1], Billing: hs[2], Created: w.now}
 	if typ == TypeDomain {
 		s.Owner = &Owner{Holder: admin.Name, Email: admin.Email}
 	}
@@ -578,6 +607,16 @@ func (d *Desk) Owner(ctx context.Context, actor Handle, service string) (Service
 	return s, err
 }
 
+// The checks of a domain's owner details (SetOwner, Import).
+func checkHolder(s string) (string, error) {
+	return CheckText("holder", "holder name", s, MaxNameLen, true)
+}
+func checkAddress(s string) (string, error) {
+	return CheckText("address", "postal address", s, MaxAddressLen, false)
+}
+func checkOwnerPhone(s string) (string, error) { return CheckPhone("phone", s) }
+func checkOwnerEmail(s string) (string, error) { return CheckEmail("email", s) }
+
 // OwnerChange lists the owner details to change; nil fields stay as they are.
 type OwnerChange struct {
 	Holder, Address, Phone, Email *string
@@ -585,7 +624,7 @@ type OwnerChange struct {
 
 // SetOwner changes a domain's owner details; only its admin may.
 func (d *Desk) SetOwner(ctx context.Context, actor Handle, service string, c OwnerChange) (Service, error) {
-	return write(ctx, d, func(tx Tx, w *work) (Service, error) { return d.setOwner(tx, w, actor, service, c) })
+	return write(ctx, d, ActOwnerSet, func(tx Tx, w *work) (Service, error) { return d.setOwner(tx, w, actor, service, c) })
 }
 
 func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerChange) (Service, error) {
@@ -597,10 +636,10 @@ func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerCha
 			*p = &v
 		}
 	}
-	check(&c.Holder, func(s string) (string, error) { return CheckText("holder", "holder name", s, MaxNameLen, true) })
-	check(&c.Address, func(s string) (string, error) { return CheckText("address", "postal address", s, MaxAddressLen, false) })
-	check(&c.Phone, func(s string) (string, error) { return CheckPhone("phone", s) })
-	check(&c.Email, func(s string) (string, error) { return CheckEmail("email", s) })
+	check(&c.Holder, checkHolder)
+	check(&c.Address, checkAddress)
+	check(&c.Phone, checkOwnerPhone)
+	check(&c.Email, checkOwnerEmail)
 	if err != nil {
 		return Service{}, err
 	}
@@ -690,7 +729,7 @@ func (d *Desk) Awaiting(ctx context.Context, actor Handle) (int, error) {
 
 // MarkRead marks one of actor's mails read.
 func (d *Desk) MarkRead(ctx context.Context, actor Handle, id int64) error {
-	return d.update(ctx, func(tx Tx, w *work) error {
+	return d.update(ctx, ActMailRead, func(tx Tx, w *work) error {
 		m, err := tx.Mail(id)
 		if errors.Is(err, ErrNoRow) || (err == nil && m.To != actor) {
 			return fail(ErrNotFound, "mail", "no mail #%d in the mailbox of %s", id, actor)

@@ -107,7 +107,7 @@ func (d *Desk) AddAPIKey(ctx context.Context, h Handle, name string, box SecretB
 	if err != nil {
 		return APICredentials{}, fmt.Errorf("%w: can't seal the application secret: %w", ErrStorage, err)
 	}
-	return write(ctx, d, func(tx Tx, w *work) (APICredentials, error) {
+	return write(ctx, d, ActAPIKeyAdd, func(tx Tx, w *work) (APICredentials, error) {
 		if _, err := account(tx, h, "handle", ErrUnknownAccount); err != nil {
 			return APICredentials{}, err
 		}
@@ -147,7 +147,7 @@ func (d *Desk) APIKeys(ctx context.Context, h Handle) ([]APIKey, error) {
 // made with it, on any node, is refused.
 func (d *Desk) RemoveAPIKey(ctx context.Context, appKey string) (APIKey, error) {
 	ak := strings.TrimSpace(appKey)
-	return write(ctx, d, func(tx Tx, w *work) (APIKey, error) {
+	return write(ctx, d, ActAPIKeyRemove, func(tx Tx, w *work) (APIKey, error) {
 		k, err := tx.APIKey(ak)
 		if errors.Is(err, ErrNoRow) {
 			return APIKey{}, fail(ErrNotFound, "key", "no API key has the application key %s", clip(appKey))

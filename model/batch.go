@@ -18,10 +18,12 @@ type Batch struct {
 // Batch runs fn in one write transaction. Everything fn did is committed
 // when it returns nil, nothing otherwise.
 func (d *Desk) Batch(ctx context.Context, fn func(*Batch) error) error {
+	start := time.Now()
 	err := d.store.Update(ctx, func(tx Tx) error {
 		b := &Batch{d: d, tx: tx, w: &work{now: d.clock.Now(), tokens: map[int64]map[Handle]string{}}}
 		return fn(b)
 	})
+	d.observed(ActBatch, start, err)
 	if err != nil {
 		return storageErr(err)
 	}
@@ -108,6 +110,8 @@ func (b *Batch) Service(name string) (Service, error) { return b.tx.Service(name
 // BulkTx is a Tx that can insert many rows at once; a loader uses it when
 // the backend has it, and one row at a time otherwise.
 type BulkTx interface {
+	// InsertAccounts stores the accounts.
+	InsertAccounts(as []Account) error
 	// InsertServices stores the services and sets their IDs.
 	InsertServices(ss []*Service) error
 	// InsertHistories stores the entries.

@@ -29,6 +29,7 @@ type Desk struct {
 	outbox      bool
 	requestRate int // requests an account may ask for in an hour; < 0: no limit
 	onCommit    []func()
+	observe     func(action string, o Outcome, took time.Duration)
 }
 
 // Options configure a Desk; zero values take the defaults.
@@ -43,6 +44,52 @@ type Options struct {
 	// hour (default MaxRequestsPerHour; NoLimit for none — benchmarks and
 	// tests that make requests at machine speed).
 	RequestsPerHour int
+	// Observe, when set, is told of every write transaction the desk
+	// runs, after it ends: the action (a fixed word such as
+	// ActRequestCreate, never a handle or an address), how it ended, and
+	// how long it took, waiting for the store included. It runs on the
+	// caller's goroutine: it must return at once (metrics count with it).
+	Observe func(action string, o Outcome, took time.Duration)
+}
+
+// Outcome is how a write ended, for Options.Observe.
+type Outcome string
+
+// The outcomes of a write.
+const (
+	OutcomeDone    Outcome = "done"    // committed
+	OutcomeRefused Outcome = "refused" // a rule refused it: nothing changed
+	OutcomeFailed  Outcome = "failed"  // the store failed, or the caller gave up
+)
+
+// outcomeOf says how a write that returned err ended.
+func outcomeOf(err error) Outcome {
+	switch {
+	case err == nil:
+		return OutcomeDone
+	case IsRefusal(err):
+		return OutcomeRefused
+	}
+	return OutcomeFailed
+}
+
+// Actions of Options.Observe that write no history line of their own
+// name.
+const (
+	ActMailRead       = "mail.read"
+	ActBatch          = "batch"          // a loader's batch (the demo)
+	ActImport         = "import"         // Desk.Import
+	ActOutboxClaim    = "outbox.claim"   // the SMTP sender takes mails to send
+	ActOutboxRelease  = "outbox.release" // … gives back mails it did not try
+	ActOutboxHandOver = "outbox.handover"
+	ActOutboxRecord   = "outbox.record" // … records the server's answer
+)
+
+// observed tells Options.Observe how the write begun at start ended.
+func (d *Desk) observed(action string, start time.Time, err error) {
+	if d.observe != nil {
+		d.observe(action, outcomeOf(err), time.Since(start))
+	}
 }
 
 // NoLimit turns a limit of Options off.
@@ -50,7 +97,7 @@ const NoLimit = -1
 
 // NewDesk returns a desk over store.
 func NewDesk(store Store, o Options) *Desk {
-	d := &Desk{store: store, clock: o.Clock, validity: o.Validity, broker: o.Broker, outbox: o.Outbox, requestRate: o.RequestsPerHour}
+	d := &Desk{store: store, clock: o.Clock, validity: o.Validity, broker: o.Broker, outbox: o.Outbox, requestRate: o.RequestsPerHour, observe: o.Observe}
 	if d.requestRate == 0 {
 		d.requestRate = MaxRequestsPerHour
 	}
@@ -114,10 +161,18 @@ func (w *work) touch(hs ...Handle) {
 	}
 }
 
-// update runs fn in one write transaction, after settling the requests
-// that expired. When fn refuses, the expiries it saw and what fn asked to
-// keep (onRefusal) are still recorded, in a second transaction.
-func (d *Desk) update(ctx context.Context, fn func(tx Tx, w *work) error) error {
+// update runs fn, the action named, in one write transaction, after
+// settling the requests that expired. When fn refuses, the expiries it
+// saw and what fn asked to keep (onRefusal) are still recorded, in a
+// second transaction.
+func (d *Desk) update(ctx context.Context, action string, fn func(tx Tx, w *work) error) error {
+	start := time.Now()
+	err := d.transact(ctx, fn)
+	d.observed(action, start, err)
+	return err
+}
+
+func (d *Desk) transact(ctx context.Context, fn func(tx Tx, w *work) error) error {
 	var w *work
 	var expired bool
 	err := d.store.Update(ctx, func(tx Tx) error {

@@ -46,7 +46,7 @@ var emailScope = scope{name: "your change of e-mail address"}
 // makes the change. A change asked for before and not yet confirmed is
 // replaced (its token stops working).
 func (d *Desk) AskEmailChange(ctx context.Context, actor Handle, email string) (EmailChange, error) {
-	return write(ctx, d, func(tx Tx, w *work) (EmailChange, error) {
+	return write(ctx, d, ActEmailAsk, func(tx Tx, w *work) (EmailChange, error) {
 		email, err := CheckEmail("email", email)
 		if err != nil {
 			return EmailChange{}, err
@@ -95,7 +95,7 @@ func (d *Desk) AskEmailChange(ctx context.Context, actor Handle, email string) (
 // mailed to the new address. Wrong tokens are counted and throttled as
 // a request's are. The old address is told of the change.
 func (d *Desk) ConfirmEmail(ctx context.Context, actor Handle, token string) (Account, error) {
-	return write(ctx, d, func(tx Tx, w *work) (Account, error) {
+	return write(ctx, d, ActEmail, func(tx Tx, w *work) (Account, error) {
 		a, err := actorAccount(tx, actor)
 		if err != nil {
 			return Account{}, err

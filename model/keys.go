@@ -64,7 +64,7 @@ func (d *Desk) AddKey(ctx context.Context, h Handle, data []byte) (PublicKey, er
 	if err != nil {
 		return PublicKey{}, err
 	}
-	return write(ctx, d, func(tx Tx, w *work) (PublicKey, error) {
+	return write(ctx, d, ActKeyAdd, func(tx Tx, w *work) (PublicKey, error) {
 		if _, err := account(tx, h, "handle", ErrUnknownAccount); err != nil {
 			return PublicKey{}, err
 		}
@@ -108,7 +108,7 @@ func (d *Desk) RemoveKey(ctx context.Context, fingerprint string) (PublicKey, er
 	if !strings.HasPrefix(fp, "SHA256:") {
 		fp = "SHA256:" + fp
 	}
-	return write(ctx, d, func(tx Tx, w *work) (PublicKey, error) {
+	return write(ctx, d, ActKeyRemove, func(tx Tx, w *work) (PublicKey, error) {
 		k, err := tx.Key(fp)
 		if errors.Is(err, ErrNoRow) {
 			return PublicKey{}, fail(ErrNotFound, "key", "no key with fingerprint %s is registered", clip(fingerprint))

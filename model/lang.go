@@ -40,7 +40,7 @@ func ParseLang(s string) (Lang, error) {
 
 // SetLang changes the language actor is addressed in.
 func (d *Desk) SetLang(ctx context.Context, actor Handle, lang string) (Account, error) {
-	return write(ctx, d, func(tx Tx, w *work) (Account, error) {
+	return write(ctx, d, ActLang, func(tx Tx, w *work) (Account, error) {
 		l, err := ParseLang(lang)
 		if err != nil {
 			return Account{}, err

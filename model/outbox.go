@@ -88,6 +88,7 @@ func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (
 	}
 	var claimed []OutboxEntry
 	var touched []Handle
+	start := time.Now()
 	err := d.store.Update(ctx, func(tx Tx) error {
 		claimed, touched = nil, nil
 		for len(claimed) == 0 {
@@ -110,6 +111,7 @@ func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (
 		}
 		return nil
 	})
+	d.observed(ActOutboxClaim, start, err)
 	if err != nil {
 		return nil, storageErr(err)
 	}
@@ -123,8 +125,8 @@ func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
 	if len(es) == 0 {
 		return nil
 	}
-	now := d.clock.Now()
-	return storageErr(d.store.Update(ctx, func(tx Tx) error {
+	now, start := d.clock.Now(), time.Now()
+	err := d.store.Update(ctx, func(tx Tx) error {
 		for _, e := range es {
 			e.State, e.Attempts, e.NextTry, e.Updated = DeliveryPending, max(e.Attempts-1, 0), now, now
 			if err := tx.SetDelivery(e); err != nil {
@@ -132,7 +134,9 @@ func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
 			}
 		}
 		return nil
-	}))
+	})
+	d.observed(ActOutboxRelease, start, err)
+	return storageErr(err)
 }
 
 // HandOver records, before the final "." of the message is sent, that the
@@ -143,6 +147,7 @@ func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration)
 	now := d.clock.Now()
 	next := *e
 	next.State, next.NextTry, next.Updated = DeliverySending, now.Add(wait), now
+	start := time.Now()
 	err := d.store.Update(ctx, func(tx Tx) error {
 		if err := tx.SetDelivery(next); err != nil {
 			return err
@@ -152,6 +157,7 @@ func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration)
 		// the recipient's inbox and readable here.
 		return redact(tx, e.Mail)
 	})
+	d.observed(ActOutboxHandOver, start, err)
 	if err != nil {
 		return storageErr(err)
 	}
@@ -194,6 +200,7 @@ func (d *Desk) Deferred(ctx context.Context, e OutboxEntry, answer string, b Bac
 }
 
 func (d *Desk) setDelivery(ctx context.Context, e OutboxEntry) (OutboxEntry, error) {
+	start := time.Now()
 	err := d.store.Update(ctx, func(tx Tx) error {
 		if err := tx.SetDelivery(e); err != nil {
 			return err
@@ -205,6 +212,7 @@ func (d *Desk) setDelivery(ctx context.Context, e OutboxEntry) (OutboxEntry, err
 		}
 		return nil
 	})
+	d.observed(ActOutboxRecord, start, err)
 	if err != nil {
 		return e, storageErr(err)
 	}

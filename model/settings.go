@@ -125,7 +125,7 @@ func (d *Desk) SetSetting(ctx context.Context, key, value string) (string, error
 			return "", err
 		}
 	}
-	return write(ctx, d, func(tx Tx, w *work) (string, error) {
+	return write(ctx, d, ActSetting, func(tx Tx, w *work) (string, error) {
 		return v, d.setSetting(tx, w, k.Name, v)
 	})
 }
@@ -160,7 +160,7 @@ func (d *Desk) UseRealDelivery(ctx context.Context) error {
 	if err != nil || s.RealDelivery() {
 		return err
 	}
-	return d.update(ctx, func(tx Tx, w *work) error { return d.setSetting(tx, w, SettingMailDelivery, DeliverySMTP) })
+	return d.update(ctx, ActSetting, func(tx Tx, w *work) error { return d.setSetting(tx, w, SettingMailDelivery, DeliverySMTP) })
 }
 
 // Ping answers whether the desk's database answers (a health check).

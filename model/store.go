@@ -151,6 +151,23 @@ type Tx interface {
 	// RedactMail rewrites a mail once its token has left for the
 	// recipient's own inbox: its body and link as given, no token.
 	RedactMail(id int64, body, link string) error
+	// AccountsIn returns those of the accounts hs names that exist, by
+	// handle, each once (an import's checks).
+	AccountsIn(hs []Handle) ([]Account, error)
+	// ServicesNamed returns those of the services names names that
+	// exist, by name, each once (an import's checks).
+	ServicesNamed(names []string) ([]Service, error)
+	// ServicesAfter lists up to limit services by name, starting after
+	// the name after ("" for the first): an export, a page at a time.
+	ServicesAfter(after string, limit int) ([]Service, error)
+
+	// RequestCounts counts the requests in each state as they stand at
+	// now: one still waiting past its expiry counts as expired. States
+	// without requests are left out.
+	RequestCounts(now time.Time) (map[State]int, error)
+	// OutboxPending counts the mails the SMTP outbox has still to send
+	// (pending, or being sent).
+	OutboxPending() (int, error)
 
 	InsertHistory(e *HistoryEntry) error
 	// History lists entries newest first. serviceID and requestID, when

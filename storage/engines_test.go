@@ -207,6 +207,9 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	w.write("EndRequest missing", func(tx model.Tx) (any, error) { return one(tx.EndRequest(99, model.StateCancelled, "", at(16))) })
 	w.read("Request after", func(tx model.Tx) (any, error) { return tx.Request(1) })
 	w.read("DueRequests after", func(tx model.Tx) (any, error) { return tx.DueRequests(at(1000)) })
+	for _, m := range []int{0, 15, 1000} {
+		w.read(fmt.Sprintf("RequestCounts %d", m), func(tx model.Tx) (any, error) { return tx.RequestCounts(at(m)) })
+	}
 
 	// Tokens and throttling.
 	for i, tk := range []model.TokenRecord{
@@ -271,6 +274,7 @@ func TestTxMirrorsSQLite(t *testing.T) {
 		return one(tx.SetDelivery(model.OutboxEntry{Mail: model.Mail{ID: 3}, State: model.DeliverySent}))
 	})
 	w.read("DueMails after", func(tx model.Tx) (any, error) { return tx.DueMails(at(100), 0) })
+	w.read("OutboxPending", func(tx model.Tx) (any, error) { return tx.OutboxPending() })
 	for _, h := range []model.Handle{"xx11111-ovh", "yy22222-ovh", "qq00000-ovh"} {
 		w.read("MailsOf "+string(h), func(tx model.Tx) (any, error) { return tx.MailsOf(h) })
 		w.read("Unread "+string(h), func(tx model.Tx) (any, error) { return tx.Unread(h) })
@@ -399,6 +403,34 @@ func TestBulkMirrorsSQLite(t *testing.T) {
 	})
 	w.write("InsertHistories none", func(tx model.Tx) (any, error) { return nil, tx.(model.BulkTx).InsertHistories(nil) })
 	w.read("ServicesOf", func(tx model.Tx) (any, error) { return tx.ServicesOf("yy22222-ovh", at(0)) })
+	w.write("InsertAccounts", func(tx model.Tx) (any, error) {
+		var as []model.Account
+		for i := range 450 {
+			as = append(as, model.Account{Handle: model.Handle(fmt.Sprintf("im%d-ovh", 10000+i)), Name: fmt.Sprint("Imported ", i), Email: "i@b.c",
+				Owes: model.Cents(i % 3), Created: at(i), Lang: model.Langs[i%3]})
+		}
+		return nil, tx.(model.BulkTx).InsertAccounts(as)
+	})
+	w.write("InsertAccounts none", func(tx model.Tx) (any, error) { return nil, tx.(model.BulkTx).InsertAccounts(nil) })
+	w.read("AccountsIn", func(tx model.Tx) (any, error) {
+		// More than a chunk of the lookup, some missing, some twice.
+		var hs []model.Handle
+		for i := 460; i >= 0; i -= 2 {
+			hs = append(hs, model.Handle(fmt.Sprintf("im%d-ovh", 10000+i)))
+		}
+		return tx.AccountsIn(append(hs, "xx11111-ovh", "xx11111-ovh", "qq00000-ovh"))
+	})
+	w.read("AccountsIn none", func(tx model.Tx) (any, error) { return tx.AccountsIn(nil) })
+	w.read("ServicesNamed", func(tx model.Tx) (any, error) {
+		var names []string
+		for i := 310; i >= 0; i-- {
+			names = append(names, fmt.Sprintf("s%03d.example", i))
+		}
+		return tx.ServicesNamed(append(names, "after.example", "nope.example"))
+	})
+	for _, after := range []string{"", "s100.example", "s299.example", "zzz"} {
+		w.read("ServicesAfter "+after, func(tx model.Tx) (any, error) { return tx.ServicesAfter(after, 120) })
+	}
 	w.read("History", func(tx model.Tx) (any, error) { return tx.History("yy22222-ovh", 0, 0, 0) })
 	w.read("History of a service", func(tx model.Tx) (any, error) { return tx.History("", 7, 0, 0) })
 }

@@ -51,6 +51,9 @@ func Run(t *testing.T, open Opener) {
 		{"Links", testLinks},
 		{"RealDelivery", testRealDelivery},
 		{"TokenHolder", testTokenHolder},
+		{"Import", testImport},
+		{"Observe", testObserve},
+		{"Gauges", testGauges},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

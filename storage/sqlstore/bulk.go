@@ -24,6 +24,17 @@ func (t *Tx) InsertServices(ss []*model.Service) error {
 	})
 }
 
+// InsertAccounts stores the accounts with the engine's bulk load.
+func (t *Tx) InsertAccounts(as []model.Account) error {
+	if len(as) == 0 {
+		return nil
+	}
+	return t.x.CopyRows("accounts", strings.Split(accountCols, ", "), len(as), func(i int) []any {
+		a := &as[i]
+		return []any{string(a.Handle), a.Name, a.Email, int64(a.Owes), ts(a.Created), string(a.Lang)}
+	})
+}
+
 // InsertHistories stores the entries with the engine's bulk load.
 func (t *Tx) InsertHistories(es []model.HistoryEntry) error {
 	if len(es) == 0 {

@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"contactdesk/storage"
+	"contactdesk/storage/postgres"
+)
+
+type backupOptions struct {
+	a     *app
+	File  string
+	Force bool
+}
+
+func newCmdBackup(a *app, runF func(*backupOptions) error) *cobra.Command {
+	o := &backupOptions{a: a}
+	cmd := &cobra.Command{
+		Use:         "backup FILE",
+		Annotations: map[string]string{usageFlags: "[--force]"},
+		Short:       "Copy a SQLite desk to FILE while it is in use",
+		Long: `Write a consistent copy of the SQLite desk to FILE, while 'serve' runs and
+commands write: the copy holds the desk as it stood at one instant, every
+request whole. It is checked (SQLite's integrity check) before it takes
+the name FILE, readable by its owner only (0600), and opens as a desk with
+every command (--db FILE). An existing FILE is refused unless --force,
+which replaces it whole once the copy is done.
+
+To restore: stop serve, put the copy in the desk's place (its -wal and
+-shm files removed), start serve. A PostgreSQL desk is backed up with
+PostgreSQL's own tools (pg_dump).`,
+		Example: `contactdesk backup /var/backups/contactdesk-$(date +%F).db
+contactdesk --db /srv/desk.db backup /mnt/nas/desk.db --force`,
+		Args:                  exactArgs("FILE"),
+		DisableFlagsInUseLine: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.File = args[0]
+			if postgres.IsURL(a.dbPath()) {
+				return misuse(cmd, "backup copies a SQLite desk; back up a PostgreSQL desk with its own tools: pg_dump --format=custom --file=desk.dump DBNAME (and pg_restore)")
+			}
+			if postgres.IsURL(o.File) {
+				return misuse(cmd, "backup writes a SQLite file, not a database: give a path (contactdesk migrate copies a desk into PostgreSQL)")
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return runBackup(o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.Force, "force", false, "replace FILE if it exists")
+	return cmd
+}
+
+func runBackup(o *backupOptions) error {
+	a := o.a
+	target := o.File
+	fi, err := os.Lstat(target)
+	switch {
+	case err == nil && fi.IsDir():
+		return fmt.Errorf("%s is a directory: give the path of the file to write", target)
+	case err == nil && !o.Force:
+		return fmt.Errorf("%s already exists; backup won't touch it (--force replaces it)", target)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("cannot read %s: %w", target, errors.Unwrap(err))
+	}
+	if _, err := a.openRead(); err != nil {
+		return err
+	}
+	db, ok := a.store.(*storage.DB)
+	if !ok {
+		return fmt.Errorf("backup copies a SQLite desk")
+	}
+	for _, f := range []string{"", "-wal", "-shm", "-journal"} {
+		if same(target, db.Path()+f) {
+			return fmt.Errorf("%s is the desk's own file: give another path", target)
+		}
+	}
+	// The copy is written beside FILE, under a name of its own made
+	// 0600 from the start, and takes FILE's name only once whole and
+	// checked: a failure leaves what was there.
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".backup-*")
+	if err != nil {
+		return fmt.Errorf("cannot write beside %s: %w", target, errors.Unwrap(err))
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name()) // gone once renamed; else the failed copy
+	if err := db.Backup(a.ctx, tmp.Name()); err != nil {
+		return err
+	}
+	if o.Force {
+		err = os.Rename(tmp.Name(), target)
+	} else if err = os.Link(tmp.Name(), target); errors.Is(err, fs.ErrExist) {
+		// Made meanwhile by someone else: theirs stays.
+		return fmt.Errorf("%s already exists; backup won't touch it (--force replaces it)", target)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", target, errors.Unwrap(err))
+	}
+	syncDir(filepath.Dir(target))
+	st, _ := os.Stat(target)
+	fmt.Fprintf(a.out, "desk %s backed up to %s (%s, integrity checked)\n", db.Path(), target, size(st))
+	return nil
+}
+
+// same reports whether a and b name one file.
+func same(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// syncDir makes a rename in dir durable; where it can't, the rename is
+// still done, only not yet synced.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+func size(fi os.FileInfo) string {
+	if fi == nil {
+		return "?"
+	}
+	n := float64(fi.Size())
+	for _, u := range []string{"B", "KB", "MB", "GB"} {
+		if n < 1024 || u == "GB" {
+			if u == "B" {
+				return fmt.Sprintf("%d B", fi.Size())
+			}
+			return fmt.Sprintf("%.1f %s", n, u)
+		}
+		n /= 1024
+	}
+	return ""
+}

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"contactdesk/storage"
+)
+
+func TestBackup(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	d.ok("request", "create", "--as", "xx11111-ovh", "--service", "xara.pt", "--role", "tech", "--to", "cd67890-ovh")
+	copyPath := filepath.Join(d.dir, "copy.db")
+	out := d.ok("backup", copyPath)
+	if !strings.Contains(out, "backed up to "+copyPath) || !strings.Contains(out, "integrity checked") {
+		t.Errorf("backup says %q", out)
+	}
+	fi, err := os.Stat(copyPath)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the copy: %v %v, want mode 0600", fi, err)
+	}
+	// It opens as a desk with every command, and holds what was there.
+	c := &desk{t: t, dir: d.dir, env: map[string]string{"CONTACTDESK_DB": copyPath, "HOME": d.dir}}
+	for _, args := range [][]string{{"services", "--as", "xx11111-ovh"}, {"request", "list", "--as", "xx11111-ovh"}, {"export", "accounts"}, {"history", "--as", "xx11111-ovh"}} {
+		if a, b := d.ok(args...), c.ok(args...); a != b {
+			t.Errorf("%v on the copy:\n%s\nwant\n%s", args, b, a)
+		}
+	}
+	c.ok("request", "create", "--as", "xx11111-ovh", "--service", "web.xara.pt", "--role", "tech", "--to", "cd67890-ovh")
+	if db, err := storage.Open(copyPath, storage.Options{}); err != nil {
+		t.Fatal(err)
+	} else {
+		db.Close()
+	}
+	// No leftover beside it.
+	entries, _ := os.ReadDir(d.dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".backup-") {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+
+	// An existing file is refused, and left as it was, unless --force.
+	before, _ := os.ReadFile(copyPath)
+	d.refused("already exists", "backup", copyPath)
+	if after, _ := os.ReadFile(copyPath); string(after) != string(before) {
+		t.Fatal("a refused backup changed the file")
+	}
+	notes := d.write("notes.txt", "precious")
+	d.refused("already exists", "backup", notes)
+	d.ok("backup", notes, "--force")
+	if fi, _ := os.Stat(notes); fi.Mode().Perm() != 0o600 {
+		t.Errorf("--force left mode %v", fi.Mode().Perm())
+	}
+	if b, _ := os.ReadFile(notes); strings.Contains(string(b), "precious") || !strings.HasPrefix(string(b), "SQLite format 3") {
+		t.Error("--force did not replace the file with the copy")
+	}
+	d.refused("desk's own file", "backup", filepath.Join(d.dir, "desk.db"), "--force")
+	d.refused("desk's own file", "backup", filepath.Join(d.dir, "desk.db-wal"), "--force")
+	d.refused("is a directory", "backup", d.dir, "--force")
+	d.refused("cannot write beside", "backup", filepath.Join(d.dir, "no", "such", "dir.db"))
+	d.misused("takes 1 argument", "backup")
+
+	// PostgreSQL has its own tools: a misuse, before anything is opened.
+	d.misused("pg_dump", "--db", "postgres://desk@db.invalid/contactdesk", "backup", copyPath)
+	none := newDesk(t)
+	none.refused("no database", "backup", filepath.Join(none.dir, "b.db"))
+	if _, err := os.Stat(filepath.Join(none.dir, "desk.db")); err == nil {
+		t.Error("backup made a desk")
+	}
+}
