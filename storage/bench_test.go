@@ -92,7 +92,7 @@ func copyFile(from, to string) error {
 }
 
 // upToDateServices picks services whose contacts can all move.
-func upToDateServices(b *testing.B, db *storage.DB, n int) ([]model.Service, []model.Handle) {
+func upToDateServices(b *testing.B, db model.Store, n int) ([]model.Service, []model.Handle) {
 	var ss []model.Service
 	var cands []model.Handle
 	err := db.View(context.Background(), func(tx model.Tx) error {
