@@ -158,14 +158,13 @@ func Open(path string, o Options) (*DB, error) {
 	case o.ReadOnly:
 		return nil, fmt.Errorf("%w at %s: the file is empty; create a desk with 'contactdesk init' or 'contactdesk demo'", ErrMissing, path)
 	}
-	mode := "rw" // the file exists: create made it
 	busy := strconv.Itoa(int(BusyTimeout / time.Millisecond))
 	stmtCache := "&_stmt_cache_size=" + strconv.Itoa(StmtCacheSize)
 	durability := "_journal_mode=WAL&_synchronous=FULL"
 	if o.Bulk {
 		durability = "_journal_mode=OFF&_synchronous=OFF&_cache_size=-524288"
 	}
-	w, err := sql.Open(driverName, dsn(path, "mode="+mode+"&"+durability+"&_foreign_keys=on&_busy_timeout="+busy+"&_txlock=immediate"+stmtCache))
+	w, err := sql.Open(driverName, dsn(path, "mode=rw&"+durability+"&_foreign_keys=on&_busy_timeout="+busy+"&_txlock=immediate"+stmtCache))
 	if err != nil {
 		return nil, err
 	}
@@ -199,11 +198,11 @@ func Open(path string, o Options) (*DB, error) {
 	}
 	if o.Bulk {
 		// The history's indexes are kept up to date row by row, not
-		// built at the end: that costs the load about a tenth more, but
-		// CREATE INDEX fills every page, and the first entry a desk in
-		// use then adds to a page splits it (a request's life on the
-		// freshly built desk of 100,000 services wrote 64 pages, 53
-		// with indexes kept up to date; BENCHMARKS.md).
+		// built at the end, which costs the load little: CREATE INDEX
+		// fills every page, and the first entry a desk in use then adds
+		// to a page splits it (a request's life on the freshly built
+		// desk of 100,000 services wrote 64 pages, 53 with indexes kept
+		// up to date; BENCHMARKS.md).
 		return db, nil
 	}
 	c, err := sql.Open(driverName, dsn(path, "mode=rw&_synchronous=FULL&_busy_timeout="+busy))
