@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"contactdesk/model"
 	"contactdesk/storage/sqlstore"
@@ -16,10 +17,18 @@ import (
 // even if the caller swallowed it).
 type exec struct {
 	ctx      context.Context
-	tx       pgx.Tx
+	tx       querier // a pgx.Tx, or a connection in a transaction begun by hand
 	wrote    bool
 	copied   bool // a bulk load: ANALYZE after the commit
 	conflict error
+}
+
+// querier is what exec needs of a pgx.Tx or a *pgxpool.Conn.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error)
 }
 
 func (x *exec) Dialect() sqlstore.Dialect { return sqlstore.Postgres }

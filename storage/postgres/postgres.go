@@ -363,17 +363,17 @@ func (db *DB) updateQueued(ctx context.Context, fn func(*exec) error) error {
 		return err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", writersLock); err != nil {
-		return err
-	}
+	held := false // the writers' lock
 	defer func() {
-		if _, err := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", writersLock); err != nil {
-			// The lock ends with the session: end it.
-			conn.Conn().Close(context.WithoutCancel(ctx))
+		if held {
+			if _, err := conn.Exec(context.WithoutCancel(ctx), unlockWriters); err != nil {
+				// The lock ends with the session: end it.
+				conn.Conn().Close(context.WithoutCancel(ctx))
+			}
 		}
 	}()
 	for attempt := 1; ; attempt++ {
-		err = db.update(ctx, conn, fn)
+		held, err = db.update(ctx, conn, fn, held)
 		if !isConflict(err) {
 			return err
 		}
@@ -393,32 +393,72 @@ func (db *DB) updateQueued(ctx context.Context, fn func(*exec) error) error {
 // unknown when the connection broke.
 var errCommit = errors.New("commit")
 
-// update runs fn once in a SERIALIZABLE transaction on conn.
-func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) error) error {
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
-	if err != nil {
-		return err
+// The statements around a write. The announcement of the write, the
+// COMMIT and the unlock go in one string, one round trip to the server
+// (the simple protocol's multi-statement query, where a failed
+// statement stops the ones after it): a write pays three round trips
+// besides its statements, not five. The lock can't go in the BEGIN's:
+// the two would be one transaction, whose snapshot is taken at its
+// first statement, before the lock is granted.
+var (
+	lockWriters   = fmt.Sprintf("SELECT pg_advisory_lock(%d)", writersLock)
+	unlockWriters = fmt.Sprintf("SELECT pg_advisory_unlock(%d)", writersLock)
+)
+
+// update runs fn once in a SERIALIZABLE transaction on conn, taking
+// the writers' lock first unless held, and letting it go when the
+// transaction commits. It reports whether the lock is still held.
+func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) error, held bool) (bool, error) {
+	if !held {
+		if _, err := conn.Exec(ctx, lockWriters); err != nil {
+			return false, err
+		}
+		held = true
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	x := &exec{ctx: ctx, tx: tx}
+	pc := conn.Conn().PgConn()
+	if _, err := pc.Exec(ctx, "BEGIN ISOLATION LEVEL SERIALIZABLE").ReadAll(); err != nil {
+		return held, err
+	}
+	defer func() {
+		if pc.TxStatus() != 'I' {
+			// Nothing to do if this fails: the pool drops a connection
+			// left in a transaction.
+			pc.Exec(context.WithoutCancel(ctx), "ROLLBACK").ReadAll()
+		}
+	}()
+	x := &exec{ctx: ctx, tx: conn}
 	ferr := fn(x)
 	if x.conflict != nil {
 		// fn may have turned the failure into something else (a
 		// refusal read from an aborted transaction): the conflict is
 		// what happened.
-		return x.conflict
+		return held, x.conflict
 	}
 	if ferr != nil {
-		return ferr
+		return held, ferr
 	}
+	end := []string{"COMMIT", unlockWriters}
 	if x.wrote {
-		// Delivered to every listener when, and only when, this commits.
-		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", Channel, db.node); err != nil {
-			return err
-		}
+		// Delivered to every listener when, and only when, this commits
+		// (the node's name is hex: no quoting needed).
+		end = append([]string{fmt.Sprintf("SELECT pg_notify('%s', '%s')", Channel, db.node)}, end...)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("%w: %w", errCommit, err)
+	rs, err := pc.Exec(ctx, strings.Join(end, "; ")).ReadAll()
+	var pe *pgconn.PgError
+	switch done := len(rs); {
+	case err == nil:
+		held = false
+	case !errors.As(err, &pe):
+		// The connection broke: the COMMIT may or may not have been
+		// done, and the session, with its lock, is gone.
+		return false, fmt.Errorf("%w: %w", errCommit, err)
+	case done < len(end)-1:
+		return held, fmt.Errorf("%w: %w", errCommit, err) // refused: nothing was committed
+	default:
+		// Committed, and the unlock failed: end the session, which
+		// ends the lock.
+		conn.Conn().Close(context.WithoutCancel(ctx))
+		held = false
 	}
 	if x.copied {
 		// Statistics now rather than at autovacuum's next round: until
@@ -426,7 +466,7 @@ func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) err
 		// services for its first page. Done, not failed, if this fails.
 		conn.Exec(context.WithoutCancel(ctx), "ANALYZE")
 	}
-	return nil
+	return held, nil
 }
 
 // unsent reports a failure that happened before anything reached the

@@ -60,3 +60,21 @@ func TestFirstServicesPlan(t *testing.T) {
 	db.reader.SetMaxIdleConns(8)
 	check("after ANALYZE")
 }
+
+// TestUnreadPlan: unread mails are counted in the recipient's entries of
+// mails_to, without reading the mails themselves.
+func TestUnreadPlan(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "desk.db"), Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var id, parent, unused int
+	var detail string
+	if err := db.reader.QueryRow("EXPLAIN QUERY PLAN "+sqlstore.UnreadQuery, "ab12345-ovh").Scan(&id, &parent, &unused, &detail); err != nil {
+		t.Fatal(err)
+	}
+	if detail != "SEARCH mails USING COVERING INDEX mails_to (to_handle=?)" {
+		t.Errorf("the plan: %s", detail)
+	}
+}

@@ -29,49 +29,30 @@ func (db *DB) ReadTables(ctx context.Context, fn func(t sqlstore.Table, next fun
 	return nil
 }
 
+// readTable reads one table; the driver gives each value its Go type
+// (TEXT string, INTEGER int64, BLOB []byte, NULL nil), and a flag kept
+// as 0 or 1 is made a bool.
 func readTable(ctx context.Context, tx *sql.Tx, t sqlstore.Table, fn func(t sqlstore.Table, next func() ([]any, error)) error) error {
 	rows, err := tx.QueryContext(ctx, "SELECT "+strings.Join(t.ColNames(), ", ")+" FROM "+t.Name)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	dest := make([]any, len(t.Cols))
-	for i, c := range t.Cols {
-		switch c.Kind {
-		case sqlstore.Text:
-			dest[i] = new(string)
-		case sqlstore.Int:
-			dest[i] = new(int64)
-		case sqlstore.Bool:
-			dest[i] = new(bool)
-		case sqlstore.Bytes:
-			dest[i] = new([]byte)
-		case sqlstore.NullID:
-			dest[i] = new(sql.NullInt64)
-		}
-	}
 	if err := fn(t, func() ([]any, error) {
 		if !rows.Next() {
 			return nil, rows.Err()
 		}
+		row := make([]any, len(t.Cols))
+		dest := make([]any, len(row))
+		for i := range row {
+			dest[i] = &row[i]
+		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		row := make([]any, len(dest))
-		for i, d := range dest {
-			switch v := d.(type) {
-			case *string:
-				row[i] = *v
-			case *int64:
-				row[i] = *v
-			case *bool:
-				row[i] = *v
-			case *[]byte:
-				row[i] = append([]byte(nil), *v...)
-			case *sql.NullInt64:
-				if v.Valid {
-					row[i] = v.Int64
-				}
+		for i, c := range t.Cols {
+			if n, ok := row[i].(int64); ok && c.Bool {
+				row[i] = n != 0
 			}
 		}
 		return row, nil

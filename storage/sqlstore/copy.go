@@ -5,22 +5,12 @@ import (
 	"strings"
 )
 
-// Kind is how a column's values are carried from one engine to another.
-type Kind int
-
-// The kinds of column a desk has.
-const (
-	Text   Kind = iota
-	Int         // a number
-	Bool        // SQLite's 0/1, PostgreSQL's boolean
-	Bytes       // BLOB, bytea
-	NullID      // a reference that may be NULL
-)
-
-// Column is one column of a table.
+// Column is one column of a table. Bool marks a column SQLite keeps as
+// 0 or 1 and PostgreSQL as a boolean; the others carry the same Go
+// values (string, int64, []byte, or nil for NULL) in both.
 type Column struct {
 	Name string
-	Kind Kind
+	Bool bool
 }
 
 // Table is one table of a desk.
@@ -39,12 +29,12 @@ func (t Table) ColNames() []string {
 	return names
 }
 
+// cols reads "name other flag:bool".
 func cols(spec string) []Column {
-	kinds := map[string]Kind{"": Text, "int": Int, "bool": Bool, "bytes": Bytes, "null": NullID}
 	var cs []Column
 	for _, f := range strings.Fields(spec) {
-		name, k, _ := strings.Cut(f, ":")
-		cs = append(cs, Column{Name: name, Kind: kinds[k]})
+		name, kind, _ := strings.Cut(f, ":")
+		cs = append(cs, Column{Name: name, Bool: kind == "bool"})
 	}
 	return cs
 }
@@ -54,20 +44,20 @@ func cols(spec string) []Column {
 // column adds it here too (a test compares this list with the schemas
 // of both dialects).
 var Tables = []Table{
-	{Name: "accounts", Cols: cols("handle name email owes:int created:int lang")},
-	{Name: "services", Identity: true, Cols: cols("id:int name type admin tech billing has_owner:bool owner_holder owner_address owner_phone owner_email created:int")},
-	{Name: "requests", Identity: true, Cols: cols("id:int service_id:int roles from_handle to_handle requester state reason created:int expires:int ended:int")},
-	{Name: "parties", Cols: cols("request_id:int position:int handle answer answered:int")},
-	{Name: "tokens", Identity: true, Cols: cols("id:int request_id:int handle hash:bytes state")},
-	{Name: "token_failures", Cols: cols("handle request_id:int at:int")},
-	{Name: "token_locks", Cols: cols("handle request_id:int until:int")},
-	{Name: "mails", Identity: true, Cols: cols("id:int to_handle address subject date:int body request_id:null token link kind read:bool")},
-	{Name: "history", Identity: true, Cols: cols("id:int at:int actor action service_id:null request_id:null detail")},
-	{Name: "settings", Cols: cols("key value updated:int")},
-	{Name: "keys", Cols: cols("fingerprint handle type key comment added:int")},
-	{Name: "outbox", Cols: cols("mail_id:int state attempts:int next_try:int queued:int updated:int last_error")},
-	{Name: "email_changes", Identity: true, Cols: cols("id:int handle email hash:bytes state created:int expires:int ended:int")},
-	{Name: "api_keys", Cols: cols("app_key handle name consumer_hash:bytes secret:bytes created:int last_used:int")},
+	{Name: "accounts", Cols: cols("handle name email owes created lang")},
+	{Name: "services", Identity: true, Cols: cols("id name type admin tech billing has_owner:bool owner_holder owner_address owner_phone owner_email created")},
+	{Name: "requests", Identity: true, Cols: cols("id service_id roles from_handle to_handle requester state reason created expires ended")},
+	{Name: "parties", Cols: cols("request_id position handle answer answered")},
+	{Name: "tokens", Identity: true, Cols: cols("id request_id handle hash state")},
+	{Name: "token_failures", Cols: cols("handle request_id at")},
+	{Name: "token_locks", Cols: cols("handle request_id until")},
+	{Name: "mails", Identity: true, Cols: cols("id to_handle address subject date body request_id token link kind read:bool")},
+	{Name: "history", Identity: true, Cols: cols("id at actor action service_id request_id detail")},
+	{Name: "settings", Cols: cols("key value updated")},
+	{Name: "keys", Cols: cols("fingerprint handle type key comment added")},
+	{Name: "outbox", Cols: cols("mail_id state attempts next_try queued updated last_error")},
+	{Name: "email_changes", Identity: true, Cols: cols("id handle email hash state created expires ended")},
+	{Name: "api_keys", Cols: cols("app_key handle name consumer_hash secret created last_used")},
 }
 
 // Source is a desk to copy from (contactdesk migrate), read in one

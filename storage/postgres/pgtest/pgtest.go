@@ -8,7 +8,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net/url"
+	"fmt"
+	neturl "net/url"
 	"os"
 	"testing"
 	"time"
@@ -44,30 +45,46 @@ func Server(t testing.TB) string {
 // ends, and returns its URL.
 func URL(t testing.TB) string {
 	t.Helper()
-	admin := Server(t)
-	u, err := url.Parse(admin)
+	u, drop, err := NewDatabase(Server(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := drop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return u
+}
+
+// NewDatabase creates an empty database on the server admin names and
+// returns its URL and how to drop it, for a database that outlives one
+// test (a benchmark's desk, built once per run).
+func NewDatabase(admin string) (url string, drop func() error, err error) {
+	u, err := neturl.Parse(admin)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("%s must be a postgres:// URL, not %q", EnvVar, admin)
+		return "", nil, fmt.Errorf("%s must be a postgres:// URL, not %q", EnvVar, admin)
 	}
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "contactdesk_test_" + hex.EncodeToString(b)
-	exec(t, admin, "CREATE DATABASE "+name)
-	t.Cleanup(func() { exec(t, admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	if err := exec(admin, "CREATE DATABASE "+name); err != nil {
+		return "", nil, err
+	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), func() error { return exec(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") }, nil
 }
 
-func exec(t testing.TB, admin, sql string) {
-	t.Helper()
+func exec(admin, sql string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c, err := pgx.Connect(ctx, admin)
 	if err != nil {
-		t.Fatalf("the test server %s=%s: %v", EnvVar, admin, err)
+		return fmt.Errorf("the test server %s=%s: %w", EnvVar, admin, err)
 	}
 	defer c.Close(ctx)
 	if _, err := c.Exec(ctx, sql); err != nil {
-		t.Fatalf("%s: %v", sql, err)
+		return fmt.Errorf("%s: %w", sql, err)
 	}
+	return nil
 }
