@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/felixge/httpsnoop"
 )
 
 // HTTP counts and times the requests of one HTTP door ("web" or "api"),
@@ -19,8 +21,9 @@ func (m *Metrics) HTTP(door string, next http.Handler) http.Handler {
 		start := time.Now()
 		rt := &route{}
 		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, rt))
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
+		// httpsnoop wraps w keeping every interface it has (Flusher,
+		// Hijacker, ReaderFrom…), which a hand-made wrapper would hide.
+		got := httpsnoop.CaptureMetrics(next, w, r)
 		name := rt.pattern
 		if name == "" {
 			name = r.Pattern // set here by a ServeMux given this very request
@@ -28,7 +31,7 @@ func (m *Metrics) HTTP(door string, next http.Handler) http.Handler {
 		if name == "" {
 			name = method(r.Method)
 		}
-		m.httpRequests.WithLabelValues(door, name, statusClass(sw.status)).Inc()
+		m.httpRequests.WithLabelValues(door, name, statusClass(got.Code)).Inc()
 		m.httpSeconds.WithLabelValues(door, name).Observe(time.Since(start).Seconds())
 	})
 }
@@ -68,27 +71,3 @@ func statusClass(code int) string {
 	}
 	return strconv.Itoa(code/100) + "xx"
 }
-
-// statusWriter remembers the status a handler wrote. Unwrap lets
-// http.ResponseController reach the connection's own writer (Flush,
-// deadlines).
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/felixge/httpsnoop"
 )
 
 // AccessLog writes one line per request to log: the method, the route,
@@ -17,8 +19,9 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		e := &logEntry{}
 		r = r.WithContext(context.WithValue(r.Context(), logKey{}, e))
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
+		// httpsnoop wraps w keeping every interface it has (Flusher,
+		// Hijacker, ReaderFrom…), which a hand-made wrapper would hide.
+		got := httpsnoop.CaptureMetrics(next, w, r)
 		route := e.route
 		if route == "" {
 			route = r.Pattern
@@ -26,7 +29,7 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 		if route == "" || route == "/" {
 			route = "-"
 		}
-		log.Info("http", "method", r.Method, "route", route, "status", rec.status, "bytes", rec.bytes,
+		log.Info("http", "method", r.Method, "route", route, "status", got.Code, "bytes", got.Written,
 			"ms", time.Since(start).Milliseconds(), "client", r.RemoteAddr)
 	})
 }
@@ -41,31 +44,6 @@ func setRoute(r *http.Request, route string) {
 		e.route = route
 	}
 }
-
-// recorder keeps the status and the size of a response.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int
-	wrote  bool
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if !r.wrote {
-		r.status, r.wrote = code, true
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	r.wrote = true
-	n, err := r.ResponseWriter.Write(p)
-	r.bytes += n
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the connection's writer.
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // NewServer returns an HTTP server for h with the limits a public
 // address needs: slow clients can't hold connections open (timeouts on
