@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"time"
 
+	"contactdesk/internal/ratelimit"
 	"contactdesk/model"
 )
 
@@ -71,8 +72,8 @@ type Handler struct {
 	o     Options
 	log   *slog.Logger
 	mux   *http.ServeMux
-	keys  *limiter
-	addrs *limiter
+	keys  *ratelimit.Keyed
+	addrs *ratelimit.Keyed
 }
 
 // New returns the API over d.
@@ -89,7 +90,7 @@ func New(d *model.Desk, o Options) *Handler {
 	if o.MaxBody == 0 {
 		o.MaxBody = DefaultMaxBody
 	}
-	h := &Handler{d: d, o: o, log: o.Logger, keys: newLimiter(o.KeyRate), addrs: newLimiter(o.AddrRate), mux: http.NewServeMux()}
+	h := &Handler{d: d, o: o, log: o.Logger, keys: ratelimit.PerMinute(o.KeyRate, 0), addrs: ratelimit.PerMinute(o.AddrRate, 0), mux: http.NewServeMux()}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -159,7 +160,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.log.Info("api call", attrs...)
 	}()
-	if ok, wait := h.addrs.allow(addrKey(addr), time.Now()); !ok {
+	if ok, wait := h.addrs.Allow(ratelimit.AddrKey(addr), time.Now()); !ok {
 		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many calls from your address; try again in "+retrySeconds(wait)+" s")
 		e.RetryAfter = wait
 		writeError(sw, e)
@@ -219,7 +220,7 @@ func (h *Handler) authed(fn route) http.HandlerFunc {
 			return
 		}
 		info.appKey = who.AppKey
-		if ok, wait := h.keys.allow(who.AppKey, time.Now()); !ok {
+		if ok, wait := h.keys.Allow(who.AppKey, time.Now()); !ok {
 			e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many calls with this API key; try again in "+retrySeconds(wait)+" s")
 			e.RetryAfter = wait
 			writeError(w, e)

@@ -10,13 +10,14 @@ import (
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/internal/ratelimit"
 	"contactdesk/model"
 )
 
 // accept is the ConnCallback: it runs for each new TCP connection, before
 // the SSH handshake, and refuses an address that connects too often.
 func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
-	if !s.conns.allow(host(c.RemoteAddr())) {
+	if ok, _ := s.conns.Allow(ratelimit.AddrKey(addr(c.RemoteAddr())), time.Now()); !ok {
 		s.log.Warn("connection refused", "remote", addr(c.RemoteAddr()), "reason", "too many new connections from this address")
 		s.refused(RefusedRate)
 		// Lines before the SSH version are allowed (RFC 4253 4.2), and

@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
 
 	"contactdesk/model"
 )
@@ -76,57 +75,6 @@ func (s *Server) refused(r Refusal) {
 	}
 }
 
-// rateLimit allows each remote address a number of new connections per
-// minute: a token bucket (golang.org/x/time/rate) per address.
-type rateLimit struct {
-	mu    sync.Mutex
-	every rate.Limit
-	burst int
-	now   func() time.Time
-	seen  map[string]*rate.Limiter
-	swept time.Time
-}
-
-// newRateLimit allows perMinute connections a minute per address; nil,
-// which allows everything, when perMinute is not positive.
-func newRateLimit(perMinute int) *rateLimit {
-	if perMinute <= 0 {
-		return nil
-	}
-	return &rateLimit{
-		every: rate.Limit(float64(perMinute) / time.Minute.Seconds()),
-		burst: perMinute,
-		now:   time.Now,
-		seen:  map[string]*rate.Limiter{},
-	}
-}
-
-// allow takes one token from addr's bucket, if there is one.
-func (r *rateLimit) allow(addr string) bool {
-	if r == nil {
-		return true
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	now := r.now()
-	if now.Sub(r.swept) >= time.Minute {
-		// A full bucket is a new one: forget it, so the map holds only
-		// the addresses seen within the last minute.
-		for k, l := range r.seen {
-			if l.TokensAt(now) >= float64(r.burst) {
-				delete(r.seen, k)
-			}
-		}
-		r.swept = now
-	}
-	l, ok := r.seen[addr]
-	if !ok {
-		l = rate.NewLimiter(r.every, r.burst)
-		r.seen[addr] = l
-	}
-	return l.AllowN(now, 1)
-}
-
 // seats counts the sessions that hold a place at the desk: every session
 // channel, from its opening until its program ends (or the channel closes
 // without one), whether or not it asked for a shell.
@@ -172,21 +120,6 @@ func (ss *seats) count() int {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	return ss.total
-}
-
-// host is the address a limit applies to: the IP, without the port.
-func host(a net.Addr) string {
-	if t, ok := a.(*net.TCPAddr); ok {
-		return t.IP.String()
-	}
-	if a == nil {
-		return "unknown"
-	}
-	h, _, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	return h
 }
 
 func addr(a net.Addr) string {

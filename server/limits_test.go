@@ -12,32 +12,6 @@ import (
 	"contactdesk/model"
 )
 
-func TestRateLimit(t *testing.T) {
-	now := time.Unix(1_700_000_000, 0)
-	r := newRateLimit(3)
-	r.now = func() time.Time { return now }
-	for i := range 3 {
-		if !r.allow("192.0.2.1") {
-			t.Fatalf("connection %d refused", i+1)
-		}
-	}
-	if r.allow("192.0.2.1") {
-		t.Fatal("a 4th connection in the minute was allowed")
-	}
-	if !r.allow("192.0.2.2") {
-		t.Fatal("another address was refused")
-	}
-	now = now.Add(20 * time.Second) // a third of a minute: one more
-	if !r.allow("192.0.2.1") || r.allow("192.0.2.1") {
-		t.Fatal("not one more connection after 20s")
-	}
-	now = now.Add(2 * time.Minute)
-	r.allow("192.0.2.3")
-	if len(r.seen) != 1 {
-		t.Errorf("%d addresses remembered after two quiet minutes, want only the new one", len(r.seen))
-	}
-}
-
 func TestConnectionsPerMinute(t *testing.T) {
 	f := start(t, func(o *Options) { o.ConnRate = 2 })
 	f.login(t, alice)

@@ -16,6 +16,7 @@ import (
 	"charm.land/wish/v2"
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/internal/ratelimit"
 	"contactdesk/model"
 )
 
@@ -74,7 +75,7 @@ type Server struct {
 	o     Options
 	log   *slog.Logger
 	ssh   *ssh.Server
-	conns *rateLimit // nil: no limit
+	conns *ratelimit.Keyed // new connections per address; nil: no limit
 	seats *seats
 	live  *sessions
 
@@ -137,7 +138,7 @@ func New(d *model.Desk, o Options) (*Server, error) {
 		desk:     d,
 		o:        o,
 		log:      o.Logger,
-		conns:    newRateLimit(o.ConnRate),
+		conns:    ratelimit.PerMinute(o.ConnRate, 0),
 		seats:    newSeats(o.MaxSessions, o.SessionsPerAccount),
 		live:     newSessions(),
 		watching: make(chan struct{}),

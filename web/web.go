@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"contactdesk/internal/ratelimit"
 	"contactdesk/model"
 	"contactdesk/model/text"
 )
@@ -73,8 +74,14 @@ type Options struct {
 
 type handler struct {
 	desk     *model.Desk
-	clients  *guesses
-	requests *guesses
+	// The wrong tokens tried on the page, one token bucket per client's
+	// address and per request. Only tokens that belong to no party are
+	// counted here; the model never sees them (see
+	// model.Desk.FindTokenHolder), so a stranger's guesses can't pause a
+	// party in the app or on the command line.
+	clients  *ratelimit.Keyed
+	requests *ratelimit.Keyed
+	now      func() time.Time
 	addr     func(*http.Request) string
 	log      *slog.Logger
 }
@@ -104,8 +111,9 @@ func New(d *model.Desk, o Options) http.Handler {
 	}
 	h := &handler{
 		desk:     d,
-		clients:  newGuesses(o.ClientGuesses, o.GuessEvery, maxGuessKeys, o.Now),
-		requests: newGuesses(o.RequestGuesses, o.GuessEvery, maxGuessKeys, o.Now),
+		clients:  ratelimit.New(o.ClientGuesses, o.GuessEvery, maxGuessKeys),
+		requests: ratelimit.New(o.RequestGuesses, o.GuessEvery, maxGuessKeys),
+		now:      o.Now,
 		addr:     o.ClientAddr,
 		log:      o.Log,
 	}
@@ -294,20 +302,20 @@ func outcome(r model.Request, party model.Handle, accepted bool) string {
 // this request lets it try; a token of nobody is counted against both.
 // When it returns false it has written the response.
 func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token string) (model.TokenHolder, bool) {
-	client, req := clientKey(h.addr(r)), "request "+strconv.FormatInt(id, 10)
-	if n, wait := h.clients.left(client); n == 0 {
+	client, req := ratelimit.AddrKey(h.addr(r)), strconv.FormatInt(id, 10)
+	if n, wait := h.clients.Left(client, h.now()); n == 0 {
 		h.paused(w, r, say("pausedClient", minutes(wait)), wait)
 		return model.TokenHolder{}, false
 	}
-	if n, wait := h.requests.left(req); n == 0 {
+	if n, wait := h.requests.Left(req, h.now()); n == 0 {
 		h.paused(w, r, say("pausedRequest", id, minutes(wait)), wait)
 		return model.TokenHolder{}, false
 	}
 	th, err := h.desk.FindTokenHolder(r.Context(), id, token)
 	switch {
 	case errors.Is(err, model.ErrWrongToken):
-		cl, cwait := h.clients.spend(client)
-		rl, rwait := h.requests.spend(req)
+		cl, cwait := h.clients.Spend(client, h.now())
+		rl, rwait := h.requests.Spend(req, h.now())
 		var note string
 		switch left := min(cl, rl); left {
 		case 0:
