@@ -73,7 +73,7 @@ type Options struct {
 }
 
 type handler struct {
-	desk     *model.Desk
+	desk *model.Desk
 	// The wrong tokens tried on the page, one token bucket per client's
 	// address and per request. Only tokens that belong to no party are
 	// counted here; the model never sees them (see
