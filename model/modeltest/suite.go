@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"RequestLimit", testRequestLimit},
 		{"Awaiting", testAwaiting},
 		{"HistoryAddresses", testHistoryAddresses},
+		{"Languages", testLanguages},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
