@@ -125,3 +125,16 @@ func FromAcceptLanguage(header string) (Lang, bool) {
 	}
 	return match(ts...)
 }
+
+// names are the languages' names, each in itself: a reader looking for
+// its own language finds it whatever language the screen is in.
+var names = map[Lang]string{PT: "Português", EN: "English", FR: "Français"}
+
+// Name returns the language's name in the language itself: Português,
+// English, Français.
+func (l Lang) Name() string {
+	if n, ok := names[l]; ok {
+		return n
+	}
+	return string(l)
+}

@@ -3,6 +3,7 @@ package locale
 import (
 	"embed"
 	"fmt"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -170,7 +171,7 @@ func (l *Localizer) T(id string, args ...Args) string {
 	}
 	lc := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
 	if n, ok := a["N"]; ok {
-		lc.PluralCount = n
+		lc.PluralCount = count(n)
 	}
 	s, err := l.loc.Localize(lc)
 	if s == "" && err != nil {
@@ -254,4 +255,17 @@ func frenchSpaces(m *i18n.Message) {
 	for _, f := range []*string{&m.Zero, &m.One, &m.Two, &m.Few, &m.Many, &m.Other} {
 		*f = r.Replace(*f)
 	}
+}
+
+// count is the plural count of an argument N: any integer, a Number or
+// another Word made of one.
+func count(v any) any {
+	r := reflect.ValueOf(v)
+	switch r.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return r.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return int64(r.Uint())
+	}
+	return v
 }
