@@ -113,6 +113,12 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 	a.store = st
 	a.desk = model.NewDesk(st, mo)
 	if a.mail != nil {
+		// Every process must know that mail goes out for real: those
+		// without an SMTP server of their own queue theirs too, and
+		// none shows a token.
+		if err := a.desk.UseRealDelivery(a.ctx); err != nil {
+			return nil, err
+		}
 		a.mail.Attach(a.desk)
 	}
 	return a.desk, nil

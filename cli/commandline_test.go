@@ -246,7 +246,7 @@ func TestGroupsListTheirCommands(t *testing.T) {
 	for _, c := range root.Commands() {
 		names = append(names, c.Name())
 	}
-	for _, want := range []string{"services", "request", "mail", "profile", "owner", "history", "account", "service", "key", "demo", "init", "serve", "migrate", "man"} {
+	for _, want := range []string{"services", "request", "mail", "profile", "owner", "history", "account", "service", "key", "demo", "init", "serve", "config", "migrate", "man"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("no command %s", want)
 		}

@@ -136,12 +136,7 @@ func newCmdKeyList(a *app, runF func(*keyListOptions) error) *cobra.Command {
 contactdesk key list xx11111-ovh --json`,
 		DisableFlagsInUseLine: true,
 		ValidArgsFunction:     a.completeHandleArg,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return misuse(cmd, "key list takes at most one handle, not %d arguments", len(args))
-			}
-			return nil
-		},
+		Args:                  atMostOneHandle,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.Handle = args[0]
@@ -158,12 +153,9 @@ contactdesk key list xx11111-ovh --json`,
 
 func keyList(o *keyListOptions) error {
 	a := o.a
-	var h model.Handle
-	if o.Handle != "" {
-		var err error
-		if h, err = model.ParseHandle(o.Handle); err != nil {
-			return err
-		}
+	h, err := optionalHandle(o.Handle)
+	if err != nil {
+		return err
 	}
 	d, err := a.openRead()
 	if err != nil {

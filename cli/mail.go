@@ -36,7 +36,11 @@ func newCmdMailList(a *app, runF func(*mailListOptions) error) *cobra.Command {
 		Short:       "List your mails",
 		Long: `List the account's mails, newest first: "*" marks the unread, TOKEN those that
 carry a token to answer a request with ('contactdesk mail show ID' shows
-it). --json has every field, the token and the delivery included.`,
+it). --json has every field, the token and the delivery included.
+
+With real delivery (mail-delivery smtp, see 'contactdesk config') a token
+lives in its recipient's own inbox only: TOKEN says "mailed", and the JSON
+has an empty token, a link without it, and token_withheld true.`,
 		Example: `contactdesk mail list --as cd67890-ovh
 contactdesk mail list --as cd67890-ovh --json | jq -r '.[] | select(.token != "") | "\(.request) \(.token)"'`,
 		Args:                  exactArgs(),
@@ -67,18 +71,22 @@ func mailList(o *mailListOptions) error {
 		return writeJSON(a.stdout, mapJSON(ms, mailOut))
 	}
 	rows := make([][]string, 0, len(ms))
-	tokens, first := 0, int64(0)
+	tokens, mailed, first := 0, 0, int64(0)
 	for _, m := range ms {
 		unread, token := "", ""
 		if !m.Read {
 			unread = "*"
 		}
-		if m.Token != "" {
+		switch {
+		case m.Token != "":
 			token = "token"
 			tokens++
 			if first == 0 {
 				first = m.ID
 			}
+		case m.TokenWithheld:
+			token = "mailed"
+			mailed++
 		}
 		rows = append(rows, []string{strconv.FormatInt(m.ID, 10), unread, stamp(m.Date), token, m.Subject})
 	}
@@ -86,6 +94,10 @@ func mailList(o *mailListOptions) error {
 	if tokens > 0 {
 		fmt.Fprintf(a.out, "%s a token: see it with 'contactdesk mail show ID --as %s' (the newest: mail show %d)\n",
 			plural(tokens, "mail carries", "mails carry"), h, first)
+	}
+	if mailed > 0 {
+		fmt.Fprintf(a.out, "%s a personal token to the account's own inbox; the desk keeps no copy: answer from the mail\n",
+			plural(mailed, "mail took", "mails took"))
 	}
 	return nil
 }
@@ -112,7 +124,9 @@ func newCmdMailShow(a *app, runF func(*mailShowOptions) error) *cobra.Command {
 		Annotations: map[string]string{usageFlags: "--as HANDLE [--json]"},
 		Short:       "Show one of your mails (and mark it read)",
 		Long: `Show one of the account's mails whole — its token, and the link that opens
-the request with the token filled in — and mark it read.`,
+the request with the token filled in — and mark it read. With real
+delivery, the token is in the recipient's own inbox only: the mail says
+to which address it went.`,
 		Example: `contactdesk mail show 31 --as cd67890-ovh
 contactdesk mail show 31 --as cd67890-ovh --json | jq -r .token`,
 		Args:                  exactArgs("ID"),
@@ -156,7 +170,11 @@ func mailShow(o *mailShowOptions) error {
 		if o.JSON {
 			return writeJSON(a.stdout, mailOut(m))
 		}
-		fmt.Fprintf(a.out, "From:    contactdesk\nTo:      %s <%s>\nDate:    %s\nSubject: %s\n\n%s", m.To, text.Line(m.Address), stamp(m.Date), text.Line(m.Subject), text.Clean(m.Body, true))
+		fmt.Fprintf(a.out, "From:    contactdesk\nTo:      %s <%s>\nDate:    %s\nSubject: %s\n", m.To, text.Line(m.Address), stamp(m.Date), text.Line(m.Subject))
+		if m.TokenWithheld {
+			fmt.Fprintf(a.out, "Token:   mailed to %s; the desk keeps no copy\n", text.Line(m.Address))
+		}
+		fmt.Fprintf(a.out, "\n%s", text.Clean(m.Body, true))
 		return nil
 	}
 	return &model.Error{Kind: model.ErrNotFound, Field: "mail", Msg: fmt.Sprintf("no mail #%d in the mailbox of %s", o.ID, h)}

@@ -41,7 +41,11 @@ type smtpMailJSON struct {
 	Request       *int64 `json:"request"`
 	Delivery      string `json:"delivery"`
 	DeliveryError string `json:"delivery_error"`
+	TokenWithheld bool   `json:"token_withheld"`
 }
+
+// tokenRE finds a token in a message.
+var tokenRE = regexp.MustCompile(`[0-9A-Z]{4}(-[0-9A-Z]{4}){6}`)
 
 func smtpMailsOf(t *testing.T, env map[string]string, h string) []smtpMailJSON {
 	t.Helper()
@@ -81,12 +85,16 @@ func TestCommandLineDeliversOverSMTP(t *testing.T) {
 		if m.Delivery != "sent" {
 			t.Fatalf("%s: delivery %q (%s)", h, m.Delivery, m.DeliveryError)
 		}
+		// The token is in the recipient's inbox, and there only.
+		if m.Token != "" || !m.TokenWithheld {
+			t.Fatalf("%s's mailbox shows its token: %+v", h, m)
+		}
 		found := false
 		for _, g := range got {
-			found = found || (g.To[0] == m.Address && strings.Contains(g.Body, m.Token))
+			found = found || (g.To[0] == m.Address && tokenRE.MatchString(g.Body))
 		}
 		if !found {
-			t.Fatalf("no message to %s with its token", m.Address)
+			t.Fatalf("no message to %s with a token", m.Address)
 		}
 	}
 
@@ -168,8 +176,9 @@ func TestBinaryConfirmsWithTokensFromRealMail(t *testing.T) {
 	d := seeded(t)
 	d.env["CONTACTDESK_SMTP"] = srv.URL()
 	d.env["CONTACTDESK_MAIL_FROM"] = "desk@provider.example"
+	d.ok("config", "set", "public-url", "https://desk.example.net")
 	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
-	link := regexp.MustCompile(`contactdesk://request/(\d+)\?token=(\S+)`)
+	link := regexp.MustCompile(`https://desk\.example\.net/request/(\d+)\?token=(\S+)`)
 	inbox := map[string]string{"ada@example.com": "ad11111-ovh", "ted@example.com": "te22222-ovh", "nina@example.com": "ne44444-ovh"}
 	got := srv.Messages()
 	if len(got) != 3 {
@@ -184,6 +193,18 @@ func TestBinaryConfirmsWithTokensFromRealMail(t *testing.T) {
 		if found == nil {
 			t.Fatalf("no link in the message to %s:\n%s", m.To[0], m.Body)
 		}
+		if strings.Contains(m.Body, "contactdesk request") {
+			t.Errorf("the message to %s tells the support staff's commands:\n%s", m.To[0], m.Body)
+		}
+		// The desk's own mailbox shows where the token went, never it.
+		for _, mine := range decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", h, "--json")) {
+			if mine.Token != "" || !mine.TokenWithheld {
+				t.Errorf("%s's mailbox: %+v", h, mine)
+			}
+		}
+		if out := d.ok("mail", "list", "--as", h); strings.Contains(out, found[2]) || !strings.Contains(out, "mailed") {
+			t.Errorf("mail list shows:\n%s", out)
+		}
 		d.ok("request", "accept", found[1], "--as", h, "--token", found[2])
 	}
 	// Done: every party is told, for real too.
@@ -196,6 +217,22 @@ func TestBinaryConfirmsWithTokensFromRealMail(t *testing.T) {
 		}
 	}
 
+	// A new address is proven by a token mailed to it, which only the new
+	// inbox holds.
+	if out := d.ok("profile", "set-email", "nina@new.example", "--as", "ne44444-ovh"); !strings.Contains(out, "a token was mailed to nina@new.example") {
+		t.Fatalf("set-email says %q", out)
+	}
+	var proof string
+	for _, m := range srv.Wait(t, 7) {
+		if m.To[0] == "nina@new.example" {
+			proof = tokenRE.FindString(m.Body)
+		}
+	}
+	if proof == "" {
+		t.Fatal("no token reached the new address")
+	}
+	d.ok("profile", "confirm-email", "--token", proof, "--as", "ne44444-ovh")
+
 	// Down: the command succeeds and says, on its stderr, what waits.
 	srv.SetDown(true)
 	r := d.run("request", "resend", "1", "--as", "ne44444-ovh")
@@ -206,13 +243,10 @@ func TestBinaryConfirmsWithTokensFromRealMail(t *testing.T) {
 	if r.code != 0 || r.err != "" {
 		t.Fatalf("a command that mails nobody: %+v", r)
 	}
-	// A new address is proven by a token mailed to it: queued too.
-	r = d.run("profile", "set-email", "nina@new.example", "--as", "ne44444-ovh")
+	r = d.run("profile", "set-email", "nina@newer.example", "--as", "ne44444-ovh")
 	if r.code != 0 || !strings.Contains(r.out, "queued, not sent yet") || !strings.HasPrefix(r.err, "contactdesk: 1 mail not sent yet") {
 		t.Fatalf("a change of address with the server down: %+v", r)
 	}
-	proof := decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json"))[0]
-	d.ok("profile", "confirm-email", "--token", proof.Token, "--as", "ne44444-ovh")
 	r = d.run("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "billing", "--to", "ne44444-ovh")
 	if r.code != 0 || !strings.HasPrefix(r.err, "contactdesk: 3 mails not sent yet") || strings.Count(r.err, "\n") != 1 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.err)

@@ -111,11 +111,15 @@ type mailJSON struct {
 	Read          bool   `json:"read"`
 	Delivery      string `json:"delivery,omitempty"`
 	DeliveryError string `json:"delivery_error,omitempty"`
+	// TokenWithheld: the token went to the recipient's own inbox, and
+	// token is empty (real delivery).
+	TokenWithheld bool `json:"token_withheld"`
 }
 
 func mailOut(m model.Mail) mailJSON {
 	j := mailJSON{ID: m.ID, To: string(m.To), Address: m.Address, Subject: m.Subject, Date: rfc(m.Date), Body: m.Body,
-		Token: m.Token, Link: m.Link, Kind: m.Kind, Read: m.Read, Delivery: m.Delivery, DeliveryError: m.DeliveryError}
+		Token: m.Token, Link: m.Link, Kind: m.Kind, Read: m.Read, Delivery: m.Delivery, DeliveryError: m.DeliveryError,
+		TokenWithheld: m.TokenWithheld}
 	if m.RequestID != 0 {
 		id := m.RequestID
 		j.Request = &id

@@ -20,6 +20,7 @@ import (
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
 
+	"contactdesk/model"
 	"contactdesk/model/text"
 )
 
@@ -140,11 +141,13 @@ contactdesk mail list --as cd67890-ovh`,
 		newCmdAccount(a),
 		newCmdService(a),
 		newCmdKey(a),
+		newCmdAPIKey(a),
 	)
 	inGroup(groupDesk,
 		newCmdDemo(a, nil),
 		newCmdInit(a, nil),
 		newCmdServe(a, nil),
+		newCmdConfig(a),
 		newCmdMigrate(a, nil),
 	)
 	root.AddCommand(newCmdMan())
@@ -254,6 +257,24 @@ func exactArgs(names ...string) cobra.PositionalArgs {
 		}
 		return misuse(cmd, "%s takes %d argument(s) (%s), not %d", commandName(cmd), len(names), strings.Join(names, " "), len(args))
 	}
+}
+
+// atMostOneHandle is the arguments of a list narrowed to one account
+// when a handle is given.
+func atMostOneHandle(cmd *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		return misuse(cmd, "%s takes at most one handle, not %d arguments", commandName(cmd), len(args))
+	}
+	return nil
+}
+
+// optionalHandle reads the handle atMostOneHandle let through: "" for
+// none.
+func optionalHandle(s string) (model.Handle, error) {
+	if s == "" {
+		return "", nil
+	}
+	return model.ParseHandle(s)
 }
 
 // parseID reads a request number: 12 or #12.

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -12,10 +15,12 @@ import (
 	"github.com/spf13/cobra"
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/api"
 	"contactdesk/model"
 	"contactdesk/server"
 	"contactdesk/storage/postgres"
 	"contactdesk/tui"
+	"contactdesk/web"
 )
 
 // shutdownGrace is how long serve takes to stop after SIGINT or SIGTERM.
@@ -36,6 +41,10 @@ const maxSessions = 1_000_000
 // minute from one address is no limit at all.
 const maxConnRate = 1000
 
+// maxAPIRate bounds --api-rate and --api-addr-rate: beyond a million
+// calls a minute there is no limit left.
+const maxAPIRate = 1_000_000
+
 type serveOptions struct {
 	a                  *app
 	Listen             string
@@ -44,38 +53,96 @@ type serveOptions struct {
 	MaxSessions        int
 	SessionsPerAccount int
 	ConnRate           int
+	HTTP               string
+	TLSCert            string
+	TLSKey             string
+	ClientHeader       string
+	APISecretKey       string
+	TrustProxy         bool
+	APIRate            int
+	APIAddrRate        int
 }
+
+// noListen, as --listen, turns the SSH server off.
+const noListen = "none"
 
 func newCmdServe(a *app, runF func(*serveOptions) error) *cobra.Command {
 	o := &serveOptions{a: a}
 	cmd := &cobra.Command{
 		Use:         "serve",
-		Annotations: map[string]string{usageFlags: "[--listen ADDR] [--host-key PATH] [--idle-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N]"},
-		Short:       "Serve the terminal app over SSH to every account with a registered key",
+		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--http ADDR [--tls-cert FILE --tls-key FILE] [--trust-proxy | --http-client-header NAME] [--api-secret-key PATH] [--api-rate N] [--api-addr-rate N]] [--host-key PATH] [--idle-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N]"},
+		Short:       "Serve the terminal app over SSH; the page of the mails' links and the HTTP API over HTTP",
 		Long: `Serve the terminal app over SSH: each customer reaches its own desk with ssh,
 nothing to install, no password; who it is is the account its key is
 registered for ('contactdesk key add'). The first start makes the server's
 host key beside the database (mode 0600) and reuses it after. One log line
 per connection, login and session goes to stderr. SIGINT or SIGTERM stops
-taking connections and ends the open sessions within 10 s.`,
+taking connections and ends the open sessions within 10 s.
+
+With --http ADDR it also serves, over HTTP, the web page the mails link to:
+a party opens the link of its mail, sees the request with its token filled
+in, and accepts or refuses it; GET /healthz answers 200 while the database
+does. --tls-cert and --tls-key serve HTTPS on that address; without them it
+is plain HTTP, meant to sit behind a reverse proxy that speaks HTTPS (tell
+it the header that names the client with --http-client-header, or every
+client counts as the proxy's address in the throttle of wrong tokens). Set
+the address the mails link to with 'contactdesk config set public-url'.
+
+The same address serves the HTTP API under /1.0/, shaped like the
+provider's own, for its official clients and scripts (keys: 'contactdesk
+api-key add'); its secrets are sealed with the API secret key, beside the
+database (made at first need) or --api-secret-key. Behind a reverse proxy
+that sets X-Forwarded-For, -Proto and -Host, --trust-proxy reads the
+client's address, scheme and host from them, for the page and the API.
+--listen none serves HTTP alone.`,
 		Example: `contactdesk serve
 contactdesk serve --listen :2222 --idle-timeout 1h --max-sessions 500
 contactdesk serve --conn-rate 0          # many customers behind one NAT or bastion
+contactdesk serve --http 127.0.0.1:8080  # the web page too, behind a reverse proxy
+contactdesk serve --listen none --http :443 --tls-cert cert.pem --tls-key key.pem
+contactdesk serve --listen none --http 127.0.0.1:8081 --trust-proxy --api-rate 120
 ssh -p 2222 desk.example.net`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.Listen == noListen && o.HTTP == "" {
+				return misuse(cmd, "nothing to serve: --listen none turns SSH off, so give --http ADDR")
+			}
+			if (o.TLSCert == "") != (o.TLSKey == "") {
+				return misuse(cmd, "HTTPS needs both --tls-cert FILE and --tls-key FILE")
+			}
+			if (o.TLSCert != "" || o.ClientHeader != "" || o.TrustProxy) && o.HTTP == "" {
+				return misuse(cmd, "--tls-cert, --tls-key, --trust-proxy and --http-client-header are for HTTP: give --http ADDR too")
+			}
+			if o.TrustProxy && o.ClientHeader != "" {
+				return misuse(cmd, "give either --trust-proxy (X-Forwarded-For) or --http-client-header NAME, not both")
+			}
 			if runF != nil {
 				return runF(o)
 			}
-			if o.HostKey == "" && postgres.IsURL(a.dbPath()) {
+			if o.Listen != noListen && o.HostKey == "" && postgres.IsURL(a.dbPath()) {
 				return misuse(cmd, "with a PostgreSQL database, say where the host key is: --host-key PATH (every node behind one address needs the same key)")
+			}
+			if o.HTTP != "" {
+				if err := a.apiSecretKeyGiven(cmd, o.APISecretKey); err != nil {
+					return err
+				}
 			}
 			return serve(o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Listen, "listen", "127.0.0.1:2222", "the ADDRess to listen on")
+	f.StringVar(&o.Listen, "listen", "127.0.0.1:2222", "the ADDRess the SSH server listens on (none: no SSH server)")
+	f.StringVar(&o.HTTP, "http", "", "serve the web page of the mails' links on ADDR too, such as 127.0.0.1:8080 (default: no web page)")
+	f.StringVar(&o.TLSCert, "tls-cert", "", "with --http: serve HTTPS with the certificate (chain) in FILE, PEM")
+	f.StringVar(&o.TLSKey, "tls-key", "", "with --http: the certificate's private key FILE, PEM")
+	f.StringVar(&o.ClientHeader, "http-client-header", "", "with --http behind a reverse proxy: the header NAME in which it names the client (X-Real-IP, X-Forwarded-For), for the throttle of wrong tokens")
+	f.BoolVar(&o.TrustProxy, "trust-proxy", false, "with --http behind a reverse proxy: take the client's address, scheme and host from X-Forwarded-For, -Proto and -Host")
+	apiSecretKeyFlag(cmd, &o.APISecretKey)
+	f.Var(newInt(&o.APIRate, api.DefaultKeyRate, 0, maxAPIRate, fmt.Sprintf("a number of calls from 0 (no limit) to %d", maxAPIRate)), "api-rate",
+		"let one API key make at most N calls a minute (0: no limit)")
+	f.Var(newInt(&o.APIAddrRate, api.DefaultAddrRate, 0, maxAPIRate, fmt.Sprintf("a number of calls from 0 (no limit) to %d", maxAPIRate)), "api-addr-rate",
+		"let one address make at most N API calls a minute (0: no limit, for many customers behind one NAT)")
 	f.StringVar(&o.HostKey, "host-key", "", "the server's private key PATH (default: the database's path + .host_key; made at first start)")
 	f.Var(newDuration(&o.IdleTimeout, server.DefaultIdleTimeout, minIdleTimeout, maxIdleTimeout), "idle-timeout", "end a session after D without a keystroke: 90s, 15m, 48h, 15d")
 	f.Var(newInt(&o.MaxSessions, server.DefaultMaxSessions, 1, maxSessions, "a number of sessions, 1 or more"), "max-sessions", "serve at most N sessions at once")
@@ -86,21 +153,84 @@ ssh -p 2222 desk.example.net`,
 	return cmd
 }
 
+// servant is one of the servers serve runs: SSH, HTTP.
+type servant struct {
+	serve    func() error
+	shutdown func(context.Context) error
+}
+
 func serve(o *serveOptions) error {
 	a := o.a
 	d, err := a.open(false)
 	if err != nil {
 		return err
 	}
+	log := slog.New(slog.NewTextHandler(a.stderr, nil))
+	var servants []servant
+	if o.Listen != noListen {
+		s, err := sshServant(o, d, log)
+		if err != nil {
+			return err
+		}
+		servants = append(servants, s)
+	}
+	if o.HTTP != "" {
+		box, err := a.apiSecretKey(o.APISecretKey, d)
+		if err != nil {
+			for _, s := range servants {
+				s.shutdown(context.Background())
+			}
+			return err
+		}
+		s, err := httpServant(o, d, box, log)
+		if err != nil {
+			for _, s := range servants {
+				s.shutdown(context.Background())
+			}
+			return err
+		}
+		servants = append(servants, s)
+	}
+	served := make(chan error, len(servants))
+	for _, s := range servants {
+		go func() { served <- s.serve() }()
+	}
+	var first error
+	left := len(servants) // still to be heard from
+	select {
+	case first = <-served: // one stopped by itself: stop the others
+		left--
+	case <-a.ctx.Done(): // SIGINT or SIGTERM
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	errs := make(chan error, len(servants))
+	for _, s := range servants {
+		go func() { errs <- s.shutdown(ctx) }()
+	}
+	for range servants {
+		if err := <-errs; first == nil {
+			first = err
+		}
+	}
+	for range left {
+		if err := <-served; first == nil {
+			first = err
+		}
+	}
+	return first // the database is closed on the way out
+}
+
+// sshServant is the SSH server of the terminal app.
+func sshServant(o *serveOptions, d *model.Desk, log *slog.Logger) (servant, error) {
 	keyPath := o.HostKey
 	if keyPath == "" {
-		keyPath = a.dbPath() + ".host_key"
+		keyPath = o.a.dbPath() + ".host_key"
 	}
 	hostKey, created, err := server.HostKey(keyPath)
 	if err != nil {
-		return err
+		return servant{}, err
 	}
-	log := slog.New(slog.NewTextHandler(a.stderr, nil))
 	if created {
 		log.Info("host key created", "path", keyPath, "fingerprint", gossh.FingerprintSHA256(hostKey.PublicKey()))
 	}
@@ -118,26 +248,71 @@ func serve(o *serveOptions) error {
 		Logger:             log,
 	})
 	if err != nil {
-		return err
+		return servant{}, err
 	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
-		return fmt.Errorf("can't listen on %s: %w", o.Listen, err)
+		return servant{}, fmt.Errorf("can't listen on %s: %w", o.Listen, err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		return err
-	case <-a.ctx.Done(): // SIGINT or SIGTERM
+	return servant{serve: func() error { return srv.Serve(ln) }, shutdown: srv.Shutdown}, nil
+}
+
+// httpServant serves the web page of the mails' links, and the API under
+// api.Prefix on the same address.
+func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, log *slog.Logger) (servant, error) {
+	var cert tls.Certificate
+	if o.TLSCert != "" {
+		var err error
+		if cert, err = tls.LoadX509KeyPair(o.TLSCert, o.TLSKey); err != nil {
+			return servant{}, fmt.Errorf("can't use --tls-cert %s and --tls-key %s: %w", o.TLSCert, o.TLSKey, err)
+		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	err = srv.Shutdown(ctx)
-	if serr := <-served; err == nil {
-		err = serr
+	set, err := d.Settings(o.a.ctx)
+	if err != nil {
+		return servant{}, err
 	}
-	return err // the database is closed on the way out
+	if set.PublicURL() == "" {
+		log.Warn("no public URL is set: the mails link to the app (contactdesk://…), not to this page; set it with: contactdesk config set public-url https://HOST")
+	}
+	mux := http.NewServeMux()
+	wo := web.Options{Log: log}
+	switch {
+	case o.ClientHeader != "":
+		wo.ClientAddr = web.HeaderClientAddr(o.ClientHeader)
+	case o.TrustProxy:
+		wo.ClientAddr = web.HeaderClientAddr("X-Forwarded-For")
+	}
+	rate := func(n int) int {
+		if n == 0 {
+			return api.NoLimit // api.Options takes 0 as "the default"
+		}
+		return n
+	}
+	// The page logs each request in web.AccessLog, the API each call in
+	// its own line (with the key that made it).
+	mux.Handle("/", web.AccessLog(log, web.New(d, wo)))
+	mux.Handle(api.Prefix, api.New(d, api.Options{Secrets: box, Logger: log, TrustProxy: o.TrustProxy, KeyRate: rate(o.APIRate), AddrRate: rate(o.APIAddrRate)}))
+	srv := web.NewServer(mux, log)
+	ln, err := net.Listen("tcp", o.HTTP)
+	if err != nil {
+		return servant{}, fmt.Errorf("can't listen on %s: %w", o.HTTP, err)
+	}
+	scheme := "http"
+	if o.TLSCert != "" {
+		scheme = "https"
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	log.Info("serving HTTP", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "api", api.Prefix)
+	return servant{
+		serve: func() error {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+		shutdown: srv.Shutdown,
+	}, nil
 }
 
 // sessionApp is the terminal app of one SSH session, locked to the

@@ -33,8 +33,9 @@ func MessageID(e model.OutboxEntry, from *mail.Address) string {
 // Message builds the message of an outbox entry: a plain-text mail from
 // from to the address the mail was stored with (the account's address
 // when the mail was written: a resend after a change of address goes to
-// the new one), dated when it was written. The body is the mailbox's, so
-// it holds the token and the link.
+// the new one), dated when it was written. The body is the mailbox's as
+// it was written, with the token and the link: the desk forgets them
+// when the message is handed to the server (model.Desk.HandOver).
 func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
 	m := e.Mail
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())

@@ -258,6 +258,8 @@ func (d *Desk) apply(tx Tx, w *work, r *Request) error {
 
 // Resend mails actor a fresh token for request id; the token it had before
 // stops working. The mail goes to the account's current address.
+// With real delivery, the mail returned holds no token: it is on its
+// way to the account's own inbox.
 func (d *Desk) Resend(ctx context.Context, actor Handle, id int64) (Mail, error) {
 	return write(ctx, d, func(tx Tx, w *work) (Mail, error) { return d.resend(tx, w, actor, id) })
 }
@@ -285,9 +287,13 @@ func (d *Desk) resend(tx Tx, w *work, actor Handle, id int64) (Mail, error) {
 	if err != nil {
 		return Mail{}, err
 	}
+	a, err := tx.Account(actor)
+	if err != nil {
+		return Mail{}, err
+	}
 	w.touch(actor)
 	// Other parties read this line: it says to whom, not to which address.
-	return m, d.record(tx, w, actor, ActRequestResend, r.ServiceID, r.ID, "confirmation mail sent again to "+string(actor))
+	return shown(m, false, locale.For(a.Lang)), d.record(tx, w, actor, ActRequestResend, r.ServiceID, r.ID, "confirmation mail sent again to "+string(actor))
 }
 
 // Cancel withdraws request id; only its requester may, while it is pending.
@@ -638,16 +644,27 @@ func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerCha
 	return s, d.record(tx, w, actor, ActOwnerSet, s.ID, 0, "owner details changed: "+joinWords(changed))
 }
 
-// Mails lists actor's mails, newest first.
+// Mails lists actor's mails, newest first. While the desk delivers mail
+// for real, a mail's token is withheld (see Mail.TokenWithheld).
 func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 	var ms []Mail
 	err := d.view(ctx, func(tx Tx, _ time.Time) error {
-		if _, err := actorAccount(tx, actor); err != nil {
+		a, err := actorAccount(tx, actor)
+		if err != nil {
 			return err
 		}
-		var err error
-		ms, err = tx.MailsOf(actor)
-		return err
+		if ms, err = tx.MailsOf(actor); err != nil {
+			return err
+		}
+		set, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		real, l := d.realDelivery(set), locale.For(a.Lang)
+		for i := range ms {
+			ms[i] = shown(ms[i], real, l)
+		}
+		return nil
 	})
 	return ms, err
 }

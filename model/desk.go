@@ -96,6 +96,9 @@ type work struct {
 	// to answer with; nil outside a batch (which announces everything
 	// as changed, so it keeps no list of who was touched).
 	tokens map[int64]map[Handle]string
+	// settings are the desk's settings, read once by the write that
+	// needs them (settingsOf).
+	settings Settings
 }
 
 // inBatch reports whether the work is a Batch's, which loads past events

@@ -65,8 +65,8 @@ func (d *Desk) AskEmailChange(ctx context.Context, actor Handle, email string) (
 			return EmailChange{}, err
 		}
 		if next, over := overLimit(recent, MaxEmailChanges, ResendWindow, w.now); over {
-			return EmailChange{}, fail(ErrMailLimit, "email", "err.limit.email",
-				locale.Args{"N": MaxEmailChanges, "Window": locale.Duration(ResendWindow), "At": clockTime(next), "In": roundUp(next.Sub(w.now))})
+			return EmailChange{}, retryAt(fail(ErrMailLimit, "email", "err.limit.email",
+				locale.Args{"N": MaxEmailChanges, "Window": locale.Duration(ResendWindow), "At": clockTime(next), "In": roundUp(next.Sub(w.now))}), next)
 		}
 		if old, err := tx.PendingEmailChange(actor); err == nil {
 			if err := tx.EndEmailChange(old.ID, EmailReplaced, w.now); err != nil {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"time"
 
 	"contactdesk/locale"
 )
@@ -28,6 +29,7 @@ var (
 	ErrTokenNotYours   = errors.New("token of another party")
 	ErrThrottled       = errors.New("too many wrong tokens")
 	ErrMailLimit       = errors.New("too many mails asked for")
+	ErrCredentials     = errors.New("bad API credentials")
 	ErrStorage         = errors.New("storage failure")
 )
 
@@ -46,6 +48,9 @@ type Error struct {
 	Field string
 	Msg   string
 	Text  locale.Message
+	// Retry is when the refused action may be tried again, for a refusal
+	// that passes with time (throttled, too many mails); zero otherwise.
+	Retry time.Time
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -86,6 +91,24 @@ func Localize(err error, l *locale.Localizer) string {
 		return e.In(l)
 	}
 	return err.Error()
+}
+
+// retryAt marks a refusal made by fail as one that passes at t.
+func retryAt(err error, t time.Time) error {
+	if e, ok := err.(*Error); ok {
+		e.Retry = t
+	}
+	return err
+}
+
+// RetryAt returns when the action err refused may be tried again, or
+// the zero time when waiting won't help.
+func RetryAt(err error) time.Time {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Retry
+	}
+	return time.Time{}
 }
 
 // ChangeError is CreateRequests' refusal of one of its changes.

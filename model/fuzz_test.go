@@ -91,6 +91,8 @@ func FuzzNormalizeToken(f *testing.F) {
 }
 
 func FuzzParseLink(f *testing.F) {
+	f.Add("https://desk.example.net/request/8?token=ABCD-EFGH")
+	f.Add("http://127.0.0.1:8080/desk/request/12?lang=pt&token=A%26B")
 	f.Fuzz(func(t *testing.T, s string) {
 		id, tok, ok := ParseLink(s)
 		if !ok {

@@ -2,32 +2,77 @@ package model
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"contactdesk/locale"
 )
 
-// Link returns the address that opens request id with token filled in.
+// Link returns the app's own address that opens request id with token
+// filled in: contactdesk://request/<id>?token=<token>.
 func Link(id int64, token string) string {
 	return fmt.Sprintf("contactdesk://request/%d?token=%s", id, token)
 }
 
-// ParseLink reads a link made by Link.
+// WebLink returns the address of request id's web page with token
+// filled in: <publicURL>/request/<id>?token=<token>.
+func WebLink(publicURL string, id int64, token string) string {
+	return fmt.Sprintf("%s/request/%d?token=%s", publicURL, id, url.QueryEscape(token))
+}
+
+// linkOf is the link of a confirmation mail: the web page's when the
+// desk has a public URL, else the app's.
+func linkOf(s Settings, id int64, token string) string {
+	if u := s.PublicURL(); u != "" {
+		return WebLink(u, id, token)
+	}
+	return Link(id, token)
+}
+
+// ParseLink reads a link made by Link or WebLink (the token may be
+// missing: a link whose token was withheld).
 func ParseLink(link string) (id int64, token string, ok bool) {
-	rest, found := strings.CutPrefix(strings.TrimSpace(link), "contactdesk://request/")
-	if !found {
+	link = strings.TrimSpace(link)
+	if rest, found := strings.CutPrefix(link, "contactdesk://request/"); found {
+		idPart, query, _ := strings.Cut(rest, "?")
+		if id, ok = parseLinkID(idPart); !ok {
+			return 0, "", false
+		}
+		return id, tokenParam(query), true
+	}
+	u, err := url.Parse(link)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
 		return 0, "", false
 	}
-	idPart, query, _ := strings.Cut(rest, "?")
-	if _, err := fmt.Sscanf(idPart, "%d", &id); err != nil || id <= 0 || fmt.Sprint(id) != idPart {
+	i := strings.LastIndex(u.Path, "/request/")
+	if i < 0 {
 		return 0, "", false
 	}
+	if id, ok = parseLinkID(u.Path[i+len("/request/"):]); !ok {
+		return 0, "", false
+	}
+	return id, tokenParam(u.RawQuery), true
+}
+
+// tokenParam is the token of a link's query, as written: a token needs
+// no escaping (WebLink escapes it all the same).
+func tokenParam(query string) string {
+	var token string
 	for _, kv := range strings.Split(query, "&") {
 		if v, ok := strings.CutPrefix(kv, "token="); ok {
 			token = v
 		}
 	}
-	return id, token, true
+	return token
+}
+
+// parseLinkID reads a request number written as Link writes it.
+func parseLinkID(s string) (int64, bool) {
+	var id int64
+	if _, err := fmt.Sscanf(s, "%d", &id); err != nil || id <= 0 || fmt.Sprint(id) != s {
+		return 0, false
+	}
+	return id, true
 }
 
 // letter writes a mail's subject and body (without the greeting and
@@ -54,10 +99,17 @@ func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail, write le
 	subject, body := write(l)
 	m.To, m.Address, m.Date, m.Subject = h, address, w.now, subject
 	m.Body = l.T("mail.hello", locale.Args{"Name": a.Name}) + "\n\n" + body + "\n-- \n" + l.T("mail.signature") + "\n"
+	set, err := w.settingsOf(tx)
+	if err != nil {
+		return Mail{}, err
+	}
+	if ssh := set.SSHCommand(); ssh != "" {
+		m.Body += l.T("mail.ssh_line", locale.Args{"SSH": ssh}) + "\n"
+	}
 	if err := tx.InsertMail(&m); err != nil {
 		return Mail{}, err
 	}
-	if d.outbox {
+	if d.realDelivery(set) {
 		if err := tx.QueueMail(m.ID, w.now); err != nil {
 			return Mail{}, err
 		}
@@ -66,10 +118,19 @@ func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail, write le
 	return m, nil
 }
 
+// realDelivery reports whether the mails written now go out for real:
+// this process has an SMTP server, or the desk says mail is delivered
+// (another process sends the outbox).
+func (d *Desk) realDelivery(s Settings) bool { return d.outbox || s.RealDelivery() }
+
 // sendConfirm issues h a fresh token for r and mails it.
 func (d *Desk) sendConfirm(tx Tx, w *work, r Request, h Handle, again bool) (Mail, error) {
 	tok, hash := NewToken()
 	if err := tx.InsertToken(&TokenRecord{RequestID: r.ID, Handle: h, Hash: hash, State: TokenActive}); err != nil {
+		return Mail{}, err
+	}
+	set, err := w.settingsOf(tx)
+	if err != nil {
 		return Mail{}, err
 	}
 	if w.tokens != nil {
@@ -78,7 +139,8 @@ func (d *Desk) sendConfirm(tx Tx, w *work, r Request, h Handle, again bool) (Mai
 		}
 		w.tokens[r.ID][h] = tok
 	}
-	link := Link(r.ID, tok)
+	link := linkOf(set, r.ID, tok)
+	real := d.realDelivery(set)
 	write := func(l *locale.Localizer) (string, string) {
 		subject := l.T("mail.confirm.subject", locale.Args{"Change": changeWords(r), "ID": r.ID})
 		if again {
@@ -95,10 +157,16 @@ func (d *Desk) sendConfirm(tx Tx, w *work, r Request, h Handle, again bool) (Mai
 		b.WriteString("\n")
 		line("mail.confirm.token", nil)
 		fmt.Fprintf(&b, "\n    %s\n\n", tok)
-		line("mail.confirm.link", nil)
-		fmt.Fprintf(&b, "\n    %s\n\n", link)
-		line("mail.confirm.shell", nil)
-		fmt.Fprintf(&b, "\n    contactdesk request accept %d --as %s --token %s\n    contactdesk request refuse %d --as %s --token %s\n\n", r.ID, h, tok, r.ID, h, tok)
+		if real {
+			howToAnswer(&b, l, set, r.ID, link)
+		} else {
+			// The simulated mailbox is read inside the desk, by its users
+			// and its support staff: the app's link, and the commands.
+			line("mail.confirm.link", nil)
+			fmt.Fprintf(&b, "\n    %s\n\n", link)
+			line("mail.confirm.shell", nil)
+			fmt.Fprintf(&b, "\n    contactdesk request accept %d --as %s --token %s\n    contactdesk request refuse %d --as %s --token %s\n\n", r.ID, h, tok, r.ID, h, tok)
+		}
 		if again {
 			line("mail.confirm.replaces", nil)
 		}
@@ -106,6 +174,68 @@ func (d *Desk) sendConfirm(tx Tx, w *work, r Request, h Handle, again bool) (Mai
 		return subject, b.String()
 	}
 	return d.send(tx, w, h, Mail{RequestID: r.ID, Token: tok, Link: link, Kind: MailConfirm}, write)
+}
+
+// howToAnswer tells the reader of a real mail, in its language, where to
+// answer: the web page (with a public URL), the desk over SSH (with
+// public-ssh), else the desk as they know it. Never the command line: it
+// needs the database, which only support staff have.
+func howToAnswer(b *strings.Builder, l *locale.Localizer, s Settings, id int64, link string) {
+	ssh := s.SSHCommand()
+	args := locale.Args{"ID": id, "SSH": ssh}
+	if s.PublicURL() != "" {
+		fmt.Fprintf(b, "%s\n\n    %s\n\n", l.T("mail.answer.page"), link)
+		if ssh != "" {
+			b.WriteString(l.T("mail.answer.or_ssh", args) + "\n\n")
+		}
+		return
+	}
+	if ssh != "" {
+		fmt.Fprintf(b, "%s\n\n    %s\n\n%s\n\n", l.T("mail.answer.ssh"), ssh, l.T("mail.answer.ssh_then", args))
+		return
+	}
+	b.WriteString(l.T("mail.answer.desk", args) + "\n\n")
+}
+
+// CarriesToken reports whether m is a mail that carries (or carried) a
+// personal token.
+func (m Mail) CarriesToken() bool {
+	return m.Token != "" || m.Kind == MailConfirm || m.Kind == MailEmailConfirm
+}
+
+// shown is m as its mailbox shows it. Once the desk delivers mail for
+// real, a token belongs in its recipient's own inbox: a mailbox anyone
+// logged in as the account can read proves nothing, so a mail that went
+// out for real, or any mail while real delivery is on, shows that its
+// token was mailed, and where, never the token itself. l is the
+// recipient's language, which the mail is written in.
+func shown(m Mail, real bool, l *locale.Localizer) Mail {
+	if (!real && m.Delivery == "") || !m.CarriesToken() {
+		return m
+	}
+	return withheld(m, l)
+}
+
+// withheld is m without its token: the body says, in l's language (the
+// recipient's), where the token went, and the link opens the request
+// without it.
+func withheld(m Mail, l *locale.Localizer) Mail {
+	if m.Token != "" {
+		bare := bareLink(m.Link)
+		if m.Link != "" {
+			m.Body = strings.ReplaceAll(m.Body, m.Link, bare)
+		}
+		m.Body = strings.ReplaceAll(m.Body, m.Token, l.T("mail.withheld", locale.Args{"Address": m.Address}))
+		m.Token, m.Link = "", bare
+	}
+	m.TokenWithheld = true
+	return m
+}
+
+// bareLink is a link without its token.
+func bareLink(link string) string {
+	base, _, _ := strings.Cut(link, "?")
+	return base
 }
 
 // sendOutcome tells h how r ended, and why (in h's language).

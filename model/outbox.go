@@ -2,8 +2,11 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"contactdesk/locale"
 )
 
 // The rules of real (SMTP) delivery. The desk decides which mails are due,
@@ -143,7 +146,16 @@ func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration)
 	now := d.clock.Now()
 	next := *e
 	next.State, next.NextTry, next.Updated = DeliverySending, now.Add(wait), now
-	if err := d.store.Update(ctx, func(tx Tx) error { return tx.SetDelivery(next) }); err != nil {
+	err := d.store.Update(ctx, func(tx Tx) error {
+		if err := tx.SetDelivery(next); err != nil {
+			return err
+		}
+		// From here on the token is the recipient's: the desk forgets
+		// it in the same write, so that no moment leaves it both in
+		// the recipient's inbox and readable here.
+		return redact(tx, e.Mail)
+	})
+	if err != nil {
 		return storageErr(err)
 	}
 	*e = next
@@ -185,11 +197,38 @@ func (d *Desk) Deferred(ctx context.Context, e OutboxEntry, answer string, b Bac
 }
 
 func (d *Desk) setDelivery(ctx context.Context, e OutboxEntry) (OutboxEntry, error) {
-	if err := d.store.Update(ctx, func(tx Tx) error { return tx.SetDelivery(e) }); err != nil {
+	err := d.store.Update(ctx, func(tx Tx) error {
+		if err := tx.SetDelivery(e); err != nil {
+			return err
+		}
+		if e.State == DeliveryFailed {
+			// Nobody will receive this token: the desk need not keep it
+			// either (the party resends for a fresh one).
+			return redact(tx, e.Mail)
+		}
+		return nil
+	})
+	if err != nil {
 		return e, storageErr(err)
 	}
 	d.published(e.Mail.To)
 	return e, nil
+}
+
+// redact stores m without its token (see withheld), when it has one,
+// saying where it went in the recipient's language.
+func redact(tx Tx, m Mail) error {
+	if m.Token == "" {
+		return nil
+	}
+	lang := DefaultLang
+	if a, err := tx.Account(m.To); err == nil {
+		lang = a.Lang
+	} else if !errors.Is(err, ErrNoRow) {
+		return err
+	}
+	r := withheld(m, locale.For(lang))
+	return tx.RedactMail(m.ID, r.Body, r.Link)
 }
 
 // published tells the screens of hs that a mail's delivery changed. It

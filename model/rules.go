@@ -189,19 +189,10 @@ func handleList(hs []Handle) string {
 // tokenCheck compares what a party typed with the request's tokens, in
 // constant time, and says what is wrong with it.
 func tokenCheck(toks []TokenRecord, actor Handle, typed string, r Request) (TokenRecord, error) {
-	norm, ok := NormalizeToken(typed)
-	if !ok {
-		return TokenRecord{}, fail(ErrWrongToken, "token", "err.token.shape", locale.Args{"ID": r.ID})
-	}
-	h := HashToken(norm)
-	var match TokenRecord
-	found := false
-	for _, t := range toks {
-		if t.Hash.Equal(h) {
-			match, found = t, true
-		}
-	}
+	match, found, wellFormed := matchToken(toks, typed)
 	switch {
+	case !wellFormed:
+		return TokenRecord{}, fail(ErrWrongToken, "token", "err.token.shape", locale.Args{"ID": r.ID})
 	case !found:
 		return TokenRecord{}, fail(ErrWrongToken, "token", "err.token.wrong", locale.Args{"ID": r.ID})
 	case match.Handle != actor:
@@ -233,8 +224,8 @@ func throttle(tx Tx, actor Handle, sc scope, now time.Time) error {
 		return err
 	}
 	if now.Before(until) {
-		return fail(ErrThrottled, "token", "err.token.throttled",
-			locale.Args{"Scope": sc.name, "At": until.UTC().Format("15:04"), "In": roundUp(until.Sub(now))})
+		return retryAt(fail(ErrThrottled, "token", "err.token.throttled",
+			locale.Args{"Scope": sc.name, "At": until.UTC().Format("15:04"), "In": roundUp(until.Sub(now))}), until)
 	}
 	return nil
 }
@@ -321,8 +312,8 @@ func resendAllowed(tx Tx, actor Handle, r Request, now time.Time) error {
 		}
 	}
 	if next, over := overLimit(latest, MaxResends, ResendWindow, now); over {
-		return fail(ErrMailLimit, "request", "err.limit.resends",
-			locale.Args{"ID": r.ID, "N": MaxResends, "Window": locale.Duration(ResendWindow), "At": clockTime(next), "In": roundUp(next.Sub(now))})
+		return retryAt(fail(ErrMailLimit, "request", "err.limit.resends",
+			locale.Args{"ID": r.ID, "N": MaxResends, "Window": locale.Duration(ResendWindow), "At": clockTime(next), "In": roundUp(next.Sub(now))}), next)
 	}
 	return nil
 }
@@ -346,8 +337,8 @@ func createAllowed(tx Tx, actor Handle, n, max int, now time.Time) error {
 		n = max
 	}
 	if next, over := overLimit(latest, max-n+1, time.Hour, now); over {
-		return fail(ErrMailLimit, "request", "err.limit.requests",
-			locale.Args{"N": len(latest), "At": clockTime(next), "In": roundUp(next.Sub(now))})
+		return retryAt(fail(ErrMailLimit, "request", "err.limit.requests",
+			locale.Args{"N": len(latest), "At": clockTime(next), "In": roundUp(next.Sub(now))}), next)
 	}
 	return nil
 }

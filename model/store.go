@@ -120,6 +120,19 @@ type Tx interface {
 	InsertKey(k PublicKey) error
 	DeleteKey(fingerprint string) error
 
+	// APIKey returns the API key with this application key.
+	APIKey(appKey string) (APIKeyRecord, error)
+	// APIKeyByConsumer returns the API key whose consumer key has this
+	// SHA-256.
+	APIKeyByConsumer(hash [32]byte) (APIKeyRecord, error)
+	// APIKeys lists h's API keys (every key when h is empty), by account
+	// then date.
+	APIKeys(h Handle) ([]APIKey, error)
+	InsertAPIKey(k APIKeyRecord) error
+	DeleteAPIKey(appKey string) error
+	// TouchAPIKey records that the key was last used at.
+	TouchAPIKey(appKey string, at time.Time) error
+
 	// QueueMail puts a stored mail in the SMTP outbox, due at once.
 	QueueMail(mailID int64, at time.Time) error
 	// DueMails lists up to limit outbox entries in state pending (or
@@ -128,6 +141,16 @@ type Tx interface {
 	DueMails(now time.Time, limit int) ([]OutboxEntry, error)
 	// SetDelivery records where an outbox entry stands.
 	SetDelivery(e OutboxEntry) error
+
+	// Settings returns every setting of the desk that is set.
+	Settings() (Settings, error)
+	// SetSetting stores a setting, replacing its value.
+	SetSetting(key, value string, at time.Time) error
+	// DeleteSetting unsets a setting (nothing happens when it is not set).
+	DeleteSetting(key string) error
+	// RedactMail rewrites a mail once its token has left for the
+	// recipient's own inbox: its body and link as given, no token.
+	RedactMail(id int64, body, link string) error
 
 	InsertHistory(e *HistoryEntry) error
 	// History lists entries newest first. serviceID and requestID, when

@@ -270,6 +270,10 @@ type Mail struct {
 	Read          bool
 	Delivery      string // "", pending, sent, failed
 	DeliveryError string
+	// TokenWithheld: the mail carried a personal token, which went to the
+	// recipient's own inbox and is not shown here (Token is empty, Link
+	// has no token); see Desk.Mails.
+	TokenWithheld bool
 }
 
 // HistoryEntry records one action: who did what to which service, when.

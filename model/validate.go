@@ -33,7 +33,7 @@ func ParseHandle(s string) (Handle, error) {
 		return "", fail(ErrInvalid, "handle", "err.handle.missing")
 	}
 	if !handleRE.MatchString(h) {
-		return "", fail(ErrInvalid, "handle", "err.handle.bad", quoted(s))
+		return "", fail(ErrInvalid, "handle", "err.handle.bad", quotedArg(s))
 	}
 	return Handle(h), nil
 }
@@ -45,7 +45,7 @@ func ParseRole(s string) (Role, error) {
 	case Admin, Tech, Billing:
 		return r, nil
 	}
-	return "", fail(ErrInvalid, "role", "err.role.bad", quoted(s))
+	return "", fail(ErrInvalid, "role", "err.role.bad", quotedArg(s))
 }
 
 // ParseRoles reads a comma-separated list of roles without repeats,
@@ -106,14 +106,14 @@ func CheckEmail(field, s string) (string, error) {
 	}
 	a, perr := mail.ParseAddress(s)
 	if perr != nil || a.Address != s || a.Name != "" {
-		return "", fail(ErrInvalid, field, "err.email.bad", quoted(s))
+		return "", fail(ErrInvalid, field, "err.email.bad", quotedArg(s))
 	}
 	at := strings.LastIndexByte(s, '@')
 	domain := s[at+1:]
 	if at < 1 || strings.ContainsAny(s, " \"") || !strings.Contains(domain, ".") ||
 		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") ||
 		strings.ContainsAny(domain, "[]") {
-		return "", fail(ErrInvalid, field, "err.email.bad", quoted(s))
+		return "", fail(ErrInvalid, field, "err.email.bad", quotedArg(s))
 	}
 	return s, nil
 }
@@ -128,7 +128,7 @@ func CheckPhone(field, s string) (string, error) {
 		return s, err
 	}
 	if !phoneRE.MatchString(s) {
-		return "", fail(ErrInvalid, field, "err.phone.bad", quoted(s))
+		return "", fail(ErrInvalid, field, "err.phone.bad", quotedArg(s))
 	}
 	return s, nil
 }
@@ -144,7 +144,7 @@ func CheckServiceName(s string) (string, error) {
 	}
 	s = strings.ToLower(s)
 	if !serviceRE.MatchString(s) {
-		return "", fail(ErrInvalid, "service", "err.service.bad_name", quoted(s))
+		return "", fail(ErrInvalid, "service", "err.service.bad_name", quotedArg(s))
 	}
 	return s, nil
 }
@@ -163,7 +163,7 @@ func CheckServiceType(s string) (string, error) {
 // ParseAmount reads an amount such as "42", "42.5" or "42.50" into cents.
 func ParseAmount(s string) (Cents, error) {
 	t := strings.TrimSpace(s)
-	bad := fail(ErrInvalid, "owes", "err.owes.bad", quoted(s))
+	bad := fail(ErrInvalid, "owes", "err.owes.bad", quotedArg(s))
 	if t == "" || strings.HasPrefix(t, "-") || strings.HasPrefix(t, "+") {
 		return 0, bad
 	}
@@ -201,14 +201,14 @@ func ParseValidity(s string) (time.Duration, error) {
 	if n, ok := strings.CutSuffix(t, "d"); ok && n != "" {
 		days, err := strconv.Atoi(n)
 		if err != nil || days <= 0 || days > 365 {
-			return 0, fail(ErrInvalid, "validity", "err.validity.bad", quoted(s))
+			return 0, fail(ErrInvalid, "validity", "err.validity.bad", quotedArg(s))
 		}
 		d = time.Duration(days) * 24 * time.Hour
 	} else {
 		var err error
 		d, err = time.ParseDuration(t)
 		if err != nil {
-			return 0, fail(ErrInvalid, "validity", "err.validity.bad", quoted(s))
+			return 0, fail(ErrInvalid, "validity", "err.validity.bad", quotedArg(s))
 		}
 	}
 	if d < MinValidity || d > MaxValidity {
@@ -228,9 +228,9 @@ func clip(s string) string {
 	return s
 }
 
-// quoted is the argument Value of a refusal quoting what was typed:
+// quotedArg is the argument Value of a refusal quoting what was typed:
 // shortened, safe to print, and in Go's quotes ("xx1").
-func quoted(s string) locale.Args { return locale.Args{"Value": strconv.Quote(clip(s))} }
+func quotedArg(s string) locale.Args { return locale.Args{"Value": strconv.Quote(clip(s))} }
 
 // fields are the words of CheckText's labels, by their English: each
 // language writes them with their article ("o nome", "l'adresse postale").

@@ -106,7 +106,24 @@ func TestParseLink(t *testing.T) {
 	if !ok || id != 12 || tok != "ABCD-EFGH" {
 		t.Errorf("%d %q %v", id, tok, ok)
 	}
-	for _, bad := range []string{"", "http://request/12", "contactdesk://request/x?token=A", "contactdesk://request/-1", "contactdesk://request/012"} {
+	// The web page's links, with or without their token.
+	for link, want := range map[string]struct {
+		id  int64
+		tok string
+	}{
+		"https://desk.example.net/request/8?token=ABCD-EFGH":    {8, "ABCD-EFGH"},
+		"http://127.0.0.1:8080/desk/request/12?token=AB&x=1":    {12, "AB"},
+		"https://desk.example.net/request/8":                    {8, ""},
+		" contactdesk://request/8 ":                             {8, ""},
+		WebLink("https://d.example", 31, "7K3Q-9XWM-4HBT-AAAA"): {31, "7K3Q-9XWM-4HBT-AAAA"},
+	} {
+		id, tok, ok := ParseLink(link)
+		if !ok || id != want.id || tok != want.tok {
+			t.Errorf("ParseLink(%q) = %d %q %v", link, id, tok, ok)
+		}
+	}
+	for _, bad := range []string{"", "http://request/12", "contactdesk://request/x?token=A", "contactdesk://request/-1", "contactdesk://request/012",
+		"ftp://desk.example.net/request/8?token=A", "https:///request/8", "https://desk.example.net/request/8#top", "https://desk.example.net/requests/8", "https://d.example/request/8/x"} {
 		if _, _, ok := ParseLink(bad); ok {
 			t.Errorf("ParseLink(%q) ok", bad)
 		}

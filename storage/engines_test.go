@@ -302,6 +302,31 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	w.write("DeleteKey missing", func(tx model.Tx) (any, error) { return one(tx.DeleteKey("SHA256:aaa")) })
 	w.read("Keys after", func(tx model.Tx) (any, error) { return tx.Keys("") })
 
+	// API keys.
+	for i, k := range []model.APIKeyRecord{
+		{APIKey: model.APIKey{AppKey: "bbbb", Handle: "xx11111-ovh", Name: "billing script", Created: at(3)}, ConsumerHash: model.HashConsumerKey("cb"), Secret: []byte{1, 2}},
+		{APIKey: model.APIKey{AppKey: "aaaa", Handle: "xx11111-ovh", Created: at(3)}, ConsumerHash: model.HashConsumerKey("ca"), Secret: []byte{3}},
+		{APIKey: model.APIKey{AppKey: "cccc", Handle: "ab12345-ovh", Created: at(1)}, ConsumerHash: model.HashConsumerKey("cc"), Secret: []byte{4}},
+	} {
+		w.write(fmt.Sprintf("InsertAPIKey %d", i), func(tx model.Tx) (any, error) { return one(tx.InsertAPIKey(k)) })
+	}
+	w.write("InsertAPIKey same consumer", func(tx model.Tx) (any, error) {
+		return one(tx.InsertAPIKey(model.APIKeyRecord{APIKey: model.APIKey{AppKey: "dddd", Handle: "ab12345-ovh"}, ConsumerHash: model.HashConsumerKey("ca"), Secret: []byte{5}}))
+	})
+	w.read("APIKey", func(tx model.Tx) (any, error) { return tx.APIKey("bbbb") })
+	w.read("APIKey missing", func(tx model.Tx) (any, error) { return tx.APIKey("zzzz") })
+	w.read("APIKeyByConsumer", func(tx model.Tx) (any, error) { return tx.APIKeyByConsumer(model.HashConsumerKey("cc")) })
+	w.read("APIKeyByConsumer missing", func(tx model.Tx) (any, error) { return tx.APIKeyByConsumer(model.HashConsumerKey("zz")) })
+	w.read("APIKeys all", func(tx model.Tx) (any, error) { return tx.APIKeys("") })
+	w.read("APIKeys of one", func(tx model.Tx) (any, error) { return tx.APIKeys("xx11111-ovh") })
+	w.read("APIKeys of none", func(tx model.Tx) (any, error) { return tx.APIKeys("yy22222-ovh") })
+	w.write("TouchAPIKey", func(tx model.Tx) (any, error) { return one(tx.TouchAPIKey("aaaa", at(20))) })
+	w.write("TouchAPIKey earlier", func(tx model.Tx) (any, error) { return one(tx.TouchAPIKey("aaaa", at(10))) })
+	w.read("APIKey touched", func(tx model.Tx) (any, error) { return tx.APIKey("aaaa") })
+	w.write("DeleteAPIKey", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIKey("aaaa")) })
+	w.write("DeleteAPIKey missing", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIKey("aaaa")) })
+	w.read("APIKeys after", func(tx model.Tx) (any, error) { return tx.APIKeys("") })
+
 	// History.
 	for i, e := range []model.HistoryEntry{
 		{At: at(10), Actor: "xx11111-ovh", Action: model.ActRequestCreate, ServiceID: 1, RequestID: 1, Detail: "tech, billing"},

@@ -23,7 +23,8 @@ import (
 )
 
 // sqliteDesk makes a SQLite desk with something in every table: the
-// demo, keys, mails queued for SMTP, wrong tokens and a lock-out.
+// demo, keys, mails queued for SMTP, settings, wrong tokens and a
+// lock-out.
 func sqliteDesk(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "desk.db")
@@ -45,6 +46,25 @@ func sqliteDesk(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	for k, v := range map[string]string{model.SettingPublicURL: "https://desk.example.net", model.SettingMailDelivery: model.DeliverySMTP} {
+		if _, err := d.SetSetting(ctx, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A change of e-mail address that ended long ago, written as it is
+	// stored.
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO email_changes (handle, email, hash, state, created, expires, ended)
+		VALUES ('yy22222-ovh', 'yolanda@old.example', x'00', 'confirmed', 1, 2, 2)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.AddAPIKey(ctx, demo.Persona, "nightly sync", plainBox{}); err != nil {
+		t.Fatal(err)
+	}
 	rs, err := d.CreateRequest(ctx, demo.Persona, model.NewRequest{Service: "xara.pt", Roles: []model.Role{model.Tech}, To: "zz33333-ovh"})
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +79,12 @@ func sqliteDesk(t *testing.T) string {
 	}
 	return path
 }
+
+// plainBox seals nothing: the import copies what it is given.
+type plainBox struct{}
+
+func (plainBox) Seal(secret, _ []byte) ([]byte, error) { return secret, nil }
+func (plainBox) Open(sealed, _ []byte) ([]byte, error) { return sealed, nil }
 
 func TestImportCopiesEverything(t *testing.T) {
 	path := sqliteDesk(t)
@@ -92,6 +118,10 @@ func TestImportCopiesEverything(t *testing.T) {
 		w.read("History "+string(h), func(tx model.Tx) (any, error) { return tx.History(h, 0, 0, 0) })
 	}
 	w.read("Keys", func(tx model.Tx) (any, error) { return tx.Keys("") })
+	keys := w.read("APIKeys", func(tx model.Tx) (any, error) { return tx.APIKeys("") }).([]model.APIKey)
+	for _, k := range keys {
+		w.read("APIKey "+k.AppKey, func(tx model.Tx) (any, error) { return tx.APIKey(k.AppKey) })
+	}
 	w.read("DueMails", func(tx model.Tx) (any, error) { return tx.DueMails(far, 1_000_000) })
 	w.read("DueRequests", func(tx model.Tx) (any, error) { return tx.DueRequests(far) })
 	for id := int64(1); id <= n["requests"]; id++ {

@@ -615,6 +615,7 @@ func TestDeliveryShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	// the newest mail of the persona failed: the server refused the address
+	var token string
 	err = d.Store().Update(ctx, func(tx model.Tx) error {
 		due, err := tx.DueMails(now, 1000)
 		if err != nil {
@@ -622,6 +623,7 @@ func TestDeliveryShown(t *testing.T) {
 		}
 		for _, e := range due {
 			if e.Mail.To == demo.Persona && e.Mail.RequestID == 8 {
+				token = e.Mail.Token
 				e.State, e.Attempts, e.Updated, e.LastError = model.DeliveryFailed, 3, now, "550 5.1.1 mailbox unavailable"
 				return tx.SetDelivery(e)
 			}
@@ -640,6 +642,10 @@ func TestDeliveryShown(t *testing.T) {
 	}
 	a.press("enter")
 	a.waitText("Delivery  failed: 550 5.1.1 mailbox unavailable")
+	// With real delivery, the token is the recipient's inbox's alone.
+	if s := a.waitText("Token     mailed to", "the desk keeps no copy"); token == "" || strings.Contains(s, token) {
+		t.Fatalf("the mail shows its token %q:\n%s", token, s)
+	}
 }
 
 // TestHelpFromAField: f1 opens help where ? is a letter.

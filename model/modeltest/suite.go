@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"FirstServices", testFirstServices},
 		{"StoredNames", testStoredNames},
 		{"Keys", testKeys},
+		{"APIKeys", testAPIKeys},
 		{"Concurrency", testConcurrency},
 		{"Contention", testContention},
 		{"HostileInput", testHostileInput},
@@ -47,6 +48,10 @@ func Run(t *testing.T, open Opener) {
 		{"Awaiting", testAwaiting},
 		{"HistoryAddresses", testHistoryAddresses},
 		{"Languages", testLanguages},
+		{"Settings", testSettings},
+		{"Links", testLinks},
+		{"RealDelivery", testRealDelivery},
+		{"TokenHolder", testTokenHolder},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -63,9 +63,11 @@ var Tables = []Table{
 	{Name: "token_locks", Cols: cols("handle request_id:int until:int")},
 	{Name: "mails", Identity: true, Cols: cols("id:int to_handle address subject date:int body request_id:null token link kind read:bool")},
 	{Name: "history", Identity: true, Cols: cols("id:int at:int actor action service_id:null request_id:null detail")},
+	{Name: "settings", Cols: cols("key value updated:int")},
 	{Name: "keys", Cols: cols("fingerprint handle type key comment added:int")},
 	{Name: "outbox", Cols: cols("mail_id:int state attempts:int next_try:int queued:int updated:int last_error")},
 	{Name: "email_changes", Identity: true, Cols: cols("id:int handle email hash:bytes state created:int expires:int ended:int")},
+	{Name: "api_keys", Cols: cols("app_key handle name consumer_hash:bytes secret:bytes created:int last_used:int")},
 }
 
 // Source is a desk to copy from (contactdesk migrate), read in one

@@ -71,6 +71,10 @@ func (t *Tx) Unread(h model.Handle) (int, error) {
 	return n, err
 }
 
+func (t *Tx) RedactMail(id int64, body, link string) error {
+	return exactlyOne(t.x.Exec("UPDATE mails SET body = ?, link = ?, token = '' WHERE id = ?", body, link, id))
+}
+
 // ---- the SMTP outbox
 
 func (t *Tx) QueueMail(mailID int64, at time.Time) error {

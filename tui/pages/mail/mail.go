@@ -1,5 +1,6 @@
 // Package mail shows one mail: subject, date, address, delivery, the
-// token plainly, the link, and the body. Opening it marks it read; o
+// token plainly (with real delivery, where it was mailed), the link, and
+// the body. Opening it marks it read; o
 // follows its link to the request with the token filled in.
 package mail
 
@@ -194,6 +195,9 @@ func (p *Page) View() string {
 	}
 	if m.Token != "" {
 		ls = append(ls, p.row("token", common.Line(m.Token), st.Token)...)
+	} else if m.TokenWithheld {
+		// Real delivery: the token is in the recipient's own inbox.
+		ls = append(ls, p.row("token", p.c.T("tui.mail.withheld", locale.Args{"Address": common.Line(m.Address)}), st.Subtle)...)
 	}
 	if m.Link != "" {
 		ls = append(ls, p.row("link", common.Line(m.Link), st.Value)...)

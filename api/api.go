@@ -1,0 +1,299 @@
+// Package api is contactdesk's HTTP API: the contact-change part of the
+// provider's own API (/me/task/contactChange, /{service}/{name}/
+// changeContact, serviceInfos…), with its authentication, its error
+// shape and its names, so that the provider's official clients and the
+// scripts written against them work by changing only their endpoint.
+// Every call acts as the account of its API key, through model.Desk:
+// the same rules, refusals, throttles and history as the terminal app.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"contactdesk/model"
+)
+
+// Prefix is where the API is mounted: the provider's version path.
+const Prefix = "/1.0/"
+
+// Defaults of Options.
+const (
+	// DefaultKeyRate is how many calls a minute one API key may make (all
+	// at once, then one every 100 ms): a script walking through a few
+	// hundred services at full speed, not one flooding the desk.
+	DefaultKeyRate = 600
+	// DefaultAddrRate is how many calls a minute one address may make,
+	// signed or not: twice a key's, for an office running a few scripts
+	// behind one NAT.
+	DefaultAddrRate = 1200
+	// DefaultTimeout bounds one call's work, a little past PostgreSQL's
+	// default statement timeout (15 s).
+	DefaultTimeout = 20 * time.Second
+	// DefaultMaxBody is the largest body a call may send: the biggest
+	// the API reads (changeContact's three handles) is under 200 bytes.
+	DefaultMaxBody = 64 << 10
+	// NoLimit, given as a rate, turns that limit off.
+	NoLimit = -1
+)
+
+// Options configure a Handler; zero values take the defaults.
+type Options struct {
+	// Secrets opens the application secrets of API keys to check
+	// signatures (see LoadSecretKey). Without it only bearer calls work.
+	Secrets model.SecretBox
+	// Logger gets one line per call: method, route, status, duration,
+	// application key, query id; never a credential, token or body.
+	Logger *slog.Logger
+	// TrustProxy: the server is reached through a reverse proxy that
+	// sets X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host; the
+	// client's address, scheme and host are read from them. Never set it
+	// when clients can reach the server directly: they could claim any
+	// address.
+	TrustProxy bool
+	KeyRate    int // calls a minute per API key (NoLimit: none)
+	AddrRate   int // calls a minute per address (NoLimit: none)
+	Timeout    time.Duration
+	MaxBody    int64
+}
+
+// Handler serves the API under Prefix.
+type Handler struct {
+	d     *model.Desk
+	o     Options
+	log   *slog.Logger
+	mux   *http.ServeMux
+	keys  *limiter
+	addrs *limiter
+}
+
+// New returns the API over d.
+func New(d *model.Desk, o Options) *Handler {
+	if o.KeyRate == 0 {
+		o.KeyRate = DefaultKeyRate
+	}
+	if o.AddrRate == 0 {
+		o.AddrRate = DefaultAddrRate
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.MaxBody == 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	h := &Handler{d: d, o: o, log: o.Logger, keys: newLimiter(o.KeyRate), addrs: newLimiter(o.AddrRate), mux: http.NewServeMux()}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	h.routes()
+	return h
+}
+
+// callInfo is what a call's log line needs from deep inside it.
+type callInfo struct {
+	appKey string
+	err    error // a failure of the desk, logged in detail
+}
+
+type infoKey struct{}
+
+// statusWriter remembers the status a call answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// ServeHTTP limits the caller's address, routes the call, and logs it.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	qid := queryID()
+	w.Header().Set("X-Ovh-QueryID", qid)
+	info := &callInfo{}
+	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+	addr := h.clientAddr(r)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			info.err = errors.New("panic: " + panicText(p))
+			if sw.status == 0 {
+				writeError(sw, fail(http.StatusInternalServerError, "INTERNAL_ERROR", "the desk could not answer; try again later"))
+			}
+		}
+		route := r.Pattern
+		if route == "" || route == "/" {
+			route = "unknown"
+		}
+		attrs := []any{"method", r.Method, "route", route, "status", sw.status, "duration", time.Since(start).Round(time.Microsecond),
+			"remote", addr, "query_id", qid}
+		if info.appKey != "" {
+			attrs = append(attrs, "app_key", info.appKey)
+		}
+		if info.err != nil {
+			h.log.Error("api call failed", append(attrs, "error", info.err.Error())...)
+			return
+		}
+		h.log.Info("api call", attrs...)
+	}()
+	if ok, wait := h.addrs.allow(addrKey(addr), time.Now()); !ok {
+		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many calls from your address; try again in "+retrySeconds(wait)+" s")
+		e.RetryAfter = wait
+		writeError(sw, e)
+		return
+	}
+	h.mux.ServeHTTP(sw, r)
+}
+
+func panicText(v any) string {
+	if err, ok := v.(error); ok {
+		return err.Error()
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return "unknown value"
+}
+
+// queryID names a call in the log and in its answer (X-Ovh-QueryID,
+// which go-ovh shows in its errors), so that support can find one.
+func queryID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return "CD-" + hex.EncodeToString(b[:])
+}
+
+// call is one authenticated call, as a route sees it.
+type call struct {
+	ctx  context.Context
+	r    *http.Request
+	who  model.Handle
+	body []byte
+	now  time.Time
+}
+
+// route is what a route does; it answers a value to send as JSON, or an
+// error (a model refusal, or an *Error).
+type route func(c *call) (any, error)
+
+// authed reads a call's body, checks its credentials and its key's rate,
+// then runs fn with a time limit.
+func (h *Handler) authed(fn route) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		info := r.Context().Value(infoKey{}).(*callInfo)
+		body, e := readBody(w, r, h.o.MaxBody)
+		if e != nil {
+			writeError(w, e)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), h.o.Timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		now := h.d.Now()
+		who, err := h.authenticate(r, body, now)
+		if err != nil {
+			h.answerError(w, info, err, now)
+			return
+		}
+		info.appKey = who.AppKey
+		if ok, wait := h.keys.allow(who.AppKey, time.Now()); !ok {
+			e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many calls with this API key; try again in "+retrySeconds(wait)+" s")
+			e.RetryAfter = wait
+			writeError(w, e)
+			return
+		}
+		out, err := fn(&call{ctx: ctx, r: r, who: who.Handle, body: body, now: now})
+		if err != nil {
+			h.answerError(w, info, err, now)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+// answerError answers err; a failure that is not a refusal is logged.
+func (h *Handler) answerError(w http.ResponseWriter, info *callInfo, err error, now time.Time) {
+	e := fromModel(err, now)
+	if e.Status >= 500 {
+		info.err = err
+	}
+	writeError(w, e)
+}
+
+func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, *Error) {
+	var buf []byte
+	var err error
+	if r.ContentLength != 0 {
+		buf, err = io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, fail(http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "the body is larger than "+strconv.FormatInt(max>>10, 10)+" KiB")
+	case err != nil:
+		return nil, fail(http.StatusBadRequest, "BAD_BODY", "the body could not be read")
+	}
+	return buf, nil
+}
+
+// decode reads a call's JSON body into v; fields v does not have are
+// ignored, as the provider does.
+func decode(c *call, v any) error {
+	if len(c.body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(c.body, v); err != nil {
+		return fail(http.StatusBadRequest, "INVALID_BODY", "the body is not the JSON this call takes: "+jsonProblem(err))
+	}
+	return nil
+}
+
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return te.Field + " must be a " + te.Type.String()
+	}
+	return "not valid JSON"
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"class":"Server::InternalServerError","message":"the answer could not be written"}`)
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "application/json; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+func writeError(w http.ResponseWriter, e *Error) {
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", retrySeconds(e.RetryAfter))
+	}
+	writeJSON(w, e.Status, e)
+}

@@ -1,0 +1,117 @@
+package api
+
+import (
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"contactdesk/model"
+)
+
+// MaxSkew is how far a signed call's timestamp may be from the server's
+// time. Clients correct their clock with GET /1.0/auth/time first, so a
+// few seconds is all an honest one is off by; a signed call can be
+// replayed within this window, as with the provider.
+const MaxSkew = 3 * time.Minute
+
+// authenticate checks a call's credentials, the provider's way: a signed
+// call (X-Ovh-Application, X-Ovh-Consumer, X-Ovh-Timestamp,
+// X-Ovh-Signature), or a bearer (Authorization: Bearer CONSUMER_KEY, as
+// go-ovh's NewAccessTokenClient sends). body is the call's whole body.
+func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (model.APIKey, error) {
+	if scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Bearer") {
+		return h.d.APIBearer(r.Context(), strings.TrimSpace(token))
+	}
+	app, ck := r.Header.Get("X-Ovh-Application"), r.Header.Get("X-Ovh-Consumer")
+	ts, sig := r.Header.Get("X-Ovh-Timestamp"), r.Header.Get("X-Ovh-Signature")
+	var missing []string
+	for _, hd := range []struct{ name, v string }{{"X-Ovh-Application", app}, {"X-Ovh-Consumer", ck}, {"X-Ovh-Timestamp", ts}, {"X-Ovh-Signature", sig}} {
+		if hd.v == "" {
+			missing = append(missing, hd.name)
+		}
+	}
+	switch {
+	case len(missing) == 4:
+		return model.APIKey{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED",
+			"You must login first: sign the call (X-Ovh-Application, X-Ovh-Consumer, X-Ovh-Timestamp, X-Ovh-Signature) or send Authorization: Bearer CONSUMER_KEY")
+	case len(missing) > 0:
+		return model.APIKey{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED", "a signed call needs the headers "+strings.Join(missing, ", "))
+	}
+	t, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return model.APIKey{}, fail(http.StatusBadRequest, "INVALID_TIMESTAMP", "X-Ovh-Timestamp must be a Unix time in seconds")
+	}
+	if skew := now.Sub(time.Unix(t, 0)); skew > MaxSkew || skew < -MaxSkew {
+		return model.APIKey{}, fail(http.StatusBadRequest, "QUERY_TIME_OUT",
+			"Query out of time: its timestamp is more than 3 minutes from the server's time; correct the clock with GET /1.0/auth/time")
+	}
+	url := h.fullURL(r)
+	return h.d.APISigned(r.Context(), h.o.Secrets, app, ck, func(secret string) bool {
+		want := Signature(secret, ck, r.Method, url, body, ts)
+		return subtle.ConstantTimeCompare([]byte(want), []byte(sig)) == 1
+	})
+}
+
+// Signature is what X-Ovh-Signature must hold: "$1$" and the hex SHA-1
+// of the application secret, the consumer key, the method, the whole URL
+// the client called, the body and the timestamp, joined by "+".
+func Signature(secret, consumerKey, method, url string, body []byte, timestamp string) string {
+	s := sha1.New()
+	for i, part := range [][]byte{[]byte(secret), []byte(consumerKey), []byte(method), []byte(url), body, []byte(timestamp)} {
+		if i > 0 {
+			s.Write([]byte{'+'})
+		}
+		s.Write(part)
+	}
+	return "$1$" + hex.EncodeToString(s.Sum(nil))
+}
+
+// fullURL is the URL the client called, as it signed it: its scheme and
+// host, then the path and query exactly as they came. Behind a trusted
+// reverse proxy, the scheme and host are the ones the proxy says the
+// client used.
+func (h *Handler) fullURL(r *http.Request) string {
+	if r.URL.IsAbs() { // a client that sent the absolute form
+		return r.RequestURI
+	}
+	scheme, host := "http", r.Host
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if h.o.TrustProxy {
+		if v := lastValue(r.Header, "X-Forwarded-Proto"); v != "" {
+			scheme = v
+		}
+		if v := lastValue(r.Header, "X-Forwarded-Host"); v != "" {
+			host = v
+		}
+	}
+	return scheme + "://" + host + r.RequestURI
+}
+
+// clientAddr is the address a call came from: the peer's, or behind a
+// trusted proxy the one the proxy added last to X-Forwarded-For (those
+// before it are the client's say).
+func (h *Handler) clientAddr(r *http.Request) string {
+	if h.o.TrustProxy {
+		if v := lastValue(r.Header, "X-Forwarded-For"); v != "" {
+			return v
+		}
+	}
+	return r.RemoteAddr
+}
+
+// lastValue is the last of a header's comma-separated values, over all
+// its lines: the one the nearest proxy set.
+func lastValue(hd http.Header, name string) string {
+	vs := hd.Values(name)
+	if len(vs) == 0 {
+		return ""
+	}
+	parts := strings.Split(vs[len(vs)-1], ",")
+	return strings.TrimSpace(parts[len(parts)-1])
+}

@@ -1,0 +1,278 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"contactdesk/api"
+	"contactdesk/model"
+	"contactdesk/storage/postgres"
+)
+
+func newCmdAPIKey(a *app) *cobra.Command {
+	return group("api-key", "The keys that let programs act as an account through the HTTP API",
+		`An API key lets a program act as one account through the HTTP API of
+contactdesk serve --http, the way the provider's own API clients do: an
+application key, an application secret and a consumer key. They are shown
+once, when the key is made; the consumer key is kept only as a hash, and
+the secret sealed under the API secret key, a file beside the database.
+A removed key stops working at once. These are support staff's commands:
+they act as nobody (no --as).`,
+		`contactdesk api-key add xx11111-ovh --name "billing sync"
+contactdesk api-key list xx11111-ovh
+contactdesk api-key remove 7kQ2pX9aLm3vB8nR`,
+		newCmdAPIKeyAdd(a, nil),
+		newCmdAPIKeyList(a, nil),
+		newCmdAPIKeyRemove(a, nil),
+	)
+}
+
+// apiSecretKeyFlag gives cmd its --api-secret-key.
+func apiSecretKeyFlag(cmd *cobra.Command, path *string) {
+	cmd.Flags().StringVar(path, "api-secret-key", "", "the PATH of the key that seals API secrets (default: the database's path + .api_key; made at first need)")
+}
+
+// apiSecretKey opens the key that seals the API secrets of d: path, else
+// the file beside the database, made at first need (and said so on
+// stderr, with a warning when keys sealed under a lost file exist). A
+// PostgreSQL desk has no file beside it (see apiSecretKeyGiven).
+func (a *app) apiSecretKey(path string, d *model.Desk) (*api.SecretBox, error) {
+	if path == "" {
+		path = a.dbPath() + ".api_key"
+	}
+	box, created, err := api.LoadSecretKey(path)
+	if err != nil || !created {
+		return box, err
+	}
+	fmt.Fprintf(a.stderr, "made the API secret key %s (mode 0600): back it up apart from the database; without it no API key signs\n", path)
+	if ks, err := d.APIKeys(a.ctx, ""); err == nil && len(ks) > 0 {
+		what := fmt.Sprintf("%d API keys", len(ks))
+		if len(ks) == 1 {
+			what = "an API key"
+		}
+		fmt.Fprintf(a.stderr, "warning: the desk has %s sealed under another API secret key: their signed calls fail until serve is given that file (--api-secret-key), or the keys are made again\n", what)
+	}
+	return box, nil
+}
+
+// apiSecretKeyGiven refuses, before anything is opened, a PostgreSQL
+// desk without --api-secret-key: there is no file beside the database,
+// and every node and the command line must be given the same one.
+func (a *app) apiSecretKeyGiven(cmd *cobra.Command, path string) error {
+	if path == "" && postgres.IsURL(a.dbPath()) {
+		return misuse(cmd, "with a PostgreSQL database, say where the API secret key is: --api-secret-key PATH (every node and the command line need the same file)")
+	}
+	return nil
+}
+
+type apiKeyAddOptions struct {
+	a         *app
+	Handle    string
+	Name      string
+	JSON      bool
+	SecretKey string
+}
+
+type apiCredentialsJSON struct {
+	ApplicationKey    string `json:"applicationKey"`
+	ApplicationSecret string `json:"applicationSecret"`
+	ConsumerKey       string `json:"consumerKey"`
+	Handle            string `json:"handle"`
+	Name              string `json:"name"`
+	Created           string `json:"created"`
+}
+
+func newCmdAPIKeyAdd(a *app, runF func(*apiKeyAddOptions) error) *cobra.Command {
+	o := &apiKeyAddOptions{a: a}
+	cmd := &cobra.Command{
+		Use:         "add HANDLE",
+		Annotations: map[string]string{usageFlags: "[--name TEXT] [--api-secret-key PATH] [--json]"},
+		Short:       "Make an API key that acts as HANDLE, and show its credentials once",
+		Long: `Make an API key for an account, and print its three credentials: the
+application key, the application secret and the consumer key. They are
+shown this once: hand them to the customer (the consumer key alone is
+enough to call, as a bearer token: keep it like a password). The
+application secret is sealed with the API secret key (--api-secret-key,
+by default the database's path + .api_key, made now if missing), which
+contactdesk serve --http needs too.`,
+		Example: `contactdesk api-key add xx11111-ovh --name "billing sync"
+contactdesk api-key add xx11111-ovh --json > credentials.json`,
+		Args:                  exactArgs("HANDLE"),
+		DisableFlagsInUseLine: true,
+		ValidArgsFunction:     a.completeHandleArg,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Handle = args[0]
+			if runF != nil {
+				return runF(o)
+			}
+			if err := a.apiSecretKeyGiven(cmd, o.SecretKey); err != nil {
+				return err
+			}
+			return apiKeyAdd(o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Name, "name", "", "what the key is for, to tell keys apart in lists")
+	apiSecretKeyFlag(cmd, &o.SecretKey)
+	jsonFlag(cmd, &o.JSON)
+	return cmd
+}
+
+func apiKeyAdd(o *apiKeyAddOptions) error {
+	a := o.a
+	h, err := model.ParseHandle(o.Handle)
+	if err != nil {
+		return err
+	}
+	d, err := a.open(false)
+	if err != nil {
+		return err
+	}
+	box, err := a.apiSecretKey(o.SecretKey, d)
+	if err != nil {
+		return err
+	}
+	c, err := d.AddAPIKey(a.ctx, h, o.Name, box)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeJSON(a.stdout, apiCredentialsJSON{ApplicationKey: c.AppKey, ApplicationSecret: c.AppSecret, ConsumerKey: c.ConsumerKey,
+			Handle: string(c.Handle), Name: c.Name, Created: rfc(c.Created)})
+	}
+	fmt.Fprintf(a.out, "API key %s now acts as %s. Its credentials, shown this once:\n\n", c.AppKey, c.Handle)
+	fmt.Fprintf(a.out, "  application key:    %s\n  application secret: %s\n  consumer key:       %s\n\n", c.AppKey, c.AppSecret, c.ConsumerKey)
+	fmt.Fprintln(a.out, "The consumer key alone calls the API (Authorization: Bearer …): keep it like a password.")
+	return nil
+}
+
+type apiKeyJSON struct {
+	ApplicationKey string `json:"applicationKey"`
+	Handle         string `json:"handle"`
+	Name           string `json:"name"`
+	Created        string `json:"created"`
+	LastUsed       string `json:"lastUsed"`
+}
+
+type apiKeyListOptions struct {
+	a      *app
+	JSON   bool
+	Handle string // "": every account's
+}
+
+func newCmdAPIKeyList(a *app, runF func(*apiKeyListOptions) error) *cobra.Command {
+	o := &apiKeyListOptions{a: a}
+	cmd := &cobra.Command{
+		Use:         "list [HANDLE]",
+		Annotations: map[string]string{usageFlags: "[--json]"},
+		Short:       "List the API keys, of one account or all (never a secret)",
+		Long: `List the API keys, of one account or of all: the application key, the
+account it acts as, its name, when it was made and when it was last used
+(to the minute). The secrets are never shown again.`,
+		Example: `contactdesk api-key list
+contactdesk api-key list xx11111-ovh --json`,
+		DisableFlagsInUseLine: true,
+		ValidArgsFunction:     a.completeHandleArg,
+		Args:                  atMostOneHandle,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.Handle = args[0]
+			}
+			if runF != nil {
+				return runF(o)
+			}
+			return apiKeyList(o)
+		},
+	}
+	jsonFlag(cmd, &o.JSON)
+	return cmd
+}
+
+func apiKeyList(o *apiKeyListOptions) error {
+	a := o.a
+	h, err := optionalHandle(o.Handle)
+	if err != nil {
+		return err
+	}
+	d, err := a.openRead()
+	if err != nil {
+		return err
+	}
+	ks, err := d.APIKeys(a.ctx, h)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return writeJSON(a.stdout, mapJSON(ks, func(k model.APIKey) apiKeyJSON {
+			return apiKeyJSON{ApplicationKey: k.AppKey, Handle: string(k.Handle), Name: k.Name, Created: rfc(k.Created), LastUsed: rfc(k.LastUsed)}
+		}))
+	}
+	rows := make([][]string, 0, len(ks))
+	for _, k := range ks {
+		rows = append(rows, []string{k.AppKey, string(k.Handle), dash(k.Name), stamp(k.Created), stamp(k.LastUsed)})
+	}
+	table(a.out, []string{"APPLICATION KEY", "HANDLE", "NAME", "CREATED", "LAST USED"}, rows)
+	return nil
+}
+
+type apiKeyRemoveOptions struct {
+	a      *app
+	AppKey string
+}
+
+func newCmdAPIKeyRemove(a *app, runF func(*apiKeyRemoveOptions) error) *cobra.Command {
+	o := &apiKeyRemoveOptions{a: a}
+	cmd := &cobra.Command{
+		Use:                   "remove APPLICATION_KEY",
+		Short:                 "Stop an API key from working, at once",
+		Long:                  `Remove an API key, by its application key (as 'contactdesk api-key list' shows it): the next call made with it is refused, on every node.`,
+		Example:               `contactdesk api-key remove 7kQ2pX9aLm3vB8nR`,
+		Args:                  exactArgs("APPLICATION_KEY"),
+		DisableFlagsInUseLine: true,
+		ValidArgsFunction:     firstArg(a.completeAPIKeys),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.AppKey = args[0]
+			if runF != nil {
+				return runF(o)
+			}
+			return apiKeyRemove(o)
+		},
+	}
+	return cmd
+}
+
+func apiKeyRemove(o *apiKeyRemoveOptions) error {
+	a := o.a
+	d, err := a.open(false)
+	if err != nil {
+		return err
+	}
+	k, err := d.RemoveAPIKey(a.ctx, o.AppKey)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.out, "API key %s of %s removed: it no longer works\n", k.AppKey, k.Handle)
+	return nil
+}
+
+// completeAPIKeys completes an application key, described by its
+// account and name.
+func (a *app) completeAPIKeys(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	d, ctx, done, ok := a.peek()
+	if !ok {
+		return nil, noFiles
+	}
+	defer done()
+	ks, err := d.APIKeys(ctx, "")
+	if err != nil {
+		return nil, noFiles
+	}
+	var out []string
+	for _, k := range ks {
+		if strings.HasPrefix(k.AppKey, toComplete) {
+			out = append(out, k.AppKey+"\t"+describeForShell(string(k.Handle)+" "+k.Name))
+		}
+	}
+	return out, noFiles
+}

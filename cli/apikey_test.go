@@ -1,0 +1,204 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ovh/go-ovh/ovh"
+
+	"contactdesk/storage"
+)
+
+// apiDesk makes a desk with two accounts.
+func apiDesk(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "desk.db")
+	st, err := storage.Open(db, storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for _, h := range []string{"aa11111-ovh", "bb22222-ovh"} {
+		if code, _, e := cliRun(t, db, "", "account", "add", h, "--name", "N "+h, "--email", h+"@example.pt"); code != 0 {
+			t.Fatal(e)
+		}
+	}
+	return db
+}
+
+func TestAPIKeyCommands(t *testing.T) {
+	db := apiDesk(t)
+	code, out, errOut := cliRun(t, db, "", "api-key", "add", "AA11111-ovh", "--name", "billing sync")
+	re := regexp.MustCompile(`(?s)^API key (\w{16}) now acts as aa11111-ovh\. Its credentials, shown this once:\n\n` +
+		`  application key:    (\w{16})\n  application secret: (\w{32})\n  consumer key:       (\w{32})\n\n.*Bearer.*password\.\n$`)
+	m := re.FindStringSubmatch(out)
+	if code != 0 || m == nil || m[1] != m[2] {
+		t.Fatalf("api-key add: %d %q %q", code, out, errOut)
+	}
+	keyFile := db + ".api_key"
+	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 || !strings.Contains(errOut, "made the API secret key "+keyFile) {
+		t.Fatalf("the API secret key beside the database: %v %v; stderr %q", fi, err, errOut)
+	}
+	secret, consumer := m[3], m[4]
+
+	code, out, errOut = cliRun(t, db, "", "api-key", "add", "bb22222-ovh", "--json")
+	var creds map[string]string
+	if code != 0 || errOut != "" || json.Unmarshal([]byte(out), &creds) != nil {
+		t.Fatalf("api-key add --json: %d %q %q", code, out, errOut)
+	}
+	for _, f := range []string{"applicationKey", "applicationSecret", "consumerKey", "handle", "name", "created"} {
+		if _, ok := creds[f]; !ok {
+			t.Errorf("api-key add --json has no %q: %s", f, out)
+		}
+	}
+	if len(creds["applicationSecret"]) != 32 || len(creds["consumerKey"]) != 32 || creds["handle"] != "bb22222-ovh" {
+		t.Errorf("api-key add --json: %s", out)
+	}
+
+	for _, bad := range [][]string{{"zz99999-ovh"}, {"not-a-handle"}, {"aa11111-ovh", "--name", "x\x1b[2J"}} {
+		if code, _, errOut := cliRun(t, db, "", append([]string{"api-key", "add"}, bad...)...); code != 1 || !strings.HasPrefix(errOut, "contactdesk: ") {
+			t.Errorf("api-key add %q: %d %q", bad, code, errOut)
+		}
+	}
+
+	// Listed, never with a secret.
+	code, out, _ = cliRun(t, db, "", "api-key", "list")
+	if code != 0 || !strings.HasPrefix(out, "APPLICATION KEY") || !strings.Contains(out, m[1]+"  aa11111-ovh  billing sync") || !strings.Contains(out, creds["applicationKey"]) {
+		t.Fatalf("api-key list: %q", out)
+	}
+	code, out, _ = cliRun(t, db, "", "api-key", "list", "aa11111-ovh", "--json")
+	var list []map[string]string
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 1 || list[0]["applicationKey"] != m[1] || list[0]["lastUsed"] != "" {
+		t.Fatalf("api-key list --json: %q", out)
+	}
+	for _, s := range []string{secret, consumer, creds["applicationSecret"], creds["consumerKey"]} {
+		_, all, _ := cliRun(t, db, "", "api-key", "list", "--json")
+		if strings.Contains(all, s) {
+			t.Fatal("api-key list shows a secret")
+		}
+	}
+
+	if code, _, errOut := cliRun(t, db, "", "api-key", "list", "aa11111-ovh", "bb22222-ovh"); code != 2 || !strings.Contains(errOut, "api-key list takes at most one handle, not 2 arguments") {
+		t.Errorf("api-key list with two handles: %d %q", code, errOut)
+	}
+	// Removed: gone from the list, and a second time is refused.
+	if code, out, errOut = cliRun(t, db, "", "api-key", "remove", m[1]); code != 0 || out != "API key "+m[1]+" of aa11111-ovh removed: it no longer works\n" {
+		t.Fatalf("api-key remove: %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut = cliRun(t, db, "", "api-key", "remove", m[1]); code != 1 || !strings.Contains(errOut, "no API key has the application key") {
+		t.Fatalf("api-key remove twice: %d %q", code, errOut)
+	}
+	if _, out, _ = cliRun(t, db, "", "api-key", "list", "aa11111-ovh"); strings.Contains(out, m[1]) {
+		t.Fatalf("a removed key is listed: %q", out)
+	}
+
+	// A key file others may read is refused, as an SSH host key is.
+	os.Chmod(keyFile, 0o644)
+	if code, _, errOut = cliRun(t, db, "", "api-key", "add", "aa11111-ovh"); code != 1 || !strings.Contains(errOut, "chmod 600") {
+		t.Fatalf("a key file others may read: %d %q", code, errOut)
+	}
+	os.Chmod(keyFile, 0o600)
+	// A lost key file is made again, with a warning: the keys sealed
+	// under the old one no longer sign.
+	os.Remove(keyFile)
+	if code, _, errOut = cliRun(t, db, "", "api-key", "add", "aa11111-ovh"); code != 0 || !strings.Contains(errOut, "warning: the desk has an API key sealed under another API secret key") {
+		t.Fatalf("a lost key file: %d %q", code, errOut)
+	}
+	// With PostgreSQL, the key file must be named: every node needs the same.
+	code, _, errOut = cliRun(t, "postgres://nobody@127.0.0.1:1/none", "", "api-key", "add", "aa11111-ovh")
+	if code != 2 || !strings.Contains(errOut, "--api-secret-key PATH") {
+		t.Fatalf("api-key add on PostgreSQL without --api-secret-key: %d %q", code, errOut)
+	}
+	code, _, errOut = cliRun(t, db, "", "api-key", "add", "aa11111-ovh", "--api-secret-key", filepath.Join(t.TempDir(), "k"), "--as", "aa11111-ovh")
+	if code != 2 || !strings.Contains(errOut, "does not act as an account") {
+		t.Fatalf("api-key add --as: %d %q", code, errOut)
+	}
+}
+
+// TestServeHTTP runs `contactdesk serve --http` as an operator would,
+// alone and beside SSH, and calls it with the official client and a
+// bearer.
+func TestServeHTTP(t *testing.T) {
+	db := apiDesk(t)
+	if code, _, e := cliRun(t, db, "", "service", "add", "alice.pt", "--type", "domain", "--admin", "aa11111-ovh", "--tech", "aa11111-ovh", "--billing", "aa11111-ovh"); code != 0 {
+		t.Fatal(e)
+	}
+	_, out, _ := cliRun(t, db, "", "api-key", "add", "aa11111-ovh", "--json")
+	var creds map[string]string
+	json.Unmarshal([]byte(out), &creds)
+
+	if code, _, errOut := cliRun(t, db, "", "serve", "--listen", "none"); code != 2 || !strings.Contains(errOut, "nothing to serve") {
+		t.Fatalf("serve --listen none without --http: %d %q", code, errOut)
+	}
+	for _, args := range [][]string{
+		{"--http", "127.0.0.1:0", "--listen", "none"},
+		{"--http", "127.0.0.1:0", "--listen", "127.0.0.1:0"},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var stdout, log lockedBuffer
+		code := make(chan int, 1)
+		go func() {
+			code <- Run(ctx, append([]string{"--db", db, "serve"}, args...), strings.NewReader(""), &stdout, &log, func(string) string { return "" })
+		}()
+		re := regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
+		var addr string
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if m := re.FindStringSubmatch(log.String()); m != nil {
+				addr = m[1]
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("serve %q did not start: %s", args, log.String())
+			}
+		}
+		cl, err := ovh.NewClient("http://"+addr+"/1.0", creds["applicationKey"], creds["applicationSecret"], creds["consumerKey"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		if err := cl.Get("/domain", &names); err != nil || !slices.Equal(names, []string{"alice.pt"}) {
+			t.Fatalf("serve %q: GET /domain: %v %v\n%s", args, names, err, log.String())
+		}
+		req, _ := http.NewRequest("GET", "http://"+addr+"/1.0/me", nil)
+		req.Header.Set("Authorization", "Bearer "+creds["consumerKey"])
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("serve %q: bearer: %v %v", args, res, err)
+		}
+		res.Body.Close()
+		sshOn := strings.Contains(log.String(), "msg=serving addr=")
+		if sshOn != (args[3] != "none") {
+			t.Errorf("serve %q: SSH served %v:\n%s", args, sshOn, log.String())
+		}
+		start := time.Now()
+		cancel()
+		select {
+		case n := <-code:
+			if n != 0 {
+				t.Fatalf("serve %q exited %d:\n%s", args, n, log.String())
+			}
+		case <-time.After(12 * time.Second):
+			t.Fatalf("serve %q did not stop within 10 s", args)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("serve %q took %v to stop", args, d)
+		}
+		l := log.String()
+		for _, want := range []string{`route="GET /1.0/domain" status=200`, `route="GET /1.0/me" status=200`, "app_key=" + creds["applicationKey"]} {
+			if !strings.Contains(l, want) {
+				t.Errorf("serve %q: the log has no %q:\n%s", args, want, l)
+			}
+		}
+		if strings.Contains(l, creds["consumerKey"]) || strings.Contains(l, creds["applicationSecret"]) {
+			t.Errorf("serve %q: the log shows a credential", args)
+		}
+	}
+}

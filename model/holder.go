@@ -1,0 +1,93 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"contactdesk/locale"
+)
+
+// TokenHolder is the party of a request whose token was given, as the
+// web page of a mail's link finds it: that page knows no account, only
+// the token in its link.
+type TokenHolder struct {
+	Request Request // as its parties see it, at the desk's time
+	Party   Handle  // whose token it is
+	// Closed says why the token can't answer now — it was used, or
+	// replaced by a newer one, or the request has ended — as a refusal
+	// (*Error); nil when it can.
+	Closed error
+}
+
+// FindTokenHolder returns the party of request id that holds token,
+// reading only: opening a link changes nothing (mail scanners and link
+// previews open every link they see).
+//
+// A token that belongs to no party of the request is refused with
+// ErrWrongToken, the same refusal whether or not the request exists, so
+// that guesses learn nothing; and it is counted nowhere. The model's
+// throttle counts the wrong tokens of an account, and here there is no
+// account to count them against: the caller throttles such guesses
+// itself (per request and per client), so that nobody can spend a
+// party's tries without holding its token.
+func (d *Desk) FindTokenHolder(ctx context.Context, id int64, token string) (TokenHolder, error) {
+	var th TokenHolder
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
+		r, err := tx.Request(id)
+		if errors.Is(err, ErrNoRow) {
+			_, _, wellFormed := matchToken(nil, token)
+			return wrongToken(id, wellFormed)
+		}
+		if err != nil {
+			return err
+		}
+		toks, err := tx.Tokens(id)
+		if err != nil {
+			return err
+		}
+		t, found, wellFormed := matchToken(toks, token)
+		if !found {
+			return wrongToken(id, wellFormed)
+		}
+		r = effective(r, now)
+		th = TokenHolder{Request: r, Party: t.Handle}
+		p, _ := r.Party(t.Handle)
+		switch {
+		case r.State.Ended():
+			th.Closed = endedErr(r)
+		case p.Answer != AnswerPending:
+			th.Closed = fail(ErrAlreadyAnswered, "token", "err.request.answered_"+string(p.Answer), locale.Args{"ID": r.ID})
+		case t.State == TokenUsed:
+			th.Closed = fail(ErrTokenUsed, "token", "err.token.used", locale.Args{"ID": r.ID})
+		case t.State == TokenReplaced:
+			th.Closed = fail(ErrTokenReplaced, "token", "err.token.replaced_link", locale.Args{"ID": r.ID})
+		}
+		return nil
+	})
+	return th, err
+}
+
+func wrongToken(id int64, wellFormed bool) error {
+	if !wellFormed {
+		return fail(ErrWrongToken, "token", "err.token.shape", locale.Args{"ID": id})
+	}
+	return fail(ErrWrongToken, "token", "err.token.not_of_request", locale.Args{"ID": id})
+}
+
+// matchToken finds what a person typed among a request's tokens,
+// comparing every hash in constant time. wellFormed is false when what
+// was typed can't be a token at all.
+func matchToken(toks []TokenRecord, typed string) (match TokenRecord, found, wellFormed bool) {
+	norm, ok := NormalizeToken(typed)
+	if !ok {
+		return TokenRecord{}, false, false
+	}
+	h := HashToken(norm)
+	for _, t := range toks {
+		if t.Hash.Equal(h) {
+			match, found = t, true
+		}
+	}
+	return match, found, true
+}

@@ -1,0 +1,360 @@
+package modeltest
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"contactdesk/model"
+)
+
+// MailedToken returns the token of h's newest confirmation mail for
+// request id as it is stored, before the mail is handed to an SMTP
+// server: what the recipient will find in the real mail. (Desk.Mails
+// withholds it while real delivery is on.)
+func (f *Fixture) MailedToken(h model.Handle, id int64) string {
+	f.T.Helper()
+	var tok string
+	err := f.Store.View(f.Ctx, func(tx model.Tx) error {
+		ms, err := tx.MailsOf(h)
+		for _, m := range ms {
+			if m.RequestID == id && m.Kind == model.MailConfirm {
+				tok = m.Token
+				break
+			}
+		}
+		return err
+	})
+	if err != nil || tok == "" {
+		f.T.Fatalf("%s has no stored token for request #%d (%v)", h, id, err)
+	}
+	return tok
+}
+
+// Set sets a desk setting and fails the test on a refusal.
+func (f *Fixture) Set(key, value string) {
+	f.T.Helper()
+	if _, err := f.Desk.SetSetting(f.Ctx, key, value); err != nil {
+		f.T.Fatalf("set %s %q: %v", key, value, err)
+	}
+}
+
+func testSettings(t *testing.T, open Opener) {
+	f := New(t, open)
+	s, err := f.Desk.Settings(f.Ctx)
+	if err != nil || len(s) != 0 || s.RealDelivery() || s.PublicURL() != "" || s.SSHCommand() != "" {
+		t.Fatalf("a new desk's settings: %v, %v", s, err)
+	}
+	cases := []struct{ key, in, want string }{
+		{model.SettingPublicURL, "https://Desk.Example.NET/", "https://desk.example.net"},
+		{model.SettingPublicURL, "  http://127.0.0.1:8080/desk/ ", "http://127.0.0.1:8080/desk"},
+		{model.SettingPublicSSH, "Desk.example.net:2222", "desk.example.net:2222"},
+		{model.SettingPublicSSH, "[2001:db8::1]:22", "[2001:db8::1]:22"},
+		{model.SettingPublicSSH, "2001:db8::1", "2001:db8::1"},
+		{model.SettingMailDelivery, "SMTP", model.DeliverySMTP},
+	}
+	for _, c := range cases {
+		got, err := f.Desk.SetSetting(f.Ctx, c.key, c.in)
+		if err != nil || got != c.want {
+			t.Errorf("set %s %q: %q, %v; want %q", c.key, c.in, got, err, c.want)
+		}
+		s, _ := f.Desk.Settings(f.Ctx)
+		if s[c.key] != c.want {
+			t.Errorf("%s reads back %q, want %q", c.key, s[c.key], c.want)
+		}
+	}
+	before := f.Snap()
+	for _, c := range []struct{ key, in string }{
+		{"public_url", "https://x.example"},
+		{"", "x"},
+		{model.SettingPublicURL, "desk.example.net"},
+		{model.SettingPublicURL, "ftp://desk.example.net"},
+		{model.SettingPublicURL, "https://desk.example.net/?a=b"},
+		{model.SettingPublicURL, "https://desk.example.net/#top"},
+		{model.SettingPublicURL, "https://user:pw@desk.example.net"},
+		{model.SettingPublicURL, "https://desk.example.net:99999"},
+		{model.SettingPublicURL, "https:///path"},
+		{model.SettingPublicURL, "https://desk.example.net/a b"},
+		{model.SettingPublicURL, "https://desk.example.net/\x1b[31m"},
+		{model.SettingPublicSSH, "desk.example.net:ssh"},
+		{model.SettingPublicSSH, "desk example"},
+		{model.SettingPublicSSH, "-oProxyCommand=x"},
+		{model.SettingPublicSSH, "a:b:c"},
+		{model.SettingMailDelivery, "sendmail"},
+	} {
+		_, err := f.Desk.SetSetting(f.Ctx, c.key, c.in)
+		IsKind(t, err, model.ErrInvalid, "set "+c.key+" "+c.in)
+		if c.key != "" && !strings.Contains(err.Error(), c.key) && !strings.Contains(err.Error(), "setting") {
+			t.Errorf("the refusal of %s %q does not name it: %q", c.key, c.in, err)
+		}
+	}
+	f.Same(before, "refused settings")
+	if s, _ := f.Desk.Settings(f.Ctx); s.PublicURL() != "http://127.0.0.1:8080/desk" {
+		t.Errorf("a refused value replaced the public URL: %q", s.PublicURL())
+	}
+	if s, _ := f.Desk.Settings(f.Ctx); s.SSHCommand() != "ssh 2001:db8::1" {
+		t.Errorf("ssh command %q", s.SSHCommand())
+	}
+	f.Set(model.SettingPublicSSH, "desk.example.net:22")
+	if s, _ := f.Desk.Settings(f.Ctx); s.SSHCommand() != "ssh desk.example.net" {
+		t.Errorf("ssh command on port 22: %q", s.SSHCommand())
+	}
+	f.Set(model.SettingPublicSSH, "desk.example.net:2222")
+	if s, _ := f.Desk.Settings(f.Ctx); s.SSHCommand() != "ssh -p 2222 desk.example.net" {
+		t.Errorf("ssh command: %q", s.SSHCommand())
+	}
+	// An empty value unsets; unsetting what is not set changes nothing.
+	f.Set(model.SettingPublicSSH, "")
+	if s, _ := f.Desk.Settings(f.Ctx); s[model.SettingPublicSSH] != "" || len(s) != 2 {
+		t.Errorf("after unset: %v", s)
+	}
+	before = f.Snap()
+	f.Set(model.SettingPublicSSH, "")
+	f.Set(model.SettingMailDelivery, "smtp")
+	f.Same(before, "settings set to what they are")
+	// Support staff's changes are recorded, out of the customers' sight.
+	var hist []model.HistoryEntry
+	f.Store.View(f.Ctx, func(tx model.Tx) error {
+		var err error
+		hist, err = tx.History(model.SupportActor, 0, 0, 0)
+		return err
+	})
+	n := 0
+	for _, e := range hist {
+		if e.Action == model.ActSetting {
+			n++
+			if e.Actor != model.SupportActor {
+				t.Errorf("a setting recorded as done by %s", e.Actor)
+			}
+		}
+	}
+	if n != 9 {
+		t.Errorf("%d settings changes recorded, want 9", n)
+	}
+	for _, h := range []model.Handle{A, T} {
+		hs, _ := f.Desk.History(f.Ctx, h, model.HistoryFilter{})
+		for _, e := range hs {
+			if e.Action == model.ActSetting {
+				t.Errorf("%s sees a change of setting in its history", h)
+			}
+		}
+	}
+	// Real delivery, once asked for, is recorded once.
+	f2 := New(t, open)
+	for range 2 {
+		if err := f2.Desk.UseRealDelivery(f2.Ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s, _ := f2.Desk.Settings(f2.Ctx); !s.RealDelivery() {
+		t.Errorf("UseRealDelivery: %v", s)
+	}
+	if err := f2.Desk.Ping(f2.Ctx); err != nil {
+		t.Errorf("ping: %v", err)
+	}
+	for _, k := range model.SettingKeys() {
+		if _, err := model.LookupSetting(k.Name); err != nil || k.About == "" {
+			t.Errorf("setting %q: %v, about %q", k.Name, err, k.About)
+		}
+	}
+}
+
+func testLinks(t *testing.T, open Opener) {
+	f := New(t, open)
+	r := f.Create(A, Example, N, model.Tech)[0]
+	m := f.newestMail(f.Desk, N)
+	if !strings.HasPrefix(m.Link, "contactdesk://request/") || !strings.Contains(m.Body, "contactdesk request accept") {
+		t.Errorf("without settings, the mail of today: %q\n%s", m.Link, m.Body)
+	}
+	f.Set(model.SettingPublicURL, "https://desk.example.net/")
+	f.Set(model.SettingPublicSSH, "desk.example.net:2222")
+	m, err := f.Desk.Resend(f.Ctx, N, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "https://desk.example.net/request/" + itoa(r.ID) + "?token=" + m.Token
+	if m.Link != want || !strings.Contains(m.Body, want) {
+		t.Errorf("link %q, want %q; body:\n%s", m.Link, want, m.Body)
+	}
+	// The simulated mailbox keeps the commands; every mail tells the SSH way.
+	if !strings.Contains(m.Body, "contactdesk request accept") || !strings.Contains(m.Body, "ssh -p 2222 desk.example.net") {
+		t.Errorf("simulated mail:\n%s", m.Body)
+	}
+	id, tok, ok := model.ParseLink(m.Link)
+	if !ok || id != r.ID || tok != m.Token {
+		t.Errorf("ParseLink(%q) = %d %q %v", m.Link, id, tok, ok)
+	}
+	if _, err := f.Desk.Accept(f.Ctx, N, r.ID, tok); err != nil {
+		t.Errorf("the token of the web link: %v", err)
+	}
+	f.Accept(A, r.ID)
+	f.Accept(T, r.ID)
+	if o := f.newestMail(f.Desk, T); o.Kind != model.MailOutcome || !strings.Contains(o.Body, "ssh -p 2222 desk.example.net") {
+		t.Errorf("an outcome mail does not tell the SSH way:\n%s", o.Body)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// testRealDelivery: with mail-delivery smtp, every process queues its
+// mails, the real mail says how to answer without the shell commands,
+// and the desk's mailbox shows no token, before and after the hand-over.
+func testRealDelivery(t *testing.T, open Opener) {
+	for _, withURL := range []bool{true, false} {
+		f := New(t, open)
+		f.Set(model.SettingMailDelivery, model.DeliverySMTP)
+		if withURL {
+			f.Set(model.SettingPublicURL, "https://desk.example.net")
+		}
+		r := f.Create(A, Example, N, model.Tech)[0]
+		tok := f.MailedToken(N, r.ID)
+		ms, err := f.Desk.Mails(f.Ctx, N)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("mails: %d, %v", len(ms), err)
+		}
+		m := ms[0]
+		if m.Delivery != model.DeliveryPending {
+			t.Errorf("a desk with mail-delivery smtp did not queue the mail: %q", m.Delivery)
+		}
+		if m.Token != "" || !m.TokenWithheld || strings.Contains(m.Body, tok) || strings.Contains(m.Link, tok) || strings.Contains(m.Link, "token") {
+			t.Errorf("the mailbox shows the token: %+v", m)
+		}
+		if !strings.Contains(m.Body, "mailed to "+string(N)+"@mail.example") {
+			t.Errorf("the mailbox does not say where the token went:\n%s", m.Body)
+		}
+		if id, _, ok := model.ParseLink(m.Link); !ok || id != r.ID {
+			t.Errorf("the withheld link %q does not open the request", m.Link)
+		}
+		var raw model.OutboxEntry
+		for _, e := range f.claim(f.Desk, time.Minute) {
+			if e.Mail.To == N {
+				raw = e
+			}
+		}
+		body := raw.Mail.Body
+		if !strings.Contains(body, tok) || strings.Contains(body, "contactdesk request") || strings.Contains(body, "--token") {
+			t.Errorf("the real mail:\n%s", body)
+		}
+		web := "https://desk.example.net/request/" + itoa(r.ID) + "?token=" + tok
+		if withURL != strings.Contains(body, web) {
+			t.Errorf("with a public URL %v, the real mail has the web link %v:\n%s", withURL, !withURL, body)
+		}
+		// Handed to the server: the stored copy forgets the token.
+		if err := f.Desk.HandOver(f.Ctx, &raw, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		f.Store.View(f.Ctx, func(tx model.Tx) error {
+			got, err := tx.Mail(raw.Mail.ID)
+			if err != nil || got.Token != "" || strings.Contains(got.Body, tok) || strings.Contains(got.Link, tok) {
+				t.Errorf("after the hand-over the store holds %+v, %v", got, err)
+			}
+			return nil
+		})
+		if _, err := f.Desk.Delivered(f.Ctx, raw); err != nil {
+			t.Fatal(err)
+		}
+		m = f.newestMail(f.Desk, N)
+		if m.Token != "" || !m.TokenWithheld || m.Delivery != model.DeliverySent {
+			t.Errorf("after delivery: %+v", m)
+		}
+		// The mailed token works, from the mail alone.
+		if _, err := f.Desk.Accept(f.Ctx, N, r.ID, tok); err != nil {
+			t.Errorf("the mailed token: %v", err)
+		}
+		// A resend returns no token either.
+		rm, err := f.Desk.Resend(f.Ctx, T, r.ID)
+		if err != nil || rm.Token != "" || !rm.TokenWithheld || strings.Contains(rm.Body, f.MailedToken(T, r.ID)) {
+			t.Errorf("resend: %+v, %v", rm, err)
+		}
+		// A mail the server refused keeps no token.
+		refused := f.claim(f.Desk, time.Minute)
+		if len(refused) != 1 || refused[0].Mail.To != T {
+			t.Fatalf("claimed %+v, want the resent mail", refused)
+		}
+		if _, err := f.Desk.Undeliverable(f.Ctx, refused[0], "550 no such user"); err != nil {
+			t.Fatal(err)
+		}
+		f.Store.View(f.Ctx, func(tx model.Tx) error {
+			m, err := tx.Mail(refused[0].Mail.ID)
+			if err != nil || m.Token != "" || strings.Contains(m.Body, refused[0].Mail.Token) {
+				t.Errorf("a refused mail keeps its token: %+v, %v", m, err)
+			}
+			return nil
+		})
+	}
+	// A mail written before real delivery was on is withheld too.
+	f := New(t, open)
+	r := f.Create(A, Example, N, model.Tech)[0]
+	f.Set(model.SettingMailDelivery, model.DeliverySMTP)
+	if m := f.newestMail(f.Desk, N); m.Token != "" || !m.TokenWithheld {
+		t.Errorf("an older simulated mail under real delivery: %+v", m)
+	}
+	// Back to the simulated mailbox: tokens show again, outcomes never
+	// were withheld.
+	f.Set(model.SettingMailDelivery, model.DeliveryNone)
+	if tok := f.Token(N, r.ID); tok == "" {
+		t.Errorf("mail-delivery none: the simulated mailbox shows no token")
+	}
+}
+
+// testTokenHolder: the read the web page makes from a link finds the
+// party by its token, changes nothing, and counts no wrong token
+// against any party.
+func testTokenHolder(t *testing.T, open Opener) {
+	f := New(t, open)
+	r := f.Create(A, Example, N, model.Tech)[0]
+	r2 := f.Create(A, Multi, N, model.Tech)[0]
+	before := f.Snap()
+	for _, h := range []model.Handle{A, T, N} {
+		th, err := f.Desk.FindTokenHolder(f.Ctx, r.ID, f.Token(h, r.ID))
+		if err != nil || th.Party != h || th.Closed != nil || th.Request.ID != r.ID || len(th.Request.Parties) != 3 {
+			t.Errorf("%s's token: %+v, %v", h, th, err)
+		}
+	}
+	wrong := "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"
+	for i := 0; i < 3*model.MaxTokenFailures; i++ {
+		for _, c := range []struct {
+			id  int64
+			tok string
+		}{{r.ID, wrong}, {r.ID, "nope"}, {r.ID, f.Token(N, r2.ID)}, {9999, f.Token(N, r.ID)}, {9999, wrong}} {
+			_, err := f.Desk.FindTokenHolder(f.Ctx, c.id, c.tok)
+			IsKind(t, err, model.ErrWrongToken, "a wrong token")
+		}
+	}
+	// (A request that does not exist reads as a wrong token.)
+	_, e1 := f.Desk.FindTokenHolder(f.Ctx, 9999, wrong)
+	_, e2 := f.Desk.FindTokenHolder(f.Ctx, r.ID, wrong)
+	if strings.ReplaceAll(e1.Error(), "9999", "N") != strings.ReplaceAll(e2.Error(), itoa(r.ID), "N") {
+		t.Errorf("a missing request reads otherwise than a wrong token: %q, %q", e1, e2)
+	}
+	f.Same(before, "finding token holders")
+	// The guesses cost the parties nothing.
+	f.Accept(T, r.ID)
+	th, _ := f.Desk.FindTokenHolder(f.Ctx, r.ID, f.Token(T, r.ID))
+	IsKind(t, th.Closed, model.ErrAlreadyAnswered, "a used token")
+	if th.Party != T {
+		t.Errorf("a used token's party: %q", th.Party)
+	}
+	old := f.Token(N, r.ID)
+	if _, err := f.Desk.Resend(f.Ctx, N, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	th, _ = f.Desk.FindTokenHolder(f.Ctx, r.ID, old)
+	IsKind(t, th.Closed, model.ErrTokenReplaced, "a replaced token")
+	if _, err := f.Desk.Refuse(f.Ctx, N, r.ID, f.Token(N, r.ID)); err != nil {
+		t.Fatal(err)
+	}
+	th, _ = f.Desk.FindTokenHolder(f.Ctx, r.ID, f.Token(A, r.ID))
+	IsKind(t, th.Closed, model.ErrEnded, "a token of a refused request")
+	if th.Request.State != model.StateRefused || th.Party != A {
+		t.Errorf("refused request: %+v", th)
+	}
+	// Past its expiry, before any write records it.
+	f.Clock.Advance(16 * 24 * time.Hour)
+	th, err := f.Desk.FindTokenHolder(f.Ctx, r2.ID, f.Token(A, r2.ID))
+	if err != nil || th.Request.State != model.StateExpired {
+		t.Errorf("an expired request: %+v, %v", th, err)
+	}
+	IsKind(t, th.Closed, model.ErrEnded, "a token of an expired request")
+}

@@ -1,0 +1,284 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"contactdesk/locale"
+)
+
+// The settings of a desk are kept in the desk itself, so that every
+// process that writes mail (the command line, the app, every serve node,
+// on SQLite or PostgreSQL) writes the same links and agrees on whether
+// mail is delivered for real. Each key has its check and a one-line
+// description; a new key is one more entry in settingKeys.
+const (
+	// SettingPublicURL is the address of the web page of the mails'
+	// links: https://desk.example.net (a path is allowed).
+	SettingPublicURL = "public-url"
+	// SettingPublicSSH is where customers reach the desk over SSH:
+	// HOST[:PORT].
+	SettingPublicSSH = "public-ssh"
+	// SettingMailDelivery says whether mail is delivered for real:
+	// DeliverySMTP or DeliveryNone (unset: none).
+	SettingMailDelivery = "mail-delivery"
+)
+
+// ActSetting is the history action of a change of setting.
+const ActSetting = "desk.setting"
+
+// The values of SettingMailDelivery.
+const (
+	DeliverySMTP = "smtp"
+	DeliveryNone = "none"
+)
+
+// SettingKey is one setting a desk knows: its name, what it does, and
+// how a value is checked.
+type SettingKey struct {
+	Name  string
+	About string // one line, for a listing
+	// check returns the value as it is stored, or a refusal.
+	check func(string) (string, error)
+}
+
+var settingKeys = []SettingKey{
+	{Name: SettingPublicURL, About: "the address of the web page the mails link to: https://desk.example.net", check: checkPublicURL},
+	{Name: SettingPublicSSH, About: "where customers reach the desk over SSH, HOST[:PORT], told in every mail", check: checkPublicSSH},
+	{Name: SettingMailDelivery, About: "smtp: mail is delivered for real (the desk then keeps no usable token); none: the simulated mailbox", check: checkMailDelivery},
+}
+
+// SettingKeys lists every setting a desk knows, in a fixed order.
+func SettingKeys() []SettingKey { return append([]SettingKey(nil), settingKeys...) }
+
+// LookupSetting returns the setting called name, or a refusal naming the
+// known ones.
+func LookupSetting(name string) (SettingKey, error) {
+	for _, k := range settingKeys {
+		if k.Name == name {
+			return k, nil
+		}
+	}
+	names := make([]string, len(settingKeys))
+	for i, k := range settingKeys {
+		names[i] = k.Name
+	}
+	return SettingKey{}, fail(ErrInvalid, "key", "err.setting.unknown", locale.Args{"Value": strconv.Quote(clip(name)), "Names": strings.Join(names, ", ")})
+}
+
+// Check returns v as it would be stored, or a refusal that says what the
+// setting takes.
+func (k SettingKey) Check(v string) (string, error) { return k.check(strings.TrimSpace(v)) }
+
+// Settings are a desk's settings, by key; a key that is not set is absent.
+type Settings map[string]string
+
+// PublicURL is the address of the web page, without a trailing slash,
+// or "".
+func (s Settings) PublicURL() string { return s[SettingPublicURL] }
+
+// RealDelivery reports whether the desk delivers its mail for real.
+func (s Settings) RealDelivery() bool { return s[SettingMailDelivery] == DeliverySMTP }
+
+// SSHCommand is how a customer reaches the desk over SSH ("ssh -p 2222
+// desk.example.net"), or "" when public-ssh is not set.
+func (s Settings) SSHCommand() string {
+	v := s[SettingPublicSSH]
+	if v == "" {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return "ssh " + v
+	}
+	if port == "22" {
+		return "ssh " + host
+	}
+	return "ssh -p " + port + " " + host
+}
+
+// Settings returns every setting that is set.
+func (d *Desk) Settings(ctx context.Context) (Settings, error) {
+	var s Settings
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		var err error
+		s, err = tx.Settings()
+		return err
+	})
+	return s, err
+}
+
+// SetSetting checks value and stores it as the setting key (support
+// staff); it returns the value as stored. An empty value unsets it.
+// Every change is recorded in the history.
+func (d *Desk) SetSetting(ctx context.Context, key, value string) (string, error) {
+	k, err := LookupSetting(key)
+	if err != nil {
+		return "", err
+	}
+	v := ""
+	if strings.TrimSpace(value) != "" {
+		if v, err = k.Check(value); err != nil {
+			return "", err
+		}
+	}
+	return write(ctx, d, func(tx Tx, w *work) (string, error) {
+		return v, d.setSetting(tx, w, k.Name, v)
+	})
+}
+
+func (d *Desk) setSetting(tx Tx, w *work, key, v string) error {
+	old, err := tx.Settings()
+	if err != nil {
+		return err
+	}
+	if old[key] == v {
+		return nil
+	}
+	detail := fmt.Sprintf("setting %s set to %s", key, v)
+	if v == "" {
+		detail = fmt.Sprintf("setting %s unset", key)
+		err = tx.DeleteSetting(key)
+	} else {
+		err = tx.SetSetting(key, v, w.now)
+	}
+	if err != nil {
+		return err
+	}
+	return d.record(tx, w, SupportActor, ActSetting, 0, 0, detail)
+}
+
+// UseRealDelivery records in the desk that its mail is delivered for
+// real (mail-delivery smtp), unless it says so already: a process with
+// an SMTP server calls it, so that every other process queues its mails
+// in the outbox too, and withholds the tokens.
+func (d *Desk) UseRealDelivery(ctx context.Context) error {
+	s, err := d.Settings(ctx)
+	if err != nil || s.RealDelivery() {
+		return err
+	}
+	return d.update(ctx, func(tx Tx, w *work) error { return d.setSetting(tx, w, SettingMailDelivery, DeliverySMTP) })
+}
+
+// Ping answers whether the desk's database answers (a health check).
+func (d *Desk) Ping(ctx context.Context) error {
+	return d.view(ctx, func(tx Tx, _ time.Time) error {
+		_, err := tx.Settings()
+		return err
+	})
+}
+
+// settings reads the desk's settings once per write.
+func (w *work) settingsOf(tx Tx) (Settings, error) {
+	if w.settings == nil {
+		s, err := tx.Settings()
+		if err != nil {
+			return nil, err
+		}
+		if s == nil {
+			s = Settings{}
+		}
+		w.settings = s
+	}
+	return w.settings, nil
+}
+
+func checkPublicURL(v string) (string, error) {
+	bad := func(why string) error {
+		return fail(ErrInvalid, "value", "err.setting.public_url", locale.Args{"Value": strconv.Quote(clip(v)), "Why": locale.M("word.setting." + why)})
+	}
+	if v == "" {
+		return "", bad("empty")
+	}
+	for _, r := range v {
+		if r <= ' ' || r == 0x7f {
+			return "", bad("space")
+		}
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil:
+		return "", bad("not_url")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", bad("scheme")
+	case u.Host == "" || u.Hostname() == "":
+		return "", bad("no_host")
+	case u.User != nil:
+		return "", bad("user")
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", bad("query")
+	case u.Fragment != "" || strings.Contains(v, "#"):
+		return "", bad("fragment")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", bad("port")
+		}
+	}
+	out := strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + u.EscapedPath()
+	return strings.TrimRight(out, "/"), nil
+}
+
+func checkPublicSSH(v string) (string, error) {
+	bad := func(why string) error {
+		return fail(ErrInvalid, "value", "err.setting.public_ssh", locale.Args{"Value": strconv.Quote(clip(v)), "Why": locale.M("word.setting." + why)})
+	}
+	if v == "" {
+		return "", bad("empty")
+	}
+	host, port := v, ""
+	if h, p, err := net.SplitHostPort(v); err == nil {
+		host, port = h, p
+	} else if strings.Count(v, ":") > 1 && net.ParseIP(v) != nil {
+		host = v // an IPv6 address without a port
+	} else if strings.Contains(v, ":") {
+		return "", bad("not_hostport")
+	}
+	if port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", bad("port")
+		}
+	}
+	if net.ParseIP(host) == nil && !hostnameOK(host) {
+		return "", bad("not_host")
+	}
+	host = strings.ToLower(host)
+	if port == "" {
+		return host, nil
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// hostnameOK accepts a DNS name: labels of letters, digits and hyphens.
+func hostnameOK(h string) bool {
+	h = strings.TrimSuffix(h, ".")
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(h, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func checkMailDelivery(v string) (string, error) {
+	switch strings.ToLower(v) {
+	case DeliverySMTP:
+		return DeliverySMTP, nil
+	case DeliveryNone:
+		return DeliveryNone, nil
+	}
+	return "", fail(ErrInvalid, "value", "err.setting.mail_delivery", locale.Args{"Value": strconv.Quote(clip(v))})
+}

@@ -1,0 +1,497 @@
+// Package web serves the page a confirmation mail links to: the request
+// as the party whose token it is sees it, and a form that accepts or
+// refuses it with that token — the same Desk.Accept and Desk.Refuse the
+// app and the command line call. It is plain HTML from html/template,
+// with one embedded style sheet: no JavaScript, nothing fetched from
+// elsewhere, readable on a phone and in a text browser.
+//
+// Opening a link (GET) changes nothing: mail scanners and link previews
+// open every link they see. Only the form's POST answers. Tokens that
+// belong to no party are counted here, per client address and per
+// request, and never reach the model's throttle, so that nobody can
+// pause a party's tries without holding its token.
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"contactdesk/model"
+	"contactdesk/model/text"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed assets/style.css
+var styleCSS []byte
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{"t": func(k string) string { return say(k) }}).
+	ParseFS(templateFiles, "templates/*.html"))
+
+// The throttle of wrong tokens: a client address may try
+// DefaultClientGuesses tokens that belong to nobody, then one every
+// DefaultGuessEvery; a request's page takes DefaultRequestGuesses of
+// them from all addresses together, then one every DefaultGuessEvery.
+// A person who mistyped needs a couple; a token has 140 random bits, so
+// these only keep a script from trying.
+const (
+	DefaultClientGuesses  = 10
+	DefaultRequestGuesses = 30
+	DefaultGuessEvery     = time.Minute
+)
+
+// maxGuessKeys bounds the memory of the throttle: client addresses and
+// requests remembered at once (a few hundred bytes each).
+const maxGuessKeys = 20000
+
+// maxFormBytes bounds the body of an answer: a token and a button.
+const maxFormBytes = 4 << 10
+
+// Options configure the page; zero values take the defaults.
+type Options struct {
+	ClientGuesses  int           // default DefaultClientGuesses
+	RequestGuesses int           // default DefaultRequestGuesses
+	GuessEvery     time.Duration // default DefaultGuessEvery
+	// ClientAddr says which client a request comes from, for the
+	// throttle (default: the connection's address).
+	ClientAddr func(*http.Request) string
+	// Log receives what goes wrong (a database that does not answer);
+	// nil discards it. Access lines are AccessLog's.
+	Log *slog.Logger
+	Now func() time.Time // default time.Now
+}
+
+type handler struct {
+	desk     *model.Desk
+	clients  *guesses
+	requests *guesses
+	addr     func(*http.Request) string
+	log      *slog.Logger
+}
+
+// New returns the page's handler, meant for the root ("/") of the
+// public address: /request/{id} (the mails' links), /healthz (200 when
+// the database answers, else 503), and its style sheet. Every response
+// carries the headers of secure.
+func New(d *model.Desk, o Options) http.Handler {
+	if o.ClientGuesses <= 0 {
+		o.ClientGuesses = DefaultClientGuesses
+	}
+	if o.RequestGuesses <= 0 {
+		o.RequestGuesses = DefaultRequestGuesses
+	}
+	if o.GuessEvery <= 0 {
+		o.GuessEvery = DefaultGuessEvery
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.ClientAddr == nil {
+		o.ClientAddr = func(r *http.Request) string { return r.RemoteAddr }
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	h := &handler{
+		desk:     d,
+		clients:  newGuesses(o.ClientGuesses, o.GuessEvery, maxGuessKeys, o.Now),
+		requests: newGuesses(o.RequestGuesses, o.GuessEvery, maxGuessKeys, o.Now),
+		addr:     o.ClientAddr,
+		log:      o.Log,
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /request/{id}", h.show)
+	mux.HandleFunc("POST /request/{id}", h.answer)
+	mux.HandleFunc("GET /healthz", h.health)
+	mux.HandleFunc("GET /assets/style.css", style)
+	mux.HandleFunc("GET /{$}", h.home)
+	mux.HandleFunc("/", h.notFound)
+	return secure(mux)
+}
+
+// csp allows the page its own style sheet and its own form, and nothing
+// else: no script, no frame around it, nothing from elsewhere.
+const csp = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// secure sets the headers every response carries. The token is in the
+// page's address, so no referrer leaves it, and no cache keeps it.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", csp)
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Cache-Control", "no-store")
+		hd.Set("X-Robots-Tag", "noindex, nofollow")
+		if r.TLS != nil {
+			hd.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func style(w http.ResponseWriter, r *http.Request) {
+	setRoute(r, "/assets/style.css")
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(styleCSS)))
+	w.Write(styleCSS)
+}
+
+func (h *handler) health(w http.ResponseWriter, r *http.Request) {
+	setRoute(r, "/healthz")
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := h.desk.Ping(ctx); err != nil {
+		h.log.Warn("health check: the database does not answer: " + err.Error())
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "the database does not answer")
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+func (h *handler) home(w http.ResponseWriter, r *http.Request) {
+	setRoute(r, "/")
+	h.render(w, r, http.StatusOK, view{Title: say("desk"), Notes: []string{say("home")}})
+}
+
+func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusNotFound, view{Title: say("notFound"), Notes: []string{say("home")}})
+}
+
+// requestRef reads the request number of /request/{id}. A mail client
+// that escaped the link's "?" leaves the token in the path
+// (/request/8%3Ftoken%3D…): it is read from there too.
+func requestRef(r *http.Request) (id int64, pathToken string, ok bool) {
+	seg := r.PathValue("id")
+	seg, rest, _ := strings.Cut(seg, "?")
+	id, err := strconv.ParseInt(seg, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != seg {
+		return 0, "", false
+	}
+	if v, ok := strings.CutPrefix(rest, "token="); ok {
+		pathToken = v
+	}
+	return id, pathToken, true
+}
+
+// requestPage reads the request number of /request/{id} (see
+// requestRef) and names the route in the access log; for a number that
+// is none it writes the 404 page and returns false.
+func (h *handler) requestPage(w http.ResponseWriter, r *http.Request) (int64, string, bool) {
+	id, pathToken, ok := requestRef(r)
+	if !ok {
+		h.notFound(w, r)
+		return 0, "", false
+	}
+	setRoute(r, fmt.Sprintf("/request/%d", id))
+	return id, pathToken, true
+}
+
+// answerable finds whose token it is (holder), and writes the page of a
+// token that can't answer any more (closed); it returns true when the
+// token's party may answer.
+func (h *handler) answerable(w http.ResponseWriter, r *http.Request, id int64, token string) (model.TokenHolder, bool) {
+	th, ok := h.holder(w, r, id, token)
+	if ok && th.Closed != nil {
+		h.closed(w, r, th)
+		return th, false
+	}
+	return th, ok
+}
+
+// show is the page of a mail's link: the request as the token's party
+// sees it, with the form to answer while it can.
+func (h *handler) show(w http.ResponseWriter, r *http.Request) {
+	id, token, ok := h.requestPage(w, r)
+	if !ok {
+		return
+	}
+	if q := r.URL.Query().Get("token"); q != "" {
+		token = q
+	}
+	if strings.TrimSpace(token) == "" {
+		h.render(w, r, http.StatusOK, view{Title: say("requestN", id), Notes: []string{say("askToken", id)}, Ask: &askView{Action: strconv.FormatInt(id, 10)}})
+		return
+	}
+	th, ok := h.answerable(w, r, id, token)
+	if !ok {
+		return
+	}
+	v := view{Title: titleOf(th.Request), Request: requestViewOf(th.Request, th.Party)}
+	v.Form = &formView{Action: strconv.FormatInt(id, 10), Token: token}
+	h.render(w, r, http.StatusOK, v)
+}
+
+// answer records the form's answer, as the token's party, through the
+// model's own Accept and Refuse.
+func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
+	id, _, ok := h.requestPage(w, r)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		status, msg := http.StatusBadRequest, say("badRequest")
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			status, msg = http.StatusRequestEntityTooLarge, say("tooMuchForm")
+		}
+		h.render(w, r, status, view{Title: say("refusedTitle"), Notice: &notice{Kind: "error", Text: msg}})
+		return
+	}
+	token, choice := r.PostForm.Get("token"), r.PostForm.Get("answer")
+	if strings.TrimSpace(token) == "" || (choice != "accept" && choice != "refuse") {
+		h.render(w, r, http.StatusBadRequest, view{Title: say("refusedTitle"), Notice: &notice{Kind: "error", Text: say("badRequest")},
+			Ask: &askView{Action: strconv.FormatInt(id, 10)}})
+		return
+	}
+	th, ok := h.answerable(w, r, id, token)
+	if !ok {
+		return
+	}
+	var res model.Request
+	var err error
+	if choice == "accept" {
+		res, err = h.desk.Accept(r.Context(), th.Party, id, token)
+	} else {
+		res, err = h.desk.Refuse(r.Context(), th.Party, id, token)
+	}
+	if err != nil {
+		h.refused(w, r, th, err)
+		return
+	}
+	v := view{Title: titleOf(res), Request: requestViewOf(res, th.Party), Notice: &notice{Kind: "ok", Text: outcome(res, th.Party, choice == "accept")}}
+	h.render(w, r, http.StatusOK, v)
+}
+
+// outcome says what the answer did.
+func outcome(r model.Request, party model.Handle, accepted bool) string {
+	switch {
+	case r.State == model.StateDone:
+		return say("done", r.To, r.RoleList(), text.Line(r.Service))
+	case r.State == model.StateValidating:
+		return say("accepted", r.ID, handleList(r.Awaited()))
+	case !accepted && r.State == model.StateRefused:
+		return say("refused", r.ID, r.RoleList(), text.Line(r.Service), r.From)
+	}
+	return say("endedRefused", r.ID, text.Line(r.Reason))
+}
+
+// holder finds whose token it is, after the throttle of this client and
+// this request lets it try; a token of nobody is counted against both.
+// When it returns false it has written the response.
+func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token string) (model.TokenHolder, bool) {
+	client, req := clientKey(h.addr(r)), "request "+strconv.FormatInt(id, 10)
+	if n, wait := h.clients.left(client); n == 0 {
+		h.paused(w, r, say("pausedClient", minutes(wait)), wait)
+		return model.TokenHolder{}, false
+	}
+	if n, wait := h.requests.left(req); n == 0 {
+		h.paused(w, r, say("pausedRequest", id, minutes(wait)), wait)
+		return model.TokenHolder{}, false
+	}
+	th, err := h.desk.FindTokenHolder(r.Context(), id, token)
+	switch {
+	case errors.Is(err, model.ErrWrongToken):
+		cl, cwait := h.clients.spend(client)
+		rl, rwait := h.requests.spend(req)
+		var note string
+		switch left := min(cl, rl); left {
+		case 0:
+			note = say("noTryLeft", minutes(max(cwait, rwait)))
+		case 1:
+			note = say("oneTryLeft")
+		default:
+			note = say("triesLeft", left)
+		}
+		h.render(w, r, http.StatusForbidden, view{Title: say("wrongTitle", id), Notice: &notice{Kind: "error", Text: capitalize(err.Error()) + "."},
+			Notes: []string{note}, Ask: &askView{Action: strconv.FormatInt(id, 10)}})
+		return model.TokenHolder{}, false
+	case err != nil:
+		h.failed(w, r, err)
+		return model.TokenHolder{}, false
+	}
+	return th, true
+}
+
+// closed is the page of a token that can't answer any more: the request
+// as it stands, and why, without the form.
+func (h *handler) closed(w http.ResponseWriter, r *http.Request, th model.TokenHolder) {
+	// Answered or ended is news, not a mistake; a replaced token is one.
+	status, kind := http.StatusGone, "info"
+	if errors.Is(th.Closed, model.ErrTokenReplaced) {
+		status, kind = http.StatusForbidden, "error"
+	}
+	h.render(w, r, status, view{Title: titleOf(th.Request), Request: requestViewOf(th.Request, th.Party),
+		Notice: &notice{Kind: kind, Text: capitalize(th.Closed.Error()) + "."}})
+}
+
+// refused is the page of an answer the model refused (the party's tries
+// paused by its own wrong tokens elsewhere; the request ended meanwhile).
+func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.TokenHolder, err error) {
+	if !model.IsRefusal(err) {
+		h.failed(w, r, err)
+		return
+	}
+	status := http.StatusConflict
+	switch {
+	case errors.Is(err, model.ErrThrottled):
+		status = http.StatusTooManyRequests
+	case errors.Is(err, model.ErrWrongToken), errors.Is(err, model.ErrTokenUsed), errors.Is(err, model.ErrTokenReplaced), errors.Is(err, model.ErrTokenNotYours):
+		status = http.StatusForbidden
+	}
+	v := view{Title: say("refusedTitle"), Notice: &notice{Kind: "error", Text: capitalize(err.Error()) + "."}}
+	if now, rerr := h.desk.Request(r.Context(), th.Party, th.Request.ID); rerr == nil {
+		v.Request = requestViewOf(now, th.Party)
+	}
+	h.render(w, r, status, v)
+}
+
+func (h *handler) paused(w http.ResponseWriter, r *http.Request, msg string, wait time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+	h.render(w, r, http.StatusTooManyRequests, view{Title: say("pausedTitle"), Notice: &notice{Kind: "error", Text: msg}})
+}
+
+func (h *handler) failed(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() == nil {
+		h.log.Warn("web: " + err.Error())
+	}
+	h.render(w, r, http.StatusServiceUnavailable, view{Title: say("failedTitle"), Notice: &notice{Kind: "error", Text: say("failed")}})
+}
+
+// render writes a page whole, or, if it can't be made, a bare 500.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, v view) {
+	v.Lang = lang
+	// Refusals quote the desk's text (a reason, a name): nothing in
+	// them may fool a reader, whatever the database holds.
+	v.Title = text.Line(v.Title)
+	if v.Notice != nil {
+		v.Notice.Text = text.Line(v.Notice.Text)
+	}
+	for i := range v.Notes {
+		v.Notes[i] = text.Line(v.Notes[i])
+	}
+	// Relative links keep working when a reverse proxy serves the page
+	// below a path of its own (https://example.net/desk/request/8).
+	v.Base = strings.Repeat("../", max(0, strings.Count(r.URL.Path, "/")-1))
+	var b bytes.Buffer
+	if err := pages.ExecuteTemplate(&b, "page", v); err != nil {
+		h.log.Error("web: a page could not be made: " + err.Error())
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(b.Bytes())
+	}
+}
+
+// view is what the page template draws.
+type view struct {
+	Lang, Base, Title string
+	Notice            *notice
+	Notes             []string
+	Request           *requestView
+	Form              *formView
+	Ask               *askView
+}
+
+type notice struct{ Kind, Text string } // Kind: ok, error, info
+
+type formView struct{ Action, Token string }
+
+type askView struct{ Action string }
+
+type requestView struct {
+	You, Service, Change, Asked string
+	State, StateClass           string
+	WhenLabel, When             string
+	Parties                     []partyView
+}
+
+type partyView struct {
+	Handle, As, Answer, AnswerClass string
+	You                             bool
+}
+
+func titleOf(r model.Request) string {
+	return say("request", r.ID, r.RoleList(), text.Line(r.Service))
+}
+
+// requestViewOf is r as party sees it. Everything that came from the
+// desk is cleaned of what could fool a reader (model/text); the template
+// escapes it for HTML.
+func requestViewOf(r model.Request, party model.Handle) *requestView {
+	v := &requestView{
+		Service:    fmt.Sprintf("%s (%s)", text.Line(r.Service), text.Line(r.Type)),
+		Change:     say("changeVal", capitalize(r.RoleList()), r.From, r.To),
+		Asked:      say("askedVal", r.Requester, when(r.Created)),
+		StateClass: string(r.State),
+	}
+	if party != "" {
+		v.You = say("youAre", party, r.PartyLabel(party))
+	}
+	v.State = say("state." + string(r.State))
+	switch {
+	case r.State == model.StateValidating:
+		if aw := r.Awaited(); len(aw) > 0 {
+			v.State = say("waitingFor", handleList(aw))
+		}
+		v.WhenLabel, v.When = say("expires"), when(r.Expires)
+	default:
+		if r.Reason != "" && r.State != model.StateDone {
+			v.State += ": " + text.Line(r.Reason)
+		}
+		v.WhenLabel, v.When = say("ended"), when(r.Ended)
+	}
+	for _, p := range r.Parties {
+		pv := partyView{Handle: string(p.Handle), As: r.PartyLabel(p.Handle), AnswerClass: string(p.Answer), You: p.Handle == party}
+		if p.Answer == model.AnswerPending {
+			pv.Answer = say("answer.pending")
+		} else {
+			pv.Answer = say("answer."+string(p.Answer), when(p.Answered))
+		}
+		v.Parties = append(v.Parties, pv)
+	}
+	return v
+}
+
+func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+func handleList(hs []model.Handle) string {
+	ss := make([]string, len(hs))
+	for i, h := range hs {
+		ss[i] = string(h)
+	}
+	return strings.Join(ss, ", ")
+}
+
+func minutes(d time.Duration) string {
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m <= 1 {
+		return say("minute")
+	}
+	return say("minutes", m)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

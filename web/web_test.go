@@ -1,0 +1,467 @@
+package web_test
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"contactdesk/model"
+	"contactdesk/model/modeltest"
+	"contactdesk/storage/sqlite"
+	"contactdesk/web"
+)
+
+// openTemp opens a fresh desk in the test's temp dir.
+func openTemp(t *testing.T) model.Store {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "desk.db"), sqlite.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// page is the page as a test reads it.
+type page struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// has reports whether the page says s (HTML entities read as text).
+func (p page) has(s string) bool { return strings.Contains(html.UnescapeString(p.body), s) }
+
+// form reports whether the page offers the answer buttons.
+func (p page) form() bool {
+	return strings.Contains(p.body, `<form method="post"`) || strings.Contains(p.body, `value="accept"`) || strings.Contains(p.body, `value="refuse"`)
+}
+
+// tokenValue is the value the page fills the token field with.
+func (p page) tokenValue() string {
+	m := regexp.MustCompile(`name="token" type="text" value="([^"]*)"`).FindStringSubmatch(p.body)
+	if m == nil {
+		return ""
+	}
+	return html.UnescapeString(m[1])
+}
+
+// world is a desk (the model's fixture) with its page.
+type world struct {
+	*modeltest.Fixture
+	h      http.Handler
+	log    *bytes.Buffer
+	client string // the RemoteAddr of the next request
+}
+
+func newWorld(t *testing.T, o web.Options) *world {
+	f := modeltest.New(t, openTemp)
+	var log bytes.Buffer
+	lg := slog.New(slog.NewTextHandler(&syncWriter{w: &log}, nil))
+	if o.Now == nil {
+		o.Now = f.Clock.Now
+	}
+	o.Log = lg
+	return &world{Fixture: f, h: web.AccessLog(lg, web.New(f.Desk, o)), log: &log, client: "192.0.2.10:50000"}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (w *world) do(req *http.Request) page {
+	w.T.Helper()
+	req.RemoteAddr = w.client
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	return page{status: rec.Code, header: rec.Result().Header, body: rec.Body.String()}
+}
+
+func (w *world) get(path string) page {
+	return w.do(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// link is the path of request id's page with token, as a mail links it.
+func link(id int64, token string) string {
+	return fmt.Sprintf("/request/%d?token=%s", id, url.QueryEscape(token))
+}
+
+func (w *world) post(id int64, token, answer string) page {
+	form := url.Values{"token": {token}, "answer": {answer}}
+	req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/request/%d", id), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return w.do(req)
+}
+
+func want(t *testing.T, p page, status int, says ...string) {
+	t.Helper()
+	if p.status != status {
+		t.Errorf("status %d, want %d:\n%s", p.status, status, p.body)
+		return
+	}
+	for _, s := range says {
+		if !p.has(s) {
+			t.Errorf("the page does not say %q:\n%s", s, p.body)
+		}
+	}
+}
+
+// TestGetChangesNothing: opening a link, as a mail scanner does, twice,
+// shows the request as the token's party sees it, with the token filled
+// in, and changes nothing at all.
+func TestGetChangesNothing(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	tok := w.Token(modeltest.N, r.ID)
+	before := w.Snap()
+	for range 2 {
+		p := w.get(link(r.ID, tok))
+		want(t, p, http.StatusOK, "Request #1: new tech contact for example.com", "You answer as ne44444-ovh (new tech)",
+			"example.com (domain)", "Tech contact: te22222-ovh → ne44444-ovh", "ad11111-ovh, on 2026-03-02 09:00 UTC",
+			"waiting for answers from ad11111-ovh, te22222-ovh, ne44444-ovh", "2026-03-17 09:00 UTC", "current tech", "not answered yet")
+		if !p.form() || p.tokenValue() != tok {
+			t.Errorf("the form is missing or its token is %q, want %q", p.tokenValue(), tok)
+		}
+		for _, label := range []string{`<label for="token">`, `id="token"`, `lang="en"`, `>Accept</button>`, `>Refuse</button>`} {
+			if !strings.Contains(p.body, label) {
+				t.Errorf("the page lacks %s", label)
+			}
+		}
+	}
+	w.Same(before, "opening the link twice")
+	if got := w.Request(modeltest.N, r.ID); len(got.Awaited()) != 3 {
+		t.Errorf("opening the link answered: %v", got.Awaited())
+	}
+	// The token decides who answers: the requester's shows the requester.
+	p := w.get(link(r.ID, w.Token(modeltest.A, r.ID)))
+	want(t, p, http.StatusOK, "You answer as ad11111-ovh (requester)")
+	// Without a token, the page asks for one, and shows nothing of the request.
+	p = w.get(fmt.Sprintf("/request/%d", r.ID))
+	want(t, p, http.StatusOK, "Paste the token of your mail for request #1")
+	if p.has("example.com") || p.form() {
+		t.Errorf("a page without a token shows the request:\n%s", p.body)
+	}
+	// A mail client that escaped the link's "?" still opens it.
+	p = w.get(fmt.Sprintf("/request/%d%%3Ftoken%%3D%s", r.ID, tok))
+	want(t, p, http.StatusOK, "You answer as ne44444-ovh")
+	w.Same(before, "opening the pages")
+}
+
+// TestAcceptFromThePage: every party accepts from the page alone; the
+// last one's answer makes the change.
+func TestAcceptFromThePage(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	want(t, w.post(r.ID, w.Token(modeltest.T, r.ID), "accept"), http.StatusOK,
+		"You accepted request #1; still waiting for ad11111-ovh, ne44444-ovh.", "You answer as te22222-ovh (current tech)")
+	// Typed as a person may: lower case, spaces.
+	typed := strings.ToLower(strings.ReplaceAll(w.Token(modeltest.A, r.ID), "-", " "))
+	want(t, w.post(r.ID, typed, "accept"), http.StatusOK, "still waiting for ne44444-ovh.")
+	p := w.post(r.ID, w.Token(modeltest.N, r.ID), "accept")
+	want(t, p, http.StatusOK, "Done: ne44444-ovh is now the tech contact of example.com.", "done: the change was made")
+	if p.form() {
+		t.Errorf("a done request offers the form")
+	}
+	if s := w.Service(modeltest.Example); s.Tech != modeltest.N {
+		t.Errorf("the tech contact is %s", s.Tech)
+	}
+	// The same history and outcome mails as any other door.
+	hs, _ := w.Desk.History(w.Ctx, modeltest.N, model.HistoryFilter{RequestID: r.ID})
+	if len(hs) == 0 || hs[0].Action != model.ActRequestDone {
+		t.Errorf("history: %+v", hs)
+	}
+	if ms, _ := w.Desk.Mails(w.Ctx, modeltest.T); ms[0].Kind != model.MailOutcome {
+		t.Errorf("no outcome mail: %+v", ms[0])
+	}
+	// Sent again (the browser's reload): the token is used.
+	p = w.post(r.ID, w.Token(modeltest.N, r.ID), "accept")
+	want(t, p, http.StatusGone, "Request #1 is already done")
+}
+
+// TestRefuseFromThePage: a refusal ends the request for everyone.
+func TestRefuseFromThePage(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	p := w.post(r.ID, w.Token(modeltest.T, r.ID), "refuse")
+	want(t, p, http.StatusOK, "You refused request #1: the tech contact of example.com stays te22222-ovh.", "refused: refused by te22222-ovh")
+	if p.form() {
+		t.Errorf("a refused request offers the form")
+	}
+	if got := w.Request(modeltest.A, r.ID); got.State != model.StateRefused {
+		t.Errorf("state %s", got.State)
+	}
+	// The others' links now say so, and offer nothing.
+	p = w.get(link(r.ID, w.Token(modeltest.N, r.ID)))
+	want(t, p, http.StatusGone, "Request #1 is already refused: refused by te22222-ovh", "You answer as ne44444-ovh")
+	if p.form() {
+		t.Errorf("the form of a refused request:\n%s", p.body)
+	}
+}
+
+// TestTokensThatCantAnswer: wrong, used, replaced, retired and other
+// requests' tokens get a 4xx page that says what is wrong, and change
+// nothing; a stranger's guesses cost the parties nothing in the model.
+func TestTokensThatCantAnswer(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	r2 := w.Create(modeltest.A, modeltest.Multi, modeltest.N, model.Tech)[0]
+	before := w.Snap()
+	left := web.DefaultClientGuesses
+	for _, c := range []struct {
+		name, path, says string
+	}{
+		{"made up", link(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"), "That is not a token of request #1"},
+		{"not a token", link(r.ID, "hello"), "That is not a token: a token is 28 letters and digits"},
+		{"a token of another request", link(r.ID, w.Token(modeltest.N, r2.ID)), "That is not a token of request #1"},
+		{"a request that does not exist", link(999, w.Token(modeltest.N, r.ID)), "That is not a token of request #999"},
+	} {
+		left--
+		p := w.get(c.path)
+		want(t, p, http.StatusForbidden, c.says, fmt.Sprintf("%d more tries before a pause.", left))
+		if p.form() || p.has("example.com") {
+			t.Errorf("%s: the page shows the request:\n%s", c.name, p.body)
+		}
+	}
+	p := w.post(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "accept")
+	want(t, p, http.StatusForbidden, "That is not a token of request #1")
+	w.Same(before, "wrong tokens")
+	// The parties lost no try: each may still make its own mistakes.
+	for _, h := range []model.Handle{modeltest.A, modeltest.T, modeltest.N} {
+		_, err := w.Desk.Accept(w.Ctx, h, r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+		if err == nil || !strings.Contains(err.Error(), "4 tries left") {
+			t.Errorf("%s's first own wrong try says %v", h, err)
+		}
+	}
+	// Used: the page says it was answered, and offers nothing more.
+	tokT := w.Token(modeltest.T, r.ID)
+	w.post(r.ID, tokT, "accept")
+	p = w.get(link(r.ID, tokT))
+	want(t, p, http.StatusGone, "You have already accepted request #1", "accepted on 2026-03-02 09:00 UTC")
+	if p.form() {
+		t.Errorf("a used token's page offers the form")
+	}
+	// Replaced by a newer mail.
+	old := w.Token(modeltest.N, r.ID)
+	if _, err := w.Desk.Resend(w.Ctx, modeltest.N, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	p = w.post(r.ID, old, "accept")
+	want(t, p, http.StatusForbidden, "That token was replaced by a newer one")
+	if got := w.Request(modeltest.N, r.ID); len(got.Awaited()) != 2 {
+		t.Errorf("a replaced token answered: %v", got.Awaited())
+	}
+	// Retired: the request was cancelled.
+	if _, err := w.Desk.Cancel(w.Ctx, modeltest.A, r2.ID); err != nil {
+		t.Fatal(err)
+	}
+	p = w.post(r2.ID, w.Token(modeltest.N, r2.ID), "accept")
+	want(t, p, http.StatusGone, "Request #2 is already cancelled: cancelled by ad11111-ovh")
+	// A form without a button, or without a token.
+	want(t, w.post(r.ID, w.Token(modeltest.N, r.ID), "maybe"), http.StatusBadRequest, "answer with the Accept or Refuse button")
+	want(t, w.post(r.ID, "", "accept"), http.StatusBadRequest)
+	// Expired: past its validity, before any write records it.
+	w.Clock.Advance(16 * 24 * time.Hour)
+	p = w.get(link(r.ID, w.Token(modeltest.N, r.ID)))
+	want(t, p, http.StatusGone, "Request #1 is already expired", "expired")
+	if p.form() {
+		t.Errorf("an expired request offers the form")
+	}
+}
+
+// TestThrottle: wrong tokens are paused per client address and per
+// request; a paused client is refused even the right token, other
+// clients are not, and the pause ends.
+func TestThrottle(t *testing.T) {
+	w := newWorld(t, web.Options{ClientGuesses: 3, RequestGuesses: 5, GuessEvery: time.Minute})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	wrong := link(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	want(t, w.get(wrong), http.StatusForbidden, "2 more tries before a pause.")
+	want(t, w.get(wrong), http.StatusForbidden, "1 more try before a pause.")
+	want(t, w.get(wrong), http.StatusForbidden, "That was the last try for now: tries are paused for 1 minute.")
+	right := link(r.ID, w.Token(modeltest.N, r.ID))
+	p := w.get(right)
+	want(t, p, http.StatusTooManyRequests, "Too many wrong tokens came from your address: try again in 1 minute.")
+	if p.header.Get("Retry-After") != "60" {
+		t.Errorf("Retry-After %q", p.header.Get("Retry-After"))
+	}
+	want(t, w.post(r.ID, w.Token(modeltest.N, r.ID), "accept"), http.StatusTooManyRequests)
+	// Another address (an IPv6 /64 is one client) is not paused…
+	w.client = "[2001:db8:1:2::10]:4000"
+	want(t, w.get(right), http.StatusOK, "You answer as ne44444-ovh")
+	want(t, w.get(wrong), http.StatusForbidden)
+	w.client = "[2001:db8:1:2::99]:4001"
+	want(t, w.get(wrong), http.StatusForbidden, "That was the last try for now")
+	// …until the request has taken its own share from everyone.
+	w.client = "198.51.100.7:1234"
+	want(t, w.get(right), http.StatusTooManyRequests, "Too many wrong tokens were tried on request #1")
+	// In the app and on the command line, nobody is paused.
+	if _, err := w.Desk.Accept(w.Ctx, modeltest.N, r.ID, w.Token(modeltest.N, r.ID)); err != nil {
+		t.Errorf("the party is paused in the model by a stranger's guesses: %v", err)
+	}
+	// A minute later, one more try each.
+	w.Clock.Advance(time.Minute)
+	want(t, w.get(link(r.ID, w.Token(modeltest.T, r.ID))), http.StatusOK, "You answer as te22222-ovh")
+}
+
+// TestBehindAProxy: with the header a reverse proxy names the client in,
+// each client is throttled on its own, not all as the proxy.
+func TestBehindAProxy(t *testing.T) {
+	w := newWorld(t, web.Options{ClientGuesses: 1, ClientAddr: web.HeaderClientAddr("X-Forwarded-For")})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	w.client = "127.0.0.1:9000" // the proxy
+	guess := func(from string) page {
+		req := httptest.NewRequest(http.MethodGet, link(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"), nil)
+		if from != "" {
+			req.Header.Set("X-Forwarded-For", from)
+		}
+		return w.do(req)
+	}
+	want(t, guess("10.0.0.1, 203.0.113.5"), http.StatusForbidden, "That was the last try")
+	want(t, guess("10.0.0.1, 203.0.113.5"), http.StatusTooManyRequests, "from your address")
+	// The last address is the one the proxy saw: a client can't pick another.
+	want(t, guess("203.0.113.9, 203.0.113.5"), http.StatusTooManyRequests)
+	want(t, guess("203.0.113.6"), http.StatusForbidden)
+	want(t, guess("[2001:db8::1]:443"), http.StatusForbidden)
+	// Without the header (or with nonsense), the connection's address.
+	want(t, guess(""), http.StatusForbidden)
+	want(t, guess("not an address"), http.StatusTooManyRequests)
+}
+
+// TestHeaders: every response carries the headers that keep the token
+// in the page: no referrer, no cache, no frame, nothing from elsewhere.
+func TestHeaders(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	tok := w.Token(modeltest.N, r.ID)
+	for _, p := range []page{
+		w.get("/"), w.get(link(r.ID, tok)), w.get("/request/1"), w.get(link(r.ID, "wrong")), w.get("/healthz"),
+		w.get("/assets/style.css"), w.get("/nothing/here"), w.get("/request/x"), w.post(r.ID, tok, "maybe"),
+		w.do(httptest.NewRequest(http.MethodPut, "/request/1", nil)),
+	} {
+		for k, v := range map[string]string{
+			"Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+			"Referrer-Policy":         "no-referrer",
+			"X-Content-Type-Options":  "nosniff",
+			"Cache-Control":           "no-store",
+		} {
+			if got := p.header.Get(k); got != v {
+				t.Errorf("%d %s: %s is %q", p.status, strings.SplitN(p.body, "\n", 2)[0], k, got)
+			}
+		}
+		if p.header.Get("Content-Type") == "" {
+			t.Errorf("a response without a Content-Type")
+		}
+	}
+	if p := w.get("/nothing/here"); p.status != http.StatusNotFound || !strings.Contains(p.body, `href="../assets/style.css"`) {
+		t.Errorf("a page below a folder links its style sheet wrongly:\n%s", p.body)
+	}
+	if p := w.get("/assets/style.css"); !strings.HasPrefix(p.header.Get("Content-Type"), "text/css") || !strings.Contains(p.body, "color-scheme") {
+		t.Errorf("the style sheet: %s", p.header.Get("Content-Type"))
+	}
+	// The page itself loads nothing from elsewhere and runs no script.
+	p := w.get(link(r.ID, tok))
+	for _, bad := range []string{"<script", "http://", "https://", "//", "style=", "onclick"} {
+		if strings.Contains(strings.ReplaceAll(p.body, "<!DOCTYPE", ""), bad) {
+			t.Errorf("the page holds %q", bad)
+		}
+	}
+}
+
+// TestNoTokenInLogs: the access log has one line per request, and none
+// holds a token, a query string, or anything of a form's body.
+func TestNoTokenInLogs(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	tok := w.Token(modeltest.N, r.ID)
+	w.get(link(r.ID, tok))
+	w.get(fmt.Sprintf("/request/%d%%3Ftoken%%3D%s", r.ID, tok))
+	w.get("/x" + tok + "?token=" + tok)
+	w.post(r.ID, "BBBB-"+tok[5:], "accept")
+	w.post(r.ID, tok, "accept")
+	log := w.log.String()
+	if n := strings.Count(log, "msg=http "); n != 5 {
+		t.Errorf("%d access lines for 5 requests:\n%s", n, log)
+	}
+	norm, _ := model.NormalizeToken(tok)
+	for _, secret := range []string{tok, norm, tok[5:], "token=", "?", "%3F", "accept&"} {
+		if strings.Contains(log, secret) {
+			t.Errorf("the log holds %q:\n%s", secret, log)
+		}
+	}
+	if !strings.Contains(log, "route=/request/1 status=200") || !strings.Contains(log, "method=POST") {
+		t.Errorf("the log does not say what was asked:\n%s", log)
+	}
+}
+
+// TestHostileNames: what the database holds is escaped on the page,
+// however it got there.
+func TestHostileNames(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	const name = `<script>alert("x")</script>.example`
+	err := w.Store.Update(w.Ctx, func(tx model.Tx) error {
+		return tx.InsertService(&model.Service{Name: name, Type: `vps"><img src=x onerror=alert(1)>`, Admin: modeltest.A, Tech: modeltest.T, Billing: modeltest.B, Created: modeltest.Start})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := w.Create(modeltest.A, name, modeltest.N, model.Tech)[0]
+	err = w.Store.Update(w.Ctx, func(tx model.Tx) error {
+		return tx.EndRequest(r.ID, model.StateRefused, "\u202egnp.exe <b>bold</b>\x1b[31m", modeltest.Start)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := w.get(link(r.ID, w.Token(modeltest.N, r.ID)))
+	for _, bad := range []string{"<script", "<img", "<b>", "\u202e", "\x1b"} {
+		if strings.Contains(p.body, bad) {
+			t.Errorf("the page holds %q:\n%s", bad, p.body)
+		}
+	}
+	if !strings.Contains(p.body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;.example") {
+		t.Errorf("the service's name is not shown escaped:\n%s", p.body)
+	}
+}
+
+// TestHealthz answers 200 while the database answers, 503 after.
+func TestHealthz(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	if p := w.get("/healthz"); p.status != http.StatusOK || p.body != "ok\n" {
+		t.Errorf("healthz: %d %q", p.status, p.body)
+	}
+	w.Store.Close()
+	if p := w.get("/healthz"); p.status != http.StatusServiceUnavailable {
+		t.Errorf("healthz of a closed database: %d %q", p.status, p.body)
+	}
+}
+
+// TestFormSize: an answer's body is small; a large one is refused
+// unread.
+func TestFormSize(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	body := "answer=accept&token=" + w.Token(modeltest.N, r.ID) + "&pad=" + strings.Repeat("x", 64<<10)
+	req := httptest.NewRequest(http.MethodPost, "/request/1", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	want(t, w.do(req), http.StatusRequestEntityTooLarge)
+	if got := w.Request(modeltest.N, r.ID); len(got.Awaited()) != 3 {
+		t.Errorf("a too large form answered")
+	}
+}
