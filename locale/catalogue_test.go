@@ -65,7 +65,7 @@ func TestCatalogues(t *testing.T) {
 var idRE = regexp.MustCompile(`"((?:err|word|fmt|mail|tui|cli|srv|page)\.[A-Za-z0-9_.]*)"`)
 
 // TestEveryMessageUsed: every message of the catalogues is named in the
-// code (a literal ending in "." or "_" names every message it begins,
+// code or in a template (a literal ending in "." or "_" names every message it begins,
 // for the IDs made of a role, a state…), and every ID the code names is
 // in the catalogues.
 func TestEveryMessageUsed(t *testing.T) {
@@ -81,7 +81,8 @@ func TestEveryMessageUsed(t *testing.T) {
 		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
 			return filepath.SkipDir
 		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+		code := strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go")
+		if d.IsDir() || !(code || strings.HasSuffix(path, ".html")) {
 			return nil
 		}
 		b, err := os.ReadFile(path)

@@ -439,7 +439,7 @@ type NewAccount struct {
 	Name   string
 	Email  string
 	Owes   Cents
-	Lang   string // pt, en or fr; empty: DefaultLang
+	Lang   string // pt, en or fr; empty: the desk's default-lang (Settings.DefaultLang)
 }
 
 // AddAccount opens an account (support staff).
@@ -463,11 +463,17 @@ func (d *Desk) addAccount(tx Tx, w *work, in NewAccount) (Account, error) {
 	if in.Owes < 0 {
 		return Account{}, fail(ErrInvalid, "owes", "err.owes.negative")
 	}
-	lang := DefaultLang
+	var lang Lang
 	if in.Lang != "" {
 		if lang, err = ParseLang(in.Lang); err != nil {
 			return Account{}, err
 		}
+	} else {
+		set, err := w.settingsOf(tx)
+		if err != nil {
+			return Account{}, err
+		}
+		lang = set.DefaultLang()
 	}
 	if _, err := tx.Account(h); err == nil {
 		return Account{}, fail(ErrExists, "handle", "err.account.exists", locale.Args{"Handle": h})

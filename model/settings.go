@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -27,6 +28,10 @@ const (
 	// SettingMailDelivery says whether mail is delivered for real:
 	// DeliverySMTP or DeliveryNone (unset: none).
 	SettingMailDelivery = "mail-delivery"
+	// SettingDefaultLang is the language of an account opened without
+	// one, and of the account picker when the system says none: pt, en
+	// or fr (unset: DefaultLang, English).
+	SettingDefaultLang = "default-lang"
 )
 
 // ActSetting is the history action of a change of setting.
@@ -51,6 +56,7 @@ var settingKeys = []SettingKey{
 	{Name: SettingPublicURL, About: "the address of the web page the mails link to: https://desk.example.net", check: checkPublicURL},
 	{Name: SettingPublicSSH, About: "where customers reach the desk over SSH, HOST[:PORT], told in every mail", check: checkPublicSSH},
 	{Name: SettingMailDelivery, About: "smtp: mail is delivered for real (the desk then keeps no usable token); none: the simulated mailbox", check: checkMailDelivery},
+	{Name: SettingDefaultLang, About: "the language of an account opened without --lang: pt, en or fr (unset: en)", check: checkLang},
 }
 
 // SettingKeys lists every setting a desk knows, in a fixed order.
@@ -84,6 +90,15 @@ func (s Settings) PublicURL() string { return s[SettingPublicURL] }
 
 // RealDelivery reports whether the desk delivers its mail for real.
 func (s Settings) RealDelivery() bool { return s[SettingMailDelivery] == DeliverySMTP }
+
+// DefaultLang is the language of an account opened without one: the
+// desk's default-lang, else English.
+func (s Settings) DefaultLang() Lang {
+	if l, ok := locale.Parse(s[SettingDefaultLang]); ok {
+		return l
+	}
+	return DefaultLang
+}
 
 // SSHCommand is how a customer reaches the desk over SSH ("ssh -p 2222
 // desk.example.net"), or "" when public-ssh is not set.
@@ -281,4 +296,16 @@ func checkMailDelivery(v string) (string, error) {
 		return DeliveryNone, nil
 	}
 	return "", fail(ErrInvalid, "value", "err.setting.mail_delivery", locale.Args{"Value": strconv.Quote(clip(v))})
+}
+
+func checkLang(v string) (string, error) {
+	l, err := ParseLang(v)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Field = "value"
+		}
+		return "", err
+	}
+	return string(l), nil
 }

@@ -78,4 +78,29 @@ func testLanguages(t *testing.T, open Opener) {
 		t.Errorf("SetLang de: %v", err)
 	}
 	f.Same(before, "an unknown language")
+
+	// The desk's default language: an account opened without one
+	// speaks it; one opened with one speaks its own.
+	if _, err := f.Desk.SetSetting(f.Ctx, model.SettingDefaultLang, "PT-pt"); err != nil {
+		t.Fatal(err)
+	}
+	if set, _ := f.Desk.Settings(f.Ctx); set[model.SettingDefaultLang] != "pt" || set.DefaultLang() != model.LangPT {
+		t.Fatalf("default-lang reads back %v", set)
+	}
+	for h, c := range map[string]struct{ lang, want string }{"pp10001-ovh": {"", "pt"}, "ff10002-ovh": {"fr", "fr"}} {
+		a, err := f.Desk.AddAccount(f.Ctx, model.NewAccount{Handle: h, Name: "Nova Conta", Email: h + "@mail.example", Lang: c.lang})
+		if err != nil || string(a.Lang) != c.want {
+			t.Errorf("account %s opened with %q: %s, %v; want %s", h, c.lang, a.Lang, err, c.want)
+		}
+	}
+	_, err = f.Desk.SetSetting(f.Ctx, model.SettingDefaultLang, "de")
+	if !errors.Is(err, model.ErrInvalid) || model.FieldOf(err) != "value" || !strings.Contains(err.Error(), "use pt, en or fr") {
+		t.Errorf("default-lang de: %v", err)
+	}
+	if _, err := f.Desk.SetSetting(f.Ctx, model.SettingDefaultLang, ""); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := f.Desk.AddAccount(f.Ctx, model.NewAccount{Handle: "ee10003-ovh", Name: "New One", Email: "ee10003-ovh@mail.example"}); err != nil || a.Lang != model.LangEN {
+		t.Errorf("with default-lang unset: %s, %v", a.Lang, err)
+	}
 }
