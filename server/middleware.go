@@ -25,7 +25,6 @@ func (s *Server) recoverPanics() wish.Middleware {
 	}
 }
 
-
 // recovered logs a panic of what and runs then, if any; deferred.
 func (s *Server) recovered(what string, then func()) {
 	r := recover()

@@ -95,7 +95,6 @@ func channelCtx(sess ssh.Session) context.Context {
 	return sess.Context()
 }
 
-
 // resizes passes the client's window changes to the program.
 func (s *Server) resizes(ctx context.Context, sess ssh.Session, p *tea.Program) {
 	defer s.recovered("resizes", p.Quit)
