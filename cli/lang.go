@@ -46,3 +46,12 @@ func (a *app) refusal(err error) string {
 // stateWord is a request's state as the output names it: the API's name
 // in English, the state's word in the other languages.
 func (a *app) stateWord(s model.State) string { return text.Line(s.In(a.l)) }
+
+// action names a history action: the history's own name in English, a
+// word in the other languages (the app's); another tool's as it is.
+func (a *app) action(s string) string {
+	if id := "tui.action." + s; a.l.Has(id) {
+		return a.T(id)
+	}
+	return s
+}

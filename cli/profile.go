@@ -194,6 +194,6 @@ func profileSetLang(o *profileSetLangOptions) error {
 		return writeJSON(a.stdout, accountOut(acc))
 	}
 	// said in the output's language, naming the new one in its own words
-	fmt.Fprintln(a.out, a.T("cli.profile.lang_set", locale.Args{"Handle": acc.Handle, "Lang": locale.M("cli.lang." + string(acc.Lang))}))
+	fmt.Fprintln(a.out, a.T("cli.profile.lang_set", locale.Args{"Handle": acc.Handle, "Lang": locale.M("word.lang." + string(acc.Lang))}))
 	return nil
 }

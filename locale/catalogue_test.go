@@ -62,7 +62,7 @@ func TestCatalogues(t *testing.T) {
 
 // idRE finds message IDs written in the code: a string literal that
 // starts with a section of the catalogues.
-var idRE = regexp.MustCompile(`"((?:err|word|fmt|mail|tui|cli|srv|page)\.[A-Za-z0-9_.]*)"`)
+var idRE = regexp.MustCompile(`"((?:err|word|fmt|mail|tui|cli|srv|page|hist)\.[A-Za-z0-9_.]*)"`)
 
 // TestEveryMessageUsed: every message of the catalogues is named in the
 // code or in a template (a literal ending in "." or "_" names every message it begins,

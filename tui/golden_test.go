@@ -68,7 +68,8 @@ var screens = []struct {
 	{"profile", demo.Persona, func(a *app) string {
 		a.waitFor("the frame", a.loaded)
 		a.press("4")
-		return a.waitText(a.T("tui.profile.recent"), "xavier@xara.pt", "cancelled: cancelled by xx11111-ovh")
+		cancelled := model.DetailOf(model.HistoryEntry{Action: model.ActRequestCancel, Detail: "cancelled: cancelled by xx11111-ovh"}).In(a.l)
+		return a.waitText(a.T("tui.profile.recent"), "xavier@xara.pt", cancelled)
 	}, false},
 	{"edit_contacts", demo.Persona, func(a *app) string {
 		a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })

@@ -53,8 +53,41 @@ func testLanguages(t *testing.T, open Opener) {
 		}
 	}
 
+	// The history: stored in English, read in any language (DetailOf),
+	// every line the model wrote.
+	pt := locale.For(locale.PT)
+	hs, err := f.Desk.History(f.Ctx, A, model.HistoryFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range hs {
+		if got := model.DetailOf(e).In(locale.For(locale.EN)); got != e.Detail {
+			t.Errorf("%s in English: %q, stored %q", e.Action, got, e.Detail)
+		}
+		if got := model.DetailOf(e).In(pt); got == e.Detail {
+			t.Errorf("%s in Portuguese: %q, as stored", e.Action, got)
+		}
+	}
+	for action, want := range map[string]string{
+		model.ActRequestCreate: "contacto técnico de example.com: te22222-ovh -> ne44444-ovh; a confirmar por ad11111-ovh, te22222-ovh e ne44444-ovh",
+		model.ActRequestAccept: "aceitou",
+		model.ActContactChange: "contacto técnico de example.com: te22222-ovh -> ne44444-ovh",
+		model.ActRequestDone:   "contacto técnico de example.com passou de te22222-ovh para ne44444-ovh",
+		model.ActLang:          "língua definida: português (pt)",
+	} {
+		found := false
+		for _, e := range hs {
+			if e.Action == action && model.DetailOf(e).In(pt) == want {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no %s line reads %q in Portuguese", action, want)
+		}
+	}
+
 	// A refusal: English from Error(), each language from Localize.
-	_, err := f.Desk.CreateRequest(f.Ctx, T, model.NewRequest{Service: Owed, Roles: []model.Role{model.Billing}, To: string(N2)})
+	_, err = f.Desk.CreateRequest(f.Ctx, T, model.NewRequest{Service: Owed, Roles: []model.Role{model.Billing}, To: string(N2)})
 	if !errors.Is(err, model.ErrNotYourRole) {
 		t.Fatalf("tech asking for billing: %v", err)
 	}

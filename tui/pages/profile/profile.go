@@ -385,7 +385,7 @@ func (p *Page) View() string {
 			break
 		}
 		ls = append(ls, common.Cut(fmt.Sprintf("  %s %s %s %s", common.Fit(l.Ago(now, h.At), agoW), common.Fit(p.c.Handle(h.Actor), 12),
-			common.Fit(common.Line(h.Service), svcW), common.Line(h.Detail)), p.width))
+			common.Fit(common.Line(h.Service), svcW), common.Line(model.DetailOf(h).In(l))), p.width))
 	}
 	return strings.Join(ls, "\n")
 }

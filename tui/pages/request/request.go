@@ -425,7 +425,7 @@ func (p *Page) body() []string {
 		ls = append(ls, st.Subtle.Render("  "+p.c.T("tui.request.nothing_recorded")))
 	}
 	for _, h := range p.hist {
-		ls = append(ls, common.Cut(fmt.Sprintf("  %s  %s %s %s", l.DateTime(h.At), common.Fit(p.c.Handle(h.Actor), 12), common.Fit(p.c.Action(h.Action), 16), common.Line(h.Detail)), p.width))
+		ls = append(ls, common.Cut(fmt.Sprintf("  %s  %s %s %s", l.DateTime(h.At), common.Fit(p.c.Handle(h.Actor), 12), common.Fit(p.c.Action(h.Action), 16), common.Line(model.DetailOf(h).In(l))), p.width))
 	}
 	return ls
 }
