@@ -245,12 +245,7 @@ var fields = map[string]string{
 
 // fieldWord is the word of a label of CheckText; a label of another
 // caller, in every language as given.
-func fieldWord(label string) locale.Word {
-	if id, ok := fields[label]; ok {
-		return locale.M(id)
-	}
-	return locale.Text(label)
-}
+func fieldWord(label string) locale.Word { return wordOf(fields, label) }
 
 // unsafes are the words of text.Unsafe's reasons, by their English.
 var unsafes = map[string]string{
@@ -261,9 +256,13 @@ var unsafes = map[string]string{
 	"it contains an invisible separator":    "word.unsafe.invisible",
 }
 
-func unsafeWord(why string) locale.Word {
-	if id, ok := unsafes[why]; ok {
+func unsafeWord(why string) locale.Word { return wordOf(unsafes, why) }
+
+// wordOf is the word whose English is en, by a table of their message
+// IDs; an English the table lacks reads as it is in every language.
+func wordOf(ids map[string]string, en string) locale.Word {
+	if id, ok := ids[en]; ok {
 		return locale.M(id)
 	}
-	return locale.Text(why)
+	return locale.Text(en)
 }
