@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -41,7 +42,8 @@ func newCmdAccountAdd(a *app, runF func(*accountAddOptions) error) *cobra.Comman
 person or company, and the e-mail address its tokens are mailed to. With
 --owes it starts behind with payments, which stops billing changes that
 involve it. --lang is the language its screens and mails are written in:
-pt (European Portuguese), en or fr.`,
+pt (European Portuguese), en or fr; without it, the desk's default-lang
+('contactdesk config set default-lang pt'), else en.`,
 		Example: `contactdesk account add ab12345-ovh --name "Ana Brito" --email ana@example.pt
 contactdesk account add cd67890-ovh --name "Carla Dias" --email carla@example.pt --owes 12.50 --lang pt`,
 		Args:                  exactArgs("HANDLE"),
@@ -60,7 +62,7 @@ contactdesk account add cd67890-ovh --name "Carla Dias" --email carla@example.pt
 	cmd.Flags().StringVar(&o.Name, "name", "", "the account's NAME")
 	cmd.Flags().StringVar(&o.Email, "email", "", "its e-mail ADDRESS")
 	cmd.Flags().Var(amountValue{&o.Owes}, "owes", "the AMOUNT it owes (default: nothing, up to date)")
-	cmd.Flags().Var(langValue{&o.Lang}, "lang", "the LANGuage it is addressed in: "+langList()+" (default "+string(model.DefaultLang)+")")
+	cmd.Flags().Var(langValue{&o.Lang}, "lang", "the LANGuage it is addressed in: "+langList()+" (default: the desk's default-lang, else "+string(model.DefaultLang)+")")
 	return cmd
 }
 
@@ -74,15 +76,13 @@ func accountAdd(o *accountAddOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "account %s added: %s <%s>%s\n", acc.Handle, acc.Name, acc.Email, owesNote(acc.Owes))
-	return nil
-}
-
-func owesNote(c model.Cents) string {
-	if c > 0 {
-		return ", owes " + c.String()
+	args := locale.Args{"Handle": acc.Handle, "Name": acc.Name, "Email": acc.Email, "Amount": locale.Amount(acc.Owes)}
+	if acc.Owes > 0 {
+		fmt.Fprintln(a.out, a.T("cli.account.added_owes", args))
+	} else {
+		fmt.Fprintln(a.out, a.T("cli.account.added", args))
 	}
-	return ""
+	return nil
 }
 
 type accountSetStandingOptions struct {
@@ -136,10 +136,11 @@ func accountSetStanding(o *accountSetStandingOptions) error {
 	if err != nil {
 		return err
 	}
+	args := locale.Args{"Handle": acc.Handle, "Amount": locale.Amount(acc.Owes)}
 	if acc.Owes > 0 {
-		fmt.Fprintf(a.out, "%s owes %s\n", acc.Handle, acc.Owes)
+		fmt.Fprintln(a.out, a.T("cli.account.owes", args))
 	} else {
-		fmt.Fprintf(a.out, "%s is up to date with payments\n", acc.Handle)
+		fmt.Fprintln(a.out, a.T("cli.account.up_to_date", args))
 	}
 	return nil
 }
@@ -187,12 +188,12 @@ func accountList(o *accountListOptions) error {
 	}
 	rows := make([][]string, 0, len(as))
 	for _, acc := range as {
-		owes := "up to date"
+		owes := a.T("tui.picker.up_to_date")
 		if acc.Owes > 0 {
-			owes = "owes " + acc.Owes.String()
+			owes = a.T("tui.picker.owes", locale.Args{"Amount": locale.Amount(acc.Owes)})
 		}
 		rows = append(rows, []string{string(acc.Handle), acc.Name, acc.Email, owes, string(acc.Lang)})
 	}
-	table(a.out, []string{"HANDLE", "NAME", "EMAIL", "PAYMENTS", "LANG"}, rows)
+	table(a.out, a.header("handle", "name", "email", "payments", "lang"), rows)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -27,6 +28,9 @@ type app struct {
 	// stderrTerminal: the real stderr is a terminal (progress lines).
 	stderrTerminal bool
 	env            func(string) string
+
+	// l writes the human output, in the environment's language (lang.go).
+	l *locale.Localizer
 
 	global globalOptions
 	cmd    *cobra.Command // the command that runs, once its flags are read

@@ -6,11 +6,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
 func newCmdConfig(a *app) *cobra.Command {
-	return group("config", "The desk's settings: its public URL, its SSH address, real mail",
+	return group("config", "The desk's settings: its public URL, its SSH address, real mail, its language",
 		`The settings of the desk, kept in its database so that every process that
 writes mail — the command line, the app, every serve node, on SQLite or
 PostgreSQL — writes the same links and agrees on real delivery:
@@ -23,6 +24,9 @@ PostgreSQL — writes the same links and agrees on real delivery:
   mail-delivery  smtp: mail is delivered for real, and the desk keeps no
                  usable token; none: the simulated mailbox. Every run with
                  --smtp sets it to smtp.
+  default-lang   pt, en or fr: the language of an account opened without
+                 --lang, and of the app's account picker when $LANG names
+                 none of them (unset: en)
 
 These are support staff's commands: they act as nobody (no --as).`,
 		`contactdesk config set public-url https://desk.example.net
@@ -73,7 +77,8 @@ A value the setting can't take is a misuse (exit 2), and changes nothing.
 Every change is recorded in the history, as done by support.`,
 		Example: `contactdesk config set public-url https://desk.example.net
 contactdesk config set public-ssh desk.example.net:2222
-contactdesk config set mail-delivery smtp`,
+contactdesk config set mail-delivery smtp
+contactdesk config set default-lang pt`,
 		Args:                  exactArgs("KEY", "VALUE"),
 		DisableFlagsInUseLine: true,
 		ValidArgsFunction:     completeSettings,
@@ -108,7 +113,7 @@ func configSet(o *configSetOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "%s is %s\n", o.Key, v)
+	fmt.Fprintln(a.out, a.T("cli.config.set", locale.Args{"Key": o.Key, "Value": v}))
 	return nil
 }
 
@@ -193,7 +198,7 @@ func configUnset(o *configKeyOptions) error {
 	if _, err := d.SetSetting(a.ctx, o.Key, ""); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "%s is not set\n", o.Key)
+	fmt.Fprintln(a.out, a.T("cli.config.unset", locale.Args{"Key": o.Key}))
 	return nil
 }
 
@@ -254,10 +259,10 @@ func configList(o *configListOptions) error {
 	for _, j := range out {
 		v := j.Value
 		if !j.Set {
-			v = "(not set)"
+			v = a.T("cli.config.not_set")
 		}
-		rows = append(rows, []string{j.Key, v, j.Description})
+		rows = append(rows, []string{j.Key, v, a.T("cli.config.about." + j.Key)})
 	}
-	table(a.out, []string{"KEY", "VALUE", "WHAT IT IS"}, rows)
+	table(a.out, a.header("key", "value", "about"), rows)
 	return nil
 }

@@ -43,7 +43,7 @@ func TestConfig(t *testing.T) {
 	}
 	d.ok("config", "set", "public-ssh", "desk.example.net:2222")
 	list := decode[[]settingJ](t, d.ok("config", "list", "--json"))
-	if len(list) != 3 || list[0].Key != "public-url" || list[0].Value != "https://desk.example.net" || !list[0].Set ||
+	if len(list) != 4 || list[0].Key != "public-url" || list[0].Value != "https://desk.example.net" || !list[0].Set ||
 		list[2].Key != "mail-delivery" || list[2].Set || list[2].Value != "" || list[2].Description == "" {
 		t.Errorf("config list --json: %+v", list)
 	}
@@ -51,7 +51,7 @@ func TestConfig(t *testing.T) {
 		t.Errorf("config list:\n%s", out)
 	}
 	// Unknown keys and bad values are misuses that change nothing.
-	d.misused(`"public_url" is not a setting; the settings are public-url, public-ssh, mail-delivery`, "config", "set", "public_url", "x")
+	d.misused(`"public_url" is not a setting; the settings are public-url, public-ssh, mail-delivery, default-lang`, "config", "set", "public_url", "x")
 	d.misused(`is not a setting`, "config", "get", "nope")
 	d.misused(`public-url takes the absolute address of the web page`, "config", "set", "public-url", "desk.example.net")
 	d.misused(`has a query`, "config", "set", "public-url", "https://desk.example.net/?a=1")

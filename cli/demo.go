@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/model/demo"
 	"contactdesk/storage"
 	"contactdesk/storage/postgres"
@@ -95,8 +96,8 @@ func runDemo(o *demoOptions) error {
 		return err
 	}
 	shown := redact(path)
-	fmt.Fprintf(a.out, "demo desk written to %s: %d accounts, %d services, %d requests\n", shown, sum.Accounts, sum.Services, sum.Requests)
-	fmt.Fprintf(a.out, "try: contactdesk --db %s --as %s\n", shellQuote(shown), demo.Persona)
+	fmt.Fprintln(a.out, a.T("cli.demo.written", locale.Args{"Path": shown, "Accounts": locale.Number(sum.Accounts), "Services": locale.Number(sum.Services), "Requests": locale.Number(sum.Requests)}))
+	fmt.Fprintln(a.out, a.T("cli.demo.try", locale.Args{"DB": shellQuote(shown), "Handle": demo.Persona}))
 	return nil
 }
 
@@ -136,7 +137,7 @@ func runInit(o *initOptions) error {
 	if _, err := a.open(true); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "empty desk created at %s: add accounts with 'contactdesk account add', services with 'contactdesk service add'\n", redact(path))
+	fmt.Fprintln(a.out, a.T("cli.init.created", locale.Args{"Path": redact(path)}))
 	return nil
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"contactdesk/model"
 	"contactdesk/model/text"
 )
 
@@ -125,14 +124,12 @@ func exitCode(err error) int {
 // anywhere else (a script, a log) one plain line that starts with
 // "contactdesk: ", and for a misuse the command's usage after it.
 func (a *app) report(w io.Writer, styles fang.Styles, root *cobra.Command, err error, terminal bool) {
-	msg := err.Error()
-	if !model.IsRefusal(err) {
-		msg = strings.TrimPrefix(msg, model.ErrStorage.Error()+": ")
-	}
-	msg = message(msg)
+	msg := a.refusal(err)
 	usage := ""
 	var ue *usageError
 	if errors.As(err, &ue) {
+		// a misuse comes with the usage, in English as the help is
+		msg = err.Error()
 		cmd := ue.cmd
 		if cmd == nil {
 			cmd = a.cmd
@@ -142,6 +139,7 @@ func (a *app) report(w io.Writer, styles fang.Styles, root *cobra.Command, err e
 		}
 		usage = usageOf(cmd)
 	}
+	msg = message(msg)
 	if terminal {
 		// fang's box (its DefaultErrorHandler would capitalize the
 		// message and add a full stop to it).

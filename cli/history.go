@@ -65,8 +65,8 @@ func history(o *historyOptions) error {
 		if e.RequestID != 0 {
 			req = fmt.Sprintf("#%d", e.RequestID)
 		}
-		rows = append(rows, []string{stamp(e.At), string(e.Actor), e.Action, dash(e.Service), dash(req), e.Detail})
+		rows = append(rows, []string{a.l.DateTime(e.At), string(e.Actor), a.action(e.Action), dash(e.Service), dash(req), model.DetailOf(e).In(a.l)})
 	}
-	table(a.out, []string{"AT", "ACTOR", "ACTION", "SERVICE", "REQUEST", "DETAIL"}, rows)
+	table(a.out, a.header("at", "actor", "action", "service", "request", "detail"), rows)
 	return nil
 }

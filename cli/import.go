@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/text"
 )
@@ -157,22 +158,25 @@ func runImport(o *importOptions, what string, cols csvColumns) error {
 	if len(bad) > 0 {
 		slices.SortStableFunc(bad, func(x, y model.LineError) int { return x.Line - y.Line })
 		for _, l := range bad[:min(len(bad), maxShownLines)] {
-			fmt.Fprintf(a.stderr, "%s:%d: %s\n", inert(text.Line(name)), l.Line, message(l.Err.Error()))
+			fmt.Fprintf(a.stderr, "%s:%d: %s\n", inert(text.Line(name)), l.Line, message(model.Localize(l.Err, a.l)))
 		}
+		file := inert(text.Line(name))
 		if n := len(bad) - maxShownLines; n > 0 {
-			fmt.Fprintf(a.stderr, "%s: and %s\n", inert(text.Line(name)), plural(n, "more refused line", "more refused lines"))
+			fmt.Fprintln(a.stderr, a.T("cli.import.more", locale.Args{"File": file, "N": n}))
 		}
-		return &model.Error{Kind: model.ErrInvalid, Msg: fmt.Sprintf("%s of %s refused; nothing was imported", plural(len(bad), "line", "lines"), name)}
+		refused := locale.M("cli.import.refused", locale.Args{"File": name, "N": len(bad)})
+		return &model.Error{Kind: model.ErrInvalid, Msg: refused.In(locale.For(locale.EN)), Text: refused}
 	}
 	added, skipped := rep.AccountsAdded, rep.AccountsSkipped
 	if what == "services" {
 		added, skipped = rep.ServicesAdded, rep.ServicesSkipped
 	}
+	args := locale.Args{"File": name, "Added": a.T("cli.import."+what, locale.Args{"N": added}), "Skipped": skipped}
 	if o.DryRun {
-		fmt.Fprintf(a.out, "%s checked: %s to add, %d already there (identical); nothing was stored (--dry-run)\n", name, plural(added, what[:len(what)-1], what), skipped)
+		fmt.Fprintln(a.out, a.T("cli.import.checked", args))
 		return nil
 	}
-	fmt.Fprintf(a.out, "imported %s: %s added, %d skipped (already there, identical)\n", name, plural(added, what[:len(what)-1], what), skipped)
+	fmt.Fprintln(a.out, a.T("cli.import.done", args))
 	return nil
 }
 

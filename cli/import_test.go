@@ -193,7 +193,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	src.ok("account", "set-standing", "ab12345-ovh", "--owes", "42.50")
 	src.ok("profile", "set-lang", "fr", "--as", "yy22222-ovh")
 	accounts, services := src.ok("export", "accounts"), src.ok("export", "services")
-	if !strings.HasPrefix(accounts, "handle,name,email,owes,lang\n") || !strings.Contains(accounts, "ab12345-ovh,Alice Brandão,alice.brandao@example.com,42.50,en\n") {
+	if !strings.HasPrefix(accounts, "handle,name,email,owes,lang\n") || !strings.Contains(accounts, "ab12345-ovh,Alice Brandão,alice.brandao@example.com,42.50,pt\n") {
 		t.Errorf("accounts:\n%s", accounts)
 	}
 	if !strings.Contains(services, "xara.pt,domain,xx11111-ovh,xx11111-ovh,xx11111-ovh,Xavier Xará,\"Rua das Flores 12, 1200-195 Lisboa, Portugal\",+351 210 000 123,xavier@xara.pt\n") {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/text"
 )
@@ -79,35 +80,25 @@ func mailList(o *mailListOptions) error {
 		}
 		switch {
 		case m.Token != "":
-			token = "token"
+			token = a.T("cli.mail.token")
 			tokens++
 			if first == 0 {
 				first = m.ID
 			}
 		case m.TokenWithheld:
-			token = "mailed"
+			token = a.T("cli.mail.mailed")
 			mailed++
 		}
-		rows = append(rows, []string{strconv.FormatInt(m.ID, 10), unread, stamp(m.Date), token, m.Subject})
+		rows = append(rows, []string{strconv.FormatInt(m.ID, 10), unread, a.l.DateTime(m.Date), token, m.Subject})
 	}
-	table(a.out, []string{"ID", "NEW", "DATE", "TOKEN", "SUBJECT"}, rows)
+	table(a.out, a.header("number", "new", "date", "token", "subject"), rows)
 	if tokens > 0 {
-		fmt.Fprintf(a.out, "%s a token: see it with 'contactdesk mail show ID --as %s' (the newest: mail show %d)\n",
-			plural(tokens, "mail carries", "mails carry"), h, first)
+		fmt.Fprintln(a.out, a.T("cli.mail.tokens", locale.Args{"N": tokens, "Handle": h, "First": first}))
 	}
 	if mailed > 0 {
-		fmt.Fprintf(a.out, "%s a personal token to the account's own inbox; the desk keeps no copy: answer from the mail\n",
-			plural(mailed, "mail took", "mails took"))
+		fmt.Fprintln(a.out, a.T("cli.mail.withheld", locale.Args{"N": mailed}))
 	}
 	return nil
-}
-
-// plural is "1 mail carries" or "3 mails carry".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 type mailShowOptions struct {
@@ -170,12 +161,15 @@ func mailShow(o *mailShowOptions) error {
 		if o.JSON {
 			return writeJSON(a.stdout, mailOut(m))
 		}
-		fmt.Fprintf(a.out, "From:    contactdesk\nTo:      %s <%s>\nDate:    %s\nSubject: %s\n", m.To, text.Line(m.Address), stamp(m.Date), text.Line(m.Subject))
+		label := a.labels("cli.mail.label.", "from", "to", "date", "subject", "token")
+		fmt.Fprintf(a.out, "%scontactdesk\n%s%s <%s>\n%s%s\n%s%s\n", label("from"), label("to"), m.To, text.Line(m.Address),
+			label("date"), a.l.DateTime(m.Date), label("subject"), text.Line(m.Subject))
 		if m.TokenWithheld {
-			fmt.Fprintf(a.out, "Token:   mailed to %s; the desk keeps no copy\n", text.Line(m.Address))
+			fmt.Fprintf(a.out, "%s%s\n", label("token"), a.T("tui.mail.withheld", locale.Args{"Address": text.Line(m.Address)}))
 		}
 		fmt.Fprintf(a.out, "\n%s", text.Clean(m.Body, true))
 		return nil
 	}
-	return &model.Error{Kind: model.ErrNotFound, Field: "mail", Msg: fmt.Sprintf("no mail #%d in the mailbox of %s", o.ID, h)}
+	what := locale.M("err.mail.not_found", locale.Args{"ID": o.ID, "Handle": h})
+	return &model.Error{Kind: model.ErrNotFound, Field: "mail", Msg: what.In(locale.For(locale.EN)), Text: what}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/text"
 )
@@ -257,24 +258,42 @@ func stamp(t time.Time) string {
 }
 
 // describe writes what a request is and where it stands, for people.
-func describe(w io.Writer, r model.Request) {
-	fmt.Fprintf(w, "request #%d: %s contact of %s (%s), %s -> %s\n", r.ID, r.RoleList(), r.Service, r.Type, r.From, r.To)
-	fmt.Fprintf(w, "  state:     %s", r.State)
+func (a *app) describe(w io.Writer, r model.Request) {
+	l := a.l
+	fmt.Fprintln(w, a.T("cli.request.head", locale.Args{"ID": r.ID, "Roles": model.RoleWords(r.Roles), "Service": r.Service,
+		"Type": model.ServiceType(r.Type), "From": r.From, "To": r.To}))
+	label := a.labels("cli.request.label.", "state", "requester", "created", "expires", "ended", "parties")
+	fmt.Fprintf(w, "  %s%s", label("state"), a.stateWord(r.State))
 	if r.Reason != "" {
-		fmt.Fprintf(w, " (%s)", text.Line(r.Reason))
+		fmt.Fprintf(w, " (%s)", text.Line(model.ReasonOf(r).In(l)))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  requester: %s\n  created:   %s\n", r.Requester, stamp(r.Created))
+	fmt.Fprintf(w, "  %s%s\n  %s%s\n", label("requester"), r.Requester, label("created"), l.DateTime(r.Created))
 	if r.State == model.StateValidating {
-		fmt.Fprintf(w, "  expires:   %s\n", stamp(r.Expires))
+		fmt.Fprintf(w, "  %s%s\n", label("expires"), l.DateTime(r.Expires))
 	} else {
-		fmt.Fprintf(w, "  ended:     %s\n", stamp(r.Ended))
+		fmt.Fprintf(w, "  %s%s\n", label("ended"), l.DateTime(r.Ended))
 	}
-	fmt.Fprintln(w, "  parties:")
+	fmt.Fprintf(w, "  %s\n", strings.TrimRight(label("parties"), " "))
+	answerW := 9
 	for _, p := range r.Parties {
-		fmt.Fprintf(w, "    %-14s %-9s %s\n", p.Handle, p.Answer, r.PartyLabel(p.Handle))
+		answerW = max(answerW, len([]rune(p.Answer.In(l))))
+	}
+	for _, p := range r.Parties {
+		answer := p.Answer.In(l)
+		fmt.Fprintf(w, "    %-14s %s %s\n", p.Handle, answer+strings.Repeat(" ", answerW-len([]rune(answer))), r.Why(p.Handle).In(l))
 	}
 	if aw := r.Awaited(); len(aw) > 0 {
-		fmt.Fprintf(w, "  waiting for confirmation by %s\n", handles(aw))
+		fmt.Fprintln(w, "  "+a.T("cli.request.waiting", locale.Args{"Awaited": handles(aw)}))
 	}
+}
+
+// header is a table's header, in the output's language: the columns'
+// names (cli.col.<id>).
+func (a *app) header(ids ...string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = a.T("cli.col." + id)
+	}
+	return out
 }

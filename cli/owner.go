@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/text"
 )
@@ -65,7 +66,7 @@ func ownerShow(o *ownerShowOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, ownerOut(s))
 	}
-	printOwner(a.out, s)
+	a.printOwner(a.out, s)
 	return nil
 }
 
@@ -133,7 +134,7 @@ func ownerSet(o *ownerSetOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, ownerOut(s))
 	}
-	printOwner(a.out, s)
+	a.printOwner(a.out, s)
 	return nil
 }
 
@@ -141,7 +142,9 @@ func ownerOut(s model.Service) ownerJSON {
 	return ownerJSON{Service: s.Name, Admin: string(s.Admin), Holder: s.Owner.Holder, Address: s.Owner.Address, Phone: s.Owner.Phone, Email: s.Owner.Email}
 }
 
-func printOwner(w io.Writer, s model.Service) {
-	fmt.Fprintf(w, "owner details of %s (admin %s):\n  holder:  %s\n  address: %s\n  phone:   %s\n  e-mail:  %s\n",
-		s.Name, s.Admin, text.Line(s.Owner.Holder), dash(text.Line(s.Owner.Address)), dash(text.Line(s.Owner.Phone)), dash(text.Line(s.Owner.Email)))
+func (a *app) printOwner(w io.Writer, s model.Service) {
+	fmt.Fprintln(w, a.T("cli.owner.head", locale.Args{"Service": s.Name, "Admin": s.Admin}))
+	label := a.labels("cli.owner.label.", "holder", "address", "phone", "email")
+	fmt.Fprintf(w, "  %s%s\n  %s%s\n  %s%s\n  %s%s\n", label("holder"), text.Line(s.Owner.Holder), label("address"), dash(text.Line(s.Owner.Address)),
+		label("phone"), dash(text.Line(s.Owner.Phone)), label("email"), dash(text.Line(s.Owner.Email)))
 }

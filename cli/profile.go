@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"contactdesk/model"
+	"contactdesk/locale"
 )
 
 func newCmdProfile(a *app) *cobra.Command {
@@ -84,12 +84,11 @@ func profileSetEmail(o *profileSetEmailOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, profileJSON{accountOut(acc), c.Email, rfc(c.Expires)})
 	}
-	sent := "mailed"
+	id := "cli.profile.token_mailed"
 	if a.mailState() == queued {
-		sent = "queued, not sent yet,"
+		id = "cli.profile.token_queued"
 	}
-	fmt.Fprintf(a.out, "a token was %s to %s; %s keeps using %s until it is confirmed: contactdesk profile confirm-email --token TOKEN --as %s\n",
-		sent, c.Email, acc.Handle, acc.Email, acc.Handle)
+	fmt.Fprintln(a.out, a.T(id, locale.Args{"New": c.Email, "Handle": acc.Handle, "Email": acc.Email}))
 	return nil
 }
 
@@ -142,7 +141,7 @@ func profileConfirmEmail(o *profileConfirmEmailOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, accountOut(acc))
 	}
-	fmt.Fprintf(a.out, "the e-mail address of %s is now %s\n", acc.Handle, acc.Email)
+	fmt.Fprintln(a.out, a.T("cli.profile.email_changed", locale.Args{"Handle": acc.Handle, "Email": acc.Email}))
 	return nil
 }
 
@@ -194,17 +193,7 @@ func profileSetLang(o *profileSetLangOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, accountOut(acc))
 	}
-	fmt.Fprintf(a.out, "%s is now addressed in %s\n", acc.Handle, langName(acc.Lang))
+	// said in the output's language, naming the new one in its own words
+	fmt.Fprintln(a.out, a.T("cli.profile.lang_set", locale.Args{"Handle": acc.Handle, "Lang": locale.M("word.lang." + string(acc.Lang))}))
 	return nil
-}
-
-// langName names a language in words.
-func langName(l model.Lang) string {
-	switch l {
-	case model.LangPT:
-		return "Portuguese (pt)"
-	case model.LangFR:
-		return "French (fr)"
-	}
-	return "English (en)"
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -102,13 +103,13 @@ func requestCreate(o *requestCreateOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, mapJSON(rs, requestOut))
 	}
-	tokens := "each has a token by mail"
+	tokens := locale.M("cli.request.tokens_mailed")
 	if a.mailState() == queued {
-		tokens = "each gets a token by mail: queued, not sent yet"
+		tokens = locale.M("cli.request.tokens_queued")
 	}
 	for _, r := range rs {
-		fmt.Fprintf(a.out, "request #%d created: %s contact of %s, %s -> %s; waiting for confirmation by %s (%s)\n",
-			r.ID, r.RoleList(), r.Service, r.From, r.To, handles(r.Awaited()), tokens)
+		fmt.Fprintln(a.out, a.T("cli.request.created", locale.Args{"ID": r.ID, "Roles": model.RoleWords(r.Roles), "Service": r.Service,
+			"From": r.From, "To": r.To, "Awaited": handles(r.Awaited()), "Tokens": tokens}))
 	}
 	return nil
 }
@@ -160,12 +161,12 @@ func requestList(o *requestListOptions) error {
 	for _, r := range rs {
 		awaited := handles(r.Awaited())
 		if r.AwaitingMe(h) {
-			awaited = "YOU; " + awaited
+			awaited = a.T("cli.request.you_first", locale.Args{"Awaited": awaited})
 		}
-		rows = append(rows, []string{fmt.Sprintf("#%d", r.ID), stamp(r.Created), r.Service, r.RoleList(),
-			string(r.From) + " -> " + string(r.To), string(r.State), dash(awaited)})
+		rows = append(rows, []string{fmt.Sprintf("#%d", r.ID), a.l.DateTime(r.Created), r.Service, model.RoleWords(r.Roles).In(a.l),
+			string(r.From) + " -> " + string(r.To), a.stateWord(r.State), dash(awaited)})
 	}
-	table(a.out, []string{"ID", "CREATED", "SERVICE", "ROLES", "FROM -> TO", "STATE", "AWAITING"}, rows)
+	table(a.out, a.header("number", "created", "service", "roles", "from_to", "state", "awaiting"), rows)
 	return nil
 }
 
@@ -228,7 +229,7 @@ func requestShow(o *requestIDOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, requestOut(r))
 	}
-	describe(a.out, r)
+	a.describe(a.out, r)
 	return nil
 }
 
@@ -291,13 +292,15 @@ func requestAnswer(o *requestAnswerOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, requestOut(r))
 	}
+	args := locale.Args{"ID": r.ID, "To": r.To, "Roles": model.RoleWords(r.Roles), "Service": r.Service, "Handle": h,
+		"Awaited": handles(r.Awaited()), "State": r.State, "Reason": model.ReasonOf(r)}
 	switch r.State {
 	case model.StateDone:
-		fmt.Fprintf(a.out, "request #%d done: %s is now the %s contact of %s\n", r.ID, r.To, r.RoleList(), r.Service)
+		fmt.Fprintln(a.out, a.T("cli.request.done", args))
 	case model.StateValidating:
-		fmt.Fprintf(a.out, "request #%d accepted by %s; waiting for confirmation by %s\n", r.ID, h, handles(r.Awaited()))
+		fmt.Fprintln(a.out, a.T("cli.request.accepted", args))
 	default:
-		fmt.Fprintf(a.out, "request #%d %s: %s\n", r.ID, r.State, r.Reason)
+		fmt.Fprintln(a.out, a.T("cli.request.ended", args))
 	}
 	return nil
 }
@@ -333,11 +336,12 @@ func requestResend(o *requestIDOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, mailOut(m))
 	}
+	args := locale.Args{"ID": o.ID, "Address": m.Address}
 	if a.mailState() == queued {
-		fmt.Fprintf(a.out, "a fresh token for request #%d is queued for %s, not sent yet; the one sent before no longer works\n", o.ID, m.Address)
+		fmt.Fprintln(a.out, a.T("cli.request.resent_queued", args))
 		return nil
 	}
-	fmt.Fprintf(a.out, "a fresh token for request #%d was mailed to %s; the one sent before no longer works\n", o.ID, m.Address)
+	fmt.Fprintln(a.out, a.T("cli.request.resent", args))
 	return nil
 }
 
@@ -372,9 +376,9 @@ func requestCancel(o *requestIDOptions) error {
 		return writeJSON(a.stdout, requestOut(r))
 	}
 	if a.mailState() == queued {
-		fmt.Fprintf(a.out, "request #%d cancelled; every party will be told by mail (queued, not sent yet)\n", r.ID)
+		fmt.Fprintln(a.out, a.T("cli.request.cancelled_queued", locale.Args{"ID": r.ID}))
 		return nil
 	}
-	fmt.Fprintf(a.out, "request #%d cancelled; every party was told by mail\n", r.ID)
+	fmt.Fprintln(a.out, a.T("cli.request.cancelled", locale.Args{"ID": r.ID}))
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/text"
 )
@@ -30,8 +31,9 @@ import (
 // command's usage on stderr). Everything it reads and writes goes through
 // its arguments, so that tests run it in-process.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
+	lang, _ := locale.FromEnv(env)
 	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, out: inertWriter{stdout}, stderr: redactWriter{stderr},
-		stderrTerminal: isTerminal(stderr), env: env}
+		stderrTerminal: isTerminal(stderr), env: env, l: locale.For(lang)}
 	root := newRoot(a)
 	root.SetArgs(singleDash(root, args))
 	root.SetIn(stdin)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -73,6 +74,6 @@ func serviceAdd(o *serviceAddOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "%s %s added: admin %s, tech %s, billing %s\n", s.Type, s.Name, s.Admin, s.Tech, s.Billing)
+	fmt.Fprintln(a.out, a.T("cli.service.added", locale.Args{"Type": model.ServiceType(s.Type), "Service": s.Name, "Admin": s.Admin, "Tech": s.Tech, "Billing": s.Billing}))
 	return nil
 }

@@ -58,10 +58,10 @@ func services(o *servicesOptions) error {
 	for _, s := range ss {
 		mark := ""
 		if s.Pending {
-			mark = "pending"
+			mark = a.T("cli.services.pending")
 		}
-		rows = append(rows, []string{s.Name, s.Type, string(s.Admin), string(s.Tech), string(s.Billing), mark})
+		rows = append(rows, []string{s.Name, model.ServiceType(s.Type).In(a.l), string(s.Admin), string(s.Tech), string(s.Billing), mark})
 	}
-	table(a.out, []string{"SERVICE", "TYPE", "ADMIN", "TECH", "BILLING", "REQUEST"}, rows)
+	table(a.out, a.header("service", "type", "admin", "tech", "billing", "request"), rows)
 	return nil
 }

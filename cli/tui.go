@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
 	"contactdesk/tui"
@@ -64,11 +65,25 @@ func (a *app) runTUI(as string) error {
 	defer cancel()
 	// Writes by other processes (the CLI, another node) reach the screens.
 	go d.Watch(ctx, time.Second)
-	p := tea.NewProgram(tui.New(d, me, tui.Options{Context: ctx}),
+	p := tea.NewProgram(tui.New(d, me, tui.Options{Context: ctx, Lang: a.pickerLang(d)}),
 		tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && a.ctx.Err() != nil {
 		return nil // SIGINT or SIGTERM: leave quietly
 	}
 	return err
+}
+
+// pickerLang is the language of the app before an account is chosen
+// (the account picker; support staff open it): the environment's
+// ($LC_ALL, $LC_MESSAGES, $LANG), else the desk's default-lang. A
+// session on an account speaks the account's.
+func (a *app) pickerLang(d *model.Desk) locale.Lang {
+	if l, ok := locale.FromEnv(a.env); ok {
+		return l
+	}
+	if set, err := d.Settings(a.ctx); err == nil {
+		return set.DefaultLang()
+	}
+	return locale.Default
 }

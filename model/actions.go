@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	"contactdesk/locale"
 )
 
 // write runs f as one write action, named for Options.Observe, and
@@ -180,7 +183,7 @@ func (d *Desk) answerIn(tx Tx, w *work, actor Handle, id int64, token string, a 
 		if err := d.record(tx, w, actor, ActRequestRefuse, r.ServiceID, r.ID, "refused"); err != nil {
 			return Request{}, err
 		}
-		if err := d.end(tx, w, &r, StateRefused, "refused by "+string(actor), actor, ActRequestFailed); err != nil {
+		if err := d.end(tx, w, &r, StateRefused, refusedBy(actor), actor, ActRequestFailed); err != nil {
 			return Request{}, err
 		}
 	} else {
@@ -207,17 +210,16 @@ func (d *Desk) openPartyRequest(tx Tx, actor Handle, id int64, now time.Time) (R
 		return Request{}, endedErr(r)
 	}
 	if p, _ := r.Party(actor); p.Answer != AnswerPending {
-		return Request{}, fail(ErrAlreadyAnswered, "request", "you have already %s request #%d; there is nothing more for you to do", p.Answer, r.ID)
+		return Request{}, fail(ErrAlreadyAnswered, "request", "err.request.answered_"+string(p.Answer), locale.Args{"ID": r.ID})
 	}
 	return r, nil
 }
 
 func endedErr(r Request) error {
-	msg := fmt.Sprintf("request #%d is already %s", r.ID, r.State)
 	if r.Reason != "" {
-		msg += ": " + r.Reason
+		return fail(ErrEnded, "request", "err.request.ended_because", locale.Args{"ID": r.ID, "State": r.State, "Reason": ReasonOf(r)})
 	}
-	return fail(ErrEnded, "request", "%s", msg)
+	return fail(ErrEnded, "request", "err.request.ended", locale.Args{"ID": r.ID, "State": r.State})
 }
 
 // apply moves the contacts once every party has accepted, after checking
@@ -229,14 +231,14 @@ func (d *Desk) apply(tx Tx, w *work, r *Request) error {
 	if err != nil {
 		return err
 	}
-	reason := ""
+	var reason locale.Message
 	for _, role := range r.Roles {
 		if cur := s.Contact(role); cur != r.From {
-			reason = fmt.Sprintf("the %s contact of %s is no longer %s (it is now %s)", role, s.Name, r.From, cur)
+			reason = movedReason(role, s.Name, r.From, cur)
 			break
 		}
 	}
-	if reason == "" && r.HasRole(Billing) {
+	if reason.IsZero() && r.HasRole(Billing) {
 		for _, h := range []Handle{r.From, r.To} {
 			a, err := account(tx, h, "to", ErrUnknownAccount)
 			if err != nil {
@@ -248,7 +250,7 @@ func (d *Desk) apply(tx Tx, w *work, r *Request) error {
 			}
 		}
 	}
-	if reason != "" {
+	if !reason.IsZero() {
 		return d.end(tx, w, r, StateRefused, reason, SystemActor, ActRequestFailed)
 	}
 	for _, role := range r.Roles {
@@ -260,7 +262,7 @@ func (d *Desk) apply(tx Tx, w *work, r *Request) error {
 			return err
 		}
 	}
-	return d.end(tx, w, r, StateDone, "", SystemActor, ActRequestDone)
+	return d.end(tx, w, r, StateDone, locale.Message{}, SystemActor, ActRequestDone)
 }
 
 // Resend mails actor a fresh token for request id; the token it had before
@@ -268,8 +270,7 @@ func (d *Desk) apply(tx Tx, w *work, r *Request) error {
 // With real delivery, the mail returned holds no token: it is on its
 // way to the account's own inbox.
 func (d *Desk) Resend(ctx context.Context, actor Handle, id int64) (Mail, error) {
-	m, err := write(ctx, d, ActRequestResend, func(tx Tx, w *work) (Mail, error) { return d.resend(tx, w, actor, id) })
-	return shown(m, false), err
+	return write(ctx, d, ActRequestResend, func(tx Tx, w *work) (Mail, error) { return d.resend(tx, w, actor, id) })
 }
 
 func (d *Desk) resend(tx Tx, w *work, actor Handle, id int64) (Mail, error) {
@@ -295,9 +296,13 @@ func (d *Desk) resend(tx Tx, w *work, actor Handle, id int64) (Mail, error) {
 	if err != nil {
 		return Mail{}, err
 	}
+	a, err := tx.Account(actor)
+	if err != nil {
+		return Mail{}, err
+	}
 	w.touch(actor)
 	// Other parties read this line: it says to whom, not to which address.
-	return m, d.record(tx, w, actor, ActRequestResend, r.ServiceID, r.ID, "confirmation mail sent again to "+string(actor))
+	return shown(m, false, locale.For(a.Lang)), d.record(tx, w, actor, ActRequestResend, r.ServiceID, r.ID, "confirmation mail sent again to "+string(actor))
 }
 
 // Cancel withdraws request id; only its requester may, while it is pending.
@@ -314,9 +319,9 @@ func (d *Desk) cancel(tx Tx, w *work, actor Handle, id int64) (Request, error) {
 		return Request{}, endedErr(r)
 	}
 	if r.Requester != actor {
-		return Request{}, fail(ErrNotRequester, "request", "only the requester (%s) can cancel request #%d", r.Requester, r.ID)
+		return Request{}, fail(ErrNotRequester, "request", "err.request.cancel_not_requester", locale.Args{"ID": r.ID, "Requester": r.Requester})
 	}
-	if err := d.end(tx, w, &r, StateCancelled, "cancelled by "+string(actor), actor, ActRequestCancel); err != nil {
+	if err := d.end(tx, w, &r, StateCancelled, cancelledBy(actor), actor, ActRequestCancel); err != nil {
 		return Request{}, err
 	}
 	return r, nil
@@ -443,7 +448,7 @@ type NewAccount struct {
 	Name   string
 	Email  string
 	Owes   Cents
-	Lang   string // pt, en or fr; empty: DefaultLang
+	Lang   string // pt, en or fr; empty: the desk's default-lang (Settings.DefaultLang)
 }
 
 // AddAccount opens an account (support staff).
@@ -453,7 +458,7 @@ func (d *Desk) AddAccount(ctx context.Context, in NewAccount) (Account, error) {
 
 // newAccount checks what opens an account (AddAccount, Import) and
 // returns the account it makes, opened at now.
-func newAccount(in NewAccount, now time.Time) (Account, error) {
+func newAccount(in NewAccount, now time.Time, defaultLang Lang) (Account, error) {
 	h, err := ParseHandle(in.Handle)
 	if err != nil {
 		return Account{}, err
@@ -467,9 +472,9 @@ func newAccount(in NewAccount, now time.Time) (Account, error) {
 		return Account{}, err
 	}
 	if in.Owes < 0 {
-		return Account{}, fail(ErrInvalid, "owes", "an amount owed can't be negative")
+		return Account{}, fail(ErrInvalid, "owes", "err.owes.negative")
 	}
-	lang := DefaultLang
+	lang := defaultLang
 	if in.Lang != "" {
 		if lang, err = ParseLang(in.Lang); err != nil {
 			return Account{}, err
@@ -479,13 +484,17 @@ func newAccount(in NewAccount, now time.Time) (Account, error) {
 }
 
 func (d *Desk) addAccount(tx Tx, w *work, in NewAccount) (Account, error) {
-	a, err := newAccount(in, w.now)
+	set, err := w.settingsOf(tx)
+	if err != nil {
+		return Account{}, err
+	}
+	a, err := newAccount(in, w.now, set.DefaultLang())
 	if err != nil {
 		return Account{}, err
 	}
 	h, name := a.Handle, a.Name
 	if _, err := tx.Account(h); err == nil {
-		return Account{}, fail(ErrExists, "handle", "there is already an account %s", h)
+		return Account{}, fail(ErrExists, "handle", "err.account.exists", locale.Args{"Handle": h})
 	} else if !errors.Is(err, ErrNoRow) {
 		return Account{}, err
 	}
@@ -501,7 +510,7 @@ func (d *Desk) addAccount(tx Tx, w *work, in NewAccount) (Account, error) {
 func (d *Desk) SetStanding(ctx context.Context, h Handle, owes Cents) (Account, error) {
 	return write(ctx, d, ActStanding, func(tx Tx, w *work) (Account, error) {
 		if owes < 0 {
-			return Account{}, fail(ErrInvalid, "owes", "an amount owed can't be negative")
+			return Account{}, fail(ErrInvalid, "owes", "err.owes.negative")
 		}
 		a, err := account(tx, h, "handle", ErrUnknownAccount)
 		if err != nil {
@@ -552,7 +561,7 @@ func newService(in NewService, now time.Time) (Service, error) {
 	for i, c := range []struct{ field, v string }{{"admin", in.Admin}, {"tech", in.Tech}, {"billing", in.Billing}} {
 		h, err := ParseHandle(c.v)
 		if err != nil {
-			return Service{}, fail(ErrInvalid, c.field, "the %s contact must be a NIC handle such as xx11111-ovh, not %q", c.field, clip(c.v))
+			return Service{}, fail(ErrInvalid, c.field, "err.service.contact_not_handle", locale.Args{"Role": Role(c.field), "Value": strconv.Quote(clip(c.v))})
 		}
 		hs[i] = h
 	}
@@ -566,7 +575,7 @@ func (d *Desk) addService(tx Tx, w *work, in NewService) (Service, error) {
 	}
 	name, typ, hs := s.Name, s.Type, [3]Handle{s.Admin, s.Tech, s.Billing}
 	if _, err := tx.Service(name); err == nil {
-		return Service{}, fail(ErrExists, "service", "there is already a service named %s", name)
+		return Service{}, fail(ErrExists, "service", "err.service.exists", locale.Args{"Service": name})
 	} else if !errors.Is(err, ErrNoRow) {
 		return Service{}, err
 	}
@@ -600,7 +609,7 @@ func (d *Desk) Owner(ctx context.Context, actor Handle, service string) (Service
 			return err
 		}
 		if !s.IsDomain() || s.Owner == nil {
-			return fail(ErrNotDomain, "service", "%s is a %s, not a domain: it has no owner details", s.Name, s.Type)
+			return notDomain(s)
 		}
 		return nil
 	})
@@ -644,17 +653,17 @@ func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerCha
 		return Service{}, err
 	}
 	if c.Holder == nil && c.Address == nil && c.Phone == nil && c.Email == nil {
-		return Service{}, fail(ErrInvalid, "", "nothing to change: give a holder, address, phone or e-mail")
+		return Service{}, fail(ErrInvalid, "", "err.owner.nothing")
 	}
 	s, err := heldService(tx, actor, service)
 	if err != nil {
 		return Service{}, err
 	}
 	if !s.IsDomain() || s.Owner == nil {
-		return Service{}, fail(ErrNotDomain, "service", "%s is a %s, not a domain: it has no owner details", s.Name, s.Type)
+		return Service{}, notDomain(s)
 	}
 	if s.Admin != actor {
-		return Service{}, fail(ErrNotAdmin, "service", "only the admin of %s (%s) can change its owner details", s.Name, s.Admin)
+		return Service{}, fail(ErrNotAdmin, "service", "err.owner.admin_only", locale.Args{"Service": s.Name, "Admin": s.Admin})
 	}
 	o := *s.Owner
 	var changed []string
@@ -683,10 +692,10 @@ func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerCha
 func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 	var ms []Mail
 	err := d.view(ctx, func(tx Tx, _ time.Time) error {
-		if _, err := actorAccount(tx, actor); err != nil {
+		a, err := actorAccount(tx, actor)
+		if err != nil {
 			return err
 		}
-		var err error
 		if ms, err = tx.MailsOf(actor); err != nil {
 			return err
 		}
@@ -694,9 +703,9 @@ func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 		if err != nil {
 			return err
 		}
-		real := d.realDelivery(set)
+		real, l := d.realDelivery(set), locale.For(a.Lang)
 		for i := range ms {
-			ms[i] = shown(ms[i], real)
+			ms[i] = shown(ms[i], real, l)
 		}
 		return nil
 	})
@@ -732,7 +741,7 @@ func (d *Desk) MarkRead(ctx context.Context, actor Handle, id int64) error {
 	return d.update(ctx, ActMailRead, func(tx Tx, w *work) error {
 		m, err := tx.Mail(id)
 		if errors.Is(err, ErrNoRow) || (err == nil && m.To != actor) {
-			return fail(ErrNotFound, "mail", "no mail #%d in the mailbox of %s", id, actor)
+			return fail(ErrNotFound, "mail", "err.mail.not_found", locale.Args{"ID": id, "Handle": actor})
 		}
 		if err != nil || m.Read {
 			return err
@@ -769,4 +778,9 @@ func (d *Desk) History(ctx context.Context, actor Handle, f HistoryFilter) ([]Hi
 		return err
 	})
 	return hs, err
+}
+
+// notDomain refuses what only a domain has: owner details.
+func notDomain(s Service) error {
+	return fail(ErrNotDomain, "service", "err.service.not_domain", locale.Args{"Service": s.Name, "Type": ServiceType(s.Type)})
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"contactdesk/locale"
 )
 
 // An API key lets a program act as one account through the HTTP API, with
@@ -150,7 +152,7 @@ func (d *Desk) RemoveAPIKey(ctx context.Context, appKey string) (APIKey, error) 
 	return write(ctx, d, ActAPIKeyRemove, func(tx Tx, w *work) (APIKey, error) {
 		k, err := tx.APIKey(ak)
 		if errors.Is(err, ErrNoRow) {
-			return APIKey{}, fail(ErrNotFound, "key", "no API key has the application key %s", clip(appKey))
+			return APIKey{}, fail(ErrNotFound, "key", "err.apikey.not_found", locale.Args{"AppKey": clip(appKey)})
 		}
 		if err != nil {
 			return APIKey{}, err
@@ -164,9 +166,9 @@ func (d *Desk) RemoveAPIKey(ctx context.Context, appKey string) (APIKey, error) 
 
 // The refusals of credentials, as the provider words them.
 var (
-	errNoCredential  = fail(ErrCredentials, "consumer", "This credential does not exist")
-	errBadAppKey     = fail(ErrCredentials, "application", "Invalid application key")
-	errBadSignature  = fail(ErrCredentials, "signature", "Invalid signature")
+	errNoCredential  = fail(ErrCredentials, "consumer", "err.apikey.no_credential")
+	errBadAppKey     = fail(ErrCredentials, "application", "err.apikey.bad_app")
+	errBadSignature  = fail(ErrCredentials, "signature", "err.apikey.bad_signature")
 	errSecretUnknown = errors.New("the application secret does not open with this server's API secret key")
 )
 

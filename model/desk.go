@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"contactdesk/locale"
 )
 
 // Throttling of wrong tokens: after MaxTokenFailures wrong tokens from one
@@ -76,7 +78,7 @@ func outcomeOf(err error) Outcome {
 // Actions of Options.Observe that write no history line of their own
 // name.
 const (
-	ActMailRead       = "mail.read"
+	ActMailRead       = "mailbox.read"
 	ActBatch          = "batch"          // a loader's batch (the demo)
 	ActImport         = "import"         // Desk.Import
 	ActOutboxClaim    = "outbox.claim"   // the SMTP sender takes mails to send
@@ -239,7 +241,7 @@ func storageErr(err error) error {
 func account(tx Tx, h Handle, field string, kind error) (Account, error) {
 	a, err := tx.Account(h)
 	if errors.Is(err, ErrNoRow) {
-		return Account{}, fail(kind, field, "there is no account %s", h)
+		return Account{}, fail(kind, field, "err.account.none", locale.Args{"Handle": h})
 	}
 	return a, err
 }
@@ -247,7 +249,7 @@ func account(tx Tx, h Handle, field string, kind error) (Account, error) {
 // actorAccount loads the acting account.
 func actorAccount(tx Tx, h Handle) (Account, error) {
 	if h == "" {
-		return Account{}, fail(ErrUnknownAccount, "as", "say which account you act as (--as HANDLE)")
+		return Account{}, fail(ErrUnknownAccount, "as", "err.account.say_which")
 	}
 	return account(tx, h, "as", ErrUnknownAccount)
 }
@@ -268,7 +270,7 @@ func heldService(tx Tx, actor Handle, name string) (Service, error) {
 	}
 	s, err := tx.Service(n)
 	if errors.Is(err, ErrNoRow) || (err == nil && len(s.RolesOf(actor)) == 0) {
-		return Service{}, fail(ErrNotFound, "service", "no service named %s among those of %s", n, actor)
+		return Service{}, fail(ErrNotFound, "service", "err.service.not_found", locale.Args{"Service": n, "Handle": actor})
 	}
 	return s, err
 }
@@ -277,13 +279,13 @@ func heldService(tx Tx, actor Handle, name string) (Service, error) {
 func (d *Desk) partyRequest(tx Tx, actor Handle, id int64, now time.Time) (Request, error) {
 	r, err := tx.Request(id)
 	if errors.Is(err, ErrNoRow) {
-		return Request{}, fail(ErrNotFound, "request", "no request #%d among those of %s", id, actor)
+		return Request{}, noRequest(id, actor)
 	}
 	if err != nil {
 		return Request{}, err
 	}
 	if _, ok := r.Party(actor); !ok {
-		return Request{}, fail(ErrNotFound, "request", "no request #%d among those of %s", id, actor)
+		return Request{}, noRequest(id, actor)
 	}
 	return effective(r, now), nil
 }
@@ -293,34 +295,19 @@ func (d *Desk) partyRequest(tx Tx, actor Handle, id int64, now time.Time) (Reque
 func effective(r Request, now time.Time) Request {
 	if r.State == StateValidating && !now.Before(r.Expires) {
 		r.State = StateExpired
-		r.Reason = expiryReason(r)
+		r.Reason = expiryReason(r).In(english)
 		r.Ended = r.Expires
 	}
 	return r
 }
 
-func expiryReason(r Request) string {
-	return fmt.Sprintf("no decision within the validity period (%s)", FormatDuration(r.Expires.Sub(r.Created)))
+func noRequest(id int64, actor Handle) error {
+	return fail(ErrNotFound, "request", "err.request.not_found", locale.Args{"ID": id, "Handle": actor})
 }
 
-// FormatDuration writes a validity as people say it: "15 days", "48 hours", "90 seconds".
-func FormatDuration(d time.Duration) string {
-	plural := func(n int64, unit string) string {
-		if n == 1 {
-			return "1 " + unit
-		}
-		return fmt.Sprintf("%d %ss", n, unit)
-	}
-	switch {
-	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return plural(int64(d/(24*time.Hour)), "day")
-	case d >= time.Hour && d%time.Hour == 0:
-		return plural(int64(d/time.Hour), "hour")
-	case d >= time.Minute && d%time.Minute == 0:
-		return plural(int64(d/time.Minute), "minute")
-	}
-	return plural(int64(d/time.Second), "second")
-}
+// FormatDuration writes a validity as people say it, in English: "15
+// days", "48 hours", "90 seconds" (locale's Duration in any language).
+func FormatDuration(d time.Duration) string { return english.Duration(d) }
 
 // expireDue records the expiry of every request past its validity, with
 // its outcome mails. It returns how many it ended.
@@ -340,8 +327,13 @@ func (d *Desk) expireDue(tx Tx, w *work) (int, error) {
 
 // end closes a request: its state, the history line, every party's
 // outcome mail, and the retirement of its unused tokens.
-// r is updated to its new state.
-func (d *Desk) end(tx Tx, w *work, r *Request, s State, reason string, actor Handle, action string) error {
+// r is updated to its new state. The reason is stored in English, and
+// written in each party's language in its mail.
+func (d *Desk) end(tx Tx, w *work, r *Request, s State, why locale.Message, actor Handle, action string) error {
+	reason := ""
+	if !why.IsZero() {
+		reason = why.In(english)
+	}
 	at := w.now
 	if s == StateExpired {
 		at = r.Expires
@@ -365,7 +357,7 @@ func (d *Desk) end(tx Tx, w *work, r *Request, s State, reason string, actor Han
 		return err
 	}
 	for _, p := range r.Parties {
-		if err := d.sendOutcome(tx, w, *r, p.Handle); err != nil {
+		if err := d.sendOutcome(tx, w, *r, why, p.Handle); err != nil {
 			return err
 		}
 		w.touch(p.Handle)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"contactdesk/locale"
 )
 
 // A change of e-mail address is used only once its owner proves it: a
@@ -39,7 +41,7 @@ type EmailChange struct {
 
 // emailScope is the scope of the tokens of h's changes of address for
 // throttling: request 0, which no request has.
-var emailScope = scope{name: "your change of e-mail address"}
+var emailScope = scope{name: locale.M("word.scope.email")}
 
 // AskEmailChange stores actor's wish to use a new e-mail address and
 // mails a personal token to that address; ConfirmEmail with that token
@@ -56,15 +58,15 @@ func (d *Desk) AskEmailChange(ctx context.Context, actor Handle, email string) (
 			return EmailChange{}, err
 		}
 		if strings.EqualFold(email, a.Email) {
-			return EmailChange{}, fail(ErrInvalid, "email", "%s is already your e-mail address", email)
+			return EmailChange{}, fail(ErrInvalid, "email", "err.email.same", locale.Args{"Email": email})
 		}
 		recent, err := tx.RecentEmailChanges(actor, MaxEmailChanges)
 		if err != nil {
 			return EmailChange{}, err
 		}
 		if next, over := overLimit(recent, MaxEmailChanges, ResendWindow, w.now); over {
-			return EmailChange{}, retryAt(fail(ErrMailLimit, "email", "you already asked for %d changes of e-mail address in the last %s; you can ask again at %s UTC (in %s)",
-				MaxEmailChanges, FormatDuration(ResendWindow), clockTime(next), roundUp(next.Sub(w.now))), next)
+			return EmailChange{}, retryAt(fail(ErrMailLimit, "email", "err.limit.email",
+				locale.Args{"N": MaxEmailChanges, "Window": locale.Duration(ResendWindow), "At": clockTime(next), "In": roundUp(next.Sub(w.now))}), next)
 		}
 		if old, err := tx.PendingEmailChange(actor); err == nil {
 			if err := tx.EndEmailChange(old.ID, EmailReplaced, w.now); err != nil {
@@ -78,12 +80,15 @@ func (d *Desk) AskEmailChange(ctx context.Context, actor Handle, email string) (
 		if err := tx.InsertEmailChange(&c); err != nil {
 			return EmailChange{}, err
 		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s asked to receive its contactdesk mail at this address, %s.\n\n", actor, email)
-		fmt.Fprintf(&b, "If that was you, confirm it with this personal token (single use, for you alone; do not share it):\n\n    %s\n\n", tok)
-		b.WriteString("Enter it in the app's Profile (the pending address has a field for it). Until it is confirmed, mail keeps going to the address the account had.\n\n")
-		fmt.Fprintf(&b, "If you did not expect this mail, ignore it: nothing changes unless the token is entered, and it stops working on %s.\n", mailTime(c.Expires))
-		if _, err := d.sendTo(tx, w, actor, email, Mail{Subject: "Please confirm your new e-mail address", Body: b.String(), Token: tok, Kind: MailEmailConfirm}); err != nil {
+		write := func(l *locale.Localizer) (string, string) {
+			var b strings.Builder
+			b.WriteString(l.T("mail.email.asked", locale.Args{"Handle": actor, "Email": email}) + "\n\n")
+			fmt.Fprintf(&b, "%s\n\n    %s\n\n", l.T("mail.email.token"), tok)
+			b.WriteString(l.T("mail.email.where") + "\n\n")
+			b.WriteString(l.T("mail.email.unexpected", locale.Args{"Expires": locale.Stamp(c.Expires)}) + "\n")
+			return l.T("mail.email.subject"), b.String()
+		}
+		if _, err := d.sendTo(tx, w, actor, email, Mail{Token: tok, Kind: MailEmailConfirm}, write); err != nil {
 			return EmailChange{}, err
 		}
 		w.touch(actor)
@@ -109,9 +114,9 @@ func (d *Desk) ConfirmEmail(ctx context.Context, actor Handle, token string) (Ac
 		}
 		var refusal error
 		if norm, ok := NormalizeToken(token); !ok {
-			refusal = fail(ErrWrongToken, "token", "that is not a token: a token is 28 letters and digits in groups of four, as in the mail sent to %s", c.Email)
+			refusal = fail(ErrWrongToken, "token", "err.email.token_shape", locale.Args{"Email": c.Email})
 		} else if !HashToken(norm).Equal(c.Hash) {
-			refusal = fail(ErrWrongToken, "token", "wrong token for your change of e-mail address; use the one mailed to %s", c.Email)
+			refusal = fail(ErrWrongToken, "token", "err.email.token_wrong", locale.Args{"Email": c.Email})
 		}
 		if refusal != nil {
 			w.onRefusal = func(tx Tx) error { return countFailure(tx, w, actor, emailScope) }
@@ -124,8 +129,10 @@ func (d *Desk) ConfirmEmail(ctx context.Context, actor Handle, token string) (Ac
 			return Account{}, err
 		}
 		old := a.Email
-		body := fmt.Sprintf("The e-mail address of %s was changed to %s, confirmed with the token mailed there.\nFrom now on contactdesk writes to the new address.\n\nIf you did not make this change, tell your provider's support at once.\n", actor, c.Email)
-		if _, err := d.sendTo(tx, w, actor, old, Mail{Subject: "Your e-mail address was changed", Body: body, Kind: MailEmailChanged}); err != nil {
+		write := func(l *locale.Localizer) (string, string) {
+			return l.T("mail.email.changed_subject"), l.T("mail.email.changed", locale.Args{"Handle": actor, "Email": c.Email}) + "\n"
+		}
+		if _, err := d.sendTo(tx, w, actor, old, Mail{Kind: MailEmailChanged}, write); err != nil {
 			return Account{}, err
 		}
 		a.Email = c.Email
@@ -157,7 +164,7 @@ func (d *Desk) PendingEmail(ctx context.Context, actor Handle) (c EmailChange, o
 func pendingEmailChange(tx Tx, h Handle, now time.Time) (EmailChange, error) {
 	c, err := tx.PendingEmailChange(h)
 	if errors.Is(err, ErrNoRow) || (err == nil && !now.Before(c.Expires)) {
-		return EmailChange{}, fail(ErrNotFound, "token", "you have no change of e-mail address waiting for a token; ask for one first (profile set-email)")
+		return EmailChange{}, fail(ErrNotFound, "token", "err.email.none_pending")
 	}
 	return c, err
 }

@@ -2,8 +2,9 @@ package model
 
 import (
 	"errors"
-	"fmt"
 	"time"
+
+	"contactdesk/locale"
 )
 
 // Kinds of refusal. Every error the model returns to a user wraps one of
@@ -35,10 +36,18 @@ var (
 // Error is a refusal a person can read: Msg says what went wrong in the
 // user's terms, Kind says which rule, Field which input it is about
 // ("to", "role", "token", "email"…) so a form can show it beside that field.
+//
+// Msg is in English, and is what Error() returns: logs, the API and
+// scripts read it so. Text is the same refusal not yet written in any
+// language: a door writes it in its reader's language (In, Localize).
+// Its arguments that are words — a role, a state, a duration — are
+// words of that language too, for the model does not know who will read
+// the refusal.
 type Error struct {
 	Kind  error
 	Field string
 	Msg   string
+	Text  locale.Message
 	// Retry is when the refused action may be tried again, for a refusal
 	// that passes with time (throttled, too many mails); zero otherwise.
 	Retry time.Time
@@ -46,11 +55,42 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Msg }
 
+// In writes the refusal in l's language.
+func (e *Error) In(l *locale.Localizer) string {
+	if e.Text.IsZero() {
+		return e.Msg
+	}
+	return e.Text.In(l)
+}
+
 // Unwrap lets errors.Is match the kind.
 func (e *Error) Unwrap() error { return e.Kind }
 
-func fail(kind error, field, format string, args ...any) error {
-	return &Error{Kind: kind, Field: field, Msg: fmt.Sprintf(format, args...)}
+// english writes the Msg of every refusal.
+var english = locale.For(locale.EN)
+
+// fail makes a refusal of message id of the catalogues (under err.).
+func fail(kind error, field, id string, args ...locale.Args) error {
+	return newRefusal(kind, field, locale.M(id, args...))
+}
+
+func newRefusal(kind error, field string, m locale.Message) *Error {
+	return &Error{Kind: kind, Field: field, Msg: m.In(english), Text: m}
+}
+
+// Localize writes err for a reader of l's language: a refusal of the
+// model (found with errors.As, also inside a ChangeError) in that
+// language; any other error, or a refusal wrapped with more words, as
+// its Error() says, in English.
+func Localize(err error, l *locale.Localizer) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) && err.Error() == e.Msg {
+		return e.In(l)
+	}
+	return err.Error()
 }
 
 // retryAt marks a refusal made by fail as one that passes at t.

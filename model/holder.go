@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"contactdesk/locale"
 )
 
 // TokenHolder is the party of a request whose token was given, as the
@@ -55,11 +57,11 @@ func (d *Desk) FindTokenHolder(ctx context.Context, id int64, token string) (Tok
 		case r.State.Ended():
 			th.Closed = endedErr(r)
 		case p.Answer != AnswerPending:
-			th.Closed = fail(ErrAlreadyAnswered, "token", "you have already %s request #%d; there is nothing more for you to do", p.Answer, r.ID)
+			th.Closed = fail(ErrAlreadyAnswered, "token", "err.request.answered_"+string(p.Answer), locale.Args{"ID": r.ID})
 		case t.State == TokenUsed:
-			th.Closed = fail(ErrTokenUsed, "token", "that token has already been used on request #%d", r.ID)
+			th.Closed = fail(ErrTokenUsed, "token", "err.token.used", locale.Args{"ID": r.ID})
 		case t.State == TokenReplaced:
-			th.Closed = fail(ErrTokenReplaced, "token", "that token was replaced by a newer one; use the link of your latest mail for request #%d", r.ID)
+			th.Closed = fail(ErrTokenReplaced, "token", "err.token.replaced_link", locale.Args{"ID": r.ID})
 		}
 		return nil
 	})
@@ -68,9 +70,9 @@ func (d *Desk) FindTokenHolder(ctx context.Context, id int64, token string) (Tok
 
 func wrongToken(id int64, wellFormed bool) error {
 	if !wellFormed {
-		return fail(ErrWrongToken, "token", "that is not a token: a token is 28 letters and digits in groups of four, as in your mail for request #%d", id)
+		return fail(ErrWrongToken, "token", "err.token.shape", locale.Args{"ID": id})
 	}
-	return fail(ErrWrongToken, "token", "that is not a token of request #%d: open the link of your latest mail for it, or copy its token exactly", id)
+	return fail(ErrWrongToken, "token", "err.token.not_of_request", locale.Args{"ID": id})
 }
 
 // matchToken finds what a person typed among a request's tokens,

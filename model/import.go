@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"contactdesk/locale"
 )
 
 // An import brings in the accounts and services a provider already has
@@ -150,13 +152,17 @@ func checkImport(tx Tx, in Import, now time.Time) (ImportReport, *importPlan, er
 		return nil
 	}
 	p := &importPlan{}
+	set, err := tx.Settings()
+	if err != nil {
+		return rep, nil, err
+	}
 
 	// The accounts: the rules of AddAccount, then the desk and the
 	// lines before.
 	accs := make([]Account, len(in.Accounts))
 	ok := make([]bool, len(in.Accounts))
 	for i, l := range in.Accounts {
-		a, err := checkAccountLine(l, now)
+		a, err := checkAccountLine(l, now, set.DefaultLang())
 		if err != nil {
 			if err := refuse(l.Line, err); err != nil {
 				return rep, nil, err
@@ -181,7 +187,7 @@ func checkImport(tx Tx, in Import, now time.Time) (ImportReport, *importPlan, er
 		a := accs[i]
 		if at, seen := firstLine[a.Handle]; seen {
 			if diff := accountDiff(known[a.Handle], l); len(diff) > 0 {
-				refuse(l.Line, fail(ErrExists, "handle", "%s is on line %d already, with another %s", a.Handle, at, joinWords(diff)))
+				refuse(l.Line, fail(ErrExists, "handle", "err.import.account_twice", locale.Args{"Handle": a.Handle, "Line": at, "Fields": diff}))
 			} else {
 				rep.AccountsSkipped++
 			}
@@ -190,7 +196,7 @@ func checkImport(tx Tx, in Import, now time.Time) (ImportReport, *importPlan, er
 		firstLine[a.Handle] = l.Line
 		if old, there := known[a.Handle]; there {
 			if diff := accountDiff(old, l); len(diff) > 0 {
-				refuse(l.Line, fail(ErrExists, "handle", "there is already an account %s, with another %s; an import never changes an account", a.Handle, joinWords(diff)))
+				refuse(l.Line, fail(ErrExists, "handle", "err.import.account_differs", locale.Args{"Handle": a.Handle, "Fields": diff}))
 			} else {
 				rep.AccountsSkipped++
 			}
@@ -229,7 +235,7 @@ func checkImport(tx Tx, in Import, now time.Time) (ImportReport, *importPlan, er
 		}
 		if at, seen := firstService[s.Name]; seen {
 			if diff := serviceDiff(there[s.Name], l, s); len(diff) > 0 {
-				refuse(l.Line, fail(ErrExists, "service", "%s is on line %d already, with another %s", s.Name, at, joinWords(diff)))
+				refuse(l.Line, fail(ErrExists, "service", "err.import.service_twice", locale.Args{"Service": s.Name, "Line": at, "Fields": diff}))
 			} else {
 				rep.ServicesSkipped++
 			}
@@ -238,7 +244,7 @@ func checkImport(tx Tx, in Import, now time.Time) (ImportReport, *importPlan, er
 		firstService[s.Name] = l.Line
 		if old, ok := there[s.Name]; ok {
 			if diff := serviceDiff(old, l, s); len(diff) > 0 {
-				refuse(l.Line, fail(ErrExists, "service", "there is already a service named %s, with another %s; an import never changes a service (ask for a change of contact instead)", s.Name, joinWords(diff)))
+				refuse(l.Line, fail(ErrExists, "service", "err.import.service_differs", locale.Args{"Service": s.Name, "Fields": diff}))
 			} else {
 				rep.ServicesSkipped++
 			}
@@ -259,9 +265,10 @@ func checkImport(tx Tx, in Import, now time.Time) (ImportReport, *importPlan, er
 	return rep, p, nil
 }
 
-// checkAccountLine applies AddAccount's rules to a line.
-func checkAccountLine(l AccountLine, now time.Time) (Account, error) {
-	a, err := newAccount(NewAccount{Handle: l.Handle, Name: l.Name, Email: l.Email, Lang: strings.TrimSpace(l.Lang)}, now)
+// checkAccountLine applies AddAccount's rules to a line; an account
+// without a language gets lang.
+func checkAccountLine(l AccountLine, now time.Time, lang Lang) (Account, error) {
+	a, err := newAccount(NewAccount{Handle: l.Handle, Name: l.Name, Email: l.Email, Lang: strings.TrimSpace(l.Lang)}, now, lang)
 	if err != nil {
 		return Account{}, err
 	}
@@ -275,20 +282,20 @@ func checkAccountLine(l AccountLine, now time.Time) (Account, error) {
 
 // accountDiff names what a line gives that old differs in (what it
 // leaves empty is not compared).
-func accountDiff(old Account, l AccountLine) []string {
-	a, _ := checkAccountLine(l, old.Created)
-	var diff []string
+func accountDiff(old Account, l AccountLine) locale.ListOf {
+	a, _ := checkAccountLine(l, old.Created, old.Lang)
+	var diff locale.ListOf
 	if a.Name != old.Name {
-		diff = append(diff, "name")
+		diff = append(diff, locale.M("word.differs.name"))
 	}
 	if a.Email != old.Email {
-		diff = append(diff, "e-mail address")
+		diff = append(diff, locale.M("word.differs.email"))
 	}
 	if strings.TrimSpace(l.Owes) != "" && a.Owes != old.Owes {
-		diff = append(diff, "amount owed")
+		diff = append(diff, locale.M("word.differs.owes"))
 	}
 	if strings.TrimSpace(l.Lang) != "" && a.Lang != old.Lang {
-		diff = append(diff, "language")
+		diff = append(diff, locale.M("word.differs.lang"))
 	}
 	return diff
 }
@@ -306,7 +313,7 @@ func checkServiceLine(l ServiceLine, now time.Time) (*Service, error) {
 		return nil, err
 	}
 	if given && typ != TypeDomain {
-		return nil, fail(ErrNotDomain, "service", "%s is a %s, not a domain: it has no owner details (leave the owner columns empty)", name, typ)
+		return nil, fail(ErrNotDomain, "service", "err.import.not_domain", locale.Args{"Service": name, "Type": ServiceType(typ)})
 	}
 	if typ == TypeDomain {
 		s.Owner = &o // the holder's and e-mail's defaults are the admin's: see contactsOf
@@ -346,7 +353,7 @@ func checkOwnerLine(l ServiceLine) (Owner, bool, error) {
 func contactsOf(s *Service, known map[Handle]Account) error {
 	for _, r := range Roles {
 		if _, ok := known[s.Contact(r)]; !ok {
-			return fail(ErrUnknownAccount, string(r), "there is no account %s (the %s contact); import the accounts first", s.Contact(r), r)
+			return fail(ErrUnknownAccount, string(r), "err.import.no_contact", locale.Args{"Handle": s.Contact(r), "Role": r})
 		}
 	}
 	if s.Owner != nil {
@@ -363,14 +370,14 @@ func contactsOf(s *Service, known map[Handle]Account) error {
 
 // serviceDiff names what a line gives that old differs in: the type,
 // the contacts, and the owner details it gives.
-func serviceDiff(old Service, l ServiceLine, s *Service) []string {
-	var diff []string
+func serviceDiff(old Service, l ServiceLine, s *Service) locale.ListOf {
+	var diff locale.ListOf
 	if s.Type != old.Type {
-		diff = append(diff, "type")
+		diff = append(diff, locale.M("word.differs.type"))
 	}
 	for _, r := range Roles {
 		if s.Contact(r) != old.Contact(r) {
-			diff = append(diff, string(r)+" contact")
+			diff = append(diff, locale.M("word.contact", locale.Args{"Roles": RoleWords{r}}))
 		}
 	}
 	o, _, _ := checkOwnerLine(l)
@@ -380,9 +387,9 @@ func serviceDiff(old Service, l ServiceLine, s *Service) []string {
 	}
 	for _, f := range []struct {
 		name, given, now, was string
-	}{{"holder", l.Holder, o.Holder, was.Holder}, {"address", l.Address, o.Address, was.Address}, {"phone", l.Phone, o.Phone, was.Phone}, {"owner e-mail address", l.Email, o.Email, was.Email}} {
+	}{{"holder", l.Holder, o.Holder, was.Holder}, {"address", l.Address, o.Address, was.Address}, {"phone", l.Phone, o.Phone, was.Phone}, {"owner_email", l.Email, o.Email, was.Email}} {
 		if f.given != "" && f.now != f.was {
-			diff = append(diff, f.name)
+			diff = append(diff, locale.M("word.differs."+f.name))
 		}
 	}
 	return diff

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"contactdesk/locale"
 )
 
 // PublicKey is an SSH public key that logs one account in.
@@ -37,18 +39,18 @@ func ParsePublicKey(data []byte) (ssh.PublicKey, string, error) {
 		}
 	}
 	if len(lines) == 0 {
-		return nil, "", fail(ErrInvalid, "key", "no public key found: give one line such as 'ssh-ed25519 AAAA… you@host' (the .pub file)")
+		return nil, "", fail(ErrInvalid, "key", "err.key.none")
 	}
 	// A private key file has many lines: say what it is, not how many.
 	if strings.Contains(lines[0], "PRIVATE KEY") {
-		return nil, "", fail(ErrInvalid, "key", "that is a private key: give the public one (the .pub file), and keep the private key secret")
+		return nil, "", fail(ErrInvalid, "key", "err.key.private")
 	}
 	if len(lines) > 1 {
-		return nil, "", fail(ErrInvalid, "key", "give one public key at a time (found %d lines)", len(lines))
+		return nil, "", fail(ErrInvalid, "key", "err.key.several", locale.Args{"N": len(lines)})
 	}
 	pk, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(lines[0]))
 	if err != nil {
-		return nil, "", fail(ErrInvalid, "key", "not an SSH public key (%v): give one line such as 'ssh-ed25519 AAAA… you@host'", err)
+		return nil, "", fail(ErrInvalid, "key", "err.key.not_ssh", locale.Args{"Why": locale.Text(err.Error())})
 	}
 	comment, err = CheckText("key", "key comment", comment, MaxNameLen, false)
 	if err != nil {
@@ -74,7 +76,7 @@ func (d *Desk) AddKey(ctx context.Context, h Handle, data []byte) (PublicKey, er
 			Comment: comment, Added: w.now,
 		}
 		if old, err := tx.Key(k.Fingerprint); err == nil {
-			return PublicKey{}, fail(ErrExists, "key", "key %s is already registered, for %s", k.Fingerprint, old.Handle)
+			return PublicKey{}, fail(ErrExists, "key", "err.key.exists", locale.Args{"Fingerprint": k.Fingerprint, "Handle": old.Handle})
 		} else if !errors.Is(err, ErrNoRow) {
 			return PublicKey{}, err
 		}
@@ -111,7 +113,7 @@ func (d *Desk) RemoveKey(ctx context.Context, fingerprint string) (PublicKey, er
 	return write(ctx, d, ActKeyRemove, func(tx Tx, w *work) (PublicKey, error) {
 		k, err := tx.Key(fp)
 		if errors.Is(err, ErrNoRow) {
-			return PublicKey{}, fail(ErrNotFound, "key", "no key with fingerprint %s is registered", clip(fingerprint))
+			return PublicKey{}, fail(ErrNotFound, "key", "err.key.not_found", locale.Args{"Fingerprint": clip(fingerprint)})
 		}
 		if err != nil {
 			return PublicKey{}, err
@@ -132,14 +134,14 @@ func (d *Desk) KeyOwner(ctx context.Context, pk ssh.PublicKey) (Account, error) 
 	err := d.view(ctx, func(tx Tx, _ time.Time) error {
 		k, err := tx.Key(ssh.FingerprintSHA256(pk))
 		if errors.Is(err, ErrNoRow) {
-			return fail(ErrNotFound, "key", "this key is not registered")
+			return fail(ErrNotFound, "key", "err.key.unregistered")
 		}
 		if err != nil {
 			return err
 		}
 		// The stored key must be this very key, not only share its hash.
 		if k.Key != strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk))) {
-			return fail(ErrNotFound, "key", "this key is not registered")
+			return fail(ErrNotFound, "key", "err.key.unregistered")
 		}
 		a, err = account(tx, k.Handle, "key", ErrNotFound)
 		return err

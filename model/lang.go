@@ -2,40 +2,38 @@ package model
 
 import (
 	"context"
-	"strings"
+	"strconv"
+
+	"contactdesk/locale"
 )
 
 // Lang is the language an account is addressed in: its screens and the
-// mails written to it.
-type Lang string
+// mails written to it. It is locale's: the screens and the mails write
+// with locale.For(a.Lang).
+type Lang = locale.Lang
 
 // The languages the desk speaks. Portuguese is European Portuguese
 // (pt-PT), the language of the page this product follows.
 const (
-	LangPT Lang = "pt"
-	LangEN Lang = "en"
-	LangFR Lang = "fr"
+	LangPT = locale.PT
+	LangEN = locale.EN
+	LangFR = locale.FR
 )
 
 // Langs lists the languages the desk speaks.
-var Langs = []Lang{LangPT, LangEN, LangFR}
+var Langs = locale.Langs
 
-// DefaultLang is the language of an account opened without one.
-const DefaultLang = LangEN
+// DefaultLang is the language of an account opened without one, on a
+// desk that sets none of its own.
+const DefaultLang = locale.Default
 
 // ParseLang reads a language code whatever its case: pt, en or fr, and
 // the regional forms people write (pt-PT, pt_PT, en-GB, fr-FR…).
 func ParseLang(s string) (Lang, error) {
-	v := strings.ToLower(strings.TrimSpace(s))
-	if i := strings.IndexAny(v, "-_."); i > 0 {
-		v = v[:i]
+	if l, ok := locale.Parse(s); ok {
+		return l, nil
 	}
-	for _, l := range Langs {
-		if Lang(v) == l {
-			return l, nil
-		}
-	}
-	return "", fail(ErrInvalid, "lang", "%q is not a language the desk speaks: use pt, en or fr", clip(s))
+	return "", fail(ErrInvalid, "lang", "err.lang", locale.Args{"Value": strconv.Quote(clip(s))})
 }
 
 // SetLang changes the language actor is addressed in.

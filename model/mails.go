@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
+
+	"contactdesk/locale"
 )
 
 // Link returns the app's own address that opens request id with token
@@ -74,18 +75,19 @@ func parseLinkID(s string) (int64, bool) {
 	return id, true
 }
 
-// mailTime writes a time in mails: UTC, to the minute.
-func mailTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+// letter writes a mail's subject and body (without the greeting and
+// the signature) in its recipient's language.
+type letter func(l *locale.Localizer) (subject, body string)
 
 // send stores a mail to h at the address h has now.
-func (d *Desk) send(tx Tx, w *work, h Handle, m Mail) (Mail, error) {
-	return d.sendTo(tx, w, h, "", m)
+func (d *Desk) send(tx Tx, w *work, h Handle, m Mail, write letter) (Mail, error) {
+	return d.sendTo(tx, w, h, "", m, write)
 }
 
 // sendTo stores a mail in h's mailbox, addressed to address (the one h
-// has now when address is empty), and queues it for real delivery when
-// the desk delivers mail.
-func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail) (Mail, error) {
+// has now when address is empty), written in h's language whoever made
+// it, and queues it for real delivery when the desk delivers mail.
+func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail, write letter) (Mail, error) {
 	a, err := tx.Account(h)
 	if err != nil {
 		return Mail{}, err
@@ -93,14 +95,16 @@ func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail) (Mail, e
 	if address == "" {
 		address = a.Email
 	}
-	m.To, m.Address, m.Date = h, address, w.now
-	m.Body = fmt.Sprintf("Hello %s,\n\n%s\n-- \ncontactdesk, on behalf of your hosting provider\n", a.Name, m.Body)
+	l := locale.For(a.Lang)
+	subject, body := write(l)
+	m.To, m.Address, m.Date, m.Subject = h, address, w.now, subject
+	m.Body = l.T("mail.hello", locale.Args{"Name": a.Name}) + "\n\n" + body + "\n-- \n" + l.T("mail.signature") + "\n"
 	set, err := w.settingsOf(tx)
 	if err != nil {
 		return Mail{}, err
 	}
 	if ssh := set.SSHCommand(); ssh != "" {
-		m.Body += "Your contact desk over SSH: " + ssh + "\n"
+		m.Body += l.T("mail.ssh_line", locale.Args{"SSH": ssh}) + "\n"
 	}
 	if err := tx.InsertMail(&m); err != nil {
 		return Mail{}, err
@@ -129,11 +133,6 @@ func (d *Desk) sendConfirm(tx Tx, w *work, r Request, h Handle, again bool) (Mai
 	if err != nil {
 		return Mail{}, err
 	}
-	change := changeWords(r)
-	subject := fmt.Sprintf("Please confirm: %s (request #%d)", change, r.ID)
-	if again {
-		subject = "Sent again: " + subject
-	}
 	if w.tokens != nil {
 		if w.tokens[r.ID] == nil {
 			w.tokens[r.ID] = map[Handle]string{}
@@ -141,45 +140,61 @@ func (d *Desk) sendConfirm(tx Tx, w *work, r Request, h Handle, again bool) (Mai
 		w.tokens[r.ID][h] = tok
 	}
 	link := linkOf(set, r.ID, tok)
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s asked for a change of contact on %s (%s):\n\n", r.Requester, r.Service, r.Type)
-	fmt.Fprintf(&b, "    %s contact: %s -> %s\n\n", capitalize(r.RoleList()), r.From, r.To)
-	fmt.Fprintf(&b, "You are asked to confirm it as the %s.\n", r.PartyLabel(h))
-	fmt.Fprintf(&b, "Everyone who must confirm: %s.\n\n", partyWords(r))
-	fmt.Fprintf(&b, "Your personal token (single use, for you alone; do not share it):\n\n    %s\n\n", tok)
-	if d.realDelivery(set) {
-		howToAnswer(&b, set, r.ID, link)
-	} else {
-		// The simulated mailbox is read inside the desk, by its users
-		// and its support staff: the app's link, and the commands.
-		fmt.Fprintf(&b, "Open the request with the token filled in:\n\n    %s\n\n", link)
-		fmt.Fprintf(&b, "Or from a shell:\n\n    contactdesk request accept %d --as %s --token %s\n    contactdesk request refuse %d --as %s --token %s\n\n", r.ID, h, tok, r.ID, h, tok)
+	real := d.realDelivery(set)
+	write := func(l *locale.Localizer) (string, string) {
+		subject := l.T("mail.confirm.subject", locale.Args{"Change": changeWords(r), "ID": r.ID})
+		if again {
+			subject = l.T("mail.confirm.subject_again", locale.Args{"Subject": locale.Text(subject)})
+		}
+		var b strings.Builder
+		line := func(id string, args locale.Args) { b.WriteString(l.T(id, args) + "\n") }
+		line("mail.confirm.asked", locale.Args{"Requester": r.Requester, "Service": r.Service, "Type": ServiceType(r.Type)})
+		b.WriteString("\n    ")
+		line("mail.change", locale.Args{"Contact": locale.Capital{W: contactWords(r.Roles)}, "From": r.From, "To": r.To})
+		b.WriteString("\n")
+		line("mail.confirm.as", locale.Args{"As": r.Why(h)})
+		line("mail.confirm.everyone", locale.Args{"Parties": partyWords(r)})
+		b.WriteString("\n")
+		line("mail.confirm.token", nil)
+		fmt.Fprintf(&b, "\n    %s\n\n", tok)
+		if real {
+			howToAnswer(&b, l, set, r.ID, link)
+		} else {
+			// The simulated mailbox is read inside the desk, by its users
+			// and its support staff: the app's link, and the commands.
+			line("mail.confirm.link", nil)
+			fmt.Fprintf(&b, "\n    %s\n\n", link)
+			line("mail.confirm.shell", nil)
+			fmt.Fprintf(&b, "\n    contactdesk request accept %d --as %s --token %s\n    contactdesk request refuse %d --as %s --token %s\n\n", r.ID, h, tok, r.ID, h, tok)
+		}
+		if again {
+			line("mail.confirm.replaces", nil)
+		}
+		line("mail.confirm.expires", locale.Args{"Expires": locale.Stamp(r.Expires)})
+		return subject, b.String()
 	}
-	if again {
-		b.WriteString("This token replaces the one sent before, which no longer works.\n")
-	}
-	fmt.Fprintf(&b, "Unless everyone has answered by %s, the request expires and nothing changes.\n", mailTime(r.Expires))
-	return d.send(tx, w, h, Mail{Subject: subject, Body: b.String(), RequestID: r.ID, Token: tok, Link: link, Kind: MailConfirm})
+	return d.send(tx, w, h, Mail{RequestID: r.ID, Token: tok, Link: link, Kind: MailConfirm}, write)
 }
 
-// howToAnswer tells the reader of a real mail where to answer: the web
-// page (with a public URL), the desk over SSH (with public-ssh), else
-// the desk as they know it. Never the command line: it needs the
-// database, which only support staff have.
-func howToAnswer(b *strings.Builder, s Settings, id int64, link string) {
+// howToAnswer tells the reader of a real mail, in its language, where to
+// answer: the web page (with a public URL), the desk over SSH (with
+// public-ssh), else the desk as they know it. Never the command line: it
+// needs the database, which only support staff have.
+func howToAnswer(b *strings.Builder, l *locale.Localizer, s Settings, id int64, link string) {
 	ssh := s.SSHCommand()
+	args := locale.Args{"ID": id, "SSH": ssh}
 	if s.PublicURL() != "" {
-		fmt.Fprintf(b, "Accept or refuse it on this page, where your token is filled in:\n\n    %s\n\n", link)
+		fmt.Fprintf(b, "%s\n\n    %s\n\n", l.T("mail.answer.page"), link)
 		if ssh != "" {
-			fmt.Fprintf(b, "Or over SSH: %s, then open request #%d under Requests and answer with your token.\n\n", ssh, id)
+			b.WriteString(l.T("mail.answer.or_ssh", args) + "\n\n")
 		}
 		return
 	}
 	if ssh != "" {
-		fmt.Fprintf(b, "To accept or refuse it, connect to the desk over SSH:\n\n    %s\n\nthen open request #%d under Requests and answer with your token.\n\n", ssh, id)
+		fmt.Fprintf(b, "%s\n\n    %s\n\n%s\n\n", l.T("mail.answer.ssh"), ssh, l.T("mail.answer.ssh_then", args))
 		return
 	}
-	fmt.Fprintf(b, "To accept or refuse it, open request #%d in your contact desk and answer with your token.\n\n", id)
+	b.WriteString(l.T("mail.answer.desk", args) + "\n\n")
 }
 
 // CarriesToken reports whether m is a mail that carries (or carried) a
@@ -192,23 +207,25 @@ func (m Mail) CarriesToken() bool {
 // real, a token belongs in its recipient's own inbox: a mailbox anyone
 // logged in as the account can read proves nothing, so a mail that went
 // out for real, or any mail while real delivery is on, shows that its
-// token was mailed, and where, never the token itself.
-func shown(m Mail, real bool) Mail {
+// token was mailed, and where, never the token itself. l is the
+// recipient's language, which the mail is written in.
+func shown(m Mail, real bool, l *locale.Localizer) Mail {
 	if (!real && m.Delivery == "") || !m.CarriesToken() {
 		return m
 	}
-	return withheld(m)
+	return withheld(m, l)
 }
 
-// withheld is m without its token: the body says where the token went,
-// and the link opens the request without it.
-func withheld(m Mail) Mail {
+// withheld is m without its token: the body says, in l's language (the
+// recipient's), where the token went, and the link opens the request
+// without it.
+func withheld(m Mail, l *locale.Localizer) Mail {
 	if m.Token != "" {
 		bare := bareLink(m.Link)
 		if m.Link != "" {
 			m.Body = strings.ReplaceAll(m.Body, m.Link, bare)
 		}
-		m.Body = strings.ReplaceAll(m.Body, m.Token, fmt.Sprintf("(mailed to %s; the desk keeps no copy)", m.Address))
+		m.Body = strings.ReplaceAll(m.Body, m.Token, l.T("mail.withheld", locale.Args{"Address": m.Address}))
 		m.Token, m.Link = "", bare
 	}
 	m.TokenWithheld = true
@@ -221,42 +238,51 @@ func bareLink(link string) string {
 	return base
 }
 
-// sendOutcome tells h how r ended.
-func (d *Desk) sendOutcome(tx Tx, w *work, r Request, h Handle) error {
-	var subject string
-	var b strings.Builder
-	role := r.RoleList()
-	switch r.State {
-	case StateDone:
-		subject = fmt.Sprintf("Request #%d done: %s is the new %s contact of %s", r.ID, r.To, role, r.Service)
-		fmt.Fprintf(&b, "Everyone confirmed request #%d, and it has been applied:\n\n    %s contact of %s: %s -> %s\n\n", r.ID, capitalize(role), r.Service, r.From, r.To)
-	default:
-		subject = fmt.Sprintf("Request #%d %s: the %s contact of %s stays %s", r.ID, r.State, role, r.Service, r.From)
-		fmt.Fprintf(&b, "Request #%d (%s) has ended %s, and nothing was changed.\n\n    Reason: %s\n\n", r.ID, changeWords(r), r.State, r.Reason)
+// sendOutcome tells h how r ended, and why (in h's language).
+func (d *Desk) sendOutcome(tx Tx, w *work, r Request, why locale.Message, h Handle) error {
+	write := func(l *locale.Localizer) (string, string) {
+		var subject string
+		var b strings.Builder
+		roles := RoleWords(r.Roles)
+		switch r.State {
+		case StateDone:
+			subject = l.T("mail.outcome.done_subject", locale.Args{"ID": r.ID, "To": r.To, "Roles": roles, "Service": r.Service})
+			b.WriteString(l.T("mail.outcome.done", locale.Args{"ID": r.ID}) + "\n\n    ")
+			b.WriteString(l.T("mail.change_of", locale.Args{"Contact": locale.Capital{W: contactWords(r.Roles)}, "Service": r.Service, "From": r.From, "To": r.To}) + "\n\n")
+		default:
+			subject = l.T("mail.outcome.ended_subject", locale.Args{"ID": r.ID, "State": r.State, "Roles": roles, "Service": r.Service, "From": r.From})
+			b.WriteString(l.T("mail.outcome.ended", locale.Args{"ID": r.ID, "Change": changeWords(r), "State": r.State}) + "\n\n    ")
+			var reason locale.Word = why
+			if why.IsZero() {
+				reason = locale.Text(r.Reason)
+			}
+			b.WriteString(l.T("mail.outcome.reason", locale.Args{"Reason": reason}) + "\n\n")
+		}
+		b.WriteString(l.T("mail.outcome.answers") + "\n")
+		for _, p := range r.Parties {
+			fmt.Fprintf(&b, "    %s (%s): %s\n", p.Handle, r.Why(p.Handle).In(l), p.Answer.In(l))
+		}
+		return subject, b.String()
 	}
-	b.WriteString("Answers:\n")
-	for _, p := range r.Parties {
-		fmt.Fprintf(&b, "    %s (%s): %s\n", p.Handle, r.PartyLabel(p.Handle), p.Answer)
-	}
-	_, err := d.send(tx, w, h, Mail{Subject: subject, Body: b.String(), RequestID: r.ID, Kind: MailOutcome})
+	_, err := d.send(tx, w, h, Mail{RequestID: r.ID, Kind: MailOutcome}, write)
 	return err
 }
 
-func changeWords(r Request) string {
-	return fmt.Sprintf("new %s contact for %s", r.RoleList(), r.Service)
+// changeWords: "new tech contact for xara.pt".
+func changeWords(r Request) locale.Message {
+	return locale.M("word.change", locale.Args{"Roles": RoleWords(r.Roles), "Service": r.Service})
 }
 
-func partyWords(r Request) string {
-	ws := make([]string, len(r.Parties))
+// contactWords: "tech, billing contact", "contacto técnico e de faturação".
+func contactWords(rs []Role) locale.Message {
+	return locale.M("word.contact", locale.Args{"Roles": RoleWords(rs)})
+}
+
+// partyWords lists the parties, each with why it must confirm.
+func partyWords(r Request) locale.Word {
+	ws := make([]any, len(r.Parties))
 	for i, p := range r.Parties {
-		ws[i] = fmt.Sprintf("%s (%s)", p.Handle, r.PartyLabel(p.Handle))
+		ws[i] = locale.M("word.party_as", locale.Args{"Handle": p.Handle, "As": r.Why(p.Handle)})
 	}
-	return strings.Join(ws, ", ")
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return locale.Joined{Words: ws, Sep: ", "}
 }

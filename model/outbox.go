@@ -2,8 +2,11 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"contactdesk/locale"
 )
 
 // The rules of real (SMTP) delivery. The desk decides which mails are due,
@@ -220,12 +223,19 @@ func (d *Desk) setDelivery(ctx context.Context, e OutboxEntry) (OutboxEntry, err
 	return e, nil
 }
 
-// redact stores m without its token (see withheld), when it has one.
+// redact stores m without its token (see withheld), when it has one,
+// saying where it went in the recipient's language.
 func redact(tx Tx, m Mail) error {
 	if m.Token == "" {
 		return nil
 	}
-	r := withheld(m)
+	lang := DefaultLang
+	if a, err := tx.Account(m.To); err == nil {
+		lang = a.Lang
+	} else if !errors.Is(err, ErrNoRow) {
+		return err
+	}
+	r := withheld(m, locale.For(lang))
 	return tx.RedactMail(m.ID, r.Body, r.Link)
 }
 

@@ -3,7 +3,10 @@ package model
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
+
+	"contactdesk/locale"
 )
 
 // MayChange says whether actor may ask to change role r on s: the admin
@@ -18,11 +21,11 @@ func MayChange(s Service, actor Handle, r Role) error {
 	}
 	switch r {
 	case Admin:
-		return fail(ErrNotYourRole, "role", "only the admin can hand over the admin role of %s", s.Name)
+		return fail(ErrNotYourRole, "role", "err.role.admin_only", locale.Args{"Service": s.Name})
 	case Tech:
-		return fail(ErrNotYourRole, "role", "only the admin or the tech contact can change the tech contact of %s", s.Name)
+		return fail(ErrNotYourRole, "role", "err.role.tech_only", locale.Args{"Service": s.Name})
 	default:
-		return fail(ErrNotYourRole, "role", "only the admin or the billing contact can change the billing contact of %s", s.Name)
+		return fail(ErrNotYourRole, "role", "err.role.billing_only", locale.Args{"Service": s.Name})
 	}
 }
 
@@ -38,21 +41,10 @@ func PartiesOf(requester, from, to Handle) []Handle {
 	return hs
 }
 
-// PartyLabel says why h must confirm r: "requester", "current tech",
-// "new tech", or several of these joined.
-func (r Request) PartyLabel(h Handle) string {
-	var ls []string
-	if h == r.Requester {
-		ls = append(ls, "requester")
-	}
-	if h == r.From {
-		ls = append(ls, "current "+JoinRoles(r.Roles, "+"))
-	}
-	if h == r.To {
-		ls = append(ls, "new "+JoinRoles(r.Roles, "+"))
-	}
-	return joinWords(ls)
-}
+// PartyLabel says, in English, why h must confirm r: "requester",
+// "current tech", "new tech", or several of these joined (Why says it in
+// any language).
+func (r Request) PartyLabel(h Handle) string { return r.Why(h).In(english) }
 
 func joinWords(ws []string) string {
 	switch len(ws) {
@@ -92,18 +84,18 @@ func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time) ([]Reques
 		return nil, err
 	}
 	if len(in.Roles) == 0 {
-		return nil, fail(ErrInvalid, "role", "name at least one role to change: admin, tech or billing")
+		return nil, fail(ErrInvalid, "role", "err.role.none_to_change")
 	}
 	validity := in.Validity
 	if validity == 0 {
 		validity = d.validity
 	}
 	if validity < MinValidity || validity > MaxValidity {
-		return nil, fail(ErrInvalid, "validity", "a validity must be between 1 minute and 365 days")
+		return nil, fail(ErrInvalid, "validity", "err.validity.range")
 	}
 	toH, err := ParseHandle(in.To)
 	if err != nil {
-		return nil, fail(ErrUnknownAccount, "to", "the new contact must be a NIC handle such as xx11111-ovh, not %q", clip(in.To))
+		return nil, fail(ErrUnknownAccount, "to", "err.to.not_handle", locale.Args{"Value": strconv.Quote(clip(in.To))})
 	}
 	to, err := account(tx, toH, "to", ErrUnknownAccount)
 	if err != nil {
@@ -116,7 +108,7 @@ func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time) ([]Reques
 	}
 	for _, r := range in.Roles {
 		if s.Contact(r) == to.Handle {
-			return nil, fail(ErrAlreadyContact, "to", "%s is already the %s contact of %s", to.Handle, r, s.Name)
+			return nil, fail(ErrAlreadyContact, "to", "err.to.already", locale.Args{"Handle": to.Handle, "Role": r, "Service": s.Name})
 		}
 	}
 	open, err := tx.OpenRequests(s.ID)
@@ -130,8 +122,8 @@ func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time) ([]Reques
 		}
 		for _, r := range in.Roles {
 			if o.HasRole(r) {
-				return nil, fail(ErrPending, "role", "request #%d for the %s contact of %s is already pending (waiting for confirmation by %s)",
-					o.ID, r, s.Name, handleList(o.Awaited()))
+				return nil, fail(ErrPending, "role", "err.role.pending",
+					locale.Args{"ID": o.ID, "Role": r, "Service": s.Name, "Awaited": Handles(o.Awaited())})
 			}
 		}
 	}
@@ -142,7 +134,7 @@ func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time) ([]Reques
 		}
 		for _, a := range []Account{from, to} {
 			if !a.UpToDate() {
-				return nil, fail(ErrNotUpToDate, "to", "%s", unpaidReason(a.Handle))
+				return nil, newRefusal(ErrNotUpToDate, "to", unpaidReason(a.Handle))
 			}
 		}
 	}
@@ -200,15 +192,15 @@ func tokenCheck(toks []TokenRecord, actor Handle, typed string, r Request) (Toke
 	match, found, wellFormed := matchToken(toks, typed)
 	switch {
 	case !wellFormed:
-		return TokenRecord{}, fail(ErrWrongToken, "token", "that is not a token: a token is 28 letters and digits in groups of four, as in your mail for request #%d", r.ID)
+		return TokenRecord{}, fail(ErrWrongToken, "token", "err.token.shape", locale.Args{"ID": r.ID})
 	case !found:
-		return TokenRecord{}, fail(ErrWrongToken, "token", "wrong token for request #%d", r.ID)
+		return TokenRecord{}, fail(ErrWrongToken, "token", "err.token.wrong", locale.Args{"ID": r.ID})
 	case match.Handle != actor:
-		return TokenRecord{}, fail(ErrTokenNotYours, "token", "that token was sent to another party of request #%d; use the one sent to you (%s)", r.ID, actor)
+		return TokenRecord{}, fail(ErrTokenNotYours, "token", "err.token.not_yours", locale.Args{"ID": r.ID, "Handle": actor})
 	case match.State == TokenUsed:
-		return TokenRecord{}, fail(ErrTokenUsed, "token", "that token has already been used on request #%d", r.ID)
+		return TokenRecord{}, fail(ErrTokenUsed, "token", "err.token.used", locale.Args{"ID": r.ID})
 	case match.State == TokenReplaced:
-		return TokenRecord{}, fail(ErrTokenReplaced, "token", "that token was replaced by a newer one; use the token of your latest mail for request #%d", r.ID)
+		return TokenRecord{}, fail(ErrTokenReplaced, "token", "err.token.replaced", locale.Args{"ID": r.ID})
 	}
 	return match, nil
 }
@@ -218,11 +210,11 @@ func tokenCheck(toks []TokenRecord, actor Handle, typed string, r Request) (Toke
 // counted and paused per actor and scope.
 type scope struct {
 	requestID, serviceID int64
-	name                 string // "request #8", "your change of e-mail address"
+	name                 locale.Message // "request #8", "your change of e-mail address"
 }
 
 func requestScope(r Request) scope {
-	return scope{requestID: r.ID, serviceID: r.ServiceID, name: fmt.Sprintf("request #%d", r.ID)}
+	return scope{requestID: r.ID, serviceID: r.ServiceID, name: locale.M("word.scope.request", locale.Args{"ID": r.ID})}
 }
 
 // throttle refuses a token try while the actor is locked out of the scope.
@@ -232,18 +224,16 @@ func throttle(tx Tx, actor Handle, sc scope, now time.Time) error {
 		return err
 	}
 	if now.Before(until) {
-		return retryAt(fail(ErrThrottled, "token", "too many wrong tokens for %s: tries are paused until %s UTC (in %s)",
-			sc.name, until.UTC().Format("15:04"), roundUp(until.Sub(now))), until)
+		return retryAt(fail(ErrThrottled, "token", "err.token.throttled",
+			locale.Args{"Scope": sc.name, "At": until.UTC().Format("15:04"), "In": roundUp(until.Sub(now))}), until)
 	}
 	return nil
 }
 
-func roundUp(d time.Duration) string {
-	m := int64((d + time.Minute - 1) / time.Minute)
-	if m <= 1 {
-		return "1 minute"
-	}
-	return fmt.Sprintf("%d minutes", m)
+// roundUp is a wait in whole minutes, rounded up: never too short.
+func roundUp(d time.Duration) locale.Duration {
+	m := max(1, (d+time.Minute-1)/time.Minute)
+	return locale.Duration(m * time.Minute)
 }
 
 // countFailure records a wrong token, and locks the actor out of the
@@ -269,46 +259,32 @@ func countFailure(tx Tx, w *work, actor Handle, sc scope) error {
 
 // failureNote completes a token refusal with how many tries are left,
 // counting the one being refused.
-func failureNote(tx Tx, actor Handle, sc scope, now time.Time, refusal error) error {
+func failureNote(tx Tx, actor Handle, sc scope, now time.Time, refused error) error {
 	var e *Error
-	if !errors.As(refusal, &e) {
-		return refusal
+	if !errors.As(refused, &e) {
+		return refused
 	}
 	n, err := tx.Failures(actor, sc.requestID, now.Add(-TokenFailureWindow))
 	if err != nil {
 		return err
 	}
 	left := MaxTokenFailures - n - 1
-	msg := e.Msg
+	var note locale.Message
 	if left <= 0 {
-		msg += fmt.Sprintf("; that was the %d%s wrong token in %s, so tries on %s are paused for %s",
-			MaxTokenFailures, ordinal(MaxTokenFailures), FormatDuration(TokenFailureWindow), sc.name, FormatDuration(TokenLockout))
-	} else if left == 1 {
-		msg += "; 1 try left before a pause"
+		note = locale.M("err.token.paused_now", locale.Args{"Nth": locale.Ordinal(MaxTokenFailures),
+			"Window": locale.Duration(TokenFailureWindow), "Scope": sc.name, "Lockout": locale.Duration(TokenLockout)})
 	} else {
-		msg += fmt.Sprintf("; %d tries left before a pause", left)
+		note = locale.M("err.token.tries_left", locale.Args{"N": left})
 	}
-	return &Error{Kind: e.Kind, Field: e.Field, Msg: msg}
-}
-
-func ordinal(n int) string {
-	switch n {
-	case 1:
-		return "st"
-	case 2:
-		return "nd"
-	case 3:
-		return "rd"
-	}
-	return "th"
+	return newRefusal(e.Kind, e.Field, locale.M("err.token.with_note", locale.Args{"Refusal": e.Text, "Note": note}))
 }
 
 // unpaidReason is the refusal of a billing change that involves an
 // account behind with payments. It names the account, never the amount:
 // what an account owes is its own business and its provider's, and this
 // text reaches the other parties, their mails and the history.
-func unpaidReason(h Handle) string {
-	return fmt.Sprintf("%s has unpaid bills; the billing contact can't move until they are settled", h)
+func unpaidReason(h Handle) locale.Message {
+	return locale.M("err.unpaid", locale.Args{"Handle": h})
 }
 
 // Resends are limited so that nobody can turn the desk into a mail
@@ -336,8 +312,8 @@ func resendAllowed(tx Tx, actor Handle, r Request, now time.Time) error {
 		}
 	}
 	if next, over := overLimit(latest, MaxResends, ResendWindow, now); over {
-		return retryAt(fail(ErrMailLimit, "request", "request #%d was already mailed to you again %d times in the last %s; you can ask again at %s UTC (in %s)",
-			r.ID, MaxResends, FormatDuration(ResendWindow), clockTime(next), roundUp(next.Sub(now))), next)
+		return retryAt(fail(ErrMailLimit, "request", "err.limit.resends",
+			locale.Args{"ID": r.ID, "N": MaxResends, "Window": locale.Duration(ResendWindow), "At": clockTime(next), "In": roundUp(next.Sub(now))}), next)
 	}
 	return nil
 }
@@ -361,8 +337,8 @@ func createAllowed(tx Tx, actor Handle, n, max int, now time.Time) error {
 		n = max
 	}
 	if next, over := overLimit(latest, max-n+1, time.Hour, now); over {
-		return retryAt(fail(ErrMailLimit, "request", "you already asked for %d changes of contact in the last hour, and each mails its parties; you can ask again at %s UTC (in %s)",
-			len(latest), clockTime(next), roundUp(next.Sub(now))), next)
+		return retryAt(fail(ErrMailLimit, "request", "err.limit.requests",
+			locale.Args{"N": len(latest), "At": clockTime(next), "In": roundUp(next.Sub(now))}), next)
 	}
 	return nil
 }

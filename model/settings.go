@@ -2,12 +2,15 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"contactdesk/locale"
 )
 
 // The settings of a desk are kept in the desk itself, so that every
@@ -25,6 +28,10 @@ const (
 	// SettingMailDelivery says whether mail is delivered for real:
 	// DeliverySMTP or DeliveryNone (unset: none).
 	SettingMailDelivery = "mail-delivery"
+	// SettingDefaultLang is the language of an account opened without
+	// one, and of the account picker when the system says none: pt, en
+	// or fr (unset: DefaultLang, English).
+	SettingDefaultLang = "default-lang"
 )
 
 // ActSetting is the history action of a change of setting.
@@ -49,6 +56,7 @@ var settingKeys = []SettingKey{
 	{Name: SettingPublicURL, About: "the address of the web page the mails link to: https://desk.example.net", check: checkPublicURL},
 	{Name: SettingPublicSSH, About: "where customers reach the desk over SSH, HOST[:PORT], told in every mail", check: checkPublicSSH},
 	{Name: SettingMailDelivery, About: "smtp: mail is delivered for real (the desk then keeps no usable token); none: the simulated mailbox", check: checkMailDelivery},
+	{Name: SettingDefaultLang, About: "the language of an account opened without --lang: pt, en or fr (unset: en)", check: checkLang},
 }
 
 // SettingKeys lists every setting a desk knows, in a fixed order.
@@ -66,7 +74,7 @@ func LookupSetting(name string) (SettingKey, error) {
 	for i, k := range settingKeys {
 		names[i] = k.Name
 	}
-	return SettingKey{}, fail(ErrInvalid, "key", "%q is not a setting; the settings are %s", clip(name), strings.Join(names, ", "))
+	return SettingKey{}, fail(ErrInvalid, "key", "err.setting.unknown", locale.Args{"Value": strconv.Quote(clip(name)), "Names": strings.Join(names, ", ")})
 }
 
 // Check returns v as it would be stored, or a refusal that says what the
@@ -82,6 +90,15 @@ func (s Settings) PublicURL() string { return s[SettingPublicURL] }
 
 // RealDelivery reports whether the desk delivers its mail for real.
 func (s Settings) RealDelivery() bool { return s[SettingMailDelivery] == DeliverySMTP }
+
+// DefaultLang is the language of an account opened without one: the
+// desk's default-lang, else English.
+func (s Settings) DefaultLang() Lang {
+	if l, ok := locale.Parse(s[SettingDefaultLang]); ok {
+		return l
+	}
+	return DefaultLang
+}
 
 // SSHCommand is how a customer reaches the desk over SSH ("ssh -p 2222
 // desk.example.net"), or "" when public-ssh is not set.
@@ -188,34 +205,34 @@ func (w *work) settingsOf(tx Tx) (Settings, error) {
 
 func checkPublicURL(v string) (string, error) {
 	bad := func(why string) error {
-		return fail(ErrInvalid, "value", "public-url takes the absolute address of the web page, such as https://desk.example.net; %q %s", clip(v), why)
+		return fail(ErrInvalid, "value", "err.setting.public_url", locale.Args{"Value": strconv.Quote(clip(v)), "Why": locale.M("word.setting." + why)})
 	}
 	if v == "" {
-		return "", bad("is empty")
+		return "", bad("empty")
 	}
 	for _, r := range v {
 		if r <= ' ' || r == 0x7f {
-			return "", bad("holds a space or a control character")
+			return "", bad("space")
 		}
 	}
 	u, err := url.Parse(v)
 	switch {
 	case err != nil:
-		return "", bad("is not a URL")
+		return "", bad("not_url")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return "", bad("does not start with https:// or http://")
+		return "", bad("scheme")
 	case u.Host == "" || u.Hostname() == "":
-		return "", bad("names no host")
+		return "", bad("no_host")
 	case u.User != nil:
-		return "", bad("holds a user name: mails would show it to everyone")
+		return "", bad("user")
 	case u.RawQuery != "" || u.ForceQuery:
-		return "", bad("has a query (?…): the links add their own")
+		return "", bad("query")
 	case u.Fragment != "" || strings.Contains(v, "#"):
-		return "", bad("has a fragment (#…)")
+		return "", bad("fragment")
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return "", bad("has a port that is not a number from 1 to 65535")
+			return "", bad("port")
 		}
 	}
 	out := strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + u.EscapedPath()
@@ -224,10 +241,10 @@ func checkPublicURL(v string) (string, error) {
 
 func checkPublicSSH(v string) (string, error) {
 	bad := func(why string) error {
-		return fail(ErrInvalid, "value", "public-ssh takes HOST or HOST:PORT, such as desk.example.net:2222; %q %s", clip(v), why)
+		return fail(ErrInvalid, "value", "err.setting.public_ssh", locale.Args{"Value": strconv.Quote(clip(v)), "Why": locale.M("word.setting." + why)})
 	}
 	if v == "" {
-		return "", bad("is empty")
+		return "", bad("empty")
 	}
 	host, port := v, ""
 	if h, p, err := net.SplitHostPort(v); err == nil {
@@ -235,15 +252,15 @@ func checkPublicSSH(v string) (string, error) {
 	} else if strings.Count(v, ":") > 1 && net.ParseIP(v) != nil {
 		host = v // an IPv6 address without a port
 	} else if strings.Contains(v, ":") {
-		return "", bad("is not HOST:PORT (an IPv6 address with a port is [ADDR]:PORT)")
+		return "", bad("not_hostport")
 	}
 	if port != "" {
 		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return "", bad("has a port that is not a number from 1 to 65535")
+			return "", bad("port")
 		}
 	}
 	if net.ParseIP(host) == nil && !hostnameOK(host) {
-		return "", bad("is not a host name or an IP address")
+		return "", bad("not_host")
 	}
 	host = strings.ToLower(host)
 	if port == "" {
@@ -278,5 +295,17 @@ func checkMailDelivery(v string) (string, error) {
 	case DeliveryNone:
 		return DeliveryNone, nil
 	}
-	return "", fail(ErrInvalid, "value", "mail-delivery takes smtp (mail is delivered for real) or none (the simulated mailbox), not %q", clip(v))
+	return "", fail(ErrInvalid, "value", "err.setting.mail_delivery", locale.Args{"Value": strconv.Quote(clip(v))})
+}
+
+func checkLang(v string) (string, error) {
+	l, err := ParseLang(v)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Field = "value"
+		}
+		return "", err
+	}
+	return string(l), nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"contactdesk/locale"
 	"contactdesk/model/text"
 )
 
@@ -29,10 +30,10 @@ var handleRE = regexp.MustCompile(`^[a-z]{2}[0-9]{1,10}-ovh$`)
 func ParseHandle(s string) (Handle, error) {
 	h := strings.ToLower(strings.TrimSpace(s))
 	if h == "" {
-		return "", fail(ErrInvalid, "handle", "a NIC handle is needed, such as xx11111-ovh")
+		return "", fail(ErrInvalid, "handle", "err.handle.missing")
 	}
 	if !handleRE.MatchString(h) {
-		return "", fail(ErrInvalid, "handle", "%q is not a NIC handle: two letters, digits, then -ovh, such as xx11111-ovh", clip(s))
+		return "", fail(ErrInvalid, "handle", "err.handle.bad", quotedArg(s))
 	}
 	return Handle(h), nil
 }
@@ -44,7 +45,7 @@ func ParseRole(s string) (Role, error) {
 	case Admin, Tech, Billing:
 		return r, nil
 	}
-	return "", fail(ErrInvalid, "role", "%q is not a role: use admin, tech or billing", clip(s))
+	return "", fail(ErrInvalid, "role", "err.role.bad", quotedArg(s))
 }
 
 // ParseRoles reads a comma-separated list of roles without repeats,
@@ -62,7 +63,7 @@ func ParseRoles(s string) ([]Role, error) {
 		seen[r] = true
 	}
 	if len(seen) == 0 {
-		return nil, fail(ErrInvalid, "role", "name at least one role: admin, tech or billing")
+		return nil, fail(ErrInvalid, "role", "err.role.none")
 	}
 	var rs []Role
 	for _, r := range Roles {
@@ -79,18 +80,19 @@ func ParseRoles(s string) ([]Role, error) {
 // characters, invalid UTF-8. Text made only of invisible characters and
 // spaces is refused as empty.
 func CheckText(field, label, s string, max int, required bool) (string, error) {
+	what := fieldWord(label)
 	if required && utf8.ValidString(s) && strings.TrimSpace(text.StripIgnorable(s)) == "" {
-		return "", fail(ErrInvalid, field, "the %s may not be empty", label)
+		return "", fail(ErrInvalid, field, "err.text.empty", locale.Args{"Field": what})
 	}
 	if why := text.Unsafe(s); why != "" {
-		return "", fail(ErrInvalid, field, "the %s was refused: %s", label, why)
+		return "", fail(ErrInvalid, field, "err.text.unsafe", locale.Args{"Field": what, "Why": unsafeWord(why)})
 	}
 	s = strings.TrimSpace(s)
 	if required && s == "" {
-		return "", fail(ErrInvalid, field, "the %s may not be empty", label)
+		return "", fail(ErrInvalid, field, "err.text.empty", locale.Args{"Field": what})
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return "", fail(ErrInvalid, field, "the %s is too long (%d characters; at most %d)", label, n, max)
+		return "", fail(ErrInvalid, field, "err.text.long", locale.Args{"Field": what, "Len": n, "Max": max})
 	}
 	return s, nil
 }
@@ -104,14 +106,14 @@ func CheckEmail(field, s string) (string, error) {
 	}
 	a, perr := mail.ParseAddress(s)
 	if perr != nil || a.Address != s || a.Name != "" {
-		return "", fail(ErrInvalid, field, "%q is not an e-mail address such as name@example.com", clip(s))
+		return "", fail(ErrInvalid, field, "err.email.bad", quotedArg(s))
 	}
 	at := strings.LastIndexByte(s, '@')
 	domain := s[at+1:]
 	if at < 1 || strings.ContainsAny(s, " \"") || !strings.Contains(domain, ".") ||
 		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") ||
 		strings.ContainsAny(domain, "[]") {
-		return "", fail(ErrInvalid, field, "%q is not an e-mail address such as name@example.com", clip(s))
+		return "", fail(ErrInvalid, field, "err.email.bad", quotedArg(s))
 	}
 	return s, nil
 }
@@ -126,7 +128,7 @@ func CheckPhone(field, s string) (string, error) {
 		return s, err
 	}
 	if !phoneRE.MatchString(s) {
-		return "", fail(ErrInvalid, field, "%q is not a phone number such as +351 210 000 000", clip(s))
+		return "", fail(ErrInvalid, field, "err.phone.bad", quotedArg(s))
 	}
 	return s, nil
 }
@@ -142,7 +144,7 @@ func CheckServiceName(s string) (string, error) {
 	}
 	s = strings.ToLower(s)
 	if !serviceRE.MatchString(s) {
-		return "", fail(ErrInvalid, "service", "%q is not a service name: letters, digits, dots, dashes and underscores", clip(s))
+		return "", fail(ErrInvalid, "service", "err.service.bad_name", quotedArg(s))
 	}
 	return s, nil
 }
@@ -155,13 +157,13 @@ func CheckServiceType(s string) (string, error) {
 			return t, nil
 		}
 	}
-	return "", fail(ErrInvalid, "type", "%q is not a service type: use one of %s", clip(s), strings.Join(ServiceTypes, ", "))
+	return "", fail(ErrInvalid, "type", "err.service.bad_type", locale.Args{"Value": strconv.Quote(clip(s)), "Types": strings.Join(ServiceTypes, ", ")})
 }
 
 // ParseAmount reads an amount such as "42", "42.5" or "42.50" into cents.
 func ParseAmount(s string) (Cents, error) {
 	t := strings.TrimSpace(s)
-	bad := fail(ErrInvalid, "owes", "%q is not an amount such as 42.50", clip(s))
+	bad := fail(ErrInvalid, "owes", "err.owes.bad", quotedArg(s))
 	if t == "" || strings.HasPrefix(t, "-") || strings.HasPrefix(t, "+") {
 		return 0, bad
 	}
@@ -199,18 +201,18 @@ func ParseValidity(s string) (time.Duration, error) {
 	if n, ok := strings.CutSuffix(t, "d"); ok && n != "" {
 		days, err := strconv.Atoi(n)
 		if err != nil || days <= 0 || days > 365 {
-			return 0, fail(ErrInvalid, "validity", "%q is not a validity: use a number of days (15d) or a duration (48h, 90s)", clip(s))
+			return 0, fail(ErrInvalid, "validity", "err.validity.bad", quotedArg(s))
 		}
 		d = time.Duration(days) * 24 * time.Hour
 	} else {
 		var err error
 		d, err = time.ParseDuration(t)
 		if err != nil {
-			return 0, fail(ErrInvalid, "validity", "%q is not a validity: use a number of days (15d) or a duration (48h, 90s)", clip(s))
+			return 0, fail(ErrInvalid, "validity", "err.validity.bad", quotedArg(s))
 		}
 	}
 	if d < MinValidity || d > MaxValidity {
-		return 0, fail(ErrInvalid, "validity", "a validity must be between 1 minute and 365 days, not %s", clip(s))
+		return 0, fail(ErrInvalid, "validity", "err.validity.range_not", locale.Args{"Value": clip(s)})
 	}
 	return d, nil
 }
@@ -224,4 +226,43 @@ func clip(s string) string {
 		s = string(r[:39]) + "…"
 	}
 	return s
+}
+
+// quotedArg is the argument Value of a refusal quoting what was typed:
+// shortened, safe to print, and in Go's quotes ("xx1").
+func quotedArg(s string) locale.Args { return locale.Args{"Value": strconv.Quote(clip(s))} }
+
+// fields are the words of CheckText's labels, by their English: each
+// language writes them with their article ("o nome", "l'adresse postale").
+var fields = map[string]string{
+	"name":           "word.field.name",
+	"holder name":    "word.field.holder",
+	"postal address": "word.field.address",
+	"e-mail address": "word.field.email",
+	"phone number":   "word.field.phone",
+	"service name":   "word.field.service",
+}
+
+// fieldWord is the word of a label of CheckText; a label of another
+// caller, in every language as given.
+func fieldWord(label string) locale.Word { return wordOf(fields, label) }
+
+// unsafes are the words of text.Unsafe's reasons, by their English.
+var unsafes = map[string]string{
+	"it is not valid UTF-8":                 "word.unsafe.utf8",
+	"it contains an escape sequence":        "word.unsafe.escape",
+	"it contains a control character":       "word.unsafe.control",
+	"it contains a text-direction override": "word.unsafe.bidi",
+	"it contains an invisible separator":    "word.unsafe.invisible",
+}
+
+func unsafeWord(why string) locale.Word { return wordOf(unsafes, why) }
+
+// wordOf is the word whose English is en, by a table of their message
+// IDs; an English the table lacks reads as it is in every language.
+func wordOf(ids map[string]string, en string) locale.Word {
+	if id, ok := ids[en]; ok {
+		return locale.M(id)
+	}
+	return locale.Text(en)
 }

@@ -111,7 +111,7 @@ func (s *Server) identify() wish.Middleware {
 			if err != nil {
 				s.refused(RefusedAuth)
 				s.log.Warn("session refused", "remote", addr(sess.RemoteAddr()), "reason", err.Error())
-				wish.Errorln(sess, "contactdesk: this key does not log in to any account (any more); ask your provider to register it")
+				s.tell(sess, "srv.unknown_key")
 				_ = sess.Exit(1)
 				return
 			}

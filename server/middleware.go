@@ -8,6 +8,8 @@ import (
 
 	"charm.land/ssh"
 	"charm.land/wish/v2"
+
+	"contactdesk/locale"
 )
 
 // recoverPanics ends the session whose handler panicked, and only it.
@@ -15,16 +17,13 @@ func (s *Server) recoverPanics() wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
 			defer s.recovered("session", func() {
-				wish.Errorln(sess, crashed)
+				s.tell(sess, "srv.crashed")
 				_ = sess.Exit(1)
 			})
 			next(sess)
 		}
 	}
 }
-
-// crashed is what a session is told when a panic ended it.
-const crashed = "contactdesk: something went wrong on our side and this session had to end; connect again"
 
 // recovered logs a panic of what and runs then, if any; deferred.
 func (s *Server) recovered(what string, then func()) {
@@ -57,7 +56,7 @@ func (s *Server) admit() wish.Middleware {
 			if closing {
 				s.live.remove(sess)
 				s.log.Info("session refused", append(attrs, "reason", endClosing)...)
-				wish.Errorln(sess, "contactdesk is closing for maintenance; connect again in a few minutes")
+				s.tell(sess, "srv.closing")
 				_ = sess.Exit(1)
 				return
 			}
@@ -75,7 +74,7 @@ func (s *Server) admit() wish.Middleware {
 					s.logPanic("session", r, "account", string(who.Handle))
 					l.end(endPanic)
 					l.exit(1)
-					wish.Errorln(sess, crashed)
+					s.tell(sess, "srv.crashed")
 				}
 				// The place is free before the client learns the session
 				// ended, so it can come back at once.
@@ -102,13 +101,13 @@ func (s *Server) requireTerminal() wish.Middleware {
 			if len(sess.Command()) > 0 {
 				l.end(endCommand)
 				l.exit(1)
-				wish.Errorln(sess, "contactdesk runs no commands over SSH: connect with ssh -p "+port+" HOST")
+				s.tell(sess, "srv.no_commands", locale.Args{"Port": port})
 				return
 			}
 			if _, _, ok := sess.Pty(); !ok {
 				l.end(endNoTerminal)
 				l.exit(1)
-				wish.Errorln(sess, "contactdesk needs a terminal: ssh -t -p "+port+" HOST")
+				s.tell(sess, "srv.no_terminal", locale.Args{"Port": port})
 				return
 			}
 			next(sess)

@@ -12,6 +12,8 @@ import (
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	"charm.land/wish/v2/bubbletea"
+
+	"contactdesk/locale"
 )
 
 // app runs the session's Bubble Tea program: the client's terminal size,
@@ -72,14 +74,14 @@ func (s *Server) app() wish.Middleware {
 func (s *Server) farewell(sess ssh.Session, l *live) {
 	switch l.why() {
 	case endIdle:
-		wish.Errorln(sess, "contactdesk: closed after "+roundDuration(s.o.IdleTimeout)+" without a keystroke; connect again to carry on")
+		s.tell(sess, "srv.idle", locale.Args{"Idle": roundDuration(s.o.IdleTimeout)})
 	case endShutdown:
-		wish.Errorln(sess, closedMsg)
+		s.tell(sess, "srv.closed")
 	case endKeyRemoved:
-		wish.Errorln(sess, keyRemovedMsg)
+		s.tell(sess, "srv.key_removed")
 		l.exit(1)
 	case endPanic:
-		wish.Errorln(sess, crashed)
+		s.tell(sess, "srv.crashed")
 		l.exit(1)
 	}
 }
@@ -92,9 +94,6 @@ func channelCtx(sess ssh.Session) context.Context {
 	}
 	return sess.Context()
 }
-
-// closedMsg is a session's last line when a shutdown ended it.
-const closedMsg = "contactdesk closed for maintenance; connect again in a few minutes"
 
 // resizes passes the client's window changes to the program.
 func (s *Server) resizes(ctx context.Context, sess ssh.Session, p *tea.Program) {

@@ -11,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
 	"contactdesk/storage"
@@ -54,6 +55,11 @@ func TestChangeOfTechConfirmedByEveryParty(t *testing.T) {
 		t.Fatalf("the tech changed before anyone confirmed:\n%s", s)
 	}
 
+	subjects := map[model.Handle]string{
+		demo.Persona:  "Please confirm: new tech contact for xara-shop.com (request #9)",
+		"yy22222-ovh": "Confirme: novo contacto técnico para xara-shop.com (pedido #9)",
+		"zz33333-ovh": "Confirme: novo contacto técnico para xara-shop.com (pedido #9)",
+	}
 	for _, h := range []model.Handle{demo.Persona, "yy22222-ovh", "zz33333-ovh"} {
 		t.Run(string(h), func(t *testing.T) {
 			mails, err := d.Mails(ctx, h)
@@ -69,19 +75,23 @@ func TestChangeOfTechConfirmedByEveryParty(t *testing.T) {
 			if tok == "" {
 				t.Fatalf("no token mailed to %s for request #9", h)
 			}
+			// each party in its own language: the persona in English, the
+			// two others in Portuguese, their mails too
 			p := start(t, d, h, 100, 30)
-			p.waitFor("the frame", func(s string) bool { return strings.Contains(s, "Mailbox (") && strings.Contains(s, string(h)) })
+			p.waitFor("the frame", func(s string) bool {
+				return strings.Contains(s, p.T("tui.tab.mailbox")+" (") && strings.Contains(s, string(h))
+			})
 			p.press("3")
-			p.waitText("Please confirm: new tech contact for xara-shop.com (request #9)")
+			p.waitText(subjects[h])
 			p.press("enter")
 			// the token shown plainly, as in the mail
-			p.waitText("Token", tok)
+			p.waitText(p.T("tui.mail.label.token"), tok)
 			p.press("o")
-			p.waitText("Request #9", "the token from your mail is filled in")
+			p.waitText(p.T("tui.request.title", locale.Args{"ID": 9}), p.T("tui.request.filled_in"))
 			p.press("a")
-			p.waitText("Accept request #9 with your token:", tok)
+			p.waitText(p.T("tui.request.prompt.accept", locale.Args{"ID": 9}), tok)
 			p.press("enter")
-			p.waitText("you accepted request #9")
+			p.waitText(p.T("tui.request.accepted_by_you", locale.Args{"ID": 9}))
 			p.quit()
 		})
 	}
@@ -481,7 +491,9 @@ func TestPickerAndLocked(t *testing.T) {
 	a.typ("yol")
 	a.waitText("1 of 8 accounts", "yy22222-ovh")
 	a.press("enter")
-	a.waitText("yy22222-ovh Yolanda Yáñez", "Services")
+	// Yolanda speaks Portuguese: the screens do too
+	pt := locale.For(locale.PT)
+	a.waitText("yy22222-ovh Yolanda Yáñez", pt.T("tui.tab.services"), pt.T("tui.services.title")+"  4 de 4")
 	a.press("@")
 	a.waitText("Act as which account")
 	// the mouse too: the picker's table is under its title and its
@@ -490,13 +502,13 @@ func TestPickerAndLocked(t *testing.T) {
 	a.tm.Send(tea.MouseClickMsg{X: 5, Y: 7, Button: tea.MouseLeft})
 	a.waitFor("the third account selected", func(s string) bool { return strings.HasPrefix(lineOf(s, "ef24680-ovh"), ">") })
 	a.tm.Send(tea.MouseClickMsg{X: 5, Y: 7, Button: tea.MouseLeft})
-	a.waitText("ef24680-ovh Eva Fontes", "Services")
+	a.waitText("ef24680-ovh Eva Fontes", pt.T("tui.tab.services"))
 
 	l := start(t, d, "yy22222-ovh", 100, 30, tui.Options{Locked: true, Tab: tui.MailboxTab})
-	l.waitText("yy22222-ovh Yolanda Yáñez", "Mailbox (", "newest first")
+	l.waitText("yy22222-ovh Yolanda Yáñez", l.T("tui.tab.mailbox")+" (", "os mais recentes primeiro")
 	l.press("@", "?")
-	s := l.waitText("closes this help")
-	if strings.Contains(s, "Act as which account") || strings.Contains(s, "switch account") {
+	s := l.waitText(l.T("tui.help.closing"))
+	if strings.Contains(s, l.T("tui.picker.title")) || strings.Contains(s, l.T("tui.key.switch")) {
 		t.Fatalf("a locked session offers to switch accounts:\n%s", s)
 	}
 }

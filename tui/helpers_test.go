@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
 	"contactdesk/storage"
@@ -28,10 +29,14 @@ type fixedClock time.Time
 func (c fixedClock) Now() time.Time { return time.Time(c) }
 
 // newDesk returns the demo desk in a fresh database, at the fixed time.
-func newDesk(t testing.TB) *model.Desk {
+func newDesk(t testing.TB) *model.Desk { return newDeskIn(t, model.LangEN) }
+
+// newDeskIn is newDesk with a persona speaking lang from the start: its
+// screens and its mails in that language.
+func newDeskIn(t testing.TB, lang model.Lang) *model.Desk {
 	t.Helper()
 	d := emptyDesk(t)
-	if _, err := demo.Load(context.Background(), d, demo.Options{}); err != nil {
+	if _, err := demo.Load(context.Background(), d, demo.Options{PersonaLang: lang}); err != nil {
 		t.Fatal(err)
 	}
 	return d
@@ -77,6 +82,7 @@ func (p probe) View() tea.View {
 // with an ASCII colour profile and a fixed environment.
 type app struct {
 	t    testing.TB
+	l    *locale.Localizer // the language the test expects of the screens
 	tm   *teatest.TestModel
 	mu   sync.Mutex
 	last string
@@ -93,7 +99,13 @@ func start(t testing.TB, d *model.Desk, me model.Handle, w, h int, o ...tui.Opti
 	if opt.Clock == nil {
 		opt.Clock = fixedClock(now)
 	}
-	a := &app{t: t}
+	lang := opt.Lang
+	if me != "" {
+		if acc, err := d.Account(context.Background(), me); err == nil {
+			lang = acc.Lang
+		}
+	}
+	a := &app{t: t, l: locale.For(lang)}
 	p := probe{m: tui.New(d, me, opt), mu: &a.mu, last: &a.last, title: &a.win}
 	a.tm = teatest.NewTestModel(t, p,
 		teatest.WithInitialTermSize(w, h),
@@ -184,6 +196,10 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyUp}
 	case "down":
 		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
 	case "pgdown":
 		return tea.KeyPressMsg{Code: tea.KeyPgDown}
 	case "pgup":
@@ -218,6 +234,14 @@ func loaded(s string) bool {
 	return strings.Contains(s, "Xavier Xará") && strings.Contains(s, "Mailbox (") && strings.Contains(s, "Requests (")
 }
 
+// loaded is loaded in the app's language.
+func (a *app) loaded(s string) bool {
+	return strings.Contains(s, "Xavier Xará") && strings.Contains(s, a.T("tui.tab.mailbox")+" (") && strings.Contains(s, a.T("tui.tab.requests")+" (")
+}
+
+// T is message id in the language the test expects of the screens.
+func (a *app) T(id string, args ...locale.Args) string { return a.l.T(id, args...) }
+
 var tokenRE = regexp.MustCompile(`[0-9A-Z]{4}(-[0-9A-Z]{4}){6}`)
 
 // hideTokens replaces tokens, random by design, with a fixed text of the
@@ -242,9 +266,9 @@ func (a *app) editShop() {
 	a.t.Helper()
 	a.typ("/shop")
 	a.press("enter")
-	a.waitText("1 of 12")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
 	a.press("enter")
-	a.waitText("Edit contacts", "Current contact")
+	a.waitText(a.T("tui.contacts.title"), a.T("tui.contacts.col.current"))
 }
 
 // openRequest8 opens request #8, the one waiting for the persona, from
@@ -252,7 +276,7 @@ func (a *app) editShop() {
 func (a *app) openRequest8() {
 	a.t.Helper()
 	a.press("2")
-	a.waitText("My requests", "#8")
+	a.waitText(a.T("tui.requests.title"), "#8")
 	a.press("enter")
-	a.waitText("Request #8", "Parties")
+	a.waitText(a.T("tui.request.title", locale.Args{"ID": 8}), a.T("tui.request.parties"))
 }

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/creack/pty"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
 	"contactdesk/tui"
@@ -46,20 +47,31 @@ func TestWholeChangeAcrossAccountsByKeys(t *testing.T) {
 	a.press("a", "enter")
 	a.waitText("you accepted request #9; still waiting for yy22222-ovh, zz33333-ovh")
 
+	// the two others speak Portuguese: the screens turn Portuguese as
+	// the session acts as them
+	pt := locale.For(locale.PT)
+	id9 := locale.Args{"ID": 9}
 	for _, who := range []string{"yy", "zz"} {
 		a.press("@")
-		a.waitText("Act as which account")
+		// the accounts read, before typing: a key typed sooner filters
+		// an empty list, and enter then picks nobody
+		a.waitText(a.T("tui.picker.title"), a.T("tui.picker.info", locale.Args{"Shown": 8, "N": 8}))
 		a.typ(who)
 		a.press("enter")
 		// the request is right there: the new account is a party to it
-		a.waitText(who+"", "Request #9", "← your answer is awaited", "your mail of just now holds your token")
+		a.waitText(who+"", pt.T("tui.request.title", id9), pt.T("tui.request.your_answer")[:15], pt.T("tui.request.offered", locale.Args{"Ago": pt.T("fmt.ago.now")}))
 		a.press("a", "enter")
-		a.waitText("you accepted request #9")
+		a.waitText(pt.T("tui.request.accepted_by_you", id9))
 	}
 	// the outcome, too long for a line of 80, takes two
-	s := a.waitText("you accepted request #9; everyone confirmed: zz33333-ovh is now the tech contact")
-	if ls := strings.Split(s, "\n"); ls[len(ls)-1] != "of xara-shop.com" {
-		t.Fatalf("the outcome is cut:\n%s", s)
+	done := pt.T("tui.request.answered_done", locale.Args{"Done": pt.T("tui.request.accepted_by_you", id9),
+		"To": "zz33333-ovh", "Roles": model.RoleWords{model.Tech}, "Service": "xara-shop.com"})
+	s := a.waitFor("the outcome", func(s string) bool {
+		ls := strings.Split(s, "\n")
+		return len(ls) > 2 && ls[len(ls)-2]+" "+ls[len(ls)-1] == done
+	})
+	if !strings.HasPrefix(done, "aceitou o pedido #9; todos confirmaram: zz33333-ovh é agora o contacto técnico") {
+		t.Fatalf("the outcome in Portuguese: %q\n%s", done, s)
 	}
 	r, err := d.Request(ctx, demo.Persona, 9)
 	if err != nil || r.State != model.StateDone || r.To != "zz33333-ovh" {

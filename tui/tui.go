@@ -24,6 +24,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/help"
@@ -72,6 +73,11 @@ type Options struct {
 	// StatusFade is how long a message stays in the status line when no
 	// key is pressed; 0: DefaultStatusFade.
 	StatusFade time.Duration
+	// Lang is the language of the account picker (the command line's
+	// $LANG, else the desk's default) and of a session whose account's
+	// language can't be read; a session on an account speaks the
+	// account's language, and follows it when it changes.
+	Lang locale.Lang
 }
 
 // DefaultStatusFade is how long a status message stays, unless a key is
@@ -175,15 +181,20 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 	}
 	ctx, cancel := context.WithCancel(parent)
 	st := styles.Default()
-	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st, Keys: keymap.Default()}
+	lang := o.Lang
+	if me != "" {
+		// the account's language from the first frame (a quick read:
+		// the alternative is a first frame in another language)
+		if a, err := d.Account(ctx, me); err == nil && a.Lang != "" {
+			lang = a.Lang
+		}
+	}
+	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st}
 	if c.Clock == nil {
 		c.Clock = d
 	}
-	if o.Locked {
-		c.Keys.Switch.SetEnabled(false)
-	}
-	m := &Model{c: c, o: o, ctx: ctx, cancel: cancel, status: statusbar.New(st), help: help.New(st),
-		tabs: tabs.New(st, "Services", "Requests", "Mailbox", "Profile"), notes: map[int]note{}}
+	m := &Model{c: c, o: o, ctx: ctx, cancel: cancel, notes: map[int]note{}}
+	m.speak(lang)
 	m.rule = styles.PaintOf(st.Rule)
 	if o.Tab >= ServicesTab && o.Tab <= ProfileTab {
 		m.active = o.Tab
@@ -194,6 +205,22 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 		m.build()
 	}
 	return m
+}
+
+// speak makes the frame's own parts — keys, tabs, status line, help —
+// speak lang, in m.c, a Common no screen holds yet.
+func (m *Model) speak(lang locale.Lang) {
+	l := locale.For(lang)
+	st := m.c.Styles
+	m.c.L = l
+	m.c.Keys = keymap.Default(l)
+	if m.o.Locked {
+		m.c.Keys.Switch.SetEnabled(false)
+	}
+	m.tabs = tabs.New(st, l.T("tui.tab.services"), l.T("tui.tab.requests"), l.T("tui.tab.mailbox"), l.T("tui.tab.profile"))
+	m.status = statusbar.New(m.c)
+	m.help = help.New(st)
+	m.help.Closing = l.T("tui.help.closing")
 }
 
 func (m *Model) slot(p common.Page, tab Tab) slot {
@@ -218,7 +245,7 @@ func (m *Model) build() {
 }
 
 func (m *Model) openPicker() {
-	m.status.User, m.status.Unread = "no account chosen yet", -1
+	m.status.User, m.status.Unread = m.c.T("tui.status.no_account"), -1
 	m.waiting, m.later = nil, nil
 	m.notes = map[int]note{}
 	s := m.slot(picker.New(m.c), ServicesTab)
@@ -545,7 +572,9 @@ func (m *Model) root(from int, msg common.RootMsg) tea.Cmd {
 	case common.OpenRequestMsg:
 		return m.openRequest(from, msg)
 	case common.ActAsMsg:
-		return m.actAs(msg.Handle)
+		return m.actAs(msg.Handle, msg.Lang)
+	case common.LangMsg:
+		return m.relang(msg.Lang)
 	}
 	return nil
 }
@@ -576,33 +605,66 @@ func (m *Model) fade(id int) {
 	}
 }
 
-// actAs makes the session act as h, with a Common of its own for the
-// screens made next: the screens of the account before keep theirs, so
-// that their commands still running read the account they were made for
-// (and no field of a Common changes under a command that reads it). The
-// tab stays; a request that was open opens again when h is a party to it.
-func (m *Model) actAs(h model.Handle) tea.Cmd {
-	var again int64
-	for _, s := range m.stack {
-		if r, ok := s.page.(*request.Page); ok {
-			again = r.ID()
-		}
-	}
+// actAs makes the session act as h, in its language lang, with a Common
+// of its own for the screens made next: the screens of the account
+// before keep theirs, so that their commands still running read the
+// account they were made for (and no field of a Common changes under a
+// command that reads it). The tab stays; a request that was open opens
+// again when h is a party to it.
+func (m *Model) actAs(h model.Handle, lang locale.Lang) tea.Cmd {
+	again := m.requestOpen()
 	c := *m.c
 	c.Me = h
 	m.c = &c
-	m.build()
-	cmds := []tea.Cmd{m.subscribe(), m.reloadAll(), m.say(m.current().id, common.Say("acting as %s", h))}
-	if again != 0 {
-		gen, d, ctx := m.subGen, m.c.Desk, m.c.Ctx
-		cmds = append(cmds, func() tea.Msg {
-			if _, err := d.Request(ctx, h, again); err != nil {
-				return nil // not a party: the tab is enough
-			}
-			return partyMsg{gen: gen, id: again}
-		})
+	if lang == "" {
+		lang = m.c.L.Lang()
 	}
-	return tea.Batch(cmds...)
+	m.speak(lang)
+	m.build()
+	cmds := []tea.Cmd{m.subscribe(), m.reloadAll(), m.say(m.current().id, common.Say(m.c.T("tui.acting_as", locale.Args{"Handle": h})))}
+	return tea.Batch(append(cmds, m.reopen(again, h))...)
+}
+
+// relang makes the session speak lang, the account's choice: new screens
+// with a Common of their own (as actAs does), on the same tab, and the
+// request that was open, open again.
+func (m *Model) relang(lang locale.Lang) tea.Cmd {
+	if m.pick != nil || lang == m.c.L.Lang() || !lang.Known() {
+		return nil
+	}
+	again := m.requestOpen()
+	c := *m.c
+	m.c = &c
+	m.speak(lang)
+	m.build()
+	cmds := []tea.Cmd{m.subscribe(), m.reloadAll(), m.say(m.current().id, common.Say(m.c.T("tui.lang_changed", locale.Args{"Name": lang.Name()})))}
+	return tea.Batch(append(cmds, m.reopen(again, m.c.Me))...)
+}
+
+// requestOpen is the request open on the stack, or 0.
+func (m *Model) requestOpen() int64 {
+	var id int64
+	for _, s := range m.stack {
+		if r, ok := s.page.(*request.Page); ok {
+			id = r.ID()
+		}
+	}
+	return id
+}
+
+// reopen opens request again once the session's new screens are made,
+// when h is a party to it.
+func (m *Model) reopen(again int64, h model.Handle) tea.Cmd {
+	if again == 0 {
+		return nil
+	}
+	gen, d, ctx := m.subGen, m.c.Desk, m.c.Ctx
+	return func() tea.Msg {
+		if _, err := d.Request(ctx, h, again); err != nil {
+			return nil // not a party: the tab is enough
+		}
+		return partyMsg{gen: gen, id: again}
+	}
 }
 
 // waitAgain listens for the next change on the current subscription.
@@ -641,7 +703,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if key.Matches(msg, k.Reload) {
-		return tea.Batch(m.say(m.current().id, common.Say("reloaded")), m.reloadAll())
+		return tea.Batch(m.say(m.current().id, common.Say(m.c.T("tui.reloaded"))), m.reloadAll())
 	}
 	if key.Matches(msg, k.HelpAnywhere) && m.pick == nil {
 		m.showHelp = true
@@ -676,6 +738,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Switch):
 			m.stopListening()
 			m.subGen++
+			// the picker speaks the session's language, not the last
+			// account's (see actAs for the Common of its own)
+			c := *m.c
+			m.c = &c
+			m.speak(m.o.Lang)
 			m.openPicker()
 			return m.load(*m.pick)
 		}
@@ -853,13 +920,13 @@ func (m *Model) helpGroups(cur slot) []help.Group {
 	}
 	gs := []help.Group{{Title: cur.page.Title(), Keys: own}}
 	if !cur.page.Capturing() {
-		gs = append(gs, help.Group{Title: "Move", Keys: k.Moves()})
-		gs = append(gs, help.Group{Title: "Tabs", Keys: append(k.Tabs(), k.NextTab, k.PrevTab)})
+		gs = append(gs, help.Group{Title: m.c.T("tui.help.move"), Keys: k.Moves()})
+		gs = append(gs, help.Group{Title: m.c.T("tui.help.tabs"), Keys: append(k.Tabs(), k.NextTab, k.PrevTab)})
 	}
 	app := []key.Binding{k.Reload, k.Help, k.HelpAnywhere, k.Back}
 	if !cur.page.Capturing() {
 		app = append(app, k.Quit)
 	}
 	app = append(app, k.ForceQuit, k.Switch)
-	return append(gs, help.Group{Title: "App", Keys: app})
+	return append(gs, help.Group{Title: m.c.T("tui.help.app"), Keys: app})
 }

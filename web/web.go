@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"contactdesk/internal/ratelimit"
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/text"
 )
@@ -36,8 +37,10 @@ var templateFiles embed.FS
 //go:embed assets/style.css
 var styleCSS []byte
 
-var pages = template.Must(template.New("").Funcs(template.FuncMap{"t": func(k string) string { return say(k) }}).
-	ParseFS(templateFiles, "templates/*.html"))
+// pages are the templates; each view carries the Localizer of its
+// reader's language, and the templates write their words with it
+// ({{.L.T "page.desk"}}).
+var pages = template.Must(template.New("").ParseFS(templateFiles, "templates/*.html"))
 
 // The throttle of wrong tokens: a client address may try
 // DefaultClientGuesses tokens that belong to nobody, then one every
@@ -172,11 +175,13 @@ func (h *handler) health(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 	setRoute(r, "/")
-	h.render(w, r, http.StatusOK, view{Title: say("desk"), Notes: []string{say("home")}})
+	l := h.visitor(r)
+	h.render(w, r, http.StatusOK, view{L: l, Title: l.T("page.desk"), Notes: []string{l.T("page.home")}})
 }
 
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusNotFound, view{Title: say("notFound"), Notes: []string{say("home")}})
+	l := h.visitor(r)
+	h.render(w, r, http.StatusNotFound, view{L: l, Title: l.T("page.not_found"), Notes: []string{l.T("page.home")}})
 }
 
 // requestRef reads the request number of /request/{id}. A mail client
@@ -231,15 +236,18 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request) {
 		token = q
 	}
 	if strings.TrimSpace(token) == "" {
-		h.render(w, r, http.StatusOK, view{Title: say("requestN", id), Notes: []string{say("askToken", id)}, Ask: &askView{Action: strconv.FormatInt(id, 10)}})
+		l := h.visitor(r)
+		args := locale.Args{"ID": id}
+		h.render(w, r, http.StatusOK, view{L: l, Title: l.T("page.request_n", args), Notes: []string{l.T("page.ask_token", args)}, Ask: &askView{L: l, Action: strconv.FormatInt(id, 10)}})
 		return
 	}
 	th, ok := h.answerable(w, r, id, token)
 	if !ok {
 		return
 	}
-	v := view{Title: titleOf(th.Request), Request: requestViewOf(th.Request, th.Party)}
-	v.Form = &formView{Action: strconv.FormatInt(id, 10), Token: token}
+	l := h.partyLang(r, th.Party)
+	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party)}
+	v.Form = &formView{L: l, Action: strconv.FormatInt(id, 10), Token: token}
 	h.render(w, r, http.StatusOK, v)
 }
 
@@ -252,18 +260,20 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		status, msg := http.StatusBadRequest, say("badRequest")
+		l := h.visitor(r)
+		status, msg := http.StatusBadRequest, l.T("page.bad_request")
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			status, msg = http.StatusRequestEntityTooLarge, say("tooMuchForm")
+			status, msg = http.StatusRequestEntityTooLarge, l.T("page.too_much_form")
 		}
-		h.render(w, r, status, view{Title: say("refusedTitle"), Notice: &notice{Kind: "error", Text: msg}})
+		h.render(w, r, status, view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: msg}})
 		return
 	}
 	token, choice := r.PostForm.Get("token"), r.PostForm.Get("answer")
 	if strings.TrimSpace(token) == "" || (choice != "accept" && choice != "refuse") {
-		h.render(w, r, http.StatusBadRequest, view{Title: say("refusedTitle"), Notice: &notice{Kind: "error", Text: say("badRequest")},
-			Ask: &askView{Action: strconv.FormatInt(id, 10)}})
+		l := h.visitor(r)
+		h.render(w, r, http.StatusBadRequest, view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: l.T("page.bad_request")},
+			Ask: &askView{L: l, Action: strconv.FormatInt(id, 10)}})
 		return
 	}
 	th, ok := h.answerable(w, r, id, token)
@@ -281,21 +291,24 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 		h.refused(w, r, th, err)
 		return
 	}
-	v := view{Title: titleOf(res), Request: requestViewOf(res, th.Party), Notice: &notice{Kind: "ok", Text: outcome(res, th.Party, choice == "accept")}}
+	l := h.partyLang(r, th.Party)
+	v := view{L: l, Title: titleOf(l, res), Request: requestViewOf(l, res, th.Party), Notice: &notice{Kind: "ok", Text: outcome(l, res, choice == "accept")}}
 	h.render(w, r, http.StatusOK, v)
 }
 
 // outcome says what the answer did.
-func outcome(r model.Request, party model.Handle, accepted bool) string {
+func outcome(l *locale.Localizer, r model.Request, accepted bool) string {
+	args := locale.Args{"ID": r.ID, "To": r.To, "From": r.From, "Roles": model.RoleWords(r.Roles), "Service": text.Line(r.Service),
+		"Awaited": handleList(r.Awaited()), "Reason": locale.Text(text.Line(model.ReasonOf(r).In(l)))}
 	switch {
 	case r.State == model.StateDone:
-		return say("done", r.To, r.RoleList(), text.Line(r.Service))
+		return l.T("page.done", args)
 	case r.State == model.StateValidating:
-		return say("accepted", r.ID, handleList(r.Awaited()))
+		return l.T("page.accepted", args)
 	case !accepted && r.State == model.StateRefused:
-		return say("refused", r.ID, r.RoleList(), text.Line(r.Service), r.From)
+		return l.T("page.refused", args)
 	}
-	return say("endedRefused", r.ID, text.Line(r.Reason))
+	return l.T("page.ended_refused", args)
 }
 
 // holder finds whose token it is, after the throttle of this client and
@@ -304,11 +317,13 @@ func outcome(r model.Request, party model.Handle, accepted bool) string {
 func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token string) (model.TokenHolder, bool) {
 	client, req := ratelimit.AddrKey(h.addr(r)), strconv.FormatInt(id, 10)
 	if n, wait := h.clients.Left(client, h.now()); n == 0 {
-		h.paused(w, r, say("pausedClient", minutes(wait)), wait)
+		l := h.visitor(r)
+		h.paused(w, r, l, l.T("page.paused_client", locale.Args{"Wait": minutes(wait)}), wait)
 		return model.TokenHolder{}, false
 	}
 	if n, wait := h.requests.Left(req, h.now()); n == 0 {
-		h.paused(w, r, say("pausedRequest", id, minutes(wait)), wait)
+		l := h.visitor(r)
+		h.paused(w, r, l, l.T("page.paused_request", locale.Args{"ID": id, "Wait": minutes(wait)}), wait)
 		return model.TokenHolder{}, false
 	}
 	th, err := h.desk.FindTokenHolder(r.Context(), id, token)
@@ -316,17 +331,13 @@ func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token
 	case errors.Is(err, model.ErrWrongToken):
 		cl, cwait := h.clients.Spend(client, h.now())
 		rl, rwait := h.requests.Spend(req, h.now())
-		var note string
-		switch left := min(cl, rl); left {
-		case 0:
-			note = say("noTryLeft", minutes(max(cwait, rwait)))
-		case 1:
-			note = say("oneTryLeft")
-		default:
-			note = say("triesLeft", left)
+		l := h.visitor(r)
+		note := l.T("page.tries_left", locale.Args{"N": min(cl, rl)})
+		if min(cl, rl) == 0 {
+			note = l.T("page.no_try_left", locale.Args{"Wait": minutes(max(cwait, rwait))})
 		}
-		h.render(w, r, http.StatusForbidden, view{Title: say("wrongTitle", id), Notice: &notice{Kind: "error", Text: capitalize(err.Error()) + "."},
-			Notes: []string{note}, Ask: &askView{Action: strconv.FormatInt(id, 10)}})
+		h.render(w, r, http.StatusForbidden, view{L: l, Title: l.T("page.wrong_title", locale.Args{"ID": id}), Notice: &notice{Kind: "error", Text: sentence(l, err)},
+			Notes: []string{note}, Ask: &askView{L: l, Action: strconv.FormatInt(id, 10)}})
 		return model.TokenHolder{}, false
 	case err != nil:
 		h.failed(w, r, err)
@@ -343,8 +354,9 @@ func (h *handler) closed(w http.ResponseWriter, r *http.Request, th model.TokenH
 	if errors.Is(th.Closed, model.ErrTokenReplaced) {
 		status, kind = http.StatusForbidden, "error"
 	}
-	h.render(w, r, status, view{Title: titleOf(th.Request), Request: requestViewOf(th.Request, th.Party),
-		Notice: &notice{Kind: kind, Text: capitalize(th.Closed.Error()) + "."}})
+	l := h.partyLang(r, th.Party)
+	h.render(w, r, status, view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party),
+		Notice: &notice{Kind: kind, Text: sentence(l, th.Closed)}})
 }
 
 // refused is the page of an answer the model refused (the party's tries
@@ -361,28 +373,33 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.Token
 	case errors.Is(err, model.ErrWrongToken), errors.Is(err, model.ErrTokenUsed), errors.Is(err, model.ErrTokenReplaced), errors.Is(err, model.ErrTokenNotYours):
 		status = http.StatusForbidden
 	}
-	v := view{Title: say("refusedTitle"), Notice: &notice{Kind: "error", Text: capitalize(err.Error()) + "."}}
+	l := h.partyLang(r, th.Party)
+	v := view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: sentence(l, err)}}
 	if now, rerr := h.desk.Request(r.Context(), th.Party, th.Request.ID); rerr == nil {
-		v.Request = requestViewOf(now, th.Party)
+		v.Request = requestViewOf(l, now, th.Party)
 	}
 	h.render(w, r, status, v)
 }
 
-func (h *handler) paused(w http.ResponseWriter, r *http.Request, msg string, wait time.Duration) {
+func (h *handler) paused(w http.ResponseWriter, r *http.Request, l *locale.Localizer, msg string, wait time.Duration) {
 	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-	h.render(w, r, http.StatusTooManyRequests, view{Title: say("pausedTitle"), Notice: &notice{Kind: "error", Text: msg}})
+	h.render(w, r, http.StatusTooManyRequests, view{L: l, Title: l.T("page.paused_title"), Notice: &notice{Kind: "error", Text: msg}})
 }
 
 func (h *handler) failed(w http.ResponseWriter, r *http.Request, err error) {
 	if r.Context().Err() == nil {
 		h.log.Warn("web: " + err.Error())
 	}
-	h.render(w, r, http.StatusServiceUnavailable, view{Title: say("failedTitle"), Notice: &notice{Kind: "error", Text: say("failed")}})
+	l := h.visitor(r)
+	h.render(w, r, http.StatusServiceUnavailable, view{L: l, Title: l.T("page.failed_title"), Notice: &notice{Kind: "error", Text: l.T("page.failed")}})
 }
 
 // render writes a page whole, or, if it can't be made, a bare 500.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, v view) {
-	v.Lang = lang
+	if v.L == nil {
+		v.L = h.visitor(r)
+	}
+	v.Lang = v.L.Lang().Tag().String()
 	// Refusals quote the desk's text (a reason, a name): nothing in
 	// them may fool a reader, whatever the database holds.
 	v.Title = text.Line(v.Title)
@@ -409,8 +426,9 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, v v
 	}
 }
 
-// view is what the page template draws.
+// view is what the page template draws, in L's language.
 type view struct {
+	L                 *locale.Localizer
 	Lang, Base, Title string
 	Notice            *notice
 	Notes             []string
@@ -421,11 +439,18 @@ type view struct {
 
 type notice struct{ Kind, Text string } // Kind: ok, error, info
 
-type formView struct{ Action, Token string }
+type formView struct {
+	L             *locale.Localizer
+	Action, Token string
+}
 
-type askView struct{ Action string }
+type askView struct {
+	L      *locale.Localizer
+	Action string
+}
 
 type requestView struct {
+	L                           *locale.Localizer
 	You, Service, Change, Asked string
 	State, StateClass           string
 	WhenLabel, When             string
@@ -437,49 +462,74 @@ type partyView struct {
 	You                             bool
 }
 
-func titleOf(r model.Request) string {
-	return say("request", r.ID, r.RoleList(), text.Line(r.Service))
+func titleOf(l *locale.Localizer, r model.Request) string {
+	return l.T("page.request", locale.Args{"ID": r.ID, "Roles": model.RoleWords(r.Roles), "Service": text.Line(r.Service)})
 }
 
-// requestViewOf is r as party sees it. Everything that came from the
-// desk is cleaned of what could fool a reader (model/text); the template
-// escapes it for HTML.
-func requestViewOf(r model.Request, party model.Handle) *requestView {
+// requestViewOf is r as party sees it, in l's language. Everything that
+// came from the desk is cleaned of what could fool a reader
+// (model/text); the template escapes it for HTML.
+func requestViewOf(l *locale.Localizer, r model.Request, party model.Handle) *requestView {
+	contact := locale.Capital{W: locale.M("word.contact", locale.Args{"Roles": model.RoleWords(r.Roles)})}
 	v := &requestView{
-		Service:    fmt.Sprintf("%s (%s)", text.Line(r.Service), text.Line(r.Type)),
-		Change:     say("changeVal", capitalize(r.RoleList()), r.From, r.To),
-		Asked:      say("askedVal", r.Requester, when(r.Created)),
+		L:          l,
+		Service:    fmt.Sprintf("%s (%s)", text.Line(r.Service), text.Line(model.ServiceType(r.Type).In(l))),
+		Change:     l.T("page.change_val", locale.Args{"Contact": contact, "From": r.From, "To": r.To}),
+		Asked:      l.T("page.asked_val", locale.Args{"Handle": r.Requester, "When": locale.Stamp(r.Created)}),
 		StateClass: string(r.State),
 	}
 	if party != "" {
-		v.You = say("youAre", party, r.PartyLabel(party))
+		v.You = l.T("page.you_are", locale.Args{"Handle": party, "As": r.Why(party)})
 	}
-	v.State = say("state." + string(r.State))
+	v.State = l.T("page.state." + string(r.State))
 	switch {
 	case r.State == model.StateValidating:
 		if aw := r.Awaited(); len(aw) > 0 {
-			v.State = say("waitingFor", handleList(aw))
+			v.State = l.T("page.waiting_for", locale.Args{"Awaited": handleList(aw)})
 		}
-		v.WhenLabel, v.When = say("expires"), when(r.Expires)
+		v.WhenLabel, v.When = l.T("page.expires"), l.Stamp(r.Expires)
 	default:
 		if r.Reason != "" && r.State != model.StateDone {
-			v.State += ": " + text.Line(r.Reason)
+			v.State = l.T("page.state_because", locale.Args{"State": v.State, "Reason": text.Line(model.ReasonOf(r).In(l))})
 		}
-		v.WhenLabel, v.When = say("ended"), when(r.Ended)
+		v.WhenLabel, v.When = l.T("page.ended"), l.Stamp(r.Ended)
 	}
 	for _, p := range r.Parties {
-		pv := partyView{Handle: string(p.Handle), As: r.PartyLabel(p.Handle), AnswerClass: string(p.Answer), You: p.Handle == party}
-		if p.Answer == model.AnswerPending {
-			pv.Answer = say("answer.pending")
-		} else {
-			pv.Answer = say("answer."+string(p.Answer), when(p.Answered))
-		}
+		pv := partyView{Handle: string(p.Handle), As: r.Why(p.Handle).In(l), AnswerClass: string(p.Answer), You: p.Handle == party}
+		pv.Answer = l.T("page.answer."+string(p.Answer), locale.Args{"When": locale.Stamp(p.Answered)})
 		v.Parties = append(v.Parties, pv)
 	}
 	return v
 }
 
-func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+// sentence is a refusal of the model as a sentence of the page, in l's
+// language: capitalised, with a full stop.
+func sentence(l *locale.Localizer, err error) string {
+	return locale.Capitalize(model.Localize(err, l)) + "."
+}
+
+// visitor is the language of a page before it knows whose token it
+// is: the one the browser asks for (Accept-Language), else the desk's
+// default-lang, else English.
+func (h *handler) visitor(r *http.Request) *locale.Localizer {
+	if lang, ok := locale.FromAcceptLanguage(r.Header.Get("Accept-Language")); ok {
+		return locale.For(lang)
+	}
+	if set, err := h.desk.Settings(r.Context()); err == nil {
+		return locale.For(set.DefaultLang())
+	}
+	return locale.For(locale.Default)
+}
+
+// partyLang is the language of a page about a request, once the token's
+// party is known: the party's own, whatever the browser says (the page
+// answers its mail, written in that language).
+func (h *handler) partyLang(r *http.Request, party model.Handle) *locale.Localizer {
+	if a, err := h.desk.Account(r.Context(), party); err == nil {
+		return locale.For(a.Lang)
+	}
+	return h.visitor(r)
+}
 
 func handleList(hs []model.Handle) string {
 	ss := make([]string, len(hs))
@@ -489,17 +539,8 @@ func handleList(hs []model.Handle) string {
 	return strings.Join(ss, ", ")
 }
 
-func minutes(d time.Duration) string {
-	m := int((d + time.Minute - 1) / time.Minute)
-	if m <= 1 {
-		return say("minute")
-	}
-	return say("minutes", m)
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+// minutes is a wait in whole minutes, rounded up, in the reader's words.
+func minutes(d time.Duration) locale.Duration {
+	m := max(1, (d+time.Minute-1)/time.Minute)
+	return locale.Duration(m * time.Minute)
 }

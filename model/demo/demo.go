@@ -31,6 +31,11 @@ type Options struct {
 	Services int
 	// Progress, when set, is told how far the load has gone.
 	Progress func(done, total int)
+	// PersonaLang is the persona's language: English when empty, as the
+	// README shows it. Another makes every screen and mail of the
+	// persona's, from the first, in that language (the golden screens of
+	// each language are drawn so).
+	PersonaLang model.Lang
 }
 
 // Summary says what was made.
@@ -43,17 +48,22 @@ type person struct {
 	name  string
 	email string
 	owes  model.Cents
+	lang  model.Lang
 }
 
+// people speak the three languages of the desk, so that every screen and
+// mail can be seen in each: the persona English (the README shows its
+// screens), the others Portuguese or French. A request between them
+// mails each party in its own language.
 var people = []person{
-	{Persona, "Xavier Xará", "xavier@xara.pt", 0},
-	{"yy22222-ovh", "Yolanda Yáñez", "yolanda@padaria-yolanda.pt", 0},
-	{"zz33333-ovh", "Zélia Zagalo", "zelia@zagalo.net", 0},
-	{"ab12345-ovh", "Alice Brandão", "alice.brandao@example.com", 4250},
-	{"cd67890-ovh", "Carlos Duarte", "carlos@duarte-consulting.com", 0},
-	{"ef24680-ovh", "Eva Fontes", "eva@fontes-arquitetura.pt", 0},
-	{"gh13579-ovh", "Gil Henriques", "gil.henriques@example.org", 0},
-	{"ij11223-ovh", "Inês Jardim", "ines@jardim.pt", 0},
+	{Persona, "Xavier Xará", "xavier@xara.pt", 0, model.LangEN},
+	{"yy22222-ovh", "Yolanda Yáñez", "yolanda@padaria-yolanda.pt", 0, model.LangPT},
+	{"zz33333-ovh", "Zélia Zagalo", "zelia@zagalo.net", 0, model.LangPT},
+	{"ab12345-ovh", "Alice Brandão", "alice.brandao@example.com", 4250, model.LangPT},
+	{"cd67890-ovh", "Carlos Duarte", "carlos@duarte-consulting.com", 0, model.LangFR},
+	{"ef24680-ovh", "Eva Fontes", "eva@fontes-arquitetura.pt", 0, model.LangPT},
+	{"gh13579-ovh", "Gil Henriques", "gil.henriques@example.org", 0, model.LangFR},
+	{"ij11223-ovh", "Inês Jardim", "ines@jardim.pt", 0, model.LangFR},
 }
 
 type svc struct {
@@ -97,7 +107,7 @@ func Load(ctx context.Context, d *model.Desk, o Options) (Summary, error) {
 	// services. bulk checks ctx between chunks instead.
 	err := d.Batch(context.WithoutCancel(ctx), func(b *model.Batch) error {
 		sum = Summary{}
-		if err := curated(b, now, &sum); err != nil {
+		if err := curated(b, now, o, &sum); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 		if o.Services > len(services) {
@@ -112,11 +122,14 @@ func Load(ctx context.Context, d *model.Desk, o Options) (Summary, error) {
 	return sum, err
 }
 
-func curated(b *model.Batch, now time.Time, sum *Summary) error {
+func curated(b *model.Batch, now time.Time, o Options, sum *Summary) error {
 	day := 24 * time.Hour
 	b.SetTime(now.Add(-400 * day))
 	for _, p := range people {
-		if _, err := b.AddAccount(model.NewAccount{Handle: string(p.h), Name: p.name, Email: p.email, Owes: p.owes}); err != nil {
+		if p.h == Persona && o.PersonaLang != "" {
+			p.lang = o.PersonaLang
+		}
+		if _, err := b.AddAccount(model.NewAccount{Handle: string(p.h), Name: p.name, Email: p.email, Owes: p.owes, Lang: string(p.lang)}); err != nil {
 			return err
 		}
 		sum.Accounts++

@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"RequestLimit", testRequestLimit},
 		{"Awaiting", testAwaiting},
 		{"HistoryAddresses", testHistoryAddresses},
+		{"Languages", testLanguages},
 		{"Settings", testSettings},
 		{"Links", testLinks},
 		{"RealDelivery", testRealDelivery},

@@ -18,11 +18,30 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // TestMailTexts: every kind of mail a request's life sends (to confirm,
 // again after a resend, and each ending: done, refused by a party,
 // cancelled, refused by the recheck, expired), read back from the
-// database, is the same text to the byte as testdata/mails.golden.
-// Tokens differ from run to run and are written TOKEN there.
+// database, is the same text to the byte as testdata/mails.golden, when
+// every account reads English; as mails.pt.golden and mails.fr.golden
+// when every account reads Portuguese, French. Tokens differ from run to
+// run and are written TOKEN there.
 func TestMailTexts(t *testing.T) {
+	for _, c := range []struct {
+		lang   model.Lang
+		golden string
+	}{{model.LangEN, "testdata/mails.golden"}, {model.LangPT, "testdata/mails.pt.golden"}, {model.LangFR, "testdata/mails.fr.golden"}} {
+		t.Run(string(c.lang), func(t *testing.T) { mailTexts(t, c.lang, c.golden) })
+	}
+}
+
+func mailTexts(t *testing.T, lang model.Lang, golden string) {
 	f := modeltest.New(t, openTemp)
 	A, T, N, N2 := modeltest.A, modeltest.T, modeltest.N, modeltest.N2
+	everyone := []model.Handle{A, T, modeltest.B, N, modeltest.O, modeltest.X, modeltest.M, N2}
+	if lang != model.LangEN {
+		for _, h := range everyone {
+			if _, err := f.Desk.SetLang(f.Ctx, h, string(lang)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	sent := map[int64]model.Mail{} // as the desk returned them when sent
 
 	done := f.Create(A, modeltest.Example, N, model.Tech)[0]
@@ -56,7 +75,7 @@ func TestMailTexts(t *testing.T) {
 	}
 
 	var all []model.Mail
-	for _, h := range []model.Handle{A, T, modeltest.B, N, modeltest.O, modeltest.X, modeltest.M, N2} {
+	for _, h := range everyone {
 		ms, err := f.Desk.Mails(f.Ctx, h)
 		if err != nil {
 			t.Fatal(err)
@@ -76,7 +95,6 @@ func TestMailTexts(t *testing.T) {
 		}
 		b.WriteString(text + "\n========\n")
 	}
-	golden := "testdata/mails.golden"
 	if *update {
 		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)

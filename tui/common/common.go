@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/keymap"
 	"contactdesk/tui/styles"
@@ -26,12 +27,20 @@ type Common struct {
 	Clock  model.Clock
 	Styles *styles.Styles
 	Keys   *keymap.KeyMap
+	// L writes the screens in the language of the account acting (of
+	// the picker, before one is chosen). A session that changes language
+	// makes a new Common, with new screens (see tui's relang): L never
+	// changes under a command that reads it.
+	L *locale.Localizer
 	// Width and Height are the terminal's size.
 	Width, Height int
 }
 
 // Now returns the session's time.
 func (c *Common) Now() time.Time { return c.Clock.Now() }
+
+// T writes message id of the catalogues in the session's language.
+func (c *Common) T(id string, args ...locale.Args) string { return c.L.T(id, args...) }
 
 // Page is one screen: a tab's list or a sub-view opened from it.
 type Page interface {
@@ -115,10 +124,17 @@ type (
 		root
 		ID int64
 	}
-	// ActAsMsg starts acting as an account (from the account picker).
+	// ActAsMsg starts acting as an account (from the account picker),
+	// in its language.
 	ActAsMsg struct {
 		root
 		Handle model.Handle
+		Lang   locale.Lang
+	}
+	// LangMsg makes the session speak Lang: the account chose it.
+	LangMsg struct {
+		root
+		Lang locale.Lang
 	}
 	// LaterMsg asks the root model to run Cmd once the session's first
 	// frame is complete (see Later).
@@ -183,14 +199,10 @@ func Later(cmd tea.Cmd) tea.Cmd {
 func Send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 // Status returns a command that shows text in the status line.
-func Status(format string, args ...any) tea.Cmd {
-	return Send(Say(format, args...))
-}
+func Status(text string) tea.Cmd { return Send(Say(text)) }
 
 // Say returns a status message.
-func Say(format string, args ...any) StatusMsg {
-	return StatusMsg{Text: fmt.Sprintf(format, args...)}
-}
+func Say(text string) StatusMsg { return StatusMsg{Text: text} }
 
 // Back returns a command that closes the current sub-view.
 func Back() tea.Cmd { return Send(BackMsg{}) }

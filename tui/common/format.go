@@ -1,13 +1,12 @@
 package common
 
 import (
-	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/text"
 )
@@ -120,56 +119,37 @@ func ascii(s string) bool {
 	return true
 }
 
-// Ago writes t relative to now as people read a list: "just now",
-// "5m ago", "3h ago", "2d ago", then the date.
-func Ago(now, t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < 0:
-		return t.UTC().Format("2006-01-02")
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d/time.Minute))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d/time.Hour))
-	case d < 7*24*time.Hour:
-		return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
-	}
-	return t.UTC().Format("2006-01-02")
-}
-
-// In writes a time to come relative to now: "in 14d", "in 3h".
-func In(now, t time.Time) string {
-	d := t.Sub(now)
-	switch {
-	case d <= 0:
-		return "past"
-	case d < time.Hour:
-		return fmt.Sprintf("in %dm", max(1, int(d/time.Minute)))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("in %dh", int(d/time.Hour))
-	}
-	return fmt.Sprintf("in %dd", int(d/(24*time.Hour)))
-}
-
-// Stamp writes a time in full, as in mails: "2026-11-25 10:13 UTC".
-func Stamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
-// StateWord names a request state in a list.
-func StateWord(s model.State) string {
-	if s == model.StateValidating {
-		return "waiting"
+// StateWord names a request state in a list: "waiting" for a request
+// waiting for answers, else the state's word.
+func (c *Common) StateWord(s model.State) string {
+	if id := "tui.state." + string(s); c.L.Has(id) {
+		return c.T(id)
 	}
 	return Line(string(s))
+}
+
+// Delivery names where a mail stands with real delivery: pending, sent,
+// failed… ("" for the simulated mailbox alone).
+func (c *Common) Delivery(d string) string {
+	if id := "tui.delivery." + d; d != "" && c.L.Has(id) {
+		return c.T(id)
+	}
+	return Line(d)
+}
+
+// Change writes what r changes: "tech: xx11111-ovh → yy22222-ovh".
+func (c *Common) Change(r model.Request) string {
+	return c.T("tui.change", locale.Args{"Roles": c.Roles(r), "From": H(r.From), "To": H(r.To)})
+}
+
+// Action names what a history line records: "request.create" in
+// English (the history's own name), words in the other languages; an
+// action of another making as it is stored.
+func (c *Common) Action(a string) string {
+	if id := "tui.action." + a; c.L.Has(id) {
+		return c.T(id)
+	}
+	return Line(a)
 }
 
 // H writes a handle. Handles are checked on input, but one written by
@@ -177,7 +157,7 @@ func StateWord(s model.State) string {
 func H(h model.Handle) string { return Line(string(h)) }
 
 // Roles writes the roles of a request ("tech, billing"), cleaned.
-func Roles(r model.Request) string { return Line(r.RoleList()) }
+func (c *Common) Roles(r model.Request) string { return Line(model.RoleWords(r.Roles).In(c.L)) }
 
 // Handle writes h, marked when it is the user's own.
 func (c *Common) Handle(h model.Handle) string {
@@ -190,7 +170,7 @@ func (c *Common) Handle(h model.Handle) string {
 // HandleYou writes h, followed by "(you)" when it is the user's own.
 func (c *Common) HandleYou(h model.Handle) string {
 	if h == c.Me {
-		return H(h) + " (you)"
+		return c.T("tui.you_mark", locale.Args{"Handle": H(h)})
 	}
 	return H(h)
 }
@@ -200,7 +180,7 @@ func (c *Common) Handles(hs []model.Handle) string {
 	ws := make([]string, len(hs))
 	for i, h := range hs {
 		if h == c.Me {
-			ws[i] = "you"
+			ws[i] = c.T("tui.you")
 		} else {
 			ws[i] = H(h)
 		}
@@ -208,12 +188,13 @@ func (c *Common) Handles(hs []model.Handle) string {
 	return strings.Join(ws, ", ")
 }
 
-// ErrText is what the user reads of an error.
-func ErrText(err error) string {
+// ErrText is what the user reads of an error: a refusal in the
+// session's language, a failure as it says.
+func (c *Common) ErrText(err error) string {
 	if err == nil {
 		return ""
 	}
-	msg := err.Error()
+	msg := model.Localize(err, c.L)
 	if !model.IsRefusal(err) {
 		msg = strings.TrimPrefix(msg, model.ErrStorage.Error()+": ")
 	}
@@ -260,12 +241,19 @@ func (c *Common) Parties(r model.Request) string {
 
 // PartyLabel says why h must confirm r, with "you" for the user.
 func (c *Common) PartyLabel(r model.Request, h model.Handle) string {
-	l := Line(r.PartyLabel(h))
-	if h == c.Me {
-		if strings.HasPrefix(l, "requester") {
-			return "you" + strings.TrimPrefix(l, "requester")
-		}
-		return "you, " + l
+	why := r.Why(h)
+	if h != c.Me {
+		return Line(why.In(c.L))
 	}
-	return l
+	// the user: "you", and why besides being the requester
+	asker := why.Requester
+	why.Requester = false
+	rest := Line(why.In(c.L))
+	switch {
+	case rest == "":
+		return c.T("tui.you")
+	case asker:
+		return c.T("tui.you_and", locale.Args{"Rest": rest})
+	}
+	return c.T("tui.you_as", locale.Args{"Rest": rest})
 }

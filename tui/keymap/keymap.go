@@ -6,6 +6,8 @@ package keymap
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"contactdesk/locale"
 )
 
 // KeyMap is the app-wide key map.
@@ -28,31 +30,31 @@ type KeyMap struct {
 	Switch key.Binding
 }
 
-// Default returns the fixed keys.
-func Default() *KeyMap {
+// Default returns the fixed keys, their help in l's language.
+func Default(l *locale.Localizer) *KeyMap {
 	return &KeyMap{
-		Services: key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "services")),
-		Requests: key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "requests")),
-		Mailbox:  key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "mailbox")),
-		Profile:  key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "profile")),
-		NextTab:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next tab")),
-		PrevTab:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous tab")),
+		Services: key.NewBinding(key.WithKeys("1"), key.WithHelp("1", l.T("tui.key.services"))),
+		Requests: key.NewBinding(key.WithKeys("2"), key.WithHelp("2", l.T("tui.key.requests"))),
+		Mailbox:  key.NewBinding(key.WithKeys("3"), key.WithHelp("3", l.T("tui.key.mailbox"))),
+		Profile:  key.NewBinding(key.WithKeys("4"), key.WithHelp("4", l.T("tui.key.profile"))),
+		NextTab:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", l.T("tui.key.next_tab"))),
+		PrevTab:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", l.T("tui.key.prev_tab"))),
 
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdown", "page down")),
-		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/g", "first")),
-		End:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "last")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", l.T("tui.key.up"))),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", l.T("tui.key.down"))),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", l.T("tui.key.page_up"))),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdown", l.T("tui.key.page_down"))),
+		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/g", l.T("tui.key.first"))),
+		End:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", l.T("tui.key.last"))),
 
-		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Help:         key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "help")),
-		HelpAnywhere: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help, even from a field")),
-		Reload:       key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		Back:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		ForceQuit:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit, even from a field")),
-		Switch:       key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "switch account")),
+		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", l.T("tui.key.filter"))),
+		Help:         key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", l.T("tui.key.help"))),
+		HelpAnywhere: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", l.T("tui.key.help_anywhere"))),
+		Reload:       key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", l.T("tui.key.reload"))),
+		Back:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", l.T("tui.key.back"))),
+		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", l.T("tui.key.quit"))),
+		ForceQuit:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", l.T("tui.key.force_quit"))),
+		Switch:       key.NewBinding(key.WithKeys("@"), key.WithHelp("@", l.T("tui.key.switch"))),
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/tui/common"
 	"contactdesk/tui/styles"
 )
@@ -23,32 +24,34 @@ type Model struct {
 	// always: the filter has the keys for good; enter is the list's
 	always bool
 	query  string
+	// label comes before a filter kept, not being typed ("filter: ").
+	label string
 
 	Start, Keep, Clear key.Binding
 }
 
-// New returns an empty filter.
-func New(st *styles.Styles) *Model {
+// New returns an empty filter, its words in l's language.
+func New(st *styles.Styles, l *locale.Localizer) *Model {
 	in := textinput.New()
 	in.Prompt = "/"
-	in.Placeholder = "type to filter"
+	in.Placeholder = l.T("tui.filter.placeholder")
 	s := textinput.DefaultDarkStyles()
 	s.Cursor.Blink = false
 	in.SetStyles(s)
-	return &Model{st: st, input: in,
-		Start: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Keep:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-		Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+	return &Model{st: st, input: in, label: l.T("tui.filter.label"),
+		Start: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", l.T("tui.key.filter"))),
+		Keep:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", l.T("tui.filter.keep"))),
+		Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", l.T("tui.filter.clear"))),
 	}
 }
 
 // NewAlways returns a filter that always has the keys, with its own
 // prompt and placeholder; esc clears it, enter is left to the list.
-func NewAlways(st *styles.Styles, prompt, placeholder string) *Model {
-	m := New(st)
+func NewAlways(st *styles.Styles, l *locale.Localizer, prompt, placeholder string) *Model {
+	m := New(st, l)
 	m.input.Prompt, m.input.Placeholder = prompt, placeholder
 	m.always = true
-	m.Clear.SetHelp("esc", "clear")
+	m.Clear.SetHelp("esc", l.T("tui.filter.clear_short"))
 	m.Focus()
 	return m
 }
@@ -122,7 +125,7 @@ func (m *Model) View(width int) string {
 	if m.query == "" {
 		return ""
 	}
-	return "filter: " + m.st.Bold.Render(common.Cut(common.Line(m.input.Value()), width))
+	return m.label + m.st.Bold.Render(common.Cut(common.Line(m.input.Value()), width))
 }
 
 // Key gives a list's key press to the filter first: while the filter is

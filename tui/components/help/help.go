@@ -25,6 +25,8 @@ type Group struct {
 type Model struct {
 	st   *styles.Styles
 	line bhelp.Model
+	// Closing is the box's last line: how to close it.
+	Closing string
 	// The short line is drawn again only when what it shows changes:
 	// drawing it styles every key, and it is on every frame, for each
 	// key press of a list of 100,000 rows.
@@ -57,13 +59,17 @@ func (m *Model) Short(keys []key.Binding, width int) string {
 	}
 	if of.String() != m.last.of {
 		m.line.SetWidth(width)
-		m.last.of, m.last.line = of.String(), m.line.ShortHelpView(keys)
+		line := m.line.ShortHelpView(keys)
+		// bubbles' help adds every key left when the one that does not
+		// fit leaves no room for its "…" (the longer words of Portuguese
+		// and French get there): keys are left out until the line fits.
+		for n := len(keys) - 1; n > 0 && lipgloss.Width(line) > width; n-- {
+			line = m.line.ShortHelpView(keys[:n]) + " " + m.st.Subtle.Render(m.line.Ellipsis)
+		}
+		m.last.of, m.last.line = of.String(), line
 	}
 	return m.last.line
 }
-
-// closing is the box's last line.
-const closing = "?, f1 or esc closes this help"
 
 // Box draws every group of keys in a box at most width cells wide: two
 // groups side by side when they fit, else one under the other.
@@ -102,7 +108,7 @@ func (m *Model) Box(groups []Group, width int) string {
 		}
 		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	}
-	body := strings.Join(rows, "\n\n") + "\n" + m.st.Subtle.Render(closing)
+	body := strings.Join(rows, "\n\n") + "\n" + m.st.Subtle.Render(m.Closing)
 	return m.st.HelpBox.Render(body)
 }
 

@@ -8,13 +8,13 @@ package listpage
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"contactdesk/locale"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/filter"
 	"contactdesk/tui/components/table"
@@ -102,11 +102,11 @@ type List[T any] struct {
 func New[T any](c *common.Common, spec Spec[T], reload func() tea.Cmd, cols ...table.Column) *List[T] {
 	l := &List[T]{c: c, spec: spec, reload: reload, Table: table.New(c.Styles, cols...), Filter: spec.Filter, headLines: 1}
 	if l.Filter == nil {
-		l.Filter = filter.New(c.Styles)
+		l.Filter = filter.New(c.Styles, c.L)
 	}
 	// the head is drawn at every frame, for each key press
 	l.paint.title, l.paint.bold, l.paint.subtle = styles.PaintOf(c.Styles.Title), styles.PaintOf(c.Styles.Bold), styles.PaintOf(c.Styles.Subtle)
-	l.Table.Empty = "loading…"
+	l.Table.Empty = c.T("tui.loading")
 	return l
 }
 
@@ -240,9 +240,9 @@ func (l *List[T]) Apply() {
 	}
 	switch {
 	case !l.loaded && len(l.all) == 0:
-		l.Table.Empty = "loading…"
+		l.Table.Empty = l.c.T("tui.loading")
 	case l.partial && len(rows) == 0:
-		l.Table.Empty = "none of the first " + strconv.Itoa(len(l.all)) + " matches; still loading the rest…"
+		l.Table.Empty = l.c.T("tui.list.none_of_first", locale.Args{"N": locale.Number(len(l.all))})
 	case len(l.all) == 0:
 		l.Table.Empty = l.spec.None
 	default:

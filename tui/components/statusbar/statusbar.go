@@ -3,11 +3,11 @@
 package statusbar
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"contactdesk/locale"
 	"contactdesk/tui/common"
 	"contactdesk/tui/styles"
 )
@@ -15,6 +15,7 @@ import (
 // Model is the status line.
 type Model struct {
 	st     *styles.Styles
+	c      *common.Common
 	User   string // "xx11111-ovh Xavier Xará"
 	Unread int    // < 0: no mailbox to count (no account chosen yet)
 	Msg    string
@@ -23,9 +24,11 @@ type Model struct {
 	paint struct{ user, mail styles.Paint }
 }
 
-// New returns an empty status line.
-func New(st *styles.Styles) *Model {
-	m := &Model{st: st}
+// New returns an empty status line, for a session's c (its styles,
+// its language).
+func New(c *common.Common) *Model {
+	st := c.Styles
+	m := &Model{st: st, c: c}
 	m.paint.user, m.paint.mail = styles.PaintOf(st.StatusUser), styles.PaintOf(st.StatusMail)
 	return m
 }
@@ -33,7 +36,7 @@ func New(st *styles.Styles) *Model {
 // Set shows a message; err, when not nil, is shown instead, as an error.
 func (m *Model) Set(msg string, err error) {
 	if err != nil {
-		m.Msg, m.IsErr = common.ErrText(err), true
+		m.Msg, m.IsErr = m.c.ErrText(err), true
 		return
 	}
 	m.Msg, m.IsErr = common.Line(msg), false
@@ -41,11 +44,9 @@ func (m *Model) Set(msg string, err error) {
 
 func (m *Model) left(width int) (string, int) {
 	user := common.Cut(m.User, max(12, width/3))
-	mail := "no unread mail"
-	if m.Unread == 1 {
-		mail = "1 unread mail"
-	} else if m.Unread > 1 {
-		mail = fmt.Sprintf("%d unread mails", m.Unread)
+	mail := m.c.T("tui.status.no_unread")
+	if m.Unread > 0 {
+		mail = m.c.T("tui.status.unread", locale.Args{"N": m.Unread})
 	}
 	if m.Unread < 0 {
 		return m.paint.user.Render(user), common.Width(user)
@@ -55,7 +56,7 @@ func (m *Model) left(width int) (string, int) {
 
 func (m *Model) msg() (string, styles.Style) {
 	if m.IsErr {
-		return "error: " + m.Msg, m.st.StatusErr
+		return m.c.T("tui.status.error", locale.Args{"Msg": m.Msg}), m.st.StatusErr
 	}
 	return m.Msg, m.st.StatusOK
 }

@@ -287,8 +287,13 @@ func (m *Model) layout() {
 		}
 		if c.Width > 0 {
 			m.widths[i] = c.Width
-			if c.Fit && i < len(m.fitted) {
-				m.widths[i] = max(c.Width, m.fitted[i])
+			if c.Fit {
+				// as wide as its title too: a title in another language
+				// may be longer than the cells ("Administrador")
+				m.widths[i] = max(c.Width, common.Width(c.Title))
+				if i < len(m.fitted) {
+					m.widths[i] = max(m.widths[i], m.fitted[i])
+				}
 			}
 			room -= m.widths[i]
 		} else {

@@ -16,6 +16,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/field"
@@ -26,15 +27,15 @@ type KeyMap struct {
 	Next, Prev, Pick, Send, Leave, SuggestUp, SuggestDown key.Binding
 }
 
-func newKeyMap() KeyMap {
+func newKeyMap(c *common.Common) KeyMap {
 	return KeyMap{
-		Next:        key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-		Prev:        key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
-		SuggestDown: key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "next suggestion")),
-		SuggestUp:   key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "previous suggestion")),
-		Pick:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "take suggestion / next / send")),
-		Send:        key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send request")),
-		Leave:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave without sending")),
+		Next:        key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", c.T("tui.key.next_field"))),
+		Prev:        key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", c.T("tui.key.prev_field"))),
+		SuggestDown: key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", c.T("tui.contacts.key.next_suggestion"))),
+		SuggestUp:   key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", c.T("tui.contacts.key.prev_suggestion"))),
+		Pick:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.contacts.key.pick"))),
+		Send:        key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", c.T("tui.contacts.key.send"))),
+		Leave:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.contacts.key.leave"))),
 	}
 }
 
@@ -69,7 +70,7 @@ type Page struct {
 
 // New returns the form for a service.
 func New(c *common.Common, service string) *Page {
-	return &Page{c: c, keys: newKeyMap(), name: service, fields: map[model.Role]*field.Model{}, suggSel: -1}
+	return &Page{c: c, keys: newKeyMap(c), name: service, fields: map[model.Role]*field.Model{}, suggSel: -1}
 }
 
 // account is an account as the suggestions search it.
@@ -208,7 +209,7 @@ func place(errs map[model.Role]error, g group, err error) bool {
 func (p *Page) send() tea.Cmd {
 	gs := p.groups()
 	if len(gs) == 0 {
-		p.formErr = "type the new contact's handle in the field of the role to change"
+		p.formErr = p.c.T("tui.contacts.nothing_typed")
 		return nil
 	}
 	p.sending = true
@@ -313,7 +314,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		for _, r := range model.Roles {
 			if p.perms[r] == nil {
 				if p.fields[r] == nil {
-					p.fields[r] = field.New(p.c.Styles, string(r), "new "+string(r)+" handle", 64)
+					p.fields[r] = field.New(p.c.Styles, p.c.T("tui.role."+string(r)), p.c.T("tui.contacts.placeholder."+string(r)), 64)
 				}
 				p.order = append(p.order, r)
 			}
@@ -332,12 +333,12 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.plan = msg.reqs
 		for _, r := range p.order {
 			if err, ok := msg.errs[r]; ok {
-				p.fields[r].Err = common.ErrText(err)
+				p.fields[r].Err = p.c.ErrText(err)
 			} else {
 				p.fields[r].Err = ""
 			}
 		}
-		p.formErr = common.ErrText(msg.form)
+		p.formErr = p.c.ErrText(msg.form)
 	case sentMsg:
 		p.sending = false
 		if len(msg.errs) > 0 || msg.form != nil {
@@ -345,12 +346,12 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			// beside the field it is about, the others as they were
 			for r, err := range msg.errs {
 				if f := p.fields[r]; f != nil {
-					f.Err = common.ErrText(err)
+					f.Err = p.c.ErrText(err)
 				}
 			}
-			p.formErr = common.ErrText(msg.form)
+			p.formErr = p.c.ErrText(msg.form)
 			p.plan = nil
-			return common.Status("nothing was sent: see the form")
+			return common.Status(p.c.T("tui.contacts.not_sent"))
 		}
 		for _, r := range p.order {
 			p.fields[r].SetValue("")
@@ -359,7 +360,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.plan, p.planFor = nil, ""
 		// One request made: it opens in place of the form, where the
 		// user, a party too, confirms it. Several: back to the list.
-		said := common.Say("%s", made(p.c, msg.made))
+		said := common.Say(made(p.c, msg.made))
 		if len(msg.made) == 1 {
 			return tea.Batch(common.Send(common.ChangedMsg{}), common.Send(common.OpenRequestMsg{ID: msg.made[0].ID, Replace: true, Status: said}))
 		}
@@ -381,15 +382,11 @@ func made(c *common.Common, rs []model.Request) string {
 			}
 		}
 	}
-	word := "request"
-	if len(rs) > 1 {
-		word = "requests"
-	}
-	s := fmt.Sprintf("%s %s sent", word, strings.Join(ids, ", "))
+	args := locale.Args{"N": len(rs), "IDs": strings.Join(ids, ", "), "Awaited": c.Handles(waiting)}
 	if len(waiting) > 0 {
-		s += "; waiting for confirmation by you and " + c.Handles(waiting)
+		return c.T("tui.contacts.sent_waiting", args)
 	}
-	return s
+	return c.T("tui.contacts.sent", args)
 }
 
 func containsHandle(hs []model.Handle, h model.Handle) bool {
@@ -463,36 +460,46 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 
 // Title names the form.
-func (p *Page) Title() string { return "Edit contacts · " + common.Line(p.name) }
+func (p *Page) Title() string { return p.c.T("tui.contacts.title") + " · " + common.Line(p.name) }
 
 // Capturing is always true: the form's fields have the keys, and only
 // esc leaves it, so nothing typed is lost to a stray q.
 func (p *Page) Capturing() bool { return true }
 
-const labelW = 8
+// labelW is the width of the roles' labels: the longest of the
+// language's, and at least the English one's.
+func (p *Page) labelW() int {
+	w := 8
+	for _, r := range model.Roles {
+		w = max(w, common.Width(p.c.T("tui.role."+string(r))))
+	}
+	return w
+}
 
 // View draws the form.
 func (p *Page) View() string {
 	st := p.c.Styles
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Edit contacts") + "  " + st.Bold.Render(common.Cut(common.Line(p.name), p.width-30)))
+	b.WriteString(st.Title.Render(p.c.T("tui.contacts.title")) + "  " + st.Bold.Render(common.Cut(common.Line(p.name), p.width-30)))
 	if p.loaded {
-		b.WriteString(st.Subtle.Render(" (" + common.Line(p.service.Type) + ")"))
+		b.WriteString(st.Subtle.Render(" (" + common.Line(model.ServiceType(p.service.Type).In(p.c.L)) + ")"))
 	}
 	b.WriteString("\n\n")
 	if !p.loaded {
-		b.WriteString(st.Subtle.Render("loading…"))
+		b.WriteString(st.Subtle.Render(p.c.T("tui.loading")))
 		return b.String()
 	}
+	labelW := p.labelW()
 	curW := 18
 	fieldW := min(30, max(16, p.width-labelW-curW-6))
-	b.WriteString("  " + st.Header.Render(common.Fit("Role", labelW)) + " " + st.Header.Render(common.Fit("Current contact", curW)) + " " + st.Header.Render(common.Fit("New contact", fieldW)) + "\n")
+	b.WriteString("  " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.role"), labelW)) + " " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.current"), curW)) + " " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.new"), fieldW)) + "\n")
 	for _, r := range model.Roles {
 		cur := common.Fit(p.c.HandleYou(p.service.Contact(r)), curW)
 		f := p.fields[r]
+		role := p.c.T("tui.role." + string(r))
 		if p.perms[r] != nil || f == nil {
-			line := "  " + st.Label.Render(common.Fit(string(r), labelW)) + " " + cur + " "
-			reason := common.WrapMax(common.ErrText(p.perms[r]), 0, p.width-labelW-curW-4, common.MsgLines, st.Subtle)
+			line := "  " + st.Label.Render(common.Fit(role, labelW)) + " " + cur + " "
+			reason := common.WrapMax(p.c.ErrText(p.perms[r]), 0, p.width-labelW-curW-4, common.MsgLines, st.Subtle)
 			lines := strings.Split(reason, "\n")
 			b.WriteString(line + lines[0] + "\n")
 			for _, l := range lines[1:] {
@@ -505,7 +512,7 @@ func (p *Page) View() string {
 			mark = "> "
 		}
 		indent := 2 + labelW + 1 + curW + 1
-		b.WriteString(mark + st.Label.Render(common.Fit(string(r), labelW)) + " " + cur + " " + f.View(fieldW, p.width-indent, indent) + "\n")
+		b.WriteString(mark + st.Label.Render(common.Fit(role, labelW)) + " " + cur + " " + f.View(fieldW, p.width-indent, indent) + "\n")
 		if f.Focused() && len(p.sugg) > 0 {
 			for i, a := range p.sugg {
 				line := common.Fit(common.H(a.Handle)+"  "+common.Line(a.Name), fieldW)
@@ -521,34 +528,34 @@ func (p *Page) View() string {
 		}
 	}
 	b.WriteString("\n")
-	b.WriteString(st.Title.Render("Who will have to confirm") + "\n")
+	b.WriteString(st.Title.Render(p.c.T("tui.contacts.who")) + "\n")
 	switch {
 	case len(p.plan) > 0:
 		for _, r := range p.plan {
-			b.WriteString(common.Wrap(fmt.Sprintf("%s: %s → %s", common.Roles(r), common.H(r.From), common.H(r.To)), 2, p.width, st.Bold) + "\n")
+			b.WriteString(common.Wrap(p.c.Change(r), 2, p.width, st.Bold) + "\n")
 			b.WriteString(common.Wrap(p.c.Parties(r), 4, p.width, st.Value) + "\n")
 		}
 	case len(p.groups()) == 0:
-		b.WriteString(st.Subtle.Render(common.Cut("  type the new contact's handle; those who must confirm show here", p.width)) + "\n")
+		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_empty"), p.width)) + "\n")
 	case p.refused():
-		b.WriteString(st.Subtle.Render(common.Cut("  nobody yet: the change is refused (see above)", p.width)) + "\n")
+		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_refused"), p.width)) + "\n")
 	default:
-		b.WriteString(st.Subtle.Render(common.Cut("  (a complete handle such as xx11111-ovh shows who must confirm)", p.width)) + "\n")
+		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_incomplete"), p.width)) + "\n")
 	}
 	if p.formErr != "" {
 		b.WriteString(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error) + "\n")
 	}
 	b.WriteString("\n")
-	btn := "[ Send request ]"
+	btn := "[ " + p.c.T("tui.contacts.send") + " ]"
 	if p.sending {
-		btn = "[ Sending… ]"
+		btn = "[ " + p.c.T("tui.contacts.sending") + " ]"
 	}
 	if p.focus == len(p.order) {
 		b.WriteString("> " + st.FocusButton.Render(btn))
 	} else {
 		b.WriteString("  " + st.Button.Render(btn))
 	}
-	b.WriteString(st.Subtle.Render("  ctrl+s send · esc leave"))
+	b.WriteString(st.Subtle.Render("  " + p.c.T("tui.contacts.keys")))
 	return b.String()
 }
 

@@ -2,12 +2,12 @@
 package history
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/listpage"
@@ -30,20 +30,21 @@ type Page struct {
 // New returns the history of a service.
 func New(c *common.Common, service string) *Page {
 	p := &Page{c: c, name: service,
-		back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		request: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open its request")),
+		back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.key.back"))),
+		request: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.history.key.open"))),
 	}
 	p.List = listpage.New(c, listpage.Spec[model.HistoryEntry]{
-		Title:   "History",
+		Title:   c.T("tui.history.title"),
 		Subject: service,
 		Info: func(shown, total int) string {
+			args := locale.Args{"N": locale.Number(total), "Shown": locale.Number(shown)}
 			if p.List.Filter.Active() {
-				return fmt.Sprintf("%d of %d entries, newest first", shown, total)
+				return c.T("tui.history.info_filtered", args)
 			}
-			return fmt.Sprintf("%d entries, newest first", total)
+			return c.T("tui.history.info", args)
 		},
-		None:    "nothing recorded yet",
-		NoMatch: "no entry matches",
+		None:    c.T("tui.history.none"),
+		NoMatch: c.T("tui.history.no_match"),
 		Open:    p.request,
 		// an entry opens the request it is about, if there is one
 		OnOpen: func(e *listpage.Entry[model.HistoryEntry]) tea.Cmd {
@@ -53,10 +54,10 @@ func New(c *common.Common, service string) *Page {
 			return common.Send(common.OpenRequestMsg{ID: e.Item.RequestID})
 		},
 	}, p.Load,
-		table.Column{Title: "When", Width: 16},
-		table.Column{Title: "Who", Width: 12, Fit: true},
-		table.Column{Title: "Action", Width: 16},
-		table.Column{Title: "Detail", Min: 10},
+		table.Column{Title: c.T("tui.history.col.when"), Width: 16},
+		table.Column{Title: c.T("tui.history.col.who"), Width: 12, Fit: true},
+		table.Column{Title: c.T("tui.history.col.action"), Width: 16},
+		table.Column{Title: c.T("tui.history.col.detail"), Min: 10},
 	)
 	return p
 }
@@ -72,7 +73,7 @@ func (p *Page) Load() tea.Cmd {
 		}
 		es := make([]listpage.Entry[model.HistoryEntry], len(hs))
 		for i, h := range hs {
-			cells := []string{h.At.UTC().Format("2006-01-02 15:04"), c.Handle(h.Actor), common.Line(h.Action), common.Line(h.Detail)}
+			cells := []string{c.L.DateTime(h.At), c.Handle(h.Actor), c.Action(h.Action), common.Line(model.DetailOf(h).In(c.L))}
 			es[i] = listpage.Entry[model.HistoryEntry]{Item: h, Row: table.Row{Key: h.ID, Cells: cells},
 				Hay: strings.ToLower(strings.Join(cells, "\x00"))}
 		}
@@ -98,7 +99,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 }
 
 // Title names the view.
-func (p *Page) Title() string { return "History · " + common.Line(p.name) }
+func (p *Page) Title() string { return p.c.T("tui.history.title") + " · " + common.Line(p.name) }
 
 // ShortHelp lists the main keys.
 func (p *Page) ShortHelp() []key.Binding {

@@ -5,12 +5,14 @@
 package mail
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
 )
@@ -34,8 +36,8 @@ type Page struct {
 // New returns the view of mail id.
 func New(c *common.Common, id int64) *Page {
 	return &Page{c: c, id: id,
-		follow: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open the request (token filled in)")),
-		back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		follow: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", c.T("tui.mail.key.open"))),
+		back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.key.back"))),
 	}
 }
 
@@ -86,7 +88,7 @@ func (p *Page) Load() tea.Cmd {
 				return loadedMsg{seq: seq, m: m}
 			}
 		}
-		return loadedMsg{seq: seq, err: fmt.Errorf("no mail #%d in your mailbox", id)}
+		return loadedMsg{seq: seq, err: errors.New(c.T("tui.mail.gone", locale.Args{"ID": id}))}
 	})
 }
 
@@ -138,26 +140,34 @@ func (p *Page) open() tea.Cmd {
 	if p.m.RequestID != 0 {
 		return common.Send(common.OpenRequestMsg{ID: p.m.RequestID})
 	}
-	return common.Status("this mail is about no request")
+	return common.Status(p.c.T("tui.mail.no_request"))
 }
 
 // SetSize sets the view's size.
 func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 
 // Title names the view.
-func (p *Page) Title() string { return fmt.Sprintf("Mail #%d", p.id) }
+func (p *Page) Title() string { return p.c.T("tui.mail.title", locale.Args{"ID": p.id}) }
 
 // Capturing is false: the view has no field.
 func (p *Page) Capturing() bool { return false }
 
-const labelW = 9
+// labelW is the width of the labels: the longest of the language's.
+func (p *Page) labelW() int {
+	w := 0
+	for _, id := range []string{"subject", "date", "to", "delivery", "token", "link"} {
+		w = max(w, common.Width(p.c.T("tui.mail.label."+id)))
+	}
+	return w + 1
+}
 
 // rowLines is how many lines a value beside a label takes at most.
 const rowLines = 4
 
 func (p *Page) row(label, value string, st common.Renderer) []string {
-	v := strings.Split(common.WrapMax(value, labelW+1, p.width, rowLines, st), "\n")
-	v[0] = p.c.Styles.Label.Render(common.Fit(label, labelW)) + " " + strings.TrimLeft(v[0], " ")
+	lw := p.labelW()
+	v := strings.Split(common.WrapMax(value, lw+1, p.width, rowLines, st), "\n")
+	v[0] = p.c.Styles.Label.Render(common.Fit(p.c.T("tui.mail.label."+label), lw)) + " " + strings.TrimLeft(v[0], " ")
 	return v
 }
 
@@ -169,11 +179,11 @@ func (p *Page) View() string {
 	}
 	m := p.m
 	var ls []string
-	ls = append(ls, p.row("Subject", common.Line(m.Subject), st.Bold)...)
-	ls = append(ls, p.row("Date", fmt.Sprintf("%s (%s)", common.Stamp(m.Date), common.Ago(p.c.Now(), m.Date)), st.Value)...)
-	ls = append(ls, p.row("To", fmt.Sprintf("%s <%s>", common.H(m.To), common.Line(m.Address)), st.Value)...)
+	ls = append(ls, p.row("subject", common.Line(m.Subject), st.Bold)...)
+	ls = append(ls, p.row("date", fmt.Sprintf("%s (%s)", p.c.L.Stamp(m.Date), p.c.L.Ago(p.c.Now(), m.Date)), st.Value)...)
+	ls = append(ls, p.row("to", fmt.Sprintf("%s <%s>", common.H(m.To), common.Line(m.Address)), st.Value)...)
 	if m.Delivery != "" {
-		d := common.Line(m.Delivery)
+		d := p.c.Delivery(m.Delivery)
 		if m.DeliveryError != "" {
 			d += ": " + common.Line(m.DeliveryError)
 		}
@@ -181,16 +191,16 @@ func (p *Page) View() string {
 		if m.Delivery == model.DeliveryFailed {
 			dst = st.Error
 		}
-		ls = append(ls, p.row("Delivery", d, dst)...)
+		ls = append(ls, p.row("delivery", d, dst)...)
 	}
 	if m.Token != "" {
-		ls = append(ls, p.row("Token", common.Line(m.Token), st.Token)...)
+		ls = append(ls, p.row("token", common.Line(m.Token), st.Token)...)
 	} else if m.TokenWithheld {
 		// Real delivery: the token is in the recipient's own inbox.
-		ls = append(ls, p.row("Token", "mailed to "+common.Line(m.Address)+"; the desk keeps no copy", st.Subtle)...)
+		ls = append(ls, p.row("token", p.c.T("tui.mail.withheld", locale.Args{"Address": common.Line(m.Address)}), st.Subtle)...)
 	}
 	if m.Link != "" {
-		ls = append(ls, p.row("Link", common.Line(m.Link), st.Value)...)
+		ls = append(ls, p.row("link", common.Line(m.Link), st.Value)...)
 	}
 	ls = append(ls, st.Rule.Render(strings.Repeat("─", max(1, p.width))))
 	ls = append(ls, p.bodyLines()...)
@@ -201,17 +211,15 @@ func (p *Page) View() string {
 	for len(out) < room {
 		out = append(out, "")
 	}
-	hint := ""
-	if m.Link != "" || m.RequestID != 0 {
-		hint = "o: open request #" + fmt.Sprint(m.RequestID)
-		if m.Token != "" {
-			hint += " with this token"
-		}
-		hint += " · "
+	hint := p.c.T("tui.mail.hint_back")
+	switch {
+	case (m.Link != "" || m.RequestID != 0) && m.Token != "":
+		hint = p.c.T("tui.mail.hint_open_token", locale.Args{"ID": m.RequestID}) + " · " + hint
+	case m.Link != "" || m.RequestID != 0:
+		hint = p.c.T("tui.mail.hint_open", locale.Args{"ID": m.RequestID}) + " · " + hint
 	}
-	hint += "esc: back"
 	if end < len(ls) {
-		hint = fmt.Sprintf("↓ %d more lines · ", len(ls)-end) + hint
+		hint = p.c.T("tui.more_below", locale.Args{"N": len(ls) - end}) + " · " + hint
 	}
 	return strings.Join(append(out, st.Subtle.Render(common.Cut(hint, p.width))), "\n")
 }

@@ -3,12 +3,12 @@
 package mailbox
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/listpage"
@@ -27,13 +27,13 @@ type Page struct {
 
 // New returns the Mailbox tab.
 func New(c *common.Common) *Page {
-	p := &Page{c: c, read: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "read mail"))}
+	p := &Page{c: c, read: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.mailbox.key.read")))}
 	p.List = listpage.New(c, listpage.Spec[model.Mail]{
-		Title:   "Mailbox",
-		Legend:  "● unread",
+		Title:   c.T("tui.mailbox.title"),
+		Legend:  c.T("tui.mailbox.legend"),
 		Info:    p.info,
-		None:    "no mail yet",
-		NoMatch: "no mail matches",
+		None:    c.T("tui.mailbox.none"),
+		NoMatch: c.T("tui.mailbox.no_match"),
 		Landed:  p.landed,
 		Open:    p.read,
 		OnOpen: func(e *listpage.Entry[model.Mail]) tea.Cmd {
@@ -49,11 +49,11 @@ func New(c *common.Common) *Page {
 func (p *Page) columns(delivery bool) {
 	p.delivery = delivery
 	cols := []table.Column{
-		{Title: "Date", Width: 10},
-		{Title: "Subject", Min: 20, Max: 110},
+		{Title: p.c.T("tui.mailbox.col.date"), Width: 10, Fit: true},
+		{Title: p.c.T("tui.mailbox.col.subject"), Min: 20, Max: 110},
 	}
 	if delivery {
-		cols = append(cols, table.Column{Title: "Delivery", Width: 8})
+		cols = append(cols, table.Column{Title: p.c.T("tui.mailbox.col.delivery"), Width: 8, Fit: true})
 	}
 	p.List.Table.SetColumns(cols...)
 }
@@ -76,7 +76,7 @@ func (p *Page) Load() tea.Cmd {
 		now := c.Now()
 		es := make([]listpage.Entry[model.Mail], len(ms))
 		for i, m := range ms {
-			row := table.Row{Key: m.ID, Cells: []string{common.Ago(now, m.Date), common.Line(m.Subject), common.Line(m.Delivery)}}
+			row := table.Row{Key: m.ID, Cells: []string{c.L.Ago(now, m.Date), common.Line(m.Subject), c.Delivery(m.Delivery)}}
 			if !m.Read {
 				row.Mark, row.Bold = "●", true
 			}
@@ -114,17 +114,15 @@ func (p *Page) Unread() int { return p.unread }
 
 // info counts the mails; with a filter on, those shown of them all.
 func (p *Page) info(shown, total int) string {
+	unread := locale.M("tui.mailbox.unread", locale.Args{"N": locale.Number(p.unread)})
 	if !p.List.Loaded() {
-		return fmt.Sprintf("%d unread, loading…", p.unread)
+		return p.c.T("tui.mailbox.info_loading", locale.Args{"Unread": unread})
 	}
-	n := fmt.Sprintf("%d mails", total)
-	if total == 1 {
-		n = "1 mail"
-	}
+	n := p.c.T("tui.mailbox.count", locale.Args{"N": locale.Number(total)})
 	if p.List.Filter.Active() {
-		n = fmt.Sprintf("%d of %s", shown, n)
+		n = p.c.T("tui.mailbox.count_of", locale.Args{"Shown": locale.Number(shown), "Count": n})
 	}
-	return fmt.Sprintf("%s, %d unread, newest first", n, p.unread)
+	return p.c.T("tui.mailbox.info", locale.Args{"Count": n, "Unread": unread})
 }
 
 // Update handles a message.
@@ -134,7 +132,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 }
 
 // Title names the tab.
-func (p *Page) Title() string { return "Mailbox" }
+func (p *Page) Title() string { return p.c.T("tui.tab.mailbox") }
 
 // ShortHelp lists the main keys.
 func (p *Page) ShortHelp() []key.Binding { return p.List.ShortHelp(p.read) }

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/field"
@@ -19,12 +20,12 @@ type KeyMap struct {
 	Next, Prev, Save, Leave key.Binding
 }
 
-func newKeyMap() KeyMap {
+func newKeyMap(c *common.Common) KeyMap {
 	return KeyMap{
-		Next:  key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
-		Prev:  key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
-		Save:  key.NewBinding(key.WithKeys("ctrl+s", "enter"), key.WithHelp("enter/ctrl+s", "save")),
-		Leave: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave")),
+		Next:  key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", c.T("tui.key.next_field"))),
+		Prev:  key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", c.T("tui.key.prev_field"))),
+		Save:  key.NewBinding(key.WithKeys("ctrl+s", "enter"), key.WithHelp("enter/ctrl+s", c.T("tui.owner.key.save"))),
+		Leave: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.owner.key.leave"))),
 	}
 }
 
@@ -50,11 +51,10 @@ type Page struct {
 
 // New returns the form for a domain.
 func New(c *common.Common, service string) *Page {
-	p := &Page{c: c, keys: newKeyMap(), name: service}
-	labels := []string{"Holder", "Address", "Phone", "E-mail"}
+	p := &Page{c: c, keys: newKeyMap(c), name: service}
 	limits := []int{model.MaxNameLen, model.MaxAddressLen, model.MaxPhoneLen, model.MaxEmailLen}
-	for i, l := range labels {
-		p.fields = append(p.fields, field.New(c.Styles, l, "", limits[i]))
+	for i, n := range names {
+		p.fields = append(p.fields, field.New(c.Styles, c.T("tui.owner.label."+n), "", limits[i]))
 	}
 	return p
 }
@@ -120,17 +120,17 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			placed := false
 			for i, n := range names {
 				if model.FieldOf(msg.err) == n {
-					p.fields[i].Err = common.ErrText(msg.err)
+					p.fields[i].Err = p.c.ErrText(msg.err)
 					placed = true
 				}
 			}
 			if !placed {
-				p.formErr = common.ErrText(msg.err)
+				p.formErr = p.c.ErrText(msg.err)
 			}
-			return common.Status("owner details not saved: see the form")
+			return common.Status(p.c.T("tui.owner.not_saved"))
 		}
 		p.service = msg.s
-		return tea.Batch(common.Send(common.ChangedMsg{}), common.BackSaying(common.Say("owner details of %s saved", common.Line(msg.s.Name))))
+		return tea.Batch(common.Send(common.ChangedMsg{}), common.BackSaying(common.Say(p.c.T("tui.owner.saved", locale.Args{"Service": common.Line(msg.s.Name)}))))
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	}
@@ -183,7 +183,7 @@ func (p *Page) save() tea.Cmd {
 		}
 	}
 	if !changed {
-		return common.BackSaying(common.Say("nothing changed"))
+		return common.BackSaying(common.Say(p.c.T("tui.owner.unchanged")))
 	}
 	p.saving = true
 	c, name := p.c, p.name
@@ -197,7 +197,7 @@ func (p *Page) save() tea.Cmd {
 func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 
 // Title names the form.
-func (p *Page) Title() string { return "Owner details · " + common.Line(p.name) }
+func (p *Page) Title() string { return p.c.T("tui.owner.title") + " · " + common.Line(p.name) }
 
 // Capturing reports whether a field has the keys (the admin's form).
 func (p *Page) Capturing() bool { return p.loaded && p.editable }
@@ -206,12 +206,15 @@ func (p *Page) Capturing() bool { return p.loaded && p.editable }
 func (p *Page) View() string {
 	st := p.c.Styles
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Owner details") + "  " + st.Bold.Render(common.Cut(common.Line(p.name), p.width-20)) + "\n\n")
+	b.WriteString(st.Title.Render(p.c.T("tui.owner.title")) + "  " + st.Bold.Render(common.Cut(common.Line(p.name), p.width-20)) + "\n\n")
 	if !p.loaded {
-		b.WriteString(st.Subtle.Render("loading…"))
+		b.WriteString(st.Subtle.Render(p.c.T("tui.loading")))
 		return b.String()
 	}
-	const labelW = 9
+	labelW := 9 // the labels' width: at least the English one's
+	for _, f := range p.fields {
+		labelW = max(labelW, common.Width(f.Label)+1)
+	}
 	fieldW := max(20, min(60, p.width-labelW-4))
 	for i, f := range p.fields {
 		mark := "  "
@@ -230,10 +233,10 @@ func (p *Page) View() string {
 		b.WriteString(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error) + "\n")
 	}
 	if p.editable {
-		b.WriteString(st.Subtle.Render(common.Cut("  enter saves the fields you changed · esc leaves without saving", p.width)))
+		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.owner.keys"), p.width)))
 	} else {
-		b.WriteString(common.WrapMax("only the admin of "+common.Line(p.service.Name)+" ("+common.H(p.service.Admin)+") can change its owner details", 2, p.width, common.MsgLines, st.Subtle) + "\n")
-		b.WriteString(st.Subtle.Render("  esc back"))
+		b.WriteString(common.WrapMax(p.c.T("err.owner.admin_only", locale.Args{"Service": common.Line(p.service.Name), "Admin": common.H(p.service.Admin)}), 2, p.width, common.MsgLines, st.Subtle) + "\n")
+		b.WriteString(st.Subtle.Render("  " + p.c.T("tui.owner.back")))
 	}
 	return b.String()
 }

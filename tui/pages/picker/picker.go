@@ -4,12 +4,12 @@
 package picker
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/filter"
@@ -25,31 +25,28 @@ type Page struct {
 	pick key.Binding
 }
 
-// none is what the picker of an empty desk says: accounts are opened
-// from the command line, by support staff.
-const none = `no account yet: support staff open one from the command line,
-    contactdesk account add HANDLE --name NAME --email ADDRESS
-then start the app again.`
-
 // New returns the picker.
 func New(c *common.Common) *Page {
-	p := &Page{c: c, pick: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "act as this account"))}
+	p := &Page{c: c, pick: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.picker.key.pick")))}
 	p.List = listpage.New(c, listpage.Spec[model.Account]{
-		Title:   "Act as which account?",
-		Info:    func(shown, total int) string { return fmt.Sprintf("%d of %d accounts", shown, total) },
-		None:    none,
-		NoMatch: "no account matches",
+		Title: c.T("tui.picker.title"),
+		Info: func(shown, total int) string {
+			return c.T("tui.picker.info", locale.Args{"Shown": locale.Number(shown), "N": locale.Number(total)})
+		},
+		// accounts are opened from the command line, by support staff
+		None:    c.T("tui.picker.none"),
+		NoMatch: c.T("tui.picker.no_match"),
 		Open:    p.pick,
 		OnOpen: func(e *listpage.Entry[model.Account]) tea.Cmd {
-			return common.Send(common.ActAsMsg{Handle: e.Item.Handle})
+			return common.Send(common.ActAsMsg{Handle: e.Item.Handle, Lang: e.Item.Lang})
 		},
 		// everything typed filters, j and k too
-		Filter: filter.NewAlways(c.Styles, "Account: ", "type a handle, a name or an address"),
+		Filter: filter.NewAlways(c.Styles, c.L, c.T("tui.picker.prompt"), c.T("tui.picker.placeholder")),
 	}, p.Load,
-		table.Column{Title: "Handle", Width: 11, Fit: true},
-		table.Column{Title: "Name", Min: 12, Flex: 1, Max: 40},
-		table.Column{Title: "E-mail", Min: 12, Flex: 1, Max: 48},
-		table.Column{Title: "Standing", Width: 14},
+		table.Column{Title: c.T("tui.picker.col.handle"), Width: 11, Fit: true},
+		table.Column{Title: c.T("tui.picker.col.name"), Min: 12, Flex: 1, Max: 40},
+		table.Column{Title: c.T("tui.picker.col.email"), Min: 12, Flex: 1, Max: 48},
+		table.Column{Title: c.T("tui.picker.col.standing"), Width: 14, Fit: true},
 	)
 	return p
 }
@@ -64,9 +61,9 @@ func (p *Page) Load() tea.Cmd {
 		}
 		es := make([]listpage.Entry[model.Account], len(as))
 		for i, a := range as {
-			standing := "up to date"
+			standing := c.T("tui.picker.up_to_date")
 			if !a.UpToDate() {
-				standing = "owes " + a.Owes.String()
+				standing = c.T("tui.picker.owes", locale.Args{"Amount": locale.Amount(a.Owes)})
 			}
 			h, name, email := common.H(a.Handle), common.Line(a.Name), common.Line(a.Email)
 			es[i] = listpage.Entry[model.Account]{Item: a,
@@ -84,7 +81,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 }
 
 // Title names the page.
-func (p *Page) Title() string { return "Choose an account" }
+func (p *Page) Title() string { return p.c.T("tui.picker.choose") }
 
 // ShortHelp lists the keys.
 func (p *Page) ShortHelp() []key.Binding { return p.List.ShortHelp(p.pick) }

@@ -1,16 +1,19 @@
-// Package profile is the Profile tab: name, handle, billing standing, and
-// the e-mail address, edited in place and checked by the model — a new
-// address is used once the token mailed to it is entered here; below,
-// the latest actions that concern the user.
+// Package profile is the Profile tab: name, handle, billing standing, the
+// e-mail address, edited in place and checked by the model — a new
+// address is used once the token mailed to it is entered here — and the
+// language the account is addressed in, chosen here; below, the latest
+// actions that concern the user.
 package profile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/field"
@@ -18,7 +21,7 @@ import (
 
 // KeyMap is the tab's keys.
 type KeyMap struct {
-	Edit, Confirm, Save, Cancel key.Binding
+	Edit, Confirm, Lang, Save, Cancel, Left, Right key.Binding
 }
 
 // editing says which field has the keys.
@@ -28,6 +31,7 @@ const (
 	notEditing editing = iota
 	editingEmail
 	editingToken
+	editingLang
 )
 
 // recent is how many history lines the tab reads.
@@ -47,6 +51,7 @@ type Page struct {
 	saving  bool
 	email   *field.Model
 	token   *field.Model
+	langSel int // the language chosen, in locale.Langs, while editingLang
 	seq     int
 	width   int
 	height  int
@@ -56,13 +61,16 @@ type Page struct {
 func New(c *common.Common) *Page {
 	return &Page{c: c,
 		keys: KeyMap{
-			Edit:    key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("e/enter", "change e-mail")),
-			Confirm: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "enter the token for the new address")),
-			Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
-			Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel editing")),
+			Edit:    key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("e/enter", c.T("tui.profile.key.edit"))),
+			Confirm: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", c.T("tui.profile.key.confirm"))),
+			Lang:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", c.T("tui.profile.key.lang"))),
+			Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.profile.key.save"))),
+			Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.profile.key.cancel"))),
+			Left:    key.NewBinding(key.WithKeys("left", "up", "shift+tab"), key.WithHelp("←/→", c.T("tui.profile.key.choose"))),
+			Right:   key.NewBinding(key.WithKeys("right", "down", "tab", "l")),
 		},
-		email: field.New(c.Styles, "E-mail", "name@example.com", model.MaxEmailLen),
-		token: field.New(c.Styles, "Token", "the token mailed to the new address", 64),
+		email: field.New(c.Styles, c.T("tui.profile.label.email"), "name@example.com", model.MaxEmailLen),
+		token: field.New(c.Styles, c.T("tui.profile.label.token"), c.T("tui.profile.token_placeholder"), 64),
 	}
 }
 
@@ -86,6 +94,11 @@ type (
 	}
 	// confirmedMsg answers the token entered for it.
 	confirmedMsg struct {
+		a   model.Account
+		err error
+	}
+	// langMsg answers the language chosen.
+	langMsg struct {
 		a   model.Account
 		err error
 	}
@@ -117,6 +130,16 @@ func (p *Page) Load() tea.Cmd {
 // Account returns the account as last read.
 func (p *Page) Account() (model.Account, bool) { return p.a, p.loaded }
 
+// speak asks the session to speak a's language, when it does not yet:
+// the account chose another (here, from the command line, from another
+// session), and the screens change at once.
+func (p *Page) speak(a model.Account) tea.Cmd {
+	if a.Lang == "" || a.Lang == p.c.L.Lang() {
+		return nil
+	}
+	return common.Send(common.LangMsg{Lang: a.Lang})
+}
+
 // Update handles a message.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -128,7 +151,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return common.ReadFailed(msg.err)
 		}
 		p.a, p.pending, p.hasPend, p.loaded = msg.a, msg.pending, msg.hasPend, true
-		return common.Read()
+		return tea.Batch(common.Read(), p.speak(msg.a))
 	case historyMsg:
 		if msg.seq != p.seq {
 			return nil
@@ -141,48 +164,40 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	case askedMsg:
 		p.saving = false
 		if msg.err != nil {
-			p.email.Err = common.ErrText(msg.err)
-			return common.Status("nothing was sent: see the field")
+			p.email.Err = p.c.ErrText(msg.err)
+			return common.Status(p.c.T("tui.profile.not_sent"))
 		}
 		p.pending, p.hasPend = msg.c, true
 		p.stopEditing()
 		return tea.Batch(common.Send(common.ChangedMsg{}),
-			common.Status("a token was mailed to %s: press c and enter it to use that address", common.Line(msg.c.Email)))
+			common.Status(p.c.T("tui.profile.token_sent", locale.Args{"Email": common.Line(msg.c.Email)})))
 	case confirmedMsg:
 		p.saving = false
 		if msg.err != nil {
-			p.token.Err = common.ErrText(msg.err)
-			return common.Status("e-mail address not changed: see the field")
+			p.token.Err = p.c.ErrText(msg.err)
+			return common.Status(p.c.T("tui.profile.not_changed"))
 		}
 		p.a, p.hasPend = msg.a, false
 		p.stopEditing()
-		return tea.Batch(common.Send(common.ChangedMsg{}), common.Status("e-mail address changed to %s", common.Line(msg.a.Email)))
+		return tea.Batch(common.Send(common.ChangedMsg{}), common.Status(p.c.T("tui.profile.changed", locale.Args{"Email": common.Line(msg.a.Email)})))
+	case langMsg:
+		p.saving = false
+		p.stopEditing()
+		if msg.err != nil {
+			return common.Fail(msg.err)
+		}
+		p.a = msg.a
+		// said in the new language, by the screens made for it
+		return tea.Batch(common.Send(common.ChangedMsg{}), p.speak(msg.a))
 	case tea.KeyPressMsg:
 		if p.saving || !p.loaded {
 			return nil
 		}
-		if p.editing != notEditing {
-			f := p.field()
-			switch {
-			case key.Matches(msg, p.keys.Cancel):
-				p.stopEditing()
-				return nil
-			case key.Matches(msg, p.keys.Save):
-				p.saving = true
-				c, v := p.c, f.Value()
-				if p.editing == editingEmail {
-					return common.Do(func() tea.Msg {
-						ch, err := c.Desk.AskEmailChange(c.Ctx, c.Me, v)
-						return askedMsg{c: ch, err: err}
-					})
-				}
-				return common.Do(func() tea.Msg {
-					a, err := c.Desk.ConfirmEmail(c.Ctx, c.Me, v)
-					return confirmedMsg{a: a, err: err}
-				})
-			}
-			_, cmd := f.Update(msg)
-			return cmd
+		switch p.editing {
+		case editingLang:
+			return p.chooseLang(msg)
+		case editingEmail, editingToken:
+			return p.edit(msg)
 		}
 		switch {
 		case key.Matches(msg, p.keys.Edit):
@@ -195,7 +210,61 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.token.SetValue("")
 			p.token.Err = ""
 			p.token.Focus()
+		case key.Matches(msg, p.keys.Lang):
+			p.editing = editingLang
+			p.langSel = max(0, slices.Index(locale.Langs, p.a.Lang))
 		}
+	}
+	return nil
+}
+
+// edit takes a key while the e-mail or the token field has the keys.
+func (p *Page) edit(msg tea.KeyPressMsg) tea.Cmd {
+	f := p.field()
+	switch {
+	case key.Matches(msg, p.keys.Cancel):
+		p.stopEditing()
+		return nil
+	case key.Matches(msg, p.keys.Save):
+		p.saving = true
+		c, v := p.c, f.Value()
+		if p.editing == editingEmail {
+			return common.Do(func() tea.Msg {
+				ch, err := c.Desk.AskEmailChange(c.Ctx, c.Me, v)
+				return askedMsg{c: ch, err: err}
+			})
+		}
+		return common.Do(func() tea.Msg {
+			a, err := c.Desk.ConfirmEmail(c.Ctx, c.Me, v)
+			return confirmedMsg{a: a, err: err}
+		})
+	}
+	_, cmd := f.Update(msg)
+	return cmd
+}
+
+// chooseLang takes a key while the languages are offered.
+func (p *Page) chooseLang(msg tea.KeyPressMsg) tea.Cmd {
+	n := len(locale.Langs)
+	switch {
+	case key.Matches(msg, p.keys.Cancel):
+		p.stopEditing()
+	case key.Matches(msg, p.keys.Left):
+		p.langSel = (p.langSel + n - 1) % n
+	case key.Matches(msg, p.keys.Right):
+		p.langSel = (p.langSel + 1) % n
+	case key.Matches(msg, p.keys.Save):
+		lang := locale.Langs[p.langSel]
+		if lang == p.a.Lang {
+			p.stopEditing()
+			return nil
+		}
+		p.saving = true
+		c := p.c
+		return common.Do(func() tea.Msg {
+			a, err := c.Desk.SetLang(c.Ctx, c.Me, string(lang))
+			return langMsg{a: a, err: err}
+		})
 	}
 	return nil
 }
@@ -220,78 +289,119 @@ func (p *Page) stopEditing() {
 func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 
 // Title names the tab.
-func (p *Page) Title() string { return "Profile" }
+func (p *Page) Title() string { return p.c.T("tui.tab.profile") }
 
-// Capturing reports whether the e-mail field has the keys.
+// Capturing reports whether a field, or the choice of language, has the keys.
 func (p *Page) Capturing() bool { return p.editing != notEditing }
 
-const labelW = 10
+// labels are the page's labels, by their IDs (tui.profile.label.<id>).
+var labels = []string{"name", "handle", "standing", "email", "new", "token", "lang", "since"}
+
+// labelW is the width of the labels: the longest of the language's, and
+// at least the English one's.
+func (p *Page) labelW() int {
+	w := 9
+	for _, id := range labels {
+		w = max(w, common.Width(p.c.T("tui.profile.label."+id)))
+	}
+	return w + 1
+}
 
 // View draws the page.
 func (p *Page) View() string {
 	st := p.c.Styles
+	l := p.c.L
+	title := p.c.T("tui.profile.title")
 	if !p.loaded {
-		return st.Title.Render("Profile") + "\n\n" + st.Subtle.Render("loading…")
+		return st.Title.Render(title) + "\n\n" + st.Subtle.Render(p.c.T("tui.loading"))
 	}
 	a := p.a
-	row := func(label, value string) string {
-		return st.Label.Render(common.Fit(label, labelW)) + " " + common.Cut(value, p.width-labelW-1)
+	labelW := p.labelW()
+	label := func(id string) string { return st.Label.Render(common.Fit(p.c.T("tui.profile.label."+id), labelW)) }
+	row := func(id, value string) string {
+		return label(id) + " " + common.Cut(value, p.width-labelW-1)
 	}
-	ls := []string{st.Title.Render("Profile"), ""}
-	ls = append(ls, row("Name", common.Line(a.Name)))
-	ls = append(ls, row("Handle", common.H(a.Handle)))
-	standing := "payments up to date"
+	ls := []string{st.Title.Render(title), ""}
+	ls = append(ls, row("name", common.Line(a.Name)))
+	ls = append(ls, row("handle", common.H(a.Handle)))
+	standing := p.c.T("tui.profile.up_to_date")
 	if !a.UpToDate() {
-		standing = st.Error.Render(fmt.Sprintf("overdue: %s owed", a.Owes)) + " (billing contacts can't move until it is settled)"
+		standing = st.Error.Render(p.c.T("tui.profile.overdue", locale.Args{"Amount": locale.Amount(a.Owes)})) + " " + p.c.T("tui.profile.overdue_why")
 	}
-	ls = append(ls, row("Standing", standing))
-	editRow := func(label string, f *field.Model, hint string) {
+	ls = append(ls, row("standing", standing))
+	editRow := func(id string, f *field.Model, hint string) {
 		v := f.View(min(50, p.width-labelW-3), p.width-labelW-1, labelW+1)
-		ls = append(ls, strings.Split(st.Label.Render(common.Fit(label, labelW))+" "+v, "\n")...)
+		ls = append(ls, strings.Split(label(id)+" "+v, "\n")...)
 		ls = append(ls, st.Subtle.Render(common.Cut(common.Pad(labelW+1)+hint, p.width)))
 	}
 	if p.editing == editingEmail {
-		editRow("E-mail", p.email, "enter: mail a token to this address · esc: cancel")
+		editRow("email", p.email, p.c.T("tui.profile.hint_email"))
 	} else {
-		ls = append(ls, row("E-mail", common.Line(a.Email)+st.Subtle.Render("   (e: change)")))
+		ls = append(ls, row("email", common.Line(a.Email)+st.Subtle.Render("   "+p.c.T("tui.profile.email_key"))))
 	}
 	if p.hasPend {
-		ls = append(ls, row("New", common.Line(p.pending.Email)+st.Subtle.Render(
-			fmt.Sprintf("   waiting for the token mailed there, until %s (c: enter it)", p.pending.Expires.UTC().Format("2006-01-02 15:04")))))
+		ls = append(ls, row("new", common.Line(p.pending.Email)+st.Subtle.Render("   "+
+			p.c.T("tui.profile.pending", locale.Args{"Until": l.DateTime(p.pending.Expires)}))))
 		if p.editing == editingToken {
-			editRow("Token", p.token, "enter: use the new address · esc: cancel")
+			editRow("token", p.token, p.c.T("tui.profile.hint_token"))
 		}
 	}
-	ls = append(ls, row("Since", a.Created.UTC().Format("2006-01-02")))
-	ls = append(ls, "", st.Title.Render("Recent activity"))
+	if p.editing == editingLang {
+		var b strings.Builder
+		for i, lang := range locale.Langs {
+			name := fmt.Sprintf(" %s (%s) ", lang.Name(), lang)
+			if i == p.langSel {
+				b.WriteString(st.SuggestSel.Render("[" + name + "]"))
+			} else {
+				b.WriteString(st.Suggestion.Render(" " + name + " "))
+			}
+		}
+		ls = append(ls, row("lang", b.String()))
+		ls = append(ls, st.Subtle.Render(common.Cut(common.Pad(labelW+1)+p.c.T("tui.profile.hint_lang"), p.width)))
+	} else {
+		lang := a.Lang
+		if !lang.Known() {
+			lang = locale.Default // what the desk writes to it
+		}
+		ls = append(ls, row("lang", fmt.Sprintf("%s (%s)", lang.Name(), lang)+st.Subtle.Render("   "+p.c.T("tui.profile.lang_key"))))
+	}
+	ls = append(ls, row("since", l.Date(a.Created)))
+	ls = append(ls, "", st.Title.Render(p.c.T("tui.profile.recent")))
 	room := p.height - len(ls)
 	switch {
 	case !p.histOK:
-		ls = append(ls, st.Subtle.Render("  loading…"))
+		ls = append(ls, st.Subtle.Render("  "+p.c.T("tui.loading")))
 	case len(p.hist) == 0:
-		ls = append(ls, st.Subtle.Render("  nothing recorded yet"))
+		ls = append(ls, st.Subtle.Render("  "+p.c.T("tui.history.none")))
 	}
 	now := p.c.Now()
 	svcW := min(26, max(12, p.width/5))
+	agoW := 10
+	for _, h := range p.hist {
+		agoW = max(agoW, min(14, common.Width(l.Ago(now, h.At))))
+	}
 	for i, h := range p.hist {
 		if i >= room {
 			break
 		}
-		ls = append(ls, common.Cut(fmt.Sprintf("  %s %s %s %s", common.Fit(common.Ago(now, h.At), 10), common.Fit(p.c.Handle(h.Actor), 12),
-			common.Fit(common.Line(h.Service), svcW), common.Line(h.Detail)), p.width))
+		ls = append(ls, common.Cut(fmt.Sprintf("  %s %s %s %s", common.Fit(l.Ago(now, h.At), agoW), common.Fit(p.c.Handle(h.Actor), 12),
+			common.Fit(common.Line(h.Service), svcW), common.Line(model.DetailOf(h).In(l))), p.width))
 	}
 	return strings.Join(ls, "\n")
 }
 
 // ShortHelp lists the keys that work now.
 func (p *Page) ShortHelp() []key.Binding {
-	if p.editing != notEditing {
+	switch p.editing {
+	case editingLang:
+		return []key.Binding{p.keys.Left, p.keys.Save, p.keys.Cancel}
+	case editingEmail, editingToken:
 		return []key.Binding{p.keys.Save, p.keys.Cancel}
 	}
 	if p.hasPend {
-		return []key.Binding{p.keys.Edit, p.keys.Confirm}
+		return []key.Binding{p.keys.Edit, p.keys.Confirm, p.keys.Lang}
 	}
-	return []key.Binding{p.keys.Edit}
+	return []key.Binding{p.keys.Edit, p.keys.Lang}
 }
 
 // FullHelp lists the keys that work now.

@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/field"
@@ -24,18 +25,18 @@ type KeyMap struct {
 	Submit, Fill, Close, Yes, No         key.Binding
 }
 
-func newKeyMap() KeyMap {
+func newKeyMap(c *common.Common) KeyMap {
 	return KeyMap{
-		Accept: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "accept")),
-		Refuse: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "refuse")),
-		Resend: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "resend e-mail")),
-		Cancel: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel request")),
-		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send answer")),
-		Fill:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "fill in the token of your mail")),
-		Close:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close prompt")),
-		Yes:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, cancel it")),
-		No:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no, keep it")),
+		Accept: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", c.T("tui.request.key.accept"))),
+		Refuse: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", c.T("tui.request.key.refuse"))),
+		Resend: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", c.T("tui.request.key.resend"))),
+		Cancel: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", c.T("tui.request.key.cancel"))),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.key.back"))),
+		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.request.key.submit"))),
+		Fill:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", c.T("tui.request.key.fill"))),
+		Close:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.request.key.close"))),
+		Yes:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", c.T("tui.request.key.yes"))),
+		No:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", c.T("tui.request.key.no"))),
 	}
 }
 
@@ -69,8 +70,8 @@ type Page struct {
 // New returns the view of request id; token, when not empty, fills the
 // token prompt (the request was opened from a mail's link).
 func New(c *common.Common, id int64, token string) *Page {
-	p := &Page{c: c, keys: newKeyMap(), id: id}
-	p.token = field.New(c.Styles, "Token", tokenShape, 64)
+	p := &Page{c: c, keys: newKeyMap(c), id: id}
+	p.token = field.New(c.Styles, c.T("tui.request.token_label"), tokenShape, 64)
 	p.token.SetValue(token)
 	return p
 }
@@ -176,8 +177,8 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.busy = false
 		if msg.err != nil {
 			if model.FieldOf(msg.err) == "token" {
-				p.token.Err = common.ErrText(msg.err)
-				return tea.Batch(common.Send(common.ChangedMsg{}), common.Status("the answer was not recorded: see the token"))
+				p.token.Err = p.c.ErrText(msg.err)
+				return tea.Batch(common.Send(common.ChangedMsg{}), common.Status(p.c.T("tui.request.not_recorded")))
 			}
 			p.closePrompt()
 			return tea.Batch(common.Send(common.ChangedMsg{}), common.Fail(msg.err))
@@ -185,27 +186,31 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.closePrompt()
 		p.token.SetValue("")
 		p.r = msg.r
-		verb := "refused"
+		r := msg.r
+		args := locale.Args{"ID": r.ID, "To": common.H(r.To), "Roles": model.RoleWords(r.Roles), "Service": common.Line(r.Service),
+			"Awaited": p.c.Handles(r.Awaited()), "State": r.State}
+		done := p.c.T("tui.request.refused_by_you", args)
 		if msg.accept {
-			verb = "accepted"
+			done = p.c.T("tui.request.accepted_by_you", args)
 		}
-		text := fmt.Sprintf("you %s request #%d", verb, msg.r.ID)
-		switch msg.r.State {
+		args["Done"] = done
+		var text string
+		switch r.State {
 		case model.StateDone:
-			text += fmt.Sprintf("; everyone confirmed: %s is now the %s contact of %s", common.H(msg.r.To), common.Roles(msg.r), common.Line(msg.r.Service))
+			text = p.c.T("tui.request.answered_done", args)
 		case model.StateValidating:
-			text += "; still waiting for " + p.c.Handles(msg.r.Awaited())
+			text = p.c.T("tui.request.answered_waiting", args)
 		default:
-			text += "; it is now " + string(msg.r.State)
+			text = p.c.T("tui.request.answered_ended", args)
 		}
-		return tea.Batch(common.Send(common.ChangedMsg{}), common.Status("%s", text))
+		return tea.Batch(common.Send(common.ChangedMsg{}), common.Status(text))
 	case resentMsg:
 		p.busy = false
 		if msg.err != nil {
 			return common.Fail(msg.err)
 		}
 		return tea.Batch(common.Send(common.ChangedMsg{}),
-			common.Status("a fresh token for request #%d was mailed to %s; the old one no longer works", p.id, common.Line(msg.m.Address)))
+			common.Status(p.c.T("tui.request.resent", locale.Args{"ID": p.id, "Address": common.Line(msg.m.Address)})))
 	case cancelledMsg:
 		p.busy = false
 		p.closePrompt()
@@ -213,7 +218,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(common.Send(common.ChangedMsg{}), common.Fail(msg.err))
 		}
 		p.r = msg.r
-		return tea.Batch(common.Send(common.ChangedMsg{}), common.Status("request #%d cancelled", msg.r.ID))
+		return tea.Batch(common.Send(common.ChangedMsg{}), common.Status(p.c.T("tui.request.cancelled", locale.Args{"ID": msg.r.ID})))
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	case common.MouseMsg:
@@ -267,7 +272,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	case k.Scroll(msg, &p.scroll, p.height):
 	case key.Matches(msg, p.keys.Accept), key.Matches(msg, p.keys.Refuse):
 		if !p.awaitingMe() {
-			return common.Status("request #%d is not waiting for your answer", p.id)
+			return common.Status(p.c.T("tui.request.not_awaiting", locale.Args{"ID": p.id}))
 		}
 		p.prompt = refusePrompt
 		if key.Matches(msg, p.keys.Accept) {
@@ -277,7 +282,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.token.Focus()
 	case key.Matches(msg, p.keys.Resend):
 		if !p.awaitingMe() {
-			return common.Status("request #%d is not waiting for your answer: there is nothing to resend", p.id)
+			return common.Status(p.c.T("tui.request.nothing_to_resend", locale.Args{"ID": p.id}))
 		}
 		p.busy = true
 		c, id := p.c, p.id
@@ -287,7 +292,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		})
 	case key.Matches(msg, p.keys.Cancel):
 		if !p.mayCancel() {
-			return common.Status("only the requester (%s) can cancel request #%d, while it is waiting", common.H(p.r.Requester), p.id)
+			return common.Status(p.c.T("tui.request.cancel_not_yours", locale.Args{"ID": p.id, "Requester": common.H(p.r.Requester)}))
 		}
 		p.prompt = cancelPrompt
 	}
@@ -319,18 +324,30 @@ func (p *Page) answer(accept bool) tea.Cmd {
 func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 
 // Title names the view.
-func (p *Page) Title() string { return fmt.Sprintf("Request #%d", p.id) }
+func (p *Page) Title() string { return p.c.T("tui.request.title", locale.Args{"ID": p.id}) }
 
 // Capturing reports whether a prompt has the keys.
 func (p *Page) Capturing() bool { return p.prompt != noPrompt }
 
-const labelW = 10
+// labels are the labels of the request's rows, by their IDs in the
+// catalogues (tui.request.label.<id>).
+var labels = []string{"state", "reason", "change", "asked_by", "ended", "expires"}
+
+// labelW is the width of the labels: the longest of the language's, and
+// at least the English one's.
+func (p *Page) labelW() int {
+	w := 9
+	for _, id := range labels {
+		w = max(w, common.Width(p.c.T("tui.request.label."+id)))
+	}
+	return w + 1
+}
 
 // View draws the request, scrolled, with the prompt pinned at the bottom.
 func (p *Page) View() string {
 	st := p.c.Styles
 	if !p.loaded {
-		return st.Title.Render(p.Title()) + "\n\n" + st.Subtle.Render("loading…")
+		return st.Title.Render(p.Title()) + "\n\n" + st.Subtle.Render(p.c.T("tui.loading"))
 	}
 	lines := p.body()
 	foot := p.footer()
@@ -342,10 +359,10 @@ func (p *Page) View() string {
 		out = append(out, "")
 	}
 	if p.scroll > 0 {
-		out[0] = st.Subtle.Render(common.Fit(fmt.Sprintf("↑ %d more lines", p.scroll), p.width))
+		out[0] = st.Subtle.Render(common.Fit(p.c.T("tui.more_above", locale.Args{"N": p.scroll}), p.width))
 	}
 	if end < len(lines) {
-		out[len(out)-1] = st.Subtle.Render(common.Fit(fmt.Sprintf("↓ %d more lines", len(lines)-end), p.width))
+		out[len(out)-1] = st.Subtle.Render(common.Fit(p.c.T("tui.more_below", locale.Args{"N": len(lines) - end}), p.width))
 	}
 	return strings.Join(append(out, foot...), "\n")
 }
@@ -355,8 +372,9 @@ const rowLines = 4
 
 func (p *Page) row(label, value string) []string {
 	st := p.c.Styles
-	v := strings.Split(common.WrapMax(value, labelW+1, p.width, rowLines, st.Value), "\n")
-	v[0] = st.Label.Render(common.Fit(label, labelW)) + " " + strings.TrimLeft(v[0], " ")
+	lw := p.labelW()
+	v := strings.Split(common.WrapMax(value, lw+1, p.width, rowLines, st.Value), "\n")
+	v[0] = st.Label.Render(common.Fit(p.c.T("tui.request.label."+label), lw)) + " " + strings.TrimLeft(v[0], " ")
 	return v
 }
 
@@ -365,42 +383,49 @@ func (p *Page) body() []string {
 	r := p.r
 	now := p.c.Now()
 	var ls []string
-	ls = append(ls, common.Cut(st.Title.Render(fmt.Sprintf("Request #%d", r.ID))+"  "+st.Bold.Render(common.Roles(r)+" of "+common.Line(r.Service))+st.Subtle.Render(" ("+common.Line(r.Type)+")"), p.width), "")
-	state := common.Line(string(r.State))
+	l := p.c.L
+	subject := p.c.T("tui.request.subject", locale.Args{"Roles": p.c.Roles(r), "Service": common.Line(r.Service)})
+	ls = append(ls, common.Cut(st.Title.Render(p.Title())+"  "+st.Bold.Render(subject)+st.Subtle.Render(" ("+common.Line(model.ServiceType(r.Type).In(l))+")"), p.width), "")
+	state := common.Line(r.State.In(l))
 	if aw := r.Awaited(); len(aw) > 0 {
-		state += " — waiting for confirmation by " + p.c.Handles(aw)
+		state = p.c.T("tui.request.state_waiting", locale.Args{"State": state, "Awaited": p.c.Handles(aw)})
 	}
-	ls = append(ls, p.row("State", state)...)
+	ls = append(ls, p.row("state", state)...)
 	if r.Reason != "" {
-		ls = append(ls, p.row("Reason", common.Line(r.Reason))...)
+		ls = append(ls, p.row("reason", common.Line(model.ReasonOf(r).In(l)))...)
 	}
-	ls = append(ls, p.row("Change", fmt.Sprintf("%s: %s → %s", common.Roles(r), p.c.HandleYou(r.From), p.c.HandleYou(r.To)))...)
-	ls = append(ls, p.row("Asked by", fmt.Sprintf("%s, %s (%s)", p.c.HandleYou(r.Requester), common.Stamp(r.Created), common.Ago(now, r.Created)))...)
+	ls = append(ls, p.row("change", p.c.T("tui.change", locale.Args{"Roles": p.c.Roles(r), "From": p.c.HandleYou(r.From), "To": p.c.HandleYou(r.To)}))...)
+	ls = append(ls, p.row("asked_by", fmt.Sprintf("%s, %s (%s)", p.c.HandleYou(r.Requester), l.Stamp(r.Created), l.Ago(now, r.Created)))...)
 	if r.State.Ended() {
-		ls = append(ls, p.row("Ended", fmt.Sprintf("%s (%s)", common.Stamp(r.Ended), common.Ago(now, r.Ended)))...)
+		ls = append(ls, p.row("ended", fmt.Sprintf("%s (%s)", l.Stamp(r.Ended), l.Ago(now, r.Ended)))...)
 	} else {
-		ls = append(ls, p.row("Expires", fmt.Sprintf("%s (%s)", common.Stamp(r.Expires), common.In(now, r.Expires)))...)
+		ls = append(ls, p.row("expires", fmt.Sprintf("%s (%s)", l.Stamp(r.Expires), l.Until(now, r.Expires)))...)
 	}
-	ls = append(ls, "", st.Title.Render("Parties"))
+	ls = append(ls, "", st.Title.Render(p.c.T("tui.request.parties")))
+	// the labels' column: as wide as the widest, within reason
+	whyW := 30
 	for _, pt := range r.Parties {
-		answer := common.Line(string(pt.Answer))
+		whyW = max(whyW, min(44, common.Width(p.c.PartyLabel(r, pt.Handle))))
+	}
+	for _, pt := range r.Parties {
+		answer := common.Line(pt.Answer.In(l))
 		if !pt.Answered.IsZero() {
-			answer += " " + common.Ago(now, pt.Answered)
+			answer += " " + l.Ago(now, pt.Answered)
 		}
-		line := fmt.Sprintf("  %s %s %s", common.Fit(common.H(pt.Handle), 12), common.Fit(p.c.PartyLabel(r, pt.Handle), 30), answer)
+		line := fmt.Sprintf("  %s %s %s", common.Fit(common.H(pt.Handle), 12), common.Fit(p.c.PartyLabel(r, pt.Handle), whyW), answer)
 		if pt.Answer == model.AnswerPending && r.State == model.StateValidating && pt.Handle == p.c.Me {
-			line = st.Bold.Render(common.Cut(line+"  ← your answer is awaited", p.width))
+			line = st.Bold.Render(common.Cut(line+"  "+p.c.T("tui.request.your_answer"), p.width))
 		} else {
 			line = common.Cut(line, p.width)
 		}
 		ls = append(ls, line)
 	}
-	ls = append(ls, "", st.Title.Render("History"))
+	ls = append(ls, "", st.Title.Render(p.c.T("tui.request.history")))
 	if len(p.hist) == 0 {
-		ls = append(ls, st.Subtle.Render("  nothing recorded"))
+		ls = append(ls, st.Subtle.Render("  "+p.c.T("tui.request.nothing_recorded")))
 	}
 	for _, h := range p.hist {
-		ls = append(ls, common.Cut(fmt.Sprintf("  %s  %s %s %s", h.At.UTC().Format("2006-01-02 15:04"), common.Fit(p.c.Handle(h.Actor), 12), common.Fit(common.Line(h.Action), 16), common.Line(h.Detail)), p.width))
+		ls = append(ls, common.Cut(fmt.Sprintf("  %s  %s %s %s", l.DateTime(h.At), common.Fit(p.c.Handle(h.Actor), 12), common.Fit(p.c.Action(h.Action), 16), common.Line(model.DetailOf(h).In(l))), p.width))
 	}
 	return ls
 }
@@ -410,13 +435,14 @@ func (p *Page) footer() []string {
 	st := p.c.Styles
 	switch p.prompt {
 	case acceptPrompt, refusePrompt:
-		verb := "Accept"
+		verb := "accept"
 		if p.prompt == refusePrompt {
-			verb = "Refuse"
+			verb = "refuse"
 		}
-		label := fmt.Sprintf("%s request #%d with your token:", verb, p.id)
+		args := locale.Args{"ID": p.id}
+		label := p.c.T("tui.request.prompt."+verb, args)
 		if p.mail != nil && p.offered() == "" {
-			label = fmt.Sprintf("%s request #%d with the token of your e-mail:", verb, p.id)
+			label = p.c.T("tui.request.prompt."+verb+"_mailed", args)
 		}
 		head := st.Title.Render(common.Cut(label, p.width))
 		fw := min(40, p.width-2)
@@ -428,30 +454,33 @@ func (p *Page) footer() []string {
 			}
 			out = append(out, l)
 		}
-		hint := "  enter: " + strings.ToLower(verb) + " · esc: close"
+		hint := p.c.T("tui.request.hint." + verb)
 		switch {
 		case p.offered() != "" && p.token.Value() == "":
-			hint = fmt.Sprintf("  enter %ss with the token of your mail of %s (tab fills it in) · esc: close", strings.ToLower(verb), common.Ago(p.c.Now(), p.mail.Date))
+			hint = p.c.T("tui.request.hint."+verb+"_offered", locale.Args{"Ago": p.c.L.Ago(p.c.Now(), p.mail.Date)})
 		case p.mail != nil && p.offered() == "":
-			hint = fmt.Sprintf("  mailed to %s %s · enter: %s · esc: close", common.Line(p.mail.Address), common.Ago(p.c.Now(), p.mail.Date), strings.ToLower(verb))
+			hint = p.c.T("tui.request.hint."+verb+"_mailed", locale.Args{"Address": common.Line(p.mail.Address), "Ago": p.c.L.Ago(p.c.Now(), p.mail.Date)})
 		}
-		return append(out, st.Subtle.Render(common.Cut(hint, p.width)))
+		return append(out, st.Subtle.Render(common.Cut("  "+hint, p.width)))
 	case cancelPrompt:
-		return []string{"", st.Error.Render(common.Cut(fmt.Sprintf("Cancel request #%d? Every party is told, and it can't be undone.", p.id), p.width)),
-			st.Subtle.Render("  y: yes, cancel it · n/esc: no, keep it")}
+		return []string{"", st.Error.Render(common.Cut(p.c.T("tui.request.cancel_ask", locale.Args{"ID": p.id}), p.width)),
+			st.Subtle.Render("  " + p.c.T("tui.request.cancel_keys"))}
 	}
 	if !p.awaitingMe() {
 		return nil
 	}
+	var say string
 	switch {
 	case p.token.Value() != "":
-		return []string{"", st.Bold.Render(common.Cut("the token from your mail is filled in: a accepts, x refuses", p.width))}
+		say = p.c.T("tui.request.filled_in")
 	case p.offered() != "":
-		return []string{"", st.Bold.Render(common.Cut(fmt.Sprintf("your mail of %s holds your token: a accepts, x refuses", common.Ago(p.c.Now(), p.mail.Date)), p.width))}
+		say = p.c.T("tui.request.offered", locale.Args{"Ago": p.c.L.Ago(p.c.Now(), p.mail.Date)})
 	case p.mail != nil:
-		return []string{"", st.Bold.Render(common.Cut(fmt.Sprintf("your token was mailed to %s %s: a accepts, x refuses, e mails a fresh one", common.Line(p.mail.Address), common.Ago(p.c.Now(), p.mail.Date)), p.width))}
+		say = p.c.T("tui.request.mailed", locale.Args{"Address": common.Line(p.mail.Address), "Ago": p.c.L.Ago(p.c.Now(), p.mail.Date)})
+	default:
+		return nil
 	}
-	return nil
+	return []string{"", st.Bold.Render(common.Cut(say, p.width))}
 }
 
 // ShortHelp lists the keys that work now.

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/listpage"
@@ -37,15 +38,15 @@ type Page struct {
 // New returns the Requests tab.
 func New(c *common.Common) *Page {
 	p := &Page{c: c, keys: KeyMap{
-		Open:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open request")),
-		State: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "state filter")),
+		Open:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.requests.key.open"))),
+		State: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", c.T("tui.requests.key.state"))),
 	}}
 	p.List = listpage.New(c, listpage.Spec[model.Request]{
-		Title:   "My requests",
-		Legend:  "! waits for your answer  * you",
+		Title:   c.T("tui.requests.title"),
+		Legend:  c.T("tui.requests.legend"),
 		Info:    p.info,
-		None:    "you are a party to no request yet",
-		NoMatch: "no request matches",
+		None:    c.T("tui.requests.none"),
+		NoMatch: c.T("tui.requests.no_match"),
 		Keep: func(e *listpage.Entry[model.Request]) bool {
 			return p.state == 0 || e.Item.State == states[p.state]
 		},
@@ -56,13 +57,13 @@ func New(c *common.Common) *Page {
 		},
 	}, p.Load,
 		// a request's number and its handles are never cut
-		table.Column{Title: "ID", Width: 4, Fit: true},
-		table.Column{Title: "Date", Width: 10, From: 100},
-		table.Column{Title: "Service", Min: 12, Flex: 1, Max: 40},
-		table.Column{Title: "Roles", Width: 7},
-		table.Column{Title: "From → To", Width: 26, Fit: true},
-		table.Column{Title: "State", Width: 9},
-		table.Column{Title: "Awaiting", Min: 12, Flex: 1, Max: 40},
+		table.Column{Title: c.T("tui.requests.col.number"), Width: 4, Fit: true},
+		table.Column{Title: c.T("tui.requests.col.date"), Width: 10, From: 100, Fit: true},
+		table.Column{Title: c.T("tui.requests.col.service"), Min: 12, Flex: 1, Max: 40},
+		table.Column{Title: c.T("tui.requests.col.roles"), Width: 7},
+		table.Column{Title: c.T("tui.requests.col.from_to"), Width: 26, Fit: true},
+		table.Column{Title: c.T("tui.requests.col.state"), Width: 9, Fit: true},
+		table.Column{Title: c.T("tui.requests.col.awaiting"), Min: 12, Flex: 1, Max: 40},
 	)
 	return p
 }
@@ -95,17 +96,17 @@ func entries(c *common.Common, rs []model.Request) ([]listpage.Entry[model.Reque
 	add := func(r model.Request, mine bool) {
 		row := table.Row{Key: r.ID, Cells: []string{
 			fmt.Sprintf("#%d", r.ID),
-			common.Ago(now, r.Created),
+			c.L.Ago(now, r.Created),
 			common.Line(r.Service),
-			common.Roles(r),
+			c.Roles(r),
 			fmt.Sprintf("%s → %s", c.Handle(r.From), c.Handle(r.To)),
-			common.StateWord(r.State),
+			c.StateWord(r.State),
 			c.Handles(r.Awaited()),
 		}}
 		if mine {
 			row.Mark, row.Bold = "!", true
 		}
-		hay := strings.ToLower(fmt.Sprintf("#%d %s %s %s %s %s %s", r.ID, common.Line(r.Service), common.Roles(r), common.H(r.From), common.H(r.To), common.Line(string(r.State)), common.StateWord(r.State)))
+		hay := strings.ToLower(fmt.Sprintf("#%d %s %s %s %s %s %s", r.ID, common.Line(r.Service), c.Roles(r), common.H(r.From), common.H(r.To), common.Line(string(r.State)), c.StateWord(r.State)))
 		es = append(es, listpage.Entry[model.Request]{Item: r, Row: row, Hay: hay})
 	}
 	for _, r := range rs {
@@ -126,11 +127,11 @@ func entries(c *common.Common, rs []model.Request) ([]listpage.Entry[model.Reque
 func (p *Page) Awaiting() int { return p.awaited }
 
 func (p *Page) info(shown, total int) string {
-	state := "all"
+	state := p.c.T("tui.requests.state_all")
 	if p.state > 0 {
-		state = common.StateWord(states[p.state])
+		state = p.c.StateWord(states[p.state])
 	}
-	return fmt.Sprintf("%d of %d · state: %s", shown, total, state)
+	return p.c.T("tui.requests.info", locale.Args{"Shown": locale.Number(shown), "Total": locale.Number(total), "State": state})
 }
 
 // Update handles a message.
@@ -146,7 +147,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 }
 
 // Title names the tab.
-func (p *Page) Title() string { return "Requests" }
+func (p *Page) Title() string { return p.c.T("tui.tab.requests") }
 
 // ShortHelp lists the main keys.
 func (p *Page) ShortHelp() []key.Binding {

@@ -6,13 +6,13 @@ package services
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/listpage"
@@ -24,20 +24,21 @@ type KeyMap struct {
 	Edit, Owner, History, Role, Sort key.Binding
 }
 
-func newKeyMap() KeyMap {
+func newKeyMap(c *common.Common) KeyMap {
 	return KeyMap{
-		Edit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit contacts")),
-		Owner:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "owner details")),
-		History: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "history")),
-		Role:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "role filter")),
-		Sort:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort column")),
+		Edit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.services.key.edit"))),
+		Owner:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", c.T("tui.services.key.owner"))),
+		History: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", c.T("tui.services.key.history"))),
+		Role:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", c.T("tui.services.key.role"))),
+		Sort:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", c.T("tui.services.key.sort"))),
 	}
 }
 
 // Roles the list can be narrowed to, in the order f cycles through them.
 var roleFilters = []model.Role{"", model.Admin, model.Tech, model.Billing}
 
-// Sort columns, in the order s cycles through them.
+// Sort columns, in the order s cycles through them (their names in the
+// catalogues: tui.services.sort.<name>).
 var sortNames = []string{"name", "type", "admin", "tech", "billing"}
 
 // Item is one service as the list holds it, with the roles the user
@@ -71,13 +72,13 @@ const handleW = 11
 
 // New returns the Services tab.
 func New(c *common.Common) *Page {
-	p := &Page{c: c, keys: newKeyMap()}
+	p := &Page{c: c, keys: newKeyMap(c)}
 	p.List = listpage.New(c, listpage.Spec[Item]{
-		Title:   "Services",
-		Legend:  "● request pending  * you",
+		Title:   c.T("tui.services.title"),
+		Legend:  c.T("tui.services.legend"),
 		Info:    p.info,
-		None:    "you hold no role on any service",
-		NoMatch: "no service matches",
+		None:    c.T("tui.services.none"),
+		NoMatch: c.T("tui.services.no_match"),
 		Keep:    p.keep,
 		Landed: func(g *listpage.Got[Item]) {
 			if g.Tag != p.sortBy {
@@ -87,13 +88,24 @@ func New(c *common.Common) *Page {
 		Open:   p.keys.Edit,
 		OnOpen: func(e *entry) tea.Cmd { return common.Send(common.EditContactsMsg{Service: e.Item.S.Name}) },
 	}, p.Load,
-		table.Column{Title: "Service", Min: 16, Flex: 1, Max: 48},
-		table.Column{Title: "Type", Width: 9},
-		table.Column{Title: "Admin", Width: handleW, Fit: true},
-		table.Column{Title: "Tech", Width: handleW, Fit: true},
-		table.Column{Title: "Billing", Width: handleW, Fit: true},
+		table.Column{Title: c.T("tui.services.col.service"), Min: 16, Flex: 1, Max: 48},
+		table.Column{Title: c.T("tui.services.col.type"), Width: typeWidth(c)},
+		table.Column{Title: c.T("tui.col.admin"), Width: handleW, Fit: true},
+		table.Column{Title: c.T("tui.col.tech"), Width: handleW, Fit: true},
+		table.Column{Title: c.T("tui.col.billing"), Width: handleW, Fit: true},
 	)
 	return p
+}
+
+// typeWidth is the width of the Type column: the widest of the
+// language's words for the known types (9 in English, "hébergement" in
+// French), at most 12; a type of another making is cut.
+func typeWidth(c *common.Common) int {
+	w := 9
+	for _, t := range model.ServiceTypes {
+		w = max(w, common.Width(model.ServiceType(t).In(c.L)))
+	}
+	return min(w, 12)
 }
 
 // Load reads the services again. The first time, it reads the first
@@ -126,7 +138,7 @@ func got(c *common.Common, ss []model.ServiceView, by int, more bool, err error)
 func entries(c *common.Common, ss []model.ServiceView) []listpage.Entry[Item] {
 	es := make([]entry, len(ss))
 	for i, s := range ss {
-		name, typ := common.Line(s.Name), common.Line(s.Type)
+		name, typ := common.Line(s.Name), common.Line(model.ServiceType(s.Type).In(c.L))
 		e := &es[i]
 		e.Item.S = s
 		for k, r := range model.Roles {
@@ -174,14 +186,16 @@ func (p *Page) keep(e *entry) bool {
 }
 
 func (p *Page) info(shown, total int) string {
+	args := locale.Args{"Shown": locale.Number(shown), "Total": locale.Number(total),
+		"Role": p.roleName(), "Sort": p.c.T("tui.services.sort." + sortNames[p.sortBy])}
 	if p.List.Partial() {
-		rest := "loading the rest…"
+		args["Rest"] = locale.M("tui.services.rest_loading")
 		if p.List.Err() != nil {
-			rest = "the rest could not be read (ctrl+r reloads)"
+			args["Rest"] = locale.M("tui.services.rest_failed")
 		}
-		return fmt.Sprintf("%d of the first %d, %s · role: %s · sort: %s", shown, total, rest, roleName(p.role), sortNames[p.sortBy])
+		return p.c.T("tui.services.info_partial", args)
 	}
-	return fmt.Sprintf("%d of %d · role: %s · sort: %s", shown, total, roleName(p.role), sortNames[p.sortBy])
+	return p.c.T("tui.services.info", args)
 }
 
 // Selected returns the service under the cursor.
@@ -215,7 +229,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if !s.IsDomain() {
-			return common.Status("%s is a %s, not a domain: it has no owner details", common.Line(s.Name), common.Line(s.Type))
+			return common.Status(p.c.T("err.service.not_domain", locale.Args{"Service": common.Line(s.Name), "Type": model.ServiceType(common.Line(s.Type))}))
 		}
 		return common.Send(common.OwnerMsg{Service: s.Name})
 	case key.Matches(k, p.keys.History):
@@ -227,13 +241,14 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 }
 
 // Title names the tab.
-func (p *Page) Title() string { return "Services" }
+func (p *Page) Title() string { return p.c.T("tui.services.title") }
 
-func roleName(i int) string {
-	if i == 0 {
-		return "all"
+// roleName is the role the list is narrowed to, as the head says it.
+func (p *Page) roleName() string {
+	if p.role == 0 {
+		return p.c.T("tui.services.role_all")
 	}
-	return string(roleFilters[i])
+	return p.c.T("tui.role." + string(roleFilters[p.role]))
 }
 
 // ShortHelp lists the main keys.

@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+// withLang runs args with the environment's locale set as a shell would:
+// name=value pairs (LANG=pt_PT.UTF-8, LC_ALL=C…), none kept after.
+func (d *desk) withLang(vars []string, args ...string) result {
+	d.t.Helper()
+	saved := map[string]string{}
+	for _, kv := range vars {
+		k, v, _ := strings.Cut(kv, "=")
+		saved[k] = d.env[k]
+		d.env[k] = v
+	}
+	defer func() {
+		for k, v := range saved {
+			if v == "" {
+				delete(d.env, k)
+			} else {
+				d.env[k] = v
+			}
+		}
+	}()
+	return d.run(args...)
+}
+
+// TestHumanOutputFollowsTheLocale: the human output is written in the
+// language of $LC_ALL, $LC_MESSAGES or $LANG; English without them, or
+// with C.
+func TestHumanOutputFollowsTheLocale(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	cases := []struct {
+		env  []string
+		says []string
+	}{
+		{[]string{"LANG=pt_PT.UTF-8"}, []string{"SERVIÇO", "TIPO", "ADMINISTRADOR", "TÉCNICO", "FATURAÇÃO", "PEDIDO", "domínio", "pendente"}},
+		{[]string{"LANG=fr_FR.UTF-8"}, []string{"SERVICE", "ADMINISTRATEUR", "TECHNIQUE", "FACTURATION", "domaine", "en attente"}},
+		{[]string{"LC_ALL=fr_CA.UTF-8", "LANG=pt_PT.UTF-8"}, []string{"ADMINISTRATEUR", "domaine"}},
+		{[]string{"LC_MESSAGES=pt_PT", "LANG=fr_FR"}, []string{"ADMINISTRADOR", "domínio"}},
+		{[]string{"LANG=C"}, []string{"SERVICE", "ADMIN", "BILLING", "domain", "pending"}},
+		{nil, []string{"SERVICE", "ADMIN", "BILLING", "domain", "pending"}},
+	}
+	for _, c := range cases {
+		r := d.withLang(c.env, "services", "--as", "xx11111-ovh")
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.env, r.code, r.err)
+		}
+		for _, s := range c.says {
+			if !strings.Contains(r.out, s) {
+				t.Errorf("%v: the services do not say %q:\n%s", c.env, s, r.out)
+			}
+		}
+	}
+	// a request, in Portuguese: its lines, its labels, its words
+	r := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "request", "show", "8", "--as", "xx11111-ovh")
+	for _, s := range []string{"pedido #8: contacto técnico de padaria-yolanda.pt (domínio), xx11111-ovh -> gh13579-ovh",
+		"  estado:     a aguardar confirmação", "  partes:", "pendente", "requerente e atual contacto técnico", "a aguardar a confirmação de xx11111-ovh, gh13579-ovh"} {
+		if !strings.Contains(r.out, s) {
+			t.Errorf("request show in Portuguese does not say %q:\n%s", s, r.out)
+		}
+	}
+}
+
+// TestJSONIgnoresTheLocale: --json is a contract: byte for byte the same
+// whatever the locale.
+func TestJSONIgnoresTheLocale(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	for _, args := range [][]string{
+		{"services", "--as", "xx11111-ovh", "--json"},
+		{"request", "list", "--as", "xx11111-ovh", "--json"},
+		{"request", "show", "8", "--as", "xx11111-ovh", "--json"},
+		{"mail", "list", "--as", "yy22222-ovh", "--json"},
+		{"history", "--as", "xx11111-ovh", "--json"},
+		{"account", "list", "--json"},
+		{"config", "list", "--json"},
+	} {
+		c := d.withLang([]string{"LANG=C"}, args...)
+		for _, env := range [][]string{{"LANG=pt_PT.UTF-8"}, {"LANG=fr_FR.UTF-8"}, {"LC_ALL=fr_CA", "LANG=pt_PT"}} {
+			r := d.withLang(env, args...)
+			if r.code != 0 || r.out != c.out {
+				t.Errorf("%v with %v: the JSON differs from LANG=C's (exit %d)", args, env, r.code)
+			}
+		}
+	}
+}
+
+// TestRefusalsFollowTheLocale: a refusal of the rules is one line on
+// stderr in the locale's language, after the fixed "contactdesk: ", with
+// the same exit code; a misuse keeps its usage, in English.
+func TestRefusalsFollowTheLocale(t *testing.T) {
+	d := seeded(t)
+	for env, want := range map[string]string{
+		"LANG=pt_PT.UTF-8": "contactdesk: só o administrador ou o contacto de faturação podem alterar o contacto de faturação de example.com\n",
+		"LANG=fr_FR.UTF-8": "contactdesk: seul l'administrateur ou le contact facturation peut modifier le contact facturation de example.com\n",
+		"LANG=C":           "contactdesk: only the admin or the billing contact can change the billing contact of example.com\n",
+	} {
+		r := d.withLang([]string{env}, "request", "create", "--as", "te22222-ovh", "--service", "example.com", "--role", "billing", "--to", "ne44444-ovh")
+		if r.code != 1 || r.err != want || r.out != "" {
+			t.Errorf("%s: exit %d, stderr %q; want 1, %q", env, r.code, r.err, want)
+		}
+	}
+	r := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "request", "create", "--as", "te22222-ovh", "--service", "example.com", "--role", "nope", "--to", "ne44444-ovh")
+	if r.code != 2 || !strings.Contains(r.err, "usage: contactdesk request create") {
+		t.Errorf("a misuse in Portuguese: exit %d, stderr %q", r.code, r.err)
+	}
+}
+
+// TestDefaultLang: config set default-lang gives an account opened
+// without --lang its language; an unknown language is a misuse that
+// names the ones the desk speaks.
+func TestDefaultLang(t *testing.T) {
+	d := seeded(t)
+	if out := d.ok("config", "set", "default-lang", "pt_PT"); out != "default-lang is pt\n" {
+		t.Errorf("config set says %q", out)
+	}
+	d.ok("account", "add", "pp10001-ovh", "--name", "Paula Pinto", "--email", "paula@example.pt")
+	d.ok("account", "add", "ff10002-ovh", "--name", "Fanny Faure", "--email", "fanny@example.fr", "--lang", "fr")
+	for _, a := range decode[[]struct{ Handle, Lang string }](t, d.ok("account", "list", "--json")) {
+		want := map[string]string{"pp10001-ovh": "pt", "ff10002-ovh": "fr", "ad11111-ovh": "en"}[a.Handle]
+		if want != "" && a.Lang != want {
+			t.Errorf("%s speaks %s, want %s", a.Handle, a.Lang, want)
+		}
+	}
+	d.misused(`"de" is not a language the desk speaks: use pt, en or fr`, "config", "set", "default-lang", "de")
+	// said in the locale's language, naming the language in its words
+	r := d.withLang([]string{"LANG=fr_FR.UTF-8"}, "profile", "set-lang", "pt", "--as", "ne44444-ovh")
+	if r.code != 0 || r.out != "les écrans et les e-mails de ne44444-ovh sont désormais en portugais (pt)\n" {
+		t.Errorf("set-lang in French: exit %d, %q %q", r.code, r.out, r.err)
+	}
+}

@@ -1,0 +1,125 @@
+package locale_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"text/template"
+
+	"contactdesk/locale"
+)
+
+// TestCatalogues: every language has every message of the English
+// catalogue and no other, each with the same named arguments, and every
+// form of every message is a template that runs with those arguments.
+func TestCatalogues(t *testing.T) {
+	en := locale.IDs(locale.EN)
+	if len(en) < 100 {
+		t.Fatalf("the English catalogue holds %d messages", len(en))
+	}
+	for _, l := range locale.Langs {
+		ids := locale.IDs(l)
+		for _, id := range en {
+			if !slices.Contains(ids, id) {
+				t.Errorf("%s: message %s is missing", l, id)
+			}
+		}
+		for _, id := range ids {
+			if !slices.Contains(en, id) {
+				t.Errorf("%s: message %s is not in the English catalogue", l, id)
+			}
+		}
+		for _, id := range ids {
+			want, _ := locale.Placeholders(locale.EN, id)
+			got, _ := locale.Placeholders(l, id)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: message %s takes %v, in English %v", l, id, got, want)
+			}
+			data := map[string]any{}
+			for _, p := range got {
+				data[p] = 1
+			}
+			for _, form := range locale.Forms(l, id) {
+				tmpl, err := template.New(id).Option("missingkey=error").Parse(form)
+				if err != nil {
+					t.Errorf("%s: message %s: %v", l, id, err)
+					continue
+				}
+				if err := tmpl.Execute(new(strings.Builder), data); err != nil {
+					t.Errorf("%s: message %s: %v", l, id, err)
+				}
+				if strings.TrimSpace(form) == "" {
+					t.Errorf("%s: message %s has an empty form", l, id)
+				}
+			}
+		}
+	}
+}
+
+// idRE finds message IDs written in the code: a string literal that
+// starts with a section of the catalogues.
+var idRE = regexp.MustCompile(`"((?:err|word|fmt|mail|tui|cli|srv|page|hist)\.[A-Za-z0-9_.]*)"`)
+
+// TestEveryMessageUsed: every message of the catalogues is named in the
+// code or in a template (a literal ending in "." or "_" names every message it begins,
+// for the IDs made of a role, a state…), and every ID the code names is
+// in the catalogues.
+func TestEveryMessageUsed(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]string{} // id or prefix: a file that names it
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		code := strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go")
+		if d.IsDir() || !(code || strings.HasSuffix(path, ".html")) {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range idRE.FindAllStringSubmatch(string(b), -1) {
+			named[m[1]] = path
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := locale.IDs(locale.EN)
+	used := func(id string) bool {
+		if _, ok := named[id]; ok {
+			return true
+		}
+		for n := range named {
+			if (strings.HasSuffix(n, ".") || strings.HasSuffix(n, "_")) && strings.HasPrefix(id, n) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, id := range ids {
+		if !used(id) {
+			t.Errorf("message %s is named nowhere in the code", id)
+		}
+	}
+	for n, path := range named {
+		if strings.HasSuffix(n, ".") || strings.HasSuffix(n, "_") {
+			continue
+		}
+		if !slices.Contains(ids, n) {
+			t.Errorf("%s names message %s, which the catalogues lack", path, n)
+		}
+	}
+}

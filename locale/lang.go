@@ -1,0 +1,140 @@
+// Package locale is what the desk needs to speak each account's
+// language: the catalogues of its texts (one file per language, embedded
+// in the binary), a Localizer per language that writes them with their
+// named arguments and CLDR plurals, the words and numbers each language
+// writes its own way (amounts, dates, durations, "2 h ago"), and the
+// matching of what a system or a browser asks for ($LANG, Accept-Language)
+// to a language the desk speaks.
+//
+// It is a leaf: it knows nothing of accounts, requests or screens. The
+// model hands it values that know how to write themselves (Word), so that
+// a refusal made once is written in the language of whoever reads it.
+package locale
+
+import (
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+// Lang is a language the desk speaks, as stored with an account.
+type Lang string
+
+// The languages the desk speaks. Portuguese is European Portuguese
+// (pt-PT), the language of the page this product follows.
+const (
+	PT Lang = "pt"
+	EN Lang = "en"
+	FR Lang = "fr"
+)
+
+// Langs lists the languages the desk speaks, in the order they are offered.
+var Langs = []Lang{PT, EN, FR}
+
+// Default is the language of whoever has said nothing: English.
+const Default = EN
+
+// tags are the languages' BCP 47 tags, in the order of matching: English
+// first, so that a language the desk does not speak falls back to it.
+var tags = map[Lang]language.Tag{
+	EN: language.English,
+	PT: language.EuropeanPortuguese,
+	FR: language.French,
+}
+
+var matcher = language.NewMatcher([]language.Tag{tags[EN], tags[PT], tags[FR]})
+
+var byIndex = []Lang{EN, PT, FR}
+
+// Tag returns the language's BCP 47 tag (pt-PT for Portuguese).
+func (l Lang) Tag() language.Tag {
+	if t, ok := tags[l]; ok {
+		return t
+	}
+	return tags[Default]
+}
+
+// Known reports whether the desk speaks l.
+func (l Lang) Known() bool {
+	_, ok := tags[l]
+	return ok
+}
+
+// Parse reads a language code whatever its case: pt, en or fr, and the
+// regional forms people write (pt-PT, pt_PT, en-GB, fr_FR.UTF-8…).
+func Parse(s string) (Lang, bool) {
+	v := strings.ToLower(strings.TrimSpace(s))
+	if i := strings.IndexAny(v, "-_.@"); i > 0 {
+		v = v[:i]
+	}
+	l := Lang(v)
+	return l, l.Known()
+}
+
+// match finds the language nearest to what tags ask for, best first;
+// ok is false when the desk speaks none of them (nor a kin: pt-BR gets
+// Portuguese, fr-CA French).
+func match(ts ...language.Tag) (Lang, bool) {
+	if len(ts) == 0 {
+		return Default, false
+	}
+	_, i, conf := matcher.Match(ts...)
+	if conf == language.No {
+		return Default, false
+	}
+	return byIndex[i], true
+}
+
+// FromEnv returns the language of a process's messages as POSIX says:
+// $LC_ALL, else $LC_MESSAGES, else $LANG — the first that is set decides
+// ("pt_PT.UTF-8", "fr_CA", "C"). English when it is C or POSIX, names a
+// language the desk does not speak, or when none is set; ok says whether
+// one of the three named a language the desk speaks.
+func FromEnv(getenv func(string) string) (l Lang, ok bool) {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			continue
+		}
+		return fromPOSIX(v)
+	}
+	return Default, false
+}
+
+// fromPOSIX reads a POSIX locale name: language[_territory][.codeset][@modifier].
+func fromPOSIX(v string) (Lang, bool) {
+	if i := strings.IndexAny(v, ".@"); i >= 0 {
+		v = v[:i]
+	}
+	if v == "" || v == "C" || v == "POSIX" {
+		return Default, false
+	}
+	t, err := language.Parse(strings.ReplaceAll(v, "_", "-"))
+	if err != nil {
+		return Default, false
+	}
+	return match(t)
+}
+
+// FromAcceptLanguage returns the language an HTTP Accept-Language header
+// prefers among those the desk speaks; ok is false when it names none.
+func FromAcceptLanguage(header string) (Lang, bool) {
+	ts, _, err := language.ParseAcceptLanguage(header)
+	if err != nil {
+		return Default, false
+	}
+	return match(ts...)
+}
+
+// names are the languages' names, each in itself: a reader looking for
+// its own language finds it whatever language the screen is in.
+var names = map[Lang]string{PT: "Português", EN: "English", FR: "Français"}
+
+// Name returns the language's name in the language itself: Português,
+// English, Français.
+func (l Lang) Name() string {
+	if n, ok := names[l]; ok {
+		return n
+	}
+	return string(l)
+}

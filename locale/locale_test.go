@@ -1,0 +1,157 @@
+package locale_test
+
+import (
+	"testing"
+	"time"
+
+	"contactdesk/locale"
+)
+
+func TestFromEnv(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want locale.Lang
+		ok   bool
+	}{
+		{map[string]string{"LANG": "pt_PT.UTF-8"}, locale.PT, true},
+		{map[string]string{"LANG": "pt_BR.UTF-8"}, locale.PT, true}, // the nearest the desk speaks
+		{map[string]string{"LANG": "fr_CA"}, locale.FR, true},
+		{map[string]string{"LANG": "fr_FR.UTF-8@euro"}, locale.FR, true},
+		{map[string]string{"LANG": "en_GB.UTF-8"}, locale.EN, true},
+		{map[string]string{"LANG": "C"}, locale.EN, false},
+		{map[string]string{"LANG": "C.UTF-8"}, locale.EN, false},
+		{map[string]string{"LANG": "POSIX"}, locale.EN, false},
+		{map[string]string{"LANG": "de_DE.UTF-8"}, locale.EN, false},
+		{map[string]string{}, locale.EN, false},
+		// LC_ALL first, then LC_MESSAGES, then LANG: the first set decides
+		{map[string]string{"LC_ALL": "fr_FR.UTF-8", "LC_MESSAGES": "pt_PT", "LANG": "en_US"}, locale.FR, true},
+		{map[string]string{"LC_MESSAGES": "pt_PT", "LANG": "fr_FR"}, locale.PT, true},
+		{map[string]string{"LC_ALL": "C", "LANG": "fr_FR"}, locale.EN, false},
+	}
+	for _, c := range cases {
+		got, ok := locale.FromEnv(func(k string) string { return c.env[k] })
+		if got != c.want || ok != c.ok {
+			t.Errorf("%v: %s %v, want %s %v", c.env, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestFromAcceptLanguage(t *testing.T) {
+	cases := map[string]locale.Lang{
+		"pt-PT,pt;q=0.9,en;q=0.8":             locale.PT,
+		"fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7": locale.FR,
+		"de-DE,de;q=0.9,en;q=0.5":             locale.EN,
+		"de-DE":                               locale.EN,
+		"":                                    locale.EN,
+	}
+	for h, want := range cases {
+		if got, _ := locale.FromAcceptLanguage(h); got != want {
+			t.Errorf("%q: %s, want %s", h, got, want)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	for in, want := range map[string]locale.Lang{"pt": locale.PT, "PT": locale.PT, "pt-PT": locale.PT, "pt_PT": locale.PT, "fr_FR.UTF-8": locale.FR, " en ": locale.EN} {
+		if got, ok := locale.Parse(in); !ok || got != want {
+			t.Errorf("Parse(%q) = %s %v", in, got, ok)
+		}
+	}
+	for _, in := range []string{"", "de", "ptx", "C"} {
+		if _, ok := locale.Parse(in); ok {
+			t.Errorf("Parse(%q) accepted", in)
+		}
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	en, pt, fr := locale.For(locale.EN), locale.For(locale.PT), locale.For(locale.FR)
+	cases := []struct {
+		got, want string
+	}{
+		{en.Amount(4250), "42.50"},
+		{pt.Amount(4250), "42,50\u00a0€"},
+		{fr.Amount(4250), "42,50\u00a0€"},
+		{en.Amount(123456789), "1234567.89"},
+		{pt.Amount(123456789), "1\u00a0234\u00a0567,89\u00a0€"},
+		{fr.Amount(123456), "1\u202f234,56\u00a0€"},
+		{pt.Amount(123456), "1234,56\u00a0€"}, // pt-PT groups from five digits
+		{pt.Amount(5), "0,05\u00a0€"},
+		{en.Number(1000), "1000"},
+		{pt.Number(1000), "1000"},
+		{pt.Number(10000), "10\u00a0000"},
+		{fr.Number(1000), "1\u202f000"},
+		{fr.Number(999), "999"},
+		{en.Ordinal(5), "5th"}, {en.Ordinal(1), "1st"}, {en.Ordinal(12), "12th"}, {en.Ordinal(22), "22nd"},
+		{pt.Ordinal(5), "5.º"}, {fr.Ordinal(5), "5e"}, {fr.Ordinal(1), "1er"},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("%q, want %q", c.got, c.want)
+		}
+	}
+}
+
+func TestDates(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	en, pt, fr := locale.For(locale.EN), locale.For(locale.PT), locale.For(locale.FR)
+	cases := []struct {
+		got, want string
+	}{
+		{en.Stamp(now), "2026-03-02 09:00 UTC"},
+		{pt.Stamp(now), "02/03/2026 09:00 UTC"},
+		{fr.Stamp(now), "02/03/2026 09:00 UTC"},
+		{en.Date(now), "2026-03-02"},
+		{fr.Date(now), "02/03/2026"},
+		{en.Ago(now, now.Add(-2*time.Hour)), "2h ago"},
+		{pt.Ago(now, now.Add(-2*time.Hour)), "há 2 h"},
+		{fr.Ago(now, now.Add(-2*time.Hour)), "il y a 2 h"},
+		{en.Ago(now, now.Add(-30*time.Second)), "just now"},
+		{pt.Ago(now, now.Add(-25*time.Hour)), "há 1 dia"},
+		{pt.Ago(now, now.Add(-50*time.Hour)), "há 2 dias"},
+		{fr.Ago(now, now.Add(-50*time.Hour)), "il y a 2 j"},
+		{fr.Ago(now, now.Add(-8*24*time.Hour)), "22/02/2026"},
+		{en.Until(now, now.Add(14*24*time.Hour)), "in 14d"},
+		{pt.Until(now, now.Add(3*time.Hour)), "daqui a 3 h"},
+		{fr.Until(now, now.Add(3*time.Hour)), "dans 3 h"},
+		{en.Duration(15 * 24 * time.Hour), "15 days"},
+		{en.Duration(time.Hour), "1 hour"},
+		{en.Duration(90 * time.Second), "90 seconds"},
+		{pt.Duration(15 * time.Minute), "15 minutos"},
+		{pt.Duration(time.Minute), "1 minuto"},
+		{fr.Duration(24 * time.Hour), "1 jour"},
+		{fr.Duration(48 * time.Hour), "2 jours"},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("%q, want %q", c.got, c.want)
+		}
+	}
+}
+
+func TestPluralsAndWords(t *testing.T) {
+	en, pt, fr := locale.For(locale.EN), locale.For(locale.PT), locale.For(locale.FR)
+	// French counts 0 and 1 as one; Portuguese of Portugal only 1.
+	cases := []struct {
+		got, want string
+	}{
+		{en.T("err.token.tries_left", locale.Args{"N": 1}), "1 try left before a pause"},
+		{en.T("err.token.tries_left", locale.Args{"N": 0}), "0 tries left before a pause"},
+		{pt.T("err.token.tries_left", locale.Args{"N": 0}), "restam 0 tentativas antes de uma pausa"},
+		{fr.T("err.token.tries_left", locale.Args{"N": 0}), "il reste 0 essai avant une pause"},
+		{en.List("a", "b", "c"), "a, b and c"},
+		{pt.List("a", "b"), "a e b"},
+		{fr.List("a", "b", "c"), "a, b et c"},
+		// a Word argument is written in the reader's language
+		{fr.T("err.token.throttled", locale.Args{"Scope": locale.M("word.scope.email"), "At": "10:15", "In": locale.Duration(15 * time.Minute)}),
+			"trop de codes erronés pour votre changement d'adresse e-mail\u00a0: les essais sont suspendus jusqu'à 10:15 UTC (dans 15 minutes)"},
+		// ids are never grouped
+		{fr.T("word.scope.request", locale.Args{"ID": 12345}), "la demande #12345"},
+		{en.T("no.such.message"), "no.such.message"},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("%q, want %q", c.got, c.want)
+		}
+	}
+}

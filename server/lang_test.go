@@ -1,0 +1,25 @@
+package server
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSessionSpeaksTheAccountsLanguage: over SSH the app speaks the
+// account's language from its first frame, and the line the server
+// ends a session with is in that language too.
+func TestSessionSpeaksTheAccountsLanguage(t *testing.T) {
+	f := start(t, func(o *Options) { o.IdleTimeout = 2 * time.Second })
+	if _, err := f.desk.SetLang(context.Background(), alice, "pt"); err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, f.login(t, alice), 100, 30, "xterm")
+	s.waitFor(t, "1 Serviços", settle)
+	s.waitFor(t, "aa11111-ovh Alice Abreu", settle)
+	s.waitEnd(t, settle)
+	if got := s.stderr.String(); !strings.Contains(got, "contactdesk: sessão fechada após 2s sem nenhuma tecla") {
+		t.Errorf("stderr: %q", got)
+	}
+}
