@@ -341,7 +341,7 @@ func (p *Page) View() string {
 	}
 	if p.hasPend {
 		ls = append(ls, row("new", common.Line(p.pending.Email)+st.Subtle.Render("   "+
-			p.c.T("tui.profile.pending", locale.Args{"Until": l.DateTime(p.pending.Expires)}))))
+			p.c.T("tui.profile.pending", locale.Args{"Until": l.Date(p.pending.Expires)}))))
 		if p.editing == editingToken {
 			editRow("token", p.token, p.c.T("tui.profile.hint_token"))
 		}
