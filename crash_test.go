@@ -199,6 +199,14 @@ func startWriter(t *testing.T, path, mode string, seed uint64) (*exec.Cmd, *bufi
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// A test that fails half-way must not leave its writer behind,
+	// writing for ever.
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
 	return cmd, bufio.NewScanner(stdout), &stderr
 }
 
