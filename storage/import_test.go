@@ -23,8 +23,8 @@ import (
 )
 
 // sqliteDesk makes a SQLite desk with something in every table: the
-// demo, keys, mails queued for SMTP, settings, wrong tokens and a
-// lock-out.
+// demo, keys, mails queued for SMTP, settings, a token replaced by a
+// resend, wrong tokens and a lock-out.
 func sqliteDesk(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "desk.db")
@@ -67,6 +67,9 @@ func sqliteDesk(t *testing.T) string {
 	}
 	rs, err := d.CreateRequest(ctx, demo.Persona, model.NewRequest{Service: "xara.pt", Roles: []model.Role{model.Tech}, To: "zz33333-ovh"})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Resend(ctx, demo.Persona, rs[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	for range model.MaxTokenFailures {

@@ -215,4 +215,4 @@ func Migrations(d Dialect) []Migration {
 }
 
 // SchemaVersion is the schema this binary writes, in either dialect.
-const SchemaVersion = 8
+const SchemaVersion = 9
