@@ -34,10 +34,17 @@ type querier interface {
 func (x *exec) Dialect() sqlstore.Dialect { return sqlstore.Postgres }
 
 func (x *exec) note(err error) error {
-	if err != nil && x.conflict == nil && isConflict(err) {
+	if x.conflict == nil && isConflict(err) {
 		x.conflict = err
 	}
 	return err
+}
+
+// isConflict reports a serialization failure or a deadlock, after which
+// the transaction is run again.
+func isConflict(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
 func (x *exec) Exec(q string, args ...any) (int64, error) {

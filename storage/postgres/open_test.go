@@ -11,6 +11,7 @@ import (
 
 	"contactdesk/model"
 	"contactdesk/storage/postgres/pgtest"
+	"contactdesk/storage/sqlstore"
 )
 
 // open opens a fresh database with the schema, closed when the test ends.
@@ -86,7 +87,7 @@ func TestOpenUpgradesAnOlderSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A database left at schema 1.
-	_, err = c.Exec(ctx, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (1); "+migrations()[0].SQL)
+	_, err = c.Exec(ctx, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (1); "+sqlstore.Migrations(sqlstore.Postgres)[0].SQL)
 	c.Close(ctx)
 	if err != nil {
 		t.Fatal(err)

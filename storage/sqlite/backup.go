@@ -30,7 +30,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("%s is not empty: a backup is written into an empty file", path)
 	}
 	// No journal: the file is thrown away whole if anything fails.
-	dst, err := sql.Open("sqlite3", dsn(path, "mode=rw&_journal_mode=OFF&_synchronous=OFF"))
+	dst, err := sql.Open("sqlite3", dsn(path, "mode=rw", "_journal_mode=OFF", "_synchronous=OFF"))
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	defer dc.Close()
 	sc, err := db.reader.Conn(ctx)
 	if err != nil {
-		return db.friendly(err)
+		return db.explain(err, false)
 	}
 	defer sc.Close()
 	err = dc.Raw(func(d any) error {
@@ -56,7 +56,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		})
 	})
 	if err != nil {
-		return db.friendly(err)
+		return db.explain(err, false)
 	}
 	var res []string
 	rows, err := dc.QueryContext(ctx, "PRAGMA integrity_check")

@@ -1,9 +1,6 @@
 package sqlstore
 
-import (
-	"context"
-	"strings"
-)
+import "strings"
 
 // Column is one column of a table. Bool marks a column SQLite keeps as
 // 0 or 1 and PostgreSQL as a boolean; the others carry the same Go
@@ -60,14 +57,37 @@ var Tables = []Table{
 	{Name: "api_keys", Cols: cols("app_key handle name consumer_hash secret created last_used")},
 }
 
-// Source is a desk to copy from (contactdesk migrate), read in one
-// snapshot at SchemaVersion.
-type Source interface {
-	// ReadTables calls fn for each of Tables, in order, with a function
-	// that returns the table's next row (its values in the table's
-	// column order, of Go types: string, int64, bool, []byte, or nil
-	// for NULL) and nil after the last.
-	ReadTables(ctx context.Context, fn func(t Table, next func() ([]any, error)) error) error
-	// Where names the source, for messages.
-	Where() string
+// ReadTable reads every row of table tb, for a copy into another desk:
+// fn is given a function that returns the next row (its values in tb's
+// column order, of Go types: string, int64, bool, []byte, or nil for
+// NULL) and nil after the last.
+func (t *Tx) ReadTable(tb Table, fn func(next func() ([]any, error)) error) error {
+	rows, err := t.x.Query("SELECT " + strings.Join(tb.ColNames(), ", ") + " FROM " + tb.Name)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	err = fn(func() ([]any, error) {
+		if !rows.Next() {
+			return nil, rows.Err()
+		}
+		row := make([]any, len(tb.Cols))
+		dest := make([]any, len(row))
+		for i := range row {
+			dest[i] = &row[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		for i, c := range tb.Cols {
+			if n, ok := row[i].(int64); ok && c.Bool {
+				row[i] = n != 0 // SQLite keeps a flag as 0 or 1
+			}
+		}
+		return row, nil
+	})
+	if err != nil {
+		return err
+	}
+	return rows.Err()
 }
