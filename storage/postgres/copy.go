@@ -40,8 +40,8 @@ func (db *DB) Counts(ctx context.Context) (c Counts, err error) {
 func counts(x *exec) (Counts, error) {
 	c := Counts{}
 	for _, t := range sqlstore.Tables {
-		var n int64
-		if err := x.QueryRow("SELECT count(*) FROM " + t.Name).Scan(&n); err != nil {
+		n, err := sqlstore.New(x).Count(t.Name)
+		if err != nil {
 			return nil, err
 		}
 		c[t.Name] = n

@@ -125,7 +125,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	b := make([]byte, 8)
 	crand.Read(b)
 	db := &DB{where: fmt.Sprintf("the PostgreSQL server at %s, database %s", host, cc.Database), node: hex.EncodeToString(b), queue: make(chan struct{}, writersPerNode), ro: o.ReadOnly}
-	db.watch.cfg = cc.Copy()
+	db.watch.cfg, db.watch.self = cc.Copy(), db.node
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, db.openErr(err, cc.Database)
 	}

@@ -91,3 +91,9 @@ func (t *Tx) ReadTable(tb Table, fn func(next func() ([]any, error)) error) erro
 	}
 	return rows.Err()
 }
+
+// Count counts the rows of a table.
+func (t *Tx) Count(table string) (n int64, err error) {
+	err = t.row("SELECT count(*) FROM " + table).Scan(&n)
+	return n, err
+}

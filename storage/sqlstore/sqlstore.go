@@ -11,6 +11,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -34,22 +35,15 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-// Executor runs one transaction's statements on one engine. A single
-// row that isn't there is model.ErrNoRow from Row.Scan.
+// Executor runs one transaction's statements on one engine.
 type Executor interface {
 	Dialect() Dialect
 	// Exec runs a statement and returns how many rows it changed.
 	Exec(q string, args ...any) (int64, error)
-	// Insert runs an INSERT … RETURNING id and returns the id.
-	Insert(q string, args ...any) (int64, error)
 	Query(q string, args ...any) (Rows, error)
-	QueryRow(q string, args ...any) Row
 	// CopyRows stores n rows of cols into table the engine's fastest
 	// way (row(i) gives the i-th row's values).
 	CopyRows(table string, cols []string, n int, row func(i int) []any) error
-	// ReserveIDs returns n ids for new rows of table, none of which
-	// another transaction will be given.
-	ReserveIDs(table string, n int) ([]int64, error)
 }
 
 // Rows are a query's rows, read one after the other.
@@ -60,8 +54,38 @@ type Rows interface {
 	Close() error
 }
 
-// Row is the one row of QueryRow.
+// Row is a query's one row: model.ErrNoRow from Scan when there is none.
 type Row interface{ Scan(dest ...any) error }
+
+type row struct {
+	rows Rows
+	err  error
+}
+
+func (t *Tx) row(q string, args ...any) Row {
+	rows, err := t.x.Query(q, args...)
+	return row{rows, err}
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		return cmp.Or(r.rows.Err(), model.ErrNoRow)
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	return r.rows.Close()
+}
+
+// insert runs an INSERT (or an UPDATE) … RETURNING one number.
+func (t *Tx) insert(q string, args ...any) (n int64, err error) {
+	err = t.row(q, args...).Scan(&n)
+	return n, err
+}
 
 // Tx is one transaction of a desk; it implements model.Tx and
 // model.BulkTx over an engine's Executor.

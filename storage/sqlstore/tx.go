@@ -31,7 +31,7 @@ func scanAccount(sc Row) (model.Account, error) {
 }
 
 func (t *Tx) Account(h model.Handle) (model.Account, error) {
-	return scanAccount(t.x.QueryRow("SELECT "+accountCols+" FROM accounts WHERE handle = +?", h))
+	return scanAccount(t.row("SELECT "+accountCols+" FROM accounts WHERE handle = +?", h))
 }
 
 func (t *Tx) Accounts() ([]model.Account, error) {
@@ -95,11 +95,11 @@ func scanServiceView(sc Row) (model.ServiceView, error) {
 }
 
 func (t *Tx) Service(name string) (model.Service, error) {
-	return scanService(t.x.QueryRow("SELECT "+serviceCols+" FROM services s WHERE s.name = +?", name))
+	return scanService(t.row("SELECT "+serviceCols+" FROM services s WHERE s.name = +?", name))
 }
 
 func (t *Tx) ServiceByID(id int64) (model.Service, error) {
-	return scanService(t.x.QueryRow("SELECT "+serviceCols+" FROM services s WHERE s.id = +?", id))
+	return scanService(t.row("SELECT "+serviceCols+" FROM services s WHERE s.id = +?", id))
 }
 
 // pendingMark is the column that marks a service with a live request.
@@ -142,7 +142,7 @@ func serviceValues(s *model.Service) []any {
 }
 
 func (t *Tx) InsertService(s *model.Service) error {
-	id, err := t.x.Insert("INSERT INTO services ("+serviceInsertCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", serviceValues(s)...)
+	id, err := t.insert("INSERT INTO services ("+serviceInsertCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", serviceValues(s)...)
 	if err == nil {
 		s.ID = id
 	}
@@ -239,7 +239,7 @@ func (t *Tx) RequestsOf(h model.Handle) ([]model.Request, error) {
 
 func (t *Tx) Awaiting(h model.Handle, now time.Time) (int, error) {
 	var n int
-	err := t.x.QueryRow(`SELECT count(*) FROM parties p JOIN requests r ON r.id = p.request_id
+	err := t.row(`SELECT count(*) FROM parties p JOIN requests r ON r.id = p.request_id
 		WHERE p.handle = +? AND p.answer = 'pending' AND r.state = 'validatingByCustomers' AND r.expires > ?`, h, ts(now)).Scan(&n)
 	return n, err
 }
@@ -262,7 +262,7 @@ func (t *Tx) DueRequests(now time.Time) ([]model.Request, error) {
 }
 
 func (t *Tx) InsertRequest(r *model.Request) error {
-	id, err := t.x.Insert(`INSERT INTO requests (service_id, roles, from_handle, to_handle, requester, state, reason, created, expires, ended)
+	id, err := t.insert(`INSERT INTO requests (service_id, roles, from_handle, to_handle, requester, state, reason, created, expires, ended)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		r.ServiceID, model.JoinRoles(r.Roles, ","), r.From, r.To, r.Requester, r.State, r.Reason, ts(r.Created), ts(r.Expires), ts(r.Ended))
 	if err != nil {
@@ -304,10 +304,10 @@ func (t *Tx) InsertToken(tk *model.TokenRecord) error {
 		return err
 	}
 	const next = `(SELECT coalesce(max(n), 0) + 1 FROM (SELECT token_n AS n FROM parties WHERE request_id = ?1 UNION ALL SELECT n FROM tokens WHERE request_id = ?1) AS x)`
-	n, err := t.x.Insert(`UPDATE parties SET token_n = `+next+`, token_hash = ?3, token_state = ?4
+	n, err := t.insert(`UPDATE parties SET token_n = `+next+`, token_hash = ?3, token_state = ?4
 		WHERE request_id = ?1 AND handle = ?2 RETURNING token_n`, tk.RequestID, tk.Handle, tk.Hash[:], tk.State)
 	if errors.Is(err, model.ErrNoRow) {
-		n, err = t.x.Insert(`INSERT INTO tokens (request_id, n, handle, hash, state) VALUES (?1, `+next+`, ?2, ?3, ?4) RETURNING n`,
+		n, err = t.insert(`INSERT INTO tokens (request_id, n, handle, hash, state) VALUES (?1, `+next+`, ?2, ?3, ?4) RETURNING n`,
 			tk.RequestID, tk.Handle, tk.Hash[:], tk.State)
 	}
 	if err == nil {
@@ -343,7 +343,7 @@ func (t *Tx) SetTokenState(id int64, s model.TokenState) error {
 
 func (t *Tx) Failures(h model.Handle, requestID int64, since time.Time) (int, error) {
 	var n int
-	err := t.x.QueryRow("SELECT count(*) FROM token_failures WHERE handle = +? AND request_id = +? AND at > ?", h, requestID, ts(since)).Scan(&n)
+	err := t.row("SELECT count(*) FROM token_failures WHERE handle = +? AND request_id = +? AND at > ?", h, requestID, ts(since)).Scan(&n)
 	return n, err
 }
 
@@ -354,7 +354,7 @@ func (t *Tx) InsertFailure(h model.Handle, requestID int64, at time.Time) error 
 
 func (t *Tx) LockedUntil(h model.Handle, requestID int64) (time.Time, error) {
 	var until int64
-	err := t.x.QueryRow("SELECT until FROM token_locks WHERE handle = +? AND request_id = +?", h, requestID).Scan(&until)
+	err := t.row("SELECT until FROM token_locks WHERE handle = +? AND request_id = +?", h, requestID).Scan(&until)
 	if errors.Is(err, model.ErrNoRow) {
 		return time.Time{}, nil
 	}
@@ -378,7 +378,7 @@ func historyValues(e *model.HistoryEntry) []any {
 // InsertHistory gives a request's line its service when it has none:
 // the history finds a request's lines among its service's.
 func (t *Tx) InsertHistory(e *model.HistoryEntry) error {
-	id, err := t.x.Insert("INSERT INTO history ("+historyInsertCols+") VALUES (?1, ?2, ?3, coalesce(?4, (SELECT service_id FROM requests WHERE id = ?5)), ?5, ?6) RETURNING id", historyValues(e)...)
+	id, err := t.insert("INSERT INTO history ("+historyInsertCols+") VALUES (?1, ?2, ?3, coalesce(?4, (SELECT service_id FROM requests WHERE id = ?5)), ?5, ?6) RETURNING id", historyValues(e)...)
 	if err == nil {
 		e.ID = id
 	}
