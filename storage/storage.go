@@ -27,16 +27,10 @@ const ApplicationID = sqlite.ApplicationID
 // SchemaVersion is the schema this binary writes.
 func SchemaVersion() int { return sqlite.SchemaVersion() }
 
-// Errors of opening a SQLite file.
+// Errors of opening a SQLite file (the others are sqlite's).
 var (
-	ErrMissing      = sqlite.ErrMissing
-	ErrNotOurs      = sqlite.ErrNotOurs
-	ErrNewerSchema  = sqlite.ErrNewerSchema
-	ErrReadOnlyFile = sqlite.ErrReadOnlyFile
-	ErrBusy         = sqlite.ErrBusy
-	ErrDamaged      = sqlite.ErrDamaged
-	ErrInMemory     = sqlite.ErrInMemory
-	ErrReadOnlyOpen = sqlite.ErrReadOnlyOpen
+	ErrMissing = sqlite.ErrMissing
+	ErrNotOurs = sqlite.ErrNotOurs
 )
 
 // Import copies the desk in the SQLite file at path into db, which must
