@@ -111,16 +111,11 @@ func (d desk) schema(t *testing.T, engine string) []string {
 		t.Fatal(err)
 	}
 	defer pg.Close(ctx)
-	rows, err := pg.Query(ctx, `SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
+	rows, _ := pg.Query(ctx, `SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
 		FROM information_schema.columns WHERE table_schema = current_schema() UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1`)
+	out, err = pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var l string
-		rows.Scan(&l)
-		out = append(out, l)
 	}
 	return out
 }
