@@ -260,7 +260,9 @@ func BenchmarkCreateAcceptParts100k(b *testing.B) {
 				}
 			})
 		}
-		timed(4, func() { db.Update(ctx, func(tx model.Tx) error { return tx.SetSetting("bench", "same", time.Unix(1, 0)) }) })
+		timed(4, func() {
+			db.Update(ctx, func(tx model.Tx) error { return tx.SetSetting("bench", "same", time.Unix(1, 0)) })
+		})
 		timed(5, func() { db.View(ctx, func(tx model.Tx) error { _, err := tx.Account(s.Admin); return err }) })
 	}
 	b.StopTimer()
