@@ -299,16 +299,21 @@ func tokenID(requestID, n int64) int64 { return requestID<<tokenBits | n }
 // puts the new one on its row. A token for someone who is not a party
 // (the model makes none) goes to tokens.
 func (t *Tx) InsertToken(tk *model.TokenRecord) error {
-	if _, err := t.x.Exec(`INSERT INTO tokens (request_id, n, handle, hash, state)
-		SELECT request_id, token_n, handle, token_hash, token_state FROM parties WHERE request_id = ? AND handle = ? AND token_n > 0`, tk.RequestID, tk.Handle); err != nil {
-		return err
-	}
+	const move = `INSERT INTO tokens (request_id, n, handle, hash, state)
+		SELECT request_id, token_n, handle, token_hash, token_state FROM parties WHERE request_id = ?1 AND handle = ?2 AND token_n > 0`
 	const next = `(SELECT coalesce(max(n), 0) + 1 FROM (SELECT token_n AS n FROM parties WHERE request_id = ?1 UNION ALL SELECT n FROM tokens WHERE request_id = ?1) AS x)`
-	n, err := t.insert(`UPDATE parties SET token_n = `+next+`, token_hash = ?3, token_state = ?4
-		WHERE request_id = ?1 AND handle = ?2 RETURNING token_n`, tk.RequestID, tk.Handle, tk.Hash[:], tk.State)
+	const update = `UPDATE parties SET token_n = ` + next + `, token_hash = ?3, token_state = ?4 WHERE request_id = ?1 AND handle = ?2 RETURNING token_n`
+	args := []any{tk.RequestID, tk.Handle, tk.Hash[:], tk.State}
+	var n int64
+	var err error
+	if t.x.Dialect() == Postgres {
+		// One statement, one round trip: SQLite has no INSERT in a WITH.
+		n, err = t.insert("WITH moved AS ("+move+") "+update, args...)
+	} else if _, err = t.x.Exec(move, args[:2]...); err == nil {
+		n, err = t.insert(update, args...)
+	}
 	if errors.Is(err, model.ErrNoRow) {
-		n, err = t.insert(`INSERT INTO tokens (request_id, n, handle, hash, state) VALUES (?1, `+next+`, ?2, ?3, ?4) RETURNING n`,
-			tk.RequestID, tk.Handle, tk.Hash[:], tk.State)
+		n, err = t.insert(`INSERT INTO tokens (request_id, n, handle, hash, state) VALUES (?1, `+next+`, ?2, ?3, ?4) RETURNING n`, args...)
 	}
 	if err == nil {
 		tk.ID = tokenID(tk.RequestID, n)
