@@ -126,7 +126,7 @@ func connect(path string, n int, params ...string) *sql.DB {
 // -shm: SQLite gives them the database's mode, so that whoever may use
 // a database may use them. An existing database keeps its mode.
 func Open(path string, o Options) (*DB, error) {
-	if uri, ok := strings.CutPrefix(strings.ToLower(path), "file:"); path == ":memory:" || ok && (strings.HasPrefix(uri, ":memory:") || strings.Contains(uri, "mode=memory")) {
+	if inMemory(path) {
 		return nil, fmt.Errorf("%s is %w: it would be gone when the command ends; give a file", path, ErrInMemory)
 	}
 	if o.Create && o.ReadOnly {
@@ -186,6 +186,12 @@ func Open(path string, o Options) (*DB, error) {
 	}
 	db.startCheckpointer(connect(path, 1, "mode=rw", "_synchronous=FULL", busy))
 	return db, nil
+}
+
+// inMemory reports the names SQLite takes for a database in memory.
+func inMemory(path string) bool {
+	uri, ok := strings.CutPrefix(strings.ToLower(path), "file:")
+	return path == ":memory:" || ok && (strings.HasPrefix(uri, ":memory:") || strings.Contains(uri, "mode=memory"))
 }
 
 // create makes a new, empty file at path, readable by its owner alone.
