@@ -381,3 +381,34 @@ func TestInMemoryIsRefused(t *testing.T) {
 		t.Errorf("files were made: %v", es)
 	}
 }
+// TestOpenWhileAnotherWrites: a command opens the desk while another
+// process writes to it (serve, the crash tests' writers); the check of
+// the file must never take a page being written for a damaged file.
+func TestOpenWhileAnotherWrites(t *testing.T) {
+	p := newFile(t)
+	db, err := sqlite.Open(p, sqlite.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	d := model.NewDesk(db, model.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ctx.Err() == nil; i++ {
+			// Accounts grow the file and make checkpoints rewrite its pages.
+			d.AddAccount(ctx, model.NewAccount{Handle: fmt.Sprintf("ab%d-ovh", i), Name: strings.Repeat("n", 150), Email: "a@b.example"})
+		}
+	}()
+	for i := range 300 {
+		other, err := sqlite.Open(p, sqlite.Options{})
+		if err != nil {
+			t.Fatalf("open %d while another writes: %v", i, err)
+		}
+		other.Close()
+	}
+	cancel()
+	<-done
+}

@@ -6,8 +6,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -213,23 +215,40 @@ func create(path string) (os.FileInfo, error) {
 }
 
 // header is what a file's header says: its application id, its schema,
-// and how many tables it holds.
+// and how many tables it holds (migrate's look, through SQLite).
 const header = "SELECT * FROM pragma_application_id, pragma_user_version, (SELECT count(*) FROM sqlite_master)"
 
 // probe looks at an existing file without writing to it, nor making
-// any file beside it (immutable: SQLite reads the file alone, without
-// locks, -wal or -shm). What only a WAL holds yet is not seen here;
-// migrate checks again, under the write lock.
+// any file beside it: its header says whether it is an SQLite file, a
+// contactdesk one, and of which schema. What only a WAL holds yet is
+// not seen here; migrate checks again, under the write lock.
 func probe(path string) error {
-	p := connect(path, 1, "mode=ro", "immutable=1")
-	defer p.Close()
-	var app, ver, tables int
-	err := p.QueryRow(header).Scan(&app, &ver, &tables)
-	if se := (sqlite3.Error{}); errors.As(err, &se) && se.Code == sqlite3.ErrCorrupt {
-		err = sqlite3.Error{Code: sqlite3.ErrNotADB}
-	}
+	// The header is read as bytes, not through SQLite: opened immutable,
+	// SQLite reads pages that another process (serve, a command) may be
+	// writing at that moment and calls the file corrupt; opened
+	// otherwise, it makes -wal and -shm files beside a file that may not
+	// be ours. The fields read here are written once (the magic, the
+	// application id) or by a migration (the schema version).
+	f, err := os.Open(path)
 	if err != nil {
-		return (&DB{path: path}).explain(err, true)
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer f.Close()
+	// The database header, then the header of the schema table's root
+	// page, which follows it on page 1: sqlite.org/fileformat.html.
+	var h [108]byte
+	if _, err := io.ReadFull(f, h[:]); err != nil || string(h[:16]) != "SQLite format 3\x00" {
+		return fmt.Errorf("%s is %w (not an SQLite file); refusing to touch it", path, ErrNotOurs)
+	}
+	ver := int(int32(binary.BigEndian.Uint32(h[60:64])))
+	app := int(int32(binary.BigEndian.Uint32(h[68:72])))
+	// Another program's file may not have set an application id: it is
+	// told from an empty SQLite file by its schema table, which is not
+	// an empty leaf. Both are on page 1, so a file whose page 1 a
+	// checkpoint has not copied yet reads as empty, and consistently.
+	tables := 0
+	if h[100] != 0x0D || binary.BigEndian.Uint16(h[103:105]) > 0 {
+		tables = 1
 	}
 	return ours(path, app, ver, tables)
 }
