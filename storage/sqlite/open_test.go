@@ -381,6 +381,7 @@ func TestInMemoryIsRefused(t *testing.T) {
 		t.Errorf("files were made: %v", es)
 	}
 }
+
 // TestOpenWhileAnotherWrites: a command opens the desk while another
 // process writes to it (serve, the crash tests' writers); the check of
 // the file must never take a page being written for a damaged file.
