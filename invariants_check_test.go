@@ -62,7 +62,7 @@ func TestCheckDeskFindsDamage(t *testing.T) {
 		{"a contact moved without a request", "UPDATE services SET tech = 'te10004-ovh' WHERE name = 'gamma.com'", "gamma.com"},
 		{"a done request whose contact did not move", "UPDATE services SET tech = 'te10001-ovh' WHERE name = 'alpha.pt'", "alpha.pt"},
 		{"an outcome mail lost", "DELETE FROM mails WHERE id = (SELECT max(id) FROM mails WHERE kind = 'outcome')", "outcome mails"},
-		{"a token used without an answer", "UPDATE tokens SET state = 'used' WHERE request_id = 3 AND state = 'active'", "used"},
+		{"a token used without an answer", "UPDATE parties SET token_state = 'used' WHERE request_id = 3 AND token_state = 'active'", "used"},
 		{"a confirmation mail lost", "DELETE FROM mails WHERE id = (SELECT max(id) FROM mails WHERE kind = 'confirm')", "confirmation mails"},
 		{"an open request with every acceptance", "UPDATE parties SET answer = 'accepted' WHERE request_id = 3", "still open"},
 		{"a move for a request not done", "INSERT INTO history (at, actor, action, service_id, request_id, detail) VALUES (1, 'system', 'contact.change', 2, 3, 'x')", "not done"},

@@ -135,7 +135,8 @@ func (c *checker) requests() {
 		}
 		return err
 	})
-	c.rows("SELECT request_id, handle, state FROM tokens", func(scan func(...any) error) error {
+	// A party's latest token is on its row, the ones it replaced in tokens.
+	c.rows("SELECT request_id, handle, token_state FROM parties WHERE token_n > 0 UNION ALL SELECT request_id, handle, state FROM tokens", func(scan func(...any) error) error {
 		var id int64
 		var h, s string
 		err := scan(&id, &h, &s)

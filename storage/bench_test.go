@@ -206,3 +206,69 @@ func BenchmarkHistory100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCreateAcceptParts100k takes BenchmarkCreateAccept100k's life
+// apart: what its create, its accepts and its mailbox reads take each,
+// beside one raw commit and two things that do next to no work: a write
+// that changes nothing (no page to sync) and a read of one row.
+func BenchmarkCreateAcceptParts100k(b *testing.B) {
+	d, db := bigDesk(b)
+	ss, cands := upToDateServices(b, db, 20000)
+	ctx := context.Background()
+	names := []string{"create-us", "accept-us", "last-accept-us", "mailbox-us", "idle-write-us", "one-row-read-us"}
+	var took [6]time.Duration
+	var count [6]int
+	mails := 0
+	timed := func(i int, f func()) {
+		start := time.Now()
+		f()
+		took[i] += time.Since(start)
+		count[i]++
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s, to := ss[i%len(ss)], cands[i%len(cands)]
+		if to == s.Tech {
+			to = cands[(i+1)%len(cands)]
+		}
+		var r model.Request
+		timed(0, func() {
+			rs, err := d.CreateRequest(ctx, s.Admin, model.NewRequest{Service: s.Name, Roles: []model.Role{model.Tech}, To: string(to)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			r = rs[0]
+		})
+		for k, p := range r.Parties {
+			var ms []model.Mail
+			timed(3, func() { ms, _ = d.Mails(ctx, p.Handle) })
+			mails += len(ms)
+			tok := ""
+			for _, m := range ms {
+				if m.RequestID == r.ID && m.Token != "" {
+					tok = m.Token
+					break
+				}
+			}
+			which := 1
+			if k == len(r.Parties)-1 {
+				which = 2
+			}
+			timed(which, func() {
+				if _, err := d.Accept(ctx, p.Handle, r.ID, tok); err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+		timed(4, func() {
+			db.Update(ctx, func(tx model.Tx) error { return tx.SetSetting("bench", "same", time.Unix(1, 0)) })
+		})
+		timed(5, func() { db.View(ctx, func(tx model.Tx) error { _, err := tx.Account(s.Admin); return err }) })
+	}
+	b.StopTimer()
+	for i, name := range names {
+		b.ReportMetric(float64(took[i].Microseconds())/float64(count[i]), name)
+	}
+	b.ReportMetric(float64(mails)/float64(count[3]), "mails-read")
+	b.ReportMetric(float64(rawCommits(b, filepath.Dir(db.Path()), 200).Microseconds())/4, "raw-commit-us")
+}

@@ -212,18 +212,31 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	}
 
 	// Tokens and throttling.
+	// Each party's latest token lives on its row, the ones before it and
+	// those of someone who is not a party in the tokens table.
+	var tokens []model.TokenRecord
 	for i, tk := range []model.TokenRecord{
 		{RequestID: 1, Handle: "xx11111-ovh", Hash: hash("AAAA"), State: model.TokenActive},
 		{RequestID: 1, Handle: "yy22222-ovh", Hash: hash("BBBB"), State: model.TokenUsed},
 		{RequestID: 2, Handle: "ab12345-ovh", Hash: hash("CCCC"), State: model.TokenActive},
+		{RequestID: 1, Handle: "xx11111-ovh", Hash: hash("DDDD"), State: model.TokenActive},
+		{RequestID: 1, Handle: "cd67890-ovh", Hash: hash("EEEE"), State: model.TokenActive},
 	} {
-		w.write(fmt.Sprintf("InsertToken %d", i), func(tx model.Tx) (any, error) {
+		tk = w.write(fmt.Sprintf("InsertToken %d", i), func(tx model.Tx) (any, error) {
 			err := tx.InsertToken(&tk)
 			return tk, err
-		})
+		}).(model.TokenRecord)
+		tokens = append(tokens, tk)
 	}
-	w.write("SetTokenState", func(tx model.Tx) (any, error) { return one(tx.SetTokenState(1, model.TokenReplaced)) })
-	w.write("SetTokenState missing", func(tx model.Tx) (any, error) { return one(tx.SetTokenState(99, model.TokenUsed)) })
+	for _, i := range []int{0, 3, 4} {
+		w.write(fmt.Sprintf("SetTokenState %d", i), func(tx model.Tx) (any, error) { return one(tx.SetTokenState(tokens[i].ID, model.TokenReplaced)) })
+	}
+	for _, id := range []int64{99, tokens[0].ID + 9, tokens[0].ID - 1} {
+		w.write(fmt.Sprintf("SetTokenState missing %d", id), func(tx model.Tx) (any, error) { return one(tx.SetTokenState(id, model.TokenUsed)) })
+	}
+	w.write("InsertToken to no request", func(tx model.Tx) (any, error) {
+		return one(tx.InsertToken(&model.TokenRecord{RequestID: 99, Handle: "xx11111-ovh", Hash: hash("FFFF"), State: model.TokenActive}))
+	})
 	for id := int64(1); id <= 3; id++ {
 		w.read(fmt.Sprintf("Tokens %d", id), func(tx model.Tx) (any, error) { return tx.Tokens(id) })
 	}

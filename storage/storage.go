@@ -6,9 +6,7 @@ package storage
 
 import (
 	"context"
-	"time"
 
-	"contactdesk/model"
 	"contactdesk/storage/postgres"
 	"contactdesk/storage/sqlite"
 )
@@ -29,50 +27,11 @@ const ApplicationID = sqlite.ApplicationID
 // SchemaVersion is the schema this binary writes.
 func SchemaVersion() int { return sqlite.SchemaVersion() }
 
-// Errors of opening a SQLite file.
+// Errors of opening a SQLite file (the others are sqlite's).
 var (
-	ErrMissing      = sqlite.ErrMissing
-	ErrNotOurs      = sqlite.ErrNotOurs
-	ErrNewerSchema  = sqlite.ErrNewerSchema
-	ErrReadOnlyFile = sqlite.ErrReadOnlyFile
-	ErrBusy         = sqlite.ErrBusy
-	ErrDamaged      = sqlite.ErrDamaged
-	ErrInMemory     = sqlite.ErrInMemory
-	ErrReadOnlyOpen = sqlite.ErrReadOnlyOpen
+	ErrMissing = sqlite.ErrMissing
+	ErrNotOurs = sqlite.ErrNotOurs
 )
-
-// StoreOptions say how OpenStore opens a desk of either engine.
-type StoreOptions struct {
-	// Create makes an empty desk where there is none: a new SQLite
-	// file, or the schema in an empty PostgreSQL database.
-	Create bool
-	// ReadOnly is for a command that only reads: no desk is made (a
-	// missing or empty SQLite file is refused), and Update fails.
-	ReadOnly bool
-	// MaxConns sizes the pool of connections to a PostgreSQL server
-	// (0: the URL's pool_max_conns, else pgxpool's default).
-	MaxConns int32
-	// StatementTimeout bounds each PostgreSQL statement (0: the URL's,
-	// else postgres.DefaultStatementTimeout; negative: none).
-	StatementTimeout time.Duration
-}
-
-// OpenStore opens the desk dsn names: a postgres:// or postgresql://
-// URL names a PostgreSQL database, anything else a SQLite file.
-func OpenStore(ctx context.Context, dsn string, o StoreOptions) (model.Store, error) {
-	if postgres.IsURL(dsn) {
-		db, err := postgres.Open(ctx, dsn, postgres.Options{Create: o.Create, ReadOnly: o.ReadOnly, MaxConns: o.MaxConns, StatementTimeout: o.StatementTimeout})
-		if err != nil {
-			return nil, err
-		}
-		return db, nil
-	}
-	db, err := sqlite.Open(dsn, sqlite.Options{Create: o.Create, ReadOnly: o.ReadOnly})
-	if err != nil {
-		return nil, err
-	}
-	return db, nil
-}
 
 // Import copies the desk in the SQLite file at path into db, which must
 // hold no data (contactdesk migrate). The file is checked, and its
@@ -84,5 +43,5 @@ func Import(ctx context.Context, db *postgres.DB, path string) (postgres.Counts,
 		return nil, err
 	}
 	defer src.Close()
-	return db.Import(ctx, src)
+	return db.Import(ctx, src, path)
 }

@@ -3,11 +3,11 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"contactdesk/model"
 	"contactdesk/storage/sqlstore"
 )
 
@@ -27,17 +27,23 @@ type exec struct {
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error)
 }
 
 func (x *exec) Dialect() sqlstore.Dialect { return sqlstore.Postgres }
 
 func (x *exec) note(err error) error {
-	if err != nil && x.conflict == nil && isConflict(err) {
+	if x.conflict == nil && isConflict(err) {
 		x.conflict = err
 	}
 	return err
+}
+
+// isConflict reports a serialization failure or a deadlock, after which
+// the transaction is run again.
+func isConflict(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
 func (x *exec) Exec(q string, args ...any) (int64, error) {
@@ -46,14 +52,8 @@ func (x *exec) Exec(q string, args ...any) (int64, error) {
 	return tag.RowsAffected(), x.note(err)
 }
 
-func (x *exec) Insert(q string, args ...any) (int64, error) {
-	x.wrote = true
-	var id int64
-	err := x.QueryRow(q, args...).Scan(&id)
-	return id, err
-}
-
 func (x *exec) Query(q string, args ...any) (sqlstore.Rows, error) {
+	x.wrote = x.wrote || !strings.HasPrefix(q, "SELECT") // … RETURNING
 	rs, err := x.tx.Query(x.ctx, sqlstore.Rebind(q), args...)
 	if err != nil {
 		return nil, x.note(err)
@@ -61,11 +61,7 @@ func (x *exec) Query(q string, args ...any) (sqlstore.Rows, error) {
 	return rows{x: x, r: rs}, nil
 }
 
-func (x *exec) QueryRow(q string, args ...any) sqlstore.Row {
-	return row{x: x, r: x.tx.QueryRow(x.ctx, sqlstore.Rebind(q), args...)}
-}
-
-// rows and row pass their errors through note.
+// rows pass their errors through note.
 type rows struct {
 	x *exec
 	r pgx.Rows
@@ -74,20 +70,7 @@ type rows struct {
 func (r rows) Next() bool             { return r.r.Next() }
 func (r rows) Scan(dest ...any) error { return r.x.note(r.r.Scan(dest...)) }
 func (r rows) Err() error             { return r.x.note(r.r.Err()) }
-func (r rows) Close() error           { r.r.Close(); return nil }
-
-type row struct {
-	x *exec
-	r pgx.Row
-}
-
-func (r row) Scan(dest ...any) error {
-	err := r.r.Scan(dest...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return model.ErrNoRow
-	}
-	return r.x.note(err)
-}
+func (r rows) Close() error           { r.r.Close(); return r.Err() }
 
 // CopyRows loads the rows with one COPY.
 func (x *exec) CopyRows(table string, cols []string, n int, row func(i int) []any) error {
@@ -101,23 +84,4 @@ func (x *exec) CopyRows(table string, cols []string, n int, row func(i int) []an
 		return row(i - 1), nil
 	}))
 	return x.note(err)
-}
-
-// ReserveIDs takes the ids from the table's sequence, which no other
-// transaction will be given whether this one commits or not.
-func (x *exec) ReserveIDs(table string, n int) ([]int64, error) {
-	rs, err := x.Query("SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)", table, n)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var ids []int64
-	for rs.Next() {
-		var id int64
-		if err := rs.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rs.Err()
 }

@@ -22,7 +22,8 @@ var ReconnectDelay = time.Second
 // NOTIFYs are ignored (the desk announces its own writes itself), others
 // raise a flag that Changed takes down.
 type watch struct {
-	cfg *pgx.ConnConfig
+	cfg  *pgx.ConnConfig
+	self string // the name of this DB in its NOTIFYs
 
 	mu      sync.Mutex
 	started bool
@@ -44,13 +45,13 @@ func (db *DB) Changed(context.Context) (bool, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.started {
-		w.start(db)
+		w.start(db.where)
 	}
-	if !w.primed {
+	switch {
+	case !w.primed:
 		w.primed, w.changed = true, false
 		return false, nil
-	}
-	if w.err != nil {
+	case w.err != nil:
 		return false, w.err
 	}
 	c := w.changed
@@ -59,25 +60,22 @@ func (db *DB) Changed(context.Context) (bool, error) {
 }
 
 // start runs the listener until stop; w.mu is held.
-func (w *watch) start(db *DB) {
+func (w *watch) start(where string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w.started, w.cancel, w.done = true, cancel, make(chan struct{})
-	w.err = &lostErr{err: errors.New("not connected yet"), msg: "live updates from other nodes: connecting to " + db.where}
+	w.err = &lostErr{err: errors.New("not connected yet"), msg: "live updates from other nodes: connecting to " + where}
 	l := &pgxlisten.Listener{
-		Connect: func(ctx context.Context) (*pgx.Conn, error) {
-			return pgx.ConnectConfig(ctx, w.cfg.Copy())
-		},
+		Connect: func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, w.cfg.Copy()) },
 		LogError: func(ctx context.Context, err error) {
-			if ctx.Err() != nil {
-				return
+			if ctx.Err() == nil {
+				w.mu.Lock()
+				w.err = &lostErr{err: err, msg: fmt.Sprintf("live updates from other nodes paused: cannot reach %s (%s); connecting again", where, cause(err))}
+				w.mu.Unlock()
 			}
-			w.mu.Lock()
-			w.err = &lostErr{err: err, msg: fmt.Sprintf("live updates from other nodes paused: cannot reach %s (%s); connecting again", db.where, cause(err))}
-			w.mu.Unlock()
 		},
 		ReconnectDelay: ReconnectDelay,
 	}
-	l.Handle(Channel, handler{w: w, self: db.node})
+	l.Handle(Channel, w)
 	go func() {
 		defer close(w.done)
 		l.Listen(ctx)
@@ -94,28 +92,21 @@ func (w *watch) stop() {
 	}
 }
 
-type handler struct {
-	w    *watch
-	self string
-}
-
 // HandleNotification raises the flag for another node's commit.
-func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
-	h.w.mu.Lock()
-	defer h.w.mu.Unlock()
-	h.w.heard++
-	if n.Payload != h.self {
-		h.w.changed = true
-	}
+func (w *watch) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.heard++
+	w.changed = w.changed || n.Payload != w.self
 	return nil
 }
 
 // HandleBacklog runs each time the listener is (again) listening: what
 // was committed while it was not cannot be told apart, so it counts as
 // a change.
-func (h handler) HandleBacklog(context.Context, string, *pgx.Conn) error {
-	h.w.mu.Lock()
-	h.w.changed, h.w.err = true, nil
-	h.w.mu.Unlock()
+func (w *watch) HandleBacklog(context.Context, string, *pgx.Conn) error {
+	w.mu.Lock()
+	w.changed, w.err = true, nil
+	w.mu.Unlock()
 	return nil
 }

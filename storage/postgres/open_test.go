@@ -10,8 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"contactdesk/model"
-	"contactdesk/storage/internal/storetest"
 	"contactdesk/storage/postgres/pgtest"
+	"contactdesk/storage/sqlstore"
 )
 
 // open opens a fresh database with the schema, closed when the test ends.
@@ -87,7 +87,7 @@ func TestOpenUpgradesAnOlderSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A database left at schema 1.
-	_, err = c.Exec(ctx, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (1); "+migrations()[0].SQL)
+	_, err = c.Exec(ctx, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (1); "+sqlstore.Migrations(sqlstore.Postgres)[0].SQL)
 	c.Close(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -184,20 +184,4 @@ func TestReadOnlyOpen(t *testing.T) {
 	if _, err := d.AddAccount(ctx, model.NewAccount{Handle: "cd12345-ovh", Name: "C", Email: "c@d.example"}); !errors.Is(err, ErrReadOnlyOpen) {
 		t.Fatalf("writing through a read-only open: %v", err)
 	}
-}
-
-// TestUpgradeFromSchema4 upgrades a database left at schema 4: its mails,
-// written out in full, read as they were, and the outbox still holds
-// the one it held.
-func TestUpgradeFromSchema4(t *testing.T) {
-	u := pgtest.URL(t)
-	run(t, u, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (4)")
-	for _, m := range migrations()[:4] {
-		run(t, u, m.SQL)
-	}
-	for _, q := range storetest.Schema4Rows {
-		run(t, u, q)
-	}
-	run(t, u, "SELECT setval(pg_get_serial_sequence('mails', 'id'), 2)")
-	storetest.CheckSchema4Mails(t, openURL(t, u))
 }

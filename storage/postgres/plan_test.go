@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"contactdesk/model"
 	"contactdesk/storage/internal/storetest"
@@ -62,4 +65,69 @@ func TestFirstServicesPlan(t *testing.T) {
 		}
 	}
 	check("after more services one by one")
+}
+
+// statements records each statement run, with the values of its last
+// run.
+type statements struct {
+	sync.Mutex
+	args map[string][]any
+}
+
+func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	s.Lock()
+	s.args[d.SQL] = d.Args
+	s.Unlock()
+	return ctx
+}
+func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// TestEveryStatementUsesAnIndex: every statement of request lives and
+// of the lists a user looks at can find its rows through an index. The
+// test desk is small, where reading a whole table is cheaper, so the
+// planner is told to avoid that (enable_seqscan off): a Seq Scan left
+// is one no index can spare.
+func TestEveryStatementUsesAnIndex(t *testing.T) {
+	s := &statements{args: map[string][]any{}}
+	testTracer = s
+	var db *DB
+	storetest.CompilesNothingWarm(t, func(t *testing.T) model.Store {
+		db = open(t)
+		return db
+	}, func() {}, func() (int, string) { return 0, "" })
+	testTracer = nil
+	ctx := context.Background()
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	explained := 0
+	for q, args := range s.args {
+		if !strings.HasPrefix(q, "SELECT") && !strings.HasPrefix(q, "UPDATE") && !strings.HasPrefix(q, "INSERT") && !strings.HasPrefix(q, "WITH") ||
+			strings.Contains(q, "pg_") || strings.Contains(q, "contactdesk_schema") {
+			continue
+		}
+		rows, err := conn.Query(ctx, "EXPLAIN "+q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var plan strings.Builder
+		for rows.Next() {
+			var line string
+			rows.Scan(&line)
+			plan.WriteString(line + "\n")
+		}
+		rows.Close()
+		explained++
+		if strings.Contains(plan.String(), "Seq Scan on") && !strings.Contains(plan.String(), "Seq Scan on settings") {
+			t.Errorf("%s\nreads a whole table:\n%s", q, plan.String())
+		}
+	}
+	if explained < 25 {
+		t.Errorf("only %d statements explained", explained)
+	}
 }

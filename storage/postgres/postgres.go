@@ -6,6 +6,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
@@ -45,12 +46,12 @@ const Channel = "contactdesk"
 var (
 	ErrUnreachable  = errors.New("database server unreachable")
 	ErrMissing      = errors.New("no contactdesk data")
-	ErrNotOurs      = errors.New("not a contactdesk database")
-	ErrNewerSchema  = errors.New("database written by a newer contactdesk")
+	ErrNotOurs      = sqlstore.ErrNotOurs
+	ErrNewerSchema  = sqlstore.ErrNewerSchema
 	ErrNotEmpty     = errors.New("not empty")
 	ErrBusy         = errors.New("too many conflicting changes")
 	ErrLost         = errors.New("lost the database server")
-	ErrReadOnlyOpen = errors.New("opened to read only")
+	ErrReadOnlyOpen = sqlstore.ErrReadOnlyOpen
 )
 
 // IsURL reports whether a --db value names a PostgreSQL database rather
@@ -84,14 +85,11 @@ type Options struct {
 type DB struct {
 	pool  *pgxpool.Pool
 	where string // "the PostgreSQL server at host:5432, database d", for messages
-	name  string // the database's name
 	node  string // this DB's name in the NOTIFYs it sends
 	watch watch
 	queue chan struct{} // this node's writes holding or waiting for the writers' lock
 	ro    bool          // opened to read only
 }
-
-func migrations() []sqlstore.Migration { return sqlstore.Migrations(sqlstore.Postgres) }
 
 // SchemaVersion is the schema this binary writes.
 func SchemaVersion() int { return sqlstore.SchemaVersion }
@@ -109,37 +107,31 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("not a PostgreSQL URL this contactdesk understands: %w", err)
 	}
 	cc := cfg.ConnConfig
-	if cc.ConnectTimeout == 0 {
-		cc.ConnectTimeout = DefaultConnectTimeout
-	}
+	cc.ConnectTimeout = cmp.Or(cc.ConnectTimeout, DefaultConnectTimeout)
 	params := cc.RuntimeParams
-	switch {
-	case o.StatementTimeout < 0:
-		params["statement_timeout"] = "0"
-	case o.StatementTimeout > 0:
-		params["statement_timeout"] = strconv.FormatInt(o.StatementTimeout.Milliseconds(), 10)
-	case params["statement_timeout"] == "":
-		params["statement_timeout"] = strconv.FormatInt(DefaultStatementTimeout.Milliseconds(), 10)
+	ms := func(d time.Duration) string { return strconv.FormatInt(max(d, 0).Milliseconds(), 10) }
+	if o.StatementTimeout != 0 {
+		params["statement_timeout"] = ms(o.StatementTimeout)
 	}
-	if params["idle_in_transaction_session_timeout"] == "" {
-		params["idle_in_transaction_session_timeout"] = strconv.FormatInt(idleInTransactionTimeout.Milliseconds(), 10)
-	}
-	if params["application_name"] == "" {
-		params["application_name"] = "contactdesk"
-	}
-	if o.MaxConns > 0 {
-		cfg.MaxConns = o.MaxConns
-	}
+	params["statement_timeout"] = cmp.Or(params["statement_timeout"], ms(DefaultStatementTimeout))
+	params["idle_in_transaction_session_timeout"] = cmp.Or(params["idle_in_transaction_session_timeout"], ms(idleInTransactionTimeout))
+	params["application_name"] = cmp.Or(params["application_name"], "contactdesk")
+	cfg.MaxConns = cmp.Or(o.MaxConns, cfg.MaxConns)
 	cc.Tracer = testTracer
-	db := &DB{where: where(cc), name: cc.Database, node: nodeName(), queue: make(chan struct{}, writersPerNode), ro: o.ReadOnly}
-	db.watch.cfg = cc.Copy()
-	db.pool, err = pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, db.openErr(err)
+	host := fmt.Sprintf("%s:%d", cc.Host, cc.Port)
+	if strings.HasPrefix(cc.Host, "/") {
+		host = "socket " + cc.Host
+	}
+	b := make([]byte, 8)
+	crand.Read(b)
+	db := &DB{where: fmt.Sprintf("the PostgreSQL server at %s, database %s", host, cc.Database), node: hex.EncodeToString(b), queue: make(chan struct{}, writersPerNode), ro: o.ReadOnly}
+	db.watch.cfg, db.watch.self = cc.Copy(), db.node
+	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, db.openErr(err, cc.Database)
 	}
 	if err := db.pool.Ping(ctx); err != nil {
 		db.pool.Close()
-		return nil, db.openErr(err)
+		return nil, db.openErr(err, cc.Database)
 	}
 	if err := db.migrate(ctx, o.Create); err != nil {
 		db.pool.Close()
@@ -148,59 +140,38 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	return db, nil
 }
 
-// where names the server and database for messages; never the password.
-func where(cc *pgx.ConnConfig) string {
-	host := cc.Host
-	if strings.HasPrefix(host, "/") {
-		host = "socket " + host
-	} else {
-		host = fmt.Sprintf("%s:%d", host, cc.Port)
-	}
-	return fmt.Sprintf("the PostgreSQL server at %s, database %s", host, cc.Database)
-}
-
-func nodeName() string {
-	b := make([]byte, 8)
-	crand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// Where names the server and the database, for messages.
+// Where names the server and the database, for messages; never the
+// password.
 func (db *DB) Where() string { return db.where }
 
 // openErr explains why the server could not be used at all.
-func (db *DB) openErr(err error) error {
-	if err == nil {
-		return nil
-	}
+func (db *DB) openErr(err error, name string) error {
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch pe.Code {
-		case "3D000":
-			return fmt.Errorf("%s does not exist (%w): create it with 'createdb %s', or fix the URL", db.where, ErrMissing, db.name)
-		case "28P01", "28000":
-			return fmt.Errorf("%s refused the login: %s; check the user and password in the URL", db.where, pe.Message)
-		case "53300":
-			return fmt.Errorf("%s: %w: it has no connection left (%s); lower pool_max_conns on the nodes or raise max_connections", db.where, ErrUnreachable, pe.Message)
-		case "57P03":
-			return fmt.Errorf("%s: %w: it is starting up or shutting down; try again in a moment", db.where, ErrUnreachable)
-		}
-	}
-	if errors.Is(err, context.Canceled) {
-		return err
-	}
-	if errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
-		return fmt.Errorf("%s: %w: no answer in time; is it running, and is the URL right?", db.where, ErrUnreachable)
-	}
 	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pe) && pe.Code == "3D000":
+		return fmt.Errorf("%s does not exist (%w): create it with 'createdb %s', or fix the URL", db.where, ErrMissing, name)
+	case errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000"):
+		return fmt.Errorf("%s refused the login: %s; check the user and password in the URL", db.where, pe.Message)
+	case errors.As(err, &pe) && pe.Code == "53300":
+		return fmt.Errorf("%s: %w: it has no connection left (%s); lower pool_max_conns on the nodes or raise max_connections", db.where, ErrUnreachable, pe.Message)
+	case errors.As(err, &pe) && pe.Code == "57P03":
+		return fmt.Errorf("%s: %w: it is starting up or shutting down; try again in a moment", db.where, ErrUnreachable)
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
+		return fmt.Errorf("%s: %w: no answer in time; is it running, and is the URL right?", db.where, ErrUnreachable)
+	case errors.As(err, &ce):
 		// The innermost network error says it best ("connect: connection
 		// refused"); pgx repeats it once per address and TLS mode tried.
 		var oe *net.OpError
+		why := errors.Unwrap(ce)
 		if errors.As(err, &oe) {
-			return fmt.Errorf("cannot reach %s: %w (%v); is it running, and is the URL right?", db.where, ErrUnreachable, oe)
+			why = oe
 		}
-		return fmt.Errorf("cannot reach %s: %w (%v); is it running, and is the URL right?", db.where, ErrUnreachable, errors.Unwrap(ce))
+		return fmt.Errorf("cannot reach %s: %w (%v); is it running, and is the URL right?", db.where, ErrUnreachable, why)
 	}
 	return fmt.Errorf("%s: %w", db.where, err)
 }
@@ -213,52 +184,41 @@ const migrationLock = 0x4344534B
 func (db *DB) migrate(ctx context.Context, create bool) error {
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
-		return db.openErr(err)
+		return db.openErr(err, "")
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
-		return db.openErr(err)
+		return db.openErr(err, "")
 	}
 	var ours bool
-	if err := tx.QueryRow(ctx, "SELECT to_regclass('contactdesk_schema') IS NOT NULL").Scan(&ours); err != nil {
-		return db.openErr(err)
+	ver, tables := 0, 0
+	err = tx.QueryRow(ctx, "SELECT to_regclass('contactdesk_schema') IS NOT NULL, (SELECT count(*) FROM pg_tables WHERE schemaname = current_schema())").Scan(&ours, &tables)
+	if err == nil && ours {
+		err = tx.QueryRow(ctx, "SELECT version FROM contactdesk_schema").Scan(&ver)
 	}
-	ver := 0
-	if ours {
-		if err := tx.QueryRow(ctx, "SELECT version FROM contactdesk_schema").Scan(&ver); err != nil {
-			return db.openErr(err)
-		}
-	} else {
-		var tables int
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").Scan(&tables); err != nil {
-			return db.openErr(err)
-		}
-		if tables > 0 {
-			return fmt.Errorf("%s is %w: it already holds tables of another program (%d); refusing to touch it (give contactdesk a database, or a schema with search_path, of its own)", db.where, ErrNotOurs, tables)
-		}
-		if !create {
-			return fmt.Errorf("%s holds %w yet: make an empty desk there with 'contactdesk init', a demo with 'contactdesk demo', or copy a desk with 'contactdesk migrate --from FILE --to URL'", db.where, ErrMissing)
-		}
-		if _, err := tx.Exec(ctx, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (0)"); err != nil {
-			return db.openErr(err)
-		}
-	}
-	ms := migrations()
-	if ver > len(ms) {
-		return fmt.Errorf("%s was written by a newer contactdesk (schema %d; this one knows up to %d): %w; upgrade contactdesk", db.where, ver, len(ms), ErrNewerSchema)
-	}
-	if ver == len(ms) {
+	switch {
+	case err != nil:
+		return db.openErr(err, "")
+	case ours && ver == SchemaVersion():
 		return nil
-	}
-	for _, m := range ms[ver:] {
-		if _, err := tx.Exec(ctx, m.SQL); err != nil {
-			return fmt.Errorf("%s: migration %s failed: %w", db.where, m.Name, err)
+	case ours:
+	case tables > 0:
+		return fmt.Errorf("%s is %w: it already holds tables of another program (%d); refusing to touch it (give contactdesk a database, or a schema with search_path, of its own)", db.where, ErrNotOurs, tables)
+	case !create:
+		return fmt.Errorf("%s holds %w yet: make an empty desk there with 'contactdesk init', a demo with 'contactdesk demo', or copy a desk with 'contactdesk migrate --from FILE --to URL'", db.where, ErrMissing)
+	default:
+		if _, err := tx.Exec(ctx, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (0)"); err != nil {
+			return db.openErr(err, "")
 		}
 	}
-	if _, err := tx.Exec(ctx, "UPDATE contactdesk_schema SET version = $1", len(ms)); err != nil {
-		return db.openErr(err)
+	err = sqlstore.Upgrade(sqlstore.Postgres, db.where, ver, func(q string) error { _, err := tx.Exec(ctx, q); return err })
+	if err != nil {
+		return err
 	}
-	return db.openErr(tx.Commit(ctx))
+	if _, err := tx.Exec(ctx, "UPDATE contactdesk_schema SET version = $1", SchemaVersion()); err != nil {
+		return db.openErr(err, "")
+	}
+	return db.openErr(tx.Commit(ctx), "")
 }
 
 // MaxConns is the size of the pool of connections to the server.
@@ -274,12 +234,16 @@ func (db *DB) Close() error {
 // View runs fn in a read-only transaction over one snapshot (REPEATABLE
 // READ: every query of fn sees the same committed state).
 func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
+	return db.view(ctx, func(x *exec) error { return fn(sqlstore.New(x)) })
+}
+
+func (db *DB) view(ctx context.Context, fn func(*exec) error) error {
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return db.friendly(err, false)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(sqlstore.New(&exec{ctx: ctx, tx: tx})); err != nil {
+	if err := fn(&exec{ctx: ctx, tx: tx}); err != nil {
 		return db.friendly(err, false)
 	}
 	return db.friendly(tx.Commit(ctx), true)
@@ -319,45 +283,61 @@ func (db *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
 	if db.ro {
 		return fmt.Errorf("%s: %w; nothing was changed", db.where, ErrReadOnlyOpen)
 	}
-	return db.updateX(ctx, func(x *exec) error { return fn(sqlstore.New(x)) })
-}
-
-// updateX is Update for fn that needs the executor itself.
-func (db *DB) updateX(ctx context.Context, fn func(*exec) error) error {
-	err := db.updateQueued(ctx, fn)
-	if err != nil && unsent(err) {
-		// A pooled connection the server had dropped fails before
-		// anything is sent: one more try on a fresh one.
-		err = db.updateQueued(ctx, fn)
-	}
-	if err == nil || errors.Is(err, ErrBusy) {
-		return err
-	}
-	return db.friendly(err, errors.Is(err, errCommit))
+	return db.update(ctx, func(x *exec) error { return fn(sqlstore.New(x)) })
 }
 
 // writersPerNode is how many of a node's writes hold or wait for the
 // writers' lock on the server at once.
 const writersPerNode = 2
 
-// writersLock is the advisory lock that queues writes ("CDSW").
-const writersLock = 0x43445357
-
 // maxAttempts bounds the re-runs of one Update; with writes queued, a
 // conflict comes only from a write that bypassed the queue.
 const maxAttempts = 10
 
-// updateQueued runs fn holding the writers' lock. Two writes per node
-// hold it or wait for it on the server, each with a connection, so that
-// the next one starts as soon as the lock is free; the others wait here,
-// holding none, so readers keep the rest of the pool.
-func (db *DB) updateQueued(ctx context.Context, fn func(*exec) error) error {
+// errCommit marks an error of the COMMIT itself, whose outcome may be
+// unknown when the connection broke.
+var errCommit = errors.New("commit")
+
+// The writers' lock ("CDSW") around a write. The announcement of the
+// write, the COMMIT and the unlock go in one string, one round trip to
+// the server (the simple protocol's multi-statement query, where a
+// failed statement stops the ones after it): a write pays three round
+// trips besides its statements, not five. The lock can't go in the
+// BEGIN's: the two would be one transaction, whose snapshot is taken at
+// its first statement, before the lock is granted.
+const writersLock = 0x43445357
+
+var (
+	lockWriters   = fmt.Sprintf("SELECT pg_advisory_lock(%d)", writersLock)
+	unlockWriters = fmt.Sprintf("SELECT pg_advisory_unlock(%d)", writersLock)
+)
+
+// update runs fn as Update does. Two writes per node hold the writers'
+// lock or wait for it on the server, each with a connection, so that
+// the next one starts as soon as the lock is free; the others wait
+// here, holding none, so readers keep the rest of the pool.
+func (db *DB) update(ctx context.Context, fn func(*exec) error) error {
 	select {
 	case db.queue <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	defer func() { <-db.queue }()
+	err := db.attempts(ctx, fn)
+	if err != nil && !errors.Is(err, errCommit) && !model.IsRefusal(err) && !isCtxErr(err) && pgconn.SafeToRetry(err) {
+		// A pooled connection the server had dropped fails before
+		// anything is sent: one more try on a fresh one.
+		err = db.attempts(ctx, fn)
+	}
+	if errors.Is(err, ErrBusy) {
+		return err
+	}
+	return db.friendly(err, errors.Is(err, errCommit))
+}
+
+// attempts runs fn on one connection until it commits, or fails for
+// another reason than a conflict, or maxAttempts times.
+func (db *DB) attempts(ctx context.Context, fn func(*exec) error) error {
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -365,59 +345,42 @@ func (db *DB) updateQueued(ctx context.Context, fn func(*exec) error) error {
 	defer conn.Release()
 	held := false // the writers' lock
 	defer func() {
-		if held {
-			if _, err := conn.Exec(context.WithoutCancel(ctx), unlockWriters); err != nil {
-				// The lock ends with the session: end it.
-				conn.Conn().Close(context.WithoutCancel(ctx))
-			}
+		if !held {
+			return
+		}
+		if _, err := conn.Exec(context.WithoutCancel(ctx), unlockWriters); err != nil {
+			// The lock ends with the session: end it.
+			conn.Conn().Close(context.WithoutCancel(ctx))
 		}
 	}()
 	for attempt := 1; ; attempt++ {
-		held, err = db.update(ctx, conn, fn, held)
+		held, err = db.attempt(ctx, conn, fn, held)
 		if !isConflict(err) {
 			return err
 		}
 		if attempt == maxAttempts {
 			return fmt.Errorf("%w: %d tries in a row met concurrent changes of the same data; nothing was changed, try again (%v)", ErrBusy, attempt, err)
 		}
-		pause := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(pause):
+		case <-time.After(time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))):
 		}
 	}
 }
 
-// errCommit marks an error of the COMMIT itself, whose outcome may be
-// unknown when the connection broke.
-var errCommit = errors.New("commit")
-
-// The statements around a write. The announcement of the write, the
-// COMMIT and the unlock go in one string, one round trip to the server
-// (the simple protocol's multi-statement query, where a failed
-// statement stops the ones after it): a write pays three round trips
-// besides its statements, not five. The lock can't go in the BEGIN's:
-// the two would be one transaction, whose snapshot is taken at its
-// first statement, before the lock is granted.
-var (
-	lockWriters   = fmt.Sprintf("SELECT pg_advisory_lock(%d)", writersLock)
-	unlockWriters = fmt.Sprintf("SELECT pg_advisory_unlock(%d)", writersLock)
-)
-
-// update runs fn once in a SERIALIZABLE transaction on conn, taking
+// attempt runs fn once in a SERIALIZABLE transaction on conn, taking
 // the writers' lock first unless held, and letting it go when the
 // transaction commits. It reports whether the lock is still held.
-func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) error, held bool) (bool, error) {
+func (db *DB) attempt(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) error, held bool) (bool, error) {
 	if !held {
 		if _, err := conn.Exec(ctx, lockWriters); err != nil {
 			return false, err
 		}
-		held = true
 	}
 	pc := conn.Conn().PgConn()
 	if _, err := pc.Exec(ctx, "BEGIN ISOLATION LEVEL SERIALIZABLE").ReadAll(); err != nil {
-		return held, err
+		return true, err
 	}
 	defer func() {
 		if pc.TxStatus() != 'I' {
@@ -427,15 +390,11 @@ func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) err
 		}
 	}()
 	x := &exec{ctx: ctx, tx: conn}
-	ferr := fn(x)
-	if x.conflict != nil {
-		// fn may have turned the failure into something else (a
+	if err := fn(x); x.conflict != nil || err != nil {
+		// fn may have turned a conflict into something else (a
 		// refusal read from an aborted transaction): the conflict is
 		// what happened.
-		return held, x.conflict
-	}
-	if ferr != nil {
-		return held, ferr
+		return true, cmp.Or(x.conflict, err)
 	}
 	end := []string{"COMMIT", unlockWriters}
 	if x.wrote {
@@ -445,20 +404,17 @@ func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) err
 	}
 	rs, err := pc.Exec(ctx, strings.Join(end, "; ")).ReadAll()
 	var pe *pgconn.PgError
-	switch done := len(rs); {
-	case err == nil:
-		held = false
-	case !errors.As(err, &pe):
+	switch {
+	case err != nil && !errors.As(err, &pe):
 		// The connection broke: the COMMIT may or may not have been
 		// done, and the session, with its lock, is gone.
 		return false, fmt.Errorf("%w: %w", errCommit, err)
-	case done < len(end)-1:
-		return held, fmt.Errorf("%w: %w", errCommit, err) // refused: nothing was committed
-	default:
+	case err != nil && len(rs) < len(end)-1:
+		return true, fmt.Errorf("%w: %w", errCommit, err) // refused: nothing was committed
+	case err != nil:
 		// Committed, and the unlock failed: end the session, which
 		// ends the lock.
 		conn.Conn().Close(context.WithoutCancel(ctx))
-		held = false
 	}
 	if x.copied {
 		// Statistics now rather than at autovacuum's next round: until
@@ -466,39 +422,18 @@ func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) err
 		// services for its first page. Done, not failed, if this fails.
 		conn.Exec(context.WithoutCancel(ctx), "ANALYZE")
 	}
-	return held, nil
-}
-
-// unsent reports a failure that happened before anything reached the
-// server, after which running the transaction again is safe.
-func unsent(err error) bool {
-	return !errors.Is(err, errCommit) && !model.IsRefusal(err) && ctxErr(err) == nil && pgconn.SafeToRetry(err)
-}
-
-func ctxErr(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return nil
-}
-
-func isConflict(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	return false, nil
 }
 
 // friendly turns the server's errors that a user can meet into messages.
 // atCommit says whether the error came from the COMMIT, where a broken
 // connection leaves the outcome unknown.
 func (db *DB) friendly(err error, atCommit bool) error {
-	if err == nil || model.IsRefusal(err) || errors.Is(err, ErrBusy) {
-		return err
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
+	switch {
+	case err == nil || model.IsRefusal(err) || isCtxErr(err):
+		return err
+	case errors.As(err, &pe):
 		switch pe.Code {
 		case "57014":
 			return fmt.Errorf("%s took too long to answer (statement_timeout); nothing was changed: %w", db.where, err)
@@ -512,17 +447,20 @@ func (db *DB) friendly(err error, atCommit bool) error {
 			return fmt.Errorf("%s ended a transaction left idle; nothing was changed: %w", db.where, err)
 		}
 		return err
+	case !isConnErr(err):
+		return err
 	}
-	if isConnErr(err) {
-		// When one connection broke, the others most likely did too:
-		// drop the idle ones rather than fail once more on each.
-		db.pool.Reset()
-		if atCommit {
-			return &lostErr{err: err, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))}
-		}
-		return &lostErr{err: err, msg: fmt.Sprintf("cannot reach %s (%s): nothing was changed; try again when it is back", db.where, cause(err))}
+	// When one connection broke, the others most likely did too: drop
+	// the idle ones rather than fail once more on each.
+	db.pool.Reset()
+	if atCommit {
+		return &lostErr{err: err, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))}
 	}
-	return err
+	return &lostErr{err: err, msg: fmt.Sprintf("cannot reach %s (%s): nothing was changed; try again when it is back", db.where, cause(err))}
+}
+
+func isCtxErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // lostErr is a failure of the connection, told in a sentence; it is
@@ -535,13 +473,13 @@ type lostErr struct {
 func (e *lostErr) Error() string   { return e.msg }
 func (e *lostErr) Unwrap() []error { return []error{ErrLost, e.err} }
 
-// cause is the innermost error: "connection refused", "unexpected EOF".
+// cause is the innermost error: "connection refused", "unexpected EOF";
+// of several (an address, a TLS mode tried after another), the last.
 func cause(err error) string {
 	for {
 		next := errors.Unwrap(err)
 		if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
-			es := j.Unwrap()
-			next = es[len(es)-1] // the last address or mode tried
+			next = j.Unwrap()[len(j.Unwrap())-1]
 		}
 		if next == nil {
 			return err.Error()
@@ -556,14 +494,10 @@ func isConnErr(err error) bool {
 	if errors.As(err, &ce) || pgconn.Timeout(err) || errors.Is(err, pgconn.ErrConnClosed) {
 		return true
 	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return false
-	}
 	// Anything else from pgx that is not the server's answer is the
 	// network's: EOF, reset, refused, closed.
 	s := err.Error()
-	for _, w := range []string{"EOF", "connection reset", "connection refused", "broken pipe", "conn closed", "closed pool", "no such file", "failed to connect", "unexpected EOF", "timeout"} {
+	for _, w := range []string{"EOF", "connection reset", "connection refused", "broken pipe", "conn closed", "closed pool", "no such file", "failed to connect", "timeout"} {
 		if strings.Contains(s, w) {
 			return true
 		}

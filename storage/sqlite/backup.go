@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -30,7 +29,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("%s is not empty: a backup is written into an empty file", path)
 	}
 	// No journal: the file is thrown away whole if anything fails.
-	dst, err := sql.Open("sqlite3", dsn(path, "mode=rw&_journal_mode=OFF&_synchronous=OFF"))
+	dst, err := sql.Open("sqlite3", dsn(path, "mode=rw", "_journal_mode=OFF", "_synchronous=OFF"))
 	if err != nil {
 		return err
 	}
@@ -42,7 +41,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	defer dc.Close()
 	sc, err := db.reader.Conn(ctx)
 	if err != nil {
-		return db.friendly(err)
+		return db.explain(err, false)
 	}
 	defer sc.Close()
 	err = dc.Raw(func(d any) error {
@@ -56,28 +55,15 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		})
 	})
 	if err != nil {
-		return db.friendly(err)
+		return db.explain(err, false)
 	}
-	var res []string
-	rows, err := dc.QueryContext(ctx, "PRAGMA integrity_check")
-	if err != nil {
+	var res string
+	if err := dc.QueryRowContext(ctx, "SELECT group_concat(integrity_check, '; ') FROM (SELECT * FROM pragma_integrity_check LIMIT 3)").Scan(&res); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return err
-		}
-		res = append(res, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(res) != 1 || res[0] != "ok" {
+	if res != "ok" {
 		return fmt.Errorf("%w: the copy fails SQLite's integrity check (%s); the desk itself may be damaged: run 'sqlite3 %s \"PRAGMA integrity_check\"'",
-			ErrDamaged, strings.Join(res[:min(len(res), 3)], "; "), db.path)
+			ErrDamaged, res, db.path)
 	}
 	dc.Close()
 	if err := dst.Close(); err != nil {

@@ -14,9 +14,7 @@ import (
 
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
-	"contactdesk/storage/internal/storetest"
 	"contactdesk/storage/sqlite"
-	"contactdesk/storage/sqlstore"
 )
 
 func newFile(t *testing.T) string { return filepath.Join(t.TempDir(), "desk.db") }
@@ -382,34 +380,6 @@ func TestInMemoryIsRefused(t *testing.T) {
 	if es, _ := os.ReadDir("."); len(es) > 0 {
 		t.Errorf("files were made: %v", es)
 	}
-}
-
-// TestUpgradeFromSchema4 upgrades a desk left at schema 4: its mails,
-// written out in full, read as they were, and the outbox still holds
-// the one it held.
-func TestUpgradeFromSchema4(t *testing.T) {
-	p := newFile(t)
-	raw, err := sql.Open("sqlite3", "file:"+p+"?_foreign_keys=on")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range sqlstore.Migrations(sqlstore.SQLite)[:4] {
-		if _, err := raw.Exec(m.SQL); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, q := range append(storetest.Schema4Rows, "PRAGMA user_version = 4", fmt.Sprintf("PRAGMA application_id = %d", sqlite.ApplicationID)) {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	raw.Close()
-	db, err := sqlite.Open(p, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	storetest.CheckSchema4Mails(t, db)
 }
 
 // TestOpenWhileAnotherWrites: a command opens the desk while another

@@ -1,11 +1,19 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"contactdesk/model"
+	"contactdesk/model/modeltest"
 	"contactdesk/storage/internal/storetest"
 	"contactdesk/storage/sqlstore"
 )
@@ -76,5 +84,141 @@ func TestUnreadPlan(t *testing.T) {
 	}
 	if detail != "SEARCH mails USING COVERING INDEX mails_to (to_handle=?)" {
 		t.Errorf("the plan: %s", detail)
+	}
+}
+
+// recorded holds the statements run through the "sqlite3-recording"
+// driver, with the values of their last run.
+var recorded struct {
+	sync.Mutex
+	args map[string][]driver.NamedValue
+}
+
+type recordingConn struct{ *sqlite3.SQLiteConn }
+
+func record(q string, args []driver.NamedValue) {
+	recorded.Lock()
+	defer recorded.Unlock()
+	if recorded.args != nil {
+		recorded.args[q] = args
+	}
+}
+
+func (c recordingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	record(q, args)
+	return c.SQLiteConn.QueryContext(ctx, q, args)
+}
+
+func (c recordingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	record(q, args)
+	return c.SQLiteConn.ExecContext(ctx, q, args)
+}
+
+type recordingDriver struct{ sqlite3.SQLiteDriver }
+
+func (d *recordingDriver) Open(dsn string) (driver.Conn, error) {
+	c, err := d.SQLiteDriver.Open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return recordingConn{c.(*sqlite3.SQLiteConn)}, nil
+}
+
+func init() { sql.Register("sqlite3-recording", &recordingDriver{}) }
+
+// TestEveryStatementUsesAnIndex runs request lives to each of their
+// ends, with the lists a user looks at, and has SQLite explain every
+// statement they ran: each finds its rows through an index (or the
+// table's key), and none reads a whole table but the settings'.
+func TestEveryStatementUsesAnIndex(t *testing.T) {
+	driverName = "sqlite3-recording"
+	defer func() { driverName = "sqlite3" }()
+	recorded.Lock()
+	recorded.args = map[string][]driver.NamedValue{}
+	recorded.Unlock()
+	var db *DB
+	f := modeltest.New(t, func(t *testing.T) model.Store {
+		var err error
+		if db, err = Open(filepath.Join(t.TempDir(), "desk.db"), Options{Create: true}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+	A, N := modeltest.A, modeltest.N
+	done := f.Create(A, modeltest.Example, N, model.Tech)[0]
+	f.Desk.Resend(f.Ctx, N, done.ID)
+	f.Desk.Accept(f.Ctx, N, done.ID, "WRONG")
+	for _, p := range done.Parties {
+		f.Accept(p.Handle, done.ID)
+	}
+	refused := f.Create(A, modeltest.Multi, N, model.Tech)[0]
+	f.Desk.Refuse(f.Ctx, N, refused.ID, f.Token(N, refused.ID))
+	cancelled := f.Create(A, modeltest.Self, N, model.Billing)[0]
+	f.Desk.Cancel(f.Ctx, A, cancelled.ID)
+	f.Create(A, modeltest.Example, modeltest.N2, model.Billing)
+	for _, h := range []model.Handle{A, N} {
+		f.Desk.Services(f.Ctx, h)
+		f.Desk.FirstServices(f.Ctx, h, 50)
+		f.Desk.Requests(f.Ctx, h)
+		f.Desk.Awaiting(f.Ctx, h)
+		f.Desk.Mails(f.Ctx, h)
+		f.Desk.Unread(f.Ctx, h)
+		for _, hf := range []model.HistoryFilter{{Limit: 50}, {Service: modeltest.Example}, {RequestID: done.ID}} {
+			f.Desk.History(f.Ctx, h, hf)
+		}
+	}
+	f.Clock.Advance(30 * 24 * time.Hour)
+	f.Desk.Services(f.Ctx, A) // expires the last request
+
+	recorded.Lock()
+	stmts := recorded.args
+	recorded.args = nil
+	recorded.Unlock()
+	explained := 0
+	for q, args := range stmts {
+		if !strings.HasPrefix(q, "SELECT") && !strings.HasPrefix(q, "INSERT") && !strings.HasPrefix(q, "UPDATE") && !strings.HasPrefix(q, "DELETE") {
+			continue
+		}
+		vals := make([]any, len(args))
+		for i, a := range args {
+			vals[i] = a.Value
+		}
+		rows, err := db.reader.Query("EXPLAIN QUERY PLAN "+q, vals...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var plan strings.Builder
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			rows.Scan(&id, &parent, &unused, &detail)
+			plan.WriteString(detail + "\n")
+		}
+		rows.Close()
+		explained++
+		// A subquery's rows (a CO-ROUTINE, MATERIALIZEd) are scanned
+		// as they come: that is no table. An INSERT into a table others
+		// refer to lists a scan of those for orphans that its row would
+		// adopt, which SQLite runs only while a deferred foreign key is
+		// broken: never here. Opening reads the header and the schema.
+		lines := strings.Split(plan.String(), "\n")
+		if strings.HasPrefix(q, "INSERT") || strings.Contains(q, "pragma_") {
+			lines = nil
+		}
+		sub := map[string]bool{"CONSTANT": true, "settings": true}
+		for _, l := range lines {
+			if f := strings.Fields(l); len(f) == 2 && (f[0] == "CO-ROUTINE" || f[0] == "MATERIALIZE") {
+				sub[f[1]] = true
+			}
+		}
+		for _, l := range lines {
+			if f := strings.Fields(l); len(f) >= 2 && f[0] == "SCAN" && !sub[f[1]] {
+				t.Errorf("%s\nreads a whole table:\n%s", q, plan.String())
+			}
+		}
+	}
+	if explained < 30 {
+		t.Errorf("only %d statements explained", explained)
 	}
 }

@@ -24,10 +24,10 @@ var compiles struct {
 func init() {
 	sql.Register("sqlite3-counting", &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		c.RegisterAuthorizer(func(op int, a, b, _ string) int {
-			// BEGIN and COMMIT are compiled by sqlite3_exec every time,
-			// and so are the checkpointer's pragmas; they cost next to
-			// nothing.
-			if op != sqlite3.SQLITE_TRANSACTION && op != sqlite3.SQLITE_PRAGMA {
+			// BEGIN, COMMIT and each write's savepoint are compiled by
+			// sqlite3_exec every time, and so are the checkpointer's
+			// pragmas; they cost next to nothing.
+			if op != sqlite3.SQLITE_TRANSACTION && op != sqlite3.SQLITE_SAVEPOINT && op != sqlite3.SQLITE_PRAGMA {
 				compiles.Lock()
 				compiles.n++
 				compiles.last = a + " " + b

@@ -35,27 +35,6 @@ const BusyTimeout = 5 * time.Second
 // statements (about 50), so that none is prepared twice.
 const StmtCacheSize = 128
 
-// Checkpoints copy the WAL back into the database file, and the WAL
-// starts over once a write finds it wholly copied. SQLite would do it in
-// the commit that fills the WAL past 1,000 pages, making that one user's
-// action wait for a copy of 4 MB and for a sync of the database file:
-// the slowest 1-2% of writes took 8-10 ms instead of under 1 ms on the
-// machine of BENCHMARKS.md. Here the copying is done beside the writes
-// by a connection of its own (see checkpointer), woken every
-// CheckpointEvery commits of this process and every CheckpointInterval
-// (for the commits of other processes). While writes keep coming in, a
-// copy is never whole at the moment a write begins, so once the WAL holds
-// CheckpointFinish frames the writer copies what is left after its next
-// commit: a few pages, the rest having been copied and synced already.
-// A commit is durable once its WAL frames are synced, before any
-// checkpoint, so where checkpoints run changes nothing of what survives a
-// crash.
-const (
-	CheckpointEvery    = 64
-	CheckpointInterval = time.Second
-	CheckpointFinish   = 1000 // frames (pages) in the WAL
-)
-
 // WriterCacheKiB is the page cache of the writer's connection. A user's
 // action touches a few pages; an import of 100,000 services touches each
 // page of four indexes many times, and with SQLite's default of 2 MiB
@@ -71,13 +50,13 @@ var driverName = "sqlite3"
 // Errors of opening a database, each with a message a person understands.
 var (
 	ErrMissing      = errors.New("no database")
-	ErrNotOurs      = errors.New("not a contactdesk database")
-	ErrNewerSchema  = errors.New("database written by a newer contactdesk")
+	ErrNotOurs      = sqlstore.ErrNotOurs
+	ErrNewerSchema  = sqlstore.ErrNewerSchema
 	ErrReadOnlyFile = errors.New("database is read-only")
 	ErrBusy         = errors.New("database is busy")
 	ErrDamaged      = errors.New("database is damaged")
 	ErrInMemory     = errors.New("an in-memory database can't keep a desk")
-	ErrReadOnlyOpen = errors.New("opened to read only")
+	ErrReadOnlyOpen = sqlstore.ErrReadOnlyOpen
 )
 
 // Options say how to open a database.
@@ -104,8 +83,7 @@ type DB struct {
 	readOnly bool
 
 	watchMu sync.Mutex
-	lastDV  int64
-	hasDV   bool
+	lastDV  int64 // data_version at the last Changed, -1 before the first
 
 	// The committer (see commit.go): the writes waiting for it, and how
 	// to stop it.
@@ -124,14 +102,20 @@ type DB struct {
 	finish   atomic.Bool // the writer copies the last frames
 }
 
-func migrations() []sqlstore.Migration { return sqlstore.Migrations(sqlstore.SQLite) }
-
 // SchemaVersion is the schema this binary writes.
 func SchemaVersion() int { return sqlstore.SchemaVersion }
 
-func dsn(path string, params string) string {
-	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	return "file:" + esc + "?" + params
+func dsn(path string, params ...string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) + "?" + strings.Join(params, "&")
+}
+
+// connect opens a pool of n connections to the file with the DSN
+// parameters given.
+func connect(path string, n int, params ...string) *sql.DB {
+	db, _ := sql.Open(driverName, dsn(path, params...)) // fails only for an unknown driver
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	return db
 }
 
 // Open opens (or, with o.Create, creates) the database at path, checks
@@ -168,40 +152,26 @@ func Open(path string, o Options) (*DB, error) {
 	case o.ReadOnly:
 		return nil, fmt.Errorf("%w at %s: the file is empty; create a desk with 'contactdesk init' or 'contactdesk demo'", ErrMissing, path)
 	}
-	busy := strconv.Itoa(int(BusyTimeout / time.Millisecond))
-	stmtCache := "&_stmt_cache_size=" + strconv.Itoa(StmtCacheSize)
-	durability := "_journal_mode=WAL&_synchronous=FULL"
-	writerCache := "&_cache_size=-" + strconv.Itoa(WriterCacheKiB)
+	busy := "_busy_timeout=" + strconv.Itoa(int(BusyTimeout/time.Millisecond))
+	stmts := "_stmt_cache_size=" + strconv.Itoa(StmtCacheSize)
+	durability := []string{"_journal_mode=WAL", "_synchronous=FULL", "_cache_size=-" + strconv.Itoa(WriterCacheKiB)}
 	if o.Bulk {
-		durability, writerCache = "_journal_mode=OFF&_synchronous=OFF&_cache_size=-524288", ""
+		durability = []string{"_journal_mode=OFF", "_synchronous=OFF", "_cache_size=-524288"}
 	}
-	w, err := sql.Open(driverName, dsn(path, "mode=rw&"+durability+"&_foreign_keys=on&_busy_timeout="+busy+"&_txlock=immediate"+stmtCache+writerCache))
-	if err != nil {
-		return nil, err
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	if err := w.Ping(); err != nil {
-		w.Close()
-		return nil, openErr(path, err)
-	}
-	if !o.Bulk {
+	db := &DB{path: path, readOnly: o.ReadOnly, lastDV: -1, jobs: make(chan *job), stopCommits: make(chan struct{}), commitsDone: make(chan struct{})}
+	db.writer = connect(path, 1, append(durability, "mode=rw", "_foreign_keys=on", busy, "_txlock=immediate", stmts)...)
+	db.writer.SetConnMaxLifetime(0)
+	err = db.writer.Ping()
+	if err == nil && !o.Bulk {
 		// The checkpointer does it (see CheckpointEvery). The writer's
 		// one connection lives as long as the DB, and so does this.
-		if _, err := w.Exec("PRAGMA wal_autocheckpoint = 0"); err != nil {
-			w.Close()
-			return nil, openErr(path, err)
-		}
+		_, err = db.writer.Exec("PRAGMA wal_autocheckpoint = 0")
 	}
-	r, err := sql.Open(driverName, dsn(path, "mode=rw&_synchronous=FULL&_foreign_keys=on&_busy_timeout="+busy+"&_txlock=deferred&_query_only=on"+stmtCache))
 	if err != nil {
-		w.Close()
-		return nil, err
+		db.writer.Close()
+		return nil, db.explain(err, true)
 	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
-	db := &DB{path: path, writer: w, reader: r, readOnly: o.ReadOnly, jobs: make(chan *job), stopCommits: make(chan struct{}), commitsDone: make(chan struct{})}
+	db.reader = connect(path, 8, "mode=rw", "_synchronous=FULL", "_foreign_keys=on", busy, "_txlock=deferred", "_query_only=on", stmts)
 	go db.committer()
 	if err := db.migrate(); err != nil {
 		db.Close()
@@ -216,64 +186,8 @@ func Open(path string, o Options) (*DB, error) {
 		// up to date; BENCHMARKS.md).
 		return db, nil
 	}
-	c, err := sql.Open(driverName, dsn(path, "mode=rw&_synchronous=FULL&_busy_timeout="+busy))
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	c.SetMaxOpenConns(1)
-	ctx, stop := context.WithCancel(context.Background())
-	db.ckpt, db.kick, db.stopCkpt, db.ckptDone = c, make(chan struct{}, 1), stop, make(chan struct{})
-	go db.checkpointer(ctx)
+	db.startCheckpointer(connect(path, 1, "mode=rw", "_synchronous=FULL", busy))
 	return db, nil
-}
-
-// checkpointer copies the WAL into the database file, without waiting
-// for readers or writers (PASSIVE). SQLite syncs the database file only
-// after a copy during which no commit came in; such a copy is what makes
-// the writer's final one cheap, so the copy is repeated (up to 8 times,
-// each copying what came in during the one before) until one finds
-// nothing new. Its errors (another process checkpointing, say) are those
-// of a chore tried again soon, so they are not reported.
-func (db *DB) checkpointer(ctx context.Context) {
-	defer close(db.ckptDone)
-	t := time.NewTicker(CheckpointInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-db.kick:
-		case <-t.C:
-		}
-		// log: the frames in the WAL when the copy began; done: the
-		// frames copied. A copy that begins where the previous one
-		// ended found nothing new: the previous one was whole.
-		var busy, log, done int
-		var err error
-		prev := -1
-		for i := 0; i < 8; i++ {
-			err = db.ckpt.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done)
-			if err != nil || log == prev {
-				break
-			}
-			prev = done
-		}
-		if err == nil && log >= CheckpointFinish {
-			db.finish.Store(true)
-		}
-	}
-}
-
-// committed counts a commit and wakes the checkpointer every
-// CheckpointEvery of them.
-func (db *DB) committed() {
-	if db.kick != nil && db.commits.Add(1)%CheckpointEvery == 0 {
-		select {
-		case db.kick <- struct{}{}:
-		default:
-		}
-	}
 }
 
 // inMemory reports the names SQLite takes for a database in memory.
@@ -287,10 +201,9 @@ func inMemory(path string) bool {
 // program is opened as found, with its own mode.
 func create(path string) (os.FileInfo, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil && !errors.Is(err, os.ErrExist) {
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
-			return nil, fmt.Errorf("cannot create %s: check that its folder exists and that you may write there", path)
-		}
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+		return nil, fmt.Errorf("cannot create %s: check that its folder exists and that you may write there", path)
+	} else if err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, err
 	}
 	if f != nil {
@@ -300,6 +213,10 @@ func create(path string) (os.FileInfo, error) {
 	// still missing for Stat: ErrNotExist, as if never created.
 	return os.Stat(path)
 }
+
+// header is what a file's header says: its application id, its schema,
+// and how many tables it holds (migrate's look, through SQLite).
+const header = "SELECT * FROM pragma_application_id, pragma_user_version, (SELECT count(*) FROM sqlite_master)"
 
 // probe looks at an existing file without writing to it, nor making
 // any file beside it: its header says whether it is an SQLite file, a
@@ -314,7 +231,7 @@ func probe(path string) error {
 	// application id) or by a migration (the schema version).
 	f, err := os.Open(path)
 	if err != nil {
-		return openErr(path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	defer f.Close()
 	// The database header, then the header of the schema table's root
@@ -342,76 +259,75 @@ func ours(path string, app, ver, tables int) error {
 	if app != ApplicationID && (app != 0 || tables > 0) {
 		return fmt.Errorf("%s is %w (an SQLite file of another program); refusing to touch it", path, ErrNotOurs)
 	}
-	if known := SchemaVersion(); ver > known {
-		return fmt.Errorf("%s was written by a newer contactdesk (schema %d; this one knows up to %d): %w; upgrade contactdesk", path, ver, known, ErrNewerSchema)
-	}
-	return nil
-}
-
-func openErr(path string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var se sqlite3.Error
-	if errors.As(err, &se) {
-		switch se.Code {
-		case sqlite3.ErrCantOpen:
-			return fmt.Errorf("cannot open %s: check that its folder exists and that you may write there", path)
-		case sqlite3.ErrReadonly:
-			return fmt.Errorf("%s: %w; contactdesk needs to write to it and to its folder", path, ErrReadOnlyFile)
-		case sqlite3.ErrBusy, sqlite3.ErrLocked:
-			return fmt.Errorf("%s: %w: another program has held it locked for more than %s; try again when it is done", path, ErrBusy, BusyTimeout)
-		case sqlite3.ErrNotADB:
-			return fmt.Errorf("%s is %w (not an SQLite file); refusing to touch it", path, ErrNotOurs)
-		case sqlite3.ErrCorrupt:
-			return fmt.Errorf("%s: %w (SQLite says: %v); restore it from a backup", path, ErrDamaged, err)
-		}
-	}
-	return fmt.Errorf("%s: %w", path, err)
+	return sqlstore.Upgrade(sqlstore.SQLite, path, ver, nil)
 }
 
 // migrate applies, in one transaction, the migrations the file lacks.
 func (db *DB) migrate() error {
-	ctx := context.Background()
 	// Most opens find the schema up to date: seeing it takes a read,
 	// which another program's long write does not block, so commands
 	// that only read still work while it lasts.
-	var ver, app int
-	err := db.writer.QueryRowContext(ctx, "SELECT * FROM pragma_user_version, pragma_application_id").Scan(&ver, &app)
-	if err != nil {
-		return openErr(db.path, err)
+	var app, ver, tables int
+	if err := db.writer.QueryRow(header).Scan(&app, &ver, &tables); err != nil {
+		return db.explain(err, true)
 	}
 	if ver == SchemaVersion() && app == ApplicationID {
 		return nil
 	}
-	tx, err := db.writer.BeginTx(ctx, nil)
+	tx, err := db.writer.Begin()
 	if err != nil {
-		return openErr(db.path, err)
+		return db.explain(err, true)
 	}
 	defer tx.Rollback()
-	var tables int
-	if err := tx.QueryRow("SELECT * FROM pragma_user_version, pragma_application_id, (SELECT count(*) FROM sqlite_master)").Scan(&ver, &app, &tables); err != nil {
-		return openErr(db.path, err)
+	if err := tx.QueryRow(header).Scan(&app, &ver, &tables); err != nil {
+		return db.explain(err, true)
 	}
-	if err := ours(db.path, app, ver, tables); err != nil {
+	if err := ours(db.path, app, ver, tables); err != nil || ver == SchemaVersion() && app == ApplicationID {
 		return err
 	}
-	ms := migrations()
-	if ver == len(ms) && app == ApplicationID {
-		return nil
+	err = sqlstore.Upgrade(sqlstore.SQLite, db.path, ver, func(q string) error { _, err := tx.Exec(q); return err })
+	if err != nil {
+		return err
 	}
-	for _, m := range ms[ver:] {
-		if _, err := tx.Exec(m.SQL); err != nil {
-			return fmt.Errorf("%s: migration %s failed: %w", db.path, m.Name, err)
+	if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d; PRAGMA application_id = %d", SchemaVersion(), ApplicationID)); err != nil {
+		return err
+	}
+	return db.explain(tx.Commit(), true)
+}
+
+// explain turns SQLite's errors that a user can meet into messages;
+// opening says whether it came while the file was being opened, else
+// from a read or a write that changed nothing.
+func (db *DB) explain(err error, opening bool) error {
+	var se sqlite3.Error
+	if err == nil || model.IsRefusal(err) || !errors.As(err, &se) {
+		return err
+	}
+	then := "nothing was changed, try again"
+	if opening {
+		then = "try again when it is done"
+	}
+	switch se.Code {
+	case sqlite3.ErrCantOpen:
+		return fmt.Errorf("cannot open %s: check that its folder exists and that you may write there", db.path)
+	case sqlite3.ErrReadonly:
+		if opening {
+			return fmt.Errorf("%s: %w; contactdesk needs to write to it and to its folder", db.path, ErrReadOnlyFile)
 		}
+		return fmt.Errorf("%w: %s can't be written (check the permissions of the file and its folder); nothing was changed", ErrReadOnlyFile, db.path)
+	case sqlite3.ErrBusy, sqlite3.ErrLocked:
+		return fmt.Errorf("%w: another program has held %s locked for more than %s; %s", ErrBusy, db.path, BusyTimeout, then)
+	case sqlite3.ErrFull:
+		return fmt.Errorf("the disk holding %s is full; nothing was changed", db.path)
+	case sqlite3.ErrNotADB:
+		return fmt.Errorf("%s is %w (not an SQLite file); refusing to touch it", db.path, ErrNotOurs)
+	case sqlite3.ErrCorrupt:
+		return fmt.Errorf("%w: %s can't be read (SQLite says: %v); restore it from a backup", ErrDamaged, db.path, err)
 	}
-	if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
-		return err
+	if opening {
+		return fmt.Errorf("%s: %w", db.path, err)
 	}
-	if _, err := tx.Exec(fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
-		return err
-	}
-	return openErr(db.path, tx.Commit())
+	return err
 }
 
 // Path returns the database file's path.
@@ -419,7 +335,6 @@ func (db *DB) Path() string { return db.path }
 
 // Close closes the database; the last connection checkpoints the WAL.
 func (db *DB) Close() error {
-	var err error
 	db.stopOnce.Do(func() { close(db.stopCommits) })
 	<-db.commitsDone
 	if db.ckpt != nil {
@@ -428,47 +343,20 @@ func (db *DB) Close() error {
 		db.ckpt.Close()
 		db.ckpt = nil
 	}
-	if rerr := db.reader.Close(); err == nil {
-		err = rerr
-	}
-	if werr := db.writer.Close(); err == nil {
-		err = werr
-	}
-	return err
+	return errors.Join(db.reader.Close(), db.writer.Close())
 }
 
 // View runs fn in a read transaction over one snapshot.
 func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
 	tx, err := db.reader.BeginTx(ctx, nil)
 	if err != nil {
-		return db.friendly(err)
+		return db.explain(err, false)
 	}
 	defer tx.Rollback()
 	if err := fn(sqlstore.New(&exec{ctx: ctx, tx: tx})); err != nil {
-		return db.friendly(err)
+		return db.explain(err, false)
 	}
-	return db.friendly(tx.Commit())
-}
-
-// friendly turns SQLite's errors that a user can meet into messages.
-func (db *DB) friendly(err error) error {
-	if err == nil || model.IsRefusal(err) {
-		return err
-	}
-	var se sqlite3.Error
-	if errors.As(err, &se) {
-		switch se.Code {
-		case sqlite3.ErrBusy, sqlite3.ErrLocked:
-			return fmt.Errorf("%w: another program has held %s locked for more than %s; nothing was changed, try again", ErrBusy, db.path, BusyTimeout)
-		case sqlite3.ErrReadonly:
-			return fmt.Errorf("%w: %s can't be written (check the permissions of the file and its folder); nothing was changed", ErrReadOnlyFile, db.path)
-		case sqlite3.ErrFull:
-			return fmt.Errorf("the disk holding %s is full; nothing was changed", db.path)
-		case sqlite3.ErrCorrupt:
-			return fmt.Errorf("%w: %s can't be read (SQLite says: %v); nothing was changed, restore it from a backup", ErrDamaged, db.path, err)
-		}
-	}
-	return err
+	return db.explain(tx.Commit(), false)
 }
 
 // Changed reports whether another process committed to the file since
@@ -480,10 +368,10 @@ func (db *DB) Changed(ctx context.Context) (bool, error) {
 	defer db.watchMu.Unlock()
 	var dv int64
 	if err := db.writer.QueryRowContext(ctx, "PRAGMA data_version").Scan(&dv); err != nil {
-		return false, db.friendly(err)
+		return false, db.explain(err, false)
 	}
-	changed := db.hasDV && dv != db.lastDV
-	db.lastDV, db.hasDV = dv, true
+	changed := db.lastDV >= 0 && dv != db.lastDV
+	db.lastDV = dv
 	return changed, nil
 }
 

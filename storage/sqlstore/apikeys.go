@@ -27,11 +27,11 @@ func scanAPIKeyRecord(sc Row) (model.APIKeyRecord, error) {
 }
 
 func (t *Tx) APIKey(appKey string) (model.APIKeyRecord, error) {
-	return scanAPIKeyRecord(t.x.QueryRow("SELECT "+apiKeyCols+", consumer_hash, secret FROM api_keys WHERE app_key = +?", appKey))
+	return scanAPIKeyRecord(t.row("SELECT "+apiKeyCols+", consumer_hash, secret FROM api_keys WHERE app_key = +?", appKey))
 }
 
 func (t *Tx) APIKeyByConsumer(hash [32]byte) (model.APIKeyRecord, error) {
-	return scanAPIKeyRecord(t.x.QueryRow("SELECT "+apiKeyCols+", consumer_hash, secret FROM api_keys WHERE consumer_hash = +?", hash[:]))
+	return scanAPIKeyRecord(t.row("SELECT "+apiKeyCols+", consumer_hash, secret FROM api_keys WHERE consumer_hash = +?", hash[:]))
 }
 
 // APIKeys: the CAST, as in Keys, types an empty literal for PostgreSQL.

@@ -12,7 +12,20 @@ func (t *Tx) InsertServices(ss []*model.Service) error {
 	if len(ss) == 0 {
 		return nil
 	}
-	ids, err := t.x.ReserveIDs("services", len(ss))
+	// Ids no other transaction will be given: PostgreSQL's sequence
+	// gives them; on SQLite the writer is alone, and takes those after
+	// the largest.
+	var ids []int64
+	var err error
+	if t.x.Dialect() == Postgres {
+		ids, err = list(t, scanInt, "SELECT nextval(pg_get_serial_sequence('services', 'id')) FROM generate_series(1, ?)", len(ss))
+	} else {
+		var last int64
+		err = t.row("SELECT coalesce(max(id), 0) FROM services").Scan(&last)
+		for i := range ss {
+			ids = append(ids, last+int64(i)+1)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -63,4 +76,9 @@ func InsertMany(x Executor, table string, cols []string, n, maxParams int, row f
 		}
 	}
 	return nil
+}
+
+func scanInt(sc Row) (n int64, err error) {
+	err = sc.Scan(&n)
+	return n, err
 }

@@ -1,9 +1,6 @@
 package sqlstore
 
-import (
-	"context"
-	"strings"
-)
+import "strings"
 
 // Column is one column of a table. Bool marks a column SQLite keeps as
 // 0 or 1 and PostgreSQL as a boolean; the others carry the same Go
@@ -47,8 +44,8 @@ var Tables = []Table{
 	{Name: "accounts", Cols: cols("handle name email owes created lang")},
 	{Name: "services", Identity: true, Cols: cols("id name type admin tech billing has_owner:bool owner_holder owner_address owner_phone owner_email created")},
 	{Name: "requests", Identity: true, Cols: cols("id service_id roles from_handle to_handle requester state reason created expires ended")},
-	{Name: "parties", Cols: cols("request_id position handle answer answered")},
-	{Name: "tokens", Identity: true, Cols: cols("id request_id handle hash state")},
+	{Name: "parties", Cols: cols("request_id position handle answer answered token_n token_hash token_state")},
+	{Name: "tokens", Cols: cols("request_id n handle hash state")},
 	{Name: "token_failures", Cols: cols("handle request_id at")},
 	{Name: "token_locks", Cols: cols("handle request_id until")},
 	{Name: "mails", Identity: true, Cols: cols("id to_handle address subject date body request_id token link kind read:bool")},
@@ -60,14 +57,43 @@ var Tables = []Table{
 	{Name: "api_keys", Cols: cols("app_key handle name consumer_hash secret created last_used")},
 }
 
-// Source is a desk to copy from (contactdesk migrate), read in one
-// snapshot at SchemaVersion.
-type Source interface {
-	// ReadTables calls fn for each of Tables, in order, with a function
-	// that returns the table's next row (its values in the table's
-	// column order, of Go types: string, int64, bool, []byte, or nil
-	// for NULL) and nil after the last.
-	ReadTables(ctx context.Context, fn func(t Table, next func() ([]any, error)) error) error
-	// Where names the source, for messages.
-	Where() string
+// ReadTable reads every row of table tb, for a copy into another desk:
+// fn is given a function that returns the next row (its values in tb's
+// column order, of Go types: string, int64, bool, []byte, or nil for
+// NULL) and nil after the last.
+func (t *Tx) ReadTable(tb Table, fn func(next func() ([]any, error)) error) error {
+	rows, err := t.x.Query("SELECT " + strings.Join(tb.ColNames(), ", ") + " FROM " + tb.Name)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	err = fn(func() ([]any, error) {
+		if !rows.Next() {
+			return nil, rows.Err()
+		}
+		row := make([]any, len(tb.Cols))
+		dest := make([]any, len(row))
+		for i := range row {
+			dest[i] = &row[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		for i, c := range tb.Cols {
+			if n, ok := row[i].(int64); ok && c.Bool {
+				row[i] = n != 0 // SQLite keeps a flag as 0 or 1
+			}
+		}
+		return row, nil
+	})
+	if err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+// Count counts the rows of a table.
+func (t *Tx) Count(table string) (n int64, err error) {
+	err = t.row("SELECT count(*) FROM " + table).Scan(&n)
+	return n, err
 }

@@ -15,7 +15,7 @@ func scanKey(sc Row) (model.PublicKey, error) {
 }
 
 func (t *Tx) Key(fp string) (model.PublicKey, error) {
-	return scanKey(t.x.QueryRow("SELECT "+keyCols+" FROM keys WHERE fingerprint = +?", fp))
+	return scanKey(t.row("SELECT "+keyCols+" FROM keys WHERE fingerprint = +?", fp))
 }
 
 // Keys: the CAST gives PostgreSQL the type of a value it would otherwise

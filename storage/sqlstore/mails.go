@@ -37,7 +37,7 @@ func scanMailDelivery(sc Row) (model.Mail, error) {
 }
 
 func (t *Tx) InsertMail(m *model.Mail) error {
-	id, err := t.x.Insert(`INSERT INTO mails (to_handle, address, subject, date, body, request_id, token, link, kind, read)
+	id, err := t.insert(`INSERT INTO mails (to_handle, address, subject, date, body, request_id, token, link, kind, read)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		m.To, m.Address, m.Subject, ts(m.Date), m.Body, nullID(m.RequestID), m.Token, m.Link, m.Kind, m.Read)
 	if err == nil {
@@ -51,7 +51,7 @@ func (t *Tx) MailsOf(h model.Handle) ([]model.Mail, error) {
 }
 
 func (t *Tx) Mail(id int64) (model.Mail, error) {
-	return scanMailDelivery(t.x.QueryRow("SELECT "+mailCols+mailFrom+"WHERE m.id = +?", id))
+	return scanMailDelivery(t.row("SELECT "+mailCols+mailFrom+"WHERE m.id = +?", id))
 }
 
 func (t *Tx) MarkRead(h model.Handle, id int64) error {
@@ -60,7 +60,7 @@ func (t *Tx) MarkRead(h model.Handle, id int64) error {
 
 func (t *Tx) Unread(h model.Handle) (int, error) {
 	var n int
-	err := t.x.QueryRow(UnreadQuery, h).Scan(&n)
+	err := t.row(UnreadQuery, h).Scan(&n)
 	return n, err
 }
 

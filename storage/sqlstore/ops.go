@@ -80,6 +80,6 @@ func (t *Tx) RequestCounts(now time.Time) (map[model.State]int, error) {
 
 func (t *Tx) OutboxPending() (int, error) {
 	var n int
-	err := t.x.QueryRow("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')").Scan(&n)
+	err := t.row("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')").Scan(&n)
 	return n, err
 }

@@ -21,14 +21,14 @@ func scanEmailChange(sc Row) (model.EmailChange, error) {
 }
 
 func (t *Tx) InsertEmailChange(c *model.EmailChange) error {
-	id, err := t.x.Insert("INSERT INTO email_changes (handle, email, hash, state, created, expires, ended) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	id, err := t.insert("INSERT INTO email_changes (handle, email, hash, state, created, expires, ended) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
 		c.Handle, c.Email, c.Hash[:], c.State, ts(c.Created), ts(c.Expires), ts(c.Ended))
 	c.ID = id
 	return err
 }
 
 func (t *Tx) PendingEmailChange(h model.Handle) (model.EmailChange, error) {
-	return scanEmailChange(t.x.QueryRow("SELECT "+emailChangeCols+" FROM email_changes WHERE handle = +? AND state = 'pending' ORDER BY id DESC LIMIT 1", h))
+	return scanEmailChange(t.row("SELECT "+emailChangeCols+" FROM email_changes WHERE handle = +? AND state = 'pending' ORDER BY id DESC LIMIT 1", h))
 }
 
 func (t *Tx) EndEmailChange(id int64, state string, at time.Time) error {

@@ -11,11 +11,13 @@
 package sqlstore
 
 import (
+	"cmp"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,22 +35,15 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-// Executor runs one transaction's statements on one engine. A single
-// row that isn't there is model.ErrNoRow from Row.Scan.
+// Executor runs one transaction's statements on one engine.
 type Executor interface {
 	Dialect() Dialect
 	// Exec runs a statement and returns how many rows it changed.
 	Exec(q string, args ...any) (int64, error)
-	// Insert runs an INSERT … RETURNING id and returns the id.
-	Insert(q string, args ...any) (int64, error)
 	Query(q string, args ...any) (Rows, error)
-	QueryRow(q string, args ...any) Row
 	// CopyRows stores n rows of cols into table the engine's fastest
 	// way (row(i) gives the i-th row's values).
 	CopyRows(table string, cols []string, n int, row func(i int) []any) error
-	// ReserveIDs returns n ids for new rows of table, none of which
-	// another transaction will be given.
-	ReserveIDs(table string, n int) ([]int64, error)
 }
 
 // Rows are a query's rows, read one after the other.
@@ -59,8 +54,38 @@ type Rows interface {
 	Close() error
 }
 
-// Row is the one row of QueryRow.
+// Row is a query's one row: model.ErrNoRow from Scan when there is none.
 type Row interface{ Scan(dest ...any) error }
+
+type row struct {
+	rows Rows
+	err  error
+}
+
+func (t *Tx) row(q string, args ...any) Row {
+	rows, err := t.x.Query(q, args...)
+	return row{rows, err}
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		return cmp.Or(r.rows.Err(), model.ErrNoRow)
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	return r.rows.Close()
+}
+
+// insert runs an INSERT (or an UPDATE) … RETURNING one number.
+func (t *Tx) insert(q string, args ...any) (n int64, err error) {
+	err = t.row(q, args...).Scan(&n)
+	return n, err
+}
 
 // Tx is one transaction of a desk; it implements model.Tx and
 // model.BulkTx over an engine's Executor.
@@ -130,45 +155,34 @@ const noLimit = int64(1<<63 - 1)
 
 // ---- placeholders
 
-var rebound sync.Map // statement → its $N form
+var (
+	placeholder = regexp.MustCompile(`'[^']*'|\+?\?[0-9]*`)
+	rebound     sync.Map // statement → its $N form
+)
 
 // Rebind rewrites a statement's placeholders for PostgreSQL: ?N becomes
 // $N, each bare ? the next $N, and +? (SQLite's way of hiding a value
-// from its planner, see storage/sqlite) loses its +, which PostgreSQL
-// would read as an operator on text. Quoted text is left alone. Results
-// are kept: a statement is rewritten once per process.
+// from its planner, see tx.go) loses its +, which PostgreSQL would read
+// as an operator on text. Quoted text is left alone. Results are kept:
+// a statement is rewritten once per process.
 func Rebind(q string) string {
 	if v, ok := rebound.Load(q); ok {
 		return v.(string)
 	}
-	var b strings.Builder
-	n, quoted := 0, false
-	for i := 0; i < len(q); i++ {
-		c := q[i]
+	n := 0
+	out := placeholder.ReplaceAllStringFunc(q, func(m string) string {
+		m = strings.TrimPrefix(m, "+")
 		switch {
-		case c == '\'':
-			quoted = !quoted
-		case quoted:
-		case c == '+' && i+1 < len(q) && q[i+1] == '?':
-			continue
-		case c == '?':
-			j := i + 1
-			for j < len(q) && q[j] >= '0' && q[j] <= '9' {
-				j++
-			}
-			if j > i+1 {
-				b.WriteString("$" + q[i+1:j])
-			} else {
-				n++
-				b.WriteString("$" + strconv.Itoa(n))
-			}
-			i = j - 1
-			continue
+		case m[0] == '\'':
+			return m
+		case m == "?":
+			n++
+			return "$" + strconv.Itoa(n)
 		}
-		b.WriteByte(c)
-	}
-	rebound.Store(q, b.String())
-	return b.String()
+		return "$" + m[1:]
+	})
+	rebound.Store(q, out)
+	return out
 }
 
 // ---- schema
@@ -184,29 +198,22 @@ type Migration struct {
 	SQL     string
 }
 
+// SchemaVersion is the schema this binary writes, in either dialect.
+const SchemaVersion = 9
+
 // Migrations returns a dialect's schema files, in order. They are
-// numbered 1, 2, 3… with no gap, and each dialect has the same numbers:
-// a binary built otherwise panics at start, before touching a database.
+// numbered 1, 2, 3… with no gap, up to SchemaVersion: a binary built
+// otherwise panics at start, before touching a database.
 func Migrations(d Dialect) []Migration {
+	names, _ := fs.Glob(migrationFiles, "migrations/*."+string(d)+".sql") // in order: the numbers have four digits
 	var ms []Migration
-	entries, _ := fs.ReadDir(migrationFiles, "migrations")
-	for _, e := range entries {
-		base, ok := strings.CutSuffix(e.Name(), "."+string(d)+".sql")
-		if !ok {
-			continue
+	for i, name := range names {
+		b, _ := fs.ReadFile(migrationFiles, name)
+		name = path.Base(name)
+		if n, _ := strconv.Atoi(name[:4]); n != i+1 {
+			panic(fmt.Sprintf("sqlstore: migrations must be numbered 0001, 0002…; found %s at place %d", name, i+1))
 		}
-		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			panic("sqlstore: migration file without a number: " + e.Name())
-		}
-		b, _ := fs.ReadFile(migrationFiles, path.Join("migrations", e.Name()))
-		ms = append(ms, Migration{Version: n, Name: e.Name(), SQL: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
-	for i, m := range ms {
-		if m.Version != i+1 {
-			panic(fmt.Sprintf("sqlstore: migrations must be numbered 1, 2, 3…; found %s at place %d", m.Name, i+1))
-		}
+		ms = append(ms, Migration{Version: i + 1, Name: name, SQL: string(b)})
 	}
 	if len(ms) != SchemaVersion {
 		panic(fmt.Sprintf("sqlstore: %d %s migrations, and schema %d to reach", len(ms), d, SchemaVersion))
@@ -214,5 +221,27 @@ func Migrations(d Dialect) []Migration {
 	return ms
 }
 
-// SchemaVersion is the schema this binary writes, in either dialect.
-const SchemaVersion = 8
+// Errors of opening a desk that both engines share.
+var (
+	ErrNotOurs      = errors.New("not a contactdesk database")
+	ErrNewerSchema  = errors.New("database written by a newer contactdesk")
+	ErrReadOnlyOpen = errors.New("opened to read only")
+)
+
+// Upgrade brings a desk at schema ver up to date, running with exec, in
+// order, the migrations it lacks; where names the desk in messages. A
+// desk of a newer schema is refused (exec may be nil to check only).
+func Upgrade(d Dialect, where string, ver int, exec func(q string) error) error {
+	if ver > SchemaVersion {
+		return fmt.Errorf("%s was written by a newer contactdesk (schema %d; this one knows up to %d): %w; upgrade contactdesk", where, ver, SchemaVersion, ErrNewerSchema)
+	}
+	if exec == nil {
+		return nil
+	}
+	for _, m := range Migrations(d)[ver:] {
+		if err := exec(m.SQL); err != nil {
+			return fmt.Errorf("%s: migration %s failed: %w", where, m.Name, err)
+		}
+	}
+	return nil
+}

@@ -31,7 +31,7 @@ func scanAccount(sc Row) (model.Account, error) {
 }
 
 func (t *Tx) Account(h model.Handle) (model.Account, error) {
-	return scanAccount(t.x.QueryRow("SELECT "+accountCols+" FROM accounts WHERE handle = +?", h))
+	return scanAccount(t.row("SELECT "+accountCols+" FROM accounts WHERE handle = +?", h))
 }
 
 func (t *Tx) Accounts() ([]model.Account, error) {
@@ -95,11 +95,11 @@ func scanServiceView(sc Row) (model.ServiceView, error) {
 }
 
 func (t *Tx) Service(name string) (model.Service, error) {
-	return scanService(t.x.QueryRow("SELECT "+serviceCols+" FROM services s WHERE s.name = +?", name))
+	return scanService(t.row("SELECT "+serviceCols+" FROM services s WHERE s.name = +?", name))
 }
 
 func (t *Tx) ServiceByID(id int64) (model.Service, error) {
-	return scanService(t.x.QueryRow("SELECT "+serviceCols+" FROM services s WHERE s.id = +?", id))
+	return scanService(t.row("SELECT "+serviceCols+" FROM services s WHERE s.id = +?", id))
 }
 
 // pendingMark is the column that marks a service with a live request.
@@ -142,7 +142,7 @@ func serviceValues(s *model.Service) []any {
 }
 
 func (t *Tx) InsertService(s *model.Service) error {
-	id, err := t.x.Insert("INSERT INTO services ("+serviceInsertCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", serviceValues(s)...)
+	id, err := t.insert("INSERT INTO services ("+serviceInsertCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", serviceValues(s)...)
 	if err == nil {
 		s.ID = id
 	}
@@ -239,7 +239,7 @@ func (t *Tx) RequestsOf(h model.Handle) ([]model.Request, error) {
 
 func (t *Tx) Awaiting(h model.Handle, now time.Time) (int, error) {
 	var n int
-	err := t.x.QueryRow(`SELECT count(*) FROM parties p JOIN requests r ON r.id = p.request_id
+	err := t.row(`SELECT count(*) FROM parties p JOIN requests r ON r.id = p.request_id
 		WHERE p.handle = +? AND p.answer = 'pending' AND r.state = 'validatingByCustomers' AND r.expires > ?`, h, ts(now)).Scan(&n)
 	return n, err
 }
@@ -262,7 +262,7 @@ func (t *Tx) DueRequests(now time.Time) ([]model.Request, error) {
 }
 
 func (t *Tx) InsertRequest(r *model.Request) error {
-	id, err := t.x.Insert(`INSERT INTO requests (service_id, roles, from_handle, to_handle, requester, state, reason, created, expires, ended)
+	id, err := t.insert(`INSERT INTO requests (service_id, roles, from_handle, to_handle, requester, state, reason, created, expires, ended)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		r.ServiceID, model.JoinRoles(r.Roles, ","), r.From, r.To, r.Requester, r.State, r.Reason, ts(r.Created), ts(r.Expires), ts(r.Ended))
 	if err != nil {
@@ -288,10 +288,35 @@ func (t *Tx) SetAnswer(id int64, h model.Handle, a model.Answer, at time.Time) e
 
 // ---- tokens and throttling
 
+// A token is numbered within its request (1, 2, 3… as they were made),
+// and its id is made of the two: the party's latest token lives on its
+// row in parties (schema 9), the ones it replaced in tokens.
+const tokenBits = 20
+
+func tokenID(requestID, n int64) int64 { return requestID<<tokenBits | n }
+
+// InsertToken moves the party's previous token, if any, to tokens, and
+// puts the new one on its row. A token for someone who is not a party
+// (the model makes none) goes to tokens.
 func (t *Tx) InsertToken(tk *model.TokenRecord) error {
-	id, err := t.x.Insert("INSERT INTO tokens (request_id, handle, hash, state) VALUES (?, ?, ?, ?) RETURNING id", tk.RequestID, tk.Handle, tk.Hash[:], tk.State)
+	const move = `INSERT INTO tokens (request_id, n, handle, hash, state)
+		SELECT request_id, token_n, handle, token_hash, token_state FROM parties WHERE request_id = ?1 AND handle = ?2 AND token_n > 0`
+	const next = `(SELECT coalesce(max(n), 0) + 1 FROM (SELECT token_n AS n FROM parties WHERE request_id = ?1 UNION ALL SELECT n FROM tokens WHERE request_id = ?1) AS x)`
+	const update = `UPDATE parties SET token_n = ` + next + `, token_hash = ?3, token_state = ?4 WHERE request_id = ?1 AND handle = ?2 RETURNING token_n`
+	args := []any{tk.RequestID, tk.Handle, tk.Hash[:], tk.State}
+	var n int64
+	var err error
+	if t.x.Dialect() == Postgres {
+		// One statement, one round trip: SQLite has no INSERT in a WITH.
+		n, err = t.insert("WITH moved AS ("+move+") "+update, args...)
+	} else if _, err = t.x.Exec(move, args[:2]...); err == nil {
+		n, err = t.insert(update, args...)
+	}
+	if errors.Is(err, model.ErrNoRow) {
+		n, err = t.insert(`INSERT INTO tokens (request_id, n, handle, hash, state) VALUES (?1, `+next+`, ?2, ?3, ?4) RETURNING n`, args...)
+	}
 	if err == nil {
-		tk.ID = id
+		tk.ID = tokenID(tk.RequestID, n)
 	}
 	return err
 }
@@ -299,20 +324,31 @@ func (t *Tx) InsertToken(tk *model.TokenRecord) error {
 func (t *Tx) Tokens(requestID int64) ([]model.TokenRecord, error) {
 	return list(t, func(sc Row) (model.TokenRecord, error) {
 		var tk model.TokenRecord
+		var n int64
 		var hash []byte
-		err := sc.Scan(&tk.ID, &tk.RequestID, &tk.Handle, &hash, &tk.State)
+		err := sc.Scan(&tk.RequestID, &n, &tk.Handle, &hash, &tk.State)
+		tk.ID = tokenID(tk.RequestID, n)
 		copy(tk.Hash[:], hash)
 		return tk, err
-	}, "SELECT id, request_id, handle, hash, state FROM tokens WHERE request_id = +? ORDER BY id", requestID)
+	}, `SELECT request_id, token_n, handle, token_hash, token_state FROM parties WHERE request_id = +?1 AND token_n > 0
+		UNION ALL SELECT request_id, n, handle, hash, state FROM tokens WHERE request_id = +?1 ORDER BY 2`, requestID)
 }
 
 func (t *Tx) SetTokenState(id int64, s model.TokenState) error {
-	return exactlyOne(t.x.Exec("UPDATE tokens SET state = ? WHERE id = ?", s, id))
+	rid, n := id>>tokenBits, id&(1<<tokenBits-1)
+	if n == 0 {
+		return model.ErrNoRow
+	}
+	done, err := t.x.Exec("UPDATE parties SET token_state = ? WHERE request_id = ? AND token_n = ?", s, rid, n)
+	if err != nil || done > 0 {
+		return err
+	}
+	return exactlyOne(t.x.Exec("UPDATE tokens SET state = ? WHERE request_id = ? AND n = ?", s, rid, n))
 }
 
 func (t *Tx) Failures(h model.Handle, requestID int64, since time.Time) (int, error) {
 	var n int
-	err := t.x.QueryRow("SELECT count(*) FROM token_failures WHERE handle = +? AND request_id = +? AND at > ?", h, requestID, ts(since)).Scan(&n)
+	err := t.row("SELECT count(*) FROM token_failures WHERE handle = +? AND request_id = +? AND at > ?", h, requestID, ts(since)).Scan(&n)
 	return n, err
 }
 
@@ -323,7 +359,7 @@ func (t *Tx) InsertFailure(h model.Handle, requestID int64, at time.Time) error 
 
 func (t *Tx) LockedUntil(h model.Handle, requestID int64) (time.Time, error) {
 	var until int64
-	err := t.x.QueryRow("SELECT until FROM token_locks WHERE handle = +? AND request_id = +?", h, requestID).Scan(&until)
+	err := t.row("SELECT until FROM token_locks WHERE handle = +? AND request_id = +?", h, requestID).Scan(&until)
 	if errors.Is(err, model.ErrNoRow) {
 		return time.Time{}, nil
 	}
@@ -344,8 +380,10 @@ func historyValues(e *model.HistoryEntry) []any {
 	return []any{ts(e.At), string(e.Actor), e.Action, nullID(e.ServiceID), nullID(e.RequestID), e.Detail}
 }
 
+// InsertHistory gives a request's line its service when it has none:
+// the history finds a request's lines among its service's.
 func (t *Tx) InsertHistory(e *model.HistoryEntry) error {
-	id, err := t.x.Insert("INSERT INTO history ("+historyInsertCols+") VALUES (?, ?, ?, ?, ?, ?) RETURNING id", historyValues(e)...)
+	id, err := t.insert("INSERT INTO history ("+historyInsertCols+") VALUES (?1, ?2, ?3, coalesce(?4, (SELECT service_id FROM requests WHERE id = ?5)), ?5, ?6) RETURNING id", historyValues(e)...)
 	if err == nil {
 		e.ID = id
 	}
@@ -370,13 +408,14 @@ func (t *Tx) History(who model.Handle, serviceID, requestID int64, limit int) ([
 	const from = "SELECT " + historyCols + " FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE "
 	switch {
 	case requestID != 0:
-		return list(t, scanHistory, from+"h.request_id = +? ORDER BY h.at DESC, h.id DESC LIMIT +?", requestID, lim)
+		return list(t, scanHistory, from+"h.service_id = (SELECT service_id FROM requests WHERE id = +?1) AND h.request_id = +?1 ORDER BY h.at DESC, h.id DESC LIMIT +?2", requestID, lim)
 	case serviceID != 0:
 		return list(t, scanHistory, from+"h.service_id = +? ORDER BY h.at DESC, h.id DESC LIMIT +?", serviceID, lim)
 	}
 	return list(t, scanHistory, from+`h.id IN (
-			SELECT id FROM history WHERE actor = +?1
+			SELECT id FROM history WHERE actor = +?1 AND request_id IS NULL
 			UNION SELECT x.id FROM services v JOIN history x ON x.service_id = v.id WHERE v.admin = +?1 OR v.tech = +?1 OR v.billing = +?1
-			UNION SELECT x.id FROM parties p JOIN history x ON x.request_id = p.request_id WHERE p.handle = +?1
+			UNION SELECT x.id FROM parties p JOIN requests r ON r.id = p.request_id JOIN history x ON x.service_id = r.service_id AND x.request_id = r.id
+				WHERE p.handle = +?1
 		) ORDER BY h.at DESC, h.id DESC LIMIT +?2`, who, lim)
 }
