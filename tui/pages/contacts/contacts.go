@@ -52,7 +52,7 @@ type Page struct {
 	loaded  bool
 	// early keeps the keys pressed before the form is read, to play
 	// them once it is: a user who types at once loses nothing.
-	early []tea.KeyPressMsg
+	early   []tea.KeyPressMsg
 	fields  map[model.Role]*field.Model
 	order   []model.Role // the editable roles, in display order
 	focus   int          // index in order; len(order) is the Send button
