@@ -495,7 +495,9 @@ func TestPickerAndLocked(t *testing.T) {
 	pt := locale.For(locale.PT)
 	a.waitText("yy22222-ovh Yolanda Yáñez", pt.T("tui.tab.services"), pt.T("tui.services.title")+"  4 de 4")
 	a.press("@")
-	a.waitText("Act as which account")
+	// the accounts shown before a click on one of them (a click on rows
+	// still being read has nothing to select)
+	a.waitText("Act as which account", "8 of 8 accounts", "ef24680-ovh")
 	// the mouse too: the picker's table is under its title and its
 	// field (rows 2 and 3 of the screen, under the bar and the rule);
 	// its header is row 4, the third account row 7
