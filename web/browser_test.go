@@ -203,11 +203,17 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	ms, _ := d.Mails(ctx, "cd67890-ovh")
+	// The page speaks its party's language: the README shows it in
+	// English, and on a phone in Portuguese.
 	for _, shot := range []struct {
 		file          string
 		width, height int64
 		mobile        bool
-	}{{"../docs/web-request.png", 900, 900, false}, {"../docs/web-request-phone.png", 390, 844, true}} {
+		lang          string
+	}{{"../docs/web-request.png", 900, 900, false, "en"}, {"../docs/web-request-phone.png", 390, 844, true, "pt"}} {
+		if _, err := d.SetLang(ctx, "cd67890-ovh", shot.lang); err != nil {
+			t.Fatal(err)
+		}
 		bctx := browser(t, 1000, 1000)
 		viewport := chromedp.EmulateViewport(shot.width, shot.height)
 		if shot.mobile {
