@@ -220,14 +220,7 @@ func ParseValidity(s string) (time.Duration, error) {
 // clip shortens what a user typed for quoting in a message, and makes it
 // safe to print.
 func clip(s string) string {
-	// What draws as nothing is shown as the replacement character, so
-	// that a message never holds invisible text either.
-	s = strings.Map(func(r rune) rune {
-		if text.IsDefaultIgnorable(r) {
-			return utf8.RuneError
-		}
-		return r
-	}, text.Line(s))
+	s = text.Line(s) // invisible characters become U+FFFD
 	if utf8.RuneCountInString(s) > 40 {
 		r := []rune(s)
 		s = string(r[:39]) + "…"

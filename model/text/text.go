@@ -95,8 +95,9 @@ func Unsafe(s string) string {
 }
 
 // Clean returns s with every escape sequence, control character, bidi
-// override and invalid byte removed (invalid bytes become U+FFFD), so that
-// drawing it can never move the cursor, change the title or hide text.
+// override and invalid byte removed (invalid bytes and invisible
+// characters become U+FFFD), so that drawing it can never move the
+// cursor, change the title or hide text.
 // Tabs become a space. With multiline, newlines are kept.
 func Clean(s string, multiline bool) string {
 	if isPlain(s) {
@@ -127,6 +128,11 @@ func Clean(s string, multiline bool) string {
 			b.WriteByte(' ')
 		case IsControl(r), IsBidiControl(r), isInvisibleFormat(r):
 			// dropped
+		case IsDefaultIgnorable(r):
+			// Shown, not dropped: a name stored with a zero-width space
+			// (by an older version, by hand) must not draw exactly as
+			// the name it imitates.
+			b.WriteRune(utf8.RuneError)
 		default:
 			b.WriteString(s[i : i+size])
 		}

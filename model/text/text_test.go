@@ -3,6 +3,7 @@ package text
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -95,6 +96,34 @@ func TestUnsafeRefusesInvisibleCharacters(t *testing.T) {
 	for _, s := range []string{"Xavier Xará", "Ñandú Çedilha", "山田 太郎", "Олег", "ישראל", "مرحبا", "नमस्ते", "\u0600\u0661", "a\u00a0b"} {
 		if why := Unsafe(s); why != "" {
 			t.Errorf("Unsafe(%q) = %q, want it accepted", s, why)
+		}
+	}
+}
+
+// TestCleanShowsInvisibleCharacters: text stored with a zero-width
+// character (by an older version, by hand) never draws exactly as the
+// text it imitates.
+func TestCleanShowsInvisibleCharacters(t *testing.T) {
+	if got := Clean("Xavier\u200b Xará", false); got != "Xavier\uFFFD Xará" {
+		t.Errorf("Clean = %q", got)
+	}
+	if why := Unsafe(Clean("00\u200c", false)); why != "" {
+		t.Errorf("Clean's output is refused: %s", why)
+	}
+}
+
+// TestCleanEveryRune: whatever single character Clean is given, what it
+// returns is text Unsafe accepts, and cleaning it again changes nothing.
+// Every code point is tried, so the fuzzer has no single rune left to find.
+func TestCleanEveryRune(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		s := "a" + string(r) + "b"
+		once := Clean(s, false)
+		if why := Unsafe(once); why != "" {
+			t.Fatalf("Clean(%q) = %q, which Unsafe refuses: %s", s, once, why)
+		}
+		if twice := Clean(once, false); twice != once {
+			t.Fatalf("Clean(%q) = %q, and again %q", s, once, twice)
 		}
 	}
 }
