@@ -12,12 +12,14 @@ func newCmdProfile(a *app) *cobra.Command {
 	return group("profile", "Your own account: its e-mail address and its language",
 		`The account's own settings. Each account changes only its own. A new
 e-mail address is used once it is proven: set-email mails a personal
-token to it, and confirm-email with that token makes the change.`,
+token to it, and confirm-email with that token makes the change
+(refuse-email, with the same token, ends it).`,
 		`contactdesk profile set-email ana@new.example --as ab12345-ovh
 contactdesk profile confirm-email --token 7K3Q-9XWM-… --as ab12345-ovh
 contactdesk profile set-lang pt --as ab12345-ovh`,
 		newCmdProfileSetEmail(a, nil),
 		newCmdProfileConfirmEmail(a, nil),
+		newCmdProfileRefuseEmail(a, nil),
 		newCmdProfileSetLang(a, nil),
 	)
 }
@@ -93,34 +95,51 @@ func profileSetEmail(o *profileSetEmailOptions) error {
 }
 
 type profileConfirmEmailOptions struct {
-	a     *app
-	As    string
-	JSON  bool
-	Token string
+	a      *app
+	As     string
+	JSON   bool
+	Token  string
+	Refuse bool // refuse-email: end the change instead
 }
 
 func newCmdProfileConfirmEmail(a *app, runF func(*profileConfirmEmailOptions) error) *cobra.Command {
-	o := &profileConfirmEmailOptions{a: a}
-	cmd := &cobra.Command{
-		Use:         "confirm-email",
-		Annotations: map[string]string{usageFlags: "--token TOKEN --as HANDLE [--json]"},
-		Short:       "Start using the new e-mail address, with the token mailed to it",
+	return newCmdProfileAnswerEmail(a, &profileConfirmEmailOptions{a: a}, runF, &cobra.Command{
+		Use:   "confirm-email",
+		Short: "Start using the new e-mail address, with the token mailed to it",
 		Long: `Make the change of e-mail address asked for with 'profile set-email', with
 the token mailed to the new address. The old address is told of the change.
 Wrong tokens are counted: after 5 within 15 minutes, tries are paused for 15
 minutes. A change not confirmed within 15 days lapses.`,
-		Example:               `contactdesk profile confirm-email --token 7K3Q-9XWM-… --as ab12345-ovh`,
-		Args:                  exactArgs(),
-		DisableFlagsInUseLine: true,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := required(cmd, "token"); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(o)
-			}
-			return profileConfirmEmail(o)
-		},
+		Example: `contactdesk profile confirm-email --token 7K3Q-9XWM-… --as ab12345-ovh`,
+	})
+}
+
+func newCmdProfileRefuseEmail(a *app, runF func(*profileConfirmEmailOptions) error) *cobra.Command {
+	return newCmdProfileAnswerEmail(a, &profileConfirmEmailOptions{a: a, Refuse: true}, runF, &cobra.Command{
+		Use:   "refuse-email",
+		Short: "End a change of e-mail address, with the token mailed to the new address",
+		Long: `End the change of e-mail address asked for with 'profile set-email', with
+the token mailed to the new address: its reader did not ask for it, or it is
+no longer wanted. The account keeps its address and is told there. Wrong
+tokens are counted as confirm-email's are.`,
+		Example: `contactdesk profile refuse-email --token 7K3Q-9XWM-… --as ab12345-ovh`,
+	})
+}
+
+// newCmdProfileAnswerEmail completes cmd, confirm-email or refuse-email:
+// their flags and how they run.
+func newCmdProfileAnswerEmail(a *app, o *profileConfirmEmailOptions, runF func(*profileConfirmEmailOptions) error, cmd *cobra.Command) *cobra.Command {
+	cmd.Annotations = map[string]string{usageFlags: "--token TOKEN --as HANDLE [--json]"}
+	cmd.Args = exactArgs()
+	cmd.DisableFlagsInUseLine = true
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := required(cmd, "token"); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(o)
+		}
+		return profileConfirmEmail(o)
 	}
 	asFlag(a, cmd, &o.As)
 	jsonFlag(cmd, &o.JSON)
@@ -133,6 +152,22 @@ func profileConfirmEmail(o *profileConfirmEmailOptions) error {
 	d, h, err := a.deskAs(o.As)
 	if err != nil {
 		return err
+	}
+	if o.Refuse {
+		// what was refused, for the message: the change the token ends
+		c, _, err := d.PendingEmail(a.ctx, h)
+		if err != nil {
+			return err
+		}
+		acc, err := d.RefuseEmail(a.ctx, h, o.Token)
+		if err != nil {
+			return err
+		}
+		if o.JSON {
+			return writeJSON(a.stdout, accountOut(acc))
+		}
+		fmt.Fprintln(a.out, a.T("cli.profile.email_refused", locale.Args{"Handle": acc.Handle, "New": c.Email, "Email": acc.Email}))
+		return nil
 	}
 	acc, err := d.ConfirmEmail(a.ctx, h, o.Token)
 	if err != nil {

@@ -481,6 +481,18 @@ func TestOwnerAndProfile(t *testing.T) {
 		t.Fatalf("e-mail %v after the confirmation", e)
 	}
 	d.refused("no change of e-mail address waiting", "profile", "confirm-email", "--token", mails[0]["token"].(string), "--as", "te22222-ovh")
+	// refuse-email ends a change with its token; the address stays.
+	d.ok("profile", "set-email", "not-ted@elsewhere.example", "--as", "te22222-ovh")
+	d.refused("wrong token", "profile", "refuse-email", "--token", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "--as", "te22222-ovh")
+	mails = decode[[]map[string]any](t, d.ok("mail", "list", "--as", "te22222-ovh", "--json"))
+	out = d.ok("profile", "refuse-email", "--token", mails[0]["token"].(string), "--as", "te22222-ovh")
+	if !strings.Contains(out, "to not-ted@elsewhere.example was refused; it keeps ted@new.example") {
+		t.Fatalf("refuse-email says %q", out)
+	}
+	if e := email(); e != "ted@new.example" {
+		t.Fatalf("e-mail %v after a refusal", e)
+	}
+	d.refused("no change of e-mail address waiting", "profile", "refuse-email", "--token", mails[0]["token"].(string), "--as", "te22222-ovh")
 
 	// Languages.
 	if out := d.ok("profile", "set-lang", "pt-PT", "--as", "te22222-ovh"); !strings.Contains(out, "Portuguese") {

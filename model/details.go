@@ -46,6 +46,7 @@ var (
 	serviceAddRE = regexp.MustCompile(`^(\S+) (\S+) added: admin (\S+), tech (\S+), billing (\S+)$`)
 	ownerRE      = regexp.MustCompile(`^owner details changed: (.+)$`)
 	emailAskRE   = regexp.MustCompile(`^asked to use (\S+); a token was mailed to it$`)
+	emailRefRE   = regexp.MustCompile(`^change of e-mail address to (\S+) refused with its token$`)
 	emailRE      = regexp.MustCompile(`^e-mail address changed from (\S+) to (\S+?)( \(confirmed\))?$`)
 	langRE       = regexp.MustCompile(`^language set to (pt|en|fr)$`)
 	throttledRE  = regexp.MustCompile(`^(\d+) wrong tokens in (.+); tries paused until (\S+)$`)
@@ -143,6 +144,10 @@ func detailMessage(e HistoryEntry) locale.Message {
 	case ActEmailAsk:
 		if match(emailAskRE, "Email") {
 			return locale.M("hist.email_ask", args)
+		}
+	case ActEmailRefuse:
+		if match(emailRefRE, "Email") {
+			return locale.M("hist.email_refused", args)
 		}
 	case ActEmail:
 		if m := emailRE.FindStringSubmatch(s); m != nil {

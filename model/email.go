@@ -21,6 +21,7 @@ const (
 	EmailPending   = "pending"
 	EmailConfirmed = "confirmed"
 	EmailReplaced  = "replaced" // a newer change was asked for
+	EmailRefused   = "refused"  // the new address's reader said no
 )
 
 // Limits on changes of address: each mails a stranger's inbox (the new
@@ -80,15 +81,26 @@ func (d *Desk) AskEmailChange(ctx context.Context, actor Handle, email string) (
 		if err := tx.InsertEmailChange(&c); err != nil {
 			return EmailChange{}, err
 		}
+		set, err := w.settingsOf(tx)
+		if err != nil {
+			return EmailChange{}, err
+		}
+		link := ""
+		if u := set.PublicURL(); u != "" {
+			link = EmailWebLink(u, c.ID, tok)
+		}
 		write := func(l *locale.Localizer) (string, string) {
 			var b strings.Builder
 			b.WriteString(l.T("mail.email.asked", locale.Args{"Handle": actor, "Email": email}) + "\n\n")
 			fmt.Fprintf(&b, "%s\n\n    %s\n\n", l.T("mail.email.token"), tok)
+			if link != "" {
+				fmt.Fprintf(&b, "%s\n\n    %s\n\n", l.T("mail.email.page"), link)
+			}
 			b.WriteString(l.T("mail.email.where") + "\n\n")
 			b.WriteString(l.T("mail.email.unexpected", locale.Args{"Expires": locale.Stamp(c.Expires)}) + "\n")
 			return l.T("mail.email.subject"), b.String()
 		}
-		if _, err := d.sendTo(tx, w, actor, email, Mail{Token: tok, Kind: MailEmailConfirm}, write); err != nil {
+		if _, err := d.sendTo(tx, w, actor, email, Mail{Token: tok, Link: link, Kind: MailEmailConfirm}, write); err != nil {
 			return EmailChange{}, err
 		}
 		w.touch(actor)
@@ -98,9 +110,27 @@ func (d *Desk) AskEmailChange(ctx context.Context, actor Handle, email string) (
 
 // ConfirmEmail makes actor's pending change of address with the token
 // mailed to the new address. Wrong tokens are counted and throttled as
-// a request's are. The old address is told of the change.
+// a request's are.
 func (d *Desk) ConfirmEmail(ctx context.Context, actor Handle, token string) (Account, error) {
-	return write(ctx, d, ActEmail, func(tx Tx, w *work) (Account, error) {
+	return d.answerEmail(ctx, actor, token, true)
+}
+
+// RefuseEmail ends actor's pending change of address with the token
+// mailed to the new address: whoever reads that inbox says the change
+// is not theirs (or is no longer wanted). The account keeps its address
+// and is told there. Wrong tokens are counted as ConfirmEmail's are.
+func (d *Desk) RefuseEmail(ctx context.Context, actor Handle, token string) (Account, error) {
+	return d.answerEmail(ctx, actor, token, false)
+}
+
+// answerEmail confirms (or refuses) actor's pending change of address
+// with token.
+func (d *Desk) answerEmail(ctx context.Context, actor Handle, token string, confirm bool) (Account, error) {
+	action := ActEmail
+	if !confirm {
+		action = ActEmailRefuse
+	}
+	return write(ctx, d, action, func(tx Tx, w *work) (Account, error) {
 		a, err := actorAccount(tx, actor)
 		if err != nil {
 			return Account{}, err
@@ -122,6 +152,9 @@ func (d *Desk) ConfirmEmail(ctx context.Context, actor Handle, token string) (Ac
 			w.onRefusal = func(tx Tx) error { return countFailure(tx, w, actor, emailScope) }
 			return Account{}, failureNote(tx, actor, emailScope, w.now, refusal)
 		}
+		if !confirm {
+			return a, d.refuseEmail(tx, w, a, c)
+		}
 		if err := tx.SetEmail(actor, c.Email); err != nil {
 			return Account{}, err
 		}
@@ -139,6 +172,71 @@ func (d *Desk) ConfirmEmail(ctx context.Context, actor Handle, token string) (Ac
 		w.touch(actor)
 		return a, d.record(tx, w, actor, ActEmail, 0, 0, fmt.Sprintf("e-mail address changed from %s to %s (confirmed)", old, c.Email))
 	})
+}
+
+// refuseEmail ends change c of a's address as refused, and tells a at
+// the address it keeps.
+func (d *Desk) refuseEmail(tx Tx, w *work, a Account, c EmailChange) error {
+	if err := tx.EndEmailChange(c.ID, EmailRefused, w.now); err != nil {
+		return err
+	}
+	write := func(l *locale.Localizer) (string, string) {
+		return l.T("mail.email.refused_subject"), l.T("mail.email.refused", locale.Args{"Handle": a.Handle, "Email": c.Email, "Old": a.Email}) + "\n"
+	}
+	if _, err := d.send(tx, w, a.Handle, Mail{Kind: MailEmailChanged}, write); err != nil {
+		return err
+	}
+	w.touch(a.Handle)
+	return d.record(tx, w, a.Handle, ActEmailRefuse, 0, 0, fmt.Sprintf("change of e-mail address to %s refused with its token", c.Email))
+}
+
+// EmailLink is a change of address as the page of its mail's link
+// shows it.
+type EmailLink struct {
+	Change EmailChange // without its hash
+	// Closed says why the token can no longer answer (*Error): the
+	// change was confirmed, refused, replaced by a newer one or has
+	// expired; nil when it can.
+	Closed error
+}
+
+// FindEmailChange returns change id of an address when token is the one
+// mailed for it, reading only: opening a link changes nothing. As with
+// FindTokenHolder, a wrong token is refused with ErrWrongToken whether
+// or not the change exists, and is counted nowhere: the caller
+// throttles guesses itself, so that nobody can pause an account's tries
+// without holding its token.
+func (d *Desk) FindEmailChange(ctx context.Context, id int64, token string) (EmailLink, error) {
+	var el EmailLink
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
+		c, err := tx.EmailChange(id)
+		if err != nil && !errors.Is(err, ErrNoRow) {
+			return err
+		}
+		norm, ok := NormalizeToken(token)
+		if !ok {
+			return fail(ErrWrongToken, "token", "err.email.link_shape")
+		}
+		if !HashToken(norm).Equal(c.Hash) || c.ID == 0 {
+			return fail(ErrWrongToken, "token", "err.email.link_wrong")
+		}
+		c.Hash = TokenHash{}
+		el.Change = c
+		args := locale.Args{"Email": c.Email, "Handle": c.Handle}
+		switch {
+		case c.State == EmailConfirmed:
+			el.Closed = fail(ErrTokenUsed, "token", "err.email.link_confirmed", args)
+		case c.State == EmailRefused:
+			el.Closed = fail(ErrAlreadyAnswered, "token", "err.email.link_refused", args)
+		case c.State == EmailReplaced:
+			el.Closed = fail(ErrTokenReplaced, "token", "err.email.link_replaced", args)
+		case !now.Before(c.Expires):
+			args["Expires"] = locale.Stamp(c.Expires)
+			el.Closed = fail(ErrEnded, "token", "err.email.link_expired", args)
+		}
+		return nil
+	})
+	return el, err
 }
 
 // PendingEmail returns actor's change of address waiting for its token;

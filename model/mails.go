@@ -20,6 +20,13 @@ func WebLink(publicURL string, id int64, token string) string {
 	return fmt.Sprintf("%s/request/%d?token=%s", publicURL, id, url.QueryEscape(token))
 }
 
+// EmailWebLink returns the address of the web page that confirms or
+// refuses change id of an e-mail address with token filled in:
+// <publicURL>/email/<id>?token=<token>.
+func EmailWebLink(publicURL string, id int64, token string) string {
+	return fmt.Sprintf("%s/email/%d?token=%s", publicURL, id, url.QueryEscape(token))
+}
+
 // linkOf is the link of a confirmation mail: the web page's when the
 // desk has a public URL, else the app's.
 func linkOf(s Settings, id int64, token string) string {

@@ -49,6 +49,9 @@ type Tx interface {
 	// PendingEmailChange returns h's newest change of address in state
 	// EmailPending, whatever its expiry.
 	PendingEmailChange(h Handle) (EmailChange, error)
+	// EmailChange returns the change of address id, ErrNoRow when
+	// there is none.
+	EmailChange(id int64) (EmailChange, error)
 	// EndEmailChange records how a change of address ended.
 	EndEmailChange(id int64, state string, at time.Time) error
 	// RecentEmailChanges returns when h asked for its latest limit

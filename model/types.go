@@ -300,6 +300,7 @@ const (
 	ActStanding       = "account.standing"
 	ActEmail          = "profile.email"
 	ActEmailAsk       = "profile.email.ask"
+	ActEmailRefuse    = "profile.email.refuse"
 	ActLang           = "profile.lang"
 	ActServiceAdd     = "service.add"
 	ActRequestCreate  = "request.create"

@@ -376,6 +376,40 @@ func TestEmailEditedInPlace(t *testing.T) {
 	}
 }
 
+// TestMailConfirmsTheNewAddress: o on the mail that proves a new
+// address opens the Profile's token field with the mail's token in it;
+// enter uses the address.
+func TestMailConfirmsTheNewAddress(t *testing.T) {
+	d := newDesk(t)
+	if _, err := d.AskEmailChange(ctx, demo.Persona, "xavier@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := d.Mails(ctx, demo.Persona)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.press("3")
+	a.waitText("Please confirm your new e-mail address")
+	a.press("enter")
+	a.waitText("If that was you, confirm it", "o confirm the new address (token filled in)")
+	a.press("o")
+	s := a.waitText("[" + ms[0].Token)
+	if !strings.Contains(s, "enter: use the new address") {
+		t.Fatalf("the Profile's token field is not open:\n%s", s)
+	}
+	a.press("enter")
+	a.waitText("e-mail address changed to xavier@example.org")
+	if acc, _ := d.Account(ctx, demo.Persona); acc.Email != "xavier@example.org" {
+		t.Fatalf("address not saved: %s", acc.Email)
+	}
+	// The same mail again: nothing is waiting any more, and it says so.
+	a.press("3")
+	a.waitText("Your e-mail address was changed")
+	a.press("down", "enter")
+	a.waitText("If that was you, confirm it")
+	a.press("o")
+	a.waitText("no change of e-mail address is waiting for a token")
+}
+
 // TestResendAndCancel: e mails a fresh token; c asks first, then cancels.
 func TestResendAndCancel(t *testing.T) {
 	d := newDesk(t)

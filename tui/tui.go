@@ -571,6 +571,9 @@ func (m *Model) root(from int, msg common.RootMsg) tea.Cmd {
 		return m.push(mail.New(m.c, msg.ID), MailboxTab)
 	case common.OpenRequestMsg:
 		return m.openRequest(from, msg)
+	case common.ConfirmEmailMsg:
+		m.switchTab(ProfileTab)
+		return m.prof.ConfirmWith(msg.Token)
 	case common.ActAsMsg:
 		return m.actAs(msg.Handle, msg.Lang)
 	case common.LangMsg:

@@ -25,28 +25,9 @@ import (
 // page alone; the contact moves; and the desk's own mailbox never
 // shows a token, nor keeps one once the message is out.
 func TestRealMailEndToEnd(t *testing.T) {
-	smtp := smtptest.Start(t, smtptest.Options{})
-	f := modeltest.New(t, openTemp)
+	smtp, f, d, site := realMail(t)
 	ctx := context.Background()
-	d := model.NewDesk(f.Store, model.Options{Outbox: true})
-	server, err := delivery.ParseURL(smtp.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	from, _ := delivery.ParseFrom("Contact desk <desk@provider.example>")
-	sender, err := delivery.New(delivery.Config{Server: server, From: from, Poll: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender.Attach(d)
-	t.Cleanup(func() { sender.Close() })
-	site := httptest.NewServer(web.New(d, web.Options{}))
-	t.Cleanup(site.Close)
-	if _, err := d.SetSetting(ctx, model.SettingPublicURL, site.URL+"/"); err != nil {
-		t.Fatal(err)
-	}
-
-	_, err = d.CreateRequest(ctx, modeltest.A, model.NewRequest{Service: modeltest.Example, Roles: []model.Role{model.Tech}, To: string(modeltest.N)})
+	_, err := d.CreateRequest(ctx, modeltest.A, model.NewRequest{Service: modeltest.Example, Roles: []model.Role{model.Tech}, To: string(modeltest.N)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,6 +138,102 @@ func TestRealMailEndToEnd(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// realMail is a desk that delivers its mail for real, to smtp, with its
+// page served at site (its public URL).
+func realMail(t *testing.T) (*smtptest.Server, *modeltest.Fixture, *model.Desk, *httptest.Server) {
+	t.Helper()
+	smtp := smtptest.Start(t, smtptest.Options{})
+	f := modeltest.New(t, openTemp)
+	ctx := context.Background()
+	d := model.NewDesk(f.Store, model.Options{Outbox: true})
+	server, err := delivery.ParseURL(smtp.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, _ := delivery.ParseFrom("Contact desk <desk@provider.example>")
+	sender, err := delivery.New(delivery.Config{Server: server, From: from, Poll: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender.Attach(d)
+	t.Cleanup(func() { sender.Close() })
+	site := httptest.NewServer(web.New(d, web.Options{}))
+	t.Cleanup(site.Close)
+	if _, err := d.SetSetting(ctx, model.SettingPublicURL, site.URL+"/"); err != nil {
+		t.Fatal(err)
+	}
+
+	return smtp, f, d, site
+}
+
+// TestRealMailEmailChange: a new address is proven from the real inbox
+// alone: the message has the page's link, the page confirms the change,
+// the old address is told, and the desk keeps no token.
+func TestRealMailEmailChange(t *testing.T) {
+	smtp, f, d, site := realMail(t)
+	ctx := context.Background()
+	if _, err := d.AskEmailChange(ctx, modeltest.T, "ted@new.example"); err != nil {
+		t.Fatal(err)
+	}
+	m := smtp.Wait(t, 1)[0]
+	linkRE := regexp.MustCompile(regexp.QuoteMeta(site.URL) + `/email/(\d+)\?token=(\S+)`)
+	found := linkRE.FindStringSubmatch(m.Body)
+	if m.To[0] != "ted@new.example" || found == nil {
+		t.Fatalf("the message to %s has no link to the page:\n%s", m.To[0], m.Body)
+	}
+	client := site.Client()
+	res, err := client.Get(found[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := html.UnescapeString(readPage(t, res))
+	if res.StatusCode != http.StatusOK || !strings.Contains(page, "te22222-ovh asked to receive its contact desk mail at this address, ted@new.example.") {
+		t.Fatalf("the link: %d\n%s", res.StatusCode, page)
+	}
+	form := regexp.MustCompile(`<form method="post" action="([^"]+)">`).FindStringSubmatch(page)
+	if form == nil {
+		t.Fatalf("no form:\n%s", page)
+	}
+	action, _ := url.Parse(form[1])
+	res, err = client.PostForm(res.Request.URL.ResolveReference(action).String(), url.Values{"token": {found[2]}, "answer": {"accept"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page = html.UnescapeString(readPage(t, res))
+	if res.StatusCode != http.StatusOK || !strings.Contains(page, "Confirmed: te22222-ovh now receives its mail at ted@new.example.") {
+		t.Fatalf("confirm: %d\n%s", res.StatusCode, page)
+	}
+	if a, _ := d.Account(ctx, modeltest.T); a.Email != "ted@new.example" {
+		t.Errorf("the address is %q", a.Email)
+	}
+	told := smtp.Wait(t, 2)[1]
+	if told.To[0] != string(modeltest.T)+"@mail.example" || !strings.Contains(told.Body, "was changed to ted@new.example") {
+		t.Errorf("the old address is not told: %s\n%s", told.To[0], told.Body)
+	}
+	// Once sent, the stored copy forgot its token and its link's.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var kept bool
+		err := f.Store.View(ctx, func(tx model.Tx) error {
+			ms, err := tx.MailsOf(modeltest.T)
+			for _, m := range ms {
+				kept = kept || m.Token != "" || strings.Contains(m.Link, "token=") || strings.Contains(m.Body, found[2])
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !kept {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the desk keeps the token of the change of address")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -123,6 +123,8 @@ func New(d *model.Desk, o Options) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /request/{id}", h.show)
 	mux.HandleFunc("POST /request/{id}", h.answer)
+	mux.HandleFunc("GET /email/{id}", h.showEmail)
+	mux.HandleFunc("POST /email/{id}", h.answerEmail)
 	mux.HandleFunc("GET /healthz", h.health)
 	mux.HandleFunc("GET /assets/style.css", style)
 	mux.HandleFunc("GET /{$}", h.home)
@@ -200,17 +202,36 @@ func requestRef(r *http.Request) (id int64, pathToken string, ok bool) {
 	return id, pathToken, true
 }
 
-// requestPage reads the request number of /request/{id} (see
+// numbered reads the number of /kind/{id} (/request/8, /email/3; see
 // requestRef) and names the route in the access log; for a number that
 // is none it writes the 404 page and returns false.
-func (h *handler) requestPage(w http.ResponseWriter, r *http.Request) (int64, string, bool) {
+func (h *handler) numbered(w http.ResponseWriter, r *http.Request, kind string) (int64, string, bool) {
 	id, pathToken, ok := requestRef(r)
 	if !ok {
 		h.notFound(w, r)
 		return 0, "", false
 	}
-	setRoute(r, fmt.Sprintf("/request/%d", id))
+	setRoute(r, fmt.Sprintf("/%s/%d", kind, id))
 	return id, pathToken, true
+}
+
+// linkToken reads the number and the token of a link to page /kind/{id}.
+// When it returns false it has written the response: no such page, or,
+// for a link without a token, the page asking drawn (in the visitor's
+// language) to ask for one.
+func (h *handler) linkToken(w http.ResponseWriter, r *http.Request, kind string, asking func(*locale.Localizer, int64) view) (int64, string, bool) {
+	id, token, ok := h.numbered(w, r, kind)
+	if !ok {
+		return 0, "", false
+	}
+	if q := r.URL.Query().Get("token"); q != "" {
+		token = q
+	}
+	if strings.TrimSpace(token) == "" {
+		h.render(w, r, http.StatusOK, asking(h.visitor(r), id))
+		return 0, "", false
+	}
+	return id, token, true
 }
 
 // answerable finds whose token it is (holder), and writes the page of a
@@ -228,17 +249,11 @@ func (h *handler) answerable(w http.ResponseWriter, r *http.Request, id int64, t
 // show is the page of a mail's link: the request as the token's party
 // sees it, with the form to answer while it can.
 func (h *handler) show(w http.ResponseWriter, r *http.Request) {
-	id, token, ok := h.requestPage(w, r)
-	if !ok {
-		return
-	}
-	if q := r.URL.Query().Get("token"); q != "" {
-		token = q
-	}
-	if strings.TrimSpace(token) == "" {
-		l := h.visitor(r)
+	id, token, ok := h.linkToken(w, r, "request", func(l *locale.Localizer, id int64) view {
 		args := locale.Args{"ID": id}
-		h.render(w, r, http.StatusOK, view{L: l, Title: l.T("page.request_n", args), Notes: []string{l.T("page.ask_token", args)}, Ask: &askView{L: l, Action: strconv.FormatInt(id, 10)}})
+		return view{L: l, Title: l.T("page.request_n", args), Notes: []string{l.T("page.ask_token", args)}, Ask: askRequest(l, id)}
+	})
+	if !ok {
 		return
 	}
 	th, ok := h.answerable(w, r, id, token)
@@ -247,33 +262,16 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request) {
 	}
 	l := h.partyLang(r, th.Party)
 	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party)}
-	v.Form = &formView{L: l, Action: strconv.FormatInt(id, 10), Token: token}
+	v.Form = &formView{L: l, Action: strconv.FormatInt(id, 10), Token: token,
+		Accept: l.T("page.accept"), Refuse: l.T("page.refuse"), Note: l.T("page.form_note")}
 	h.render(w, r, http.StatusOK, v)
 }
 
 // answer records the form's answer, as the token's party, through the
 // model's own Accept and Refuse.
 func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
-	id, _, ok := h.requestPage(w, r)
+	id, token, choice, ok := h.readAnswer(w, r, "request", askRequest)
 	if !ok {
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		l := h.visitor(r)
-		status, msg := http.StatusBadRequest, l.T("page.bad_request")
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			status, msg = http.StatusRequestEntityTooLarge, l.T("page.too_much_form")
-		}
-		h.render(w, r, status, view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: msg}})
-		return
-	}
-	token, choice := r.PostForm.Get("token"), r.PostForm.Get("answer")
-	if strings.TrimSpace(token) == "" || (choice != "accept" && choice != "refuse") {
-		l := h.visitor(r)
-		h.render(w, r, http.StatusBadRequest, view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: l.T("page.bad_request")},
-			Ask: &askView{L: l, Action: strconv.FormatInt(id, 10)}})
 		return
 	}
 	th, ok := h.answerable(w, r, id, token)
@@ -282,7 +280,7 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 	}
 	var res model.Request
 	var err error
-	if choice == "accept" {
+	if choice == answerYes {
 		res, err = h.desk.Accept(r.Context(), th.Party, id, token)
 	} else {
 		res, err = h.desk.Refuse(r.Context(), th.Party, id, token)
@@ -292,7 +290,7 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := h.partyLang(r, th.Party)
-	v := view{L: l, Title: titleOf(l, res), Request: requestViewOf(l, res, th.Party), Notice: &notice{Kind: "ok", Text: outcome(l, res, choice == "accept")}}
+	v := view{L: l, Title: titleOf(l, res), Request: requestViewOf(l, res, th.Party), Notice: &notice{Kind: "ok", Text: outcome(l, res, choice == answerYes)}}
 	h.render(w, r, http.StatusOK, v)
 }
 
@@ -311,39 +309,113 @@ func outcome(l *locale.Localizer, r model.Request, accepted bool) string {
 	return l.T("page.ended_refused", args)
 }
 
-// holder finds whose token it is, after the throttle of this client and
-// this request lets it try; a token of nobody is counted against both.
-// When it returns false it has written the response.
+// holder finds whose token it is, after the throttle lets this client
+// try a token on this request (see tryToken). When it returns false it
+// has written the response.
 func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token string) (model.TokenHolder, bool) {
-	client, req := ratelimit.AddrKey(h.addr(r)), strconv.FormatInt(id, 10)
+	var th model.TokenHolder
+	page := tokenPage{
+		key: strconv.FormatInt(id, 10),
+		paused: func(l *locale.Localizer, wait time.Duration) string {
+			return l.T("page.paused_request", locale.Args{"ID": id, "Wait": minutes(wait)})
+		},
+		wrong: func(l *locale.Localizer) (string, *askView) {
+			return l.T("page.wrong_title", locale.Args{"ID": id}), askRequest(l, id)
+		},
+	}
+	ok := h.tryToken(w, r, page, func() (err error) {
+		th, err = h.desk.FindTokenHolder(r.Context(), id, token)
+		return err
+	})
+	return th, ok
+}
+
+// tokenPage is a page that takes a token, as the throttle of wrong
+// tokens sees it.
+type tokenPage struct {
+	key string // its key in the throttle of pages
+	// paused says that the page takes no token for wait.
+	paused func(l *locale.Localizer, wait time.Duration) string
+	// wrong titles the page of a wrong token, and asks for another.
+	wrong func(l *locale.Localizer) (string, *askView)
+}
+
+// tryToken runs find (the model reading a token: it changes nothing)
+// once the throttle of this client and of page lets a token be tried; a
+// token of nobody (model.ErrWrongToken) is counted against both. When
+// it returns false it has written the response.
+func (h *handler) tryToken(w http.ResponseWriter, r *http.Request, page tokenPage, find func() error) bool {
+	client := ratelimit.AddrKey(h.addr(r))
 	if n, wait := h.clients.Left(client, h.now()); n == 0 {
 		l := h.visitor(r)
 		h.paused(w, r, l, l.T("page.paused_client", locale.Args{"Wait": minutes(wait)}), wait)
-		return model.TokenHolder{}, false
+		return false
 	}
-	if n, wait := h.requests.Left(req, h.now()); n == 0 {
+	if n, wait := h.requests.Left(page.key, h.now()); n == 0 {
 		l := h.visitor(r)
-		h.paused(w, r, l, l.T("page.paused_request", locale.Args{"ID": id, "Wait": minutes(wait)}), wait)
-		return model.TokenHolder{}, false
+		h.paused(w, r, l, page.paused(l, wait), wait)
+		return false
 	}
-	th, err := h.desk.FindTokenHolder(r.Context(), id, token)
+	err := find()
 	switch {
 	case errors.Is(err, model.ErrWrongToken):
 		cl, cwait := h.clients.Spend(client, h.now())
-		rl, rwait := h.requests.Spend(req, h.now())
+		rl, rwait := h.requests.Spend(page.key, h.now())
 		l := h.visitor(r)
 		note := l.T("page.tries_left", locale.Args{"N": min(cl, rl)})
 		if min(cl, rl) == 0 {
 			note = l.T("page.no_try_left", locale.Args{"Wait": minutes(max(cwait, rwait))})
 		}
-		h.render(w, r, http.StatusForbidden, view{L: l, Title: l.T("page.wrong_title", locale.Args{"ID": id}), Notice: &notice{Kind: "error", Text: sentence(l, err)},
-			Notes: []string{note}, Ask: &askView{L: l, Action: strconv.FormatInt(id, 10)}})
-		return model.TokenHolder{}, false
+		title, ask := page.wrong(l)
+		h.render(w, r, http.StatusForbidden, view{L: l, Title: title, Notice: &notice{Kind: "error", Text: sentence(l, err)},
+			Notes: []string{note}, Ask: ask})
+		return false
 	case err != nil:
 		h.failed(w, r, err)
-		return model.TokenHolder{}, false
+		return false
 	}
-	return th, true
+	return true
+}
+
+// The buttons of an answer: the form's "answer" field.
+const (
+	answerYes = "accept"
+	answerNo  = "refuse"
+)
+
+// readAnswer reads the form of an answer on page /kind/{id}: its
+// number, its token and its button. When it returns false it has
+// written the response: no such page, or a form too large or not an
+// answer, with ask's field to try again.
+func (h *handler) readAnswer(w http.ResponseWriter, r *http.Request, kind string, ask func(*locale.Localizer, int64) *askView) (id int64, token, choice string, ok bool) {
+	id, _, ok = h.numbered(w, r, kind)
+	if !ok {
+		return 0, "", "", false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		l := h.visitor(r)
+		status, msg := http.StatusBadRequest, l.T("page.bad_request")
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			status, msg = http.StatusRequestEntityTooLarge, l.T("page.too_much_form")
+		}
+		h.render(w, r, status, view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: msg}})
+		return 0, "", "", false
+	}
+	token, choice = r.PostForm.Get("token"), r.PostForm.Get("answer")
+	if strings.TrimSpace(token) == "" || (choice != answerYes && choice != answerNo) {
+		l := h.visitor(r)
+		h.render(w, r, http.StatusBadRequest, view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: l.T("page.bad_request")},
+			Ask: ask(l, id)})
+		return 0, "", "", false
+	}
+	return id, token, choice, true
+}
+
+// askRequest is the field that asks for a token of request id.
+func askRequest(l *locale.Localizer, id int64) *askView {
+	return &askView{L: l, Action: strconv.FormatInt(id, 10), Button: l.T("page.open")}
 }
 
 // closed is the page of a token that can't answer any more: the request
@@ -366,19 +438,23 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.Token
 		h.failed(w, r, err)
 		return
 	}
-	status := http.StatusConflict
-	switch {
-	case errors.Is(err, model.ErrThrottled):
-		status = http.StatusTooManyRequests
-	case errors.Is(err, model.ErrWrongToken), errors.Is(err, model.ErrTokenUsed), errors.Is(err, model.ErrTokenReplaced), errors.Is(err, model.ErrTokenNotYours):
-		status = http.StatusForbidden
-	}
 	l := h.partyLang(r, th.Party)
 	v := view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: sentence(l, err)}}
 	if now, rerr := h.desk.Request(r.Context(), th.Party, th.Request.ID); rerr == nil {
 		v.Request = requestViewOf(l, now, th.Party)
 	}
-	h.render(w, r, status, v)
+	h.render(w, r, refusalStatus(err), v)
+}
+
+// refusalStatus is the HTTP status of a refusal of the model.
+func refusalStatus(err error) int {
+	switch {
+	case errors.Is(err, model.ErrThrottled):
+		return http.StatusTooManyRequests
+	case errors.Is(err, model.ErrWrongToken), errors.Is(err, model.ErrTokenUsed), errors.Is(err, model.ErrTokenReplaced), errors.Is(err, model.ErrTokenNotYours):
+		return http.StatusForbidden
+	}
+	return http.StatusConflict
 }
 
 func (h *handler) paused(w http.ResponseWriter, r *http.Request, l *locale.Localizer, msg string, wait time.Duration) {
@@ -433,20 +509,23 @@ type view struct {
 	Notice            *notice
 	Notes             []string
 	Request           *requestView
+	Email             *emailView
 	Form              *formView
 	Ask               *askView
 }
 
 type notice struct{ Kind, Text string } // Kind: ok, error, info
 
+// formView is the form of an answer, with the words of its buttons.
 type formView struct {
-	L             *locale.Localizer
-	Action, Token string
+	L                    *locale.Localizer
+	Action, Token        string
+	Accept, Refuse, Note string
 }
 
 type askView struct {
-	L      *locale.Localizer
-	Action string
+	L              *locale.Localizer
+	Action, Button string
 }
 
 type requestView struct {

@@ -100,13 +100,19 @@ func (w *world) get(path string) page {
 }
 
 // link is the path of request id's page with token, as a mail links it.
-func link(id int64, token string) string {
-	return fmt.Sprintf("/request/%d?token=%s", id, url.QueryEscape(token))
+func link(id int64, token string) string { return pageLink("request", id, token) }
+
+// pageLink is the path of page /kind/id with token.
+func pageLink(kind string, id int64, token string) string {
+	return fmt.Sprintf("/%s/%d?token=%s", kind, id, url.QueryEscape(token))
 }
 
-func (w *world) post(id int64, token, answer string) page {
+func (w *world) post(id int64, token, answer string) page { return w.postTo("request", id, token, answer) }
+
+// postTo answers on page /kind/id with token.
+func (w *world) postTo(kind string, id int64, token, answer string) page {
 	form := url.Values{"token": {token}, "answer": {answer}}
-	req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/request/%d", id), strings.NewReader(form.Encode()))
+	req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/%s/%d", kind, id), strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return w.do(req)
 }

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"OwnerDetails", testOwner},
 		{"ProfileEmail", testEmail},
 		{"ProfileEmailAbuse", testEmailAbuse},
+		{"ProfileEmailLink", testEmailLink},
 		{"HistoryAndMailboxPrivacy", testPrivacy},
 		{"SupportActions", testSupport},
 		{"FirstServices", testFirstServices},

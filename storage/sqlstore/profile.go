@@ -31,6 +31,10 @@ func (t *Tx) PendingEmailChange(h model.Handle) (model.EmailChange, error) {
 	return scanEmailChange(t.row("SELECT "+emailChangeCols+" FROM email_changes WHERE handle = +? AND state = 'pending' ORDER BY id DESC LIMIT 1", h))
 }
 
+func (t *Tx) EmailChange(id int64) (model.EmailChange, error) {
+	return scanEmailChange(t.row("SELECT "+emailChangeCols+" FROM email_changes WHERE id = +?", id))
+}
+
 func (t *Tx) EndEmailChange(id int64, state string, at time.Time) error {
 	return exactlyOne(t.x.Exec("UPDATE email_changes SET state = ?, ended = ? WHERE id = ?", state, ts(at), id))
 }

@@ -119,6 +119,12 @@ type (
 		Replace bool
 		Status  StatusMsg
 	}
+	// ConfirmEmailMsg opens the Profile's field for the token of the
+	// new e-mail address, filled with Token (a mail's).
+	ConfirmEmailMsg struct {
+		root
+		Token string
+	}
 	// ReadMailMsg opens a mail.
 	ReadMailMsg struct {
 		root

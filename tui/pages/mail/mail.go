@@ -19,25 +19,28 @@ import (
 
 // Page is one mail.
 type Page struct {
-	c      *common.Common
-	id     int64
-	m      model.Mail
-	loaded bool
-	marked bool
-	scroll int
-	seq    int
-	width  int
-	height int
-	body   body
-	follow key.Binding
-	back   key.Binding
+	c       *common.Common
+	id      int64
+	m       model.Mail
+	loaded  bool
+	marked  bool
+	scroll  int
+	seq     int
+	width   int
+	height  int
+	body    body
+	follow  key.Binding
+	confirm key.Binding
+	back    key.Binding
 }
 
 // New returns the view of mail id.
 func New(c *common.Common, id int64) *Page {
 	return &Page{c: c, id: id,
 		follow: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", c.T("tui.mail.key.open"))),
-		back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.key.back"))),
+		// the same key, on the mail that proves a new address
+		confirm: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", c.T("tui.mail.key.confirm_email"))),
+		back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.key.back"))),
 	}
 }
 
@@ -129,10 +132,15 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// open follows the mail's link, or opens the request it is about.
+// open follows the mail's link, or opens the request it is about; the
+// mail that proves a new address opens the Profile's field for its
+// token.
 func (p *Page) open() tea.Cmd {
 	if !p.loaded {
 		return nil
+	}
+	if p.m.Kind == model.MailEmailConfirm {
+		return common.Send(common.ConfirmEmailMsg{Token: p.m.Token})
 	}
 	if id, tok, ok := model.ParseLink(p.m.Link); ok {
 		return common.Send(common.OpenRequestMsg{ID: id, Token: tok})
@@ -226,7 +234,10 @@ func (p *Page) View() string {
 
 // ShortHelp lists the keys.
 func (p *Page) ShortHelp() []key.Binding {
-	if p.loaded && p.m.Link == "" && p.m.RequestID == 0 {
+	switch {
+	case p.loaded && p.m.Kind == model.MailEmailConfirm:
+		return []key.Binding{p.confirm, p.back}
+	case p.loaded && p.m.Link == "" && p.m.RequestID == 0:
 		return []key.Binding{p.back}
 	}
 	return []key.Binding{p.follow, p.back}

@@ -52,6 +52,9 @@ type Page struct {
 	email   *field.Model
 	token   *field.Model
 	langSel int // the language chosen, in locale.Langs, while editingLang
+	// prefill is the token a mail's link brought before the tab was
+	// read: the token field opens with it once it is.
+	prefill *string
 	seq     int
 	width   int
 	height  int
@@ -151,7 +154,13 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return common.ReadFailed(msg.err)
 		}
 		p.a, p.pending, p.hasPend, p.loaded = msg.a, msg.pending, msg.hasPend, true
-		return tea.Batch(common.Read(), p.speak(msg.a))
+		cmds := []tea.Cmd{common.Read(), p.speak(msg.a)}
+		if p.prefill != nil {
+			token := *p.prefill
+			p.prefill = nil
+			cmds = append(cmds, p.ConfirmWith(token))
+		}
+		return tea.Batch(cmds...)
 	case historyMsg:
 		if msg.seq != p.seq {
 			return nil
@@ -215,6 +224,27 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.langSel = max(0, slices.Index(locale.Langs, p.a.Lang))
 		}
 	}
+	return nil
+}
+
+// ConfirmWith opens the field for the token of the new address, filled
+// with token (a mail's; empty when the mailbox withholds it). With no
+// change waiting for a token, it says so.
+func (p *Page) ConfirmWith(token string) tea.Cmd {
+	if !p.loaded {
+		p.prefill = &token
+		return nil
+	}
+	if p.saving {
+		return nil
+	}
+	if !p.hasPend {
+		return common.Status(p.c.T("tui.profile.none_pending"))
+	}
+	p.stopEditing()
+	p.editing = editingToken
+	p.token.SetValue(token)
+	p.token.Focus()
 	return nil
 }
 
