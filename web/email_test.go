@@ -17,7 +17,9 @@ import (
 // links it.
 func emailLink(id int64, token string) string { return pageLink("email", id, token) }
 
-func (w *world) postEmail(id int64, token, answer string) page { return w.postTo("email", id, token, answer) }
+func (w *world) postEmail(id int64, token, answer string) page {
+	return w.postTo("email", id, token, answer)
+}
 
 // askEmail has te22222-ovh ask for a new address, and returns the
 // change and the token mailed to the new address.

@@ -107,7 +107,9 @@ func pageLink(kind string, id int64, token string) string {
 	return fmt.Sprintf("/%s/%d?token=%s", kind, id, url.QueryEscape(token))
 }
 
-func (w *world) post(id int64, token, answer string) page { return w.postTo("request", id, token, answer) }
+func (w *world) post(id int64, token, answer string) page {
+	return w.postTo("request", id, token, answer)
+}
 
 // postTo answers on page /kind/id with token.
 func (w *world) postTo(kind string, id int64, token, answer string) page {
