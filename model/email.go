@@ -93,10 +93,10 @@ func (d *Desk) AskEmailChange(ctx context.Context, actor Handle, email string) (
 			var b strings.Builder
 			b.WriteString(l.T("mail.email.asked", locale.Args{"Handle": actor, "Email": email}) + "\n\n")
 			fmt.Fprintf(&b, "%s\n\n    %s\n\n", l.T("mail.email.token"), tok)
+			b.WriteString(l.T("mail.email.where") + "\n\n")
 			if link != "" {
 				fmt.Fprintf(&b, "%s\n\n    %s\n\n", l.T("mail.email.page"), link)
 			}
-			b.WriteString(l.T("mail.email.where") + "\n\n")
 			b.WriteString(l.T("mail.email.unexpected", locale.Args{"Expires": locale.Stamp(c.Expires)}) + "\n")
 			return l.T("mail.email.subject"), b.String()
 		}

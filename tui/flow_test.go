@@ -390,7 +390,7 @@ func TestMailConfirmsTheNewAddress(t *testing.T) {
 	a.press("3")
 	a.waitText("Please confirm your new e-mail address")
 	a.press("enter")
-	a.waitText("If that was you, confirm it", "o confirm the new address (token filled in)")
+	a.waitText("If that was you, confirm it", "o confirm the new address (token filled in)", "o: enter the token for the new address in your Profile")
 	a.press("o")
 	s := a.waitText("[" + ms[0].Token)
 	if !strings.Contains(s, "enter: use the new address") {

@@ -221,6 +221,8 @@ func (p *Page) View() string {
 	}
 	hint := p.c.T("tui.mail.hint_back")
 	switch {
+	case m.Kind == model.MailEmailConfirm:
+		hint = p.c.T("tui.mail.hint_confirm_email") + " · " + hint
 	case (m.Link != "" || m.RequestID != 0) && m.Token != "":
 		hint = p.c.T("tui.mail.hint_open_token", locale.Args{"ID": m.RequestID}) + " · " + hint
 	case m.Link != "" || m.RequestID != 0:
