@@ -23,6 +23,11 @@ func (h *Handler) routes() {
 	m.Handle("POST /1.0/me/task/contactChange/{id}/refuse", h.authed(h.answer(h.d.Refuse)))
 	m.Handle("POST /1.0/me/task/contactChange/{id}/resendEmail", h.authed(h.resend))
 	m.Handle("POST /1.0/me/task/contactChange/{id}/cancel", h.authed(h.cancel))
+	m.Handle("POST /1.0/me/changeEmail", h.authed(h.changeEmail))
+	m.Handle("GET /1.0/me/task/emailChange", h.authed(h.emailTasks))
+	m.Handle("GET /1.0/me/task/emailChange/{id}", h.authed(h.emailTask))
+	m.Handle("POST /1.0/me/task/emailChange/{id}/accept", h.authed(h.answerEmail(h.d.ConfirmEmail)))
+	m.Handle("POST /1.0/me/task/emailChange/{id}/refuse", h.authed(h.answerEmail(h.d.RefuseEmail)))
 	for _, p := range ServicePaths {
 		m.Handle("GET /1.0/"+p.Path, h.authed(h.services(p)))
 		m.Handle("GET /1.0/"+p.Path+"/{name}/serviceInfos", h.authed(h.serviceInfos(p)))
@@ -164,18 +169,27 @@ func (h *Handler) answer(do func(ctx context.Context, actor model.Handle, id int
 		if err != nil {
 			return nil, err
 		}
-		var in struct {
-			Token string `json:"token"`
-		}
-		if err := decode(c, &in); err != nil {
+		token, err := tokenOf(c)
+		if err != nil {
 			return nil, err
 		}
-		if strings.TrimSpace(in.Token) == "" {
-			return nil, fail(http.StatusBadRequest, "INVALID_PARAMETER", `give the token of your mail: {"token": "…"}`)
-		}
-		_, err = do(c.ctx, c.who, id, in.Token)
+		_, err = do(c.ctx, c.who, id, token)
 		return nil, err
 	}
+}
+
+// tokenOf reads the body of an answer, {"token": "…"}.
+func tokenOf(c *call) (string, error) {
+	var in struct {
+		Token string `json:"token"`
+	}
+	if err := decode(c, &in); err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(in.Token) == "" {
+		return "", fail(http.StatusBadRequest, "INVALID_PARAMETER", `give the token of your mail: {"token": "…"}`)
+	}
+	return in.Token, nil
 }
 
 // resend is POST …/resendEmail: a fresh token by mail.

@@ -22,6 +22,9 @@ const (
 	EmailConfirmed = "confirmed"
 	EmailReplaced  = "replaced" // a newer change was asked for
 	EmailRefused   = "refused"  // the new address's reader said no
+	// EmailExpired is a pending change past its expiry, as read (see
+	// EmailChange.StateAt); it is never stored.
+	EmailExpired = "expired"
 )
 
 // Limits on changes of address: each mails a stranger's inbox (the new
@@ -220,20 +223,78 @@ func (d *Desk) FindEmailChange(ctx context.Context, id int64, token string) (Ema
 		if !HashToken(norm).Equal(c.Hash) || c.ID == 0 {
 			return fail(ErrWrongToken, "token", "err.email.link_wrong")
 		}
-		c.Hash = TokenHash{}
-		el.Change = c
-		args := locale.Args{"Email": c.Email, "Handle": c.Handle}
-		switch {
-		case c.State == EmailConfirmed:
-			el.Closed = fail(ErrTokenUsed, "token", "err.email.link_confirmed", args)
-		case c.State == EmailRefused:
-			el.Closed = fail(ErrAlreadyAnswered, "token", "err.email.link_refused", args)
-		case c.State == EmailReplaced:
-			el.Closed = fail(ErrTokenReplaced, "token", "err.email.link_replaced", args)
-		case !now.Before(c.Expires):
-			args["Expires"] = locale.Stamp(c.Expires)
-			el.Closed = fail(ErrEnded, "token", "err.email.link_expired", args)
+		el = linkOfChange(c, now)
+		return nil
+	})
+	return el, err
+}
+
+// linkOfChange is change c without its hash, and why its token can no
+// longer answer at now, if it can't.
+func linkOfChange(c EmailChange, now time.Time) EmailLink {
+	c.Hash = TokenHash{}
+	el := EmailLink{Change: c}
+	args := locale.Args{"Email": c.Email, "Handle": c.Handle}
+	switch c.StateAt(now) {
+	case EmailConfirmed:
+		el.Closed = fail(ErrTokenUsed, "token", "err.email.link_confirmed", args)
+	case EmailRefused:
+		el.Closed = fail(ErrAlreadyAnswered, "token", "err.email.link_refused", args)
+	case EmailReplaced:
+		el.Closed = fail(ErrTokenReplaced, "token", "err.email.link_replaced", args)
+	case EmailExpired:
+		args["Expires"] = locale.Stamp(c.Expires)
+		el.Closed = fail(ErrEnded, "token", "err.email.link_expired", args)
+	}
+	return el
+}
+
+// StateAt is the state of c at now: a change still pending past its
+// expiry is EmailExpired (stored as pending: nothing writes expiries).
+func (c EmailChange) StateAt(now time.Time) string {
+	if c.State == EmailPending && !now.Before(c.Expires) {
+		return EmailExpired
+	}
+	return c.State
+}
+
+// EmailChanges returns actor's changes of address, newest first,
+// without their hashes.
+func (d *Desk) EmailChanges(ctx context.Context, actor Handle) ([]EmailChange, error) {
+	var cs []EmailChange
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := actorAccount(tx, actor); err != nil {
+			return err
 		}
+		var err error
+		if cs, err = tx.EmailChangesOf(actor); err != nil {
+			return err
+		}
+		for i := range cs {
+			cs[i].Hash = TokenHash{}
+		}
+		return nil
+	})
+	return cs, err
+}
+
+// EmailChangeOf returns actor's change of address id, with why it can
+// no longer be answered (Closed) if it can't. Another account's change
+// is not found, as one that does not exist.
+func (d *Desk) EmailChangeOf(ctx context.Context, actor Handle, id int64) (EmailLink, error) {
+	var el EmailLink
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
+		if _, err := actorAccount(tx, actor); err != nil {
+			return err
+		}
+		c, err := tx.EmailChange(id)
+		if errors.Is(err, ErrNoRow) || (err == nil && c.Handle != actor) {
+			return fail(ErrNotFound, "id", "err.email.not_found", locale.Args{"ID": id})
+		}
+		if err != nil {
+			return err
+		}
+		el = linkOfChange(c, now)
 		return nil
 	})
 	return el, err

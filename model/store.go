@@ -52,6 +52,8 @@ type Tx interface {
 	// EmailChange returns the change of address id, ErrNoRow when
 	// there is none.
 	EmailChange(id int64) (EmailChange, error)
+	// EmailChangesOf returns h's changes of address, newest first.
+	EmailChangesOf(h Handle) ([]EmailChange, error)
 	// EndEmailChange records how a change of address ended.
 	EndEmailChange(id int64, state string, at time.Time) error
 	// RecentEmailChanges returns when h asked for its latest limit

@@ -125,10 +125,7 @@ type emailView struct {
 // reader (the template escapes it for HTML).
 func emailViewOf(l *locale.Localizer, el model.EmailLink, now time.Time) *emailView {
 	c := el.Change
-	state := c.State
-	if state == model.EmailPending && !now.Before(c.Expires) {
-		state = "expired"
-	}
+	state := c.StateAt(now)
 	v := &emailView{
 		L:          l,
 		Intro:      l.T("page.email_intro", locale.Args{"Handle": c.Handle, "Email": text.Line(c.Email)}),
@@ -142,7 +139,7 @@ func emailViewOf(l *locale.Localizer, el model.EmailLink, now time.Time) *emailV
 		v.WhenLabel, v.When = l.T("page.expires"), l.Stamp(c.Expires)
 	} else {
 		ended := c.Ended
-		if state == "expired" {
+		if state == model.EmailExpired {
 			ended = c.Expires
 		}
 		v.WhenLabel, v.When = l.T("page.ended"), l.Stamp(ended)

@@ -110,4 +110,31 @@ func testEmailLink(t *testing.T, open Opener) {
 	IsKind(t, el.Closed, model.ErrEnded, "the link of an expired change")
 	_, err = f.Desk.RefuseEmail(f.Ctx, T, thirdToken)
 	IsKind(t, err, model.ErrNotFound, "refusing an expired change")
+
+	// The account's own list, newest first, as each reads now; nobody
+	// else's.
+	cs, err := f.Desk.EmailChanges(f.Ctx, T)
+	if err != nil || len(cs) != 4 {
+		t.Fatalf("EmailChanges: %d %v", len(cs), err)
+	}
+	var states []string
+	for _, c := range cs {
+		states = append(states, c.StateAt(f.Clock.Now()))
+		if c.Hash != (model.TokenHash{}) {
+			t.Error("EmailChanges returns the hashes")
+		}
+	}
+	if strings.Join(states, " ") != "expired confirmed replaced refused" || cs[0].ID != third.ID {
+		t.Errorf("states %v", states)
+	}
+	if el, err := f.Desk.EmailChangeOf(f.Ctx, T, second.ID); err != nil || el.Change.Email != "ted@second.example" {
+		t.Errorf("EmailChangeOf: %+v %v", el, err)
+	} else {
+		IsKind(t, el.Closed, model.ErrTokenUsed, "EmailChangeOf a confirmed change")
+	}
+	_, err = f.Desk.EmailChangeOf(f.Ctx, N, second.ID)
+	IsKind(t, err, model.ErrNotFound, "another account's change")
+	if cs, _ := f.Desk.EmailChanges(f.Ctx, N); len(cs) != 0 {
+		t.Errorf("N sees %d changes of address", len(cs))
+	}
 }

@@ -35,6 +35,10 @@ func (t *Tx) EmailChange(id int64) (model.EmailChange, error) {
 	return scanEmailChange(t.row("SELECT "+emailChangeCols+" FROM email_changes WHERE id = +?", id))
 }
 
+func (t *Tx) EmailChangesOf(h model.Handle) ([]model.EmailChange, error) {
+	return list(t, scanEmailChange, "SELECT "+emailChangeCols+" FROM email_changes WHERE handle = +? ORDER BY id DESC", h)
+}
+
 func (t *Tx) EndEmailChange(id int64, state string, at time.Time) error {
 	return exactlyOne(t.x.Exec("UPDATE email_changes SET state = ?, ended = ? WHERE id = ?", state, ts(at), id))
 }
