@@ -92,9 +92,16 @@ func mailLink(t *testing.T, f *modeltest.Fixture, h model.Handle, id int64) stri
 	return ""
 }
 
-// answerInBrowser opens a mail's link, checks the token the page filled
-// in, clicks a button and returns what the page then says.
+// answerInBrowser opens a mail's link to a request, checks the token
+// the page filled in, clicks a button and returns what the page then
+// says.
 func answerInBrowser(t *testing.T, ctx context.Context, link, token, button string) string {
+	return answerPageInBrowser(t, ctx, link, token, button, "Request #")
+}
+
+// answerPageInBrowser is answerInBrowser on any page with a form,
+// whose title holds title.
+func answerPageInBrowser(t *testing.T, ctx context.Context, link, token, button, title string) string {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("token"))); err != nil {
 		t.Fatalf("in the browser, at %s: %v", link, err)
@@ -102,8 +109,8 @@ func answerInBrowser(t *testing.T, ctx context.Context, link, token, button stri
 	if filled := run(t, ctx, chromedp.Value(chromedp.ID("token"))); filled != token {
 		t.Errorf("the page filled in %q, the mail's token is %q", filled, token)
 	}
-	if title := run(t, ctx, chromedp.Title()); !strings.Contains(title, "Request #") {
-		t.Errorf("the page's title: %q", title)
+	if got := run(t, ctx, chromedp.Title()); !strings.Contains(got, title) {
+		t.Errorf("the page's title: %q, want %q in it", got, title)
 	}
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[value="`+button+`"]`)), chromedp.WaitVisible(chromedp.CSS(".notice"))); err != nil {
 		t.Fatalf("clicking %s: %v", button, err)
@@ -179,6 +186,35 @@ func TestBrowserRefuse(t *testing.T) {
 	}
 	if said, n := run(t, ctx, chromedp.Text(chromedp.CSS(".notice"))), buttons(t, ctx); !strings.Contains(said, "already refused") || n != 0 {
 		t.Errorf("another party's link after the refusal: %q, %d buttons", said, n)
+	}
+}
+
+// TestBrowserConfirmEmail: the link of the mail that proves a new
+// address opens, in Chromium, with its token filled in; Confirm makes
+// the change, and the link then offers no button.
+func TestBrowserConfirmEmail(t *testing.T) {
+	f, _ := served(t)
+	ctx := browser(t, 1000, 900)
+	if _, err := f.Desk.AskEmailChange(f.Ctx, modeltest.T, "ted@new.example"); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := f.Desk.Mails(f.Ctx, modeltest.T)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := ms[0]
+	said := answerPageInBrowser(t, ctx, m.Link, m.Token, "accept", "New e-mail address for te22222-ovh")
+	if want := "Confirmed: te22222-ovh now receives its mail at ted@new.example."; said != want {
+		t.Errorf("the page says %q, want %q", said, want)
+	}
+	if a, _ := f.Desk.Account(f.Ctx, modeltest.T); a.Email != "ted@new.example" {
+		t.Errorf("the address is %q", a.Email)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(m.Link), chromedp.WaitVisible(chromedp.CSS(".notice"))); err != nil {
+		t.Fatal(err)
+	}
+	if said, n := run(t, ctx, chromedp.Text(chromedp.CSS(".notice"))), buttons(t, ctx); !strings.Contains(said, "already confirmed") || n != 0 {
+		t.Errorf("the link once confirmed: %q, %d buttons", said, n)
 	}
 }
 
