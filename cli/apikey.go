@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"contactdesk/api"
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/storage/postgres"
 )
@@ -46,13 +47,9 @@ func (a *app) apiSecretKey(path string, d *model.Desk) (*api.SecretBox, error) {
 	if err != nil || !created {
 		return box, err
 	}
-	fmt.Fprintf(a.stderr, "made the API secret key %s (mode 0600): back it up apart from the database; without it no API key signs\n", path)
+	fmt.Fprintln(a.stderr, a.T("cli.apikey.secret_made", locale.Args{"Path": path}))
 	if ks, err := d.APIKeys(a.ctx, ""); err == nil && len(ks) > 0 {
-		what := fmt.Sprintf("%d API keys", len(ks))
-		if len(ks) == 1 {
-			what = "an API key"
-		}
-		fmt.Fprintf(a.stderr, "warning: the desk has %s sealed under another API secret key: their signed calls fail until serve is given that file (--api-secret-key), or the keys are made again\n", what)
+		fmt.Fprintln(a.stderr, a.T("cli.apikey.sealed_elsewhere", locale.Args{"N": len(ks)}))
 	}
 	return box, nil
 }
@@ -141,9 +138,10 @@ func apiKeyAdd(o *apiKeyAddOptions) error {
 		return writeJSON(a.stdout, apiCredentialsJSON{ApplicationKey: c.AppKey, ApplicationSecret: c.AppSecret, ConsumerKey: c.ConsumerKey,
 			Handle: string(c.Handle), Name: c.Name, Created: rfc(c.Created)})
 	}
-	fmt.Fprintf(a.out, "API key %s now acts as %s. Its credentials, shown this once:\n\n", c.AppKey, c.Handle)
+	fmt.Fprintf(a.out, "%s\n\n", a.T("cli.apikey.added", locale.Args{"AppKey": c.AppKey, "Handle": c.Handle}))
+	// The credentials' names are the API's own, in every language.
 	fmt.Fprintf(a.out, "  application key:    %s\n  application secret: %s\n  consumer key:       %s\n\n", c.AppKey, c.AppSecret, c.ConsumerKey)
-	fmt.Fprintln(a.out, "The consumer key alone calls the API (Authorization: Bearer …): keep it like a password.")
+	fmt.Fprintln(a.out, a.T("cli.apikey.bearer"))
 	return nil
 }
 
@@ -212,7 +210,7 @@ func apiKeyList(o *apiKeyListOptions) error {
 	for _, k := range ks {
 		rows = append(rows, []string{k.AppKey, string(k.Handle), dash(k.Name), stamp(k.Created), stamp(k.LastUsed)})
 	}
-	table(a.out, []string{"APPLICATION KEY", "HANDLE", "NAME", "CREATED", "LAST USED"}, rows)
+	table(a.out, a.header("app_key", "handle", "name", "created", "last_used"), rows)
 	return nil
 }
 
@@ -252,7 +250,7 @@ func apiKeyRemove(o *apiKeyRemoveOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "API key %s of %s removed: it no longer works\n", k.AppKey, k.Handle)
+	fmt.Fprintln(a.out, a.T("cli.apikey.removed", locale.Args{"AppKey": k.AppKey, "Handle": k.Handle}))
 	return nil
 }
 

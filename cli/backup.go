@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/storage"
 	"contactdesk/storage/postgres"
 )
@@ -104,7 +105,7 @@ func runBackup(o *backupOptions) error {
 	}
 	syncDir(filepath.Dir(target))
 	st, _ := os.Stat(target)
-	fmt.Fprintf(a.out, "desk %s backed up to %s (%s, integrity checked)\n", db.Path(), target, size(st))
+	fmt.Fprintln(a.out, a.T("cli.backup.done", locale.Args{"From": db.Path(), "To": target, "Size": size(st)}))
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/text"
 )
@@ -86,7 +87,7 @@ func keyAdd(o *keyAddOptions) error {
 	if k.Comment != "" {
 		comment = " (" + text.Line(k.Comment) + ")"
 	}
-	fmt.Fprintf(a.out, "%s key %s%s now logs %s in over SSH\n", k.Type, k.Fingerprint, comment, k.Handle)
+	fmt.Fprintln(a.out, a.T("cli.key.added", locale.Args{"Type": k.Type, "Fingerprint": k.Fingerprint, "Comment": comment, "Handle": k.Handle}))
 	return nil
 }
 
@@ -174,7 +175,7 @@ func keyList(o *keyListOptions) error {
 	for _, k := range ks {
 		rows = append(rows, []string{string(k.Handle), k.Type, k.Fingerprint, dash(k.Comment), stamp(k.Added)})
 	}
-	table(a.out, []string{"HANDLE", "TYPE", "FINGERPRINT", "COMMENT", "ADDED"}, rows)
+	table(a.out, a.header("handle", "key_type", "fingerprint", "comment", "added"), rows)
 	return nil
 }
 
@@ -214,6 +215,6 @@ func keyRemove(o *keyRemoveOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "%s key %s of %s removed: it no longer logs in\n", k.Type, k.Fingerprint, k.Handle)
+	fmt.Fprintln(a.out, a.T("cli.key.removed", locale.Args{"Type": k.Type, "Fingerprint": k.Fingerprint, "Handle": k.Handle}))
 	return nil
 }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -131,5 +133,41 @@ func TestDefaultLang(t *testing.T) {
 	r := d.withLang([]string{"LANG=fr_FR.UTF-8"}, "profile", "set-lang", "pt", "--as", "ne44444-ovh")
 	if r.code != 0 || r.out != "les écrans et les e-mails de ne44444-ovh sont désormais en portugais (pt)\n" {
 		t.Errorf("set-lang in French: exit %d, %q %q", r.code, r.out, r.err)
+	}
+}
+
+// TestSupportCommandsFollowTheLocale: the support staff's commands (SSH
+// and API keys, backups) speak the locale's language too; the API's own
+// names of the credentials stay as the API spells them.
+func TestSupportCommandsFollowTheLocale(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	line, fp := pubKey(t, "ana@portatil")
+	file := filepath.Join(d.dir, "id_ed25519.pub")
+	if err := os.WriteFile(file, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pt := []string{"LANG=pt_PT.UTF-8"}
+	for _, c := range []struct {
+		env  []string
+		args []string
+		says []string
+	}{
+		{pt, []string{"key", "add", "xx11111-ovh", file}, []string{"a chave ssh-ed25519 " + fp + " (ana@portatil) passa a dar acesso a xx11111-ovh por SSH"}},
+		{[]string{"LANG=fr_FR.UTF-8"}, []string{"key", "list"}, []string{"EMPREINTE", "COMMENTAIRE", "AJOUTÉE", fp}},
+		{pt, []string{"key", "remove", fp}, []string{"removida: já não dá acesso"}},
+		{pt, []string{"api-key", "add", "xx11111-ovh"}, []string{"passa a agir como xx11111-ovh", "application secret:", "A consumer key sozinha chama a API"}},
+		{[]string{"LANG=fr_FR.UTF-8"}, []string{"api-key", "list"}, []string{"CLÉ D'APPLICATION", "DERNIER USAGE"}},
+		{pt, []string{"backup", filepath.Join(d.dir, "copia.db")}, []string{"cópia de segurança do balcão", "integridade verificada"}},
+	} {
+		r := d.withLang(c.env, c.args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, r.code, r.err)
+		}
+		for _, s := range c.says {
+			if !strings.Contains(r.out, s) {
+				t.Errorf("%v with %v does not say %q:\n%s", c.args, c.env, s, r.out)
+			}
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/storage"
 	"contactdesk/storage/postgres"
 )
@@ -73,7 +74,8 @@ func migrate(o *migrateOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "copied %s into %s: %s\n", from, db.Where(), n)
-	fmt.Fprintf(a.out, "run contactdesk with --db %s (or $CONTACTDESK_DB) from now on; %s is left as it was\n", redact(o.To), from)
+	// The counts name the tables, as they are: a word of the database.
+	fmt.Fprintln(a.out, a.T("cli.migrate.copied", locale.Args{"From": from, "To": db.Where(), "Counts": n.String()}))
+	fmt.Fprintln(a.out, a.T("cli.migrate.next", locale.Args{"DB": redact(o.To), "From": from}))
 	return nil
 }
