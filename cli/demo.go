@@ -81,10 +81,10 @@ func runDemo(o *demoOptions) error {
 	progress, cleared := func(int, int) {}, func() {}
 	if a.stderrTerminal && o.Services > demo.Curated {
 		progress = func(done, total int) {
-			fmt.Fprintf(a.stderr, "\rbuilding the demo desk: %3d%% (%d of %d)", done*100/max(total, 1), done, total)
+			fmt.Fprint(a.stderr, "\r"+a.T("cli.demo.progress", progressArgs(done, total)))
 			if done == total {
 				// What is left: the indexes put off during the load.
-				fmt.Fprint(a.stderr, ", indexing")
+				fmt.Fprint(a.stderr, a.T("cli.demo.indexing"))
 			}
 		}
 		// The progress line goes before the summary is printed.

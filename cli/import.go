@@ -141,7 +141,7 @@ func runImport(o *importOptions, what string, cols csvColumns) error {
 	progress, cleared := func(int, int) {}, func() {}
 	if a.stderrTerminal && len(rows) >= 1000 && len(bad) == 0 && !o.DryRun {
 		progress = func(done, total int) {
-			fmt.Fprintf(a.stderr, "\rimporting %s: %3d%% (%d of %d)", what, done*100/max(total, 1), done, total)
+			fmt.Fprint(a.stderr, "\r"+a.T("cli.import.progress_"+what, progressArgs(done, total)))
 		}
 		cleared = func() { fmt.Fprint(a.stderr, "\r\033[K") }
 	}
