@@ -21,6 +21,7 @@ import (
 
 	"contactdesk/api"
 	"contactdesk/cli"
+	"contactdesk/internal/syncbuf"
 	"contactdesk/model"
 	"contactdesk/storage"
 )
@@ -54,24 +55,6 @@ func (c *liveClock) Advance(d time.Duration) {
 	c.ahead += d
 }
 
-// lockedBuffer is a log written by the server while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // world is a desk made with the command line, and the API over it on a
 // real HTTP server on 127.0.0.1.
 type world struct {
@@ -82,7 +65,7 @@ type world struct {
 	clock *liveClock
 	box   *api.SecretBox
 	srv   *httptest.Server
-	log   *lockedBuffer
+	log   *syncbuf.Buffer
 	creds map[model.Handle]credentials
 }
 
@@ -113,7 +96,7 @@ func newWorld(t testing.TB, o api.Options) *world {
 	}
 	contactdesk(t, db, "service", "add", domain, "--type", "domain", "--admin", string(ada), "--tech", string(ted), "--billing", string(ada))
 	contactdesk(t, db, "service", "add", vps, "--type", "vps", "--admin", string(ada), "--tech", string(ted), "--billing", string(bia))
-	w := &world{t: t, ctx: context.Background(), db: db, clock: &liveClock{}, log: &lockedBuffer{}, creds: map[model.Handle]credentials{}}
+	w := &world{t: t, ctx: context.Background(), db: db, clock: &liveClock{}, log: &syncbuf.Buffer{}, creds: map[model.Handle]credentials{}}
 	for _, h := range []model.Handle{ada, ted, bia, nina, stranger} {
 		w.creds[h] = w.addKey(h)
 	}
@@ -509,7 +492,7 @@ func TestCredentialsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var log lockedBuffer
+	var log syncbuf.Buffer
 	srv := httptest.NewServer(api.New(w.desk, api.Options{Secrets: otherBox, Logger: slog.New(slog.NewTextHandler(&log, nil))}))
 	defer srv.Close()
 	cl, _ = ovh.NewClient(srv.URL+"/1.0", other.ApplicationKey, other.ApplicationSecret, other.ConsumerKey)

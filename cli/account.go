@@ -124,11 +124,7 @@ contactdesk account set-standing ab12345-ovh --paid`,
 
 func accountSetStanding(o *accountSetStandingOptions) error {
 	a := o.a
-	h, err := model.ParseHandle(o.Handle)
-	if err != nil {
-		return err
-	}
-	d, err := a.open(false)
+	d, h, err := a.deskFor(o.Handle)
 	if err != nil {
 		return err
 	}

@@ -118,11 +118,7 @@ contactdesk api-key add xx11111-ovh --json > credentials.json`,
 
 func apiKeyAdd(o *apiKeyAddOptions) error {
 	a := o.a
-	h, err := model.ParseHandle(o.Handle)
-	if err != nil {
-		return err
-	}
-	d, err := a.open(false)
+	d, h, err := a.deskFor(o.Handle)
 	if err != nil {
 		return err
 	}
@@ -188,30 +184,14 @@ contactdesk api-key list xx11111-ovh --json`,
 }
 
 func apiKeyList(o *apiKeyListOptions) error {
-	a := o.a
-	h, err := optionalHandle(o.Handle)
-	if err != nil {
-		return err
-	}
-	d, err := a.openRead()
-	if err != nil {
-		return err
-	}
-	ks, err := d.APIKeys(a.ctx, h)
-	if err != nil {
-		return err
-	}
-	if o.JSON {
-		return writeJSON(a.stdout, mapJSON(ks, func(k model.APIKey) apiKeyJSON {
+	return listByHandle(o.a, o.Handle, o.JSON, (*model.Desk).APIKeys,
+		func(k model.APIKey) apiKeyJSON {
 			return apiKeyJSON{ApplicationKey: k.AppKey, Handle: string(k.Handle), Name: k.Name, Created: rfc(k.Created), LastUsed: rfc(k.LastUsed)}
-		}))
-	}
-	rows := make([][]string, 0, len(ks))
-	for _, k := range ks {
-		rows = append(rows, []string{k.AppKey, string(k.Handle), dash(k.Name), stamp(k.Created), stamp(k.LastUsed)})
-	}
-	table(a.out, a.header("app_key", "handle", "name", "created", "last_used"), rows)
-	return nil
+		},
+		[]string{"app_key", "handle", "name", "created", "last_used"},
+		func(k model.APIKey) []string {
+			return []string{k.AppKey, string(k.Handle), dash(k.Name), stamp(k.Created), stamp(k.LastUsed)}
+		})
 }
 
 type apiKeyRemoveOptions struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ovh/go-ovh/ovh"
 
+	"contactdesk/internal/syncbuf"
 	"contactdesk/storage"
 )
 
@@ -143,7 +144,7 @@ func TestServeHTTP(t *testing.T) {
 		{"--http", "127.0.0.1:0", "--listen", "127.0.0.1:0"},
 	} {
 		ctx, cancel := context.WithCancel(context.Background())
-		var stdout, log lockedBuffer
+		var stdout, log syncbuf.Buffer
 		code := make(chan int, 1)
 		go func() {
 			code <- Run(ctx, append([]string{"--db", db, "serve"}, args...), strings.NewReader(""), &stdout, &log, func(string) string { return "" })

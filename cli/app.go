@@ -155,6 +155,18 @@ func (a *app) deskAs(as string) (*model.Desk, model.Handle, error) {
 	return d, h, err
 }
 
+// deskFor opens the desk to write about the account handle names (a
+// command's argument, not its actor): a handle that is none is refused
+// before the desk is opened.
+func (a *app) deskFor(handle string) (*model.Desk, model.Handle, error) {
+	h, err := model.ParseHandle(handle)
+	if err != nil {
+		return nil, "", err
+	}
+	d, err := a.open(false)
+	return d, h, err
+}
+
 // readDeskAs is deskAs for a command that only reads.
 func (a *app) readDeskAs(as string) (*model.Desk, model.Handle, error) {
 	h, err := a.actor(as)

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"contactdesk/internal/syncbuf"
+
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -92,9 +94,9 @@ func TestConfig(t *testing.T) {
 func TestServeHTTPPage(t *testing.T) {
 	d := seeded(t)
 	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
-	serve := func(args ...string) (url string, log *lockedBuffer, stop func() int) {
+	serve := func(args ...string) (url string, log *syncbuf.Buffer, stop func() int) {
 		ctx, cancel := context.WithCancel(context.Background())
-		log = &lockedBuffer{}
+		log = &syncbuf.Buffer{}
 		code := make(chan int, 1)
 		go func() {
 			code <- Run(ctx, append([]string{"--db", d.env["CONTACTDESK_DB"], "serve"}, args...), strings.NewReader(""), io.Discard, log, func(string) string { return "" })

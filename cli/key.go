@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -153,8 +154,22 @@ contactdesk key list xx11111-ovh --json`,
 }
 
 func keyList(o *keyListOptions) error {
-	a := o.a
-	h, err := optionalHandle(o.Handle)
+	return listByHandle(o.a, o.Handle, o.JSON, (*model.Desk).Keys,
+		func(k model.PublicKey) keyJSON {
+			return keyJSON{Handle: string(k.Handle), Type: k.Type, Fingerprint: k.Fingerprint, Comment: k.Comment, Added: rfc(k.Added)}
+		},
+		[]string{"handle", "key_type", "fingerprint", "comment", "added"},
+		func(k model.PublicKey) []string {
+			return []string{string(k.Handle), k.Type, k.Fingerprint, dash(k.Comment), stamp(k.Added)}
+		})
+}
+
+// listByHandle writes what list reads of one account (handle), or of
+// all (""), from the desk opened to read: as JSON through toJSON, else as
+// a table of the columns named (cli.col.<id>), a row each.
+func listByHandle[T, J any](a *app, handle string, asJSON bool, list func(*model.Desk, context.Context, model.Handle) ([]T, error),
+	toJSON func(T) J, columns []string, row func(T) []string) error {
+	h, err := optionalHandle(handle)
 	if err != nil {
 		return err
 	}
@@ -162,20 +177,18 @@ func keyList(o *keyListOptions) error {
 	if err != nil {
 		return err
 	}
-	ks, err := d.Keys(a.ctx, h)
+	items, err := list(d, a.ctx, h)
 	if err != nil {
 		return err
 	}
-	if o.JSON {
-		return writeJSON(a.stdout, mapJSON(ks, func(k model.PublicKey) keyJSON {
-			return keyJSON{Handle: string(k.Handle), Type: k.Type, Fingerprint: k.Fingerprint, Comment: k.Comment, Added: rfc(k.Added)}
-		}))
+	if asJSON {
+		return writeJSON(a.stdout, mapJSON(items, toJSON))
 	}
-	rows := make([][]string, 0, len(ks))
-	for _, k := range ks {
-		rows = append(rows, []string{string(k.Handle), k.Type, k.Fingerprint, dash(k.Comment), stamp(k.Added)})
+	rows := make([][]string, 0, len(items))
+	for _, it := range items {
+		rows = append(rows, row(it))
 	}
-	table(a.out, a.header("handle", "key_type", "fingerprint", "comment", "added"), rows)
+	table(a.out, a.header(columns...), rows)
 	return nil
 }
 

@@ -12,32 +12,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/internal/syncbuf"
 	"contactdesk/storage"
 )
-
-// lockedBuffer is what serve writes its log to, read while it runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestServe runs `contactdesk serve` as an operator would: the host key is
 // made at first start and kept, a registered key gets the app, and SIGINT
@@ -66,7 +48,7 @@ func TestServe(t *testing.T) {
 
 	serve := func() (addr string, hostKey gossh.PublicKey, stop func() (int, string)) {
 		ctx, cancel := context.WithCancel(context.Background())
-		var out, log lockedBuffer
+		var out, log syncbuf.Buffer
 		code := make(chan int, 1)
 		go func() {
 			code <- Run(ctx, []string{"--db", db, "serve", "--listen", "127.0.0.1:0", "--idle-timeout", "1h", "--max-sessions", "10"},
@@ -88,7 +70,7 @@ func TestServe(t *testing.T) {
 			t.Fatalf("%v\n%s", err, log.String())
 		}
 		sess, _ := c.NewSession()
-		var screen lockedBuffer
+		var screen syncbuf.Buffer
 		sess.Stdout = &screen
 		if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
 			t.Fatal(err)
@@ -167,7 +149,7 @@ func TestServeMetrics(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var log lockedBuffer
+	var log syncbuf.Buffer
 	code := make(chan int, 1)
 	go func() {
 		code <- Run(ctx, []string{"--db", db, "serve", "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--http", "127.0.0.1:0"},

@@ -19,6 +19,7 @@ import (
 
 	"contactdesk/delivery"
 	"contactdesk/delivery/smtptest"
+	"contactdesk/internal/syncbuf"
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
 	"contactdesk/storage"
@@ -34,24 +35,6 @@ var addresses = map[model.Handle]string{
 	admin: "ada@example.com",
 	tech:  "bob@example.net",
 	taker: "cyd@example.org",
-}
-
-// logBuffer collects a sender's log lines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // world is a database with three accounts and a domain whose admin is
@@ -143,7 +126,7 @@ func (w *world) waitError(t *testing.T, h model.Handle, answer string) model.Mai
 
 type senderOpt func(*delivery.Config)
 
-func start(t *testing.T, w *world, srv *smtptest.Server, opts ...senderOpt) (*delivery.Sender, *logBuffer) {
+func start(t *testing.T, w *world, srv *smtptest.Server, opts ...senderOpt) (*delivery.Sender, *syncbuf.Buffer) {
 	t.Helper()
 	s, logs := newSender(t, srv.URL(), srv, opts...)
 	s.Attach(w.desk)
@@ -151,7 +134,7 @@ func start(t *testing.T, w *world, srv *smtptest.Server, opts ...senderOpt) (*de
 	return s, logs
 }
 
-func newSender(t *testing.T, url string, srv *smtptest.Server, opts ...senderOpt) (*delivery.Sender, *logBuffer) {
+func newSender(t *testing.T, url string, srv *smtptest.Server, opts ...senderOpt) (*delivery.Sender, *syncbuf.Buffer) {
 	t.Helper()
 	server, err := delivery.ParseURL(url)
 	if err != nil {
@@ -161,7 +144,7 @@ func newSender(t *testing.T, url string, srv *smtptest.Server, opts ...senderOpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	cfg := delivery.Config{
 		Server:    server,
 		From:      from,

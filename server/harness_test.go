@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -18,6 +17,7 @@ import (
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/internal/syncbuf"
 	"contactdesk/model"
 	"contactdesk/storage"
 	"contactdesk/tui"
@@ -41,7 +41,7 @@ type fixture struct {
 	desk *model.Desk
 	srv  *Server
 	addr string
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 	keys map[model.Handle]gossh.Signer
 	done chan error
 
@@ -112,7 +112,7 @@ func startWith(t testing.TB, placeholder bool, change func(*Options)) *fixture {
 			t.Fatal(err)
 		}
 	}
-	f := &fixture{desk: d, logs: &syncBuffer{}, keys: map[model.Handle]gossh.Signer{}, done: make(chan error, 1)}
+	f := &fixture{desk: d, logs: &syncbuf.Buffer{}, keys: map[model.Handle]gossh.Signer{}, done: make(chan error, 1)}
 	for _, h := range []model.Handle{alice, bruno} {
 		f.keys[h] = newKey(t)
 		if _, err := d.AddKey(ctx, h, gossh.MarshalAuthorizedKey(f.keys[h].PublicKey())); err != nil {
@@ -189,7 +189,7 @@ type term struct {
 	sess   *gossh.Session
 	stdin  io.WriteCloser
 	scr    *screen
-	stderr *syncBuffer
+	stderr *syncbuf.Buffer
 	ended  chan error
 }
 
@@ -233,7 +233,7 @@ func tryOpenSized(c *gossh.Client, w, h, scrW, scrH int, termType string, env ..
 	if err := sess.RequestPty(termType, h, w, gossh.TerminalModes{}); err != nil {
 		return nil, err
 	}
-	tm := &term{sess: sess, scr: newScreen(scrW, scrH), stderr: &syncBuffer{}, ended: make(chan error, 1)}
+	tm := &term{sess: sess, scr: newScreen(scrW, scrH), stderr: &syncbuf.Buffer{}, ended: make(chan error, 1)}
 	sess.Stdout = tm.scr
 	sess.Stderr = tm.stderr
 	if tm.stdin, err = sess.StdinPipe(); err != nil {
@@ -325,24 +325,6 @@ func (tm *term) typeLine(t testing.TB, s string) {
 	if _, err := io.WriteString(tm.stdin, s+"\r"); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // waitLog waits until the server's log has a line containing every part.

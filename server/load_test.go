@@ -27,6 +27,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/internal/syncbuf"
 	"contactdesk/model"
 	"contactdesk/storage/postgres/pgtest"
 )
@@ -131,7 +132,7 @@ func runLoad(tb testing.TB, n, keys int, pace time.Duration) loadResult {
 	cmd.Env = append(os.Environ(), loadClientEnv+"=1",
 		"LOAD_ADDR="+f.addr, "LOAD_SEED="+hex.EncodeToString(seed), fmt.Sprintf("LOAD_N=%d", n),
 		fmt.Sprintf("LOAD_KEYS=%d", keys), "LOAD_PACE="+pace.String())
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stderr = &stderr
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()

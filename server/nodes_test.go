@@ -15,6 +15,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/internal/syncbuf"
 	"contactdesk/model"
 	"contactdesk/storage/postgres"
 	"contactdesk/storage/postgres/pgtest"
@@ -23,14 +24,14 @@ import (
 // node is one `contactdesk serve` process.
 type node struct {
 	addr string
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 }
 
 // serveNode starts `contactdesk serve` on the database at url and stops
 // it (SIGINT, as an operator would) when the test ends.
 func serveNode(t *testing.T, bin, url, hostKey string) *node {
 	t.Helper()
-	n := &node{logs: &syncBuffer{}}
+	n := &node{logs: &syncbuf.Buffer{}}
 	cmd := exec.Command(bin, "--db", url, "serve", "--listen", "127.0.0.1:0", "--host-key", hostKey)
 	cmd.Stderr = n.logs
 	cmd.Env = append(os.Environ(), "CONTACTDESK_DB=", "CONTACTDESK_AS=")

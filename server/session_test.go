@@ -13,6 +13,7 @@ import (
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/internal/syncbuf"
 	"contactdesk/model"
 )
 
@@ -53,7 +54,7 @@ func TestNoTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	sess.Stdout, sess.Stderr = &stdout, &stderr
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)

@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"bytes"
 	"fmt"
 	"html"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,10 +10,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"contactdesk/internal/syncbuf"
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
 	"contactdesk/storage/sqlite"
@@ -61,30 +59,19 @@ func (p page) tokenValue() string {
 type world struct {
 	*modeltest.Fixture
 	h      http.Handler
-	log    *bytes.Buffer
+	log    *syncbuf.Buffer
 	client string // the RemoteAddr of the next request
 }
 
 func newWorld(t *testing.T, o web.Options) *world {
 	f := modeltest.New(t, openTemp)
-	var log bytes.Buffer
-	lg := slog.New(slog.NewTextHandler(&syncWriter{w: &log}, nil))
+	log := &syncbuf.Buffer{}
+	lg := slog.New(slog.NewTextHandler(log, nil))
 	if o.Now == nil {
 		o.Now = f.Clock.Now
 	}
 	o.Log = lg
-	return &world{Fixture: f, h: web.AccessLog(lg, web.New(f.Desk, o)), log: &log, client: "192.0.2.10:50000"}
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
+	return &world{Fixture: f, h: web.AccessLog(lg, web.New(f.Desk, o)), log: log, client: "192.0.2.10:50000"}
 }
 
 func (w *world) do(req *http.Request) page {
