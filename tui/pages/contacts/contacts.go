@@ -50,9 +50,7 @@ type Page struct {
 	service model.Service
 	perms   map[model.Role]error
 	loaded  bool
-	// early keeps the keys pressed before the form is read, to play
-	// them once it is: a user who types at once loses nothing.
-	early   []tea.KeyPressMsg
+	early   common.EarlyKeys // the keys pressed before the form is read
 	fields  map[model.Role]*field.Model
 	order   []model.Role // the editable roles, in display order
 	focus   int          // index in order; len(order) is the Send button
@@ -327,12 +325,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		} else {
 			p.setFocus(min(p.focus, len(p.order)))
 		}
-		cmds := []tea.Cmd{common.Read()}
-		for _, k := range p.early {
-			cmds = append(cmds, p.key(k))
-		}
-		p.early = nil
-		return tea.Batch(append(cmds, p.replan())...)
+		return tea.Batch(common.Read(), p.early.Replay(p.key), p.replan())
 	case planMsg:
 		if msg.values != p.planFor {
 			return nil
@@ -406,17 +399,13 @@ func containsHandle(hs []model.Handle, h model.Handle) bool {
 	return false
 }
 
-// maxEarlyKeys bounds the keys kept while the form is read: a paste's
-// worth; a form that takes longer than that to read says so.
-const maxEarlyKeys = 256
-
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	if !p.loaded || p.sending {
 		if key.Matches(msg, p.keys.Leave) {
 			return common.Back()
 		}
-		if !p.loaded && len(p.early) < maxEarlyKeys {
-			p.early = append(p.early, msg)
+		if !p.loaded {
+			p.early.Hold(msg)
 		}
 		return nil
 	}

@@ -23,6 +23,7 @@ type Page struct {
 	id      int64
 	m       model.Mail
 	loaded  bool
+	early   common.EarlyKeys // the keys pressed before the mail is read
 	marked  bool
 	scroll  int
 	seq     int
@@ -106,28 +107,35 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return common.SubViewReadFailed(msg.err, !p.loaded)
 		}
 		p.m, p.loaded = msg.m, true
+		early := p.early.Replay(p.key)
 		if !p.m.Read && !p.marked {
 			p.marked = true
 			c, id := p.c, p.id
-			return tea.Batch(common.Read(), common.Do(func() tea.Msg { return markedMsg{err: c.Desk.MarkRead(c.Ctx, c.Me, id)} }))
+			return tea.Batch(common.Read(), early, common.Do(func() tea.Msg { return markedMsg{err: c.Desk.MarkRead(c.Ctx, c.Me, id)} }))
 		}
-		return common.Read()
+		return tea.Batch(common.Read(), early)
 	case markedMsg:
 		if msg.err != nil {
 			return common.Fail(msg.err)
 		}
 		return common.Send(common.ChangedMsg{})
 	case tea.KeyPressMsg:
-		k := p.c.Keys
-		switch {
-		case key.Matches(msg, p.back):
-			return common.Back()
-		case key.Matches(msg, p.follow):
-			return p.open()
-		case k.Scroll(msg, &p.scroll, p.height):
-		}
+		return p.key(msg)
 	case common.MouseMsg:
 		common.Wheel(msg, &p.scroll)
+	}
+	return nil
+}
+
+func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, p.back):
+		return common.Back()
+	case !p.loaded:
+		p.early.Hold(msg)
+	case key.Matches(msg, p.follow):
+		return p.open()
+	case p.c.Keys.Scroll(msg, &p.scroll, p.height):
 	}
 	return nil
 }

@@ -39,6 +39,7 @@ type Page struct {
 	name     string
 	service  model.Service
 	loaded   bool
+	early    common.EarlyKeys // the keys pressed before the service is read
 	editable bool
 	fields   []*field.Model
 	focus    int
@@ -112,7 +113,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if first && p.editable {
 			p.setFocus(0)
 		}
-		return common.Read()
+		return tea.Batch(common.Read(), p.early.Replay(p.key))
 	case savedMsg:
 		p.saving = false
 		if msg.err != nil {
@@ -153,7 +154,10 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.keys.Leave):
 		return common.Back()
-	case !p.loaded || !p.editable || p.saving:
+	case !p.loaded:
+		p.early.Hold(msg)
+		return nil
+	case !p.editable || p.saving:
 		return nil
 	case key.Matches(msg, p.keys.Next):
 		p.setFocus(p.focus + 1)

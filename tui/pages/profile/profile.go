@@ -46,7 +46,8 @@ type Page struct {
 	hasPend bool
 	hist    []model.HistoryEntry
 	loaded  bool
-	histOK  bool // hist has been read
+	early   common.EarlyKeys // the keys pressed before the account is read
+	histOK  bool             // hist has been read
 	editing editing
 	saving  bool
 	email   *field.Model
@@ -160,7 +161,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.prefill = nil
 			cmds = append(cmds, p.ConfirmWith(token))
 		}
-		return tea.Batch(cmds...)
+		return tea.Batch(append(cmds, p.early.Replay(p.key))...)
 	case historyMsg:
 		if msg.seq != p.seq {
 			return nil
@@ -199,30 +200,39 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		// said in the new language, by the screens made for it
 		return tea.Batch(common.Send(common.ChangedMsg{}), p.speak(msg.a))
 	case tea.KeyPressMsg:
-		if p.saving || !p.loaded {
-			return nil
-		}
-		switch p.editing {
-		case editingLang:
-			return p.chooseLang(msg)
-		case editingEmail, editingToken:
-			return p.edit(msg)
-		}
-		switch {
-		case key.Matches(msg, p.keys.Edit):
-			p.editing = editingEmail
-			p.email.SetValue(p.a.Email)
-			p.email.Err = ""
-			p.email.Focus()
-		case p.hasPend && key.Matches(msg, p.keys.Confirm):
-			p.editing = editingToken
-			p.token.SetValue("")
-			p.token.Err = ""
-			p.token.Focus()
-		case key.Matches(msg, p.keys.Lang):
-			p.editing = editingLang
-			p.langSel = max(0, slices.Index(locale.Langs, p.a.Lang))
-		}
+		return p.key(msg)
+	}
+	return nil
+}
+
+func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case !p.loaded:
+		p.early.Hold(msg)
+		return nil
+	case p.saving:
+		return nil
+	}
+	switch p.editing {
+	case editingLang:
+		return p.chooseLang(msg)
+	case editingEmail, editingToken:
+		return p.edit(msg)
+	}
+	switch {
+	case key.Matches(msg, p.keys.Edit):
+		p.editing = editingEmail
+		p.email.SetValue(p.a.Email)
+		p.email.Err = ""
+		p.email.Focus()
+	case p.hasPend && key.Matches(msg, p.keys.Confirm):
+		p.editing = editingToken
+		p.token.SetValue("")
+		p.token.Err = ""
+		p.token.Focus()
+	case key.Matches(msg, p.keys.Lang):
+		p.editing = editingLang
+		p.langSel = max(0, slices.Index(locale.Langs, p.a.Lang))
 	}
 	return nil
 }

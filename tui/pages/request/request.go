@@ -58,6 +58,7 @@ type Page struct {
 	hist   []model.HistoryEntry
 	mail   *model.Mail // the user's newest mail asking to confirm it
 	loaded bool
+	early  common.EarlyKeys // the keys pressed before the request is read
 	prompt prompt
 	token  *field.Model
 	busy   bool
@@ -172,7 +173,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if p.prompt == cancelPrompt && !p.mayCancel() {
 			p.closePrompt()
 		}
-		return common.Read()
+		return tea.Batch(common.Read(), p.early.Replay(p.key))
 	case answeredMsg:
 		p.busy = false
 		if msg.err != nil {
@@ -234,6 +235,13 @@ func (p *Page) closePrompt() {
 
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	if p.busy {
+		return nil
+	}
+	if !p.loaded {
+		if key.Matches(msg, p.keys.Back) {
+			return common.Back()
+		}
+		p.early.Hold(msg)
 		return nil
 	}
 	switch p.prompt {

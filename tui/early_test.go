@@ -1,0 +1,66 @@
+package tui_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"contactdesk/model"
+	"contactdesk/model/demo"
+)
+
+// slowRequestStore holds back the reading of one request, once armed,
+// until its gate opens: a database slow to answer, as a user who types
+// at once meets it.
+type slowRequestStore struct {
+	model.Store
+	armed *atomic.Bool
+	gate  chan struct{}
+}
+
+func (s slowRequestStore) View(ctx context.Context, fn func(model.Tx) error) error {
+	return s.Store.View(ctx, func(tx model.Tx) error { return fn(slowRequestTx{tx, s}) })
+}
+
+type slowRequestTx struct {
+	model.Tx
+	s slowRequestStore
+}
+
+func (tx slowRequestTx) Request(id int64) (model.Request, error) {
+	if tx.s.armed.Load() {
+		<-tx.s.gate
+	}
+	return tx.Tx.Request(id)
+}
+
+// TestKeysTypedWhileARequestLoadsCount: enter on a request, then a and
+// enter at once, before the request has been read: once it has, the
+// keys are played and the request is accepted with the mail's token,
+// instead of the a being answered "not awaiting your answer" and lost.
+func TestKeysTypedWhileARequestLoadsCount(t *testing.T) {
+	base := newDesk(t)
+	st := slowRequestStore{Store: base.Store(), armed: new(atomic.Bool), gate: make(chan struct{})}
+	var open sync.Once
+	t.Cleanup(func() { open.Do(func() { close(st.gate) }) })
+	d := model.NewDesk(st, model.Options{Clock: fixedClock(now)})
+	a := start(t, d, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("2")
+	a.waitText("My requests", "#8")
+	st.armed.Store(true)
+	a.press("enter")
+	a.waitText("Request #8", a.T("tui.loading"))
+	a.press("a", "enter")
+	a.waitText("Request #8", a.T("tui.loading"))
+	open.Do(func() { close(st.gate) })
+	a.waitText("you accepted request #8; still waiting for gh13579-ovh")
+	r, err := base.Request(ctx, demo.Persona, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := r.Party(demo.Persona); p.Answer != model.AnswerAccepted {
+		t.Fatalf("the keys typed while the request loaded were lost: the answer is %s", p.Answer)
+	}
+}
