@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"contactdesk/model"
 	"contactdesk/model/demo"
@@ -63,4 +64,46 @@ func TestKeysTypedWhileARequestLoadsCount(t *testing.T) {
 	if p, _ := r.Party(demo.Persona); p.Answer != model.AnswerAccepted {
 		t.Fatalf("the keys typed while the request loaded were lost: the answer is %s", p.Answer)
 	}
+}
+
+// slowServicesStore holds back the reading of the Services tab's list
+// until its gate opens.
+type slowServicesStore struct {
+	model.Store
+	gate chan struct{}
+}
+
+func (s slowServicesStore) View(ctx context.Context, fn func(model.Tx) error) error {
+	return s.Store.View(ctx, func(tx model.Tx) error { return fn(slowServicesTx{tx, s.gate}) })
+}
+
+type slowServicesTx struct {
+	model.Tx
+	gate chan struct{}
+}
+
+func (tx slowServicesTx) FirstServicesOf(h model.Handle, now time.Time, limit int) ([]model.ServiceView, error) {
+	<-tx.gate
+	return tx.Tx.FirstServicesOf(h, now, limit)
+}
+
+// TestKeysTypedBeforeAListArrivesCount: ↓ and enter on the Services tab
+// before its list has been read open the second service once it has,
+// instead of moving on an empty table and opening nothing.
+func TestKeysTypedBeforeAListArrivesCount(t *testing.T) {
+	base := newDesk(t)
+	st := slowServicesStore{Store: base.Store(), gate: make(chan struct{})}
+	var open sync.Once
+	t.Cleanup(func() { open.Do(func() { close(st.gate) }) })
+	d := model.NewDesk(st, model.Options{Clock: fixedClock(now)})
+	a := start(t, d, demo.Persona, 100, 30)
+	a.waitText(a.T("tui.services.title")+"  0 of 0", a.T("tui.loading"))
+	a.press("down", "enter")
+	a.waitText(a.T("tui.services.title")+"  0 of 0", a.T("tui.loading"))
+	open.Do(func() { close(st.gate) })
+	ss, err := base.Services(ctx, demo.Persona)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.waitText(a.T("tui.contacts.title"), ss[1].Name)
 }

@@ -92,6 +92,7 @@ type List[T any] struct {
 	partial   bool // all holds the first page only; the rest is on its way
 	err       error
 	moved     bool // the user moved the cursor
+	early     common.EarlyKeys
 	width     int
 	height    int
 	headLines int // the lines the head took when last drawn
@@ -162,6 +163,10 @@ func (l *List[T]) Update(msg tea.Msg) (tea.Cmd, bool) {
 		if cmd, used := l.Filter.Key(msg, l.Apply); used {
 			return cmd, true
 		}
+		if l.empty() && (l.Table.HandleKey(msg, l.c.Keys) || l.spec.OnOpen != nil && key.Matches(msg, l.spec.Open)) {
+			l.early.Hold(msg) // played on the first rows read
+			return nil, true
+		}
 		if l.Table.HandleKey(msg, l.c.Keys) {
 			l.moved = true
 			return nil, true
@@ -207,18 +212,32 @@ func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
 	if msg.More {
 		l.partial = true
 		l.Apply()
+		early := l.replay()
 		l.reads.Forget() // the whole list, read next, is newer still
 		// No common.Read yet: only the whole list, read next, says the
 		// list reads fine (and an answer that came first would clear the
 		// error of that read, if it failed first).
-		return common.Later(l.run(msg.seq, l.whole))
+		return tea.Batch(early, common.Later(l.run(msg.seq, l.whole)))
 	}
 	l.loaded, l.partial = true, false
 	l.Apply()
+	early := l.replay()
 	if l.reads.End() {
-		return tea.Batch(common.Read(), l.reload())
+		return tea.Batch(common.Read(), early, l.reload())
 	}
-	return common.Read()
+	return tea.Batch(common.Read(), early)
+}
+
+// empty reports whether nothing has been read yet: a key that moves or
+// opens waits for the first rows instead of acting on none.
+func (l *List[T]) empty() bool { return !l.loaded && !l.partial && len(l.all) == 0 }
+
+// replay plays the keys that waited for the first rows.
+func (l *List[T]) replay() tea.Cmd {
+	return l.early.Replay(func(k tea.KeyPressMsg) tea.Cmd {
+		cmd, _ := l.Update(k)
+		return cmd
+	})
 }
 
 // Apply shows the entries the filter and the screen's narrowing keep,
