@@ -2,6 +2,7 @@ package tui_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -106,4 +107,30 @@ func TestKeysTypedBeforeAListArrivesCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.waitText(a.T("tui.contacts.title"), ss[1].Name)
+}
+
+// TestKeysTypedTogetherReachTheScreenTheyOpen: enter, a, enter typed in
+// one go on the Requests tab open request #8 and accept it with the
+// mail's token: each key reaches the screen the one before opened, not
+// the list being left. Then esc and enter in one go: back on the list,
+// and #8 open again.
+func TestKeysTypedTogetherReachTheScreenTheyOpen(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("2")
+	a.waitText(a.T("tui.requests.title"), "#8")
+	a.press("enter", "a", "enter")
+	a.waitText("you accepted request #8; still waiting for gh13579-ovh")
+	r, err := d.Request(ctx, demo.Persona, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := r.Party(demo.Persona); p.Answer != model.AnswerAccepted {
+		t.Fatalf("enter a enter did not accept #8: the answer is %s", p.Answer)
+	}
+	a.press("esc", "down", "enter")
+	a.waitFor("another request open", func(s string) bool {
+		return strings.Contains(s, "Request #") && !strings.Contains(s, "Request #8") && strings.Contains(s, a.T("tui.request.parties"))
+	})
 }

@@ -189,7 +189,7 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 			lang = a.Lang
 		}
 	}
-	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st}
+	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st, Nav: &common.Nav{}}
 	if c.Clock == nil {
 		c.Clock = d
 	}
@@ -327,8 +327,15 @@ func (m *Model) stopListening() {
 // load runs a screen's Load, its messages routed back to it.
 func (m *Model) load(s slot) tea.Cmd { return route(s.id, s.page.Load()) }
 
-// update passes a message to a screen, its answer routed back to it.
-func (m *Model) update(s slot, msg tea.Msg) tea.Cmd { return route(s.id, s.page.Update(msg)) }
+// update passes a message to a screen, its answer routed back to it,
+// and does at once what the screen asked of the root model (common.Nav).
+func (m *Model) update(s slot, msg tea.Msg) tea.Cmd {
+	cmd := route(s.id, s.page.Update(msg))
+	for _, msg := range m.c.Nav.Take() {
+		cmd = tea.Batch(cmd, m.root(s.id, msg))
+	}
+	return cmd
+}
 
 // route tags what a screen's command returns with the screen's id, so
 // that only that screen receives it; the messages for the root model

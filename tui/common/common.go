@@ -34,7 +34,44 @@ type Common struct {
 	L *locale.Localizer
 	// Width and Height are the terminal's size.
 	Width, Height int
+	// Nav holds the screens' Open and Back, for the root model to do
+	// before the next message (shared by every copy of a session's
+	// Common).
+	Nav *Nav
 }
+
+// Nav is what the screens asked the root model to do (open a screen, go
+// back) while handling a message. The root model does it as soon as that
+// Update returns, not when a command delivers it: keys typed together
+// ("enter a enter": open a request, accept it) each reach the screen the
+// one before opened, instead of the one being left. Send would deliver
+// the same message after every key already typed.
+type Nav struct{ msgs []RootMsg }
+
+// Take returns what was asked, and forgets it.
+func (n *Nav) Take() []RootMsg {
+	msgs := n.msgs
+	n.msgs = nil
+	return msgs
+}
+
+// Open asks the root model to act on msg (open a screen, go back) as soon
+// as the screen's Update returns; it returns no command. With no Nav
+// (a screen alone, in a test), msg is sent as a command.
+func (c *Common) Open(msg RootMsg) tea.Cmd {
+	if c.Nav == nil {
+		return Send(msg)
+	}
+	c.Nav.msgs = append(c.Nav.msgs, msg)
+	return nil
+}
+
+// Back closes the current sub-view, before the next key is read.
+func (c *Common) Back() tea.Cmd { return c.Open(BackMsg{}) }
+
+// BackSaying closes the current sub-view and says s on the screen the
+// user comes back to.
+func (c *Common) BackSaying(s StatusMsg) tea.Cmd { return c.Open(BackMsg{Status: s}) }
 
 // Now returns the session's time.
 func (c *Common) Now() time.Time { return c.Clock.Now() }
@@ -210,16 +247,9 @@ func Status(text string) tea.Cmd { return Send(Say(text)) }
 // Say returns a status message.
 func Say(text string) StatusMsg { return StatusMsg{Text: text} }
 
-// Back returns a command that closes the current sub-view.
-func Back() tea.Cmd { return Send(BackMsg{}) }
-
-// BackSaying closes the current sub-view and says s on the screen the
-// user comes back to.
-func BackSaying(s StatusMsg) tea.Cmd { return Send(BackMsg{Status: s}) }
-
 // Unreadable closes a sub-view whose first read failed (what it shows
 // is gone, or no longer the user's), saying why.
-func Unreadable(err error) tea.Cmd { return BackSaying(StatusMsg{Err: err}) }
+func Unreadable(err error) tea.Cmd { return Send(BackMsg{Status: StatusMsg{Err: err}}) }
 
 // SubViewReadFailed is what a sub-view does when its read fails: the
 // first read closes it, saying why (what it shows is gone, or no longer

@@ -363,9 +363,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		// user, a party too, confirms it. Several: back to the list.
 		said := common.Say(made(p.c, msg.made))
 		if len(msg.made) == 1 {
-			return tea.Batch(common.Send(common.ChangedMsg{}), common.Send(common.OpenRequestMsg{ID: msg.made[0].ID, Replace: true, Status: said}))
+			return tea.Batch(common.Send(common.ChangedMsg{}), p.c.Open(common.OpenRequestMsg{ID: msg.made[0].ID, Replace: true, Status: said}))
 		}
-		return tea.Batch(common.Send(common.ChangedMsg{}), common.BackSaying(said))
+		return tea.Batch(common.Send(common.ChangedMsg{}), p.c.BackSaying(said))
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	}
@@ -402,7 +402,7 @@ func containsHandle(hs []model.Handle, h model.Handle) bool {
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	if !p.loaded || p.sending {
 		if key.Matches(msg, p.keys.Leave) {
-			return common.Back()
+			return p.c.Back()
 		}
 		if !p.loaded {
 			p.early.Hold(msg)
@@ -412,7 +412,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	_, f := p.focused()
 	switch {
 	case key.Matches(msg, p.keys.Leave):
-		return common.Back()
+		return p.c.Back()
 	case key.Matches(msg, p.keys.Send):
 		return p.send()
 	case key.Matches(msg, p.keys.Next):

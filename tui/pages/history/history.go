@@ -51,7 +51,7 @@ func New(c *common.Common, service string) *Page {
 			if e.Item.RequestID == 0 {
 				return nil
 			}
-			return common.Send(common.OpenRequestMsg{ID: e.Item.RequestID})
+			return p.c.Open(common.OpenRequestMsg{ID: e.Item.RequestID})
 		},
 	}, p.Load,
 		table.Column{Title: c.T("tui.history.col.when"), Width: 16},
@@ -93,7 +93,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, p.back) {
-		return common.Back()
+		return p.c.Back()
 	}
 	return nil
 }

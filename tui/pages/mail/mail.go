@@ -130,7 +130,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.back):
-		return common.Back()
+		return p.c.Back()
 	case !p.loaded:
 		p.early.Hold(msg)
 	case key.Matches(msg, p.follow):
@@ -151,10 +151,10 @@ func (p *Page) open() tea.Cmd {
 		return common.Send(common.ConfirmEmailMsg{Token: p.m.Token})
 	}
 	if id, tok, ok := model.ParseLink(p.m.Link); ok {
-		return common.Send(common.OpenRequestMsg{ID: id, Token: tok})
+		return p.c.Open(common.OpenRequestMsg{ID: id, Token: tok})
 	}
 	if p.m.RequestID != 0 {
-		return common.Send(common.OpenRequestMsg{ID: p.m.RequestID})
+		return p.c.Open(common.OpenRequestMsg{ID: p.m.RequestID})
 	}
 	return common.Status(p.c.T("tui.mail.no_request"))
 }

@@ -37,7 +37,7 @@ func New(c *common.Common) *Page {
 		Landed:  p.landed,
 		Open:    p.read,
 		OnOpen: func(e *listpage.Entry[model.Mail]) tea.Cmd {
-			return common.Send(common.ReadMailMsg{ID: e.Item.ID})
+			return p.c.Open(common.ReadMailMsg{ID: e.Item.ID})
 		},
 		// mail comes on top: who has not moved the cursor reads the newest
 		FollowTop: true,

@@ -131,7 +131,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return common.Status(p.c.T("tui.owner.not_saved"))
 		}
 		p.service = msg.s
-		return tea.Batch(common.Send(common.ChangedMsg{}), common.BackSaying(common.Say(p.c.T("tui.owner.saved", locale.Args{"Service": common.Line(msg.s.Name)}))))
+		return tea.Batch(common.Send(common.ChangedMsg{}), p.c.BackSaying(common.Say(p.c.T("tui.owner.saved", locale.Args{"Service": common.Line(msg.s.Name)}))))
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	}
@@ -153,7 +153,7 @@ func (p *Page) setFocus(i int) {
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.keys.Leave):
-		return common.Back()
+		return p.c.Back()
 	case !p.loaded:
 		p.early.Hold(msg)
 		return nil
@@ -187,7 +187,7 @@ func (p *Page) save() tea.Cmd {
 		}
 	}
 	if !changed {
-		return common.BackSaying(common.Say(p.c.T("tui.owner.unchanged")))
+		return p.c.BackSaying(common.Say(p.c.T("tui.owner.unchanged")))
 	}
 	p.saving = true
 	c, name := p.c, p.name

@@ -239,7 +239,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if !p.loaded {
 		if key.Matches(msg, p.keys.Back) {
-			return common.Back()
+			return p.c.Back()
 		}
 		p.early.Hold(msg)
 		return nil
@@ -276,7 +276,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.c.Keys
 	switch {
 	case key.Matches(msg, p.keys.Back):
-		return common.Back()
+		return p.c.Back()
 	case k.Scroll(msg, &p.scroll, p.height):
 	case key.Matches(msg, p.keys.Accept), key.Matches(msg, p.keys.Refuse):
 		if !p.awaitingMe() {

@@ -53,7 +53,7 @@ func New(c *common.Common) *Page {
 		Landed: func(g *listpage.Got[model.Request]) { p.awaited = g.Tag },
 		Open:   p.keys.Open,
 		OnOpen: func(e *listpage.Entry[model.Request]) tea.Cmd {
-			return common.Send(common.OpenRequestMsg{ID: e.Item.ID})
+			return p.c.Open(common.OpenRequestMsg{ID: e.Item.ID})
 		},
 	}, p.Load,
 		// a request's number and its handles are never cut

@@ -86,7 +86,7 @@ func New(c *common.Common) *Page {
 			}
 		},
 		Open:   p.keys.Edit,
-		OnOpen: func(e *entry) tea.Cmd { return common.Send(common.EditContactsMsg{Service: e.Item.S.Name}) },
+		OnOpen: func(e *entry) tea.Cmd { return p.c.Open(common.EditContactsMsg{Service: e.Item.S.Name}) },
 	}, p.Load,
 		table.Column{Title: c.T("tui.services.col.service"), Min: 16, Flex: 1, Max: 48},
 		table.Column{Title: c.T("tui.services.col.type"), Width: typeWidth(c)},
@@ -231,10 +231,10 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if !s.IsDomain() {
 			return common.Status(p.c.T("err.service.not_domain", locale.Args{"Service": common.Line(s.Name), "Type": model.ServiceType(common.Line(s.Type))}))
 		}
-		return common.Send(common.OwnerMsg{Service: s.Name})
+		return p.c.Open(common.OwnerMsg{Service: s.Name})
 	case key.Matches(k, p.keys.History):
 		if s, ok := p.Selected(); ok {
-			return common.Send(common.HistoryMsg{Service: s.Name})
+			return p.c.Open(common.HistoryMsg{Service: s.Name})
 		}
 	}
 	return nil
