@@ -134,3 +134,15 @@ func TestKeysTypedTogetherReachTheScreenTheyOpen(t *testing.T) {
 		return strings.Contains(s, "Request #") && !strings.Contains(s, "Request #8") && strings.Contains(s, a.T("tui.request.parties"))
 	})
 }
+
+// TestPickingAnAccountTakesTheNextKeys: support staff type a handle,
+// enter and 2 in one go on the picker: the 2 reaches the account's
+// session (its Requests tab), not the picker's filter.
+func TestPickingAnAccountTakesTheNextKeys(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, "", 80, 24)
+	a.waitText("xx11111-ovh")
+	a.typ("xx11111")
+	a.press("enter", "2")
+	a.waitText("[2 Requests (3!)]", a.T("tui.requests.title"), "#8")
+}

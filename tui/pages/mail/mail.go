@@ -148,7 +148,7 @@ func (p *Page) open() tea.Cmd {
 		return nil
 	}
 	if p.m.Kind == model.MailEmailConfirm {
-		return common.Send(common.ConfirmEmailMsg{Token: p.m.Token})
+		return p.c.Open(common.ConfirmEmailMsg{Token: p.m.Token})
 	}
 	if id, tok, ok := model.ParseLink(p.m.Link); ok {
 		return p.c.Open(common.OpenRequestMsg{ID: id, Token: tok})

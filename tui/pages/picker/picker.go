@@ -38,7 +38,7 @@ func New(c *common.Common) *Page {
 		NoMatch: c.T("tui.picker.no_match"),
 		Open:    p.pick,
 		OnOpen: func(e *listpage.Entry[model.Account]) tea.Cmd {
-			return common.Send(common.ActAsMsg{Handle: e.Item.Handle, Lang: e.Item.Lang})
+			return p.c.Open(common.ActAsMsg{Handle: e.Item.Handle, Lang: e.Item.Lang})
 		},
 		// everything typed filters, j and k too
 		Filter: filter.NewAlways(c.Styles, c.L, c.T("tui.picker.prompt"), c.T("tui.picker.placeholder")),

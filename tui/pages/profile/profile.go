@@ -141,7 +141,7 @@ func (p *Page) speak(a model.Account) tea.Cmd {
 	if a.Lang == "" || a.Lang == p.c.L.Lang() {
 		return nil
 	}
-	return common.Send(common.LangMsg{Lang: a.Lang})
+	return p.c.Open(common.LangMsg{Lang: a.Lang})
 }
 
 // Update handles a message.
