@@ -108,7 +108,7 @@ contactdesk account set-standing ab12345-ovh --paid`,
 		ValidArgsFunction:     a.completeHandleArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if paid == cmd.Flags().Changed("owes") {
-				return misuse(cmd, "give either --paid or --owes AMOUNT")
+				return misuse(cmd, "either_paid_owes")
 			}
 			o.Handle = args[0]
 			if runF != nil {

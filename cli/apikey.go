@@ -59,7 +59,7 @@ func (a *app) apiSecretKey(path string, d *model.Desk) (*api.SecretBox, error) {
 // and every node and the command line must be given the same one.
 func (a *app) apiSecretKeyGiven(cmd *cobra.Command, path string) error {
 	if path == "" && postgres.IsURL(a.dbPath()) {
-		return misuse(cmd, "with a PostgreSQL database, say where the API secret key is: --api-secret-key PATH (every node and the command line need the same file)")
+		return misuse(cmd, "api_secret_where")
 	}
 	return nil
 }

@@ -140,7 +140,7 @@ func (a *app) actor(as string) (model.Handle, error) {
 		as = a.env("CONTACTDESK_AS")
 	}
 	if as == "" {
-		return "", &usageError{msg: "say which account you act as: --as HANDLE (or $CONTACTDESK_AS)"}
+		return "", misuse(nil, "no_actor")
 	}
 	return model.ParseHandle(as)
 }

@@ -43,10 +43,10 @@ contactdesk --db /srv/desk.db backup /mnt/nas/desk.db --force`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.File = args[0]
 			if postgres.IsURL(a.dbPath()) {
-				return misuse(cmd, "backup copies a SQLite desk; back up a PostgreSQL desk with its own tools: pg_dump --format=custom --file=desk.dump DBNAME (and pg_restore)")
+				return misuse(cmd, "backup_postgres")
 			}
 			if postgres.IsURL(o.File) {
-				return misuse(cmd, "backup writes a SQLite file, not a database: give a path (contactdesk migrate copies a desk into PostgreSQL)")
+				return misuse(cmd, "backup_to_url")
 			}
 			if runF != nil {
 				return runF(o)

@@ -310,7 +310,7 @@ func TestParsingAlone(t *testing.T) {
 	}
 	err := parse(t, newCmdAccountSetStanding(a, nil), "ab12345-ovh", "--owes", "1", "--paid")
 	var ue *usageError
-	if !errors.As(err, &ue) || !strings.Contains(ue.msg, "either --paid or --owes") {
+	if !errors.As(err, &ue) || !strings.Contains(ue.Error(), "either --paid or --owes") {
 		t.Errorf("set-standing --owes --paid: %v", err)
 	}
 

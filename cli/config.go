@@ -44,7 +44,7 @@ contactdesk config list --json`,
 func settingArg(cmd *cobra.Command, key string) (model.SettingKey, error) {
 	k, err := model.LookupSetting(key)
 	if err != nil {
-		return k, misuse(cmd, "%s", err)
+		return k, misuseErr(cmd, "", err)
 	}
 	return k, nil
 }
@@ -88,10 +88,10 @@ contactdesk config set default-lang pt`,
 				return err
 			}
 			if strings.TrimSpace(args[1]) == "" {
-				return misuse(cmd, "give %s a value, or remove it with 'contactdesk config unset %s'", k.Name, k.Name)
+				return misuse(cmd, "config_value", locale.Args{"Key": k.Name})
 			}
 			if _, err := k.Check(args[1]); err != nil {
-				return misuse(cmd, "%s", err)
+				return misuseErr(cmd, "", err)
 			}
 			o.Key, o.Value = k.Name, args[1]
 			if runF != nil {

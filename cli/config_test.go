@@ -59,7 +59,7 @@ func TestConfig(t *testing.T) {
 	d.misused(`has a query`, "config", "set", "public-url", "https://desk.example.net/?a=1")
 	d.misused(`mail-delivery takes smtp`, "config", "set", "mail-delivery", "yes")
 	d.misused(`give public-ssh a value, or remove it with 'contactdesk config unset public-ssh'`, "config", "set", "public-ssh", "")
-	d.misused(`config set takes 2 argument(s)`, "config", "set", "public-url")
+	d.misused(`config set takes 2 arguments (KEY VALUE), not 1`, "config", "set", "public-url")
 	d.misused(`does not act as an account`, "config", "get", "public-url", "--as", "ad11111-ovh")
 	if out := d.ok("config", "get", "public-url"); out != "https://desk.example.net\n" {
 		t.Errorf("a misuse changed the setting: %q", out)

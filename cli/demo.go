@@ -48,7 +48,7 @@ contactdesk demo --force   # start the demo over`,
 			return runDemo(o)
 		},
 	}
-	cmd.Flags().Var(newInt(&o.Services, 0, 0, maxDemoServices, "a number of services from 0 to 5000000 (0: the curated demo)"), "services", "make N services in all")
+	cmd.Flags().Var(newInt(&o.Services, 0, 0, maxDemoServices, accepts("services", locale.Args{"Max": maxDemoServices})), "services", "make N services in all")
 	cmd.Flags().BoolVar(&o.Force, "force", false, "replace an existing contactdesk database")
 	return cmd
 }

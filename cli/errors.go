@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"contactdesk/locale"
+	"contactdesk/model"
 	"contactdesk/model/text"
 )
 
@@ -24,17 +26,43 @@ const (
 )
 
 // usageError is a mistake in how a command was called: exit code 2, with
-// the usage of cmd (of the command that ran, when cmd is nil).
+// the usage of cmd (of the command that ran, when cmd is nil). It is
+// said in the language of whoever reads it (report); its Error is
+// English.
 type usageError struct {
-	msg string
+	say func(l *locale.Localizer) string
 	cmd *cobra.Command
 }
 
-func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Error() string { return e.say(locale.For(locale.EN)) }
 
-// misuse makes a usage error of cmd.
-func misuse(cmd *cobra.Command, format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...), cmd: cmd}
+// misuse makes a usage error of cmd: message cli.misuse.ID of the
+// catalogues.
+func misuse(cmd *cobra.Command, id string, args ...locale.Args) *usageError {
+	return &usageError{say: func(l *locale.Localizer) string { return l.T("cli.misuse."+id, args...) }, cmd: cmd}
+}
+
+// misuseText makes a usage error of cmd whose words come from elsewhere
+// (cobra, a parser's error), said as they are in every language.
+func misuseText(cmd *cobra.Command, format string, args ...any) *usageError {
+	msg := fmt.Sprintf(format, args...)
+	return &usageError{say: func(*locale.Localizer) string { return msg }, cmd: cmd}
+}
+
+// misuseErr makes a usage error of cmd that says err, after prefix when
+// there is one: a refusal of the model in the reader's language, any
+// other error as it is.
+func misuseErr(cmd *cobra.Command, prefix string, err error) *usageError {
+	return &usageError{cmd: cmd, say: func(l *locale.Localizer) string {
+		msg := err.Error()
+		if model.IsRefusal(err) {
+			msg = model.Localize(err, l)
+		}
+		if prefix != "" {
+			msg = prefix + ": " + msg
+		}
+		return msg
+	}}
 }
 
 // flagError turns what pflag says about a bad flag into a usage error
@@ -50,24 +78,28 @@ func flagError(cmd *cobra.Command, err error) error {
 	case errors.As(err, &notExist):
 		name := notExist.GetSpecifiedName()
 		if s := notExist.GetSpecifiedShortnames(); s != "" {
-			return misuse(cmd, "unknown flag -%s", name)
+			return misuse(cmd, "unknown_short_flag", locale.Args{"Name": name})
 		}
-		return misuse(cmd, "unknown flag --%s%s", name, flagSuggestion(cmd, name))
+		if near := flagSuggestion(cmd, name); near != "" {
+			return misuse(cmd, "unknown_flag_near", locale.Args{"Name": name, "Near": near})
+		}
+		return misuse(cmd, "unknown_flag", locale.Args{"Name": name})
 	case errors.As(err, &noValue):
-		return misuse(cmd, "flag --%s needs a value", noValue.GetFlag().Name)
+		return misuse(cmd, "flag_needs_value", locale.Args{"Name": noValue.GetFlag().Name})
 	case errors.As(err, &invalid):
 		f := invalid.GetFlag()
 		cause := errors.Unwrap(invalid)
 		var fe *flagValueError
 		if errors.As(cause, &fe) {
-			return misuse(cmd, "--%s takes %s, not %s", f.Name, fe.accepted, strconv.Quote(text.Line(invalid.GetValue())))
+			return misuse(cmd, "flag_takes", locale.Args{"Name": f.Name, "Accepted": fe, "Value": strconv.Quote(text.Line(invalid.GetValue()))})
 		}
-		return misuse(cmd, "--%s %s: %v", f.Name, strconv.Quote(text.Line(invalid.GetValue())), cause)
+		return misuseText(cmd, "--%s %s: %v", f.Name, strconv.Quote(text.Line(invalid.GetValue())), cause)
 	}
-	return misuse(cmd, "%s", err.Error())
+	return misuseText(cmd, "%s", err.Error())
 }
 
-// flagSuggestion names the flag of cmd nearest to a misspelled one.
+// flagSuggestion names the flag of cmd nearest to a misspelled one, or
+// "".
 func flagSuggestion(cmd *cobra.Command, name string) string {
 	best, bestD := "", 3
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
@@ -78,10 +110,7 @@ func flagSuggestion(cmd *cobra.Command, name string) string {
 			best, bestD = f.Name, d
 		}
 	})
-	if best == "" {
-		return ""
-	}
-	return ": did you mean --" + best + "?"
+	return best
 }
 
 // distance is the Levenshtein distance between a and b, for suggestions
@@ -128,8 +157,8 @@ func (a *app) report(w io.Writer, styles fang.Styles, root *cobra.Command, err e
 	usage := ""
 	var ue *usageError
 	if errors.As(err, &ue) {
-		// a misuse comes with the usage, in English as the help is
-		msg = err.Error()
+		// a misuse comes with the usage, in the help's language
+		msg = ue.say(a.l)
 		cmd := ue.cmd
 		if cmd == nil {
 			cmd = a.cmd
@@ -137,7 +166,7 @@ func (a *app) report(w io.Writer, styles fang.Styles, root *cobra.Command, err e
 		if cmd == nil {
 			cmd = root
 		}
-		usage = usageOf(cmd)
+		usage = usageOf(cmd, a.l)
 	}
 	msg = message(msg)
 	if terminal {
@@ -163,7 +192,7 @@ const usageFlags = "usage-flags"
 
 // usageOf is the short usage a misuse is shown with:
 // "usage: contactdesk request show ID --as HANDLE [--json]".
-func usageOf(cmd *cobra.Command) string {
+func usageOf(cmd *cobra.Command, l *locale.Localizer) string {
 	var b strings.Builder
 	line := cmd.Root().Name()
 	if cmd.HasParent() {
@@ -175,11 +204,11 @@ func usageOf(cmd *cobra.Command) string {
 	if cmd.HasAvailableSubCommands() {
 		line += " COMMAND"
 	}
-	fmt.Fprintf(&b, "usage: %s\n", line)
+	fmt.Fprintln(&b, l.T("cli.usage.line", locale.Args{"Line": line}))
 	if cmd.Short != "" {
 		fmt.Fprintf(&b, "  %s\n", cmd.Short)
 	}
-	fmt.Fprintf(&b, "Run '%s --help' for more.\n", cmd.CommandPath())
+	fmt.Fprintln(&b, l.T("cli.usage.more", locale.Args{"Command": cmd.CommandPath()}))
 	return b.String()
 }
 

@@ -37,7 +37,7 @@ func (v formatValue) String() string { return *v.s }
 func (v formatValue) Type() string   { return "format" }
 func (v formatValue) Set(s string) error {
 	if s != "csv" && s != "json" {
-		return &flagValueError{"csv or json"}
+		return accepts("format")
 	}
 	*v.s = s
 	return nil

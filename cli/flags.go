@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -16,11 +17,24 @@ import (
 // (exit 2) whose message names the flag and the accepted form, from
 // whichever command it was given to.
 
-// flagValueError is a value a flag does not accept; accepted says what it
-// does, as it reads after "--flag takes ".
-type flagValueError struct{ accepted string }
+// flagValueError is a value a flag does not accept. It says what the
+// flag does accept (message cli.accepts.ID), as it reads after "--flag
+// takes ", in the language of the misuse that quotes it.
+type flagValueError struct {
+	id   string
+	args locale.Args
+}
 
-func (e *flagValueError) Error() string { return e.accepted }
+func accepts(id string, args ...locale.Args) *flagValueError {
+	e := &flagValueError{id: id}
+	if len(args) > 0 {
+		e.args = args[0]
+	}
+	return e
+}
+
+func (e *flagValueError) In(l *locale.Localizer) string { return l.T("cli.accepts."+e.id, e.args) }
+func (e *flagValueError) Error() string                 { return e.In(locale.For(locale.EN)) }
 
 // durationValue is a duration flag: a number of seconds, minutes, hours
 // or days (90s, 15m, 48h, 15d) within [min, max]. Every duration flag
@@ -47,7 +61,7 @@ func (v *durationValue) Type() string { return "duration" }
 func (v *durationValue) Set(s string) error {
 	d, err := parseDuration(s)
 	if err != nil || d < v.min || d > v.max {
-		return &flagValueError{fmt.Sprintf("a duration such as 90s, 15m, 48h or 15d, from %s to %s", spell(v.min), spell(v.max))}
+		return accepts("duration", locale.Args{"Min": locale.Duration(v.min), "Max": locale.Duration(v.max)})
 	}
 	*v.d = d
 	return nil
@@ -74,34 +88,15 @@ func formatDuration(d time.Duration) string {
 	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
 }
 
-// spell writes a limit of a range for people: 1 minute, 365 days.
-func spell(d time.Duration) string {
-	unit := func(n int64, word string) string {
-		if n == 1 {
-			return "1 " + word
-		}
-		return fmt.Sprintf("%d %ss", n, word)
-	}
-	switch {
-	case d%(24*time.Hour) == 0:
-		return unit(int64(d/(24*time.Hour)), "day")
-	case d%time.Hour == 0:
-		return unit(int64(d/time.Hour), "hour")
-	case d%time.Minute == 0:
-		return unit(int64(d/time.Minute), "minute")
-	}
-	return unit(int64(d/time.Second), "second")
-}
-
 // intValue is a whole-number flag within [min, max]; accepted says what
 // the number counts, for the message.
 type intValue struct {
 	n        *int
 	min, max int
-	accepted string
+	accepted *flagValueError
 }
 
-func newInt(n *int, def, min, max int, accepted string) *intValue {
+func newInt(n *int, def, min, max int, accepted *flagValueError) *intValue {
 	*n = def
 	return &intValue{n: n, min: min, max: max, accepted: accepted}
 }
@@ -112,7 +107,7 @@ func (v *intValue) Type() string   { return "int" }
 func (v *intValue) Set(s string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < v.min || n > v.max {
-		return &flagValueError{v.accepted}
+		return v.accepted
 	}
 	*v.n = n
 	return nil
@@ -133,7 +128,7 @@ func (v amountValue) Type() string { return "amount" }
 func (v amountValue) Set(s string) error {
 	c, err := model.ParseAmount(s)
 	if err != nil {
-		return &flagValueError{"an amount such as 42.50 or 12 (0: nothing owed)"}
+		return accepts("amount")
 	}
 	*v.c = c
 	return nil
@@ -148,7 +143,7 @@ func (v typeValue) Type() string   { return "type" }
 func (v typeValue) Set(s string) error {
 	t, err := model.CheckServiceType(s)
 	if err != nil {
-		return &flagValueError{"one of " + strings.Join(model.ServiceTypes, ", ")}
+		return accepts("one_of", locale.Args{"List": strings.Join(model.ServiceTypes, ", ")})
 	}
 	*v.s = t
 	return nil
@@ -163,7 +158,7 @@ func (v langValue) Type() string   { return "lang" }
 func (v langValue) Set(s string) error {
 	l, err := model.ParseLang(s)
 	if err != nil {
-		return &flagValueError{"one of " + langList()}
+		return accepts("one_of", locale.Args{"List": langList()})
 	}
 	*v.s = string(l)
 	return nil
@@ -232,11 +227,17 @@ func required(cmd *cobra.Command, names ...string) error {
 	var missing []string
 	for _, n := range names {
 		if strings.TrimSpace(cmd.Flags().Lookup(n).Value.String()) == "" {
-			missing = append(missing, "--"+n+" is required")
+			missing = append(missing, n)
 		}
 	}
 	if len(missing) > 0 {
-		return misuse(cmd, "%s", strings.Join(missing, "; "))
+		return &usageError{cmd: cmd, say: func(l *locale.Localizer) string {
+			said := make([]string, len(missing))
+			for i, n := range missing {
+				said[i] = l.T("cli.misuse.required", locale.Args{"Name": n})
+			}
+			return strings.Join(said, "; ")
+		}}
 	}
 	return nil
 }

@@ -38,8 +38,8 @@ contactdesk request create --help`,
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			cmd, rest, err := c.Root().Find(args)
-			if err != nil {
-				return misuse(c, "%v", err)
+			if err != nil { // a word that is no command of the root
+				return subcommandArgs(c.Root(), args)
 			}
 			if len(rest) > 0 {
 				return subcommandArgs(cmd, rest)
@@ -96,7 +96,7 @@ func manTree(item *mango.Command, c *cobra.Command) error {
 	}
 	visit := mpflag.PFlagCommandVisitor(item)
 	visible := func(f *pflag.Flag) {
-		if !f.Hidden {
+		if !f.Hidden && f.Name != "help" && f.Name != "version" { // every command has help; version is cobra's (mango writes their -h and -v as --h, --v)
 			visit(f)
 		}
 	}

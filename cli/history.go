@@ -41,7 +41,7 @@ contactdesk history --as xx11111-ovh --service xara.pt --json`,
 	asFlag(a, cmd, &o.As)
 	jsonFlag(cmd, &o.JSON)
 	cmd.Flags().StringVar(&o.Service, "service", "", "only this service's NAME")
-	cmd.Flags().Var(newInt(&o.Limit, 0, 0, maxLimit, "a number of entries (0: all)"), "limit", "at most N entries, newest first (0: all)")
+	cmd.Flags().Var(newInt(&o.Limit, 0, 0, maxLimit, accepts("entries")), "limit", "at most N entries, newest first (0: all)")
 	cmd.RegisterFlagCompletionFunc("service", a.completeServices)
 	return cmd
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"contactdesk/locale"
 )
 
 // withLang runs args with the environment's locale set as a shell would:
@@ -107,7 +109,7 @@ func TestRefusalsFollowTheLocale(t *testing.T) {
 		}
 	}
 	r := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "request", "create", "--as", "te22222-ovh", "--service", "example.com", "--role", "nope", "--to", "ne44444-ovh")
-	if r.code != 2 || !strings.Contains(r.err, "usage: contactdesk request create") {
+	if r.code != 2 || !strings.Contains(r.err, "contactdesk: --role: ") || strings.Contains(r.err, "is not a role") || !strings.Contains(r.err, "utilização: contactdesk request create") {
 		t.Errorf("a misuse in Portuguese: exit %d, stderr %q", r.code, r.err)
 	}
 }
@@ -167,6 +169,89 @@ func TestSupportCommandsFollowTheLocale(t *testing.T) {
 		for _, s := range c.says {
 			if !strings.Contains(r.out, s) {
 				t.Errorf("%v with %v does not say %q:\n%s", c.args, c.env, s, r.out)
+			}
+		}
+	}
+}
+
+// TestHelpFollowsTheLocale: --help, the help command and the root's list
+// are written in the locale's language: descriptions, flags, the groups
+// of commands; the examples' commands and the usage line stay as typed.
+func TestHelpFollowsTheLocale(t *testing.T) {
+	d := newDesk(t)
+	for _, c := range []struct {
+		lang locale.Lang
+		env  string
+	}{{locale.PT, "LANG=pt_PT.UTF-8"}, {locale.FR, "LC_ALL=fr_FR.UTF-8"}, {locale.EN, "LANG=C.UTF-8"}} {
+		h := func(cmd, field string) string {
+			s, ok := locale.Help(c.lang, cmd, field)
+			if !ok {
+				t.Fatalf("%s: no help text %q %s", c.lang, cmd, field)
+			}
+			return s
+		}
+		for _, args := range [][]string{{"account", "add", "--help"}, {"help", "account", "add"}} {
+			r := d.withLang([]string{c.env}, args...)
+			if r.code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, r.code, r.err)
+			}
+			out := strings.Join(strings.Fields(r.out), " ")
+			for _, s := range []string{
+				h("account add", "long"),
+				h("account add", "flag.email")[1:], // the help capitalises it
+				h("contactdesk", "flag.db")[1:],
+				h("*", "flag.help")[1:] + " add",
+				"contactdesk account add HANDLE",
+				`contactdesk account add ab12345-ovh --name "Ana Brito" --email ana@example.pt`,
+			} {
+				if !strings.Contains(out, strings.Join(strings.Fields(s), " ")) {
+					t.Errorf("%s %v does not say %q:\n%s", c.env, args, s, r.out)
+				}
+			}
+		}
+		r := d.withLang([]string{c.env}, "--help")
+		out := strings.ToUpper(strings.Join(strings.Fields(r.out), " ")) // fang writes the groups' titles in capitals
+		for _, s := range []string{h("contactdesk", "group.customer"), h("contactdesk", "group.staff"), h("request", "short")} {
+			if !strings.Contains(out, strings.ToUpper(strings.Join(strings.Fields(s), " "))) {
+				t.Errorf("%s --help does not say %q:\n%s", c.env, s, r.out)
+			}
+		}
+	}
+	// and in Portuguese, it is not English
+	r := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "account", "add", "--help")
+	if strings.Contains(r.out, "Open an account") || strings.Contains(r.out, "its e-mail ADDRESS") {
+		t.Errorf("the Portuguese help is English:\n%s", r.out)
+	}
+}
+
+// TestMisusesFollowTheLocale: a command called wrongly is told so in the
+// locale's language, with its usage (exit 2, one line that starts with
+// "contactdesk: "), what was typed quoted as it was.
+func TestMisusesFollowTheLocale(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	for _, c := range []struct {
+		env  string
+		args []string
+		says []string
+	}{
+		{"LANG=pt_PT.UTF-8", []string{"request", "show", "abc", "--as", "xx11111-ovh"},
+			[]string{`contactdesk: "abc" não é um número de pedido`, "utilização: contactdesk request show ID", "Execute 'contactdesk request show --help' para saber mais."}},
+		{"LANG=pt_PT.UTF-8", []string{"servces"}, []string{`contactdesk: comando desconhecido "servces": queria dizer services?`}},
+		{"LANG=pt_PT.UTF-8", []string{"account", "add", "ab12345-ovh", "--name", "Ana"}, []string{"contactdesk: --email é obrigatório"}},
+		{"LC_ALL=fr_FR.UTF-8", []string{"history", "--as", "xx11111-ovh", "--limit", "x"},
+			[]string{"contactdesk: --limit prend un nombre d'entrées (0 : toutes), pas \"x\"", "utilisation\u00a0: contactdesk history"}},
+		{"LC_ALL=fr_FR.UTF-8", []string{"request", "create", "--as", "xx11111-ovh", "--service", "xara.pt", "--role", "tech", "--to", "cd67890-ovh", "--validity", "1y"},
+			[]string{"--validity prend une durée comme 90s, 15m, 48h ou 15d, de 1 minute à 365 jours, pas \"1y\""}},
+		{"LANG=C", []string{"services", "--ass", "xx11111-ovh"}, []string{"contactdesk: unknown flag --ass: did you mean --as?", "usage: contactdesk services"}},
+	} {
+		r := d.withLang([]string{c.env}, c.args...)
+		if r.code != 2 {
+			t.Errorf("%s %v: exit %d, want 2: %s", c.env, c.args, r.code, r.err)
+		}
+		for _, s := range c.says {
+			if !strings.Contains(r.err, s) {
+				t.Errorf("%s %v does not say %q:\n%s", c.env, c.args, s, r.err)
 			}
 		}
 	}

@@ -126,7 +126,7 @@ contactdesk mail show 31 --as cd67890-ovh --json | jq -r .token`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := strconv.ParseInt(args[0], 10, 64)
 			if err != nil || id <= 0 {
-				return misuse(cmd, "%q is not a mail number", text.Line(args[0]))
+				return misuse(cmd, "not_mail_number", locale.Args{"Value": strconv.Quote(text.Line(args[0]))})
 			}
 			o.ID = id
 			if runF != nil {

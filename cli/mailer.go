@@ -28,20 +28,20 @@ func (a *app) setupMail(mo *model.Options) error {
 	}
 	if raw == "" {
 		if a.global.mailFrom != "" {
-			return &usageError{msg: "--mail-from is the sender of real mail: give the server too, with --smtp URL (or $CONTACTDESK_SMTP)"}
+			return misuse(nil, "mail_from_alone")
 		}
 		return nil
 	}
 	server, err := delivery.ParseURL(raw)
 	if err != nil {
-		return &usageError{msg: "--smtp: " + err.Error()}
+		return misuseText(nil, "--smtp: %v", err)
 	}
 	if from == "" {
-		return &usageError{msg: "real mail needs a sender address: --mail-from ADDRESS (or $CONTACTDESK_MAIL_FROM)"}
+		return misuse(nil, "no_sender")
 	}
 	addr, err := delivery.ParseFrom(from)
 	if err != nil {
-		return &usageError{msg: "--mail-from: " + err.Error()}
+		return misuseText(nil, "--mail-from: %v", err)
 	}
 	log := newStderrLog(a.stderr)
 	s, err := delivery.New(delivery.Config{Server: server, From: addr, Log: slog.New(log), OnSent: a.mailSent, OnFailed: a.mailFailed})
@@ -51,7 +51,7 @@ func (a *app) setupMail(mo *model.Options) error {
 	if err := s.Check(a.ctx); err != nil {
 		s.Close()
 		if errors.Is(err, delivery.ErrNoSTARTTLS) {
-			return &usageError{msg: fmt.Sprintf("--smtp %s: %v", server, err)}
+			return misuseText(nil, "--smtp %s: %v", server, err)
 		}
 		return err
 	}

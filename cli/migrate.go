@@ -36,10 +36,10 @@ that already holds data is refused. The SQLite file is left as it was.`,
 				return err
 			}
 			if !postgres.IsURL(o.To) {
-				return misuse(cmd, "--to takes a PostgreSQL URL, postgres://USER@HOST/DBNAME")
+				return misuse(cmd, "migrate_to")
 			}
 			if postgres.IsURL(o.From) || (o.From == "" && postgres.IsURL(a.dbPath())) {
-				return misuse(cmd, "--from takes the SQLite file to copy, not a URL")
+				return misuse(cmd, "migrate_from")
 			}
 			if runF != nil {
 				return runF(o)

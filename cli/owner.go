@@ -103,7 +103,7 @@ contactdesk owner set xara.pt --as xx11111-ovh --phone ""`,
 			o.Change = model.OwnerChange{Holder: given("holder", &holder), Address: given("address", &address),
 				Phone: given("phone", &phone), Email: given("email", &email)}
 			if o.Change == (model.OwnerChange{}) {
-				return misuse(cmd, "give at least one of --holder, --address, --phone, --email")
+				return misuse(cmd, "owner_nothing")
 			}
 			if runF != nil {
 				return runF(o)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -202,7 +203,7 @@ the mails written to it from then on are in that language.`,
 		ValidArgs:             []string{"pt", "en", "fr"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := (langValue{&o.Lang}).Set(args[0]); err != nil {
-				return misuse(cmd, "%q is not a language the desk speaks: use one of %s", args[0], langList())
+				return misuse(cmd, "unknown_lang", locale.Args{"Value": strconv.Quote(args[0]), "Langs": langList()})
 			}
 			if runF != nil {
 				return runF(o)

@@ -68,7 +68,7 @@ contactdesk request create --as xx11111-ovh --service web.xara.pt --role tech,bi
 			}
 			rs, err := model.ParseRoles(roles)
 			if err != nil {
-				return misuse(cmd, "--role: %v", err)
+				return misuseErr(cmd, "--role", err)
 			}
 			o.Roles = rs
 			if runF != nil {

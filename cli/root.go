@@ -11,7 +11,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -35,6 +34,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, out: inertWriter{stdout}, stderr: redactWriter{stderr},
 		stderrTerminal: isTerminal(stderr), env: env, l: locale.For(lang)}
 	root := newRoot(a)
+	speakHelp(root, a.l.Lang())
 	root.SetArgs(singleDash(root, args))
 	root.SetIn(stdin)
 	// Help (see newRoot) and errors go to the real files: fang styles
@@ -104,7 +104,7 @@ contactdesk mail list --as cd67890-ovh`,
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.global.db, "db", "", "the database: a file PATH, or a postgres:// URL (default: $CONTACTDESK_DB, else contactdesk.db)")
-	pf.Var(newInt(&a.global.pool, 0, 0, maxPool, "a number of connections from 1 to 10000 (0: the URL's pool_max_conns, else the default)"),
+	pf.Var(newInt(&a.global.pool, 0, 0, maxPool, accepts("pool", locale.Args{"Max": maxPool})),
 		"pool", "with a PostgreSQL --db: at most N connections to the server (default: the URL's pool_max_conns, else 4 or the number of CPUs)")
 	// The defaults stay empty whatever the environment holds, so that a
 	// password in $CONTACTDESK_SMTP never shows in a usage.
@@ -115,6 +115,9 @@ contactdesk mail list --as cd67890-ovh`,
 	// they may stand before the command, and then refused (checkGlobals).
 	pf.StringVar(&as, "as", "", "the HANDLE the terminal app opens on (default: $CONTACTDESK_AS)")
 	pf.BoolVar(&json, "json", false, "print JSON")
+	// cobra's own --version flag, made here so that its words are the
+	// help catalogues' (fang gives the root its Version)
+	root.Flags().BoolP("version", "v", false, "version for contactdesk")
 	pf.MarkHidden("as")
 	pf.MarkHidden("json")
 	root.RegisterFlagCompletionFunc("as", a.completeHandles)
@@ -158,6 +161,7 @@ contactdesk mail list --as cd67890-ovh`,
 	root.AddCommand(newCmdMan())
 	root.SetHelpCommand(newCmdHelp())
 	root.SetHelpCommandGroupID(groupMore)
+	root.InitDefaultHelpCmd() // in the tree now, for speakHelp
 	root.SetCompletionCommandGroupID(groupMore)
 	root.SetFlagErrorFunc(flagError)
 	// cobra's completion command, made now rather than when it runs, so
@@ -193,14 +197,14 @@ func checkGlobals(cmd *cobra.Command, _ []string) error {
 		if f == nil || !f.Changed || !f.Hidden || (name == "as" && !cmd.HasParent()) {
 			continue
 		}
-		what := commandName(cmd)
+		var what any = commandName(cmd)
 		if !cmd.HasParent() {
-			what = "the terminal app"
+			what = locale.Message{ID: "cli.misuse.the_app"}
 		}
 		if name == "as" {
-			return misuse(cmd, "%s does not act as an account: leave out --as", what)
+			return misuse(cmd, "no_as", locale.Args{"Command": what})
 		}
-		return misuse(cmd, "%s has no JSON output: leave out --json", what)
+		return misuse(cmd, "no_json", locale.Args{"Command": what})
 	}
 	return nil
 }
@@ -223,15 +227,14 @@ func subcommandArgs(cmd *cobra.Command, args []string) error {
 	if cmd.HasParent() {
 		typed = commandName(cmd) + " " + typed
 	}
-	msg := fmt.Sprintf("unknown command %q", typed)
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 		near := slices.MinFunc(s, func(x, y string) int { return distance(args[0], x) - distance(args[0], y) })
 		if cmd.HasParent() {
 			near = commandName(cmd) + " " + near
 		}
-		msg += ": did you mean " + near + "?"
+		return misuse(cmd, "unknown_command_near", locale.Args{"Typed": strconv.Quote(typed), "Near": near})
 	}
-	return &usageError{msg: msg, cmd: cmd}
+	return misuse(cmd, "unknown_command", locale.Args{"Typed": strconv.Quote(typed)})
 }
 
 // group makes a command that holds others (request, account…): alone, it
@@ -258,9 +261,9 @@ func exactArgs(names ...string) cobra.PositionalArgs {
 		case len(args) == len(names):
 			return nil
 		case len(names) == 0:
-			return misuse(cmd, "%s takes no arguments: %q is not understood", commandName(cmd), args[0])
+			return misuse(cmd, "no_args", locale.Args{"Command": commandName(cmd), "Arg": strconv.Quote(args[0])})
 		}
-		return misuse(cmd, "%s takes %d argument(s) (%s), not %d", commandName(cmd), len(names), strings.Join(names, " "), len(args))
+		return misuse(cmd, "args", locale.Args{"Command": commandName(cmd), "N": len(names), "Names": strings.Join(names, " "), "Got": len(args)})
 	}
 }
 
@@ -268,7 +271,7 @@ func exactArgs(names ...string) cobra.PositionalArgs {
 // when a handle is given.
 func atMostOneHandle(cmd *cobra.Command, args []string) error {
 	if len(args) > 1 {
-		return misuse(cmd, "%s takes at most one handle, not %d arguments", commandName(cmd), len(args))
+		return misuse(cmd, "at_most_one_handle", locale.Args{"Command": commandName(cmd), "Got": len(args)})
 	}
 	return nil
 }
@@ -286,7 +289,7 @@ func optionalHandle(s string) (model.Handle, error) {
 func parseID(cmd *cobra.Command, s string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, misuse(cmd, "%q is not a request number", text.Line(s))
+		return 0, misuse(cmd, "not_request_number", locale.Args{"Value": strconv.Quote(text.Line(s))})
 	}
 	return id, nil
 }

@@ -16,6 +16,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"contactdesk/api"
+	"contactdesk/locale"
 	"contactdesk/metrics"
 	"contactdesk/model"
 	"contactdesk/server"
@@ -113,22 +114,22 @@ ssh -p 2222 desk.example.net`,
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Listen == noListen && o.HTTP == "" {
-				return misuse(cmd, "nothing to serve: --listen none turns SSH off, so give --http ADDR")
+				return misuse(cmd, "serve_nothing")
 			}
 			if (o.TLSCert == "") != (o.TLSKey == "") {
-				return misuse(cmd, "HTTPS needs both --tls-cert FILE and --tls-key FILE")
+				return misuse(cmd, "serve_tls_pair")
 			}
 			if (o.TLSCert != "" || o.ClientHeader != "" || o.TrustProxy) && o.HTTP == "" {
-				return misuse(cmd, "--tls-cert, --tls-key, --trust-proxy and --http-client-header are for HTTP: give --http ADDR too")
+				return misuse(cmd, "serve_http_only")
 			}
 			if o.TrustProxy && o.ClientHeader != "" {
-				return misuse(cmd, "give either --trust-proxy (X-Forwarded-For) or --http-client-header NAME, not both")
+				return misuse(cmd, "serve_proxy_either")
 			}
 			if runF != nil {
 				return runF(o)
 			}
 			if o.Listen != noListen && o.HostKey == "" && postgres.IsURL(a.dbPath()) {
-				return misuse(cmd, "with a PostgreSQL database, say where the host key is: --host-key PATH (every node behind one address needs the same key)")
+				return misuse(cmd, "host_key_where")
 			}
 			if o.HTTP != "" {
 				if err := a.apiSecretKeyGiven(cmd, o.APISecretKey); err != nil {
@@ -146,17 +147,17 @@ ssh -p 2222 desk.example.net`,
 	f.StringVar(&o.ClientHeader, "http-client-header", "", "with --http behind a reverse proxy: the header NAME in which it names the client (X-Real-IP, X-Forwarded-For), for the throttle of wrong tokens")
 	f.BoolVar(&o.TrustProxy, "trust-proxy", false, "with --http behind a reverse proxy: take the client's address, scheme and host from X-Forwarded-For, -Proto and -Host")
 	apiSecretKeyFlag(cmd, &o.APISecretKey)
-	f.Var(newInt(&o.APIRate, api.DefaultKeyRate, 0, maxAPIRate, fmt.Sprintf("a number of calls from 0 (no limit) to %d", maxAPIRate)), "api-rate",
+	f.Var(newInt(&o.APIRate, api.DefaultKeyRate, 0, maxAPIRate, accepts("calls", locale.Args{"Max": maxAPIRate})), "api-rate",
 		"let one API key make at most N calls a minute (0: no limit)")
-	f.Var(newInt(&o.APIAddrRate, api.DefaultAddrRate, 0, maxAPIRate, fmt.Sprintf("a number of calls from 0 (no limit) to %d", maxAPIRate)), "api-addr-rate",
+	f.Var(newInt(&o.APIAddrRate, api.DefaultAddrRate, 0, maxAPIRate, accepts("calls", locale.Args{"Max": maxAPIRate})), "api-addr-rate",
 		"let one address make at most N API calls a minute (0: no limit, for many customers behind one NAT)")
 	f.StringVar(&o.Metrics, "metrics", "", "serve Prometheus metrics (/metrics) and a health check (/healthz) on ADDR, such as 127.0.0.1:9187 (default: none)")
 	f.StringVar(&o.HostKey, "host-key", "", "the server's private key PATH (default: the database's path + .host_key; made at first start)")
 	f.Var(newDuration(&o.IdleTimeout, server.DefaultIdleTimeout, minIdleTimeout, maxIdleTimeout), "idle-timeout", "end a session after D without a keystroke: 90s, 15m, 48h, 15d")
-	f.Var(newInt(&o.MaxSessions, server.DefaultMaxSessions, 1, maxSessions, "a number of sessions, 1 or more"), "max-sessions", "serve at most N sessions at once")
-	f.Var(newInt(&o.SessionsPerAccount, server.DefaultSessionsPerAccount, 1, maxSessions, "a number of sessions, 1 or more"), "max-sessions-per-account",
+	f.Var(newInt(&o.MaxSessions, server.DefaultMaxSessions, 1, maxSessions, accepts("sessions")), "max-sessions", "serve at most N sessions at once")
+	f.Var(newInt(&o.SessionsPerAccount, server.DefaultSessionsPerAccount, 1, maxSessions, accepts("sessions")), "max-sessions-per-account",
 		"let one account have at most N sessions open at once")
-	f.Var(newInt(&o.ConnRate, server.DefaultConnRate, 0, maxConnRate, fmt.Sprintf("a number of connections from 0 (no limit) to %d", maxConnRate)), "conn-rate",
+	f.Var(newInt(&o.ConnRate, server.DefaultConnRate, 0, maxConnRate, accepts("connections", locale.Args{"Max": maxConnRate})), "conn-rate",
 		"accept at most N new connections a minute from one address (0: no limit, for many customers behind one NAT or bastion)")
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
 	"contactdesk/storage"
@@ -27,7 +28,7 @@ const maxPool = 10000
 // checkPath refuses a --db that can't be a desk before anything opens it.
 func checkPath(path string) error {
 	if path == ":memory:" || strings.HasPrefix(path, "file::memory:") || strings.Contains(path, "mode=memory") {
-		return &usageError{msg: "--db " + path + " would vanish when the command ends: give the path of a file, or a postgres:// URL"}
+		return misuse(nil, "db_memory", locale.Args{"Path": path})
 	}
 	return nil
 }

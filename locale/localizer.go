@@ -251,11 +251,13 @@ func Forms(l Lang, id string) []string {
 // : ; ? and ! (the catalogue writes a plain one, easier to edit), so
 // that a line never breaks before them.
 func frenchSpaces(m *i18n.Message) {
-	r := strings.NewReplacer(" :", "\u00a0:", " ;", "\u00a0;", " ?", "\u00a0?", " !", "\u00a0!")
 	for _, f := range []*string{&m.Zero, &m.One, &m.Two, &m.Few, &m.Many, &m.Other} {
-		*f = r.Replace(*f)
+		*f = frenchPunct.Replace(*f)
 	}
 }
+
+// frenchPunct puts the no-break space French writes before : ; ? !
+var frenchPunct = strings.NewReplacer(" :", "\u00a0:", " ;", "\u00a0;", " ?", "\u00a0?", " !", "\u00a0!")
 
 // count is the plural count of an argument N: any integer, a Number or
 // another Word made of one.

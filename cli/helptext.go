@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"contactdesk/locale"
+)
+
+// The command line's help follows the locale's language, as its output
+// does: each command's description, example comments and flags, and the
+// groups of the root's list, from the help catalogues of package locale
+// (English is what the commands say; help.en.toml is kept equal to it by
+// TestHelpCataloguesMatchTheCommands). fang's headings (USAGE, FLAGS…)
+// and cobra's own messages are English in every language.
+
+// allCommands is the help catalogue's entry for what every command has:
+// its --help flag, "help for" and the command's name.
+const allCommands = "*"
+
+// helpKey names cmd in the help catalogues: its path without the
+// program's name, the root by its own.
+func helpKey(cmd *cobra.Command) string {
+	if !cmd.HasParent() {
+		return cmd.Name()
+	}
+	return commandName(cmd)
+}
+
+// helpFields calls fn with every text of the help of root's tree that a
+// catalogue may translate (hidden commands and flags have none), and a
+// place to write its translation.
+func helpFields(root *cobra.Command, fn func(cmd, field string, text *string)) {
+	fn(allCommands, "flag.help", new(string))
+	for _, g := range root.Groups() {
+		fn(helpKey(root), "group."+g.ID, &g.Title)
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Hidden {
+			return
+		}
+		k := helpKey(c)
+		fn(k, "short", &c.Short)
+		if c.Long != "" {
+			fn(k, "long", &c.Long)
+		}
+		// examples are commands, in every language; only their
+		// comments are words
+		if strings.Contains(c.Example, "# ") {
+			fn(k, "example", &c.Example)
+		}
+		flags := func(fs *pflag.FlagSet) {
+			fs.VisitAll(func(f *pflag.Flag) {
+				if !f.Hidden && f.Name != "help" {
+					fn(k, "flag."+f.Name, &f.Usage)
+				}
+			})
+		}
+		flags(c.PersistentFlags())
+		flags(c.LocalNonPersistentFlags())
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// englishHelp returns the English texts of root's help, as the help
+// catalogues hold them.
+func englishHelp(root *cobra.Command) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	helpFields(root, func(cmd, field string, text *string) {
+		if out[cmd] == nil {
+			out[cmd] = map[string]string{}
+		}
+		if cmd == allCommands && field == "flag.help" {
+			*text = "help for"
+		}
+		out[cmd][field] = *text
+	})
+	return out
+}
+
+// speakHelp writes root's help in language l. A text the catalogue lacks
+// stays English (the tests make sure none does).
+func speakHelp(root *cobra.Command, l locale.Lang) {
+	if l == locale.EN {
+		return
+	}
+	helpFields(root, func(cmd, field string, text *string) {
+		if s, ok := locale.Help(l, cmd, field); ok {
+			*text = s
+		}
+	})
+	helpFor, ok := locale.Help(l, allCommands, "flag.help")
+	if !ok {
+		return
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.InitDefaultHelpFlag()
+		if f := c.Flags().Lookup("help"); f != nil {
+			f.Usage = helpFor + " " + c.Name()
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
