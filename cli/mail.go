@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"contactdesk/locale"
-	"contactdesk/model"
 	"contactdesk/model/text"
 )
 
@@ -146,30 +145,23 @@ func mailShow(o *mailShowOptions) error {
 	if err != nil {
 		return err
 	}
-	ms, err := d.Mails(a.ctx, h)
+	m, err := d.Mail(a.ctx, h, o.ID)
 	if err != nil {
 		return err
 	}
-	for _, m := range ms {
-		if m.ID != o.ID {
-			continue
-		}
-		if err := d.MarkRead(a.ctx, h, m.ID); err != nil {
-			return err
-		}
-		m.Read = true
-		if o.JSON {
-			return writeJSON(a.stdout, mailOut(m))
-		}
-		label := a.labels("cli.mail.label.", "from", "to", "date", "subject", "token")
-		fmt.Fprintf(a.out, "%scontactdesk\n%s%s <%s>\n%s%s\n%s%s\n", label("from"), label("to"), m.To, text.Line(m.Address),
-			label("date"), a.l.DateTime(m.Date), label("subject"), text.Line(m.Subject))
-		if m.TokenWithheld {
-			fmt.Fprintf(a.out, "%s%s\n", label("token"), a.T("tui.mail.withheld", locale.Args{"Address": text.Line(m.Address)}))
-		}
-		fmt.Fprintf(a.out, "\n%s", text.Clean(m.Body, true))
-		return nil
+	if err := d.MarkRead(a.ctx, h, m.ID); err != nil {
+		return err
 	}
-	what := locale.M("err.mail.not_found", locale.Args{"ID": o.ID, "Handle": h})
-	return &model.Error{Kind: model.ErrNotFound, Field: "mail", Msg: what.In(locale.For(locale.EN)), Text: what}
+	m.Read = true
+	if o.JSON {
+		return writeJSON(a.stdout, mailOut(m))
+	}
+	label := a.labels("cli.mail.label.", "from", "to", "date", "subject", "token")
+	fmt.Fprintf(a.out, "%scontactdesk\n%s%s <%s>\n%s%s\n%s%s\n", label("from"), label("to"), m.To, text.Line(m.Address),
+		label("date"), a.l.DateTime(m.Date), label("subject"), text.Line(m.Subject))
+	if m.TokenWithheld {
+		fmt.Fprintf(a.out, "%s%s\n", label("token"), a.T("tui.mail.withheld", locale.Args{"Address": text.Line(m.Address)}))
+	}
+	fmt.Fprintf(a.out, "\n%s", text.Clean(m.Body, true))
+	return nil
 }

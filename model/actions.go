@@ -712,6 +712,62 @@ func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 	return ms, err
 }
 
+// Mail returns one of actor's mails, as Mails shows it: one mail read,
+// not the whole mailbox.
+func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
+	var m Mail
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		a, err := actorAccount(tx, actor)
+		if err != nil {
+			return err
+		}
+		m, err = tx.Mail(id)
+		if errors.Is(err, ErrNoRow) || (err == nil && m.To != actor) {
+			return fail(ErrNotFound, "mail", "err.mail.not_found", locale.Args{"ID": id, "Handle": actor})
+		}
+		if err != nil {
+			return err
+		}
+		m, err = d.shownIn(tx, m, a)
+		return err
+	})
+	return m, err
+}
+
+// TokenMail returns actor's newest mail asking it to confirm request id,
+// as Mails shows it (its token withheld with real delivery), and false
+// when actor has none.
+func (d *Desk) TokenMail(ctx context.Context, actor Handle, id int64) (Mail, bool, error) {
+	var m Mail
+	found := false
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		a, err := actorAccount(tx, actor)
+		if err != nil {
+			return err
+		}
+		m, err = tx.LastMailAbout(actor, id, MailConfirm)
+		if errors.Is(err, ErrNoRow) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		m, err = d.shownIn(tx, m, a)
+		return err
+	})
+	return m, found, err
+}
+
+// shownIn is m as its reader a sees it (see shown).
+func (d *Desk) shownIn(tx Tx, m Mail, a Account) (Mail, error) {
+	set, err := tx.Settings()
+	if err != nil {
+		return m, err
+	}
+	return shown(m, d.realDelivery(set), locale.For(a.Lang)), nil
+}
+
 // Unread counts actor's unread mails.
 func (d *Desk) Unread(ctx context.Context, actor Handle) (int, error) {
 	var n int

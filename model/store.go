@@ -115,6 +115,10 @@ type Tx interface {
 	// MailsOf lists h's mails, newest first.
 	MailsOf(h Handle) ([]Mail, error)
 	Mail(id int64) (Mail, error)
+	// LastMailAbout returns h's newest mail of kind about the request
+	// (ErrNoRow when there is none), without reading h's other mails'
+	// bodies.
+	LastMailAbout(h Handle, requestID int64, kind string) (Mail, error)
 	MarkRead(h Handle, id int64) error
 	Unread(h Handle) (int, error)
 

@@ -210,14 +210,16 @@ func BenchmarkHistory100k(b *testing.B) {
 // BenchmarkCreateAcceptParts100k takes BenchmarkCreateAccept100k's life
 // apart: what its create, its accepts and its mailbox reads take each,
 // beside one raw commit and two things that do next to no work: a write
-// that changes nothing (no page to sync) and a read of one row.
+// that changes nothing (no page to sync) and a read of one row; and what
+// the app reads instead of the mailbox to offer a party its token
+// (TokenMail).
 func BenchmarkCreateAcceptParts100k(b *testing.B) {
 	d, db := bigDesk(b)
 	ss, cands := upToDateServices(b, db, 20000)
 	ctx := context.Background()
-	names := []string{"create-us", "accept-us", "last-accept-us", "mailbox-us", "idle-write-us", "one-row-read-us"}
-	var took [6]time.Duration
-	var count [6]int
+	names := []string{"create-us", "accept-us", "last-accept-us", "mailbox-us", "idle-write-us", "one-row-read-us", "token-mail-us"}
+	var took [7]time.Duration
+	var count [7]int
 	mails := 0
 	timed := func(i int, f func()) {
 		start := time.Now()
@@ -240,6 +242,11 @@ func BenchmarkCreateAcceptParts100k(b *testing.B) {
 			r = rs[0]
 		})
 		for k, p := range r.Parties {
+			timed(6, func() {
+				if _, ok, err := d.TokenMail(ctx, p.Handle, r.ID); !ok || err != nil {
+					b.Fatal("no token mail", err)
+				}
+			})
 			var ms []model.Mail
 			timed(3, func() { ms, _ = d.Mails(ctx, p.Handle) })
 			mails += len(ms)

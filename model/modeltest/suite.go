@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"ProfileEmail", testEmail},
 		{"ProfileEmailAbuse", testEmailAbuse},
 		{"ProfileEmailLink", testEmailLink},
+		{"OneMail", testOneMail},
 		{"HistoryAndMailboxPrivacy", testPrivacy},
 		{"SupportActions", testSupport},
 		{"FirstServices", testFirstServices},

@@ -163,6 +163,8 @@ func TestEveryStatementUsesAnIndex(t *testing.T) {
 		f.Desk.Requests(f.Ctx, h)
 		f.Desk.Awaiting(f.Ctx, h)
 		f.Desk.Mails(f.Ctx, h)
+		f.Desk.TokenMail(f.Ctx, h, refused.ID)
+		f.Desk.Mail(f.Ctx, h, 1)
 		f.Desk.Unread(f.Ctx, h)
 		for _, hf := range []model.HistoryFilter{{Limit: 50}, {Service: modeltest.Example}, {RequestID: done.ID}} {
 			f.Desk.History(f.Ctx, h, hf)

@@ -54,6 +54,10 @@ func (t *Tx) Mail(id int64) (model.Mail, error) {
 	return scanMailDelivery(t.row("SELECT "+mailCols+mailFrom+"WHERE m.id = +?", id))
 }
 
+func (t *Tx) LastMailAbout(h model.Handle, requestID int64, kind string) (model.Mail, error) {
+	return scanMailDelivery(t.row("SELECT "+mailCols+mailFrom+"WHERE m.to_handle = +? AND m.request_id = +? AND m.kind = +? ORDER BY m.id DESC LIMIT 1", h, requestID, kind))
+}
+
 func (t *Tx) MarkRead(h model.Handle, id int64) error {
 	return exactlyOne(t.x.Exec("UPDATE mails SET read = TRUE WHERE id = ? AND to_handle = ?", id, h))
 }

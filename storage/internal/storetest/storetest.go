@@ -31,7 +31,15 @@ func CompilesNothingWarm(t *testing.T, open modeltest.Opener, reset func(), comp
 			if _, err := f.Desk.Requests(f.Ctx, h); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := f.Desk.Mails(f.Ctx, h); err != nil {
+			ms, err := f.Desk.Mails(f.Ctx, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// a request's page reads its token mail, a mail's page the mail
+			if _, _, err := f.Desk.TokenMail(f.Ctx, h, r.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Desk.Mail(f.Ctx, h, ms[0].ID); err != nil {
 				t.Fatal(err)
 			}
 			for _, hf := range []model.HistoryFilter{{Limit: 50}, {Service: service}, {RequestID: r.ID}} {

@@ -83,16 +83,11 @@ func (p *Page) Load() tea.Cmd {
 	p.seq++
 	seq, c, id := p.seq, p.c, p.id
 	return common.Do(func() tea.Msg {
-		ms, err := c.Desk.Mails(c.Ctx, c.Me)
-		if err != nil {
-			return loadedMsg{seq: seq, err: err}
+		m, err := c.Desk.Mail(c.Ctx, c.Me, id)
+		if errors.Is(err, model.ErrNotFound) {
+			err = errors.New(c.T("tui.mail.gone", locale.Args{"ID": id}))
 		}
-		for _, m := range ms {
-			if m.ID == id {
-				return loadedMsg{seq: seq, m: m}
-			}
-		}
-		return loadedMsg{seq: seq, err: errors.New(c.T("tui.mail.gone", locale.Args{"ID": id}))}
+		return loadedMsg{seq: seq, m: m, err: err}
 	})
 }
 

@@ -130,13 +130,10 @@ func (p *Page) Load() tea.Cmd {
 		if err != nil || !r.AwaitingMe(c.Me) {
 			return loadedMsg{seq: seq, r: r, hist: hist, err: err}
 		}
-		ms, err := c.Desk.Mails(c.Ctx, c.Me)
+		m, ok, err := c.Desk.TokenMail(c.Ctx, c.Me, id)
 		msg := loadedMsg{seq: seq, r: r, hist: hist, err: err}
-		for i := range ms { // newest first
-			if ms[i].RequestID == id && ms[i].Kind == model.MailConfirm {
-				msg.mail = &ms[i]
-				break
-			}
+		if ok {
+			msg.mail = &m
 		}
 		return msg
 	})
