@@ -243,6 +243,7 @@ func TestMisusesFollowTheLocale(t *testing.T) {
 			[]string{"contactdesk: --limit prend un nombre d'entrées (0 : toutes), pas \"x\"", "utilisation\u00a0: contactdesk history"}},
 		{"LC_ALL=fr_FR.UTF-8", []string{"request", "create", "--as", "xx11111-ovh", "--service", "xara.pt", "--role", "tech", "--to", "cd67890-ovh", "--validity", "1y"},
 			[]string{"--validity prend une durée comme 90s, 15m, 48h ou 15d, de 1 minute à 365 jours, pas \"1y\""}},
+		{"LANG=pt_PT.UTF-8", []string{"--as", "xx11111-ovh"}, []string{"contactdesk: a aplicação de terminal precisa de um terminal; para scripts, indique um comando"}},
 		{"LANG=C", []string{"services", "--ass", "xx11111-ovh"}, []string{"contactdesk: unknown flag --ass: did you mean --as?", "usage: contactdesk services"}},
 	} {
 		r := d.withLang([]string{c.env}, c.args...)

@@ -22,7 +22,7 @@ func (a *app) runTUI(as string) error {
 	// A character device is not enough (/dev/null is one): each end must
 	// answer as a terminal does.
 	if err := tui.CheckTerminal(a.stdin, a.stdout); err != nil {
-		return misuse(nil, "needs_terminal", locale.Args{"Why": err.Error()})
+		return misuse(nil, "needs_terminal")
 	}
 	in, out := a.stdin.(*os.File), a.stdout.(*os.File)
 	if as == "" {
