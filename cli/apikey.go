@@ -190,7 +190,7 @@ func apiKeyList(o *apiKeyListOptions) error {
 		},
 		[]string{"app_key", "handle", "name", "created", "last_used"},
 		func(k model.APIKey) []string {
-			return []string{k.AppKey, string(k.Handle), dash(k.Name), stamp(k.Created), stamp(k.LastUsed)}
+			return []string{k.AppKey, string(k.Handle), dash(k.Name), o.a.l.DateTime(k.Created), o.a.l.DateTime(k.LastUsed)}
 		})
 }
 

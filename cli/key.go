@@ -160,7 +160,7 @@ func keyList(o *keyListOptions) error {
 		},
 		[]string{"handle", "key_type", "fingerprint", "comment", "added"},
 		func(k model.PublicKey) []string {
-			return []string{string(k.Handle), k.Type, k.Fingerprint, dash(k.Comment), stamp(k.Added)}
+			return []string{string(k.Handle), k.Type, k.Fingerprint, dash(k.Comment), o.a.l.DateTime(k.Added)}
 		})
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -157,6 +158,7 @@ func TestSupportCommandsFollowTheLocale(t *testing.T) {
 	}{
 		{pt, []string{"key", "add", "xx11111-ovh", file}, []string{"a chave ssh-ed25519 " + fp + " (ana@portatil) passa a dar acesso a xx11111-ovh por SSH"}},
 		{[]string{"LANG=fr_FR.UTF-8"}, []string{"key", "list"}, []string{"EMPREINTE", "COMMENTAIRE", "AJOUTÉE", fp}},
+		{pt, []string{"key", "list"}, []string{"ssh-ed25519", fp}},
 		{pt, []string{"key", "remove", fp}, []string{"removida: já não dá acesso"}},
 		{pt, []string{"api-key", "add", "xx11111-ovh"}, []string{"passa a agir como xx11111-ovh", "application secret:", "A consumer key sozinha chama a API"}},
 		{[]string{"LANG=fr_FR.UTF-8"}, []string{"api-key", "list"}, []string{"CLÉ D'APPLICATION", "DERNIER USAGE"}},
@@ -170,6 +172,10 @@ func TestSupportCommandsFollowTheLocale(t *testing.T) {
 			if !strings.Contains(r.out, s) {
 				t.Errorf("%v with %v does not say %q:\n%s", c.args, c.env, s, r.out)
 			}
+		}
+		// dates as every table of the locale writes them: 30/11/2026 20:35
+		if c.args[0] == "key" && c.args[1] == "list" && !regexp.MustCompile(`\d\d/\d\d/\d{4} \d\d:\d\d`).MatchString(r.out) {
+			t.Errorf("key list with %v does not write its dates so:\n%s", c.env, r.out)
 		}
 	}
 }

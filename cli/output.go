@@ -250,13 +250,6 @@ func handles(hs []model.Handle) string {
 	return strings.Join(ss, ", ")
 }
 
-func stamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04")
-}
-
 // describe writes what a request is and where it stands, for people.
 func (a *app) describe(w io.Writer, r model.Request) {
 	l := a.l
