@@ -64,22 +64,22 @@ func runBackup(o *backupOptions) error {
 	fi, err := os.Lstat(target)
 	switch {
 	case err == nil && fi.IsDir():
-		return fmt.Errorf("%s is a directory: give the path of the file to write", target)
+		return fails("target_directory", locale.Args{"Path": target})
 	case err == nil && !o.Force:
-		return fmt.Errorf("%s already exists; backup won't touch it (--force replaces it)", target)
+		return fails("backup_exists", locale.Args{"Path": target})
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("cannot read %s: %w", target, errors.Unwrap(err))
+		return fails("cannot_read", locale.Args{"Path": target}, errors.Unwrap(err))
 	}
 	if _, err := a.openRead(); err != nil {
 		return err
 	}
 	db, ok := a.store.(*storage.DB)
 	if !ok {
-		return fmt.Errorf("backup copies a SQLite desk")
+		return fails("backup_not_sqlite", nil)
 	}
 	for _, f := range []string{"", "-wal", "-shm", "-journal"} {
 		if same(target, db.Path()+f) {
-			return fmt.Errorf("%s is the desk's own file: give another path", target)
+			return fails("backup_own_file", locale.Args{"Path": target})
 		}
 	}
 	// The copy is written beside FILE, under a name of its own made
@@ -87,7 +87,7 @@ func runBackup(o *backupOptions) error {
 	// checked: a failure leaves what was there.
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".backup-*")
 	if err != nil {
-		return fmt.Errorf("cannot write beside %s: %w", target, errors.Unwrap(err))
+		return fails("cannot_write_beside", locale.Args{"Path": target}, errors.Unwrap(err))
 	}
 	tmp.Close()
 	defer os.Remove(tmp.Name()) // gone once renamed; else the failed copy
@@ -98,10 +98,10 @@ func runBackup(o *backupOptions) error {
 		err = os.Rename(tmp.Name(), target)
 	} else if err = os.Link(tmp.Name(), target); errors.Is(err, fs.ErrExist) {
 		// Made meanwhile by someone else: theirs stays.
-		return fmt.Errorf("%s already exists; backup won't touch it (--force replaces it)", target)
+		return fails("backup_exists", locale.Args{"Path": target})
 	}
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", target, errors.Unwrap(err))
+		return fails("cannot_write", locale.Args{"Path": target}, errors.Unwrap(err))
 	}
 	syncDir(filepath.Dir(target))
 	st, _ := os.Stat(target)

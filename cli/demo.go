@@ -68,7 +68,7 @@ func runDemo(o *demoOptions) error {
 		}
 		if exists {
 			if !o.Force {
-				return fmt.Errorf("%s already exists; demo won't touch it (--force replaces a contactdesk database)", path)
+				return fails("demo_exists", locale.Args{"Path": path})
 			}
 			// --force replaces a contactdesk database, never another file.
 			db, err := storage.Open(target, storage.Options{})
@@ -132,7 +132,7 @@ func runInit(o *initOptions) error {
 		return err
 	}
 	if dbExists(a.ctx, path) {
-		return fmt.Errorf("%s already exists; init only creates new databases", path)
+		return fails("init_exists", locale.Args{"Path": path})
 	}
 	if _, err := a.open(true); err != nil {
 		return err

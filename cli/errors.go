@@ -49,6 +49,47 @@ func misuseText(cmd *cobra.Command, format string, args ...any) *usageError {
 	return &usageError{say: func(*locale.Localizer) string { return msg }, cmd: cmd}
 }
 
+// failure is a refusal of the command line's own (exit 1): what a file,
+// a folder or an address does not allow, said by message cli.fail.ID in
+// the reader's language. Its cause, when there is one (the system's
+// reason, as in "permission denied"), is argument Err, said as it is, and
+// what errors.Is and errors.As find beneath it. Error is English.
+type failure struct {
+	id    string
+	args  locale.Args
+	cause error
+}
+
+func fails(id string, args locale.Args, cause ...error) *failure {
+	f := &failure{id: id, args: args}
+	if len(cause) > 0 {
+		f.cause = cause[0]
+	}
+	return f
+}
+
+func (f *failure) In(l *locale.Localizer) string {
+	args := locale.Args{}
+	for k, v := range f.args {
+		args[k] = v
+	}
+	if f.cause != nil {
+		var w locale.Word
+		switch {
+		case model.IsRefusal(f.cause):
+			args["Err"] = model.Localize(f.cause, l)
+		case errors.As(f.cause, &w):
+			args["Err"] = w.In(l)
+		default:
+			args["Err"] = f.cause.Error()
+		}
+	}
+	return l.T("cli.fail."+f.id, args)
+}
+
+func (f *failure) Error() string { return f.In(locale.For(locale.EN)) }
+func (f *failure) Unwrap() error { return f.cause }
+
 // misuseErr makes a usage error of cmd that says err, after prefix when
 // there is one: a refusal of the model in the reader's language, any
 // other error as it is.

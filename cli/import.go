@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -109,7 +110,7 @@ func runImport(o *importOptions, what string, cols csvColumns) error {
 	if o.File != "-" {
 		f, err := os.Open(o.File)
 		if err != nil {
-			return fmt.Errorf("can't read %s: %w", o.File, errors.Unwrap(err))
+			return fails("cant_read", locale.Args{"Path": o.File}, errors.Unwrap(err))
 		}
 		defer f.Close()
 		r, name = f, o.File
@@ -214,14 +215,14 @@ func readCSV(r io.Reader, name string, cols csvColumns) ([]csvRow, []model.LineE
 	shown := inert(text.Line(name))
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, nil, fmt.Errorf("%s is empty: its first line names the columns, %s", shown, cols)
+		return nil, nil, fails("csv_empty", locale.Args{"File": shown, "Columns": cols.String()})
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %s", shown, csvProblem(err))
+		return nil, nil, fails("csv_problem", locale.Args{"File": shown, "Problem": csvProblem(err)})
 	}
 	index, err := headerIndex(header, cols)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s:1: %w", shown, err)
+		return nil, nil, fails("csv_header", locale.Args{"File": shown}, err)
 	}
 	var rows []csvRow
 	var bad []model.LineError
@@ -232,11 +233,12 @@ func readCSV(r io.Reader, name string, cols csvColumns) ([]csvRow, []model.LineE
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			bad = append(bad, model.LineError{Line: pe.StartLine, Err: &model.Error{Kind: model.ErrInvalid, Msg: csvProblem(err)}})
+			p := csvProblem(err)
+			bad = append(bad, model.LineError{Line: pe.StartLine, Err: &model.Error{Kind: model.ErrInvalid, Msg: p.In(locale.For(locale.EN)), Text: p}})
 			continue
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("can't read %s: %w", shown, err)
+			return nil, nil, fails("cant_read", locale.Args{"Path": shown}, err)
 		}
 		line, _ := cr.FieldPos(0)
 		if blank(rec) {
@@ -268,15 +270,15 @@ func headerIndex(header []string, cols csvColumns) ([]string, error) {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
 		case !slices.Contains(cols.all(), h):
-			return nil, fmt.Errorf("%q is not a column of this file: the columns are %s", text.Line(h), cols)
+			return nil, fails("not_a_column", locale.Args{"Column": strconv.Quote(text.Line(h)), "Columns": cols.String()})
 		case slices.Contains(index, h):
-			return nil, fmt.Errorf("the column %q is named twice", h)
+			return nil, fails("column_twice", locale.Args{"Column": strconv.Quote(h)})
 		}
 		index[i] = h
 	}
 	for _, c := range cols.required {
 		if !slices.Contains(index, c) {
-			return nil, fmt.Errorf("no column %q: the first line names the columns, %s", c, cols)
+			return nil, fails("no_column", locale.Args{"Column": strconv.Quote(c), "Columns": cols.String()})
 		}
 	}
 	return index, nil
@@ -293,16 +295,16 @@ func blank(rec []string) bool {
 
 // csvProblem says what the CSV reader found wrong, without its own
 // "record on line N" (the line is given beside it).
-func csvProblem(err error) string {
+func csvProblem(err error) locale.Message {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		switch {
 		case errors.Is(pe.Err, csv.ErrQuote):
-			return fmt.Sprintf("a stray double quote (column %d): put a field that holds quotes between quotes, each quote doubled", pe.Column)
+			return locale.M("cli.fail.csv_quote", locale.Args{"Column": pe.Column})
 		case errors.Is(pe.Err, csv.ErrBareQuote):
-			return fmt.Sprintf("a double quote inside an unquoted field (column %d): quote the field, each quote doubled", pe.Column)
+			return locale.M("cli.fail.csv_bare_quote", locale.Args{"Column": pe.Column})
 		}
-		return pe.Err.Error()
+		err = pe.Err
 	}
-	return err.Error()
+	return locale.M("cli.fail.as_is", locale.Args{"Text": err.Error()})
 }

@@ -97,14 +97,14 @@ func readKeyFile(stdin io.Reader, name string) ([]byte, error) {
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, fmt.Errorf("can't read the public key: %w", err)
+			return nil, fails("key_unreadable", nil, err)
 		}
 		defer f.Close()
 		r = f
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxKeyFile+1))
 	if err != nil {
-		return nil, fmt.Errorf("can't read the public key: %w", err)
+		return nil, fails("key_unreadable", nil, err)
 	}
 	if len(data) > maxKeyFile {
 		return nil, &model.Error{Kind: model.ErrInvalid, Field: "key",

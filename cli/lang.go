@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"strings"
 
 	"contactdesk/locale"
@@ -37,6 +38,10 @@ func (a *app) labels(prefix string, ids ...string) func(id string) string {
 // refusal is what the command line says of an error: a refusal of the
 // rules in the language of its output, anything else as it is.
 func (a *app) refusal(err error) string {
+	var f *failure
+	if errors.As(err, &f) {
+		return f.In(a.l)
+	}
 	if model.IsRefusal(err) {
 		return model.Localize(err, a.l)
 	}

@@ -263,3 +263,51 @@ func TestMisusesFollowTheLocale(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesRefusedInTheLocale: what a file, a folder or a CSV header
+// does not allow is said in the locale's language too (exit 1, one
+// line), the system's own reason as it says it.
+func TestFilesRefusedInTheLocale(t *testing.T) {
+	d := newDesk(t)
+	bad := filepath.Join(d.dir, "bad.csv")
+	quote := filepath.Join(d.dir, "quote.csv")
+	if err := os.WriteFile(bad, []byte("handle,nom\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(quote, []byte("handle,name,email\nab12345-ovh,\"Ana \"B\" Brito,ana@example.pt\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pt, fr := "LANG=pt_PT.UTF-8", "LC_ALL=fr_FR.UTF-8"
+	for _, c := range []struct {
+		env  string
+		args []string
+		says string
+	}{
+		{pt, []string{"services", "--as", "xx11111-ovh"}, "contactdesk: não há base de dados em " + filepath.Join(d.dir, "desk.db") + ": crie uma com 'contactdesk demo'"},
+		{fr, []string{"backup", filepath.Join(d.dir, "copie.db")}, "contactdesk: aucune base de données à "},
+	} {
+		r := d.withLang([]string{c.env}, c.args...)
+		if r.code != 1 || !strings.HasPrefix(r.err, c.says) || strings.Count(r.err, "\n") != 1 {
+			t.Errorf("%s %v: exit %d, stderr %q; want 1, %q…", c.env, c.args, r.code, r.err, c.says)
+		}
+	}
+	d.ok("demo")
+	for _, c := range []struct {
+		env  string
+		args []string
+		says string
+	}{
+		{fr, []string{"import", "accounts", filepath.Join(d.dir, "nowhere.csv")}, "contactdesk: impossible de lire " + filepath.Join(d.dir, "nowhere.csv") + " : no such file or directory\n"},
+		{pt, []string{"import", "accounts", bad}, "contactdesk: " + bad + `:1: "nom" não é uma coluna deste ficheiro: as colunas são handle,name,email[,owes][,lang]` + "\n"},
+		{fr, []string{"backup", filepath.Join(d.dir, "desk.db")}, "contactdesk: " + filepath.Join(d.dir, "desk.db") + " existe déjà ; backup n'y touche pas (--force le remplace)\n"},
+	} {
+		r := d.withLang([]string{c.env}, c.args...)
+		if r.code != 1 || r.err != c.says {
+			t.Errorf("%s %v: exit %d, stderr %q; want 1, %q", c.env, c.args, r.code, r.err, c.says)
+		}
+	}
+	r := d.withLang([]string{pt}, "import", "accounts", quote)
+	if r.code != 1 || !strings.Contains(r.err, "quote.csv:2: aspas a mais (coluna 18): ponha entre aspas um campo que contenha aspas") {
+		t.Errorf("a stray quote in Portuguese: exit %d, stderr %q", r.code, r.err)
+	}
+}

@@ -63,7 +63,7 @@ func migrate(o *migrateOptions) error {
 		from = a.dbPath()
 	}
 	if _, err := os.Stat(from); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("no desk at %s to copy; say which file with --from", from)
+		return fails("migrate_no_desk", locale.Args{"Path": from})
 	}
 	db, err := postgres.Open(a.ctx, o.To, postgres.Options{Create: true, StatementTimeout: -1})
 	if err != nil {

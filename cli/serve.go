@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -177,7 +176,7 @@ func serve(o *serveOptions) error {
 		// anything else starts.
 		var err error
 		if metricsLn, err = net.Listen("tcp", o.Metrics); err != nil {
-			return fmt.Errorf("can't serve the metrics on %s: %w", o.Metrics, err)
+			return fails("metrics_listen", locale.Args{"Addr": o.Metrics}, err)
 		}
 		defer metricsLn.Close()
 		m = metrics.New()
@@ -288,7 +287,7 @@ func sshServant(o *serveOptions, d *model.Desk, m *metrics.Metrics, log *slog.Lo
 	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
-		return servant{}, fmt.Errorf("can't listen on %s: %w", o.Listen, err)
+		return servant{}, fails("cant_listen", locale.Args{"Addr": o.Listen}, err)
 	}
 	return servant{serve: func() error { return srv.Serve(ln) }, shutdown: srv.Shutdown}, nil
 }
@@ -300,7 +299,7 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 	if o.TLSCert != "" {
 		var err error
 		if cert, err = tls.LoadX509KeyPair(o.TLSCert, o.TLSKey); err != nil {
-			return servant{}, fmt.Errorf("can't use --tls-cert %s and --tls-key %s: %w", o.TLSCert, o.TLSKey, err)
+			return servant{}, fails("tls_pair", locale.Args{"Cert": o.TLSCert, "Key": o.TLSKey}, err)
 		}
 	}
 	set, err := d.Settings(o.a.ctx)
@@ -337,7 +336,7 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 	srv := web.NewServer(mux, log)
 	ln, err := net.Listen("tcp", o.HTTP)
 	if err != nil {
-		return servant{}, fmt.Errorf("can't listen on %s: %w", o.HTTP, err)
+		return servant{}, fails("cant_listen", locale.Args{"Addr": o.HTTP}, err)
 	}
 	scheme := "http"
 	if o.TLSCert != "" {

@@ -62,6 +62,12 @@ func openStore(ctx context.Context, path string, mode access, pool int) (model.S
 		if made {
 			removeDB(path)
 		}
+		if errors.Is(err, storage.ErrMissing) { // said in the reader's language
+			if fi, serr := os.Stat(path); serr == nil && fi.Size() == 0 {
+				return nil, fails("empty_database", locale.Args{"Path": path}, err)
+			}
+			return nil, fails("no_database", locale.Args{"Path": path}, err)
+		}
 		return nil, err
 	}
 	return db, nil
@@ -77,9 +83,9 @@ func createFile(path string, mode fs.FileMode) (bool, error) {
 		return false, nil
 	case err != nil:
 		if errors.Is(err, fs.ErrNotExist) {
-			return false, fmt.Errorf("cannot create %s: its folder does not exist", path)
+			return false, fails("no_folder", locale.Args{"Path": path})
 		}
-		return false, fmt.Errorf("cannot create %s: %w", path, errors.Unwrap(err))
+		return false, fails("cannot_create", locale.Args{"Path": path}, errors.Unwrap(err))
 	}
 	// umask may have taken bits away; it never adds any.
 	if err := f.Chmod(mode); err != nil {
@@ -141,15 +147,15 @@ func demoTarget(path string) (target string, mode fs.FileMode, exists bool, err 
 	case errors.Is(err, fs.ErrNotExist):
 		return path, fileMode, false, nil
 	case err != nil:
-		return "", 0, false, fmt.Errorf("cannot read %s: %w", path, errors.Unwrap(err))
+		return "", 0, false, fails("cannot_read", locale.Args{"Path": path}, errors.Unwrap(err))
 	}
 	target = path
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		if target, err = filepath.EvalSymlinks(path); err != nil {
-			return "", 0, false, fmt.Errorf("%s is a symbolic link to a file that does not exist: give the file itself with --db", path)
+			return "", 0, false, fails("dangling_link", locale.Args{"Path": path})
 		}
 		if fi, err = os.Stat(target); err != nil {
-			return "", 0, false, fmt.Errorf("cannot read %s: %w", target, errors.Unwrap(err))
+			return "", 0, false, fails("cannot_read", locale.Args{"Path": target}, errors.Unwrap(err))
 		}
 	}
 	if !fi.Mode().IsRegular() {
@@ -183,7 +189,7 @@ func demoBuilder(path string, force bool) func(a *app, path string, mode fs.File
 		var st model.Store = db
 		if have.Total() > 0 {
 			if !force {
-				return demo.Summary{}, fmt.Errorf("%s already holds a desk (%s); demo won't touch it (--force replaces it)", db.Where(), have)
+				return demo.Summary{}, fails("demo_holds", locale.Args{"Where": db.Where(), "Have": have.String()})
 			}
 			st = db.Replacing()
 		}
@@ -232,7 +238,7 @@ func mustExist(path string) error {
 		return nil
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
-		return fmt.Errorf("%w at %s: create a desk with 'contactdesk init' or 'contactdesk demo'", storage.ErrMissing, path)
+		return fails("no_desk", locale.Args{"Path": path}, storage.ErrMissing)
 	}
 	return nil
 }
