@@ -146,3 +146,32 @@ func TestPickingAnAccountTakesTheNextKeys(t *testing.T) {
 	a.press("enter", "2")
 	a.waitText("[2 Requests (3!)]", a.T("tui.requests.title"), "#8")
 }
+
+// TestKeysTypedOnATabLeftAreForgotten: ↓ and enter on a Services tab
+// still being read, then 2: once the list arrives, nothing opens behind
+// the user's back, who stays on Requests; back on Services, the list is
+// there and its cursor on the first row.
+func TestKeysTypedOnATabLeftAreForgotten(t *testing.T) {
+	base := newDesk(t)
+	st := slowServicesStore{Store: base.Store(), gate: make(chan struct{})}
+	var open sync.Once
+	t.Cleanup(func() { open.Do(func() { close(st.gate) }) })
+	d := model.NewDesk(st, model.Options{Clock: fixedClock(now)})
+	a := start(t, d, demo.Persona, 100, 30)
+	a.waitText(a.T("tui.services.title")+"  0 of 0", a.T("tui.loading"))
+	a.press("down", "enter", "2")
+	a.waitText("[2 Requests (3!)]", a.T("tui.requests.title"))
+	open.Do(func() { close(st.gate) })
+	a.press("1")
+	s := a.waitText("[1 Services]", "12 of 12")
+	if strings.Contains(s, a.T("tui.contacts.title")) {
+		t.Fatalf("the keys typed on the tab left opened a service:\n%s", s)
+	}
+	ss, err := base.Services(ctx, demo.Persona)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(lineOf(s, ss[0].Name), ">") {
+		t.Fatalf("the cursor moved on the list left:\n%s", s)
+	}
+}

@@ -453,6 +453,11 @@ func (m *Model) pop(from int) bool {
 }
 
 func (m *Model) switchTab(t Tab) {
+	// keys typed on a tab still being read were not meant for it once
+	// the user has left it
+	if f, ok := m.pages[m.active].page.(common.Forgetter); ok && t != m.active {
+		f.ForgetEarlyKeys()
+	}
 	for _, s := range m.stack {
 		delete(m.notes, s.id)
 	}

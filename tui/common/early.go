@@ -19,6 +19,14 @@ func (e *EarlyKeys) Hold(k tea.KeyPressMsg) {
 	}
 }
 
+// Forget drops the keys kept: the user left the page before it was read,
+// and what they typed there is no longer meant for it.
+func (e *EarlyKeys) Forget() { e.keys = nil }
+
+// Forgetter is a page that keeps early keys, for the root model to tell
+// when the user leaves it.
+type Forgetter interface{ ForgetEarlyKeys() }
+
 // Replay plays the keys kept through key, in the order pressed, and
 // forgets them.
 func (e *EarlyKeys) Replay(key func(tea.KeyPressMsg) tea.Cmd) tea.Cmd {

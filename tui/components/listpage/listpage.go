@@ -228,6 +228,10 @@ func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
 	return tea.Batch(common.Read(), early)
 }
 
+// ForgetEarlyKeys drops the keys that waited for the first rows: the user
+// left the list (see common.Forgetter).
+func (l *List[T]) ForgetEarlyKeys() { l.early.Forget() }
+
 // empty reports whether nothing has been read yet: a key that moves or
 // opens waits for the first rows instead of acting on none.
 func (l *List[T]) empty() bool { return !l.loaded && !l.partial && len(l.all) == 0 }

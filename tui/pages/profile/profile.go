@@ -237,6 +237,10 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// ForgetEarlyKeys drops the keys typed before the account was read: the
+// user left the tab (see common.Forgetter).
+func (p *Page) ForgetEarlyKeys() { p.early.Forget() }
+
 // ConfirmWith opens the field for the token of the new address, filled
 // with token (a mail's; empty when the mailbox withholds it). With no
 // change waiting for a token, it says so.
