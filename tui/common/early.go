@@ -8,8 +8,8 @@ import tea "charm.land/bubbletea/v2"
 // nothing to accept because its request had not arrived yet.
 type EarlyKeys struct{ keys []tea.KeyPressMsg }
 
-// MaxEarlyKeys bounds the keys kept: a paste's worth. A page that takes
-// longer than that to read says so, and the keys beyond it are dropped.
+// MaxEarlyKeys bounds the keys kept: a paste's worth; the keys beyond it
+// are dropped (a page that slow to read shows that it is loading).
 const MaxEarlyKeys = 256
 
 // Hold keeps k for Replay.
