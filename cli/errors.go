@@ -74,17 +74,22 @@ func (f *failure) In(l *locale.Localizer) string {
 		args[k] = v
 	}
 	if f.cause != nil {
-		var w locale.Word
-		switch {
-		case model.IsRefusal(f.cause):
-			args["Err"] = model.Localize(f.cause, l)
-		case errors.As(f.cause, &w):
-			args["Err"] = w.In(l)
-		default:
-			args["Err"] = f.cause.Error()
-		}
+		args["Err"] = said(f.cause, l)
 	}
 	return l.T("cli.fail."+f.id, args)
+}
+
+// said is what err says in l's language: a refusal of the model, or an
+// error that can say itself (a failure), in it; any other as it is.
+func said(err error, l *locale.Localizer) string {
+	var w locale.Word
+	switch {
+	case model.IsRefusal(err):
+		return model.Localize(err, l)
+	case errors.As(err, &w):
+		return w.In(l)
+	}
+	return err.Error()
 }
 
 func (f *failure) Error() string { return f.In(locale.For(locale.EN)) }
@@ -95,14 +100,10 @@ func (f *failure) Unwrap() error { return f.cause }
 // other error as it is.
 func misuseErr(cmd *cobra.Command, prefix string, err error) *usageError {
 	return &usageError{cmd: cmd, say: func(l *locale.Localizer) string {
-		msg := err.Error()
-		if model.IsRefusal(err) {
-			msg = model.Localize(err, l)
-		}
 		if prefix != "" {
-			msg = prefix + ": " + msg
+			return prefix + ": " + said(err, l)
 		}
-		return msg
+		return said(err, l)
 	}}
 }
 
