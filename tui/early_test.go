@@ -1,41 +1,12 @@
 package tui_test
 
 import (
-	"context"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"contactdesk/model"
 	"contactdesk/model/demo"
 )
-
-// slowRequestStore holds back the reading of one request, once armed,
-// until its gate opens: a database slow to answer, as a user who types
-// at once meets it.
-type slowRequestStore struct {
-	model.Store
-	armed *atomic.Bool
-	gate  chan struct{}
-}
-
-func (s slowRequestStore) View(ctx context.Context, fn func(model.Tx) error) error {
-	return s.Store.View(ctx, func(tx model.Tx) error { return fn(slowRequestTx{tx, s}) })
-}
-
-type slowRequestTx struct {
-	model.Tx
-	s slowRequestStore
-}
-
-func (tx slowRequestTx) Request(id int64) (model.Request, error) {
-	if tx.s.armed.Load() {
-		<-tx.s.gate
-	}
-	return tx.Tx.Request(id)
-}
 
 // TestKeysTypedWhileARequestLoadsCount: enter on a request, then a and
 // enter at once, before the request has been read: once it has, the
@@ -43,20 +14,17 @@ func (tx slowRequestTx) Request(id int64) (model.Request, error) {
 // instead of the a being answered "not awaiting your answer" and lost.
 func TestKeysTypedWhileARequestLoadsCount(t *testing.T) {
 	base := newDesk(t)
-	st := slowRequestStore{Store: base.Store(), armed: new(atomic.Bool), gate: make(chan struct{})}
-	var open sync.Once
-	t.Cleanup(func() { open.Do(func() { close(st.gate) }) })
-	d := model.NewDesk(st, model.Options{Clock: fixedClock(now)})
-	a := start(t, d, demo.Persona, 80, 24)
+	d := newHeldDesk(t, base, false, "Request")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
 	a.waitFor("the frame", a.loaded)
 	a.press("2")
 	a.waitText("My requests", "#8")
-	st.armed.Store(true)
+	d.arm()
 	a.press("enter")
 	a.waitText("Request #8", a.T("tui.loading"))
 	a.press("a", "enter")
 	a.waitText("Request #8", a.T("tui.loading"))
-	open.Do(func() { close(st.gate) })
+	d.release()
 	a.waitText("you accepted request #8; still waiting for gh13579-ovh")
 	r, err := base.Request(ctx, demo.Persona, 8)
 	if err != nil {
@@ -67,41 +35,17 @@ func TestKeysTypedWhileARequestLoadsCount(t *testing.T) {
 	}
 }
 
-// slowServicesStore holds back the reading of the Services tab's list
-// until its gate opens.
-type slowServicesStore struct {
-	model.Store
-	gate chan struct{}
-}
-
-func (s slowServicesStore) View(ctx context.Context, fn func(model.Tx) error) error {
-	return s.Store.View(ctx, func(tx model.Tx) error { return fn(slowServicesTx{tx, s.gate}) })
-}
-
-type slowServicesTx struct {
-	model.Tx
-	gate chan struct{}
-}
-
-func (tx slowServicesTx) FirstServicesOf(h model.Handle, now time.Time, limit int) ([]model.ServiceView, error) {
-	<-tx.gate
-	return tx.Tx.FirstServicesOf(h, now, limit)
-}
-
 // TestKeysTypedBeforeAListArrivesCount: ↓ and enter on the Services tab
 // before its list has been read open the second service once it has,
 // instead of moving on an empty table and opening nothing.
 func TestKeysTypedBeforeAListArrivesCount(t *testing.T) {
 	base := newDesk(t)
-	st := slowServicesStore{Store: base.Store(), gate: make(chan struct{})}
-	var open sync.Once
-	t.Cleanup(func() { open.Do(func() { close(st.gate) }) })
-	d := model.NewDesk(st, model.Options{Clock: fixedClock(now)})
-	a := start(t, d, demo.Persona, 100, 30)
+	d := newHeldDesk(t, base, true, "FirstServicesOf")
+	a := start(t, d.Desk, demo.Persona, 100, 30)
 	a.waitText(a.T("tui.services.title")+"  0 of 0", a.T("tui.loading"))
 	a.press("down", "enter")
 	a.waitText(a.T("tui.services.title")+"  0 of 0", a.T("tui.loading"))
-	open.Do(func() { close(st.gate) })
+	d.release()
 	ss, err := base.Services(ctx, demo.Persona)
 	if err != nil {
 		t.Fatal(err)
@@ -153,15 +97,12 @@ func TestPickingAnAccountTakesTheNextKeys(t *testing.T) {
 // there and its cursor on the first row.
 func TestKeysTypedOnATabLeftAreForgotten(t *testing.T) {
 	base := newDesk(t)
-	st := slowServicesStore{Store: base.Store(), gate: make(chan struct{})}
-	var open sync.Once
-	t.Cleanup(func() { open.Do(func() { close(st.gate) }) })
-	d := model.NewDesk(st, model.Options{Clock: fixedClock(now)})
-	a := start(t, d, demo.Persona, 100, 30)
+	d := newHeldDesk(t, base, true, "FirstServicesOf")
+	a := start(t, d.Desk, demo.Persona, 100, 30)
 	a.waitText(a.T("tui.services.title")+"  0 of 0", a.T("tui.loading"))
 	a.press("down", "enter", "2")
 	a.waitText("[2 Requests (3!)]", a.T("tui.requests.title"))
-	open.Do(func() { close(st.gate) })
+	d.release()
 	a.press("1")
 	s := a.waitText("[1 Services]", "12 of 12")
 	if strings.Contains(s, a.T("tui.contacts.title")) {

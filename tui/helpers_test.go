@@ -4,8 +4,10 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -279,4 +281,69 @@ func (a *app) openRequest8() {
 	a.waitText(a.T("tui.requests.title"), "#8")
 	a.press("enter")
 	a.waitText(a.T("tui.request.title", locale.Args{"ID": 8}), a.T("tui.request.parties"))
+}
+
+// heldDesk is base's desk over a database slow to answer: the reads
+// named in holds ("ServicesOf", "FirstServicesOf", "Request", "Service") wait, once
+// hold is armed (armed from the start unless later), until release. The
+// test's end releases them.
+type heldDesk struct {
+	*model.Desk
+	armed   *atomic.Bool
+	gate    chan struct{}
+	release func()
+}
+
+func newHeldDesk(t testing.TB, base *model.Desk, armed bool, holds ...string) *heldDesk {
+	h := &heldDesk{armed: new(atomic.Bool), gate: make(chan struct{})}
+	h.armed.Store(armed)
+	var once sync.Once
+	h.release = func() { once.Do(func() { close(h.gate) }) }
+	t.Cleanup(h.release)
+	h.Desk = model.NewDesk(heldStore{base.Store(), h, holds}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
+	return h
+}
+
+// arm makes the reads named wait from now on.
+func (h *heldDesk) arm() { h.armed.Store(true) }
+
+type heldStore struct {
+	model.Store
+	h     *heldDesk
+	holds []string
+}
+
+func (s heldStore) View(ctx context.Context, fn func(model.Tx) error) error {
+	return s.Store.View(ctx, func(tx model.Tx) error { return fn(heldTx{tx, s}) })
+}
+
+type heldTx struct {
+	model.Tx
+	s heldStore
+}
+
+func (tx heldTx) wait(read string) {
+	if tx.s.h.armed.Load() && slices.Contains(tx.s.holds, read) {
+		<-tx.s.h.gate
+	}
+}
+
+func (tx heldTx) ServicesOf(h model.Handle, now time.Time) ([]model.ServiceView, error) {
+	tx.wait("ServicesOf")
+	return tx.Tx.ServicesOf(h, now)
+}
+
+func (tx heldTx) FirstServicesOf(h model.Handle, now time.Time, limit int) ([]model.ServiceView, error) {
+	tx.wait("FirstServicesOf")
+	return tx.Tx.FirstServicesOf(h, now, limit)
+}
+
+func (tx heldTx) Request(id int64) (model.Request, error) {
+	tx.wait("Request")
+	return tx.Tx.Request(id)
+}
+
+func (tx heldTx) Service(name string) (model.Service, error) {
+	tx.wait("Service")
+	return tx.Tx.Service(name)
 }

@@ -1,39 +1,14 @@
 package tui_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"contactdesk/model"
 	"contactdesk/model/demo"
 	"contactdesk/tui/pages/services"
 )
-
-// gatedStore holds back every read of a whole list of services until
-// its gate opens, so a test sees the Services tab between its first
-// page and the whole list.
-type gatedStore struct {
-	model.Store
-	gate chan struct{}
-}
-
-func (s gatedStore) View(ctx context.Context, fn func(model.Tx) error) error {
-	return s.Store.View(ctx, func(tx model.Tx) error { return fn(gatedTx{tx, s.gate}) })
-}
-
-type gatedTx struct {
-	model.Tx
-	gate chan struct{}
-}
-
-func (tx gatedTx) ServicesOf(h model.Handle, now time.Time) ([]model.ServiceView, error) {
-	<-tx.gate
-	return tx.Tx.ServicesOf(h, now)
-}
 
 // TestLongListShowsItsFirstPageFirst: with more services than a first
 // page, the tab shows the first page at once and says the rest is
@@ -54,13 +29,11 @@ func TestLongListShowsItsFirstPageFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gate := make(chan struct{})
-	var open sync.Once
-	d := model.NewDesk(gatedStore{base.Store(), gate}, model.Options{Clock: fixedClock(now)})
+	// the whole list waits
+	d := newHeldDesk(t, base, true, "ServicesOf")
 	total := 12 + extra
 
-	a := start(t, d, demo.Persona, 140, 40)
-	t.Cleanup(func() { open.Do(func() { close(gate) }) })
+	a := start(t, d.Desk, demo.Persona, 140, 40)
 	s := a.waitText("100 of the first 100, loading the rest…", "zz-long-000.example")
 	if !strings.HasPrefix(lineOf(s, "fontes-arquitetura.pt"), ">") {
 		t.Fatalf("the first row is not selected:\n%s", s)
@@ -72,7 +45,7 @@ func TestLongListShowsItsFirstPageFirst(t *testing.T) {
 	a.typ("14")
 	a.waitText("0 of the first 100, loading the rest…", "none of the first 100 matches; still loading the rest…")
 	// the whole list completes what the filter finds
-	open.Do(func() { close(gate) })
+	d.release()
 	s = a.waitText(fmt.Sprintf("10 of %d · role: all", total), "zz-long-149.example")
 	if strings.Contains(s, "loading") {
 		t.Fatalf("still says loading:\n%s", s)
@@ -100,15 +73,12 @@ func TestLongListSortedWhileLoading(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gate := make(chan struct{})
-	var open sync.Once
-	d := model.NewDesk(gatedStore{base.Store(), gate}, model.Options{Clock: fixedClock(now)})
-	a := start(t, d, demo.Persona, 140, 40)
-	t.Cleanup(func() { open.Do(func() { close(gate) }) })
+	d := newHeldDesk(t, base, true, "ServicesOf")
+	a := start(t, d.Desk, demo.Persona, 140, 40)
 	a.waitText("100 of the first 100, loading the rest…")
 	a.press("s")
 	a.waitText("100 of the first 100, loading the rest… · role: all · sort: type")
-	open.Do(func() { close(gate) })
+	d.release()
 	s := a.waitText(fmt.Sprintf("%d of %d · role: all · sort: type", 12+extra, 12+extra))
 	first := strings.Split(s, "\n")[4] // under the tabs, the rule, the title and the header
 	if !strings.Contains(first, "pn-104233") || !strings.Contains(first, "cloud") {

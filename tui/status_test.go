@@ -136,43 +136,17 @@ func (tx failingList) ServicesOf(h model.Handle, now time.Time) ([]model.Service
 // busy server, a slow database), loses none of it.
 func TestKeysTypedBeforeTheFormIsReadAreKept(t *testing.T) {
 	base := newDesk(t)
-	var held atomic.Bool
-	release := make(chan struct{})
-	d := model.NewDesk(heldPermissions{base.Store(), &held, release}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
-	a := start(t, d, demo.Persona, 100, 30)
+	d := newHeldDesk(t, base, false, "Service")
+	a := start(t, d.Desk, demo.Persona, 100, 30)
 	servicesShown(a)
 	a.typ("/shop")
 	a.press("enter")
 	a.waitText("1 of 12")
-	held.Store(true)
+	d.arm()
 	a.press("enter") // opens the form, whose read now waits
 	a.waitText(a.T("tui.contacts.title"))
 	a.press("tab")
 	a.typ("zz33333-ovh")
-	close(release)
+	d.release()
 	a.waitText("zz33333-ovh (new tech)")
-}
-
-// heldPermissions holds the reads of a service's permissions (the
-// Edit contacts form's) while held is set, until release is closed.
-type heldPermissions struct {
-	model.Store
-	held    *atomic.Bool
-	release chan struct{}
-}
-
-func (s heldPermissions) View(ctx context.Context, fn func(model.Tx) error) error {
-	return s.Store.View(ctx, func(tx model.Tx) error { return fn(heldTx{tx, s}) })
-}
-
-type heldTx struct {
-	model.Tx
-	s heldPermissions
-}
-
-func (tx heldTx) Service(name string) (model.Service, error) {
-	if tx.s.held.Load() {
-		<-tx.s.release
-	}
-	return tx.Tx.Service(name)
 }
