@@ -32,11 +32,18 @@ type identity struct {
 
 type identityKey struct{}
 
+// keyLookupTimeout bounds the reading of a key's owner at login. A busy
+// server (hundreds of logins at once, a slow disk) answers late rather
+// than refusing a registered key, which the client would take for "not
+// registered" and give up on; the connection's own limit (no session
+// within NoSessionTimeout) still ends a login that never completes.
+const keyLookupTimeout = 20 * time.Second
+
 // offered is the PublicKeyHandler: a key logs in when it is registered.
 // It runs for every key the client offers, signed or not.
 func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 	fp := gossh.FingerprintSHA256(key)
-	lookup, cancel := context.WithTimeout(ctx, 5*time.Second)
+	lookup, cancel := context.WithTimeout(ctx, keyLookupTimeout)
 	defer cancel()
 	a, err := s.desk.KeyOwner(lookup, key)
 	if err != nil {
@@ -91,7 +98,7 @@ func (s *Server) verified(sess ssh.Session) (identity, error) {
 	if ext[extFingerprint] != fp {
 		return identity{}, fmt.Errorf("verified key %s is not the key that was checked (%q)", fp, ext[extFingerprint])
 	}
-	ctx, cancel := context.WithTimeout(sess.Context(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(sess.Context(), keyLookupTimeout)
 	defer cancel()
 	a, err := s.desk.KeyOwner(ctx, pk)
 	if err != nil {
