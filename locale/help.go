@@ -3,7 +3,6 @@ package locale
 import (
 	"embed"
 	"fmt"
-	"regexp"
 
 	"github.com/BurntSushi/toml"
 )
@@ -40,7 +39,7 @@ func loadHelp() map[Lang]map[string]map[string]string {
 			for _, fields := range t {
 				for k, v := range fields {
 					if k != "example" { // commands, whatever the language
-						fields[k] = frenchPunctWords.ReplaceAllString(v, "\u00a0$1$2")
+						fields[k] = frenchPunctuation(v)
 					}
 				}
 			}
@@ -49,10 +48,6 @@ func loadHelp() map[Lang]map[string]map[string]string {
 	}
 	return out
 }
-
-// frenchPunctWords finds the space French writes as a no-break space:
-// before : ; ? ! that end a word (not the colon of serve --listen :2222).
-var frenchPunctWords = regexp.MustCompile(` ([:;?!])(\s|$)`)
 
 // Help returns the help text field of command cmd in language l, and
 // whether the catalogue has it.

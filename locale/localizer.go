@@ -252,12 +252,15 @@ func Forms(l Lang, id string) []string {
 // that a line never breaks before them.
 func frenchSpaces(m *i18n.Message) {
 	for _, f := range []*string{&m.Zero, &m.One, &m.Two, &m.Few, &m.Many, &m.Other} {
-		*f = frenchPunct.Replace(*f)
+		*f = frenchPunctuation(*f)
 	}
 }
 
-// frenchPunct puts the no-break space French writes before : ; ? !
-var frenchPunct = strings.NewReplacer(" :", "\u00a0:", " ;", "\u00a0;", " ?", "\u00a0?", " !", "\u00a0!")
+// frenchPunctuation puts the no-break space French writes before : ; ?
+// and ! that end a word (not before the colon of --listen :2222).
+func frenchPunctuation(s string) string { return frenchPunct.ReplaceAllString(s, "\u00a0$1$2") }
+
+var frenchPunct = regexp.MustCompile(` ([:;?!])(\s|$)`)
 
 // count is the plural count of an argument N: any integer, a Number or
 // another Word made of one.

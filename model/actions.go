@@ -699,13 +699,12 @@ func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 		if ms, err = tx.MailsOf(actor); err != nil {
 			return err
 		}
-		set, err := tx.Settings()
+		show, err := d.shownTo(tx, a)
 		if err != nil {
 			return err
 		}
-		real, l := d.realDelivery(set), locale.For(a.Lang)
 		for i := range ms {
-			ms[i] = shown(ms[i], real, l)
+			ms[i] = show(ms[i])
 		}
 		return nil
 	})
@@ -728,7 +727,8 @@ func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
 		if err != nil {
 			return err
 		}
-		m, err = d.shownIn(tx, m, a)
+		show, err := d.shownTo(tx, a)
+		m = show(m)
 		return err
 	})
 	return m, err
@@ -753,19 +753,19 @@ func (d *Desk) TokenMail(ctx context.Context, actor Handle, id int64) (Mail, boo
 			return err
 		}
 		found = true
-		m, err = d.shownIn(tx, m, a)
+		show, err := d.shownTo(tx, a)
+		m = show(m)
 		return err
 	})
 	return m, found, err
 }
 
-// shownIn is m as its reader a sees it (see shown).
-func (d *Desk) shownIn(tx Tx, m Mail, a Account) (Mail, error) {
+// shownTo returns how a's mails show to a (see shown): with real
+// delivery, without their tokens.
+func (d *Desk) shownTo(tx Tx, a Account) (func(Mail) Mail, error) {
 	set, err := tx.Settings()
-	if err != nil {
-		return m, err
-	}
-	return shown(m, d.realDelivery(set), locale.For(a.Lang)), nil
+	real, l := d.realDelivery(set), locale.For(a.Lang)
+	return func(m Mail) Mail { return shown(m, real, l) }, err
 }
 
 // Unread counts actor's unread mails.

@@ -56,12 +56,8 @@ func (n *Nav) Take() []RootMsg {
 }
 
 // Open asks the root model to act on msg (open a screen, go back) as soon
-// as the screen's Update returns; it returns no command. With no Nav
-// (a screen alone, in a test), msg is sent as a command.
+// as the screen's Update returns; it returns no command.
 func (c *Common) Open(msg RootMsg) tea.Cmd {
-	if c.Nav == nil {
-		return Send(msg)
-	}
 	c.Nav.msgs = append(c.Nav.msgs, msg)
 	return nil
 }
