@@ -3,6 +3,7 @@ package locale
 import (
 	"embed"
 	"fmt"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 )
@@ -21,7 +22,9 @@ import (
 //go:embed help.*.toml
 var helpFiles embed.FS
 
-var helpTexts = loadHelp()
+// helpTexts reads the help catalogues the first time help is asked for
+// in a language other than English: most runs never need them.
+var helpTexts = sync.OnceValue(loadHelp)
 
 func loadHelp() map[Lang]map[string]map[string]string {
 	out := map[Lang]map[string]map[string]string{}
@@ -52,10 +55,10 @@ func loadHelp() map[Lang]map[string]map[string]string {
 // Help returns the help text field of command cmd in language l, and
 // whether the catalogue has it.
 func Help(l Lang, cmd, field string) (string, bool) {
-	s, ok := helpTexts[l][cmd][field]
+	s, ok := helpTexts()[l][cmd][field]
 	return s, ok && s != ""
 }
 
 // HelpCatalogue returns the whole help catalogue of language l (for the
 // tests that keep the catalogues equal to the commands).
-func HelpCatalogue(l Lang) map[string]map[string]string { return helpTexts[l] }
+func HelpCatalogue(l Lang) map[string]map[string]string { return helpTexts()[l] }
