@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -309,7 +310,6 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 	if set.PublicURL() == "" {
 		log.Warn("no public URL is set: the mails link to the app (contactdesk://…), not to this page; set it with: contactdesk config set public-url https://HOST")
 	}
-	mux := http.NewServeMux()
 	wo := web.Options{Log: log}
 	switch {
 	case o.ClientHeader != "":
@@ -331,9 +331,19 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 		}
 		return m.HTTP(name, h)
 	}
-	mux.Handle("/", web.AccessLog(log, door("web", web.New(d, wo))))
-	mux.Handle(api.Prefix, door("api", api.New(d, api.Options{Secrets: box, Logger: log, TrustProxy: o.TrustProxy, KeyRate: rate(o.APIRate), AddrRate: rate(o.APIAddrRate)})))
-	srv := web.NewServer(mux, log)
+	page := web.AccessLog(log, door("web", web.New(d, wo)))
+	calls := door("api", api.New(d, api.Options{Secrets: box, Logger: log, TrustProxy: o.TrustProxy, KeyRate: rate(o.APIRate), AddrRate: rate(o.APIAddrRate)}))
+	// By prefix, not with a ServeMux: one would answer a path that is
+	// not clean with a redirect of its own, repeating the link's token
+	// in its Location, without the page's headers and its log line.
+	both := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, api.Prefix) {
+			calls.ServeHTTP(w, r)
+			return
+		}
+		page.ServeHTTP(w, r)
+	})
+	srv := web.NewServer(both, log)
 	ln, err := net.Listen("tcp", o.HTTP)
 	if err != nil {
 		return servant{}, fails("cant_listen", locale.Args{"Addr": o.HTTP}, err)

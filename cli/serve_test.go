@@ -195,6 +195,19 @@ func TestServeMetrics(t *testing.T) {
 		}
 		res.Body.Close()
 	}
+	// A path that is not clean gets the page's 404, with its headers,
+	// not a redirect repeating the token (Go's ServeMux would give one).
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, path := range []string{"//request/1?token=SECRET", "/request//1?token=SECRET", "/1.0"} {
+		res, err := noRedirect.Get("http://" + httpAddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound || res.Header.Get("Location") != "" || res.Header.Get("Content-Security-Policy") == "" {
+			t.Errorf("%s: %d, Location %q, CSP %q", path, res.StatusCode, res.Header.Get("Location"), res.Header.Get("Content-Security-Policy"))
+		}
+	}
 	// A key nobody registered is refused.
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	signer, _ := gossh.NewSignerFromKey(priv)

@@ -21,6 +21,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -128,8 +129,32 @@ func New(d *model.Desk, o Options) http.Handler {
 	mux.HandleFunc("GET /healthz", h.health)
 	mux.HandleFunc("GET /assets/style.css", style)
 	mux.HandleFunc("GET /{$}", h.home)
+	// The same addresses asked with another method: 405, saying which
+	// methods they take.
+	for route, allow := range map[string]string{"/request/{id}": "GET, HEAD, POST", "/email/{id}": "GET, HEAD, POST", "/healthz": "GET, HEAD", "/assets/style.css": "GET, HEAD", "/{$}": "GET, HEAD"} {
+		mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) { h.notAllowed(w, r, allow) })
+	}
 	mux.HandleFunc("/", h.notFound)
-	return secure(mux)
+	return secure(clean(h, mux))
+}
+
+// clean answers 404 for a path that is not clean ("//", "/./", "/../"),
+// which no link of the page has, where ServeMux would redirect to the
+// cleaned path: a redirect would repeat the link's token in its
+// Location header, and its absolute path would leave a proxy's prefix.
+func clean(h *handler, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		c := path.Clean(p)
+		if strings.HasSuffix(p, "/") && c != "/" {
+			c += "/"
+		}
+		if p != c || r.URL.RawPath != "" && strings.Contains(r.URL.RawPath, "//") {
+			h.notFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // csp allows the page its own style sheet and its own form, and nothing
@@ -184,6 +209,13 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
 	l := h.visitor(r)
 	h.render(w, r, http.StatusNotFound, view{L: l, Title: l.T("page.not_found"), Notes: []string{l.T("page.home")}})
+}
+
+// notAllowed answers a method the address does not take.
+func (h *handler) notAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+	l := h.visitor(r)
+	w.Header().Set("Allow", allow)
+	h.render(w, r, http.StatusMethodNotAllowed, view{L: l, Title: l.T("page.not_allowed"), Notes: []string{l.T("page.home")}})
 }
 
 // requestRef reads the request number of /request/{id}. A mail client

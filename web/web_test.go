@@ -350,6 +350,7 @@ func TestHeaders(t *testing.T) {
 		w.get("/"), w.get(link(r.ID, tok)), w.get("/request/1"), w.get(link(r.ID, "wrong")), w.get("/healthz"),
 		w.get("/assets/style.css"), w.get("/nothing/here"), w.get("/request/x"), w.post(r.ID, tok, "maybe"),
 		w.do(httptest.NewRequest(http.MethodPut, "/request/1", nil)),
+		w.get("/request//1?token=" + tok), w.get("/x/../request/1?token=" + tok),
 	} {
 		for k, v := range map[string]string{
 			"Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -364,6 +365,26 @@ func TestHeaders(t *testing.T) {
 		if p.header.Get("Content-Type") == "" {
 			t.Errorf("a response without a Content-Type")
 		}
+	}
+	// A path that is not clean is no link of the page: 404, never a
+	// redirect that would repeat the token in its Location.
+	for _, path := range []string{"/request//1", "//request/1", "/request/1/../1", "/assets/../request/1", "/./request/1"} {
+		p := w.get(path + "?token=" + url.QueryEscape(tok))
+		if p.status != http.StatusNotFound || p.header.Get("Location") != "" || strings.Contains(p.body, tok) {
+			t.Errorf("%s: %d, Location %q", path, p.status, p.header.Get("Location"))
+		}
+	}
+	// Another method on an address of the page: 405, saying which.
+	for path, allow := range map[string]string{"/request/1": "GET, HEAD, POST", "/email/1": "GET, HEAD, POST", "/healthz": "GET, HEAD", "/": "GET, HEAD", "/assets/style.css": "GET, HEAD"} {
+		for _, method := range []string{http.MethodDelete, http.MethodPut, http.MethodOptions} {
+			p := w.do(httptest.NewRequest(method, path, nil))
+			if p.status != http.StatusMethodNotAllowed || p.header.Get("Allow") != allow || p.header.Get("Content-Security-Policy") == "" {
+				t.Errorf("%s %s: %d, Allow %q", method, path, p.status, p.header.Get("Allow"))
+			}
+		}
+	}
+	if p := w.post(r.ID+100, tok, "accept"); p.status == http.StatusMethodNotAllowed {
+		t.Errorf("POST to a request's page is not allowed")
 	}
 	if p := w.get("/nothing/here"); p.status != http.StatusNotFound || !strings.Contains(p.body, `href="../assets/style.css"`) {
 		t.Errorf("a page below a folder links its style sheet wrongly:\n%s", p.body)
