@@ -645,16 +645,11 @@ func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerCha
 			*p = &v
 		}
 	}
-	check(&c.Holder, checkHolder)
-	check(&c.Address, checkAddress)
-	check(&c.Phone, checkOwnerPhone)
-	check(&c.Email, checkOwnerEmail)
-	if err != nil {
-		return Service{}, err
-	}
 	if c.Holder == nil && c.Address == nil && c.Phone == nil && c.Email == nil {
 		return Service{}, fail(ErrInvalid, "", "err.owner.nothing")
 	}
+	// Who may comes first: whoever may not is told so, whatever values
+	// were given.
 	s, err := heldService(tx, actor, service)
 	if err != nil {
 		return Service{}, err
@@ -664,6 +659,13 @@ func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerCha
 	}
 	if s.Admin != actor {
 		return Service{}, fail(ErrNotAdmin, "service", "err.owner.admin_only", locale.Args{"Service": s.Name, "Admin": s.Admin})
+	}
+	check(&c.Holder, checkHolder)
+	check(&c.Address, checkAddress)
+	check(&c.Phone, checkOwnerPhone)
+	check(&c.Email, checkOwnerEmail)
+	if err != nil {
+		return Service{}, err
 	}
 	o := *s.Owner
 	var changed []string

@@ -763,6 +763,9 @@ func testOwner(t *testing.T, open Opener) {
 		{"tech contact", T, Example, model.OwnerChange{Holder: &holder}, model.ErrNotAdmin},
 		{"billing contact", B, Example, model.OwnerChange{Holder: &holder}, model.ErrNotAdmin},
 		{"stranger", X, Example, model.OwnerChange{Holder: &holder}, model.ErrNotFound},
+		// Who may not is told so first, whatever the values.
+		{"tech contact, bad phone", T, Example, model.OwnerChange{Phone: ptr("call me")}, model.ErrNotAdmin},
+		{"stranger, bad e-mail", X, Example, model.OwnerChange{Email: ptr("ada@")}, model.ErrNotFound},
 		{"not a domain", A, Multi, model.OwnerChange{Holder: &holder}, model.ErrNotDomain},
 		{"escape sequence", A, Example, model.OwnerChange{Address: ptr("1 Main St\x1b[2J")}, model.ErrInvalid},
 		{"bidi override", A, Example, model.OwnerChange{Holder: ptr("Ada \u202eevil")}, model.ErrInvalid},
