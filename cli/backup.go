@@ -48,6 +48,9 @@ contactdesk --db /srv/desk.db backup /mnt/nas/desk.db --force`,
 			if postgres.IsURL(o.File) {
 				return misuse(cmd, "backup_to_url")
 			}
+			if o.File == "-" {
+				return misuse(cmd, "backup_to_stdout")
+			}
 			if runF != nil {
 				return runF(o)
 			}
@@ -95,6 +98,11 @@ func runBackup(o *backupOptions) error {
 		return err
 	}
 	if o.Force {
+		// What a process that had the old copy open left beside it
+		// would be read as part of the new one.
+		for _, f := range []string{target + "-wal", target + "-shm"} {
+			os.Remove(f)
+		}
 		err = os.Rename(tmp.Name(), target)
 	} else if err = os.Link(tmp.Name(), target); errors.Is(err, fs.ErrExist) {
 		// Made meanwhile by someone else: theirs stays.

@@ -63,6 +63,22 @@ func TestBackup(t *testing.T) {
 	d.refused("is a directory", "backup", d.dir, "--force")
 	d.refused("cannot write beside", "backup", filepath.Join(d.dir, "no", "such", "dir.db"))
 	d.misused("takes 1 argument", "backup")
+	// "-" is no file to write a desk to.
+	d.misused("standard output", "backup", "-")
+	if _, err := os.Stat("-"); err == nil {
+		t.Error(`backup - wrote a file named "-"`)
+	}
+	// What a process that had the old copy open left beside it goes with
+	// it: it would be read as part of the new copy.
+	for _, f := range []string{copyPath + "-wal", copyPath + "-shm"} {
+		d.write(filepath.Base(f), "left by a process that had the old copy open")
+	}
+	d.ok("backup", copyPath, "--force")
+	for _, f := range []string{copyPath + "-wal", copyPath + "-shm"} {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("%s stayed beside the new copy", f)
+		}
+	}
 
 	// PostgreSQL has its own tools: a misuse, before anything is opened.
 	d.misused("pg_dump", "--db", "postgres://desk@db.invalid/contactdesk", "backup", copyPath)

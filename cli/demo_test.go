@@ -125,6 +125,24 @@ func TestReadingNeverMakesADesk(t *testing.T) {
 	}
 }
 
+// TestAnEmptyFileTakesADesk: where the refusals above send the user,
+// init and demo make the desk in the empty file, keeping its mode.
+func TestAnEmptyFileTakesADesk(t *testing.T) {
+	for _, cmd := range []string{"init", "demo"} {
+		d := newDesk(t)
+		path := d.env["CONTACTDESK_DB"]
+		if err := os.WriteFile(path, nil, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		d.ok(cmd)
+		d.ok("account", "list")
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o640 || fi.Size() == 0 {
+			t.Errorf("%s: the file after it: %v %v", cmd, fi.Mode(), err)
+		}
+		d.refused("already exists", cmd)
+	}
+}
+
 // TestReadingWithSMTPNeverMakesADesk: with --smtp a read also sends the
 // outbox, so it opens the desk to write, but still never makes one.
 func TestReadingWithSMTPNeverMakesADesk(t *testing.T) {

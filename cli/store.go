@@ -103,13 +103,15 @@ func removeDB(path string) {
 	}
 }
 
-// dbExists reports whether path names a desk already: an existing file,
-// or a PostgreSQL database that has the contactdesk schema. Any other
-// answer from the server says no; opening it then says why.
+// dbExists reports whether path names a desk already: an existing file
+// that is not empty (an empty file is where a desk may be made, as the
+// other commands' refusals say), or a PostgreSQL database that has the
+// contactdesk schema. Any other answer from the server says no; opening
+// it then says why.
 func dbExists(ctx context.Context, path string) bool {
 	if !postgres.IsURL(path) {
-		_, err := os.Lstat(path)
-		return err == nil
+		fi, err := os.Lstat(path)
+		return err == nil && !emptyFile(path, fi)
 	}
 	db, err := postgres.Open(ctx, path, postgres.Options{})
 	if err != nil {
@@ -157,6 +159,9 @@ func demoTarget(path string) (target string, mode fs.FileMode, exists bool, err 
 		if fi, err = os.Stat(target); err != nil {
 			return "", 0, false, fails("cannot_read", locale.Args{"Path": target}, errors.Unwrap(err))
 		}
+	}
+	if emptyFile(target, fi) {
+		return target, fi.Mode().Perm(), false, nil
 	}
 	if !fi.Mode().IsRegular() {
 		if fi.IsDir() {
@@ -228,7 +233,23 @@ func buildDemo(a *app, path string, mode fs.FileMode, services int, progress fun
 	for _, f := range []string{path + "-wal", path + "-shm"} {
 		os.Remove(f)
 	}
-	return sum, os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		removeDB(tmp)
+		return sum, fails("cannot_write", locale.Args{"Path": path}, errors.Unwrap(err))
+	}
+	return sum, nil
+}
+
+// emptyFile reports whether fi, found at path, is an empty regular file
+// (a link to one included): no desk yet, where one may be made.
+func emptyFile(path string, fi fs.FileInfo) bool {
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		var err error
+		if fi, err = os.Stat(path); err != nil {
+			return false
+		}
+	}
+	return fi.Mode().IsRegular() && fi.Size() == 0
 }
 
 // mustExist refuses a SQLite path where there is no desk yet (no file,
