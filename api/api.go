@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"contactdesk/internal/ratelimit"
@@ -274,10 +275,22 @@ func decode(c *call, v any) error {
 
 func jsonProblem(err error) string {
 	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
+	switch {
+	case errors.As(err, &te) && te.Field != "":
 		return te.Field + " must be a " + te.Type.String()
+	case errors.As(err, &te):
+		return "an object is expected, not " + article(te.Value)
 	}
 	return "not valid JSON"
+}
+
+// article names a JSON value's kind, as json's errors give it, with
+// its article: "an array", "a string".
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

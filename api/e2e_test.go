@@ -570,6 +570,19 @@ func TestHTTPEdges(t *testing.T) {
 		return res.StatusCode, res.Header, out
 	}
 	ck := w.creds[ada].ConsumerKey
+	// What a message says of a body or an id it can't take.
+	for _, c := range []struct{ method, path, body, says string }{
+		{"POST", "/domain/" + domain + "/changeContact", `[]`, "an object is expected, not an array"},
+		{"POST", "/domain/" + domain + "/changeContact", `"tech"`, "an object is expected, not a string"},
+		{"POST", "/domain/" + domain + "/changeContact", `{"contactTech": 5}`, "contactTech must be a string"},
+		{"POST", "/domain/" + domain + "/changeContact", `{"contactTech"`, "not valid JSON"},
+		{"GET", "/me/task/contactChange/0", "", "the task id must be a whole number above 0"},
+	} {
+		code, _, body := do(c.method, c.path, ck, strings.NewReader(c.body))
+		if msg, _ := body["message"].(string); code != 400 || !strings.Contains(msg, c.says) {
+			t.Errorf("%s %s %s: %d %q, want 400 saying %q", c.method, c.path, c.body, code, msg, c.says)
+		}
+	}
 	for _, c := range []struct {
 		method, path string
 		body         string

@@ -143,7 +143,7 @@ func (h *Handler) tasks(c *call) (any, error) {
 func taskID(c *call) (int64, error) {
 	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fail(http.StatusBadRequest, "INVALID_PARAMETER", "the task id must be a number")
+		return 0, fail(http.StatusBadRequest, "INVALID_PARAMETER", "the task id must be a whole number above 0")
 	}
 	return id, nil
 }

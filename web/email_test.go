@@ -49,6 +49,9 @@ func TestEmailPageConfirms(t *testing.T) {
 		}
 	}
 	w.Same(before, "opening the link of a change of address")
+	// A form without one of its buttons is told which answer.
+	want(t, w.postEmail(c.ID, tok, "confirm"), http.StatusBadRequest, "answer with the Confirm or Refuse button of the change's page")
+	w.Same(before, "a form that is no answer")
 	p := w.postEmail(c.ID, tok, "accept")
 	want(t, p, http.StatusOK, "Confirmed: te22222-ovh now receives its mail at ted@new.example.", "confirmed")
 	if p.form() {

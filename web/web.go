@@ -415,6 +415,9 @@ const (
 	answerNo  = "refuse"
 )
 
+// badForm says, per page, which buttons answer.
+var badForm = map[string]string{"request": "page.bad_request", "email": "page.bad_email_form"}
+
 // readAnswer reads the form of an answer on page /kind/{id}: its
 // number, its token and its button. When it returns false it has
 // written the response: no such page, or a form too large or not an
@@ -427,7 +430,7 @@ func (h *handler) readAnswer(w http.ResponseWriter, r *http.Request, kind string
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		l := h.visitor(r)
-		status, msg := http.StatusBadRequest, l.T("page.bad_request")
+		status, msg := http.StatusBadRequest, l.T(badForm[kind])
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			status, msg = http.StatusRequestEntityTooLarge, l.T("page.too_much_form")
@@ -438,7 +441,7 @@ func (h *handler) readAnswer(w http.ResponseWriter, r *http.Request, kind string
 	token, choice = r.PostForm.Get("token"), r.PostForm.Get("answer")
 	if strings.TrimSpace(token) == "" || (choice != answerYes && choice != answerNo) {
 		l := h.visitor(r)
-		h.render(w, r, http.StatusBadRequest, view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: l.T("page.bad_request")},
+		h.render(w, r, http.StatusBadRequest, view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: l.T(badForm[kind])},
 			Ask: ask(l, id)})
 		return 0, "", "", false
 	}
