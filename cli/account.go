@@ -44,8 +44,10 @@ person or company, and the e-mail address its tokens are mailed to. With
 involve it. --lang is the language its screens and mails are written in:
 pt (European Portuguese), en or fr; without it, the desk's default-lang
 ('contactdesk config set default-lang pt'), else en.`,
-		Example: `contactdesk account add ab12345-ovh --name "Ana Brito" --email ana@example.pt
-contactdesk account add cd67890-ovh --name "Carla Dias" --email carla@example.pt --owes 12.50 --lang pt`,
+		Example: `contactdesk account add ab12345-ovh --name "Ana Brito" \
+  --email ana@example.pt
+contactdesk account add cd67890-ovh --name "Carla Dias" \
+  --email carla@example.pt --owes 12.50 --lang pt`,
 		Args:                  exactArgs("HANDLE"),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -155,7 +157,8 @@ func newCmdAccountList(a *app, runF func(*accountListOptions) error) *cobra.Comm
 		Long: `List every account: handle, name, e-mail address, and whether it is up to
 date with payments or how much it owes (which only support staff see).`,
 		Example: `contactdesk account list
-contactdesk account list --json | jq -r '.[] | select(.owes > 0) | .handle'`,
+contactdesk account list --json |
+  jq -r '.[] | select(.owes > 0) | .handle'`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -216,7 +216,8 @@ func newCmdConfigList(a *app, runF func(*configListOptions) error) *cobra.Comman
 		Long: `List every setting the desk knows, set or not, with what it does. --json is
 an array of objects: key, value ("" when not set), set, description.`,
 		Example: `contactdesk config list
-contactdesk config list --json | jq -r '.[] | select(.set) | "\(.key)=\(.value)"'`,
+contactdesk config list --json |
+  jq -r '.[] | select(.set) | "\(.key)=\(.value)"'`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {

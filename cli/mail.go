@@ -42,7 +42,8 @@ With real delivery (mail-delivery smtp, see 'contactdesk config') a token
 lives in its recipient's own inbox only: TOKEN says "mailed", and the JSON
 has an empty token, a link without it, and token_withheld true.`,
 		Example: `contactdesk mail list --as cd67890-ovh
-contactdesk mail list --as cd67890-ovh --json | jq -r '.[] | select(.token != "") | "\(.request) \(.token)"'`,
+contactdesk mail list --as cd67890-ovh --json |
+  jq -r '.[] | select(.token != "") | "\(.request) \(.token)"'`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -28,7 +28,8 @@ func newCmdMigrate(a *app, runF func(*migrateOptions) error) *cobra.Command {
 (their hashes), mails, the SMTP outbox, history, SSH keys — into an empty
 PostgreSQL database, keeping every number, in one transaction. A database
 that already holds data is refused. The SQLite file is left as it was.`,
-		Example:               `contactdesk migrate --from contactdesk.db --to postgres://desk@db.internal/contactdesk`,
+		Example: `contactdesk migrate --from contactdesk.db \
+  --to postgres://desk@db.internal/contactdesk`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {

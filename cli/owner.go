@@ -87,7 +87,9 @@ func newCmdOwnerSet(a *app, runF func(*ownerSetOptions) error) *cobra.Command {
 		Short:       "Change a domain's owner details (its admin only)",
 		Long: `Change the owner details of a domain you are the admin of: the fields given,
 and only those (an empty value clears the address, phone or e-mail).`,
-		Example: `contactdesk owner set xara.pt --as xx11111-ovh --address "Rua das Flores 1, 1200-001 Lisboa" --phone "+351 210 000 000"
+		Example: `contactdesk owner set xara.pt --as xx11111-ovh \
+  --address "Rua das Flores 1, 1200-001 Lisboa" \
+  --phone "+351 210 000 000"
 contactdesk owner set xara.pt --as xx11111-ovh --phone ""`,
 		Args:                  exactArgs("SERVICE"),
 		DisableFlagsInUseLine: true,

@@ -58,8 +58,10 @@ exist or already holds the role, when you may not change that role, when a
 request for that role is already pending, or (billing) when the outgoing or
 the incoming contact is behind with payments. Otherwise every party gets a
 token by mail, and has --validity (15 days by default) to answer.`,
-		Example: `contactdesk request create --as xx11111-ovh --service xara.pt --role tech --to cd67890-ovh
-contactdesk request create --as xx11111-ovh --service web.xara.pt --role tech,billing --to zz33333-ovh --validity 48h`,
+		Example: `contactdesk request create --as xx11111-ovh --service xara.pt \
+  --role tech --to cd67890-ovh
+contactdesk request create --as xx11111-ovh --service web.xara.pt \
+  --role tech,billing --to zz33333-ovh --validity 48h`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -129,7 +131,8 @@ func newCmdRequestList(a *app, runF func(*requestListOptions) error) *cobra.Comm
 		Long: `List the requests the account is a party to, newest first, with their state
 and the parties still awaited ("YOU" when it is your answer).`,
 		Example: `contactdesk request list --as xx11111-ovh
-contactdesk request list --as xx11111-ovh --json | jq '.[] | select(.state == "validatingByCustomers") | .id'`,
+contactdesk request list --as xx11111-ovh --json |
+  jq '.[] | select(.state == "validatingByCustomers") | .id'`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -86,7 +86,8 @@ contactdesk --as xx11111-ovh
 
 # the same desk, from scripts
 contactdesk services --as xx11111-ovh
-contactdesk request create --as xx11111-ovh --service xara.pt --role tech --to cd67890-ovh
+contactdesk request create --as xx11111-ovh --service xara.pt \
+  --role tech --to cd67890-ovh
 contactdesk mail list --as cd67890-ovh`,
 		Args:                  subcommandArgs,
 		DisableFlagsInUseLine: true,

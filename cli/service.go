@@ -37,8 +37,10 @@ admin, tech and billing contacts, accounts that exist already. A domain
 starts with its admin as owner ('contactdesk owner set' changes it).
 
 Types: ` + strings.Join(model.ServiceTypes, ", ") + `.`,
-		Example: `contactdesk service add example.pt --type domain --admin ab12345-ovh --tech ab12345-ovh --billing cd67890-ovh
-contactdesk service add vps-1a2b3c4d.vps.ovh.net --type vps --admin ab12345-ovh --tech ef24680-ovh --billing ab12345-ovh`,
+		Example: `contactdesk service add example.pt --type domain --admin ab12345-ovh \
+  --tech ab12345-ovh --billing cd67890-ovh
+contactdesk service add vps-1a2b3c4d.vps.ovh.net --type vps \
+  --admin ab12345-ovh --tech ef24680-ovh --billing ab12345-ovh`,
 		Args:                  exactArgs("NAME"),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -23,7 +23,8 @@ and billing contacts; "pending" marks a service with a change of contact
 waiting for confirmation. A service where the account holds no role is not
 listed.`,
 		Example: `contactdesk services --as xx11111-ovh
-contactdesk services --as xx11111-ovh --json | jq -r '.[] | select(.pending) | .name'`,
+contactdesk services --as xx11111-ovh --json |
+  jq -r '.[] | select(.pending) | .name'`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
