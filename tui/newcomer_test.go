@@ -387,3 +387,35 @@ func TestAgencyLongList(t *testing.T) {
 		}
 	}
 }
+
+// TestPasteATokenFromAMail: a token pasted from a mail (a terminal's
+// bracketed paste, its line end included) fills the field that has the
+// keys, and answers; a paste where no field has the keys is not taken
+// as commands.
+func TestPasteATokenFromAMail(t *testing.T) {
+	d := newDesk(t)
+	mails, err := d.Mails(ctx, demo.Persona)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok string
+	for _, m := range mails {
+		if m.RequestID == 8 && m.Token != "" && tok == "" {
+			tok = m.Token
+		}
+	}
+	a := start(t, d, demo.Persona, 120, 40)
+	servicesShown(a)
+	a.tm.Send(tea.PasteMsg{Content: "q4"}) // no field: neither quits nor opens the Profile tab
+	a.openRequest8()
+	a.press("a")
+	a.waitText("Accept request #8 with your token:")
+	a.tm.Send(tea.PasteMsg{Content: " " + strings.ToLower(tok) + "\r\n"})
+	a.waitText("[" + strings.ToLower(tok))
+	a.press("enter")
+	a.waitText("you accepted request #8; still waiting for gh13579-ovh")
+	r, _ := d.Request(ctx, demo.Persona, 8)
+	if p, _ := r.Party(demo.Persona); p.Answer != model.AnswerAccepted {
+		t.Fatalf("the pasted token did not answer: %s", p.Answer)
+	}
+}

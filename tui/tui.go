@@ -518,6 +518,8 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		return m.root(0, msg)
 	case tea.KeyPressMsg:
 		return m.key(msg)
+	case tea.PasteMsg:
+		return m.paste(msg.Content)
 	case tea.MouseMsg:
 		return m.mouse(msg)
 	}
@@ -763,6 +765,29 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return m.update(cur, msg)
+}
+
+// paste types what the terminal pasted (a bracketed paste: a token
+// copied from a mail, a handle) into the field that has the keys, a
+// character at a time, as if typed: the field takes it as it takes
+// typing, its limit and its checks included. Its lines are joined with
+// spaces, and what surrounds it trimmed. With no field taking the keys
+// it does nothing: its letters would be taken as commands.
+func (m *Model) paste(s string) tea.Cmd {
+	cur := m.current()
+	if m.showHelp || m.pick == nil && !cur.page.Capturing() {
+		return nil
+	}
+	m.fade(cur.id)
+	s = strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s))
+	var cmds []tea.Cmd
+	for _, r := range s {
+		if cur = m.current(); m.pick == nil && !cur.page.Capturing() {
+			break // the field gave the keys up
+		}
+		cmds = append(cmds, m.update(cur, tea.KeyPressMsg{Code: r, Text: string(r)}))
+	}
+	return tea.Batch(cmds...)
 }
 
 // mouse finds the part of the last frame under the pointer, from the
