@@ -139,7 +139,7 @@ func (c *Common) Delivery(d string) string {
 
 // Change writes what r changes: "tech: xx11111-ovh → yy22222-ovh".
 func (c *Common) Change(r model.Request) string {
-	return c.T("tui.change", locale.Args{"Roles": c.Roles(r), "From": H(r.From), "To": H(r.To)})
+	return c.T("tui.change", locale.Args{"Roles": c.RoleNames(r), "From": H(r.From), "To": H(r.To)})
 }
 
 // Action names what a history line records: "request.create" in
@@ -156,8 +156,26 @@ func (c *Common) Action(a string) string {
 // another tool is drawn as any user text: cleaned.
 func H(h model.Handle) string { return Line(string(h)) }
 
-// Roles writes the roles of a request ("tech, billing"), cleaned.
+// Roles writes the roles of a request as a sentence says them ("the
+// contacto de faturação"), cleaned.
 func (c *Common) Roles(r model.Request) string { return Line(model.RoleWords(r.Roles).In(c.L)) }
+
+// RoleNames names the roles of a request as a label or a column does
+// ("faturação", where a sentence says "contacto de faturação").
+func (c *Common) RoleNames(r model.Request) string {
+	out := ""
+	for i, role := range r.Roles {
+		switch {
+		case i == 0:
+		case i == len(r.Roles)-1:
+			out += c.T("word.roles.list.last")
+		default:
+			out += c.T("word.roles.list.sep")
+		}
+		out += c.T("tui.role." + string(role))
+	}
+	return Line(out)
+}
 
 // Handle writes h, marked when it is the user's own.
 func (c *Common) Handle(h model.Handle) string {

@@ -98,7 +98,7 @@ func entries(c *common.Common, rs []model.Request) ([]listpage.Entry[model.Reque
 			fmt.Sprintf("#%d", r.ID),
 			c.L.Ago(now, r.Created),
 			common.Line(r.Service),
-			c.Roles(r),
+			c.RoleNames(r),
 			fmt.Sprintf("%s → %s", c.Handle(r.From), c.Handle(r.To)),
 			c.StateWord(r.State),
 			c.Handles(r.Awaited()),
@@ -106,7 +106,7 @@ func entries(c *common.Common, rs []model.Request) ([]listpage.Entry[model.Reque
 		if mine {
 			row.Mark, row.Bold = "!", true
 		}
-		hay := strings.ToLower(fmt.Sprintf("#%d %s %s %s %s %s %s", r.ID, common.Line(r.Service), c.Roles(r), common.H(r.From), common.H(r.To), common.Line(string(r.State)), c.StateWord(r.State)))
+		hay := strings.ToLower(fmt.Sprintf("#%d %s %s %s %s %s %s", r.ID, common.Line(r.Service), c.RoleNames(r), common.H(r.From), common.H(r.To), common.Line(string(r.State)), c.StateWord(r.State)))
 		es = append(es, listpage.Entry[model.Request]{Item: r, Row: row, Hay: hay})
 	}
 	for _, r := range rs {
