@@ -138,3 +138,13 @@ func (l Lang) Name() string {
 	}
 	return string(l)
 }
+
+// InSentence is the language's name as a sentence in the language
+// itself writes it: português and français in lower case, English as
+// always.
+func (l Lang) InSentence() string {
+	if l == EN {
+		return l.Name()
+	}
+	return strings.ToLower(l.Name())
+}

@@ -46,7 +46,7 @@ func TestProfileChoosesLanguage(t *testing.T) {
 	a.waitText("[ English (en) ]", "←/→: choose · enter: speak it from now on · esc: cancel")
 	a.press("right", "enter") // Português, English, Français: French
 	fr := locale.For(locale.FR)
-	s := a.waitText("[4 Profil]", "Langue", "Français (fr)", fr.T("tui.lang_changed", locale.Args{"Name": "Français"}))
+	s := a.waitText("[4 Profil]", "Langue", "Français (fr)", fr.T("tui.lang_changed", locale.Args{"Name": "français"}))
 	if !strings.Contains(s, "1 Services   2 Demandes") {
 		t.Fatalf("the tabs are not in French:\n%s", s)
 	}

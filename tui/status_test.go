@@ -150,3 +150,24 @@ func TestKeysTypedBeforeTheFormIsReadAreKept(t *testing.T) {
 	d.release()
 	a.waitText("zz33333-ovh (new tech)")
 }
+
+// TestRefusalsAreMarkedAsFieldsMarkThem: a rule's refusal in the status
+// line reads "! …", as a field's does, not "error: …", which is for
+// failures; and a limit of an hour says so once ("within 1 hour").
+func TestRefusalsAreMarkedAsFieldsMarkThem(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 120, 40)
+	servicesShown(a)
+	a.openRequest8()
+	for i := 1; i <= model.MaxResends; i++ {
+		a.press("e")
+		a.waitFor(fmt.Sprintf("resend %d", i), func(s string) bool {
+			return strings.Count(s, "request.resend") == i && strings.Contains(s, "a fresh token for request #8 was mailed")
+		})
+	}
+	a.press("e")
+	s := a.waitText("! request #8 was already mailed to you again 3 times within 1 hour")
+	if strings.Contains(s, "error: request #8") {
+		t.Errorf("a refusal reads as a failure:\n%s", s)
+	}
+}

@@ -654,7 +654,7 @@ func (m *Model) relang(lang locale.Lang) tea.Cmd {
 	m.c = &c
 	m.speak(lang)
 	m.build()
-	cmds := []tea.Cmd{m.subscribe(), m.reloadAll(), m.say(m.current().id, common.Say(m.c.T("tui.lang_changed", locale.Args{"Name": lang.Name()})))}
+	cmds := []tea.Cmd{m.subscribe(), m.reloadAll(), m.say(m.current().id, common.Say(m.c.T("tui.lang_changed", locale.Args{"Name": lang.InSentence()})))}
 	return tea.Batch(append(cmds, m.reopen(again, m.c.Me))...)
 }
 

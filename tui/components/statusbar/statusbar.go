@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"contactdesk/locale"
+	"contactdesk/model"
 	"contactdesk/tui/common"
 	"contactdesk/tui/styles"
 )
@@ -20,6 +21,9 @@ type Model struct {
 	Unread int    // < 0: no mailbox to count (no account chosen yet)
 	Msg    string
 	IsErr  bool
+	// refusal: the error is a rule's refusal, marked as the fields mark
+	// theirs ("! …"), not a failure ("error: …")
+	refusal bool
 	// the line is drawn at every frame, for each key press
 	paint struct{ user, mail styles.Paint }
 }
@@ -36,10 +40,10 @@ func New(c *common.Common) *Model {
 // Set shows a message; err, when not nil, is shown instead, as an error.
 func (m *Model) Set(msg string, err error) {
 	if err != nil {
-		m.Msg, m.IsErr = m.c.ErrText(err), true
+		m.Msg, m.IsErr, m.refusal = m.c.ErrText(err), true, model.IsRefusal(err)
 		return
 	}
-	m.Msg, m.IsErr = common.Line(msg), false
+	m.Msg, m.IsErr, m.refusal = common.Line(msg), false, false
 }
 
 func (m *Model) left(width int) (string, int) {
@@ -55,7 +59,10 @@ func (m *Model) left(width int) (string, int) {
 }
 
 func (m *Model) msg() (string, styles.Style) {
-	if m.IsErr {
+	switch {
+	case m.IsErr && m.refusal:
+		return "! " + m.Msg, m.st.StatusErr
+	case m.IsErr:
 		return m.c.T("tui.status.error", locale.Args{"Msg": m.Msg}), m.st.StatusErr
 	}
 	return m.Msg, m.st.StatusOK
