@@ -141,16 +141,19 @@ func (l *Localizer) Ago(now, t time.Time) string {
 // Until writes a time to come relative to now: "in 14d", "in 3h",
 // "daqui a 3 h", "dans 3 h"; "past" once it is.
 func (l *Localizer) Until(now, t time.Time) string {
+	// Each to the nearest of its unit: a request made a moment ago for
+	// 15 days expires "in 15d", not "in 14d".
 	d := t.Sub(now)
+	minutes, hours := (d+30*time.Second)/time.Minute, (d+30*time.Minute)/time.Hour
 	switch {
 	case d <= 0:
 		return l.T("fmt.in.past")
-	case d < time.Hour:
-		return l.T("fmt.in.minutes", Args{"N": max(1, int(d/time.Minute))})
-	case d < 48*time.Hour:
-		return l.T("fmt.in.hours", Args{"N": int(d / time.Hour)})
+	case minutes < 60:
+		return l.T("fmt.in.minutes", Args{"N": max(1, int(minutes))})
+	case hours < 48:
+		return l.T("fmt.in.hours", Args{"N": int(hours)})
 	}
-	return l.T("fmt.in.days", Args{"N": int(d / (24 * time.Hour))})
+	return l.T("fmt.in.days", Args{"N": int((d + 12*time.Hour) / (24 * time.Hour))})
 }
 
 // Duration writes a length of time as people say it: "15 days",

@@ -112,6 +112,12 @@ func TestDates(t *testing.T) {
 		{fr.Ago(now, now.Add(-50*time.Hour)), "il y a 2 j"},
 		{fr.Ago(now, now.Add(-8*24*time.Hour)), "22/02/2026"},
 		{en.Until(now, now.Add(14*24*time.Hour)), "in 14d"},
+		// to the nearest of its unit: a 15-day request made a moment ago
+		{en.Until(now, now.Add(15*24*time.Hour-time.Minute)), "in 15d"},
+		{en.Until(now, now.Add(14*24*time.Hour+11*time.Hour)), "in 14d"},
+		{en.Until(now, now.Add(59*time.Minute+45*time.Second)), "in 1h"},
+		{en.Until(now, now.Add(90*time.Second)), "in 2m"},
+		{en.Until(now, now.Add(10*time.Second)), "in 1m"},
 		{pt.Until(now, now.Add(3*time.Hour)), "daqui a 3 h"},
 		{fr.Until(now, now.Add(3*time.Hour)), "dans 3 h"},
 		{en.Duration(15 * 24 * time.Hour), "15 days"},
