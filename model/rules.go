@@ -225,7 +225,7 @@ func throttle(tx Tx, actor Handle, sc scope, now time.Time) error {
 	}
 	if now.Before(until) {
 		return retryAt(fail(ErrThrottled, "token", "err.token.throttled",
-			locale.Args{"Scope": sc.name, "At": until.UTC().Format("15:04"), "In": roundUp(until.Sub(now))}), until)
+			locale.Args{"Scope": sc.name, "At": clockTime(until), "In": roundUp(until.Sub(now))}), until)
 	}
 	return nil
 }

@@ -622,6 +622,7 @@ func testThrottling(t *testing.T, open Opener) {
 	f := New(t, open)
 	r := f.Create(A, Example, N, model.Tech)[0]
 	wrong := "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"
+	f.Clock.Advance(20 * time.Second) // the pause ends 20 s past a minute
 	for i := 1; i <= model.MaxTokenFailures; i++ {
 		f.Clock.Advance(time.Minute)
 		_, err := f.Desk.Accept(f.Ctx, T, r.ID, wrong)
@@ -638,6 +639,11 @@ func testThrottling(t *testing.T, open Opener) {
 	IsKind(t, err, model.ErrThrottled, "the right token while paused")
 	if !strings.Contains(err.Error(), "too many wrong tokens") || !strings.Contains(err.Error(), "15 minutes") {
 		t.Errorf("message %q", err)
+	}
+	// The time it gives has not come before the pause ends: 09:20:20
+	// is said 09:21.
+	if at := f.Clock.Now().Add(model.TokenLockout); at.Second() == 0 || !strings.Contains(err.Error(), "until "+at.Add(time.Minute).Format("15:04")+" UTC") {
+		t.Errorf("the pause ends at %s; the message says %q", at.Format("15:04:05"), err)
 	}
 	// Only that account, only on that request.
 	f.Accept(N, r.ID)
