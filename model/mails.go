@@ -267,7 +267,7 @@ func (d *Desk) sendOutcome(tx Tx, w *work, r Request, why locale.Message, h Hand
 		}
 		b.WriteString(l.T("mail.outcome.answers") + "\n")
 		for _, p := range r.Parties {
-			fmt.Fprintf(&b, "    %s (%s): %s\n", p.Handle, r.Why(p.Handle).In(l), p.Answer.In(l))
+			b.WriteString(l.T("mail.outcome.answer", locale.Args{"Handle": p.Handle, "Why": r.Why(p.Handle), "Answer": p.Answer}) + "\n")
 		}
 		return subject, b.String()
 	}
