@@ -256,7 +256,13 @@ var unsafes = map[string]string{
 	"it contains an invisible separator":    "word.unsafe.invisible",
 }
 
-func unsafeWord(why string) locale.Word { return wordOf(unsafes, why) }
+func unsafeWord(why string) locale.Word {
+	// The one that names its character: "… (U+200D)".
+	if code, ok := strings.CutPrefix(why, "it contains an invisible character ("); ok {
+		return locale.M("word.unsafe.invisible_char", locale.Args{"Code": strings.TrimSuffix(code, ")")})
+	}
+	return wordOf(unsafes, why)
+}
 
 // wordOf is the word whose English is en, by a table of their message
 // IDs; an English the table lacks reads as it is in every language.

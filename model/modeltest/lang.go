@@ -104,6 +104,20 @@ func testLanguages(t *testing.T, open Opener) {
 		t.Errorf("Error() = %q", err)
 	}
 
+	// A refusal that names an invisible character, wholly in each
+	// language.
+	holder := "Café \u200d"
+	_, err = f.Desk.SetOwner(f.Ctx, A, Example, model.OwnerChange{Holder: &holder})
+	for l, text := range map[locale.Lang]string{
+		locale.EN: "it contains an invisible character (U+200D)",
+		locale.PT: "contém um carácter invisível (U+200D)",
+		locale.FR: "présence d'un caractère invisible (U+200D)",
+	} {
+		if got := model.Localize(err, locale.For(l)); !strings.HasSuffix(got, text) {
+			t.Errorf("%s: %q, want it to end %q", l, got, text)
+		}
+	}
+
 	// An unknown language.
 	before := f.Snap()
 	_, err = f.Desk.SetLang(f.Ctx, N, "de")
