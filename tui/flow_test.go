@@ -478,8 +478,8 @@ func TestHistoryOfAService(t *testing.T) {
 	servicesShown(a)
 	a.typ("/vps-7f")
 	a.press("enter", "h")
-	s := a.waitText("History", "vps-7f3a21c9.vps.ovh.net", "contact.change")
-	if strings.Index(s, "request.done") > strings.Index(s, "service.add") {
+	s := a.waitText("History", "vps-7f3a21c9.vps.ovh.net", "contact changed")
+	if strings.Index(s, "  done  ") > strings.Index(s, "service added") {
 		t.Fatalf("history is not newest first:\n%s", s)
 	}
 	a.press("esc")

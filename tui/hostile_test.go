@@ -136,7 +136,7 @@ var hostileScreens = []struct {
 		a.press("enter")
 		a.waitText("1 of 3")
 		a.press("h")
-		return a.waitText("History", "request.create", "act ")
+		return a.waitText("History", "request made", "act ")
 	}},
 	{"requests", evil, func(a *app) string {
 		a.waitText("3 of 3", "Eve Evil", "Requests (1!)", "Mailbox (1)")

@@ -162,7 +162,7 @@ func TestRefusalsAreMarkedAsFieldsMarkThem(t *testing.T) {
 	for i := 1; i <= model.MaxResends; i++ {
 		a.press("e")
 		a.waitFor(fmt.Sprintf("resend %d", i), func(s string) bool {
-			return strings.Count(s, "request.resend") == i && strings.Contains(s, "a fresh token for request #8 was mailed")
+			return strings.Count(s, "* sent again ") == i && strings.Contains(s, "a fresh token for request #8 was mailed")
 		})
 	}
 	a.press("e")

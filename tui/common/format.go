@@ -142,9 +142,9 @@ func (c *Common) Change(r model.Request) string {
 	return c.T("tui.change", locale.Args{"Roles": c.RoleNames(r), "From": H(r.From), "To": H(r.To)})
 }
 
-// Action names what a history line records: "request.create" in
-// English (the history's own name), words in the other languages; an
-// action of another making as it is stored.
+// Action names what a history line records, in words ("request made"
+// for request.create, the name stored); an action of another making as
+// it is stored.
 func (c *Common) Action(a string) string {
 	if id := "tui.action." + a; c.L.Has(id) {
 		return c.T(id)
@@ -179,8 +179,11 @@ func (c *Common) RoleNames(r model.Request) string {
 
 // Handle writes h, marked when it is the user's own.
 func (c *Common) Handle(h model.Handle) string {
-	if h == c.Me && h != "" {
+	switch {
+	case h == c.Me && h != "":
 		return H(h) + "*"
+	case h == model.SystemActor, h == model.SupportActor:
+		return c.T("tui.actor." + string(h)) // the desk, its staff: words
 	}
 	return H(h)
 }
