@@ -115,6 +115,13 @@ func CheckEmail(field, s string) (string, error) {
 		strings.ContainsAny(domain, "[]") {
 		return "", fail(ErrInvalid, field, "err.email.bad", quotedArg(s))
 	}
+	// No mail reaches a domain whose name can't be one: a label begins
+	// and ends with a letter or a digit, and has 63 bytes at most.
+	for _, label := range strings.Split(domain, ".") {
+		if strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") || len(label) > 63 {
+			return "", fail(ErrInvalid, field, "err.email.bad", quotedArg(s))
+		}
+	}
 	return s, nil
 }
 

@@ -33,12 +33,12 @@ func TestParseRoles(t *testing.T) {
 }
 
 func TestCheckEmail(t *testing.T) {
-	for _, ok := range []string{"a@b.pt", "first.last+tag@sub.example.com", "x_y@example.co.uk"} {
+	for _, ok := range []string{"a@b.pt", "first.last+tag@sub.example.com", "x_y@example.co.uk", "a@my-host.example.pt", "a@" + strings.Repeat("b", 63) + ".pt"} {
 		if got, err := CheckEmail("email", ok); err != nil || got != ok {
 			t.Errorf("CheckEmail(%q) = %q, %v", ok, got, err)
 		}
 	}
-	for _, bad := range []string{"", "a", "a@", "@b.pt", "a@b", "a@b.", "a@.b", "a@b..pt", "A <a@b.pt>", "a b@c.pt", "a@[1.2.3.4]", "\"a\"@b.pt", "a@b.pt\n", strings.Repeat("a", 250) + "@b.pt"} {
+	for _, bad := range []string{"", "a", "a@", "@b.pt", "a@b", "a@b.", "a@.b", "a@b..pt", "A <a@b.pt>", "a b@c.pt", "a@[1.2.3.4]", "\"a\"@b.pt", "a@b.pt\n", strings.Repeat("a", 250) + "@b.pt", "a@-b.com", "a@b-.com", "a@b.pt-", "a@" + strings.Repeat("b", 64) + ".pt"} {
 		if _, err := CheckEmail("email", bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("CheckEmail(%q) = %v", bad, err)
 		}
