@@ -55,6 +55,9 @@ func (a *app) stateWord(s model.State) string { return text.Line(s.In(a.l)) }
 // action names a history action: the history's own name in English, a
 // word in the other languages (the app's); another tool's as it is.
 func (a *app) action(s string) string {
+	if a.l.Lang() == locale.EN {
+		return s // what --json, the API and support's scripts name it
+	}
 	if id := "tui.action." + s; a.l.Has(id) {
 		return a.T(id)
 	}
