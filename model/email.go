@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -148,7 +149,13 @@ func (d *Desk) answerEmail(ctx context.Context, actor Handle, token string, conf
 		var refusal error
 		if norm, ok := NormalizeToken(token); !ok {
 			refusal = fail(ErrWrongToken, "token", "err.email.token_shape", locale.Args{"Email": c.Email})
-		} else if !HashToken(norm).Equal(c.Hash) {
+		} else if h := HashToken(norm); !h.Equal(c.Hash) {
+			// The token of an earlier change (confirmed, refused,
+			// replaced: a mail kept in the mailbox) is no guess: it is
+			// told what became of that change, and costs no try.
+			if closed, err := earlierChange(tx, actor, h, w.now); closed != nil || err != nil {
+				return Account{}, cmp.Or(err, closed)
+			}
 			refusal = fail(ErrWrongToken, "token", "err.email.token_wrong", locale.Args{"Email": c.Email})
 		}
 		if refusal != nil {
@@ -227,6 +234,22 @@ func (d *Desk) FindEmailChange(ctx context.Context, id int64, token string) (Ema
 		return nil
 	})
 	return el, err
+}
+
+// earlierChange returns why the token whose hash is h can no longer
+// answer, when it is the token of one of h's changes that has ended;
+// nil when it is none of them.
+func earlierChange(tx Tx, actor Handle, h TokenHash, now time.Time) (error, error) {
+	cs, err := tx.EmailChangesOf(actor)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if c.StateAt(now) != EmailPending && h.Equal(c.Hash) {
+			return linkOfChange(c, now).Closed, nil
+		}
+	}
+	return nil, nil
 }
 
 // linkOfChange is change c without its hash, and why its token can no

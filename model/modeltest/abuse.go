@@ -128,7 +128,7 @@ func testEmailAbuse(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 		_, err := f.Desk.ConfirmEmail(f.Ctx, T, first)
-		IsKind(t, err, model.ErrWrongToken, "the first change's token")
+		IsKind(t, err, model.ErrTokenReplaced, "the first change's token")
 		if a, err := f.Desk.ConfirmEmail(f.Ctx, T, EmailToken(f, T)); err != nil || a.Email != "second@new.example" {
 			t.Fatalf("%+v %v", a, err)
 		}

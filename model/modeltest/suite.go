@@ -869,6 +869,31 @@ func testEmail(t *testing.T, open Opener) {
 	if !asked || !changed {
 		t.Errorf("history: asked %v, changed %v", asked, changed)
 	}
+	// The token of an earlier change (a mail kept in the mailbox) is no
+	// guess: it says what became of that change, and costs no try.
+	if _, err := f.Desk.AskEmailChange(f.Ctx, T, "ted@newer.example"); err != nil {
+		t.Fatal(err)
+	}
+	second := EmailToken(f, T)
+	if _, err := f.Desk.AskEmailChange(f.Ctx, T, "ted@newest.example"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		token string
+		want  error
+		says  string
+	}{{token, model.ErrTokenUsed, "already confirmed"}, {second, model.ErrTokenReplaced, "a newer change of address"}} {
+		before := f.Snap()
+		_, err := f.Desk.ConfirmEmail(f.Ctx, T, c.token)
+		IsKind(t, err, c.want, c.says)
+		if err != nil && (!strings.Contains(err.Error(), c.says) || strings.Contains(err.Error(), "tries left")) {
+			t.Errorf("an earlier change's token: %q", err)
+		}
+		f.Same(before, "an earlier change's token")
+	}
+	if a, err := f.Desk.ConfirmEmail(f.Ctx, T, EmailToken(f, T)); err != nil || a.Email != "ted@newest.example" {
+		t.Errorf("the newest change's token: %+v %v", a, err)
+	}
 }
 
 // EmailToken returns the token of h's newest mail proving a new address.
