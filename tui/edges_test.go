@@ -1,0 +1,78 @@
+package tui_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"contactdesk/locale"
+	"contactdesk/model/demo"
+)
+
+// Rough edges a QA pass found.
+
+// lastLine is the screen's last line: the status line.
+func lastLine(s string) string {
+	ls := strings.Split(s, "\n")
+	return ls[len(ls)-1]
+}
+
+// TestPickerHelpAndWayBack: f1 opens help on the account picker, as its
+// key line says; the picker opened with @ names the account in use, and
+// esc goes back to it as it was (esc first clears what was typed).
+func TestPickerHelpAndWayBack(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, "", 80, 24)
+	a.waitText(a.T("tui.picker.title"), a.T("tui.picker.info", locale.Args{"Shown": 8, "N": 8}))
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	a.waitText(a.T("tui.help.closing"), a.T("tui.picker.key.pick"))
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	a.waitGone(a.T("tui.help.closing"))
+	// no account in use: esc has nowhere to go back to
+	a.press("esc")
+	a.waitText(a.T("tui.picker.title"), a.T("tui.status.no_account"))
+
+	b := start(t, d, demo.Persona, 80, 24)
+	b.openRequest8()
+	b.press("@")
+	s := b.waitText(b.T("tui.picker.title"), b.T("tui.picker.info", locale.Args{"Shown": 8, "N": 8}))
+	if st := lastLine(s); strings.Contains(st, b.T("tui.status.no_account")) || !strings.Contains(st, string(demo.Persona)) {
+		t.Fatalf("the picker opened with @ doesn't name the account in use:\n%s", s)
+	}
+	if !strings.Contains(s, "esc "+b.T("tui.key.back")) {
+		t.Fatalf("the picker opened with @ doesn't show its way back:\n%s", s)
+	}
+	b.typ("yy")
+	b.waitText(b.T("tui.picker.info", locale.Args{"Shown": 1, "N": 8}))
+	b.press("esc") // clears what was typed
+	b.waitText(b.T("tui.picker.info", locale.Args{"Shown": 8, "N": 8}))
+	b.press("esc") // goes back
+	s = b.waitText(b.T("tui.request.title", locale.Args{"ID": 8}), b.T("tui.request.parties"))
+	if !b.loaded(s) || strings.Contains(s, b.T("tui.picker.title")) {
+		t.Fatalf("esc didn't go back to the account in use:\n%s", s)
+	}
+	// the screens are those of before, alive: esc closes the request,
+	// on the tab it was opened from
+	b.press("esc")
+	b.waitText(b.T("tui.requests.title"), "#8")
+}
+
+// TestPickerWayBackWhileReading: a screen whose read was under way when
+// @ opened the picker gets its answer all the same, and shows it once
+// esc goes back.
+func TestPickerWayBackWhileReading(t *testing.T) {
+	base := newDesk(t)
+	h := newHeldDesk(t, base, true, "ServicesOf", "FirstServicesOf")
+	a := start(t, h.Desk, demo.Persona, 80, 24)
+	a.waitText(a.T("tui.loading"))
+	a.press("@")
+	a.waitText(a.T("tui.picker.title"), a.T("tui.picker.info", locale.Args{"Shown": 8, "N": 8}))
+	h.release()
+	// the answer lands while the picker shows (no sign of it on screen
+	// to wait for)
+	time.Sleep(200 * time.Millisecond)
+	a.press("esc")
+	servicesShown(a)
+}
