@@ -8,7 +8,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"contactdesk/locale"
+	"contactdesk/model"
 	"contactdesk/model/demo"
+	"contactdesk/tui"
 )
 
 // Rough edges a QA pass found.
@@ -75,4 +77,26 @@ func TestPickerWayBackWhileReading(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	a.press("esc")
 	servicesShown(a)
+}
+
+// TestMailWithoutTokenSaysNoToken: o on a mail with no token (the outcome
+// of a request) opens the request, and its key says nothing of a token
+// filled in; on a mail with one, it does.
+func TestMailWithoutTokenSaysNoToken(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
+		a := start(t, newDeskIn(t, lang), demo.Persona, 80, 24, tui.Options{Tab: tui.MailboxTab})
+		a.waitText(a.T("tui.mailbox.title"), "#1 ")
+		// the newest mail asks the persona to confirm: it holds a token
+		a.press("enter")
+		a.waitText("o "+a.T("tui.mail.key.open"), "esc "+a.T("tui.key.back"))
+		a.press("esc")
+		a.typ("/#1 ")
+		a.press("enter", "enter")
+		s := a.waitText(a.T("tui.mail.hint_open", locale.Args{"ID": 1}), "o "+a.T("tui.mail.key.open_no_token")+" ·")
+		if strings.Contains(s, a.T("tui.mail.key.open")) {
+			t.Fatalf("a mail without a token says o fills its token in:\n%s", s)
+		}
+		a.press("o")
+		a.waitText(a.T("tui.request.title", locale.Args{"ID": 1}))
+	}
 }

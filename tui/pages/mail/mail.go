@@ -102,6 +102,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return common.SubViewReadFailed(msg.err, !p.loaded)
 		}
 		p.m, p.loaded = msg.m, true
+		p.sayToken()
 		early := p.early.Replay(p.key)
 		if !p.m.Read && !p.marked {
 			p.marked = true
@@ -133,6 +134,21 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	case p.c.Keys.Scroll(msg, &p.scroll, p.height):
 	}
 	return nil
+}
+
+// sayToken makes o's help say the token is filled in only when the mail
+// has one to fill in (an outcome mail has none; with real delivery the
+// token is in the recipient's own inbox).
+func (p *Page) sayToken() {
+	follow, confirm := "tui.mail.key.open", "tui.mail.key.confirm_email"
+	if _, tok, ok := model.ParseLink(p.m.Link); !ok || tok == "" {
+		follow = "tui.mail.key.open_no_token"
+	}
+	if p.m.Token == "" {
+		confirm = "tui.mail.key.confirm_email_no_token"
+	}
+	p.follow.SetHelp("o", p.c.T(follow))
+	p.confirm.SetHelp("o", p.c.T(confirm))
 }
 
 // open follows the mail's link, or opens the request it is about; the
