@@ -1,6 +1,7 @@
 package tui_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +99,42 @@ func TestMailWithoutTokenSaysNoToken(t *testing.T) {
 		}
 		a.press("o")
 		a.waitText(a.T("tui.request.title", locale.Args{"ID": 1}))
+	}
+}
+
+// TestHelpFromAFieldListsWhatWorks: help opened with f1 while a field has
+// the keys lists no key that is a letter there (? and @ type
+// themselves), in a form and on the account picker.
+func TestHelpFromAFieldListsWhatWorks(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	servicesShown(a)
+	a.editShop()
+	a.press("tab") // a field of the form
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	s := a.waitText(a.T("tui.help.closing"), "f1 ")
+	letters := regexp.MustCompile(`(^|\s)(\?|@|q)\s{2,}\S`)
+	if letters.MatchString(s) || strings.Contains(s, a.T("tui.key.switch")) {
+		t.Fatalf("help from a field lists keys that type there:\n%s", s)
+	}
+	// on a list, they work: listed
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	a.waitGone(a.T("tui.help.closing"))
+	a.press("esc", "esc")
+	servicesShown(a)
+	a.press("?")
+	s = a.waitText(a.T("tui.help.closing"))
+	if !letters.MatchString(s) || !strings.Contains(s, a.T("tui.key.switch")) {
+		t.Fatalf("help on a list lacks ?, q or @:\n%s", s)
+	}
+	a.press("esc")
+	a.waitGone(a.T("tui.help.closing"))
+
+	a.press("@")
+	a.waitText(a.T("tui.picker.title"), a.T("tui.picker.info", locale.Args{"Shown": 8, "N": 8}))
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	s = a.waitText(a.T("tui.help.closing"), a.T("tui.picker.key.pick"))
+	if letters.MatchString(s) || strings.Contains(s, a.T("tui.key.switch")) {
+		t.Fatalf("help on the picker lists keys that type there:\n%s", s)
 	}
 }

@@ -1020,14 +1020,19 @@ func (m *Model) helpGroups(cur slot) []help.Group {
 		own = append(own, col...)
 	}
 	gs := []help.Group{{Title: cur.page.Title(), Keys: own}}
-	if !cur.page.Capturing() {
+	// while a field has the keys, the keys that are letters there (?,
+	// q, @, the tabs' digits) type instead: only those that work are listed
+	field := m.pick != nil || cur.page.Capturing()
+	if !field {
 		gs = append(gs, help.Group{Title: m.c.T("tui.help.move"), Keys: k.Moves()})
 		gs = append(gs, help.Group{Title: m.c.T("tui.help.tabs"), Keys: append(k.Tabs(), k.NextTab, k.PrevTab)})
+		return append(gs, help.Group{Title: m.c.T("tui.help.app"), Keys: []key.Binding{k.Reload, k.Help, k.HelpAnywhere, k.Back, k.Quit, k.ForceQuit, k.Switch}})
 	}
-	app := []key.Binding{k.Reload, k.Help, k.HelpAnywhere, k.Back}
-	if !cur.page.Capturing() {
-		app = append(app, k.Quit)
+	app := []key.Binding{k.Reload, k.HelpAnywhere}
+	if m.pick == nil {
+		// the picker's esc is in its own keys
+		app = append(app, k.Back)
 	}
-	app = append(app, k.ForceQuit, k.Switch)
+	app = append(app, k.ForceQuit)
 	return append(gs, help.Group{Title: m.c.T("tui.help.app"), Keys: app})
 }
