@@ -138,3 +138,29 @@ func TestHelpFromAFieldListsWhatWorks(t *testing.T) {
 		t.Fatalf("help on the picker lists keys that type there:\n%s", s)
 	}
 }
+
+// TestEndedRequestHasNoPendingAnswer: once a request has ended, a party
+// that never answered reads as not answered, not as pending.
+func TestEndedRequestHasNoPendingAnswer(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
+		a := start(t, newDeskIn(t, lang), demo.Persona, 80, 24, tui.Options{Tab: tui.RequestsTab})
+		a.waitText(a.T("tui.requests.title"), "#7 ")
+		a.typ("/#7")
+		a.press("enter", "enter")
+		s := a.waitText(a.T("tui.request.title", locale.Args{"ID": 7}), a.T("tui.request.parties"))
+		pending := model.AnswerPending.In(a.l)
+		if !strings.Contains(lineOf(s, "  yy22222-ovh "), pending) {
+			t.Fatalf("a party yet to answer a request under way is not pending:\n%s", s)
+		}
+		a.press("c", "y")
+		s = a.waitText(model.StateCancelled.In(a.l), a.T("tui.request.label.ended"))
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, "  ") && strings.HasSuffix(strings.TrimSpace(l), pending) {
+				t.Fatalf("a party of a cancelled request is pending:\n%s", s)
+			}
+		}
+		if !strings.Contains(lineOf(s, "  yy22222-ovh "), a.T("tui.request.no_answer")) {
+			t.Fatalf("a party of a cancelled request that never answered doesn't read so:\n%s", s)
+		}
+	}
+}
