@@ -164,3 +164,35 @@ func TestEndedRequestHasNoPendingAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandInAMailIsNeverBroken: a shell command in a mail, too long
+// for 80 columns, is broken at its spaces only, with shell continuations:
+// its lines, copied, are the command, its token whole.
+func TestCommandInAMailIsNeverBroken(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 80, 24, tui.Options{Tab: tui.MailboxTab})
+	a.waitText(a.T("tui.mailbox.title"), "#1 ")
+	a.press("enter") // the newest mail: request #8's, with its token
+	a.waitText(a.T("tui.mail.hint_open_token", locale.Args{"ID": 8}))
+	a.press("G")
+	s := a.waitText("contactdesk request accept 8")
+	want := regexp.MustCompile(`^contactdesk request (accept|refuse) 8 --as xx11111-ovh --token ` + tokenRE.String() + `$`)
+	ls := strings.Split(s, "\n")
+	var cmds []string
+	for i := 0; i < len(ls); i++ {
+		l := strings.TrimSpace(ls[i])
+		if !strings.HasPrefix(l, "contactdesk request") {
+			continue
+		}
+		for strings.HasSuffix(l, " \\") && i+1 < len(ls) {
+			i++
+			l = strings.TrimSuffix(l, "\\") + strings.TrimSpace(ls[i])
+		}
+		if !want.MatchString(l) {
+			t.Fatalf("a command copied from the mail reads %q:\n%s", l, s)
+		}
+		cmds = append(cmds, l)
+	}
+	if len(cmds) != 2 {
+		t.Fatalf("the mail's two commands are not whole on screen:\n%s", s)
+	}
+}
