@@ -196,3 +196,22 @@ func TestCommandInAMailIsNeverBroken(t *testing.T) {
 		t.Fatalf("the mail's two commands are not whole on screen:\n%s", s)
 	}
 }
+
+// TestServiceNameGrowsWithTheWidth: on a wide terminal, a long service
+// name shows whole instead of cut at the column's usual width, the room
+// right of the table left empty.
+func TestServiceNameGrowsWithTheWidth(t *testing.T) {
+	d := newDesk(t)
+	long := "a-very-long-service-name-that-goes-on-and-on-and-on.example.com"
+	err := d.Store().Update(ctx, func(tx model.Tx) error {
+		return tx.InsertService(&model.Service{Name: long, Type: model.TypeVPS, Admin: demo.Persona, Tech: demo.Persona, Billing: demo.Persona, Created: now})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, demo.Persona, 200, 30)
+	a.waitText(long + " ")
+	// at 80 columns the name is cut, as before
+	b := start(t, d, demo.Persona, 80, 24)
+	b.waitText("a-very-long-service-name", "…")
+}
