@@ -137,6 +137,9 @@ type Model struct {
 	pages [4]slot
 	stack []slot
 	pick  *slot
+	// was is the session as it was when @ opened the picker: esc there
+	// goes back to it (nil: no account was in use).
+	was *session
 
 	active   Tab
 	showHelp bool
@@ -167,6 +170,54 @@ type Model struct {
 	subCh     <-chan model.Change
 	unsub     func()
 	quitting  bool
+}
+
+// session is what the account in use had on screen, kept while the
+// picker opened with @ shows: its Common, its frame's parts, its screens.
+type session struct {
+	c       *common.Common
+	tabs    *tabs.Model
+	status  *statusbar.Model
+	help    *help.Model
+	svc     *services.Page
+	reqs    *requests.Page
+	mbox    *mailbox.Page
+	prof    *profile.Page
+	pages   [4]slot
+	stack   []slot
+	active  Tab
+	notes   map[int]note
+	waiting map[int]bool
+	later   []tea.Cmd
+}
+
+// keep is the session as it is, for a way back from the picker.
+func (m *Model) keep() *session {
+	return &session{c: m.c, tabs: m.tabs, status: m.status, help: m.help,
+		svc: m.svc, reqs: m.reqs, mbox: m.mbox, prof: m.prof, pages: m.pages, stack: m.stack,
+		active: m.active, notes: m.notes, waiting: m.waiting, later: m.later}
+}
+
+// back closes the picker opened with @ and goes back to the account that
+// was in use, as it was: its tab, its open screens; they read again and
+// the session listens for its changes again.
+func (m *Model) back() tea.Cmd {
+	s := m.was
+	m.was, m.pick = nil, nil
+	m.c, m.tabs, m.status, m.help = s.c, s.tabs, s.status, s.help
+	m.svc, m.reqs, m.mbox, m.prof = s.svc, s.reqs, s.mbox, s.prof
+	m.pages, m.stack, m.active = s.pages, s.stack, s.active
+	// its screens stayed open under the picker (their reads landed);
+	// the tabs still waiting for a first answer get one from reloadAll
+	m.notes, m.waiting, m.later = s.notes, s.waiting, s.later
+	// the messages shown before the picker were read: they don't come
+	// back, but a read's error stays, faded
+	for id := range m.notes {
+		m.fade(id)
+	}
+	m.showHelp = false
+	m.resize()
+	return tea.Batch(m.subscribe(), m.reloadAll())
 }
 
 // New returns the root model of one session acting as me ("" = start on
@@ -238,7 +289,7 @@ func (m *Model) build() {
 	}
 	m.later = nil
 	m.stack = nil
-	m.pick = nil
+	m.pick, m.was = nil, nil
 	m.notes = map[int]note{}
 	m.status.User = common.H(m.c.Me)
 	m.resize()
@@ -246,6 +297,10 @@ func (m *Model) build() {
 
 func (m *Model) openPicker() {
 	m.status.User, m.status.Unread = m.c.T("tui.status.no_account"), -1
+	if m.was != nil {
+		// the account in use stays in use until another is picked
+		m.status.User = m.c.T("tui.status.in_use", locale.Args{"Handle": common.H(m.was.c.Me)})
+	}
 	m.waiting, m.later = nil, nil
 	m.notes = map[int]note{}
 	s := m.slot(picker.New(m.c), ServicesTab)
@@ -722,11 +777,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, k.Reload) {
 		return tea.Batch(m.say(m.current().id, common.Say(m.c.T("tui.reloaded"))), m.reloadAll())
 	}
-	if key.Matches(msg, k.HelpAnywhere) && m.pick == nil {
+	if key.Matches(msg, k.HelpAnywhere) {
 		m.showHelp = true
 		return nil
 	}
 	cur := m.current()
+	if p, ok := cur.page.(*picker.Page); ok && m.was != nil && key.Matches(msg, k.Back) && !p.Typed() {
+		return m.back()
+	}
 	if m.pick == nil && !cur.page.Capturing() {
 		switch {
 		case key.Matches(msg, k.Quit):
@@ -753,6 +811,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.switchTab(m.active - 1)
 			return nil
 		case key.Matches(msg, k.Switch):
+			was := m.keep()
 			m.stopListening()
 			m.subGen++
 			// the picker speaks the session's language, not the last
@@ -760,7 +819,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			c := *m.c
 			m.c = &c
 			m.speak(m.o.Lang)
+			m.was = was
 			m.openPicker()
+			m.pick.page.(*picker.Page).CanGoBack()
 			return m.load(*m.pick)
 		}
 	}
@@ -959,14 +1020,19 @@ func (m *Model) helpGroups(cur slot) []help.Group {
 		own = append(own, col...)
 	}
 	gs := []help.Group{{Title: cur.page.Title(), Keys: own}}
-	if !cur.page.Capturing() {
+	// while a field has the keys, the keys that are letters there (?,
+	// q, @, the tabs' digits) type instead: only those that work are listed
+	field := m.pick != nil || cur.page.Capturing()
+	if !field {
 		gs = append(gs, help.Group{Title: m.c.T("tui.help.move"), Keys: k.Moves()})
 		gs = append(gs, help.Group{Title: m.c.T("tui.help.tabs"), Keys: append(k.Tabs(), k.NextTab, k.PrevTab)})
+		return append(gs, help.Group{Title: m.c.T("tui.help.app"), Keys: []key.Binding{k.Reload, k.Help, k.HelpAnywhere, k.Back, k.Quit, k.ForceQuit, k.Switch}})
 	}
-	app := []key.Binding{k.Reload, k.Help, k.HelpAnywhere, k.Back}
-	if !cur.page.Capturing() {
-		app = append(app, k.Quit)
+	app := []key.Binding{k.Reload, k.HelpAnywhere}
+	if m.pick == nil {
+		// the picker's esc is in its own keys
+		app = append(app, k.Back)
 	}
-	app = append(app, k.ForceQuit, k.Switch)
+	app = append(app, k.ForceQuit)
 	return append(gs, help.Group{Title: m.c.T("tui.help.app"), Keys: app})
 }

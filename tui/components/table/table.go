@@ -31,7 +31,10 @@ type Column struct {
 	Max int
 	// Fit widens a fixed column to its widest cell, as last measured
 	// (see Widest and SetFit): a handle or a number is never cut, and
-	// the flexible columns shrink first.
+	// the flexible columns shrink first. On a flexible column, Fit lets
+	// it grow past its Max up to its widest cell, when there is room: a
+	// long name is not cut while the columns right of it leave the
+	// screen's right half empty.
 	Fit bool
 }
 
@@ -270,6 +273,19 @@ func (m *Model) HandleMouse(msg tea.MouseMsg) (activate bool) {
 
 func (m *Model) shown(i int) bool { return m.width >= m.cols[i].From }
 
+// top is how wide flexible column i grows at most (0: no limit): its
+// Max, or, for a Fit column, its widest cell when wider.
+func (m *Model) top(i int) int {
+	c := m.cols[i]
+	if c.Max <= 0 {
+		return 0
+	}
+	if c.Fit && i < len(m.fitted) {
+		return max(c.Max, m.fitted[i])
+	}
+	return c.Max
+}
+
 // layout gives each column its width (0 for a hidden one).
 func (m *Model) layout() {
 	m.widths = make([]int, len(m.cols))
@@ -325,8 +341,8 @@ func (m *Model) layout() {
 				continue
 			}
 			add := max(1, room*weight(c)/total)
-			if c.Max > 0 && m.widths[i]+add >= c.Max {
-				add = max(0, c.Max-m.widths[i])
+			if top := m.top(i); top > 0 && m.widths[i]+add >= top {
+				add = max(0, top-m.widths[i])
 				delete(growing, i)
 				capped = true
 			}

@@ -62,11 +62,77 @@ func (p *Page) bodyLines() []string {
 				ls = append(ls, "")
 				continue
 			}
+			if isCommand(l) {
+				ls = append(ls, commandLines(l, p.width, p.c.Styles.Value)...)
+				continue
+			}
 			ls = append(ls, strings.Split(common.Wrap(l, 0, p.width, p.c.Styles.Value), "\n")...)
 		}
 		p.body = body{of: p.m.Body, width: p.width, lines: ls}
 	}
 	return p.body.lines
+}
+
+// isCommand reports whether a line of a mail's body is a shell command
+// to copy: it starts with "contactdesk ", after its indentation.
+func isCommand(l string) bool {
+	return strings.HasPrefix(strings.TrimLeft(l, " "), "contactdesk ")
+}
+
+// commandLines draws a shell command of a mail's body in width cells
+// without breaking a word of it (a token broken at a dash, copied, is a
+// wrong token): a command too long for the width is broken at its spaces
+// only, outside quotes, each line but the last ending with " \", a
+// continuation the shell joins, the next ones indented further. A word
+// wider than the screen stays whole (the frame cuts it with …).
+func commandLines(l string, width int, st common.Renderer) []string {
+	l = strings.TrimRight(l, " ")
+	if common.Width(l) <= width {
+		return []string{st.Render(l)}
+	}
+	indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
+	words := shellWords(l)
+	var out []string
+	line := indent + words[0]
+	for _, w := range words[1:] {
+		// room for the word and, should another line follow, " \"
+		if common.Width(line)+1+common.Width(w)+2 <= width {
+			line += " " + w
+			continue
+		}
+		out = append(out, st.Render(line+" \\"))
+		line = indent + "    " + w
+	}
+	return append(out, st.Render(line))
+}
+
+// shellWords splits a command at its spaces, a quoted part ('…' or "…")
+// kept whole.
+func shellWords(l string) []string {
+	var ws []string
+	var b strings.Builder
+	var quote rune
+	for _, r := range strings.TrimLeft(l, " ") {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == ' ':
+			if b.Len() > 0 {
+				ws = append(ws, b.String())
+				b.Reset()
+			}
+			continue
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() > 0 {
+		ws = append(ws, b.String())
+	}
+	return ws
 }
 
 type (
@@ -102,6 +168,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return common.SubViewReadFailed(msg.err, !p.loaded)
 		}
 		p.m, p.loaded = msg.m, true
+		p.sayToken()
 		early := p.early.Replay(p.key)
 		if !p.m.Read && !p.marked {
 			p.marked = true
@@ -133,6 +200,21 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	case p.c.Keys.Scroll(msg, &p.scroll, p.height):
 	}
 	return nil
+}
+
+// sayToken makes o's help say the token is filled in only when the mail
+// has one to fill in (an outcome mail has none; with real delivery the
+// token is in the recipient's own inbox).
+func (p *Page) sayToken() {
+	follow, confirm := "tui.mail.key.open", "tui.mail.key.confirm_email"
+	if _, tok, ok := model.ParseLink(p.m.Link); !ok || tok == "" {
+		follow = "tui.mail.key.open_no_token"
+	}
+	if p.m.Token == "" {
+		confirm = "tui.mail.key.confirm_email_no_token"
+	}
+	p.follow.SetHelp("o", p.c.T(follow))
+	p.confirm.SetHelp("o", p.c.T(confirm))
 }
 
 // open follows the mail's link, or opens the request it is about; the

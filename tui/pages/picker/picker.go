@@ -23,6 +23,9 @@ type Page struct {
 	*listpage.List[model.Account]
 	c    *common.Common
 	pick key.Binding
+	// back: the picker was opened with @, and esc goes back to the
+	// account in use (the root model does it)
+	back bool
 }
 
 // New returns the picker.
@@ -83,8 +86,27 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 // Title names the page.
 func (p *Page) Title() string { return p.c.T("tui.picker.choose") }
 
+// CanGoBack tells the picker that an account is in use, which esc goes
+// back to once nothing is typed.
+func (p *Page) CanGoBack() { p.back = true }
+
+// Typed reports whether something typed narrows the list: esc clears it
+// before it goes back.
+func (p *Page) Typed() bool { return p.List.Filter.Active() }
+
 // ShortHelp lists the keys.
-func (p *Page) ShortHelp() []key.Binding { return p.List.ShortHelp(p.pick) }
+func (p *Page) ShortHelp() []key.Binding {
+	if p.back && !p.Typed() {
+		return []key.Binding{p.pick, p.c.Keys.Back}
+	}
+	return p.List.ShortHelp(p.pick)
+}
 
 // FullHelp lists the keys.
-func (p *Page) FullHelp() [][]key.Binding { return [][]key.Binding{p.List.ShortHelp(p.pick)} }
+func (p *Page) FullHelp() [][]key.Binding {
+	keys := []key.Binding{p.pick, p.List.Filter.Clear}
+	if p.back {
+		keys = append(keys, p.c.Keys.Back)
+	}
+	return [][]key.Binding{keys}
+}

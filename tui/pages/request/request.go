@@ -414,6 +414,11 @@ func (p *Page) body() []string {
 	}
 	for _, pt := range r.Parties {
 		answer := common.Line(pt.Answer.In(l))
+		if pt.Answer == model.AnswerPending && r.State.Ended() {
+			// the request ended before this party answered: nothing is
+			// pending any more
+			answer = p.c.T("tui.request.no_answer")
+		}
 		if !pt.Answered.IsZero() {
 			answer += " " + l.Ago(now, pt.Answered)
 		}

@@ -88,7 +88,7 @@ func New(c *common.Common) *Page {
 		Open:   p.keys.Edit,
 		OnOpen: func(e *entry) tea.Cmd { return p.c.Open(common.EditContactsMsg{Service: e.Item.S.Name}) },
 	}, p.Load,
-		table.Column{Title: c.T("tui.services.col.service"), Min: 16, Flex: 1, Max: 48},
+		table.Column{Title: c.T("tui.services.col.service"), Min: 16, Flex: 1, Max: 48, Fit: true},
 		table.Column{Title: c.T("tui.services.col.type"), Width: typeWidth(c)},
 		table.Column{Title: c.T("tui.col.admin"), Width: handleW, Fit: true},
 		table.Column{Title: c.T("tui.col.tech"), Width: handleW, Fit: true},

@@ -1,0 +1,217 @@
+package tui_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"contactdesk/locale"
+	"contactdesk/model"
+	"contactdesk/model/demo"
+	"contactdesk/tui"
+)
+
+// Rough edges a QA pass found.
+
+// lastLine is the screen's last line: the status line.
+func lastLine(s string) string {
+	ls := strings.Split(s, "\n")
+	return ls[len(ls)-1]
+}
+
+// TestPickerHelpAndWayBack: f1 opens help on the account picker, as its
+// key line says; the picker opened with @ names the account in use, and
+// esc goes back to it as it was (esc first clears what was typed).
+func TestPickerHelpAndWayBack(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, "", 80, 24)
+	a.waitText(a.T("tui.picker.title"), a.T("tui.picker.info", locale.Args{"Shown": 8, "N": 8}))
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	a.waitText(a.T("tui.help.closing"), a.T("tui.picker.key.pick"))
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	a.waitGone(a.T("tui.help.closing"))
+	// no account in use: esc has nowhere to go back to
+	a.press("esc")
+	a.waitText(a.T("tui.picker.title"), a.T("tui.status.no_account"))
+
+	b := start(t, d, demo.Persona, 80, 24)
+	b.openRequest8()
+	b.press("@")
+	s := b.waitText(b.T("tui.picker.title"), b.T("tui.picker.info", locale.Args{"Shown": 8, "N": 8}))
+	if st := lastLine(s); strings.Contains(st, b.T("tui.status.no_account")) || !strings.Contains(st, string(demo.Persona)) {
+		t.Fatalf("the picker opened with @ doesn't name the account in use:\n%s", s)
+	}
+	if !strings.Contains(s, "esc "+b.T("tui.key.back")) {
+		t.Fatalf("the picker opened with @ doesn't show its way back:\n%s", s)
+	}
+	b.typ("yy")
+	b.waitText(b.T("tui.picker.info", locale.Args{"Shown": 1, "N": 8}))
+	b.press("esc") // clears what was typed
+	b.waitText(b.T("tui.picker.info", locale.Args{"Shown": 8, "N": 8}))
+	b.press("esc") // goes back
+	s = b.waitText(b.T("tui.request.title", locale.Args{"ID": 8}), b.T("tui.request.parties"))
+	if !b.loaded(s) || strings.Contains(s, b.T("tui.picker.title")) {
+		t.Fatalf("esc didn't go back to the account in use:\n%s", s)
+	}
+	// the screens are those of before, alive: esc closes the request,
+	// on the tab it was opened from
+	b.press("esc")
+	b.waitText(b.T("tui.requests.title"), "#8")
+}
+
+// TestPickerWayBackWhileReading: a screen whose read was under way when
+// @ opened the picker gets its answer all the same, and shows it once
+// esc goes back.
+func TestPickerWayBackWhileReading(t *testing.T) {
+	base := newDesk(t)
+	h := newHeldDesk(t, base, true, "ServicesOf", "FirstServicesOf")
+	a := start(t, h.Desk, demo.Persona, 80, 24)
+	a.waitText(a.T("tui.loading"))
+	a.press("@")
+	a.waitText(a.T("tui.picker.title"), a.T("tui.picker.info", locale.Args{"Shown": 8, "N": 8}))
+	h.release()
+	// the answer lands while the picker shows (no sign of it on screen
+	// to wait for)
+	time.Sleep(200 * time.Millisecond)
+	a.press("esc")
+	servicesShown(a)
+}
+
+// TestMailWithoutTokenSaysNoToken: o on a mail with no token (the outcome
+// of a request) opens the request, and its key says nothing of a token
+// filled in; on a mail with one, it does.
+func TestMailWithoutTokenSaysNoToken(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
+		a := start(t, newDeskIn(t, lang), demo.Persona, 80, 24, tui.Options{Tab: tui.MailboxTab})
+		a.waitText(a.T("tui.mailbox.title"), "#1 ")
+		// the newest mail asks the persona to confirm: it holds a token
+		a.press("enter")
+		a.waitText("o "+a.T("tui.mail.key.open"), "esc "+a.T("tui.key.back"))
+		a.press("esc")
+		a.typ("/#1 ")
+		a.press("enter", "enter")
+		s := a.waitText(a.T("tui.mail.hint_open", locale.Args{"ID": 1}), "o "+a.T("tui.mail.key.open_no_token")+" ·")
+		if strings.Contains(s, a.T("tui.mail.key.open")) {
+			t.Fatalf("a mail without a token says o fills its token in:\n%s", s)
+		}
+		a.press("o")
+		a.waitText(a.T("tui.request.title", locale.Args{"ID": 1}))
+	}
+}
+
+// TestHelpFromAFieldListsWhatWorks: help opened with f1 while a field has
+// the keys lists no key that is a letter there (? and @ type
+// themselves), in a form and on the account picker.
+func TestHelpFromAFieldListsWhatWorks(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	servicesShown(a)
+	a.editShop()
+	a.press("tab") // a field of the form
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	s := a.waitText(a.T("tui.help.closing"), "f1 ")
+	letters := regexp.MustCompile(`(^|\s)(\?|@|q)\s{2,}\S`)
+	if letters.MatchString(s) || strings.Contains(s, a.T("tui.key.switch")) {
+		t.Fatalf("help from a field lists keys that type there:\n%s", s)
+	}
+	// on a list, they work: listed
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	a.waitGone(a.T("tui.help.closing"))
+	a.press("esc", "esc")
+	servicesShown(a)
+	a.press("?")
+	s = a.waitText(a.T("tui.help.closing"))
+	if !letters.MatchString(s) || !strings.Contains(s, a.T("tui.key.switch")) {
+		t.Fatalf("help on a list lacks ?, q or @:\n%s", s)
+	}
+	a.press("esc")
+	a.waitGone(a.T("tui.help.closing"))
+
+	a.press("@")
+	a.waitText(a.T("tui.picker.title"), a.T("tui.picker.info", locale.Args{"Shown": 8, "N": 8}))
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	s = a.waitText(a.T("tui.help.closing"), a.T("tui.picker.key.pick"))
+	if letters.MatchString(s) || strings.Contains(s, a.T("tui.key.switch")) {
+		t.Fatalf("help on the picker lists keys that type there:\n%s", s)
+	}
+}
+
+// TestEndedRequestHasNoPendingAnswer: once a request has ended, a party
+// that never answered reads as not answered, not as pending.
+func TestEndedRequestHasNoPendingAnswer(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
+		a := start(t, newDeskIn(t, lang), demo.Persona, 80, 24, tui.Options{Tab: tui.RequestsTab})
+		a.waitText(a.T("tui.requests.title"), "#7 ")
+		a.typ("/#7")
+		a.press("enter", "enter")
+		s := a.waitText(a.T("tui.request.title", locale.Args{"ID": 7}), a.T("tui.request.parties"))
+		pending := model.AnswerPending.In(a.l)
+		if !strings.Contains(lineOf(s, "  yy22222-ovh "), pending) {
+			t.Fatalf("a party yet to answer a request under way is not pending:\n%s", s)
+		}
+		a.press("c", "y")
+		s = a.waitText(model.StateCancelled.In(a.l), a.T("tui.request.label.ended"))
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, "  ") && strings.HasSuffix(strings.TrimSpace(l), pending) {
+				t.Fatalf("a party of a cancelled request is pending:\n%s", s)
+			}
+		}
+		if !strings.Contains(lineOf(s, "  yy22222-ovh "), a.T("tui.request.no_answer")) {
+			t.Fatalf("a party of a cancelled request that never answered doesn't read so:\n%s", s)
+		}
+	}
+}
+
+// TestCommandInAMailIsNeverBroken: a shell command in a mail, too long
+// for 80 columns, is broken at its spaces only, with shell continuations:
+// its lines, copied, are the command, its token whole.
+func TestCommandInAMailIsNeverBroken(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 80, 24, tui.Options{Tab: tui.MailboxTab})
+	a.waitText(a.T("tui.mailbox.title"), "#1 ")
+	a.press("enter") // the newest mail: request #8's, with its token
+	a.waitText(a.T("tui.mail.hint_open_token", locale.Args{"ID": 8}))
+	a.press("G")
+	s := a.waitText("contactdesk request accept 8")
+	want := regexp.MustCompile(`^contactdesk request (accept|refuse) 8 --as xx11111-ovh --token ` + tokenRE.String() + `$`)
+	ls := strings.Split(s, "\n")
+	var cmds []string
+	for i := 0; i < len(ls); i++ {
+		l := strings.TrimSpace(ls[i])
+		if !strings.HasPrefix(l, "contactdesk request") {
+			continue
+		}
+		for strings.HasSuffix(l, " \\") && i+1 < len(ls) {
+			i++
+			l = strings.TrimSuffix(l, "\\") + strings.TrimSpace(ls[i])
+		}
+		if !want.MatchString(l) {
+			t.Fatalf("a command copied from the mail reads %q:\n%s", l, s)
+		}
+		cmds = append(cmds, l)
+	}
+	if len(cmds) != 2 {
+		t.Fatalf("the mail's two commands are not whole on screen:\n%s", s)
+	}
+}
+
+// TestServiceNameGrowsWithTheWidth: on a wide terminal, a long service
+// name shows whole instead of cut at the column's usual width, the room
+// right of the table left empty.
+func TestServiceNameGrowsWithTheWidth(t *testing.T) {
+	d := newDesk(t)
+	long := "a-very-long-service-name-that-goes-on-and-on-and-on.example.com"
+	err := d.Store().Update(ctx, func(tx model.Tx) error {
+		return tx.InsertService(&model.Service{Name: long, Type: model.TypeVPS, Admin: demo.Persona, Tech: demo.Persona, Billing: demo.Persona, Created: now})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, demo.Persona, 200, 30)
+	a.waitText(long + " ")
+	// at 80 columns the name is cut, as before
+	b := start(t, d, demo.Persona, 80, 24)
+	b.waitText("a-very-long-service-name", "…")
+}
