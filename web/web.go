@@ -611,6 +611,9 @@ func requestViewOf(l *locale.Localizer, r model.Request, party model.Handle) *re
 	for _, p := range r.Parties {
 		pv := partyView{Handle: string(p.Handle), As: r.Why(p.Handle).In(l), AnswerClass: string(p.Answer), You: p.Handle == party}
 		pv.Answer = l.T("page.answer."+string(p.Answer), locale.Args{"When": locale.Stamp(p.Answered)})
+		if p.Answer == model.AnswerPending && r.State != model.StateValidating {
+			pv.Answer = l.T("page.answer.none") // it will never come
+		}
 		v.Parties = append(v.Parties, pv)
 	}
 	return v

@@ -209,6 +209,10 @@ func TestRefuseFromThePage(t *testing.T) {
 	if p.form() {
 		t.Errorf("the form of a refused request:\n%s", p.body)
 	}
+	// Those who had not answered never will: no answer, not "not yet".
+	if !p.has("no answer: the request ended first") || p.has("not answered yet") {
+		t.Errorf("the parties of an ended request:\n%s", p.body)
+	}
 }
 
 // TestTokensThatCantAnswer: wrong, used, replaced, retired and other
