@@ -215,3 +215,20 @@ func TestServiceNameGrowsWithTheWidth(t *testing.T) {
 	b := start(t, d, demo.Persona, 80, 24)
 	b.waitText("a-very-long-service-name", "…")
 }
+
+// TestAskedLongAgoSaysTheDateOnce: a request asked for more than a week
+// ago shows its date once, not the date and then the date again as "how
+// long ago".
+func TestAskedLongAgoSaysTheDateOnce(t *testing.T) {
+	a := start(t, newDesk(t), "yy22222-ovh", 120, 40)
+	a.waitText("padaria-yolanda.pt")
+	a.press("2")
+	a.waitText(a.T("tui.requests.title"), "#3")
+	a.typ("/#3")
+	a.press("enter", "enter")
+	s := a.waitText(a.T("tui.request.title", locale.Args{"ID": 3}), a.T("tui.request.label.asked_by"))
+	line := lineOf(s, a.T("tui.request.label.asked_by"))
+	if strings.Count(line, "/02/2026") != 1 {
+		t.Errorf("the request's date, %q", line)
+	}
+}

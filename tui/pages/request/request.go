@@ -400,7 +400,11 @@ func (p *Page) body() []string {
 		ls = append(ls, p.row("reason", common.Line(model.ReasonOf(r).In(l)))...)
 	}
 	ls = append(ls, p.row("change", p.c.T("tui.change", locale.Args{"Roles": p.c.RoleNames(r), "From": p.c.HandleYou(r.From), "To": p.c.HandleYou(r.To)}))...)
-	ls = append(ls, p.row("asked_by", fmt.Sprintf("%s, %s (%s)", p.c.HandleYou(r.Requester), l.Stamp(r.Created), l.Ago(now, r.Created)))...)
+	asked := fmt.Sprintf("%s, %s", p.c.HandleYou(r.Requester), l.Stamp(r.Created))
+	if ago := l.Ago(now, r.Created); ago != l.Date(r.Created) {
+		asked += " (" + ago + ")" // how long ago, unless that is the date again
+	}
+	ls = append(ls, p.row("asked_by", asked)...)
 	if r.State.Ended() {
 		ls = append(ls, p.row("ended", fmt.Sprintf("%s (%s)", l.Stamp(r.Ended), l.Ago(now, r.Ended)))...)
 	} else {
