@@ -121,35 +121,21 @@ type note struct {
 
 // Model is the root model of one session.
 type Model struct {
-	c      *common.Common
 	o      Options
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	tabs   *tabs.Model
-	status *statusbar.Model
-	help   *help.Model
-
-	svc   *services.Page
-	reqs  *requests.Page
-	mbox  *mailbox.Page
-	prof  *profile.Page
-	pages [4]slot
-	stack []slot
-	pick  *slot
+	// the account in use, with what it has on screen
+	screens
+	pick *slot
 	// was is the session as it was when @ opened the picker: esc there
 	// goes back to it (nil: no account was in use).
-	was *session
+	was *screens
 
-	active   Tab
 	showHelp bool
 	nextID   int
+	noteSeq  int // the last message's: each message's own, whatever the account
 	rule     styles.Paint
-
-	// notes are the status line's messages, by the id of the screen
-	// that made them: each shows while its screen is on.
-	notes   map[int]note
-	noteSeq int
 
 	// frame is the last frame's parts, placed: the mouse is routed from it.
 	frame struct {
@@ -157,12 +143,6 @@ type Model struct {
 		body string
 		page common.Page
 	}
-
-	// waiting holds the ids of the tabs whose first read has not
-	// answered yet; until none is left, the commands of common.Later
-	// wait in later.
-	waiting map[int]bool
-	later   []tea.Cmd
 
 	subGen    int
 	subCancel context.CancelFunc
@@ -172,44 +152,49 @@ type Model struct {
 	quitting  bool
 }
 
-// session is what the account in use had on screen, kept while the
-// picker opened with @ shows: its Common, its frame's parts, its screens.
-type session struct {
-	c       *common.Common
-	tabs    *tabs.Model
-	status  *statusbar.Model
-	help    *help.Model
-	svc     *services.Page
-	reqs    *requests.Page
-	mbox    *mailbox.Page
-	prof    *profile.Page
-	pages   [4]slot
-	stack   []slot
-	active  Tab
-	notes   map[int]note
+// screens are what the account in use has on screen: its Common, its
+// frame's parts, its tabs and the screens opened over them, and the
+// status line's messages; kept whole while the picker opened with @
+// shows, for the way back.
+type screens struct {
+	c *common.Common
+
+	tabs   *tabs.Model
+	status *statusbar.Model
+	help   *help.Model
+
+	svc    *services.Page
+	reqs   *requests.Page
+	mbox   *mailbox.Page
+	prof   *profile.Page
+	pages  [4]slot
+	stack  []slot
+	active Tab
+
+	// notes are the status line's messages, by the id of the screen
+	// that made them: each shows while its screen is on.
+	notes map[int]note
+
+	// waiting holds the ids of the tabs whose first read has not
+	// answered yet; until none is left, the commands of common.Later
+	// wait in later.
 	waiting map[int]bool
 	later   []tea.Cmd
 }
 
 // keep is the session as it is, for a way back from the picker.
-func (m *Model) keep() *session {
-	return &session{c: m.c, tabs: m.tabs, status: m.status, help: m.help,
-		svc: m.svc, reqs: m.reqs, mbox: m.mbox, prof: m.prof, pages: m.pages, stack: m.stack,
-		active: m.active, notes: m.notes, waiting: m.waiting, later: m.later}
+func (m *Model) keep() *screens {
+	s := m.screens
+	return &s
 }
 
 // back closes the picker opened with @ and goes back to the account that
 // was in use, as it was: its tab, its open screens; they read again and
 // the session listens for its changes again.
 func (m *Model) back() tea.Cmd {
-	s := m.was
-	m.was, m.pick = nil, nil
-	m.c, m.tabs, m.status, m.help = s.c, s.tabs, s.status, s.help
-	m.svc, m.reqs, m.mbox, m.prof = s.svc, s.reqs, s.mbox, s.prof
-	m.pages, m.stack, m.active = s.pages, s.stack, s.active
 	// its screens stayed open under the picker (their reads landed);
 	// the tabs still waiting for a first answer get one from reloadAll
-	m.notes, m.waiting, m.later = s.notes, s.waiting, s.later
+	m.screens, m.was, m.pick = *m.was, nil, nil
 	// the messages shown before the picker were read: they don't come
 	// back, but a read's error stays, faded
 	for id := range m.notes {
@@ -244,7 +229,7 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 	if c.Clock == nil {
 		c.Clock = d
 	}
-	m := &Model{c: c, o: o, ctx: ctx, cancel: cancel, notes: map[int]note{}}
+	m := &Model{screens: screens{c: c, notes: map[int]note{}}, o: o, ctx: ctx, cancel: cancel}
 	m.speak(lang)
 	m.rule = styles.PaintOf(st.Rule)
 	if o.Tab >= ServicesTab && o.Tab <= ProfileTab {
