@@ -347,3 +347,13 @@ func (tx heldTx) Service(name string) (model.Service, error) {
 	tx.wait("Service")
 	return tx.Tx.Service(name)
 }
+
+// mailedToken is the token of h's newest mail for request id.
+func mailedToken(t testing.TB, d *model.Desk, h model.Handle, id int64) string {
+	t.Helper()
+	m, ok, err := d.TokenMail(ctx, h, id)
+	if err != nil || !ok || m.Token == "" {
+		t.Fatalf("%s's token mail for #%d: %+v %v %v", h, id, m, ok, err)
+	}
+	return m.Token
+}

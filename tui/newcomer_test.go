@@ -227,16 +227,7 @@ func atoi(s string) int {
 // for the token of the e-mail.
 func TestAnswerWithTheMailedToken(t *testing.T) {
 	d := newDesk(t)
-	mails, err := d.Mails(ctx, demo.Persona)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok string
-	for _, m := range mails {
-		if m.RequestID == 8 && m.Token != "" && tok == "" {
-			tok = m.Token
-		}
-	}
+	tok := mailedToken(t, d, demo.Persona, 8)
 	a := start(t, d, demo.Persona, 120, 40)
 	servicesShown(a)
 	a.openRequest8()
@@ -255,7 +246,7 @@ func TestAnswerWithTheMailedToken(t *testing.T) {
 	}
 
 	// Real delivery: the newest mail for request #5 holds no token.
-	err = d.Store().Update(ctx, func(tx model.Tx) error {
+	err := d.Store().Update(ctx, func(tx model.Tx) error {
 		return tx.InsertMail(&model.Mail{To: demo.Persona, Address: "xavier@xara.pt", Subject: "Please confirm (request #5)", Date: now.Add(-time.Hour),
 			Body: "the token is in your inbox", RequestID: 5, Kind: model.MailConfirm})
 	})
@@ -394,16 +385,7 @@ func TestAgencyLongList(t *testing.T) {
 // as commands.
 func TestPasteATokenFromAMail(t *testing.T) {
 	d := newDesk(t)
-	mails, err := d.Mails(ctx, demo.Persona)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok string
-	for _, m := range mails {
-		if m.RequestID == 8 && m.Token != "" && tok == "" {
-			tok = m.Token
-		}
-	}
+	tok := mailedToken(t, d, demo.Persona, 8)
 	a := start(t, d, demo.Persona, 120, 40)
 	servicesShown(a)
 	a.tm.Send(tea.PasteMsg{Content: "q4"}) // no field: neither quits nor opens the Profile tab
