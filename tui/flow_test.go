@@ -41,7 +41,7 @@ func TestChangeOfTechConfirmedByEveryParty(t *testing.T) {
 	admin.typ("zz33")
 	admin.waitText("zz33333-ovh  Zélia Zagalo") // suggested as it is typed
 	admin.press("enter")                        // takes it
-	s := admin.waitText("xx11111-ovh (you), yy22222-ovh (current tech), zz33333-ovh (new tech)")
+	s := admin.waitText("xx11111-ovh (you, requester), yy22222-ovh (current tech), zz33333-ovh")
 	if !strings.Contains(s, "tech: yy22222-ovh → zz33333-ovh") {
 		t.Fatalf("the form does not say what will change:\n%s", s)
 	}

@@ -272,7 +272,7 @@ func (c *Common) PartyLabel(r model.Request, h model.Handle) string {
 	rest := Line(why.In(c.L))
 	switch {
 	case rest == "":
-		return c.T("tui.you")
+		return c.T("tui.you_as", locale.Args{"Rest": Line(r.Why(h).In(c.L))}) // "you, requester"
 	case asker:
 		return c.T("tui.you_and", locale.Args{"Rest": rest})
 	}
