@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/creack/pty"
 
 	"contactdesk/storage/postgres/pgtest"
 )
@@ -83,6 +86,11 @@ func TestMigrateFromSQLite(t *testing.T) {
 func TestPostgresServerUnreachable(t *testing.T) {
 	d := newDesk(t)
 	d.refused("cannot reach the PostgreSQL server at 127.0.0.1:1", "--db", "postgres://nobody@127.0.0.1:1/desk?connect_timeout=2", "account", "list")
+	// A server that answers, refusing a parameter of the URL, is not
+	// "unreachable".
+	u := pgtest.URL(t)
+	d.refused(`refused a parameter of the URL: invalid value for parameter "statement_timeout"`, "--db", u+"&statement_timeout=abc", "account", "list")
+	d.refused(`refused a parameter of the URL: unrecognized configuration parameter "bogus_param"`, "--db", u+"&bogus_param=1", "account", "list")
 }
 
 // TestPostgresPasswordsNeverShow: a password in the --db URL (the test
@@ -119,12 +127,22 @@ func TestPostgresPasswordsNeverShow(t *testing.T) {
 	see(d.run("--db", u, "demo"))
 	see(d.run("--db", u, "init"))
 	d.ok("demo") // the SQLite file $CONTACTDESK_DB names
-	if r := see(d.run("migrate", "--to", withPassword(pgtest.URL(t)))); r.code != 0 || !strings.Contains(r.out, ":***@") {
-		t.Fatalf("migrate: %+v", r)
+	if r := see(d.run("migrate", "--to", withPassword(pgtest.URL(t)))); r.code != 0 || !strings.Contains(r.out, ":***@") || !strings.Contains(r.out, "--db 'postgres://") {
+		t.Fatalf("migrate (the URL to use from now on, quoted for a shell): %+v", r)
 	}
 	see(d.run("migrate", "--to", u)) // not empty
 	see(d.run("--db", "postgres://desk:"+password+"@127.0.0.1:1/desk?connect_timeout=2", "services", "--as", "xx11111-ovh"))
 	see(d.run("--db", "postgres://desk:"+password+"@127.0.0.1:1/desk%zz", "services", "--as", "xx11111-ovh"))
+	// A password left unencoded: the parser's own words quote the URL's
+	// tail, where it is; the message says how to write the URL instead.
+	for _, bad := range []string{"postgres://qa:" + password + "#%pw@127.0.0.1:1/qadb", "postgres://qa:x#" + password + "@127.0.0.1:1/qadb",
+		"postgres://qa:x@" + password + "@127.0.0.1:1/qadb", "postgres://qa@127.0.0.1:1/qadb?password=x&" + password,
+		"postgres://qa@127.0.0.1:1/qadb?password=" + password + "%zz"} {
+		if r := see(d.run("--db", bad, "services", "--as", "xx11111-ovh")); r.code == 0 {
+			t.Errorf("%s: %+v", bad, r)
+		}
+	}
+	d.refused("percent-encoded", "--db", "postgres://qa:"+password+"#%pw@127.0.0.1:1/qadb", "account", "list")
 	d.env["CONTACTDESK_DB"] = u
 	see(d.run("serve", "--help"))
 	see(d.run("serve")) // needs --host-key with a URL
@@ -157,4 +175,24 @@ func TestPostgresImportExportBackup(t *testing.T) {
 		t.Error("a refused import changed the desk")
 	}
 	d.misused("pg_dump", "backup", "copy.db")
+}
+
+// TestAppLeavesAnEmptyPostgresAlone: the app on a PostgreSQL database
+// that holds no desk refuses as every command does; it fills only a
+// SQLite file that is not there with the demo (an empty database made
+// with createdb is most likely meant for the real desk).
+func TestAppLeavesAnEmptyPostgresAlone(t *testing.T) {
+	d, u := onPostgres(t)
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatalf("a pseudo-terminal is needed (Linux /dev/ptmx): %v", err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	var errb strings.Builder
+	code := Run(context.Background(), []string{"--as", "xx11111-ovh"}, tty, tty, &errb, func(k string) string { return d.env[k] })
+	if code != 1 || !strings.Contains(errb.String(), "contactdesk init") || strings.Contains(errb.String(), "demo data") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+	d.refused("contactdesk init", "--db", u, "account", "list") // still no desk
 }

@@ -123,18 +123,16 @@ func dbExists(ctx context.Context, path string) bool {
 
 // dbMissing reports whether path names no desk yet, one that the
 // terminal app may create with the demo data: a file that does not
-// exist, or a PostgreSQL database without the contactdesk schema.
-func dbMissing(ctx context.Context, path string) bool {
-	if !postgres.IsURL(path) {
-		_, err := os.Lstat(path)
-		return errors.Is(err, fs.ErrNotExist)
+// exist. A PostgreSQL database never is: it was made with createdb for a
+// desk of its own, often the production one, which demo data would
+// fill (and migrate would then refuse); opening it says to use init,
+// demo or migrate, as every command does.
+func dbMissing(path string) bool {
+	if postgres.IsURL(path) {
+		return false
 	}
-	db, err := postgres.Open(ctx, path, postgres.Options{})
-	if err != nil {
-		return errors.Is(err, postgres.ErrMissing)
-	}
-	db.Close()
-	return false
+	_, err := os.Lstat(path)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // demoTarget is the file the demo writes for path: path itself, or the

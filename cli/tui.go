@@ -32,12 +32,12 @@ func (a *app) runTUI(as string) error {
 	if err := checkPath(path); err != nil {
 		return err
 	}
-	if dbMissing(a.ctx, path) {
+	if dbMissing(path) {
 		hint := ""
 		if as == "" {
 			hint = fmt.Sprintf(" (pick %s, the demo's main persona)", demo.Persona)
 		}
-		fmt.Fprintf(a.stderr, "contactdesk: no database at %s: creating one with demo data%s\n", path, hint)
+		fmt.Fprintf(a.stderr, "contactdesk: no database at %s: creating one with demo data%s\n", redact(path), hint)
 		if _, err := demoBuilder(path, false)(a, path, fileMode, 0, func(int, int) {}); err != nil {
 			return err
 		}

@@ -52,6 +52,8 @@ var (
 	ErrBusy         = errors.New("too many conflicting changes")
 	ErrLost         = errors.New("lost the database server")
 	ErrReadOnlyOpen = sqlstore.ErrReadOnlyOpen
+	ErrBadURL       = errors.New("not a PostgreSQL URL this contactdesk understands: postgres://USER:PASSWORD@HOST:PORT/DATABASE?PARAM=VALUE, " +
+		"with special characters in the user and the password percent-encoded (%40 for @, %23 for #, %3F for ?, %2F for /, %3A for :, %25 for %)")
 )
 
 // IsURL reports whether a --db value names a PostgreSQL database rather
@@ -103,8 +105,10 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		return nil, errors.New("postgres: a database opened to read only can't be given the schema")
 	}
 	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		return nil, fmt.Errorf("not a PostgreSQL URL this contactdesk understands: %w", err)
+	if err != nil || strings.Contains(cfg.ConnConfig.Host, "@") {
+		// Not the parser's words: they quote the URL's tail, where an
+		// unencoded password is ("p#ss@host" leaves "ss@host" in them).
+		return nil, ErrBadURL
 	}
 	cc := cfg.ConnConfig
 	cc.ConnectTimeout = cmp.Or(cc.ConnectTimeout, DefaultConnectTimeout)
@@ -157,6 +161,10 @@ func (db *DB) openErr(err error, name string) error {
 		return fmt.Errorf("%s refused the login: %s; check the user and password in the URL", db.where, pe.Message)
 	case errors.As(err, &pe) && pe.Code == "53300":
 		return fmt.Errorf("%s: %w: it has no connection left (%s); lower pool_max_conns on the nodes or raise max_connections", db.where, ErrUnreachable, pe.Message)
+	case errors.As(err, &pe) && (pe.Code == "22023" || pe.Code == "42704"):
+		// A run-time parameter of the URL (statement_timeout=abc,
+		// a name the server does not know): the server is there.
+		return fmt.Errorf("%s refused a parameter of the URL: %s; fix it in the URL", db.where, pe.Message)
 	case errors.As(err, &pe) && pe.Code == "57P03":
 		return fmt.Errorf("%s: %w: it is starting up or shutting down; try again in a moment", db.where, ErrUnreachable)
 	case errors.Is(err, context.Canceled):
