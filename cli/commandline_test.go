@@ -347,3 +347,19 @@ func TestSingleDashFlags(t *testing.T) {
 		t.Errorf("-help: %q", out)
 	}
 }
+
+// TestDurationDefaultsInHelp: a duration flag's default reads in the
+// flags' own syntax, in its largest whole unit ("30m", not "3", which
+// trimming Go's "30m0s" gave).
+func TestDurationDefaultsInHelp(t *testing.T) {
+	for d, want := range map[time.Duration]string{30 * time.Minute: "30m", 10 * time.Minute: "10m", 90 * time.Second: "90s",
+		48 * time.Hour: "2d", 36 * time.Hour: "36h", 15 * 24 * time.Hour: "15d", 5 * time.Second: "5s", 1500 * time.Millisecond: "1.5s"} {
+		if got := formatDuration(d); got != want {
+			t.Errorf("%v reads %q, want %q", d, got, want)
+		}
+	}
+	d := newDesk(t)
+	if out := d.ok("serve", "--help"); !strings.Contains(out, "15d (30m)") {
+		t.Errorf("serve --help does not give --idle-timeout's default as 30m:\n%s", out)
+	}
+}

@@ -80,12 +80,18 @@ func parseDuration(s string) (time.Duration, error) {
 	return time.ParseDuration(t)
 }
 
-// formatDuration writes d in the flags' syntax: whole days as 15d.
+// formatDuration writes d in the flags' syntax, in its largest whole
+// unit: 15d, 48h, 30m, 90s (Go's own, 1h30m0s, for the rest).
 func formatDuration(d time.Duration) string {
-	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if d >= u.unit && d%u.unit == 0 {
+			return fmt.Sprintf("%d%s", d/u.unit, u.name)
+		}
 	}
-	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+	return d.String()
 }
 
 // intValue is a whole-number flag within [min, max]; accepted says what
