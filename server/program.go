@@ -74,7 +74,7 @@ func (s *Server) app() wish.Middleware {
 func (s *Server) farewell(sess ssh.Session, l *live) {
 	switch l.why() {
 	case endIdle:
-		s.tell(sess, "srv.idle", locale.Args{"Idle": roundDuration(s.o.IdleTimeout)})
+		s.tell(sess, "srv.idle", locale.Args{"Idle": spoken(s.o.IdleTimeout)})
 	case endShutdown:
 		s.tell(sess, "srv.closed")
 	case endKeyRemoved:

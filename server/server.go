@@ -5,7 +5,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"contactdesk/internal/ratelimit"
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -209,9 +209,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.log.Info("shutting down", "sessions", len(open))
 	stopped := make(chan error, 1)
 	go func() { stopped <- s.ssh.Shutdown(ctx) }() // closes the listeners at once
-	notice := fmt.Sprintf("contactdesk closes for maintenance in %s; what you confirmed is saved", roundDuration(s.o.ShutdownNotice))
 	for _, l := range open {
-		l.notify(notice)
+		// in the language the session logged in with: no read of the
+		// desk per session while the server closes
+		lang := locale.EN
+		if l.sess != nil && whoOf(l.sess).Lang.Known() {
+			lang = whoOf(l.sess).Lang
+		}
+		l.notify(locale.For(lang).T("srv.closing_in", locale.Args{"In": spoken(s.o.ShutdownNotice)}))
 	}
 	t := time.NewTimer(s.o.ShutdownNotice)
 	select {
@@ -253,6 +258,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	<-s.watching
 	s.log.Info("stopped", "error", err)
 	return err
+}
+
+// spoken is a duration as a message says it, in its reader's language
+// ("30 minutes", "30 minutos"); one shorter than a second (the tests')
+// as Go writes it.
+func spoken(d time.Duration) any {
+	if d >= time.Second {
+		return locale.Duration(d.Round(time.Second))
+	}
+	return roundDuration(d)
 }
 
 func roundDuration(d time.Duration) string {

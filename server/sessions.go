@@ -23,7 +23,8 @@ const (
 // live is one open session, as the server sees it from outside its
 // program: it can be told something, and ended.
 type live struct {
-	conn   *link // the connection it runs on
+	conn   *link       // the connection it runs on
+	sess   ssh.Session // the session it is
 	mu     sync.Mutex
 	p      *tea.Program
 	reason string
@@ -100,7 +101,7 @@ func newSessions() *sessions { return &sessions{open: map[ssh.Session]*live{}} }
 func (ss *sessions) add(sess ssh.Session, c *link) (l *live, closing bool) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	l = &live{conn: c}
+	l = &live{conn: c, sess: sess}
 	ss.open[sess] = l
 	return l, ss.closing
 }
