@@ -239,7 +239,18 @@ const MsgLines = 4
 // which should not push the rest of a screen out of sight.
 func WrapMax(s string, indent, width, maxLines int, st Renderer) string {
 	room := max(10, width-indent)
-	lines := strings.Split(ansi.Wrap(s, room, " ,;-"), "\n")
+	var lines []string
+	for _, l := range strings.Split(ansi.Wrap(s, room, " ,;-"), "\n") {
+		if ansi.StringWidth(l) > room {
+			// ansi.Wrap lets a breakpoint (the comma of "técnico),")
+			// hang one cell past room, which Cut below would take
+			// with the text before it: that line is wrapped again,
+			// a cell narrower.
+			lines = append(lines, strings.Split(ansi.Wrap(l, room-1, " ,;-"), "\n")...)
+			continue
+		}
+		lines = append(lines, l)
+	}
 	if maxLines > 0 && len(lines) > maxLines {
 		lines = lines[:maxLines]
 		lines[maxLines-1] = Cut(strings.TrimRight(lines[maxLines-1], " ")+"…", room)

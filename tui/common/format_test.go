@@ -1,6 +1,7 @@
 package common
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
@@ -36,5 +37,26 @@ func TestFitAndCut(t *testing.T) {
 		if got := Cut(c.in, c.w); got != c.cut {
 			t.Errorf("Cut(%q, %d) = %q, want %q", c.in, c.w, got, c.cut)
 		}
+	}
+}
+
+// plain renders text as it is.
+type plain struct{}
+
+func (plain) Render(s ...string) string { return s[0] }
+
+// TestWrapNeverCutsText: a line that ansi.Wrap leaves one cell too wide
+// (a comma hanging past the width) is wrapped again, not cut with …:
+// every word of a mail's sentence stays on screen.
+func TestWrapNeverCutsText(t *testing.T) {
+	s := "Todos os que têm de confirmar: xx11111-ovh (requerente e atual contacto técnico), yy22222-ovh (novo contacto técnico)."
+	out := Wrap(s, 0, 80, plain{})
+	for _, l := range strings.Split(out, "\n") {
+		if ansi.StringWidth(l) > 80 || strings.Contains(l, "…") {
+			t.Errorf("a line cut or too wide: %q", l)
+		}
+	}
+	if got := strings.Join(strings.Fields(out), " "); got != s {
+		t.Errorf("the text wrapped is %q", got)
 	}
 }
