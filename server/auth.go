@@ -48,9 +48,9 @@ func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 	a, err := s.desk.KeyOwner(lookup, key)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
-			s.log.Info("auth refused", "remote", addr(ctx.RemoteAddr()), "user", ctx.User(), "key", fp, "reason", "key not registered")
+			s.log.Info("auth refused", "remote", addr(ctx.RemoteAddr()), "user", logUser(ctx.User()), "key", fp, "reason", "key not registered")
 		} else {
-			s.log.Error("auth refused", "remote", addr(ctx.RemoteAddr()), "user", ctx.User(), "key", fp, "error", err)
+			s.log.Error("auth refused", "remote", addr(ctx.RemoteAddr()), "user", logUser(ctx.User()), "key", fp, "error", err)
 		}
 		return false
 	}
@@ -60,7 +60,7 @@ func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 	}
 	perms.Extensions[extAccount] = string(a.Handle)
 	perms.Extensions[extFingerprint] = fp
-	s.log.Debug("key offered", "remote", addr(ctx.RemoteAddr()), "user", ctx.User(), "key", fp, "account", string(a.Handle))
+	s.log.Debug("key offered", "remote", addr(ctx.RemoteAddr()), "user", logUser(ctx.User()), "key", fp, "account", string(a.Handle))
 	return true
 }
 
@@ -72,10 +72,10 @@ func (s *Server) sshConfig(ctx ssh.Context) *gossh.ServerConfig {
 		VerifiedPublicKeyCallback: func(conn gossh.ConnMetadata, key gossh.PublicKey, perms *gossh.Permissions, _ string) (*gossh.Permissions, error) {
 			fp := gossh.FingerprintSHA256(key)
 			if perms == nil || perms.Extensions[extFingerprint] != fp {
-				s.log.Error("auth refused", "remote", addr(conn.RemoteAddr()), "user", conn.User(), "key", fp, "reason", "permissions do not match the verified key")
+				s.log.Error("auth refused", "remote", addr(conn.RemoteAddr()), "user", logUser(conn.User()), "key", fp, "reason", "permissions do not match the verified key")
 				return nil, errors.New("permission denied")
 			}
-			s.log.Info("auth accepted", "remote", addr(conn.RemoteAddr()), "user", conn.User(), "key", fp, "account", perms.Extensions[extAccount])
+			s.log.Info("auth accepted", "remote", addr(conn.RemoteAddr()), "user", logUser(conn.User()), "key", fp, "account", perms.Extensions[extAccount])
 			if l := linkOf(ctx); l != nil {
 				h := model.Handle(perms.Extensions[extAccount])
 				l.verified(h)
@@ -181,4 +181,17 @@ func (s *Server) revoke(l *link, fp string) {
 	for _, lv := range s.live.of(l) {
 		lv.end(endKeyRemoved)
 	}
+}
+
+// maxLogUser bounds the SSH user name written in the log: the client
+// chooses it (nothing checks it: the key says who logs in), and one of
+// 3,000 characters made a line of 3,000.
+const maxLogUser = 64
+
+// logUser is the SSH user name as the log writes it, cut at maxLogUser.
+func logUser(u string) string {
+	if r := []rune(u); len(r) > maxLogUser {
+		return string(r[:maxLogUser]) + "…"
+	}
+	return u
 }

@@ -38,6 +38,16 @@ func TestRefusedLogins(t *testing.T) {
 		})
 	}
 	f.waitLog(t, time.Second, "auth refused", "key="+gossh.FingerprintSHA256(stranger.PublicKey()), "reason=\"key not registered\"")
+	// The user name is the client's to choose: the log keeps 64
+	// characters of it, not 3,000.
+	if c, err := f.dial(strings.Repeat("A", 3000), gossh.PublicKeys(stranger)); err == nil {
+		c.Close()
+		t.Fatal("logged in")
+	}
+	line := f.waitLog(t, time.Second, "auth refused", "user="+strings.Repeat("A", 64)+"…")
+	if strings.Contains(f.logs.String(), strings.Repeat("A", 65)) {
+		t.Errorf("the log holds the whole user name:\n%.300s", line)
+	}
 	f.waitRefusals(t, RefusedAuth, len(tests))
 	if strings.Contains(f.logs.String(), "auth accepted") {
 		t.Errorf("an auth was accepted:\n%s", f.logs.String())

@@ -256,7 +256,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopWatch()
 	s.watchOnce.Do(func() { close(s.watching) }) // Serve never ran
 	<-s.watching
-	s.log.Info("stopped", "error", err)
+	if err != nil {
+		s.log.Info("stopped", "error", err)
+	} else {
+		s.log.Info("stopped")
+	}
 	return err
 }
 
