@@ -31,9 +31,22 @@ type RolesJoined []Role
 // In writes the roles.
 func (rs RolesJoined) In(l *locale.Localizer) string { return joinRoles(l, rs, "plus") }
 
+// RoleList joins roles as a list of l's language ("tech, billing",
+// "técnico e faturação"), each written by word: for the app's labels,
+// which name a role otherwise than a sentence does.
+func RoleList(l *locale.Localizer, rs []Role, word func(Role) string) string {
+	return joinWith(l, rs, "list", word)
+}
+
 // joinRoles joins roles with the separators of style (list, plus) of
 // l's language.
 func joinRoles(l *locale.Localizer, rs []Role, style string) string {
+	return joinWith(l, rs, style, func(r Role) string { return r.In(l) })
+}
+
+// joinWith joins roles, each written by word, with the separators of
+// style of l's language.
+func joinWith(l *locale.Localizer, rs []Role, style string, word func(Role) string) string {
 	out := ""
 	for i, r := range rs {
 		switch {
@@ -43,7 +56,7 @@ func joinRoles(l *locale.Localizer, rs []Role, style string) string {
 		default:
 			out += l.T("word.roles." + style + ".sep")
 		}
-		out += r.In(l)
+		out += word(r)
 	}
 	return out
 }

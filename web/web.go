@@ -149,7 +149,7 @@ func clean(h *handler, next http.Handler) http.Handler {
 		if strings.HasSuffix(p, "/") && c != "/" {
 			c += "/"
 		}
-		if p != c || r.URL.RawPath != "" && strings.Contains(r.URL.RawPath, "//") {
+		if p != c || strings.Contains(r.URL.RawPath, "//") {
 			h.notFound(w, r)
 			return
 		}

@@ -163,18 +163,7 @@ func (c *Common) Roles(r model.Request) string { return Line(model.RoleWords(r.R
 // RoleNames names the roles of a request as a label or a column does
 // ("faturação", where a sentence says "contacto de faturação").
 func (c *Common) RoleNames(r model.Request) string {
-	out := ""
-	for i, role := range r.Roles {
-		switch {
-		case i == 0:
-		case i == len(r.Roles)-1:
-			out += c.T("word.roles.list.last")
-		default:
-			out += c.T("word.roles.list.sep")
-		}
-		out += c.T("tui.role." + string(role))
-	}
-	return Line(out)
+	return Line(model.RoleList(c.L, r.Roles, func(role model.Role) string { return c.T("tui.role." + string(role)) }))
 }
 
 // Handle writes h, marked when it is the user's own.
