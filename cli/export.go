@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +17,9 @@ func newCmdExport(a *app) *cobra.Command {
 	return group("export", "Write the accounts or the services out, as CSV or JSON",
 		`Write every account, or every service, to standard output with the columns
 'contactdesk import' reads: what one desk exports, another imports as it
-was. Accounts carry what each owes (support staff's figure).`,
+was. Accounts carry what each owes (support staff's figure). In CSV, a
+cell a spreadsheet would run as a formula (one beginning with = + - or @)
+is written after an apostrophe, which import takes off.`,
 		`contactdesk export accounts > accounts.csv
 contactdesk export services --format json | jq '.[] | select(.type == "domain") | .name'
 contactdesk export accounts | contactdesk --db other.db import accounts -`,
@@ -114,9 +117,43 @@ func runExport(o *exportOptions, what string, cols csvColumns) error {
 
 func exportCSV(w io.Writer, cols csvColumns) (exportRow, func() error) {
 	cw := csv.NewWriter(w)
-	cw.Write(cols.all())
-	return func(cells []string, _ model.Cents) error { return cw.Write(cells) },
+	names := cols.all()
+	cw.Write(names)
+	return func(cells []string, _ model.Cents) error {
+			for i, c := range cells {
+				if names[i] != "owner_phone" { // digits, spaces and + . - ( ): a phone is never a formula
+					cells[i] = inertCell(c)
+				}
+			}
+			return cw.Write(cells)
+		},
 		func() error { cw.Flush(); return cw.Error() }
+}
+
+// A CSV export is opened in spreadsheets, which run a cell beginning
+// with = + - or @ (or a tab or carriage return before them) as a formula:
+// a customer's owner details or name, =HYPERLINK(…) or a DDE call, would
+// run on the computer of whoever opens support's export. Such a cell is
+// written after an apostrophe, which spreadsheets read as "this is text"
+// (OWASP's advice on CSV injection), and import takes it off again, so
+// that what one desk exports another imports as it was. A cell already
+// beginning with apostrophes before such a character gets one more, so
+// that taking one off always gives the value back.
+const formulaStart = "=+-@\t\r"
+
+func inertCell(c string) string {
+	if rest := strings.TrimLeft(c, "'"); rest != "" && strings.ContainsRune(formulaStart, rune(rest[0])) {
+		return "'" + c
+	}
+	return c
+}
+
+// valueOfCell undoes inertCell.
+func valueOfCell(c string) string {
+	if strings.HasPrefix(c, "'") && inertCell(c[1:]) == c {
+		return c[1:]
+	}
+	return c
 }
 
 // exportJSON writes an array of objects, one a line, as it goes: an

@@ -251,7 +251,7 @@ func readCSV(r io.Reader, name string, cols csvColumns) ([]csvRow, []model.LineE
 		}
 		row := csvRow{line: line, cells: make(map[string]string, len(index))}
 		for i, col := range index {
-			row.cells[col] = rec[i]
+			row.cells[col] = valueOfCell(rec[i])
 		}
 		rows = append(rows, row)
 	}

@@ -223,3 +223,47 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 	empty.misused("--format takes csv or json", "export", "accounts", "--format", "xml")
 }
+
+// A CSV export is opened in spreadsheets: a customer's text that begins
+// like a formula must reach them as text, and still come back whole
+// through import.
+func TestExportDefusesFormulas(t *testing.T) {
+	src := newDesk(t)
+	src.ok("demo")
+	src.ok("owner", "set", "xara.pt", "--as", "xx11111-ovh", "--holder", `=HYPERLINK("http://evil.example","Click")`, "--address", "@SUM(1+1)*cmd|' /C calc'!A0")
+	src.ok("account", "add", "zz12345-ovh", "--name", "'=already quoted", "--email", "z@b.pt")
+	src.ok("account", "add", "zz12346-ovh", "--name", "'s-Hertogenbosch Lda", "--email", "y@b.pt")
+	services, accounts := src.ok("export", "services"), src.ok("export", "accounts")
+	for _, want := range []string{`"'=HYPERLINK(""http://evil.example"",""Click"")"`, `'@SUM(1+1)*cmd|' /C calc'!A0`, "+351 210 000 123"} {
+		if !strings.Contains(services, want) {
+			t.Errorf("services export lacks %s:\n%s", want, services)
+		}
+	}
+	for _, want := range []string{"zz12345-ovh,''=already quoted,", "zz12346-ovh,'s-Hertogenbosch Lda,"} {
+		if !strings.Contains(accounts, want) {
+			t.Errorf("accounts export lacks %s:\n%s", want, accounts)
+		}
+	}
+	for _, line := range strings.Split(services+accounts, "\n") {
+		for _, cell := range strings.Split(line, ",") {
+			if c := strings.TrimPrefix(cell, `"`); c != "" && strings.ContainsRune("=@", rune(c[0])) {
+				t.Errorf("a cell a spreadsheet runs: %s", line)
+			}
+		}
+	}
+	if js := src.ok("export", "services", "--format", "json"); !strings.Contains(js, `"owner_holder": "=HYPERLINK(`) {
+		t.Errorf("JSON is not for spreadsheets and keeps the value as it is:\n%s", js)
+	}
+	dst := newDesk(t)
+	dst.ok("init")
+	dst.ok("import", "accounts", src.write("accounts.csv", accounts))
+	dst.ok("import", "services", src.write("services.csv", services))
+	if a, b := src.ok("owner", "show", "xara.pt", "--as", "xx11111-ovh", "--json"), dst.ok("owner", "show", "xara.pt", "--as", "xx11111-ovh", "--json"); a != b || !strings.Contains(b, `"holder": "=HYPERLINK(`) {
+		t.Errorf("the owner after the round trip:\n%s\n---\n%s", a, b)
+	}
+	for _, args := range [][]string{{"export", "accounts"}, {"export", "services"}} {
+		if a, b := src.ok(args...), dst.ok(args...); a != b {
+			t.Errorf("%v differs after the round trip:\n%s\n---\n%s", args, a, b)
+		}
+	}
+}
