@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -37,19 +38,37 @@ func apiSecretKeyFlag(cmd *cobra.Command, path *string) {
 
 // apiSecretKey opens the key that seals the API secrets of d: path, else
 // the file beside the database, made at first need (and said so on
-// stderr, with a warning when keys sealed under a lost file exist). A
-// PostgreSQL desk has no file beside it (see apiSecretKeyGiven).
-func (a *app) apiSecretKey(path string, d *model.Desk) (*api.SecretBox, error) {
+// stderr). A PostgreSQL desk has no file beside it (see
+// apiSecretKeyGiven). When the desk has keys that this file does not
+// open, it warns; and to seal a new key (sealing), a file that opens
+// none of the desk's keys is refused, and removed if it was made now: it
+// is most likely a mistyped path, under which the new key would fail on
+// the server that has the right one while the warning blamed the others.
+func (a *app) apiSecretKey(path string, d *model.Desk, sealing bool) (*api.SecretBox, error) {
 	if path == "" {
 		path = a.dbPath() + ".api_key"
 	}
 	box, created, err := api.LoadSecretKey(path)
-	if err != nil || !created {
-		return box, err
+	if err != nil {
+		return nil, err
 	}
-	fmt.Fprintln(a.stderr, a.T("cli.apikey.secret_made", locale.Args{"Path": path}))
-	if ks, err := d.APIKeys(a.ctx, ""); err == nil && len(ks) > 0 {
-		fmt.Fprintln(a.stderr, a.T("cli.apikey.sealed_elsewhere", locale.Args{"N": len(ks)}))
+	elsewhere, err := d.APIKeysSealedElsewhere(a.ctx, box)
+	if err != nil {
+		return nil, err
+	}
+	if sealing && len(elsewhere) > 0 {
+		if all, err := d.APIKeys(a.ctx, ""); err == nil && len(all) == len(elsewhere) {
+			if created {
+				os.Remove(path)
+			}
+			return nil, fails("apikey_other_secret", locale.Args{"Path": path, "N": len(all)})
+		}
+	}
+	if created {
+		fmt.Fprintln(a.stderr, a.T("cli.apikey.secret_made", locale.Args{"Path": path}))
+	}
+	if len(elsewhere) > 0 {
+		fmt.Fprintln(a.stderr, a.T("cli.apikey.sealed_elsewhere", locale.Args{"N": len(elsewhere)}))
 	}
 	return box, nil
 }
@@ -122,7 +141,7 @@ func apiKeyAdd(o *apiKeyAddOptions) error {
 	if err != nil {
 		return err
 	}
-	box, err := a.apiSecretKey(o.SecretKey, d)
+	box, err := a.apiSecretKey(o.SecretKey, d, true)
 	if err != nil {
 		return err
 	}

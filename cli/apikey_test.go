@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -107,11 +110,52 @@ func TestAPIKeyCommands(t *testing.T) {
 		t.Fatalf("a key file others may read: %d %q", code, errOut)
 	}
 	os.Chmod(keyFile, 0o600)
-	// A lost key file is made again, with a warning: the keys sealed
-	// under the old one no longer sign.
+	// A key file that opens none of the desk's keys (a mistyped path, or
+	// the file lost) is refused for a new key, and not left behind: the
+	// new key would fail on the server that has the right file.
+	right, _ := os.ReadFile(keyFile)
 	os.Remove(keyFile)
-	if code, _, errOut = cliRun(t, db, "", "api-key", "add", "aa11111-ovh"); code != 0 || !strings.Contains(errOut, "warning: the desk has an API key sealed under another API secret key") {
-		t.Fatalf("a lost key file: %d %q", code, errOut)
+	typo := filepath.Join(t.TempDir(), "other.key")
+	before := listKeys(t, db)
+	for _, file := range []string{keyFile, typo} {
+		code, out, errOut = cliRun(t, db, "", "api-key", "add", "aa11111-ovh", "--api-secret-key", file)
+		if code != 1 || out != "" || !strings.Contains(errOut, file+" is not the API secret key of the desk's API key (it does not open with it)") || !strings.Contains(errOut, "Nothing was changed") {
+			t.Errorf("api-key add under %s, which opens no key of the desk: %d %q %q", file, code, out, errOut)
+		}
+		if _, err := os.Stat(file); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the refused key file %s was left behind: %v", file, err)
+		}
+	}
+	if after := listKeys(t, db); after != before {
+		t.Errorf("a refused api-key add changed the keys:\n%s\n---\n%s", before, after)
+	}
+	// Given the right file back, a key is added, without a warning.
+	os.WriteFile(keyFile, right, 0o600)
+	if code, _, errOut = cliRun(t, db, "", "api-key", "add", "aa11111-ovh"); code != 0 || errOut != "" {
+		t.Fatalf("api-key add with the right file: %d %q", code, errOut)
+	}
+	// serve given another file warns, at start, of the keys it can't open.
+	os.Remove(keyFile)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	var log syncbuf.Buffer
+	go Run(ctx, []string{"--db", db, "serve", "--listen", "none", "--http", "127.0.0.1:0"}, strings.NewReader(""), io.Discard, &log, func(string) string { return "" })
+	for !strings.Contains(log.String(), "serving HTTP") && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if l := log.String(); !strings.Contains(l, "warning: the desk has 2 API keys sealed under another API secret key") {
+		t.Errorf("serve with another key file says nothing of the keys it can't open:\n%s", l)
+	}
+	// The file lost for good: once the old keys are removed, a new file
+	// is made for the new ones.
+	os.Remove(keyFile)
+	var left []map[string]string
+	json.Unmarshal([]byte(listKeys(t, db)), &left)
+	for _, k := range left {
+		cliRun(t, db, "", "api-key", "remove", k["applicationKey"])
+	}
+	if code, _, errOut = cliRun(t, db, "", "api-key", "add", "aa11111-ovh"); code != 0 || !strings.Contains(errOut, "made the API secret key") || strings.Contains(errOut, "warning") {
+		t.Fatalf("api-key add once the old keys are removed: %d %q", code, errOut)
 	}
 	// With PostgreSQL, the key file must be named: every node needs the same.
 	code, _, errOut = cliRun(t, "postgres://nobody@127.0.0.1:1/none", "", "api-key", "add", "aa11111-ovh")
@@ -202,4 +246,14 @@ func TestServeHTTP(t *testing.T) {
 			t.Errorf("serve %q: the log shows a credential", args)
 		}
 	}
+}
+
+// listKeys is every API key of db, as api-key list --json says them.
+func listKeys(t *testing.T, db string) string {
+	t.Helper()
+	code, out, errOut := cliRun(t, db, "", "api-key", "list", "--json")
+	if code != 0 {
+		t.Fatalf("api-key list: %d %q", code, errOut)
+	}
+	return out
 }
