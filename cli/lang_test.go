@@ -311,3 +311,28 @@ func TestFilesRefusedInTheLocale(t *testing.T) {
 		t.Errorf("a stray quote in Portuguese: exit %d, stderr %q", r.code, r.err)
 	}
 }
+
+// A party of an ended request that never answered reads "no answer",
+// as in the app and on the web page, not "pending"; the JSON keeps the
+// party's answer as it is stored.
+func TestEndedRequestNoAnswer(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	for lang, want := range map[string]string{"C": "    gh13579-ovh    no answer  current tech\n", "pt_PT.UTF-8": "    gh13579-ovh    sem resposta  atual contacto técnico\n", "fr_FR.UTF-8": "    gh13579-ovh    sans réponse  contact technique actuel\n"} {
+		r := d.withLang([]string{"LANG=" + lang}, "request", "show", "4", "--as", "xx11111-ovh")
+		if r.code != 0 || !strings.Contains(r.out, "cancel") && !strings.Contains(r.out, "annul") || !strings.Contains(r.out, want) {
+			t.Errorf("LANG=%s request show of a cancelled request, want %q:\n%s%s", lang, want, r.out, r.err)
+		}
+	}
+	if out := d.ok("request", "show", "8", "--as", "xx11111-ovh"); !strings.Contains(out, "    gh13579-ovh    pending    new tech\n") {
+		t.Errorf("a party of an open request is pending:\n%s", out)
+	}
+	if js := d.ok("request", "show", "4", "--as", "xx11111-ovh", "--json"); !strings.Contains(js, `"answer": "pending"`) {
+		t.Errorf("the JSON changed:\n%s", js)
+	}
+	// A column names a role as a label does: "faturação", not the
+	// sentence's "de faturação".
+	if r := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "request", "list", "--as", "xx11111-ovh"); !strings.Contains(r.out, "fontes-arquitetura.pt     faturação  ") {
+		t.Errorf("pt request list, the roles column:\n%s", r.out)
+	}
+}

@@ -268,13 +268,21 @@ func (a *app) describe(w io.Writer, r model.Request) {
 		fmt.Fprintf(w, "  %s%s\n", label("ended"), l.DateTime(r.Ended))
 	}
 	fmt.Fprintf(w, "  %s\n", strings.TrimRight(label("parties"), " "))
+	// A party of an ended request that never answered is not "pending":
+	// nothing awaits it any more.
+	answerOf := func(p model.Party) string {
+		if p.Answer == model.AnswerPending && r.State.Ended() {
+			return a.T("cli.request.no_answer")
+		}
+		return p.Answer.In(l)
+	}
 	answerW := 9
 	for _, p := range r.Parties {
-		answerW = max(answerW, len([]rune(p.Answer.In(l))))
+		answerW = max(answerW, len([]rune(answerOf(p))))
 	}
 	for _, p := range r.Parties {
-		answer := p.Answer.In(l)
-		fmt.Fprintf(w, "    %-14s %s %s\n", p.Handle, answer+strings.Repeat(" ", answerW-len([]rune(answer))), r.Why(p.Handle).In(l))
+		answer := answerOf(p)
+		fmt.Fprintf(w, "    %-14s %s  %s\n", p.Handle, answer+strings.Repeat(" ", answerW-len([]rune(answer))), r.Why(p.Handle).In(l))
 	}
 	if aw := r.Awaited(); len(aw) > 0 {
 		fmt.Fprintln(w, "  "+a.T("cli.request.waiting", locale.Args{"Awaited": handles(aw)}))

@@ -166,7 +166,10 @@ func requestList(o *requestListOptions) error {
 		if r.AwaitingMe(h) {
 			awaited = a.T("cli.request.you_first", locale.Args{"Awaited": awaited})
 		}
-		rows = append(rows, []string{fmt.Sprintf("#%d", r.ID), a.l.DateTime(r.Created), r.Service, model.RoleWords(r.Roles).In(a.l),
+		rows = append(rows, []string{fmt.Sprintf("#%d", r.ID), a.l.DateTime(r.Created), r.Service,
+			// A column names roles as labels do ("faturação"), not as
+			// a sentence does ("contacto de faturação").
+			model.RoleList(a.l, r.Roles, func(role model.Role) string { return a.T("cli.role." + string(role)) }),
 			string(r.From) + " -> " + string(r.To), a.stateWord(r.State), dash(awaited)})
 	}
 	table(a.out, a.header("number", "created", "service", "roles", "from_to", "state", "awaiting"), rows)
