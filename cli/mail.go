@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"contactdesk/locale"
+	"contactdesk/model"
 	"contactdesk/model/text"
 )
 
@@ -36,7 +37,9 @@ func newCmdMailList(a *app, runF func(*mailListOptions) error) *cobra.Command {
 		Short:       "List your mails",
 		Long: `List the account's mails, newest first: "*" marks the unread, TOKEN those that
 carry a token to answer a request with ('contactdesk mail show ID' shows
-it). --json has every field, the token and the delivery included.
+it), or "replaced" when a newer mail brought a new token for the same
+request (a resend; token_replaced in the JSON). --json has every field,
+the token and the delivery included.
 
 With real delivery (mail-delivery smtp, see 'contactdesk config') a token
 lives in its recipient's own inbox only: TOKEN says "mailed", and the JSON
@@ -68,17 +71,33 @@ func mailList(o *mailListOptions) error {
 	if err != nil {
 		return err
 	}
+	// The mails come newest first: a token mail about a request whose
+	// newer token mail was already seen had its token replaced.
+	replaced := make([]bool, len(ms))
+	newest := map[int64]bool{}
+	for i, m := range ms {
+		if m.Kind == model.MailConfirm && m.RequestID != 0 {
+			replaced[i] = newest[m.RequestID]
+			newest[m.RequestID] = true
+		}
+	}
 	if o.JSON {
-		return writeJSON(a.stdout, mapJSON(ms, mailOut))
+		js := mapJSON(ms, mailOut)
+		for i := range js {
+			js[i].TokenReplaced = replaced[i]
+		}
+		return writeJSON(a.stdout, js)
 	}
 	rows := make([][]string, 0, len(ms))
 	tokens, mailed, first := 0, 0, int64(0)
-	for _, m := range ms {
+	for i, m := range ms {
 		unread, token := "", ""
 		if !m.Read {
 			unread = "*"
 		}
 		switch {
+		case replaced[i] && (m.Token != "" || m.TokenWithheld):
+			token = a.T("cli.mail.replaced")
 		case m.Token != "":
 			token = a.T("cli.mail.token")
 			tokens++
@@ -154,14 +173,27 @@ func mailShow(o *mailShowOptions) error {
 		return err
 	}
 	m.Read = true
+	replaced := false
+	if m.Kind == model.MailConfirm && m.RequestID != 0 {
+		newest, ok, err := d.TokenMail(a.ctx, h, m.RequestID)
+		if err != nil {
+			return err
+		}
+		replaced = ok && newest.ID != m.ID
+	}
 	if o.JSON {
-		return writeJSON(a.stdout, mailOut(m))
+		j := mailOut(m)
+		j.TokenReplaced = replaced
+		return writeJSON(a.stdout, j)
 	}
 	label := a.labels("cli.mail.label.", "from", "to", "date", "subject", "token")
 	fmt.Fprintf(a.out, "%scontactdesk\n%s%s <%s>\n%s%s\n%s%s\n", label("from"), label("to"), m.To, text.Line(m.Address),
 		label("date"), a.l.DateTime(m.Date), label("subject"), text.Line(m.Subject))
 	if m.TokenWithheld {
 		fmt.Fprintf(a.out, "%s%s\n", label("token"), a.T("tui.mail.withheld", locale.Args{"Address": text.Line(m.Address)}))
+	}
+	if replaced {
+		fmt.Fprintf(a.out, "%s%s\n", label("token"), a.T("err.token.replaced", locale.Args{"ID": m.RequestID}))
 	}
 	fmt.Fprintf(a.out, "\n%s", text.Clean(m.Body, true))
 	return nil

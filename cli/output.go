@@ -115,6 +115,9 @@ type mailJSON struct {
 	// TokenWithheld: the token went to the recipient's own inbox, and
 	// token is empty (real delivery).
 	TokenWithheld bool `json:"token_withheld"`
+	// TokenReplaced: a newer mail brought the recipient a new token for
+	// the same request (a resend), and this mail's token no longer works.
+	TokenReplaced bool `json:"token_replaced"`
 }
 
 func mailOut(m model.Mail) mailJSON {
