@@ -124,15 +124,34 @@ func (a *app) completeServiceArg(cmd *cobra.Command, args []string, toComplete s
 // completeRequests completes the number of a request the --as account is
 // a party to.
 func (a *app) completeRequests(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	return a.completeRequestsWhere(nil)(cmd, args, toComplete)
+}
+
+// completeRequestsWhere completes the number of a request the --as
+// account is a party to and that keep (when not nil) keeps: a command
+// that only an open request allows offers no ended one.
+func (a *app) completeRequestsWhere(keep func(r model.Request, h model.Handle) bool) cobra.CompletionFunc {
 	return firstArg(a.completeAs(func(ctx context.Context, d *model.Desk, h model.Handle) ([]string, error) {
 		rs, err := d.Requests(ctx, h)
 		var out []string
 		for _, r := range rs {
+			if keep != nil && !keep(r, h) {
+				continue
+			}
 			out = append(out, strconv.FormatInt(r.ID, 10)+"\t"+
 				describeForShell(fmt.Sprintf("%s of %s, %s -> %s (%s)", r.RoleList(), r.Service, r.From, r.To, r.State)))
 		}
 		return out, err
-	}))(cmd, args, toComplete)
+	}))
+}
+
+// awaitingMe keeps the requests that await the account's answer: those
+// it may accept, refuse, or have its token mailed again for.
+func awaitingMe(r model.Request, h model.Handle) bool { return r.AwaitingMe(h) }
+
+// cancellable keeps the open requests the account asked for.
+func cancellable(r model.Request, h model.Handle) bool {
+	return r.State == model.StateValidating && r.Requester == h
 }
 
 // completeMails completes the number of a mail of the --as account.

@@ -60,3 +60,25 @@ func TestDynamicCompletion(t *testing.T) {
 		t.Error("completion created a database")
 	}
 }
+
+// A command that only an open request allows offers no ended request:
+// accept, refuse and resend the requests awaiting the account's answer,
+// cancel those it asked for; show offers every one.
+func TestCompletionOffersOnlyRequestsTheCommandTakes(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	for _, c := range []struct {
+		cmd  string
+		want string
+	}{
+		{"show", "8 7 6 5 4 2 1"},
+		{"accept", "8 6 5"},
+		{"refuse", "8 6 5"},
+		{"resend", "8 6 5"},
+		{"cancel", "8 7"},
+	} {
+		if got := strings.Join(d.complete("request", c.cmd, "--as", "xx11111-ovh", ""), " "); got != c.want {
+			t.Errorf("request %s completes %q, want %q", c.cmd, got, c.want)
+		}
+	}
+}

@@ -258,6 +258,7 @@ func newCmdRequestAnswer(a *app, accept bool, runF func(*requestAnswerOptions) e
 		}
 		return requestAnswer(o)
 	})
+	cmd.ValidArgsFunction = a.completeRequestsWhere(awaitingMe)
 	cmd.Flags().StringVar(&o.Token, "token", "", "your TOKEN from the mail")
 	if accept {
 		cmd.Use = "accept ID"
@@ -319,6 +320,7 @@ func newCmdRequestResend(a *app, runF func(*requestIDOptions) error) *cobra.Comm
 		}
 		return requestResend(o)
 	})
+	cmd.ValidArgsFunction = a.completeRequestsWhere(awaitingMe)
 	cmd.Use = "resend ID"
 	cmd.Annotations = map[string]string{usageFlags: "--as HANDLE [--json]"}
 	cmd.Short = "Mail yourself a fresh token (the old one stops working)"
@@ -359,6 +361,7 @@ func newCmdRequestCancel(a *app, runF func(*requestIDOptions) error) *cobra.Comm
 		}
 		return requestCancel(o)
 	})
+	cmd.ValidArgsFunction = a.completeRequestsWhere(cancellable)
 	cmd.Use = "cancel ID"
 	cmd.Annotations = map[string]string{usageFlags: "--as HANDLE [--json]"}
 	cmd.Short = "Withdraw a request you made"

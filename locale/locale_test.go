@@ -150,7 +150,7 @@ func TestPluralsAndWords(t *testing.T) {
 		{fr.List("a", "b", "c"), "a, b et c"},
 		// a Word argument is written in the reader's language
 		{fr.T("err.token.throttled", locale.Args{"Scope": locale.M("word.scope.email"), "At": "10:15", "In": locale.Duration(15 * time.Minute)}),
-			"trop de codes erronés pour votre changement d'adresse e-mail\u00a0: les essais sont suspendus jusqu'à 10:15 UTC (dans 15 minutes)"},
+			"trop de codes erronés pour votre changement d'adresse e-mail\u00a0: vos essais sont suspendus jusqu'à 10:15 UTC (dans 15 minutes)"},
 		// ids are never grouped
 		{fr.T("word.scope.request", locale.Args{"ID": 12345}), "la demande #12345"},
 		{en.T("no.such.message"), "no.such.message"},
