@@ -14,7 +14,8 @@ func newCmdAccount(a *app) *cobra.Command {
 		`The accounts of the desk: customers, each known by its NIC handle
 (xx11111-ovh), with a name, an e-mail address and a billing standing.
 These are support staff's commands: they act as nobody (no --as).`,
-		`contactdesk account add ab12345-ovh --name "Ana Brito" --email ana@example.pt
+		`contactdesk account add ab12345-ovh --name "Ana Brito" \
+  --email ana@example.pt
 contactdesk account set-standing ab12345-ovh --owes 42.50
 contactdesk account list --json`,
 		newCmdAccountAdd(a, nil),

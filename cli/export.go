@@ -21,8 +21,10 @@ was. Accounts carry what each owes (support staff's figure). In CSV, a
 cell a spreadsheet would run as a formula (one beginning with = + - or @)
 is written after an apostrophe, which import takes off.`,
 		`contactdesk export accounts > accounts.csv
-contactdesk export services --format json | jq '.[] | select(.type == "domain") | .name'
-contactdesk export accounts | contactdesk --db other.db import accounts -`,
+contactdesk export services --format json |
+  jq '.[] | select(.type == "domain") | .name'
+contactdesk export accounts |
+  contactdesk --db other.db import accounts -`,
 		newCmdExportOf(a, nil, "accounts", accountColumns),
 		newCmdExportOf(a, nil, "services", serviceColumns),
 	)

@@ -1,14 +1,18 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"contactdesk/locale"
@@ -143,4 +147,55 @@ func tomlString(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\\`)
 	s = strings.ReplaceAll(s, `"""`, `\"""`)
 	return "\"\"\"\n" + s + "\"\"\""
+}
+
+// TestHelpExamplesFit: fang cuts an example line wider than its block
+// with …; at 80 columns the block holds 72. Every example of every
+// command, in every language, is at most 72 columns (a longer one goes
+// on with a shell continuation).
+func TestHelpExamplesFit(t *testing.T) {
+	for _, l := range []locale.Lang{locale.EN, locale.PT, locale.FR} {
+		root := newRoot(&app{})
+		speakHelp(root, l)
+		var walk func(c *cobra.Command)
+		walk = func(c *cobra.Command) {
+			for _, line := range strings.Split(c.Example, "\n") {
+				if n := len([]rune(line)); n > 72 {
+					t.Errorf("%s: %q's example line is %d columns: %s", l, c.CommandPath(), n, line)
+				}
+			}
+			for _, sub := range c.Commands() {
+				walk(sub)
+			}
+		}
+		walk(root)
+	}
+}
+
+// TestHelpFitsEightyColumns: at 80 columns, no line of a help page is
+// wider, in any language, so the terminal breaks nothing mid-word. fang
+// reads its width once per process, so each page is drawn by a child
+// process (this test binary) told the width as fang's tests tell it.
+func TestHelpFitsEightyColumns(t *testing.T) {
+	if args := os.Getenv("CONTACTDESK_HELP_PAGE"); args != "" {
+		os.Exit(Run(context.Background(), strings.Fields(args), strings.NewReader(""), os.Stdout, os.Stderr, os.Getenv))
+	}
+	pages := []string{"--help", "owner --help", "request create --help", "help request", "export services --help", "serve --help",
+		"api-key remove --help", "account --help", "import accounts --help"}
+	for _, lang := range []string{"C", "pt_PT.UTF-8", "fr_FR.UTF-8"} {
+		for _, page := range pages {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelpFitsEightyColumns$")
+			cmd.Env = append(os.Environ(), "CONTACTDESK_HELP_PAGE="+page, "__FANG_TEST_WIDTH=80", "LANG="+lang, "LC_ALL=", "LC_MESSAGES=",
+				"CONTACTDESK_DB="+filepath.Join(t.TempDir(), "none.db"))
+			out, err := cmd.Output()
+			if err != nil || !strings.Contains(string(out), "--db") {
+				t.Fatalf("LANG=%s contactdesk %s: %v\n%s", lang, page, err, out)
+			}
+			for _, line := range strings.Split(string(out), "\n") {
+				if w := ansi.StringWidth(line); w > 80 {
+					t.Errorf("LANG=%s contactdesk %s: a line of %d columns:\n%s", lang, page, w, line)
+				}
+			}
+		}
+	}
 }

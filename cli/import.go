@@ -47,7 +47,8 @@ that name them.`,
 		`contactdesk import accounts accounts.csv --dry-run
 contactdesk import accounts accounts.csv
 contactdesk import services services.csv
-contactdesk export accounts | contactdesk --db other.db import accounts -`,
+contactdesk export accounts |
+  contactdesk --db other.db import accounts -`,
 		newCmdImportAccounts(a, nil),
 		newCmdImportServices(a, nil),
 	)

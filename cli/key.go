@@ -203,7 +203,7 @@ func newCmdKeyRemove(a *app, runF func(*keyRemoveOptions) error) *cobra.Command 
 		Use:                   "remove FINGERPRINT",
 		Short:                 "Stop an SSH key from logging in, at once",
 		Long:                  `Remove a registered SSH key, by its fingerprint (as 'contactdesk key list' shows it): it no longer logs in.`,
-		Example:               `contactdesk key remove SHA256:56vgkZlEIbUmTKqsi5QbtBsdbnLVqrcJhvVEg3eGG6c`,
+		Example:               "contactdesk key remove \\\n  SHA256:56vgkZlEIbUmTKqsi5QbtBsdbnLVqrcJhvVEg3eGG6c",
 		Args:                  exactArgs("FINGERPRINT"),
 		DisableFlagsInUseLine: true,
 		ValidArgsFunction:     firstArg(a.completeKeys),

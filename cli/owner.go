@@ -16,7 +16,8 @@ func newCmdOwner(a *app) *cobra.Command {
 		`A domain has owner details: the holder's name, postal address, phone and
 e-mail. Its contacts see them; only its admin changes them.`,
 		`contactdesk owner show xara.pt --as xx11111-ovh
-contactdesk owner set xara.pt --as xx11111-ovh --phone "+351 210 000 000"`,
+contactdesk owner set xara.pt --as xx11111-ovh \
+  --phone "+351 210 000 000"`,
 		newCmdOwnerShow(a, nil),
 		newCmdOwnerSet(a, nil),
 	)

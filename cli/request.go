@@ -17,7 +17,8 @@ Every party — the requester, the outgoing contact and the incoming one —
 gets a personal, single-use token by mail and accepts or refuses with it;
 when the last one accepts, the change is made. Until then the requester
 may cancel it, and a party whose mail went astray may have it sent again.`,
-		`contactdesk request create --as xx11111-ovh --service xara.pt --role tech --to cd67890-ovh
+		`contactdesk request create --as xx11111-ovh --service xara.pt \
+  --role tech --to cd67890-ovh
 contactdesk mail list --as cd67890-ovh
 contactdesk request accept 9 --as cd67890-ovh --token 7K3Q-9XWM-…
 contactdesk request list --as xx11111-ovh`,

@@ -35,7 +35,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		stderrTerminal: isTerminal(stderr), env: env, l: locale.For(lang)}
 	root := newRoot(a)
 	speakHelp(root, a.l.Lang())
-	root.SetArgs(singleDash(root, args))
+	args = singleDash(root, args)
+	if len(args) == 0 || !strings.HasPrefix(args[0], "__complete") {
+		// (the shell shows the first line of a description only)
+		fitHelp(root, args, helpWidth())
+	}
+	root.SetArgs(args)
 	root.SetIn(stdin)
 	// Help (see newRoot) and errors go to the real files: fang styles
 	// them on a terminal, and writes plain text anywhere else.
@@ -177,7 +182,8 @@ contactdesk mail list --as cd67890-ovh`,
 			}
 			c.Example = `source <(contactdesk completion bash)   # in ~/.bashrc
 contactdesk completion zsh > "${fpath[1]}/_contactdesk"
-contactdesk completion fish > ~/.config/fish/completions/contactdesk.fish`
+contactdesk completion fish \
+  > ~/.config/fish/completions/contactdesk.fish`
 		}
 	}
 	return root

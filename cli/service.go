@@ -15,7 +15,8 @@ func newCmdService(a *app) *cobra.Command {
 		`The services customers rent: domains, web hosting, VPS, dedicated servers,
 e-mail plans, cloud projects… Each has one admin, one tech and one billing
 contact. Adding one is support staff's: it acts as nobody (no --as).`,
-		`contactdesk service add example.pt --type domain --admin ab12345-ovh --tech ab12345-ovh --billing cd67890-ovh`,
+		`contactdesk service add example.pt --type domain --admin ab12345-ovh \
+  --tech ab12345-ovh --billing cd67890-ovh`,
 		newCmdServiceAdd(a, nil),
 	)
 }

@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// fang draws a help page's lists — commands with their summaries, flags
+// with their descriptions — as a column of names and, beside it, the
+// text on one line whatever its length: at 80 columns the terminal broke
+// those texts wherever the line ended ("phon" / "e, e-mail", "(1" /
+// "5d)"). fang lines up the lines of a text that holds line breaks, so
+// fitHelp puts the breaks in, at spaces, for the width fang draws at.
+// (fang has no option for it; the long description it wraps itself.)
+const (
+	helpIndent   = 4  // fang's indent of a list's names
+	helpMinSpace = 10 // fang's narrowest column of names
+	helpMinRoom  = 30 // narrower, a text is left as it is
+	helpLongPad  = 2  // fang's indent of the description
+)
+
+// helpWidth is the width fang draws help at: the terminal's (at most
+// 120), else 120; __FANG_TEST_WIDTH, fang's own, sets it in tests.
+func helpWidth() int {
+	if s := os.Getenv("__FANG_TEST_WIDTH"); s != "" {
+		if w, err := strconv.Atoi(s); err == nil {
+			return w
+		}
+	}
+	w, _, err := term.GetSize(os.Stdout.Fd())
+	if err != nil || w <= 0 {
+		return 120
+	}
+	return min(w, 120)
+}
+
+// fitHelp wraps, for the help page args ask for (if any), the summaries
+// of its commands and the descriptions of its flags to what is left of
+// width beside its column of names.
+func fitHelp(root *cobra.Command, args []string, width int) {
+	page, _, err := root.Find(args)
+	if err != nil {
+		return
+	}
+	if page.Name() == "help" && page.Parent() == root {
+		if page, _, err = root.Find(args[1:]); err != nil {
+			return
+		}
+	}
+	page.InheritedFlags() // merges the persistent flags of its parents into Flags
+	space := helpMinSpace
+	for _, sub := range page.Commands() {
+		// what fang writes: the use line, [command] when it has
+		// commands, [--flags]; a little wider is safe
+		w := ansi.StringWidth(sub.Use) + len(" [--flags]")
+		if sub.HasAvailableSubCommands() {
+			w += len(" [command]")
+		}
+		space = max(space, w+2)
+	}
+	page.Flags().VisitAll(func(f *pflag.Flag) { space = max(space, len(flagKey(f))+2) })
+	room := width - helpIndent - space
+	if room < helpMinRoom {
+		return
+	}
+	page.Long = reflow(page.Long, width-helpLongPad)
+	for _, sub := range page.Commands() {
+		sub.Short = wrapText(sub.Short, "", room)
+	}
+	page.Flags().VisitAll(func(f *pflag.Flag) { f.Usage = wrapText(f.Usage, shownDefault(f), room) })
+}
+
+// reflow wraps again, to room columns, each paragraph of s that has a
+// line wider: fang would break only that line, leaving a short piece of
+// it among full ones. A paragraph of indented lines or of list items is
+// left as it is.
+func reflow(s string, room int) string {
+	paras := strings.Split(s, "\n\n")
+	for i, p := range paras {
+		lines := strings.Split(p, "\n")
+		wide, laid := false, false
+		for _, l := range lines {
+			wide = wide || ansi.StringWidth(l) > room
+			laid = laid || strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "- ") || strings.HasPrefix(l, "#")
+		}
+		if wide && !laid {
+			paras[i] = ansi.Wordwrap(strings.Join(lines, " "), room, ",") // a column list breaks after a comma
+		}
+	}
+	return strings.Join(paras, "\n\n")
+}
+
+// flagKey is how fang names a flag: --name, or -s --name.
+func flagKey(f *pflag.Flag) string {
+	if f.Shorthand != "" {
+		return "-" + f.Shorthand + " --" + f.Name
+	}
+	return "--" + f.Name
+}
+
+// shownDefault is what fang writes after a flag's description: its
+// default, in brackets, when it has one worth saying.
+func shownDefault(f *pflag.Flag) string {
+	switch f.DefValue {
+	case "", "false", "0", "[]":
+		return ""
+	}
+	return " (" + f.DefValue + ")"
+}
+
+// wrapText breaks s at spaces into lines of room columns at most, room
+// kept on the last one for after (which fang adds to it): after is held
+// to the last word with a no-break space while wrapping.
+func wrapText(s, after string, room int) string {
+	if ansi.StringWidth(s+after) <= room || strings.Contains(s, "\n") {
+		return s
+	}
+	glued := strings.Replace(after, " ", "\u00a0", 1)
+	return strings.TrimSuffix(ansi.Wordwrap(s+glued, room, ""), glued)
+}
