@@ -40,8 +40,9 @@ var styleCSS []byte
 
 // pages are the templates; each view carries the Localizer of its
 // reader's language, and the templates write their words with it
-// ({{.L.T "page.desk"}}).
-var pages = template.Must(template.New("").ParseFS(templateFiles, "templates/*.html"))
+// ({{.L.T "page.desk"}}). What names a handle or a service goes through
+// whole (keepWhole), which keeps such names on one line.
+var pages = template.Must(template.New("").Funcs(template.FuncMap{"whole": keepWhole}).ParseFS(templateFiles, "templates/*.html"))
 
 // The throttle of wrong tokens: a client address may try
 // DefaultClientGuesses tokens that belong to nobody, then one every

@@ -38,8 +38,18 @@ type page struct {
 	body   string
 }
 
-// has reports whether the page says s (HTML entities read as text).
-func (p page) has(s string) bool { return strings.Contains(html.UnescapeString(p.body), s) }
+// has reports whether the page says s, as its reader reads it (the
+// text without its tags, HTML entities read as text), or holds s in its
+// HTML (an attribute, a button).
+func (p page) has(s string) bool {
+	return strings.Contains(textOf(p.body), s) || strings.Contains(html.UnescapeString(p.body), s)
+}
+
+// textOf is the text of an HTML page as its reader reads it: without
+// its tags, HTML entities read as text.
+func textOf(body string) string { return html.UnescapeString(tags.ReplaceAllString(body, "")) }
+
+var tags = regexp.MustCompile(`<[^>]*>`)
 
 // form reports whether the page offers the answer buttons.
 func (p page) form() bool {
