@@ -21,6 +21,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -440,13 +441,25 @@ func (h *handler) readAnswer(w http.ResponseWriter, r *http.Request, kind string
 		return 0, "", "", false
 	}
 	token, choice = r.PostForm.Get("token"), r.PostForm.Get("answer")
-	if strings.TrimSpace(token) == "" || (choice != answerYes && choice != answerNo) {
+	if repeated(r.PostForm) || strings.TrimSpace(token) == "" || (choice != answerYes && choice != answerNo) {
 		l := h.visitor(r)
 		h.render(w, r, http.StatusBadRequest, view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: l.T(badForm[kind])},
 			Ask: ask(l, id)})
 		return 0, "", "", false
 	}
 	return id, token, choice, true
+}
+
+// repeated reports whether a form gives a field more than once
+// (answer=accept&answer=refuse, or two tokens): the page's forms never
+// do, and which one was meant can't be known, so none is taken.
+func repeated(form url.Values) bool {
+	for _, vs := range form {
+		if len(vs) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // askRequest is the field that asks for a token of request id.

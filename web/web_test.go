@@ -495,3 +495,42 @@ func TestFormSize(t *testing.T) {
 		t.Errorf("a too large form answered")
 	}
 }
+
+// postRaw posts body, as it is, to path.
+func (w *world) postRaw(path, body string) page {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return w.do(req)
+}
+
+// TestRepeatedFields: a form that gives a field twice (both buttons, or
+// two tokens) can't be read: which one was meant is unknown. It gets
+// the page's 400 and changes nothing, on a request's page as on a
+// change of address's.
+func TestRepeatedFields(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	tok, other := url.QueryEscape(w.Token(modeltest.N, r.ID)), url.QueryEscape(w.Token(modeltest.T, r.ID))
+	c, etok := w.askEmail("ted@new.example")
+	before := w.Snap()
+	for _, body := range []string{
+		"token=" + tok + "&answer=accept&answer=refuse",
+		"token=" + tok + "&answer=refuse&answer=accept",
+		"token=" + tok + "&answer=accept&answer=accept",
+		"token=" + tok + "&token=" + other + "&answer=accept",
+		"token=" + tok + "&token=" + tok + "&answer=refuse",
+	} {
+		want(t, w.postRaw(fmt.Sprintf("/request/%d", r.ID), body), http.StatusBadRequest,
+			"That form can't be read: answer with the Accept or Refuse button of the request's page.")
+	}
+	for _, body := range []string{
+		"token=" + url.QueryEscape(etok) + "&answer=accept&answer=refuse",
+		"token=" + url.QueryEscape(etok) + "&token=" + url.QueryEscape(etok) + "&answer=accept",
+	} {
+		want(t, w.postRaw(fmt.Sprintf("/email/%d", c.ID), body), http.StatusBadRequest,
+			"That form can't be read: answer with the Confirm or Refuse button of the change's page.")
+	}
+	w.Same(before, "forms with a field given twice")
+	// Each field once: answered.
+	want(t, w.postRaw(fmt.Sprintf("/request/%d", r.ID), "token="+tok+"&answer=refuse"), http.StatusOK, "You refused request #1")
+}
