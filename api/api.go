@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -136,6 +137,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := &callInfo{}
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 	addr := h.clientAddr(r)
+	route := "" // the log's name of the call's route, when r.Pattern does not say it
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -146,7 +148,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeError(sw, fail(http.StatusInternalServerError, "INTERNAL_ERROR", "the desk could not answer; try again later"))
 			}
 		}
-		route := r.Pattern
+		if route == "" {
+			route = r.Pattern
+		}
 		if route == "" || route == "/" {
 			route = "unknown"
 		}
@@ -167,7 +171,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, e)
 		return
 	}
+	if !cleanPath(r) {
+		route = "unclean"
+		writeError(sw, notFound())
+		return
+	}
 	h.mux.ServeHTTP(sw, r)
+}
+
+// cleanPath reports whether r's path is clean: no "//", "/./" or
+// "/../" in it, as no client of the API writes. ServeMux would answer
+// one with a redirect to the cleaned path (an HTML body, and the query
+// repeated in its Location: /1.0/../request/7?token=… led to the web
+// page's address with the token); the API answers it as an unknown
+// route instead, in its own shape.
+func cleanPath(r *http.Request) bool {
+	p := r.URL.EscapedPath()
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return p == c
 }
 
 func panicText(v any) string {
