@@ -17,9 +17,13 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"contactdesk/internal/ratelimit"
 	"contactdesk/model"
@@ -285,31 +289,76 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, *Error
 	return buf, nil
 }
 
-// decode reads a call's JSON body into v; fields v does not have are
-// ignored, as the provider does.
+// decode reads a call's JSON body into v. Its field names are matched
+// exactly, as the provider's API matches them: encoding/json matches
+// them whatever their case ({"contacttech": …} asked for a change, and
+// {"contactTech": …, "contacttech": …} took one of the two), so the
+// body is read with go-json-experiment's json (encoding/json/v2, which
+// this Go has only with GOEXPERIMENT=jsonv2). A field v does not have,
+// a mis-cased one included, is ignored, as the provider does; a field
+// given twice is refused (which one was meant?), as is a body that is
+// not UTF-8.
 func decode(c *call, v any) error {
 	if len(c.body) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(c.body, v); err != nil {
+	if err := jsonv2.Unmarshal(c.body, v); err != nil {
 		return fail(http.StatusBadRequest, "INVALID_BODY", "the body is not the JSON this call takes: "+jsonProblem(err))
 	}
 	return nil
 }
 
 func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
+	var se *jsonv2.SemanticError
+	var sy *jsontext.SyntacticError
 	switch {
-	case errors.As(err, &te) && te.Field != "":
-		return te.Field + " must be a " + te.Type.String()
-	case errors.As(err, &te):
-		return "an object is expected, not " + article(te.Value)
+	case errors.As(err, &se) && se.JSONPointer != "" && se.GoType != nil:
+		return se.JSONPointer.LastToken() + " must be " + article(goKind(se.GoType))
+	case errors.As(err, &se) && se.JSONPointer == "":
+		return "an object is expected, not " + article(jsonKind(se.JSONKind))
+	case errors.As(err, &sy) && errors.Is(sy.Err, jsontext.ErrDuplicateName):
+		return sy.JSONPointer.LastToken() + " is given twice"
 	}
 	return "not valid JSON"
 }
 
-// article names a JSON value's kind, as json's errors give it, with
-// its article: "an array", "a string".
+// goKind names the JSON value a Go type takes.
+func goKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	}
+	return "number"
+}
+
+// jsonKind names a kind of JSON value.
+func jsonKind(k jsontext.Kind) string {
+	switch k {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// article names a JSON value's kind with its article: "an array", "a
+// string".
 func article(kind string) string {
 	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
 		return "an " + kind
