@@ -20,6 +20,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -80,6 +81,9 @@ type Handler struct {
 	mux   *http.ServeMux
 	keys  *ratelimit.Keyed
 	addrs *ratelimit.Keyed
+	// sealedTold holds the application keys whose secret was found
+	// sealed under another API secret key, and logged so once.
+	sealedTold sync.Map
 }
 
 // New returns the API over d.
@@ -245,6 +249,7 @@ func (h *Handler) authed(fn route) http.HandlerFunc {
 		now := h.d.Now()
 		who, err := h.authenticate(r, body, now)
 		if err != nil {
+			info.appKey = who.AppKey // a key known but refused, or none
 			h.answerError(w, info, err, now)
 			return
 		}
