@@ -126,9 +126,16 @@ type emailView struct {
 func emailViewOf(l *locale.Localizer, el model.EmailLink, now time.Time) *emailView {
 	c := el.Change
 	state := c.StateAt(now)
+	// While pending, the intro says where mail goes meanwhile; once the
+	// change has ended (confirmed, refused, replaced, expired) that is
+	// no longer so, and the state says what became of it.
+	intro := "page.email_intro_ended"
+	if state == model.EmailPending {
+		intro = "page.email_intro"
+	}
 	v := &emailView{
 		L:          l,
-		Intro:      l.T("page.email_intro", locale.Args{"Handle": c.Handle, "Email": text.Line(c.Email)}),
+		Intro:      l.T(intro, locale.Args{"Handle": c.Handle, "Email": text.Line(c.Email)}),
 		Handle:     string(c.Handle),
 		Email:      text.Line(c.Email),
 		Asked:      l.Stamp(c.Created),
