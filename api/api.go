@@ -174,6 +174,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.log.Info("api call", attrs...)
 	}()
 	if ok, wait := h.addrs.Allow(ratelimit.AddrKey(addr), time.Now()); !ok {
+		if cleanPath(r) {
+			_, route = h.mux.Handler(r) // the route it would have taken
+		}
 		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many calls from your address; try again in "+retrySeconds(wait)+" s")
 		e.RetryAfter = wait
 		writeError(sw, e)

@@ -574,6 +574,12 @@ func TestRateLimits(t *testing.T) {
 	if last.StatusCode != 429 || last.Header.Get("Retry-After") == "" || last.Header.Get("Retry-After") == "0" {
 		t.Fatalf("past the address's rate: %d, Retry-After %q", last.StatusCode, last.Header.Get("Retry-After"))
 	}
+	// The log names the route of a call refused for its rate, whichever
+	// rate: the key's (one line) and the address's (the others).
+	log := w.log.String()
+	if n := strings.Count(log, `route="GET /1.0/me" status=429`); n < 2 || strings.Count(log, "status=429") != n || strings.Contains(log, "route=unknown") {
+		t.Errorf("%d lines of a refused call to /me:\n%s", n, log)
+	}
 }
 
 // TestHTTPEdges: unknown routes, big bodies, bad JSON, a broken store:

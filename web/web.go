@@ -213,8 +213,18 @@ func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusNotFound, view{L: l, Title: l.T("page.not_found"), Notes: []string{l.T("page.home")}})
 }
 
-// notAllowed answers a method the address does not take.
+// notAllowed answers a method the address does not take. Its access
+// line names the route as the address's own page does (/request/8, not
+// the pattern /request/{id}).
 func (h *handler) notAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+	switch r.Pattern {
+	case "/request/{id}", "/email/{id}":
+		if id, _, ok := requestRef(r); ok {
+			setRoute(r, fmt.Sprintf("%s/%d", strings.TrimSuffix(r.Pattern, "/{id}"), id))
+		}
+	case "/{$}":
+		setRoute(r, "/")
+	}
 	l := h.visitor(r)
 	w.Header().Set("Allow", allow)
 	h.render(w, r, http.StatusMethodNotAllowed, view{L: l, Title: l.T("page.not_allowed"), Notes: []string{l.T("page.home")}})

@@ -534,3 +534,33 @@ func TestRepeatedFields(t *testing.T) {
 	// Each field once: answered.
 	want(t, w.postRaw(fmt.Sprintf("/request/%d", r.ID), "token="+tok+"&answer=refuse"), http.StatusOK, "You refused request #1")
 }
+
+// TestRoutesInTheLog: an access line names a page's route as the page
+// does, whatever the answer: /request/9 for its link, its form, another
+// method (405) or a link whose "?" was escaped; never a token.
+func TestRoutesInTheLog(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	c, etok := w.askEmail("ted@new.example")
+	tok := w.Token(modeltest.N, r.ID)
+	for _, method := range []string{http.MethodPut, http.MethodDelete} {
+		want(t, w.do(httptest.NewRequest(method, link(r.ID, tok), nil)), http.StatusMethodNotAllowed)
+		want(t, w.do(httptest.NewRequest(method, fmt.Sprintf("/request/%d%%3Ftoken%%3D%s", r.ID, tok), nil)), http.StatusMethodNotAllowed)
+		want(t, w.do(httptest.NewRequest(method, emailLink(c.ID, etok), nil)), http.StatusMethodNotAllowed)
+		want(t, w.do(httptest.NewRequest(method, "/", nil)), http.StatusMethodNotAllowed)
+	}
+	w.get(link(r.ID, tok))
+	w.get("/")
+	log := w.log.String()
+	for line, n := range map[string]int{
+		"route=/request/1 status=405": 4, "route=/email/1 status=405": 2, "route=- status=405": 2,
+		"route=/request/1 status=200": 1, "route=- status=200": 1,
+	} {
+		if got := strings.Count(log, line); got != n {
+			t.Errorf("%d lines with %q, want %d:\n%s", got, line, n, log)
+		}
+	}
+	if strings.Contains(log, "{id}") || strings.Contains(log, "{$}") || strings.Contains(log, tok) || strings.Contains(log, etok) || strings.Contains(log, "token") {
+		t.Errorf("the log:\n%s", log)
+	}
+}
