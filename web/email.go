@@ -84,9 +84,7 @@ func (h *handler) answerEmail(w http.ResponseWriter, r *http.Request) {
 func (h *handler) openEmail(w http.ResponseWriter, r *http.Request, id int64, token string) (model.EmailLink, bool) {
 	var el model.EmailLink
 	page := tokenPage{
-		// Its own keys: a change of address and a request may have the
-		// same number.
-		key: "email/" + strconv.FormatInt(id, 10),
+		key: pageKey("email", id),
 		paused: func(l *locale.Localizer, wait time.Duration) string {
 			return l.T("page.paused_email", locale.Args{"Wait": minutes(wait)})
 		},

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -54,4 +55,39 @@ func TestPageSpeaksThePartysLanguage(t *testing.T) {
 	req = httptest.NewRequest(http.MethodGet, link(r.ID, strings.Repeat("ABCD-", 6)+"ABCD"), nil)
 	req.Header.Set("Accept-Language", "fr")
 	want(t, w.do(req), http.StatusForbidden, "Ce code n'ouvre pas la demande #1", "Ce n'est pas un code de la demande #1", "essais avant une pause.")
+}
+
+// TestBadFormSpeaksThePartysLanguage: a form that can't be read, sent
+// with a party's own token, is answered in that party's language, as
+// the page of its link is; with a token of nobody, or two tokens, in
+// the visitor's, as before, and a token of nobody counts as a wrong
+// try.
+func TestBadFormSpeaksThePartysLanguage(t *testing.T) {
+	w := newWorld(t, web.Options{ClientGuesses: 2})
+	for h, l := range map[model.Handle]string{modeltest.N: "pt", modeltest.T: "fr"} {
+		if _, err := w.Desk.SetLang(w.Ctx, h, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	tokN := w.Token(modeltest.N, r.ID)
+	want(t, w.post(r.ID, tokN, "maybe"), http.StatusBadRequest, `lang="pt-PT"`,
+		"Não é possível ler este formulário: responda com o botão Aceitar ou Recusar da página do pedido.")
+	want(t, w.postRaw("/request/1", "token="+url.QueryEscape(w.Token(modeltest.T, r.ID))+"&answer=accept&answer=refuse"), http.StatusBadRequest,
+		`lang="fr"`, "Ce formulaire est illisible\u00a0: répondez avec le bouton Accepter ou Refuser de la page de la demande.")
+	// The change of address's page: its account's language.
+	_, etok := w.askEmail("ted@new.example")
+	want(t, w.postEmail(1, etok, "maybe"), http.StatusBadRequest, `lang="fr"`, "Ce formulaire est illisible\u00a0: répondez avec le bouton Confirmer ou Refuser")
+	// Not a party's token: the visitor's language.
+	want(t, w.post(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "maybe"), http.StatusBadRequest, `lang="en"`, "That form can't be read")
+	want(t, w.postRaw("/request/1", "token="+url.QueryEscape(tokN)+"&token=BBBB&answer=accept"), http.StatusBadRequest, `lang="en"`)
+	req := httptest.NewRequest(http.MethodPost, "/request/1", strings.NewReader("token=CCCC&answer=maybe"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", "fr")
+	want(t, w.do(req), http.StatusBadRequest, `lang="fr"`)
+	// Those two tokens of nobody spent this client's two tries.
+	want(t, w.get(link(r.ID, tokN)), http.StatusTooManyRequests)
+	if got := w.Request(modeltest.N, r.ID); len(got.Awaited()) != 3 {
+		t.Errorf("a form that can't be read answered: %v", got.Awaited())
+	}
 }

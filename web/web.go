@@ -359,7 +359,7 @@ func outcome(l *locale.Localizer, r model.Request, accepted bool) string {
 func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token string) (model.TokenHolder, bool) {
 	var th model.TokenHolder
 	page := tokenPage{
-		key: strconv.FormatInt(id, 10),
+		key: pageKey("request", id),
 		paused: func(l *locale.Localizer, wait time.Duration) string {
 			return l.T("page.paused_request", locale.Args{"ID": id, "Wait": minutes(wait)})
 		},
@@ -452,12 +452,61 @@ func (h *handler) readAnswer(w http.ResponseWriter, r *http.Request, kind string
 	}
 	token, choice = r.PostForm.Get("token"), r.PostForm.Get("answer")
 	if repeated(r.PostForm) || strings.TrimSpace(token) == "" || (choice != answerYes && choice != answerNo) {
-		l := h.visitor(r)
+		l := h.formLang(r, kind, id, r.PostForm["token"])
 		h.render(w, r, http.StatusBadRequest, view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: l.T(badForm[kind])},
 			Ask: ask(l, id)})
 		return 0, "", "", false
 	}
 	return id, token, choice, true
+}
+
+// formLang is the language of the page of a form that can't be read:
+// the party's, when the form holds one token and it is a token of a
+// party of page /kind/{id} (as the page of its link speaks), else the
+// visitor's. The token is looked up within the throttle of wrong tokens,
+// as any other: a paused client or page gets the visitor's language
+// without a look, and a token of nobody is counted (the page says no
+// more), so that the language of the answer can't be used to try tokens
+// either.
+func (h *handler) formLang(r *http.Request, kind string, id int64, tokens []string) *locale.Localizer {
+	if len(tokens) != 1 || strings.TrimSpace(tokens[0]) == "" {
+		return h.visitor(r)
+	}
+	client, key, now := ratelimit.AddrKey(h.addr(r)), pageKey(kind, id), h.now()
+	if n, _ := h.clients.Left(client, now); n == 0 {
+		return h.visitor(r)
+	}
+	if n, _ := h.requests.Left(key, now); n == 0 {
+		return h.visitor(r)
+	}
+	var party model.Handle
+	var err error
+	if kind == "email" {
+		var el model.EmailLink
+		el, err = h.desk.FindEmailChange(r.Context(), id, tokens[0])
+		party = el.Change.Handle
+	} else {
+		var th model.TokenHolder
+		th, err = h.desk.FindTokenHolder(r.Context(), id, tokens[0])
+		party = th.Party
+	}
+	if errors.Is(err, model.ErrWrongToken) {
+		h.clients.Spend(client, now)
+		h.requests.Spend(key, now)
+	}
+	if err != nil {
+		return h.visitor(r)
+	}
+	return h.partyLang(r, party)
+}
+
+// pageKey is page /kind/{id}'s key in the throttle of pages: a change of
+// address and a request may have the same number.
+func pageKey(kind string, id int64) string {
+	if kind == "email" {
+		return "email/" + strconv.FormatInt(id, 10)
+	}
+	return strconv.FormatInt(id, 10)
 }
 
 // repeated reports whether a form gives a field more than once
