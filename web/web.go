@@ -330,7 +330,7 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 		res, err = h.desk.Refuse(r.Context(), th.Party, id, token)
 	}
 	if err != nil {
-		h.refused(w, r, th, err)
+		h.refused(w, r, th, token, err)
 		return
 	}
 	l := h.partyLang(r, th.Party)
@@ -541,9 +541,18 @@ func (h *handler) closed(w http.ResponseWriter, r *http.Request, th model.TokenH
 
 // refused is the page of an answer the model refused (the party's tries
 // paused by its own wrong tokens elsewhere; the request ended meanwhile).
-func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.TokenHolder, err error) {
+// A token that can no longer answer — another answer with it (a second
+// click, a reload sent at once) or the end of the request came between
+// the look at the token and the answer — gets the page it would have got
+// a moment later, closed's: the same outcome, the same page and status,
+// whichever of two answers sent at once was second.
+func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.TokenHolder, token string, err error) {
 	if !model.IsRefusal(err) {
 		h.failed(w, r, err)
+		return
+	}
+	if now, ferr := h.desk.FindTokenHolder(r.Context(), th.Request.ID, token); ferr == nil && now.Closed != nil {
+		h.closed(w, r, now)
 		return
 	}
 	l := h.partyLang(r, th.Party)
