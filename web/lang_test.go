@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
 	"contactdesk/web"
@@ -34,8 +35,8 @@ func TestPageSpeaksThePartysLanguage(t *testing.T) {
 		"a aguardar as respostas de ad11111-ovh, te22222-ovh, ne44444-ovh", "ainda sem resposta", ">Aceitar</button>", "Gestão de contactos")
 
 	p = w.post(r.ID, w.Token(modeltest.T, r.ID), "accept")
-	want(t, p, http.StatusOK, `lang="fr"`, "Vous avez accepté la demande #1\u00a0; en attente encore de ad11111-ovh, ne44444-ovh.",
-		"te22222-ovh (vous)", "a accepté le 02/03/2026 09:00 UTC")
+	want(t, p, http.StatusOK, `lang="fr"`, "Vous avez accepté la demande #1\u00a0; toujours en attente de ad11111-ovh, ne44444-ovh.",
+		"te22222-ovh (vous)", "a accepté le 02/03/2026 09:00 UTC", "Guichet des contacts", "un e-mail du guichet des contacts de votre hébergeur")
 	// the same token again: a refusal, in French
 	p = w.post(r.ID, w.Token(modeltest.T, r.ID), "accept")
 	if !p.has("Vous avez déjà accepté la demande #1") && !p.has("Ce code a déjà été utilisé pour la demande #1") {
@@ -89,5 +90,22 @@ func TestBadFormSpeaksThePartysLanguage(t *testing.T) {
 	want(t, w.get(link(r.ID, tokN)), http.StatusTooManyRequests)
 	if got := w.Request(modeltest.N, r.ID); len(got.Awaited()) != 3 {
 		t.Errorf("a form that can't be read answered: %v", got.Awaited())
+	}
+}
+
+// TestFrenchNamesTheDeskOnce: the French page names the desk as the
+// rest of the French catalogue does, "guichet des contacts", never
+// "gestion des contacts" (its header and footer said that, and the
+// page of a change of address "guichet").
+func TestFrenchNamesTheDeskOnce(t *testing.T) {
+	for _, id := range locale.IDs(locale.FR) {
+		if !strings.HasPrefix(id, "page.") {
+			continue
+		}
+		for _, form := range locale.Forms(locale.FR, id) {
+			if strings.Contains(strings.ToLower(form), "gestion des contacts") {
+				t.Errorf("%s: %q", id, form)
+			}
+		}
 	}
 }
