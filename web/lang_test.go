@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -105,6 +106,52 @@ func TestFrenchNamesTheDeskOnce(t *testing.T) {
 		for _, form := range locale.Forms(locale.FR, id) {
 			if strings.Contains(strings.ToLower(form), "gestion des contacts") {
 				t.Errorf("%s: %q", id, form)
+			}
+		}
+	}
+}
+
+// TestEndSaidOnce: a request refused or cancelled by a party says so
+// once, in each language: "recusado por yy22222-ovh", not "recusado:
+// recusado por yy22222-ovh", in its state and in the notice of a link
+// that can no longer answer.
+func TestEndSaidOnce(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	refused := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	if _, err := w.Desk.Refuse(w.Ctx, modeltest.T, refused.ID, w.Token(modeltest.T, refused.ID)); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := w.Create(modeltest.A, modeltest.Multi, modeltest.N, model.Tech)[0]
+	if _, err := w.Desk.Cancel(w.Ctx, modeltest.A, cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	for lang, c := range map[string]struct{ refused, cancelled []string }{
+		"en": {[]string{"Request #1 was already refused by te22222-ovh.", "State refused by te22222-ovh"},
+			[]string{"Request #2 was already cancelled by ad11111-ovh.", "State cancelled by ad11111-ovh"}},
+		"pt": {[]string{"O pedido #1 já foi recusado por te22222-ovh.", "Estado recusado por te22222-ovh"},
+			[]string{"O pedido #2 já foi cancelado por ad11111-ovh.", "Estado cancelado por ad11111-ovh"}},
+		"fr": {[]string{"La demande #1 a déjà été refusée par te22222-ovh.", "État refusée par te22222-ovh"},
+			[]string{"La demande #2 a déjà été annulée par ad11111-ovh.", "État annulée par ad11111-ovh"}},
+	} {
+		if _, err := w.Desk.SetLang(w.Ctx, modeltest.N, lang); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []struct {
+			id   int64
+			says []string
+		}{{refused.ID, c.refused}, {cancelled.ID, c.cancelled}} {
+			pg := w.get(link(p.id, w.Token(modeltest.N, p.id)))
+			text := strings.Join(strings.Fields(html.UnescapeString(tags.ReplaceAllString(pg.body, " "))), " ")
+			for _, s := range p.says {
+				if !strings.Contains(text, s) {
+					t.Errorf("%s: the page does not say %q:\n%s", lang, s, text)
+				}
+			}
+			for _, twice := range []string{"refused: refused", "cancelled: cancelled", "recusado: recusado", "cancelado: cancelado",
+				"refusée\u00a0: refusée", "annulée\u00a0: annulée", "already refused:", "already cancelled:", "já está"} {
+				if strings.Contains(text, twice) {
+					t.Errorf("%s: the page says %q:\n%s", lang, twice, text)
+				}
 			}
 		}
 	}

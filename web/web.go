@@ -535,8 +535,14 @@ func (h *handler) closed(w http.ResponseWriter, r *http.Request, th model.TokenH
 		status, kind = http.StatusForbidden, "error"
 	}
 	l := h.partyLang(r, th.Party)
+	say := sentence(l, th.Closed)
+	// The model's "request #2 is already refused: refused by …" says
+	// the state twice: the page says it once.
+	if why := model.ReasonOf(th.Request); errors.Is(th.Closed, model.ErrEnded) && namesItsState(why) {
+		say = l.T("page.ended_by", locale.Args{"ID": th.Request.ID, "Reason": text.Line(why.In(l))})
+	}
 	h.render(w, r, status, view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party),
-		Notice: &notice{Kind: kind, Text: sentence(l, th.Closed)}})
+		Notice: &notice{Kind: kind, Text: say}})
 }
 
 // refused is the page of an answer the model refused (the party's tries
@@ -685,8 +691,12 @@ func requestViewOf(l *locale.Localizer, r model.Request, party model.Handle) *re
 		}
 		v.WhenLabel, v.When = l.T("page.expires"), l.Stamp(r.Expires)
 	default:
-		if r.Reason != "" && r.State != model.StateDone {
-			v.State = l.T("page.state_because", locale.Args{"State": v.State, "Reason": text.Line(model.ReasonOf(r).In(l))})
+		switch why := model.ReasonOf(r); {
+		case r.Reason == "" || r.State == model.StateDone:
+		case namesItsState(why):
+			v.State = text.Line(why.In(l)) // "refused by yy22222-ovh", not "refused: refused by…"
+		default:
+			v.State = l.T("page.state_because", locale.Args{"State": v.State, "Reason": text.Line(why.In(l))})
 		}
 		v.WhenLabel, v.When = l.T("page.ended"), l.Stamp(r.Ended)
 	}
@@ -699,6 +709,15 @@ func requestViewOf(l *locale.Localizer, r model.Request, party model.Handle) *re
 		v.Parties = append(v.Parties, pv)
 	}
 	return v
+}
+
+// namesItsState reports whether the reason a request ended says its
+// state itself ("refused by yy22222-ovh", "cancelled by xx11111-ovh"):
+// the page then says it alone, not after the state ("refused: refused
+// by yy22222-ovh").
+func namesItsState(why locale.Word) bool {
+	m, ok := why.(locale.Message)
+	return ok && (m.ID == "word.reason.refused_by" || m.ID == "word.reason.cancelled_by")
 }
 
 // sentence is a refusal of the model as a sentence of the page, in l's

@@ -206,7 +206,7 @@ func TestRefuseFromThePage(t *testing.T) {
 	w := newWorld(t, web.Options{})
 	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
 	p := w.post(r.ID, w.Token(modeltest.T, r.ID), "refuse")
-	want(t, p, http.StatusOK, "You refused request #1: the tech contact of example.com stays te22222-ovh.", "refused: refused by te22222-ovh")
+	want(t, p, http.StatusOK, "You refused request #1: the tech contact of example.com stays te22222-ovh.", "refused by te22222-ovh")
 	if p.form() {
 		t.Errorf("a refused request offers the form")
 	}
@@ -215,7 +215,7 @@ func TestRefuseFromThePage(t *testing.T) {
 	}
 	// The others' links now say so, and offer nothing.
 	p = w.get(link(r.ID, w.Token(modeltest.N, r.ID)))
-	want(t, p, http.StatusGone, "Request #1 is already refused: refused by te22222-ovh", "You answer as ne44444-ovh")
+	want(t, p, http.StatusGone, "Request #1 was already refused by te22222-ovh.", "You answer as ne44444-ovh")
 	if p.form() {
 		t.Errorf("the form of a refused request:\n%s", p.body)
 	}
@@ -282,7 +282,7 @@ func TestTokensThatCantAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = w.post(r2.ID, w.Token(modeltest.N, r2.ID), "accept")
-	want(t, p, http.StatusGone, "Request #2 is already cancelled: cancelled by ad11111-ovh")
+	want(t, p, http.StatusGone, "Request #2 was already cancelled by ad11111-ovh.")
 	// A form without a button, or without a token.
 	want(t, w.post(r.ID, w.Token(modeltest.N, r.ID), "maybe"), http.StatusBadRequest, "answer with the Accept or Refuse button")
 	want(t, w.post(r.ID, "", "accept"), http.StatusBadRequest)
