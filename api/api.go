@@ -16,9 +16,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"contactdesk/internal/ratelimit"
 	"contactdesk/model"
@@ -75,6 +81,9 @@ type Handler struct {
 	mux   *http.ServeMux
 	keys  *ratelimit.Keyed
 	addrs *ratelimit.Keyed
+	// sealedTold holds the application keys whose secret was found
+	// sealed under another API secret key, and logged so once.
+	sealedTold sync.Map
 }
 
 // New returns the API over d.
@@ -136,6 +145,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := &callInfo{}
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 	addr := h.clientAddr(r)
+	route := "" // the log's name of the call's route, when r.Pattern does not say it
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -146,7 +156,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeError(sw, fail(http.StatusInternalServerError, "INTERNAL_ERROR", "the desk could not answer; try again later"))
 			}
 		}
-		route := r.Pattern
+		if route == "" {
+			route = r.Pattern
+		}
 		if route == "" || route == "/" {
 			route = "unknown"
 		}
@@ -162,12 +174,35 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.log.Info("api call", attrs...)
 	}()
 	if ok, wait := h.addrs.Allow(ratelimit.AddrKey(addr), time.Now()); !ok {
+		if cleanPath(r) {
+			_, route = h.mux.Handler(r) // the route it would have taken
+		}
 		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many calls from your address; try again in "+retrySeconds(wait)+" s")
 		e.RetryAfter = wait
 		writeError(sw, e)
 		return
 	}
+	if !cleanPath(r) {
+		route = "unclean"
+		writeError(sw, notFound())
+		return
+	}
 	h.mux.ServeHTTP(sw, r)
+}
+
+// cleanPath reports whether r's path is clean: no "//", "/./" or
+// "/../" in it, as no client of the API writes. ServeMux would answer
+// one with a redirect to the cleaned path (an HTML body, and the query
+// repeated in its Location: /1.0/../request/7?token=… led to the web
+// page's address with the token); the API answers it as an unknown
+// route instead, in its own shape.
+func cleanPath(r *http.Request) bool {
+	p := r.URL.EscapedPath()
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return p == c
 }
 
 func panicText(v any) string {
@@ -217,6 +252,7 @@ func (h *Handler) authed(fn route) http.HandlerFunc {
 		now := h.d.Now()
 		who, err := h.authenticate(r, body, now)
 		if err != nil {
+			info.appKey = who.AppKey // a key known but refused, or none
 			h.answerError(w, info, err, now)
 			return
 		}
@@ -261,31 +297,76 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, *Error
 	return buf, nil
 }
 
-// decode reads a call's JSON body into v; fields v does not have are
-// ignored, as the provider does.
+// decode reads a call's JSON body into v. Its field names are matched
+// exactly, as the provider's API matches them: encoding/json matches
+// them whatever their case ({"contacttech": …} asked for a change, and
+// {"contactTech": …, "contacttech": …} took one of the two), so the
+// body is read with go-json-experiment's json (encoding/json/v2, which
+// this Go has only with GOEXPERIMENT=jsonv2). A field v does not have,
+// a mis-cased one included, is ignored, as the provider does; a field
+// given twice is refused (which one was meant?), as is a body that is
+// not UTF-8.
 func decode(c *call, v any) error {
 	if len(c.body) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(c.body, v); err != nil {
+	if err := jsonv2.Unmarshal(c.body, v); err != nil {
 		return fail(http.StatusBadRequest, "INVALID_BODY", "the body is not the JSON this call takes: "+jsonProblem(err))
 	}
 	return nil
 }
 
 func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
+	var se *jsonv2.SemanticError
+	var sy *jsontext.SyntacticError
 	switch {
-	case errors.As(err, &te) && te.Field != "":
-		return te.Field + " must be a " + te.Type.String()
-	case errors.As(err, &te):
-		return "an object is expected, not " + article(te.Value)
+	case errors.As(err, &se) && se.JSONPointer != "" && se.GoType != nil:
+		return se.JSONPointer.LastToken() + " must be " + article(goKind(se.GoType))
+	case errors.As(err, &se) && se.JSONPointer == "":
+		return "an object is expected, not " + article(jsonKind(se.JSONKind))
+	case errors.As(err, &sy) && errors.Is(sy.Err, jsontext.ErrDuplicateName):
+		return sy.JSONPointer.LastToken() + " is given twice"
 	}
 	return "not valid JSON"
 }
 
-// article names a JSON value's kind, as json's errors give it, with
-// its article: "an array", "a string".
+// goKind names the JSON value a Go type takes.
+func goKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	}
+	return "number"
+}
+
+// jsonKind names a kind of JSON value.
+func jsonKind(k jsontext.Kind) string {
+	switch k {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// article names a JSON value's kind with its article: "an array", "a
+// string".
 func article(kind string) string {
 	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
 		return "an " + kind

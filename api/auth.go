@@ -50,10 +50,51 @@ func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (mod
 			"Query out of time: its timestamp is more than 3 minutes from the server's time; correct the clock with GET /1.0/auth/time")
 	}
 	url := h.fullURL(r)
-	return h.d.APISigned(r.Context(), h.o.Secrets, app, ck, func(secret string) bool {
+	box := &opening{SecretBox: h.o.Secrets}
+	k, err := h.d.APISigned(r.Context(), box, app, ck, func(secret string) bool {
 		want := Signature(secret, ck, r.Method, url, body, ts)
 		return subtle.ConstantTimeCompare([]byte(want), []byte(sig)) == 1
 	})
+	if err != nil && box.failed {
+		h.sealedElsewhere(app)
+		return model.APIKey{AppKey: app}, errSealedElsewhere
+	}
+	return k, err
+}
+
+// errSealedElsewhere answers a signed call whose key's application
+// secret this server can't open: the key was made under another API
+// secret key (another --api-secret-key file, or one made anew after the
+// file was lost). Trying again never helps, so it is not a failure of
+// the desk (500) but a key that can't be used here, as the provider
+// answers an unusable application key.
+var errSealedElsewhere = fail(http.StatusForbidden, "INVALID_KEY",
+	"this application key can't be used with this server: it was made under another API secret key; it must be made again (contactdesk api-key add)")
+
+// opening is a SecretBox that remembers whether a secret failed to open.
+type opening struct {
+	model.SecretBox
+	failed bool
+}
+
+func (b *opening) Open(sealed, about []byte) ([]byte, error) {
+	secret, err := b.SecretBox.Open(sealed, about)
+	if err != nil {
+		b.failed = true
+	}
+	return secret, err
+}
+
+// sealedElsewhere logs, once per application key, that its secret does
+// not open with this server's API secret key: every signed call of that
+// key is refused until the operator acts.
+func (h *Handler) sealedElsewhere(appKey string) {
+	if _, told := h.sealedTold.LoadOrStore(appKey, true); told {
+		return
+	}
+	h.log.Error("API key "+appKey+" can't sign calls on this server: its application secret does not open with this server's API secret key; "+
+		"start serve with the key file (--api-secret-key) it was made with, or make the key again with contactdesk api-key add",
+		"app_key", appKey)
 }
 
 // Signature is what X-Ovh-Signature must hold: "$1$" and the hex SHA-1

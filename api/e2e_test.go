@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -486,8 +487,11 @@ func TestCredentialsRefused(t *testing.T) {
 			}
 		}
 	}
-	// A node given another key file can't check signatures: a 500 that
-	// says nothing of why, and the log says it.
+	// A node given another key file can't open the secrets sealed
+	// under the first: not a failure of the desk (trying again never
+	// helps) but a key that can't be used there, refused as the
+	// provider refuses an unusable application key, saying it must be
+	// made again; the log says it once per key, however many calls.
 	otherBox, _, err := api.LoadSecretKey(filepath.Join(t.TempDir(), "other.api_key"))
 	if err != nil {
 		t.Fatal(err)
@@ -496,9 +500,36 @@ func TestCredentialsRefused(t *testing.T) {
 	srv := httptest.NewServer(api.New(w.desk, api.Options{Secrets: otherBox, Logger: slog.New(slog.NewTextHandler(&log, nil))}))
 	defer srv.Close()
 	cl, _ = ovh.NewClient(srv.URL+"/1.0", other.ApplicationKey, other.ApplicationSecret, other.ConsumerKey)
-	e := apiError(t, cl.Get("/me", &me), 500, "Server::InternalServerError", "a secret sealed under another key file")
-	if strings.Contains(e.Message, "secret key") || !strings.Contains(log.String(), "does not open with this server's API secret key") {
-		t.Errorf("message %q, log:\n%s", e.Message, log.String())
+	for range 3 {
+		e := apiError(t, cl.Get("/me", &me), 403, "Client::Forbidden", "a secret sealed under another key file")
+		if !strings.Contains(e.Message, "this application key can't be used with this server") || !strings.Contains(e.Message, "contactdesk api-key add") {
+			t.Errorf("message %q", e.Message)
+		}
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/1.0/me", nil)
+	req.Header.Set("X-Ovh-Application", other.ApplicationKey)
+	req.Header.Set("X-Ovh-Consumer", other.ConsumerKey)
+	req.Header.Set("X-Ovh-Timestamp", strconv.FormatInt(w.clock.Now().Unix(), 10))
+	req.Header.Set("X-Ovh-Signature", "$1$0")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]string
+	json.NewDecoder(res.Body).Decode(&body)
+	res.Body.Close()
+	if res.StatusCode != 403 || body["errorCode"] != "INVALID_KEY" {
+		t.Errorf("the error's code: %d %v", res.StatusCode, body)
+	}
+	l := log.String()
+	if strings.Count(l, "does not open with this server's API secret key") != 1 || !strings.Contains(l, "api-key add") ||
+		strings.Count(l, "status=403 ") != 4 || strings.Count(l, "app_key="+other.ApplicationKey) != 5 || strings.Contains(l, "status=500") {
+		t.Errorf("the log:\n%s", l)
+	}
+	// Its consumer key still works as a bearer, as the README says.
+	bearerOther, _ := ovh.NewAccessTokenClient(srv.URL+"/1.0", other.ConsumerKey)
+	if err := bearerOther.Get("/me", &me); err != nil {
+		t.Errorf("the key as a bearer on that node: %v", err)
 	}
 }
 
@@ -542,6 +573,12 @@ func TestRateLimits(t *testing.T) {
 	}
 	if last.StatusCode != 429 || last.Header.Get("Retry-After") == "" || last.Header.Get("Retry-After") == "0" {
 		t.Fatalf("past the address's rate: %d, Retry-After %q", last.StatusCode, last.Header.Get("Retry-After"))
+	}
+	// The log names the route of a call refused for its rate, whichever
+	// rate: the key's (one line) and the address's (the others).
+	log := w.log.String()
+	if n := strings.Count(log, `route="GET /1.0/me" status=429`); n < 2 || strings.Count(log, "status=429") != n || strings.Contains(log, "route=unknown") {
+		t.Errorf("%d lines of a refused call to /me:\n%s", n, log)
 	}
 }
 

@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -62,5 +64,37 @@ func TestBehindAProxy(t *testing.T) {
 		if !trust {
 			apiError(t, err, http.StatusForbidden, "Client::Forbidden", "an untrusted proxy's forwarded host")
 		}
+	}
+}
+
+// TestUncleanPaths: a path with "//", "/./" or "/../" is answered as an
+// unknown route, in the API's shape, with its headers and its log line:
+// never with ServeMux's redirect, which repeated the query (a token)
+// in its Location and sent an HTML body.
+func TestUncleanPaths(t *testing.T) {
+	w := newWorld(t, api.Options{})
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	const secret = "SECRET-7K3Q-9XWM"
+	for _, p := range []string{"/1.0/../request/7?token=" + secret, "/1.0//me", "/1.0/./me?x=" + secret, "/1.0/me/task/contactChange/../contactChange",
+		"/1.0/domain/" + domain + "//serviceInfos", "/1.0//"} {
+		req, _ := http.NewRequest(http.MethodGet, w.srv.URL+p, nil)
+		req.Header.Set("Authorization", "Bearer "+w.creds[ada].ConsumerKey)
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var e map[string]any
+		jerr := json.Unmarshal(body, &e)
+		if res.StatusCode != http.StatusNotFound || res.Header.Get("Location") != "" || jerr != nil || e["class"] != "Client::NotFound" ||
+			!strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") || !strings.HasPrefix(res.Header.Get("X-Ovh-QueryID"), "CD-") ||
+			res.Header.Get("Cache-Control") != "no-store" || strings.Contains(string(body), secret) {
+			t.Errorf("GET %s: %d, Location %q, Content-Type %q: %s", p, res.StatusCode, res.Header.Get("Location"), res.Header.Get("Content-Type"), body)
+		}
+	}
+	log := w.log.String()
+	if n := strings.Count(log, "route=unclean status=404"); n != 6 || strings.Contains(log, secret) {
+		t.Errorf("%d log lines of an unclean path, want 6:\n%s", n, log)
 	}
 }

@@ -33,10 +33,11 @@ func (h *Handler) routes() {
 		m.Handle("GET /1.0/"+p.Path+"/{name}/serviceInfos", h.authed(h.serviceInfos(p)))
 		m.Handle("POST /1.0/"+p.Path+"/{name}/changeContact", h.authed(h.changeContact(p)))
 	}
-	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, fail(http.StatusNotFound, "", "Got an invalid (or empty) URL"))
-	})
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, notFound()) })
 }
+
+// notFound answers a call to no route, in the provider's words.
+func notFound() *Error { return fail(http.StatusNotFound, "", "Got an invalid (or empty) URL") }
 
 // date writes a time as the provider does: ISO 8601, here in UTC.
 func date(t time.Time) string { return t.UTC().Format(time.RFC3339) }

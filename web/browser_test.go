@@ -235,20 +235,34 @@ func TestScreenshots(t *testing.T) {
 	if _, err := d.SetSetting(ctx, model.SettingPublicURL, srv.URL); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.CreateRequest(ctx, "xx11111-ovh", model.NewRequest{Service: "xara.pt", Roles: []model.Role{model.Tech}, To: "cd67890-ovh"}); err != nil {
+	rs, err := d.CreateRequest(ctx, "xx11111-ovh", model.NewRequest{Service: "xara.pt", Roles: []model.Role{model.Tech}, To: "cd67890-ovh"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	ms, _ := d.Mails(ctx, "cd67890-ovh")
 	// The page speaks its party's language: the README shows it in
-	// English, and on a phone in Portuguese.
+	// English, and on a phone in Portuguese, once the requester has
+	// accepted (a party's answer is the widest cell of the page).
 	for _, shot := range []struct {
 		file          string
 		width, height int64
 		mobile        bool
 		lang          string
-	}{{"../docs/web-request.png", 900, 900, false, "en"}, {"../docs/web-request-phone.png", 390, 844, true, "pt"}} {
+		answered      bool
+	}{{"../docs/web-request.png", 900, 900, false, "en", false}, {"../docs/web-request-phone.png", 390, 844, true, "pt", true}} {
 		if _, err := d.SetLang(ctx, "cd67890-ovh", shot.lang); err != nil {
 			t.Fatal(err)
+		}
+		if shot.answered {
+			mine, _ := d.Mails(ctx, "xx11111-ovh")
+			for _, m := range mine {
+				if m.RequestID == rs[0].ID && m.Kind == model.MailConfirm {
+					if _, err := d.Accept(ctx, "xx11111-ovh", rs[0].ID, m.Token); err != nil {
+						t.Fatal(err)
+					}
+					break
+				}
+			}
 		}
 		bctx := browser(t, 1000, 1000)
 		viewport := chromedp.EmulateViewport(shot.width, shot.height)

@@ -58,6 +58,12 @@ func (h *handler) answerEmail(w http.ResponseWriter, r *http.Request) {
 			h.failed(w, r, err)
 			return
 		}
+		// Answered or ended between the look at the token and the
+		// answer (two answers sent at once): the page a moment later.
+		if now, ferr := h.desk.FindEmailChange(r.Context(), id, token); ferr == nil && now.Closed != nil {
+			h.emailClosed(w, r, now)
+			return
+		}
 		v := view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: sentence(l, err)}}
 		if now, ferr := h.desk.FindEmailChange(r.Context(), id, token); ferr == nil {
 			v.Email = emailViewOf(l, now, h.now())
@@ -84,9 +90,7 @@ func (h *handler) answerEmail(w http.ResponseWriter, r *http.Request) {
 func (h *handler) openEmail(w http.ResponseWriter, r *http.Request, id int64, token string) (model.EmailLink, bool) {
 	var el model.EmailLink
 	page := tokenPage{
-		// Its own keys: a change of address and a request may have the
-		// same number.
-		key: "email/" + strconv.FormatInt(id, 10),
+		key: pageKey("email", id),
 		paused: func(l *locale.Localizer, wait time.Duration) string {
 			return l.T("page.paused_email", locale.Args{"Wait": minutes(wait)})
 		},
@@ -99,18 +103,24 @@ func (h *handler) openEmail(w http.ResponseWriter, r *http.Request, id int64, to
 		return el, false
 	}
 	if el.Closed != nil {
-		// Confirmed, refused or expired is news, not a mistake; a
-		// replaced token is one.
-		status, kind := http.StatusGone, "info"
-		if errors.Is(el.Closed, model.ErrTokenReplaced) {
-			status, kind = http.StatusForbidden, "error"
-		}
-		l := h.partyLang(r, el.Change.Handle)
-		h.render(w, r, status, view{L: l, Title: l.T("page.email_title", locale.Args{"Handle": el.Change.Handle}),
-			Email: emailViewOf(l, el, h.now()), Notice: &notice{Kind: kind, Text: sentence(l, el.Closed)}})
+		h.emailClosed(w, r, el)
 		return el, false
 	}
 	return el, true
+}
+
+// emailClosed is the page of a change of address that can't be answered
+// any more: the change as it stands, and why, without the form.
+func (h *handler) emailClosed(w http.ResponseWriter, r *http.Request, el model.EmailLink) {
+	// Confirmed, refused or expired is news, not a mistake; a replaced
+	// token is one.
+	status, kind := http.StatusGone, "info"
+	if errors.Is(el.Closed, model.ErrTokenReplaced) {
+		status, kind = http.StatusForbidden, "error"
+	}
+	l := h.partyLang(r, el.Change.Handle)
+	h.render(w, r, status, view{L: l, Title: l.T("page.email_title", locale.Args{"Handle": el.Change.Handle}),
+		Email: emailViewOf(l, el, h.now()), Notice: &notice{Kind: kind, Text: sentence(l, el.Closed)}})
 }
 
 // emailView is a change of address as its page shows it.
@@ -126,9 +136,16 @@ type emailView struct {
 func emailViewOf(l *locale.Localizer, el model.EmailLink, now time.Time) *emailView {
 	c := el.Change
 	state := c.StateAt(now)
+	// While pending, the intro says where mail goes meanwhile; once the
+	// change has ended (confirmed, refused, replaced, expired) that is
+	// no longer so, and the state says what became of it.
+	intro := "page.email_intro_ended"
+	if state == model.EmailPending {
+		intro = "page.email_intro"
+	}
 	v := &emailView{
 		L:          l,
-		Intro:      l.T("page.email_intro", locale.Args{"Handle": c.Handle, "Email": text.Line(c.Email)}),
+		Intro:      l.T(intro, locale.Args{"Handle": c.Handle, "Email": text.Line(c.Email)}),
 		Handle:     string(c.Handle),
 		Email:      text.Line(c.Email),
 		Asked:      l.Stamp(c.Created),

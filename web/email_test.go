@@ -144,3 +144,41 @@ func TestEmailPageAsksAndSpeaks(t *testing.T) {
 		t.Errorf("access log:\n%s", w.log.String())
 	}
 }
+
+// TestEmailPageAfterItEnded: while a change of address waits, its page
+// says that mail keeps going to the old address until it is confirmed;
+// once confirmed, refused, replaced or expired, that is no longer true,
+// and the page says only what is: in each language, on the answer's
+// page and on the link's.
+func TestEmailPageAfterItEnded(t *testing.T) {
+	until := map[string]string{"en": "Until it is confirmed", "pt": "Até ser confirmado", "fr": "Tant qu'elle n'est pas confirmée"}
+	asked := map[string]string{"en": "te22222-ovh asked to receive its contact desk mail at this address, ted@",
+		"pt": "te22222-ovh pediu para receber o correio do balcão de contactos neste endereço, ted@",
+		"fr": "te22222-ovh a demandé à recevoir le courrier du guichet des contacts à cette adresse, ted@"}
+	for _, lang := range []string{"en", "pt", "fr"} {
+		w := newWorld(t, web.Options{})
+		if _, err := w.Desk.SetLang(w.Ctx, modeltest.T, lang); err != nil {
+			t.Fatal(err)
+		}
+		check := func(what string, p page, pending bool) {
+			t.Helper()
+			if !p.has(asked[lang]) || p.has(until[lang]) != pending {
+				t.Errorf("%s, in %s (%d): the page says %q: %v, want %v:\n%s", what, lang, p.status, until[lang], p.has(until[lang]), pending, textOf(p.body))
+			}
+		}
+		c, tok := w.askEmail("ted@one.example")
+		check("waiting", w.get(emailLink(c.ID, tok)), true)
+		check("confirmed", w.postEmail(c.ID, tok, "accept"), false)
+		check("the link once confirmed", w.get(emailLink(c.ID, tok)), false)
+		c, tok = w.askEmail("ted@two.example")
+		check("refused", w.postEmail(c.ID, tok, "refuse"), false)
+		check("the link once refused", w.get(emailLink(c.ID, tok)), false)
+		w.Clock.Advance(time.Hour) // past the limit of changes asked for in an hour
+		c, tok = w.askEmail("ted@three.example")
+		w.askEmail("ted@four.example")
+		check("the link once replaced", w.get(emailLink(c.ID, tok)), false)
+		c, tok = w.askEmail("ted@five.example")
+		w.Clock.Advance(30 * 24 * time.Hour)
+		check("the link once expired", w.get(emailLink(c.ID, tok)), false)
+	}
+}

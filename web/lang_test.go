@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
 	"contactdesk/web"
@@ -33,8 +36,8 @@ func TestPageSpeaksThePartysLanguage(t *testing.T) {
 		"a aguardar as respostas de ad11111-ovh, te22222-ovh, ne44444-ovh", "ainda sem resposta", ">Aceitar</button>", "Gestão de contactos")
 
 	p = w.post(r.ID, w.Token(modeltest.T, r.ID), "accept")
-	want(t, p, http.StatusOK, `lang="fr"`, "Vous avez accepté la demande #1\u00a0; en attente encore de ad11111-ovh, ne44444-ovh.",
-		"te22222-ovh (vous)", "a accepté le 02/03/2026 09:00 UTC")
+	want(t, p, http.StatusOK, `lang="fr"`, "Vous avez accepté la demande #1\u00a0; toujours en attente de ad11111-ovh, ne44444-ovh.",
+		"te22222-ovh (vous)", "a accepté le 02/03/2026 09:00 UTC", "Guichet des contacts", "un e-mail du guichet des contacts de votre hébergeur")
 	// the same token again: a refusal, in French
 	p = w.post(r.ID, w.Token(modeltest.T, r.ID), "accept")
 	if !p.has("Vous avez déjà accepté la demande #1") && !p.has("Ce code a déjà été utilisé pour la demande #1") {
@@ -54,4 +57,102 @@ func TestPageSpeaksThePartysLanguage(t *testing.T) {
 	req = httptest.NewRequest(http.MethodGet, link(r.ID, strings.Repeat("ABCD-", 6)+"ABCD"), nil)
 	req.Header.Set("Accept-Language", "fr")
 	want(t, w.do(req), http.StatusForbidden, "Ce code n'ouvre pas la demande #1", "Ce n'est pas un code de la demande #1", "essais avant une pause.")
+}
+
+// TestBadFormSpeaksThePartysLanguage: a form that can't be read, sent
+// with a party's own token, is answered in that party's language, as
+// the page of its link is; with a token of nobody, or two tokens, in
+// the visitor's, as before, and a token of nobody counts as a wrong
+// try.
+func TestBadFormSpeaksThePartysLanguage(t *testing.T) {
+	w := newWorld(t, web.Options{ClientGuesses: 2})
+	for h, l := range map[model.Handle]string{modeltest.N: "pt", modeltest.T: "fr"} {
+		if _, err := w.Desk.SetLang(w.Ctx, h, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	tokN := w.Token(modeltest.N, r.ID)
+	want(t, w.post(r.ID, tokN, "maybe"), http.StatusBadRequest, `lang="pt-PT"`,
+		"Não é possível ler este formulário: responda com o botão Aceitar ou Recusar da página do pedido.")
+	want(t, w.postRaw("/request/1", "token="+url.QueryEscape(w.Token(modeltest.T, r.ID))+"&answer=accept&answer=refuse"), http.StatusBadRequest,
+		`lang="fr"`, "Ce formulaire est illisible\u00a0: répondez avec le bouton Accepter ou Refuser de la page de la demande.")
+	// The change of address's page: its account's language.
+	_, etok := w.askEmail("ted@new.example")
+	want(t, w.postEmail(1, etok, "maybe"), http.StatusBadRequest, `lang="fr"`, "Ce formulaire est illisible\u00a0: répondez avec le bouton Confirmer ou Refuser")
+	// Not a party's token: the visitor's language.
+	want(t, w.post(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "maybe"), http.StatusBadRequest, `lang="en"`, "That form can't be read")
+	want(t, w.postRaw("/request/1", "token="+url.QueryEscape(tokN)+"&token=BBBB&answer=accept"), http.StatusBadRequest, `lang="en"`)
+	req := httptest.NewRequest(http.MethodPost, "/request/1", strings.NewReader("token=CCCC&answer=maybe"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", "fr")
+	want(t, w.do(req), http.StatusBadRequest, `lang="fr"`)
+	// Those two tokens of nobody spent this client's two tries.
+	want(t, w.get(link(r.ID, tokN)), http.StatusTooManyRequests)
+	if got := w.Request(modeltest.N, r.ID); len(got.Awaited()) != 3 {
+		t.Errorf("a form that can't be read answered: %v", got.Awaited())
+	}
+}
+
+// TestFrenchNamesTheDeskOnce: the French page names the desk as the
+// rest of the French catalogue does, "guichet des contacts", never
+// "gestion des contacts" (its header and footer said that, and the
+// page of a change of address "guichet").
+func TestFrenchNamesTheDeskOnce(t *testing.T) {
+	for _, id := range locale.IDs(locale.FR) {
+		if !strings.HasPrefix(id, "page.") {
+			continue
+		}
+		for _, form := range locale.Forms(locale.FR, id) {
+			if strings.Contains(strings.ToLower(form), "gestion des contacts") {
+				t.Errorf("%s: %q", id, form)
+			}
+		}
+	}
+}
+
+// TestEndSaidOnce: a request refused or cancelled by a party says so
+// once, in each language: "recusado por yy22222-ovh", not "recusado:
+// recusado por yy22222-ovh", in its state and in the notice of a link
+// that can no longer answer.
+func TestEndSaidOnce(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	refused := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	if _, err := w.Desk.Refuse(w.Ctx, modeltest.T, refused.ID, w.Token(modeltest.T, refused.ID)); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := w.Create(modeltest.A, modeltest.Multi, modeltest.N, model.Tech)[0]
+	if _, err := w.Desk.Cancel(w.Ctx, modeltest.A, cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	for lang, c := range map[string]struct{ refused, cancelled []string }{
+		"en": {[]string{"Request #1 was already refused by te22222-ovh.", "State refused by te22222-ovh"},
+			[]string{"Request #2 was already cancelled by ad11111-ovh.", "State cancelled by ad11111-ovh"}},
+		"pt": {[]string{"O pedido #1 já foi recusado por te22222-ovh.", "Estado recusado por te22222-ovh"},
+			[]string{"O pedido #2 já foi cancelado por ad11111-ovh.", "Estado cancelado por ad11111-ovh"}},
+		"fr": {[]string{"La demande #1 a déjà été refusée par te22222-ovh.", "État refusée par te22222-ovh"},
+			[]string{"La demande #2 a déjà été annulée par ad11111-ovh.", "État annulée par ad11111-ovh"}},
+	} {
+		if _, err := w.Desk.SetLang(w.Ctx, modeltest.N, lang); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []struct {
+			id   int64
+			says []string
+		}{{refused.ID, c.refused}, {cancelled.ID, c.cancelled}} {
+			pg := w.get(link(p.id, w.Token(modeltest.N, p.id)))
+			text := strings.Join(strings.Fields(html.UnescapeString(tags.ReplaceAllString(pg.body, " "))), " ")
+			for _, s := range p.says {
+				if !strings.Contains(text, s) {
+					t.Errorf("%s: the page does not say %q:\n%s", lang, s, text)
+				}
+			}
+			for _, twice := range []string{"refused: refused", "cancelled: cancelled", "recusado: recusado", "cancelado: cancelado",
+				"refusée\u00a0: refusée", "annulée\u00a0: annulée", "already refused:", "already cancelled:", "já está"} {
+				if strings.Contains(text, twice) {
+					t.Errorf("%s: the page says %q:\n%s", lang, twice, text)
+				}
+			}
+		}
+	}
 }

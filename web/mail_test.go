@@ -61,7 +61,7 @@ func TestRealMailEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		page := readPage(t, res)
-		if res.StatusCode != http.StatusOK || !strings.Contains(page, "You answer as "+string(h)) {
+		if res.StatusCode != http.StatusOK || !strings.Contains(textOf(page), "You answer as "+string(h)) {
 			t.Fatalf("%s opens its link: %d\n%s", h, res.StatusCode, page)
 		}
 		form := regexp.MustCompile(`<form method="post" action="([^"]+)">`).FindStringSubmatch(page)
@@ -80,7 +80,7 @@ func TestRealMailEndToEnd(t *testing.T) {
 		if i == len(order)-1 {
 			want = "Done: ne44444-ovh is now the tech contact of example.com."
 		}
-		if res.StatusCode != http.StatusOK || !strings.Contains(page, want) {
+		if res.StatusCode != http.StatusOK || !strings.Contains(textOf(page), want) {
 			t.Fatalf("%s accepts: %d, the page does not say %q:\n%s", h, res.StatusCode, want, page)
 		}
 	}
@@ -190,7 +190,7 @@ func TestRealMailEmailChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := html.UnescapeString(readPage(t, res))
-	if res.StatusCode != http.StatusOK || !strings.Contains(page, "te22222-ovh asked to receive its contact desk mail at this address, ted@new.example.") {
+	if res.StatusCode != http.StatusOK || !strings.Contains(textOf(page), "te22222-ovh asked to receive its contact desk mail at this address, ted@new.example.") {
 		t.Fatalf("the link: %d\n%s", res.StatusCode, page)
 	}
 	form := regexp.MustCompile(`<form method="post" action="([^"]+)">`).FindStringSubmatch(page)
@@ -203,7 +203,7 @@ func TestRealMailEmailChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	page = html.UnescapeString(readPage(t, res))
-	if res.StatusCode != http.StatusOK || !strings.Contains(page, "Confirmed: te22222-ovh now receives its mail at ted@new.example.") {
+	if res.StatusCode != http.StatusOK || !strings.Contains(textOf(page), "Confirmed: te22222-ovh now receives its mail at ted@new.example.") {
 		t.Fatalf("confirm: %d\n%s", res.StatusCode, page)
 	}
 	if a, _ := d.Account(ctx, modeltest.T); a.Email != "ted@new.example" {

@@ -21,6 +21,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -40,8 +41,9 @@ var styleCSS []byte
 
 // pages are the templates; each view carries the Localizer of its
 // reader's language, and the templates write their words with it
-// ({{.L.T "page.desk"}}).
-var pages = template.Must(template.New("").ParseFS(templateFiles, "templates/*.html"))
+// ({{.L.T "page.desk"}}). What names a handle or a service goes through
+// whole (keepWhole), which keeps such names on one line.
+var pages = template.Must(template.New("").Funcs(template.FuncMap{"whole": keepWhole}).ParseFS(templateFiles, "templates/*.html"))
 
 // The throttle of wrong tokens: a client address may try
 // DefaultClientGuesses tokens that belong to nobody, then one every
@@ -211,8 +213,18 @@ func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusNotFound, view{L: l, Title: l.T("page.not_found"), Notes: []string{l.T("page.home")}})
 }
 
-// notAllowed answers a method the address does not take.
+// notAllowed answers a method the address does not take. Its access
+// line names the route as the address's own page does (/request/8, not
+// the pattern /request/{id}).
 func (h *handler) notAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+	switch r.Pattern {
+	case "/request/{id}", "/email/{id}":
+		if id, _, ok := requestRef(r); ok {
+			setRoute(r, fmt.Sprintf("%s/%d", strings.TrimSuffix(r.Pattern, "/{id}"), id))
+		}
+	case "/{$}":
+		setRoute(r, "/")
+	}
 	l := h.visitor(r)
 	w.Header().Set("Allow", allow)
 	h.render(w, r, http.StatusMethodNotAllowed, view{L: l, Title: l.T("page.not_allowed"), Notes: []string{l.T("page.home")}})
@@ -318,7 +330,7 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 		res, err = h.desk.Refuse(r.Context(), th.Party, id, token)
 	}
 	if err != nil {
-		h.refused(w, r, th, err)
+		h.refused(w, r, th, token, err)
 		return
 	}
 	l := h.partyLang(r, th.Party)
@@ -347,7 +359,7 @@ func outcome(l *locale.Localizer, r model.Request, accepted bool) string {
 func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token string) (model.TokenHolder, bool) {
 	var th model.TokenHolder
 	page := tokenPage{
-		key: strconv.FormatInt(id, 10),
+		key: pageKey("request", id),
 		paused: func(l *locale.Localizer, wait time.Duration) string {
 			return l.T("page.paused_request", locale.Args{"ID": id, "Wait": minutes(wait)})
 		},
@@ -439,13 +451,74 @@ func (h *handler) readAnswer(w http.ResponseWriter, r *http.Request, kind string
 		return 0, "", "", false
 	}
 	token, choice = r.PostForm.Get("token"), r.PostForm.Get("answer")
-	if strings.TrimSpace(token) == "" || (choice != answerYes && choice != answerNo) {
-		l := h.visitor(r)
+	if repeated(r.PostForm) || strings.TrimSpace(token) == "" || (choice != answerYes && choice != answerNo) {
+		l := h.formLang(r, kind, id, r.PostForm["token"])
 		h.render(w, r, http.StatusBadRequest, view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: l.T(badForm[kind])},
 			Ask: ask(l, id)})
 		return 0, "", "", false
 	}
 	return id, token, choice, true
+}
+
+// formLang is the language of the page of a form that can't be read:
+// the party's, when the form holds one token and it is a token of a
+// party of page /kind/{id} (as the page of its link speaks), else the
+// visitor's. The token is looked up within the throttle of wrong tokens,
+// as any other: a paused client or page gets the visitor's language
+// without a look, and a token of nobody is counted (the page says no
+// more), so that the language of the answer can't be used to try tokens
+// either.
+func (h *handler) formLang(r *http.Request, kind string, id int64, tokens []string) *locale.Localizer {
+	if len(tokens) != 1 || strings.TrimSpace(tokens[0]) == "" {
+		return h.visitor(r)
+	}
+	client, key, now := ratelimit.AddrKey(h.addr(r)), pageKey(kind, id), h.now()
+	if n, _ := h.clients.Left(client, now); n == 0 {
+		return h.visitor(r)
+	}
+	if n, _ := h.requests.Left(key, now); n == 0 {
+		return h.visitor(r)
+	}
+	var party model.Handle
+	var err error
+	if kind == "email" {
+		var el model.EmailLink
+		el, err = h.desk.FindEmailChange(r.Context(), id, tokens[0])
+		party = el.Change.Handle
+	} else {
+		var th model.TokenHolder
+		th, err = h.desk.FindTokenHolder(r.Context(), id, tokens[0])
+		party = th.Party
+	}
+	if errors.Is(err, model.ErrWrongToken) {
+		h.clients.Spend(client, now)
+		h.requests.Spend(key, now)
+	}
+	if err != nil {
+		return h.visitor(r)
+	}
+	return h.partyLang(r, party)
+}
+
+// pageKey is page /kind/{id}'s key in the throttle of pages: a change of
+// address and a request may have the same number.
+func pageKey(kind string, id int64) string {
+	if kind == "email" {
+		return "email/" + strconv.FormatInt(id, 10)
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// repeated reports whether a form gives a field more than once
+// (answer=accept&answer=refuse, or two tokens): the page's forms never
+// do, and which one was meant can't be known, so none is taken.
+func repeated(form url.Values) bool {
+	for _, vs := range form {
+		if len(vs) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // askRequest is the field that asks for a token of request id.
@@ -462,15 +535,30 @@ func (h *handler) closed(w http.ResponseWriter, r *http.Request, th model.TokenH
 		status, kind = http.StatusForbidden, "error"
 	}
 	l := h.partyLang(r, th.Party)
+	say := sentence(l, th.Closed)
+	// The model's "request #2 is already refused: refused by …" says
+	// the state twice: the page says it once.
+	if why := model.ReasonOf(th.Request); errors.Is(th.Closed, model.ErrEnded) && namesItsState(why) {
+		say = l.T("page.ended_by", locale.Args{"ID": th.Request.ID, "Reason": text.Line(why.In(l))})
+	}
 	h.render(w, r, status, view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party),
-		Notice: &notice{Kind: kind, Text: sentence(l, th.Closed)}})
+		Notice: &notice{Kind: kind, Text: say}})
 }
 
 // refused is the page of an answer the model refused (the party's tries
 // paused by its own wrong tokens elsewhere; the request ended meanwhile).
-func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.TokenHolder, err error) {
+// A token that can no longer answer — another answer with it (a second
+// click, a reload sent at once) or the end of the request came between
+// the look at the token and the answer — gets the page it would have got
+// a moment later, closed's: the same outcome, the same page and status,
+// whichever of two answers sent at once was second.
+func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.TokenHolder, token string, err error) {
 	if !model.IsRefusal(err) {
 		h.failed(w, r, err)
+		return
+	}
+	if now, ferr := h.desk.FindTokenHolder(r.Context(), th.Request.ID, token); ferr == nil && now.Closed != nil {
+		h.closed(w, r, now)
 		return
 	}
 	l := h.partyLang(r, th.Party)
@@ -603,8 +691,12 @@ func requestViewOf(l *locale.Localizer, r model.Request, party model.Handle) *re
 		}
 		v.WhenLabel, v.When = l.T("page.expires"), l.Stamp(r.Expires)
 	default:
-		if r.Reason != "" && r.State != model.StateDone {
-			v.State = l.T("page.state_because", locale.Args{"State": v.State, "Reason": text.Line(model.ReasonOf(r).In(l))})
+		switch why := model.ReasonOf(r); {
+		case r.Reason == "" || r.State == model.StateDone:
+		case namesItsState(why):
+			v.State = text.Line(why.In(l)) // "refused by yy22222-ovh", not "refused: refused by…"
+		default:
+			v.State = l.T("page.state_because", locale.Args{"State": v.State, "Reason": text.Line(why.In(l))})
 		}
 		v.WhenLabel, v.When = l.T("page.ended"), l.Stamp(r.Ended)
 	}
@@ -617,6 +709,15 @@ func requestViewOf(l *locale.Localizer, r model.Request, party model.Handle) *re
 		v.Parties = append(v.Parties, pv)
 	}
 	return v
+}
+
+// namesItsState reports whether the reason a request ended says its
+// state itself ("refused by yy22222-ovh", "cancelled by xx11111-ovh"):
+// the page then says it alone, not after the state ("refused: refused
+// by yy22222-ovh").
+func namesItsState(why locale.Word) bool {
+	m, ok := why.(locale.Message)
+	return ok && (m.ID == "word.reason.refused_by" || m.ID == "word.reason.cancelled_by")
 }
 
 // sentence is a refusal of the model as a sentence of the page, in l's

@@ -38,8 +38,18 @@ type page struct {
 	body   string
 }
 
-// has reports whether the page says s (HTML entities read as text).
-func (p page) has(s string) bool { return strings.Contains(html.UnescapeString(p.body), s) }
+// has reports whether the page says s, as its reader reads it (the
+// text without its tags, HTML entities read as text), or holds s in its
+// HTML (an attribute, a button).
+func (p page) has(s string) bool {
+	return strings.Contains(textOf(p.body), s) || strings.Contains(html.UnescapeString(p.body), s)
+}
+
+// textOf is the text of an HTML page as its reader reads it: without
+// its tags, HTML entities read as text.
+func textOf(body string) string { return html.UnescapeString(tags.ReplaceAllString(body, "")) }
+
+var tags = regexp.MustCompile(`<[^>]*>`)
 
 // form reports whether the page offers the answer buttons.
 func (p page) form() bool {
@@ -196,7 +206,7 @@ func TestRefuseFromThePage(t *testing.T) {
 	w := newWorld(t, web.Options{})
 	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
 	p := w.post(r.ID, w.Token(modeltest.T, r.ID), "refuse")
-	want(t, p, http.StatusOK, "You refused request #1: the tech contact of example.com stays te22222-ovh.", "refused: refused by te22222-ovh")
+	want(t, p, http.StatusOK, "You refused request #1: the tech contact of example.com stays te22222-ovh.", "refused by te22222-ovh")
 	if p.form() {
 		t.Errorf("a refused request offers the form")
 	}
@@ -205,7 +215,7 @@ func TestRefuseFromThePage(t *testing.T) {
 	}
 	// The others' links now say so, and offer nothing.
 	p = w.get(link(r.ID, w.Token(modeltest.N, r.ID)))
-	want(t, p, http.StatusGone, "Request #1 is already refused: refused by te22222-ovh", "You answer as ne44444-ovh")
+	want(t, p, http.StatusGone, "Request #1 was already refused by te22222-ovh.", "You answer as ne44444-ovh")
 	if p.form() {
 		t.Errorf("the form of a refused request:\n%s", p.body)
 	}
@@ -272,7 +282,7 @@ func TestTokensThatCantAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = w.post(r2.ID, w.Token(modeltest.N, r2.ID), "accept")
-	want(t, p, http.StatusGone, "Request #2 is already cancelled: cancelled by ad11111-ovh")
+	want(t, p, http.StatusGone, "Request #2 was already cancelled by ad11111-ovh.")
 	// A form without a button, or without a token.
 	want(t, w.post(r.ID, w.Token(modeltest.N, r.ID), "maybe"), http.StatusBadRequest, "answer with the Accept or Refuse button")
 	want(t, w.post(r.ID, "", "accept"), http.StatusBadRequest)
@@ -483,5 +493,74 @@ func TestFormSize(t *testing.T) {
 	want(t, w.do(req), http.StatusRequestEntityTooLarge)
 	if got := w.Request(modeltest.N, r.ID); len(got.Awaited()) != 3 {
 		t.Errorf("a too large form answered")
+	}
+}
+
+// postRaw posts body, as it is, to path.
+func (w *world) postRaw(path, body string) page {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return w.do(req)
+}
+
+// TestRepeatedFields: a form that gives a field twice (both buttons, or
+// two tokens) can't be read: which one was meant is unknown. It gets
+// the page's 400 and changes nothing, on a request's page as on a
+// change of address's.
+func TestRepeatedFields(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	tok, other := url.QueryEscape(w.Token(modeltest.N, r.ID)), url.QueryEscape(w.Token(modeltest.T, r.ID))
+	c, etok := w.askEmail("ted@new.example")
+	before := w.Snap()
+	for _, body := range []string{
+		"token=" + tok + "&answer=accept&answer=refuse",
+		"token=" + tok + "&answer=refuse&answer=accept",
+		"token=" + tok + "&answer=accept&answer=accept",
+		"token=" + tok + "&token=" + other + "&answer=accept",
+		"token=" + tok + "&token=" + tok + "&answer=refuse",
+	} {
+		want(t, w.postRaw(fmt.Sprintf("/request/%d", r.ID), body), http.StatusBadRequest,
+			"That form can't be read: answer with the Accept or Refuse button of the request's page.")
+	}
+	for _, body := range []string{
+		"token=" + url.QueryEscape(etok) + "&answer=accept&answer=refuse",
+		"token=" + url.QueryEscape(etok) + "&token=" + url.QueryEscape(etok) + "&answer=accept",
+	} {
+		want(t, w.postRaw(fmt.Sprintf("/email/%d", c.ID), body), http.StatusBadRequest,
+			"That form can't be read: answer with the Confirm or Refuse button of the change's page.")
+	}
+	w.Same(before, "forms with a field given twice")
+	// Each field once: answered.
+	want(t, w.postRaw(fmt.Sprintf("/request/%d", r.ID), "token="+tok+"&answer=refuse"), http.StatusOK, "You refused request #1")
+}
+
+// TestRoutesInTheLog: an access line names a page's route as the page
+// does, whatever the answer: /request/9 for its link, its form, another
+// method (405) or a link whose "?" was escaped; never a token.
+func TestRoutesInTheLog(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	c, etok := w.askEmail("ted@new.example")
+	tok := w.Token(modeltest.N, r.ID)
+	for _, method := range []string{http.MethodPut, http.MethodDelete} {
+		want(t, w.do(httptest.NewRequest(method, link(r.ID, tok), nil)), http.StatusMethodNotAllowed)
+		want(t, w.do(httptest.NewRequest(method, fmt.Sprintf("/request/%d%%3Ftoken%%3D%s", r.ID, tok), nil)), http.StatusMethodNotAllowed)
+		want(t, w.do(httptest.NewRequest(method, emailLink(c.ID, etok), nil)), http.StatusMethodNotAllowed)
+		want(t, w.do(httptest.NewRequest(method, "/", nil)), http.StatusMethodNotAllowed)
+	}
+	w.get(link(r.ID, tok))
+	w.get("/")
+	log := w.log.String()
+	for line, n := range map[string]int{
+		"route=/request/1 status=405": 4, "route=/email/1 status=405": 2, "route=- status=405": 2,
+		"route=/request/1 status=200": 1, "route=- status=200": 1,
+	} {
+		if got := strings.Count(log, line); got != n {
+			t.Errorf("%d lines with %q, want %d:\n%s", got, line, n, log)
+		}
+	}
+	if strings.Contains(log, "{id}") || strings.Contains(log, "{$}") || strings.Contains(log, tok) || strings.Contains(log, etok) || strings.Contains(log, "token") {
+		t.Errorf("the log:\n%s", log)
 	}
 }
