@@ -27,6 +27,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"contactdesk/internal/ratelimit"
+	"contactdesk/metrics"
 	"contactdesk/model"
 )
 
@@ -162,6 +163,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if route == "" || route == "/" {
 			route = "unknown"
 		}
+		// The metrics wrapping this handler saw the request before its
+		// context was copied here, so it can't see the route's pattern
+		// for itself: every call was counted by its method alone.
+		metrics.SetRoute(r, route)
 		attrs := []any{"method", r.Method, "route", route, "status", sw.status, "duration", time.Since(start).Round(time.Microsecond),
 			"remote", addr, "query_id", qid}
 		if info.appKey != "" {

@@ -23,6 +23,7 @@ import (
 	"contactdesk/api"
 	"contactdesk/cli"
 	"contactdesk/internal/syncbuf"
+	"contactdesk/metrics"
 	"contactdesk/model"
 	"contactdesk/storage"
 )
@@ -662,5 +663,46 @@ func TestHTTPEdges(t *testing.T) {
 	code, _, _ = do("GET", "/auth/time", "", nil)
 	if code != 200 {
 		t.Errorf("/auth/time: %d", code)
+	}
+}
+
+// TestMetricsNameTheRoute: serve's metrics count each API call by its
+// route, as its log line names it, not by its method alone.
+func TestMetricsNameTheRoute(t *testing.T) {
+	w := newWorld(t, api.Options{})
+	m := metrics.New()
+	srv := httptest.NewServer(m.HTTP("api", api.New(w.desk, api.Options{Secrets: w.box, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})))
+	defer srv.Close()
+	c := w.creds[ada]
+	cl, err := ovh.NewClient(srv.URL+"/1.0", c.ApplicationKey, c.ApplicationSecret, c.ConsumerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var me map[string]any
+	if err := cl.Get("/me", &me); err != nil {
+		t.Fatal(err)
+	}
+	cl.Get("/me/task/contactChange/999", &me) // 404
+	fams, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range fams {
+		if f.GetName() != "contactdesk_http_requests_total" {
+			continue
+		}
+		for _, mt := range f.Metric {
+			labels := map[string]string{}
+			for _, l := range mt.Label {
+				labels[l.GetName()] = l.GetValue()
+			}
+			got[labels["route"]+" "+labels["status"]] += mt.GetCounter().GetValue()
+		}
+	}
+	for _, want := range []string{"GET /1.0/me 2xx", "GET /1.0/me/task/contactChange/{id} 4xx"} {
+		if got[want] != 1 {
+			t.Errorf("contactdesk_http_requests_total: %v, want 1 of %q", got, want)
+		}
 	}
 }
