@@ -137,6 +137,11 @@ type Model struct {
 	noteSeq  int // the last message's: each message's own, whatever the account
 	rule     styles.Paint
 
+	// msgRows are the rows the screen lends the status line's message
+	// while it is fresh and needs more than the line of the keys (see
+	// lend); the screen is laid out without them meanwhile.
+	msgRows int
+
 	// frame is the last frame's parts, placed: the mouse is routed from it.
 	frame struct {
 		y    [parts]int // each part's first row
@@ -448,7 +453,7 @@ func (m *Model) find(id int) (slot, bool) {
 	return slot{}, false
 }
 
-func (m *Model) bodyHeight() int { return max(1, m.c.Height-chrome) }
+func (m *Model) bodyHeight() int { return max(1, m.c.Height-chrome-m.msgRows) }
 
 func (m *Model) resize() {
 	w, h := m.c.Width, m.bodyHeight()
@@ -520,7 +525,9 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			cmd = m.say(m.current().id, common.StatusMsg{Err: fmt.Errorf("internal error: %v", r)})
 		}
 	}()
-	return m, m.handle(msg)
+	cmd = m.handle(msg)
+	m.lend()
+	return m, cmd
 }
 
 func (m *Model) handle(msg tea.Msg) tea.Cmd {
@@ -919,10 +926,6 @@ func (m *Model) render() string {
 	if m.pick != nil {
 		top = st.Title.Render(common.Cut("contactdesk", w))
 	} else {
-		if acc, ok := m.prof.Account(); ok {
-			m.status.User = common.H(acc.Handle) + " " + common.Line(acc.Name)
-		}
-		m.status.Unread = m.mbox.Unread()
 		m.tabs.Active = int(m.active)
 		m.tabs.Tabs[RequestsTab].Count, m.tabs.Tabs[RequestsTab].Note = m.reqs.Awaiting(), "!"
 		m.tabs.Tabs[MailboxTab].Count = m.mbox.Unread()
@@ -934,18 +937,13 @@ func (m *Model) render() string {
 	}
 	body := m.body(cur)
 
-	n, ok := m.notes[cur.id]
-	m.status.Set(n.msg.Text, n.msg.Err)
-	fresh := ok && !n.faded
-	keys, status := m.help.Short(m.keys(cur), w), m.status.View(w, !fresh)
-	if fresh && !m.status.Fits(w) {
+	ls := m.msgLines(cur)
+	keys, status := m.help.Short(m.keys(cur), w), m.status.View(w, !m.fresh(cur))
+	if len(ls) > 0 {
 		// a long message takes the line of the keys while it is fresh,
-		// and the status line too if it needs it
-		ls := m.status.MsgLines(w, 2)
-		keys = ls[0]
-		if len(ls) > 1 {
-			status = ls[1]
-		}
+		// and the rows the screen lent it above (lend); the status
+		// line keeps naming the account
+		keys = strings.Join(ls[:min(len(ls), m.msgRows+1)], "\n")
 	}
 	texts := [parts]string{partTabs: top, partRule: m.rule.Render(strings.Repeat("─", w)), partBody: body, partKeys: keys, partStatus: status}
 	m.frame.body, m.frame.page = body, cur.page
@@ -965,6 +963,56 @@ func (m *Model) render() string {
 		frame = help.Over(frame, box, m.frame.y[partBody], h-m.frame.y[partStatus])
 	}
 	return frame
+}
+
+// fresh reports whether screen cur's message is fresh: shown whole,
+// not yet read.
+func (m *Model) fresh(cur slot) bool {
+	n, ok := m.notes[cur.id]
+	return ok && !n.faded
+}
+
+// setStatus sets the status line for screen cur: the account in use, its
+// unread mail, and cur's message.
+func (m *Model) setStatus(cur slot) {
+	if m.pick == nil {
+		if acc, ok := m.prof.Account(); ok {
+			m.status.User = common.H(acc.Handle) + " " + common.Line(acc.Name)
+		}
+		m.status.Unread = m.mbox.Unread()
+	}
+	n := m.notes[cur.id]
+	m.status.Set(n.msg.Text, n.msg.Err)
+}
+
+// msgLines are the lines of screen cur's message while it is fresh and
+// does not fit beside the account on the status line: they are drawn
+// from the line of the keys up (nil: it fits, or there is none). A
+// message longer than a third of the screen (the bytes of a value of a
+// megabyte that it quotes) is cut, with "…".
+func (m *Model) msgLines(cur slot) []string {
+	m.setStatus(cur)
+	w := m.c.Width
+	if !m.fresh(cur) || m.status.Fits(w) {
+		return nil
+	}
+	return m.status.MsgLines(w, max(2, (m.c.Height-chrome)/3))
+}
+
+// lend takes from the screen the rows the status line's message needs
+// above the line of the keys, and gives them back once it has faded; the
+// screen is laid out again each time (a list keeps its cursor in view),
+// so that the message neither hides the line naming the account nor
+// leaves part of itself out.
+func (m *Model) lend() {
+	rows := 0
+	if cur := m.current(); !m.quitting && m.c.Width > 0 && m.c.Height > 0 && m.fresh(cur) {
+		rows = max(0, len(m.msgLines(cur))-1)
+	}
+	if rows != m.msgRows {
+		m.msgRows = rows
+		m.resize()
+	}
 }
 
 // body is the screen, exactly as many lines as it has room for; a line

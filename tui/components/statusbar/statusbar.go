@@ -5,8 +5,6 @@ package statusbar
 import (
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
@@ -80,18 +78,10 @@ func (m *Model) Fits(width int) bool {
 }
 
 // MsgLines draws the message alone, in width cells, on as many lines as
-// it needs, n at most, the last one cut.
+// it needs, n at most, the last one then ending with …
 func (m *Model) MsgLines(width, n int) []string {
 	msg, st := m.msg()
-	lines := strings.Split(ansi.Wrap(msg, width, " ,;"), "\n")
-	if len(lines) > n {
-		lines = lines[:n]
-		lines[n-1] += " …"
-	}
-	for i, l := range lines {
-		lines[i] = st.Render(common.Cut(strings.TrimRight(l, " "), width))
-	}
-	return lines
+	return strings.Split(common.WrapMax(msg, 0, width, n, st), "\n")
 }
 
 // View draws the line in width cells. A message that does not fit is
