@@ -232,3 +232,33 @@ func TestAskedLongAgoSaysTheDateOnce(t *testing.T) {
 		t.Errorf("the request's date, %q", line)
 	}
 }
+
+// TestLockedSessionSaysWhyNoSwitch: over SSH (a locked session) @ does
+// not open the account picker, and says why, in the session's language,
+// the status line still naming the account; in a field, @ is typed.
+func TestLockedSessionSaysWhyNoSwitch(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, "yy22222-ovh", 80, 24, tui.Options{Locked: true})
+	a.waitText("yy22222-ovh Yolanda Yáñez │ ", "padaria-yolanda.pt")
+	why := a.T("tui.switch_locked")
+	if !strings.HasPrefix(why, "por SSH") {
+		t.Fatalf("the account speaks Portuguese; the notice reads %q", why)
+	}
+	a.press("@")
+	s := a.waitText(why[:30])
+	if !shownWhole(s, why) || !strings.HasPrefix(lastLine(s), "yy22222-ovh Yolanda Yáñez │ ") {
+		t.Fatalf("the notice is not whole, or hides the account:\n%s", s)
+	}
+	if strings.Contains(s, a.T("tui.picker.title")) {
+		t.Fatalf("a locked session opened the picker:\n%s", s)
+	}
+	// in a field, @ is a letter of an address
+	a.press("esc", "4")
+	a.waitText(a.T("tui.profile.recent"))
+	a.press("e", "ctrl+u")
+	a.typ("y@z")
+	s = a.waitText("[y@z")
+	if strings.Contains(s, why[:30]) {
+		t.Fatalf("@ typed in a field brought the notice:\n%s", s)
+	}
+}

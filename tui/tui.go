@@ -16,6 +16,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -802,6 +803,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.PrevTab):
 			m.switchTab(m.active - 1)
 			return nil
+		case m.o.Locked && slices.Contains(k.Switch.Keys(), msg.String()):
+			// over SSH the key says who the user is: say so, rather
+			// than nothing
+			return m.say(cur.id, common.Say(m.c.T("tui.switch_locked")))
 		case key.Matches(msg, k.Switch):
 			was := m.keep()
 			m.stopListening()
