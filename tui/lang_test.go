@@ -1,6 +1,8 @@
 package tui_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,4 +64,50 @@ func TestProfileChoosesLanguage(t *testing.T) {
 	a.typ("nope")
 	a.press("enter")
 	a.waitText("ceci n'est pas un code de validation", fr.T("tui.request.not_recorded")[:20])
+}
+
+// TestSeveralRequestsNameEachTheirParties: a new tech and a new billing
+// contact sent at once make two requests; the one status message that
+// says so names, for each request, the parties it waits for — not one
+// list of every party, which had the new tech confirm the change of
+// billing — in each language, whole at 80×24.
+func TestSeveralRequestsNameEachTheirParties(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT, model.LangFR} {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
+			a.typ("/xara.pt")
+			a.press("enter", "G")
+			a.waitFor("xara.pt selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), " xara.pt") })
+			a.press("enter")
+			a.waitText(a.T("tui.contacts.title"), a.T("tui.contacts.col.current"))
+			a.press("tab") // tech
+			a.typ("zz33333-ovh")
+			a.press("tab") // billing
+			a.typ("cd67890-ovh")
+			billing := "cd67890-ovh (" + model.PartyWhy{To: true, Roles: []model.Role{model.Billing}}.In(a.l) + ")"
+			tech := "zz33333-ovh (" + model.PartyWhy{To: true, Roles: []model.Role{model.Tech}}.In(a.l) + ")"
+			a.waitFor("the plan", func(s string) bool { return shownWhole(s, billing) && shownWhole(s, tech) })
+			a.press("ctrl+s")
+			a.waitGone(a.T("tui.contacts.col.current"))
+			rs, err := d.Requests(ctx, demo.Persona)
+			if err != nil {
+				t.Fatal(err)
+			}
+			made := rs[:2] // newest first
+			slices.SortFunc(made, func(x, y model.Request) int { return int(x.ID - y.ID) })
+			var ids, each []string
+			for _, r := range made {
+				ids = append(ids, fmt.Sprintf("#%d", r.ID))
+				each = append(each, a.T("tui.contacts.sent_each_item", locale.Args{"ID": r.ID, "Awaited": a.l.List(a.T("tui.you"), string(r.To))}))
+			}
+			want := a.T("tui.contacts.sent_each", locale.Args{"N": 2, "IDs": strings.Join(ids, ", "), "Each": strings.Join(each, a.T("tui.contacts.sent_each_sep"))})
+			s := a.waitFor("the message", func(s string) bool { return shownWhole(s, want) })
+			checkFrame(t, s, 80, 24)
+			if !strings.HasPrefix(lastLine(s), "xx11111-ovh Xavier Xará │ ") {
+				t.Fatalf("the message hides the account:\n%s", s)
+			}
+		})
+	}
 }

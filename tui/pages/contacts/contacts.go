@@ -372,31 +372,45 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// made says what was sent, in one status message: the requests made and
+// whom each waits for. Several requests name each its own parties ("#9:
+// you and zz33333-ovh; #10: you and cd67890-ovh"): one list of every
+// party would have the user take the new tech for a party to the change
+// of billing.
 func made(c *common.Common, rs []model.Request) string {
 	ids := make([]string, len(rs))
-	var waiting []model.Handle
+	var each []string
 	for i, r := range rs {
 		ids[i] = fmt.Sprintf("#%d", r.ID)
-		for _, h := range r.Awaited() {
-			if h != c.Me && !containsHandle(waiting, h) {
-				waiting = append(waiting, h)
+		aw := r.Awaited()
+		if len(aw) == 0 {
+			continue // nobody to wait for: not waiting
+		}
+		who := make([]any, len(aw))
+		for k, h := range aw {
+			who[k] = common.H(h)
+			if h == c.Me {
+				who[k] = c.T("tui.you")
 			}
 		}
+		each = append(each, c.T("tui.contacts.sent_each_item", locale.Args{"ID": r.ID, "Awaited": c.L.List(who...)}))
 	}
-	args := locale.Args{"N": len(rs), "IDs": strings.Join(ids, ", "), "Awaited": c.Handles(waiting)}
-	if len(waiting) > 0 {
+	args := locale.Args{"N": len(rs), "IDs": strings.Join(ids, ", ")}
+	switch {
+	case len(each) == 0:
+		return c.T("tui.contacts.sent", args)
+	case len(rs) == 1:
+		var others []model.Handle
+		for _, h := range rs[0].Awaited() {
+			if h != c.Me {
+				others = append(others, h)
+			}
+		}
+		args["Awaited"] = c.Handles(others)
 		return c.T("tui.contacts.sent_waiting", args)
 	}
-	return c.T("tui.contacts.sent", args)
-}
-
-func containsHandle(hs []model.Handle, h model.Handle) bool {
-	for _, x := range hs {
-		if x == h {
-			return true
-		}
-	}
-	return false
+	args["Each"] = strings.Join(each, c.T("tui.contacts.sent_each_sep"))
+	return c.T("tui.contacts.sent_each", args)
 }
 
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
