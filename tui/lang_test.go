@@ -108,6 +108,18 @@ func TestSeveralRequestsNameEachTheirParties(t *testing.T) {
 			if !strings.HasPrefix(lastLine(s), "xx11111-ovh Xavier Xará │ ") {
 				t.Fatalf("the message hides the account:\n%s", s)
 			}
+			// wrapped between words, never inside a handle
+			ls := strings.Split(s, "\n")
+			first := slices.IndexFunc(ls, func(l string) bool { return strings.HasPrefix(l, want[:12]) })
+			if first < 0 {
+				t.Fatalf("no line starts the message:\n%s", s)
+			}
+			msgLines := strings.Join(ls[first:len(ls)-1], "\n")
+			for _, r := range made {
+				if !strings.Contains(msgLines, string(r.To)) {
+					t.Fatalf("%s is broken over two lines:\n%s", r.To, s)
+				}
+			}
 		})
 	}
 }
