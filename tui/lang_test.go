@@ -2,6 +2,7 @@ package tui_test
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
+	"contactdesk/tui/common"
 )
 
 // TestSetLangSwitchesOpenSession: profile set-lang (here the desk's
@@ -118,6 +120,86 @@ func TestSeveralRequestsNameEachTheirParties(t *testing.T) {
 			for _, r := range made {
 				if !strings.Contains(msgLines, string(r.To)) {
 					t.Fatalf("%s is broken over two lines:\n%s", r.To, s)
+				}
+			}
+		})
+	}
+}
+
+// langs80 are the languages whose screens must fit 80 columns.
+var langs80 = []model.Lang{model.LangPT, model.LangEN, model.LangFR}
+
+// openRequest opens request id from the Requests tab, by its filter.
+func (a *app) openRequest(id int64) string {
+	a.t.Helper()
+	a.press("2")
+	a.waitText(a.T("tui.requests.title"), fmt.Sprintf("#%d", id))
+	a.typ(fmt.Sprintf("/#%d", id))
+	a.press("enter", "enter")
+	return a.waitText(a.T("tui.request.title", locale.Args{"ID": id}), a.T("tui.request.parties"), a.T("tui.request.history"))
+}
+
+// block is the lines of s from the one that is title to the next empty
+// one.
+func block(s, title string) []string {
+	ls := strings.Split(s, "\n")
+	i := slices.Index(ls, title)
+	if i < 0 {
+		return nil
+	}
+	end := slices.Index(ls[i:], "")
+	if end < 0 {
+		return ls[i+1:]
+	}
+	return ls[i+1 : i+end]
+}
+
+var columnsRE = regexp.MustCompile(`\s{2,}`)
+
+// TestRequestPartiesAt80: at 80 columns, in every language, each
+// party's row shows its role label whole (wrapped within its column when
+// too long), two spaces at least before its answer, and the note that
+// the user's answer is awaited, uncut.
+func TestRequestPartiesAt80(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			rs, err := d.Requests(ctx, demo.Persona)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rs {
+				a := start(t, d, demo.Persona, 80, 24)
+				a.waitFor("the frame", a.loaded)
+				s := a.openRequest(r.ID)
+				checkFrame(t, s, 80, 24)
+				c := &common.Common{L: a.l, Me: demo.Persona}
+				rows := block(s, a.T("tui.request.parties"))
+				if strings.Contains(strings.Join(rows, "\n"), "…") {
+					t.Fatalf("#%d: a party's row is cut:\n%s", r.ID, s)
+				}
+				for _, pt := range r.Parties {
+					k := slices.IndexFunc(rows, func(l string) bool { return strings.HasPrefix(l, "  "+string(pt.Handle)+"  ") })
+					if k < 0 {
+						t.Fatalf("#%d: no row for %s:\n%s", r.ID, pt.Handle, s)
+					}
+					cols := columnsRE.Split(strings.TrimSpace(rows[k]), -1)
+					if len(cols) < 3 {
+						t.Fatalf("#%d: %s's row has no columns: %q", r.ID, pt.Handle, rows[k])
+					}
+					label := cols[1]
+					for _, more := range rows[k+1:] {
+						if !strings.HasPrefix(more, "   ") {
+							break // the next party's
+						}
+						label += " " + strings.TrimSpace(more)
+					}
+					if want := c.PartyLabel(r, pt.Handle); label != want {
+						t.Fatalf("#%d: %s's label reads %q, want %q, apart from its answer:\n%s", r.ID, pt.Handle, label, want, s)
+					}
+					if mine := pt.Handle == demo.Persona && r.AwaitingMe(demo.Persona); mine && cols[len(cols)-1] != a.T("tui.request.your_answer") {
+						t.Fatalf("#%d: the note on the user's row: %q", r.ID, rows[k])
+					}
 				}
 			}
 		})
