@@ -205,3 +205,54 @@ func TestRequestPartiesAt80(t *testing.T) {
 		})
 	}
 }
+
+var moreRE = regexp.MustCompile(` \+(\d+)$`)
+
+// TestRequestsAwaitedAt80: at 80 columns, in every language, the
+// Requests tab's column of whom a request waits for names the user
+// first ("você"), and never cuts a handle: those that do not fit are
+// counted ("você +1").
+func TestRequestsAwaitedAt80(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			rs, err := d.Requests(ctx, demo.Persona)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("2")
+			s := a.waitText(a.T("tui.requests.title"), "#8", "#1 ")
+			checkFrame(t, s, 80, 24)
+			head := lineOf(s, a.T("tui.requests.col.awaiting"))
+			col := len([]rune(head[:strings.Index(head, a.T("tui.requests.col.awaiting"))]))
+			you := a.T("tui.you")
+			for _, r := range rs {
+				row := []rune(lineOf(s, fmt.Sprintf("#%d ", r.ID)))
+				cell := strings.TrimSpace(string(row[min(col, len(row)):]))
+				aw := r.Awaited()
+				n := 0
+				if cell != "" {
+					rest := cell
+					if m := moreRE.FindStringSubmatch(cell); m != nil {
+						fmt.Sscan(m[1], &n)
+						rest = strings.TrimSuffix(cell, m[0])
+					}
+					n += len(strings.Split(rest, ", "))
+					for _, item := range strings.Split(rest, ", ") {
+						if item != you && !slices.Contains(aw, model.Handle(item)) {
+							t.Fatalf("#%d: %q in %q is no party awaited (%v):\n%s", r.ID, item, cell, aw, s)
+						}
+					}
+				}
+				if n != len(aw) {
+					t.Fatalf("#%d: %q names %d of the %d parties awaited:\n%s", r.ID, cell, n, len(aw), s)
+				}
+				if r.AwaitingMe(demo.Persona) && !strings.HasPrefix(cell, you) {
+					t.Fatalf("#%d: %q does not name %q first:\n%s", r.ID, cell, you, s)
+				}
+			}
+		})
+	}
+}

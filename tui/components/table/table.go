@@ -5,6 +5,7 @@
 package table
 
 import (
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -36,6 +37,11 @@ type Column struct {
 	// long name is not cut while the columns right of it leave the
 	// screen's right half empty.
 	Fit bool
+	// List marks a column of lists, their items joined by ", " (the
+	// handles a request waits for): a cell wider than the column keeps
+	// its first items whole and counts the others ("you +2"), instead
+	// of cutting an item.
+	List bool
 }
 
 // Row is one row: its cells as plain, already cleaned text.
@@ -436,6 +442,9 @@ func (m *Model) row(i int) string {
 		if c < len(r.Cells) {
 			cell = r.Cells[c]
 		}
+		if m.cols[c].List {
+			cell = fewer(cell, m.widths[c])
+		}
 		b.WriteString(common.Fit(cell, m.widths[c]))
 	}
 	mark := "  "
@@ -454,4 +463,21 @@ func (m *Model) row(i int) string {
 		return " " + m.paint.mark.Render(mark[:len(mark)-1]) + " " + cells
 	}
 	return " " + mark + cells
+}
+
+// fewer fits a list's cell to w cells: its first items whole, and how
+// many it leaves out ("you, yy22222-ovh +1"); a cell that fits, or whose
+// first item alone does not, is left as it is (Fit cuts it).
+func fewer(cell string, w int) string {
+	if len(cell) <= w || common.Width(cell) <= w {
+		return cell
+	}
+	items := strings.Split(cell, ", ")
+	for k := len(items) - 1; k >= 1; k-- {
+		s := strings.Join(items[:k], ", ") + " +" + strconv.Itoa(len(items)-k)
+		if common.Width(s) <= w {
+			return s
+		}
+	}
+	return cell
 }
