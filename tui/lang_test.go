@@ -256,3 +256,32 @@ func TestRequestsAwaitedAt80(t *testing.T) {
 		})
 	}
 }
+
+// TestProfilePendingAddressAt80: at 80 columns, in every language, the
+// Profile's rows above its activity are never cut: a new address waiting
+// for its token shows with its deadline whole (under it when both do
+// not fit on its line).
+func TestProfilePendingAddressAt80(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			ch, err := d.AskEmailChange(ctx, demo.Persona, "xavier.xara@padaria-yolanda.pt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("4")
+			pending := a.T("tui.profile.pending", locale.Args{"Until": a.l.Date(ch.Expires)})
+			s := a.waitText(a.T("tui.profile.recent"), "xavier.xara@padaria-yolanda.pt")
+			checkFrame(t, s, 80, 24)
+			top := strings.Join(strings.Split(s, "\n")[2:slices.Index(strings.Split(s, "\n"), a.T("tui.profile.recent"))], "\n")
+			if strings.Contains(top, "…") || !shownWhole(top, pending) {
+				t.Fatalf("the deadline of the new address (%q) is cut:\n%s", pending, s)
+			}
+			if !strings.Contains(top, a.l.Date(ch.Expires)+")") {
+				t.Fatalf("no deadline %s:\n%s", a.l.Date(ch.Expires), s)
+			}
+		})
+	}
+}
