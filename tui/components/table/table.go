@@ -292,6 +292,33 @@ func (m *Model) top(i int) int {
 	return c.Max
 }
 
+// MinWidth is the least width the table can be drawn in without cutting
+// a column below its size: the columns hidden while the table is narrow
+// left out, each fixed one at its width (a Fit one as wide as its title
+// and its widest cell, as last measured), each flexible one at its Min.
+func (m *Model) MinWidth() int {
+	w, n := gutter, 0
+	for i, c := range m.cols {
+		if c.From > 0 {
+			continue // hidden when narrow
+		}
+		n++
+		switch {
+		case c.Width > 0 && c.Fit:
+			cw := max(c.Width, common.Width(c.Title))
+			if i < len(m.fitted) {
+				cw = max(cw, m.fitted[i])
+			}
+			w += cw
+		case c.Width > 0:
+			w += c.Width
+		default:
+			w += c.Min
+		}
+	}
+	return w + max(0, n-1)
+}
+
 // layout gives each column its width (0 for a hidden one).
 func (m *Model) layout() {
 	m.widths = make([]int, len(m.cols))

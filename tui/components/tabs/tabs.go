@@ -78,6 +78,19 @@ func (m *Model) View(width int) string {
 	return b.String()
 }
 
+// Width is how wide the bar is, every tab whole (the trail left out).
+func (m *Model) Width() int {
+	w := 0
+	for i, t := range m.Tabs {
+		label := fmt.Sprintf("%d %s", i+1, t.Name)
+		if t.Count > 0 {
+			label += fmt.Sprintf(" (%d%s)", t.Count, t.Note)
+		}
+		w += common.Width(label) + 3
+	}
+	return max(0, w-1)
+}
+
 // Layers places each tab as last drawn, with the id ID(i).
 func (m *Model) Layers() []*lipgloss.Layer {
 	ls := make([]*lipgloss.Layer, len(m.cells))

@@ -67,6 +67,9 @@ type Page struct {
 
 	width, height int
 	seq           int
+	// lines is how many lines the form took, as last drawn, its
+	// suggestions (a list that comes and goes as one types) left out
+	lines int
 }
 
 // New returns the form for a service.
@@ -477,6 +480,15 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 // SetSize sets the form's size.
 func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 
+// MinSize is the room the form needs (common.Sized): its columns, a
+// field at its narrowest, and every line down to its Send button.
+func (p *Page) MinSize() (int, int) {
+	if !p.loaded {
+		return 0, 3
+	}
+	return 2 + p.labelW() + 1 + curW + 1 + fieldMin, p.lines
+}
+
 // Title names the form.
 func (p *Page) Title() string { return p.c.T("tui.contacts.title") + " · " + common.Line(p.name) }
 
@@ -495,6 +507,13 @@ func (p *Page) labelW() int {
 }
 
 // View draws the form.
+// curW is the width of the current contacts' column; fieldMin, the least
+// width of a field.
+const (
+	curW     = 18
+	fieldMin = 16
+)
+
 func (p *Page) View() string {
 	st := p.c.Styles
 	var b strings.Builder
@@ -508,8 +527,7 @@ func (p *Page) View() string {
 		return b.String()
 	}
 	labelW := p.labelW()
-	curW := 18
-	fieldW := min(30, max(16, p.width-labelW-curW-6))
+	fieldW := min(30, max(fieldMin, p.width-labelW-curW-6))
 	b.WriteString("  " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.role"), labelW)) + " " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.current"), curW)) + " " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.new"), fieldW)) + "\n")
 	for _, r := range model.Roles {
 		cur := common.Fit(p.c.HandleYou(p.service.Contact(r)), curW)
@@ -574,7 +592,12 @@ func (p *Page) View() string {
 		b.WriteString("  " + st.Button.Render(btn))
 	}
 	b.WriteString(st.Subtle.Render("  " + p.c.T("tui.contacts.keys")))
-	return b.String()
+	out := b.String()
+	p.lines = strings.Count(out, "\n") + 1
+	if p.focus < len(p.order) && p.fields[p.order[p.focus]].Focused() {
+		p.lines -= len(p.sugg)
+	}
+	return out
 }
 
 // refused reports whether the model refused what was typed.

@@ -60,6 +60,9 @@ type Page struct {
 	seq     int
 	width   int
 	height  int
+	// top is how many lines the page's rows took, as last drawn: the
+	// recent activity under them may be left out, not they
+	top int
 }
 
 // New returns the Profile tab.
@@ -336,6 +339,10 @@ func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 // Title names the tab.
 func (p *Page) Title() string { return p.c.T("tui.tab.profile") }
 
+// MinSize is the room the page needs (common.Sized): its rows, whole;
+// the recent activity under them shows as far as there is room.
+func (p *Page) MinSize() (int, int) { return 0, max(3, p.top) }
+
 // Capturing reports whether a field, or the choice of language, has the keys.
 func (p *Page) Capturing() bool { return p.editing != notEditing }
 
@@ -424,6 +431,7 @@ func (p *Page) View() string {
 		ls = append(ls, aside("lang", fmt.Sprintf("%s (%s)", lang.Name(), lang), "   ", p.c.T("tui.profile.lang_key"), st.Subtle)...)
 	}
 	ls = append(ls, row("since", l.Date(a.Created)))
+	p.top = len(ls)
 	ls = append(ls, "", st.Title.Render(p.c.T("tui.profile.recent")))
 	room := p.height - len(ls)
 	switch {

@@ -66,6 +66,8 @@ type Page struct {
 	seq    int
 	width  int
 	height int
+	// partiesW is the least width of the parties' rows, as last drawn
+	partiesW int
 }
 
 // New returns the view of request id; token, when not empty, fills the
@@ -331,6 +333,16 @@ func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 // Title names the view.
 func (p *Page) Title() string { return p.c.T("tui.request.title", locale.Args{"ID": p.id}) }
 
+// MinSize is the room the request needs (common.Sized): its parties'
+// columns, the why column at its narrowest; the prompt, or the line of
+// what can be done, and a few lines of the request scrolled above it.
+func (p *Page) MinSize() (int, int) {
+	if !p.loaded {
+		return 0, 3
+	}
+	return p.partiesW, len(p.footer()) + 3
+}
+
 // Capturing reports whether a prompt has the keys.
 func (p *Page) Capturing() bool { return p.prompt != noPrompt }
 
@@ -470,6 +482,7 @@ func (p *Page) parties() []string {
 	}
 	handleW = min(handleW, 16) // a handle of another making, cut
 	room := p.width - 2 - handleW - 2 - 2 - right
+	p.partiesW = p.width - room + 10
 	whyW = max(10, min(max(whyMin, whyW), room))
 	var ls []string
 	for _, row := range rows {
