@@ -78,17 +78,24 @@ func (m *Model) View(width int) string {
 	return b.String()
 }
 
-// Width is how wide the bar is, every tab whole (the trail left out).
+// Width is how wide the bar is, every tab whole, to its last cell that
+// is not blank (the trail left out). It is measured at every frame:
+// counted, not drawn.
 func (m *Model) Width() int {
 	w := 0
 	for i, t := range m.Tabs {
-		label := fmt.Sprintf("%d %s", i+1, t.Name)
+		// "n Name", then " (count note)"; a space or a bracket each side
+		// and a space after
+		w += len(strconv.Itoa(i+1)) + 1 + common.Width(t.Name) + 3
 		if t.Count > 0 {
-			label += fmt.Sprintf(" (%d%s)", t.Count, t.Note)
+			w += 3 + len(strconv.Itoa(t.Count)) + common.Width(t.Note)
 		}
-		w += common.Width(label) + 3
 	}
-	return max(0, w-1)
+	w-- // the space after the last tab
+	if m.Active != len(m.Tabs)-1 {
+		w-- // the last tab's own, not a bracket
+	}
+	return max(0, w)
 }
 
 // Layers places each tab as last drawn, with the id ID(i).
