@@ -1,6 +1,7 @@
 package tui_test
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -231,4 +232,115 @@ func TestAskedLongAgoSaysTheDateOnce(t *testing.T) {
 	if strings.Count(line, "/02/2026") != 1 {
 		t.Errorf("the request's date, %q", line)
 	}
+}
+
+// TestLockedSessionSaysWhyNoSwitch: over SSH (a locked session) @ does
+// not open the account picker, and says why, in the session's language,
+// the status line still naming the account; in a field, @ is typed.
+func TestLockedSessionSaysWhyNoSwitch(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, "yy22222-ovh", 80, 24, tui.Options{Locked: true})
+	a.waitText("yy22222-ovh Yolanda Yáñez │ ", "padaria-yolanda.pt")
+	why := a.T("tui.switch_locked")
+	if !strings.HasPrefix(why, "por SSH") {
+		t.Fatalf("the account speaks Portuguese; the notice reads %q", why)
+	}
+	a.press("@")
+	s := a.waitText(why[:30])
+	if !shownWhole(s, why) || !strings.HasPrefix(lastLine(s), "yy22222-ovh Yolanda Yáñez │ ") {
+		t.Fatalf("the notice is not whole, or hides the account:\n%s", s)
+	}
+	if strings.Contains(s, a.T("tui.picker.title")) {
+		t.Fatalf("a locked session opened the picker:\n%s", s)
+	}
+	// in a field, @ is a letter of an address
+	a.press("esc", "4")
+	a.waitText(a.T("tui.profile.recent"))
+	a.press("e", "ctrl+u")
+	a.typ("y@z")
+	s = a.waitText("[y@z")
+	if strings.Contains(s, why[:30]) {
+		t.Fatalf("@ typed in a field brought the notice:\n%s", s)
+	}
+}
+
+var sizeRE = regexp.MustCompile(`(\d+)×(\d+)`)
+
+// TestTooSmallWindow: a window too small for the screen shows a notice
+// naming the size it needs and the window's, in the user's language,
+// instead of a broken layout; keys typed meanwhile do nothing blind;
+// once the window is large enough again, the screen is exactly as it was
+// (the form, what was typed in it, where the cursor was). A screen that
+// works in less than 80×24 goes on working there.
+func TestTooSmallWindow(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	servicesShown(a)
+	resize := func(a *app, w, h int) string {
+		a.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+		// the frame at that size: its rule as wide, or the notice
+		return a.waitFor(fmt.Sprintf("%d×%d", w, h), func(s string) bool {
+			ls := strings.Split(s, "\n")
+			return len(ls) == h && (ls[1] == strings.Repeat("─", w) || strings.Contains(s, fmt.Sprintf("%d×%d", w, h)))
+		})
+	}
+	// small checks s is the notice: the size needed, larger, then the
+	// window's
+	small := func(a *app, s string, w, h int) {
+		t.Helper()
+		checkFrame(t, s, w, h)
+		sizes := sizeRE.FindAllStringSubmatch(s, -1)
+		if !shownWhole(s, a.T("tui.small.title")) || strings.Contains(s, "xara-shop.com") || len(sizes) != 2 ||
+			sizes[1][0] != fmt.Sprintf("%d×%d", w, h) || sizes[0][0] == sizes[1][0] {
+			t.Fatalf("no notice at %d×%d:\n%s", w, h, s)
+		}
+	}
+
+	// the Services list works at 70×20, all its columns whole, the
+	// cursor on its last row
+	a.press("G")
+	s := resize(a, 70, 20)
+	if strings.Contains(s, a.T("tui.small.title")) || !strings.Contains(lineOf(s, "> "), "xara.pt") || !strings.Contains(lineOf(s, "xara-shop.com"), "ab12345-ovh") {
+		t.Fatalf("the list at 70×20:\n%s", s)
+	}
+	// at 60×20 its billing column would be cut
+	before := a.screen()
+	small(a, resize(a, 60, 20), 60, 20)
+	small(a, resize(a, 20, 6), 20, 6)
+	if s := resize(a, 70, 20); s != before {
+		t.Fatalf("the list is not as it was:\nbefore:\n%s\nafter:\n%s", before, s)
+	}
+
+	// a form with a draft, the cursor in it
+	resize(a, 80, 24)
+	a.press("g")
+	a.editShop()
+	a.press("tab")
+	a.typ("zz33")
+	before = a.waitText("[zz33 ", "> zz33333-ovh  Zélia Zagalo")
+	small(a, resize(a, 50, 14), 50, 14)
+	a.typ("x")
+	a.press("enter", "ctrl+s", "esc") // blind: nothing happens
+	time.Sleep(50 * time.Millisecond)
+	if s := a.screen(); !strings.Contains(s, a.T("tui.small.title")) {
+		t.Fatalf("a key typed blind acted:\n%s", s)
+	}
+	resize(a, 80, 24)
+	if s := a.waitText("> zz33333-ovh  Zélia Zagalo"); s != before {
+		t.Fatalf("the form is not as it was:\nbefore:\n%s\nafter:\n%s", before, s)
+	}
+	if rs, _ := d.Requests(ctx, demo.Persona); len(rs) != 7 {
+		t.Fatalf("a request was sent while the window was too small: %d requests", len(rs))
+	}
+
+	// a session opened in a small window says so in its language, and
+	// shows its screen once the window is larger
+	b := start(t, d, "yy22222-ovh", 40, 12)
+	s = b.waitText(b.T("tui.small.title")[:20])
+	if !strings.HasPrefix(b.T("tui.small.title"), "A janela") {
+		t.Fatalf("Yolanda speaks Portuguese: %q", b.T("tui.small.title"))
+	}
+	small(b, s, 40, 12)
+	resize(b, 80, 24)
+	b.waitText("yy22222-ovh Yolanda Yáñez │ ", "padaria-yolanda.pt")
 }

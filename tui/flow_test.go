@@ -745,11 +745,16 @@ func TestSeveralNewContactsAllOrNone(t *testing.T) {
 
 	setOwes(0)
 	a.press("ctrl+s")
-	s = a.waitText("requests #", " sent; waiting for confirmation by you and ")
+	s = a.waitText("requests #", " sent; waiting for confirmation — #")
 	a.waitGone("Edit contacts")
 	after, _ = d.Requests(ctx, demo.Persona)
 	if len(after) != len(before)+2 {
 		t.Fatalf("%d requests made, want 2:\n%s", len(after)-len(before), s)
+	}
+	for _, r := range after[:2] {
+		if each := fmt.Sprintf("#%d: you and %s", r.ID, r.To); !strings.Contains(s, each) {
+			t.Fatalf("the message does not say %q:\n%s", each, s)
+		}
 	}
 	for _, r := range after[:2] {
 		if r.Service != "xara.pt" || !((r.To == "zz33333-ovh" && r.RoleList() == "tech") || (r.To == "cd67890-ovh" && r.RoleList() == "billing")) {

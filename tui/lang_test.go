@@ -1,12 +1,16 @@
 package tui_test
 
 import (
+	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
+	"contactdesk/tui/common"
 )
 
 // TestSetLangSwitchesOpenSession: profile set-lang (here the desk's
@@ -62,4 +66,222 @@ func TestProfileChoosesLanguage(t *testing.T) {
 	a.typ("nope")
 	a.press("enter")
 	a.waitText("ceci n'est pas un code de validation", fr.T("tui.request.not_recorded")[:20])
+}
+
+// TestSeveralRequestsNameEachTheirParties: a new tech and a new billing
+// contact sent at once make two requests; the one status message that
+// says so names, for each request, the parties it waits for — not one
+// list of every party, which had the new tech confirm the change of
+// billing — in each language, whole at 80×24.
+func TestSeveralRequestsNameEachTheirParties(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT, model.LangFR} {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
+			a.typ("/xara.pt")
+			a.press("enter", "G")
+			a.waitFor("xara.pt selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), " xara.pt") })
+			a.press("enter")
+			a.waitText(a.T("tui.contacts.title"), a.T("tui.contacts.col.current"))
+			a.press("tab") // tech
+			a.typ("zz33333-ovh")
+			a.press("tab") // billing
+			a.typ("cd67890-ovh")
+			billing := "cd67890-ovh (" + model.PartyWhy{To: true, Roles: []model.Role{model.Billing}}.In(a.l) + ")"
+			tech := "zz33333-ovh (" + model.PartyWhy{To: true, Roles: []model.Role{model.Tech}}.In(a.l) + ")"
+			a.waitFor("the plan", func(s string) bool { return shownWhole(s, billing) && shownWhole(s, tech) })
+			a.press("ctrl+s")
+			a.waitGone(a.T("tui.contacts.col.current"))
+			rs, err := d.Requests(ctx, demo.Persona)
+			if err != nil {
+				t.Fatal(err)
+			}
+			made := rs[:2] // newest first
+			slices.SortFunc(made, func(x, y model.Request) int { return int(x.ID - y.ID) })
+			var ids, each []string
+			for _, r := range made {
+				ids = append(ids, fmt.Sprintf("#%d", r.ID))
+				each = append(each, a.T("tui.contacts.sent_each_item", locale.Args{"ID": r.ID, "Awaited": a.l.List(a.T("tui.you"), string(r.To))}))
+			}
+			want := a.T("tui.contacts.sent_each", locale.Args{"N": 2, "IDs": strings.Join(ids, ", "), "Each": strings.Join(each, a.T("tui.contacts.sent_each_sep"))})
+			s := a.waitFor("the message", func(s string) bool { return shownWhole(s, want) })
+			checkFrame(t, s, 80, 24)
+			if !strings.HasPrefix(lastLine(s), "xx11111-ovh Xavier Xará │ ") {
+				t.Fatalf("the message hides the account:\n%s", s)
+			}
+			// wrapped between words, never inside a handle
+			ls := strings.Split(s, "\n")
+			first := slices.IndexFunc(ls, func(l string) bool { return strings.HasPrefix(l, want[:12]) })
+			if first < 0 {
+				t.Fatalf("no line starts the message:\n%s", s)
+			}
+			msgLines := strings.Join(ls[first:len(ls)-1], "\n")
+			for _, r := range made {
+				if !strings.Contains(msgLines, string(r.To)) {
+					t.Fatalf("%s is broken over two lines:\n%s", r.To, s)
+				}
+			}
+		})
+	}
+}
+
+// langs80 are the languages whose screens must fit 80 columns.
+var langs80 = []model.Lang{model.LangPT, model.LangEN, model.LangFR}
+
+// openRequest opens request id from the Requests tab, by its filter.
+func (a *app) openRequest(id int64) string {
+	a.t.Helper()
+	a.press("2")
+	a.waitText(a.T("tui.requests.title"), fmt.Sprintf("#%d", id))
+	a.typ(fmt.Sprintf("/#%d", id))
+	a.press("enter", "enter")
+	return a.waitText(a.T("tui.request.title", locale.Args{"ID": id}), a.T("tui.request.parties"), a.T("tui.request.history"))
+}
+
+// block is the lines of s from the one that is title to the next empty
+// one.
+func block(s, title string) []string {
+	ls := strings.Split(s, "\n")
+	i := slices.Index(ls, title)
+	if i < 0 {
+		return nil
+	}
+	end := slices.Index(ls[i:], "")
+	if end < 0 {
+		return ls[i+1:]
+	}
+	return ls[i+1 : i+end]
+}
+
+var columnsRE = regexp.MustCompile(`\s{2,}`)
+
+// TestRequestPartiesAt80: at 80 columns, in every language, each
+// party's row shows its role label whole (wrapped within its column when
+// too long), two spaces at least before its answer, and the note that
+// the user's answer is awaited, uncut.
+func TestRequestPartiesAt80(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			rs, err := d.Requests(ctx, demo.Persona)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rs {
+				a := start(t, d, demo.Persona, 80, 24)
+				a.waitFor("the frame", a.loaded)
+				s := a.openRequest(r.ID)
+				checkFrame(t, s, 80, 24)
+				c := &common.Common{L: a.l, Me: demo.Persona}
+				rows := block(s, a.T("tui.request.parties"))
+				if strings.Contains(strings.Join(rows, "\n"), "…") {
+					t.Fatalf("#%d: a party's row is cut:\n%s", r.ID, s)
+				}
+				for _, pt := range r.Parties {
+					k := slices.IndexFunc(rows, func(l string) bool { return strings.HasPrefix(l, "  "+string(pt.Handle)+"  ") })
+					if k < 0 {
+						t.Fatalf("#%d: no row for %s:\n%s", r.ID, pt.Handle, s)
+					}
+					cols := columnsRE.Split(strings.TrimSpace(rows[k]), -1)
+					if len(cols) < 3 {
+						t.Fatalf("#%d: %s's row has no columns: %q", r.ID, pt.Handle, rows[k])
+					}
+					label := cols[1]
+					for _, more := range rows[k+1:] {
+						if !strings.HasPrefix(more, "   ") {
+							break // the next party's
+						}
+						label += " " + strings.TrimSpace(more)
+					}
+					if want := c.PartyLabel(r, pt.Handle); label != want {
+						t.Fatalf("#%d: %s's label reads %q, want %q, apart from its answer:\n%s", r.ID, pt.Handle, label, want, s)
+					}
+					if mine := pt.Handle == demo.Persona && r.AwaitingMe(demo.Persona); mine && cols[len(cols)-1] != a.T("tui.request.your_answer") {
+						t.Fatalf("#%d: the note on the user's row: %q", r.ID, rows[k])
+					}
+				}
+			}
+		})
+	}
+}
+
+var moreRE = regexp.MustCompile(` \+(\d+)$`)
+
+// TestRequestsAwaitedAt80: at 80 columns, in every language, the
+// Requests tab's column of whom a request waits for names the user
+// first ("você"), and never cuts a handle: those that do not fit are
+// counted ("você +1").
+func TestRequestsAwaitedAt80(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			rs, err := d.Requests(ctx, demo.Persona)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("2")
+			s := a.waitText(a.T("tui.requests.title"), "#8", "#1 ")
+			checkFrame(t, s, 80, 24)
+			head := lineOf(s, a.T("tui.requests.col.awaiting"))
+			col := len([]rune(head[:strings.Index(head, a.T("tui.requests.col.awaiting"))]))
+			you := a.T("tui.you")
+			for _, r := range rs {
+				row := []rune(lineOf(s, fmt.Sprintf("#%d ", r.ID)))
+				cell := strings.TrimSpace(string(row[min(col, len(row)):]))
+				aw := r.Awaited()
+				n := 0
+				if cell != "" {
+					rest := cell
+					if m := moreRE.FindStringSubmatch(cell); m != nil {
+						fmt.Sscan(m[1], &n)
+						rest = strings.TrimSuffix(cell, m[0])
+					}
+					n += len(strings.Split(rest, ", "))
+					for _, item := range strings.Split(rest, ", ") {
+						if item != you && !slices.Contains(aw, model.Handle(item)) {
+							t.Fatalf("#%d: %q in %q is no party awaited (%v):\n%s", r.ID, item, cell, aw, s)
+						}
+					}
+				}
+				if n != len(aw) {
+					t.Fatalf("#%d: %q names %d of the %d parties awaited:\n%s", r.ID, cell, n, len(aw), s)
+				}
+				if r.AwaitingMe(demo.Persona) && !strings.HasPrefix(cell, you) {
+					t.Fatalf("#%d: %q does not name %q first:\n%s", r.ID, cell, you, s)
+				}
+			}
+		})
+	}
+}
+
+// TestProfilePendingAddressAt80: at 80 columns, in every language, the
+// Profile's rows above its activity are never cut: a new address waiting
+// for its token shows with its deadline whole (under it when both do
+// not fit on its line).
+func TestProfilePendingAddressAt80(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			ch, err := d.AskEmailChange(ctx, demo.Persona, "xavier.xara@padaria-yolanda.pt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("4")
+			pending := a.T("tui.profile.pending", locale.Args{"Until": a.l.Date(ch.Expires)})
+			s := a.waitText(a.T("tui.profile.recent"), "xavier.xara@padaria-yolanda.pt")
+			checkFrame(t, s, 80, 24)
+			top := strings.Join(strings.Split(s, "\n")[2:slices.Index(strings.Split(s, "\n"), a.T("tui.profile.recent"))], "\n")
+			if strings.Contains(top, "…") || !shownWhole(top, pending) {
+				t.Fatalf("the deadline of the new address (%q) is cut:\n%s", pending, s)
+			}
+			if !strings.Contains(top, a.l.Date(ch.Expires)+")") {
+				t.Fatalf("no deadline %s:\n%s", a.l.Date(ch.Expires), s)
+			}
+		})
+	}
 }

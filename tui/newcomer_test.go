@@ -63,12 +63,13 @@ func TestWholeChangeAcrossAccountsByKeys(t *testing.T) {
 		a.press("a", "enter")
 		a.waitText(pt.T("tui.request.accepted_by_you", id9))
 	}
-	// the outcome, too long for a line of 80, takes two
+	// the outcome, too long for a line of 80, takes two above the
+	// status line, which goes on naming the account
 	done := pt.T("tui.request.answered_done", locale.Args{"Done": pt.T("tui.request.accepted_by_you", id9),
 		"To": "zz33333-ovh", "Roles": model.RoleWords{model.Tech}, "Service": "xara-shop.com"})
 	s := a.waitFor("the outcome", func(s string) bool {
 		ls := strings.Split(s, "\n")
-		return len(ls) > 2 && ls[len(ls)-2]+" "+ls[len(ls)-1] == done
+		return len(ls) > 3 && ls[len(ls)-3]+" "+ls[len(ls)-2] == done && strings.HasPrefix(ls[len(ls)-1], "zz33333-ovh Zélia Zagalo │ ")
 	})
 	if !strings.HasPrefix(done, "aceitou o pedido #9; todos confirmaram: zz33333-ovh é agora o contacto técnico") {
 		t.Fatalf("the outcome in Portuguese: %q\n%s", done, s)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
 	"contactdesk/tui/pages/services"
@@ -169,5 +170,47 @@ func TestRefusalsAreMarkedAsFieldsMarkThem(t *testing.T) {
 	s := a.waitText("! request #8 was already mailed to you again 3 times within 1 hour")
 	if strings.Contains(s, "error: request #8") {
 		t.Errorf("a refusal reads as a failure:\n%s", s)
+	}
+}
+
+// shownWhole reports whether text is on screen whole, on one line or
+// wrapped over lines that follow one another.
+func shownWhole(s, text string) bool {
+	flat := strings.Join(strings.Fields(s), "")
+	return strings.Contains(flat, strings.Join(strings.Fields(text), ""))
+}
+
+// TestLongMessageKeepsTheAccountLine: at 80×24 a message too long for
+// the status line is drawn whole over the line of the keys and a row the
+// screen lends it; the status line keeps naming the account in use, and
+// the screen has its row back once the message is read.
+func TestLongMessageKeepsTheAccountLine(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.openRequest8()
+	a.waitText(a.offered())
+	msg := a.T("tui.request.resent", locale.Args{"ID": 8, "Address": "xavier@xara.pt"})
+	if len([]rune(msg)) <= 80 {
+		t.Fatalf("the test needs a message of two lines at 80 columns: %q", msg)
+	}
+	a.press("e")
+	s := a.waitText(msg[:30])
+	checkFrame(t, s, 80, 24)
+	if st := lastLine(s); !strings.HasPrefix(st, "xx11111-ovh Xavier Xará │ ") {
+		t.Fatalf("the status line no longer names the account:\n%s", s)
+	}
+	if !shownWhole(s, msg) {
+		t.Fatalf("the message is not shown whole (%q):\n%s", msg, s)
+	}
+	// the screen gave a row, not its title: its head is where it was
+	if lines := strings.Split(s, "\n"); !strings.HasPrefix(lines[2], "Request #8") {
+		t.Fatalf("the screen moved:\n%s", s)
+	}
+	a.press("down") // read: a key ends it
+	s = a.waitGone(msg[:20])
+	fresh := a.T("tui.request.offered", locale.Args{"Ago": a.l.Ago(now, now)})
+	if !strings.Contains(s, fresh) || !strings.Contains(s, "a "+a.T("tui.request.key.accept")) || !strings.Contains(lastLine(s), "xx11111-ovh Xavier Xará") {
+		t.Fatalf("the screen did not get its rows back:\n%s", s)
 	}
 }

@@ -16,6 +16,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,6 +137,15 @@ type Model struct {
 	nextID   int
 	noteSeq  int // the last message's: each message's own, whatever the account
 	rule     styles.Paint
+
+	// msgRows are the rows the screen lends the status line's message
+	// while it is fresh and needs more than the line of the keys (see
+	// lend); the screen is laid out without them meanwhile.
+	msgRows int
+	// small is set while the window is too small for the screen: the
+	// last frame was the notice saying so, and keys but ctrl+c do
+	// nothing until the window is larger (see tooSmall).
+	small bool
 
 	// frame is the last frame's parts, placed: the mouse is routed from it.
 	frame struct {
@@ -448,9 +458,35 @@ func (m *Model) find(id int) (slot, bool) {
 	return slot{}, false
 }
 
-func (m *Model) bodyHeight() int { return max(1, m.c.Height-chrome) }
+func (m *Model) bodyHeight() int { return max(1, m.c.Height-chrome-m.msgRows) }
 
+// need is the least size of the window for the screen shown: the tab
+// bar whole, the frame's rows, and the room the screen needs
+// (common.Sized).
+func (m *Model) need() (w, h int) {
+	h = 1
+	if s, ok := m.current().page.(common.Sized); ok {
+		w, h = s.MinSize()
+	}
+	if m.pick == nil {
+		w = max(w, m.tabs.Width())
+	}
+	return w, chrome + max(1, h)
+}
+
+// tooSmall reports whether the window is smaller than the screen needs.
+func (m *Model) tooSmall() bool {
+	w, h := m.need()
+	return m.c.Width < w || m.c.Height < h
+}
+
+// resize lays every screen out again at the window's size; in a window
+// too small, they keep the size they had, and all they hold (a list's
+// scroll, a form), until it is large enough again.
 func (m *Model) resize() {
+	if m.tooSmall() {
+		return
+	}
 	w, h := m.c.Width, m.bodyHeight()
 	if m.pick != nil {
 		m.pick.page.SetSize(w, h)
@@ -468,7 +504,9 @@ func (m *Model) resize() {
 // push opens a sub-view on tab.
 func (m *Model) push(p common.Page, tab Tab) tea.Cmd {
 	s := m.slot(p, tab)
-	p.SetSize(m.c.Width, m.bodyHeight())
+	if !m.tooSmall() {
+		p.SetSize(m.c.Width, m.bodyHeight())
+	}
 	m.stack = append(m.stack, s)
 	m.active = tab
 	m.showHelp = false
@@ -520,7 +558,9 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			cmd = m.say(m.current().id, common.StatusMsg{Err: fmt.Errorf("internal error: %v", r)})
 		}
 	}()
-	return m, m.handle(msg)
+	cmd = m.handle(msg)
+	m.lend()
+	return m, cmd
 }
 
 func (m *Model) handle(msg tea.Msg) tea.Cmd {
@@ -748,6 +788,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, k.ForceQuit) {
 		return m.quit()
 	}
+	if m.small {
+		// the notice shows instead of the screen: a key typed blind
+		// would act on what the user can't see
+		return nil
+	}
 	// the screen's message was read: a key ends it
 	m.fade(m.current().id)
 	if m.showHelp {
@@ -795,6 +840,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.PrevTab):
 			m.switchTab(m.active - 1)
 			return nil
+		case m.o.Locked && slices.Contains(k.Switch.Keys(), msg.String()):
+			// over SSH the key says who the user is: say so, rather
+			// than nothing
+			return m.say(cur.id, common.Say(m.c.T("tui.switch_locked")))
 		case key.Matches(msg, k.Switch):
 			was := m.keep()
 			m.stopListening()
@@ -821,7 +870,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // it does nothing: its letters would be taken as commands.
 func (m *Model) paste(s string) tea.Cmd {
 	cur := m.current()
-	if m.showHelp || m.pick == nil && !cur.page.Capturing() {
+	if m.small || m.showHelp || m.pick == nil && !cur.page.Capturing() {
 		return nil
 	}
 	m.fade(cur.id)
@@ -840,7 +889,7 @@ func (m *Model) paste(s string) tea.Cmd {
 // positions of its layers: a tab opens; on the screen, the part hit gets
 // the event, counted from its own corner.
 func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
-	if m.showHelp || m.frame.page == nil {
+	if m.small || m.showHelp || m.frame.page == nil {
 		return nil
 	}
 	ms := msg.Mouse()
@@ -915,14 +964,19 @@ func (m *Model) render() string {
 	w, h := m.c.Width, m.c.Height
 	st := m.c.Styles
 	cur := m.current()
+	if nw, nh := m.need(); w < nw || h < nh {
+		m.small = true
+		return m.smallNotice(nw, nh)
+	}
+	if m.small {
+		// back from the notice: the screens get the window's size
+		m.small = false
+		m.resize()
+	}
 	var top string
 	if m.pick != nil {
 		top = st.Title.Render(common.Cut("contactdesk", w))
 	} else {
-		if acc, ok := m.prof.Account(); ok {
-			m.status.User = common.H(acc.Handle) + " " + common.Line(acc.Name)
-		}
-		m.status.Unread = m.mbox.Unread()
 		m.tabs.Active = int(m.active)
 		m.tabs.Tabs[RequestsTab].Count, m.tabs.Tabs[RequestsTab].Note = m.reqs.Awaiting(), "!"
 		m.tabs.Tabs[MailboxTab].Count = m.mbox.Unread()
@@ -934,18 +988,13 @@ func (m *Model) render() string {
 	}
 	body := m.body(cur)
 
-	n, ok := m.notes[cur.id]
-	m.status.Set(n.msg.Text, n.msg.Err)
-	fresh := ok && !n.faded
-	keys, status := m.help.Short(m.keys(cur), w), m.status.View(w, !fresh)
-	if fresh && !m.status.Fits(w) {
+	ls := m.msgLines(cur)
+	keys, status := m.help.Short(m.keys(cur), w), m.status.View(w, !m.fresh(cur))
+	if len(ls) > 0 {
 		// a long message takes the line of the keys while it is fresh,
-		// and the status line too if it needs it
-		ls := m.status.MsgLines(w, 2)
-		keys = ls[0]
-		if len(ls) > 1 {
-			status = ls[1]
-		}
+		// and the rows the screen lent it above (lend); the status
+		// line keeps naming the account
+		keys = strings.Join(ls[:min(len(ls), m.msgRows+1)], "\n")
 	}
 	texts := [parts]string{partTabs: top, partRule: m.rule.Render(strings.Repeat("─", w)), partBody: body, partKeys: keys, partStatus: status}
 	m.frame.body, m.frame.page = body, cur.page
@@ -965,6 +1014,113 @@ func (m *Model) render() string {
 		frame = help.Over(frame, box, m.frame.y[partBody], h-m.frame.y[partStatus])
 	}
 	return frame
+}
+
+// smallNotice says the window is too small for the screen, and how
+// large it must be: in the middle of the window, each line wrapped to
+// its width. A window too small for all of it shows the sizes first,
+// then why, then that nothing is lost, then how to quit.
+func (m *Model) smallNotice(nw, nh int) string {
+	w, h := m.c.Width, m.c.Height
+	st := m.c.Styles
+	size := func(w, h int) string { return fmt.Sprintf("%d×%d", w, h) }
+	// the notice's parts, in the order they are drawn, each with its
+	// rank: the lower, the sooner it is kept
+	parts := []struct {
+		text string
+		st   common.Renderer
+		rank int
+	}{
+		{m.c.T("tui.small.title"), st.Title, 1},
+		{m.c.T("tui.small.size", locale.Args{"Need": size(max(nw, w), max(nh, h)), "Have": size(w, h)}), st.Value, 0},
+		{m.c.T("tui.small.kept"), st.Subtle, 2},
+		{m.c.T("tui.small.quit"), st.Subtle, 3},
+	}
+	lines := make([][]string, len(parts))
+	for i, p := range parts {
+		for _, l := range strings.Split(common.WrapMax(p.text, 0, w, 0, styles.Paint{}), "\n") {
+			l = common.Cut(l, w)
+			lines[i] = append(lines[i], common.Pad(max(0, (w-common.Width(l))/2))+p.st.Render(l))
+		}
+	}
+	// the parts kept, by rank, while they fit with a blank line between
+	keep := make([]bool, len(parts))
+	used := -1
+	for rank := range parts {
+		for i, p := range parts {
+			if p.rank == rank && used+1+len(lines[i]) <= h {
+				keep[i], used = true, used+1+len(lines[i])
+			}
+		}
+	}
+	var ls []string
+	for i := range parts {
+		if !keep[i] {
+			continue
+		}
+		if len(ls) > 0 {
+			ls = append(ls, "") // counted in used
+		}
+		ls = append(ls, lines[i]...)
+	}
+	if len(ls) == 0 {
+		ls = lines[1] // the sizes, as far as they go
+	}
+	ls = ls[:min(len(ls), h)]
+	out := make([]string, h)
+	copy(out[(h-len(ls))/2:], ls)
+	m.frame.page = nil // nothing of a screen under the pointer
+	return strings.Join(out, "\n")
+}
+
+// fresh reports whether screen cur's message is fresh: shown whole,
+// not yet read.
+func (m *Model) fresh(cur slot) bool {
+	n, ok := m.notes[cur.id]
+	return ok && !n.faded
+}
+
+// setStatus sets the status line for screen cur: the account in use, its
+// unread mail, and cur's message.
+func (m *Model) setStatus(cur slot) {
+	if m.pick == nil {
+		if acc, ok := m.prof.Account(); ok {
+			m.status.User = common.H(acc.Handle) + " " + common.Line(acc.Name)
+		}
+		m.status.Unread = m.mbox.Unread()
+	}
+	n := m.notes[cur.id]
+	m.status.Set(n.msg.Text, n.msg.Err)
+}
+
+// msgLines are the lines of screen cur's message while it is fresh and
+// does not fit beside the account on the status line: they are drawn
+// from the line of the keys up (nil: it fits, or there is none). A
+// message longer than a third of the screen (the bytes of a value of a
+// megabyte that it quotes) is cut, with "…".
+func (m *Model) msgLines(cur slot) []string {
+	m.setStatus(cur)
+	w := m.c.Width
+	if !m.fresh(cur) || m.status.Fits(w) {
+		return nil
+	}
+	return m.status.MsgLines(w, max(2, (m.c.Height-chrome)/3))
+}
+
+// lend takes from the screen the rows the status line's message needs
+// above the line of the keys, and gives them back once it has faded; the
+// screen is laid out again each time (a list keeps its cursor in view),
+// so that the message neither hides the line naming the account nor
+// leaves part of itself out.
+func (m *Model) lend() {
+	rows := 0
+	if cur := m.current(); !m.quitting && m.c.Width > 0 && m.c.Height > 0 && m.fresh(cur) {
+		rows = max(0, len(m.msgLines(cur))-1)
+	}
+	if rows != m.msgRows {
+		m.msgRows = rows
+		m.resize()
+	}
 }
 
 // body is the screen, exactly as many lines as it has room for; a line

@@ -93,6 +93,17 @@ type Page interface {
 	FullHelp() [][]key.Binding
 }
 
+// Sized is a screen that knows the least room it can be used in, within
+// the frame: below it, its layout breaks (a column cut, a form's button
+// out of sight), and the app says the window is too small instead of
+// drawing it. A screen that is not Sized works in any room the frame
+// leaves it (it scrolls, or wraps).
+type Sized interface {
+	// MinSize is the least width and height, as the screen was last
+	// laid out (a form's lines depend on what it holds).
+	MinSize() (width, height int)
+}
+
 // RootMsg is a message a screen sends to the root model: the root
 // routes every message that has this mark to itself, whatever its type,
 // and every other message back to the screen that asked for it.

@@ -320,6 +320,16 @@ func (l *List[T]) SetSize(w, h int) {
 	l.Table.SetSize(w, h-l.headHeight())
 }
 
+// minRows is how many rows a list shows at least: fewer, and moving in
+// it is moving blind.
+const minRows = 3
+
+// MinSize is the room the list needs: its table's columns, and its head,
+// the table's header and a few rows (common.Sized).
+func (l *List[T]) MinSize() (int, int) {
+	return l.Table.MinWidth(), l.headHeight() + 1 + minRows
+}
+
 func (l *List[T]) headHeight() int {
 	if l.Filter.Always() {
 		return 2

@@ -5,8 +5,6 @@ package statusbar
 import (
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/tui/common"
@@ -79,19 +77,18 @@ func (m *Model) Fits(width int) bool {
 	return used+3+common.Width(msg) <= width
 }
 
+// nbHyphen stands for a hyphen while a message is wrapped: ansi.Wrap
+// breaks a line at any hyphen, and a handle split in two (zz33333- and
+// ovh on the next line) reads as two words.
+const nbHyphen = "\u2011"
+
 // MsgLines draws the message alone, in width cells, on as many lines as
-// it needs, n at most, the last one cut.
+// it needs, n at most, the last one then ending with …; a line breaks
+// at a space, a comma or a semicolon, never inside a handle.
 func (m *Model) MsgLines(width, n int) []string {
 	msg, st := m.msg()
-	lines := strings.Split(ansi.Wrap(msg, width, " ,;"), "\n")
-	if len(lines) > n {
-		lines = lines[:n]
-		lines[n-1] += " …"
-	}
-	for i, l := range lines {
-		lines[i] = st.Render(common.Cut(strings.TrimRight(l, " "), width))
-	}
-	return lines
+	msg = strings.ReplaceAll(msg, "-", nbHyphen)
+	return strings.Split(strings.ReplaceAll(common.WrapMax(msg, 0, width, n, st), nbHyphen, "-"), "\n")
 }
 
 // View draws the line in width cells. A message that does not fit is

@@ -5,6 +5,7 @@
 package table
 
 import (
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -36,6 +37,11 @@ type Column struct {
 	// long name is not cut while the columns right of it leave the
 	// screen's right half empty.
 	Fit bool
+	// List marks a column of lists, their items joined by ", " (the
+	// handles a request waits for): a cell wider than the column keeps
+	// its first items whole and counts the others ("you +2"), instead
+	// of cutting an item.
+	List bool
 }
 
 // Row is one row: its cells as plain, already cleaned text.
@@ -286,6 +292,33 @@ func (m *Model) top(i int) int {
 	return c.Max
 }
 
+// MinWidth is the least width the table can be drawn in without cutting
+// a column below its size: the columns hidden while the table is narrow
+// left out, each fixed one at its width (a Fit one as wide as its title
+// and its widest cell, as last measured), each flexible one at its Min.
+func (m *Model) MinWidth() int {
+	w, n := gutter, 0
+	for i, c := range m.cols {
+		if c.From > 0 {
+			continue // hidden when narrow
+		}
+		n++
+		switch {
+		case c.Width > 0 && c.Fit:
+			cw := max(c.Width, common.Width(c.Title))
+			if i < len(m.fitted) {
+				cw = max(cw, m.fitted[i])
+			}
+			w += cw
+		case c.Width > 0:
+			w += c.Width
+		default:
+			w += c.Min
+		}
+	}
+	return w + max(0, n-1)
+}
+
 // layout gives each column its width (0 for a hidden one).
 func (m *Model) layout() {
 	m.widths = make([]int, len(m.cols))
@@ -436,6 +469,9 @@ func (m *Model) row(i int) string {
 		if c < len(r.Cells) {
 			cell = r.Cells[c]
 		}
+		if m.cols[c].List {
+			cell = fewer(cell, m.widths[c])
+		}
 		b.WriteString(common.Fit(cell, m.widths[c]))
 	}
 	mark := "  "
@@ -454,4 +490,21 @@ func (m *Model) row(i int) string {
 		return " " + m.paint.mark.Render(mark[:len(mark)-1]) + " " + cells
 	}
 	return " " + mark + cells
+}
+
+// fewer fits a list's cell to w cells: its first items whole, and how
+// many it leaves out ("you, yy22222-ovh +1"); a cell that fits, or whose
+// first item alone does not, is left as it is (Fit cuts it).
+func fewer(cell string, w int) string {
+	if len(cell) <= w || common.Width(cell) <= w {
+		return cell
+	}
+	items := strings.Split(cell, ", ")
+	for k := len(items) - 1; k >= 1; k-- {
+		s := strings.Join(items[:k], ", ") + " +" + strconv.Itoa(len(items)-k)
+		if common.Width(s) <= w {
+			return s
+		}
+	}
+	return cell
 }

@@ -82,3 +82,25 @@ func TestCellsAreCutNeverWrapped(t *testing.T) {
 		t.Fatalf("a long cell is not cut with …:\n%s", v)
 	}
 }
+
+// TestListCellKeepsWholeItems: a List column too narrow for a cell shows
+// its first items whole and counts the others, never a cut item.
+func TestListCellKeepsWholeItems(t *testing.T) {
+	m := New(styles.Default(), Column{Title: "ID", Width: 3}, Column{Title: "Awaiting", Min: 14, List: true})
+	m.SetSize(3+3+1+14, 5)
+	m.SetRows([]Row{
+		{Key: 1, Cells: []string{"#1", "you, gh13579-ovh"}},
+		{Key: 2, Cells: []string{"#2", "yy22222-ovh, zz33333-ovh, ab12345-ovh"}},
+		{Key: 3, Cells: []string{"#3", "yy22222-ovh"}},
+		{Key: 4, Cells: []string{"#4", "you, ab, cd"}},
+	})
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"#1  you +1 ", "#2  yy22222-ovh +2", "#3  yy22222-ovh ", "#4  you, ab, cd "} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "…") {
+		t.Errorf("a cell is cut:\n%s", v)
+	}
+}

@@ -78,6 +78,26 @@ func (m *Model) View(width int) string {
 	return b.String()
 }
 
+// Width is how wide the bar is, every tab whole, to its last cell that
+// is not blank (the trail left out). It is measured at every frame:
+// counted, not drawn.
+func (m *Model) Width() int {
+	w := 0
+	for i, t := range m.Tabs {
+		// "n Name", then " (count note)"; a space or a bracket each side
+		// and a space after
+		w += len(strconv.Itoa(i+1)) + 1 + common.Width(t.Name) + 3
+		if t.Count > 0 {
+			w += 3 + len(strconv.Itoa(t.Count)) + common.Width(t.Note)
+		}
+	}
+	w-- // the space after the last tab
+	if m.Active != len(m.Tabs)-1 {
+		w-- // the last tab's own, not a bracket
+	}
+	return max(0, w)
+}
+
 // Layers places each tab as last drawn, with the id ID(i).
 func (m *Model) Layers() []*lipgloss.Layer {
 	ls := make([]*lipgloss.Layer, len(m.cells))

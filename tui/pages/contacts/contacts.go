@@ -67,6 +67,9 @@ type Page struct {
 
 	width, height int
 	seq           int
+	// lines is how many lines the form took, as last drawn, its
+	// suggestions (a list that comes and goes as one types) left out
+	lines int
 }
 
 // New returns the form for a service.
@@ -372,31 +375,45 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// made says what was sent, in one status message: the requests made and
+// whom each waits for. Several requests name each its own parties ("#9:
+// you and zz33333-ovh; #10: you and cd67890-ovh"): one list of every
+// party would have the user take the new tech for a party to the change
+// of billing.
 func made(c *common.Common, rs []model.Request) string {
 	ids := make([]string, len(rs))
-	var waiting []model.Handle
+	var each []string
 	for i, r := range rs {
 		ids[i] = fmt.Sprintf("#%d", r.ID)
-		for _, h := range r.Awaited() {
-			if h != c.Me && !containsHandle(waiting, h) {
-				waiting = append(waiting, h)
+		aw := r.Awaited()
+		if len(aw) == 0 {
+			continue // nobody to wait for: not waiting
+		}
+		who := make([]any, len(aw))
+		for k, h := range aw {
+			who[k] = common.H(h)
+			if h == c.Me {
+				who[k] = c.T("tui.you")
 			}
 		}
+		each = append(each, c.T("tui.contacts.sent_each_item", locale.Args{"ID": r.ID, "Awaited": c.L.List(who...)}))
 	}
-	args := locale.Args{"N": len(rs), "IDs": strings.Join(ids, ", "), "Awaited": c.Handles(waiting)}
-	if len(waiting) > 0 {
+	args := locale.Args{"N": len(rs), "IDs": strings.Join(ids, ", ")}
+	switch {
+	case len(each) == 0:
+		return c.T("tui.contacts.sent", args)
+	case len(rs) == 1:
+		var others []model.Handle
+		for _, h := range rs[0].Awaited() {
+			if h != c.Me {
+				others = append(others, h)
+			}
+		}
+		args["Awaited"] = c.Handles(others)
 		return c.T("tui.contacts.sent_waiting", args)
 	}
-	return c.T("tui.contacts.sent", args)
-}
-
-func containsHandle(hs []model.Handle, h model.Handle) bool {
-	for _, x := range hs {
-		if x == h {
-			return true
-		}
-	}
-	return false
+	args["Each"] = strings.Join(each, c.T("tui.contacts.sent_each_sep"))
+	return c.T("tui.contacts.sent_each", args)
 }
 
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -463,6 +480,15 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 // SetSize sets the form's size.
 func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 
+// MinSize is the room the form needs (common.Sized): its columns, a
+// field at its narrowest, and every line down to its Send button.
+func (p *Page) MinSize() (int, int) {
+	if !p.loaded {
+		return 0, 3
+	}
+	return 2 + p.labelW() + 1 + curW + 1 + fieldMin, p.lines
+}
+
 // Title names the form.
 func (p *Page) Title() string { return p.c.T("tui.contacts.title") + " · " + common.Line(p.name) }
 
@@ -481,6 +507,13 @@ func (p *Page) labelW() int {
 }
 
 // View draws the form.
+// curW is the width of the current contacts' column; fieldMin, the least
+// width of a field.
+const (
+	curW     = 18
+	fieldMin = 16
+)
+
 func (p *Page) View() string {
 	st := p.c.Styles
 	var b strings.Builder
@@ -494,8 +527,7 @@ func (p *Page) View() string {
 		return b.String()
 	}
 	labelW := p.labelW()
-	curW := 18
-	fieldW := min(30, max(16, p.width-labelW-curW-6))
+	fieldW := min(30, max(fieldMin, p.width-labelW-curW-6))
 	b.WriteString("  " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.role"), labelW)) + " " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.current"), curW)) + " " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.new"), fieldW)) + "\n")
 	for _, r := range model.Roles {
 		cur := common.Fit(p.c.HandleYou(p.service.Contact(r)), curW)
@@ -560,7 +592,12 @@ func (p *Page) View() string {
 		b.WriteString("  " + st.Button.Render(btn))
 	}
 	b.WriteString(st.Subtle.Render("  " + p.c.T("tui.contacts.keys")))
-	return b.String()
+	out := b.String()
+	p.lines = strings.Count(out, "\n") + 1
+	if p.focus < len(p.order) && p.fields[p.order[p.focus]].Focused() {
+		p.lines -= len(p.sugg)
+	}
+	return out
 }
 
 // refused reports whether the model refused what was typed.

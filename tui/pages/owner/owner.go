@@ -48,6 +48,9 @@ type Page struct {
 	seq      int
 	width    int
 	height   int
+	// minW and lines are the least width of the form and how many
+	// lines it took, as last drawn
+	minW, lines int
 }
 
 // New returns the form for a domain.
@@ -200,6 +203,15 @@ func (p *Page) save() tea.Cmd {
 // SetSize sets the form's size.
 func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 
+// MinSize is the room the form needs (common.Sized): its labels and a
+// field at its narrowest, and every line down to its keys.
+func (p *Page) MinSize() (int, int) {
+	if !p.loaded {
+		return 0, 3
+	}
+	return p.minW, p.lines
+}
+
 // Title names the form.
 func (p *Page) Title() string { return p.c.T("tui.owner.title") + " · " + common.Line(p.name) }
 
@@ -242,7 +254,10 @@ func (p *Page) View() string {
 		b.WriteString(common.WrapMax(p.c.T("err.owner.admin_only", locale.Args{"Service": common.Line(p.service.Name), "Admin": common.H(p.service.Admin)}), 2, p.width, common.MsgLines, st.Subtle) + "\n")
 		b.WriteString(st.Subtle.Render("  " + p.c.T("tui.owner.back")))
 	}
-	return b.String()
+	p.minW = labelW + 3 + 20
+	out := b.String()
+	p.lines = strings.Count(out, "\n") + 1
+	return out
 }
 
 // ShortHelp lists the main keys.

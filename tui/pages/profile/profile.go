@@ -17,6 +17,7 @@ import (
 	"contactdesk/model"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/field"
+	"contactdesk/tui/styles"
 )
 
 // KeyMap is the tab's keys.
@@ -59,6 +60,9 @@ type Page struct {
 	seq     int
 	width   int
 	height  int
+	// top is how many lines the page's rows took, as last drawn: the
+	// recent activity under them may be left out, not they
+	top int
 }
 
 // New returns the Profile tab.
@@ -335,6 +339,10 @@ func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 // Title names the tab.
 func (p *Page) Title() string { return p.c.T("tui.tab.profile") }
 
+// MinSize is the room the page needs (common.Sized): its rows, whole;
+// the recent activity under them shows as far as there is room.
+func (p *Page) MinSize() (int, int) { return 0, max(3, p.top) }
+
 // Capturing reports whether a field, or the choice of language, has the keys.
 func (p *Page) Capturing() bool { return p.editing != notEditing }
 
@@ -362,30 +370,43 @@ func (p *Page) View() string {
 	a := p.a
 	labelW := p.labelW()
 	label := func(id string) string { return st.Label.Render(common.Fit(p.c.T("tui.profile.label."+id), labelW)) }
+	valueW := p.width - labelW - 1
 	row := func(id, value string) string {
-		return label(id) + " " + common.Cut(value, p.width-labelW-1)
+		return label(id) + " " + common.Cut(value, valueW)
+	}
+	// under is what is said of a value, wrapped under it, never cut
+	under := func(text string, st common.Renderer) []string {
+		return strings.Split(common.WrapMax(text, labelW+1, p.width, 0, st), "\n")
+	}
+	// aside is a value and what is said of it (the key that changes it,
+	// until when a token is awaited): on the value's line when both fit,
+	// else under it, whole
+	aside := func(id, value, gap, note string, noteSt common.Renderer) []string {
+		if common.Width(value)+len(gap)+common.Width(note) <= valueW {
+			return []string{row(id, value+noteSt.Render(gap+note))}
+		}
+		return append([]string{row(id, value)}, under(note, noteSt)...)
 	}
 	ls := []string{st.Title.Render(title), ""}
 	ls = append(ls, row("name", common.Line(a.Name)))
 	ls = append(ls, row("handle", common.H(a.Handle)))
-	standing := p.c.T("tui.profile.up_to_date")
-	if !a.UpToDate() {
-		standing = st.Error.Render(p.c.T("tui.profile.overdue", locale.Args{"Amount": locale.Amount(a.Owes)})) + " " + p.c.T("tui.profile.overdue_why")
+	if a.UpToDate() {
+		ls = append(ls, row("standing", p.c.T("tui.profile.up_to_date")))
+	} else {
+		ls = append(ls, aside("standing", st.Error.Render(p.c.T("tui.profile.overdue", locale.Args{"Amount": locale.Amount(a.Owes)})), " ", p.c.T("tui.profile.overdue_why"), styles.Paint{})...)
 	}
-	ls = append(ls, row("standing", standing))
 	editRow := func(id string, f *field.Model, hint string) {
 		v := f.View(min(50, p.width-labelW-3), p.width-labelW-1, labelW+1)
 		ls = append(ls, strings.Split(label(id)+" "+v, "\n")...)
-		ls = append(ls, st.Subtle.Render(common.Cut(common.Pad(labelW+1)+hint, p.width)))
+		ls = append(ls, under(hint, st.Subtle)...)
 	}
 	if p.editing == editingEmail {
 		editRow("email", p.email, p.c.T("tui.profile.hint_email"))
 	} else {
-		ls = append(ls, row("email", common.Line(a.Email)+st.Subtle.Render("   "+p.c.T("tui.profile.email_key"))))
+		ls = append(ls, aside("email", common.Line(a.Email), "   ", p.c.T("tui.profile.email_key"), st.Subtle)...)
 	}
 	if p.hasPend {
-		ls = append(ls, row("new", common.Line(p.pending.Email)+st.Subtle.Render("   "+
-			p.c.T("tui.profile.pending", locale.Args{"Until": l.Date(p.pending.Expires)}))))
+		ls = append(ls, aside("new", common.Line(p.pending.Email), "   ", p.c.T("tui.profile.pending", locale.Args{"Until": l.Date(p.pending.Expires)}), st.Subtle)...)
 		if p.editing == editingToken {
 			editRow("token", p.token, p.c.T("tui.profile.hint_token"))
 		}
@@ -401,15 +422,16 @@ func (p *Page) View() string {
 			}
 		}
 		ls = append(ls, row("lang", b.String()))
-		ls = append(ls, st.Subtle.Render(common.Cut(common.Pad(labelW+1)+p.c.T("tui.profile.hint_lang"), p.width)))
+		ls = append(ls, under(p.c.T("tui.profile.hint_lang"), st.Subtle)...)
 	} else {
 		lang := a.Lang
 		if !lang.Known() {
 			lang = locale.Default // what the desk writes to it
 		}
-		ls = append(ls, row("lang", fmt.Sprintf("%s (%s)", lang.Name(), lang)+st.Subtle.Render("   "+p.c.T("tui.profile.lang_key"))))
+		ls = append(ls, aside("lang", fmt.Sprintf("%s (%s)", lang.Name(), lang), "   ", p.c.T("tui.profile.lang_key"), st.Subtle)...)
 	}
 	ls = append(ls, row("since", l.Date(a.Created)))
+	p.top = len(ls)
 	ls = append(ls, "", st.Title.Render(p.c.T("tui.profile.recent")))
 	room := p.height - len(ls)
 	switch {

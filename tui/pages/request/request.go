@@ -66,6 +66,8 @@ type Page struct {
 	seq    int
 	width  int
 	height int
+	// partiesW is the least width of the parties' rows, as last drawn
+	partiesW int
 }
 
 // New returns the view of request id; token, when not empty, fills the
@@ -331,6 +333,16 @@ func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 // Title names the view.
 func (p *Page) Title() string { return p.c.T("tui.request.title", locale.Args{"ID": p.id}) }
 
+// MinSize is the room the request needs (common.Sized): its parties'
+// columns, the why column at its narrowest; the prompt, or the line of
+// what can be done, and a few lines of the request scrolled above it.
+func (p *Page) MinSize() (int, int) {
+	if !p.loaded {
+		return 0, 3
+	}
+	return p.partiesW, len(p.footer()) + 3
+}
+
 // Capturing reports whether a prompt has the keys.
 func (p *Page) Capturing() bool { return p.prompt != noPrompt }
 
@@ -411,12 +423,43 @@ func (p *Page) body() []string {
 		ls = append(ls, p.row("expires", fmt.Sprintf("%s (%s)", l.Stamp(r.Expires), l.Until(now, r.Expires)))...)
 	}
 	ls = append(ls, "", st.Title.Render(p.c.T("tui.request.parties")))
-	// the labels' column: as wide as the widest, within reason
-	whyW := 30
-	for _, pt := range r.Parties {
-		whyW = max(whyW, min(44, common.Width(p.c.PartyLabel(r, pt.Handle))))
+	ls = append(ls, p.parties()...)
+	ls = append(ls, "", st.Title.Render(p.c.T("tui.request.history")))
+	if len(p.hist) == 0 {
+		ls = append(ls, st.Subtle.Render("  "+p.c.T("tui.request.nothing_recorded")))
 	}
-	for _, pt := range r.Parties {
+	for _, h := range p.hist {
+		ls = append(ls, common.Cut(fmt.Sprintf("  %s  %s %s %s", l.DateTime(h.At), common.Fit(p.c.Handle(h.Actor), 12), common.Fit(p.c.Action(h.Action), 16), common.Line(model.DetailOf(h).In(l))), p.width))
+	}
+	return ls
+}
+
+// party is one party's row: its handle, why it must confirm, its answer,
+// and, for the user's own answer awaited, a note.
+type party struct {
+	handle, why, answer, note string
+}
+
+// plain draws text as it is (a Renderer).
+type plain struct{}
+
+func (plain) Render(s ...string) string { return strings.Join(s, " ") }
+
+// whyMin is the why column's width when there is room: the answers of
+// requests whose labels are short line up at the same column.
+const whyMin = 30
+
+// parties draws the parties in three columns two spaces apart — handle,
+// why it must confirm, answer (then the note) — the why column taking
+// the room the others leave: a label wider than that wraps within its
+// column, so that none is cut or runs into its answer (Portuguese and
+// French labels are long: "requerente e novo contacto de faturação").
+func (p *Page) parties() []string {
+	st := p.c.Styles
+	r, l, now := p.r, p.c.L, p.c.Now()
+	rows := make([]party, len(r.Parties))
+	handleW, whyW, right := 11, 0, 0
+	for i, pt := range r.Parties {
 		answer := common.Line(pt.Answer.In(l))
 		if pt.Answer == model.AnswerPending && r.State.Ended() {
 			// the request ended before this party answered: nothing is
@@ -426,20 +469,40 @@ func (p *Page) body() []string {
 		if !pt.Answered.IsZero() {
 			answer += " " + l.Ago(now, pt.Answered)
 		}
-		line := fmt.Sprintf("  %s %s %s", common.Fit(common.H(pt.Handle), 12), common.Fit(p.c.PartyLabel(r, pt.Handle), whyW), answer)
+		row := party{handle: common.H(pt.Handle), why: p.c.PartyLabel(r, pt.Handle), answer: answer}
+		tail := common.Width(answer)
 		if pt.Answer == model.AnswerPending && r.State == model.StateValidating && pt.Handle == p.c.Me {
-			line = st.Bold.Render(common.Cut(line+"  "+p.c.T("tui.request.your_answer"), p.width))
-		} else {
-			line = common.Cut(line, p.width)
+			row.note = p.c.T("tui.request.your_answer")
+			tail += 2 + common.Width(row.note)
 		}
-		ls = append(ls, line)
+		rows[i] = row
+		handleW = max(handleW, common.Width(row.handle))
+		whyW = max(whyW, common.Width(row.why))
+		right = max(right, tail)
 	}
-	ls = append(ls, "", st.Title.Render(p.c.T("tui.request.history")))
-	if len(p.hist) == 0 {
-		ls = append(ls, st.Subtle.Render("  "+p.c.T("tui.request.nothing_recorded")))
-	}
-	for _, h := range p.hist {
-		ls = append(ls, common.Cut(fmt.Sprintf("  %s  %s %s %s", l.DateTime(h.At), common.Fit(p.c.Handle(h.Actor), 12), common.Fit(p.c.Action(h.Action), 16), common.Line(model.DetailOf(h).In(l))), p.width))
+	handleW = min(handleW, 16) // a handle of another making, cut
+	room := p.width - 2 - handleW - 2 - 2 - right
+	p.partiesW = p.width - room + 10
+	whyW = max(10, min(max(whyMin, whyW), room))
+	var ls []string
+	for _, row := range rows {
+		why := strings.Split(common.WrapMax(row.why, 0, whyW, 0, plain{}), "\n")
+		line := "  " + common.Fit(row.handle, handleW) + "  " + common.Fit(why[0], whyW) + "  " + row.answer
+		if row.note != "" {
+			line += "  " + row.note
+		}
+		out := []string{line}
+		for _, w := range why[1:] {
+			out = append(out, "  "+common.Pad(handleW)+"  "+w)
+		}
+		for i, o := range out {
+			o = common.Cut(o, p.width)
+			if row.note != "" {
+				o = st.Bold.Render(o)
+			}
+			out[i] = o
+		}
+		ls = append(ls, out...)
 	}
 	return ls
 }

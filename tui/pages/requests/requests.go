@@ -5,6 +5,7 @@ package requests
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -59,11 +60,13 @@ func New(c *common.Common) *Page {
 		// a request's number and its handles are never cut
 		table.Column{Title: c.T("tui.requests.col.number"), Width: 4, Fit: true},
 		table.Column{Title: c.T("tui.requests.col.date"), Width: 10, From: 100, Fit: true},
-		table.Column{Title: c.T("tui.requests.col.service"), Min: 12, Flex: 1, Max: 40},
+		table.Column{Title: c.T("tui.requests.col.service"), Min: 11, Flex: 1, Max: 40},
 		table.Column{Title: c.T("tui.requests.col.roles"), Width: 7},
 		table.Column{Title: c.T("tui.requests.col.from_to"), Width: 26, Fit: true},
 		table.Column{Title: c.T("tui.requests.col.state"), Width: 9, Fit: true},
-		table.Column{Title: c.T("tui.requests.col.awaiting"), Min: 12, Flex: 1, Max: 40},
+		// whom it waits for: the user first, never cut within a handle
+		// ("you +1" when the others do not fit)
+		table.Column{Title: c.T("tui.requests.col.awaiting"), Min: 14, Flex: 1, Max: 40, List: true},
 	)
 	return p
 }
@@ -101,7 +104,7 @@ func entries(c *common.Common, rs []model.Request) ([]listpage.Entry[model.Reque
 			c.RoleNames(r),
 			fmt.Sprintf("%s → %s", c.Handle(r.From), c.Handle(r.To)),
 			c.StateWord(r.State),
-			c.Handles(r.Awaited()),
+			c.Handles(mineFirst(c.Me, r.Awaited())),
 		}}
 		if mine {
 			row.Mark, row.Bold = "!", true
@@ -121,6 +124,17 @@ func entries(c *common.Common, rs []model.Request) ([]listpage.Entry[model.Reque
 		}
 	}
 	return es, awaited
+}
+
+// mineFirst puts me first among hs, the others in their order: "you"
+// leads the list, so that a narrow column never leaves it out.
+func mineFirst(me model.Handle, hs []model.Handle) []model.Handle {
+	i := slices.Index(hs, me)
+	if i <= 0 {
+		return hs
+	}
+	out := append([]model.Handle{me}, hs[:i]...)
+	return append(out, hs[i+1:]...)
 }
 
 // Awaiting counts the requests waiting for the user's answer.
