@@ -8,6 +8,7 @@ import (
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -36,7 +37,7 @@ func (s *Server) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gossh.
 	switch r := s.seats.take(h); r {
 	case RefusedAccount:
 		s.refuseChannel(l, nc, r, gossh.ResourceShortage,
-			fmt.Sprintf("contactdesk: %s has too many sessions open (%d); close one and connect again", h, s.o.SessionsPerAccount))
+			locale.For(l.language(ctx)).T("srv.too_many_sessions", locale.Args{"Handle": string(h), "Max": s.o.SessionsPerAccount}))
 		return
 	case RefusedFull:
 		s.refuseChannel(l, nc, r, gossh.ResourceShortage, "contactdesk: the desk is full right now; try again in a few minutes")

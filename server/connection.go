@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"contactdesk/internal/ratelimit"
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -70,6 +72,9 @@ type link struct {
 	revoked  bool         // its key was removed
 	closed   bool
 	why      string // why the server closed it
+
+	langOnce sync.Once
+	lang     locale.Lang // of the account, for its refusals: see language
 }
 
 // verified records the account of the key the client proved it holds.
@@ -77,6 +82,32 @@ func (l *link) verified(h model.Handle) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.account = h
+}
+
+// langLookupTimeout bounds the reading of an account's language for a
+// refusal: better English at once than the right words late.
+const langLookupTimeout = 2 * time.Second
+
+// language is the language of the connection's account, in which its
+// refusals are said: read from the desk once, at the first refusal that
+// needs it, and kept for the connection's others (a client may open
+// channel after channel: one read a connection, not one a refusal).
+// English when the account can't be read, or before the handshake named
+// it.
+func (l *link) language(ctx context.Context) locale.Lang {
+	l.langOnce.Do(func() {
+		l.lang = locale.EN
+		h := l.who()
+		if h == "" {
+			return
+		}
+		ctx, cancel := context.WithTimeout(ctx, langLookupTimeout)
+		defer cancel()
+		if a, err := l.s.desk.Account(ctx, h); err == nil && a.Lang.Known() {
+			l.lang = a.Lang
+		}
+	})
+	return l.lang
 }
 
 func (l *link) who() model.Handle {

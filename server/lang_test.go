@@ -2,9 +2,14 @@ package server
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
 )
 
 // TestSessionSpeaksTheAccountsLanguage: over SSH the app speaks the
@@ -40,4 +45,59 @@ func TestShutdownNoticeInTheAccountsLanguage(t *testing.T) {
 	go f.srv.Shutdown(ctx)
 	a.waitFor(t, "o contactdesk fecha para manutenção daqui a 2 segundos", settle)
 	b.waitFor(t, "contactdesk closes for maintenance in 2 seconds", settle)
+}
+
+// TestTooManySessionsInTheAccountsLanguage: the refusal of a session
+// beyond the account's limit is in the account's language, the line the
+// client shows ("open failed: resource shortage: …").
+func TestTooManySessionsInTheAccountsLanguage(t *testing.T) {
+	f := startPlaceholder(t, func(o *Options) { o.SessionsPerAccount = 1 })
+	ctx := context.Background()
+	if _, err := f.desk.SetLang(ctx, alice, "pt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.SetLang(ctx, bruno, "fr"); err != nil {
+		t.Fatal(err)
+	}
+	for h, want := range map[string]string{
+		string(alice): "contactdesk: aa11111-ovh tem demasiadas sessões abertas (1); feche uma e volte a ligar-se",
+		string(bruno): "contactdesk\u00a0: bb22222-ovh a trop de sessions ouvertes (1)\u00a0; fermez-en une et reconnectez-vous",
+	} {
+		open(t, f.login(t, model.Handle(h)), 100, 30, "xterm")
+		_, err := tryOpen(f.login(t, model.Handle(h)), 100, 30, "xterm")
+		if got := rejection(err); got != want {
+			t.Errorf("%s's 2nd session: %v; want the line %q", h, err, want)
+		}
+	}
+}
+
+// TestTooManySessionsInEnglishWhenTheAccountCantBeRead: when the desk
+// can't say the account's language, the refusal is English, not late.
+func TestTooManySessionsInEnglishWhenTheAccountCantBeRead(t *testing.T) {
+	f := startPlaceholder(t, func(o *Options) { o.SessionsPerAccount = 1 })
+	if _, err := f.desk.SetLang(context.Background(), alice, "pt"); err != nil {
+		t.Fatal(err)
+	}
+	open(t, f.login(t, alice), 100, 30, "xterm")
+	c := f.login(t, alice)
+	f.desk.Store().Close() // the database is gone after the login
+	start := time.Now()
+	_, err := tryOpen(c, 100, 30, "xterm")
+	const want = "contactdesk: aa11111-ovh has too many sessions open (1); close one and connect again"
+	if got := rejection(err); got != want {
+		t.Errorf("a 2nd session: %v; want the line %q", err, want)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("refused after %s", d)
+	}
+}
+
+// rejection is the line a server refused a channel with, as a client
+// shows it; "" when err is no refusal.
+func rejection(err error) string {
+	var oc *gossh.OpenChannelError
+	if !errors.As(err, &oc) {
+		return ""
+	}
+	return oc.Message
 }
