@@ -23,6 +23,10 @@ import (
 
 // TestHugeTerminal: a client that claims a 12000×12000 terminal, when
 // it opens one or in a window change, gets a desk of the maximum size.
+// keyRemovedMsg is what a session, or a connection that tries to open
+// one, is told in English when the key it logged in with was removed.
+const keyRemovedMsg = "contactdesk: the key this session logged in with was removed; the session has ended"
+
 func TestHugeTerminal(t *testing.T) {
 	f := startPlaceholder(t, nil)
 	tm := openSized(t, f.login(t, alice), 12000, 12000, DefaultMaxWidth, DefaultMaxHeight)

@@ -134,10 +134,6 @@ func whoOf(sess ssh.Session) identity {
 	return who
 }
 
-// keyRemovedMsg is what a session, or a connection that tries to open
-// one, is told when the key it logged in with was removed.
-const keyRemovedMsg = "contactdesk: the key this session logged in with was removed; the session has ended"
-
 // guardKey watches, for the life of the connection ctx belongs to, that
 // the key it logged in with still logs h in, and revokes the connection
 // once it no longer does. The desk publishes a removal made in this
@@ -172,7 +168,7 @@ func (s *Server) guardKey(ctx ssh.Context, l *link, key gossh.PublicKey, h model
 }
 
 // revoke ends the sessions of a connection whose key was removed, each
-// with keyRemovedMsg, then the connection.
+// with srv.key_removed, then the connection.
 func (s *Server) revoke(l *link, fp string) {
 	if !l.revoke() {
 		return

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"charm.land/ssh"
@@ -23,24 +22,26 @@ func (s *Server) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gossh.
 		return
 	}
 	h := l.who()
+	// what the client is told, in the account's language
+	say := func(id string, args ...locale.Args) string { return locale.For(l.language(ctx)).T(id, args...) }
 	ok, revoked := l.openChannel()
 	switch {
 	case revoked:
-		s.refuseChannel(l, nc, RefusedAuth, gossh.Prohibited, keyRemovedMsg)
+		s.refuseChannel(l, nc, RefusedAuth, gossh.Prohibited, say("srv.key_removed"))
 		return
 	case !ok:
 		s.refuseChannel(l, nc, RefusedConnection, gossh.ResourceShortage,
-			fmt.Sprintf("contactdesk: one connection may hold %d sessions; open another connection", s.o.SessionsPerConn))
+			say("srv.per_connection", locale.Args{"Max": s.o.SessionsPerConn}))
 		return
 	}
 	defer l.closeChannel()
 	switch r := s.seats.take(h); r {
 	case RefusedAccount:
 		s.refuseChannel(l, nc, r, gossh.ResourceShortage,
-			locale.For(l.language(ctx)).T("srv.too_many_sessions", locale.Args{"Handle": string(h), "Max": s.o.SessionsPerAccount}))
+			say("srv.too_many_sessions", locale.Args{"Handle": string(h), "Max": s.o.SessionsPerAccount}))
 		return
 	case RefusedFull:
-		s.refuseChannel(l, nc, r, gossh.ResourceShortage, "contactdesk: the desk is full right now; try again in a few minutes")
+		s.refuseChannel(l, nc, r, gossh.ResourceShortage, say("srv.full"))
 		return
 	}
 	ch := &channel{s: s, l: l, h: h, windows: make(chan ssh.Window, 1)}

@@ -71,6 +71,33 @@ func TestTooManySessionsInTheAccountsLanguage(t *testing.T) {
 	}
 }
 
+// TestChannelRefusalsInTheAccountsLanguage: a full desk, and a
+// connection that holds its sessions, are refused in the account's
+// language too.
+func TestChannelRefusalsInTheAccountsLanguage(t *testing.T) {
+	f := startPlaceholder(t, func(o *Options) { o.MaxSessions = DefaultSessionsPerConn + 1 })
+	ctx := context.Background()
+	if _, err := f.desk.SetLang(ctx, alice, "pt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.SetLang(ctx, bruno, "fr"); err != nil {
+		t.Fatal(err)
+	}
+	c := f.login(t, alice)
+	for range DefaultSessionsPerConn {
+		open(t, c, 100, 30, "xterm")
+	}
+	_, err := tryOpen(c, 100, 30, "xterm")
+	if got, want := rejection(err), "contactdesk: uma ligação pode ter no máximo 4 sessões; abra outra ligação"; got != want {
+		t.Errorf("a 5th session on one connection: %v; want the line %q", err, want)
+	}
+	open(t, f.login(t, bruno), 100, 30, "xterm") // the desk's last place
+	_, err = tryOpen(f.login(t, bruno), 100, 30, "xterm")
+	if got, want := rejection(err), "contactdesk\u00a0: le guichet est plein pour le moment\u00a0; réessayez dans quelques minutes"; got != want {
+		t.Errorf("a session past the desk's maximum: %v; want the line %q", err, want)
+	}
+}
+
 // TestTooManySessionsInEnglishWhenTheAccountCantBeRead: when the desk
 // can't say the account's language, the refusal is English, not late.
 func TestTooManySessionsInEnglishWhenTheAccountCantBeRead(t *testing.T) {
