@@ -75,6 +75,29 @@ type link struct {
 
 	langOnce sync.Once
 	lang     locale.Lang // of the account, for its refusals: see language
+
+	// pre is the connection as it is during the login, through which a
+	// banner reaches the client; bannered: one was sent.
+	pre      gossh.ServerPreAuthConn
+	bannered bool
+}
+
+func (l *link) preAuth(c gossh.ServerPreAuthConn) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pre = c
+}
+
+// banner shows msg to the client before its login ends, once per
+// connection: a client tries key after key, and would print it for each.
+func (l *link) banner(msg string) {
+	l.mu.Lock()
+	pre, first := l.pre, !l.bannered
+	l.bannered = true
+	l.mu.Unlock()
+	if pre != nil && first {
+		_ = pre.SendAuthBanner(msg)
+	}
 }
 
 // verified records the account of the key the client proved it holds.
