@@ -29,7 +29,8 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 		return nil
 	}
 	s.log.Info("connection", "remote", addr(c.RemoteAddr()))
-	l := &link{Conn: c, s: s, start: time.Now()}
+	l := &link{Conn: c, s: s, start: time.Now(), handshaking: true}
+	s.handshakes.Store(connKey(c), l)
 	// Closing the TCP connection is how the server ends an SSH one: the
 	// library's reader fails, and with it every channel and the context.
 	l.idle = time.AfterFunc(s.o.NoSessionTimeout, l.expire)
@@ -38,12 +39,24 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 }
 
 // failed is the ConnectionFailedCallback: the handshake or the
-// authentication did not succeed.
+// authentication did not succeed. golang.org/x/crypto/ssh has closed the
+// connection already, before saying so: its close is logged now, after
+// this line, in the order things happened.
 func (s *Server) failed(c net.Conn, err error) {
 	if errors.As(err, new(*gossh.ServerAuthError)) {
 		s.refused(RefusedAuth)
 	}
 	s.log.Info("handshake failed", "remote", addr(c.RemoteAddr()), "error", err.Error())
+	if l, ok := s.handshakes.LoadAndDelete(connKey(c)); ok {
+		l.(*link).endHandshake()
+	}
+}
+
+// connKey names a connection among those open, by its two addresses:
+// the callback of a failed handshake is handed charm.land/ssh's wrapper
+// of the link, not the link.
+func connKey(c net.Conn) string {
+	return addr(c.LocalAddr()) + " " + addr(c.RemoteAddr())
 }
 
 type linkKey struct{}
@@ -59,9 +72,10 @@ func linkOf(ctx ssh.Context) *link {
 // once the key it logged in with is removed, and logs its end.
 type link struct {
 	net.Conn
-	s     *Server
-	start time.Time
-	once  sync.Once
+	s        *Server
+	start    time.Time
+	closedAt time.Time
+	once     sync.Once
 
 	mu       sync.Mutex
 	account  model.Handle // set once the handshake verified the key
@@ -72,6 +86,10 @@ type link struct {
 	revoked  bool         // its key was removed
 	closed   bool
 	why      string // why the server closed it
+	// handshaking: the login is under way. A close then (the library's,
+	// when the login fails) is logged once failed has said why, or
+	// "connection closed" would come before "handshake failed".
+	handshaking bool
 
 	langOnce sync.Once
 	lang     locale.Lang // of the account, for its refusals: see language
@@ -100,11 +118,25 @@ func (l *link) banner(msg string) {
 	}
 }
 
-// verified records the account of the key the client proved it holds.
+// verified records the account of the key the client proved it holds:
+// the login is over.
 func (l *link) verified(h model.Handle) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.account = h
+	l.handshaking = false
+}
+
+// endHandshake says the login failed, and logged why: a close that came
+// before is logged now.
+func (l *link) endHandshake() {
+	l.mu.Lock()
+	held := l.handshaking && l.closed
+	l.handshaking = false
+	l.mu.Unlock()
+	if held {
+		l.logClose()
+	}
 }
 
 // langLookupTimeout bounds the reading of an account's language for a
@@ -246,19 +278,31 @@ func (l *link) Close() error {
 	l.once.Do(func() {
 		l.mu.Lock()
 		l.closed = true
+		l.closedAt = time.Now()
 		l.idle.Stop()
-		attrs := []any{"remote", addr(l.RemoteAddr()), "duration", time.Since(l.start).Round(time.Millisecond).String()}
-		if l.account != "" {
-			attrs = append(attrs, "account", string(l.account))
-		}
-		if l.why != "" {
-			attrs = append(attrs, "reason", l.why)
-		}
-		if l.refusals > 0 {
-			attrs = append(attrs, "sessions-refused", l.refusals)
-		}
+		held := l.handshaking // failed logs it, after why
 		l.mu.Unlock()
-		l.s.log.Info("connection closed", attrs...)
+		if !held {
+			l.s.handshakes.CompareAndDelete(connKey(l), l)
+			l.logClose()
+		}
 	})
 	return err
+}
+
+// logClose writes the connection's last line.
+func (l *link) logClose() {
+	l.mu.Lock()
+	attrs := []any{"remote", addr(l.RemoteAddr()), "duration", l.closedAt.Sub(l.start).Round(time.Millisecond).String()}
+	if l.account != "" {
+		attrs = append(attrs, "account", string(l.account))
+	}
+	if l.why != "" {
+		attrs = append(attrs, "reason", l.why)
+	}
+	if l.refusals > 0 {
+		attrs = append(attrs, "sessions-refused", l.refusals)
+	}
+	l.mu.Unlock()
+	l.s.log.Info("connection closed", attrs...)
 }

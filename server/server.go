@@ -78,6 +78,9 @@ type Server struct {
 	conns *ratelimit.Keyed // new connections per address; nil: no limit
 	seats *seats
 	live  *sessions
+	// handshakes are the connections whose login is under way, by
+	// connKey: the links a failed handshake's callback must find.
+	handshakes sync.Map
 
 	// handler runs the middlewares; ptyHandler is the library's emulated
 	// pty. sessionChannel hands both to each session.
