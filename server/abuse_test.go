@@ -7,6 +7,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -206,7 +207,7 @@ func TestSessionsPerConnection(t *testing.T) {
 		t.Errorf("%d sessions counted, want %d", n, len(opened)+1)
 	}
 	f.waitRefusals(t, RefusedConnection, 60-len(opened))
-	f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-connection")
+	f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-connection limit=4 open=4")
 }
 
 // TestBareSessionChannels: 20,000 session channels that never ask for a
@@ -251,13 +252,33 @@ func TestSessionsPerAccount(t *testing.T) {
 		t.Errorf("a 6th session: %v; want the line %q", err, want)
 	}
 	f.waitRefusals(t, RefusedAccount, 1)
-	f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-account")
+	// the log says the limit as the user reads it, and what it counted
+	f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-account limit=5 open=5")
 
 	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
 
 	io.WriteString(mine[0].stdin, "q")
 	mine[0].waitEnd(t, 5*time.Second)
 	open(t, f.login(t, alice), 100, 30, "xterm").waitFor(t, "aa11111-ovh Alice Abreu", settle)
+}
+
+// TestSessionLimitLoggedAsTold: the line that logs a session refused for
+// the account's limit gives the limit the user is told (5) and the
+// account's sessions open, not a count of the desk's (6, with another
+// customer's session).
+func TestSessionLimitLoggedAsTold(t *testing.T) {
+	f := startPlaceholder(t, nil)
+	open(t, f.login(t, bruno), 100, 30, "xterm")
+	for range DefaultSessionsPerAccount {
+		open(t, f.login(t, alice), 100, 30, "xterm")
+	}
+	if _, err := tryOpen(f.login(t, alice), 100, 30, "xterm"); !strings.Contains(fmt.Sprint(err), "too many sessions open (5)") {
+		t.Fatalf("a 6th session: %v", err)
+	}
+	line := f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-account")
+	if !strings.Contains(line, " limit=5 open=5") || strings.Contains(line, "=6") {
+		t.Errorf("the refusal is logged as\n%s\nwant limit=5 open=5, the user being told 5", line)
+	}
 }
 
 // TestNoSessionConnection: a connection that opens no session is closed

@@ -24,24 +24,24 @@ func (s *Server) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gossh.
 	h := l.who()
 	// what the client is told, in the account's language
 	say := func(id string, args ...locale.Args) string { return locale.For(l.language(ctx)).T(id, args...) }
-	ok, revoked := l.openChannel()
+	ok, revoked, open := l.openChannel()
 	switch {
 	case revoked:
 		s.refuseChannel(l, nc, RefusedAuth, gossh.Prohibited, say("srv.key_removed"))
 		return
 	case !ok:
 		s.refuseChannel(l, nc, RefusedConnection, gossh.ResourceShortage,
-			say("srv.per_connection", locale.Args{"Max": s.o.SessionsPerConn}))
+			say("srv.per_connection", locale.Args{"Max": s.o.SessionsPerConn}), "limit", s.o.SessionsPerConn, "open", open)
 		return
 	}
 	defer l.closeChannel()
-	switch r := s.seats.take(h); r {
+	switch r, open := s.seats.take(h); r {
 	case RefusedAccount:
 		s.refuseChannel(l, nc, r, gossh.ResourceShortage,
-			say("srv.too_many_sessions", locale.Args{"Handle": string(h), "Max": s.o.SessionsPerAccount}))
+			say("srv.too_many_sessions", locale.Args{"Handle": string(h), "Max": s.o.SessionsPerAccount}), "limit", s.o.SessionsPerAccount, "open", open)
 		return
 	case RefusedFull:
-		s.refuseChannel(l, nc, r, gossh.ResourceShortage, say("srv.full"))
+		s.refuseChannel(l, nc, r, gossh.ResourceShortage, say("srv.full"), "limit", s.o.MaxSessions, "open", open)
 		return
 	}
 	ch := &channel{s: s, l: l, h: h, windows: make(chan ssh.Window, 1)}
@@ -69,11 +69,13 @@ func (s *Server) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gossh.
 // refuseChannel turns a session channel away with msg, which the client
 // shows. Only a connection's first refusal is logged: a client that asks
 // again and again must not fill the log (the connection's last line
-// counts them).
-func (s *Server) refuseChannel(l *link, nc gossh.NewChannel, r Refusal, why gossh.RejectionReason, msg string) {
+// counts them). A limit's refusal logs it as the client is told it,
+// limit=5, and the sessions it counted open, open=5: the sessions of
+// the account, of the connection or of the desk, as the reason says.
+func (s *Server) refuseChannel(l *link, nc gossh.NewChannel, r Refusal, why gossh.RejectionReason, msg string, attrs ...any) {
 	s.refused(r)
 	if l.refusedChannel() == 1 {
-		s.log.Warn("session refused", "account", string(l.who()), "remote", addr(l.RemoteAddr()), "reason", string(r), "sessions", s.seats.count())
+		s.log.Warn("session refused", append([]any{"account", string(l.who()), "remote", addr(l.RemoteAddr()), "reason", string(r)}, attrs...)...)
 	}
 	_ = nc.Reject(why, msg)
 }

@@ -172,18 +172,18 @@ func (l *link) who() model.Handle {
 }
 
 // openChannel counts a new session channel, unless the connection holds
-// its limit of them or its key was removed.
-func (l *link) openChannel() (ok bool, revoked bool) {
+// its limit of them (open says how many) or its key was removed.
+func (l *link) openChannel() (ok, revoked bool, open int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.revoked || l.closed {
-		return false, true
+		return false, true, l.channels
 	}
 	if l.channels >= l.s.o.SessionsPerConn {
-		return false, false
+		return false, false, l.channels
 	}
 	l.channels++
-	return true, false
+	return true, false, l.channels
 }
 
 // refusedChannel counts a refused session channel, and returns how many

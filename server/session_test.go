@@ -166,7 +166,7 @@ func TestMaxSessions(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "contactdesk: the desk is full right now; try again in a few minutes") {
 		t.Errorf("a session past the limit: %v", err)
 	}
-	f.waitLog(t, time.Second, "session refused", "reason=full")
+	f.waitLog(t, time.Second, "session refused", "reason=full limit=2 open=2")
 	if n := f.refusals(RefusedFull); n != 1 {
 		t.Errorf("%d refusals for a full desk counted, want 1", n)
 	}
