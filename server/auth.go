@@ -172,6 +172,11 @@ func whoOf(sess ssh.Session) identity {
 	return who
 }
 
+// keyRemovedMsg is what a connection whose key was removed is told when
+// it tries to open a session (a session that runs is told srv.key_removed,
+// in its language).
+const keyRemovedMsg = "contactdesk: the key this session logged in with was removed; the session has ended"
+
 // guardKey watches, for the life of the connection ctx belongs to, that
 // the key it logged in with still logs h in, and revokes the connection
 // once it no longer does. The desk publishes a removal made in this

@@ -47,9 +47,9 @@ func TestShutdownNoticeInTheAccountsLanguage(t *testing.T) {
 	b.waitFor(t, "contactdesk closes for maintenance in 2 seconds", settle)
 }
 
-// TestTooManySessionsInTheAccountsLanguage: the refusal of a session
-// beyond the account's limit is in the account's language, the line the
-// client shows ("open failed: resource shortage: …").
+// TestTooManySessionsInTheAccountsLanguage: a session beyond the
+// account's limit is told so in the account's language, on its stderr,
+// and ends with exit status 1.
 func TestTooManySessionsInTheAccountsLanguage(t *testing.T) {
 	f := startPlaceholder(t, func(o *Options) { o.SessionsPerAccount = 1 })
 	ctx := context.Background()
@@ -64,16 +64,16 @@ func TestTooManySessionsInTheAccountsLanguage(t *testing.T) {
 		string(bruno): "contactdesk\u00a0: bb22222-ovh a trop de sessions ouvertes (1)\u00a0; fermez-en une et reconnectez-vous",
 	} {
 		open(t, f.login(t, model.Handle(h)), 100, 30, "xterm")
-		_, err := tryOpen(f.login(t, model.Handle(h)), 100, 30, "xterm")
-		if got := rejection(err); got != want {
-			t.Errorf("%s's 2nd session: %v; want the line %q", h, err, want)
+		if got := refusedSession(t, f.login(t, model.Handle(h))); got != want+"\r\n" {
+			t.Errorf("%s's 2nd session was told %q; want the line %q", h, got, want)
 		}
 	}
 }
 
-// TestChannelRefusalsInTheAccountsLanguage: a full desk, and a
-// connection that holds its sessions, are refused in the account's
-// language too.
+// TestChannelRefusalsInTheAccountsLanguage: a full desk is told in the
+// account's language too. A refusal as the channel opens (more sessions
+// than a connection holds) is ASCII: OpenSSH would print any other byte
+// as an octal escape.
 func TestChannelRefusalsInTheAccountsLanguage(t *testing.T) {
 	f := startPlaceholder(t, func(o *Options) { o.MaxSessions = DefaultSessionsPerConn + 1 })
 	ctx := context.Background()
@@ -88,13 +88,16 @@ func TestChannelRefusalsInTheAccountsLanguage(t *testing.T) {
 		open(t, c, 100, 30, "xterm")
 	}
 	_, err := tryOpen(c, 100, 30, "xterm")
-	if got, want := rejection(err), "contactdesk: uma ligação pode ter no máximo 4 sessões; abra outra ligação"; got != want {
-		t.Errorf("a 5th session on one connection: %v; want the line %q", err, want)
+	var oc *gossh.OpenChannelError
+	if !errors.As(err, &oc) || !strings.Contains(oc.Message, "one connection may hold 4 sessions") {
+		t.Errorf("a 5th session on one connection: %v", err)
+	} else if strings.ContainsFunc(oc.Message, func(r rune) bool { return r > 0x7e }) {
+		t.Errorf("a refused channel's reason is not ASCII: %q", oc.Message)
 	}
 	open(t, f.login(t, bruno), 100, 30, "xterm") // the desk's last place
-	_, err = tryOpen(f.login(t, bruno), 100, 30, "xterm")
-	if got, want := rejection(err), "contactdesk\u00a0: le guichet est plein pour le moment\u00a0; réessayez dans quelques minutes"; got != want {
-		t.Errorf("a session past the desk's maximum: %v; want the line %q", err, want)
+	want := "contactdesk\u00a0: le guichet est plein pour le moment\u00a0; réessayez dans quelques minutes"
+	if got := refusedSession(t, f.login(t, bruno)); got != want+"\r\n" {
+		t.Errorf("a session past the desk's maximum was told %q; want the line %q", got, want)
 	}
 }
 
@@ -109,22 +112,28 @@ func TestTooManySessionsInEnglishWhenTheAccountCantBeRead(t *testing.T) {
 	c := f.login(t, alice)
 	f.desk.Store().Close() // the database is gone after the login
 	start := time.Now()
-	_, err := tryOpen(c, 100, 30, "xterm")
-	const want = "contactdesk: aa11111-ovh has too many sessions open (1); close one and connect again"
-	if got := rejection(err); got != want {
-		t.Errorf("a 2nd session: %v; want the line %q", err, want)
+	const want = "contactdesk: aa11111-ovh has too many sessions open (1); close one and connect again\r\n"
+	if got := refusedSession(t, c); got != want {
+		t.Errorf("a 2nd session was told %q; want %q", got, want)
 	}
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("refused after %s", d)
 	}
 }
 
-// rejection is the line a server refused a channel with, as a client
-// shows it; "" when err is no refusal.
-func rejection(err error) string {
-	var oc *gossh.OpenChannelError
-	if !errors.As(err, &oc) {
-		return ""
+// refusedSession opens a session with a terminal on c, which the server
+// must refuse once open (exit status 1), and returns what it was told on
+// its stderr.
+func refusedSession(t *testing.T, c *gossh.Client) string {
+	t.Helper()
+	tm, err := tryOpen(c, 100, 30, "xterm")
+	if err != nil {
+		t.Fatalf("the session did not open: %v", err)
 	}
-	return oc.Message
+	defer tm.sess.Close()
+	var exit *gossh.ExitError
+	if err := tm.waitEnd(t, settle); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("the session ended with %v, want exit status 1", err)
+	}
+	return tm.stderr.String()
 }
