@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -222,6 +226,45 @@ func TestBadFlagValuesNameTheFlagAndTheForm(t *testing.T) {
 	// Nothing was changed by the refused ones.
 	if out := d.ok("account", "list"); strings.Contains(out, "zz12345-ovh") || strings.Contains(out, "n.pt") {
 		t.Errorf("a misuse changed the desk:\n%s", out)
+	}
+}
+
+// TestPoolWithASQLiteDeskIsAMisuse: --pool sizes a PostgreSQL desk's pool
+// of connections; given with a SQLite desk it is refused (exit 2, with
+// the usage), not ignored, and nothing is done. serve, which would have
+// served without a word, refuses before it listens.
+func TestPoolWithASQLiteDeskIsAMisuse(t *testing.T) {
+	d := seeded(t)
+	db := d.env["CONTACTDESK_DB"]
+	says := "--pool applies to a PostgreSQL desk only (--db postgres://…); " + db + " is a SQLite file: leave out --pool"
+	d.misused(says, "--pool", "4", "services", "--as", "ad11111-ovh")
+	d.misused(says, "account", "add", "zz12345-ovh", "--name", "Zed", "--email", "z@b.pt", "--pool", "2")
+	d.misused(says, "--pool", "0", "account", "list")
+	other := filepath.Join(d.dir, "other.db")
+	d.misused("; "+other+" is a SQLite file", "--db", other, "--pool", "4", "init")
+	if _, err := os.Stat(other); err == nil {
+		t.Errorf("a refused init made %s", other)
+	}
+	d.misused("; "+other+" is a SQLite file", "migrate", "--from", other, "--to", "postgres://nobody@127.0.0.1:1/none", "--pool", "4")
+	if out := d.ok("account", "list"); strings.Contains(out, "zz12345-ovh") {
+		t.Error("a refused account add added the account")
+	}
+
+	// serve, stopped (as by SIGINT) half a second after its start: one
+	// that took --pool would serve until then, and exit 0
+	serve := func(args ...string) (int, string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		var out, errb bytes.Buffer
+		code := Run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), &out, &errb, func(k string) string { return d.env[k] })
+		return code, errb.String()
+	}
+	if code, stderr := serve("--pool", "8"); code != 2 || !strings.Contains(stderr, says) || strings.Contains(stderr, "serving") {
+		t.Errorf("serve --pool 8 on a SQLite desk: exit %d, stderr:\n%s", code, stderr)
+	}
+	// without --pool, the same desk serves
+	if code, stderr := serve(); code != 0 || !strings.Contains(stderr, "msg=serving") {
+		t.Errorf("serve: exit %d, stderr:\n%s", code, stderr)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/text"
+	"contactdesk/storage/postgres"
 )
 
 // Run runs the command line with args (the program's name left out) and
@@ -98,7 +99,10 @@ contactdesk mail list --as cd67890-ovh`,
 		DisableFlagsInUseLine: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			a.cmd = cmd
-			return checkGlobals(cmd, args)
+			if err := checkGlobals(cmd, args); err != nil {
+				return err
+			}
+			return a.checkPool(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runTUI(as)
@@ -111,7 +115,7 @@ contactdesk mail list --as cd67890-ovh`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.global.db, "db", "", "the database: a file PATH, or a postgres:// URL (default: $CONTACTDESK_DB, else contactdesk.db)")
 	pf.Var(newInt(&a.global.pool, 0, 0, maxPool, accepts("pool", locale.Args{"Max": maxPool})),
-		"pool", "with a PostgreSQL --db: at most N connections to the server (default: the URL's pool_max_conns, else 4 or the number of CPUs)")
+		"pool", "with a PostgreSQL --db only (a SQLite file refuses it): at most N connections to the server (default: the URL's pool_max_conns, else 4 or the number of CPUs)")
 	// The defaults stay empty whatever the environment holds, so that a
 	// password in $CONTACTDESK_SMTP never shows in a usage.
 	pf.StringVar(&a.global.smtp, "smtp", "", "deliver mails for real through the SMTP server at URL: smtp://host:25, smtp://user:password@host:587 (STARTTLS), smtps://user:password@host (default: $CONTACTDESK_SMTP)")
@@ -214,6 +218,37 @@ func checkGlobals(cmd *cobra.Command, _ []string) error {
 		return misuse(cmd, "no_json", locale.Args{"Command": what})
 	}
 	return nil
+}
+
+// checkPool refuses --pool with a SQLite desk: it sizes the pool of
+// connections to a PostgreSQL server, and a SQLite file has none, so it
+// would be ignored, and a script that counts on it never told. The desk
+// is the one the command reads: --db (else $CONTACTDESK_DB, else
+// contactdesk.db), or migrate's --from.
+//
+// Only the flag is refused, given on this command line: nothing else sets
+// the pool. The desk's settings ('contactdesk config') live in the
+// database, read once it is open, too late to size the pool that opens
+// it, and a SQLite desk's settings reach no PostgreSQL desk;
+// pool_max_conns is written in a PostgreSQL URL, which a SQLite path has
+// none of; and no environment variable sets it. Should one ever be added
+// (a variable, a config file), it is to be ignored by a SQLite desk, not
+// refused: it is shared by every desk of a machine or a user, and one
+// SQLite desk among PostgreSQL ones must not stop working for it, as
+// $CONTACTDESK_AS is simply not used by commands that act as nobody.
+func (a *app) checkPool(cmd *cobra.Command) error {
+	f := cmd.Flags().Lookup("pool")
+	if f == nil || !f.Changed {
+		return nil
+	}
+	path := a.dbPath()
+	if from := cmd.Flags().Lookup("from"); from != nil && from.Changed {
+		path = from.Value.String()
+	}
+	if postgres.IsURL(path) {
+		return nil
+	}
+	return misuse(cmd, "pool_sqlite", locale.Args{"Path": path})
 }
 
 // commandName is a command's path without the program's name: "request show".

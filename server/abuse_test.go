@@ -202,7 +202,7 @@ func TestSessionsPerConnection(t *testing.T) {
 		t.Errorf("%d sessions counted, want %d", n, len(opened)+1)
 	}
 	f.waitRefusals(t, RefusedConnection, 60-len(opened))
-	f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-connection")
+	f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-connection limit=4 open=4")
 }
 
 // TestBareSessionChannels: 20,000 session channels that never ask for a
@@ -241,19 +241,38 @@ func TestSessionsPerAccount(t *testing.T) {
 		tm.waitFor(t, "aa11111-ovh Alice Abreu", settle)
 		mine = append(mine, tm)
 	}
-	_, err := tryOpen(f.login(t, alice), 100, 30, "xterm")
-	const want = "contactdesk: aa11111-ovh has too many sessions open (5); close one and connect again"
-	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
-		t.Errorf("a 6th session: %v; want the line %q", err, want)
+	const want = "contactdesk: aa11111-ovh has too many sessions open (5); close one and connect again\r\n"
+	if got := refusedSession(t, f.login(t, alice)); got != want {
+		t.Errorf("a 6th session was told %q; want the line %q", got, want)
 	}
 	f.waitRefusals(t, RefusedAccount, 1)
-	f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-account")
+	// the log says the limit as the user reads it, and what it counted
+	f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-account limit=5 open=5")
 
 	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
 
 	io.WriteString(mine[0].stdin, "q")
 	mine[0].waitEnd(t, 5*time.Second)
 	open(t, f.login(t, alice), 100, 30, "xterm").waitFor(t, "aa11111-ovh Alice Abreu", settle)
+}
+
+// TestSessionLimitLoggedAsTold: the line that logs a session refused for
+// the account's limit gives the limit the user is told (5) and the
+// account's sessions open, not a count of the desk's (6, with another
+// customer's session).
+func TestSessionLimitLoggedAsTold(t *testing.T) {
+	f := startPlaceholder(t, nil)
+	open(t, f.login(t, bruno), 100, 30, "xterm")
+	for range DefaultSessionsPerAccount {
+		open(t, f.login(t, alice), 100, 30, "xterm")
+	}
+	if got := refusedSession(t, f.login(t, alice)); !strings.Contains(got, "too many sessions open (5)") {
+		t.Fatalf("a 6th session was told %q", got)
+	}
+	line := f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-account")
+	if !strings.Contains(line, " limit=5 open=5") || strings.Contains(line, "=6") {
+		t.Errorf("the refusal is logged as\n%s\nwant limit=5 open=5, the user being told 5", line)
+	}
 }
 
 // TestNoSessionConnection: a connection that opens no session is closed

@@ -10,6 +10,7 @@ import (
 	"charm.land/wish/v2"
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -51,6 +52,12 @@ func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 			s.log.Info("auth refused", "remote", addr(ctx.RemoteAddr()), "user", logUser(ctx.User()), "key", fp, "reason", "key not registered")
 		} else {
 			s.log.Error("auth refused", "remote", addr(ctx.RemoteAddr()), "user", logUser(ctx.User()), "key", fp, "error", err)
+			// The desk can't say whether the key logs in: refused all
+			// the same, but the client is told it is no "Permission
+			// denied" of its key.
+			if l := linkOf(ctx); l != nil {
+				l.banner(unavailableBanner)
+			}
 		}
 		return false
 	}
@@ -69,6 +76,12 @@ func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 // login is logged.
 func (s *Server) sshConfig(ctx ssh.Context) *gossh.ServerConfig {
 	return &gossh.ServerConfig{
+		// what the connection may show its client before the login ends
+		PreAuthConnCallback: func(c gossh.ServerPreAuthConn) {
+			if l := linkOf(ctx); l != nil {
+				l.preAuth(c)
+			}
+		},
 		VerifiedPublicKeyCallback: func(conn gossh.ConnMetadata, key gossh.PublicKey, perms *gossh.Permissions, _ string) (*gossh.Permissions, error) {
 			fp := gossh.FingerprintSHA256(key)
 			if perms == nil || perms.Extensions[extFingerprint] != fp {
@@ -86,8 +99,20 @@ func (s *Server) sshConfig(ctx ssh.Context) *gossh.ServerConfig {
 	}
 }
 
+// unavailableBanner is what a client is shown, before "Permission denied",
+// when the desk could not read whether its key logs in (the database is
+// down or too slow): that the desk is unavailable, not why. OpenSSH
+// prints a banner as it comes, on stderr, before the login's end. It is
+// English: the account's language is in the database that can't be read,
+// and the client sends its LANG only with a session, after the login.
+var unavailableBanner = locale.For(locale.EN).T("srv.unavailable") + "\n"
+
+// errUnavailable is the desk failing to read, not saying no.
+var errUnavailable = errors.New("the desk is unavailable")
+
 // verified returns the account of the key the handshake verified, looked
-// up again now, so a key removed since the handshake no longer serves.
+// up again now, so a key removed since the handshake no longer serves. A
+// failure to read it is errUnavailable.
 func (s *Server) verified(sess ssh.Session) (identity, error) {
 	pk := sess.PublicKey() // taken from the connection's final Permissions
 	if pk == nil {
@@ -102,6 +127,9 @@ func (s *Server) verified(sess ssh.Session) (identity, error) {
 	defer cancel()
 	a, err := s.desk.KeyOwner(ctx, pk)
 	if err != nil {
+		if !errors.Is(err, model.ErrNotFound) {
+			return identity{}, fmt.Errorf("%w: %w", errUnavailable, err)
+		}
 		return identity{}, err
 	}
 	if string(a.Handle) != ext[extAccount] {
@@ -115,6 +143,16 @@ func (s *Server) identify() wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
 			who, err := s.verified(sess)
+			if errors.Is(err, errUnavailable) {
+				// no account can be read: the session is not served
+				// (counted as a refused login, as at the handshake),
+				// but the key is not said to be unknown
+				s.refused(RefusedAuth)
+				s.log.Error("session refused", "remote", addr(sess.RemoteAddr()), "error", err.Error())
+				s.tell(sess, "srv.unavailable")
+				_ = sess.Exit(1)
+				return
+			}
 			if err != nil {
 				s.refused(RefusedAuth)
 				s.log.Warn("session refused", "remote", addr(sess.RemoteAddr()), "reason", err.Error())
@@ -134,8 +172,9 @@ func whoOf(sess ssh.Session) identity {
 	return who
 }
 
-// keyRemovedMsg is what a session, or a connection that tries to open
-// one, is told when the key it logged in with was removed.
+// keyRemovedMsg is what a connection whose key was removed is told when
+// it tries to open a session (a session that runs is told srv.key_removed,
+// in its language).
 const keyRemovedMsg = "contactdesk: the key this session logged in with was removed; the session has ended"
 
 // guardKey watches, for the life of the connection ctx belongs to, that
@@ -172,7 +211,7 @@ func (s *Server) guardKey(ctx ssh.Context, l *link, key gossh.PublicKey, h model
 }
 
 // revoke ends the sessions of a connection whose key was removed, each
-// with keyRemovedMsg, then the connection.
+// with srv.key_removed, then the connection.
 func (s *Server) revoke(l *link, fp string) {
 	if !l.revoke() {
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,8 @@ func TestRefusedLogins(t *testing.T) {
 	if strings.Contains(f.logs.String(), strings.Repeat("A", 65)) {
 		t.Errorf("the log holds the whole user name:\n%.300s", line)
 	}
-	f.waitRefusals(t, RefusedAuth, len(tests))
+	// each refused login counted once: the tests' and the long name's
+	f.waitRefusals(t, RefusedAuth, len(tests)+1)
 	if strings.Contains(f.logs.String(), "auth accepted") {
 		t.Errorf("an auth was accepted:\n%s", f.logs.String())
 	}
@@ -148,4 +150,65 @@ func TestRemovedKey(t *testing.T) {
 		t.Error("a session opened on it")
 	}
 	f.waitLog(t, time.Second, "connection closed", "account=aa11111-ovh", `reason="key removed"`)
+}
+
+// TestUnavailableDeskIsSaidAtLogin: while the database can't be read, a
+// key login is refused (the desk can't vouch for it), and the client is
+// shown, before "Permission denied", that the desk is unavailable right
+// now: once, whatever the number of keys it tries, and nothing of why.
+func TestUnavailableDeskIsSaidAtLogin(t *testing.T) {
+	f := start(t, nil)
+	f.desk.Store().Close() // the database is down
+	var banners []string
+	c, err := gossh.Dial("tcp", f.addr, &gossh.ClientConfig{
+		User:            string(alice),
+		Auth:            []gossh.AuthMethod{gossh.PublicKeys(newKey(t), f.keys[alice])},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+		BannerCallback:  func(m string) error { banners = append(banners, m); return nil },
+		Timeout:         5 * time.Second,
+	})
+	if err == nil {
+		c.Close()
+		t.Fatal("logged in while the desk could not read the key")
+	}
+	if !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Errorf("refused with %v, want an authentication failure", err)
+	}
+	want := []string{"contactdesk: the desk is unavailable right now; try again in a few minutes\n"}
+	if !slices.Equal(banners, want) {
+		t.Errorf("the client was shown %q, want %q", banners, want)
+	}
+	f.waitLog(t, time.Second, "auth refused", "level=ERROR", "key="+gossh.FingerprintSHA256(f.keys[alice].PublicKey()), "error=")
+
+	// A key that is not registered, while the desk answers: no banner.
+	g := start(t, nil)
+	banners = nil
+	if c, err := gossh.Dial("tcp", g.addr, &gossh.ClientConfig{
+		User: string(alice), Auth: []gossh.AuthMethod{gossh.PublicKeys(newKey(t))}, HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+		BannerCallback: func(m string) error { banners = append(banners, m); return nil }, Timeout: 5 * time.Second,
+	}); err == nil {
+		c.Close()
+		t.Fatal("an unregistered key logged in")
+	}
+	if len(banners) > 0 {
+		t.Errorf("an unregistered key was shown %q", banners)
+	}
+}
+
+// TestUnavailableDeskIsSaidAtSession: a session opened on a connection
+// that logged in before the database went down is told the desk is
+// unavailable, not that its key logs in to no account.
+func TestUnavailableDeskIsSaidAtSession(t *testing.T) {
+	f := start(t, nil)
+	c := f.login(t, alice)
+	f.desk.Store().Close()
+	tm := open(t, c, 100, 30, "xterm")
+	err := tm.waitEnd(t, settle)
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("the session ended with %v, want exit status 1", err)
+	}
+	if got, want := tm.stderr.String(), "contactdesk: the desk is unavailable right now; try again in a few minutes\r\n"; got != want {
+		t.Errorf("stderr %q, want the line %q", got, want)
+	}
 }

@@ -3,18 +3,24 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
+	"time"
 
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
 // sessionChannel is the ChannelHandler of "session" channels. It gives
-// each a seat at the desk before accepting it, or refuses it in one line
-// (a client shows "channel 0: open failed: resource shortage: …"). It
-// then lets charm.land/ssh run the session, through filterRequests.
+// each a seat at the desk before accepting it. A flood (more than the
+// connection's sessions, or on a revoked key) is refused as the channel
+// opens, in one line (a client shows "channel 0: open failed: resource
+// shortage: …"); a session past the account's or the desk's limit, which
+// people meet, is told why in its account's language (see refuseSession).
+// It then lets charm.land/ssh run the session, through filterRequests.
 func (s *Server) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
 	l := linkOf(ctx)
 	if l == nil { // not a connection accept() let in
@@ -22,24 +28,30 @@ func (s *Server) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gossh.
 		return
 	}
 	h := l.who()
-	ok, revoked := l.openChannel()
+	// A refusal as the channel opens is in English: OpenSSH prints its
+	// reason through its log, which writes every byte outside ASCII as
+	// an octal escape (sessões as sess\303\265es).
+	ok, revoked, open := l.openChannel()
 	switch {
 	case revoked:
 		s.refuseChannel(l, nc, RefusedAuth, gossh.Prohibited, keyRemovedMsg)
 		return
 	case !ok:
 		s.refuseChannel(l, nc, RefusedConnection, gossh.ResourceShortage,
-			fmt.Sprintf("contactdesk: one connection may hold %d sessions; open another connection", s.o.SessionsPerConn))
+			fmt.Sprintf("contactdesk: one connection may hold %d sessions; open another connection", s.o.SessionsPerConn),
+			"limit", s.o.SessionsPerConn, "open", open)
 		return
 	}
 	defer l.closeChannel()
-	switch r := s.seats.take(h); r {
+	// what the client is told, in the account's language
+	say := func(id string, args ...locale.Args) string { return locale.For(l.language(ctx)).T(id, args...) }
+	switch r, open := s.seats.take(h); r {
 	case RefusedAccount:
-		s.refuseChannel(l, nc, r, gossh.ResourceShortage,
-			fmt.Sprintf("contactdesk: %s has too many sessions open (%d); close one and connect again", h, s.o.SessionsPerAccount))
+		s.refuseSession(l, nc, r, say("srv.too_many_sessions", locale.Args{"Handle": string(h), "Max": s.o.SessionsPerAccount}),
+			"limit", s.o.SessionsPerAccount, "open", open)
 		return
 	case RefusedFull:
-		s.refuseChannel(l, nc, r, gossh.ResourceShortage, "contactdesk: the desk is full right now; try again in a few minutes")
+		s.refuseSession(l, nc, r, say("srv.full"), "limit", s.o.MaxSessions, "open", open)
 		return
 	}
 	ch := &channel{s: s, l: l, h: h, windows: make(chan ssh.Window, 1)}
@@ -65,15 +77,71 @@ func (s *Server) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gossh.
 }
 
 // refuseChannel turns a session channel away with msg, which the client
-// shows. Only a connection's first refusal is logged: a client that asks
-// again and again must not fill the log (the connection's last line
-// counts them).
-func (s *Server) refuseChannel(l *link, nc gossh.NewChannel, r Refusal, why gossh.RejectionReason, msg string) {
+// shows, as it opens.
+func (s *Server) refuseChannel(l *link, nc gossh.NewChannel, r Refusal, why gossh.RejectionReason, msg string, attrs ...any) {
+	s.noteRefusal(l, r, attrs...)
+	_ = nc.Reject(why, msg)
+}
+
+// tellWait bounds how long a refused session waits for its client to ask
+// for a shell or a command, to be told why it is refused.
+const tellWait = 10 * time.Second
+
+// refuseSession turns a session away once its channel is open: the
+// client is told msg on its stderr as the shell or the command it asks
+// for starts (as the other lines the server ends a session with), then
+// exit status 1. No seat is taken; the channel counts among the
+// connection's while it is told, tellWait at most, so a client that asks
+// again and again holds no more than the connection's few.
+func (s *Server) refuseSession(l *link, nc gossh.NewChannel, r Refusal, msg string, attrs ...any) {
+	s.noteRefusal(l, r, attrs...)
+	c, reqs, err := nc.Accept()
+	if err != nil {
+		return
+	}
+	// every request read, to the end: one left unread would hold up the
+	// whole connection
+	defer func() { go gossh.DiscardRequests(reqs) }()
+	defer c.Close()
+	t := time.NewTimer(tellWait)
+	defer t.Stop()
+	end := "\n"
+	for {
+		var req *gossh.Request
+		select {
+		case <-t.C:
+			return
+		case req = <-reqs:
+		}
+		if req == nil {
+			return
+		}
+		switch req.Type {
+		case "pty-req":
+			end = "\r\n" // a terminal's new line
+			_ = req.Reply(true, nil)
+		case "shell", "exec", "subsystem":
+			_ = req.Reply(true, nil)
+			_, _ = io.WriteString(c.Stderr(), msg+end)
+			_, _ = c.SendRequest("exit-status", false, gossh.Marshal(&struct{ Status uint32 }{1}))
+			return
+		default:
+			_ = req.Reply(false, nil)
+		}
+	}
+}
+
+// noteRefusal counts a refused session, and logs it. Only a connection's
+// first refusal is logged: a client that asks again and again must not
+// fill the log (the connection's last line counts them). A limit's
+// refusal logs it as the client is told it, limit=5, and the sessions it
+// counted open, open=5: the sessions of the account, of the connection
+// or of the desk, as the reason says.
+func (s *Server) noteRefusal(l *link, r Refusal, attrs ...any) {
 	s.refused(r)
 	if l.refusedChannel() == 1 {
-		s.log.Warn("session refused", "account", string(l.who()), "remote", addr(l.RemoteAddr()), "reason", string(r), "sessions", s.seats.count())
+		s.log.Warn("session refused", append([]any{"account", string(l.who()), "remote", addr(l.RemoteAddr()), "reason", string(r)}, attrs...)...)
 	}
-	_ = nc.Reject(why, msg)
 }
 
 // channel is one session channel, as the server sees it below the

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"contactdesk/internal/ratelimit"
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -27,7 +29,8 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 		return nil
 	}
 	s.log.Info("connection", "remote", addr(c.RemoteAddr()))
-	l := &link{Conn: c, s: s, start: time.Now()}
+	l := &link{Conn: c, s: s, start: time.Now(), handshaking: true}
+	s.handshakes.Store(connKey(c), l)
 	// Closing the TCP connection is how the server ends an SSH one: the
 	// library's reader fails, and with it every channel and the context.
 	l.idle = time.AfterFunc(s.o.NoSessionTimeout, l.expire)
@@ -36,12 +39,24 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 }
 
 // failed is the ConnectionFailedCallback: the handshake or the
-// authentication did not succeed.
+// authentication did not succeed. golang.org/x/crypto/ssh has closed the
+// connection already, before saying so: its close is logged now, after
+// this line, in the order things happened.
 func (s *Server) failed(c net.Conn, err error) {
 	if errors.As(err, new(*gossh.ServerAuthError)) {
 		s.refused(RefusedAuth)
 	}
 	s.log.Info("handshake failed", "remote", addr(c.RemoteAddr()), "error", err.Error())
+	if l, ok := s.handshakes.LoadAndDelete(connKey(c)); ok {
+		l.(*link).endHandshake()
+	}
+}
+
+// connKey names a connection among those open, by its two addresses:
+// the callback of a failed handshake is handed charm.land/ssh's wrapper
+// of the link, not the link.
+func connKey(c net.Conn) string {
+	return addr(c.LocalAddr()) + " " + addr(c.RemoteAddr())
 }
 
 type linkKey struct{}
@@ -57,9 +72,10 @@ func linkOf(ctx ssh.Context) *link {
 // once the key it logged in with is removed, and logs its end.
 type link struct {
 	net.Conn
-	s     *Server
-	start time.Time
-	once  sync.Once
+	s        *Server
+	start    time.Time
+	closedAt time.Time
+	once     sync.Once
 
 	mu       sync.Mutex
 	account  model.Handle // set once the handshake verified the key
@@ -70,13 +86,83 @@ type link struct {
 	revoked  bool         // its key was removed
 	closed   bool
 	why      string // why the server closed it
+	// handshaking: the login is under way. A close then (the library's,
+	// when the login fails) is logged once failed has said why, or
+	// "connection closed" would come before "handshake failed".
+	handshaking bool
+
+	langOnce sync.Once
+	lang     locale.Lang // of the account, for its refusals: see language
+
+	// pre is the connection as it is during the login, through which a
+	// banner reaches the client; bannered: one was sent.
+	pre      gossh.ServerPreAuthConn
+	bannered bool
 }
 
-// verified records the account of the key the client proved it holds.
+func (l *link) preAuth(c gossh.ServerPreAuthConn) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pre = c
+}
+
+// banner shows msg to the client before its login ends, once per
+// connection: a client tries key after key, and would print it for each.
+func (l *link) banner(msg string) {
+	l.mu.Lock()
+	pre, first := l.pre, !l.bannered
+	l.bannered = true
+	l.mu.Unlock()
+	if pre != nil && first {
+		_ = pre.SendAuthBanner(msg)
+	}
+}
+
+// verified records the account of the key the client proved it holds:
+// the login is over.
 func (l *link) verified(h model.Handle) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.account = h
+	l.handshaking = false
+}
+
+// endHandshake says the login failed, and logged why: a close that came
+// before is logged now.
+func (l *link) endHandshake() {
+	l.mu.Lock()
+	held := l.handshaking && l.closed
+	l.handshaking = false
+	l.mu.Unlock()
+	if held {
+		l.logClose()
+	}
+}
+
+// langLookupTimeout bounds the reading of an account's language for a
+// refusal: better English at once than the right words late.
+const langLookupTimeout = 2 * time.Second
+
+// language is the language of the connection's account, in which its
+// refusals are said: read from the desk once, at the first refusal that
+// needs it, and kept for the connection's others (a client may open
+// channel after channel: one read a connection, not one a refusal).
+// English when the account can't be read, or before the handshake named
+// it.
+func (l *link) language(ctx context.Context) locale.Lang {
+	l.langOnce.Do(func() {
+		l.lang = locale.EN
+		h := l.who()
+		if h == "" {
+			return
+		}
+		ctx, cancel := context.WithTimeout(ctx, langLookupTimeout)
+		defer cancel()
+		if a, err := l.s.desk.Account(ctx, h); err == nil && a.Lang.Known() {
+			l.lang = a.Lang
+		}
+	})
+	return l.lang
 }
 
 func (l *link) who() model.Handle {
@@ -86,18 +172,18 @@ func (l *link) who() model.Handle {
 }
 
 // openChannel counts a new session channel, unless the connection holds
-// its limit of them or its key was removed.
-func (l *link) openChannel() (ok bool, revoked bool) {
+// its limit of them (open says how many) or its key was removed.
+func (l *link) openChannel() (ok, revoked bool, open int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.revoked || l.closed {
-		return false, true
+		return false, true, l.channels
 	}
 	if l.channels >= l.s.o.SessionsPerConn {
-		return false, false
+		return false, false, l.channels
 	}
 	l.channels++
-	return true, false
+	return true, false, l.channels
 }
 
 // refusedChannel counts a refused session channel, and returns how many
@@ -192,19 +278,31 @@ func (l *link) Close() error {
 	l.once.Do(func() {
 		l.mu.Lock()
 		l.closed = true
+		l.closedAt = time.Now()
 		l.idle.Stop()
-		attrs := []any{"remote", addr(l.RemoteAddr()), "duration", time.Since(l.start).Round(time.Millisecond).String()}
-		if l.account != "" {
-			attrs = append(attrs, "account", string(l.account))
-		}
-		if l.why != "" {
-			attrs = append(attrs, "reason", l.why)
-		}
-		if l.refusals > 0 {
-			attrs = append(attrs, "sessions-refused", l.refusals)
-		}
+		held := l.handshaking // failed logs it, after why
 		l.mu.Unlock()
-		l.s.log.Info("connection closed", attrs...)
+		if !held {
+			l.s.handshakes.CompareAndDelete(connKey(l), l)
+			l.logClose()
+		}
 	})
 	return err
+}
+
+// logClose writes the connection's last line.
+func (l *link) logClose() {
+	l.mu.Lock()
+	attrs := []any{"remote", addr(l.RemoteAddr()), "duration", l.closedAt.Sub(l.start).Round(time.Millisecond).String()}
+	if l.account != "" {
+		attrs = append(attrs, "account", string(l.account))
+	}
+	if l.why != "" {
+		attrs = append(attrs, "reason", l.why)
+	}
+	if l.refusals > 0 {
+		attrs = append(attrs, "sessions-refused", l.refusals)
+	}
+	l.mu.Unlock()
+	l.s.log.Info("connection closed", attrs...)
 }

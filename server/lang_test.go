@@ -2,9 +2,14 @@ package server
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
 )
 
 // TestSessionSpeaksTheAccountsLanguage: over SSH the app speaks the
@@ -40,4 +45,95 @@ func TestShutdownNoticeInTheAccountsLanguage(t *testing.T) {
 	go f.srv.Shutdown(ctx)
 	a.waitFor(t, "o contactdesk fecha para manutenção daqui a 2 segundos", settle)
 	b.waitFor(t, "contactdesk closes for maintenance in 2 seconds", settle)
+}
+
+// TestTooManySessionsInTheAccountsLanguage: a session beyond the
+// account's limit is told so in the account's language, on its stderr,
+// and ends with exit status 1.
+func TestTooManySessionsInTheAccountsLanguage(t *testing.T) {
+	f := startPlaceholder(t, func(o *Options) { o.SessionsPerAccount = 1 })
+	ctx := context.Background()
+	if _, err := f.desk.SetLang(ctx, alice, "pt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.SetLang(ctx, bruno, "fr"); err != nil {
+		t.Fatal(err)
+	}
+	for h, want := range map[string]string{
+		string(alice): "contactdesk: aa11111-ovh tem demasiadas sessões abertas (1); feche uma e volte a ligar-se",
+		string(bruno): "contactdesk\u00a0: bb22222-ovh a trop de sessions ouvertes (1)\u00a0; fermez-en une et reconnectez-vous",
+	} {
+		open(t, f.login(t, model.Handle(h)), 100, 30, "xterm")
+		if got := refusedSession(t, f.login(t, model.Handle(h))); got != want+"\r\n" {
+			t.Errorf("%s's 2nd session was told %q; want the line %q", h, got, want)
+		}
+	}
+}
+
+// TestChannelRefusalsInTheAccountsLanguage: a full desk is told in the
+// account's language too. A refusal as the channel opens (more sessions
+// than a connection holds) is ASCII: OpenSSH would print any other byte
+// as an octal escape.
+func TestChannelRefusalsInTheAccountsLanguage(t *testing.T) {
+	f := startPlaceholder(t, func(o *Options) { o.MaxSessions = DefaultSessionsPerConn + 1 })
+	ctx := context.Background()
+	if _, err := f.desk.SetLang(ctx, alice, "pt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.SetLang(ctx, bruno, "fr"); err != nil {
+		t.Fatal(err)
+	}
+	c := f.login(t, alice)
+	for range DefaultSessionsPerConn {
+		open(t, c, 100, 30, "xterm")
+	}
+	_, err := tryOpen(c, 100, 30, "xterm")
+	var oc *gossh.OpenChannelError
+	if !errors.As(err, &oc) || !strings.Contains(oc.Message, "one connection may hold 4 sessions") {
+		t.Errorf("a 5th session on one connection: %v", err)
+	} else if strings.ContainsFunc(oc.Message, func(r rune) bool { return r > 0x7e }) {
+		t.Errorf("a refused channel's reason is not ASCII: %q", oc.Message)
+	}
+	open(t, f.login(t, bruno), 100, 30, "xterm") // the desk's last place
+	want := "contactdesk\u00a0: le guichet est plein pour le moment\u00a0; réessayez dans quelques minutes"
+	if got := refusedSession(t, f.login(t, bruno)); got != want+"\r\n" {
+		t.Errorf("a session past the desk's maximum was told %q; want the line %q", got, want)
+	}
+}
+
+// TestTooManySessionsInEnglishWhenTheAccountCantBeRead: when the desk
+// can't say the account's language, the refusal is English, not late.
+func TestTooManySessionsInEnglishWhenTheAccountCantBeRead(t *testing.T) {
+	f := startPlaceholder(t, func(o *Options) { o.SessionsPerAccount = 1 })
+	if _, err := f.desk.SetLang(context.Background(), alice, "pt"); err != nil {
+		t.Fatal(err)
+	}
+	open(t, f.login(t, alice), 100, 30, "xterm")
+	c := f.login(t, alice)
+	f.desk.Store().Close() // the database is gone after the login
+	start := time.Now()
+	const want = "contactdesk: aa11111-ovh has too many sessions open (1); close one and connect again\r\n"
+	if got := refusedSession(t, c); got != want {
+		t.Errorf("a 2nd session was told %q; want %q", got, want)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("refused after %s", d)
+	}
+}
+
+// refusedSession opens a session with a terminal on c, which the server
+// must refuse once open (exit status 1), and returns what it was told on
+// its stderr.
+func refusedSession(t *testing.T, c *gossh.Client) string {
+	t.Helper()
+	tm, err := tryOpen(c, 100, 30, "xterm")
+	if err != nil {
+		t.Fatalf("the session did not open: %v", err)
+	}
+	defer tm.sess.Close()
+	var exit *gossh.ExitError
+	if err := tm.waitEnd(t, settle); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("the session ended with %v, want exit status 1", err)
+	}
+	return tm.stderr.String()
 }

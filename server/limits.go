@@ -89,21 +89,22 @@ func newSeats(max, perAccount int) *seats {
 	return &seats{max: max, perAcct: perAccount, byAccount: map[model.Handle]int{}}
 }
 
-// take gives h a seat, or says why not.
-func (ss *seats) take(h model.Handle) Refusal {
+// take gives h a seat, or says why not, and how many seats that limit
+// counted open: the account's, or the desk's.
+func (ss *seats) take(h model.Handle) (r Refusal, open int) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	switch {
 	// The account's own limit first: an account at its maximum is told
 	// so even when the desk is full too.
 	case ss.perAcct != NoLimit && ss.byAccount[h] >= ss.perAcct:
-		return RefusedAccount
+		return RefusedAccount, ss.byAccount[h]
 	case ss.total >= ss.max:
-		return RefusedFull
+		return RefusedFull, ss.total
 	}
 	ss.total++
 	ss.byAccount[h]++
-	return ""
+	return "", 0
 }
 
 func (ss *seats) free(h model.Handle) {

@@ -78,11 +78,22 @@ type Server struct {
 	conns *ratelimit.Keyed // new connections per address; nil: no limit
 	seats *seats
 	live  *sessions
+	// handshakes are the connections whose login is under way, by
+	// connKey: the links a failed handshake's callback must find.
+	handshakes sync.Map
 
 	// handler runs the middlewares; ptyHandler is the library's emulated
 	// pty. sessionChannel hands both to each session.
 	handler    ssh.Handler
 	ptyHandler ssh.PtyHandler
+
+	// stopping is set by Shutdown; listeners are those Serve was given.
+	// charm.land/ssh's Shutdown closes only the listeners its Serve has
+	// reached, and its Serve, called after, would accept for ever: the
+	// server closes them itself.
+	mu        sync.Mutex
+	stopping  bool
+	listeners []net.Listener
 
 	watchOnce sync.Once // starts the watcher, or says there will be none
 	watchCtx  context.Context
@@ -177,8 +188,17 @@ func New(d *model.Desk, o Options) (*Server, error) {
 	return s, nil
 }
 
-// Serve accepts connections on l until Shutdown; it returns nil then.
+// Serve accepts connections on l until Shutdown; it returns nil then, at
+// once when Shutdown came first.
 func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.stopping {
+		s.mu.Unlock()
+		l.Close()
+		return nil
+	}
+	s.listeners = append(s.listeners, l)
+	s.mu.Unlock()
 	s.watchOnce.Do(func() {
 		go func() {
 			defer close(s.watching)
@@ -190,8 +210,11 @@ func (s *Server) Serve(l net.Listener) error {
 		"max-sessions", s.o.MaxSessions, "sessions-per-account", s.o.SessionsPerAccount,
 		"conn-rate", s.o.ConnRate, "idle-timeout", s.o.IdleTimeout.String())
 	err := s.ssh.Serve(l)
-	if errors.Is(err, ssh.ErrServerClosed) {
-		return nil
+	s.mu.Lock()
+	stopping := s.stopping
+	s.mu.Unlock()
+	if errors.Is(err, ssh.ErrServerClosed) || stopping {
+		return nil // or the error of accepting on l, closed by Shutdown
 	}
 	return err
 }
@@ -205,6 +228,13 @@ func (s *Server) Sessions() int { return s.seats.count() }
 // connection. It returns ctx's error when ctx ends first; every
 // connection is closed then too.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.stopping = true
+	ls := s.listeners
+	s.mu.Unlock()
+	for _, l := range ls {
+		l.Close()
+	}
 	open := s.live.close()
 	s.log.Info("shutting down", "sessions", len(open))
 	stopped := make(chan error, 1)

@@ -160,13 +160,11 @@ func TestMaxSessions(t *testing.T) {
 	b := open(t, f.login(t, bruno), 100, 30, "xterm")
 	a.waitFor(t, "aa11111-ovh Alice Abreu", settle)
 	b.waitFor(t, "bb22222-ovh Bruno Bento", settle)
-	// The next is refused as it opens, in one line: OpenSSH shows
-	// "channel 0: open failed: resource shortage: contactdesk: …".
-	_, err := tryOpen(f.login(t, alice), 100, 30, "xterm")
-	if err == nil || !strings.Contains(err.Error(), "contactdesk: the desk is full right now; try again in a few minutes") {
-		t.Errorf("a session past the limit: %v", err)
+	// The next is told why, in one line on its stderr, and ends.
+	if got, want := refusedSession(t, f.login(t, alice)), "contactdesk: the desk is full right now; try again in a few minutes\r\n"; got != want {
+		t.Errorf("a session past the limit was told %q; want %q", got, want)
 	}
-	f.waitLog(t, time.Second, "session refused", "reason=full")
+	f.waitLog(t, time.Second, "session refused", "reason=full limit=2 open=2")
 	if n := f.refusals(RefusedFull); n != 1 {
 		t.Errorf("%d refusals for a full desk counted, want 1", n)
 	}

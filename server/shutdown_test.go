@@ -3,9 +3,15 @@ package server
 import (
 	"context"
 	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"contactdesk/model"
+	"contactdesk/storage"
 )
 
 // TestGracefulShutdown: the server stops accepting at once, tells the
@@ -64,4 +70,51 @@ func TestShutdownDeadline(t *testing.T) {
 		t.Error("Shutdown past its deadline returned nil")
 	}
 	a.waitEnd(t, 5*time.Second)
+}
+
+// TestShutdownAsServeStarts: a stop asked for as the server starts
+// (serve's SIGINT at once) ends Serve and closes its port, whichever
+// comes first; Serve used to accept for ever after a Shutdown that came
+// before it.
+func TestShutdownAsServeStarts(t *testing.T) {
+	st, err := storage.Open(filepath.Join(t.TempDir(), "desk.db"), storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	d := model.NewDesk(st, model.Options{})
+	for i := range 20 {
+		srv, err := New(d, Options{HostKey: newKey(t), NewModel: newDeskModel(d), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		served := make(chan error, 1)
+		serve := func() { served <- srv.Serve(ln) }
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if i == 0 {
+			srv.Shutdown(ctx) // before Serve
+			go serve()
+		} else {
+			go serve()
+			srv.Shutdown(ctx)
+		}
+		cancel()
+		select {
+		case err := <-served:
+			if err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			ln.Close()
+			t.Fatalf("try %d: Serve still accepts 5 s after Shutdown", i)
+		}
+		if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+			c.Close()
+			t.Errorf("try %d: the port still accepts connections", i)
+		}
+	}
 }
