@@ -406,3 +406,24 @@ func TestDurationDefaultsInHelp(t *testing.T) {
 		t.Errorf("serve --help does not give --idle-timeout's default as 30m:\n%s", out)
 	}
 }
+
+// An address flag of another form is a misuse, said before serve starts
+// anything; --db given empty ("$UNSET") is one too, rather than acting on
+// another desk.
+func TestAddressAndEmptyDBAreMisuses(t *testing.T) {
+	d := newDesk(t)
+	d.ok("init")
+	d.misused(`--http takes an address HOST:PORT, such as 127.0.0.1:8080 (:8080: every address of the machine), not "nonsense"`, "serve", "--listen", "none", "--http", "nonsense")
+	d.misused(`--http takes an address HOST:PORT`, "serve", "--listen", "none", "--http", "127.0.0.1:99999")
+	d.misused(`--listen takes an address HOST:PORT, such as 127.0.0.1:2222 (:2222: every address of the machine), or none, not "foo"`, "serve", "--listen", "foo")
+	d.misused(`--metrics takes an address HOST:PORT`, "serve", "--metrics", "localhost")
+	for _, args := range [][]string{{"init"}, {"services", "--as", "xx11111-ovh"}, {}} {
+		r := d.run(append([]string{"--db", " "}, args...)...)
+		if r.code != 2 || !strings.Contains(r.err, "--db is empty: give a file PATH or a postgres:// URL") {
+			t.Errorf("--db ' ' %v: %d %q", args, r.code, r.err)
+		}
+	}
+	if _, err := os.Stat("contactdesk.db"); err == nil {
+		t.Error("--db '' init made contactdesk.db here")
+	}
+}

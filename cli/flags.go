@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -257,4 +258,37 @@ func asFlag(a *app, cmd *cobra.Command, as *string) {
 // jsonFlag gives cmd its --json.
 func jsonFlag(cmd *cobra.Command, json *bool) {
 	cmd.Flags().BoolVar(json, "json", false, "print JSON (a contract for scripts: fields are added, never renamed)")
+}
+
+// addrValue is an address flag: HOST:PORT (HOST may be left out, for
+// every address of the machine), or none when none is given. A value of
+// another form is a misuse, said before anything starts; an address of
+// the right form that can't be listened on is a failure of serve's.
+type addrValue struct {
+	s    *string
+	none string // the word for no address ("" when there is none)
+}
+
+func newAddr(s *string, def, none string) *addrValue {
+	*s = def
+	return &addrValue{s: s, none: none}
+}
+
+func (v *addrValue) String() string { return *v.s }
+func (v *addrValue) Type() string   { return "addr" }
+
+func (v *addrValue) Set(s string) error {
+	if s == v.none { // none, or "" where the default is none
+		*v.s = s
+		return nil
+	}
+	_, port, err := net.SplitHostPort(s)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		if v.none != "" {
+			return accepts("listen", locale.Args{"None": v.none})
+		}
+		return accepts("addr")
+	}
+	*v.s = s
+	return nil
 }

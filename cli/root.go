@@ -201,6 +201,11 @@ contactdesk completion fish \
 // $CONTACTDESK_AS is the environment's, not the command line's: it is
 // simply not used there.
 func checkGlobals(cmd *cobra.Command, _ []string) error {
+	// --db "$UNSET" would act on another desk ($CONTACTDESK_DB, or
+	// contactdesk.db here) without a word: init would make a new one.
+	if f := cmd.Flags().Lookup("db"); f != nil && f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+		return misuse(cmd, "empty_db")
+	}
 	for _, name := range []string{"as", "json"} {
 		f := cmd.Flags().Lookup(name)
 		// The commands that use them have flags of their own, which

@@ -145,8 +145,8 @@ ssh -p 2222 desk.example.net`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Listen, "listen", "127.0.0.1:2222", "the ADDRess the SSH server listens on (none: no SSH server)")
-	f.StringVar(&o.HTTP, "http", "", "serve the web page of the mails' links on ADDR too, such as 127.0.0.1:8080 (default: no web page)")
+	f.Var(newAddr(&o.Listen, "127.0.0.1:2222", noListen), "listen", "the ADDRess the SSH server listens on (none: no SSH server)")
+	f.Var(newAddr(&o.HTTP, "", ""), "http", "serve the web page of the mails' links on ADDR too, such as 127.0.0.1:8080 (default: no web page)")
 	f.StringVar(&o.TLSCert, "tls-cert", "", "with --http: serve HTTPS with the certificate (chain) in FILE, PEM")
 	f.StringVar(&o.TLSKey, "tls-key", "", "with --http: the certificate's private key FILE, PEM")
 	f.StringVar(&o.ClientHeader, "http-client-header", "", "with --http behind a reverse proxy: the header NAME in which it names the client (X-Real-IP, X-Forwarded-For), for the throttle of wrong tokens")
@@ -156,7 +156,7 @@ ssh -p 2222 desk.example.net`,
 		"let one API key make at most N calls a minute (0: no limit)")
 	f.Var(newInt(&o.APIAddrRate, api.DefaultAddrRate, 0, maxAPIRate, accepts("calls", locale.Args{"Max": maxAPIRate})), "api-addr-rate",
 		"let one address make at most N API calls a minute (0: no limit, for many customers behind one NAT)")
-	f.StringVar(&o.Metrics, "metrics", "", "serve Prometheus metrics (/metrics) and a health check (/healthz) on ADDR, such as 127.0.0.1:9187 (default: none)")
+	f.Var(newAddr(&o.Metrics, "", ""), "metrics", "serve Prometheus metrics (/metrics) and a health check (/healthz) on ADDR, such as 127.0.0.1:9187 (default: none)")
 	f.StringVar(&o.HostKey, "host-key", "", "the server's private key PATH (default: the database's path + .host_key; made at first start)")
 	f.Var(newDuration(&o.IdleTimeout, server.DefaultIdleTimeout, minIdleTimeout, maxIdleTimeout), "idle-timeout", "end a session after D without a keystroke: 90s, 15m, 48h, 15d")
 	f.Var(newInt(&o.MaxSessions, server.DefaultMaxSessions, 1, maxSessions, accepts("sessions")), "max-sessions", "serve at most N sessions at once")
