@@ -156,11 +156,9 @@ func block(s, title string) []string {
 
 var columnsRE = regexp.MustCompile(`\s{2,}`)
 
-// TestRequestPartiesAt80: at 80 columns, in every language, each
-// party's row shows its role label whole (wrapped within its column when
-// too long), two spaces at least before its answer, and the note that
-// the user's answer is awaited, uncut.
-func TestRequestPartiesAt80(t *testing.T) {
+// inEveryLang80 runs fn, for each language of langs80, on a demo desk in
+// that language, with the persona's requests.
+func inEveryLang80(t *testing.T, fn func(t *testing.T, d *model.Desk, rs []model.Request)) {
 	for _, lang := range langs80 {
 		t.Run(string(lang), func(t *testing.T) {
 			d := newDeskIn(t, lang)
@@ -168,42 +166,52 @@ func TestRequestPartiesAt80(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, r := range rs {
-				a := start(t, d, demo.Persona, 80, 24)
-				a.waitFor("the frame", a.loaded)
-				s := a.openRequest(r.ID)
-				checkFrame(t, s, 80, 24)
-				c := &common.Common{L: a.l, Me: demo.Persona}
-				rows := block(s, a.T("tui.request.parties"))
-				if strings.Contains(strings.Join(rows, "\n"), "…") {
-					t.Fatalf("#%d: a party's row is cut:\n%s", r.ID, s)
-				}
-				for _, pt := range r.Parties {
-					k := slices.IndexFunc(rows, func(l string) bool { return strings.HasPrefix(l, "  "+string(pt.Handle)+"  ") })
-					if k < 0 {
-						t.Fatalf("#%d: no row for %s:\n%s", r.ID, pt.Handle, s)
-					}
-					cols := columnsRE.Split(strings.TrimSpace(rows[k]), -1)
-					if len(cols) < 3 {
-						t.Fatalf("#%d: %s's row has no columns: %q", r.ID, pt.Handle, rows[k])
-					}
-					label := cols[1]
-					for _, more := range rows[k+1:] {
-						if !strings.HasPrefix(more, "   ") {
-							break // the next party's
-						}
-						label += " " + strings.TrimSpace(more)
-					}
-					if want := c.PartyLabel(r, pt.Handle); label != want {
-						t.Fatalf("#%d: %s's label reads %q, want %q, apart from its answer:\n%s", r.ID, pt.Handle, label, want, s)
-					}
-					if mine := pt.Handle == demo.Persona && r.AwaitingMe(demo.Persona); mine && cols[len(cols)-1] != a.T("tui.request.your_answer") {
-						t.Fatalf("#%d: the note on the user's row: %q", r.ID, rows[k])
-					}
-				}
-			}
+			fn(t, d, rs)
 		})
 	}
+}
+
+// TestRequestPartiesAt80: at 80 columns, in every language, each
+// party's row shows its role label whole (wrapped within its column when
+// too long), two spaces at least before its answer, and the note that
+// the user's answer is awaited, uncut.
+func TestRequestPartiesAt80(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		for _, r := range rs {
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			s := a.openRequest(r.ID)
+			checkFrame(t, s, 80, 24)
+			c := &common.Common{L: a.l, Me: demo.Persona}
+			rows := block(s, a.T("tui.request.parties"))
+			if strings.Contains(strings.Join(rows, "\n"), "…") {
+				t.Fatalf("#%d: a party's row is cut:\n%s", r.ID, s)
+			}
+			for _, pt := range r.Parties {
+				k := slices.IndexFunc(rows, func(l string) bool { return strings.HasPrefix(l, "  "+string(pt.Handle)+"  ") })
+				if k < 0 {
+					t.Fatalf("#%d: no row for %s:\n%s", r.ID, pt.Handle, s)
+				}
+				cols := columnsRE.Split(strings.TrimSpace(rows[k]), -1)
+				if len(cols) < 3 {
+					t.Fatalf("#%d: %s's row has no columns: %q", r.ID, pt.Handle, rows[k])
+				}
+				label := cols[1]
+				for _, more := range rows[k+1:] {
+					if !strings.HasPrefix(more, "   ") {
+						break // the next party's
+					}
+					label += " " + strings.TrimSpace(more)
+				}
+				if want := c.PartyLabel(r, pt.Handle); label != want {
+					t.Fatalf("#%d: %s's label reads %q, want %q, apart from its answer:\n%s", r.ID, pt.Handle, label, want, s)
+				}
+				if mine := pt.Handle == demo.Persona && r.AwaitingMe(demo.Persona); mine && cols[len(cols)-1] != a.T("tui.request.your_answer") {
+					t.Fatalf("#%d: the note on the user's row: %q", r.ID, rows[k])
+				}
+			}
+		}
+	})
 }
 
 var moreRE = regexp.MustCompile(` \+(\d+)$`)
@@ -213,48 +221,41 @@ var moreRE = regexp.MustCompile(` \+(\d+)$`)
 // first ("você"), and never cuts a handle: those that do not fit are
 // counted ("você +1").
 func TestRequestsAwaitedAt80(t *testing.T) {
-	for _, lang := range langs80 {
-		t.Run(string(lang), func(t *testing.T) {
-			d := newDeskIn(t, lang)
-			rs, err := d.Requests(ctx, demo.Persona)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a := start(t, d, demo.Persona, 80, 24)
-			a.waitFor("the frame", a.loaded)
-			a.press("2")
-			s := a.waitText(a.T("tui.requests.title"), "#8", "#1 ")
-			checkFrame(t, s, 80, 24)
-			head := lineOf(s, a.T("tui.requests.col.awaiting"))
-			col := len([]rune(head[:strings.Index(head, a.T("tui.requests.col.awaiting"))]))
-			you := a.T("tui.you")
-			for _, r := range rs {
-				row := []rune(lineOf(s, fmt.Sprintf("#%d ", r.ID)))
-				cell := strings.TrimSpace(string(row[min(col, len(row)):]))
-				aw := r.Awaited()
-				n := 0
-				if cell != "" {
-					rest := cell
-					if m := moreRE.FindStringSubmatch(cell); m != nil {
-						fmt.Sscan(m[1], &n)
-						rest = strings.TrimSuffix(cell, m[0])
-					}
-					n += len(strings.Split(rest, ", "))
-					for _, item := range strings.Split(rest, ", ") {
-						if item != you && !slices.Contains(aw, model.Handle(item)) {
-							t.Fatalf("#%d: %q in %q is no party awaited (%v):\n%s", r.ID, item, cell, aw, s)
-						}
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		a := start(t, d, demo.Persona, 80, 24)
+		a.waitFor("the frame", a.loaded)
+		a.press("2")
+		s := a.waitText(a.T("tui.requests.title"), "#8", "#1 ")
+		checkFrame(t, s, 80, 24)
+		head := lineOf(s, a.T("tui.requests.col.awaiting"))
+		col := len([]rune(head[:strings.Index(head, a.T("tui.requests.col.awaiting"))]))
+		you := a.T("tui.you")
+		for _, r := range rs {
+			row := []rune(lineOf(s, fmt.Sprintf("#%d ", r.ID)))
+			cell := strings.TrimSpace(string(row[min(col, len(row)):]))
+			aw := r.Awaited()
+			n := 0
+			if cell != "" {
+				rest := cell
+				if m := moreRE.FindStringSubmatch(cell); m != nil {
+					fmt.Sscan(m[1], &n)
+					rest = strings.TrimSuffix(cell, m[0])
+				}
+				n += len(strings.Split(rest, ", "))
+				for _, item := range strings.Split(rest, ", ") {
+					if item != you && !slices.Contains(aw, model.Handle(item)) {
+						t.Fatalf("#%d: %q in %q is no party awaited (%v):\n%s", r.ID, item, cell, aw, s)
 					}
 				}
-				if n != len(aw) {
-					t.Fatalf("#%d: %q names %d of the %d parties awaited:\n%s", r.ID, cell, n, len(aw), s)
-				}
-				if r.AwaitingMe(demo.Persona) && !strings.HasPrefix(cell, you) {
-					t.Fatalf("#%d: %q does not name %q first:\n%s", r.ID, cell, you, s)
-				}
 			}
-		})
-	}
+			if n != len(aw) {
+				t.Fatalf("#%d: %q names %d of the %d parties awaited:\n%s", r.ID, cell, n, len(aw), s)
+			}
+			if r.AwaitingMe(demo.Persona) && !strings.HasPrefix(cell, you) {
+				t.Fatalf("#%d: %q does not name %q first:\n%s", r.ID, cell, you, s)
+			}
+		}
+	})
 }
 
 // TestProfilePendingAddressAt80: at 80 columns, in every language, the
