@@ -39,12 +39,13 @@ func apiSecretKeyFlag(cmd *cobra.Command, path *string) {
 // apiSecretKey opens the key that seals the API secrets of d: path, else
 // the file beside the database, made at first need (and said so on
 // stderr). A PostgreSQL desk has no file beside it (see
-// apiSecretKeyGiven). When the desk has keys that this file does not
-// open, it warns; and to seal a new key (sealing), a file that opens
-// none of the desk's keys is refused, and removed if it was made now: it
-// is most likely a mistyped path, under which the new key would fail on
-// the server that has the right one while the warning blamed the others.
-func (a *app) apiSecretKey(path string, d *model.Desk, sealing bool) (*api.SecretBox, error) {
+// apiSecretKeyGiven). A file that opens none of the desk's keys is
+// refused, and removed if it was made now: it is most likely a mistyped
+// path, under which a new key would fail on the server that has the
+// right one, and a server given it would refuse every signed call (one
+// node of several, behind a load balancer: calls failing now and then).
+// A file that opens some of them is the desk's: it warns of the others.
+func (a *app) apiSecretKey(path string, d *model.Desk) (*api.SecretBox, error) {
 	if path == "" {
 		path = a.dbPath() + ".api_key"
 	}
@@ -56,7 +57,7 @@ func (a *app) apiSecretKey(path string, d *model.Desk, sealing bool) (*api.Secre
 	if err != nil {
 		return nil, err
 	}
-	if sealing && len(elsewhere) > 0 {
+	if len(elsewhere) > 0 {
 		if all, err := d.APIKeys(a.ctx, ""); err == nil && len(all) == len(elsewhere) {
 			if created {
 				os.Remove(path)
@@ -141,7 +142,7 @@ func apiKeyAdd(o *apiKeyAddOptions) error {
 	if err != nil {
 		return err
 	}
-	box, err := a.apiSecretKey(o.SecretKey, d, true)
+	box, err := a.apiSecretKey(o.SecretKey, d)
 	if err != nil {
 		return err
 	}

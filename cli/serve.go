@@ -207,7 +207,7 @@ func serve(o *serveOptions) error {
 		servants = append(servants, s)
 	}
 	if o.HTTP != "" {
-		box, err := a.apiSecretKey(o.APISecretKey, d, false)
+		box, err := a.apiSecretKey(o.APISecretKey, d)
 		if err != nil {
 			for _, s := range servants {
 				s.shutdown(context.Background())
