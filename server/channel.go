@@ -256,6 +256,12 @@ func (ch *channel) filterRequests(in <-chan *gossh.Request, out chan<- *gossh.Re
 				_ = req.Reply(false, nil)
 				continue
 			}
+		case "auth-agent-req@openssh.com":
+			// The library says yes to agent forwarding (a TODO of
+			// its own), and ssh -A then hands the server the client's
+			// agent, which the desk never uses: refused, as x11 is.
+			_ = req.Reply(false, nil)
+			continue
 		}
 		// The library answers every other request at once (it never
 		// waits on a signal or break channel: the desk registers none);

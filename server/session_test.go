@@ -225,3 +225,20 @@ func TestPanicBeforeTheProgram(t *testing.T) {
 	f.waitLog(t, time.Second, "session end", "account=aa11111-ovh", "reason=panic")
 	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "me bb22222-ovh", settle)
 }
+
+// TestAgentForwardingRefused: ssh -A asks to forward the client's agent
+// (auth-agent-req@openssh.com); the desk never uses one, so it says no,
+// as it does to x11.
+func TestAgentForwardingRefused(t *testing.T) {
+	f := start(t, nil)
+	sess, err := f.login(t, alice).NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	for _, req := range []string{"auth-agent-req@openssh.com", "x11-req"} {
+		if ok, err := sess.SendRequest(req, true, nil); ok || err != nil {
+			t.Errorf("%s: accepted %v, %v", req, ok, err)
+		}
+	}
+}
