@@ -222,6 +222,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Errorf("an empty desk's services as JSON: %q", out)
 	}
 	empty.misused("--format takes csv or json", "export", "accounts", "--format", "xml")
+	empty.misused("export accounts writes JSON with --format json, not --json", "export", "accounts", "--json")
 }
 
 // A CSV export is opened in spreadsheets: a customer's text that begins

@@ -25,7 +25,8 @@ func newCmdMigrate(a *app, runF func(*migrateOptions) error) *cobra.Command {
 		Annotations: map[string]string{usageFlags: "--to URL [--from FILE]"},
 		Short:       "Copy a desk from a SQLite file into an empty PostgreSQL database",
 		Long: `Copy everything of a SQLite desk — accounts, services, requests, tokens
-(their hashes), mails, the SMTP outbox, history, SSH keys — into an empty
+(their hashes), mails, the SMTP outbox, history, SSH keys, API keys,
+changes of e-mail address, the desk's settings — into an empty
 PostgreSQL database, keeping every number, in one transaction. A database
 that already holds data is refused. The SQLite file is left as it was.`,
 		Example: `contactdesk migrate --from contactdesk.db \

@@ -220,6 +220,9 @@ func checkGlobals(cmd *cobra.Command, _ []string) error {
 		if name == "as" {
 			return misuse(cmd, "no_as", locale.Args{"Command": what})
 		}
+		if cmd.Flags().Lookup("format") != nil {
+			return misuse(cmd, "json_format", locale.Args{"Command": what})
+		}
 		return misuse(cmd, "no_json", locale.Args{"Command": what})
 	}
 	return nil
