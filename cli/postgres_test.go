@@ -143,6 +143,12 @@ func TestPostgresPasswordsNeverShow(t *testing.T) {
 		}
 	}
 	d.refused("percent-encoded", "--db", "postgres://qa:"+password+"#%pw@127.0.0.1:1/qadb", "account", "list")
+	// A pool parameter's value is said as such, not blamed on the URL's
+	// writing.
+	for _, v := range []string{"0", "abc"} {
+		d.refused("the URL's pool_max_conns is not a value it takes", "--db", "postgres://qa:"+password+"@127.0.0.1:1/qadb?pool_max_conns="+v, "account", "list")
+		seen = append(seen, d.run("--db", "postgres://qa:"+password+"@127.0.0.1:1/qadb?pool_max_conns="+v, "account", "list").err)
+	}
 	d.env["CONTACTDESK_DB"] = u
 	see(d.run("serve", "--help"))
 	see(d.run("serve")) // needs --host-key with a URL

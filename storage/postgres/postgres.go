@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,10 @@ var (
 	ErrBadURL       = errors.New("not a PostgreSQL URL this contactdesk understands: postgres://USER:PASSWORD@HOST:PORT/DATABASE?PARAM=VALUE, " +
 		"with special characters in the user and the password percent-encoded (%40 for @, %23 for #, %3F for ?, %2F for /, %3A for :, %25 for %)")
 )
+
+// poolParam finds, in pgxpool's refusal of a URL, the pool parameter
+// whose value it could not take ("…`: cannot parse pool_max_conns (…)").
+var poolParam = regexp.MustCompile("`: (?:cannot parse )?(pool_[a-z_]+)")
 
 // IsURL reports whether a --db value names a PostgreSQL database rather
 // than a SQLite file.
@@ -105,6 +110,11 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		return nil, errors.New("postgres: a database opened to read only can't be given the schema")
 	}
 	cfg, err := pgxpool.ParseConfig(url)
+	if m := poolParam.FindStringSubmatch(fmt.Sprint(err)); m != nil {
+		// A pool parameter's value: not the URL's writing. Its name
+		// alone is taken from the parser's words.
+		return nil, fmt.Errorf("the URL's %s is not a value it takes (pool_max_conns, pool_min_conns: a whole number, at least 1 for pool_max_conns; pool_max_conn_lifetime and the like: a duration such as 1h)", m[1])
+	}
 	if err != nil || strings.Contains(cfg.ConnConfig.Host, "@") {
 		// Not the parser's words: they quote the URL's tail, where an
 		// unencoded password is ("p#ss@host" leaves "ss@host" in them).
