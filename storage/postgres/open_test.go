@@ -3,9 +3,11 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -183,5 +185,30 @@ func TestReadOnlyOpen(t *testing.T) {
 	}
 	if _, err := d.AddAccount(ctx, model.NewAccount{Handle: "cd12345-ovh", Name: "C", Email: "c@d.example"}); !errors.Is(err, ErrReadOnlyOpen) {
 		t.Fatalf("writing through a read-only open: %v", err)
+	}
+}
+
+// TestOpenSetupErrors: the mistakes of setting a database up are told in
+// words that say what to do, not as SQL states: a search_path naming no
+// schema, a user without the right to make tables, an unknown host.
+func TestOpenSetupErrors(t *testing.T) {
+	u := pgtest.URL(t)
+	q, _ := url.Parse(u)
+	v := q.Query()
+	v.Set("search_path", "no_such_schema")
+	q.RawQuery = v.Encode()
+	if _, err := Open(context.Background(), q.String(), Options{Create: true}); err == nil || !strings.Contains(err.Error(), "has no schema to make the desk's tables in") || strings.Contains(err.Error(), "SQLSTATE") {
+		t.Errorf("a search_path naming no schema: %v", err)
+	}
+	visitor := fmt.Sprintf("visitor_%d", time.Now().UnixNano()) // roles are the cluster's
+	run(t, u, "CREATE ROLE "+visitor+" LOGIN PASSWORD 'v'; REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+	q, _ = url.Parse(u)
+	q.User = url.UserPassword(visitor, "v")
+	if _, err := Open(context.Background(), q.String(), Options{Create: true}); err == nil || !strings.Contains(err.Error(), "does not let this user make the desk's tables") || !strings.Contains(err.Error(), "createdb -O USER") {
+		t.Errorf("a user without CREATE on the schema: %v", err)
+	}
+	_, err := Open(context.Background(), "postgres://x@nosuchhost.invalid:5432/db?connect_timeout=2", Options{})
+	if err == nil || strings.Count(err.Error(), "no such host") != 1 {
+		t.Errorf("an unknown host: %v, want the resolver's words once", err)
 	}
 }

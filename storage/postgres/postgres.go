@@ -175,6 +175,10 @@ func (db *DB) openErr(err error, name string) error {
 		// A run-time parameter of the URL (statement_timeout=abc,
 		// a name the server does not know): the server is there.
 		return fmt.Errorf("%s refused a parameter of the URL: %s; fix it in the URL", db.where, pe.Message)
+	case errors.As(err, &pe) && pe.Code == "3F000":
+		return fmt.Errorf("%s has no schema to make the desk's tables in: the URL's search_path names none that exists; create it (CREATE SCHEMA …) or fix search_path", db.where)
+	case errors.As(err, &pe) && pe.Code == "42501":
+		return fmt.Errorf("%s does not let this user make the desk's tables (%s): make the user the database's owner (createdb -O USER …) or grant it CREATE on the schema", db.where, pe.Message)
 	case errors.As(err, &pe) && pe.Code == "57P03":
 		return fmt.Errorf("%s: %w: it is starting up or shutting down; try again in a moment", db.where, ErrUnreachable)
 	case errors.Is(err, context.Canceled):
@@ -185,8 +189,11 @@ func (db *DB) openErr(err error, name string) error {
 		// The innermost network error says it best ("connect: connection
 		// refused"); pgx repeats it once per address and TLS mode tried.
 		var oe *net.OpError
+		var de *net.DNSError
 		why := errors.Unwrap(ce)
-		if errors.As(err, &oe) {
+		if errors.As(err, &de) {
+			why = de // once, where pgx says it per address tried
+		} else if errors.As(err, &oe) {
 			why = oe
 		}
 		return fmt.Errorf("cannot reach %s: %w (%v); is it running, and is the URL right?", db.where, ErrUnreachable, why)
