@@ -39,7 +39,7 @@ type Metrics struct {
 
 // Refusal reasons counted (server.Refusal's values); any other is
 // counted as "other".
-var reasons = []string{"rate", "full", "per-account", "per-connection", "auth"}
+var reasons = []string{"rate", "full", "per-account", "per-connection", "auth", "unavailable"}
 
 // doors are the ways in that have sessions or HTTP requests.
 var doors = []string{"ssh", "web", "api"}

@@ -145,9 +145,9 @@ func (s *Server) identify() wish.Middleware {
 			who, err := s.verified(sess)
 			if errors.Is(err, errUnavailable) {
 				// no account can be read: the session is not served
-				// (counted as a refused login, as at the handshake),
-				// but the key is not said to be unknown
-				s.refused(RefusedAuth)
+				// (counted as at the handshake), but the key is not
+				// said to be unknown
+				s.refused(RefusedUnavailable)
 				s.log.Error("session refused", "remote", addr(sess.RemoteAddr()), "error", err.Error())
 				s.tell(sess, "srv.unavailable")
 				_ = sess.Exit(1)

@@ -179,6 +179,12 @@ func TestUnavailableDeskIsSaidAtLogin(t *testing.T) {
 		t.Errorf("the client was shown %q, want %q", banners, want)
 	}
 	f.waitLog(t, time.Second, "auth refused", "level=ERROR", "key="+gossh.FingerprintSHA256(f.keys[alice].PublicKey()), "error=")
+	// counted as the desk's unavailability, not as a refused key: an
+	// alert on refused keys must not fire for an outage
+	f.waitRefusals(t, RefusedUnavailable, 1)
+	if n := f.refusals(RefusedAuth); n != 0 {
+		t.Errorf("%d refusals counted as auth during the outage", n)
+	}
 
 	// A key that is not registered, while the desk answers: no banner.
 	g := start(t, nil)

@@ -43,11 +43,18 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 // connection already, before saying so: its close is logged now, after
 // this line, in the order things happened.
 func (s *Server) failed(c net.Conn, err error) {
+	l, _ := s.handshakes.LoadAndDelete(connKey(c))
 	if errors.As(err, new(*gossh.ServerAuthError)) {
-		s.refused(RefusedAuth)
+		// a login the desk could not vouch for (its database down) is
+		// no key's fault: an alert on refused keys must not fire
+		if l != nil && l.(*link).wasUnavailable() {
+			s.refused(RefusedUnavailable)
+		} else {
+			s.refused(RefusedAuth)
+		}
 	}
 	s.log.Info("handshake failed", "remote", addr(c.RemoteAddr()), "error", err.Error())
-	if l, ok := s.handshakes.LoadAndDelete(connKey(c)); ok {
+	if l != nil {
 		l.(*link).endHandshake()
 	}
 }
@@ -108,6 +115,14 @@ func (l *link) preAuth(c gossh.ServerPreAuthConn) {
 
 // banner shows msg to the client before its login ends, once per
 // connection: a client tries key after key, and would print it for each.
+// wasUnavailable reports whether the connection was told the desk is
+// unavailable (see banner).
+func (l *link) wasUnavailable() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bannered
+}
+
 func (l *link) banner(msg string) {
 	l.mu.Lock()
 	pre, first := l.pre, !l.bannered

@@ -60,11 +60,12 @@ type Refusal string
 
 // The reasons of refusals.
 const (
-	RefusedRate       Refusal = "rate"           // the address opened too many connections this minute
-	RefusedFull       Refusal = "full"           // MaxSessions sessions are open
-	RefusedAccount    Refusal = "per-account"    // the account has SessionsPerAccount sessions open
-	RefusedConnection Refusal = "per-connection" // the connection has SessionsPerConn sessions open
-	RefusedAuth       Refusal = "auth"           // no registered key (or it was removed)
+	RefusedRate        Refusal = "rate"           // the address opened too many connections this minute
+	RefusedFull        Refusal = "full"           // MaxSessions sessions are open
+	RefusedAccount     Refusal = "per-account"    // the account has SessionsPerAccount sessions open
+	RefusedConnection  Refusal = "per-connection" // the connection has SessionsPerConn sessions open
+	RefusedAuth        Refusal = "auth"           // no registered key (or it was removed)
+	RefusedUnavailable Refusal = "unavailable"    // the desk's database could not say whose the key is
 )
 
 // refused logs nothing: it tells the OnRefuse hook, if any.
