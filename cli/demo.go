@@ -48,7 +48,7 @@ contactdesk demo --force   # start the demo over`,
 			return runDemo(o)
 		},
 	}
-	cmd.Flags().Var(newInt(&o.Services, 0, 0, maxDemoServices, accepts("services", locale.Args{"Max": maxDemoServices})), "services", "make N services in all")
+	cmd.Flags().Var(newInt(&o.Services, 0, 0, maxDemoServices, accepts("services", locale.Args{"Max": maxDemoServices})), "services", "make N services in all (at least the 15 of the curated demo)")
 	cmd.Flags().BoolVar(&o.Force, "force", false, "replace an existing contactdesk database")
 	return cmd
 }

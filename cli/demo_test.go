@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/creack/pty"
+
+	"contactdesk/model/demo"
 )
 
 func mode(t *testing.T, path string) fs.FileMode {
@@ -182,5 +185,14 @@ func TestAppNeedsATerminal(t *testing.T) {
 		if _, err := os.Stat(d.env["CONTACTDESK_DB"]); err == nil {
 			t.Fatalf("%s: a desk was made", name)
 		}
+	}
+}
+
+// TestDemoServicesHelpSaysTheFloor: --services N makes at least the
+// curated demo's services, and its help says how many.
+func TestDemoServicesHelpSaysTheFloor(t *testing.T) {
+	cmd := newCmdDemo(&app{}, nil)
+	if u := cmd.Flags().Lookup("services").Usage; !strings.Contains(u, fmt.Sprintf("at least the %d of the curated demo", demo.Curated)) {
+		t.Errorf("demo --services says %q; the curated demo has %d services", u, demo.Curated)
 	}
 }
