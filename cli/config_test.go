@@ -170,6 +170,17 @@ func TestServeHTTPPage(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.err, "can't use --tls-cert") {
 		t.Errorf("a certificate that is not one: %+v", r)
 	}
+	// ... and it makes nothing first: no host key, no API secret key.
+	fresh := newDesk(t)
+	fresh.ok("init")
+	if r := fresh.run("serve", "--http", "127.0.0.1:0", "--tls-cert", key, "--tls-key", cert); r.code != 1 {
+		t.Errorf("a certificate that is not one, on a new desk: %+v", r)
+	}
+	for _, f := range []string{"desk.db.host_key", "desk.db.api_key"} {
+		if _, err := os.Stat(filepath.Join(fresh.dir, f)); err == nil {
+			t.Errorf("serve refused its certificate after making %s", f)
+		}
+	}
 }
 
 // selfSigned writes a certificate for 127.0.0.1 and its key, and returns

@@ -57,6 +57,7 @@ type serveOptions struct {
 	ConnRate           int
 	HTTP               string
 	TLSCert            string
+	cert               tls.Certificate // TLSCert and TLSKey, read before anything starts
 	TLSKey             string
 	ClientHeader       string
 	APISecretKey       string
@@ -175,6 +176,14 @@ type servant struct {
 
 func serve(o *serveOptions) error {
 	a := o.a
+	if o.TLSCert != "" {
+		// Read first: a mistake in them stops serve before it makes
+		// anything (a host key, an API secret key) or opens a port.
+		var err error
+		if o.cert, err = tls.LoadX509KeyPair(o.TLSCert, o.TLSKey); err != nil {
+			return fails("tls_pair", locale.Args{"Cert": o.TLSCert, "Key": o.TLSKey}, err)
+		}
+	}
 	var m *metrics.Metrics
 	var metricsLn net.Listener
 	if o.Metrics != "" {
@@ -301,13 +310,6 @@ func sshServant(o *serveOptions, d *model.Desk, m *metrics.Metrics, log *slog.Lo
 // httpServant serves the web page of the mails' links, and the API under
 // api.Prefix on the same address; m, when not nil, counts their calls.
 func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.Metrics, log *slog.Logger) (servant, error) {
-	var cert tls.Certificate
-	if o.TLSCert != "" {
-		var err error
-		if cert, err = tls.LoadX509KeyPair(o.TLSCert, o.TLSKey); err != nil {
-			return servant{}, fails("tls_pair", locale.Args{"Cert": o.TLSCert, "Key": o.TLSKey}, err)
-		}
-	}
 	set, err := d.Settings(o.a.ctx)
 	if err != nil {
 		return servant{}, err
@@ -356,7 +358,7 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 	scheme := "http"
 	if o.TLSCert != "" {
 		scheme = "https"
-		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{o.cert}}
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
 	log.Info("serving HTTP", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "api", api.Prefix)
