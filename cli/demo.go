@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -97,8 +98,26 @@ func runDemo(o *demoOptions) error {
 	}
 	shown := redact(path)
 	fmt.Fprintln(a.out, a.T("cli.demo.written", locale.Args{"Path": shown, "Accounts": locale.Number(sum.Accounts), "Services": locale.Number(sum.Services), "Requests": locale.Number(sum.Requests)}))
-	fmt.Fprintln(a.out, a.T("cli.demo.try", locale.Args{"DB": shellQuote(shown), "Handle": demo.Persona}))
+	db, note := runnableDB(path)
+	fmt.Fprintln(a.out, a.T("cli.demo.try", locale.Args{"DB": shellQuote(db), "Handle": demo.Persona})+note(a))
 	return nil
+}
+
+// runnableDB is --db as a command to copy may give it: a URL's password
+// left out rather than shown as *** (which, pasted, is a wrong password),
+// and a note (said in a's language) on where the password then comes
+// from. Another value is redacted as every message redacts it.
+func runnableDB(db string) (string, func(a *app) string) {
+	none := func(*app) string { return "" }
+	u, err := url.Parse(db)
+	if err != nil || !postgres.IsURL(db) || u.User == nil {
+		return redact(db), none
+	}
+	if _, has := u.User.Password(); !has {
+		return redact(db), none
+	}
+	u.User = url.User(u.User.Username())
+	return u.String(), func(a *app) string { return " " + a.T("cli.db_password_note") }
 }
 
 type initOptions struct{ a *app }

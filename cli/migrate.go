@@ -78,6 +78,7 @@ func migrate(o *migrateOptions) error {
 	}
 	// The counts name the tables, as they are: a word of the database.
 	fmt.Fprintln(a.out, a.T("cli.migrate.copied", locale.Args{"From": from, "To": db.Where(), "Counts": n.String()}))
-	fmt.Fprintln(a.out, a.T("cli.migrate.next", locale.Args{"DB": shellQuote(redact(o.To)), "From": from}))
+	to, note := runnableDB(o.To)
+	fmt.Fprintln(a.out, a.T("cli.migrate.next", locale.Args{"DB": shellQuote(to), "From": from})+note(a))
 	return nil
 }
