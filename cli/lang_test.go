@@ -336,3 +336,24 @@ func TestEndedRequestNoAnswer(t *testing.T) {
 		t.Errorf("pt request list, the roles column:\n%s", r.out)
 	}
 }
+
+// TestSupportHistory: what support staff did as nobody's account (a
+// desk setting, an API key) is read with history --support; no account's
+// history shows it.
+func TestSupportHistory(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	d.ok("config", "set", "public-url", "https://desk.example.net")
+	out := d.ok("history", "--support", "--limit", "3")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 4 || !strings.Contains(lines[1], "support  desk.setting") || !strings.Contains(lines[1], "setting public-url set to https://desk.example.net") {
+		t.Errorf("history --support --limit 3:\n%s", out)
+	}
+	js := decode[[]map[string]any](t, d.ok("history", "--support", "--json"))
+	if len(js) == 0 || js[0]["actor"] != "support" || js[0]["action"] != "desk.setting" {
+		t.Errorf("history --support --json: %v", js[:min(len(js), 2)])
+	}
+	if mine := d.ok("history", "--as", "xx11111-ovh"); strings.Contains(mine, "public-url") {
+		t.Errorf("an account's history shows a desk setting:\n%s", mine)
+	}
+	d.misused("history --support shows what support staff did, for no account: leave out --as and --service", "history", "--support", "--as", "xx11111-ovh")
+}

@@ -838,6 +838,20 @@ func (d *Desk) History(ctx context.Context, actor Handle, f HistoryFilter) ([]Hi
 	return hs, err
 }
 
+// SupportHistory lists what support staff did, as nobody's account (the
+// desk's settings, API keys, accounts and services added), newest first,
+// at most limit lines (0: all). It is support's own view: no account's
+// History shows these lines.
+func (d *Desk) SupportHistory(ctx context.Context, limit int) ([]HistoryEntry, error) {
+	var hs []HistoryEntry
+	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+		var err error
+		hs, err = tx.History(SupportActor, 0, 0, limit)
+		return err
+	})
+	return hs, err
+}
+
 // notDomain refuses what only a domain has: owner details.
 func notDomain(s Service) error {
 	return fail(ErrNotDomain, "service", "err.service.not_domain", locale.Args{"Service": s.Name, "Type": ServiceType(s.Type)})
