@@ -841,7 +841,7 @@ func (d *Desk) History(ctx context.Context, actor Handle, f HistoryFilter) ([]Hi
 // SupportHistory lists what support staff did, as nobody's account (the
 // desk's settings, API keys, accounts and services added), newest first,
 // at most limit lines (0: all). It is support's own view: no account's
-// History shows these lines.
+// History shows those about no service (settings, API keys).
 func (d *Desk) SupportHistory(ctx context.Context, limit int) ([]HistoryEntry, error) {
 	var hs []HistoryEntry
 	err := d.view(ctx, func(tx Tx, _ time.Time) error {
