@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -125,9 +126,15 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 	if a.mail != nil {
 		// Every process must know that mail goes out for real: those
 		// without an SMTP server of their own queue theirs too, and
-		// none shows a token.
-		if err := a.desk.UseRealDelivery(a.ctx); err != nil {
+		// none shows a token. The first such run removes the tokens of
+		// the simulated mailbox: it says so, as a line of its own on
+		// stderr, whatever the command.
+		removed, err := a.desk.UseRealDelivery(a.ctx)
+		if err != nil {
 			return nil, err
+		}
+		if removed > 0 {
+			fmt.Fprintln(a.stderr, a.T("cli.config.tokens_removed", locale.Args{"N": removed}))
 		}
 		a.mail.Attach(a.desk)
 	}

@@ -229,14 +229,24 @@ func redact(tx Tx, m Mail) error {
 	if m.Token == "" {
 		return nil
 	}
-	lang := DefaultLang
-	if a, err := tx.Account(m.To); err == nil {
-		lang = a.Lang
-	} else if !errors.Is(err, ErrNoRow) {
+	l, err := recipientLang(tx, m.To)
+	if err != nil {
 		return err
 	}
-	r := withheld(m, locale.For(lang))
+	r := withheld(m, l)
 	return tx.RedactMail(m.ID, r.Body, r.Link)
+}
+
+// recipientLang is the language h's mails are written in.
+func recipientLang(tx Tx, h Handle) (*locale.Localizer, error) {
+	a, err := tx.Account(h)
+	if errors.Is(err, ErrNoRow) {
+		return locale.For(DefaultLang), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return locale.For(a.Lang), nil
 }
 
 // published tells the screens of hs that a mail's delivery changed. It

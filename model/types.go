@@ -274,6 +274,11 @@ type Mail struct {
 	// recipient's own inbox and is not shown here (Token is empty, Link
 	// has no token); see Desk.Mails.
 	TokenWithheld bool
+	// TokenRemoved: the mail was written to the simulated mailbox, and
+	// its token was removed from it when the desk began to deliver mail
+	// for real (see Desk.SetSetting): nobody was mailed that token, and
+	// the desk keeps no copy. Its body says so, and how to get a fresh one.
+	TokenRemoved bool
 }
 
 // HistoryEntry records one action: who did what to which service, when.

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"Settings", testSettings},
 		{"Links", testLinks},
 		{"RealDelivery", testRealDelivery},
+		{"RemovedTokens", testRemovedTokens},
 		{"TokenHolder", testTokenHolder},
 		{"Import", testImport},
 		{"Observe", testObserve},

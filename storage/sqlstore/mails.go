@@ -72,6 +72,14 @@ func (t *Tx) RedactMail(id int64, body, link string) error {
 	return exactlyOne(t.x.Exec("UPDATE mails SET body = ?, link = ?, token = '' WHERE id = ?", body, link, id))
 }
 
+// SimulatedTokenMails reads every mail (no index holds tokens: one would
+// cost each mail written a second entry, for a statement run once, when
+// real delivery is turned on); the outbox is looked up by its key.
+func (t *Tx) SimulatedTokenMails(limit int) ([]model.Mail, error) {
+	return list(t, func(sc Row) (model.Mail, error) { return scanMail(sc, nil) },
+		"SELECT "+mailColsM+" FROM mails m WHERE m.token <> '' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.mail_id = m.id) ORDER BY m.id LIMIT +?", limit)
+}
+
 // UnreadQuery is Unread's query (its plan is tested): SQLite counts in
 // the index alone.
 const UnreadQuery = "SELECT count(*) FROM mails WHERE to_handle = +? AND NOT read"
