@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	gosmtp "github.com/emersion/go-smtp"
+
 	"contactdesk/delivery"
 	"contactdesk/delivery/smtptest"
 	"contactdesk/storage"
@@ -352,5 +354,76 @@ func TestAHungServerHoldsACommandNoLongerThanTheREADMESays(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFailedTokensAreNotMailed: a token mail the server refuses is not
+// "mailed". The success line names, party by party, whose token went and
+// whose did not (with the server's answer); the command still exits 0,
+// the request being created. The mailbox says "not delivered", "queued"
+// or "mailed" for each, and mail show the delivery and the answer. A
+// process without --smtp, under real delivery, says its mail is queued.
+func TestFailedTokensAreNotMailed(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
+		if rcpt == "nina@example.com" {
+			return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+		}
+		return nil
+	})
+	d := seeded(t)
+	d.env["CONTACTDESK_SMTP"], d.env["CONTACTDESK_MAIL_FROM"] = srv.URL(), "desk@provider.example"
+	r := d.run("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	if r.code != 0 || strings.Contains(r.out, "each has a token") ||
+		!strings.Contains(r.out, "waiting for confirmation by ad11111-ovh (token mailed), te22222-ovh (token mailed), ne44444-ovh (token not delivered: 550 \"5.1.1 No such user here\")") ||
+		!strings.Contains(r.err, "not delivered: 550") {
+		t.Fatalf("a create whose token mail failed: %+v", r)
+	}
+
+	list := d.ok("mail", "list", "--as", "ne44444-ovh")
+	if !strings.Contains(list, "  not delivered  ") || strings.Contains(list, "  mailed  ") ||
+		!strings.Contains(list, "1 mail's token was not delivered, and the desk keeps no copy") {
+		t.Errorf("mail list of the party whose mail failed:\n%s", list)
+	}
+	if list := d.ok("mail", "list", "--as", "te22222-ovh"); !strings.Contains(list, "  mailed  ") {
+		t.Errorf("mail list of a party whose mail went:\n%s", list)
+	}
+	show := d.ok("mail", "show", "3", "--as", "ne44444-ovh")
+	if !strings.Contains(show, "Delivery: failed: 550 \"5.1.1 No such user here\"\n") ||
+		!strings.Contains(show, "Token:    not delivered to nina@example.com, and the desk keeps no copy: while request #1 waits for your answer, ask for a fresh one: contactdesk request resend 1 --as ne44444-ovh\n") ||
+		!strings.Contains(show, "(not delivered to nina@example.com, and the desk keeps no copy: ask for a fresh token)") || strings.Contains(show, "mailed to") {
+		t.Errorf("mail show of the failed mail:\n%s", show)
+	}
+
+	// The server down: queued, said so in the line and in the mailbox.
+	srv.SetDown(true)
+	r = d.run("request", "resend", "1", "--as", "te22222-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "is queued for ted@example.com, not sent yet") {
+		t.Errorf("a resend with the server down: %+v", r)
+	}
+	if list := d.ok("mail", "list", "--as", "te22222-ovh"); !strings.Contains(list, "  queued  ") || !strings.Contains(list, "1 mail's token is queued for the account's own inbox, not sent yet") {
+		t.Errorf("mail list with a mail queued:\n%s", list)
+	}
+	if show := d.ok("mail", "show", "4", "--as", "te22222-ovh"); !strings.Contains(show, "Delivery: pending: ") ||
+		!strings.Contains(show, "Token:    queued for ted@example.com, not sent yet") || !strings.Contains(show, "(queued for ted@example.com, not sent yet") {
+		t.Errorf("mail show of a queued mail:\n%s", show)
+	}
+
+	// Without --smtp, under real delivery: another process sends it.
+	delete(d.env, "CONTACTDESK_SMTP")
+	if out := d.ok("request", "resend", "1", "--as", "ad11111-ovh"); !strings.Contains(out, "is queued for ada@example.com, not sent yet") {
+		t.Errorf("a resend without --smtp under real delivery: %q", out)
+	}
+	// A party refused: a resend to the same address fails again, and
+	// says that the old token is gone too.
+	srv.SetDown(false)
+	d.env["CONTACTDESK_SMTP"] = srv.URL()
+	r = d.run("request", "resend", "1", "--as", "ne44444-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "a fresh token for request #1 was not delivered to nina@example.com: 550 \"5.1.1 No such user here\"; the one sent before no longer works either") {
+		t.Errorf("a resend refused: %+v", r)
+	}
+	r = d.run("request", "cancel", "1", "--as", "ad11111-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "request #1 cancelled; every party is told by mail, but the mail to ne44444-ovh was not delivered") {
+		t.Errorf("a cancel whose mail to a party failed: %+v", r)
 	}
 }

@@ -240,12 +240,28 @@ func shown(m Mail, real bool, l *locale.Localizer) Mail {
 }
 
 // withheld is m, a mail of the outbox, without its token: the body says,
-// in l's language (the recipient's), where the token went, and the link
-// opens the request without it.
+// in l's language (the recipient's), where the token goes — queued for,
+// mailed to, or not delivered to the address — and the link opens the
+// request without it.
 func withheld(m Mail, l *locale.Localizer) Mail {
-	m = scrub(m, l.T("mail.withheld", locale.Args{"Address": m.Address}))
+	m = scrub(m, l.T(withheldNote(m.Delivery), locale.Args{"Address": m.Address}))
 	m.TokenWithheld = true
 	return m
+}
+
+// withheldNote is the message that stands where the token was, by where
+// the mail's delivery stands. The stored copy forgets the token when the
+// mail is handed to the server, saying "mailed to" (see Desk.HandOver),
+// or when it fails, saying "not delivered to"; a mail still queued holds
+// its token, which the mailbox hides with "queued for".
+func withheldNote(delivery string) string {
+	switch delivery {
+	case DeliveryPending:
+		return "mail.withheld_queued"
+	case DeliveryFailed:
+		return "mail.withheld_failed"
+	}
+	return "mail.withheld"
 }
 
 // removed is m, a mail of the simulated mailbox, as it is kept once real

@@ -158,7 +158,7 @@ func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration)
 		// From here on the token is the recipient's: the desk forgets
 		// it in the same write, so that no moment leaves it both in
 		// the recipient's inbox and readable here.
-		return redact(tx, e.Mail)
+		return redact(tx, e.Mail, DeliverySent)
 	})
 	d.observed(ActOutboxHandOver, start, err)
 	if err != nil {
@@ -211,7 +211,7 @@ func (d *Desk) setDelivery(ctx context.Context, e OutboxEntry) (OutboxEntry, err
 		if e.State == DeliveryFailed {
 			// Nobody will receive this token: the desk need not keep it
 			// either (the party resends for a fresh one).
-			return redact(tx, e.Mail)
+			return redact(tx, e.Mail, DeliveryFailed)
 		}
 		return nil
 	})
@@ -223,9 +223,13 @@ func (d *Desk) setDelivery(ctx context.Context, e OutboxEntry) (OutboxEntry, err
 	return e, nil
 }
 
-// redact stores m without its token (see withheld), when it has one,
-// saying where it went in the recipient's language.
-func redact(tx Tx, m Mail) error {
+// redact stores m without its token (see withheld), when it has one:
+// where the token was, the body says, in the recipient's language, what
+// became of it: mailed to the address (state DeliverySent, at the
+// hand-over), or not delivered there (DeliveryFailed). m is the mail as
+// it was claimed, token and all: a failure after the hand-over writes
+// its note over the original, not over the "mailed to" of the hand-over.
+func redact(tx Tx, m Mail, state string) error {
 	if m.Token == "" {
 		return nil
 	}
@@ -233,6 +237,7 @@ func redact(tx Tx, m Mail) error {
 	if err != nil {
 		return err
 	}
+	m.Delivery = state
 	r := withheld(m, l)
 	return tx.RedactMail(m.ID, r.Body, r.Link)
 }

@@ -224,8 +224,8 @@ func testRealDelivery(t *testing.T, open Opener) {
 		if m.Token != "" || !m.TokenWithheld || strings.Contains(m.Body, tok) || strings.Contains(m.Link, tok) || strings.Contains(m.Link, "token") {
 			t.Errorf("the mailbox shows the token: %+v", m)
 		}
-		if !strings.Contains(m.Body, "mailed to "+string(N)+"@mail.example") {
-			t.Errorf("the mailbox does not say where the token went:\n%s", m.Body)
+		if !strings.Contains(m.Body, "(queued for "+string(N)+"@mail.example, not sent yet") || strings.Contains(m.Body, "mailed to") {
+			t.Errorf("the mailbox does not say where the token goes:\n%s", m.Body)
 		}
 		if id, _, ok := model.ParseLink(m.Link); !ok || id != r.ID {
 			t.Errorf("the withheld link %q does not open the request", m.Link)
@@ -259,7 +259,7 @@ func testRealDelivery(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 		m = f.newestMail(f.Desk, N)
-		if m.Token != "" || !m.TokenWithheld || m.Delivery != model.DeliverySent {
+		if m.Token != "" || !m.TokenWithheld || m.Delivery != model.DeliverySent || !strings.Contains(m.Body, "(mailed to "+string(N)+"@mail.example; the desk keeps no copy)") {
 			t.Errorf("after delivery: %+v", m)
 		}
 		// The mailed token works, from the mail alone.
@@ -283,6 +283,10 @@ func testRealDelivery(t *testing.T, open Opener) {
 			m, err := tx.Mail(refused[0].Mail.ID)
 			if err != nil || m.Token != "" || strings.Contains(m.Body, refused[0].Mail.Token) {
 				t.Errorf("a refused mail keeps its token: %+v, %v", m, err)
+			}
+			// It says it was not delivered, never that it was mailed.
+			if !strings.Contains(m.Body, "(not delivered to "+string(T)+"@mail.example, and the desk keeps no copy: ask for a fresh token)") || strings.Contains(m.Body, "mailed to") {
+				t.Errorf("a refused mail says:\n%s", m.Body)
 			}
 			return nil
 		})
