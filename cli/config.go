@@ -25,7 +25,9 @@ PostgreSQL — writes the same links and agrees on real delivery:
                  usable token; none: the simulated mailbox. Every run with
                  --smtp sets it to smtp. Turning it on removes the tokens
                  the simulated mailbox holds, never mailed (each mail
-                 says how to ask for a fresh one).
+                 says how to ask for a fresh one); turning it off takes
+                 the mails not sent yet out of the outbox, and shows
+                 their tokens again.
   default-lang   pt, en or fr: the language of an account opened without
                  --lang, and of the app's account picker when $LANG names
                  none of them (unset: en)
@@ -120,10 +122,13 @@ func configSet(o *configSetOptions) error {
 	return nil
 }
 
-// settled says what turning real delivery on did to the mails.
+// settled says what turning real delivery on or off did to the mails.
 func (a *app) settled(c model.SettingChange) {
 	if c.TokensRemoved > 0 {
 		fmt.Fprintln(a.out, a.T("cli.config.tokens_removed", locale.Args{"N": c.TokensRemoved}))
+	}
+	if c.Withdrawn > 0 {
+		fmt.Fprintln(a.out, a.T("cli.config.withdrawn", locale.Args{"N": c.Withdrawn}))
 	}
 }
 

@@ -427,3 +427,46 @@ func TestFailedTokensAreNotMailed(t *testing.T) {
 		t.Errorf("a cancel whose mail to a party failed: %+v", r)
 	}
 }
+
+// TestRealDeliveryOffShowsUnsentTokens: mails queued for a server that
+// never took them, then mail-delivery none: they are taken out of the
+// outbox, and the simulated mailbox shows their tokens again, "as
+// before". A later run with --smtp does not mail them: turning real
+// delivery on again removes those tokens instead, and says so.
+func TestRealDeliveryOffShowsUnsentTokens(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.SetDown(true)
+	d := seeded(t)
+	smtp := []string{"--smtp", srv.URL(), "--mail-from", "desk@provider.example"}
+	r := d.run(append([]string{"request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh"}, smtp...)...)
+	if r.code != 0 || !strings.Contains(r.out, "queued, not sent yet") {
+		t.Fatalf("create with the server down: %+v", r)
+	}
+	if list := d.ok("mail", "list", "--as", "ne44444-ovh"); !strings.Contains(list, "  queued  ") {
+		t.Fatalf("mail list before:\n%s", list)
+	}
+
+	out := d.ok("config", "set", "mail-delivery", "none")
+	if !strings.Contains(out, "3 mails not sent yet were taken out of the outbox: they stay in the simulated mailbox, which shows the tokens they carry again") {
+		t.Errorf("config set mail-delivery none says:\n%s", out)
+	}
+	list := d.ok("mail", "list", "--as", "ne44444-ovh")
+	if !strings.Contains(list, "  token  ") || strings.Contains(list, "queued") || strings.Contains(list, "mailed") || !strings.Contains(list, "1 mail carries a token") {
+		t.Errorf("mail list after mail-delivery none:\n%s", list)
+	}
+	tok := d.token("ne44444-ovh", 1)
+	if show := d.ok("mail", "show", "3", "--as", "ne44444-ovh"); !strings.Contains(show, tok) || strings.Contains(show, "Delivery:") || strings.Contains(show, "Token:") {
+		t.Errorf("mail show after mail-delivery none:\n%s", show)
+	}
+
+	// The server is back and a run with --smtp comes: nothing is sent.
+	srv.SetDown(false)
+	r = d.run(append([]string{"services", "--as", "ad11111-ovh"}, smtp...)...)
+	if r.code != 0 || !strings.Contains(r.err, "the tokens of 3 mails of the simulated mailbox, never mailed, were removed") {
+		t.Errorf("a run with --smtp after: %+v", r)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("%d withdrawn mails were sent", n)
+	}
+	d.ok("request", "accept", "1", "--as", "ne44444-ovh", "--token", tok)
+}

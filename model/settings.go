@@ -142,6 +142,10 @@ type SettingChange struct {
 	// TokensRemoved counts the mails of the simulated mailbox whose
 	// tokens were removed as real delivery was turned on.
 	TokensRemoved int
+	// Withdrawn counts the mails taken out of the outbox, never sent,
+	// as real delivery was turned off: their tokens show in the
+	// simulated mailbox again.
+	Withdrawn int
 }
 
 // ChangeSetting is SetSetting, saying what the change did to the mails
@@ -163,12 +167,22 @@ func (d *Desk) ChangeSetting(ctx context.Context, key, value string) (SettingCha
 }
 
 // setSetting stores a setting and records it. Turning real delivery on
-// (mail-delivery smtp) also settles, in the same write, the tokens the
-// simulated mailbox holds, so that what a mailbox says stays true: such
-// a token was never mailed, and the desk now keeps no token. Each is
-// removed from its mail, which says so and how to ask for a fresh one
-// (removed); the token itself keeps working for whoever copied it (its
-// hash is untouched).
+// or off (mail-delivery smtp, or back) also settles, in the same write,
+// the tokens the mailboxes hold, so that what a mailbox says stays true:
+//
+//   - On: a token of the simulated mailbox was never mailed, and the
+//     desk now keeps no token. Each is removed from its mail, which says
+//     so and how to ask for a fresh one (removed); the token itself keeps
+//     working for whoever copied it (its hash is untouched).
+//   - Off: the mails never handed to a server are taken out of the
+//     outbox, and show their tokens again, as the README promises ("the
+//     simulated mailbox, which works as before"). They are not sent
+//     later by a run with --smtp: their tokens are readable in the desk
+//     meanwhile, so a real mail would no longer be the only copy, and it
+//     could arrive long after it was written, its token long replaced or
+//     its request ended. Turning real delivery on again removes their
+//     tokens as above, and the party resends. A mail handed over, sent
+//     or failed already has no token, and stays as it is.
 func (d *Desk) setSetting(tx Tx, w *work, key, v string) (SettingChange, error) {
 	c := SettingChange{Value: v}
 	old, err := tx.Settings()
@@ -190,11 +204,21 @@ func (d *Desk) setSetting(tx Tx, w *work, key, v string) (SettingChange, error) 
 	}
 	w.settings = nil // read again by the rest of this write
 	if key == SettingMailDelivery {
-		if v == DeliverySMTP && old[key] != DeliverySMTP {
+		was, now := old[key] == DeliverySMTP, v == DeliverySMTP
+		switch {
+		case now && !was:
 			if c.TokensRemoved, err = d.removeSimulatedTokens(tx, w); err != nil {
 				return c, err
 			}
 			detail += fmt.Sprintf("; the tokens of %s of the simulated mailbox removed (never mailed; the desk keeps no copy)", mailsWord(c.TokensRemoved))
+		case was && !now:
+			hs, err := tx.WithdrawPending()
+			if err != nil {
+				return c, err
+			}
+			c.Withdrawn = len(hs)
+			w.touch(hs...)
+			detail += fmt.Sprintf("; %s not sent yet taken out of the outbox (the mailbox shows their tokens again)", mailsWord(c.Withdrawn))
 		}
 	}
 	return c, d.record(tx, w, SupportActor, ActSetting, 0, 0, detail)

@@ -166,6 +166,10 @@ type Tx interface {
 	// by number. It is read once, when real delivery is turned on, and
 	// may read every mail.
 	SimulatedTokenMails(limit int) ([]Mail, error)
+	// WithdrawPending takes out of the outbox every entry still pending
+	// (never handed to a server: its mail still holds its token) and
+	// returns the recipient of each of their mails.
+	WithdrawPending() ([]Handle, error)
 	// AccountsIn returns those of the accounts hs names that exist, by
 	// handle, each once (an import's checks).
 	AccountsIn(hs []Handle) ([]Account, error)

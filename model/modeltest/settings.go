@@ -416,8 +416,10 @@ func testRemovedTokens(t *testing.T, open Opener) {
 		t.Errorf("a resend after the switch: %+v, %v", m, err)
 	}
 
-	// Turning it on again, once off, removes only what came meanwhile;
-	// the mails of the first switch still say their tokens were removed.
+	// Turning it on again, once off, removes only what the simulated
+	// mailbox got meanwhile: A's resend, and T's, which was taken out of
+	// the outbox, unsent, when real delivery was turned off. The mails
+	// of the first switch still say their tokens were removed.
 	f.Set(model.SettingMailDelivery, model.DeliveryNone)
 	if m := f.newestMail(f.Desk, N2); !m.TokenRemoved {
 		t.Errorf("back to the simulated mailbox, a removed token: %+v", m)
@@ -425,8 +427,8 @@ func testRemovedTokens(t *testing.T, open Opener) {
 	if _, err := f.Desk.Resend(f.Ctx, A, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := f.Desk.UseRealDelivery(f.Ctx); err != nil || n != 1 {
-		t.Errorf("UseRealDelivery: %d tokens removed, %v; want 1", n, err)
+	if n, err := f.Desk.UseRealDelivery(f.Ctx); err != nil || n != 2 {
+		t.Errorf("UseRealDelivery: %d tokens removed, %v; want 2", n, err)
 	}
 	if n, err := f.Desk.UseRealDelivery(f.Ctx); err != nil || n != 0 {
 		t.Errorf("UseRealDelivery again: %d tokens removed, %v", n, err)
@@ -492,4 +494,104 @@ func testTokenHolder(t *testing.T, open Opener) {
 		t.Errorf("an expired request: %+v, %v", th, err)
 	}
 	IsKind(t, th.Closed, model.ErrEnded, "a token of an expired request")
+}
+
+// testRealDeliveryOff: turning real delivery off takes out of the outbox
+// the mails never handed to a server, in the same write as the setting:
+// their tokens show in the simulated mailbox again, as before, and no
+// sender mails them later (one holding a claim on one can't hand it
+// over). A mail handed over, sent or failed keeps no token, and stays
+// withheld.
+func testRealDeliveryOff(t *testing.T, open Opener) {
+	f := New(t, open)
+	f.Set(model.SettingMailDelivery, model.DeliverySMTP)
+	sender := model.NewDesk(f.Store, model.Options{Clock: f.Clock, Outbox: true})
+	r := f.Create(A, Example, N, model.Tech)[0]
+	byTo := map[model.Handle]model.OutboxEntry{}
+	for _, e := range f.claim(sender, time.Minute) {
+		byTo[e.Mail.To] = e
+	}
+	sent, refused, claimed := byTo[A], byTo[T], byTo[N]
+	if err := sender.HandOver(f.Ctx, &sent, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sender.Delivered(f.Ctx, sent); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sender.Undeliverable(f.Ctx, refused, "550 no such user"); err != nil {
+		t.Fatal(err)
+	}
+	// A second request: M's mail is being handed over; the others wait.
+	r2 := f.Create(A, Multi, N2, model.Tech)[0]
+	for _, e := range f.claim(sender, time.Minute) {
+		if e.Mail.To == M {
+			if err := sender.HandOver(f.Ctx, &e, time.Minute); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := sender.ReleaseMails(f.Ctx, []model.OutboxEntry{e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tokN, tokN2 := f.MailedToken(N, r.ID), f.MailedToken(N2, r2.ID)
+
+	c, err := f.Desk.ChangeSetting(f.Ctx, model.SettingMailDelivery, model.DeliveryNone)
+	if err != nil || c.Withdrawn != 3 {
+		t.Fatalf("mail-delivery none: %+v, %v; want 3 mails withdrawn (N's, and A's and N2's of the second request)", c, err)
+	}
+	if got := f.Token(N, r.ID); got != tokN {
+		t.Errorf("N's token mail, never sent, shows %q, want its token", got)
+	}
+	if got := f.Token(N2, r2.ID); got != tokN2 {
+		t.Errorf("N2's token mail, never sent, shows %q, want its token", got)
+	}
+	m := f.newestMail(f.Desk, N)
+	if m.TokenWithheld || m.TokenRemoved || m.Delivery != "" || !strings.Contains(m.Body, tokN) || strings.Contains(m.Body, "queued for") {
+		t.Errorf("a withdrawn mail: %+v", m)
+	}
+	if m := mailAbout(f, A, r.ID); m.Token != "" || !m.TokenWithheld || m.Delivery != model.DeliverySent {
+		t.Errorf("a mail sent, after the switch: %+v", m)
+	}
+	if m := mailAbout(f, T, r.ID); m.Token != "" || !m.TokenWithheld || m.Delivery != model.DeliveryFailed {
+		t.Errorf("a mail refused, after the switch: %+v", m)
+	}
+	if m := mailAbout(f, M, r2.ID); m.Token != "" || !m.TokenWithheld || m.Delivery != model.DeliveryPending {
+		t.Errorf("a mail being handed over, after the switch: %+v", m)
+	}
+
+	// Nothing withdrawn is sent: the claim held on N's mail can't be
+	// handed over, and later rounds find only M's interrupted hand-over.
+	if err := sender.HandOver(f.Ctx, &claimed, time.Minute); err == nil {
+		t.Errorf("a claim on a withdrawn mail was handed over")
+	}
+	if got := f.Token(N, r.ID); got != tokN {
+		t.Errorf("after a refused hand-over, N's mail shows %q", got)
+	}
+	f.Clock.Advance(time.Hour)
+	if es := f.claim(sender, time.Minute); len(es) != 0 {
+		t.Errorf("claimed after the switch: %+v", es)
+	}
+
+	var hist []model.HistoryEntry
+	f.Store.View(f.Ctx, func(tx model.Tx) error {
+		hist, err = tx.History(model.SupportActor, 0, 0, 1)
+		return err
+	})
+	if len(hist) != 1 || hist[0].Detail != "setting mail-delivery set to none; 3 mails not sent yet taken out of the outbox (the mailbox shows their tokens again)" {
+		t.Errorf("the history: %+v", hist)
+	}
+	// The token shown again works.
+	if _, err := f.Desk.Accept(f.Ctx, N, r.ID, tokN); err != nil {
+		t.Errorf("the token shown again: %v", err)
+	}
+}
+
+// mailAbout is h's newest confirmation mail for request id, as its
+// mailbox shows it.
+func mailAbout(f *Fixture, h model.Handle, id int64) model.Mail {
+	f.T.Helper()
+	m, ok, err := f.Desk.TokenMail(f.Ctx, h, id)
+	if err != nil || !ok {
+		f.T.Fatalf("%s's mail about request #%d: %v, %v", h, id, ok, err)
+	}
+	return m
 }

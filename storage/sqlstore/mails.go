@@ -110,3 +110,22 @@ func (t *Tx) SetDelivery(e model.OutboxEntry) error {
 	return exactlyOne(t.x.Exec("UPDATE outbox SET state = ?, attempts = ?, next_try = ?, updated = ?, last_error = ? WHERE mail_id = ?",
 		e.State, e.Attempts, ts(e.NextTry), ts(e.Updated), e.LastError, e.Mail.ID))
 }
+
+// WithdrawPending's statements pick the entries still pending with two
+// terms, the first outbox_due's own condition, written as the index is:
+// SQLite and PostgreSQL then read that partial index, which holds only
+// the entries not yet sent or failed, rather than the whole outbox. An
+// entry being handed over (sending) is left alone: its mail's token is
+// the server's already.
+func (t *Tx) WithdrawPending() ([]model.Handle, error) {
+	hs, err := list(t, func(sc Row) (model.Handle, error) {
+		var h model.Handle
+		err := sc.Scan(&h)
+		return h, err
+	}, "SELECT m.to_handle FROM outbox o JOIN mails m ON m.id = o.mail_id WHERE o.state IN ('pending', 'sending') AND o.state = 'pending'")
+	if err != nil || len(hs) == 0 {
+		return hs, err
+	}
+	_, err = t.x.Exec("DELETE FROM outbox WHERE state IN ('pending', 'sending') AND state = 'pending'")
+	return hs, err
+}
