@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -45,6 +46,9 @@ type app struct {
 	// given up.
 	observe              func(action string, o model.Outcome, took time.Duration)
 	mailSent, mailFailed func()
+	// serveLog is serve's log, set before the desk is opened: its sender
+	// logs there, rather than on stderr as a command's does.
+	serveLog *slog.Logger
 }
 
 // globalOptions are the flags every command takes, before or after its

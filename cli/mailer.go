@@ -44,7 +44,14 @@ func (a *app) setupMail(mo *model.Options) error {
 		return misuseText(nil, "--mail-from: %v", err)
 	}
 	log := newStderrLog(a.stderr)
-	s, err := delivery.New(delivery.Config{Server: server, From: addr, Log: slog.New(log), OnSent: a.mailSent, OnFailed: a.mailFailed})
+	// A command's sender tells whoever runs it, on stderr, what went
+	// wrong, with the addresses; serve's tells its log (a.serveLog),
+	// which names accounts and domains only.
+	cfg := delivery.Config{Server: server, From: addr, Log: slog.New(log), LogAddresses: true, OnSent: a.mailSent, OnFailed: a.mailFailed}
+	if a.serveLog != nil {
+		cfg.Log, cfg.LogAddresses = a.serveLog, false
+	}
+	s, err := delivery.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -136,7 +143,17 @@ func newStderrLog(w io.Writer) *stderrLog {
 
 func (l *stderrLog) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelWarn }
 
+// Handle writes a warning or an error, but a try deferred: what is still
+// unsent when the command ends is said once, by the sender's Close.
 func (l *stderrLog) Handle(_ context.Context, r slog.Record) error {
+	deferred := false
+	r.Attrs(func(a slog.Attr) bool {
+		deferred = a.Key == "event" && a.Value.String() == delivery.EventDeferred
+		return !deferred
+	})
+	if deferred {
+		return nil
+	}
 	line := fmt.Sprintf("contactdesk: %s\n", message(r.Message))
 	l.mu.Lock()
 	defer l.mu.Unlock()

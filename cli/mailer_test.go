@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -15,6 +16,8 @@ import (
 
 	"contactdesk/delivery"
 	"contactdesk/delivery/smtptest"
+	"contactdesk/internal/syncbuf"
+	"contactdesk/model"
 	"contactdesk/storage"
 )
 
@@ -469,4 +472,59 @@ func TestRealDeliveryOffShowsUnsentTokens(t *testing.T) {
 		t.Errorf("%d withdrawn mails were sent", n)
 	}
 	d.ok("request", "accept", "1", "--as", "ne44444-ovh", "--token", tok)
+}
+
+// TestServeLogsEachFailedDelivery: serve --smtp logs, as it happens, a
+// warning for each try that failed and an error for each mail given up,
+// naming the mail, its account and the address's domain — never the
+// address, the token or the body — where it said nothing until shutdown.
+func TestServeLogsEachFailedDelivery(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
+		if rcpt == "nina@example.com" {
+			return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "<" + rcpt + ">: no such user"}
+		}
+		return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	})
+	d := seeded(t)
+	d.ok("config", "set", "mail-delivery", "smtp")
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	tok := decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json"))[0]
+	var stored string
+	db, err := storage.Open(d.env["CONTACTDESK_DB"], storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.View(context.Background(), func(tx model.Tx) error {
+		m, err := tx.Mail(tok.ID)
+		stored = m.Token
+		return err
+	})
+	db.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := &syncbuf.Buffer{}
+	code := make(chan int, 1)
+	go func() {
+		code <- Run(ctx, []string{"--db", d.env["CONTACTDESK_DB"], "serve", "--listen", "none", "--http", "127.0.0.1:0",
+			"--smtp", srv.URL(), "--mail-from", "desk@provider.example"}, strings.NewReader(""), io.Discard, log, func(string) string { return "" })
+	}()
+	warned := regexp.MustCompile(`level=WARN msg="mail #\d to (ad11111-ovh at example\.com|te22222-ovh at example\.com) deferred: 451 \\"4\.3\.0 try again later\\"; next try at \S+" event=deferred mail=\d account=\S+ domain=example\.com attempt=1 `)
+	failed := `level=ERROR msg="mail #3 to ne44444-ovh at example.com not delivered: 550 \"5.1.1 <…@example.com>: no such user\"" event=failed mail=3 account=ne44444-ovh domain=example.com attempt=1`
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		l := log.String()
+		if len(warned.FindAllString(l, -1)) == 2 && strings.Contains(l, failed) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve is running, and its log says:\n%s", l)
+		}
+	}
+	cancel()
+	<-code
+	l := log.String()
+	if stored == "" || strings.Contains(l, stored) || strings.Contains(l, "ada@") || strings.Contains(l, "ted@") || strings.Contains(l, "nina@") || strings.Contains(l, "Hello") {
+		t.Errorf("the log holds an address, the token or a body:\n%s", l)
+	}
 }
