@@ -484,7 +484,10 @@ func TestGivesUpAfter24Hours(t *testing.T) {
 	if !strings.Contains(m.DeliveryError, "24 hours") || !strings.Contains(m.DeliveryError, "cannot connect") {
 		t.Fatalf("delivery error %q", m.DeliveryError)
 	}
-	// Given up: an error in the log, as it happens.
+	// Given up: an error in the log, as it happens (just after the record).
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), "level=ERROR") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if l := logs.String(); !regexp.MustCompile(fmt.Sprintf(`level=ERROR msg="mail #%d to %s at example.net not delivered: not delivered within 24 hours; the last try: cannot connect`, m.ID, tech)).MatchString(l) {
 		t.Errorf("the log:\n%s", l)
 	}
@@ -835,6 +838,10 @@ func TestEachFailedTryIsLogged(t *testing.T) {
 	_, logs := start(t, w, srv)
 	w.request(t)
 	failed := w.waitDelivery(t, tech, model.DeliveryFailed)
+	// The line comes just after the record.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), "level=ERROR") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 
 	var warns, errs []string
 	for _, l := range strings.Split(logs.String(), "\n") {
@@ -874,6 +881,9 @@ func TestEachFailedTryIsLogged(t *testing.T) {
 	_, logs2 := start(t, w2, srv2, func(c *delivery.Config) { c.LogAddresses = true })
 	w2.request(t)
 	w2.waitDelivery(t, tech, model.DeliveryFailed)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs2.String(), "to "+addresses[tech]) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if !strings.Contains(logs2.String(), "to "+addresses[tech]+" not delivered: 550") || !strings.Contains(logs2.String(), "to="+addresses[tech]) {
 		t.Errorf("with LogAddresses:\n%s", logs2)
 	}
