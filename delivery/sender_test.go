@@ -888,3 +888,42 @@ func TestEachFailedTryIsLogged(t *testing.T) {
 		t.Errorf("with LogAddresses:\n%s", logs2)
 	}
 }
+
+// TestTemporaryRefusalOfTheMessageKeepsTheToken: a server that answers
+// the final "." with 4xx did not take the message, although the desk had
+// recorded its hand-over (and forgotten the token): the retry sends the
+// message whole, token included, and the mailbox says "mailed" only once
+// it went.
+func TestTemporaryRefusalOfTheMessageKeepsTheToken(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	var mu sync.Mutex
+	tries := 0
+	srv.RefuseData(func(rcpt string) *gosmtp.SMTPError {
+		if rcpt != addresses[tech] {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if tries++; tries == 1 {
+			return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 7, 1}, Message: "Greylisted, try again later"}
+		}
+		return nil
+	})
+	w := newWorld(t, nil)
+	start(t, w, srv)
+	r := w.request(t)
+	var stored string
+	w.db.View(context.Background(), func(tx model.Tx) error {
+		ms, err := tx.MailsOf(tech)
+		stored = ms[0].Token
+		return err
+	})
+	w.waitDelivery(t, tech, model.DeliverySent)
+	got := byRecipient(t, srv.Wait(t, 3))[addresses[tech]]
+	if stored == "" || !strings.Contains(got.Body, stored) || strings.Contains(got.Body, "keeps no copy") {
+		t.Fatalf("the message sent after a 451 to its final dot lacks its token %q:\n%s", stored, got.Body)
+	}
+	if _, err := w.desk.Accept(context.Background(), tech, r.ID, stored); err != nil {
+		t.Errorf("the token of the retried message: %v", err)
+	}
+}

@@ -185,8 +185,14 @@ func (d *Desk) Undeliverable(ctx context.Context, e OutboxEntry, answer string) 
 // answering 4xx): the mail is due again after the backoff, or marked
 // failed once DeliveryGiveUp has passed since it was queued. The last
 // try is made at the deadline.
+//
+// A 4xx to the final "." comes after the hand-over (e in state sending),
+// which made the stored copy forget the token: the server did not take
+// the message, so the same write puts the mail back as it was written
+// (e.Mail, as claimed), for the next try to send it whole.
 func (d *Desk) Deferred(ctx context.Context, e OutboxEntry, answer string, b Backoff) (OutboxEntry, error) {
 	now := d.clock.Now()
+	handedOver := e.State == DeliverySending
 	deadline := e.Queued.Add(DeliveryGiveUp)
 	e.Updated, e.LastError = now, answer
 	if !now.Before(deadline) {
@@ -199,14 +205,22 @@ func (d *Desk) Deferred(ctx context.Context, e OutboxEntry, answer string, b Bac
 			e.NextTry = deadline
 		}
 	}
-	return d.setDelivery(ctx, e)
+	return d.recordDelivery(ctx, e, handedOver && e.State == DeliveryPending && e.Mail.Token != "")
 }
 
 func (d *Desk) setDelivery(ctx context.Context, e OutboxEntry) (OutboxEntry, error) {
+	return d.recordDelivery(ctx, e, false)
+}
+
+// recordDelivery records e; restore puts its mail back as written.
+func (d *Desk) recordDelivery(ctx context.Context, e OutboxEntry, restore bool) (OutboxEntry, error) {
 	start := time.Now()
 	err := d.store.Update(ctx, func(tx Tx) error {
 		if err := tx.SetDelivery(e); err != nil {
 			return err
+		}
+		if restore {
+			return tx.RestoreMail(e.Mail)
 		}
 		if e.State == DeliveryFailed {
 			// Nobody will receive this token: the desk need not keep it

@@ -166,6 +166,10 @@ type Tx interface {
 	// by number. It is read once, when real delivery is turned on, and
 	// may read every mail.
 	SimulatedTokenMails(limit int) ([]Mail, error)
+	// RestoreMail puts back m's body, link and token as m has them (as
+	// written): the server refused for now a message whose hand-over
+	// had made the desk forget them.
+	RestoreMail(m Mail) error
 	// WithdrawPending takes out of the outbox every entry still pending
 	// (never handed to a server: its mail still holds its token) and
 	// returns the recipient of each of their mails.

@@ -72,6 +72,10 @@ func (t *Tx) RedactMail(id int64, body, link string) error {
 	return exactlyOne(t.x.Exec("UPDATE mails SET body = ?, link = ?, token = '' WHERE id = ?", body, link, id))
 }
 
+func (t *Tx) RestoreMail(m model.Mail) error {
+	return exactlyOne(t.x.Exec("UPDATE mails SET body = ?, link = ?, token = ? WHERE id = ?", m.Body, m.Link, m.Token, m.ID))
+}
+
 // SimulatedTokenMails reads every mail (no index holds tokens: one would
 // cost each mail written a second entry, for a statement run once, when
 // real delivery is turned on); the outbox is looked up by its key.
