@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -44,6 +46,9 @@ type app struct {
 	// given up.
 	observe              func(action string, o model.Outcome, took time.Duration)
 	mailSent, mailFailed func()
+	// serveLog is serve's log, set before the desk is opened: its sender
+	// logs there, rather than on stderr as a command's does.
+	serveLog *slog.Logger
 }
 
 // globalOptions are the flags every command takes, before or after its
@@ -125,9 +130,15 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 	if a.mail != nil {
 		// Every process must know that mail goes out for real: those
 		// without an SMTP server of their own queue theirs too, and
-		// none shows a token.
-		if err := a.desk.UseRealDelivery(a.ctx); err != nil {
+		// none shows a token. The first such run removes the tokens of
+		// the simulated mailbox: it says so, as a line of its own on
+		// stderr, whatever the command.
+		removed, err := a.desk.UseRealDelivery(a.ctx)
+		if err != nil {
 			return nil, err
+		}
+		if removed > 0 {
+			fmt.Fprintln(a.stderr, a.T("cli.config.tokens_removed", locale.Args{"N": removed}))
 		}
 		a.mail.Attach(a.desk)
 	}

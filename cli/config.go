@@ -23,7 +23,11 @@ PostgreSQL — writes the same links and agrees on real delivery:
                  over SSH
   mail-delivery  smtp: mail is delivered for real, and the desk keeps no
                  usable token; none: the simulated mailbox. Every run with
-                 --smtp sets it to smtp.
+                 --smtp sets it to smtp. Turning it on removes the tokens
+                 the simulated mailbox holds, never mailed (each mail
+                 says how to ask for a fresh one); turning it off takes
+                 the mails not sent yet out of the outbox, and shows
+                 their tokens again.
   default-lang   pt, en or fr: the language of an account opened without
                  --lang, and of the app's account picker when $LANG names
                  none of them (unset: en)
@@ -109,12 +113,23 @@ func configSet(o *configSetOptions) error {
 	if err != nil {
 		return err
 	}
-	v, err := d.SetSetting(a.ctx, o.Key, o.Value)
+	c, err := d.ChangeSetting(a.ctx, o.Key, o.Value)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(a.out, a.T("cli.config.set", locale.Args{"Key": o.Key, "Value": v}))
+	fmt.Fprintln(a.out, a.T("cli.config.set", locale.Args{"Key": o.Key, "Value": c.Value}))
+	a.settled(c)
 	return nil
+}
+
+// settled says what turning real delivery on or off did to the mails.
+func (a *app) settled(c model.SettingChange) {
+	if c.TokensRemoved > 0 {
+		fmt.Fprintln(a.out, a.T("cli.config.tokens_removed", locale.Args{"N": c.TokensRemoved}))
+	}
+	if c.Withdrawn > 0 {
+		fmt.Fprintln(a.out, a.T("cli.config.withdrawn", locale.Args{"N": c.Withdrawn}))
+	}
 }
 
 type configKeyOptions struct {
@@ -195,10 +210,12 @@ func configUnset(o *configKeyOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := d.SetSetting(a.ctx, o.Key, ""); err != nil {
+	c, err := d.ChangeSetting(a.ctx, o.Key, "")
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(a.out, a.T("cli.config.unset", locale.Args{"Key": o.Key}))
+	a.settled(c)
 	return nil
 }
 

@@ -42,8 +42,12 @@ request (a resend; token_replaced in the JSON). --json has every field,
 the token and the delivery included.
 
 With real delivery (mail-delivery smtp, see 'contactdesk config') a token
-lives in its recipient's own inbox only: TOKEN says "mailed", and the JSON
-has an empty token, a link without it, and token_withheld true.`,
+lives in its recipient's own inbox only: TOKEN says "mailed", "queued" (not
+sent yet) or "not delivered" (the desk keeps no copy: ask for a fresh one),
+and the JSON has an empty token, a link without it, token_withheld true,
+and the delivery. A token the simulated mailbox held when real delivery
+began was never mailed: it was removed then, and TOKEN says "removed"
+(token_removed true); the mail says how to ask for a fresh one.`,
 		Example: `contactdesk mail list --as cd67890-ovh
 contactdesk mail list --as cd67890-ovh --json |
   jq -r '.[] | select(.token != "") | "\(.request) \(.token)"'`,
@@ -89,35 +93,64 @@ func mailList(o *mailListOptions) error {
 		return writeJSON(a.stdout, js)
 	}
 	rows := make([][]string, 0, len(ms))
-	tokens, mailed, first := 0, 0, int64(0)
+	// What became of each token, counted for the lines under the table
+	// (the replaced ones aside), each with its newest mail.
+	var tokens, mailed, queued, failed, removed counted
 	for i, m := range ms {
 		unread, token := "", ""
 		if !m.Read {
 			unread = "*"
 		}
 		switch {
-		case replaced[i] && (m.Token != "" || m.TokenWithheld):
+		case replaced[i] && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
 			token = a.T("cli.mail.replaced")
 		case m.Token != "":
 			token = a.T("cli.mail.token")
-			tokens++
-			if first == 0 {
-				first = m.ID
-			}
-		case m.TokenWithheld:
+			tokens.add(m)
+		case m.TokenRemoved:
+			token = a.T("cli.mail.removed")
+			removed.add(m)
+		case m.TokenWithheld && m.Delivery == model.DeliverySent:
 			token = a.T("cli.mail.mailed")
-			mailed++
+			mailed.add(m)
+		case m.TokenWithheld && m.Delivery == model.DeliveryFailed:
+			token = a.T("cli.mail.not_delivered")
+			failed.add(m)
+		case m.TokenWithheld:
+			token = a.T("cli.mail.queued")
+			queued.add(m)
 		}
 		rows = append(rows, []string{strconv.FormatInt(m.ID, 10), unread, a.l.DateTime(m.Date), token, m.Subject})
 	}
 	table(a.out, a.header("number", "new", "date", "token", "subject"), rows)
-	if tokens > 0 {
-		fmt.Fprintln(a.out, a.T("cli.mail.tokens", locale.Args{"N": tokens, "Handle": h, "First": first}))
-	}
-	if mailed > 0 {
-		fmt.Fprintln(a.out, a.T("cli.mail.withheld", locale.Args{"N": mailed}))
+	for _, c := range []struct {
+		id string
+		n  counted
+	}{
+		{"cli.mail.tokens", tokens},
+		{"cli.mail.withheld", mailed},
+		{"cli.mail.queued_tokens", queued},
+		{"cli.mail.failed_tokens", failed},
+		{"cli.mail.removed_tokens", removed},
+	} {
+		if c.n.n > 0 {
+			fmt.Fprintln(a.out, a.T(c.id, locale.Args{"N": c.n.n, "Handle": h, "First": c.n.first}))
+		}
 	}
 	return nil
+}
+
+// counted counts mails, and keeps the first one's number (the newest).
+type counted struct {
+	n     int
+	first int64
+}
+
+func (c *counted) add(m model.Mail) {
+	if c.n == 0 {
+		c.first = m.ID
+	}
+	c.n++
 }
 
 type mailShowOptions struct {
@@ -136,7 +169,8 @@ func newCmdMailShow(a *app, runF func(*mailShowOptions) error) *cobra.Command {
 		Long: `Show one of the account's mails whole — its token, and the link that opens
 the request with the token filled in — and mark it read. With real
 delivery, the token is in the recipient's own inbox only: the mail says
-to which address it went.`,
+to which address it went, or that it is still queued, or was not
+delivered (with the server's answer).`,
 		Example: `contactdesk mail show 31 --as cd67890-ovh
 contactdesk mail show 31 --as cd67890-ovh --json | jq -r .token`,
 		Args:                  exactArgs("ID"),
@@ -186,15 +220,48 @@ func mailShow(o *mailShowOptions) error {
 		j.TokenReplaced = replaced
 		return writeJSON(a.stdout, j)
 	}
-	label := a.labels("cli.mail.label.", "from", "to", "date", "subject", "token")
+	labels := []string{"from", "to", "date", "subject", "token"}
+	if m.Delivery != "" {
+		labels = append(labels, "delivery")
+	}
+	label := a.labels("cli.mail.label.", labels...)
 	fmt.Fprintf(a.out, "%scontactdesk\n%s%s <%s>\n%s%s\n%s%s\n", label("from"), label("to"), m.To, text.Line(m.Address),
 		label("date"), a.l.DateTime(m.Date), label("subject"), text.Line(m.Subject))
-	if m.TokenWithheld {
-		fmt.Fprintf(a.out, "%s%s\n", label("token"), a.T("tui.mail.withheld", locale.Args{"Address": text.Line(m.Address)}))
+	if m.Delivery != "" {
+		// Where it stands, and the server's last answer.
+		d := a.T("tui.delivery." + m.Delivery)
+		if m.DeliveryError != "" {
+			d += ": " + text.Line(m.DeliveryError)
+		}
+		fmt.Fprintf(a.out, "%s%s\n", label("delivery"), d)
+	}
+	if say := a.tokenFate(m); say != "" {
+		fmt.Fprintf(a.out, "%s%s\n", label("token"), say)
 	}
 	if replaced {
 		fmt.Fprintf(a.out, "%s%s\n", label("token"), a.T("err.token.replaced", locale.Args{"ID": m.RequestID}))
 	}
 	fmt.Fprintf(a.out, "\n%s", text.Clean(m.Body, true))
 	return nil
+}
+
+// tokenFate says what became of the token of a mail that does not show
+// it: mailed, queued, not delivered, or removed from the simulated
+// mailbox when real delivery began; "" for a mail that shows its token,
+// or never had one.
+func (a *app) tokenFate(m model.Mail) string {
+	args := locale.Args{"Address": text.Line(m.Address), "ID": m.RequestID, "Handle": m.To}
+	switch {
+	case m.TokenRemoved:
+		return a.T("cli.mail.token_removed", args)
+	case !m.TokenWithheld:
+		return ""
+	case m.Delivery == model.DeliverySent:
+		return a.T("tui.mail.withheld", args)
+	case m.Delivery == model.DeliveryFailed && m.Kind == model.MailEmailConfirm:
+		return a.T("cli.mail.token_failed_email", args)
+	case m.Delivery == model.DeliveryFailed:
+		return a.T("cli.mail.token_failed", args)
+	}
+	return a.T("cli.mail.token_queued", args)
 }

@@ -1,8 +1,13 @@
 package cli
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"contactdesk/model"
+	"contactdesk/storage"
 )
 
 // After a resend, the mail with the old token says that its token was
@@ -42,4 +47,58 @@ func TestMailListMarksReplacedTokens(t *testing.T) {
 	if js := d.ok("mail", "show", strings.Fields(lines[1])[0], "--as", "gh13579-ovh", "--json"); !strings.Contains(js, `"token_replaced": false`) {
 		t.Errorf("mail show --json of the newest mail:\n%s", js)
 	}
+}
+
+// TestRealDeliveryRemovesSimulatedTokens: any run with --smtp, even a
+// backup, turns real delivery on. The tokens the simulated mailbox held
+// were never mailed: they are removed from the desk (a copy someone made
+// still works), and the mailbox says so — never that they were mailed.
+func TestRealDeliveryRemovesSimulatedTokens(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	copied := d.token("gh13579-ovh", 8)
+	r := d.run("backup", filepath.Join(d.dir, "copy.db"), "--smtp", "smtp://127.0.0.1:1", "--mail-from", "desk@example.com")
+	if r.code != 0 || !strings.Contains(r.err, "mail is now delivered for real: the tokens of 20 mails of the simulated mailbox, never mailed, were removed") {
+		t.Fatalf("the switch: %+v", r)
+	}
+
+	list := d.ok("mail", "list", "--as", "cd67890-ovh")
+	if strings.Contains(list, "  mailed  ") || strings.Contains(list, "inbox") || !strings.Contains(list, "  removed  ") ||
+		!strings.Contains(list, "1 mail's token, never mailed, was removed when mail began to be delivered for real") {
+		t.Errorf("mail list:\n%s", list)
+	}
+	var id int64
+	for _, m := range decode[[]map[string]any](t, d.ok("mail", "list", "--as", "cd67890-ovh", "--json")) {
+		if m["kind"] == "confirm" {
+			id = int64(m["id"].(float64))
+			if m["token"] != "" || m["token_removed"] != true || m["token_withheld"] != false || strings.Contains(m["link"].(string), "token") {
+				t.Errorf("mail list --json: %v", m)
+			}
+		}
+	}
+	show := d.ok("mail", "show", itoa(id), "--as", "cd67890-ovh")
+	if !strings.Contains(show, "Token:   removed from this mailbox when mail began to be delivered for real: it was never mailed") ||
+		strings.Contains(show, "mailed to") || !strings.Contains(show, "contactdesk request resend 1 --as cd67890-ovh") {
+		t.Errorf("mail show:\n%s", show)
+	}
+
+	db, err := storage.Open(d.env["CONTACTDESK_DB"], storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.View(context.Background(), func(tx model.Tx) error {
+		accounts, err := tx.Accounts()
+		for _, a := range accounts {
+			ms, _ := tx.MailsOf(a.Handle)
+			for _, m := range ms {
+				if m.Token != "" || tokenRE.MatchString(m.Body) {
+					t.Errorf("mail #%d of %s still holds a token", m.ID, a.Handle)
+				}
+			}
+		}
+		return err
+	})
+	db.Close()
+
+	d.ok("request", "accept", "8", "--as", "gh13579-ovh", "--token", copied)
 }

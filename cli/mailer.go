@@ -44,7 +44,14 @@ func (a *app) setupMail(mo *model.Options) error {
 		return misuseText(nil, "--mail-from: %v", err)
 	}
 	log := newStderrLog(a.stderr)
-	s, err := delivery.New(delivery.Config{Server: server, From: addr, Log: slog.New(log), OnSent: a.mailSent, OnFailed: a.mailFailed})
+	// A command's sender tells whoever runs it, on stderr, what went
+	// wrong, with the addresses; serve's tells its log (a.serveLog),
+	// which names accounts and domains only.
+	cfg := delivery.Config{Server: server, From: addr, Log: slog.New(log), LogAddresses: true, OnSent: a.mailSent, OnFailed: a.mailFailed}
+	if a.serveLog != nil {
+		cfg.Log, cfg.LogAddresses = a.serveLog, false
+	}
+	s, err := delivery.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -80,28 +87,39 @@ func (m *mailer) Close() error {
 	return m.closed
 }
 
-// mailState is how the success line of a command that wrote mails says
-// where they are: in the mailbox (no real delivery), mailed (the server
-// took them), or queued (the server did not yet: they wait in the
-// outbox, and a line on stderr says why). It waits for the sender first.
-func (a *app) mailState() mailState {
-	if a.mail == nil {
-		return inMailbox
+// settle waits for this run's sender, when it has one (--smtp), to send
+// what is due (see mailer.Close): the delivery of a mail the command
+// wrote, read afterwards, is where it stands when the command ends.
+func (a *app) settle() {
+	if a.mail != nil {
+		a.mail.Close()
 	}
-	if a.mail.Close() != nil {
-		return queued
-	}
-	return mailed
 }
 
-// mailState is where a command's mails are when it ends.
+// mailState is where a mail a command wrote stands, once settled: what
+// the command's success line says of it. Without a sender of its own,
+// a process under real delivery leaves its mails queued for another.
 type mailState int
 
 const (
-	inMailbox mailState = iota // no real delivery: the simulated mailbox
-	mailed                     // the SMTP server took them
-	queued                     // in the outbox, not sent yet
+	inMailbox   mailState = iota // no real delivery: the simulated mailbox
+	mailed                       // the SMTP server took it
+	queued                       // in the outbox, not sent yet (a line on stderr says why, with --smtp)
+	undelivered                  // refused by the server, or given up: never sent
 )
+
+// stateOf is where m stands, read once settled.
+func stateOf(m model.Mail) mailState {
+	switch m.Delivery {
+	case "":
+		return inMailbox
+	case model.DeliverySent:
+		return mailed
+	case model.DeliveryFailed:
+		return undelivered
+	}
+	return queued
+}
 
 // stderrLog writes the sender's warnings as the command line writes its
 // errors: "contactdesk: …", one line each. To a file (a terminal, a
@@ -125,7 +143,17 @@ func newStderrLog(w io.Writer) *stderrLog {
 
 func (l *stderrLog) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelWarn }
 
+// Handle writes a warning or an error, but a try deferred: what is still
+// unsent when the command ends is said once, by the sender's Close.
 func (l *stderrLog) Handle(_ context.Context, r slog.Record) error {
+	deferred := false
+	r.Attrs(func(a slog.Attr) bool {
+		deferred = a.Key == "event" && a.Value.String() == delivery.EventDeferred
+		return !deferred
+	})
+	if deferred {
+		return nil
+	}
 	line := fmt.Sprintf("contactdesk: %s\n", message(r.Message))
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -11,8 +12,12 @@ import (
 	"testing"
 	"time"
 
+	gosmtp "github.com/emersion/go-smtp"
+
 	"contactdesk/delivery"
 	"contactdesk/delivery/smtptest"
+	"contactdesk/internal/syncbuf"
+	"contactdesk/model"
 	"contactdesk/storage"
 )
 
@@ -352,5 +357,174 @@ func TestAHungServerHoldsACommandNoLongerThanTheREADMESays(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFailedTokensAreNotMailed: a token mail the server refuses is not
+// "mailed". The success line names, party by party, whose token went and
+// whose did not (with the server's answer); the command still exits 0,
+// the request being created. The mailbox says "not delivered", "queued"
+// or "mailed" for each, and mail show the delivery and the answer. A
+// process without --smtp, under real delivery, says its mail is queued.
+func TestFailedTokensAreNotMailed(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
+		if rcpt == "nina@example.com" {
+			return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+		}
+		return nil
+	})
+	d := seeded(t)
+	d.env["CONTACTDESK_SMTP"], d.env["CONTACTDESK_MAIL_FROM"] = srv.URL(), "desk@provider.example"
+	r := d.run("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	if r.code != 0 || strings.Contains(r.out, "each has a token") ||
+		!strings.Contains(r.out, "waiting for confirmation by ad11111-ovh (token mailed), te22222-ovh (token mailed), ne44444-ovh (token not delivered: 550 \"5.1.1 No such user here\")") ||
+		!strings.Contains(r.err, "not delivered: 550") {
+		t.Fatalf("a create whose token mail failed: %+v", r)
+	}
+
+	list := d.ok("mail", "list", "--as", "ne44444-ovh")
+	if !strings.Contains(list, "  not delivered  ") || strings.Contains(list, "  mailed  ") ||
+		!strings.Contains(list, "1 mail's token was not delivered, and the desk keeps no copy") {
+		t.Errorf("mail list of the party whose mail failed:\n%s", list)
+	}
+	if list := d.ok("mail", "list", "--as", "te22222-ovh"); !strings.Contains(list, "  mailed  ") {
+		t.Errorf("mail list of a party whose mail went:\n%s", list)
+	}
+	show := d.ok("mail", "show", "3", "--as", "ne44444-ovh")
+	if !strings.Contains(show, "Delivery: failed: 550 \"5.1.1 No such user here\"\n") ||
+		!strings.Contains(show, "Token:    not delivered to nina@example.com, and the desk keeps no copy: while request #1 waits for your answer, ask for a fresh one: contactdesk request resend 1 --as ne44444-ovh\n") ||
+		!strings.Contains(show, "(not delivered to nina@example.com, and the desk keeps no copy: ask for a fresh token)") || strings.Contains(show, "mailed to") {
+		t.Errorf("mail show of the failed mail:\n%s", show)
+	}
+
+	// The server down: queued, said so in the line and in the mailbox.
+	srv.SetDown(true)
+	r = d.run("request", "resend", "1", "--as", "te22222-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "is queued for ted@example.com, not sent yet") {
+		t.Errorf("a resend with the server down: %+v", r)
+	}
+	if list := d.ok("mail", "list", "--as", "te22222-ovh"); !strings.Contains(list, "  queued  ") || !strings.Contains(list, "1 mail's token is queued for the account's own inbox, not sent yet") {
+		t.Errorf("mail list with a mail queued:\n%s", list)
+	}
+	if show := d.ok("mail", "show", "4", "--as", "te22222-ovh"); !strings.Contains(show, "Delivery: pending: ") ||
+		!strings.Contains(show, "Token:    queued for ted@example.com, not sent yet") || !strings.Contains(show, "(queued for ted@example.com, not sent yet") {
+		t.Errorf("mail show of a queued mail:\n%s", show)
+	}
+
+	// Without --smtp, under real delivery: another process sends it.
+	delete(d.env, "CONTACTDESK_SMTP")
+	if out := d.ok("request", "resend", "1", "--as", "ad11111-ovh"); !strings.Contains(out, "is queued for ada@example.com, not sent yet") {
+		t.Errorf("a resend without --smtp under real delivery: %q", out)
+	}
+	// A party refused: a resend to the same address fails again, and
+	// says that the old token is gone too.
+	srv.SetDown(false)
+	d.env["CONTACTDESK_SMTP"] = srv.URL()
+	r = d.run("request", "resend", "1", "--as", "ne44444-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "a fresh token for request #1 was not delivered to nina@example.com: 550 \"5.1.1 No such user here\"; the one sent before no longer works either") {
+		t.Errorf("a resend refused: %+v", r)
+	}
+	r = d.run("request", "cancel", "1", "--as", "ad11111-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "request #1 cancelled; every party is told by mail, but the mail to ne44444-ovh was not delivered") {
+		t.Errorf("a cancel whose mail to a party failed: %+v", r)
+	}
+}
+
+// TestRealDeliveryOffShowsUnsentTokens: mails queued for a server that
+// never took them, then mail-delivery none: they are taken out of the
+// outbox, and the simulated mailbox shows their tokens again, "as
+// before". A later run with --smtp does not mail them: turning real
+// delivery on again removes those tokens instead, and says so.
+func TestRealDeliveryOffShowsUnsentTokens(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.SetDown(true)
+	d := seeded(t)
+	smtp := []string{"--smtp", srv.URL(), "--mail-from", "desk@provider.example"}
+	r := d.run(append([]string{"request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh"}, smtp...)...)
+	if r.code != 0 || !strings.Contains(r.out, "queued, not sent yet") {
+		t.Fatalf("create with the server down: %+v", r)
+	}
+	if list := d.ok("mail", "list", "--as", "ne44444-ovh"); !strings.Contains(list, "  queued  ") {
+		t.Fatalf("mail list before:\n%s", list)
+	}
+
+	out := d.ok("config", "set", "mail-delivery", "none")
+	if !strings.Contains(out, "3 mails not sent yet were taken out of the outbox: they stay in the simulated mailbox, which shows the tokens they carry again") {
+		t.Errorf("config set mail-delivery none says:\n%s", out)
+	}
+	list := d.ok("mail", "list", "--as", "ne44444-ovh")
+	if !strings.Contains(list, "  token  ") || strings.Contains(list, "queued") || strings.Contains(list, "mailed") || !strings.Contains(list, "1 mail carries a token") {
+		t.Errorf("mail list after mail-delivery none:\n%s", list)
+	}
+	tok := d.token("ne44444-ovh", 1)
+	if show := d.ok("mail", "show", "3", "--as", "ne44444-ovh"); !strings.Contains(show, tok) || strings.Contains(show, "Delivery:") || strings.Contains(show, "Token:") {
+		t.Errorf("mail show after mail-delivery none:\n%s", show)
+	}
+
+	// The server is back and a run with --smtp comes: nothing is sent.
+	srv.SetDown(false)
+	r = d.run(append([]string{"services", "--as", "ad11111-ovh"}, smtp...)...)
+	if r.code != 0 || !strings.Contains(r.err, "the tokens of 3 mails of the simulated mailbox, never mailed, were removed") {
+		t.Errorf("a run with --smtp after: %+v", r)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("%d withdrawn mails were sent", n)
+	}
+	d.ok("request", "accept", "1", "--as", "ne44444-ovh", "--token", tok)
+}
+
+// TestServeLogsEachFailedDelivery: serve --smtp logs, as it happens, a
+// warning for each try that failed and an error for each mail given up,
+// naming the mail, its account and the address's domain — never the
+// address, the token or the body — where it said nothing until shutdown.
+func TestServeLogsEachFailedDelivery(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
+		if rcpt == "nina@example.com" {
+			return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "<" + rcpt + ">: no such user"}
+		}
+		return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	})
+	d := seeded(t)
+	d.ok("config", "set", "mail-delivery", "smtp")
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	tok := decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json"))[0]
+	var stored string
+	db, err := storage.Open(d.env["CONTACTDESK_DB"], storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.View(context.Background(), func(tx model.Tx) error {
+		m, err := tx.Mail(tok.ID)
+		stored = m.Token
+		return err
+	})
+	db.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := &syncbuf.Buffer{}
+	code := make(chan int, 1)
+	go func() {
+		code <- Run(ctx, []string{"--db", d.env["CONTACTDESK_DB"], "serve", "--listen", "none", "--http", "127.0.0.1:0",
+			"--smtp", srv.URL(), "--mail-from", "desk@provider.example"}, strings.NewReader(""), io.Discard, log, func(string) string { return "" })
+	}()
+	warned := regexp.MustCompile(`level=WARN msg="mail #\d to (ad11111-ovh at example\.com|te22222-ovh at example\.com) deferred: 451 \\"4\.3\.0 try again later\\"; next try at \S+" event=deferred mail=\d account=\S+ domain=example\.com attempt=1 `)
+	failed := `level=ERROR msg="mail #3 to ne44444-ovh at example.com not delivered: 550 \"5.1.1 <…@example.com>: no such user\"" event=failed mail=3 account=ne44444-ovh domain=example.com attempt=1`
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		l := log.String()
+		if len(warned.FindAllString(l, -1)) == 2 && strings.Contains(l, failed) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve is running, and its log says:\n%s", l)
+		}
+	}
+	cancel()
+	<-code
+	l := log.String()
+	if stored == "" || strings.Contains(l, stored) || strings.Contains(l, "ada@") || strings.Contains(l, "ted@") || strings.Contains(l, "nina@") || strings.Contains(l, "Hello") {
+		t.Errorf("the log holds an address, the token or a body:\n%s", l)
 	}
 }

@@ -115,6 +115,9 @@ type mailJSON struct {
 	// TokenWithheld: the token went to the recipient's own inbox, and
 	// token is empty (real delivery).
 	TokenWithheld bool `json:"token_withheld"`
+	// TokenRemoved: the token was in the simulated mailbox only, and was
+	// removed from it when real delivery began (token is empty).
+	TokenRemoved bool `json:"token_removed"`
 	// TokenReplaced: a newer mail brought the recipient a new token for
 	// the same request (a resend), and this mail's token no longer works.
 	TokenReplaced bool `json:"token_replaced"`
@@ -123,7 +126,7 @@ type mailJSON struct {
 func mailOut(m model.Mail) mailJSON {
 	j := mailJSON{ID: m.ID, To: string(m.To), Address: m.Address, Subject: m.Subject, Date: rfc(m.Date), Body: m.Body,
 		Token: m.Token, Link: m.Link, Kind: m.Kind, Read: m.Read, Delivery: m.Delivery, DeliveryError: m.DeliveryError,
-		TokenWithheld: m.TokenWithheld}
+		TokenWithheld: m.TokenWithheld, TokenRemoved: m.TokenRemoved}
 	if m.RequestID != 0 {
 		id := m.RequestID
 		j.Request = &id

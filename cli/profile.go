@@ -2,11 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"contactdesk/locale"
+	"contactdesk/model"
+	"contactdesk/model/text"
 )
 
 func newCmdProfile(a *app) *cobra.Command {
@@ -87,11 +90,24 @@ func profileSetEmail(o *profileSetEmailOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, profileJSON{accountOut(acc), c.Email, rfc(c.Expires)})
 	}
-	id := "cli.profile.token_mailed"
-	if a.mailState() == queued {
-		id = "cli.profile.token_queued"
+	// The token went to the new address, in a mail of its own: what
+	// became of it.
+	a.settle()
+	ms, err := d.Mails(a.ctx, h)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintln(a.out, a.T(id, locale.Args{"New": c.Email, "Handle": acc.Handle, "Email": acc.Email}))
+	id, why := "cli.profile.token_mailed", ""
+	if i := slices.IndexFunc(ms, func(m model.Mail) bool { return m.Kind == model.MailEmailConfirm }); i >= 0 {
+		switch stateOf(ms[i]) {
+		case queued:
+			id = "cli.profile.token_queued"
+		case undelivered:
+			// Exit 0: the change was asked for (see requestCreate).
+			id, why = "cli.profile.token_undelivered", ms[i].DeliveryError
+		}
+	}
+	fmt.Fprintln(a.out, a.T(id, locale.Args{"New": c.Email, "Handle": acc.Handle, "Email": acc.Email, "Why": text.Line(why)}))
 	return nil
 }
 

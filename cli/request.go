@@ -2,12 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"contactdesk/locale"
 	"contactdesk/model"
+	"contactdesk/model/text"
 )
 
 func newCmdRequest(a *app) *cobra.Command {
@@ -106,15 +108,62 @@ func requestCreate(o *requestCreateOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, mapJSON(rs, requestOut))
 	}
-	tokens := locale.M("cli.request.tokens_mailed")
-	if a.mailState() == queued {
-		tokens = locale.M("cli.request.tokens_queued")
-	}
+	a.settle()
 	for _, r := range rs {
-		fmt.Fprintln(a.out, a.T("cli.request.created", locale.Args{"ID": r.ID, "Roles": model.RoleWords(r.Roles), "Service": r.Service,
-			"From": r.From, "To": r.To, "Awaited": handles(r.Awaited()), "Tokens": tokens}))
+		line, err := a.created(d, r)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.out, line)
 	}
+	// A token that was not delivered leaves the request created, and
+	// waiting: its party asks for a fresh one once its address is right.
+	// The command did what it was asked, and exits 0 (the README's exit
+	// status 1 is for a refusal that changed nothing).
 	return nil
+}
+
+// created is the success line of a request created: who must confirm,
+// and what became of each one's token mail. When they all went the same
+// way (all mailed, all queued), it says so once; otherwise party by
+// party, with the server's answer for a mail it refused.
+func (a *app) created(d *model.Desk, r model.Request) (string, error) {
+	args := locale.Args{"ID": r.ID, "Roles": model.RoleWords(r.Roles), "Service": r.Service, "From": r.From, "To": r.To}
+	awaited := r.Awaited()
+	states := make([]mailState, len(awaited))
+	whys := make([]string, len(awaited))
+	same := true
+	for i, h := range awaited {
+		m, ok, err := d.TokenMail(a.ctx, h, r.ID)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			states[i], whys[i] = stateOf(m), m.DeliveryError
+		}
+		same = same && states[i] == states[0]
+	}
+	if len(awaited) > 0 && same && states[0] != undelivered {
+		args["Awaited"], args["Tokens"] = handles(awaited), locale.M("cli.request.tokens_mailed")
+		if states[0] == queued {
+			args["Tokens"] = locale.M("cli.request.tokens_queued")
+		}
+		return a.T("cli.request.created", args), nil
+	}
+	each := make([]string, len(awaited))
+	for i, h := range awaited {
+		pa := locale.Args{"Handle": h, "Why": text.Line(whys[i])}
+		switch states[i] {
+		case queued:
+			each[i] = a.T("cli.request.party.queued", pa)
+		case undelivered:
+			each[i] = a.T("cli.request.party.undelivered", pa)
+		default:
+			each[i] = a.T("cli.request.party.mailed", pa)
+		}
+	}
+	args["Awaited"] = strings.Join(each, ", ")
+	return a.T("cli.request.created_each", args), nil
 }
 
 type requestListOptions struct {
@@ -342,15 +391,23 @@ func requestResend(o *requestIDOptions) error {
 	if err != nil {
 		return err
 	}
+	a.settle()
+	if m, err = d.Mail(a.ctx, h, m.ID); err != nil {
+		return err
+	}
 	if o.JSON {
 		return writeJSON(a.stdout, mailOut(m))
 	}
-	args := locale.Args{"ID": o.ID, "Address": m.Address}
-	if a.mailState() == queued {
+	args := locale.Args{"ID": o.ID, "Address": m.Address, "Why": text.Line(m.DeliveryError)}
+	switch stateOf(m) {
+	case queued:
 		fmt.Fprintln(a.out, a.T("cli.request.resent_queued", args))
-		return nil
+	case undelivered:
+		// Exit 0 all the same: the resend was made (see requestCreate).
+		fmt.Fprintln(a.out, a.T("cli.request.resent_undelivered", args))
+	default:
+		fmt.Fprintln(a.out, a.T("cli.request.resent", args))
 	}
-	fmt.Fprintln(a.out, a.T("cli.request.resent", args))
 	return nil
 }
 
@@ -385,10 +442,29 @@ func requestCancel(o *requestIDOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, requestOut(r))
 	}
-	if a.mailState() == queued {
-		fmt.Fprintln(a.out, a.T("cli.request.cancelled_queued", locale.Args{"ID": r.ID}))
-		return nil
+	// Every party is told by a mail of its own: what became of each.
+	a.settle()
+	var unsent []model.Handle
+	waits := false
+	for _, p := range r.Parties {
+		m, ok, err := d.MailAbout(a.ctx, p.Handle, r.ID, model.MailOutcome)
+		if err != nil {
+			return err
+		}
+		switch {
+		case ok && stateOf(m) == undelivered:
+			unsent = append(unsent, p.Handle)
+		case ok && stateOf(m) == queued:
+			waits = true
+		}
 	}
-	fmt.Fprintln(a.out, a.T("cli.request.cancelled", locale.Args{"ID": r.ID}))
+	switch {
+	case len(unsent) > 0:
+		fmt.Fprintln(a.out, a.T("cli.request.cancelled_undelivered", locale.Args{"ID": r.ID, "Handles": handles(unsent)}))
+	case waits:
+		fmt.Fprintln(a.out, a.T("cli.request.cancelled_queued", locale.Args{"ID": r.ID}))
+	default:
+		fmt.Fprintln(a.out, a.T("cli.request.cancelled", locale.Args{"ID": r.ID}))
+	}
 	return nil
 }

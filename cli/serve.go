@@ -197,11 +197,12 @@ func serve(o *serveOptions) error {
 		m = metrics.New()
 		a.observe, a.mailSent, a.mailFailed = m.Observe, m.MailSent, m.MailFailed
 	}
+	log := slog.New(slog.NewTextHandler(a.stderr, nil))
+	a.serveLog = log // --smtp: each try that fails, each mail given up
 	d, err := a.open(false)
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(a.stderr, nil))
 	if m != nil {
 		m.Desk(d)
 		stop := serveMetrics(metricsLn, m.Handler(d), log)

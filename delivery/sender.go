@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/mail"
 	"net/textproto"
+	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,11 +25,21 @@ import (
 type Config struct {
 	Server Server
 	From   *mail.Address
-	// Log receives one line per event: Info for what went as expected
-	// (sent, deferred), Warn for what a person should look at (a mail
-	// refused, mails left undelivered at Close). Nil discards them.
-	// Nothing logged holds the password.
+	// Log receives one line per event: Info for a mail sent; Warn for
+	// each try that failed and will be made again (deferred), and for
+	// mails left unsent at Close; Error for a mail given up (refused
+	// with 5xx, not taken within model.DeliveryGiveUp, or interrupted
+	// while the server took it). Each line names the mail by its number
+	// and its recipient by account ("account") and the address's domain
+	// ("domain"), with "attempt" and the server's "answer"; never a
+	// token, a body or the password. Nil discards them.
 	Log *slog.Logger
+	// LogAddresses names each mail's recipient in Log by its whole
+	// address too ("to", and in the line's text): for the stderr of a
+	// command, read by whoever runs it. A server's log, which is kept
+	// and shipped, goes without: the mail's number leads to the address
+	// in the desk, and the address is masked in the server's answer.
+	LogAddresses bool
 	// TLS, when set, is used for STARTTLS and smtps:// instead of the
 	// system's roots (a private CA; tests).
 	TLS *tls.Config
@@ -548,20 +560,66 @@ func (s *Sender) record(what string, e model.OutboxEntry, f func(context.Context
 	return e, false
 }
 
+// The outcomes a log line tells, by its "event" attribute.
+const (
+	EventSent     = "sent"     // the server took the mail
+	EventDeferred = "deferred" // a try failed; the mail is tried again later
+	EventFailed   = "failed"   // the mail is given up
+)
+
+// logMail writes the line of an event of mail e: "mail #41 to
+// ACCOUNT at DOMAIN deferred: ANSWER; next try at …", with the address
+// instead of the account and domain when the log may name it.
+func (s *Sender) logMail(level slog.Level, event string, e model.OutboxEntry, answer, after string) {
+	m := e.Mail
+	domain := m.Address[strings.LastIndexByte(m.Address, '@')+1:]
+	who := fmt.Sprintf("%s at %s", m.To, domain)
+	attrs := []any{"event", event, "mail", m.ID, "account", string(m.To), "domain", domain}
+	if s.cfg.LogAddresses {
+		who = m.Address
+		attrs = append(attrs, "to", m.Address)
+	} else {
+		answer = maskAddress(answer, m.Address)
+	}
+	attrs = append(attrs, "attempt", e.Attempts, "answer", answer)
+	s.cfg.Log.Log(s.ctxLog(), level, fmt.Sprintf(eventLines[event], m.ID, who, answer)+after, attrs...)
+}
+
+var eventLines = map[string]string{
+	EventSent:     "mail #%d sent to %s: %s",
+	EventDeferred: "mail #%d to %s deferred: %s",
+	EventFailed:   "mail #%d to %s not delivered: %s",
+}
+
+// ctxLog is the context of a log line: the sender's, even once stopping.
+func (s *Sender) ctxLog() context.Context { return context.WithoutCancel(s.ctx) }
+
+// maskAddress hides the local part of address where the server's answer
+// repeats it ("550 <…@example.com>: Recipient address rejected").
+func maskAddress(answer, address string) string {
+	at := strings.LastIndexByte(address, '@')
+	if at <= 0 {
+		return answer
+	}
+	re, err := regexp.Compile(`(?i)` + regexp.QuoteMeta(address))
+	if err != nil {
+		return answer
+	}
+	return re.ReplaceAllLiteralString(answer, "…"+address[at:])
+}
+
 func (s *Sender) delivered(e model.OutboxEntry, resp string) {
 	s.record("sent", e, func(ctx context.Context) (model.OutboxEntry, error) { return s.desk.Delivered(ctx, e) })
 	s.forget(e.Mail.ID)
 	call(s.cfg.OnSent)
-	s.cfg.Log.Info(fmt.Sprintf("mail #%d sent to %s: %s", e.Mail.ID, e.Mail.Address, resp),
-		"mail", e.Mail.ID, "to", e.Mail.Address, "answer", resp)
+	s.logMail(slog.LevelInfo, EventSent, e, resp, "")
 }
 
 func (s *Sender) undeliverable(e model.OutboxEntry, answer string) {
 	s.record("refused", e, func(ctx context.Context) (model.OutboxEntry, error) { return s.desk.Undeliverable(ctx, e, answer) })
 	s.forget(e.Mail.ID)
 	call(s.cfg.OnFailed)
-	s.cfg.Log.Warn(fmt.Sprintf("mail #%d to %s not delivered: %s", e.Mail.ID, e.Mail.Address, answer),
-		"mail", e.Mail.ID, "to", e.Mail.Address, "answer", answer)
+	s.logMail(slog.LevelError, EventFailed, e, answer, "")
 }
 
 // deferred records a try to do again; it returns when (zero if the mail
@@ -576,15 +634,17 @@ func (s *Sender) deferred(e model.OutboxEntry, answer string) time.Time {
 	if r.State == model.DeliveryFailed {
 		s.forget(e.Mail.ID)
 		call(s.cfg.OnFailed)
-		s.cfg.Log.Warn(fmt.Sprintf("mail #%d to %s not delivered: %s", e.Mail.ID, e.Mail.Address, r.LastError),
-			"mail", e.Mail.ID, "to", e.Mail.Address, "answer", r.LastError)
+		s.logMail(slog.LevelError, EventFailed, e, r.LastError, "")
 		return time.Time{}
 	}
 	s.mu.Lock()
-	s.unsent[e.Mail.ID] = answer
+	if s.cfg.LogAddresses {
+		s.unsent[e.Mail.ID] = answer
+	} else {
+		s.unsent[e.Mail.ID] = maskAddress(answer, e.Mail.Address)
+	}
 	s.mu.Unlock()
-	s.cfg.Log.Info(fmt.Sprintf("mail #%d to %s deferred: %s; next try at %s", e.Mail.ID, e.Mail.Address, answer, r.NextTry.Format(time.RFC3339)),
-		"mail", e.Mail.ID, "to", e.Mail.Address, "answer", answer)
+	s.logMail(slog.LevelWarn, EventDeferred, e, answer, "; next try at "+r.NextTry.Format(time.RFC3339))
 	return r.NextTry
 }
 

@@ -473,7 +473,7 @@ func TestGivesUpAfter24Hours(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	srv.SetDown(true)
 	w := newWorld(t, clk)
-	s, _ := start(t, w, srv)
+	s, logs := start(t, w, srv)
 	w.request(t)
 	if m := w.waitError(t, tech, "cannot connect"); m.Delivery != model.DeliveryPending {
 		t.Fatalf("after one failed try: %q", m.Delivery)
@@ -483,6 +483,13 @@ func TestGivesUpAfter24Hours(t *testing.T) {
 	m := w.waitDelivery(t, tech, model.DeliveryFailed)
 	if !strings.Contains(m.DeliveryError, "24 hours") || !strings.Contains(m.DeliveryError, "cannot connect") {
 		t.Fatalf("delivery error %q", m.DeliveryError)
+	}
+	// Given up: an error in the log, as it happens (just after the record).
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), "level=ERROR") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if l := logs.String(); !regexp.MustCompile(fmt.Sprintf(`level=ERROR msg="mail #%d to %s at example.net not delivered: not delivered within 24 hours; the last try: cannot connect`, m.ID, tech)).MatchString(l) {
+		t.Errorf("the log:\n%s", l)
 	}
 }
 
@@ -804,5 +811,119 @@ func TestImplicitTLSIsCutOffToo(t *testing.T) {
 	s.Close()
 	if d := time.Since(began); d > 2*time.Second {
 		t.Errorf("Close took %s against a hung smtps:// server", d)
+	}
+}
+
+// TestEachFailedTryIsLogged: a server's log says, as it happens, each try
+// that failed (a warning, with its attempt) and the mail given up (an
+// error), naming the mail, its account and the address's domain, and the
+// server's answer with the address masked; never the address, the token
+// or the body.
+func TestEachFailedTryIsLogged(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	var mu sync.Mutex
+	tries := 0
+	srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
+		if rcpt != addresses[tech] {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if tries++; tries <= 3 {
+			return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "<" + rcpt + "> try again later"}
+		}
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "<" + rcpt + ">: no such user"}
+	})
+	w := newWorld(t, nil)
+	_, logs := start(t, w, srv)
+	w.request(t)
+	failed := w.waitDelivery(t, tech, model.DeliveryFailed)
+	// The line comes just after the record.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), "level=ERROR") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	var warns, errs []string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if !strings.Contains(l, fmt.Sprintf("mail=%d ", failed.ID)) {
+			continue
+		}
+		switch {
+		case strings.Contains(l, "level=WARN"):
+			warns = append(warns, l)
+		case strings.Contains(l, "level=ERROR"):
+			errs = append(errs, l)
+		}
+	}
+	if len(warns) != 3 || len(errs) != 1 {
+		t.Fatalf("%d warnings and %d errors for the mail, want 3 and 1:\n%s", len(warns), len(errs), logs)
+	}
+	for i, l := range warns {
+		want := fmt.Sprintf(`msg="mail #%d to %s at example.net deferred: 451 \"4.3.0 <…@example.net> try again later\"; next try at `, failed.ID, tech)
+		if !strings.Contains(l, want) || !strings.Contains(l, fmt.Sprintf("event=deferred mail=%d account=%s domain=example.net attempt=%d ", failed.ID, tech, i+1)) {
+			t.Errorf("warning %d:\n%s\nwant %s", i+1, l, want)
+		}
+	}
+	if !strings.Contains(errs[0], fmt.Sprintf(`msg="mail #%d to %s at example.net not delivered: 550 \"5.1.1 <…@example.net>: no such user\""`, failed.ID, tech)) ||
+		!strings.Contains(errs[0], "event=failed") || !strings.Contains(errs[0], "attempt=4") {
+		t.Errorf("the error:\n%s", errs[0])
+	}
+	if strings.Contains(logs.String(), addresses[tech]) || tokenRE.MatchString(logs.String()) || strings.Contains(logs.String(), "Hello") {
+		t.Errorf("the log holds an address, a token or a body:\n%s", logs)
+	}
+
+	// With LogAddresses (a command's stderr), the address is said.
+	srv2 := smtptest.Start(t, smtptest.Options{})
+	srv2.Refuse(func(rcpt string) *gosmtp.SMTPError {
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+	})
+	w2 := newWorld(t, nil)
+	_, logs2 := start(t, w2, srv2, func(c *delivery.Config) { c.LogAddresses = true })
+	w2.request(t)
+	w2.waitDelivery(t, tech, model.DeliveryFailed)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs2.String(), "to "+addresses[tech]) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(logs2.String(), "to "+addresses[tech]+" not delivered: 550") || !strings.Contains(logs2.String(), "to="+addresses[tech]) {
+		t.Errorf("with LogAddresses:\n%s", logs2)
+	}
+}
+
+// TestTemporaryRefusalOfTheMessageKeepsTheToken: a server that answers
+// the final "." with 4xx did not take the message, although the desk had
+// recorded its hand-over (and forgotten the token): the retry sends the
+// message whole, token included, and the mailbox says "mailed" only once
+// it went.
+func TestTemporaryRefusalOfTheMessageKeepsTheToken(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	var mu sync.Mutex
+	tries := 0
+	srv.RefuseData(func(rcpt string) *gosmtp.SMTPError {
+		if rcpt != addresses[tech] {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if tries++; tries == 1 {
+			return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 7, 1}, Message: "Greylisted, try again later"}
+		}
+		return nil
+	})
+	w := newWorld(t, nil)
+	start(t, w, srv)
+	r := w.request(t)
+	var stored string
+	w.db.View(context.Background(), func(tx model.Tx) error {
+		ms, err := tx.MailsOf(tech)
+		stored = ms[0].Token
+		return err
+	})
+	w.waitDelivery(t, tech, model.DeliverySent)
+	got := byRecipient(t, srv.Wait(t, 3))[addresses[tech]]
+	if stored == "" || !strings.Contains(got.Body, stored) || strings.Contains(got.Body, "keeps no copy") {
+		t.Fatalf("the message sent after a 451 to its final dot lacks its token %q:\n%s", stored, got.Body)
+	}
+	if _, err := w.desk.Accept(context.Background(), tech, r.ID, stored); err != nil {
+		t.Errorf("the token of the retried message: %v", err)
 	}
 }

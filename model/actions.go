@@ -740,6 +740,13 @@ func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
 // as Mails shows it (its token withheld with real delivery), and false
 // when actor has none.
 func (d *Desk) TokenMail(ctx context.Context, actor Handle, id int64) (Mail, bool, error) {
+	return d.MailAbout(ctx, actor, id, MailConfirm)
+}
+
+// MailAbout returns actor's newest mail of kind about request id, as
+// Mails shows it, and false when actor has none: what became of the
+// mail an action just wrote it (its delivery), for the command line.
+func (d *Desk) MailAbout(ctx context.Context, actor Handle, id int64, kind string) (Mail, bool, error) {
 	var m Mail
 	found := false
 	err := d.view(ctx, func(tx Tx, _ time.Time) error {
@@ -747,7 +754,7 @@ func (d *Desk) TokenMail(ctx context.Context, actor Handle, id int64) (Mail, boo
 		if err != nil {
 			return err
 		}
-		m, err = tx.LastMailAbout(actor, id, MailConfirm)
+		m, err = tx.LastMailAbout(actor, id, kind)
 		if errors.Is(err, ErrNoRow) {
 			return nil
 		}

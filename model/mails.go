@@ -210,32 +210,93 @@ func (m Mail) CarriesToken() bool {
 	return m.Token != "" || m.Kind == MailConfirm || m.Kind == MailEmailConfirm
 }
 
-// shown is m as its mailbox shows it. Once the desk delivers mail for
-// real, a token belongs in its recipient's own inbox: a mailbox anyone
-// logged in as the account can read proves nothing, so a mail that went
-// out for real, or any mail while real delivery is on, shows that its
-// token was mailed, and where, never the token itself. l is the
-// recipient's language, which the mail is written in.
+// shown is m as its mailbox shows it. In the simulated mailbox the desk
+// is the recipient's inbox: a mail shows its token. Once the desk
+// delivers mail for real, a token belongs in its recipient's own inbox:
+// a mailbox anyone logged in as the account can read proves nothing, so
+// a mail that went through the outbox shows where its token went (or is
+// to go, or failed to go), never the token itself. A mail of the
+// simulated mailbox whose token was removed when real delivery began
+// says so, whatever the setting now. l is the recipient's language,
+// which the mail is written in.
 func shown(m Mail, real bool, l *locale.Localizer) Mail {
-	if (!real && m.Delivery == "") || !m.CarriesToken() {
+	switch {
+	case !m.CarriesToken():
 		return m
+	case m.Delivery != "":
+		return withheld(m, l)
+	case m.Token == "":
+		// Only the switch to real delivery takes the token of a mail
+		// that never went through the outbox (removeSimulatedTokens).
+		m.TokenRemoved = true
+		return m
+	case real:
+		// A mail of the simulated mailbox that still holds its token
+		// under real delivery: only a write that raced the switch can
+		// leave one. It shows as the switch would have left it.
+		return removed(m, l)
 	}
-	return withheld(m, l)
+	return m
 }
 
-// withheld is m without its token: the body says, in l's language (the
-// recipient's), where the token went, and the link opens the request
-// without it.
+// withheld is m, a mail of the outbox, without its token: the body says,
+// in l's language (the recipient's), where the token goes — queued for,
+// mailed to, or not delivered to the address — and the link opens the
+// request without it.
 func withheld(m Mail, l *locale.Localizer) Mail {
-	if m.Token != "" {
-		bare := bareLink(m.Link)
-		if m.Link != "" {
-			m.Body = strings.ReplaceAll(m.Body, m.Link, bare)
-		}
-		m.Body = strings.ReplaceAll(m.Body, m.Token, l.T("mail.withheld", locale.Args{"Address": m.Address}))
-		m.Token, m.Link = "", bare
-	}
+	m = scrub(m, l.T(withheldNote(m.Delivery), locale.Args{"Address": m.Address}))
 	m.TokenWithheld = true
+	return m
+}
+
+// withheldNote is the message that stands where the token was, by where
+// the mail's delivery stands. The stored copy forgets the token when the
+// mail is handed to the server, saying "mailed to" (see Desk.HandOver),
+// or when it fails, saying "not delivered to"; a mail still queued holds
+// its token, which the mailbox hides with "queued for".
+func withheldNote(delivery string) string {
+	switch delivery {
+	case DeliveryPending:
+		return "mail.withheld_queued"
+	case DeliveryFailed:
+		return "mail.withheld_failed"
+	}
+	return "mail.withheld"
+}
+
+// removed is m, a mail of the simulated mailbox, as it is kept once real
+// delivery began: without its token, which no inbox ever received. A
+// note comes first, after the greeting, in l's language: the token was
+// removed and the desk keeps no copy; a copy the reader made still works;
+// how to ask for a fresh one, which is then mailed for real.
+func removed(m Mail, l *locale.Localizer) Mail {
+	args := locale.Args{"ID": m.RequestID, "Handle": m.To, "Email": m.Address}
+	note := l.T("mail.removed.request", args)
+	if m.Kind == MailEmailConfirm {
+		note = l.T("mail.removed.email", args)
+	}
+	m = scrub(m, l.T("mail.removed.token"))
+	if hello, rest, ok := strings.Cut(m.Body, "\n\n"); ok {
+		m.Body = hello + "\n\n" + note + "\n\n" + rest
+	} else {
+		m.Body = note + "\n\n" + m.Body
+	}
+	m.TokenRemoved = true
+	return m
+}
+
+// scrub is m without its token: note stands where the token was, and
+// the link opens the request without it.
+func scrub(m Mail, note string) Mail {
+	if m.Token == "" {
+		return m
+	}
+	bare := bareLink(m.Link)
+	if m.Link != "" {
+		m.Body = strings.ReplaceAll(m.Body, m.Link, bare)
+	}
+	m.Body = strings.ReplaceAll(m.Body, m.Token, note)
+	m.Token, m.Link = "", bare
 	return m
 }
 

@@ -158,7 +158,7 @@ func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration)
 		// From here on the token is the recipient's: the desk forgets
 		// it in the same write, so that no moment leaves it both in
 		// the recipient's inbox and readable here.
-		return redact(tx, e.Mail)
+		return redact(tx, e.Mail, DeliverySent)
 	})
 	d.observed(ActOutboxHandOver, start, err)
 	if err != nil {
@@ -185,8 +185,14 @@ func (d *Desk) Undeliverable(ctx context.Context, e OutboxEntry, answer string) 
 // answering 4xx): the mail is due again after the backoff, or marked
 // failed once DeliveryGiveUp has passed since it was queued. The last
 // try is made at the deadline.
+//
+// A 4xx to the final "." comes after the hand-over (e in state sending),
+// which made the stored copy forget the token: the server did not take
+// the message, so the same write puts the mail back as it was written
+// (e.Mail, as claimed), for the next try to send it whole.
 func (d *Desk) Deferred(ctx context.Context, e OutboxEntry, answer string, b Backoff) (OutboxEntry, error) {
 	now := d.clock.Now()
+	handedOver := e.State == DeliverySending
 	deadline := e.Queued.Add(DeliveryGiveUp)
 	e.Updated, e.LastError = now, answer
 	if !now.Before(deadline) {
@@ -199,19 +205,27 @@ func (d *Desk) Deferred(ctx context.Context, e OutboxEntry, answer string, b Bac
 			e.NextTry = deadline
 		}
 	}
-	return d.setDelivery(ctx, e)
+	return d.recordDelivery(ctx, e, handedOver && e.State == DeliveryPending && e.Mail.Token != "")
 }
 
 func (d *Desk) setDelivery(ctx context.Context, e OutboxEntry) (OutboxEntry, error) {
+	return d.recordDelivery(ctx, e, false)
+}
+
+// recordDelivery records e; restore puts its mail back as written.
+func (d *Desk) recordDelivery(ctx context.Context, e OutboxEntry, restore bool) (OutboxEntry, error) {
 	start := time.Now()
 	err := d.store.Update(ctx, func(tx Tx) error {
 		if err := tx.SetDelivery(e); err != nil {
 			return err
 		}
+		if restore {
+			return tx.RestoreMail(e.Mail)
+		}
 		if e.State == DeliveryFailed {
 			// Nobody will receive this token: the desk need not keep it
 			// either (the party resends for a fresh one).
-			return redact(tx, e.Mail)
+			return redact(tx, e.Mail, DeliveryFailed)
 		}
 		return nil
 	})
@@ -223,20 +237,35 @@ func (d *Desk) setDelivery(ctx context.Context, e OutboxEntry) (OutboxEntry, err
 	return e, nil
 }
 
-// redact stores m without its token (see withheld), when it has one,
-// saying where it went in the recipient's language.
-func redact(tx Tx, m Mail) error {
+// redact stores m without its token (see withheld), when it has one:
+// where the token was, the body says, in the recipient's language, what
+// became of it: mailed to the address (state DeliverySent, at the
+// hand-over), or not delivered there (DeliveryFailed). m is the mail as
+// it was claimed, token and all: a failure after the hand-over writes
+// its note over the original, not over the "mailed to" of the hand-over.
+func redact(tx Tx, m Mail, state string) error {
 	if m.Token == "" {
 		return nil
 	}
-	lang := DefaultLang
-	if a, err := tx.Account(m.To); err == nil {
-		lang = a.Lang
-	} else if !errors.Is(err, ErrNoRow) {
+	l, err := recipientLang(tx, m.To)
+	if err != nil {
 		return err
 	}
-	r := withheld(m, locale.For(lang))
+	m.Delivery = state
+	r := withheld(m, l)
 	return tx.RedactMail(m.ID, r.Body, r.Link)
+}
+
+// recipientLang is the language h's mails are written in.
+func recipientLang(tx Tx, h Handle) (*locale.Localizer, error) {
+	a, err := tx.Account(h)
+	if errors.Is(err, ErrNoRow) {
+		return locale.For(DefaultLang), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return locale.For(a.Lang), nil
 }
 
 // published tells the screens of hs that a mail's delivery changed. It

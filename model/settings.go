@@ -132,28 +132,65 @@ func (d *Desk) Settings(ctx context.Context) (Settings, error) {
 // staff); it returns the value as stored. An empty value unsets it.
 // Every change is recorded in the history.
 func (d *Desk) SetSetting(ctx context.Context, key, value string) (string, error) {
+	c, err := d.ChangeSetting(ctx, key, value)
+	return c.Value, err
+}
+
+// SettingChange is what a change of setting did.
+type SettingChange struct {
+	Value string // as stored; "" when unset
+	// TokensRemoved counts the mails of the simulated mailbox whose
+	// tokens were removed as real delivery was turned on.
+	TokensRemoved int
+	// Withdrawn counts the mails taken out of the outbox, never sent,
+	// as real delivery was turned off: their tokens show in the
+	// simulated mailbox again.
+	Withdrawn int
+}
+
+// ChangeSetting is SetSetting, saying what the change did to the mails
+// (see setSetting).
+func (d *Desk) ChangeSetting(ctx context.Context, key, value string) (SettingChange, error) {
 	k, err := LookupSetting(key)
 	if err != nil {
-		return "", err
+		return SettingChange{}, err
 	}
 	v := ""
 	if strings.TrimSpace(value) != "" {
 		if v, err = k.Check(value); err != nil {
-			return "", err
+			return SettingChange{}, err
 		}
 	}
-	return write(ctx, d, ActSetting, func(tx Tx, w *work) (string, error) {
-		return v, d.setSetting(tx, w, k.Name, v)
+	return write(ctx, d, ActSetting, func(tx Tx, w *work) (SettingChange, error) {
+		return d.setSetting(tx, w, k.Name, v)
 	})
 }
 
-func (d *Desk) setSetting(tx Tx, w *work, key, v string) error {
+// setSetting stores a setting and records it. Turning real delivery on
+// or off (mail-delivery smtp, or back) also settles, in the same write,
+// the tokens the mailboxes hold, so that what a mailbox says stays true:
+//
+//   - On: a token of the simulated mailbox was never mailed, and the
+//     desk now keeps no token. Each is removed from its mail, which says
+//     so and how to ask for a fresh one (removed); the token itself keeps
+//     working for whoever copied it (its hash is untouched).
+//   - Off: the mails never handed to a server are taken out of the
+//     outbox, and show their tokens again, as the README promises ("the
+//     simulated mailbox, which works as before"). They are not sent
+//     later by a run with --smtp: their tokens are readable in the desk
+//     meanwhile, so a real mail would no longer be the only copy, and it
+//     could arrive long after it was written, its token long replaced or
+//     its request ended. Turning real delivery on again removes their
+//     tokens as above, and the party resends. A mail handed over, sent
+//     or failed already has no token, and stays as it is.
+func (d *Desk) setSetting(tx Tx, w *work, key, v string) (SettingChange, error) {
+	c := SettingChange{Value: v}
 	old, err := tx.Settings()
 	if err != nil {
-		return err
+		return c, err
 	}
 	if old[key] == v {
-		return nil
+		return c, nil
 	}
 	detail := fmt.Sprintf("setting %s set to %s", key, v)
 	if v == "" {
@@ -163,21 +200,84 @@ func (d *Desk) setSetting(tx Tx, w *work, key, v string) error {
 		err = tx.SetSetting(key, v, w.now)
 	}
 	if err != nil {
-		return err
+		return c, err
 	}
-	return d.record(tx, w, SupportActor, ActSetting, 0, 0, detail)
+	w.settings = nil // read again by the rest of this write
+	if key == SettingMailDelivery {
+		was, now := old[key] == DeliverySMTP, v == DeliverySMTP
+		switch {
+		case now && !was:
+			if c.TokensRemoved, err = d.removeSimulatedTokens(tx, w); err != nil {
+				return c, err
+			}
+			detail += fmt.Sprintf("; the tokens of %s of the simulated mailbox removed (never mailed; the desk keeps no copy)", mailsWord(c.TokensRemoved))
+		case was && !now:
+			hs, err := tx.WithdrawPending()
+			if err != nil {
+				return c, err
+			}
+			c.Withdrawn = len(hs)
+			w.touch(hs...)
+			detail += fmt.Sprintf("; %s not sent yet taken out of the outbox (the mailbox shows their tokens again)", mailsWord(c.Withdrawn))
+		}
+	}
+	return c, d.record(tx, w, SupportActor, ActSetting, 0, 0, detail)
+}
+
+// removeSimulatedTokens removes the token of every mail of the simulated
+// mailbox (see removed), a batch at a time so that a desk with years of
+// mails does not hold them all at once, and returns how many.
+func (d *Desk) removeSimulatedTokens(tx Tx, w *work) (int, error) {
+	const batch = 500
+	langs := map[Handle]*locale.Localizer{}
+	n := 0
+	for {
+		ms, err := tx.SimulatedTokenMails(batch)
+		if err != nil {
+			return n, err
+		}
+		for _, m := range ms {
+			l, ok := langs[m.To]
+			if !ok {
+				if l, err = recipientLang(tx, m.To); err != nil {
+					return n, err
+				}
+				langs[m.To] = l
+			}
+			r := removed(m, l)
+			if err := tx.RedactMail(m.ID, r.Body, r.Link); err != nil {
+				return n, err
+			}
+			w.touch(m.To)
+		}
+		n += len(ms)
+		if len(ms) < batch {
+			return n, nil
+		}
+	}
+}
+
+func mailsWord(n int) string {
+	if n == 1 {
+		return "1 mail"
+	}
+	return fmt.Sprintf("%d mails", n)
 }
 
 // UseRealDelivery records in the desk that its mail is delivered for
 // real (mail-delivery smtp), unless it says so already: a process with
 // an SMTP server calls it, so that every other process queues its mails
-// in the outbox too, and withholds the tokens.
-func (d *Desk) UseRealDelivery(ctx context.Context) error {
+// in the outbox too, and withholds the tokens. It returns how many
+// tokens of the simulated mailbox it removed (see setSetting).
+func (d *Desk) UseRealDelivery(ctx context.Context) (int, error) {
 	s, err := d.Settings(ctx)
 	if err != nil || s.RealDelivery() {
-		return err
+		return 0, err
 	}
-	return d.update(ctx, ActSetting, func(tx Tx, w *work) error { return d.setSetting(tx, w, SettingMailDelivery, DeliverySMTP) })
+	c, err := write(ctx, d, ActSetting, func(tx Tx, w *work) (SettingChange, error) {
+		return d.setSetting(tx, w, SettingMailDelivery, DeliverySMTP)
+	})
+	return c.TokensRemoved, err
 }
 
 // Ping answers whether the desk's database answers (a health check).

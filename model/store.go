@@ -158,8 +158,22 @@ type Tx interface {
 	// DeleteSetting unsets a setting (nothing happens when it is not set).
 	DeleteSetting(key string) error
 	// RedactMail rewrites a mail once its token has left for the
-	// recipient's own inbox: its body and link as given, no token.
+	// recipient's own inbox (or will never get there): its body and
+	// link as given, no token.
 	RedactMail(id int64, body, link string) error
+	// SimulatedTokenMails lists up to limit mails that still hold a
+	// token and never went through the outbox (the simulated mailbox's),
+	// by number. It is read once, when real delivery is turned on, and
+	// may read every mail.
+	SimulatedTokenMails(limit int) ([]Mail, error)
+	// RestoreMail puts back m's body, link and token as m has them (as
+	// written): the server refused for now a message whose hand-over
+	// had made the desk forget them.
+	RestoreMail(m Mail) error
+	// WithdrawPending takes out of the outbox every entry still pending
+	// (never handed to a server: its mail still holds its token) and
+	// returns the recipient of each of their mails.
+	WithdrawPending() ([]Handle, error)
 	// AccountsIn returns those of the accounts hs names that exist, by
 	// handle, each once (an import's checks).
 	AccountsIn(hs []Handle) ([]Account, error)

@@ -270,10 +270,17 @@ type Mail struct {
 	Read          bool
 	Delivery      string // "", pending, sent, failed
 	DeliveryError string
-	// TokenWithheld: the mail carried a personal token, which went to the
-	// recipient's own inbox and is not shown here (Token is empty, Link
-	// has no token); see Desk.Mails.
+	// TokenWithheld: the mail carries a personal token meant for the
+	// recipient's own inbox (real delivery), not shown here (Token is
+	// empty, Link has no token); Delivery says whether it got there:
+	// sent, pending (not yet), failed (never: the desk keeps no copy).
+	// See Desk.Mails.
 	TokenWithheld bool
+	// TokenRemoved: the mail was written to the simulated mailbox, and
+	// its token was removed from it when the desk began to deliver mail
+	// for real (see Desk.SetSetting): nobody was mailed that token, and
+	// the desk keeps no copy. Its body says so, and how to get a fresh one.
+	TokenRemoved bool
 }
 
 // HistoryEntry records one action: who did what to which service, when.

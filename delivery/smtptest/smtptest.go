@@ -62,15 +62,16 @@ type Server struct {
 	conns chan net.Conn
 	done  chan struct{}
 
-	mu      sync.Mutex
-	down    bool
-	hung    bool
-	held    []net.Conn // taken while hung, never answered
-	msgs    []Message
-	refuse  func(rcpt string) *smtp.SMTPError
-	hangUp  func(rcpt string) bool
-	refused int
-	wg      sync.WaitGroup
+	mu         sync.Mutex
+	down       bool
+	hung       bool
+	held       []net.Conn // taken while hung, never answered
+	msgs       []Message
+	refuse     func(rcpt string) *smtp.SMTPError
+	refuseData func(rcpt string) *smtp.SMTPError
+	hangUp     func(rcpt string) bool
+	refused    int
+	wg         sync.WaitGroup
 
 	closeOnce sync.Once
 }
@@ -170,6 +171,15 @@ func (s *Server) SetHung(hung bool) {
 func (s *Server) Refuse(f func(rcpt string) *smtp.SMTPError) {
 	s.mu.Lock()
 	s.refuse = f
+	s.mu.Unlock()
+}
+
+// RefuseData sets what the final "." of a message to a recipient is
+// answered with: nil accepts the message; an error refuses it (it is not
+// kept).
+func (s *Server) RefuseData(f func(rcpt string) *smtp.SMTPError) {
+	s.mu.Lock()
+	s.refuseData = f
 	s.mu.Unlock()
 }
 
@@ -317,6 +327,13 @@ func (ss *session) Data(r io.Reader) error {
 	}
 	m.Body = strings.ReplaceAll(string(b), "\r\n", "\n")
 	ss.s.mu.Lock()
+	if f := ss.s.refuseData; f != nil && len(ss.to) > 0 {
+		if e := f(ss.to[0]); e != nil {
+			ss.s.refused++
+			ss.s.mu.Unlock()
+			return e
+		}
+	}
 	ss.s.msgs = append(ss.s.msgs, m)
 	hangUp := ss.s.hangUp != nil && len(ss.to) > 0 && ss.s.hangUp(ss.to[0])
 	ss.s.mu.Unlock()

@@ -22,6 +22,7 @@ func RunOutbox(t *testing.T, open Opener) {
 		{"RetryAndGiveUp", testOutboxRetry},
 		{"Outcomes", testOutboxOutcomes},
 		{"InterruptedHandOver", testOutboxInterrupted},
+		{"MessageDeferredAfterHandOver", testOutboxDeferredAfterHandOver},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
 	}
@@ -271,5 +272,50 @@ func testOutboxInterrupted(t *testing.T, open Opener) {
 	m := f.newestMail(d, e.Mail.To)
 	if m.Delivery != model.DeliveryFailed || m.DeliveryError != model.InterruptedAnswer {
 		t.Fatalf("interrupted: %q %q", m.Delivery, m.DeliveryError)
+	}
+}
+
+// testOutboxDeferredAfterHandOver: a 4xx to the final "." comes after the
+// hand-over, which made the stored copy forget the token; the server did
+// not take the message, so the mail is put back as written, token and
+// all, and the next try sends it whole.
+func testOutboxDeferredAfterHandOver(t *testing.T, open Opener) {
+	f, d := outboxDesk(t, open)
+	d.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)})
+	var e model.OutboxEntry
+	for _, c := range f.claim(d, time.Minute) {
+		if c.Mail.To == N {
+			e = c
+		}
+	}
+	written := e.Mail
+	if err := d.HandOver(f.Ctx, &e, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Deferred(f.Ctx, e, "451 4.7.1 greylisted", model.DefaultBackoff); err != nil {
+		t.Fatal(err)
+	}
+	f.Store.View(f.Ctx, func(tx model.Tx) error {
+		m, err := tx.Mail(written.ID)
+		if err != nil || m.Token != written.Token || m.Body != written.Body || m.Link != written.Link {
+			t.Errorf("after a 4xx to the message, the stored mail is %+v, %v; want it as written", m, err)
+		}
+		return nil
+	})
+	if m := f.newestMail(d, N); m.Delivery != model.DeliveryPending || m.Token != "" || !strings.Contains(m.Body, "(queued for") {
+		t.Errorf("the mailbox shows %+v", m)
+	}
+	f.Clock.Advance(time.Hour)
+	found := false
+	for _, c := range f.claim(d, time.Minute) {
+		if c.Mail.ID == written.ID {
+			found = true
+			if c.Mail.Body != written.Body || c.Mail.Token != written.Token {
+				t.Errorf("the next try sends %+v", c.Mail)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the mail is not tried again")
 	}
 }

@@ -1,6 +1,7 @@
 package modeltest
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,7 +144,7 @@ func testSettings(t *testing.T, open Opener) {
 	// Real delivery, once asked for, is recorded once.
 	f2 := New(t, open)
 	for range 2 {
-		if err := f2.Desk.UseRealDelivery(f2.Ctx); err != nil {
+		if _, err := f2.Desk.UseRealDelivery(f2.Ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -197,6 +198,9 @@ func testLinks(t *testing.T, open Opener) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
+// tokenRE finds a token in a text.
+var tokenRE = regexp.MustCompile(`[0-9A-Z]{4}(-[0-9A-Z]{4}){6}`)
+
 // testRealDelivery: with mail-delivery smtp, every process queues its
 // mails, the real mail says how to answer without the shell commands,
 // and the desk's mailbox shows no token, before and after the hand-over.
@@ -220,8 +224,8 @@ func testRealDelivery(t *testing.T, open Opener) {
 		if m.Token != "" || !m.TokenWithheld || strings.Contains(m.Body, tok) || strings.Contains(m.Link, tok) || strings.Contains(m.Link, "token") {
 			t.Errorf("the mailbox shows the token: %+v", m)
 		}
-		if !strings.Contains(m.Body, "mailed to "+string(N)+"@mail.example") {
-			t.Errorf("the mailbox does not say where the token went:\n%s", m.Body)
+		if !strings.Contains(m.Body, "(queued for "+string(N)+"@mail.example, not sent yet") || strings.Contains(m.Body, "mailed to") {
+			t.Errorf("the mailbox does not say where the token goes:\n%s", m.Body)
 		}
 		if id, _, ok := model.ParseLink(m.Link); !ok || id != r.ID {
 			t.Errorf("the withheld link %q does not open the request", m.Link)
@@ -255,7 +259,7 @@ func testRealDelivery(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 		m = f.newestMail(f.Desk, N)
-		if m.Token != "" || !m.TokenWithheld || m.Delivery != model.DeliverySent {
+		if m.Token != "" || !m.TokenWithheld || m.Delivery != model.DeliverySent || !strings.Contains(m.Body, "(mailed to "+string(N)+"@mail.example; the desk keeps no copy)") {
 			t.Errorf("after delivery: %+v", m)
 		}
 		// The mailed token works, from the mail alone.
@@ -280,21 +284,154 @@ func testRealDelivery(t *testing.T, open Opener) {
 			if err != nil || m.Token != "" || strings.Contains(m.Body, refused[0].Mail.Token) {
 				t.Errorf("a refused mail keeps its token: %+v, %v", m, err)
 			}
+			// It says it was not delivered, never that it was mailed.
+			if !strings.Contains(m.Body, "(not delivered to "+string(T)+"@mail.example, and the desk keeps no copy: ask for a fresh token)") || strings.Contains(m.Body, "mailed to") {
+				t.Errorf("a refused mail says:\n%s", m.Body)
+			}
 			return nil
 		})
 	}
-	// A mail written before real delivery was on is withheld too.
+	// A mail written before real delivery was on shows no token either
+	// (testRemovedTokens says what it shows). Back to the simulated
+	// mailbox, a fresh token shows again.
 	f := New(t, open)
 	r := f.Create(A, Example, N, model.Tech)[0]
 	f.Set(model.SettingMailDelivery, model.DeliverySMTP)
-	if m := f.newestMail(f.Desk, N); m.Token != "" || !m.TokenWithheld {
+	if m := f.newestMail(f.Desk, N); m.Token != "" || !m.TokenRemoved {
 		t.Errorf("an older simulated mail under real delivery: %+v", m)
 	}
-	// Back to the simulated mailbox: tokens show again, outcomes never
-	// were withheld.
 	f.Set(model.SettingMailDelivery, model.DeliveryNone)
-	if tok := f.Token(N, r.ID); tok == "" {
-		t.Errorf("mail-delivery none: the simulated mailbox shows no token")
+	if m, err := f.Desk.Resend(f.Ctx, N, r.ID); err != nil || m.Token == "" || f.Token(N, r.ID) != m.Token {
+		t.Errorf("mail-delivery none: the simulated mailbox shows no fresh token: %+v, %v", m, err)
+	}
+}
+
+// testRemovedTokens: turning real delivery on removes the tokens the
+// simulated mailbox holds — nobody was ever mailed them, and the desk
+// then keeps no token — in the same write as the setting, which the
+// history records with their number. Each such mail says so in its
+// recipient's language, never that it was mailed, and how to ask for a
+// fresh token; a token someone copied before still works.
+func testRemovedTokens(t *testing.T, open Opener) {
+	f := New(t, open)
+	r := f.Create(A, Example, N, model.Tech)[0]
+	copied := f.Token(N, r.ID)
+	if _, err := f.Desk.SetLang(f.Ctx, T, "pt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Desk.AskEmailChange(f.Ctx, N2, "nuno@new.example"); err != nil {
+		t.Fatal(err)
+	}
+	// A request cancelled: its token mails (to A and N) and the
+	// outcomes, which carry no token.
+	self := f.Create(A, Self, N, model.Billing)[0]
+	if _, err := f.Desk.Cancel(f.Ctx, A, self.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	c, err := f.Desk.ChangeSetting(f.Ctx, model.SettingMailDelivery, "smtp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := 0
+	f.Store.View(f.Ctx, func(tx model.Tx) error {
+		for _, h := range []model.Handle{A, T, B, N, N2} {
+			ms, err := tx.MailsOf(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ms {
+				if m.CarriesToken() {
+					stored++
+				}
+				if m.Token != "" || tokenRE.MatchString(m.Body) || strings.Contains(m.Link, "token=") {
+					t.Errorf("mail #%d of %s still holds a token:\n%s", m.ID, h, m.Body)
+				}
+			}
+		}
+		return nil
+	})
+	if c.Value != model.DeliverySMTP || c.TokensRemoved != stored || stored != 6 {
+		t.Errorf("the switch says %+v; %d token mails stored, want 6", c, stored)
+	}
+
+	// Each says what became of its token, in its reader's language.
+	for _, want := range []struct {
+		h    model.Handle
+		kind string
+		says []string
+	}{
+		{N, model.MailConfirm, []string{"its token was removed from it when real delivery began", "contactdesk request resend " + itoa(r.ID) + " --as " + string(N), "If you copied the token, it works as before"}},
+		{T, model.MailConfirm, []string{"o seu código foi removido dele quando a entrega real começou", "contactdesk request resend " + itoa(r.ID) + " --as " + string(T)}},
+		{N2, model.MailEmailConfirm, []string{"contactdesk profile set-email nuno@new.example --as " + string(N2)}},
+	} {
+		var m model.Mail
+		ms, err := f.Desk.Mails(f.Ctx, want.h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range ms {
+			if x.Kind == want.kind && (x.RequestID == r.ID || want.kind == model.MailEmailConfirm) {
+				m = x
+				break
+			}
+		}
+		if !m.TokenRemoved || m.TokenWithheld || m.Token != "" || m.Delivery != "" {
+			t.Errorf("%s's mail: %+v", want.h, m)
+		}
+		for _, s := range want.says {
+			if !strings.Contains(m.Body, s) {
+				t.Errorf("%s's mail does not say %q:\n%s", want.h, s, m.Body)
+			}
+		}
+		if strings.Contains(m.Body, "(mailed to") || strings.Contains(m.Body, "(enviado para") {
+			t.Errorf("%s's mail says its token was mailed:\n%s", want.h, m.Body)
+		}
+	}
+
+	if m := f.newestMail(f.Desk, A); m.Kind != model.MailOutcome || m.TokenRemoved || m.TokenWithheld {
+		t.Errorf("an outcome mail after the switch: %+v", m)
+	}
+
+	if m := f.newestMail(f.Desk, A); m.Kind != model.MailOutcome || m.TokenRemoved || m.TokenWithheld {
+		t.Errorf("an outcome mail after the switch: %+v", m)
+	}
+
+	var hist []model.HistoryEntry
+	f.Store.View(f.Ctx, func(tx model.Tx) error {
+		hist, err = tx.History(model.SupportActor, 0, 0, 0)
+		return err
+	})
+	if len(hist) == 0 || hist[0].Action != model.ActSetting ||
+		hist[0].Detail != "setting mail-delivery set to smtp; the tokens of 6 mails of the simulated mailbox removed (never mailed; the desk keeps no copy)" {
+		t.Errorf("the history: %+v", hist)
+	}
+
+	// The token copied before works; a resend is mailed for real.
+	if _, err := f.Desk.Accept(f.Ctx, N, r.ID, copied); err != nil {
+		t.Errorf("the token copied before the switch: %v", err)
+	}
+	m, err := f.Desk.Resend(f.Ctx, T, r.ID)
+	if err != nil || m.Delivery != model.DeliveryPending || !m.TokenWithheld || m.TokenRemoved {
+		t.Errorf("a resend after the switch: %+v, %v", m, err)
+	}
+
+	// Turning it on again, once off, removes only what the simulated
+	// mailbox got meanwhile: A's resend, and T's, which was taken out of
+	// the outbox, unsent, when real delivery was turned off. The mails
+	// of the first switch still say their tokens were removed.
+	f.Set(model.SettingMailDelivery, model.DeliveryNone)
+	if m := f.newestMail(f.Desk, N2); !m.TokenRemoved {
+		t.Errorf("back to the simulated mailbox, a removed token: %+v", m)
+	}
+	if _, err := f.Desk.Resend(f.Ctx, A, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.Desk.UseRealDelivery(f.Ctx); err != nil || n != 2 {
+		t.Errorf("UseRealDelivery: %d tokens removed, %v; want 2", n, err)
+	}
+	if n, err := f.Desk.UseRealDelivery(f.Ctx); err != nil || n != 0 {
+		t.Errorf("UseRealDelivery again: %d tokens removed, %v", n, err)
 	}
 }
 
@@ -357,4 +494,104 @@ func testTokenHolder(t *testing.T, open Opener) {
 		t.Errorf("an expired request: %+v, %v", th, err)
 	}
 	IsKind(t, th.Closed, model.ErrEnded, "a token of an expired request")
+}
+
+// testRealDeliveryOff: turning real delivery off takes out of the outbox
+// the mails never handed to a server, in the same write as the setting:
+// their tokens show in the simulated mailbox again, as before, and no
+// sender mails them later (one holding a claim on one can't hand it
+// over). A mail handed over, sent or failed keeps no token, and stays
+// withheld.
+func testRealDeliveryOff(t *testing.T, open Opener) {
+	f := New(t, open)
+	f.Set(model.SettingMailDelivery, model.DeliverySMTP)
+	sender := model.NewDesk(f.Store, model.Options{Clock: f.Clock, Outbox: true})
+	r := f.Create(A, Example, N, model.Tech)[0]
+	byTo := map[model.Handle]model.OutboxEntry{}
+	for _, e := range f.claim(sender, time.Minute) {
+		byTo[e.Mail.To] = e
+	}
+	sent, refused, claimed := byTo[A], byTo[T], byTo[N]
+	if err := sender.HandOver(f.Ctx, &sent, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sender.Delivered(f.Ctx, sent); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sender.Undeliverable(f.Ctx, refused, "550 no such user"); err != nil {
+		t.Fatal(err)
+	}
+	// A second request: M's mail is being handed over; the others wait.
+	r2 := f.Create(A, Multi, N2, model.Tech)[0]
+	for _, e := range f.claim(sender, time.Minute) {
+		if e.Mail.To == M {
+			if err := sender.HandOver(f.Ctx, &e, time.Minute); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := sender.ReleaseMails(f.Ctx, []model.OutboxEntry{e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tokN, tokN2 := f.MailedToken(N, r.ID), f.MailedToken(N2, r2.ID)
+
+	c, err := f.Desk.ChangeSetting(f.Ctx, model.SettingMailDelivery, model.DeliveryNone)
+	if err != nil || c.Withdrawn != 3 {
+		t.Fatalf("mail-delivery none: %+v, %v; want 3 mails withdrawn (N's, and A's and N2's of the second request)", c, err)
+	}
+	if got := f.Token(N, r.ID); got != tokN {
+		t.Errorf("N's token mail, never sent, shows %q, want its token", got)
+	}
+	if got := f.Token(N2, r2.ID); got != tokN2 {
+		t.Errorf("N2's token mail, never sent, shows %q, want its token", got)
+	}
+	m := f.newestMail(f.Desk, N)
+	if m.TokenWithheld || m.TokenRemoved || m.Delivery != "" || !strings.Contains(m.Body, tokN) || strings.Contains(m.Body, "queued for") {
+		t.Errorf("a withdrawn mail: %+v", m)
+	}
+	if m := mailAbout(f, A, r.ID); m.Token != "" || !m.TokenWithheld || m.Delivery != model.DeliverySent {
+		t.Errorf("a mail sent, after the switch: %+v", m)
+	}
+	if m := mailAbout(f, T, r.ID); m.Token != "" || !m.TokenWithheld || m.Delivery != model.DeliveryFailed {
+		t.Errorf("a mail refused, after the switch: %+v", m)
+	}
+	if m := mailAbout(f, M, r2.ID); m.Token != "" || !m.TokenWithheld || m.Delivery != model.DeliveryPending {
+		t.Errorf("a mail being handed over, after the switch: %+v", m)
+	}
+
+	// Nothing withdrawn is sent: the claim held on N's mail can't be
+	// handed over, and later rounds find only M's interrupted hand-over.
+	if err := sender.HandOver(f.Ctx, &claimed, time.Minute); err == nil {
+		t.Errorf("a claim on a withdrawn mail was handed over")
+	}
+	if got := f.Token(N, r.ID); got != tokN {
+		t.Errorf("after a refused hand-over, N's mail shows %q", got)
+	}
+	f.Clock.Advance(time.Hour)
+	if es := f.claim(sender, time.Minute); len(es) != 0 {
+		t.Errorf("claimed after the switch: %+v", es)
+	}
+
+	var hist []model.HistoryEntry
+	f.Store.View(f.Ctx, func(tx model.Tx) error {
+		hist, err = tx.History(model.SupportActor, 0, 0, 1)
+		return err
+	})
+	if len(hist) != 1 || hist[0].Detail != "setting mail-delivery set to none; 3 mails not sent yet taken out of the outbox (the mailbox shows their tokens again)" {
+		t.Errorf("the history: %+v", hist)
+	}
+	// The token shown again works.
+	if _, err := f.Desk.Accept(f.Ctx, N, r.ID, tokN); err != nil {
+		t.Errorf("the token shown again: %v", err)
+	}
+}
+
+// mailAbout is h's newest confirmation mail for request id, as its
+// mailbox shows it.
+func mailAbout(f *Fixture, h model.Handle, id int64) model.Mail {
+	f.T.Helper()
+	m, ok, err := f.Desk.TokenMail(f.Ctx, h, id)
+	if err != nil || !ok {
+		f.T.Fatalf("%s's mail about request #%d: %v, %v", h, id, ok, err)
+	}
+	return m
 }

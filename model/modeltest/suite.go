@@ -53,6 +53,8 @@ func Run(t *testing.T, open Opener) {
 		{"Settings", testSettings},
 		{"Links", testLinks},
 		{"RealDelivery", testRealDelivery},
+		{"RemovedTokens", testRemovedTokens},
+		{"RealDeliveryOff", testRealDeliveryOff},
 		{"TokenHolder", testTokenHolder},
 		{"Import", testImport},
 		{"Observe", testObserve},

@@ -72,6 +72,18 @@ func (t *Tx) RedactMail(id int64, body, link string) error {
 	return exactlyOne(t.x.Exec("UPDATE mails SET body = ?, link = ?, token = '' WHERE id = ?", body, link, id))
 }
 
+func (t *Tx) RestoreMail(m model.Mail) error {
+	return exactlyOne(t.x.Exec("UPDATE mails SET body = ?, link = ?, token = ? WHERE id = ?", m.Body, m.Link, m.Token, m.ID))
+}
+
+// SimulatedTokenMails reads every mail (no index holds tokens: one would
+// cost each mail written a second entry, for a statement run once, when
+// real delivery is turned on); the outbox is looked up by its key.
+func (t *Tx) SimulatedTokenMails(limit int) ([]model.Mail, error) {
+	return list(t, func(sc Row) (model.Mail, error) { return scanMail(sc, nil) },
+		"SELECT "+mailColsM+" FROM mails m WHERE m.token <> '' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.mail_id = m.id) ORDER BY m.id LIMIT +?", limit)
+}
+
 // UnreadQuery is Unread's query (its plan is tested): SQLite counts in
 // the index alone.
 const UnreadQuery = "SELECT count(*) FROM mails WHERE to_handle = +? AND NOT read"
@@ -101,4 +113,23 @@ func (t *Tx) DueMails(now time.Time, limit int) ([]model.OutboxEntry, error) {
 func (t *Tx) SetDelivery(e model.OutboxEntry) error {
 	return exactlyOne(t.x.Exec("UPDATE outbox SET state = ?, attempts = ?, next_try = ?, updated = ?, last_error = ? WHERE mail_id = ?",
 		e.State, e.Attempts, ts(e.NextTry), ts(e.Updated), e.LastError, e.Mail.ID))
+}
+
+// WithdrawPending's statements pick the entries still pending with two
+// terms, the first outbox_due's own condition, written as the index is:
+// SQLite and PostgreSQL then read that partial index, which holds only
+// the entries not yet sent or failed, rather than the whole outbox. An
+// entry being handed over (sending) is left alone: its mail's token is
+// the server's already.
+func (t *Tx) WithdrawPending() ([]model.Handle, error) {
+	hs, err := list(t, func(sc Row) (model.Handle, error) {
+		var h model.Handle
+		err := sc.Scan(&h)
+		return h, err
+	}, "SELECT m.to_handle FROM outbox o JOIN mails m ON m.id = o.mail_id WHERE o.state IN ('pending', 'sending') AND o.state = 'pending'")
+	if err != nil || len(hs) == 0 {
+		return hs, err
+	}
+	_, err = t.x.Exec("DELETE FROM outbox WHERE state IN ('pending', 'sending') AND state = 'pending'")
+	return hs, err
 }
