@@ -1,8 +1,8 @@
 // Package contacts is the Edit contacts form of one service: its three
 // contacts, a field for each role the user may change (the others show
-// the model's reason), accounts suggested as a handle is typed (from any
-// part of a handle, a name or an address; enter takes the highlighted
-// one, the first at once), and,
+// the model's reason), accounts suggested as a handle is typed (the
+// accounts the user already has to do with, from any part of a handle or
+// a name; enter takes the highlighted one, the first at once), and,
 // before anything is sent, who will have to confirm, as the model plans
 // it. Every change of the form is sent in one transaction, all or none;
 // refusals appear beside the field they are about and nothing typed is
@@ -56,7 +56,7 @@ type Page struct {
 	focus   int          // index in order; len(order) is the Send button
 	formErr string
 
-	accts   []account // every account, for the suggestions
+	accts   []account // the accounts the user has to do with, for the suggestions
 	sugg    []model.Account
 	suggSel int // -1: none highlighted
 
@@ -77,10 +77,11 @@ func New(c *common.Common, service string) *Page {
 	return &Page{c: c, keys: newKeyMap(c), name: service, fields: map[model.Role]*field.Model{}, suggSel: -1}
 }
 
-// account is an account as the suggestions search it.
+// account is an account as the suggestions search it: its handle and
+// name, never its address (which it would confirm to whoever types it).
 type account struct {
-	a                  model.Account
-	handle, name, mail string // lowercase
+	a            model.Account
+	handle, name string // lowercase
 }
 
 type (
@@ -105,10 +106,13 @@ type (
 )
 
 // Load reads the service, what the user may change on it, and the
-// accounts to suggest. The suggestions are searched here, in the form:
-// the desk's own search (SuggestAccounts) matches the start of a handle
-// or of a name only, and the digits of a handle or a part of an address
-// are what people remember.
+// accounts to suggest: only those the user already has to do with (the
+// desk's Acquaintances: the contacts of its services, the parties of its
+// requests), for on a desk shared by many customers the form must not
+// list, nor confirm by its suggestions, anybody else's account. Any
+// other account is still taken when its whole handle is typed (the
+// model checks it). The suggestions are searched here, in the form: the
+// digits of a handle or a part of a name are what people remember.
 func (p *Page) Load() tea.Cmd {
 	p.seq++
 	seq, c, name := p.seq, p.c, p.name
@@ -117,10 +121,10 @@ func (p *Page) Load() tea.Cmd {
 		if err != nil {
 			return loadedMsg{seq: seq, err: err}
 		}
-		as, err := c.Desk.Accounts(c.Ctx)
+		as, err := c.Desk.Acquaintances(c.Ctx, c.Me)
 		accts := make([]account, len(as))
 		for i, a := range as {
-			accts[i] = account{a: a, handle: strings.ToLower(common.H(a.Handle)), name: strings.ToLower(common.Line(a.Name)), mail: strings.ToLower(common.Line(a.Email))}
+			accts[i] = account{a: model.Account{Handle: a.Handle, Name: a.Name}, handle: strings.ToLower(common.H(a.Handle)), name: strings.ToLower(common.Line(a.Name))}
 		}
 		return loadedMsg{seq: seq, s: s, perms: perms, accts: accts, err: err}
 	})
@@ -239,7 +243,7 @@ func (p *Page) send() tea.Cmd {
 // suggest proposes the accounts matching what the field holds: those
 // whose handle starts with it first, then those with a word of their
 // name starting with it, then those holding it anywhere in their
-// handle, name or address. The first is highlighted, so that enter
+// handle or name (never in their address). The first is highlighted, so that enter
 // takes it; the account highlighted before stays so while it matches.
 func (p *Page) suggest(f *field.Model) {
 	typed := strings.ToLower(strings.TrimSpace(f.Value()))
@@ -259,7 +263,7 @@ func (p *Page) suggest(f *field.Model) {
 			ranked[0] = append(ranked[0], a.a)
 		case strings.HasPrefix(a.name, typed) || strings.Contains(a.name, " "+typed):
 			ranked[1] = append(ranked[1], a.a)
-		case strings.Contains(a.handle, typed) || strings.Contains(a.name, typed) || strings.Contains(a.mail, typed):
+		case strings.Contains(a.handle, typed) || strings.Contains(a.name, typed):
 			ranked[2] = append(ranked[2], a.a)
 		}
 	}
