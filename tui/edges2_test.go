@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
 )
@@ -52,4 +53,62 @@ func TestSuggestionsShowOnlyAcquaintances(t *testing.T) {
 	if strings.Contains(s, "Stella") {
 		t.Fatalf("the account's name is shown:\n%s", s)
 	}
+}
+
+// TestLangChangeKeepsWhatWasTyped: a language chosen elsewhere (profile
+// set-lang from the command line: the desk's SetLang) turns the open
+// screens to it in place: the Edit contacts form keeps its field, what
+// was typed in it and its focus; the accept prompt keeps its half-typed
+// token; the Profile's e-mail field, being edited, keeps its draft. The
+// session jumped back to the Services list, the form gone.
+func TestLangChangeKeepsWhatWasTyped(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	servicesShown(a)
+	a.editShop()
+	a.press("tab") // tech
+	a.typ("zz333")
+	a.waitText("[zz333")
+	setLang := func(lang model.Lang) *locale.Localizer {
+		t.Helper()
+		if _, err := d.SetLang(ctx, demo.Persona, string(lang)); err != nil {
+			t.Fatal(err)
+		}
+		return locale.For(lang)
+	}
+	a.waitText("> zz33333-ovh  Zélia Zagalo")
+	pt := setLang(model.LangPT)
+	s := a.waitText(pt.T("tui.contacts.title"), pt.T("tui.contacts.col.current"), "[zz333", "> zz33333-ovh  Zélia Zagalo")
+	if !strings.HasPrefix(lineOf(s, "[zz333"), "> "+pt.T("tui.role.tech")) {
+		t.Fatalf("the tech field lost the keys:\n%s", s)
+	}
+	a.typ("33-ovh") // the cursor where it was: the handle whole
+	a.waitText("→ zz33333-ovh", pt.T("tui.contacts.who"))
+	a.press("esc")
+	a.waitGone(pt.T("tui.contacts.title"))
+
+	// the accept prompt, a token half typed
+	a.l = pt
+	a.openRequest8()
+	a.press("a")
+	a.typ("ABCD-12")
+	a.waitText("ABCD-12")
+	fr := setLang(model.LangFR)
+	s = a.waitText(fr.T("tui.request.title", locale.Args{"ID": 8}), "ABCD-12")
+	if !strings.Contains(s, fr.T("tui.request.prompt.accept", locale.Args{"ID": 8})) {
+		t.Fatalf("the prompt is gone:\n%s", s)
+	}
+	a.typ("34")
+	a.waitText("ABCD-1234")
+	a.press("esc", "esc")
+
+	// the Profile's e-mail field, being edited
+	a.waitGone("ABCD-1234")
+	a.press("4", "e", "ctrl+u")
+	a.typ("new@xara")
+	a.waitText("[new@xara")
+	en := setLang(model.LangEN)
+	a.waitText(en.T("tui.tab.profile"), en.T("tui.profile.label.email"), "[new@xara")
+	a.typ(".pt")
+	a.waitText("[new@xara.pt")
 }

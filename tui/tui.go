@@ -722,20 +722,34 @@ func (m *Model) actAs(h model.Handle, lang locale.Lang) tea.Cmd {
 	return tea.Batch(append(cmds, m.reopen(again, h))...)
 }
 
-// relang makes the session speak lang, the account's choice: new screens
-// with a Common of their own (as actAs does), on the same tab, and the
-// request that was open, open again.
+// relang makes the session speak lang, the account's choice: a Common of
+// its own (as actAs makes), which every open screen takes in place
+// (common.Relanger), so that what the user typed — a form, a prompt, a
+// field being edited — stays as it was, cursor and all, and so do the
+// tab, the screens opened over it and their cursors; then they read
+// again, to write what they show in lang.
 func (m *Model) relang(lang locale.Lang) tea.Cmd {
 	if m.pick != nil || lang == m.c.L.Lang() || !lang.Known() {
 		return nil
 	}
-	again := m.requestOpen()
 	c := *m.c
 	m.c = &c
 	m.speak(lang)
-	m.build()
-	cmds := []tea.Cmd{m.subscribe(), m.reloadAll(), m.say(m.current().id, common.Say(m.c.T("tui.lang_changed", locale.Args{"Name": lang.InSentence()})))}
-	return tea.Batch(append(cmds, m.reopen(again, m.c.Me))...)
+	m.status.User = common.H(m.c.Me)
+	var cmds []tea.Cmd
+	for _, s := range m.open() {
+		if r, ok := s.page.(common.Relanger); ok {
+			cmds = append(cmds, route(s.id, r.Relang(m.c)))
+		}
+	}
+	m.resize()
+	cmds = append(cmds, m.reloadAll(), m.say(m.current().id, common.Say(m.c.T("tui.lang_changed", locale.Args{"Name": lang.InSentence()}))))
+	return tea.Batch(cmds...)
+}
+
+// open lists the account's screens: its tabs, and those opened over them.
+func (m *Model) open() []slot {
+	return append(m.pages[:len(m.pages):len(m.pages)], m.stack...)
 }
 
 // requestOpen is the request open on the stack, or 0.

@@ -29,8 +29,8 @@ type Common struct {
 	Keys   *keymap.KeyMap
 	// L writes the screens in the language of the account acting (of
 	// the picker, before one is chosen). A session that changes language
-	// makes a new Common, with new screens (see tui's relang): L never
-	// changes under a command that reads it.
+	// makes a new Common, which its screens take in place (Relanger, and
+	// tui's relang): L never changes under a command that reads it.
 	L *locale.Localizer
 	// Width and Height are the terminal's size.
 	Width, Height int
@@ -91,6 +91,17 @@ type Page interface {
 	// ShortHelp and FullHelp list the screen's keys (help.KeyMap).
 	ShortHelp() []key.Binding
 	FullHelp() [][]key.Binding
+}
+
+// Relanger is a screen that speaks another language in place: when the
+// account's language changes (from the Profile tab, the command line,
+// another session), the session makes a new Common in that language
+// (the old one stays with the commands still running) and every open
+// screen takes it with Relang, keeping all it holds — what was typed in
+// a field or a prompt, a cursor, a scroll, a filter. The command it
+// returns, if any, writes again what the model said (a form's plan).
+type Relanger interface {
+	Relang(c *Common) tea.Cmd
 }
 
 // Sized is a screen that knows the least room it can be used in, within

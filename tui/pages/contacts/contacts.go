@@ -62,6 +62,7 @@ type Page struct {
 
 	plan     []model.Request
 	planFor  string // the values the plan was made for
+	planSeq  int    // the plan asked last
 	planning bool
 	sending  bool
 
@@ -93,6 +94,7 @@ type (
 		err   error
 	}
 	planMsg struct {
+		seq    int
 		values string
 		reqs   []model.Request
 		errs   map[model.Role]error
@@ -128,6 +130,21 @@ func (p *Page) Load() tea.Cmd {
 		}
 		return loadedMsg{seq: seq, s: s, perms: perms, accts: accts, err: err}
 	})
+}
+
+// Relang makes the form speak c's language, what was typed, the focus,
+// the cursor and the suggestions kept (common.Relanger); the plan and
+// the refusals beside the fields are asked again, to be said in it.
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c, p.keys = c, newKeyMap(c)
+	for r, f := range p.fields {
+		f.Relang(c.T("tui.role."+string(r)), c.T("tui.contacts.placeholder."+string(r)), c.ErrText)
+	}
+	if !p.loaded || p.sending {
+		return nil
+	}
+	p.planFor = ""
+	return p.replan()
 }
 
 // group is the roles going to one new contact: one request to the model.
@@ -184,9 +201,10 @@ func (p *Page) replan() tea.Cmd {
 		}
 	}
 	p.planning = true
-	c, name := p.c, p.name
+	p.planSeq++
+	c, name, seq := p.c, p.name, p.planSeq
 	return common.Do(func() tea.Msg {
-		out := planMsg{values: v, errs: map[model.Role]error{}}
+		out := planMsg{seq: seq, values: v, errs: map[model.Role]error{}}
 		for _, g := range gs {
 			reqs, err := c.Desk.Plan(c.Ctx, c.Me, model.NewRequest{Service: name, Roles: g.roles, To: g.to})
 			if err != nil {
@@ -317,6 +335,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.service, p.perms, p.accts = msg.s, msg.perms, msg.accts
 		first := !p.loaded
+		sugg, sel := p.sugg, p.suggSel
 		p.loaded = true
 		p.order = p.order[:0]
 		for _, r := range model.Roles {
@@ -327,21 +346,30 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 				p.order = append(p.order, r)
 			}
 		}
-		if first {
+		switch {
+		case first:
 			p.setFocus(0)
-		} else {
-			p.setFocus(min(p.focus, len(p.order)))
+		case p.focus > len(p.order):
+			p.setFocus(len(p.order))
+		default:
+			// read again (a change, a new language): the field keeps
+			// the keys, and its suggestions, from the accounts read
+			p.setFocus(p.focus)
+			p.sugg, p.suggSel = sugg, sel
+			if _, f := p.focused(); f != nil {
+				p.suggest(f)
+			}
 		}
 		return tea.Batch(common.Read(), p.early.Replay(p.key), p.replan())
 	case planMsg:
-		if msg.values != p.planFor {
+		if msg.values != p.planFor || msg.seq != p.planSeq {
 			return nil
 		}
 		p.planning = false
 		p.plan = msg.reqs
 		for _, r := range p.order {
 			if err, ok := msg.errs[r]; ok {
-				p.fields[r].Err = p.c.ErrText(err)
+				p.fields[r].Refuse(err, p.c.ErrText)
 			} else {
 				p.fields[r].Err = ""
 			}
@@ -354,7 +382,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			// beside the field it is about, the others as they were
 			for r, err := range msg.errs {
 				if f := p.fields[r]; f != nil {
-					f.Err = p.c.ErrText(err)
+					f.Refuse(err, p.c.ErrText)
 				}
 			}
 			p.formErr = p.c.ErrText(msg.form)

@@ -37,12 +37,20 @@ type Page struct {
 
 // New returns the view of mail id.
 func New(c *common.Common, id int64) *Page {
-	return &Page{c: c, id: id,
-		follow: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", c.T("tui.mail.key.open"))),
-		// the same key, on the mail that proves a new address
-		confirm: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", c.T("tui.mail.key.confirm_email"))),
-		back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.key.back"))),
-	}
+	p := &Page{id: id}
+	p.Relang(c)
+	return p
+}
+
+// Relang makes the view speak c's language, its scroll kept
+// (common.Relanger); the mail itself is in the language it was sent in.
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c = c
+	p.follow = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", c.T("tui.mail.key.open")))
+	// the same key, on the mail that proves a new address
+	p.confirm = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", c.T("tui.mail.key.confirm_email")))
+	p.back = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.key.back")))
+	return nil
 }
 
 // body is the mail's body as drawn, kept while the mail and the width

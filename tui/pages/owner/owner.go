@@ -44,6 +44,7 @@ type Page struct {
 	fields   []*field.Model
 	focus    int
 	formErr  string
+	formE    error // the refusal formErr says
 	saving   bool
 	seq      int
 	width    int
@@ -61,6 +62,19 @@ func New(c *common.Common, service string) *Page {
 		p.fields = append(p.fields, field.New(c.Styles, c.T("tui.owner.label."+n), "", limits[i]))
 	}
 	return p
+}
+
+// Relang makes the form speak c's language, what was typed and the
+// focus kept (common.Relanger).
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c, p.keys = c, newKeyMap(c)
+	for i, n := range names {
+		p.fields[i].Relang(c.T("tui.owner.label."+n), "", c.ErrText)
+	}
+	if p.formE != nil {
+		p.formErr = c.ErrText(p.formE)
+	}
+	return nil
 }
 
 type (
@@ -124,12 +138,12 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			placed := false
 			for i, n := range names {
 				if model.FieldOf(msg.err) == n {
-					p.fields[i].Err = p.c.ErrText(msg.err)
+					p.fields[i].Refuse(msg.err, p.c.ErrText)
 					placed = true
 				}
 			}
 			if !placed {
-				p.formErr = p.c.ErrText(msg.err)
+				p.formErr, p.formE = p.c.ErrText(msg.err), msg.err
 			}
 			return common.Status(p.c.T("tui.owner.not_saved"))
 		}

@@ -67,18 +67,31 @@ type Page struct {
 
 // New returns the Profile tab.
 func New(c *common.Common) *Page {
-	return &Page{c: c,
-		keys: KeyMap{
-			Edit:    key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("e/enter", c.T("tui.profile.key.edit"))),
-			Confirm: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", c.T("tui.profile.key.confirm"))),
-			Lang:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", c.T("tui.profile.key.lang"))),
-			Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.profile.key.save"))),
-			Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.profile.key.cancel"))),
-			Left:    key.NewBinding(key.WithKeys("left", "up", "shift+tab"), key.WithHelp("←/→", c.T("tui.profile.key.choose"))),
-			Right:   key.NewBinding(key.WithKeys("right", "down", "tab", "l")),
-		},
+	p := &Page{c: c, keys: newKeyMap(c),
 		email: field.New(c.Styles, c.T("tui.profile.label.email"), "name@example.com", model.MaxEmailLen),
 		token: field.New(c.Styles, c.T("tui.profile.label.token"), c.T("tui.profile.token_placeholder"), 64),
+	}
+	return p
+}
+
+// Relang makes the tab speak c's language, the field being edited, what
+// was typed in it and the language being chosen kept (common.Relanger).
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c, p.keys = c, newKeyMap(c)
+	p.email.Relang(c.T("tui.profile.label.email"), "name@example.com", c.ErrText)
+	p.token.Relang(c.T("tui.profile.label.token"), c.T("tui.profile.token_placeholder"), c.ErrText)
+	return nil
+}
+
+func newKeyMap(c *common.Common) KeyMap {
+	return KeyMap{
+		Edit:    key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("e/enter", c.T("tui.profile.key.edit"))),
+		Confirm: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", c.T("tui.profile.key.confirm"))),
+		Lang:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", c.T("tui.profile.key.lang"))),
+		Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.profile.key.save"))),
+		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.profile.key.cancel"))),
+		Left:    key.NewBinding(key.WithKeys("left", "up", "shift+tab"), key.WithHelp("←/→", c.T("tui.profile.key.choose"))),
+		Right:   key.NewBinding(key.WithKeys("right", "down", "tab", "l")),
 	}
 }
 
@@ -178,7 +191,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	case askedMsg:
 		p.saving = false
 		if msg.err != nil {
-			p.email.Err = p.c.ErrText(msg.err)
+			p.email.Refuse(msg.err, p.c.ErrText)
 			return common.Status(p.c.T("tui.profile.not_sent"))
 		}
 		p.pending, p.hasPend = msg.c, true
@@ -188,7 +201,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	case confirmedMsg:
 		p.saving = false
 		if msg.err != nil {
-			p.token.Err = p.c.ErrText(msg.err)
+			p.token.Refuse(msg.err, p.c.ErrText)
 			return common.Status(p.c.T("tui.profile.not_changed"))
 		}
 		p.a, p.hasPend = msg.a, false

@@ -79,6 +79,14 @@ func New(c *common.Common, id int64, token string) *Page {
 	return p
 }
 
+// Relang makes the view speak c's language, the prompt open and what
+// was typed in it kept (common.Relanger).
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c, p.keys = c, newKeyMap(c)
+	p.token.Relang(c.T("tui.request.token_label"), p.token.Input.Placeholder, c.ErrText)
+	return nil
+}
+
 // tokenShape is the token field's placeholder when no mail offers one.
 const tokenShape = "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX"
 
@@ -177,7 +185,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.busy = false
 		if msg.err != nil {
 			if model.FieldOf(msg.err) == "token" {
-				p.token.Err = p.c.ErrText(msg.err)
+				p.token.Refuse(msg.err, p.c.ErrText)
 				return tea.Batch(common.Send(common.ChangedMsg{}), common.Status(p.c.T("tui.request.not_recorded")))
 			}
 			p.closePrompt()
