@@ -84,7 +84,7 @@ func TestLangChangeKeepsWhatWasTyped(t *testing.T) {
 	}
 	a.typ("33-ovh") // the cursor where it was: the handle whole
 	a.waitText("→ zz33333-ovh", pt.T("tui.contacts.who"))
-	a.press("esc")
+	a.press("esc", "y")
 	a.waitGone(pt.T("tui.contacts.title"))
 
 	// the accept prompt, a token half typed
@@ -111,4 +111,43 @@ func TestLangChangeKeepsWhatWasTyped(t *testing.T) {
 	a.waitText(en.T("tui.tab.profile"), en.T("tui.profile.label.email"), "[new@xara")
 	a.typ(".pt")
 	a.waitText("[new@xara.pt")
+}
+
+// TestEscClosesSuggestionsThenAsks: esc with the suggestions open closes
+// them, the form and what was typed staying; esc again, with something
+// typed, asks before leaving (as cancelling a request asks): n or esc
+// keeps the form, y leaves it. A form with nothing typed leaves at once.
+func TestEscClosesSuggestionsThenAsks(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 80, 24)
+	servicesShown(a)
+	a.editShop()
+	a.press("tab") // tech
+	a.typ("zz3")
+	a.waitText("> zz33333-ovh  Zélia Zagalo")
+	a.press("esc")
+	s := a.waitGone("Zélia Zagalo")
+	if !strings.Contains(s, a.T("tui.contacts.col.current")) || !strings.Contains(lineOf(s, "> tech"), "[zz3 ") {
+		t.Fatalf("esc left the form, or lost what was typed:\n%s", s)
+	}
+	a.press("esc")
+	a.waitText(a.T("tui.contacts.leave_ask"), a.T("tui.contacts.leave_keys"))
+	a.press("n")
+	s = a.waitGone(a.T("tui.contacts.leave_ask"))
+	if !strings.Contains(lineOf(s, "> tech"), "[zz3 ") {
+		t.Fatalf("n lost what was typed:\n%s", s)
+	}
+	a.typ("3") // the field has the keys again, and suggests again
+	a.waitText("[zz33 ", "> zz33333-ovh  Zélia Zagalo")
+	a.press("esc", "esc")
+	a.waitText(a.T("tui.contacts.leave_ask"))
+	a.press("esc") // esc: no, keep editing
+	a.waitGone(a.T("tui.contacts.leave_ask"))
+	a.press("esc", "y")
+	a.waitGone(a.T("tui.contacts.col.current"))
+	a.waitText(a.T("tui.services.title"))
+	// nothing typed: esc leaves at once
+	a.press("enter")
+	a.waitText(a.T("tui.contacts.col.current"))
+	a.press("esc")
+	a.waitGone(a.T("tui.contacts.col.current"))
 }

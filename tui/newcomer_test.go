@@ -145,7 +145,7 @@ func TestStatusMessagesBelongToTheirScreen(t *testing.T) {
 	a.waitText("unpaid bills")
 	a.press("ctrl+s")
 	a.waitText("nothing was sent: see the form")
-	a.press("esc")
+	a.press("esc", "y")
 	s = a.waitText("filter: shop")
 	if strings.Contains(s, "nothing was sent") {
 		t.Fatalf("the form's message outlives the form:\n%s", s)

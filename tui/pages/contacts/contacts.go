@@ -25,6 +25,9 @@ import (
 // KeyMap is the form's keys.
 type KeyMap struct {
 	Next, Prev, Pick, Send, Leave, SuggestUp, SuggestDown key.Binding
+	// Close closes the suggestions (esc, while they show); Discard and
+	// Stay answer the question esc asks when something was typed.
+	Close, Discard, Stay key.Binding
 }
 
 func newKeyMap(c *common.Common) KeyMap {
@@ -36,6 +39,9 @@ func newKeyMap(c *common.Common) KeyMap {
 		Pick:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.contacts.key.pick"))),
 		Send:        key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", c.T("tui.contacts.key.send"))),
 		Leave:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.contacts.key.leave"))),
+		Close:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.contacts.key.close"))),
+		Discard:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", c.T("tui.contacts.key.discard"))),
+		Stay:        key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", c.T("tui.contacts.key.stay"))),
 	}
 }
 
@@ -65,6 +71,9 @@ type Page struct {
 	planSeq  int    // the plan asked last
 	planning bool
 	sending  bool
+	// asking: esc was pressed with something typed, and the form asks
+	// before leaving it (as cancelling a request asks)
+	asking bool
 
 	width, height int
 	seq           int
@@ -458,9 +467,27 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if p.asking {
+		switch {
+		case key.Matches(msg, p.keys.Discard):
+			return p.c.Back()
+		case key.Matches(msg, p.keys.Stay):
+			p.asking = false
+		}
+		return nil
+	}
 	_, f := p.focused()
 	switch {
 	case key.Matches(msg, p.keys.Leave):
+		switch {
+		case f != nil && len(p.sugg) > 0:
+			// the suggestions first: what was typed stays
+			p.sugg, p.suggSel = nil, -1
+			return nil
+		case p.typed():
+			p.asking = true
+			return nil
+		}
 		return p.c.Back()
 	case key.Matches(msg, p.keys.Send):
 		return p.send()
@@ -509,6 +536,17 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	return tea.Batch(cmd, p.replan())
 }
 
+// typed reports whether a field holds something typed, which leaving
+// the form would lose.
+func (p *Page) typed() bool {
+	for _, r := range p.order {
+		if strings.TrimSpace(p.fields[r].Value()) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // SetSize sets the form's size.
 func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 
@@ -525,7 +563,8 @@ func (p *Page) MinSize() (int, int) {
 func (p *Page) Title() string { return p.c.T("tui.contacts.title") + " · " + common.Line(p.name) }
 
 // Capturing is always true: the form's fields have the keys, and only
-// esc leaves it, so nothing typed is lost to a stray q.
+// esc leaves it (asking first when something was typed), so nothing
+// typed is lost to a stray q.
 func (p *Page) Capturing() bool { return true }
 
 // labelW is the width of the roles' labels: the longest of the
@@ -613,6 +652,13 @@ func (p *Page) View() string {
 	if p.formErr != "" {
 		b.WriteString(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error) + "\n")
 	}
+	if p.asking {
+		// in place of the blank line and the button: the form's height
+		// stays the same
+		b.WriteString(st.Error.Render(common.Cut(p.c.T("tui.contacts.leave_ask"), p.width)) + "\n")
+		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.leave_keys"), p.width)))
+		return p.measured(b.String())
+	}
 	b.WriteString("\n")
 	btn := "[ " + p.c.T("tui.contacts.send") + " ]"
 	if p.sending {
@@ -624,7 +670,11 @@ func (p *Page) View() string {
 		b.WriteString("  " + st.Button.Render(btn))
 	}
 	b.WriteString(st.Subtle.Render("  " + p.c.T("tui.contacts.keys")))
-	out := b.String()
+	return p.measured(b.String())
+}
+
+// measured notes how many lines the form took, its suggestions left out.
+func (p *Page) measured(out string) string {
 	p.lines = strings.Count(out, "\n") + 1
 	if p.focus < len(p.order) && p.fields[p.order[p.focus]].Focused() {
 		p.lines -= len(p.sugg)
@@ -647,11 +697,20 @@ func (p *Page) refused() bool {
 
 // ShortHelp lists the main keys.
 func (p *Page) ShortHelp() []key.Binding {
+	if p.asking {
+		return []key.Binding{p.keys.Discard, p.keys.Stay}
+	}
+	if _, f := p.focused(); f != nil && len(p.sugg) > 0 {
+		return []key.Binding{p.keys.Next, p.keys.Pick, p.keys.Send, p.keys.Close}
+	}
 	return []key.Binding{p.keys.Next, p.keys.Pick, p.keys.Send, p.keys.Leave}
 }
 
 // FullHelp lists every key of the form.
 func (p *Page) FullHelp() [][]key.Binding {
+	if p.asking {
+		return [][]key.Binding{{p.keys.Discard, p.keys.Stay}}
+	}
 	return [][]key.Binding{
 		{p.keys.Next, p.keys.Prev, p.keys.SuggestDown, p.keys.SuggestUp},
 		{p.keys.Pick, p.keys.Send, p.keys.Leave},
