@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
@@ -150,4 +152,45 @@ func TestEscClosesSuggestionsThenAsks(t *testing.T) {
 	a.waitText(a.T("tui.contacts.col.current"))
 	a.press("esc")
 	a.waitGone(a.T("tui.contacts.col.current"))
+}
+
+// TestTabClickKeepsTheForm: a click on a tab, from the Edit contacts form
+// holding what was typed, keeps the form: back on its tab (by key or by
+// click) it shows again, what was typed and the field with the keys as
+// they were — as the Profile's e-mail field being edited stays. A form
+// with nothing typed closes, as before.
+func TestTabClickKeepsTheForm(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 100, 30)
+	servicesShown(a)
+	a.editShop()
+	a.press("tab") // tech
+	a.typ("zz33333-ovh")
+	a.waitText("→ zz33333-ovh")
+	a.tm.Send(tea.MouseClickMsg{X: 20, Y: 0, Button: tea.MouseLeft}) // "2 Requests"
+	s := a.waitText("My requests")
+	if strings.Contains(s, a.T("tui.contacts.title")) {
+		t.Fatalf("the form still shows:\n%s", s)
+	}
+	a.press("1")
+	s = a.waitText(a.T("tui.contacts.title"), "→ zz33333-ovh")
+	if !strings.HasPrefix(lineOf(s, "[zz33333-ovh"), "> tech") {
+		t.Fatalf("the tech field lost what was typed, or the keys:\n%s", s)
+	}
+	// by click too, and the form still has the keys
+	a.tm.Send(tea.MouseClickMsg{X: 20, Y: 0, Button: tea.MouseLeft})
+	a.waitText("My requests")
+	a.tm.Send(tea.MouseClickMsg{X: 3, Y: 0, Button: tea.MouseLeft}) // "1 Services"
+	a.waitText(a.T("tui.contacts.title"), "→ zz33333-ovh")
+	a.press("esc", "y")
+	a.waitGone(a.T("tui.contacts.title"))
+	// nothing typed: the click closes the form
+	a.press("enter")
+	a.waitText(a.T("tui.contacts.col.current"))
+	a.tm.Send(tea.MouseClickMsg{X: 20, Y: 0, Button: tea.MouseLeft})
+	a.waitText("My requests")
+	a.press("1")
+	s = a.waitText(a.T("tui.services.title"))
+	if strings.Contains(s, a.T("tui.contacts.col.current")) {
+		t.Fatalf("an empty form was kept:\n%s", s)
+	}
 }

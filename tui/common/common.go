@@ -104,6 +104,13 @@ type Relanger interface {
 	Relang(c *Common) tea.Cmd
 }
 
+// Drafter is a screen opened over a tab that may hold a draft: what the
+// user typed and has not sent (a form, a prompt). A click on another tab
+// keeps such a screen, to show it again when the user comes back.
+type Drafter interface {
+	Draft() bool
+}
+
 // Sized is a screen that knows the least room it can be used in, within
 // the frame: below it, its layout breaks (a column cut, a form's button
 // out of sight), and the app says the window is too small instead of

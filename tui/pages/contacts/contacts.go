@@ -547,6 +547,9 @@ func (p *Page) typed() bool {
 	return false
 }
 
+// Draft reports whether the form holds something typed (common.Drafter).
+func (p *Page) Draft() bool { return p.loaded && p.typed() }
+
 // SetSize sets the form's size.
 func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 

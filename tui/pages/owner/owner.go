@@ -107,6 +107,20 @@ func (p *Page) values() []string {
 	return []string{o.Holder, o.Address, o.Phone, o.Email}
 }
 
+// Draft reports whether a field holds something other than what was
+// read (common.Drafter).
+func (p *Page) Draft() bool {
+	if !p.loaded {
+		return false
+	}
+	for i, v := range p.values() {
+		if p.fields[i].Value() != common.Line(v) {
+			return true
+		}
+	}
+	return false
+}
+
 // Update handles a message.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {

@@ -87,6 +87,12 @@ func (p *Page) Relang(c *common.Common) tea.Cmd {
 	return nil
 }
 
+// Draft reports whether the prompt for a token is open with something
+// typed in it (common.Drafter).
+func (p *Page) Draft() bool {
+	return (p.prompt == acceptPrompt || p.prompt == refusePrompt) && strings.TrimSpace(p.token.Value()) != ""
+}
+
 // tokenShape is the token field's placeholder when no mail offers one.
 const tokenShape = "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX"
 
