@@ -1,6 +1,7 @@
 package tui_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -193,4 +194,54 @@ func TestTabClickKeepsTheForm(t *testing.T) {
 	if strings.Contains(s, a.T("tui.contacts.col.current")) {
 		t.Fatalf("an empty form was kept:\n%s", s)
 	}
+}
+
+// TestTypingNeverMakesTheWindowTooSmall: the Edit contacts form at the
+// least size the app announces for it (in Portuguese, at its widest):
+// what is typed (suggestions, the plan of who must confirm, a refusal)
+// never brings the too-small notice, which dropped every key typed
+// after the first; what does not fit is left out, the field and the
+// button staying in view.
+func TestTypingNeverMakesTheWindowTooSmall(t *testing.T) {
+	d := newDeskIn(t, model.LangPT)
+	a := start(t, d, demo.Persona, 80, 24)
+	a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
+	a.editShop()
+	a.tm.Send(tea.WindowSizeMsg{Width: 40, Height: 10})
+	s := a.waitText("40×10")
+	sizes := sizeRE.FindAllStringSubmatch(s, -1)
+	if len(sizes) != 2 {
+		t.Fatalf("no notice:\n%s", s)
+	}
+	w, _ := strconv.Atoi(sizes[0][1])
+	h, _ := strconv.Atoi(sizes[0][2])
+	a.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	a.waitText(a.T("tui.contacts.col.current"), "[ "+a.T("tui.contacts.send")+" ]")
+	notice := a.T("tui.small.title")
+	a.press("tab")
+	for _, c := range []struct{ typed, want string }{
+		{"c", "> cd67890-ovh"},          // suggestions
+		{"d67890-ovh", "→ cd67890-ovh"}, // the plan
+	} {
+		a.typ(c.typed)
+		s = a.waitFor(c.want, func(s string) bool { return strings.Contains(s, c.want) || strings.Contains(s, notice) })
+		if strings.Contains(s, notice) {
+			t.Fatalf("typing %q made the window too small:\n%s", c.typed, s)
+		}
+		checkFrame(t, s, w, h)
+		if !strings.Contains(s, "[ "+a.T("tui.contacts.send")+" ]") {
+			t.Fatalf("the button is out of view:\n%s", s)
+		}
+	}
+	// a refusal beside the billing field, and all three suggestions of
+	// "a" in the tech field: still no notice
+	a.press("tab")
+	a.typ("zz33333-ovh")
+	a.press("shift+tab", "ctrl+u")
+	a.typ("a")
+	s = a.waitFor("the suggestions of a", func(s string) bool { return strings.Contains(s, "> ab12345-ovh") || strings.Contains(s, notice) })
+	if strings.Contains(s, notice) || !strings.Contains(s, "[ "+a.T("tui.contacts.send")+" ]") {
+		t.Fatalf("the form doesn't fit:\n%s", s)
+	}
+	checkFrame(t, s, w, h)
 }

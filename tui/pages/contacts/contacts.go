@@ -77,8 +77,9 @@ type Page struct {
 
 	width, height int
 	seq           int
-	// lines is how many lines the form took, as last drawn, its
-	// suggestions (a list that comes and goes as one types) left out
+	// lines is how many fixed lines the form took, as last drawn: what
+	// comes and goes as one types (suggestions, a plan's lines,
+	// refusals) left out, for it is left out in less room (see form)
 	lines int
 }
 
@@ -590,40 +591,44 @@ const (
 
 func (p *Page) View() string {
 	st := p.c.Styles
-	var b strings.Builder
-	b.WriteString(st.Title.Render(p.c.T("tui.contacts.title")) + "  " + st.Bold.Render(common.Cut(common.Line(p.name), p.width-30)))
-	if p.loaded {
-		b.WriteString(st.Subtle.Render(" (" + common.Line(model.ServiceType(p.service.Type).In(p.c.L)) + ")"))
-	}
-	b.WriteString("\n\n")
+	head := st.Title.Render(p.c.T("tui.contacts.title")) + "  " + st.Bold.Render(common.Cut(common.Line(p.name), p.width-30))
 	if !p.loaded {
-		b.WriteString(st.Subtle.Render(p.c.T("tui.loading")))
-		return b.String()
+		return head + "\n\n" + st.Subtle.Render(p.c.T("tui.loading"))
 	}
+	head += st.Subtle.Render(" (" + common.Line(model.ServiceType(p.service.Type).In(p.c.L)) + ")")
+	var f form
+	f.add(kFixed, head)
+	f.add(kBlank, "")
 	labelW := p.labelW()
 	fieldW := min(30, max(fieldMin, p.width-labelW-curW-6))
-	b.WriteString("  " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.role"), labelW)) + " " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.current"), curW)) + " " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.new"), fieldW)) + "\n")
+	f.add(kFixed, "  "+st.Header.Render(common.Fit(p.c.T("tui.contacts.col.role"), labelW))+" "+st.Header.Render(common.Fit(p.c.T("tui.contacts.col.current"), curW))+" "+st.Header.Render(common.Fit(p.c.T("tui.contacts.col.new"), fieldW)))
 	for _, r := range model.Roles {
 		cur := common.Fit(p.c.HandleYou(p.service.Contact(r)), curW)
-		f := p.fields[r]
+		fl := p.fields[r]
 		role := p.c.T("tui.role." + string(r))
-		if p.perms[r] != nil || f == nil {
+		if p.perms[r] != nil || fl == nil {
 			line := "  " + st.Label.Render(common.Fit(role, labelW)) + " " + cur + " "
 			reason := common.WrapMax(p.c.ErrText(p.perms[r]), 0, p.width-labelW-curW-4, common.MsgLines, st.Subtle)
 			lines := strings.Split(reason, "\n")
-			b.WriteString(line + lines[0] + "\n")
+			f.add(kFixed, line+lines[0])
 			for _, l := range lines[1:] {
-				b.WriteString(common.Pad(labelW+curW+4) + l + "\n")
+				f.add(kFixed, common.Pad(labelW+curW+4)+l)
 			}
 			continue
 		}
 		mark := "  "
-		if f.Focused() {
+		if fl.Focused() {
 			mark = "> "
 		}
 		indent := 2 + labelW + 1 + curW + 1
-		b.WriteString(mark + st.Label.Render(common.Fit(role, labelW)) + " " + cur + " " + f.View(fieldW, p.width-indent, indent) + "\n")
-		if f.Focused() && len(p.sugg) > 0 {
+		// the field, and below it the refusal that does not fit beside it
+		fls := strings.Split(mark+st.Label.Render(common.Fit(role, labelW))+" "+cur+" "+fl.View(fieldW, p.width-indent, indent), "\n")
+		f.add(kFixed, fls[0])
+		if len(fls) > 1 {
+			f.add(kErrFirst, fls[1])
+			f.add(kErrMore, fls[2:]...)
+		}
+		if fl.Focused() && len(p.sugg) > 0 {
 			for i, a := range p.sugg {
 				line := common.Fit(common.H(a.Handle)+"  "+common.Line(a.Name), fieldW)
 				pre := "  "
@@ -633,56 +638,144 @@ func (p *Page) View() string {
 				} else {
 					line = st.Suggestion.Render(line)
 				}
-				b.WriteString(common.Pad(indent-2) + pre + line + "\n")
+				f.lines = append(f.lines, formLine{kind: kSugg, text: common.Pad(indent-2) + pre + line, sugg: i})
 			}
 		}
 	}
-	b.WriteString("\n")
-	b.WriteString(st.Title.Render(p.c.T("tui.contacts.who")) + "\n")
+	f.add(kBlank, "")
+	f.add(kFixed, st.Title.Render(p.c.T("tui.contacts.who")))
 	switch {
 	case len(p.plan) > 0:
+		var ls []string
 		for _, r := range p.plan {
-			b.WriteString(common.Wrap(p.c.Change(r), 2, p.width, st.Bold) + "\n")
-			b.WriteString(common.Wrap(p.c.Parties(r), 4, p.width, st.Value) + "\n")
+			ls = append(ls, strings.Split(common.Wrap(p.c.Change(r), 2, p.width, st.Bold), "\n")...)
+			ls = append(ls, strings.Split(common.Wrap(p.c.Parties(r), 4, p.width, st.Value), "\n")...)
 		}
+		f.add(kFixed, ls[0])
+		f.add(kWho, ls[1:]...)
 	case len(p.groups()) == 0:
-		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_empty"), p.width)) + "\n")
+		f.add(kFixed, st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_empty"), p.width)))
 	case p.refused():
-		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_refused"), p.width)) + "\n")
+		f.add(kFixed, st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_refused"), p.width)))
 	default:
-		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_incomplete"), p.width)) + "\n")
+		f.add(kFixed, st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_incomplete"), p.width)))
 	}
 	if p.formErr != "" {
-		b.WriteString(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error) + "\n")
+		ls := strings.Split(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error), "\n")
+		f.add(kFormErrFirst, ls[0])
+		f.add(kFormErr, ls[1:]...)
 	}
 	if p.asking {
 		// in place of the blank line and the button: the form's height
 		// stays the same
-		b.WriteString(st.Error.Render(common.Cut(p.c.T("tui.contacts.leave_ask"), p.width)) + "\n")
-		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.leave_keys"), p.width)))
-		return p.measured(b.String())
-	}
-	b.WriteString("\n")
-	btn := "[ " + p.c.T("tui.contacts.send") + " ]"
-	if p.sending {
-		btn = "[ " + p.c.T("tui.contacts.sending") + " ]"
-	}
-	if p.focus == len(p.order) {
-		b.WriteString("> " + st.FocusButton.Render(btn))
+		f.add(kFixed, st.Error.Render(common.Cut(p.c.T("tui.contacts.leave_ask"), p.width)),
+			st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.leave_keys"), p.width)))
 	} else {
-		b.WriteString("  " + st.Button.Render(btn))
+		btn := "[ " + p.c.T("tui.contacts.send") + " ]"
+		if p.sending {
+			btn = "[ " + p.c.T("tui.contacts.sending") + " ]"
+		}
+		if p.focus == len(p.order) {
+			btn = "> " + st.FocusButton.Render(btn)
+		} else {
+			btn = "  " + st.Button.Render(btn)
+		}
+		f.add(kBlank, "")
+		f.add(kFixed, btn+st.Subtle.Render("  "+p.c.T("tui.contacts.keys")))
 	}
-	b.WriteString(st.Subtle.Render("  " + p.c.T("tui.contacts.keys")))
-	return p.measured(b.String())
+	p.lines = f.count(kFixed) + f.count(kBlank)
+	if p.height > 0 {
+		f.fit(p.height, p.suggSel)
+	}
+	return f.String()
 }
 
-// measured notes how many lines the form took, its suggestions left out.
-func (p *Page) measured(out string) string {
-	p.lines = strings.Count(out, "\n") + 1
-	if p.focus < len(p.order) && p.fields[p.order[p.focus]].Focused() {
-		p.lines -= len(p.sugg)
+// The kinds of a form's lines. What the user types changes how many
+// lines the form takes (suggestions, a plan, refusals): the form's least
+// height (MinSize) counts only its fixed lines and its blank ones, and
+// in less room than all the others need they are left out, in this
+// order — the blank lines (room for three suggestions, or the plan's
+// lines, at the least height), the plan's lines past its first, the
+// form's refusal past its first line, a field's refusal past its first
+// line, the suggestions furthest from the one highlighted, then the
+// first lines of the refusals —
+// so that a key typed never makes the window too small for the form.
+const (
+	kFixed = iota
+	kBlank
+	kWho
+	kFormErr
+	kSugg
+	kErrMore
+	kFormErrFirst
+	kErrFirst
+)
+
+type formLine struct {
+	kind int
+	text string
+	sugg int // a suggestion's index
+}
+
+// form is the form's lines as drawn, each of a kind.
+type form struct{ lines []formLine }
+
+func (f *form) add(kind int, texts ...string) {
+	for _, t := range texts {
+		f.lines = append(f.lines, formLine{kind: kind, text: t})
 	}
-	return out
+}
+
+func (f *form) count(kind int) int {
+	n := 0
+	for _, l := range f.lines {
+		if l.kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// fit leaves lines out, kind by kind, until the form takes at most h
+// lines; the fixed lines stay.
+func (f *form) fit(h, sel int) {
+	for _, kind := range []int{kBlank, kWho, kFormErr, kErrMore, kSugg, kFormErrFirst, kErrFirst} {
+		for len(f.lines) > h {
+			i := f.next(kind, sel)
+			if i < 0 {
+				break
+			}
+			f.lines = append(f.lines[:i], f.lines[i+1:]...)
+		}
+	}
+}
+
+// next is the line of kind to leave out next: the last one, or of the
+// suggestions the one furthest from sel, the highlighted one (-1: none
+// is left).
+func (f *form) next(kind, sel int) int {
+	at, far := -1, -1
+	for i, l := range f.lines {
+		if l.kind != kind {
+			continue
+		}
+		d := 0
+		if kind == kSugg {
+			d = max(l.sugg-sel, sel-l.sugg)
+		}
+		if d >= far {
+			at, far = i, d
+		}
+	}
+	return at
+}
+
+func (f *form) String() string {
+	ls := make([]string, len(f.lines))
+	for i, l := range f.lines {
+		ls[i] = l.text
+	}
+	return strings.Join(ls, "\n")
 }
 
 // refused reports whether the model refused what was typed.
