@@ -245,3 +245,38 @@ func TestTypingNeverMakesTheWindowTooSmall(t *testing.T) {
 	}
 	checkFrame(t, s, w, h)
 }
+
+// TestMalformedTokenCostsNoTry: what can't be a token (abc) is refused in
+// the prompt, saying it was not sent and cost no try: a wrong token
+// after it still leaves four tries of five, not three. A mail's link pasted into
+// the prompt (the app's, or the web page's) gives its token; a link of
+// another request is refused, nothing sent.
+func TestMalformedTokenCostsNoTry(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.openRequest8()
+	a.press("a")
+	a.typ("abc")
+	a.press("enter")
+	s := a.waitText("nothing was sent, and it did not count as a try")
+	if strings.Contains(s, "left before a pause") {
+		t.Fatalf("abc was counted:\n%s", s)
+	}
+	a.press("ctrl+u")
+	a.typ("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	a.press("enter")
+	a.waitText("wrong token for request #8", "4 tries left before a pause") // of 5
+
+	tok := mailedToken(t, d, demo.Persona, 8)
+	a.press("ctrl+u")
+	a.tm.Send(tea.PasteMsg{Content: model.Link(9, tok)})
+	a.waitText("that link is for request #9, not #8")
+	a.tm.Send(tea.PasteMsg{Content: model.WebLink("https://desk.example.com", 8, tok)})
+	a.waitText("[" + tok[:20])
+	a.press("ctrl+u")
+	a.tm.Send(tea.PasteMsg{Content: model.Link(8, tok)})
+	a.waitText("[" + tok[:20])
+	a.press("enter")
+	a.waitText(a.T("tui.request.accepted_by_you", locale.Args{"ID": 8}))
+}

@@ -931,6 +931,9 @@ func (m *Model) paste(s string) tea.Cmd {
 	}
 	m.fade(cur.id)
 	s = strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s))
+	if t, ok := cur.page.(common.PasteTaker); ok && m.pick == nil {
+		s = t.TakePaste(s)
+	}
 	var cmds []tea.Cmd
 	for _, r := range s {
 		if cur = m.current(); m.pick == nil && !cur.page.Capturing() {

@@ -111,6 +111,13 @@ type Drafter interface {
 	Draft() bool
 }
 
+// PasteTaker is a screen that takes a paste its own way: TakePaste
+// returns what of s its field is to be typed (a mail's link pasted into
+// a token prompt gives its token).
+type PasteTaker interface {
+	TakePaste(s string) string
+}
+
 // Sized is a screen that knows the least room it can be used in, within
 // the frame: below it, its layout breaks (a column cut, a form's button
 // out of sight), and the app says the window is too small instead of

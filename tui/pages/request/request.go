@@ -74,7 +74,7 @@ type Page struct {
 // token prompt (the request was opened from a mail's link).
 func New(c *common.Common, id int64, token string) *Page {
 	p := &Page{c: c, keys: newKeyMap(c), id: id}
-	p.token = field.New(c.Styles, c.T("tui.request.token_label"), tokenShape, 64)
+	p.token = field.New(c.Styles, c.T("tui.request.token_label"), tokenShape, 256) // a link, typed
 	p.token.SetValue(token)
 	return p
 }
@@ -321,14 +321,29 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // answer sends the token typed, or, the field left empty, the one the
-// user's mail offers.
+// user's mail offers. What can't be a token (its shape: the model's
+// NormalizeToken) is refused here, before the model is asked: the model
+// counts every token it refuses as a wrong try, and a typo or a pasted
+// word is no try at guessing. A mail's link typed whole gives its token.
 func (p *Page) answer(accept bool) tea.Cmd {
-	p.busy = true
 	p.token.Err = ""
 	c, id, tok := p.c, p.id, p.token.Value()
 	if strings.TrimSpace(tok) == "" && p.mail != nil {
 		tok = p.mail.Token
 	}
+	if t, other, ok := linkToken(tok); ok {
+		if other != id {
+			p.token.Refuse(refusal("tui.request.link_other", locale.Args{"ID": id, "Other": other}), c.ErrText)
+			return nil
+		}
+		tok = t
+		p.token.SetValue(t)
+	}
+	if _, ok := model.NormalizeToken(tok); !ok {
+		p.token.Refuse(refusal("tui.request.not_a_token", locale.Args{"ID": id}), c.ErrText)
+		return nil
+	}
+	p.busy = true
 	return common.Do(func() tea.Msg {
 		var r model.Request
 		var err error
@@ -339,6 +354,37 @@ func (p *Page) answer(accept bool) tea.Cmd {
 		}
 		return answeredMsg{accept: accept, r: r, err: err}
 	})
+}
+
+// linkToken reads a mail's link (contactdesk://request/12?token=…, or
+// the web page's https://…/request/12?token=…): its token and request.
+func linkToken(s string) (token string, id int64, ok bool) {
+	id, token, ok = model.ParseLink(s)
+	return token, id, ok && token != ""
+}
+
+// refusal is the app's own refusal of what was typed in the token field,
+// said beside it like the model's.
+func refusal(id string, args locale.Args) error {
+	m := locale.M(id, args)
+	return &model.Error{Kind: model.ErrWrongToken, Field: "token", Msg: m.In(locale.For(locale.EN)), Text: m}
+}
+
+// TakePaste is what the token prompt takes of a paste (common.PasteTaker):
+// of a mail's link, its token; the rest as it is.
+func (p *Page) TakePaste(s string) string {
+	if p.prompt != acceptPrompt && p.prompt != refusePrompt {
+		return s
+	}
+	if t, other, ok := linkToken(s); ok {
+		if other != p.id {
+			p.token.Refuse(refusal("tui.request.link_other", locale.Args{"ID": p.id, "Other": other}), p.c.ErrText)
+			return ""
+		}
+		p.token.SetValue("")
+		return t
+	}
+	return s
 }
 
 // SetSize sets the view's size.
