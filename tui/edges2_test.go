@@ -280,3 +280,40 @@ func TestMalformedTokenCostsNoTry(t *testing.T) {
 	a.press("enter")
 	a.waitText(a.T("tui.request.accepted_by_you", locale.Args{"ID": 8}))
 }
+
+// TestReplacedTokenMarked: after a resend, the older mail's token no
+// longer works. The Mailbox marks that mail "(token replaced)", as mail
+// list says "replaced" (the newest confirm mail for the request wins);
+// the mail says its token was replaced instead of showing it, and o
+// opens the request without filling it in: the prompt offers the newest
+// token, and enter accepts with it.
+func TestReplacedTokenMarked(t *testing.T) {
+	d := newDesk(t)
+	old := mailedToken(t, d, demo.Persona, 8)
+	if _, err := d.Resend(ctx, demo.Persona, 8); err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.press("3")
+	s := a.waitText("(token replaced)")
+	if n := strings.Count(s, "(token replaced)"); n != 1 {
+		t.Fatalf("%d mails marked replaced, not 1:\n%s", n, s)
+	}
+	a.typ("/replaced")
+	a.press("enter", "enter")
+	s = a.waitText("that token was replaced by a newer one; use the token of your latest mail for request #8")
+	head, _, _ := strings.Cut(s, "Hello") // the mail as sent below
+	if strings.Contains(head, old) || strings.Contains(s, "with this token") || strings.Contains(s, a.T("tui.mail.key.open")) {
+		t.Fatalf("the replaced token is offered:\n%s", s)
+	}
+	a.press("o")
+	a.waitText(a.T("tui.request.title", locale.Args{"ID": 8}), a.T("tui.request.parties"))
+	a.press("a")
+	s = a.waitText(a.T("tui.request.key.submit"))
+	if strings.Contains(s, old) {
+		t.Fatalf("the replaced token is filled in:\n%s", s)
+	}
+	a.press("enter")
+	a.waitText(a.T("tui.request.accepted_by_you", locale.Args{"ID": 8}))
+}

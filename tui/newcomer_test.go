@@ -197,7 +197,7 @@ func TestMailboxKeepsTheCursor(t *testing.T) {
 	// moved down, it stays on its mail as mail arrives
 	a.waitText("Mailbox  ")
 	a.press("down")
-	second := "● 6h ago     Please confirm: new tech contact for padaria-yolanda.pt (request #8)"
+	second := "● 6h ago     (token replaced) Please confirm: new tech contact for padaria-yolanda.pt (request #8)"
 	a.waitFor("the second mail selected", func(s string) bool { return strings.HasPrefix(lineOf(s, second), ">") })
 	if _, err := d.Resend(ctx, demo.Persona, 5); err != nil {
 		t.Fatal(err)
