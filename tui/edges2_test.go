@@ -317,3 +317,57 @@ func TestReplacedTokenMarked(t *testing.T) {
 	a.press("enter")
 	a.waitText(a.T("tui.request.accepted_by_you", locale.Args{"ID": 8}))
 }
+
+// TestRequestScreenWording: the English request screen names the state
+// as the Requests list does ("waiting for confirmation by you…", never
+// validatingByCustomers); an ended request's date is not repeated as
+// its relative part; the French key line says e mails a fresh code
+// ("renvoyer le code par e-mail", as pt says "reenviar o código por
+// e-mail"); a refusal wrapped at 80 columns in Portuguese never breaks
+// inside a handle or a service's name (xara- / shop.com).
+func TestRequestScreenWording(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.openRequest8()
+	s := a.waitText("State      waiting for confirmation by you, gh13579-ovh")
+	if strings.Contains(s, "validatingByCustomers") {
+		t.Fatalf("the raw state shows:\n%s", s)
+	}
+	a.press("esc")
+	a.typ("/7f3a21c9") // request #1, done 30 days ago
+	a.press("enter", "enter")
+	s = a.waitText(a.T("tui.request.title", locale.Args{"ID": 1}), "Ended      2026-01-31 ")
+	if l := lineOf(s, "Ended "); strings.Contains(l, "(2026-01-31)") {
+		t.Fatalf("the date is said twice: %q", l)
+	}
+
+	fr := newDeskIn(t, model.LangFR)
+	b := start(t, fr, demo.Persona, 120, 30)
+	b.waitFor("the frame", b.loaded)
+	b.openRequest8()
+	b.waitText("e renvoyer le code par e-mail")
+
+	pt := newDeskIn(t, model.LangPT)
+	if _, err := pt.CreateRequest(ctx, demo.Persona, model.NewRequest{Service: "xara-shop.com", Roles: []model.Role{model.Tech}, To: "zz33333-ovh"}); err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, pt, demo.Persona, 80, 24)
+	c.waitFor("the services", func(s string) bool { return c.loaded(s) && strings.Contains(s, "xara-shop.com") })
+	c.editShop()
+	c.press("tab")
+	c.typ("cd67890-ovh")
+	s = c.waitText("já está em curso")
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimRight(l, " "); strings.HasSuffix(l, "-") {
+			t.Fatalf("a name is broken at its hyphen: %q\n%s", l, s)
+		}
+	}
+	c.press("ctrl+s")
+	s = c.waitText(c.T("tui.contacts.not_sent"))
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimRight(l, " "); strings.HasSuffix(l, "-") {
+			t.Fatalf("a name is broken at its hyphen: %q\n%s", l, s)
+		}
+	}
+}

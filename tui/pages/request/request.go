@@ -463,7 +463,9 @@ func (p *Page) body() []string {
 	l := p.c.L
 	subject := p.c.T("tui.request.subject", locale.Args{"Roles": p.c.Roles(r), "Service": common.Line(r.Service)})
 	ls = append(ls, common.Cut(st.Title.Render(p.Title())+"  "+st.Bold.Render(subject)+st.Subtle.Render(" ("+common.Line(model.ServiceType(r.Type).In(l))+")"), p.width), "")
-	state := common.Line(r.State.In(l))
+	// the state as the Requests list names it ("waiting"), not the
+	// model's name of it (validatingByCustomers, in English)
+	state := p.c.StateWord(r.State)
 	if aw := r.Awaited(); len(aw) > 0 {
 		state = p.c.T("tui.request.state_waiting", locale.Args{"State": state, "Awaited": p.c.Handles(aw)})
 	}
@@ -478,7 +480,11 @@ func (p *Page) body() []string {
 	}
 	ls = append(ls, p.row("asked_by", asked)...)
 	if r.State.Ended() {
-		ls = append(ls, p.row("ended", fmt.Sprintf("%s (%s)", l.Stamp(r.Ended), l.Ago(now, r.Ended)))...)
+		ended := l.Stamp(r.Ended)
+		if ago := l.Ago(now, r.Ended); ago != l.Date(r.Ended) {
+			ended += " (" + ago + ")" // as asked_by: not the date again
+		}
+		ls = append(ls, p.row("ended", ended)...)
 	} else {
 		ls = append(ls, p.row("expires", fmt.Sprintf("%s (%s)", l.Stamp(r.Expires), l.Until(now, r.Expires)))...)
 	}
