@@ -371,3 +371,39 @@ func TestRequestScreenWording(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptNeverMakesTheWindowTooSmall: a request at the least size the
+// app announces for it: a (the prompt) and a refused token never bring
+// the too-small notice, which dropped the keys typed after them.
+func TestPromptNeverMakesTheWindowTooSmall(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.openRequest8()
+	a.tm.Send(tea.WindowSizeMsg{Width: 30, Height: 6})
+	s := a.waitText("30×6")
+	sizes := sizeRE.FindAllStringSubmatch(s, -1)
+	if len(sizes) != 2 {
+		t.Fatalf("no notice:\n%s", s)
+	}
+	w, _ := strconv.Atoi(sizes[0][1])
+	h, _ := strconv.Atoi(sizes[0][2])
+	a.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	a.waitText(a.T("tui.request.title", locale.Args{"ID": 8}))
+	notice := a.T("tui.small.title")
+	a.press("a")
+	a.typ("abc")
+	s = a.waitFor("abc in the prompt", func(s string) bool { return strings.Contains(s, "[abc") || strings.Contains(s, notice) })
+	if strings.Contains(s, notice) {
+		t.Fatalf("the prompt made the window too small:\n%s", s)
+	}
+	a.press("enter")
+	s = a.waitFor("the refusal", func(s string) bool {
+		return strings.Contains(s, "! that is not a token") || strings.Contains(s, notice)
+	})
+	if strings.Contains(s, notice) {
+		t.Fatalf("the refusal made the window too small:\n%s", s)
+	}
+	checkFrame(t, s, w, h)
+	a.typ("d") // the keys still reach the field
+	a.waitText("[abcd")
+}

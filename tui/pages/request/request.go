@@ -12,6 +12,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"contactdesk/locale"
 	"contactdesk/model"
@@ -394,14 +395,28 @@ func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 func (p *Page) Title() string { return p.c.T("tui.request.title", locale.Args{"ID": p.id}) }
 
 // MinSize is the room the request needs (common.Sized): its parties'
-// columns, the why column at its narrowest; the prompt, or the line of
-// what can be done, and a few lines of the request scrolled above it.
+// columns, the why column at its narrowest; the line of what can be
+// done and a few lines of the request scrolled above it, or whichever
+// prompt a key can open (with a line of its refusal) above one line of
+// the request. It does not change with what is typed: a (the prompt) or
+// a wrong token never makes the window too small.
 func (p *Page) MinSize() (int, int) {
 	if !p.loaded {
 		return 0, 3
 	}
-	return p.partiesW, len(p.footer()) + 3
+	h := len(p.idle()) + 3
+	if p.awaitingMe() || p.prompt == acceptPrompt || p.prompt == refusePrompt {
+		h = max(h, 1+promptLines)
+	}
+	if p.mayCancel() || p.prompt == cancelPrompt {
+		h = max(h, 1+3)
+	}
+	return p.partiesW, h
 }
+
+// promptLines is how many lines the token prompt takes at the least: a
+// blank, its label, the field, a line of its refusal, the hint.
+const promptLines = 5
 
 // Capturing reports whether a prompt has the keys.
 func (p *Page) Capturing() bool { return p.prompt != noPrompt }
@@ -428,6 +443,15 @@ func (p *Page) View() string {
 	}
 	lines := p.body()
 	foot := p.footer()
+	if over := len(foot) - (p.height - 1); over > 0 && len(foot) > promptLines && (p.prompt == acceptPrompt || p.prompt == refusePrompt) {
+		// a refusal of many lines, in little room: its first lines
+		// only, the hint kept (blank, label, field, refusal…, hint)
+		errs := len(foot) - 4
+		keep := max(1, errs-over)
+		last := strings.TrimRight(ansi.Strip(foot[2+keep]), " ")
+		cut := p.c.Styles.Error.Render(common.Cut(last+" …", p.width))
+		foot = append(append(append([]string{}, foot[:2+keep]...), cut), foot[len(foot)-1])
+	}
 	room := max(1, p.height-len(foot))
 	p.scroll = max(0, min(p.scroll, len(lines)-room))
 	end := min(len(lines), p.scroll+room)
@@ -609,6 +633,13 @@ func (p *Page) footer() []string {
 		return []string{"", st.Error.Render(common.Cut(p.c.T("tui.request.cancel_ask", locale.Args{"ID": p.id}), p.width)),
 			st.Subtle.Render("  " + p.c.T("tui.request.cancel_keys"))}
 	}
+	return p.idle()
+}
+
+// idle is the footer while no prompt is open: what the user's mail
+// holds for the answer awaited, if it is.
+func (p *Page) idle() []string {
+	st := p.c.Styles
 	if !p.awaitingMe() {
 		return nil
 	}
