@@ -407,3 +407,63 @@ func TestPromptNeverMakesTheWindowTooSmall(t *testing.T) {
 	a.typ("d") // the keys still reach the field
 	a.waitText("[abcd")
 }
+
+// TestEditingNeverMakesTheWindowTooSmall: the Profile at the least size
+// the app announces for it: e (the e-mail field and its hint) never
+// brings the too-small notice, and the keys reach the field.
+func TestEditingNeverMakesTheWindowTooSmall(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("4")
+	a.waitText(a.T("tui.profile.recent"))
+	a.tm.Send(tea.WindowSizeMsg{Width: 30, Height: 6})
+	s := a.waitText("30×6")
+	sizes := sizeRE.FindAllStringSubmatch(s, -1)
+	if len(sizes) != 2 {
+		t.Fatalf("no notice:\n%s", s)
+	}
+	w, _ := strconv.Atoi(sizes[0][1])
+	h, _ := strconv.Atoi(sizes[0][2])
+	a.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	a.waitText("xavier@xara.pt")
+	notice := a.T("tui.small.title")
+	a.press("e")
+	a.typ("x")
+	s = a.waitFor("the field", func(s string) bool { return strings.Contains(s, "[xavier@xara.ptx") || strings.Contains(s, notice) })
+	if strings.Contains(s, notice) {
+		t.Fatalf("editing made the window too small:\n%s", s)
+	}
+	checkFrame(t, s, w, h)
+}
+
+// TestRefusedSaveNeverMakesTheWindowTooSmall: the owner details at the
+// least size the app announces for them: a save refused (its refusal
+// under the field) never brings the too-small notice.
+func TestRefusedSaveNeverMakesTheWindowTooSmall(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 80, 24)
+	servicesShown(a)
+	a.typ("/xara.pt")
+	a.press("enter", "G")
+	a.waitFor("xara.pt selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), " xara.pt") })
+	a.press("o")
+	a.waitText(a.T("tui.owner.title"), "Rua das Flores")
+	a.tm.Send(tea.WindowSizeMsg{Width: 30, Height: 6})
+	s := a.waitText("30×6")
+	sizes := sizeRE.FindAllStringSubmatch(s, -1)
+	if len(sizes) != 2 {
+		t.Fatalf("no notice:\n%s", s)
+	}
+	w, _ := strconv.Atoi(sizes[0][1])
+	h, _ := strconv.Atoi(sizes[0][2])
+	a.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	a.waitText("Rua das Flores")
+	notice := a.T("tui.small.title")
+	a.press("tab", "tab", "ctrl+u") // the phone
+	a.typ("abc")
+	a.press("enter")
+	s = a.waitFor("the refusal", func(s string) bool { return strings.Contains(s, "! ") || strings.Contains(s, notice) })
+	if strings.Contains(s, notice) {
+		t.Fatalf("the refusal made the window too small:\n%s", s)
+	}
+	checkFrame(t, s, w, h)
+}

@@ -260,6 +260,7 @@ func (p *Page) View() string {
 		labelW = max(labelW, common.Width(f.Label)+1)
 	}
 	fieldW := max(20, min(60, p.width-labelW-4))
+	refusals := 0 // the lines of refusals, which come and go with what is typed
 	for i, f := range p.fields {
 		mark := "  "
 		if p.editable && i == p.focus {
@@ -267,14 +268,18 @@ func (p *Page) View() string {
 		}
 		label := st.Label.Render(common.Fit(f.Label, labelW))
 		if p.editable {
-			b.WriteString(mark + label + " " + f.View(fieldW, p.width-labelW-3, labelW+3) + "\n")
+			v := f.View(fieldW, p.width-labelW-3, labelW+3)
+			refusals += strings.Count(v, "\n")
+			b.WriteString(mark + label + " " + v + "\n")
 		} else {
 			b.WriteString(mark + label + " " + common.Cut(common.Line(f.Value()), p.width-labelW-3) + "\n")
 		}
 	}
 	b.WriteString("\n")
 	if p.formErr != "" {
-		b.WriteString(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error) + "\n")
+		e := common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error)
+		refusals += strings.Count(e, "\n") + 1
+		b.WriteString(e + "\n")
 	}
 	if p.editable {
 		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.owner.keys"), p.width)))
@@ -284,7 +289,10 @@ func (p *Page) View() string {
 	}
 	p.minW = labelW + 3 + 20
 	out := b.String()
-	p.lines = strings.Count(out, "\n") + 1
+	// the least height leaves the refusals out: a save refused never
+	// makes the window too small (in less room, the bottom lines are
+	// left out until the refusal is gone)
+	p.lines = strings.Count(out, "\n") + 1 - refusals
 	return out
 }
 

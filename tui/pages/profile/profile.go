@@ -61,7 +61,9 @@ type Page struct {
 	width   int
 	height  int
 	// top is how many lines the page's rows took, as last drawn: the
-	// recent activity under them may be left out, not they
+	// recent activity under them may be left out, not they; the lines a
+	// field being edited adds (its hint, its refusal) are not counted,
+	// so that a key never makes the window too small
 	top int
 }
 
@@ -408,10 +410,16 @@ func (p *Page) View() string {
 	} else {
 		ls = append(ls, aside("standing", st.Error.Render(p.c.T("tui.profile.overdue", locale.Args{"Amount": locale.Amount(a.Owes)})), " ", p.c.T("tui.profile.overdue_why"), styles.Paint{})...)
 	}
+	// extra are the lines a field being edited adds (its hint, its
+	// refusal): they come and go with what is typed, and the least
+	// height leaves them out
+	extra := 0
 	editRow := func(id string, f *field.Model, hint string) {
 		v := f.View(min(50, p.width-labelW-3), p.width-labelW-1, labelW+1)
 		ls = append(ls, strings.Split(label(id)+" "+v, "\n")...)
-		ls = append(ls, under(hint, st.Subtle)...)
+		h := under(hint, st.Subtle)
+		ls = append(ls, h...)
+		extra += strings.Count(v, "\n") + len(h)
 	}
 	if p.editing == editingEmail {
 		editRow("email", p.email, p.c.T("tui.profile.hint_email"))
@@ -435,7 +443,9 @@ func (p *Page) View() string {
 			}
 		}
 		ls = append(ls, row("lang", b.String()))
-		ls = append(ls, under(p.c.T("tui.profile.hint_lang"), st.Subtle)...)
+		h := under(p.c.T("tui.profile.hint_lang"), st.Subtle)
+		ls = append(ls, h...)
+		extra += len(h)
 	} else {
 		lang := a.Lang
 		if !lang.Known() {
@@ -444,7 +454,7 @@ func (p *Page) View() string {
 		ls = append(ls, aside("lang", fmt.Sprintf("%s (%s)", lang.Name(), lang), "   ", p.c.T("tui.profile.lang_key"), st.Subtle)...)
 	}
 	ls = append(ls, row("since", l.Date(a.Created)))
-	p.top = len(ls)
+	p.top = len(ls) - extra
 	ls = append(ls, "", st.Title.Render(p.c.T("tui.profile.recent")))
 	room := p.height - len(ls)
 	switch {
