@@ -467,3 +467,28 @@ func TestRefusedSaveNeverMakesTheWindowTooSmall(t *testing.T) {
 	}
 	checkFrame(t, s, w, h)
 }
+
+// TestMalformedEmailTokenCostsNoTry: in the Profile's field for the
+// token of a new address, what can't be a token is refused there, and
+// costs no try: a wrong token after it still leaves four tries of five.
+func TestMalformedEmailTokenCostsNoTry(t *testing.T) {
+	d := newDesk(t)
+	if _, err := d.AskEmailChange(ctx, demo.Persona, "xavier@new.example"); err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, demo.Persona, 100, 30)
+	a.waitFor("the frame", a.loaded)
+	a.press("4")
+	a.waitText("xavier@new.example")
+	a.press("c")
+	a.typ("abc")
+	a.press("enter")
+	s := a.waitText("nothing was sent, and it did not count as a try")
+	if strings.Contains(s, "left before a pause") {
+		t.Fatalf("abc was counted:\n%s", s)
+	}
+	a.press("ctrl+u")
+	a.typ("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	a.press("enter")
+	a.waitText("4 tries left before a pause")
+}

@@ -297,6 +297,14 @@ func (p *Page) edit(msg tea.KeyPressMsg) tea.Cmd {
 				return askedMsg{c: ch, err: err}
 			})
 		}
+		// what can't be a token (its shape) is refused here: the model
+		// counts every token it refuses as a wrong try
+		if _, ok := model.NormalizeToken(v); !ok {
+			p.saving = false
+			m := locale.M("tui.profile.not_a_token", locale.Args{"Email": common.Line(p.pending.Email)})
+			f.Refuse(&model.Error{Kind: model.ErrWrongToken, Field: "token", Msg: m.In(locale.For(locale.EN)), Text: m}, p.c.ErrText)
+			return nil
+		}
 		return common.Do(func() tea.Msg {
 			a, err := c.Desk.ConfirmEmail(c.Ctx, c.Me, v)
 			return confirmedMsg{a: a, err: err}
