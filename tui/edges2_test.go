@@ -177,6 +177,11 @@ func TestTabClickKeepsTheForm(t *testing.T) {
 	if !strings.HasPrefix(lineOf(s, "[zz33333-ovh"), "> tech") {
 		t.Fatalf("the tech field lost what was typed, or the keys:\n%s", s)
 	}
+	// a click on the form's own tab keeps it too
+	a.tm.Send(tea.MouseClickMsg{X: 3, Y: 0, Button: tea.MouseLeft})
+	a.typ("x")
+	a.waitText("[zz33333-ovhx")
+	a.press("backspace")
 	// by click too, and the form still has the keys
 	a.tm.Send(tea.MouseClickMsg{X: 20, Y: 0, Button: tea.MouseLeft})
 	a.waitText("My requests")

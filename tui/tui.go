@@ -534,8 +534,11 @@ func (m *Model) pop(from int) bool {
 func (m *Model) switchTab(t Tab) {
 	t = (t + 4) % 4
 	if t == m.active && len(m.stack) > 0 {
-		// the tab's own list, from a screen opened over it
-		m.closeStack()
+		// the tab's own list, from a screen opened over it: not over
+		// a draft (a click on the tab the form is on)
+		if !m.drafting() {
+			m.closeStack()
+		}
 		return
 	}
 	if t == m.active {
