@@ -142,8 +142,10 @@ func TestRefusalShownInTheForm(t *testing.T) {
 	a.typ("qq99999-ovh")
 	s = a.waitText("there is no account qq99999-ovh")
 	checkBeside(t, s, "tech", "! there is no account qq99999-ovh")
-	// esc leaves without sending
+	// esc leaves without sending, once told that what was typed is lost
 	a.press("esc")
+	a.waitText(a.T("tui.contacts.leave_ask"))
+	a.press("y")
 	a.waitGone("Edit contacts")
 	after, _ = d.Requests(ctx, demo.Persona)
 	if len(after) != len(before) {

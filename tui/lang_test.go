@@ -57,7 +57,8 @@ func TestProfileChoosesLanguage(t *testing.T) {
 	if acc, err := d.Account(ctx, demo.Persona); err != nil || acc.Lang != model.LangFR {
 		t.Fatalf("the account's language: %v, %v", acc.Lang, err)
 	}
-	// a refusal, in French: a token that is none
+	// a refusal, in French: a wrong token (one that is none is refused
+	// by the app, in French too)
 	a.press("2")
 	a.waitText(fr.T("tui.requests.title"), "#8")
 	a.press("enter")
@@ -65,7 +66,11 @@ func TestProfileChoosesLanguage(t *testing.T) {
 	a.press("a")
 	a.typ("nope")
 	a.press("enter")
-	a.waitText("ceci n'est pas un code de validation", fr.T("tui.request.not_recorded")[:20])
+	a.waitText("ceci n'est pas un code de validation", "rien n'a")
+	a.press("ctrl+u")
+	a.typ("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	a.press("enter")
+	a.waitText("code de validation erroné", fr.T("tui.request.not_recorded")[:20])
 }
 
 // TestSeveralRequestsNameEachTheirParties: a new tech and a new billing

@@ -208,8 +208,10 @@ func TestLongMessageKeepsTheAccountLine(t *testing.T) {
 		t.Fatalf("the screen moved:\n%s", s)
 	}
 	a.press("down") // read: a key ends it
-	s = a.waitGone(msg[:20])
+	a.waitGone(msg[:20])
+	// the request read again, after the resend, offers the fresh mail
 	fresh := a.T("tui.request.offered", locale.Args{"Ago": a.l.Ago(now, now)})
+	s = a.waitText(fresh)
 	if !strings.Contains(s, fresh) || !strings.Contains(s, "a "+a.T("tui.request.key.accept")) || !strings.Contains(lastLine(s), "xx11111-ovh Xavier Xará") {
 		t.Fatalf("the screen did not get its rows back:\n%s", s)
 	}

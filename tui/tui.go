@@ -180,6 +180,11 @@ type screens struct {
 	pages  [4]slot
 	stack  []slot
 	active Tab
+	// parked are the screens opened over a tab that the user left
+	// (a click on another tab) while one of them held a draft
+	// (common.Drafter): they show again when the user comes back to
+	// that tab, what was typed as it was.
+	parked map[Tab][]slot
 
 	// notes are the status line's messages, by the id of the screen
 	// that made them: each shows while its screen is on.
@@ -283,7 +288,7 @@ func (m *Model) build() {
 		m.waiting[s.id] = true
 	}
 	m.later = nil
-	m.stack = nil
+	m.stack, m.parked = nil, nil
 	m.pick, m.was = nil, nil
 	m.notes = map[int]note{}
 	m.status.User = common.H(m.c.Me)
@@ -421,10 +426,7 @@ func (m *Model) reloadAll() tea.Cmd {
 	if m.pick != nil {
 		return m.load(*m.pick)
 	}
-	for _, s := range m.pages {
-		cmds = append(cmds, m.load(s))
-	}
-	for _, s := range m.stack {
+	for _, s := range m.open() {
 		cmds = append(cmds, m.load(s))
 	}
 	return tea.Batch(cmds...)
@@ -445,12 +447,7 @@ func (m *Model) find(id int) (slot, bool) {
 	if m.pick != nil && m.pick.id == id {
 		return *m.pick, true
 	}
-	for _, s := range m.pages {
-		if s.id == id {
-			return s, true
-		}
-	}
-	for _, s := range m.stack {
+	for _, s := range m.open() {
 		if s.id == id {
 			return s, true
 		}
@@ -491,13 +488,10 @@ func (m *Model) resize() {
 	if m.pick != nil {
 		m.pick.page.SetSize(w, h)
 	}
-	for _, s := range m.pages {
+	for _, s := range m.open() {
 		if s.page != nil {
 			s.page.SetSize(w, h)
 		}
-	}
-	for _, s := range m.stack {
-		s.page.SetSize(w, h)
 	}
 }
 
@@ -530,17 +524,63 @@ func (m *Model) pop(from int) bool {
 	return true
 }
 
+// switchTab shows tab t. The screens opened over the tab left close,
+// unless one of them holds a draft (a form being typed, a prompt holding
+// part of a token): then they are parked, and show again, as they were,
+// when the user comes back to that tab — as a tab's own field being
+// edited (the Profile's e-mail address) stays. The keys can't leave such
+// a screen for another tab (its field takes the digits); a click on a
+// tab can.
 func (m *Model) switchTab(t Tab) {
+	t = (t + 4) % 4
+	if t == m.active && len(m.stack) > 0 {
+		// the tab's own list, from a screen opened over it: not over
+		// a draft (a click on the tab the form is on)
+		if !m.drafting() {
+			m.closeStack()
+		}
+		return
+	}
+	if t == m.active {
+		return
+	}
 	// keys typed on a tab still being read were not meant for it once
 	// the user has left it
-	if f, ok := m.pages[m.active].page.(common.Forgetter); ok && t != m.active {
+	if f, ok := m.pages[m.active].page.(common.Forgetter); ok {
 		f.ForgetEarlyKeys()
 	}
+	if m.drafting() {
+		if m.parked == nil {
+			m.parked = map[Tab][]slot{}
+		}
+		m.parked[m.active] = m.stack
+		m.stack = nil
+	} else {
+		m.closeStack()
+	}
+	m.active = t
+	if p, ok := m.parked[t]; ok {
+		m.stack = p
+		delete(m.parked, t)
+	}
+}
+
+// closeStack closes the screens opened over the tab, their messages with them.
+func (m *Model) closeStack() {
 	for _, s := range m.stack {
 		delete(m.notes, s.id)
 	}
 	m.stack = nil
-	m.active = (t + 4) % 4
+}
+
+// drafting reports whether a screen opened over the tab holds a draft.
+func (m *Model) drafting() bool {
+	for _, s := range m.stack {
+		if d, ok := s.page.(common.Drafter); ok && d.Draft() {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Model) quit() tea.Cmd {
@@ -722,20 +762,39 @@ func (m *Model) actAs(h model.Handle, lang locale.Lang) tea.Cmd {
 	return tea.Batch(append(cmds, m.reopen(again, h))...)
 }
 
-// relang makes the session speak lang, the account's choice: new screens
-// with a Common of their own (as actAs does), on the same tab, and the
-// request that was open, open again.
+// relang makes the session speak lang, the account's choice: a Common of
+// its own (as actAs makes), which every open screen takes in place
+// (common.Relanger), so that what the user typed — a form, a prompt, a
+// field being edited — stays as it was, cursor and all, and so do the
+// tab, the screens opened over it and their cursors; then they read
+// again, to write what they show in lang.
 func (m *Model) relang(lang locale.Lang) tea.Cmd {
 	if m.pick != nil || lang == m.c.L.Lang() || !lang.Known() {
 		return nil
 	}
-	again := m.requestOpen()
 	c := *m.c
 	m.c = &c
 	m.speak(lang)
-	m.build()
-	cmds := []tea.Cmd{m.subscribe(), m.reloadAll(), m.say(m.current().id, common.Say(m.c.T("tui.lang_changed", locale.Args{"Name": lang.InSentence()})))}
-	return tea.Batch(append(cmds, m.reopen(again, m.c.Me))...)
+	m.status.User = common.H(m.c.Me)
+	var cmds []tea.Cmd
+	for _, s := range m.open() {
+		if r, ok := s.page.(common.Relanger); ok {
+			cmds = append(cmds, route(s.id, r.Relang(m.c)))
+		}
+	}
+	m.resize()
+	cmds = append(cmds, m.reloadAll(), m.say(m.current().id, common.Say(m.c.T("tui.lang_changed", locale.Args{"Name": lang.InSentence()}))))
+	return tea.Batch(cmds...)
+}
+
+// open lists the account's screens: its tabs, and those opened over
+// them, parked ones included.
+func (m *Model) open() []slot {
+	out := append(m.pages[:len(m.pages):len(m.pages)], m.stack...)
+	for t := ServicesTab; t <= ProfileTab; t++ {
+		out = append(out, m.parked[t]...)
+	}
+	return out
 }
 
 // requestOpen is the request open on the stack, or 0.
@@ -875,6 +934,9 @@ func (m *Model) paste(s string) tea.Cmd {
 	}
 	m.fade(cur.id)
 	s = strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s))
+	if t, ok := cur.page.(common.PasteTaker); ok && m.pick == nil {
+		s = t.TakePaste(s)
+	}
 	var cmds []tea.Cmd
 	for _, r := range s {
 		if cur = m.current(); m.pick == nil && !cur.page.Capturing() {

@@ -29,8 +29,8 @@ type Common struct {
 	Keys   *keymap.KeyMap
 	// L writes the screens in the language of the account acting (of
 	// the picker, before one is chosen). A session that changes language
-	// makes a new Common, with new screens (see tui's relang): L never
-	// changes under a command that reads it.
+	// makes a new Common, which its screens take in place (Relanger, and
+	// tui's relang): L never changes under a command that reads it.
 	L *locale.Localizer
 	// Width and Height are the terminal's size.
 	Width, Height int
@@ -91,6 +91,31 @@ type Page interface {
 	// ShortHelp and FullHelp list the screen's keys (help.KeyMap).
 	ShortHelp() []key.Binding
 	FullHelp() [][]key.Binding
+}
+
+// Relanger is a screen that speaks another language in place: when the
+// account's language changes (from the Profile tab, the command line,
+// another session), the session makes a new Common in that language
+// (the old one stays with the commands still running) and every open
+// screen takes it with Relang, keeping all it holds — what was typed in
+// a field or a prompt, a cursor, a scroll, a filter. The command it
+// returns, if any, writes again what the model said (a form's plan).
+type Relanger interface {
+	Relang(c *Common) tea.Cmd
+}
+
+// Drafter is a screen opened over a tab that may hold a draft: what the
+// user typed and has not sent (a form, a prompt). A click on another tab
+// keeps such a screen, to show it again when the user comes back.
+type Drafter interface {
+	Draft() bool
+}
+
+// PasteTaker is a screen that takes a paste its own way: TakePaste
+// returns what of s its field is to be typed (a mail's link pasted into
+// a token prompt gives its token).
+type PasteTaker interface {
+	TakePaste(s string) string
 }
 
 // Sized is a screen that knows the least room it can be used in, within

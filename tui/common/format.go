@@ -223,22 +223,32 @@ func Wrap(s string, indent, width int, st Renderer) string {
 // megabyte it quotes.
 const MsgLines = 4
 
+// nbHyphen stands for a hyphen while a text is wrapped (see WrapMax).
+const nbHyphen = "\u2011"
+
 // WrapMax is Wrap keeping at most maxLines lines (0: all), the last one
 // ending with … when some were left out: for a value beside a label,
 // which should not push the rest of a screen out of sight.
 func WrapMax(s string, indent, width, maxLines int, st Renderer) string {
 	room := max(10, width-indent)
 	var lines []string
-	for _, l := range strings.Split(ansi.Wrap(s, room, " ,;-"), "\n") {
+	// ansi.Wrap breaks a line at any hyphen: a hyphen is kept from it,
+	// so that a handle (zz33333- and ovh) or a service's name (xara- and
+	// shop.com) is never split over two lines
+	s = strings.ReplaceAll(s, "-", nbHyphen)
+	for _, l := range strings.Split(ansi.Wrap(s, room, " ,;"), "\n") {
 		if ansi.StringWidth(l) > room {
 			// ansi.Wrap lets a breakpoint (the comma of "técnico),")
 			// hang one cell past room, which Cut below would take
 			// with the text before it: that line is wrapped again,
 			// a cell narrower.
-			lines = append(lines, strings.Split(ansi.Wrap(l, room-1, " ,;-"), "\n")...)
+			lines = append(lines, strings.Split(ansi.Wrap(l, room-1, " ,;"), "\n")...)
 			continue
 		}
 		lines = append(lines, l)
+	}
+	for i, l := range lines {
+		lines[i] = strings.ReplaceAll(l, nbHyphen, "-")
 	}
 	if maxLines > 0 && len(lines) > maxLines {
 		lines = lines[:maxLines]

@@ -60,3 +60,21 @@ func TestWrapNeverCutsText(t *testing.T) {
 		t.Errorf("the text wrapped is %q", got)
 	}
 }
+
+// TestWrapKeepsNamesWhole: a message wrapped for the status line, beside
+// a field or under a form never breaks inside a handle or a service's
+// name at its hyphen (xara- / shop.com, zz33333- / ovh), at any width.
+func TestWrapKeepsNamesWhole(t *testing.T) {
+	s := "o pedido #9 para o contacto técnico de xara-shop.com já está em curso (a aguardar a confirmação de você, zz33333-ovh)"
+	for w := 20; w <= 80; w++ {
+		out := WrapMax(s, 2, w, 0, plain{})
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasSuffix(strings.TrimRight(l, " "), "-") {
+				t.Fatalf("at %d columns a name is broken at its hyphen:\n%s", w, out)
+			}
+		}
+		if got := strings.Join(strings.Fields(out), " "); got != s {
+			t.Fatalf("at %d columns the text wrapped is %q", w, got)
+		}
+	}
+}

@@ -19,6 +19,24 @@ type Model struct {
 	// Err is the refusal shown beside the field; it stays until the
 	// value changes or the field is checked again.
 	Err string
+	// err is the refusal Err says, when set with Refuse: Relang writes
+	// it again in another language.
+	err error
+}
+
+// Refuse shows err beside the field, as text says it (the session's
+// ErrText); Relang writes it again in another language.
+func (f *Model) Refuse(err error, text func(error) string) {
+	f.err, f.Err = err, text(err)
+}
+
+// Relang gives the field another label and placeholder, and writes its
+// refusal again with text, the value, the cursor and the focus kept.
+func (f *Model) Relang(label, placeholder string, text func(error) string) {
+	f.Label, f.Input.Placeholder = label, placeholder
+	if f.Err != "" && f.err != nil {
+		f.Err = text(f.err)
+	}
 }
 
 // New returns an empty field.
@@ -67,7 +85,7 @@ func (f *Model) Update(msg tea.Msg) (bool, tea.Cmd) {
 	f.Input, cmd = f.Input.Update(msg)
 	changed := f.Input.Value() != before
 	if changed {
-		f.Err = ""
+		f.Err, f.err = "", nil
 	}
 	return changed, cmd
 }

@@ -45,6 +45,21 @@ func New(st *styles.Styles, l *locale.Localizer) *Model {
 	}
 }
 
+// Relang writes the filter's words in l's language, what it holds kept.
+func (m *Model) Relang(l *locale.Localizer) {
+	n := New(m.st, l)
+	if !m.always {
+		m.input.Placeholder = n.input.Placeholder
+	}
+	m.label = n.label
+	m.Start, m.Keep = n.Start, n.Keep
+	cl := n.Clear
+	if m.always {
+		cl.SetHelp("esc", l.T("tui.filter.clear_short"))
+	}
+	m.Clear = cl
+}
+
 // NewAlways returns a filter that always has the keys, with its own
 // prompt and placeholder; esc clears it, enter is left to the list.
 func NewAlways(st *styles.Styles, l *locale.Localizer, prompt, placeholder string) *Model {

@@ -111,6 +111,23 @@ func New[T any](c *common.Common, spec Spec[T], reload func() tea.Cmd, cols ...t
 	return l
 }
 
+// Relang makes the list speak c's language in place, with spec and cols
+// written in it: what it holds (its entries, filter, cursor and scroll)
+// is kept, and its rows are written again by the next read.
+func (l *List[T]) Relang(c *common.Common, spec Spec[T], cols ...table.Column) {
+	l.c = c
+	if spec.Filter == nil {
+		l.Filter.Relang(c.L)
+	} else {
+		l.Filter = spec.Filter
+	}
+	l.spec = spec
+	if len(cols) > 0 {
+		l.Table.Retitle(cols...)
+	}
+	l.Apply()
+}
+
 // gotMsg brings a read's entries back to the list that asked.
 type gotMsg[T any] struct {
 	seq int

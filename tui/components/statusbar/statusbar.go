@@ -77,18 +77,12 @@ func (m *Model) Fits(width int) bool {
 	return used+3+common.Width(msg) <= width
 }
 
-// nbHyphen stands for a hyphen while a message is wrapped: ansi.Wrap
-// breaks a line at any hyphen, and a handle split in two (zz33333- and
-// ovh on the next line) reads as two words.
-const nbHyphen = "\u2011"
-
 // MsgLines draws the message alone, in width cells, on as many lines as
 // it needs, n at most, the last one then ending with …; a line breaks
 // at a space, a comma or a semicolon, never inside a handle.
 func (m *Model) MsgLines(width, n int) []string {
 	msg, st := m.msg()
-	msg = strings.ReplaceAll(msg, "-", nbHyphen)
-	return strings.Split(strings.ReplaceAll(common.WrapMax(msg, 0, width, n, st), nbHyphen, "-"), "\n")
+	return strings.Split(common.WrapMax(msg, 0, width, n, st), "\n")
 }
 
 // View draws the line in width cells. A message that does not fit is

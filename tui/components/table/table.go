@@ -91,6 +91,18 @@ func (m *Model) SetColumns(cols ...Column) {
 	m.layout()
 }
 
+// Retitle replaces the columns with the same columns in another
+// language: the widths measured of their cells are kept, the cursor and
+// the rows too.
+func (m *Model) Retitle(cols ...Column) {
+	if len(cols) != len(m.cols) {
+		m.SetColumns(cols...)
+		return
+	}
+	m.cols = cols
+	m.layout()
+}
+
 // Fitting returns the indexes of the columns that fit their cells.
 func (m *Model) Fitting() []int {
 	var fit []int

@@ -62,7 +62,8 @@ func (m *Model) View(width int) string {
 		if i == m.Active {
 			drawn = m.paint.active.Render("[" + label + "]")
 		} else {
-			drawn = m.paint.tab.Render(" " + label + " ")
+			// the plain style: its blank after the label is a blank
+			drawn = m.paint.tab.Render(" "+label) + " "
 		}
 		w := common.Width(label) + 2
 		m.cells = append(m.cells, cell{x: x, text: drawn})
@@ -74,8 +75,15 @@ func (m *Model) View(width int) string {
 		trail := common.Cut(m.Trail, width-x-1)
 		b.WriteString(common.Pad(width - x - common.Width(trail)))
 		b.WriteString(m.paint.title.Render(trail))
+		return b.String()
 	}
-	return b.String()
+	// in a window as wide as the bar (Width), the blanks after its last
+	// tab are left out: the line would be wider than the window
+	out := b.String()
+	if x > width {
+		out = strings.TrimSuffix(out, strings.Repeat(" ", min(x-width, x-m.Width())))
+	}
+	return out
 }
 
 // Width is how wide the bar is, every tab whole, to its last cell that

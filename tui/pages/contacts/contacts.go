@@ -1,8 +1,8 @@
 // Package contacts is the Edit contacts form of one service: its three
 // contacts, a field for each role the user may change (the others show
-// the model's reason), accounts suggested as a handle is typed (from any
-// part of a handle, a name or an address; enter takes the highlighted
-// one, the first at once), and,
+// the model's reason), accounts suggested as a handle is typed (the
+// accounts the user already has to do with, from any part of a handle or
+// a name; enter takes the highlighted one, the first at once), and,
 // before anything is sent, who will have to confirm, as the model plans
 // it. Every change of the form is sent in one transaction, all or none;
 // refusals appear beside the field they are about and nothing typed is
@@ -25,6 +25,9 @@ import (
 // KeyMap is the form's keys.
 type KeyMap struct {
 	Next, Prev, Pick, Send, Leave, SuggestUp, SuggestDown key.Binding
+	// Close closes the suggestions (esc, while they show); Discard and
+	// Stay answer the question esc asks when something was typed.
+	Close, Discard, Stay key.Binding
 }
 
 func newKeyMap(c *common.Common) KeyMap {
@@ -36,6 +39,9 @@ func newKeyMap(c *common.Common) KeyMap {
 		Pick:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.contacts.key.pick"))),
 		Send:        key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", c.T("tui.contacts.key.send"))),
 		Leave:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.contacts.key.leave"))),
+		Close:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.contacts.key.close"))),
+		Discard:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", c.T("tui.contacts.key.discard"))),
+		Stay:        key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", c.T("tui.contacts.key.stay"))),
 	}
 }
 
@@ -56,19 +62,24 @@ type Page struct {
 	focus   int          // index in order; len(order) is the Send button
 	formErr string
 
-	accts   []account // every account, for the suggestions
+	accts   []account // the accounts the user has to do with, for the suggestions
 	sugg    []model.Account
 	suggSel int // -1: none highlighted
 
 	plan     []model.Request
 	planFor  string // the values the plan was made for
+	planSeq  int    // the plan asked last
 	planning bool
 	sending  bool
+	// asking: esc was pressed with something typed, and the form asks
+	// before leaving it (as cancelling a request asks)
+	asking bool
 
 	width, height int
 	seq           int
-	// lines is how many lines the form took, as last drawn, its
-	// suggestions (a list that comes and goes as one types) left out
+	// lines is how many fixed lines the form took, as last drawn: what
+	// comes and goes as one types (suggestions, a plan's lines,
+	// refusals) left out, for it is left out in less room (see form)
 	lines int
 }
 
@@ -77,10 +88,11 @@ func New(c *common.Common, service string) *Page {
 	return &Page{c: c, keys: newKeyMap(c), name: service, fields: map[model.Role]*field.Model{}, suggSel: -1}
 }
 
-// account is an account as the suggestions search it.
+// account is an account as the suggestions search it: its handle and
+// name, never its address (which it would confirm to whoever types it).
 type account struct {
-	a                  model.Account
-	handle, name, mail string // lowercase
+	a            model.Account
+	handle, name string // lowercase
 }
 
 type (
@@ -92,6 +104,7 @@ type (
 		err   error
 	}
 	planMsg struct {
+		seq    int
 		values string
 		reqs   []model.Request
 		errs   map[model.Role]error
@@ -105,10 +118,13 @@ type (
 )
 
 // Load reads the service, what the user may change on it, and the
-// accounts to suggest. The suggestions are searched here, in the form:
-// the desk's own search (SuggestAccounts) matches the start of a handle
-// or of a name only, and the digits of a handle or a part of an address
-// are what people remember.
+// accounts to suggest: only those the user already has to do with (the
+// desk's Acquaintances: the contacts of its services, the parties of its
+// requests), for on a desk shared by many customers the form must not
+// list, nor confirm by its suggestions, anybody else's account. Any
+// other account is still taken when its whole handle is typed (the
+// model checks it). The suggestions are searched here, in the form: the
+// digits of a handle or a part of a name are what people remember.
 func (p *Page) Load() tea.Cmd {
 	p.seq++
 	seq, c, name := p.seq, p.c, p.name
@@ -117,13 +133,28 @@ func (p *Page) Load() tea.Cmd {
 		if err != nil {
 			return loadedMsg{seq: seq, err: err}
 		}
-		as, err := c.Desk.Accounts(c.Ctx)
+		as, err := c.Desk.Acquaintances(c.Ctx, c.Me)
 		accts := make([]account, len(as))
 		for i, a := range as {
-			accts[i] = account{a: a, handle: strings.ToLower(common.H(a.Handle)), name: strings.ToLower(common.Line(a.Name)), mail: strings.ToLower(common.Line(a.Email))}
+			accts[i] = account{a: model.Account{Handle: a.Handle, Name: a.Name}, handle: strings.ToLower(common.H(a.Handle)), name: strings.ToLower(common.Line(a.Name))}
 		}
 		return loadedMsg{seq: seq, s: s, perms: perms, accts: accts, err: err}
 	})
+}
+
+// Relang makes the form speak c's language, what was typed, the focus,
+// the cursor and the suggestions kept (common.Relanger); the plan and
+// the refusals beside the fields are asked again, to be said in it.
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c, p.keys = c, newKeyMap(c)
+	for r, f := range p.fields {
+		f.Relang(c.T("tui.role."+string(r)), c.T("tui.contacts.placeholder."+string(r)), c.ErrText)
+	}
+	if !p.loaded || p.sending {
+		return nil
+	}
+	p.planFor = ""
+	return p.replan()
 }
 
 // group is the roles going to one new contact: one request to the model.
@@ -180,9 +211,10 @@ func (p *Page) replan() tea.Cmd {
 		}
 	}
 	p.planning = true
-	c, name := p.c, p.name
+	p.planSeq++
+	c, name, seq := p.c, p.name, p.planSeq
 	return common.Do(func() tea.Msg {
-		out := planMsg{values: v, errs: map[model.Role]error{}}
+		out := planMsg{seq: seq, values: v, errs: map[model.Role]error{}}
 		for _, g := range gs {
 			reqs, err := c.Desk.Plan(c.Ctx, c.Me, model.NewRequest{Service: name, Roles: g.roles, To: g.to})
 			if err != nil {
@@ -239,7 +271,7 @@ func (p *Page) send() tea.Cmd {
 // suggest proposes the accounts matching what the field holds: those
 // whose handle starts with it first, then those with a word of their
 // name starting with it, then those holding it anywhere in their
-// handle, name or address. The first is highlighted, so that enter
+// handle or name (never in their address). The first is highlighted, so that enter
 // takes it; the account highlighted before stays so while it matches.
 func (p *Page) suggest(f *field.Model) {
 	typed := strings.ToLower(strings.TrimSpace(f.Value()))
@@ -259,7 +291,7 @@ func (p *Page) suggest(f *field.Model) {
 			ranked[0] = append(ranked[0], a.a)
 		case strings.HasPrefix(a.name, typed) || strings.Contains(a.name, " "+typed):
 			ranked[1] = append(ranked[1], a.a)
-		case strings.Contains(a.handle, typed) || strings.Contains(a.name, typed) || strings.Contains(a.mail, typed):
+		case strings.Contains(a.handle, typed) || strings.Contains(a.name, typed):
 			ranked[2] = append(ranked[2], a.a)
 		}
 	}
@@ -313,6 +345,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.service, p.perms, p.accts = msg.s, msg.perms, msg.accts
 		first := !p.loaded
+		sugg, sel := p.sugg, p.suggSel
 		p.loaded = true
 		p.order = p.order[:0]
 		for _, r := range model.Roles {
@@ -323,21 +356,30 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 				p.order = append(p.order, r)
 			}
 		}
-		if first {
+		switch {
+		case first:
 			p.setFocus(0)
-		} else {
-			p.setFocus(min(p.focus, len(p.order)))
+		case p.focus > len(p.order):
+			p.setFocus(len(p.order))
+		default:
+			// read again (a change, a new language): the field keeps
+			// the keys, and its suggestions, from the accounts read
+			p.setFocus(p.focus)
+			p.sugg, p.suggSel = sugg, sel
+			if _, f := p.focused(); f != nil {
+				p.suggest(f)
+			}
 		}
 		return tea.Batch(common.Read(), p.early.Replay(p.key), p.replan())
 	case planMsg:
-		if msg.values != p.planFor {
+		if msg.values != p.planFor || msg.seq != p.planSeq {
 			return nil
 		}
 		p.planning = false
 		p.plan = msg.reqs
 		for _, r := range p.order {
 			if err, ok := msg.errs[r]; ok {
-				p.fields[r].Err = p.c.ErrText(err)
+				p.fields[r].Refuse(err, p.c.ErrText)
 			} else {
 				p.fields[r].Err = ""
 			}
@@ -350,7 +392,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			// beside the field it is about, the others as they were
 			for r, err := range msg.errs {
 				if f := p.fields[r]; f != nil {
-					f.Err = p.c.ErrText(err)
+					f.Refuse(err, p.c.ErrText)
 				}
 			}
 			p.formErr = p.c.ErrText(msg.form)
@@ -426,9 +468,27 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if p.asking {
+		switch {
+		case key.Matches(msg, p.keys.Discard):
+			return p.c.Back()
+		case key.Matches(msg, p.keys.Stay):
+			p.asking = false
+		}
+		return nil
+	}
 	_, f := p.focused()
 	switch {
 	case key.Matches(msg, p.keys.Leave):
+		switch {
+		case f != nil && len(p.sugg) > 0:
+			// the suggestions first: what was typed stays
+			p.sugg, p.suggSel = nil, -1
+			return nil
+		case p.typed():
+			p.asking = true
+			return nil
+		}
 		return p.c.Back()
 	case key.Matches(msg, p.keys.Send):
 		return p.send()
@@ -477,6 +537,20 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	return tea.Batch(cmd, p.replan())
 }
 
+// typed reports whether a field holds something typed, which leaving
+// the form would lose.
+func (p *Page) typed() bool {
+	for _, r := range p.order {
+		if strings.TrimSpace(p.fields[r].Value()) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Draft reports whether the form holds something typed (common.Drafter).
+func (p *Page) Draft() bool { return p.loaded && p.typed() }
+
 // SetSize sets the form's size.
 func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 
@@ -493,7 +567,8 @@ func (p *Page) MinSize() (int, int) {
 func (p *Page) Title() string { return p.c.T("tui.contacts.title") + " · " + common.Line(p.name) }
 
 // Capturing is always true: the form's fields have the keys, and only
-// esc leaves it, so nothing typed is lost to a stray q.
+// esc leaves it (asking first when something was typed), so nothing
+// typed is lost to a stray q.
 func (p *Page) Capturing() bool { return true }
 
 // labelW is the width of the roles' labels: the longest of the
@@ -516,40 +591,44 @@ const (
 
 func (p *Page) View() string {
 	st := p.c.Styles
-	var b strings.Builder
-	b.WriteString(st.Title.Render(p.c.T("tui.contacts.title")) + "  " + st.Bold.Render(common.Cut(common.Line(p.name), p.width-30)))
-	if p.loaded {
-		b.WriteString(st.Subtle.Render(" (" + common.Line(model.ServiceType(p.service.Type).In(p.c.L)) + ")"))
-	}
-	b.WriteString("\n\n")
+	head := st.Title.Render(p.c.T("tui.contacts.title")) + "  " + st.Bold.Render(common.Cut(common.Line(p.name), p.width-30))
 	if !p.loaded {
-		b.WriteString(st.Subtle.Render(p.c.T("tui.loading")))
-		return b.String()
+		return head + "\n\n" + st.Subtle.Render(p.c.T("tui.loading"))
 	}
+	head += st.Subtle.Render(" (" + common.Line(model.ServiceType(p.service.Type).In(p.c.L)) + ")")
+	var f form
+	f.add(kFixed, head)
+	f.add(kBlank, "")
 	labelW := p.labelW()
 	fieldW := min(30, max(fieldMin, p.width-labelW-curW-6))
-	b.WriteString("  " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.role"), labelW)) + " " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.current"), curW)) + " " + st.Header.Render(common.Fit(p.c.T("tui.contacts.col.new"), fieldW)) + "\n")
+	f.add(kFixed, "  "+st.Header.Render(common.Fit(p.c.T("tui.contacts.col.role"), labelW))+" "+st.Header.Render(common.Fit(p.c.T("tui.contacts.col.current"), curW))+" "+st.Header.Render(common.Fit(p.c.T("tui.contacts.col.new"), fieldW)))
 	for _, r := range model.Roles {
 		cur := common.Fit(p.c.HandleYou(p.service.Contact(r)), curW)
-		f := p.fields[r]
+		fl := p.fields[r]
 		role := p.c.T("tui.role." + string(r))
-		if p.perms[r] != nil || f == nil {
+		if p.perms[r] != nil || fl == nil {
 			line := "  " + st.Label.Render(common.Fit(role, labelW)) + " " + cur + " "
 			reason := common.WrapMax(p.c.ErrText(p.perms[r]), 0, p.width-labelW-curW-4, common.MsgLines, st.Subtle)
 			lines := strings.Split(reason, "\n")
-			b.WriteString(line + lines[0] + "\n")
+			f.add(kFixed, line+lines[0])
 			for _, l := range lines[1:] {
-				b.WriteString(common.Pad(labelW+curW+4) + l + "\n")
+				f.add(kFixed, common.Pad(labelW+curW+4)+l)
 			}
 			continue
 		}
 		mark := "  "
-		if f.Focused() {
+		if fl.Focused() {
 			mark = "> "
 		}
 		indent := 2 + labelW + 1 + curW + 1
-		b.WriteString(mark + st.Label.Render(common.Fit(role, labelW)) + " " + cur + " " + f.View(fieldW, p.width-indent, indent) + "\n")
-		if f.Focused() && len(p.sugg) > 0 {
+		// the field, and below it the refusal that does not fit beside it
+		fls := strings.Split(mark+st.Label.Render(common.Fit(role, labelW))+" "+cur+" "+fl.View(fieldW, p.width-indent, indent), "\n")
+		f.add(kFixed, fls[0])
+		if len(fls) > 1 {
+			f.add(kErrFirst, fls[1])
+			f.add(kErrMore, fls[2:]...)
+		}
+		if fl.Focused() && len(p.sugg) > 0 {
 			for i, a := range p.sugg {
 				line := common.Fit(common.H(a.Handle)+"  "+common.Line(a.Name), fieldW)
 				pre := "  "
@@ -559,45 +638,144 @@ func (p *Page) View() string {
 				} else {
 					line = st.Suggestion.Render(line)
 				}
-				b.WriteString(common.Pad(indent-2) + pre + line + "\n")
+				f.lines = append(f.lines, formLine{kind: kSugg, text: common.Pad(indent-2) + pre + line, sugg: i})
 			}
 		}
 	}
-	b.WriteString("\n")
-	b.WriteString(st.Title.Render(p.c.T("tui.contacts.who")) + "\n")
+	f.add(kBlank, "")
+	f.add(kFixed, st.Title.Render(p.c.T("tui.contacts.who")))
 	switch {
 	case len(p.plan) > 0:
+		var ls []string
 		for _, r := range p.plan {
-			b.WriteString(common.Wrap(p.c.Change(r), 2, p.width, st.Bold) + "\n")
-			b.WriteString(common.Wrap(p.c.Parties(r), 4, p.width, st.Value) + "\n")
+			ls = append(ls, strings.Split(common.Wrap(p.c.Change(r), 2, p.width, st.Bold), "\n")...)
+			ls = append(ls, strings.Split(common.Wrap(p.c.Parties(r), 4, p.width, st.Value), "\n")...)
 		}
+		f.add(kFixed, ls[0])
+		f.add(kWho, ls[1:]...)
 	case len(p.groups()) == 0:
-		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_empty"), p.width)) + "\n")
+		f.add(kFixed, st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_empty"), p.width)))
 	case p.refused():
-		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_refused"), p.width)) + "\n")
+		f.add(kFixed, st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_refused"), p.width)))
 	default:
-		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_incomplete"), p.width)) + "\n")
+		f.add(kFixed, st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_incomplete"), p.width)))
 	}
 	if p.formErr != "" {
-		b.WriteString(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error) + "\n")
+		ls := strings.Split(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error), "\n")
+		f.add(kFormErrFirst, ls[0])
+		f.add(kFormErr, ls[1:]...)
 	}
-	b.WriteString("\n")
-	btn := "[ " + p.c.T("tui.contacts.send") + " ]"
-	if p.sending {
-		btn = "[ " + p.c.T("tui.contacts.sending") + " ]"
-	}
-	if p.focus == len(p.order) {
-		b.WriteString("> " + st.FocusButton.Render(btn))
+	if p.asking {
+		// in place of the blank line and the button: the form's height
+		// stays the same
+		f.add(kFixed, st.Error.Render(common.Cut(p.c.T("tui.contacts.leave_ask"), p.width)),
+			st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.leave_keys"), p.width)))
 	} else {
-		b.WriteString("  " + st.Button.Render(btn))
+		btn := "[ " + p.c.T("tui.contacts.send") + " ]"
+		if p.sending {
+			btn = "[ " + p.c.T("tui.contacts.sending") + " ]"
+		}
+		if p.focus == len(p.order) {
+			btn = "> " + st.FocusButton.Render(btn)
+		} else {
+			btn = "  " + st.Button.Render(btn)
+		}
+		f.add(kBlank, "")
+		f.add(kFixed, btn+st.Subtle.Render("  "+p.c.T("tui.contacts.keys")))
 	}
-	b.WriteString(st.Subtle.Render("  " + p.c.T("tui.contacts.keys")))
-	out := b.String()
-	p.lines = strings.Count(out, "\n") + 1
-	if p.focus < len(p.order) && p.fields[p.order[p.focus]].Focused() {
-		p.lines -= len(p.sugg)
+	p.lines = f.count(kFixed) + f.count(kBlank)
+	if p.height > 0 {
+		f.fit(p.height, p.suggSel)
 	}
-	return out
+	return f.String()
+}
+
+// The kinds of a form's lines. What the user types changes how many
+// lines the form takes (suggestions, a plan, refusals): the form's least
+// height (MinSize) counts only its fixed lines and its blank ones, and
+// in less room than all the others need they are left out, in this
+// order — the blank lines (room for three suggestions, or the plan's
+// lines, at the least height), the plan's lines past its first, the
+// form's refusal past its first line, a field's refusal past its first
+// line, the suggestions furthest from the one highlighted, then the
+// first lines of the refusals —
+// so that a key typed never makes the window too small for the form.
+const (
+	kFixed = iota
+	kBlank
+	kWho
+	kFormErr
+	kSugg
+	kErrMore
+	kFormErrFirst
+	kErrFirst
+)
+
+type formLine struct {
+	kind int
+	text string
+	sugg int // a suggestion's index
+}
+
+// form is the form's lines as drawn, each of a kind.
+type form struct{ lines []formLine }
+
+func (f *form) add(kind int, texts ...string) {
+	for _, t := range texts {
+		f.lines = append(f.lines, formLine{kind: kind, text: t})
+	}
+}
+
+func (f *form) count(kind int) int {
+	n := 0
+	for _, l := range f.lines {
+		if l.kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// fit leaves lines out, kind by kind, until the form takes at most h
+// lines; the fixed lines stay.
+func (f *form) fit(h, sel int) {
+	for _, kind := range []int{kBlank, kWho, kFormErr, kErrMore, kSugg, kFormErrFirst, kErrFirst} {
+		for len(f.lines) > h {
+			i := f.next(kind, sel)
+			if i < 0 {
+				break
+			}
+			f.lines = append(f.lines[:i], f.lines[i+1:]...)
+		}
+	}
+}
+
+// next is the line of kind to leave out next: the last one, or of the
+// suggestions the one furthest from sel, the highlighted one (-1: none
+// is left).
+func (f *form) next(kind, sel int) int {
+	at, far := -1, -1
+	for i, l := range f.lines {
+		if l.kind != kind {
+			continue
+		}
+		d := 0
+		if kind == kSugg {
+			d = max(l.sugg-sel, sel-l.sugg)
+		}
+		if d >= far {
+			at, far = i, d
+		}
+	}
+	return at
+}
+
+func (f *form) String() string {
+	ls := make([]string, len(f.lines))
+	for i, l := range f.lines {
+		ls[i] = l.text
+	}
+	return strings.Join(ls, "\n")
 }
 
 // refused reports whether the model refused what was typed.
@@ -615,11 +793,20 @@ func (p *Page) refused() bool {
 
 // ShortHelp lists the main keys.
 func (p *Page) ShortHelp() []key.Binding {
+	if p.asking {
+		return []key.Binding{p.keys.Discard, p.keys.Stay}
+	}
+	if _, f := p.focused(); f != nil && len(p.sugg) > 0 {
+		return []key.Binding{p.keys.Next, p.keys.Pick, p.keys.Send, p.keys.Close}
+	}
 	return []key.Binding{p.keys.Next, p.keys.Pick, p.keys.Send, p.keys.Leave}
 }
 
 // FullHelp lists every key of the form.
 func (p *Page) FullHelp() [][]key.Binding {
+	if p.asking {
+		return [][]key.Binding{{p.keys.Discard, p.keys.Stay}}
+	}
 	return [][]key.Binding{
 		{p.keys.Next, p.keys.Prev, p.keys.SuggestDown, p.keys.SuggestUp},
 		{p.keys.Pick, p.keys.Send, p.keys.Leave},

@@ -29,11 +29,29 @@ type Page struct {
 
 // New returns the history of a service.
 func New(c *common.Common, service string) *Page {
-	p := &Page{c: c, name: service,
-		back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.key.back"))),
-		request: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.history.key.open"))),
-	}
-	p.List = listpage.New(c, listpage.Spec[model.HistoryEntry]{
+	p := &Page{c: c, name: service}
+	p.keys(c)
+	p.List = listpage.New(c, p.spec(c), p.Load, columns(c)...)
+	return p
+}
+
+func (p *Page) keys(c *common.Common) {
+	p.back = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.key.back")))
+	p.request = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.history.key.open")))
+}
+
+// Relang makes the view speak c's language, its list, filter and cursor
+// kept (common.Relanger).
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c = c
+	p.keys(c)
+	p.List.Relang(c, p.spec(c), columns(c)...)
+	return nil
+}
+
+func (p *Page) spec(c *common.Common) listpage.Spec[model.HistoryEntry] {
+	service := p.name
+	return listpage.Spec[model.HistoryEntry]{
 		Title:   c.T("tui.history.title"),
 		Subject: service,
 		Info: func(shown, total int) string {
@@ -53,13 +71,16 @@ func New(c *common.Common, service string) *Page {
 			}
 			return p.c.Open(common.OpenRequestMsg{ID: e.Item.RequestID})
 		},
-	}, p.Load,
-		table.Column{Title: c.T("tui.history.col.when"), Width: 16},
-		table.Column{Title: c.T("tui.history.col.who"), Width: 12, Fit: true},
-		table.Column{Title: c.T("tui.history.col.action"), Width: 16},
-		table.Column{Title: c.T("tui.history.col.detail"), Min: 10},
-	)
-	return p
+	}
+}
+
+func columns(c *common.Common) []table.Column {
+	return []table.Column{
+		{Title: c.T("tui.history.col.when"), Width: 16},
+		{Title: c.T("tui.history.col.who"), Width: 12, Fit: true},
+		{Title: c.T("tui.history.col.action"), Width: 16},
+		{Title: c.T("tui.history.col.detail"), Min: 10},
+	}
 }
 
 // Load reads the history. A service the user no longer holds a role on

@@ -19,30 +19,41 @@ import (
 
 // Page is one mail.
 type Page struct {
-	c       *common.Common
-	id      int64
-	m       model.Mail
-	loaded  bool
-	early   common.EarlyKeys // the keys pressed before the mail is read
-	marked  bool
-	scroll  int
-	seq     int
-	width   int
-	height  int
-	body    body
-	follow  key.Binding
-	confirm key.Binding
-	back    key.Binding
+	c      *common.Common
+	id     int64
+	m      model.Mail
+	loaded bool
+	early  common.EarlyKeys // the keys pressed before the mail is read
+	marked bool
+	// replaced: a newer mail brought a new token for the same request,
+	// and this one's no longer works
+	replaced bool
+	scroll   int
+	seq      int
+	width    int
+	height   int
+	body     body
+	follow   key.Binding
+	confirm  key.Binding
+	back     key.Binding
 }
 
 // New returns the view of mail id.
 func New(c *common.Common, id int64) *Page {
-	return &Page{c: c, id: id,
-		follow: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", c.T("tui.mail.key.open"))),
-		// the same key, on the mail that proves a new address
-		confirm: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", c.T("tui.mail.key.confirm_email"))),
-		back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.key.back"))),
-	}
+	p := &Page{id: id}
+	p.Relang(c)
+	return p
+}
+
+// Relang makes the view speak c's language, its scroll kept
+// (common.Relanger); the mail itself is in the language it was sent in.
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c = c
+	p.follow = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", c.T("tui.mail.key.open")))
+	// the same key, on the mail that proves a new address
+	p.confirm = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", c.T("tui.mail.key.confirm_email")))
+	p.back = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.key.back")))
+	return nil
 }
 
 // body is the mail's body as drawn, kept while the mail and the width
@@ -137,9 +148,10 @@ func shellWords(l string) []string {
 
 type (
 	loadedMsg struct {
-		seq int
-		m   model.Mail
-		err error
+		seq      int
+		m        model.Mail
+		replaced bool
+		err      error
 	}
 	markedMsg struct{ err error }
 )
@@ -153,7 +165,20 @@ func (p *Page) Load() tea.Cmd {
 		if errors.Is(err, model.ErrNotFound) {
 			err = errors.New(c.T("tui.mail.gone", locale.Args{"ID": id}))
 		}
-		return loadedMsg{seq: seq, m: m, err: err}
+		if err != nil {
+			return loadedMsg{seq: seq, err: err}
+		}
+		// a token mail whose request has a newer one for the user (a
+		// resend): its token was replaced, as mail list says
+		replaced := false
+		if m.Kind == model.MailConfirm && m.RequestID != 0 {
+			newest, ok, err := c.Desk.TokenMail(c.Ctx, c.Me, m.RequestID)
+			if err != nil {
+				return loadedMsg{seq: seq, err: err}
+			}
+			replaced = ok && newest.ID != m.ID
+		}
+		return loadedMsg{seq: seq, m: m, replaced: replaced}
 	})
 }
 
@@ -167,7 +192,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.SubViewReadFailed(msg.err, !p.loaded)
 		}
-		p.m, p.loaded = msg.m, true
+		p.m, p.replaced, p.loaded = msg.m, msg.replaced, true
 		p.sayToken()
 		early := p.early.Replay(p.key)
 		if !p.m.Read && !p.marked {
@@ -207,7 +232,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 // token is in the recipient's own inbox).
 func (p *Page) sayToken() {
 	follow, confirm := "tui.mail.key.open", "tui.mail.key.confirm_email"
-	if _, tok, ok := model.ParseLink(p.m.Link); !ok || tok == "" {
+	if _, tok, ok := model.ParseLink(p.m.Link); !ok || tok == "" || p.replaced {
 		follow = "tui.mail.key.open_no_token"
 	}
 	if p.m.Token == "" {
@@ -228,6 +253,10 @@ func (p *Page) open() tea.Cmd {
 		return p.c.Open(common.ConfirmEmailMsg{Token: p.m.Token})
 	}
 	if id, tok, ok := model.ParseLink(p.m.Link); ok {
+		if p.replaced {
+			// the request offers the token of the newest mail itself
+			tok = ""
+		}
 		return p.c.Open(common.OpenRequestMsg{ID: id, Token: tok})
 	}
 	if p.m.RequestID != 0 {
@@ -286,13 +315,17 @@ func (p *Page) View() string {
 		}
 		ls = append(ls, p.row("delivery", d, dst)...)
 	}
-	if m.Token != "" {
+	switch {
+	case p.replaced && (m.Token != "" || m.TokenWithheld):
+		ls = append(ls, p.row("token", p.c.T("err.token.replaced", locale.Args{"ID": m.RequestID}), st.Error)...)
+	case m.Token != "":
 		ls = append(ls, p.row("token", common.Line(m.Token), st.Token)...)
-	} else if m.TokenWithheld {
+	case m.TokenWithheld:
 		// Real delivery: the token is in the recipient's own inbox.
 		ls = append(ls, p.row("token", p.c.T("tui.mail.withheld", locale.Args{"Address": common.Line(m.Address)}), st.Subtle)...)
 	}
-	if m.Link != "" {
+	if m.Link != "" && !p.replaced {
+		// a replaced token's link no longer works: the row above says so
 		ls = append(ls, p.row("link", common.Line(m.Link), st.Value)...)
 	}
 	ls = append(ls, st.Rule.Render(strings.Repeat("─", max(1, p.width))))
@@ -308,7 +341,7 @@ func (p *Page) View() string {
 	switch {
 	case m.Kind == model.MailEmailConfirm:
 		hint = p.c.T("tui.mail.hint_confirm_email") + " · " + hint
-	case (m.Link != "" || m.RequestID != 0) && m.Token != "":
+	case (m.Link != "" || m.RequestID != 0) && m.Token != "" && !p.replaced:
 		hint = p.c.T("tui.mail.hint_open_token", locale.Args{"ID": m.RequestID}) + " · " + hint
 	case m.Link != "" || m.RequestID != 0:
 		hint = p.c.T("tui.mail.hint_open", locale.Args{"ID": m.RequestID}) + " · " + hint

@@ -27,8 +27,27 @@ type Page struct {
 
 // New returns the Mailbox tab.
 func New(c *common.Common) *Page {
-	p := &Page{c: c, read: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.mailbox.key.read")))}
-	p.List = listpage.New(c, listpage.Spec[model.Mail]{
+	p := &Page{c: c, read: readKey(c)}
+	p.List = listpage.New(c, p.spec(c), p.Load)
+	p.columns(false)
+	return p
+}
+
+func readKey(c *common.Common) key.Binding {
+	return key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.mailbox.key.read")))
+}
+
+// Relang makes the tab speak c's language, its list, filter and cursor
+// kept (common.Relanger).
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c, p.read = c, readKey(c)
+	p.List.Relang(c, p.spec(c))
+	p.columns(p.delivery)
+	return nil
+}
+
+func (p *Page) spec(c *common.Common) listpage.Spec[model.Mail] {
+	return listpage.Spec[model.Mail]{
 		Title:   c.T("tui.mailbox.title"),
 		Legend:  c.T("tui.mailbox.legend"),
 		Info:    p.info,
@@ -41,9 +60,7 @@ func New(c *common.Common) *Page {
 		},
 		// mail comes on top: who has not moved the cursor reads the newest
 		FollowTop: true,
-	}, p.Load)
-	p.columns(false)
-	return p
+	}
 }
 
 func (p *Page) columns(delivery bool) {
@@ -55,7 +72,7 @@ func (p *Page) columns(delivery bool) {
 	if delivery {
 		cols = append(cols, table.Column{Title: p.c.T("tui.mailbox.col.delivery"), Width: 8, Fit: true})
 	}
-	p.List.Table.SetColumns(cols...)
+	p.List.Table.Retitle(cols...)
 }
 
 // Load reads the mailbox again. The first time, it counts the unread
@@ -75,13 +92,24 @@ func (p *Page) Load() tea.Cmd {
 		}
 		now := c.Now()
 		es := make([]listpage.Entry[model.Mail], len(ms))
+		// The mails come newest first: a token mail about a request
+		// whose newer token mail was already seen had its token
+		// replaced (a resend), as mail list says.
+		newest := map[int64]bool{}
 		for i, m := range ms {
-			row := table.Row{Key: m.ID, Cells: []string{c.L.Ago(now, m.Date), common.Line(m.Subject), c.Delivery(m.Delivery)}}
+			subject := common.Line(m.Subject)
+			if m.Kind == model.MailConfirm && m.RequestID != 0 {
+				if newest[m.RequestID] && (m.Token != "" || m.TokenWithheld) {
+					subject = c.T("tui.mailbox.replaced") + " " + subject
+				}
+				newest[m.RequestID] = true
+			}
+			row := table.Row{Key: m.ID, Cells: []string{c.L.Ago(now, m.Date), subject, c.Delivery(m.Delivery)}}
 			if !m.Read {
 				row.Mark, row.Bold = "●", true
 			}
 			es[i] = listpage.Entry[model.Mail]{Item: m, Row: row,
-				Hay: strings.ToLower(common.Line(m.Subject) + "\x00" + common.Line(m.Address) + "\x00" + m.Kind)}
+				Hay: strings.ToLower(subject + "\x00" + common.Line(m.Address) + "\x00" + m.Kind)}
 		}
 		return listpage.Got[model.Mail]{Entries: es}
 	})

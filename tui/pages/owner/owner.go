@@ -44,6 +44,7 @@ type Page struct {
 	fields   []*field.Model
 	focus    int
 	formErr  string
+	formE    error // the refusal formErr says
 	saving   bool
 	seq      int
 	width    int
@@ -61,6 +62,19 @@ func New(c *common.Common, service string) *Page {
 		p.fields = append(p.fields, field.New(c.Styles, c.T("tui.owner.label."+n), "", limits[i]))
 	}
 	return p
+}
+
+// Relang makes the form speak c's language, what was typed and the
+// focus kept (common.Relanger).
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c, p.keys = c, newKeyMap(c)
+	for i, n := range names {
+		p.fields[i].Relang(c.T("tui.owner.label."+n), "", c.ErrText)
+	}
+	if p.formE != nil {
+		p.formErr = c.ErrText(p.formE)
+	}
+	return nil
 }
 
 type (
@@ -91,6 +105,20 @@ func (p *Page) values() []string {
 	}
 	o := p.service.Owner
 	return []string{o.Holder, o.Address, o.Phone, o.Email}
+}
+
+// Draft reports whether a field holds something other than what was
+// read (common.Drafter).
+func (p *Page) Draft() bool {
+	if !p.loaded {
+		return false
+	}
+	for i, v := range p.values() {
+		if p.fields[i].Value() != common.Line(v) {
+			return true
+		}
+	}
+	return false
 }
 
 // Update handles a message.
@@ -124,12 +152,12 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			placed := false
 			for i, n := range names {
 				if model.FieldOf(msg.err) == n {
-					p.fields[i].Err = p.c.ErrText(msg.err)
+					p.fields[i].Refuse(msg.err, p.c.ErrText)
 					placed = true
 				}
 			}
 			if !placed {
-				p.formErr = p.c.ErrText(msg.err)
+				p.formErr, p.formE = p.c.ErrText(msg.err), msg.err
 			}
 			return common.Status(p.c.T("tui.owner.not_saved"))
 		}
@@ -232,6 +260,7 @@ func (p *Page) View() string {
 		labelW = max(labelW, common.Width(f.Label)+1)
 	}
 	fieldW := max(20, min(60, p.width-labelW-4))
+	refusals := 0 // the lines of refusals, which come and go with what is typed
 	for i, f := range p.fields {
 		mark := "  "
 		if p.editable && i == p.focus {
@@ -239,14 +268,18 @@ func (p *Page) View() string {
 		}
 		label := st.Label.Render(common.Fit(f.Label, labelW))
 		if p.editable {
-			b.WriteString(mark + label + " " + f.View(fieldW, p.width-labelW-3, labelW+3) + "\n")
+			v := f.View(fieldW, p.width-labelW-3, labelW+3)
+			refusals += strings.Count(v, "\n")
+			b.WriteString(mark + label + " " + v + "\n")
 		} else {
 			b.WriteString(mark + label + " " + common.Cut(common.Line(f.Value()), p.width-labelW-3) + "\n")
 		}
 	}
 	b.WriteString("\n")
 	if p.formErr != "" {
-		b.WriteString(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error) + "\n")
+		e := common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error)
+		refusals += strings.Count(e, "\n") + 1
+		b.WriteString(e + "\n")
 	}
 	if p.editable {
 		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.owner.keys"), p.width)))
@@ -256,7 +289,10 @@ func (p *Page) View() string {
 	}
 	p.minW = labelW + 3 + 20
 	out := b.String()
-	p.lines = strings.Count(out, "\n") + 1
+	// the least height leaves the refusals out: a save refused never
+	// makes the window too small (in less room, the bottom lines are
+	// left out until the refusal is gone)
+	p.lines = strings.Count(out, "\n") + 1 - refusals
 	return out
 }
 

@@ -61,24 +61,39 @@ type Page struct {
 	width   int
 	height  int
 	// top is how many lines the page's rows took, as last drawn: the
-	// recent activity under them may be left out, not they
+	// recent activity under them may be left out, not they; the lines a
+	// field being edited adds (its hint, its refusal) are not counted,
+	// so that a key never makes the window too small
 	top int
 }
 
 // New returns the Profile tab.
 func New(c *common.Common) *Page {
-	return &Page{c: c,
-		keys: KeyMap{
-			Edit:    key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("e/enter", c.T("tui.profile.key.edit"))),
-			Confirm: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", c.T("tui.profile.key.confirm"))),
-			Lang:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", c.T("tui.profile.key.lang"))),
-			Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.profile.key.save"))),
-			Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.profile.key.cancel"))),
-			Left:    key.NewBinding(key.WithKeys("left", "up", "shift+tab"), key.WithHelp("←/→", c.T("tui.profile.key.choose"))),
-			Right:   key.NewBinding(key.WithKeys("right", "down", "tab", "l")),
-		},
+	p := &Page{c: c, keys: newKeyMap(c),
 		email: field.New(c.Styles, c.T("tui.profile.label.email"), "name@example.com", model.MaxEmailLen),
 		token: field.New(c.Styles, c.T("tui.profile.label.token"), c.T("tui.profile.token_placeholder"), 64),
+	}
+	return p
+}
+
+// Relang makes the tab speak c's language, the field being edited, what
+// was typed in it and the language being chosen kept (common.Relanger).
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c, p.keys = c, newKeyMap(c)
+	p.email.Relang(c.T("tui.profile.label.email"), "name@example.com", c.ErrText)
+	p.token.Relang(c.T("tui.profile.label.token"), c.T("tui.profile.token_placeholder"), c.ErrText)
+	return nil
+}
+
+func newKeyMap(c *common.Common) KeyMap {
+	return KeyMap{
+		Edit:    key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("e/enter", c.T("tui.profile.key.edit"))),
+		Confirm: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", c.T("tui.profile.key.confirm"))),
+		Lang:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", c.T("tui.profile.key.lang"))),
+		Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.profile.key.save"))),
+		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.profile.key.cancel"))),
+		Left:    key.NewBinding(key.WithKeys("left", "up", "shift+tab"), key.WithHelp("←/→", c.T("tui.profile.key.choose"))),
+		Right:   key.NewBinding(key.WithKeys("right", "down", "tab", "l")),
 	}
 }
 
@@ -178,7 +193,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	case askedMsg:
 		p.saving = false
 		if msg.err != nil {
-			p.email.Err = p.c.ErrText(msg.err)
+			p.email.Refuse(msg.err, p.c.ErrText)
 			return common.Status(p.c.T("tui.profile.not_sent"))
 		}
 		p.pending, p.hasPend = msg.c, true
@@ -188,7 +203,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	case confirmedMsg:
 		p.saving = false
 		if msg.err != nil {
-			p.token.Err = p.c.ErrText(msg.err)
+			p.token.Refuse(msg.err, p.c.ErrText)
 			return common.Status(p.c.T("tui.profile.not_changed"))
 		}
 		p.a, p.hasPend = msg.a, false
@@ -281,6 +296,14 @@ func (p *Page) edit(msg tea.KeyPressMsg) tea.Cmd {
 				ch, err := c.Desk.AskEmailChange(c.Ctx, c.Me, v)
 				return askedMsg{c: ch, err: err}
 			})
+		}
+		// what can't be a token (its shape) is refused here: the model
+		// counts every token it refuses as a wrong try
+		if _, ok := model.NormalizeToken(v); !ok {
+			p.saving = false
+			m := locale.M("tui.profile.not_a_token", locale.Args{"Email": common.Line(p.pending.Email)})
+			f.Refuse(&model.Error{Kind: model.ErrWrongToken, Field: "token", Msg: m.In(locale.For(locale.EN)), Text: m}, p.c.ErrText)
+			return nil
 		}
 		return common.Do(func() tea.Msg {
 			a, err := c.Desk.ConfirmEmail(c.Ctx, c.Me, v)
@@ -395,10 +418,16 @@ func (p *Page) View() string {
 	} else {
 		ls = append(ls, aside("standing", st.Error.Render(p.c.T("tui.profile.overdue", locale.Args{"Amount": locale.Amount(a.Owes)})), " ", p.c.T("tui.profile.overdue_why"), styles.Paint{})...)
 	}
+	// extra are the lines a field being edited adds (its hint, its
+	// refusal): they come and go with what is typed, and the least
+	// height leaves them out
+	extra := 0
 	editRow := func(id string, f *field.Model, hint string) {
 		v := f.View(min(50, p.width-labelW-3), p.width-labelW-1, labelW+1)
 		ls = append(ls, strings.Split(label(id)+" "+v, "\n")...)
-		ls = append(ls, under(hint, st.Subtle)...)
+		h := under(hint, st.Subtle)
+		ls = append(ls, h...)
+		extra += strings.Count(v, "\n") + len(h)
 	}
 	if p.editing == editingEmail {
 		editRow("email", p.email, p.c.T("tui.profile.hint_email"))
@@ -422,7 +451,9 @@ func (p *Page) View() string {
 			}
 		}
 		ls = append(ls, row("lang", b.String()))
-		ls = append(ls, under(p.c.T("tui.profile.hint_lang"), st.Subtle)...)
+		h := under(p.c.T("tui.profile.hint_lang"), st.Subtle)
+		ls = append(ls, h...)
+		extra += len(h)
 	} else {
 		lang := a.Lang
 		if !lang.Known() {
@@ -431,7 +462,7 @@ func (p *Page) View() string {
 		ls = append(ls, aside("lang", fmt.Sprintf("%s (%s)", lang.Name(), lang), "   ", p.c.T("tui.profile.lang_key"), st.Subtle)...)
 	}
 	ls = append(ls, row("since", l.Date(a.Created)))
-	p.top = len(ls)
+	p.top = len(ls) - extra
 	ls = append(ls, "", st.Title.Render(p.c.T("tui.profile.recent")))
 	room := p.height - len(ls)
 	switch {

@@ -12,6 +12,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"contactdesk/locale"
 	"contactdesk/model"
@@ -74,9 +75,23 @@ type Page struct {
 // token prompt (the request was opened from a mail's link).
 func New(c *common.Common, id int64, token string) *Page {
 	p := &Page{c: c, keys: newKeyMap(c), id: id}
-	p.token = field.New(c.Styles, c.T("tui.request.token_label"), tokenShape, 64)
+	p.token = field.New(c.Styles, c.T("tui.request.token_label"), tokenShape, 256) // a link, typed
 	p.token.SetValue(token)
 	return p
+}
+
+// Relang makes the view speak c's language, the prompt open and what
+// was typed in it kept (common.Relanger).
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c, p.keys = c, newKeyMap(c)
+	p.token.Relang(c.T("tui.request.token_label"), p.token.Input.Placeholder, c.ErrText)
+	return nil
+}
+
+// Draft reports whether the prompt for a token is open with something
+// typed in it (common.Drafter).
+func (p *Page) Draft() bool {
+	return (p.prompt == acceptPrompt || p.prompt == refusePrompt) && strings.TrimSpace(p.token.Value()) != ""
 }
 
 // tokenShape is the token field's placeholder when no mail offers one.
@@ -177,7 +192,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.busy = false
 		if msg.err != nil {
 			if model.FieldOf(msg.err) == "token" {
-				p.token.Err = p.c.ErrText(msg.err)
+				p.token.Refuse(msg.err, p.c.ErrText)
 				return tea.Batch(common.Send(common.ChangedMsg{}), common.Status(p.c.T("tui.request.not_recorded")))
 			}
 			p.closePrompt()
@@ -307,14 +322,29 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // answer sends the token typed, or, the field left empty, the one the
-// user's mail offers.
+// user's mail offers. What can't be a token (its shape: the model's
+// NormalizeToken) is refused here, before the model is asked: the model
+// counts every token it refuses as a wrong try, and a typo or a pasted
+// word is no try at guessing. A mail's link typed whole gives its token.
 func (p *Page) answer(accept bool) tea.Cmd {
-	p.busy = true
 	p.token.Err = ""
 	c, id, tok := p.c, p.id, p.token.Value()
 	if strings.TrimSpace(tok) == "" && p.mail != nil {
 		tok = p.mail.Token
 	}
+	if t, other, ok := linkToken(tok); ok {
+		if other != id {
+			p.token.Refuse(refusal("tui.request.link_other", locale.Args{"ID": id, "Other": other}), c.ErrText)
+			return nil
+		}
+		tok = t
+		p.token.SetValue(t)
+	}
+	if _, ok := model.NormalizeToken(tok); !ok {
+		p.token.Refuse(refusal("tui.request.not_a_token", locale.Args{"ID": id}), c.ErrText)
+		return nil
+	}
+	p.busy = true
 	return common.Do(func() tea.Msg {
 		var r model.Request
 		var err error
@@ -327,6 +357,37 @@ func (p *Page) answer(accept bool) tea.Cmd {
 	})
 }
 
+// linkToken reads a mail's link (contactdesk://request/12?token=…, or
+// the web page's https://…/request/12?token=…): its token and request.
+func linkToken(s string) (token string, id int64, ok bool) {
+	id, token, ok = model.ParseLink(s)
+	return token, id, ok && token != ""
+}
+
+// refusal is the app's own refusal of what was typed in the token field,
+// said beside it like the model's.
+func refusal(id string, args locale.Args) error {
+	m := locale.M(id, args)
+	return &model.Error{Kind: model.ErrWrongToken, Field: "token", Msg: m.In(locale.For(locale.EN)), Text: m}
+}
+
+// TakePaste is what the token prompt takes of a paste (common.PasteTaker):
+// of a mail's link, its token; the rest as it is.
+func (p *Page) TakePaste(s string) string {
+	if p.prompt != acceptPrompt && p.prompt != refusePrompt {
+		return s
+	}
+	if t, other, ok := linkToken(s); ok {
+		if other != p.id {
+			p.token.Refuse(refusal("tui.request.link_other", locale.Args{"ID": p.id, "Other": other}), p.c.ErrText)
+			return ""
+		}
+		p.token.SetValue("")
+		return t
+	}
+	return s
+}
+
 // SetSize sets the view's size.
 func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 
@@ -334,14 +395,28 @@ func (p *Page) SetSize(w, h int) { p.width, p.height = w, h }
 func (p *Page) Title() string { return p.c.T("tui.request.title", locale.Args{"ID": p.id}) }
 
 // MinSize is the room the request needs (common.Sized): its parties'
-// columns, the why column at its narrowest; the prompt, or the line of
-// what can be done, and a few lines of the request scrolled above it.
+// columns, the why column at its narrowest; the line of what can be
+// done and a few lines of the request scrolled above it, or whichever
+// prompt a key can open (with a line of its refusal) above one line of
+// the request. It does not change with what is typed: a (the prompt) or
+// a wrong token never makes the window too small.
 func (p *Page) MinSize() (int, int) {
 	if !p.loaded {
 		return 0, 3
 	}
-	return p.partiesW, len(p.footer()) + 3
+	h := len(p.idle()) + 3
+	if p.awaitingMe() || p.prompt == acceptPrompt || p.prompt == refusePrompt {
+		h = max(h, 1+promptLines)
+	}
+	if p.mayCancel() || p.prompt == cancelPrompt {
+		h = max(h, 1+3)
+	}
+	return p.partiesW, h
 }
+
+// promptLines is how many lines the token prompt takes at the least: a
+// blank, its label, the field, a line of its refusal, the hint.
+const promptLines = 5
 
 // Capturing reports whether a prompt has the keys.
 func (p *Page) Capturing() bool { return p.prompt != noPrompt }
@@ -368,6 +443,15 @@ func (p *Page) View() string {
 	}
 	lines := p.body()
 	foot := p.footer()
+	if over := len(foot) - (p.height - 1); over > 0 && len(foot) > promptLines && (p.prompt == acceptPrompt || p.prompt == refusePrompt) {
+		// a refusal of many lines, in little room: its first lines
+		// only, the hint kept (blank, label, field, refusal…, hint)
+		errs := len(foot) - 4
+		keep := max(1, errs-over)
+		last := strings.TrimRight(ansi.Strip(foot[2+keep]), " ")
+		cut := p.c.Styles.Error.Render(common.Cut(last+" …", p.width))
+		foot = append(append(append([]string{}, foot[:2+keep]...), cut), foot[len(foot)-1])
+	}
 	room := max(1, p.height-len(foot))
 	p.scroll = max(0, min(p.scroll, len(lines)-room))
 	end := min(len(lines), p.scroll+room)
@@ -403,7 +487,9 @@ func (p *Page) body() []string {
 	l := p.c.L
 	subject := p.c.T("tui.request.subject", locale.Args{"Roles": p.c.Roles(r), "Service": common.Line(r.Service)})
 	ls = append(ls, common.Cut(st.Title.Render(p.Title())+"  "+st.Bold.Render(subject)+st.Subtle.Render(" ("+common.Line(model.ServiceType(r.Type).In(l))+")"), p.width), "")
-	state := common.Line(r.State.In(l))
+	// the state as the Requests list names it ("waiting"), not the
+	// model's name of it (validatingByCustomers, in English)
+	state := p.c.StateWord(r.State)
 	if aw := r.Awaited(); len(aw) > 0 {
 		state = p.c.T("tui.request.state_waiting", locale.Args{"State": state, "Awaited": p.c.Handles(aw)})
 	}
@@ -418,7 +504,11 @@ func (p *Page) body() []string {
 	}
 	ls = append(ls, p.row("asked_by", asked)...)
 	if r.State.Ended() {
-		ls = append(ls, p.row("ended", fmt.Sprintf("%s (%s)", l.Stamp(r.Ended), l.Ago(now, r.Ended)))...)
+		ended := l.Stamp(r.Ended)
+		if ago := l.Ago(now, r.Ended); ago != l.Date(r.Ended) {
+			ended += " (" + ago + ")" // as asked_by: not the date again
+		}
+		ls = append(ls, p.row("ended", ended)...)
 	} else {
 		ls = append(ls, p.row("expires", fmt.Sprintf("%s (%s)", l.Stamp(r.Expires), l.Until(now, r.Expires)))...)
 	}
@@ -543,6 +633,13 @@ func (p *Page) footer() []string {
 		return []string{"", st.Error.Render(common.Cut(p.c.T("tui.request.cancel_ask", locale.Args{"ID": p.id}), p.width)),
 			st.Subtle.Render("  " + p.c.T("tui.request.cancel_keys"))}
 	}
+	return p.idle()
+}
+
+// idle is the footer while no prompt is open: what the user's mail
+// holds for the answer awaited, if it is.
+func (p *Page) idle() []string {
+	st := p.c.Styles
 	if !p.awaitingMe() {
 		return nil
 	}

@@ -38,11 +38,28 @@ type Page struct {
 
 // New returns the Requests tab.
 func New(c *common.Common) *Page {
-	p := &Page{c: c, keys: KeyMap{
+	p := &Page{c: c, keys: newKeyMap(c)}
+	p.List = listpage.New(c, p.spec(c), p.Load, columns(c)...)
+	return p
+}
+
+func newKeyMap(c *common.Common) KeyMap {
+	return KeyMap{
 		Open:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.requests.key.open"))),
 		State: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", c.T("tui.requests.key.state"))),
-	}}
-	p.List = listpage.New(c, listpage.Spec[model.Request]{
+	}
+}
+
+// Relang makes the tab speak c's language, its list, filter, narrowing
+// and cursor kept (common.Relanger).
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c, p.keys = c, newKeyMap(c)
+	p.List.Relang(c, p.spec(c), columns(c)...)
+	return nil
+}
+
+func (p *Page) spec(c *common.Common) listpage.Spec[model.Request] {
+	return listpage.Spec[model.Request]{
 		Title:   c.T("tui.requests.title"),
 		Legend:  c.T("tui.requests.legend"),
 		Info:    p.info,
@@ -56,19 +73,22 @@ func New(c *common.Common) *Page {
 		OnOpen: func(e *listpage.Entry[model.Request]) tea.Cmd {
 			return p.c.Open(common.OpenRequestMsg{ID: e.Item.ID})
 		},
-	}, p.Load,
+	}
+}
+
+func columns(c *common.Common) []table.Column {
+	return []table.Column{
 		// a request's number and its handles are never cut
-		table.Column{Title: c.T("tui.requests.col.number"), Width: 4, Fit: true},
-		table.Column{Title: c.T("tui.requests.col.date"), Width: 10, From: 100, Fit: true},
-		table.Column{Title: c.T("tui.requests.col.service"), Min: 11, Flex: 1, Max: 40},
-		table.Column{Title: c.T("tui.requests.col.roles"), Width: 7},
-		table.Column{Title: c.T("tui.requests.col.from_to"), Width: 26, Fit: true},
-		table.Column{Title: c.T("tui.requests.col.state"), Width: 9, Fit: true},
+		{Title: c.T("tui.requests.col.number"), Width: 4, Fit: true},
+		{Title: c.T("tui.requests.col.date"), Width: 10, From: 100, Fit: true},
+		{Title: c.T("tui.requests.col.service"), Min: 11, Flex: 1, Max: 40},
+		{Title: c.T("tui.requests.col.roles"), Width: 7},
+		{Title: c.T("tui.requests.col.from_to"), Width: 26, Fit: true},
+		{Title: c.T("tui.requests.col.state"), Width: 9, Fit: true},
 		// whom it waits for: the user first, never cut within a handle
 		// ("you +1" when the others do not fit)
-		table.Column{Title: c.T("tui.requests.col.awaiting"), Min: 14, Flex: 1, Max: 40, List: true},
-	)
-	return p
+		{Title: c.T("tui.requests.col.awaiting"), Min: 14, Flex: 1, Max: 40, List: true},
+	}
 }
 
 // Load reads the requests again. The first time, it counts those waiting

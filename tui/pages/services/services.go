@@ -73,7 +73,20 @@ const handleW = 11
 // New returns the Services tab.
 func New(c *common.Common) *Page {
 	p := &Page{c: c, keys: newKeyMap(c)}
-	p.List = listpage.New(c, listpage.Spec[Item]{
+	p.List = listpage.New(c, p.spec(c), p.Load, columns(c)...)
+	return p
+}
+
+// Relang makes the tab speak c's language, its list, filter, narrowing
+// and cursor kept (common.Relanger).
+func (p *Page) Relang(c *common.Common) tea.Cmd {
+	p.c, p.keys = c, newKeyMap(c)
+	p.List.Relang(c, p.spec(c), columns(c)...)
+	return nil
+}
+
+func (p *Page) spec(c *common.Common) listpage.Spec[Item] {
+	return listpage.Spec[Item]{
 		Title:   c.T("tui.services.title"),
 		Legend:  c.T("tui.services.legend"),
 		Info:    p.info,
@@ -87,14 +100,17 @@ func New(c *common.Common) *Page {
 		},
 		Open:   p.keys.Edit,
 		OnOpen: func(e *entry) tea.Cmd { return p.c.Open(common.EditContactsMsg{Service: e.Item.S.Name}) },
-	}, p.Load,
-		table.Column{Title: c.T("tui.services.col.service"), Min: 16, Flex: 1, Max: 48, Fit: true},
-		table.Column{Title: c.T("tui.services.col.type"), Width: typeWidth(c)},
-		table.Column{Title: c.T("tui.col.admin"), Width: handleW, Fit: true},
-		table.Column{Title: c.T("tui.col.tech"), Width: handleW, Fit: true},
-		table.Column{Title: c.T("tui.col.billing"), Width: handleW, Fit: true},
-	)
-	return p
+	}
+}
+
+func columns(c *common.Common) []table.Column {
+	return []table.Column{
+		{Title: c.T("tui.services.col.service"), Min: 16, Flex: 1, Max: 48, Fit: true},
+		{Title: c.T("tui.services.col.type"), Width: typeWidth(c)},
+		{Title: c.T("tui.col.admin"), Width: handleW, Fit: true},
+		{Title: c.T("tui.col.tech"), Width: handleW, Fit: true},
+		{Title: c.T("tui.col.billing"), Width: handleW, Fit: true},
+	}
 }
 
 // typeWidth is the width of the Type column: the widest of the
