@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -496,4 +497,29 @@ func TestMalformedEmailTokenCostsNoTry(t *testing.T) {
 	a.typ("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
 	a.press("enter")
 	a.waitText("4 tries left before a pause")
+}
+
+// TestRemovedAndQueuedTokensSaid: with real delivery, the mail screen
+// and the request say where a token they don't show is: removed when
+// real delivery began (a mail only ever simulated), or queued, not sent
+// yet — not "mailed" for either.
+func TestRemovedAndQueuedTokensSaid(t *testing.T) {
+	d := newDesk(t)
+	now := d.Now()
+	err := d.Store().Update(ctx, func(tx model.Tx) error {
+		// a confirm mail whose token was removed: no token, no outbox
+		return tx.InsertMail(&model.Mail{To: demo.Persona, Address: "xavier@xara.pt", Subject: "Please confirm (request #5)", Date: now.Add(-time.Minute),
+			Body: "the token was removed", RequestID: 5, Kind: model.MailConfirm})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, demo.Persona, 120, 40)
+	servicesShown(a)
+	a.press("3")
+	a.waitText("Please confirm (request #5)")
+	a.press("enter")
+	a.waitText("Token", "removed from this mailbox when mail began to be delivered for real")
+	a.press("o")
+	a.waitText("Request #5", "no token of yours can be read here: removed from this mailbox")
 }

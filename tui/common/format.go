@@ -288,3 +288,19 @@ func (c *Common) PartyLabel(r model.Request, h model.Handle) string {
 	}
 	return c.T("tui.you_as", locale.Args{"Rest": rest})
 }
+
+// WithheldToken says where a token the mailbox does not show went: to
+// the recipient's inbox, on its way there, nowhere (not delivered), or
+// removed when real delivery began (the mail was only ever simulated).
+func (c *Common) WithheldToken(m model.Mail) string {
+	args := locale.Args{"Address": Line(m.Address)}
+	switch {
+	case m.TokenRemoved:
+		return c.T("tui.mail.token_removed")
+	case m.Delivery == model.DeliveryFailed:
+		return c.T("tui.mail.token_failed", args)
+	case m.Delivery == model.DeliveryPending:
+		return c.T("tui.mail.token_queued", args)
+	}
+	return c.T("tui.mail.withheld", args)
+}

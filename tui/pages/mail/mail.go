@@ -320,9 +320,10 @@ func (p *Page) View() string {
 		ls = append(ls, p.row("token", p.c.T("err.token.replaced", locale.Args{"ID": m.RequestID}), st.Error)...)
 	case m.Token != "":
 		ls = append(ls, p.row("token", common.Line(m.Token), st.Token)...)
-	case m.TokenWithheld:
-		// Real delivery: the token is in the recipient's own inbox.
-		ls = append(ls, p.row("token", p.c.T("tui.mail.withheld", locale.Args{"Address": common.Line(m.Address)}), st.Subtle)...)
+	case m.TokenRemoved || m.TokenWithheld:
+		// Real delivery: the token is in the recipient's own inbox, or
+		// on its way there, or never got there.
+		ls = append(ls, p.row("token", p.c.WithheldToken(m), st.Subtle)...)
 	}
 	if m.Link != "" && !p.replaced {
 		// a replaced token's link no longer works: the row above says so

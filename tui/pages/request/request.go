@@ -649,6 +649,10 @@ func (p *Page) idle() []string {
 		say = p.c.T("tui.request.filled_in")
 	case p.offered() != "":
 		say = p.c.T("tui.request.offered", locale.Args{"Ago": p.c.L.Ago(p.c.Now(), p.mail.Date)})
+	case p.mail != nil && (p.mail.TokenRemoved || p.mail.Delivery == model.DeliveryFailed):
+		say = p.c.T("tui.request.no_token", locale.Args{"Why": p.c.WithheldToken(*p.mail)})
+	case p.mail != nil && p.mail.Delivery == model.DeliveryPending:
+		say = p.c.T("tui.request.queued", locale.Args{"Address": common.Line(p.mail.Address)})
 	case p.mail != nil:
 		say = p.c.T("tui.request.mailed", locale.Args{"Address": common.Line(p.mail.Address), "Ago": p.c.L.Ago(p.c.Now(), p.mail.Date)})
 	default:
