@@ -1,6 +1,7 @@
 package tui_test
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -213,15 +214,7 @@ func TestTypingNeverMakesTheWindowTooSmall(t *testing.T) {
 	a := start(t, d, demo.Persona, 80, 24)
 	a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
 	a.editShop()
-	a.tm.Send(tea.WindowSizeMsg{Width: 40, Height: 10})
-	s := a.waitText("40×10")
-	sizes := sizeRE.FindAllStringSubmatch(s, -1)
-	if len(sizes) != 2 {
-		t.Fatalf("no notice:\n%s", s)
-	}
-	w, _ := strconv.Atoi(sizes[0][1])
-	h, _ := strconv.Atoi(sizes[0][2])
-	a.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	w, h := a.leastSize(40, 10)
 	a.waitText(a.T("tui.contacts.col.current"), "[ "+a.T("tui.contacts.send")+" ]")
 	notice := a.T("tui.small.title")
 	a.press("tab")
@@ -230,7 +223,7 @@ func TestTypingNeverMakesTheWindowTooSmall(t *testing.T) {
 		{"d67890-ovh", "→ cd67890-ovh"}, // the plan
 	} {
 		a.typ(c.typed)
-		s = a.waitFor(c.want, func(s string) bool { return strings.Contains(s, c.want) || strings.Contains(s, notice) })
+		s := a.waitFor(c.want, func(s string) bool { return strings.Contains(s, c.want) || strings.Contains(s, notice) })
 		if strings.Contains(s, notice) {
 			t.Fatalf("typing %q made the window too small:\n%s", c.typed, s)
 		}
@@ -245,7 +238,7 @@ func TestTypingNeverMakesTheWindowTooSmall(t *testing.T) {
 	a.typ("zz33333-ovh")
 	a.press("shift+tab", "ctrl+u")
 	a.typ("a")
-	s = a.waitFor("the suggestions of a", func(s string) bool { return strings.Contains(s, "> ab12345-ovh") || strings.Contains(s, notice) })
+	s := a.waitFor("the suggestions of a", func(s string) bool { return strings.Contains(s, "> ab12345-ovh") || strings.Contains(s, notice) })
 	if strings.Contains(s, notice) || !strings.Contains(s, "[ "+a.T("tui.contacts.send")+" ]") {
 		t.Fatalf("the form doesn't fit:\n%s", s)
 	}
@@ -385,20 +378,12 @@ func TestPromptNeverMakesTheWindowTooSmall(t *testing.T) {
 	a := start(t, newDesk(t), demo.Persona, 80, 24)
 	a.waitFor("the frame", a.loaded)
 	a.openRequest8()
-	a.tm.Send(tea.WindowSizeMsg{Width: 30, Height: 6})
-	s := a.waitText("30×6")
-	sizes := sizeRE.FindAllStringSubmatch(s, -1)
-	if len(sizes) != 2 {
-		t.Fatalf("no notice:\n%s", s)
-	}
-	w, _ := strconv.Atoi(sizes[0][1])
-	h, _ := strconv.Atoi(sizes[0][2])
-	a.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	w, h := a.leastSize(30, 6)
 	a.waitText(a.T("tui.request.title", locale.Args{"ID": 8}))
 	notice := a.T("tui.small.title")
 	a.press("a")
 	a.typ("abc")
-	s = a.waitFor("abc in the prompt", func(s string) bool { return strings.Contains(s, "[abc") || strings.Contains(s, notice) })
+	s := a.waitFor("abc in the prompt", func(s string) bool { return strings.Contains(s, "[abc") || strings.Contains(s, notice) })
 	if strings.Contains(s, notice) {
 		t.Fatalf("the prompt made the window too small:\n%s", s)
 	}
@@ -422,20 +407,12 @@ func TestEditingNeverMakesTheWindowTooSmall(t *testing.T) {
 	a.waitFor("the frame", a.loaded)
 	a.press("4")
 	a.waitText(a.T("tui.profile.recent"))
-	a.tm.Send(tea.WindowSizeMsg{Width: 30, Height: 6})
-	s := a.waitText("30×6")
-	sizes := sizeRE.FindAllStringSubmatch(s, -1)
-	if len(sizes) != 2 {
-		t.Fatalf("no notice:\n%s", s)
-	}
-	w, _ := strconv.Atoi(sizes[0][1])
-	h, _ := strconv.Atoi(sizes[0][2])
-	a.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	w, h := a.leastSize(30, 6)
 	a.waitText("xavier@xara.pt")
 	notice := a.T("tui.small.title")
 	a.press("e")
 	a.typ("x")
-	s = a.waitFor("the field", func(s string) bool { return strings.Contains(s, "[xavier@xara.ptx") || strings.Contains(s, notice) })
+	s := a.waitFor("the field", func(s string) bool { return strings.Contains(s, "[xavier@xara.ptx") || strings.Contains(s, notice) })
 	if strings.Contains(s, notice) {
 		t.Fatalf("editing made the window too small:\n%s", s)
 	}
@@ -453,21 +430,13 @@ func TestRefusedSaveNeverMakesTheWindowTooSmall(t *testing.T) {
 	a.waitFor("xara.pt selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), " xara.pt") })
 	a.press("o")
 	a.waitText(a.T("tui.owner.title"), "Rua das Flores")
-	a.tm.Send(tea.WindowSizeMsg{Width: 30, Height: 6})
-	s := a.waitText("30×6")
-	sizes := sizeRE.FindAllStringSubmatch(s, -1)
-	if len(sizes) != 2 {
-		t.Fatalf("no notice:\n%s", s)
-	}
-	w, _ := strconv.Atoi(sizes[0][1])
-	h, _ := strconv.Atoi(sizes[0][2])
-	a.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	w, h := a.leastSize(30, 6)
 	a.waitText("Rua das Flores")
 	notice := a.T("tui.small.title")
 	a.press("tab", "tab", "ctrl+u") // the phone
 	a.typ("abc")
 	a.press("enter")
-	s = a.waitFor("the refusal", func(s string) bool { return strings.Contains(s, "! ") || strings.Contains(s, notice) })
+	s := a.waitFor("the refusal", func(s string) bool { return strings.Contains(s, "! ") || strings.Contains(s, notice) })
 	if strings.Contains(s, notice) {
 		t.Fatalf("the refusal made the window too small:\n%s", s)
 	}
@@ -522,4 +491,21 @@ func TestRemovedAndQueuedTokensSaid(t *testing.T) {
 	a.waitText("Token", "removed from this mailbox when mail began to be delivered for real")
 	a.press("o")
 	a.waitText("Request #5", "no token of yours can be read here: removed from this mailbox")
+}
+
+// leastSize shrinks the window to w×h, too small for the screen, reads
+// the least size the notice announces for it, and sets the window to
+// that; it returns it.
+func (a *app) leastSize(w, h int) (int, int) {
+	a.t.Helper()
+	a.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	s := a.waitText(fmt.Sprintf("%d×%d", w, h))
+	sizes := sizeRE.FindAllStringSubmatch(s, -1)
+	if len(sizes) != 2 {
+		a.t.Fatalf("no notice:\n%s", s)
+	}
+	w, _ = strconv.Atoi(sizes[0][1])
+	h, _ = strconv.Atoi(sizes[0][2])
+	a.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	return w, h
 }

@@ -12,6 +12,7 @@ import (
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
+	"contactdesk/tui"
 	"contactdesk/tui/pages/services"
 )
 
@@ -29,6 +30,24 @@ func (s flakyStore) View(ctx context.Context, fn func(model.Tx) error) error {
 		return errors.New("connection refused: the server went away")
 	}
 	return s.Store.View(ctx, fn)
+}
+
+// TestSharedSessionHidesFailuresWords: a customer over SSH is told that
+// the desk could not answer, never a failure's own words, which can name
+// the database's server.
+func TestSharedSessionHidesFailuresWords(t *testing.T) {
+	base := newDesk(t)
+	var down atomic.Bool
+	var reads atomic.Int64
+	d := model.NewDesk(flakyStore{base.Store(), &down, &reads}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
+	a := start(t, d, demo.Persona, 120, 30, tui.Options{Locked: true})
+	servicesShown(a)
+	down.Store(true)
+	base.Broker().Publish(model.Change{All: true})
+	s := a.waitText("error: the desk could not answer just now; try again in a moment")
+	if strings.Contains(s, "connection refused") {
+		t.Fatalf("a customer reads the failure's own words:\n%s", s)
+	}
 }
 
 // TestStatusLineRecovers: an error of reading, shown in the status line

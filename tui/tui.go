@@ -240,7 +240,7 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 			lang = a.Lang
 		}
 	}
-	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st, Nav: &common.Nav{}}
+	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st, Nav: &common.Nav{}, Shared: o.Locked}
 	if c.Clock == nil {
 		c.Clock = d
 	}

@@ -34,6 +34,10 @@ type Common struct {
 	L *locale.Localizer
 	// Width and Height are the terminal's size.
 	Width, Height int
+	// Shared: the session is served to a customer (over SSH), who is
+	// not told a failure's own words: they can name the database's
+	// server (host, port, database), which is the provider's business.
+	Shared bool
 	// Nav holds the screens' Open and Back, for the root model to do
 	// before the next message (shared by every copy of a session's
 	// Common).

@@ -204,6 +204,9 @@ func (c *Common) ErrText(err error) string {
 	if err == nil {
 		return ""
 	}
+	if c.Shared && !model.IsRefusal(err) {
+		return c.T("tui.failed_shared")
+	}
 	msg := model.Localize(err, c.L)
 	if !model.IsRefusal(err) {
 		msg = strings.TrimPrefix(msg, model.ErrStorage.Error()+": ")
