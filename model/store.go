@@ -80,6 +80,10 @@ type Tx interface {
 	Request(id int64) (Request, error)
 	// RequestsOf lists the requests h is a party to, newest first.
 	RequestsOf(h Handle) ([]Request, error)
+	// Acquaintances lists, by handle, h and the accounts h has to do
+	// with: the contacts of h's services and the parties of h's
+	// requests; only their handles and names are read.
+	Acquaintances(h Handle) ([]Account, error)
 	// Awaiting counts the requests in state validatingByCustomers, not
 	// past their expiry at now, where h is a party that has not answered.
 	Awaiting(h Handle, now time.Time) (int, error)

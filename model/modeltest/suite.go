@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener) {
 		{"Import", testImport},
 		{"Observe", testObserve},
 		{"Gauges", testGauges},
+		{"Acquaintances", testAcquaintances},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -1276,4 +1277,38 @@ func (f *Fixture) tokenNoFail(h model.Handle, id int64) string {
 		}
 	}
 	return ""
+}
+
+// testAcquaintances: the accounts a handle field may suggest to an
+// account are itself, the contacts of its services and the parties of
+// its requests, by handle, with their names only; never anybody else.
+func testAcquaintances(t *testing.T, open Opener) {
+	f := New(t, open)
+	handles := func(h model.Handle) []model.Handle {
+		as, err := f.Desk.Acquaintances(f.Ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hs []model.Handle
+		for _, a := range as {
+			if a.Email != "" || a.Name == "" {
+				t.Errorf("%s is given %+v: a name and a handle only", h, a)
+			}
+			hs = append(hs, a.Handle)
+		}
+		return hs
+	}
+	// T is tech of example.com (admin A, billing B) and of owed.org
+	// (billing O); N and X have nothing to do with it.
+	if got, want := handles(T), []model.Handle{A, B, O, T}; !slices.Equal(got, want) {
+		t.Errorf("T's acquaintances: %v, want %v", got, want)
+	}
+	if got := handles(X); !slices.Equal(got, []model.Handle{X}) {
+		t.Errorf("X's acquaintances: %v, want itself alone", got)
+	}
+	// A request makes its parties acquainted: N, new tech of example.com.
+	f.Create(A, Example, N, model.Tech)
+	if got := handles(N); !slices.Contains(got, A) || !slices.Contains(got, T) || slices.Contains(got, X) || slices.Contains(got, B) {
+		t.Errorf("N's acquaintances after a request: %v, want its parties (A, T) and no one else", got)
+	}
 }

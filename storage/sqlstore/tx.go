@@ -419,3 +419,20 @@ func (t *Tx) History(who model.Handle, serviceID, requestID int64, limit int) ([
 				WHERE p.handle = +?1
 		) ORDER BY h.at DESC, h.id DESC LIMIT +?2`, who, lim)
 }
+
+// Acquaintances is worked out in SQL, handles only, before any account
+// is read: an account holding 100,000 services has a few co-contacts,
+// and reading its services whole to find them took the time of its
+// Services list each time a form opened.
+func (t *Tx) Acquaintances(h model.Handle) ([]model.Account, error) {
+	return list(t, func(sc Row) (model.Account, error) {
+		var a model.Account
+		return a, sc.Scan(&a.Handle, &a.Name)
+	}, `SELECT handle, name FROM accounts WHERE handle IN (
+			SELECT +?1
+			UNION SELECT admin FROM services WHERE tech = +?1 OR billing = +?1
+			UNION SELECT tech FROM services WHERE admin = +?1 OR billing = +?1
+			UNION SELECT billing FROM services WHERE admin = +?1 OR tech = +?1
+			UNION SELECT p.handle FROM parties me JOIN parties p ON p.request_id = me.request_id WHERE me.handle = +?1
+		) ORDER BY handle`, h)
+}
