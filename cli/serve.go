@@ -277,6 +277,11 @@ func sshServant(o *serveOptions, d *model.Desk, m *metrics.Metrics, log *slog.Lo
 	if created {
 		log.Info("host key created", "path", keyPath, "fingerprint", gossh.FingerprintSHA256(hostKey.PublicKey()))
 	}
+	if set, err := d.Settings(o.a.ctx); err == nil && !set.RealDelivery() {
+		// Customers share this server, and nothing they read proves
+		// where a mail went: said once, at start, for the operator.
+		log.Warn("mail is not delivered for real (mail-delivery is not smtp): every mail lands in the desk's simulated mailbox, which each customer reads in the app, so a new e-mail address is proven by a token its own account reads; for customers, give serve --smtp")
+	}
 	connRate := o.ConnRate
 	if connRate == 0 {
 		connRate = server.NoLimit // server.Options takes 0 as "the default"

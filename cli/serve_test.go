@@ -116,7 +116,8 @@ func TestServe(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("serve exited %d:\n%s", code, log)
 	}
-	for _, want := range []string{"host key created", "auth accepted", "account=aa11111-ovh", "session start", "session end", "msg=stopped"} {
+	for _, want := range []string{"host key created", "auth accepted", "account=aa11111-ovh", "session start", "session end", "msg=stopped",
+		"mail is not delivered for real (mail-delivery is not smtp)"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the log has no %q:\n%s", want, log)
 		}
