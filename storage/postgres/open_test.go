@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -207,7 +209,28 @@ func TestOpenSetupErrors(t *testing.T) {
 	if _, err := Open(context.Background(), q.String(), Options{Create: true}); err == nil || !strings.Contains(err.Error(), "does not let this user make the desk's tables") || !strings.Contains(err.Error(), "createdb -O USER") {
 		t.Errorf("a user without CREATE on the schema: %v", err)
 	}
-	_, err := Open(context.Background(), "postgres://x@nosuchhost.invalid:5432/db?connect_timeout=2", Options{})
+	// A server without TLS answers a client's SSLRequest with 'N'.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			var req [8]byte
+			io.ReadFull(c, req[:])
+			c.Write([]byte("N"))
+			c.Close()
+		}
+	}()
+	if _, err := Open(context.Background(), "postgres://x@"+ln.Addr().String()+"/db?sslmode=require&connect_timeout=2", Options{}); err == nil || !strings.Contains(err.Error(), "does not speak TLS, which the URL's sslmode") {
+		t.Errorf("sslmode=require against a server without TLS: %v", err)
+	}
+	_, err = Open(context.Background(), "postgres://x@nosuchhost.invalid:5432/db?connect_timeout=2", Options{})
 	if err == nil || strings.Count(err.Error(), "no such host") != 1 {
 		t.Errorf("an unknown host: %v, want the resolver's words once", err)
 	}

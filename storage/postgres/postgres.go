@@ -185,6 +185,9 @@ func (db *DB) openErr(err error, name string) error {
 		return err
 	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
 		return fmt.Errorf("%s: %w: no answer in time; is it running, and is the URL right?", db.where, ErrUnreachable)
+	case errors.As(err, &ce) && strings.Contains(err.Error(), "server refused TLS connection"):
+		// pgx's own words, and no error type to tell them by
+		return fmt.Errorf("%s: %w: it does not speak TLS, which the URL's sslmode (require, verify-ca or verify-full) asks for; turn TLS on in the server, or change sslmode", db.where, ErrUnreachable)
 	case errors.As(err, &ce):
 		// The innermost network error says it best ("connect: connection
 		// refused"); pgx repeats it once per address and TLS mode tried.
