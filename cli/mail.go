@@ -75,34 +75,20 @@ func mailList(o *mailListOptions) error {
 	if err != nil {
 		return err
 	}
-	// The mails come newest first: a token mail about a request whose
-	// newer token mail was already seen had its token replaced.
-	replaced := make([]bool, len(ms))
-	newest := map[int64]bool{}
-	for i, m := range ms {
-		if m.Kind == model.MailConfirm && m.RequestID != 0 {
-			replaced[i] = newest[m.RequestID]
-			newest[m.RequestID] = true
-		}
-	}
 	if o.JSON {
-		js := mapJSON(ms, mailOut)
-		for i := range js {
-			js[i].TokenReplaced = replaced[i]
-		}
-		return writeJSON(a.stdout, js)
+		return writeJSON(a.stdout, mapJSON(ms, mailOut))
 	}
 	rows := make([][]string, 0, len(ms))
 	// What became of each token, counted for the lines under the table
 	// (the replaced ones aside), each with its newest mail.
 	var tokens, mailed, queued, failed, removed counted
-	for i, m := range ms {
+	for _, m := range ms {
 		unread, token := "", ""
 		if !m.Read {
 			unread = "*"
 		}
 		switch {
-		case replaced[i] && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
+		case m.TokenReplaced && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
 			token = a.T("cli.mail.replaced")
 		case m.Token != "":
 			token = a.T("cli.mail.token")
@@ -207,18 +193,8 @@ func mailShow(o *mailShowOptions) error {
 		return err
 	}
 	m.Read = true
-	replaced := false
-	if m.Kind == model.MailConfirm && m.RequestID != 0 {
-		newest, ok, err := d.TokenMail(a.ctx, h, m.RequestID)
-		if err != nil {
-			return err
-		}
-		replaced = ok && newest.ID != m.ID
-	}
 	if o.JSON {
-		j := mailOut(m)
-		j.TokenReplaced = replaced
-		return writeJSON(a.stdout, j)
+		return writeJSON(a.stdout, mailOut(m))
 	}
 	labels := []string{"from", "to", "date", "subject", "token"}
 	if m.Delivery != "" {
@@ -238,7 +214,7 @@ func mailShow(o *mailShowOptions) error {
 	if say := a.tokenFate(m); say != "" {
 		fmt.Fprintf(a.out, "%s%s\n", label("token"), say)
 	}
-	if replaced {
+	if m.TokenReplaced {
 		fmt.Fprintf(a.out, "%s%s\n", label("token"), a.T("err.token.replaced", locale.Args{"ID": m.RequestID}))
 	}
 	fmt.Fprintf(a.out, "\n%s", text.Clean(m.Body, true))

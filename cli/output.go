@@ -126,7 +126,7 @@ type mailJSON struct {
 func mailOut(m model.Mail) mailJSON {
 	j := mailJSON{ID: m.ID, To: string(m.To), Address: m.Address, Subject: m.Subject, Date: rfc(m.Date), Body: m.Body,
 		Token: m.Token, Link: m.Link, Kind: m.Kind, Read: m.Read, Delivery: m.Delivery, DeliveryError: m.DeliveryError,
-		TokenWithheld: m.TokenWithheld, TokenRemoved: m.TokenRemoved}
+		TokenWithheld: m.TokenWithheld, TokenRemoved: m.TokenRemoved, TokenReplaced: m.TokenReplaced}
 	if m.RequestID != 0 {
 		id := m.RequestID
 		j.Request = &id

@@ -705,13 +705,23 @@ func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 		if err != nil {
 			return err
 		}
+		// newest first: a token mail about a request whose newer token
+		// mail was already seen had its token replaced
+		newer := map[int64]bool{}
 		for i := range ms {
 			ms[i] = show(ms[i])
+			if confirmsRequest(ms[i]) {
+				ms[i].TokenReplaced = newer[ms[i].RequestID]
+				newer[ms[i].RequestID] = true
+			}
 		}
 		return nil
 	})
 	return ms, err
 }
+
+// confirmsRequest reports whether m brought a token to confirm a request.
+func confirmsRequest(m Mail) bool { return m.Kind == MailConfirm && m.RequestID != 0 }
 
 // Mail returns one of actor's mails, as Mails shows it: one mail read,
 // not the whole mailbox.
@@ -730,8 +740,18 @@ func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
 			return err
 		}
 		show, err := d.shownTo(tx, a)
+		if err != nil {
+			return err
+		}
 		m = show(m)
-		return err
+		if confirmsRequest(m) {
+			newest, err := tx.LastMailAbout(actor, m.RequestID, MailConfirm)
+			if err != nil {
+				return err
+			}
+			m.TokenReplaced = newest.ID != m.ID
+		}
+		return nil
 	})
 	return m, err
 }

@@ -281,6 +281,9 @@ type Mail struct {
 	// for real (see Desk.SetSetting): nobody was mailed that token, and
 	// the desk keeps no copy. Its body says so, and how to get a fresh one.
 	TokenRemoved bool
+	// TokenReplaced: a newer mail brought the recipient a new token for
+	// the same request (a resend), and this mail's token no longer works.
+	TokenReplaced bool
 }
 
 // HistoryEntry records one action: who did what to which service, when.

@@ -19,23 +19,20 @@ import (
 
 // Page is one mail.
 type Page struct {
-	c      *common.Common
-	id     int64
-	m      model.Mail
-	loaded bool
-	early  common.EarlyKeys // the keys pressed before the mail is read
-	marked bool
-	// replaced: a newer mail brought a new token for the same request,
-	// and this one's no longer works
-	replaced bool
-	scroll   int
-	seq      int
-	width    int
-	height   int
-	body     body
-	follow   key.Binding
-	confirm  key.Binding
-	back     key.Binding
+	c       *common.Common
+	id      int64
+	m       model.Mail
+	loaded  bool
+	early   common.EarlyKeys // the keys pressed before the mail is read
+	marked  bool
+	scroll  int
+	seq     int
+	width   int
+	height  int
+	body    body
+	follow  key.Binding
+	confirm key.Binding
+	back    key.Binding
 }
 
 // New returns the view of mail id.
@@ -148,10 +145,9 @@ func shellWords(l string) []string {
 
 type (
 	loadedMsg struct {
-		seq      int
-		m        model.Mail
-		replaced bool
-		err      error
+		seq int
+		m   model.Mail
+		err error
 	}
 	markedMsg struct{ err error }
 )
@@ -168,17 +164,7 @@ func (p *Page) Load() tea.Cmd {
 		if err != nil {
 			return loadedMsg{seq: seq, err: err}
 		}
-		// a token mail whose request has a newer one for the user (a
-		// resend): its token was replaced, as mail list says
-		replaced := false
-		if m.Kind == model.MailConfirm && m.RequestID != 0 {
-			newest, ok, err := c.Desk.TokenMail(c.Ctx, c.Me, m.RequestID)
-			if err != nil {
-				return loadedMsg{seq: seq, err: err}
-			}
-			replaced = ok && newest.ID != m.ID
-		}
-		return loadedMsg{seq: seq, m: m, replaced: replaced}
+		return loadedMsg{seq: seq, m: m}
 	})
 }
 
@@ -192,7 +178,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.SubViewReadFailed(msg.err, !p.loaded)
 		}
-		p.m, p.replaced, p.loaded = msg.m, msg.replaced, true
+		p.m, p.loaded = msg.m, true
 		p.sayToken()
 		early := p.early.Replay(p.key)
 		if !p.m.Read && !p.marked {
@@ -232,7 +218,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 // token is in the recipient's own inbox).
 func (p *Page) sayToken() {
 	follow, confirm := "tui.mail.key.open", "tui.mail.key.confirm_email"
-	if _, tok, ok := model.ParseLink(p.m.Link); !ok || tok == "" || p.replaced {
+	if _, tok, ok := model.ParseLink(p.m.Link); !ok || tok == "" || p.m.TokenReplaced {
 		follow = "tui.mail.key.open_no_token"
 	}
 	if p.m.Token == "" {
@@ -253,7 +239,7 @@ func (p *Page) open() tea.Cmd {
 		return p.c.Open(common.ConfirmEmailMsg{Token: p.m.Token})
 	}
 	if id, tok, ok := model.ParseLink(p.m.Link); ok {
-		if p.replaced {
+		if p.m.TokenReplaced {
 			// the request offers the token of the newest mail itself
 			tok = ""
 		}
@@ -316,7 +302,7 @@ func (p *Page) View() string {
 		ls = append(ls, p.row("delivery", d, dst)...)
 	}
 	switch {
-	case p.replaced && (m.Token != "" || m.TokenWithheld):
+	case p.m.TokenReplaced && (m.Token != "" || m.TokenWithheld):
 		ls = append(ls, p.row("token", p.c.T("err.token.replaced", locale.Args{"ID": m.RequestID}), st.Error)...)
 	case m.Token != "":
 		ls = append(ls, p.row("token", common.Line(m.Token), st.Token)...)
@@ -325,7 +311,7 @@ func (p *Page) View() string {
 		// on its way there, or never got there.
 		ls = append(ls, p.row("token", p.c.WithheldToken(m), st.Subtle)...)
 	}
-	if m.Link != "" && !p.replaced {
+	if m.Link != "" && !p.m.TokenReplaced {
 		// a replaced token's link no longer works: the row above says so
 		ls = append(ls, p.row("link", common.Line(m.Link), st.Value)...)
 	}
@@ -342,7 +328,7 @@ func (p *Page) View() string {
 	switch {
 	case m.Kind == model.MailEmailConfirm:
 		hint = p.c.T("tui.mail.hint_confirm_email") + " · " + hint
-	case (m.Link != "" || m.RequestID != 0) && m.Token != "" && !p.replaced:
+	case (m.Link != "" || m.RequestID != 0) && m.Token != "" && !p.m.TokenReplaced:
 		hint = p.c.T("tui.mail.hint_open_token", locale.Args{"ID": m.RequestID}) + " · " + hint
 	case m.Link != "" || m.RequestID != 0:
 		hint = p.c.T("tui.mail.hint_open", locale.Args{"ID": m.RequestID}) + " · " + hint

@@ -92,17 +92,10 @@ func (p *Page) Load() tea.Cmd {
 		}
 		now := c.Now()
 		es := make([]listpage.Entry[model.Mail], len(ms))
-		// The mails come newest first: a token mail about a request
-		// whose newer token mail was already seen had its token
-		// replaced (a resend), as mail list says.
-		newest := map[int64]bool{}
 		for i, m := range ms {
 			subject := common.Line(m.Subject)
-			if m.Kind == model.MailConfirm && m.RequestID != 0 {
-				if newest[m.RequestID] && (m.Token != "" || m.TokenWithheld) {
-					subject = c.T("tui.mailbox.replaced") + " " + subject
-				}
-				newest[m.RequestID] = true
+			if m.TokenReplaced && (m.Token != "" || m.TokenWithheld) {
+				subject = c.T("tui.mailbox.replaced") + " " + subject
 			}
 			row := table.Row{Key: m.ID, Cells: []string{c.L.Ago(now, m.Date), subject, c.Delivery(m.Delivery)}}
 			if !m.Read {
