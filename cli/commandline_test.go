@@ -114,10 +114,12 @@ func TestHelpOfEveryCommand(t *testing.T) {
 			if !strings.Contains(viaFlag, "USAGE") || !strings.Contains(viaFlag, "EXAMPLES") || !strings.Contains(viaFlag, "--db") {
 				t.Errorf("%s --help:\n%s", commandName(sub), viaFlag)
 			}
+			noPadding(t, commandName(sub)+" --help", viaFlag)
 			walk(sub)
 		}
 	}
 	walk(root)
+	noPadding(t, "--help", d.ok("--help"))
 	if out := d.ok("request", "create", "--help"); !strings.Contains(out, "--validity") || !strings.Contains(out, "--role") {
 		t.Errorf("request create --help:\n%s", out)
 	}
@@ -127,6 +129,19 @@ func TestHelpOfEveryCommand(t *testing.T) {
 	}
 	d.misused(`unknown command "frob"`, "help", "frob")
 	d.misused(`unknown command "request frob"`, "help", "request", "frob")
+}
+
+// noPadding: a help page written to a file or a pipe ends no line with
+// spaces (fang pads each line to 120 columns there), so grep, diff and
+// a saved page see the text alone.
+func noPadding(t *testing.T, what, out string) {
+	t.Helper()
+	for i, line := range strings.Split(out, "\n") {
+		if strings.HasSuffix(line, " ") {
+			t.Errorf("%s: line %d ends with %d spaces: %q", what, i+1, len(line)-len(strings.TrimRight(line, " ")), line)
+			return
+		}
+	}
 }
 
 func TestTypoSuggestsTheNearestCommand(t *testing.T) {

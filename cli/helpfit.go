@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -123,4 +125,39 @@ func wrapText(s, after string, room int) string {
 	}
 	glued := strings.Replace(after, " ", "\u00a0", 1)
 	return strings.TrimSuffix(ansi.Wordwrap(s+glued, room, ""), glued)
+}
+
+// trimLines passes on what is written to it a line at a time, without
+// the spaces that end a line. fang pads every line of a help page with
+// spaces to the width it draws at — 120 columns when standard output is
+// no terminal — and a page saved to a file, piped to grep or less, or
+// compared with diff carried them (a terminal shows nothing of them, so
+// on one help is written as it is). fang has no option for it, and
+// lipgloss pads whatever is rendered at a width. What ends without a
+// newline is passed on by flush.
+type trimLines struct {
+	w       io.Writer
+	pending []byte
+}
+
+func (t *trimLines) Write(p []byte) (int, error) {
+	t.pending = append(t.pending, p...)
+	for {
+		i := bytes.IndexByte(t.pending, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := append(bytes.TrimRight(t.pending[:i], " "), '\n')
+		t.pending = t.pending[i+1:]
+		if _, err := t.w.Write(line); err != nil {
+			return len(p), err
+		}
+	}
+}
+
+func (t *trimLines) flush() {
+	if len(t.pending) > 0 {
+		t.w.Write(t.pending) //nolint:errcheck // as fang's own writes: nothing to tell
+		t.pending = nil
+	}
 }

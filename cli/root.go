@@ -35,6 +35,13 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, out: inertWriter{stdout}, stderr: redactWriter{stderr},
 		stderrTerminal: isTerminal(stderr), env: env, l: locale.For(lang)}
 	root := newRoot(a)
+	var help *trimLines
+	if !isTerminal(stdout) {
+		// fang's help pages, and cobra's usage and version lines, are
+		// written to root's Out (see trimLines).
+		help = &trimLines{w: stdout}
+		root.SetOut(help)
+	}
 	speakHelp(root, a.l.Lang())
 	args = singleDash(root, args)
 	if len(args) == 0 || !strings.HasPrefix(args[0], "__complete") {
@@ -53,6 +60,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			a.report(w, styles, root, err, a.stderrTerminal)
 		}),
 	)
+	if help != nil {
+		help.flush()
+	}
 	a.close()
 	return exitCode(err)
 }
