@@ -54,7 +54,7 @@ type SettingKey struct {
 
 var settingKeys = []SettingKey{
 	{Name: SettingPublicURL, About: "the address of the web page the mails link to: https://desk.example.net", check: checkPublicURL},
-	{Name: SettingPublicSSH, About: "where customers reach the desk over SSH, HOST[:PORT], told in every mail", check: checkPublicSSH},
+	{Name: SettingPublicSSH, About: "where customers reach the desk over SSH, HOST[:PORT], told in every mail (which then names no command line)", check: checkPublicSSH},
 	{Name: SettingMailDelivery, About: "smtp: mail is delivered for real (the desk then keeps no usable token); none: the simulated mailbox", check: checkMailDelivery},
 	{Name: SettingDefaultLang, About: "the language of an account opened without --lang: pt, en or fr (unset: en)", check: checkLang},
 }
