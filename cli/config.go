@@ -20,7 +20,9 @@ PostgreSQL — writes the same links and agrees on real delivery:
                  a confirmation mail's link is then
                  <public-url>/request/<id>?token=<token>
   public-ssh     HOST[:PORT], told in every mail: how to reach the desk
-                 over SSH
+                 over SSH. Its customers have the app alone, so the mails
+                 then name no command line; unset, the simulated
+                 mailbox's mails offer the commands (request accept …)
   mail-delivery  smtp: mail is delivered for real, and the desk keeps no
                  usable token; none: the simulated mailbox. Every run with
                  --smtp sets it to smtp. Turning it on removes the tokens

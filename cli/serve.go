@@ -277,10 +277,21 @@ func sshServant(o *serveOptions, d *model.Desk, m *metrics.Metrics, log *slog.Lo
 	if created {
 		log.Info("host key created", "path", keyPath, "fingerprint", gossh.FingerprintSHA256(hostKey.PublicKey()))
 	}
-	if set, err := d.Settings(o.a.ctx); err == nil && !set.RealDelivery() {
-		// Customers share this server, and nothing they read proves
-		// where a mail went: said once, at start, for the operator.
-		log.Warn("mail is not delivered for real (mail-delivery is not smtp): every mail lands in the desk's simulated mailbox, which each customer reads in the app, so a new e-mail address is proven by a token its own account reads; for customers, give serve --smtp")
+	if set, err := d.Settings(o.a.ctx); err == nil {
+		if !set.RealDelivery() {
+			// Customers share this server, and nothing they read proves
+			// where a mail went: said once, at start, for the operator.
+			log.Warn("mail is not delivered for real (mail-delivery is not smtp): every mail lands in the desk's simulated mailbox, which each customer reads in the app, so a new e-mail address is proven by a token its own account reads; for customers, give serve --smtp")
+		}
+		if set.CommandsInMail() {
+			// The mails know the desk is served over SSH only by its
+			// setting public-ssh (model.Settings.CommandsInMail).
+			msg := "public-ssh is not set: the mails do not tell customers how to reach the desk over SSH"
+			if !set.RealDelivery() {
+				msg += ", and those of the simulated mailbox offer them the command line (contactdesk request accept …), which over SSH they cannot run"
+			}
+			log.Warn(msg + "; set it: contactdesk config set public-ssh HOST[:PORT]")
+		}
 	}
 	connRate := o.ConnRate
 	if connRate == 0 {

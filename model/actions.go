@@ -300,9 +300,13 @@ func (d *Desk) resend(tx Tx, w *work, actor Handle, id int64) (Mail, error) {
 	if err != nil {
 		return Mail{}, err
 	}
+	set, err := w.settingsOf(tx)
+	if err != nil {
+		return Mail{}, err
+	}
 	w.touch(actor)
 	// Other parties read this line: it says to whom, not to which address.
-	return shown(m, false, locale.For(a.Lang)), d.record(tx, w, actor, ActRequestResend, r.ServiceID, r.ID, "confirmation mail sent again to "+string(actor))
+	return shown(m, false, set, locale.For(a.Lang)), d.record(tx, w, actor, ActRequestResend, r.ServiceID, r.ID, "confirmation mail sent again to "+string(actor))
 }
 
 // Cancel withdraws request id; only its requester may, while it is pending.
@@ -794,7 +798,7 @@ func (d *Desk) MailAbout(ctx context.Context, actor Handle, id int64, kind strin
 func (d *Desk) shownTo(tx Tx, a Account) (func(Mail) Mail, error) {
 	set, err := tx.Settings()
 	real, l := d.realDelivery(set), locale.For(a.Lang)
-	return func(m Mail) Mail { return shown(m, real, l) }, err
+	return func(m Mail) Mail { return shown(m, real, set, l) }, err
 }
 
 // Unread counts actor's unread mails.

@@ -167,12 +167,18 @@ func (d *Desk) sendConfirm(tx Tx, w *work, r Request, h Handle, again bool) (Mai
 		if real {
 			howToAnswer(&b, l, set, r.ID, link)
 		} else {
-			// The simulated mailbox is read inside the desk, by its users
-			// and its support staff: the app's link, and the commands.
+			// The simulated mailbox is read inside the desk, in the app:
+			// its link, and the commands when its readers have the command
+			// line at hand (Settings.CommandsInMail), else the app's keys.
 			line("mail.confirm.link", nil)
 			fmt.Fprintf(&b, "\n    %s\n\n", link)
-			line("mail.confirm.shell", nil)
-			fmt.Fprintf(&b, "\n    contactdesk request accept %d --as %s --token %s\n    contactdesk request refuse %d --as %s --token %s\n\n", r.ID, h, tok, r.ID, h, tok)
+			if set.CommandsInMail() {
+				line("mail.confirm.shell", nil)
+				fmt.Fprintf(&b, "\n    contactdesk request accept %d --as %s --token %s\n    contactdesk request refuse %d --as %s --token %s\n\n", r.ID, h, tok, r.ID, h, tok)
+			} else {
+				line("mail.confirm.app", locale.Args{"ID": r.ID})
+				b.WriteString("\n")
+			}
 		}
 		if again {
 			line("mail.confirm.replaces", nil)
@@ -218,8 +224,8 @@ func (m Mail) CarriesToken() bool {
 // to go, or failed to go), never the token itself. A mail of the
 // simulated mailbox whose token was removed when real delivery began
 // says so, whatever the setting now. l is the recipient's language,
-// which the mail is written in.
-func shown(m Mail, real bool, l *locale.Localizer) Mail {
+// which the mail is written in; s, the desk's settings.
+func shown(m Mail, real bool, s Settings, l *locale.Localizer) Mail {
 	switch {
 	case !m.CarriesToken():
 		return m
@@ -234,7 +240,7 @@ func shown(m Mail, real bool, l *locale.Localizer) Mail {
 		// A mail of the simulated mailbox that still holds its token
 		// under real delivery: only a write that raced the switch can
 		// leave one. It shows as the switch would have left it.
-		return removed(m, l)
+		return removed(m, l, s)
 	}
 	return m
 }
@@ -268,12 +274,18 @@ func withheldNote(delivery string) string {
 // delivery began: without its token, which no inbox ever received. A
 // note comes first, after the greeting, in l's language: the token was
 // removed and the desk keeps no copy; a copy the reader made still works;
-// how to ask for a fresh one, which is then mailed for real.
-func removed(m Mail, l *locale.Localizer) Mail {
+// how to ask for a fresh one, which is then mailed for real: in the app,
+// and with the command line too when the desk's settings s allow it
+// (Settings.CommandsInMail).
+func removed(m Mail, l *locale.Localizer, s Settings) Mail {
 	args := locale.Args{"ID": m.RequestID, "Handle": m.To, "Email": m.Address}
-	note := l.T("mail.removed.request", args)
+	request, email := "mail.removed.request", "mail.removed.email"
+	if s.CommandsInMail() {
+		request, email = "mail.removed.request_shell", "mail.removed.email_shell"
+	}
+	note := l.T(request, args)
 	if m.Kind == MailEmailConfirm {
-		note = l.T("mail.removed.email", args)
+		note = l.T(email, args)
 	}
 	m = scrub(m, l.T("mail.removed.token"))
 	if hello, rest, ok := strings.Cut(m.Body, "\n\n"); ok {

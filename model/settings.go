@@ -54,7 +54,7 @@ type SettingKey struct {
 
 var settingKeys = []SettingKey{
 	{Name: SettingPublicURL, About: "the address of the web page the mails link to: https://desk.example.net", check: checkPublicURL},
-	{Name: SettingPublicSSH, About: "where customers reach the desk over SSH, HOST[:PORT], told in every mail", check: checkPublicSSH},
+	{Name: SettingPublicSSH, About: "where customers reach the desk over SSH, HOST[:PORT], told in every mail (which then names no command line)", check: checkPublicSSH},
 	{Name: SettingMailDelivery, About: "smtp: mail is delivered for real (the desk then keeps no usable token); none: the simulated mailbox", check: checkMailDelivery},
 	{Name: SettingDefaultLang, About: "the language of an account opened without --lang: pt, en or fr (unset: en)", check: checkLang},
 }
@@ -116,6 +116,19 @@ func (s Settings) SSHCommand() string {
 	}
 	return "ssh -p " + port + " " + host
 }
+
+// CommandsInMail reports whether a mail may name the command line
+// (contactdesk request accept …, request resend …, profile set-email …):
+// only when customers are not told to reach the desk over SSH
+// (public-ssh unset). Only a mail of the simulated mailbox ever names
+// it — a real one tells the web page or the SSH way (see howToAnswer) —
+// and the simulated mailbox is read in the app alone. A customer served
+// over SSH has the app and nothing else: the command line is the support
+// staff's, on the server, with the database. A desk not served over SSH
+// is read by whoever runs it, the database at hand, where the command
+// works: there it stays, as a help. public-url changes nothing to that:
+// the web page answers a link and shows no mailbox.
+func (s Settings) CommandsInMail() bool { return s[SettingPublicSSH] == "" }
 
 // Settings returns every setting that is set.
 func (d *Desk) Settings(ctx context.Context) (Settings, error) {
@@ -229,6 +242,10 @@ func (d *Desk) setSetting(tx Tx, w *work, key, v string) (SettingChange, error) 
 // mails does not hold them all at once, and returns how many.
 func (d *Desk) removeSimulatedTokens(tx Tx, w *work) (int, error) {
 	const batch = 500
+	set, err := w.settingsOf(tx)
+	if err != nil {
+		return 0, err
+	}
 	langs := map[Handle]*locale.Localizer{}
 	n := 0
 	for {
@@ -244,7 +261,7 @@ func (d *Desk) removeSimulatedTokens(tx Tx, w *work) (int, error) {
 				}
 				langs[m.To] = l
 			}
-			r := removed(m, l)
+			r := removed(m, l, set)
 			if err := tx.RedactMail(m.ID, r.Body, r.Link); err != nil {
 				return n, err
 			}

@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"Links", testLinks},
 		{"RealDelivery", testRealDelivery},
 		{"RemovedTokens", testRemovedTokens},
+		{"MailCommands", testMailCommands},
 		{"RealDeliveryOff", testRealDeliveryOff},
 		{"TokenHolder", testTokenHolder},
 		{"Import", testImport},
