@@ -108,7 +108,10 @@ func TestTooManySessionsInEnglishWhenTheAccountCantBeRead(t *testing.T) {
 	if _, err := f.desk.SetLang(context.Background(), alice, "pt"); err != nil {
 		t.Fatal(err)
 	}
-	open(t, f.login(t, alice), 100, 30, "xterm")
+	// The first session holds the account's one place once its app is
+	// drawn: the server read the desk to open it, before the database
+	// goes (closed earlier, it was refused as unavailable too).
+	open(t, f.login(t, alice), 100, 30, "xterm").waitFor(t, "me aa11111-ovh", settle)
 	c := f.login(t, alice)
 	f.desk.Store().Close() // the database is gone after the login
 	start := time.Now()
