@@ -61,7 +61,8 @@ func newWorld(t *testing.T, clk model.Clock) *world {
 	return w
 }
 
-// open opens the database again, as a new process would.
+// open opens the database again, as a new process with an SMTP server
+// would: it records in the desk that mail is delivered for real.
 func (w *world) open(t *testing.T, clk model.Clock) {
 	t.Helper()
 	db, err := storage.Open(w.path, storage.Options{Create: true})
@@ -70,7 +71,10 @@ func (w *world) open(t *testing.T, clk model.Clock) {
 	}
 	t.Cleanup(func() { db.Close() })
 	w.db = db
-	w.desk = model.NewDesk(db, model.Options{Outbox: true, Clock: clk})
+	w.desk = model.NewDesk(db, model.Options{Clock: clk})
+	if _, err := w.desk.UseRealDelivery(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // request has the admin hand the tech role to taker: three parties.

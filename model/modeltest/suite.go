@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"RealDelivery", testRealDelivery},
 		{"RemovedTokens", testRemovedTokens},
 		{"RealDeliveryOff", testRealDeliveryOff},
+		{"RealDeliveryOffForEveryProcess", testRealDeliveryOffForEveryProcess},
 		{"TokenHolder", testTokenHolder},
 		{"Import", testImport},
 		{"Observe", testObserve},
