@@ -534,9 +534,10 @@ func TestServeLogsEachFailedDelivery(t *testing.T) {
 // TestServeFollowsMailDeliveryOff: support staff run 'config set
 // mail-delivery none' while a serve --smtp node runs. The mails the node
 // writes from then on (here: the outcome of a request a party accepts on
-// its web page) land in the simulated mailbox, and nothing is sent. Set
-// back to smtp, the node's mails are sent again. It went on queueing and
-// sending its own mails until it restarted.
+// its web page) land in the simulated mailbox, nothing is sent, and the
+// log says once, as a warning, that this node sends no more mail. Set
+// back to smtp, the log says so, and the node's mails are sent again.
+// It went on queueing and sending its own mails until it restarted.
 func TestServeFollowsMailDeliveryOff(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	d := seeded(t)
@@ -570,6 +571,14 @@ func TestServeFollowsMailDeliveryOff(t *testing.T) {
 			t.Fatalf("accepting #%d on the page: %s", id, res.Status)
 		}
 	}
+	waitLog := func(what, line string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.String(), line); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the log never said that %s:\n%s", what, log.String())
+			}
+		}
+	}
 	newest := func(h string) smtpMailJSON {
 		t.Helper()
 		return decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", h, "--json"))[0]
@@ -583,6 +592,9 @@ func TestServeFollowsMailDeliveryOff(t *testing.T) {
 	d.ok("request", "accept", "1", "--as", "ad11111-ovh", "--token", d.token("ad11111-ovh", 1))
 	d.ok("request", "accept", "1", "--as", "te22222-ovh", "--token", d.token("te22222-ovh", 1))
 	acceptOnPage(1, d.token("ne44444-ovh", 1))
+	waitLog("delivery was turned off", `level=WARN msg="mail delivery was turned off in the desk's settings (mail-delivery is not smtp): `+
+		`this node sends no more mail, and the mails written meanwhile land in the desk's simulated mailbox, `+
+		`until 'contactdesk config set mail-delivery smtp' (or a restart with --smtp, which sets it again)" mail-delivery=none`)
 	for _, h := range []string{"ad11111-ovh", "te22222-ovh", "ne44444-ovh"} {
 		if m := newest(h); m.Request == nil || *m.Request != 1 || m.Delivery != "" || m.TokenWithheld {
 			t.Errorf("%s's outcome mail, written by the node under mail-delivery none: %+v", h, m)
@@ -606,9 +618,13 @@ func TestServeFollowsMailDeliveryOff(t *testing.T) {
 			t.Errorf("the outcome of #2 to %s: %+v", a, m)
 		}
 	}
+	waitLog("delivery is back on", `level=INFO msg="mail delivery was turned back on in the desk's settings (mail-delivery is smtp): this node sends the outbox again" mail-delivery=smtp`)
 	cancel()
 	<-code
 	l := log.String()
+	if n := strings.Count(l, "mail delivery was turned"); n != 2 {
+		t.Errorf("%d lines about mail-delivery, want 2:\n%s", n, l)
+	}
 	if n := len(srv.Messages()); n != 3 {
 		t.Errorf("%d messages sent, want the 3 of #2", n)
 	}
