@@ -47,7 +47,8 @@ type app struct {
 	observe              func(action string, o model.Outcome, took time.Duration)
 	mailSent, mailFailed func()
 	// serveLog is serve's log, set before the desk is opened: its sender
-	// logs there, rather than on stderr as a command's does.
+	// logs there, rather than on stderr as a command's does, and so does
+	// a PostgreSQL store when its live updates are lost and back.
 	serveLog *slog.Logger
 }
 
@@ -121,7 +122,7 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 		}
 		mode = writeDesk
 	}
-	st, err := openStore(a.ctx, a.dbPath(), mode, a.global.pool)
+	st, err := openStore(a.ctx, a.dbPath(), mode, a.global.pool, a.serveLog)
 	if err != nil {
 		return nil, err
 	}
