@@ -47,7 +47,8 @@ type app struct {
 	observe              func(action string, o model.Outcome, took time.Duration)
 	mailSent, mailFailed func()
 	// serveLog is serve's log, set before the desk is opened: its sender
-	// logs there, rather than on stderr as a command's does.
+	// logs there, rather than on stderr as a command's does, and so does
+	// a PostgreSQL store when its live updates are lost and back.
 	serveLog *slog.Logger
 }
 
@@ -110,7 +111,7 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 	// The mail setup first: a setup error (a password for a server that
 	// can't take it safely) is found before anything is touched.
 	mo := model.Options{Clock: a.clock(), Observe: a.observe}
-	if err := a.setupMail(&mo); err != nil {
+	if err := a.setupMail(); err != nil {
 		return nil, err
 	}
 	if mode == readDesk && a.mail != nil {
@@ -121,7 +122,7 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 		}
 		mode = writeDesk
 	}
-	st, err := openStore(a.ctx, a.dbPath(), mode, a.global.pool)
+	st, err := openStore(a.ctx, a.dbPath(), mode, a.global.pool, a.serveLog)
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +131,10 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 	if a.mail != nil {
 		// Every process must know that mail goes out for real: those
 		// without an SMTP server of their own queue theirs too, and
-		// none shows a token. The first such run removes the tokens of
-		// the simulated mailbox: it says so, as a line of its own on
+		// none shows a token. The desk's setting is what each write
+		// reads, this run's included, so it is set before anything is
+		// written. The first such run removes the tokens of the
+		// simulated mailbox: it says so, as a line of its own on
 		// stderr, whatever the command.
 		removed, err := a.desk.UseRealDelivery(a.ctx)
 		if err != nil {

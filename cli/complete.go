@@ -31,7 +31,7 @@ const noFiles = cobra.ShellCompDirectiveNoFileComp
 // creating a database; ok is false when it can't be read.
 func (a *app) peek() (d *model.Desk, ctx context.Context, done func(), ok bool) {
 	ctx, cancel := context.WithTimeout(a.ctx, completeTimeout)
-	st, err := openStore(ctx, a.dbPath(), readDesk, a.global.pool)
+	st, err := openStore(ctx, a.dbPath(), readDesk, a.global.pool, nil)
 	if err != nil {
 		cancel()
 		return nil, nil, nil, false

@@ -13,12 +13,14 @@ import (
 	"contactdesk/model"
 )
 
-// setupMail turns on real delivery when it is configured: --smtp, else
-// $CONTACTDESK_SMTP, with --mail-from, else $CONTACTDESK_MAIL_FROM. The
-// desk then queues every mail it stores, and a sender delivers them. A
+// setupMail makes the sender of real delivery when it is configured:
+// --smtp, else $CONTACTDESK_SMTP, with --mail-from, else
+// $CONTACTDESK_MAIL_FROM. Once the desk is open, openFor records in it
+// that mail is delivered for real (mail-delivery smtp), and the sender
+// delivers what the desk queues — for as long as the setting says so. A
 // password for a server that can't take it safely is a setup error, found
 // here, before the command changes anything.
-func (a *app) setupMail(mo *model.Options) error {
+func (a *app) setupMail() error {
 	raw, from := a.global.smtp, a.global.mailFrom
 	if raw == "" {
 		raw = a.env("CONTACTDESK_SMTP")
@@ -62,7 +64,6 @@ func (a *app) setupMail(mo *model.Options) error {
 		}
 		return err
 	}
-	mo.Outbox = true
 	a.mail = &mailer{Sender: s, log: log}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -527,4 +529,115 @@ func TestServeLogsEachFailedDelivery(t *testing.T) {
 	if stored == "" || strings.Contains(l, stored) || strings.Contains(l, "ada@") || strings.Contains(l, "ted@") || strings.Contains(l, "nina@") || strings.Contains(l, "Hello") {
 		t.Errorf("the log holds an address, the token or a body:\n%s", l)
 	}
+}
+
+// TestServeFollowsMailDeliveryOff: support staff run 'config set
+// mail-delivery none' while a serve --smtp node runs. The mails the node
+// writes from then on (here: the outcome of a request a party accepts on
+// its web page) land in the simulated mailbox, nothing is sent, and the
+// log says once, as a warning, that this node sends no more mail. Set
+// back to smtp, the log says so, and the node's mails are sent again.
+// It went on queueing and sending its own mails until it restarted.
+func TestServeFollowsMailDeliveryOff(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	d := seeded(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := &syncbuf.Buffer{}
+	code := make(chan int, 1)
+	go func() {
+		code <- Run(ctx, []string{"--db", d.env["CONTACTDESK_DB"], "serve", "--listen", "none", "--http", "127.0.0.1:0",
+			"--smtp", srv.URL(), "--mail-from", "desk@provider.example"}, strings.NewReader(""), io.Discard, log, func(string) string { return "" })
+	}()
+	httpRE := regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
+	var addr string
+	for deadline := time.Now().Add(10 * time.Second); addr == ""; time.Sleep(10 * time.Millisecond) {
+		if m := httpRE.FindStringSubmatch(log.String()); m != nil {
+			addr = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", log.String())
+		}
+	}
+	// A party accepts on the node's page: the node writes the mails.
+	acceptOnPage := func(id int64, token string) {
+		t.Helper()
+		res, err := http.PostForm("http://"+addr+"/request/"+strconv.FormatInt(id, 10), url.Values{"token": {token}, "answer": {"accept"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("accepting #%d on the page: %s", id, res.Status)
+		}
+	}
+	waitLog := func(what, line string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.String(), line); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the log never said that %s:\n%s", what, log.String())
+			}
+		}
+	}
+	newest := func(h string) smtpMailJSON {
+		t.Helper()
+		return decode[[]smtpMailJSON](t, d.ok("mail", "list", "--as", h, "--json"))[0]
+	}
+
+	if out := d.ok("config", "get", "mail-delivery"); strings.TrimSpace(out) != "smtp" {
+		t.Fatalf("serve --smtp started, and mail-delivery is %q", out)
+	}
+	d.ok("config", "set", "mail-delivery", "none")
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	d.ok("request", "accept", "1", "--as", "ad11111-ovh", "--token", d.token("ad11111-ovh", 1))
+	d.ok("request", "accept", "1", "--as", "te22222-ovh", "--token", d.token("te22222-ovh", 1))
+	acceptOnPage(1, d.token("ne44444-ovh", 1))
+	waitLog("delivery was turned off", `level=WARN msg="mail delivery was turned off in the desk's settings (mail-delivery is not smtp): `+
+		`this node sends no more mail, and the mails written meanwhile land in the desk's simulated mailbox, `+
+		`until 'contactdesk config set mail-delivery smtp' (or a restart with --smtp, which sets it again)" mail-delivery=none`)
+	for _, h := range []string{"ad11111-ovh", "te22222-ovh", "ne44444-ovh"} {
+		if m := newest(h); m.Request == nil || *m.Request != 1 || m.Delivery != "" || m.TokenWithheld {
+			t.Errorf("%s's outcome mail, written by the node under mail-delivery none: %+v", h, m)
+		}
+	}
+
+	// A second request, answered on the page once mail-delivery is smtp
+	// again (the token was copied before: it still works).
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "billing", "--to", "ne44444-ovh")
+	d.ok("request", "accept", "2", "--as", "ad11111-ovh", "--token", d.token("ad11111-ovh", 2))
+	d.ok("request", "accept", "2", "--as", "bi33333-ovh", "--token", d.token("bi33333-ovh", 2))
+	copied := d.token("ne44444-ovh", 2)
+	if n := len(srv.Messages()); n != 0 {
+		t.Fatalf("the node sent %d messages under mail-delivery none", n)
+	}
+	d.ok("config", "set", "mail-delivery", "smtp")
+	acceptOnPage(2, copied)
+	got := byTo(srv.Wait(t, 3))
+	for _, a := range []string{"ada@example.com", "bia@example.com", "nina@example.com"} {
+		if m, ok := got[a]; !ok || !strings.Contains(m.Body, "#2") {
+			t.Errorf("the outcome of #2 to %s: %+v", a, m)
+		}
+	}
+	waitLog("delivery is back on", `level=INFO msg="mail delivery was turned back on in the desk's settings (mail-delivery is smtp): this node sends the outbox again" mail-delivery=smtp`)
+	cancel()
+	<-code
+	l := log.String()
+	if n := strings.Count(l, "mail delivery was turned"); n != 2 {
+		t.Errorf("%d lines about mail-delivery, want 2:\n%s", n, l)
+	}
+	if n := len(srv.Messages()); n != 3 {
+		t.Errorf("%d messages sent, want the 3 of #2", n)
+	}
+	if tokenRE.MatchString(l) || strings.Contains(l, "nina@") {
+		t.Errorf("the log holds a token or an address:\n%s", l)
+	}
+}
+
+// byTo indexes messages by their one recipient.
+func byTo(ms []smtptest.Message) map[string]smtptest.Message {
+	out := map[string]smtptest.Message{}
+	for _, m := range ms {
+		out[strings.Join(m.To, ",")] = m
+	}
+	return out
 }

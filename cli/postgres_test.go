@@ -2,13 +2,18 @@ package cli
 
 import (
 	"context"
+	"io"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/creack/pty"
+	"github.com/jackc/pgx/v5"
 
+	"contactdesk/internal/syncbuf"
 	"contactdesk/storage/postgres/pgtest"
 )
 
@@ -205,4 +210,75 @@ func TestAppLeavesAnEmptyPostgresAlone(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 	d.refused("contactdesk init", "--db", u, "account", "list") // still no desk
+}
+
+// TestServeLogsLiveUpdatesLostAndBack: serve on PostgreSQL says once in
+// its log, as a warning, that live updates from other nodes are paused
+// when the connection that listens for them is lost, and once that they
+// resumed; never the URL or its password.
+func TestServeLogsLiveUpdatesLostAndBack(t *testing.T) {
+	const password = "S3cret-pw"
+	d, u := onPostgres(t)
+	d.ok("init")
+	pu, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "postgres"
+	if pu.User != nil && pu.User.Username() != "" {
+		name = pu.User.Username()
+	}
+	pu.User = url.UserPassword(name, password)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := &syncbuf.Buffer{}
+	code := make(chan int, 1)
+	go func() {
+		code <- Run(ctx, []string{"--db", pu.String(), "serve", "--listen", "127.0.0.1:0", "--host-key", filepath.Join(d.dir, "host_key")},
+			strings.NewReader(""), io.Discard, log, func(string) string { return "" })
+	}()
+	waitLog := func(what, line string) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(log.String(), line); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the log never said %s:\n%s", what, log.String())
+			}
+		}
+	}
+	waitLog("that it serves", "msg=serving")
+	c, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	// The listener connects as the server starts serving: end its
+	// session once it is there.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var killed int
+		err := c.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'listen%'`).Scan(&killed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if killed == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no listening session to end:\n%s", log.String())
+		}
+	}
+	where := "the PostgreSQL server at "
+	waitLog("that live updates resumed", `level=INFO msg="live updates from other nodes resumed: listening to `+where)
+	cancel()
+	<-code
+	l := log.String()
+	if n := strings.Count(l, `level=WARN msg="live updates from other nodes paused: lost the connection that listens to `+where); n != 1 {
+		t.Errorf("%d warnings that live updates paused, want 1:\n%s", n, l)
+	}
+	if n := strings.Count(l, "live updates"); n != 2 {
+		t.Errorf("%d lines about live updates, want 2:\n%s", n, l)
+	}
+	if strings.Contains(l, password) || strings.Contains(l, "postgres://") {
+		t.Errorf("the log names the URL:\n%s", l)
+	}
 }

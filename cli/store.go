@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,15 +37,17 @@ func checkPath(path string) error {
 // openStore opens the database named by --db (or $CONTACTDESK_DB): a
 // postgres:// or postgresql:// URL names a PostgreSQL database (create
 // gives an empty one the schema; pool, when not 0, sizes its pool of
-// connections), anything else a SQLite file (createDesk makes it, mode
-// 0600, when it is missing; readDesk refuses a missing or empty one).
-func openStore(ctx context.Context, path string, mode access, pool int) (model.Store, error) {
+// connections; log, when not nil, is told when its live updates from
+// other nodes are lost and back), anything else a SQLite file
+// (createDesk makes it, mode 0600, when it is missing; readDesk refuses
+// a missing or empty one).
+func openStore(ctx context.Context, path string, mode access, pool int, log *slog.Logger) (model.Store, error) {
 	if err := checkPath(path); err != nil {
 		return nil, err
 	}
 	create, readOnly := mode == createDesk, mode == readDesk
 	if postgres.IsURL(path) {
-		db, err := postgres.Open(ctx, path, postgres.Options{Create: create, ReadOnly: readOnly, MaxConns: int32(pool)})
+		db, err := postgres.Open(ctx, path, postgres.Options{Create: create, ReadOnly: readOnly, MaxConns: int32(pool), Log: log})
 		if err != nil {
 			return nil, err
 		}

@@ -109,6 +109,9 @@ type Sender struct {
 	once   sync.Once
 
 	conn *smtp.Client // owned by the loop
+	// off: the desk's mail-delivery said, at the loop's last look, that
+	// mail is not delivered for real (owned by the loop; see follow).
+	off bool
 
 	mu      sync.Mutex
 	unsent  map[int64]string // deferred in this run and not sent since: the last answer
@@ -257,7 +260,9 @@ func (s *Sender) Check(ctx context.Context) error {
 }
 
 // Attach starts delivering d's outbox, beginning with what is due now.
-// Call it once, before the desk is used.
+// Call it once, before the desk is used, once the desk says that mail is
+// delivered for real (model.Desk.UseRealDelivery): the sender then
+// follows that setting, and logs when it changes (see follow).
 func (s *Sender) Attach(d *model.Desk) {
 	s.desk = d
 	d.OnCommit(s.Wake)
@@ -323,6 +328,7 @@ func (s *Sender) run() {
 	defer retry.Stop()
 	var retryAt time.Time // when the retry timer fires, on the desk's clock
 	for {
+		s.follow()
 		next := s.round()
 		now := s.desk.Now()
 		if !retryAt.After(now) {
@@ -343,6 +349,43 @@ func (s *Sender) run() {
 		case <-retry.C:
 			retryAt = time.Time{}
 		}
+	}
+}
+
+// The lines follow logs when the desk's mail-delivery changes under a
+// running sender.
+const (
+	offLine = "mail delivery was turned off in the desk's settings (mail-delivery is not smtp): " +
+		"this node sends no more mail, and the mails written meanwhile land in the desk's simulated mailbox, " +
+		"until 'contactdesk config set mail-delivery smtp' (or a restart with --smtp, which sets it again)"
+	onLine = "mail delivery was turned back on in the desk's settings (mail-delivery is smtp): this node sends the outbox again"
+)
+
+// follow looks at the desk's mail-delivery, which every process follows,
+// this one too: support staff (or another process) may turn it to none
+// while the sender runs. The desk then queues no mail, so the sender has
+// nothing new to send, until it says smtp again. follow says so in the
+// log once, when it changes: a warning when it is turned off, and a line
+// when it is turned back on. It looks before each round: after every
+// commit of this process, and at each poll for the others'.
+func (s *Sender) follow() {
+	set, err := s.desk.Settings(s.ctx)
+	if err != nil {
+		return // the round says why the desk can't be read
+	}
+	off := !set.RealDelivery()
+	if off == s.off {
+		return
+	}
+	s.off = off
+	value := set[model.SettingMailDelivery]
+	if value == "" {
+		value = "unset"
+	}
+	if off {
+		s.cfg.Log.Log(s.ctxLog(), slog.LevelWarn, offLine, "mail-delivery", value)
+	} else {
+		s.cfg.Log.Log(s.ctxLog(), slog.LevelInfo, onLine, "mail-delivery", value)
 	}
 }
 

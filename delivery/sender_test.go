@@ -61,7 +61,8 @@ func newWorld(t *testing.T, clk model.Clock) *world {
 	return w
 }
 
-// open opens the database again, as a new process would.
+// open opens the database again, as a new process with an SMTP server
+// would: it records in the desk that mail is delivered for real.
 func (w *world) open(t *testing.T, clk model.Clock) {
 	t.Helper()
 	db, err := storage.Open(w.path, storage.Options{Create: true})
@@ -70,7 +71,10 @@ func (w *world) open(t *testing.T, clk model.Clock) {
 	}
 	t.Cleanup(func() { db.Close() })
 	w.db = db
-	w.desk = model.NewDesk(db, model.Options{Outbox: true, Clock: clk})
+	w.desk = model.NewDesk(db, model.Options{Clock: clk})
+	if _, err := w.desk.UseRealDelivery(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // request has the admin hand the tech role to taker: three parties.
@@ -925,5 +929,71 @@ func TestTemporaryRefusalOfTheMessageKeepsTheToken(t *testing.T) {
 	}
 	if _, err := w.desk.Accept(context.Background(), tech, r.ID, stored); err != nil {
 		t.Errorf("the token of the retried message: %v", err)
+	}
+}
+
+// TestFollowsTheDeskSetting: support staff turn mail-delivery to none
+// from another process while the sender runs. The mails this process
+// writes then land in the simulated mailbox, nothing is sent, and the
+// log says so once, as a warning; turned back to smtp, it says so once
+// more, and sends what is written after.
+func TestFollowsTheDeskSetting(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	_, logs := start(t, w, srv)
+	support := model.NewDesk(w.db, model.Options{}) // another process
+	ctx := context.Background()
+	if _, err := support.SetSetting(ctx, model.SettingMailDelivery, model.DeliveryNone); err != nil {
+		t.Fatal(err)
+	}
+	r := w.request(t)
+	for _, h := range []model.Handle{admin, tech, taker} {
+		if m := w.mail(t, h); m.Delivery != "" || m.Token == "" {
+			t.Errorf("%s's mail under mail-delivery none: delivery %q, token %q", h, m.Delivery, m.Token)
+		}
+	}
+	count := func(s string) int { return strings.Count(logs.String(), s) }
+	const off = `level=WARN msg="mail delivery was turned off in the desk's settings (mail-delivery is not smtp): this node sends no more mail, ` +
+		`and the mails written meanwhile land in the desk's simulated mailbox, until 'contactdesk config set mail-delivery smtp' ` +
+		`(or a restart with --smtp, which sets it again)" mail-delivery=none`
+	for deadline := time.Now().Add(10 * time.Second); count(off) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no warning that delivery was turned off:\n%s", logs)
+		}
+	}
+	// A few more rounds (commits, polls) say nothing more, and send
+	// nothing.
+	if _, err := w.desk.Resend(ctx, taker, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := count("mail delivery was turned"); n != 1 {
+		t.Errorf("%d lines about the setting, want 1:\n%s", n, logs)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("%d messages sent under mail-delivery none", n)
+	}
+
+	if _, err := support.SetSetting(ctx, model.SettingMailDelivery, model.DeliverySMTP); err != nil {
+		t.Fatal(err)
+	}
+	const on = `level=INFO msg="mail delivery was turned back on in the desk's settings (mail-delivery is smtp): this node sends the outbox again" mail-delivery=smtp`
+	for deadline := time.Now().Add(10 * time.Second); count(on) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no line that delivery is back on:\n%s", logs)
+		}
+	}
+	if _, err := w.desk.Resend(ctx, taker, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Wait(t, 1); got[0].To[0] != addresses[taker] {
+		t.Errorf("sent to %v, want %s", got[0].To, addresses[taker])
+	}
+	w.waitDelivery(t, taker, model.DeliverySent)
+	if n := count("mail delivery was turned"); n != 2 {
+		t.Errorf("%d lines about the setting, want 2:\n%s", n, logs)
+	}
+	if tokenRE.MatchString(logs.String()) {
+		t.Errorf("the log holds a token:\n%s", logs)
 	}
 }

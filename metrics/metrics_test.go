@@ -78,7 +78,10 @@ func TestScrapeAfterKnownActions(t *testing.T) {
 	}
 	defer db.Close()
 	m := metrics.New()
-	d := model.NewDesk(db, model.Options{Observe: m.Observe, Outbox: true})
+	d := model.NewDesk(db, model.Options{Observe: m.Observe})
+	if _, err := d.UseRealDelivery(ctx); err != nil { // as a run with --smtp does
+		t.Fatal(err)
+	}
 	m.Desk(d)
 	sessions := 3
 	m.Sessions("ssh", func() int { return sessions })

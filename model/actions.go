@@ -797,7 +797,7 @@ func (d *Desk) MailAbout(ctx context.Context, actor Handle, id int64, kind strin
 // delivery, without their tokens.
 func (d *Desk) shownTo(tx Tx, a Account) (func(Mail) Mail, error) {
 	set, err := tx.Settings()
-	real, l := d.realDelivery(set), locale.For(a.Lang)
+	real, l := set.RealDelivery(), locale.For(a.Lang)
 	return func(m Mail) Mail { return shown(m, real, set, l) }, err
 }
 

@@ -28,7 +28,6 @@ type Desk struct {
 	clock       Clock
 	validity    time.Duration
 	broker      *Broker
-	outbox      bool
 	requestRate int // requests an account may ask for in an hour; < 0: no limit
 	onCommit    []func()
 	observe     func(action string, o Outcome, took time.Duration)
@@ -39,9 +38,6 @@ type Options struct {
 	Clock    Clock         // default: SystemClock
 	Validity time.Duration // default: DefaultValidity
 	Broker   *Broker       // default: a new broker
-	// Outbox queues every mail for real delivery (SMTP) in the
-	// transaction that stores it; the mailbox keeps it either way.
-	Outbox bool
 	// RequestsPerHour is how many requests an account may ask for in an
 	// hour (default MaxRequestsPerHour; NoLimit for none — benchmarks and
 	// tests that make requests at machine speed).
@@ -99,7 +95,7 @@ const NoLimit = -1
 
 // NewDesk returns a desk over store.
 func NewDesk(store Store, o Options) *Desk {
-	d := &Desk{store: store, clock: o.Clock, validity: o.Validity, broker: o.Broker, outbox: o.Outbox, requestRate: o.RequestsPerHour, observe: o.Observe}
+	d := &Desk{store: store, clock: o.Clock, validity: o.Validity, broker: o.Broker, requestRate: o.RequestsPerHour, observe: o.Observe}
 	if d.requestRate == 0 {
 		d.requestRate = MaxRequestsPerHour
 	}

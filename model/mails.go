@@ -93,7 +93,9 @@ func (d *Desk) send(tx Tx, w *work, h Handle, m Mail, write letter) (Mail, error
 
 // sendTo stores a mail in h's mailbox, addressed to address (the one h
 // has now when address is empty), written in h's language whoever made
-// it, and queues it for real delivery when the desk delivers mail.
+// it, and queues it for real delivery when the desk delivers mail: its
+// setting mail-delivery says so, read in this write, whichever process
+// writes (one with an SMTP server of its own too; see Settings).
 func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail, write letter) (Mail, error) {
 	a, err := tx.Account(h)
 	if err != nil {
@@ -116,7 +118,7 @@ func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail, write le
 	if err := tx.InsertMail(&m); err != nil {
 		return Mail{}, err
 	}
-	if d.realDelivery(set) {
+	if set.RealDelivery() {
 		if err := tx.QueueMail(m.ID, w.now); err != nil {
 			return Mail{}, err
 		}
@@ -124,11 +126,6 @@ func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail, write le
 	}
 	return m, nil
 }
-
-// realDelivery reports whether the mails written now go out for real:
-// this process has an SMTP server, or the desk says mail is delivered
-// (another process sends the outbox).
-func (d *Desk) realDelivery(s Settings) bool { return d.outbox || s.RealDelivery() }
 
 // sendConfirm issues h a fresh token for r and mails it.
 func (d *Desk) sendConfirm(tx Tx, w *work, r Request, h Handle, again bool) (Mail, error) {
@@ -147,7 +144,7 @@ func (d *Desk) sendConfirm(tx Tx, w *work, r Request, h Handle, again bool) (Mai
 		w.tokens[r.ID][h] = tok
 	}
 	link := linkOf(set, r.ID, tok)
-	real := d.realDelivery(set)
+	real := set.RealDelivery()
 	write := func(l *locale.Localizer) (string, string) {
 		subject := l.T("mail.confirm.subject", locale.Args{"Change": changeWords(r), "ID": r.ID})
 		if again {

@@ -283,9 +283,17 @@ func mailsWord(n int) string {
 
 // UseRealDelivery records in the desk that its mail is delivered for
 // real (mail-delivery smtp), unless it says so already: a process with
-// an SMTP server calls it, so that every other process queues its mails
-// in the outbox too, and withholds the tokens. It returns how many
-// tokens of the simulated mailbox it removed (see setSetting).
+// an SMTP server calls it before it writes anything, so that every
+// process, itself included, queues its mails in the outbox, and
+// withholds the tokens. The setting alone decides, for that process as
+// for any other: turned to none later (by support staff, or by another
+// process), the mails it writes land in the simulated mailbox, nothing
+// is queued for its sender to send, until the setting says smtp again.
+// (A mail written before the setting is stored is the simulated
+// mailbox's, and the switch removes its token like the others': no
+// moment leaves a usable token in the desk under real delivery.) It
+// returns how many tokens of the simulated mailbox it removed (see
+// setSetting).
 func (d *Desk) UseRealDelivery(ctx context.Context) (int, error) {
 	s, err := d.Settings(ctx)
 	if err != nil || s.RealDelivery() {

@@ -648,7 +648,10 @@ func TestDeliveryShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	d := model.NewDesk(st, model.Options{Clock: fixedClock(now), Outbox: true})
+	d := model.NewDesk(st, model.Options{Clock: fixedClock(now)})
+	if _, err := d.UseRealDelivery(ctx); err != nil { // as a run with --smtp does
+		t.Fatal(err)
+	}
 	if _, err := demo.Load(ctx, d, demo.Options{}); err != nil {
 		t.Fatal(err)
 	}

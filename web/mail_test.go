@@ -148,7 +148,10 @@ func realMail(t *testing.T) (*smtptest.Server, *modeltest.Fixture, *model.Desk, 
 	smtp := smtptest.Start(t, smtptest.Options{})
 	f := modeltest.New(t, openTemp)
 	ctx := context.Background()
-	d := model.NewDesk(f.Store, model.Options{Outbox: true})
+	d := model.NewDesk(f.Store, model.Options{})
+	if _, err := d.UseRealDelivery(ctx); err != nil { // as a run with --smtp does
+		t.Fatal(err)
+	}
 	server, err := delivery.ParseURL(smtp.URL())
 	if err != nil {
 		t.Fatal(err)

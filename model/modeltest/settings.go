@@ -506,7 +506,7 @@ func testTokenHolder(t *testing.T, open Opener) {
 func testRealDeliveryOff(t *testing.T, open Opener) {
 	f := New(t, open)
 	f.Set(model.SettingMailDelivery, model.DeliverySMTP)
-	sender := model.NewDesk(f.Store, model.Options{Clock: f.Clock, Outbox: true})
+	sender := model.NewDesk(f.Store, model.Options{Clock: f.Clock}) // the process that sends
 	r := f.Create(A, Example, N, model.Tech)[0]
 	byTo := map[model.Handle]model.OutboxEntry{}
 	for _, e := range f.claim(sender, time.Minute) {
@@ -595,4 +595,75 @@ func mailAbout(f *Fixture, h model.Handle, id int64) model.Mail {
 		f.T.Fatalf("%s's mail about request #%d: %v, %v", h, id, ok, err)
 	}
 	return m
+}
+
+// testRealDeliveryOffForEveryProcess: mail-delivery is the truth every
+// process follows, one with an SMTP server of its own included (serve
+// --smtp, which turned real delivery on as it started). Turned to none
+// by another process (support staff's config set), the mails that
+// process writes land in the simulated mailbox — not queued, their
+// tokens and the commands readable in the desk, as for none everywhere —
+// and its sender finds nothing to send. Turned to smtp again, its mails
+// are queued again, and the tokens shown meanwhile are removed.
+func testRealDeliveryOffForEveryProcess(t *testing.T, open Opener) {
+	f := New(t, open)
+	node := model.NewDesk(f.Store, model.Options{Clock: f.Clock})
+	if _, err := node.UseRealDelivery(f.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := f.Create(A, Example, N, model.Tech)[0]
+	if c, err := f.Desk.ChangeSetting(f.Ctx, model.SettingMailDelivery, model.DeliveryNone); err != nil || c.Withdrawn != 3 {
+		t.Fatalf("mail-delivery none: %+v, %v; want the 3 queued mails withdrawn", c, err)
+	}
+
+	// The node writes a token mail, and a request whose three mails
+	// carry tokens: all in the simulated mailbox, tokens shown.
+	m, err := node.Resend(f.Ctx, N, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Delivery != "" || m.Token == "" || m.TokenWithheld || m.TokenRemoved ||
+		!strings.Contains(m.Body, m.Token) || !strings.Contains(m.Body, "contactdesk request accept") {
+		t.Errorf("a mail the node wrote under mail-delivery none: %+v", m)
+	}
+	r2, err := node.CreateRequest(f.Ctx, A, model.NewRequest{Service: Multi, Roles: []model.Role{model.Tech}, To: string(N2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []*model.Desk{node, f.Desk} {
+		if got := f.newestMail(d, N); got.Token != m.Token || got.Delivery != "" || got.TokenWithheld || got.TokenRemoved {
+			t.Errorf("N's mailbox shows %+v; want the token %q", got, m.Token)
+		}
+		for _, h := range []model.Handle{A, M, N2} {
+			got := f.newestMail(d, h)
+			if got.RequestID != r2[0].ID || got.Token == "" || got.Delivery != "" || got.TokenWithheld || !strings.Contains(got.Body, got.Token) {
+				t.Errorf("%s's mail of the node's request: %+v", h, got)
+			}
+		}
+	}
+	if es := f.claim(node, time.Minute); len(es) != 0 {
+		t.Errorf("the node's sender finds %d mails to send under mail-delivery none", len(es))
+	}
+	if g, err := node.Gauges(f.Ctx); err != nil || g.OutboxPending != 0 {
+		t.Errorf("outbox pending %d, %v; want 0", g.OutboxPending, err)
+	}
+	// The token read in the desk works.
+	if _, err := node.Accept(f.Ctx, N, r.ID, m.Token); err != nil {
+		t.Errorf("the token the mailbox showed: %v", err)
+	}
+
+	// Back to smtp: the tokens the simulated mailbox showed meanwhile
+	// are removed (the 3 withdrawn, N's resend, the 3 of the node's
+	// request), and the node queues again.
+	c, err := f.Desk.ChangeSetting(f.Ctx, model.SettingMailDelivery, model.DeliverySMTP)
+	if err != nil || c.TokensRemoved != 7 {
+		t.Errorf("mail-delivery smtp again: %+v, %v; want the 7 tokens shown meanwhile removed", c, err)
+	}
+	m, err = node.Resend(f.Ctx, T, r.ID)
+	if err != nil || m.Delivery != model.DeliveryPending || m.Token != "" || !m.TokenWithheld {
+		t.Errorf("a mail the node wrote under mail-delivery smtp again: %+v, %v", m, err)
+	}
+	if es := f.claim(node, time.Minute); len(es) != 1 || es[0].Mail.To != T {
+		t.Errorf("the node's sender finds %+v; want T's mail", es)
+	}
 }

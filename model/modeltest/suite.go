@@ -56,6 +56,7 @@ func Run(t *testing.T, open Opener) {
 		{"RemovedTokens", testRemovedTokens},
 		{"MailCommands", testMailCommands},
 		{"RealDeliveryOff", testRealDeliveryOff},
+		{"RealDeliveryOffForEveryProcess", testRealDeliveryOffForEveryProcess},
 		{"TokenHolder", testTokenHolder},
 		{"Import", testImport},
 		{"Observe", testObserve},

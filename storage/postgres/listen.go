@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -20,16 +21,21 @@ var ReconnectDelay = time.Second
 // every Update NOTIFYs on Channel with the name of its DB, and one
 // connection per DB, opened at the first Changed, LISTENs. Its own
 // NOTIFYs are ignored (the desk announces its own writes itself), others
-// raise a flag that Changed takes down.
+// raise a flag that Changed takes down. When that connection is lost,
+// and when it listens again, log is told, once each (see Options.Log).
 type watch struct {
 	cfg  *pgx.ConnConfig
 	self string // the name of this DB in its NOTIFYs
+	log  *slog.Logger
+
+	where string // the server, for the log (set by start)
 
 	mu      sync.Mutex
 	started bool
 	primed  bool  // Changed was called once (that call is the baseline)
 	changed bool  // someone else committed since Changed last looked
 	err     error // why the listener is not listening now; nil when it is
+	warned  bool  // the log was told that the listener lost the server, and not yet that it is back
 	heard   int   // notifications received, own ones included (for tests)
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -62,15 +68,24 @@ func (db *DB) Changed(context.Context) (bool, error) {
 // start runs the listener until stop; w.mu is held.
 func (w *watch) start(where string) {
 	ctx, cancel := context.WithCancel(context.Background())
-	w.started, w.cancel, w.done = true, cancel, make(chan struct{})
+	w.started, w.cancel, w.done, w.where = true, cancel, make(chan struct{}), where
 	w.err = &lostErr{err: errors.New("not connected yet"), msg: "live updates from other nodes: connecting to " + where}
 	l := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, w.cfg.Copy()) },
 		LogError: func(ctx context.Context, err error) {
-			if ctx.Err() == nil {
-				w.mu.Lock()
-				w.err = &lostErr{err: err, msg: fmt.Sprintf("live updates from other nodes paused: cannot reach %s (%s); connecting again", where, cause(err))}
-				w.mu.Unlock()
+			if ctx.Err() != nil {
+				return // stopping
+			}
+			w.mu.Lock()
+			w.err = &lostErr{err: err, msg: fmt.Sprintf("live updates from other nodes paused: cannot reach %s (%s); connecting again", where, cause(err))}
+			first := !w.warned
+			w.warned = true
+			w.mu.Unlock()
+			if first {
+				// Once per outage: the tries that fail after it say
+				// nothing new.
+				w.log.Warn(fmt.Sprintf("live updates from other nodes paused: lost the connection that listens to %s (%s); connecting again every %s",
+					where, cause(err), ReconnectDelay), "error", cause(err))
 			}
 		},
 		ReconnectDelay: ReconnectDelay,
@@ -107,6 +122,12 @@ func (w *watch) HandleNotification(_ context.Context, n *pgconn.Notification, _ 
 func (w *watch) HandleBacklog(context.Context, string, *pgx.Conn) error {
 	w.mu.Lock()
 	w.changed, w.err = true, nil
+	back := w.warned
+	w.warned = false
+	where := w.where
 	w.mu.Unlock()
+	if back {
+		w.log.Info("live updates from other nodes resumed: listening to " + where + " again")
+	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"contactdesk/internal/syncbuf"
 	"contactdesk/model"
 	"contactdesk/storage/postgres/pgtest"
 )
@@ -288,4 +290,82 @@ func TestServerGoesAway(t *testing.T) {
 			t.Errorf("%s was kept from a transaction cut halfway", a.Handle)
 		}
 	}
+}
+
+// TestListenerLossIsLoggedOnce: the log is told once that live updates
+// from other nodes are paused when the listening connection is lost,
+// however many tries it takes to come back, and once that they resumed;
+// first connecting says nothing. Neither line names the URL, whose
+// password (the test server trusts local logins, so any does) never
+// shows.
+func TestListenerLossIsLoggedOnce(t *testing.T) {
+	const password = "S3cret-pw"
+	u := pgtest.URL(t)
+	p, pu := newProxy(t, u)
+	withPassword, err := url.Parse(pu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "postgres"
+	if withPassword.User != nil && withPassword.User.Username() != "" {
+		name = withPassword.User.Username()
+	}
+	withPassword.User = url.UserPassword(name, password)
+	logs := &syncbuf.Buffer{}
+	db, err := Open(context.Background(), withPassword.String(), Options{Create: true, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	db.Changed(ctx)
+	eventually(t, "db listens", db.listening)
+	if l := logs.String(); l != "" {
+		t.Fatalf("connecting the first time logged:\n%s", l)
+	}
+	count := func(s string) int { return strings.Count(logs.String(), s) }
+	const (
+		lost = `level=WARN msg="live updates from other nodes paused: lost the connection that listens to ` +
+			`the PostgreSQL server at 127.0.0.1:`
+		back = `level=INFO msg="live updates from other nodes resumed: listening to the PostgreSQL server at 127.0.0.1:`
+	)
+
+	// The server ends the listening session (as an administrator or a
+	// restart would): back at the first try.
+	c, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	var killed int
+	err = c.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'listen%'`).Scan(&killed)
+	if err != nil || killed != 1 {
+		t.Fatalf("terminating the listener's session: %d sessions, %v", killed, err)
+	}
+	eventually(t, "the log says live updates resumed", func() bool { return count(back) == 1 })
+	if n := count(lost); n != 1 {
+		t.Errorf("%d lines saying live updates paused, want 1:\n%s", n, logs)
+	}
+
+	// The server can't be reached for a while: many tries, one line.
+	p.cut()
+	eventually(t, "the log says live updates paused again", func() bool { return count(lost) == 2 })
+	time.Sleep(20 * ReconnectDelay)
+	if n := count("live updates"); n != 3 {
+		t.Errorf("%d lines about live updates while the server is away, want 3 (one more):\n%s", n, logs)
+	}
+	p.restore()
+	eventually(t, "the log says live updates resumed again", func() bool { return count(back) == 2 })
+	if n := count("live updates"); n != 4 {
+		t.Errorf("%d lines about live updates, want 4:\n%s", n, logs)
+	}
+	l := logs.String()
+	if strings.Contains(l, password) || strings.Contains(l, "postgres://") || strings.Contains(l, "?") {
+		t.Errorf("the log names the URL:\n%s", l)
+	}
+	if !strings.Contains(l, "; connecting again every "+ReconnectDelay.String()+`"`) {
+		t.Errorf("the log does not say it tries again:\n%s", l)
+	}
+	t.Log("\n" + l)
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"regexp"
@@ -85,6 +86,14 @@ type Options struct {
 	// statement_timeout, else DefaultStatementTimeout; negative: none
 	// (a bulk copy).
 	StatementTimeout time.Duration
+	// Log, when set, is told what the store does by itself, apart from
+	// any call: a Warn when the connection that listens for other
+	// nodes' writes is lost (once, however many tries it takes to come
+	// back), an Info when it listens again. It names the server as
+	// Where does, never the URL (which may hold a password). Nil: said
+	// nowhere (a command's terminal app, say, whose screen a line would
+	// tear).
+	Log *slog.Logger
 }
 
 // DB is a contactdesk database on a PostgreSQL server, reached through a
@@ -139,7 +148,10 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	b := make([]byte, 8)
 	crand.Read(b)
 	db := &DB{where: fmt.Sprintf("the PostgreSQL server at %s, database %s", host, cc.Database), node: hex.EncodeToString(b), queue: make(chan struct{}, writersPerNode), ro: o.ReadOnly}
-	db.watch.cfg, db.watch.self = cc.Copy(), db.node
+	db.watch.cfg, db.watch.self, db.watch.log = cc.Copy(), db.node, o.Log
+	if db.watch.log == nil {
+		db.watch.log = slog.New(slog.DiscardHandler)
+	}
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, db.openErr(err, cc.Database)
 	}
