@@ -291,3 +291,31 @@ func TestProfilePendingAddressAt80(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestsRolesAt80: at 80 columns, in every language, the Requests
+// tab's Roles column names each request's role whole, by the column's
+// own word for it ("fatur.", not "fatura…" cut from "faturação"): the
+// user tells which contact a request changes without opening it.
+func TestRequestsRolesAt80(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		a := start(t, d, demo.Persona, 80, 24)
+		a.waitFor("the frame", a.loaded)
+		a.press("2")
+		s := a.waitText(a.T("tui.requests.title"), "#8", "#1 ")
+		checkFrame(t, s, 80, 24)
+		head := []rune(lineOf(s, a.T("tui.requests.col.roles")))
+		from := len([]rune(string(head)[:strings.Index(string(head), a.T("tui.requests.col.roles"))]))
+		to := len([]rune(string(head)[:strings.Index(string(head), a.T("tui.requests.col.from_to"))]))
+		for _, r := range rs {
+			if len(r.Roles) != 1 {
+				continue // the demo's requests change one role each
+			}
+			row := []rune(lineOf(s, fmt.Sprintf("#%d ", r.ID)))
+			cell := strings.TrimSpace(string(row[min(from, len(row)):min(to, len(row))]))
+			want := a.T("tui.requests.role." + string(r.Roles[0]))
+			if cell != want || strings.Contains(want, "…") {
+				t.Fatalf("#%d (%s): its Roles cell reads %q, want %q whole:\n%s", r.ID, r.Roles[0], cell, want, s)
+			}
+		}
+	})
+}
