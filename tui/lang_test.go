@@ -319,3 +319,44 @@ func TestRequestsRolesAt80(t *testing.T) {
 		}
 	})
 }
+
+// TestHistoryDetailAt80: at 80 columns, in every language, a service's
+// history shows the whole detail of the selected line, though its cell
+// in the list is cut: the user reads what each line says by moving to
+// it.
+func TestHistoryDetailAt80(t *testing.T) {
+	const service = "padaria-yolanda.pt"
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			hs, err := d.History(ctx, demo.Persona, model.HistoryFilter{Service: service, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, service) })
+			a.typ("/padaria")
+			a.press("enter")
+			a.waitFor(service+" selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), " "+service) })
+			a.press("h")
+			a.waitText(a.T("tui.history.title"), a.T("tui.history.info", locale.Args{"N": len(hs)}))
+			cut := 0
+			for i, h := range hs {
+				if i > 0 {
+					a.press("j")
+				}
+				when := a.l.DateTime(h.At)
+				a.waitFor("line "+when+" selected", func(s string) bool { return strings.HasPrefix(lineOf(s, ">"), ">  "+when) })
+				detail := model.DetailOf(h).In(a.l)
+				s := a.waitFor("the detail of "+when, func(s string) bool { return shownWhole(s, detail) })
+				checkFrame(t, s, 80, 24)
+				if strings.HasSuffix(strings.TrimSpace(lineOf(s, ">")), "…") {
+					cut++
+				}
+			}
+			if cut == 0 {
+				t.Fatalf("no line of the history of %s is cut at 80 columns: the test proves nothing", service)
+			}
+		})
+	}
+}
