@@ -360,3 +360,33 @@ func TestHistoryDetailAt80(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestHistoryAt80: at 80 columns, in every language, a request's
+// page shows each line of its history whole: a detail too long for the
+// line goes under it, wrapped, instead of being cut.
+func TestRequestHistoryAt80(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		cut := 0
+		for _, r := range rs {
+			hs, err := d.History(ctx, demo.Persona, model.HistoryFilter{RequestID: r.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.openRequest(r.ID)
+			a.press("G") // the history is at the bottom of the page
+			for _, h := range hs {
+				detail := model.DetailOf(h).In(a.l)
+				s := a.waitFor(fmt.Sprintf("#%d: the detail %q", r.ID, detail), func(s string) bool { return shownWhole(s, detail) })
+				checkFrame(t, s, 80, 24)
+				if len([]rune(detail)) > 80-50 {
+					cut++ // longer than the room beside when, who and what
+				}
+			}
+		}
+		if cut == 0 {
+			t.Fatal("no detail is too long for its line at 80 columns: the test proves nothing")
+		}
+	})
+}
