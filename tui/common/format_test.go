@@ -78,3 +78,40 @@ func TestWrapKeepsNamesWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestHangingKeepsTheWholeText: a text too long for the line after its
+// head starts there and goes on under it from the indent, every word
+// kept, no line wider than the width; one that fits stays on the line.
+func TestHangingKeepsTheWholeText(t *testing.T) {
+	head := "  6h ago     xx11111-ovh* padaria-yolanda… "
+	for _, text := range []string{
+		"accepted",
+		"tech of padaria-yolanda.pt: xx11111-ovh -> gh13579-ovh; to confirm: xx11111-ovh and gh13579-ovh",
+		"contact technique de padaria-yolanda.pt\u00a0: xx11111-ovh -> gh13579-ovh\u00a0; à confirmer par xx11111-ovh et gh13579-ovh",
+		strings.Repeat("x", 200),
+	} {
+		ls := Hanging(head, text, 13, 80, 0)
+		if Width(head)+Width(text) <= 80 && len(ls) != 1 {
+			t.Errorf("%q fits its line, yet takes %d", text, len(ls))
+		}
+		if !strings.HasPrefix(ls[0], strings.TrimRight(head, " ")) {
+			t.Errorf("%q: the first line lost its head: %q", text, ls[0])
+		}
+		var got []string
+		for i, l := range ls {
+			if Width(l) > 80 || strings.Contains(l, "…") && i > 0 {
+				t.Errorf("%q: line %d is cut or too wide: %q", text, i, l)
+			}
+			if i > 0 && !strings.HasPrefix(l, Pad(13)) {
+				t.Errorf("%q: line %d does not start at the indent: %q", text, i, l)
+			}
+			if i == 0 {
+				l = strings.TrimPrefix(l, strings.TrimRight(head, " "))
+			}
+			got = append(got, strings.Fields(l)...)
+		}
+		if strings.Join(got, "") != strings.Join(strings.Fields(text), "") {
+			t.Errorf("%q reads %q", text, strings.Join(ls, "\n"))
+		}
+	}
+}

@@ -524,24 +524,19 @@ func (p *Page) body() []string {
 	return ls
 }
 
-// histLines is how many lines a history line's detail takes under it at
-// most: any of the model's whole at 80 columns, not a value of a
-// megabyte that another tool wrote.
+// histLines is how many lines a history line takes at most: any of the
+// model's whole at 80 columns, not a value of a megabyte that another
+// tool wrote.
 const histLines = 6
 
-// histLine draws a history line: when, who, what and its detail, on one
-// line when they fit; else the detail under them, wrapped from the
-// column of who did it, whole (up to histLines).
+// histLine draws a history line: when, who, what and its detail, which
+// goes on under them, wrapped from the column of who did it, when too
+// long for the line.
 func (p *Page) histLine(h model.HistoryEntry) []string {
 	l := p.c.L
 	when := "  " + l.DateTime(h.At) + "  "
 	head := when + common.Fit(p.c.Handle(h.Actor), 12) + " " + common.Fit(p.c.Action(h.Action), 16) + " "
-	detail := common.Line(model.DetailOf(h).In(l))
-	if common.Width(head)+common.Width(detail) <= p.width {
-		return []string{head + detail}
-	}
-	return append([]string{common.Cut(strings.TrimRight(head, " "), p.width)},
-		strings.Split(common.WrapMax(detail, common.Width(when), p.width, histLines, plain{}), "\n")...)
+	return common.Hanging(head, common.Line(model.DetailOf(h).In(l)), common.Width(when), p.width, histLines)
 }
 
 // party is one party's row: its handle, why it must confirm, its answer,
