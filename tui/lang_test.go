@@ -390,3 +390,34 @@ func TestRequestHistoryAt80(t *testing.T) {
 		}
 	})
 }
+
+// TestProfileActivityAt80: at 80 columns, in every language, the
+// Profile's recent activity shows each of its lines whole, a detail too
+// long for the line under it, wrapped, instead of cut.
+func TestProfileActivityAt80(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			hs, err := d.History(ctx, demo.Persona, model.HistoryFilter{Limit: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("4")
+			a.waitText(a.T("tui.profile.recent"), "xavier@xara.pt")
+			long := 0
+			for _, h := range hs {
+				detail := model.DetailOf(h).In(a.l)
+				s := a.waitFor("the detail "+detail, func(s string) bool { return shownWhole(s, detail) })
+				checkFrame(t, s, 80, 24)
+				if len([]rune(detail)) > 80-43 {
+					long++ // longer than the room beside when, who and which service
+				}
+			}
+			if long == 0 {
+				t.Fatal("no detail of the newest three is too long for its line at 80 columns: the test proves nothing")
+			}
+		})
+	}
+}
