@@ -1,6 +1,7 @@
 package common
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -239,7 +240,14 @@ func WrapMax(s string, indent, width, maxLines int, st Renderer) string {
 	// so that a handle (zz33333- and ovh) or a service's name (xara- and
 	// shop.com) is never split over two lines
 	s = strings.ReplaceAll(s, "-", nbHyphen)
-	for _, l := range strings.Split(ansi.Wrap(s, room, " ,;"), "\n") {
+	wrapped := strings.Split(ansi.Wrap(s, room, " ,;"), "\n")
+	if room > 1 && slices.ContainsFunc(wrapped, func(l string) bool { return ansi.StringWidth(l) > room }) {
+		// a breakpoint hangs past room (see below): the whole text
+		// wrapped a cell narrower, so that the line it overhangs does
+		// not leave the rest of its sentence alone on a short line
+		wrapped = strings.Split(ansi.Wrap(s, room-1, " ,;"), "\n")
+	}
+	for _, l := range wrapped {
 		if ansi.StringWidth(l) > room {
 			// ansi.Wrap lets a breakpoint (the comma of "técnico),")
 			// hang one cell past room, which Cut below would take

@@ -61,6 +61,26 @@ func TestWrapNeverCutsText(t *testing.T) {
 	}
 }
 
+// TestWrapLeavesNoLineAlone: where a breakpoint hangs past the width,
+// the text is wrapped again a cell narrower as a whole, not only the
+// line it overhangs, which left the start of the next sentence alone on
+// a short line ("técnico)," then "gh13579-ovh (…)"; "gh13579-ovh ;"
+// then "à confirmer par …").
+func TestWrapLeavesNoLineAlone(t *testing.T) {
+	for _, c := range []struct {
+		s             string
+		indent, lines int
+	}{
+		{"Todos os que têm de confirmar: xx11111-ovh (requerente e atual contacto técnico), yy22222-ovh (novo contacto técnico).", 0, 2},
+		{"contact technique de padaria-yolanda.pt\u00a0: xx11111-ovh -> gh13579-ovh\u00a0; à confirmer par xx11111-ovh et gh13579-ovh", 11, 2},
+	} {
+		out := strings.Split(WrapMax(c.s, c.indent, 80, 0, plain{}), "\n")
+		if len(out) != c.lines {
+			t.Errorf("%q takes %d lines, want %d:\n%s", c.s, len(out), c.lines, strings.Join(out, "\n"))
+		}
+	}
+}
+
 // TestWrapKeepsNamesWhole: a message wrapped for the status line, beside
 // a field or under a form never breaks inside a handle or a service's
 // name at its hyphen (xara- / shop.com, zz33333- / ovh), at any width.
