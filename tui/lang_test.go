@@ -291,3 +291,133 @@ func TestProfilePendingAddressAt80(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestsRolesAt80: at 80 columns, in every language, the Requests
+// tab's Roles column names each request's role whole, by the column's
+// own word for it ("fatur.", not "fatura…" cut from "faturação"): the
+// user tells which contact a request changes without opening it.
+func TestRequestsRolesAt80(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		a := start(t, d, demo.Persona, 80, 24)
+		a.waitFor("the frame", a.loaded)
+		a.press("2")
+		s := a.waitText(a.T("tui.requests.title"), "#8", "#1 ")
+		checkFrame(t, s, 80, 24)
+		head := []rune(lineOf(s, a.T("tui.requests.col.roles")))
+		from := len([]rune(string(head)[:strings.Index(string(head), a.T("tui.requests.col.roles"))]))
+		to := len([]rune(string(head)[:strings.Index(string(head), a.T("tui.requests.col.from_to"))]))
+		for _, r := range rs {
+			if len(r.Roles) != 1 {
+				continue // the demo's requests change one role each
+			}
+			row := []rune(lineOf(s, fmt.Sprintf("#%d ", r.ID)))
+			cell := strings.TrimSpace(string(row[min(from, len(row)):min(to, len(row))]))
+			want := a.T("tui.requests.role." + string(r.Roles[0]))
+			if cell != want || strings.Contains(want, "…") {
+				t.Fatalf("#%d (%s): its Roles cell reads %q, want %q whole:\n%s", r.ID, r.Roles[0], cell, want, s)
+			}
+		}
+	})
+}
+
+// TestHistoryDetailAt80: at 80 columns, in every language, a service's
+// history shows the whole detail of the selected line, though its cell
+// in the list is cut: the user reads what each line says by moving to
+// it.
+func TestHistoryDetailAt80(t *testing.T) {
+	const service = "padaria-yolanda.pt"
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			hs, err := d.History(ctx, demo.Persona, model.HistoryFilter{Service: service, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, service) })
+			a.typ("/padaria")
+			a.press("enter")
+			a.waitFor(service+" selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), " "+service) })
+			a.press("h")
+			a.waitText(a.T("tui.history.title"), a.T("tui.history.info", locale.Args{"N": len(hs)}))
+			cut := 0
+			for i, h := range hs {
+				if i > 0 {
+					a.press("j")
+				}
+				when := a.l.DateTime(h.At)
+				a.waitFor("line "+when+" selected", func(s string) bool { return strings.HasPrefix(lineOf(s, ">"), ">  "+when) })
+				detail := model.DetailOf(h).In(a.l)
+				s := a.waitFor("the detail of "+when, func(s string) bool { return shownWhole(s, detail) })
+				checkFrame(t, s, 80, 24)
+				if strings.HasSuffix(strings.TrimSpace(lineOf(s, ">")), "…") {
+					cut++
+				}
+			}
+			if cut == 0 {
+				t.Fatalf("no line of the history of %s is cut at 80 columns: the test proves nothing", service)
+			}
+		})
+	}
+}
+
+// TestRequestHistoryAt80: at 80 columns, in every language, a request's
+// page shows each line of its history whole: a detail too long for the
+// line goes under it, wrapped, instead of being cut.
+func TestRequestHistoryAt80(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		cut := 0
+		for _, r := range rs {
+			hs, err := d.History(ctx, demo.Persona, model.HistoryFilter{RequestID: r.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.openRequest(r.ID)
+			a.press("G") // the history is at the bottom of the page
+			for _, h := range hs {
+				detail := model.DetailOf(h).In(a.l)
+				s := a.waitFor(fmt.Sprintf("#%d: the detail %q", r.ID, detail), func(s string) bool { return shownWhole(s, detail) })
+				checkFrame(t, s, 80, 24)
+				if len([]rune(detail)) > 80-50 {
+					cut++ // longer than the room beside when, who and what
+				}
+			}
+		}
+		if cut == 0 {
+			t.Fatal("no detail is too long for its line at 80 columns: the test proves nothing")
+		}
+	})
+}
+
+// TestProfileActivityAt80: at 80 columns, in every language, the
+// Profile's recent activity shows each of its lines whole, a detail too
+// long for the line under it, wrapped, instead of cut.
+func TestProfileActivityAt80(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			hs, err := d.History(ctx, demo.Persona, model.HistoryFilter{Limit: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("4")
+			a.waitText(a.T("tui.profile.recent"), "xavier@xara.pt")
+			long := 0
+			for _, h := range hs {
+				detail := model.DetailOf(h).In(a.l)
+				s := a.waitFor("the detail "+detail, func(s string) bool { return shownWhole(s, detail) })
+				checkFrame(t, s, 80, 24)
+				if len([]rune(detail)) > 80-43 {
+					long++ // longer than the room beside when, who and which service
+				}
+			}
+			if long == 0 {
+				t.Fatal("no detail of the newest three is too long for its line at 80 columns: the test proves nothing")
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package common
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -239,7 +240,14 @@ func WrapMax(s string, indent, width, maxLines int, st Renderer) string {
 	// so that a handle (zz33333- and ovh) or a service's name (xara- and
 	// shop.com) is never split over two lines
 	s = strings.ReplaceAll(s, "-", nbHyphen)
-	for _, l := range strings.Split(ansi.Wrap(s, room, " ,;"), "\n") {
+	wrapped := strings.Split(ansi.Wrap(s, room, " ,;"), "\n")
+	if room > 1 && slices.ContainsFunc(wrapped, func(l string) bool { return ansi.StringWidth(l) > room }) {
+		// a breakpoint hangs past room (see below): the whole text
+		// wrapped a cell narrower, so that the line it overhangs does
+		// not leave the rest of its sentence alone on a short line
+		wrapped = strings.Split(ansi.Wrap(s, room-1, " ,;"), "\n")
+	}
+	for _, l := range wrapped {
 		if ansi.StringWidth(l) > room {
 			// ansi.Wrap lets a breakpoint (the comma of "técnico),")
 			// hang one cell past room, which Cut below would take
@@ -262,6 +270,40 @@ func WrapMax(s string, indent, width, maxLines int, st Renderer) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Hanging draws a line of columns (head) and a text after it, on width
+// cells: on one line when both fit; else the text starts after head as
+// far as it fits there and goes on under it, wrapped from column indent,
+// whole (at most maxLines lines in all, 0: all, as WrapMax). It is for a
+// history line: when, who and what, then its detail, never cut.
+func Hanging(head, text string, indent, width, maxLines int) []string {
+	hw := Width(head)
+	if hw+Width(text) <= width {
+		return []string{head + text}
+	}
+	first := ""
+	if room := width - hw; room >= 10 {
+		f := strings.TrimRight(strings.SplitN(WrapMax(text, 0, room, 0, asIs{}), "\n", 2)[0], " ")
+		if strings.HasPrefix(text, f) {
+			first = f
+		}
+	}
+	out := []string{Cut(strings.TrimRight(head+first, " "), width)}
+	rest := strings.TrimLeft(text[len(first):], " ")
+	if rest == "" {
+		return out
+	}
+	more := 0
+	if maxLines > 0 {
+		more = max(1, maxLines-1)
+	}
+	return append(out, strings.Split(WrapMax(rest, indent, width, more, asIs{}), "\n")...)
+}
+
+// asIs draws text as it is (a Renderer).
+type asIs struct{}
+
+func (asIs) Render(s ...string) string { return strings.Join(s, " ") }
 
 // Parties writes who must confirm r, as "xx11111-ovh (you), yy22222-ovh
 // (current tech), zz33333-ovh (new tech)".

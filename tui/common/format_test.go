@@ -61,6 +61,26 @@ func TestWrapNeverCutsText(t *testing.T) {
 	}
 }
 
+// TestWrapLeavesNoLineAlone: where a breakpoint hangs past the width,
+// the text is wrapped again a cell narrower as a whole, not only the
+// line it overhangs, which left the start of the next sentence alone on
+// a short line ("técnico)," then "gh13579-ovh (…)"; "gh13579-ovh ;"
+// then "à confirmer par …").
+func TestWrapLeavesNoLineAlone(t *testing.T) {
+	for _, c := range []struct {
+		s             string
+		indent, lines int
+	}{
+		{"Todos os que têm de confirmar: xx11111-ovh (requerente e atual contacto técnico), yy22222-ovh (novo contacto técnico).", 0, 2},
+		{"contact technique de padaria-yolanda.pt\u00a0: xx11111-ovh -> gh13579-ovh\u00a0; à confirmer par xx11111-ovh et gh13579-ovh", 11, 2},
+	} {
+		out := strings.Split(WrapMax(c.s, c.indent, 80, 0, plain{}), "\n")
+		if len(out) != c.lines {
+			t.Errorf("%q takes %d lines, want %d:\n%s", c.s, len(out), c.lines, strings.Join(out, "\n"))
+		}
+	}
+}
+
 // TestWrapKeepsNamesWhole: a message wrapped for the status line, beside
 // a field or under a form never breaks inside a handle or a service's
 // name at its hyphen (xara- / shop.com, zz33333- / ovh), at any width.
@@ -75,6 +95,43 @@ func TestWrapKeepsNamesWhole(t *testing.T) {
 		}
 		if got := strings.Join(strings.Fields(out), " "); got != s {
 			t.Fatalf("at %d columns the text wrapped is %q", w, got)
+		}
+	}
+}
+
+// TestHangingKeepsTheWholeText: a text too long for the line after its
+// head starts there and goes on under it from the indent, every word
+// kept, no line wider than the width; one that fits stays on the line.
+func TestHangingKeepsTheWholeText(t *testing.T) {
+	head := "  6h ago     xx11111-ovh* padaria-yolanda… "
+	for _, text := range []string{
+		"accepted",
+		"tech of padaria-yolanda.pt: xx11111-ovh -> gh13579-ovh; to confirm: xx11111-ovh and gh13579-ovh",
+		"contact technique de padaria-yolanda.pt\u00a0: xx11111-ovh -> gh13579-ovh\u00a0; à confirmer par xx11111-ovh et gh13579-ovh",
+		strings.Repeat("x", 200),
+	} {
+		ls := Hanging(head, text, 13, 80, 0)
+		if Width(head)+Width(text) <= 80 && len(ls) != 1 {
+			t.Errorf("%q fits its line, yet takes %d", text, len(ls))
+		}
+		if !strings.HasPrefix(ls[0], strings.TrimRight(head, " ")) {
+			t.Errorf("%q: the first line lost its head: %q", text, ls[0])
+		}
+		var got []string
+		for i, l := range ls {
+			if Width(l) > 80 || strings.Contains(l, "…") && i > 0 {
+				t.Errorf("%q: line %d is cut or too wide: %q", text, i, l)
+			}
+			if i > 0 && !strings.HasPrefix(l, Pad(13)) {
+				t.Errorf("%q: line %d does not start at the indent: %q", text, i, l)
+			}
+			if i == 0 {
+				l = strings.TrimPrefix(l, strings.TrimRight(head, " "))
+			}
+			got = append(got, strings.Fields(l)...)
+		}
+		if strings.Join(got, "") != strings.Join(strings.Fields(text), "") {
+			t.Errorf("%q reads %q", text, strings.Join(ls, "\n"))
 		}
 	}
 }

@@ -57,6 +57,10 @@ type Row struct {
 // gutter is the cursor cell, the mark cell and a space before the first column.
 const gutter = 3
 
+// Gutter is where a table's first column starts: what a screen lines up
+// with the table's columns starts there too.
+const Gutter = gutter
+
 // Model is a table.
 type Model struct {
 	st     *styles.Styles
@@ -146,6 +150,14 @@ func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.layout()
 	m.scroll()
+}
+
+// ColumnWidth returns how wide column i is drawn (0: hidden).
+func (m *Model) ColumnWidth(i int) int {
+	if i < len(m.widths) {
+		return m.widths[i]
+	}
+	return 0
 }
 
 // Height returns the table's height, header included.

@@ -1,4 +1,6 @@
-// Package history shows what was done to one service: who did what, when.
+// Package history shows what was done to one service: who did what, when,
+// and, below the list, the whole detail of the line selected, which the
+// list's Detail column cuts.
 package history
 
 import (
@@ -12,19 +14,35 @@ import (
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/listpage"
 	"contactdesk/tui/components/table"
+	"contactdesk/tui/styles"
 )
 
 // Limit is how many entries, newest first, the view reads.
 const Limit = 1000
 
+// detailCol is the index of the Detail column among a row's cells.
+const detailCol = 3
+
+// detailLines is how many lines the detail below the list takes at
+// most: more than any of the model's lines needs at 80 columns.
+const detailLines = 6
+
 // Page is the history of a service.
 type Page struct {
-	// the list's table, filter and reads (SetSize, View, Capturing, Layers)
+	// the list's table, filter and reads (Capturing, Layers, MinSize);
+	// SetSize and View are the page's own, for the detail below the list
 	*listpage.List[model.HistoryEntry]
 	c       *common.Common
 	name    string
 	back    key.Binding
 	request key.Binding
+	width   int
+	height  int
+	// below is how many lines the detail below the list takes: a blank
+	// and as many as the longest detail read needs at this width, so
+	// that the list does not grow and shrink as the cursor moves
+	below int
+	read  bool // a read landed: below is to be measured again
 }
 
 // New returns the history of a service.
@@ -63,7 +81,10 @@ func (p *Page) spec(c *common.Common) listpage.Spec[model.HistoryEntry] {
 		},
 		None:    c.T("tui.history.none"),
 		NoMatch: c.T("tui.history.no_match"),
-		Open:    p.request,
+		// the room below the list is measured again once the list holds
+		// the entries read (see Update)
+		Landed: func(*listpage.Got[model.HistoryEntry]) { p.read = true },
+		Open:   p.request,
 		// an entry opens the request it is about, if there is one
 		OnOpen: func(e *listpage.Entry[model.HistoryEntry]) tea.Cmd {
 			if e.Item.RequestID == 0 {
@@ -102,9 +123,93 @@ func (p *Page) Load() tea.Cmd {
 	})
 }
 
+// SetSize sets the view's size: the list's, and the detail's below it.
+func (p *Page) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.layout()
+}
+
+// detailIndent is where the detail's text starts: after the Detail
+// label, itself under the list's first column.
+func (p *Page) detailIndent() int {
+	return table.Gutter + common.Width(p.c.T("tui.history.col.detail")) + 2
+}
+
+// layout shares the view's height between the list and the detail below
+// it. When the list's Detail column cuts a detail read, the detail below
+// takes a blank line and the lines the longest detail needs (at most
+// detailLines), as long as the list keeps the room it needs (in a
+// window too low for a line of it, none); when it cuts none, the list
+// has the whole height.
+func (p *Page) layout() {
+	// the columns' widths, at this width (the height left as it was)
+	p.List.SetSize(p.width, p.height-p.below)
+	es := p.List.Entries()
+	shown := p.List.Table.ColumnWidth(detailCol)
+	room := max(10, p.width-p.detailIndent())
+	n, cut := 0, false
+	for i := range es {
+		d := cell(&es[i])
+		w := common.Width(d)
+		cut = cut || w > shown
+		if n >= detailLines {
+			if cut {
+				break
+			}
+			continue
+		}
+		lines := 1
+		if w > room {
+			lines = strings.Count(common.WrapMax(d, p.detailIndent(), p.width, 0, styles.Paint{}), "\n") + 1
+		}
+		n = max(n, lines)
+	}
+	below := 0
+	if _, least := p.List.MinSize(); cut && p.height-least >= 2 {
+		below = min(1+min(n, detailLines), p.height-least)
+	}
+	if below != p.below {
+		p.below = below
+		p.List.SetSize(p.width, p.height-p.below)
+	}
+}
+
+// cell is e's detail as the list holds it.
+func cell(e *listpage.Entry[model.HistoryEntry]) string {
+	if detailCol < len(e.Row.Cells) {
+		return e.Row.Cells[detailCol]
+	}
+	return ""
+}
+
+// View draws the list and, below it, the whole detail of the line
+// selected: its label, then its text wrapped under it.
+func (p *Page) View() string {
+	v := p.List.View()
+	if p.below == 0 {
+		return v
+	}
+	ls := []string{""}
+	if e, ok := p.List.Selected(); ok {
+		st := p.c.Styles
+		label := p.c.T("tui.history.col.detail")
+		d := strings.Split(common.WrapMax(cell(e), p.detailIndent(), p.width, p.below-1, st.Value), "\n")
+		d[0] = common.Pad(table.Gutter) + st.Label.Render(label) + "  " + strings.TrimLeft(d[0], " ")
+		ls = append(ls, d...)
+	}
+	for len(ls) < p.below {
+		ls = append(ls, "")
+	}
+	return v + "\n" + strings.Join(ls[:p.below], "\n")
+}
+
 // Update handles a message.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	cmd, used := p.List.Update(msg)
+	if p.read {
+		p.read = false
+		p.layout()
+	}
 	if used {
 		if !p.List.Loaded() && p.List.Err() != nil {
 			// the first read failed (no such service for the user, say):

@@ -477,15 +477,26 @@ func (p *Page) View() string {
 	for _, h := range p.hist {
 		agoW = max(agoW, min(14, common.Width(l.Ago(now, h.At))))
 	}
-	for i, h := range p.hist {
-		if i >= room {
+	// each line whole, as many as there is room for: when, who, which
+	// service and the detail, which goes on under them, wrapped from the
+	// column of who did it, when too long for the line
+	for _, h := range p.hist {
+		when := "  " + common.Fit(l.Ago(now, h.At), agoW) + " "
+		head := when + common.Fit(p.c.Handle(h.Actor), 12) + " " + common.Fit(common.Line(h.Service), svcW) + " "
+		entry := common.Hanging(head, common.Line(model.DetailOf(h).In(l)), common.Width(when), p.width, histLines)
+		if len(entry) > room {
 			break
 		}
-		ls = append(ls, common.Cut(fmt.Sprintf("  %s %s %s %s", common.Fit(l.Ago(now, h.At), agoW), common.Fit(p.c.Handle(h.Actor), 12),
-			common.Fit(common.Line(h.Service), svcW), common.Line(model.DetailOf(h).In(l))), p.width))
+		ls = append(ls, entry...)
+		room -= len(entry)
 	}
 	return strings.Join(ls, "\n")
 }
+
+// histLines is how many lines a line of the recent activity takes at
+// most: any of the model's whole at 80 columns, not a value of a
+// megabyte that another tool wrote.
+const histLines = 6
 
 // ShortHelp lists the keys that work now.
 func (p *Page) ShortHelp() []key.Binding {

@@ -519,9 +519,24 @@ func (p *Page) body() []string {
 		ls = append(ls, st.Subtle.Render("  "+p.c.T("tui.request.nothing_recorded")))
 	}
 	for _, h := range p.hist {
-		ls = append(ls, common.Cut(fmt.Sprintf("  %s  %s %s %s", l.DateTime(h.At), common.Fit(p.c.Handle(h.Actor), 12), common.Fit(p.c.Action(h.Action), 16), common.Line(model.DetailOf(h).In(l))), p.width))
+		ls = append(ls, p.histLine(h)...)
 	}
 	return ls
+}
+
+// histLines is how many lines a history line takes at most: any of the
+// model's whole at 80 columns, not a value of a megabyte that another
+// tool wrote.
+const histLines = 6
+
+// histLine draws a history line: when, who, what and its detail, which
+// goes on under them, wrapped from the column of who did it, when too
+// long for the line.
+func (p *Page) histLine(h model.HistoryEntry) []string {
+	l := p.c.L
+	when := "  " + l.DateTime(h.At) + "  "
+	head := when + common.Fit(p.c.Handle(h.Actor), 12) + " " + common.Fit(p.c.Action(h.Action), 16) + " "
+	return common.Hanging(head, common.Line(model.DetailOf(h).In(l)), common.Width(when), p.width, histLines)
 }
 
 // party is one party's row: its handle, why it must confirm, its answer,

@@ -82,7 +82,11 @@ func columns(c *common.Common) []table.Column {
 		{Title: c.T("tui.requests.col.number"), Width: 4, Fit: true},
 		{Title: c.T("tui.requests.col.date"), Width: 10, From: 100, Fit: true},
 		{Title: c.T("tui.requests.col.service"), Min: 11, Flex: 1, Max: 40},
-		{Title: c.T("tui.requests.col.roles"), Width: 7},
+		// a role by the column's short word for it, whole ("fatur.":
+		// "faturação" is cut at 80 columns); several, those that fit
+		// whole and the others counted ("tech +1"), or cut when not
+		// even one fits with its count (a request of several roles)
+		{Title: c.T("tui.requests.col.roles"), Width: roleWidth(c), List: true},
 		{Title: c.T("tui.requests.col.from_to"), Width: 26, Fit: true},
 		{Title: c.T("tui.requests.col.state"), Width: 9, Fit: true},
 		// whom it waits for: the user first, never cut within a handle
@@ -121,7 +125,7 @@ func entries(c *common.Common, rs []model.Request) ([]listpage.Entry[model.Reque
 			fmt.Sprintf("#%d", r.ID),
 			c.L.Ago(now, r.Created),
 			common.Line(r.Service),
-			c.RoleNames(r),
+			roleLabels(c, r),
 			fmt.Sprintf("%s → %s", c.Handle(r.From), c.Handle(r.To)),
 			c.StateWord(r.State),
 			c.Handles(mineFirst(c.Me, r.Awaited())),
@@ -129,7 +133,7 @@ func entries(c *common.Common, rs []model.Request) ([]listpage.Entry[model.Reque
 		if mine {
 			row.Mark, row.Bold = "!", true
 		}
-		hay := strings.ToLower(fmt.Sprintf("#%d %s %s %s %s %s %s", r.ID, common.Line(r.Service), c.RoleNames(r), common.H(r.From), common.H(r.To), common.Line(string(r.State)), c.StateWord(r.State)))
+		hay := strings.ToLower(fmt.Sprintf("#%d %s %s %s %s %s %s %s", r.ID, common.Line(r.Service), c.RoleNames(r), roleLabels(c, r), common.H(r.From), common.H(r.To), common.Line(string(r.State)), c.StateWord(r.State)))
 		es = append(es, listpage.Entry[model.Request]{Item: r, Row: row, Hay: hay})
 	}
 	for _, r := range rs {
@@ -144,6 +148,29 @@ func entries(c *common.Common, rs []model.Request) ([]listpage.Entry[model.Reque
 		}
 	}
 	return es, awaited
+}
+
+// roleLabels names r's roles as the Roles column does: each by its
+// short word (tui.requests.role), joined by ", " (a List column counts
+// those that do not fit).
+func roleLabels(c *common.Common, r model.Request) string {
+	ws := make([]string, len(r.Roles))
+	for i, role := range r.Roles {
+		ws[i] = c.T("tui.requests.role." + string(role))
+	}
+	return common.Line(strings.Join(ws, ", "))
+}
+
+// roleWidth is the width of the Roles column: the widest of the
+// language's short words for a role, 7 cells in each of the desk's
+// languages, the room the column has at 80 columns (French, whose state
+// "en attente" is wider, leaves no more).
+func roleWidth(c *common.Common) int {
+	w := 7
+	for _, role := range model.Roles {
+		w = max(w, common.Width(c.T("tui.requests.role."+string(role))))
+	}
+	return w
 }
 
 // mineFirst puts me first among hs, the others in their order: "you"
