@@ -421,3 +421,42 @@ func TestProfileActivityAt80(t *testing.T) {
 		})
 	}
 }
+
+// TestAnswerSaidOnce: an answer's history line says what was answered
+// once, in every language: its action ("accepted") and no detail
+// repeating it ("accepted  accepted", "aceitou  aceitou").
+func TestAnswerSaidOnce(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		seen := 0
+		for _, r := range rs {
+			hs, err := d.History(ctx, demo.Persona, model.HistoryFilter{RequestID: r.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range hs {
+				if h.Action != model.ActRequestAccept {
+					continue
+				}
+				a := start(t, d, demo.Persona, 80, 24)
+				a.waitFor("the frame", a.loaded)
+				a.openRequest(r.ID)
+				a.press("G")
+				c := &common.Common{L: a.l, Me: demo.Persona}
+				said := c.Action(h.Action)
+				s := a.waitText(said)
+				for _, line := range strings.Split(s, "\n") {
+					if strings.Contains(line, a.l.DateTime(h.At)) && strings.Contains(line, said) {
+						if n := strings.Count(line, said); n != 1 {
+							t.Errorf("#%d: the answer is said %d times: %q", r.ID, n, line)
+						}
+						seen++
+					}
+				}
+				break
+			}
+		}
+		if seen == 0 {
+			t.Fatal("no request of the persona has an accepted answer: the test proves nothing")
+		}
+	})
+}

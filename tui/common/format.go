@@ -153,6 +153,18 @@ func (c *Common) Action(a string) string {
 	return Line(a)
 }
 
+// Detail writes what history line h says beside its action, or nothing
+// when it says no more than the action does: an answer's line is stored
+// as "accepted", which Action already writes ("accepted accepted",
+// "aceitou aceitou" side by side, where a list shows both).
+func (c *Common) Detail(h model.HistoryEntry) string {
+	d := Line(model.DetailOf(h).In(c.L))
+	if strings.EqualFold(d, c.Action(h.Action)) {
+		return ""
+	}
+	return d
+}
+
 // H writes a handle. Handles are checked on input, but one written by
 // another tool is drawn as any user text: cleaned.
 func H(h model.Handle) string { return Line(string(h)) }

@@ -115,7 +115,7 @@ func (p *Page) Load() tea.Cmd {
 		}
 		es := make([]listpage.Entry[model.HistoryEntry], len(hs))
 		for i, h := range hs {
-			cells := []string{c.L.DateTime(h.At), c.Handle(h.Actor), c.Action(h.Action), common.Line(model.DetailOf(h).In(c.L))}
+			cells := []string{c.L.DateTime(h.At), c.Handle(h.Actor), c.Action(h.Action), c.Detail(h)}
 			es[i] = listpage.Entry[model.HistoryEntry]{Item: h, Row: table.Row{Key: h.ID, Cells: cells},
 				Hay: strings.ToLower(strings.Join(cells, "\x00"))}
 		}

@@ -536,7 +536,7 @@ func (p *Page) histLine(h model.HistoryEntry) []string {
 	l := p.c.L
 	when := "  " + l.DateTime(h.At) + "  "
 	head := when + common.Fit(p.c.Handle(h.Actor), 12) + " " + common.Fit(p.c.Action(h.Action), 16) + " "
-	return common.Hanging(head, common.Line(model.DetailOf(h).In(l)), common.Width(when), p.width, histLines)
+	return common.Hanging(head, p.c.Detail(h), common.Width(when), p.width, histLines)
 }
 
 // party is one party's row: its handle, why it must confirm, its answer,
