@@ -523,7 +523,9 @@ func (s *Sender) transact(e *model.OutboxEntry, msg *gomail.Msg) (outcome, strin
 	if err := s.desk.HandOver(s.ctx, e, s.cfg.Lease); err != nil {
 		// Hang up without the final ".": the server drops the message.
 		s.drop()
-		if s.ctx.Err() == nil {
+		if errors.Is(err, model.ErrWithdrawn) {
+			s.cfg.Log.Warn(fmt.Sprintf("mail #%d not sent: mail delivery is turned off in the desk's settings, and the mail is back in its simulated mailbox, token and all", e.Mail.ID), "mail", e.Mail.ID)
+		} else if s.ctx.Err() == nil {
 			s.cfg.Log.Warn("cannot record a mail's delivery, so it is not sent: "+err.Error(), "mail", e.Mail.ID)
 		}
 		return notHanded, ""
@@ -678,6 +680,11 @@ func (s *Sender) deferred(e model.OutboxEntry, answer string) time.Time {
 		s.forget(e.Mail.ID)
 		call(s.cfg.OnFailed)
 		s.logMail(slog.LevelError, EventFailed, e, r.LastError, "")
+		return time.Time{}
+	}
+	if r.State == model.DeliveryWithdrawn {
+		s.forget(e.Mail.ID)
+		s.logMail(slog.LevelWarn, EventDeferred, e, answer, "; not tried again: mail delivery is turned off in the desk's settings, and the mail is back in its simulated mailbox, token and all")
 		return time.Time{}
 	}
 	s.mu.Lock()

@@ -123,7 +123,8 @@ func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (
 }
 
 // ReleaseMails gives back claimed mails that were not tried (the sender
-// is stopping): due at once, the attempt not counted.
+// is stopping): due at once, the attempt not counted; or, when the desk
+// no longer delivers for real, out of the outbox (see withdrawIfOff).
 func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
 	if len(es) == 0 {
 		return nil
@@ -133,10 +134,13 @@ func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
 		for _, e := range es {
 			e.State, e.Attempts, e.NextTry, e.Updated = DeliveryPending, max(e.Attempts-1, 0), now, now
 			if err := tx.SetDelivery(e); err != nil {
-				return err
+				if _, err = withdrawnAlready(tx, err); err != nil {
+					return err
+				}
 			}
 		}
-		return nil
+		_, err := withdrawIfOff(tx)
+		return err
 	})
 	d.observed(ActOutboxRelease, start, err)
 	return storageErr(err)
@@ -145,14 +149,18 @@ func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
 // HandOver records, before the final "." of the message is sent, that the
 // server may have the mail from now on: if nothing else is recorded
 // within wait, the mail is taken as interrupted (see ClaimMails). The
-// sender must not finish the message unless this succeeded.
+// sender must not finish the message unless this succeeded. A mail that
+// mail-delivery none took out of the outbox since it was claimed is not
+// handed over: ErrWithdrawn.
 func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration) error {
 	now := d.clock.Now()
 	next := *e
 	next.State, next.NextTry, next.Updated = DeliverySending, now.Add(wait), now
 	start := time.Now()
+	withdrawn := false
 	err := d.store.Update(ctx, func(tx Tx) error {
 		if err := tx.SetDelivery(next); err != nil {
+			withdrawn, err = withdrawnAlready(tx, err)
 			return err
 		}
 		// From here on the token is the recipient's: the desk forgets
@@ -163,6 +171,9 @@ func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration)
 	d.observed(ActOutboxHandOver, start, err)
 	if err != nil {
 		return storageErr(err)
+	}
+	if withdrawn {
+		return ErrWithdrawn
 	}
 	*e = next
 	return nil
@@ -190,6 +201,11 @@ func (d *Desk) Undeliverable(ctx context.Context, e OutboxEntry, answer string) 
 // which made the stored copy forget the token: the server did not take
 // the message, so the same write puts the mail back as it was written
 // (e.Mail, as claimed), for the next try to send it whole.
+//
+// When the desk no longer delivers for real (mail-delivery none, set
+// since the mail was claimed), a mail due again is taken out of the
+// outbox instead, token and all, and the state returned is
+// DeliveryWithdrawn (see withdrawIfOff).
 func (d *Desk) Deferred(ctx context.Context, e OutboxEntry, answer string, b Backoff) (OutboxEntry, error) {
 	now := d.clock.Now()
 	handedOver := e.State == DeliverySending
@@ -215,12 +231,21 @@ func (d *Desk) setDelivery(ctx context.Context, e OutboxEntry) (OutboxEntry, err
 // recordDelivery records e; restore puts its mail back as written.
 func (d *Desk) recordDelivery(ctx context.Context, e OutboxEntry, restore bool) (OutboxEntry, error) {
 	start := time.Now()
+	withdrawn := false
 	err := d.store.Update(ctx, func(tx Tx) error {
-		if err := tx.SetDelivery(e); err != nil {
+		var err error
+		if err = tx.SetDelivery(e); err != nil {
+			withdrawn, err = withdrawnAlready(tx, err)
 			return err
 		}
 		if restore {
-			return tx.RestoreMail(e.Mail)
+			if err := tx.RestoreMail(e.Mail); err != nil {
+				return err
+			}
+		}
+		if e.State == DeliveryPending {
+			withdrawn, err = withdrawIfOff(tx)
+			return err
 		}
 		if e.State == DeliveryFailed {
 			// Nobody will receive this token: the desk need not keep it
@@ -233,8 +258,47 @@ func (d *Desk) recordDelivery(ctx context.Context, e OutboxEntry, restore bool) 
 	if err != nil {
 		return e, storageErr(err)
 	}
+	if withdrawn {
+		e.State = DeliveryWithdrawn
+	}
 	d.published(e.Mail.To)
 	return e, nil
+}
+
+// withdrawIfOff takes the mails just put back in the queue (a try to do
+// again, mails a sender gives back) out of the outbox when the desk no
+// longer delivers for real: mail-delivery none took the unsent mails out
+// when it was set (setSetting), and one that comes back from a try
+// meanwhile goes the same way. Its token shows in the simulated mailbox
+// again (the stored copy holds it: a 4xx after the hand-over restores
+// it), rather than waiting in the queue, hidden, to be sent long after,
+// its token replaced or its request ended, when delivery is on again.
+func withdrawIfOff(tx Tx) (bool, error) {
+	set, err := tx.Settings()
+	if err != nil || set.RealDelivery() {
+		return false, err
+	}
+	_, err = tx.WithdrawPending()
+	return err == nil, err
+}
+
+// withdrawnAlready reads err, a failure to record a mail's delivery:
+// when its entry is gone from the outbox and the desk no longer delivers
+// for real, mail-delivery none took it out, claimed but not yet handed
+// over, with its token (see setSetting): there is nothing left to
+// record, and the mail is the simulated mailbox's.
+func withdrawnAlready(tx Tx, err error) (bool, error) {
+	if !errors.Is(err, ErrNoRow) {
+		return false, err
+	}
+	set, serr := tx.Settings()
+	if serr != nil {
+		return false, serr
+	}
+	if set.RealDelivery() {
+		return false, err
+	}
+	return true, nil
 }
 
 // redact stores m without its token (see withheld), when it has one:

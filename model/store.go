@@ -10,6 +10,11 @@ import (
 // The model turns it into a message for the user.
 var ErrNoRow = errors.New("no such row")
 
+// ErrWithdrawn is HandOver's refusal of a mail that mail-delivery none
+// took out of the outbox since it was claimed: the mail is the simulated
+// mailbox's again, and must not be sent.
+var ErrWithdrawn = errors.New("the mail was taken out of the outbox: mail delivery is turned off in the desk's settings")
+
 // Store keeps the desk's data. storage/ implements it over SQLite (and a
 // second backend over PostgreSQL); the model only ever sees these
 // interfaces.

@@ -253,6 +253,10 @@ const (
 	DeliverySending = "sending" // handed to the server, answer not yet recorded
 	DeliverySent    = "sent"
 	DeliveryFailed  = "failed"
+	// DeliveryWithdrawn is never stored: Deferred returns it for a mail
+	// it took out of the outbox instead of queueing it again, the desk
+	// no longer delivering for real (see withdrawIfOff).
+	DeliveryWithdrawn = "withdrawn"
 )
 
 // Mail is a message in an account's mailbox.

@@ -1,6 +1,7 @@
 package modeltest
 
 import (
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,7 @@ func RunOutbox(t *testing.T, open Opener) {
 		{"Outcomes", testOutboxOutcomes},
 		{"InterruptedHandOver", testOutboxInterrupted},
 		{"MessageDeferredAfterHandOver", testOutboxDeferredAfterHandOver},
+		{"DeferredWhenDeliveryIsOff", testOutboxDeferredWhenOff},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
 	}
@@ -324,5 +326,68 @@ func testOutboxDeferredAfterHandOver(t *testing.T, open Opener) {
 	}
 	if !found {
 		t.Errorf("the mail is not tried again")
+	}
+}
+
+// testOutboxDeferredWhenOff: mail-delivery set to none while mails are
+// claimed (one handed over, whose server then answers 4xx, one never
+// tried, given back by a stopping sender): neither goes back in the
+// queue, to be sent when delivery is on again, long after. Each is taken
+// out of the outbox, and its recipient reads it in the simulated
+// mailbox, token and all, as every unsent mail when the setting changed.
+func testOutboxDeferredWhenOff(t *testing.T, open Opener) {
+	f, d := outboxDesk(t, open)
+	d.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)})
+	var tried model.OutboxEntry
+	var given []model.OutboxEntry
+	for _, c := range f.claim(d, time.Minute) {
+		if c.Mail.To == N {
+			tried = c
+		} else {
+			given = append(given, c)
+		}
+	}
+	if tried.Mail.ID == 0 || len(given) == 0 {
+		t.Fatalf("claimed %+v and %d more", tried, len(given))
+	}
+	written := tried.Mail
+	if err := d.HandOver(f.Ctx, &tried, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetSetting(f.Ctx, model.SettingMailDelivery, model.DeliveryNone); err != nil {
+		t.Fatal(err)
+	}
+	r, err := d.Deferred(f.Ctx, tried, "451 4.7.1 greylisted", model.DefaultBackoff)
+	if err != nil || r.State != model.DeliveryWithdrawn {
+		t.Fatalf("a 4xx under mail-delivery none: %s, %v; want %s", r.State, err, model.DeliveryWithdrawn)
+	}
+	// Claimed but not handed over when the setting changed: taken out
+	// then, not to be handed over now.
+	unsent := given[0]
+	if err := d.HandOver(f.Ctx, &unsent, time.Minute); !errors.Is(err, model.ErrWithdrawn) {
+		t.Errorf("a mail withdrawn since its claim is handed over: %v; want %v", err, model.ErrWithdrawn)
+	}
+	if err := d.ReleaseMails(f.Ctx, given); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range append(given, tried) {
+		ms, err := d.Mails(f.Ctx, e.Mail.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.ID == e.Mail.ID && (m.Delivery != "" || m.Token != e.Mail.Token || m.TokenWithheld) {
+				t.Errorf("%s reads mail #%d as delivery %q, token %q (withheld %v); want it in the simulated mailbox with its token", m.To, m.ID, m.Delivery, m.Token, m.TokenWithheld)
+			}
+		}
+	}
+	if _, err := d.UseRealDelivery(f.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.Clock.Advance(time.Hour)
+	for _, c := range f.claim(d, time.Minute) {
+		if c.Mail.ID == written.ID || c.Mail.ID == given[0].Mail.ID {
+			t.Errorf("mail #%d, withdrawn under none, is sent once delivery is on again", c.Mail.ID)
+		}
 	}
 }

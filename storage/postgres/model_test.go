@@ -12,3 +12,9 @@ import (
 func TestModel(t *testing.T) {
 	modeltest.Run(t, func(t *testing.T) model.Store { return open(t) })
 }
+
+// TestOutbox runs the model's outbox suite (claims, leases, hand-overs,
+// retries, withdrawals) on PostgreSQL too.
+func TestOutbox(t *testing.T) {
+	modeltest.RunOutbox(t, func(t *testing.T) model.Store { return open(t) })
+}
