@@ -284,6 +284,7 @@ func removed(m Mail, l *locale.Localizer, s Settings) Mail {
 	if m.Kind == MailEmailConfirm {
 		note = l.T(email, args)
 	}
+	m.Body = withoutCommands(m.Body, m.Token)
 	m = scrub(m, l.T("mail.removed.token"))
 	if hello, rest, ok := strings.Cut(m.Body, "\n\n"); ok {
 		m.Body = hello + "\n\n" + note + "\n\n" + rest
@@ -307,6 +308,32 @@ func scrub(m Mail, note string) Mail {
 	m.Body = strings.ReplaceAll(m.Body, m.Token, note)
 	m.Token, m.Link = "", bare
 	return m
+}
+
+// withoutCommands is body without the commands that answer with token
+// (a confirmation mail of a desk not served over SSH offers them, see
+// sendConfirm), nor their heading, in whichever language the mail was
+// written: once the token is removed they would read "--token (removed:
+// see the note above)", commands no one can run.
+func withoutCommands(body, token string) string {
+	if token == "" {
+		return body
+	}
+	lines := strings.Split(body, "\n")
+	kept := lines[:0]
+	for _, line := range lines {
+		if strings.HasPrefix(line, "    contactdesk ") && strings.Contains(line, token) {
+			continue
+		}
+		kept = append(kept, line)
+	}
+	body = strings.Join(kept, "\n")
+	for _, lang := range locale.Langs {
+		// the heading, the blank line after it, and the one after the
+		// commands
+		body = strings.Replace(body, locale.For(lang).T("mail.confirm.shell")+"\n\n\n", "", 1)
+	}
+	return body
 }
 
 // bareLink is a link without its token.

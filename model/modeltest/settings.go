@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -387,6 +388,16 @@ func testRemovedTokens(t *testing.T, open Opener) {
 		}
 		if strings.Contains(m.Body, "(mailed to") || strings.Contains(m.Body, "(enviado para") {
 			t.Errorf("%s's mail says its token was mailed:\n%s", want.h, m.Body)
+		}
+		// The commands that answered with the token go, and their
+		// heading: "--token (removed: …)" could not be run.
+		if strings.Contains(m.Body, "request accept") || strings.Contains(m.Body, "--token") {
+			t.Errorf("%s's mail still offers to answer with its removed token:\n%s", want.h, m.Body)
+		}
+		for _, lang := range locale.Langs {
+			if h := locale.For(lang).T("mail.confirm.shell"); strings.Contains(m.Body, h) {
+				t.Errorf("%s's mail keeps the heading %q of commands it no longer has:\n%s", want.h, h, m.Body)
+			}
 		}
 	}
 
