@@ -504,14 +504,7 @@ func TestServeLogsEachFailedDelivery(t *testing.T) {
 	})
 	db.Close()
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	log := &syncbuf.Buffer{}
-	code := make(chan int, 1)
-	go func() {
-		code <- Run(ctx, []string{"--db", d.env["CONTACTDESK_DB"], "serve", "--listen", "none", "--http", "127.0.0.1:0",
-			"--smtp", srv.URL(), "--mail-from", "desk@provider.example"}, strings.NewReader(""), io.Discard, log, func(string) string { return "" })
-	}()
+	log, stop := serveSMTP(t, d, srv.URL())
 	warned := regexp.MustCompile(`level=WARN msg="mail #\d to (ad11111-ovh at example\.com|te22222-ovh at example\.com) deferred: 451 \\"4\.3\.0 try again later\\"; next try at \S+" event=deferred mail=\d account=\S+ domain=example\.com attempt=1 `)
 	failed := `level=ERROR msg="mail #3 to ne44444-ovh at example.com not delivered: 550 \"5.1.1 <…@example.com>: no such user\"" event=failed mail=3 account=ne44444-ovh domain=example.com attempt=1`
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
@@ -523,8 +516,7 @@ func TestServeLogsEachFailedDelivery(t *testing.T) {
 			t.Fatalf("serve is running, and its log says:\n%s", l)
 		}
 	}
-	cancel()
-	<-code
+	stop()
 	l := log.String()
 	if stored == "" || strings.Contains(l, stored) || strings.Contains(l, "ada@") || strings.Contains(l, "ted@") || strings.Contains(l, "nina@") || strings.Contains(l, "Hello") {
 		t.Errorf("the log holds an address, the token or a body:\n%s", l)
@@ -541,14 +533,7 @@ func TestServeLogsEachFailedDelivery(t *testing.T) {
 func TestServeFollowsMailDeliveryOff(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	d := seeded(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	log := &syncbuf.Buffer{}
-	code := make(chan int, 1)
-	go func() {
-		code <- Run(ctx, []string{"--db", d.env["CONTACTDESK_DB"], "serve", "--listen", "none", "--http", "127.0.0.1:0",
-			"--smtp", srv.URL(), "--mail-from", "desk@provider.example"}, strings.NewReader(""), io.Discard, log, func(string) string { return "" })
-	}()
+	log, stop := serveSMTP(t, d, srv.URL())
 	httpRE := regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
 	var addr string
 	for deadline := time.Now().Add(10 * time.Second); addr == ""; time.Sleep(10 * time.Millisecond) {
@@ -619,8 +604,7 @@ func TestServeFollowsMailDeliveryOff(t *testing.T) {
 		}
 	}
 	waitLog("delivery is back on", `level=INFO msg="mail delivery was turned back on in the desk's settings (mail-delivery is smtp): this node sends the outbox again" mail-delivery=smtp`)
-	cancel()
-	<-code
+	stop()
 	l := log.String()
 	if n := strings.Count(l, "mail delivery was turned"); n != 2 {
 		t.Errorf("%d lines about mail-delivery, want 2:\n%s", n, l)
@@ -631,6 +615,29 @@ func TestServeFollowsMailDeliveryOff(t *testing.T) {
 	if tokenRE.MatchString(l) || strings.Contains(l, "nina@") {
 		t.Errorf("the log holds a token or an address:\n%s", l)
 	}
+}
+
+// serveSMTP runs serve --smtp on d (HTTP on a free port, no SSH) until
+// stop, which returns once it has; its log is the buffer.
+func serveSMTP(t *testing.T, d *desk, smtpURL string) (*syncbuf.Buffer, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := &syncbuf.Buffer{}
+	code := make(chan int, 1)
+	go func() {
+		code <- Run(ctx, []string{"--db", d.env["CONTACTDESK_DB"], "serve", "--listen", "none", "--http", "127.0.0.1:0",
+			"--smtp", smtpURL, "--mail-from", "desk@provider.example"}, strings.NewReader(""), io.Discard, log, func(string) string { return "" })
+	}()
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			<-code
+		}
+	}
+	t.Cleanup(stop)
+	return log, stop
 }
 
 // byTo indexes messages by their one recipient.

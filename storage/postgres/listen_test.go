@@ -133,17 +133,7 @@ func TestListenerReconnects(t *testing.T) {
 	eventually(t, "a listens", a.listening)
 	changedSoon(t, a, "the change of connecting")
 
-	c, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	var killed int
-	err = c.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'listen%'`).Scan(&killed)
-	if err != nil || killed != 1 {
-		t.Fatalf("terminating the listener's session: %d sessions, %v", killed, err)
-	}
+	terminateListener(t, u)
 	changedSoon(t, a, "a reports the gap once it listens again")
 	addAccount(t, b, "yy22222-ovh")
 	changedSoon(t, a, "a hears b's write after reconnecting")
@@ -332,17 +322,7 @@ func TestListenerLossIsLoggedOnce(t *testing.T) {
 
 	// The server ends the listening session (as an administrator or a
 	// restart would): back at the first try.
-	c, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	var killed int
-	err = c.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'listen%'`).Scan(&killed)
-	if err != nil || killed != 1 {
-		t.Fatalf("terminating the listener's session: %d sessions, %v", killed, err)
-	}
+	terminateListener(t, u)
 	eventually(t, "the log says live updates resumed", func() bool { return count(back) == 1 })
 	if n := count(lost); n != 1 {
 		t.Errorf("%d lines saying live updates paused, want 1:\n%s", n, logs)
@@ -368,4 +348,22 @@ func TestListenerLossIsLoggedOnce(t *testing.T) {
 		t.Errorf("the log does not say it tries again:\n%s", l)
 	}
 	t.Log("\n" + l)
+}
+
+// terminateListener ends, from a session of its own, the one session of
+// database u that listens (as an administrator or a restart would).
+func terminateListener(t *testing.T, u string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	var killed int
+	err = c.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'listen%'`).Scan(&killed)
+	if err != nil || killed != 1 {
+		t.Fatalf("terminating the listener's session: %d sessions, %v", killed, err)
+	}
 }
