@@ -442,3 +442,46 @@ func TestAddressAndEmptyDBAreMisuses(t *testing.T) {
 		t.Error("--db '' init made contactdesk.db here")
 	}
 }
+
+// TestFlagGivenTwice: a flag given twice with two values is a misuse
+// that changes nothing, where the last value won without a word (--as
+// twice acted as the second account; --service twice, on the second
+// service). The same value twice is taken once. --role, which takes
+// several roles, gathers them when repeated.
+func TestFlagGivenTwice(t *testing.T) {
+	d := seeded(t)
+	d.misused(`--as is given twice ("ad11111-ovh", then "te22222-ovh"): give it once`,
+		"request", "create", "--as", "ad11111-ovh", "--as", "te22222-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	d.misused(`--service is given twice`,
+		"request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--service", "other.com", "--role", "tech", "--to", "ne44444-ovh")
+	d.misused(`--owes is given twice ("5", then "7")`, "account", "set-standing", "ne44444-ovh", "--owes", "5", "--owes", "7")
+	if out := d.ok("request", "list", "--as", "ad11111-ovh", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("a misuse created a request: %s", out)
+	}
+	if out := d.ok("account", "list", "--json"); strings.Contains(out, `"owes": "7`) || strings.Contains(out, `"owes": "5`) {
+		t.Fatalf("a misuse recorded a debt: %s", out)
+	}
+	d.ok("services", "--as", "ad11111-ovh", "--json", "--json")
+
+	out := d.ok("request", "create", "--as", "ad11111-ovh", "--as", "ad11111-ovh", "--service", "example.com",
+		"--role", "tech", "--role", "billing", "--to", "ne44444-ovh", "--validity", "1d12h", "--json")
+	rs := decode[[]struct {
+		Roles   []string `json:"roles"`
+		Created string   `json:"created"`
+		Expires string   `json:"expires"`
+	}](t, out)
+	// (one request per outgoing contact: te22222-ovh's, bi33333-ovh's)
+	var roles []string
+	for _, r := range rs {
+		roles = append(roles, r.Roles...)
+	}
+	if strings.Join(roles, ",") != "tech,billing" {
+		t.Fatalf("--role tech --role billing made %s", out)
+	}
+	created, _ := time.Parse(time.RFC3339, rs[0].Created)
+	expires, _ := time.Parse(time.RFC3339, rs[0].Expires)
+	if expires.Sub(created) != 36*time.Hour {
+		t.Errorf("--validity 1d12h: created %s, expires %s", rs[0].Created, rs[0].Expires)
+	}
+	d.misused(`--json takes true or false, or no value (--json alone is true), not "maybe"`, "services", "--as", "ad11111-ovh", "--json=maybe")
+}

@@ -131,8 +131,15 @@ func flagError(cmd *cobra.Command, err error) error {
 	case errors.As(err, &invalid):
 		f := invalid.GetFlag()
 		cause := errors.Unwrap(invalid)
+		var twice *repeatedFlag
+		if errors.As(cause, &twice) {
+			return misuse(cmd, "flag_twice", locale.Args{"Name": f.Name, "First": strconv.Quote(text.Line(twice.first)), "Second": strconv.Quote(text.Line(invalid.GetValue()))})
+		}
 		var fe *flagValueError
-		if errors.As(cause, &fe) {
+		if f.Value.Type() == "bool" {
+			fe = accepts("bool", locale.Args{"Name": f.Name}) // not strconv.ParseBool's words
+		}
+		if fe != nil || errors.As(cause, &fe) {
 			return misuse(cmd, "flag_takes", locale.Args{"Name": f.Name, "Accepted": fe, "Value": strconv.Quote(text.Line(invalid.GetValue()))})
 		}
 		return misuseText(cmd, "--%s %s: %v", f.Name, strconv.Quote(text.Line(invalid.GetValue())), cause)

@@ -71,12 +71,19 @@ func (v *durationValue) Set(s string) error {
 // parseDuration reads 90s, 15m, 48h, 15d, or a sum of them (1h30m).
 func parseDuration(s string) (time.Duration, error) {
 	t := strings.TrimSpace(s)
-	if n, ok := strings.CutSuffix(t, "d"); ok {
+	if n, rest, ok := strings.Cut(t, "d"); ok {
+		// days, then what Go's durations say (1d12h, 2d30m)
 		days, err := strconv.Atoi(n)
 		if err != nil || days < 0 || days > 100_000 {
 			return 0, fmt.Errorf("not a number of days")
 		}
-		return time.Duration(days) * 24 * time.Hour, nil
+		var more time.Duration
+		if rest != "" {
+			if more, err = time.ParseDuration(rest); err != nil || more < 0 {
+				return 0, fmt.Errorf("not a duration after the days")
+			}
+		}
+		return time.Duration(days)*24*time.Hour + more, nil
 	}
 	return time.ParseDuration(t)
 }
@@ -288,6 +295,77 @@ func (v *addrValue) Set(s string) error {
 			return accepts("listen", locale.Args{"None": v.none})
 		}
 		return accepts("addr")
+	}
+	*v.s = s
+	return nil
+}
+
+// onceEach makes every flag of the tree below root a misuse when given
+// twice with two values (--as xx11111-ovh --as yy22222-ovh; the same
+// value twice is taken once): pflag keeps the last value
+// without a word, so a script that repeats a flag by mistake would act
+// as another account, on another service, or change one role of two
+// (--role, which takes several, gathers them instead: see rolesValue).
+func onceEach(root *cobra.Command) {
+	wrap := func(f *pflag.Flag) {
+		if _, done := f.Value.(*onceValue); done || f.Name == "help" {
+			return
+		}
+		if _, many := f.Value.(*rolesValue); many {
+			return
+		}
+		f.Value = &onceValue{Value: f.Value}
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.LocalNonPersistentFlags().VisitAll(wrap)
+		c.PersistentFlags().VisitAll(wrap)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// onceValue is a flag's value that may be set once.
+type onceValue struct {
+	pflag.Value
+	first string
+	set   bool
+}
+
+func (v *onceValue) Set(s string) error {
+	if v.set && s == v.first {
+		return nil // the same again: nothing to choose between
+	}
+	if v.set {
+		return &repeatedFlag{first: v.first}
+	}
+	v.set, v.first = true, s
+	return v.Value.Set(s)
+}
+
+// IsBoolFlag keeps a boolean flag one that takes no value (--json).
+func (v *onceValue) IsBoolFlag() bool {
+	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// repeatedFlag is a flag given a second time; first is the value it had.
+type repeatedFlag struct{ first string }
+
+func (e *repeatedFlag) Error() string { return "given twice" }
+
+// rolesValue is --role: one role or several, comma-separated, and
+// gathered when the flag is repeated (--role tech --role billing is
+// tech,billing), as a script building a list expects.
+type rolesValue struct{ s *string }
+
+func (v *rolesValue) String() string { return *v.s }
+func (v *rolesValue) Type() string   { return "string" }
+func (v *rolesValue) Set(s string) error {
+	if *v.s != "" {
+		s = *v.s + "," + s
 	}
 	*v.s = s
 	return nil

@@ -86,7 +86,7 @@ contactdesk request create --as xx11111-ovh --service web.xara.pt \
 	jsonFlag(cmd, &o.JSON)
 	f := cmd.Flags()
 	f.StringVar(&o.Service, "service", "", "the service's NAME")
-	f.StringVar(&roles, "role", "", "the ROLE to change: admin, tech, billing, or several (tech,billing)")
+	f.Var(&rolesValue{&roles}, "role", "the ROLE to change: admin, tech, billing, or several (tech,billing, or --role again)")
 	f.StringVar(&o.To, "to", "", "the new contact's HANDLE")
 	f.Var(newDuration(&o.Validity, model.DefaultValidity, model.MinValidity, model.MaxValidity), "validity", "how long the parties have to answer: D such as 15d, 48h, 90s")
 	cmd.RegisterFlagCompletionFunc("service", a.completeServices)

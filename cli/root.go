@@ -200,6 +200,7 @@ contactdesk completion fish \
   > ~/.config/fish/completions/contactdesk.fish`
 		}
 	}
+	onceEach(root)
 	return root
 }
 
