@@ -92,6 +92,14 @@ func TestAPIKeyCommands(t *testing.T) {
 	if code, _, errOut := cliRun(t, db, "", "api-key", "list", "aa11111-ovh", "bb22222-ovh"); code != 2 || !strings.Contains(errOut, "api-key list takes at most one handle, not 2 arguments") {
 		t.Errorf("api-key list with two handles: %d %q", code, errOut)
 	}
+	// A secret pasted where the application key goes is refused without
+	// being printed back: its first characters only.
+	for _, s := range []string{creds["consumerKey"], creds["applicationSecret"]} {
+		code, _, errOut := cliRun(t, db, "", "api-key", "remove", s)
+		if code != 1 || strings.Contains(errOut, s) || !strings.Contains(errOut, `no API key has the application key "`+s[:4]+`…"`) {
+			t.Errorf("api-key remove with a secret: %d %q", code, errOut)
+		}
+	}
 	// Removed: gone from the list, and a second time is refused.
 	if code, out, errOut = cliRun(t, db, "", "api-key", "remove", m[1]); code != 0 || out != "API key "+m[1]+" of aa11111-ovh removed: it no longer works\n" {
 		t.Fatalf("api-key remove: %d %q %q", code, out, errOut)

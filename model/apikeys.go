@@ -7,10 +7,12 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"contactdesk/locale"
+	"contactdesk/model/text"
 )
 
 // An API key lets a program act as one account through the HTTP API, with
@@ -145,6 +147,18 @@ func (d *Desk) APIKeys(ctx context.Context, h Handle) ([]APIKey, error) {
 	return ks, err
 }
 
+// keyHint is what a refusal shows of a key that matches none: its first
+// four characters, enough to tell which was typed. A key pasted in the
+// wrong place may be a consumer key or an application secret, which a
+// message must not print back whole (to a terminal, a log, a ticket).
+func keyHint(k string) string {
+	r := []rune(text.Line(k))
+	if len(r) > 4 {
+		return strconv.Quote(string(r[:4]) + "…")
+	}
+	return strconv.Quote(string(r))
+}
+
 // RemoveAPIKey deletes an API key by its application key: the next call
 // made with it, on any node, is refused.
 func (d *Desk) RemoveAPIKey(ctx context.Context, appKey string) (APIKey, error) {
@@ -152,7 +166,7 @@ func (d *Desk) RemoveAPIKey(ctx context.Context, appKey string) (APIKey, error) 
 	return write(ctx, d, ActAPIKeyRemove, func(tx Tx, w *work) (APIKey, error) {
 		k, err := tx.APIKey(ak)
 		if errors.Is(err, ErrNoRow) {
-			return APIKey{}, fail(ErrNotFound, "key", "err.apikey.not_found", locale.Args{"AppKey": clip(appKey)})
+			return APIKey{}, fail(ErrNotFound, "key", "err.apikey.not_found", locale.Args{"AppKey": keyHint(ak)})
 		}
 		if err != nil {
 			return APIKey{}, err
