@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -100,7 +101,25 @@ func runDemo(o *demoOptions) error {
 	fmt.Fprintln(a.out, a.T("cli.demo.written", locale.Args{"Path": shown, "Accounts": locale.Number(sum.Accounts), "Services": locale.Number(sum.Services), "Requests": locale.Number(sum.Requests)}))
 	db, note := runnableDB(path)
 	fmt.Fprintln(a.out, a.T("cli.demo.try", locale.Args{"DB": shellQuote(db), "Handle": demo.Persona})+note(a))
+	a.noteSharedFile(path)
 	return nil
+}
+
+// noteSharedFile says, on stderr, when the SQLite desk just written at
+// path may be read by others than its owner: a file demo or init
+// creates is its owner's alone, but one they fill (an empty file, or one
+// demo --force replaces) keeps the mode it had, which may be meant (a
+// group sharing a desk) or not (touch under a wide umask) — and the
+// mailbox holds tokens.
+func (a *app) noteSharedFile(path string) {
+	if postgres.IsURL(path) {
+		return
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	fmt.Fprintln(a.stderr, a.T("cli.shared_file", locale.Args{"Path": redact(path), "Mode": fmt.Sprintf("%04o", st.Mode().Perm()), "Quoted": shellQuote(path)}))
 }
 
 // runnableDB is --db as a command to copy may give it: a URL's password
@@ -157,6 +176,7 @@ func runInit(o *initOptions) error {
 		return err
 	}
 	fmt.Fprintln(a.out, a.T("cli.init.created", locale.Args{"Path": redact(path)}))
+	a.noteSharedFile(path)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/creack/pty"
@@ -194,5 +195,30 @@ func TestDemoServicesHelpSaysTheFloor(t *testing.T) {
 	cmd := newCmdDemo(&app{}, nil)
 	if u := cmd.Flags().Lookup("services").Usage; !strings.Contains(u, fmt.Sprintf("at least the %d of the curated demo", demo.Curated)) {
 		t.Errorf("demo --services says %q; the curated demo has %d services", u, demo.Curated)
+	}
+}
+
+// TestDemoSaysWhenOthersMayRead: a desk that demo or init fills in an
+// empty file keeps the file's mode; when that lets others read it,
+// stderr says so, and how to close it. A file they create is private,
+// and nothing is said.
+func TestDemoSaysWhenOthersMayRead(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	d := newDesk(t)
+	dir := t.TempDir()
+	for _, cmd := range []string{"demo", "init"} {
+		shared := filepath.Join(dir, cmd+"-shared.db")
+		if err := os.WriteFile(shared, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := d.run("--db", shared, cmd)
+		if r.code != 0 || !strings.Contains(r.err, "may be read by others than its owner (mode 0644") || !strings.Contains(r.err, "chmod 600 "+shared) {
+			t.Errorf("%s in an empty file of mode 0644: exit %d, stderr %q", cmd, r.code, r.err)
+		}
+		private := filepath.Join(dir, cmd+"-private.db")
+		if r := d.run("--db", private, cmd); r.code != 0 || r.err != "" {
+			t.Errorf("%s in a new file: exit %d, stderr %q", cmd, r.code, r.err)
+		}
 	}
 }
