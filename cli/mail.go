@@ -215,7 +215,7 @@ func mailShow(o *mailShowOptions) error {
 		fmt.Fprintf(a.out, "%s%s\n", label("token"), say)
 	}
 	if m.TokenReplaced {
-		fmt.Fprintf(a.out, "%s%s\n", label("token"), a.T("err.token.replaced", locale.Args{"ID": m.RequestID}))
+		fmt.Fprintf(a.out, "%s%s\n", label("token"), model.ReplacedNote(m).In(a.l))
 	}
 	fmt.Fprintf(a.out, "\n%s", text.Clean(m.Body, true))
 	return nil

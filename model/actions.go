@@ -709,14 +709,14 @@ func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 		if err != nil {
 			return err
 		}
-		// newest first: a token mail about a request whose newer token
-		// mail was already seen had its token replaced
+		// newest first: a token mail of a series whose newer token mail
+		// was already seen had its token replaced
 		newer := map[int64]bool{}
 		for i := range ms {
 			ms[i] = show(ms[i])
-			if confirmsRequest(ms[i]) {
-				ms[i].TokenReplaced = newer[ms[i].RequestID]
-				newer[ms[i].RequestID] = true
+			if series, ok := tokenSeries(ms[i]); ok {
+				ms[i].TokenReplaced = newer[series]
+				newer[series] = true
 			}
 		}
 		return nil
@@ -726,6 +726,30 @@ func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 
 // confirmsRequest reports whether m brought a token to confirm a request.
 func confirmsRequest(m Mail) bool { return m.Kind == MailConfirm && m.RequestID != 0 }
+
+// ReplacedNote is what a door says of the token of m, a mail whose
+// TokenReplaced is set: which newer mail to use instead.
+func ReplacedNote(m Mail) locale.Message {
+	if m.Kind == MailEmailConfirm {
+		return locale.M("err.email.link_replaced", locale.Args{"Handle": m.To})
+	}
+	return locale.M("err.token.replaced", locale.Args{"ID": m.RequestID})
+}
+
+// tokenSeries says which series of token mails m belongs to, of which
+// the newest alone brings a token that works: those confirming one
+// request (a resend replaces the token), by the request's number, or
+// the proofs of the account's new e-mail addresses (a newer change
+// asked replaces the one before), 0.
+func tokenSeries(m Mail) (int64, bool) {
+	switch {
+	case confirmsRequest(m):
+		return m.RequestID, true
+	case m.Kind == MailEmailConfirm:
+		return 0, true
+	}
+	return 0, false
+}
 
 // Mail returns one of actor's mails, as Mails shows it: one mail read,
 // not the whole mailbox.
@@ -748,12 +772,25 @@ func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
 			return err
 		}
 		m = show(m)
-		if confirmsRequest(m) {
+		switch {
+		case confirmsRequest(m):
 			newest, err := tx.LastMailAbout(actor, m.RequestID, MailConfirm)
 			if err != nil {
 				return err
 			}
 			m.TokenReplaced = newest.ID != m.ID
+		case m.Kind == MailEmailConfirm:
+			// rare: read the mailbox for the account's newest proof
+			ms, err := tx.MailsOf(actor)
+			if err != nil {
+				return err
+			}
+			for _, x := range ms {
+				if x.Kind == MailEmailConfirm {
+					m.TokenReplaced = x.ID != m.ID
+					break
+				}
+			}
 		}
 		return nil
 	})

@@ -286,7 +286,8 @@ type Mail struct {
 	// the desk keeps no copy. Its body says so, and how to get a fresh one.
 	TokenRemoved bool
 	// TokenReplaced: a newer mail brought the recipient a new token for
-	// the same request (a resend), and this mail's token no longer works.
+	// the same request (a resend), or for a newer change of its e-mail
+	// address, and this mail's token no longer works.
 	TokenReplaced bool
 }
 

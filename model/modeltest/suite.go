@@ -896,6 +896,25 @@ func testEmail(t *testing.T, open Opener) {
 		}
 		f.Same(before, "an earlier change's token")
 	}
+	// The mailbox says which proofs a newer change replaced, as it says
+	// which request tokens a resend replaced: all but the newest.
+	ms, _ = f.Desk.Mails(f.Ctx, T)
+	proofs := 0
+	for _, m := range ms {
+		if m.Kind != model.MailEmailConfirm {
+			continue
+		}
+		if want := proofs > 0; m.TokenReplaced != want {
+			t.Errorf("proof #%d (%s), newest but %d: replaced %v", m.ID, m.Address, proofs, m.TokenReplaced)
+		}
+		if one, err := f.Desk.Mail(f.Ctx, T, m.ID); err != nil || one.TokenReplaced != m.TokenReplaced {
+			t.Errorf("proof #%d read alone: replaced %v, %v; in the mailbox %v", m.ID, one.TokenReplaced, err, m.TokenReplaced)
+		}
+		proofs++
+	}
+	if proofs != 3 {
+		t.Errorf("%d proofs in the mailbox, want 3", proofs)
+	}
 	if a, err := f.Desk.ConfirmEmail(f.Ctx, T, EmailToken(f, T)); err != nil || a.Email != "ted@newest.example" {
 		t.Errorf("the newest change's token: %+v %v", a, err)
 	}

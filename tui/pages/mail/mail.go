@@ -236,7 +236,11 @@ func (p *Page) open() tea.Cmd {
 		return nil
 	}
 	if p.m.Kind == model.MailEmailConfirm {
-		return p.c.Open(common.ConfirmEmailMsg{Token: p.m.Token})
+		tok := p.m.Token
+		if p.m.TokenReplaced {
+			tok = "" // it no longer works: the Profile's field is left for the newest
+		}
+		return p.c.Open(common.ConfirmEmailMsg{Token: tok})
 	}
 	if id, tok, ok := model.ParseLink(p.m.Link); ok {
 		if p.m.TokenReplaced {
@@ -303,7 +307,7 @@ func (p *Page) View() string {
 	}
 	switch {
 	case p.m.TokenReplaced && (m.Token != "" || m.TokenWithheld):
-		ls = append(ls, p.row("token", p.c.T("err.token.replaced", locale.Args{"ID": m.RequestID}), st.Error)...)
+		ls = append(ls, p.row("token", model.ReplacedNote(m).In(p.c.L), st.Error)...)
 	case m.Token != "":
 		ls = append(ls, p.row("token", common.Line(m.Token), st.Token)...)
 	case m.TokenRemoved || m.TokenWithheld:
