@@ -485,3 +485,29 @@ func TestFlagGivenTwice(t *testing.T) {
 	}
 	d.misused(`--json takes true or false, or no value (--json alone is true), not "maybe"`, "services", "--as", "ad11111-ovh", "--json=maybe")
 }
+
+// TestRequestCreateExamplesRun: the examples of request create's help,
+// run one after the other on the demo desk as given, each make their
+// request (the second made a change its new contact already held).
+func TestRequestCreateExamplesRun(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	cmd, _, err := newRoot(&app{}).Find([]string{"request", "create"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ex := range strings.Split(strings.ReplaceAll(cmd.Example, "\\\n", " "), "\n") {
+		args := strings.Fields(ex)
+		if len(args) == 0 || args[0] != "contactdesk" {
+			continue
+		}
+		if out := d.ok(args[1:]...); !strings.Contains(out, "created") {
+			t.Errorf("%s: %s", ex, out)
+		}
+		n++
+	}
+	if n < 2 {
+		t.Fatalf("%d examples run", n)
+	}
+}

@@ -68,7 +68,7 @@ reads the CSV back.`,
 			return runExport(o, what, cols)
 		},
 	}
-	cmd.Flags().Var(formatValue{&o.Format}, "format", "csv or json")
+	cmd.Flags().Var(formatValue{&o.Format}, "format", "the format: csv or json")
 	return cmd
 }
 

@@ -63,8 +63,8 @@ the incoming contact is behind with payments. Otherwise every party gets a
 token by mail, and has --validity (15 days by default) to answer.`,
 		Example: `contactdesk request create --as xx11111-ovh --service xara.pt \
   --role tech --to cd67890-ovh
-contactdesk request create --as xx11111-ovh --service web.xara.pt \
-  --role tech,billing --to zz33333-ovh --validity 48h`,
+contactdesk request create --as xx11111-ovh --service pn-104233 \
+  --role admin,billing --to zz33333-ovh --validity 48h`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
