@@ -271,7 +271,7 @@ func headerIndex(header []string, cols csvColumns) ([]string, error) {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
 		case !slices.Contains(cols.all(), h):
-			return nil, fails("not_a_column", locale.Args{"Column": strconv.Quote(text.Line(h)), "Columns": cols.String()})
+			return nil, fails("not_a_column", locale.Args{"Column": text.Quote(h, 200), "Columns": cols.String()})
 		case slices.Contains(index, h):
 			return nil, fails("column_twice", locale.Args{"Column": strconv.Quote(h)})
 		}

@@ -165,7 +165,7 @@ contactdesk mail show 31 --as cd67890-ovh --json | jq -r .token`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := strconv.ParseInt(args[0], 10, 64)
 			if err != nil || id <= 0 {
-				return misuse(cmd, "not_mail_number", locale.Args{"Value": strconv.Quote(text.Line(args[0]))})
+				return misuse(cmd, "not_mail_number", locale.Args{"Value": text.Quote(args[0], 200)})
 			}
 			o.ID = id
 			if runF != nil {

@@ -350,7 +350,7 @@ func optionalHandle(s string) (model.Handle, error) {
 func parseID(cmd *cobra.Command, s string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, misuse(cmd, "not_request_number", locale.Args{"Value": strconv.Quote(text.Line(s))})
+		return 0, misuse(cmd, "not_request_number", locale.Args{"Value": text.Quote(s, 200)})
 	}
 	return id, nil
 }

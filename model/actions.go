@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -565,7 +564,7 @@ func newService(in NewService, now time.Time) (Service, error) {
 	for i, c := range []struct{ field, v string }{{"admin", in.Admin}, {"tech", in.Tech}, {"billing", in.Billing}} {
 		h, err := ParseHandle(c.v)
 		if err != nil {
-			return Service{}, fail(ErrInvalid, c.field, "err.service.contact_not_handle", locale.Args{"Role": Role(c.field), "Value": strconv.Quote(clip(c.v))})
+			return Service{}, fail(ErrInvalid, c.field, "err.service.contact_not_handle", locale.Args{"Role": Role(c.field), "Value": quoteTyped(c.v)})
 		}
 		hs[i] = h
 	}

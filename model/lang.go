@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"strconv"
 
 	"contactdesk/locale"
 )
@@ -33,7 +32,7 @@ func ParseLang(s string) (Lang, error) {
 	if l, ok := locale.Parse(s); ok {
 		return l, nil
 	}
-	return "", fail(ErrInvalid, "lang", "err.lang", locale.Args{"Value": strconv.Quote(clip(s))})
+	return "", fail(ErrInvalid, "lang", "err.lang", locale.Args{"Value": quoteTyped(s)})
 }
 
 // SetLang changes the language actor is addressed in.

@@ -3,7 +3,6 @@ package model
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"contactdesk/locale"
@@ -95,7 +94,7 @@ func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time) ([]Reques
 	}
 	toH, err := ParseHandle(in.To)
 	if err != nil {
-		return nil, fail(ErrUnknownAccount, "to", "err.to.not_handle", locale.Args{"Value": strconv.Quote(clip(in.To))})
+		return nil, fail(ErrUnknownAccount, "to", "err.to.not_handle", locale.Args{"Value": quoteTyped(in.To)})
 	}
 	to, err := account(tx, toH, "to", ErrUnknownAccount)
 	if err != nil {

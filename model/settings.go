@@ -74,7 +74,7 @@ func LookupSetting(name string) (SettingKey, error) {
 	for i, k := range settingKeys {
 		names[i] = k.Name
 	}
-	return SettingKey{}, fail(ErrInvalid, "key", "err.setting.unknown", locale.Args{"Value": strconv.Quote(clip(name)), "Names": strings.Join(names, ", ")})
+	return SettingKey{}, fail(ErrInvalid, "key", "err.setting.unknown", locale.Args{"Value": quoteTyped(name), "Names": strings.Join(names, ", ")})
 }
 
 // Check returns v as it would be stored, or a refusal that says what the
@@ -330,7 +330,7 @@ func (w *work) settingsOf(tx Tx) (Settings, error) {
 
 func checkPublicURL(v string) (string, error) {
 	bad := func(why string) error {
-		return fail(ErrInvalid, "value", "err.setting.public_url", locale.Args{"Value": strconv.Quote(clip(v)), "Why": locale.M("word.setting." + why)})
+		return fail(ErrInvalid, "value", "err.setting.public_url", locale.Args{"Value": quoteTyped(v), "Why": locale.M("word.setting." + why)})
 	}
 	if v == "" {
 		return "", bad("empty")
@@ -366,7 +366,7 @@ func checkPublicURL(v string) (string, error) {
 
 func checkPublicSSH(v string) (string, error) {
 	bad := func(why string) error {
-		return fail(ErrInvalid, "value", "err.setting.public_ssh", locale.Args{"Value": strconv.Quote(clip(v)), "Why": locale.M("word.setting." + why)})
+		return fail(ErrInvalid, "value", "err.setting.public_ssh", locale.Args{"Value": quoteTyped(v), "Why": locale.M("word.setting." + why)})
 	}
 	if v == "" {
 		return "", bad("empty")
@@ -420,7 +420,7 @@ func checkMailDelivery(v string) (string, error) {
 	case DeliveryNone:
 		return DeliveryNone, nil
 	}
-	return "", fail(ErrInvalid, "value", "err.setting.mail_delivery", locale.Args{"Value": strconv.Quote(clip(v))})
+	return "", fail(ErrInvalid, "value", "err.setting.mail_delivery", locale.Args{"Value": quoteTyped(v)})
 }
 
 func checkLang(v string) (string, error) {

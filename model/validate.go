@@ -164,7 +164,7 @@ func CheckServiceType(s string) (string, error) {
 			return t, nil
 		}
 	}
-	return "", fail(ErrInvalid, "type", "err.service.bad_type", locale.Args{"Value": strconv.Quote(clip(s)), "Types": strings.Join(ServiceTypes, ", ")})
+	return "", fail(ErrInvalid, "type", "err.service.bad_type", locale.Args{"Value": quoteTyped(s), "Types": strings.Join(ServiceTypes, ", ")})
 }
 
 // ParseAmount reads an amount such as "42", "42.5" or "42.50" into cents.
@@ -228,16 +228,19 @@ func ParseValidity(s string) (time.Duration, error) {
 // safe to print.
 func clip(s string) string {
 	s = text.Line(s) // invisible characters become U+FFFD
-	if utf8.RuneCountInString(s) > 40 {
+	if utf8.RuneCountInString(s) > 60 {
 		r := []rune(s)
-		s = string(r[:39]) + "…"
+		s = string(r[:59]) + "…"
 	}
 	return s
 }
 
 // quotedArg is the argument Value of a refusal quoting what was typed:
 // shortened, safe to print, and in Go's quotes ("xx1").
-func quotedArg(s string) locale.Args { return locale.Args{"Value": strconv.Quote(clip(s))} }
+func quotedArg(s string) locale.Args { return locale.Args{"Value": quoteTyped(s)} }
+
+// quoteTyped is what a refusal shows of a value typed: see text.Quote.
+func quoteTyped(s string) string { return text.Quote(s, 40) }
 
 // fields are the words of CheckText's labels, by their English: each
 // language writes them with their article ("o nome", "l'adresse postale").

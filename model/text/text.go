@@ -4,6 +4,7 @@ package text
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -215,4 +216,31 @@ func skipString(s string, i int) int {
 		i += size
 	}
 	return i
+}
+
+// Quote is s in Go's quotes, cut to max characters (… ending what is
+// cut): a control, invisible or direction-changing character shows as
+// its escape ("yy22222-ovh\u202e"), so that a message quoting what was
+// typed shows it, not what it would draw as. Clean would drop such a
+// character, and the value refused would read as a valid one.
+func Quote(s string, max int) string {
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max-1]) + "…"
+	}
+	// strconv leaves some invisible characters as they are (a combining
+	// grapheme joiner, a variation selector): escaped too.
+	return escapeInvisible(strconv.Quote(s))
+}
+
+// escapeInvisible writes each invisible character of q as \uXXXX.
+func escapeInvisible(q string) string {
+	var b strings.Builder
+	for _, r := range q {
+		if IsBidiControl(r) || isInvisibleFormat(r) || IsDefaultIgnorable(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

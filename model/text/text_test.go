@@ -127,3 +127,25 @@ func TestCleanEveryRune(t *testing.T) {
 		}
 	}
 }
+
+// TestQuoteShowsWhatWasTyped: a value quoted in a message shows its
+// invisible characters as escapes, where Clean would drop them and the
+// value refused would read as a valid one.
+func TestQuoteShowsWhatWasTyped(t *testing.T) {
+	for in, want := range map[string]string{
+		"yy22222-ovh\u202e": `"yy22222-ovh\u202e"`,
+		"host\nx":           `"host\nx"`,
+		"a\u034fb":          `"a\u034fb"`,
+		"\x1b[31mred":       `"\x1b[31mred"`,
+		"Zélia":             `"Zélia"`,
+		"abcdef":            `"abc…"`,
+	} {
+		max := 40
+		if in == "abcdef" {
+			max = 4
+		}
+		if got := Quote(in, max); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
