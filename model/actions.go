@@ -162,6 +162,12 @@ func (d *Desk) answerIn(tx Tx, w *work, actor Handle, id int64, token string, a 
 		return Request{}, err
 	}
 	tok, refusal := tokenCheck(toks, actor, token, r)
+	if errors.Is(refusal, ErrTokenReplaced) || errors.Is(refusal, ErrTokenUsed) {
+		// The party's own token, of an earlier mail or already used: not
+		// a guess, and no try spent (the app may have offered it from a
+		// mail a resend has since replaced).
+		return Request{}, refusal
+	}
 	if refusal != nil {
 		w.onRefusal = func(tx Tx) error { return countFailure(tx, w, actor, sc) }
 		return Request{}, failureNote(tx, actor, sc, w.now, refusal)

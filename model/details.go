@@ -168,7 +168,9 @@ func detailMessage(e HistoryEntry) locale.Message {
 			d, ok := durationOf(args["Window"].(string))
 			until, err2 := time.Parse(time.RFC3339, args["Until"].(string))
 			if err1 == nil && ok && err2 == nil {
-				args["N"], args["Window"], args["Until"] = n, locale.Duration(d), locale.Stamp(until)
+				// rounded up to the minute, as the refusal says it
+				// (clockTime): "until 11:35" for 11:34:45, not 11:34
+				args["N"], args["Window"], args["Until"] = n, locale.Duration(d), locale.Stamp(until.Add(time.Minute-time.Nanosecond))
 				return locale.M("hist.throttled", args)
 			}
 		}

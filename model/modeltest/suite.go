@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -429,6 +430,16 @@ func testResend(t *testing.T, open Opener) {
 	_, err = f.Desk.Accept(f.Ctx, N, r.ID, old)
 	IsKind(t, err, model.ErrTokenReplaced, "the old token")
 	f.Same(before, "the old token")
+	// The party's own replaced token is no guess: it spends no try, and
+	// as often as it is given (an app offering a stale mail's token),
+	// it never pauses the party's tries.
+	if strings.Contains(err.Error(), "tries left") {
+		t.Errorf("the old token counts as a wrong try: %v", err)
+	}
+	for range model.MaxTokenFailures {
+		_, err = f.Desk.Accept(f.Ctx, N, r.ID, old)
+		IsKind(t, err, model.ErrTokenReplaced, "the old token again")
+	}
 	if got := f.Request(N, r.ID); got.State != model.StateValidating {
 		t.Fatalf("state %s", got.State)
 	}
@@ -649,6 +660,40 @@ func testThrottling(t *testing.T, open Opener) {
 	// is said 09:21.
 	if at := f.Clock.Now().Add(model.TokenLockout); at.Second() == 0 || !strings.Contains(err.Error(), "until "+at.Add(time.Minute).Format("15:04")+" UTC") {
 		t.Errorf("the pause ends at %s; the message says %q", at.Format("15:04:05"), err)
+	}
+	// The pause is T's own: its history line shows to T (the time said
+	// as the refusal says it), not to the request's other parties nor to
+	// the service's other contacts.
+	for _, c := range []struct {
+		h    model.Handle
+		f    model.HistoryFilter
+		sees bool
+	}{
+		{T, model.HistoryFilter{RequestID: r.ID}, true},
+		{T, model.HistoryFilter{}, true},
+		{A, model.HistoryFilter{RequestID: r.ID}, false},
+		{N, model.HistoryFilter{RequestID: r.ID}, false},
+		{A, model.HistoryFilter{Service: Example}, false},
+		{A, model.HistoryFilter{}, false},
+		{B, model.HistoryFilter{}, false},
+	} {
+		hs, err := f.Desk.History(f.Ctx, c.h, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := false
+		for _, h := range hs {
+			if h.Action == model.ActTokenThrottled {
+				seen = true
+				at := f.Clock.Now().Add(model.TokenLockout).Add(time.Minute).Format("15:04")
+				if said := model.DetailOf(h).In(locale.For(locale.PT)); !strings.Contains(said, at) {
+					t.Errorf("the pause's line says %q; the refusal said until %s", said, at)
+				}
+			}
+		}
+		if seen != c.sees {
+			t.Errorf("%s's history %+v shows T's paused tries: %v, want %v", c.h, c.f, seen, c.sees)
+		}
 	}
 	// Only that account, only on that request.
 	f.Accept(N, r.ID)

@@ -405,19 +405,22 @@ func (t *Tx) History(who model.Handle, serviceID, requestID int64, limit int) ([
 	if limit > 0 {
 		lim = int64(limit)
 	}
-	const from = "SELECT " + historyCols + " FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE "
+	// A party's tries paused (wrong tokens) is its own mishap: the other
+	// parties of the request, and the service's other contacts, do not
+	// see that line.
+	const from = "SELECT " + historyCols + " FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE (h.action <> '" + model.ActTokenThrottled + "' OR h.actor = +?3) AND "
 	switch {
 	case requestID != 0:
-		return list(t, scanHistory, from+"h.service_id = (SELECT service_id FROM requests WHERE id = +?1) AND h.request_id = +?1 ORDER BY h.at DESC, h.id DESC LIMIT +?2", requestID, lim)
+		return list(t, scanHistory, from+"h.service_id = (SELECT service_id FROM requests WHERE id = +?1) AND h.request_id = +?1 ORDER BY h.at DESC, h.id DESC LIMIT +?2", requestID, lim, who)
 	case serviceID != 0:
-		return list(t, scanHistory, from+"h.service_id = +? ORDER BY h.at DESC, h.id DESC LIMIT +?", serviceID, lim)
+		return list(t, scanHistory, from+"h.service_id = +?1 ORDER BY h.at DESC, h.id DESC LIMIT +?2", serviceID, lim, who)
 	}
 	return list(t, scanHistory, from+`h.id IN (
 			SELECT id FROM history WHERE actor = +?1 AND request_id IS NULL
 			UNION SELECT x.id FROM services v JOIN history x ON x.service_id = v.id WHERE v.admin = +?1 OR v.tech = +?1 OR v.billing = +?1
 			UNION SELECT x.id FROM parties p JOIN requests r ON r.id = p.request_id JOIN history x ON x.service_id = r.service_id AND x.request_id = r.id
 				WHERE p.handle = +?1
-		) ORDER BY h.at DESC, h.id DESC LIMIT +?2`, who, lim)
+		) ORDER BY h.at DESC, h.id DESC LIMIT +?2`, who, lim, who)
 }
 
 // Acquaintances is worked out in SQL, handles only, before any account
