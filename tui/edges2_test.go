@@ -509,3 +509,19 @@ func (a *app) leastSize(w, h int) (int, int) {
 	a.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
 	return w, h
 }
+
+// TestSuggestionsIgnoreAccents: a name is found without its accents, as
+// typed on a keyboard that has none ("brandao" finds Alice Brandão), and
+// with them or in capitals.
+func TestSuggestionsIgnoreAccents(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.editShop()
+	a.press("tab") // tech
+	for _, typed := range []string{"brandao", "Brandão", "BRANDAO"} {
+		a.press("ctrl+u")
+		a.typ(typed)
+		a.waitText("> ab12345-ovh  Alice Brandão")
+	}
+}

@@ -136,7 +136,7 @@ func (p *Page) Load() tea.Cmd {
 		as, err := c.Desk.Acquaintances(c.Ctx, c.Me)
 		accts := make([]account, len(as))
 		for i, a := range as {
-			accts[i] = account{a: model.Account{Handle: a.Handle, Name: a.Name}, handle: strings.ToLower(common.H(a.Handle)), name: strings.ToLower(common.Line(a.Name))}
+			accts[i] = account{a: model.Account{Handle: a.Handle, Name: a.Name}, handle: common.Fold(common.H(a.Handle)), name: common.Fold(common.Line(a.Name))}
 		}
 		return loadedMsg{seq: seq, s: s, perms: perms, accts: accts, err: err}
 	})
@@ -274,7 +274,7 @@ func (p *Page) send() tea.Cmd {
 // handle or name (never in their address). The first is highlighted, so that enter
 // takes it; the account highlighted before stays so while it matches.
 func (p *Page) suggest(f *field.Model) {
-	typed := strings.ToLower(strings.TrimSpace(f.Value()))
+	typed := common.Fold(strings.TrimSpace(f.Value()))
 	var chosen model.Handle
 	if p.suggSel >= 0 && p.suggSel < len(p.sugg) {
 		chosen = p.sugg[p.suggSel].Handle

@@ -1,0 +1,24 @@
+package common
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Fold is s as a search compares it: lower case, without its accents
+// ("Brandão" and "brandao" both fold to "brandao"), so that what a user
+// types on a keyboard without them finds the names written with them.
+// golang.org/x/text does the decomposing (NFD, then the marks dropped).
+func Fold(s string) string {
+	out, _, err := transform.String(foldAccents, strings.ToLower(s))
+	if err != nil {
+		return strings.ToLower(s)
+	}
+	return out
+}
+
+var foldAccents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
