@@ -525,3 +525,17 @@ func TestSuggestionsIgnoreAccents(t *testing.T) {
 		a.waitText("> ab12345-ovh  Alice Brandão")
 	}
 }
+
+// TestRefusalQuotesWhatWasTyped: a value the form refuses is quoted as
+// typed, capitals and all ("abRED cd"), not in the lower case the form
+// compares handles in.
+func TestRefusalQuotesWhatWasTyped(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.editShop()
+	a.press("tab") // tech
+	a.typ("abRED cd")
+	a.press("ctrl+s")
+	a.waitFor(`the refusal quoting "abRED cd"`, func(s string) bool { return shownWhole(s, `not "abRED cd"`) })
+}

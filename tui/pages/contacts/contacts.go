@@ -159,7 +159,8 @@ func (p *Page) Relang(c *common.Common) tea.Cmd {
 
 // group is the roles going to one new contact: one request to the model.
 type group struct {
-	to    string
+	to    string // as typed (trimmed): a refusal quotes it so
+	key   string // to, in lower case: what tells two fields' accounts apart
 	roles []model.Role
 }
 
@@ -168,19 +169,20 @@ type group struct {
 func (p *Page) groups() []group {
 	var gs []group
 	for _, r := range p.order {
-		v := strings.ToLower(strings.TrimSpace(p.fields[r].Value()))
+		v := strings.TrimSpace(p.fields[r].Value())
 		if v == "" {
 			continue
 		}
+		key := strings.ToLower(v)
 		found := false
 		for i := range gs {
-			if gs[i].to == v {
+			if gs[i].key == key {
 				gs[i].roles = append(gs[i].roles, r)
 				found = true
 			}
 		}
 		if !found {
-			gs = append(gs, group{to: v, roles: []model.Role{r}})
+			gs = append(gs, group{to: v, key: key, roles: []model.Role{r}})
 		}
 	}
 	return gs
@@ -189,7 +191,7 @@ func (p *Page) groups() []group {
 func (p *Page) values() string {
 	var b strings.Builder
 	for _, g := range p.groups() {
-		fmt.Fprintf(&b, "%s=%s;", model.JoinRoles(g.roles, "+"), g.to)
+		fmt.Fprintf(&b, "%s=%s;", model.JoinRoles(g.roles, "+"), g.key)
 	}
 	return b.String()
 }
