@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"contactdesk/locale"
 )
 
 func TestParseHandle(t *testing.T) {
@@ -169,6 +171,29 @@ func TestCheckTextRefusesInvisibleCharacters(t *testing.T) {
 		_, err := CheckText("name", "name", s, MaxNameLen, true)
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "may not be empty") {
 			t.Errorf("CheckText(%q) = %v, want it refused as empty", s, err)
+		}
+	}
+}
+
+// TestPartyWhyOnceDone: the outgoing contact of a request is its current
+// contact while it is open, or ends without the change, and its former
+// one once the change is made, in every language.
+func TestPartyWhyOnceDone(t *testing.T) {
+	r := Request{Requester: "xx11111-ovh", From: "xx11111-ovh", To: "cd67890-ovh", Roles: []Role{Tech}}
+	for _, c := range []struct {
+		state State
+		lang  locale.Lang
+		want  string
+	}{
+		{StateValidating, locale.EN, "requester and current tech"},
+		{StateRefused, locale.EN, "requester and current tech"},
+		{StateDone, locale.EN, "requester and former tech"},
+		{StateDone, locale.PT, "requerente e antigo contacto técnico"},
+		{StateDone, locale.FR, "demandeur et ancien contact technique"},
+	} {
+		r.State = c.state
+		if got := r.Why("xx11111-ovh").In(locale.For(c.lang)); got != c.want {
+			t.Errorf("%s, %s: %q, want %q", c.state, c.lang, got, c.want)
 		}
 	}
 }

@@ -67,21 +67,29 @@ func joinWith(l *locale.Localizer, rs []Role, style string, word func(Role) stri
 type PartyWhy struct {
 	Requester, From, To bool
 	Roles               []Role
+	// Done: the change was made, and the outgoing contact is the
+	// former one ("former tech"), no longer the current.
+	Done bool
 }
 
 // Why returns why h must confirm r.
 func (r Request) Why(h Handle) PartyWhy {
-	return PartyWhy{Requester: h == r.Requester, From: h == r.From, To: h == r.To, Roles: r.Roles}
+	return PartyWhy{Requester: h == r.Requester, From: h == r.From, To: h == r.To, Roles: r.Roles, Done: r.State == StateDone}
 }
 
-// In writes the label: "requester", "current tech", "new tech+billing".
+// In writes the label: "requester", "current tech" (once the change is
+// made, "former tech"), "new tech+billing".
 func (p PartyWhy) In(l *locale.Localizer) string {
 	var ws []any
 	if p.Requester {
 		ws = append(ws, locale.M("word.party.requester"))
 	}
 	if p.From {
-		ws = append(ws, locale.M("word.party.current", locale.Args{"Roles": RolesJoined(p.Roles)}))
+		from := "word.party.current"
+		if p.Done {
+			from = "word.party.former"
+		}
+		ws = append(ws, locale.M(from, locale.Args{"Roles": RolesJoined(p.Roles)}))
 	}
 	if p.To {
 		ws = append(ws, locale.M("word.party.new", locale.Args{"Roles": RolesJoined(p.Roles)}))
