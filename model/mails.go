@@ -364,7 +364,12 @@ func (d *Desk) sendOutcome(tx Tx, w *work, r Request, why locale.Message, h Hand
 		}
 		b.WriteString(l.T("mail.outcome.answers") + "\n")
 		for _, p := range r.Parties {
-			b.WriteString(l.T("mail.outcome.answer", locale.Args{"Handle": p.Handle, "Why": r.Why(p.Handle), "Answer": p.Answer}) + "\n")
+			// ended: a party that never answered is awaited no more
+			var answer locale.Word = p.Answer
+			if p.Answer == AnswerPending {
+				answer = locale.M("word.answer.none")
+			}
+			b.WriteString(l.T("mail.outcome.answer", locale.Args{"Handle": p.Handle, "Why": r.Why(p.Handle), "Answer": answer}) + "\n")
 		}
 		return subject, b.String()
 	}
