@@ -55,3 +55,28 @@ func TestOwnerFormAsksBeforeDroppingEdits(t *testing.T) {
 		t.Fatalf("the phone was saved: %+v %v", s2.Owner, err)
 	}
 }
+
+// TestOwnerFormRefusesEveryBadField: a save with a bad phone and a bad
+// e-mail shows both refusals, each beside its field, and saves nothing.
+func TestOwnerFormRefusesEveryBadField(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	a.openOwner()
+	a.press("tab", "tab", "ctrl+u") // the phone
+	a.typ("abc")
+	a.press("tab", "ctrl+u") // the e-mail
+	a.typ("nobody")
+	a.press("enter")
+	s := a.waitText(a.T("tui.owner.not_saved"))
+	// under each field, before the next one
+	_, rest, _ := strings.Cut(s, a.T("tui.owner.label.phone"))
+	phone, email, _ := strings.Cut(rest, a.T("tui.owner.label.email"))
+	email, _, _ = strings.Cut(email, a.T("tui.owner.keys"))
+	if !strings.Contains(phone, `! "abc"`) || !strings.Contains(email, `! "nobody"`) {
+		t.Fatalf("each field's refusal is not beside it:\n%s", s)
+	}
+	o, err := d.Owner(ctx, demo.Persona, "xara.pt")
+	if err != nil || o.Owner.Phone == "abc" || o.Owner.Email == "nobody" {
+		t.Fatalf("saved: %+v %v", o.Owner, err)
+	}
+}

@@ -226,16 +226,41 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// save sends the fields that changed.
+// checks are the model's checks of the owner details, in the fields'
+// order, as SetOwner makes them (it stops at the first refusal).
+var checks = []func(string) (string, error){
+	func(s string) (string, error) {
+		return model.CheckText("holder", "holder name", s, model.MaxNameLen, true)
+	},
+	func(s string) (string, error) {
+		return model.CheckText("address", "postal address", s, model.MaxAddressLen, false)
+	},
+	func(s string) (string, error) { return model.CheckPhone("phone", s) },
+	func(s string) (string, error) { return model.CheckEmail("email", s) },
+}
+
+// save sends the fields that changed. Each is checked first, as the
+// model checks it: every refusal is shown beside its field at once (the
+// model tells of the first only), and nothing is sent.
 func (p *Page) save() tea.Cmd {
 	var ch model.OwnerChange
 	ptrs := []**string{&ch.Holder, &ch.Address, &ch.Phone, &ch.Email}
-	changed := false
+	changed, refused := false, false
 	for i, v := range p.values() {
-		if nv := p.fields[i].Value(); nv != v {
+		f := p.fields[i]
+		f.Err = ""
+		if nv := f.Value(); nv != v {
+			if _, err := checks[i](nv); err != nil {
+				f.Refuse(err, p.c.ErrText)
+				refused = true
+			}
 			*ptrs[i] = &nv
 			changed = true
 		}
+	}
+	if refused {
+		p.formErr, p.formE = "", nil
+		return common.Status(p.c.T("tui.owner.not_saved"))
 	}
 	if !changed {
 		return p.c.BackSaying(common.Say(p.c.T("tui.owner.unchanged")))
