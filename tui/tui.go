@@ -74,6 +74,9 @@ type Options struct {
 	// StatusFade is how long a message stays in the status line when no
 	// key is pressed; 0: DefaultStatusFade.
 	StatusFade time.Duration
+	// Retime is how often the relative times on screen ("2 min ago")
+	// are written again, with no read; 0: DefaultRetime.
+	Retime time.Duration
 	// Lang is the language of the account picker (the command line's
 	// $LANG, else the desk's default) and of a session whose account's
 	// language can't be read; a session on an account speaks the
@@ -84,6 +87,11 @@ type Options struct {
 // DefaultStatusFade is how long a status message stays, unless a key is
 // pressed first.
 const DefaultStatusFade = 5 * time.Second
+
+// DefaultRetime is how often the relative times on screen are written
+// again: one timer per session, which draws the frame again (the
+// terminal gets the lines that changed) and reads nothing.
+const DefaultRetime = 30 * time.Second
 
 // The parts of the frame, from the top: the tab bar, a rule, the
 // screen, the line of its keys and the status line.
@@ -230,6 +238,9 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 	if o.StatusFade <= 0 {
 		o.StatusFade = DefaultStatusFade
 	}
+	if o.Retime <= 0 {
+		o.Retime = DefaultRetime
+	}
 	ctx, cancel := context.WithCancel(parent)
 	st := styles.Default()
 	lang := o.Lang
@@ -308,12 +319,18 @@ func (m *Model) openPicker() {
 	m.resize()
 }
 
-// Init starts the session: it reads every screen and listens for changes.
+// Init starts the session: it reads every screen and listens for
+// changes; its relative times keep up with the clock.
 func (m *Model) Init() tea.Cmd {
 	if m.pick != nil {
-		return m.load(*m.pick)
+		return tea.Batch(m.load(*m.pick), m.retime())
 	}
-	return tea.Batch(m.subscribe(), m.reloadAll())
+	return tea.Batch(m.subscribe(), m.reloadAll(), m.retime())
+}
+
+// retime waits for the next writing of the relative times.
+func (m *Model) retime() tea.Cmd {
+	return tea.Tick(m.o.Retime, func(time.Time) tea.Msg { return retimeMsg{} })
 }
 
 type (
@@ -333,6 +350,11 @@ type (
 		msg  tea.Msg
 		pass bool
 	}
+	// retimeMsg writes the relative times on screen again ("1 min ago"
+	// becomes "2 min ago" with no key pressed): the screens that write
+	// them when they read write them again, and the frame is drawn
+	// again for those that write them as they draw.
+	retimeMsg struct{}
 	// fadeMsg ends a status message, unless a newer one took its place.
 	fadeMsg struct{ id, seq int }
 	// partyMsg reopens, for the account just chosen, the request the
@@ -622,6 +644,16 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return tea.Batch(m.reloadAll(), m.waitAgain())
+	case retimeMsg:
+		if m.quitting {
+			return nil
+		}
+		for _, s := range m.open() {
+			if r, ok := s.page.(common.Retimer); ok {
+				r.Retime()
+			}
+		}
+		return m.retime()
 	case fadeMsg:
 		if n, ok := m.notes[msg.id]; ok && n.seq == msg.seq {
 			m.fade(msg.id)

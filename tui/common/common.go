@@ -115,6 +115,14 @@ type Drafter interface {
 	Draft() bool
 }
 
+// Retimer is a screen that writes relative times ("2 min ago") when it
+// reads, not when it draws (a list's rows): Retime writes them again for
+// the clock's now, without reading. Screens that write them as they
+// draw need nothing: the root model's tick draws the frame again.
+type Retimer interface {
+	Retime()
+}
+
 // PasteTaker is a screen that takes a paste its own way: TakePaste
 // returns what of s its field is to be typed (a mail's link pasted into
 // a token prompt gives its token).

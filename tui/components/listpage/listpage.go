@@ -9,6 +9,7 @@ package listpage
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -66,6 +67,9 @@ type Spec[T any] struct {
 	// OnOpen, what it does.
 	Open   key.Binding
 	OnOpen func(e *Entry[T]) tea.Cmd
+	// Retime writes an entry's relative times again for now (see
+	// List.Retime); nil: its row holds none.
+	Retime func(now time.Time, e *Entry[T])
 	// FollowTop keeps the cursor on the first row when the list is read
 	// again, until the user moves it (the newest mail stays selected).
 	FollowTop bool
@@ -294,6 +298,28 @@ func (l *List[T]) Apply() {
 		l.Table.SetCursor(0)
 	}
 	l.Table.SetRowsAt(rows, key, had)
+}
+
+// Retime writes the relative times of every entry read again, for the
+// clock's now (common.Retimer): the rows say "2 min ago" a minute after
+// they said "1 min ago", with no read. The columns that fit their cells
+// are measured again.
+func (l *List[T]) Retime() {
+	if l.spec.Retime == nil || len(l.all) == 0 {
+		return
+	}
+	now := l.c.Now()
+	for i := range l.all {
+		l.spec.Retime(now, &l.all[i])
+	}
+	if fit := l.Table.Fitting(); len(fit) > 0 {
+		rows := make([]table.Row, len(l.all))
+		for i := range l.all {
+			rows[i] = l.all[i].Row
+		}
+		l.Table.SetFit(fit, table.Widest(rows, fit))
+	}
+	l.Apply()
 }
 
 // Entries returns every entry read, whether shown or not (a screen sorts

@@ -4,6 +4,7 @@ package mailbox
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -54,7 +55,10 @@ func (p *Page) spec(c *common.Common) listpage.Spec[model.Mail] {
 		None:    c.T("tui.mailbox.none"),
 		NoMatch: c.T("tui.mailbox.no_match"),
 		Landed:  p.landed,
-		Open:    p.read,
+		Retime: func(now time.Time, e *listpage.Entry[model.Mail]) {
+			e.Row.Cells[0] = p.c.L.Ago(now, e.Item.Date)
+		},
+		Open: p.read,
 		OnOpen: func(e *listpage.Entry[model.Mail]) tea.Cmd {
 			return p.c.Open(common.ReadMailMsg{ID: e.Item.ID})
 		},

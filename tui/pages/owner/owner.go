@@ -18,14 +18,19 @@ import (
 // KeyMap is the form's keys.
 type KeyMap struct {
 	Next, Prev, Save, Leave key.Binding
+	// Discard and Stay answer the question esc asks when something was
+	// changed (as Edit contacts asks)
+	Discard, Stay key.Binding
 }
 
 func newKeyMap(c *common.Common) KeyMap {
 	return KeyMap{
-		Next:  key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", c.T("tui.key.next_field"))),
-		Prev:  key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", c.T("tui.key.prev_field"))),
-		Save:  key.NewBinding(key.WithKeys("ctrl+s", "enter"), key.WithHelp("enter/ctrl+s", c.T("tui.owner.key.save"))),
-		Leave: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.owner.key.leave"))),
+		Next:    key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", c.T("tui.key.next_field"))),
+		Prev:    key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", c.T("tui.key.prev_field"))),
+		Save:    key.NewBinding(key.WithKeys("ctrl+s", "enter"), key.WithHelp("enter/ctrl+s", c.T("tui.owner.key.save"))),
+		Leave:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.owner.key.leave"))),
+		Discard: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", c.T("tui.contacts.key.discard"))),
+		Stay:    key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", c.T("tui.contacts.key.stay"))),
 	}
 }
 
@@ -46,9 +51,11 @@ type Page struct {
 	formErr  string
 	formE    error // the refusal formErr says
 	saving   bool
-	seq      int
-	width    int
-	height   int
+	// asking is esc's question, something changed: leave, and lose it?
+	asking bool
+	seq    int
+	width  int
+	height int
 	// minW and lines are the least width of the form and how many
 	// lines it took, as last drawn
 	minW, lines int
@@ -182,8 +189,21 @@ func (p *Page) setFocus(i int) {
 }
 
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
+	if p.asking {
+		switch {
+		case key.Matches(msg, p.keys.Discard):
+			return p.c.Back()
+		case key.Matches(msg, p.keys.Stay):
+			p.asking = false
+		}
+		return nil
+	}
 	switch {
 	case key.Matches(msg, p.keys.Leave):
+		if p.editable && !p.saving && p.Draft() {
+			p.asking = true
+			return nil
+		}
 		return p.c.Back()
 	case !p.loaded:
 		p.early.Hold(msg)
@@ -206,16 +226,41 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// save sends the fields that changed.
+// checks are the model's checks of the owner details, in the fields'
+// order, as SetOwner makes them (it stops at the first refusal).
+var checks = []func(string) (string, error){
+	func(s string) (string, error) {
+		return model.CheckText("holder", "holder name", s, model.MaxNameLen, true)
+	},
+	func(s string) (string, error) {
+		return model.CheckText("address", "postal address", s, model.MaxAddressLen, false)
+	},
+	func(s string) (string, error) { return model.CheckPhone("phone", s) },
+	func(s string) (string, error) { return model.CheckEmail("email", s) },
+}
+
+// save sends the fields that changed. Each is checked first, as the
+// model checks it: every refusal is shown beside its field at once (the
+// model tells of the first only), and nothing is sent.
 func (p *Page) save() tea.Cmd {
 	var ch model.OwnerChange
 	ptrs := []**string{&ch.Holder, &ch.Address, &ch.Phone, &ch.Email}
-	changed := false
+	changed, refused := false, false
 	for i, v := range p.values() {
-		if nv := p.fields[i].Value(); nv != v {
+		f := p.fields[i]
+		f.Err = ""
+		if nv := f.Value(); nv != v {
+			if _, err := checks[i](nv); err != nil {
+				f.Refuse(err, p.c.ErrText)
+				refused = true
+			}
 			*ptrs[i] = &nv
 			changed = true
 		}
+	}
+	if refused {
+		p.formErr, p.formE = "", nil
+		return common.Status(p.c.T("tui.owner.not_saved"))
 	}
 	if !changed {
 		return p.c.BackSaying(common.Say(p.c.T("tui.owner.unchanged")))
@@ -275,15 +320,23 @@ func (p *Page) View() string {
 			b.WriteString(mark + label + " " + common.Cut(common.Line(f.Value()), p.width-labelW-3) + "\n")
 		}
 	}
+	if p.asking {
+		// in place of the blank line, and of the keys' line below: the
+		// form's height stays the same
+		b.WriteString(st.Error.Render(common.Cut(p.c.T("tui.contacts.leave_ask"), p.width)))
+	}
 	b.WriteString("\n")
 	if p.formErr != "" {
 		e := common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error)
 		refusals += strings.Count(e, "\n") + 1
 		b.WriteString(e + "\n")
 	}
-	if p.editable {
+	switch {
+	case p.asking:
+		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.leave_keys"), p.width)))
+	case p.editable:
 		b.WriteString(st.Subtle.Render(common.Cut("  "+p.c.T("tui.owner.keys"), p.width)))
-	} else {
+	default:
 		b.WriteString(common.WrapMax(p.c.T("err.owner.admin_only", locale.Args{"Service": common.Line(p.service.Name), "Admin": common.H(p.service.Admin)}), 2, p.width, common.MsgLines, st.Subtle) + "\n")
 		b.WriteString(st.Subtle.Render("  " + p.c.T("tui.owner.back")))
 	}
@@ -298,6 +351,9 @@ func (p *Page) View() string {
 
 // ShortHelp lists the main keys.
 func (p *Page) ShortHelp() []key.Binding {
+	if p.asking {
+		return []key.Binding{p.keys.Discard, p.keys.Stay}
+	}
 	if !p.editable {
 		return []key.Binding{p.keys.Leave}
 	}
@@ -306,6 +362,9 @@ func (p *Page) ShortHelp() []key.Binding {
 
 // FullHelp lists every key of the form.
 func (p *Page) FullHelp() [][]key.Binding {
+	if p.asking {
+		return [][]key.Binding{{p.keys.Discard, p.keys.Stay}}
+	}
 	if !p.editable {
 		return [][]key.Binding{{p.keys.Leave}}
 	}

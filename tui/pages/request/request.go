@@ -62,6 +62,9 @@ type Page struct {
 	early  common.EarlyKeys // the keys pressed before the request is read
 	prompt prompt
 	token  *field.Model
+	// filled is the token the app put in the field (a mail's link, tab),
+	// not typed: dropped when a newer mail replaces it
+	filled string
 	busy   bool
 	scroll int
 	seq    int
@@ -77,6 +80,7 @@ func New(c *common.Common, id int64, token string) *Page {
 	p := &Page{c: c, keys: newKeyMap(c), id: id}
 	p.token = field.New(c.Styles, c.T("tui.request.token_label"), tokenShape, 256) // a link, typed
 	p.token.SetValue(token)
+	p.filled = token
 	return p
 }
 
@@ -105,6 +109,7 @@ func (p *Page) SetToken(t string) {
 	if t != "" {
 		p.token.SetValue(t)
 		p.token.Err = ""
+		p.filled = t
 	}
 }
 
@@ -164,6 +169,33 @@ func (p *Page) offered() string {
 	return common.Line(p.mail.Token)
 }
 
+// dropReplaced empties the token field when it holds a token that the
+// newest mail for the request (read again: after e, or a resend from
+// another session of the account, which the page hears of) replaced:
+// the one the app filled in (from a mail's link, or tab), or the token
+// of the mail offered before. That token no longer works, and sent it
+// would only count as a wrong try; the field empty, the page offers the
+// newest mail's token (enter sends it, tab fills it in). A token typed
+// that is neither is kept, as is any with real delivery, where no mail
+// here holds one to compare.
+func (p *Page) dropReplaced(before string) {
+	now, ok := model.NormalizeToken(p.offered())
+	if !ok {
+		return
+	}
+	v, ok := model.NormalizeToken(p.token.Value())
+	if !ok || v == now {
+		return
+	}
+	filled, _ := model.NormalizeToken(p.filled)
+	old, _ := model.NormalizeToken(before)
+	if v == filled || v == old {
+		p.token.SetValue("")
+		p.token.Err = ""
+		p.filled = ""
+	}
+}
+
 func (p *Page) awaitingMe() bool { return p.loaded && p.r.AwaitingMe(p.c.Me) }
 
 func (p *Page) mayCancel() bool {
@@ -180,7 +212,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.SubViewReadFailed(msg.err, !p.loaded)
 		}
+		before := p.offered()
 		p.r, p.hist, p.mail, p.loaded = msg.r, msg.hist, msg.mail, true
+		p.dropReplaced(before)
 		if (p.prompt == acceptPrompt || p.prompt == refusePrompt) && !p.awaitingMe() {
 			p.closePrompt()
 		}
@@ -269,6 +303,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, p.keys.Fill) && p.offered() != "":
 			p.token.SetValue(p.offered())
 			p.token.Err = ""
+			p.filled = p.offered()
 			return nil
 		}
 		_, cmd := p.token.Update(msg)

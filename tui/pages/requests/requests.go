@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -69,7 +70,10 @@ func (p *Page) spec(c *common.Common) listpage.Spec[model.Request] {
 			return p.state == 0 || e.Item.State == states[p.state]
 		},
 		Landed: func(g *listpage.Got[model.Request]) { p.awaited = g.Tag },
-		Open:   p.keys.Open,
+		Retime: func(now time.Time, e *listpage.Entry[model.Request]) {
+			e.Row.Cells[1] = p.c.L.Ago(now, e.Item.Created)
+		},
+		Open: p.keys.Open,
 		OnOpen: func(e *listpage.Entry[model.Request]) tea.Cmd {
 			return p.c.Open(common.OpenRequestMsg{ID: e.Item.ID})
 		},
