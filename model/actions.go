@@ -635,6 +635,12 @@ func checkAddress(s string) (string, error) {
 func checkOwnerPhone(s string) (string, error) { return CheckPhone("phone", s) }
 func checkOwnerEmail(s string) (string, error) { return CheckEmail("email", s) }
 
+// OwnerChecks are the checks of a domain's owner details, in their order
+// (holder, postal address, phone, e-mail), as SetOwner makes them: a
+// form can make them all at once and show each refusal beside its
+// field, where SetOwner tells of the first.
+var OwnerChecks = []func(string) (string, error){checkHolder, checkAddress, checkOwnerPhone, checkOwnerEmail}
+
 // OwnerChange lists the owner details to change; nil fields stay as they are.
 type OwnerChange struct {
 	Holder, Address, Phone, Email *string

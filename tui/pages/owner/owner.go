@@ -227,17 +227,8 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // checks are the model's checks of the owner details, in the fields'
-// order, as SetOwner makes them (it stops at the first refusal).
-var checks = []func(string) (string, error){
-	func(s string) (string, error) {
-		return model.CheckText("holder", "holder name", s, model.MaxNameLen, true)
-	},
-	func(s string) (string, error) {
-		return model.CheckText("address", "postal address", s, model.MaxAddressLen, false)
-	},
-	func(s string) (string, error) { return model.CheckPhone("phone", s) },
-	func(s string) (string, error) { return model.CheckEmail("email", s) },
-}
+// order (SetOwner stops at the first refusal).
+var checks = model.OwnerChecks
 
 // save sends the fields that changed. Each is checked first, as the
 // model checks it: every refusal is shown beside its field at once (the
