@@ -511,3 +511,18 @@ func TestRequestCreateExamplesRun(t *testing.T) {
 		t.Fatalf("%d examples run", n)
 	}
 }
+
+// TestTokenFromStdin: --token - reads the token from stdin, out of ps
+// and the shell's history; an empty stdin is a misuse that spends no try.
+func TestTokenFromStdin(t *testing.T) {
+	d := seeded(t)
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	r := d.runIn("", "request", "accept", "1", "--as", "ne44444-ovh", "--token", "-")
+	if r.code != 2 || !strings.Contains(r.err, "--token takes a token, or - to read it from stdin (which gave none)") {
+		t.Fatalf("--token - with nothing on stdin: %d %q", r.code, r.err)
+	}
+	r = d.runIn(d.token("ne44444-ovh", 1)+"\n", "request", "accept", "1", "--as", "ne44444-ovh", "--token", "-")
+	if r.code != 0 || !strings.Contains(r.out, "accepted by ne44444-ovh") {
+		t.Fatalf("--token - with the token on stdin: %d %q %q", r.code, r.out, r.err)
+	}
+}

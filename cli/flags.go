@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -369,4 +371,36 @@ func (v *rolesValue) Set(s string) error {
 	}
 	*v.s = s
 	return nil
+}
+
+// tokenValue is --token: the token as given, or, given "-", the first
+// line of stdin, so that a script passes it out of sight of ps and of
+// the shell's history (printf %s "$TOKEN" | contactdesk request accept
+// 9 --token -).
+type tokenValue struct {
+	s     *string
+	stdin func() io.Reader
+}
+
+func (v *tokenValue) String() string { return *v.s }
+func (v *tokenValue) Type() string   { return "string" }
+func (v *tokenValue) Set(s string) error {
+	if s != "-" {
+		*v.s = s
+		return nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(v.stdin(), 4096)).ReadString('\n')
+	if line = strings.TrimSpace(line); line == "" {
+		if err == nil || err == io.EOF {
+			return accepts("token_stdin")
+		}
+		return err
+	}
+	*v.s = line
+	return nil
+}
+
+// tokenFlag defines --token on cmd, with usage.
+func tokenFlag(a *app, cmd *cobra.Command, token *string, usage string) {
+	cmd.Flags().Var(&tokenValue{s: token, stdin: func() io.Reader { return a.stdin }}, "token", usage)
 }

@@ -160,7 +160,7 @@ func newCmdProfileAnswerEmail(a *app, o *profileConfirmEmailOptions, runF func(*
 	}
 	asFlag(a, cmd, &o.As)
 	jsonFlag(cmd, &o.JSON)
-	cmd.Flags().StringVar(&o.Token, "token", "", "the TOKEN mailed to the new address")
+	tokenFlag(a, cmd, &o.Token, "the TOKEN mailed to the new address (- reads it from stdin, out of ps and the shell's history)")
 	return cmd
 }
 

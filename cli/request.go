@@ -309,7 +309,7 @@ func newCmdRequestAnswer(a *app, accept bool, runF func(*requestAnswerOptions) e
 		return requestAnswer(o)
 	})
 	cmd.ValidArgsFunction = a.completeRequestsWhere(awaitingMe)
-	cmd.Flags().StringVar(&o.Token, "token", "", "your TOKEN from the mail")
+	tokenFlag(a, cmd, &o.Token, "your TOKEN from the mail (- reads it from stdin, out of ps and the shell's history)")
 	if accept {
 		cmd.Use = "accept ID"
 		cmd.Annotations = map[string]string{usageFlags: "--as HANDLE --token TOKEN [--json]"}

@@ -162,8 +162,9 @@ func (d *Desk) answerIn(tx Tx, w *work, actor Handle, id int64, token string, a 
 		return Request{}, err
 	}
 	tok, refusal := tokenCheck(toks, actor, token, r)
-	if errors.Is(refusal, ErrTokenReplaced) || errors.Is(refusal, ErrTokenUsed) {
-		// The party's own token, of an earlier mail or already used: not
+	if _, wellFormed := NormalizeToken(token); !wellFormed || errors.Is(refusal, ErrTokenReplaced) || errors.Is(refusal, ErrTokenUsed) {
+		// What can't be a token (a slip: a request number, a "-"), or
+		// the party's own token, of an earlier mail or already used: not
 		// a guess, and no try spent (the app may have offered it from a
 		// mail a resend has since replaced).
 		return Request{}, refusal

@@ -721,6 +721,17 @@ func testThrottling(t *testing.T, open Opener) {
 		_, err := f2.Desk.Accept(f2.Ctx, N, r3.ID, wrong)
 		IsKind(t, err, model.ErrWrongToken, "a slow wrong token")
 	}
+	// What can't be a token is a slip, not a guess: it spends no try.
+	for _, slip := range []string{"-", "9", "", strings.Repeat("A", 27), "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAA!", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"} {
+		for range model.MaxTokenFailures {
+			_, err := f2.Desk.Accept(f2.Ctx, T, r3.ID, slip)
+			IsKind(t, err, model.ErrWrongToken, fmt.Sprintf("the slip %q", slip))
+			if err != nil && strings.Contains(err.Error(), "tries") {
+				t.Fatalf("the slip %q spends a try: %v", slip, err)
+			}
+		}
+	}
+	f2.Accept(T, r3.ID)
 	f2.Accept(N, r3.ID)
 }
 
