@@ -461,3 +461,72 @@ func TestAnswerSaidOnce(t *testing.T) {
 		}
 	})
 }
+
+// linkShownWhole reports whether s shows link whole: on one line when it
+// fits the width; else on lines of their own from column 0, each full
+// but the last, which joined give the link.
+func linkShownWhole(s, link string, width int) bool {
+	ls := strings.Split(s, "\n")
+	if len([]rune(link)) <= width {
+		return slices.ContainsFunc(ls, func(l string) bool { return strings.Contains(l, link) })
+	}
+	for i, l := range ls {
+		if !strings.HasPrefix(link, l) || len(l) != width {
+			continue
+		}
+		got := l
+		for _, more := range ls[i+1:] {
+			more = strings.TrimRight(more, " ")
+			if more == "" || !strings.HasPrefix(link, got+more) {
+				break
+			}
+			got += more
+			if len(more) < width {
+				break
+			}
+		}
+		if got == link {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMailLinkWholeAt80: at 80 columns, in every language, a mail's web
+// link is never broken mid-way: in the header it is beside its label
+// when it fits there, else on a line of its own from column 0 (where a
+// terminal or tmux finds it whole to click or copy); so in the body. A
+// link wider than the screen is broken only at the width, from column
+// 0, its pieces nothing but the link.
+func TestMailLinkWholeAt80(t *testing.T) {
+	for _, url := range []string{"http://127.0.0.1:8400", "https://contactdesk.hosting-provider.example.com/contacts"} {
+		inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+			if _, err := d.SetSetting(ctx, model.SettingPublicURL, url); err != nil {
+				t.Fatal(err)
+			}
+			m, err := d.Resend(ctx, demo.Persona, 8)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(m.Link, url) {
+				t.Fatalf("the mail links to %q, not to %s", m.Link, url)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("3")
+			a.waitFor("the new mail selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), string([]rune(m.Subject)[:20])) })
+			a.press("enter")
+			s := a.waitText(a.T("tui.mail.label.link"), m.Token)
+			checkFrame(t, s, 80, 24)
+			if !linkShownWhole(s, m.Link, 80) {
+				t.Fatalf("the header breaks the link %s:\n%s", m.Link, s)
+			}
+			a.press("G")
+			s = a.waitGone(a.T("tui.mail.label.link"))
+			checkFrame(t, s, 80, 24)
+			if !linkShownWhole(s, m.Link, 80) {
+				t.Fatalf("the body breaks the link %s:\n%s", m.Link, s)
+			}
+		})
+	}
+}
