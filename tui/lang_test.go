@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/collate"
+
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
@@ -529,4 +531,40 @@ func TestMailLinkWholeAt80(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServicesSortedByTypeAsShown: s sorting the Services tab by type
+// orders the services by the type's name as shown, in the user's
+// language, case and accents aside ("alojamento" first in Portuguese,
+// "domínio" among the d's), not by the English names under them.
+func TestServicesSortedByTypeAsShown(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		a := start(t, d, demo.Persona, 80, 24)
+		a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
+		a.press("s") // by name, then by type
+		s := a.waitText(a.T("tui.services.sort.type"))
+		checkFrame(t, s, 80, 24)
+		ls := strings.Split(s, "\n")
+		h := slices.IndexFunc(ls, func(l string) bool { return strings.Contains(l, a.T("tui.services.col.type")) })
+		if h < 0 {
+			t.Fatalf("no Type column:\n%s", s)
+		}
+		from := len([]rune(ls[h][:strings.Index(ls[h], a.T("tui.services.col.type"))]))
+		to := len([]rune(ls[h][:strings.Index(ls[h], a.T("tui.col.admin"))]))
+		col := collate.New(a.l.Lang().Tag(), collate.Loose)
+		var types []string
+		for _, l := range ls[h+1:] {
+			r := []rune(l)
+			if strings.TrimSpace(l) == "" || len(r) <= from {
+				break
+			}
+			types = append(types, strings.TrimSpace(string(r[from:min(to, len(r))])))
+		}
+		if len(types) < 8 {
+			t.Fatalf("only %d services listed:\n%s", len(types), s)
+		}
+		if !slices.IsSortedFunc(types, col.CompareString) {
+			t.Fatalf("the services are not sorted by their type as shown: %v\n%s", types, s)
+		}
+	})
 }
