@@ -568,3 +568,51 @@ func TestServicesSortedByTypeAsShown(t *testing.T) {
 		}
 	})
 }
+
+// TestRequestPromptsWholeAt80: at 80 columns, in every language, the
+// request page's prompts read whole: the question before cancelling a
+// request, and the token prompts' hint down to its last key (esc),
+// wrapped between keys.
+func TestRequestPromptsWholeAt80(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		a := start(t, d, demo.Persona, 80, 24)
+		a.waitFor("the frame", a.loaded)
+		a.openRequest(8)
+		a.press("c")
+		ask := a.T("tui.request.cancel_ask", locale.Args{"ID": 8})
+		s := a.waitFor("the question", func(s string) bool { return shownWhole(s, ask) })
+		checkFrame(t, s, 80, 24)
+		if !shownWhole(s, a.T("tui.request.cancel_keys")) {
+			t.Errorf("the keys of the question are cut:\n%s", s)
+		}
+		a.press("n")
+		a.waitGone(ask[:20])
+
+		ms, err := d.Mails(ctx, demo.Persona)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := slices.IndexFunc(ms, func(m model.Mail) bool { return m.RequestID == 8 && m.Token != "" })
+		if k < 0 {
+			t.Fatal("no mail holds the token for #8")
+		}
+		for _, c := range []struct{ key, verb string }{{"a", "accept"}, {"x", "refuse"}} {
+			a.press(c.key)
+			hint := a.T("tui.request.hint."+c.verb+"_offered", locale.Args{"Ago": a.l.Ago(now, ms[k].Date)})
+			s = a.waitText(a.T("tui.request.prompt."+c.verb, locale.Args{"ID": 8}))
+			checkFrame(t, s, 80, 24)
+			// wrapped between its keys, where the dot is left out
+			if !shownWhole(s, hint) && !shownWhole(s, strings.ReplaceAll(hint, common.HintSep, " ")) {
+				t.Errorf("the hint %q is cut:\n%s", hint, s)
+			}
+			// each key with what it does, on one line
+			for _, part := range strings.Split(hint, common.HintSep) {
+				if !strings.Contains(s, part) {
+					t.Errorf("%q is broken over two lines:\n%s", part, s)
+				}
+			}
+			a.press("esc")
+			a.waitGone(a.T("tui.request.prompt."+c.verb, locale.Args{"ID": 8}))
+		}
+	})
+}
