@@ -569,6 +569,30 @@ func TestServicesSortedByTypeAsShown(t *testing.T) {
 	})
 }
 
+// TestEditContactsWholeAt80: at 80 columns, in every language, the Edit
+// contacts form's note on who must confirm reads whole (wrapped), and
+// its title beside the tabs is shortened, not cut.
+func TestEditContactsWholeAt80(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		a := start(t, d, demo.Persona, 80, 24)
+		a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
+		a.editShop()
+		s := a.waitText(a.T("tui.contacts.who"))
+		checkFrame(t, s, 80, 24)
+		who := a.T("tui.contacts.who_empty")
+		if rows := block(s, a.T("tui.contacts.who")); !shownWhole(strings.Join(rows, "\n"), who) || strings.Contains(strings.Join(rows, "\n"), "…") {
+			t.Errorf("the note %q is cut:\n%s", who, s)
+		}
+		top := strings.Split(s, "\n")[0]
+		if strings.Contains(top, "…") || !strings.HasSuffix(top, a.T("tui.contacts.title")) && !strings.HasSuffix(top, a.T("tui.contacts.short_title")) {
+			t.Errorf("the form's title is cut beside the tabs: %q", top)
+		}
+		if w := len([]rune(a.T("tui.contacts.short_title"))); w > 17 {
+			t.Errorf("the short title %q is %d cells: more than the room beside the tabs with 3 digits of unread mail", a.T("tui.contacts.short_title"), w)
+		}
+	})
+}
+
 // TestRequestPromptsWholeAt80: at 80 columns, in every language, the
 // request page's prompts read whole: the question before cancelling a
 // request, and the token prompts' hint down to its last key (esc),
