@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/collate"
+
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
@@ -458,6 +460,183 @@ func TestAnswerSaidOnce(t *testing.T) {
 		}
 		if seen == 0 {
 			t.Fatal("no request of the persona has an accepted answer: the test proves nothing")
+		}
+	})
+}
+
+// linkShownWhole reports whether s shows link whole: on one line when it
+// fits the width; else on lines of their own from column 0, each full
+// but the last, which joined give the link.
+func linkShownWhole(s, link string, width int) bool {
+	ls := strings.Split(s, "\n")
+	if len([]rune(link)) <= width {
+		return slices.ContainsFunc(ls, func(l string) bool { return strings.Contains(l, link) })
+	}
+	for i, l := range ls {
+		if !strings.HasPrefix(link, l) || len(l) != width {
+			continue
+		}
+		got := l
+		for _, more := range ls[i+1:] {
+			more = strings.TrimRight(more, " ")
+			if more == "" || !strings.HasPrefix(link, got+more) {
+				break
+			}
+			got += more
+			if len(more) < width {
+				break
+			}
+		}
+		if got == link {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMailLinkWholeAt80: at 80 columns, in every language, a mail's web
+// link is never broken mid-way: in the header it is beside its label
+// when it fits there, else on a line of its own from column 0 (where a
+// terminal or tmux finds it whole to click or copy); so in the body. A
+// link wider than the screen is broken only at the width, from column
+// 0, its pieces nothing but the link.
+func TestMailLinkWholeAt80(t *testing.T) {
+	for _, url := range []string{"http://127.0.0.1:8400", "https://contactdesk.hosting-provider.example.com/contacts"} {
+		inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+			if _, err := d.SetSetting(ctx, model.SettingPublicURL, url); err != nil {
+				t.Fatal(err)
+			}
+			m, err := d.Resend(ctx, demo.Persona, 8)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(m.Link, url) {
+				t.Fatalf("the mail links to %q, not to %s", m.Link, url)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("3")
+			a.waitFor("the new mail selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), string([]rune(m.Subject)[:20])) })
+			a.press("enter")
+			s := a.waitText(a.T("tui.mail.label.link"), m.Token)
+			checkFrame(t, s, 80, 24)
+			if !linkShownWhole(s, m.Link, 80) {
+				t.Fatalf("the header breaks the link %s:\n%s", m.Link, s)
+			}
+			a.press("G")
+			s = a.waitGone(a.T("tui.mail.label.link"))
+			checkFrame(t, s, 80, 24)
+			if !linkShownWhole(s, m.Link, 80) {
+				t.Fatalf("the body breaks the link %s:\n%s", m.Link, s)
+			}
+		})
+	}
+}
+
+// TestServicesSortedByTypeAsShown: s sorting the Services tab by type
+// orders the services by the type's name as shown, in the user's
+// language, case and accents aside ("alojamento" first in Portuguese,
+// "domínio" among the d's), not by the English names under them.
+func TestServicesSortedByTypeAsShown(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		a := start(t, d, demo.Persona, 80, 24)
+		a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
+		a.press("s") // by name, then by type
+		s := a.waitText(a.T("tui.services.sort.type"))
+		checkFrame(t, s, 80, 24)
+		ls := strings.Split(s, "\n")
+		h := slices.IndexFunc(ls, func(l string) bool { return strings.Contains(l, a.T("tui.services.col.type")) })
+		if h < 0 {
+			t.Fatalf("no Type column:\n%s", s)
+		}
+		from := len([]rune(ls[h][:strings.Index(ls[h], a.T("tui.services.col.type"))]))
+		to := len([]rune(ls[h][:strings.Index(ls[h], a.T("tui.col.admin"))]))
+		col := collate.New(a.l.Lang().Tag(), collate.Loose)
+		var types []string
+		for _, l := range ls[h+1:] {
+			r := []rune(l)
+			if strings.TrimSpace(l) == "" || len(r) <= from {
+				break
+			}
+			types = append(types, strings.TrimSpace(string(r[from:min(to, len(r))])))
+		}
+		if len(types) < 8 {
+			t.Fatalf("only %d services listed:\n%s", len(types), s)
+		}
+		if !slices.IsSortedFunc(types, col.CompareString) {
+			t.Fatalf("the services are not sorted by their type as shown: %v\n%s", types, s)
+		}
+	})
+}
+
+// TestEditContactsWholeAt80: at 80 columns, in every language, the Edit
+// contacts form's note on who must confirm reads whole (wrapped), and
+// its title beside the tabs is shortened, not cut.
+func TestEditContactsWholeAt80(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		a := start(t, d, demo.Persona, 80, 24)
+		a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
+		a.editShop()
+		s := a.waitText(a.T("tui.contacts.who"))
+		checkFrame(t, s, 80, 24)
+		who := a.T("tui.contacts.who_empty")
+		if rows := block(s, a.T("tui.contacts.who")); !shownWhole(strings.Join(rows, "\n"), who) || strings.Contains(strings.Join(rows, "\n"), "…") {
+			t.Errorf("the note %q is cut:\n%s", who, s)
+		}
+		top := strings.Split(s, "\n")[0]
+		if strings.Contains(top, "…") || !strings.HasSuffix(top, a.T("tui.contacts.title")) && !strings.HasSuffix(top, a.T("tui.contacts.short_title")) {
+			t.Errorf("the form's title is cut beside the tabs: %q", top)
+		}
+		if w := len([]rune(a.T("tui.contacts.short_title"))); w > 17 {
+			t.Errorf("the short title %q is %d cells: more than the room beside the tabs with 3 digits of unread mail", a.T("tui.contacts.short_title"), w)
+		}
+	})
+}
+
+// TestRequestPromptsWholeAt80: at 80 columns, in every language, the
+// request page's prompts read whole: the question before cancelling a
+// request, and the token prompts' hint down to its last key (esc),
+// wrapped between keys.
+func TestRequestPromptsWholeAt80(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		a := start(t, d, demo.Persona, 80, 24)
+		a.waitFor("the frame", a.loaded)
+		a.openRequest(8)
+		a.press("c")
+		ask := a.T("tui.request.cancel_ask", locale.Args{"ID": 8})
+		s := a.waitFor("the question", func(s string) bool { return shownWhole(s, ask) })
+		checkFrame(t, s, 80, 24)
+		if !shownWhole(s, a.T("tui.request.cancel_keys")) {
+			t.Errorf("the keys of the question are cut:\n%s", s)
+		}
+		a.press("n")
+		a.waitGone(ask[:20])
+
+		ms, err := d.Mails(ctx, demo.Persona)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := slices.IndexFunc(ms, func(m model.Mail) bool { return m.RequestID == 8 && m.Token != "" })
+		if k < 0 {
+			t.Fatal("no mail holds the token for #8")
+		}
+		for _, c := range []struct{ key, verb string }{{"a", "accept"}, {"x", "refuse"}} {
+			a.press(c.key)
+			hint := a.T("tui.request.hint."+c.verb+"_offered", locale.Args{"Ago": a.l.Ago(now, ms[k].Date)})
+			s = a.waitText(a.T("tui.request.prompt."+c.verb, locale.Args{"ID": 8}))
+			checkFrame(t, s, 80, 24)
+			// wrapped between its keys, where the dot is left out
+			if !shownWhole(s, hint) && !shownWhole(s, strings.ReplaceAll(hint, common.HintSep, " ")) {
+				t.Errorf("the hint %q is cut:\n%s", hint, s)
+			}
+			// each key with what it does, on one line
+			for _, part := range strings.Split(hint, common.HintSep) {
+				if !strings.Contains(s, part) {
+					t.Errorf("%q is broken over two lines:\n%s", part, s)
+				}
+			}
+			a.press("esc")
+			a.waitGone(a.T("tui.request.prompt."+c.verb, locale.Args{"ID": 8}))
 		}
 	})
 }

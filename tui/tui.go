@@ -1074,9 +1074,12 @@ func (m *Model) render() string {
 		m.tabs.Active = int(m.active)
 		m.tabs.Tabs[RequestsTab].Count, m.tabs.Tabs[RequestsTab].Note = m.reqs.Awaiting(), "!"
 		m.tabs.Tabs[MailboxTab].Count = m.mbox.Unread()
-		m.tabs.Trail = ""
+		m.tabs.Trail, m.tabs.Shorter = "", nil
 		if len(m.stack) > 0 {
 			m.tabs.Trail = cur.page.Title()
+			if st, ok := cur.page.(common.ShortTitled); ok {
+				m.tabs.Shorter = st.ShortTitles()
+			}
 		}
 		top = m.tabs.View(w)
 	}

@@ -130,6 +130,14 @@ type PasteTaker interface {
 	TakePaste(s string) string
 }
 
+// ShortTitled is a screen whose title may not fit at the right of the
+// tab bar (a form's title with the service's name): ShortTitles are
+// shorter ones, longest first, the bar drawing the first that fits
+// whole, rather than the title cut ("Modifier les conta…").
+type ShortTitled interface {
+	ShortTitles() []string
+}
+
 // Sized is a screen that knows the least room it can be used in, within
 // the frame: below it, its layout breaks (a column cut, a form's button
 // out of sight), and the app says the window is too small instead of

@@ -283,6 +283,41 @@ func WrapMax(s string, indent, width, maxLines int, st Renderer) string {
 	return strings.Join(lines, "\n")
 }
 
+// HintSep parts the keys of a hint ("enter: accept · esc: close").
+const HintSep = " · "
+
+// WrapHint wraps a hint of keys as Wrap does, never cut, but between its
+// parts (HintSep) where it can: a key stays on the line of what it does
+// ("esc: close", not "esc:" then "close"), and a line starts with a part
+// rather than with a dot. A part too long for a line is wrapped between
+// its words.
+func WrapHint(s string, indent, width int, st Renderer) string {
+	room := max(10, width-indent)
+	var lines []string
+	line := ""
+	for _, part := range strings.Split(s, HintSep) {
+		switch {
+		case line == "":
+			line = part
+		case Width(line)+Width(HintSep)+Width(part) <= room:
+			line += HintSep + part
+		default:
+			lines = append(lines, line)
+			line = part
+		}
+		if Width(line) > room {
+			ls := strings.Split(WrapMax(line, 0, room, 0, asIs{}), "\n")
+			lines = append(lines, ls[:len(ls)-1]...)
+			line = ls[len(ls)-1]
+		}
+	}
+	lines = append(lines, line)
+	for i, l := range lines {
+		lines[i] = Pad(indent) + st.Render(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
 // Hanging draws a line of columns (head) and a text after it, on width
 // cells: on one line when both fit; else the text starts after head as
 // far as it fits there and goes on under it, wrapped from column indent,

@@ -135,3 +135,23 @@ func TestHangingKeepsTheWholeText(t *testing.T) {
 		}
 	}
 }
+
+// TestWrapHint: a hint too long for its line is wrapped between its keys,
+// each key kept with what it does, nothing cut.
+func TestWrapHint(t *testing.T) {
+	hint := "enter accepts with the token of your mail of 6h ago (tab fills it in) · esc: close"
+	got := WrapHint(hint, 2, 80, asIs{})
+	want := "  enter accepts with the token of your mail of 6h ago (tab fills it in)\n  esc: close"
+	if got != want {
+		t.Fatalf("WrapHint:\n%s\nwant:\n%s", got, want)
+	}
+	if got := WrapHint("y: yes · n: no", 2, 80, asIs{}); got != "  y: yes · n: no" {
+		t.Fatalf("a hint that fits is wrapped: %q", got)
+	}
+	long := strings.Repeat("word ", 30) + "· esc: close"
+	for _, l := range strings.Split(WrapHint(long, 2, 40, asIs{}), "\n") {
+		if Width(l) > 40 || strings.Contains(l, "…") {
+			t.Fatalf("a line is too wide or cut: %q", l)
+		}
+	}
+}

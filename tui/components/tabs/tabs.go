@@ -26,9 +26,12 @@ type Model struct {
 	st     *styles.Styles
 	Tabs   []Tab
 	Active int
-	// Trail is drawn at the right end of the bar (the screen's title).
-	Trail string
-	cells []cell // each tab as last drawn
+	// Trail is drawn at the right end of the bar (the screen's title);
+	// when it does not fit there whole, the first of Shorter that does
+	// (else the last of them, cut).
+	Trail   string
+	Shorter []string
+	cells   []cell // each tab as last drawn
 	// the bar is drawn at every frame, for each key press
 	paint struct{ tab, active, title styles.Paint }
 }
@@ -72,7 +75,14 @@ func (m *Model) View(width int) string {
 		x += w + 1
 	}
 	if m.Trail != "" && x < width-4 {
-		trail := common.Cut(m.Trail, width-x-1)
+		trail := m.Trail
+		for _, t := range m.Shorter {
+			if common.Width(trail) <= width-x-1 {
+				break
+			}
+			trail = t
+		}
+		trail = common.Cut(trail, width-x-1)
 		b.WriteString(common.Pad(width - x - common.Width(trail)))
 		b.WriteString(m.paint.title.Render(trail))
 		return b.String()

@@ -568,6 +568,13 @@ func (p *Page) MinSize() (int, int) {
 // Title names the form.
 func (p *Page) Title() string { return p.c.T("tui.contacts.title") + " · " + common.Line(p.name) }
 
+// ShortTitles are the form's title without the service, then in a word
+// or two (common.ShortTitled): at 80 columns "Modifier les contacts ·
+// fontes-arquitetura.pt" has 19 cells beside the tabs.
+func (p *Page) ShortTitles() []string {
+	return []string{p.c.T("tui.contacts.title"), p.c.T("tui.contacts.short_title")}
+}
+
 // Capturing is always true: the form's fields have the keys, and only
 // esc leaves it (asking first when something was typed), so nothing
 // typed is lost to a stray q.
@@ -655,12 +662,21 @@ func (p *Page) View() string {
 		}
 		f.add(kFixed, ls[0])
 		f.add(kWho, ls[1:]...)
-	case len(p.groups()) == 0:
-		f.add(kFixed, st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_empty"), p.width)))
-	case p.refused():
-		f.add(kFixed, st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_refused"), p.width)))
 	default:
-		f.add(kFixed, st.Subtle.Render(common.Cut("  "+p.c.T("tui.contacts.who_incomplete"), p.width)))
+		// what the plan will show, wrapped (not cut) like the plan: its
+		// lines past the first are the plan's, left out first in little
+		// room, so that the form's least height is the same whatever it
+		// says
+		say := "tui.contacts.who_incomplete"
+		switch {
+		case len(p.groups()) == 0:
+			say = "tui.contacts.who_empty"
+		case p.refused():
+			say = "tui.contacts.who_refused"
+		}
+		ls := strings.Split(common.Wrap(p.c.T(say), 2, p.width, st.Subtle), "\n")
+		f.add(kFixed, ls[0])
+		f.add(kWho, ls[1:]...)
 	}
 	if p.formErr != "" {
 		ls := strings.Split(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error), "\n")

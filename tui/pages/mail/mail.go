@@ -11,6 +11,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"contactdesk/locale"
 	"contactdesk/model"
@@ -68,6 +69,10 @@ func (p *Page) bodyLines() []string {
 		for _, l := range strings.Split(strings.TrimRight(common.Lines(p.m.Body), "\n"), "\n") {
 			if l == "" {
 				ls = append(ls, "")
+				continue
+			}
+			if isLink(l) {
+				ls = append(ls, linkLines(strings.TrimLeft(l, " "), len(l)-len(strings.TrimLeft(l, " ")), p.width, p.c.Styles.Value)...)
 				continue
 			}
 			if isCommand(l) {
@@ -283,6 +288,55 @@ func (p *Page) row(label, value string, st common.Renderer) []string {
 	return v
 }
 
+// linkRows draws the link's row: beside its label when it fits there
+// whole; else the label alone and the link under it, from column 0 (see
+// linkLines). A link broken over two lines beside a label ("…?token=
+// DBBX-…-GG4" then "Y" under it) is copied or clicked without its end:
+// a wrong token.
+func (p *Page) linkRows(link string, st common.Renderer) []string {
+	lw := p.labelW()
+	label := p.c.T("tui.mail.label.link")
+	if lw+1+common.Width(link) <= p.width {
+		return []string{p.c.Styles.Label.Render(common.Fit(label, lw)) + " " + st.Render(link)}
+	}
+	ls := linkLines(link, 0, p.width, st)
+	if len(ls) > rowLines {
+		// a link of a kilobyte (hostile) would push the mail out of sight
+		ls = append(ls[:rowLines-1], st.Render(common.Cut(ansi.Strip(ls[rowLines-1])+"…", p.width)))
+	}
+	return append([]string{p.c.Styles.Label.Render(common.Cut(label, p.width))}, ls...)
+}
+
+// isLink reports whether a line of a mail's body is a web link alone
+// (after its indentation): the link to the request with its token.
+func isLink(l string) bool {
+	l = strings.TrimLeft(l, " ")
+	return (strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://")) && !strings.ContainsAny(l, " \t")
+}
+
+// linkLines draws a link on lines of its own, never broken where it
+// fits whole: at indent when it fits there, else from column 0, where a
+// terminal (or tmux) finds it whole on one line to click or copy. Only a
+// link wider than the screen is broken, at the width, each piece from
+// column 0 with nothing added, so that the pieces selected join into
+// the link.
+func linkLines(link string, indent, width int, st common.Renderer) []string {
+	w := common.Width(link)
+	if indent+w <= width {
+		return []string{common.Pad(indent) + st.Render(link)}
+	}
+	if w <= width || width < 1 {
+		return []string{st.Render(link)}
+	}
+	var out []string
+	for link != "" {
+		piece := ansi.Truncate(link, width, "")
+		out = append(out, st.Render(piece))
+		link = link[len(piece):]
+	}
+	return out
+}
+
 // View draws the mail, scrolled.
 func (p *Page) View() string {
 	st := p.c.Styles
@@ -317,7 +371,7 @@ func (p *Page) View() string {
 	}
 	if m.Link != "" && !p.m.TokenReplaced {
 		// a replaced token's link no longer works: the row above says so
-		ls = append(ls, p.row("link", common.Line(m.Link), st.Value)...)
+		ls = append(ls, p.linkRows(common.Line(m.Link), st.Value)...)
 	}
 	ls = append(ls, st.Rule.Render(strings.Repeat("─", max(1, p.width))))
 	ls = append(ls, p.bodyLines()...)

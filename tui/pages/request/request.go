@@ -65,6 +65,7 @@ type Page struct {
 	// filled is the token the app put in the field (a mail's link, tab),
 	// not typed: dropped when a newer mail replaces it
 	filled string
+	hintN  int // how many lines the token prompt's hint took, last drawn
 	busy   bool
 	scroll int
 	seq    int
@@ -480,12 +481,13 @@ func (p *Page) View() string {
 	foot := p.footer()
 	if over := len(foot) - (p.height - 1); over > 0 && len(foot) > promptLines && (p.prompt == acceptPrompt || p.prompt == refusePrompt) {
 		// a refusal of many lines, in little room: its first lines
-		// only, the hint kept (blank, label, field, refusal…, hint)
-		errs := len(foot) - 4
+		// only, the hint kept whole (blank, label, field, refusal…,
+		// hint's lines)
+		errs := len(foot) - 3 - p.hintN
 		keep := max(1, errs-over)
 		last := strings.TrimRight(ansi.Strip(foot[2+keep]), " ")
 		cut := p.c.Styles.Error.Render(common.Cut(last+" …", p.width))
-		foot = append(append(append([]string{}, foot[:2+keep]...), cut), foot[len(foot)-1])
+		foot = append(append(append([]string{}, foot[:2+keep]...), cut), foot[len(foot)-p.hintN:]...)
 	}
 	room := max(1, p.height-len(foot))
 	p.scroll = max(0, min(p.scroll, len(lines)-room))
@@ -678,10 +680,13 @@ func (p *Page) footer() []string {
 		case p.mail != nil && p.offered() == "":
 			hint = p.c.T("tui.request.hint."+verb+"_mailed", locale.Args{"Address": common.Line(p.mail.Address), "Ago": p.c.L.Ago(p.c.Now(), p.mail.Date)})
 		}
-		return append(out, st.Subtle.Render(common.Cut("  "+hint, p.width)))
+		// wrapped, never cut: its last words are a key (esc: close)
+		hl := strings.Split(common.WrapHint(hint, 2, p.width, st.Subtle), "\n")
+		p.hintN = len(hl)
+		return append(out, hl...)
 	case cancelPrompt:
-		return []string{"", st.Error.Render(common.Cut(p.c.T("tui.request.cancel_ask", locale.Args{"ID": p.id}), p.width)),
-			st.Subtle.Render("  " + p.c.T("tui.request.cancel_keys"))}
+		out := append([]string{""}, strings.Split(common.Wrap(p.c.T("tui.request.cancel_ask", locale.Args{"ID": p.id}), 0, p.width, st.Error), "\n")...)
+		return append(out, strings.Split(common.WrapHint(p.c.T("tui.request.cancel_keys"), 2, p.width, st.Subtle), "\n")...)
 	}
 	return p.idle()
 }

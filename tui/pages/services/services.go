@@ -5,12 +5,14 @@
 package services
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"golang.org/x/text/collate"
 
 	"contactdesk/locale"
 	"contactdesk/model"
@@ -46,6 +48,9 @@ var sortNames = []string{"name", "type", "admin", "tech", "billing"}
 type Item struct {
 	S     model.ServiceView
 	roles uint8 // bit i: the user holds model.Roles[i]
+	// typeKey sorts the type by its name as shown, in the user's
+	// language (see typeKeys)
+	typeKey []byte
 }
 
 type entry = listpage.Entry[Item]
@@ -153,10 +158,12 @@ func got(c *common.Common, ss []model.ServiceView, by int, more bool, err error)
 // the filter's haystack lowercased once.
 func entries(c *common.Common, ss []model.ServiceView) []listpage.Entry[Item] {
 	es := make([]entry, len(ss))
+	keys := typeKeys(c)
 	for i, s := range ss {
 		name, typ := common.Line(s.Name), common.Line(model.ServiceType(s.Type).In(c.L))
 		e := &es[i]
 		e.Item.S = s
+		e.Item.typeKey = keys(typ)
 		for k, r := range model.Roles {
 			if s.Contact(r) == c.Me {
 				e.Item.roles |= 1 << k
@@ -171,11 +178,30 @@ func entries(c *common.Common, ss []model.ServiceView) []listpage.Entry[Item] {
 	return es
 }
 
+// typeKeys returns the sort key of a type's name as shown, by the
+// collation of the user's language, case and accents aside: in
+// Portuguese "alojamento, cloud, dedicado, domínio, e-mail, VPS", where
+// the English keys (hosting, domain…) made "cloud, dedicado, domínio,
+// e-mail, alojamento". A collator is not safe for concurrent use: each
+// read makes its own, and each type's key is made once.
+func typeKeys(c *common.Common) func(string) []byte {
+	col := collate.New(c.L.Lang().Tag(), collate.Loose)
+	var buf collate.Buffer
+	made := map[string][]byte{}
+	return func(typ string) []byte {
+		k, ok := made[typ]
+		if !ok {
+			k = slices.Clone(col.KeyFromString(&buf, typ))
+			buf.Reset()
+			made[typ] = k
+		}
+		return k
+	}
+}
+
 func sortEntries(es []entry, by int) {
 	key := func(it *Item) string {
 		switch by {
-		case 1:
-			return it.S.Type
 		case 2:
 			return string(it.S.Admin)
 		case 3:
@@ -186,7 +212,13 @@ func sortEntries(es []entry, by int) {
 		return it.S.Name
 	}
 	slices.SortStableFunc(es, func(a, b entry) int {
-		if by == 0 {
+		switch by {
+		case 0:
+			return cmp.Compare(a.Item.S.Name, b.Item.S.Name)
+		case 1:
+			if c := bytes.Compare(a.Item.typeKey, b.Item.typeKey); c != 0 {
+				return c
+			}
 			return cmp.Compare(a.Item.S.Name, b.Item.S.Name)
 		}
 		if c := cmp.Compare(key(&a.Item), key(&b.Item)); c != 0 {
