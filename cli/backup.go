@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -42,6 +43,9 @@ contactdesk --db /srv/desk.db backup /mnt/nas/desk.db --force`,
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.File = args[0]
+			if strings.TrimSpace(o.File) == "" {
+				return misuse(cmd, "empty_file")
+			}
 			if postgres.IsURL(a.dbPath()) {
 				return misuse(cmd, "backup_postgres")
 			}

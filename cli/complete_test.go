@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,4 +82,34 @@ func TestCompletionOffersOnlyRequestsTheCommandTakes(t *testing.T) {
 			t.Errorf("request %s completes %q, want %q", c.cmd, got, c.want)
 		}
 	}
+}
+
+// TestCompletingValues: export's --format and config set's values of
+// the settings that take a few are completed, not file names.
+func TestCompletingValues(t *testing.T) {
+	d := newDesk(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"export", "accounts", "--format", ""}, "csv json"},
+		{[]string{"config", "set", "mail-delivery", ""}, "smtp none"},
+		{[]string{"config", "set", "default-lang", ""}, "pt en fr"},
+	} {
+		if got := strings.Join(d.complete(c.args...), " "); got != c.want {
+			t.Errorf("%v: %q, want %q", c.args, got, c.want)
+		}
+	}
+}
+
+// TestSmallSlips: a mail's number may be written #31, as a request's;
+// an empty FILE for backup is a misuse, not "cannot write : …".
+func TestSmallSlips(t *testing.T) {
+	d := seeded(t)
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	id := decode[[]mailJ](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json"))[0].ID
+	if out := d.ok("mail", "show", fmt.Sprintf("#%d", id), "--as", "ne44444-ovh"); !strings.Contains(out, "Subject:") {
+		t.Errorf("mail show #%d: %s", id, out)
+	}
+	d.misused("FILE is empty: give the path of the copy to write", "backup", "")
 }

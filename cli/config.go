@@ -67,6 +67,24 @@ func completeSettings(_ *cobra.Command, args []string, _ string) ([]string, cobr
 	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
+// completeSettingValues completes config set's key, then the values of
+// the settings that take a few (mail-delivery, default-lang).
+func completeSettingValues(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	switch {
+	case len(args) == 0:
+		return completeSettings(cmd, args, toComplete)
+	case len(args) == 1 && args[0] == model.SettingMailDelivery:
+		return []string{model.DeliverySMTP, model.DeliveryNone}, cobra.ShellCompDirectiveNoFileComp
+	case len(args) == 1 && args[0] == model.SettingDefaultLang:
+		var out []string
+		for _, l := range locale.Langs {
+			out = append(out, string(l)+"\t"+l.Name())
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+	return nil, cobra.ShellCompDirectiveNoFileComp
+}
+
 type configSetOptions struct {
 	a     *app
 	Key   string
@@ -87,7 +105,7 @@ contactdesk config set mail-delivery smtp
 contactdesk config set default-lang pt`,
 		Args:                  exactArgs("KEY", "VALUE"),
 		DisableFlagsInUseLine: true,
-		ValidArgsFunction:     completeSettings,
+		ValidArgsFunction:     completeSettingValues,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			k, err := settingArg(cmd, args[0])
 			if err != nil {

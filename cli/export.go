@@ -69,6 +69,7 @@ reads the CSV back.`,
 		},
 	}
 	cmd.Flags().Var(formatValue{&o.Format}, "format", "the format: csv or json")
+	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"csv", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

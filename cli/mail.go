@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -163,7 +164,8 @@ contactdesk mail show 31 --as cd67890-ovh --json | jq -r .token`,
 		DisableFlagsInUseLine: true,
 		ValidArgsFunction:     a.completeMails,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
+			// 31 or #31, as a request's number
+			id, err := strconv.ParseInt(strings.TrimPrefix(args[0], "#"), 10, 64)
 			if err != nil || id <= 0 {
 				return misuse(cmd, "not_mail_number", locale.Args{"Value": text.Quote(args[0], 200)})
 			}
