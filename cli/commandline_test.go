@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"contactdesk/model"
@@ -524,5 +525,30 @@ func TestTokenFromStdin(t *testing.T) {
 	r = d.runIn(d.token("ne44444-ovh", 1)+"\n", "request", "accept", "1", "--as", "ne44444-ovh", "--token", "-")
 	if r.code != 0 || !strings.Contains(r.out, "accepted by ne44444-ovh") {
 		t.Fatalf("--token - with the token on stdin: %d %q %q", r.code, r.out, r.err)
+	}
+}
+
+// TestTablesAlignWideAndCombining: a table's columns line up on the
+// terminal whatever the names hold: an emoji or a CJK character takes two
+// columns, a combining accent none (text/tabwriter counted each one).
+func TestTablesAlignWideAndCombining(t *testing.T) {
+	d := seeded(t)
+	d.ok("account", "add", "em12345-ovh", "--name", "Emoji 😀 名前", "--email", "e@x.example")
+	d.ok("account", "add", "co12345-ovh", "--name", "Combining e\u0301", "--email", "c@x.example")
+	out := d.ok("account", "list")
+	col := -1
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		i := strings.Index(line, "@")
+		if strings.HasPrefix(line, "HANDLE") {
+			i = strings.Index(line, "EMAIL")
+		} else {
+			i = strings.LastIndex(line[:i], "  ") + 2
+		}
+		at := ansi.StringWidth(line[:i])
+		if col == -1 {
+			col = at
+		} else if at != col {
+			t.Errorf("the e-mail column starts at %d, not %d: %q", at, col, line)
+		}
 	}
 }

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"contactdesk/locale"
 	"contactdesk/model"
@@ -229,16 +230,33 @@ func mapJSON[T, J any](xs []T, f func(T) J) []J {
 }
 
 // table writes aligned columns. Every cell is made safe for a terminal.
+//
+// Columns are as wide as their widest cell on the terminal, two spaces
+// apart: text/tabwriter counts a character one column, so a name with
+// an emoji (two) or a combining accent (none) pushed or pulled the rest
+// of its row out of line.
 func table(w io.Writer, header []string, rows [][]string) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
-	for _, r := range rows {
+	all := append([][]string{header}, rows...)
+	var widths []int
+	for _, r := range all {
 		for i := range r {
-			r[i] = text.Line(r[i])
+			if r[i] = text.Line(r[i]); i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], ansi.StringWidth(r[i]))
 		}
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
 	}
-	tw.Flush()
+	var b strings.Builder
+	for _, r := range all {
+		b.Reset()
+		for i, cell := range r {
+			b.WriteString(cell)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-ansi.StringWidth(cell)+2))
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
 }
 
 func dash(s string) string {
