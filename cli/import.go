@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -209,8 +211,18 @@ func (r csvRow) get(col string) string { return r.cells[col] }
 // CSV reader can't take (a stray quote, a wrong number of cells) is
 // returned among the bad ones, to be listed with those the desk refuses;
 // a header that isn't cols' is an error of its own.
+//
+// A file whose header is separated by semicolons and holds no comma is
+// read with semicolons: spreadsheets set to Portuguese or French (where
+// the comma is the decimal sign) save CSV that way.
 func readCSV(r io.Reader, name string, cols csvColumns) ([]csvRow, []model.LineError, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	peek, _ := br.Peek(4096)
+	first, _, _ := bytes.Cut(peek, []byte("\n"))
+	cr := csv.NewReader(br)
+	if bytes.ContainsRune(first, ';') && !bytes.ContainsRune(first, ',') {
+		cr.Comma = ';'
+	}
 	cr.FieldsPerRecord = -1 // counted here, to name the line
 	cr.ReuseRecord = true
 	shown := inert(text.Line(name))

@@ -173,6 +173,23 @@ func TestImportAFileAsSpreadsheetsWriteIt(t *testing.T) {
 	}
 }
 
+// TestImportSemicolons: a spreadsheet set to Portuguese or French saves
+// CSV with semicolons (the comma is its decimal sign); such a file is
+// read as it is, a comma inside a cell kept.
+func TestImportSemicolons(t *testing.T) {
+	d := seeded(t)
+	path := d.write("contas.csv", "handle;name;email;owes;lang\r\n"+
+		"nw10001-ovh;Nova, Lda;nova@example.pt;12,50;pt\r\n"+
+		"nw10002-ovh;\"Zé; o Grande\";ze@example.fr;0;fr\r\n")
+	if out := d.ok("import", "accounts", path); !strings.Contains(out, "2 accounts added") {
+		t.Fatalf("import says %q", out)
+	}
+	out := d.ok("account", "list")
+	if !strings.Contains(out, "Nova, Lda") || !strings.Contains(out, "Zé; o Grande") {
+		t.Errorf("imported:\n%s", out)
+	}
+}
+
 func TestImportRefusesAFileItCannotRead(t *testing.T) {
 	d := seeded(t)
 	d.refused("is empty", "import", "accounts", d.write("empty.csv", ""))

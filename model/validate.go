@@ -167,14 +167,22 @@ func CheckServiceType(s string) (string, error) {
 	return "", fail(ErrInvalid, "type", "err.service.bad_type", locale.Args{"Value": quoteTyped(s), "Types": strings.Join(ServiceTypes, ", ")})
 }
 
-// ParseAmount reads an amount such as "42", "42.5" or "42.50" into cents.
+// ParseAmount reads an amount such as "42", "42.5" or "42.50" (or, with
+// a decimal comma, "42,50") into cents.
 func ParseAmount(s string) (Cents, error) {
 	t := strings.TrimSpace(s)
 	bad := fail(ErrInvalid, "owes", "err.owes.bad", quotedArg(s))
 	if t == "" || strings.HasPrefix(t, "-") || strings.HasPrefix(t, "+") {
 		return 0, bad
 	}
-	whole, frac, hasFrac := strings.Cut(t, ".")
+	sep := "."
+	if !strings.Contains(t, ".") {
+		// 12,50 as written in Portuguese and French (a spreadsheet's
+		// CSV): a decimal comma, one or two digits after it; 1,000 is
+		// no amount, whichever way it was meant
+		sep = ","
+	}
+	whole, frac, hasFrac := strings.Cut(t, sep)
 	if whole == "" || (hasFrac && (len(frac) == 0 || len(frac) > 2)) {
 		return 0, bad
 	}

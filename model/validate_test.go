@@ -48,12 +48,12 @@ func TestCheckEmail(t *testing.T) {
 }
 
 func TestParseAmount(t *testing.T) {
-	for in, want := range map[string]Cents{"0": 0, "42": 4200, "42.5": 4250, "42.50": 4250, "0.07": 7} {
+	for in, want := range map[string]Cents{"0": 0, "42": 4200, "42.5": 4250, "42.50": 4250, "0.07": 7, "1,50": 150, "12,5": 1250} {
 		if got, err := ParseAmount(in); err != nil || got != want {
 			t.Errorf("ParseAmount(%q) = %d, %v", in, got, err)
 		}
 	}
-	for _, bad := range []string{"", "-1", "+1", "1.234", "1.", ".5", "1,50", "abc", "1e3", "99999999999"} {
+	for _, bad := range []string{"", "-1", "+1", "1.234", "1.", ".5", "1,000", "1,234.50", "1,5,0", ",5", "1,", "abc", "1e3", "99999999999"} {
 		if _, err := ParseAmount(bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("ParseAmount(%q) = %v", bad, err)
 		}

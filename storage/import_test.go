@@ -76,7 +76,7 @@ func sqliteDesk(t *testing.T) string {
 		t.Fatal(err)
 	}
 	for range model.MaxTokenFailures {
-		if _, err := d.Accept(ctx, "zz33333-ovh", rs[0].ID, "WRONG-TOKEN-0000"); err == nil {
+		if _, err := d.Accept(ctx, "zz33333-ovh", rs[0].ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"); err == nil { // well formed: a wrong try
 			t.Fatal("a wrong token was accepted")
 		}
 	}

@@ -148,7 +148,7 @@ func TestEveryStatementUsesAnIndex(t *testing.T) {
 	A, N := modeltest.A, modeltest.N
 	done := f.Create(A, modeltest.Example, N, model.Tech)[0]
 	f.Desk.Resend(f.Ctx, N, done.ID)
-	f.Desk.Accept(f.Ctx, N, done.ID, "WRONG")
+	f.Desk.Accept(f.Ctx, N, done.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA") // well formed: a wrong try, counted
 	for _, p := range done.Parties {
 		f.Accept(p.Handle, done.ID)
 	}

@@ -14,11 +14,12 @@ import (
 // types on a keyboard without them finds the names written with them.
 // golang.org/x/text does the decomposing (NFD, then the marks dropped).
 func Fold(s string) string {
-	out, _, err := transform.String(foldAccents, strings.ToLower(s))
+	// a chain of its own each time: a Transformer keeps state, and the
+	// sessions of a served desk fold at once
+	fold := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(fold, strings.ToLower(s))
 	if err != nil {
 		return strings.ToLower(s)
 	}
 	return out
 }
-
-var foldAccents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
