@@ -69,6 +69,23 @@ func (c *Common) Open(msg RootMsg) tea.Cmd {
 // Back closes the current sub-view, before the next key is read.
 func (c *Common) Back() tea.Cmd { return c.Open(BackMsg{}) }
 
+// AnswerLeave answers a form's question before esc drops what was typed
+// (*asking while it is asked): discard goes back, stay keeps editing,
+// any other key waits for an answer. It reports whether msg was the
+// question's.
+func (c *Common) AnswerLeave(asking *bool, msg tea.KeyPressMsg, discard, stay key.Binding) (tea.Cmd, bool) {
+	if !*asking {
+		return nil, false
+	}
+	switch {
+	case key.Matches(msg, discard):
+		return c.Back(), true
+	case key.Matches(msg, stay):
+		*asking = false
+	}
+	return nil, true
+}
+
 // BackSaying closes the current sub-view and says s on the screen the
 // user comes back to.
 func (c *Common) BackSaying(s StatusMsg) tea.Cmd { return c.Open(BackMsg{Status: s}) }

@@ -470,14 +470,8 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if p.asking {
-		switch {
-		case key.Matches(msg, p.keys.Discard):
-			return p.c.Back()
-		case key.Matches(msg, p.keys.Stay):
-			p.asking = false
-		}
-		return nil
+	if cmd, ok := p.c.AnswerLeave(&p.asking, msg, p.keys.Discard, p.keys.Stay); ok {
+		return cmd
 	}
 	_, f := p.focused()
 	switch {
