@@ -112,4 +112,7 @@ func TestSmallSlips(t *testing.T) {
 		t.Errorf("mail show #%d: %s", id, out)
 	}
 	d.misused("FILE is empty: give the path of the copy to write", "backup", "")
+	if out := d.ok("export", "accounts", "--format", "JSON"); !strings.HasPrefix(out, "[") {
+		t.Errorf("export --format JSON: %q", out)
+	}
 }

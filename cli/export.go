@@ -41,6 +41,7 @@ type formatValue struct{ s *string }
 func (v formatValue) String() string { return *v.s }
 func (v formatValue) Type() string   { return "format" }
 func (v formatValue) Set(s string) error {
+	s = strings.ToLower(strings.TrimSpace(s)) // JSON, as --type Domain or --lang FR
 	if s != "csv" && s != "json" {
 		return accepts("format")
 	}

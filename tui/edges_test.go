@@ -344,3 +344,19 @@ func TestTooSmallWindow(t *testing.T) {
 	resize(b, 80, 24)
 	b.waitText("yy22222-ovh Yolanda Yáñez │ ", "padaria-yolanda.pt")
 }
+
+// TestYesInTheLanguage: a question is answered yes with the language's
+// own letter (s for sim, o for oui), which its keys show, as well as y.
+func TestYesInTheLanguage(t *testing.T) {
+	for lang, yes := range map[model.Lang]string{model.LangPT: "s", model.LangFR: "o", model.LangEN: "y"} {
+		a := start(t, newDeskIn(t, lang), demo.Persona, 80, 24, tui.Options{Tab: tui.RequestsTab})
+		a.waitText(a.T("tui.requests.title"), "#7 ")
+		a.typ("/#7")
+		a.press("enter", "enter")
+		a.waitText(a.T("tui.request.title", locale.Args{"ID": 7}), a.T("tui.request.parties"))
+		a.press("c")
+		a.waitText(yes + " " + a.T("tui.request.key.yes"))
+		a.press(yes)
+		a.waitText(model.StateCancelled.In(a.l), a.T("tui.request.label.ended"))
+	}
+}

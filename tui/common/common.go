@@ -69,6 +69,18 @@ func (c *Common) Open(msg RootMsg) tea.Cmd {
 // Back closes the current sub-view, before the next key is read.
 func (c *Common) Back() tea.Cmd { return c.Open(BackMsg{}) }
 
+// Yes is the key that answers yes to a question, described by help: y,
+// and the language's own letter (s for sim, o for oui), which its help
+// shows.
+func (c *Common) Yes(help string) key.Binding {
+	local := c.T("tui.key.yes_letter")
+	keys := []string{"y"}
+	if local != "y" {
+		keys = append(keys, local)
+	}
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(local, help))
+}
+
 // AnswerLeave answers a form's question before esc drops what was typed
 // (*asking while it is asked): discard goes back, stay keeps editing,
 // any other key waits for an answer. It reports whether msg was the

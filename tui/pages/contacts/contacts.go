@@ -40,7 +40,7 @@ func newKeyMap(c *common.Common) KeyMap {
 		Send:        key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", c.T("tui.contacts.key.send"))),
 		Leave:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.contacts.key.leave"))),
 		Close:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.contacts.key.close"))),
-		Discard:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", c.T("tui.contacts.key.discard"))),
+		Discard:     c.Yes(c.T("tui.contacts.key.discard")),
 		Stay:        key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", c.T("tui.contacts.key.stay"))),
 	}
 }

@@ -29,7 +29,7 @@ func newKeyMap(c *common.Common) KeyMap {
 		Prev:    key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", c.T("tui.key.prev_field"))),
 		Save:    key.NewBinding(key.WithKeys("ctrl+s", "enter"), key.WithHelp("enter/ctrl+s", c.T("tui.owner.key.save"))),
 		Leave:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.owner.key.leave"))),
-		Discard: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", c.T("tui.contacts.key.discard"))),
+		Discard: c.Yes(c.T("tui.contacts.key.discard")),
 		Stay:    key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", c.T("tui.contacts.key.stay"))),
 	}
 }

@@ -36,7 +36,7 @@ func newKeyMap(c *common.Common) KeyMap {
 		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.request.key.submit"))),
 		Fill:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", c.T("tui.request.key.fill"))),
 		Close:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.request.key.close"))),
-		Yes:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", c.T("tui.request.key.yes"))),
+		Yes:    c.Yes(c.T("tui.request.key.yes")),
 		No:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", c.T("tui.request.key.no"))),
 	}
 }
