@@ -159,6 +159,7 @@ func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration)
 	start := time.Now()
 	withdrawn := false
 	err := d.store.Update(ctx, func(tx Tx) error {
+		withdrawn = false // a write tried again starts anew
 		if err := tx.SetDelivery(next); err != nil {
 			withdrawn, err = withdrawnAlready(tx, err)
 			return err
@@ -233,6 +234,7 @@ func (d *Desk) recordDelivery(ctx context.Context, e OutboxEntry, restore bool) 
 	start := time.Now()
 	withdrawn := false
 	err := d.store.Update(ctx, func(tx Tx) error {
+		withdrawn = false // a write tried again starts anew
 		var err error
 		if err = tx.SetDelivery(e); err != nil {
 			withdrawn, err = withdrawnAlready(tx, err)
