@@ -132,3 +132,36 @@ func mustJSON(v any) string {
 	}
 	return string(b)
 }
+
+// TestTokenFieldFitsAPhone: a token filled in the field (a request's
+// page, and an e-mail change's, in each language) shows whole on a
+// phone, its last characters not cut at the field's edge.
+func TestTokenFieldFitsAPhone(t *testing.T) {
+	f, _ := served(t)
+	ctx := browser(t, 1000, 1000)
+	r := f.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	for _, lang := range []string{"en", "pt", "fr"} {
+		if _, err := f.Desk.SetLang(f.Ctx, modeltest.T, lang); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Desk.AskEmailChange(f.Ctx, modeltest.T, "ted-"+lang+"@new.example"); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := f.Desk.Mails(f.Ctx, modeltest.T)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Clock.Advance(time.Hour) // three changes an hour at most
+		for _, link := range []string{ms[0].Link, mailLink(t, f, modeltest.T, r.ID)} {
+			for _, width := range []int64{375, 320} {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900, chromedp.EmulateMobile), chromedp.Navigate(link),
+					chromedp.WaitVisible(chromedp.CSS("#token"))); err != nil {
+					t.Fatal(err)
+				}
+				if !run(t, ctx, chromedp.Evaluate[bool](`(() => { const i = document.getElementById("token"); return i.value.length > 0 && i.scrollWidth <= i.clientWidth; })()`)) {
+					t.Errorf("in %s at %d px, the token is cut in its field: %s", lang, width, link)
+				}
+			}
+		}
+	}
+}
