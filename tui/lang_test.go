@@ -640,3 +640,19 @@ func TestRequestPromptsWholeAt80(t *testing.T) {
 		}
 	})
 }
+
+// TestOwnerTitleWholeAt80: at 80 columns, in every language, the owner
+// details form's title beside the tabs is shortened, not cut
+// ("Coordonnées du prop…").
+func TestOwnerTitleWholeAt80(t *testing.T) {
+	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
+		a := start(t, d, demo.Persona, 80, 24)
+		a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "fontes-arquitetura.pt") })
+		a.press("o")
+		s := a.waitText(a.T("tui.owner.title") + "  fontes-arquitetura.pt")
+		top := strings.Split(s, "\n")[0]
+		if strings.Contains(top, "…") || !strings.HasSuffix(top, a.T("tui.owner.title")) && !strings.HasSuffix(top, a.T("tui.owner.short_title")) {
+			t.Errorf("the form's title is cut beside the tabs: %q", top)
+		}
+	})
+}

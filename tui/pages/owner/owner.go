@@ -273,6 +273,13 @@ func (p *Page) MinSize() (int, int) {
 // Title names the form.
 func (p *Page) Title() string { return p.c.T("tui.owner.title") + " · " + common.Line(p.name) }
 
+// ShortTitles are the form's title without the service, then in a word
+// (common.ShortTitled): at 80 columns "Coordonnées du propriétaire ·
+// fontes-arquitetura.pt" was cut beside the tabs.
+func (p *Page) ShortTitles() []string {
+	return []string{p.c.T("tui.owner.title"), p.c.T("tui.owner.short_title")}
+}
+
 // Capturing reports whether a field has the keys (the admin's form).
 func (p *Page) Capturing() bool { return p.loaded && p.editable }
 
