@@ -2,32 +2,14 @@ package tui_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"contactdesk/model"
 	"contactdesk/model/demo"
+	"contactdesk/model/modeltest"
 	"contactdesk/tui"
 )
-
-// movingClock is a clock the test moves on.
-type movingClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *movingClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *movingClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // TestRelativeTimesKeepUp: the relative times on screen follow the
 // clock with no key pressed and nothing changed on the desk: the
@@ -41,24 +23,24 @@ func TestRelativeTimesKeepUp(t *testing.T) {
 	if _, err := d.CreateRequest(ctx, demo.Persona, model.NewRequest{Service: "xara-shop.com", Roles: []model.Role{model.Tech}, To: "zz33333-ovh"}); err != nil {
 		t.Fatal(err)
 	}
-	clock := &movingClock{t: now.Add(90 * time.Second)}
+	clock := modeltest.NewClock(now.Add(90 * time.Second))
 	a := start(t, d, demo.Persona, 120, 30, tui.Options{Clock: clock, Retime: 20 * time.Millisecond})
 	a.waitFor("the frame", a.loaded)
 	newest := func(s string) string { return lineOf(s, "(request #9)") } // the mail asking to confirm #9
 	a.press("3")
 	a.waitFor("the newest mail of 1m ago", func(s string) bool { return strings.Contains(newest(s), "1m ago") })
-	clock.set(now.Add(150 * time.Second))
+	clock.Advance(time.Minute) // now + 150 s
 	a.waitFor("the newest mail of 2m ago", func(s string) bool { return strings.Contains(newest(s), "2m ago") })
 
 	a.press("2")
 	a.waitFor("the newest request of 2m ago", func(s string) bool { return strings.Contains(s, "#9") && strings.Contains(lineOf(s, "#9"), "2m ago") })
-	clock.set(now.Add(210 * time.Second))
+	clock.Advance(time.Minute) // now + 210 s
 	a.waitFor("the newest request of 3m ago", func(s string) bool { return strings.Contains(lineOf(s, "#9"), "3m ago") })
 
-	clock.set(now.Add(30 * time.Second))
+	clock.Advance(-3 * time.Minute) // now + 30 s
 	a.press("4")
 	a.waitText(a.T("tui.profile.recent"), a.T("fmt.ago.now"))
-	clock.set(now.Add(90 * time.Second))
+	clock.Advance(time.Minute) // now + 90 s
 	a.waitFor("the activity of 1m ago", func(s string) bool {
 		_, recent, _ := strings.Cut(s, a.T("tui.profile.recent"))
 		return strings.Contains(recent, "1m ago") && !strings.Contains(recent, a.T("fmt.ago.now"))
