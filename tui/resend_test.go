@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"contactdesk/locale"
+	"contactdesk/model"
 	"contactdesk/model/demo"
 )
 
@@ -78,4 +79,46 @@ func TestResendElsewhereDropsTheFilledToken(t *testing.T) {
 	}
 	a.press("a")
 	a.waitText("[" + typed[:20])
+}
+
+// TestAnsweredElsewhereSaysSo: the prompt for a token closes by itself
+// when the request stops waiting for the user's answer meanwhile (given
+// in another session, on the web page or from the command line; or the
+// request ended), and the status line says why, and that nothing typed
+// in it was sent: the half-typed token does not just vanish.
+func TestAnsweredElsewhereSaysSo(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		act  func(d *model.Desk) error
+		want func(a *app) string
+	}{
+		{"accepted", func(d *model.Desk) error {
+			_, err := d.Accept(ctx, demo.Persona, 8, mailedToken(t, d, demo.Persona, 8))
+			return err
+		}, func(a *app) string {
+			return a.T("tui.request.answered_elsewhere", locale.Args{"Done": a.T("tui.request.accepted_by_you", locale.Args{"ID": 8})})
+		}},
+		{"cancelled", func(d *model.Desk) error {
+			_, err := d.Cancel(ctx, demo.Persona, 8)
+			return err
+		}, func(a *app) string {
+			return a.T("tui.request.ended_meanwhile", locale.Args{"ID": 8, "State": model.StateCancelled})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDesk(t)
+			a := start(t, d, demo.Persona, 80, 24)
+			a.openRequest8()
+			a.press("a")
+			a.typ("ABCD-12")
+			a.waitText("[ABCD-12")
+			if err := tc.act(d); err != nil {
+				t.Fatal(err)
+			}
+			s := a.waitText(tc.want(a))
+			if strings.Contains(s, "ABCD-12") {
+				t.Fatalf("the prompt is still open:\n%s", s)
+			}
+		})
+	}
 }

@@ -216,13 +216,15 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		before := p.offered()
 		p.r, p.hist, p.mail, p.loaded = msg.r, msg.hist, msg.mail, true
 		p.dropReplaced(before)
-		if (p.prompt == acceptPrompt || p.prompt == refusePrompt) && !p.awaitingMe() {
+		var why tea.Cmd
+		if (p.prompt == acceptPrompt || p.prompt == refusePrompt) && !p.awaitingMe() && !p.busy {
 			p.closePrompt()
+			why = common.Status(p.answeredElsewhere())
 		}
 		if p.prompt == cancelPrompt && !p.mayCancel() {
 			p.closePrompt()
 		}
-		return tea.Batch(common.Read(), p.early.Replay(p.key))
+		return tea.Batch(common.Read(), why, p.early.Replay(p.key))
 	case answeredMsg:
 		p.busy = false
 		if msg.err != nil {
@@ -275,6 +277,23 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		common.Wheel(msg, &p.scroll)
 	}
 	return nil
+}
+
+// answeredElsewhere says why the prompt for a token closed by itself:
+// the request no longer awaits the user's answer, given in another
+// session of the account (or the request ended meanwhile), and what was
+// typed in the prompt was not sent. Said, it is not a mystery where the
+// half-typed token went.
+func (p *Page) answeredElsewhere() string {
+	args := locale.Args{"ID": p.r.ID, "State": p.r.State}
+	if me, ok := p.r.Party(p.c.Me); ok && me.Answer != model.AnswerPending {
+		args["Done"] = p.c.T("tui.request.refused_by_you", args)
+		if me.Answer == model.AnswerAccepted {
+			args["Done"] = p.c.T("tui.request.accepted_by_you", args)
+		}
+		return p.c.T("tui.request.answered_elsewhere", args)
+	}
+	return p.c.T("tui.request.ended_meanwhile", args)
 }
 
 func (p *Page) closePrompt() {
