@@ -349,7 +349,7 @@ func TestHistoryDetailAt80(t *testing.T) {
 				}
 				when := a.l.DateTime(h.At)
 				a.waitFor("line "+when+" selected", func(s string) bool { return strings.HasPrefix(lineOf(s, ">"), ">  "+when) })
-				detail := model.DetailOf(h).In(a.l)
+				detail := (&common.Common{L: a.l}).Detail(h) // beside its action: what the action does not say
 				s := a.waitFor("the detail of "+when, func(s string) bool { return shownWhole(s, detail) })
 				checkFrame(t, s, 80, 24)
 				if strings.HasSuffix(strings.TrimSpace(lineOf(s, ">")), "…") {
@@ -379,7 +379,7 @@ func TestRequestHistoryAt80(t *testing.T) {
 			a.openRequest(r.ID)
 			a.press("G") // the history is at the bottom of the page
 			for _, h := range hs {
-				detail := model.DetailOf(h).In(a.l)
+				detail := (&common.Common{L: a.l}).Detail(h) // beside its action: what the action does not say
 				s := a.waitFor(fmt.Sprintf("#%d: the detail %q", r.ID, detail), func(s string) bool { return shownWhole(s, detail) })
 				checkFrame(t, s, 80, 24)
 				if len([]rune(detail)) > 80-50 {

@@ -122,3 +122,32 @@ func TestAnsweredElsewhereSaysSo(t *testing.T) {
 		})
 	}
 }
+
+// TestEndedLineSaysItOnce: the history line of a request that ended
+// gives the reason beside its action, without the state again ("cancelled
+// cancelled: cancelled by xx11111-ovh" before; "cancelado  cancelado:
+// cancelado por" in Portuguese, cut across two lines at 80 columns).
+func TestEndedLineSaysItOnce(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT, model.LangFR} {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDesk(t)
+			if _, err := d.SetLang(ctx, demo.Persona, string(lang)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.Cancel(ctx, demo.Persona, 8); err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("2", "/")
+			a.typ("#8")
+			a.press("enter", "enter")
+			by := a.T("word.reason.cancelled_by", locale.Args{"Handle": demo.Persona})
+			s := a.waitText(string(demo.Persona) + "* " + a.T("tui.action.request.cancel"))
+			line := lineOf(s, string(demo.Persona)+"* "+a.T("tui.action.request.cancel"))
+			if !strings.Contains(line, by) || strings.Count(strings.ToLower(line), strings.ToLower(a.T("tui.action.request.cancel"))) != 2 {
+				t.Fatalf("the history line says the state more than once, or not the reason:\n%s", s)
+			}
+		})
+	}
+}

@@ -153,14 +153,24 @@ func (c *Common) Action(a string) string {
 	return Line(a)
 }
 
-// Detail writes what history line h says beside its action, or nothing
-// when it says no more than the action does: an answer's line is stored
-// as "accepted", which Action already writes ("accepted accepted",
-// "aceitou aceitou" side by side, where a list shows both).
+// Detail writes what history line h says beside its action, without
+// what the action already says: nothing for an answer's line, stored as
+// "accepted", which Action already writes ("accepted accepted",
+// "aceitou aceitou" side by side, where a list shows both); the reason
+// alone for a line stored as the state it led to and why ("cancelled:
+// cancelled by xx11111-ovh" beside the action "cancelled" is "cancelled
+// by xx11111-ovh").
 func (c *Common) Detail(h model.HistoryEntry) string {
-	d := Line(model.DetailOf(h).In(c.L))
-	if strings.EqualFold(d, c.Action(h.Action)) {
+	d, a := Line(model.DetailOf(h).In(c.L)), strings.ToLower(c.Action(h.Action))
+	if strings.EqualFold(d, a) {
 		return ""
+	}
+	// "cancelled: …" beside "cancelled", "recusado: …" beside "pedido
+	// recusado", "annulée : …" beside "annulée"
+	if head, rest, ok := strings.Cut(d, ":"); ok && strings.TrimSpace(rest) != "" {
+		if head = strings.ToLower(strings.TrimSpace(head)); head != "" && strings.HasSuffix(a, head) {
+			return strings.TrimSpace(rest)
+		}
 	}
 	return d
 }
