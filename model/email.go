@@ -148,7 +148,9 @@ func (d *Desk) answerEmail(ctx context.Context, actor Handle, token string, conf
 		}
 		var refusal error
 		if norm, ok := NormalizeToken(token); !ok {
-			refusal = fail(ErrWrongToken, "token", "err.email.token_shape", locale.Args{"Email": c.Email})
+			// what can't be a token (a slip: a word, a "-") is no
+			// guess, and spends no try, as for a request's token
+			return Account{}, fail(ErrWrongToken, "token", "err.email.token_shape", locale.Args{"Email": c.Email})
 		} else if h := HashToken(norm); !h.Equal(c.Hash) {
 			// The token of an earlier change (confirmed, refused,
 			// replaced: a mail kept in the mailbox) is no guess: it is

@@ -1,6 +1,7 @@
 package modeltest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -951,6 +952,19 @@ func testEmail(t *testing.T, open Opener) {
 			t.Errorf("an earlier change's token: %q", err)
 		}
 		f.Same(before, "an earlier change's token")
+	}
+	// What can't be a token is a slip, not a guess, as for a request:
+	// it spends no try, and changes nothing.
+	for _, slip := range []string{"WRONG", "-", "", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAA!"} {
+		for _, answer := range []func(context.Context, model.Handle, string) (model.Account, error){f.Desk.ConfirmEmail, f.Desk.RefuseEmail} {
+			before := f.Snap()
+			_, err := answer(f.Ctx, T, slip)
+			IsKind(t, err, model.ErrWrongToken, fmt.Sprintf("the slip %q", slip))
+			if err != nil && strings.Contains(err.Error(), "tries") {
+				t.Errorf("the slip %q spends a try: %v", slip, err)
+			}
+			f.Same(before, fmt.Sprintf("the slip %q", slip))
+		}
 	}
 	// The mailbox says which proofs a newer change replaced, as it says
 	// which request tokens a resend replaced: all but the newest.
