@@ -12,7 +12,9 @@ import (
 
 	"github.com/creack/pty"
 
+	"contactdesk/model"
 	"contactdesk/model/demo"
+	"contactdesk/storage"
 )
 
 func mode(t *testing.T, path string) fs.FileMode {
@@ -220,5 +222,39 @@ func TestDemoSaysWhenOthersMayRead(t *testing.T) {
 		if r := d.run("--db", private, cmd); r.code != 0 || r.err != "" {
 			t.Errorf("%s in a new file: exit %d, stderr %q", cmd, r.code, r.err)
 		}
+	}
+}
+
+// TestDemoForceUnderAServer: demo --force replaces the desk that a
+// server (here a desk held open, as serve holds it) is using in place:
+// the server goes on with the new desk at once, and what it writes then
+// is in the file. Before, the file was moved into the desk's place and
+// the server went on writing into the old one, deleted: its writes were
+// lost, and keys made after the reset were unknown to it.
+func TestDemoForceUnderAServer(t *testing.T) {
+	d := seeded(t) // a desk with example.com, not the demo's
+	path := d.env["CONTACTDESK_DB"]
+	held, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	server := model.NewDesk(held, model.Options{})
+	ctx := context.Background()
+	d.ok("demo", "--force")
+	vs, err := server.Services(ctx, demo.Persona)
+	if err != nil || len(vs) == 0 {
+		t.Fatalf("the server does not see the new desk: %v services of %s, %v", len(vs), demo.Persona, err)
+	}
+	if _, err := server.SetLang(ctx, demo.Persona, "fr"); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := storage.Open(path, storage.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if a, err := model.NewDesk(fresh, model.Options{}).Account(ctx, demo.Persona); err != nil || a.Lang != model.LangFR {
+		t.Fatalf("the server's write after the reset is not in the file: %+v %v", a, err)
 	}
 }

@@ -231,6 +231,15 @@ func buildDemo(a *app, path string, mode fs.FileMode, services int, progress fun
 		removeDB(tmp)
 		return sum, err
 	}
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		// demo --force: the desk is replaced in place, so that a server
+		// or session that has it open goes on with the new one (a file
+		// moved into its place would leave them writing into the old
+		// one, deleted).
+		err = replaceDesk(a.ctx, path, tmp)
+		removeDB(tmp)
+		return sum, err
+	}
 	for _, f := range []string{path + "-wal", path + "-shm"} {
 		os.Remove(f)
 	}
@@ -239,6 +248,20 @@ func buildDemo(a *app, path string, mode fs.FileMode, services int, progress fun
 		return sum, fails("cannot_write", locale.Args{"Path": path}, errors.Unwrap(err))
 	}
 	return sum, nil
+}
+
+// replaceDesk replaces the desk at path with the desk in the file src,
+// in one write transaction (sqlite.DB.Replace).
+func replaceDesk(ctx context.Context, path, src string) error {
+	db, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		return err
+	}
+	err = db.Replace(ctx, src)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // emptyFile reports whether fi, found at path, is an empty regular file

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -44,17 +45,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return db.explain(err, false)
 	}
 	defer sc.Close()
-	err = dc.Raw(func(d any) error {
-		return sc.Raw(func(s any) error {
-			dconn, ok1 := d.(*sqlite3.SQLiteConn)
-			sconn, ok2 := s.(*sqlite3.SQLiteConn)
-			if !ok1 || !ok2 {
-				return errors.New("sqlite: a backup needs connections of the sqlite3 driver")
-			}
-			return copyAll(ctx, dconn, sconn)
-		})
-	})
-	if err != nil {
+	if err := copyConns(ctx, dc, sc); err != nil {
 		return db.explain(err, false)
 	}
 	var res string
@@ -80,6 +71,21 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	return f.Close()
 }
 
+// copyConns copies every page of the database of sc into that of dc
+// (copyAll), through the driver's connections under them.
+func copyConns(ctx context.Context, dc, sc *sql.Conn) error {
+	return dc.Raw(func(d any) error {
+		return sc.Raw(func(s any) error {
+			dconn, ok1 := d.(*sqlite3.SQLiteConn)
+			sconn, ok2 := s.(*sqlite3.SQLiteConn)
+			if !ok1 || !ok2 {
+				return errors.New("sqlite: copying a desk needs connections of the sqlite3 driver")
+			}
+			return copyAll(ctx, dconn, sconn)
+		})
+	})
+}
+
 // copyAll copies every page of src into dst in one step, that is from
 // one snapshot; a lock held elsewhere (BUSY, LOCKED) is waited out up to
 // BusyTimeout.
@@ -103,4 +109,36 @@ func copyAll(ctx context.Context, dst, src *sqlite3.SQLiteConn) error {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// Replace replaces the desk with the desk in the SQLite file src, in
+// place: every page of src is copied into the desk's file in one write
+// transaction (SQLite's online backup API, as Backup uses it). A server
+// or session that has the desk open sees the new desk as it sees any
+// write, where moving src into the desk's place would leave them on the
+// old file, deleted, their later writes lost with it. A failure leaves
+// the desk as it was. src is read in one snapshot and left as it is.
+func (db *DB) Replace(ctx context.Context, src string) error {
+	if db.readOnly {
+		return fmt.Errorf("%s is open read-only: it can't be replaced", db.path)
+	}
+	busy := "_busy_timeout=" + strconv.Itoa(int(BusyTimeout/time.Millisecond))
+	dst := connect(db.path, 1, "mode=rw", "_journal_mode=WAL", "_synchronous=FULL", busy)
+	defer dst.Close()
+	from := connect(src, 1, "mode=ro", busy)
+	defer from.Close()
+	dc, err := dst.Conn(ctx)
+	if err != nil {
+		return db.explain(err, false)
+	}
+	defer dc.Close()
+	sc, err := from.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer sc.Close()
+	if err := copyConns(ctx, dc, sc); err != nil {
+		return db.explain(err, false)
+	}
+	return nil
 }
