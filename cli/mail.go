@@ -17,8 +17,8 @@ func newCmdMail(a *app) *cobra.Command {
 		`Every mail the desk writes lands in the recipient's mailbox, kept in the
 database: the tokens to confirm requests, and the outcomes. With real
 delivery (--smtp) it is also sent, and the mailbox shows how that went.`,
-		`contactdesk mail list --as cd67890-ovh
-contactdesk mail show 31 --as cd67890-ovh`,
+		`contactdesk mail list --as xx11111-ovh
+contactdesk mail show 28 --as xx11111-ovh`,
 		newCmdMailList(a, nil),
 		newCmdMailShow(a, nil),
 	)
@@ -38,9 +38,11 @@ func newCmdMailList(a *app, runF func(*mailListOptions) error) *cobra.Command {
 		Short:       "List your mails",
 		Long: `List the account's mails, newest first: "*" marks the unread, TOKEN those that
 carry a token to answer a request with ('contactdesk mail show ID' shows
-it), or "replaced" when a newer mail brought a new token for the same
-request (a resend; token_replaced in the JSON). --json has every field,
-the token and the delivery included.
+it), "replaced" when a newer mail brought a new token for the same
+request (a resend; token_replaced in the JSON), or "ended" when the
+request has ended, or the change of e-mail address that the token proves
+was confirmed or refused (token_ended). --json has every field, the token
+and the delivery included.
 
 With real delivery (mail-delivery smtp, see 'contactdesk config') a token
 lives in its recipient's own inbox only: TOKEN says "mailed", "queued" (not
@@ -49,9 +51,11 @@ and the JSON has an empty token, a link without it, token_withheld true,
 and the delivery. A token the simulated mailbox held when real delivery
 began was never mailed: it was removed then, and TOKEN says "removed"
 (token_removed true); the mail says how to ask for a fresh one.`,
-		Example: `contactdesk mail list --as cd67890-ovh
-contactdesk mail list --as cd67890-ovh --json |
-  jq -r '.[] | select(.token != "") | "\(.request) \(.token)"'`,
+		Example: `contactdesk mail list --as xx11111-ovh
+contactdesk mail list --as xx11111-ovh --json |
+  jq -r '.[] | select(.token != "")
+    | select(.token_replaced or .token_ended | not)
+    | "\(.request) \(.token)"'`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -91,6 +95,8 @@ func mailList(o *mailListOptions) error {
 		switch {
 		case m.TokenReplaced && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
 			token = a.T("cli.mail.replaced")
+		case m.TokenEnded && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
+			token = a.T("cli.mail.ended")
 		case m.Token != "":
 			token = a.T("cli.mail.token")
 			tokens.add(m)
@@ -158,8 +164,8 @@ the request with the token filled in — and mark it read. With real
 delivery, the token is in the recipient's own inbox only: the mail says
 to which address it went, or that it is still queued, or was not
 delivered (with the server's answer).`,
-		Example: `contactdesk mail show 31 --as cd67890-ovh
-contactdesk mail show 31 --as cd67890-ovh --json | jq -r .token`,
+		Example: `contactdesk mail show 28 --as xx11111-ovh
+contactdesk mail show 28 --as xx11111-ovh --json | jq -r .token`,
 		Args:                  exactArgs("ID"),
 		DisableFlagsInUseLine: true,
 		ValidArgsFunction:     a.completeMails,
@@ -216,8 +222,8 @@ func mailShow(o *mailShowOptions) error {
 	if say := a.tokenFate(m); say != "" {
 		fmt.Fprintf(a.out, "%s%s\n", label("token"), say)
 	}
-	if m.TokenReplaced {
-		fmt.Fprintf(a.out, "%s%s\n", label("token"), model.ReplacedNote(m).In(a.l))
+	if m.TokenGone() {
+		fmt.Fprintf(a.out, "%s%s\n", label("token"), model.GoneNote(m).In(a.l))
 	}
 	fmt.Fprintf(a.out, "\n%s", text.Clean(m.Body, true))
 	return nil

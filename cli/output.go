@@ -122,12 +122,16 @@ type mailJSON struct {
 	// TokenReplaced: a newer mail brought the recipient a new token for
 	// the same request (a resend), and this mail's token no longer works.
 	TokenReplaced bool `json:"token_replaced"`
+	// TokenEnded: what the token answers has ended (the request, its
+	// outcome mail newer in the mailbox; the change of e-mail address,
+	// confirmed or refused since), and it no longer works.
+	TokenEnded bool `json:"token_ended"`
 }
 
 func mailOut(m model.Mail) mailJSON {
 	j := mailJSON{ID: m.ID, To: string(m.To), Address: m.Address, Subject: m.Subject, Date: rfc(m.Date), Body: m.Body,
 		Token: m.Token, Link: m.Link, Kind: m.Kind, Read: m.Read, Delivery: m.Delivery, DeliveryError: m.DeliveryError,
-		TokenWithheld: m.TokenWithheld, TokenRemoved: m.TokenRemoved, TokenReplaced: m.TokenReplaced}
+		TokenWithheld: m.TokenWithheld, TokenRemoved: m.TokenRemoved, TokenReplaced: m.TokenReplaced, TokenEnded: m.TokenEnded}
 	if m.RequestID != 0 {
 		id := m.RequestID
 		j.Request = &id

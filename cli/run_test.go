@@ -537,7 +537,12 @@ func TestMailListSaysWhichMailsCarryAToken(t *testing.T) {
 	// An outcome mail carries none.
 	d.ok("request", "cancel", "1", "--as", "ad11111-ovh")
 	out = d.ok("mail", "list", "--as", "ne44444-ovh")
-	if lines := strings.Split(out, "\n"); strings.Contains(lines[1], " token ") || !strings.Contains(lines[2], " token ") {
+	// nor, the request ended, does its token any more
+	if lines := strings.Split(out, "\n"); strings.Contains(lines[1], " token ") || !strings.Contains(lines[2], " ended ") || strings.Contains(out, "carries a token") {
 		t.Errorf("mail list after the outcome:\n%s", out)
+	}
+	ms := decode[[]map[string]any](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json"))
+	if ms[1]["token_ended"] != true || ms[0]["token_ended"] != false {
+		t.Errorf("mail list --json after the outcome: %v", ms)
 	}
 }

@@ -722,13 +722,18 @@ func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 			return err
 		}
 		// newest first: a token mail of a series whose newer token mail
-		// was already seen had its token replaced
-		newer := map[int64]bool{}
+		// was already seen had its token replaced; one whose series'
+		// end was already seen (a request's outcome, the mail saying
+		// that a change of address was made or refused) is ended
+		newer, ended := map[int64]bool{}, map[int64]bool{}
 		for i := range ms {
 			ms[i] = show(ms[i])
 			if series, ok := tokenSeries(ms[i]); ok {
 				ms[i].TokenReplaced = newer[series]
+				ms[i].TokenEnded = ended[series]
 				newer[series] = true
+			} else if series, ok := endsSeries(ms[i]); ok {
+				ended[series] = true
 			}
 		}
 		return nil
@@ -748,6 +753,23 @@ func ReplacedNote(m Mail) locale.Message {
 	return locale.M("err.token.replaced", locale.Args{"ID": m.RequestID})
 }
 
+// TokenGone reports whether m's token no longer works, as far as the
+// mailbox tells: replaced by a newer mail's, or what it answers ended.
+func (m Mail) TokenGone() bool { return m.TokenReplaced || m.TokenEnded }
+
+// GoneNote is what a door says of the token of m, a mail whose token is
+// gone (TokenGone): which newer mail to use instead, or that what it
+// answers has ended.
+func GoneNote(m Mail) locale.Message {
+	switch {
+	case m.TokenReplaced:
+		return ReplacedNote(m)
+	case m.Kind == MailEmailConfirm:
+		return locale.M("err.email.link_ended", nil)
+	}
+	return locale.M("err.token.ended", locale.Args{"ID": m.RequestID})
+}
+
 // tokenSeries says which series of token mails m belongs to, of which
 // the newest alone brings a token that works: those confirming one
 // request (a resend replaces the token), by the request's number, or
@@ -758,6 +780,20 @@ func tokenSeries(m Mail) (int64, bool) {
 	case confirmsRequest(m):
 		return m.RequestID, true
 	case m.Kind == MailEmailConfirm:
+		return 0, true
+	}
+	return 0, false
+}
+
+// endsSeries says which series of token mails (tokenSeries) m ends,
+// when it says how it ended: a request's outcome, by the request's
+// number; the mail saying that a change of address was made or refused,
+// 0. The tokens of the series' older mails no longer work.
+func endsSeries(m Mail) (int64, bool) {
+	switch {
+	case m.Kind == MailOutcome && m.RequestID != 0:
+		return m.RequestID, true
+	case m.Kind == MailEmailChanged:
 		return 0, true
 	}
 	return 0, false
@@ -791,18 +827,31 @@ func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
 				return err
 			}
 			m.TokenReplaced = newest.ID != m.ID
+			outcome, err := tx.LastMailAbout(actor, m.RequestID, MailOutcome)
+			if err != nil && !errors.Is(err, ErrNoRow) {
+				return err
+			}
+			m.TokenEnded = err == nil && outcome.ID > m.ID
 		case m.Kind == MailEmailConfirm:
-			// rare: read the mailbox for the account's newest proof
+			// rare: read the mailbox for the account's newest proof,
+			// and whether a change was made or refused since this one
 			ms, err := tx.MailsOf(actor)
 			if err != nil {
 				return err
 			}
+			newest := true
 			for _, x := range ms {
-				if x.Kind == MailEmailConfirm {
-					m.TokenReplaced = x.ID != m.ID
+				if x.ID <= m.ID {
 					break
 				}
+				switch x.Kind {
+				case MailEmailConfirm:
+					newest = false
+				case MailEmailChanged:
+					m.TokenEnded = true
+				}
 			}
+			m.TokenReplaced = !newest
 		}
 		return nil
 	})

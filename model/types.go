@@ -289,6 +289,11 @@ type Mail struct {
 	// the same request (a resend), or for a newer change of its e-mail
 	// address, and this mail's token no longer works.
 	TokenReplaced bool
+	// TokenEnded: what the mail's token answers has ended, and the token
+	// no longer works: the request (its outcome mail, newer, is in the
+	// mailbox), or the change of e-mail address that it proves (confirmed
+	// or refused: the mail saying so, newer, is in the mailbox).
+	TokenEnded bool
 }
 
 // HistoryEntry records one action: who did what to which service, when.

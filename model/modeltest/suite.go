@@ -64,6 +64,7 @@ func Run(t *testing.T, open Opener) {
 		{"Observe", testObserve},
 		{"Gauges", testGauges},
 		{"Acquaintances", testAcquaintances},
+		{"TokenEnded", testTokenEnded},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -223,7 +223,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 // token is in the recipient's own inbox).
 func (p *Page) sayToken() {
 	follow, confirm := "tui.mail.key.open", "tui.mail.key.confirm_email"
-	if _, tok, ok := model.ParseLink(p.m.Link); !ok || tok == "" || p.m.TokenReplaced {
+	if _, tok, ok := model.ParseLink(p.m.Link); !ok || tok == "" || p.m.TokenGone() {
 		follow = "tui.mail.key.open_no_token"
 	}
 	if p.m.Token == "" {
@@ -242,14 +242,15 @@ func (p *Page) open() tea.Cmd {
 	}
 	if p.m.Kind == model.MailEmailConfirm {
 		tok := p.m.Token
-		if p.m.TokenReplaced {
+		if p.m.TokenGone() {
 			tok = "" // it no longer works: the Profile's field is left for the newest
 		}
 		return p.c.Open(common.ConfirmEmailMsg{Token: tok})
 	}
 	if id, tok, ok := model.ParseLink(p.m.Link); ok {
-		if p.m.TokenReplaced {
-			// the request offers the token of the newest mail itself
+		if p.m.TokenGone() {
+			// the request offers the token of the newest mail itself,
+			// or, ended, none
 			tok = ""
 		}
 		return p.c.Open(common.OpenRequestMsg{ID: id, Token: tok})
@@ -360,8 +361,8 @@ func (p *Page) View() string {
 		ls = append(ls, p.row("delivery", d, dst)...)
 	}
 	switch {
-	case p.m.TokenReplaced && (m.Token != "" || m.TokenWithheld):
-		ls = append(ls, p.row("token", model.ReplacedNote(m).In(p.c.L), st.Error)...)
+	case p.m.TokenGone() && (m.Token != "" || m.TokenWithheld):
+		ls = append(ls, p.row("token", model.GoneNote(m).In(p.c.L), st.Error)...)
 	case m.Token != "":
 		ls = append(ls, p.row("token", common.Line(m.Token), st.Token)...)
 	case m.TokenRemoved || m.TokenWithheld:
@@ -369,8 +370,8 @@ func (p *Page) View() string {
 		// on its way there, or never got there.
 		ls = append(ls, p.row("token", p.c.WithheldToken(m), st.Subtle)...)
 	}
-	if m.Link != "" && !p.m.TokenReplaced {
-		// a replaced token's link no longer works: the row above says so
+	if m.Link != "" && !p.m.TokenGone() {
+		// a gone token's link no longer works: the row above says so
 		ls = append(ls, p.linkRows(common.Line(m.Link), st.Value)...)
 	}
 	ls = append(ls, st.Rule.Render(strings.Repeat("─", max(1, p.width))))
@@ -386,7 +387,7 @@ func (p *Page) View() string {
 	switch {
 	case m.Kind == model.MailEmailConfirm:
 		hint = p.c.T("tui.mail.hint_confirm_email") + " · " + hint
-	case (m.Link != "" || m.RequestID != 0) && m.Token != "" && !p.m.TokenReplaced:
+	case (m.Link != "" || m.RequestID != 0) && m.Token != "" && !p.m.TokenGone():
 		hint = p.c.T("tui.mail.hint_open_token", locale.Args{"ID": m.RequestID}) + " · " + hint
 	case m.Link != "" || m.RequestID != 0:
 		hint = p.c.T("tui.mail.hint_open", locale.Args{"ID": m.RequestID}) + " · " + hint

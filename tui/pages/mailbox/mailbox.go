@@ -98,8 +98,11 @@ func (p *Page) Load() tea.Cmd {
 		es := make([]listpage.Entry[model.Mail], len(ms))
 		for i, m := range ms {
 			subject := common.Line(m.Subject)
-			if m.TokenReplaced && (m.Token != "" || m.TokenWithheld) {
+			switch {
+			case m.TokenReplaced && (m.Token != "" || m.TokenWithheld):
 				subject = c.T("tui.mailbox.replaced") + " " + subject
+			case m.TokenEnded && (m.Token != "" || m.TokenWithheld):
+				subject = c.T("tui.mailbox.ended") + " " + subject
 			}
 			row := table.Row{Key: m.ID, Cells: []string{c.L.Ago(now, m.Date), subject, c.Delivery(m.Delivery)}}
 			if !m.Read {

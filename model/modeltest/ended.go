@@ -1,0 +1,88 @@
+package modeltest
+
+import (
+	"testing"
+
+	"contactdesk/model"
+)
+
+// testTokenEnded: a token mail whose request has ended (its outcome mail
+// is in the mailbox), or whose change of e-mail address was confirmed
+// or refused, is marked ended, in the mailbox and read alone; a mail of
+// a request still open, or of a newer change, is not. Before, such
+// tokens read as any other in the mailbox and mail list, and a script
+// picking the tokens out of `mail list --json` picked dead ones.
+func testTokenEnded(t *testing.T, open Opener) {
+	f := New(t, open)
+	r := f.Create(A, Example, N, model.Tech)[0]
+	live := f.Create(A, Owed, N2, model.Tech)[0]
+	ended := func(h model.Handle, kind string, id int64) map[int64]bool {
+		t.Helper()
+		ms, err := f.Desk.Mails(f.Ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]bool{}
+		for _, m := range ms {
+			if m.Kind != kind || m.RequestID != id {
+				continue
+			}
+			got[m.ID] = m.TokenEnded
+			if one, err := f.Desk.Mail(f.Ctx, h, m.ID); err != nil || one.TokenEnded != m.TokenEnded {
+				t.Errorf("mail #%d of %s read alone: ended %v, %v; in the mailbox %v", m.ID, h, one.TokenEnded, err, m.TokenEnded)
+			}
+		}
+		if len(got) == 0 {
+			t.Fatalf("%s has no %s mail about #%d", h, kind, id)
+		}
+		return got
+	}
+	check := func(when string, h model.Handle, kind string, id int64, want bool) {
+		t.Helper()
+		for mid, e := range ended(h, kind, id) {
+			if e != want {
+				t.Errorf("%s: %s's mail #%d about #%d: token ended %v, want %v", when, h, mid, id, e, want)
+			}
+		}
+	}
+	for _, h := range []model.Handle{A, T, N} {
+		check("open", h, model.MailConfirm, r.ID, false)
+	}
+	if _, err := f.Desk.Cancel(f.Ctx, A, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []model.Handle{A, T, N} {
+		check("cancelled", h, model.MailConfirm, r.ID, true)
+	}
+	check("another request, open", A, model.MailConfirm, live.ID, false)
+	check("another request, open", N2, model.MailConfirm, live.ID, false)
+
+	// e-mail proofs: ended once the change is confirmed; a newer one is not
+	if _, err := f.Desk.AskEmailChange(f.Ctx, T, "ted@new.example"); err != nil {
+		t.Fatal(err)
+	}
+	check("proof, pending", T, model.MailEmailConfirm, 0, false)
+	if _, err := f.Desk.ConfirmEmail(f.Ctx, T, EmailToken(f, T)); err != nil {
+		t.Fatal(err)
+	}
+	check("proof, confirmed", T, model.MailEmailConfirm, 0, true)
+	if _, err := f.Desk.AskEmailChange(f.Ctx, T, "ted@newer.example"); err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := f.Desk.Mails(f.Ctx, T)
+	newest := int64(0)
+	for _, m := range ms {
+		if m.Kind == model.MailEmailConfirm {
+			if m.TokenEnded || m.TokenReplaced {
+				t.Errorf("the newest proof #%d: ended %v, replaced %v", m.ID, m.TokenEnded, m.TokenReplaced)
+			}
+			newest = m.ID
+			break
+		}
+	}
+	for id, e := range ended(T, model.MailEmailConfirm, 0) {
+		if id != newest && !e {
+			t.Errorf("the confirmed change's proof #%d, a newer one asked since: not ended", id)
+		}
+	}
+}
