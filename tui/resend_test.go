@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
@@ -150,4 +152,22 @@ func TestEndedLineSaysItOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHugePasteIsCut: a paste of 50,000 characters into a list's filter
+// types only its first part, which the filter takes up to its limit, and
+// the session answers the next keys at once. Typed whole, a key at a
+// time, each key filtering the list, such a paste kept a core busy for
+// minutes, the customer gone or not.
+func TestHugePasteIsCut(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("/")
+	a.tm.Send(tea.PasteMsg{Content: strings.Repeat("q", 50000)})
+	none := a.T("tui.services.info", locale.Args{"Shown": 0, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")})
+	a.waitText(none, "/qqqq")
+	a.press("esc", "/")
+	a.typ("xara-shop")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}), "xara-shop.com")
 }

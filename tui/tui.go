@@ -958,13 +958,24 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // character at a time, as if typed: the field takes it as it takes
 // typing, its limit and its checks included. Its lines are joined with
 // spaces, and what surrounds it trimmed. With no field taking the keys
-// it does nothing: its letters would be taken as commands.
+// it does nothing: its letters would be taken as commands. Only its
+// first maxPaste characters are typed: each key costs the screen a
+// filter or a check, and a paste of 200,000 characters, typed whole,
+// kept a core busy for many minutes, the session gone or not.
 func (m *Model) paste(s string) tea.Cmd {
 	cur := m.current()
 	if m.small || m.showHelp || m.pick == nil && !cur.page.Capturing() {
 		return nil
 	}
 	m.fade(cur.id)
+	if n := 0; len(s) > maxPaste {
+		for i := range s {
+			if n++; n > maxPaste {
+				s = s[:i]
+				break
+			}
+		}
+	}
 	s = strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s))
 	if t, ok := cur.page.(common.PasteTaker); ok && m.pick == nil {
 		s = t.TakePaste(s)
@@ -978,6 +989,10 @@ func (m *Model) paste(s string) tea.Cmd {
 	}
 	return tea.Batch(cmds...)
 }
+
+// maxPaste is how many characters of a paste are typed: more than any
+// field takes (a mail's link, an owner's address, a filter).
+const maxPaste = 1024
 
 // mouse finds the part of the last frame under the pointer, from the
 // positions of its layers: a tab opens; on the screen, the part hit gets

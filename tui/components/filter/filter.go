@@ -30,9 +30,15 @@ type Model struct {
 	Start, Keep, Clear key.Binding
 }
 
+// MaxLen is the most a filter takes, in characters.
+const MaxLen = 256
+
 // New returns an empty filter, its words in l's language.
 func New(st *styles.Styles, l *locale.Localizer) *Model {
 	in := textinput.New()
+	// longer than any name a list holds (a domain's is at most 253):
+	// more would be no filter, and each key costs the list a pass
+	in.CharLimit = MaxLen
 	in.Prompt = "/"
 	in.Placeholder = l.T("tui.filter.placeholder")
 	s := textinput.DefaultDarkStyles()
