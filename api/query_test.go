@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -172,5 +173,16 @@ func TestQueryParameters(t *testing.T) {
 	var now int64
 	if err := w.client(ada).GetUnAuth("/auth/time", &now); err != nil || now == 0 {
 		t.Errorf("/auth/time: %v %v", now, err)
+	}
+	// The README shows what each route takes, and what a refusal says.
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| `GET /me/task/contactChange?askingAccount=&state=&toAccount=` |", "| `GET /me/task/emailChange?state=` |",
+		`"message": "Received not described parameters: (foo)` + filters + `"`} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("the README has no %q", want)
+		}
 	}
 }
