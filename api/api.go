@@ -235,15 +235,19 @@ type call struct {
 	who  model.Handle
 	body []byte
 	now  time.Time
+	// query holds the query parameters given, checked against the
+	// route's (see params.read): each once, of its form.
+	query map[string]string
 }
 
 // route is what a route does; it answers a value to send as JSON, or an
 // error (a model refusal, or an *Error).
 type route func(c *call) (any, error)
 
-// authed reads a call's body, checks its credentials and its key's rate,
-// then runs fn with a time limit.
-func (h *Handler) authed(fn route) http.HandlerFunc {
+// authed reads a call's body, checks its credentials, its key's rate and
+// its query string (ps: the query parameters the route takes), then runs
+// fn with a time limit.
+func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		info := r.Context().Value(infoKey{}).(*callInfo)
 		body, e := readBody(w, r, h.o.MaxBody)
@@ -268,7 +272,12 @@ func (h *Handler) authed(fn route) http.HandlerFunc {
 			writeError(w, e)
 			return
 		}
-		out, err := fn(&call{ctx: ctx, r: r, who: who.Handle, body: body, now: now})
+		query, e := ps.read(r)
+		if e != nil {
+			writeError(w, e)
+			return
+		}
+		out, err := fn(&call{ctx: ctx, r: r, who: who.Handle, body: body, now: now, query: query})
 		if err != nil {
 			h.answerError(w, info, err, now)
 			return

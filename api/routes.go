@@ -14,24 +14,30 @@ import (
 func (h *Handler) routes() {
 	m := h.mux
 	m.HandleFunc("GET /1.0/auth/time", func(w http.ResponseWriter, r *http.Request) {
+		if _, e := params(nil).read(r); e != nil {
+			writeError(w, e)
+			return
+		}
 		writeJSON(w, http.StatusOK, h.d.Now().Unix())
 	})
-	m.Handle("GET /1.0/me", h.authed(h.me))
-	m.Handle("GET /1.0/me/task/contactChange", h.authed(h.tasks))
-	m.Handle("GET /1.0/me/task/contactChange/{id}", h.authed(h.task))
-	m.Handle("POST /1.0/me/task/contactChange/{id}/accept", h.authed(h.answer(h.d.Accept)))
-	m.Handle("POST /1.0/me/task/contactChange/{id}/refuse", h.authed(h.answer(h.d.Refuse)))
-	m.Handle("POST /1.0/me/task/contactChange/{id}/resendEmail", h.authed(h.resend))
-	m.Handle("POST /1.0/me/task/contactChange/{id}/cancel", h.authed(h.cancel))
-	m.Handle("POST /1.0/me/changeEmail", h.authed(h.changeEmail))
-	m.Handle("GET /1.0/me/task/emailChange", h.authed(h.emailTasks))
-	m.Handle("GET /1.0/me/task/emailChange/{id}", h.authed(h.emailTask))
-	m.Handle("POST /1.0/me/task/emailChange/{id}/accept", h.authed(h.answerEmail(h.d.ConfirmEmail)))
-	m.Handle("POST /1.0/me/task/emailChange/{id}/refuse", h.authed(h.answerEmail(h.d.RefuseEmail)))
+	// The second argument of authed is the query parameters a route
+	// takes (nil: none), as the README's table of routes shows them.
+	m.Handle("GET /1.0/me", h.authed(nil, h.me))
+	m.Handle("GET /1.0/me/task/contactChange", h.authed(taskFilters, h.tasks))
+	m.Handle("GET /1.0/me/task/contactChange/{id}", h.authed(nil, h.task))
+	m.Handle("POST /1.0/me/task/contactChange/{id}/accept", h.authed(nil, h.answer(h.d.Accept)))
+	m.Handle("POST /1.0/me/task/contactChange/{id}/refuse", h.authed(nil, h.answer(h.d.Refuse)))
+	m.Handle("POST /1.0/me/task/contactChange/{id}/resendEmail", h.authed(nil, h.resend))
+	m.Handle("POST /1.0/me/task/contactChange/{id}/cancel", h.authed(nil, h.cancel))
+	m.Handle("POST /1.0/me/changeEmail", h.authed(nil, h.changeEmail))
+	m.Handle("GET /1.0/me/task/emailChange", h.authed(emailFilters, h.emailTasks))
+	m.Handle("GET /1.0/me/task/emailChange/{id}", h.authed(nil, h.emailTask))
+	m.Handle("POST /1.0/me/task/emailChange/{id}/accept", h.authed(nil, h.answerEmail(h.d.ConfirmEmail)))
+	m.Handle("POST /1.0/me/task/emailChange/{id}/refuse", h.authed(nil, h.answerEmail(h.d.RefuseEmail)))
 	for _, p := range ServicePaths {
-		m.Handle("GET /1.0/"+p.Path, h.authed(h.services(p)))
-		m.Handle("GET /1.0/"+p.Path+"/{name}/serviceInfos", h.authed(h.serviceInfos(p)))
-		m.Handle("POST /1.0/"+p.Path+"/{name}/changeContact", h.authed(h.changeContact(p)))
+		m.Handle("GET /1.0/"+p.Path, h.authed(nil, h.services(p)))
+		m.Handle("GET /1.0/"+p.Path+"/{name}/serviceInfos", h.authed(nil, h.serviceInfos(p)))
+		m.Handle("POST /1.0/"+p.Path+"/{name}/changeContact", h.authed(nil, h.changeContact(p)))
 	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, notFound()) })
 }
@@ -119,14 +125,9 @@ func taskOf(r model.Request) task {
 
 // tasks is GET /me/task/contactChange: the ids of the requests the
 // caller is a party to, oldest first, narrowed by askingAccount,
-// toAccount and state.
+// toAccount and state (taskFilters, checked before).
 func (h *Handler) tasks(c *call) (any, error) {
-	q := c.r.URL.Query()
-	state := q.Get("state")
-	if state != "" && !slices.Contains(taskStates, state) {
-		return nil, fail(http.StatusBadRequest, "INVALID_PARAMETER", "state must be one of "+strings.Join(taskStates, ", "))
-	}
-	asking, to := strings.ToLower(strings.TrimSpace(q.Get("askingAccount"))), strings.ToLower(strings.TrimSpace(q.Get("toAccount")))
+	state, asking, to := c.query["state"], c.query["askingAccount"], c.query["toAccount"]
 	rs, err := h.d.Requests(c.ctx, c.who)
 	if err != nil {
 		return nil, err
