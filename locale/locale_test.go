@@ -1,6 +1,7 @@
 package locale_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -158,6 +159,21 @@ func TestPluralsAndWords(t *testing.T) {
 	for _, c := range cases {
 		if c.got != c.want {
 			t.Errorf("%q, want %q", c.got, c.want)
+		}
+	}
+}
+
+// TestQuestionsShowTheLocalYes: a question's keys name the language's
+// own letter for yes (tui.key.yes_letter: s for sim, o for oui), which
+// the footer shows too; "y", also taken, is English.
+func TestQuestionsShowTheLocalYes(t *testing.T) {
+	for _, l := range []locale.Lang{locale.EN, locale.PT, locale.FR} {
+		loc := locale.For(l)
+		yes := loc.T("tui.key.yes_letter")
+		for _, id := range []string{"tui.request.cancel_keys", "tui.contacts.leave_keys"} {
+			if s := loc.T(id); !strings.HasPrefix(s, yes+":") && !strings.HasPrefix(s, yes+"\u00a0:") {
+				t.Errorf("%s: %s = %q, not led by %q", l, id, s, yes)
+			}
 		}
 	}
 }
