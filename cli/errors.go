@@ -21,7 +21,7 @@ import (
 // Exit codes: the command line's contract with scripts.
 const (
 	exitOK      = 0 // done
-	exitRefused = 1 // refused, not found or failed: one line on stderr, nothing changed
+	exitRefused = 1 // refused, not found or failed: one line on stderr, nothing changed; or the output not written (outputFailure)
 	exitMisused = 2 // called wrongly: the message and the command's usage
 )
 
