@@ -92,6 +92,12 @@ func said(err error, l *locale.Localizer) string {
 	return err.Error()
 }
 
+// saying is an error given as a message's argument: said in the
+// reader's language (said).
+type saying struct{ err error }
+
+func (s saying) In(l *locale.Localizer) string { return said(s.err, l) }
+
 func (f *failure) Error() string { return f.In(locale.For(locale.EN)) }
 func (f *failure) Unwrap() error { return f.cause }
 

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -258,6 +260,17 @@ func (f fileSink) Write(p []byte) (int, error) { return f.sink.Write(p) }
 func (f fileSink) Read(p []byte) (int, error)  { return f.f.Read(p) }
 func (f fileSink) Close() error                { return f.f.Close() }
 func (f fileSink) Fd() uintptr                 { return f.f.Fd() }
+
+// failOnClosedPipe makes a write to a closed pipe fail (EPIPE), which
+// would otherwise end the process at once, for a command that must know
+// (a secret shown once), until the function it returns is called. (Go
+// ends a program on SIGPIPE from its standard output, as C programs
+// end, unless it is notified of the signal.)
+func failOnClosedPipe() (stop func()) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, syscall.SIGPIPE)
+	return func() { signal.Stop(c) }
+}
 
 // outputErr is why the command's output was not all written, or nil.
 func (a *app) outputErr() error {

@@ -8,6 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"contactdesk/locale"
+	"contactdesk/model"
+	"contactdesk/storage"
 )
 
 // The output of a command that could not be written (a full disk, a
@@ -128,4 +132,60 @@ func TestLostOutputOfAChange(t *testing.T) {
 	}
 	d.lostOutput("contactdesk: writing the output: no space left on device", "import", "accounts", csv, "--dry-run")
 	d.lostOutput(made, "import", "accounts", csv)
+}
+
+// TestAPIKeyAddKeepsNoKeyItCouldNotShow: the credentials of an API key
+// are shown once, by api-key add: when they could not be written, in
+// full, the key is removed, and exit 1 means that nothing is left of it.
+func TestAPIKeyAddKeepsNoKeyItCouldNotShow(t *testing.T) {
+	db := apiDesk(t)
+	d := &desk{t: t, dir: filepath.Dir(db), env: map[string]string{"CONTACTDESK_DB": db}}
+	const notKept = "contactdesk: writing the output: no space left on device; the key was not kept (its credentials could not be shown): run the command again\n"
+	// full at once, or after the first line, or before the consumer key
+	// (human output); before the end of the JSON
+	for _, c := range []struct {
+		room int
+		args []string
+	}{
+		{0, nil},
+		{20, nil},
+		{150, nil},
+		{0, []string{"--json"}},
+		{100, []string{"--json"}},
+	} {
+		r := d.runFull(c.room, append([]string{"api-key", "add", "aa11111-ovh", "--name", "lost"}, c.args...)...)
+		if r.code != 1 || !strings.HasSuffix(r.err, notKept) {
+			t.Errorf("api-key add %v with %d bytes of room: exit %d, %q", c.args, c.room, r.code, r.err)
+		}
+	}
+	if out := d.ok("api-key", "list", "--json"); out != "[]\n" {
+		t.Fatalf("keys whose credentials were never shown are kept: %s", out)
+	}
+	// The history says what happened: each made, and removed.
+	if out := d.ok("history", "--support"); strings.Count(out, "added for aa11111-ovh") != 5 || strings.Count(out, "removed") != 5 {
+		t.Errorf("history --support: %q", out)
+	}
+	// A key whose credentials were written is kept.
+	d.ok("api-key", "add", "aa11111-ovh", "--name", "shown")
+	if out := d.ok("api-key", "list"); !strings.Contains(out, "shown") {
+		t.Fatalf("api-key list: %q", out)
+	}
+}
+
+// TestAPIKeyNotTakenBack: should the key whose credentials were lost not
+// be removed, the message says it is still there, and how to remove it.
+func TestAPIKeyNotTakenBack(t *testing.T) {
+	st, err := storage.Open(filepath.Join(t.TempDir(), "desk.db"), storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close() // every write fails
+	a := &app{ctx: context.Background(), l: locale.For(locale.EN)}
+	err = a.takeBackAPIKey(model.NewDesk(st, model.Options{}), model.APIKey{AppKey: "7kQ2pX9aLm3vB8nR", Handle: "aa11111-ovh"}, errFull)
+	msg := a.refusal(err)
+	if exitCode(err) != exitRefused || !errors.Is(err, errFull) ||
+		!strings.HasPrefix(msg, "writing the output: no space left on device; and the key made could not be removed (") ||
+		!strings.HasSuffix(msg, "): API key 7kQ2pX9aLm3vB8nR acts as aa11111-ovh, its credentials shown nowhere; remove it with 'contactdesk api-key remove 7kQ2pX9aLm3vB8nR'") {
+		t.Fatalf("%d %q", exitCode(err), msg)
+	}
 }
