@@ -134,6 +134,39 @@ func TestLostOutputOfAChange(t *testing.T) {
 	d.lostOutput(made, "import", "accounts", csv)
 }
 
+// TestMailShownIsReadOnlyWhenShown: mail show marks the mail read when it
+// was shown, not when its output was lost.
+func TestMailShownIsReadOnlyWhenShown(t *testing.T) {
+	d := seeded(t)
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	type mail struct {
+		ID   int64 `json:"id"`
+		Read bool  `json:"read"`
+	}
+	var id string
+	unread := func() (n int) {
+		for _, m := range decode[[]mail](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json")) {
+			if !m.Read {
+				n++
+			}
+			id = itoa(m.ID)
+		}
+		return n
+	}
+	if unread() != 1 {
+		t.Fatalf("ne44444-ovh has %d unread mails, want 1", unread())
+	}
+	d.lostOutput("contactdesk: writing the output: no space left on device", "mail", "show", id, "--as", "ne44444-ovh")
+	d.lostOutput("contactdesk: writing the output: no space left on device", "mail", "show", id, "--as", "ne44444-ovh", "--json")
+	if unread() != 1 {
+		t.Fatal("a mail whose output was lost is marked read")
+	}
+	d.ok("mail", "show", id, "--as", "ne44444-ovh")
+	if unread() != 0 {
+		t.Fatal("a mail shown is not marked read")
+	}
+}
+
 // TestAPIKeyAddKeepsNoKeyItCouldNotShow: the credentials of an API key
 // are shown once, by api-key add: when they could not be written, in
 // full, the key is removed, and exit 1 means that nothing is left of it.
