@@ -113,8 +113,9 @@ staff and scripts.
 The database is --db (a file, or a postgres:// URL), else $CONTACTDESK_DB,
 else contactdesk.db here. Mail lands in each account's mailbox; with --smtp
 and --mail-from it is also delivered for real. Global flags go before the
-command or after it. Exit status: 0 done, 1 refused or not found (one line
-on stderr saying why, nothing changed), 2 misused (with the usage).`,
+command or after it. Exit status: 0 done, 1 refused, not found or output
+not written (why, on stderr; nothing changed unless it says so), 2 misused
+(with the usage).`,
 		Example: `# the terminal app, on the demo desk (made at first run)
 contactdesk --as xx11111-ovh
 
