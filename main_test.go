@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -77,5 +78,58 @@ func TestTheClockIsNotMovedFromAShell(t *testing.T) {
 	}
 	if strings.Contains(r.out, "2001-") || !strings.Contains(r.out, time.Now().UTC().Format(`"2006-01-`)) {
 		t.Errorf("$CONTACTDESK_NOW moved the desk's clock:\n%s", r.out)
+	}
+}
+
+// TestAPIKeyAddToAClosedPipe: a write to a closed pipe ends a program
+// (SIGPIPE), and so it does a command's output; but api-key add, whose
+// output is the only copy of the key's credentials, takes the key back
+// first, and says so: nothing is left of it.
+func TestAPIKeyAddToAClosedPipe(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"CONTACTDESK_DB=" + filepath.Join(dir, "desk.db"), "HOME=" + dir}
+	for _, args := range [][]string{
+		{"init"},
+		{"account", "add", "aa11111-ovh", "--name", "Ada", "--email", "ada@example.com"},
+	} {
+		if r := runProgram(t, dir, env, args...); r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+	}
+	toClosedPipe := func(args ...string) (*exec.ExitError, string) {
+		t.Helper()
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		cmd := exec.Command(binary, args...)
+		cmd.Dir, cmd.Env = dir, programEnv(env...)
+		var errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = w, &errb
+		err = cmd.Run()
+		w.Close()
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			t.Fatalf("%v to a closed pipe: %v, %q", args, err, errb.String())
+		}
+		return ee, errb.String()
+	}
+	for _, args := range [][]string{
+		{"api-key", "add", "aa11111-ovh", "--name", "piped"},
+		{"api-key", "add", "aa11111-ovh", "--name", "piped", "--json"},
+	} {
+		ee, stderr := toClosedPipe(args...)
+		if ee.ExitCode() != 1 || !strings.HasSuffix(stderr, "contactdesk: writing the output: write /dev/stdout: broken pipe; the key was not kept (its credentials could not be shown): run the command again\n") {
+			t.Errorf("%v to a closed pipe: %v, %q", args, ee, stderr)
+		}
+	}
+	if r := runProgram(t, dir, env, "api-key", "list", "--json"); r.code != 0 || r.out != "[]\n" {
+		t.Fatalf("keys whose credentials went nowhere are kept: %+v", r)
+	}
+	// Any other output: the program ends as any does.
+	ee, stderr := toClosedPipe("account", "list")
+	if ws, ok := ee.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGPIPE || stderr != "" {
+		t.Errorf("account list to a closed pipe: %v, %q", ee, stderr)
 	}
 }

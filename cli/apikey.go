@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -146,19 +147,39 @@ func apiKeyAdd(o *apiKeyAddOptions) error {
 	if err != nil {
 		return err
 	}
+	// A closed pipe would end the process at the first write, the key
+	// kept with its credentials shown nowhere: the write fails instead.
+	defer failOnClosedPipe()()
 	c, err := d.AddAPIKey(a.ctx, h, o.Name, box)
 	if err != nil {
 		return err
 	}
 	if o.JSON {
-		return writeJSON(a.stdout, apiCredentialsJSON{ApplicationKey: c.AppKey, ApplicationSecret: c.AppSecret, ConsumerKey: c.ConsumerKey,
+		err = writeJSON(a.stdout, apiCredentialsJSON{ApplicationKey: c.AppKey, ApplicationSecret: c.AppSecret, ConsumerKey: c.ConsumerKey,
 			Handle: string(c.Handle), Name: c.Name, Created: rfc(c.Created)})
+	} else {
+		fmt.Fprintf(a.out, "%s\n\n", a.T("cli.apikey.added", locale.Args{"AppKey": c.AppKey, "Handle": c.Handle}))
+		// The credentials' names are the API's own, in every language.
+		fmt.Fprintf(a.out, "  application key:    %s\n  application secret: %s\n  consumer key:       %s\n\n", c.AppKey, c.AppSecret, c.ConsumerKey)
+		fmt.Fprintln(a.out, a.T("cli.apikey.bearer"))
 	}
-	fmt.Fprintf(a.out, "%s\n\n", a.T("cli.apikey.added", locale.Args{"AppKey": c.AppKey, "Handle": c.Handle}))
-	// The credentials' names are the API's own, in every language.
-	fmt.Fprintf(a.out, "  application key:    %s\n  application secret: %s\n  consumer key:       %s\n\n", c.AppKey, c.AppSecret, c.ConsumerKey)
-	fmt.Fprintln(a.out, a.T("cli.apikey.bearer"))
-	return nil
+	if why := a.outputErr(); why != nil {
+		return a.takeBackAPIKey(d, c.APIKey, why)
+	}
+	return err
+}
+
+// takeBackAPIKey removes the key just made, whose credentials could not
+// be written (why): they are shown only once, so a key kept would work
+// for nobody (and for whoever read part of them), and exit 1 is to mean
+// that nothing changed. It is removed even when the command is being
+// interrupted. Should the removal fail, the message says the key is
+// still there, and how to remove it.
+func (a *app) takeBackAPIKey(d *model.Desk, k model.APIKey, why error) error {
+	if _, err := d.RemoveAPIKey(context.WithoutCancel(a.ctx), k.AppKey); err != nil {
+		return fails("output_key_kept", locale.Args{"AppKey": k.AppKey, "Handle": k.Handle, "Why": saying{err}}, why)
+	}
+	return fails("output_key_removed", nil, why)
 }
 
 type apiKeyJSON struct {

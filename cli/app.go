@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,9 +20,13 @@ import (
 type app struct {
 	ctx   context.Context
 	stdin io.Reader
-	// stdout is the raw standard output: JSON (made inert by writeJSON)
-	// and the terminal app write there.
+	// stdout is the standard output: JSON (made inert by writeJSON), a
+	// completion script, a manual page. In Run it is sink, which
+	// remembers the first write that failed (outputErr).
 	stdout io.Writer
+	sink   *stdoutWriter
+	// tty is the real standard output, the terminal app's.
+	tty io.Writer
 	// out is what commands write for people: every byte goes through
 	// text.Clean (inertWriter), so nothing read from the database can act
 	// on a terminal.
@@ -36,6 +41,9 @@ type app struct {
 
 	global globalOptions
 	cmd    *cobra.Command // the command that runs, once its flags are read
+	// changed: the command changed the desk, or wrote a desk or a copy
+	// of one; what a failed output then says (outputFailure).
+	changed atomic.Bool
 
 	store model.Store
 	desk  *model.Desk
@@ -110,7 +118,7 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 	}
 	// The mail setup first: a setup error (a password for a server that
 	// can't take it safely) is found before anything is touched.
-	mo := model.Options{Clock: a.clock(), Observe: a.observe}
+	mo := model.Options{Clock: a.clock(), Observe: a.observed}
 	if err := a.setupMail(); err != nil {
 		return nil, err
 	}
@@ -146,6 +154,23 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 		a.mail.Attach(a.desk)
 	}
 	return a.desk, nil
+}
+
+// observed is told of every write of the desk, as it ends: one that was
+// committed is a change the command made (the SMTP sender's records of
+// its mails, which even a read makes with --smtp, are not); then serve's
+// metrics count it.
+func (a *app) observed(action string, o model.Outcome, took time.Duration) {
+	switch action {
+	case model.ActOutboxClaim, model.ActOutboxRelease, model.ActOutboxHandOver, model.ActOutboxRecord:
+	default:
+		if o == model.OutcomeDone {
+			a.changed.Store(true)
+		}
+	}
+	if a.observe != nil {
+		a.observe(action, o, took)
+	}
 }
 
 // actor is --as (as), else $CONTACTDESK_AS.

@@ -116,6 +116,7 @@ func runBackup(o *backupOptions) error {
 		return fails("cannot_write", locale.Args{"Path": target}, errors.Unwrap(err))
 	}
 	syncDir(filepath.Dir(target))
+	a.changed.Store(true)
 	st, _ := os.Stat(target)
 	fmt.Fprintln(a.out, a.T("cli.backup.done", locale.Args{"From": db.Path(), "To": target, "Size": size(st)}))
 	return nil

@@ -98,6 +98,7 @@ func runDemo(o *demoOptions) error {
 	if err != nil {
 		return err
 	}
+	a.changed.Store(true) // (through a desk of its own)
 	shown := redact(path)
 	fmt.Fprintln(a.out, a.T("cli.demo.written", locale.Args{"Path": shown, "Accounts": locale.Number(sum.Accounts), "Services": locale.Number(sum.Services), "Requests": locale.Number(sum.Requests)}))
 	db, note := runnableDB(path)
@@ -176,6 +177,7 @@ func runInit(o *initOptions) error {
 	if _, err := a.open(true); err != nil {
 		return err
 	}
+	a.changed.Store(true)
 	fmt.Fprintln(a.out, a.T("cli.init.created", locale.Args{"Path": redact(path)}))
 	a.noteSharedFile(path)
 	return nil

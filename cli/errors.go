@@ -21,7 +21,7 @@ import (
 // Exit codes: the command line's contract with scripts.
 const (
 	exitOK      = 0 // done
-	exitRefused = 1 // refused, not found or failed: one line on stderr, nothing changed
+	exitRefused = 1 // refused, not found or failed: one line on stderr, nothing changed; or the output not written (outputFailure)
 	exitMisused = 2 // called wrongly: the message and the command's usage
 )
 
@@ -91,6 +91,12 @@ func said(err error, l *locale.Localizer) string {
 	}
 	return err.Error()
 }
+
+// saying is an error given as a message's argument: said in the
+// reader's language (said).
+type saying struct{ err error }
+
+func (s saying) In(l *locale.Localizer) string { return said(s.err, l) }
 
 func (f *failure) Error() string { return f.In(locale.For(locale.EN)) }
 func (f *failure) Unwrap() error { return f.cause }

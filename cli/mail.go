@@ -197,12 +197,13 @@ func mailShow(o *mailShowOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := d.MarkRead(a.ctx, h, m.ID); err != nil {
-		return err
-	}
+	// Marked read once shown: not when its output is lost.
 	m.Read = true
 	if o.JSON {
-		return writeJSON(a.stdout, mailOut(m))
+		if err := writeJSON(a.stdout, mailOut(m)); err != nil {
+			return err
+		}
+		return markRead(a, d, h, m.ID)
 	}
 	labels := []string{"from", "to", "date", "subject", "token"}
 	if m.Delivery != "" {
@@ -226,7 +227,16 @@ func mailShow(o *mailShowOptions) error {
 		fmt.Fprintf(a.out, "%s%s\n", label("token"), model.GoneNote(m).In(a.l))
 	}
 	fmt.Fprintf(a.out, "\n%s", text.Clean(m.Body, true))
-	return nil
+	return markRead(a, d, h, m.ID)
+}
+
+// markRead marks read the mail mail show has shown, when its output was
+// written.
+func markRead(a *app, d *model.Desk, h model.Handle, id int64) error {
+	if a.outputErr() != nil {
+		return nil
+	}
+	return d.MarkRead(a.ctx, h, id)
 }
 
 // tokenFate says what became of the token of a mail that does not show

@@ -76,6 +76,7 @@ func migrate(o *migrateOptions) error {
 	if err != nil {
 		return err
 	}
+	a.changed.Store(true)
 	// The counts name the tables, as they are: a word of the database.
 	fmt.Fprintln(a.out, a.T("cli.migrate.copied", locale.Args{"From": from, "To": db.Where(), "Counts": n.String()}))
 	to, note := runnableDB(o.To)

@@ -3,9 +3,13 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -222,6 +226,79 @@ func (i inertWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// stdoutWriter is the command's standard output, as every command writes
+// it (JSON, human output, a help page, a completion script): it
+// remembers the first write that failed (a full disk, a file over its
+// quota, a pipe closed) and writes nothing more, each write after it
+// failing the same. Run checks it once the command has run, so that
+// output lost is never exit 0 (outputFailure).
+type stdoutWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stdoutWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	s.err = err
+	return n, err
+}
+
+// fileSink is the standard output file as fang's help sees it: a file
+// (term.File), which it colours for what it is (a terminal), written
+// through the sink. (It does not embed the file: io.WriteString and
+// io.Copy would find the file's own WriteString and ReadFrom.)
+type fileSink struct {
+	f    *os.File
+	sink *stdoutWriter
+}
+
+func (f fileSink) Write(p []byte) (int, error) { return f.sink.Write(p) }
+func (f fileSink) Read(p []byte) (int, error)  { return f.f.Read(p) }
+func (f fileSink) Close() error                { return f.f.Close() }
+func (f fileSink) Fd() uintptr                 { return f.f.Fd() }
+
+// failOnClosedPipe makes a write to a closed pipe fail (EPIPE), which
+// would otherwise end the process at once, for a command that must know
+// (a secret shown once), until the function it returns is called. (Go
+// ends a program on SIGPIPE from its standard output, as C programs
+// end, unless it is notified of the signal.)
+func failOnClosedPipe() (stop func()) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, syscall.SIGPIPE)
+	return func() { signal.Stop(c) }
+}
+
+// outputErr is why the command's output was not all written, or nil.
+func (a *app) outputErr() error {
+	if a.sink == nil {
+		return nil
+	}
+	return a.sink.err
+}
+
+// outputFailure is what a command that returned err ends with, given its
+// output: when a write of it failed and the command said nothing else
+// (err is nil, or that write's own error), the refusal "writing the
+// output: …", which says whether the command changed something all the
+// same; else err.
+func (a *app) outputFailure(err error) error {
+	why := a.outputErr()
+	var f *failure
+	if why == nil || (err != nil && (!errors.Is(err, why) || errors.As(err, &f))) {
+		return err
+	}
+	if a.changed.Load() {
+		return fails("output_changed", nil, why)
+	}
+	return fails("output", nil, why)
 }
 
 // mapJSON turns a list into its JSON shapes; an empty list is [] (never null).

@@ -12,6 +12,7 @@ package cli
 import (
 	"context"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,19 +28,24 @@ import (
 
 // Run runs the command line with args (the program's name left out) and
 // returns its exit code: 0 done, 1 refused, not found or failed (one line
-// on stderr saying why, nothing changed), 2 misused (the message and the
-// command's usage on stderr). Everything it reads and writes goes through
-// its arguments, so that tests run it in-process.
+// on stderr saying why, nothing changed), or its output not written (the
+// line says so, and whether a change was made), 2 misused (the message
+// and the command's usage on stderr). Everything it reads and writes goes
+// through its arguments, so that tests run it in-process.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
 	lang, _ := locale.FromEnv(env)
-	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, out: inertWriter{stdout}, stderr: redactWriter{stderr},
+	sink := &stdoutWriter{w: stdout}
+	a := &app{ctx: ctx, stdin: stdin, stdout: sink, sink: sink, tty: stdout, out: inertWriter{sink}, stderr: redactWriter{stderr},
 		stderrTerminal: isTerminal(stderr), env: env, l: locale.For(lang)}
 	root := newRoot(a)
 	var help *trimLines
-	if !isTerminal(stdout) {
+	if f, ok := stdout.(*os.File); ok && isTerminal(f) {
+		// fang colours its help pages for what the file is
+		root.SetOut(fileSink{f, sink})
+	} else {
 		// fang's help pages, and cobra's usage and version lines, are
 		// written to root's Out (see trimLines).
-		help = &trimLines{w: stdout}
+		help = &trimLines{w: sink}
 		root.SetOut(help)
 	}
 	speakHelp(root, a.l.Lang())
@@ -53,15 +59,27 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// Help (see newRoot) and errors go to the real files: fang styles
 	// them on a terminal, and writes plain text anywhere else.
 	root.SetErr(stderr)
-	err := fang.Execute(ctx, root,
+	options := []fang.Option{
 		fang.WithVersion(version()),
 		fang.WithoutManpage(), // ours writes where it is told (see newCmdMan)
 		fang.WithErrorHandler(func(w io.Writer, styles fang.Styles, err error) {
-			a.report(w, styles, root, err, a.stderrTerminal)
+			a.report(w, styles, root, a.outputFailure(err), a.stderrTerminal)
 		}),
-	)
+	}
+	err := fang.Execute(ctx, root, options...)
 	if help != nil {
 		help.flush()
+	}
+	if err == nil && a.outputErr() != nil {
+		// The command ran, and its output was lost: a refusal too, said
+		// as any other is, through fang, by a command that only fails.
+		err = a.outputFailure(nil)
+		fail := &cobra.Command{Use: root.Name(), SilenceUsage: true,
+			RunE: func(*cobra.Command, []string) error { return err }}
+		fail.SetArgs([]string{})
+		fail.SetOut(io.Discard)
+		fail.SetErr(stderr)
+		fang.Execute(ctx, fail, options...)
 	}
 	a.close()
 	return exitCode(err)
@@ -95,8 +113,9 @@ staff and scripts.
 The database is --db (a file, or a postgres:// URL), else $CONTACTDESK_DB,
 else contactdesk.db here. Mail lands in each account's mailbox; with --smtp
 and --mail-from it is also delivered for real. Global flags go before the
-command or after it. Exit status: 0 done, 1 refused or not found (one line
-on stderr saying why, nothing changed), 2 misused (with the usage).`,
+command or after it. Exit status: 0 done, 1 refused, not found or output
+not written (why, on stderr; nothing changed unless it says so), 2 misused
+(with the usage).`,
 		Example: `# the terminal app, on the demo desk (made at first run)
 contactdesk --as xx11111-ovh
 

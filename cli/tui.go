@@ -21,10 +21,10 @@ import (
 func (a *app) runTUI(as string) error {
 	// A character device is not enough (/dev/null is one): each end must
 	// answer as a terminal does.
-	if err := tui.CheckTerminal(a.stdin, a.stdout); err != nil {
+	if err := tui.CheckTerminal(a.stdin, a.tty); err != nil {
 		return misuse(nil, "needs_terminal")
 	}
-	in, out := a.stdin.(*os.File), a.stdout.(*os.File)
+	in, out := a.stdin.(*os.File), a.tty.(*os.File)
 	if as == "" {
 		as = a.env("CONTACTDESK_AS")
 	}
