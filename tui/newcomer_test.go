@@ -163,8 +163,8 @@ func TestStatusMessagesBelongToTheirScreen(t *testing.T) {
 	servicesShown(b)
 	b.typ("/vps-7f")
 	b.press("enter", "o")
-	b.waitText("is a vps, not a domain")
-	b.waitGone("is a vps, not a domain")
+	b.waitText("is not a domain (vps)")
+	b.waitGone("is not a domain (vps)")
 }
 
 var mailsRE = regexp.MustCompile(`(?:(\d+) of )?(\d+) mails, `)

@@ -91,16 +91,16 @@ func TestStatusLineRecovers(t *testing.T) {
 	a.press("enter")
 	a.waitText("1 of 12")
 	a.press("o")
-	a.waitText("is a vps, not a domain")
+	a.waitText("is not a domain (vps)")
 	before := reads.Load()
 	reload()
 	a.waitFor("the tabs read again", func(string) bool { return reads.Load() >= before+4 })
 	time.Sleep(50 * time.Millisecond) // their answers land
-	if !strings.Contains(a.screen(), "is a vps, not a domain") {
+	if !strings.Contains(a.screen(), "is not a domain (vps)") {
 		t.Fatalf("a reload took the message away:\n%s", a.screen())
 	}
 	a.press("down")
-	a.waitGone("is a vps, not a domain")
+	a.waitGone("is not a domain (vps)")
 }
 
 // TestRestOfLongListFails: when the whole list can't be read after its
