@@ -656,3 +656,31 @@ func TestOwnerTitleWholeAt80(t *testing.T) {
 		}
 	})
 }
+
+// TestMailHintWholeAt80: at 80 columns, in every language, the hint
+// under a long mail says what o does whole, and more lines below; "esc:
+// back", which the footer says too, makes room. It was cut mid-phrase
+// in pt and fr ("… no seu Perfil · esc:…").
+func TestMailHintWholeAt80(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			if _, err := d.AskEmailChange(ctx, demo.Persona, "xavier@example.org"); err != nil {
+				t.Fatal(err)
+			}
+			ms, _ := d.Mails(ctx, demo.Persona)
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("3")
+			a.waitFor("the new mail selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), string([]rune(ms[0].Subject)[:20])) })
+			a.press("enter")
+			hint := a.T("tui.mail.hint_confirm_email")
+			s := a.waitText(a.T("tui.mail.label.token"))
+			line := lineOf(s, hint)
+			if line == "" || strings.Contains(line, "…") {
+				t.Fatalf("the hint %q is not whole:\n%s", hint, s)
+			}
+			checkFrame(t, s, 80, 24)
+		})
+	}
+}

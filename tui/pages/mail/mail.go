@@ -395,6 +395,12 @@ func (p *Page) View() string {
 	if end < len(ls) {
 		hint = p.c.T("tui.more_below", locale.Args{"N": len(ls) - end}) + " · " + hint
 	}
+	// whole parts, not one cut mid-way: at 80 columns in pt and fr, what
+	// o does and "more below" leave no room for "esc: back", which the
+	// footer says too
+	if back := common.HintSep + p.c.T("tui.mail.hint_back"); common.Width(hint) > p.width && strings.HasSuffix(hint, back) {
+		hint = strings.TrimSuffix(hint, back)
+	}
 	return strings.Join(append(out, st.Subtle.Render(common.Cut(hint, p.width))), "\n")
 }
 
