@@ -132,6 +132,24 @@ func (w *world) addKey(h model.Handle) credentials {
 
 func (w *world) endpoint() string { return w.srv.URL + "/1.0" }
 
+// bare makes a call without the client's signature: a bearer's
+// consumer key as its credential, or none; it answers the response
+// (its body read) and the body.
+func (w *world) bare(t *testing.T, method, path, auth string, body io.Reader) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, w.endpoint()+path, body)
+	if auth != "" {
+		req.Header.Set("Authorization", "Bearer "+auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, b
+}
+
 // client is the official client, unchanged, with h's key.
 func (w *world) client(h model.Handle) *ovh.Client {
 	w.t.Helper()
@@ -588,17 +606,8 @@ func TestRateLimits(t *testing.T) {
 func TestHTTPEdges(t *testing.T) {
 	w := newWorld(t, api.Options{})
 	do := func(method, path, auth string, body io.Reader) (int, http.Header, map[string]any) {
-		req, _ := http.NewRequest(method, w.endpoint()+path, body)
-		if auth != "" {
-			req.Header.Set("Authorization", "Bearer "+auth)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
+		res, b := w.bare(t, method, path, auth, body)
 		var out map[string]any
-		b, _ := io.ReadAll(res.Body)
 		if err := json.Unmarshal(b, &out); err != nil && res.StatusCode >= 300 {
 			t.Fatalf("%s %s: %d with a body that is not JSON: %q", method, path, res.StatusCode, b)
 		}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -130,16 +129,7 @@ func TestQueryParameters(t *testing.T) {
 	// /auth/time takes none either; a call without credentials is
 	// refused for them first; the error's code is the provider's.
 	raw := func(path, auth string) (int, map[string]string) {
-		req, _ := http.NewRequest("GET", w.endpoint()+path, nil)
-		if auth != "" {
-			req.Header.Set("Authorization", "Bearer "+auth)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
+		res, b := w.bare(t, "GET", path, auth, nil)
 		var out map[string]string
 		json.Unmarshal(b, &out)
 		return res.StatusCode, out
