@@ -663,6 +663,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		if msg.gen != m.subGen || m.pick != nil || len(m.stack) > 0 {
 			return nil
 		}
+		m.reqs.Opened(msg.id)
 		return m.push(request.New(m.c, msg.id, ""), RequestsTab)
 	case routed:
 		return m.routed(msg)
@@ -862,6 +863,9 @@ func (m *Model) openRequest(from int, msg common.OpenRequestMsg) tea.Cmd {
 	if msg.Replace && !m.pop(from) {
 		return nil // the form that asked is closed already
 	}
+	// whatever screen it opens from, the request is the one last
+	// opened: the Requests tab's cursor goes to it
+	m.reqs.Opened(msg.ID)
 	// the same request already open: fill its token in, no second view
 	if len(m.stack) > 0 {
 		top := m.stack[len(m.stack)-1]

@@ -100,6 +100,11 @@ type List[T any] struct {
 	width     int
 	height    int
 	headLines int // the lines the head took when last drawn
+
+	// want is the row Select asked for, while wanted: the cursor goes
+	// to it as soon as it shows, unless the user moves the cursor first
+	want   int64
+	wanted bool
 }
 
 // New returns a list with spec's columns; reload is the screen's Load
@@ -189,7 +194,7 @@ func (l *List[T]) Update(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		if l.Table.HandleKey(msg, l.c.Keys) {
-			l.moved = true
+			l.moved, l.wanted = true, false
 			return nil, true
 		}
 		if l.spec.OnOpen != nil && key.Matches(msg, l.spec.Open) {
@@ -201,7 +206,9 @@ func (l *List[T]) Update(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		before := l.Table.Cursor()
 		activate := l.Table.HandleMouse(msg.Mouse)
-		l.moved = l.moved || l.Table.Cursor() != before
+		if l.Table.Cursor() != before {
+			l.moved, l.wanted = true, false
+		}
 		if activate {
 			return l.open(), true
 		}
@@ -298,6 +305,20 @@ func (l *List[T]) Apply() {
 		l.Table.SetCursor(0)
 	}
 	l.Table.SetRowsAt(rows, key, had)
+	if l.wanted && l.Table.SelectKey(l.want) {
+		l.moved, l.wanted = true, false
+	}
+}
+
+// Select puts the cursor on the row of key, as if the user had moved it
+// there (the row of a request opened from another screen): at once when
+// the row shows, else as soon as a read or the filter shows it, unless
+// the user moves the cursor first.
+func (l *List[T]) Select(key int64) {
+	l.want, l.wanted = key, true
+	if l.Table.SelectKey(key) {
+		l.moved, l.wanted = true, false
+	}
 }
 
 // Retime writes the relative times of every entry read again, for the

@@ -6,11 +6,15 @@
 // before anything is sent, who will have to confirm, as the model plans
 // it. Every change of the form is sent in one transaction, all or none;
 // refusals appear beside the field they are about and nothing typed is
-// lost.
+// lost. When the user's roles change meanwhile (another session, the
+// command line), the fields follow them on the next read, the focus by
+// role, never by place: the keys stay with the field they were going
+// to, and a field that goes says so, with what was typed in it.
 package contacts
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -18,6 +22,7 @@ import (
 
 	"contactdesk/locale"
 	"contactdesk/model"
+	"contactdesk/model/text"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/field"
 )
@@ -335,6 +340,71 @@ func (p *Page) setFocus(i int) {
 	p.sugg, p.suggSel = nil, -1
 }
 
+// refocus is where the focus goes when the field of role was, which had
+// it, is gone (before is the order of the fields it was in): a field
+// left, the nearest after it in the form, else before it, an empty one
+// rather than one holding something typed (the next keys go on into it,
+// and must not add to another draft); the Send button when none is
+// left.
+func (p *Page) refocus(before []model.Role, was model.Role) int {
+	at := slices.Index(before, was)
+	var near []int // the fields left, nearest first
+	for _, r := range before[at+1:] {
+		if i := slices.Index(p.order, r); i >= 0 {
+			near = append(near, i)
+		}
+	}
+	for k := at - 1; k >= 0; k-- {
+		if i := slices.Index(p.order, before[k]); i >= 0 {
+			near = append(near, i)
+		}
+	}
+	for _, i := range near {
+		if strings.TrimSpace(p.fields[p.order[i]].Value()) == "" {
+			return i
+		}
+	}
+	if len(near) > 0 {
+		return near[0]
+	}
+	return len(p.order)
+}
+
+// lost says, on the status line, which fields are gone since the form
+// was read before (before is their order then): those of the roles no
+// longer the user's to change that held something typed, or had the
+// keys (was). What was typed in them is quoted, never sent, and
+// cleared: a field that comes back later comes back empty.
+func (p *Page) lost(before []model.Role, was model.Role) tea.Cmd {
+	var roles []model.Role
+	var typed []any
+	for _, r := range before {
+		if slices.Contains(p.order, r) {
+			continue
+		}
+		f := p.fields[r]
+		v := strings.TrimSpace(f.Value())
+		if v == "" && r != was {
+			continue
+		}
+		roles = append(roles, r)
+		if v != "" {
+			typed = append(typed, text.Quote(v, 40))
+		}
+		f.SetValue("")
+		f.Err = ""
+	}
+	if len(roles) == 0 {
+		return nil
+	}
+	args := locale.Args{"Roles": model.RoleWords(roles).In(p.c.L), "Service": common.Line(p.service.Name)}
+	if len(typed) == 0 {
+		return common.Status(p.c.T("tui.contacts.role_lost", args))
+	}
+	args["Typed"] = p.c.L.List(typed...)
+	return common.Status(p.c.T("tui.contacts.role_lost_typed", args))
+}
+
 // Update handles a message.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -348,6 +418,8 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.service, p.perms, p.accts = msg.s, msg.perms, msg.accts
 		first := !p.loaded
 		sugg, sel := p.sugg, p.suggSel
+		was, _ := p.focused() // "": the Send button
+		before := slices.Clone(p.order)
 		p.loaded = true
 		p.order = p.order[:0]
 		for _, r := range model.Roles {
@@ -358,21 +430,27 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 				p.order = append(p.order, r)
 			}
 		}
-		switch {
+		switch at := slices.Index(p.order, was); {
 		case first:
 			p.setFocus(0)
-		case p.focus > len(p.order):
-			p.setFocus(len(p.order))
-		default:
-			// read again (a change, a new language): the field keeps
-			// the keys, and its suggestions, from the accounts read
-			p.setFocus(p.focus)
+		case at >= 0:
+			// read again (a change, a new language): the focus stays
+			// on its role's field, wherever the roles gained or lost
+			// put it, and the field keeps the keys, and its
+			// suggestions, from the accounts read
+			p.setFocus(at)
 			p.sugg, p.suggSel = sugg, sel
 			if _, f := p.focused(); f != nil {
 				p.suggest(f)
 			}
+		case was == "":
+			p.setFocus(len(p.order)) // the Send button stays so
+		default:
+			// the role of the field that had the keys is no longer the
+			// user's to change: its field is gone (said below)
+			p.setFocus(p.refocus(before, was))
 		}
-		return tea.Batch(common.Read(), p.early.Replay(p.key), p.replan())
+		return tea.Batch(common.Read(), p.early.Replay(p.key), p.replan(), p.lost(before, was))
 	case planMsg:
 		if msg.values != p.planFor || msg.seq != p.planSeq {
 			return nil

@@ -188,6 +188,12 @@ func mineFirst(me model.Handle, hs []model.Handle) []model.Handle {
 	return append(out, hs[i+1:]...)
 }
 
+// Opened puts the cursor on request id, opened from any screen (a mail,
+// the Edit contacts form, a service's history, this tab): "2 enter"
+// opens the request last opened. One not read yet (just made) is
+// selected once the list reads it.
+func (p *Page) Opened(id int64) { p.List.Select(id) }
+
 // Awaiting counts the requests waiting for the user's answer.
 func (p *Page) Awaiting() int { return p.awaited }
 

@@ -1,0 +1,148 @@
+package tui_test
+
+import (
+	"strings"
+	"testing"
+
+	"contactdesk/locale"
+	"contactdesk/model"
+	"contactdesk/model/demo"
+)
+
+// handOver makes, behind the session's back (another session, the
+// command line), the change of role on service from -> to, accepted by
+// every party: the form open on it reads it by itself.
+func handOver(t *testing.T, d *model.Desk, actor model.Handle, service string, role model.Role, to model.Handle) {
+	t.Helper()
+	rs, err := d.CreateRequest(ctx, actor, model.NewRequest{Service: service, Roles: []model.Role{role}, To: string(to)})
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("handing %s of %s to %s: %v %v", role, service, to, rs, err)
+	}
+	for _, h := range rs[0].Awaited() {
+		if _, err := d.Accept(ctx, h, rs[0].ID, mailedToken(t, d, h, rs[0].ID)); err != nil {
+			t.Fatalf("%s accepting #%d: %v", h, rs[0].ID, err)
+		}
+	}
+	if r, err := d.Request(ctx, actor, rs[0].ID); err != nil || r.State != model.StateDone {
+		t.Fatalf("#%d: %+v %v; want done", rs[0].ID, r, err)
+	}
+}
+
+// editService opens the Edit contacts form of a service, from the
+// Services tab, by a filter that leaves it alone.
+func (a *app) editService(filter string) {
+	a.t.Helper()
+	a.typ("/" + filter)
+	a.press("enter")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	a.press("enter")
+	a.waitText(a.T("tui.contacts.title"), a.T("tui.contacts.col.current"))
+}
+
+// TestRoleGainedKeepsTheFocusOnItsField: the user types in the billing
+// field when a change made elsewhere makes them the admin too: the form
+// reads it by itself and an admin field appears above. The focus stays on
+// the billing field, what was typed in it too, and the next keys go on
+// into it — not into the admin field, where a suggestion taken with one
+// more enter would hand the admin role to someone.
+func TestRoleGainedKeepsTheFocusOnItsField(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.editService("fontes")
+	s := a.waitText("> billing")
+	if strings.Contains(s, "> admin") || !strings.Contains(s, a.T("err.role.admin_only", locale.Args{"Service": "fontes-arquitetura.pt"})) {
+		t.Fatalf("the persona may change the admin of fontes-arquitetura.pt already:\n%s", s)
+	}
+	a.typ("cd6")
+	a.waitText("[cd6")
+
+	handOver(t, d, "ef24680-ovh", "fontes-arquitetura.pt", model.Admin, demo.Persona)
+	a.waitGone(a.T("err.role.admin_only", locale.Args{"Service": "fontes-arquitetura.pt"}))
+	s = a.waitText("[cd6")
+	if !strings.HasPrefix(lineOf(s, "[cd6"), "> billing") || strings.Contains(s, "> admin") {
+		t.Fatalf("the focus left the billing field when the admin one appeared:\n%s", s)
+	}
+	a.typ("7890-ovh")
+	s = a.waitText("[cd67890-ovh")
+	if !strings.HasPrefix(lineOf(s, "[cd67890-ovh"), "> billing") {
+		t.Fatalf("the keys went into another field than billing:\n%s", s)
+	}
+	if l := lineOf(s, " admin "); !strings.Contains(l, "[new admin handle") {
+		t.Fatalf("the admin field holds something typed: %q\n%s", l, s)
+	}
+}
+
+// TestRoleLostSaysWhatWasNotSent: the user types in the tech field when a
+// change made elsewhere takes the admin role away from them, and with it
+// the tech field. The status line says the field is gone and that what
+// was typed in it was not sent, quoting it; the focus goes to the field
+// left (billing), where the next keys are seen going, not to the Send
+// button, where they went nowhere.
+func TestRoleLostSaysWhatWasNotSent(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT, model.LangFR} {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			a := start(t, d, demo.Persona, 160, 30) // the message on one line
+			a.waitFor("the frame", a.loaded)
+			a.editService("web.xara")
+			a.press("tab") // tech
+			a.typ("cd6")
+			tech, billing := a.T("tui.role.tech"), a.T("tui.role.billing")
+			s := a.waitText("[cd6")
+			if !strings.HasPrefix(lineOf(s, "[cd6"), "> "+tech) {
+				t.Fatalf("not typing in the tech field:\n%s", s)
+			}
+
+			handOver(t, d, demo.Persona, "web.xara.pt", model.Admin, "yy22222-ovh")
+			said := a.T("tui.contacts.role_lost_typed", locale.Args{"Roles": model.RoleWords{model.Tech}.In(a.l), "Service": "web.xara.pt", "Typed": `"cd6"`})
+			s = a.waitText(said)
+			if strings.Contains(s, "[cd6") || !strings.Contains(lineOf(s, "> "+billing), "[") {
+				t.Fatalf("the focus is not on the billing field, the field left:\n%s", s)
+			}
+			a.typ("ab")
+			s = a.waitText("[ab")
+			if !strings.HasPrefix(lineOf(s, "[ab"), "> "+billing) {
+				t.Fatalf("the next keys went nowhere:\n%s", s)
+			}
+		})
+	}
+}
+
+// TestEmptyFieldLostIsSaid: the field that had the keys goes, nothing
+// typed in it: the status line still says it is gone, for the keys now go
+// to another role's field; the fields that go with nothing typed and
+// without the keys go unsaid.
+func TestEmptyFieldLostIsSaid(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 160, 30)
+	servicesShown(a)
+	a.editService("web.xara")
+	s := a.waitText("> admin")
+	if !strings.Contains(lineOf(s, "> admin"), "[new admin handle") {
+		t.Fatalf("the admin field, empty, does not have the keys:\n%s", s)
+	}
+	handOver(t, d, demo.Persona, "web.xara.pt", model.Admin, "yy22222-ovh")
+	s = a.waitText(a.T("tui.contacts.role_lost", locale.Args{"Roles": model.RoleWords{model.Admin}.In(a.l), "Service": "web.xara.pt"}))
+	if !strings.Contains(lineOf(s, "> billing"), "[new billing handle") {
+		t.Fatalf("the focus is not on the billing field, the field left:\n%s", s)
+	}
+}
+
+// TestSendButtonKeepsTheFocus: the focus on the Send button stays there
+// when fields appear above it (it went to the field that took its
+// place).
+func TestSendButtonKeepsTheFocus(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.editService("fontes")
+	a.press("tab")
+	send := "> [ " + a.T("tui.contacts.send") + " ]"
+	a.waitText(send)
+	handOver(t, d, "ef24680-ovh", "fontes-arquitetura.pt", model.Admin, demo.Persona)
+	s := a.waitGone(a.T("err.role.admin_only", locale.Args{"Service": "fontes-arquitetura.pt"}))
+	if !strings.Contains(s, send) || strings.Contains(s, "> admin") || strings.Contains(s, "> tech") || strings.Contains(s, "> billing") {
+		t.Fatalf("the focus left the Send button:\n%s", s)
+	}
+}
