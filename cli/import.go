@@ -216,7 +216,8 @@ func (r csvRow) get(col string) string { return r.cells[col] }
 // read with semicolons: spreadsheets set to Portuguese or French (where
 // the comma is the decimal sign) save CSV that way.
 func readCSV(r io.Reader, name string, cols csvColumns) ([]csvRow, []model.LineError, error) {
-	br := bufio.NewReader(r)
+	tail := &lastLine{r: r}
+	br := bufio.NewReader(tail)
 	peek, _ := br.Peek(4096)
 	first, _, _ := bytes.Cut(peek, []byte("\n"))
 	cr := csv.NewReader(br)
@@ -247,6 +248,12 @@ func readCSV(r io.Reader, name string, cols csvColumns) ([]csvRow, []model.LineE
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			p := csvProblem(err)
+			if _, end := br.Peek(1); errors.Is(pe.Err, csv.ErrQuote) && errors.Is(end, io.EOF) && (pe.Line > pe.StartLine || pe.Column > tail.length()) {
+				// the reader ran to the end of the file inside a quoted
+				// field: its closing quote is missing (the column it
+				// gives is past the end of the line)
+				p = locale.M("cli.fail.csv_unclosed", nil)
+			}
 			bad = append(bad, model.LineError{Line: pe.StartLine, Err: &model.Error{Kind: model.ErrInvalid, Msg: p.In(locale.For(locale.EN)), Text: p}})
 			continue
 		}
@@ -304,6 +311,40 @@ func blank(rec []string) bool {
 		}
 	}
 	return true
+}
+
+// lastLine reads r, keeping the length in bytes of the last line read
+// (without its end, \n or \r\n): where the CSV reader stopped when it
+// met the end of the file.
+type lastLine struct {
+	r         io.Reader
+	cur, prev int // the line being read, the one before it
+	cr        bool
+}
+
+func (l *lastLine) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for _, b := range p[:n] {
+		if b == '\n' {
+			l.prev, l.cur = l.cur, 0
+			if l.cr {
+				l.prev--
+			}
+		} else {
+			l.cur++
+		}
+		l.cr = b == '\r'
+	}
+	return n, err
+}
+
+// length is the last line's length: the line being read, or, the file
+// ending with a line's end, the one before it.
+func (l *lastLine) length() int {
+	if l.cur > 0 {
+		return l.cur
+	}
+	return l.prev
 }
 
 // csvProblem says what the CSV reader found wrong, without its own

@@ -285,3 +285,26 @@ func TestExportDefusesFormulas(t *testing.T) {
 		}
 	}
 }
+
+// TestImportSaysAQuoteIsNeverClosed: a field opened with a double quote
+// and never closed runs to the end of the file; the line that opens it
+// is said to be the one, and why, where it read "a stray double quote
+// (column 24)" of a line of 22 characters. A stray quote is still one,
+// on the last line too.
+func TestImportSaysAQuoteIsNeverClosed(t *testing.T) {
+	d := seeded(t)
+	const head = "handle,name,email\n"
+	for _, c := range []struct{ name, body, says string }{
+		{"middle.csv", head + "qq12349-ovh,\"Q,q@x.com\nqq12350-ovh,R,r@x.com\n", "middle.csv:2: a field opened with a double quote is never closed"},
+		{"last.csv", head + "qq12349-ovh,\"Q,q@x.com\n", "last.csv:2: a field opened with a double quote is never closed"},
+		{"lastcrlf.csv", head + "qq12349-ovh,\"Q,q@x.com\r\n", "lastcrlf.csv:2: a field opened with a double quote is never closed"},
+		{"nonl.csv", head + "qq12349-ovh,\"Q,q@x.com", "nonl.csv:2: a field opened with a double quote is never closed"},
+		{"stray.csv", head + "qq12349-ovh,\"Q\"x,q@x.com\nqq12350-ovh,R,r@x.com\n", "stray.csv:2: a stray double quote (column 15)"},
+		{"straylast.csv", head + "qq12349-ovh,\"Q\"x,q@x.com", "straylast.csv:2: a stray double quote (column 15)"},
+	} {
+		r := d.run("import", "accounts", d.write(c.name, c.body))
+		if r.code != 1 || !strings.Contains(r.err, c.says) {
+			t.Errorf("%s: exit %d, %q; want %q", c.name, r.code, r.err, c.says)
+		}
+	}
+}
