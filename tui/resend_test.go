@@ -141,9 +141,7 @@ func TestEndedLineSaysItOnce(t *testing.T) {
 			}
 			a := start(t, d, demo.Persona, 80, 24)
 			a.waitFor("the frame", a.loaded)
-			a.press("2", "/")
-			a.typ("#8")
-			a.press("enter", "enter")
+			a.openRequest(8)
 			by := a.T("word.reason.cancelled_by", locale.Args{"Handle": demo.Persona})
 			s := a.waitText(string(demo.Persona) + "* " + a.T("tui.action.request.cancel"))
 			line := lineOf(s, string(demo.Persona)+"* "+a.T("tui.action.request.cancel"))
