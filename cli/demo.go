@@ -34,10 +34,11 @@ func newCmdDemo(a *app, runF func(*demoOptions) error) *cobra.Command {
 requests in every state around the main persona, xx11111-ovh (Xavier
 Xará). --services N makes a large one (100000 takes about half a minute).
 
-It is written beside the database and moved into place only once whole. An
+It is written beside the database and put in its place only once whole. An
 existing desk is left alone unless --force, which replaces a contactdesk
-database (never another file) in place, in one transaction, keeping the
-file's mode: a server using it goes on with the new desk. A new file is
+database (never another file): the new desk is copied into it in one
+transaction, keeping the file's mode, and a server using it goes on with
+the new desk. A new file is
 readable by its owner only (0600): the mailbox holds tokens.`,
 		Example: `contactdesk demo
 contactdesk --db big.db demo --services 100000

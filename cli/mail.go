@@ -93,10 +93,10 @@ func mailList(o *mailListOptions) error {
 			unread = "*"
 		}
 		switch {
-		case m.TokenReplaced && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
-			token = a.T("cli.mail.replaced")
 		case m.TokenEnded && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
 			token = a.T("cli.mail.ended")
+		case m.TokenReplaced && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
+			token = a.T("cli.mail.replaced")
 		case m.Token != "":
 			token = a.T("cli.mail.token")
 			tokens.add(m)
@@ -220,7 +220,8 @@ func mailShow(o *mailShowOptions) error {
 		}
 		fmt.Fprintf(a.out, "%s%s\n", label("delivery"), d)
 	}
-	if say := a.tokenFate(m); say != "" {
+	if say := a.tokenFate(m); say != "" && !m.TokenEnded {
+		// (ended, how to get a fresh token is no matter)
 		fmt.Fprintf(a.out, "%s%s\n", label("token"), say)
 	}
 	if m.TokenGone() {

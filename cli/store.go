@@ -203,8 +203,9 @@ func demoBuilder(path string, force bool) func(a *app, path string, mode fs.File
 	}
 }
 
-// buildDemo writes a demo database beside path, with mode, and moves it
-// into place only once it is complete, so a failure leaves what was there.
+// buildDemo writes a demo database beside path, with mode, and puts it in
+// place only once it is complete, so a failure leaves what was there:
+// moved there, or, over an existing desk, copied into it (replaceDesk).
 func buildDemo(a *app, path string, mode fs.FileMode, services int, progress func(int, int)) (demo.Summary, error) {
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".building")
 	removeDB(tmp)

@@ -709,7 +709,7 @@ func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerCha
 // for real, a mail's token is withheld (see Mail.TokenWithheld).
 func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 	var ms []Mail
-	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
 		a, err := actorAccount(tx, actor)
 		if err != nil {
 			return err
@@ -734,6 +734,11 @@ func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 				newer[series] = true
 			} else if series, ok := endsSeries(ms[i]); ok {
 				ended[series] = true
+			}
+		}
+		for i := range ms {
+			if ms[i].Kind == MailEmailConfirm {
+				return proofExpired(tx, actor, now, &ms[i])
 			}
 		}
 		return nil
@@ -761,13 +766,14 @@ func (m Mail) TokenGone() bool { return m.TokenReplaced || m.TokenEnded }
 // gone (TokenGone): which newer mail to use instead, or that what it
 // answers has ended.
 func GoneNote(m Mail) locale.Message {
+	// ended first: the newest token of what ended works no better
 	switch {
-	case m.TokenReplaced:
-		return ReplacedNote(m)
-	case m.Kind == MailEmailConfirm:
+	case m.TokenEnded && m.Kind == MailEmailConfirm:
 		return locale.M("err.email.link_ended", nil)
+	case m.TokenEnded:
+		return locale.M("err.token.ended", locale.Args{"ID": m.RequestID})
 	}
-	return locale.M("err.token.ended", locale.Args{"ID": m.RequestID})
+	return ReplacedNote(m)
 }
 
 // tokenSeries says which series of token mails m belongs to, of which
@@ -783,6 +789,21 @@ func tokenSeries(m Mail) (int64, bool) {
 		return 0, true
 	}
 	return 0, false
+}
+
+// proofExpired marks ended the newest proof m of actor's new address
+// when no change is waiting for it any more, though no mail said how it
+// ended: it expired (nothing writes an expiry).
+func proofExpired(tx Tx, actor Handle, now time.Time, m *Mail) error {
+	if m.TokenGone() || (m.Token == "" && !m.TokenWithheld) {
+		return nil
+	}
+	_, err := pendingEmailChange(tx, actor, now)
+	if errors.Is(err, ErrNotFound) {
+		m.TokenEnded = true
+		return nil
+	}
+	return err
 }
 
 // endsSeries says which series of token mails (tokenSeries) m ends,
@@ -803,7 +824,7 @@ func endsSeries(m Mail) (int64, bool) {
 // not the whole mailbox.
 func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
 	var m Mail
-	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
 		a, err := actorAccount(tx, actor)
 		if err != nil {
 			return err
@@ -852,6 +873,9 @@ func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
 				}
 			}
 			m.TokenReplaced = !newest
+			if newest {
+				return proofExpired(tx, actor, now, &m)
+			}
 		}
 		return nil
 	})
@@ -860,14 +884,16 @@ func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
 
 // TokenMail returns actor's newest mail asking it to confirm request id,
 // as Mails shows it (its token withheld with real delivery), and false
-// when actor has none.
+// when actor has none. Newest, its token is replaced by none; whether
+// the request ended is the caller's to know (TokenEnded is not set).
 func (d *Desk) TokenMail(ctx context.Context, actor Handle, id int64) (Mail, bool, error) {
 	return d.MailAbout(ctx, actor, id, MailConfirm)
 }
 
 // MailAbout returns actor's newest mail of kind about request id, as
-// Mails shows it, and false when actor has none: what became of the
-// mail an action just wrote it (its delivery), for the command line.
+// Mails shows it (TokenEnded aside, as TokenMail says), and false when
+// actor has none: what became of the mail an action just wrote it (its
+// delivery), for the command line.
 func (d *Desk) MailAbout(ctx context.Context, actor Handle, id int64, kind string) (Mail, bool, error) {
 	var m Mail
 	found := false

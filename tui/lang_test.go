@@ -136,6 +136,19 @@ func TestSeveralRequestsNameEachTheirParties(t *testing.T) {
 // langs80 are the languages whose screens must fit 80 columns.
 var langs80 = []model.Lang{model.LangPT, model.LangEN, model.LangFR}
 
+// shownDetail is what the app shows of h beside its action: what the
+// action does not say. It is empty only for a line that says no more
+// than its action (an answer's "accepted").
+func shownDetail(t *testing.T, a *app, h model.HistoryEntry) string {
+	t.Helper()
+	c := &common.Common{L: a.l}
+	detail := c.Detail(h)
+	if full := model.DetailOf(h).In(a.l); detail == "" && !strings.EqualFold(full, c.Action(h.Action)) {
+		t.Fatalf("the detail %q of a %s line is left out", full, h.Action)
+	}
+	return detail
+}
+
 // openRequest opens request id from the Requests tab, by its filter.
 func (a *app) openRequest(id int64) string {
 	a.t.Helper()
@@ -349,7 +362,7 @@ func TestHistoryDetailAt80(t *testing.T) {
 				}
 				when := a.l.DateTime(h.At)
 				a.waitFor("line "+when+" selected", func(s string) bool { return strings.HasPrefix(lineOf(s, ">"), ">  "+when) })
-				detail := (&common.Common{L: a.l}).Detail(h) // beside its action: what the action does not say
+				detail := shownDetail(t, a, h)
 				s := a.waitFor("the detail of "+when, func(s string) bool { return shownWhole(s, detail) })
 				checkFrame(t, s, 80, 24)
 				if strings.HasSuffix(strings.TrimSpace(lineOf(s, ">")), "…") {
@@ -379,7 +392,7 @@ func TestRequestHistoryAt80(t *testing.T) {
 			a.openRequest(r.ID)
 			a.press("G") // the history is at the bottom of the page
 			for _, h := range hs {
-				detail := (&common.Common{L: a.l}).Detail(h) // beside its action: what the action does not say
+				detail := shownDetail(t, a, h)
 				s := a.waitFor(fmt.Sprintf("#%d: the detail %q", r.ID, detail), func(s string) bool { return shownWhole(s, detail) })
 				checkFrame(t, s, 80, 24)
 				if len([]rune(detail)) > 80-50 {

@@ -972,15 +972,7 @@ func (m *Model) paste(s string) tea.Cmd {
 		return nil
 	}
 	m.fade(cur.id)
-	if n := 0; len(s) > maxPaste {
-		for i := range s {
-			if n++; n > maxPaste {
-				s = s[:i]
-				break
-			}
-		}
-	}
-	s = strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s))
+	s = pasted(s)
 	if t, ok := cur.page.(common.PasteTaker); ok && m.pick == nil {
 		s = t.TakePaste(s)
 	}
@@ -997,6 +989,20 @@ func (m *Model) paste(s string) tea.Cmd {
 // maxPaste is how many characters of a paste are typed: more than any
 // field takes (a mail's link, an owner's address, a filter).
 const maxPaste = 1024
+
+// pasted is what is typed of a paste: its first maxPaste characters,
+// its lines joined with spaces, what surrounds it trimmed.
+func pasted(s string) string {
+	if n := 0; len(s) > maxPaste {
+		for i := range s {
+			if n++; n > maxPaste {
+				s = s[:i]
+				break
+			}
+		}
+	}
+	return strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s))
+}
 
 // mouse finds the part of the last frame under the pointer, from the
 // positions of its layers: a tab opens; on the screen, the part hit gets

@@ -1,8 +1,11 @@
 package modeltest
 
 import (
+	"strings"
 	"testing"
+	"time"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -48,11 +51,24 @@ func testTokenEnded(t *testing.T, open Opener) {
 	for _, h := range []model.Handle{A, T, N} {
 		check("open", h, model.MailConfirm, r.ID, false)
 	}
+	if _, err := f.Desk.Resend(f.Ctx, T, r.ID); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.Desk.Cancel(f.Ctx, A, r.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, h := range []model.Handle{A, T, N} {
 		check("cancelled", h, model.MailConfirm, r.ID, true)
+	}
+	// a token both replaced and ended: what is said of it is that the
+	// request ended (the newest mail's token works no better)
+	ms, _ := f.Desk.Mails(f.Ctx, T)
+	for _, m := range ms {
+		if m.RequestID == r.ID && m.TokenReplaced {
+			if say := model.GoneNote(m).In(locale.For(locale.EN)); !strings.Contains(say, "has ended") {
+				t.Errorf("a replaced token of an ended request: %q", say)
+			}
+		}
 	}
 	check("another request, open", A, model.MailConfirm, live.ID, false)
 	check("another request, open", N2, model.MailConfirm, live.ID, false)
@@ -69,7 +85,7 @@ func testTokenEnded(t *testing.T, open Opener) {
 	if _, err := f.Desk.AskEmailChange(f.Ctx, T, "ted@newer.example"); err != nil {
 		t.Fatal(err)
 	}
-	ms, _ := f.Desk.Mails(f.Ctx, T)
+	ms, _ = f.Desk.Mails(f.Ctx, T)
 	newest := int64(0)
 	for _, m := range ms {
 		if m.Kind == model.MailEmailConfirm {
@@ -85,4 +101,8 @@ func testTokenEnded(t *testing.T, open Opener) {
 			t.Errorf("the confirmed change's proof #%d, a newer one asked since: not ended", id)
 		}
 	}
+
+	// a proof whose change expired is ended, though no mail says so
+	f.Clock.Advance(31 * 24 * time.Hour)
+	check("proof, expired", T, model.MailEmailConfirm, 0, true)
 }

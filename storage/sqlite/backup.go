@@ -134,10 +134,25 @@ func (db *DB) Replace(ctx context.Context, src string) error {
 	defer dc.Close()
 	sc, err := from.Conn(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("reading the new desk %s: %w", src, err)
 	}
 	defer sc.Close()
+	// SQLite copies into a desk in WAL mode only pages of its own size:
+	// say so, rather than the "read-only" SQLite answers with
+	var have, want int
+	if err := dc.QueryRowContext(ctx, "PRAGMA page_size").Scan(&have); err != nil {
+		return db.explain(err, false)
+	}
+	if err := sc.QueryRowContext(ctx, "PRAGMA page_size").Scan(&want); err != nil {
+		return fmt.Errorf("reading the new desk %s: %w", src, err)
+	}
+	if have != want {
+		return fmt.Errorf("%s has pages of %d bytes, the new desk of %d: it can't be replaced in place; nothing was changed (stop what uses it, remove it with its -wal and -shm, and write the new desk again)", db.path, have, want)
+	}
 	if err := copyConns(ctx, dc, sc); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err() // stopped while waiting for a lock: no one held it too long
+		}
 		return db.explain(err, false)
 	}
 	return nil

@@ -226,7 +226,7 @@ func (p *Page) sayToken() {
 	if _, tok, ok := model.ParseLink(p.m.Link); !ok || tok == "" || p.m.TokenGone() {
 		follow = "tui.mail.key.open_no_token"
 	}
-	if p.m.Token == "" {
+	if p.m.Token == "" || p.m.TokenGone() {
 		confirm = "tui.mail.key.confirm_email_no_token"
 	}
 	p.follow.SetHelp("o", p.c.T(follow))
@@ -361,7 +361,8 @@ func (p *Page) View() string {
 		ls = append(ls, p.row("delivery", d, dst)...)
 	}
 	switch {
-	case p.m.TokenGone() && (m.Token != "" || m.TokenWithheld):
+	case p.m.TokenEnded && (m.Token != "" || m.TokenWithheld || m.TokenRemoved),
+		p.m.TokenReplaced && (m.Token != "" || m.TokenWithheld):
 		ls = append(ls, p.row("token", model.GoneNote(m).In(p.c.L), st.Error)...)
 	case m.Token != "":
 		ls = append(ls, p.row("token", common.Line(m.Token), st.Token)...)

@@ -99,10 +99,10 @@ func (p *Page) Load() tea.Cmd {
 		for i, m := range ms {
 			subject := common.Line(m.Subject)
 			switch {
+			case m.TokenEnded && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
+				subject = c.T("tui.mailbox.ended") + " " + subject
 			case m.TokenReplaced && (m.Token != "" || m.TokenWithheld):
 				subject = c.T("tui.mailbox.replaced") + " " + subject
-			case m.TokenEnded && (m.Token != "" || m.TokenWithheld):
-				subject = c.T("tui.mailbox.ended") + " " + subject
 			}
 			row := table.Row{Key: m.ID, Cells: []string{c.L.Ago(now, m.Date), subject, c.Delivery(m.Delivery)}}
 			if !m.Read {
