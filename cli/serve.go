@@ -168,6 +168,10 @@ ssh -p 2222 desk.example.net`,
 	return cmd
 }
 
+// expiriesEvery is how often serve and the app look for requests whose
+// validity ran out (a read; a write only when one did).
+const expiriesEvery = 5 * time.Second
+
 // servant is one of the servers serve runs: SSH, HTTP.
 type servant struct {
 	serve    func() error
@@ -233,6 +237,11 @@ func serve(o *serveOptions) error {
 		}
 		servants = append(servants, s)
 	}
+	settling, settled := context.WithCancel(a.ctx)
+	defer settled()
+	// Requests that expire are recorded, and their parties told, though
+	// nothing is written meanwhile.
+	go d.SettleExpiries(settling, expiriesEvery)
 	served := make(chan error, len(servants))
 	for _, s := range servants {
 		go func() { served <- s.serve() }()

@@ -65,6 +65,9 @@ func (a *app) runTUI(as string) error {
 	defer cancel()
 	// Writes by other processes (the CLI, another node) reach the screens.
 	go d.Watch(ctx, time.Second)
+	// Requests that expire meanwhile are recorded, and their parties told,
+	// with no write needed to notice them (serve does the same).
+	go d.SettleExpiries(ctx, expiriesEvery)
 	p := tea.NewProgram(tui.New(d, me, tui.Options{Context: ctx, Lang: a.pickerLang(d)}),
 		tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
 	_, err = p.Run()

@@ -373,6 +373,40 @@ func (d *Desk) record(tx Tx, w *work, actor Handle, action string, serviceID, re
 	return tx.InsertHistory(&HistoryEntry{At: w.now, Actor: actor, Action: action, ServiceID: serviceID, RequestID: requestID, Detail: detail})
 }
 
+// SettleExpiries records, every interval until ctx ends, the expiry of
+// the requests whose validity ran out meanwhile, with their outcome mails
+// and history, as any write records them first: on a quiet desk no write
+// came to, and the parties were told nothing, their screens showing the
+// request still waiting. It looks with one read (the index of open
+// requests), and writes only when one is due. Several processes may do
+// it at once: the write finds what is due again, in its transaction.
+func (d *Desk) SettleExpiries(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			d.settleExpiries(ctx)
+		}
+	}
+}
+
+// settleExpiries records what expired; it reports how many were due.
+func (d *Desk) settleExpiries(ctx context.Context) (int, error) {
+	var due []Request
+	err := d.view(ctx, func(tx Tx, now time.Time) (err error) {
+		due, err = tx.DueRequests(now)
+		return err
+	})
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	// the write settles them before its (empty) work, as every write does
+	return len(due), d.update(ctx, ActRequestExpire, func(Tx, *work) error { return nil })
+}
+
 // Watch notices writes made by other processes (the CLI, another node)
 // when the store can tell, and publishes them as Change{All: true}. It
 // polls one cheap question every interval until ctx ends; it returns at

@@ -1,6 +1,7 @@
 package modeltest
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -105,4 +106,52 @@ func testTokenEnded(t *testing.T, open Opener) {
 	// a proof whose change expired is ended, though no mail says so
 	f.Clock.Advance(31 * 24 * time.Hour)
 	check("proof, expired", T, model.MailEmailConfirm, 0, true)
+}
+
+// testSettleExpiries: with nothing written meanwhile, SettleExpiries
+// records a request whose validity ran out, and its parties are told by
+// mail, once; before, a quiet desk told no one until some write came
+// (the app showed the request waiting; its tokens read as live).
+func testSettleExpiries(t *testing.T, open Opener) {
+	f := New(t, open)
+	rs, err := f.Desk.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N), Validity: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rs[0]
+	outcomes := func() int {
+		n := 0
+		for _, h := range []model.Handle{A, T, N} {
+			ms, _ := f.Desk.Mails(f.Ctx, h)
+			for _, m := range ms {
+				if m.RequestID == r.ID && m.Kind == model.MailOutcome {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	ctx, stop := context.WithCancel(f.Ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); f.Desk.SettleExpiries(ctx, 5*time.Millisecond) }()
+	defer func() { stop(); <-done }()
+	time.Sleep(50 * time.Millisecond)
+	if n := outcomes(); n != 0 {
+		t.Fatalf("%d outcome mails before the request expired", n)
+	}
+	changes, unsubscribe := f.Desk.Subscribe(N)
+	defer unsubscribe()
+	f.Clock.Advance(time.Hour)
+	select {
+	case <-changes:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the expiry was not recorded")
+	}
+	if n := outcomes(); n != 3 {
+		t.Fatalf("%d outcome mails, want 3", n)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := outcomes(); n != 3 {
+		t.Fatalf("%d outcome mails after more looks, want 3: once only", n)
+	}
 }

@@ -65,6 +65,7 @@ func Run(t *testing.T, open Opener) {
 		{"Gauges", testGauges},
 		{"Acquaintances", testAcquaintances},
 		{"TokenEnded", testTokenEnded},
+		{"SettleExpiries", testSettleExpiries},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
