@@ -305,6 +305,17 @@ func (s *Sender) Close() error {
 		last = a
 	}
 	s.mu.Unlock()
+	if n > 0 {
+		// Not all may still be there: turning real delivery off takes
+		// them out, demo --force replaces the desk. Say only what the
+		// outbox still holds.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		g, err := s.desk.Gauges(ctx)
+		cancel()
+		if err == nil {
+			n = min(n, g.OutboxPending)
+		}
+	}
 	if n == 0 {
 		return nil
 	}

@@ -629,6 +629,27 @@ func TestCloseLeavesWhatCannotGo(t *testing.T) {
 	}
 }
 
+// TestCloseSaysOnlyWhatStays: mails put off, then taken out of the
+// outbox by another process (mail-delivery none), are not said at Close
+// to stay in it; before, Close named them with the server's old answer,
+// sending the operator after an SMTP fault that no longer mattered.
+func TestCloseSaysOnlyWhatStays(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.SetDown(true)
+	w := newWorld(t, nil)
+	s, logs := newSender(t, srv.URL(), srv, func(c *delivery.Config) { c.Backoff = model.Backoff{First: time.Hour} })
+	s.Attach(w.desk)
+	w.request(t)
+	w.waitMail(t, tech, "put off", func(m model.Mail) bool { return m.DeliveryError != "" })
+	support := model.NewDesk(w.db, model.Options{}) // another process
+	if _, err := support.SetSetting(context.Background(), model.SettingMailDelivery, model.DeliveryNone); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil || strings.Contains(logs.String(), "not sent yet") {
+		t.Fatalf("Close: %v\n%s", err, logs)
+	}
+}
+
 func TestTwoSendersNeverShareAMail(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	w := newWorld(t, nil)
