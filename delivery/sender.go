@@ -10,6 +10,7 @@ import (
 	"net/mail"
 	"net/textproto"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -338,16 +339,24 @@ func (s *Sender) run() {
 	retry.Stop()
 	defer retry.Stop()
 	var retryAt time.Time // when the retry timer fires, on the desk's clock
+	// waiting holds when each mail this sender put off is due again: the
+	// timer is set for the soonest still to come, so that mails put off
+	// a few milliseconds apart are each tried when due, not the later
+	// ones at the next poll (up to 30 s late)
+	var waiting []time.Time
 	for {
 		s.follow()
-		next := s.round()
+		waiting = append(waiting, s.round()...)
 		now := s.desk.Now()
+		waiting = slices.DeleteFunc(waiting, func(t time.Time) bool { return !t.After(now) })
 		if !retryAt.After(now) {
 			retryAt = time.Time{} // this round sent what it was for
 		}
-		if !next.IsZero() && (retryAt.IsZero() || next.Before(retryAt)) {
-			retryAt = next
-			retry.Reset(max(next.Sub(now), 0))
+		if len(waiting) > 0 {
+			if next := slices.MinFunc(waiting, time.Time.Compare); retryAt.IsZero() || next.Before(retryAt) {
+				retryAt = next
+				retry.Reset(max(next.Sub(now), 0))
+			}
 		}
 		select {
 		case <-s.ctx.Done():
@@ -400,13 +409,13 @@ func (s *Sender) follow() {
 	}
 }
 
-// round sends everything due now. It returns when the earliest mail it
-// deferred is due again (zero when none).
-func (s *Sender) round() (next time.Time) {
+// round sends everything due now. It returns when each mail it deferred
+// is due again (and when to look again if the outbox could not be read).
+func (s *Sender) round() (next []time.Time) {
 	defer s.hangUp()
 	soonest := func(t time.Time) {
-		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
-			next = t
+		if !t.IsZero() {
+			next = append(next, t)
 		}
 	}
 	for s.ctx.Err() == nil {

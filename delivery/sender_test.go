@@ -322,6 +322,38 @@ func TestTemporaryRefusalIsRetried(t *testing.T) {
 	}
 }
 
+// TestEachPutOffMailIsTriedWhenDue: mails put off a few milliseconds
+// apart are each tried again when due, with no poll to come for them;
+// before, the timer was set for the first only, and the others waited
+// for the next poll (30 s on a 1-minute back-off).
+func TestEachPutOffMailIsTriedWhenDue(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	var mu sync.Mutex
+	tried := map[string]bool{}
+	srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
+		mu.Lock()
+		first := !tried[rcpt]
+		tried[rcpt] = true
+		mu.Unlock()
+		if first {
+			// put off 50 ms apart, so due again 50 ms apart
+			time.Sleep(50 * time.Millisecond)
+			return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
+		}
+		// the second try ends at once, before the next mail is due
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "No such user"}
+	})
+	w := newWorld(t, nil)
+	start(t, w, srv, func(c *delivery.Config) {
+		c.Poll = time.Hour // only the timer of the mails put off can bring them back
+		c.Backoff = model.Backoff{First: 300 * time.Millisecond, Max: 300 * time.Millisecond}
+	})
+	w.request(t)
+	for _, h := range []model.Handle{admin, tech, taker} {
+		w.waitDelivery(t, h, model.DeliveryFailed)
+	}
+}
+
 func TestPermanentRefusalFailsThatMailOnly(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
