@@ -697,3 +697,26 @@ func TestMailHintWholeAt80(t *testing.T) {
 		})
 	}
 }
+
+// TestListHeadWholeWhileFiltering: at 80 columns, in every language, the
+// head of a list being filtered leaves out the last parts of its counts
+// that do not fit, whole, rather than cut one mid-word ("27 por ler, os
+// mais rec…" in the Portuguese mailbox).
+func TestListHeadWholeWhileFiltering(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("3")
+			a.waitText(a.T("tui.mailbox.title"))
+			a.typ("/zagalo")
+			s := a.waitText("/zagalo")
+			head := lineOf(s, "/zagalo")
+			if strings.Contains(head, "…") {
+				t.Fatalf("the head is cut:\n%s", s)
+			}
+			checkFrame(t, s, 80, 24)
+		})
+	}
+}

@@ -416,7 +416,18 @@ func (l *List[T]) View() string {
 		}
 	}
 	if l.spec.Info != nil {
-		head += l.paint.subtle.Render(l.spec.Info(l.Shown(), l.Total()))
+		info := l.spec.Info(l.Shown(), l.Total())
+		// too long for the line (a filter beside it, a wordy language):
+		// its last parts go whole ("…, os mais recentes primeiro")
+		// rather than a part cut mid-word
+		for w := common.Width(head); w+common.Width(info) > l.width; {
+			i := max(strings.LastIndex(info, ", "), strings.LastIndex(info, " · "))
+			if i < 0 {
+				break
+			}
+			info = info[:i]
+		}
+		head += l.paint.subtle.Render(info)
 	}
 	legend := l.spec.Legend
 	if w := common.Width(head); legend != "" && w+2+common.Width(legend) <= l.width {
