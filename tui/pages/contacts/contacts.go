@@ -13,6 +13,7 @@
 package contacts
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -405,6 +406,27 @@ func (p *Page) lost(before []model.Role, was model.Role) tea.Cmd {
 	return common.Status(p.c.T("tui.contacts.role_lost_typed", args))
 }
 
+// gone closes the form when the service is no longer among the user's
+// (its last role on it went meanwhile: the read again says "not found",
+// services are never removed): back where it was opened from, saying
+// so, and quoting what was typed, never sent — not that the service does
+// not exist, nor a form left taking keys that nothing can send.
+func (p *Page) gone() tea.Cmd {
+	var typed []any
+	for _, r := range p.order {
+		if v := strings.TrimSpace(p.fields[r].Value()); v != "" {
+			typed = append(typed, text.Quote(v, 40))
+		}
+	}
+	p.asking = false
+	args := locale.Args{"Service": common.Line(p.service.Name)}
+	if len(typed) == 0 {
+		return p.c.BackSaying(common.Say(p.c.T("tui.contacts.service_lost", args)))
+	}
+	args["Typed"] = p.c.L.List(typed...)
+	return p.c.BackSaying(common.Say(p.c.T("tui.contacts.service_lost_typed", args)))
+}
+
 // Update handles a message.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -413,6 +435,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
+			if p.loaded && errors.Is(msg.err, model.ErrNotFound) {
+				return p.gone()
+			}
 			return common.SubViewReadFailed(msg.err, !p.loaded)
 		}
 		p.service, p.perms, p.accts = msg.s, msg.perms, msg.accts
