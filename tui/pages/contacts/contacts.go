@@ -580,7 +580,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.keys.Leave):
 		switch {
-		case f != nil && len(p.sugg) > 0:
+		case p.suggesting():
 			// the suggestions first: what was typed stays
 			p.sugg, p.suggSel = nil, -1
 			return nil
@@ -795,8 +795,14 @@ func (p *Page) View() string {
 		} else {
 			btn = "  " + st.Button.Render(btn)
 		}
+		keys := "tui.contacts.keys"
+		if p.suggesting() {
+			// esc closes them first: "esc leave" would have the user
+			// type the answer to a question not asked into the field
+			keys = "tui.contacts.keys_suggesting"
+		}
 		f.add(kBlank, "")
-		f.add(kFixed, btn+st.Subtle.Render("  "+p.c.T("tui.contacts.keys")))
+		f.add(kFixed, btn+st.Subtle.Render("  "+p.c.T(keys)))
 	}
 	p.lines = f.count(kFixed) + f.count(kBlank)
 	if p.height > 0 {
@@ -911,10 +917,22 @@ func (p *Page) ShortHelp() []key.Binding {
 	if p.asking {
 		return []key.Binding{p.keys.Discard, p.keys.Stay}
 	}
-	if _, f := p.focused(); f != nil && len(p.sugg) > 0 {
-		return []key.Binding{p.keys.Next, p.keys.Pick, p.keys.Send, p.keys.Close}
+	return []key.Binding{p.keys.Next, p.keys.Pick, p.keys.Send, p.esc()}
+}
+
+// suggesting reports whether suggestions show under the field that has
+// the keys: esc then closes them, and does not leave.
+func (p *Page) suggesting() bool {
+	_, f := p.focused()
+	return f != nil && len(p.sugg) > 0
+}
+
+// esc is what esc does now: close the suggestions, or leave.
+func (p *Page) esc() key.Binding {
+	if p.suggesting() {
+		return p.keys.Close
 	}
-	return []key.Binding{p.keys.Next, p.keys.Pick, p.keys.Send, p.keys.Leave}
+	return p.keys.Leave
 }
 
 // FullHelp lists every key of the form.
@@ -924,6 +942,6 @@ func (p *Page) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		{p.keys.Next, p.keys.Prev, p.keys.SuggestDown, p.keys.SuggestUp},
-		{p.keys.Pick, p.keys.Send, p.keys.Leave},
+		{p.keys.Pick, p.keys.Send, p.esc()},
 	}
 }
