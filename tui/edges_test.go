@@ -360,3 +360,39 @@ func TestYesInTheLanguage(t *testing.T) {
 		a.waitText(model.StateCancelled.In(a.l), a.T("tui.request.label.ended"))
 	}
 }
+
+// TestEscWithSuggestionsSaysItCloses: with suggestions open under a
+// field, esc closes them and does not leave: the line under the form and
+// the help say so then ("esc leave" had the user type "esc y" and find
+// the y in the field); once they are closed, they say esc leaves.
+func TestEscWithSuggestionsSaysItCloses(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	servicesShown(a)
+	a.editShop()
+	a.press("tab") // tech
+	a.typ("cd6")
+	send := "[ " + a.T("tui.contacts.send") + " ]"
+	s := a.waitText("cd67890-ovh  Carlos")
+	if l := lineOf(s, send); !strings.Contains(l, a.T("tui.contacts.keys_suggesting")) {
+		t.Fatalf("with suggestions open, the form does not say esc closes them: %q\n%s", l, s)
+	}
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	s = a.waitText(a.T("tui.help.closing"))
+	if !strings.Contains(s, a.T("tui.contacts.key.close")) || strings.Contains(s, a.T("tui.contacts.key.leave")) {
+		t.Fatalf("with suggestions open, the help says esc leaves:\n%s", s)
+	}
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	a.waitGone(a.T("tui.help.closing"))
+
+	a.press("esc")
+	s = a.waitGone("cd67890-ovh  Carlos")
+	if l := lineOf(s, send); !strings.Contains(l, a.T("tui.contacts.keys")) || !strings.Contains(s, "[cd6") {
+		t.Fatalf("with the suggestions closed, the form does not say esc leaves, or lost what was typed: %q\n%s", l, s)
+	}
+	a.tm.Send(tea.KeyPressMsg{Code: tea.KeyF1})
+	s = a.waitText(a.T("tui.help.closing"))
+	if !strings.Contains(s, a.T("tui.contacts.key.leave")) || strings.Contains(s, a.T("tui.contacts.key.close")) {
+		t.Fatalf("with the suggestions closed, the help does not say esc leaves:\n%s", s)
+	}
+}

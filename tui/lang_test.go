@@ -720,3 +720,53 @@ func TestListHeadWholeWhileFiltering(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestsRolesGrowWithRoom: at 120 columns, in every language, a
+// request of several roles shows them in the Requests tab's Roles
+// column whole ("técnico, fatur."), or those that fit whole and the
+// others counted ("técnico +1", "admin. +2"), never a word cut that
+// loses the count ("técnic…" where English read "tech +1"): the column
+// grows where there is room.
+func TestRequestsRolesGrowWithRoom(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			two := makeRequest(t, d, "mx-xara", model.Tech, model.Billing)
+			three := makeRequest(t, d, "xara.pt", model.Admin, model.Tech, model.Billing)
+			a := start(t, d, demo.Persona, 120, 40)
+			a.waitFor("the frame", a.loaded)
+			a.press("2")
+			s := a.waitText(a.T("tui.requests.title"), fmt.Sprintf("#%d ", three.ID), "#1 ")
+			checkFrame(t, s, 120, 40)
+			head := lineOf(s, a.T("tui.requests.col.roles"))
+			from := len([]rune(head[:strings.Index(head, a.T("tui.requests.col.roles"))]))
+			to := len([]rune(head[:strings.Index(head, a.T("tui.requests.col.from_to"))]))
+			for _, r := range []model.Request{two, three} {
+				row := []rune(lineOf(s, fmt.Sprintf("#%d ", r.ID)))
+				got := strings.TrimSpace(string(row[min(from, len(row)):min(to, len(row))]))
+				words := make([]string, len(r.Roles))
+				for i, role := range r.Roles {
+					words[i] = a.T("tui.requests.role." + string(role))
+				}
+				ok := got == strings.Join(words, ", ")
+				for k := 1; k < len(words); k++ {
+					ok = ok || got == fmt.Sprintf("%s +%d", strings.Join(words[:k], ", "), len(words)-k)
+				}
+				if !ok {
+					t.Fatalf("#%d: its Roles cell reads %q: neither %v whole nor counted:\n%s", r.ID, got, words, s)
+				}
+			}
+		})
+	}
+}
+
+// makeRequest has the persona ask, by the model, for one change of
+// roles on service to cd67890-ovh.
+func makeRequest(t *testing.T, d *model.Desk, service string, roles ...model.Role) model.Request {
+	t.Helper()
+	rs, err := d.CreateRequest(ctx, demo.Persona, model.NewRequest{Service: service, Roles: roles, To: "cd67890-ovh"})
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("asking for %v of %s: %v %v", roles, service, rs, err)
+	}
+	return rs[0]
+}

@@ -146,3 +146,37 @@ func TestSendButtonKeepsTheFocus(t *testing.T) {
 		t.Fatalf("the focus left the Send button:\n%s", s)
 	}
 }
+
+// TestLastRoleLostClosesTheForm: the user types in the tech field of a
+// service where tech is their only role, when a change made elsewhere
+// hands tech to someone else: the service is no longer theirs. The form
+// closes, back on the Services tab it was opened from, and the status
+// line says they no longer hold a role on it and that what was typed was
+// not sent, quoting it — not that no service has that name, nor a form
+// left taking keys that ctrl+s can't send.
+func TestLastRoleLostClosesTheForm(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT, model.LangFR} {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			a := start(t, d, demo.Persona, 160, 30) // the message on one line
+			a.waitFor("the frame", a.loaded)
+			a.editService("yanez")
+			a.typ("cd6")
+			s := a.waitText("[cd6")
+			if !strings.HasPrefix(lineOf(s, "[cd6"), "> "+a.T("tui.role.tech")) {
+				t.Fatalf("not typing in the tech field:\n%s", s)
+			}
+
+			handOver(t, d, demo.Persona, "web.yanez-studio.fr", model.Tech, "ab12345-ovh")
+			said := a.T("tui.contacts.service_lost_typed", locale.Args{"Service": "web.yanez-studio.fr", "Typed": `"cd6"`})
+			s = a.waitText(said)
+			notFound := a.T("err.service.not_found", locale.Args{"Service": "web.yanez-studio.fr", "Handle": demo.Persona})
+			if strings.Contains(s, a.T("tui.contacts.col.current")) || strings.Contains(s, "[cd6") || strings.Contains(s, notFound) {
+				t.Fatalf("the form stays open, or says the service does not exist:\n%s", s)
+			}
+			if !strings.Contains(s, a.T("tui.services.title")) {
+				t.Fatalf("not back on the Services tab:\n%s", s)
+			}
+		})
+	}
+}

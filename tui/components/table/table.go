@@ -32,8 +32,10 @@ type Column struct {
 	Max int
 	// Fit widens a fixed column to its widest cell, as last measured
 	// (see Widest and SetFit): a handle or a number is never cut, and
-	// the flexible columns shrink first. On a flexible column, Fit lets
-	// it grow past its Max up to its widest cell, when there is room: a
+	// the flexible columns shrink first. On a flexible column, Fit keeps
+	// it, while the others grow to their Max, no wider than its widest
+	// cell (the room goes where it shows something), then lets it grow
+	// past its Max up to its widest cell, when there is room left: a
 	// long name is not cut while the columns right of it leave the
 	// screen's right half empty.
 	Fit bool
@@ -316,6 +318,17 @@ func (m *Model) top(i int) int {
 	return c.Max
 }
 
+// first is how wide flexible column i grows while the others grow to
+// their Max (0: no limit): its Max, a Fit one no wider than its widest
+// cell, once measured (nor narrower than its Min).
+func (m *Model) first(i int) int {
+	c := m.cols[i]
+	if c.Fit && i < len(m.fitted) && m.fitted[i] > 0 && (c.Max <= 0 || m.fitted[i] < c.Max) {
+		return max(c.Min, m.fitted[i])
+	}
+	return c.Max
+}
+
 // MinWidth is the least width the table can be drawn in without cutting
 // a column below its size: the columns hidden while the table is narrow
 // left out, each fixed one at its width (a Fit one as wide as its title
@@ -378,14 +391,28 @@ func (m *Model) layout() {
 	if room <= 0 || flex == 0 {
 		return
 	}
-	// share the room by weight; a column reaching its Max leaves the rest
-	// to the others
+	// share the room by weight, each column up to its Max (a Fit one to
+	// its widest cell when narrower); then what is left to the Fit
+	// columns, past their Max up to their widest cells
 	growing := map[int]bool{}
 	for i, c := range m.cols {
 		if c.Width == 0 && m.shown(i) {
 			growing[i] = true
 		}
 	}
+	room = m.share(room, growing, m.first)
+	for i, c := range m.cols {
+		if top := m.top(i); c.Width == 0 && c.Fit && m.shown(i) && (top == 0 || top > m.widths[i]) {
+			growing[i] = true
+		}
+	}
+	m.share(room, growing, m.top)
+}
+
+// share shares room by weight among the growing columns, each up to its
+// top (0: no limit); a column reaching it leaves the rest to the others.
+// It returns the room left when every column reached its top.
+func (m *Model) share(room int, growing map[int]bool, top func(int) int) int {
 	for room > 0 && len(growing) > 0 {
 		total := 0
 		for i := range growing {
@@ -398,7 +425,7 @@ func (m *Model) layout() {
 				continue
 			}
 			add := max(1, room*weight(c)/total)
-			if top := m.top(i); top > 0 && m.widths[i]+add >= top {
+			if top := top(i); top > 0 && m.widths[i]+add >= top {
 				add = max(0, top-m.widths[i])
 				delete(growing, i)
 				capped = true
@@ -419,9 +446,10 @@ func (m *Model) layout() {
 			if last >= 0 {
 				m.widths[last] += room
 			}
-			return
+			return 0
 		}
 	}
+	return room
 }
 
 func weight(c Column) int {

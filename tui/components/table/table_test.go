@@ -104,3 +104,38 @@ func TestListCellKeepsWholeItems(t *testing.T) {
 		t.Errorf("a cell is cut:\n%s", v)
 	}
 }
+
+// TestFitColumnGrowsToItsCellsLast: a flexible Fit column grows with the
+// others up to its Max, no wider than its widest cell; past its Max,
+// up to its widest cell, only once the others have all their room.
+func TestFitColumnGrowsToItsCellsLast(t *testing.T) {
+	m := New(styles.Default(),
+		Column{Title: "A", Min: 10, Max: 20},
+		Column{Title: "B", Min: 7, Max: 10, Fit: true},
+		Column{Title: "C", Min: 10, Max: 20},
+	)
+	width := func(w int, widest int) int {
+		m.SetFit([]int{1}, []int{widest})
+		m.SetSize(w, 5)
+		return m.ColumnWidth(1)
+	}
+	// 3 of gutter, 2 between: 5, and 27 of Min
+	if got := width(32+8, 6); got != 7 {
+		t.Errorf("cells of 6: B is %d wide, want its Min, 7", got)
+	}
+	if got := width(32+8, 9); got != 9 {
+		t.Errorf("cells of 9, A and C short of their Max: B is %d wide, want 9", got)
+	}
+	if got := width(32+30, 9); got != 10 {
+		t.Errorf("cells of 9, A and C at their Max: B is %d wide, want its Max, 10", got)
+	}
+	if got := width(50, 23); got != 10 {
+		t.Errorf("cells of 23, A and C short of their Max: B is %d wide, want its Max, 10", got)
+	}
+	if got := width(60, 23); got != 15 {
+		t.Errorf("cells of 23, A and C at their Max, 5 cells left: B is %d wide, want 10+5", got)
+	}
+	if got := width(100, 23); got != 23 {
+		t.Errorf("cells of 23, room for all: B is %d wide, want 23", got)
+	}
+}

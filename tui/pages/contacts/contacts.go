@@ -13,6 +13,7 @@
 package contacts
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -405,6 +406,27 @@ func (p *Page) lost(before []model.Role, was model.Role) tea.Cmd {
 	return common.Status(p.c.T("tui.contacts.role_lost_typed", args))
 }
 
+// gone closes the form when the service is no longer among the user's
+// (its last role on it went meanwhile: the read again says "not found",
+// services are never removed): back where it was opened from, saying
+// so, and quoting what was typed, never sent — not that the service does
+// not exist, nor a form left taking keys that nothing can send.
+func (p *Page) gone() tea.Cmd {
+	var typed []any
+	for _, r := range p.order {
+		if v := strings.TrimSpace(p.fields[r].Value()); v != "" {
+			typed = append(typed, text.Quote(v, 40))
+		}
+	}
+	p.asking = false
+	args := locale.Args{"Service": common.Line(p.service.Name)}
+	if len(typed) == 0 {
+		return p.c.BackSaying(common.Say(p.c.T("tui.contacts.service_lost", args)))
+	}
+	args["Typed"] = p.c.L.List(typed...)
+	return p.c.BackSaying(common.Say(p.c.T("tui.contacts.service_lost_typed", args)))
+}
+
 // Update handles a message.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -413,6 +435,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
+			if p.loaded && errors.Is(msg.err, model.ErrNotFound) {
+				return p.gone()
+			}
 			return common.SubViewReadFailed(msg.err, !p.loaded)
 		}
 		p.service, p.perms, p.accts = msg.s, msg.perms, msg.accts
@@ -555,7 +580,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.keys.Leave):
 		switch {
-		case f != nil && len(p.sugg) > 0:
+		case p.suggesting():
 			// the suggestions first: what was typed stays
 			p.sugg, p.suggSel = nil, -1
 			return nil
@@ -770,8 +795,14 @@ func (p *Page) View() string {
 		} else {
 			btn = "  " + st.Button.Render(btn)
 		}
+		keys := "tui.contacts.keys"
+		if p.suggesting() {
+			// esc closes them first: "esc leave" would have the user
+			// type the answer to a question not asked into the field
+			keys = "tui.contacts.keys_suggesting"
+		}
 		f.add(kBlank, "")
-		f.add(kFixed, btn+st.Subtle.Render("  "+p.c.T("tui.contacts.keys")))
+		f.add(kFixed, btn+st.Subtle.Render("  "+p.c.T(keys)))
 	}
 	p.lines = f.count(kFixed) + f.count(kBlank)
 	if p.height > 0 {
@@ -886,10 +917,22 @@ func (p *Page) ShortHelp() []key.Binding {
 	if p.asking {
 		return []key.Binding{p.keys.Discard, p.keys.Stay}
 	}
-	if _, f := p.focused(); f != nil && len(p.sugg) > 0 {
-		return []key.Binding{p.keys.Next, p.keys.Pick, p.keys.Send, p.keys.Close}
+	return []key.Binding{p.keys.Next, p.keys.Pick, p.keys.Send, p.esc()}
+}
+
+// suggesting reports whether suggestions show under the field that has
+// the keys: esc then closes them, and does not leave.
+func (p *Page) suggesting() bool {
+	_, f := p.focused()
+	return f != nil && len(p.sugg) > 0
+}
+
+// esc is what esc does now: close the suggestions, or leave.
+func (p *Page) esc() key.Binding {
+	if p.suggesting() {
+		return p.keys.Close
 	}
-	return []key.Binding{p.keys.Next, p.keys.Pick, p.keys.Send, p.keys.Leave}
+	return p.keys.Leave
 }
 
 // FullHelp lists every key of the form.
@@ -899,6 +942,6 @@ func (p *Page) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		{p.keys.Next, p.keys.Prev, p.keys.SuggestDown, p.keys.SuggestUp},
-		{p.keys.Pick, p.keys.Send, p.keys.Leave},
+		{p.keys.Pick, p.keys.Send, p.esc()},
 	}
 }

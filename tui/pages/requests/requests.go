@@ -89,8 +89,13 @@ func columns(c *common.Common) []table.Column {
 		// a role by the column's short word for it, whole ("fatur.":
 		// "faturação" is cut at 80 columns); several, those that fit
 		// whole and the others counted ("tech +1"), or cut when not
-		// even one fits with its count (a request of several roles)
-		{Title: c.T("tui.requests.col.roles"), Width: roleWidth(c), List: true},
+		// even one fits with its count (a request of several roles).
+		// Where there is room, the column grows to the widest cell, at
+		// first up to a word and its count ("técnico +1" at 120
+		// columns, where "técnic…" lost the count), whole ("técnico,
+		// fatur.") once the Service and Awaiting columns have all their
+		// room; never wider than its widest cell
+		{Title: c.T("tui.requests.col.roles"), Min: roleWidth(c), Max: roleWidth(c) + countW, Fit: true, List: true},
 		{Title: c.T("tui.requests.col.from_to"), Width: 26, Fit: true},
 		{Title: c.T("tui.requests.col.state"), Width: 9, Fit: true},
 		// whom it waits for: the user first, never cut within a handle
@@ -165,7 +170,10 @@ func roleLabels(c *common.Common, r model.Request) string {
 	return common.Line(strings.Join(ws, ", "))
 }
 
-// roleWidth is the width of the Roles column: the widest of the
+// countW is the room of the count of the roles a cell leaves out (" +2").
+const countW = 3
+
+// roleWidth is the least width of the Roles column: the widest of the
 // language's short words for a role, 7 cells in each of the desk's
 // languages, the room the column has at 80 columns (French, whose state
 // "en attente" is wider, leaves no more).
