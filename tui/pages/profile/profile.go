@@ -483,7 +483,12 @@ func (p *Page) View() string {
 	for _, h := range p.hist {
 		when := "  " + common.Fit(l.Ago(now, h.At), agoW) + " "
 		head := when + common.Fit(p.c.Handle(h.Actor), 12) + " " + common.Fit(common.Line(h.Service), svcW) + " "
-		entry := common.Hanging(head, common.Line(model.DetailOf(h).In(l)), common.Width(when), p.width, histLines)
+		detail := common.Line(model.DetailOf(h).In(l))
+		if h.RequestID != 0 {
+			// which request: its answer and its end say "refused" alike
+			detail = fmt.Sprintf("#%d %s", h.RequestID, detail)
+		}
+		entry := common.Hanging(head, detail, common.Width(when), p.width, histLines)
 		if len(entry) > room {
 			break
 		}
