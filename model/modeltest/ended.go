@@ -119,18 +119,7 @@ func testSettleExpiries(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	r := rs[0]
-	outcomes := func() int {
-		n := 0
-		for _, h := range []model.Handle{A, T, N} {
-			ms, _ := f.Desk.Mails(f.Ctx, h)
-			for _, m := range ms {
-				if m.RequestID == r.ID && m.Kind == model.MailOutcome {
-					n++
-				}
-			}
-		}
-		return n
-	}
+	outcomes := func() int { return outcomeMails(f, r.ID, A, T, N) }
 	ctx, stop := context.WithCancel(f.Ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); f.Desk.SettleExpiries(ctx, 5*time.Millisecond) }()
@@ -154,4 +143,18 @@ func testSettleExpiries(t *testing.T, open Opener) {
 	if n := outcomes(); n != 3 {
 		t.Fatalf("%d outcome mails after more looks, want 3: once only", n)
 	}
+}
+
+// outcomeMails counts the mails telling hs how request id ended.
+func outcomeMails(f *Fixture, id int64, hs ...model.Handle) int {
+	n := 0
+	for _, h := range hs {
+		ms, _ := f.Desk.Mails(f.Ctx, h)
+		for _, m := range ms {
+			if m.RequestID == id && m.Kind == model.MailOutcome {
+				n++
+			}
+		}
+	}
+	return n
 }

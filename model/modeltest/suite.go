@@ -482,18 +482,7 @@ func testExpiry(t *testing.T, open Opener) {
 			t.Errorf("an expired request still marks its service pending")
 		}
 	}
-	outcomes := func() int {
-		n := 0
-		for _, h := range []model.Handle{A, T, N} {
-			ms, _ := f.Desk.Mails(f.Ctx, h)
-			for _, m := range ms {
-				if m.RequestID == r.ID && m.Kind == model.MailOutcome {
-					n++
-				}
-			}
-		}
-		return n
-	}
+	outcomes := func() int { return outcomeMails(f, r.ID, A, T, N) }
 	if outcomes() != 0 {
 		t.Fatalf("outcome mails before any write")
 	}
