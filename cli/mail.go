@@ -40,8 +40,9 @@ func newCmdMailList(a *app, runF func(*mailListOptions) error) *cobra.Command {
 carry a token to answer a request with ('contactdesk mail show ID' shows
 it), "replaced" when a newer mail brought a new token for the same
 request (a resend; token_replaced in the JSON), or "ended" when the
-request has ended, or the change of e-mail address that the token proves
-was confirmed or refused (token_ended). --json has every field, the token
+request no longer waits for the recipient's answer (given already, or the
+request ended), or the change of e-mail address that the token proves was
+confirmed, refused or expired (token_ended). --json has every field, the token
 and the delivery included.
 
 With real delivery (mail-delivery smtp, see 'contactdesk config') a token

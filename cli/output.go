@@ -126,9 +126,9 @@ type mailJSON struct {
 	// TokenReplaced: a newer mail brought the recipient a new token for
 	// the same request (a resend), and this mail's token no longer works.
 	TokenReplaced bool `json:"token_replaced"`
-	// TokenEnded: what the token answers has ended (the request, its
-	// outcome mail newer in the mailbox; the change of e-mail address,
-	// confirmed or refused since), and it no longer works.
+	// TokenEnded: what the token answers no longer waits for it (the
+	// request: answered already, or ended; the change of e-mail address:
+	// confirmed, refused or expired), and it no longer works.
 	TokenEnded bool `json:"token_ended"`
 }
 

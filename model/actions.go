@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -736,6 +737,9 @@ func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 				ended[series] = true
 			}
 		}
+		if err := noLongerAwaited(tx, actor, now, ms); err != nil {
+			return err
+		}
 		for i := range ms {
 			if ms[i].Kind == MailEmailConfirm {
 				return proofExpired(tx, actor, now, &ms[i])
@@ -791,11 +795,36 @@ func tokenSeries(m Mail) (int64, bool) {
 	return 0, false
 }
 
+// liveToken reports whether m shows a token that, as far as the mailbox
+// tells, still works.
+func liveToken(m Mail) bool { return !m.TokenGone() && (m.Token != "" || m.TokenWithheld) }
+
+// noLongerAwaited marks ended the live-looking tokens of ms asking actor
+// to confirm a request that no longer waits for actor's answer: actor
+// answered already (the token is used), or the request ended with no
+// outcome mail yet (it expired, and no write recorded it). One read,
+// and only when such a token is in the mailbox.
+func noLongerAwaited(tx Tx, actor Handle, now time.Time, ms []Mail) error {
+	if !slices.ContainsFunc(ms, func(m Mail) bool { return confirmsRequest(m) && liveToken(m) }) {
+		return nil
+	}
+	ids, err := tx.AwaitedBy(actor, now)
+	if err != nil {
+		return err
+	}
+	for i := range ms {
+		if confirmsRequest(ms[i]) && liveToken(ms[i]) && !slices.Contains(ids, ms[i].RequestID) {
+			ms[i].TokenEnded = true
+		}
+	}
+	return nil
+}
+
 // proofExpired marks ended the newest proof m of actor's new address
 // when no change is waiting for it any more, though no mail said how it
 // ended: it expired (nothing writes an expiry).
 func proofExpired(tx Tx, actor Handle, now time.Time, m *Mail) error {
-	if m.TokenGone() || (m.Token == "" && !m.TokenWithheld) {
+	if !liveToken(*m) {
 		return nil
 	}
 	_, err := pendingEmailChange(tx, actor, now)
@@ -853,6 +882,11 @@ func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
 				return err
 			}
 			m.TokenEnded = err == nil && outcome.ID > m.ID
+			ms := []Mail{m}
+			if err := noLongerAwaited(tx, actor, now, ms); err != nil {
+				return err
+			}
+			m = ms[0]
 		case m.Kind == MailEmailConfirm:
 			// rare: read the mailbox for the account's newest proof,
 			// and whether a change was made or refused since this one

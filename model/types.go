@@ -289,10 +289,12 @@ type Mail struct {
 	// the same request (a resend), or for a newer change of its e-mail
 	// address, and this mail's token no longer works.
 	TokenReplaced bool
-	// TokenEnded: what the mail's token answers has ended, and the token
-	// no longer works: the request (its outcome mail, newer, is in the
-	// mailbox), or the change of e-mail address that it proves (confirmed
-	// or refused: the mail saying so, newer, is in the mailbox).
+	// TokenEnded: what the mail's token answers no longer waits for it,
+	// and the token no longer works: the request (answered already by the
+	// recipient, or ended: its outcome mail is in the mailbox, or it is
+	// past its validity), or the change of e-mail address that it proves
+	// (confirmed or refused: the mail saying so is in the mailbox; or
+	// expired).
 	TokenEnded bool
 }
 

@@ -66,7 +66,7 @@ func testTokenEnded(t *testing.T, open Opener) {
 	ms, _ := f.Desk.Mails(f.Ctx, T)
 	for _, m := range ms {
 		if m.RequestID == r.ID && m.TokenReplaced {
-			if say := model.GoneNote(m).In(locale.For(locale.EN)); !strings.Contains(say, "has ended") {
+			if say := model.GoneNote(m).In(locale.For(locale.EN)); !strings.Contains(say, "no longer waits for your answer") {
 				t.Errorf("a replaced token of an ended request: %q", say)
 			}
 		}
@@ -157,4 +157,55 @@ func outcomeMails(f *Fixture, id int64, hs ...model.Handle) int {
 		}
 	}
 	return n
+}
+
+// testTokenUsedOrExpired: a request's token reads as ended once its
+// party has answered (used) though the request waits for others, and
+// once the request is past its validity though no write has recorded
+// it (no outcome mail yet), in the mailbox and read alone, as the
+// request's own state says at once; before, both read as live tokens,
+// which mail list counted and its help's jq example picked.
+func testTokenUsedOrExpired(t *testing.T, open Opener) {
+	f := New(t, open)
+	rs, err := f.Desk.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N), Validity: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rs[0]
+	live := f.Create(A, Owed, N2, model.Tech)[0]
+	tokenEnded := func(h model.Handle, id int64) bool {
+		t.Helper()
+		ms, err := f.Desk.Mails(f.Ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.Kind == model.MailConfirm && m.RequestID == id {
+				one, err := f.Desk.Mail(f.Ctx, h, m.ID)
+				if err != nil || one.TokenEnded != m.TokenEnded {
+					t.Errorf("mail #%d read alone: ended %v, %v; in the mailbox %v", m.ID, one.TokenEnded, err, m.TokenEnded)
+				}
+				return m.TokenEnded
+			}
+		}
+		t.Fatalf("%s has no token mail for #%d", h, id)
+		return false
+	}
+	f.Accept(N, r.ID)
+	if !tokenEnded(N, r.ID) {
+		t.Error("the token of a party that answered reads live")
+	}
+	if tokenEnded(T, r.ID) || tokenEnded(A, r.ID) {
+		t.Error("the token of a party still to answer reads ended")
+	}
+	f.Clock.Advance(time.Hour) // expired, not recorded: nothing was written
+	if outcomeMails(f, r.ID, A, T, N) != 0 {
+		t.Fatal("the expiry was recorded by a read")
+	}
+	if !tokenEnded(T, r.ID) || !tokenEnded(A, r.ID) {
+		t.Error("the token of an expired request reads live")
+	}
+	if tokenEnded(N2, live.ID) {
+		t.Error("the token of another request, open, reads ended")
+	}
 }

@@ -66,6 +66,7 @@ func Run(t *testing.T, open Opener) {
 		{"Acquaintances", testAcquaintances},
 		{"TokenEnded", testTokenEnded},
 		{"SettleExpiries", testSettleExpiries},
+		{"TokenUsedOrExpired", testTokenUsedOrExpired},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -244,6 +244,12 @@ func (t *Tx) Awaiting(h model.Handle, now time.Time) (int, error) {
 	return n, err
 }
 
+func (t *Tx) AwaitedBy(h model.Handle, now time.Time) ([]int64, error) {
+	return list(t, func(r Row) (id int64, err error) { return id, r.Scan(&id) },
+		`SELECT p.request_id FROM parties p JOIN requests r ON r.id = p.request_id
+		WHERE p.handle = +? AND p.answer = 'pending' AND r.state = 'validatingByCustomers' AND r.expires > ?`, h, ts(now))
+}
+
 func (t *Tx) OpenRequests(serviceID int64) ([]model.Request, error) {
 	return t.requests(`SELECT `+requestCols+` FROM requests r JOIN services s ON s.id = r.service_id
 			WHERE r.service_id = +? AND r.state = 'validatingByCustomers' ORDER BY r.id`,
