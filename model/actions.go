@@ -812,8 +812,12 @@ func noLongerAwaited(tx Tx, actor Handle, now time.Time, ms []Mail) error {
 	if err != nil {
 		return err
 	}
+	awaited := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		awaited[id] = true
+	}
 	for i := range ms {
-		if confirmsRequest(ms[i]) && liveToken(ms[i]) && !slices.Contains(ids, ms[i].RequestID) {
+		if confirmsRequest(ms[i]) && liveToken(ms[i]) && !awaited[ms[i].RequestID] {
 			ms[i].TokenEnded = true
 		}
 	}
