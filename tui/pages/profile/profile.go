@@ -485,8 +485,13 @@ func (p *Page) View() string {
 		head := when + common.Fit(p.c.Handle(h.Actor), 12) + " " + common.Fit(common.Line(h.Service), svcW) + " "
 		detail := common.Line(model.DetailOf(h).In(l))
 		if h.RequestID != 0 {
-			// which request: its answer and its end say "refused" alike
-			detail = fmt.Sprintf("#%d %s", h.RequestID, detail)
+			// which request, and what befell it: a party's answer and
+			// the request's end say "refused" alike, and its end is two
+			// lines (done, then the contact changed)
+			detail = fmt.Sprintf("#%d %s", h.RequestID, p.c.Action(h.Action))
+			if d := p.c.Detail(h); d != "" {
+				detail += ": " + d
+			}
 		}
 		entry := common.Hanging(head, detail, common.Width(when), p.width, histLines)
 		if len(entry) > room {
