@@ -881,16 +881,22 @@ func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
 				return err
 			}
 			m.TokenReplaced = newest.ID != m.ID
+			if liveToken(m) {
+				// whether the request still awaits actor tells it all: an
+				// ended one awaits no one
+				ms := []Mail{m}
+				if err := noLongerAwaited(tx, actor, now, ms); err != nil {
+					return err
+				}
+				m = ms[0]
+				break
+			}
+			// replaced or removed: ended when its outcome mail came since
 			outcome, err := tx.LastMailAbout(actor, m.RequestID, MailOutcome)
 			if err != nil && !errors.Is(err, ErrNoRow) {
 				return err
 			}
 			m.TokenEnded = err == nil && outcome.ID > m.ID
-			ms := []Mail{m}
-			if err := noLongerAwaited(tx, actor, now, ms); err != nil {
-				return err
-			}
-			m = ms[0]
 		case m.Kind == MailEmailConfirm:
 			// rare: read the mailbox for the account's newest proof,
 			// and whether a change was made or refused since this one

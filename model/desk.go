@@ -381,6 +381,11 @@ func (d *Desk) record(tx Tx, w *work, actor Handle, action string, serviceID, re
 // requests), and writes only when one is due. Several processes may do
 // it at once: the write finds what is due again, in its transaction.
 func (d *Desk) SettleExpiries(ctx context.Context, every time.Duration) {
+	each(ctx, every, func() { d.settleExpiries(ctx) })
+}
+
+// each calls f every interval until ctx ends.
+func each(ctx context.Context, every time.Duration, f func()) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -388,23 +393,23 @@ func (d *Desk) SettleExpiries(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			d.settleExpiries(ctx)
+			f()
 		}
 	}
 }
 
-// settleExpiries records what expired; it reports how many were due.
-func (d *Desk) settleExpiries(ctx context.Context) (int, error) {
+// settleExpiries records what expired, if anything did.
+func (d *Desk) settleExpiries(ctx context.Context) error {
 	var due []Request
 	err := d.view(ctx, func(tx Tx, now time.Time) (err error) {
 		due, err = tx.DueRequests(now)
 		return err
 	})
 	if err != nil || len(due) == 0 {
-		return 0, err
+		return err
 	}
 	// the write settles them before its (empty) work, as every write does
-	return len(due), d.update(ctx, ActRequestExpire, func(Tx, *work) error { return nil })
+	return d.update(ctx, ActRequestExpire, func(Tx, *work) error { return nil })
 }
 
 // Watch notices writes made by other processes (the CLI, another node)
@@ -416,17 +421,10 @@ func (d *Desk) Watch(ctx context.Context, every time.Duration) {
 	if !ok {
 		return
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
 	w.Changed(ctx) // set the baseline
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if changed, err := w.Changed(ctx); err == nil && changed {
-				d.broker.Publish(Change{All: true})
-			}
+	each(ctx, every, func() {
+		if changed, err := w.Changed(ctx); err == nil && changed {
+			d.broker.Publish(Change{All: true})
 		}
-	}
+	})
 }
