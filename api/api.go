@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"path"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -317,17 +318,50 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, *Error
 // {"contactTech": …, "contacttech": …} took one of the two), so the
 // body is read with go-json-experiment's json (encoding/json/v2, which
 // this Go has only with GOEXPERIMENT=jsonv2). A field v does not have,
-// a mis-cased one included, is ignored, as the provider does; a field
-// given twice is refused (which one was meant?), as is a body that is
-// not UTF-8.
+// a mis-cased one included, is refused with all the others (a mistyped
+// "contactTeh" beside "contactAdmin" would change the admin alone), as
+// the provider refuses "not described parameters"; so is a field given
+// twice (which one was meant?) and a body that is not UTF-8. A call
+// that takes no body decodes into struct{}: an empty body, {} or null.
 func decode(c *call, v any) error {
 	if len(c.body) == 0 {
 		return nil
 	}
-	if err := jsonv2.Unmarshal(c.body, v); err != nil {
+	err := jsonv2.Unmarshal(c.body, v, jsonv2.RejectUnknownMembers(true))
+	var se *jsonv2.SemanticError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &se) && errors.Is(se.Err, jsonv2.ErrUnknownName):
+		return notDescribed(c.body, v)
+	}
+	return fail(http.StatusBadRequest, "INVALID_BODY", "the body is not the JSON this call takes: "+jsonProblem(err))
+}
+
+// notDescribed is the refusal of a body with fields v does not have: it
+// names them all, and those the call takes.
+func notDescribed(body []byte, v any) error {
+	var members map[string]jsontext.Value
+	if err := jsonv2.Unmarshal(body, &members); err != nil {
 		return fail(http.StatusBadRequest, "INVALID_BODY", "the body is not the JSON this call takes: "+jsonProblem(err))
 	}
-	return nil
+	t := reflect.TypeOf(v).Elem()
+	var takes, unknown []string
+	for f := range t.Fields() {
+		takes = append(takes, strings.Split(f.Tag.Get("json"), ",")[0])
+	}
+	for name := range members {
+		if !slices.Contains(takes, name) {
+			unknown = append(unknown, paramName(name))
+		}
+	}
+	slices.Sort(unknown)
+	slices.Sort(takes)
+	msg := "Received not described parameters: (" + strings.Join(unknown, ", ") + "); "
+	if len(takes) == 0 {
+		return badParameter(msg + "this call takes no body")
+	}
+	return badParameter(msg + "this call's body takes only " + strings.Join(takes, ", "))
 }
 
 func jsonProblem(err error) string {

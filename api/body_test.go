@@ -32,61 +32,62 @@ func (w *world) postJSON(h model.Handle, path, body string) (int, any) {
 }
 
 // TestFieldNamesExact: a body's field names are matched exactly, as the
-// provider's API does: a field in another case is a field the call does
-// not know, ignored as the README says; so it asks for nothing, and
-// beside the right one it changes nothing. A field given twice is
-// refused.
+// provider's API does: a field in another case, or mistyped, is a field
+// the call does not know, refused with all the others as the provider
+// refuses "not described parameters", and the call changes nothing —
+// beside the right names too, whichever comes first. A field given twice
+// is refused. A call that takes no body takes {}, and refuses fields.
 func TestFieldNamesExact(t *testing.T) {
 	w := newWorld(t, api.Options{})
 	changeContact := "/domain/" + domain + "/changeContact"
-	for _, body := range []string{`{"contacttech": "` + string(nina) + `"}`, `{"CONTACTTECH": "` + string(nina) + `"}`, `{"ContactAdmin": "` + string(nina) + `"}`} {
-		code, out := w.postJSON(ada, changeContact, body)
+	refused := func(who model.Handle, path, body, says string) {
+		t.Helper()
+		code, out := w.postJSON(who, path, body)
 		e, _ := out.(map[string]any)
-		if msg, _ := e["message"].(string); code != 400 || !strings.Contains(msg, "give at least one of contactAdmin, contactTech, contactBilling") {
-			t.Errorf("%s: %d %v, want 400: no field it knows", body, code, out)
+		if msg, _ := e["message"].(string); code != 400 || !strings.Contains(msg, says) {
+			t.Errorf("%s %s: %d %v, want 400 saying %q", path, body, code, out, says)
+		}
+		if strings.Contains(says, "(") && e["errorCode"] != "INVALID_PARAMETER" {
+			t.Errorf("%s %s: errorCode %v, want INVALID_PARAMETER", path, body, e["errorCode"])
 		}
 	}
-	code, out := w.postJSON(ada, changeContact, `{"contactTech": "`+string(nina)+`", "contactTech": "`+string(bia)+`"}`)
-	if e, _ := out.(map[string]any); code != 400 || !strings.Contains(e["message"].(string), "contactTech is given twice") {
-		t.Errorf("a field given twice: %d %v", code, out)
-	}
+	takes := "; this call's body takes only contactAdmin, contactBilling, contactTech"
+	refused(ada, changeContact, `{"contacttech": "`+string(nina)+`"}`, "Received not described parameters: (contacttech)"+takes)
+	refused(ada, changeContact, `{"CONTACTTECH": "`+string(nina)+`"}`, "(CONTACTTECH)")
+	refused(ada, changeContact, `{"contactTech": "`+string(nina)+`", "contacttech": "`+string(bia)+`"}`, "(contacttech)")
+	refused(ada, changeContact, `{"contactbilling": "`+string(bia)+`", "contactTech": "`+string(nina)+`", "Contacttech": "`+string(stranger)+`", "contactTeh": 1}`,
+		"Received not described parameters: (Contacttech, contactTeh, contactbilling)"+takes)
+	refused(ada, changeContact, `{"contactAdmin": "`+string(nina)+`", "a\u001b[31mb": 1}`, `("a\x1b[31mb")`)
+	refused(ada, changeContact, `{"contactTech": "`+string(nina)+`", "contactTech": "`+string(bia)+`"}`, "contactTech is given twice")
 	if rs, _ := w.desk.Requests(w.ctx, ada); len(rs) != 0 {
-		t.Fatalf("mis-cased fields made %d requests: %+v", len(rs), rs)
+		t.Fatalf("refused bodies made %d requests: %+v", len(rs), rs)
 	}
-	// Beside the right name, the mis-cased one is ignored, whichever
-	// comes first.
-	for i, body := range []string{`{"contactTech": "` + string(nina) + `", "contacttech": "` + string(bia) + `"}`,
-		`{"contactbilling": "` + string(bia) + `", "contactTech": "` + string(nina) + `", "Contacttech": "` + string(stranger) + `"}`} {
-		code, out := w.postJSON(ada, changeContact, body)
-		ids, _ := out.([]any)
-		if code != 200 || len(ids) != 1 {
-			t.Fatalf("%s: %d %v, want one task", body, code, out)
-		}
-		tk := w.task(ada, int64(ids[0].(float64)))
-		if tk.ToAccount != string(nina) || len(tk.ContactTypes) != 1 || tk.ContactTypes[0] != "tech" {
-			t.Errorf("%s made %+v", body, tk)
-		}
-		if i == 0 {
-			if err := w.client(ada).Post(taskPath(tk.ID)+"/cancel", nil, nil); err != nil {
-				t.Fatal(err)
-			}
-		}
+	// The right names alone make the change.
+	code, out := w.postJSON(ada, changeContact, `{"contactTech": "`+string(nina)+`"}`)
+	ids, _ := out.([]any)
+	if code != 200 || len(ids) != 1 {
+		t.Fatalf("contactTech alone: %d %v, want one task", code, out)
 	}
+	id := int64(ids[0].(float64))
 	// An answer's token and a new address: the same.
-	var id int64
-	rs, _ := w.desk.Requests(w.ctx, nina)
-	for _, r := range rs {
-		if r.State == model.StateValidating {
-			id = r.ID
+	refused(nina, taskPath(id)+"/accept", `{"Token": "`+w.token(nina, id)+`"}`, "(Token); this call's body takes only token")
+	refused(nina, taskPath(id)+"/accept", `{"token": "`+w.token(nina, id)+`", "comment": "ok"}`, "(comment)")
+	refused(ted, "/me/changeEmail", `{"newemail": "ted@new.example"}`, "(newemail); this call's body takes only newEmail")
+	if tk := w.task(nina, id); len(tk.AwaitingAccounts) != 3 {
+		t.Errorf("a refused body answered: %+v", tk)
+	}
+	// Resend and cancel take no body: {} and null are nothing.
+	refused(ada, taskPath(id)+"/cancel", `{"reason": "oops"}`, "Received not described parameters: (reason); this call takes no body")
+	refused(ada, taskPath(id)+"/resendEmail", `{"to": "`+string(nina)+`"}`, "(to); this call takes no body")
+	if tk := w.task(ada, id); tk.State != "validatingByCustomers" {
+		t.Fatalf("a refused cancel ended the task: %+v", tk)
+	}
+	for _, body := range []string{`{}`, `null`} {
+		if code, out := w.postJSON(ada, taskPath(id)+"/resendEmail", body); code != 200 {
+			t.Errorf("resendEmail with %s: %d %v", body, code, out)
 		}
 	}
-	if code, out := w.postJSON(nina, taskPath(id)+"/accept", `{"Token": "`+w.token(nina, id)+`"}`); code != 400 {
-		t.Errorf("a token under Token: %d %v", code, out)
-	}
-	if code, out := w.postJSON(ted, "/me/changeEmail", `{"newemail": "ted@new.example"}`); code != 400 {
-		t.Errorf("a new address under newemail: %d %v", code, out)
-	}
-	if tk := w.task(nina, id); len(tk.AwaitingAccounts) != 3 {
-		t.Errorf("a mis-cased token answered: %+v", tk)
+	if code, out := w.postJSON(ada, taskPath(id)+"/cancel", `{}`); code != 200 || w.task(ada, id).State != "aborted" {
+		t.Errorf("cancel with {}: %d %v", code, out)
 	}
 }

@@ -196,6 +196,9 @@ func tokenOf(c *call) (string, error) {
 
 // resend is POST …/resendEmail: a fresh token by mail.
 func (h *Handler) resend(c *call) (any, error) {
+	if err := decode(c, &struct{}{}); err != nil {
+		return nil, err
+	}
 	id, err := taskID(c)
 	if err != nil {
 		return nil, err
@@ -206,6 +209,9 @@ func (h *Handler) resend(c *call) (any, error) {
 
 // cancel is POST …/cancel, contactdesk's: the requester withdraws it.
 func (h *Handler) cancel(c *call) (any, error) {
+	if err := decode(c, &struct{}{}); err != nil {
+		return nil, err
+	}
 	id, err := taskID(c)
 	if err != nil {
 		return nil, err
