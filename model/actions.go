@@ -1018,8 +1018,22 @@ func (d *Desk) History(ctx context.Context, actor Handle, f HistoryFilter) ([]Hi
 			return err
 		}
 		var sid int64
+		// formerly: actor holds no role of the service (any more, or
+		// yet): it sees the lines of it that it sees without the filter
+		// (the requests it is a party to); a service it sees no line of
+		// is "not found", as one that does not exist, so that the filter
+		// tells nothing of others' services.
+		var formerly error
 		if f.Service != "" {
 			s, err := heldService(tx, actor, f.Service)
+			if errors.Is(err, ErrNotFound) {
+				formerly = err
+				n, _ := CheckServiceName(f.Service)
+				s, err = tx.Service(n)
+				if errors.Is(err, ErrNoRow) {
+					return formerly
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -1031,7 +1045,14 @@ func (d *Desk) History(ctx context.Context, actor Handle, f HistoryFilter) ([]Hi
 			}
 		}
 		var err error
-		hs, err = tx.History(actor, sid, f.RequestID, f.Limit)
+		if formerly != nil && f.RequestID == 0 {
+			hs, err = tx.PartyHistory(actor, sid, f.Limit)
+		} else {
+			hs, err = tx.History(actor, sid, f.RequestID, f.Limit)
+		}
+		if err == nil && formerly != nil && len(hs) == 0 {
+			return formerly
+		}
 		return err
 	})
 	return hs, err

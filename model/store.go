@@ -209,6 +209,11 @@ type Tx interface {
 	// what concerns h: its own actions, the services where it holds a
 	// role, the requests it is a party to.
 	History(h Handle, serviceID, requestID int64, limit int) ([]HistoryEntry, error)
+	// PartyHistory lists, newest first, the entries of a service that h
+	// sees without holding a role of it (having held one, or been asked
+	// to): those of the requests on it that h is a party to, and h's own
+	// about no request.
+	PartyHistory(h Handle, serviceID int64, limit int) ([]HistoryEntry, error)
 }
 
 // OutboxEntry is one mail's delivery over SMTP.

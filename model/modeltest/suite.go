@@ -1072,6 +1072,40 @@ func testPrivacy(t *testing.T, open Opener) {
 	if !ok || id != r.ID || tok != ms[0].Token {
 		t.Errorf("link %q", ms[0].Link)
 	}
+	// Once the change is made, T holds no role of example.com, but its
+	// history of it stays: filtered by the service, as without a filter.
+	// Owed, a service T never had a line about, stays "not found", as
+	// one that does not exist, for T's past and for a stranger.
+	f.Accept(A, r.ID)
+	f.Accept(T, r.ID)
+	if r := f.Accept(N, r.ID); r.State != model.StateDone {
+		t.Fatalf("the change: %s", r.State)
+	}
+	all, _ := f.Desk.History(f.Ctx, T, model.HistoryFilter{})
+	var ofExample []model.HistoryEntry
+	for _, h := range all {
+		if h.Service == Example {
+			ofExample = append(ofExample, h)
+		}
+	}
+	hs, err = f.Desk.History(f.Ctx, T, model.HistoryFilter{Service: Example})
+	if err != nil || len(hs) == 0 || len(hs) != len(ofExample) {
+		t.Errorf("the former tech's history of %s: %d lines, %v; %d without the filter", Example, len(hs), err, len(ofExample))
+	}
+	// Lines made since, of a request T is no party to, are not T's.
+	f.Create(A, Example, N2, model.Billing)
+	if again, _ := f.Desk.History(f.Ctx, T, model.HistoryFilter{Service: Example}); len(again) != len(hs) {
+		t.Errorf("the former tech sees %d lines of %s, %d before a request it is no party to", len(again), Example, len(hs))
+	}
+	f.Create(A, Multi, N, model.Tech)
+	_, err = f.Desk.History(f.Ctx, X, model.HistoryFilter{Service: Example})
+	IsKind(t, err, model.ErrNotFound, "a stranger reads a former contact's service")
+	_, err = f.Desk.History(f.Ctx, B, model.HistoryFilter{Service: Multi})
+	IsKind(t, err, model.ErrNotFound, "an account reads the history of a service it never touched")
+	_, nope := f.Desk.History(f.Ctx, B, model.HistoryFilter{Service: "nowhere.example"})
+	if err == nil || nope == nil || strings.ReplaceAll(err.Error(), Multi, "nowhere.example") != nope.Error() {
+		t.Errorf("a service never touched says %v; one that does not exist %v", err, nope)
+	}
 }
 
 func testSupport(t *testing.T, open Opener) {

@@ -157,7 +157,7 @@ func TestEveryStatementUsesAnIndex(t *testing.T) {
 	cancelled := f.Create(A, modeltest.Self, N, model.Billing)[0]
 	f.Desk.Cancel(f.Ctx, A, cancelled.ID)
 	f.Create(A, modeltest.Example, modeltest.N2, model.Billing)
-	for _, h := range []model.Handle{A, N} {
+	for _, h := range []model.Handle{A, N, modeltest.T} {
 		f.Desk.Services(f.Ctx, h)
 		f.Desk.FirstServices(f.Ctx, h, 50)
 		f.Desk.Requests(f.Ctx, h)

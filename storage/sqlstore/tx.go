@@ -429,6 +429,18 @@ func (t *Tx) History(who model.Handle, serviceID, requestID int64, limit int) ([
 		) ORDER BY h.at DESC, h.id DESC LIMIT +?2`, who, lim, who)
 }
 
+func (t *Tx) PartyHistory(who model.Handle, serviceID int64, limit int) ([]model.HistoryEntry, error) {
+	lim := noLimit
+	if limit > 0 {
+		lim = int64(limit)
+	}
+	return list(t, scanHistory, "SELECT "+historyCols+` FROM history h LEFT JOIN services s ON s.id = h.service_id
+		WHERE (h.action <> '`+model.ActTokenThrottled+`' OR h.actor = +?1) AND h.service_id = +?2 AND (
+			(h.request_id IS NULL AND h.actor = +?1)
+			OR h.request_id IN (SELECT p.request_id FROM parties p JOIN requests r ON r.id = p.request_id WHERE p.handle = +?1 AND r.service_id = +?2))
+		ORDER BY h.at DESC, h.id DESC LIMIT +?3`, who, serviceID, lim)
+}
+
 // Acquaintances is worked out in SQL, handles only, before any account
 // is read: an account holding 100,000 services has a few co-contacts,
 // and reading its services whole to find them took the time of its

@@ -5,6 +5,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -24,7 +25,7 @@ func CompilesNothingWarm(t *testing.T, open modeltest.Opener, reset func(), comp
 		for _, p := range r.Parties {
 			f.Accept(p.Handle, r.ID)
 		}
-		for _, h := range []model.Handle{modeltest.A, to} {
+		for _, h := range []model.Handle{modeltest.A, to, modeltest.T} {
 			if _, err := f.Desk.Services(f.Ctx, h); err != nil {
 				t.Fatal(err)
 			}
@@ -43,7 +44,8 @@ func CompilesNothingWarm(t *testing.T, open modeltest.Opener, reset func(), comp
 				t.Fatal(err)
 			}
 			for _, hf := range []model.HistoryFilter{{Limit: 50}, {Service: service}, {RequestID: r.ID}} {
-				if _, err := f.Desk.History(f.Ctx, h, hf); err != nil {
+				// T, the tech contact a life replaces, has no line of some
+				if _, err := f.Desk.History(f.Ctx, h, hf); err != nil && !errors.Is(err, model.ErrNotFound) {
 					t.Fatal(err)
 				}
 			}
