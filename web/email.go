@@ -90,10 +90,6 @@ func (h *handler) answerEmail(w http.ResponseWriter, r *http.Request) {
 func (h *handler) openEmail(w http.ResponseWriter, r *http.Request, id int64, token string) (model.EmailLink, bool) {
 	var el model.EmailLink
 	page := tokenPage{
-		key: pageKey("email", id),
-		paused: func(l *locale.Localizer, wait time.Duration) string {
-			return l.T("page.paused_email", locale.Args{"Wait": minutes(wait)})
-		},
 		wrong: func(l *locale.Localizer) (string, *askView) { return l.T("page.email_wrong_title"), askEmail(l, id) },
 	}
 	if !h.tryToken(w, r, page, func() (err error) {

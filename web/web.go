@@ -7,9 +7,10 @@
 //
 // Opening a link (GET) changes nothing: mail scanners and link previews
 // open every link they see. Only the form's POST answers. Tokens that
-// belong to no party are counted here, per client address and per
-// request, and never reach the model's throttle, so that nobody can
-// pause a party's tries without holding its token.
+// belong to no party are counted here, per client address, and never
+// reach the model's throttle, so that nobody can pause a party's tries
+// without holding its token; nor are they counted per request, which
+// would let anybody close a request's page to its parties.
 package web
 
 import (
@@ -47,18 +48,19 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{"whole": keepW
 
 // The throttle of wrong tokens: a client address may try
 // DefaultClientGuesses tokens that belong to nobody, then one every
-// DefaultGuessEvery; a request's page takes DefaultRequestGuesses of
-// them from all addresses together, then one every DefaultGuessEvery.
-// A person who mistyped needs a couple; a token has 140 random bits, so
-// these only keep a script from trying.
+// DefaultGuessEvery. A person who mistyped needs a couple; a token has
+// 140 random bits, so this only keeps a script from trying. There is no
+// share per request: guesses from many addresses would use it up, and
+// close the page to the very parties whose tokens are right (one more
+// guess a minute would keep it closed), while a right token is never
+// found by guessing, whatever the number of addresses.
 const (
-	DefaultClientGuesses  = 10
-	DefaultRequestGuesses = 30
-	DefaultGuessEvery     = time.Minute
+	DefaultClientGuesses = 10
+	DefaultGuessEvery    = time.Minute
 )
 
-// maxGuessKeys bounds the memory of the throttle: client addresses and
-// requests remembered at once (a few hundred bytes each).
+// maxGuessKeys bounds the memory of the throttle: client addresses
+// remembered at once (a few hundred bytes each).
 const maxGuessKeys = 20000
 
 // maxFormBytes bounds the body of an answer: a token and a button.
@@ -66,9 +68,8 @@ const maxFormBytes = 4 << 10
 
 // Options configure the page; zero values take the defaults.
 type Options struct {
-	ClientGuesses  int           // default DefaultClientGuesses
-	RequestGuesses int           // default DefaultRequestGuesses
-	GuessEvery     time.Duration // default DefaultGuessEvery
+	ClientGuesses int           // default DefaultClientGuesses
+	GuessEvery    time.Duration // default DefaultGuessEvery
 	// ClientAddr says which client a request comes from, for the
 	// throttle (default: the connection's address).
 	ClientAddr func(*http.Request) string
@@ -80,16 +81,15 @@ type Options struct {
 
 type handler struct {
 	desk *model.Desk
-	// The wrong tokens tried on the page, one token bucket per client's
-	// address and per request. Only tokens that belong to no party are
-	// counted here; the model never sees them (see
-	// model.Desk.FindTokenHolder), so a stranger's guesses can't pause a
-	// party in the app or on the command line.
-	clients  *ratelimit.Keyed
-	requests *ratelimit.Keyed
-	now      func() time.Time
-	addr     func(*http.Request) string
-	log      *slog.Logger
+	// The wrong tokens tried on the pages, one token bucket per client's
+	// address. Only tokens that belong to no party are counted here; the
+	// model never sees them (see model.Desk.FindTokenHolder), so a
+	// stranger's guesses can't pause a party in the app or on the
+	// command line.
+	clients *ratelimit.Keyed
+	now     func() time.Time
+	addr    func(*http.Request) string
+	log     *slog.Logger
 }
 
 // New returns the page's handler, meant for the root ("/") of the
@@ -99,9 +99,6 @@ type handler struct {
 func New(d *model.Desk, o Options) http.Handler {
 	if o.ClientGuesses <= 0 {
 		o.ClientGuesses = DefaultClientGuesses
-	}
-	if o.RequestGuesses <= 0 {
-		o.RequestGuesses = DefaultRequestGuesses
 	}
 	if o.GuessEvery <= 0 {
 		o.GuessEvery = DefaultGuessEvery
@@ -116,12 +113,11 @@ func New(d *model.Desk, o Options) http.Handler {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	h := &handler{
-		desk:     d,
-		clients:  ratelimit.New(o.ClientGuesses, o.GuessEvery, maxGuessKeys),
-		requests: ratelimit.New(o.RequestGuesses, o.GuessEvery, maxGuessKeys),
-		now:      o.Now,
-		addr:     o.ClientAddr,
-		log:      o.Log,
+		desk:    d,
+		clients: ratelimit.New(o.ClientGuesses, o.GuessEvery, maxGuessKeys),
+		now:     o.Now,
+		addr:    o.ClientAddr,
+		log:     o.Log,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /request/{id}", h.show)
@@ -359,10 +355,6 @@ func outcome(l *locale.Localizer, r model.Request, accepted bool) string {
 func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token string) (model.TokenHolder, bool) {
 	var th model.TokenHolder
 	page := tokenPage{
-		key: pageKey("request", id),
-		paused: func(l *locale.Localizer, wait time.Duration) string {
-			return l.T("page.paused_request", locale.Args{"ID": id, "Wait": minutes(wait)})
-		},
 		wrong: func(l *locale.Localizer) (string, *askView) {
 			return l.T("page.wrong_title", locale.Args{"ID": id}), askRequest(l, id)
 		},
@@ -377,17 +369,14 @@ func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token
 // tokenPage is a page that takes a token, as the throttle of wrong
 // tokens sees it.
 type tokenPage struct {
-	key string // its key in the throttle of pages
-	// paused says that the page takes no token for wait.
-	paused func(l *locale.Localizer, wait time.Duration) string
 	// wrong titles the page of a wrong token, and asks for another.
 	wrong func(l *locale.Localizer) (string, *askView)
 }
 
 // tryToken runs find (the model reading a token: it changes nothing)
-// once the throttle of this client and of page lets a token be tried; a
-// token of nobody (model.ErrWrongToken) is counted against both. When
-// it returns false it has written the response.
+// once the throttle of this client lets a token be tried; a token of
+// nobody (model.ErrWrongToken) is counted against it. When it returns
+// false it has written the response.
 func (h *handler) tryToken(w http.ResponseWriter, r *http.Request, page tokenPage, find func() error) bool {
 	client := ratelimit.AddrKey(h.addr(r))
 	if n, wait := h.clients.Left(client, h.now()); n == 0 {
@@ -395,20 +384,14 @@ func (h *handler) tryToken(w http.ResponseWriter, r *http.Request, page tokenPag
 		h.paused(w, r, l, l.T("page.paused_client", locale.Args{"Wait": minutes(wait)}), wait)
 		return false
 	}
-	if n, wait := h.requests.Left(page.key, h.now()); n == 0 {
-		l := h.visitor(r)
-		h.paused(w, r, l, page.paused(l, wait), wait)
-		return false
-	}
 	err := find()
 	switch {
 	case errors.Is(err, model.ErrWrongToken):
-		cl, cwait := h.clients.Spend(client, h.now())
-		rl, rwait := h.requests.Spend(page.key, h.now())
+		left, wait := h.clients.Spend(client, h.now())
 		l := h.visitor(r)
-		note := l.T("page.tries_left", locale.Args{"N": min(cl, rl)})
-		if min(cl, rl) == 0 {
-			note = l.T("page.no_try_left", locale.Args{"Wait": minutes(max(cwait, rwait))})
+		note := l.T("page.tries_left", locale.Args{"N": left})
+		if left == 0 {
+			note = l.T("page.no_try_left", locale.Args{"Wait": minutes(wait)})
 		}
 		title, ask := page.wrong(l)
 		h.render(w, r, http.StatusForbidden, view{L: l, Title: title, Notice: &notice{Kind: "error", Text: sentence(l, err)},
@@ -464,7 +447,7 @@ func (h *handler) readAnswer(w http.ResponseWriter, r *http.Request, kind string
 // the party's, when the form holds one token and it is a token of a
 // party of page /kind/{id} (as the page of its link speaks), else the
 // visitor's. The token is looked up within the throttle of wrong tokens,
-// as any other: a paused client or page gets the visitor's language
+// as any other: a paused client gets the visitor's language
 // without a look, and a token of nobody is counted (the page says no
 // more), so that the language of the answer can't be used to try tokens
 // either.
@@ -472,11 +455,8 @@ func (h *handler) formLang(r *http.Request, kind string, id int64, tokens []stri
 	if len(tokens) != 1 || strings.TrimSpace(tokens[0]) == "" {
 		return h.visitor(r)
 	}
-	client, key, now := ratelimit.AddrKey(h.addr(r)), pageKey(kind, id), h.now()
+	client, now := ratelimit.AddrKey(h.addr(r)), h.now()
 	if n, _ := h.clients.Left(client, now); n == 0 {
-		return h.visitor(r)
-	}
-	if n, _ := h.requests.Left(key, now); n == 0 {
 		return h.visitor(r)
 	}
 	var party model.Handle
@@ -492,21 +472,11 @@ func (h *handler) formLang(r *http.Request, kind string, id int64, tokens []stri
 	}
 	if errors.Is(err, model.ErrWrongToken) {
 		h.clients.Spend(client, now)
-		h.requests.Spend(key, now)
 	}
 	if err != nil {
 		return h.visitor(r)
 	}
 	return h.partyLang(r, party)
-}
-
-// pageKey is page /kind/{id}'s key in the throttle of pages: a change of
-// address and a request may have the same number.
-func pageKey(kind string, id int64) string {
-	if kind == "email" {
-		return "email/" + strconv.FormatInt(id, 10)
-	}
-	return strconv.FormatInt(id, 10)
 }
 
 // repeated reports whether a form gives a field more than once

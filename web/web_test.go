@@ -295,12 +295,14 @@ func TestTokensThatCantAnswer(t *testing.T) {
 	}
 }
 
-// TestThrottle: wrong tokens are paused per client address and per
-// request; a paused client is refused even the right token, other
-// clients are not, and the pause ends.
+// TestThrottle: wrong tokens are paused per client address; a paused
+// client is refused even the right token, other clients are not, and
+// the pause ends. Guesses from any number of addresses never close a
+// request's page to a party whose token is right.
 func TestThrottle(t *testing.T) {
-	w := newWorld(t, web.Options{ClientGuesses: 3, RequestGuesses: 5, GuessEvery: time.Minute})
+	w := newWorld(t, web.Options{ClientGuesses: 3, GuessEvery: time.Minute})
 	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	first := w.client
 	wrong := link(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
 	want(t, w.get(wrong), http.StatusForbidden, "2 more tries before a pause.")
 	want(t, w.get(wrong), http.StatusForbidden, "1 more try before a pause.")
@@ -317,17 +319,29 @@ func TestThrottle(t *testing.T) {
 	want(t, w.get(right), http.StatusOK, "You answer as ne44444-ovh")
 	want(t, w.get(wrong), http.StatusForbidden)
 	w.client = "[2001:db8:1:2::99]:4001"
-	want(t, w.get(wrong), http.StatusForbidden, "That was the last try for now")
-	// …until the request has taken its own share from everyone.
-	w.client = "198.51.100.7:1234"
-	want(t, w.get(right), http.StatusTooManyRequests, "Too many wrong tokens were tried on request #1")
+	want(t, w.get(wrong), http.StatusForbidden, "1 more try before a pause.")
+	// …and 40 addresses guessing on the request, three each, leave its
+	// page open to its parties, who answer from theirs.
+	for i := range 40 {
+		w.client = fmt.Sprintf("198.51.%d.7:1234", i)
+		for range 3 {
+			want(t, w.get(wrong), http.StatusForbidden)
+		}
+		want(t, w.get(wrong), http.StatusTooManyRequests, "from your address")
+	}
+	w.client = "203.0.113.1:1234"
+	want(t, w.get(right), http.StatusOK, "You answer as ne44444-ovh")
+	w.client = "203.0.113.2:1234"
+	want(t, w.post(r.ID, w.Token(modeltest.T, r.ID), "accept"), http.StatusOK, "You accepted request #1")
 	// In the app and on the command line, nobody is paused.
 	if _, err := w.Desk.Accept(w.Ctx, modeltest.N, r.ID, w.Token(modeltest.N, r.ID)); err != nil {
 		t.Errorf("the party is paused in the model by a stranger's guesses: %v", err)
 	}
-	// A minute later, one more try each.
+	// A minute later, the first address has one more try.
+	w.client = first
+	want(t, w.get(right), http.StatusTooManyRequests)
 	w.Clock.Advance(time.Minute)
-	want(t, w.get(link(r.ID, w.Token(modeltest.T, r.ID))), http.StatusOK, "You answer as te22222-ovh")
+	want(t, w.get(link(r.ID, w.Token(modeltest.A, r.ID))), http.StatusOK, "You answer as ad11111-ovh")
 }
 
 // TestBehindAProxy: with the header a reverse proxy names the client in,
