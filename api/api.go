@@ -8,6 +8,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -276,6 +277,12 @@ func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 		query, e := ps.read(r)
 		if e != nil {
 			writeError(w, e)
+			return
+		}
+		// A GET takes no body: one sent is a mistake (a filter meant for
+		// the query string, say), refused rather than ignored.
+		if r.Method == http.MethodGet && len(bytes.TrimSpace(body)) > 0 {
+			writeError(w, badParameter("You provided an input body while none was expected: a GET takes its filters in the query string"))
 			return
 		}
 		out, err := fn(&call{ctx: ctx, r: r, who: who.Handle, body: body, now: now, query: query})

@@ -24,6 +24,14 @@ const MaxSkew = 3 * time.Minute
 // go-ovh's NewAccessTokenClient sends). body is the call's whole body.
 func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (model.APIKey, error) {
 	if scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Bearer") {
+		// A bearer beside a signed call's own headers: which one was
+		// meant? (X-Ovh-Application alone is no credential: clients
+		// send it with either.)
+		for _, hd := range []string{"X-Ovh-Consumer", "X-Ovh-Timestamp", "X-Ovh-Signature"} {
+			if r.Header.Get(hd) != "" {
+				return model.APIKey{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED", "send either Authorization: Bearer or a signed call's headers, not both ("+hd+" came with a bearer)")
+			}
+		}
 		return h.d.APIBearer(r.Context(), strings.TrimSpace(token))
 	}
 	app, ck := r.Header.Get("X-Ovh-Application"), r.Header.Get("X-Ovh-Consumer")

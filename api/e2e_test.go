@@ -453,10 +453,13 @@ func TestCredentialsRefused(t *testing.T) {
 	if err := bearer.Get("/me", &me); err != nil || me["nichandle"] != string(ada) {
 		t.Fatalf("bearer /me: %v %v", me, err)
 	}
-	get := func(auth string) (int, map[string]string) {
+	get := func(auth string, headers ...string) (int, map[string]string) {
 		req, _ := http.NewRequest("GET", w.endpoint()+"/me", nil)
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
+		}
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -477,6 +480,16 @@ func TestCredentialsRefused(t *testing.T) {
 	}
 	if code, body := get(""); code != 401 || body["class"] != "Client::Unauthorized" {
 		t.Errorf("no credentials: %d %v", code, body)
+	}
+	// A bearer beside a signed call's headers: which was meant? Refused.
+	// X-Ovh-Application alone is no credential, and clients send it.
+	for _, hd := range []string{"X-Ovh-Consumer", "X-Ovh-Timestamp", "X-Ovh-Signature"} {
+		if code, body := get("Bearer "+c.ConsumerKey, "X-Ovh-Application", c.ApplicationKey, hd, "1"); code != 401 || !strings.Contains(body["message"], "not both ("+hd) {
+			t.Errorf("a bearer with %s: %d %v", hd, code, body)
+		}
+	}
+	if code, body := get("Bearer "+c.ConsumerKey, "X-Ovh-Application", c.ApplicationKey); code != 200 {
+		t.Errorf("a bearer with X-Ovh-Application: %d %v", code, body)
 	}
 
 	// A removed key stops at once, signed or bearer; the others go on.
@@ -624,6 +637,8 @@ func TestHTTPEdges(t *testing.T) {
 		{"POST", "/domain/" + domain + "/changeContact", `{"contactTech": 5}`, "contactTech must be a string"},
 		{"POST", "/domain/" + domain + "/changeContact", `{"contactTech"`, "not valid JSON"},
 		{"GET", "/me/task/contactChange/0", "", "the task id must be a whole number above 0"},
+		{"GET", "/me/task/contactChange", `{"state": "done"}`, "You provided an input body while none was expected"},
+		{"GET", "/me", `{}`, "You provided an input body while none was expected"},
 	} {
 		code, _, body := do(c.method, c.path, ck, strings.NewReader(c.body))
 		if msg, _ := body["message"].(string); code != 400 || !strings.Contains(msg, c.says) {
