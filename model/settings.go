@@ -328,12 +328,19 @@ func (w *work) settingsOf(tx Tx) (Settings, error) {
 	return w.settings, nil
 }
 
+// MaxPublicAddress is the longest public-url or public-ssh: every mail's
+// link or SSH hint carries it, and a real address is far shorter.
+const MaxPublicAddress = 200
+
 func checkPublicURL(v string) (string, error) {
 	bad := func(why string) error {
 		return fail(ErrInvalid, "value", "err.setting.public_url", locale.Args{"Value": quoteTyped(v), "Why": locale.M("word.setting." + why)})
 	}
 	if v == "" {
 		return "", bad("empty")
+	}
+	if len(v) > MaxPublicAddress {
+		return "", bad("too_long")
 	}
 	for _, r := range v {
 		if r <= ' ' || r == 0x7f {
@@ -370,6 +377,9 @@ func checkPublicSSH(v string) (string, error) {
 	}
 	if v == "" {
 		return "", bad("empty")
+	}
+	if len(v) > MaxPublicAddress {
+		return "", bad("too_long")
 	}
 	host, port := v, ""
 	if h, p, err := net.SplitHostPort(v); err == nil {

@@ -79,6 +79,8 @@ func testSettings(t *testing.T, open Opener) {
 		{model.SettingPublicURL, "https:///path"},
 		{model.SettingPublicURL, "https://desk.example.net/a b"},
 		{model.SettingPublicURL, "https://desk.example.net/\x1b[31m"},
+		{model.SettingPublicURL, "https://desk.example.net/" + strings.Repeat("a", 200)},
+		{model.SettingPublicSSH, strings.Repeat("a", 200) + ".example.net"},
 		{model.SettingPublicSSH, "desk.example.net:ssh"},
 		{model.SettingPublicSSH, "desk example"},
 		{model.SettingPublicSSH, "-oProxyCommand=x"},
