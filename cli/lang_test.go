@@ -318,13 +318,13 @@ func TestFilesRefusedInTheLocale(t *testing.T) {
 func TestEndedRequestNoAnswer(t *testing.T) {
 	d := newDesk(t)
 	d.ok("demo")
-	for lang, want := range map[string]string{"C": "    gh13579-ovh    no answer  current tech\n", "pt_PT.UTF-8": "    gh13579-ovh    sem resposta  atual contacto técnico\n", "fr_FR.UTF-8": "    gh13579-ovh    sans réponse  contact technique actuel\n"} {
+	for lang, want := range map[string]string{"C": "    gh13579-ovh    no answer  current tech contact\n", "pt_PT.UTF-8": "    gh13579-ovh    sem resposta  atual contacto técnico\n", "fr_FR.UTF-8": "    gh13579-ovh    sans réponse  contact technique actuel\n"} {
 		r := d.withLang([]string{"LANG=" + lang}, "request", "show", "4", "--as", "xx11111-ovh")
 		if r.code != 0 || !strings.Contains(r.out, "cancel") && !strings.Contains(r.out, "annul") || !strings.Contains(r.out, want) {
 			t.Errorf("LANG=%s request show of a cancelled request, want %q:\n%s%s", lang, want, r.out, r.err)
 		}
 	}
-	if out := d.ok("request", "show", "8", "--as", "xx11111-ovh"); !strings.Contains(out, "    gh13579-ovh    pending    new tech\n") {
+	if out := d.ok("request", "show", "8", "--as", "xx11111-ovh"); !strings.Contains(out, "    gh13579-ovh    pending    new tech contact\n") {
 		t.Errorf("a party of an open request is pending:\n%s", out)
 	}
 	if js := d.ok("request", "show", "4", "--as", "xx11111-ovh", "--json"); !strings.Contains(js, `"answer": "pending"`) {

@@ -41,7 +41,7 @@ func PartiesOf(requester, from, to Handle) []Handle {
 }
 
 // PartyLabel says, in English, why h must confirm r: "requester",
-// "current tech", "new tech", or several of these joined (Why says it in
+// "current tech contact", "new tech contact", or several of these joined (Why says it in
 // any language).
 func (r Request) PartyLabel(h Handle) string { return r.Why(h).In(english) }
 

@@ -185,9 +185,9 @@ func TestPartyWhyOnceDone(t *testing.T) {
 		lang  locale.Lang
 		want  string
 	}{
-		{StateValidating, locale.EN, "requester and current tech"},
-		{StateRefused, locale.EN, "requester and current tech"},
-		{StateDone, locale.EN, "requester and former tech"},
+		{StateValidating, locale.EN, "requester and current tech contact"},
+		{StateRefused, locale.EN, "requester and current tech contact"},
+		{StateDone, locale.EN, "requester and former tech contact"},
 		{StateDone, locale.PT, "requerente e antigo contacto técnico"},
 		{StateDone, locale.FR, "demandeur et ancien contact technique"},
 	} {

@@ -63,12 +63,12 @@ func joinWith(l *locale.Localizer, rs []Role, style string, word func(Role) stri
 
 // PartyWhy says why an account must confirm a request: as its
 // requester, its outgoing contact, its incoming contact, or several of
-// these ("requester and new tech").
+// these ("requester and new tech contact").
 type PartyWhy struct {
 	Requester, From, To bool
 	Roles               []Role
 	// Done: the change was made, and the outgoing contact is the
-	// former one ("former tech"), no longer the current.
+	// former one ("former tech contact"), no longer the current.
 	Done bool
 }
 
@@ -77,8 +77,8 @@ func (r Request) Why(h Handle) PartyWhy {
 	return PartyWhy{Requester: h == r.Requester, From: h == r.From, To: h == r.To, Roles: r.Roles, Done: r.State == StateDone}
 }
 
-// In writes the label: "requester", "current tech" (once the change is
-// made, "former tech"), "new tech+billing".
+// In writes the label: "requester", "current tech contact" (once the change is
+// made, "former tech contact"), "new tech+billing contact".
 func (p PartyWhy) In(l *locale.Localizer) string {
 	var ws []any
 	if p.Requester {

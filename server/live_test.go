@@ -26,7 +26,7 @@ func TestLiveUpdates(t *testing.T) {
 	a.press(t, "enter")
 	a.waitFor(t, "Edit contacts", settle)
 	a.press(t, "tab", "bb22222-ovh")
-	a.waitFor(t, "bb22222-ovh (new tech)", settle)
+	a.waitFor(t, "bb22222-ovh (new tech contact)", settle)
 	a.press(t, "ctrl+s")
 	a.waitFor(t, "request #1 sent", settle)
 

@@ -148,7 +148,7 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 	aliceOn2.press(t, "enter")
 	aliceOn2.waitFor(t, "Edit contacts", 20*time.Second)
 	aliceOn2.press(t, "tab", string(carla))
-	aliceOn2.waitFor(t, string(carla)+" (new tech)", 20*time.Second)
+	aliceOn2.waitFor(t, string(carla)+" (new tech contact)", 20*time.Second)
 	aliceOn2.press(t, "ctrl+s")
 	sent := time.Now()
 	aliceOn2.waitFor(t, "request #1 sent", 20*time.Second)

@@ -41,7 +41,7 @@ func TestChangeOfTechConfirmedByEveryParty(t *testing.T) {
 	admin.typ("zz33")
 	admin.waitText("zz33333-ovh  Zélia Zagalo") // suggested as it is typed
 	admin.press("enter")                        // takes it
-	s := admin.waitText("xx11111-ovh (you, requester), yy22222-ovh (current tech), zz33333-ovh")
+	s := admin.waitText("xx11111-ovh (you, requester), yy22222-ovh (current tech contact), zz33333-ovh")
 	if !strings.Contains(s, "tech: yy22222-ovh → zz33333-ovh") {
 		t.Fatalf("the form does not say what will change:\n%s", s)
 	}
@@ -724,7 +724,7 @@ func TestSeveralNewContactsAllOrNone(t *testing.T) {
 	a.typ("zz33333-ovh")
 	a.press("tab") // billing
 	a.typ("cd67890-ovh")
-	a.waitText("zz33333-ovh (new tech)", "cd67890-ovh (new billing)")
+	a.waitText("zz33333-ovh (new tech contact)", "cd67890-ovh (new billing contact)")
 
 	// Behind the form's back (another tool), the new billing contact
 	// falls behind with its payments: the plan shown does not know.

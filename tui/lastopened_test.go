@@ -53,7 +53,7 @@ func TestRequestOpenedAnywhereIsUnderTheCursor(t *testing.T) {
 			a.editShop()
 			a.press("tab") // tech
 			a.typ("zz33333-ovh")
-			a.waitText("zz33333-ovh (new tech)")
+			a.waitText("zz33333-ovh (new tech contact)")
 			a.press("ctrl+s") // request #9 made, and opened
 		}},
 		{"history", 6, func(a *app) {

@@ -39,7 +39,7 @@ func TestWholeChangeAcrossAccountsByKeys(t *testing.T) {
 	a.typ("zz33")
 	a.waitText("> zz33333-ovh  Zélia Zagalo") // suggested, highlighted
 	a.press("enter")                          // taken
-	a.waitText("(you, requester), yy22222-ovh (current tech)")
+	a.waitText("(you, requester), yy22222-ovh (current tech contact)")
 	a.press("ctrl+s")
 	// the request made opens: the requester confirms at once, with the
 	// token of its mail

@@ -168,7 +168,7 @@ func TestKeysTypedBeforeTheFormIsReadAreKept(t *testing.T) {
 	a.press("tab")
 	a.typ("zz33333-ovh")
 	d.release()
-	a.waitText("zz33333-ovh (new tech)")
+	a.waitText("zz33333-ovh (new tech contact)")
 }
 
 // TestRefusalsAreMarkedAsFieldsMarkThem: a rule's refusal in the status

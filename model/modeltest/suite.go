@@ -149,13 +149,13 @@ func testWhoMustConfirm(t *testing.T, open Opener) {
 		parties []model.Handle
 		labels  []string
 	}{
-		{"admin names a new tech", A, Example, model.Tech, N, []model.Handle{A, T, N}, []string{"requester", "current tech", "new tech"}},
-		{"admin names a new billing", A, Example, model.Billing, N, []model.Handle{A, B, N}, []string{"requester", "current billing", "new billing"}},
-		{"admin takes tech back", A, Example, model.Tech, A, []model.Handle{A, T}, []string{"requester and new tech", "current tech"}},
-		{"admin takes billing back", A, Example, model.Billing, A, []model.Handle{A, B}, []string{"requester and new billing", "current billing"}},
-		{"admin hands admin over", A, Example, model.Admin, N, []model.Handle{A, N}, []string{"requester and current admin", "new admin"}},
-		{"tech names a new tech", T, Example, model.Tech, N, []model.Handle{T, N}, []string{"requester and current tech", "new tech"}},
-		{"billing names a new billing", B, Example, model.Billing, N, []model.Handle{B, N}, []string{"requester and current billing", "new billing"}},
+		{"admin names a new tech contact", A, Example, model.Tech, N, []model.Handle{A, T, N}, []string{"requester", "current tech contact", "new tech contact"}},
+		{"admin names a new billing contact", A, Example, model.Billing, N, []model.Handle{A, B, N}, []string{"requester", "current billing contact", "new billing contact"}},
+		{"admin takes tech back", A, Example, model.Tech, A, []model.Handle{A, T}, []string{"requester and new tech contact", "current tech contact"}},
+		{"admin takes billing back", A, Example, model.Billing, A, []model.Handle{A, B}, []string{"requester and new billing contact", "current billing contact"}},
+		{"admin hands admin over", A, Example, model.Admin, N, []model.Handle{A, N}, []string{"requester and current admin contact", "new admin contact"}},
+		{"tech names a new tech contact", T, Example, model.Tech, N, []model.Handle{T, N}, []string{"requester and current tech contact", "new tech contact"}},
+		{"billing names a new billing contact", B, Example, model.Billing, N, []model.Handle{B, N}, []string{"requester and current billing contact", "new billing contact"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -317,11 +317,11 @@ func testFullLife(t *testing.T, open Opener) {
 		role  model.Role
 		to    model.Handle
 	}{
-		{"admin names a new tech", A, model.Tech, N},
+		{"admin names a new tech contact", A, model.Tech, N},
 		{"admin takes billing back", A, model.Billing, A},
 		{"admin hands admin over", A, model.Admin, N},
-		{"tech names a new tech", T, model.Tech, N},
-		{"billing names a new billing", B, model.Billing, N},
+		{"tech names a new tech contact", T, model.Tech, N},
+		{"billing names a new billing contact", B, model.Billing, N},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -363,7 +363,7 @@ type asIs struct{}
 func (asIs) Render(s ...string) string { return strings.Join(s, " ") }
 
 // Parties writes who must confirm r, as "xx11111-ovh (you), yy22222-ovh
-// (current tech), zz33333-ovh (new tech)".
+// (current tech contact), zz33333-ovh (new tech contact)".
 func (c *Common) Parties(r model.Request) string {
 	ws := make([]string, len(r.Parties))
 	for i, p := range r.Parties {
