@@ -155,7 +155,7 @@ func emailViewOf(l *locale.Localizer, el model.EmailLink, now time.Time) *emailV
 		if state == model.EmailExpired {
 			ended = c.Expires
 		}
-		v.WhenLabel, v.When = l.T("page.ended"), l.Stamp(ended)
+		v.WhenLabel, v.When = l.T("page.email_ended"), l.Stamp(ended)
 	}
 	return v
 }

@@ -171,7 +171,13 @@ func TestEmailPageAfterItEnded(t *testing.T) {
 		check("the link once confirmed", w.get(emailLink(c.ID, tok)), false)
 		c, tok = w.askEmail("ted@two.example")
 		check("refused", w.postEmail(c.ID, tok, "refuse"), false)
-		check("the link once refused", w.get(emailLink(c.ID, tok)), false)
+		p := w.get(emailLink(c.ID, tok))
+		check("the link once refused", p, false)
+		// Its end's label agrees with a change of address, masculine in
+		// French ("changement"), where a request is feminine ("demande").
+		if ended := map[string]string{"en": "Ended", "pt": "Terminou", "fr": "Terminé"}[lang]; !strings.Contains(p.body, "<dt>"+ended+"</dt>") {
+			t.Errorf("in %s, the end of a change of address is not labelled %q:\n%s", lang, ended, textOf(p.body))
+		}
 		w.Clock.Advance(time.Hour) // past the limit of changes asked for in an hour
 		c, tok = w.askEmail("ted@three.example")
 		w.askEmail("ted@four.example")
