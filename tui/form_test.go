@@ -1,0 +1,126 @@
+package tui_test
+
+import (
+	"strings"
+	"testing"
+
+	"contactdesk/locale"
+	"contactdesk/model/demo"
+)
+
+// editWebXara opens the Edit contacts form of web.xara.pt, where the
+// persona may change all three roles, from the Services tab, by a filter.
+func (a *app) editWebXara() {
+	a.t.Helper()
+	a.typ("/web.xara")
+	a.press("enter")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	a.press("enter")
+	a.waitText(a.T("tui.contacts.title"), "web.xara.pt", a.T("tui.contacts.col.current"))
+}
+
+// whoBlock is the preview under "Who will have to confirm", its lines
+// joined with single spaces, up to the Send button.
+func whoBlock(a *app, s string) string {
+	_, after, ok := strings.Cut(s, a.T("tui.contacts.who"))
+	if !ok {
+		return ""
+	}
+	before, _, _ := strings.Cut(after, "[ "+a.T("tui.contacts.send")+" ]")
+	return strings.Join(strings.Fields(before), " ")
+}
+
+// TestEveryFieldCheckedAtOnce: a field holding what is not a handle yet
+// does not keep the others from being checked as they are typed — a
+// refused handle says so beside its field at once, an accepted one shows
+// in the preview — and Send shows the refusal of every refused field,
+// not only the first one's, nothing sent.
+func TestEveryFieldCheckedAtOnce(t *testing.T) {
+	d := newDesk(t)
+	before, _ := d.Requests(ctx, demo.Persona)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.editWebXara()
+	a.press("tab") // tech
+	a.typ("bad2")
+	a.press("tab") // billing
+	a.typ("ab12345-ovh")
+	s := a.waitText("ab12345-ovh has unpaid bills")
+	checkBeside(t, s, "billing", "! ab12345-ovh has unpaid bills")
+	if who := whoBlock(a, s); strings.Contains(who, a.T("tui.contacts.who_incomplete")) || !strings.Contains(who, a.T("tui.contacts.who_refused")) {
+		t.Fatalf("the preview does not say the change is refused:\n%s", s)
+	}
+
+	// an accepted handle beside the half-typed one: its change shows
+	a.press("ctrl+u")
+	a.typ("zz33333-ovh")
+	s = a.waitText("billing: xx11111-ovh → zz33333-ovh")
+	if strings.Contains(s, "unpaid bills") {
+		t.Fatalf("the refusal of what the field no longer holds stays:\n%s", s)
+	}
+	if who := whoBlock(a, s); !strings.Contains(who, a.T("tui.contacts.who_incomplete")) {
+		t.Fatalf("the preview does not say a field is not a handle yet:\n%s", s)
+	}
+
+	// three fields that are not handles: each is refused on Send
+	a.press("tab", "tab") // admin
+	a.typ("bad1")
+	a.press("tab", "tab") // billing
+	a.press("ctrl+u")
+	a.typ("bad3")
+	a.press("ctrl+s")
+	a.waitText(a.T("tui.contacts.not_sent"))
+	s = a.waitFor("three refusals", func(s string) bool { return strings.Count(s, "must be a NIC handle") == 3 })
+	for _, f := range []string{"admin", "tech", "billing"} {
+		checkBeside(t, s, f, "! the new contact must be a NIC handle")
+	}
+	after, _ := d.Requests(ctx, demo.Persona)
+	if len(after) != len(before) {
+		t.Fatalf("a refused form made a request: %d requests, %d before", len(after), len(before))
+	}
+}
+
+// TestPreviewSaysNothingIsSentWhileRefused: the form is sent whole or
+// not at all, so while one change is refused the preview says, before
+// the accepted ones, that nothing will be sent — as Send then does —
+// rather than promising the accepted change and its confirmers.
+func TestPreviewSaysNothingIsSentWhileRefused(t *testing.T) {
+	d := newDesk(t)
+	before, _ := d.Requests(ctx, demo.Persona)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.editShop()
+	a.press("tab") // tech
+	a.typ("zz33333-ovh")
+	a.waitText("tech: yy22222-ovh → zz33333-ovh")
+	a.press("tab") // billing, whose contact ab12345-ovh owes money
+	a.typ("cd67890-ovh")
+	s := a.waitText("unpaid bills")
+	checkBeside(t, s, "billing", "! ab12345-ovh has unpaid bills")
+	refused := a.T("tui.contacts.who_refused")
+	who := whoBlock(a, s)
+	at := strings.Index(who, refused)
+	if at < 0 || strings.Index(who, "tech: yy22222-ovh → zz33333-ovh") < at {
+		t.Fatalf("the preview promises the accepted change before saying nothing will be sent:\n%s", s)
+	}
+	if strings.Index(who, a.T("tui.contacts.who_refused_rest")) < at {
+		t.Fatalf("the accepted change is not said to wait for the refused one:\n%s", s)
+	}
+
+	a.press("ctrl+s")
+	s = a.waitText(a.T("tui.contacts.not_sent"))
+	if who := whoBlock(a, s); !strings.HasPrefix(who, refused) {
+		t.Fatalf("after Send, the preview does not say what it said before:\n%s", s)
+	}
+	after, _ := d.Requests(ctx, demo.Persona)
+	if len(after) != len(before) {
+		t.Fatalf("a refused form made a request: %d requests, %d before", len(after), len(before))
+	}
+
+	// the refused field cleared: the accepted change is what Send sends
+	a.press("ctrl+u")
+	s = a.waitGone("unpaid bills")
+	if who := whoBlock(a, s); strings.Contains(who, refused) || !strings.HasPrefix(who, "tech: yy22222-ovh → zz33333-ovh") {
+		t.Fatalf("with nothing refused, the preview does not show the change:\n%s", s)
+	}
+}
