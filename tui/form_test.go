@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"contactdesk/locale"
+	"contactdesk/model"
 	"contactdesk/model/demo"
 )
 
@@ -27,8 +28,12 @@ func whoBlock(a *app, s string) string {
 		return ""
 	}
 	before, _, _ := strings.Cut(after, "[ "+a.T("tui.contacts.send")+" ]")
-	return strings.Join(strings.Fields(before), " ")
+	return flat(before)
 }
+
+// flat is s with its lines joined and its runs of spaces made one: a
+// message wrapped over several lines, as a sentence.
+func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // TestEveryFieldCheckedAtOnce: a field holding what is not a handle yet
 // does not keep the others from being checked as they are typed — a
@@ -122,5 +127,38 @@ func TestPreviewSaysNothingIsSentWhileRefused(t *testing.T) {
 	s = a.waitGone("unpaid bills")
 	if who := whoBlock(a, s); strings.Contains(who, refused) || !strings.HasPrefix(who, "tech: yy22222-ovh → zz33333-ovh") {
 		t.Fatalf("with nothing refused, the preview does not show the change:\n%s", s)
+	}
+}
+
+// TestEmptyFormSaysNothingToSend: Send on a form with nothing typed, by
+// enter on its button or ctrl+s, says there is nothing to send, in the
+// form and on the status line, and sends nothing.
+func TestEmptyFormSaysNothingToSend(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT, model.LangFR} {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			before, _ := d.Requests(ctx, demo.Persona)
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.editShop()
+			a.press("tab", "tab", "tab") // the Send button
+			a.waitText("> [ " + a.T("tui.contacts.send") + " ]")
+			said := func(s string) bool {
+				return strings.Contains(flat(s), flat("! "+a.T("tui.contacts.nothing_typed"))) && strings.Contains(s, a.T("tui.contacts.not_sent"))
+			}
+			a.press("enter")
+			s := a.waitFor("nothing to send", said)
+			if lang == model.LangEN && !strings.Contains(s, "! nothing to send:") {
+				t.Fatalf("the form does not say there is nothing to send:\n%s", s)
+			}
+			a.press("tab") // admin: a key ends the status line's message
+			a.waitGone(a.T("tui.contacts.not_sent"))
+			a.press("ctrl+s")
+			a.waitFor("nothing to send", said)
+			after, _ := d.Requests(ctx, demo.Persona)
+			if len(after) != len(before) {
+				t.Fatalf("an empty form made a request: %d requests, %d before", len(after), len(before))
+			}
+		})
 	}
 }

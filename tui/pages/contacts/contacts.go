@@ -293,8 +293,11 @@ func place(errs map[model.Role]error, g group, err error) bool {
 func (p *Page) send() tea.Cmd {
 	gs := p.groups()
 	if len(gs) == 0 {
+		// said in the form and on the status line, as a refusal is: in
+		// the form alone, under a preview saying much the same, it went
+		// unseen, and Send seemed to do nothing
 		p.formErr = p.c.T("tui.contacts.nothing_typed")
-		return nil
+		return common.Status(p.c.T("tui.contacts.not_sent"))
 	}
 	p.sending = true
 	p.formErr = ""
