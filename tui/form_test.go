@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
@@ -161,4 +163,40 @@ func TestEmptyFormSaysNothingToSend(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDirectionControlsNeverDrawn: a direction control typed or pasted
+// into a text field (a list's filter, Edit contacts, the owner details)
+// is left out, never drawn as it is, where a terminal that applies it
+// showed the field's text turned around. What is typed around it is
+// kept.
+func TestDirectionControlsNeverDrawn(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	servicesShown(a)
+	a.typ("/")
+	a.press("\u202e")
+	a.typ("sh")
+	a.tm.Send(tea.PasteMsg{Content: "\u2067op\u200f"})
+	a.waitText("/shop")
+	checkInert(t, a.raw())
+	a.press("enter")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	a.press("enter")
+	a.waitText(a.T("tui.contacts.title"), a.T("tui.contacts.col.current"))
+	a.typ("zz")
+	for _, r := range "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c" {
+		a.press(string(r))
+	}
+	a.tm.Send(tea.PasteMsg{Content: "333\u202e33-ovh\u200e"})
+	a.waitText("[zz33333-ovh ", "admin: xx11111-ovh → zz33333-ovh")
+	checkInert(t, a.raw())
+
+	b := start(t, newDesk(t), demo.Persona, 80, 24)
+	b.openOwner()
+	b.press("\u202e")
+	b.typ("QQ")
+	b.tm.Send(tea.PasteMsg{Content: "\u2066RR\u2069"})
+	b.waitText("QQRR")
+	checkInert(t, b.raw())
 }
