@@ -22,3 +22,19 @@ func TestPastedIsCut(t *testing.T) {
 		}
 	}
 }
+
+// TestPastedDropsDirectionControls: a paste's direction controls are
+// not typed (a field would draw them, turning its text around), and
+// the characters kept are those counted against maxPaste.
+func TestPastedDropsDirectionControls(t *testing.T) {
+	all := "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+	for _, c := range []struct{ in, want string }{
+		{"zz\u202e33333" + all + "-ovh\u200f", "zz33333-ovh"},
+		{all, ""},
+		{strings.Repeat("\u202eq", maxPaste), strings.Repeat("q", maxPaste)},
+	} {
+		if got := pasted(c.in); got != c.want {
+			t.Errorf("pasted(%.40q): %.40q, want %.40q", c.in, got, c.want)
+		}
+	}
+}

@@ -27,6 +27,7 @@ import (
 
 	"contactdesk/locale"
 	"contactdesk/model"
+	"contactdesk/model/text"
 	"contactdesk/tui/common"
 	"contactdesk/tui/components/help"
 	"contactdesk/tui/components/statusbar"
@@ -883,6 +884,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, k.ForceQuit) {
 		return m.quit()
 	}
+	if msg.Text != "" {
+		if msg.Text = typable(msg.Text); msg.Text == "" {
+			return nil // a direction override alone: nothing to type
+		}
+		if text.IsBidiControl(msg.Code) {
+			msg.Code = []rune(msg.Text)[0]
+		}
+	}
 	if m.small {
 		// the notice shows instead of the screen: a key typed blind
 		// would act on what the user can't see
@@ -990,9 +999,11 @@ func (m *Model) paste(s string) tea.Cmd {
 // field takes (a mail's link, an owner's address, a filter).
 const maxPaste = 1024
 
-// pasted is what is typed of a paste: its first maxPaste characters,
-// its lines joined with spaces, what surrounds it trimmed.
+// pasted is what is typed of a paste: its first maxPaste characters
+// that can be typed (see typable), its lines joined with spaces, what
+// surrounds it trimmed.
 func pasted(s string) string {
+	s = typable(s)
 	if n := 0; len(s) > maxPaste {
 		for i := range s {
 			if n++; n > maxPaste {
@@ -1002,6 +1013,26 @@ func pasted(s string) string {
 		}
 	}
 	return strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s))
+}
+
+// typable is s without its direction controls (U+202A–U+202E,
+// U+2066–U+2069, U+200E, U+200F, U+061C), dropped from every key typed
+// and every paste before any field takes them: a text field draws what
+// it holds as it is, and one such character, drawn, turns the text
+// around it in a terminal that applies them ("zz\u202e33333-ovh"
+// showed as "zzhvo-33333"). The model refuses them in what is saved,
+// and nobody means to type one; a field's limit counts only what it
+// takes.
+func typable(s string) string {
+	if !strings.ContainsFunc(s, text.IsBidiControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if text.IsBidiControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // mouse finds the part of the last frame under the pointer, from the

@@ -112,14 +112,14 @@ type (
 	planMsg struct {
 		seq    int
 		values string
-		reqs   []model.Request
-		errs   map[model.Role]error
-		form   error
+		checked
 	}
 	sentMsg struct {
 		made []model.Request
-		errs map[model.Role]error
-		form error
+		// the refusals, when nothing was sent; checked.roles is empty
+		// when they are the transaction's (it stops at its first), not
+		// the check of every change
+		checked
 	}
 )
 
@@ -202,39 +202,79 @@ func (p *Page) values() string {
 	return b.String()
 }
 
-// replan asks the model what the typed change would make, once every
-// filled field holds something shaped like a handle.
+// replan asks the model what the typed change would make: each filled
+// field holding something shaped like a handle is checked, whatever the
+// others hold, so that a refusal shows beside its field as soon as its
+// handle is whole, and the changes that are whole and accepted show in
+// the plan. A field still being typed is left alone (no refusal of a
+// half-typed handle), and keeps a refusal Send gave it.
 func (p *Page) replan() tea.Cmd {
-	gs := p.groups()
+	var gs []group
+	for _, g := range p.groups() {
+		if _, err := model.ParseHandle(g.to); err == nil {
+			gs = append(gs, g)
+		}
+	}
 	v := p.values()
 	p.planFor = v
 	if len(gs) == 0 {
 		p.plan = nil
 		return nil
 	}
-	for _, g := range gs {
-		if _, err := model.ParseHandle(g.to); err != nil {
-			p.plan = nil
-			return nil
-		}
-	}
 	p.planning = true
 	p.planSeq++
 	c, name, seq := p.c, p.name, p.planSeq
 	return common.Do(func() tea.Msg {
-		out := planMsg{seq: seq, values: v, errs: map[model.Role]error{}}
-		for _, g := range gs {
-			reqs, err := c.Desk.Plan(c.Ctx, c.Me, model.NewRequest{Service: name, Roles: g.roles, To: g.to})
-			if err != nil {
-				if !place(out.errs, g, err) {
-					out.form = err
-				}
-				continue
-			}
-			out.reqs = append(out.reqs, reqs...)
-		}
-		return out
+		return planMsg{seq: seq, values: v, checked: check(c, name, gs)}
 	})
+}
+
+// checked is what the model said of the form's changes, each on its own:
+// the requests of those it accepts, the refusals of the others beside
+// their fields (errs), or of the whole form (form), and the roles
+// checked.
+type checked struct {
+	reqs  []model.Request
+	errs  map[model.Role]error
+	form  error
+	roles []model.Role
+}
+
+// check asks the model about every change of gs, each on its own: every
+// refused field is told at once, not only the first one (the one
+// transaction of Send stops at its first refusal).
+func check(c *common.Common, name string, gs []group) checked {
+	out := checked{errs: map[model.Role]error{}}
+	for _, g := range gs {
+		out.roles = append(out.roles, g.roles...)
+		reqs, err := c.Desk.Plan(c.Ctx, c.Me, model.NewRequest{Service: name, Roles: g.roles, To: g.to})
+		if err != nil {
+			if !place(out.errs, g, err) && out.form == nil {
+				out.form = err
+			}
+			continue
+		}
+		out.reqs = append(out.reqs, reqs...)
+	}
+	return out
+}
+
+// show puts what the model said beside the fields: the refusals of the
+// roles checked, theirs cleared when accepted; the other fields keep
+// theirs (a field still being typed, and not checked, keeps the refusal
+// Send gave it until it changes).
+func (p *Page) show(ch checked) {
+	for r, err := range ch.errs {
+		if f := p.fields[r]; f != nil {
+			f.Refuse(err, p.c.ErrText)
+		}
+	}
+	for _, r := range ch.roles {
+		if _, refused := ch.errs[r]; !refused && p.fields[r] != nil {
+			p.fields[r].Err = ""
+		}
+	}
+	p.formErr = p.c.ErrText(ch.form)
 }
 
 // place puts a refusal beside the field(s) it is about, or reports false
@@ -253,8 +293,11 @@ func place(errs map[model.Role]error, g group, err error) bool {
 func (p *Page) send() tea.Cmd {
 	gs := p.groups()
 	if len(gs) == 0 {
+		// said in the form and on the status line, as a refusal is: in
+		// the form alone, under a preview saying much the same, it went
+		// unseen, and Send seemed to do nothing
 		p.formErr = p.c.T("tui.contacts.nothing_typed")
-		return nil
+		return common.Status(p.c.T("tui.contacts.not_sent"))
 	}
 	p.sending = true
 	p.formErr = ""
@@ -264,9 +307,15 @@ func (p *Page) send() tea.Cmd {
 		ins[i] = model.NewRequest{Service: name, Roles: g.roles, To: g.to}
 	}
 	return common.Do(func() tea.Msg {
-		// every change of the form, or none (one transaction)
+		// every change checked first, so that each refused field says
+		// so, not only the first the transaction meets
+		if ch := check(c, name, gs); len(ch.errs) > 0 || ch.form != nil {
+			return sentMsg{checked: ch}
+		}
+		// every change of the form, or none (one transaction): it
+		// checks them again, as they are when stored
 		made, err := c.Desk.CreateRequests(c.Ctx, c.Me, ins)
-		out := sentMsg{made: made, errs: map[model.Role]error{}}
+		out := sentMsg{made: made, checked: checked{errs: map[model.Role]error{}}}
 		if err != nil {
 			if i := model.ChangeOf(err); i < 0 || i >= len(gs) || !place(out.errs, gs[i], err) {
 				out.form = err
@@ -482,26 +531,15 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.planning = false
 		p.plan = msg.reqs
-		for _, r := range p.order {
-			if err, ok := msg.errs[r]; ok {
-				p.fields[r].Refuse(err, p.c.ErrText)
-			} else {
-				p.fields[r].Err = ""
-			}
-		}
-		p.formErr = p.c.ErrText(msg.form)
+		p.show(msg.checked)
 	case sentMsg:
 		p.sending = false
 		if len(msg.errs) > 0 || msg.form != nil {
-			// nothing was stored: what was typed stays, the refusal
-			// beside the field it is about, the others as they were
-			for r, err := range msg.errs {
-				if f := p.fields[r]; f != nil {
-					f.Refuse(err, p.c.ErrText)
-				}
-			}
-			p.formErr = p.c.ErrText(msg.form)
-			p.plan = nil
+			// nothing was stored: what was typed stays, each refusal
+			// beside the field it is about; the plan, the changes the
+			// model accepts (none known when the transaction refused)
+			p.show(msg.checked)
+			p.plan = msg.reqs
 			return common.Status(p.c.T("tui.contacts.not_sent"))
 		}
 		for _, r := range p.order {
@@ -750,31 +788,40 @@ func (p *Page) View() string {
 	}
 	f.add(kBlank, "")
 	f.add(kFixed, st.Title.Render(p.c.T("tui.contacts.who")))
-	switch {
-	case len(p.plan) > 0:
-		var ls []string
+	// what the plan will show, wrapped (not cut) like the plan: its
+	// lines past the first are left out first in little room, so that
+	// the form's least height is the same whatever it says
+	var ls []string
+	say := func(id string) {
+		ls = append(ls, strings.Split(common.Wrap(p.c.T(id), 2, p.width, st.Subtle), "\n")...)
+	}
+	plan := func() {
 		for _, r := range p.plan {
 			ls = append(ls, strings.Split(common.Wrap(p.c.Change(r), 2, p.width, st.Bold), "\n")...)
 			ls = append(ls, strings.Split(common.Wrap(p.c.Parties(r), 4, p.width, st.Value), "\n")...)
 		}
-		f.add(kFixed, ls[0])
-		f.add(kWho, ls[1:]...)
-	default:
-		// what the plan will show, wrapped (not cut) like the plan: its
-		// lines past the first are the plan's, left out first in little
-		// room, so that the form's least height is the same whatever it
-		// says
-		say := "tui.contacts.who_incomplete"
-		switch {
-		case len(p.groups()) == 0:
-			say = "tui.contacts.who_empty"
-		case p.refused():
-			say = "tui.contacts.who_refused"
-		}
-		ls := strings.Split(common.Wrap(p.c.T(say), 2, p.width, st.Subtle), "\n")
-		f.add(kFixed, ls[0])
-		f.add(kWho, ls[1:]...)
 	}
+	switch {
+	case len(p.groups()) == 0:
+		say("tui.contacts.who_empty")
+	case p.refused():
+		// Send sends all or nothing: while a change is refused, the
+		// accepted ones are no promise, and say so before they show
+		say("tui.contacts.who_refused")
+		if len(p.plan) > 0 {
+			say("tui.contacts.who_refused_rest")
+			plan()
+		}
+	case len(p.plan) > 0:
+		plan()
+		if p.incomplete() {
+			say("tui.contacts.who_incomplete")
+		}
+	default:
+		say("tui.contacts.who_incomplete")
+	}
+	f.add(kFixed, ls[0])
+	f.add(kWho, ls[1:]...)
 	if p.formErr != "" {
 		ls := strings.Split(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error), "\n")
 		f.add(kFormErrFirst, ls[0])
@@ -897,6 +944,17 @@ func (f *form) String() string {
 		ls[i] = l.text
 	}
 	return strings.Join(ls, "\n")
+}
+
+// incomplete reports whether a filled field holds what is not yet a
+// handle: the plan leaves it out until it is one.
+func (p *Page) incomplete() bool {
+	for _, g := range p.groups() {
+		if _, err := model.ParseHandle(g.to); err != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // refused reports whether the model refused what was typed.
