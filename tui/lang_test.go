@@ -437,6 +437,22 @@ func TestProfileActivityAt80(t *testing.T) {
 	}
 }
 
+// TestProfileActivityFrenchColon: in French the Profile's activity puts
+// the no-break space before the colon of "#8 demande refusée : …", as
+// every other French line does.
+func TestProfileActivityFrenchColon(t *testing.T) {
+	d := newDeskIn(t, locale.FR)
+	a := start(t, d, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("4")
+	s := a.waitText(a.T("tui.profile.recent"))
+	good := regexp.MustCompile(`#\d+ [^:\n]*\S\x{a0}: `)
+	bad := regexp.MustCompile(`#\d+ [^:\n]*[^\s\x{a0}]: `)
+	if !good.MatchString(s) || bad.MatchString(s) {
+		t.Errorf("the activity's colons (want a no-break space before each):\n%s", s)
+	}
+}
+
 // TestAnswerSaidOnce: an answer's history line says what was answered
 // once, in every language: its action ("accepted") and no detail
 // repeating it ("accepted  accepted", "aceitou  aceitou").

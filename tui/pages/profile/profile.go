@@ -490,7 +490,7 @@ func (p *Page) View() string {
 			// lines (done, then the contact changed)
 			detail = fmt.Sprintf("#%d %s", h.RequestID, p.c.Action(h.Action))
 			if d := p.c.Detail(h); d != "" {
-				detail += ": " + d
+				detail = p.c.T("tui.profile.activity_request", locale.Args{"ID": h.RequestID, "Action": p.c.Action(h.Action), "Detail": d})
 			}
 		}
 		entry := common.Hanging(head, detail, common.Width(when), p.width, histLines)
