@@ -130,12 +130,17 @@ type mailJSON struct {
 	// request: answered already, or ended; the change of e-mail address:
 	// confirmed, refused or expired), and it no longer works.
 	TokenEnded bool `json:"token_ended"`
+	// TokenAnswered: the recipient answered the request, which still
+	// waits for other parties (token_ended is true as well); false once
+	// it ended.
+	TokenAnswered bool `json:"token_answered"`
 }
 
 func mailOut(m model.Mail) mailJSON {
 	j := mailJSON{ID: m.ID, To: string(m.To), Address: m.Address, Subject: m.Subject, Date: rfc(m.Date), Body: m.Body,
 		Token: m.Token, Link: m.Link, Kind: m.Kind, Read: m.Read, Delivery: m.Delivery, DeliveryError: m.DeliveryError,
-		TokenWithheld: m.TokenWithheld, TokenRemoved: m.TokenRemoved, TokenReplaced: m.TokenReplaced, TokenEnded: m.TokenEnded}
+		TokenWithheld: m.TokenWithheld, TokenRemoved: m.TokenRemoved, TokenReplaced: m.TokenReplaced, TokenEnded: m.TokenEnded,
+		TokenAnswered: m.TokenAnswered}
 	if m.RequestID != 0 {
 		id := m.RequestID
 		j.Request = &id

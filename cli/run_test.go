@@ -546,3 +546,44 @@ func TestMailListSaysWhichMailsCarryAToken(t *testing.T) {
 		t.Errorf("mail list --json after the outcome: %v", ms)
 	}
 }
+
+// TestMailListSaysWhichTokensWereAnswered: the token of a party that
+// answered a request still waiting for others is "answered" in mail
+// list (token_answered, and token_ended as before, in --json), and mail
+// show says the request still waits for the others; once the request
+// is done it is "ended". Before, mail list said "ended" at once, and a
+// newcomer who had just accepted read that the request was over.
+func TestMailListSaysWhichTokensWereAnswered(t *testing.T) {
+	d := seeded(t)
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	d.ok("request", "accept", "1", "--as", "ne44444-ovh", "--token", d.token("ne44444-ovh", 1))
+	out := d.ok("mail", "list", "--as", "ne44444-ovh")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 2 || !strings.Contains(lines[1], " answered ") || strings.Contains(out, " ended ") {
+		t.Fatalf("mail list after answering:\n%s", out)
+	}
+	ms := decode[[]map[string]any](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json"))
+	if ms[0]["token_answered"] != true || ms[0]["token_ended"] != true {
+		t.Errorf("mail list --json after answering: %v", ms[0])
+	}
+	show := d.ok("mail", "show", strings.Fields(lines[1])[0], "--as", "ne44444-ovh")
+	if !strings.Contains(show, "you answered request #1 already; it still waits for the other parties' answers") {
+		t.Errorf("mail show after answering:\n%s", show)
+	}
+	// the others' tokens still work
+	if out := d.ok("mail", "list", "--as", "te22222-ovh"); !strings.Contains(out, " token ") || strings.Contains(out, " answered ") {
+		t.Errorf("mail list of a party still to answer:\n%s", out)
+	}
+	d.ok("request", "accept", "1", "--as", "te22222-ovh", "--token", d.token("te22222-ovh", 1))
+	d.ok("request", "accept", "1", "--as", "ad11111-ovh", "--token", d.token("ad11111-ovh", 1))
+	out = d.ok("mail", "list", "--as", "ne44444-ovh")
+	if strings.Contains(out, " answered ") || !strings.Contains(out, " ended ") {
+		t.Errorf("mail list after the request was done:\n%s", out)
+	}
+	ms = decode[[]map[string]any](t, d.ok("mail", "list", "--as", "ne44444-ovh", "--json"))
+	for _, m := range ms {
+		if m["kind"] == "confirm" && (m["token_answered"] != false || m["token_ended"] != true) {
+			t.Errorf("mail list --json after the request was done: %v", m)
+		}
+	}
+}

@@ -767,11 +767,13 @@ func ReplacedNote(m Mail) locale.Message {
 func (m Mail) TokenGone() bool { return m.TokenReplaced || m.TokenEnded }
 
 // GoneNote is what a door says of the token of m, a mail whose token is
-// gone (TokenGone): which newer mail to use instead, or that what it
-// answers has ended.
+// gone (TokenGone): which newer mail to use instead, that the recipient
+// answered already, or that what it answers has ended.
 func GoneNote(m Mail) locale.Message {
 	// ended first: the newest token of what ended works no better
 	switch {
+	case m.TokenAnswered:
+		return locale.M("err.token.answered", locale.Args{"ID": m.RequestID})
 	case m.TokenEnded && m.Kind == MailEmailConfirm:
 		return locale.M("err.email.link_ended", nil)
 	case m.TokenEnded:
@@ -801,24 +803,27 @@ func liveToken(m Mail) bool { return !m.TokenGone() && (m.Token != "" || m.Token
 
 // noLongerAwaited marks ended the live-looking tokens of ms asking actor
 // to confirm a request that no longer waits for actor's answer: actor
-// answered already (the token is used), or the request ended with no
-// outcome mail yet (it expired, and no write recorded it). One read,
-// and only when such a token is in the mailbox.
+// answered already (the token is used; answered too while the request
+// waits for others), or the request ended with no outcome mail yet (it
+// expired, and no write recorded it). One read, and only when such a
+// token is in the mailbox.
 func noLongerAwaited(tx Tx, actor Handle, now time.Time, ms []Mail) error {
 	if !slices.ContainsFunc(ms, func(m Mail) bool { return confirmsRequest(m) && liveToken(m) }) {
 		return nil
 	}
-	ids, err := tx.AwaitedBy(actor, now)
+	open, err := tx.OpenAnswers(actor, now)
 	if err != nil {
 		return err
 	}
-	awaited := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		awaited[id] = true
-	}
 	for i := range ms {
-		if confirmsRequest(ms[i]) && liveToken(ms[i]) && !awaited[ms[i].RequestID] {
+		if !confirmsRequest(ms[i]) || !liveToken(ms[i]) {
+			continue
+		}
+		switch a, ok := open[ms[i].RequestID]; {
+		case !ok: // ended (or actor is no party)
 			ms[i].TokenEnded = true
+		case a != AnswerPending:
+			ms[i].TokenEnded, ms[i].TokenAnswered = true, true
 		}
 	}
 	return nil

@@ -92,8 +92,10 @@ type Tx interface {
 	// Awaiting counts the requests in state validatingByCustomers, not
 	// past their expiry at now, where h is a party that has not answered.
 	Awaiting(h Handle, now time.Time) (int, error)
-	// AwaitedBy lists the numbers of the requests Awaiting counts.
-	AwaitedBy(h Handle, now time.Time) ([]int64, error)
+	// OpenAnswers returns h's answers to the requests in state
+	// validatingByCustomers, not past their expiry at now, where h is a
+	// party, by request number: AnswerPending for those Awaiting counts.
+	OpenAnswers(h Handle, now time.Time) (map[int64]Answer, error)
 	// OpenRequests lists the service's requests in state validatingByCustomers.
 	OpenRequests(serviceID int64) ([]Request, error)
 	// DueRequests lists requests in state validatingByCustomers whose

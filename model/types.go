@@ -296,6 +296,14 @@ type Mail struct {
 	// (confirmed or refused: the mail saying so is in the mailbox; or
 	// expired).
 	TokenEnded bool
+	// TokenAnswered: of the TokenEnded tokens of requests, one that no
+	// longer works because the recipient answered the request (accepted
+	// it: a refusal ends it), which still waits for other parties: it has
+	// no outcome yet.
+	// Once the request ends it is TokenEnded alone. TokenEnded is set as
+	// well (what it means is unchanged), and set first: a door telling
+	// the two apart asks TokenAnswered first.
+	TokenAnswered bool
 }
 
 // HistoryEntry records one action: who did what to which service, when.

@@ -420,3 +420,44 @@ func TestPasteATokenFromAMail(t *testing.T) {
 		t.Fatalf("the pasted token did not answer: %s", p.Answer)
 	}
 }
+
+// TestMailboxSaysAnsweredNotEnded: the newcomer's report. As the
+// persona, a request on xara.pt (tech and billing to cd67890-ovh),
+// accepted at once: its token mail is "(answered)" in the Mailbox, and
+// its page says the request still waits for the other parties, while
+// the request waits for cd67890-ovh; once cd67890-ovh accepts, it is
+// "(ended)". Before, it read "(ended)" from the first answer, and the
+// newcomer took the request for over.
+func TestMailboxSaysAnsweredNotEnded(t *testing.T) {
+	d := newDesk(t)
+	rs, err := d.CreateRequest(ctx, demo.Persona, model.NewRequest{Service: "xara.pt", Roles: []model.Role{model.Tech, model.Billing}, To: "cd67890-ovh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := rs[0].ID
+	if _, err := d.Accept(ctx, demo.Persona, id, mailedToken(t, d, demo.Persona, id)); err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, demo.Persona, 120, 40)
+	a.waitFor("the frame", a.loaded)
+	a.press("3")
+	s := a.waitText(a.T("tui.mailbox.title"), fmt.Sprintf("(request #%d)", id))
+	line := lineOf(s, fmt.Sprintf("(request #%d)", id))
+	if !strings.Contains(line, a.T("tui.mailbox.answered")+" ") || strings.Contains(line, a.T("tui.mailbox.ended")) {
+		t.Fatalf("the token mail of a request answered, still waiting for cd67890-ovh:\n%s", s)
+	}
+	a.press("enter")
+	a.waitText(a.T("tui.mail.label.token"), model.GoneNote(model.Mail{RequestID: id, TokenEnded: true, TokenAnswered: true}).In(a.l)[:40])
+	a.quit()
+
+	if _, err := d.Accept(ctx, "cd67890-ovh", id, mailedToken(t, d, "cd67890-ovh", id)); err != nil {
+		t.Fatal(err)
+	}
+	a = start(t, d, demo.Persona, 120, 40)
+	a.waitFor("the frame", a.loaded)
+	a.press("3")
+	s = a.waitText(a.T("tui.mailbox.title"), fmt.Sprintf("Request #%d done", id))
+	if line := lineOf(s, fmt.Sprintf("(request #%d)", id)); !strings.Contains(line, a.T("tui.mailbox.ended")+" ") {
+		t.Fatalf("the token mail of a request done:\n%s", s)
+	}
+}

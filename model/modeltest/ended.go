@@ -209,3 +209,88 @@ func testTokenUsedOrExpired(t *testing.T, open Opener) {
 		t.Error("the token of another request, open, reads ended")
 	}
 }
+
+// testTokenAnswered: the token of a party that answered a request still
+// waiting for others reads answered (and ended, as before), in the
+// mailbox and read alone; once the request ends (done, or past its
+// validity though no write has recorded it) it reads ended alone, as
+// do the tokens of the parties that never answered. Before, the mailbox
+// said "ended" of both, and a newcomer who had just accepted read that
+// the request was over while it still waited for the other parties.
+func testTokenAnswered(t *testing.T, open Opener) {
+	f := New(t, open)
+	mark := func(h model.Handle, id int64) (answered, ended bool) {
+		t.Helper()
+		ms, err := f.Desk.Mails(f.Ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.Kind == model.MailConfirm && m.RequestID == id {
+				one, err := f.Desk.Mail(f.Ctx, h, m.ID)
+				if err != nil || one.TokenAnswered != m.TokenAnswered || one.TokenEnded != m.TokenEnded {
+					t.Errorf("mail #%d of %s read alone: answered %v, ended %v, %v; in the mailbox answered %v, ended %v",
+						m.ID, h, one.TokenAnswered, one.TokenEnded, err, m.TokenAnswered, m.TokenEnded)
+				}
+				return m.TokenAnswered, m.TokenEnded
+			}
+		}
+		t.Fatalf("%s has no token mail for #%d", h, id)
+		return false, false
+	}
+	check := func(when string, h model.Handle, id int64, answered, ended bool) {
+		t.Helper()
+		if a, e := mark(h, id); a != answered || e != ended {
+			t.Errorf("%s: %s's token for #%d: answered %v, ended %v; want answered %v, ended %v", when, h, id, a, e, answered, ended)
+		}
+	}
+
+	r := f.Create(A, Example, N, model.Tech)[0]
+	for _, h := range []model.Handle{A, T, N} {
+		check("open", h, r.ID, false, false)
+	}
+	f.Accept(N, r.ID)
+	check("N accepted", N, r.ID, true, true)
+	check("N accepted", T, r.ID, false, false)
+	check("N accepted", A, r.ID, false, false)
+	f.Accept(T, r.ID)
+	check("T accepted", N, r.ID, true, true)
+	check("T accepted", T, r.ID, true, true)
+	check("T accepted", A, r.ID, false, false)
+	f.Accept(A, r.ID)
+	for _, h := range []model.Handle{A, T, N} {
+		check("done", h, r.ID, false, true)
+	}
+	ms, _ := f.Desk.Mails(f.Ctx, N)
+	for _, m := range ms {
+		if m.Kind == model.MailConfirm && m.RequestID == r.ID {
+			if say := model.GoneNote(m).In(locale.For(locale.EN)); !strings.Contains(say, "no longer waits for your answer") {
+				t.Errorf("the token of a request done: %q", say)
+			}
+		}
+	}
+
+	// answered, then past its validity with nothing written: ended
+	rs, err := f.Desk.CreateRequest(f.Ctx, A, model.NewRequest{Service: Owed, Roles: []model.Role{model.Tech}, To: string(N2), Validity: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := rs[0]
+	f.Accept(N2, x.ID)
+	check("N2 accepted", N2, x.ID, true, true)
+	ms, _ = f.Desk.Mails(f.Ctx, N2)
+	for _, m := range ms {
+		if m.Kind == model.MailConfirm && m.RequestID == x.ID {
+			say := model.GoneNote(m).In(locale.For(locale.EN))
+			if !strings.Contains(say, "you answered") || !strings.Contains(say, "other parties") {
+				t.Errorf("the token of a party that answered: %q", say)
+			}
+		}
+	}
+	f.Clock.Advance(time.Hour)
+	if outcomeMails(f, x.ID, A, N2) != 0 {
+		t.Fatal("the expiry was recorded by a read")
+	}
+	check("expired", N2, x.ID, false, true)
+	check("expired", A, x.ID, false, true)
+}

@@ -67,6 +67,7 @@ func Run(t *testing.T, open Opener) {
 		{"TokenEnded", testTokenEnded},
 		{"SettleExpiries", testSettleExpiries},
 		{"TokenUsedOrExpired", testTokenUsedOrExpired},
+		{"TokenAnswered", testTokenAnswered},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

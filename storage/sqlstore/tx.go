@@ -244,10 +244,22 @@ func (t *Tx) Awaiting(h model.Handle, now time.Time) (int, error) {
 	return n, err
 }
 
-func (t *Tx) AwaitedBy(h model.Handle, now time.Time) ([]int64, error) {
-	return list(t, func(r Row) (id int64, err error) { return id, r.Scan(&id) },
-		`SELECT p.request_id FROM parties p JOIN requests r ON r.id = p.request_id
-		WHERE p.handle = +? AND p.answer = 'pending' AND r.state = 'validatingByCustomers' AND r.expires > ?`, h, ts(now))
+func (t *Tx) OpenAnswers(h model.Handle, now time.Time) (map[int64]model.Answer, error) {
+	type answer struct {
+		id int64
+		a  model.Answer
+	}
+	as, err := list(t, func(r Row) (a answer, err error) { return a, r.Scan(&a.id, &a.a) },
+		`SELECT p.request_id, p.answer FROM parties p JOIN requests r ON r.id = p.request_id
+		WHERE p.handle = +? AND r.state = 'validatingByCustomers' AND r.expires > ?`, h, ts(now))
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]model.Answer, len(as))
+	for _, a := range as {
+		m[a.id] = a.a
+	}
+	return m, nil
 }
 
 func (t *Tx) OpenRequests(serviceID int64) ([]model.Request, error) {

@@ -99,6 +99,9 @@ func (p *Page) Load() tea.Cmd {
 		for i, m := range ms {
 			subject := common.Line(m.Subject)
 			switch {
+			case m.TokenAnswered && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
+				// answered, the request waiting for others: not over
+				subject = c.T("tui.mailbox.answered") + " " + subject
 			case m.TokenEnded && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
 				subject = c.T("tui.mailbox.ended") + " " + subject
 			case m.TokenReplaced && (m.Token != "" || m.TokenWithheld):
