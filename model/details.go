@@ -18,18 +18,21 @@ import (
 // DetailOf is what history line e says, in any language: in English,
 // exactly as stored.
 func DetailOf(e HistoryEntry) locale.Word {
-	return detail{raw: e.Detail, m: detailMessage(e)}
+	return detail{raw: e.Detail, m: detailMessage(e), timed: e.Action == ActTokenThrottled}
 }
 
 type detail struct {
 	raw string
 	m   locale.Message
+	// timed: the stored line holds a machine's time (RFC 3339), which
+	// English says as the other languages do, as the refusal said it
+	timed bool
 }
 
 // In writes the line: as stored in English, or when it is not the
 // model's; else the model's message, in l's language.
 func (d detail) In(l *locale.Localizer) string {
-	if d.m.IsZero() || l.Lang() == locale.EN {
+	if d.m.IsZero() || (l.Lang() == locale.EN && !d.timed) {
 		return d.raw
 	}
 	return d.m.In(l)

@@ -246,7 +246,10 @@ func countFailure(tx Tx, w *work, actor Handle, sc scope) error {
 		return err
 	}
 	if n >= MaxTokenFailures {
-		until := w.now.Add(TokenLockout)
+		// whole seconds, rounded up: the history line keeps seconds
+		// (RFC 3339), and says the minute the refusal says (clockTime
+		// rounds up), not the one before it
+		until := w.now.Add(TokenLockout + time.Second - 1).Truncate(time.Second)
 		if err := tx.SetLock(actor, sc.requestID, until); err != nil {
 			return err
 		}

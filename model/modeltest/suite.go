@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -67,6 +68,7 @@ func Run(t *testing.T, open Opener) {
 		{"TokenEnded", testTokenEnded},
 		{"SettleExpiries", testSettleExpiries},
 		{"TokenUsedOrExpired", testTokenUsedOrExpired},
+		{"PauseSaidAlike", testPauseSaidAlike},
 		{"TokenAnswered", testTokenAnswered},
 	}
 	for _, tc := range tests {
@@ -1429,4 +1431,32 @@ func testAcquaintances(t *testing.T, open Opener) {
 	if got := handles(N); !slices.Contains(got, A) || !slices.Contains(got, T) || slices.Contains(got, X) || slices.Contains(got, B) {
 		t.Errorf("N's acquaintances after a request: %v, want its parties (A, T) and no one else", got)
 	}
+}
+
+// testPauseSaidAlike: a pause of tries that began within a minute's first
+// second ends at a time the refusal and the history line say alike (the
+// refusal rounded it up, the line down: "until 09:16" beside "09:15").
+func testPauseSaidAlike(t *testing.T, open Opener) {
+	f := New(t, open)
+	r := f.Create(A, Example, N, model.Tech)[0]
+	f.Clock.Advance(200 * time.Millisecond)
+	var err error
+	for range model.MaxTokenFailures + 1 {
+		_, err = f.Desk.Accept(f.Ctx, T, r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	}
+	IsKind(t, err, model.ErrThrottled, "the tries after the pause began")
+	m := regexp.MustCompile(`until (\d\d:\d\d) UTC`).FindStringSubmatch(err.Error())
+	if m == nil {
+		t.Fatalf("the refusal says no time: %q", err)
+	}
+	hs, _ := f.Desk.History(f.Ctx, T, model.HistoryFilter{RequestID: r.ID})
+	for _, h := range hs {
+		if h.Action == model.ActTokenThrottled {
+			if said := model.DetailOf(h).In(locale.For(locale.EN)); !strings.Contains(said, m[1]) {
+				t.Errorf("the pause's line says %q; the refusal said until %s", said, m[1])
+			}
+			return
+		}
+	}
+	t.Fatal("no history line of the pause")
 }
