@@ -62,22 +62,24 @@ func (l *Localizer) Number(n int) string {
 	return l.group(int64(n))
 }
 
-// Amount writes an amount of cents: 42.50 in English (as the desk always
-// has, without a currency: the provider's), 42,50 € in Portuguese and in
-// French.
+// Amount writes an amount of cents in euros, the provider's currency:
+// €42.50 in English, 42,50 € in Portuguese and in French (the JSON has
+// the bare number).
 func (l *Localizer) Amount(cents int64) string {
 	neg := cents < 0
 	if neg {
 		cents = -cents
 	}
 	s := l.group(cents/100) + l.seps().decimal + strconv.FormatInt(cents%100/10, 10) + strconv.FormatInt(cents%10, 10)
+	if l.lang == EN {
+		s = "€" + s
+	} else {
+		s += "\u00a0€"
+	}
 	if neg {
 		s = "-" + s
 	}
-	if l.lang == EN {
-		return s
-	}
-	return s + "\u00a0€"
+	return s
 }
 
 // Dates as each language writes them: 2026-03-02 in English (the desk's

@@ -70,10 +70,11 @@ func TestNumbers(t *testing.T) {
 	cases := []struct {
 		got, want string
 	}{
-		{en.Amount(4250), "42.50"},
+		{en.Amount(4250), "€42.50"},
 		{pt.Amount(4250), "42,50\u00a0€"},
 		{fr.Amount(4250), "42,50\u00a0€"},
-		{en.Amount(123456789), "1234567.89"},
+		{en.Amount(123456789), "€1234567.89"},
+		{en.Amount(-4250), "-€42.50"}, {fr.Amount(-4250), "-42,50\u00a0€"},
 		{pt.Amount(123456789), "1\u00a0234\u00a0567,89\u00a0€"},
 		{fr.Amount(123456), "1\u202f234,56\u00a0€"},
 		{pt.Amount(123456), "1234,56\u00a0€"}, // pt-PT groups from five digits
