@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -59,11 +60,22 @@ func TestFieldNamesExact(t *testing.T) {
 		"Received not described parameters: (Contacttech, contactTeh, contactbilling)"+takes)
 	refused(ada, changeContact, `{"contactAdmin": "`+string(nina)+`", "a\u001b[31mb": 1}`, `("a\x1b[31mb")`)
 	refused(ada, changeContact, `{"contactTech": "`+string(nina)+`", "contactTech": "`+string(bia)+`"}`, "contactTech is given twice")
+	// Thousands of fields: ten named, the others counted.
+	var many strings.Builder
+	many.WriteString(`{"contactTech": "` + string(nina) + `"`)
+	for i := range 3000 {
+		fmt.Fprintf(&many, `, "f%04d": 1`, i)
+	}
+	many.WriteString("}")
+	code, out := w.postJSON(ada, changeContact, many.String())
+	if msg, _ := out.(map[string]any)["message"].(string); code != 400 || !strings.Contains(msg, "(f0000, f0001, f0002, f0003, f0004, f0005, f0006, f0007, f0008, f0009, and 2990 more)") || len(msg) > 300 {
+		t.Errorf("3,000 unknown fields: %d %.400q", code, msg)
+	}
 	if rs, _ := w.desk.Requests(w.ctx, ada); len(rs) != 0 {
 		t.Fatalf("refused bodies made %d requests: %+v", len(rs), rs)
 	}
 	// The right names alone make the change.
-	code, out := w.postJSON(ada, changeContact, `{"contactTech": "`+string(nina)+`"}`)
+	code, out = w.postJSON(ada, changeContact, `{"contactTech": "`+string(nina)+`"}`)
 	ids, _ := out.([]any)
 	if code != 200 || len(ids) != 1 {
 		t.Fatalf("contactTech alone: %d %v, want one task", code, out)
