@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"contactdesk/model"
@@ -74,8 +75,11 @@ func (ps params) read(r *http.Request) (map[string]string, *Error) {
 			unknown = append(unknown, paramName(name))
 		}
 	}
-	if len(unknown) > 0 {
+	if n := len(unknown); n > 0 {
 		slices.Sort(unknown)
+		if n > maxNamed {
+			unknown = append(unknown[:maxNamed], "and "+strconv.Itoa(n-maxNamed)+" more")
+		}
 		return nil, badParameter("Received not described parameters: (" + strings.Join(unknown, ", ") + "); " + ps.takes())
 	}
 	out := map[string]string{}

@@ -72,6 +72,7 @@ func TestQueryParameters(t *testing.T) {
 		{"GET", "/me/task/contactChange?State=done", nil, "Received not described parameters: (State)" + filters},
 		{"GET", "/me/task/contactChange?state=done&b=1&a=2", nil, "Received not described parameters: (a, b)" + filters},
 		{"GET", "/me/task/emailChange?page=2", nil, "Received not described parameters: (page); this call takes only state"},
+		{"GET", "/me?" + "a0=1&a1=1&a2=1&a3=1&a4=1&a5=1&a6=1&a7=1&a8=1&a9=1&b0=1&b1=1", nil, "Received not described parameters: (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, and 2 more)" + none},
 		{"GET", "/me?x=1", nil, "Received not described parameters: (x)" + none},
 		{"GET", "/me?x", nil, "Received not described parameters: (x)" + none},
 		{"GET", "/domain?state=done", nil, "Received not described parameters: (state)" + none},
