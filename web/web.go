@@ -651,7 +651,13 @@ func requestViewOf(l *locale.Localizer, r model.Request, party model.Handle) *re
 		StateClass: string(r.State),
 	}
 	if party != "" {
-		v.You = l.T("page.you_are", locale.Args{"Handle": party, "As": r.Why(party)})
+		// "you answer as" while the answer is awaited; once given, or
+		// the request ended, there is nothing left to answer
+		you := "page.you_are"
+		if !r.AwaitingMe(party) {
+			you = "page.you_were"
+		}
+		v.You = l.T(you, locale.Args{"Handle": party, "As": r.Why(party)})
 	}
 	v.State = l.T("page.state." + string(r.State))
 	switch {

@@ -176,7 +176,7 @@ func TestAcceptFromThePage(t *testing.T) {
 	w := newWorld(t, web.Options{})
 	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
 	want(t, w.post(r.ID, w.Token(modeltest.T, r.ID), "accept"), http.StatusOK,
-		"You accepted request #1; still waiting for ad11111-ovh, ne44444-ovh.", "You answer as te22222-ovh (current tech contact)")
+		"You accepted request #1; still waiting for ad11111-ovh, ne44444-ovh.", "In this request you are te22222-ovh (current tech contact).")
 	// Typed as a person may: lower case, spaces.
 	typed := strings.ToLower(strings.ReplaceAll(w.Token(modeltest.A, r.ID), "-", " "))
 	want(t, w.post(r.ID, typed, "accept"), http.StatusOK, "still waiting for ne44444-ovh.")
@@ -215,7 +215,10 @@ func TestRefuseFromThePage(t *testing.T) {
 	}
 	// The others' links now say so, and offer nothing.
 	p = w.get(link(r.ID, w.Token(modeltest.N, r.ID)))
-	want(t, p, http.StatusGone, "Request #1 was already refused by te22222-ovh.", "You answer as ne44444-ovh")
+	want(t, p, http.StatusGone, "Request #1 was already refused by te22222-ovh.", "In this request you are ne44444-ovh")
+	if p.has("You answer as") {
+		t.Errorf("the page of a refused request says \"You answer as\"")
+	}
 	if p.form() {
 		t.Errorf("the form of a refused request:\n%s", p.body)
 	}
