@@ -396,3 +396,24 @@ func TestEscWithSuggestionsSaysItCloses(t *testing.T) {
 		t.Fatalf("with the suggestions closed, the help does not say esc leaves:\n%s", s)
 	}
 }
+
+// TestHelpFitsASmallWindow: in the smallest window the Services screen
+// draws in, the help box keeps its border and its closing line, its last
+// keys giving way to "…", instead of losing its bottom rows.
+func TestHelpFitsASmallWindow(t *testing.T) {
+	for _, size := range [][2]int{{68, 20}, {80, 24}} {
+		a := start(t, newDesk(t), demo.Persona, size[0], size[1])
+		a.waitText("xara-shop.com")
+		a.press("?")
+		s := a.waitText(a.T("tui.help.closing"))
+		lines := strings.Split(s, "\n")
+		for i, l := range lines {
+			if strings.Contains(l, a.T("tui.help.closing")) {
+				if i+1 >= len(lines) || !strings.Contains(lines[i+1], "└") {
+					t.Errorf("%dx%d: the help box has no bottom border under its closing line:\n%s", size[0], size[1], s)
+				}
+			}
+		}
+		checkFrame(t, s, size[0], size[1])
+	}
+}

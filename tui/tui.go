@@ -1163,8 +1163,9 @@ func (m *Model) render() string {
 	}
 	frame := b.String()
 	if m.showHelp {
-		box := m.help.Box(m.helpGroups(cur), w)
-		frame = help.Over(frame, box, m.frame.y[partBody], h-m.frame.y[partStatus])
+		top, bottom := m.frame.y[partBody], h-m.frame.y[partStatus]
+		box := m.help.Box(m.helpGroups(cur), w, h-top-bottom)
+		frame = help.Over(frame, box, top, bottom)
 	}
 	return frame
 }

@@ -71,9 +71,12 @@ func (m *Model) Short(keys []key.Binding, width int) string {
 	return m.last.line
 }
 
-// Box draws every group of keys in a box at most width cells wide: two
-// groups side by side when they fit, else one under the other.
-func (m *Model) Box(groups []Group, width int) string {
+// Box draws every group of keys in a box at most width cells wide and
+// height lines high: two groups side by side when they fit, else one
+// under the other. When they are too many for height, the last lines of
+// keys give way to "…", and the box keeps its border and the line that
+// says how to close it.
+func (m *Model) Box(groups []Group, width, height int) string {
 	full := m.line
 	var cols []string
 	colW := 0
@@ -108,8 +111,12 @@ func (m *Model) Box(groups []Group, width int) string {
 		}
 		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	}
-	body := strings.Join(rows, "\n\n") + "\n" + m.st.Subtle.Render(m.Closing)
-	return m.st.HelpBox.Render(body)
+	keys := strings.Join(rows, "\n\n")
+	frameH := m.st.HelpBox.GetVerticalFrameSize()
+	if lines := strings.Split(keys, "\n"); len(lines)+1+frameH > height {
+		keys = strings.Join(append(lines[:max(0, height-frameH-2)], m.st.Subtle.Render(m.line.Ellipsis)), "\n")
+	}
+	return m.st.HelpBox.Render(keys + "\n" + m.st.Subtle.Render(m.Closing))
 }
 
 // Over lays box over frame, centred on its rows but the top and bottom
