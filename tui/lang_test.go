@@ -786,3 +786,18 @@ func makeRequest(t *testing.T, d *model.Desk, service string, roles ...model.Rol
 	}
 	return rs[0]
 }
+
+// TestRequestHistoryActionWhole: where there is room (120 columns), the
+// request's history shows each action whole: "pausa nos códigos" was cut
+// to "pausa nos códig…".
+func TestRequestHistoryActionWhole(t *testing.T) {
+	d := newDeskIn(t, model.LangPT)
+	for range model.MaxTokenFailures {
+		d.Accept(ctx, demo.Persona, 8, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	}
+	a := start(t, d, demo.Persona, 120, 40)
+	a.waitFor("the frame", a.loaded)
+	a.openRequest8()
+	a.press("G")
+	a.waitText(a.T("tui.action.token.throttled"))
+}

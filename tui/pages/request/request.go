@@ -574,8 +574,17 @@ func (p *Page) body() []string {
 	if len(p.hist) == 0 {
 		ls = append(ls, st.Subtle.Render("  "+p.c.T("tui.request.nothing_recorded")))
 	}
+	// the action column: 16 cells at 80 columns, where the detail needs
+	// the room; where there is more, as wide as the widest action shown
+	// ("pausa nos códigos" was cut at 120 columns)
+	actW := 16
+	if p.width >= 100 {
+		for _, h := range p.hist {
+			actW = max(actW, min(24, common.Width(p.c.Action(h.Action))))
+		}
+	}
 	for _, h := range p.hist {
-		ls = append(ls, p.histLine(h)...)
+		ls = append(ls, p.histLine(h, actW)...)
 	}
 	return ls
 }
@@ -588,10 +597,10 @@ const histLines = 6
 // histLine draws a history line: when, who, what and its detail, which
 // goes on under them, wrapped from the column of who did it, when too
 // long for the line.
-func (p *Page) histLine(h model.HistoryEntry) []string {
+func (p *Page) histLine(h model.HistoryEntry, actW int) []string {
 	l := p.c.L
 	when := "  " + l.DateTime(h.At) + "  "
-	head := when + common.Fit(p.c.Handle(h.Actor), 12) + " " + common.Fit(p.c.Action(h.Action), 16) + " "
+	head := when + common.Fit(p.c.Handle(h.Actor), 12) + " " + common.Fit(p.c.Action(h.Action), actW) + " "
 	return common.Hanging(head, p.c.Detail(h), common.Width(when), p.width, histLines)
 }
 
