@@ -42,6 +42,10 @@ func (f *Model) Relang(label, placeholder string, text func(error) string) {
 // New returns an empty field.
 func New(st *styles.Styles, label, placeholder string, limit int) *Model {
 	in := textinput.New()
+	// no ctrl+v: the input would read the clipboard of the machine it
+	// runs on (the server's, over SSH, running xclip or wl-paste there);
+	// a paste is the terminal's, bracketed, which the app takes
+	in.KeyMap.Paste.SetEnabled(false)
 	in.Prompt = ""
 	in.Placeholder = placeholder
 	in.CharLimit = limit

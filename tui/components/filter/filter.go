@@ -36,6 +36,7 @@ const MaxLen = 256
 // New returns an empty filter, its words in l's language.
 func New(st *styles.Styles, l *locale.Localizer) *Model {
 	in := textinput.New()
+	in.KeyMap.Paste.SetEnabled(false) // the server's clipboard: see field.New
 	// longer than any name a list holds (a domain's is at most 253):
 	// more would be no filter, and each key costs the list a pass
 	in.CharLimit = MaxLen
