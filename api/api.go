@@ -8,7 +8,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -281,7 +280,7 @@ func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 		}
 		// A GET takes no body: one sent is a mistake (a filter meant for
 		// the query string, say), refused rather than ignored.
-		if r.Method == http.MethodGet && len(bytes.TrimSpace(body)) > 0 {
+		if r.Method == http.MethodGet && len(body) > 0 {
 			writeError(w, badParameter("You provided an input body while none was expected: a GET takes its filters in the query string"))
 			return
 		}

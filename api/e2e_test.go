@@ -491,6 +491,15 @@ func TestCredentialsRefused(t *testing.T) {
 	if code, body := get("Bearer "+c.ConsumerKey, "X-Ovh-Application", c.ApplicationKey); code != 200 {
 		t.Errorf("a bearer with X-Ovh-Application: %d %v", code, body)
 	}
+	// Two bearers: which was meant? Refused, not the first taken.
+	two, _ := http.NewRequest("GET", w.endpoint()+"/me", nil)
+	two.Header.Add("Authorization", "Bearer "+c.ConsumerKey)
+	two.Header.Add("Authorization", "Bearer "+w.creds[ted].ConsumerKey)
+	if res, err := http.DefaultClient.Do(two); err != nil || res.StatusCode != 401 {
+		t.Errorf("two Authorization headers: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
 
 	// A removed key stops at once, signed or bearer; the others go on.
 	out := contactdesk(t, w.db, "api-key", "remove", c.ApplicationKey)
@@ -639,6 +648,7 @@ func TestHTTPEdges(t *testing.T) {
 		{"GET", "/me/task/contactChange/0", "", "the task id must be a whole number above 0"},
 		{"GET", "/me/task/contactChange", `{"state": "done"}`, "You provided an input body while none was expected"},
 		{"GET", "/me", `{}`, "You provided an input body while none was expected"},
+		{"GET", "/me", " ", "You provided an input body while none was expected"},
 	} {
 		code, _, body := do(c.method, c.path, ck, strings.NewReader(c.body))
 		if msg, _ := body["message"].(string); code != 400 || !strings.Contains(msg, c.says) {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"contactdesk/locale"
 )
@@ -339,7 +340,9 @@ func checkPublicURL(v string) (string, error) {
 	if v == "" {
 		return "", bad("empty")
 	}
-	if len(v) > MaxPublicAddress {
+	// bytes first, so that a megabyte is not parsed; then the characters
+	// of the address as stored, escapes included
+	if len(v) > 4*MaxPublicAddress {
 		return "", bad("too_long")
 	}
 	for _, r := range v {
@@ -367,8 +370,11 @@ func checkPublicURL(v string) (string, error) {
 			return "", bad("port")
 		}
 	}
-	out := strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + u.EscapedPath()
-	return strings.TrimRight(out, "/"), nil
+	out := strings.TrimRight(strings.ToLower(u.Scheme)+"://"+strings.ToLower(u.Host)+u.EscapedPath(), "/")
+	if utf8.RuneCountInString(out) > MaxPublicAddress {
+		return "", bad("too_long_link")
+	}
+	return out, nil
 }
 
 func checkPublicSSH(v string) (string, error) {
@@ -378,7 +384,7 @@ func checkPublicSSH(v string) (string, error) {
 	if v == "" {
 		return "", bad("empty")
 	}
-	if len(v) > MaxPublicAddress {
+	if utf8.RuneCountInString(v) > MaxPublicAddress {
 		return "", bad("too_long")
 	}
 	host, port := v, ""

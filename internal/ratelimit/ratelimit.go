@@ -73,7 +73,11 @@ func (k *Keyed) Allow(key string, now time.Time) (bool, time.Duration) {
 }
 
 // Left says how many tokens key's bucket holds now, and, when none, how
-// long until one is there; it takes nothing.
+// long until one is there; it takes nothing. A key without a bucket of
+// its own has its whole burst, even past the bound: the overflow bucket
+// is spent by newcomers together, and must not pause one before it is
+// seen to do anything (a flood of keys would otherwise pause everyone
+// new, the honest too).
 func (k *Keyed) Left(key string, now time.Time) (int, time.Duration) {
 	if k == nil {
 		return math.MaxInt, 0
@@ -82,10 +86,7 @@ func (k *Keyed) Left(key string, now time.Time) (int, time.Duration) {
 	defer k.mu.Unlock()
 	b, ok := k.buckets[key]
 	if !ok {
-		if len(k.buckets) < k.max {
-			return k.burst, 0
-		}
-		b = k.overflow
+		return k.burst, 0
 	}
 	return k.count(b, now)
 }

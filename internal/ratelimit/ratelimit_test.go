@@ -75,6 +75,28 @@ func TestLeftAndSpend(t *testing.T) {
 	}
 }
 
+// TestLeftPastTheBound: past the bound, newcomers spend the overflow
+// bucket together, but none is paused before it spends: a flood of keys
+// that empties the overflow leaves a newcomer its whole burst to look at
+// (the web page then checks its token, which may be right).
+func TestLeftPastTheBound(t *testing.T) {
+	l := New(3, time.Minute, 2)
+	l.Spend("a", now)
+	l.Spend("b", now)
+	for _, k := range []string{"c", "d", "e", "f"} {
+		l.Spend(k, now) // the overflow's
+	}
+	if n, _ := l.Spend("g", now); n != 0 {
+		t.Fatalf("the overflow holds %d after the flood, want 0", n)
+	}
+	if n, _ := l.Left("h", now); n != 3 {
+		t.Fatalf("a newcomer past the bound has %d left before spending anything, want 3", n)
+	}
+	if n, _ := l.Left("a", now); n != 2 {
+		t.Fatalf("a key of its own has %d left, want 2", n)
+	}
+}
+
 func TestAddrKey(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"192.0.2.7:5555", "192.0.2.7"},

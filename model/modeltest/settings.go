@@ -50,6 +50,8 @@ func testSettings(t *testing.T, open Opener) {
 	}
 	cases := []struct{ key, in, want string }{
 		{model.SettingPublicURL, "https://Desk.Example.NET/", "https://desk.example.net"},
+		// 200 characters as stored, more bytes: characters are counted
+		{model.SettingPublicURL, "https://" + strings.Repeat("é", 180) + ".example", "https://" + strings.Repeat("é", 180) + ".example"},
 		{model.SettingPublicURL, "  http://127.0.0.1:8080/desk/ ", "http://127.0.0.1:8080/desk"},
 		{model.SettingPublicSSH, "Desk.example.net:2222", "desk.example.net:2222"},
 		{model.SettingPublicSSH, "[2001:db8::1]:22", "[2001:db8::1]:22"},
@@ -80,6 +82,7 @@ func testSettings(t *testing.T, open Opener) {
 		{model.SettingPublicURL, "https://desk.example.net/a b"},
 		{model.SettingPublicURL, "https://desk.example.net/\x1b[31m"},
 		{model.SettingPublicURL, "https://desk.example.net/" + strings.Repeat("a", 200)},
+		{model.SettingPublicURL, "http://a.example/" + strings.Repeat("^", 180)}, // 557 once escaped
 		{model.SettingPublicSSH, strings.Repeat("a", 200) + ".example.net"},
 		{model.SettingPublicSSH, "desk.example.net:ssh"},
 		{model.SettingPublicSSH, "desk example"},
@@ -133,8 +136,8 @@ func testSettings(t *testing.T, open Opener) {
 			}
 		}
 	}
-	if n != 9 {
-		t.Errorf("%d settings changes recorded, want 9", n)
+	if n != 10 {
+		t.Errorf("%d settings changes recorded, want 10", n)
 	}
 	for _, h := range []model.Handle{A, T} {
 		hs, _ := f.Desk.History(f.Ctx, h, model.HistoryFilter{})
