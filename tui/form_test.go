@@ -200,3 +200,72 @@ func TestDirectionControlsNeverDrawn(t *testing.T) {
 	b.waitText("QQRR")
 	checkInert(t, b.raw())
 }
+
+// TestFormCutSaysSo: in a window too short for every refusal and the
+// whole preview, the lines the form leaves out are marked: the last line
+// kept of a refusal or of the preview ends with "…", where a sentence
+// stopped mid-way without a word.
+func TestFormCutSaysSo(t *testing.T) {
+	d := newDeskIn(t, model.LangFR)
+	a := start(t, d, demo.Persona, 80, 20)
+	a.waitText("xara-shop.com")
+	a.editShop()
+	a.typ("zz!!")
+	a.press("tab")
+	a.typ("abc")
+	a.press("tab")
+	a.typ("cd67890-ovh")
+	a.press("ctrl+s")
+	s := a.waitText("! ab12345-ovh", a.T("tui.contacts.not_sent"))
+	_, err := d.Plan(ctx, demo.Persona, model.NewRequest{Service: "xara-shop.com", Roles: []model.Role{model.Billing}, To: "cd67890-ovh"})
+	if err == nil {
+		t.Fatal("the billing change is accepted: the test proves nothing")
+	}
+	unpaid := "! " + flat(model.Localize(err, a.l))
+	whole := flat(s)
+	i := strings.Index(whole, "! ab12345-ovh")
+	if rest := whole[i:]; !strings.HasPrefix(rest, unpaid) {
+		kept, _, cut := strings.Cut(rest, "…")
+		if !cut || !strings.HasPrefix(unpaid, strings.TrimSpace(kept)) {
+			t.Errorf("the billing refusal is cut without a \"…\" (want %q):\n%s", unpaid, s)
+		}
+	}
+	if who := whoBlock(a, s); who != flat(a.T("tui.contacts.who_refused")) && !strings.HasSuffix(who, "…") {
+		t.Errorf("the preview %q is cut without a \"…\":\n%s", who, s)
+	}
+}
+
+// TestRefusalBesideItsOwnRole: tech and billing to one account make one
+// request; when only billing's part is refused (its contact owes), the
+// refusal shows beside billing alone, not beside tech as well, which is
+// fine on its own.
+func TestRefusalBesideItsOwnRole(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.typ("/pn-104233")
+	a.press("enter")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	a.press("enter")
+	a.waitText(a.T("tui.contacts.title"), "pn-104233", a.T("tui.contacts.col.current"))
+	a.press("tab") // tech
+	a.typ("ab12345-ovh")
+	a.press("tab") // billing
+	a.typ("ab12345-ovh")
+	s := a.waitText("ab12345-ovh has unpaid bills")
+	checkBeside(t, s, "billing", "! ab12345-ovh has unpaid bills")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, " tech  ") && i+1 < len(lines) && strings.Contains(lines[i+1], "!") {
+			t.Fatalf("the tech field, fine on its own, shows a refusal:\n%s", s)
+		}
+	}
+	a.press("ctrl+s")
+	s = a.waitText(a.T("tui.contacts.not_sent"))
+	lines = strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, " tech  ") && i+1 < len(lines) && strings.Contains(lines[i+1], "!") {
+			t.Fatalf("after Send, the tech field shows billing's refusal:\n%s", s)
+		}
+	}
+}

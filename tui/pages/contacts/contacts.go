@@ -249,6 +249,9 @@ func check(c *common.Common, name string, gs []group) checked {
 		out.roles = append(out.roles, g.roles...)
 		reqs, err := c.Desk.Plan(c.Ctx, c.Me, model.NewRequest{Service: name, Roles: g.roles, To: g.to})
 		if err != nil {
+			if len(g.roles) > 1 && alone(c, name, g, out.errs) {
+				continue
+			}
 			if !place(out.errs, g, err) && out.form == nil {
 				out.form = err
 			}
@@ -275,6 +278,22 @@ func (p *Page) show(ch checked) {
 		}
 	}
 	p.formErr = p.c.ErrText(ch.form)
+}
+
+// alone asks the model about each role of g on its own, when g (roles
+// going to one account, one request) is refused: the refusal of one role
+// (billing's unpaid bills, a request pending on tech) shows beside that
+// role's field, not beside every field of g. It reports false when no
+// role is refused alone, and the refusal is g's as a whole.
+func alone(c *common.Common, name string, g group, errs map[model.Role]error) bool {
+	found := false
+	for _, r := range g.roles {
+		one := group{to: g.to, key: g.key, roles: []model.Role{r}}
+		if _, err := c.Desk.Plan(c.Ctx, c.Me, model.NewRequest{Service: name, Roles: one.roles, To: g.to}); err != nil && place(errs, one, err) {
+			found = true
+		}
+	}
+	return found
 }
 
 // place puts a refusal beside the field(s) it is about, or reports false
@@ -769,8 +788,10 @@ func (p *Page) View() string {
 		fls := strings.Split(mark+st.Label.Render(common.Fit(role, labelW))+" "+cur+" "+fl.View(fieldW, p.width-indent, indent), "\n")
 		f.add(kFixed, fls[0])
 		if len(fls) > 1 {
+			f.begin()
 			f.add(kErrFirst, fls[1])
 			f.add(kErrMore, fls[2:]...)
+			f.end()
 		}
 		if fl.Focused() && len(p.sugg) > 0 {
 			for i, a := range p.sugg {
@@ -820,12 +841,16 @@ func (p *Page) View() string {
 	default:
 		say("tui.contacts.who_incomplete")
 	}
+	f.begin()
 	f.add(kFixed, ls[0])
 	f.add(kWho, ls[1:]...)
+	f.end()
 	if p.formErr != "" {
 		ls := strings.Split(common.WrapMax("! "+p.formErr, 2, p.width, common.MsgLines, st.Error), "\n")
+		f.begin()
 		f.add(kFormErrFirst, ls[0])
 		f.add(kFormErr, ls[1:]...)
+		f.end()
 	}
 	if p.asking {
 		// in place of the blank line and the button: the form's height
@@ -853,7 +878,7 @@ func (p *Page) View() string {
 	}
 	p.lines = f.count(kFixed) + f.count(kBlank)
 	if p.height > 0 {
-		f.fit(p.height, p.suggSel)
+		f.fit(p.height, p.suggSel, p.width)
 	}
 	return f.String()
 }
@@ -883,16 +908,31 @@ type formLine struct {
 	kind int
 	text string
 	sugg int // a suggestion's index
+	// block: the text of several lines it is a line of (a refusal, the
+	// plan), 0 when none: one left out only in part ends with "…"
+	block int
 }
 
 // form is the form's lines as drawn, each of a kind.
-type form struct{ lines []formLine }
+type form struct {
+	lines  []formLine
+	blocks int // the last block begun
+	in     bool
+}
 
 func (f *form) add(kind int, texts ...string) {
+	block := 0
+	if f.in {
+		block = f.blocks
+	}
 	for _, t := range texts {
-		f.lines = append(f.lines, formLine{kind: kind, text: t})
+		f.lines = append(f.lines, formLine{kind: kind, text: t, block: block})
 	}
 }
+
+// begin and end bracket the lines of one text (a block).
+func (f *form) begin() { f.blocks, f.in = f.blocks+1, true }
+func (f *form) end()   { f.in = false }
 
 func (f *form) count(kind int) int {
 	n := 0
@@ -905,15 +945,27 @@ func (f *form) count(kind int) int {
 }
 
 // fit leaves lines out, kind by kind, until the form takes at most h
-// lines; the fixed lines stay.
-func (f *form) fit(h, sel int) {
+// lines; the fixed lines stay. A text of several lines that loses some
+// of them ends its last line kept with "…" (in width cells), so that no
+// refusal is cut mid-sentence without a word.
+func (f *form) fit(h, sel, width int) {
+	cut := map[int]bool{}
 	for _, kind := range []int{kBlank, kWho, kFormErr, kErrMore, kSugg, kFormErrFirst, kErrFirst} {
 		for len(f.lines) > h {
 			i := f.next(kind, sel)
 			if i < 0 {
 				break
 			}
+			if b := f.lines[i].block; b != 0 {
+				cut[b] = true
+			}
 			f.lines = append(f.lines[:i], f.lines[i+1:]...)
+		}
+	}
+	for i := len(f.lines) - 1; i >= 0; i-- {
+		if b := f.lines[i].block; cut[b] {
+			f.lines[i].text = common.Cut(f.lines[i].text+"…", width)
+			delete(cut, b)
 		}
 	}
 }
