@@ -799,3 +799,25 @@ func TestLongRequestNumbers(t *testing.T) {
 		t.Fatalf("a request's number is cut:\n%s", sc)
 	}
 }
+
+// TestTypedTokenNotSaidFilledIn: a token typed into the prompt, then the
+// prompt closed, is kept, and the page says it is what was typed, not
+// "the token from your mail is filled in"; tab's, the mail's, is.
+func TestTypedTokenNotSaidFilledIn(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 100, 30)
+	servicesShown(a)
+	a.openRequest8()
+	a.press("a")
+	a.waitText("Accept request #8 with your token:")
+	a.typ("hello")
+	a.press("esc")
+	s := a.waitText(a.T("tui.request.typed_in"))
+	if strings.Contains(s, a.T("tui.request.filled_in")) {
+		t.Fatalf("a typed token is said to be the mail's:\n%s", s)
+	}
+	a.press("a")
+	a.waitText("Accept request #8 with your token:")
+	a.press("ctrl+u", "tab") // the field emptied, then the mail's token
+	a.press("esc")
+	a.waitText(a.T("tui.request.filled_in"))
+}

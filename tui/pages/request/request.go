@@ -728,8 +728,11 @@ func (p *Page) idle() []string {
 	}
 	var say string
 	switch {
-	case p.token.Value() != "":
+	case p.token.Value() != "" && p.token.Value() == p.filled:
 		say = p.c.T("tui.request.filled_in")
+	case p.token.Value() != "":
+		// typed, not the mail's: the page does not vouch for it
+		say = p.c.T("tui.request.typed_in")
 	case p.offered() != "":
 		say = p.c.T("tui.request.offered", locale.Args{"Ago": p.c.L.Ago(p.c.Now(), p.mail.Date)})
 	case p.mail != nil && (p.mail.TokenRemoved || p.mail.Delivery == model.DeliveryFailed):
