@@ -801,3 +801,17 @@ func TestRequestHistoryActionWhole(t *testing.T) {
 	a.press("G")
 	a.waitText(a.T("tui.action.token.throttled"))
 }
+
+// TestServiceHistoryActionWhole: a service's history, at 120 columns,
+// shows each action whole: "pausa nos códigos" was cut there too.
+func TestServiceHistoryActionWhole(t *testing.T) {
+	d := newDeskIn(t, model.LangPT)
+	for range model.MaxTokenFailures {
+		d.Accept(ctx, demo.Persona, 8, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	}
+	a := start(t, d, demo.Persona, 120, 40)
+	a.waitText("padaria-yolanda.pt")
+	a.typ("/padaria")
+	a.press("enter", "h")
+	a.waitText(a.T("tui.action.token.throttled"))
+}

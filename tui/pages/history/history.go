@@ -99,8 +99,9 @@ func columns(c *common.Common) []table.Column {
 	return []table.Column{
 		{Title: c.T("tui.history.col.when"), Width: 16},
 		{Title: c.T("tui.history.col.who"), Width: 12, Fit: true},
-		{Title: c.T("tui.history.col.action"), Width: 16},
-		{Title: c.T("tui.history.col.detail"), Min: 10},
+		// whole where there is room ("pausa nos códigos"), 16 at the least
+		{Title: c.T("tui.history.col.action"), Min: 16, Max: 24, Fit: true},
+		{Title: c.T("tui.history.col.detail"), Min: 10, Flex: 3},
 	}
 }
 
