@@ -344,9 +344,6 @@ func decode(c *call, v any) error {
 	return fail(http.StatusBadRequest, "INVALID_BODY", "the body is not the JSON this call takes: "+jsonProblem(err))
 }
 
-// maxNamed is the most unknown fields a refusal names.
-const maxNamed = 10
-
 // notDescribed is the refusal of a body with fields v does not have: it
 // names them all, and those the call takes.
 func notDescribed(body []byte, v any) error {
@@ -364,17 +361,11 @@ func notDescribed(body []byte, v any) error {
 			unknown = append(unknown, paramName(name))
 		}
 	}
-	slices.Sort(unknown)
 	slices.Sort(takes)
-	if n := len(unknown); n > maxNamed {
-		// a body of thousands of fields gets a message of a line
-		unknown = append(unknown[:maxNamed], "and "+strconv.Itoa(n-maxNamed)+" more")
-	}
-	msg := "Received not described parameters: (" + strings.Join(unknown, ", ") + "); "
 	if len(takes) == 0 {
-		return badParameter(msg + "this call takes no body")
+		return notTaken(unknown, "this call takes no body")
 	}
-	return badParameter(msg + "this call's body takes only " + strings.Join(takes, ", "))
+	return notTaken(unknown, "this call's body takes only "+strings.Join(takes, ", "))
 }
 
 func jsonProblem(err error) string {

@@ -75,12 +75,8 @@ func (ps params) read(r *http.Request) (map[string]string, *Error) {
 			unknown = append(unknown, paramName(name))
 		}
 	}
-	if n := len(unknown); n > 0 {
-		slices.Sort(unknown)
-		if n > maxNamed {
-			unknown = append(unknown[:maxNamed], "and "+strconv.Itoa(n-maxNamed)+" more")
-		}
-		return nil, badParameter("Received not described parameters: (" + strings.Join(unknown, ", ") + "); " + ps.takes())
+	if len(unknown) > 0 {
+		return nil, notTaken(unknown, ps.takes())
 	}
 	out := map[string]string{}
 	for _, p := range ps {
@@ -113,6 +109,21 @@ func (ps params) takes() string {
 		names[i] = p.name
 	}
 	return "this call takes only " + strings.Join(names, ", ")
+}
+
+// maxNamed is the most names a refusal of those not taken names.
+const maxNamed = 10
+
+// notTaken refuses the names a call does not take (query parameters or a
+// body's fields, each as paramName wrote it), in the provider's words,
+// then says what it takes (takes): ten named, the others counted, so
+// that thousands of them make a message of a line.
+func notTaken(unknown []string, takes string) *Error {
+	slices.Sort(unknown)
+	if n := len(unknown); n > maxNamed {
+		unknown = append(unknown[:maxNamed], "and "+strconv.Itoa(n-maxNamed)+" more")
+	}
+	return badParameter("Received not described parameters: (" + strings.Join(unknown, ", ") + "); " + takes)
 }
 
 func badParameter(msg string) *Error { return fail(http.StatusBadRequest, "INVALID_PARAMETER", msg) }

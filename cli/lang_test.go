@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -329,6 +330,18 @@ func TestEndedRequestNoAnswer(t *testing.T) {
 	}
 	if js := d.ok("request", "show", "4", "--as", "xx11111-ovh", "--json"); !strings.Contains(js, `"answer": "pending"`) {
 		t.Errorf("the JSON changed:\n%s", js)
+	}
+	// The JSON's "as" keeps its words, a contract, whatever the text
+	// says in any language ("current tech contact" in English since).
+	for _, lang := range []string{"C", "pt_PT.UTF-8"} {
+		r := d.withLang([]string{"LANG=" + lang}, "request", "show", "8", "--as", "xx11111-ovh", "--json")
+		var got struct {
+			Parties []struct{ As string } `json:"parties"`
+		}
+		if err := json.Unmarshal([]byte(r.out), &got); err != nil || len(got.Parties) != 2 ||
+			got.Parties[0].As != "requester and current tech" || got.Parties[1].As != "new tech" {
+			t.Errorf("LANG=%s: the parties' \"as\" in the JSON: %+v %v\n%s", lang, got.Parties, err, r.out)
+		}
 	}
 	// A column names a role as a label does: "faturação", not the
 	// sentence's "de faturação".

@@ -1045,8 +1045,16 @@ func (d *Desk) History(ctx context.Context, actor Handle, f HistoryFilter) ([]Hi
 			sid = s.ID
 		}
 		if f.RequestID != 0 {
-			if _, err := d.partyRequest(tx, actor, f.RequestID, now); err != nil {
+			r, err := d.partyRequest(tx, actor, f.RequestID, now)
+			if err != nil {
 				return err
+			}
+			// both filters: the request's lines are of its service alone;
+			// on another, none (a service actor holds no role of is "not
+			// found", whether it exists or not)
+			if sid != 0 && r.ServiceID != sid {
+				hs = nil
+				return formerly
 			}
 		}
 		var err error

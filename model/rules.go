@@ -40,10 +40,29 @@ func PartiesOf(requester, from, to Handle) []Handle {
 	return hs
 }
 
-// PartyLabel says, in English, why h must confirm r: "requester",
-// "current tech contact", "new tech contact", or several of these joined (Why says it in
-// any language).
-func (r Request) PartyLabel(h Handle) string { return r.Why(h).In(english) }
+// PartyLabel says, in English, why h must confirm r, in the words of
+// the command line's JSON ("as"), a contract: "requester", "current
+// tech" (once the change is made, "former tech"), "new tech+billing", or
+// several of these joined ("requester and current tech"). The app, the
+// mails and the page say it in the account's language (Why), where
+// English has since added "contact"; the JSON keeps its words.
+func (r Request) PartyLabel(h Handle) string {
+	p := r.Why(h)
+	roles := RolesJoined(p.Roles).In(english)
+	var ws []string
+	if p.Requester {
+		ws = append(ws, "requester")
+	}
+	if p.From && p.Done {
+		ws = append(ws, "former "+roles)
+	} else if p.From {
+		ws = append(ws, "current "+roles)
+	}
+	if p.To {
+		ws = append(ws, "new "+roles)
+	}
+	return joinWords(ws)
+}
 
 func joinWords(ws []string) string {
 	switch len(ws) {

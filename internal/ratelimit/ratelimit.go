@@ -6,6 +6,7 @@
 package ratelimit
 
 import (
+	"container/list"
 	"math"
 	"net"
 	"net/netip"
@@ -22,18 +23,30 @@ const DefaultMaxKeys = 100_000
 
 // Keyed holds a bucket of burst tokens per key, refilled one every
 // interval. A bucket that has filled up again is the same as a new one
-// and is forgotten (at most once a minute, or when the map is full), and
-// past the bound every new key shares one overflow bucket: a flood of
-// keys then slows only the newcomers, together, and never lets anyone
-// past its own bucket. A nil *Keyed allows everything.
+// and is forgotten (at most once a minute, or when the map is full);
+// past the bound, the bucket used least recently makes room for the
+// newcomer's. Every key has a bucket of its own, so that a flood of keys
+// never slows an honest newcomer (a bucket shared by the newcomers, as
+// this was before, ran dry under the flood and paused them all); a key
+// the flood pushed out starts again with a full bucket, as a new key
+// does — the flood's own keys are as many new keys. A nil *Keyed allows
+// everything.
 type Keyed struct {
-	mu       sync.Mutex
-	every    rate.Limit
-	burst    int
-	max      int
-	buckets  map[string]*rate.Limiter
-	overflow *rate.Limiter
-	swept    time.Time
+	mu    sync.Mutex
+	every rate.Limit
+	burst int
+	max   int
+	// buckets by key, and their keys from the most recently used
+	// (front) to the least (back)
+	buckets map[string]*list.Element
+	lru     *list.List
+	swept   time.Time
+}
+
+// entry is a key's bucket, in the list of the most recently used.
+type entry struct {
+	key string
+	b   *rate.Limiter
 }
 
 // New allows each key burst tokens at once, then one every interval;
@@ -42,9 +55,8 @@ func New(burst int, interval time.Duration, maxKeys int) *Keyed {
 	if maxKeys <= 0 {
 		maxKeys = DefaultMaxKeys
 	}
-	every := rate.Every(interval)
-	return &Keyed{every: every, burst: burst, max: maxKeys,
-		buckets: map[string]*rate.Limiter{}, overflow: rate.NewLimiter(every, burst)}
+	return &Keyed{every: rate.Every(interval), burst: burst, max: maxKeys,
+		buckets: map[string]*list.Element{}, lru: list.New()}
 }
 
 // PerMinute allows each key n at once, then n a minute, spread evenly;
@@ -73,22 +85,19 @@ func (k *Keyed) Allow(key string, now time.Time) (bool, time.Duration) {
 }
 
 // Left says how many tokens key's bucket holds now, and, when none, how
-// long until one is there; it takes nothing. A key without a bucket of
-// its own has its whole burst, even past the bound: the overflow bucket
-// is spent by newcomers together, and must not pause one before it is
-// seen to do anything (a flood of keys would otherwise pause everyone
-// new, the honest too).
+// long until one is there; it takes nothing. A key without a bucket has
+// its whole burst: its bucket, once made, is full.
 func (k *Keyed) Left(key string, now time.Time) (int, time.Duration) {
 	if k == nil {
 		return math.MaxInt, 0
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	b, ok := k.buckets[key]
+	e, ok := k.buckets[key]
 	if !ok {
-		return k.burst, 0
+		return k.burst, 0 // a new bucket would be full
 	}
-	return k.count(b, now)
+	return k.count(e.Value.(*entry).b, now)
 }
 
 // Spend takes a token from key's bucket if it holds one, and returns
@@ -111,24 +120,29 @@ func (k *Keyed) Keys() int {
 	return len(k.buckets)
 }
 
-// bucket returns key's bucket, made when missing. k.mu is held.
+// bucket returns key's bucket, made when missing, and marks it the
+// most recently used. k.mu is held.
 func (k *Keyed) bucket(key string, now time.Time) *rate.Limiter {
-	if b, ok := k.buckets[key]; ok {
-		return b
+	if e, ok := k.buckets[key]; ok {
+		k.lru.MoveToFront(e)
+		return e.Value.(*entry).b
 	}
 	if len(k.buckets) >= k.max || now.Sub(k.swept) >= time.Minute {
-		for key, b := range k.buckets {
-			if b.TokensAt(now) >= float64(k.burst) {
+		for key, e := range k.buckets {
+			if e.Value.(*entry).b.TokensAt(now) >= float64(k.burst) {
+				k.lru.Remove(e)
 				delete(k.buckets, key)
 			}
 		}
 		k.swept = now
 	}
 	if len(k.buckets) >= k.max {
-		return k.overflow
+		old := k.lru.Back()
+		k.lru.Remove(old)
+		delete(k.buckets, old.Value.(*entry).key)
 	}
 	b := rate.NewLimiter(k.every, k.burst)
-	k.buckets[key] = b
+	k.buckets[key] = k.lru.PushFront(&entry{key: key, b: b})
 	return b
 }
 

@@ -46,13 +46,20 @@ func TestBounded(t *testing.T) {
 	if l.Keys() > 10 {
 		t.Fatalf("%d buckets, bounded by 10", l.Keys())
 	}
-	// The newcomers past the bound share one bucket: it runs dry, and
-	// the keys that have a bucket keep theirs.
-	if ok, _ := l.Allow("late", now); ok {
-		t.Fatal("a flood of new keys did not slow the newcomers")
+	// Past the bound every newcomer has a bucket of its own: a flood of
+	// new keys does not slow an honest one.
+	if ok, _ := l.Allow("late", now); !ok {
+		t.Fatal("a flood of new keys slowed a newcomer")
 	}
-	if ok, _ := l.Allow("0", now); !ok {
-		t.Fatal("a key with a bucket of its own was slowed by the flood")
+	// A key spent out keeps its bucket while it is among the most
+	// recently used, the flood going on.
+	l.Allow("hot", now)
+	l.Allow("hot", now)
+	for i := range 9 {
+		l.Allow(fmt.Sprint("more", i), now)
+	}
+	if ok, _ := l.Allow("hot", now); ok {
+		t.Fatal("a key spent out was let through, past the bound")
 	}
 }
 
@@ -75,25 +82,30 @@ func TestLeftAndSpend(t *testing.T) {
 	}
 }
 
-// TestLeftPastTheBound: past the bound, newcomers spend the overflow
-// bucket together, but none is paused before it spends: a flood of keys
-// that empties the overflow leaves a newcomer its whole burst to look at
-// (the web page then checks its token, which may be right).
+// TestLeftPastTheBound: past the bound, a newcomer has its whole burst
+// before it spends (the web page then looks at its token, which may be
+// right), and a key that spent its own is paused, whatever the flood of
+// other keys: one address can't guess on without bound once the map is
+// full.
 func TestLeftPastTheBound(t *testing.T) {
 	l := New(3, time.Minute, 2)
-	l.Spend("a", now)
-	l.Spend("b", now)
-	for _, k := range []string{"c", "d", "e", "f"} {
-		l.Spend(k, now) // the overflow's
-	}
-	if n, _ := l.Spend("g", now); n != 0 {
-		t.Fatalf("the overflow holds %d after the flood, want 0", n)
+	for _, k := range []string{"a", "b", "c", "d", "e", "f"} {
+		l.Spend(k, now)
 	}
 	if n, _ := l.Left("h", now); n != 3 {
 		t.Fatalf("a newcomer past the bound has %d left before spending anything, want 3", n)
 	}
-	if n, _ := l.Left("a", now); n != 2 {
-		t.Fatalf("a key of its own has %d left, want 2", n)
+	for range 3 {
+		l.Spend("x", now)
+	}
+	if n, wait := l.Left("x", now); n != 0 || wait <= 0 {
+		t.Fatalf("a key that spent its own past the bound has %d left, wait %v; want 0, a wait", n, wait)
+	}
+	for range 1000 {
+		l.Spend("x", now)
+	}
+	if n, _ := l.Left("x", now); n != 0 {
+		t.Fatalf("a key guessing on past the bound has %d left, want 0", n)
 	}
 }
 

@@ -152,13 +152,13 @@ func testWhoMustConfirm(t *testing.T, open Opener) {
 		parties []model.Handle
 		labels  []string
 	}{
-		{"admin names a new tech contact", A, Example, model.Tech, N, []model.Handle{A, T, N}, []string{"requester", "current tech contact", "new tech contact"}},
-		{"admin names a new billing contact", A, Example, model.Billing, N, []model.Handle{A, B, N}, []string{"requester", "current billing contact", "new billing contact"}},
-		{"admin takes tech back", A, Example, model.Tech, A, []model.Handle{A, T}, []string{"requester and new tech contact", "current tech contact"}},
-		{"admin takes billing back", A, Example, model.Billing, A, []model.Handle{A, B}, []string{"requester and new billing contact", "current billing contact"}},
-		{"admin hands admin over", A, Example, model.Admin, N, []model.Handle{A, N}, []string{"requester and current admin contact", "new admin contact"}},
-		{"tech names a new tech contact", T, Example, model.Tech, N, []model.Handle{T, N}, []string{"requester and current tech contact", "new tech contact"}},
-		{"billing names a new billing contact", B, Example, model.Billing, N, []model.Handle{B, N}, []string{"requester and current billing contact", "new billing contact"}},
+		{"admin names a new tech", A, Example, model.Tech, N, []model.Handle{A, T, N}, []string{"requester", "current tech", "new tech"}},
+		{"admin names a new billing", A, Example, model.Billing, N, []model.Handle{A, B, N}, []string{"requester", "current billing", "new billing"}},
+		{"admin takes tech back", A, Example, model.Tech, A, []model.Handle{A, T}, []string{"requester and new tech", "current tech"}},
+		{"admin takes billing back", A, Example, model.Billing, A, []model.Handle{A, B}, []string{"requester and new billing", "current billing"}},
+		{"admin hands admin over", A, Example, model.Admin, N, []model.Handle{A, N}, []string{"requester and current admin", "new admin"}},
+		{"tech names a new tech", T, Example, model.Tech, N, []model.Handle{T, N}, []string{"requester and current tech", "new tech"}},
+		{"billing names a new billing", B, Example, model.Billing, N, []model.Handle{B, N}, []string{"requester and current billing", "new billing"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -1099,6 +1099,21 @@ func testPrivacy(t *testing.T, open Opener) {
 	f.Create(A, Example, N2, model.Billing)
 	if again, _ := f.Desk.History(f.Ctx, T, model.HistoryFilter{Service: Example}); len(again) != len(hs) {
 		t.Errorf("the former tech sees %d lines of %s, %d before a request it is no party to", len(again), Example, len(hs))
+	}
+	// Both filters: the request's lines on its own service; on another,
+	// none — "not found" for a service T holds no role of, whether it
+	// exists (multi.net) or not.
+	if both, err := f.Desk.History(f.Ctx, T, model.HistoryFilter{Service: Example, RequestID: r.ID}); err != nil || len(both) == 0 {
+		t.Errorf("the former tech's history of #%d on %s: %d lines, %v", r.ID, Example, len(both), err)
+	}
+	_, other := f.Desk.History(f.Ctx, T, model.HistoryFilter{Service: Multi, RequestID: r.ID})
+	_, nowhere := f.Desk.History(f.Ctx, T, model.HistoryFilter{Service: "nowhere.example", RequestID: r.ID})
+	IsKind(t, other, model.ErrNotFound, "a request's lines under a service it is not on")
+	if other == nil || nowhere == nil || strings.ReplaceAll(other.Error(), Multi, "nowhere.example") != nowhere.Error() {
+		t.Errorf("a request under a service it is not on says %v; under one that does not exist %v", other, nowhere)
+	}
+	if hs, err := f.Desk.History(f.Ctx, A, model.HistoryFilter{Service: Multi, RequestID: r.ID}); err != nil || len(hs) != 0 {
+		t.Errorf("#%d (on %s) under %s, which A holds: %d lines, %v; want none", r.ID, Example, Multi, len(hs), err)
 	}
 	f.Create(A, Multi, N, model.Tech)
 	_, err = f.Desk.History(f.Ctx, X, model.HistoryFilter{Service: Example})
