@@ -92,7 +92,7 @@ func (h *handler) openEmail(w http.ResponseWriter, r *http.Request, id int64, to
 	page := tokenPage{
 		wrong: func(l *locale.Localizer) (string, *askView) { return l.T("page.email_wrong_title"), askEmail(l, id) },
 	}
-	if !h.tryToken(w, r, page, func() (err error) {
+	if !h.tryToken(w, r, page, token, func() (err error) {
 		el, err = h.desk.FindEmailChange(r.Context(), id, token)
 		return err
 	}) {

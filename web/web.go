@@ -63,6 +63,10 @@ const (
 // remembered at once (a few hundred bytes each).
 const maxGuessKeys = 20000
 
+// maxTyped is the most of a wrong token the page shows back in its
+// field: a token is 34 characters, dashes included.
+const maxTyped = 64
+
 // maxFormBytes bounds the body of an answer: a token and a button.
 const maxFormBytes = 4 << 10
 
@@ -359,7 +363,7 @@ func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token
 			return l.T("page.wrong_title", locale.Args{"ID": id}), askRequest(l, id)
 		},
 	}
-	ok := h.tryToken(w, r, page, func() (err error) {
+	ok := h.tryToken(w, r, page, token, func() (err error) {
 		th, err = h.desk.FindTokenHolder(r.Context(), id, token)
 		return err
 	})
@@ -377,7 +381,7 @@ type tokenPage struct {
 // once the throttle of this client lets a token be tried; a token of
 // nobody (model.ErrWrongToken) is counted against it. When it returns
 // false it has written the response.
-func (h *handler) tryToken(w http.ResponseWriter, r *http.Request, page tokenPage, find func() error) bool {
+func (h *handler) tryToken(w http.ResponseWriter, r *http.Request, page tokenPage, token string, find func() error) bool {
 	client := ratelimit.AddrKey(h.addr(r))
 	if n, wait := h.clients.Left(client, h.now()); n == 0 {
 		l := h.visitor(r)
@@ -394,6 +398,9 @@ func (h *handler) tryToken(w http.ResponseWriter, r *http.Request, page tokenPag
 			note = l.T("page.no_try_left", locale.Args{"Wait": minutes(wait)})
 		}
 		title, ask := page.wrong(l)
+		if v := []rune(text.Line(strings.TrimSpace(token))); len(v) <= maxTyped {
+			ask.Value = string(v) // longer is no slip: nothing to mend
+		}
 		h.render(w, r, http.StatusForbidden, view{L: l, Title: title, Notice: &notice{Kind: "error", Text: sentence(l, err)},
 			Notes: []string{note}, Ask: ask})
 		return false
@@ -619,6 +626,9 @@ type formView struct {
 type askView struct {
 	L              *locale.Localizer
 	Action, Button string
+	// Value: the token that opened nothing, as typed (cleaned, cut), so
+	// that a slip is mended in place rather than pasted again
+	Value string
 }
 
 type requestView struct {

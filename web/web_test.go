@@ -581,3 +581,23 @@ func TestRoutesInTheLog(t *testing.T) {
 		t.Errorf("the log:\n%s", log)
 	}
 }
+
+// TestWrongTokenKeptInItsField: the page of a token that opened nothing
+// asks for another with the one typed in its field, so that a slip is
+// mended in place; what no token could be (far too long) is not shown.
+func TestWrongTokenKeptInItsField(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	slip := "K3QX-9XWM-4HBT-AAAA-BBBB-CCCC-DDDD"
+	p := w.get(link(r.ID, slip))
+	want(t, p, http.StatusForbidden, `value="`+slip+`"`)
+	p = w.post(r.ID, slip, "accept")
+	want(t, p, http.StatusForbidden, `value="`+slip+`"`)
+	p = w.get(link(r.ID, `"><script>x</script>`))
+	if strings.Contains(p.body, "<script>") {
+		t.Fatalf("the typed token is not escaped:\n%s", p.body)
+	}
+	if p = w.get(link(r.ID, strings.Repeat("A", 100))); strings.Contains(p.body, `value="AAAA`) {
+		t.Errorf("100 characters shown back as a token")
+	}
+}
