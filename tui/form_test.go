@@ -13,14 +13,7 @@ import (
 
 // editWebXara opens the Edit contacts form of web.xara.pt, where the
 // persona may change all three roles, from the Services tab, by a filter.
-func (a *app) editWebXara() {
-	a.t.Helper()
-	a.typ("/web.xara")
-	a.press("enter")
-	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
-	a.press("enter")
-	a.waitText(a.T("tui.contacts.title"), "web.xara.pt", a.T("tui.contacts.col.current"))
-}
+func (a *app) editWebXara() { a.t.Helper(); a.edit("web.xara", "web.xara.pt") }
 
 // whoBlock is the preview under "Who will have to confirm", its lines
 // joined with single spaces, up to the Send button.
@@ -243,11 +236,7 @@ func TestRefusalBesideItsOwnRole(t *testing.T) {
 	d := newDesk(t)
 	a := start(t, d, demo.Persona, 100, 30)
 	servicesShown(a)
-	a.typ("/pn-104233")
-	a.press("enter")
-	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
-	a.press("enter")
-	a.waitText(a.T("tui.contacts.title"), "pn-104233", a.T("tui.contacts.col.current"))
+	a.edit("pn-104233", "pn-104233")
 	a.press("tab") // tech
 	a.typ("ab12345-ovh")
 	a.press("tab") // billing

@@ -264,13 +264,17 @@ func lineOf(s, text string) string {
 
 // editShop opens the Edit contacts form of xara-shop.com, from the
 // Services tab, by a filter.
-func (a *app) editShop() {
+func (a *app) editShop() { a.t.Helper(); a.edit("shop", "xara-shop.com") }
+
+// edit opens the Edit contacts form of the demo's one service that
+// filter finds, named name, from the Services tab.
+func (a *app) edit(filter, name string) {
 	a.t.Helper()
-	a.typ("/shop")
+	a.typ("/" + filter)
 	a.press("enter")
 	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
 	a.press("enter")
-	a.waitText(a.T("tui.contacts.title"), a.T("tui.contacts.col.current"))
+	a.waitText(a.T("tui.contacts.title"), name, a.T("tui.contacts.col.current"))
 }
 
 // openRequest8 opens request #8, the one waiting for the persona, from
