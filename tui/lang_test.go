@@ -445,9 +445,12 @@ func TestProfileActivityFrenchColon(t *testing.T) {
 	a := start(t, d, demo.Persona, 80, 24)
 	a.waitFor("the frame", a.loaded)
 	a.press("4")
-	s := a.waitText(a.T("tui.profile.recent"))
 	good := regexp.MustCompile(`#\d+ [^:\n]*\S\x{a0}: `)
 	bad := regexp.MustCompile(`#\d+ [^:\n]*[^\s\x{a0}]: `)
+	// the activity, once read (it says "chargement…" first)
+	s := a.waitFor("the activity's lines about requests", func(s string) bool {
+		return strings.Contains(s, a.T("tui.profile.recent")) && (good.MatchString(s) || bad.MatchString(s))
+	})
 	if !good.MatchString(s) || bad.MatchString(s) {
 		t.Errorf("the activity's colons (want a no-break space before each):\n%s", s)
 	}
