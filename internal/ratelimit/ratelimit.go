@@ -23,7 +23,7 @@ const DefaultMaxKeys = 100_000
 
 // Keyed holds a bucket of burst tokens per key, refilled one every
 // interval. A bucket that has filled up again is the same as a new one
-// and is forgotten (at most once a minute, or when the map is full);
+// and is forgotten (looked for once a minute);
 // past the bound, the bucket used least recently makes room for the
 // newcomer's. Every key has a bucket of its own, so that a flood of keys
 // never slows an honest newcomer (a bucket shared by the newcomers, as
@@ -97,6 +97,9 @@ func (k *Keyed) Left(key string, now time.Time) (int, time.Duration) {
 	if !ok {
 		return k.burst, 0 // a new bucket would be full
 	}
+	// a key asked about is in use: one that keeps trying while paused
+	// must not drift to the back and be forgotten with its pause
+	k.lru.MoveToFront(e)
 	return k.count(e.Value.(*entry).b, now)
 }
 
@@ -127,7 +130,10 @@ func (k *Keyed) bucket(key string, now time.Time) *rate.Limiter {
 		k.lru.MoveToFront(e)
 		return e.Value.(*entry).b
 	}
-	if len(k.buckets) >= k.max || now.Sub(k.swept) >= time.Minute {
+	// full buckets are forgotten once a minute, not at every newcomer
+	// once the map is full: with none to forget, that scan of the whole
+	// map, under the lock, was the cost of every newcomer of a flood
+	if now.Sub(k.swept) >= time.Minute {
 		for key, e := range k.buckets {
 			if e.Value.(*entry).b.TokensAt(now) >= float64(k.burst) {
 				k.lru.Remove(e)

@@ -124,3 +124,33 @@ func TestAddrKey(t *testing.T) {
 		}
 	}
 }
+
+// TestPausedKeyKeptWhileItTries: a key paused that keeps asking (the web
+// page asks Left before each try) stays among the most recently used:
+// a flood of other keys does not push it out and give it a fresh burst.
+func TestPausedKeyKeptWhileItTries(t *testing.T) {
+	l := New(3, time.Minute, 3)
+	for range 3 {
+		l.Spend("x", now)
+	}
+	for i := range 50 {
+		if n, _ := l.Left("x", now); n != 0 {
+			t.Fatalf("after %d newcomers, the paused key has %d tries again", i, n)
+		}
+		l.Spend(fmt.Sprint("flood", i), now)
+	}
+}
+
+// BenchmarkNewcomersWhenFull: the cost of a newcomer once the map is
+// full of buckets none of which has filled up again (a flood): making
+// room is taking the least recently used, not scanning the map.
+func BenchmarkNewcomersWhenFull(b *testing.B) {
+	l := New(10, time.Minute, 20000)
+	for i := range 20000 {
+		l.Spend(fmt.Sprint("f", i), now)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		l.Spend(fmt.Sprint("n", i), now)
+	}
+}
