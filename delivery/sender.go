@@ -207,6 +207,14 @@ func (s *Sender) dial(ctx context.Context, network, addr string) (net.Conn, erro
 	return conn, nil
 }
 
+// cutWhileGreeting reports whether err is abort cutting a connection
+// that was made, the server not having answered yet.
+func (s *Sender) cutWhileGreeting(err error) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.aborted && s.raw != nil && errors.Is(err, net.ErrClosed)
+}
+
 // abort cuts the connection to the server, and any opened after.
 func (s *Sender) abort() {
 	s.mu.Lock()
@@ -476,6 +484,11 @@ func (s *Sender) deliver(e model.OutboxEntry) result {
 		c, err := s.client.DialToSMTPClientWithContext(s.ctx)
 		if err != nil {
 			answer := fmt.Sprintf("cannot connect to %s: %s", s.cfg.Server, s.red.redact(err.Error()))
+			if s.cutWhileGreeting(err) {
+				// connected, then cut by the sender's own stop (abort):
+				// "use of closed network connection" named no fault of it
+				answer = fmt.Sprintf("gave up on %s: it took the connection but did not answer in time", s.cfg.Server)
+			}
 			return result{after: s.deferred(e, answer), unreachable: answer}
 		}
 		s.conn = c

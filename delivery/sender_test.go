@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/mail"
 	"path/filepath"
 	"regexp"
@@ -1048,5 +1049,42 @@ func TestFollowsTheDeskSetting(t *testing.T) {
 	}
 	if tokenRE.MatchString(logs.String()) {
 		t.Errorf("the log holds a token:\n%s", logs)
+	}
+}
+
+// TestSilentServerGivenUpOn: a server that takes the connection and
+// never greets, given up on when the sender stops, is said to be so —
+// not "cannot connect …: use of closed network connection", the sender's
+// own cut, which named no fault of the server.
+func TestSilentServerGivenUpOn(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 8)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c // held open, silent
+		}
+	}()
+	w := newWorld(t, nil)
+	s, _ := newSender(t, "smtp://"+ln.Addr().String(), &smtptest.Server{}, func(c *delivery.Config) { c.CloseWait = 200 * time.Millisecond })
+	s.Attach(w.desk)
+	w.request(t)
+	select {
+	case c := <-accepted:
+		defer c.Close()
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sender never connected")
+	}
+	s.Close()
+	m := w.waitError(t, admin, "took the connection but did not answer in time")
+	if strings.Contains(m.DeliveryError, "closed network connection") || m.Delivery != model.DeliveryPending {
+		t.Fatalf("the silent server: %q (%s)", m.DeliveryError, m.Delivery)
 	}
 }
