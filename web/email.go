@@ -89,10 +89,8 @@ func (h *handler) answerEmail(w http.ResponseWriter, r *http.Request) {
 // token may answer.
 func (h *handler) openEmail(w http.ResponseWriter, r *http.Request, id int64, token string) (model.EmailLink, bool) {
 	var el model.EmailLink
-	page := tokenPage{
-		wrong: func(l *locale.Localizer) (string, *askView) { return l.T("page.email_wrong_title"), askEmail(l, id) },
-	}
-	if !h.tryToken(w, r, page, token, func() (err error) {
+	wrong := func(l *locale.Localizer) (string, *askView) { return l.T("page.email_wrong_title"), askEmail(l, id) }
+	if !h.tryToken(w, r, wrong, token, func() (err error) {
 		el, err = h.desk.FindEmailChange(r.Context(), id, token)
 		return err
 	}) {

@@ -358,30 +358,22 @@ func outcome(l *locale.Localizer, r model.Request, accepted bool) string {
 // has written the response.
 func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token string) (model.TokenHolder, bool) {
 	var th model.TokenHolder
-	page := tokenPage{
-		wrong: func(l *locale.Localizer) (string, *askView) {
-			return l.T("page.wrong_title", locale.Args{"ID": id}), askRequest(l, id)
-		},
+	wrong := func(l *locale.Localizer) (string, *askView) {
+		return l.T("page.wrong_title", locale.Args{"ID": id}), askRequest(l, id)
 	}
-	ok := h.tryToken(w, r, page, token, func() (err error) {
+	ok := h.tryToken(w, r, wrong, token, func() (err error) {
 		th, err = h.desk.FindTokenHolder(r.Context(), id, token)
 		return err
 	})
 	return th, ok
 }
 
-// tokenPage is a page that takes a token, as the throttle of wrong
-// tokens sees it.
-type tokenPage struct {
-	// wrong titles the page of a wrong token, and asks for another.
-	wrong func(l *locale.Localizer) (string, *askView)
-}
-
-// tryToken runs find (the model reading a token: it changes nothing)
-// once the throttle of this client lets a token be tried; a token of
-// nobody (model.ErrWrongToken) is counted against it. When it returns
-// false it has written the response.
-func (h *handler) tryToken(w http.ResponseWriter, r *http.Request, page tokenPage, token string, find func() error) bool {
+// tryToken runs find (the model reading token: it changes nothing) once
+// the throttle of this client lets a token be tried; a token of nobody
+// (model.ErrWrongToken) is counted against it, and its page is titled
+// and asks for another as wrong says. When it returns false it has
+// written the response.
+func (h *handler) tryToken(w http.ResponseWriter, r *http.Request, wrong func(*locale.Localizer) (string, *askView), token string, find func() error) bool {
 	client := ratelimit.AddrKey(h.addr(r))
 	if n, wait := h.clients.Left(client, h.now()); n == 0 {
 		l := h.visitor(r)
@@ -397,7 +389,7 @@ func (h *handler) tryToken(w http.ResponseWriter, r *http.Request, page tokenPag
 		if left == 0 {
 			note = l.T("page.no_try_left", locale.Args{"Wait": minutes(wait)})
 		}
-		title, ask := page.wrong(l)
+		title, ask := wrong(l)
 		if v := []rune(text.Line(strings.TrimSpace(token))); len(v) <= maxTyped {
 			ask.Value = string(v) // longer is no slip: nothing to mend
 		}

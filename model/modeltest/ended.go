@@ -175,21 +175,8 @@ func testTokenUsedOrExpired(t *testing.T, open Opener) {
 	live := f.Create(A, Owed, N2, model.Tech)[0]
 	tokenEnded := func(h model.Handle, id int64) bool {
 		t.Helper()
-		ms, err := f.Desk.Mails(f.Ctx, h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range ms {
-			if m.Kind == model.MailConfirm && m.RequestID == id {
-				one, err := f.Desk.Mail(f.Ctx, h, m.ID)
-				if err != nil || one.TokenEnded != m.TokenEnded {
-					t.Errorf("mail #%d read alone: ended %v, %v; in the mailbox %v", m.ID, one.TokenEnded, err, m.TokenEnded)
-				}
-				return m.TokenEnded
-			}
-		}
-		t.Fatalf("%s has no token mail for #%d", h, id)
-		return false
+		_, ended := tokenMarks(f, h, id)
+		return ended
 	}
 	f.Accept(N, r.ID)
 	if !tokenEnded(N, r.ID) {
@@ -221,22 +208,7 @@ func testTokenAnswered(t *testing.T, open Opener) {
 	f := New(t, open)
 	mark := func(h model.Handle, id int64) (answered, ended bool) {
 		t.Helper()
-		ms, err := f.Desk.Mails(f.Ctx, h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range ms {
-			if m.Kind == model.MailConfirm && m.RequestID == id {
-				one, err := f.Desk.Mail(f.Ctx, h, m.ID)
-				if err != nil || one.TokenAnswered != m.TokenAnswered || one.TokenEnded != m.TokenEnded {
-					t.Errorf("mail #%d of %s read alone: answered %v, ended %v, %v; in the mailbox answered %v, ended %v",
-						m.ID, h, one.TokenAnswered, one.TokenEnded, err, m.TokenAnswered, m.TokenEnded)
-				}
-				return m.TokenAnswered, m.TokenEnded
-			}
-		}
-		t.Fatalf("%s has no token mail for #%d", h, id)
-		return false, false
+		return tokenMarks(f, h, id)
 	}
 	check := func(when string, h model.Handle, id int64, answered, ended bool) {
 		t.Helper()
@@ -293,4 +265,27 @@ func testTokenAnswered(t *testing.T, open Opener) {
 	}
 	check("expired", N2, x.ID, false, true)
 	check("expired", A, x.ID, false, true)
+}
+
+// tokenMarks reads the marks of h's token mail for request id, in the
+// mailbox, and checks that the mail read alone says the same.
+func tokenMarks(f *Fixture, h model.Handle, id int64) (answered, ended bool) {
+	t := f.T
+	t.Helper()
+	ms, err := f.Desk.Mails(f.Ctx, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Kind == model.MailConfirm && m.RequestID == id {
+			one, err := f.Desk.Mail(f.Ctx, h, m.ID)
+			if err != nil || one.TokenAnswered != m.TokenAnswered || one.TokenEnded != m.TokenEnded {
+				t.Errorf("mail #%d of %s read alone: answered %v, ended %v, %v; in the mailbox answered %v, ended %v",
+					m.ID, h, one.TokenAnswered, one.TokenEnded, err, m.TokenAnswered, m.TokenEnded)
+			}
+			return m.TokenAnswered, m.TokenEnded
+		}
+	}
+	t.Fatalf("%s has no token mail for #%d", h, id)
+	return false, false
 }

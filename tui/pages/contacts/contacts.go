@@ -209,12 +209,7 @@ func (p *Page) values() string {
 // the plan. A field still being typed is left alone (no refusal of a
 // half-typed handle), and keeps a refusal Send gave it.
 func (p *Page) replan() tea.Cmd {
-	var gs []group
-	for _, g := range p.groups() {
-		if _, err := model.ParseHandle(g.to); err == nil {
-			gs = append(gs, g)
-		}
-	}
+	gs, _ := handles(p.groups())
 	v := p.values()
 	p.planFor = v
 	if len(gs) == 0 {
@@ -1001,12 +996,22 @@ func (f *form) String() string {
 // incomplete reports whether a filled field holds what is not yet a
 // handle: the plan leaves it out until it is one.
 func (p *Page) incomplete() bool {
-	for _, g := range p.groups() {
-		if _, err := model.ParseHandle(g.to); err != nil {
-			return true
+	_, rest := handles(p.groups())
+	return rest
+}
+
+// handles keeps the groups of gs whose new contact is shaped like a
+// handle (those the model is asked about); rest reports whether any
+// other is left (a field still being typed).
+func handles(gs []group) (whole []group, rest bool) {
+	for _, g := range gs {
+		if _, err := model.ParseHandle(g.to); err == nil {
+			whole = append(whole, g)
+		} else {
+			rest = true
 		}
 	}
-	return false
+	return whole, rest
 }
 
 // refused reports whether the model refused what was typed.
