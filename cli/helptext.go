@@ -52,15 +52,13 @@ func helpFields(root *cobra.Command, fn func(cmd, field string, text *string)) {
 		if strings.Contains(c.Example, "# ") {
 			fn(k, "example", &c.Example)
 		}
-		flags := func(fs *pflag.FlagSet) {
-			fs.VisitAll(func(f *pflag.Flag) {
-				if !f.Hidden && f.Name != "help" {
-					fn(k, "flag."+f.Name, &f.Usage)
-				}
-			})
-		}
-		flags(c.PersistentFlags())
-		flags(c.LocalNonPersistentFlags())
+		// its own flags, persistent or not (the root's --as, which
+		// shadows a persistent one of its name, included)
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			if !f.Hidden && f.Name != "help" {
+				fn(k, "flag."+f.Name, &f.Usage)
+			}
+		})
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}

@@ -191,6 +191,13 @@ func TestHelpFitsEightyColumns(t *testing.T) {
 			if err != nil || !strings.Contains(string(out), "--db") {
 				t.Fatalf("LANG=%s contactdesk %s: %v\n%s", lang, page, err, out)
 			}
+			// the root lists --as among its flags (a support-staff
+			// command, which refuses it, does not), and no heading
+			// writes a flag in capitals (--AS)
+			asFlag := regexp.MustCompile(`(?m)^\s+--as\s`).Match(out)
+			if page == "--help" && !asFlag || page == "account --help" && asFlag || strings.Contains(string(out), "--AS") {
+				t.Errorf("LANG=%s contactdesk %s: --as listed %v:\n%s", lang, page, asFlag, out)
+			}
 			for _, line := range strings.Split(string(out), "\n") {
 				if w := ansi.StringWidth(line); w > 80 {
 					t.Errorf("LANG=%s contactdesk %s: a line of %d columns:\n%s", lang, page, w, line)

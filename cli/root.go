@@ -153,6 +153,11 @@ contactdesk mail list --as cd67890-ovh`,
 	// by the terminal app, here). Everywhere else they are parsed, so that
 	// they may stand before the command, and then refused (checkGlobals).
 	pf.StringVar(&as, "as", "", "the HANDLE the terminal app opens on (default: $CONTACTDESK_AS)")
+	// The root's own --as, into the same variable, is the one its help
+	// lists (the persistent one, hidden, would show in every command's
+	// help, as a flag most of them refuse); on the root, a local flag
+	// shadows the persistent one of its name.
+	root.Flags().StringVar(&as, "as", "", "the HANDLE the terminal app opens on (default: $CONTACTDESK_AS)")
 	pf.BoolVar(&json, "json", false, "print JSON")
 	// cobra's own --version flag, made here so that its words are the
 	// help catalogues' (fang gives the root its Version)
@@ -162,7 +167,7 @@ contactdesk mail list --as cd67890-ovh`,
 	root.RegisterFlagCompletionFunc("as", a.completeHandles)
 
 	root.AddGroup(
-		&cobra.Group{ID: groupCustomer, Title: "for customers (each acts as an account: --as)"},
+		&cobra.Group{ID: groupCustomer, Title: "for customers (each acts as an account)"},
 		&cobra.Group{ID: groupStaff, Title: "for support staff"},
 		&cobra.Group{ID: groupDesk, Title: "running the desk"},
 		&cobra.Group{ID: groupMore, Title: "more"},
