@@ -5,8 +5,6 @@
 package filter
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -127,7 +125,7 @@ func (m *Model) Update(msg tea.KeyPressMsg) (used, changed bool) {
 		return false, false
 	}
 	m.input, _ = m.input.Update(msg)
-	q := strings.ToLower(m.input.Value())
+	q := common.Fold(m.input.Value())
 	changed = q != m.query
 	m.query = q
 	return true, changed

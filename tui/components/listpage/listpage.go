@@ -23,8 +23,8 @@ import (
 )
 
 // Entry is one item of a list as the list holds it: the item, its row
-// (cells cleaned and cut once), and the lowercase text the filter
-// searches.
+// (cells cleaned and cut once), and the text the filter searches (the
+// list folds it, see common.Fold).
 type Entry[T any] struct {
 	Item T
 	Row  table.Row
@@ -166,6 +166,11 @@ func (l *List[T]) run(seq int, read Read[T]) tea.Cmd {
 	fit := l.Table.Fitting()
 	return common.Do(func() tea.Msg {
 		g := read()
+		// the filter compares folded text: "joao" finds João, "confirmacao"
+		// a mail's "Confirmação" (folded here, off the screen's loop)
+		for i := range g.Entries {
+			g.Entries[i].Hay = common.Fold(g.Entries[i].Hay)
+		}
 		msg := gotMsg[T]{seq: seq, Got: g, fit: fit}
 		if g.Err == nil && len(fit) > 0 {
 			rows := make([]table.Row, len(g.Entries))
