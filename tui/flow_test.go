@@ -484,6 +484,15 @@ func TestHistoryOfAService(t *testing.T) {
 	if strings.Index(s, "  done  ") > strings.Index(s, "service added") {
 		t.Fatalf("history is not newest first:\n%s", s)
 	}
+	// enter opens a line's request: the key line offers it on a line
+	// about one, not on the service's first line, about none
+	if !strings.Contains(lastLines(s, 2), a.T("tui.history.key.open")) {
+		t.Fatalf("the newest line, about a request, is not offered to open:\n%s", s)
+	}
+	a.press("G")
+	a.waitFor("the oldest line selected", func(s string) bool {
+		return strings.HasPrefix(lineOf(s, "service added"), ">") && !strings.Contains(lastLines(s, 2), a.T("tui.history.key.open"))
+	})
 	a.press("esc")
 	a.waitText("filter: vps-7f", "1 of 12")
 }

@@ -216,6 +216,8 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	case "ctrl+u":
 		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	case "f1":
+		return tea.KeyPressMsg{Code: tea.KeyF1}
 	}
 	r := []rune(k)
 	if len(r) != 1 {
@@ -360,4 +362,11 @@ func mailedToken(t testing.TB, d *model.Desk, h model.Handle, id int64) string {
 		t.Fatalf("%s's token mail for #%d: %+v %v %v", h, id, m, ok, err)
 	}
 	return m.Token
+}
+
+// lastLines returns the screen's last n lines (the key line and the
+// status line).
+func lastLines(s string, n int) string {
+	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(ls[max(0, len(ls)-n):], "\n")
 }

@@ -230,7 +230,13 @@ func (p *Page) Title() string { return p.c.T("tui.history.title") + " · " + com
 
 // ShortHelp lists the main keys.
 func (p *Page) ShortHelp() []key.Binding {
-	sh := p.List.ShortHelp(p.request)
+	// enter opens the line's request: a line about none (a service
+	// added, an owner's details changed) offers nothing
+	var own []key.Binding
+	if e, ok := p.List.Selected(); ok && e.Item.RequestID != 0 {
+		own = append(own, p.request)
+	}
+	sh := p.List.ShortHelp(own...)
 	if p.List.Capturing() {
 		return sh
 	}
