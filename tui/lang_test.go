@@ -49,10 +49,22 @@ func TestProfileChoosesLanguage(t *testing.T) {
 	a.press("4")
 	a.waitText("Language   English (en)   (l: change)")
 	a.press("l")
-	a.waitText("[ English (en) ]", "←/→: choose · enter: speak it from now on · esc: cancel")
+	s := a.waitText("[ English (en) ]", "←/→: choose · enter: speak it from now on · esc: cancel")
+	// the key line names enter as the hint does, and the help names esc
+	// once: it cancels the choice (the app's "back" does not work there)
+	if !strings.Contains(lastLines(s, 2), "enter speak it from now on") {
+		t.Fatalf("the key line names enter otherwise than its hint:\n%s", s)
+	}
+	a.press("f1")
+	s = a.waitText(a.T("tui.help.closing"))
+	if n := len(regexp.MustCompile(`\besc {2,}\S`).FindAllString(s, -1)); n != 1 {
+		t.Fatalf("the help names esc other than once:\n%s", s)
+	}
+	a.press("esc")
+	a.waitGone(a.T("tui.help.closing"))
 	a.press("right", "enter") // Português, English, Français: French
 	fr := locale.For(locale.FR)
-	s := a.waitText("[4 Profil]", "Langue", "Français (fr)", fr.T("tui.lang_changed", locale.Args{"Name": "français"}))
+	s = a.waitText("[4 Profil]", "Langue", "Français (fr)", fr.T("tui.lang_changed", locale.Args{"Name": "français"}))
 	if !strings.Contains(s, "1 Services   2 Demandes") {
 		t.Fatalf("the tabs are not in French:\n%s", s)
 	}

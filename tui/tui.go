@@ -1324,8 +1324,9 @@ func (m *Model) helpGroups(cur slot) []help.Group {
 		return append(gs, help.Group{Title: m.c.T("tui.help.app"), Keys: []key.Binding{k.Reload, k.Help, k.HelpAnywhere, k.Back, k.Quit, k.ForceQuit, k.Switch}})
 	}
 	app := []key.Binding{k.Reload, k.HelpAnywhere}
-	if m.pick == nil {
-		// the picker's esc is in its own keys
+	if m.pick == nil && !slices.ContainsFunc(own, func(b key.Binding) bool { return slices.Contains(b.Keys(), "esc") }) {
+		// esc goes back unless the screen's own esc (cancel editing;
+		// the picker's) comes first: the help names it once
 		app = append(app, k.Back)
 	}
 	app = append(app, k.ForceQuit)

@@ -23,6 +23,9 @@ import (
 // KeyMap is the tab's keys.
 type KeyMap struct {
 	Edit, Confirm, Lang, Save, Cancel, Left, Right key.Binding
+	// Use is the language chooser's enter (Save elsewhere), named as
+	// its hint names it
+	Use key.Binding
 }
 
 // editing says which field has the keys.
@@ -91,6 +94,7 @@ func newKeyMap(c *common.Common) KeyMap {
 		Confirm: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", c.T("tui.profile.key.confirm"))),
 		Lang:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", c.T("tui.profile.key.lang"))),
 		Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.profile.key.save"))),
+		Use:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.profile.key.use"))),
 		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.profile.key.cancel"))),
 		Left:    key.NewBinding(key.WithKeys("left", "up", "shift+tab"), key.WithHelp("←/→", c.T("tui.profile.key.choose"))),
 		Right:   key.NewBinding(key.WithKeys("right", "down", "tab", "l")),
@@ -512,7 +516,7 @@ const histLines = 6
 func (p *Page) ShortHelp() []key.Binding {
 	switch p.editing {
 	case editingLang:
-		return []key.Binding{p.keys.Left, p.keys.Save, p.keys.Cancel}
+		return []key.Binding{p.keys.Left, p.keys.Use, p.keys.Cancel}
 	case editingEmail, editingToken:
 		return []key.Binding{p.keys.Save, p.keys.Cancel}
 	}
