@@ -242,8 +242,12 @@ func throttle(tx Tx, actor Handle, sc scope, now time.Time) error {
 		return err
 	}
 	if now.Before(until) {
+		// until is kept to the second above the lockout's end (see
+		// countFailure): less that second, a pause asked about as it
+		// begins is said "15 minutes", as the refusal that began it said,
+		// not 16
 		return retryAt(fail(ErrThrottled, "token", "err.token.throttled",
-			locale.Args{"Scope": sc.name, "At": clockTime(until), "In": roundUp(until.Sub(now))}), until)
+			locale.Args{"Scope": sc.name, "At": clockTime(until), "In": roundUp(until.Sub(now) - time.Second)}), until)
 	}
 	return nil
 }
