@@ -535,6 +535,11 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.Token
 	if now, rerr := h.desk.Request(r.Context(), th.Party, th.Request.ID); rerr == nil {
 		v.Request = requestViewOf(l, now, th.Party)
 	}
+	if at := model.RetryAt(err); at.After(h.desk.Now()) {
+		// a pause of the party's tries (made through any door): when
+		// to come back, as the API says it
+		w.Header().Set("Retry-After", strconv.Itoa(int((at.Sub(h.desk.Now())+time.Second-1)/time.Second)))
+	}
 	h.render(w, r, refusalStatus(err), v)
 }
 
