@@ -307,6 +307,11 @@ func TestTooSmallWindow(t *testing.T) {
 	before := a.screen()
 	small(a, resize(a, 60, 20), 60, 20)
 	small(a, resize(a, 20, 6), 20, 6)
+	// a window with room for part of the notice keeps the one key that
+	// works there before the word that all is kept
+	if s := resize(a, 30, 10); !strings.Contains(s, a.T("tui.small.quit")) {
+		t.Fatalf("the notice at 30×10 does not say how to quit:\n%s", s)
+	}
 	if s := resize(a, 70, 20); s != before {
 		t.Fatalf("the list is not as it was:\nbefore:\n%s\nafter:\n%s", before, s)
 	}

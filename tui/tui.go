@@ -1187,8 +1187,9 @@ func (m *Model) smallNotice(nw, nh int) string {
 	}{
 		{m.c.T("tui.small.title"), st.Title, 1},
 		{m.c.T("tui.small.size", locale.Args{"Need": size(max(nw, w), max(nh, h)), "Have": size(w, h)}), st.Value, 0},
-		{m.c.T("tui.small.kept"), st.Subtle, 2},
-		{m.c.T("tui.small.quit"), st.Subtle, 3},
+		// the one key that works, before the word that all is kept
+		{m.c.T("tui.small.kept"), st.Subtle, 3},
+		{m.c.T("tui.small.quit"), st.Subtle, 2},
 	}
 	lines := make([][]string, len(parts))
 	for i, p := range parts {
