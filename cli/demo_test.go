@@ -101,6 +101,35 @@ func TestMemoryDatabaseIsRefused(t *testing.T) {
 	}
 }
 
+// TestOtherDatabasesAreRefused: a PostgreSQL connection string of
+// keywords, or a URL of another scheme, is refused as misuse, and no
+// file is made of it (one named after the string, its password in the
+// name, was made a SQLite desk).
+func TestOtherDatabasesAreRefused(t *testing.T) {
+	d := newDesk(t)
+	t.Chdir(d.dir)
+	for _, c := range []struct{ db, says string }{
+		{"host=127.0.0.1 port=5432 user=desk password=S3cret dbname=desk", "not as keywords (host=… dbname=…)"},
+		{"dbname=desk", "not as keywords"},
+		{"mysql://desk:S3cret@db/desk", "the desk opens no mysql:// database"},
+		{"file:///tmp/desk.db", "the desk opens no file:// database"},
+	} {
+		for _, args := range [][]string{{"--db", c.db, "init"}, {"--db", c.db, "demo"}, {"--db", c.db, "services", "--as", "xx11111-ovh"}} {
+			d.misused(c.says, args...)
+			if r := d.run(args...); strings.Contains(r.err, "S3cret") {
+				t.Errorf("%v prints the password: %q", args, r.err)
+			}
+		}
+	}
+	if es, _ := os.ReadDir(d.dir); len(es) > 0 {
+		for _, e := range es {
+			if strings.Contains(e.Name(), "=") || strings.Contains(e.Name(), ":") {
+				t.Errorf("a file was made of --db: %q", e.Name())
+			}
+		}
+	}
+}
+
 // TestReadingNeverMakesADesk: a command that only reads leaves an empty
 // file (or a missing one) as it is, and says how to make a desk.
 func TestReadingNeverMakesADesk(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"contactdesk/locale"
@@ -31,8 +32,25 @@ func checkPath(path string) error {
 	if path == ":memory:" || strings.HasPrefix(path, "file::memory:") || strings.Contains(path, "mode=memory") {
 		return misuse(nil, "db_memory", locale.Args{"Path": path})
 	}
+	// Anything else would be taken as the name of a SQLite file: a
+	// libpq keyword string meant for PostgreSQL made a desk in a file
+	// named after it, its password in the name.
+	if libpqKeywords.MatchString(path) {
+		return misuse(nil, "db_keywords")
+	}
+	if m := otherScheme.FindStringSubmatch(path); m != nil && !postgres.IsURL(path) {
+		return misuse(nil, "db_scheme", locale.Args{"Path": path, "Scheme": m[1]})
+	}
 	return nil
 }
+
+var (
+	// libpqKeywords is a PostgreSQL connection string of keywords
+	// ("host=db port=5432 dbname=desk"), by its first one.
+	libpqKeywords = regexp.MustCompile(`(?i)^\s*(host|hostaddr|port|dbname|user|password|passfile|sslmode|service|connect_timeout|options|application_name)\s*=`)
+	// otherScheme is a URL's scheme (mysql://, file://, POSTGRES://).
+	otherScheme = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*)://`)
+)
 
 // openStore opens the database named by --db (or $CONTACTDESK_DB): a
 // postgres:// or postgresql:// URL names a PostgreSQL database (create
