@@ -481,6 +481,10 @@ func (db *DB) friendly(err error, atCommit bool) error {
 			return fmt.Errorf("%s is read-only (a standby?); nothing was changed: %w", db.where, err)
 		case "53300":
 			return fmt.Errorf("%s has no connection left; nothing was changed, try again: %w", db.where, err)
+		case "53100":
+			return fmt.Errorf("%s has no disk space left; nothing was changed: %w", db.where, err)
+		case "53200":
+			return fmt.Errorf("%s ran out of memory; nothing was changed: %w", db.where, err)
 		case "57P01", "57P02", "57P03":
 			return fmt.Errorf("%w: %s is shutting down or restarting; nothing was changed, try again in a moment: %w", ErrLost, db.where, err)
 		case "25P03":

@@ -1,0 +1,25 @@
+package postgres
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// TestFriendlyResources: a server out of disk space or memory is named,
+// with what it means for the change, not only its SQLSTATE: "could not
+// extend file …: No space left on device (SQLSTATE 53100)" named
+// neither the server nor the outcome.
+func TestFriendlyResources(t *testing.T) {
+	db := &DB{where: "the PostgreSQL server at db:5432, database desk"}
+	for code, says := range map[string]string{
+		"53100": "the PostgreSQL server at db:5432, database desk has no disk space left; nothing was changed",
+		"53200": "the PostgreSQL server at db:5432, database desk ran out of memory; nothing was changed",
+	} {
+		err := db.friendly(&pgconn.PgError{Code: code, Message: "could not extend file"}, false)
+		if err == nil || !strings.HasPrefix(err.Error(), says) {
+			t.Errorf("SQLSTATE %s: %v, want it to start %q", code, err, says)
+		}
+	}
+}
