@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -110,7 +111,11 @@ func (h *Handler) emailChange(c *call) (model.EmailLink, error) {
 
 // answerEmail is POST …/emailChange/{id}/accept and …/refuse, with
 // {"token": "…"}: the provider answers null. A change that can no longer
-// be answered (done, refused, replaced, expired) is refused as such.
+// be answered (done, refused, replaced, expired) is refused as such,
+// with 409 whatever its end: the task has ended (done, refused,
+// aborted), as a contact-change task that has ended is 409 whatever the
+// token. (A replaced change is an aborted task, not a replaced token of
+// a task still waiting, which contactChange answers with 403.)
 func (h *Handler) answerEmail(do func(ctx context.Context, actor model.Handle, token string) (model.Account, error)) route {
 	return func(c *call) (any, error) {
 		el, err := h.emailChange(c)
@@ -122,9 +127,32 @@ func (h *Handler) answerEmail(do func(ctx context.Context, actor model.Handle, t
 			return nil, err
 		}
 		if el.Closed != nil {
-			return nil, el.Closed
+			return nil, fail(http.StatusConflict, "", el.Closed.Error())
 		}
 		_, err = do(c.ctx, c.who, token)
+		if endedChange(err) {
+			// The token of a change that has ended: this task's, ended
+			// since it was read (409, as above); or an earlier change's,
+			// which this task, still waiting, takes as a token not its
+			// own, whatever that change's end: 403, as contactChange a
+			// token a resend replaced. The message says which change.
+			if el, e := h.emailChange(c); e == nil && el.Closed != nil {
+				return nil, fail(http.StatusConflict, "", el.Closed.Error())
+			}
+			return nil, fail(http.StatusForbidden, "", err.Error())
+		}
 		return nil, err
 	}
+}
+
+// endedChange says whether err is the model's refusal of the token of a
+// change of address that has ended (model.EmailLink.Closed): confirmed,
+// refused, replaced or expired.
+func endedChange(err error) bool {
+	for _, kind := range []error{model.ErrTokenUsed, model.ErrAlreadyAnswered, model.ErrTokenReplaced, model.ErrEnded} {
+		if errors.Is(err, kind) {
+			return true
+		}
+	}
+	return false
 }

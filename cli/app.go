@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"contactdesk/delivery"
 	"contactdesk/locale"
 	"contactdesk/model"
 )
@@ -44,6 +45,11 @@ type app struct {
 	// changed: the command changed the desk, or wrote a desk or a copy
 	// of one; what a failed output then says (outputFailure).
 	changed atomic.Bool
+	// acting is the account the command acts as (--as, or
+	// $CONTACTDESK_AS), once read; none for support staff's commands.
+	// Real delivery's lines on stderr name no other account's address
+	// then (mailer.go). The sender's goroutine reads it.
+	acting atomic.Pointer[model.Handle]
 
 	store model.Store
 	desk  *model.Desk
@@ -181,7 +187,31 @@ func (a *app) actor(as string) (model.Handle, error) {
 	if as == "" {
 		return "", misuse(nil, "no_actor")
 	}
-	return model.ParseHandle(as)
+	h, err := model.ParseHandle(as)
+	if err == nil {
+		a.acting.Store(&h)
+	}
+	return h, err
+}
+
+// mayShowAddress says whether what the command prints may name the
+// address of to's mail: always for support staff's commands; for one
+// acting as an account, only that account's own. Another account's mail
+// is named by its handle, and its address masked in a server's answer
+// (see answerFor).
+func (a *app) mayShowAddress(to model.Handle) bool {
+	me := a.acting.Load()
+	return me == nil || *me == to
+}
+
+// answerFor is a server's answer about m, as the command may print it: with
+// m's address masked, as serve's log does, when m is another account's
+// than the one the command acts as.
+func (a *app) answerFor(m model.Mail) string {
+	if a.mayShowAddress(m.To) {
+		return m.DeliveryError
+	}
+	return delivery.MaskAddress(m.DeliveryError, m.Address)
 }
 
 // deskAs opens the database and returns the desk and the acting account.

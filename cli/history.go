@@ -83,7 +83,7 @@ func history(o *historyOptions) error {
 		if e.RequestID != 0 {
 			req = fmt.Sprintf("#%d", e.RequestID)
 		}
-		rows = append(rows, []string{a.l.DateTime(e.At), string(e.Actor), a.action(e.Action), dash(e.Service), dash(req), model.DetailOf(e).In(a.l)})
+		rows = append(rows, []string{a.l.DateTime(e.At), a.actorWord(e.Actor), a.action(e.Action), dash(e.Service), dash(req), model.DetailOf(e).In(a.l)})
 	}
 	table(a.out, a.header("at", "actor", "action", "service", "request", "detail"), rows)
 	return nil

@@ -63,3 +63,16 @@ func (a *app) action(s string) string {
 	}
 	return s
 }
+
+// actorWord names who made a history entry in the human output: an
+// account by its handle; the desk itself and its support staff in the
+// output's language, as the app's history names them ("sistema",
+// "système"). --json keeps "system" and "support", what scripts read.
+func (a *app) actorWord(h model.Handle) string {
+	if h == model.SystemActor || h == model.SupportActor {
+		if id := "tui.actor." + string(h); a.l.Has(id) {
+			return a.T(id)
+		}
+	}
+	return string(h)
+}

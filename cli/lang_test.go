@@ -71,6 +71,30 @@ func TestHumanOutputFollowsTheLocale(t *testing.T) {
 	}
 }
 
+// TestHistoryNamesTheDeskInTheLocale: the history's actor "system" (the
+// desk itself) and "support" are words of the output's language, as the
+// app's history writes them; --json keeps them (TestJSONIgnoresTheLocale).
+// The Portuguese history said "system" among Portuguese words.
+func TestHistoryNamesTheDeskInTheLocale(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	system := regexp.MustCompile(`(?m)^\S+ \S+  (\S+) +(expirado|expirée|request\.expire) `)
+	for env, want := range map[string][2]string{"LANG=pt_PT.UTF-8": {"sistema", "apoio"}, "LANG=fr_FR.UTF-8": {"système", "support"}, "LANG=C": {"system", "support"}} {
+		out := d.withLang([]string{env}, "history", "--as", "xx11111-ovh").out
+		if m := system.FindStringSubmatch(out); m == nil || m[1] != want[0] {
+			t.Errorf("%s: the desk's expiry is by %q, want %q:\n%s", env, m, want[0], out)
+		}
+		if out := d.withLang([]string{env}, "history", "--support", "--limit", "1").out; !strings.Contains(out, "  "+want[1]+"  ") {
+			t.Errorf("%s: support's history does not name it %q:\n%s", env, want[1], out)
+		}
+	}
+	for _, e := range decode[[]map[string]any](t, d.withLang([]string{"LANG=pt_PT.UTF-8"}, "history", "--as", "xx11111-ovh", "--json").out) {
+		if a := e["actor"].(string); a == "sistema" || a == "apoio" {
+			t.Errorf("--json names an actor %q", a)
+		}
+	}
+}
+
 // TestJSONIgnoresTheLocale: --json is a contract: byte for byte the same
 // whatever the locale.
 func TestJSONIgnoresTheLocale(t *testing.T) {

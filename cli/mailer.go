@@ -47,9 +47,12 @@ func (a *app) setupMail() error {
 	}
 	log := newStderrLog(a.stderr)
 	// A command's sender tells whoever runs it, on stderr, what went
-	// wrong, with the addresses; serve's tells its log (a.serveLog),
-	// which names accounts and domains only.
-	cfg := delivery.Config{Server: server, From: addr, Log: slog.New(log), LogAddresses: true, OnSent: a.mailSent, OnFailed: a.mailFailed}
+	// wrong, with the addresses: every one for support staff, the
+	// account's own for a command acting as an account, which names
+	// another's mail as serve's log does; serve's tells its log
+	// (a.serveLog), which names accounts and domains only.
+	cfg := delivery.Config{Server: server, From: addr, Log: slog.New(log), LogAddresses: true, ShowAddress: a.mayShowAddress,
+		OnSent: a.mailSent, OnFailed: a.mailFailed}
 	if a.serveLog != nil {
 		cfg.Log, cfg.LogAddresses = a.serveLog, false
 	}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -430,6 +431,63 @@ func TestFailedTokensAreNotMailed(t *testing.T) {
 	r = d.run("request", "cancel", "1", "--as", "ad11111-ovh")
 	if r.code != 0 || !strings.Contains(r.out, "request #1 cancelled; every party is told by mail, but the mail to ne44444-ovh was not delivered") {
 		t.Errorf("a cancel whose mail to a party failed: %+v", r)
+	}
+}
+
+// TestCustomersSeeNoOtherAddress: a command acting as an account names
+// another account's undelivered mail by its handle, the server's answer
+// masked as serve's log masks it — on stdout and on stderr, for the mails
+// it wrote and for those it picks up from the outbox — and shows the
+// account's own address; support staff's commands name every address.
+// They printed nina@example.com to ad11111-ovh.
+func TestCustomersSeeNoOtherAddress(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	var later atomic.Bool
+	srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
+		switch {
+		case rcpt != "nina@example.com":
+			return nil
+		case later.Load():
+			return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 2, 0}, Message: "<" + rcpt + ">: mailbox busy"}
+		}
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "<" + rcpt + ">: no such user here"}
+	})
+	d := seeded(t)
+	d.env["CONTACTDESK_SMTP"], d.env["CONTACTDESK_MAIL_FROM"] = srv.URL(), "desk@provider.example"
+	r := d.run("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	if r.code != 0 || strings.Contains(r.out+r.err, "nina@") ||
+		!strings.Contains(r.out, "ne44444-ovh (token not delivered: 550 \"5.1.1 <…@example.com>: no such user here\")") ||
+		!strings.Contains(r.err, "contactdesk: mail #3 to ne44444-ovh at example.com not delivered: 550 \"5.1.1 <…@example.com>: no such user here\"") {
+		t.Errorf("a customer's create whose token mail to another account failed: %+v", r)
+	}
+	// The account's own address shows.
+	r = d.run("request", "resend", "1", "--as", "ne44444-ovh")
+	if r.code != 0 || !strings.Contains(r.out, "was not delivered to nina@example.com: 550 \"5.1.1 <nina@example.com>: no such user here\"") ||
+		!strings.Contains(r.err, "to nina@example.com not delivered: 550 \"5.1.1 <nina@example.com>: no such user here\"") {
+		t.Errorf("the account's own resend refused: %+v", r)
+	}
+	if show := d.ok("mail", "show", "4", "--as", "ne44444-ovh"); !strings.Contains(show, "<nina@example.com>: no such user here") {
+		t.Errorf("mail show of the account's own mail:\n%s", show)
+	}
+
+	// Mails queued by another process, picked up by a customer's read
+	// with --smtp: put off, and said unsent at the end, masked.
+	later.Store(true)
+	delete(d.env, "CONTACTDESK_SMTP")
+	d.ok("request", "resend", "1", "--as", "ne44444-ovh")
+	d.env["CONTACTDESK_SMTP"] = srv.URL()
+	r = d.run("services", "--as", "te22222-ovh")
+	if r.code != 0 || strings.Contains(r.err, "nina@") || !strings.Contains(r.err, "1 mail not sent yet (451 \"4.2.0 <…@example.com>: mailbox busy\")") {
+		t.Errorf("a customer's read that picked up another account's mail: %+v", r)
+	}
+	// Support staff see the addresses.
+	later.Store(false)
+	delete(d.env, "CONTACTDESK_SMTP")
+	d.ok("request", "resend", "1", "--as", "ne44444-ovh")
+	d.env["CONTACTDESK_SMTP"] = srv.URL()
+	r = d.run("account", "list")
+	if r.code != 0 || !strings.Contains(r.err, "to nina@example.com not delivered: 550 \"5.1.1 <nina@example.com>: no such user here\"") {
+		t.Errorf("support staff's command that picked up a mail refused: %+v", r)
 	}
 }
 

@@ -139,7 +139,7 @@ func (a *app) created(d *model.Desk, r model.Request) (string, error) {
 			return "", err
 		}
 		if ok {
-			states[i], whys[i] = stateOf(m), m.DeliveryError
+			states[i], whys[i] = stateOf(m), a.answerFor(m)
 		}
 		same = same && states[i] == states[0]
 	}
@@ -403,7 +403,7 @@ func requestResend(o *requestIDOptions) error {
 	if o.JSON {
 		return writeJSON(a.stdout, mailOut(m))
 	}
-	args := locale.Args{"ID": o.ID, "Address": m.Address, "Why": text.Line(m.DeliveryError)}
+	args := locale.Args{"ID": o.ID, "Address": m.Address, "Why": text.Line(a.answerFor(m))}
 	switch stateOf(m) {
 	case queued:
 		fmt.Fprintln(a.out, a.T("cli.request.resent_queued", args))

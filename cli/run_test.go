@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"contactdesk/storage/postgres/pgtest"
 )
@@ -480,7 +481,12 @@ func TestOwnerAndProfile(t *testing.T) {
 	if e := email(); e != "ted@new.example" {
 		t.Fatalf("e-mail %v after the confirmation", e)
 	}
-	d.refused("no change of e-mail address waiting", "profile", "confirm-email", "--token", mails[0]["token"].(string), "--as", "te22222-ovh")
+	// The token of a change that has ended says what became of it, as
+	// the API and the web page say; a token of no change, that nothing
+	// waits.
+	d.refused("this change of address was already confirmed: te22222-ovh now receives its mail at ted@new.example", "profile", "confirm-email", "--token", mails[0]["token"].(string), "--as", "te22222-ovh")
+	d.refused("this change of address was already confirmed", "profile", "refuse-email", "--token", mails[0]["token"].(string), "--as", "te22222-ovh")
+	d.refused("no change of e-mail address waiting", "profile", "confirm-email", "--token", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "--as", "te22222-ovh")
 	// refuse-email ends a change with its token; the address stays.
 	d.ok("profile", "set-email", "not-ted@elsewhere.example", "--as", "te22222-ovh")
 	d.refused("wrong token", "profile", "refuse-email", "--token", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "--as", "te22222-ovh")
@@ -492,7 +498,14 @@ func TestOwnerAndProfile(t *testing.T) {
 	if e := email(); e != "ted@new.example" {
 		t.Fatalf("e-mail %v after a refusal", e)
 	}
-	d.refused("no change of e-mail address waiting", "profile", "refuse-email", "--token", mails[0]["token"].(string), "--as", "te22222-ovh")
+	d.refused("this change of address was refused: te22222-ovh does not receive its mail at not-ted@elsewhere.example", "profile", "refuse-email", "--token", mails[0]["token"].(string), "--as", "te22222-ovh")
+	d.refused("this change of address was refused", "profile", "confirm-email", "--token", mails[0]["token"].(string), "--as", "te22222-ovh")
+	// One not confirmed in time: it says so.
+	d.ok("profile", "set-email", "late@elsewhere.example", "--as", "te22222-ovh")
+	mails = decode[[]map[string]any](t, d.ok("mail", "list", "--as", "te22222-ovh", "--json"))
+	d.env["CONTACTDESK_NOW"] = time.Now().Add(16 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	d.refused("without being confirmed; nothing was changed", "profile", "confirm-email", "--token", mails[0]["token"].(string), "--as", "te22222-ovh")
+	delete(d.env, "CONTACTDESK_NOW")
 
 	// Languages.
 	if out := d.ok("profile", "set-lang", "pt-PT", "--as", "te22222-ovh"); !strings.Contains(out, "Portuguese") {

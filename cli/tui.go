@@ -28,6 +28,13 @@ func (a *app) runTUI(as string) error {
 	if as == "" {
 		as = a.env("CONTACTDESK_AS")
 	}
+	if as != "" {
+		// Known before the sender starts: its lines name no other
+		// account's address (a.mayShowAddress).
+		if h, err := model.ParseHandle(as); err == nil {
+			a.acting.Store(&h)
+		}
+	}
 	path := a.dbPath()
 	if err := checkPath(path); err != nil {
 		return err

@@ -41,6 +41,14 @@ type Config struct {
 	// and shipped, goes without: the mail's number leads to the address
 	// in the desk, and the address is masked in the server's answer.
 	LogAddresses bool
+	// ShowAddress, when set, narrows LogAddresses to the recipients it
+	// accepts: a command acting as an account names that account's own
+	// address, and another account's mail as a server's log does (the
+	// account and the address's domain, the address masked in the
+	// server's answer), the lines of its stderr included. Nil, with
+	// LogAddresses, names every address (support staff's commands). It
+	// runs on the sender's goroutine.
+	ShowAddress func(to model.Handle) bool
 	// TLS, when set, is used for STARTTLS and smtps:// instead of the
 	// system's roots (a private CA; tests).
 	TLS *tls.Config
@@ -653,11 +661,11 @@ func (s *Sender) logMail(level slog.Level, event string, e model.OutboxEntry, an
 	domain := m.Address[strings.LastIndexByte(m.Address, '@')+1:]
 	who := fmt.Sprintf("%s at %s", m.To, domain)
 	attrs := []any{"event", event, "mail", m.ID, "account", string(m.To), "domain", domain}
-	if s.cfg.LogAddresses {
+	if s.names(m) {
 		who = m.Address
 		attrs = append(attrs, "to", m.Address)
 	} else {
-		answer = maskAddress(answer, m.Address)
+		answer = MaskAddress(answer, m.Address)
 	}
 	attrs = append(attrs, "attempt", e.Attempts, "answer", answer)
 	s.cfg.Log.Log(s.ctxLog(), level, fmt.Sprintf(eventLines[event], m.ID, who, answer)+after, attrs...)
@@ -672,9 +680,16 @@ var eventLines = map[string]string{
 // ctxLog is the context of a log line: the sender's, even once stopping.
 func (s *Sender) ctxLog() context.Context { return context.WithoutCancel(s.ctx) }
 
-// maskAddress hides the local part of address where the server's answer
-// repeats it ("550 <…@example.com>: Recipient address rejected").
-func maskAddress(answer, address string) string {
+// names says whether the log may name m's address (see
+// Config.LogAddresses and Config.ShowAddress).
+func (s *Sender) names(m model.Mail) bool {
+	return s.cfg.LogAddresses && (s.cfg.ShowAddress == nil || s.cfg.ShowAddress(m.To))
+}
+
+// MaskAddress hides the local part of address where the server's answer
+// repeats it ("550 <…@example.com>: Recipient address rejected"): what a
+// server's log, or a customer reading of another account's mail, shows.
+func MaskAddress(answer, address string) string {
 	at := strings.LastIndexByte(address, '@')
 	if at <= 0 {
 		return answer
@@ -721,10 +736,10 @@ func (s *Sender) deferred(e model.OutboxEntry, answer string) time.Time {
 		return time.Time{}
 	}
 	s.mu.Lock()
-	if s.cfg.LogAddresses {
+	if s.names(e.Mail) {
 		s.unsent[e.Mail.ID] = answer
 	} else {
-		s.unsent[e.Mail.ID] = maskAddress(answer, e.Mail.Address)
+		s.unsent[e.Mail.ID] = MaskAddress(answer, e.Mail.Address)
 	}
 	s.mu.Unlock()
 	s.logMail(slog.LevelWarn, EventDeferred, e, answer, "; next try at "+r.NextTry.Format(time.RFC3339))

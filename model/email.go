@@ -140,6 +140,17 @@ func (d *Desk) answerEmail(ctx context.Context, actor Handle, token string, conf
 			return Account{}, err
 		}
 		c, err := pendingEmailChange(tx, actor, w.now)
+		if errors.Is(err, ErrNotFound) {
+			// No change waits for a token: the token of one that has
+			// ended (confirmed, refused, replaced, expired) is told what
+			// became of it, as its link's page and the API tell it; any
+			// other, that nothing waits.
+			if norm, ok := NormalizeToken(token); ok {
+				if closed, err := earlierChange(tx, actor, HashToken(norm), w.now); closed != nil || err != nil {
+					return Account{}, cmp.Or(err, closed)
+				}
+			}
+		}
 		if err != nil {
 			return Account{}, err
 		}

@@ -179,7 +179,8 @@ func testEmailAbuse(t *testing.T, open Opener) {
 		}
 		f.Clock.Advance(c.Expires.Sub(f.Clock.Now()))
 		_, err = f.Desk.ConfirmEmail(f.Ctx, T, EmailToken(f, T))
-		IsKind(t, err, model.ErrNotFound, "an expired change")
+		// refused, saying that it expired, as its link does
+		IsKind(t, err, model.ErrEnded, "an expired change")
 		if _, ok, _ := f.Desk.PendingEmail(f.Ctx, T); ok {
 			t.Error("an expired change still shows as pending")
 		}

@@ -67,8 +67,17 @@ func testEmailLink(t *testing.T, open Opener) {
 		t.Fatalf("after the refusal: %+v %v", el, err)
 	}
 	IsKind(t, el.Closed, model.ErrAlreadyAnswered, "the link of a refused change")
+	// With no change waiting, the token still says what became of its
+	// own, as its link does, and costs no try.
+	before = f.Snap()
 	_, err = f.Desk.ConfirmEmail(f.Ctx, T, token)
-	IsKind(t, err, model.ErrNotFound, "confirming a refused change")
+	IsKind(t, err, model.ErrAlreadyAnswered, "confirming a refused change")
+	if err == nil || err.Error() != el.Closed.Error() {
+		t.Errorf("confirming a refused change: %v, where its link says %v", err, el.Closed)
+	}
+	_, err = f.Desk.ConfirmEmail(f.Ctx, T, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	IsKind(t, err, model.ErrNotFound, "a token of no change, with none waiting")
+	f.Same(before, "tokens with no change waiting")
 	hs, _ := f.Desk.History(f.Ctx, T, model.HistoryFilter{})
 	if hs[0].Action != model.ActEmailRefuse || hs[0].Actor != T {
 		t.Errorf("history %+v", hs[0])
@@ -96,6 +105,13 @@ func testEmailLink(t *testing.T, open Opener) {
 	}
 	el, _ = f.Desk.FindEmailChange(f.Ctx, second.ID, secondToken)
 	IsKind(t, el.Closed, model.ErrTokenUsed, "the link of a confirmed change")
+	_, err = f.Desk.RefuseEmail(f.Ctx, T, secondToken)
+	IsKind(t, err, model.ErrTokenUsed, "refusing a confirmed change")
+	_, err = f.Desk.ConfirmEmail(f.Ctx, T, firstToken)
+	IsKind(t, err, model.ErrTokenReplaced, "confirming a replaced change, with none waiting")
+	if err == nil || !strings.Contains(err.Error(), "a newer change of address has been asked for") {
+		t.Errorf("confirming a replaced change, with none waiting: %v", err)
+	}
 
 	// Expired: the link says when, and nothing changes. (Three changes
 	// an hour: this one is asked for an hour later.)
@@ -109,7 +125,10 @@ func testEmailLink(t *testing.T, open Opener) {
 	el, _ = f.Desk.FindEmailChange(f.Ctx, third.ID, thirdToken)
 	IsKind(t, el.Closed, model.ErrEnded, "the link of an expired change")
 	_, err = f.Desk.RefuseEmail(f.Ctx, T, thirdToken)
-	IsKind(t, err, model.ErrNotFound, "refusing an expired change")
+	IsKind(t, err, model.ErrEnded, "refusing an expired change")
+	if err == nil || !strings.Contains(err.Error(), "expired on") {
+		t.Errorf("refusing an expired change: %v", err)
+	}
 
 	// The account's own list, newest first, as each reads now; nobody
 	// else's.

@@ -902,7 +902,10 @@ func testEmail(t *testing.T, open Opener) {
 		t.Error("the change is still pending after its confirmation")
 	}
 	_, err = f.Desk.ConfirmEmail(f.Ctx, T, token)
-	IsKind(t, err, model.ErrNotFound, "the token used twice")
+	IsKind(t, err, model.ErrTokenUsed, "the token used twice")
+	if err == nil || !strings.Contains(err.Error(), "already confirmed") {
+		t.Errorf("the token used twice: %v", err)
+	}
 	// The old address is told; the token went to the new one.
 	ms, _ := f.Desk.Mails(f.Ctx, T)
 	var told, proof bool
