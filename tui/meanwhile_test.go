@@ -111,3 +111,71 @@ func TestEmailChangeEndedElsewhereClosesTheTokenField(t *testing.T) {
 		})
 	}
 }
+
+// TestOwnerFieldChangedMeanwhileIsSaid: in the owner details form, a
+// field typed in whose stored value another session saves meanwhile
+// keeps what was typed, and says the new value beside it; the first save
+// is refused, saying which field changed, and the next saves what is
+// typed. Before, nothing showed, and the save silently overwrote what
+// the other session had just saved.
+func TestOwnerFieldChangedMeanwhileIsSaid(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			a := start(t, d, demo.Persona, 80, 24)
+			b := start(t, d, demo.Persona, 80, 24)
+			a.openOwner()
+			b.openOwner()
+			b.press("tab", "tab", "ctrl+u") // the phone
+			b.typ("+351 210 000 555")
+			b.waitText("+351 210 000 555")
+			a.press("tab", "tab", "ctrl+u")
+			a.typ("+351 210 000 999")
+			a.press("ctrl+s")
+			a.waitText(a.T("tui.owner.saved", locale.Args{"Service": "xara.pt"}))
+			o, err := d.Owner(ctx, demo.Persona, "xara.pt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			note := b.T("tui.owner.changed_meanwhile", locale.Args{"Value": o.Owner.Phone})
+			s := b.waitFor(note, func(s string) bool { return shownWhole(s, note) })
+			if !strings.Contains(s, "+351 210 000 555") {
+				t.Fatalf("what was typed is gone:\n%s", s)
+			}
+			b.press("ctrl+s")
+			refused := b.T("tui.owner.not_saved_meanwhile", locale.Args{"N": 1, "Fields": b.T("tui.owner.label.phone")})
+			b.waitFor(refused, func(s string) bool { return shownWhole(s, refused) })
+			if o, _ := d.Owner(ctx, demo.Persona, "xara.pt"); o.Owner.Phone == "+351 210 000 555" {
+				t.Fatalf("the first save overwrote the phone saved meanwhile: %+v", o.Owner)
+			}
+			b.press("ctrl+s") // told: this one saves what is typed
+			b.waitText(b.T("tui.owner.saved", locale.Args{"Service": "xara.pt"}))
+			if o, _ := d.Owner(ctx, demo.Persona, "xara.pt"); o.Owner.Phone != "+351 210 000 555" {
+				t.Fatalf("the second save did not save what was typed: %+v", o.Owner)
+			}
+		})
+	}
+}
+
+// TestOwnerFieldChangedMeanwhileToWhatWasTyped: a field typed in whose
+// stored value changes meanwhile to what was typed there needs no word:
+// no note, and a save has nothing to change. A field not typed in
+// follows the stored value, as before.
+func TestOwnerFieldChangedMeanwhileToWhatWasTyped(t *testing.T) {
+	d := newDesk(t)
+	b := start(t, d, demo.Persona, 80, 24)
+	b.openOwner()
+	b.press("tab", "tab", "ctrl+u") // the phone
+	b.typ("+351 210 000 999")
+	b.waitText("+351 210 000 999")
+	phone, address := "+351 210 000 999", "Rua Nova 1, 1000-001 Lisboa"
+	if _, err := d.SetOwner(ctx, demo.Persona, "xara.pt", model.OwnerChange{Phone: &phone, Address: &address}); err != nil {
+		t.Fatal(err)
+	}
+	s := b.waitText(address)
+	if strings.Contains(s, b.T("tui.owner.changed_meanwhile", locale.Args{"Value": ""})) {
+		t.Fatalf("a note for a field typed as it now is:\n%s", s)
+	}
+	b.press("ctrl+s")
+	b.waitText(b.T("tui.owner.unchanged"))
+}
