@@ -8,10 +8,10 @@ import (
 )
 
 // openOwner opens the owner details of xara.pt, which the persona
-// administers, from the Services tab.
+// administers, from the Services tab, in the app's language.
 func (a *app) openOwner() string {
 	a.t.Helper()
-	servicesShown(a)
+	a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
 	a.typ("/xara.pt")
 	a.press("enter", "G")
 	a.waitFor("xara.pt selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), " xara.pt") })

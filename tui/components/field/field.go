@@ -1,6 +1,6 @@
 // Package field is a one-line text field with a label and, beside it, the
-// model's refusal for what was typed. The cursor does not blink, so a
-// screen renders the same way every time.
+// model's refusal for what was typed, and the screen's note on it. The
+// cursor does not blink, so a screen renders the same way every time.
 package field
 
 import (
@@ -22,6 +22,10 @@ type Model struct {
 	// err is the refusal Err says, when set with Refuse: Relang writes
 	// it again in another language.
 	err error
+	// Note is what the screen says of the field, after its refusal if
+	// any (the value stored under what was typed changed meanwhile);
+	// the screen sets it and clears it.
+	Note string
 }
 
 // Refuse shows err beside the field, as text says it (the session's
@@ -96,7 +100,8 @@ func (f *Model) Update(msg tea.Msg) (bool, tea.Cmd) {
 
 // View draws the field in fieldWidth cells. The refusal, if any,
 // follows on the same line when it fits in room cells (counted from the
-// field's start), else on the lines below, indented by indent cells.
+// field's start), else on the lines below, indented by indent cells; the
+// note, if any, as well, on the lines below when there is a refusal.
 func (f *Model) View(fieldWidth, room, indent int) string {
 	f.Input.SetWidth(max(1, fieldWidth-3))
 	frame := f.st.Field
@@ -108,13 +113,24 @@ func (f *Model) View(fieldWidth, room, indent int) string {
 	case f.Input.Value() == "":
 		inner = f.st.Subtle.Render(common.Fit(f.Input.Placeholder, fieldWidth-2))
 	}
-	box := frame.Render("[") + inner + frame.Render("]")
-	if f.Err == "" {
-		return box
+	out := frame.Render("[") + inner + frame.Render("]")
+	type said struct {
+		text string
+		st   styles.Style
 	}
-	msg := "! " + f.Err
-	if fieldWidth+1+common.Width(msg) <= room {
-		return box + " " + f.st.Error.Render(msg)
+	var says []said
+	if f.Err != "" {
+		says = append(says, said{"! " + f.Err, f.st.Error})
 	}
-	return box + "\n" + common.WrapMax(msg, indent, indent+room, common.MsgLines, f.st.Error)
+	if f.Note != "" {
+		says = append(says, said{f.Note, f.st.Mark})
+	}
+	for i, s := range says {
+		if i == 0 && fieldWidth+1+common.Width(s.text) <= room {
+			out += " " + s.st.Render(s.text)
+			continue
+		}
+		out += "\n" + common.WrapMax(s.text, indent, indent+room, common.MsgLines, s.st)
+	}
+	return out
 }

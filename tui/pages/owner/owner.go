@@ -1,6 +1,10 @@
 // Package owner is the owner details form of a domain: holder, postal
 // address, phone and e-mail. Its admin edits them; anyone else holding a
 // role on the domain reads them, with the reason they can't change them.
+// Changed meanwhile (another session, the command line), a field not
+// touched follows; one typed in keeps what was typed, the new value said
+// beside it, and the first save asks to be made again, so that nobody
+// overwrites unawares what someone else just saved.
 package owner
 
 import (
@@ -51,6 +55,15 @@ type Page struct {
 	formErr  string
 	formE    error // the refusal formErr says
 	saving   bool
+
+	// base is what each field was given from the desk, as it holds it:
+	// a field holding something else was typed in
+	base []string
+	// moved marks the fields whose stored value changed under what
+	// was typed there; told, those a save was refused for once
+	// since (the next saves what is typed)
+	moved, told []bool
+
 	// asking is esc's question, something changed: leave, and lose it?
 	asking bool
 	seq    int
@@ -63,7 +76,8 @@ type Page struct {
 
 // New returns the form for a domain.
 func New(c *common.Common, service string) *Page {
-	p := &Page{c: c, keys: newKeyMap(c), name: service}
+	p := &Page{c: c, keys: newKeyMap(c), name: service,
+		base: make([]string, len(names)), moved: make([]bool, len(names)), told: make([]bool, len(names))}
 	limits := []int{model.MaxNameLen, model.MaxAddressLen, model.MaxPhoneLen, model.MaxEmailLen}
 	for i, n := range names {
 		p.fields = append(p.fields, field.New(c.Styles, c.T("tui.owner.label."+n), "", limits[i]))
@@ -144,8 +158,17 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.editable = msg.s.Admin == p.c.Me
 		// a reload keeps what was typed, and takes what was not touched
 		for i, v := range p.values() {
-			if first || p.fields[i].Value() == old[i] {
-				p.fields[i].SetValue(v)
+			f := p.fields[i]
+			switch {
+			case first || f.Value() == p.base[i]:
+				f.SetValue(v)
+				p.base[i] = f.Value()
+				p.moved[i], p.told[i] = false, false
+			case v != old[i]:
+				// changed under what was typed there: said beside the
+				// field (unless what was typed is the new value), and
+				// the next save is refused once, saying so
+				p.moved[i], p.told[i] = !p.same(i, f.Value()), false
 			}
 		}
 		if first && p.editable {
@@ -211,9 +234,14 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, p.keys.Save):
 		return p.save()
 	default:
-		changed, cmd := p.fields[p.focus].Update(msg)
+		f := p.fields[p.focus]
+		changed, cmd := f.Update(msg)
 		if changed {
 			p.formErr = ""
+			if p.same(p.focus, f.Value()) {
+				// typed as it now is: the user took the new value in
+				p.moved[p.focus] = false
+			}
 		}
 		return cmd
 	}
@@ -223,6 +251,21 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 // checks are the model's checks of the owner details, in the fields'
 // order (SetOwner stops at the first refusal).
 var checks = model.OwnerChecks
+
+// same reports whether typed is field i's stored value, as typed or as
+// the model writes it ("+351 210 000 999" stored as the model spells it).
+func (p *Page) same(i int, typed string) bool {
+	v := p.values()[i]
+	if typed == common.Line(v) {
+		return true
+	}
+	n, err := checks[i](typed)
+	return err == nil && n == v
+}
+
+// meanwhile reports whether field i's stored value changed under what
+// is typed there, and differs from it.
+func (p *Page) meanwhile(i int) bool { return p.moved[i] && !p.same(i, p.fields[i].Value()) }
 
 // save sends the fields that changed. Each is checked first, as the
 // model checks it: every refusal is shown beside its field at once (the
@@ -246,6 +289,19 @@ func (p *Page) save() tea.Cmd {
 	if refused {
 		p.formErr, p.formE = "", nil
 		return common.Status(p.c.T("tui.owner.not_saved"))
+	}
+	// a field whose stored value changed under what was typed there:
+	// the first save says so, the value beside the field; the next
+	// saves what is typed, nothing typed being lost either way
+	var stale []any
+	for i, f := range p.fields {
+		if p.meanwhile(i) && !p.told[i] {
+			stale = append(stale, f.Label)
+			p.told[i] = true
+		}
+	}
+	if len(stale) > 0 {
+		return common.Status(p.c.T("tui.owner.not_saved_meanwhile", locale.Args{"N": len(stale), "Fields": p.c.L.List(stale...)}))
 	}
 	if !changed {
 		return p.c.BackSaying(common.Say(p.c.T("tui.owner.unchanged")))
@@ -297,8 +353,13 @@ func (p *Page) View() string {
 		labelW = max(labelW, common.Width(f.Label)+1)
 	}
 	fieldW := max(20, min(60, p.width-labelW-4))
-	refusals := 0 // the lines of refusals, which come and go with what is typed
+	refusals := 0 // the lines of refusals and notes, which come and go with what is typed
+	values := p.values()
 	for i, f := range p.fields {
+		f.Note = ""
+		if p.meanwhile(i) {
+			f.Note = p.c.T("tui.owner.changed_meanwhile", locale.Args{"Value": common.Line(values[i])})
+		}
 		mark := "  "
 		if p.editable && i == p.focus {
 			mark = "> "

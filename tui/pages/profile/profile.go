@@ -107,7 +107,13 @@ type (
 		a       model.Account
 		pending model.EmailChange
 		hasPend bool
-		err     error
+		// was is the ID of the change waiting for its token as the page
+		// knew it when the read began (0: none); ended is that change
+		// read again when it no longer waits (confirmed, refused,
+		// replaced or expired meanwhile), its ID 0 else
+		was   int64
+		ended model.EmailChange
+		err   error
 	}
 	historyMsg struct {
 		seq  int
@@ -139,6 +145,10 @@ type (
 func (p *Page) Load() tea.Cmd {
 	p.seq++
 	seq, c := p.seq, p.c
+	var was int64 // the change waiting for its token, as last read
+	if p.hasPend {
+		was = p.pending.ID
+	}
 	return tea.Batch(
 		common.Do(func() tea.Msg {
 			a, err := c.Desk.Account(c.Ctx, c.Me)
@@ -146,7 +156,14 @@ func (p *Page) Load() tea.Cmd {
 				return loadedMsg{seq: seq, err: err}
 			}
 			pend, ok, err := c.Desk.PendingEmail(c.Ctx, c.Me)
-			return loadedMsg{seq: seq, a: a, pending: pend, hasPend: ok, err: err}
+			msg := loadedMsg{seq: seq, a: a, pending: pend, hasPend: ok, was: was, err: err}
+			if err != nil || was == 0 || (ok && pend.ID == was) {
+				return msg
+			}
+			// what became of it, for the token field open for it
+			el, err := c.Desk.EmailChangeOf(c.Ctx, c.Me, was)
+			msg.ended, msg.err = el.Change, err
+			return msg
 		}),
 		common.Later(common.Do(func() tea.Msg {
 			hist, err := c.Desk.History(c.Ctx, c.Me, model.HistoryFilter{Limit: recent})
@@ -177,8 +194,17 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.ReadFailed(msg.err)
 		}
+		before, had := p.pending, p.hasPend
 		p.a, p.pending, p.hasPend, p.loaded = msg.a, msg.pending, msg.hasPend, true
 		cmds := []tea.Cmd{common.Read(), p.speak(msg.a)}
+		if p.editing == editingToken && !p.saving && had && msg.was == before.ID && !p.awaits(before) {
+			// the change the token field is open for no longer waits
+			// for a token: the field closes, and gives up the keys (a
+			// read begun before the page knew of that change says
+			// nothing of it: was differs)
+			p.stopEditing()
+			cmds = append(cmds, common.Status(p.endedMeanwhile(msg.ended)))
+		}
 		if p.prefill != nil {
 			token := *p.prefill
 			p.prefill = nil
@@ -207,6 +233,13 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	case confirmedMsg:
 		p.saving = false
 		if msg.err != nil {
+			if p.editing == editingToken && !p.hasPend {
+				// a read while the token was on its way found the
+				// change no longer waiting: no field to show the
+				// refusal beside
+				p.stopEditing()
+				return common.Fail(msg.err)
+			}
 			p.token.Refuse(msg.err, p.c.ErrText)
 			return common.Status(p.c.T("tui.profile.not_changed"))
 		}
@@ -258,6 +291,32 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.langSel = max(0, slices.Index(locale.Langs, p.a.Lang))
 	}
 	return nil
+}
+
+// awaits reports whether change c is still the one waiting for its
+// token, as last read.
+func (p *Page) awaits(c model.EmailChange) bool { return p.hasPend && p.pending.ID == c.ID }
+
+// endedMeanwhile says why the token field closed by itself: the change
+// it was open for, read again (ended), was confirmed, refused or
+// replaced elsewhere (another session, the command line, the mail's web
+// page), or expired. What was typed in the field was not sent: said,
+// the half-typed token does not just vanish.
+func (p *Page) endedMeanwhile(ended model.EmailChange) string {
+	args := locale.Args{"Email": common.Line(ended.Email)}
+	state := model.EmailExpired // one that ended, stored as pending, expired
+	if ended.State != model.EmailPending {
+		state = ended.State
+	}
+	switch state {
+	case model.EmailConfirmed:
+		return p.c.T("tui.profile.confirmed_elsewhere", args)
+	case model.EmailRefused:
+		return p.c.T("tui.profile.refused_elsewhere", args)
+	case model.EmailReplaced:
+		return p.c.T("tui.profile.replaced_elsewhere", args)
+	}
+	return p.c.T("tui.profile.expired_meanwhile", args)
 }
 
 // ForgetEarlyKeys drops the keys typed before the account was read: the

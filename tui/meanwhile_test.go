@@ -1,0 +1,181 @@
+package tui_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"contactdesk/locale"
+	"contactdesk/model"
+	"contactdesk/model/demo"
+	"contactdesk/model/modeltest"
+	"contactdesk/storage"
+	"contactdesk/tui"
+)
+
+// newDeskOn is newDesk on a clock the test moves.
+func newDeskOn(t testing.TB, clock model.Clock) *model.Desk {
+	t.Helper()
+	st, err := storage.Open(filepath.Join(t.TempDir(), "desk.db"), storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	d := model.NewDesk(st, model.Options{Clock: clock})
+	if _, err := demo.Load(context.Background(), d, demo.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// emailToken is the token of h's newest mail, the one asking to confirm
+// a new address.
+func emailToken(t testing.TB, d *model.Desk, h model.Handle) string {
+	t.Helper()
+	ms, err := d.Mails(ctx, h)
+	if err != nil || len(ms) == 0 || ms[0].Token == "" {
+		t.Fatalf("%s's newest mail holds no token: %v", h, err)
+	}
+	return ms[0].Token
+}
+
+// TestEmailChangeEndedElsewhereClosesTheTokenField: the Profile's field
+// for the token of a new address closes by itself when that change stops
+// waiting for its token meanwhile — confirmed or refused from the
+// command line or the mail's web page, replaced by a newer one, expired —
+// and the status line says what became of it and that nothing typed in
+// the field was sent, as a request's prompt does. The field gives up the
+// keys: 2 goes to the Requests tab at once. Before, the field vanished
+// with the New line but kept the keys, the key line still saying "enter
+// send · esc cancel editing", and every key but esc did nothing visible.
+func TestEmailChangeEndedElsewhereClosesTheTokenField(t *testing.T) {
+	const addr = "xavier.c@xara.pt"
+	for _, tc := range []struct {
+		name string
+		act  func(t *testing.T, d *model.Desk, clock *modeltest.Clock)
+		want string // the message's ID
+		lang model.Lang
+	}{
+		{"confirmed", func(t *testing.T, d *model.Desk, _ *modeltest.Clock) {
+			if _, err := d.ConfirmEmail(ctx, demo.Persona, emailToken(t, d, demo.Persona)); err != nil {
+				t.Fatal(err)
+			}
+		}, "tui.profile.confirmed_elsewhere", model.LangEN},
+		{"refused", func(t *testing.T, d *model.Desk, _ *modeltest.Clock) {
+			if _, err := d.RefuseEmail(ctx, demo.Persona, emailToken(t, d, demo.Persona)); err != nil {
+				t.Fatal(err)
+			}
+		}, "tui.profile.refused_elsewhere", model.LangEN},
+		{"replaced", func(t *testing.T, d *model.Desk, _ *modeltest.Clock) {
+			if _, err := d.AskEmailChange(ctx, demo.Persona, "xavier@other.example"); err != nil {
+				t.Fatal(err)
+			}
+		}, "tui.profile.replaced_elsewhere", model.LangEN},
+		{"expired", func(t *testing.T, d *model.Desk, clock *modeltest.Clock) {
+			clock.Advance(400 * 24 * time.Hour)
+			d.Broker().Publish(model.Change{All: true}) // a write elsewhere reads the tab again
+		}, "tui.profile.expired_meanwhile", model.LangEN},
+		{"confirmed, in Portuguese", func(t *testing.T, d *model.Desk, _ *modeltest.Clock) {
+			if _, err := d.ConfirmEmail(ctx, demo.Persona, emailToken(t, d, demo.Persona)); err != nil {
+				t.Fatal(err)
+			}
+		}, "tui.profile.confirmed_elsewhere", model.LangPT},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := modeltest.NewClock(now)
+			d := newDeskOn(t, clock)
+			if _, err := d.SetLang(ctx, demo.Persona, string(tc.lang)); err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24, tui.Options{Clock: clock})
+			a.waitFor("the frame", a.loaded)
+			a.press("4")
+			a.waitText(a.T("tui.profile.title"), "xavier@xara.pt")
+			a.press("e", "ctrl+u")
+			a.typ(addr)
+			a.press("enter")
+			a.waitText(a.T("tui.profile.token_sent", locale.Args{"Email": addr})[:30])
+			a.press("c")
+			a.typ("ABCD-")
+			a.waitText("[ABCD-")
+			tc.act(t, d, clock)
+			want := a.T(tc.want, locale.Args{"Email": addr})
+			s := a.waitFor(want, func(s string) bool { return shownWhole(s, want) })
+			if strings.Contains(s, "ABCD-") || strings.Contains(s, a.T("tui.profile.key.cancel")) {
+				t.Fatalf("the token field is still open:\n%s", s)
+			}
+			a.press("2") // the keys are the app's again
+			a.waitText(a.T("tui.requests.title"), "#8")
+		})
+	}
+}
+
+// TestOwnerFieldChangedMeanwhileIsSaid: in the owner details form, a
+// field typed in whose stored value another session saves meanwhile
+// keeps what was typed, and says the new value beside it; the first save
+// is refused, saying which field changed, and the next saves what is
+// typed. Before, nothing showed, and the save silently overwrote what
+// the other session had just saved.
+func TestOwnerFieldChangedMeanwhileIsSaid(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			a := start(t, d, demo.Persona, 80, 24)
+			b := start(t, d, demo.Persona, 80, 24)
+			a.openOwner()
+			b.openOwner()
+			b.press("tab", "tab", "ctrl+u") // the phone
+			b.typ("+351 210 000 555")
+			b.waitText("+351 210 000 555")
+			a.press("tab", "tab", "ctrl+u")
+			a.typ("+351 210 000 999")
+			a.press("ctrl+s")
+			a.waitText(a.T("tui.owner.saved", locale.Args{"Service": "xara.pt"}))
+			o, err := d.Owner(ctx, demo.Persona, "xara.pt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			note := b.T("tui.owner.changed_meanwhile", locale.Args{"Value": o.Owner.Phone})
+			s := b.waitFor(note, func(s string) bool { return shownWhole(s, note) })
+			if !strings.Contains(s, "+351 210 000 555") {
+				t.Fatalf("what was typed is gone:\n%s", s)
+			}
+			b.press("ctrl+s")
+			refused := b.T("tui.owner.not_saved_meanwhile", locale.Args{"N": 1, "Fields": b.T("tui.owner.label.phone")})
+			b.waitFor(refused, func(s string) bool { return shownWhole(s, refused) })
+			if o, _ := d.Owner(ctx, demo.Persona, "xara.pt"); o.Owner.Phone == "+351 210 000 555" {
+				t.Fatalf("the first save overwrote the phone saved meanwhile: %+v", o.Owner)
+			}
+			b.press("ctrl+s") // told: this one saves what is typed
+			b.waitText(b.T("tui.owner.saved", locale.Args{"Service": "xara.pt"}))
+			if o, _ := d.Owner(ctx, demo.Persona, "xara.pt"); o.Owner.Phone != "+351 210 000 555" {
+				t.Fatalf("the second save did not save what was typed: %+v", o.Owner)
+			}
+		})
+	}
+}
+
+// TestOwnerFieldChangedMeanwhileToWhatWasTyped: a field typed in whose
+// stored value changes meanwhile to what was typed there needs no word:
+// no note, and a save has nothing to change. A field not typed in
+// follows the stored value, as before.
+func TestOwnerFieldChangedMeanwhileToWhatWasTyped(t *testing.T) {
+	d := newDesk(t)
+	b := start(t, d, demo.Persona, 80, 24)
+	b.openOwner()
+	b.press("tab", "tab", "ctrl+u") // the phone
+	b.typ("+351 210 000 999")
+	b.waitText("+351 210 000 999")
+	phone, address := "+351 210 000 999", "Rua Nova 1, 1000-001 Lisboa"
+	if _, err := d.SetOwner(ctx, demo.Persona, "xara.pt", model.OwnerChange{Phone: &phone, Address: &address}); err != nil {
+		t.Fatal(err)
+	}
+	s := b.waitText(address)
+	if strings.Contains(s, b.T("tui.owner.changed_meanwhile", locale.Args{"Value": ""})) {
+		t.Fatalf("a note for a field typed as it now is:\n%s", s)
+	}
+	b.press("ctrl+s")
+	b.waitText(b.T("tui.owner.unchanged"))
+}
