@@ -742,7 +742,10 @@ func TestListHeadWholeWhileFiltering(t *testing.T) {
 			a.press("3")
 			a.waitText(a.T("tui.mailbox.title"))
 			a.typ("/zagalo")
-			s := a.waitText("/zagalo")
+			// once the mailbox is read: its head says "loading…" before
+			s := a.waitFor("the filtered mailbox", func(s string) bool {
+				return strings.Contains(s, "/zagalo") && !strings.Contains(s, a.T("tui.loading"))
+			})
 			head := lineOf(s, "/zagalo")
 			if strings.Contains(head, "…") {
 				t.Fatalf("the head is cut:\n%s", s)
