@@ -23,3 +23,14 @@ func TestFriendlyResources(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginRefused: a refused login says where the password may be
+// besides the URL ($PGPASSWORD, ~/.pgpass), which pgx reads too: a URL
+// without one was told to check "the password in the URL".
+func TestLoginRefused(t *testing.T) {
+	db := &DB{where: "the PostgreSQL server at db:5432, database desk"}
+	err := db.openErr(&pgconn.PgError{Code: "28P01", Message: `password authentication failed for user "desk"`}, "desk")
+	if err == nil || !strings.Contains(err.Error(), "$PGPASSWORD or ~/.pgpass") {
+		t.Errorf("%v", err)
+	}
+}

@@ -180,7 +180,7 @@ func (db *DB) openErr(err error, name string) error {
 	case errors.As(err, &pe) && pe.Code == "3D000":
 		return fmt.Errorf("%s does not exist (%w): create it with 'createdb %s', or fix the URL", db.where, ErrMissing, name)
 	case errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000"):
-		return fmt.Errorf("%s refused the login: %s; check the user and password in the URL", db.where, pe.Message)
+		return fmt.Errorf("%s refused the login: %s; check the user in the URL, and its password (in the URL, $PGPASSWORD or ~/.pgpass)", db.where, pe.Message)
 	case errors.As(err, &pe) && pe.Code == "53300":
 		return fmt.Errorf("%s: %w: it has no connection left (%s); lower pool_max_conns on the nodes or raise max_connections", db.where, ErrUnreachable, pe.Message)
 	case errors.As(err, &pe) && (pe.Code == "22023" || pe.Code == "42704"):
