@@ -30,7 +30,8 @@ type Config struct {
 	// each try that failed and will be made again (deferred), and for
 	// mails left unsent at Close; Error for a mail given up (refused
 	// with 5xx, not taken within model.DeliveryGiveUp, or interrupted
-	// while the server took it). Each line names the mail by its number
+	// while the server took it: the answer lost, or, found by the next
+	// claim, its sender stopped). Each line names the mail by its number
 	// and its recipient by account ("account") and the address's domain
 	// ("domain"), with "attempt" and the server's "answer"; never a
 	// token, a body or the password. Nil discards them.
@@ -53,8 +54,10 @@ type Config struct {
 	Batch     int           // mails claimed at a time; default 20
 
 	// OnSent and OnFailed, when set, are called for each mail the
-	// server took, and for each mail given up (refused with 5xx, or
-	// not taken within model.DeliveryGiveUp): metrics count with them.
+	// server took, and for each mail given up (refused with 5xx, not
+	// taken within model.DeliveryGiveUp, or found interrupted while
+	// the server took it, whichever sender was handing it over):
+	// metrics count with them.
 	// They run on the sender's goroutine and must return at once.
 	OnSent, OnFailed func()
 }
@@ -427,7 +430,10 @@ func (s *Sender) round() (next []time.Time) {
 		}
 	}
 	for s.ctx.Err() == nil {
-		es, err := s.desk.ClaimMails(s.ctx, s.cfg.Batch, s.cfg.Lease)
+		es, interrupted, err := s.desk.ClaimMails(s.ctx, s.cfg.Batch, s.cfg.Lease)
+		for _, e := range interrupted {
+			s.interrupted(e)
+		}
 		if err != nil {
 			if s.ctx.Err() == nil {
 				s.cfg.Log.Warn("cannot read the outbox: "+err.Error(), "error", err.Error())
@@ -695,6 +701,21 @@ func (s *Sender) delivered(e model.OutboxEntry, resp string) {
 
 func (s *Sender) undeliverable(e model.OutboxEntry, answer string) {
 	s.record("refused", e, func(ctx context.Context) (model.OutboxEntry, error) { return s.desk.Undeliverable(ctx, e, answer) })
+	s.givenUp(e, answer)
+}
+
+// interrupted tells of a mail the claim found still being handed over
+// past its wait, and marked failed (model.InterruptedAnswer): its sender
+// stopped (a crash, most likely) between the hand-over and the server's
+// answer, and can say nothing. This sender, whichever node it runs on,
+// says it as it says any mail given up.
+func (s *Sender) interrupted(e model.OutboxEntry) {
+	s.givenUp(e, e.LastError)
+}
+
+// givenUp is the end of every mail given up: an error in the log, and
+// one more in OnFailed's count.
+func (s *Sender) givenUp(e model.OutboxEntry, answer string) {
 	s.forget(e.Mail.ID)
 	call(s.cfg.OnFailed)
 	s.logMail(slog.LevelError, EventFailed, e, answer, "")
@@ -710,9 +731,7 @@ func (s *Sender) deferred(e model.OutboxEntry, answer string) time.Time {
 		return time.Time{}
 	}
 	if r.State == model.DeliveryFailed {
-		s.forget(e.Mail.ID)
-		call(s.cfg.OnFailed)
-		s.logMail(slog.LevelError, EventFailed, e, r.LastError, "")
+		s.givenUp(e, r.LastError)
 		return time.Time{}
 	}
 	if r.State == model.DeliveryWithdrawn {

@@ -436,6 +436,13 @@ func TestCrashBetweenCommitAndSend(t *testing.T) {
 	byRecipient(t, srv.Messages())
 }
 
+// TestCrashAfterHandOverIsNotSentAgain: a sender dies after handing a
+// mail over, before the server's answer is recorded. The sender that
+// finds it (the next start, or another node) marks it failed, never
+// sends it again, and says so as for any mail given up: an ERROR line
+// and one more in OnFailed's count (the metric). Before, it said
+// nothing: no line, no count, and a customer's only token could be lost
+// without an alert.
 func TestCrashAfterHandOverIsNotSentAgain(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	w := newWorld(t, nil)
@@ -443,7 +450,7 @@ func TestCrashAfterHandOverIsNotSentAgain(t *testing.T) {
 	ctx := context.Background()
 	// A sender claims the mails and hands one over; then it dies, before
 	// the server's answer is recorded.
-	es, err := w.desk.ClaimMails(ctx, 10, time.Minute)
+	es, _, err := w.desk.ClaimMails(ctx, 10, time.Minute)
 	if err != nil || len(es) != 3 {
 		t.Fatalf("claimed %d (%v)", len(es), err)
 	}
@@ -467,7 +474,12 @@ func TestCrashAfterHandOverIsNotSentAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	start(t, w, srv)
+	var mu sync.Mutex
+	sent, failed := 0, 0
+	_, logs := start(t, w, srv, func(c *delivery.Config) {
+		c.OnSent = func() { mu.Lock(); sent++; mu.Unlock() }
+		c.OnFailed = func() { mu.Lock(); failed++; mu.Unlock() }
+	})
 	w.waitDelivery(t, admin, model.DeliverySent)
 	w.waitDelivery(t, taker, model.DeliverySent)
 	m := w.waitDelivery(t, tech, model.DeliveryFailed)
@@ -478,6 +490,25 @@ func TestCrashAfterHandOverIsNotSentAgain(t *testing.T) {
 		if msg.To[0] == addresses[tech] {
 			t.Fatal("a mail that may have been delivered was sent again")
 		}
+	}
+	want := fmt.Sprintf(`level=ERROR msg="mail #%d to %s at example.net not delivered: %s" event=failed mail=%d account=%s domain=example.net attempt=1 `,
+		m.ID, tech, model.InterruptedAnswer, m.ID, tech)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), want) || strings.Count(logs.String(), "event=sent") < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no error line for the interrupted mail #%d; want\n%s\nthe log:\n%s", m.ID, want, logs)
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // a few more polls: it is told once
+	mu.Lock()
+	defer mu.Unlock()
+	if failed != 1 || sent != 2 {
+		t.Errorf("OnFailed called %d times, OnSent %d; want 1 and 2", failed, sent)
+	}
+	if n := strings.Count(logs.String(), "level=ERROR"); n != 1 {
+		t.Errorf("%d error lines, want 1:\n%s", n, logs)
+	}
+	if strings.Contains(logs.String(), addresses[tech]) || tokenRE.MatchString(logs.String()) {
+		t.Errorf("the log holds an address or a token:\n%s", logs)
 	}
 }
 

@@ -77,8 +77,11 @@ const InterruptedAnswer = "interrupted while the server was taking the message: 
 // InterruptedAnswer instead of being sent again: the party sees it in the
 // mailbox and can resend, which issues a fresh token. The window is the
 // server's answer to the final "." and one small write; a message-ID that
-// stays the same for the entry lets receivers drop a copy as well.
-func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) ([]OutboxEntry, error) {
+// stays the same for the entry lets receivers drop a copy as well. Those
+// entries are returned as interrupted, in their new state, so that the
+// sender that found them says so (its log, its count of mails given up)
+// as it does for any mail given up: the sender that stopped never can.
+func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (claimed, interrupted []OutboxEntry, err error) {
 	now := d.clock.Now()
 	// Most rounds find nothing; a read does not take the write lock.
 	var due bool
@@ -87,13 +90,12 @@ func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (
 		due = len(es) > 0
 		return err
 	}); err != nil || !due {
-		return nil, storageErr(err)
+		return nil, nil, storageErr(err)
 	}
-	var claimed []OutboxEntry
 	var touched []Handle
 	start := time.Now()
-	err := d.store.Update(ctx, func(tx Tx) error {
-		claimed, touched = nil, nil
+	err = d.store.Update(ctx, func(tx Tx) error {
+		claimed, interrupted, touched = nil, nil, nil
 		for len(claimed) == 0 {
 			es, err := tx.DueMails(now, limit)
 			if err != nil || len(es) == 0 {
@@ -102,6 +104,7 @@ func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (
 			for _, e := range es {
 				if e.State == DeliverySending {
 					e.State, e.Updated, e.LastError = DeliveryFailed, now, InterruptedAnswer
+					interrupted = append(interrupted, e)
 					touched = append(touched, e.Mail.To)
 				} else {
 					e.State, e.Attempts, e.NextTry, e.Updated = DeliveryPending, e.Attempts+1, now.Add(lease), now
@@ -116,10 +119,10 @@ func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (
 	})
 	d.observed(ActOutboxClaim, start, err)
 	if err != nil {
-		return nil, storageErr(err)
+		return nil, nil, storageErr(err)
 	}
 	d.published(touched...)
-	return claimed, nil
+	return claimed, interrupted, nil
 }
 
 // ReleaseMails gives back claimed mails that were not tried (the sender

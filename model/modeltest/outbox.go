@@ -53,7 +53,7 @@ func (f *Fixture) newestMail(d *model.Desk, h model.Handle) model.Mail {
 
 func (f *Fixture) claim(d *model.Desk, lease time.Duration) []model.OutboxEntry {
 	f.T.Helper()
-	es, err := d.ClaimMails(f.Ctx, 100, lease)
+	es, _, err := d.ClaimMails(f.Ctx, 100, lease)
 	if err != nil {
 		f.T.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func testOutboxExclusive(t *testing.T, open Opener) {
 		go func() {
 			defer wg.Done()
 			for {
-				es, err := desk.ClaimMails(f.Ctx, 2, time.Hour)
+				es, _, err := desk.ClaimMails(f.Ctx, 2, time.Hour)
 				if err != nil {
 					t.Error(err)
 					return
@@ -274,9 +274,22 @@ func testOutboxInterrupted(t *testing.T, open Opener) {
 		t.Fatalf("claimed %d: the handed-over mail must wait for its answer", n)
 	}
 	// No answer recorded in time: the sender died after the hand-over.
+	// The claim that finds it says so, for its sender to tell (the one
+	// that died never can): the mail is given up.
 	f.Clock.Advance(10 * time.Minute)
-	if got := f.claim(d, time.Hour); len(got) != 0 {
+	got, interrupted, err := d.ClaimMails(f.Ctx, 100, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 0 {
 		t.Fatalf("a mail the server may have was claimed again: %+v", got)
+	}
+	if len(interrupted) != 1 || interrupted[0].Mail.ID != e.Mail.ID || interrupted[0].State != model.DeliveryFailed ||
+		interrupted[0].LastError != model.InterruptedAnswer || interrupted[0].Attempts != 1 || interrupted[0].Mail.Address == "" {
+		t.Fatalf("the claim that found the interrupted mail #%d returned %+v as interrupted", e.Mail.ID, interrupted)
+	}
+	if _, again, err := d.ClaimMails(f.Ctx, 100, time.Hour); err != nil || len(again) != 0 {
+		t.Fatalf("the interrupted mail is reported again: %+v, %v", again, err)
 	}
 	m := f.newestMail(d, e.Mail.To)
 	if m.Delivery != model.DeliveryFailed || m.DeliveryError != model.InterruptedAnswer {
