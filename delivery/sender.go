@@ -509,6 +509,8 @@ func (s *Sender) deliver(e model.OutboxEntry) result {
 	case notHanded:
 		s.release([]model.OutboxEntry{e})
 		return result{stop: true}
+	case lost:
+		s.forget(e.Mail.ID)
 	}
 	return result{}
 }
@@ -521,6 +523,7 @@ const (
 	refused           // 5xx
 	unsure            // handed over, the answer lost: may have been delivered
 	notHanded         // stopped before the message was handed over; try again
+	lost              // not handed over: another sender claimed the mail since
 )
 
 // transact runs one mail transaction on the open connection. The message
@@ -562,6 +565,12 @@ func (s *Sender) transact(e *model.OutboxEntry, msg *gomail.Msg) (outcome, strin
 	if err := s.desk.HandOver(s.ctx, e, s.cfg.Lease); err != nil {
 		// Hang up without the final ".": the server drops the message.
 		s.drop()
+		if errors.Is(err, model.ErrClaimLost) {
+			// This try outlived its lease, and another sender took the
+			// mail: it is that one's to send, not this one's to give back.
+			s.cfg.Log.Warn(fmt.Sprintf("mail #%d left to another sender: this try took longer than its lease (%s), and the mail was claimed again", e.Mail.ID, s.cfg.Lease), "mail", e.Mail.ID)
+			return lost, ""
+		}
 		if errors.Is(err, model.ErrWithdrawn) {
 			s.cfg.Log.Warn(fmt.Sprintf("mail #%d not sent: mail delivery is turned off in the desk's settings, and the mail is back in its simulated mailbox, token and all", e.Mail.ID), "mail", e.Mail.ID)
 		} else if s.ctx.Err() == nil {

@@ -127,7 +127,10 @@ func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (
 
 // ReleaseMails gives back claimed mails that were not tried (the sender
 // is stopping): due at once, the attempt not counted; or, when the desk
-// no longer delivers for real, out of the outbox (see withdrawIfOff).
+// no longer delivers for real, out of the outbox (see withdrawIfOff). A
+// mail whose entry is no longer as its claim left it (the lease ran out
+// and another sender took it, or it was taken out of the outbox) is not
+// this sender's to give back, and is left as it is.
 func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
 	if len(es) == 0 {
 		return nil
@@ -135,11 +138,10 @@ func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
 	now, start := d.clock.Now(), time.Now()
 	err := d.store.Update(ctx, func(tx Tx) error {
 		for _, e := range es {
-			e.State, e.Attempts, e.NextTry, e.Updated = DeliveryPending, max(e.Attempts-1, 0), now, now
-			if err := tx.SetDelivery(e); err != nil {
-				if _, err = withdrawnAlready(tx, err); err != nil {
-					return err
-				}
+			r := e
+			r.State, r.Attempts, r.NextTry, r.Updated = DeliveryPending, max(e.Attempts-1, 0), now, now
+			if err := tx.SetDeliveryIf(r, e); err != nil && !errors.Is(err, ErrNoRow) {
+				return err
 			}
 		}
 		_, err := withdrawIfOff(tx)
@@ -154,17 +156,26 @@ func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
 // within wait, the mail is taken as interrupted (see ClaimMails). The
 // sender must not finish the message unless this succeeded. A mail that
 // mail-delivery none took out of the outbox since it was claimed is not
-// handed over: ErrWithdrawn.
+// handed over: ErrWithdrawn. Nor is one whose entry is no longer as the
+// claim left it, which another sender claimed once the lease ran out:
+// ErrClaimLost. That check, in the same write, is what keeps a mail from
+// being sent twice when a sender outlives its lease (a slow server, a
+// stalled database): of two senders holding claims on one mail, only the
+// latest can hand it over.
 func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration) error {
 	now := d.clock.Now()
 	next := *e
 	next.State, next.NextTry, next.Updated = DeliverySending, now.Add(wait), now
 	start := time.Now()
-	withdrawn := false
+	withdrawn, lost := false, false
 	err := d.store.Update(ctx, func(tx Tx) error {
-		withdrawn = false // a write tried again starts anew
-		if err := tx.SetDelivery(next); err != nil {
+		withdrawn, lost = false, false // a write tried again starts anew
+		if err := tx.SetDeliveryIf(next, *e); err != nil {
 			withdrawn, err = withdrawnAlready(tx, err)
+			if errors.Is(err, ErrNoRow) {
+				lost = true
+				return nil
+			}
 			return err
 		}
 		// From here on the token is the recipient's: the desk forgets
@@ -178,6 +189,9 @@ func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration)
 	}
 	if withdrawn {
 		return ErrWithdrawn
+	}
+	if lost {
+		return ErrClaimLost
 	}
 	*e = next
 	return nil

@@ -20,6 +20,7 @@ func RunOutbox(t *testing.T, open Opener) {
 		{"QueuedWithTheMail", testOutboxQueued},
 		{"ClaimIsALease", testOutboxLease},
 		{"ClaimsNeverOverlap", testOutboxExclusive},
+		{"ExpiredClaimIsNotHandedOver", testOutboxExpiredClaim},
 		{"RetryAndGiveUp", testOutboxRetry},
 		{"Outcomes", testOutboxOutcomes},
 		{"InterruptedHandOver", testOutboxInterrupted},
@@ -159,6 +160,51 @@ func testOutboxExclusive(t *testing.T, open Opener) {
 	// and outgoing), N.
 	if total != 8 {
 		t.Fatalf("claimed %d mails, want the 8 queued", total)
+	}
+}
+
+// testOutboxExpiredClaim: a sender whose try outlived its lease, the
+// mail claimed since by another, can neither hand it over (the two would
+// both send it) nor give it back (undoing the other's claim); the latest
+// claim can.
+func testOutboxExpiredClaim(t *testing.T, open Opener) {
+	f, d := outboxDesk(t, open)
+	d.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)})
+	first := f.claim(d, time.Minute)
+	f.Clock.Advance(time.Minute)
+	other := model.NewDesk(f.Store, model.Options{Clock: f.Clock}) // another node's sender
+	second := f.claim(other, time.Minute)
+	if len(first) != 3 || len(second) != 3 {
+		t.Fatalf("claimed %d, then %d once the lease ran out", len(first), len(second))
+	}
+	late := first[0]
+	if err := d.HandOver(f.Ctx, &late, time.Minute); !errors.Is(err, model.ErrClaimLost) {
+		t.Fatalf("the hand-over of an expired claim, taken since by another: %v; want %v", err, model.ErrClaimLost)
+	}
+	if late.State != model.DeliveryPending {
+		t.Errorf("the refused hand-over changed the entry to %s", late.State)
+	}
+	f.Store.View(f.Ctx, func(tx model.Tx) error {
+		if m, err := tx.Mail(late.Mail.ID); err != nil || m.Token != late.Mail.Token || m.Body != late.Mail.Body {
+			t.Errorf("after the refused hand-over, the stored mail is %+v, %v; want it as written", m, err)
+		}
+		return nil
+	})
+	if err := d.ReleaseMails(f.Ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.claim(d, time.Minute)); n != 0 {
+		t.Fatalf("%d mails claimed again: the expired claim's release undid the latest", n)
+	}
+	claimed := second[0]
+	for i := range second {
+		if err := other.HandOver(f.Ctx, &second[i], time.Minute); err != nil {
+			t.Fatalf("the latest claim's hand-over: %v", err)
+		}
+	}
+	// A claim hands its mail over once.
+	if err := other.HandOver(f.Ctx, &claimed, time.Minute); !errors.Is(err, model.ErrClaimLost) {
+		t.Errorf("a second hand-over of the same claim: %v; want %v", err, model.ErrClaimLost)
 	}
 }
 
