@@ -48,10 +48,18 @@ type Config struct {
 
 	Backoff   model.Backoff // waits between tries; default model.DefaultBackoff
 	Timeout   time.Duration // for each exchange with the server, the final answer included; default 30 s
-	Lease     time.Duration // how long a claimed mail is left to this sender; default 10 min
 	Poll      time.Duration // how often to look for mails queued by other processes; default 30 s
 	CloseWait time.Duration // how long Close waits for what is due, at most; default DefaultCloseWait
-	Batch     int           // mails claimed at a time; default 20
+	Batch     int           // mails put off at once when the server cannot be reached, with its answer; default 20
+
+	// Lease is how long a mail claimed for a try is left to this
+	// sender, and how long the server's answer to a mail handed over is
+	// waited for before the mail is taken as interrupted. A claim covers
+	// one try (see round), so the default, 5 × Timeout (2 min 30 s),
+	// covers the longest: connecting, the greeting, EHLO with STARTTLS
+	// and AUTH, then the mail's transaction, each within Timeout. It is
+	// also how long a crashed sender holds up the mail it was trying.
+	Lease time.Duration
 
 	// OnSent and OnFailed, when set, are called for each mail the
 	// server took, and for each mail given up (refused with 5xx, not
@@ -76,7 +84,7 @@ func (c *Config) defaults() {
 		c.Timeout = 30 * time.Second
 	}
 	if c.Lease <= 0 {
-		c.Lease = 10 * time.Minute
+		c.Lease = 5 * c.Timeout
 	}
 	if c.Lease < 2*c.Timeout {
 		c.Lease = 2 * c.Timeout
@@ -422,15 +430,33 @@ func (s *Sender) follow() {
 
 // round sends everything due now. It returns when each mail it deferred
 // is due again (and when to look again if the outbox could not be read).
+//
+// It claims one mail at a time, just before trying it, so that a claim
+// (a lease, see model.Desk.ClaimMails) covers one try, not a batch's
+// worth: a sender that dies (kill -9, a crash) holds up only the mail it
+// was trying, for one lease. The mails it had not tried yet are not
+// claimed: the next start, or another node, sends them at once, their
+// attempt not counted. (Claiming 20 at a time with a lease long enough
+// for all 20 left them waiting the whole lease after a crash, and then
+// counted a second attempt for mails never tried.) It costs one small
+// write per mail, at human speed; and it lets several nodes share a
+// queue mail by mail. The one mail claimed cannot be sent twice: only
+// the sender holding the latest claim can hand it over (HandOver checks
+// it in its write), should a try outlive its lease.
 func (s *Sender) round() (next []time.Time) {
 	defer s.hangUp()
+	defer func() {
+		if s.ctx.Err() != nil {
+			s.leftUntried()
+		}
+	}()
 	soonest := func(t time.Time) {
 		if !t.IsZero() {
 			next = append(next, t)
 		}
 	}
 	for s.ctx.Err() == nil {
-		es, interrupted, err := s.desk.ClaimMails(s.ctx, s.cfg.Batch, s.cfg.Lease)
+		es, interrupted, err := s.desk.ClaimMails(s.ctx, 1, s.cfg.Lease)
 		for _, e := range interrupted {
 			s.interrupted(e)
 		}
@@ -444,33 +470,57 @@ func (s *Sender) round() (next []time.Time) {
 		if len(es) == 0 {
 			return next
 		}
-		for i, e := range es {
-			if s.ctx.Err() != nil || s.desk.Now().Add(s.cfg.Timeout).After(e.NextTry) {
-				// Stopping; or the lease runs out before an answer could
-				// come, and then another sender may take the mail: two
-				// must never hand it over. Given back, it is claimed anew.
-				s.release(es[i:])
-				if s.ctx.Err() != nil {
-					s.notTried(es[i:])
-				}
-				break
-			}
-			r := s.deliver(e)
-			soonest(r.after)
-			switch {
-			case r.unreachable != "":
-				// The rest waits with the same answer.
-				for _, rest := range es[i+1:] {
-					soonest(s.deferred(rest, r.unreachable))
-				}
-				return next
-			case r.stop:
-				s.release(es[i+1:])
-				return next
-			}
+		r := s.deliver(es[0])
+		soonest(r.after)
+		switch {
+		case r.unreachable != "":
+			// What else is due waits with the same answer.
+			next = append(next, s.putOff(r.unreachable)...)
+			return next
+		case r.stop:
+			return next
 		}
 	}
 	return next
+}
+
+// putOff defers, with the answer of a server that cannot be reached, up
+// to Batch more mails due now, rather than trying to reach it again for
+// each. It runs even when the sender is stopping (Close cut off a
+// server that did not answer): it only writes to the desk. It returns
+// when each is due again.
+func (s *Sender) putOff(answer string) (next []time.Time) {
+	es, interrupted, err := s.desk.ClaimMails(context.WithoutCancel(s.ctx), s.cfg.Batch, s.cfg.Lease)
+	for _, e := range interrupted {
+		s.interrupted(e)
+	}
+	if err != nil {
+		s.cfg.Log.Warn("cannot read the outbox: "+err.Error(), "error", err.Error())
+	}
+	for _, e := range es {
+		if t := s.deferred(e, answer); !t.IsZero() {
+			next = append(next, t)
+		}
+	}
+	return next
+}
+
+// leftUntried counts among the unsent the mails due that a stopping
+// sender did not try (see Close).
+func (s *Sender) leftUntried() {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), 5*time.Second)
+	defer cancel()
+	es, err := s.desk.DueMails(ctx, s.cfg.Batch)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range es {
+		if _, ok := s.unsent[e.Mail.ID]; !ok {
+			s.unsent[e.Mail.ID] = "not tried before the sender stopped"
+		}
+	}
 }
 
 type result struct {
@@ -763,18 +813,6 @@ func (s *Sender) release(es []model.OutboxEntry) {
 	if err := s.desk.ReleaseMails(context.WithoutCancel(s.ctx), es); err != nil {
 		// They come back when their lease runs out.
 		s.cfg.Log.Warn("cannot give back claimed mails: "+err.Error(), "mails", len(es))
-	}
-}
-
-// notTried counts among the unsent the mails Close left before trying
-// them.
-func (s *Sender) notTried(es []model.OutboxEntry) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, e := range es {
-		if _, ok := s.unsent[e.Mail.ID]; !ok {
-			s.unsent[e.Mail.ID] = "not tried before the sender stopped"
-		}
 	}
 }
 

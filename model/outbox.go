@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"contactdesk/locale"
@@ -123,6 +124,18 @@ func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (
 	}
 	d.published(touched...)
 	return claimed, interrupted, nil
+}
+
+// DueMails lists, without claiming them, up to limit mails due for
+// delivery now, as a stopping sender leaves them untried.
+func (d *Desk) DueMails(ctx context.Context, limit int) ([]OutboxEntry, error) {
+	var due []OutboxEntry
+	err := d.store.View(ctx, func(tx Tx) error {
+		es, err := tx.DueMails(d.clock.Now(), limit)
+		due = slices.DeleteFunc(es, func(e OutboxEntry) bool { return e.State != DeliveryPending })
+		return err
+	})
+	return due, storageErr(err)
 }
 
 // ReleaseMails gives back claimed mails that were not tried (the sender
