@@ -30,7 +30,8 @@ type Config struct {
 	// each try that failed and will be made again (deferred), and for
 	// mails left unsent at Close; Error for a mail given up (refused
 	// with 5xx, not taken within model.DeliveryGiveUp, or interrupted
-	// while the server took it). Each line names the mail by its number
+	// while the server took it: the answer lost, or, found by the next
+	// claim, its sender stopped). Each line names the mail by its number
 	// and its recipient by account ("account") and the address's domain
 	// ("domain"), with "attempt" and the server's "answer"; never a
 	// token, a body or the password. Nil discards them.
@@ -55,14 +56,24 @@ type Config struct {
 
 	Backoff   model.Backoff // waits between tries; default model.DefaultBackoff
 	Timeout   time.Duration // for each exchange with the server, the final answer included; default 30 s
-	Lease     time.Duration // how long a claimed mail is left to this sender; default 10 min
 	Poll      time.Duration // how often to look for mails queued by other processes; default 30 s
 	CloseWait time.Duration // how long Close waits for what is due, at most; default DefaultCloseWait
-	Batch     int           // mails claimed at a time; default 20
+	Batch     int           // mails put off at once when the server cannot be reached, with its answer; default 20
+
+	// Lease is how long a mail claimed for a try is left to this
+	// sender, and how long the server's answer to a mail handed over is
+	// waited for before the mail is taken as interrupted. A claim covers
+	// one try (see round), so the default, 5 × Timeout (2 min 30 s),
+	// covers the longest: connecting, the greeting, EHLO with STARTTLS
+	// and AUTH, then the mail's transaction, each within Timeout. It is
+	// also how long a crashed sender holds up the mail it was trying.
+	Lease time.Duration
 
 	// OnSent and OnFailed, when set, are called for each mail the
-	// server took, and for each mail given up (refused with 5xx, or
-	// not taken within model.DeliveryGiveUp): metrics count with them.
+	// server took, and for each mail given up (refused with 5xx, not
+	// taken within model.DeliveryGiveUp, or found interrupted while
+	// the server took it, whichever sender was handing it over):
+	// metrics count with them.
 	// They run on the sender's goroutine and must return at once.
 	OnSent, OnFailed func()
 }
@@ -81,7 +92,7 @@ func (c *Config) defaults() {
 		c.Timeout = 30 * time.Second
 	}
 	if c.Lease <= 0 {
-		c.Lease = 10 * time.Minute
+		c.Lease = 5 * c.Timeout
 	}
 	if c.Lease < 2*c.Timeout {
 		c.Lease = 2 * c.Timeout
@@ -427,15 +438,36 @@ func (s *Sender) follow() {
 
 // round sends everything due now. It returns when each mail it deferred
 // is due again (and when to look again if the outbox could not be read).
+//
+// It claims one mail at a time, just before trying it, so that a claim
+// (a lease, see model.Desk.ClaimMails) covers one try, not a batch's
+// worth: a sender that dies (kill -9, a crash) holds up only the mail it
+// was trying, for one lease. The mails it had not tried yet are not
+// claimed: the next start, or another node, sends them at once, their
+// attempt not counted. (Claiming 20 at a time with a lease long enough
+// for all 20 left them waiting the whole lease after a crash, and then
+// counted a second attempt for mails never tried.) It costs one small
+// write per mail, at human speed; and it lets several nodes share a
+// queue mail by mail. The one mail claimed cannot be sent twice: only
+// the sender holding the latest claim can hand it over (HandOver checks
+// it in its write), should a try outlive its lease.
 func (s *Sender) round() (next []time.Time) {
 	defer s.hangUp()
+	defer func() {
+		if s.ctx.Err() != nil {
+			s.leftUntried()
+		}
+	}()
 	soonest := func(t time.Time) {
 		if !t.IsZero() {
 			next = append(next, t)
 		}
 	}
 	for s.ctx.Err() == nil {
-		es, err := s.desk.ClaimMails(s.ctx, s.cfg.Batch, s.cfg.Lease)
+		es, interrupted, err := s.desk.ClaimMails(s.ctx, 1, s.cfg.Lease)
+		for _, e := range interrupted {
+			s.interrupted(e)
+		}
 		if err != nil {
 			if s.ctx.Err() == nil {
 				s.cfg.Log.Warn("cannot read the outbox: "+err.Error(), "error", err.Error())
@@ -446,33 +478,57 @@ func (s *Sender) round() (next []time.Time) {
 		if len(es) == 0 {
 			return next
 		}
-		for i, e := range es {
-			if s.ctx.Err() != nil || s.desk.Now().Add(s.cfg.Timeout).After(e.NextTry) {
-				// Stopping; or the lease runs out before an answer could
-				// come, and then another sender may take the mail: two
-				// must never hand it over. Given back, it is claimed anew.
-				s.release(es[i:])
-				if s.ctx.Err() != nil {
-					s.notTried(es[i:])
-				}
-				break
-			}
-			r := s.deliver(e)
-			soonest(r.after)
-			switch {
-			case r.unreachable != "":
-				// The rest waits with the same answer.
-				for _, rest := range es[i+1:] {
-					soonest(s.deferred(rest, r.unreachable))
-				}
-				return next
-			case r.stop:
-				s.release(es[i+1:])
-				return next
-			}
+		r := s.deliver(es[0])
+		soonest(r.after)
+		switch {
+		case r.unreachable != "":
+			// What else is due waits with the same answer.
+			next = append(next, s.putOff(r.unreachable)...)
+			return next
+		case r.stop:
+			return next
 		}
 	}
 	return next
+}
+
+// putOff defers, with the answer of a server that cannot be reached, up
+// to Batch more mails due now, rather than trying to reach it again for
+// each. It runs even when the sender is stopping (Close cut off a
+// server that did not answer): it only writes to the desk. It returns
+// when each is due again.
+func (s *Sender) putOff(answer string) (next []time.Time) {
+	es, interrupted, err := s.desk.ClaimMails(context.WithoutCancel(s.ctx), s.cfg.Batch, s.cfg.Lease)
+	for _, e := range interrupted {
+		s.interrupted(e)
+	}
+	if err != nil {
+		s.cfg.Log.Warn("cannot read the outbox: "+err.Error(), "error", err.Error())
+	}
+	for _, e := range es {
+		if t := s.deferred(e, answer); !t.IsZero() {
+			next = append(next, t)
+		}
+	}
+	return next
+}
+
+// leftUntried counts among the unsent the mails due that a stopping
+// sender did not try (see Close).
+func (s *Sender) leftUntried() {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), 5*time.Second)
+	defer cancel()
+	es, err := s.desk.DueMails(ctx, s.cfg.Batch)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range es {
+		if _, ok := s.unsent[e.Mail.ID]; !ok {
+			s.unsent[e.Mail.ID] = "not tried before the sender stopped"
+		}
+	}
 }
 
 type result struct {
@@ -511,6 +567,8 @@ func (s *Sender) deliver(e model.OutboxEntry) result {
 	case notHanded:
 		s.release([]model.OutboxEntry{e})
 		return result{stop: true}
+	case lost:
+		s.forget(e.Mail.ID)
 	}
 	return result{}
 }
@@ -523,6 +581,7 @@ const (
 	refused           // 5xx
 	unsure            // handed over, the answer lost: may have been delivered
 	notHanded         // stopped before the message was handed over; try again
+	lost              // not handed over: another sender claimed the mail since
 )
 
 // transact runs one mail transaction on the open connection. The message
@@ -564,6 +623,12 @@ func (s *Sender) transact(e *model.OutboxEntry, msg *gomail.Msg) (outcome, strin
 	if err := s.desk.HandOver(s.ctx, e, s.cfg.Lease); err != nil {
 		// Hang up without the final ".": the server drops the message.
 		s.drop()
+		if errors.Is(err, model.ErrClaimLost) {
+			// This try outlived its lease, and another sender took the
+			// mail: it is that one's to send, not this one's to give back.
+			s.cfg.Log.Warn(fmt.Sprintf("mail #%d left to another sender: this try took longer than its lease (%s), and the mail was claimed again", e.Mail.ID, s.cfg.Lease), "mail", e.Mail.ID)
+			return lost, ""
+		}
 		if errors.Is(err, model.ErrWithdrawn) {
 			s.cfg.Log.Warn(fmt.Sprintf("mail #%d not sent: mail delivery is turned off in the desk's settings, and the mail is back in its simulated mailbox, token and all", e.Mail.ID), "mail", e.Mail.ID)
 		} else if s.ctx.Err() == nil {
@@ -710,6 +775,21 @@ func (s *Sender) delivered(e model.OutboxEntry, resp string) {
 
 func (s *Sender) undeliverable(e model.OutboxEntry, answer string) {
 	s.record("refused", e, func(ctx context.Context) (model.OutboxEntry, error) { return s.desk.Undeliverable(ctx, e, answer) })
+	s.givenUp(e, answer)
+}
+
+// interrupted tells of a mail the claim found still being handed over
+// past its wait, and marked failed (model.InterruptedAnswer): its sender
+// stopped (a crash, most likely) between the hand-over and the server's
+// answer, and can say nothing. This sender, whichever node it runs on,
+// says it as it says any mail given up.
+func (s *Sender) interrupted(e model.OutboxEntry) {
+	s.givenUp(e, e.LastError)
+}
+
+// givenUp is the end of every mail given up: an error in the log, and
+// one more in OnFailed's count.
+func (s *Sender) givenUp(e model.OutboxEntry, answer string) {
 	s.forget(e.Mail.ID)
 	call(s.cfg.OnFailed)
 	s.logMail(slog.LevelError, EventFailed, e, answer, "")
@@ -725,9 +805,7 @@ func (s *Sender) deferred(e model.OutboxEntry, answer string) time.Time {
 		return time.Time{}
 	}
 	if r.State == model.DeliveryFailed {
-		s.forget(e.Mail.ID)
-		call(s.cfg.OnFailed)
-		s.logMail(slog.LevelError, EventFailed, e, r.LastError, "")
+		s.givenUp(e, r.LastError)
 		return time.Time{}
 	}
 	if r.State == model.DeliveryWithdrawn {
@@ -750,18 +828,6 @@ func (s *Sender) release(es []model.OutboxEntry) {
 	if err := s.desk.ReleaseMails(context.WithoutCancel(s.ctx), es); err != nil {
 		// They come back when their lease runs out.
 		s.cfg.Log.Warn("cannot give back claimed mails: "+err.Error(), "mails", len(es))
-	}
-}
-
-// notTried counts among the unsent the mails Close left before trying
-// them.
-func (s *Sender) notTried(es []model.OutboxEntry) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, e := range es {
-		if _, ok := s.unsent[e.Mail.ID]; !ok {
-			s.unsent[e.Mail.ID] = "not tried before the sender stopped"
-		}
 	}
 }
 

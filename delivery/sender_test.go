@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -436,6 +437,13 @@ func TestCrashBetweenCommitAndSend(t *testing.T) {
 	byRecipient(t, srv.Messages())
 }
 
+// TestCrashAfterHandOverIsNotSentAgain: a sender dies after handing a
+// mail over, before the server's answer is recorded. The sender that
+// finds it (the next start, or another node) marks it failed, never
+// sends it again, and says so as for any mail given up: an ERROR line
+// and one more in OnFailed's count (the metric). Before, it said
+// nothing: no line, no count, and a customer's only token could be lost
+// without an alert.
 func TestCrashAfterHandOverIsNotSentAgain(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	w := newWorld(t, nil)
@@ -443,7 +451,7 @@ func TestCrashAfterHandOverIsNotSentAgain(t *testing.T) {
 	ctx := context.Background()
 	// A sender claims the mails and hands one over; then it dies, before
 	// the server's answer is recorded.
-	es, err := w.desk.ClaimMails(ctx, 10, time.Minute)
+	es, _, err := w.desk.ClaimMails(ctx, 10, time.Minute)
 	if err != nil || len(es) != 3 {
 		t.Fatalf("claimed %d (%v)", len(es), err)
 	}
@@ -467,7 +475,12 @@ func TestCrashAfterHandOverIsNotSentAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	start(t, w, srv)
+	var mu sync.Mutex
+	sent, failed := 0, 0
+	_, logs := start(t, w, srv, func(c *delivery.Config) {
+		c.OnSent = func() { mu.Lock(); sent++; mu.Unlock() }
+		c.OnFailed = func() { mu.Lock(); failed++; mu.Unlock() }
+	})
 	w.waitDelivery(t, admin, model.DeliverySent)
 	w.waitDelivery(t, taker, model.DeliverySent)
 	m := w.waitDelivery(t, tech, model.DeliveryFailed)
@@ -478,6 +491,202 @@ func TestCrashAfterHandOverIsNotSentAgain(t *testing.T) {
 		if msg.To[0] == addresses[tech] {
 			t.Fatal("a mail that may have been delivered was sent again")
 		}
+	}
+	want := fmt.Sprintf(`level=ERROR msg="mail #%d to %s at example.net not delivered: %s" event=failed mail=%d account=%s domain=example.net attempt=1 `,
+		m.ID, tech, model.InterruptedAnswer, m.ID, tech)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), want) || strings.Count(logs.String(), "event=sent") < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no error line for the interrupted mail #%d; want\n%s\nthe log:\n%s", m.ID, want, logs)
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // a few more polls: it is told once
+	mu.Lock()
+	defer mu.Unlock()
+	if failed != 1 || sent != 2 {
+		t.Errorf("OnFailed called %d times, OnSent %d; want 1 and 2", failed, sent)
+	}
+	if n := strings.Count(logs.String(), "level=ERROR"); n != 1 {
+		t.Errorf("%d error lines, want 1:\n%s", n, logs)
+	}
+	if strings.Contains(logs.String(), addresses[tech]) || tokenRE.MatchString(logs.String()) {
+		t.Errorf("the log holds an address or a token:\n%s", logs)
+	}
+}
+
+// crashable is a store that a test can make die, as its process would
+// (kill -9): from then on, nothing its desk does reaches the database,
+// which stays as the crash left it.
+type crashable struct {
+	model.Store
+	dead atomic.Bool
+}
+
+var errCrashed = errors.New("the process is dead")
+
+func (c *crashable) View(ctx context.Context, fn func(model.Tx) error) error {
+	if c.dead.Load() {
+		return errCrashed
+	}
+	return c.Store.View(ctx, fn)
+}
+
+func (c *crashable) Update(ctx context.Context, fn func(model.Tx) error) error {
+	if c.dead.Load() {
+		return errCrashed
+	}
+	return c.Store.Update(ctx, fn)
+}
+
+// TestCrashMidQueueSendsTheRestAtOnce: a sender dies (kill -9) while a
+// slow server takes the first of three mails. The next start sends the
+// two it never tried at once, their attempt the first; before, the dead
+// sender had claimed them with the first, for the whole lease (10
+// minutes), and they went out only then, counted as a second attempt.
+// The mail being taken is never sent again: once the wait for its
+// answer has passed, it is given up with an ERROR line and counted.
+func TestCrashMidQueueSendsTheRestAtOnce(t *testing.T) {
+	clk := modeltest.NewClock(time.Now())
+	srv := smtptest.Start(t, smtptest.Options{})
+	var mu sync.Mutex
+	first := ""
+	taking := make(chan struct{})
+	srv.HoldData(func(rcpt string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if first == "" {
+			first = rcpt
+			close(taking)
+		}
+		return rcpt == first
+	})
+	t.Cleanup(srv.ReleaseData)
+	w := newWorld(t, clk)
+	w.request(t)
+
+	store := &crashable{Store: w.db}
+	dying, _ := newSender(t, srv.URL(), srv)
+	dying.Attach(model.NewDesk(store, model.Options{Clock: clk}))
+	select {
+	case <-taking:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server was never handed a mail")
+	}
+	store.dead.Store(true)
+	t.Cleanup(func() { srv.ReleaseData(); dying.Close() })
+
+	// The next start, on the same machine (its clock has not moved).
+	w.open(t, clk)
+	failed := 0
+	_, logs := start(t, w, srv, func(c *delivery.Config) {
+		c.OnFailed = func() { mu.Lock(); failed++; mu.Unlock() }
+	})
+	byAddress := map[string]model.Handle{}
+	for h, a := range addresses {
+		byAddress[a] = h
+	}
+	mu.Lock()
+	cut := byAddress[first]
+	mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for _, h := range []model.Handle{admin, tech, taker} {
+		if h == cut {
+			continue
+		}
+		for m := w.mail(t, h); m.Delivery != model.DeliverySent; m = w.mail(t, h) {
+			if time.Now().After(deadline) {
+				t.Fatalf("mail #%d to %s, never tried by the dead sender, is %s at the next start (%s): it waits for the dead sender's claim to run out", m.ID, h, m.Delivery, m.DeliveryError)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); strings.Count(logs.String(), "event=sent") < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the log:\n%s", logs)
+		}
+	}
+	if n := strings.Count(logs.String(), "event=sent"); n != 2 || strings.Count(logs.String(), "attempt=1 ") != 2 {
+		t.Errorf("%d mails sent; want the 2 never tried, each at its first attempt:\n%s", n, logs)
+	}
+	if m := w.mail(t, cut); m.Delivery != model.DeliveryPending {
+		t.Fatalf("the mail the server was taking: %s (%s), want it waiting for its answer", m.Delivery, m.DeliveryError)
+	}
+
+	// No answer recorded once the wait has passed: given up, and said.
+	clk.Advance(11 * time.Minute)
+	m := w.waitDelivery(t, cut, model.DeliveryFailed)
+	if m.DeliveryError != model.InterruptedAnswer {
+		t.Fatalf("the mail cut off: %q", m.DeliveryError)
+	}
+	want := fmt.Sprintf(`level=ERROR msg="mail #%d to %s at `, m.ID, cut)
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), want); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no error line for mail #%d:\n%s", m.ID, logs)
+		}
+	}
+	mu.Lock()
+	if failed != 1 {
+		t.Errorf("OnFailed called %d times, want 1", failed)
+	}
+	mu.Unlock()
+	srv.ReleaseData()
+	time.Sleep(200 * time.Millisecond)
+	n := 0
+	for _, msg := range srv.Messages() {
+		if msg.To[0] == addresses[cut] {
+			n++
+		}
+	}
+	if n > 1 {
+		t.Errorf("the mail cut off reached the server %d times", n)
+	}
+}
+
+// TestTryOutlivingItsLeaseIsNotSentTwice: a sender's try that takes
+// longer than its claim (a server that stalls before the message) loses
+// the mail to another sender, which claims it once the lease has run
+// out and sends it. When the first one's server answers at last, that
+// sender does not finish the message: the desk refuses its hand-over.
+func TestTryOutlivingItsLeaseIsNotSentTwice(t *testing.T) {
+	clk := modeltest.NewClock(time.Now())
+	srv := smtptest.Start(t, smtptest.Options{})
+	stalled := make(chan struct{})
+	resume := make(chan struct{})
+	var once sync.Once
+	srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
+		first := false
+		once.Do(func() { first = true })
+		if first {
+			close(stalled)
+			<-resume
+		}
+		return nil
+	})
+	w := newWorld(t, clk)
+	w.request(t)
+	slow, slowLogs := newSender(t, srv.URL(), srv)
+	slow.Attach(model.NewDesk(w.db, model.Options{Clock: clk}))
+	t.Cleanup(func() { slow.Close() })
+	select {
+	case <-stalled:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server was never asked for a recipient")
+	}
+	clk.Advance(time.Minute) // the lease (5 × Timeout: 50 s) runs out
+	other := &world{path: w.path}
+	other.open(t, clk)
+	start(t, other, srv)
+	srv.Wait(t, 3)
+	close(resume)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(slowLogs.String(), "left to another sender"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the slow sender's log:\n%s", slowLogs)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	got := srv.Messages()
+	byRecipient(t, got) // fails on a mail sent twice
+	if len(got) != 3 {
+		t.Fatalf("%d messages, want 3", len(got))
 	}
 }
 

@@ -72,7 +72,7 @@ func New() *Metrics {
 		}),
 		failed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "contactdesk_mail_failed_total",
-			Help: "Mails given up: refused by the SMTP server (5xx), or not taken within a day.",
+			Help: "Mails given up: refused by the SMTP server (5xx), not taken within a day, or cut off while the server took them (counted by the node that finds one a crashed sender left).",
 		}),
 		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "contactdesk_http_requests_total",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"contactdesk/locale"
@@ -77,8 +78,11 @@ const InterruptedAnswer = "interrupted while the server was taking the message: 
 // InterruptedAnswer instead of being sent again: the party sees it in the
 // mailbox and can resend, which issues a fresh token. The window is the
 // server's answer to the final "." and one small write; a message-ID that
-// stays the same for the entry lets receivers drop a copy as well.
-func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) ([]OutboxEntry, error) {
+// stays the same for the entry lets receivers drop a copy as well. Those
+// entries are returned as interrupted, in their new state, so that the
+// sender that found them says so (its log, its count of mails given up)
+// as it does for any mail given up: the sender that stopped never can.
+func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (claimed, interrupted []OutboxEntry, err error) {
 	now := d.clock.Now()
 	// Most rounds find nothing; a read does not take the write lock.
 	var due bool
@@ -87,13 +91,12 @@ func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (
 		due = len(es) > 0
 		return err
 	}); err != nil || !due {
-		return nil, storageErr(err)
+		return nil, nil, storageErr(err)
 	}
-	var claimed []OutboxEntry
 	var touched []Handle
 	start := time.Now()
-	err := d.store.Update(ctx, func(tx Tx) error {
-		claimed, touched = nil, nil
+	err = d.store.Update(ctx, func(tx Tx) error {
+		claimed, interrupted, touched = nil, nil, nil
 		for len(claimed) == 0 {
 			es, err := tx.DueMails(now, limit)
 			if err != nil || len(es) == 0 {
@@ -102,6 +105,7 @@ func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (
 			for _, e := range es {
 				if e.State == DeliverySending {
 					e.State, e.Updated, e.LastError = DeliveryFailed, now, InterruptedAnswer
+					interrupted = append(interrupted, e)
 					touched = append(touched, e.Mail.To)
 				} else {
 					e.State, e.Attempts, e.NextTry, e.Updated = DeliveryPending, e.Attempts+1, now.Add(lease), now
@@ -116,15 +120,30 @@ func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (
 	})
 	d.observed(ActOutboxClaim, start, err)
 	if err != nil {
-		return nil, storageErr(err)
+		return nil, nil, storageErr(err)
 	}
 	d.published(touched...)
-	return claimed, nil
+	return claimed, interrupted, nil
+}
+
+// DueMails lists, without claiming them, up to limit mails due for
+// delivery now, as a stopping sender leaves them untried.
+func (d *Desk) DueMails(ctx context.Context, limit int) ([]OutboxEntry, error) {
+	var due []OutboxEntry
+	err := d.store.View(ctx, func(tx Tx) error {
+		es, err := tx.DueMails(d.clock.Now(), limit)
+		due = slices.DeleteFunc(es, func(e OutboxEntry) bool { return e.State != DeliveryPending })
+		return err
+	})
+	return due, storageErr(err)
 }
 
 // ReleaseMails gives back claimed mails that were not tried (the sender
 // is stopping): due at once, the attempt not counted; or, when the desk
-// no longer delivers for real, out of the outbox (see withdrawIfOff).
+// no longer delivers for real, out of the outbox (see withdrawIfOff). A
+// mail whose entry is no longer as its claim left it (the lease ran out
+// and another sender took it, or it was taken out of the outbox) is not
+// this sender's to give back, and is left as it is.
 func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
 	if len(es) == 0 {
 		return nil
@@ -132,11 +151,10 @@ func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
 	now, start := d.clock.Now(), time.Now()
 	err := d.store.Update(ctx, func(tx Tx) error {
 		for _, e := range es {
-			e.State, e.Attempts, e.NextTry, e.Updated = DeliveryPending, max(e.Attempts-1, 0), now, now
-			if err := tx.SetDelivery(e); err != nil {
-				if _, err = withdrawnAlready(tx, err); err != nil {
-					return err
-				}
+			r := e
+			r.State, r.Attempts, r.NextTry, r.Updated = DeliveryPending, max(e.Attempts-1, 0), now, now
+			if err := tx.SetDeliveryIf(r, e); err != nil && !errors.Is(err, ErrNoRow) {
+				return err
 			}
 		}
 		_, err := withdrawIfOff(tx)
@@ -151,17 +169,26 @@ func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
 // within wait, the mail is taken as interrupted (see ClaimMails). The
 // sender must not finish the message unless this succeeded. A mail that
 // mail-delivery none took out of the outbox since it was claimed is not
-// handed over: ErrWithdrawn.
+// handed over: ErrWithdrawn. Nor is one whose entry is no longer as the
+// claim left it, which another sender claimed once the lease ran out:
+// ErrClaimLost. That check, in the same write, is what keeps a mail from
+// being sent twice when a sender outlives its lease (a slow server, a
+// stalled database): of two senders holding claims on one mail, only the
+// latest can hand it over.
 func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration) error {
 	now := d.clock.Now()
 	next := *e
 	next.State, next.NextTry, next.Updated = DeliverySending, now.Add(wait), now
 	start := time.Now()
-	withdrawn := false
+	withdrawn, lost := false, false
 	err := d.store.Update(ctx, func(tx Tx) error {
-		withdrawn = false // a write tried again starts anew
-		if err := tx.SetDelivery(next); err != nil {
+		withdrawn, lost = false, false // a write tried again starts anew
+		if err := tx.SetDeliveryIf(next, *e); err != nil {
 			withdrawn, err = withdrawnAlready(tx, err)
+			if errors.Is(err, ErrNoRow) {
+				lost = true
+				return nil
+			}
 			return err
 		}
 		// From here on the token is the recipient's: the desk forgets
@@ -175,6 +202,9 @@ func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration)
 	}
 	if withdrawn {
 		return ErrWithdrawn
+	}
+	if lost {
+		return ErrClaimLost
 	}
 	*e = next
 	return nil

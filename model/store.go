@@ -15,6 +15,12 @@ var ErrNoRow = errors.New("no such row")
 // mailbox's again, and must not be sent.
 var ErrWithdrawn = errors.New("the mail was taken out of the outbox: mail delivery is turned off in the desk's settings")
 
+// ErrClaimLost is HandOver's refusal of a mail whose claim is no longer
+// its sender's: the lease ran out and another sender claimed the mail
+// since (or recorded it). The mail is the other sender's to send; this
+// one must not finish the message.
+var ErrClaimLost = errors.New("the mail's claim ran out, and another sender has taken it")
+
 // Store keeps the desk's data. storage/ implements it over SQLite (and a
 // second backend over PostgreSQL); the model only ever sees these
 // interfaces.
@@ -163,6 +169,11 @@ type Tx interface {
 	DueMails(now time.Time, limit int) ([]OutboxEntry, error)
 	// SetDelivery records where an outbox entry stands.
 	SetDelivery(e OutboxEntry) error
+	// SetDeliveryIf records e only while the stored entry is still as
+	// was has it (same state, attempts and next try: as a claim left
+	// it), and returns ErrNoRow otherwise: another sender claimed it
+	// since, or it is gone.
+	SetDeliveryIf(e, was OutboxEntry) error
 
 	// Settings returns every setting of the desk that is set.
 	Settings() (Settings, error)

@@ -286,6 +286,30 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	w.write("SetDelivery missing", func(tx model.Tx) (any, error) {
 		return one(tx.SetDelivery(model.OutboxEntry{Mail: model.Mail{ID: 3}, State: model.DeliverySent}))
 	})
+	w.write("QueueMail 3", func(tx model.Tx) (any, error) { return one(tx.QueueMail(3, at(14))) })
+	claimed := model.OutboxEntry{Mail: model.Mail{ID: 3}, State: model.DeliveryPending, Attempts: 1, NextTry: at(20), Updated: at(14)}
+	w.write("SetDelivery claimed", func(tx model.Tx) (any, error) { return one(tx.SetDelivery(claimed)) })
+	// Recorded only over the entry as was has it: the claim of a sender
+	// whose lease ran out, since claimed by another, is not.
+	for i, was := range []model.OutboxEntry{
+		{Mail: claimed.Mail, State: model.DeliveryPending, Attempts: 2, NextTry: at(20)},
+		{Mail: claimed.Mail, State: model.DeliveryPending, Attempts: 1, NextTry: at(21)},
+		{Mail: claimed.Mail, State: model.DeliverySending, Attempts: 1, NextTry: at(20)},
+		{Mail: model.Mail{ID: 5}, State: model.DeliveryPending, Attempts: 1, NextTry: at(20)},
+		claimed,
+		claimed, // changed by the one before
+	} {
+		matched := w.write(fmt.Sprintf("SetDeliveryIf %d", i), func(tx model.Tx) (any, error) {
+			err := tx.SetDeliveryIf(model.OutboxEntry{Mail: was.Mail, State: model.DeliverySending, Attempts: 1, NextTry: at(25), Updated: at(15)}, was)
+			if errors.Is(err, model.ErrNoRow) {
+				return false, nil
+			}
+			return err == nil, err
+		})
+		if want := i == 4; matched != want {
+			t.Errorf("SetDeliveryIf %d over %+v: recorded %v, want %v", i, was, matched, want)
+		}
+	}
 	w.read("DueMails after", func(tx model.Tx) (any, error) { return tx.DueMails(at(100), 0) })
 	w.read("OutboxPending", func(tx model.Tx) (any, error) { return tx.OutboxPending() })
 	for _, h := range []model.Handle{"xx11111-ovh", "yy22222-ovh", "qq00000-ovh"} {

@@ -70,6 +70,8 @@ type Server struct {
 	refuse     func(rcpt string) *smtp.SMTPError
 	refuseData func(rcpt string) *smtp.SMTPError
 	hangUp     func(rcpt string) bool
+	hold       func(rcpt string) bool
+	held1      chan struct{} // closed by ReleaseData
 	refused    int
 	wg         sync.WaitGroup
 
@@ -190,6 +192,33 @@ func (s *Server) HangUpAfterData(f func(rcpt string) bool) {
 	s.mu.Lock()
 	s.hangUp = f
 	s.mu.Unlock()
+}
+
+// HoldData makes the server keep a message to a recipient for which f
+// is true and wait, before answering its final ".", until ReleaseData
+// (or Close): a slow server, during which the client may die. The
+// message is counted among Messages once answered.
+func (s *Server) HoldData(f func(rcpt string) bool) {
+	s.mu.Lock()
+	s.hold = f
+	if s.held1 == nil {
+		s.held1 = make(chan struct{})
+	}
+	s.mu.Unlock()
+}
+
+// ReleaseData answers the messages HoldData keeps, and the later ones at
+// once.
+func (s *Server) ReleaseData() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held1 != nil {
+		select {
+		case <-s.held1:
+		default:
+			close(s.held1)
+		}
+	}
 }
 
 // Refused counts the recipients refused so far.
@@ -327,6 +356,16 @@ func (ss *session) Data(r io.Reader) error {
 	}
 	m.Body = strings.ReplaceAll(string(b), "\r\n", "\n")
 	ss.s.mu.Lock()
+	if f := ss.s.hold; f != nil && len(ss.to) > 0 && f(ss.to[0]) {
+		gate := ss.s.held1
+		ss.s.mu.Unlock()
+		select {
+		case <-gate:
+		case <-ss.s.done:
+			return errors.New("closed")
+		}
+		ss.s.mu.Lock()
+	}
 	if f := ss.s.refuseData; f != nil && len(ss.to) > 0 {
 		if e := f(ss.to[0]); e != nil {
 			ss.s.refused++

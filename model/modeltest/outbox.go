@@ -20,6 +20,7 @@ func RunOutbox(t *testing.T, open Opener) {
 		{"QueuedWithTheMail", testOutboxQueued},
 		{"ClaimIsALease", testOutboxLease},
 		{"ClaimsNeverOverlap", testOutboxExclusive},
+		{"ExpiredClaimIsNotHandedOver", testOutboxExpiredClaim},
 		{"RetryAndGiveUp", testOutboxRetry},
 		{"Outcomes", testOutboxOutcomes},
 		{"InterruptedHandOver", testOutboxInterrupted},
@@ -53,7 +54,7 @@ func (f *Fixture) newestMail(d *model.Desk, h model.Handle) model.Mail {
 
 func (f *Fixture) claim(d *model.Desk, lease time.Duration) []model.OutboxEntry {
 	f.T.Helper()
-	es, err := d.ClaimMails(f.Ctx, 100, lease)
+	es, _, err := d.ClaimMails(f.Ctx, 100, lease)
 	if err != nil {
 		f.T.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func testOutboxExclusive(t *testing.T, open Opener) {
 		go func() {
 			defer wg.Done()
 			for {
-				es, err := desk.ClaimMails(f.Ctx, 2, time.Hour)
+				es, _, err := desk.ClaimMails(f.Ctx, 2, time.Hour)
 				if err != nil {
 					t.Error(err)
 					return
@@ -159,6 +160,51 @@ func testOutboxExclusive(t *testing.T, open Opener) {
 	// and outgoing), N.
 	if total != 8 {
 		t.Fatalf("claimed %d mails, want the 8 queued", total)
+	}
+}
+
+// testOutboxExpiredClaim: a sender whose try outlived its lease, the
+// mail claimed since by another, can neither hand it over (the two would
+// both send it) nor give it back (undoing the other's claim); the latest
+// claim can.
+func testOutboxExpiredClaim(t *testing.T, open Opener) {
+	f, d := outboxDesk(t, open)
+	d.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N)})
+	first := f.claim(d, time.Minute)
+	f.Clock.Advance(time.Minute)
+	other := model.NewDesk(f.Store, model.Options{Clock: f.Clock}) // another node's sender
+	second := f.claim(other, time.Minute)
+	if len(first) != 3 || len(second) != 3 {
+		t.Fatalf("claimed %d, then %d once the lease ran out", len(first), len(second))
+	}
+	late := first[0]
+	if err := d.HandOver(f.Ctx, &late, time.Minute); !errors.Is(err, model.ErrClaimLost) {
+		t.Fatalf("the hand-over of an expired claim, taken since by another: %v; want %v", err, model.ErrClaimLost)
+	}
+	if late.State != model.DeliveryPending {
+		t.Errorf("the refused hand-over changed the entry to %s", late.State)
+	}
+	f.Store.View(f.Ctx, func(tx model.Tx) error {
+		if m, err := tx.Mail(late.Mail.ID); err != nil || m.Token != late.Mail.Token || m.Body != late.Mail.Body {
+			t.Errorf("after the refused hand-over, the stored mail is %+v, %v; want it as written", m, err)
+		}
+		return nil
+	})
+	if err := d.ReleaseMails(f.Ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.claim(d, time.Minute)); n != 0 {
+		t.Fatalf("%d mails claimed again: the expired claim's release undid the latest", n)
+	}
+	claimed := second[0]
+	for i := range second {
+		if err := other.HandOver(f.Ctx, &second[i], time.Minute); err != nil {
+			t.Fatalf("the latest claim's hand-over: %v", err)
+		}
+	}
+	// A claim hands its mail over once.
+	if err := other.HandOver(f.Ctx, &claimed, time.Minute); !errors.Is(err, model.ErrClaimLost) {
+		t.Errorf("a second hand-over of the same claim: %v; want %v", err, model.ErrClaimLost)
 	}
 }
 
@@ -274,9 +320,22 @@ func testOutboxInterrupted(t *testing.T, open Opener) {
 		t.Fatalf("claimed %d: the handed-over mail must wait for its answer", n)
 	}
 	// No answer recorded in time: the sender died after the hand-over.
+	// The claim that finds it says so, for its sender to tell (the one
+	// that died never can): the mail is given up.
 	f.Clock.Advance(10 * time.Minute)
-	if got := f.claim(d, time.Hour); len(got) != 0 {
+	got, interrupted, err := d.ClaimMails(f.Ctx, 100, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 0 {
 		t.Fatalf("a mail the server may have was claimed again: %+v", got)
+	}
+	if len(interrupted) != 1 || interrupted[0].Mail.ID != e.Mail.ID || interrupted[0].State != model.DeliveryFailed ||
+		interrupted[0].LastError != model.InterruptedAnswer || interrupted[0].Attempts != 1 || interrupted[0].Mail.Address == "" {
+		t.Fatalf("the claim that found the interrupted mail #%d returned %+v as interrupted", e.Mail.ID, interrupted)
+	}
+	if _, again, err := d.ClaimMails(f.Ctx, 100, time.Hour); err != nil || len(again) != 0 {
+		t.Fatalf("the interrupted mail is reported again: %+v, %v", again, err)
 	}
 	m := f.newestMail(d, e.Mail.To)
 	if m.Delivery != model.DeliveryFailed || m.DeliveryError != model.InterruptedAnswer {

@@ -115,6 +115,12 @@ func (t *Tx) SetDelivery(e model.OutboxEntry) error {
 		e.State, e.Attempts, ts(e.NextTry), ts(e.Updated), e.LastError, e.Mail.ID))
 }
 
+func (t *Tx) SetDeliveryIf(e, was model.OutboxEntry) error {
+	return exactlyOne(t.x.Exec(`UPDATE outbox SET state = ?, attempts = ?, next_try = ?, updated = ?, last_error = ?
+		WHERE mail_id = ? AND state = ? AND attempts = ? AND next_try = ?`,
+		e.State, e.Attempts, ts(e.NextTry), ts(e.Updated), e.LastError, e.Mail.ID, was.State, was.Attempts, ts(was.NextTry)))
+}
+
 // WithdrawPending's statements pick the entries still pending with two
 // terms, the first outbox_due's own condition, written as the index is:
 // SQLite and PostgreSQL then read that partial index, which holds only
