@@ -697,19 +697,39 @@ func (s *Sender) hangUp() {
 
 // The results are recorded even when the sender is stopping: the server
 // has answered, and the desk must know.
-func (s *Sender) record(what string, e model.OutboxEntry, f func(context.Context) (model.OutboxEntry, error)) (model.OutboxEntry, bool) {
+//
+// A try that outlived its lease, the mail claimed since by another
+// sender, records nothing (model.ErrClaimLost): the mail is that
+// sender's, and this one says so and forgets it; record then reports
+// leftToOther, and the caller neither counts nor logs the outcome as the
+// mail's.
+func (s *Sender) record(what string, e model.OutboxEntry, f func(context.Context) (model.OutboxEntry, error)) (model.OutboxEntry, recorded) {
 	ctx := context.WithoutCancel(s.ctx)
 	var err error
 	for try := 0; try < 3; try++ {
 		var r model.OutboxEntry
 		if r, err = f(ctx); err == nil {
-			return r, true
+			return r, recordedOK
+		}
+		if errors.Is(err, model.ErrClaimLost) {
+			s.forget(e.Mail.ID)
+			s.cfg.Log.Warn(fmt.Sprintf("mail #%d left to another sender: the server answered this try after its lease (%s) ran out, and the mail was claimed again", e.Mail.ID, s.cfg.Lease), "mail", e.Mail.ID)
+			return e, leftToOther
 		}
 		time.Sleep(time.Duration(try+1) * 200 * time.Millisecond)
 	}
 	s.cfg.Log.Warn(fmt.Sprintf("mail #%d was %s, but that could not be recorded: %v", e.Mail.ID, what, err), "mail", e.Mail.ID)
-	return e, false
+	return e, notRecorded
 }
+
+// recorded is what became of the record of a try's outcome.
+type recorded int
+
+const (
+	recordedOK  recorded = iota
+	notRecorded          // the desk could not be written (said in the log)
+	leftToOther          // another sender claimed the mail since (said in the log)
+)
 
 // The outcomes a log line tells, by its "event" attribute.
 const (
@@ -767,14 +787,18 @@ func MaskAddress(answer, address string) string {
 }
 
 func (s *Sender) delivered(e model.OutboxEntry, resp string) {
-	s.record("sent", e, func(ctx context.Context) (model.OutboxEntry, error) { return s.desk.Delivered(ctx, e) })
+	if _, r := s.record("sent", e, func(ctx context.Context) (model.OutboxEntry, error) { return s.desk.Delivered(ctx, e) }); r == leftToOther {
+		return
+	}
 	s.forget(e.Mail.ID)
 	call(s.cfg.OnSent)
 	s.logMail(slog.LevelInfo, EventSent, e, resp, "")
 }
 
 func (s *Sender) undeliverable(e model.OutboxEntry, answer string) {
-	s.record("refused", e, func(ctx context.Context) (model.OutboxEntry, error) { return s.desk.Undeliverable(ctx, e, answer) })
+	if _, r := s.record("refused", e, func(ctx context.Context) (model.OutboxEntry, error) { return s.desk.Undeliverable(ctx, e, answer) }); r == leftToOther {
+		return
+	}
 	s.givenUp(e, answer)
 }
 
@@ -798,10 +822,10 @@ func (s *Sender) givenUp(e model.OutboxEntry, answer string) {
 // deferred records a try to do again; it returns when (zero if the mail
 // was given up).
 func (s *Sender) deferred(e model.OutboxEntry, answer string) time.Time {
-	r, ok := s.record("deferred", e, func(ctx context.Context) (model.OutboxEntry, error) {
+	r, rec := s.record("deferred", e, func(ctx context.Context) (model.OutboxEntry, error) {
 		return s.desk.Deferred(ctx, e, answer, s.cfg.Backoff)
 	})
-	if !ok {
+	if rec != recordedOK {
 		return time.Time{}
 	}
 	if r.State == model.DeliveryFailed {

@@ -645,48 +645,79 @@ func TestCrashMidQueueSendsTheRestAtOnce(t *testing.T) {
 // longer than its claim (a server that stalls before the message) loses
 // the mail to another sender, which claims it once the lease has run
 // out and sends it. When the first one's server answers at last, that
-// sender does not finish the message: the desk refuses its hand-over.
+// sender records nothing over the other's: it does not finish the
+// message (the desk refuses its hand-over), nor put the mail back in the
+// queue on a 4xx (the other sender, or this one, then sent it again),
+// nor mark it failed on a 5xx; it logs that the mail is another's.
 func TestTryOutlivingItsLeaseIsNotSentTwice(t *testing.T) {
-	clk := modeltest.NewClock(time.Now())
-	srv := smtptest.Start(t, smtptest.Options{})
-	stalled := make(chan struct{})
-	resume := make(chan struct{})
-	var once sync.Once
-	srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
-		first := false
-		once.Do(func() { first = true })
-		if first {
-			close(stalled)
-			<-resume
-		}
-		return nil
-	})
-	w := newWorld(t, clk)
-	w.request(t)
-	slow, slowLogs := newSender(t, srv.URL(), srv)
-	slow.Attach(model.NewDesk(w.db, model.Options{Clock: clk}))
-	t.Cleanup(func() { slow.Close() })
-	select {
-	case <-stalled:
-	case <-time.After(20 * time.Second):
-		t.Fatal("the server was never asked for a recipient")
-	}
-	clk.Advance(time.Minute) // the lease (5 × Timeout: 50 s) runs out
-	other := &world{path: w.path}
-	other.open(t, clk)
-	start(t, other, srv)
-	srv.Wait(t, 3)
-	close(resume)
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(slowLogs.String(), "left to another sender"); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the slow sender's log:\n%s", slowLogs)
-		}
-	}
-	time.Sleep(100 * time.Millisecond)
-	got := srv.Messages()
-	byRecipient(t, got) // fails on a mail sent twice
-	if len(got) != 3 {
-		t.Fatalf("%d messages, want 3", len(got))
+	for _, c := range []struct {
+		name   string
+		answer *gosmtp.SMTPError
+	}{
+		{"accepted", nil},
+		{"4xx", &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 2, 0}, Message: "try later"}},
+		{"5xx", &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "no such user"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clk := modeltest.NewClock(time.Now())
+			srv := smtptest.Start(t, smtptest.Options{})
+			stalled := make(chan struct{})
+			resume := make(chan struct{})
+			var once sync.Once
+			var stalledTo string
+			srv.Refuse(func(rcpt string) *gosmtp.SMTPError {
+				first := false
+				once.Do(func() { first, stalledTo = true, rcpt })
+				if first {
+					close(stalled)
+					<-resume
+					return c.answer
+				}
+				return nil
+			})
+			w := newWorld(t, clk)
+			w.request(t)
+			slow, slowLogs := newSender(t, srv.URL(), srv)
+			slow.Attach(model.NewDesk(w.db, model.Options{Clock: clk}))
+			t.Cleanup(func() { slow.Close() })
+			select {
+			case <-stalled:
+			case <-time.After(20 * time.Second):
+				t.Fatal("the server was never asked for a recipient")
+			}
+			clk.Advance(time.Minute) // the lease (5 × Timeout: 50 s) runs out
+			other := &world{path: w.path}
+			other.open(t, clk)
+			fast, _ := start(t, other, srv)
+			srv.Wait(t, 3)
+			close(resume)
+			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(slowLogs.String(), "left to another sender"); time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the slow sender's log:\n%s", slowLogs)
+				}
+			}
+			// past any backoff: a mail put back in the queue would go
+			// out again now
+			clk.Advance(time.Hour)
+			slow.Wake()
+			fast.Wake()
+			time.Sleep(300 * time.Millisecond)
+			got := srv.Messages()
+			byRecipient(t, got) // fails on a mail sent twice
+			if len(got) != 3 {
+				t.Fatalf("%d messages, want 3", len(got))
+			}
+			for h, a := range addresses {
+				if a == stalledTo {
+					if m := w.mail(t, h); m.Delivery != model.DeliverySent {
+						t.Fatalf("the mail the other sender sent is %q: %q", m.Delivery, m.DeliveryError)
+					}
+				}
+			}
+			if strings.Contains(slowLogs.String(), "not delivered") || strings.Contains(slowLogs.String(), "deferred") {
+				t.Errorf("the slow sender tells an outcome of a mail not its own:\n%s", slowLogs)
+			}
+		})
 	}
 }
 

@@ -212,15 +212,17 @@ func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration)
 
 // Delivered records that the server accepted the mail.
 func (d *Desk) Delivered(ctx context.Context, e OutboxEntry) (OutboxEntry, error) {
+	was := e
 	e.State, e.Updated, e.LastError = DeliverySent, d.clock.Now(), ""
-	return d.setDelivery(ctx, e)
+	return d.recordDelivery(ctx, e, was, false)
 }
 
 // Undeliverable records that the server refused the mail for good (5xx),
 // with its answer.
 func (d *Desk) Undeliverable(ctx context.Context, e OutboxEntry, answer string) (OutboxEntry, error) {
+	was := e
 	e.State, e.Updated, e.LastError = DeliveryFailed, d.clock.Now(), answer
-	return d.setDelivery(ctx, e)
+	return d.recordDelivery(ctx, e, was, false)
 }
 
 // Deferred records a try that may work later (the server unreachable, or
@@ -239,6 +241,7 @@ func (d *Desk) Undeliverable(ctx context.Context, e OutboxEntry, answer string) 
 // DeliveryWithdrawn (see withdrawIfOff).
 func (d *Desk) Deferred(ctx context.Context, e OutboxEntry, answer string, b Backoff) (OutboxEntry, error) {
 	now := d.clock.Now()
+	was := e
 	handedOver := e.State == DeliverySending
 	deadline := e.Queued.Add(DeliveryGiveUp)
 	e.Updated, e.LastError = now, answer
@@ -252,22 +255,27 @@ func (d *Desk) Deferred(ctx context.Context, e OutboxEntry, answer string, b Bac
 			e.NextTry = deadline
 		}
 	}
-	return d.recordDelivery(ctx, e, handedOver && e.State == DeliveryPending && e.Mail.Token != "")
+	return d.recordDelivery(ctx, e, was, handedOver && e.State == DeliveryPending && e.Mail.Token != "")
 }
 
-func (d *Desk) setDelivery(ctx context.Context, e OutboxEntry) (OutboxEntry, error) {
-	return d.recordDelivery(ctx, e, false)
-}
-
-// recordDelivery records e; restore puts its mail back as written.
-func (d *Desk) recordDelivery(ctx context.Context, e OutboxEntry, restore bool) (OutboxEntry, error) {
+// recordDelivery records e, an outcome of the try of entry was (as its
+// sender claimed it, or handed it over); restore puts its mail back as
+// written. Like HandOver, it writes only while the stored entry is still
+// was: a try that outlived its lease, the mail claimed and sent since by
+// another sender, must not put it back in the queue (a 4xx), nor mark it
+// failed (a 5xx) or sent; it gets ErrClaimLost and records nothing.
+func (d *Desk) recordDelivery(ctx context.Context, e, was OutboxEntry, restore bool) (OutboxEntry, error) {
 	start := time.Now()
-	withdrawn := false
+	withdrawn, lost := false, false
 	err := d.store.Update(ctx, func(tx Tx) error {
-		withdrawn = false // a write tried again starts anew
+		withdrawn, lost = false, false // a write tried again starts anew
 		var err error
-		if err = tx.SetDelivery(e); err != nil {
+		if err = tx.SetDeliveryIf(e, was); err != nil {
 			withdrawn, err = withdrawnAlready(tx, err)
+			if errors.Is(err, ErrNoRow) {
+				lost = true
+				return nil
+			}
 			return err
 		}
 		if restore {
@@ -289,6 +297,9 @@ func (d *Desk) recordDelivery(ctx context.Context, e OutboxEntry, restore bool) 
 	d.observed(ActOutboxRecord, start, err)
 	if err != nil {
 		return e, storageErr(err)
+	}
+	if lost {
+		return was, ErrClaimLost
 	}
 	if withdrawn {
 		e.State = DeliveryWithdrawn
