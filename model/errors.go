@@ -33,6 +33,13 @@ var (
 	ErrStorage         = errors.New("storage failure")
 )
 
+// ErrMaybeSaved marks the failure of a write whose outcome the store
+// could not see: its COMMIT was sent and no answer came (the connection
+// broke, or the database did not answer in time). The change may or may
+// not have been saved, and only a look tells; a door must not say that
+// nothing was changed. Every other failure of a write changed nothing.
+var ErrMaybeSaved = errors.New("the change may or may not have been saved")
+
 // Error is a refusal a person can read: Msg says what went wrong in the
 // user's terms, Kind says which rule, Field which input it is about
 // ("to", "role", "token", "email"…) so a form can show it beside that field.

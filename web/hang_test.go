@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -117,4 +118,42 @@ func TestHungDatabaseGetsAnAnswer(t *testing.T) {
 		t.Errorf("an answer was recorded while the desk hung: %+v", got.Parties)
 	}
 	want(t, w.get(link(r.ID, tok)), http.StatusOK, ">Accept</button>") // the party speaks English
+}
+
+// unsureStore saves every write, and then, while unsure is set, says
+// that it could not see whether it was saved: its COMMIT's answer never
+// came (model.ErrMaybeSaved).
+type unsureStore struct {
+	model.Store
+	unsure *atomic.Bool
+}
+
+func (s unsureStore) Update(ctx context.Context, fn func(model.Tx) error) error {
+	err := s.Store.Update(ctx, fn)
+	if err == nil && s.unsure.Load() {
+		return fmt.Errorf("the server did not answer while saving: %w", model.ErrMaybeSaved)
+	}
+	return err
+}
+
+// TestAnswerMaybeRecorded: an answer whose outcome the desk could not
+// see is not said to have changed nothing: the page says that it may
+// have been recorded, and to open the link again; opened again, the
+// link shows where things stand.
+func TestAnswerMaybeRecorded(t *testing.T) {
+	unsure := new(atomic.Bool)
+	f := modeltest.New(t, func(t *testing.T) model.Store { return unsureStore{openTemp(t), unsure} })
+	log := &syncbuf.Buffer{}
+	lg := slog.New(slog.NewTextHandler(log, nil))
+	w := &world{Fixture: f, h: web.AccessLog(lg, web.New(f.Desk, web.Options{Now: f.Clock.Now, Log: lg})), log: log, client: "192.0.2.10:50000"}
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	tok := w.Token(modeltest.N, r.ID)
+	unsure.Store(true)
+	p := w.post(r.ID, tok, "accept")
+	want(t, p, http.StatusServiceUnavailable, "The desk did not confirm that your answer was recorded: it may have been. Open the link of your mail again")
+	if p.has("nothing was changed") {
+		t.Errorf("the page says nothing was changed:\n%s", p.body)
+	}
+	unsure.Store(false)
+	want(t, w.get(link(r.ID, tok)), http.StatusGone, "You have already accepted request #1")
 }

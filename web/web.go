@@ -602,12 +602,18 @@ func (h *handler) paused(w http.ResponseWriter, r *http.Request, l *locale.Local
 }
 
 // failed is the page of a failure of the desk: it could not read or
-// write, or did not answer within the page's Timeout. Either way nothing
-// was changed (a write the desk gave up on is not made), and the reader
-// is told so, in the visitor's language: the party's can't be read.
+// write, or did not answer within the page's Timeout. Nothing was
+// changed (a write the desk gave up on is not made), and the reader is
+// told so, in the visitor's language (the party's can't be read) —
+// unless the store says the answer's outcome could not be seen
+// (model.ErrMaybeSaved: it may have been recorded), which the page
+// says instead, and where to look.
 func (h *handler) failed(w http.ResponseWriter, r *http.Request, err error) {
 	say := "page.failed"
 	switch ctx := r.Context(); {
+	case errors.Is(err, model.ErrMaybeSaved):
+		say = "page.unsure"
+		h.log.Warn("web: " + err.Error())
 	case errors.Is(context.Cause(ctx), errTooLong):
 		say = "page.timeout"
 		h.log.Warn(fmt.Sprintf("web: the desk did not answer within %s: %v", h.timeout, err))

@@ -471,6 +471,11 @@ func (db *DB) attempt(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) er
 func (db *DB) friendly(err error, atCommit bool) error {
 	var pe *pgconn.PgError
 	switch {
+	case atCommit && isCtxErr(err) && !errors.As(err, &pe):
+		// The COMMIT was sent, and the caller stopped waiting for its
+		// answer (the server hangs, or answers too late): the server
+		// may have committed, or may yet, when the message reaches it.
+		return &lostErr{err: err, unsure: true, msg: fmt.Sprintf("%s did not answer in time while saving: the change may or may not have been saved; look before trying again", db.where)}
 	case err == nil || model.IsRefusal(err) || isCtxErr(err):
 		return err
 	case errors.As(err, &pe):
@@ -494,7 +499,7 @@ func (db *DB) friendly(err error, atCommit bool) error {
 	// the idle ones rather than fail once more on each.
 	db.pool.Reset()
 	if atCommit {
-		return &lostErr{err: err, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))}
+		return &lostErr{err: err, unsure: true, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))}
 	}
 	return &lostErr{err: err, msg: fmt.Sprintf("cannot reach %s (%s): nothing was changed; try again when it is back", db.where, cause(err))}
 }
@@ -504,14 +509,21 @@ func isCtxErr(err error) bool {
 }
 
 // lostErr is a failure of the connection, told in a sentence; it is
-// ErrLost and keeps the driver's error.
+// ErrLost and keeps the driver's error. One that came while a COMMIT
+// awaited its answer (unsure) is model.ErrMaybeSaved too.
 type lostErr struct {
-	msg string
-	err error
+	msg    string
+	err    error
+	unsure bool
 }
 
-func (e *lostErr) Error() string   { return e.msg }
-func (e *lostErr) Unwrap() []error { return []error{ErrLost, e.err} }
+func (e *lostErr) Error() string { return e.msg }
+func (e *lostErr) Unwrap() []error {
+	if e.unsure {
+		return []error{ErrLost, model.ErrMaybeSaved, e.err}
+	}
+	return []error{ErrLost, e.err}
+}
 
 // cause is the innermost error: "connection refused", "unexpected EOF";
 // of several (an address, a TLS mode tried after another), the last.
