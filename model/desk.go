@@ -165,6 +165,8 @@ func (w *work) touch(hs ...Handle) {
 // second transaction.
 func (d *Desk) update(ctx context.Context, action string, fn func(tx Tx, w *work) error) error {
 	start := time.Now()
+	ctx, cancel := limited(ctx)
+	defer cancel()
 	err := d.transact(ctx, fn)
 	d.observed(action, start, err)
 	return err
@@ -218,7 +220,33 @@ func (d *Desk) committed(w *work) {
 
 // view runs fn in a read-only transaction.
 func (d *Desk) view(ctx context.Context, fn func(tx Tx, now time.Time) error) error {
+	ctx, cancel := limited(ctx)
+	defer cancel()
 	return storageErr(d.store.View(ctx, func(tx Tx) error { return fn(tx, d.clock.Now()) }))
+}
+
+type callLimitKey struct{}
+
+// WithCallLimit returns a copy of ctx with which each read and each
+// write of the desk, waiting for the store included, is given at most
+// limit (each, not all together); a context derived from it keeps the
+// limit. A door that makes its calls with one context for a long while
+// (a session of the terminal app) bounds them so, as the HTTP doors
+// bound theirs with a deadline per request: a database that hangs (a
+// network partition) fails the call with context.DeadlineExceeded once
+// the limit passes, rather than holding it until the database answers.
+// A write that fails so changed nothing, unless the error is also
+// ErrMaybeSaved (its COMMIT went unanswered).
+func WithCallLimit(ctx context.Context, limit time.Duration) context.Context {
+	return context.WithValue(ctx, callLimitKey{}, limit)
+}
+
+// limited gives a call its limit, when ctx carries one (WithCallLimit).
+func limited(ctx context.Context) (context.Context, context.CancelFunc) {
+	if limit, ok := ctx.Value(callLimitKey{}).(time.Duration); ok && limit > 0 {
+		return context.WithTimeout(ctx, limit)
+	}
+	return ctx, func() {}
 }
 
 // storageErr marks an error that is not a rule's refusal as a storage
