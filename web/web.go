@@ -120,7 +120,8 @@ type handler struct {
 
 // New returns the page's handler, meant for the root ("/") of the
 // public address: /request/{id} (the mails' links), /healthz (200 when
-// the database answers, else 503), and its style sheet. Every response
+// the database answers, else 503, as when a newer contactdesk upgraded
+// it: this one can't write it), and its style sheet. Every response
 // carries the headers of secure.
 func New(d *model.Desk, o Options) http.Handler {
 	if o.ClientGuesses <= 0 {
@@ -236,8 +237,15 @@ func (h *handler) health(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if err := h.desk.Ping(ctx); err != nil {
-		h.log.Warn("health check: the database does not answer: " + err.Error())
 		w.WriteHeader(http.StatusServiceUnavailable)
+		var newer *model.NewerSchemaError
+		if errors.As(err, &newer) {
+			// this node can't write the database any more: taken out
+			// of the balancer, saying why (serve logs it once)
+			fmt.Fprintln(w, newer.Error())
+			return
+		}
+		h.log.Warn("health check: the database does not answer: " + err.Error())
 		fmt.Fprintln(w, "the database does not answer")
 		return
 	}
