@@ -92,6 +92,15 @@ func fromModel(err error, now time.Time) *Error {
 		e.RetryAfter = time.Second
 		return e
 	}
+	var newer *model.NewerSchemaError
+	if errors.As(err, &newer) {
+		// this node is older than the database (a rolling upgrade under
+		// way): it changed nothing; another node, or this one upgraded,
+		// will answer
+		e := fail(http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", newer.Error())
+		e.RetryAfter = 10 * time.Second
+		return e
+	}
 	if !model.IsRefusal(err) {
 		return fail(http.StatusInternalServerError, "INTERNAL_ERROR", "the desk could not answer; nothing was changed; try again later")
 	}

@@ -207,6 +207,13 @@ func serve(o *serveOptions) error {
 	if err != nil {
 		return err
 	}
+	// A newer contactdesk upgraded the database (a rolling upgrade that
+	// reached another node first): this node writes nothing from then
+	// on, and its health checks fail saying so. Said once.
+	d.OnNewerSchema(func(e *model.NewerSchemaError) {
+		log.Error("the database was upgraded by a newer contactdesk: upgrade this node; until then it changes nothing, and its health checks (/healthz) fail",
+			"schema", e.Found, "knows", e.Known)
+	})
 	if m != nil {
 		m.Desk(d)
 		stop := serveMetrics(metricsLn, m.Handler(d), log)

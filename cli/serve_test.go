@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"database/sql"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -252,5 +254,78 @@ func TestServeMetrics(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + metricsAddr + "/healthz"); err == nil {
 		t.Error("the metrics are still served after serve stopped")
+	}
+}
+
+// TestServeNewerSchema: a node whose database a newer contactdesk
+// upgraded while it served (a rolling upgrade that reached another node
+// first) says so once in its log, at ERROR, fails its health checks
+// saying so and what to do, and writes nothing: where it answered ok
+// while every write failed on what the newer schema changed.
+func TestServeNewerSchema(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "desk.db")
+	if code, _, e := cliRun(t, db, "", "demo"); code != 0 {
+		t.Fatal(e)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var log syncbuf.Buffer
+	code := make(chan int, 1)
+	go func() {
+		code <- Run(ctx, []string{"--db", db, "serve", "--listen", "none", "--metrics", "127.0.0.1:0", "--http", "127.0.0.1:0"},
+			strings.NewReader(""), io.Discard, &log, func(string) string { return "" })
+	}()
+	metricsRE := regexp.MustCompile(`msg="serving metrics" addr=(\S+)`)
+	httpRE := regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
+	var metricsAddr, httpAddr string
+	for deadline := time.Now().Add(10 * time.Second); metricsAddr == "" || httpAddr == ""; time.Sleep(10 * time.Millisecond) {
+		if m := metricsRE.FindStringSubmatch(log.String()); m != nil {
+			metricsAddr = m[1]
+		}
+		if m := httpRE.FindStringSubmatch(log.String()); m != nil {
+			httpAddr = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s", log.String())
+		}
+	}
+	get := func(url string) (int, string) {
+		t.Helper()
+		res, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	raw, err := sql.Open("sqlite3", "file:"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d", storage.SchemaVersion()+1)); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("the database was upgraded by a newer contactdesk (schema %d; this one knows up to %d): upgrade this contactdesk; until then it changes nothing\n",
+		storage.SchemaVersion()+1, storage.SchemaVersion())
+	for range 2 {
+		for _, url := range []string{"http://" + httpAddr + "/healthz", "http://" + metricsAddr + "/healthz"} {
+			if code, body := get(url); code != http.StatusServiceUnavailable || body != want {
+				t.Errorf("%s: %d %q, want 503 %q", url, code, body, want)
+			}
+		}
+	}
+	line := "level=ERROR msg=\"the database was upgraded by a newer contactdesk: upgrade this node; until then it changes nothing, and its health checks (/healthz) fail\" schema=10 knows=9"
+	line = strings.NewReplacer("schema=10", fmt.Sprintf("schema=%d", storage.SchemaVersion()+1), "knows=9", fmt.Sprintf("knows=%d", storage.SchemaVersion())).Replace(line)
+	// the quiet desk's look for expiries (every 5 s) finds it too
+	time.Sleep(6 * time.Second)
+	if n := strings.Count(log.String(), line); n != 1 {
+		t.Errorf("the log says %d times %q, want once:\n%s", n, line, log.String())
+	}
+	cancel()
+	if n := <-code; n != 0 {
+		t.Errorf("serve exited %d: %s", n, log.String())
 	}
 }

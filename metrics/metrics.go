@@ -13,6 +13,7 @@ package metrics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -185,7 +186,8 @@ func (c *deskCollector) Collect(ch chan<- prometheus.Metric) {
 
 // Handler serves the metrics at /metrics and the desk's health at
 // /healthz: 200 when the database answers a read, 503 when not (or not
-// within 5 s).
+// within 5 s), or when a newer contactdesk upgraded it (this one can't
+// write it: the body says so).
 func (m *Metrics) Handler(d *model.Desk) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
@@ -201,6 +203,11 @@ func (m *Metrics) Handler(d *model.Desk) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		if err := d.Ping(ctx); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
+			var newer *model.NewerSchemaError
+			if errors.As(err, &newer) {
+				fmt.Fprintln(w, newer.Error())
+				return
+			}
 			fmt.Fprintln(w, "the database does not answer")
 			return
 		}

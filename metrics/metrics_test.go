@@ -2,6 +2,8 @@ package metrics_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -262,5 +264,32 @@ func TestHTTPDoors(t *testing.T) {
 				t.Errorf("a label holds a path: %s=%q", l.GetName(), l.GetValue())
 			}
 		}
+	}
+}
+
+// TestHealthzNewerSchema: a node whose database a newer contactdesk
+// upgraded fails its health check, saying so and what to do, where it
+// said ok while every write failed.
+func TestHealthzNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "desk.db")
+	db, err := storage.Open(path, storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h := metrics.New().Handler(model.NewDesk(db, model.Options{}))
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d", storage.SchemaVersion()+1)); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	want := fmt.Sprintf("the database was upgraded by a newer contactdesk (schema %d; this one knows up to %d): upgrade this contactdesk", storage.SchemaVersion()+1, storage.SchemaVersion())
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/healthz of a database upgraded by a newer contactdesk: %d %q", rec.Code, rec.Body)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"contactdesk/locale"
@@ -31,6 +33,13 @@ type Desk struct {
 	requestRate int // requests an account may ask for in an hour; < 0: no limit
 	onCommit    []func()
 	observe     func(action string, o Outcome, took time.Duration)
+	// newer is the refusal of the store once it found the database
+	// upgraded by a newer contactdesk (see failure); onNewer is told of
+	// it, once.
+	newer     atomic.Pointer[NewerSchemaError]
+	newerOnce sync.Once
+	newerMu   sync.Mutex // guards onNewer
+	onNewer   []func(*NewerSchemaError)
 }
 
 // Options configure a Desk; zero values take the defaults.
@@ -124,6 +133,45 @@ func (d *Desk) Now() time.Time { return d.clock.Now() }
 // outbox uses it to send what was just queued).
 func (d *Desk) OnCommit(f func()) { d.onCommit = append(d.onCommit, f) }
 
+// OnNewerSchema registers f to be told, once, that the database was
+// found upgraded by a newer contactdesk while this one had it open (by
+// a write, Ping or SettleExpiries): from then on this desk changes
+// nothing (serve logs it, and its health checks fail). f runs on the
+// goroutine of the call that found it, and must return at once.
+func (d *Desk) OnNewerSchema(f func(*NewerSchemaError)) {
+	d.newerMu.Lock()
+	defer d.newerMu.Unlock()
+	d.onNewer = append(d.onNewer, f)
+}
+
+// failure is what a call of the desk that failed with err returns. A
+// database found upgraded by a newer contactdesk is told once (see
+// OnNewerSchema); from then on, any other failure of the store says
+// that first: it is its likely cause (a column the newer schema
+// dropped), and the remedy.
+func (d *Desk) failure(err error) error {
+	if err == nil || IsRefusal(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var ns *NewerSchemaError
+	if errors.As(err, &ns) {
+		d.newerOnce.Do(func() {
+			d.newer.Store(ns)
+			d.newerMu.Lock()
+			fs := d.onNewer
+			d.newerMu.Unlock()
+			for _, f := range fs {
+				f(ns)
+			}
+		})
+		return err
+	}
+	if ns := d.newer.Load(); ns != nil {
+		return fmt.Errorf("%w (%w)", ns, err)
+	}
+	return err
+}
+
 // Subscribe returns the changes concerning h as they are committed.
 func (d *Desk) Subscribe(h Handle) (<-chan Change, func()) { return d.broker.Subscribe(h) }
 
@@ -165,7 +213,9 @@ func (w *work) touch(hs ...Handle) {
 // second transaction.
 func (d *Desk) update(ctx context.Context, action string, fn func(tx Tx, w *work) error) error {
 	start := time.Now()
-	err := d.transact(ctx, fn)
+	ctx, cancel := limited(ctx)
+	defer cancel()
+	err := d.failure(d.transact(ctx, fn))
 	d.observed(action, start, err)
 	return err
 }
@@ -218,7 +268,33 @@ func (d *Desk) committed(w *work) {
 
 // view runs fn in a read-only transaction.
 func (d *Desk) view(ctx context.Context, fn func(tx Tx, now time.Time) error) error {
-	return storageErr(d.store.View(ctx, func(tx Tx) error { return fn(tx, d.clock.Now()) }))
+	ctx, cancel := limited(ctx)
+	defer cancel()
+	return d.failure(storageErr(d.store.View(ctx, func(tx Tx) error { return fn(tx, d.clock.Now()) })))
+}
+
+type callLimitKey struct{}
+
+// WithCallLimit returns a copy of ctx with which each read and each
+// write of the desk, waiting for the store included, is given at most
+// limit (each, not all together); a context derived from it keeps the
+// limit. A door that makes its calls with one context for a long while
+// (a session of the terminal app) bounds them so, as the HTTP doors
+// bound theirs with a deadline per request: a database that hangs (a
+// network partition) fails the call with context.DeadlineExceeded once
+// the limit passes, rather than holding it until the database answers.
+// A write that fails so changed nothing, unless the error is also
+// ErrMaybeSaved (its COMMIT went unanswered).
+func WithCallLimit(ctx context.Context, limit time.Duration) context.Context {
+	return context.WithValue(ctx, callLimitKey{}, limit)
+}
+
+// limited gives a call its limit, when ctx carries one (WithCallLimit).
+func limited(ctx context.Context) (context.Context, context.CancelFunc) {
+	if limit, ok := ctx.Value(callLimitKey{}).(time.Duration); ok && limit > 0 {
+		return context.WithTimeout(ctx, limit)
+	}
+	return ctx, func() {}
 }
 
 // storageErr marks an error that is not a rule's refusal as a storage
@@ -378,7 +454,8 @@ func (d *Desk) record(tx Tx, w *work, actor Handle, action string, serviceID, re
 // and history, as any write records them first: on a quiet desk no write
 // came to, and the parties were told nothing, their screens showing the
 // request still waiting. It looks with one read (the index of open
-// requests), and writes only when one is due. Several processes may do
+// requests, and the schema's version: a database that a newer
+// contactdesk upgraded is found so), and writes only when one is due. Several processes may do
 // it at once: the write finds what is due again, in its transaction.
 func (d *Desk) SettleExpiries(ctx context.Context, every time.Duration) {
 	each(ctx, every, func() { d.settleExpiries(ctx) })
@@ -402,6 +479,11 @@ func each(ctx context.Context, every time.Duration, f func()) {
 func (d *Desk) settleExpiries(ctx context.Context) error {
 	var due []Request
 	err := d.view(ctx, func(tx Tx, now time.Time) (err error) {
+		// a database that a newer contactdesk upgraded is found here,
+		// on a quiet desk too (and told once: OnNewerSchema)
+		if err := tx.CheckSchema(); err != nil {
+			return err
+		}
 		due, err = tx.DueRequests(now)
 		return err
 	})

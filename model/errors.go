@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"contactdesk/locale"
@@ -32,6 +33,31 @@ var (
 	ErrCredentials     = errors.New("bad API credentials")
 	ErrStorage         = errors.New("storage failure")
 )
+
+// ErrMaybeSaved marks the failure of a write whose outcome the store
+// could not see: its COMMIT was sent and no answer came (the connection
+// broke, or the database did not answer in time). The change may or may
+// not have been saved, and only a look tells; a door must not say that
+// nothing was changed. Every other failure of a write changed nothing.
+var ErrMaybeSaved = errors.New("the change may or may not have been saved")
+
+// ErrNewerSchema is a database whose schema a newer contactdesk wrote:
+// this one refuses to open it, and a store that finds it so while open
+// (a newer node upgraded it, in a rolling upgrade) refuses every write
+// with a *NewerSchemaError.
+var ErrNewerSchema = errors.New("database written by a newer contactdesk")
+
+// NewerSchemaError is the refusal of a store whose database a newer
+// contactdesk upgraded while this one had it open: Found is the schema
+// the database is at, Known the newest this binary knows. It is
+// ErrNewerSchema. A write refused so changed nothing.
+type NewerSchemaError struct{ Found, Known int }
+
+func (e *NewerSchemaError) Error() string {
+	return fmt.Sprintf("the database was upgraded by a newer contactdesk (schema %d; this one knows up to %d): upgrade this contactdesk; until then it changes nothing", e.Found, e.Known)
+}
+
+func (e *NewerSchemaError) Unwrap() error { return ErrNewerSchema }
 
 // Error is a refusal a person can read: Msg says what went wrong in the
 // user's terms, Kind says which rule, Field which input it is about

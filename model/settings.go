@@ -306,9 +306,14 @@ func (d *Desk) UseRealDelivery(ctx context.Context) (int, error) {
 	return c.TokensRemoved, err
 }
 
-// Ping answers whether the desk's database answers (a health check).
+// Ping answers whether the desk's database answers (a health check),
+// and is one this binary may write: a schema that a newer contactdesk
+// upgraded it to since is a *NewerSchemaError.
 func (d *Desk) Ping(ctx context.Context) error {
 	return d.view(ctx, func(tx Tx, _ time.Time) error {
+		if err := tx.CheckSchema(); err != nil {
+			return err
+		}
 		_, err := tx.Settings()
 		return err
 	})

@@ -177,6 +177,11 @@ type Tx interface {
 
 	// Settings returns every setting of the desk that is set.
 	Settings() (Settings, error)
+	// CheckSchema fails with a *NewerSchemaError when a newer
+	// contactdesk upgraded the database's schema past the one this
+	// binary knows (it did so while this one had it open: an older one
+	// refuses to open it). One tiny query.
+	CheckSchema() error
 	// SetSetting stores a setting, replacing its value.
 	SetSetting(key, value string, at time.Time) error
 	// DeleteSetting unsets a setting (nothing happens when it is not set).

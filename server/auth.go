@@ -33,24 +33,45 @@ type identity struct {
 
 type identityKey struct{}
 
-// keyLookupTimeout bounds the reading of a key's owner at login. A busy
-// server (hundreds of logins at once, a slow disk) answers late rather
-// than refusing a registered key, which the client would take for "not
-// registered" and give up on; the connection's own limit (no session
-// within NoSessionTimeout) still ends a login that never completes.
+// keyLookupTimeout bounds the reading of a key's owner when a session
+// starts. A busy server (hundreds of logins at once, a slow disk)
+// answers late rather than refusing a registered key, which the client
+// would take for "not registered" and give up on; the connection's own
+// limit (no session within NoSessionTimeout) still ends a login that
+// never completes.
 const keyLookupTimeout = 20 * time.Second
+
+// lookupDeadline is when the reading of a key's owner at login must
+// end: within keyLookupTimeout, and by three quarters of the
+// connection's HandshakeTimeout (15 s of 20), so that a database that
+// does not answer (it hangs) is told to the client — the banner that the
+// desk is unavailable, then the refusal — before the handshake's end
+// closes the connection, which left OpenSSH saying only "Connection
+// closed". Past it, a key the client offers next is refused at once.
+func (s *Server) lookupDeadline(ctx ssh.Context) time.Time {
+	at := time.Now().Add(keyLookupTimeout)
+	if l := linkOf(ctx); l != nil {
+		if end := l.start.Add(s.o.HandshakeTimeout * 3 / 4); end.Before(at) {
+			at = end
+		}
+	}
+	return at
+}
 
 // offered is the PublicKeyHandler: a key logs in when it is registered.
 // It runs for every key the client offers, signed or not.
 func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 	fp := gossh.FingerprintSHA256(key)
-	lookup, cancel := context.WithTimeout(ctx, keyLookupTimeout)
+	lookup, cancel := context.WithDeadline(ctx, s.lookupDeadline(ctx))
 	defer cancel()
 	a, err := s.desk.KeyOwner(lookup, key)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			s.log.Info("auth refused", "remote", addr(ctx.RemoteAddr()), "user", logUser(ctx.User()), "key", fp, "reason", "key not registered")
 		} else {
+			if lookup.Err() != nil && ctx.Err() == nil {
+				err = fmt.Errorf("the desk did not answer in time for the login: %w", err)
+			}
 			s.log.Error("auth refused", "remote", addr(ctx.RemoteAddr()), "user", logUser(ctx.User()), "key", fp, "error", err)
 			// The desk can't say whether the key logs in: refused all
 			// the same, but the client is told it is no "Permission

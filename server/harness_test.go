@@ -88,12 +88,23 @@ func tuiApp(d *model.Desk) ModelFunc {
 
 func startWith(t testing.TB, placeholder bool, change func(*Options)) *fixture {
 	t.Helper()
+	return startOver(t, placeholder, nil, change)
+}
+
+// startOver is startWith over the store wrap makes of the desk's
+// database (nil: the database itself).
+func startOver(t testing.TB, placeholder bool, wrap func(model.Store) model.Store, change func(*Options)) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	st, err := storage.Open(filepath.Join(t.TempDir(), "desk.db"), storage.Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := model.NewDesk(st, model.Options{})
+	var over model.Store = st
+	if wrap != nil {
+		over = wrap(st)
+	}
+	d := model.NewDesk(over, model.Options{})
 	for _, a := range []model.NewAccount{
 		{Handle: string(alice), Name: "Alice Abreu", Email: "alice@example.pt"},
 		{Handle: string(bruno), Name: "Bruno Bento", Email: "bruno@example.net"},

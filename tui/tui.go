@@ -83,7 +83,23 @@ type Options struct {
 	// language can't be read; a session on an account speaks the
 	// account's language, and follows it when it changes.
 	Lang locale.Lang
+	// CallTimeout bounds each read and each write of the session
+	// (model.WithCallLimit): a database that does not answer fails the
+	// call once it passes, and the status line says so, where the
+	// screen waited for as long as the database did. 0:
+	// DefaultCallTimeout.
+	CallTimeout time.Duration
 }
+
+// DefaultCallTimeout is how long one read or write of a session may
+// take: as long as one call of the HTTP API, a little past PostgreSQL's
+// default statement timeout (15 s), so that a busy server says so first.
+const DefaultCallTimeout = 20 * time.Second
+
+// langLookupTimeout bounds the reading of the account's language for
+// the first frame: better the default language at once than the right
+// one late.
+const langLookupTimeout = 2 * time.Second
 
 // DefaultStatusFade is how long a status message stays, unless a key is
 // pressed first.
@@ -242,15 +258,20 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 	if o.Retime <= 0 {
 		o.Retime = DefaultRetime
 	}
-	ctx, cancel := context.WithCancel(parent)
+	if o.CallTimeout <= 0 {
+		o.CallTimeout = DefaultCallTimeout
+	}
+	ctx, cancel := context.WithCancel(model.WithCallLimit(parent, o.CallTimeout))
 	st := styles.Default()
 	lang := o.Lang
 	if me != "" {
 		// the account's language from the first frame (a quick read:
 		// the alternative is a first frame in another language)
-		if a, err := d.Account(ctx, me); err == nil && a.Lang != "" {
+		actx, acancel := context.WithTimeout(ctx, langLookupTimeout)
+		if a, err := d.Account(actx, me); err == nil && a.Lang != "" {
 			lang = a.Lang
 		}
+		acancel()
 	}
 	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st, Nav: &common.Nav{}, Shared: o.Locked}
 	if c.Clock == nil {

@@ -26,6 +26,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"contactdesk/internal/ratelimit"
@@ -70,6 +71,19 @@ const maxTyped = 64
 // maxFormBytes bounds the body of an answer: a token and a button.
 const maxFormBytes = 4 << 10
 
+// DefaultTimeout bounds the desk's work for one page, as the API bounds
+// a call's: a little past PostgreSQL's default statement timeout (15 s),
+// so that a busy server says so first. A database that stops answering
+// altogether (a network partition) gets the reader the page saying the
+// desk did not answer in time, rather than nothing until the browser
+// gives up.
+const DefaultTimeout = 20 * time.Second
+
+// langLookupTimeout bounds the reading of the desk's default language
+// for a visitor whose browser names none: better the language it had
+// last time at once than the right one late.
+const langLookupTimeout = 2 * time.Second
+
 // Options configure the page; zero values take the defaults.
 type Options struct {
 	ClientGuesses int           // default DefaultClientGuesses
@@ -81,6 +95,9 @@ type Options struct {
 	// nil discards it. Access lines are AccessLog's.
 	Log *slog.Logger
 	Now func() time.Time // default time.Now
+	// Timeout bounds the desk's work for one page (default
+	// DefaultTimeout).
+	Timeout time.Duration
 }
 
 type handler struct {
@@ -94,11 +111,17 @@ type handler struct {
 	now     func() time.Time
 	addr    func(*http.Request) string
 	log     *slog.Logger
+	timeout time.Duration
+	// deskLang is the desk's default-lang as last read: the language of
+	// a visitor whose browser names none while the database does not
+	// answer.
+	deskLang atomic.Value // locale.Lang
 }
 
 // New returns the page's handler, meant for the root ("/") of the
 // public address: /request/{id} (the mails' links), /healthz (200 when
-// the database answers, else 503), and its style sheet. Every response
+// the database answers, else 503, as when a newer contactdesk upgraded
+// it: this one can't write it), and its style sheet. Every response
 // carries the headers of secure.
 func New(d *model.Desk, o Options) http.Handler {
 	if o.ClientGuesses <= 0 {
@@ -116,12 +139,16 @@ func New(d *model.Desk, o Options) http.Handler {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
 	h := &handler{
 		desk:    d,
 		clients: ratelimit.New(o.ClientGuesses, o.GuessEvery, maxGuessKeys),
 		now:     o.Now,
 		addr:    o.ClientAddr,
 		log:     o.Log,
+		timeout: o.Timeout,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /request/{id}", h.show)
@@ -137,7 +164,23 @@ func New(d *model.Desk, o Options) http.Handler {
 		mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) { h.notAllowed(w, r, allow) })
 	}
 	mux.HandleFunc("/", h.notFound)
-	return secure(clean(h, mux))
+	return secure(clean(h, h.bounded(mux)))
+}
+
+// errTooLong is why a page's work on the desk was cut short: its
+// Timeout passed.
+var errTooLong = errors.New("the desk did not answer in time")
+
+// bounded gives each page's work on the desk its Timeout. The server's
+// WriteTimeout does not stop a handler that still waits for the
+// database: without this, a database that hangs held the reader for as
+// long as the browser would wait.
+func (h *handler) bounded(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeoutCause(r.Context(), h.timeout, errTooLong)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // clean answers 404 for a path that is not clean ("//", "/./", "/../"),
@@ -194,8 +237,15 @@ func (h *handler) health(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if err := h.desk.Ping(ctx); err != nil {
-		h.log.Warn("health check: the database does not answer: " + err.Error())
 		w.WriteHeader(http.StatusServiceUnavailable)
+		var newer *model.NewerSchemaError
+		if errors.As(err, &newer) {
+			// this node can't write the database any more: taken out
+			// of the balancer, saying why (serve logs it once)
+			fmt.Fprintln(w, newer.Error())
+			return
+		}
+		h.log.Warn("health check: the database does not answer: " + err.Error())
 		fmt.Fprintln(w, "the database does not answer")
 		return
 	}
@@ -559,12 +609,27 @@ func (h *handler) paused(w http.ResponseWriter, r *http.Request, l *locale.Local
 	h.render(w, r, http.StatusTooManyRequests, view{L: l, Title: l.T("page.paused_title"), Notice: &notice{Kind: "error", Text: msg}})
 }
 
+// failed is the page of a failure of the desk: it could not read or
+// write, or did not answer within the page's Timeout. Nothing was
+// changed (a write the desk gave up on is not made), and the reader is
+// told so, in the visitor's language (the party's can't be read) —
+// unless the store says the answer's outcome could not be seen
+// (model.ErrMaybeSaved: it may have been recorded), which the page
+// says instead, and where to look.
 func (h *handler) failed(w http.ResponseWriter, r *http.Request, err error) {
-	if r.Context().Err() == nil {
+	say := "page.failed"
+	switch ctx := r.Context(); {
+	case errors.Is(err, model.ErrMaybeSaved):
+		say = "page.unsure"
+		h.log.Warn("web: " + err.Error())
+	case errors.Is(context.Cause(ctx), errTooLong):
+		say = "page.timeout"
+		h.log.Warn(fmt.Sprintf("web: the desk did not answer within %s: %v", h.timeout, err))
+	case ctx.Err() == nil:
 		h.log.Warn("web: " + err.Error())
 	}
 	l := h.visitor(r)
-	h.render(w, r, http.StatusServiceUnavailable, view{L: l, Title: l.T("page.failed_title"), Notice: &notice{Kind: "error", Text: l.T("page.failed")}})
+	h.render(w, r, http.StatusServiceUnavailable, view{L: l, Title: l.T("page.failed_title"), Notice: &notice{Kind: "error", Text: l.T(say)}})
 }
 
 // render writes a page whole, or, if it can't be made, a bare 500.
@@ -711,13 +776,21 @@ func sentence(l *locale.Localizer, err error) string {
 
 // visitor is the language of a page before it knows whose token it
 // is: the one the browser asks for (Accept-Language), else the desk's
-// default-lang, else English.
+// default-lang, else English. While the database does not answer
+// (within langLookupTimeout), the desk's default-lang is the one last
+// read.
 func (h *handler) visitor(r *http.Request) *locale.Localizer {
 	if lang, ok := locale.FromAcceptLanguage(r.Header.Get("Accept-Language")); ok {
 		return locale.For(lang)
 	}
-	if set, err := h.desk.Settings(r.Context()); err == nil {
+	ctx, cancel := context.WithTimeout(r.Context(), min(langLookupTimeout, h.timeout))
+	defer cancel()
+	if set, err := h.desk.Settings(ctx); err == nil {
+		h.deskLang.Store(set.DefaultLang())
 		return locale.For(set.DefaultLang())
+	}
+	if lang, ok := h.deskLang.Load().(locale.Lang); ok {
+		return locale.For(lang)
 	}
 	return locale.For(locale.Default)
 }

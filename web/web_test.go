@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"database/sql"
 	"fmt"
 	"html"
 	"log/slog"
@@ -512,6 +513,52 @@ func TestHealthz(t *testing.T) {
 	w.Store.Close()
 	if p := w.get("/healthz"); p.status != http.StatusServiceUnavailable {
 		t.Errorf("healthz of a closed database: %d %q", p.status, p.body)
+	}
+}
+
+// TestHealthzNewerSchema: a node whose database a newer contactdesk
+// upgraded while it served fails its health check, saying so and what
+// to do (it said ok while every write failed), and logs nothing at each
+// probe (serve logs it once); an answer is refused with the page of a
+// failure, not recorded.
+func TestHealthzNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "desk.db")
+	f := modeltest.New(t, func(t *testing.T) model.Store {
+		db, err := sqlite.Open(path, sqlite.Options{Create: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+	log := &syncbuf.Buffer{}
+	lg := slog.New(slog.NewTextHandler(log, nil))
+	w := &world{Fixture: f, h: web.AccessLog(lg, web.New(f.Desk, web.Options{Now: f.Clock.Now, Log: lg})), log: log, client: "192.0.2.10:50000"}
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	tok := w.Token(modeltest.N, r.ID)
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	setVersion := func(v int) {
+		if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setVersion(sqlite.SchemaVersion() + 1)
+	p := w.get("/healthz")
+	if want := fmt.Sprintf("the database was upgraded by a newer contactdesk (schema %d; this one knows up to %d): upgrade this contactdesk; until then it changes nothing\n",
+		sqlite.SchemaVersion()+1, sqlite.SchemaVersion()); p.status != http.StatusServiceUnavailable || p.body != want {
+		t.Errorf("healthz of a database upgraded by a newer contactdesk: %d %q, want 503 %q", p.status, p.body, want)
+	}
+	if strings.Contains(log.String(), "health check") {
+		t.Errorf("a probe logged:\n%s", log.String())
+	}
+	want(t, w.post(r.ID, tok, "accept"), http.StatusServiceUnavailable, "nothing was changed")
+	setVersion(sqlite.SchemaVersion())
+	if got := w.Request(modeltest.N, r.ID); len(got.Awaited()) != 3 {
+		t.Errorf("an answer was recorded under a newer schema: %+v", got.Parties)
 	}
 }
 

@@ -148,6 +148,35 @@ type proxy struct {
 	mu     sync.Mutex
 	down   bool
 	conns  map[net.Conn]bool
+	// gate holds, while locked (hold), what clients send: the server
+	// does not hear it, as when it hangs or the network drops it, until
+	// release.
+	gate sync.RWMutex
+}
+
+// hold keeps what clients send from the server until release.
+func (p *proxy) hold() { p.gate.Lock() }
+
+// release sends the server what hold kept, and what follows.
+func (p *proxy) release() { p.gate.Unlock() }
+
+// toServer copies what client c sends to server s, passing the gate.
+func (p *proxy) toServer(s, c net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			p.gate.RLock()
+			_, werr := s.Write(buf[:n])
+			p.gate.RUnlock()
+			if werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // newProxy returns a proxy to the test server and a URL of db through it.
@@ -198,7 +227,7 @@ func (p *proxy) serve() {
 		p.mu.Lock()
 		p.conns[c], p.conns[s] = true, true
 		p.mu.Unlock()
-		go func() { io.Copy(s, c); s.Close(); c.Close() }()
+		go func() { p.toServer(s, c); s.Close(); c.Close() }()
 		go func() { io.Copy(c, s); s.Close(); c.Close() }()
 	}
 }
@@ -365,5 +394,61 @@ func terminateListener(t *testing.T, u string) {
 		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'listen%'`).Scan(&killed)
 	if err != nil || killed != 1 {
 		t.Fatalf("terminating the listener's session: %d sessions, %v", killed, err)
+	}
+}
+
+// TestCommitUnanswered: a write whose COMMIT was sent, and whose answer
+// did not come in time (the server, or the network, hangs), may have
+// been saved: the server commits once the message reaches it. It is
+// said so (model.ErrMaybeSaved), never "nothing was changed", so that
+// no door tells a user that a change which happened did not.
+func TestCommitUnanswered(t *testing.T) {
+	u := pgtest.URL(t)
+	p, pu := newProxy(t, u)
+	db := openURL(t, pu)
+	other := openURL(t, u)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	held := false
+	defer func() {
+		if held {
+			p.release()
+		}
+	}()
+	err := db.Update(ctx, func(tx model.Tx) error {
+		if err := tx.InsertAccount(model.Account{Handle: "ab12345-ovh", Name: "Late", Email: "l@x.x"}); err != nil {
+			return err
+		}
+		p.hold() // the COMMIT that follows waits in the network
+		held = true
+		return nil
+	})
+	if !errors.Is(err, model.ErrMaybeSaved) || !errors.Is(err, context.DeadlineExceeded) ||
+		!strings.Contains(err.Error(), "may or may not have been saved") || strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("a COMMIT unanswered in time: %v", err)
+	}
+	p.release()
+	held = false
+	// and it was saved, after all
+	eventually(t, "the COMMIT reaches the server", func() bool {
+		var found bool
+		other.View(context.Background(), func(tx model.Tx) error {
+			_, err := tx.Account("ab12345-ovh")
+			found = err == nil
+			return nil
+		})
+		return found
+	})
+	// A statement before the COMMIT that is not answered in time
+	// changed nothing, and says no more than that it took too long.
+	ctx, cancel = context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	err = db.Update(ctx, func(tx model.Tx) error {
+		p.hold()
+		held = true
+		return tx.InsertAccount(model.Account{Handle: "cd67890-ovh", Name: "Never", Email: "n@x.x"})
+	})
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, model.ErrMaybeSaved) {
+		t.Fatalf("a statement unanswered in time: %v", err)
 	}
 }

@@ -251,6 +251,15 @@ func (db *DB) migrate(ctx context.Context, create bool) error {
 			return db.openErr(err, "")
 		}
 	}
+	if ours {
+		// Writes of nodes still running (a rolling upgrade) end before
+		// the upgrade begins, and those that come after it read its
+		// version with their BEGIN (see attempt), holding the same
+		// lock: none writes under a schema it does not know.
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writersLock)); err != nil {
+			return db.openErr(err, "")
+		}
+	}
 	err = sqlstore.Upgrade(sqlstore.Postgres, db.where, ver, func(q string) error { _, err := tx.Exec(ctx, q); return err })
 	if err != nil {
 		return err
@@ -419,9 +428,13 @@ func (db *DB) attempt(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) er
 		}
 	}
 	pc := conn.Conn().PgConn()
-	if _, err := pc.Exec(ctx, "BEGIN ISOLATION LEVEL SERIALIZABLE").ReadAll(); err != nil {
-		return true, err
-	}
+	// The schema's version comes with the BEGIN, in its round trip: a
+	// newer contactdesk may have upgraded the database since this one
+	// opened it (a rolling upgrade), and this one would write rows the
+	// newer schema does not expect, so it writes none. The upgrade
+	// takes the writers' lock, which this write holds: the version read
+	// is the one it writes under.
+	rs, err := pc.Exec(ctx, "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT version FROM contactdesk_schema").ReadAll()
 	defer func() {
 		if pc.TxStatus() != 'I' {
 			// Nothing to do if this fails: the pool drops a connection
@@ -429,6 +442,12 @@ func (db *DB) attempt(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) er
 			pc.Exec(context.WithoutCancel(ctx), "ROLLBACK").ReadAll()
 		}
 	}()
+	if err != nil {
+		return true, err
+	}
+	if err := newer(rs); err != nil {
+		return true, err
+	}
 	x := &exec{ctx: ctx, tx: conn}
 	if err := fn(x); x.conflict != nil || err != nil {
 		// fn may have turned a conflict into something else (a
@@ -442,7 +461,7 @@ func (db *DB) attempt(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) er
 		// (the node's name is hex: no quoting needed).
 		end = append([]string{fmt.Sprintf("SELECT pg_notify('%s', '%s')", Channel, db.node)}, end...)
 	}
-	rs, err := pc.Exec(ctx, strings.Join(end, "; ")).ReadAll()
+	rs, err = pc.Exec(ctx, strings.Join(end, "; ")).ReadAll()
 	var pe *pgconn.PgError
 	switch {
 	case err != nil && !errors.As(err, &pe):
@@ -465,13 +484,31 @@ func (db *DB) attempt(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) er
 	return false, nil
 }
 
+// newer reads the version of the schema a write's BEGIN came with (see
+// attempt), and refuses one newer than this binary's.
+func newer(rs []*pgconn.Result) error {
+	if len(rs) != 2 || len(rs[1].Rows) != 1 || len(rs[1].Rows[0]) != 1 {
+		return errors.New("the version of the desk's schema can't be read (contactdesk_schema holds no row)")
+	}
+	ver, err := strconv.Atoi(string(rs[1].Rows[0][0]))
+	if err != nil {
+		return fmt.Errorf("the version of the desk's schema can't be read: %w", err)
+	}
+	return sqlstore.Newer(ver)
+}
+
 // friendly turns the server's errors that a user can meet into messages.
 // atCommit says whether the error came from the COMMIT, where a broken
 // connection leaves the outcome unknown.
 func (db *DB) friendly(err error, atCommit bool) error {
 	var pe *pgconn.PgError
 	switch {
-	case err == nil || model.IsRefusal(err) || isCtxErr(err):
+	case atCommit && isCtxErr(err) && !errors.As(err, &pe):
+		// The COMMIT was sent, and the caller stopped waiting for its
+		// answer (the server hangs, or answers too late): the server
+		// may have committed, or may yet, when the message reaches it.
+		return &lostErr{err: err, unsure: true, msg: fmt.Sprintf("%s did not answer in time while saving: the change may or may not have been saved; look before trying again", db.where)}
+	case err == nil || model.IsRefusal(err) || isCtxErr(err) || errors.Is(err, model.ErrNewerSchema):
 		return err
 	case errors.As(err, &pe):
 		switch pe.Code {
@@ -498,7 +535,7 @@ func (db *DB) friendly(err error, atCommit bool) error {
 	// the idle ones rather than fail once more on each.
 	db.pool.Reset()
 	if atCommit {
-		return &lostErr{err: err, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))}
+		return &lostErr{err: err, unsure: true, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))}
 	}
 	return &lostErr{err: err, msg: fmt.Sprintf("cannot reach %s (%s): nothing was changed; try again when it is back", db.where, cause(err))}
 }
@@ -508,14 +545,21 @@ func isCtxErr(err error) bool {
 }
 
 // lostErr is a failure of the connection, told in a sentence; it is
-// ErrLost and keeps the driver's error.
+// ErrLost and keeps the driver's error. One that came while a COMMIT
+// awaited its answer (unsure) is model.ErrMaybeSaved too.
 type lostErr struct {
-	msg string
-	err error
+	msg    string
+	err    error
+	unsure bool
 }
 
-func (e *lostErr) Error() string   { return e.msg }
-func (e *lostErr) Unwrap() []error { return []error{ErrLost, e.err} }
+func (e *lostErr) Error() string { return e.msg }
+func (e *lostErr) Unwrap() []error {
+	if e.unsure {
+		return []error{ErrLost, model.ErrMaybeSaved, e.err}
+	}
+	return []error{ErrLost, e.err}
+}
 
 // cause is the innermost error: "connection refused", "unexpected EOF";
 // of several (an address, a TLS mode tried after another), the last.

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -89,13 +90,24 @@ func (db *DB) committer() {
 func (db *DB) commit(group []*job) {
 	errs := make([]error, len(group))
 	tx, broken := db.writer.Begin()
+	// A newer contactdesk may have upgraded the file since it was
+	// opened (another process, a rolling upgrade): this one would write
+	// rows the newer schema does not expect, so it writes none. The
+	// transaction holds the write lock, which an upgrade takes too.
+	var newer error
+	if broken == nil {
+		var ver int
+		if broken = tx.QueryRow("PRAGMA user_version").Scan(&ver); broken == nil {
+			newer = sqlstore.Newer(ver)
+		}
+	}
 	wrote := false
 	for i, j := range group {
 		if broken != nil {
 			errs[i] = broken
 			continue
 		}
-		if errs[i] = j.ctx.Err(); errs[i] != nil {
+		if errs[i] = cmp.Or(newer, j.ctx.Err()); errs[i] != nil {
 			continue
 		}
 		if _, broken = tx.Exec("SAVEPOINT write"); broken != nil {

@@ -224,9 +224,34 @@ func Migrations(d Dialect) []Migration {
 // Errors of opening a desk that both engines share.
 var (
 	ErrNotOurs      = errors.New("not a contactdesk database")
-	ErrNewerSchema  = errors.New("database written by a newer contactdesk")
+	ErrNewerSchema  = model.ErrNewerSchema
 	ErrReadOnlyOpen = errors.New("opened to read only")
 )
+
+// Newer returns the refusal of a store whose database is at schema ver,
+// found while it is open: a *model.NewerSchemaError when ver is newer
+// than the schema this binary knows, else nil.
+func Newer(ver int) error {
+	if ver > SchemaVersion {
+		return &model.NewerSchemaError{Found: ver, Known: SchemaVersion}
+	}
+	return nil
+}
+
+// CheckSchema reads the schema the database is at (SQLite's
+// user_version, PostgreSQL's contactdesk_schema), and refuses one
+// newer than this binary's (see Newer).
+func (t *Tx) CheckSchema() error {
+	q := "SELECT version FROM contactdesk_schema"
+	if t.x.Dialect() == SQLite {
+		q = "PRAGMA user_version"
+	}
+	var ver int
+	if err := t.row(q).Scan(&ver); err != nil {
+		return err
+	}
+	return Newer(ver)
+}
 
 // Upgrade brings a desk at schema ver up to date, running with exec, in
 // order, the migrations it lacks; where names the desk in messages. A

@@ -1,6 +1,8 @@
 package common
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -222,12 +224,26 @@ func (c *Common) Handles(hs []model.Handle) string {
 }
 
 // ErrText is what the user reads of an error: a refusal in the
-// session's language, a failure as it says.
+// session's language, a failure as it says (to a customer, over SSH,
+// only that the desk could not answer); a call that passed its limit
+// (the database did not answer in time), that nothing was changed; a
+// write whose outcome the store could not see, that it may have been
+// saved (a customer is told so in its language, and how to look).
 func (c *Common) ErrText(err error) string {
 	if err == nil {
 		return ""
 	}
-	if c.Shared && !model.IsRefusal(err) {
+	switch {
+	case model.IsRefusal(err):
+	case errors.Is(err, model.ErrMaybeSaved):
+		if c.Shared {
+			return c.T("tui.maybe_saved")
+		}
+	case errors.Is(err, context.DeadlineExceeded):
+		// the call's limit passed (Options.CallTimeout): it changed
+		// nothing, as the words of the store would not say
+		return c.T("tui.timeout")
+	case c.Shared:
 		return c.T("tui.failed_shared")
 	}
 	msg := model.Localize(err, c.L)
