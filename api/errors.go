@@ -87,6 +87,12 @@ func fromModel(err error, now time.Time) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
+	if errors.Is(err, model.ErrMaybeSaved) {
+		// the COMMIT went unanswered (the connection broke, or no answer
+		// came in time): the server may have saved it, so never "nothing
+		// was changed", nor "try again" blind
+		return fail(http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "the desk lost its database while saving: the change may or may not have been saved; read it back before trying again")
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		e := fail(http.StatusServiceUnavailable, "TIMEOUT", "the desk took too long to answer; try again in a moment")
 		e.RetryAfter = time.Second
