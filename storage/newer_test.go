@@ -114,6 +114,14 @@ func TestNewerSchemaWhileOpen(t *testing.T) {
 // write holds the lock while a newer binary opens the desk.
 func TestUpgradeWaitsForWrites(t *testing.T) {
 	d := oldDesk(t, sqlstore.SchemaVersion-1)
+	// a statement_timeout shorter than the wait does not cut it: it
+	// failed with the server's "canceling statement due to statement
+	// timeout"
+	if strings.Contains(d.url, "?") {
+		d.url += "&statement_timeout=200"
+	} else {
+		d.url += "?statement_timeout=200"
+	}
 	ctx := context.Background()
 	node, err := pgx.Connect(ctx, d.url)
 	if err != nil {

@@ -1,10 +1,14 @@
 package postgres
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"contactdesk/model"
 )
 
 // TestFriendlyResources: a server out of disk space or memory is named,
@@ -32,5 +36,22 @@ func TestLoginRefused(t *testing.T) {
 	err := db.openErr(&pgconn.PgError{Code: "28P01", Message: `password authentication failed for user "desk"`}, "desk")
 	if err == nil || !strings.Contains(err.Error(), "$PGPASSWORD or ~/.pgpass") {
 		t.Errorf("%v", err)
+	}
+}
+
+// TestReadCommitNeverMaybeSaved: a read whose COMMIT went unanswered
+// (here: its caller stopped waiting then) is a failed read, not "the
+// change may or may not have been saved", which the web page, the API
+// and the app said of a page view or a screen's refresh.
+func TestReadCommitNeverMaybeSaved(t *testing.T) {
+	db := open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := db.View(ctx, func(tx model.Tx) error {
+		_, err := tx.Settings()
+		cancel() // as the COMMIT is about to be sent
+		return err
+	})
+	if err == nil || errors.Is(err, model.ErrMaybeSaved) {
+		t.Fatalf("a read cut at its COMMIT: %v", err)
 	}
 }

@@ -216,6 +216,10 @@ func (db *DB) openErr(err error, name string) error {
 	return fmt.Errorf("%s: %w", db.where, err)
 }
 
+// upgradeWait is how long an upgrade of the schema waits for the writes
+// of other nodes under way to end.
+const upgradeWait = 2 * time.Minute
+
 // migrationLock serializes schema checks and upgrades of nodes that start
 // at the same time ("CDSK").
 const migrationLock = 0x4344534B
@@ -251,12 +255,25 @@ func (db *DB) migrate(ctx context.Context, create bool) error {
 			return db.openErr(err, "")
 		}
 	}
-	if ours {
+	if ours && ver < SchemaVersion() {
 		// Writes of nodes still running (a rolling upgrade) end before
 		// the upgrade begins, and those that come after it read its
 		// version with their BEGIN (see attempt), holding the same
-		// lock: none writes under a schema it does not know.
+		// lock: none writes under a schema it does not know. The wait
+		// is not a statement's (the URL's statement_timeout, 15 s by
+		// default, cut it with the server's words): it is bounded by
+		// lock_timeout, and said.
+		if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+			return db.openErr(err, "")
+		}
+		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", upgradeWait.Milliseconds())); err != nil {
+			return db.openErr(err, "")
+		}
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writersLock)); err != nil {
+			var pe *pgconn.PgError
+			if errors.As(err, &pe) && pe.Code == "55P03" {
+				return fmt.Errorf("%s: the upgrade of its schema waited %s for the writes of other nodes to end (an import under way?), and gave up: nothing was changed; start again once they have", db.where, upgradeWait)
+			}
 			return db.openErr(err, "")
 		}
 	}
@@ -295,7 +312,9 @@ func (db *DB) view(ctx context.Context, fn func(*exec) error) error {
 	if err := fn(&exec{ctx: ctx, tx: tx}); err != nil {
 		return db.friendly(err, false)
 	}
-	return db.friendly(tx.Commit(ctx), true)
+	// a read's COMMIT saves nothing: one unanswered is a failed read,
+	// never "the change may have been saved"
+	return db.friendly(tx.Commit(ctx), false)
 }
 
 // Update runs fn in one SERIALIZABLE transaction, one write at a time
