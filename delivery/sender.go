@@ -706,14 +706,24 @@ func (s *Sender) hangUp() {
 func (s *Sender) record(what string, e model.OutboxEntry, f func(context.Context) (model.OutboxEntry, error)) (model.OutboxEntry, recorded) {
 	ctx := context.WithoutCancel(s.ctx)
 	var err error
+	var unsure *model.OutboxEntry // a write whose COMMIT went unanswered
 	for try := 0; try < 3; try++ {
 		var r model.OutboxEntry
 		if r, err = f(ctx); err == nil {
 			return r, recordedOK
 		}
+		if errors.Is(err, model.ErrMaybeSaved) {
+			unsure = &r
+		}
+		if errors.Is(err, model.ErrClaimLost) && unsure != nil {
+			// the write before was saved after all: the entry is no
+			// longer as the try left it because this very outcome is
+			// recorded
+			return *unsure, recordedOK
+		}
 		if errors.Is(err, model.ErrClaimLost) {
 			s.forget(e.Mail.ID)
-			s.cfg.Log.Warn(fmt.Sprintf("mail #%d left to another sender: the server answered this try after its lease (%s) ran out, and the mail was claimed again", e.Mail.ID, s.cfg.Lease), "mail", e.Mail.ID)
+			s.cfg.Log.Warn(fmt.Sprintf("mail #%d left to another sender: the server answered this try after its lease (%s) ran out, and another sender claimed the mail (or found it interrupted) meanwhile", e.Mail.ID, s.cfg.Lease), "mail", e.Mail.ID)
 			return e, leftToOther
 		}
 		time.Sleep(time.Duration(try+1) * 200 * time.Millisecond)

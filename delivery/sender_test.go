@@ -537,6 +537,66 @@ func (c *crashable) Update(ctx context.Context, fn func(model.Tx) error) error {
 	return c.Store.Update(ctx, fn)
 }
 
+// unanswered saves every write recording a mail sent, then answers as a
+// PostgreSQL COMMIT that went unanswered does (model.ErrMaybeSaved),
+// once per mail.
+type unanswered struct {
+	model.Store
+	mu   sync.Mutex
+	done map[int64]bool
+}
+
+type sentTx struct {
+	model.Tx
+	sent *int64
+}
+
+func (x sentTx) SetDeliveryIf(e, was model.OutboxEntry) error {
+	if e.State == model.DeliverySent && was.State == model.DeliverySending {
+		*x.sent = e.Mail.ID
+	}
+	return x.Tx.SetDeliveryIf(e, was)
+}
+
+func (u *unanswered) Update(ctx context.Context, fn func(model.Tx) error) error {
+	var sent int64
+	if err := u.Store.Update(ctx, func(tx model.Tx) error { return fn(sentTx{Tx: tx, sent: &sent}) }); err != nil || sent == 0 {
+		return err
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.done[sent] {
+		return nil
+	}
+	u.done[sent] = true
+	return fmt.Errorf("%w: connection reset by peer", model.ErrMaybeSaved)
+}
+
+// TestSentRecordedOnceUnanswered: a mail's record as sent whose COMMIT
+// went unanswered, though saved, is tried again, and that second try
+// finding the entry already recorded is the record, not a mail "left to
+// another sender": each mail is logged sent, none given up.
+func TestSentRecordedOnceUnanswered(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	s, logs := newSender(t, srv.URL(), srv)
+	s.Attach(model.NewDesk(&unanswered{Store: w.db, done: map[int64]bool{}}, model.Options{}))
+	t.Cleanup(func() { s.Close() })
+	w.request(t)
+	srv.Wait(t, 3)
+	for h := range addresses {
+		w.waitDelivery(t, h, model.DeliverySent)
+	}
+	for deadline := time.Now().Add(10 * time.Second); strings.Count(logs.String(), "event=sent") < 3; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not every mail is logged sent:\n%s", logs)
+		}
+	}
+	if strings.Contains(logs.String(), "left to another sender") {
+		t.Errorf("a mail recorded sent is said to be another sender's:\n%s", logs)
+	}
+}
+
 // TestCrashMidQueueSendsTheRestAtOnce: a sender dies (kill -9) while a
 // slow server takes the first of three mails. The next start sends the
 // two it never tried at once, their attempt the first; before, the dead
