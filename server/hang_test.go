@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"sync"
@@ -12,38 +11,15 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"contactdesk/model"
+	"contactdesk/model/modeltest"
 )
-
-// hangingStore is a database that stops answering without refusing
-// (a network partition, a server stopped with SIGSTOP): while hung,
-// every read and write waits until its caller gives up.
-type hangingStore struct {
-	model.Store
-	hung *atomic.Bool
-}
-
-func (s hangingStore) View(ctx context.Context, fn func(model.Tx) error) error {
-	if s.hung.Load() {
-		<-ctx.Done()
-		return ctx.Err()
-	}
-	return s.Store.View(ctx, fn)
-}
-
-func (s hangingStore) Update(ctx context.Context, fn func(model.Tx) error) error {
-	if s.hung.Load() {
-		<-ctx.Done()
-		return ctx.Err()
-	}
-	return s.Store.Update(ctx, fn)
-}
 
 // startHanging serves the desk over a database that hangs once the
 // returned flag is set.
 func startHanging(t testing.TB, change func(*Options)) (*fixture, *atomic.Bool) {
 	t.Helper()
 	hung := new(atomic.Bool)
-	f := startOver(t, false, func(st model.Store) model.Store { return hangingStore{st, hung} }, change)
+	f := startOver(t, false, func(st model.Store) model.Store { return modeltest.HangingStore{Store: st, Hung: hung} }, change)
 	return f, hung
 }
 

@@ -2,7 +2,6 @@ package tui_test
 
 import (
 	"context"
-	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,32 +9,9 @@ import (
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
+	"contactdesk/model/modeltest"
 	"contactdesk/tui"
 )
-
-// hangingStore is a database that stops answering without refusing
-// (a network partition, a server stopped with SIGSTOP): while hung,
-// every read and write waits until its caller gives up.
-type hangingStore struct {
-	model.Store
-	hung *atomic.Bool
-}
-
-func (s hangingStore) View(ctx context.Context, fn func(model.Tx) error) error {
-	if s.hung.Load() {
-		<-ctx.Done()
-		return ctx.Err()
-	}
-	return s.Store.View(ctx, fn)
-}
-
-func (s hangingStore) Update(ctx context.Context, fn func(model.Tx) error) error {
-	if s.hung.Load() {
-		<-ctx.Done()
-		return ctx.Err()
-	}
-	return s.Store.Update(ctx, fn)
-}
 
 // TestHungDatabaseInASession: while the database hangs, a session's
 // reads and writes end at the session's call limit, and the status line
@@ -47,7 +23,7 @@ func (s hangingStore) Update(ctx context.Context, fn func(model.Tx) error) error
 func TestHungDatabaseInASession(t *testing.T) {
 	base := newDesk(t)
 	var hung atomic.Bool
-	d := model.NewDesk(hangingStore{base.Store(), &hung}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
+	d := model.NewDesk(modeltest.HangingStore{Store: base.Store(), Hung: &hung}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
 	a := start(t, d, demo.Persona, 120, 30, tui.Options{Locked: true, CallTimeout: 300 * time.Millisecond})
 	servicesShown(a)
 	said := "the desk did not answer in time; nothing was changed; try again in a moment (ctrl+r reloads)"
@@ -78,22 +54,6 @@ func TestHungDatabaseInASession(t *testing.T) {
 	a.waitGone(said)
 }
 
-// unsureStore saves every write, and then, while unsure is set, says
-// that it could not see whether it was saved: its COMMIT's answer never
-// came (model.ErrMaybeSaved).
-type unsureStore struct {
-	model.Store
-	unsure *atomic.Bool
-}
-
-func (s unsureStore) Update(ctx context.Context, fn func(model.Tx) error) error {
-	err := s.Store.Update(ctx, fn)
-	if err == nil && s.unsure.Load() {
-		return fmt.Errorf("the server did not answer while saving: %w", model.ErrMaybeSaved)
-	}
-	return err
-}
-
 // TestAnswerMaybeSavedInASession: a customer whose answer's outcome the
 // desk could not see is told that it may have been saved, and how to
 // look, not that the desk could not answer (which reads as "nothing
@@ -101,7 +61,7 @@ func (s unsureStore) Update(ctx context.Context, fn func(model.Tx) error) error 
 func TestAnswerMaybeSavedInASession(t *testing.T) {
 	base := newDesk(t)
 	var unsure atomic.Bool
-	d := model.NewDesk(unsureStore{base.Store(), &unsure}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
+	d := model.NewDesk(modeltest.UnsureStore{Store: base.Store(), Unsure: &unsure}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
 	a := start(t, d, demo.Persona, 120, 30, tui.Options{Locked: true})
 	servicesShown(a)
 	a.openRequest8()

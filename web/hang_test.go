@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -17,35 +16,11 @@ import (
 	"contactdesk/web"
 )
 
-// hangingStore is a database that stops answering without refusing
-// (a network partition, a server stopped with SIGSTOP): while hung,
-// every read and write waits until its caller gives up.
-type hangingStore struct {
-	model.Store
-	hung *atomic.Bool
-}
-
-func (s hangingStore) View(ctx context.Context, fn func(model.Tx) error) error {
-	if s.hung.Load() {
-		<-ctx.Done()
-		return ctx.Err()
-	}
-	return s.Store.View(ctx, fn)
-}
-
-func (s hangingStore) Update(ctx context.Context, fn func(model.Tx) error) error {
-	if s.hung.Load() {
-		<-ctx.Done()
-		return ctx.Err()
-	}
-	return s.Store.Update(ctx, fn)
-}
-
 // newHangingWorld is newWorld over a database that hangs once hung is
 // set.
 func newHangingWorld(t *testing.T, o web.Options) (*world, *atomic.Bool) {
 	hung := new(atomic.Bool)
-	f := modeltest.New(t, func(t *testing.T) model.Store { return hangingStore{openTemp(t), hung} })
+	f := modeltest.New(t, func(t *testing.T) model.Store { return modeltest.HangingStore{Store: openTemp(t), Hung: hung} })
 	log := &syncbuf.Buffer{}
 	lg := slog.New(slog.NewTextHandler(log, nil))
 	o.Now, o.Log = f.Clock.Now, lg
@@ -120,29 +95,13 @@ func TestHungDatabaseGetsAnAnswer(t *testing.T) {
 	want(t, w.get(link(r.ID, tok)), http.StatusOK, ">Accept</button>") // the party speaks English
 }
 
-// unsureStore saves every write, and then, while unsure is set, says
-// that it could not see whether it was saved: its COMMIT's answer never
-// came (model.ErrMaybeSaved).
-type unsureStore struct {
-	model.Store
-	unsure *atomic.Bool
-}
-
-func (s unsureStore) Update(ctx context.Context, fn func(model.Tx) error) error {
-	err := s.Store.Update(ctx, fn)
-	if err == nil && s.unsure.Load() {
-		return fmt.Errorf("the server did not answer while saving: %w", model.ErrMaybeSaved)
-	}
-	return err
-}
-
 // TestAnswerMaybeRecorded: an answer whose outcome the desk could not
 // see is not said to have changed nothing: the page says that it may
 // have been recorded, and to open the link again; opened again, the
 // link shows where things stand.
 func TestAnswerMaybeRecorded(t *testing.T) {
 	unsure := new(atomic.Bool)
-	f := modeltest.New(t, func(t *testing.T) model.Store { return unsureStore{openTemp(t), unsure} })
+	f := modeltest.New(t, func(t *testing.T) model.Store { return modeltest.UnsureStore{Store: openTemp(t), Unsure: unsure} })
 	log := &syncbuf.Buffer{}
 	lg := slog.New(slog.NewTextHandler(log, nil))
 	w := &world{Fixture: f, h: web.AccessLog(lg, web.New(f.Desk, web.Options{Now: f.Clock.Now, Log: lg})), log: log, client: "192.0.2.10:50000"}
