@@ -18,6 +18,11 @@ type TokenHolder struct {
 	// replaced by a newer one, or the request has ended — as a refusal
 	// (*Error); nil when it can.
 	Closed error
+	// Paused is the refusal of the party's tries while they are paused
+	// after wrong tokens (ErrThrottled, with when they end), made
+	// through any door; nil when they are not. The right token is
+	// refused meanwhile, so a page need not offer its form.
+	Paused error
 }
 
 // FindTokenHolder returns the party of request id that holds token,
@@ -62,6 +67,13 @@ func (d *Desk) FindTokenHolder(ctx context.Context, id int64, token string) (Tok
 			th.Closed = fail(ErrTokenUsed, "token", "err.token.used", locale.Args{"ID": r.ID})
 		case t.State == TokenReplaced:
 			th.Closed = fail(ErrTokenReplaced, "token", "err.token.replaced_link", locale.Args{"ID": r.ID})
+		}
+		if th.Closed == nil {
+			if err := throttle(tx, t.Handle, requestScope(r), now); IsRefusal(err) {
+				th.Paused = err
+			} else if err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -356,6 +356,14 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request) {
 	}
 	l := h.partyLang(r, th.Party)
 	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party)}
+	if th.Paused != nil {
+		// paused through any door after wrong tokens: the right token
+		// is refused until then, so the page says so instead of a form
+		// that would be (the link, opened again then, offers it)
+		v.Notice = &notice{Kind: "error", Text: sentence(l, th.Paused)}
+		h.render(w, r, http.StatusOK, v)
+		return
+	}
 	v.Form = &formView{L: l, Action: strconv.FormatInt(id, 10), Token: token,
 		Accept: l.T("page.accept"), Refuse: l.T("page.refuse"), Note: l.T("page.form_note")}
 	h.render(w, r, http.StatusOK, v)

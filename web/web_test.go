@@ -300,15 +300,22 @@ func TestTokensThatCantAnswer(t *testing.T) {
 }
 
 // TestPausedElsewhere: a party whose tries were paused through another
-// door (the API, the app) is refused its right token on the page too,
-// with when to come back in Retry-After, as the API says it.
+// door (the API, the app) is told so by the link's page, which offers no
+// form meanwhile, and is refused its right token there too, with when
+// to come back in Retry-After, as the API says it.
 func TestPausedElsewhere(t *testing.T) {
 	w := newWorld(t, web.Options{})
 	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
 	for range model.MaxTokenFailures {
 		w.Desk.Accept(w.Ctx, modeltest.N, r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
 	}
-	p := w.post(r.ID, w.Token(modeltest.N, r.ID), "accept")
+	// the link's page says so, and offers no form the pause would refuse
+	p := w.get(link(r.ID, w.Token(modeltest.N, r.ID)))
+	want(t, p, http.StatusOK, "paused until")
+	if p.form() {
+		t.Errorf("the page of a paused party offers its form")
+	}
+	p = w.post(r.ID, w.Token(modeltest.N, r.ID), "accept")
 	want(t, p, http.StatusTooManyRequests, "paused until")
 	if p.header.Get("Retry-After") != "900" {
 		t.Errorf("Retry-After %q, want 900 (15 minutes)", p.header.Get("Retry-After"))
