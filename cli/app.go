@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -85,11 +86,14 @@ func (a *app) close() {
 }
 
 // dbPath is --db, else $CONTACTDESK_DB, else contactdesk.db.
+// Spaces around it are a slip of the paste, trimmed: " postgres://…"
+// was taken for a file, whose cleaned name ("postgres:/…") no longer
+// looked like a URL, and printed its password unmasked.
 func (a *app) dbPath() string {
-	if a.global.db != "" {
-		return a.global.db
+	if p := strings.TrimSpace(a.global.db); p != "" {
+		return p
 	}
-	if p := a.env("CONTACTDESK_DB"); p != "" {
+	if p := strings.TrimSpace(a.env("CONTACTDESK_DB")); p != "" {
 		return p
 	}
 	return "contactdesk.db"

@@ -113,6 +113,11 @@ func TestOtherDatabasesAreRefused(t *testing.T) {
 		{"dbname=desk", "not as keywords"},
 		{"mysql://desk:S3cret@db/desk", "the desk opens no mysql:// database"},
 		{"file:///tmp/desk.db", "the desk opens no file:// database"},
+		// a scheme without its "//" (SQLite's own URI form too) named
+		// a file
+		{"file:x.db", "looks like a URL but is none"},
+		{"mysql:desk", "looks like a URL but is none"},
+		{"postgres:/desk:S3cret@db/desk", "looks like a URL but is none"},
 	} {
 		for _, args := range [][]string{{"--db", c.db, "init"}, {"--db", c.db, "demo"}, {"--db", c.db, "services", "--as", "xx11111-ovh"}} {
 			d.misused(c.says, args...)
@@ -120,6 +125,15 @@ func TestOtherDatabasesAreRefused(t *testing.T) {
 				t.Errorf("%v prints the password: %q", args, r.err)
 			}
 		}
+	}
+	// spaces around a URL, a slip of the paste, are trimmed: it was
+	// taken for a file whose cleaned name printed the password
+	if r := d.run("--db", " postgres://desk:S3cret@127.0.0.1:1/desk", "demo"); strings.Contains(r.err, "S3cret") || !strings.Contains(r.err, "PostgreSQL server") {
+		t.Errorf("--db with a space before a URL: %q", r.err)
+	}
+	// migrate's source is a SQLite file, nothing else
+	for _, from := range []string{"host=db dbname=desk", "mysql://desk:S3cret@db/desk", "file:x.db"} {
+		d.misused("--from takes the SQLite file to copy", "migrate", "--from", from, "--to", "postgres://desk@127.0.0.1:1/desk")
 	}
 	if es, _ := os.ReadDir(d.dir); len(es) > 0 {
 		for _, e := range es {

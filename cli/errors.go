@@ -310,7 +310,8 @@ func inert(s string) string {
 // Passwords in URLs (postgres://u:pw@host/db, smtp://u:pw@host) and in
 // connection strings (password=pw): redact replaces them with ***.
 var (
-	urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):\S*@`)
+	// (a scheme's "//" may be short of a slash or two: postgres:/u:pw@…)
+	urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*:/{0,2}[^:/@\s]*):\S*@`)
 	kvPassword  = regexp.MustCompile(`(?i)(password=)[^\s&'"]*`)
 )
 

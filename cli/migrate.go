@@ -43,6 +43,13 @@ that already holds data is refused. The SQLite file is left as it was.`,
 			if postgres.IsURL(o.From) || (o.From == "" && postgres.IsURL(a.dbPath())) {
 				return misuse(cmd, "migrate_from")
 			}
+			if o.From != "" {
+				// the source is a SQLite file: not a URL of another
+				// scheme, nor a keyword string
+				if checkPath(o.From) != nil {
+					return misuse(cmd, "migrate_from")
+				}
+			}
 			if runF != nil {
 				return runF(o)
 			}

@@ -29,6 +29,7 @@ const maxPool = 10000
 
 // checkPath refuses a --db that can't be a desk before anything opens it.
 func checkPath(path string) error {
+	const flag = "--db"
 	if path == ":memory:" || strings.HasPrefix(path, "file::memory:") || strings.Contains(path, "mode=memory") {
 		return misuse(nil, "db_memory", locale.Args{"Path": path})
 	}
@@ -36,10 +37,14 @@ func checkPath(path string) error {
 	// libpq keyword string meant for PostgreSQL made a desk in a file
 	// named after it, its password in the name.
 	if libpqKeywords.MatchString(path) {
-		return misuse(nil, "db_keywords")
+		return misuse(nil, "db_keywords", locale.Args{"Flag": flag})
 	}
-	if m := otherScheme.FindStringSubmatch(path); m != nil && !postgres.IsURL(path) {
-		return misuse(nil, "db_scheme", locale.Args{"Path": path, "Scheme": m[1]})
+	m := otherScheme.FindStringSubmatch(path)
+	if m != nil && !postgres.IsURL(path) {
+		return misuse(nil, "db_scheme", locale.Args{"Flag": flag, "Path": path, "Scheme": m[1]})
+	}
+	if m == nil && urlish.MatchString(path) {
+		return misuse(nil, "db_not_url", locale.Args{"Flag": flag, "Path": path})
 	}
 	return nil
 }
@@ -50,6 +55,9 @@ var (
 	libpqKeywords = regexp.MustCompile(`(?i)^\s*(host|hostaddr|port|dbname|user|password|passfile|sslmode|service|connect_timeout|options|application_name)\s*=`)
 	// otherScheme is a URL's scheme (mysql://, file://, POSTGRES://).
 	otherScheme = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*)://`)
+	// urlish is a database's scheme without its "//" (SQLite's own
+	// file:x.db, postgres:/x, mysql:x), which would name a file
+	urlish = regexp.MustCompile(`(?i)^(file|sqlite3?|mysql|mariadb|postgres|postgresql|https?|jdbc):`)
 )
 
 // openStore opens the database named by --db (or $CONTACTDESK_DB): a
