@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,37 +152,9 @@ func TestServe(t *testing.T) {
 // its metrics and health from their own address: the sessions, a login
 // refused, the requests of the desk (whoever made them).
 func TestServeMetrics(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "desk.db")
-	if code, _, e := cliRun(t, db, "", "demo"); code != 0 {
-		t.Fatal(e)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var log syncbuf.Buffer
-	code := make(chan int, 1)
-	go func() {
-		code <- Run(ctx, []string{"--db", db, "serve", "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--http", "127.0.0.1:0"},
-			strings.NewReader(""), io.Discard, &log, func(string) string { return "" })
-	}()
-	sshRE := regexp.MustCompile(`msg=serving addr=(\S+)`)
-	metricsRE := regexp.MustCompile(`msg="serving metrics" addr=(\S+)`)
-	httpRE := regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
-	var sshAddr, metricsAddr, httpAddr string
-	for deadline := time.Now().Add(10 * time.Second); sshAddr == "" || metricsAddr == "" || httpAddr == ""; time.Sleep(10 * time.Millisecond) {
-		if m := sshRE.FindStringSubmatch(log.String()); m != nil {
-			sshAddr = m[1]
-		}
-		if m := metricsRE.FindStringSubmatch(log.String()); m != nil {
-			metricsAddr = m[1]
-		}
-		if m := httpRE.FindStringSubmatch(log.String()); m != nil {
-			httpAddr = m[1]
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start: %s", log.String())
-		}
-	}
+	s := serveDemo(t, "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0", "--http", "127.0.0.1:0")
+	log := s.log
+	sshAddr, metricsAddr, httpAddr := s.addr["ssh"], s.addr["metrics"], s.addr["http"]
 	get := func(path string) (int, string) {
 		t.Helper()
 		res, err := http.Get("http://" + metricsAddr + path)
@@ -248,8 +221,7 @@ func TestServeMetrics(t *testing.T) {
 	if t.Failed() {
 		t.Logf("/metrics:\n%s", body)
 	}
-	cancel()
-	if n := <-code; n != 0 {
+	if n := s.stop(); n != 0 {
 		t.Errorf("serve exited %d: %s", n, log.String())
 	}
 	if _, err := http.Get("http://" + metricsAddr + "/healthz"); err == nil {
@@ -263,33 +235,9 @@ func TestServeMetrics(t *testing.T) {
 // saying so and what to do, and writes nothing: where it answered ok
 // while every write failed on what the newer schema changed.
 func TestServeNewerSchema(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "desk.db")
-	if code, _, e := cliRun(t, db, "", "demo"); code != 0 {
-		t.Fatal(e)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var log syncbuf.Buffer
-	code := make(chan int, 1)
-	go func() {
-		code <- Run(ctx, []string{"--db", db, "serve", "--listen", "none", "--metrics", "127.0.0.1:0", "--http", "127.0.0.1:0"},
-			strings.NewReader(""), io.Discard, &log, func(string) string { return "" })
-	}()
-	metricsRE := regexp.MustCompile(`msg="serving metrics" addr=(\S+)`)
-	httpRE := regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
-	var metricsAddr, httpAddr string
-	for deadline := time.Now().Add(10 * time.Second); metricsAddr == "" || httpAddr == ""; time.Sleep(10 * time.Millisecond) {
-		if m := metricsRE.FindStringSubmatch(log.String()); m != nil {
-			metricsAddr = m[1]
-		}
-		if m := httpRE.FindStringSubmatch(log.String()); m != nil {
-			httpAddr = m[1]
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start: %s", log.String())
-		}
-	}
+	s := serveDemo(t, "--listen", "none", "--metrics", "127.0.0.1:0", "--http", "127.0.0.1:0")
+	db, log := s.db, s.log
+	metricsAddr, httpAddr := s.addr["metrics"], s.addr["http"]
 	get := func(url string) (int, string) {
 		t.Helper()
 		res, err := http.Get(url)
@@ -324,8 +272,60 @@ func TestServeNewerSchema(t *testing.T) {
 	if n := strings.Count(log.String(), line); n != 1 {
 		t.Errorf("the log says %d times %q, want once:\n%s", n, line, log.String())
 	}
-	cancel()
-	if n := <-code; n != 0 {
+	if n := s.stop(); n != 0 {
 		t.Errorf("serve exited %d: %s", n, log.String())
+	}
+}
+
+// served is a serve a test runs on a demo desk of its own: the desk, the
+// log, the addresses it serves on ("ssh", "metrics", "http": those its
+// flags ask for), and stop, which ends it and returns its exit status.
+type served struct {
+	db   string
+	log  *syncbuf.Buffer
+	addr map[string]string
+	stop func() int
+}
+
+// serveDemo makes a demo desk, runs serve on it with args (the flags
+// after "serve"), and waits until it serves on every address they ask
+// for.
+func serveDemo(t *testing.T, args ...string) *served {
+	t.Helper()
+	s := &served{db: filepath.Join(t.TempDir(), "desk.db"), log: &syncbuf.Buffer{}, addr: map[string]string{}}
+	if code, _, e := cliRun(t, s.db, "", "demo"); code != 0 {
+		t.Fatal(e)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	code := make(chan int, 1)
+	go func() {
+		code <- Run(ctx, append([]string{"--db", s.db, "serve"}, args...), strings.NewReader(""), io.Discard, s.log, func(string) string { return "" })
+	}()
+	s.stop = func() int { cancel(); return <-code }
+	lines := map[string]*regexp.Regexp{
+		"ssh":     regexp.MustCompile(`msg=serving addr=(\S+)`),
+		"metrics": regexp.MustCompile(`msg="serving metrics" addr=(\S+)`),
+		"http":    regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`),
+	}
+	flags := map[string]string{"ssh": "--listen", "metrics": "--metrics", "http": "--http"}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		missing := false
+		for what, re := range lines {
+			if i := slices.Index(args, flags[what]); i < 0 || args[i+1] == "none" {
+				continue
+			}
+			if m := re.FindStringSubmatch(s.log.String()); m != nil {
+				s.addr[what] = m[1]
+			} else {
+				missing = true
+			}
+		}
+		if !missing {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s", s.log.String())
+		}
 	}
 }

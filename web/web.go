@@ -593,10 +593,10 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.Token
 	if now, rerr := h.desk.Request(r.Context(), th.Party, th.Request.ID); rerr == nil {
 		v.Request = requestViewOf(l, now, th.Party)
 	}
-	if at := model.RetryAt(err); at.After(h.desk.Now()) {
+	if wait := model.RetryAt(err).Sub(h.desk.Now()); wait > 0 {
 		// a pause of the party's tries (made through any door): when
 		// to come back, as the API says it
-		w.Header().Set("Retry-After", strconv.Itoa(int((at.Sub(h.desk.Now())+time.Second-1)/time.Second)))
+		retryAfter(w, wait)
 	}
 	h.render(w, r, refusalStatus(err), v)
 }
@@ -613,7 +613,7 @@ func refusalStatus(err error) int {
 }
 
 func (h *handler) paused(w http.ResponseWriter, r *http.Request, l *locale.Localizer, msg string, wait time.Duration) {
-	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+	retryAfter(w, wait)
 	h.render(w, r, http.StatusTooManyRequests, view{L: l, Title: l.T("page.paused_title"), Notice: &notice{Kind: "error", Text: msg}})
 }
 
@@ -624,6 +624,11 @@ func (h *handler) paused(w http.ResponseWriter, r *http.Request, l *locale.Local
 // unless the store says the answer's outcome could not be seen
 // (model.ErrMaybeSaved: it may have been recorded), which the page
 // says instead, and where to look.
+// retryAfter says when to come back: in whole seconds, rounded up.
+func retryAfter(w http.ResponseWriter, wait time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+}
+
 func (h *handler) failed(w http.ResponseWriter, r *http.Request, err error) {
 	say := "page.failed"
 	switch ctx := r.Context(); {
