@@ -157,7 +157,7 @@ func cancellable(r model.Request, h model.Handle) bool {
 // completeMails completes the number of a mail of the --as account.
 func (a *app) completeMails(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	return firstArg(a.completeAs(func(ctx context.Context, d *model.Desk, h model.Handle) ([]string, error) {
-		ms, err := d.Mails(ctx, h)
+		ms, _, err := d.Mailbox(ctx, h, 0)
 		var out []string
 		for _, m := range ms {
 			out = append(out, strconv.FormatInt(m.ID, 10)+"\t"+describeForShell(m.Subject))

@@ -78,7 +78,13 @@ func mailList(o *mailListOptions) error {
 	if err != nil {
 		return err
 	}
-	ms, err := d.Mails(a.ctx, h)
+	// the table shows no body: it reads the mailbox's list, whole
+	var ms []model.Mail
+	if o.JSON {
+		ms, err = d.Mails(a.ctx, h)
+	} else {
+		ms, _, err = d.Mailbox(a.ctx, h, 0)
+	}
 	if err != nil {
 		return err
 	}

@@ -709,13 +709,40 @@ func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerCha
 // Mails lists actor's mails, newest first. While the desk delivers mail
 // for real, a mail's token is withheld (see Mail.TokenWithheld).
 func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
+	return d.mails(ctx, actor, Tx.MailsOf, false)
+}
+
+// MailboxPage is how many mails a mailbox's list reads at a time (the
+// app's Mailbox tab): the newest first, more as the reader goes down.
+const MailboxPage = 100
+
+// Mailbox lists actor's newest limit mails (all when limit is 0) as
+// Mails does, without their bodies (Body is empty): a mailbox's list,
+// each mail to be opened with Mail. more says whether older mails are
+// left out. An agency's mailbox holds a thousand mails and more: its
+// list reads the newest, and what became of their tokens, only.
+func (d *Desk) Mailbox(ctx context.Context, actor Handle, limit int) (ms []Mail, more bool, err error) {
+	if limit > 0 {
+		limit++ // one more: whether there are more
+	}
+	ms, err = d.mails(ctx, actor, func(tx Tx, h Handle) ([]Mail, error) { return tx.MailListOf(h, limit) }, true)
+	if limit > 0 && len(ms) == limit {
+		ms, more = ms[:limit-1], true
+	}
+	return ms, more, err
+}
+
+// mails lists actor's mails as Mails says, read with read; bare leaves
+// their bodies empty, as read leaves them. The marks of a mail's token
+// depend on the mails newer than it alone, which read includes.
+func (d *Desk) mails(ctx context.Context, actor Handle, read func(Tx, Handle) ([]Mail, error), bare bool) ([]Mail, error) {
 	var ms []Mail
 	err := d.view(ctx, func(tx Tx, now time.Time) error {
 		a, err := actorAccount(tx, actor)
 		if err != nil {
 			return err
 		}
-		if ms, err = tx.MailsOf(actor); err != nil {
+		if ms, err = read(tx, actor); err != nil {
 			return err
 		}
 		show, err := d.shownTo(tx, a)
@@ -729,6 +756,9 @@ func (d *Desk) Mails(ctx context.Context, actor Handle) ([]Mail, error) {
 		newer, ended := map[int64]bool{}, map[int64]bool{}
 		for i := range ms {
 			ms[i] = show(ms[i])
+			if bare {
+				ms[i].Body = "" // the notes show writes in it
+			}
 			if series, ok := tokenSeries(ms[i]); ok {
 				ms[i].TokenReplaced = newer[series]
 				ms[i].TokenEnded = ended[series]
@@ -808,10 +838,16 @@ func liveToken(m Mail) bool { return !m.TokenGone() && (m.Token != "" || m.Token
 // expired, and no write recorded it). One read, and only when such a
 // token is in the mailbox.
 func noLongerAwaited(tx Tx, actor Handle, now time.Time, ms []Mail) error {
-	if !slices.ContainsFunc(ms, func(m Mail) bool { return confirmsRequest(m) && liveToken(m) }) {
+	var ids []int64
+	for _, m := range ms {
+		if confirmsRequest(m) && liveToken(m) && !slices.Contains(ids, m.RequestID) {
+			ids = append(ids, m.RequestID)
+		}
+	}
+	if len(ids) == 0 {
 		return nil
 	}
-	open, err := tx.OpenAnswers(actor, now)
+	open, err := tx.OpenAnswers(actor, now, ids)
 	if err != nil {
 		return err
 	}
@@ -903,9 +939,9 @@ func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
 			}
 			m.TokenEnded = err == nil && outcome.ID > m.ID
 		case m.Kind == MailEmailConfirm:
-			// rare: read the mailbox for the account's newest proof,
-			// and whether a change was made or refused since this one
-			ms, err := tx.MailsOf(actor)
+			// rare: read the mailbox's list for the account's newest
+			// proof, and whether a change was made or refused since
+			ms, err := tx.MailListOf(actor, 0)
 			if err != nil {
 				return err
 			}

@@ -98,10 +98,12 @@ type Tx interface {
 	// Awaiting counts the requests in state validatingByCustomers, not
 	// past their expiry at now, where h is a party that has not answered.
 	Awaiting(h Handle, now time.Time) (int, error)
-	// OpenAnswers returns h's answers to the requests in state
-	// validatingByCustomers, not past their expiry at now, where h is a
-	// party, by request number: AnswerPending for those Awaiting counts.
-	OpenAnswers(h Handle, now time.Time) (map[int64]Answer, error)
+	// OpenAnswers returns h's answers to those of the requests ids that
+	// are in state validatingByCustomers, not past their expiry at now,
+	// and where h is a party, by request number: AnswerPending for those
+	// Awaiting counts. Only the requests named are read: an account's
+	// mailbox names a few of the hundreds it may be a party to.
+	OpenAnswers(h Handle, now time.Time, ids []int64) (map[int64]Answer, error)
 	// OpenRequests lists the service's requests in state validatingByCustomers.
 	OpenRequests(serviceID int64) ([]Request, error)
 	// DueRequests lists requests in state validatingByCustomers whose
@@ -133,6 +135,10 @@ type Tx interface {
 	InsertMail(m *Mail) error
 	// MailsOf lists h's mails, newest first.
 	MailsOf(h Handle) ([]Mail, error)
+	// MailListOf lists h's newest limit mails (all when limit is 0) as
+	// MailsOf does, without their bodies (Body is empty): what a
+	// mailbox's list shows.
+	MailListOf(h Handle, limit int) ([]Mail, error)
 	Mail(id int64) (Mail, error)
 	// LastMailAbout returns h's newest mail of kind about the request
 	// (ErrNoRow when there is none), without reading h's other mails'

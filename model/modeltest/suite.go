@@ -66,6 +66,7 @@ func Run(t *testing.T, open Opener) {
 		{"Gauges", testGauges},
 		{"Acquaintances", testAcquaintances},
 		{"TokenEnded", testTokenEnded},
+		{"MailboxList", testMailboxList},
 		{"SettleExpiries", testSettleExpiries},
 		{"TokenUsedOrExpired", testTokenUsedOrExpired},
 		{"PauseSaidAlike", testPauseSaidAlike},

@@ -208,7 +208,9 @@ func TestEveryStatementUsesAnIndex(t *testing.T) {
 		if strings.HasPrefix(q, "INSERT") || strings.Contains(q, "pragma_") {
 			lines = nil
 		}
-		sub := map[string]bool{"CONSTANT": true, "settings": true}
+		// json_each is the list of numbers a statement is given (see
+		// sqlstore.OpenAnswersQuery), not a table
+		sub := map[string]bool{"CONSTANT": true, "settings": true, "json_each": true}
 		for _, l := range lines {
 			if f := strings.Fields(l); len(f) == 2 && (f[0] == "CO-ROUTINE" || f[0] == "MATERIALIZE") {
 				sub[f[1]] = true

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"math"
 	"time"
 
 	"contactdesk/model"
@@ -48,6 +49,16 @@ func (t *Tx) InsertMail(m *model.Mail) error {
 
 func (t *Tx) MailsOf(h model.Handle) ([]model.Mail, error) {
 	return list(t, scanMailDelivery, "SELECT "+mailCols+mailFrom+"WHERE m.to_handle = +? ORDER BY m.id DESC", h)
+}
+
+// MailListOf reads what mailCols does but the body, the newest first,
+// limit mails at most (0: all).
+func (t *Tx) MailListOf(h model.Handle, limit int) ([]model.Mail, error) {
+	if limit <= 0 {
+		limit = math.MaxInt32
+	}
+	return list(t, scanMailDelivery, "SELECT m.id, m.to_handle, m.address, m.subject, m.date, '', coalesce(m.request_id, 0), m.token, m.link, m.kind, m.read, "+
+		"coalesce(d.state, ''), coalesce(d.last_error, '')"+mailFrom+"WHERE m.to_handle = +? ORDER BY m.id DESC LIMIT +?", h, limit)
 }
 
 func (t *Tx) Mail(id int64) (model.Mail, error) {

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -244,14 +245,27 @@ func (t *Tx) Awaiting(h model.Handle, now time.Time) (int, error) {
 	return n, err
 }
 
-func (t *Tx) OpenAnswers(h model.Handle, now time.Time) (map[int64]model.Answer, error) {
+// OpenAnswersQuery is OpenAnswers' query on SQLite, and on PostgreSQL
+// (whose arrays SQLite has not): the numbers come as one JSON array, so
+// that a list of any length is one statement, prepared once.
+var OpenAnswersQuery = map[Dialect]string{
+	SQLite: `SELECT p.request_id, p.answer FROM parties p JOIN requests r ON r.id = p.request_id
+		WHERE p.handle = +? AND p.request_id IN (SELECT value FROM json_each(?)) AND r.state = 'validatingByCustomers' AND r.expires > ?`,
+	Postgres: `SELECT p.request_id, p.answer FROM parties p JOIN requests r ON r.id = p.request_id
+		WHERE p.handle = +? AND p.request_id IN (SELECT value::bigint FROM json_array_elements_text(?::json)) AND r.state = 'validatingByCustomers' AND r.expires > ?`,
+}
+
+func (t *Tx) OpenAnswers(h model.Handle, now time.Time, ids []int64) (map[int64]model.Answer, error) {
 	type answer struct {
 		id int64
 		a  model.Answer
 	}
+	if len(ids) == 0 {
+		return map[int64]model.Answer{}, nil
+	}
+	nums, _ := json.Marshal(ids) // numbers: never fails
 	as, err := list(t, func(r Row) (a answer, err error) { return a, r.Scan(&a.id, &a.a) },
-		`SELECT p.request_id, p.answer FROM parties p JOIN requests r ON r.id = p.request_id
-		WHERE p.handle = +? AND r.state = 'validatingByCustomers' AND r.expires > ?`, h, ts(now))
+		OpenAnswersQuery[t.x.Dialect()], h, string(nums), ts(now))
 	if err != nil {
 		return nil, err
 	}

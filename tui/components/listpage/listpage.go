@@ -37,6 +37,9 @@ type Got[T any] struct {
 	// More says Entries are a long list's first page: the whole list is
 	// read next, once the session's first frame is complete.
 	More bool
+	// Older says the read left the list's older entries out: a long
+	// list read a page at a time, newest first. Spec.Older reads more.
+	Older bool
 	// Tag is the screen's own note on the read: how it sorted the
 	// entries, what it counted.
 	Tag int
@@ -76,6 +79,11 @@ type Spec[T any] struct {
 	// Filter, when set, is the list's filter (one that always has the
 	// keys, say); else the list has the "/" filter.
 	Filter *filter.Model
+	// Older reads more of a list whose read left its older entries out
+	// (Got.Older): the next page, when the cursor reaches the last row;
+	// the whole list (all), when the filter is given a query, as a
+	// filter searches the whole list.
+	Older func(all bool) tea.Cmd
 }
 
 // List is a list screen's shared part.
@@ -96,6 +104,8 @@ type List[T any] struct {
 	partial   bool // all holds the first page only; the rest is on its way
 	err       error
 	moved     bool // the user moved the cursor
+	older     bool // the last read left older entries out (Got.Older)
+	asked     bool // Spec.Older was asked since the last read landed
 	early     common.EarlyKeys
 	width     int
 	height    int
@@ -192,7 +202,7 @@ func (l *List[T]) Update(msg tea.Msg) (tea.Cmd, bool) {
 		return l.landed(msg), true
 	case tea.KeyPressMsg:
 		if cmd, used := l.Filter.Key(msg, l.Apply); used {
-			return cmd, true
+			return tea.Batch(cmd, l.readOlder()), true
 		}
 		if l.empty() && (l.Table.HandleKey(msg, l.c.Keys) || l.spec.OnOpen != nil && key.Matches(msg, l.spec.Open)) {
 			l.early.Hold(msg) // played on the first rows read
@@ -200,7 +210,7 @@ func (l *List[T]) Update(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		if l.Table.HandleKey(msg, l.c.Keys) {
 			l.moved, l.wanted = true, false
-			return nil, true
+			return l.readOlder(), true
 		}
 		if l.spec.OnOpen != nil && key.Matches(msg, l.spec.Open) {
 			return l.open(), true
@@ -217,7 +227,7 @@ func (l *List[T]) Update(msg tea.Msg) (tea.Cmd, bool) {
 		if activate {
 			return l.open(), true
 		}
-		return nil, true
+		return l.readOlder(), true
 	}
 	return nil, false
 }
@@ -253,6 +263,7 @@ func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
 		return tea.Batch(early, common.Later(l.run(msg.seq, l.whole)))
 	}
 	l.loaded, l.partial = true, false
+	l.older, l.asked = msg.Older, false
 	l.Apply()
 	early := l.replay()
 	if l.reads.End() {
@@ -260,6 +271,24 @@ func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
 	}
 	return tea.Batch(common.Read(), early)
 }
+
+// readOlder asks the screen for the older entries its last read left
+// out, once: the next page when the cursor is on the last row, the whole
+// list when the filter has a query.
+func (l *List[T]) readOlder() tea.Cmd {
+	if !l.older || l.asked || l.spec.Older == nil {
+		return nil
+	}
+	all := l.Filter.Query() != ""
+	if !all && (l.Table.Len() == 0 || l.Table.Cursor() < l.Table.Len()-1) {
+		return nil
+	}
+	l.asked = true
+	return l.spec.Older(all)
+}
+
+// Older reports whether the last read left older entries out.
+func (l *List[T]) Older() bool { return l.older }
 
 // ForgetEarlyKeys drops the keys that waited for the first rows: the user
 // left the list (see common.Forgetter).

@@ -24,11 +24,12 @@ type Page struct {
 	read     key.Binding
 	unread   int
 	delivery bool // a column says where each mail stands (real delivery)
+	limit    int  // the newest mails read (0: all), more as the reader goes down
 }
 
 // New returns the Mailbox tab.
 func New(c *common.Common) *Page {
-	p := &Page{c: c, read: readKey(c)}
+	p := &Page{c: c, read: readKey(c), limit: model.MailboxPage}
 	p.List = listpage.New(c, p.spec(c), p.Load)
 	p.columns(false)
 	return p
@@ -64,6 +65,7 @@ func (p *Page) spec(c *common.Common) listpage.Spec[model.Mail] {
 		},
 		// mail comes on top: who has not moved the cursor reads the newest
 		FollowTop: true,
+		Older:     p.older,
 	}
 }
 
@@ -79,18 +81,35 @@ func (p *Page) columns(delivery bool) {
 	p.List.Table.Retitle(cols...)
 }
 
+// older reads a page of older mails more, or the whole mailbox (all).
+func (p *Page) older(all bool) tea.Cmd {
+	if all {
+		p.limit = 0
+	} else if p.limit > 0 {
+		p.limit += model.MailboxPage
+	}
+	return p.Load()
+}
+
 // Load reads the mailbox again. The first time, it counts the unread
 // mails first, for the tab and the status line, and reads the mails
 // once the session's first frame is complete: the mailbox of a busy
 // account holds hundreds of mails, which the first frame does not show.
+// It reads the newest mails only, as many as the reader went down to
+// (an agency's mailbox holds a thousand and more), with the count of
+// the unread ones among them all.
 func (p *Page) Load() tea.Cmd {
-	c := p.c
+	c, limit := p.c, p.limit
 	first := func() listpage.Got[model.Mail] {
 		n, err := c.Desk.Unread(c.Ctx, c.Me)
 		return listpage.Got[model.Mail]{More: true, Tag: n, Err: err}
 	}
 	return p.List.Load(first, func() listpage.Got[model.Mail] {
-		ms, err := c.Desk.Mails(c.Ctx, c.Me)
+		ms, older, err := c.Desk.Mailbox(c.Ctx, c.Me, limit)
+		unread := 0
+		if err == nil && older {
+			unread, err = c.Desk.Unread(c.Ctx, c.Me)
+		}
 		if err != nil {
 			return listpage.Got[model.Mail]{Err: err}
 		}
@@ -114,7 +133,7 @@ func (p *Page) Load() tea.Cmd {
 			es[i] = listpage.Entry[model.Mail]{Item: m, Row: row,
 				Hay: strings.ToLower(subject + "\x00" + common.Line(m.Address) + "\x00" + m.Kind)}
 		}
-		return listpage.Got[model.Mail]{Entries: es}
+		return listpage.Got[model.Mail]{Entries: es, Older: older, Tag: unread}
 	})
 }
 
@@ -126,9 +145,12 @@ func (p *Page) landed(g *listpage.Got[model.Mail]) {
 		return
 	}
 	p.unread = 0
+	if g.Older {
+		p.unread = g.Tag // among them all
+	}
 	delivery := false
 	for _, e := range g.Entries {
-		if !e.Item.Read {
+		if !e.Item.Read && !g.Older {
 			p.unread++
 		}
 		if e.Item.Delivery != "" {
@@ -152,6 +174,9 @@ func (p *Page) info(shown, total int) string {
 	n := p.c.T("tui.mailbox.count", locale.Args{"N": locale.Number(total)})
 	if p.List.Filter.Active() {
 		n = p.c.T("tui.mailbox.count_of", locale.Args{"Shown": locale.Number(shown), "Count": n})
+	}
+	if p.List.Older() {
+		return p.c.T("tui.mailbox.info_older", locale.Args{"Count": n, "Unread": unread})
 	}
 	return p.c.T("tui.mailbox.info", locale.Args{"Count": n, "Unread": unread})
 }

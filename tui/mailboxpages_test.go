@@ -1,0 +1,91 @@
+package tui_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"contactdesk/model"
+	"contactdesk/model/demo"
+)
+
+// bigMailbox gives the persona extra notes, newer than its mails, all
+// unread ("Note 000" the oldest of them), and returns how many mails
+// and unread mails it then has.
+func bigMailbox(t *testing.T, d *model.Desk, extra int) (mails, unread int) {
+	t.Helper()
+	now := d.Now()
+	err := d.Store().Update(ctx, func(tx model.Tx) error {
+		for i := range extra {
+			if err := tx.InsertMail(&model.Mail{To: demo.Persona, Address: "xavier@xara.pt", Subject: fmt.Sprintf("Note %03d", i),
+				Date: now.Add(time.Duration(i-extra) * time.Second), Body: "a note", Kind: model.MailOutcome}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := d.Mails(ctx, demo.Persona)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if !m.Read {
+			unread++
+		}
+	}
+	return len(ms), unread
+}
+
+// TestBigMailboxReadByPages: a mailbox of more mails than a page shows
+// its newest page, says older ones are below, and counts the unread
+// mails of them all; going down past its last row reads the older ones.
+func TestBigMailboxReadByPages(t *testing.T) {
+	d := newDesk(t)
+	mails, unread := bigMailbox(t, d, model.MailboxPage+30)
+	if mails >= 2*model.MailboxPage {
+		t.Fatalf("%d mails: more than two pages", mails)
+	}
+	a := start(t, d, demo.Persona, 120, 40)
+	servicesShown(a)
+	a.press("3")
+	s := a.waitText(fmt.Sprintf("the newest %d mails, %d unread in all; older ones below", model.MailboxPage, unread), "Note 129")
+	if strings.Contains(s, "Note 029") {
+		t.Fatalf("the 101st newest mail is shown:\n%s", s)
+	}
+	if !strings.Contains(s, fmt.Sprintf("Mailbox (%d)", unread)) {
+		t.Fatalf("the tab does not count the unread mails of the whole mailbox:\n%s", s)
+	}
+	a.press("G") // the last row read: Note 030
+	s = a.waitText(fmt.Sprintf("%d mails, %d unread, newest first", mails, unread))
+	if !strings.HasPrefix(lineOf(s, "Note 030"), ">") {
+		t.Fatalf("the cursor left the row it was on:\n%s", s)
+	}
+	a.press("down")
+	s = a.waitText("Note 029")
+	if !strings.HasPrefix(lineOf(s, "Note 029"), ">") {
+		t.Fatalf("down does not go on to the older mails:\n%s", s)
+	}
+	a.press("G")
+	a.waitText("Note 000")
+}
+
+// TestBigMailboxFilterSearchesAll: a filter on a mailbox read in part
+// reads the rest, and finds its oldest mails.
+func TestBigMailboxFilterSearchesAll(t *testing.T) {
+	d := newDesk(t)
+	mails, _ := bigMailbox(t, d, model.MailboxPage+30)
+	a := start(t, d, demo.Persona, 120, 40)
+	servicesShown(a)
+	a.press("3")
+	a.waitText("older ones below")
+	a.press("/")
+	a.typ("note 00")
+	s := a.waitText(fmt.Sprintf("10 of %d mails", mails), "Note 000", "Note 009")
+	if strings.Contains(s, "older ones below") {
+		t.Fatalf("still says older ones are below:\n%s", s)
+	}
+}
