@@ -47,17 +47,10 @@ func BenchCreateAcceptParallel(b *testing.B, d *model.Desk, services []model.Ser
 				}
 				r := rs[0]
 				for _, p := range r.Parties {
-					tok := ""
-					ms, err := d.Mails(ctx, p.Handle)
+					tok, err := readToken(ctx, d, p.Handle, r.ID)
 					if err != nil {
 						b.Error(err)
 						return
-					}
-					for _, m := range ms {
-						if m.RequestID == r.ID && m.Token != "" {
-							tok = m.Token
-							break
-						}
 					}
 					if r, err = d.Accept(ctx, p.Handle, r.ID, tok); err != nil {
 						b.Errorf("accept #%d by %s: %v", rs[0].ID, p.Handle, err)
