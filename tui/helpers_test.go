@@ -344,6 +344,11 @@ func (tx heldTx) FirstServicesOf(h model.Handle, now time.Time, limit int) ([]mo
 	return tx.Tx.FirstServicesOf(h, now, limit)
 }
 
+func (tx heldTx) MailListOf(h model.Handle, limit int) ([]model.Mail, error) {
+	tx.wait("MailListOf")
+	return tx.Tx.MailListOf(h, limit)
+}
+
 func (tx heldTx) Request(id int64) (model.Request, error) {
 	tx.wait("Request")
 	return tx.Tx.Request(id)

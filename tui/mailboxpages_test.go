@@ -52,7 +52,7 @@ func TestBigMailboxReadByPages(t *testing.T) {
 	a := start(t, d, demo.Persona, 120, 40)
 	servicesShown(a)
 	a.press("3")
-	s := a.waitText(fmt.Sprintf("the newest %d mails, %d unread in all; older ones below", model.MailboxPage, unread), "Note 129")
+	s := a.waitText(fmt.Sprintf("the newest %d mails, %d unread in all, older ones below", model.MailboxPage, unread), "Note 129")
 	if strings.Contains(s, "Note 029") {
 		t.Fatalf("the 101st newest mail is shown:\n%s", s)
 	}
@@ -87,5 +87,66 @@ func TestBigMailboxFilterSearchesAll(t *testing.T) {
 	s := a.waitText(fmt.Sprintf("10 of %d mails", mails), "Note 000", "Note 009")
 	if strings.Contains(s, "older ones below") {
 		t.Fatalf("still says older ones are below:\n%s", s)
+	}
+}
+
+// TestBigMailboxFilterTypedBeforeItCame: a filter typed while the
+// mailbox is still being read searches the whole of it once it comes,
+// not its newest page alone.
+func TestBigMailboxFilterTypedBeforeItCame(t *testing.T) {
+	base := newDesk(t)
+	mails, _ := bigMailbox(t, base, model.MailboxPage+30)
+	d := newHeldDesk(t, base, true, "MailListOf")
+	a := start(t, d.Desk, demo.Persona, 120, 40)
+	servicesShown(a)
+	a.press("3", "/")
+	a.typ("note 00")
+	a.waitText("/note 00")
+	d.release()
+	a.waitText(fmt.Sprintf("10 of %d mails", mails), "Note 000", "Note 009")
+}
+
+// TestBigMailboxFilterClearedReadsPagesAgain: once a filter that read
+// the whole mailbox is cleared, the next read reads the newest page
+// again, not the whole mailbox.
+func TestBigMailboxFilterClearedReadsPagesAgain(t *testing.T) {
+	d := newDesk(t)
+	mails, unread := bigMailbox(t, d, model.MailboxPage+30)
+	a := start(t, d, demo.Persona, 120, 40)
+	servicesShown(a)
+	a.press("3")
+	a.waitText("older ones below")
+	a.press("/")
+	a.typ("note")
+	a.waitText(fmt.Sprintf("of %d mails", mails))
+	a.press("esc")
+	a.waitText(fmt.Sprintf("%d mails, %d unread, newest first", mails, unread))
+	// a new mail makes the tab read its mailbox again
+	if _, err := d.CreateRequest(ctx, demo.Persona, model.NewRequest{Service: "xara.pt", Roles: []model.Role{model.Billing}, To: "zz33333-ovh"}); err != nil {
+		t.Fatal(err)
+	}
+	a.waitText(fmt.Sprintf("the newest %d mails, %d unread in all, older ones below", model.MailboxPage, unread+1))
+}
+
+// TestBigMailboxHeadAt80: at 80 columns, in every language, the head of
+// a mailbox read in part says how many of the newest it shows and how
+// many are unread in all.
+func TestBigMailboxHeadAt80(t *testing.T) {
+	for _, tc := range []struct {
+		lang model.Lang
+		head string
+	}{
+		{model.LangEN, "the newest 100 mails, %d unread in all"},
+		{model.LangPT, "os 100 e-mails mais recentes, %d por ler ao todo"},
+		{model.LangFR, "les 100 e-mails les plus récents, %d non lus en tout"},
+	} {
+		t.Run(string(tc.lang), func(t *testing.T) {
+			d := newDeskIn(t, tc.lang)
+			_, unread := bigMailbox(t, d, model.MailboxPage+30)
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitText("fontes-arquitetura.pt")
+			a.press("3")
+			a.waitText(fmt.Sprintf(tc.head, unread))
+		})
 	}
 }

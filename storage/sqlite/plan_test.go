@@ -163,6 +163,7 @@ func TestEveryStatementUsesAnIndex(t *testing.T) {
 		f.Desk.Requests(f.Ctx, h)
 		f.Desk.Awaiting(f.Ctx, h)
 		f.Desk.Mails(f.Ctx, h)
+		f.Desk.Mailbox(f.Ctx, h, model.MailboxPage)
 		f.Desk.TokenMail(f.Ctx, h, refused.ID)
 		f.Desk.Mail(f.Ctx, h, 1)
 		f.Desk.Unread(f.Ctx, h)

@@ -23,6 +23,15 @@ func CompilesNothingWarm(t *testing.T, open modeltest.Opener, reset func(), comp
 	life := func(service string, to model.Handle) {
 		r := f.Create(modeltest.A, service, to, model.Tech)[0]
 		for _, p := range r.Parties {
+			// the Mailbox tab's first page while the token is live (its
+			// request asked about), and the token's mail, opened
+			ms, _, err := f.Desk.Mailbox(f.Ctx, p.Handle, model.MailboxPage)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Desk.Mail(f.Ctx, p.Handle, ms[0].ID); err != nil {
+				t.Fatal(err)
+			}
 			f.Accept(p.Handle, r.ID)
 		}
 		for _, h := range []model.Handle{modeltest.A, to, modeltest.T} {
@@ -34,6 +43,9 @@ func CompilesNothingWarm(t *testing.T, open modeltest.Opener, reset func(), comp
 			}
 			ms, err := f.Desk.Mails(f.Ctx, h)
 			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := f.Desk.Mailbox(f.Ctx, h, 0); err != nil {
 				t.Fatal(err)
 			}
 			// a request's page reads its token mail, a mail's page the mail

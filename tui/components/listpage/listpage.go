@@ -266,10 +266,14 @@ func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
 	l.older, l.asked = msg.Older, false
 	l.Apply()
 	early := l.replay()
+	// a filter typed, or the cursor taken to the last row, before the
+	// read landed: its older entries are read next (before End, so that
+	// the read they ask for comes once this one is done)
+	older := l.readOlder()
 	if l.reads.End() {
-		return tea.Batch(common.Read(), early, l.reload())
+		return tea.Batch(common.Read(), early, older, l.reload())
 	}
-	return tea.Batch(common.Read(), early)
+	return tea.Batch(common.Read(), early, older)
 }
 
 // readOlder asks the screen for the older entries its last read left

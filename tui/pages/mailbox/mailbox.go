@@ -181,9 +181,16 @@ func (p *Page) info(shown, total int) string {
 	return p.c.T("tui.mailbox.info", locale.Args{"Count": n, "Unread": unread})
 }
 
-// Update handles a message.
+// Update handles a message. Once a filter that read the whole mailbox
+// is cleared, the next reads read the newest mails again, down to the
+// cursor's page: the whole mailbox of an agency is read only while it
+// is searched.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	cmd, _ := p.List.Update(msg)
+	if p.limit == 0 && p.List.Filter.Query() == "" {
+		pages := p.List.Table.Cursor()/model.MailboxPage + 1
+		p.limit = pages * model.MailboxPage
+	}
 	return cmd
 }
 
