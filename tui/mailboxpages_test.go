@@ -150,3 +150,39 @@ func TestBigMailboxHeadAt80(t *testing.T) {
 		})
 	}
 }
+
+// TestBigMailboxKeepsItsMailWhenMailComes: new mail pushing the mail
+// under the cursor past the page read leaves the cursor on that mail,
+// read down to, not on the mail that took its place.
+func TestBigMailboxKeepsItsMailWhenMailComes(t *testing.T) {
+	d := newDesk(t)
+	bigMailbox(t, d, 2*model.MailboxPage+30)
+	a := start(t, d, demo.Persona, 120, 40)
+	servicesShown(a)
+	a.press("3")
+	a.waitText("the newest 100 mails")
+	keys := make([]string, model.MailboxPage-3)
+	for i := range keys {
+		keys[i] = "down"
+	}
+	a.press(keys...)
+	// the 98th newest: Note 132 (the notes are the 230 newest)
+	s := a.waitText("Note 132")
+	if !strings.HasPrefix(lineOf(s, "Note 132"), ">") {
+		t.Fatalf("the cursor is not on Note 132:\n%s", s)
+	}
+	// five mails come, each a request the persona asks for
+	for _, svc := range []string{"xara.pt", "web.xara.pt", "vps-7f3a21c9.vps.ovh.net", "pn-104233", "ns3091432.ip-51-91-12.eu"} {
+		role := model.Billing // the persona's own
+		if svc == "ns3091432.ip-51-91-12.eu" {
+			role = model.Tech
+		}
+		if _, err := d.CreateRequest(ctx, demo.Persona, model.NewRequest{Service: svc, Roles: []model.Role{role}, To: "zz33333-ovh"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s = a.waitText("the newest 200 mails")
+	if !strings.HasPrefix(lineOf(s, "Note 132"), ">") {
+		t.Fatalf("the cursor left Note 132 when mail came:\n%s", s)
+	}
+}

@@ -3,6 +3,7 @@
 package mailbox
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -97,15 +98,21 @@ func (p *Page) older(all bool) tea.Cmd {
 // account holds hundreds of mails, which the first frame does not show.
 // It reads the newest mails only, as many as the reader went down to
 // (an agency's mailbox holds a thousand and more), with the count of
-// the unread ones among them all.
+// the unread ones among them all; and down to the mail under the cursor
+// at least, which mail come since may have pushed past that many.
 func (p *Page) Load() tea.Cmd {
 	c, limit := p.c, p.limit
+	keep, _ := p.List.Table.SelectedKey()
 	first := func() listpage.Got[model.Mail] {
 		n, err := c.Desk.Unread(c.Ctx, c.Me)
 		return listpage.Got[model.Mail]{More: true, Tag: n, Err: err}
 	}
 	return p.List.Load(first, func() listpage.Got[model.Mail] {
 		ms, older, err := c.Desk.Mailbox(c.Ctx, c.Me, limit)
+		for err == nil && older && keep != 0 && !slices.ContainsFunc(ms, func(m model.Mail) bool { return m.ID == keep }) {
+			limit += model.MailboxPage
+			ms, older, err = c.Desk.Mailbox(c.Ctx, c.Me, limit)
+		}
 		unread := 0
 		if err == nil && older {
 			unread, err = c.Desk.Unread(c.Ctx, c.Me)
@@ -147,6 +154,8 @@ func (p *Page) landed(g *listpage.Got[model.Mail]) {
 	p.unread = 0
 	if g.Older {
 		p.unread = g.Tag // among them all
+		// read down to the cursor's mail: as many from now on
+		p.limit = max(p.limit, len(g.Entries))
 	}
 	delivery := false
 	for _, e := range g.Entries {
