@@ -210,7 +210,7 @@ func TestEveryStatementUsesAnIndex(t *testing.T) {
 			lines = nil
 		}
 		// json_each is the list of numbers a statement is given (see
-		// sqlstore.OpenAnswersQuery), not a table
+		// sqlstore's OpenAnswers), not a table
 		sub := map[string]bool{"CONSTANT": true, "settings": true, "json_each": true}
 		for _, l := range lines {
 			if f := strings.Fields(l); len(f) == 2 && (f[0] == "CO-ROUTINE" || f[0] == "MATERIALIZE") {

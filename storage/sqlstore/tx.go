@@ -245,10 +245,10 @@ func (t *Tx) Awaiting(h model.Handle, now time.Time) (int, error) {
 	return n, err
 }
 
-// OpenAnswersQuery is OpenAnswers' query on SQLite, and on PostgreSQL
+// openAnswersQuery is OpenAnswers' query on SQLite, and on PostgreSQL
 // (whose arrays SQLite has not): the numbers come as one JSON array, so
 // that a list of any length is one statement, prepared once.
-var OpenAnswersQuery = map[Dialect]string{
+var openAnswersQuery = map[Dialect]string{
 	SQLite: `SELECT p.request_id, p.answer FROM parties p JOIN requests r ON r.id = p.request_id
 		WHERE p.handle = +? AND p.request_id IN (SELECT value FROM json_each(?)) AND r.state = 'validatingByCustomers' AND r.expires > ?`,
 	Postgres: `SELECT p.request_id, p.answer FROM parties p JOIN requests r ON r.id = p.request_id
@@ -265,7 +265,7 @@ func (t *Tx) OpenAnswers(h model.Handle, now time.Time, ids []int64) (map[int64]
 	}
 	nums, _ := json.Marshal(ids) // numbers: never fails
 	as, err := list(t, func(r Row) (a answer, err error) { return a, r.Scan(&a.id, &a.a) },
-		OpenAnswersQuery[t.x.Dialect()], h, string(nums), ts(now))
+		openAnswersQuery[t.x.Dialect()], h, string(nums), ts(now))
 	if err != nil {
 		return nil, err
 	}

@@ -154,8 +154,11 @@ func (p *Page) landed(g *listpage.Got[model.Mail]) {
 	p.unread = 0
 	if g.Older {
 		p.unread = g.Tag // among them all
-		// read down to the cursor's mail: as many from now on
-		p.limit = max(p.limit, len(g.Entries))
+		// read down to the cursor's mail: as many from now on (unless
+		// a filter asked for the whole mailbox meanwhile)
+		if p.limit > 0 {
+			p.limit = max(p.limit, len(g.Entries))
+		}
 	}
 	delivery := false
 	for _, e := range g.Entries {
