@@ -40,6 +40,16 @@ func bigMailbox(t *testing.T, d *model.Desk, extra int) (mails, unread int) {
 	return len(ms), unread
 }
 
+// mailboxTab starts the app on d as the persona at w×h and opens its
+// Mailbox tab, once the services are shown.
+func mailboxTab(t *testing.T, d *model.Desk, w, h int) *app {
+	t.Helper()
+	a := start(t, d, demo.Persona, w, h)
+	a.waitText("fontes-arquitetura.pt") // the services, in any language
+	a.press("3")
+	return a
+}
+
 // TestBigMailboxReadByPages: a mailbox of more mails than a page shows
 // its newest page, says older ones are below, and counts the unread
 // mails of them all; going down past its last row reads the older ones.
@@ -49,9 +59,7 @@ func TestBigMailboxReadByPages(t *testing.T) {
 	if mails >= 2*model.MailboxPage {
 		t.Fatalf("%d mails: more than two pages", mails)
 	}
-	a := start(t, d, demo.Persona, 120, 40)
-	servicesShown(a)
-	a.press("3")
+	a := mailboxTab(t, d, 120, 40)
 	s := a.waitText(fmt.Sprintf("the newest %d mails, %d unread in all, older ones below", model.MailboxPage, unread), "Note 129")
 	if strings.Contains(s, "Note 029") {
 		t.Fatalf("the 101st newest mail is shown:\n%s", s)
@@ -78,9 +86,7 @@ func TestBigMailboxReadByPages(t *testing.T) {
 func TestBigMailboxFilterSearchesAll(t *testing.T) {
 	d := newDesk(t)
 	mails, _ := bigMailbox(t, d, model.MailboxPage+30)
-	a := start(t, d, demo.Persona, 120, 40)
-	servicesShown(a)
-	a.press("3")
+	a := mailboxTab(t, d, 120, 40)
 	a.waitText("older ones below")
 	a.press("/")
 	a.typ("note 00")
@@ -112,9 +118,7 @@ func TestBigMailboxFilterTypedBeforeItCame(t *testing.T) {
 func TestBigMailboxFilterClearedReadsPagesAgain(t *testing.T) {
 	d := newDesk(t)
 	mails, unread := bigMailbox(t, d, model.MailboxPage+30)
-	a := start(t, d, demo.Persona, 120, 40)
-	servicesShown(a)
-	a.press("3")
+	a := mailboxTab(t, d, 120, 40)
 	a.waitText("older ones below")
 	a.press("/")
 	a.typ("note")
@@ -143,9 +147,7 @@ func TestBigMailboxHeadAt80(t *testing.T) {
 		t.Run(string(tc.lang), func(t *testing.T) {
 			d := newDeskIn(t, tc.lang)
 			_, unread := bigMailbox(t, d, model.MailboxPage+30)
-			a := start(t, d, demo.Persona, 80, 24)
-			a.waitText("fontes-arquitetura.pt")
-			a.press("3")
+			a := mailboxTab(t, d, 80, 24)
 			a.waitText(fmt.Sprintf(tc.head, unread))
 		})
 	}
@@ -157,9 +159,7 @@ func TestBigMailboxHeadAt80(t *testing.T) {
 func TestBigMailboxKeepsItsMailWhenMailComes(t *testing.T) {
 	d := newDesk(t)
 	bigMailbox(t, d, 2*model.MailboxPage+30)
-	a := start(t, d, demo.Persona, 120, 40)
-	servicesShown(a)
-	a.press("3")
+	a := mailboxTab(t, d, 120, 40)
 	a.waitText("the newest 100 mails")
 	keys := make([]string, model.MailboxPage-3)
 	for i := range keys {
