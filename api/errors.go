@@ -70,6 +70,7 @@ var statusOf = []struct {
 	{model.ErrPending, http.StatusConflict},
 	{model.ErrEnded, http.StatusConflict},
 	{model.ErrAlreadyAnswered, http.StatusConflict},
+	{model.ErrChanged, http.StatusConflict},
 	{model.ErrThrottled, http.StatusTooManyRequests},
 	{model.ErrMailLimit, http.StatusTooManyRequests},
 }

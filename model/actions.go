@@ -646,6 +646,12 @@ var OwnerChecks = []func(string) (string, error){checkHolder, checkAddress, chec
 // OwnerChange lists the owner details to change; nil fields stay as they are.
 type OwnerChange struct {
 	Holder, Address, Phone, Email *string
+	// Was, when given, is the details as the one changing them last
+	// read them: a field to change whose stored value is no longer
+	// Was's, nor the new value, is refused (ErrChanged, its Field the
+	// field's name) and nothing is saved, so that a save never
+	// overwrites unawares what someone else saved since it was read.
+	Was *Owner
 }
 
 // SetOwner changes a domain's owner details; only its admin may.
@@ -684,16 +690,24 @@ func (d *Desk) setOwner(tx Tx, w *work, actor Handle, service string, c OwnerCha
 	if err != nil {
 		return Service{}, err
 	}
-	o := *s.Owner
+	o, was := *s.Owner, c.Was
+	if was == nil {
+		was = s.Owner
+	}
 	var changed []string
 	for _, f := range []struct {
-		name     string
-		src, dst *string
-	}{{"holder", c.Holder, &o.Holder}, {"address", c.Address, &o.Address}, {"phone", c.Phone, &o.Phone}, {"e-mail", c.Email, &o.Email}} {
-		if f.src != nil && *f.src != *f.dst {
-			*f.dst = *f.src
-			changed = append(changed, f.name)
+		name, field   string
+		src, dst, was *string
+	}{{"holder", "holder", c.Holder, &o.Holder, &was.Holder}, {"address", "address", c.Address, &o.Address, &was.Address},
+		{"phone", "phone", c.Phone, &o.Phone, &was.Phone}, {"e-mail", "email", c.Email, &o.Email, &was.Email}} {
+		if f.src == nil || *f.src == *f.dst {
+			continue
 		}
+		if *f.was != *f.dst {
+			return Service{}, fail(ErrChanged, f.field, "err.owner.changed", locale.Args{"Service": s.Name})
+		}
+		*f.dst = *f.src
+		changed = append(changed, f.name)
 	}
 	if len(changed) == 0 {
 		return s, nil

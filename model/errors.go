@@ -32,6 +32,7 @@ var (
 	ErrMailLimit       = errors.New("too many mails asked for")
 	ErrCredentials     = errors.New("bad API credentials")
 	ErrStorage         = errors.New("storage failure")
+	ErrChanged         = errors.New("changed meanwhile")
 )
 
 // ErrMaybeSaved marks the failure of a write whose outcome the store

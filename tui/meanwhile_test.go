@@ -179,3 +179,42 @@ func TestOwnerFieldChangedMeanwhileToWhatWasTyped(t *testing.T) {
 	b.press("ctrl+s")
 	b.waitText(b.T("tui.owner.unchanged"))
 }
+
+// TestOwnerSaveInTheGapIsRefused: a field saved by someone else after
+// the owner details form read it, and before the form heard so (another
+// process's write, which the app learns of only at its next look), is
+// not overwritten by the form's save: the desk refuses it, the form
+// reads the details again, says the new value beside the field, keeps
+// what was typed, and the next save saves it. Before, that save
+// overwrote silently what the other had just saved (a tester did it
+// within 0.3 s of the other's save).
+func TestOwnerSaveInTheGapIsRefused(t *testing.T) {
+	d := newDesk(t)
+	// the other session's desk: same database, a broker of its own, so
+	// this app hears nothing of its writes, as of another process's
+	other := model.NewDesk(d.Store(), model.Options{Clock: fixedClock(now)})
+	a := start(t, d, demo.Persona, 80, 24)
+	a.openOwner()
+	a.press("tab", "tab", "ctrl+u") // the phone
+	a.typ("+351 210 000 555")
+	a.waitText("+351 210 000 555")
+	theirs := "+351 210 000 999"
+	if _, err := other.SetOwner(ctx, demo.Persona, "xara.pt", model.OwnerChange{Phone: &theirs}); err != nil {
+		t.Fatal(err)
+	}
+	a.press("ctrl+s")
+	refused := a.T("tui.owner.not_saved_meanwhile", locale.Args{"N": 1, "Fields": a.T("tui.owner.label.phone")})
+	s := a.waitFor(refused, func(s string) bool { return shownWhole(s, refused) })
+	if o, _ := d.Owner(ctx, demo.Persona, "xara.pt"); o.Owner.Phone != theirs {
+		t.Fatalf("the save overwrote the phone saved meanwhile: %+v", o.Owner)
+	}
+	note := a.T("tui.owner.changed_meanwhile", locale.Args{"Value": theirs})
+	if !shownWhole(s, note) || !strings.Contains(s, "+351 210 000 555") {
+		t.Fatalf("want the new value beside the field and what was typed kept:\n%s", s)
+	}
+	a.press("ctrl+s") // told: this one saves what is typed
+	a.waitText(a.T("tui.owner.saved", locale.Args{"Service": "xara.pt"}))
+	if o, _ := d.Owner(ctx, demo.Persona, "xara.pt"); o.Owner.Phone != "+351 210 000 555" {
+		t.Fatalf("the second save did not save what was typed: %+v", o.Owner)
+	}
+}

@@ -856,6 +856,47 @@ func testOwner(t *testing.T, open Opener) {
 	if hs[0].Action != model.ActOwnerSet || hs[0].Actor != A {
 		t.Errorf("history %+v", hs[0])
 	}
+	testOwnerChangedMeanwhile(t, f)
+}
+
+// testOwnerChangedMeanwhile: a change given with the details as they
+// were read (OwnerChange.Was) is refused, nothing saved, when a field it
+// changes was saved by someone else since; the fields it leaves alone,
+// and a field changed since to the very value given, do not stop it.
+func testOwnerChangedMeanwhile(t *testing.T, f *Fixture) {
+	read, err := f.Desk.Owner(f.Ctx, A, Example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	was := *read.Owner
+	// someone else saves the phone meanwhile
+	theirs := "+351 210 000 111"
+	if _, err := f.Desk.SetOwner(f.Ctx, A, Example, model.OwnerChange{Phone: &theirs}); err != nil {
+		t.Fatal(err)
+	}
+	before := f.Snap()
+	mine := "+351 210 000 222"
+	_, err = f.Desk.SetOwner(f.Ctx, A, Example, model.OwnerChange{Phone: &mine, Holder: ptr("Ada Again"), Was: &was})
+	IsKind(t, err, model.ErrChanged, "a phone saved meanwhile")
+	if model.FieldOf(err) != "phone" {
+		t.Errorf("the refusal is about %q, not the phone", model.FieldOf(err))
+	}
+	f.Same(before, "a phone saved meanwhile")
+	// a field not changed meanwhile is saved, whatever happened to the others
+	s, err := f.Desk.SetOwner(f.Ctx, A, Example, model.OwnerChange{Holder: ptr("Ada Again"), Was: &was})
+	if err != nil || s.Owner.Holder != "Ada Again" || s.Owner.Phone != theirs {
+		t.Fatalf("a field not changed meanwhile: %+v %v", s.Owner, err)
+	}
+	// changed meanwhile to what is given: nothing to overwrite
+	if _, err := f.Desk.SetOwner(f.Ctx, A, Example, model.OwnerChange{Phone: &theirs, Was: &was}); err != nil {
+		t.Fatalf("the phone given as it now is: %v", err)
+	}
+	// read again, the change goes through
+	read, _ = f.Desk.Owner(f.Ctx, A, Example)
+	s, err = f.Desk.SetOwner(f.Ctx, A, Example, model.OwnerChange{Phone: &mine, Was: read.Owner})
+	if err != nil || s.Owner.Phone != mine {
+		t.Fatalf("after reading again: %+v %v", s.Owner, err)
+	}
 }
 
 func ptr(s string) *string { return &s }

@@ -4,10 +4,14 @@
 // Changed meanwhile (another session, the command line), a field not
 // touched follows; one typed in keeps what was typed, the new value said
 // beside it, and the first save asks to be made again, so that nobody
-// overwrites unawares what someone else just saved.
+// overwrites unawares what someone else just saved. A save that comes
+// before the form heard of such a change is refused by the desk, which
+// is given the details as the form read them (model.OwnerChange.Was),
+// and the form then tells as it would have.
 package owner
 
 import (
+	"errors"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -63,6 +67,9 @@ type Page struct {
 	// was typed there; told, those a save was refused for once
 	// since (the next saves what is typed)
 	moved, told []bool
+	// recheck is a save the desk refused for a field saved by someone
+	// else after the form last read it: the reload it asked for tells
+	recheck bool
 
 	// asking is esc's question, something changed: leave, and lose it?
 	asking bool
@@ -174,9 +181,16 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if first && p.editable {
 			p.setFocus(0)
 		}
-		return tea.Batch(common.Read(), p.early.Replay(p.key))
+		return tea.Batch(common.Read(), p.early.Replay(p.key), p.sayTold())
 	case savedMsg:
 		p.saving = false
+		if errors.Is(msg.err, model.ErrChanged) {
+			// saved by someone else after the form last read it, and
+			// before it heard so: read again, then tell as a reload
+			// under what was typed tells (see sayTold)
+			p.recheck = true
+			return p.Load()
+		}
 		if msg.err != nil {
 			p.formErr = ""
 			placed := false
@@ -248,6 +262,28 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// sayTold says, after the reload a refused save asked for (recheck),
+// which fields were saved by someone else under what was typed: their
+// new values show beside them, and the next save saves what is typed.
+func (p *Page) sayTold() tea.Cmd {
+	if !p.recheck {
+		return nil
+	}
+	p.recheck = false
+	var stale []any
+	for i, f := range p.fields {
+		if p.moved[i] {
+			stale = append(stale, f.Label)
+			p.told[i] = true
+		}
+	}
+	if len(stale) == 0 {
+		// changed, and back again since: nothing to show beside a field
+		return common.Status(p.c.T("tui.owner.not_saved"))
+	}
+	return common.Status(p.c.T("tui.owner.not_saved_meanwhile", locale.Args{"N": len(stale), "Fields": p.c.L.List(stale...)}))
+}
+
 // checks are the model's checks of the owner details, in the fields'
 // order (SetOwner stops at the first refusal).
 var checks = model.OwnerChecks
@@ -305,6 +341,13 @@ func (p *Page) save() tea.Cmd {
 	}
 	if !changed {
 		return p.c.BackSaying(common.Say(p.c.T("tui.owner.unchanged")))
+	}
+	// the desk refuses it if a field it changes was saved by someone
+	// else since the form read it, though the reload saying so has not
+	// come yet (ErrChanged)
+	if p.service.Owner != nil {
+		was := *p.service.Owner
+		ch.Was = &was
 	}
 	p.saving = true
 	c, name := p.c, p.name
