@@ -186,3 +186,25 @@ func TestBigMailboxKeepsItsMailWhenMailComes(t *testing.T) {
 		t.Fatalf("the cursor left Note 132 when mail came:\n%s", s)
 	}
 }
+
+// TestEndPressedWhileOlderMailsAreRead: G pressed again while the older
+// mails the first G asked for are being read goes to the last of them
+// once they land, as it would have had they been there. Before, it did
+// nothing: the cursor stayed on the row the first G went to.
+func TestEndPressedWhileOlderMailsAreRead(t *testing.T) {
+	base := newDesk(t)
+	bigMailbox(t, base, 2*model.MailboxPage+50) // Note 249 the newest … Note 000
+	h := newHeldDesk(t, base, false, "MailListOf")
+	a := mailboxTab(t, h.Desk, 120, 40)
+	a.waitText("Note 249")
+	h.arm()
+	a.press("G") // the 100th row, Note 150: the next page is asked for, and held
+	a.waitFor("the cursor on Note 150", func(s string) bool { return strings.HasPrefix(lineOf(s, "Note 150"), ">") })
+	a.press("G")
+	h.release()
+	// the 200th row; the page after it is read in turn
+	s := a.waitFor("the cursor on Note 050", func(s string) bool { return strings.HasPrefix(lineOf(s, "Note 050"), ">") })
+	if strings.HasPrefix(lineOf(s, "Note 150"), ">") {
+		t.Fatalf("two rows under the cursor:\n%s", s)
+	}
+}

@@ -106,6 +106,7 @@ type List[T any] struct {
 	moved     bool // the user moved the cursor
 	older     bool // the last read left older entries out (Got.Older)
 	asked     bool // Spec.Older was asked since the last read landed
+	toEnd     bool // end (G) pressed since: to the last row, once more are read
 	early     common.EarlyKeys
 	width     int
 	height    int
@@ -210,6 +211,7 @@ func (l *List[T]) Update(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		if l.Table.HandleKey(msg, l.c.Keys) {
 			l.moved, l.wanted = true, false
+			l.toEnd = l.asked && key.Matches(msg, l.c.Keys.End)
 			return l.readOlder(), true
 		}
 		if l.spec.OnOpen != nil && key.Matches(msg, l.spec.Open) {
@@ -251,6 +253,7 @@ func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
 	if len(msg.fit) > 0 {
 		l.Table.SetFit(msg.fit, msg.widths)
 	}
+	grew := len(msg.Entries) > len(l.all)
 	l.all = msg.Entries
 	if msg.More {
 		l.partial = true
@@ -265,6 +268,11 @@ func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
 	l.loaded, l.partial = true, false
 	l.older, l.asked = msg.Older, false
 	l.Apply()
+	if l.toEnd && grew && l.Table.Len() > 0 {
+		// the end the user asked for while these were read
+		l.toEnd = false
+		l.Table.SetCursor(l.Table.Len() - 1)
+	}
 	early := l.replay()
 	// a filter typed, or the cursor taken to the last row, before the
 	// read landed: its older entries are read next (before End, so that
