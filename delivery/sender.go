@@ -56,7 +56,7 @@ type Config struct {
 
 	Backoff   model.Backoff // waits between tries; default model.DefaultBackoff
 	Timeout   time.Duration // for each exchange with the server, the final answer included; default 30 s
-	Poll      time.Duration // how often to look for mails queued by other processes; default 30 s
+	Poll      time.Duration // how often to look for mails queued by other processes unheard of (see Attach); default 30 s
 	CloseWait time.Duration // how long Close waits for what is due, at most; default DefaultCloseWait
 	Batch     int           // mails put off at once when the server cannot be reached, with its answer; default 20
 
@@ -291,9 +291,29 @@ func (s *Sender) Check(ctx context.Context) error {
 // Call it once, before the desk is used, once the desk says that mail is
 // delivered for real (model.Desk.UseRealDelivery): the sender then
 // follows that setting, and logs when it changes (see follow).
+//
+// It looks for due mails after each commit of this process, and when the
+// desk hears of a write of another process (a command run without
+// --smtp, another node: model.Desk.Watch, which serve runs): their mails
+// go out within the watch's interval, not at the next poll. The poll is
+// for what no watch tells.
 func (s *Sender) Attach(d *model.Desk) {
 	s.desk = d
 	d.OnCommit(s.Wake)
+	others, stop := d.Broker().Subscribe("")
+	go func() {
+		defer stop()
+		for {
+			select {
+			case <-s.done:
+				return
+			case c := <-others:
+				if c.All { // this process's own commits wake it already
+					s.Wake()
+				}
+			}
+		}
+	}()
 	go s.run()
 }
 

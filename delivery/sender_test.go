@@ -1388,3 +1388,33 @@ func TestSilentServerGivenUpOn(t *testing.T) {
 		t.Fatalf("the silent server: %q (%s)", m.DeliveryError, m.Delivery)
 	}
 }
+
+// TestAnotherProcesssMailGoesOutAtItsWatch: a mail queued by another
+// process (a command run without --smtp) goes out once the desk's watch
+// hears of that process's write, not at the sender's next poll: here
+// the poll never comes. Before, it waited for the poll (30 s by default).
+func TestAnotherProcesssMailGoesOutAtItsWatch(t *testing.T) {
+	clk := modeltest.NewClock(time.Now())
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, clk)
+	start(t, w, srv, func(c *delivery.Config) { c.Poll = time.Hour })
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	go w.desk.Watch(ctx, 20*time.Millisecond)
+
+	// the other process: the same file, a desk of its own, no sender
+	other, err := storage.Open(w.path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	if _, err := model.NewDesk(other, model.Options{Clock: clk}).CreateRequest(ctx, admin, model.NewRequest{Service: "example.com", Roles: []model.Role{model.Tech}, To: string(taker)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []model.Handle{admin, tech, taker} {
+		w.waitDelivery(t, h, model.DeliverySent)
+	}
+	if got := len(srv.Messages()); got != 3 {
+		t.Fatalf("%d messages reached the server, want 3", got)
+	}
+}
