@@ -334,7 +334,7 @@ func (h *handler) linkToken(w http.ResponseWriter, r *http.Request, kind string,
 func (h *handler) answerable(w http.ResponseWriter, r *http.Request, id int64, token string) (model.TokenHolder, bool) {
 	th, ok := h.holder(w, r, id, token)
 	if ok && th.Closed != nil {
-		h.closed(w, r, th)
+		h.closed(w, r, th, token)
 		return th, false
 	}
 	return th, ok
@@ -376,6 +376,10 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if choice == answerResend {
+		h.resend(w, r, id, token)
+		return
+	}
 	th, ok := h.answerable(w, r, id, token)
 	if !ok {
 		return
@@ -394,6 +398,47 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 	l := h.partyLang(r, th.Party)
 	v := view{L: l, Title: titleOf(l, res), Request: requestViewOf(l, res, th.Party), Notice: &notice{Kind: "ok", Text: outcome(l, res, choice == answerYes)}}
 	h.render(w, r, http.StatusOK, v)
+}
+
+// resend mails the party of a replaced token a fresh one, through the
+// model's own Resend (its limit of resends included), and says so on
+// the request's page, without the address: the old mail may have gone
+// to an address the account has left since. Any other token gets the
+// page its link gets: a live one answers, a closed one has nothing to
+// resend.
+func (h *handler) resend(w http.ResponseWriter, r *http.Request, id int64, token string) {
+	th, ok := h.holder(w, r, id, token)
+	if !ok {
+		return
+	}
+	if !errors.Is(th.Closed, model.ErrTokenReplaced) {
+		if th.Closed != nil {
+			h.closed(w, r, th, token)
+			return
+		}
+		http.Redirect(w, r, strconv.FormatInt(id, 10)+"?token="+url.QueryEscape(token), http.StatusSeeOther)
+		return
+	}
+	l := h.partyLang(r, th.Party)
+	_, err := h.desk.Resend(r.Context(), th.Party, id)
+	if err != nil && !model.IsRefusal(err) {
+		h.failed(w, r, err)
+		return
+	}
+	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party),
+		Notice: &notice{Kind: "ok", Text: l.T("page.resent", locale.Args{"ID": id})}}
+	status := http.StatusOK
+	if err != nil {
+		// the resends' limit, or the request ended or answered meanwhile
+		v.Notice, status = &notice{Kind: "error", Text: sentence(l, err)}, refusalStatus(err)
+		if now, rerr := h.desk.Request(r.Context(), th.Party, id); rerr == nil {
+			v.Request = requestViewOf(l, now, th.Party)
+		}
+		if wait := model.RetryAt(err).Sub(h.desk.Now()); wait > 0 {
+			retryAfter(w, wait)
+		}
+	}
+	h.render(w, r, status, v)
 }
 
 // outcome says what the answer did.
@@ -465,6 +510,8 @@ func (h *handler) tryToken(w http.ResponseWriter, r *http.Request, wrong func(*l
 const (
 	answerYes = "accept"
 	answerNo  = "refuse"
+	// resend: a replaced token's page asks for a fresh token (resend)
+	answerResend = "resend"
 )
 
 // badForm says, per page, which buttons answer.
@@ -491,7 +538,8 @@ func (h *handler) readAnswer(w http.ResponseWriter, r *http.Request, kind string
 		return 0, "", "", false
 	}
 	token, choice = r.PostForm.Get("token"), r.PostForm.Get("answer")
-	if repeated(r.PostForm) || strings.TrimSpace(token) == "" || (choice != answerYes && choice != answerNo) {
+	resend := kind == "request" && choice == answerResend
+	if repeated(r.PostForm) || strings.TrimSpace(token) == "" || (choice != answerYes && choice != answerNo && !resend) {
 		l := h.formLang(r, kind, id, r.PostForm["token"])
 		h.render(w, r, http.StatusBadRequest, view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: l.T(badForm[kind])},
 			Ask: ask(l, id)})
@@ -555,7 +603,7 @@ func askRequest(l *locale.Localizer, id int64) *askView {
 
 // closed is the page of a token that can't answer any more: the request
 // as it stands, and why, without the form.
-func (h *handler) closed(w http.ResponseWriter, r *http.Request, th model.TokenHolder) {
+func (h *handler) closed(w http.ResponseWriter, r *http.Request, th model.TokenHolder, token string) {
 	// Answered or ended is news, not a mistake; a replaced token is one.
 	status, kind := http.StatusGone, "info"
 	if errors.Is(th.Closed, model.ErrTokenReplaced) {
@@ -568,8 +616,16 @@ func (h *handler) closed(w http.ResponseWriter, r *http.Request, th model.TokenH
 	if why := model.ReasonOf(th.Request); errors.Is(th.Closed, model.ErrEnded) && namesItsState(why) {
 		say = l.T("page.ended_by", locale.Args{"ID": th.Request.ID, "Reason": text.Line(why.In(l))})
 	}
-	h.render(w, r, status, view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party),
-		Notice: &notice{Kind: kind, Text: say}})
+	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party),
+		Notice: &notice{Kind: kind, Text: say}}
+	if p, _ := th.Request.Party(th.Party); errors.Is(th.Closed, model.ErrTokenReplaced) &&
+		th.Request.State == model.StateValidating && p.Answer == model.AnswerPending {
+		// the newest mail lost, or not come: a fresh token, mailed to the
+		// party (the app and the command line resend too)
+		v.Resend = &resendView{L: l, Action: strconv.FormatInt(th.Request.ID, 10), Token: token,
+			Button: l.T("page.resend"), Note: l.T("page.resend_note")}
+	}
+	h.render(w, r, status, v)
 }
 
 // refused is the page of an answer the model refused (the party's tries
@@ -585,7 +641,7 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.Token
 		return
 	}
 	if now, ferr := h.desk.FindTokenHolder(r.Context(), th.Request.ID, token); ferr == nil && now.Closed != nil {
-		h.closed(w, r, now)
+		h.closed(w, r, now, token)
 		return
 	}
 	l := h.partyLang(r, th.Party)
@@ -604,7 +660,7 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.Token
 // refusalStatus is the HTTP status of a refusal of the model.
 func refusalStatus(err error) int {
 	switch {
-	case errors.Is(err, model.ErrThrottled):
+	case errors.Is(err, model.ErrThrottled), errors.Is(err, model.ErrMailLimit):
 		return http.StatusTooManyRequests
 	case errors.Is(err, model.ErrWrongToken), errors.Is(err, model.ErrTokenUsed), errors.Is(err, model.ErrTokenReplaced), errors.Is(err, model.ErrTokenNotYours):
 		return http.StatusForbidden
@@ -686,6 +742,7 @@ type view struct {
 	Request           *requestView
 	Email             *emailView
 	Form              *formView
+	Resend            *resendView
 	Ask               *askView
 }
 
@@ -696,6 +753,14 @@ type formView struct {
 	L                    *locale.Localizer
 	Action, Token        string
 	Accept, Refuse, Note string
+}
+
+// resendView is the button of a replaced token's page that mails its
+// party a fresh token (the form's answer "resend"), with what it does.
+type resendView struct {
+	L             *locale.Localizer
+	Action, Token string
+	Button, Note  string
 }
 
 type askView struct {

@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"contactdesk/model"
+	"contactdesk/model/modeltest"
+	"contactdesk/web"
+)
+
+// TestReplacedTokenPageMailsAFreshOne: the page of a replaced token (the
+// link of an older mail, after a resend) offers to mail the party a
+// fresh token, as the app and the command line do; the fresh one
+// answers, the limit of resends holds, and the page never names the
+// address the token went to. Before, the page only said to find the
+// newest mail.
+func TestReplacedTokenPageMailsAFreshOne(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	old := w.Token(modeltest.N, r.ID)
+	if _, err := w.Desk.Resend(w.Ctx, modeltest.N, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	newest := w.Token(modeltest.N, r.ID)
+
+	p := w.get(link(r.ID, old))
+	want(t, p, http.StatusForbidden, "That token was replaced by a newer one", "Mail me a fresh token")
+	if !p.has(`value="resend"`) || p.has(`value="accept"`) {
+		t.Fatalf("the replaced token's page does not offer a fresh token (only):\n%s", p.body)
+	}
+
+	p = w.post(r.ID, old, "resend")
+	want(t, p, http.StatusOK, "A fresh token for request #1 was mailed to the account's address")
+	fresh := w.Token(modeltest.N, r.ID)
+	if fresh == newest || fresh == old {
+		t.Fatalf("no fresh token was mailed")
+	}
+	a, _ := w.Desk.Account(w.Ctx, modeltest.N)
+	if p.has(a.Email) || p.has(fresh) {
+		t.Errorf("the page names the address or shows the token:\n%s", p.body)
+	}
+	// the token mailed before it is replaced now, the fresh one answers
+	want(t, w.post(r.ID, newest, "accept"), http.StatusForbidden, "replaced by a newer one")
+	want(t, w.post(r.ID, fresh, "accept"), http.StatusOK, "You accepted request #1")
+
+	// a party that has answered has nothing to resend: no button, and a
+	// resend asked for anyway is refused, nothing mailed
+	p = w.get(link(r.ID, old))
+	if p.has(`value="resend"`) {
+		t.Errorf("an answered party's old token offers a fresh one:\n%s", p.body)
+	}
+	before := w.Snap()
+	p = w.post(r.ID, old, "resend")
+	if p.status < 400 || !p.has("You have already accepted request #1") {
+		t.Errorf("a resend after the answer: %d\n%s", p.status, p.body)
+	}
+	w.Same(before, "a resend after the answer")
+}
+
+// TestReplacedTokenResendsAreLimited: the page's resends are the
+// model's, within its limit: past it the page says when to ask again,
+// with Retry-After, and nothing is mailed.
+func TestReplacedTokenResendsAreLimited(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	old := w.Token(modeltest.N, r.ID)
+	for range model.MaxResends {
+		if _, err := w.Desk.Resend(w.Ctx, modeltest.N, r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := w.Snap()
+	p := w.post(r.ID, old, "resend")
+	want(t, p, http.StatusTooManyRequests, "was already mailed to you again 3 times")
+	if p.header.Get("Retry-After") == "" {
+		t.Errorf("no Retry-After")
+	}
+	w.Same(before, "a resend past the limit")
+}
+
+// TestResendWithALiveOrWrongToken: a live token has nothing replaced to
+// make up for: a resend asked with it leads back to its page, nothing
+// mailed; a token of nobody is a wrong token, counted as any other.
+func TestResendWithALiveOrWrongToken(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	live := w.Token(modeltest.N, r.ID)
+	before := w.Snap()
+	p := w.post(r.ID, live, "resend")
+	if p.status != http.StatusSeeOther || !strings.HasSuffix(p.header.Get("Location"), link(r.ID, live)[len("/request/"):]) {
+		t.Errorf("a live token's resend: %d %q", p.status, p.header.Get("Location"))
+	}
+	want(t, w.post(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "resend"), http.StatusForbidden, "That is not a token of request #1",
+		"more tries before a pause")
+	w.Same(before, "resends with a live or a wrong token")
+}
