@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
+	"contactdesk/locale"
 	"contactdesk/model/demo"
 )
 
@@ -79,4 +82,37 @@ func TestOwnerFormRefusesEveryBadField(t *testing.T) {
 	if err != nil || o.Owner.Phone == "abc" || o.Owner.Email == "nobody" {
 		t.Fatalf("saved: %+v %v", o.Owner, err)
 	}
+}
+
+// TestPasteBetweenWordsKeepsItsSpaces: text pasted after a word, or
+// before one, keeps the space it was copied with, so that it does not
+// stick to the word (a tester pasted " das Flores" after "Rua" and got
+// "Ruadas Flores"); at either end of a field, or into an empty one, a
+// paste is trimmed as before (a token or an address copied with the
+// space or the line end around it).
+func TestPasteBetweenWordsKeepsItsSpaces(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 100, 30)
+	a.openOwner()
+	a.press("tab", "ctrl+u") // the address
+	a.typ("Rua")
+	a.tm.Send(tea.PasteMsg{Content: " das Flores 12 "})
+	a.waitText("Rua das Flores 12")
+	a.press("ctrl+a") // to the start of the field
+	a.tm.Send(tea.PasteMsg{Content: "  \n"})
+	a.tm.Send(tea.PasteMsg{Content: "Casa\n"})
+	a.waitText("Casa Rua das Flores 12")
+	a.press("ctrl+s")
+	a.waitText(a.T("tui.owner.saved", locale.Args{"Service": "xara.pt"}))
+	if o, _ := d.Owner(ctx, demo.Persona, "xara.pt"); o.Owner.Address != "Casa Rua das Flores 12" {
+		t.Fatalf("saved %q", o.Owner.Address)
+	}
+	// a filter: into an empty one, trimmed; after a word, apart from it
+	a.waitText("filter: xara.pt")
+	a.press("/", "ctrl+u")
+	a.waitText(a.T("tui.filter.placeholder"))
+	a.tm.Send(tea.PasteMsg{Content: " web\n"})
+	a.waitText("/web")
+	a.tm.Send(tea.PasteMsg{Content: " xara"})
+	a.waitText("/web xara")
 }

@@ -16,7 +16,7 @@ func TestPastedIsCut(t *testing.T) {
 		{strings.Repeat("é", 5000), strings.Repeat("é", maxPaste)},
 		{"  ABCD-1234\r\nEFGH\n", "ABCD-1234 EFGH"},
 	} {
-		got := pasted(c.in)
+		got, _, _ := pasted(c.in)
 		if got != c.want {
 			t.Errorf("pasted(%.20q…): %d characters %.20q…, want %d", c.in, utf8.RuneCountInString(got), got, utf8.RuneCountInString(c.want))
 		}
@@ -33,8 +33,30 @@ func TestPastedDropsDirectionControls(t *testing.T) {
 		{all, ""},
 		{strings.Repeat("\u202eq", maxPaste), strings.Repeat("q", maxPaste)},
 	} {
-		if got := pasted(c.in); got != c.want {
+		if got, _, _ := pasted(c.in); got != c.want {
 			t.Errorf("pasted(%.40q): %.40q, want %.40q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestPastedSaysWhatItTrimmed: pasted tells whether it trimmed space
+// before and after the text (kept where the paste lands between words:
+// common.PasteKeeper); a paste of nothing but space trims to nothing,
+// and says nothing was around it.
+func TestPastedSaysWhatItTrimmed(t *testing.T) {
+	for _, c := range []struct {
+		in, want    string
+		lead, trail bool
+	}{
+		{" das Flores 12 ", "das Flores 12", true, true},
+		{"Casa\r\n", "Casa", false, true},
+		{"\tABCD", "ABCD", true, false},
+		{"ABCD", "ABCD", false, false},
+		{" \n ", "", false, false},
+	} {
+		got, lead, trail := pasted(c.in)
+		if got != c.want || lead != c.lead || trail != c.trail {
+			t.Errorf("pasted(%q): %q %v %v, want %q %v %v", c.in, got, lead, trail, c.want, c.lead, c.trail)
 		}
 	}
 }

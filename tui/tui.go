@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -991,7 +992,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // copied from a mail, a handle) into the field that has the keys, a
 // character at a time, as if typed: the field takes it as it takes
 // typing, its limit and its checks included. Its lines are joined with
-// spaces, and what surrounds it trimmed. With no field taking the keys
+// spaces, and what surrounds it trimmed, unless it lands between words
+// (common.PasteKeeper): then a space it had stays. With no field taking the keys
 // it does nothing: its letters would be taken as commands. Only its
 // first maxPaste characters are typed: each key costs the screen a
 // filter or a check, and a paste of 200,000 characters, typed whole,
@@ -1002,7 +1004,17 @@ func (m *Model) paste(s string) tea.Cmd {
 		return nil
 	}
 	m.fade(cur.id)
-	s = pasted(s)
+	s, lead, trail := pasted(s)
+	if k, ok := cur.page.(common.PasteKeeper); ok && m.pick == nil && s != "" {
+		// between words: the paste's own spaces keep it apart from them
+		keepLead, keepTrail := k.PasteKeeps()
+		if keepLead && lead {
+			s = " " + s
+		}
+		if keepTrail && trail {
+			s += " "
+		}
+	}
 	if t, ok := cur.page.(common.PasteTaker); ok && m.pick == nil {
 		s = t.TakePaste(s)
 	}
@@ -1022,8 +1034,9 @@ const maxPaste = 1024
 
 // pasted is what is typed of a paste: its first maxPaste characters
 // that can be typed (see typable), its lines joined with spaces, what
-// surrounds it trimmed.
-func pasted(s string) string {
+// surrounds it trimmed; lead and trail say whether there was space to
+// trim before it and after it (see common.PasteKeeper).
+func pasted(s string) (typed string, lead, trail bool) {
 	s = typable(s)
 	if n := 0; len(s) > maxPaste {
 		for i := range s {
@@ -1033,7 +1046,12 @@ func pasted(s string) string {
 			}
 		}
 	}
-	return strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s))
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s)
+	typed = strings.TrimSpace(s)
+	if typed == "" {
+		return "", false, false
+	}
+	return typed, strings.TrimLeftFunc(s, unicode.IsSpace) != s, strings.TrimRightFunc(s, unicode.IsSpace) != s
 }
 
 // typable is s without its direction controls (U+202A–U+202E,

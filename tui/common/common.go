@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -157,6 +158,26 @@ type Retimer interface {
 // a token prompt gives its token).
 type PasteTaker interface {
 	TakePaste(s string) string
+}
+
+// PasteKeeper is a screen whose field taking the keys may hold text
+// around its cursor: PasteKeeps reports whether a paste's surrounding
+// spaces are kept, before it (lead: a word ends at the cursor) and
+// after it (trail: a word begins there), so that text pasted between
+// words stays apart from them. Elsewhere a paste is trimmed: a token, an
+// address or a handle copied with the space or the line end around it.
+type PasteKeeper interface {
+	PasteKeeps() (lead, trail bool)
+}
+
+// SpacesKept is PasteKeeps for a text input holding value with its
+// cursor at pos (in characters).
+func SpacesKept(value string, pos int) (lead, trail bool) {
+	v := []rune(value)
+	if pos < 0 || pos > len(v) {
+		return false, false
+	}
+	return pos > 0 && !unicode.IsSpace(v[pos-1]), pos < len(v) && !unicode.IsSpace(v[pos])
 }
 
 // ShortTitled is a screen whose title may not fit at the right of the

@@ -155,3 +155,26 @@ func TestWrapHint(t *testing.T) {
 		}
 	}
 }
+
+// TestSpacesKept: a paste keeps the space before it when a word ends at
+// the cursor, and the space after it when a word begins there.
+func TestSpacesKept(t *testing.T) {
+	for _, c := range []struct {
+		value       string
+		pos         int
+		lead, trail bool
+	}{
+		{"", 0, false, false},
+		{"Rua", 3, true, false},
+		{"Rua", 0, false, true},
+		{"Rua ", 4, false, false},
+		{"Rua Flores", 4, false, true},
+		{"Xará", 4, true, false},
+		{"Rua", 9, false, false}, // no such position
+	} {
+		lead, trail := SpacesKept(c.value, c.pos)
+		if lead != c.lead || trail != c.trail {
+			t.Errorf("SpacesKept(%q, %d): %v %v, want %v %v", c.value, c.pos, lead, trail, c.lead, c.trail)
+		}
+	}
+}

@@ -68,6 +68,12 @@ func New(st *styles.Styles, label, placeholder string, limit int) *Model {
 // Value returns what was typed.
 func (f *Model) Value() string { return f.Input.Value() }
 
+// PasteKeeps reports whether a paste keeps its surrounding spaces
+// (common.PasteKeeper): it lands between words.
+func (f *Model) PasteKeeps() (lead, trail bool) {
+	return common.SpacesKept(f.Input.Value(), f.Input.Position())
+}
+
 // SetValue replaces what was typed. A value from the desk is user text:
 // cleaned, it can't act on the terminal (the text input itself drops
 // control characters, but not what follows an ESC, nor direction

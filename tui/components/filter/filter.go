@@ -82,6 +82,16 @@ func (m *Model) Always() bool { return m.always }
 // On reports whether the filter has the keys.
 func (m *Model) On() bool { return m.on }
 
+// PasteKeeps reports whether a paste keeps its surrounding spaces
+// (common.PasteKeeper): the filter is being typed, and the paste lands
+// between words.
+func (m *Model) PasteKeeps() (lead, trail bool) {
+	if !m.on && !m.always {
+		return false, false
+	}
+	return common.SpacesKept(m.input.Value(), m.input.Position())
+}
+
 // Query returns the lowercase text to look for ("" for everything).
 func (m *Model) Query() string { return m.query }
 

@@ -450,6 +450,9 @@ func (l *List[T]) headHeight() int {
 // Capturing reports whether the filter has the keys.
 func (l *List[T]) Capturing() bool { return l.Filter.On() }
 
+// PasteKeeps is the filter's (common.PasteKeeper).
+func (l *List[T]) PasteKeeps() (lead, trail bool) { return l.Filter.PasteKeeps() }
+
 // View draws the head — title, filter, counts, legend — and the table.
 func (l *List[T]) View() string {
 	head := l.paint.title.Render(l.spec.Title) + "  "

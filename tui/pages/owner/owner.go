@@ -379,6 +379,15 @@ func (p *Page) ShortTitles() []string {
 	return []string{p.c.T("tui.owner.title"), p.c.T("tui.owner.short_title")}
 }
 
+// PasteKeeps is the focused field's (common.PasteKeeper): a holder's
+// name or an address pasted between words stays apart from them.
+func (p *Page) PasteKeeps() (lead, trail bool) {
+	if !p.Capturing() {
+		return false, false
+	}
+	return p.fields[p.focus].PasteKeeps()
+}
+
 // Capturing reports whether a field has the keys (the admin's form).
 func (p *Page) Capturing() bool { return p.loaded && p.editable }
 
