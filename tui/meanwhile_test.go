@@ -89,7 +89,7 @@ func TestEmailChangeEndedElsewhereClosesTheTokenField(t *testing.T) {
 			if _, err := d.SetLang(ctx, demo.Persona, string(tc.lang)); err != nil {
 				t.Fatal(err)
 			}
-			a := start(t, d, demo.Persona, 80, 24, tui.Options{Clock: clock})
+			a := start(t, d, demo.Persona, 80, 24, tui.Options{Clock: clock, Settle: 100 * time.Millisecond})
 			a.waitFor("the frame", a.loaded)
 			a.press("4")
 			a.waitText(a.T("tui.profile.title"), "xavier@xara.pt")
@@ -106,10 +106,71 @@ func TestEmailChangeEndedElsewhereClosesTheTokenField(t *testing.T) {
 			if strings.Contains(s, "ABCD-") || strings.Contains(s, a.T("tui.profile.key.cancel")) {
 				t.Fatalf("the token field is still open:\n%s", s)
 			}
-			a.press("2") // the keys are the app's again
+			time.Sleep(100 * time.Millisecond) // the keys typed meanwhile dropped (Settle)
+			a.press("2")                       // the keys are the app's again
 			a.waitText(a.T("tui.requests.title"), "#8")
 		})
 	}
+}
+
+// TestKeysTypedAsAFieldClosesAreDropped: the keys typed in the instant
+// after a field closed by itself (the token of a change of address
+// confirmed elsewhere; the token of a request answered elsewhere) were
+// meant for it: they are dropped, not taken as commands. Before, enter
+// opened the e-mail field (a tester's report), and a q typed in a token
+// quit the app. Once the moment has passed, the keys are the app's.
+func TestKeysTypedAsAFieldClosesAreDropped(t *testing.T) {
+	const settle = 2 * time.Second
+	t.Run("profile", func(t *testing.T) {
+		d := newDeskOn(t, modeltest.NewClock(now))
+		a := start(t, d, demo.Persona, 80, 24, tui.Options{Settle: settle})
+		a.waitFor("the frame", a.loaded)
+		a.press("4")
+		a.waitText(a.T("tui.profile.title"), "xavier@xara.pt")
+		a.press("e", "ctrl+u")
+		a.typ("xavier.c@xara.pt")
+		a.press("enter")
+		a.waitText(a.T("tui.profile.token_sent", locale.Args{"Email": "xavier.c@xara.pt"})[:30])
+		a.press("c")
+		a.typ("ABCD-")
+		a.waitText("[ABCD-")
+		if _, err := d.ConfirmEmail(ctx, demo.Persona, emailToken(t, d, demo.Persona)); err != nil {
+			t.Fatal(err)
+		}
+		want := a.T("tui.profile.confirmed_elsewhere", locale.Args{"Email": "xavier.c@xara.pt"})
+		a.waitFor(want, func(s string) bool { return shownWhole(s, want) })
+		a.typ("q2")
+		a.press("enter")
+		time.Sleep(300 * time.Millisecond)
+		s := a.screen()
+		if !strings.Contains(s, a.T("tui.profile.title")) || strings.Contains(s, a.T("tui.profile.key.cancel")) {
+			t.Fatalf("keys typed as the field closed acted on the app:\n%s", s)
+		}
+		time.Sleep(settle)
+		a.press("2")
+		a.waitText(a.T("tui.requests.title"), "#8")
+	})
+	t.Run("request", func(t *testing.T) {
+		d := newDesk(t)
+		a := start(t, d, demo.Persona, 80, 24, tui.Options{Settle: settle})
+		a.openRequest8()
+		a.press("a")
+		a.typ("ABCD-12")
+		a.waitText("[ABCD-12")
+		if _, err := d.Accept(ctx, demo.Persona, 8, mailedToken(t, d, demo.Persona, 8)); err != nil {
+			t.Fatal(err)
+		}
+		want := a.T("tui.request.answered_elsewhere", locale.Args{"Done": a.T("tui.request.accepted_by_you", locale.Args{"ID": 8})})
+		a.waitFor(want, func(s string) bool { return shownWhole(s, want) })
+		a.typ("q1")
+		time.Sleep(300 * time.Millisecond)
+		if s := a.screen(); !strings.Contains(s, "Request #8") {
+			t.Fatalf("keys typed as the prompt closed acted on the app:\n%s", s)
+		}
+		time.Sleep(settle)
+		a.press("1")
+		a.waitText(a.T("tui.services.title"))
+	})
 }
 
 // TestOwnerFieldChangedMeanwhileIsSaid: in the owner details form, a

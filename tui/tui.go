@@ -90,7 +90,16 @@ type Options struct {
 	// screen waited for as long as the database did. 0:
 	// DefaultCallTimeout.
 	CallTimeout time.Duration
+	// Settle is how long the keys typed after a field closed by itself
+	// (the request answered elsewhere, the change of address confirmed
+	// elsewhere) are dropped rather than taken as commands; 0:
+	// DefaultSettle.
+	Settle time.Duration
 }
+
+// DefaultSettle is Options.Settle's default: about how long typing goes
+// on before the one typing sees the field has gone.
+const DefaultSettle = 500 * time.Millisecond
 
 // DefaultCallTimeout is how long one read or write of a session may
 // take: as long as one call of the HTTP API, a little past PostgreSQL's
@@ -262,6 +271,9 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = DefaultCallTimeout
 	}
+	if o.Settle <= 0 {
+		o.Settle = DefaultSettle
+	}
 	ctx, cancel := context.WithCancel(model.WithCallLimit(parent, o.CallTimeout))
 	st := styles.Default()
 	lang := o.Lang
@@ -274,7 +286,7 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 		}
 		acancel()
 	}
-	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st, Nav: &common.Nav{}, Shared: o.Locked}
+	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st, Nav: &common.Nav{}, Shared: o.Locked, Settle: o.Settle}
 	if c.Clock == nil {
 		c.Clock = d
 	}

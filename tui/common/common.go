@@ -39,6 +39,9 @@ type Common struct {
 	// not told a failure's own words: they can name the database's
 	// server (host, port, database), which is the provider's business.
 	Shared bool
+	// Settle is how long the keys typed after a field closed by itself
+	// are dropped (see Settling).
+	Settle time.Duration
 	// Nav holds the screens' Open and Back, for the root model to do
 	// before the next message (shared by every copy of a session's
 	// Common).
@@ -159,6 +162,21 @@ type Retimer interface {
 type PasteTaker interface {
 	TakePaste(s string) string
 }
+
+// Settling drops the keys typed in the instant after a field closed by
+// itself under them (the request answered elsewhere, the change of
+// address confirmed elsewhere): they were meant for the field, and
+// taken as commands they acted on the screen behind it (enter opened
+// another field; q, typed in a token, would quit). The screen holds the
+// keys while On, and drops them. It is on the wall clock, not the
+// desk's: it is about the user's typing.
+type Settling struct{ until time.Time }
+
+// Start drops the keys for d from now.
+func (s *Settling) Start(d time.Duration) { s.until = time.Now().Add(d) }
+
+// On reports whether keys are being dropped.
+func (s *Settling) On() bool { return time.Now().Before(s.until) }
 
 // PasteKeeper is a screen whose field taking the keys may hold text
 // around its cursor: PasteKeeps reports whether a paste's surrounding

@@ -45,6 +45,7 @@ const recent = 50
 type Page struct {
 	c       *common.Common
 	keys    KeyMap
+	settle  common.Settling // the token field closed by itself: keys dropped a moment
 	a       model.Account
 	pending model.EmailChange // a new address waiting for its token
 	hasPend bool
@@ -203,6 +204,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			// read begun before the page knew of that change says
 			// nothing of it: was differs)
 			p.stopEditing()
+			p.settle.Start(p.c.Settle)
 			cmds = append(cmds, common.Status(p.endedMeanwhile(msg.ended)))
 		}
 		if p.prefill != nil {
@@ -266,7 +268,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	case !p.loaded:
 		p.early.Hold(msg)
 		return nil
-	case p.saving:
+	case p.saving, p.editing == notEditing && p.settle.On():
 		return nil
 	}
 	switch p.editing {
@@ -430,7 +432,7 @@ func (p *Page) Title() string { return p.c.T("tui.tab.profile") }
 func (p *Page) MinSize() (int, int) { return 0, max(3, p.top) }
 
 // Capturing reports whether a field, or the choice of language, has the keys.
-func (p *Page) Capturing() bool { return p.editing != notEditing }
+func (p *Page) Capturing() bool { return p.editing != notEditing || p.settle.On() }
 
 // labels are the page's labels, by their IDs (tui.profile.label.<id>).
 var labels = []string{"name", "handle", "standing", "email", "new", "token", "lang", "since"}

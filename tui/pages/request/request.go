@@ -54,6 +54,7 @@ const (
 type Page struct {
 	c      *common.Common
 	keys   KeyMap
+	settle common.Settling // the prompt closed by itself: keys dropped a moment
 	id     int64
 	r      model.Request
 	hist   []model.HistoryEntry
@@ -219,10 +220,12 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		var why tea.Cmd
 		if (p.prompt == acceptPrompt || p.prompt == refusePrompt) && !p.awaitingMe() && !p.busy {
 			p.closePrompt()
+			p.settle.Start(p.c.Settle)
 			why = common.Status(p.answeredElsewhere())
 		}
 		if p.prompt == cancelPrompt && !p.mayCancel() {
 			p.closePrompt()
+			p.settle.Start(p.c.Settle)
 		}
 		return tea.Batch(common.Read(), why, p.early.Replay(p.key))
 	case answeredMsg:
@@ -302,7 +305,7 @@ func (p *Page) closePrompt() {
 }
 
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
-	if p.busy {
+	if p.busy || p.prompt == noPrompt && p.settle.On() {
 		return nil
 	}
 	if !p.loaded {
@@ -474,7 +477,7 @@ func (p *Page) MinSize() (int, int) {
 const promptLines = 5
 
 // Capturing reports whether a prompt has the keys.
-func (p *Page) Capturing() bool { return p.prompt != noPrompt }
+func (p *Page) Capturing() bool { return p.prompt != noPrompt || p.settle.On() }
 
 // labels are the labels of the request's rows, by their IDs in the
 // catalogues (tui.request.label.<id>).
