@@ -20,6 +20,7 @@ import (
 
 	"contactdesk/model"
 	"contactdesk/server"
+	"contactdesk/tui"
 )
 
 // What a newcomer tries first: the version, help, completions, the manual.
@@ -225,6 +226,8 @@ func TestBadFlagValuesNameTheFlagAndTheForm(t *testing.T) {
 		{`from 1 minute to 365 days, not "30s"`, append(create, "--validity", "30s")},
 		{`--validity takes a duration`, append(create, "--validity", "soon")},
 		{`--idle-timeout takes a duration such as 90s, 15m, 48h or 15d, from 1 minute to 30 days, not "0"`, []string{"serve", "--idle-timeout", "0"}},
+		{`--call-timeout takes a duration such as 90s, 15m, 48h or 15d, from 1 second to 10 minutes, not "500ms"`, []string{"serve", "--call-timeout", "500ms"}},
+		{`from 1 second to 10 minutes, not "1h"`, []string{"serve", "--call-timeout", "1h"}},
 		{`--max-sessions takes a number of sessions, 1 or more, not "0"`, []string{"serve", "--max-sessions", "0"}},
 		{`--max-sessions-per-account takes a number of sessions, 1 or more, not "0"`, []string{"serve", "--max-sessions-per-account", "0"}},
 		{`--conn-rate takes a number of connections from 0 (no limit) to 1000, not "-1"`, []string{"serve", "--conn-rate", "-1"}},
@@ -375,9 +378,12 @@ func TestParsingAlone(t *testing.T) {
 
 	var serve *serveOptions
 	if err := parse(t, newCmdServe(a, func(o *serveOptions) error { serve = o; return nil }), "--idle-timeout", "1d", "--max-sessions", "5"); err != nil ||
-		serve.IdleTimeout != 24*time.Hour || serve.MaxSessions != 5 || serve.Listen != "127.0.0.1:2222" ||
+		serve.IdleTimeout != 24*time.Hour || serve.MaxSessions != 5 || serve.Listen != "127.0.0.1:2222" || serve.CallTimeout != tui.DefaultCallTimeout ||
 		serve.SessionsPerAccount != server.DefaultSessionsPerAccount || serve.ConnRate != server.DefaultConnRate {
 		t.Errorf("serve: %v %+v", err, serve)
+	}
+	if err := parse(t, newCmdServe(a, func(o *serveOptions) error { serve = o; return nil }), "--call-timeout", "1m"); err != nil || serve.CallTimeout != time.Minute {
+		t.Errorf("serve --call-timeout 1m: %v %+v", err, serve)
 	}
 	if err := parse(t, newCmdServe(a, func(o *serveOptions) error { serve = o; return nil }), "--conn-rate", "0", "--max-sessions-per-account", "2"); err != nil ||
 		serve.ConnRate != 0 || serve.SessionsPerAccount != 2 {

@@ -28,6 +28,14 @@ import (
 // shutdownGrace is how long serve takes to stop after SIGINT or SIGTERM.
 const shutdownGrace = 10 * time.Second
 
+// The range of --call-timeout: under a second a busy database fails
+// calls that would have ended well; past ten minutes a customer waits
+// on a hung database for longer than anyone would.
+const (
+	minCallTimeout = time.Second
+	maxCallTimeout = 10 * time.Minute
+)
+
 // The range of --idle-timeout: a minute is the least a person needs to
 // read a screen; beyond 30 days a session is not idle, it is forgotten.
 const (
@@ -52,6 +60,7 @@ type serveOptions struct {
 	Listen             string
 	HostKey            string
 	IdleTimeout        time.Duration
+	CallTimeout        time.Duration
 	MaxSessions        int
 	SessionsPerAccount int
 	ConnRate           int
@@ -74,7 +83,7 @@ func newCmdServe(a *app, runF func(*serveOptions) error) *cobra.Command {
 	o := &serveOptions{a: a}
 	cmd := &cobra.Command{
 		Use:         "serve",
-		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--http ADDR [--tls-cert FILE --tls-key FILE] [--trust-proxy | --http-client-header NAME] [--api-secret-key PATH] [--api-rate N] [--api-addr-rate N]] [--host-key PATH] [--idle-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N] [--metrics ADDR]"},
+		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--http ADDR [--tls-cert FILE --tls-key FILE] [--trust-proxy | --http-client-header NAME] [--api-secret-key PATH] [--api-rate N] [--api-addr-rate N]] [--host-key PATH] [--idle-timeout D] [--call-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N] [--metrics ADDR]"},
 		Short:       "Serve the terminal app over SSH; the page of the mails' links and the HTTP API over HTTP",
 		Long: `Serve the terminal app over SSH: each customer reaches its own desk with ssh,
 nothing to install, no password; who it is is the account its key is
@@ -160,6 +169,8 @@ ssh -p 2222 desk.example.net`,
 	f.Var(newAddr(&o.Metrics, "", ""), "metrics", "serve Prometheus metrics (/metrics) and a health check (/healthz) on ADDR, such as 127.0.0.1:9187 (default: none)")
 	f.StringVar(&o.HostKey, "host-key", "", "the server's private key PATH (default: the database's path + .host_key; made at first start)")
 	f.Var(newDuration(&o.IdleTimeout, server.DefaultIdleTimeout, minIdleTimeout, maxIdleTimeout), "idle-timeout", "end a session after D without a keystroke: 90s, 15m, 48h, 15d")
+	f.Var(newDuration(&o.CallTimeout, tui.DefaultCallTimeout, minCallTimeout, maxCallTimeout), "call-timeout",
+		"fail a read or write of a session, a page or an API call that the database has not answered in D: 5s, 20s, 1m")
 	f.Var(newInt(&o.MaxSessions, server.DefaultMaxSessions, 1, maxSessions, accepts("sessions")), "max-sessions", "serve at most N sessions at once")
 	f.Var(newInt(&o.SessionsPerAccount, server.DefaultSessionsPerAccount, 1, maxSessions, accepts("sessions")), "max-sessions-per-account",
 		"let one account have at most N sessions open at once")
@@ -315,7 +326,7 @@ func sshServant(o *serveOptions, d *model.Desk, m *metrics.Metrics, log *slog.Lo
 	}
 	srv, err := server.New(d, server.Options{
 		HostKey:            hostKey,
-		NewModel:           sessionApp(d),
+		NewModel:           sessionApp(d, o.CallTimeout),
 		IdleTimeout:        o.IdleTimeout,
 		MaxSessions:        o.MaxSessions,
 		SessionsPerAccount: o.SessionsPerAccount,
@@ -350,7 +361,7 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 	if set.PublicURL() == "" {
 		log.Warn("no public URL is set: the mails link to the app (contactdesk://…), not to this page; set it with: contactdesk config set public-url https://HOST")
 	}
-	wo := web.Options{Log: log}
+	wo := web.Options{Log: log, Timeout: o.CallTimeout}
 	switch {
 	case o.ClientHeader != "":
 		wo.ClientAddr = web.HeaderClientAddr(o.ClientHeader)
@@ -372,7 +383,7 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 		return m.HTTP(name, h)
 	}
 	page := web.AccessLog(log, door("web", web.New(d, wo)))
-	calls := door("api", api.New(d, api.Options{Secrets: box, Logger: log, TrustProxy: o.TrustProxy, KeyRate: rate(o.APIRate), AddrRate: rate(o.APIAddrRate)}))
+	calls := door("api", api.New(d, api.Options{Secrets: box, Logger: log, Timeout: o.CallTimeout, TrustProxy: o.TrustProxy, KeyRate: rate(o.APIRate), AddrRate: rate(o.APIAddrRate)}))
 	// By prefix, not with a ServeMux: one would answer a path that is
 	// not clean with a redirect of its own, repeating the link's token
 	// in its Location, without the page's headers and its log line.
@@ -427,8 +438,8 @@ func serveMetrics(ln net.Listener, h http.Handler, log *slog.Logger) (stop func(
 
 // sessionApp is the terminal app of one SSH session, locked to the
 // account whose key logged in.
-func sessionApp(d *model.Desk) server.ModelFunc {
+func sessionApp(d *model.Desk, callTimeout time.Duration) server.ModelFunc {
 	return func(ctx context.Context, _ ssh.Session, who model.Account) tea.Model {
-		return tui.New(d, who.Handle, tui.Options{Locked: true, Context: ctx})
+		return tui.New(d, who.Handle, tui.Options{Locked: true, Context: ctx, CallTimeout: callTimeout})
 	}
 }
