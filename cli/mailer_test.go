@@ -706,3 +706,25 @@ func byTo(ms []smtptest.Message) map[string]smtptest.Message {
 	}
 	return out
 }
+
+// TestServeWithoutSSHSendsOtherProcessesMailAtOnce: a serve --smtp node
+// that serves no SSH (--listen none, the page only) still hears of the
+// mails another process queues (a command run without --smtp), and
+// sends them within a second or so, not at its next poll (30 s): the
+// watch that tells it runs without the SSH server too.
+func TestServeWithoutSSHSendsOtherProcessesMailAtOnce(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	d := seeded(t)
+	log, _ := serveSMTP(t, d, srv.URL())
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.String(), "serving HTTP"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", log.String())
+		}
+	}
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	for deadline := time.Now().Add(10 * time.Second); len(srv.Messages()) < 3; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of the request's 3 mails sent within 10 s; the log:\n%s", len(srv.Messages()), log.String())
+		}
+	}
+}

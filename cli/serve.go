@@ -260,6 +260,12 @@ func serve(o *serveOptions) error {
 	// Requests that expire are recorded, and their parties told, though
 	// nothing is written meanwhile.
 	go d.SettleExpiries(settling, expiriesEvery)
+	if o.Listen == noListen && a.mail != nil {
+		// The SSH server watches for other processes' writes (its
+		// sessions show them); without it, the SMTP sender still wants
+		// to hear of the mails they queue (delivery.Sender.Attach).
+		go d.Watch(settling, server.DefaultWatchEvery)
+	}
 	served := make(chan error, len(servants))
 	for _, s := range servants {
 		go func() { served <- s.serve() }()
@@ -395,6 +401,10 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 		page.ServeHTTP(w, r)
 	})
 	srv := web.NewServer(both, log)
+	// An answer the server's write timeout cuts short is lost without a
+	// word (the client reads an empty reply): a call allowed longer than
+	// it (--call-timeout) gets the time to say how it ended.
+	srv.WriteTimeout = max(srv.WriteTimeout, o.CallTimeout+10*time.Second)
 	ln, err := net.Listen("tcp", o.HTTP)
 	if err != nil {
 		return servant{}, fails("cant_listen", locale.Args{"Addr": o.HTTP}, err)

@@ -307,10 +307,11 @@ func (s *Sender) Attach(d *model.Desk) {
 			select {
 			case <-s.done:
 				return
-			case c := <-others:
-				if c.All { // this process's own commits wake it already
-					s.Wake()
-				}
+			case <-others:
+				// any change: another process's (All) is the one that
+				// matters, but one of this process's own, waiting in the
+				// subscription's one slot, may have taken its place
+				s.Wake()
 			}
 		}
 	}()

@@ -66,6 +66,9 @@ type Options struct {
 // Defaults of Options.
 const (
 	DefaultIdleTimeout = 30 * time.Minute
+	// DefaultWatchEvery is how often the server looks for writes made by
+	// other processes (Options.WatchEvery).
+	DefaultWatchEvery  = 300 * time.Millisecond
 	DefaultMaxSessions = 1000
 )
 
@@ -140,7 +143,7 @@ func New(d *model.Desk, o Options) (*Server, error) {
 		o.ShutdownNotice = 5 * time.Second
 	}
 	if o.WatchEvery <= 0 {
-		o.WatchEvery = 300 * time.Millisecond
+		o.WatchEvery = DefaultWatchEvery
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
