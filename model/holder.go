@@ -23,6 +23,13 @@ type TokenHolder struct {
 	// through any door; nil when they are not. The right token is
 	// refused meanwhile, so a page need not offer its form.
 	Paused error
+	// LastReplaced: the token was replaced, and by the party's live
+	// token itself (the one before it, not older). A page may offer its
+	// holder a fresh token (Resend) for it, once: that resend makes it
+	// older still. An older token's holder — a mail forwarded, an
+	// address the account has left since — can't go on replacing the
+	// party's live token from it.
+	LastReplaced bool
 }
 
 // FindTokenHolder returns the party of request id that holds token,
@@ -67,6 +74,7 @@ func (d *Desk) FindTokenHolder(ctx context.Context, id int64, token string) (Tok
 			th.Closed = fail(ErrTokenUsed, "token", "err.token.used", locale.Args{"ID": r.ID})
 		case t.State == TokenReplaced:
 			th.Closed = fail(ErrTokenReplaced, "token", "err.token.replaced_link", locale.Args{"ID": r.ID})
+			th.LastReplaced = lastReplaced(toks, t)
 		}
 		if th.Closed == nil {
 			if err := throttle(tx, t.Handle, requestScope(r), now); IsRefusal(err) {
@@ -78,6 +86,24 @@ func (d *Desk) FindTokenHolder(ctx context.Context, id int64, token string) (Tok
 		return nil
 	})
 	return th, err
+}
+
+// lastReplaced reports whether t is the token its party's live token
+// replaced: the newest but one of the party's tokens, the newest live.
+func lastReplaced(toks []TokenRecord, t TokenRecord) bool {
+	var newest, before TokenRecord
+	for _, k := range toks {
+		if k.Handle != t.Handle {
+			continue
+		}
+		switch {
+		case k.ID > newest.ID:
+			newest, before = k, newest
+		case k.ID > before.ID:
+			before = k
+		}
+	}
+	return newest.State == TokenActive && before.ID == t.ID
 }
 
 func wrongToken(id int64, wellFormed bool) error {

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"net/http"
-	"strings"
 	"testing"
 
 	"contactdesk/model"
@@ -41,7 +40,20 @@ func TestReplacedTokenPageMailsAFreshOne(t *testing.T) {
 	if p.has(a.Email) || p.has(fresh) {
 		t.Errorf("the page names the address or shows the token:\n%s", p.body)
 	}
-	// the token mailed before it is replaced now, the fresh one answers
+	// the form sent again (a reload) mails nothing more: its token is
+	// older now than the one the fresh one replaced, and so is any older
+	before := w.Snap()
+	p = w.post(r.ID, old, "resend")
+	want(t, p, http.StatusForbidden, "That token was replaced by a newer one")
+	if p.has(`value="resend"`) {
+		t.Errorf("a token two resends old offers a fresh one:\n%s", p.body)
+	}
+	w.Same(before, "the resend's form sent again")
+	// the token mailed before it is replaced now, and offers a fresh one
+	// in its turn; the fresh one answers
+	if p := w.get(link(r.ID, newest)); !p.has(`value="resend"`) {
+		t.Errorf("the token the fresh one replaced offers no fresh one:\n%s", p.body)
+	}
 	want(t, w.post(r.ID, newest, "accept"), http.StatusForbidden, "replaced by a newer one")
 	want(t, w.post(r.ID, fresh, "accept"), http.StatusOK, "You accepted request #1")
 
@@ -51,7 +63,7 @@ func TestReplacedTokenPageMailsAFreshOne(t *testing.T) {
 	if p.has(`value="resend"`) {
 		t.Errorf("an answered party's old token offers a fresh one:\n%s", p.body)
 	}
-	before := w.Snap()
+	before = w.Snap()
 	p = w.post(r.ID, old, "resend")
 	if p.status < 400 || !p.has("You have already accepted request #1") {
 		t.Errorf("a resend after the answer: %d\n%s", p.status, p.body)
@@ -65,8 +77,9 @@ func TestReplacedTokenPageMailsAFreshOne(t *testing.T) {
 func TestReplacedTokenResendsAreLimited(t *testing.T) {
 	w := newWorld(t, web.Options{})
 	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
-	old := w.Token(modeltest.N, r.ID)
+	var old string // the token the last resend replaced
 	for range model.MaxResends {
+		old = w.Token(modeltest.N, r.ID)
 		if _, err := w.Desk.Resend(w.Ctx, modeltest.N, r.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -81,16 +94,18 @@ func TestReplacedTokenResendsAreLimited(t *testing.T) {
 }
 
 // TestResendWithALiveOrWrongToken: a live token has nothing replaced to
-// make up for: a resend asked with it leads back to its page, nothing
-// mailed; a token of nobody is a wrong token, counted as any other.
+// make up for: a resend asked with it gets its page, the form to answer,
+// nothing mailed; a token of nobody is a wrong token, counted as any
+// other.
 func TestResendWithALiveOrWrongToken(t *testing.T) {
 	w := newWorld(t, web.Options{})
 	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
 	live := w.Token(modeltest.N, r.ID)
 	before := w.Snap()
 	p := w.post(r.ID, live, "resend")
-	if p.status != http.StatusSeeOther || !strings.HasSuffix(p.header.Get("Location"), link(r.ID, live)[len("/request/"):]) {
-		t.Errorf("a live token's resend: %d %q", p.status, p.header.Get("Location"))
+	want(t, p, http.StatusOK, "Accept")
+	if p.tokenValue() != live || p.header.Get("Location") != "" {
+		t.Errorf("a live token's resend: not its page, or a redirect repeating the token (%q)", p.header.Get("Location"))
 	}
 	want(t, w.post(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "resend"), http.StatusForbidden, "That is not a token of request #1",
 		"more tries before a pause")

@@ -354,6 +354,13 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	h.answerPage(w, r, th, token)
+}
+
+// answerPage is the page of a token that may answer: the request, and
+// the form with the token filled in.
+func (h *handler) answerPage(w http.ResponseWriter, r *http.Request, th model.TokenHolder, token string) {
+	id := th.Request.ID
 	l := h.partyLang(r, th.Party)
 	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party)}
 	if th.Paused != nil {
@@ -400,23 +407,25 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, v)
 }
 
-// resend mails the party of a replaced token a fresh one, through the
-// model's own Resend (its limit of resends included), and says so on
-// the request's page, without the address: the old mail may have gone
-// to an address the account has left since. Any other token gets the
-// page its link gets: a live one answers, a closed one has nothing to
-// resend.
+// resend mails the party of the token its live one replaced a fresh
+// one (model.TokenHolder.LastReplaced), through the model's own Resend
+// (its limit of resends included), and says so on the request's page,
+// without the address: the old mail may have gone to an address the
+// account has left since. Any other token gets the page its link gets:
+// a live one answers; an older one, or a closed one, has nothing to
+// resend — which also makes the form, sent again (a reload), mail
+// nothing more: its token is then older.
 func (h *handler) resend(w http.ResponseWriter, r *http.Request, id int64, token string) {
 	th, ok := h.holder(w, r, id, token)
 	if !ok {
 		return
 	}
-	if !errors.Is(th.Closed, model.ErrTokenReplaced) {
-		if th.Closed != nil {
-			h.closed(w, r, th, token)
-			return
-		}
-		http.Redirect(w, r, strconv.FormatInt(id, 10)+"?token="+url.QueryEscape(token), http.StatusSeeOther)
+	if th.Closed == nil {
+		h.answerPage(w, r, th, token)
+		return
+	}
+	if !th.LastReplaced {
+		h.closed(w, r, th, token)
 		return
 	}
 	l := h.partyLang(r, th.Party)
@@ -618,7 +627,7 @@ func (h *handler) closed(w http.ResponseWriter, r *http.Request, th model.TokenH
 	}
 	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party),
 		Notice: &notice{Kind: kind, Text: say}}
-	if p, _ := th.Request.Party(th.Party); errors.Is(th.Closed, model.ErrTokenReplaced) &&
+	if p, _ := th.Request.Party(th.Party); th.LastReplaced &&
 		th.Request.State == model.StateValidating && p.Answer == model.AnswerPending {
 		// the newest mail lost, or not come: a fresh token, mailed to the
 		// party (the app and the command line resend too)
