@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"contactdesk/model"
 	"contactdesk/model/demo"
 )
@@ -206,5 +208,28 @@ func TestEndPressedWhileOlderMailsAreRead(t *testing.T) {
 	s := a.waitFor("the cursor on Note 050", func(s string) bool { return strings.HasPrefix(lineOf(s, "Note 050"), ">") })
 	if strings.HasPrefix(lineOf(s, "Note 150"), ">") {
 		t.Fatalf("two rows under the cursor:\n%s", s)
+	}
+}
+
+// TestEndThenWheelWhileOlderMailsAreRead: G pressed again while the
+// older mails are read, then the wheel turned before they land: the
+// wheel's move is the last word, and the cursor stays where it put it.
+func TestEndThenWheelWhileOlderMailsAreRead(t *testing.T) {
+	base := newDesk(t)
+	bigMailbox(t, base, 2*model.MailboxPage+50)
+	h := newHeldDesk(t, base, false, "MailListOf")
+	a := mailboxTab(t, h.Desk, 120, 40)
+	a.waitText("Note 249")
+	h.arm()
+	a.press("G")
+	a.waitFor("the cursor on Note 150", func(s string) bool { return strings.HasPrefix(lineOf(s, "Note 150"), ">") })
+	a.press("G")
+	a.tm.Send(tea.MouseWheelMsg{X: 10, Y: 10, Button: tea.MouseWheelUp})
+	s := a.waitFor("the cursor off Note 150", func(s string) bool { return !strings.HasPrefix(lineOf(s, "Note 150"), ">") })
+	cur := lineOf(s, ">")
+	h.release()
+	s = a.waitText(fmt.Sprintf("the newest %d mails", 2*model.MailboxPage))
+	if lineOf(s, ">") != cur {
+		t.Fatalf("the cursor left the row the wheel put it on (%q):\n%s", cur, s)
 	}
 }

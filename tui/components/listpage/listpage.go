@@ -203,6 +203,7 @@ func (l *List[T]) Update(msg tea.Msg) (tea.Cmd, bool) {
 		return l.landed(msg), true
 	case tea.KeyPressMsg:
 		if cmd, used := l.Filter.Key(msg, l.Apply); used {
+			l.toEnd = false
 			return tea.Batch(cmd, l.readOlder()), true
 		}
 		if l.empty() && (l.Table.HandleKey(msg, l.c.Keys) || l.spec.OnOpen != nil && key.Matches(msg, l.spec.Open)) {
@@ -224,7 +225,7 @@ func (l *List[T]) Update(msg tea.Msg) (tea.Cmd, bool) {
 		before := l.Table.Cursor()
 		activate := l.Table.HandleMouse(msg.Mouse)
 		if l.Table.Cursor() != before {
-			l.moved, l.wanted = true, false
+			l.moved, l.wanted, l.toEnd = true, false, false
 		}
 		if activate {
 			return l.open(), true
