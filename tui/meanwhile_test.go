@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
@@ -146,6 +148,9 @@ func TestKeysTypedAsAFieldClosesAreDropped(t *testing.T) {
 		if !strings.Contains(s, a.T("tui.profile.title")) || strings.Contains(s, a.T("tui.profile.key.cancel")) {
 			t.Fatalf("keys typed as the field closed acted on the app:\n%s", s)
 		}
+		if !shownWhole(s, want) {
+			t.Fatalf("the keys dropped took the message saying why the field closed:\n%s", s)
+		}
 		time.Sleep(settle)
 		a.press("2")
 		a.waitText(a.T("tui.requests.title"), "#8")
@@ -163,9 +168,10 @@ func TestKeysTypedAsAFieldClosesAreDropped(t *testing.T) {
 		want := a.T("tui.request.answered_elsewhere", locale.Args{"Done": a.T("tui.request.accepted_by_you", locale.Args{"ID": 8})})
 		a.waitFor(want, func(s string) bool { return shownWhole(s, want) })
 		a.typ("q1")
+		a.tm.Send(tea.PasteMsg{Content: "EFGH"})
 		time.Sleep(300 * time.Millisecond)
-		if s := a.screen(); !strings.Contains(s, "Request #8") {
-			t.Fatalf("keys typed as the prompt closed acted on the app:\n%s", s)
+		if s := a.screen(); !strings.Contains(s, "Request #8") || !shownWhole(s, want) {
+			t.Fatalf("keys typed as the prompt closed acted on the app, or took its message:\n%s", s)
 		}
 		time.Sleep(settle)
 		a.press("1")

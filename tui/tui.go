@@ -931,6 +931,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		// would act on what the user can't see
 		return nil
 	}
+	if s, ok := m.current().page.(common.Settler); ok && m.pick == nil && s.Settling() {
+		return nil // meant for a field that just closed (common.Settling)
+	}
 	// the screen's message was read: a key ends it
 	m.fade(m.current().id)
 	if m.showHelp {
@@ -1013,6 +1016,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) paste(s string) tea.Cmd {
 	cur := m.current()
 	if m.small || m.showHelp || m.pick == nil && !cur.page.Capturing() {
+		return nil
+	}
+	if st, ok := cur.page.(common.Settler); ok && m.pick == nil && st.Settling() {
 		return nil
 	}
 	m.fade(cur.id)

@@ -167,10 +167,19 @@ type PasteTaker interface {
 // itself under them (the request answered elsewhere, the change of
 // address confirmed elsewhere): they were meant for the field, and
 // taken as commands they acted on the screen behind it (enter opened
-// another field; q, typed in a token, would quit). The screen holds the
-// keys while On, and drops them. It is on the wall clock, not the
+// another field; q, typed in a token, would quit). While On, the screen
+// says it is Settling (Settler), and the root model drops them. It is
+// on the wall clock, not the
 // desk's: it is about the user's typing.
 type Settling struct{ until time.Time }
+
+// Settler is a screen whose field may have just closed by itself:
+// while Settling, the root model drops the keys typed (and pasted)
+// before anything sees them, so the status message saying why the field
+// closed stays too.
+type Settler interface {
+	Settling() bool
+}
 
 // Start drops the keys for d from now.
 func (s *Settling) Start(d time.Duration) { s.until = time.Now().Add(d) }

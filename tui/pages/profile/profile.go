@@ -268,7 +268,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	case !p.loaded:
 		p.early.Hold(msg)
 		return nil
-	case p.saving, p.editing == notEditing && p.settle.On():
+	case p.saving:
 		return nil
 	}
 	switch p.editing {
@@ -432,7 +432,11 @@ func (p *Page) Title() string { return p.c.T("tui.tab.profile") }
 func (p *Page) MinSize() (int, int) { return 0, max(3, p.top) }
 
 // Capturing reports whether a field, or the choice of language, has the keys.
-func (p *Page) Capturing() bool { return p.editing != notEditing || p.settle.On() }
+func (p *Page) Capturing() bool { return p.editing != notEditing }
+
+// Settling reports whether the token field just closed by itself
+// (common.Settler).
+func (p *Page) Settling() bool { return p.settle.On() }
 
 // labels are the page's labels, by their IDs (tui.profile.label.<id>).
 var labels = []string{"name", "handle", "standing", "email", "new", "token", "lang", "since"}

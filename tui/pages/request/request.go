@@ -305,7 +305,7 @@ func (p *Page) closePrompt() {
 }
 
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
-	if p.busy || p.prompt == noPrompt && p.settle.On() {
+	if p.busy {
 		return nil
 	}
 	if !p.loaded {
@@ -477,7 +477,11 @@ func (p *Page) MinSize() (int, int) {
 const promptLines = 5
 
 // Capturing reports whether a prompt has the keys.
-func (p *Page) Capturing() bool { return p.prompt != noPrompt || p.settle.On() }
+func (p *Page) Capturing() bool { return p.prompt != noPrompt }
+
+// Settling reports whether the token prompt just closed by itself
+// (common.Settler).
+func (p *Page) Settling() bool { return p.settle.On() }
 
 // labels are the labels of the request's rows, by their IDs in the
 // catalogues (tui.request.label.<id>).
