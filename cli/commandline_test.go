@@ -226,7 +226,7 @@ func TestBadFlagValuesNameTheFlagAndTheForm(t *testing.T) {
 		{`from 1 minute to 365 days, not "30s"`, append(create, "--validity", "30s")},
 		{`--validity takes a duration`, append(create, "--validity", "soon")},
 		{`--idle-timeout takes a duration such as 90s, 15m, 48h or 15d, from 1 minute to 30 days, not "0"`, []string{"serve", "--idle-timeout", "0"}},
-		{`--call-timeout takes a duration such as 90s, 15m, 48h or 15d, from 1 second to 10 minutes, not "500ms"`, []string{"serve", "--call-timeout", "500ms"}},
+		{`--call-timeout takes a duration such as 5s, 20s or 1m, from 1 second to 10 minutes, not "500ms"`, []string{"serve", "--call-timeout", "500ms"}},
 		{`from 1 second to 10 minutes, not "1h"`, []string{"serve", "--call-timeout", "1h"}},
 		{`--max-sessions takes a number of sessions, 1 or more, not "0"`, []string{"serve", "--max-sessions", "0"}},
 		{`--max-sessions-per-account takes a number of sessions, 1 or more, not "0"`, []string{"serve", "--max-sessions-per-account", "0"}},

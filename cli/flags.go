@@ -45,11 +45,21 @@ func (e *flagValueError) Error() string                 { return e.In(locale.For
 type durationValue struct {
 	d        *time.Duration
 	min, max time.Duration
+	// short: its refusal gives examples of seconds and minutes (5s,
+	// 20s, 1m), the others being out of its range
+	short bool
 }
 
 func newDuration(d *time.Duration, def, min, max time.Duration) *durationValue {
 	*d = def
 	return &durationValue{d: d, min: min, max: max}
+}
+
+// newShortDuration is newDuration for a range of seconds and minutes.
+func newShortDuration(d *time.Duration, def, min, max time.Duration) *durationValue {
+	v := newDuration(d, def, min, max)
+	v.short = true
+	return v
 }
 
 func (v *durationValue) String() string {
@@ -64,7 +74,11 @@ func (v *durationValue) Type() string { return "duration" }
 func (v *durationValue) Set(s string) error {
 	d, err := parseDuration(s)
 	if err != nil || d < v.min || d > v.max {
-		return accepts("duration", locale.Args{"Min": locale.Duration(v.min), "Max": locale.Duration(v.max)})
+		kind := "duration"
+		if v.short {
+			kind = "short_duration"
+		}
+		return accepts(kind, locale.Args{"Min": locale.Duration(v.min), "Max": locale.Duration(v.max)})
 	}
 	*v.d = d
 	return nil

@@ -87,7 +87,8 @@ func newCmdOwnerSet(a *app, runF func(*ownerSetOptions) error) *cobra.Command {
 		Annotations: map[string]string{usageFlags: "--as HANDLE [--holder NAME] [--address ADDRESS] [--phone PHONE] [--email ADDRESS] [--json]"},
 		Short:       "Change a domain's owner details (its admin only)",
 		Long: `Change the owner details of a domain you are the admin of: the fields given,
-and only those (an empty value clears the address, phone or e-mail).`,
+and only those (an empty value clears the address or the phone; a domain
+always has a holder and an e-mail address).`,
 		Example: `contactdesk owner set xara.pt --as xx11111-ovh \
   --address "Rua das Flores 1, 1200-001 Lisboa" \
   --phone "+351 210 000 000"

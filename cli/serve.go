@@ -169,7 +169,7 @@ ssh -p 2222 desk.example.net`,
 	f.Var(newAddr(&o.Metrics, "", ""), "metrics", "serve Prometheus metrics (/metrics) and a health check (/healthz) on ADDR, such as 127.0.0.1:9187 (default: none)")
 	f.StringVar(&o.HostKey, "host-key", "", "the server's private key PATH (default: the database's path + .host_key; made at first start)")
 	f.Var(newDuration(&o.IdleTimeout, server.DefaultIdleTimeout, minIdleTimeout, maxIdleTimeout), "idle-timeout", "end a session after D without a keystroke: 90s, 15m, 48h, 15d")
-	f.Var(newDuration(&o.CallTimeout, tui.DefaultCallTimeout, minCallTimeout, maxCallTimeout), "call-timeout",
+	f.Var(newShortDuration(&o.CallTimeout, tui.DefaultCallTimeout, minCallTimeout, maxCallTimeout), "call-timeout",
 		"fail a read or write of a session, a page or an API call that the database has not answered in D: 5s, 20s, 1m")
 	f.Var(newInt(&o.MaxSessions, server.DefaultMaxSessions, 1, maxSessions, accepts("sessions")), "max-sessions", "serve at most N sessions at once")
 	f.Var(newInt(&o.SessionsPerAccount, server.DefaultSessionsPerAccount, 1, maxSessions, accepts("sessions")), "max-sessions-per-account",

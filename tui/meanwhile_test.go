@@ -285,3 +285,23 @@ func TestOwnerSaveInTheGapIsRefused(t *testing.T) {
 		t.Fatalf("the second save did not save what was typed: %+v", o.Owner)
 	}
 }
+
+// TestOwnerFieldEmptiedMeanwhileSaysSo: a field typed in whose stored
+// value another session clears says it was emptied, where the note read
+// "changed meanwhile to" with nothing after it.
+func TestOwnerFieldEmptiedMeanwhileSaysSo(t *testing.T) {
+	d := newDesk(t)
+	a := start(t, d, demo.Persona, 80, 24)
+	a.openOwner()
+	a.press("tab", "ctrl+u") // the address
+	a.typ("Rua Nova 1")
+	a.waitText("Rua Nova 1")
+	empty := ""
+	if _, err := d.SetOwner(ctx, demo.Persona, "xara.pt", model.OwnerChange{Address: &empty}); err != nil {
+		t.Fatal(err)
+	}
+	s := a.waitText(a.T("tui.owner.emptied_meanwhile"))
+	if !strings.Contains(s, "Rua Nova 1") {
+		t.Fatalf("what was typed is gone:\n%s", s)
+	}
+}

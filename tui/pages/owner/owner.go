@@ -411,6 +411,9 @@ func (p *Page) View() string {
 		f.Note = ""
 		if p.meanwhile(i) {
 			f.Note = p.c.T("tui.owner.changed_meanwhile", locale.Args{"Value": common.Line(values[i])})
+			if values[i] == "" {
+				f.Note = p.c.T("tui.owner.emptied_meanwhile")
+			}
 		}
 		mark := "  "
 		if p.editable && i == p.focus {
