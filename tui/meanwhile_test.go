@@ -198,13 +198,8 @@ func TestOwnerFieldChangedMeanwhileIsSaid(t *testing.T) {
 			b.waitText("+351 210 000 555")
 			a.press("tab", "tab", "ctrl+u")
 			a.typ("+351 210 000 999")
-			a.press("ctrl+s")
-			a.waitText(a.T("tui.owner.saved", locale.Args{"Service": "xara.pt"}))
-			o, err := d.Owner(ctx, demo.Persona, "xara.pt")
-			if err != nil {
-				t.Fatal(err)
-			}
-			note := b.T("tui.owner.changed_meanwhile", locale.Args{"Value": o.Owner.Phone})
+			o := a.saveOwner(d)
+			note := b.T("tui.owner.changed_meanwhile", locale.Args{"Value": o.Phone})
 			s := b.waitFor(note, func(s string) bool { return shownWhole(s, note) })
 			if !strings.Contains(s, "+351 210 000 555") {
 				t.Fatalf("what was typed is gone:\n%s", s)
@@ -215,10 +210,9 @@ func TestOwnerFieldChangedMeanwhileIsSaid(t *testing.T) {
 			if o, _ := d.Owner(ctx, demo.Persona, "xara.pt"); o.Owner.Phone == "+351 210 000 555" {
 				t.Fatalf("the first save overwrote the phone saved meanwhile: %+v", o.Owner)
 			}
-			b.press("ctrl+s") // told: this one saves what is typed
-			b.waitText(b.T("tui.owner.saved", locale.Args{"Service": "xara.pt"}))
-			if o, _ := d.Owner(ctx, demo.Persona, "xara.pt"); o.Owner.Phone != "+351 210 000 555" {
-				t.Fatalf("the second save did not save what was typed: %+v", o.Owner)
+			// told: this one saves what is typed
+			if o := b.saveOwner(d); o.Phone != "+351 210 000 555" {
+				t.Fatalf("the second save did not save what was typed: %+v", o)
 			}
 		})
 	}
@@ -279,10 +273,9 @@ func TestOwnerSaveInTheGapIsRefused(t *testing.T) {
 	if !shownWhole(s, note) || !strings.Contains(s, "+351 210 000 555") {
 		t.Fatalf("want the new value beside the field and what was typed kept:\n%s", s)
 	}
-	a.press("ctrl+s") // told: this one saves what is typed
-	a.waitText(a.T("tui.owner.saved", locale.Args{"Service": "xara.pt"}))
-	if o, _ := d.Owner(ctx, demo.Persona, "xara.pt"); o.Owner.Phone != "+351 210 000 555" {
-		t.Fatalf("the second save did not save what was typed: %+v", o.Owner)
+	// told: this one saves what is typed
+	if o := a.saveOwner(d); o.Phone != "+351 210 000 555" {
+		t.Fatalf("the second save did not save what was typed: %+v", o)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"contactdesk/locale"
+	"contactdesk/model"
 	"contactdesk/model/demo"
 )
 
@@ -20,6 +21,19 @@ func (a *app) openOwner() string {
 	a.waitFor("xara.pt selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), " xara.pt") })
 	a.press("o")
 	return a.waitText(a.T("tui.owner.title"), "Rua das Flores")
+}
+
+// saveOwner saves the owner details form (ctrl+s), waits for it to say
+// they were saved, and returns xara.pt's owner details as then stored.
+func (a *app) saveOwner(d *model.Desk) model.Owner {
+	a.t.Helper()
+	a.press("ctrl+s")
+	a.waitText(a.T("tui.owner.saved", locale.Args{"Service": "xara.pt"}))
+	s, err := d.Owner(ctx, demo.Persona, "xara.pt")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return *s.Owner
 }
 
 // TestOwnerFormAsksBeforeDroppingEdits: esc on the owner details with
@@ -102,10 +116,8 @@ func TestPasteBetweenWordsKeepsItsSpaces(t *testing.T) {
 	a.tm.Send(tea.PasteMsg{Content: "  \n"})
 	a.tm.Send(tea.PasteMsg{Content: "Casa\n"})
 	a.waitText("Casa Rua das Flores 12")
-	a.press("ctrl+s")
-	a.waitText(a.T("tui.owner.saved", locale.Args{"Service": "xara.pt"}))
-	if o, _ := d.Owner(ctx, demo.Persona, "xara.pt"); o.Owner.Address != "Casa Rua das Flores 12" {
-		t.Fatalf("saved %q", o.Owner.Address)
+	if o := a.saveOwner(d); o.Address != "Casa Rua das Flores 12" {
+		t.Fatalf("saved %q", o.Address)
 	}
 	// a filter: into an empty one, trimmed; after a word, apart from it
 	a.waitText("filter: xara.pt")

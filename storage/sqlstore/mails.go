@@ -7,11 +7,18 @@ import (
 	"contactdesk/model"
 )
 
-// mailColsM reads a mail aliased m, with its delivery when it went
-// through the outbox (aliased d in a LEFT JOIN).
-const mailColsM = "m.id, m.to_handle, m.address, m.subject, m.date, m.body, coalesce(m.request_id, 0), m.token, m.link, m.kind, m.read"
+// mailColsM reads a mail aliased m; mailCols, with its delivery when it
+// went through the outbox (aliased d in a LEFT JOIN); mailListCols, as
+// mailCols does, with an empty body (a mailbox's list).
+const (
+	mailColsM    = mailBefore + "m.body" + mailAfter
+	mailCols     = mailColsM + deliveryCols
+	mailListCols = mailBefore + "''" + mailAfter + deliveryCols
 
-const mailCols = mailColsM + ", coalesce(d.state, ''), coalesce(d.last_error, '')"
+	mailBefore   = "m.id, m.to_handle, m.address, m.subject, m.date, "
+	mailAfter    = ", coalesce(m.request_id, 0), m.token, m.link, m.kind, m.read"
+	deliveryCols = ", coalesce(d.state, ''), coalesce(d.last_error, '')"
+)
 
 const mailFrom = " FROM mails m LEFT JOIN outbox d ON d.mail_id = m.id "
 
@@ -51,14 +58,13 @@ func (t *Tx) MailsOf(h model.Handle) ([]model.Mail, error) {
 	return list(t, scanMailDelivery, "SELECT "+mailCols+mailFrom+"WHERE m.to_handle = +? ORDER BY m.id DESC", h)
 }
 
-// MailListOf reads what mailCols does but the body, the newest first,
+// MailListOf reads mailListCols, the newest first,
 // limit mails at most (0: all).
 func (t *Tx) MailListOf(h model.Handle, limit int) ([]model.Mail, error) {
 	if limit <= 0 {
 		limit = math.MaxInt32
 	}
-	return list(t, scanMailDelivery, "SELECT m.id, m.to_handle, m.address, m.subject, m.date, '', coalesce(m.request_id, 0), m.token, m.link, m.kind, m.read, "+
-		"coalesce(d.state, ''), coalesce(d.last_error, '')"+mailFrom+"WHERE m.to_handle = +? ORDER BY m.id DESC LIMIT +?", h, limit)
+	return list(t, scanMailDelivery, "SELECT "+mailListCols+mailFrom+"WHERE m.to_handle = +? ORDER BY m.id DESC LIMIT +?", h, limit)
 }
 
 func (t *Tx) Mail(id int64) (model.Mail, error) {
