@@ -132,7 +132,8 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 	if err := a.setupMail(); err != nil {
 		return nil, err
 	}
-	if mode == readDesk && a.mail != nil {
+	read := mode == readDesk
+	if read && a.mail != nil {
 		// With --smtp even a read sends what waits in the outbox, and
 		// records it: the desk must be written to (but never made).
 		if err := mustExist(a.dbPath()); err != nil {
@@ -146,6 +147,21 @@ func (a *app) openFor(mode access) (*model.Desk, error) {
 	}
 	a.store = st
 	a.desk = model.NewDesk(st, mo)
+	if read && a.mail != nil {
+		// A read never turns real delivery on: that removes every token
+		// of the simulated mailbox, for good, which a listing run with
+		// $CONTACTDESK_SMTP set must not do. On a desk still without
+		// real delivery the outbox holds nothing to send, so the sender
+		// goes unused; a command that writes, or serve, turns it on.
+		s, err := a.desk.Settings(a.ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !s.RealDelivery() {
+			a.mail.Close()
+			a.mail = nil
+		}
+	}
 	if a.mail != nil {
 		// Every process must know that mail goes out for real: those
 		// without an SMTP server of their own queue theirs too, and

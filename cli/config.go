@@ -24,8 +24,9 @@ PostgreSQL — writes the same links and agrees on real delivery:
                  then name no command line; unset, the simulated
                  mailbox's mails offer the commands (request accept …)
   mail-delivery  smtp: mail is delivered for real, and the desk keeps no
-                 usable token; none: the simulated mailbox. Every run with
-                 --smtp sets it to smtp. Turning it on removes the tokens
+                 usable token; none: the simulated mailbox. A run with
+                 --smtp that writes (serve too) sets it to smtp; one that
+                 only reads leaves it. Turning it on removes the tokens
                  the simulated mailbox holds, never mailed (each mail
                  says how to ask for a fresh one); turning it off takes
                  the mails not sent yet out of the outbox, and shows
@@ -219,7 +220,8 @@ func newCmdConfigUnset(a *app, runF func(*configKeyOptions) error) *cobra.Comman
 	cmd.Short = "Remove one of the desk's settings"
 	cmd.Long = `Remove one of the desk's settings: without public-url, mails carry the app's
 own contactdesk:// links; without public-ssh, they tell no SSH address;
-without mail-delivery, the simulated mailbox (until a run with --smtp).`
+without mail-delivery, the simulated mailbox (until a run with --smtp that
+writes).`
 	cmd.Example = `contactdesk config unset public-ssh`
 	return cmd
 }

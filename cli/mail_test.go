@@ -51,15 +51,16 @@ func TestMailListMarksReplacedTokens(t *testing.T) {
 	}
 }
 
-// TestRealDeliveryRemovesSimulatedTokens: any run with --smtp, even a
-// backup, turns real delivery on. The tokens the simulated mailbox held
-// were never mailed: they are removed from the desk (a copy someone made
-// still works), and the mailbox says so — never that they were mailed.
+// TestRealDeliveryRemovesSimulatedTokens: any run with --smtp that
+// writes, even one that mails nothing, turns real delivery on. The tokens
+// the simulated mailbox held were never mailed: they are removed from the
+// desk (a copy someone made still works), and the mailbox says so — never
+// that they were mailed.
 func TestRealDeliveryRemovesSimulatedTokens(t *testing.T) {
 	d := newDesk(t)
 	d.ok("demo")
 	copied := d.token("gh13579-ovh", 8)
-	r := d.run("backup", filepath.Join(d.dir, "copy.db"), "--smtp", "smtp://127.0.0.1:1", "--mail-from", "desk@example.com")
+	r := d.run("config", "set", "public-ssh", "desk.example.com", "--smtp", "smtp://127.0.0.1:1", "--mail-from", "desk@example.com")
 	if r.code != 0 || !strings.Contains(r.err, "mail is now delivered for real: the tokens of 20 mails of the simulated mailbox, never mailed, were removed") {
 		t.Fatalf("the switch: %+v", r)
 	}
@@ -103,4 +104,39 @@ func TestRealDeliveryRemovesSimulatedTokens(t *testing.T) {
 	db.Close()
 
 	d.ok("request", "accept", "8", "--as", "gh13579-ovh", "--token", copied)
+}
+
+// TestReadWithSMTPLeavesTheSimulatedMailbox: a command that only reads
+// never turns real delivery on, --smtp given or $CONTACTDESK_SMTP left in
+// the environment: a listing or a backup removed every token of the
+// simulated mailbox, for good, even with no SMTP server listening. The
+// tokens stay and work, the setting stays unset; the first command that
+// writes turns it on, as before.
+func TestReadWithSMTPLeavesTheSimulatedMailbox(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	tok := d.token("gh13579-ovh", 8)
+	d.env["CONTACTDESK_SMTP"] = "smtp://127.0.0.1:1"
+	d.env["CONTACTDESK_MAIL_FROM"] = "desk@example.com"
+	for _, args := range [][]string{
+		{"services", "--as", "xx11111-ovh"},
+		{"mail", "list", "--as", "gh13579-ovh"},
+		{"request", "list", "--as", "gh13579-ovh", "--json"},
+		{"backup", filepath.Join(d.dir, "copy.db")},
+		{"config", "list"},
+	} {
+		if r := d.run(args...); r.code != 0 || r.err != "" {
+			t.Errorf("%v with --smtp: %+v", args, r)
+		}
+	}
+	if got := d.token("gh13579-ovh", 8); got != tok {
+		t.Fatalf("the token of request #8 is now %q", got)
+	}
+	if out := d.ok("config", "get", "mail-delivery"); strings.Contains(out, "smtp") {
+		t.Errorf("mail-delivery after reads: %q", out)
+	}
+	r := d.run("request", "accept", "8", "--as", "gh13579-ovh", "--token", tok)
+	if r.code != 0 || !strings.Contains(r.err, "mail is now delivered for real") {
+		t.Errorf("the first write with --smtp: %+v", r)
+	}
 }

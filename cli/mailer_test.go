@@ -524,7 +524,7 @@ func TestRealDeliveryOffShowsUnsentTokens(t *testing.T) {
 
 	// The server is back and a run with --smtp comes: nothing is sent.
 	srv.SetDown(false)
-	r = d.run(append([]string{"services", "--as", "ad11111-ovh"}, smtp...)...)
+	r = d.run(append([]string{"config", "set", "public-ssh", "desk.example.com"}, smtp...)...)
 	if r.code != 0 || !strings.Contains(r.err, "the tokens of 3 mails of the simulated mailbox, never mailed, were removed") {
 		t.Errorf("a run with --smtp after: %+v", r)
 	}
