@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -150,6 +151,12 @@ func apiKeyAdd(o *apiKeyAddOptions) error {
 	// A closed pipe would end the process at the first write, the key
 	// kept with its credentials shown nowhere: the write fails instead.
 	defer failOnClosedPipe()()
+	if discarded(a.tty) {
+		// every write to /dev/null succeeds (and a closed stdout is
+		// /dev/null: Go's runtime opens it there), so no write would
+		// fail: the key is not made
+		return fails("output_key_discarded", nil)
+	}
 	c, err := d.AddAPIKey(a.ctx, h, o.Name, box)
 	if err != nil {
 		return err
@@ -167,6 +174,21 @@ func apiKeyAdd(o *apiKeyAddOptions) error {
 		return a.takeBackAPIKey(d, c.APIKey, why)
 	}
 	return err
+}
+
+// discarded tells whether w is the null device: what is written there is
+// read by nobody.
+func discarded(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(fi, null)
 }
 
 // takeBackAPIKey removes the key just made, whose credentials could not

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -263,4 +264,25 @@ func listKeys(t *testing.T, db string) string {
 		t.Fatalf("api-key list: %d %q", code, errOut)
 	}
 	return out
+}
+
+// TestAPIKeyAddToDevNull: api-key add whose output goes to /dev/null, or
+// whose stdout is closed (Go's runtime then opens it on /dev/null), makes
+// no key: every write there succeeds, and the key was kept with its
+// credentials, shown only once, read by nobody.
+func TestAPIKeyAddToDevNull(t *testing.T) {
+	db := apiDesk(t)
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	var errb bytes.Buffer
+	code := Run(context.Background(), []string{"--db", db, "api-key", "add", "aa11111-ovh"}, strings.NewReader(""), null, &errb, func(string) string { return "" })
+	if code != 1 || !strings.Contains(errb.String(), "no key was made") {
+		t.Errorf("api-key add > /dev/null: %d %q", code, errb.String())
+	}
+	if keys := listKeys(t, db); keys != "[]\n" && keys != "[]" {
+		t.Errorf("a key was kept: %s", keys)
+	}
 }

@@ -87,6 +87,10 @@ func TestManPage(t *testing.T) {
 			t.Errorf("the man page lacks %q", want)
 		}
 	}
+	// the header line's title: a sentence there overlapped the page's name
+	if head, _, _ := strings.Cut(out, "\n"); !strings.HasSuffix(head, `"contactdesk" "General Commands Manual"`) {
+		t.Errorf("the man page's heading: %s", head)
+	}
 	if strings.Contains(out, "print JSON\n") {
 		t.Error("the man page lists the root's hidden --json")
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/muesli/mango"
 	mpflag "github.com/muesli/mango-pflag"
@@ -70,10 +71,19 @@ func newCmdMan() *cobra.Command {
 			if err := manTree(&page.Root, root); err != nil {
 				return err
 			}
-			_, err := fmt.Fprint(cmd.OutOrStdout(), page.Build(roff.NewDocument()))
+			_, err := fmt.Fprint(cmd.OutOrStdout(), page.Build(manHeading{roff.NewDocument()}))
 			return err
 		},
 	}
+}
+
+// manHeading writes the page's heading with the manual's usual title for
+// section 1: mango gives the page's description there, which man(1)
+// prints in the header line, where a sentence overlaps the page's name.
+type manHeading struct{ *roff.Document }
+
+func (m manHeading) Heading(section uint, title, _ string, ts time.Time) {
+	m.Document.Heading(section, title, "General Commands Manual", ts)
 }
 
 // manTree adds the commands and visible flags of c to item.

@@ -66,8 +66,8 @@ func newCmdImportAccounts(a *app, runF func(*importOptions) error) *cobra.Comman
 	return newCmdImportOf(a, runF, "accounts", accountColumns,
 		`Open accounts from a CSV file whose first line names the columns
 handle,name,email and, optionally, owes (an amount, 42.50; empty: nothing
-owed) and lang (pt, en or fr; empty: en). A line that leaves owes or lang
-empty is not compared on them with an account already in the desk.`,
+owed) and lang (pt, en or fr; empty: the desk's default-lang, else en). A
+line that leaves owes or lang empty is not compared on them with an account already in the desk.`,
 		`contactdesk import accounts accounts.csv --dry-run
 contactdesk import accounts - < accounts.csv`)
 }

@@ -318,7 +318,8 @@ func newCmdRequestAnswer(a *app, accept bool, runF func(*requestAnswerOptions) e
 matter). When you are the last party to accept, the change is made at once,
 after checking again that it still holds; every party is told by mail.
 A wrong, used, expired or someone else's token changes nothing, and after
-five wrong tries in a row the request stops taking your tokens for a while.
+five wrong tries within 15 minutes the request stops taking your tokens for
+15 minutes.
 
 It exits 0 once your answer is recorded; what came of the request is its
 state (the line printed, or state in --json): done, still waiting for
