@@ -31,9 +31,9 @@ func TestPageSpeaksThePartysLanguage(t *testing.T) {
 	req := httptest.NewRequest(http.MethodGet, link(r.ID, w.Token(modeltest.N, r.ID)), nil)
 	req.Header.Set("Accept-Language", "en-GB,en;q=0.9")
 	p := w.do(req)
-	want(t, p, http.StatusOK, `lang="pt-PT"`, "Pedido #1: novo contacto técnico para example.com", "Responde como ne44444-ovh (novo contacto técnico)",
+	want(t, p, http.StatusOK, `lang="pt-PT"`, "Pedido #1: novo contacto técnico para example.com", "Está a responder como ne44444-ovh (novo contacto técnico)",
 		"example.com (domínio)", "Contacto técnico: te22222-ovh → ne44444-ovh", "ad11111-ovh, a 02/03/2026 09:00 UTC",
-		"a aguardar as respostas de ad11111-ovh, te22222-ovh, ne44444-ovh", "ainda sem resposta", ">Aceitar</button>", "Balcão de contactos")
+		"a aguardar resposta de ad11111-ovh, te22222-ovh, ne44444-ovh", "ainda sem resposta", ">Aceitar</button>", "Balcão de contactos")
 
 	p = w.post(r.ID, w.Token(modeltest.T, r.ID), "accept")
 	want(t, p, http.StatusOK, `lang="fr"`, "Vous avez accepté la demande #1\u00a0; toujours en attente de ad11111-ovh, ne44444-ovh.",
