@@ -390,3 +390,58 @@ func TestManyBehindOneAddress(t *testing.T) {
 	}
 	t.Logf("500 sessions from 127.0.0.1 set up in %s", r.SetupTime.Round(time.Millisecond))
 }
+
+// TestEndedSessionsLeaveNothingRunning: a session that ends, quit or
+// cut, leaves none of its program's work running. The app's timers
+// (the retime of "2 min ago", a status message's fade) ran as tea.Tick,
+// whose goroutine outlives the program until it fires, holding the
+// program, its model and screens: a client opening and closing sessions
+// one after another kept thousands alive, gigabytes, for 30 s.
+func TestEndedSessionsLeaveNothingRunning(t *testing.T) {
+	f := start(t, nil)
+	c := f.login(t, alice)
+	for i := range 6 {
+		tm := open(t, c, 100, 30, "xterm")
+		tm.waitFor(t, "aa11111-ovh Alice Abreu", settle)
+		if i%2 == 0 {
+			io.WriteString(tm.stdin, "q")
+		} else {
+			tm.sess.Close()
+		}
+		tm.waitEnd(t, settle)
+	}
+	timers := func() int {
+		buf := make([]byte, 8<<20)
+		n := 0
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			if strings.Contains(g, "bubbletea/v2.Tick") || strings.Contains(g, "contactdesk/tui.after") {
+				n++
+			}
+		}
+		return n
+	}
+	// The app's retime waits 30 s: well before, nothing of the sessions
+	// may be left waiting on it.
+	deadline := time.Now().Add(10 * time.Second)
+	for timers() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d timers of ended sessions still wait", timers())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestClientChosenTextIsCutInTheLog: what a client chooses and nothing
+// checks (TERM, as the user name) is logged cut: a TERM of 250,000
+// characters, with each of thousands of sessions opened one after another,
+// wrote 477 MiB of log in 10 s.
+func TestClientChosenTextIsCutInTheLog(t *testing.T) {
+	f := start(t, nil)
+	long := strings.Repeat("x", 100_000)
+	tm := open(t, f.login(t, alice), 100, 30, long)
+	tm.waitFor(t, "aa11111-ovh Alice Abreu", settle)
+	logged := f.waitLog(t, settle, "session start", "account=aa11111-ovh")
+	if strings.Contains(logged, long[:maxClientText+1]) || !strings.Contains(logged, long[:maxClientText]+"…") {
+		t.Errorf("the log holds %d bytes for one session's TERM", len(logged))
+	}
+}

@@ -67,12 +67,12 @@ func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 	a, err := s.desk.KeyOwner(lookup, key)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
-			s.log.Info("auth refused", "remote", addr(ctx.RemoteAddr()), "user", logUser(ctx.User()), "key", fp, "reason", "key not registered")
+			s.log.Info("auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "reason", "key not registered")
 		} else {
 			if lookup.Err() != nil && ctx.Err() == nil {
 				err = fmt.Errorf("the desk did not answer in time for the login: %w", err)
 			}
-			s.log.Error("auth refused", "remote", addr(ctx.RemoteAddr()), "user", logUser(ctx.User()), "key", fp, "error", err)
+			s.log.Error("auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "error", err)
 			// The desk can't say whether the key logs in: refused all
 			// the same, but the client is told it is no "Permission
 			// denied" of its key.
@@ -88,7 +88,7 @@ func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 	}
 	perms.Extensions[extAccount] = string(a.Handle)
 	perms.Extensions[extFingerprint] = fp
-	s.log.Debug("key offered", "remote", addr(ctx.RemoteAddr()), "user", logUser(ctx.User()), "key", fp, "account", string(a.Handle))
+	s.log.Debug("key offered", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "account", string(a.Handle))
 	return true
 }
 
@@ -106,10 +106,10 @@ func (s *Server) sshConfig(ctx ssh.Context) *gossh.ServerConfig {
 		VerifiedPublicKeyCallback: func(conn gossh.ConnMetadata, key gossh.PublicKey, perms *gossh.Permissions, _ string) (*gossh.Permissions, error) {
 			fp := gossh.FingerprintSHA256(key)
 			if perms == nil || perms.Extensions[extFingerprint] != fp {
-				s.log.Error("auth refused", "remote", addr(conn.RemoteAddr()), "user", logUser(conn.User()), "key", fp, "reason", "permissions do not match the verified key")
+				s.log.Error("auth refused", "remote", addr(conn.RemoteAddr()), "user", clientText(conn.User()), "key", fp, "reason", "permissions do not match the verified key")
 				return nil, errors.New("permission denied")
 			}
-			s.log.Info("auth accepted", "remote", addr(conn.RemoteAddr()), "user", logUser(conn.User()), "key", fp, "account", perms.Extensions[extAccount])
+			s.log.Info("auth accepted", "remote", addr(conn.RemoteAddr()), "user", clientText(conn.User()), "key", fp, "account", perms.Extensions[extAccount])
 			if l := linkOf(ctx); l != nil {
 				h := model.Handle(perms.Extensions[extAccount])
 				l.verified(h)
@@ -243,15 +243,21 @@ func (s *Server) revoke(l *link, fp string) {
 	}
 }
 
-// maxLogUser bounds the SSH user name written in the log: the client
-// chooses it (nothing checks it: the key says who logs in), and one of
-// 3,000 characters made a line of 3,000.
-const maxLogUser = 64
+// maxClientText bounds what the log writes of a string the client
+// chooses, which nothing else checks: the SSH user name (the key says who
+// logs in), the session's TERM, the client's version. A user name of
+// 3,000 characters made a line of 3,000; a TERM of 250,000, sent with each
+// of thousands of sessions opened one after another on one connection,
+// wrote 477 MiB of log in 10 s.
+const maxClientText = 64
 
-// logUser is the SSH user name as the log writes it, cut at maxLogUser.
-func logUser(u string) string {
-	if r := []rune(u); len(r) > maxLogUser {
-		return string(r[:maxLogUser]) + "…"
+// clientText is s as the log writes it, cut at maxClientText characters.
+func clientText(s string) string {
+	if len(s) <= maxClientText {
+		return s
 	}
-	return u
+	if r := []rune(s[:min(len(s), 4*maxClientText)]); len(r) > maxClientText {
+		return string(r[:maxClientText]) + "…"
+	}
+	return s
 }

@@ -67,8 +67,8 @@ func (s *Server) admit() wish.Middleware {
 			}
 			pty, _, _ := sess.Pty()
 			start := time.Now()
-			s.log.Info("session start", append(attrs, "session", shortID(sess), "term", pty.Term,
-				"width", pty.Window.Width, "height", pty.Window.Height, "client", sess.Context().ClientVersion())...)
+			s.log.Info("session start", append(attrs, "session", shortID(sess), "term", clientText(pty.Term),
+				"width", pty.Window.Width, "height", pty.Window.Height, "client", clientText(sess.Context().ClientVersion()))...)
 			defer func() {
 				if r := recover(); r != nil {
 					s.logPanic("session", r, "account", string(who.Handle))

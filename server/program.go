@@ -33,7 +33,7 @@ func (s *Server) app() wish.Middleware {
 				l.end(endPanic)
 			})
 			opts := append(bubbletea.MakeOptions(sess),
-				tea.WithInput(in),
+				tea.WithInput(newInputCap(in)), // bounds a paste and a sequence: see inputCap
 				tea.WithContext(ctx),
 				// Signals are the server's: ^C in a session is a keystroke.
 				tea.WithoutSignalHandler(),

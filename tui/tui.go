@@ -365,7 +365,25 @@ func (m *Model) Init() tea.Cmd {
 
 // retime waits for the next writing of the relative times.
 func (m *Model) retime() tea.Cmd {
-	return tea.Tick(m.o.Retime, func(time.Time) tea.Msg { return retimeMsg{} })
+	return after(m.ctx, m.o.Retime, retimeMsg{})
+}
+
+// after is msg once d has passed, or nothing once the session has ended
+// (ctx): a tea.Tick's goroutine outlives its program until it fires,
+// holding the program, its screens and its model alive, and a client
+// opening and closing sessions one after another on one connection kept
+// thousands of them, gigabytes, for the 30 s of the retime's tick.
+func after(ctx context.Context, d time.Duration, msg tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return msg
+		case <-ctx.Done():
+			return nil
+		}
+	}
 }
 
 type (
@@ -794,7 +812,7 @@ func (m *Model) say(id int, msg common.StatusMsg) tea.Cmd {
 	m.noteSeq++
 	seq := m.noteSeq
 	m.notes[id] = note{msg: msg, seq: seq}
-	return tea.Tick(m.o.StatusFade, func(time.Time) tea.Msg { return fadeMsg{id: id, seq: seq} })
+	return after(m.ctx, m.o.StatusFade, fadeMsg{id: id, seq: seq})
 }
 
 // fade ends the message of screen id; a read's error stays, faded.

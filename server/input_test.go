@@ -1,0 +1,99 @@
+package server
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"unicode/utf8"
+)
+
+// capped is what a session's program reads of in, read through inputCap
+// one byte at a time (every sequence split across reads) and at once.
+func capped(t *testing.T, in string) string {
+	t.Helper()
+	whole, err := io.ReadAll(newInputCap(strings.NewReader(in)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bytewise, err := io.ReadAll(newInputCap(iotest.OneByteReader(strings.NewReader(in))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(whole, bytewise) {
+		t.Fatalf("read at once and byte by byte, the input differs:\n%q\n%q", whole, bytewise)
+	}
+	return string(whole)
+}
+
+// TestInputCapPassesWhatATerminalSends: keys, a terminal's answers,
+// mouse reports and pastes within their bounds pass exactly as sent.
+func TestInputCapPassesWhatATerminalSends(t *testing.T) {
+	for _, in := range []string{
+		"abc\r2jjq",
+		"çé€😀 \x7f\x03",
+		"\x1b", "\x1b\x1b[A", "\x1bOA\x1b[1;5C\x1b[3~",
+		"\x1b[<0;12;5M\x1b[<0;12;5m",        // SGR mouse
+		"\x1b[M #$q",                        // X10 mouse
+		"\x1b]11;rgb:0000/0000/0000\x07",    // OSC answer, BEL
+		"\x1b]11;rgb:0000/0000/0000\x1b\\x", // OSC answer, ST
+		"\x1bP>|xterm(390)\x1b\\",           // DCS answer
+		"\x1b_Gi=1;OK\x1b\\",                // APC answer
+		"\x1b]11;unfinished\x1b[A",          // a string cut by a new sequence
+		"\x1b[200~pasted\r\ntext\x1b[201~q", // a bracketed paste
+		"\x1b[200~with \x1b[A and \x1b[20 inside\x1b[201~",
+		"\x1b[200~\x1b\x1b[201~",
+		"\x1b[200~unterminated",
+		"\x1b[200~" + strings.Repeat("é", maxPasteBytes/2) + "\x1b[201~",
+		"\x1b]" + strings.Repeat("x", maxSeqBytes) + "\x07",
+	} {
+		if got := capped(t, in); got != in {
+			t.Errorf("%.60q… passed as %.60q…", in, got)
+		}
+	}
+}
+
+// TestInputCapBoundsAPaste: a bracketed paste of 1 MiB reaches the
+// program as its first maxPasteBytes, ended by its marker, and what
+// follows it passes; a paste never ended holds no more.
+func TestInputCapBoundsAPaste(t *testing.T) {
+	big := strings.Repeat("a", 1<<20)
+	got := capped(t, pasteStart+big+pasteEnd+"q")
+	if want := pasteStart + big[:maxPasteBytes] + pasteEnd + "q"; got != want {
+		t.Errorf("a paste of 1 MiB passed as %d bytes, ending %q", len(got), got[max(0, len(got)-20):])
+	}
+	if got := capped(t, pasteStart+big); len(got) != len(pasteStart)+maxPasteBytes {
+		t.Errorf("a paste never ended passed as %d bytes", len(got))
+	}
+	// cut between characters, never within one
+	wide := strings.Repeat("€", 1<<16)
+	got = capped(t, pasteStart+wide+pasteEnd)
+	body := strings.TrimSuffix(strings.TrimPrefix(got, pasteStart), pasteEnd)
+	if !utf8.ValidString(body) || len(body) > maxPasteBytes+3 || len(body) < maxPasteBytes-3 {
+		t.Errorf("a paste of € passed as %d bytes, valid UTF-8: %v", len(body), utf8.ValidString(body))
+	}
+	// an ESC of the paste's own, near the cut, is the paste's
+	got = capped(t, pasteStart+big[:maxPasteBytes-2]+"\x1b[A"+big+pasteEnd)
+	if want := pasteStart + big[:maxPasteBytes-2] + "\x1b[" + pasteEnd; got != want {
+		t.Errorf("a paste with an ESC near its cut: ends %q", got[max(0, len(got)-20):])
+	}
+}
+
+// TestInputCapBoundsASequence: an escape sequence fed without end, or
+// of 1 MiB, reaches the program as its first maxSeqBytes (and its end,
+// when it comes); keys after it pass.
+func TestInputCapBoundsASequence(t *testing.T) {
+	big := strings.Repeat("9", 1<<20)
+	for _, c := range []struct{ in, want string }{
+		{"\x1b]" + big + "\x07q", "\x1b]" + big[:maxSeqBytes] + "\x07q"},
+		{"\x1bP" + big + "\x1b\\q", "\x1bP" + big[:maxSeqBytes] + "\x1b\\q"},
+		{"\x1b[" + big + "Aq", "\x1b[" + big[:maxSeqBytes] + "Aq"},
+		{"\x1b_" + big, "\x1b_" + big[:maxSeqBytes]},
+		{"\x1b[" + big, "\x1b[" + big[:maxSeqBytes]},
+	} {
+		if got := capped(t, c.in); got != c.want {
+			t.Errorf("%.10q… passed as %d bytes (want %d), ending %q", c.in, len(got), len(c.want), got[max(0, len(got)-10):])
+		}
+	}
+}
