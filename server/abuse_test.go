@@ -445,3 +445,25 @@ func TestClientChosenTextIsCutInTheLog(t *testing.T) {
 		t.Errorf("the log holds %d bytes for one session's TERM", len(logged))
 	}
 }
+
+// TestSessionStartsPerAccount: an account that starts sessions one after
+// another, each ended before the next, is refused past its rate, told
+// when to come back; another account is not. The limits of sessions open
+// at once never counted a session already ended: a client starting 200
+// a second on one connection took most of both cores.
+func TestSessionStartsPerAccount(t *testing.T) {
+	f := start(t, func(o *Options) { o.SessionRate = 3 })
+	c := f.login(t, alice)
+	for range 3 {
+		tm := open(t, c, 100, 30, "xterm")
+		tm.waitFor(t, "aa11111-ovh Alice Abreu", settle)
+		io.WriteString(tm.stdin, "q")
+		tm.waitEnd(t, settle)
+	}
+	got := refusedSession(t, c)
+	if !strings.HasPrefix(got, "contactdesk: aa11111-ovh started too many sessions in the last minute; connect again in ") {
+		t.Errorf("a 4th session in the minute was told %q", got)
+	}
+	f.waitRefusals(t, RefusedStarts, 1)
+	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
+}

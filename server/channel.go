@@ -45,6 +45,11 @@ func (s *Server) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gossh.
 	defer l.closeChannel()
 	// what the client is told, in the account's language
 	say := func(id string, args ...locale.Args) string { return locale.For(l.language(ctx)).T(id, args...) }
+	if ok, wait := s.starts.Allow(string(h), time.Now()); !ok {
+		s.refuseSession(l, nc, RefusedStarts, say("srv.too_many_starts", locale.Args{"Handle": string(h), "Wait": spoken(wait.Truncate(time.Second) + time.Second)}),
+			"limit", s.o.SessionRate)
+		return
+	}
 	switch r, open := s.seats.take(h); r {
 	case RefusedAccount:
 		s.refuseSession(l, nc, r, say("srv.too_many_sessions", locale.Args{"Handle": string(h), "Max": s.o.SessionsPerAccount}),

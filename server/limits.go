@@ -44,7 +44,17 @@ const (
 	// while a script guessing keys gets one try a second.
 	DefaultConnRate = 60
 
-	// NoLimit, given as ConnRate or SessionsPerAccount, turns that limit
+	// DefaultSessionRate is how many sessions one account may start per
+	// minute, over all its connections (all at once, then one a second).
+	// The limits above count sessions open at the same moment, and a
+	// connection's rate counts connections: a client opening and closing
+	// sessions one after another on one connection started 200 a second,
+	// each reading the desk and drawing its screens, and took most of
+	// both cores. A person starts a few a minute, a multiplexing client
+	// one per command.
+	DefaultSessionRate = 60
+
+	// NoLimit, given as ConnRate, SessionRate or SessionsPerAccount, turns that limit
 	// off (many customers behind one bastion; a load test).
 	NoLimit = -1
 )
@@ -63,6 +73,7 @@ const (
 	RefusedRate        Refusal = "rate"           // the address opened too many connections this minute
 	RefusedFull        Refusal = "full"           // MaxSessions sessions are open
 	RefusedAccount     Refusal = "per-account"    // the account has SessionsPerAccount sessions open
+	RefusedStarts      Refusal = "session-rate"   // the account started SessionRate sessions this minute
 	RefusedConnection  Refusal = "per-connection" // the connection has SessionsPerConn sessions open
 	RefusedAuth        Refusal = "auth"           // no registered key (or it was removed)
 	RefusedUnavailable Refusal = "unavailable"    // the desk's database could not say whose the key is

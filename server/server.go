@@ -39,6 +39,9 @@ type Options struct {
 	// SessionsPerConn is how many one connection may have open: default
 	// DefaultSessionsPerConn.
 	SessionsPerConn int
+	// SessionRate is how many sessions one account may start per minute:
+	// default DefaultSessionRate; NoLimit for none.
+	SessionRate int
 	// ConnRate is how many new connections one remote address may open
 	// per minute: default DefaultConnRate; NoLimit for none (serve's
 	// --conn-rate 0).
@@ -74,13 +77,14 @@ const (
 
 // Server is the desk served over SSH.
 type Server struct {
-	desk  *model.Desk
-	o     Options
-	log   *slog.Logger
-	ssh   *ssh.Server
-	conns *ratelimit.Keyed // new connections per address; nil: no limit
-	seats *seats
-	live  *sessions
+	desk   *model.Desk
+	o      Options
+	log    *slog.Logger
+	ssh    *ssh.Server
+	conns  *ratelimit.Keyed // new connections per address; nil: no limit
+	starts *ratelimit.Keyed // sessions started per account; nil: no limit
+	seats  *seats
+	live   *sessions
 	// handshakes are the connections whose login is under way, by
 	// connKey: the links a failed handshake's callback must find.
 	handshakes sync.Map
@@ -124,6 +128,9 @@ func New(d *model.Desk, o Options) (*Server, error) {
 	if o.SessionsPerConn <= 0 {
 		o.SessionsPerConn = DefaultSessionsPerConn
 	}
+	if o.SessionRate <= 0 && o.SessionRate != NoLimit {
+		o.SessionRate = DefaultSessionRate
+	}
 	if o.ConnRate <= 0 && o.ConnRate != NoLimit {
 		o.ConnRate = DefaultConnRate
 	}
@@ -153,6 +160,7 @@ func New(d *model.Desk, o Options) (*Server, error) {
 		o:        o,
 		log:      o.Logger,
 		conns:    ratelimit.PerMinute(o.ConnRate, 0),
+		starts:   ratelimit.PerMinute(o.SessionRate, 0),
 		seats:    newSeats(o.MaxSessions, o.SessionsPerAccount),
 		live:     newSessions(),
 		watching: make(chan struct{}),
