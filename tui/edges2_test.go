@@ -1,6 +1,7 @@
 package tui_test
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -538,4 +539,23 @@ func TestRefusalQuotesWhatWasTyped(t *testing.T) {
 	a.typ("abRED cd")
 	a.press("ctrl+s")
 	a.waitFor(`the refusal quoting "abRED cd"`, func(s string) bool { return shownWhole(s, `not "abRED cd"`) })
+}
+
+// TestCancelAnEndedRequest: c on a request that has ended says so, to
+// its requester too; it said "only the requester (you) can cancel it,
+// while it is waiting", as if the request were another's.
+func TestCancelAnEndedRequest(t *testing.T) {
+	d := newDesk(t)
+	if _, err := d.Cancel(context.Background(), demo.Persona, 8); err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, demo.Persona, 100, 30)
+	a.press("2")
+	a.waitText(a.T("tui.requests.title"), "#8")
+	a.press("/")
+	a.typ("padaria")
+	a.press("enter", "enter")
+	a.waitText(a.T("tui.request.title", locale.Args{"ID": 8}), a.T("tui.request.parties"))
+	a.press("c")
+	a.waitText(a.T("tui.request.cancel_ended", locale.Args{"ID": 8, "State": a.T("tui.state.cancelled")}))
 }

@@ -372,6 +372,11 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		})
 	case key.Matches(msg, p.keys.Cancel):
 		if !p.mayCancel() {
+			if p.loaded && p.r.State.Ended() {
+				// said of an ended request, "only the requester, while it
+				// is waiting" read to its requester as if it were another's
+				return common.Status(p.c.T("tui.request.cancel_ended", locale.Args{"ID": p.id, "State": p.c.StateWord(p.r.State)}))
+			}
 			return common.Status(p.c.T("tui.request.cancel_not_yours", locale.Args{"ID": p.id, "Requester": common.H(p.r.Requester)}))
 		}
 		p.prompt = cancelPrompt
