@@ -559,3 +559,39 @@ func TestCancelAnEndedRequest(t *testing.T) {
 	a.press("c")
 	a.waitText(a.T("tui.request.cancel_ended", locale.Args{"ID": 8, "State": a.T("tui.state.cancelled")}))
 }
+
+// TestIndentedMailLineWraps: a line of a mail's body that is indented
+// (the change a request made) keeps its indentation when it wraps; its
+// continuation started at the screen's edge.
+func TestIndentedMailLineWraps(t *testing.T) {
+	ctx := context.Background()
+	d := newDeskIn(t, model.LangPT)
+	rs, err := d.CreateRequest(ctx, demo.Persona, model.NewRequest{Service: "xara.pt", Roles: []model.Role{model.Admin, model.Tech, model.Billing}, To: "cd67890-ovh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range rs[0].Parties {
+		m, ok, err := d.TokenMail(ctx, p.Handle, rs[0].ID)
+		if !ok || err != nil {
+			t.Fatal("no token mail", err)
+		}
+		if _, err := d.Accept(ctx, p.Handle, rs[0].ID, m.Token); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := start(t, d, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("3")
+	a.waitText(fmt.Sprintf("#%d", rs[0].ID))
+	a.press("enter")
+	s := a.waitText("    Contacto administrador, técnico e de faturação de xara.pt:")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "    Contacto administrador, técnico") {
+			if next := lines[i+1]; !strings.HasPrefix(next, "    ") || strings.TrimSpace(next) == "" {
+				t.Errorf("the wrapped line's continuation is %q", next)
+			}
+			return
+		}
+	}
+}

@@ -79,7 +79,9 @@ func (p *Page) bodyLines() []string {
 				ls = append(ls, commandLines(l, p.width, p.c.Styles.Value)...)
 				continue
 			}
-			ls = append(ls, strings.Split(common.Wrap(l, 0, p.width, p.c.Styles.Value), "\n")...)
+			// an indented line's continuations keep its indentation
+			text := strings.TrimLeft(l, " ")
+			ls = append(ls, strings.Split(common.Wrap(text, len(l)-len(text), p.width, p.c.Styles.Value), "\n")...)
 		}
 		p.body = body{of: p.m.Body, width: p.width, lines: ls}
 	}
