@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -227,6 +228,7 @@ func serve(o *serveOptions) error {
 	})
 	if m != nil {
 		m.Desk(d)
+		metricsLn = web.LimitConns(metricsLn, web.ConnLimits{PerAddr: web.ConnsPerAddr, Total: maxMetricsConns, Log: log})
 		stop := serveMetrics(metricsLn, m.Handler(d), log)
 		defer stop()
 	}
@@ -405,10 +407,21 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 	// word (the client reads an empty reply): a call allowed longer than
 	// it (--call-timeout) gets the time to say how it ended.
 	srv.WriteTimeout = max(srv.WriteTimeout, o.CallTimeout+10*time.Second)
-	ln, err := net.Listen("tcp", o.HTTP)
+	tcp, err := net.Listen("tcp", o.HTTP)
 	if err != nil {
 		return servant{}, fails("cant_listen", locale.Args{"Addr": o.HTTP}, err)
 	}
+	// Bounded before TLS: a connection past a bound costs no handshake.
+	limits := web.ConnLimits{PerAddr: web.ConnsPerAddr, Total: web.MaxConns(), Log: log}
+	if o.TrustProxy || o.ClientHeader != "" {
+		// Behind a reverse proxy, every connection is the proxy's (the
+		// flags are given only when the port can be reached through it
+		// alone, or anybody could name any client in the headers), and
+		// the proxy carries every client's: held to the bound of one
+		// address, it would shut them all out. Only the total holds.
+		limits.Exempt = func(netip.Addr) bool { return true }
+	}
+	var ln net.Listener = web.LimitConns(tcp, limits)
 	scheme := "http"
 	if o.TLSCert != "" {
 		scheme = "https"
@@ -427,9 +440,18 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 	}, nil
 }
 
+// maxMetricsConns bounds the connections open to --metrics, an address
+// for a few scrapers and health checks: far beyond what they need, and
+// few beside the descriptors of the HTTP and SSH servers.
+const maxMetricsConns = 256
+
 // serveMetrics serves h on ln until the returned function is called.
 func serveMetrics(ln net.Listener, h http.Handler, log *slog.Logger) (stop func()) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
+	// A scrape's reads take at most 5 s: a client that has not sent its
+	// request, or read the answer, well after is holding the connection.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute,
+		MaxHeaderBytes: 16 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

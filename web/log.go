@@ -49,14 +49,19 @@ func setRoute(r *http.Request, route string) {
 // address needs: slow clients can't hold connections open (timeouts on
 // headers, bodies, answers and idle connections), and headers are
 // bounded. Its own complaints (a TLS handshake that failed…) go to log.
+// A quick client can still hold connections, sending a request on each
+// before it is idle for long: serve it on a LimitConns listener.
 func NewServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// An idle keep-alive connection holds a descriptor and a
+		// goroutine for nothing; a browser that comes back after a
+		// minute opens another (they keep theirs 1 to 5 minutes).
+		IdleTimeout:    time.Minute,
+		MaxHeaderBytes: 16 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }

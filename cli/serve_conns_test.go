@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"contactdesk/web"
+)
+
+// TestServeHTTPConns: one address that holds its bound of idle
+// keep-alive connections to serve --http (a client that sends a request
+// on each before the idle timeout holds them for ever) has its next one
+// closed at once, while another address is still answered; once one of
+// its own ends, it is answered again. Before, such a client took every
+// descriptor of the process, and then no server could accept anything.
+func TestServeHTTPConns(t *testing.T) {
+	const hangAfter = 10 * time.Second // never a measure: "it did not hang"
+	s := serveDemo(t, "--listen", "none", "--http", "127.0.0.1:0")
+	addr := s.addr["http"]
+	dial := func(from string) net.Conn {
+		t.Helper()
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: hangAfter}
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	// healthz asks c for /healthz, keeping it open.
+	healthz := func(c net.Conn) (int, error) {
+		t.Helper()
+		c.SetDeadline(time.Now().Add(hangAfter))
+		defer c.SetDeadline(time.Time{})
+		if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: desk\r\n\r\n"); err != nil {
+			return 0, err
+		}
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatal("/healthz neither answered nor closed: it hangs")
+		}
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode, nil
+	}
+	var held []net.Conn
+	for range web.ConnsPerAddr {
+		c := dial("127.0.0.1")
+		if code, err := healthz(c); code != 200 {
+			t.Fatalf("/healthz within the bound: %d %v", code, err)
+		}
+		held = append(held, c)
+	}
+	if code, err := healthz(dial("127.0.0.1")); err == nil {
+		t.Fatalf("a connection past the bound of one address was answered %d", code)
+	}
+	other := &http.Client{Timeout: hangAfter, Transport: &http.Transport{
+		DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}).DialContext}}
+	defer other.CloseIdleConnections()
+	res, err := other.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatalf("another address was shut out: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("/healthz from another address: %d", res.StatusCode)
+	}
+	// Said once in the log, at WARN, with the address; never a path.
+	var warned []string
+	for _, l := range strings.Split(s.log.String(), "\n") {
+		if strings.Contains(l, "too many HTTP connections") {
+			warned = append(warned, l)
+		}
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "level=WARN") || !strings.Contains(warned[0], "client=127.0.0.1 ") || strings.Contains(warned[0], "healthz") {
+		t.Errorf("the log's warnings: %q", warned)
+	}
+	// One of its connections ends: the server hears it (at once, but
+	// not before the client's Close returns), and the address is
+	// answered again.
+	held[0].Close()
+	for deadline := time.Now().Add(hangAfter); ; time.Sleep(20 * time.Millisecond) {
+		if code, _ := healthz(dial("127.0.0.1")); code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the place of a connection that ended was not freed")
+		}
+	}
+	if n := s.stop(); n != 0 {
+		t.Errorf("serve exited %d: %s", n, s.log.String())
+	}
+}
+
+// TestServeHTTPConnsProxy: behind a reverse proxy (--trust-proxy), every
+// connection comes from the proxy's address, which is not held to the
+// bound of one address.
+func TestServeHTTPConnsProxy(t *testing.T) {
+	s := serveDemo(t, "--listen", "none", "--http", "127.0.0.1:0", "--trust-proxy")
+	tr := &http.Transport{MaxIdleConnsPerHost: 2 * web.ConnsPerAddr}
+	defer tr.CloseIdleConnections()
+	var held []*http.Response
+	defer func() {
+		for _, res := range held {
+			res.Body.Close()
+		}
+	}()
+	// Each answer's body left unread keeps its connection busy: the
+	// next request opens another.
+	for i := range web.ConnsPerAddr + 1 {
+		req, _ := http.NewRequest("GET", "http://"+s.addr["http"]+"/healthz", nil)
+		res, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatalf("connection %d from the proxy: %v", i+1, err)
+		}
+		held = append(held, res)
+	}
+	if strings.Contains(s.log.String(), "too many HTTP connections") {
+		t.Errorf("the proxy was held to the bound of one address:\n%s", s.log.String())
+	}
+	if n := s.stop(); n != 0 {
+		t.Errorf("serve exited %d: %s", n, s.log.String())
+	}
+}

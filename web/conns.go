@@ -1,0 +1,237 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"contactdesk/internal/ratelimit"
+)
+
+// Every open connection costs the process a file descriptor, and the
+// process has a bounded number of them (RLIMIT_NOFILE) for everything it
+// does: the HTTP and SSH servers, the database, the mail it sends. The
+// timeouts of NewServer keep a slow client from holding a connection,
+// but not a quick one: a client that sends a request on each of its
+// keep-alive connections before the idle timeout holds them for as long
+// as it likes. Thousands of them once took every descriptor, and then
+// nothing could accept a connection any more, not even the SSH server,
+// nor open the database. LimitConns bounds them.
+//
+// It is not golang.org/x/net/netutil.LimitListener: at its bound, that
+// one's Accept waits for a connection to end, so whoever holds the
+// connections stalls every newcomer's (they wait in the kernel's
+// backlog, then are dropped); it knows no client address, so one client
+// may take every place; and its connections hide CloseWrite, which
+// net/http uses to end a connection without cutting its last answer
+// short. Here a connection past a bound is closed at once, and the next
+// one is accepted.
+
+// ConnsPerAddr is how many connections one client address may hold open
+// at once. A browser opens about 6 to a host, and several people behind
+// one office NAT, with an API client or two, stay well below 64; a
+// client that needs more is not a person.
+const ConnsPerAddr = 64
+
+// The bounds of MaxConns.
+const (
+	minConns = 256
+	maxConns = 16384
+)
+
+// MaxConns is how many connections the HTTP server may hold open in
+// all: a quarter of the files the process may have open (the soft
+// RLIMIT_NOFILE, which Go raises to the hard one at start), within
+// [256, 16384]; 1024 where the limit is unknown. The rest stays for the
+// SSH server, the database and the mail: clients from many addresses
+// may fill the HTTP server, not the process.
+func MaxConns() int {
+	n, ok := openFilesLimit()
+	if !ok {
+		return 1024
+	}
+	return int(min(max(n/4, minConns), maxConns))
+}
+
+// ConnLimits are the bounds of LimitConns.
+type ConnLimits struct {
+	// PerAddr is how many connections one client address may hold open
+	// at once (0: no bound). The address is the TCP peer's: an IPv4
+	// address, and an IPv6 one by its /64 (what one customer's network
+	// is given; a bound per address would let it open 2⁶⁴ times more),
+	// as the desk's other throttles count them (ratelimit.AddrKey).
+	PerAddr int
+	// Total is how many connections may be open at once in all (0: no
+	// bound).
+	Total int
+	// Exempt, when set, says which peer addresses PerAddr does not hold:
+	// a trusted reverse proxy's, through which every client comes. Their
+	// connections count towards Total.
+	Exempt func(netip.Addr) bool
+	// Log, when set, is told at WARN when an address reaches PerAddr
+	// (at most once a minute for each), and when Total is reached (at
+	// most once a minute).
+	Log *slog.Logger
+}
+
+// warnEvery is how often at most the log hears of one address at its
+// bound, or of the total bound.
+const warnEvery = time.Minute
+
+// maxWarned bounds the addresses whose last warning is remembered: past
+// it, an address at its bound is not logged until the warnings of the
+// last minute are forgotten (addresses in a flood are not all named).
+const maxWarned = 1024
+
+// LimitedListener is a listener that holds its connections within
+// ConnLimits. Its Accept never waits for a connection to end: one past a
+// bound is accepted and closed at once, not counted, and the next one
+// is waited for. A connection's place is freed when it is closed, once,
+// however many times Close is called (the server closing it when idle,
+// at shutdown, or the handler that hijacked it).
+type LimitedListener struct {
+	net.Listener
+	l ConnLimits
+
+	mu     sync.Mutex
+	open   int            // connections open
+	byAddr map[string]int // connections open by address, of those held to PerAddr
+	warned map[string]time.Time
+	swept  time.Time // when warned was last rid of old warnings
+	full   time.Time // when the log last heard that Total was reached
+}
+
+// LimitConns returns ln holding its connections within l.
+func LimitConns(ln net.Listener, l ConnLimits) *LimitedListener {
+	return &LimitedListener{Listener: ln, l: l, byAddr: map[string]int{}, warned: map[string]time.Time{}}
+}
+
+// Accept waits for a connection within the bounds and returns it.
+func (ln *LimitedListener) Accept() (net.Conn, error) {
+	for {
+		c, err := ln.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if lc := ln.admit(c); lc != nil {
+			return lc, nil
+		}
+		c.Close()
+	}
+}
+
+// Open says how many of its connections are open.
+func (ln *LimitedListener) Open() int {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	return ln.open
+}
+
+// admit counts c and returns it wrapped, or returns nil when c would
+// pass a bound.
+func (ln *LimitedListener) admit(c net.Conn) net.Conn {
+	key, held := "", false
+	if ln.l.PerAddr > 0 {
+		var ip netip.Addr
+		if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+			ip = a.AddrPort().Addr().Unmap()
+		}
+		// A peer whose address is unknown (not TCP) is held with all
+		// those whose address is unknown.
+		held = ln.l.Exempt == nil || !ip.IsValid() || !ln.l.Exempt(ip)
+		if held && ip.IsValid() {
+			key = ratelimit.AddrKey(ip.String())
+		}
+	}
+	now := time.Now()
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	if ln.l.Total > 0 && ln.open >= ln.l.Total {
+		if now.Sub(ln.full) >= warnEvery {
+			ln.full = now
+			ln.warn("too many HTTP connections open: new ones are closed at once until some end", "listen", ln.Addr().String(), "open", ln.open, "max", ln.l.Total)
+		}
+		return nil
+	}
+	if held && ln.byAddr[key] >= ln.l.PerAddr {
+		ln.warnAddr(key, now)
+		return nil
+	}
+	ln.open++
+	if held {
+		ln.byAddr[key]++
+	}
+	lc := &limitedConn{Conn: c}
+	lc.release = func() { ln.release(key, held) }
+	return lc
+}
+
+// release frees a connection's place.
+func (ln *LimitedListener) release(key string, held bool) {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	ln.open--
+	if held {
+		if ln.byAddr[key]--; ln.byAddr[key] <= 0 {
+			delete(ln.byAddr, key)
+		}
+	}
+}
+
+// warnAddr tells the log that the address key reached its bound, unless
+// it did within the last minute. ln.mu is held.
+func (ln *LimitedListener) warnAddr(key string, now time.Time) {
+	if now.Sub(ln.warned[key]) < warnEvery {
+		return
+	}
+	if now.Sub(ln.swept) >= warnEvery {
+		for k, t := range ln.warned {
+			if now.Sub(t) >= warnEvery {
+				delete(ln.warned, k)
+			}
+		}
+		ln.swept = now
+	}
+	if len(ln.warned) >= maxWarned {
+		return
+	}
+	ln.warned[key] = now
+	ln.warn("too many HTTP connections from one address: its new ones are closed at once until some end", "listen", ln.Addr().String(), "client", key, "open", ln.byAddr[key], "max", ln.l.PerAddr)
+}
+
+func (ln *LimitedListener) warn(msg string, args ...any) {
+	if ln.l.Log != nil {
+		ln.l.Log.Warn(msg, args...)
+	}
+}
+
+// limitedConn is a connection LimitedListener counts; closing it frees
+// its place.
+type limitedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+// Close closes the connection and, the first time, frees its place
+// once its descriptor is.
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
+
+// CloseWrite ends the sending half of a TCP connection: net/http does,
+// before closing a connection whose request it did not read through, so
+// that the client reads the answer (a 413…) before the connection
+// resets. It looks for the method on the connection, which a wrapper
+// would hide.
+func (c *limitedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return errors.ErrUnsupported
+}

@@ -1,0 +1,305 @@
+package web_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"contactdesk/internal/syncbuf"
+	"contactdesk/web"
+)
+
+// hangAfter is how long a test waits for what must come at once before
+// saying that it hung: generous, never a measure.
+const hangAfter = 10 * time.Second
+
+// limited serves a LimitConns listener on 127.0.0.1 as a server would:
+// each connection it accepts is greeted with "ok" and held until the
+// test closes it (from conns).
+type limited struct {
+	ln    *web.LimitedListener
+	conns chan net.Conn
+	log   *syncbuf.Buffer
+}
+
+func newLimited(t *testing.T, l web.ConnLimits) *limited {
+	t.Helper()
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &limited{conns: make(chan net.Conn, 100), log: &syncbuf.Buffer{}}
+	l.Log = slog.New(slog.NewTextHandler(s.log, nil))
+	s.ln = web.LimitConns(tcp, l)
+	t.Cleanup(func() { s.ln.Close() })
+	go func() {
+		for {
+			c, err := s.ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("ok"))
+			s.conns <- c
+		}
+	}()
+	return s
+}
+
+// dial connects from the address from (127.0.0.1, 127.0.0.2…), and says
+// whether the server took the connection (it read the greeting) or
+// closed it at once (end of file, or reset); the connection stays open.
+func (s *limited) dial(t *testing.T, from string) (net.Conn, bool) {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: hangAfter}
+	c, err := d.Dial("tcp", s.ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetReadDeadline(time.Now().Add(hangAfter))
+	b := make([]byte, 2)
+	_, err = io.ReadFull(c, b)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("a connection from %s was neither taken nor closed: it waits", from)
+	}
+	return c, err == nil
+}
+
+// taken is the server's side of the connection it took last.
+func (s *limited) taken(t *testing.T) net.Conn {
+	t.Helper()
+	select {
+	case c := <-s.conns:
+		return c
+	case <-time.After(hangAfter):
+		t.Fatal("the server took no connection")
+		return nil
+	}
+}
+
+// TestLimitConnsPerAddr: an address holding its bound of connections has
+// its next one closed at once, while another address is still served;
+// closing one frees its place, once however many times it is closed.
+func TestLimitConnsPerAddr(t *testing.T) {
+	s := newLimited(t, web.ConnLimits{PerAddr: 2, Total: 10})
+	var held []net.Conn
+	for range 2 {
+		if _, ok := s.dial(t, "127.0.0.1"); !ok {
+			t.Fatal("a connection within the bound was closed")
+		}
+		held = append(held, s.taken(t))
+	}
+	for range 3 {
+		if _, ok := s.dial(t, "127.0.0.1"); ok {
+			t.Fatal("a third connection from one address was taken")
+		}
+	}
+	if _, ok := s.dial(t, "127.0.0.2"); !ok {
+		t.Fatal("another address was shut out")
+	}
+	s.taken(t)
+	if n := s.ln.Open(); n != 3 {
+		t.Errorf("%d connections counted open, want 3", n)
+	}
+	// Once in the log, however many were closed; not the other address.
+	if n := strings.Count(s.log.String(), "too many HTTP connections from one address"); n != 1 {
+		t.Errorf("%d warnings in the log, want 1:\n%s", n, s.log.String())
+	}
+	if !strings.Contains(s.log.String(), "level=WARN") || !strings.Contains(s.log.String(), "client=127.0.0.1 ") || strings.Contains(s.log.String(), "127.0.0.2") {
+		t.Errorf("the log:\n%s", s.log.String())
+	}
+
+	// Closed twice, a connection frees one place, not two.
+	held[0].Close()
+	held[0].Close()
+	if _, ok := s.dial(t, "127.0.0.1"); !ok {
+		t.Fatal("the place of a closed connection was not freed")
+	}
+	s.taken(t)
+	if _, ok := s.dial(t, "127.0.0.1"); ok {
+		t.Fatal("a connection closed twice freed two places")
+	}
+	if n := s.ln.Open(); n != 3 {
+		t.Errorf("%d connections counted open, want 3", n)
+	}
+}
+
+// TestLimitConnsTotal: past the total, every address has its new
+// connections closed at once, until one ends.
+func TestLimitConnsTotal(t *testing.T) {
+	s := newLimited(t, web.ConnLimits{PerAddr: 2, Total: 3})
+	var held []net.Conn
+	for _, from := range []string{"127.0.0.1", "127.0.0.1", "127.0.0.2"} {
+		if _, ok := s.dial(t, from); !ok {
+			t.Fatalf("a connection from %s within the bounds was closed", from)
+		}
+		held = append(held, s.taken(t))
+	}
+	for _, from := range []string{"127.0.0.2", "127.0.0.3", "127.0.0.3"} {
+		if _, ok := s.dial(t, from); ok {
+			t.Fatalf("a connection from %s past the total was taken", from)
+		}
+	}
+	if n := strings.Count(s.log.String(), "too many HTTP connections open"); n != 1 {
+		t.Errorf("%d warnings in the log, want 1:\n%s", n, s.log.String())
+	}
+	held[0].Close()
+	if _, ok := s.dial(t, "127.0.0.3"); !ok {
+		t.Fatal("the place of a closed connection was not freed")
+	}
+}
+
+// TestLimitConnsExempt: a trusted proxy's address is not held to the
+// bound of one address, through which every client comes; the total
+// still holds it, and every other address is held.
+func TestLimitConnsExempt(t *testing.T) {
+	proxy := netip.MustParseAddr("127.0.0.3")
+	s := newLimited(t, web.ConnLimits{PerAddr: 1, Total: 4, Exempt: func(a netip.Addr) bool { return a == proxy }})
+	for range 3 {
+		if _, ok := s.dial(t, "127.0.0.3"); !ok {
+			t.Fatal("the proxy was held to the bound of one address")
+		}
+		s.taken(t)
+	}
+	if _, ok := s.dial(t, "127.0.0.1"); !ok {
+		t.Fatal("a first connection from another address was closed")
+	}
+	s.taken(t)
+	if _, ok := s.dial(t, "127.0.0.3"); ok {
+		t.Fatal("the proxy went past the total")
+	}
+	if n := s.ln.Open(); n != 4 {
+		t.Errorf("%d connections counted open, want 4", n)
+	}
+
+	s = newLimited(t, web.ConnLimits{PerAddr: 1, Total: 4, Exempt: func(a netip.Addr) bool { return a == proxy }})
+	if _, ok := s.dial(t, "127.0.0.1"); !ok {
+		t.Fatal("a first connection was closed")
+	}
+	s.taken(t)
+	if _, ok := s.dial(t, "127.0.0.1"); ok {
+		t.Fatal("an address that is not the proxy's went past its bound")
+	}
+}
+
+// TestLimitConnsServer: under an http.Server, a place is freed when the
+// server closes an idle keep-alive connection, and every one when it
+// shuts down.
+func TestLimitConnsServer(t *testing.T) {
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := web.LimitConns(tcp, web.ConnLimits{PerAddr: 1, Total: 10})
+	release, waiting := make(chan struct{}), make(chan struct{}, 3)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/wait" {
+			waiting <- struct{}{}
+			<-release
+		}
+		io.WriteString(w, "ok")
+	}), IdleTimeout: 200 * time.Millisecond}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	get := func(c net.Conn, path string) error {
+		c.SetDeadline(time.Now().Add(hangAfter))
+		if _, err := io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			return err
+		}
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			return err
+		}
+		res.Body.Close()
+		return nil
+	}
+	dial := func() net.Conn {
+		c, err := net.DialTimeout("tcp", ln.Addr().String(), hangAfter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	if err := get(dial(), "/"); err != nil {
+		t.Fatal(err)
+	}
+	// The keep-alive connection holds the address's one place: the
+	// server closes it once idle, which frees it.
+	for deadline := time.Now().Add(hangAfter); get(dial(), "/") != nil; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the place of an idle connection the server closed was not freed")
+		}
+	}
+	// Three more connections, from three more addresses, whose calls
+	// are under way when the server shuts down.
+	for _, from := range []string{"127.0.0.2", "127.0.0.3", "127.0.0.4"} {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: hangAfter}
+		c, err := d.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		go get(c, "/wait")
+	}
+	for deadline := time.Now().Add(hangAfter); len(waiting) < 3; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the calls did not reach the server")
+		}
+	}
+	if n := ln.Open(); n < 3 {
+		t.Fatalf("%d connections counted open, want at least 3", n)
+	}
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(context.Background()) }()
+	close(release)
+	if err := <-shut; err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	for deadline := time.Now().Add(hangAfter); ln.Open() != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections still counted open after the server shut down", ln.Open())
+		}
+	}
+}
+
+// TestMaxConns: the total is within its bounds, whatever the limit of
+// open files.
+func TestMaxConns(t *testing.T) {
+	if n := web.MaxConns(); n < 256 || n > 16384 {
+		t.Errorf("MaxConns() = %d", n)
+	}
+}
+
+// TestConnLimitsAsTheREADMESays: the README states the bounds.
+func TestConnLimitsAsTheREADMESays(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := strings.Join(strings.Fields(string(b)), " ")
+	for _, want := range []string{
+		fmt.Sprintf("one address holds at most %d open at once", web.ConnsPerAddr),
+		"from 256 to 16,384",
+		"a minute for an idle one",
+		"an idle keep-alive connection | 5 s, 15 s; 30 s (with a `--call-timeout` over 20 s, 10 s more than it); 1 min |",
+	} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("the README has no %q", want)
+		}
+	}
+	if d := web.NewServer(nil, slog.Default()).IdleTimeout; d != time.Minute {
+		t.Errorf("the idle timeout is %s; the README says a minute", d)
+	}
+}
