@@ -595,3 +595,32 @@ func TestIndentedMailLineWraps(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceHistoryNamesTheRequest: a service's history names the
+// request each of its lines is about: an answer's line said "accepted"
+// and nothing more, which request only enter told.
+func TestServiceHistoryNamesTheRequest(t *testing.T) {
+	d := newDesk(t)
+	ctx := context.Background()
+	m, ok, err := d.TokenMail(ctx, demo.Persona, 8)
+	if !ok || err != nil {
+		t.Fatal("no token mail", err)
+	}
+	if _, err := d.Accept(ctx, demo.Persona, 8, m.Token); err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, d, demo.Persona, 100, 30)
+	a.waitFor("the frame", a.loaded)
+	a.press("/")
+	a.typ("padaria")
+	a.waitText("padaria-yolanda.pt")
+	a.press("esc", "h")
+	a.waitFor("the answer's line naming #8", func(s string) bool {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, "xx11111-ovh*") && strings.Contains(l, " accepted ") && strings.Contains(l, "#8") {
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -4,6 +4,7 @@
 package history
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -116,12 +117,23 @@ func (p *Page) Load() tea.Cmd {
 		}
 		es := make([]listpage.Entry[model.HistoryEntry], len(hs))
 		for i, h := range hs {
-			cells := []string{c.L.DateTime(h.At), c.Handle(h.Actor), c.Action(h.Action), c.Detail(h)}
+			cells := []string{c.L.DateTime(h.At), c.Handle(h.Actor), c.Action(h.Action), detail(c, h)}
 			es[i] = listpage.Entry[model.HistoryEntry]{Item: h, Row: table.Row{Key: h.ID, Cells: cells},
 				Hay: strings.ToLower(strings.Join(cells, "\x00"))}
 		}
 		return listpage.Got[model.HistoryEntry]{Entries: es}
 	})
+}
+
+// detail is what the Detail column says of h: a line about a request
+// names it first ("#9", "#9 cancelled by xx11111-ovh"): an answer's line
+// says nothing else, and a service's requests are many.
+func detail(c *common.Common, h model.HistoryEntry) string {
+	d := c.Detail(h)
+	if h.RequestID == 0 {
+		return d
+	}
+	return strings.TrimSpace(fmt.Sprintf("#%d %s", h.RequestID, d))
 }
 
 // SetSize sets the view's size: the list's, and the detail's below it.
