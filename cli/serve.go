@@ -160,8 +160,8 @@ ssh -p 2222 desk.example.net`,
 	f.Var(newAddr(&o.HTTP, "", ""), "http", "serve the web page of the mails' links on ADDR too, such as 127.0.0.1:8080 (default: no web page)")
 	f.StringVar(&o.TLSCert, "tls-cert", "", "with --http: serve HTTPS with the certificate (chain) in FILE, PEM")
 	f.StringVar(&o.TLSKey, "tls-key", "", "with --http: the certificate's private key FILE, PEM")
-	f.StringVar(&o.ClientHeader, "http-client-header", "", "with --http behind a reverse proxy: the header NAME in which it names the client (X-Real-IP, X-Forwarded-For), for the throttle of wrong tokens")
-	f.BoolVar(&o.TrustProxy, "trust-proxy", false, "with --http behind a reverse proxy: take the client's address, scheme and host from X-Forwarded-For, -Proto and -Host")
+	f.StringVar(&o.ClientHeader, "http-client-header", "", "with --http behind a reverse proxy: the header NAME in which it names the client (X-Real-IP, X-Forwarded-For), for the throttle of wrong tokens; the proxy's own connections are then bounded in total only, not as one address's")
+	f.BoolVar(&o.TrustProxy, "trust-proxy", false, "with --http behind a reverse proxy: take the client's address, scheme and host from X-Forwarded-For, -Proto and -Host; the proxy's own connections are then bounded in total only, not as one address's")
 	apiSecretKeyFlag(cmd, &o.APISecretKey)
 	f.Var(newInt(&o.APIRate, api.DefaultKeyRate, 0, maxAPIRate, accepts("calls", locale.Args{"Max": maxAPIRate})), "api-rate",
 		"let one API key make at most N calls a minute (0: no limit)")
