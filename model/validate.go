@@ -272,6 +272,7 @@ var unsafes = map[string]string{
 	"it contains a control character":       "word.unsafe.control",
 	"it contains a text-direction override": "word.unsafe.bidi",
 	"it contains an invisible separator":    "word.unsafe.invisible",
+	"it piles marks on one letter":          "word.unsafe.marks",
 }
 
 func unsafeWord(why string) locale.Word {

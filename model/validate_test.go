@@ -197,3 +197,20 @@ func TestPartyWhyOnceDone(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckTextRefusesPiledMarks: a text whose letter carries more marks
+// than any script puts on one (190 did, in an owner's holder, drawn over
+// the lines above and below it on other customers' screens) is refused,
+// saying why in the reader's language; accents are not.
+func TestCheckTextRefusesPiledMarks(t *testing.T) {
+	if _, err := CheckText("holder", "holder", "Ze\u0301lia Nguye\u0302\u0303n", 200, true); err != nil {
+		t.Errorf("decomposed accents refused: %v", err)
+	}
+	_, err := CheckText("holder", "holder", "A"+strings.Repeat("\u0301", 190), 200, true)
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("190 marks on one letter: %v", err)
+	}
+	if got := Localize(err, locale.For(locale.PT)); !strings.Contains(got, "empilha sinais diacríticos numa só letra") {
+		t.Errorf("in Portuguese: %q", got)
+	}
+}

@@ -71,14 +71,29 @@ func IsControl(r rune) bool {
 	return r < 0x20 || r == 0x7F || (r >= 0x80 && r <= 0x9F)
 }
 
+// MaxMarks is how many combining marks may follow one another: a letter
+// of any script takes a few (Vietnamese, decomposed, two or three). More
+// pile up over the lines above and below in every terminal and page that
+// draws them: an owner's holder of one letter and 190 marks did.
+const MaxMarks = 4
+
 // Unsafe describes the first thing in s that may not be stored as user
 // text (invalid UTF-8, a control character or escape sequence, a bidi
-// override, an invisible character), or returns "" when s is safe.
+// override, an invisible character, marks piled on one letter), or
+// returns "" when s is safe.
 func Unsafe(s string) string {
 	if !utf8.ValidString(s) {
 		return "it is not valid UTF-8"
 	}
+	marks := 0
 	for _, r := range s {
+		if unicode.In(r, unicode.Mn, unicode.Me) {
+			if marks++; marks > MaxMarks {
+				return "it piles marks on one letter"
+			}
+		} else {
+			marks = 0
+		}
 		switch {
 		case r == 0x1B || r == 0x9B:
 			return "it contains an escape sequence"
