@@ -33,7 +33,7 @@ func TestPageSpeaksThePartysLanguage(t *testing.T) {
 	p := w.do(req)
 	want(t, p, http.StatusOK, `lang="pt-PT"`, "Pedido #1: novo contacto técnico para example.com", "Está a responder como ne44444-ovh (novo contacto técnico)",
 		"example.com (domínio)", "Contacto técnico: te22222-ovh → ne44444-ovh", "ad11111-ovh, a 02/03/2026 09:00 UTC",
-		"a aguardar resposta de ad11111-ovh, te22222-ovh, ne44444-ovh", "ainda sem resposta", ">Aceitar</button>", "Balcão de contactos")
+		"a aguardar a sua resposta e as de ad11111-ovh, te22222-ovh", "ainda sem resposta", ">Aceitar</button>", "Balcão de contactos")
 
 	p = w.post(r.ID, w.Token(modeltest.T, r.ID), "accept")
 	want(t, p, http.StatusOK, `lang="fr"`, "Vous avez accepté la demande #1\u00a0; toujours en attente de ad11111-ovh, ne44444-ovh.",

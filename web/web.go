@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -822,7 +823,7 @@ func requestViewOf(l *locale.Localizer, r model.Request, party model.Handle) *re
 	switch {
 	case r.State == model.StateValidating:
 		if aw := r.Awaited(); len(aw) > 0 {
-			v.State = l.T("page.waiting_for", locale.Args{"Awaited": handleList(aw)})
+			v.State = waitingFor(l, aw, party)
 		}
 		v.WhenLabel, v.When = l.T("page.expires"), l.Stamp(r.Expires)
 	default:
@@ -890,6 +891,21 @@ func (h *handler) partyLang(r *http.Request, party model.Handle) *locale.Localiz
 		return locale.For(a.Lang)
 	}
 	return h.visitor(r)
+}
+
+// waitingFor says whom a request waits for, the reader (party) as
+// "you": "waiting for your answer", "waiting for answers from you and
+// cd67890-ovh"; the reader's own handle read as somebody else's.
+func waitingFor(l *locale.Localizer, aw []model.Handle, party model.Handle) string {
+	i := slices.Index(aw, party)
+	switch {
+	case party == "" || i < 0:
+		return l.T("page.waiting_for", locale.Args{"Awaited": handleList(aw)})
+	case len(aw) == 1:
+		return l.T("page.waiting_for_you")
+	}
+	rest := slices.Delete(slices.Clone(aw), i, i+1)
+	return l.T("page.waiting_for_you_and", locale.Args{"Rest": handleList(rest), "N": len(rest)})
 }
 
 func handleList(hs []model.Handle) string {

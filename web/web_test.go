@@ -142,7 +142,7 @@ func TestGetChangesNothing(t *testing.T) {
 		p := w.get(link(r.ID, tok))
 		want(t, p, http.StatusOK, "Request #1: new tech contact for example.com", "You answer as ne44444-ovh (new tech contact)",
 			"example.com (domain)", "Tech contact: te22222-ovh → ne44444-ovh", "ad11111-ovh, on 2026-03-02 09:00 UTC",
-			"waiting for answers from ad11111-ovh, te22222-ovh, ne44444-ovh", "2026-03-17 09:00 UTC", "current tech contact", "not answered yet")
+			"waiting for answers from you and ad11111-ovh, te22222-ovh", "2026-03-17 09:00 UTC", "current tech contact", "not answered yet")
 		if !p.form() || p.tokenValue() != tok {
 			t.Errorf("the form is missing or its token is %q, want %q", p.tokenValue(), tok)
 		}
@@ -669,5 +669,23 @@ func TestWrongTokenKeptInItsField(t *testing.T) {
 	}
 	if p = w.get(link(r.ID, strings.Repeat("A", 100))); strings.Contains(p.body, `value="AAAA`) {
 		t.Errorf("100 characters shown back as a token")
+	}
+}
+
+// TestPageSaysYouAreAwaited: the page names its reader "you" among those
+// a request waits for, and alone says it waits for the reader's answer;
+// it named the reader by handle, as somebody else.
+func TestPageSaysYouAreAwaited(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	for _, h := range []model.Handle{modeltest.A, modeltest.T} {
+		if _, err := w.Desk.Accept(w.Ctx, h, r.ID, w.Token(h, r.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := w.get(link(r.ID, w.Token(modeltest.N, r.ID)))
+	want(t, p, http.StatusOK, "waiting for your answer")
+	if p.has("waiting for answers from ne44444-ovh") {
+		t.Errorf("the page names its reader as another:\n%s", p.body)
 	}
 }
