@@ -341,7 +341,8 @@ func table(w io.Writer, header []string, rows [][]string) {
 				b.WriteString(strings.Repeat(" ", widths[i]-ansi.StringWidth(cell)+2))
 			}
 		}
-		fmt.Fprintln(w, b.String())
+		// a last cell left empty leaves no spaces at the line's end
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
 }
 

@@ -600,3 +600,20 @@ func TestMailListSaysWhichTokensWereAnswered(t *testing.T) {
 		}
 	}
 }
+
+// TestTablesEndLinesWithoutSpaces: a table whose last cell is empty
+// (a service with no request pending) ends its line there, not with the
+// spaces of the column before.
+func TestTablesEndLinesWithoutSpaces(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	out := d.ok("services", "--as", "xx11111-ovh")
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if strings.HasSuffix(l, " ") {
+			t.Errorf("a line ends with spaces: %q", l)
+		}
+	}
+	if !strings.Contains(out, "ns3091432.ip-51-91-12.eu") {
+		t.Errorf("services:\n%s", out)
+	}
+}
