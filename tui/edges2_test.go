@@ -571,11 +571,7 @@ func TestIndentedMailLineWraps(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range rs[0].Parties {
-		m, ok, err := d.TokenMail(ctx, p.Handle, rs[0].ID)
-		if !ok || err != nil {
-			t.Fatal("no token mail", err)
-		}
-		if _, err := d.Accept(ctx, p.Handle, rs[0].ID, m.Token); err != nil {
+		if _, err := d.Accept(ctx, p.Handle, rs[0].ID, mailedToken(t, d, p.Handle, rs[0].ID)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -601,12 +597,7 @@ func TestIndentedMailLineWraps(t *testing.T) {
 // and nothing more, which request only enter told.
 func TestServiceHistoryNamesTheRequest(t *testing.T) {
 	d := newDesk(t)
-	ctx := context.Background()
-	m, ok, err := d.TokenMail(ctx, demo.Persona, 8)
-	if !ok || err != nil {
-		t.Fatal("no token mail", err)
-	}
-	if _, err := d.Accept(ctx, demo.Persona, 8, m.Token); err != nil {
+	if _, err := d.Accept(context.Background(), demo.Persona, 8, mailedToken(t, d, demo.Persona, 8)); err != nil {
 		t.Fatal(err)
 	}
 	a := start(t, d, demo.Persona, 100, 30)
