@@ -247,11 +247,19 @@ func Quote(s string, max int) string {
 	return escapeInvisible(strconv.Quote(s))
 }
 
-// escapeInvisible writes each invisible character of q as \uXXXX.
+// escapeInvisible writes each invisible character of q as \uXXXX, and
+// each combining mark past MaxMarks in a row (what Unsafe refuses would
+// pile up over the message's lines).
 func escapeInvisible(q string) string {
 	var b strings.Builder
+	marks := 0
 	for _, r := range q {
-		if IsBidiControl(r) || isInvisibleFormat(r) || IsDefaultIgnorable(r) {
+		if unicode.In(r, unicode.Mn, unicode.Me) {
+			marks++
+		} else {
+			marks = 0
+		}
+		if IsBidiControl(r) || isInvisibleFormat(r) || IsDefaultIgnorable(r) || marks > MaxMarks {
 			fmt.Fprintf(&b, "\\u%04x", r)
 			continue
 		}

@@ -150,3 +150,13 @@ func TestQuoteShowsWhatWasTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestQuoteEscapesPiledMarks: a refusal quoting what was typed writes
+// the marks past MaxMarks as escapes, so that the message itself is safe
+// to draw (a fuzzer's find: "͋͋͋͋͋" is not a role).
+func TestQuoteEscapesPiledMarks(t *testing.T) {
+	got := Quote("a"+strings.Repeat("\u034b", 6), 40)
+	if Unsafe(got) != "" || got != `"a`+strings.Repeat("\u034b", 4)+`\u034b\u034b"` {
+		t.Errorf("Quote = %q", got)
+	}
+}
