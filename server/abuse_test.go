@@ -467,3 +467,37 @@ func TestSessionStartsPerAccount(t *testing.T) {
 	f.waitRefusals(t, RefusedStarts, 1)
 	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
 }
+
+// TestInputAfterTheEndLeavesNothing: keys still coming as a session ends
+// (typed after q, or sent as the client hangs up) leave nothing behind.
+// The program's own input reader sent each event to the program and
+// waited for it to be taken, whatever the program's end: it waited for
+// good, and kept the whole program, its model and screens (a hostile
+// tester leaked 630 MB with ten sessions).
+func TestInputAfterTheEndLeavesNothing(t *testing.T) {
+	f := start(t, nil)
+	c := f.login(t, alice)
+	for range 3 {
+		tm := open(t, c, 100, 30, "xterm")
+		tm.waitFor(t, "aa11111-ovh Alice Abreu", settle)
+		io.WriteString(tm.stdin, "q"+strings.Repeat("jk", 50_000))
+		tm.waitEnd(t, settle)
+	}
+	readers := func() int {
+		buf := make([]byte, 8<<20)
+		n := 0
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			if strings.Contains(g, "ultraviolet.(*TerminalReader).StreamEvents") || strings.Contains(g, "(*Program).readLoop") {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for readers() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d input readers of ended sessions still wait", readers())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

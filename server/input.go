@@ -5,40 +5,52 @@ import (
 	"unicode/utf8"
 )
 
-// The bounds of what one escape sequence or one paste may hand the
-// terminal's input parser (charm.land's ultraviolet). It keeps an
+// The bounds of what a session's input may hand the terminal's input
+// parser (charm.land's ultraviolet, over x/ansi's). It keeps an
 // unfinished sequence, and a whole bracketed paste, in memory until it
-// ends, parsing the sequence again at each read: a client that opened a
-// paste and sent 50 MiB made the server allocate 17 times as much (the
-// paste, then its runes, then its string), five sessions of one account
-// 9 GB; an unterminated sequence fed without a pause grows the same way,
-// each read parsing it whole again. What is cut is more than anything
-// typed or answered takes: the app types the first 1,024 characters of a
-// paste (tui's maxPaste), and a terminal's answers to queries are tens of
-// bytes.
+// ends, parsing it all again at each read: a client that opened a paste
+// and sent 50 MiB made the server allocate 17 times as much (the paste,
+// then its runes, then its string), five sessions of one account 9 GB;
+// an unterminated sequence fed without a pause grows the same way. And
+// x/ansi's parser holds 32 parameters: a 33rd (ESC[1;1;…m) indexes past
+// its array, a panic in the program's input goroutine that no recover
+// reaches, which ended the whole server. What is cut is more than
+// anything typed or answered takes: the app types the first 1,024
+// characters of a paste (tui's maxPaste), a terminal's answers to queries
+// are tens of bytes with a handful of parameters.
 const (
 	maxPasteBytes = 16 << 10
 	maxSeqBytes   = 4 << 10
+	maxParams     = 16
 )
 
-// The bracketed paste's markers, which the client's terminal puts around
-// a paste once the app asks it to.
-const (
-	pasteStart = "\x1b[200~"
-	pasteEnd   = "\x1b[201~"
-)
+// pasteEnd is the bracketed paste's end marker, which a paste cut short
+// is still given.
+const pasteEnd = "\x1b[201~"
 
-// inputCap passes a session's input to the program, but only the first
-// maxPasteBytes of a bracketed paste and the first maxSeqBytes of an
-// escape sequence: the rest of either is dropped up to its end, which is
-// passed, so the parser sees the paste or the sequence end as it would.
-// Keys outside them pass untouched and at once.
+// inputCap passes a session's input to the program within those bounds.
+// It follows the grammar the parser follows (ECMA-48, as x/ansi reads
+// it), so that both agree on where a sequence or a paste ends:
+//   - outside sequences, UTF-8 characters and 7-bit controls pass; a byte
+//     that is not part of a valid character is dropped: the parser takes
+//     a lone 0x80–0x9F for an 8-bit introducer (0x9b is CSI), and stalls
+//     on others, holding all that follows;
+//   - ESC, then intermediates (0x20–0x2F), then a final byte; ESC [ (CSI)
+//     and ESC P (DCS) take parameters (0x30–0x3F, at most maxParams, the
+//     rest of them dropped), intermediates and a final byte (0x40–0x7E),
+//     any other byte of them dropped; DCS then data, as the strings
+//     ESC ] (OSC), ESC _ (APC), ESC ^ (PM), ESC X (SOS) do, which end at
+//     ESC \ (ST), ESC and anything else (cancelled), CAN or SUB, and
+//     for OSC at BEL;
+//   - a sequence's first maxSeqBytes pass, then only its end;
+//   - a bracketed paste starts at CSI 200 ~ as the parser reads it (any
+//     zeros before 200, more parameters after: ESC[0200~ and ESC[200;1~
+//     start one too), and ends at CSI 201 ~; its first maxPasteBytes
+//     pass, sequences included, then only its end, as ESC[201~.
 //
-// Hand-written: neither ultraviolet nor bubbletea bounds its input, and a
-// filter of the bytes, before the parser, is the one place that sees
-// every session's input whatever the parser keeps. It knows only how
-// sequences end (ECMA-48): a CSI at its final byte, a string (OSC, DCS,
-// APC, PM, SOS) at ST or, for OSC, BEL.
+// Hand-written: neither ultraviolet nor bubbletea bounds its input, and
+// a filter of the bytes before the parser is the one place that sees all
+// of a session's input.
 type inputCap struct {
 	r   io.Reader
 	buf []byte
@@ -46,22 +58,39 @@ type inputCap struct {
 	err error
 
 	state inputState
-	n     int  // bytes of the current sequence or paste passed
-	cut   bool // the current sequence or paste is past its bound
-	csi   []byte
-	held  []byte // in a paste: the start of what may be its end marker
-	stEsc bool   // in a string: an ESC just came (ST is ESC \)
+	seq   int  // bytes of the current sequence passed
+	cut   bool // the current sequence is past maxSeqBytes
+
+	// the character begun outside a sequence: its bytes so far, and
+	// how many it has
+	char []byte
+	want int
+
+	// a CSI or DCS being read: its parameters so far, whether it has a
+	// private marker (<=>?) or an intermediate, and its first parameter
+	// (past 999999, counted as more than any that means something)
+	dcs, marked  bool
+	params       int
+	first, digit int
+
 	isOSC bool
+
+	// a paste: whether one is open, the bytes of it passed, whether it
+	// is past maxPasteBytes (then nothing passes but its end)
+	paste    bool
+	pasted   int
+	pasteCut bool
 }
 
 type inputState int
 
 const (
-	ground inputState = iota
-	escape            // after ESC
-	csi               // ESC [ … final byte
-	str               // ESC ] / P / _ / ^ / X … ST
-	paste             // between the paste's markers
+	ground  inputState = iota
+	escape             // after ESC, and its intermediates
+	csi                // ESC [ or ESC P: parameters, intermediates, final byte
+	str                // a string's data (DCS after its final byte, OSC, APC, PM, SOS)
+	strEsc             // an ESC in a string: ST, or the string cancelled
+	utf8Str            // a character's further bytes in a string
 )
 
 func newInputCap(r io.Reader) *inputCap {
@@ -85,119 +114,219 @@ func (c *inputCap) Read(p []byte) (int, error) {
 	return k, nil
 }
 
-// take filters one byte.
-func (c *inputCap) take(b byte) {
-	switch c.state {
-	case ground:
-		c.out = append(c.out, b)
-		if b == 0x1b {
-			c.state = escape
-		}
-	case escape:
-		c.out = append(c.out, b)
-		c.n, c.cut = 0, false
-		switch b {
-		case '[':
-			c.state, c.csi = csi, c.csi[:0]
-		case ']', 'P', '_', '^', 'X':
-			c.state, c.isOSC, c.stEsc = str, b == ']', false
-		case 0x1b:
-			// ESC ESC: the second may start a sequence (alt+esc, or a
-			// sequence after a lone esc)
-		default:
-			c.state = ground
-		}
-	case csi:
-		if b == 0x1b {
-			// an ESC cancels the sequence and starts another
-			c.out = append(c.out, b)
-			c.state = escape
-			return
-		}
-		final := b >= 0x40 && b <= 0x7e
-		if !final {
-			c.seqByte(b)
-			if len(c.csi) < len(pasteStart) {
-				c.csi = append(c.csi, b)
-			}
-			return
-		}
-		c.out = append(c.out, b)
-		c.state = ground
-		if b == '~' && string(c.csi) == pasteStart[2:len(pasteStart)-1] && !c.cut {
-			c.state, c.n, c.cut, c.held = paste, 0, false, c.held[:0]
-		}
-	case str:
-		switch {
-		case c.stEsc && b == '\\':
-			c.out = append(c.out, 0x1b, b)
-			c.state = ground
-		case c.stEsc:
-			// ESC then not \: the string was cancelled, and the ESC
-			// starts a sequence of its own
-			c.out = append(c.out, 0x1b)
-			c.state = escape
-			c.take(b)
-		case b == 0x1b:
-			c.stEsc = true // held until the next byte says whether it is ST
-		case b == 0x07 && c.isOSC:
-			c.out = append(c.out, b)
-			c.state = ground
-		default:
-			c.seqByte(b)
-		}
-	case paste:
-		c.pasteByte(b)
+// emit passes bs, unless a paste is past its bound; bytes of a paste
+// count towards it.
+func (c *inputCap) emit(bs ...byte) {
+	if !c.paste {
+		c.out = append(c.out, bs...)
+		return
 	}
+	if c.pasteCut {
+		return
+	}
+	if c.pasted+len(bs) > maxPasteBytes {
+		c.pasteCut = true
+		return
+	}
+	c.pasted += len(bs)
+	c.out = append(c.out, bs...)
 }
 
 // seqByte passes b, a byte inside a sequence, while the sequence is
 // within its bound.
 func (c *inputCap) seqByte(b byte) {
-	if c.n >= maxSeqBytes {
+	if c.seq >= maxSeqBytes {
 		c.cut = true
 		return
 	}
-	c.n++
-	c.out = append(c.out, b)
+	c.seq++
+	c.emit(b)
 }
 
-// pasteByte takes b inside a paste: the end marker is passed whole, and
-// only when whole; the paste's own bytes up to maxPasteBytes, and never
-// part of a character.
-func (c *inputCap) pasteByte(b byte) {
-	if b == pasteEnd[len(c.held)] {
-		c.held = append(c.held, b)
-		if len(c.held) == len(pasteEnd) {
-			c.out = append(c.out, c.held...)
-			c.held, c.state = c.held[:0], ground
+// take filters one byte.
+func (c *inputCap) take(b byte) {
+	switch c.state {
+	case ground:
+		c.ground(b)
+	case escape:
+		c.escape(b)
+	case csi:
+		c.csiByte(b)
+	case str, utf8Str:
+		c.strByte(b)
+	case strEsc:
+		c.state = str
+		if b == '\\' {
+			c.emit(0x1b, b)
+			c.state = ground
+			return
 		}
-		return
+		// ESC then not \: the string is cancelled, and the ESC starts
+		// a sequence of its own
+		c.emit(0x1b)
+		c.startEscape()
+		c.take(b)
 	}
-	// not the marker after all: what was held is the paste's
-	var held [len(pasteEnd)]byte
-	k := copy(held[:], c.held)
-	c.held = c.held[:0]
-	for _, h := range held[:k] {
-		c.pasted(h)
-	}
-	if b == pasteEnd[0] {
-		c.held = append(c.held, b)
-		return
-	}
-	c.pasted(b)
 }
 
-// pasted passes b, a byte of the paste itself, while the paste is within
-// its bound; past it, the character begun is finished, then nothing.
-func (c *inputCap) pasted(b byte) {
-	if c.cut {
+// ground takes b outside any sequence.
+func (c *inputCap) ground(b byte) {
+	if len(c.char) > 0 {
+		if b&0xC0 == 0x80 {
+			c.char = append(c.char, b)
+			if len(c.char) == c.want {
+				if r, _ := utf8.DecodeRune(c.char); r != utf8.RuneError {
+					c.emit(c.char...)
+				}
+				c.char = c.char[:0]
+			}
+			return
+		}
+		c.char = c.char[:0] // a character cut short: dropped
+	}
+	switch {
+	case b == 0x1b:
+		c.emit(b)
+		c.startEscape()
+	case b < 0x80:
+		c.emit(b)
+	case b >= 0xC2 && b <= 0xF4:
+		c.char, c.want = append(c.char, b), 2
+		if b >= 0xE0 {
+			c.want = 3
+		}
+		if b >= 0xF0 {
+			c.want = 4
+		}
+	default:
+		// a byte no character starts with: a lone 0x80–0xBF (among
+		// them the 8-bit introducers), or one UTF-8 never uses
+	}
+}
+
+func (c *inputCap) startEscape() {
+	c.state, c.seq, c.cut = escape, 0, false
+}
+
+// escape takes b after ESC (and its intermediates).
+func (c *inputCap) escape(b byte) {
+	switch {
+	case b == '[' || b == 'P':
+		c.emit(b)
+		c.state, c.dcs, c.marked, c.params, c.first, c.digit = csi, b == 'P', false, 0, 0, 0
+	case b == ']' || b == '_' || b == '^' || b == 'X':
+		c.emit(b)
+		c.state, c.isOSC = str, b == ']'
+	case b == 0x1b:
+		c.emit(b)
+		c.startEscape()
+	case b >= 0x20 && b <= 0x2F:
+		c.seqByte(b) // an intermediate: the sequence goes on
+	case b >= 0x30 && b <= 0x7E:
+		c.emit(b)
+		c.state = ground
+	default:
+		// the parser ends the sequence before b, which is read anew
+		c.state = ground
+		c.ground(b)
+	}
+}
+
+// csiByte takes b inside a CSI or a DCS's parameters.
+func (c *inputCap) csiByte(b byte) {
+	switch {
+	case b == 0x1b:
+		// an ESC cancels the sequence and starts another
+		c.emit(b)
+		c.startEscape()
+	case b >= 0x30 && b <= 0x3F:
+		switch {
+		case b == ';' || b == ':':
+			if c.params++; c.params >= maxParams {
+				return // parameters past the bound: dropped, all of them
+			}
+		case b >= '<':
+			c.marked = true
+		case c.params == 0:
+			c.first = min(c.first*10+int(b-'0'), 1_000_000)
+			c.digit++
+		}
+		if c.params >= maxParams {
+			return
+		}
+		c.seqByte(b)
+	case b >= 0x20 && b <= 0x2F:
+		c.marked = true
+		c.seqByte(b)
+	case b >= 0x40 && b <= 0x7E:
+		c.final(b)
+	default:
+		// a control or a byte past 0x7E inside the sequence: dropped
+	}
+}
+
+// final ends a CSI or a DCS's parameters with b.
+func (c *inputCap) final(b byte) {
+	if c.dcs {
+		c.emit(b)
+		c.state, c.isOSC = str, false
 		return
 	}
-	if c.n >= maxPasteBytes && utf8.RuneStart(b) {
-		c.cut = true
-		return
+	c.state = ground
+	isPaste := b == '~' && !c.marked && c.digit > 0
+	switch {
+	case isPaste && c.first == 201 && c.paste:
+		// the end always passes: whole when the paste was cut, else
+		// its final byte, past the bound or not
+		if c.pasteCut {
+			c.out = append(c.out, pasteEnd...)
+		} else {
+			c.out = append(c.out, b)
+		}
+		c.paste = false
+	case isPaste && c.first == 200 && !c.paste:
+		c.emit(b)
+		c.paste, c.pasted, c.pasteCut = true, 0, false
+	default:
+		c.emit(b)
 	}
-	c.n++
-	c.out = append(c.out, b)
+}
+
+// strByte takes b inside a string's data.
+func (c *inputCap) strByte(b byte) {
+	if c.state == utf8Str {
+		if b&0xC0 == 0x80 {
+			c.char = append(c.char, b)
+			if len(c.char) == c.want {
+				if r, _ := utf8.DecodeRune(c.char); r != utf8.RuneError {
+					for _, x := range c.char {
+						c.seqByte(x)
+					}
+				}
+				c.char, c.state = c.char[:0], str
+			}
+			return
+		}
+		c.char, c.state = c.char[:0], str // a character cut short: dropped
+	}
+	switch {
+	case b == 0x1b:
+		c.state = strEsc // held until the next byte says whether it is ST
+	case b == 0x07 && c.isOSC, b == 0x18, b == 0x1a:
+		// BEL ends an OSC; CAN and SUB cancel any string
+		c.emit(b)
+		c.state = ground
+	case b < 0x80:
+		c.seqByte(b)
+	case b >= 0xC2 && b <= 0xF4:
+		c.char, c.want, c.state = append(c.char, b), 2, utf8Str
+		if b >= 0xE0 {
+			c.want = 3
+		}
+		if b >= 0xF0 {
+			c.want = 4
+		}
+	default:
+		// not part of a character (the 8-bit ST 0x9c among them): dropped
+	}
 }

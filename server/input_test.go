@@ -2,12 +2,17 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"strings"
 	"testing"
 	"testing/iotest"
 	"unicode/utf8"
+
+	uv "github.com/charmbracelet/ultraviolet"
 )
+
+const pasteStart = "\x1b[200~"
 
 // capped is what a session's program reads of in, read through inputCap
 // one byte at a time (every sequence split across reads) and at once.
@@ -95,5 +100,93 @@ func TestInputCapBoundsASequence(t *testing.T) {
 		if got := capped(t, c.in); got != c.want {
 			t.Errorf("%.10q… passed as %d bytes (want %d), ending %q", c.in, len(got), len(c.want), got[max(0, len(got)-10):])
 		}
+	}
+}
+
+// parsed runs the terminal reader a session's program reads with (the
+// same library, as bubbletea makes it) over in, through inputCap, and
+// returns the events it made; a panic of the parser fails the test.
+func parsed(t *testing.T, in string) (events []uv.Event) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("the parser panicked on %.40q…: %v", in, r)
+		}
+	}()
+	ec := make(chan uv.Event)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for e := range ec {
+			events = append(events, e)
+		}
+	}()
+	tr := uv.NewTerminalReader(newInputCap(strings.NewReader(in)), "xterm-256color")
+	err := tr.StreamEvents(context.Background(), ec)
+	close(ec)
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	return events
+}
+
+// TestInputCapKeepsTheParserWhole: a sequence of more parameters than
+// x/ansi's parser holds (32) made it index past its array: a panic in the
+// program's input goroutine, which ended the whole server, from 70 bytes
+// any customer could send, in a paste too. The parser now never sees
+// more than maxParams of them, and a key after still arrives.
+func TestInputCapKeepsTheParserWhole(t *testing.T) {
+	many := "\x1b[" + strings.Repeat("1;", 40) + "1m"
+	dcs := "\x1bP" + strings.Repeat("1;", 40) + "1q data\x1b\\"
+	for _, in := range []string{many + "q", pasteStart + many + pasteEnd + "q", dcs + "q", "\x1b[" + strings.Repeat(":", 100) + "mq"} {
+		got := capped(t, in)
+		if n := strings.Count(got, ";") + strings.Count(got, ":"); n >= maxParams {
+			t.Errorf("%d separators passed", n)
+		}
+		es := parsed(t, in)
+		if k, ok := es[len(es)-1].(uv.KeyPressEvent); !ok || k.Code != 'q' {
+			t.Errorf("after %.20q…, the last event is %#v", in, es[len(es)-1])
+		}
+	}
+}
+
+// TestInputCapFollowsTheParsersPaste: the parser starts a paste at any
+// CSI 200 ~ (ESC[0200~, ESC[200;1~), not only at ESC[200~, and a lone
+// 0x9b is its CSI: each of those opened a paste past the bound (800 MB to
+// 960 MB for 50 MiB). A paste so opened is bounded too, and 8-bit
+// introducers and bytes of no character never reach the parser, which
+// stalled on them, holding all that followed.
+func TestInputCapFollowsTheParsersPaste(t *testing.T) {
+	big := strings.Repeat("a", 1<<20)
+	for _, start := range []string{"\x1b[0200~", "\x1b[200;1~", "\x1b[00000000000200~"} {
+		got := capped(t, start+big+pasteEnd+"q")
+		if len(got) > maxPasteBytes+64 || !strings.HasSuffix(got, pasteEnd+"q") {
+			t.Errorf("a paste opened with %q passed %d bytes", start, len(got))
+		}
+		pastes := 0
+		for _, e := range parsed(t, start+big+pasteEnd+"q") {
+			if p, ok := e.(uv.PasteEvent); ok {
+				pastes++
+				if len(p.Content) > maxPasteBytes {
+					t.Errorf("a paste opened with %q reached the app as %d bytes", start, len(p.Content))
+				}
+			}
+		}
+		if pastes != 1 {
+			t.Errorf("a paste opened with %q made %d pastes", start, pastes)
+		}
+	}
+	for _, stray := range []string{"\x9b200~", "\x9d", "\x90", "\x9f", "\xff", "\xc0\xaf", "\xed\xa0\x80", "é\x80"} {
+		if got := capped(t, "a"+stray+"b"); !utf8.ValidString(got) {
+			t.Errorf("%q passed as %q", stray, got)
+		}
+	}
+	if got := capped(t, "a\x9b200~b"); got != "a200~b" {
+		t.Errorf("a lone 8-bit CSI passed as %q", got)
+	}
+	// an ESC with intermediates and no end holds no more than a sequence
+	if got := capped(t, "\x1b"+strings.Repeat(" ", 1<<20)); len(got) > maxSeqBytes+1 {
+		t.Errorf("ESC and 1 MiB of intermediates passed %d bytes", len(got))
 	}
 }

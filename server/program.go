@@ -12,6 +12,7 @@ import (
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	"charm.land/wish/v2/bubbletea"
+	uv "github.com/charmbracelet/ultraviolet"
 
 	"contactdesk/locale"
 )
@@ -33,7 +34,9 @@ func (s *Server) app() wish.Middleware {
 				l.end(endPanic)
 			})
 			opts := append(bubbletea.MakeOptions(sess),
-				tea.WithInput(newInputCap(in)), // bounds a paste and a sequence: see inputCap
+				// the keys come through s.input, not through the
+				// program's own reader: see there
+				tea.WithInput(idleInput{ctx}),
 				tea.WithContext(ctx),
 				// Signals are the server's: ^C in a session is a keystroke.
 				tea.WithoutSignalHandler(),
@@ -46,6 +49,8 @@ func (s *Server) app() wish.Middleware {
 			}
 			go s.resizes(ctx, sess, p)
 			go s.idle(ctx, in, l)
+			pty, _, _ := sess.Pty()
+			go s.input(ctx, newInputCap(in), pty.Term, p)
 
 			_, err := p.Run()
 			p.Kill() // restores the terminal if the program crashed
@@ -110,6 +115,45 @@ func (s *Server) resizes(ctx context.Context, sess ssh.Session, p *tea.Program) 
 			p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
 		}
 	}
+}
+
+// input reads the session's keys (r, bounded by inputCap) with the
+// terminal reader the program would make (ultraviolet's, with the
+// client's TERM) and hands their events to p, as the program's own reader
+// does; a panic of the parser ends the session, not the server.
+//
+// Not the program's own reader: that one sends each event to the program
+// and waits for it to be taken, whatever the program's end, so a session
+// ending while input was still coming (keys typed after q, a client
+// sending as it hangs up) left it waiting for good, and the whole
+// program, its model and screens with it (a hostile tester leaked
+// gigabytes so). Here the events go through p.Send, which gives up once
+// the program has ended, and the reader is read to its end.
+func (s *Server) input(ctx context.Context, r io.Reader, term string, p *tea.Program) {
+	events := make(chan uv.Event)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer s.recovered("input", p.Quit)
+		_ = uv.NewTerminalReader(r, term).StreamEvents(ctx, events)
+	}()
+	for {
+		select {
+		case e := <-events:
+			p.Send(e)
+		case <-done:
+			return
+		}
+	}
+}
+
+// idleInput is the program's own input: nothing, until the session ends
+// (see Server.input).
+type idleInput struct{ ctx context.Context }
+
+func (i idleInput) Read([]byte) (int, error) {
+	<-i.ctx.Done()
+	return 0, io.EOF
 }
 
 // idle ends the session once no keystroke came for the idle timeout.
