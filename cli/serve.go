@@ -17,6 +17,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"contactdesk/api"
+	"contactdesk/internal/connlimit"
 	"contactdesk/locale"
 	"contactdesk/metrics"
 	"contactdesk/model"
@@ -228,7 +229,7 @@ func serve(o *serveOptions) error {
 	})
 	if m != nil {
 		m.Desk(d)
-		metricsLn = web.LimitConns(metricsLn, web.ConnLimits{PerAddr: web.ConnsPerAddr, Total: maxMetricsConns, Log: log})
+		metricsLn = connlimit.Wrap(metricsLn, connlimit.Limits{PerAddr: connlimit.DefaultPerAddr, Total: maxMetricsConns, Log: log})
 		stop := serveMetrics(metricsLn, m.Handler(d), log)
 		defer stop()
 	}
@@ -352,10 +353,19 @@ func sshServant(o *serveOptions, d *model.Desk, m *metrics.Metrics, log *slog.Lo
 	if m != nil {
 		m.Sessions("ssh", srv.Sessions)
 	}
-	ln, err := net.Listen("tcp", o.Listen)
+	tcp, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return servant{}, fails("cant_listen", locale.Args{"Addr": o.Listen}, err)
 	}
+	// Bounded as the HTTP server's are: connections that never finished
+	// their handshake, each held for its timeout, from a few hundred
+	// addresses took every descriptor of the process. With --conn-rate 0
+	// (many customers behind one address) only the total holds.
+	limits := connlimit.Limits{PerAddr: connlimit.DefaultPerAddr, Total: connlimit.MaxTotal(), Log: log}
+	if o.ConnRate == 0 {
+		limits.Exempt = func(netip.Addr) bool { return true }
+	}
+	ln := connlimit.Wrap(tcp, limits)
 	return servant{serve: func() error { return srv.Serve(ln) }, shutdown: srv.Shutdown}, nil
 }
 
@@ -412,7 +422,7 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 		return servant{}, fails("cant_listen", locale.Args{"Addr": o.HTTP}, err)
 	}
 	// Bounded before TLS: a connection past a bound costs no handshake.
-	limits := web.ConnLimits{PerAddr: web.ConnsPerAddr, Total: web.MaxConns(), Log: log}
+	limits := connlimit.Limits{PerAddr: connlimit.DefaultPerAddr, Total: connlimit.MaxTotal(), Log: log}
 	if o.TrustProxy || o.ClientHeader != "" {
 		// Behind a reverse proxy, every connection is the proxy's (the
 		// flags are given only when the port can be reached through it
@@ -421,7 +431,7 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 		// address, it would shut them all out. Only the total holds.
 		limits.Exempt = func(netip.Addr) bool { return true }
 	}
-	var ln net.Listener = web.LimitConns(tcp, limits)
+	var ln net.Listener = connlimit.Wrap(tcp, limits)
 	scheme := "http"
 	if o.TLSCert != "" {
 		scheme = "https"

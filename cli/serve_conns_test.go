@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"contactdesk/web"
+	"contactdesk/internal/connlimit"
 )
 
 // TestServeHTTPConns: one address that holds its bound of idle
@@ -54,7 +54,7 @@ func TestServeHTTPConns(t *testing.T) {
 		return res.StatusCode, nil
 	}
 	var held []net.Conn
-	for range web.ConnsPerAddr {
+	for range connlimit.DefaultPerAddr {
 		c := dial("127.0.0.1")
 		if code, err := healthz(c); code != 200 {
 			t.Fatalf("/healthz within the bound: %d %v", code, err)
@@ -78,7 +78,7 @@ func TestServeHTTPConns(t *testing.T) {
 	// Said once in the log, at WARN, with the address; never a path.
 	var warned []string
 	for _, l := range strings.Split(s.log.String(), "\n") {
-		if strings.Contains(l, "too many HTTP connections") {
+		if strings.Contains(l, "too many connections") {
 			warned = append(warned, l)
 		}
 	}
@@ -107,7 +107,7 @@ func TestServeHTTPConns(t *testing.T) {
 // bound of one address.
 func TestServeHTTPConnsProxy(t *testing.T) {
 	s := serveDemo(t, "--listen", "none", "--http", "127.0.0.1:0", "--trust-proxy")
-	tr := &http.Transport{MaxIdleConnsPerHost: 2 * web.ConnsPerAddr}
+	tr := &http.Transport{MaxIdleConnsPerHost: 2 * connlimit.DefaultPerAddr}
 	defer tr.CloseIdleConnections()
 	var held []*http.Response
 	defer func() {
@@ -117,7 +117,7 @@ func TestServeHTTPConnsProxy(t *testing.T) {
 	}()
 	// Each answer's body left unread keeps its connection busy: the
 	// next request opens another.
-	for i := range web.ConnsPerAddr + 1 {
+	for i := range connlimit.DefaultPerAddr + 1 {
 		req, _ := http.NewRequest("GET", "http://"+s.addr["http"]+"/healthz", nil)
 		res, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Do(req)
 		if err != nil {
@@ -125,7 +125,7 @@ func TestServeHTTPConnsProxy(t *testing.T) {
 		}
 		held = append(held, res)
 	}
-	if strings.Contains(s.log.String(), "too many HTTP connections") {
+	if strings.Contains(s.log.String(), "too many connections") {
 		t.Errorf("the proxy was held to the bound of one address:\n%s", s.log.String())
 	}
 	if n := s.stop(); n != 0 {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -687,5 +688,26 @@ func TestPageSaysYouAreAwaited(t *testing.T) {
 	want(t, p, http.StatusOK, "waiting for your answer")
 	if p.has("waiting for answers from ne44444-ovh") {
 		t.Errorf("the page names its reader as another:\n%s", p.body)
+	}
+}
+
+// TestIdleTimeoutAsTheREADMESays: the README gives the HTTP server's
+// timeouts, an idle keep-alive connection's among them.
+func TestIdleTimeoutAsTheREADMESays(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := strings.Join(strings.Fields(string(b)), " ")
+	for _, want := range []string{
+		"a minute for an idle one",
+		"an idle keep-alive connection | 5 s, 15 s; 30 s (with a `--call-timeout` over 20 s, 10 s more than it); 1 min |",
+	} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("the README has no %q", want)
+		}
+	}
+	if d := web.NewServer(nil, slog.Default()).IdleTimeout; d != time.Minute {
+		t.Errorf("the idle timeout is %s; the README says a minute", d)
 	}
 }

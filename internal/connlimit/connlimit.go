@@ -1,4 +1,26 @@
-package web
+// Package connlimit bounds the connections a server holds open: per
+// client address, and in all.
+//
+// Every open connection costs the process a file descriptor, and the
+// process has a bounded number of them (RLIMIT_NOFILE) for everything it
+// does: the HTTP and SSH servers, the database, the mail it sends. The
+// HTTP server's timeouts keep a slow client from holding a connection,
+// but not a quick one: a client that sends a request on each of its
+// keep-alive connections before the idle timeout holds them for as long
+// as it likes. Thousands of them once took every descriptor, and then
+// nothing could accept a connection any more, not even the SSH server,
+// nor open the database; so did thousands of SSH connections that never
+// finished their handshake, each held for its timeout. Wrap bounds them.
+//
+// It is not golang.org/x/net/netutil.LimitListener: at its bound, that
+// one's Accept waits for a connection to end, so whoever holds the
+// connections stalls every newcomer's (they wait in the kernel's
+// backlog, then are dropped); it knows no client address, so one client
+// may take every place; and its connections hide CloseWrite, which
+// net/http uses to end a connection without cutting its last answer
+// short. Here a connection past a bound is closed at once, and the next
+// one is accepted.
+package connlimit
 
 import (
 	"errors"
@@ -11,44 +33,25 @@ import (
 	"contactdesk/internal/ratelimit"
 )
 
-// Every open connection costs the process a file descriptor, and the
-// process has a bounded number of them (RLIMIT_NOFILE) for everything it
-// does: the HTTP and SSH servers, the database, the mail it sends. The
-// timeouts of NewServer keep a slow client from holding a connection,
-// but not a quick one: a client that sends a request on each of its
-// keep-alive connections before the idle timeout holds them for as long
-// as it likes. Thousands of them once took every descriptor, and then
-// nothing could accept a connection any more, not even the SSH server,
-// nor open the database. LimitConns bounds them.
-//
-// It is not golang.org/x/net/netutil.LimitListener: at its bound, that
-// one's Accept waits for a connection to end, so whoever holds the
-// connections stalls every newcomer's (they wait in the kernel's
-// backlog, then are dropped); it knows no client address, so one client
-// may take every place; and its connections hide CloseWrite, which
-// net/http uses to end a connection without cutting its last answer
-// short. Here a connection past a bound is closed at once, and the next
-// one is accepted.
-
-// ConnsPerAddr is how many connections one client address may hold open
+// DefaultPerAddr is how many connections one client address may hold open
 // at once. A browser opens about 6 to a host, and several people behind
 // one office NAT, with an API client or two, stay well below 64; a
 // client that needs more is not a person.
-const ConnsPerAddr = 64
+const DefaultPerAddr = 64
 
-// The bounds of MaxConns.
+// The bounds of MaxTotal.
 const (
 	minConns = 256
 	maxConns = 16384
 )
 
-// MaxConns is how many connections the HTTP server may hold open in
-// all: a quarter of the files the process may have open (the soft
+// MaxTotal is how many connections one server (HTTP, SSH) may hold open
+// in all: a quarter of the files the process may have open (the soft
 // RLIMIT_NOFILE, which Go raises to the hard one at start), within
 // [256, 16384]; 1024 where the limit is unknown. The rest stays for the
-// SSH server, the database and the mail: clients from many addresses
-// may fill the HTTP server, not the process.
-func MaxConns() int {
+// other server, the database and the mail: clients from many addresses
+// may fill one server, not the process.
+func MaxTotal() int {
 	n, ok := openFilesLimit()
 	if !ok {
 		return 1024
@@ -56,8 +59,8 @@ func MaxConns() int {
 	return int(min(max(n/4, minConns), maxConns))
 }
 
-// ConnLimits are the bounds of LimitConns.
-type ConnLimits struct {
+// Limits are the bounds of Wrap.
+type Limits struct {
 	// PerAddr is how many connections one client address may hold open
 	// at once (0: no bound). The address is the TCP peer's: an IPv4
 	// address, and an IPv6 one by its /64 (what one customer's network
@@ -86,15 +89,15 @@ const warnEvery = time.Minute
 // last minute are forgotten (addresses in a flood are not all named).
 const maxWarned = 1024
 
-// LimitedListener is a listener that holds its connections within
-// ConnLimits. Its Accept never waits for a connection to end: one past a
+// Listener is a listener that holds its connections within
+// Limits. Its Accept never waits for a connection to end: one past a
 // bound is accepted and closed at once, not counted, and the next one
 // is waited for. A connection's place is freed when it is closed, once,
 // however many times Close is called (the server closing it when idle,
 // at shutdown, or the handler that hijacked it).
-type LimitedListener struct {
+type Listener struct {
 	net.Listener
-	l ConnLimits
+	l Limits
 
 	mu     sync.Mutex
 	open   int            // connections open
@@ -104,13 +107,13 @@ type LimitedListener struct {
 	full   time.Time // when the log last heard that Total was reached
 }
 
-// LimitConns returns ln holding its connections within l.
-func LimitConns(ln net.Listener, l ConnLimits) *LimitedListener {
-	return &LimitedListener{Listener: ln, l: l, byAddr: map[string]int{}, warned: map[string]time.Time{}}
+// Wrap returns ln holding its connections within l.
+func Wrap(ln net.Listener, l Limits) *Listener {
+	return &Listener{Listener: ln, l: l, byAddr: map[string]int{}, warned: map[string]time.Time{}}
 }
 
 // Accept waits for a connection within the bounds and returns it.
-func (ln *LimitedListener) Accept() (net.Conn, error) {
+func (ln *Listener) Accept() (net.Conn, error) {
 	for {
 		c, err := ln.Listener.Accept()
 		if err != nil {
@@ -124,7 +127,7 @@ func (ln *LimitedListener) Accept() (net.Conn, error) {
 }
 
 // Open says how many of its connections are open.
-func (ln *LimitedListener) Open() int {
+func (ln *Listener) Open() int {
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
 	return ln.open
@@ -132,7 +135,7 @@ func (ln *LimitedListener) Open() int {
 
 // admit counts c and returns it wrapped, or returns nil when c would
 // pass a bound.
-func (ln *LimitedListener) admit(c net.Conn) net.Conn {
+func (ln *Listener) admit(c net.Conn) net.Conn {
 	key, held := "", false
 	if ln.l.PerAddr > 0 {
 		var ip netip.Addr
@@ -152,7 +155,7 @@ func (ln *LimitedListener) admit(c net.Conn) net.Conn {
 	if ln.l.Total > 0 && ln.open >= ln.l.Total {
 		if now.Sub(ln.full) >= warnEvery {
 			ln.full = now
-			ln.warn("too many HTTP connections open: new ones are closed at once until some end", "listen", ln.Addr().String(), "open", ln.open, "max", ln.l.Total)
+			ln.warn("too many connections open: new ones are closed at once until some end", "listen", ln.Addr().String(), "open", ln.open, "max", ln.l.Total)
 		}
 		return nil
 	}
@@ -170,7 +173,7 @@ func (ln *LimitedListener) admit(c net.Conn) net.Conn {
 }
 
 // release frees a connection's place.
-func (ln *LimitedListener) release(key string, held bool) {
+func (ln *Listener) release(key string, held bool) {
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
 	ln.open--
@@ -183,7 +186,7 @@ func (ln *LimitedListener) release(key string, held bool) {
 
 // warnAddr tells the log that the address key reached its bound, unless
 // it did within the last minute. ln.mu is held.
-func (ln *LimitedListener) warnAddr(key string, now time.Time) {
+func (ln *Listener) warnAddr(key string, now time.Time) {
 	if now.Sub(ln.warned[key]) < warnEvery {
 		return
 	}
@@ -199,16 +202,16 @@ func (ln *LimitedListener) warnAddr(key string, now time.Time) {
 		return
 	}
 	ln.warned[key] = now
-	ln.warn("too many HTTP connections from one address: its new ones are closed at once until some end", "listen", ln.Addr().String(), "client", key, "open", ln.byAddr[key], "max", ln.l.PerAddr)
+	ln.warn("too many connections from one address: its new ones are closed at once until some end", "listen", ln.Addr().String(), "client", key, "open", ln.byAddr[key], "max", ln.l.PerAddr)
 }
 
-func (ln *LimitedListener) warn(msg string, args ...any) {
+func (ln *Listener) warn(msg string, args ...any) {
 	if ln.l.Log != nil {
 		ln.l.Log.Warn(msg, args...)
 	}
 }
 
-// limitedConn is a connection LimitedListener counts; closing it frees
+// limitedConn is a connection Listener counts; closing it frees
 // its place.
 type limitedConn struct {
 	net.Conn

@@ -1,4 +1,4 @@
-package web_test
+package connlimit_test
 
 import (
 	"bufio"
@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"contactdesk/internal/connlimit"
 	"contactdesk/internal/syncbuf"
-	"contactdesk/web"
 )
 
 // hangAfter is how long a test waits for what must come at once before
@@ -27,12 +27,12 @@ const hangAfter = 10 * time.Second
 // each connection it accepts is greeted with "ok" and held until the
 // test closes it (from conns).
 type limited struct {
-	ln    *web.LimitedListener
+	ln    *connlimit.Listener
 	conns chan net.Conn
 	log   *syncbuf.Buffer
 }
 
-func newLimited(t *testing.T, l web.ConnLimits) *limited {
+func newLimited(t *testing.T, l connlimit.Limits) *limited {
 	t.Helper()
 	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -40,7 +40,7 @@ func newLimited(t *testing.T, l web.ConnLimits) *limited {
 	}
 	s := &limited{conns: make(chan net.Conn, 100), log: &syncbuf.Buffer{}}
 	l.Log = slog.New(slog.NewTextHandler(s.log, nil))
-	s.ln = web.LimitConns(tcp, l)
+	s.ln = connlimit.Wrap(tcp, l)
 	t.Cleanup(func() { s.ln.Close() })
 	go func() {
 		for {
@@ -91,7 +91,7 @@ func (s *limited) taken(t *testing.T) net.Conn {
 // its next one closed at once, while another address is still served;
 // closing one frees its place, once however many times it is closed.
 func TestLimitConnsPerAddr(t *testing.T) {
-	s := newLimited(t, web.ConnLimits{PerAddr: 2, Total: 10})
+	s := newLimited(t, connlimit.Limits{PerAddr: 2, Total: 10})
 	var held []net.Conn
 	for range 2 {
 		if _, ok := s.dial(t, "127.0.0.1"); !ok {
@@ -112,7 +112,7 @@ func TestLimitConnsPerAddr(t *testing.T) {
 		t.Errorf("%d connections counted open, want 3", n)
 	}
 	// Once in the log, however many were closed; not the other address.
-	if n := strings.Count(s.log.String(), "too many HTTP connections from one address"); n != 1 {
+	if n := strings.Count(s.log.String(), "too many connections from one address"); n != 1 {
 		t.Errorf("%d warnings in the log, want 1:\n%s", n, s.log.String())
 	}
 	if !strings.Contains(s.log.String(), "level=WARN") || !strings.Contains(s.log.String(), "client=127.0.0.1 ") || strings.Contains(s.log.String(), "127.0.0.2") {
@@ -137,7 +137,7 @@ func TestLimitConnsPerAddr(t *testing.T) {
 // TestLimitConnsTotal: past the total, every address has its new
 // connections closed at once, until one ends.
 func TestLimitConnsTotal(t *testing.T) {
-	s := newLimited(t, web.ConnLimits{PerAddr: 2, Total: 3})
+	s := newLimited(t, connlimit.Limits{PerAddr: 2, Total: 3})
 	var held []net.Conn
 	for _, from := range []string{"127.0.0.1", "127.0.0.1", "127.0.0.2"} {
 		if _, ok := s.dial(t, from); !ok {
@@ -150,7 +150,7 @@ func TestLimitConnsTotal(t *testing.T) {
 			t.Fatalf("a connection from %s past the total was taken", from)
 		}
 	}
-	if n := strings.Count(s.log.String(), "too many HTTP connections open"); n != 1 {
+	if n := strings.Count(s.log.String(), "too many connections open"); n != 1 {
 		t.Errorf("%d warnings in the log, want 1:\n%s", n, s.log.String())
 	}
 	held[0].Close()
@@ -164,7 +164,7 @@ func TestLimitConnsTotal(t *testing.T) {
 // still holds it, and every other address is held.
 func TestLimitConnsExempt(t *testing.T) {
 	proxy := netip.MustParseAddr("127.0.0.3")
-	s := newLimited(t, web.ConnLimits{PerAddr: 1, Total: 4, Exempt: func(a netip.Addr) bool { return a == proxy }})
+	s := newLimited(t, connlimit.Limits{PerAddr: 1, Total: 4, Exempt: func(a netip.Addr) bool { return a == proxy }})
 	for range 3 {
 		if _, ok := s.dial(t, "127.0.0.3"); !ok {
 			t.Fatal("the proxy was held to the bound of one address")
@@ -182,7 +182,7 @@ func TestLimitConnsExempt(t *testing.T) {
 		t.Errorf("%d connections counted open, want 4", n)
 	}
 
-	s = newLimited(t, web.ConnLimits{PerAddr: 1, Total: 4, Exempt: func(a netip.Addr) bool { return a == proxy }})
+	s = newLimited(t, connlimit.Limits{PerAddr: 1, Total: 4, Exempt: func(a netip.Addr) bool { return a == proxy }})
 	if _, ok := s.dial(t, "127.0.0.1"); !ok {
 		t.Fatal("a first connection was closed")
 	}
@@ -200,7 +200,7 @@ func TestLimitConnsServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := web.LimitConns(tcp, web.ConnLimits{PerAddr: 1, Total: 10})
+	ln := connlimit.Wrap(tcp, connlimit.Limits{PerAddr: 1, Total: 10})
 	release, waiting := make(chan struct{}), make(chan struct{}, 3)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/wait" {
@@ -277,29 +277,24 @@ func TestLimitConnsServer(t *testing.T) {
 // TestMaxConns: the total is within its bounds, whatever the limit of
 // open files.
 func TestMaxConns(t *testing.T) {
-	if n := web.MaxConns(); n < 256 || n > 16384 {
-		t.Errorf("MaxConns() = %d", n)
+	if n := connlimit.MaxTotal(); n < 256 || n > 16384 {
+		t.Errorf("MaxTotal() = %d", n)
 	}
 }
 
 // TestConnLimitsAsTheREADMESays: the README states the bounds.
 func TestConnLimitsAsTheREADMESays(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
+	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	readme := strings.Join(strings.Fields(string(b)), " ")
 	for _, want := range []string{
-		fmt.Sprintf("one address holds at most %d open at once", web.ConnsPerAddr),
+		fmt.Sprintf("one address holds at most %d open at once", connlimit.DefaultPerAddr),
 		"from 256 to 16,384",
-		"a minute for an idle one",
-		"an idle keep-alive connection | 5 s, 15 s; 30 s (with a `--call-timeout` over 20 s, 10 s more than it); 1 min |",
 	} {
 		if !strings.Contains(readme, want) {
 			t.Errorf("the README has no %q", want)
 		}
-	}
-	if d := web.NewServer(nil, slog.Default()).IdleTimeout; d != time.Minute {
-		t.Errorf("the idle timeout is %s; the README says a minute", d)
 	}
 }
