@@ -74,7 +74,8 @@ func IsControl(r rune) bool {
 // MaxMarks is how many combining marks may follow one another: a letter
 // of any script takes a few (Vietnamese, decomposed, two or three). More
 // pile up over the lines above and below in every terminal and page that
-// draws them: an owner's holder of one letter and 190 marks did.
+// draws them: an owner's holder of one letter and 190 marks did. Spacing
+// marks count too (50 of U+0903 on one letter were taken).
 const MaxMarks = 4
 
 // Unsafe describes the first thing in s that may not be stored as user
@@ -87,7 +88,7 @@ func Unsafe(s string) string {
 	}
 	marks := 0
 	for _, r := range s {
-		if unicode.In(r, unicode.Mn, unicode.Me) {
+		if unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) {
 			if marks++; marks > MaxMarks {
 				return "it piles marks on one letter"
 			}
@@ -254,7 +255,7 @@ func escapeInvisible(q string) string {
 	var b strings.Builder
 	marks := 0
 	for _, r := range q {
-		if unicode.In(r, unicode.Mn, unicode.Me) {
+		if unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) {
 			marks++
 		} else {
 			marks = 0

@@ -43,12 +43,12 @@ func TestClean(t *testing.T) {
 
 func TestUnsafe(t *testing.T) {
 	// decomposed accents, and Vietnamese's two marks on a letter
-	for _, ok := range []string{"", "Zélia Zagalo", "Rua das Flores 12, 1200-195 Lisboa", "日本語", "👩 emoji", "Ze\u0301lia", "Nguye\u0302\u0303n", "a\u0301\u0302\u0303\u0304b"} {
+	for _, ok := range []string{"", "Zélia Zagalo", "Rua das Flores 12, 1200-195 Lisboa", "日本語", "👩 emoji", "Ze\u0301lia", "Nguye\u0302\u0303n", "a\u0301\u0302\u0303\u0304b", "हिन्दी", "क्षत्रिय"} {
 		if why := Unsafe(ok); why != "" {
 			t.Errorf("Unsafe(%q) = %q", ok, why)
 		}
 	}
-	for _, bad := range []string{"\x1b[2J", "a\nb", "a\tb", "\x00", "\u009b", "\u202e", "\u2067", "\xff", "\u2028", "\ufeff", "\x7f", "👩\u200d💻 emoji with ZWJ", "A" + strings.Repeat("\u0301", 5), "Z" + strings.Repeat("\u0489", 190)} {
+	for _, bad := range []string{"\x1b[2J", "a\nb", "a\tb", "\x00", "\u009b", "\u202e", "\u2067", "\xff", "\u2028", "\ufeff", "\x7f", "👩\u200d💻 emoji with ZWJ", "A" + strings.Repeat("\u0301", 5), "Z" + strings.Repeat("\u0489", 190), "a" + strings.Repeat("\u0903", 50), "a" + strings.Repeat("\u0301\u0903", 30)} {
 		if Unsafe(bad) == "" {
 			t.Errorf("Unsafe(%q) = \"\"", bad)
 		}
