@@ -410,25 +410,9 @@ func TestEndedSessionsLeaveNothingRunning(t *testing.T) {
 		}
 		tm.waitEnd(t, settle)
 	}
-	timers := func() int {
-		buf := make([]byte, 8<<20)
-		n := 0
-		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
-			if strings.Contains(g, "bubbletea/v2.Tick") || strings.Contains(g, "contactdesk/tui.after") {
-				n++
-			}
-		}
-		return n
-	}
 	// The app's retime waits 30 s: well before, nothing of the sessions
 	// may be left waiting on it.
-	deadline := time.Now().Add(10 * time.Second)
-	for timers() > 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d timers of ended sessions still wait", timers())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitNoGoroutine(t, "timers of ended sessions", "bubbletea/v2.Tick", "contactdesk/tui.after")
 }
 
 // TestClientChosenTextIsCutInTheLog: what a client chooses and nothing
@@ -483,20 +467,31 @@ func TestInputAfterTheEndLeavesNothing(t *testing.T) {
 		io.WriteString(tm.stdin, "q"+strings.Repeat("jk", 50_000))
 		tm.waitEnd(t, settle)
 	}
-	readers := func() int {
+	waitNoGoroutine(t, "input readers of ended sessions", "ultraviolet.(*TerminalReader).StreamEvents", "(*Program).readLoop")
+}
+
+// waitNoGoroutine waits until no goroutine runs a function named in
+// marks (what), for 10 s at most: well before any timer of an ended
+// session would fire.
+func waitNoGoroutine(t *testing.T, what string, marks ...string) {
+	t.Helper()
+	count := func() int {
 		buf := make([]byte, 8<<20)
 		n := 0
 		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
-			if strings.Contains(g, "ultraviolet.(*TerminalReader).StreamEvents") || strings.Contains(g, "(*Program).readLoop") {
-				n++
+			for _, m := range marks {
+				if strings.Contains(g, m) {
+					n++
+					break
+				}
 			}
 		}
 		return n
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for readers() > 0 {
+	for count() > 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d input readers of ended sessions still wait", readers())
+			t.Fatalf("%d %s still wait", count(), what)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
