@@ -28,8 +28,11 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 		_, _ = io.WriteString(c, "contactdesk: too many connections from your address; try again in a minute\r\n")
 		return nil
 	}
-	s.log.Info("connection", "remote", addr(c.RemoteAddr()))
 	l := &link{Conn: c, s: s, start: time.Now(), handshaking: true}
+	if !s.hold(l) {
+		return nil // shutting down: closed unanswered, as by a closed listener
+	}
+	s.log.Info("connection", "remote", addr(c.RemoteAddr()))
 	s.handshakes.Store(connKey(c), l)
 	// Closing the TCP connection is how the server ends an SSH one: the
 	// library's reader fails, and with it every channel and the context.
@@ -301,6 +304,7 @@ func (l *link) Close() error {
 			l.s.handshakes.CompareAndDelete(connKey(l), l)
 			l.logClose()
 		}
+		l.s.release(l)
 	})
 	return err
 }

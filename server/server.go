@@ -97,10 +97,18 @@ type Server struct {
 	// stopping is set by Shutdown; listeners are those Serve was given.
 	// charm.land/ssh's Shutdown closes only the listeners its Serve has
 	// reached, and its Serve, called after, would accept for ever: the
-	// server closes them itself.
+	// server closes them itself. It waits itself too, for what it
+	// counts: serving, the Serve loops running, and links, every
+	// connection accepted and not yet closed; gone is closed once
+	// stopping finds none left. (charm.land/ssh's Shutdown waits on a
+	// WaitGroup that a login completing at that instant adds to, a data
+	// race the race detector caught in the tests.)
 	mu        sync.Mutex
 	stopping  bool
 	listeners []net.Listener
+	serving   int
+	links     map[*link]struct{}
+	gone      chan struct{}
 
 	watchOnce sync.Once // starts the watcher, or says there will be none
 	watchCtx  context.Context
@@ -209,6 +217,7 @@ func (s *Server) Serve(l net.Listener) error {
 		return nil
 	}
 	s.listeners = append(s.listeners, l)
+	s.serving++
 	s.mu.Unlock()
 	s.watchOnce.Do(func() {
 		go func() {
@@ -223,11 +232,51 @@ func (s *Server) Serve(l net.Listener) error {
 	err := s.ssh.Serve(l)
 	s.mu.Lock()
 	stopping := s.stopping
+	s.serving--
+	s.checkGone()
 	s.mu.Unlock()
 	if errors.Is(err, ssh.ErrServerClosed) || stopping {
 		return nil // or the error of accepting on l, closed by Shutdown
 	}
 	return err
+}
+
+// hold counts l among the connections Shutdown waits for; it reports
+// false, counting nothing, once the server is stopping.
+func (s *Server) hold(l *link) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping {
+		return false
+	}
+	if s.links == nil {
+		s.links = map[*link]struct{}{}
+	}
+	s.links[l] = struct{}{}
+	return true
+}
+
+// release forgets a closed connection.
+func (s *Server) release(l *link) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.links, l)
+	s.checkGone()
+}
+
+// checkGone closes gone when the server is stopping with no Serve loop
+// and no connection left. s.mu is held.
+func (s *Server) checkGone() {
+	if s.gone == nil {
+		s.gone = make(chan struct{})
+	}
+	if s.stopping && s.serving == 0 && len(s.links) == 0 {
+		select {
+		case <-s.gone:
+		default:
+			close(s.gone)
+		}
+	}
 }
 
 // Sessions counts the sessions open now: the session channels that hold
@@ -248,8 +297,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	open := s.live.close()
 	s.log.Info("shutting down", "sessions", len(open))
-	stopped := make(chan error, 1)
-	go func() { stopped <- s.ssh.Shutdown(ctx) }() // closes the listeners at once
+	s.mu.Lock()
+	s.checkGone()
+	stopped := s.gone
+	s.mu.Unlock()
 	for _, l := range open {
 		// in the language the session logged in with: no read of the
 		// desk per session while the server closes
@@ -288,6 +339,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	t.Stop()
 	s.ssh.Close()
 	if !done {
+		// The library closes the connections it tracks, logged in; the
+		// server closes the rest (logins under way).
+		s.mu.Lock()
+		left := make([]*link, 0, len(s.links))
+		for l := range s.links {
+			left = append(left, l)
+		}
+		s.mu.Unlock()
+		for _, l := range left {
+			l.shut("server shutting down")
+		}
 		select {
 		case <-stopped:
 		case <-ctx.Done():

@@ -7,8 +7,11 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
 
 	"contactdesk/model"
 	"contactdesk/storage"
@@ -116,5 +119,77 @@ func TestShutdownAsServeStarts(t *testing.T) {
 			c.Close()
 			t.Errorf("try %d: the port still accepts connections", i)
 		}
+	}
+}
+
+// gatedStore holds each read, once armed, until the gate opens: a
+// login's key lookup waits there.
+type gatedStore struct {
+	model.Store
+	armed   *atomic.Bool
+	waiting chan struct{} // told each read that waits
+	gate    chan struct{}
+}
+
+func (s gatedStore) View(ctx context.Context, fn func(model.Tx) error) error {
+	if s.armed.Load() {
+		s.waiting <- struct{}{}
+		<-s.gate
+	}
+	return s.Store.View(ctx, fn)
+}
+
+// TestShutdownWhileLoggingIn: a login under way when the server shuts
+// down, completing after the last logged-in connection has ended, keeps
+// the server from saying it stopped until that connection is closed too
+// (charm.land/ssh's Shutdown returned at once, leaving it open; its
+// WaitGroup, added to by such a login, was also a data race the race
+// detector caught in CI).
+func TestShutdownWhileLoggingIn(t *testing.T) {
+	armed, waiting, gate := new(atomic.Bool), make(chan struct{}, 4), make(chan struct{})
+	f := startOver(t, false, func(st model.Store) model.Store {
+		return gatedStore{Store: st, armed: armed, waiting: waiting, gate: gate}
+	}, func(o *Options) { o.ShutdownNotice = 100 * time.Millisecond })
+	live := f.login(t, alice)
+	armed.Store(true)
+	type dialed struct {
+		c   *gossh.Client
+		err error
+	}
+	late := make(chan dialed, 1)
+	go func() {
+		c, err := f.dial(string(bruno), f.authOf(bruno))
+		late <- dialed{c, err}
+	}()
+	<-waiting // bruno's key lookup holds his login
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- f.srv.Shutdown(ctx) }()
+	f.waitLog(t, 5*time.Second, "shutting down")
+	live.Close()
+	f.waitLog(t, 5*time.Second, "connection closed", "account=aa11111-ovh")
+	time.Sleep(100 * time.Millisecond)
+	armed.Store(false)
+	close(gate) // bruno's login completes now
+	d := <-late
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server did not stop")
+	}
+	if d.err != nil {
+		return // refused: nothing left open
+	}
+	defer d.c.Close()
+	closed := make(chan struct{})
+	go func() { d.c.Wait(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(2 * time.Second):
+		t.Fatal("a connection logged in during the shutdown is still open after Shutdown returned")
 	}
 }
