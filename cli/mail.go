@@ -52,7 +52,10 @@ sent yet) or "not delivered" (the desk keeps no copy: ask for a fresh one),
 and the JSON has an empty token, a link without it, token_withheld true,
 and the delivery. A token the simulated mailbox held when real delivery
 began was never mailed: it was removed then, and TOKEN says "removed"
-(token_removed true); the mail says how to ask for a fresh one.`,
+(token_removed true); the mail says how to ask for a fresh one.
+
+Only the table goes to stdout: the lines after it, which count the tokens
+and say how to see them, go to stderr.`,
 		Example: `contactdesk mail list --as xx11111-ovh
 contactdesk mail list --as xx11111-ovh --json |
   jq -r '.[] | select(.token != "")
@@ -92,8 +95,8 @@ func mailList(o *mailListOptions) error {
 		return writeJSON(a.stdout, mapJSON(ms, mailOut))
 	}
 	rows := make([][]string, 0, len(ms))
-	// What became of each token, counted for the lines under the table
-	// (the replaced ones aside), each with its newest mail.
+	// What became of each token, counted for the lines that follow the
+	// table (the replaced ones aside), each with its newest mail.
 	var tokens, mailed, queued, failed, removed counted
 	for _, m := range ms {
 		unread, token := "", ""
@@ -126,6 +129,13 @@ func mailList(o *mailListOptions) error {
 		rows = append(rows, []string{strconv.FormatInt(m.ID, 10), unread, a.l.DateTime(m.Date), token, m.Subject})
 	}
 	table(a.out, a.header("number", "new", "date", "token", "subject"), rows)
+	// The lines about the tokens are notes for whoever reads, on stderr
+	// as the command line's other notes are: a script that reads the
+	// table from stdout gets its rows and nothing else. A table not
+	// written has no notes: the command's one line on stderr says why.
+	if a.outputErr() != nil {
+		return nil
+	}
 	for _, c := range []struct {
 		id string
 		n  counted
@@ -137,7 +147,7 @@ func mailList(o *mailListOptions) error {
 		{"cli.mail.removed_tokens", removed},
 	} {
 		if c.n.n > 0 {
-			fmt.Fprintln(a.out, a.T(c.id, locale.Args{"N": c.n.n, "Handle": h, "First": c.n.first}))
+			fmt.Fprintln(a.stderr, a.T(c.id, locale.Args{"N": c.n.n, "Handle": h, "First": c.n.first}))
 		}
 	}
 	return nil

@@ -31,12 +31,13 @@ func TestMailListMarksReplacedTokens(t *testing.T) {
 			t.Errorf("mail %v is not replaced", m)
 		}
 	}
-	list := d.ok("mail", "list", "--as", "gh13579-ovh")
+	r := d.run("mail", "list", "--as", "gh13579-ovh")
+	list := r.out
 	lines := strings.Split(list, "\n")
 	// the token of request #4, cancelled, no longer works either
-	if !strings.Contains(lines[1], "  token  ") || !strings.Contains(lines[2], "  replaced  ") || !strings.Contains(lines[4], "  ended  ") ||
-		!strings.Contains(list, "1 mail carries a token") {
-		t.Errorf("mail list after a resend:\n%s", list)
+	if r.code != 0 || !strings.Contains(lines[1], "  token  ") || !strings.Contains(lines[2], "  replaced  ") || !strings.Contains(lines[4], "  ended  ") ||
+		!strings.Contains(r.err, "1 mail carries a token") {
+		t.Errorf("mail list after a resend:\n%s\nstderr:\n%s", list, r.err)
 	}
 	id := strings.Fields(lines[2])[0]
 	show := d.ok("mail", "show", id, "--as", "gh13579-ovh")
@@ -65,10 +66,10 @@ func TestRealDeliveryRemovesSimulatedTokens(t *testing.T) {
 		t.Fatalf("the switch: %+v", r)
 	}
 
-	list := d.ok("mail", "list", "--as", "gh13579-ovh")
-	if strings.Contains(list, "  mailed  ") || strings.Contains(list, "inbox") || !strings.Contains(list, "  removed  ") ||
-		!strings.Contains(list, "1 mail's token, never mailed, was removed when mail began to be delivered for real") {
-		t.Errorf("mail list:\n%s", list)
+	r = d.run("mail", "list", "--as", "gh13579-ovh")
+	if list := r.out; r.code != 0 || strings.Contains(list, "  mailed  ") || strings.Contains(list+r.err, "inbox") || !strings.Contains(list, "  removed  ") ||
+		!strings.Contains(r.err, "1 mail's token, never mailed, was removed when mail began to be delivered for real") {
+		t.Errorf("mail list:\n%s\nstderr:\n%s", list, r.err)
 	}
 	var id int64
 	for _, m := range decode[[]map[string]any](t, d.ok("mail", "list", "--as", "gh13579-ovh", "--json")) {
@@ -125,7 +126,12 @@ func TestReadWithSMTPLeavesTheSimulatedMailbox(t *testing.T) {
 		{"backup", filepath.Join(d.dir, "copy.db")},
 		{"config", "list"},
 	} {
-		if r := d.run(args...); r.code != 0 || r.err != "" {
+		// nothing on stderr but mail list's line about the token
+		want := ""
+		if args[0] == "mail" {
+			want = "1 mail carries a token: see it with 'contactdesk mail show ID --as gh13579-ovh' (the newest: mail show 29)\n"
+		}
+		if r := d.run(args...); r.code != 0 || r.err != want {
 			t.Errorf("%v with --smtp: %+v", args, r)
 		}
 	}
@@ -138,5 +144,40 @@ func TestReadWithSMTPLeavesTheSimulatedMailbox(t *testing.T) {
 	r := d.run("request", "accept", "8", "--as", "gh13579-ovh", "--token", tok)
 	if r.code != 0 || !strings.Contains(r.err, "mail is now delivered for real") {
 		t.Errorf("the first write with --smtp: %+v", r)
+	}
+}
+
+// TestMailListStdoutIsTheTableAlone: a script that reads mail list's
+// table from stdout gets the header and a row a mail, nothing else; the
+// lines that count the tokens and say how to see them are on stderr, in
+// the output's language. Before, they came under the table on stdout,
+// and a script read them as rows.
+func TestMailListStdoutIsTheTableAlone(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	ms := decode[[]map[string]any](t, d.ok("mail", "list", "--as", "gh13579-ovh", "--json"))
+	for _, env := range []string{"LANG=C", "LANG=pt_PT.UTF-8"} {
+		r := d.withLang([]string{env}, "mail", "list", "--as", "gh13579-ovh")
+		if r.code != 0 {
+			t.Fatalf("%s mail list: exit %d: %s", env, r.code, r.err)
+		}
+		lines := strings.Split(strings.TrimSuffix(r.out, "\n"), "\n")
+		if len(lines) != len(ms)+1 {
+			t.Fatalf("%s mail list: %d lines on stdout for %d mails (a header and a row each):\n%s", env, len(lines), len(ms), r.out)
+		}
+		for i, m := range ms {
+			if f := strings.Fields(lines[i+1]); f[0] != itoa(int64(m["id"].(float64))) {
+				t.Errorf("%s mail list: row %d is not mail %v: %q", env, i+1, m["id"], lines[i+1])
+			}
+		}
+		says := map[string]string{"LANG=C": "1 mail carries a token: see it with 'contactdesk mail show ID --as gh13579-ovh' (the newest: mail show ",
+			"LANG=pt_PT.UTF-8": "1 e-mail tem um código de validação: veja-o com 'contactdesk mail show ID --as gh13579-ovh'"}[env]
+		if !strings.HasPrefix(r.err, says) || strings.Count(r.err, "\n") != 1 {
+			t.Errorf("%s mail list: stderr %q, want one line starting %q", env, r.err, says)
+		}
+	}
+	// --json is as it was: the mails, nothing on stderr
+	if r := d.run("mail", "list", "--as", "gh13579-ovh", "--json"); r.code != 0 || r.err != "" || !strings.HasPrefix(r.out, "[\n") {
+		t.Errorf("mail list --json: %+v", r)
 	}
 }

@@ -386,10 +386,10 @@ func TestFailedTokensAreNotMailed(t *testing.T) {
 		t.Fatalf("a create whose token mail failed: %+v", r)
 	}
 
-	list := d.ok("mail", "list", "--as", "ne44444-ovh")
-	if !strings.Contains(list, "  not delivered  ") || strings.Contains(list, "  mailed  ") ||
-		!strings.Contains(list, "1 mail's token was not delivered, and the desk keeps no copy") {
-		t.Errorf("mail list of the party whose mail failed:\n%s", list)
+	r = d.run("mail", "list", "--as", "ne44444-ovh")
+	if list := r.out; r.code != 0 || !strings.Contains(list, "  not delivered  ") || strings.Contains(list, "  mailed  ") ||
+		!strings.Contains(r.err, "1 mail's token was not delivered, and the desk keeps no copy") {
+		t.Errorf("mail list of the party whose mail failed:\n%s\nstderr:\n%s", list, r.err)
 	}
 	if list := d.ok("mail", "list", "--as", "te22222-ovh"); !strings.Contains(list, "  mailed  ") {
 		t.Errorf("mail list of a party whose mail went:\n%s", list)
@@ -407,8 +407,9 @@ func TestFailedTokensAreNotMailed(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.out, "is queued for ted@example.com, not sent yet") {
 		t.Errorf("a resend with the server down: %+v", r)
 	}
-	if list := d.ok("mail", "list", "--as", "te22222-ovh"); !strings.Contains(list, "  queued  ") || !strings.Contains(list, "1 mail's token is queued for the account's own inbox, not sent yet") {
-		t.Errorf("mail list with a mail queued:\n%s", list)
+	if r := d.run("mail", "list", "--as", "te22222-ovh"); r.code != 0 || !strings.Contains(r.out, "  queued  ") ||
+		!strings.Contains(r.err, "1 mail's token is queued for the account's own inbox, not sent yet") {
+		t.Errorf("mail list with a mail queued:\n%s\nstderr:\n%s", r.out, r.err)
 	}
 	if show := d.ok("mail", "show", "4", "--as", "te22222-ovh"); !strings.Contains(show, "Delivery: pending: ") ||
 		!strings.Contains(show, "Token:    queued for ted@example.com, not sent yet") || !strings.Contains(show, "(queued for ted@example.com, not sent yet") {
@@ -513,9 +514,10 @@ func TestRealDeliveryOffShowsUnsentTokens(t *testing.T) {
 	if !strings.Contains(out, "3 mails not sent yet were taken out of the outbox: they stay in the simulated mailbox, which shows the tokens they carry again") {
 		t.Errorf("config set mail-delivery none says:\n%s", out)
 	}
-	list := d.ok("mail", "list", "--as", "ne44444-ovh")
-	if !strings.Contains(list, "  token  ") || strings.Contains(list, "queued") || strings.Contains(list, "mailed") || !strings.Contains(list, "1 mail carries a token") {
-		t.Errorf("mail list after mail-delivery none:\n%s", list)
+	r = d.run("mail", "list", "--as", "ne44444-ovh")
+	if list := r.out; r.code != 0 || !strings.Contains(list, "  token  ") || strings.Contains(list+r.err, "queued") || strings.Contains(list+r.err, "mailed") ||
+		!strings.Contains(r.err, "1 mail carries a token") {
+		t.Errorf("mail list after mail-delivery none:\n%s\nstderr:\n%s", list, r.err)
 	}
 	tok := d.token("ne44444-ovh", 1)
 	if show := d.ok("mail", "show", "3", "--as", "ne44444-ovh"); !strings.Contains(show, tok) || strings.Contains(show, "Delivery:") || strings.Contains(show, "Token:") {
