@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"contactdesk/locale"
 )
 
@@ -393,4 +395,78 @@ func TestSupportHistory(t *testing.T) {
 		t.Errorf("an account's history shows a desk setting:\n%s", mine)
 	}
 	d.misused("history --support shows what support staff did, for no account: leave out --as and --service", "history", "--support", "--as", "xx11111-ovh")
+}
+
+// TestTableTimesSayUTC: every table column of times says, in its header,
+// that they are UTC, in each language the desk speaks ("DATE (UTC)",
+// "DATA (UTC)"), and the header stays over its column. Before, the
+// headers said CREATED, DATE, AT, ADDED and LAST USED, and a reader
+// took the times for local ones.
+func TestTableTimesSayUTC(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	line, _ := pubKey(t, "ana@portatil")
+	file := filepath.Join(d.dir, "id_ed25519.pub")
+	if err := os.WriteFile(file, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.ok("key", "add", "xx11111-ovh", file)
+	d.ok("api-key", "add", "xx11111-ovh")
+	type listing struct {
+		args []string
+		says map[string][]string // the headers of its columns of times, by $LANG
+	}
+	en, pt, fr := "LANG=C", "LANG=pt_PT.UTF-8", "LANG=fr_FR.UTF-8"
+	created := map[string][]string{en: {"CREATED (UTC)"}, pt: {"CRIADO (UTC)"}, fr: {"CRÉÉE (UTC)"}}
+	at := map[string][]string{en: {"AT (UTC)"}, pt: {"QUANDO (UTC)"}, fr: {"QUAND (UTC)"}}
+	for _, c := range []listing{
+		{[]string{"request", "list", "--as", "xx11111-ovh"}, created},
+		{[]string{"mail", "list", "--as", "gh13579-ovh"}, map[string][]string{en: {"DATE (UTC)"}, pt: {"DATA (UTC)"}, fr: {"DATE (UTC)"}}},
+		{[]string{"history", "--as", "xx11111-ovh"}, at},
+		{[]string{"history", "--support"}, at},
+		{[]string{"key", "list"}, map[string][]string{en: {"ADDED (UTC)"}, pt: {"ADICIONADA (UTC)"}, fr: {"AJOUTÉE (UTC)"}}},
+		{[]string{"api-key", "list"}, map[string][]string{en: {"CREATED (UTC)", "LAST USED (UTC)"}, pt: {"CRIADO (UTC)", "ÚLTIMO USO (UTC)"},
+			fr: {"CRÉÉE (UTC)", "DERNIER USAGE (UTC)"}}},
+	} {
+		for _, env := range []string{en, pt, fr} {
+			r := d.withLang([]string{env}, c.args...)
+			lines := strings.Split(r.out, "\n")
+			if r.code != 0 || len(lines) < 3 {
+				t.Fatalf("%v with %s: exit %d, %q (stderr %q)", c.args, env, r.code, r.out, r.err)
+			}
+			head := lines[0]
+			if n := strings.Count(head, "(UTC)"); n != len(c.says[env]) {
+				t.Errorf("%v with %s: %d columns say UTC, want %d: %q", c.args, env, n, len(c.says[env]), head)
+			}
+			for _, h := range c.says[env] {
+				if !strings.Contains(head, h) {
+					t.Errorf("%v with %s: no column %q: %q", c.args, env, h, head)
+				}
+			}
+			// each time of the first row stands under a header that
+			// says UTC, starting where it starts
+			dates := regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d|\d\d/\d\d/\d{4} \d\d:\d\d`).FindAllStringIndex(lines[1], -1)
+			if len(dates) == 0 {
+				t.Errorf("%v with %s: no time in the first row: %q", c.args, env, lines[1])
+			}
+			for _, m := range dates {
+				col := ansi.StringWidth(lines[1][:m[0]])
+				if at := ansiCut(head, col); !regexp.MustCompile(`^[^ ]+( [^ ]+)* \(UTC\)`).MatchString(at) || (col > 0 && ansiCut(head, col-1)[0] != ' ') {
+					t.Errorf("%v with %s: the time at column %d is under %q:\n%s\n%s", c.args, env, col, at, head, lines[1])
+				}
+			}
+		}
+	}
+}
+
+// ansiCut is what s shows from its display column col on.
+func ansiCut(s string, col int) string {
+	w := 0
+	for i, r := range s {
+		if w >= col {
+			return s[i:]
+		}
+		w += ansi.StringWidth(string(r))
+	}
+	return ""
 }

@@ -407,7 +407,8 @@ func progressArgs(done, total int) locale.Args {
 }
 
 // header is a table's header, in the output's language: the columns'
-// names (cli.col.<id>).
+// names (cli.col.<id>). A column of times (l.DateTime, UTC) is named
+// with "(UTC)" in every language: "DATE (UTC)", "DATA (UTC)".
 func (a *app) header(ids ...string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
