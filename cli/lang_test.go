@@ -470,3 +470,39 @@ func ansiCut(s string, col int) string {
 	}
 	return ""
 }
+
+// TestShownTimesSayUTC: request show and mail show write a time alone on
+// its line with UTC after it, in every language, as the app's request
+// page and the mails do; their --json is as it was (RFC 3339, Z).
+func TestShownTimesSayUTC(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	en, pt := `\d{4}-\d\d-\d\d \d\d:\d\d UTC\n`, `\d\d/\d\d/\d{4} \d\d:\d\d UTC\n`
+	for _, c := range []struct {
+		env  string
+		args []string
+		says []string // patterns of lines
+	}{
+		{"LANG=C", []string{"request", "show", "8", "--as", "xx11111-ovh"}, []string{`\n  created:   ` + en, `\n  expires:   ` + en}},
+		{"LANG=pt_PT.UTF-8", []string{"request", "show", "8", "--as", "xx11111-ovh"}, []string{`\n  criado:\s+` + pt, `\n  expira:\s+` + pt}},
+		{"LANG=C", []string{"request", "show", "4", "--as", "gh13579-ovh"}, []string{`\n  ended:     ` + en}},
+		{"LANG=fr_FR.UTF-8", []string{"request", "show", "4", "--as", "gh13579-ovh"}, []string{`\n  \S+ ?:\s+` + pt}},
+		{"LANG=C", []string{"mail", "show", "29", "--as", "gh13579-ovh"}, []string{`\nDate:    ` + en}},
+		{"LANG=pt_PT.UTF-8", []string{"mail", "show", "29", "--as", "gh13579-ovh"}, []string{`\nData:    ` + pt}},
+	} {
+		r := d.withLang([]string{c.env}, c.args...)
+		if r.code != 0 {
+			t.Fatalf("%v with %s: exit %d: %s", c.args, c.env, r.code, r.err)
+		}
+		for _, s := range c.says {
+			if !regexp.MustCompile(s).MatchString(r.out) {
+				t.Errorf("%v with %s has no line %q:\n%s", c.args, c.env, s, r.out)
+			}
+		}
+	}
+	for _, c := range [][]string{{"created", "request", "show", "8", "--as", "xx11111-ovh", "--json"}, {"date", "mail", "show", "29", "--as", "gh13579-ovh", "--json"}} {
+		if out := d.ok(c[1:]...); !regexp.MustCompile(`\n  "` + c[0] + `": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ",\n`).MatchString(out) {
+			t.Errorf("%v:\n%s", c[1:], out)
+		}
+	}
+}

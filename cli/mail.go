@@ -231,7 +231,7 @@ func mailShow(o *mailShowOptions) error {
 	}
 	label := a.labels("cli.mail.label.", labels...)
 	fmt.Fprintf(a.out, "%scontactdesk\n%s%s <%s>\n%s%s\n%s%s\n", label("from"), label("to"), m.To, text.Line(m.Address),
-		label("date"), a.l.DateTime(m.Date), label("subject"), text.Line(m.Subject))
+		label("date"), a.l.Stamp(m.Date), label("subject"), text.Line(m.Subject))
 	if m.Delivery != "" {
 		// Where it stands, and the server's last answer.
 		d := a.T("tui.delivery." + m.Delivery)

@@ -372,11 +372,14 @@ func (a *app) describe(w io.Writer, r model.Request) {
 		fmt.Fprintf(w, " (%s)", text.Line(model.ReasonOf(r).In(l)))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  %s%s\n  %s%s\n", label("requester"), r.Requester, label("created"), l.DateTime(r.Created))
+	// A time alone on its line says UTC after it, as the app's request
+	// page, the web page and the mails write it (a table says so in its
+	// column's header).
+	fmt.Fprintf(w, "  %s%s\n  %s%s\n", label("requester"), r.Requester, label("created"), l.Stamp(r.Created))
 	if r.State == model.StateValidating {
-		fmt.Fprintf(w, "  %s%s\n", label("expires"), l.DateTime(r.Expires))
+		fmt.Fprintf(w, "  %s%s\n", label("expires"), l.Stamp(r.Expires))
 	} else {
-		fmt.Fprintf(w, "  %s%s\n", label("ended"), l.DateTime(r.Ended))
+		fmt.Fprintf(w, "  %s%s\n", label("ended"), l.Stamp(r.Ended))
 	}
 	fmt.Fprintf(w, "  %s\n", strings.TrimRight(label("parties"), " "))
 	// A party of an ended request that never answered is not "pending":
