@@ -15,6 +15,7 @@ import (
 	uv "github.com/charmbracelet/ultraviolet"
 
 	"contactdesk/locale"
+	"contactdesk/tui/input"
 )
 
 // app runs the session's Bubble Tea program: the client's terminal size,
@@ -50,7 +51,7 @@ func (s *Server) app() wish.Middleware {
 			go s.resizes(ctx, sess, p)
 			go s.idle(ctx, in, l)
 			pty, _, _ := sess.Pty()
-			go s.input(ctx, newInputCap(in), pty.Term, p)
+			go s.input(ctx, input.NewReader(in), pty.Term, p)
 
 			_, err := p.Run()
 			p.Kill() // restores the terminal if the program crashed
@@ -117,7 +118,7 @@ func (s *Server) resizes(ctx context.Context, sess ssh.Session, p *tea.Program) 
 	}
 }
 
-// input reads the session's keys (r, bounded by inputCap) with the
+// input reads the session's keys (r, bounded by input.Reader) with the
 // terminal reader the program would make (ultraviolet's, with the
 // client's TERM) and hands their events to p, as the program's own reader
 // does; a panic of the parser ends the session, not the server.

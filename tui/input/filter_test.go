@@ -1,4 +1,4 @@
-package server
+package input
 
 import (
 	"bytes"
@@ -15,15 +15,15 @@ import (
 
 const pasteStart = "\x1b[200~"
 
-// capped is what a session's program reads of in, read through inputCap
+// capped is what a program reads of in, read through a Reader
 // one byte at a time (every sequence split across reads) and at once.
 func capped(t *testing.T, in string) string {
 	t.Helper()
-	whole, err := io.ReadAll(newInputCap(strings.NewReader(in)))
+	whole, err := io.ReadAll(NewReader(strings.NewReader(in)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	bytewise, err := io.ReadAll(newInputCap(iotest.OneByteReader(strings.NewReader(in))))
+	bytewise, err := io.ReadAll(NewReader(iotest.OneByteReader(strings.NewReader(in))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,9 +33,9 @@ func capped(t *testing.T, in string) string {
 	return string(whole)
 }
 
-// TestInputCapPassesWhatATerminalSends: keys, a terminal's answers,
+// TestFilterPassesWhatATerminalSends: keys, a terminal's answers,
 // mouse reports and pastes within their bounds pass exactly as sent.
-func TestInputCapPassesWhatATerminalSends(t *testing.T) {
+func TestFilterPassesWhatATerminalSends(t *testing.T) {
 	for _, in := range []string{
 		"abc\r2jjq",
 		"çé€😀 \x7f\x03",
@@ -58,10 +58,10 @@ func TestInputCapPassesWhatATerminalSends(t *testing.T) {
 	}
 }
 
-// TestInputCapBoundsAPaste: a bracketed paste of 1 MiB reaches the
+// TestFilterBoundsAPaste: a bracketed paste of 1 MiB reaches the
 // program as its first maxPasteBytes, ended by its marker, and what
 // follows it passes; a paste never ended holds no more.
-func TestInputCapBoundsAPaste(t *testing.T) {
+func TestFilterBoundsAPaste(t *testing.T) {
 	big := strings.Repeat("a", 1<<20)
 	got := capped(t, pasteStart+big+pasteEnd+"q")
 	if want := pasteStart + big[:maxPasteBytes] + pasteEnd + "q"; got != want {
@@ -84,10 +84,10 @@ func TestInputCapBoundsAPaste(t *testing.T) {
 	}
 }
 
-// TestInputCapBoundsASequence: an escape sequence fed without end, or
+// TestFilterBoundsASequence: an escape sequence fed without end, or
 // of 1 MiB, reaches the program as its first maxSeqBytes (and its end,
 // when it comes); keys after it pass.
-func TestInputCapBoundsASequence(t *testing.T) {
+func TestFilterBoundsASequence(t *testing.T) {
 	big := strings.Repeat("9", 1<<20)
 	for _, c := range []struct{ in, want string }{
 		{"\x1b]" + big + "\x07q", "\x1b]" + big[:maxSeqBytes] + "\x07q"},
@@ -102,8 +102,8 @@ func TestInputCapBoundsASequence(t *testing.T) {
 	}
 }
 
-// parsed runs the terminal reader a session's program reads with (the
-// same library, as bubbletea makes it) over in, through inputCap, and
+// parsed runs the terminal reader a program reads with (the same
+// library, as bubbletea makes it) over in, through a Reader, and
 // returns the events it made; a panic of the parser fails the test.
 func parsed(t *testing.T, in string) []uv.Event {
 	t.Helper()
@@ -126,7 +126,7 @@ func parsedFrom(t *testing.T, r io.Reader) (events []uv.Event) {
 			events = append(events, e)
 		}
 	}()
-	err := uv.NewTerminalReader(newInputCap(r), "xterm-256color").StreamEvents(context.Background(), ec)
+	err := uv.NewTerminalReader(NewReader(r), "xterm-256color").StreamEvents(context.Background(), ec)
 	close(ec)
 	<-done
 	if err != nil {
@@ -135,12 +135,12 @@ func parsedFrom(t *testing.T, r io.Reader) (events []uv.Event) {
 	return events
 }
 
-// TestInputCapKeepsTheParserWhole: a sequence of more parameters than
+// TestFilterKeepsTheParserWhole: a sequence of more parameters than
 // x/ansi's parser holds (32) made it index past its array: a panic in the
 // program's input goroutine, which ended the whole server, from 70 bytes
 // any customer could send, in a paste too. The parser now never sees
 // more than maxParams of them, and a key after still arrives.
-func TestInputCapKeepsTheParserWhole(t *testing.T) {
+func TestFilterKeepsTheParserWhole(t *testing.T) {
 	many := "\x1b[" + strings.Repeat("1;", 40) + "1m"
 	dcs := "\x1bP" + strings.Repeat("1;", 40) + "1q data\x1b\\"
 	for _, in := range []string{many + "q", pasteStart + many + pasteEnd + "q", dcs + "q", "\x1b[" + strings.Repeat(":", 100) + "mq"} {
@@ -155,13 +155,13 @@ func TestInputCapKeepsTheParserWhole(t *testing.T) {
 	}
 }
 
-// TestInputCapFollowsTheParsersPaste: the parser starts a paste at any
+// TestFilterFollowsTheParsersPaste: the parser starts a paste at any
 // CSI 200 ~ (ESC[0200~, ESC[200;1~), not only at ESC[200~, and a lone
 // 0x9b is its CSI: each of those opened a paste past the bound (800 MB to
 // 960 MB for 50 MiB). A paste so opened is bounded too, and 8-bit
 // introducers and bytes of no character never reach the parser, which
 // stalled on them, holding all that followed.
-func TestInputCapFollowsTheParsersPaste(t *testing.T) {
+func TestFilterFollowsTheParsersPaste(t *testing.T) {
 	big := strings.Repeat("a", 1<<20)
 	for _, start := range []string{"\x1b[0200~", "\x1b[200;1~", "\x1b[00000000000200~"} {
 		got := capped(t, start+big+pasteEnd+"q")
@@ -195,14 +195,14 @@ func TestInputCapFollowsTheParsersPaste(t *testing.T) {
 	}
 }
 
-// TestInputCapPasteHoldsNoSequence: inside a paste no ESC reaches the
+// TestFilterPasteHoldsNoSequence: inside a paste no ESC reaches the
 // parser but its end marker's, whole: the pasted text's own sequences
 // lose their ESC, and a marker sent in two halves, a pause between
 // (ESC[201, then ~ and 1 MiB), ends the paste for the filter and the
 // parser at once. Before, the parser read the half it held past its ESC
 // timeout as something else, stayed in the paste the filter took for
 // ended, and gathered 50 MiB in it.
-func TestInputCapPasteHoldsNoSequence(t *testing.T) {
+func TestFilterPasteHoldsNoSequence(t *testing.T) {
 	for in, want := range map[string]string{
 		"\x1b[200~with \x1b[A and \x1b[20 inside\x1b[201~q": "\x1b[200~with [A and [20 inside\x1b[201~q",
 		"\x1b[200~\x1b\x1b[201~":                            "\x1b[200~\x1b[201~",
@@ -224,10 +224,10 @@ func TestInputCapPasteHoldsNoSequence(t *testing.T) {
 	}
 }
 
-// TestInputCapEndsWindowsInputMode: a CSI of Windows' input mode (final
+// TestFilterEndsWindowsInputMode: a CSI of Windows' input mode (final
 // _) reaches the parser with an unknown final byte: ultraviolet repeated
 // its key by its sixth parameter, 65,535 events from 21 bytes.
-func TestInputCapEndsWindowsInputMode(t *testing.T) {
+func TestFilterEndsWindowsInputMode(t *testing.T) {
 	in := strings.Repeat("\x1b[65;30;97;1;0;65535_", 195) + "q"
 	if got := capped(t, in); strings.Contains(got, "_") {
 		t.Errorf("a final _ passed: %.40q", got)

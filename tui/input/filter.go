@@ -1,11 +1,14 @@
-package server
+// Package input bounds what a terminal's input may hand the terminal's
+// input parser, at both doors of the app: an SSH session's keys (package
+// server) and the terminal the app runs in (package cli).
+package input
 
 import (
 	"io"
 	"unicode/utf8"
 )
 
-// The bounds of what a session's input may hand the terminal's input
+// The bounds of what a terminal's input may hand the terminal's input
 // parser (charm.land's ultraviolet, over x/ansi's). It keeps an
 // unfinished sequence, and a whole bracketed paste, in memory until it
 // ends, parsing it all again at each read: a client that opened a paste
@@ -14,10 +17,11 @@ import (
 // an unterminated sequence fed without a pause grows the same way. And
 // x/ansi's parser holds 32 parameters: a 33rd (ESC[1;1;…m) indexes past
 // its array, a panic in the program's input goroutine that no recover
-// reaches, which ended the whole server. What is cut is more than
-// anything typed or answered takes: the app types the first 1,024
-// characters of a paste (tui's maxPaste), a terminal's answers to queries
-// are tens of bytes with a handful of parameters.
+// reaches, which ended the whole server, and ends the app run in a
+// terminal (70 bytes pasted, or a file cat'ed, as it runs). What is cut
+// is more than anything typed or answered takes: the app types the
+// first 1,024 characters of a paste (tui's maxPaste), a terminal's
+// answers to queries are tens of bytes with a handful of parameters.
 const (
 	maxPasteBytes = 16 << 10
 	maxSeqBytes   = 4 << 10
@@ -28,7 +32,7 @@ const (
 // is still given.
 const pasteEnd = "\x1b[201~"
 
-// inputCap passes a session's input to the program within those bounds.
+// Filter passes a terminal's input to its parser within those bounds.
 // It follows the grammar the parser follows (ECMA-48, as x/ansi reads
 // it), so that both agree on where a sequence or a paste ends:
 //   - outside sequences, UTF-8 characters and 7-bit controls pass; a byte
@@ -50,12 +54,10 @@ const pasteEnd = "\x1b[201~"
 //
 // Hand-written: neither ultraviolet nor bubbletea bounds its input, and
 // a filter of the bytes before the parser is the one place that sees all
-// of a session's input.
-type inputCap struct {
-	r   io.Reader
-	buf []byte
-	out []byte // filtered, not returned yet
-	err error
+// of a terminal's input. Its zero value is ready; it keeps, between
+// calls, where the input is in the grammar.
+type Filter struct {
+	out []byte // what passes, during Append
 
 	state inputState
 	seq   int  // bytes of the current sequence passed
@@ -96,20 +98,42 @@ const (
 	pasting            // inside a bracketed paste
 )
 
-func newInputCap(r io.Reader) *inputCap {
-	return &inputCap{r: r, buf: make([]byte, 4096)}
+// Append filters src, the input's next bytes, and appends what passes
+// to dst. Bytes that may be part of what comes next are held until it
+// comes (the start of a character, an ESC in a paste or in a string):
+// what passes is at most len(src) and the bytes held before.
+func (f *Filter) Append(dst, src []byte) []byte {
+	f.out = dst
+	for _, b := range src {
+		f.take(b)
+	}
+	dst, f.out = f.out, nil
+	return dst
 }
 
-func (c *inputCap) Read(p []byte) (int, error) {
+// Reader reads r within the Filter's bounds.
+type Reader struct {
+	r   io.Reader
+	f   Filter
+	buf []byte
+	out []byte // filtered, not returned yet
+	err error
+}
+
+// NewReader returns a Reader of r.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{r: r, buf: make([]byte, 4096)}
+}
+
+// Read returns what passes of r's input; it reads r again while nothing
+// does.
+func (c *Reader) Read(p []byte) (int, error) {
 	for len(c.out) == 0 {
 		if c.err != nil {
 			return 0, c.err
 		}
 		n, err := c.r.Read(c.buf)
-		c.out = c.out[:0]
-		for _, b := range c.buf[:n] {
-			c.take(b)
-		}
+		c.out = c.f.Append(c.out[:0], c.buf[:n])
 		c.err = err
 	}
 	k := copy(p, c.out)
@@ -119,7 +143,7 @@ func (c *inputCap) Read(p []byte) (int, error) {
 
 // emit passes bs, unless a paste is past its bound; bytes of a paste
 // count towards it.
-func (c *inputCap) emit(bs ...byte) {
+func (c *Filter) emit(bs ...byte) {
 	if !c.paste {
 		c.out = append(c.out, bs...)
 		return
@@ -137,7 +161,7 @@ func (c *inputCap) emit(bs ...byte) {
 
 // seqByte passes b, a byte inside a sequence, while the sequence is
 // within its bound.
-func (c *inputCap) seqByte(b byte) {
+func (c *Filter) seqByte(b byte) {
 	if c.seq >= maxSeqBytes {
 		c.cut = true
 		return
@@ -147,7 +171,7 @@ func (c *inputCap) seqByte(b byte) {
 }
 
 // take filters one byte.
-func (c *inputCap) take(b byte) {
+func (c *Filter) take(b byte) {
 	switch c.state {
 	case ground:
 		c.ground(b)
@@ -175,7 +199,7 @@ func (c *inputCap) take(b byte) {
 }
 
 // ground takes b outside any sequence.
-func (c *inputCap) ground(b byte) {
+func (c *Filter) ground(b byte) {
 	if len(c.char) > 0 {
 		if b&0xC0 == 0x80 {
 			c.char = append(c.char, b)
@@ -209,12 +233,12 @@ func (c *inputCap) ground(b byte) {
 	}
 }
 
-func (c *inputCap) startEscape() {
+func (c *Filter) startEscape() {
 	c.state, c.seq, c.cut = escape, 0, false
 }
 
 // escape takes b after ESC (and its intermediates).
-func (c *inputCap) escape(b byte) {
+func (c *Filter) escape(b byte) {
 	switch {
 	case b == '[' || b == 'P':
 		c.emit(b)
@@ -238,7 +262,7 @@ func (c *inputCap) escape(b byte) {
 }
 
 // csiByte takes b inside a CSI or a DCS's parameters.
-func (c *inputCap) csiByte(b byte) {
+func (c *Filter) csiByte(b byte) {
 	switch {
 	case b == 0x1b:
 		// an ESC cancels the sequence and starts another
@@ -271,7 +295,7 @@ func (c *inputCap) csiByte(b byte) {
 }
 
 // final ends a CSI or a DCS's parameters with b.
-func (c *inputCap) final(b byte) {
+func (c *Filter) final(b byte) {
 	if b == '_' {
 		// Windows' input mode (CSI … _), which no SSH client sends
 		// unasked: ultraviolet repeats its key by the sixth parameter
@@ -304,7 +328,7 @@ func (c *inputCap) final(b byte) {
 // half of it, nor sees another sequence, so that it can't stay in a
 // paste the filter took for ended (a tester's ESC[201, a pause, then ~
 // and 50 MiB). Any other ESC of a paste is dropped.
-func (c *inputCap) pasteByte(b byte) {
+func (c *Filter) pasteByte(b byte) {
 	if len(c.held) > 0 {
 		if b == pasteEnd[len(c.held)] {
 			if c.held = append(c.held, b); len(c.held) == len(pasteEnd) {
@@ -330,7 +354,7 @@ func (c *inputCap) pasteByte(b byte) {
 }
 
 // strByte takes b inside a string's data.
-func (c *inputCap) strByte(b byte) {
+func (c *Filter) strByte(b byte) {
 	if c.state == utf8Str {
 		if b&0xC0 == 0x80 {
 			c.char = append(c.char, b)
