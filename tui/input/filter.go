@@ -111,6 +111,15 @@ func (f *Filter) Append(dst, src []byte) []byte {
 	return dst
 }
 
+// holding is the number of bytes taken and held, not passed yet.
+func (f *Filter) holding() int {
+	n := len(f.char) + len(f.held)
+	if f.state == strEsc {
+		n++
+	}
+	return n
+}
+
 // Reader reads r within the Filter's bounds.
 type Reader struct {
 	r   io.Reader
