@@ -13,6 +13,7 @@ import (
 	"contactdesk/model"
 	"contactdesk/model/demo"
 	"contactdesk/tui"
+	"contactdesk/tui/input"
 )
 
 // runTUI opens the terminal app: on as (or $CONTACTDESK_AS) when given,
@@ -75,8 +76,13 @@ func (a *app) runTUI(as string) error {
 	// Requests that expire meanwhile are recorded, and their parties told,
 	// with no write needed to notice them (serve does the same).
 	go d.SettleExpiries(ctx, expiriesEvery)
+	// The terminal's input is bounded as an SSH session's is: a hostile
+	// sequence pasted (or cat'ed) as the app runs made the terminal
+	// reader panic where nothing recovers (input.Terminal). The program
+	// still owns the terminal: raw mode, its restoring, its reader's
+	// cancelling, all through the file.
 	p := tea.NewProgram(tui.New(d, me, tui.Options{Context: ctx, Lang: a.pickerLang(d)}),
-		tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+		tea.WithContext(ctx), tea.WithInput(input.NewTerminal(in)), tea.WithOutput(out))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && a.ctx.Err() != nil {
 		return nil // SIGINT or SIGTERM: leave quietly
