@@ -344,7 +344,7 @@ func linkLines(link string, indent, width int, st common.Renderer) []string {
 func (p *Page) View() string {
 	st := p.c.Styles
 	if !p.loaded {
-		return st.Title.Render(p.Title()) + "\n\n" + st.Subtle.Render("loading…")
+		return st.Title.Render(p.Title()) + "\n\n" + st.Subtle.Render(p.c.T("tui.loading"))
 	}
 	m := p.m
 	var ls []string
