@@ -107,6 +107,16 @@ func start(t testing.TB, d *model.Desk, me model.Handle, w, h int, o ...tui.Opti
 			lang = acc.Lang
 		}
 	}
+	return startIn(t, d, me, lang, w, h, opt)
+}
+
+// startIn is start with the screens expected in lang, which it does not
+// read from the desk (a desk that does not answer).
+func startIn(t testing.TB, d *model.Desk, me model.Handle, lang locale.Lang, w, h int, opt tui.Options) *app {
+	t.Helper()
+	if opt.Clock == nil {
+		opt.Clock = fixedClock(now)
+	}
 	a := &app{t: t, l: locale.For(lang)}
 	p := probe{m: tui.New(d, me, opt), mu: &a.mu, last: &a.last, title: &a.win}
 	a.tm = teatest.NewTestModel(t, p,

@@ -1318,6 +1318,9 @@ func (m *Model) setStatus(cur slot) {
 			m.status.User = common.H(acc.Handle) + " " + common.Line(acc.Name)
 		}
 		m.status.Unread = m.mbox.Unread()
+		if m.mbox.Unknown() {
+			m.status.Unread = -1 // not counted yet: not "no unread mail"
+		}
 	}
 	n := m.notes[cur.id]
 	m.status.Set(n.msg.Text, n.msg.Err)

@@ -56,7 +56,9 @@ type Spec[T any] struct {
 	Title, Subject string
 	// Legend explains the marks, at the right of the head when it fits.
 	Legend string
-	// Info is the head's counts: shown of total.
+	// Info is the head's counts: shown of total; none ("") while there
+	// is nothing to count. It is not asked before a read has answered
+	// (List.Unknown).
 	Info func(shown, total int) string
 	// None is what an empty list says (it may take several lines);
 	// NoMatch, what a filter that matches nothing says.
@@ -165,6 +167,7 @@ func (l *List[T]) Load(first, whole Read[T]) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	l.Table.Empty = l.emptyText(l.Table.Len()) // "loading…" again, after a failure
 	read := whole
 	l.whole = whole
 	if first != nil && !l.loaded && !l.partial {
@@ -242,6 +245,7 @@ func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
 	if msg.Err != nil {
 		l.err = msg.Err
 		again := l.reads.End()
+		l.Table.Empty = l.emptyText(l.Table.Len())
 		if again {
 			return tea.Batch(common.ReadFailed(msg.Err), l.reload())
 		}
@@ -336,16 +340,7 @@ func (l *List[T]) Apply() {
 		}
 		rows = append(rows, e.Row)
 	}
-	switch {
-	case !l.loaded && len(l.all) == 0:
-		l.Table.Empty = l.c.T("tui.loading")
-	case l.partial && len(rows) == 0:
-		l.Table.Empty = l.c.T("tui.list.none_of_first", locale.Args{"N": locale.Number(len(l.all))})
-	case len(l.all) == 0:
-		l.Table.Empty = l.spec.None
-	default:
-		l.Table.Empty = l.spec.NoMatch
-	}
+	l.Table.Empty = l.emptyText(len(rows))
 	l.rows = rows
 	if l.spec.FollowTop && !l.moved {
 		had = false
@@ -355,6 +350,25 @@ func (l *List[T]) Apply() {
 	if l.wanted && l.Table.SelectKey(l.want) {
 		l.moved, l.wanted = true, false
 	}
+}
+
+// emptyText is what the table says when it shows no row, shown of the
+// entries read: that the list is loading, while nothing of it has been
+// read, where its rows will be; that it could not be read, once its
+// read failed (the status line says why); that none is left or none
+// matches.
+func (l *List[T]) emptyText(shown int) string {
+	switch {
+	case !l.loaded && len(l.all) == 0 && l.err != nil && !l.reads.Busy():
+		return l.c.T("tui.not_read")
+	case !l.loaded && len(l.all) == 0:
+		return l.c.T("tui.loading")
+	case l.partial && shown == 0:
+		return l.c.T("tui.list.none_of_first", locale.Args{"N": locale.Number(len(l.all))})
+	case len(l.all) == 0:
+		return l.spec.None
+	}
+	return l.spec.NoMatch
 }
 
 // Select puts the cursor on the row of key, as if the user had moved it
@@ -414,6 +428,11 @@ func (l *List[T]) open() tea.Cmd {
 	return nil
 }
 
+// Unknown reports whether no read of the list has answered yet: its
+// head counts nothing ("0 of 0" would say it is empty), and its table
+// says it is loading, or that it could not be read.
+func (l *List[T]) Unknown() bool { return !l.loaded && !l.partial }
+
 // Loaded reports whether the whole list has been read; Partial, whether
 // its first page shows while the rest is on its way; Err, the error of
 // the last read.
@@ -465,8 +484,11 @@ func (l *List[T]) View() string {
 			head += f + "  "
 		}
 	}
-	if l.spec.Info != nil {
-		info := l.spec.Info(l.Shown(), l.Total())
+	var info string
+	if l.spec.Info != nil && !l.Unknown() {
+		info = l.spec.Info(l.Shown(), l.Total())
+	}
+	if info != "" {
 		// too long for the line (a filter beside it, a wordy language):
 		// its last parts go whole ("…, os mais recentes primeiro")
 		// rather than a part cut mid-word

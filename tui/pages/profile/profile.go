@@ -69,6 +69,10 @@ type Page struct {
 	// field being edited adds (its hint, its refusal) are not counted,
 	// so that a key never makes the window too small
 	top int
+	// failed, histFailed: the last read of the account, of its recent
+	// activity, failed before either was ever read (the status line
+	// says why): the page says it could not be read, not "loading…"
+	failed, histFailed bool
 }
 
 // New returns the Profile tab.
@@ -145,6 +149,7 @@ type (
 // waits for the first frame (common.Later).
 func (p *Page) Load() tea.Cmd {
 	p.seq++
+	p.failed, p.histFailed = false, false // loading again
 	seq, c := p.seq, p.c
 	var was int64 // the change waiting for its token, as last read
 	if p.hasPend {
@@ -193,6 +198,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
+			p.failed = !p.loaded
 			return common.ReadFailed(msg.err)
 		}
 		before, had := p.pending, p.hasPend
@@ -218,6 +224,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
+			p.histFailed = !p.histOK
 			return common.ReadFailed(msg.err)
 		}
 		p.hist, p.histOK = msg.hist, true
@@ -456,7 +463,10 @@ func (p *Page) View() string {
 	st := p.c.Styles
 	l := p.c.L
 	title := p.c.T("tui.profile.title")
-	if !p.loaded {
+	switch {
+	case !p.loaded && p.failed:
+		return st.Title.Render(title) + "\n\n" + st.Subtle.Render(p.c.T("tui.not_read"))
+	case !p.loaded:
 		return st.Title.Render(title) + "\n\n" + st.Subtle.Render(p.c.T("tui.loading"))
 	}
 	a := p.a
@@ -535,6 +545,8 @@ func (p *Page) View() string {
 	ls = append(ls, "", st.Title.Render(p.c.T("tui.profile.recent")))
 	room := p.height - len(ls)
 	switch {
+	case !p.histOK && p.histFailed:
+		ls = append(ls, st.Subtle.Render("  "+p.c.T("tui.not_read")))
 	case !p.histOK:
 		ls = append(ls, st.Subtle.Render("  "+p.c.T("tui.loading")))
 	case len(p.hist) == 0:

@@ -206,6 +206,9 @@ func (p *Page) Opened(id int64) { p.List.Select(id) }
 func (p *Page) Awaiting() int { return p.awaited }
 
 func (p *Page) info(shown, total int) string {
+	if !p.List.Loaded() && total == 0 {
+		return "" // the first read counts those awaiting the user only
+	}
 	state := p.c.T("tui.requests.state_all")
 	if p.state > 0 {
 		state = p.c.StateWord(states[p.state])
