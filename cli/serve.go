@@ -479,9 +479,10 @@ func serveMetrics(ln net.Listener, h http.Handler, log *slog.Logger) (stop func(
 }
 
 // sessionApp is the terminal app of one SSH session, locked to the
-// account whose key logged in.
+// account whose key logged in: in the account's language as read at
+// login, should the desk not answer when the session reads it again.
 func sessionApp(d *model.Desk, callTimeout time.Duration) server.ModelFunc {
 	return func(ctx context.Context, _ ssh.Session, who model.Account) tea.Model {
-		return tui.New(d, who.Handle, tui.Options{Locked: true, Context: ctx, CallTimeout: callTimeout})
+		return tui.New(d, who.Handle, tui.Options{Locked: true, Context: ctx, CallTimeout: callTimeout, Lang: who.Lang})
 	}
 }

@@ -3,9 +3,15 @@ package tui_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"contactdesk/locale"
 	"contactdesk/model"
@@ -49,6 +55,91 @@ func stalledDesk(base *model.Desk) (d *model.Desk, hung *atomic.Bool, gaveUp *at
 	return model.NewDesk(st, model.Options{Clock: fixedClock(now), Broker: base.Broker()}), hung, gaveUp
 }
 
+// TestLoadingWhileTheDeskHangs: a session opening while the database
+// hangs shows its frame at once, and each tab says, in the session's
+// language (an SSH session's: the account's, as read at login), that it
+// is loading where its content will be — no blank window while the
+// account's language is read, no list counting "0 of 0", no status line
+// saying "no unread mail". Once the reads give up, each tab says it
+// could not be read, the status line saying why; once the desk
+// answers, ctrl+r shows it all.
+func TestLoadingWhileTheDeskHangs(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
+		t.Run(string(lang), func(t *testing.T) {
+			t.Parallel()
+			base := newDeskIn(t, lang)
+			d, hung, gaveUp := stalledDesk(base)
+			a := startIn(t, d, demo.Persona, lang, 80, 24, tui.Options{Locked: true, Lang: lang, CallTimeout: 3 * time.Second})
+			loading := a.T("tui.loading")
+			s := a.waitText("[1 "+a.T("tui.tab.services")+"]", loading)
+			// the session reads the account's language first: for 2 s
+			// at most, a blank window before the frame was drawn
+			if n := gaveUp.Load(); n != 0 {
+				t.Errorf("nothing said it was loading until %d reads gave up:\n%s", n, s)
+			}
+			services := func(n int) string {
+				return a.T("tui.services.info", locale.Args{"Shown": n, "Total": n, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")})
+			}
+			empty := []string{
+				services(0),
+				a.T("tui.requests.info", locale.Args{"Shown": 0, "Total": 0, "State": a.T("tui.requests.state_all")}),
+				a.T("tui.status.no_unread"),
+			}
+			notEmpty := func(s string) {
+				t.Helper()
+				for _, e := range empty {
+					if strings.Contains(s, e) {
+						t.Errorf("while nothing was read, the screen says %q:\n%s", e, s)
+					}
+				}
+			}
+			notEmpty(s)
+			if got := lineOf(s, loading); !strings.HasPrefix(got, "  "+loading) {
+				t.Errorf("%q is not where the list's rows will be:\n%s", loading, s)
+			}
+			for _, tab := range []struct{ key, title string }{
+				{"2", a.T("tui.requests.title")},
+				{"3", a.T("tui.tab.mailbox")},
+				{"4", a.T("tui.profile.title")},
+			} {
+				a.press(tab.key)
+				s = a.waitText("["+tab.key+" ", tab.title, loading)
+				notEmpty(s)
+			}
+
+			// the reads give up: the Profile says it could not be read,
+			// and so do the lists, the status line saying why
+			failed := a.T("tui.status.error", locale.Args{"Msg": ""})
+			s = a.waitText(a.T("tui.profile.title"), a.T("tui.not_read"), failed)
+			if strings.Contains(s, loading) {
+				t.Errorf("the Profile still says %q once its read gave up:\n%s", loading, s)
+			}
+			for _, key := range []string{"1", "2", "3"} {
+				a.press(key)
+				s = a.waitText("["+key+" ", a.T("tui.not_read"), failed)
+				if strings.Contains(s, loading) {
+					t.Errorf("tab %s still says %q once its read gave up:\n%s", key, loading, s)
+				}
+				notEmpty(s)
+			}
+
+			// the desk answers again
+			hung.Store(false)
+			a.press("1", "ctrl+r")
+			s = a.waitText("xara.pt", "Xavier Xará", services(12))
+			for _, gone := range []string{loading, a.T("tui.not_read"), failed} {
+				if strings.Contains(s, gone) {
+					t.Errorf("the desk answered, and the screen still says %q:\n%s", gone, s)
+				}
+			}
+			a.press("2")
+			a.waitText("#8", a.T("tui.requests.info", locale.Args{"Shown": 7, "Total": 7, "State": a.T("tui.requests.state_all")}))
+			a.press("4")
+			a.waitText(a.T("tui.profile.label.since"), a.T("tui.profile.recent"))
+		})
+	}
+}
+
 // TestPickerLoadingWhileTheDeskHangs: the account picker over a desk
 // that hangs says it is loading where the accounts will be, in the
 // session's language, without counting "0 of 0 accounts"; once its read
@@ -76,4 +167,66 @@ func TestPickerLoadingWhileTheDeskHangs(t *testing.T) {
 			a.waitText(demo.Persona.String(), "Xavier Xará", a.T("tui.picker.info", locale.Args{"Shown": 8, "N": 8}))
 		})
 	}
+}
+
+// TestFirstFramesSpeakTheAccountsLanguage: a session on an account of
+// another language than the one it was given (the command line's $LANG)
+// draws no frame in that one while it reads the account's: its first
+// frames name no tab until they can name it in the account's language.
+func TestFirstFramesSpeakTheAccountsLanguage(t *testing.T) {
+	d := newDeskIn(t, model.LangPT)
+	en, pt := locale.For(model.LangEN), locale.For(model.LangPT)
+	var mu sync.Mutex
+	var frames []string
+	r := recorder{m: tui.New(d, demo.Persona, tui.Options{Clock: fixedClock(now), Lang: model.LangEN}), frame: func(s string) {
+		mu.Lock()
+		defer mu.Unlock()
+		frames = append(frames, ansi.Strip(s))
+	}}
+	tm := teatest.NewTestModel(t, r, teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	defer func() {
+		tm.Send(keyMsg("ctrl+c"))
+		tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	}()
+	ok := false
+	for deadline := time.Now().Add(10 * time.Second); !ok && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		mu.Lock()
+		ok = len(frames) > 0 && strings.Contains(frames[len(frames)-1], "Xavier Xará")
+		mu.Unlock()
+	}
+	if !ok {
+		t.Fatal("the session never showed the account")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, f := range frames {
+		if strings.Contains(f, en.T("tui.tab.services")) || strings.Contains(f, en.T("tui.loading")) {
+			t.Fatalf("a frame spoke English to an account in Portuguese:\n%s", f)
+		}
+	}
+	if !strings.Contains(frames[len(frames)-1], pt.T("tui.tab.services")) {
+		t.Fatalf("the session does not speak Portuguese:\n%s", frames[len(frames)-1])
+	}
+}
+
+// recorder wraps the app and hands each frame it draws to frame.
+type recorder struct {
+	m     tea.Model
+	frame func(string)
+}
+
+func (r recorder) Init() tea.Cmd { return r.m.Init() }
+
+func (r recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := r.m.Update(msg)
+	r.m = m
+	return r, cmd
+}
+
+func (r recorder) View() tea.View {
+	v := r.m.View()
+	r.frame(v.Content)
+	return v
 }

@@ -106,10 +106,17 @@ const DefaultSettle = 500 * time.Millisecond
 // default statement timeout (15 s), so that a busy server says so first.
 const DefaultCallTimeout = 20 * time.Second
 
-// langLookupTimeout bounds the reading of the account's language for
-// the first frame: better the default language at once than the right
-// one late.
+// langLookupTimeout bounds the reading of the account's language before
+// the screens are read: better Options.Lang soon than the right one late.
 const langLookupTimeout = 2 * time.Second
+
+// startGrace is how long a session starting on an account shows only
+// the frame's outline, its language not yet read: the account's
+// language is nearly always read sooner, and the screens then speak it
+// from their first frame; past it, they say that they are loading in
+// Options.Lang, rather than leave the window blank while the desk
+// does not answer.
+const startGrace = 300 * time.Millisecond
 
 // DefaultStatusFade is how long a status message stays, unless a key is
 // pressed first.
@@ -188,6 +195,13 @@ type Model struct {
 		body string
 		page common.Page
 	}
+
+	// starting is set while the account's language is being read, before
+	// the screens read anything (see New): the keys typed meanwhile wait
+	// in held, and the frame shows its outline only until graced.
+	starting bool
+	graced   bool
+	held     []tea.Msg
 
 	subGen    int
 	subCancel context.CancelFunc
@@ -276,22 +290,12 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 	}
 	ctx, cancel := context.WithCancel(model.WithCallLimit(parent, o.CallTimeout))
 	st := styles.Default()
-	lang := o.Lang
-	if me != "" {
-		// the account's language from the first frame (a quick read:
-		// the alternative is a first frame in another language)
-		actx, acancel := context.WithTimeout(ctx, langLookupTimeout)
-		if a, err := d.Account(actx, me); err == nil && a.Lang != "" {
-			lang = a.Lang
-		}
-		acancel()
-	}
 	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st, Nav: &common.Nav{}, Shared: o.Locked, Settle: o.Settle}
 	if c.Clock == nil {
 		c.Clock = d
 	}
 	m := &Model{screens: screens{c: c, notes: map[int]note{}}, o: o, ctx: ctx, cancel: cancel}
-	m.speak(lang)
+	m.speak(o.Lang)
 	m.rule = styles.PaintOf(st.Rule)
 	if o.Tab >= ServicesTab && o.Tab <= ProfileTab {
 		m.active = o.Tab
@@ -299,7 +303,10 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 	if me == "" {
 		m.openPicker()
 	} else {
+		// the screens, in Options.Lang until the account's language is
+		// read (Init): made again then if it is another
 		m.build()
+		m.starting = true
 	}
 	return m
 }
@@ -355,12 +362,52 @@ func (m *Model) openPicker() {
 }
 
 // Init starts the session: it reads every screen and listens for
-// changes; its relative times keep up with the clock.
+// changes; its relative times keep up with the clock. A session on an
+// account first reads the account's language, for its screens to speak
+// it from the first frame they draw (see started); the program draws
+// meanwhile, the window never blank while the desk does not answer.
 func (m *Model) Init() tea.Cmd {
 	if m.pick != nil {
 		return tea.Batch(m.load(*m.pick), m.retime())
 	}
-	return tea.Batch(m.subscribe(), m.reloadAll(), m.retime())
+	return tea.Batch(m.readLang(), after(m.ctx, startGrace, gracedMsg{}), m.retime())
+}
+
+// readLang reads the language of the account, for at most
+// langLookupTimeout.
+func (m *Model) readLang() tea.Cmd {
+	ctx, d, me := m.ctx, m.c.Desk, m.c.Me
+	return func() tea.Msg {
+		actx, cancel := context.WithTimeout(ctx, langLookupTimeout)
+		defer cancel()
+		a, err := d.Account(actx, me)
+		if err != nil || !a.Lang.Known() {
+			return startMsg{}
+		}
+		return startMsg{lang: a.Lang}
+	}
+}
+
+// started makes the screens speak lang, the account's language ("":
+// it could not be read, Options.Lang stays), then reads them, listens
+// for changes and plays the keys typed meanwhile.
+func (m *Model) started(lang locale.Lang) tea.Cmd {
+	m.starting = false
+	if lang != "" && lang != m.c.L.Lang() {
+		// nothing read yet: the screens are made again in lang
+		c := *m.c
+		m.c = &c
+		m.speak(lang)
+		m.build()
+	}
+	m.resize()
+	cmds := []tea.Cmd{m.subscribe(), m.reloadAll()}
+	held := m.held
+	m.held = nil
+	for _, msg := range held {
+		cmds = append(cmds, m.handle(msg))
+	}
+	return tea.Batch(cmds...)
 }
 
 // retime waits for the next writing of the relative times.
@@ -410,6 +457,11 @@ type (
 	retimeMsg struct{}
 	// fadeMsg ends a status message, unless a newer one took its place.
 	fadeMsg struct{ id, seq int }
+	// startMsg brings the account's language, read as the session
+	// starts ("": not read).
+	startMsg struct{ lang locale.Lang }
+	// gracedMsg ends startGrace.
+	gracedMsg struct{}
 	// partyMsg reopens, for the account just chosen, the request the
 	// account before was on: it is a party to it too.
 	partyMsg struct {
@@ -707,6 +759,14 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 			}
 		}
 		return m.retime()
+	case startMsg:
+		if !m.starting || m.quitting {
+			return nil
+		}
+		return m.started(msg.lang)
+	case gracedMsg:
+		m.graced = true
+		return nil
 	case fadeMsg:
 		if n, ok := m.notes[msg.id]; ok && n.seq == msg.seq {
 			m.fade(msg.id)
@@ -723,13 +783,32 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 	case common.RootMsg:
 		return m.root(0, msg)
 	case tea.KeyPressMsg:
+		if m.starting && !key.Matches(msg, m.c.Keys.ForceQuit) {
+			m.hold(msg)
+			return nil
+		}
 		return m.key(msg)
 	case tea.PasteMsg:
+		if m.starting {
+			m.hold(msg)
+			return nil
+		}
 		return m.paste(msg.Content)
 	case tea.MouseMsg:
+		if m.starting {
+			return nil // a click on what is not there yet
+		}
 		return m.mouse(msg)
 	}
 	return nil
+}
+
+// hold keeps a key or a paste typed while the session starts, for
+// started to play (as many as a page keeps, common.MaxEarlyKeys).
+func (m *Model) hold(msg tea.Msg) {
+	if len(m.held) < common.MaxEarlyKeys {
+		m.held = append(m.held, msg)
+	}
 }
 
 // routed handles what a screen's command brought back: its own messages
@@ -1198,6 +1277,9 @@ func (m *Model) render() string {
 		m.small = false
 		m.resize()
 	}
+	if m.starting && !m.graced {
+		return m.outline()
+	}
 	var top string
 	if m.pick != nil {
 		top = st.Title.Render(common.Cut("contactdesk", w))
@@ -1243,6 +1325,19 @@ func (m *Model) render() string {
 		frame = help.Over(frame, box, top, bottom)
 	}
 	return frame
+}
+
+// outline is the frame of a session starting, before startGrace has
+// passed: the app's name and the account's handle, in no language yet,
+// the rest blank (a frame replaced at once, when the desk answers).
+func (m *Model) outline() string {
+	w, h := m.c.Width, m.c.Height
+	ls := make([]string, h)
+	ls[0] = m.c.Styles.Title.Render(common.Cut("contactdesk", w))
+	ls[1] = m.rule.Render(strings.Repeat("─", w))
+	ls[h-1] = m.c.Styles.StatusUser.Render(common.Cut(common.H(m.c.Me), w))
+	m.frame.page = nil // nothing under the pointer
+	return strings.Join(ls, "\n")
 }
 
 // smallNotice says the window is too small for the screen, and how
