@@ -81,8 +81,10 @@ type Options struct {
 	Retime time.Duration
 	// Lang is the language of the account picker (the command line's
 	// $LANG, else the desk's default) and of a session whose account's
-	// language can't be read; a session on an account speaks the
-	// account's language, and follows it when it changes.
+	// language can't be read (an SSH session's: the account's, as read
+	// at login), in which it says it is loading until it is read; a
+	// session on an account speaks the account's language, and follows
+	// it when it changes.
 	Lang locale.Lang
 	// CallTimeout bounds each read and each write of the session
 	// (model.WithCallLimit): a database that does not answer fails the
