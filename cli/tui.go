@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -50,6 +51,10 @@ func (a *app) runTUI(as string) error {
 			return err
 		}
 	}
+	// Until the app has the terminal, nothing else tells that the desk
+	// keeps it waiting (a database locked, or not answering).
+	waited := a.waitNotice(path)
+	defer waited()
 	d, err := a.open(false)
 	if err != nil {
 		return err
@@ -69,6 +74,9 @@ func (a *app) runTUI(as string) error {
 		}
 	}
 
+	lang := a.pickerLang(d)
+	waited()
+
 	ctx, cancel := context.WithCancel(a.ctx)
 	defer cancel()
 	// Writes by other processes (the CLI, another node) reach the screens.
@@ -81,7 +89,7 @@ func (a *app) runTUI(as string) error {
 	// reader panic where nothing recovers (input.Terminal). The program
 	// still owns the terminal: raw mode, its restoring, its reader's
 	// cancelling, all through the file.
-	p := tea.NewProgram(tui.New(d, me, tui.Options{Context: ctx, Lang: a.pickerLang(d)}),
+	p := tea.NewProgram(tui.New(d, me, tui.Options{Context: ctx, Lang: lang}),
 		tea.WithContext(ctx), tea.WithInput(input.NewTerminal(in)), tea.WithOutput(out))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && a.ctx.Err() != nil {
@@ -102,4 +110,40 @@ func (a *app) pickerLang(d *model.Desk) locale.Lang {
 		return set.DefaultLang()
 	}
 	return locale.Default
+}
+
+// waitNoticeAfter is how long the desk may keep the app from starting
+// before the command line says what it waits for.
+var waitNoticeAfter = time.Second
+
+// waitNotice says on stderr, once the desk has kept the app from starting
+// for waitNoticeAfter, what it waits for; the func it returns ends the
+// wait (once, whatever the number of calls), erasing the line on a
+// terminal, where the app is to take the screen.
+func (a *app) waitNotice(path string) func() {
+	var mu sync.Mutex
+	shown, done := false, false
+	t := time.AfterFunc(waitNoticeAfter, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if done {
+			return
+		}
+		shown = true
+		line := "contactdesk: " + a.T("cli.tui.waiting", locale.Args{"Path": redact(path)})
+		if a.stderrTerminal {
+			fmt.Fprint(a.stderr, line)
+		} else {
+			fmt.Fprintln(a.stderr, line)
+		}
+	})
+	return func() {
+		t.Stop()
+		mu.Lock()
+		defer mu.Unlock()
+		if !done && shown && a.stderrTerminal {
+			fmt.Fprint(a.stderr, "\r\x1b[K")
+		}
+		done = true
+	}
 }
