@@ -139,10 +139,18 @@ func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time) ([]Reques
 			continue
 		}
 		for _, r := range in.Roles {
-			if o.HasRole(r) {
-				return nil, fail(ErrPending, "role", "err.role.pending",
-					locale.Args{"ID": o.ID, "Role": r, "Service": s.Name, "Awaited": Handles(o.Awaited())})
+			if !o.HasRole(r) {
+				continue
 			}
+			if _, party := o.Party(actor); !party {
+				// A request the actor is no party to is none of its
+				// business (it can't open it): neither its number nor
+				// its parties are told, only when it ends at the latest.
+				return nil, fail(ErrPending, "role", "err.role.pending_other",
+					locale.Args{"Role": r, "Service": s.Name, "Expires": locale.Stamp(o.Expires)})
+			}
+			return nil, fail(ErrPending, "role", "err.role.pending",
+				locale.Args{"ID": o.ID, "Role": r, "Service": s.Name, "Awaited": Handles(o.Awaited())})
 		}
 	}
 	if in.hasRole(Billing) {

@@ -228,7 +228,10 @@ func testRefusals(t *testing.T, open Opener) {
 		{"role not yours", nil, T, Example, []model.Role{model.Billing}, string(N), model.ErrNotYourRole, "billing"},
 		{"pending for that role", func(f *Fixture) { f.Create(A, Example, N, model.Tech) }, A, Example, []model.Role{model.Tech}, string(N2), model.ErrPending, "already pending"},
 		{"pending for one of the roles", func(f *Fixture) { f.Create(A, Example, N, model.Tech) }, A, Example, []model.Role{model.Tech, model.Billing}, string(N2), model.ErrPending, "tech"},
-		{"pending asked by another", func(f *Fixture) { f.Create(T, Example, N, model.Tech) }, A, Example, []model.Role{model.Tech}, string(N2), model.ErrPending, "waiting for confirmation by"},
+		{"pending, asked by the actor", func(f *Fixture) { f.Create(A, Example, N, model.Tech) }, A, Example, []model.Role{model.Tech}, string(N2), model.ErrPending, "waiting for confirmation by"},
+		// the admin is no party to the tech contact's request: neither
+		// its number nor its parties are told
+		{"pending, asked by another", func(f *Fixture) { f.Create(T, Example, N, model.Tech) }, A, Example, []model.Role{model.Tech}, string(N2), model.ErrPending, "made by another of its contacts; it ends once its parties have answered, on 20"},
 		{"outgoing billing owes money", nil, A, Owed, []model.Role{model.Billing}, string(N), model.ErrNotUpToDate, string(O)},
 		{"incoming billing owes money", nil, A, Example, []model.Role{model.Billing}, string(O), model.ErrNotUpToDate, string(O)},
 		{"service not held", nil, X, Example, []model.Role{model.Tech}, string(N), model.ErrNotFound, "no service"},
@@ -236,6 +239,9 @@ func testRefusals(t *testing.T, open Opener) {
 		{"no role", nil, A, Example, nil, string(N), model.ErrInvalid, "role"},
 		{"unknown requester", nil, "zz99999-ovh", Example, []model.Role{model.Tech}, string(N), model.ErrUnknownAccount, "zz99999-ovh"},
 	}
+	// what a refusal must not tell: the number and the parties of a
+	// request the actor is no party to
+	hidden := map[string][]string{"pending, asked by another": {"#", string(N)}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := New(t, open)
@@ -247,6 +253,11 @@ func testRefusals(t *testing.T, open Opener) {
 			IsKind(t, err, c.want, c.name)
 			if !strings.Contains(err.Error(), c.says) {
 				t.Errorf("message %q does not say %q", err, c.says)
+			}
+			for _, h := range hidden[c.name] {
+				if strings.Contains(err.Error(), h) {
+					t.Errorf("message %q tells %q", err, h)
+				}
 			}
 			f.Same(before, c.name)
 		})
