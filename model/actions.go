@@ -33,7 +33,7 @@ func (d *Desk) Plan(ctx context.Context, actor Handle, in NewRequest) ([]Request
 	var reqs []Request
 	err := d.view(ctx, func(tx Tx, now time.Time) error {
 		var err error
-		reqs, err = d.plan(tx, actor, in, now)
+		reqs, err = d.plan(tx, actor, in, now, true)
 		return err
 	})
 	return reqs, err
@@ -69,7 +69,7 @@ func (d *Desk) CreateRequests(ctx context.Context, actor Handle, ins []NewReques
 }
 
 func (d *Desk) createRequest(tx Tx, w *work, actor Handle, in NewRequest) ([]Request, error) {
-	reqs, err := d.plan(tx, actor, in, w.now)
+	reqs, err := d.plan(tx, actor, in, w.now, !w.inBatch())
 	if err != nil {
 		return nil, err
 	}

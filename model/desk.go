@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"contactdesk/internal/ratelimit"
 	"contactdesk/locale"
 )
 
@@ -22,6 +23,15 @@ const (
 	DefaultValidity    = 15 * 24 * time.Hour
 )
 
+// MaxNamedAmiss is how many requests (or plans of one) naming a new
+// contact that does not exist, or that owes money, an account may make
+// in an hour (refilled one every two minutes), in one process: each
+// refusal says so, as the rules require, and with no bound a customer
+// could check, silently, whether handle after handle is a customer and
+// pays its bills. Past it, the desk names no new contact for the
+// account until one is refilled.
+const MaxNamedAmiss = 30
+
 // Desk is the domain's entry point: every action a user can take, with its
 // rules, each run in one transaction of the store. The CLI, the TUI and
 // the SSH server all call it.
@@ -30,7 +40,8 @@ type Desk struct {
 	clock       Clock
 	validity    time.Duration
 	broker      *Broker
-	requestRate int // requests an account may ask for in an hour; < 0: no limit
+	requestRate int              // requests an account may ask for in an hour; < 0: no limit
+	amiss       *ratelimit.Keyed // by account: refusals naming a new contact amiss
 	onCommit    []func()
 	observe     func(action string, o Outcome, took time.Duration)
 	// newer is the refusal of the store once it found the database
@@ -104,7 +115,8 @@ const NoLimit = -1
 
 // NewDesk returns a desk over store.
 func NewDesk(store Store, o Options) *Desk {
-	d := &Desk{store: store, clock: o.Clock, validity: o.Validity, broker: o.Broker, requestRate: o.RequestsPerHour, observe: o.Observe}
+	d := &Desk{store: store, clock: o.Clock, validity: o.Validity, broker: o.Broker, requestRate: o.RequestsPerHour, observe: o.Observe,
+		amiss: ratelimit.New(MaxNamedAmiss, time.Hour/MaxNamedAmiss, 0)}
 	if d.requestRate == 0 {
 		d.requestRate = MaxRequestsPerHour
 	}

@@ -93,7 +93,7 @@ type NewRequest struct {
 
 // plan checks a change against every rule and returns the requests it
 // would make, one per outgoing contact, not yet stored.
-func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time) ([]Request, error) {
+func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time, bounded bool) ([]Request, error) {
 	if _, err := actorAccount(tx, actor); err != nil {
 		return nil, err
 	}
@@ -115,7 +115,22 @@ func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time) ([]Reques
 	if err != nil {
 		return nil, fail(ErrUnknownAccount, "to", "err.to.not_handle", locale.Args{"Value": quoteTyped(in.To)})
 	}
+	// The rules make a refusal say that the new contact does not exist,
+	// or owes money: past MaxNamedAmiss such refusals the desk names
+	// none, so that no account checks handle after handle.
+	amiss := d.amiss
+	if !bounded {
+		amiss = nil // a loader's batch (the demo) draws until a draw passes
+	}
+	if n, wait := amiss.Left(string(actor), now); n == 0 {
+		next := now.Add(wait)
+		return nil, retryAt(fail(ErrMailLimit, "to", "err.limit.named_amiss",
+			locale.Args{"N": MaxNamedAmiss, "At": clockTime(next), "In": roundUp(wait)}), next)
+	}
 	to, err := account(tx, toH, "to", ErrUnknownAccount)
+	if errors.Is(err, ErrUnknownAccount) {
+		amiss.Spend(string(actor), now)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +175,9 @@ func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time) ([]Reques
 		}
 		for _, a := range []Account{from, to} {
 			if !a.UpToDate() {
+				if a.Handle != from.Handle {
+					amiss.Spend(string(actor), now) // the outgoing one is on the service
+				}
 				return nil, newRefusal(ErrNotUpToDate, "to", unpaidReason(a.Handle))
 			}
 		}

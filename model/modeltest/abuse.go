@@ -209,6 +209,39 @@ func testRequestLimit(t *testing.T, open Opener) {
 	f.Create(A, Multi, N, model.Tech)
 }
 
+// testNamedAmiss: an account that keeps naming new contacts that don't
+// exist or owe money (each refusal says so, as the rules require) is,
+// past MaxNamedAmiss in the hour, told nothing more of any handle until
+// one is refilled, and nothing is stored; the others are not limited.
+func testNamedAmiss(t *testing.T, open Opener) {
+	f := New(t, open)
+	for i := range model.MaxNamedAmiss {
+		to, kind := "zz99999-ovh", model.ErrUnknownAccount
+		if i%2 == 1 {
+			to, kind = string(O), model.ErrNotUpToDate // exists, and owes
+		}
+		_, err := f.Desk.Plan(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Billing}, To: to})
+		IsKind(t, err, kind, "naming "+to)
+	}
+	before := f.Snap()
+	for _, to := range []model.Handle{"zz99999-ovh", N} {
+		_, err := f.Desk.CreateRequest(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(to)})
+		IsKind(t, err, model.ErrMailLimit, "naming one more")
+		if !strings.Contains(err.Error(), "checks no more for you until 09:02 UTC") {
+			t.Errorf("the refusal %q should say until when", err)
+		}
+		if strings.Contains(err.Error(), string(to)) {
+			t.Errorf("the refusal %q tells of %s", err, to)
+		}
+	}
+	f.Same(before, "naming one more")
+	// Others are not limited by A's tries.
+	f.Create(T, Example, N2, model.Tech)
+	// Two minutes give one more.
+	f.Clock.Advance(2 * time.Minute)
+	f.Create(A, Multi, N, model.Tech)
+}
+
 // testAwaiting: the count of requests waiting for an account's answer
 // matches the requests it lists as such.
 func testAwaiting(t *testing.T, open Opener) {

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"DebtPrivacy", testDebtPrivacy},
 		{"ResendLimit", testResendLimit},
 		{"RequestLimit", testRequestLimit},
+		{"NamedAmiss", testNamedAmiss},
 		{"Awaiting", testAwaiting},
 		{"HistoryAddresses", testHistoryAddresses},
 		{"Languages", testLanguages},
