@@ -144,6 +144,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	qid := queryID()
 	w.Header().Set("X-Ovh-QueryID", qid)
+	// Every answer is JSON, said so in its Content-Type: a browser
+	// pointed at a call must never read it as anything else (HTML).
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	info := &callInfo{}
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 	addr := h.clientAddr(r)

@@ -99,3 +99,35 @@ func TestUncleanPaths(t *testing.T) {
 		t.Errorf("%d log lines of an unclean path, want 6:\n%s", n, log)
 	}
 }
+
+// TestNosniff: every answer of the API, whatever its status, tells
+// browsers not to read it as anything but the JSON its Content-Type
+// says, as the web page's answers do.
+func TestNosniff(t *testing.T) {
+	w := newWorld(t, api.Options{AddrRate: 7})
+	ck := w.creds[ada].ConsumerKey
+	for _, c := range []struct {
+		method, path, auth string
+		status             int
+	}{
+		{"GET", "/auth/time", "", 200},
+		{"GET", "/me", ck, 200},
+		{"GET", "/me", "", 401},
+		{"GET", "/me", "wrong", 403},
+		{"GET", "/nothing/here", ck, 404},
+		{"GET", "//me", ck, 404},
+		{"BREW", "/me", ck, 404},
+		{"GET", "/me", ck, 429}, // the address's 8th call
+	} {
+		res, body := w.bare(t, c.method, c.path, c.auth, nil)
+		if res.StatusCode != c.status {
+			t.Errorf("%s %s: %d, want %d: %s", c.method, c.path, res.StatusCode, c.status, body)
+		}
+		if got := res.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s %s (%d): X-Content-Type-Options %q, want nosniff", c.method, c.path, res.StatusCode, got)
+		}
+		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			t.Errorf("%s %s (%d): Content-Type %q", c.method, c.path, res.StatusCode, ct)
+		}
+	}
+}
