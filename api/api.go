@@ -27,6 +27,7 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"contactdesk/internal/clientinfo"
 	"contactdesk/internal/ratelimit"
 	"contactdesk/metrics"
 	"contactdesk/model"
@@ -171,7 +172,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// context was copied here, so it can't see the route's pattern
 		// for itself: every call was counted by its method alone.
 		metrics.SetRoute(r, route)
-		attrs := []any{"method", r.Method, "route", route, "status", sw.status, "duration", time.Since(start).Round(time.Microsecond),
+		attrs := []any{"method", clientinfo.Method(r.Method), "route", route, "status", sw.status, "duration", time.Since(start).Round(time.Microsecond),
 			"remote", addr, "query_id", qid}
 		if info.appKey != "" {
 			attrs = append(attrs, "app_key", info.appKey)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/felixge/httpsnoop"
+
+	"contactdesk/internal/clientinfo"
 )
 
 // HTTP counts and times the requests of one HTTP door ("web" or "api"),
@@ -29,7 +31,7 @@ func (m *Metrics) HTTP(door string, next http.Handler) http.Handler {
 			name = r.Pattern // set here by a ServeMux given this very request
 		}
 		if name == "" {
-			name = method(r.Method)
+			name = clientinfo.Method(r.Method)
 		}
 		m.httpRequests.WithLabelValues(door, name, statusClass(got.Code)).Inc()
 		m.httpSeconds.WithLabelValues(door, name).Observe(time.Since(start).Seconds())
@@ -50,17 +52,6 @@ func SetRoute(r *http.Request, pattern string) {
 type routeKey struct{}
 
 type route struct{ pattern string }
-
-// method is a request's method when it is one of HTTP's, else "OTHER":
-// a client chooses the method, and a label must not be its to fill.
-func method(m string) string {
-	switch m {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
-		return m
-	}
-	return "OTHER"
-}
 
 func statusClass(code int) string {
 	if code == 0 {

@@ -7,13 +7,17 @@ import (
 	"time"
 
 	"github.com/felixge/httpsnoop"
+
+	"contactdesk/internal/clientinfo"
 )
 
 // AccessLog writes one line per request to log: the method, the route,
 // the status, the size, the time taken and the client's address. The
 // route is the page's own ("/request/8"), else the pattern the mux
 // matched ("/1.0/"): never the address as it was asked for, and never
-// its query string, which holds tokens; nor any part of a body.
+// its query string, which holds tokens; nor any part of a body. A
+// method that is none of HTTP's is written OTHER: the client chose it,
+// of any length.
 func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -29,7 +33,7 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 		if route == "" || route == "/" {
 			route = "-"
 		}
-		log.Info("http", "method", r.Method, "route", route, "status", got.Code, "bytes", got.Written,
+		log.Info("http", "method", clientinfo.Method(r.Method), "route", route, "status", got.Code, "bytes", got.Written,
 			"ms", time.Since(start).Milliseconds(), "client", r.RemoteAddr)
 	})
 }
