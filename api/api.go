@@ -66,10 +66,16 @@ type Options struct {
 	Logger *slog.Logger
 	// TrustProxy: the server is reached through a reverse proxy that
 	// sets X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host; the
-	// client's address, scheme and host are read from them. Never set it
-	// when clients can reach the server directly: they could claim any
-	// address.
+	// client's address (unless ClientAddr says it), scheme and host are
+	// read from them. Never set it when clients can reach the server
+	// directly: they could claim any address.
 	TrustProxy bool
+	// ClientAddr says which client a call comes from, for the rate of
+	// its address and its log line: serve gives the one the web page
+	// counts its clients by (clientinfo.FromHeader behind a reverse
+	// proxy). By default, the last X-Forwarded-For address with
+	// TrustProxy, else the connection's.
+	ClientAddr func(*http.Request) string
 	KeyRate    int // calls a minute per API key (NoLimit: none)
 	AddrRate   int // calls a minute per address (NoLimit: none)
 	Timeout    time.Duration
@@ -102,6 +108,12 @@ func New(d *model.Desk, o Options) *Handler {
 	}
 	if o.MaxBody == 0 {
 		o.MaxBody = DefaultMaxBody
+	}
+	if o.ClientAddr == nil {
+		o.ClientAddr = clientinfo.Remote
+		if o.TrustProxy {
+			o.ClientAddr = clientinfo.FromHeader("X-Forwarded-For")
+		}
 	}
 	h := &Handler{d: d, o: o, log: o.Logger, keys: ratelimit.PerMinute(o.KeyRate, 0), addrs: ratelimit.PerMinute(o.AddrRate, 0), mux: http.NewServeMux()}
 	if h.log == nil {
@@ -150,7 +162,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	info := &callInfo{}
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
-	addr := h.clientAddr(r)
+	addr := h.o.ClientAddr(r)
 	route := "" // the log's name of the call's route, when r.Pattern does not say it
 	defer func() {
 		if p := recover(); p != nil {

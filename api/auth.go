@@ -145,18 +145,6 @@ func (h *Handler) fullURL(r *http.Request) string {
 	return scheme + "://" + host + r.RequestURI
 }
 
-// clientAddr is the address a call came from: the peer's, or behind a
-// trusted proxy the one the proxy added last to X-Forwarded-For (those
-// before it are the client's say).
-func (h *Handler) clientAddr(r *http.Request) string {
-	if h.o.TrustProxy {
-		if v := lastValue(r.Header, "X-Forwarded-For"); v != "" {
-			return v
-		}
-	}
-	return r.RemoteAddr
-}
-
 // lastValue is the last of a header's comma-separated values, over all
 // its lines: the one the nearest proxy set.
 func lastValue(hd http.Header, name string) string {

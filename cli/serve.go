@@ -17,6 +17,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"contactdesk/api"
+	"contactdesk/internal/clientinfo"
 	"contactdesk/internal/connlimit"
 	"contactdesk/locale"
 	"contactdesk/metrics"
@@ -100,8 +101,9 @@ in, and accepts or refuses it; GET /healthz answers 200 while the database
 does. --tls-cert and --tls-key serve HTTPS on that address; without them it
 is plain HTTP, meant to sit behind a reverse proxy that speaks HTTPS (tell
 it the header that names the client with --http-client-header, or every
-client counts as the proxy's address in the throttle of wrong tokens). Set
-the address the mails link to with 'contactdesk config set public-url'.
+client counts as the proxy's address in the throttle of wrong tokens and
+the API's calls per address). Set the address the mails link to with
+'contactdesk config set public-url'.
 
 The same address serves the HTTP API under /1.0/, shaped like the
 provider's own, for its official clients and scripts (keys: 'contactdesk
@@ -161,7 +163,7 @@ ssh -p 2222 desk.example.net`,
 	f.Var(newAddr(&o.HTTP, "", ""), "http", "serve the web page of the mails' links on ADDR too, such as 127.0.0.1:8080 (default: no web page)")
 	f.StringVar(&o.TLSCert, "tls-cert", "", "with --http: serve HTTPS with the certificate (chain) in FILE, PEM")
 	f.StringVar(&o.TLSKey, "tls-key", "", "with --http: the certificate's private key FILE, PEM")
-	f.StringVar(&o.ClientHeader, "http-client-header", "", "with --http behind a reverse proxy: the header NAME in which it names the client (X-Real-IP, X-Forwarded-For), for the throttle of wrong tokens; the proxy's own connections are then bounded in total only, not as one address's")
+	f.StringVar(&o.ClientHeader, "http-client-header", "", "with --http behind a reverse proxy: the header NAME in which it names the client (X-Real-IP, X-Forwarded-For), for the throttle of wrong tokens, the API's calls per address and the log; the proxy's own connections are then bounded in total only, not as one address's")
 	f.BoolVar(&o.TrustProxy, "trust-proxy", false, "with --http behind a reverse proxy: take the client's address, scheme and host from X-Forwarded-For, -Proto and -Host; the proxy's own connections are then bounded in total only, not as one address's")
 	apiSecretKeyFlag(cmd, &o.APISecretKey)
 	f.Var(newInt(&o.APIRate, api.DefaultKeyRate, 0, maxAPIRate, accepts("calls", locale.Args{"Max": maxAPIRate})), "api-rate",
@@ -379,13 +381,17 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 	if set.PublicURL() == "" {
 		log.Warn("no public URL is set: the mails link to the app (contactdesk://…), not to this page; set it with: contactdesk config set public-url https://HOST")
 	}
-	wo := web.Options{Log: log, Timeout: o.CallTimeout}
+	// Which client a request comes from: the page's throttle, the API's
+	// rates and both doors' log lines count the same one. Behind a
+	// reverse proxy it is the one the proxy names, not the proxy.
+	client := clientinfo.Remote
 	switch {
 	case o.ClientHeader != "":
-		wo.ClientAddr = web.HeaderClientAddr(o.ClientHeader)
+		client = clientinfo.FromHeader(o.ClientHeader)
 	case o.TrustProxy:
-		wo.ClientAddr = web.HeaderClientAddr("X-Forwarded-For")
+		client = clientinfo.FromHeader("X-Forwarded-For")
 	}
+	wo := web.Options{Log: log, Timeout: o.CallTimeout, ClientAddr: client}
 	rate := func(n int) int {
 		if n == 0 {
 			return api.NoLimit // api.Options takes 0 as "the default"
@@ -401,7 +407,7 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 		return m.HTTP(name, h)
 	}
 	page := web.AccessLog(log, door("web", web.New(d, wo)))
-	calls := door("api", api.New(d, api.Options{Secrets: box, Logger: log, Timeout: o.CallTimeout, TrustProxy: o.TrustProxy, KeyRate: rate(o.APIRate), AddrRate: rate(o.APIAddrRate)}))
+	calls := door("api", api.New(d, api.Options{Secrets: box, Logger: log, Timeout: o.CallTimeout, TrustProxy: o.TrustProxy, ClientAddr: client, KeyRate: rate(o.APIRate), AddrRate: rate(o.APIAddrRate)}))
 	// By prefix, not with a ServeMux: one would answer a path that is
 	// not clean with a redirect of its own, repeating the link's token
 	// in its Location, without the page's headers and its log line.

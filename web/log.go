@@ -12,7 +12,8 @@ import (
 )
 
 // AccessLog writes one line per request to log: the method, the route,
-// the status, the size, the time taken and the client's address. The
+// the status, the size, the time taken and the client's address (as
+// the page's Options.ClientAddr says it, when next is the page). The
 // route is the page's own ("/request/8"), else the pattern the mux
 // matched ("/1.0/"): never the address as it was asked for, and never
 // its query string, which holds tokens; nor any part of a body. A
@@ -33,14 +34,27 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 		if route == "" || route == "/" {
 			route = "-"
 		}
+		client := e.client
+		if client == "" {
+			client = r.RemoteAddr
+		}
 		log.Info("http", "method", clientinfo.Method(r.Method), "route", route, "status", got.Code, "bytes", got.Written,
-			"ms", time.Since(start).Milliseconds(), "client", r.RemoteAddr)
+			"ms", time.Since(start).Milliseconds(), "client", client)
 	})
 }
 
 type logKey struct{}
 
-type logEntry struct{ route string }
+type logEntry struct{ route, client string }
+
+// setClient names the client of r in its access line: the one the page
+// counts (Options.ClientAddr), which behind a reverse proxy is the
+// address its header names, not the proxy's.
+func setClient(r *http.Request, client string) {
+	if e, ok := r.Context().Value(logKey{}).(*logEntry); ok {
+		e.client = client
+	}
+}
 
 // setRoute names the route of r in its access line.
 func setRoute(r *http.Request, route string) {

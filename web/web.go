@@ -30,6 +30,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"contactdesk/internal/clientinfo"
 	"contactdesk/internal/ratelimit"
 	"contactdesk/locale"
 	"contactdesk/model"
@@ -90,7 +91,8 @@ type Options struct {
 	ClientGuesses int           // default DefaultClientGuesses
 	GuessEvery    time.Duration // default DefaultGuessEvery
 	// ClientAddr says which client a request comes from, for the
-	// throttle (default: the connection's address).
+	// throttle and the access line (default: the connection's address;
+	// behind a reverse proxy, clientinfo.FromHeader).
 	ClientAddr func(*http.Request) string
 	// Log receives what goes wrong (a database that does not answer);
 	// nil discards it. Access lines are AccessLog's.
@@ -135,7 +137,7 @@ func New(d *model.Desk, o Options) http.Handler {
 		o.Now = time.Now
 	}
 	if o.ClientAddr == nil {
-		o.ClientAddr = func(r *http.Request) string { return r.RemoteAddr }
+		o.ClientAddr = clientinfo.Remote
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -165,7 +167,16 @@ func New(d *model.Desk, o Options) http.Handler {
 		mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) { h.notAllowed(w, r, allow) })
 	}
 	mux.HandleFunc("/", h.notFound)
-	return secure(clean(h, h.bounded(mux)))
+	return h.named(secure(clean(h, h.bounded(mux))))
+}
+
+// named names the client of each request in its access line, as the
+// throttle counts it.
+func (h *handler) named(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setClient(r, h.addr(r))
+		next.ServeHTTP(w, r)
+	})
 }
 
 // errTooLong is why a page's work on the desk was cut short: its

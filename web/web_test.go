@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"contactdesk/internal/clientinfo"
 	"contactdesk/internal/syncbuf"
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
@@ -373,9 +374,10 @@ func TestThrottle(t *testing.T) {
 }
 
 // TestBehindAProxy: with the header a reverse proxy names the client in,
-// each client is throttled on its own, not all as the proxy.
+// each client is throttled on its own, not all as the proxy, and its
+// access lines name it.
 func TestBehindAProxy(t *testing.T) {
-	w := newWorld(t, web.Options{ClientGuesses: 1, ClientAddr: web.HeaderClientAddr("X-Forwarded-For")})
+	w := newWorld(t, web.Options{ClientGuesses: 1, ClientAddr: clientinfo.FromHeader("X-Forwarded-For")})
 	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
 	w.client = "127.0.0.1:9000" // the proxy
 	guess := func(from string) page {
@@ -394,6 +396,18 @@ func TestBehindAProxy(t *testing.T) {
 	// Without the header (or with nonsense), the connection's address.
 	want(t, guess(""), http.StatusForbidden)
 	want(t, guess("not an address"), http.StatusTooManyRequests)
+	// An IPv6 zone is no part of a client's address, and may be of any
+	// length: neither the throttle nor the log takes it.
+	want(t, guess("[2001:db8::1%"+strings.Repeat("z", 10000)+"]:443"), http.StatusTooManyRequests)
+	log := w.log.String()
+	for client, n := range map[string]int{"203.0.113.5": 3, "203.0.113.6": 1, "[2001:db8::1]:443": 2, "127.0.0.1:9000": 2} {
+		if got := strings.Count(log, "client="+client+"\n"); got != n {
+			t.Errorf("%d access lines name client %s, want %d:\n%s", got, client, n, log)
+		}
+	}
+	if len(log) > 8*300 {
+		t.Errorf("%d bytes of log for 8 requests:\n%.3000s", len(log), log)
+	}
 }
 
 // TestHeaders: every response carries the headers that keep the token
