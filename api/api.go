@@ -68,8 +68,15 @@ type Options struct {
 	// sets X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host; the
 	// client's address (unless ClientAddr says it), scheme and host are
 	// read from them. Never set it when clients can reach the server
-	// directly: they could claim any address.
+	// directly: they could claim any address. It implies BehindProxy.
 	TrustProxy bool
+	// BehindProxy: the server is reached through a reverse proxy (serve's
+	// --trust-proxy or --http-client-header), which may terminate TLS and
+	// pass on a Host of its own: a signed call may then be signed for the
+	// desk's public-url too (https://desk.example.net and the path and
+	// query the server received), the address the proxy publishes. The
+	// X-Forwarded-* headers count only with TrustProxy.
+	BehindProxy bool
 	// ClientAddr says which client a call comes from, for the rate of
 	// its address and its log line: serve gives the one the web page
 	// counts its clients by (clientinfo.FromHeader behind a reverse
@@ -108,6 +115,9 @@ func New(d *model.Desk, o Options) *Handler {
 	}
 	if o.MaxBody == 0 {
 		o.MaxBody = DefaultMaxBody
+	}
+	if o.TrustProxy {
+		o.BehindProxy = true
 	}
 	if o.ClientAddr == nil {
 		o.ClientAddr = clientinfo.Remote

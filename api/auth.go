@@ -60,11 +60,18 @@ func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (mod
 		return model.APIKey{}, fail(http.StatusBadRequest, "QUERY_TIME_OUT",
 			"Query out of time: its timestamp is more than 3 minutes from the server's time; correct the clock with GET /1.0/auth/time")
 	}
-	url := h.fullURL(r)
 	box := &opening{SecretBox: h.o.Secrets}
 	k, err := h.d.APISigned(r.Context(), box, app, ck, func(secret string) bool {
-		want := Signature(secret, ck, r.Method, url, body, ts)
-		return subtle.ConstantTimeCompare([]byte(want), []byte(sig)) == 1
+		signed := func(url string) bool {
+			want := Signature(secret, ck, r.Method, url, body, ts)
+			return subtle.ConstantTimeCompare([]byte(want), []byte(sig)) == 1
+		}
+		url := h.fullURL(r)
+		if signed(url) {
+			return true
+		}
+		pub := h.publicURL(r)
+		return pub != "" && pub != url && signed(pub)
 	})
 	if err != nil && box.failed {
 		h.sealedElsewhere(app)
@@ -143,6 +150,27 @@ func (h *Handler) fullURL(r *http.Request) string {
 		}
 	}
 	return scheme + "://" + host + r.RequestURI
+}
+
+// publicURL is the URL the client called as the desk's public-url says
+// it, behind a reverse proxy (Options.BehindProxy): the proxy's scheme
+// and host (and the path it serves the desk below, which it strips),
+// then the path and query exactly as they came. A proxy that terminates
+// TLS passes on a plain HTTP request, often with a Host of its own
+// (nginx's proxy_pass sends the upstream's): without X-Forwarded-Proto
+// and -Host, or without --trust-proxy to believe them, the URL the
+// client signed, https://desk.example.net/1.0/…, is known to the server
+// by that setting alone. It is "" when the server is reached directly,
+// or no public-url is set (or it can't be read).
+func (h *Handler) publicURL(r *http.Request) string {
+	if !h.o.BehindProxy || r.URL.IsAbs() {
+		return ""
+	}
+	set, err := h.d.Settings(r.Context())
+	if err != nil || set.PublicURL() == "" {
+		return ""
+	}
+	return set.PublicURL() + r.RequestURI
 }
 
 // lastValue is the last of a header's comma-separated values, over all

@@ -110,8 +110,9 @@ provider's own, for its official clients and scripts (keys: 'contactdesk
 api-key add'); its secrets are sealed with the API secret key, beside the
 database (made at first need) or --api-secret-key. Behind a reverse proxy
 that sets X-Forwarded-For, -Proto and -Host, --trust-proxy reads the
-client's address, scheme and host from them, for the page and the API.
---listen none serves HTTP alone.
+client's address, scheme and host from them, for the page and the API;
+with --http-client-header, a call is signed for the public-url's scheme
+and host. --listen none serves HTTP alone.
 
 With --metrics ADDR it also serves, on that address of its own (keep it
 private: it is not for customers), Prometheus metrics at /metrics and a
@@ -407,7 +408,11 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 		return m.HTTP(name, h)
 	}
 	page := web.AccessLog(log, door("web", web.New(d, wo)))
-	calls := door("api", api.New(d, api.Options{Secrets: box, Logger: log, Timeout: o.CallTimeout, TrustProxy: o.TrustProxy, ClientAddr: client, KeyRate: rate(o.APIRate), AddrRate: rate(o.APIAddrRate)}))
+	calls := door("api", api.New(d, api.Options{Secrets: box, Logger: log, Timeout: o.CallTimeout,
+		// behind a proxy, a call may be signed for the public-url; the
+		// X-Forwarded-* headers count with --trust-proxy alone
+		TrustProxy: o.TrustProxy, BehindProxy: o.ClientHeader != "", ClientAddr: client,
+		KeyRate: rate(o.APIRate), AddrRate: rate(o.APIAddrRate)}))
 	// By prefix, not with a ServeMux: one would answer a path that is
 	// not clean with a redirect of its own, repeating the link's token
 	// in its Location, without the page's headers and its log line.

@@ -1,10 +1,20 @@
 package cli
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ovh/go-ovh/ovh"
 )
 
 // TestServeBehindAProxyCountsEachClient: behind a reverse proxy, with
@@ -65,5 +75,81 @@ func TestServeBehindAProxyCountsEachClient(t *testing.T) {
 				t.Errorf("%s: %d log lines with %q, want %d:\n%s", c.flag, got, line, n, log)
 			}
 		}
+	}
+}
+
+// TestServeSignedThroughATLSProxy: a client signs the URL it calls,
+// https://desk.example.net/1.0/…, and a reverse proxy that terminates
+// TLS passes the call on in plain HTTP with a Host of its own. serve
+// told it is behind a proxy checks the signature against the URL the
+// client called: with --trust-proxy as X-Forwarded-Proto and -Host say
+// it, with --http-client-header as the desk's public-url says it (below
+// a path of the proxy's too). A server not told so checks the URL it
+// was reached at, and refuses the call, whatever the forwarded headers
+// claim; nor does --http-client-header believe them.
+func TestServeSignedThroughATLSProxy(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		flags     []string
+		publicURL string // "": none set
+		prefix    string // the path the proxy serves the desk below, and strips
+		forwarded bool   // the proxy sets X-Forwarded-For, -Proto and -Host
+		ok        bool
+	}{
+		{"--trust-proxy", []string{"--trust-proxy"}, "", "", true, true},
+		{"--trust-proxy, public-url", []string{"--trust-proxy"}, "https://desk.example.net", "", false, true},
+		{"--http-client-header, public-url", []string{"--http-client-header", "X-Real-IP"}, "https://desk.example.net", "", false, true},
+		{"--http-client-header, public-url below a path", []string{"--http-client-header", "X-Real-IP"}, "https://desk.example.net/desk", "/desk", false, true},
+		{"--http-client-header, another public-url", []string{"--http-client-header", "X-Real-IP"}, "https://other.example.net", "", true, false},
+		{"--http-client-header, no public-url", []string{"--http-client-header", "X-Real-IP"}, "", "", true, false},
+		{"not behind a proxy", nil, "https://desk.example.net", "", true, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := serveDemo(t, append([]string{"--listen", "none", "--http", "127.0.0.1:0"}, c.flags...)...)
+			defer s.stop()
+			if c.publicURL != "" {
+				if code, _, e := cliRun(t, s.db, "", "config", "set", "public-url", c.publicURL); code != 0 {
+					t.Fatal(e)
+				}
+			}
+			code, out, errOut := cliRun(t, s.db, "", "api-key", "add", "xx11111-ovh", "--json")
+			if code != 0 {
+				t.Fatal(errOut)
+			}
+			var creds map[string]string
+			json.Unmarshal([]byte(out), &creds)
+			target, _ := url.Parse("http://" + s.addr["http"])
+			proxy := httptest.NewTLSServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+				r.SetURL(target) // the Host becomes the server's address
+				r.Out.URL.Path = strings.TrimPrefix(r.Out.URL.Path, c.prefix)
+				r.Out.URL.RawPath = ""
+				if c.forwarded {
+					r.SetXForwarded()
+				}
+				host, _, _ := net.SplitHostPort(r.In.RemoteAddr)
+				r.Out.Header.Set("X-Real-IP", host)
+			}})
+			defer proxy.Close()
+			// The client calls https://desk.example.net: the proxy.
+			tr := proxy.Client().Transport.(*http.Transport).Clone()
+			tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+				return (&net.Dialer{}).DialContext(ctx, network, proxy.Listener.Addr().String())
+			}
+			tr.TLSClientConfig.ServerName = "example.com" // httptest's certificate
+			cl, err := ovh.NewClient("https://desk.example.net"+c.prefix+"/1.0", creds["applicationKey"], creds["applicationSecret"], creds["consumerKey"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			cl.Client = &http.Client{Transport: tr, Timeout: 10 * time.Second}
+			var ids []int64 // a query string: the signature covers it too
+			err = cl.Get("/me/task/contactChange?state=done", &ids)
+			var e *ovh.APIError
+			switch {
+			case c.ok && err != nil:
+				t.Errorf("a call signed for the URL the client called: %v\n%s", err, s.log.String())
+			case !c.ok && (!errors.As(err, &e) || e.Code != http.StatusForbidden || !strings.Contains(e.Message, "signature")):
+				t.Errorf("a call signed for a URL the server can't tell the client called: %v, want 403 Invalid signature", err)
+			}
+		})
 	}
 }
