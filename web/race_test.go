@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"contactdesk/model"
@@ -73,4 +75,32 @@ func TestAnswersSentAtOnce(t *testing.T) {
 	if statuses[0] != http.StatusOK || statuses[1] != http.StatusGone || statuses[5] != http.StatusGone {
 		t.Errorf("six confirmations at once got %v, want one 200 and five 410", statuses)
 	}
+}
+
+// TestWrongTokensSentAtOnce: wrong tokens sent at once from one address
+// get no more tries than the throttle allows, 10, however many come
+// together: each try is reserved before its token is looked up. Before,
+// every one of them passed the look before any was counted: of 64 sent
+// at once, 11 to 13 were tried.
+func TestWrongTokensSentAtOnce(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	for round := range 10 {
+		w.client = fmt.Sprintf("198.51.100.%d:4000", round+1)
+		var n atomic.Int32
+		pages := w.atOnce(64, func() page {
+			return w.get(link(r.ID, fmt.Sprintf("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-%04d", n.Add(1))))
+		})
+		count := map[int]int{}
+		for _, p := range pages {
+			count[p.status]++
+		}
+		if count[http.StatusForbidden] != web.DefaultClientGuesses || count[http.StatusTooManyRequests] != 64-web.DefaultClientGuesses {
+			t.Errorf("round %d: 64 wrong tokens sent at once from one address got %v; want %d tried (403), the others 429",
+				round, count, web.DefaultClientGuesses)
+		}
+	}
+	// A right token, from an address that has not guessed, opens its page.
+	w.client = "203.0.113.1:4000"
+	want(t, w.get(link(r.ID, w.Token(modeltest.N, r.ID))), http.StatusOK, "You answer as ne44444-ovh")
 }

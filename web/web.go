@@ -496,18 +496,21 @@ func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token
 // the throttle of this client lets a token be tried; a token of nobody
 // (model.ErrWrongToken) is counted against it, and its page is titled
 // and asks for another as wrong says. When it returns false it has
-// written the response.
+// written the response. The try is reserved before find, and given
+// back unless the token was nobody's: tries sent at once each need a
+// try of their own, so that they can't all pass while none is counted.
 func (h *handler) tryToken(w http.ResponseWriter, r *http.Request, wrong func(*locale.Localizer) (string, *askView), token string, find func() error) bool {
-	client := ratelimit.AddrKey(h.addr(r))
-	if n, wait := h.clients.Left(client, h.now()); n == 0 {
+	try, wait := h.clients.Reserve(ratelimit.AddrKey(h.addr(r)), h.now())
+	if try == nil {
 		l := h.visitor(r)
 		h.paused(w, r, l, l.T("page.paused_client", locale.Args{"Wait": minutes(wait)}), wait)
 		return false
 	}
+	defer try.Cancel() // a right token, or no answer: it counts for nothing
 	err := find()
 	switch {
 	case errors.Is(err, model.ErrWrongToken):
-		left, wait := h.clients.Spend(client, h.now())
+		left, wait := try.Spend(h.now())
 		l := h.visitor(r)
 		note := l.T("page.tries_left", locale.Args{"N": left})
 		if left == 0 {
@@ -581,10 +584,11 @@ func (h *handler) formLang(r *http.Request, kind string, id int64, tokens []stri
 	if len(tokens) != 1 || strings.TrimSpace(tokens[0]) == "" {
 		return h.visitor(r)
 	}
-	client, now := ratelimit.AddrKey(h.addr(r)), h.now()
-	if n, _ := h.clients.Left(client, now); n == 0 {
+	try, _ := h.clients.Reserve(ratelimit.AddrKey(h.addr(r)), h.now())
+	if try == nil {
 		return h.visitor(r)
 	}
+	defer try.Cancel()
 	var party model.Handle
 	var err error
 	if kind == "email" {
@@ -597,7 +601,7 @@ func (h *handler) formLang(r *http.Request, kind string, id int64, tokens []stri
 		party = th.Party
 	}
 	if errors.Is(err, model.ErrWrongToken) {
-		h.clients.Spend(client, now)
+		try.Spend(h.now())
 	}
 	if err != nil {
 		return h.visitor(r)

@@ -41,6 +41,9 @@ type Keyed struct {
 	buckets map[string]*list.Element
 	lru     *list.List
 	swept   time.Time
+	// held counts, per key, the tokens reserved (Reserve) by tries
+	// whose outcome is not known yet: only tries under way, so few
+	held map[string]int
 }
 
 // entry is a key's bucket, in the list of the most recently used.
@@ -56,7 +59,7 @@ func New(burst int, interval time.Duration, maxKeys int) *Keyed {
 		maxKeys = DefaultMaxKeys
 	}
 	return &Keyed{every: rate.Every(interval), burst: burst, max: maxKeys,
-		buckets: map[string]*list.Element{}, lru: list.New()}
+		buckets: map[string]*list.Element{}, lru: list.New(), held: map[string]int{}}
 }
 
 // PerMinute allows each key n at once, then n a minute, spread evenly;
@@ -84,23 +87,29 @@ func (k *Keyed) Allow(key string, now time.Time) (bool, time.Duration) {
 	return true, 0
 }
 
-// Left says how many tokens key's bucket holds now, and, when none, how
-// long until one is there; it takes nothing. A key without a bucket has
-// its whole burst: its bucket, once made, is full.
+// Left says how many tokens key's bucket holds now, those reserved
+// (Reserve) taken out, and, when none, how long until one is there; it
+// takes nothing. A key without a bucket has its whole burst: its
+// bucket, once made, is full.
 func (k *Keyed) Left(key string, now time.Time) (int, time.Duration) {
 	if k == nil {
 		return math.MaxInt, 0
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	return k.left(key, now)
+}
+
+// left is Left; k.mu is held.
+func (k *Keyed) left(key string, now time.Time) (int, time.Duration) {
 	e, ok := k.buckets[key]
 	if !ok {
-		return k.burst, 0 // a new bucket would be full
+		return k.free(float64(k.burst), key) // a new bucket would be full
 	}
 	// a key asked about is in use: one that keeps trying while paused
 	// must not drift to the back and be forgotten with its pause
 	k.lru.MoveToFront(e)
-	return k.count(e.Value.(*entry).b, now)
+	return k.free(e.Value.(*entry).b.TokensAt(now), key)
 }
 
 // Spend takes a token from key's bucket if it holds one, and returns
@@ -111,9 +120,73 @@ func (k *Keyed) Spend(key string, now time.Time) (int, time.Duration) {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	b := k.bucket(key, now)
-	b.AllowN(now, 1)
-	return k.count(b, now)
+	k.bucket(key, now).AllowN(now, 1)
+	return k.left(key, now)
+}
+
+// Reserve keeps one of key's tokens for a try whose outcome is not
+// known yet — a token looked up, which may be right — when one is left
+// beyond those other tries keep; otherwise it keeps nothing, returns
+// nil and says how long until one is there. The try then ends with the
+// reservation's Spend (it counts) or Cancel (it does not). Looking
+// (Left), then trying, then spending let every try sent at once pass
+// the look: 64 wrong tokens sent at once from one address got 11 to 13
+// tries where 10 were allowed. Reserved first, N tries at once never
+// pass the allowance.
+func (k *Keyed) Reserve(key string, now time.Time) (*Reservation, time.Duration) {
+	if k == nil {
+		return &Reservation{}, 0
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if n, wait := k.left(key, now); n == 0 {
+		return nil, wait
+	}
+	k.held[key]++
+	return &Reservation{k: k, key: key}, 0
+}
+
+// Reservation is a token Reserve keeps for one try.
+type Reservation struct {
+	k    *Keyed
+	key  string
+	done bool
+}
+
+// Spend ends the try as one that counts: the token is taken from the
+// key's bucket. It returns what Left then says.
+func (r *Reservation) Spend(now time.Time) (int, time.Duration) {
+	if r.k == nil {
+		return math.MaxInt, 0
+	}
+	r.k.mu.Lock()
+	defer r.k.mu.Unlock()
+	if !r.done {
+		r.release()
+		r.k.bucket(r.key, now).AllowN(now, 1)
+	}
+	return r.k.left(r.key, now)
+}
+
+// Cancel ends the try as one that does not count: the token is the
+// key's again. After Spend it does nothing, so that it may be deferred.
+func (r *Reservation) Cancel() {
+	if r.k == nil {
+		return
+	}
+	r.k.mu.Lock()
+	defer r.k.mu.Unlock()
+	if !r.done {
+		r.release()
+	}
+}
+
+// release gives up the reservation; r.k.mu is held.
+func (r *Reservation) release() {
+	r.done = true
+	if r.k.held[r.key]--; r.k.held[r.key] <= 0 {
+		delete(r.k.held, r.key)
+	}
 }
 
 // Keys says how many keys have a bucket of their own.
@@ -152,10 +225,20 @@ func (k *Keyed) bucket(key string, now time.Time) *rate.Limiter {
 	return b
 }
 
-func (k *Keyed) count(b *rate.Limiter, now time.Time) (int, time.Duration) {
-	t := b.TokensAt(now)
+// free says how many of tokens are left once those key's tries keep
+// (Reserve) are taken out, and, when none, how long until one is there.
+// k.mu is held.
+func (k *Keyed) free(tokens float64, key string) (int, time.Duration) {
+	held := k.held[key]
+	t := tokens - float64(held)
 	if t >= 1 {
 		return int(math.Floor(t)), 0
+	}
+	if held >= k.burst {
+		// tries under way keep the whole burst: the bucket never holds
+		// one more, but one of them ends soon; a token's time is what
+		// can be said
+		return 0, time.Duration(float64(time.Second) / float64(k.every))
 	}
 	return 0, time.Duration((1 - t) / float64(k.every) * float64(time.Second))
 }

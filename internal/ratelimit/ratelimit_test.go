@@ -2,6 +2,8 @@ package ratelimit
 
 import (
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -79,6 +81,72 @@ func TestLeftAndSpend(t *testing.T) {
 	}
 	if n, _ := l.Left("k", now.Add(time.Minute)); n != 1 {
 		t.Fatalf("a minute later, left %d, want 1", n)
+	}
+}
+
+// TestReserve: tries under way each keep a token, so that N of them at
+// once never pass the burst; a try that does not count gives its token
+// back, one that counts takes it from the bucket.
+func TestReserve(t *testing.T) {
+	l := New(3, time.Minute, 0)
+	var kept []*Reservation
+	for i := range 3 {
+		r, _ := l.Reserve("k", now)
+		if r == nil {
+			t.Fatalf("reservation %d of 3 refused", i+1)
+		}
+		kept = append(kept, r)
+	}
+	if r, wait := l.Reserve("k", now); r != nil || wait <= 0 {
+		t.Fatalf("a 4th try under way with 3 allowed: %v, wait %v", r, wait)
+	}
+	if n, _ := l.Left("k", now); n != 0 {
+		t.Fatalf("3 tries under way leave %d, want 0", n)
+	}
+	if r, _ := l.Reserve("other", now); r == nil {
+		t.Fatal("another key was refused")
+	}
+	kept[0].Cancel()
+	kept[0].Cancel() // once is all
+	if n, _ := l.Left("k", now); n != 1 {
+		t.Fatalf("a try that did not count gave back %d, want 1", n)
+	}
+	if n, _ := kept[1].Spend(now); n != 1 {
+		t.Fatalf("a try that counted: %d left, want 1", n)
+	}
+	kept[1].Cancel() // after Spend, nothing
+	if n, _ := l.Left("k", now); n != 1 {
+		t.Fatalf("Cancel after Spend gave a token back: %d left, want 1", n)
+	}
+	kept[2].Spend(now)
+	if n, wait := l.Left("k", now); n != 1 || wait != 0 {
+		t.Fatalf("2 spent of 3: %d left, wait %v", n, wait)
+	}
+	r, _ := l.Reserve("k", now)
+	if n, wait := r.Spend(now); n != 0 || wait != time.Minute {
+		t.Fatalf("spent out: %d left, wait %v; want 0, 1m", n, wait)
+	}
+	// Many at once: never more than the burst.
+	l = New(10, time.Minute, 0)
+	var got atomic.Int32
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			if r, _ := l.Reserve("k", now); r != nil {
+				got.Add(1)
+				r.Spend(now)
+			}
+		})
+	}
+	wg.Wait()
+	if got.Load() != 10 {
+		t.Fatalf("64 tries at once, 10 allowed: %d passed", got.Load())
+	}
+	var none *Keyed
+	if r, _ := none.Reserve("k", now); r == nil {
+		t.Fatal("no limit refused")
+	} else if n, _ := r.Spend(now); n == 0 {
+		t.Fatal("no limit counted")
 	}
 }
 
