@@ -33,6 +33,7 @@ import (
 	"contactdesk/internal/clientinfo"
 	"contactdesk/internal/ratelimit"
 	"contactdesk/locale"
+	"contactdesk/metrics"
 	"contactdesk/model"
 	"contactdesk/model/text"
 )
@@ -167,7 +168,19 @@ func New(d *model.Desk, o Options) http.Handler {
 		mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) { h.notAllowed(w, r, allow) })
 	}
 	mux.HandleFunc("/", h.notFound)
-	return h.named(secure(clean(h, h.bounded(mux))))
+	return h.named(secure(clean(h, h.bounded(routed(mux)))))
+}
+
+// routed names, for the metrics, the route of each request mux served:
+// the pattern it matched ("GET /request/{id}"; "/" for a page that is
+// none), from a fixed set, never the path, which holds ids and tokens.
+// The metrics can't read it for themselves: mux sets it on the request
+// it is given, a copy of theirs (bounded's, with its timeout).
+func routed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		metrics.SetRoute(r, r.Pattern)
+	})
 }
 
 // named names the client of each request in its access line, as the
@@ -207,6 +220,7 @@ func clean(h *handler, next http.Handler) http.Handler {
 			c += "/"
 		}
 		if p != c || strings.Contains(r.URL.RawPath, "//") {
+			metrics.SetRoute(r, "unclean") // as the API names such a path
 			h.notFound(w, r)
 			return
 		}

@@ -17,6 +17,7 @@ import (
 
 	"contactdesk/internal/clientinfo"
 	"contactdesk/internal/syncbuf"
+	"contactdesk/metrics"
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
 	"contactdesk/storage/sqlite"
@@ -739,5 +740,60 @@ func TestHostileMethodInTheLog(t *testing.T) {
 	log := w.log.String()
 	if n := strings.Count(log, "msg=http method=OTHER "); n != 5 || len(log) > 5*300 {
 		t.Errorf("%d lines with method=OTHER for 5 requests, %d bytes of log:\n%.2000s", n, len(log), log)
+	}
+}
+
+// TestMetricsNameTheRoute: serve's metrics count each request of the
+// page by its route, as README says — the pattern it matched, never its
+// path, which holds ids and tokens — not by its method alone
+// (route="GET", as they did).
+func TestMetricsNameTheRoute(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	m := metrics.New()
+	w.h = web.AccessLog(slog.New(slog.DiscardHandler), m.HTTP("web", web.New(w.Desk, web.Options{Now: w.Clock.Now})))
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	tok := w.Token(modeltest.N, r.ID)
+	w.get(link(r.ID, tok))
+	w.do(httptest.NewRequest(http.MethodHead, link(r.ID, tok), nil))
+	w.get(link(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"))
+	w.post(r.ID, tok, "accept")
+	w.get("/")
+	w.get("/healthz")
+	w.get("/assets/style.css")
+	w.get("/nothing/" + tok)
+	w.do(httptest.NewRequest(http.MethodPut, link(r.ID, tok), nil))
+	w.get("/request//1?token=" + tok)
+	w.do(httptest.NewRequest(strings.Repeat("X", 100), "/", nil))
+
+	rec := httptest.NewRecorder()
+	m.Handler(w.Desk).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	got := map[string]string{}
+	for line := range strings.Lines(rec.Body.String()) {
+		if rest, ok := strings.CutPrefix(line, `contactdesk_http_requests_total{door="web",`); ok {
+			labels, n, _ := strings.Cut(strings.TrimSpace(rest), "} ")
+			got[labels] = n
+		}
+	}
+	for labels, n := range map[string]string{
+		`route="GET /request/{id}",status="2xx"`:     "2",
+		`route="GET /request/{id}",status="4xx"`:     "1",
+		`route="POST /request/{id}",status="2xx"`:    "1",
+		`route="GET /{$}",status="2xx"`:              "1",
+		`route="GET /healthz",status="2xx"`:          "1",
+		`route="GET /assets/style.css",status="2xx"`: "1",
+		`route="/",status="4xx"`:                     "1",
+		`route="/request/{id}",status="4xx"`:         "1",
+		`route="unclean",status="4xx"`:               "1",
+		`route="/{$}",status="4xx"`:                  "1",
+	} {
+		if got[labels] != n {
+			t.Errorf("contactdesk_http_requests_total{door=\"web\",%s} = %q, want %s; all:\n%v", labels, got[labels], n, got)
+		}
+	}
+	if len(got) != 10 {
+		t.Errorf("%d series, want 10:\n%v", len(got), got)
+	}
+	if strings.Contains(rec.Body.String(), tok) || strings.Contains(rec.Body.String(), "/request/1") {
+		t.Errorf("a label holds a path")
 	}
 }
