@@ -62,7 +62,9 @@ type Options struct {
 	// signatures (see LoadSecretKey). Without it only bearer calls work.
 	Secrets model.SecretBox
 	// Logger gets one line per call: method, route, status, duration,
-	// application key, query id; never a credential, token or body.
+	// application key, query id; never a credential, token or body. Of
+	// the calls refused past a rate, only the first of each address or
+	// key, then a count a minute while they go on.
 	Logger *slog.Logger
 	// TrustProxy: the server is reached through a reverse proxy that
 	// sets X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host; the
@@ -100,6 +102,9 @@ type Handler struct {
 	// sealedTold holds the application keys whose secret was found
 	// sealed under another API secret key, and logged so once.
 	sealedTold sync.Map
+	// refusals keeps the log of the calls refused past a rate short:
+	// a line for the first of a run, then a count a minute
+	refusals *refusals
 }
 
 // New returns the API over d.
@@ -129,6 +134,7 @@ func New(d *model.Desk, o Options) *Handler {
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
+	h.refusals = newRefusals(h.log)
 	h.routes()
 	return h
 }
@@ -137,6 +143,9 @@ func New(d *model.Desk, o Options) *Handler {
 type callInfo struct {
 	appKey string
 	err    error // a failure of the desk, logged in detail
+	// limit: the call was refused past the rate of its address
+	// ("address") or of its API key ("key")
+	limit string
 }
 
 type infoKey struct{}
@@ -199,6 +208,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if info.appKey != "" {
 			attrs = append(attrs, "app_key", info.appKey)
 		}
+		if info.limit != "" {
+			// the first refusal of a run is logged, the others counted
+			key, whose := "address "+ratelimit.AddrKey(addr), []any{"limit", "address", "remote", ratelimit.AddrKey(addr)}
+			if info.limit == "key" {
+				key, whose = "key "+info.appKey, []any{"limit", "key", "app_key", info.appKey}
+			}
+			if !h.refusals.refused(key, whose...) {
+				return
+			}
+			attrs = append(attrs, "limit", info.limit)
+		}
 		if info.err != nil {
 			h.log.Error("api call failed", append(attrs, "error", info.err.Error())...)
 			return
@@ -206,6 +226,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.log.Info("api call", attrs...)
 	}()
 	if ok, wait := h.addrs.Allow(ratelimit.AddrKey(addr), time.Now()); !ok {
+		info.limit = "address"
 		if cleanPath(r) {
 			_, route = h.mux.Handler(r) // the route it would have taken
 		}
@@ -294,6 +315,7 @@ func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 		}
 		info.appKey = who.AppKey
 		if ok, wait := h.keys.Allow(who.AppKey, time.Now()); !ok {
+			info.limit = "key"
 			e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many calls with this API key; try again in "+retrySeconds(wait)+" s")
 			e.RetryAfter = wait
 			writeError(w, e)

@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +25,7 @@ import (
 
 	"contactdesk/api"
 	"contactdesk/cli"
+	"contactdesk/internal/clientinfo"
 	"contactdesk/internal/syncbuf"
 	"contactdesk/metrics"
 	"contactdesk/model"
@@ -756,5 +760,109 @@ func TestHostileMethodInTheLog(t *testing.T) {
 	log := w.log.String()
 	if n := strings.Count(log, `msg="api call" method=OTHER `); n != 4 || len(log) > 4*300 {
 		t.Errorf("%d lines with method=OTHER for 4 calls, %d bytes of log:\n%.2000s", n, len(log), log)
+	}
+}
+
+// TestRefusedCallsDoNotFloodTheLog: a client past its rate is refused
+// each call (429), and each is counted in the metrics, but the log has
+// a line for the first alone, then one a minute (here: every 400 ms)
+// counting those refused meanwhile, while they go on: a line per
+// refused call let one client write the log as fast as it could send.
+// The same for an API key past its rate.
+func TestRefusedCallsDoNotFloodTheLog(t *testing.T) {
+	const every = 400 * time.Millisecond
+	api.RefusedLogEvery(t, every)
+	w := newWorld(t, api.Options{})
+	m := metrics.New()
+	log := &syncbuf.Buffer{}
+	srv := httptest.NewServer(m.HTTP("api", api.New(w.desk, api.Options{Secrets: w.box, AddrRate: 3, KeyRate: 2,
+		Logger: slog.New(slog.NewTextHandler(log, nil)), ClientAddr: clientinfo.FromHeader("X-Real-IP")})))
+	defer srv.Close()
+	call := func(client, path, ck string) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+"/1.0"+path, nil)
+		req.Header.Set("X-Real-IP", client)
+		if ck != "" {
+			req.Header.Set("Authorization", "Bearer "+ck)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	lines := func(s string) int { return strings.Count(log.String(), s) }
+	// An address: 3 calls, then 200 refused.
+	for range 3 {
+		call("203.0.113.5", "/auth/time", "")
+	}
+	for i := range 200 {
+		if code := call("203.0.113.5", "/auth/time", ""); code != http.StatusTooManyRequests {
+			t.Fatalf("refused call %d: %d", i+1, code)
+		}
+	}
+	// A key: 2 calls, then 50 refused (from addresses of their own).
+	ck := w.creds[ada].ConsumerKey
+	for i := range 52 {
+		call(fmt.Sprintf("198.51.100.%d", i+1), "/me", ck)
+	}
+	if n := lines("status=429"); n != 2 || len(regexp.MustCompile(`status=429 [^\n]* limit=(address|key)\n`).FindAllString(log.String(), -1)) != 2 {
+		t.Errorf("%d lines of refused calls, want 2 (the first of the address's, the first of the key's):\n%s", n, log.String())
+	}
+	for _, want := range []string{
+		`route="GET /1.0/auth/time" status=429`, "remote=203.0.113.5 query_id=",
+		`route="GET /1.0/me" status=429`, "app_key=" + w.creds[ada].ApplicationKey + " limit=key",
+	} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("the log has no %q:\n%s", want, log.String())
+		}
+	}
+	// Every refused call is counted in the metrics.
+	fams, _ := m.Registry().Gather()
+	refused := 0.0
+	for _, f := range fams {
+		if f.GetName() == "contactdesk_http_requests_total" {
+			for _, mt := range f.Metric {
+				for _, l := range mt.Label {
+					if l.GetName() == "status" && l.GetValue() == "4xx" {
+						refused += mt.GetCounter().GetValue()
+					}
+				}
+			}
+		}
+	}
+	if refused != 250 {
+		t.Errorf("the metrics counted %v refused calls, want 250", refused)
+	}
+	// While they go on, a line every so often counts them; once they
+	// stop, nothing more.
+	for range 10 {
+		call("203.0.113.5", "/auth/time", "")
+	}
+	counted := func() (lines int, refused map[string]int) {
+		refused = map[string]int{}
+		re := regexp.MustCompile(`level=WARN msg="api calls refused past the rate" (limit=address remote=203\.0\.113\.5|limit=key app_key=\S+) refused=(\d+) within=` + every.String() + "\n")
+		for _, m := range re.FindAllStringSubmatch(log.String(), -1) {
+			n, _ := strconv.Atoi(m[2])
+			refused[m[1]] += n
+			lines++
+		}
+		return lines, refused
+	}
+	time.Sleep(3 * every)
+	n, got := counted()
+	if want := map[string]int{"limit=address remote=203.0.113.5": 209, "limit=key app_key=" + w.creds[ada].ApplicationKey: 49}; !maps.Equal(got, want) || n > 6 {
+		t.Errorf("%d lines counting %v refused calls, want %v:\n%s", n, got, want, log.String())
+	}
+	time.Sleep(3 * every)
+	if again, _ := counted(); again != n || lines("api calls refused past the rate") != n {
+		t.Errorf("lines counting refused calls once they stopped:\n%s", log.String())
+	}
+	// The next refusal starts again.
+	call("203.0.113.5", "/auth/time", "")
+	if n := lines("remote=203.0.113.5 query_id="); n != 5 || lines("status=429") != 3 {
+		t.Errorf("a refusal after a quiet while is not logged:\n%s", log.String())
 	}
 }
