@@ -230,3 +230,75 @@ func (r recorder) View() tea.View {
 	r.frame(v.Content)
 	return v
 }
+
+// TestSubViewsWhileTheDeskHangs: a sub-view (a request, Edit contacts, a
+// service's owner, a mail) opened while the database hangs says it is
+// loading, and once its read gives up, that it could not be read, the
+// status line saying why, as the lists do; it stays open, "loading…"
+// again while ctrl+r reads, and shows its content once the desk answers
+// and ctrl+r reads it.
+func TestSubViewsWhileTheDeskHangs(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
+		t.Run(string(lang), func(t *testing.T) {
+			t.Parallel()
+			d, hung, _ := stalledDesk(newDeskIn(t, lang))
+			hung.Store(false)
+			a := startIn(t, d, demo.Persona, lang, 100, 30, tui.Options{Locked: true, Lang: lang, CallTimeout: time.Second})
+			a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
+			loading, notRead := a.T("tui.loading"), a.T("tui.not_read")
+			failed := a.T("tui.status.error", locale.Args{"Msg": ""})
+			services := func(n int) string {
+				return a.T("tui.services.info", locale.Args{"Shown": n, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")})
+			}
+			for _, v := range []struct {
+				name  string
+				list  func()   // shows the list the view opens from, the row selected
+				open  string   // the key that opens it
+				title string   // its title
+				shown []string // what it shows once read
+			}{
+				{"request", func() { a.press("2"); a.waitText(a.T("tui.requests.title"), "#8") },
+					"enter", a.T("tui.request.title", locale.Args{"ID": 8}), []string{a.T("tui.request.parties")}},
+				{"contacts", func() { a.press("1"); a.typ("/shop"); a.press("enter"); a.waitText(services(1)) },
+					"enter", a.T("tui.contacts.title"), []string{"xara-shop.com", a.T("tui.contacts.col.current")}},
+				{"owner", func() {
+					a.press("1")
+					a.typ("/xara.pt")
+					a.press("enter", "G")
+					a.waitFor("xara.pt selected", func(s string) bool { return strings.Contains(lineOf(s, ">"), " xara.pt") })
+				},
+					"o", a.T("tui.owner.title"), []string{"Rua das Flores"}},
+				{"mail", func() { a.press("3"); a.waitText(a.T("tui.tab.mailbox"), a.T("tui.mailbox.title")) },
+					"enter", a.T("tui.mail.title", locale.Args{"ID": ""}), []string{a.T("tui.mail.label.subject"), a.T("tui.mail.label.date")}},
+			} {
+				v.list()
+				hung.Store(true)
+				a.press(v.open)
+				a.waitText(v.title, loading)
+				s := a.waitText(v.title, notRead, failed)
+				if strings.Contains(s, loading) {
+					t.Errorf("%s: still says %q once its read gave up:\n%s", v.name, loading, s)
+				}
+				// ctrl+r reads it again: loading, then not read again
+				a.press("ctrl+r")
+				a.waitFor(v.name+" loading again", func(s string) bool {
+					return strings.Contains(s, v.title) && strings.Contains(s, loading) && !strings.Contains(s, notRead)
+				})
+				a.waitText(v.title, notRead, failed)
+				// the desk answers: ctrl+r shows it
+				hung.Store(false)
+				a.press("ctrl+r")
+				s = a.waitText(append([]string{v.title}, v.shown...)...)
+				for _, gone := range []string{loading, notRead, failed} {
+					if strings.Contains(s, gone) {
+						t.Errorf("%s: the desk answered, and the view still says %q:\n%s", v.name, gone, s)
+					}
+				}
+				a.press("esc")
+				if v.name == "contacts" || v.name == "owner" {
+					a.press("esc") // the services' filter
+				}
+			}
+		})
+	}
+}

@@ -380,16 +380,6 @@ func Say(text string) StatusMsg { return StatusMsg{Text: text} }
 // is gone, or no longer the user's), saying why.
 func Unreadable(err error) tea.Cmd { return Send(BackMsg{Status: StatusMsg{Err: err}}) }
 
-// SubViewReadFailed is what a sub-view does when its read fails: the
-// first read closes it, saying why (what it shows is gone, or no longer
-// the user's); a later one says so, what was read staying on screen.
-func SubViewReadFailed(err error, first bool) tea.Cmd {
-	if first {
-		return Unreadable(err)
-	}
-	return ReadFailed(err)
-}
-
 // Fail returns a command that shows err in the status line.
 func Fail(err error) tea.Cmd { return Send(StatusMsg{Err: err}) }
 

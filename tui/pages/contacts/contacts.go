@@ -62,7 +62,7 @@ type Page struct {
 	service model.Service
 	perms   map[model.Role]error
 	loaded  bool
-	early   common.EarlyKeys // the keys pressed before the form is read
+	first   common.FirstRead // the keys pressed before the form is read, and whether that read failed
 	fields  map[model.Role]*field.Model
 	order   []model.Role // the editable roles, in display order
 	focus   int          // index in order; len(order) is the Send button
@@ -133,6 +133,7 @@ type (
 // digits of a handle or a part of a name are what people remember.
 func (p *Page) Load() tea.Cmd {
 	p.seq++
+	p.first.Start() // loading again, after a failure
 	seq, c, name := p.seq, p.c, p.name
 	return common.Do(func() tea.Msg {
 		s, perms, err := c.Desk.Permissions(c.Ctx, c.Me, name)
@@ -501,7 +502,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			if p.loaded && errors.Is(msg.err, model.ErrNotFound) {
 				return p.gone()
 			}
-			return common.SubViewReadFailed(msg.err, !p.loaded)
+			return p.first.Fail(msg.err, p.loaded)
 		}
 		p.service, p.perms, p.accts = msg.s, msg.perms, msg.accts
 		first := !p.loaded
@@ -538,7 +539,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			// user's to change: its field is gone (said below)
 			p.setFocus(p.refocus(before, was))
 		}
-		return tea.Batch(common.Read(), p.early.Replay(p.key), p.replan(), p.lost(before, was))
+		return tea.Batch(common.Read(), p.first.Replay(p.key), p.replan(), p.lost(before, was))
 	case planMsg:
 		if msg.values != p.planFor || msg.seq != p.planSeq {
 			return nil
@@ -621,7 +622,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 			return p.c.Back()
 		}
 		if !p.loaded {
-			p.early.Hold(msg)
+			p.first.Hold(msg)
 		}
 		return nil
 	}
@@ -751,7 +752,7 @@ func (p *Page) View() string {
 	st := p.c.Styles
 	head := st.Title.Render(p.c.T("tui.contacts.title")) + "  " + st.Bold.Render(common.Cut(common.Line(p.name), p.width-30))
 	if !p.loaded {
-		return head + "\n\n" + st.Subtle.Render(p.c.T("tui.loading"))
+		return head + "\n\n" + p.first.Waiting(p.c)
 	}
 	head += st.Subtle.Render(" (" + common.Line(model.ServiceType(p.service.Type).In(p.c.L)) + ")")
 	var f form

@@ -24,7 +24,7 @@ type Page struct {
 	id      int64
 	m       model.Mail
 	loaded  bool
-	early   common.EarlyKeys // the keys pressed before the mail is read
+	first   common.FirstRead // the keys pressed before the mail is read, and whether that read failed
 	marked  bool
 	scroll  int
 	seq     int
@@ -162,6 +162,7 @@ type (
 // Load reads the mail.
 func (p *Page) Load() tea.Cmd {
 	p.seq++
+	p.first.Start() // loading again, after a failure
 	seq, c, id := p.seq, p.c, p.id
 	return common.Do(func() tea.Msg {
 		m, err := c.Desk.Mail(c.Ctx, c.Me, id)
@@ -183,11 +184,11 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			return common.SubViewReadFailed(msg.err, !p.loaded)
+			return p.first.Fail(msg.err, p.loaded)
 		}
 		p.m, p.loaded = msg.m, true
 		p.sayToken()
-		early := p.early.Replay(p.key)
+		early := p.first.Replay(p.key)
 		if !p.m.Read && !p.marked {
 			p.marked = true
 			c, id := p.c, p.id
@@ -212,7 +213,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, p.back):
 		return p.c.Back()
 	case !p.loaded:
-		p.early.Hold(msg)
+		p.first.Hold(msg)
 	case key.Matches(msg, p.follow):
 		return p.open()
 	case p.c.Keys.Scroll(msg, &p.scroll, p.height):
@@ -344,7 +345,7 @@ func linkLines(link string, indent, width int, st common.Renderer) []string {
 func (p *Page) View() string {
 	st := p.c.Styles
 	if !p.loaded {
-		return st.Title.Render(p.Title()) + "\n\n" + st.Subtle.Render(p.c.T("tui.loading"))
+		return st.Title.Render(p.Title()) + "\n\n" + p.first.Waiting(p.c)
 	}
 	m := p.m
 	var ls []string

@@ -52,7 +52,7 @@ type Page struct {
 	name     string
 	service  model.Service
 	loaded   bool
-	early    common.EarlyKeys // the keys pressed before the service is read
+	first    common.FirstRead // the keys pressed before the service is read, and whether that read failed
 	editable bool
 	fields   []*field.Model
 	focus    int
@@ -120,6 +120,7 @@ type (
 // Load reads the owner details.
 func (p *Page) Load() tea.Cmd {
 	p.seq++
+	p.first.Start() // loading again, after a failure
 	seq, c, name := p.seq, p.c, p.name
 	return common.Do(func() tea.Msg {
 		s, err := c.Desk.Owner(c.Ctx, c.Me, name)
@@ -157,7 +158,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			return common.SubViewReadFailed(msg.err, !p.loaded)
+			return p.first.Fail(msg.err, p.loaded)
 		}
 		old := p.values()
 		first := !p.loaded
@@ -181,7 +182,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if first && p.editable {
 			p.setFocus(0)
 		}
-		return tea.Batch(common.Read(), p.early.Replay(p.key), p.sayTold())
+		return tea.Batch(common.Read(), p.first.Replay(p.key), p.sayTold())
 	case savedMsg:
 		p.saving = false
 		if errors.Is(msg.err, model.ErrChanged) {
@@ -237,7 +238,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return p.c.Back()
 	case !p.loaded:
-		p.early.Hold(msg)
+		p.first.Hold(msg)
 		return nil
 	case !p.editable || p.saving:
 		return nil
@@ -397,7 +398,7 @@ func (p *Page) View() string {
 	var b strings.Builder
 	b.WriteString(st.Title.Render(p.c.T("tui.owner.title")) + "  " + st.Bold.Render(common.Cut(common.Line(p.name), p.width-20)) + "\n\n")
 	if !p.loaded {
-		b.WriteString(st.Subtle.Render(p.c.T("tui.loading")))
+		b.WriteString(p.first.Waiting(p.c))
 		return b.String()
 	}
 	labelW := 9 // the labels' width: at least the English one's

@@ -60,7 +60,7 @@ type Page struct {
 	hist   []model.HistoryEntry
 	mail   *model.Mail // the user's newest mail asking to confirm it
 	loaded bool
-	early  common.EarlyKeys // the keys pressed before the request is read
+	first  common.FirstRead // the keys pressed before the request is read, and whether that read failed
 	prompt prompt
 	token  *field.Model
 	// filled is the token the app put in the field (a mail's link, tab),
@@ -144,6 +144,7 @@ type (
 // the user's own inbox only), and the prompt asks for the one mailed.
 func (p *Page) Load() tea.Cmd {
 	p.seq++
+	p.first.Start() // loading again, after a failure
 	seq, c, id := p.seq, p.c, p.id
 	return common.Do(func() tea.Msg {
 		r, err := c.Desk.Request(c.Ctx, c.Me, id)
@@ -212,7 +213,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			return common.SubViewReadFailed(msg.err, !p.loaded)
+			return p.first.Fail(msg.err, p.loaded)
 		}
 		before := p.offered()
 		p.r, p.hist, p.mail, p.loaded = msg.r, msg.hist, msg.mail, true
@@ -227,7 +228,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.closePrompt()
 			p.settle.Start(p.c.Settle)
 		}
-		return tea.Batch(common.Read(), why, p.early.Replay(p.key))
+		return tea.Batch(common.Read(), why, p.first.Replay(p.key))
 	case answeredMsg:
 		p.busy = false
 		if msg.err != nil {
@@ -312,7 +313,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		if key.Matches(msg, p.keys.Back) {
 			return p.c.Back()
 		}
-		p.early.Hold(msg)
+		p.first.Hold(msg)
 		return nil
 	}
 	switch p.prompt {
@@ -506,7 +507,7 @@ func (p *Page) labelW() int {
 func (p *Page) View() string {
 	st := p.c.Styles
 	if !p.loaded {
-		return st.Title.Render(p.Title()) + "\n\n" + st.Subtle.Render(p.c.T("tui.loading"))
+		return st.Title.Render(p.Title()) + "\n\n" + p.first.Waiting(p.c)
 	}
 	lines := p.body()
 	foot := p.footer()
