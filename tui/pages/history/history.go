@@ -224,9 +224,10 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.layout()
 	}
 	if used {
-		if !p.List.Loaded() && p.List.Err() != nil {
-			// the first read failed (no such service for the user, say):
-			// the view closes, saying why
+		if !p.List.Loaded() && model.IsRefusal(p.List.Err()) {
+			// the first read was refused (no such service for the user,
+			// say): the view closes, saying why; one that did not answer
+			// leaves it saying it could not be read, as a list does
 			return common.Unreadable(p.List.Err())
 		}
 		return cmd
