@@ -171,6 +171,8 @@ func New(d *model.Desk, o Options) (*Server, error) {
 		starts:   ratelimit.PerMinute(o.SessionRate, 0),
 		seats:    newSeats(o.MaxSessions, o.SessionsPerAccount),
 		live:     newSessions(),
+		links:    map[*link]struct{}{},
+		gone:     make(chan struct{}),
 		watching: make(chan struct{}),
 	}
 	s.watchCtx, s.stopWatch = context.WithCancel(context.Background())
@@ -249,9 +251,6 @@ func (s *Server) hold(l *link) bool {
 	if s.stopping {
 		return false
 	}
-	if s.links == nil {
-		s.links = map[*link]struct{}{}
-	}
 	s.links[l] = struct{}{}
 	return true
 }
@@ -267,9 +266,6 @@ func (s *Server) release(l *link) {
 // checkGone closes gone when the server is stopping with no Serve loop
 // and no connection left. s.mu is held.
 func (s *Server) checkGone() {
-	if s.gone == nil {
-		s.gone = make(chan struct{})
-	}
 	if s.stopping && s.serving == 0 && len(s.links) == 0 {
 		select {
 		case <-s.gone:
@@ -299,8 +295,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.log.Info("shutting down", "sessions", len(open))
 	s.mu.Lock()
 	s.checkGone()
-	stopped := s.gone
 	s.mu.Unlock()
+	stopped := s.gone
 	for _, l := range open {
 		// in the language the session logged in with: no read of the
 		// desk per session while the server closes
