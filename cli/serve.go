@@ -19,6 +19,7 @@ import (
 	"contactdesk/api"
 	"contactdesk/internal/clientinfo"
 	"contactdesk/internal/connlimit"
+	"contactdesk/internal/ratelimit"
 	"contactdesk/locale"
 	"contactdesk/metrics"
 	"contactdesk/model"
@@ -54,9 +55,16 @@ const maxSessions = 1_000_000
 // minute from one address is no limit at all.
 const maxConnRate = 1000
 
-// maxAPIRate bounds --api-rate and --api-addr-rate: beyond a million
-// calls a minute there is no limit left.
+// maxAPIRate bounds --api-rate, --api-addr-rate and --http-conn-rate:
+// beyond a million calls (or connections) a minute there is no limit
+// left.
 const maxAPIRate = 1_000_000
+
+// defaultHTTPConnRate is how many new HTTP connections one address may
+// open a minute: as many as the API calls it may make (a script that
+// opens a connection for each call meets the API's own 429 first, which
+// says when to retry), far more than a browser opens for the page.
+const defaultHTTPConnRate = api.DefaultAddrRate
 
 type serveOptions struct {
 	a                  *app
@@ -76,6 +84,7 @@ type serveOptions struct {
 	TrustProxy         bool
 	APIRate            int
 	APIAddrRate        int
+	HTTPConnRate       int
 	Metrics            string
 }
 
@@ -86,7 +95,7 @@ func newCmdServe(a *app, runF func(*serveOptions) error) *cobra.Command {
 	o := &serveOptions{a: a}
 	cmd := &cobra.Command{
 		Use:         "serve",
-		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--http ADDR [--tls-cert FILE --tls-key FILE] [--trust-proxy | --http-client-header NAME] [--api-secret-key PATH] [--api-rate N] [--api-addr-rate N]] [--host-key PATH] [--idle-timeout D] [--call-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N] [--metrics ADDR]"},
+		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--http ADDR [--tls-cert FILE --tls-key FILE] [--trust-proxy | --http-client-header NAME] [--api-secret-key PATH] [--api-rate N] [--api-addr-rate N] [--http-conn-rate N]] [--host-key PATH] [--idle-timeout D] [--call-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N] [--metrics ADDR]"},
 		Short:       "Serve the terminal app over SSH; the page of the mails' links and the HTTP API over HTTP",
 		Long: `Serve the terminal app over SSH: each customer reaches its own desk with ssh,
 nothing to install, no password; who it is is the account its key is
@@ -171,6 +180,8 @@ ssh -p 2222 desk.example.net`,
 		"let one API key make at most N calls a minute (0: no limit)")
 	f.Var(newInt(&o.APIAddrRate, api.DefaultAddrRate, 0, maxAPIRate, accepts("calls", locale.Args{"Max": maxAPIRate})), "api-addr-rate",
 		"let one address make at most N API calls a minute (0: no limit, for many customers behind one NAT)")
+	f.Var(newInt(&o.HTTPConnRate, defaultHTTPConnRate, 0, maxAPIRate, accepts("connections", locale.Args{"Max": maxAPIRate})), "http-conn-rate",
+		"with --http: accept at most N new HTTP connections a minute from one address, before any TLS handshake (0: no limit, for many customers behind one NAT)")
 	f.Var(newAddr(&o.Metrics, "", ""), "metrics", "serve Prometheus metrics (/metrics) and a health check (/healthz) on ADDR, such as 127.0.0.1:9187 (default: none)")
 	f.StringVar(&o.HostKey, "host-key", "", "the server's private key PATH (default: the database's path + .host_key; made at first start)")
 	f.Var(newDuration(&o.IdleTimeout, server.DefaultIdleTimeout, minIdleTimeout, maxIdleTimeout), "idle-timeout", "end a session after D without a keystroke: 90s, 15m, 48h, 15d")
@@ -433,7 +444,8 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 		return servant{}, fails("cant_listen", locale.Args{"Addr": o.HTTP}, err)
 	}
 	// Bounded before TLS: a connection past a bound costs no handshake.
-	limits := connlimit.Limits{PerAddr: connlimit.DefaultPerAddr, Total: connlimit.MaxTotal(), Log: log}
+	limits := connlimit.Limits{PerAddr: connlimit.DefaultPerAddr, Total: connlimit.MaxTotal(), Log: log,
+		Rate: ratelimit.PerMinute(o.HTTPConnRate, 0)}
 	if o.TrustProxy || o.ClientHeader != "" {
 		// Behind a reverse proxy, every connection is the proxy's (the
 		// flags are given only when the port can be reached through it

@@ -132,3 +132,51 @@ func TestServeHTTPConnsProxy(t *testing.T) {
 		t.Errorf("serve exited %d: %s", n, s.log.String())
 	}
 }
+
+// TestServeHTTPConnRate: one address opening new HTTP connections past
+// --http-conn-rate has the next closed at once, before any answer (or
+// TLS handshake), though it keeps none open; another address is still
+// answered, and behind a reverse proxy (--trust-proxy) its connections
+// are not held to the rate of one address. Before, nothing bounded how
+// fast one address opened connections: a flood of TLS handshakes from
+// one address took most of a core.
+func TestServeHTTPConnRate(t *testing.T) {
+	get := func(addr, from string) (int, error) {
+		tr := &http.Transport{DisableKeepAlives: true,
+			DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}).DialContext}
+		res, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get("http://" + addr + "/healthz")
+		if err != nil {
+			return 0, err
+		}
+		res.Body.Close()
+		return res.StatusCode, nil
+	}
+	s := serveDemo(t, "--listen", "none", "--http", "127.0.0.1:0", "--http-conn-rate", "5")
+	for i := range 5 {
+		if code, err := get(s.addr["http"], "127.0.0.1"); code != 200 {
+			t.Fatalf("connection %d of the rate's 5: %d %v", i+1, code, err)
+		}
+	}
+	if code, err := get(s.addr["http"], "127.0.0.1"); err == nil {
+		t.Fatalf("a 6th new connection within the minute was answered %d", code)
+	}
+	if code, err := get(s.addr["http"], "127.0.0.2"); code != 200 {
+		t.Fatalf("another address was shut out: %d %v", code, err)
+	}
+	if !strings.Contains(s.log.String(), "too many new connections from one address") {
+		t.Errorf("the log does not say why:\n%s", s.log.String())
+	}
+	if n := s.stop(); n != 0 {
+		t.Errorf("serve exited %d: %s", n, s.log.String())
+	}
+
+	s = serveDemo(t, "--listen", "none", "--http", "127.0.0.1:0", "--http-conn-rate", "2", "--trust-proxy")
+	for i := range 5 {
+		if code, err := get(s.addr["http"], "127.0.0.1"); code != 200 {
+			t.Fatalf("connection %d from the proxy: %d %v", i+1, code, err)
+		}
+	}
+	if n := s.stop(); n != 0 {
+		t.Errorf("serve exited %d: %s", n, s.log.String())
+	}
+}

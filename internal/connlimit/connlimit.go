@@ -1,5 +1,5 @@
-// Package connlimit bounds the connections a server holds open: per
-// client address, and in all.
+// Package connlimit bounds the connections a server holds open, per
+// client address and in all, and how fast one address opens new ones.
 //
 // Every open connection costs the process a file descriptor, and the
 // process has a bounded number of them (RLIMIT_NOFILE) for everything it
@@ -74,9 +74,16 @@ type Limits struct {
 	// a trusted reverse proxy's, through which every client comes. Their
 	// connections count towards Total.
 	Exempt func(netip.Addr) bool
-	// Log, when set, is told at WARN when an address reaches PerAddr
-	// (at most once a minute for each), and when Total is reached (at
-	// most once a minute).
+	// Rate, when set, bounds how many new connections one address may
+	// open, whatever it keeps open (the addresses PerAddr holds, counted
+	// as it counts them): past it, a connection is closed at once, before
+	// any TLS handshake. A handshake costs the server a millisecond or
+	// two of a core, and 64 connections opened and closed again as fast
+	// as one address could took most of a core without it.
+	Rate *ratelimit.Keyed
+	// Log, when set, is told at WARN when an address reaches PerAddr or
+	// Rate (at most once a minute for each address), and when Total is
+	// reached (at most once a minute).
 	Log *slog.Logger
 }
 
@@ -137,7 +144,7 @@ func (ln *Listener) Open() int {
 // pass a bound.
 func (ln *Listener) admit(c net.Conn) net.Conn {
 	key, held := "", false
-	if ln.l.PerAddr > 0 {
+	if ln.l.PerAddr > 0 || ln.l.Rate != nil {
 		var ip netip.Addr
 		if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
 			ip = a.AddrPort().Addr().Unmap()
@@ -159,9 +166,16 @@ func (ln *Listener) admit(c net.Conn) net.Conn {
 		}
 		return nil
 	}
-	if held && ln.byAddr[key] >= ln.l.PerAddr {
-		ln.warnAddr(key, now)
+	if held && ln.l.PerAddr > 0 && ln.byAddr[key] >= ln.l.PerAddr {
+		ln.warnAddr(key, now, "too many connections from one address: its new ones are closed at once until some end", "open", ln.byAddr[key], "max", ln.l.PerAddr)
 		return nil
+	}
+	// After the bounds above: a connection they close costs no token.
+	if held && key != "" {
+		if ok, wait := ln.l.Rate.Allow(key, now); !ok {
+			ln.warnAddr(key, now, "too many new connections from one address: they are closed at once for a while", "retry_in", wait.Round(time.Millisecond).String())
+			return nil
+		}
 	}
 	ln.open++
 	if held {
@@ -184,9 +198,10 @@ func (ln *Listener) release(key string, held bool) {
 	}
 }
 
-// warnAddr tells the log that the address key reached its bound, unless
-// it did within the last minute. ln.mu is held.
-func (ln *Listener) warnAddr(key string, now time.Time) {
+// warnAddr tells the log msg about the address key, at one of its
+// bounds, unless it heard of the address within the last minute. ln.mu
+// is held.
+func (ln *Listener) warnAddr(key string, now time.Time, msg string, args ...any) {
 	if now.Sub(ln.warned[key]) < warnEvery {
 		return
 	}
@@ -202,7 +217,7 @@ func (ln *Listener) warnAddr(key string, now time.Time) {
 		return
 	}
 	ln.warned[key] = now
-	ln.warn("too many connections from one address: its new ones are closed at once until some end", "listen", ln.Addr().String(), "client", key, "open", ln.byAddr[key], "max", ln.l.PerAddr)
+	ln.warn(msg, append([]any{"listen", ln.Addr().String(), "client", key}, args...)...)
 }
 
 func (ln *Listener) warn(msg string, args ...any) {

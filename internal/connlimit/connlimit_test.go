@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"contactdesk/internal/connlimit"
+	"contactdesk/internal/ratelimit"
 	"contactdesk/internal/syncbuf"
 )
 
@@ -190,6 +191,45 @@ func TestLimitConnsExempt(t *testing.T) {
 	if _, ok := s.dial(t, "127.0.0.1"); ok {
 		t.Fatal("an address that is not the proxy's went past its bound")
 	}
+}
+
+// TestLimitConnsRate: an address past its rate of new connections has
+// the next closed at once, though it holds none open any more; another
+// address, and a trusted proxy's, are not held; a token comes back with
+// time.
+func TestLimitConnsRate(t *testing.T) {
+	proxy := netip.MustParseAddr("127.0.0.3")
+	s := newLimited(t, connlimit.Limits{PerAddr: 10, Total: 100, Rate: ratelimit.New(3, 200*time.Millisecond, 0),
+		Exempt: func(a netip.Addr) bool { return a == proxy }})
+	for i := range 3 {
+		c, ok := s.dial(t, "127.0.0.1")
+		if !ok {
+			t.Fatalf("connection %d of the rate's 3 was closed", i+1)
+		}
+		c.Close()
+		s.taken(t).Close()
+	}
+	if _, ok := s.dial(t, "127.0.0.1"); ok {
+		t.Fatal("a 4th new connection at once from one address was taken")
+	}
+	for range 5 {
+		if _, ok := s.dial(t, "127.0.0.3"); !ok {
+			t.Fatal("the proxy was held to the rate of one address")
+		}
+		s.taken(t)
+	}
+	if _, ok := s.dial(t, "127.0.0.2"); !ok {
+		t.Fatal("another address was shut out")
+	}
+	s.taken(t)
+	if n := strings.Count(s.log.String(), "too many new connections from one address"); n != 1 || !strings.Contains(s.log.String(), "client=127.0.0.1 ") {
+		t.Errorf("the log:\n%s", s.log.String())
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, ok := s.dial(t, "127.0.0.1"); !ok {
+		t.Fatal("the address was still shut out once its rate let a connection in")
+	}
+	s.taken(t)
 }
 
 // TestLimitConnsServer: under an http.Server, a place is freed when the
