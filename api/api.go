@@ -36,6 +36,10 @@ import (
 // Prefix is where the API is mounted: the provider's version path.
 const Prefix = "/1.0/"
 
+// refusedLogEvery is how often, at most, the log speaks of the calls of
+// one address or one API key refused past its rate, while they go on.
+var refusedLogEvery = time.Minute
+
 // Defaults of Options.
 const (
 	// DefaultKeyRate is how many calls a minute one API key may make (all
@@ -104,7 +108,7 @@ type Handler struct {
 	sealedTold sync.Map
 	// refusals keeps the log of the calls refused past a rate short:
 	// a line for the first of a run, then a count a minute
-	refusals *refusals
+	refusals *ratelimit.Refusals
 }
 
 // New returns the API over d.
@@ -134,7 +138,7 @@ func New(d *model.Desk, o Options) *Handler {
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
-	h.refusals = newRefusals(h.log)
+	h.refusals = ratelimit.NewRefusals(h.log, "api calls refused past the rate", refusedLogEvery)
 	h.routes()
 	return h
 }
@@ -214,7 +218,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if info.limit == "key" {
 				key, whose = "key "+info.appKey, []any{"limit", "key", "app_key", info.appKey}
 			}
-			if !h.refusals.refused(key, whose...) {
+			if !h.refusals.Refused(key, whose...) {
 				return
 			}
 			attrs = append(attrs, "limit", info.limit)

@@ -55,7 +55,8 @@ const maxSessions = 1_000_000
 // minute from one address is no limit at all.
 const maxConnRate = 1000
 
-// maxAPIRate bounds --api-rate, --api-addr-rate and --http-conn-rate:
+// maxAPIRate bounds --api-rate, --api-addr-rate, --page-rate and
+// --http-conn-rate:
 // beyond a million calls (or connections) a minute there is no limit
 // left.
 const maxAPIRate = 1_000_000
@@ -85,6 +86,7 @@ type serveOptions struct {
 	APIRate            int
 	APIAddrRate        int
 	HTTPConnRate       int
+	PageRate           int
 	Metrics            string
 }
 
@@ -95,7 +97,7 @@ func newCmdServe(a *app, runF func(*serveOptions) error) *cobra.Command {
 	o := &serveOptions{a: a}
 	cmd := &cobra.Command{
 		Use:         "serve",
-		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--http ADDR [--tls-cert FILE --tls-key FILE] [--trust-proxy | --http-client-header NAME] [--api-secret-key PATH] [--api-rate N] [--api-addr-rate N] [--http-conn-rate N]] [--host-key PATH] [--idle-timeout D] [--call-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N] [--metrics ADDR]"},
+		Annotations: map[string]string{usageFlags: "[--listen ADDR|none] [--http ADDR [--tls-cert FILE --tls-key FILE] [--trust-proxy | --http-client-header NAME] [--api-secret-key PATH] [--api-rate N] [--api-addr-rate N] [--page-rate N] [--http-conn-rate N]] [--host-key PATH] [--idle-timeout D] [--call-timeout D] [--max-sessions N] [--max-sessions-per-account N] [--conn-rate N] [--metrics ADDR]"},
 		Short:       "Serve the terminal app over SSH; the page of the mails' links and the HTTP API over HTTP",
 		Long: `Serve the terminal app over SSH: each customer reaches its own desk with ssh,
 nothing to install, no password; who it is is the account its key is
@@ -180,6 +182,8 @@ ssh -p 2222 desk.example.net`,
 		"let one API key make at most N calls a minute (0: no limit)")
 	f.Var(newInt(&o.APIAddrRate, api.DefaultAddrRate, 0, maxAPIRate, accepts("calls", locale.Args{"Max": maxAPIRate})), "api-addr-rate",
 		"let one address make at most N API calls a minute (0: no limit, for many customers behind one NAT)")
+	f.Var(newInt(&o.PageRate, web.DefaultAddrRate, 0, maxAPIRate, accepts("pages", locale.Args{"Max": maxAPIRate})), "page-rate",
+		"with --http: let one address ask for at most N web pages a minute (0: no limit, for many customers behind one NAT)")
 	f.Var(newInt(&o.HTTPConnRate, defaultHTTPConnRate, 0, maxAPIRate, accepts("connections", locale.Args{"Max": maxAPIRate})), "http-conn-rate",
 		"with --http: accept at most N new HTTP connections a minute from one address, before any TLS handshake (0: no limit, for many customers behind one NAT)")
 	f.Var(newAddr(&o.Metrics, "", ""), "metrics", "serve Prometheus metrics (/metrics) and a health check (/healthz) on ADDR, such as 127.0.0.1:9187 (default: none)")
@@ -403,13 +407,17 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 	case o.TrustProxy:
 		client = clientinfo.FromHeader("X-Forwarded-For")
 	}
-	wo := web.Options{Log: log, Timeout: o.CallTimeout, ClientAddr: client}
 	rate := func(n int) int {
 		if n == 0 {
 			return api.NoLimit // api.Options takes 0 as "the default"
 		}
 		return n
 	}
+	pageRate := o.PageRate
+	if pageRate == 0 {
+		pageRate = web.NoLimit // as the API's: 0 is "the default"
+	}
+	wo := web.Options{Log: log, Timeout: o.CallTimeout, ClientAddr: client, AddrRate: pageRate}
 	// The page logs each request in web.AccessLog, the API each call in
 	// its own line (with the key that made it).
 	door := func(name string, h http.Handler) http.Handler {

@@ -180,3 +180,35 @@ func TestServeHTTPConnRate(t *testing.T) {
 		t.Errorf("serve exited %d: %s", n, s.log.String())
 	}
 }
+
+// TestServePageRate: serve --http --page-rate N refuses a client's
+// pages past N a minute with a 429, on one keep-alive connection as on
+// many; behind a reverse proxy, each client it names has a rate of its
+// own.
+func TestServePageRate(t *testing.T) {
+	s := serveDemo(t, "--listen", "none", "--http", "127.0.0.1:0", "--page-rate", "2", "--http-client-header", "X-Real-IP")
+	client := &http.Client{Timeout: 10 * time.Second}
+	defer client.CloseIdleConnections()
+	get := func(who string) int {
+		req, _ := http.NewRequest("GET", "http://"+s.addr["http"]+"/", nil)
+		req.Header.Set("X-Real-IP", who)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i, want := range []int{200, 200, 429, 429} {
+		if code := get("203.0.113.5"); code != want {
+			t.Fatalf("page %d of a client: %d, want %d", i+1, code, want)
+		}
+	}
+	if code := get("203.0.113.6"); code != 200 {
+		t.Fatalf("another client behind the proxy: %d", code)
+	}
+	if n := s.stop(); n != 0 {
+		t.Errorf("serve exited %d: %s", n, s.log.String())
+	}
+}

@@ -27,6 +27,9 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 		// httpsnoop wraps w keeping every interface it has (Flusher,
 		// Hijacker, ReaderFrom…), which a hand-made wrapper would hide.
 		got := httpsnoop.CaptureMetrics(next, w, r)
+		if e.quiet {
+			return
+		}
 		route := e.route
 		if route == "" {
 			route = r.Pattern
@@ -45,7 +48,10 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 
 type logKey struct{}
 
-type logEntry struct{ route, client string }
+type logEntry struct {
+	route, client string
+	quiet         bool // no line: one of a run refused past the rate, counted
+}
 
 // setClient names the client of r in its access line: the one the page
 // counts (Options.ClientAddr), which behind a reverse proxy is the
@@ -53,6 +59,15 @@ type logEntry struct{ route, client string }
 func setClient(r *http.Request, client string) {
 	if e, ok := r.Context().Value(logKey{}).(*logEntry); ok {
 		e.client = client
+	}
+}
+
+// setQuiet keeps r out of the access log: a page refused past the
+// client's rate, not the first of its run (ratelimit.Refusals counts
+// them).
+func setQuiet(r *http.Request) {
+	if e, ok := r.Context().Value(logKey{}).(*logEntry); ok {
+		e.quiet = true
 	}
 }
 

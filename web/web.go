@@ -102,6 +102,9 @@ type Options struct {
 	// Timeout bounds the desk's work for one page (default
 	// DefaultTimeout).
 	Timeout time.Duration
+	// AddrRate is how many pages a minute one client (ClientAddr's) may
+	// ask for: default DefaultAddrRate; NoLimit for none.
+	AddrRate int
 }
 
 type handler struct {
@@ -112,10 +115,14 @@ type handler struct {
 	// stranger's guesses can't pause a party in the app or on the
 	// command line.
 	clients *ratelimit.Keyed
-	now     func() time.Time
-	addr    func(*http.Request) string
-	log     *slog.Logger
-	timeout time.Duration
+	// The pages each client asked for (nil: no limit), and the log of
+	// those refused past that rate.
+	pages    *ratelimit.Keyed
+	refusals *ratelimit.Refusals
+	now      func() time.Time
+	addr     func(*http.Request) string
+	log      *slog.Logger
+	timeout  time.Duration
 	// deskLang is the desk's default-lang as last read: the language of
 	// a visitor whose browser names none while the database does not
 	// answer.
@@ -146,13 +153,18 @@ func New(d *model.Desk, o Options) http.Handler {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if o.AddrRate == 0 {
+		o.AddrRate = DefaultAddrRate
+	}
 	h := &handler{
-		desk:    d,
-		clients: ratelimit.New(o.ClientGuesses, o.GuessEvery, maxGuessKeys),
-		now:     o.Now,
-		addr:    o.ClientAddr,
-		log:     o.Log,
-		timeout: o.Timeout,
+		pages:    ratelimit.PerMinute(o.AddrRate, maxGuessKeys),
+		refusals: ratelimit.NewRefusals(o.Log, "pages refused past the rate", refusedLogEvery),
+		desk:     d,
+		clients:  ratelimit.New(o.ClientGuesses, o.GuessEvery, maxGuessKeys),
+		now:      o.Now,
+		addr:     o.ClientAddr,
+		log:      o.Log,
+		timeout:  o.Timeout,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /request/{id}", h.show)
@@ -168,7 +180,7 @@ func New(d *model.Desk, o Options) http.Handler {
 		mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) { h.notAllowed(w, r, allow) })
 	}
 	mux.HandleFunc("/", h.notFound)
-	return h.named(secure(clean(h, h.bounded(routed(mux)))))
+	return h.named(secure(h.rated(mux, clean(h, h.bounded(routed(mux))))))
 }
 
 // routed names, for the metrics, the route of each request mux served:

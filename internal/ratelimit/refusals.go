@@ -1,4 +1,4 @@
-package api
+package ratelimit
 
 import (
 	"log/slog"
@@ -6,24 +6,21 @@ import (
 	"time"
 )
 
-// refusedLogEvery is how often, at most, the log speaks of the calls of
-// one address or one API key refused past its rate, while they go on.
-var refusedLogEvery = time.Minute
-
 // maxRefusing bounds the addresses and keys whose refusals are counted
 // at once; past it, the refusals of newcomers are counted together.
 const maxRefusing = 10_000
 
-// refusals keeps the log of calls refused past a rate (429) to a line
-// when an address or a key starts being refused, then one a minute at
-// most that counts those refused meanwhile, while it goes on. A line
-// per refused call was the log's flood: a client past its rate spends
-// nothing else of the desk's, and the refusals come as fast as it can
-// send. (The metrics count every one of them.)
-type refusals struct {
+// Refusals keeps the log of what a door refused past a rate (its 429s)
+// to a line when an address or a key starts being refused, then one
+// every while at most that counts those refused meanwhile, while it
+// goes on. A line per refusal was the log's flood: a client past its
+// rate spends nothing else of the desk's, and the refusals come as fast
+// as it can send. (The metrics count every one of them.)
+type Refusals struct {
 	mu    sync.Mutex
 	every time.Duration
 	log   *slog.Logger
+	msg   string
 	runs  map[string]*refusing
 }
 
@@ -33,17 +30,20 @@ type refusing struct {
 	attrs []any // whose: limit=address remote=…, limit=key app_key=…
 }
 
-func newRefusals(log *slog.Logger) *refusals {
-	return &refusals{every: refusedLogEvery, log: log, runs: map[string]*refusing{}}
+// NewRefusals counts refusals in runs, and tells log of each run every
+// while at most ("api calls refused past the rate", with the refused
+// count).
+func NewRefusals(log *slog.Logger, msg string, every time.Duration) *Refusals {
+	return &Refusals{every: every, log: log, msg: msg, runs: map[string]*refusing{}}
 }
 
-// refused tells of a call refused past the rate of key ("address
+// Refused tells of a refusal past the rate of key ("address
 // 203.0.113.5", "key 7kQ2pX9aLm3vB8nR"), whose attrs say. It reports
-// whether the call's own line is to be written: only the first of a
-// run. The others are counted, and said in one line every r.every
+// whether the refused call's own line is to be written: only the first
+// of a run. The others are counted, and said in one line every r.every
 // while they go on; a run is over once a whole r.every passes without
 // a refusal, and the next refusal starts another.
-func (r *refusals) refused(key string, attrs ...any) bool {
+func (r *Refusals) Refused(key string, attrs ...any) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if run, ok := r.runs[key]; ok {
@@ -69,7 +69,7 @@ func (r *refusals) refused(key string, attrs ...any) bool {
 
 // tell writes the line of key's run, if any call was refused since the
 // last, and looks again r.every later; else the run is over.
-func (r *refusals) tell(key string) {
+func (r *Refusals) tell(key string) {
 	r.mu.Lock()
 	run := r.runs[key]
 	if run.n == 0 {
@@ -81,5 +81,5 @@ func (r *refusals) tell(key string) {
 	run.n = 0
 	time.AfterFunc(r.every, func() { r.tell(key) })
 	r.mu.Unlock()
-	r.log.Warn("api calls refused past the rate", append(append([]any{}, run.attrs...), "refused", n, "within", r.every)...)
+	r.log.Warn(r.msg, append(append([]any{}, run.attrs...), "refused", n, "within", r.every)...)
 }

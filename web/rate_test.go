@@ -1,0 +1,81 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"contactdesk/model"
+	"contactdesk/model/modeltest"
+	"contactdesk/web"
+)
+
+// TestPagesPastTheRate: a client asking for pages past its rate gets a
+// 429 saying, in its browser's language, when to come back (and
+// Retry-After), with the page's headers, and nothing of the desk; other
+// clients are still served. Its access log has a line for the first
+// page refused, then one counting those refused meanwhile. Before,
+// nothing bounded how fast one client asked: each page read the desk
+// and wrote its line, as fast as the client could send.
+func TestPagesPastTheRate(t *testing.T) {
+	const every = 300 * time.Millisecond
+	web.RefusedLogEvery(t, every)
+	w := newWorld(t, web.Options{AddrRate: 3})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	tok := w.Token(modeltest.N, r.ID)
+	for range 3 {
+		want(t, w.get(link(r.ID, tok)), http.StatusOK, "Request #1")
+	}
+	p := w.get(link(r.ID, tok))
+	want(t, p, http.StatusTooManyRequests, "Too many pages asked for", "Too many pages were asked for from your address: try again in 20 seconds.")
+	if p.header.Get("Retry-After") != "20" || p.header.Get("Content-Security-Policy") == "" || p.has("example.com") || p.form() {
+		t.Errorf("the refusal's headers %v, or it shows the request:\n%s", p.header, p.body)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("Accept-Language", "pt-PT")
+	want(t, w.do(req), http.StatusTooManyRequests, "Foram pedidas demasiadas páginas a partir do seu endereço: tente de novo daqui a 20 segundos.")
+	for range 48 {
+		want(t, w.get("/healthz"), http.StatusTooManyRequests)
+	}
+	w.client = "192.0.2.11:50000"
+	want(t, w.get(link(r.ID, tok)), http.StatusOK, "Request #1")
+
+	refused := func() int { return strings.Count(w.log.String(), "status=429") }
+	if n := refused(); n != 1 || !strings.Contains(w.log.String(), `route=/request/{id} status=429`) {
+		t.Errorf("%d access lines of refused pages, want the first alone:\n%s", n, w.log.String())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(w.log.String(), "pages refused past the rate") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(w.log.String(), `level=WARN msg="pages refused past the rate" client=192.0.2.10 refused=49`) {
+		t.Errorf("the log does not count the pages refused after the first:\n%s", w.log.String())
+	}
+}
+
+// TestPagesWithoutRate: with NoLimit, a client asks for as many pages
+// as it likes.
+func TestPagesWithoutRate(t *testing.T) {
+	w := newWorld(t, web.Options{AddrRate: web.NoLimit})
+	for i := range 300 {
+		if p := w.get("/"); p.status != http.StatusOK {
+			t.Fatalf("page %d: %d", i+1, p.status)
+		}
+	}
+}
+
+// TestPageRateAsTheREADMESays: the README states the default rate.
+func TestPageRateAsTheREADMESays(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := strings.Join(strings.Fields(string(b)), " ")
+	if want := fmt.Sprintf("it may ask for %d a minute", web.DefaultAddrRate); !strings.Contains(readme, want) {
+		t.Errorf("the README has no %q", want)
+	}
+}
