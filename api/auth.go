@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/hex"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -67,11 +68,11 @@ func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (mod
 			return subtle.ConstantTimeCompare([]byte(want), []byte(sig)) == 1
 		}
 		url := h.fullURL(r)
-		if signed(url) {
+		if signed(url) || signedPortless(url, signed) {
 			return true
 		}
 		pub := h.publicURL(r)
-		return pub != "" && pub != url && signed(pub)
+		return pub != "" && pub != url && (signed(pub) || signedPortless(pub, signed))
 	})
 	if err != nil && box.failed {
 		h.sealedElsewhere(app)
@@ -113,6 +114,27 @@ func (h *Handler) sealedElsewhere(appKey string) {
 	h.log.Error("API key "+appKey+" can't sign calls on this server: its application secret does not open with this server's API secret key; "+
 		"start serve with the key file (--api-secret-key) it was made with, or make the key again with contactdesk api-key add",
 		"app_key", appKey)
+}
+
+// signedPortless says whether a call to url, whose host names a port,
+// was signed for the same URL without it. The provider's Node.js client
+// (ovh on npm, lib/ovh.es6.js) signs "https://" + its host option + the
+// path, whatever port it calls, and sends the port in its Host header:
+// against a desk served on another port than 443, every call it signed
+// was refused. The port adds nothing to what the signature proves (the
+// secret, the method, the path, the body and the time), so the URL
+// without it is as good.
+func signedPortless(url string, signed func(string) bool) bool {
+	scheme, rest, ok := strings.Cut(url, "://")
+	if !ok {
+		return false
+	}
+	hostport, path, _ := strings.Cut(rest, "/")
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil || strings.Contains(host, ":") { // no port; or IPv6, which that client can't call
+		return false
+	}
+	return signed(scheme + "://" + host + "/" + path)
 }
 
 // Signature is what X-Ovh-Signature must hold: "$1$" and the hex SHA-1

@@ -8,8 +8,10 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ovh/go-ovh/ovh"
 
@@ -128,6 +130,49 @@ func TestNosniff(t *testing.T) {
 		}
 		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 			t.Errorf("%s %s (%d): Content-Type %q", c.method, c.path, res.StatusCode, ct)
+		}
+	}
+}
+
+// TestSignedWithoutThePort: the provider's Node.js client (ovh on npm)
+// signs "https://" + its host + the path, without the port it calls
+// (and sends the port in Host): such a call is taken on a desk served on
+// any port, as the one signed with the port is; a signature over
+// another host, or another path, is still refused.
+func TestSignedWithoutThePort(t *testing.T) {
+	w := newWorld(t, api.Options{})
+	c := w.creds[ada]
+	u, _ := url.Parse(w.srv.URL)
+	call := func(signedURL, path string) int {
+		t.Helper()
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		req, _ := http.NewRequest(http.MethodGet, w.srv.URL+path, nil)
+		req.Header.Set("X-Ovh-Application", c.ApplicationKey)
+		req.Header.Set("X-Ovh-Consumer", c.ConsumerKey)
+		req.Header.Set("X-Ovh-Timestamp", ts)
+		req.Header.Set("X-Ovh-Signature", api.Signature(c.ApplicationSecret, c.ConsumerKey, http.MethodGet, signedURL, nil, ts))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	const me = "/1.0/me/task/contactChange?toAccount=ad11111-ovh"
+	for _, c := range []struct {
+		signed string
+		want   int
+	}{
+		{"http://" + u.Host + me, 200},              // as go-ovh and python-ovh sign
+		{"http://" + u.Hostname() + me, 200},        // as the Node.js client signs
+		{"http://example.net" + me, 403},            // another host
+		{"http://" + u.Hostname() + ":1" + me, 403}, // another port
+		{"http://" + u.Hostname() + "/1.0/me", 403}, // another path
+		{"http://" + u.Hostname() + strings.TrimSuffix(me, "-ovh"), 403},
+	} {
+		if got := call(c.signed, me); got != c.want {
+			t.Errorf("a call signed for %s: %d, want %d", c.signed, got, c.want)
 		}
 	}
 }
