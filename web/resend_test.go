@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
@@ -110,4 +111,50 @@ func TestResendWithALiveOrWrongToken(t *testing.T) {
 	want(t, w.post(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "resend"), http.StatusForbidden, "That is not a token of request #1",
 		"more tries before a pause")
 	w.Same(before, "resends with a live or a wrong token")
+}
+
+// TestPageWithoutAFormSaysNotYouAnswer: a page that offers no way to
+// answer with its token — the link of a replaced token, the page after
+// "Mail me a fresh token", a party whose tries are paused — names the
+// party as "In this request you are …", never "You answer as …" (in
+// Portuguese "Está a responder como …", "you are answering as"), which
+// read as if the page had just taken an answer, or could.
+func TestPageWithoutAFormSaysNotYouAnswer(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	old := w.Token(modeltest.N, r.ID)
+	if _, err := w.Desk.Resend(w.Ctx, modeltest.N, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	noForm := func(what string, p page, status int) {
+		t.Helper()
+		want(t, p, status, "In this request you are ne44444-ovh (new tech contact).")
+		if p.has("You answer as") {
+			t.Errorf("%s says \"You answer as\":\n%s", what, p.body)
+		}
+	}
+	noForm("the replaced token's page", w.get(link(r.ID, old)), http.StatusForbidden)
+	noForm("the page after a fresh token was mailed", w.post(r.ID, old, "resend"), http.StatusOK)
+
+	for range model.MaxTokenFailures {
+		w.Desk.Accept(w.Ctx, modeltest.N, r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	}
+	noForm("a paused party's page", w.get(link(r.ID, w.Token(modeltest.N, r.ID))), http.StatusOK)
+
+	// in Portuguese, the same
+	if _, err := w.Desk.SetLang(w.Ctx, modeltest.N, "pt"); err != nil {
+		t.Fatal(err)
+	}
+	p := w.get(link(r.ID, old))
+	want(t, p, http.StatusForbidden, "Neste pedido, é ne44444-ovh (novo contacto técnico).")
+	if p.has("Está a responder como") {
+		t.Errorf("the replaced token's page says \"Está a responder como\":\n%s", p.body)
+	}
+
+	// the page with the form still says "You answer as"
+	w.Clock.Advance(model.TokenLockout + time.Minute)
+	if _, err := w.Desk.SetLang(w.Ctx, modeltest.N, "en"); err != nil {
+		t.Fatal(err)
+	}
+	want(t, w.get(link(r.ID, w.Token(modeltest.N, r.ID))), http.StatusOK, "You answer as ne44444-ovh (new tech contact).")
 }

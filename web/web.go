@@ -400,7 +400,7 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request) {
 func (h *handler) answerPage(w http.ResponseWriter, r *http.Request, th model.TokenHolder, token string) {
 	id := th.Request.ID
 	l := h.partyLang(r, th.Party)
-	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party)}
+	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party, th.Paused == nil)}
 	if th.Paused != nil {
 		// paused through any door after wrong tokens: the right token
 		// is refused until then, so the page says so instead of a form
@@ -441,7 +441,7 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := h.partyLang(r, th.Party)
-	v := view{L: l, Title: titleOf(l, res), Request: requestViewOf(l, res, th.Party), Notice: &notice{Kind: "ok", Text: outcome(l, res, choice == answerYes)}}
+	v := view{L: l, Title: titleOf(l, res), Request: requestViewOf(l, res, th.Party, false), Notice: &notice{Kind: "ok", Text: outcome(l, res, choice == answerYes)}}
 	h.render(w, r, http.StatusOK, v)
 }
 
@@ -472,14 +472,14 @@ func (h *handler) resend(w http.ResponseWriter, r *http.Request, id int64, token
 		h.failed(w, r, err)
 		return
 	}
-	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party),
+	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party, false),
 		Notice: &notice{Kind: "ok", Text: l.T("page.resent", locale.Args{"ID": id})}}
 	status := http.StatusOK
 	if err != nil {
 		// the resends' limit, or the request ended or answered meanwhile
 		v.Notice, status = &notice{Kind: "error", Text: sentence(l, err)}, refusalStatus(err)
 		if now, rerr := h.desk.Request(r.Context(), th.Party, id); rerr == nil {
-			v.Request = requestViewOf(l, now, th.Party)
+			v.Request = requestViewOf(l, now, th.Party, false)
 		}
 		if wait := model.RetryAt(err).Sub(h.desk.Now()); wait > 0 {
 			retryAfter(w, wait)
@@ -667,7 +667,7 @@ func (h *handler) closed(w http.ResponseWriter, r *http.Request, th model.TokenH
 	if why := model.ReasonOf(th.Request); errors.Is(th.Closed, model.ErrEnded) && namesItsState(why) {
 		say = l.T("page.ended_by", locale.Args{"ID": th.Request.ID, "Reason": text.Line(why.In(l))})
 	}
-	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party),
+	v := view{L: l, Title: titleOf(l, th.Request), Request: requestViewOf(l, th.Request, th.Party, false),
 		Notice: &notice{Kind: kind, Text: say}}
 	if p, _ := th.Request.Party(th.Party); th.LastReplaced &&
 		th.Request.State == model.StateValidating && p.Answer == model.AnswerPending {
@@ -698,7 +698,7 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.Token
 	l := h.partyLang(r, th.Party)
 	v := view{L: l, Title: l.T("page.refused_title"), Notice: &notice{Kind: "error", Text: sentence(l, err)}}
 	if now, rerr := h.desk.Request(r.Context(), th.Party, th.Request.ID); rerr == nil {
-		v.Request = requestViewOf(l, now, th.Party)
+		v.Request = requestViewOf(l, now, th.Party, false)
 	}
 	if wait := model.RetryAt(err).Sub(h.desk.Now()); wait > 0 {
 		// a pause of the party's tries (made through any door): when
@@ -839,10 +839,11 @@ func titleOf(l *locale.Localizer, r model.Request) string {
 	return l.T("page.request", locale.Args{"ID": r.ID, "Roles": model.RoleWords(r.Roles), "Service": text.Line(r.Service)})
 }
 
-// requestViewOf is r as party sees it, in l's language. Everything that
-// came from the desk is cleaned of what could fool a reader
-// (model/text); the template escapes it for HTML.
-func requestViewOf(l *locale.Localizer, r model.Request, party model.Handle) *requestView {
+// requestViewOf is r as party sees it, in l's language, on a page that
+// offers the form to answer (form) or not. Everything that came from
+// the desk is cleaned of what could fool a reader (model/text); the
+// template escapes it for HTML.
+func requestViewOf(l *locale.Localizer, r model.Request, party model.Handle, form bool) *requestView {
 	contact := locale.Capital{W: locale.M("word.contact", locale.Args{"Roles": model.RoleWords(r.Roles)})}
 	v := &requestView{
 		L:          l,
@@ -852,11 +853,13 @@ func requestViewOf(l *locale.Localizer, r model.Request, party model.Handle) *re
 		StateClass: string(r.State),
 	}
 	if party != "" {
-		// "you answer as" while the answer is awaited; once given, or
-		// the request ended, there is nothing left to answer
-		you := "page.you_are"
-		if !r.AwaitingMe(party) {
-			you = "page.you_were"
+		// "you answer as" on the page of the form, while the answer is
+		// awaited; once given, or the request ended, there is nothing
+		// left to answer, and a page without the form (a replaced
+		// token's, a paused party's) takes no answer
+		you := "page.you_were"
+		if form && r.AwaitingMe(party) {
+			you = "page.you_are"
 		}
 		v.You = l.T(you, locale.Args{"Handle": party, "As": r.Why(party)})
 	}
