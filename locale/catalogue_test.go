@@ -123,3 +123,26 @@ func TestEveryMessageUsed(t *testing.T) {
 		}
 	}
 }
+
+// TestPortugueseIsEuropean: the Portuguese catalogue is European
+// Portuguese (pt-PT), never Brazilian: "ecrã", "utilizador", "registo",
+// "contacto", "ficheiro", not "tela", "usuário", "registro", "contato",
+// "arquivo". And what a customer reads outside the app — the mails and
+// the web page of their links — addresses the reader as pt-PT's formal
+// register does, by the verb and "o seu", never "você" (familiar, or
+// curt, in Portugal), as the rest of those texts already did ("É-lhe
+// pedido que a confirme", "Se não fez esta alteração").
+func TestPortugueseIsEuropean(t *testing.T) {
+	brazilian := regexp.MustCompile(`(?i)\b(tela|telas|usuári[oa]s?|registro|registros|contato|contatos|arquivo|arquivos|celular|cadastr\w*|aplicativo|deletar|salvar|baixar|time|equipe|ônibus|fato)\b`)
+	for _, id := range locale.IDs(locale.PT) {
+		formal := strings.HasPrefix(id, "mail.") || strings.HasPrefix(id, "page.")
+		for _, form := range locale.Forms(locale.PT, id) {
+			if m := brazilian.FindString(form); m != "" {
+				t.Errorf("pt: %s says %q, Brazilian Portuguese: %q", id, m, form)
+			}
+			if formal && strings.Contains(strings.ToLower(form), "você") {
+				t.Errorf("pt: %s, read in a mail or on the web page, says \"você\": %q", id, form)
+			}
+		}
+	}
+}
