@@ -105,7 +105,7 @@ func TestEmailPageWrongTokens(t *testing.T) {
 	want(t, w.get(emailLink(c.ID+100, tok)), http.StatusForbidden, "This token does not open that change of e-mail address", "1 more try before a pause.")
 	want(t, w.postEmail(c.ID, "not a token", "accept"), http.StatusForbidden, "That is not a token", "That was the last try for now")
 	p := w.get(emailLink(c.ID, tok))
-	want(t, p, http.StatusTooManyRequests, "Too many wrong tokens came from your address")
+	want(t, p, http.StatusTooManyRequests, "Too many wrong tokens came from your network address (IP)")
 	w.Same(before, "wrong tokens on the page of a change of address")
 	// Other clients' guesses, however many, leave the page open to the
 	// account's token.

@@ -31,13 +31,13 @@ func TestPagesPastTheRate(t *testing.T) {
 		want(t, w.get(link(r.ID, tok)), http.StatusOK, "Request #1")
 	}
 	p := w.get(link(r.ID, tok))
-	want(t, p, http.StatusTooManyRequests, "Too many pages asked for", "Too many pages were asked for from your address: try again in 20 seconds.")
+	want(t, p, http.StatusTooManyRequests, "Too many pages asked for", "Too many pages were asked for from your network address (IP): try again in 20 seconds.")
 	if p.header.Get("Retry-After") != "20" || p.header.Get("Content-Security-Policy") == "" || p.has("example.com") || p.form() {
 		t.Errorf("the refusal's headers %v, or it shows the request:\n%s", p.header, p.body)
 	}
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	req.Header.Set("Accept-Language", "pt-PT")
-	want(t, w.do(req), http.StatusTooManyRequests, "Foram pedidas demasiadas páginas a partir do seu endereço: tente de novo daqui a 20 segundos.")
+	want(t, w.do(req), http.StatusTooManyRequests, "Foram pedidas demasiadas páginas a partir do seu endereço de rede (IP): tente de novo daqui a 20 segundos.")
 	for range 48 {
 		want(t, w.get("/healthz"), http.StatusTooManyRequests)
 	}

@@ -339,7 +339,7 @@ func TestThrottle(t *testing.T) {
 	want(t, w.get(wrong), http.StatusForbidden, "That was the last try for now: tries are paused for 1 minute.")
 	right := link(r.ID, w.Token(modeltest.N, r.ID))
 	p := w.get(right)
-	want(t, p, http.StatusTooManyRequests, "Too many wrong tokens came from your address: try again in 1 minute.")
+	want(t, p, http.StatusTooManyRequests, "Too many wrong tokens came from your network address (IP): try again in 1 minute.")
 	if p.header.Get("Retry-After") != "60" {
 		t.Errorf("Retry-After %q", p.header.Get("Retry-After"))
 	}
@@ -357,7 +357,7 @@ func TestThrottle(t *testing.T) {
 		for range 3 {
 			want(t, w.get(wrong), http.StatusForbidden)
 		}
-		want(t, w.get(wrong), http.StatusTooManyRequests, "from your address")
+		want(t, w.get(wrong), http.StatusTooManyRequests, "from your network address (IP)")
 	}
 	w.client = "203.0.113.1:1234"
 	want(t, w.get(right), http.StatusOK, "You answer as ne44444-ovh")
@@ -389,7 +389,7 @@ func TestBehindAProxy(t *testing.T) {
 		return w.do(req)
 	}
 	want(t, guess("10.0.0.1, 203.0.113.5"), http.StatusForbidden, "That was the last try")
-	want(t, guess("10.0.0.1, 203.0.113.5"), http.StatusTooManyRequests, "from your address")
+	want(t, guess("10.0.0.1, 203.0.113.5"), http.StatusTooManyRequests, "from your network address (IP)")
 	// The last address is the one the proxy saw: a client can't pick another.
 	want(t, guess("203.0.113.9, 203.0.113.5"), http.StatusTooManyRequests)
 	want(t, guess("203.0.113.6"), http.StatusForbidden)
