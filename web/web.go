@@ -827,6 +827,7 @@ type requestView struct {
 	You, Service, Change, Asked string
 	State, StateClass           string
 	WhenLabel, When             string
+	PartiesTitle                string // who must confirm; once ended, who had to
 	Parties                     []partyView
 }
 
@@ -864,6 +865,10 @@ func requestViewOf(l *locale.Localizer, r model.Request, party model.Handle, for
 		v.You = l.T(you, locale.Args{"Handle": party, "As": r.Why(party)})
 	}
 	v.State = l.T("page.state." + string(r.State))
+	v.PartiesTitle = l.T("page.parties")
+	if r.State.Ended() {
+		v.PartiesTitle = l.T("page.parties_ended") // nobody must any more
+	}
 	switch {
 	case r.State == model.StateValidating:
 		if aw := r.Awaited(); len(aw) > 0 {

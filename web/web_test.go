@@ -230,6 +230,17 @@ func TestRefuseFromThePage(t *testing.T) {
 	if !p.has("no answer: the request ended first") || p.has("not answered yet") {
 		t.Errorf("the parties of an ended request:\n%s", p.body)
 	}
+	// Nobody must confirm an ended request any more: its table of
+	// parties says who had to (in pt, "Quem tinha de confirmar").
+	if !p.has("Who had to confirm") || p.has("Who must confirm") {
+		t.Errorf("the table of an ended request's parties is not headed \"Who had to confirm\":\n%s", p.body)
+	}
+	if _, err := w.Desk.SetLang(w.Ctx, modeltest.N, "pt"); err != nil {
+		t.Fatal(err)
+	}
+	if p := w.get(link(r.ID, w.Token(modeltest.N, r.ID))); !p.has("Quem tinha de confirmar") || p.has("Quem tem de confirmar") {
+		t.Errorf("the table of an ended request's parties, in Portuguese:\n%s", p.body)
+	}
 }
 
 // TestTokensThatCantAnswer: wrong, used, replaced, retired and other
