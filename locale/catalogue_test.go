@@ -146,3 +146,18 @@ func TestPortugueseIsEuropean(t *testing.T) {
 		}
 	}
 }
+
+// TestFrenchAddressesEveryReader: the French texts never give the
+// reader a gender: a token "pour vous seul" told Inês Jardim, as every
+// woman among the customers, that it was for a man alone ("seule");
+// "pour vous uniquement" is for everyone.
+func TestFrenchAddressesEveryReader(t *testing.T) {
+	gendered := regexp.MustCompile(`(?i)\bvous (seul|seule|seuls|seules)\b|\bvous seul\(e\)`)
+	for _, id := range locale.IDs(locale.FR) {
+		for _, form := range locale.Forms(locale.FR, id) {
+			if m := gendered.FindString(form); m != "" {
+				t.Errorf("fr: %s says %q: %q", id, m, form)
+			}
+		}
+	}
+}
