@@ -145,7 +145,7 @@ func TestBrowserAccept(t *testing.T) {
 		who  model.Handle
 		says string
 	}{
-		{modeltest.T, "You accepted request #1; still waiting for ad11111-ovh, ne44444-ovh."},
+		{modeltest.T, "You accepted request #1; still waiting for ad11111-ovh and ne44444-ovh."},
 		{modeltest.A, "You accepted request #1; still waiting for ne44444-ovh."},
 		{modeltest.N, "Done: ne44444-ovh is now the tech contact of example.com."},
 	}

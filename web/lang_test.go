@@ -33,10 +33,10 @@ func TestPageSpeaksThePartysLanguage(t *testing.T) {
 	p := w.do(req)
 	want(t, p, http.StatusOK, `lang="pt-PT"`, "Pedido #1: novo contacto técnico para example.com", "Está a responder como ne44444-ovh (novo contacto técnico)",
 		"example.com (domínio)", "Contacto técnico: te22222-ovh → ne44444-ovh", "ad11111-ovh, a 02/03/2026 09:00 UTC",
-		"a aguardar a sua resposta e as de ad11111-ovh, te22222-ovh", "ainda sem resposta", ">Aceitar</button>", "Balcão de contactos")
+		"a aguardar a sua resposta e as de ad11111-ovh e te22222-ovh", "ainda sem resposta", ">Aceitar</button>", "Balcão de contactos")
 
 	p = w.post(r.ID, w.Token(modeltest.T, r.ID), "accept")
-	want(t, p, http.StatusOK, `lang="fr"`, "Vous avez accepté la demande #1\u00a0; toujours en attente de ad11111-ovh, ne44444-ovh.",
+	want(t, p, http.StatusOK, `lang="fr"`, "Vous avez accepté la demande #1\u00a0; toujours en attente de ad11111-ovh et ne44444-ovh.",
 		"te22222-ovh (vous)", "a accepté le 02/03/2026 09:00 UTC", "Guichet des contacts", "un e-mail du guichet des contacts de votre hébergeur")
 	// the same token again: a refusal, in French
 	p = w.post(r.ID, w.Token(modeltest.T, r.ID), "accept")

@@ -491,7 +491,7 @@ func (h *handler) resend(w http.ResponseWriter, r *http.Request, id int64, token
 // outcome says what the answer did.
 func outcome(l *locale.Localizer, r model.Request, accepted bool) string {
 	args := locale.Args{"ID": r.ID, "To": r.To, "From": r.From, "Roles": model.RoleWords(r.Roles), "Service": text.Line(r.Service),
-		"Awaited": handleList(r.Awaited()), "Reason": locale.Text(text.Line(model.ReasonOf(r).In(l)))}
+		"Awaited": handleList(l, r.Awaited()), "Reason": locale.Text(text.Line(model.ReasonOf(r).In(l)))}
 	switch {
 	case r.State == model.StateDone:
 		return l.T("page.done", args)
@@ -949,20 +949,22 @@ func waitingFor(l *locale.Localizer, aw []model.Handle, party model.Handle) stri
 	i := slices.Index(aw, party)
 	switch {
 	case party == "" || i < 0:
-		return l.T("page.waiting_for", locale.Args{"Awaited": handleList(aw)})
+		return l.T("page.waiting_for", locale.Args{"Awaited": handleList(l, aw)})
 	case len(aw) == 1:
 		return l.T("page.waiting_for_you")
 	}
 	rest := slices.Delete(slices.Clone(aw), i, i+1)
-	return l.T("page.waiting_for_you_and", locale.Args{"Rest": handleList(rest), "N": len(rest)})
+	return l.T("page.waiting_for_you_and", locale.Args{"Rest": handleList(l, rest), "N": len(rest)})
 }
 
-func handleList(hs []model.Handle) string {
-	ss := make([]string, len(hs))
+// handleList lists handles as a sentence of l's language does:
+// "ad11111-ovh and te22222-ovh", "ad11111-ovh e te22222-ovh".
+func handleList(l *locale.Localizer, hs []model.Handle) string {
+	items := make([]any, len(hs))
 	for i, h := range hs {
-		ss[i] = string(h)
+		items[i] = string(h)
 	}
-	return strings.Join(ss, ", ")
+	return l.List(items...)
 }
 
 // minutes is a wait in whole minutes, rounded up, in the reader's words.

@@ -145,7 +145,7 @@ func TestGetChangesNothing(t *testing.T) {
 		p := w.get(link(r.ID, tok))
 		want(t, p, http.StatusOK, "Request #1: new tech contact for example.com", "You answer as ne44444-ovh (new tech contact)",
 			"example.com (domain)", "Tech contact: te22222-ovh → ne44444-ovh", "ad11111-ovh, on 2026-03-02 09:00 UTC",
-			"waiting for answers from you and ad11111-ovh, te22222-ovh", "2026-03-17 09:00 UTC", "current tech contact", "not answered yet")
+			"waiting for answers from you, ad11111-ovh and te22222-ovh", "2026-03-17 09:00 UTC", "current tech contact", "not answered yet")
 		if !p.form() || p.tokenValue() != tok {
 			t.Errorf("the form is missing or its token is %q, want %q", p.tokenValue(), tok)
 		}
@@ -180,7 +180,7 @@ func TestAcceptFromThePage(t *testing.T) {
 	w := newWorld(t, web.Options{})
 	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
 	want(t, w.post(r.ID, w.Token(modeltest.T, r.ID), "accept"), http.StatusOK,
-		"You accepted request #1; still waiting for ad11111-ovh, ne44444-ovh.", "In this request you are te22222-ovh (current tech contact).")
+		"You accepted request #1; still waiting for ad11111-ovh and ne44444-ovh.", "In this request you are te22222-ovh (current tech contact).")
 	// Typed as a person may: lower case, spaces.
 	typed := strings.ToLower(strings.ReplaceAll(w.Token(modeltest.A, r.ID), "-", " "))
 	want(t, w.post(r.ID, typed, "accept"), http.StatusOK, "still waiting for ne44444-ovh.")
