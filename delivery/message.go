@@ -26,7 +26,8 @@ func ParseFrom(s string) (*mail.Address, error) {
 // tell copies apart; the time the mail was queued keeps two databases
 // from giving the same id to their mail number 1.
 func MessageID(e model.OutboxEntry, from *mail.Address) string {
-	domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	addr := asciiAddress(from.Address)
+	domain := addr[strings.LastIndexByte(addr, '@')+1:]
 	return fmt.Sprintf("contactdesk.%d.%s@%s", e.Mail.ID, strconv.FormatInt(e.Queued.UnixNano(), 36), domain)
 }
 
@@ -39,8 +40,10 @@ func MessageID(e model.OutboxEntry, from *mail.Address) string {
 func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
 	m := e.Mail
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	msg.FromMailAddress(from)
-	if err := msg.To(m.Address); err != nil {
+	// a domain beyond ASCII in IDNA's ASCII form, as a mail client
+	// sends it: any server takes it, SMTPUTF8 or not
+	msg.FromMailAddress(&mail.Address{Name: from.Name, Address: asciiAddress(from.Address)})
+	if err := msg.To(asciiAddress(m.Address)); err != nil {
 		return nil, fmt.Errorf("%q is not an address a mail can be sent to", m.Address)
 	}
 	msg.Subject(m.Subject)

@@ -1418,3 +1418,40 @@ func TestAnotherProcesssMailGoesOutAtItsWatch(t *testing.T) {
 		t.Fatalf("%d messages reached the server, want 3", got)
 	}
 }
+
+// TestAddressWithAnInternationalDomain: an account whose address has a
+// domain beyond ASCII (padaria-pão.pt, as .pt allows) gets its mail:
+// the envelope and the To header carry the domain in IDNA's ASCII form
+// (xn--padaria-po-n5a.pt), which any server takes, and the header stays
+// 7-bit. Before, the domain went as typed, which a server without
+// SMTPUTF8 (many relays) may refuse, losing the token; the header was
+// 8-bit. The desk keeps the address as the account wrote it.
+func TestAddressWithAnInternationalDomain(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	if _, err := w.desk.AddAccount(context.Background(), model.NewAccount{Handle: "pp44444-ovh", Name: "Padaria do Pão", Email: "yolanda@padaria-pão.pt"}); err != nil {
+		t.Fatal(err)
+	}
+	start(t, w, srv)
+	if _, err := w.desk.CreateRequest(context.Background(), admin, model.NewRequest{Service: "example.com", Roles: []model.Role{model.Tech}, To: "pp44444-ovh"}); err != nil {
+		t.Fatal(err)
+	}
+	got := byRecipient(t, srv.Wait(t, 3))
+	msg, ok := got["yolanda@xn--padaria-po-n5a.pt"]
+	if !ok {
+		t.Fatalf("nothing delivered to yolanda@xn--padaria-po-n5a.pt; got %v", got)
+	}
+	if to := msg.Header.Get("To"); to != "<yolanda@xn--padaria-po-n5a.pt>" && to != "yolanda@xn--padaria-po-n5a.pt" {
+		t.Errorf("To: %q", to)
+	}
+	head, _, _ := strings.Cut(string(msg.Data), "\r\n\r\n")
+	for _, r := range head {
+		if r > 126 {
+			t.Fatalf("the header is not 7-bit:\n%s", head)
+		}
+	}
+	m := w.waitDelivery(t, "pp44444-ovh", model.DeliverySent)
+	if m.Address != "yolanda@padaria-pão.pt" {
+		t.Errorf("the mailbox says the mail went to %q", m.Address)
+	}
+}
