@@ -108,3 +108,74 @@ func mailTexts(t *testing.T, lang model.Lang, golden string) {
 		t.Errorf("the mails differ from %s (go test -update rewrites it):\n%s", golden, b.String())
 	}
 }
+
+// TestEmailMailTexts: every mail a change of e-mail address sends — the
+// token to the new address, then, to the address the account had, that
+// the change was made, or refused — is the same text to the byte as
+// testdata/email_mails.golden, email_mails.pt.golden and
+// email_mails.fr.golden, as the account reads English, Portuguese,
+// French. Tokens are written TOKEN there.
+func TestEmailMailTexts(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT, model.LangFR} {
+		golden := "testdata/email_mails.golden"
+		if lang != model.LangEN {
+			golden = "testdata/email_mails." + string(lang) + ".golden"
+		}
+		t.Run(string(lang), func(t *testing.T) { emailMailTexts(t, lang, golden) })
+	}
+}
+
+func emailMailTexts(t *testing.T, lang model.Lang, golden string) {
+	f := modeltest.New(t, openTemp)
+	N := modeltest.N
+	if _, err := f.Desk.SetLang(f.Ctx, N, string(lang)); err != nil {
+		t.Fatal(err)
+	}
+	newest := func() model.Mail {
+		ms, err := f.Desk.Mails(f.Ctx, N)
+		if err != nil || len(ms) == 0 {
+			t.Fatalf("no mail: %v", err)
+		}
+		return ms[0]
+	}
+	if _, err := f.Desk.AskEmailChange(f.Ctx, N, "nina@new.example"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Desk.ConfirmEmail(f.Ctx, N, newest().Token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Desk.AskEmailChange(f.Ctx, N, "nina@other.example"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Desk.RefuseEmail(f.Ctx, N, newest().Token); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := f.Desk.Mails(f.Ctx, N)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].ID < ms[j].ID })
+	var b strings.Builder
+	for _, m := range ms {
+		if m.RequestID != 0 {
+			continue
+		}
+		text := fmt.Sprintf("#%d to %s <%s>, kind %s\nSubject: %s\nLink: %s\n\n%s", m.ID, m.To, m.Address, m.Kind, m.Subject, m.Link, m.Body)
+		if m.Token != "" {
+			text = strings.ReplaceAll(text, m.Token, "TOKEN")
+		}
+		b.WriteString(text + "\n========\n")
+	}
+	if *update {
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("the mails differ from %s (go test -update rewrites it):\n%s", golden, b.String())
+	}
+}
