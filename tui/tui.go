@@ -1301,7 +1301,8 @@ func (m *Model) render() string {
 	body := m.body(cur)
 
 	ls := m.msgLines(cur)
-	keys, status := m.help.Short(m.keys(cur), w), m.status.View(w, !m.fresh(cur))
+	shown, keep := m.keys(cur)
+	keys, status := m.help.Short(shown, keep, w), m.status.View(w, !m.fresh(cur))
 	if len(ls) > 0 {
 		// a long message takes the line of the keys while it is fresh,
 		// and the rows the screen lent it above (lend); the status
@@ -1472,14 +1473,17 @@ func (m *Model) body(cur slot) string {
 	return strings.Join(lines, "\n")
 }
 
-// keys are the screen's main keys and the app's, for the short line.
-func (m *Model) keys(cur slot) []key.Binding {
+// keys are the screen's main keys and the app's, for the short line,
+// and the key of the help, which the line keeps when it cuts the others:
+// ? on a screen of keys, f1 where a field takes the letters (its longer
+// words, "even from a field", only when the whole line fits).
+func (m *Model) keys(cur slot) ([]key.Binding, key.Binding) {
 	k := m.c.Keys
 	bs := cur.page.ShortHelp()
 	if m.pick == nil && !cur.page.Capturing() {
-		return append(bs, k.Help, k.Quit)
+		return append(bs, k.Help, k.Quit), k.Help
 	}
-	return append(bs, k.HelpAnywhere, k.ForceQuit)
+	return append(bs, k.HelpAnywhere, k.ForceQuit), key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", k.Help.Help().Desc))
 }
 
 // helpGroups are every key that works on the current screen, from the

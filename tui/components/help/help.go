@@ -48,27 +48,62 @@ func New(st *styles.Styles) *Model {
 }
 
 // Short draws the line of the main keys, as many as fit in width cells.
-func (m *Model) Short(keys []key.Binding, width int) string {
+// keep is the key that shows every other (help): when the keys are too
+// many for the line, the screen's last keys give way to it, never it to
+// them, so that a newcomer on a narrow terminal still reads how to see
+// what the line leaves out ("? help …"); keys holds it too, where it
+// stands when they all fit, and a key of keys with keep's key is left
+// out when they do not.
+func (m *Model) Short(keys []key.Binding, keep key.Binding, width int) string {
 	var of strings.Builder
 	of.WriteString(strconv.Itoa(width))
-	for _, k := range keys {
+	for _, k := range append(keys, keep) {
 		if k.Enabled() {
 			h := k.Help()
 			of.WriteString(h.Key + "\x00" + h.Desc + "\x00")
 		}
 	}
 	if of.String() != m.last.of {
-		m.line.SetWidth(width)
-		line := m.line.ShortHelpView(keys)
-		// bubbles' help adds every key left when the one that does not
-		// fit leaves no room for its "…" (the longer words of Portuguese
-		// and French get there): keys are left out until the line fits.
-		for n := len(keys) - 1; n > 0 && lipgloss.Width(line) > width; n-- {
-			line = m.line.ShortHelpView(keys[:n]) + " " + m.st.Subtle.Render(m.line.Ellipsis)
-		}
-		m.last.of, m.last.line = of.String(), line
+		m.last.of, m.last.line = of.String(), m.short(keys, keep, width)
 	}
 	return m.last.line
+}
+
+func (m *Model) short(keys []key.Binding, keep key.Binding, width int) string {
+	m.line.SetWidth(width) // the box's width too, as it was
+	whole := m.line
+	whole.SetWidth(0) // measured here, not cut by bubbles' help
+	if line := whole.ShortHelpView(keys); lipgloss.Width(line) <= width {
+		return line
+	}
+	rest, shorter := make([]key.Binding, 0, len(keys)), make([]key.Binding, 0, len(keys))
+	for _, k := range keys {
+		if k.Help().Key != keep.Help().Key {
+			rest = append(rest, k)
+			shorter = append(shorter, k)
+		} else if keep.Enabled() {
+			shorter = append(shorter, keep)
+		}
+	}
+	// keep's shorter words may be all the line needed
+	if line := whole.ShortHelpView(shorter); lipgloss.Width(line) <= width {
+		return line
+	}
+	tail := " " + m.st.Subtle.Render(m.line.Ellipsis)
+	for n := len(rest); keep.Enabled() && n >= 0; n-- {
+		if line := whole.ShortHelpView(append(rest[:n:n], keep)) + tail; lipgloss.Width(line) <= width {
+			return line
+		}
+	}
+	// not even the help key fits: as many keys as do
+	line := m.line.ShortHelpView(keys)
+	// bubbles' help adds every key left when the one that does not
+	// fit leaves no room for its "…": keys are left out until the
+	// line fits.
+	for n := len(keys) - 1; n > 0 && lipgloss.Width(line) > width; n-- {
+		line = m.line.ShortHelpView(keys[:n]) + tail
+	}
+	return line
 }
 
 // Box draws every group of keys in a box at most width cells wide and
