@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
 )
@@ -83,5 +84,41 @@ func TestREADMEShowsTheServicesTab(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("line %d of the README's picture:\n  %q\nthe screen (tui/testdata/TestGolden/services_80x24.golden):\n  %q", i+1, got[i], want[i])
 		}
+	}
+}
+
+// TestProfileSaysWhereTheTokenIs: asked for a new address, a newcomer
+// is told where its token is, in each language: the status line names
+// the Mailbox tab and o on the mail (which fills the token in), besides c
+// to type it. It said "press c and enter it", and c opened an empty field
+// whose token was nowhere said.
+func TestProfileSaysWhereTheTokenIs(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT, model.LangFR} {
+		t.Run(string(lang), func(t *testing.T) {
+			const addr = "xavier.new@xara.pt"
+			a := start(t, newDeskIn(t, lang), demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("4")
+			a.waitText(a.T("tui.profile.title"), "xavier@xara.pt")
+			a.press("e", "ctrl+u")
+			a.typ(addr)
+			a.press("enter")
+			said := a.T("tui.profile.token_sent", locale.Args{"Email": addr})
+			a.waitFor(said, func(s string) bool { return shownWhole(s, said) })
+			for _, want := range []string{"3 " + a.T("tui.tab.mailbox"), "o "} {
+				if !strings.Contains(said, want) {
+					t.Fatalf("the message does not say %q: %q", want, said)
+				}
+			}
+			// and it is so: the newest mail, o, enter
+			a.press("3")
+			a.waitFor("its mail, newest", func(s string) bool { return strings.Contains(lineOf(s, ">●"), a.T("mail.email.subject")) })
+			a.press("enter")
+			a.waitText(addr)
+			a.press("o")
+			a.waitFor("the token filled in", func(s string) bool { return tokenRE.MatchString(lineOf(s, a.T("tui.profile.label.token"))) })
+			a.press("enter")
+			a.waitText(a.T("tui.profile.changed", locale.Args{"Email": addr}))
+		})
 	}
 }
