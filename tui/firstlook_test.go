@@ -122,3 +122,60 @@ func TestProfileSaysWhereTheTokenIs(t *testing.T) {
 		})
 	}
 }
+
+// TestEscInAProfileFieldAsks: esc in the Profile's e-mail field, or its
+// token field, with something typed there asks before dropping it, as
+// the Edit contacts and Owner details forms ask ("What you typed is
+// lost"), in the account's language; it dropped it at once. Untouched,
+// the field closes at once.
+func TestEscInAProfileFieldAsks(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
+		t.Run(string(lang), func(t *testing.T) {
+			a := start(t, newDeskIn(t, lang), demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("4")
+			a.waitText(a.T("tui.profile.title"), "xavier@xara.pt")
+			ask := a.T("tui.profile.leave_ask")
+			editing := a.T("tui.profile.hint_email")
+
+			// untouched: esc closes it
+			a.press("e")
+			a.waitText(editing)
+			a.press("esc")
+			a.waitGone(editing)
+
+			a.press("e", "ctrl+u")
+			a.typ("xavier.half@")
+			a.waitText("[xavier.half@")
+			a.press("esc")
+			a.waitText(ask, "[xavier.half@")
+			a.press("esc") // no: keep editing
+			a.waitGone(ask)
+			a.typ("xara.pt")
+			a.waitText("[xavier.half@xara.pt")
+			a.press("esc")
+			a.waitText(ask)
+			a.press("n")
+			a.waitGone(ask)
+			a.press("esc", a.T("tui.key.yes_letter")) // yes: drop it
+			s := a.waitGone("[xavier.half@")
+			if strings.Contains(s, ask) || !strings.Contains(s, "xavier@xara.pt") {
+				t.Fatalf("the field did not close, or the address changed:\n%s", s)
+			}
+
+			// the token field: what was typed is asked about too
+			a.press("e", "ctrl+u")
+			a.typ("xavier.new@xara.pt")
+			a.press("enter")
+			said := a.T("tui.profile.token_sent", locale.Args{"Email": "xavier.new@xara.pt"})
+			a.waitFor(said, func(s string) bool { return shownWhole(s, said) })
+			a.press("c")
+			a.typ("ABCD-")
+			a.waitText("[ABCD-")
+			a.press("esc")
+			a.waitText(ask, "[ABCD-")
+			a.press(a.T("tui.key.yes_letter"))
+			a.waitGone("[ABCD-")
+		})
+	}
+}

@@ -26,6 +26,9 @@ type KeyMap struct {
 	// Use is the language chooser's enter (Save elsewhere), named as
 	// its hint names it
 	Use key.Binding
+	// Discard and Stay answer the question esc asks when something was
+	// typed in the e-mail or the token field
+	Discard, Stay key.Binding
 }
 
 // editing says which field has the keys.
@@ -61,6 +64,12 @@ type Page struct {
 	// prefill is the token a mail's link brought before the tab was
 	// read: the token field opens with it once it is.
 	prefill *string
+	// filled is the token the app put in the token field (a mail's),
+	// not typed
+	filled string
+	// asking: esc was pressed with something typed in the e-mail or the
+	// token field, and the page asks before dropping it, as the forms do
+	asking bool
 	seq     int
 	width   int
 	height  int
@@ -103,6 +112,8 @@ func newKeyMap(c *common.Common) KeyMap {
 		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.profile.key.cancel"))),
 		Left:    key.NewBinding(key.WithKeys("left", "up", "shift+tab"), key.WithHelp("←/→", c.T("tui.profile.key.choose"))),
 		Right:   key.NewBinding(key.WithKeys("right", "down", "tab", "l")),
+		Discard: c.Yes(c.T("tui.profile.key.discard")),
+		Stay:    key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", c.T("tui.profile.key.stay"))),
 	}
 }
 
@@ -349,6 +360,7 @@ func (p *Page) ConfirmWith(token string) tea.Cmd {
 	p.stopEditing()
 	p.editing = editingToken
 	p.token.SetValue(token)
+	p.filled = token
 	p.token.Focus()
 	return nil
 }
@@ -356,8 +368,21 @@ func (p *Page) ConfirmWith(token string) tea.Cmd {
 // edit takes a key while the e-mail or the token field has the keys.
 func (p *Page) edit(msg tea.KeyPressMsg) tea.Cmd {
 	f := p.field()
+	if p.asking {
+		switch {
+		case key.Matches(msg, p.keys.Discard):
+			p.stopEditing()
+		case key.Matches(msg, p.keys.Stay):
+			p.asking = false
+		}
+		return nil // any other key waits for the answer
+	}
 	switch {
 	case key.Matches(msg, p.keys.Cancel):
+		if p.typed() {
+			p.asking = true
+			return nil
+		}
 		p.stopEditing()
 		return nil
 	case key.Matches(msg, p.keys.Save):
@@ -412,6 +437,17 @@ func (p *Page) chooseLang(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// typed reports whether the field being edited holds something the user
+// typed, which esc would drop: an address other than the account's, a
+// token other than the one the app filled in.
+func (p *Page) typed() bool {
+	v := strings.TrimSpace(p.field().Value())
+	if p.editing == editingEmail {
+		return v != strings.TrimSpace(p.a.Email)
+	}
+	return v != "" && v != strings.TrimSpace(p.filled)
+}
+
 // field is the field being edited.
 func (p *Page) field() *field.Model {
 	if p.editing == editingToken {
@@ -422,6 +458,7 @@ func (p *Page) field() *field.Model {
 
 func (p *Page) stopEditing() {
 	p.editing = notEditing
+	p.asking, p.filled = false, ""
 	for _, f := range []*field.Model{p.email, p.token} {
 		f.Blur()
 		f.Err = ""
@@ -505,6 +542,9 @@ func (p *Page) View() string {
 		v := f.View(min(50, p.width-labelW-3), p.width-labelW-1, labelW+1)
 		ls = append(ls, strings.Split(label(id)+" "+v, "\n")...)
 		h := under(hint, st.Subtle)
+		if p.asking {
+			h = append(under(p.c.T("tui.profile.leave_ask"), st.Error), under(p.c.T("tui.profile.leave_keys"), st.Subtle)...)
+		}
 		ls = append(ls, h...)
 		extra += strings.Count(v, "\n") + len(h)
 	}
@@ -595,6 +635,9 @@ func (p *Page) ShortHelp() []key.Binding {
 	case editingLang:
 		return []key.Binding{p.keys.Left, p.keys.Use, p.keys.Cancel}
 	case editingEmail, editingToken:
+		if p.asking {
+			return []key.Binding{p.keys.Discard, p.keys.Stay}
+		}
 		return []key.Binding{p.keys.Save, p.keys.Cancel}
 	}
 	if p.hasPend {
