@@ -182,3 +182,25 @@ func TestEscInAProfileFieldAsks(t *testing.T) {
 		})
 	}
 }
+
+// TestPendingRequestSaysYou: a role the user can't change because a
+// request for it waits for the user's own answer says so, and where to
+// answer it: it named the user's handle among the parties awaited, which
+// read as someone else's ("waiting for confirmation by xx11111-ovh").
+func TestPendingRequestSaysYou(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
+		t.Run(string(lang), func(t *testing.T) {
+			a := start(t, newDeskIn(t, lang), demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.edit("fontes", "fontes-arquitetura.pt")
+			a.press("tab", "tab") // billing, the persona's; request #6 waits for it
+			a.typ("cd67890-ovh")
+			a.waitText("#6")
+			want := a.T("tui.pending_you", locale.Args{"ID": 6, "Role": model.Billing, "Service": "fontes-arquitetura.pt"})
+			s := a.waitFor(want, func(s string) bool { return shownWhole(s, want) })
+			if strings.Contains(s, "by xx11111-ovh") || strings.Contains(s, "confirmação: xx11111-ovh") {
+				t.Fatalf("the refusal names the user by its handle:\n%s", s)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package common
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -223,6 +224,27 @@ func (c *Common) Handles(hs []model.Handle) string {
 	return strings.Join(ws, ", ")
 }
 
+// youIn returns refusal err said to the user when it is about the user's
+// own answer: a role whose pending request waits for the user says so
+// ("… is already pending and waits for your answer (2 Requests)"), where
+// the model's words name the parties awaited by their handles, the
+// user's own among them, which read as someone else's. Any other error
+// is returned as it is.
+func (c *Common) youIn(err error) error {
+	var e *model.Error
+	if c.Me == "" || !errors.As(err, &e) || err.Error() != e.Msg || e.Text.ID != "err.role.pending" {
+		return err
+	}
+	if hs, ok := e.Text.Args["Awaited"].(model.Handles); !ok || !slices.Contains(hs, c.Me) {
+		return err
+	}
+	args := maps.Clone(e.Text.Args)
+	delete(args, "Awaited")
+	ours := *e
+	ours.Text = locale.M("tui.pending_you", args)
+	return &ours
+}
+
 // ErrText is what the user reads of an error: a refusal in the
 // session's language, a failure as it says (to a customer, over SSH,
 // only that the desk could not answer); a call that passed its limit
@@ -246,7 +268,7 @@ func (c *Common) ErrText(err error) string {
 	case c.Shared:
 		return c.T("tui.failed_shared")
 	}
-	msg := model.Localize(err, c.L)
+	msg := model.Localize(c.youIn(err), c.L)
 	if !model.IsRefusal(err) {
 		msg = strings.TrimPrefix(msg, model.ErrStorage.Error()+": ")
 	}
