@@ -70,9 +70,9 @@ type Page struct {
 	// asking: esc was pressed with something typed in the e-mail or the
 	// token field, and the page asks before dropping it, as the forms do
 	asking bool
-	seq     int
-	width   int
-	height  int
+	seq    int
+	width  int
+	height int
 	// top is how many lines the page's rows took, as last drawn: the
 	// recent activity under them may be left out, not they; the lines a
 	// field being edited adds (its hint, its refusal) are not counted,
