@@ -204,3 +204,24 @@ func TestPendingRequestSaysYou(t *testing.T) {
 		})
 	}
 }
+
+// TestReasonMarksTheUser: a request the user refused says so on its
+// page with the user marked "(you)", as its every other row marks it; it
+// read "Reason  refused by xx11111-ovh".
+func TestReasonMarksTheUser(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
+		t.Run(string(lang), func(t *testing.T) {
+			a := start(t, newDeskIn(t, lang), demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.openRequest8()
+			a.press("x")
+			a.waitText(a.T("tui.request.prompt.refuse", locale.Args{"ID": 8}))
+			a.press("enter")
+			want := a.T("word.reason.refused_by", locale.Args{"Handle": a.T("tui.you_mark", locale.Args{"Handle": "xx11111-ovh"})})
+			s := a.waitFor("the reason", func(s string) bool { return strings.Contains(lineOf(s, a.T("tui.request.label.reason")), want) })
+			if !strings.Contains(s, want) {
+				t.Fatal(s)
+			}
+		})
+	}
+}

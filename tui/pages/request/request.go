@@ -8,6 +8,7 @@ package request
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -489,6 +490,22 @@ func (p *Page) Capturing() bool { return p.prompt != noPrompt }
 // (common.Settler).
 func (p *Page) Settling() bool { return p.settle.On() }
 
+// reason is why r ended, the user marked as every row here marks it
+// ("refused by xx11111-ovh (you)"), where it read as someone else.
+func (p *Page) reason(r model.Request) locale.Word {
+	why := model.ReasonOf(r)
+	m, ok := why.(locale.Message)
+	if !ok {
+		return why
+	}
+	if h, ok := m.Args["Handle"].(model.Handle); ok && h == p.c.Me {
+		args := maps.Clone(m.Args)
+		args["Handle"] = p.c.HandleYou(h)
+		return locale.M(m.ID, args)
+	}
+	return why
+}
+
 // labels are the labels of the request's rows, by their IDs in the
 // catalogues (tui.request.label.<id>).
 var labels = []string{"state", "reason", "change", "asked_by", "ended", "expires"}
@@ -564,7 +581,7 @@ func (p *Page) body() []string {
 	}
 	ls = append(ls, p.row("state", state)...)
 	if r.Reason != "" {
-		ls = append(ls, p.row("reason", common.Line(model.ReasonOf(r).In(l)))...)
+		ls = append(ls, p.row("reason", common.Line(p.reason(r).In(l)))...)
 	}
 	ls = append(ls, p.row("change", p.c.T("tui.change", locale.Args{"Roles": p.c.RoleNames(r), "From": p.c.HandleYou(r.From), "To": p.c.HandleYou(r.To)}))...)
 	asked := fmt.Sprintf("%s, %s", p.c.HandleYou(r.Requester), l.Stamp(r.Created))
