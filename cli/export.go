@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"contactdesk/model"
+	"contactdesk/model/text"
 )
 
 func newCmdExport(a *app) *cobra.Command {
@@ -83,9 +84,15 @@ func runExport(o *exportOptions, what string, cols csvColumns) error {
 	if err != nil {
 		return err
 	}
-	// CSV through a.out, JSON as writeJSON writes it: nothing read from
-	// the desk acts on a terminal.
-	w := bufio.NewWriterSize(a.out, 64<<10)
+	// CSV with each cell cleaned (exportCSV), JSON as writeJSON writes
+	// it: nothing read from the desk acts on a terminal. Neither goes
+	// through a.out, which cleans what it is given as one text: the
+	// buffer's 64 KiB writes cut a character in two at their ends (each
+	// half became U+FFFD, "Brandão" exported as "Brand��o"), and an escape
+	// sequence cleaned out of the CSV took the quotes after it along
+	// (ESC then `""",` is one sequence to text.Clean), leaving a quoted
+	// cell open that swallowed the rest of its row, and the next ones.
+	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	write, end := exportCSV(w, cols)
 	if o.Format == "json" {
 		w = bufio.NewWriterSize(a.stdout, 64<<10)
@@ -125,9 +132,13 @@ func exportCSV(w io.Writer, cols csvColumns) (exportRow, func() error) {
 	cw.Write(names)
 	return func(cells []string, _ model.Cents) error {
 			for i, c := range cells {
+				// Cleaned before CSV quotes it, so that its quoting holds
+				// (newlines, which quotes carry, are kept).
+				c = text.Clean(c, true)
 				if names[i] != "owner_phone" { // digits, spaces and + . - ( ): a phone is never a formula
-					cells[i] = inertCell(c)
+					c = inertCell(c)
 				}
+				cells[i] = c
 			}
 			return cw.Write(cells)
 		},
