@@ -110,7 +110,15 @@ func (a *app) completeServices(cmd *cobra.Command, args []string, toComplete str
 		ss, err := d.Services(ctx, h)
 		var out []string
 		for _, s := range ss {
-			out = append(out, s.Name+"\t"+s.Type)
+			// A name stored with what a terminal acts on (by hand, by an
+			// older version) is not offered: the shell would write it
+			// as it is on the command line and in its menu, where an
+			// escape sequence retitles the terminal or writes to its
+			// clipboard. Its type is a description, made inert.
+			if text.Unsafe(s.Name) != "" {
+				continue
+			}
+			out = append(out, s.Name+"\t"+describeForShell(s.Type))
 		}
 		return out, err
 	})(cmd, args, toComplete)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -114,5 +115,44 @@ func TestSmallSlips(t *testing.T) {
 	d.misused("FILE is empty: give the path of the copy to write", "backup", "")
 	if out := d.ok("export", "accounts", "--format", "JSON"); !strings.HasPrefix(out, "[") {
 		t.Errorf("export --format JSON: %q", out)
+	}
+}
+
+// TestCompletionWritesNothingATerminalActsOn: the shell writes what a
+// completion offers on the command line, and its descriptions in a menu
+// (zsh, fish), as they are. A service's name and type stored with escape
+// sequences (by hand, by an older version: the rules refuse them today)
+// were offered raw, retitling support staff's terminal or writing to its
+// clipboard at a tab; handles' descriptions were already clean.
+func TestCompletionWritesNothingATerminalActsOn(t *testing.T) {
+	d := seeded(t)
+	d.ok("service", "add", "clean.example", "--type", "domain", "--admin", "ad11111-ovh", "--tech", "te22222-ovh", "--billing", "bi33333-ovh")
+	const hostile = "\x1b]0;pwned\x07\x1b]52;c;cHduZWQ=\x07\u009b2J\u202e"
+	raw, err := sql.Open("sqlite3", filepath.Join(d.dir, "desk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = raw.Exec("UPDATE services SET name = name || ?1, type = type || ?1 WHERE name = 'example.com'", hostile)
+	if err == nil {
+		_, err = raw.Exec("UPDATE services SET type = type || ?1 WHERE name = 'clean.example'", hostile)
+	}
+	raw.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"request", "create", "--as", "ad11111-ovh", "--service", ""}, "clean.example\tdomain"},
+		{[]string{"owner", "show", "--as", "ad11111-ovh", ""}, "clean.example\tdomain"},
+		{[]string{"history", "--as", "ad11111-ovh", "--service", "ex"}, ""},
+	} {
+		out := d.ok(append([]string{"__complete"}, c.args...)...)
+		terminalSafe(t, c.args, "completion", out)
+		got := strings.TrimSuffix(out, ":4\n") // the directive's line: no files
+		if got = strings.TrimSuffix(got, "\n"); got != c.want {
+			t.Errorf("%q: %q, want %q", c.args, got, c.want)
+		}
 	}
 }
