@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"contactdesk/delivery"
@@ -34,9 +35,13 @@ type app struct {
 	// on a terminal.
 	out    io.Writer
 	stderr io.Writer // passwords redacted (redactWriter)
-	// stderrTerminal: the real stderr is a terminal (progress lines).
+	// stderrTerminal: the real stderr is a terminal (the error box).
 	stderrTerminal bool
-	env            func(string) string
+	// stderrErases: the real stderr is a terminal that erases a line
+	// ("\r\x1b[K"), which progress lines need: not TERM=dumb, which
+	// would show the escape as it is.
+	stderrErases bool
+	env          func(string) string
 
 	// l writes the human output, in the environment's language (lang.go).
 	l *locale.Localizer
@@ -296,4 +301,28 @@ func isTerminal(w any) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// dumbTerminal: $TERM says the terminal understands no escape sequence.
+func dumbTerminal(env func(string) string) bool { return env("TERM") == "dumb" }
+
+// quietStdin keeps fang from asking the terminal for its background
+// colour, where the answer can only be lost, until the function it returns
+// is called: fang asks, before each help page and each error it draws on a
+// terminal, through os.Stdin and os.Stdout (an OSC 11 query, then a
+// device-attributes one), and waits up to 2 s for an answer, twice. A
+// terminal that says it understands no escape sequence (TERM=dumb:
+// Emacs' shell, a serial console) showed the queries as they are
+// ("^[]11;?^G^[[c" twice before the message) and kept support staff
+// waiting 4 s for each error and each --help; with NO_COLOR no colour is
+// drawn, which is all the answer chooses. Without a terminal as os.Stdin,
+// fang asks nothing. (os.Stdin is read by nothing else: each command reads
+// Run's stdin, and the terminal app is given its files.)
+func quietStdin(env func(string) string) (restore func()) {
+	in := os.Stdin
+	if !dumbTerminal(env) && env("NO_COLOR") == "" || in == nil || !term.IsTerminal(in.Fd()) {
+		return func() {}
+	}
+	os.Stdin = nil
+	return func() { os.Stdin = in }
 }

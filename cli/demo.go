@@ -83,7 +83,7 @@ func runDemo(o *demoOptions) error {
 		}
 	}
 	progress, cleared := func(int, int) {}, func() {}
-	if a.stderrTerminal && o.Services > demo.Curated {
+	if a.stderrErases && o.Services > demo.Curated {
 		progress = func(done, total int) {
 			fmt.Fprint(a.stderr, "\r"+a.T("cli.demo.progress", progressArgs(done, total)))
 			if done == total {

@@ -143,7 +143,7 @@ func runImport(o *importOptions, what string, cols csvColumns) error {
 		return err
 	}
 	progress, cleared := func(int, int) {}, func() {}
-	if a.stderrTerminal && len(rows) >= 1000 && len(bad) == 0 && !o.DryRun {
+	if a.stderrErases && len(rows) >= 1000 && len(bad) == 0 && !o.DryRun {
 		progress = func(done, total int) {
 			fmt.Fprint(a.stderr, "\r"+a.T("cli.import.progress_"+what, progressArgs(done, total)))
 		}

@@ -37,6 +37,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	sink := &stdoutWriter{w: stdout}
 	a := &app{ctx: ctx, stdin: stdin, stdout: sink, sink: sink, tty: stdout, out: inertWriter{sink}, stderr: redactWriter{stderr},
 		stderrTerminal: isTerminal(stderr), env: env, l: locale.For(lang)}
+	a.stderrErases = a.stderrTerminal && !dumbTerminal(env)
+	defer quietStdin(env)()
 	root := newRoot(a)
 	var help *trimLines
 	if f, ok := stdout.(*os.File); ok && isTerminal(f) {

@@ -131,7 +131,7 @@ func (a *app) waitNotice(path string) func() {
 		}
 		shown = true
 		line := "contactdesk: " + a.T("cli.tui.waiting", locale.Args{"Path": redact(path)})
-		if a.stderrTerminal {
+		if a.stderrErases {
 			fmt.Fprint(a.stderr, line)
 		} else {
 			fmt.Fprintln(a.stderr, line)
@@ -141,7 +141,7 @@ func (a *app) waitNotice(path string) func() {
 		t.Stop()
 		mu.Lock()
 		defer mu.Unlock()
-		if !done && shown && a.stderrTerminal {
+		if !done && shown && a.stderrErases {
 			fmt.Fprint(a.stderr, "\r\x1b[K")
 		}
 		done = true
