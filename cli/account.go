@@ -194,6 +194,6 @@ func accountList(o *accountListOptions) error {
 		}
 		rows = append(rows, []string{string(acc.Handle), acc.Name, acc.Email, owes, string(acc.Lang)})
 	}
-	table(a.out, a.header("handle", "name", "email", "payments", "lang"), rows)
+	a.table([]string{"handle", "name", "email", "payments", "lang"}, rows)
 	return nil
 }

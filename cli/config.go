@@ -303,6 +303,6 @@ func configList(o *configListOptions) error {
 		}
 		rows = append(rows, []string{j.Key, v, a.T("cli.config.about." + j.Key)})
 	}
-	table(a.out, a.header("key", "value", "about"), rows)
+	a.table([]string{"key", "value", "about"}, rows)
 	return nil
 }

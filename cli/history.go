@@ -85,6 +85,6 @@ func history(o *historyOptions) error {
 		}
 		rows = append(rows, []string{a.l.DateTime(e.At), a.actorWord(e.Actor), a.action(e.Action), dash(e.Service), dash(req), model.DetailOf(e).In(a.l)})
 	}
-	table(a.out, a.header("at", "actor", "action", "service", "request", "detail"), rows)
+	a.table([]string{"at", "actor", "action", "service", "request", "detail"}, rows)
 	return nil
 }

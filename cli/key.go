@@ -188,7 +188,7 @@ func listByHandle[T, J any](a *app, handle string, asJSON bool, list func(*model
 	for _, it := range items {
 		rows = append(rows, row(it))
 	}
-	table(a.out, a.header(columns...), rows)
+	a.table(columns, rows)
 	return nil
 }
 

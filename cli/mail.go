@@ -128,7 +128,7 @@ func mailList(o *mailListOptions) error {
 		}
 		rows = append(rows, []string{strconv.FormatInt(m.ID, 10), unread, a.l.DateTime(m.Date), token, m.Subject})
 	}
-	table(a.out, a.header("number", "new", "date", "token", "subject"), rows)
+	a.table([]string{"number", "new", "date", "token", "subject"}, rows)
 	// The lines about the tokens are notes for whoever reads, on stderr
 	// as the command line's other notes are: a script that reads the
 	// table from stdout gets its rows and nothing else. A table not

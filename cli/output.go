@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 
 	"contactdesk/locale"
 	"contactdesk/model"
@@ -321,13 +322,19 @@ func mapJSON[T, J any](xs []T, f func(T) J) []J {
 // apart: text/tabwriter counts a character one column, so a name with
 // an emoji (two) or a combining accent (none) pushed or pulled the rest
 // of its row out of line.
-func table(w io.Writer, header []string, rows [][]string) {
+//
+// A cell of a column i with cut[i] > 0 is cut to that many columns, … at
+// its end, when it is wider (see app.table); the header is not.
+func table(w io.Writer, header []string, rows [][]string, cut map[int]int) {
 	all := append([][]string{header}, rows...)
 	var widths []int
 	for _, r := range all {
 		for i := range r {
 			if r[i] = text.Line(r[i]); i >= len(widths) {
 				widths = append(widths, 0)
+			}
+			if n := cut[i]; n > 0 && ansi.StringWidth(r[i]) > n {
+				r[i] = ansi.Truncate(r[i], n, "…")
 			}
 			widths[i] = max(widths[i], ansi.StringWidth(r[i]))
 		}
@@ -344,6 +351,41 @@ func table(w io.Writer, header []string, rows [][]string) {
 		// a last cell left empty leaves no spaces at the line's end
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
+}
+
+// tableCut is how wide a cell of a table shown on a terminal may be, in
+// a column of text people gave (cutColumns).
+const tableCut = 48
+
+// cutColumns are the columns (cli.col.<id>) a table on a terminal may cut:
+// text people gave, a name, an address, a key's comment. Never a word
+// support staff copy into a command (a handle, a service's name, a
+// fingerprint, an application key, a setting's value), which is always
+// whole.
+var cutColumns = map[string]bool{"name": true, "email": true, "comment": true}
+
+// table writes a table of the command's output for people, of the
+// columns named (cli.col.<id>, see header). On a terminal, a cell wider
+// than tableCut columns in a column of cutColumns, but the last, is cut,
+// … at its end: one long value (an e-mail address of 254 characters, a
+// name of 200, which a customer may give) made its column that wide in
+// every row, and every line of the table wrapped, the columns after it
+// scattered over the lines below. The last column wraps alone, and is
+// left whole. Piped or redirected, every cell is whole, for the script
+// reading it (--json says everything, exactly).
+func (a *app) table(ids []string, rows [][]string) {
+	var cut map[int]int
+	if f, ok := a.tty.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		for i, id := range ids {
+			if cutColumns[id] && i < len(ids)-1 {
+				if cut == nil {
+					cut = map[int]int{}
+				}
+				cut[i] = tableCut
+			}
+		}
+	}
+	table(a.out, a.header(ids...), rows, cut)
 }
 
 func dash(s string) string {

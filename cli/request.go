@@ -222,7 +222,7 @@ func requestList(o *requestListOptions) error {
 			model.RoleList(a.l, r.Roles, func(role model.Role) string { return a.T("cli.role." + string(role)) }),
 			string(r.From) + " -> " + string(r.To), a.stateWord(r.State), dash(awaited)})
 	}
-	table(a.out, a.header("number", "created", "service", "roles", "from_to", "state", "awaiting"), rows)
+	a.table([]string{"number", "created", "service", "roles", "from_to", "state", "awaiting"}, rows)
 	return nil
 }
 

@@ -63,6 +63,6 @@ func services(o *servicesOptions) error {
 		}
 		rows = append(rows, []string{s.Name, model.ServiceType(s.Type).In(a.l), string(s.Admin), string(s.Tech), string(s.Billing), mark})
 	}
-	table(a.out, a.header("service", "type", "admin", "tech", "billing", "request"), rows)
+	a.table([]string{"service", "type", "admin", "tech", "billing", "request"}, rows)
 	return nil
 }

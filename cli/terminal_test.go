@@ -84,3 +84,52 @@ func TestATerminalThatCanNotAnswerIsAskedNothing(t *testing.T) {
 		t.Errorf("demo on a dumb terminal: exit %d:\n%q", code, shown)
 	}
 }
+
+// TestTablesOnATerminalCutLongCells: a customer's e-mail address may be
+// 254 characters long, a name 200: one such value made its column that
+// wide in every row of the table, and on a terminal every line wrapped,
+// the columns after it scattered on the lines below. On a terminal, a
+// cell is cut at 48 columns, … at its end, but in the last column (which
+// wraps alone); piped, every cell is whole for the script reading it.
+func TestTablesOnATerminalCutLongCells(t *testing.T) {
+	d := seeded(t)
+	name := strings.Repeat("Ñ", 200)
+	email := strings.Repeat("a", 64) + "@" + strings.Repeat("b", 60) + ".example.com"
+	d.ok("account", "add", "lo12345-ovh", "--name", name, "--email", email)
+	piped := d.ok("account", "list")
+	if !strings.Contains(piped, "lo12345-ovh  "+name+"  "+email+"  ") {
+		t.Fatalf("piped, a cell was cut:\n%s", piped)
+	}
+	shown, code, _ := d.onTerminal(map[string]string{"TERM": "xterm-256color", "NO_COLOR": "1"}, "account", "list")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, shown)
+	}
+	lines := strings.Split(strings.TrimSuffix(shown, "\r\n"), "\r\n")
+	if len(lines) != 7 {
+		t.Fatalf("%d lines:\n%s", len(lines), shown)
+	}
+	for _, l := range lines {
+		if w := len([]rune(l)); w > 4*48 {
+			t.Errorf("a line of %d columns: %q", w, l)
+		}
+	}
+	cut := strings.Repeat("Ñ", 47) + "…  " + strings.Repeat("a", 47) + "…  "
+	if !strings.Contains(shown, "lo12345-ovh  "+cut+"up to date") || !strings.Contains(shown, "ad11111-ovh  Ada Admin ") {
+		t.Errorf("on a terminal:\n%s", shown)
+	}
+	// A word support staff copy into a command is never cut: a
+	// fingerprint is 50 columns wide.
+	d.runIn(hostileKeyLine+" "+strings.Repeat("c", 60)+"\n", "key", "add", "ad11111-ovh", "-")
+	keys := decode[[]map[string]string](t, d.ok("key", "list", "--json"))
+	if len(keys) != 1 || len(keys[0]["fingerprint"]) <= 48 {
+		t.Fatalf("keys: %v", keys)
+	}
+	if shown, _, _ := d.onTerminal(nil, "key", "list"); !strings.Contains(shown, keys[0]["fingerprint"]+"  "+strings.Repeat("c", 47)+"…  ") {
+		t.Errorf("key list on a terminal:\n%s", shown)
+	}
+	// The last column is whole: a history's detail, a mail's subject.
+	d.ok("profile", "set-email", email, "--as", "ad11111-ovh")
+	if shown, _, _ := d.onTerminal(nil, "history", "--as", "ad11111-ovh"); !strings.Contains(strings.ReplaceAll(shown, "\r\n", ""), email) {
+		t.Errorf("history on a terminal:\n%s", shown)
+	}
+}
