@@ -93,11 +93,11 @@ func runExport(o *exportOptions, what string, cols csvColumns) error {
 	// (ESC then `""",` is one sequence to text.Clean), leaving a quoted
 	// cell open that swallowed the rest of its row, and the next ones.
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
-	write, end := exportCSV(w, cols)
+	export := exportCSV
 	if o.Format == "json" {
-		w = bufio.NewWriterSize(a.stdout, 64<<10)
-		write, end = exportJSON(w, cols)
+		export = exportJSON
 	}
+	write, end := export(w, cols)
 	if what == "accounts" {
 		as, err := d.Accounts(a.ctx)
 		if err != nil {
