@@ -4,18 +4,10 @@
 // cli; this is its entry point.
 package main
 
-import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
-
-	"contactdesk/cli"
-)
+import "contactdesk/cli"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
-	stop()
-	os.Exit(code)
+	// Run's, with SIGINT and SIGTERM stopping the command, which then
+	// ends killed by the signal (see cli.Main).
+	cli.Main()
 }

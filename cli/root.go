@@ -65,6 +65,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fang.WithVersion(version()),
 		fang.WithoutManpage(), // ours writes where it is told (see newCmdMan)
 		fang.WithErrorHandler(func(w io.Writer, styles fang.Styles, err error) {
+			if sig, ok := a.interrupted(err); ok {
+				err = a.interruption(sig)
+			}
 			a.report(w, styles, root, a.outputFailure(err), a.stderrTerminal)
 		}),
 	}
@@ -84,6 +87,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fang.Execute(ctx, fail, options...)
 	}
 	a.close()
+	if sig, ok := a.interrupted(err); ok {
+		return 128 + int(sig) // as the shell says of a program the signal killed (see Main)
+	}
 	return exitCode(err)
 }
 
