@@ -48,13 +48,18 @@ func NotifySignals(parent context.Context) (ctx context.Context, stop func()) {
 }
 
 // interrupted is the signal that stopped a command that failed, if one
-// did: its context was cancelled by NotifySignals.
+// did: its context was cancelled by NotifySignals. Not serve's, which a
+// signal stops as it is meant to stop, and which says what went wrong in
+// its stopping.
 func (a *app) interrupted(err error) (syscall.Signal, bool) {
 	var (
 		in Interrupted
 		ue *usageError
 	)
 	if err == nil || errors.As(err, &ue) || a.ctx.Err() == nil || !errors.As(context.Cause(a.ctx), &in) {
+		return 0, false
+	}
+	if a.cmd != nil && a.cmd.CommandPath() == a.cmd.Root().Name()+" serve" {
 		return 0, false
 	}
 	return in.Signal, true
