@@ -38,7 +38,9 @@ func (d *desk) onTerminal(env map[string]string, args ...string) (shown string, 
 	in, out := os.Stdin, os.Stdout
 	os.Stdin, os.Stdout = tty, tty
 	start := time.Now()
-	code = Run(context.Background(), args, tty, tty, tty, func(k string) string { return d.env[k] })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // the terminal app waits for keys
+	defer cancel()
+	code = Run(ctx, args, tty, tty, tty, func(k string) string { return d.env[k] })
 	took = time.Since(start)
 	os.Stdin, os.Stdout = in, out
 	tty.Close()
@@ -131,5 +133,21 @@ func TestTablesOnATerminalCutLongCells(t *testing.T) {
 	d.ok("profile", "set-email", email, "--as", "ad11111-ovh")
 	if shown, _, _ := d.onTerminal(nil, "history", "--as", "ad11111-ovh"); !strings.Contains(strings.ReplaceAll(shown, "\r\n", ""), email) {
 		t.Errorf("history on a terminal:\n%s", shown)
+	}
+}
+
+// TestTheAppRefusesADumbTerminal: TERM=dumb says the terminal moves no
+// cursor and clears no screen; the app's screens came out on it as a
+// stream of escape sequences. It is a misuse, said as a piped stdout is,
+// and the commands work there as anywhere.
+func TestTheAppRefusesADumbTerminal(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	shown, code, _ := d.onTerminal(map[string]string{"TERM": "dumb", "NO_COLOR": ""}, "--as", "xx11111-ovh")
+	if code != 2 || strings.Contains(shown, "\x1b") || !strings.Contains(shown, "TERM=dumb") || !strings.Contains(shown, "contactdesk --help") {
+		t.Errorf("exit %d:\n%q", code, shown)
+	}
+	if shown, code, _ := d.onTerminal(map[string]string{"TERM": "dumb", "NO_COLOR": ""}, "services", "--as", "xx11111-ovh"); code != 0 || !strings.Contains(shown, "xara.pt") {
+		t.Errorf("services: exit %d:\n%q", code, shown)
 	}
 }

@@ -26,6 +26,11 @@ func (a *app) runTUI(as string) error {
 	if err := tui.CheckTerminal(a.stdin, a.tty); err != nil {
 		return misuse(nil, "needs_terminal")
 	}
+	// TERM=dumb says the terminal moves no cursor and clears no screen:
+	// the app's screens came out on it as a stream of escape sequences.
+	if dumbTerminal(a.env) {
+		return misuse(nil, "needs_terminal_dumb")
+	}
 	in, out := a.stdin.(*os.File), a.tty.(*os.File)
 	if as == "" {
 		as = a.env("CONTACTDESK_AS")
