@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"database/sql"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -45,7 +47,9 @@ func TestCtrlCEndsTheScriptToo(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(700 * time.Millisecond) // waiting for the lock (5 s at most)
+		// Once it has the desk open, it waits for the lock (5 s at most).
+		waitOpen(t, cmd.Process.Pid, p)
+		time.Sleep(200 * time.Millisecond)
 		cmd.Process.Signal(sig)
 		cmd.Wait()
 		tx.Rollback()
@@ -62,4 +66,19 @@ func TestCtrlCEndsTheScriptToo(t *testing.T) {
 			t.Errorf("%v: the desk after: exit %d %s", sig, r.code, r.err)
 		}
 	}
+}
+
+// waitOpen waits until process pid has the file at path open.
+func waitOpen(t *testing.T, pid int, path string) {
+	t.Helper()
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		fds, _ := os.ReadDir(dir)
+		for _, fd := range fds {
+			if l, _ := os.Readlink(filepath.Join(dir, fd.Name())); l == path {
+				return
+			}
+		}
+	}
+	t.Fatalf("process %d never opened %s", pid, path)
 }
