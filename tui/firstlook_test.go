@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"contactdesk/locale"
 	"contactdesk/model"
@@ -224,4 +227,21 @@ func TestReasonMarksTheUser(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestREADMERunItSteps: what README's "Run it, test it" tells a
+// newcomer to do on the picker works as written: f1 lists its keys (?
+// is a letter there), xx1 and enter open the persona's desk, q quits.
+func TestREADMERunItSteps(t *testing.T) {
+	a := start(t, newDesk(t), "", 80, 24)
+	a.waitText(a.T("tui.picker.title"), "xx11111-ovh")
+	a.press("f1")
+	a.waitText(a.T("tui.help.app"))
+	a.press("esc")
+	a.waitGone(a.T("tui.help.app"))
+	a.typ("xx1")
+	a.press("enter")
+	a.waitFor("the persona's desk", func(s string) bool { return loaded(s) && strings.Contains(s, "xara-shop.com") })
+	a.typ("q")
+	a.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }
