@@ -245,3 +245,30 @@ func TestREADMERunItSteps(t *testing.T) {
 	a.typ("q")
 	a.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }
+
+// TestSentSaysItsPartiesAsTheLanguageLists: the message of a request sent
+// lists the other parties as the language lists them ("a sua confirmação
+// e a de yy22222-ovh e zz33333-ovh"); a comma between them read, after
+// "you and yy22222-ovh", as one more group.
+func TestSentSaysItsPartiesAsTheLanguageLists(t *testing.T) {
+	for _, c := range []struct {
+		lang model.Lang
+		want string
+	}{
+		{model.LangEN, "request #9 sent; waiting for confirmation by you and yy22222-ovh and zz33333-ovh"},
+		{model.LangPT, "pedido #9 enviado; a aguardar a sua confirmação e a de yy22222-ovh e zz33333-ovh"},
+		{model.LangFR, "demande #9 envoyée ; en attente de votre confirmation et de celle de yy22222-ovh et zz33333-ovh"},
+	} {
+		t.Run(string(c.lang), func(t *testing.T) {
+			a := start(t, newDeskIn(t, c.lang), demo.Persona, 120, 30)
+			a.waitFor("the frame", a.loaded)
+			a.editShop()
+			a.press("tab")
+			a.typ("zz33333-ovh")
+			a.waitText("zz33333-ovh (")
+			a.press("ctrl+s")
+			want := strings.ReplaceAll(c.want, " ;", "\u00a0;")
+			a.waitFor(want, func(s string) bool { return shownWhole(s, want) || shownWhole(s, c.want) })
+		})
+	}
+}

@@ -47,7 +47,7 @@ func TestChangeOfTechConfirmedByEveryParty(t *testing.T) {
 	}
 	admin.press("ctrl+s")
 	// the request made opens in place of the form
-	admin.waitText("request #9 sent; waiting for confirmation by you and yy22222-ovh, zz33333-ovh", "Request #9", "← your answer is awaited")
+	admin.waitText("request #9 sent; waiting for confirmation by you and yy22222-ovh and zz33333-ovh", "Request #9", "← your answer is awaited")
 	admin.press("esc")
 	// back on the list, with the pending mark
 	s = admin.waitFor("the pending mark", func(s string) bool { return strings.Contains(lineOf(s, "xara-shop.com"), "● xara-shop.com") })

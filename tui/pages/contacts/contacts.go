@@ -603,13 +603,17 @@ func made(c *common.Common, rs []model.Request) string {
 	case len(each) == 0:
 		return c.T("tui.contacts.sent", args)
 	case len(rs) == 1:
-		var others []model.Handle
+		// the others, listed as the language lists them ("…by you and
+		// yy22222-ovh and zz33333-ovh", "…a sua confirmação e a de
+		// yy22222-ovh e zz33333-ovh"): a comma read as one more party
+		// beside "you and yy22222-ovh"
+		var others []any
 		for _, h := range rs[0].Awaited() {
 			if h != c.Me {
-				others = append(others, h)
+				others = append(others, common.H(h))
 			}
 		}
-		args["Awaited"] = c.Handles(others)
+		args["Awaited"] = c.L.List(others...)
 		return c.T("tui.contacts.sent_waiting", args)
 	}
 	args["Each"] = strings.Join(each, c.T("tui.contacts.sent_each_sep"))
