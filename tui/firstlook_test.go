@@ -272,3 +272,20 @@ func TestSentSaysItsPartiesAsTheLanguageLists(t *testing.T) {
 		})
 	}
 }
+
+// TestOwnerDetailsNotGivenSaySo: a contact who may only read a domain's
+// owner details reads a detail not given as "-", as the command line
+// writes it (owner show): a blank beside its label read as still loading.
+func TestOwnerDetailsNotGivenSaySo(t *testing.T) {
+	a := start(t, newDesk(t), demo.Persona, 80, 24)
+	servicesShown(a)
+	a.typ("/padaria")
+	a.press("enter", "o")
+	s := a.waitText(a.T("tui.owner.title"), "Yolanda Yáñez")
+	for _, id := range []string{"address", "phone"} {
+		label := a.T("tui.owner.label." + id)
+		if got := strings.TrimSpace(lineOf(s, label)); !strings.HasSuffix(got, " -") {
+			t.Errorf("the %s not given reads %q:\n%s", id, got, s)
+		}
+	}
+}

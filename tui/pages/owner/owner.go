@@ -426,7 +426,13 @@ func (p *Page) View() string {
 			refusals += strings.Count(v, "\n")
 			b.WriteString(mark + label + " " + v + "\n")
 		} else {
-			b.WriteString(mark + label + " " + common.Cut(common.Line(f.Value()), p.width-labelW-3) + "\n")
+			v := common.Cut(common.Line(f.Value()), p.width-labelW-3)
+			if strings.TrimSpace(v) == "" {
+				// a detail not given: said, as the command line says
+				// it, not a blank that reads as one still loading
+				v = st.Subtle.Render("-")
+			}
+			b.WriteString(mark + label + " " + v + "\n")
 		}
 	}
 	if p.asking {
