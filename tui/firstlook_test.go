@@ -289,3 +289,30 @@ func TestOwnerDetailsNotGivenSaySo(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyListSaysWhatToPress: a list that its filter or its state
+// left empty says, under "no … matches", which key widens it again; it
+// said only that nothing matched, and a newcomer who had pressed f on
+// the Requests tab until "expired" saw an empty screen.
+func TestEmptyListSaysWhatToPress(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
+		t.Run(string(lang), func(t *testing.T) {
+			a := start(t, newDeskIn(t, lang), demo.Persona, 80, 24)
+			a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
+			a.typ("/nothing-like-it")
+			a.waitText(a.T("tui.services.no_match"), a.T("tui.list.no_match_filter"))
+			a.press("esc")
+			a.waitGone(a.T("tui.services.no_match"))
+
+			a.press("2")
+			a.waitText(a.T("tui.requests.title"), "#8")
+			a.press("f", "f", "f", "f") // waiting, done, refused, expired: none
+			a.waitText(a.T("tui.state.expired"), a.T("tui.requests.no_match"), a.T("tui.requests.no_match_state"))
+			a.press("f", "f") // cancelled, then all
+			s := a.waitText("#8", "#4")
+			if strings.Contains(s, a.T("tui.requests.no_match_state")) {
+				t.Fatalf("the hint stays on a list that shows rows:\n%s", s)
+			}
+		})
+	}
+}

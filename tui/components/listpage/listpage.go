@@ -65,6 +65,10 @@ type Spec[T any] struct {
 	None, NoMatch string
 	// Keep narrows the list further than the filter (nil: keeps all).
 	Keep func(e *Entry[T]) bool
+	// Narrowed says, when Keep narrows the list (a state, a role), how
+	// to widen it again: shown under NoMatch, beside the filter's esc,
+	// so that a list shown empty says what to press. "": not narrowed.
+	Narrowed func() string
 	// Landed sees a read's entries before the list takes them (to sort
 	// them again, count them); it runs in the program's loop.
 	Landed func(g *Got[T])
@@ -368,7 +372,16 @@ func (l *List[T]) emptyText(shown int) string {
 	case len(l.all) == 0:
 		return l.spec.None
 	}
-	return l.spec.NoMatch
+	ls := []string{l.spec.NoMatch}
+	if l.Filter.Active() {
+		ls = append(ls, l.c.T("tui.list.no_match_filter"))
+	}
+	if l.spec.Narrowed != nil {
+		if n := l.spec.Narrowed(); n != "" {
+			ls = append(ls, n)
+		}
+	}
+	return strings.Join(ls, "\n")
 }
 
 // Select puts the cursor on the row of key, as if the user had moved it

@@ -69,6 +69,12 @@ func (p *Page) spec(c *common.Common) listpage.Spec[model.Request] {
 		Keep: func(e *listpage.Entry[model.Request]) bool {
 			return p.state == 0 || e.Item.State == states[p.state]
 		},
+		Narrowed: func() string {
+			if p.state == 0 {
+				return ""
+			}
+			return p.c.T("tui.requests.no_match_state")
+		},
 		Landed: func(g *listpage.Got[model.Request]) { p.awaited = g.Tag },
 		Retime: func(now time.Time, e *listpage.Entry[model.Request]) {
 			e.Row.Cells[1] = p.c.L.Ago(now, e.Item.Created)

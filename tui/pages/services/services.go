@@ -98,6 +98,12 @@ func (p *Page) spec(c *common.Common) listpage.Spec[Item] {
 		None:    c.T("tui.services.none"),
 		NoMatch: c.T("tui.services.no_match"),
 		Keep:    p.keep,
+		Narrowed: func() string {
+			if p.role == 0 {
+				return ""
+			}
+			return p.c.T("tui.services.no_match_role")
+		},
 		Landed: func(g *listpage.Got[Item]) {
 			if g.Tag != p.sortBy {
 				sortEntries(g.Entries, p.sortBy)
