@@ -441,7 +441,7 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := h.partyLang(r, th.Party)
-	v := view{L: l, Title: titleOf(l, res), Request: requestViewOf(l, res, th.Party, false), Notice: &notice{Kind: "ok", Text: outcome(l, res, choice == answerYes)}}
+	v := view{L: l, Title: titleOf(l, res), Request: requestViewOf(l, res, th.Party, false), Notice: outcome(l, res, choice == answerYes)}
 	h.render(w, r, http.StatusOK, v)
 }
 
@@ -488,19 +488,21 @@ func (h *handler) resend(w http.ResponseWriter, r *http.Request, id int64, token
 	h.render(w, r, status, v)
 }
 
-// outcome says what the answer did.
-func outcome(l *locale.Localizer, r model.Request, accepted bool) string {
+// outcome says what the answer did, as a notice: ok, but for a request
+// that ended without the change when its party accepted (the recheck
+// refused it).
+func outcome(l *locale.Localizer, r model.Request, accepted bool) *notice {
 	args := locale.Args{"ID": r.ID, "To": r.To, "From": r.From, "Roles": model.RoleWords(r.Roles), "Service": text.Line(r.Service),
 		"Awaited": handleList(l, r.Awaited()), "Reason": locale.Text(text.Line(model.ReasonOf(r).In(l)))}
 	switch {
 	case r.State == model.StateDone:
-		return l.T("page.done", args)
+		return &notice{Kind: "ok", Text: l.T("page.done", args)}
 	case r.State == model.StateValidating:
-		return l.T("page.accepted", args)
+		return &notice{Kind: "ok", Text: l.T("page.accepted", args)}
 	case !accepted && r.State == model.StateRefused:
-		return l.T("page.refused", args)
+		return &notice{Kind: "ok", Text: l.T("page.refused", args)}
 	}
-	return l.T("page.ended_refused", args)
+	return &notice{Kind: "error", Text: l.T("page.ended_refused", args)}
 }
 
 // holder finds whose token it is, after the throttle lets this client

@@ -808,3 +808,38 @@ func TestMetricsNameTheRoute(t *testing.T) {
 		t.Errorf("a label holds a path")
 	}
 }
+
+// TestAcceptedButRefusedByTheRecheck: the last acceptance, when the
+// recheck then refuses the request (the new billing contact owes money
+// now), is told as a failure, not a success: a red notice, a full
+// sentence that ends with a full stop, in each language ("Request #1
+// was refused: …."; before, "Request #1 ended refused: …", without the
+// stop, in a green box, "O pedido #1 terminou recusado: …").
+func TestAcceptedButRefusedByTheRecheck(t *testing.T) {
+	for lang, says := range map[string]string{
+		"en": "Request #1 was refused: ne44444-ovh has unpaid bills; the billing contact can't move until they are settled.",
+		"pt": "O pedido #1 foi recusado: ne44444-ovh tem faturas por pagar; o contacto de faturação só pode mudar quando estiverem regularizadas.",
+		"fr": "La demande #1 s'est terminée par un refus\u00a0: ne44444-ovh a des factures impayées\u00a0; le contact facturation ne peut pas changer tant qu'elles ne sont pas réglées.",
+	} {
+		t.Run(lang, func(t *testing.T) {
+			w := newWorld(t, web.Options{})
+			r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Billing)[0]
+			if _, err := w.Desk.SetLang(w.Ctx, modeltest.N, lang); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Desk.SetStanding(w.Ctx, modeltest.N, 1234); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range r.Parties {
+				if p.Handle != modeltest.N {
+					w.Accept(p.Handle, r.ID)
+				}
+			}
+			p := w.post(r.ID, w.Token(modeltest.N, r.ID), "accept")
+			want(t, p, http.StatusOK, says)
+			if !strings.Contains(p.body, `class="notice error"`) {
+				t.Errorf("the refusal is not told as a failure:\n%s", p.body)
+			}
+		})
+	}
+}
