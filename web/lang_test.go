@@ -156,3 +156,43 @@ func TestEndSaidOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestMistypedTokenKeepsThePagesLanguage: a token mended wrong in the
+// field of a page in Portuguese (the party's language, whatever the
+// browser's) is answered in Portuguese, not in the browser's English:
+// the form says which language it was shown in. A language the desk
+// does not speak is ignored.
+func TestMistypedTokenKeepsThePagesLanguage(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	if _, err := w.Desk.SetLang(w.Ctx, modeltest.N, "pt"); err != nil {
+		t.Fatal(err)
+	}
+	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+	get := httptest.NewRequest(http.MethodGet, link(r.ID, w.Token(modeltest.N, r.ID)), nil)
+	get.Header.Set("Accept-Language", "en-US,en;q=0.9")
+	if p := w.do(get); !strings.Contains(p.body, `name="lang" type="hidden" value="pt"`) {
+		t.Fatalf("the form of a page in Portuguese does not say so:\n%s", p.body)
+	}
+	post := func(form string) page {
+		req := httptest.NewRequest(http.MethodPost, "/request/1", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept-Language", "en-US,en;q=0.9")
+		return w.do(req)
+	}
+	p := post("token=AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA&answer=accept&lang=pt")
+	want(t, p, http.StatusForbidden, `lang="pt-PT"`, "Este código não abre o pedido #1", "Restam")
+	// its field to mend the token (a GET) keeps the language too
+	if !strings.Contains(p.body, `name="lang" type="hidden" value="pt"`) {
+		t.Errorf("the field to mend the token does not say its language:\n%s", p.body)
+	}
+	get = httptest.NewRequest(http.MethodGet, link(r.ID, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAD")+"&lang=pt", nil)
+	get.Header.Set("Accept-Language", "en-US,en;q=0.9")
+	want(t, w.do(get), http.StatusForbidden, `lang="pt-PT"`, "Este código não abre o pedido #1")
+	want(t, post("token=AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAB&answer=accept&lang=xx"), http.StatusForbidden, `lang="en"`,
+		"This token does not open request #1")
+	// the page of a change of address too
+	w.askEmail("nina@new.example")
+	req := httptest.NewRequest(http.MethodPost, "/email/1", strings.NewReader("token=AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAC&answer=accept&lang=fr"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	want(t, w.do(req), http.StatusForbidden, `lang="fr"`)
+}

@@ -914,11 +914,22 @@ func sentence(l *locale.Localizer, err error) string {
 }
 
 // visitor is the language of a page before it knows whose token it
-// is: the one the browser asks for (Accept-Language), else the desk's
+// is: the one its form was shown in, else the one the browser asks for
+// (Accept-Language), else the desk's
 // default-lang, else English. While the database does not answer
 // (within langLookupTimeout), the desk's default-lang is the one last
 // read.
 func (h *handler) visitor(r *http.Request) *locale.Localizer {
+	// A page's form says the language it was shown in (the party's):
+	// a token mended wrong in its field is answered in that language,
+	// whatever the browser's. (PostForm is empty until readAnswer read
+	// the form, within its limit of size.)
+	if lang, ok := locale.Parse(r.PostForm.Get("lang")); ok {
+		return locale.For(lang)
+	}
+	if lang, ok := locale.Parse(r.URL.Query().Get("lang")); ok && r.Method != http.MethodPost {
+		return locale.For(lang)
+	}
 	if lang, ok := locale.FromAcceptLanguage(r.Header.Get("Accept-Language")); ok {
 		return locale.For(lang)
 	}
