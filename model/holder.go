@@ -30,6 +30,11 @@ type TokenHolder struct {
 	// address the account has left since — can't go on replacing the
 	// party's live token from it.
 	LastReplaced bool
+	// ResendRefused, for a LastReplaced token, is the refusal a resend
+	// would get now: the limit of resends (ErrMailLimit, with when the
+	// next may be asked for); nil when one may be asked for. A page
+	// then says so rather than offer a button the limit would refuse.
+	ResendRefused error
 }
 
 // FindTokenHolder returns the party of request id that holds token,
@@ -75,6 +80,13 @@ func (d *Desk) FindTokenHolder(ctx context.Context, id int64, token string) (Tok
 		case t.State == TokenReplaced:
 			th.Closed = fail(ErrTokenReplaced, "token", "err.token.replaced_link", locale.Args{"ID": r.ID})
 			th.LastReplaced = lastReplaced(toks, t)
+			if th.LastReplaced {
+				if err := resendAllowed(tx, t.Handle, r, now); IsRefusal(err) {
+					th.ResendRefused = err
+				} else if err != nil {
+					return err
+				}
+			}
 		}
 		if th.Closed == nil {
 			if err := throttle(tx, t.Handle, requestScope(r), now); IsRefusal(err) {

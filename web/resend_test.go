@@ -86,12 +86,25 @@ func TestReplacedTokenResendsAreLimited(t *testing.T) {
 		}
 	}
 	before := w.Snap()
-	p := w.post(r.ID, old, "resend")
+	// The link's page says so at once, and offers no button that the
+	// limit would refuse (before, "Mail me a fresh token" led to a 429).
+	p := w.get(link(r.ID, old))
+	want(t, p, http.StatusForbidden, "That token was replaced by a newer one",
+		"Request #1 was already mailed to you again 3 times within 1 hour; you can ask again at 10:00 UTC (in 1 hour).")
+	if p.has(`value="resend"`) {
+		t.Errorf("the page offers a fresh token past the limit:\n%s", p.body)
+	}
+	p = w.post(r.ID, old, "resend")
 	want(t, p, http.StatusTooManyRequests, "was already mailed to you again 3 times")
 	if p.header.Get("Retry-After") == "" {
 		t.Errorf("no Retry-After")
 	}
 	w.Same(before, "a resend past the limit")
+	// Once the hour is over, the button is back.
+	w.Clock.Advance(model.ResendWindow)
+	if p := w.get(link(r.ID, old)); !p.has(`value="resend"`) {
+		t.Errorf("the page offers no fresh token once the limit is over:\n%s", p.body)
+	}
 }
 
 // TestResendWithALiveOrWrongToken: a live token has nothing replaced to

@@ -674,9 +674,14 @@ func (h *handler) closed(w http.ResponseWriter, r *http.Request, th model.TokenH
 	if p, _ := th.Request.Party(th.Party); th.LastReplaced &&
 		th.Request.State == model.StateValidating && p.Answer == model.AnswerPending {
 		// the newest mail lost, or not come: a fresh token, mailed to the
-		// party (the app and the command line resend too)
-		v.Resend = &resendView{L: l, Action: strconv.FormatInt(th.Request.ID, 10), Token: token,
-			Button: l.T("page.resend"), Note: l.T("page.resend_note")}
+		// party (the app and the command line resend too), unless the
+		// limit of resends would refuse it: then when to ask again
+		if th.ResendRefused != nil {
+			v.Notes = append(v.Notes, sentence(l, th.ResendRefused))
+		} else {
+			v.Resend = &resendView{L: l, Action: strconv.FormatInt(th.Request.ID, 10), Token: token,
+				Button: l.T("page.resend"), Note: l.T("page.resend_note")}
+		}
 	}
 	h.render(w, r, status, v)
 }
