@@ -387,11 +387,16 @@ func contactWords(rs []Role) locale.Message {
 	return locale.M("word.contact", locale.Args{"Roles": RoleWords(rs)})
 }
 
-// partyWords lists the parties, each with why it must confirm.
+// partyWords lists the parties, each with why it must confirm, and
+// whether it accepted already (a mail sent again says so).
 func partyWords(r Request) locale.Word {
 	ws := make([]any, len(r.Parties))
 	for i, p := range r.Parties {
-		ws[i] = locale.M("word.party_as", locale.Args{"Handle": p.Handle, "As": r.Why(p.Handle)})
+		id := "word.party_as"
+		if p.Answer == AnswerAccepted {
+			id = "word.party_as_accepted"
+		}
+		ws[i] = locale.M(id, locale.Args{"Handle": p.Handle, "As": r.Why(p.Handle)})
 	}
 	return locale.Joined{Words: ws, Sep: ", "}
 }

@@ -179,3 +179,32 @@ func emailMailTexts(t *testing.T, lang model.Lang, golden string) {
 		t.Errorf("the mails differ from %s (go test -update rewrites it):\n%s", golden, b.String())
 	}
 }
+
+// TestResentMailSaysWhoAcceptedAlready: a confirmation mail sent again
+// after some parties have accepted says so in its list of those who
+// must confirm, in the reader's language: before, it listed every
+// party as when the request was made, and the reader could not tell
+// whose answer was still awaited.
+func TestResentMailSaysWhoAcceptedAlready(t *testing.T) {
+	for lang, want := range map[model.Lang]string{
+		model.LangEN: "Everyone who must confirm: ad11111-ovh (requester), te22222-ovh (current tech contact), ne44444-ovh (new tech contact, accepted already).",
+		model.LangPT: "Todos os que têm de confirmar: ad11111-ovh (requerente), te22222-ovh (atual contacto técnico), ne44444-ovh (novo contacto técnico, já aceitou).",
+		model.LangFR: "Tous ceux qui doivent confirmer\u00a0: ad11111-ovh (demandeur), te22222-ovh (contact technique actuel), ne44444-ovh (nouveau contact technique, a déjà accepté).",
+	} {
+		t.Run(string(lang), func(t *testing.T) {
+			f := modeltest.New(t, openTemp)
+			if _, err := f.Desk.SetLang(f.Ctx, modeltest.T, string(lang)); err != nil {
+				t.Fatal(err)
+			}
+			r := f.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
+			f.Accept(modeltest.N, r.ID)
+			m, err := f.Desk.Resend(f.Ctx, modeltest.T, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(m.Body, want) {
+				t.Errorf("the mail sent again does not say %q:\n%s", want, m.Body)
+			}
+		})
+	}
+}
