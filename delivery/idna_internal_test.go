@@ -17,6 +17,7 @@ func TestASCIIAddress(t *testing.T) {
 		"Bob@Example.NET":        "Bob@Example.NET",
 		"pa\u0303o@pa\u0303o.pt": "pa\u0303o@xn--po-sia.pt", // decomposed ã: NFC first; the local part as it is
 		"nobody":                 "nobody",
+		"x@-pão-.pt":             "x@-pão-.pt", // a domain IDNA refuses: as typed
 	} {
 		if got := asciiAddress(in); got != want {
 			t.Errorf("asciiAddress(%q) = %q, want %q", in, got, want)
