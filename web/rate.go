@@ -18,6 +18,9 @@ import (
 // the desk's language), and every request writes an access line.
 const DefaultAddrRate = 240
 
+// styleRoute is the style sheet's route, as the mux names it.
+const styleRoute = "GET /assets/style.css"
+
 // NoLimit, given as Options.AddrRate, lets every client ask for pages
 // as fast as it likes.
 const NoLimit = -1
@@ -44,10 +47,21 @@ func (h *handler) rated(mux *http.ServeMux, next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		_, pattern := mux.Handler(r)
+		if pattern == styleRoute {
+			// The style sheet reads nothing of the desk: served past the
+			// rate too, so that the page saying when to come back (the
+			// browser asks for the sheet right after it) keeps its look;
+			// without an access line, as the pages refused after the
+			// first have none.
+			setQuiet(r)
+			next.ServeHTTP(w, r)
+			return
+		}
 		// Named by the route it would have taken, for the metrics and
 		// the access line: /request/{id}, not the path, read before
 		// anything checked it.
-		if _, pattern := mux.Handler(r); pattern != "" {
+		if pattern != "" {
 			metrics.SetRoute(r, pattern)
 			if _, route, _ := strings.Cut(pattern, " "); route != "/" && route != "" {
 				setRoute(r, strings.TrimSuffix(route, "{$}"))

@@ -41,11 +41,16 @@ func TestPagesPastTheRate(t *testing.T) {
 	for range 48 {
 		want(t, w.get("/healthz"), http.StatusTooManyRequests)
 	}
+	// The style sheet the refusal's page asks for next, served all the
+	// same, without an access line.
+	if css := w.get("/assets/style.css"); css.status != http.StatusOK || !strings.HasPrefix(css.header.Get("Content-Type"), "text/css") {
+		t.Errorf("the style sheet past the rate: %d %s", css.status, css.header.Get("Content-Type"))
+	}
 	w.client = "192.0.2.11:50000"
 	want(t, w.get(link(r.ID, tok)), http.StatusOK, "Request #1")
 
 	refused := func() int { return strings.Count(w.log.String(), "status=429") }
-	if n := refused(); n != 1 || !strings.Contains(w.log.String(), `route=/request/{id} status=429`) {
+	if n := refused(); n != 1 || !strings.Contains(w.log.String(), `route=/request/{id} status=429`) || strings.Contains(w.log.String(), "style.css") {
 		t.Errorf("%d access lines of refused pages, want the first alone:\n%s", n, w.log.String())
 	}
 	deadline := time.Now().Add(10 * time.Second)

@@ -172,7 +172,7 @@ func New(d *model.Desk, o Options) http.Handler {
 	mux.HandleFunc("GET /email/{id}", h.showEmail)
 	mux.HandleFunc("POST /email/{id}", h.answerEmail)
 	mux.HandleFunc("GET /healthz", h.health)
-	mux.HandleFunc("GET /assets/style.css", style)
+	mux.HandleFunc(styleRoute, style)
 	mux.HandleFunc("GET /{$}", h.home)
 	// The same addresses asked with another method: 405, saying which
 	// methods they take.
