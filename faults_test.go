@@ -300,18 +300,7 @@ func TestDatabaseLockedByAnotherProgram(t *testing.T) {
 			if r := runAs(t, binary, p, false, readCmd...); r.code != 0 {
 				t.Fatalf("the copy does not open: %s", r.err)
 			}
-			other, err := sql.Open("sqlite3", "file:"+p+"?_txlock=immediate"+c.params)
-			if err != nil {
-				t.Fatal(err)
-			}
-			other.SetMaxOpenConns(1)
-			tx, err := other.Begin()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := tx.Exec("INSERT INTO history (at, actor, action, detail) VALUES (1, 'other', 'other.program', 'holds the lock')"); err != nil {
-				t.Fatal(err)
-			}
+			other, tx := lockDesk(t, p, c.params)
 			if c.params != "" {
 				// Committed, the exclusive lock stays until the
 				// connection closes.
@@ -362,4 +351,24 @@ func TestDatabaseLockedByAnotherProgram(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lockDesk opens the desk at p as another program would (params added
+// to its DSN) and begins a write there, which holds the desk's write
+// lock until the test commits or rolls it back.
+func lockDesk(t *testing.T, p, params string) (*sql.DB, *sql.Tx) {
+	t.Helper()
+	other, err := sql.Open("sqlite3", "file:"+p+"?_txlock=immediate"+params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.SetMaxOpenConns(1)
+	tx, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("INSERT INTO history (at, actor, action, detail) VALUES (1, 'other', 'other.program', 'holds the lock')"); err != nil {
+		t.Fatal(err)
+	}
+	return other, tx
 }

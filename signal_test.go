@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -28,18 +27,7 @@ func TestCtrlCEndsTheScriptToo(t *testing.T) {
 		if r := runProgram(t, dir, nil, "--db", p, "demo"); r.code != 0 {
 			t.Fatalf("demo: %s", r.err)
 		}
-		other, err := sql.Open("sqlite3", "file:"+p+"?_txlock=immediate")
-		if err != nil {
-			t.Fatal(err)
-		}
-		other.SetMaxOpenConns(1)
-		tx, err := other.Begin()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.Exec("INSERT INTO history (at, actor, action, detail) VALUES (1, 'other', 'other.program', 'holds the lock')"); err != nil {
-			t.Fatal(err)
-		}
+		other, tx := lockDesk(t, p, "")
 		cmd := exec.Command(binary, "--db", p, "profile", "set-lang", "fr", "--as", "xx11111-ovh")
 		cmd.Dir, cmd.Env = dir, programEnv()
 		var out, errb bytes.Buffer
