@@ -330,7 +330,7 @@ func TestRequestScreenWording(t *testing.T) {
 	a := start(t, d, demo.Persona, 100, 30)
 	servicesShown(a)
 	a.openRequest8()
-	s := a.waitText("State      waiting for confirmation by you, gh13579-ovh")
+	s := a.waitText("State      waiting for confirmation by you and gh13579-ovh")
 	if strings.Contains(s, "validatingByCustomers") {
 		t.Fatalf("the raw state shows:\n%s", s)
 	}

@@ -224,6 +224,23 @@ func (c *Common) Handles(hs []model.Handle) string {
 	return strings.Join(ws, ", ")
 }
 
+// HandleList lists handles as a sentence of the user's language does,
+// writing "you" for the user's own: "you and gh13579-ovh", "você e
+// gh13579-ovh". A comma alone read as an apposition ("by you,
+// gh13579-ovh": you, who are gh13579-ovh). Handles, which a table's
+// cell counts, keeps its commas.
+func (c *Common) HandleList(hs []model.Handle) string {
+	ws := make([]any, len(hs))
+	for i, h := range hs {
+		if h == c.Me {
+			ws[i] = c.T("tui.you")
+		} else {
+			ws[i] = H(h)
+		}
+	}
+	return c.L.List(ws...)
+}
+
 // youIn returns refusal err said to the user when it is about the user's
 // own answer: a role whose pending request waits for the user says so
 // ("… is already pending and waits for your answer (2 Requests)"), where
