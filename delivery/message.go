@@ -31,6 +31,21 @@ func MessageID(e model.OutboxEntry, from *mail.Address) string {
 	return fmt.Sprintf("contactdesk.%d.%s@%s", e.Mail.ID, strconv.FormatInt(e.Queued.UnixNano(), 36), domain)
 }
 
+// ThreadID names the thread of the mails of an outbox entry's request,
+// without the angle brackets: every mail of one request (its tokens,
+// those sent again, its outcome) refers to it, so that a mail client
+// shows them as one conversation, as a forge's notifications of one
+// issue are. The request's number and the time it was made keep two
+// desks' requests apart. It is "" for a mail about no request.
+func ThreadID(e model.OutboxEntry, from *mail.Address) string {
+	if e.Mail.RequestID == 0 || e.RequestCreated.IsZero() {
+		return ""
+	}
+	addr := asciiAddress(from.Address)
+	domain := addr[strings.LastIndexByte(addr, '@')+1:]
+	return fmt.Sprintf("contactdesk.request.%d.%s@%s", e.Mail.RequestID, strconv.FormatInt(e.RequestCreated.UnixNano(), 36), domain)
+}
+
 // Message builds the message of an outbox entry: a plain-text mail from
 // from to the address the mail was stored with (the account's address
 // when the mail was written: a resend after a change of address goes to
@@ -49,6 +64,10 @@ func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
 	msg.Subject(m.Subject)
 	msg.SetDateWithValue(m.Date)
 	msg.SetMessageIDWithValue(MessageID(e, from))
+	if id := ThreadID(e, from); id != "" {
+		msg.SetGenHeader(gomail.HeaderInReplyTo, "<"+id+">")
+		msg.SetGenHeader(gomail.HeaderReferences, "<"+id+">")
+	}
 	msg.SetUserAgent("contactdesk")
 	// RFC 3834: a machine wrote it; autoresponders keep quiet.
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")

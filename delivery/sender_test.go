@@ -1455,3 +1455,56 @@ func TestAddressWithAnInternationalDomain(t *testing.T) {
 		t.Errorf("the mailbox says the mail went to %q", m.Address)
 	}
 }
+
+// TestARequestsMailsAreOneConversation: every message of one request —
+// each party's token, and the outcome once the last accepts — refers
+// to one thread (In-Reply-To and References), so that a mail client
+// shows them as one conversation, not one more each; a mail about no
+// request (a new address's proof) refers to none. Before, each message
+// stood alone in the recipient's inbox.
+func TestARequestsMailsAreOneConversation(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	start(t, w, srv)
+	r := w.request(t)
+	for _, m := range srv.Wait(t, 3) {
+		tok := tokenRE.FindString(m.Body)
+		var h model.Handle
+		for hh, a := range addresses {
+			if a == m.To[0] {
+				h = hh
+			}
+		}
+		if _, err := w.desk.Accept(context.Background(), h, r.ID, tok); err != nil {
+			t.Fatalf("%s accepts: %v", h, err)
+		}
+	}
+	ms := srv.Wait(t, 6)
+	thread := ms[0].Header.Get("References")
+	if !regexp.MustCompile(fmt.Sprintf(`^<contactdesk\.request\.%d\.[0-9a-z]+@provider\.example>$`, r.ID)).MatchString(thread) {
+		t.Fatalf("References %q", thread)
+	}
+	for _, m := range ms {
+		if m.Header.Get("References") != thread || m.Header.Get("In-Reply-To") != thread || m.Header.Get("Message-ID") == thread {
+			t.Errorf("%q to %v: References %q, In-Reply-To %q, Message-ID %q; want the thread %s",
+				m.Subject, m.To, m.Header.Get("References"), m.Header.Get("In-Reply-To"), m.Header.Get("Message-ID"), thread)
+		}
+	}
+	if _, err := w.desk.AskEmailChange(context.Background(), tech, "bob@new.example"); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range srv.Wait(t, len(ms)+1)[len(ms):] {
+		if m.Header.Get("References") != "" || m.Header.Get("In-Reply-To") != "" {
+			t.Errorf("a mail about no request refers to a thread: %q %q", m.Header.Get("References"), m.Header.Get("In-Reply-To"))
+		}
+	}
+	// Another request, or the same number on another desk (made at
+	// another time), is another thread.
+	e := model.OutboxEntry{Mail: model.Mail{ID: 1, RequestID: 8}, RequestCreated: time.Unix(1_800_000_000, 0)}
+	from := &mail.Address{Address: "desk@provider.example"}
+	other, later := e, e
+	other.Mail.RequestID, later.RequestCreated = 9, e.RequestCreated.Add(time.Second)
+	if a, b, c := delivery.ThreadID(e, from), delivery.ThreadID(other, from), delivery.ThreadID(later, from); a == b || a == c || a == "" {
+		t.Errorf("threads %q, %q, %q", a, b, c)
+	}
+}

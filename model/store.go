@@ -249,6 +249,10 @@ type OutboxEntry struct {
 	Queued    time.Time
 	Updated   time.Time
 	LastError string // the server's last answer
+	// RequestCreated is when the mail's request was made (zero for a
+	// mail about no request): with its number, it names the request's
+	// thread, which its mails refer to.
+	RequestCreated time.Time
 }
 
 // Clock tells the time; tests set their own.

@@ -118,12 +118,12 @@ func (t *Tx) DueMails(now time.Time, limit int) ([]model.OutboxEntry, error) {
 	}
 	return list(t, func(sc Row) (model.OutboxEntry, error) {
 		var e model.OutboxEntry
-		var next, queued, updated int64
-		m, err := scanMail(sc, []any{&e.State, &e.Attempts, &next, &queued, &updated, &e.LastError})
-		e.Mail, e.NextTry, e.Queued, e.Updated = m, tm(next), tm(queued), tm(updated)
+		var next, queued, updated, created int64
+		m, err := scanMail(sc, []any{&e.State, &e.Attempts, &next, &queued, &updated, &e.LastError, &created})
+		e.Mail, e.NextTry, e.Queued, e.Updated, e.RequestCreated = m, tm(next), tm(queued), tm(updated), tm(created)
 		return e, err
-	}, `SELECT o.state, o.attempts, o.next_try, o.queued, o.updated, o.last_error, `+mailColsM+`
-		FROM outbox o JOIN mails m ON m.id = o.mail_id
+	}, `SELECT o.state, o.attempts, o.next_try, o.queued, o.updated, o.last_error, COALESCE(r.created, 0), `+mailColsM+`
+		FROM outbox o JOIN mails m ON m.id = o.mail_id LEFT JOIN requests r ON r.id = m.request_id
 		WHERE o.state IN ('pending', 'sending') AND o.next_try <= +? ORDER BY o.next_try, o.mail_id LIMIT +?`, ts(now), limit)
 }
 
