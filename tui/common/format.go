@@ -215,13 +215,17 @@ func (c *Common) HandleYou(h model.Handle) string {
 func (c *Common) Handles(hs []model.Handle) string {
 	ws := make([]string, len(hs))
 	for i, h := range hs {
-		if h == c.Me {
-			ws[i] = c.T("tui.you")
-		} else {
-			ws[i] = H(h)
-		}
+		ws[i] = c.handleWord(h)
 	}
 	return strings.Join(ws, ", ")
+}
+
+// handleWord is h as a list of handles says it: "you" for the user's.
+func (c *Common) handleWord(h model.Handle) string {
+	if h == c.Me {
+		return c.T("tui.you")
+	}
+	return H(h)
 }
 
 // HandleList lists handles as a sentence of the user's language does,
@@ -232,11 +236,7 @@ func (c *Common) Handles(hs []model.Handle) string {
 func (c *Common) HandleList(hs []model.Handle) string {
 	ws := make([]any, len(hs))
 	for i, h := range hs {
-		if h == c.Me {
-			ws[i] = c.T("tui.you")
-		} else {
-			ws[i] = H(h)
-		}
+		ws[i] = c.handleWord(h)
 	}
 	return c.L.List(ws...)
 }
