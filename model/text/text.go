@@ -114,7 +114,8 @@ func Unsafe(s string) string {
 // Clean returns s with every escape sequence, control character, bidi
 // override and invalid byte removed (invalid bytes and invisible
 // characters become U+FFFD), so that drawing it can never move the
-// cursor, change the title or hide text.
+// cursor, change the title or hide text; nor can marks pile up on one
+// letter: past MaxMarks in a row, they are dropped.
 // Tabs become a space. With multiline, newlines are kept.
 func Clean(s string, multiline bool) string {
 	if isPlain(s) {
@@ -122,12 +123,25 @@ func Clean(s string, multiline bool) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	marks := 0 // combining marks in a row, written
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size <= 1 {
 			b.WriteRune(utf8.RuneError)
+			marks = 0
 			i++
 			continue
+		}
+		if unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) {
+			// Past MaxMarks in a row, as Unsafe counts them (across what
+			// is dropped between them), a mark is dropped: they would
+			// pile up over the lines above and below.
+			if marks++; marks > MaxMarks {
+				i += size
+				continue
+			}
+		} else if r == '\t' || r == '\n' && multiline || !IsControl(r) && !IsBidiControl(r) && !isInvisibleFormat(r) {
+			marks = 0 // something is written between them
 		}
 		switch {
 		case r == 0x1B:
@@ -197,10 +211,15 @@ func skipEscape(s string, i int) int {
 }
 
 // skipCSI skips parameters and intermediates up to and including the
-// final byte. A byte that cannot be part of a CSI ends it and is dropped.
+// final byte. A control that cannot be part of a CSI ends it and is
+// dropped; a letter beyond ASCII ends it and is kept, whole (dropping
+// its first byte alone left the others to be shown as one U+FFFD each).
 func skipCSI(s string, i int) int {
 	for i < len(s) {
 		c := s[i]
+		if c >= 0x80 {
+			return i
+		}
 		i++
 		if c >= 0x40 && c <= 0x7E {
 			return i
