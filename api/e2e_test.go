@@ -154,6 +154,18 @@ func (w *world) bare(t *testing.T, method, path, auth string, body io.Reader) (*
 	return res, b
 }
 
+// statusOf makes the call req and answers its status, its body read.
+func statusOf(t *testing.T, req *http.Request) int {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode
+}
+
 // client is the official client, unchanged, with h's key.
 func (w *world) client(h model.Handle) *ovh.Client {
 	w.t.Helper()
@@ -785,13 +797,7 @@ func TestRefusedCallsDoNotFloodTheLog(t *testing.T) {
 		if ck != "" {
 			req.Header.Set("Authorization", "Bearer "+ck)
 		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		return res.StatusCode
+		return statusOf(t, req)
 	}
 	lines := func(s string) int { return strings.Count(log.String(), s) }
 	// An address: 3 calls, then 200 refused.
