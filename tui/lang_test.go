@@ -27,7 +27,7 @@ func TestSetLangSwitchesOpenSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	pt := locale.For(locale.PT)
-	s := a.waitText("[2 "+pt.T("tui.tab.requests"), pt.T("tui.request.title", locale.Args{"ID": 8}), pt.T("tui.request.parties"), "a aguardar confirmação", "10 e-mails por ler")
+	s := a.waitText("[2 "+pt.T("tui.tab.requests"), pt.T("tui.request.title", locale.Args{"ID": 8}), pt.T("tui.request.parties"), "a aguardar a sua confirmação e a de gh13579-ovh", "10 e-mails por ler")
 	if !strings.Contains(s, "1 Serviços") {
 		t.Fatalf("the frame is not in Portuguese:\n%s", s)
 	}
@@ -121,7 +121,7 @@ func TestSeveralRequestsNameEachTheirParties(t *testing.T) {
 			var ids, each []string
 			for _, r := range made {
 				ids = append(ids, fmt.Sprintf("#%d", r.ID))
-				each = append(each, a.T("tui.contacts.sent_each_item", locale.Args{"ID": r.ID, "Awaited": a.l.List(a.T("tui.you"), string(r.To))}))
+				each = append(each, a.T("tui.contacts.sent_each_item_you_and", locale.Args{"ID": r.ID, "Rest": string(r.To), "N": 1}))
 			}
 			want := a.T("tui.contacts.sent_each", locale.Args{"N": 2, "IDs": strings.Join(ids, ", "), "Each": strings.Join(each, a.T("tui.contacts.sent_each_sep"))})
 			s := a.waitFor("the message", func(s string) bool { return shownWhole(s, want) })

@@ -241,6 +241,28 @@ func (c *Common) HandleList(hs []model.Handle) string {
 	return c.L.List(ws...)
 }
 
+// Waiting writes whom a sentence says a request waits for, the
+// handles aw, with args: ids[0] names them all as Awaited; when the user
+// is among them, ids[1] says the user alone, ids[2] the user first and
+// then the N others as Rest. Each language builds that sentence its own
+// way ("you and gh13579-ovh", "a sua confirmação e a de gh13579-ovh"),
+// where a list with a word for the user in it said, in Portuguese,
+// "você e gh13579-ovh".
+func (c *Common) Waiting(aw []model.Handle, ids [3]string, args locale.Args) string {
+	args = maps.Clone(args)
+	i := slices.Index(aw, c.Me)
+	switch {
+	case c.Me == "" || i < 0:
+		args["Awaited"] = c.HandleList(aw)
+		return c.T(ids[0], args)
+	case len(aw) == 1:
+		return c.T(ids[1], args)
+	}
+	rest := slices.Delete(slices.Clone(aw), i, i+1)
+	args["Rest"], args["N"] = c.HandleList(rest), len(rest)
+	return c.T(ids[2], args)
+}
+
 // youIn returns refusal err said to the user when it is about the user's
 // own answer: a role whose pending request waits for the user says so
 // ("… is already pending and waits for your answer (2 Requests)"), where

@@ -589,14 +589,7 @@ func made(c *common.Common, rs []model.Request) string {
 		if len(aw) == 0 {
 			continue // nobody to wait for: not waiting
 		}
-		who := make([]any, len(aw))
-		for k, h := range aw {
-			who[k] = common.H(h)
-			if h == c.Me {
-				who[k] = c.T("tui.you")
-			}
-		}
-		each = append(each, c.T("tui.contacts.sent_each_item", locale.Args{"ID": r.ID, "Awaited": c.L.List(who...)}))
+		each = append(each, c.Waiting(aw, [3]string{"tui.contacts.sent_each_item", "tui.contacts.sent_each_item_you", "tui.contacts.sent_each_item_you_and"}, locale.Args{"ID": r.ID}))
 	}
 	args := locale.Args{"N": len(rs), "IDs": strings.Join(ids, ", ")}
 	switch {

@@ -577,7 +577,7 @@ func (p *Page) body() []string {
 	// model's name of it (validatingByCustomers, in English)
 	state := p.c.StateWord(r.State)
 	if aw := r.Awaited(); len(aw) > 0 {
-		state = p.c.T("tui.request.state_waiting", locale.Args{"State": state, "Awaited": p.c.HandleList(aw)})
+		state = p.c.Waiting(aw, [3]string{"tui.request.state_waiting", "tui.request.state_waiting_you", "tui.request.state_waiting_you_and"}, locale.Args{"State": state})
 	}
 	ls = append(ls, p.row("state", state)...)
 	if r.Reason != "" {
