@@ -794,6 +794,42 @@ func TestRequestsRolesGrowWithRoom(t *testing.T) {
 	}
 }
 
+// TestRequestsRolesCountedAt80: at 80 columns, where the Roles column
+// has room for one short word only, a request of several roles still
+// says how many: its first role, cut if it must be, and the others
+// counted ("adm… +1"); Portuguese and French read "admin.…", the second
+// role not even counted.
+func TestRequestsRolesCountedAt80(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			two := makeRequest(t, d, "mx-xara", model.Tech, model.Billing)
+			three := makeRequest(t, d, "xara.pt", model.Admin, model.Tech, model.Billing)
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("2")
+			s := a.waitText(a.T("tui.requests.title"), fmt.Sprintf("#%d ", three.ID), fmt.Sprintf("#%d ", two.ID))
+			checkFrame(t, s, 80, 24)
+			head := lineOf(s, a.T("tui.requests.col.roles"))
+			from := len([]rune(head[:strings.Index(head, a.T("tui.requests.col.roles"))]))
+			to := len([]rune(head[:strings.Index(head, a.T("tui.requests.col.from_to"))]))
+			for _, r := range []model.Request{two, three} {
+				row := []rune(lineOf(s, fmt.Sprintf("#%d ", r.ID)))
+				got := strings.TrimSpace(string(row[min(from, len(row)):min(to, len(row))]))
+				first := a.T("tui.requests.role." + string(r.Roles[0]))
+				count := fmt.Sprintf(" +%d", len(r.Roles)-1)
+				lead, ok := strings.CutSuffix(got, count)
+				if ok {
+					lead = strings.TrimSuffix(lead, "…")
+				}
+				if !ok || len(lead) < 2 || !strings.HasPrefix(first, lead) {
+					t.Fatalf("#%d: its Roles cell reads %q, not %q (or its start) and %q:\n%s", r.ID, got, first, count, s)
+				}
+			}
+		})
+	}
+}
+
 // makeRequest has the persona ask, by the model, for one change of
 // roles on service to cd67890-ovh.
 func makeRequest(t *testing.T, d *model.Desk, service string, roles ...model.Role) model.Request {

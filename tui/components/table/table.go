@@ -545,8 +545,12 @@ func (m *Model) row(i int) string {
 }
 
 // fewer fits a list's cell to w cells: its first items whole, and how
-// many it leaves out ("you, yy22222-ovh +1"); a cell that fits, or whose
-// first item alone does not, is left as it is (Fit cuts it).
+// many it leaves out ("you, yy22222-ovh +1"). When not even the first
+// item fits with the count, it is the first item that is cut, and the
+// count stays ("adm… +1" for "admin., fatur." in 7 cells, where "admin.…"
+// hid that there was a second role); a cell that fits, or too narrow a
+// column for 2 letters of the first item, "…" and the count, is left as
+// it is (Fit cuts it).
 func fewer(cell string, w int) string {
 	if len(cell) <= w || common.Width(cell) <= w {
 		return cell
@@ -556,6 +560,12 @@ func fewer(cell string, w int) string {
 		s := strings.Join(items[:k], ", ") + " +" + strconv.Itoa(len(items)-k)
 		if common.Width(s) <= w {
 			return s
+		}
+	}
+	if len(items) > 1 {
+		count := " +" + strconv.Itoa(len(items)-1)
+		if room := w - common.Width(count); room >= 3 {
+			return common.Cut(items[0], room) + count
 		}
 	}
 	return cell

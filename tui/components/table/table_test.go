@@ -105,6 +105,27 @@ func TestListCellKeepsWholeItems(t *testing.T) {
 	}
 }
 
+// TestListCellKeepsItsCount: a List column too narrow for even its
+// first item and the count of the others cuts that item and keeps the
+// count ("adm… +1"): a request of several roles at 80 columns read
+// "admin.…" in Portuguese, its second role not even counted.
+func TestListCellKeepsItsCount(t *testing.T) {
+	m := New(styles.Default(), Column{Title: "ID", Width: 3}, Column{Title: "Roles", Width: 7, List: true})
+	m.SetSize(3+3+1+7, 5)
+	m.SetRows([]Row{
+		{Key: 1, Cells: []string{"#1", "admin., fatur."}},
+		{Key: 2, Cells: []string{"#2", "técnico, fatur., admin."}},
+		{Key: 3, Cells: []string{"#3", "fatur."}},
+		{Key: 4, Cells: []string{"#4", "tech +1"}},
+	})
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"#1  adm… +1", "#2  téc… +2", "#3  fatur. ", "#4  tech +1"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in:\n%s", want, v)
+		}
+	}
+}
+
 // TestFitColumnGrowsToItsCellsLast: a flexible Fit column grows with the
 // others up to its Max, no wider than its widest cell; past its Max,
 // up to its widest cell, only once the others have all their room.

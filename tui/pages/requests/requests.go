@@ -94,8 +94,9 @@ func columns(c *common.Common) []table.Column {
 		{Title: c.T("tui.requests.col.service"), Min: 11, Flex: 1, Max: 40},
 		// a role by the column's short word for it, whole ("fatur.":
 		// "faturação" is cut at 80 columns); several, those that fit
-		// whole and the others counted ("tech +1"), or cut when not
-		// even one fits with its count (a request of several roles).
+		// whole and the others counted ("tech +1"), or, when not even
+		// one fits with its count, the first cut and the count kept
+		// ("adm… +1" at 80 columns in Portuguese and French).
 		// Where there is room, the column grows to the widest cell, at
 		// first up to a word and its count ("técnico +1" at 120
 		// columns, where "técnic…" lost the count), whole ("técnico,
