@@ -250,8 +250,8 @@ var moreRE = regexp.MustCompile(` \+(\d+)$`)
 
 // TestRequestsAwaitedAt80: at 80 columns, in every language, the
 // Requests tab's column of whom a request waits for names the user
-// first ("você"), and never cuts a handle: those that do not fit are
-// counted ("você +1").
+// first ("you", "eu"), and never cuts a handle: those that do not fit
+// are counted ("eu +1").
 func TestRequestsAwaitedAt80(t *testing.T) {
 	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
 		a := start(t, d, demo.Persona, 80, 24)

@@ -229,10 +229,12 @@ func (c *Common) handleWord(h model.Handle) string {
 }
 
 // HandleList lists handles as a sentence of the user's language does,
-// writing "you" for the user's own: "you and gh13579-ovh", "você e
-// gh13579-ovh". A comma alone read as an apposition ("by you,
-// gh13579-ovh": you, who are gh13579-ovh). Handles, which a table's
-// cell counts, keeps its commas.
+// writing "you" for the user's own: "gh13579-ovh and zz33333-ovh",
+// "gh13579-ovh e zz33333-ovh". A comma alone read as an apposition ("by
+// you, gh13579-ovh": you, who are gh13579-ovh). Handles, which a table's
+// cell counts, keeps its commas. A sentence about whom a request waits
+// for, the user among them, is Waiting's: Portuguese says it otherwise
+// ("a sua confirmação e a de gh13579-ovh").
 func (c *Common) HandleList(hs []model.Handle) string {
 	ws := make([]any, len(hs))
 	for i, h := range hs {

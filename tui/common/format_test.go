@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"contactdesk/locale"
+	"contactdesk/model"
 )
 
 func TestWidthAgreesWithAnsi(t *testing.T) {
@@ -85,7 +88,7 @@ func TestWrapLeavesNoLineAlone(t *testing.T) {
 // a field or under a form never breaks inside a handle or a service's
 // name at its hyphen (xara- / shop.com, zz33333- / ovh), at any width.
 func TestWrapKeepsNamesWhole(t *testing.T) {
-	s := "o pedido #9 para o contacto técnico de xara-shop.com já está em curso (a aguardar a confirmação de você, zz33333-ovh)"
+	s := "o pedido #9 para o contacto técnico de xara-shop.com já está em curso (a aguardar a confirmação de ab12345-ovh e zz33333-ovh)"
 	for w := 20; w <= 80; w++ {
 		out := WrapMax(s, 2, w, 0, plain{})
 		for _, l := range strings.Split(out, "\n") {
@@ -175,6 +178,39 @@ func TestSpacesKept(t *testing.T) {
 		lead, trail := SpacesKept(c.value, c.pos)
 		if lead != c.lead || trail != c.trail {
 			t.Errorf("SpacesKept(%q, %d): %v %v, want %v %v", c.value, c.pos, lead, trail, c.lead, c.trail)
+		}
+	}
+}
+
+// TestWaitingSaysTheUserAsTheLanguageDoes: a sentence about whom a
+// request waits for, the user among them, says the user as each
+// language does: in English and French as a list, "you" first as the
+// Awaiting column and the web page put the user ("waiting for
+// confirmation by you, gh13579-ovh and zz33333-ovh"), in Portuguese by
+// "a sua confirmação e as de …", never "você", nor "eu" (a label's
+// word, not a sentence's).
+func TestWaitingSaysTheUserAsTheLanguageDoes(t *testing.T) {
+	ids := [3]string{"tui.request.state_waiting", "tui.request.state_waiting_you", "tui.request.state_waiting_you_and"}
+	me := model.Handle("xx11111-ovh")
+	for _, tc := range []struct {
+		lang locale.Lang
+		aw   []model.Handle
+		want string
+	}{
+		{locale.EN, []model.Handle{"gh13579-ovh", me, "zz33333-ovh"}, "waiting for confirmation by you, gh13579-ovh and zz33333-ovh"},
+		{locale.EN, []model.Handle{me, "gh13579-ovh"}, "waiting for confirmation by you and gh13579-ovh"},
+		{locale.EN, []model.Handle{me}, "waiting for confirmation by you"},
+		{locale.EN, []model.Handle{"gh13579-ovh"}, "waiting for confirmation by gh13579-ovh"},
+		{locale.FR, []model.Handle{me, "gh13579-ovh", "zz33333-ovh"}, "en attente de confirmation\u00a0: vous, gh13579-ovh et zz33333-ovh"},
+		{locale.PT, []model.Handle{me, "gh13579-ovh"}, "pendente — a aguardar a sua confirmação e a de gh13579-ovh"},
+		{locale.PT, []model.Handle{"gh13579-ovh", me, "zz33333-ovh"}, "pendente — a aguardar a sua confirmação e as de gh13579-ovh e zz33333-ovh"},
+		{locale.PT, []model.Handle{me}, "pendente — a aguardar a sua confirmação"},
+		{locale.PT, []model.Handle{"gh13579-ovh", "zz33333-ovh"}, "pendente — a aguardar a confirmação de gh13579-ovh e zz33333-ovh"},
+	} {
+		c := &Common{Me: me, L: locale.For(tc.lang)}
+		state := c.StateWord(model.StateValidating)
+		if got := c.Waiting(tc.aw, ids, locale.Args{"State": state}); got != tc.want {
+			t.Errorf("%s, %v: %q, want %q", tc.lang, tc.aw, got, tc.want)
 		}
 	}
 }
