@@ -144,6 +144,13 @@ func apiKeyAdd(o *apiKeyAddOptions) error {
 	if err != nil {
 		return err
 	}
+	if discarded(a.tty) {
+		// every write to /dev/null succeeds (and a closed stdout is
+		// /dev/null: Go's runtime opens it there), so no write would
+		// fail: the key is not made, nor the API secret key file
+		// that would seal it
+		return fails("output_key_discarded", nil)
+	}
 	box, err := a.apiSecretKey(o.SecretKey, d)
 	if err != nil {
 		return err
@@ -151,12 +158,6 @@ func apiKeyAdd(o *apiKeyAddOptions) error {
 	// A closed pipe would end the process at the first write, the key
 	// kept with its credentials shown nowhere: the write fails instead.
 	defer failOnClosedPipe()()
-	if discarded(a.tty) {
-		// every write to /dev/null succeeds (and a closed stdout is
-		// /dev/null: Go's runtime opens it there), so no write would
-		// fail: the key is not made
-		return fails("output_key_discarded", nil)
-	}
 	c, err := d.AddAPIKey(a.ctx, h, o.Name, box)
 	if err != nil {
 		return err

@@ -269,7 +269,8 @@ func listKeys(t *testing.T, db string) string {
 // TestAPIKeyAddToDevNull: api-key add whose output goes to /dev/null, or
 // whose stdout is closed (Go's runtime then opens it on /dev/null), makes
 // no key: every write there succeeds, and the key was kept with its
-// credentials, shown only once, read by nobody.
+// credentials, shown only once, read by nobody. Nor does it make the API
+// secret key file beside the desk: the command changed nothing.
 func TestAPIKeyAddToDevNull(t *testing.T) {
 	db := apiDesk(t)
 	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
@@ -284,5 +285,11 @@ func TestAPIKeyAddToDevNull(t *testing.T) {
 	}
 	if keys := listKeys(t, db); keys != "[]\n" && keys != "[]" {
 		t.Errorf("a key was kept: %s", keys)
+	}
+	if _, err := os.Stat(db + ".api_key"); !os.IsNotExist(err) {
+		t.Errorf("api-key add > /dev/null made the API secret key file %s.api_key (%v), and said so: it was to change nothing", db, err)
+	}
+	if strings.Contains(errb.String(), "made the API secret key") {
+		t.Errorf("api-key add > /dev/null says it made the API secret key: %q", errb.String())
 	}
 }
