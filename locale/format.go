@@ -140,6 +140,38 @@ func (l *Localizer) Ago(now, t time.Time) string {
 	return l.Date(t)
 }
 
+// Brief writes t relative to now as a narrow column shows it, in 6
+// cells at most: "now", "5m", "3h", "2d" in English, "5 min", "3 h",
+// "2 d" in Portuguese, "5 min", "3 h", "2 j" in French; from a week on,
+// the day without its year, as Date writes it ("02-18", "18/02"), and
+// for another year than now's, the month and year ("2025-12",
+// "12/2025"). Those of Ago without "ago", "há", "il y a".
+func (l *Localizer) Brief(now, t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	d := now.Sub(t)
+	switch {
+	case d >= 0 && d < time.Minute:
+		return l.T("fmt.brief.now")
+	case d >= 0 && d < time.Hour:
+		return l.T("fmt.brief.minutes", Args{"N": int(d / time.Minute)})
+	case d >= 0 && d < 24*time.Hour:
+		return l.T("fmt.brief.hours", Args{"N": int(d / time.Hour)})
+	case d >= 0 && d < 7*24*time.Hour:
+		return l.T("fmt.brief.days", Args{"N": int(d / (24 * time.Hour))})
+	}
+	t = t.UTC()
+	day, month := "02/01", "01/2006"
+	if l.lang == EN {
+		day, month = "01-02", "2006-01"
+	}
+	if t.Year() != now.UTC().Year() {
+		return t.Format(month)
+	}
+	return t.Format(day)
+}
+
 // Until writes a time to come relative to now: "in 14d", "in 3h",
 // "daqui a 3 h", "dans 3 h"; "past" once it is.
 func (l *Localizer) Until(now, t time.Time) string {
