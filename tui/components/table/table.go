@@ -27,6 +27,10 @@ type Column struct {
 	Flex int
 	// From hides the column while the table is narrower than this.
 	From int
+	// Until hides the column once the table is this wide: with From, a
+	// screen gives a narrow table other columns than a wide one (the
+	// same text in fewer cells).
+	Until int
 	// Max stops a flexible column growing (0: no limit), so that on a
 	// wide terminal the columns stay together and the eye can follow a row.
 	Max int
@@ -303,7 +307,10 @@ func (m *Model) HandleMouse(msg tea.MouseMsg) (activate bool) {
 	return false
 }
 
-func (m *Model) shown(i int) bool { return m.width >= m.cols[i].From }
+func (m *Model) shown(i int) bool {
+	c := m.cols[i]
+	return m.width >= c.From && (c.Until <= 0 || m.width < c.Until)
+}
 
 // top is how wide flexible column i grows at most (0: no limit): its
 // Max, or, for a Fit column, its widest cell when wider.
@@ -331,7 +338,7 @@ func (m *Model) first(i int) int {
 
 // MinWidth is the least width the table can be drawn in without cutting
 // a column below its size: the columns hidden while the table is narrow
-// left out, each fixed one at its width (a Fit one as wide as its title
+// (From) left out, those shown only then (Until) counted, each fixed one at its width (a Fit one as wide as its title
 // and its widest cell, as last measured), each flexible one at its Min.
 func (m *Model) MinWidth() int {
 	w, n := gutter, 0

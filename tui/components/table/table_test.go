@@ -160,3 +160,31 @@ func TestFitColumnGrowsToItsCellsLast(t *testing.T) {
 		t.Errorf("cells of 23, room for all: B is %d wide, want 23", got)
 	}
 }
+
+// A column with Until is drawn while the table is narrower only, where
+// one with the same From is hidden: a narrow table shows the same text
+// in fewer cells ("6h" for "6h ago").
+func TestUntilColumnShowsOnlyWhenNarrow(t *testing.T) {
+	m := New(styles.Default(),
+		Column{Title: "Service", Min: 10},
+		Column{Title: "Wide", Width: 8, From: 60},
+		Column{Title: "Narrow", Width: 6, Until: 60})
+	m.SetRows([]Row{{Key: 1, Cells: []string{"web.example", "6h ago", "6h"}}})
+	for _, c := range []struct {
+		w           int
+		show, hide  string
+		wide, small int
+	}{{40, "6h", "6h ago", 0, 6}, {60, "6h ago", "Narrow", 8, 0}, {80, "6h ago", "Narrow", 8, 0}} {
+		m.SetSize(c.w, 3)
+		v := ansi.Strip(m.View())
+		if !strings.Contains(v, c.show) || strings.Contains(v, c.hide) {
+			t.Errorf("%d wide: want %q, not %q:\n%s", c.w, c.show, c.hide, v)
+		}
+		if m.ColumnWidth(1) != c.wide || m.ColumnWidth(2) != c.small {
+			t.Errorf("%d wide: columns %d and %d wide, want %d and %d", c.w, m.ColumnWidth(1), m.ColumnWidth(2), c.wide, c.small)
+		}
+	}
+	if got := m.MinWidth(); got != 3+10+1+6 {
+		t.Errorf("MinWidth %d, want 3+10+1+6: the narrow column counted, the wide one not", got)
+	}
+}
