@@ -251,7 +251,8 @@ var moreRE = regexp.MustCompile(` \+(\d+)$`)
 // TestRequestsAwaitedAt80: at 80 columns, in every language, the
 // Requests tab's column of whom a request waits for names the user
 // first ("you", "eu"), and never cuts a handle: those that do not fit
-// are counted ("eu +1").
+// are counted ("eu +1"). There, that column says how an ended request
+// ended (its state's word), where nobody is awaited.
 func TestRequestsAwaitedAt80(t *testing.T) {
 	inEveryLang80(t, func(t *testing.T, d *model.Desk, rs []model.Request) {
 		a := start(t, d, demo.Persona, 80, 24)
@@ -259,13 +260,19 @@ func TestRequestsAwaitedAt80(t *testing.T) {
 		a.press("2")
 		s := a.waitText(a.T("tui.requests.title"), "#8", "#1 ")
 		checkFrame(t, s, 80, 24)
-		head := lineOf(s, a.T("tui.requests.col.awaiting"))
-		col := len([]rune(head[:strings.Index(head, a.T("tui.requests.col.awaiting"))]))
+		head := lineOf(s, a.T("tui.requests.col.state_awaiting"))
+		col := len([]rune(head[:strings.Index(head, a.T("tui.requests.col.state_awaiting"))]))
 		you := a.T("tui.you")
 		for _, r := range rs {
 			row := []rune(lineOf(s, fmt.Sprintf("#%d ", r.ID)))
 			cell := strings.TrimSpace(string(row[min(col, len(row)):]))
 			aw := r.Awaited()
+			if len(aw) == 0 {
+				if want := a.T("tui.state." + string(r.State)); cell != want {
+					t.Fatalf("#%d: %q, want its state %q:\n%s", r.ID, cell, want, s)
+				}
+				continue
+			}
 			n := 0
 			if cell != "" {
 				rest := cell

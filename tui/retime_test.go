@@ -46,3 +46,19 @@ func TestRelativeTimesKeepUp(t *testing.T) {
 		return strings.Contains(recent, "1m ago") && !strings.Contains(recent, a.T("fmt.ago.now"))
 	})
 }
+
+// TestBriefTimesKeepUpAt80Columns: at 80 columns the Requests list
+// writes its dates briefly ("2m"), and they follow the clock too.
+func TestBriefTimesKeepUpAt80Columns(t *testing.T) {
+	d := newDesk(t)
+	if _, err := d.CreateRequest(ctx, demo.Persona, model.NewRequest{Service: "xara-shop.com", Roles: []model.Role{model.Tech}, To: "zz33333-ovh"}); err != nil {
+		t.Fatal(err)
+	}
+	clock := modeltest.NewClock(now.Add(150 * time.Second))
+	a := start(t, d, demo.Persona, 80, 24, tui.Options{Clock: clock, Retime: 20 * time.Millisecond})
+	a.waitFor("the frame", a.loaded)
+	a.press("2")
+	a.waitFor("the newest request of 2m", func(s string) bool { return strings.Contains(lineOf(s, "#9 "), " 2m ") })
+	clock.Advance(time.Minute)
+	a.waitFor("the newest request of 3m", func(s string) bool { return strings.Contains(lineOf(s, "#9 "), " 3m ") })
+}

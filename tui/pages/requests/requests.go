@@ -78,6 +78,7 @@ func (p *Page) spec(c *common.Common) listpage.Spec[model.Request] {
 		Landed: func(g *listpage.Got[model.Request]) { p.awaited = g.Tag },
 		Retime: func(now time.Time, e *listpage.Entry[model.Request]) {
 			e.Row.Cells[1] = p.c.L.Ago(now, e.Item.Created)
+			e.Row.Cells[2] = p.c.L.Brief(now, e.Item.Created)
 		},
 		Open: p.keys.Open,
 		OnOpen: func(e *listpage.Entry[model.Request]) tea.Cmd {
@@ -90,7 +91,10 @@ func columns(c *common.Common) []table.Column {
 	return []table.Column{
 		// a request's number and its handles are never cut
 		{Title: c.T("tui.requests.col.number"), Width: 4, Fit: true},
-		{Title: c.T("tui.requests.col.date"), Width: 10, From: 100, Fit: true},
+		// the date: "6h ago" from 100 columns on; narrower, "6h",
+		// "18/02" (c.L.Brief), so that it is there at 80 columns too
+		{Title: c.T("tui.requests.col.date"), Width: 10, From: narrow, Fit: true},
+		{Title: c.T("tui.requests.col.date"), Width: 4, Until: narrow, Fit: true},
 		{Title: c.T("tui.requests.col.service"), Min: 11, Flex: 1, Max: 40},
 		// a role by the column's short word for it, whole ("fatur.":
 		// "faturação" is cut at 80 columns); several, those that fit
@@ -104,12 +108,23 @@ func columns(c *common.Common) []table.Column {
 		// room; never wider than its widest cell
 		{Title: c.T("tui.requests.col.roles"), Min: roleWidth(c), Max: roleWidth(c) + countW, Fit: true, List: true},
 		{Title: c.T("tui.requests.col.from_to"), Width: 26, Fit: true},
-		{Title: c.T("tui.requests.col.state"), Width: 9, Fit: true},
+		{Title: c.T("tui.requests.col.state"), Width: 9, From: narrow, Fit: true},
 		// whom it waits for: the user first, never cut within a handle
 		// ("you +1" when the others do not fit)
-		{Title: c.T("tui.requests.col.awaiting"), Min: 14, Flex: 1, Max: 40, List: true},
+		{Title: c.T("tui.requests.col.awaiting"), Min: 14, Flex: 1, Max: 40, From: narrow, List: true},
+		// narrower, one column says both: whom a request waits for
+		// while it waits (only then is anyone awaited: model.Request.
+		// Awaited), how it ended once it has; the 10 cells of the State
+		// column are the date's
+		{Title: c.T("tui.requests.col.state_awaiting"), Min: 14, Flex: 1, Max: 40, Until: narrow, List: true},
 	}
 }
+
+// narrow is the width below which the list writes its dates briefly and
+// says the state and whom a request waits for in one column: at 80
+// columns, the width of many terminals, the columns of the wide list
+// leave no room for a date.
+const narrow = 100
 
 // Load reads the requests again. The first time, it counts those waiting
 // for the user's answer first, for the tab, and reads the requests once
@@ -140,11 +155,13 @@ func entries(c *common.Common, rs []model.Request) ([]listpage.Entry[model.Reque
 		row := table.Row{Key: r.ID, Cells: []string{
 			fmt.Sprintf("#%d", r.ID),
 			c.L.Ago(now, r.Created),
+			c.L.Brief(now, r.Created),
 			common.Line(r.Service),
 			roleLabels(c, r),
 			fmt.Sprintf("%s → %s", c.Handle(r.From), c.Handle(r.To)),
 			c.StateWord(r.State),
 			c.Handles(mineFirst(c.Me, r.Awaited())),
+			stateOrAwaited(c, r),
 		}}
 		if mine {
 			row.Mark, row.Bold = "!", true
@@ -166,6 +183,15 @@ func entries(c *common.Common, rs []model.Request) ([]listpage.Entry[model.Reque
 	return es, awaited
 }
 
+// stateOrAwaited is the narrow list's cell of r's state: whom r waits
+// for, the user first, while anyone is awaited; else its state's word.
+func stateOrAwaited(c *common.Common, r model.Request) string {
+	if hs := r.Awaited(); len(hs) > 0 {
+		return c.Handles(mineFirst(c.Me, hs))
+	}
+	return c.StateWord(r.State)
+}
+
 // roleLabels names r's roles as the Roles column does: each by its
 // short word (tui.requests.role), joined by ", " (a List column counts
 // those that do not fit).
@@ -182,8 +208,7 @@ const countW = 3
 
 // roleWidth is the least width of the Roles column: the widest of the
 // language's short words for a role, 7 cells in each of the desk's
-// languages, the room the column has at 80 columns (French, whose state
-// "en attente" is wider, leaves no more).
+// languages.
 func roleWidth(c *common.Common) int {
 	w := 7
 	for _, role := range model.Roles {
