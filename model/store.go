@@ -231,7 +231,10 @@ type Tx interface {
 	// History lists entries newest first. serviceID and requestID, when
 	// not zero, narrow it to that service or request; otherwise it lists
 	// what concerns h: its own actions, the services where it holds a
-	// role, the requests it is a party to.
+	// role, the requests it is a party to. Of a service, h sees the
+	// lines of the requests it is a party to, and of no other request
+	// but the changes of contact they made, without their number
+	// (RequestID 0): a request is its parties' business.
 	History(h Handle, serviceID, requestID int64, limit int) ([]HistoryEntry, error)
 	// PartyHistory lists, newest first, the entries of a service that h
 	// sees without holding a role of it (having held one, or been asked

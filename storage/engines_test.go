@@ -389,6 +389,7 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	}
 	for _, limit := range []int{0, 1} {
 		w.read(fmt.Sprintf("History of service %d", limit), func(tx model.Tx) (any, error) { return tx.History("", 1, 0, limit) })
+		w.read(fmt.Sprintf("History of service as a party %d", limit), func(tx model.Tx) (any, error) { return tx.History("xx11111-ovh", 1, 0, limit) })
 		w.read(fmt.Sprintf("History of request %d", limit), func(tx model.Tx) (any, error) { return tx.History("", 0, 1, limit) })
 		w.read(fmt.Sprintf("History of service 3 %d", limit), func(tx model.Tx) (any, error) { return tx.History("xx11111-ovh", 3, 0, limit) })
 	}

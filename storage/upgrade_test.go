@@ -252,7 +252,7 @@ func TestUpgradeFromSchema8(t *testing.T) {
 					service, req int64
 					want         []int64
 				}{
-					{"", 0, 1, []int64{3, 2, 1}}, {"", 1, 0, []int64{7, 3, 2, 1}}, {"", 2, 0, []int64{5, 4}},
+					{"", 0, 1, []int64{3, 2, 1}}, {"aa11111-ovh", 1, 0, []int64{7, 3, 2, 1}}, {"aa11111-ovh", 2, 0, []int64{5, 4}},
 					{"bb22222-ovh", 0, 0, []int64{6, 3, 2, 1}}, {"cc33333-ovh", 0, 0, []int64{5, 4}}, {"aa11111-ovh", 0, 0, []int64{7, 5, 3, 2, 4, 1}},
 				} {
 					if got, err := tx.History(c.who, c.service, c.req, 0); !reflect.DeepEqual(ids(got), c.want) || err != nil {

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"ProfileEmailLink", testEmailLink},
 		{"OneMail", testOneMail},
 		{"HistoryAndMailboxPrivacy", testPrivacy},
+		{"OthersRequests", testOthersRequests},
 		{"SupportActions", testSupport},
 		{"FirstServices", testFirstServices},
 		{"StoredNames", testStoredNames},

@@ -440,16 +440,27 @@ func (t *Tx) History(who model.Handle, serviceID, requestID int64, limit int) ([
 	// A party's tries paused (wrong tokens) is its own mishap: the other
 	// parties of the request, and the service's other contacts, do not
 	// see that line.
-	const from = "SELECT " + historyCols + " FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE (h.action <> '" + model.ActTokenThrottled + "' OR h.actor = +?3) AND "
+	//
+	// A request is its parties' business: a contact of the service that
+	// is no party to it sees what was done to the service itself (added,
+	// its owner details) and the changes of its contacts, without the
+	// request's number, not the request's own lines (who asked to hand a
+	// role to whom, who answered), as a refusal of a request pending on
+	// the same role tells it neither the request's number nor its
+	// parties.
+	const cols = "h.id, h.at, h.actor, h.action, coalesce(h.service_id, 0), coalesce(s.name, ''), " +
+		"CASE WHEN h.action = '" + model.ActContactChange + "' AND h.request_id NOT IN (SELECT request_id FROM parties WHERE handle = +?3) THEN 0 ELSE coalesce(h.request_id, 0) END, h.detail"
+	const from = "SELECT " + cols + " FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE (h.action <> '" + model.ActTokenThrottled + "' OR h.actor = +?3) AND "
+	const holderSees = "(h.request_id IS NULL OR h.action = '" + model.ActContactChange + "' OR h.request_id IN (SELECT request_id FROM parties WHERE handle = +?3))"
 	switch {
 	case requestID != 0:
 		return list(t, scanHistory, from+"h.service_id = (SELECT service_id FROM requests WHERE id = +?1) AND h.request_id = +?1 ORDER BY h.at DESC, h.id DESC LIMIT +?2", requestID, lim, who)
 	case serviceID != 0:
-		return list(t, scanHistory, from+"h.service_id = +?1 ORDER BY h.at DESC, h.id DESC LIMIT +?2", serviceID, lim, who)
+		return list(t, scanHistory, from+"h.service_id = +?1 AND "+holderSees+" ORDER BY h.at DESC, h.id DESC LIMIT +?2", serviceID, lim, who)
 	}
 	return list(t, scanHistory, from+`h.id IN (
 			SELECT id FROM history WHERE actor = +?1 AND request_id IS NULL
-			UNION SELECT x.id FROM services v JOIN history x ON x.service_id = v.id WHERE v.admin = +?1 OR v.tech = +?1 OR v.billing = +?1
+			UNION SELECT x.id FROM services v JOIN history x ON x.service_id = v.id WHERE (v.admin = +?1 OR v.tech = +?1 OR v.billing = +?1) AND (x.request_id IS NULL OR x.action = '`+model.ActContactChange+`')
 			UNION SELECT x.id FROM parties p JOIN requests r ON r.id = p.request_id JOIN history x ON x.service_id = r.service_id AND x.request_id = r.id
 				WHERE p.handle = +?1
 		) ORDER BY h.at DESC, h.id DESC LIMIT +?2`, who, lim, who)

@@ -1,0 +1,92 @@
+package modeltest
+
+import (
+	"strings"
+	"testing"
+
+	"contactdesk/model"
+)
+
+// testOthersRequests: a request is its parties' business. A contact of
+// the service that is no party to it (the admin, when the tech contact
+// names its successor) sees in the service's history neither the
+// request nor its parties — as the refusal of a request pending on that
+// role tells it neither — only what was done to the service itself and,
+// once made, the change of its contacts.
+func testOthersRequests(t *testing.T, open Opener) {
+	f := New(t, open)
+	r := f.Create(T, Example, N, model.Tech)[0]
+	refused := f.Create(B, Example, N2, model.Billing)[0]
+	if _, err := f.Desk.Refuse(f.Ctx, N2, refused.ID, f.Token(N2, refused.ID)); err != nil {
+		t.Fatal(err)
+	}
+	// the admin, asking for the same role, is told of a request pending,
+	// neither its number nor its parties
+	_, err := f.Desk.Plan(f.Ctx, A, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N2)})
+	IsKind(t, err, model.ErrPending, "the admin asks for the tech role while the tech contact's request waits")
+	requestLines := func(who model.Handle, filter model.HistoryFilter) (ofR, ofRefused, others int) {
+		t.Helper()
+		hs, err := f.Desk.History(f.Ctx, who, filter)
+		if err != nil {
+			t.Fatalf("history of %s (%+v): %v", who, filter, err)
+		}
+		for _, h := range hs {
+			switch h.RequestID {
+			case r.ID:
+				ofR++
+			case refused.ID:
+				ofRefused++
+			default:
+				others++
+			}
+		}
+		return
+	}
+	for _, filter := range []model.HistoryFilter{{}, {Service: Example}} {
+		// the admin: the service added, nothing of the two requests
+		if ofR, ofRefused, others := requestLines(A, filter); ofR != 0 || ofRefused != 0 || others == 0 {
+			t.Errorf("the admin, no party, sees %d lines of #%d and %d of #%d (%d others) in its history %+v; want none of either", ofR, r.ID, ofRefused, refused.ID, others, filter)
+		}
+		// the billing contact sees its own request, not the tech's
+		if ofR, ofRefused, _ := requestLines(B, filter); ofR != 0 || ofRefused == 0 {
+			t.Errorf("the billing contact sees %d lines of #%d (no party) and %d of its own #%d in its history %+v", ofR, r.ID, ofRefused, refused.ID, filter)
+		}
+		// the tech contact sees its own, not the billing contact's
+		if ofR, ofRefused, _ := requestLines(T, filter); ofR == 0 || ofRefused != 0 {
+			t.Errorf("the tech contact sees %d lines of its own #%d and %d of #%d (no party) in its history %+v", ofR, r.ID, ofRefused, refused.ID, filter)
+		}
+	}
+	// the request made, the admin sees the change of its service's
+	// contacts, without the request's number, and nothing else of it
+	f.Accept(T, r.ID)
+	if done := f.Accept(N, r.ID); done.State != model.StateDone {
+		t.Fatalf("#%d: %s", r.ID, done.State)
+	}
+	changes := func(who model.Handle, filter model.HistoryFilter) (ofR []string, change []model.HistoryEntry) {
+		t.Helper()
+		hs, err := f.Desk.History(f.Ctx, who, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hs {
+			if h.RequestID == r.ID {
+				ofR = append(ofR, h.Action)
+			}
+			if h.Action == model.ActContactChange {
+				change = append(change, h)
+			}
+		}
+		return ofR, change
+	}
+	for _, filter := range []model.HistoryFilter{{}, {Service: Example}} {
+		ofR, change := changes(A, filter)
+		if len(ofR) != 0 || len(change) != 1 || change[0].RequestID != 0 || !strings.Contains(change[0].Detail, string(N)) {
+			t.Errorf("once #%d made the change, the admin sees %v of it, and the changes of contact %+v, in its history %+v; want the change alone, without the request's number", r.ID, ofR, change, filter)
+		}
+		// its parties still see it whole, the change with its request
+		ofR, change = changes(N, filter)
+		if len(ofR) < 4 || len(change) != 1 || change[0].RequestID != r.ID {
+			t.Errorf("the new tech contact sees %v of #%d, and the changes of contact %+v, in its history %+v", ofR, r.ID, change, filter)
+		}
+	}
+}
