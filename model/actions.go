@@ -1096,6 +1096,12 @@ func (d *Desk) History(ctx context.Context, actor Handle, f HistoryFilter) ([]Hi
 		}
 		if f.RequestID != 0 {
 			r, err := d.partyRequest(tx, actor, f.RequestID, now)
+			if errors.Is(err, ErrNotFound) && formerly != nil {
+				// under a service actor holds no role of, "not found"
+				// says so of the service, whether it exists or not: the
+				// request's refusal would tell that it does
+				return formerly
+			}
 			if err != nil {
 				return err
 			}

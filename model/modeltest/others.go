@@ -56,6 +56,14 @@ func testOthersRequests(t *testing.T, open Opener) {
 			t.Errorf("the tech contact sees %d lines of its own #%d and %d of #%d (no party) in its history %+v", ofR, r.ID, ofRefused, refused.ID, filter)
 		}
 	}
+	// a request that is not X's under a service X holds no role of is
+	// "not found" of the service, whether the service exists or not
+	_, under := f.Desk.History(f.Ctx, X, model.HistoryFilter{Service: Example, RequestID: r.ID})
+	_, nowhere := f.Desk.History(f.Ctx, X, model.HistoryFilter{Service: "nowhere.example", RequestID: r.ID})
+	IsKind(t, under, model.ErrNotFound, "a stranger's history of another's request under an existing service")
+	if under == nil || nowhere == nil || strings.ReplaceAll(under.Error(), Example, "nowhere.example") != nowhere.Error() {
+		t.Errorf("another's request under an existing service says %v; under one that does not exist %v", under, nowhere)
+	}
 	// the request made, the admin sees the change of its service's
 	// contacts, without the request's number, and nothing else of it
 	f.Accept(T, r.ID)
