@@ -86,7 +86,7 @@ func openStore(ctx context.Context, path string, mode access, pool int, log *slo
 			return nil, err
 		}
 	}
-	db, err := storage.Open(path, storage.Options{Create: create, ReadOnly: readOnly})
+	db, err := storage.OpenContext(ctx, path, storage.Options{Create: create, ReadOnly: readOnly})
 	if err != nil {
 		if made {
 			removeDB(path)

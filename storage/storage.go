@@ -21,6 +21,12 @@ type Options = sqlite.Options
 // path; see sqlite.Open.
 func Open(path string, o Options) (*DB, error) { return sqlite.Open(path, o) }
 
+// OpenContext is Open, given up when ctx is done while another program
+// holds the file locked; see sqlite.OpenContext.
+func OpenContext(ctx context.Context, path string, o Options) (*DB, error) {
+	return sqlite.OpenContext(ctx, path, o)
+}
+
 // ApplicationID marks a SQLite file as a contactdesk database.
 const ApplicationID = sqlite.ApplicationID
 

@@ -1,11 +1,11 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"contactdesk/model"
@@ -21,6 +21,12 @@ import (
 // in the next transaction, and one sync commits them all. A write that
 // fails is rolled back to its savepoint, alone; each caller learns its own
 // outcome only once the commit that holds its write is durable.
+//
+// A caller whose context is done while its write waits (for the writes
+// before it, or for another program's lock on the file) gets the
+// context's error at once, its write never to run; one whose write has
+// begun waits for the commit, as before (see commit). The group waits
+// for the lock as long as one of its callers does.
 
 // maxGroup bounds how many writes share a transaction.
 const maxGroup = 64
@@ -34,7 +40,24 @@ type job struct {
 	fn      func(model.Tx) error
 	done    chan error
 	panicky any // what fn panicked with, to panic again in the caller
+	// state says who has the job: waiting (the caller may still give it
+	// up), then running (the committer took it) or abandoned (the caller
+	// gave it up); whoever moves it from waiting first decides.
+	state atomic.Int32
 }
+
+const (
+	waiting int32 = iota
+	running
+	abandoned
+)
+
+// abandon gives the job up if the committer has not taken it: then its
+// write never runs.
+func (j *job) abandon() bool { return j.state.CompareAndSwap(waiting, abandoned) }
+
+// take gives the job to the committer unless its caller gave it up.
+func (j *job) take() bool { return j.state.CompareAndSwap(waiting, running) }
 
 // Update runs fn in a write transaction, alone or with writes that
 // arrived at the same time (see maxGroup): everything fn wrote is
@@ -49,10 +72,26 @@ func (db *DB) Update(ctx context.Context, fn func(model.Tx) error) error {
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case db.jobs <- j:
+	case <-ctx.Done():
+		return ctx.Err()
 	case <-db.stopCommits:
 		return errClosed
 	}
-	err := <-j.done
+	return j.await()
+}
+
+// await is the outcome of a job handed to the committer: its context's
+// error at once if the job is given up before the committer takes it.
+func (j *job) await() error {
+	var err error
+	select {
+	case err = <-j.done:
+	case <-j.ctx.Done():
+		if j.abandon() {
+			return j.ctx.Err()
+		}
+		err = <-j.done // it runs: its outcome, soon
+	}
 	if j.panicky != nil {
 		panic(j.panicky)
 	}
@@ -89,7 +128,16 @@ func (db *DB) committer() {
 // committed (or not).
 func (db *DB) commit(group []*job) {
 	errs := make([]error, len(group))
-	tx, broken := db.writer.Begin()
+	// The lock is waited for while one caller of the group still waits,
+	// and not once the database is closing.
+	var tx *sql.Tx
+	broken := wait(context.Background(), db.stopCommits, func() (err error) {
+		if gone(group) {
+			return errGone
+		}
+		tx, err = db.writer.Begin()
+		return err
+	})
 	// A newer contactdesk may have upgraded the file since it was
 	// opened (another process, a rolling upgrade): this one would write
 	// rows the newer schema does not expect, so it writes none. The
@@ -107,7 +155,11 @@ func (db *DB) commit(group []*job) {
 			errs[i] = broken
 			continue
 		}
-		if errs[i] = cmp.Or(newer, j.ctx.Err()); errs[i] != nil {
+		if errs[i] = newer; errs[i] != nil {
+			continue
+		}
+		if !j.take() || j.ctx.Err() != nil {
+			errs[i] = j.ctx.Err() // the caller has it already, or waits for it
 			continue
 		}
 		if _, broken = tx.Exec("SAVEPOINT write"); broken != nil {
@@ -142,6 +194,16 @@ func (db *DB) commit(group []*job) {
 		// Done, not failed, whatever this says: the next run retries.
 		db.writer.Exec("PRAGMA wal_checkpoint(PASSIVE)")
 	}
+}
+
+// gone reports whether every caller of a group gave its write up.
+func gone(group []*job) bool {
+	for _, j := range group {
+		if j.state.Load() != abandoned {
+			return false
+		}
+	}
+	return true
 }
 
 // run calls the job's fn, turning a panic into an error here (so that

@@ -128,6 +128,12 @@ func connect(path string, n int, params ...string) *sql.DB {
 // -shm: SQLite gives them the database's mode, so that whoever may use
 // a database may use them. An existing database keeps its mode.
 func Open(path string, o Options) (*DB, error) {
+	return OpenContext(context.Background(), path, o)
+}
+
+// OpenContext is Open, given up at once, with ctx's error and nothing
+// changed, when ctx is done while another program holds the file locked.
+func OpenContext(ctx context.Context, path string, o Options) (*DB, error) {
 	if inMemory(path) {
 		return nil, fmt.Errorf("%s is %w: it would be gone when the command ends; give a file", path, ErrInMemory)
 	}
@@ -152,7 +158,13 @@ func Open(path string, o Options) (*DB, error) {
 	case o.ReadOnly:
 		return nil, fmt.Errorf("%w at %s: the file is empty; create a desk with 'contactdesk init' or 'contactdesk demo'", ErrMissing, path)
 	}
-	busy := "_busy_timeout=" + strconv.Itoa(int(BusyTimeout/time.Millisecond))
+	// The writer's and the readers' waits for a lock are wait's (see
+	// wait.go), but for the bulk build's: nobody else uses its file, and
+	// its commits need the readers to let go of it (no WAL).
+	busy := "_busy_timeout=0"
+	if o.Bulk {
+		busy = "_busy_timeout=" + strconv.Itoa(int(BusyTimeout/time.Millisecond))
+	}
 	stmts := "_stmt_cache_size=" + strconv.Itoa(StmtCacheSize)
 	durability := []string{"_journal_mode=WAL", "_synchronous=FULL", "_cache_size=-" + strconv.Itoa(WriterCacheKiB)}
 	if o.Bulk {
@@ -161,7 +173,9 @@ func Open(path string, o Options) (*DB, error) {
 	db := &DB{path: path, readOnly: o.ReadOnly, lastDV: -1, jobs: make(chan *job), stopCommits: make(chan struct{}), commitsDone: make(chan struct{})}
 	db.writer = connect(path, 1, append(durability, "mode=rw", "_foreign_keys=on", busy, "_txlock=immediate", stmts)...)
 	db.writer.SetConnMaxLifetime(0)
-	err = db.writer.Ping()
+	// Connecting sets the journal mode, which a program holding the file
+	// locked may make wait.
+	err = wait(ctx, nil, func() error { return db.writer.PingContext(ctx) })
 	if err == nil && !o.Bulk {
 		// The checkpointer does it (see CheckpointEvery). The writer's
 		// one connection lives as long as the DB, and so does this.
@@ -173,7 +187,7 @@ func Open(path string, o Options) (*DB, error) {
 	}
 	db.reader = connect(path, 8, "mode=rw", "_synchronous=FULL", "_foreign_keys=on", busy, "_txlock=deferred", "_query_only=on", stmts)
 	go db.committer()
-	if err := db.migrate(); err != nil {
+	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -186,7 +200,8 @@ func Open(path string, o Options) (*DB, error) {
 		// up to date; BENCHMARKS.md).
 		return db, nil
 	}
-	db.startCheckpointer(connect(path, 1, "mode=rw", "_synchronous=FULL", busy))
+	// (A PASSIVE checkpoint waits for no lock.)
+	db.startCheckpointer(connect(path, 1, "mode=rw", "_synchronous=FULL", "_busy_timeout="+strconv.Itoa(int(BusyTimeout/time.Millisecond))))
 	return db, nil
 }
 
@@ -263,18 +278,20 @@ func ours(path string, app, ver, tables int) error {
 }
 
 // migrate applies, in one transaction, the migrations the file lacks.
-func (db *DB) migrate() error {
+func (db *DB) migrate(ctx context.Context) error {
 	// Most opens find the schema up to date: seeing it takes a read,
 	// which another program's long write does not block, so commands
 	// that only read still work while it lasts.
 	var app, ver, tables int
-	if err := db.writer.QueryRow(header).Scan(&app, &ver, &tables); err != nil {
+	err := wait(ctx, nil, func() error { return db.writer.QueryRowContext(ctx, header).Scan(&app, &ver, &tables) })
+	if err != nil {
 		return db.explain(err, true)
 	}
 	if ver == SchemaVersion() && app == ApplicationID {
 		return nil
 	}
-	tx, err := db.writer.Begin()
+	var tx *sql.Tx
+	err = wait(ctx, nil, func() (err error) { tx, err = db.writer.BeginTx(ctx, nil); return err })
 	if err != nil {
 		return db.explain(err, true)
 	}
@@ -347,8 +364,22 @@ func (db *DB) Close() error {
 }
 
 // View runs fn in a read transaction over one snapshot.
+//
+// The snapshot is taken before fn runs (a program holding the file
+// locked is waited out then, and fn is not run twice): the first read
+// of a transaction is what takes it.
 func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
-	tx, err := db.reader.BeginTx(ctx, nil)
+	var tx *sql.Tx
+	err := wait(ctx, nil, func() (err error) {
+		if tx, err = db.reader.BeginTx(ctx, nil); err != nil {
+			return err
+		}
+		var v int
+		if err = tx.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&v); err != nil {
+			tx.Rollback()
+		}
+		return err
+	})
 	if err != nil {
 		return db.explain(err, false)
 	}
