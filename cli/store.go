@@ -280,7 +280,7 @@ func buildDemo(a *app, path string, mode fs.FileMode, services int, progress fun
 // replaceDesk replaces the desk at path with the desk in the file src,
 // in one write transaction (sqlite.DB.Replace).
 func replaceDesk(ctx context.Context, path, src string) error {
-	db, err := storage.Open(path, storage.Options{})
+	db, err := storage.OpenContext(ctx, path, storage.Options{})
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
-	"time"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -88,27 +86,24 @@ func copyConns(ctx context.Context, dc, sc *sql.Conn) error {
 
 // copyAll copies every page of src into dst in one step, that is from
 // one snapshot; a lock held elsewhere (BUSY, LOCKED) is waited out up to
-// BusyTimeout.
+// BusyTimeout, or until ctx is done (see wait: the connections ask
+// SQLite not to wait).
 func copyAll(ctx context.Context, dst, src *sqlite3.SQLiteConn) error {
 	b, err := dst.Backup("main", src, "main")
 	if err != nil {
 		return err
 	}
-	deadline := time.Now().Add(BusyTimeout)
-	for {
-		done, err := b.Step(-1)
-		if err != nil || done {
-			if ferr := b.Finish(); err == nil {
-				err = ferr
-			}
+	err = wait(ctx, nil, func() error {
+		// All the pages, or none for a lock held elsewhere.
+		if done, err := b.Step(-1); err != nil || done {
 			return err
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			b.Finish()
-			return sqlite3.Error{Code: sqlite3.ErrBusy}
-		}
-		time.Sleep(10 * time.Millisecond)
+		return sqlite3.Error{Code: sqlite3.ErrBusy}
+	})
+	if ferr := b.Finish(); err == nil {
+		err = ferr
 	}
+	return err
 }
 
 // Replace replaces the desk with the desk in the SQLite file src, in
@@ -122,12 +117,14 @@ func (db *DB) Replace(ctx context.Context, src string) error {
 	if db.readOnly {
 		return fmt.Errorf("%s is open read-only: it can't be replaced", db.path)
 	}
-	busy := "_busy_timeout=" + strconv.Itoa(int(BusyTimeout/time.Millisecond))
-	dst := connect(db.path, 1, "mode=rw", "_journal_mode=WAL", "_synchronous=FULL", busy)
+	// The copy waits for the locks in copyAll, which a cancelled ctx
+	// stops at once; SQLite's own wait would not see it.
+	dst := connect(db.path, 1, "mode=rw", "_journal_mode=WAL", "_synchronous=FULL", "_busy_timeout=0")
 	defer dst.Close()
-	from := connect(src, 1, "mode=ro", busy)
+	from := connect(src, 1, "mode=ro", "_busy_timeout=0")
 	defer from.Close()
-	dc, err := dst.Conn(ctx)
+	var dc *sql.Conn
+	err := wait(ctx, nil, func() (err error) { dc, err = dst.Conn(ctx); return err })
 	if err != nil {
 		return db.explain(err, false)
 	}

@@ -176,3 +176,45 @@ func TestOneCallerGivingUpLeavesTheGroup(t *testing.T) {
 		t.Errorf("%d lines of the write given up, %d of the one that stayed; want 0 and 1", g, s)
 	}
 }
+
+// TestCancelledReplaceEndsTheWaitForALock: replacing a desk (demo
+// --force) while another program writes to it waits for its lock, and a
+// cancelled context ends that wait, while the lock is still held, with
+// nothing changed. SQLite's own wait ended only at the busy timeout,
+// with the same error then (Replace says the context's), so here the
+// bound is that timeout.
+func TestCancelledReplaceEndsTheWaitForALock(t *testing.T) {
+	dir := t.TempDir()
+	p, src := filepath.Join(dir, "desk.db"), filepath.Join(dir, "new.db")
+	fresh, err := Open(src, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh.Close()
+	db, err := Open(p, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(context.Background(), note("kept")); err != nil {
+		t.Fatal(err)
+	}
+	release := holdLock(t, p, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	replaced := make(chan error, 1)
+	go func() { replaced <- db.Replace(ctx, src) }()
+	select {
+	case err = <-replaced:
+	case <-time.After(BusyTimeout):
+		t.Error("Replace, cancelled, still waited for the lock when the busy timeout was over")
+		err = <-replaced
+	}
+	release()
+	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrBusy) {
+		t.Errorf("Replace, cancelled while the desk was locked: %v; want the context's error", err)
+	}
+	if n := history(t, db, "kept"); n != 1 {
+		t.Errorf("the desk changed: %d lines of its history left, want 1", n)
+	}
+}
