@@ -75,7 +75,7 @@ func runDemo(o *demoOptions) error {
 				return fails("demo_exists", locale.Args{"Path": path})
 			}
 			// --force replaces a contactdesk database, never another file.
-			db, err := storage.Open(target, storage.Options{})
+			db, err := storage.OpenContext(a.ctx, target, storage.Options{})
 			if err != nil {
 				return err
 			}

@@ -62,6 +62,8 @@ func TestInterruptedWhileTheDeskIsLocked(t *testing.T) {
 		{"writing", "", []string{"profile", "set-lang", "pt", "--as", "ad11111-ovh"}},
 		{"exclusively", "&_locking_mode=EXCLUSIVE", []string{"account", "add", "zz99999-ovh", "--name", "Zed", "--email", "zed@example.com"}},
 		{"exclusively", "&_locking_mode=EXCLUSIVE", []string{"services", "--as", "ad11111-ovh"}},
+		{"exclusively", "&_locking_mode=EXCLUSIVE", []string{"demo", "--force"}},
+		{"writing", "", []string{"demo", "--force"}},
 	} {
 		other, err := sql.Open("sqlite3", "file:"+d.env["CONTACTDESK_DB"]+"?_txlock=immediate"+c.params)
 		if err != nil {

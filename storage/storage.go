@@ -44,7 +44,7 @@ var (
 // schema brought up to date, as any open does; it is read in one
 // snapshot, and db written in one transaction.
 func Import(ctx context.Context, db *postgres.DB, path string) (postgres.Counts, error) {
-	src, err := sqlite.Open(path, sqlite.Options{})
+	src, err := sqlite.OpenContext(ctx, path, sqlite.Options{})
 	if err != nil {
 		return nil, err
 	}
