@@ -424,6 +424,30 @@ func (t *Tx) InsertHistory(e *model.HistoryEntry) error {
 
 const historyCols = "h.id, h.at, h.actor, h.action, coalesce(h.service_id, 0), coalesce(s.name, ''), coalesce(h.request_id, 0), h.detail"
 
+// ServiceHistoryQuery is History's query of one service (?1) for who
+// (?3), at most ?2 lines (its plan is tested): the service's own lines,
+// the changes of its contacts, and the lines of the requests who is a
+// party to; those of another request are its parties' business, and
+// the change of contact it made shows without its number.
+const ServiceHistoryQuery = "SELECT " + historyPrivateCols + historyFrom +
+	"h.service_id = +?1 AND (h.request_id IS NULL OR h.action = '" + model.ActContactChange + "' OR " + historyParty + ") ORDER BY h.at DESC, h.id DESC LIMIT +?2"
+
+// historyFrom: the lines of history, but those of another's tries
+// paused (wrong tokens), who being ?3.
+const historyFrom = " FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE (h.action <> '" + model.ActTokenThrottled + "' OR h.actor = +?3) AND "
+
+// historyParty: who (?3) is a party to history line h's request, asked
+// of that line alone by the parties' key (a correlated EXISTS), not by
+// listing every request who is a party to (IN a subquery, which SQLite
+// lists whole at each read): an agency is a party to thousands, and a
+// service's history has a few lines.
+const historyParty = "EXISTS (SELECT 1 FROM parties p WHERE p.request_id = h.request_id AND p.handle = +?3)"
+
+// historyPrivateCols are historyCols with the number of a request who
+// (?3) is no party to left out (0) of the change of contact it made.
+const historyPrivateCols = "h.id, h.at, h.actor, h.action, coalesce(h.service_id, 0), coalesce(s.name, ''), " +
+	"CASE WHEN h.action = '" + model.ActContactChange + "' AND NOT " + historyParty + " THEN 0 ELSE coalesce(h.request_id, 0) END, h.detail"
+
 func scanHistory(sc Row) (model.HistoryEntry, error) {
 	var e model.HistoryEntry
 	var at int64
@@ -448,17 +472,15 @@ func (t *Tx) History(who model.Handle, serviceID, requestID int64, limit int) ([
 	// role to whom, who answered), as a refusal of a request pending on
 	// the same role tells it neither the request's number nor its
 	// parties.
-	const cols = "h.id, h.at, h.actor, h.action, coalesce(h.service_id, 0), coalesce(s.name, ''), " +
-		"CASE WHEN h.action = '" + model.ActContactChange + "' AND h.request_id NOT IN (SELECT request_id FROM parties WHERE handle = +?3) THEN 0 ELSE coalesce(h.request_id, 0) END, h.detail"
-	const from = "SELECT " + cols + " FROM history h LEFT JOIN services s ON s.id = h.service_id WHERE (h.action <> '" + model.ActTokenThrottled + "' OR h.actor = +?3) AND "
-	const holderSees = "(h.request_id IS NULL OR h.action = '" + model.ActContactChange + "' OR h.request_id IN (SELECT request_id FROM parties WHERE handle = +?3))"
 	switch {
 	case requestID != 0:
-		return list(t, scanHistory, from+"h.service_id = (SELECT service_id FROM requests WHERE id = +?1) AND h.request_id = +?1 ORDER BY h.at DESC, h.id DESC LIMIT +?2", requestID, lim, who)
+		// the request's own lines keep its number: the model reads them
+		// for a party, and the desk itself (who "") counts its resends
+		return list(t, scanHistory, "SELECT "+historyCols+historyFrom+"h.service_id = (SELECT service_id FROM requests WHERE id = +?1) AND h.request_id = +?1 ORDER BY h.at DESC, h.id DESC LIMIT +?2", requestID, lim, who)
 	case serviceID != 0:
-		return list(t, scanHistory, from+"h.service_id = +?1 AND "+holderSees+" ORDER BY h.at DESC, h.id DESC LIMIT +?2", serviceID, lim, who)
+		return list(t, scanHistory, ServiceHistoryQuery, serviceID, lim, who)
 	}
-	return list(t, scanHistory, from+`h.id IN (
+	return list(t, scanHistory, "SELECT "+historyPrivateCols+historyFrom+`h.id IN (
 			SELECT id FROM history WHERE actor = +?1 AND request_id IS NULL
 			UNION SELECT x.id FROM services v JOIN history x ON x.service_id = v.id WHERE (v.admin = +?1 OR v.tech = +?1 OR v.billing = +?1) AND (x.request_id IS NULL OR x.action = '`+model.ActContactChange+`')
 			UNION SELECT x.id FROM parties p JOIN requests r ON r.id = p.request_id JOIN history x ON x.service_id = r.service_id AND x.request_id = r.id
