@@ -140,12 +140,13 @@ func (l *Localizer) Ago(now, t time.Time) string {
 	return l.Date(t)
 }
 
-// Brief writes t relative to now as a narrow column shows it, in 6
-// cells at most: "now", "5m", "3h", "2d" in English, "5 min", "3 h",
-// "2 d" in Portuguese, "5 min", "3 h", "2 j" in French; from a week on,
-// the day without its year, as Date writes it ("02-18", "18/02"), and
-// for another year than now's, the month and year ("2025-12",
-// "12/2025"). Those of Ago without "ago", "há", "il y a".
+// Brief writes t relative to now as a narrow column shows it: "now",
+// "5m", "3h", "2d" in English, "5 min", "3 h", "2 d" in Portuguese, "5
+// min", "3 h", "2 j" in French (6 cells at most); from a week on, the
+// day without its year, as Date writes it ("02-18", "18/02"), and for
+// another year than now's, the month and year, in 7 cells ("2025-12",
+// "12/2025"). Those of Ago without "ago", "há", "il y a"; a time to
+// come (this clock behind another node's) is a date, as Ago writes it.
 func (l *Localizer) Brief(now, t time.Time) string {
 	if t.IsZero() {
 		return "-"
