@@ -158,9 +158,9 @@ func OpenContext(ctx context.Context, path string, o Options) (*DB, error) {
 	case o.ReadOnly:
 		return nil, fmt.Errorf("%w at %s: the file is empty; create a desk with 'contactdesk init' or 'contactdesk demo'", ErrMissing, path)
 	}
-	// The writer's and the readers' waits for a lock are wait's (see
-	// wait.go), but for the bulk build's: nobody else uses its file, and
-	// its commits need the readers to let go of it (no WAL).
+	// The writer's wait for a lock is wait's (see wait.go), but for the
+	// bulk build's: nobody else uses its file, and its commits need the
+	// readers to let go of it (no WAL).
 	busy := "_busy_timeout=0"
 	if o.Bulk {
 		busy = "_busy_timeout=" + strconv.Itoa(int(BusyTimeout/time.Millisecond))
@@ -185,7 +185,8 @@ func OpenContext(ctx context.Context, path string, o Options) (*DB, error) {
 		db.writer.Close()
 		return nil, db.explain(err, true)
 	}
-	db.reader = connect(path, 8, "mode=rw", "_synchronous=FULL", "_foreign_keys=on", busy, "_txlock=deferred", "_query_only=on", stmts)
+	// The readers keep SQLite's own wait (see View).
+	db.reader = connect(path, 8, "mode=rw", "_synchronous=FULL", "_foreign_keys=on", "_busy_timeout="+strconv.Itoa(int(BusyTimeout/time.Millisecond)), "_txlock=deferred", "_query_only=on", stmts)
 	go db.committer()
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
@@ -365,21 +366,15 @@ func (db *DB) Close() error {
 
 // View runs fn in a read transaction over one snapshot.
 //
-// The snapshot is taken before fn runs (a program holding the file
-// locked is waited out then, and fn is not run twice): the first read
-// of a transaction is what takes it.
+// A read waits for no lock of wait's (see wait.go): while the desk is
+// open, its own connections hold the shared lock that keeps another
+// program from the exclusive one a read would wait for, so a read's
+// wait is SQLite's own, which a read never meets in practice (a
+// program opening the desk waits in Open, where Ctrl-C ends it). A
+// statement of its own to take the snapshot first, for wait to retry,
+// cost every read about 5 % of a request's life (BENCHMARKS.md).
 func (db *DB) View(ctx context.Context, fn func(model.Tx) error) error {
-	var tx *sql.Tx
-	err := wait(ctx, nil, func() (err error) {
-		if tx, err = db.reader.BeginTx(ctx, nil); err != nil {
-			return err
-		}
-		var v int
-		if err = tx.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&v); err != nil {
-			tx.Rollback()
-		}
-		return err
-	})
+	tx, err := db.reader.BeginTx(ctx, nil)
 	if err != nil {
 		return db.explain(err, false)
 	}

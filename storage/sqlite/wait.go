@@ -14,11 +14,12 @@ import (
 // or not, returns only once the whole timeout has passed (Ctrl-C during a
 // write to a desk another program held locked took the rest of 5 s to
 // take effect). The driver offers no busy handler of its own, so the
-// connections that take the desk's locks tell SQLite not to wait
-// (_busy_timeout=0), and the waiting is done here, between tries of the
-// statement that takes the lock, where a cancelled context (or a closing
-// database) ends it at once. Once the lock is held, the transaction's
-// other statements never wait for it.
+// writer's connection, which takes the desk's locks, tells SQLite not to
+// wait (_busy_timeout=0), and the waiting is done here, between tries of
+// the statement that takes the lock, where a cancelled context (or a
+// closing database) ends it at once. Once the lock is held, the
+// transaction's other statements never wait for it. (The readers keep
+// SQLite's own wait: see View.)
 
 // busyTries are the pauses between tries to take a lock, then the last
 // one again until BusyTimeout has passed: short at first, for the locks
