@@ -19,21 +19,7 @@ func TestServiceHistoryPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.reader.Query("EXPLAIN QUERY PLAN "+sqlstore.ServiceHistoryQuery, 1, 50, "ag12345-ovh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(detail + "\n")
-	}
-	p := b.String()
+	p := queryPlan(t, db, sqlstore.ServiceHistoryQuery, 1, 50, "ag12345-ovh")
 	if !strings.Contains(p, "SEARCH h USING INDEX history_service (service_id=?)") {
 		t.Errorf("the service's lines are not read by its index:\n%s", p)
 	}

@@ -30,23 +30,7 @@ func TestFirstServicesPlan(t *testing.T) {
 	}
 	defer db.Close()
 	storetest.PlanDesk(t, db, 3000)
-	plan := func(h model.Handle) string {
-		rows, err := db.reader.Query("EXPLAIN QUERY PLAN "+sqlstore.FirstServicesQuery, h, 0, 50)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var b strings.Builder
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			b.WriteString(detail + "\n")
-		}
-		return b.String()
-	}
+	plan := func(h model.Handle) string { return queryPlan(t, db, sqlstore.FirstServicesQuery, h, 0, 50) }
 	check := func(when string) {
 		for _, h := range []model.Handle{storetest.Many, storetest.Few} {
 			p := plan(h)
@@ -187,25 +171,14 @@ func TestEveryStatementUsesAnIndex(t *testing.T) {
 		for i, a := range args {
 			vals[i] = a.Value
 		}
-		rows, err := db.reader.Query("EXPLAIN QUERY PLAN "+q, vals...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		var plan strings.Builder
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			rows.Scan(&id, &parent, &unused, &detail)
-			plan.WriteString(detail + "\n")
-		}
-		rows.Close()
+		plan := queryPlan(t, db, q, vals...)
 		explained++
 		// A subquery's rows (a CO-ROUTINE, MATERIALIZEd) are scanned
 		// as they come: that is no table. An INSERT into a table others
 		// refer to lists a scan of those for orphans that its row would
 		// adopt, which SQLite runs only while a deferred foreign key is
 		// broken: never here. Opening reads the header and the schema.
-		lines := strings.Split(plan.String(), "\n")
+		lines := strings.Split(plan, "\n")
 		if strings.HasPrefix(q, "INSERT") || strings.Contains(q, "pragma_") {
 			lines = nil
 		}
@@ -219,11 +192,34 @@ func TestEveryStatementUsesAnIndex(t *testing.T) {
 		}
 		for _, l := range lines {
 			if f := strings.Fields(l); len(f) >= 2 && f[0] == "SCAN" && !sub[f[1]] {
-				t.Errorf("%s\nreads a whole table:\n%s", q, plan.String())
+				t.Errorf("%s\nreads a whole table:\n%s", q, plan)
 			}
 		}
 	}
 	if explained < 30 {
 		t.Errorf("only %d statements explained", explained)
 	}
+}
+
+// queryPlan is SQLite's plan of q with args, a line per step.
+func queryPlan(t *testing.T, db *DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := db.reader.Query("EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(detail + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return b.String()
 }
