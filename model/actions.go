@@ -93,6 +93,9 @@ func (d *Desk) createRequest(tx Tx, w *work, actor Handle, in NewRequest) ([]Req
 			}
 			w.touch(p.Handle)
 		}
+		if err := w.touchContacts(tx, r.ServiceID); err != nil {
+			return nil, err
+		}
 	}
 	return reqs, nil
 }
@@ -106,18 +109,29 @@ func partyHandles(r Request) []Handle {
 }
 
 // Permissions says, for each role of the service, nil when actor may ask
-// to change it, else the refusal with its reason.
+// to change it, else the refusal a request for it would meet whatever
+// the new contact: the role not actor's to change (MayChange), or a
+// request for it already waiting — told as a request is refused then,
+// its number and whom it awaits to its parties only. A form shows it
+// before a handle is typed, rather than refuse the handle once typed.
 func (d *Desk) Permissions(ctx context.Context, actor Handle, service string) (Service, map[Role]error, error) {
 	var s Service
 	perms := map[Role]error{}
-	err := d.view(ctx, func(tx Tx, _ time.Time) error {
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
 		var err error
 		s, err = heldService(tx, actor, service)
 		if err != nil {
 			return err
 		}
+		open, err := tx.OpenRequests(s.ID)
+		if err != nil {
+			return err
+		}
 		for _, r := range Roles {
 			perms[r] = MayChange(s, actor, r)
+			if perms[r] == nil {
+				perms[r] = pending(open, s, actor, []Role{r}, now)
+			}
 		}
 		return nil
 	})

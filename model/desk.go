@@ -219,6 +219,22 @@ func (w *work) touch(hs ...Handle) {
 	}
 }
 
+// touchContacts touches the contacts of service id: a request made on
+// it, or ended, changes what each of their screens shows of it (the
+// services' pending mark, the Edit contacts form's roles), parties to
+// it or not.
+func (w *work) touchContacts(tx Tx, id int64) error {
+	if w.inBatch() {
+		return nil
+	}
+	s, err := tx.ServiceByID(id)
+	if err != nil {
+		return err
+	}
+	w.touch(s.Admin, s.Tech, s.Billing)
+	return nil
+}
+
 // update runs fn, the action named, in one write transaction, after
 // settling the requests that expired. When fn refuses, the expiries it
 // saw and what fn asked to keep (onRefusal) are still recorded, in a
@@ -446,7 +462,7 @@ func (d *Desk) end(tx Tx, w *work, r *Request, s State, why locale.Message, acto
 		}
 		w.touch(p.Handle)
 	}
-	return nil
+	return w.touchContacts(tx, r.ServiceID)
 }
 
 func outcomeDetail(r Request) string {

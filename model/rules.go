@@ -148,25 +148,8 @@ func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time, bounded b
 	if err != nil {
 		return nil, err
 	}
-	for _, o := range open {
-		o = effective(o, now)
-		if o.State != StateValidating {
-			continue
-		}
-		for _, r := range in.Roles {
-			if !o.HasRole(r) {
-				continue
-			}
-			if _, party := o.Party(actor); !party {
-				// A request the actor is no party to is none of its
-				// business (it can't open it): neither its number nor
-				// its parties are told, only when it ends at the latest.
-				return nil, fail(ErrPending, "role", "err.role.pending_other",
-					locale.Args{"Role": r, "Service": s.Name, "Expires": locale.Stamp(o.Expires)})
-			}
-			return nil, fail(ErrPending, "role", "err.role.pending",
-				locale.Args{"ID": o.ID, "Role": r, "Service": s.Name, "Awaited": Handles(o.Awaited())})
-		}
+	if err := pending(open, s, actor, in.Roles, now); err != nil {
+		return nil, err
 	}
 	if in.hasRole(Billing) {
 		from, err := account(tx, s.Billing, "role", ErrUnknownAccount)
@@ -211,6 +194,33 @@ func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time, bounded b
 		reqs = append(reqs, req)
 	}
 	return reqs, nil
+}
+
+// pending is the refusal of a request for roles of s while a request
+// for one of them waits (open: s's open requests), nil when none does.
+// It depends on no new contact: Permissions says it before one is typed.
+func pending(open []Request, s Service, actor Handle, roles []Role, now time.Time) error {
+	for _, o := range open {
+		o = effective(o, now)
+		if o.State != StateValidating {
+			continue
+		}
+		for _, r := range roles {
+			if !o.HasRole(r) {
+				continue
+			}
+			if _, party := o.Party(actor); !party {
+				// A request the actor is no party to is none of its
+				// business (it can't open it): neither its number nor
+				// its parties are told, only when it ends at the latest.
+				return fail(ErrPending, "role", "err.role.pending_other",
+					locale.Args{"Role": r, "Service": s.Name, "Expires": locale.Stamp(o.Expires)})
+			}
+			return fail(ErrPending, "role", "err.role.pending",
+				locale.Args{"ID": o.ID, "Role": r, "Service": s.Name, "Awaited": Handles(o.Awaited())})
+		}
+	}
+	return nil
 }
 
 func (in NewRequest) hasRole(r Role) bool {

@@ -89,6 +89,13 @@ var screens = []struct {
 		a.typ("a")
 		return a.waitText("> ab12345-ovh  Alice Brandão")
 	}, false},
+	// a role with a request pending: said beside it as the form opens,
+	// with no field (#8, the persona's, for the tech contact)
+	{"edit_contacts_pending", demo.Persona, func(a *app) string {
+		a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
+		a.edit("padaria", "padaria-yolanda.pt")
+		return a.waitText("#8", a.T("tui.contacts.who"), a.T("tui.contacts.send"))
+	}, false},
 	{"owner", demo.Persona, func(a *app) string {
 		a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
 		a.typ("/xara.pt")

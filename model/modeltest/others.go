@@ -1,8 +1,10 @@
 package modeltest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"contactdesk/model"
 )
@@ -97,4 +99,82 @@ func testOthersRequests(t *testing.T, open Opener) {
 			t.Errorf("the new tech contact sees %v of #%d, and the changes of contact %+v, in its history %+v", ofR, r.ID, change, filter)
 		}
 	}
+}
+
+// testPermissionsPending: a role with a request waiting for it is not
+// one a request can be asked for, whatever the new contact: Permissions
+// says so before any handle is typed, with the very refusal a request
+// would meet — its number and whom it awaits to a party of it, neither
+// to a contact that is none — and says it no more once the request
+// has ended. Every contact of the service is told of the change, party
+// or not, as the request is made and as it ends: their screens (the
+// services' pending mark, the form's roles) read it again.
+func testPermissionsPending(t *testing.T, open Opener) {
+	f := New(t, open)
+	changes, unsubscribe := f.Desk.Subscribe(A) // the admin, no party
+	defer unsubscribe()
+	told := func(what string) {
+		t.Helper()
+		select {
+		case <-changes: // published as the write commits, before it returns
+		default:
+			t.Errorf("the admin, a contact of %s no party to its request, is not told %s", Example, what)
+		}
+	}
+	r := f.Create(T, Example, N, model.Tech)[0]
+	told("the request is made")
+	ask := func(who model.Handle) map[model.Role]error {
+		t.Helper()
+		_, perms, err := f.Desk.Permissions(f.Ctx, who, Example)
+		if err != nil {
+			t.Fatalf("permissions of %s: %v", who, err)
+		}
+		return perms
+	}
+	for _, c := range []struct {
+		who          model.Handle
+		says, hidden []string
+	}{
+		{T, []string{fmt.Sprintf("#%d", r.ID), string(N)}, nil},                    // the requester, a party
+		{A, []string{"made by another of its contacts"}, []string{"#", string(N)}}, // the admin, none
+	} {
+		err := ask(c.who)[model.Tech]
+		IsKind(t, err, model.ErrPending, fmt.Sprintf("the tech role, to %s, while #%d waits", c.who, r.ID))
+		_, planned := f.Desk.Plan(f.Ctx, c.who, model.NewRequest{Service: Example, Roles: []model.Role{model.Tech}, To: string(N2)})
+		if planned == nil || err.Error() != planned.Error() {
+			t.Errorf("%s is told %q before typing a handle, %q once it is typed", c.who, err, planned)
+		}
+		for _, s := range c.says {
+			if !strings.Contains(err.Error(), s) {
+				t.Errorf("%s is told %q, without %q", c.who, err, s)
+			}
+		}
+		for _, s := range c.hidden {
+			if strings.Contains(err.Error(), s) {
+				t.Errorf("%s, no party, is told %q, which tells %q", c.who, err, s)
+			}
+		}
+	}
+	// the other roles are as they were: the admin may change them, the
+	// tech contact not
+	if perms := ask(A); perms[model.Admin] != nil || perms[model.Billing] != nil {
+		t.Errorf("the admin may not change the roles no request waits for: %v", perms)
+	}
+	IsKind(t, ask(T)[model.Billing], model.ErrNotYourRole, "the billing role, to the tech contact")
+	// once the request has expired (not yet settled), the role is free
+	f.Clock.Advance(r.Expires.Sub(f.Clock.Now()) + time.Minute)
+	for _, who := range []model.Handle{A, T} {
+		if err := ask(who)[model.Tech]; err != nil {
+			t.Errorf("%s may not change the tech role after #%d expired: %v", who, r.ID, err)
+		}
+	}
+	// settled by the next write, whatever it is (the language of an
+	// account with no part in it): the admin is told it ended
+	if _, err := f.Desk.SetLang(f.Ctx, N2, "fr"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.Desk.Request(f.Ctx, T, r.ID); err != nil || got.State != model.StateExpired {
+		t.Fatalf("#%d: %+v %v; want expired", r.ID, got, err)
+	}
+	told("the request has ended")
 }

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"OneMail", testOneMail},
 		{"HistoryAndMailboxPrivacy", testPrivacy},
 		{"OthersRequests", testOthersRequests},
+		{"PermissionsPending", testPermissionsPending},
 		{"SupportActions", testSupport},
 		{"FirstServices", testFirstServices},
 		{"StoredNames", testStoredNames},

@@ -1,15 +1,17 @@
 // Package contacts is the Edit contacts form of one service: its three
-// contacts, a field for each role the user may change (the others show
-// the model's reason), accounts suggested as a handle is typed (the
-// accounts the user already has to do with, from any part of a handle or
-// a name; enter takes the highlighted one, the first at once), and,
-// before anything is sent, who will have to confirm, as the model plans
-// it. Every change of the form is sent in one transaction, all or none;
-// refusals appear beside the field they are about and nothing typed is
-// lost. When the user's roles change meanwhile (another session, the
-// command line), the fields follow them on the next read, the focus by
-// role, never by place: the keys stay with the field they were going
-// to, and a field that goes says so, with what was typed in it.
+// contacts, a field for each role the user may ask to change (the others
+// show the model's reason: not the user's to change, or a request for it
+// already pending, said as the form opens, not once a handle is typed),
+// accounts suggested as a handle is typed (the accounts the user already
+// has to do with, from any part of a handle or a name; enter takes the
+// highlighted one, the first at once), and, before anything is sent, who
+// will have to confirm, as the model plans it. Every change of the form
+// is sent in one transaction, all or none; refusals appear beside the
+// field they are about and nothing typed is lost. When the user's roles
+// change meanwhile (another session, the command line), the fields
+// follow them on the next read, the focus by role, never by place: the
+// keys stay with the field they were going to, and a field that goes
+// says so, with what was typed in it.
 package contacts
 
 import (
@@ -439,10 +441,14 @@ func (p *Page) refocus(before []model.Role, was model.Role) int {
 // was read before (before is their order then): those of the roles no
 // longer the user's to change that held something typed, or had the
 // keys (was). What was typed in them is quoted, never sent, and
-// cleared: a field that comes back later comes back empty.
+// cleared: a field that comes back later comes back empty. Fields gone
+// only because a request for their role is pending now say so (the
+// refusal shows beside the role, as the model words it): the user may
+// change it again once it ends, which "you may no longer change" denied.
 func (p *Page) lost(before []model.Role, was model.Role) tea.Cmd {
 	var roles []model.Role
 	var typed []any
+	pending := true
 	for _, r := range before {
 		if slices.Contains(p.order, r) {
 			continue
@@ -453,6 +459,7 @@ func (p *Page) lost(before []model.Role, was model.Role) tea.Cmd {
 			continue
 		}
 		roles = append(roles, r)
+		pending = pending && errors.Is(p.perms[r], model.ErrPending)
 		if v != "" {
 			typed = append(typed, text.Quote(v, 40))
 		}
@@ -462,12 +469,16 @@ func (p *Page) lost(before []model.Role, was model.Role) tea.Cmd {
 	if len(roles) == 0 {
 		return nil
 	}
+	ids := [2]string{"tui.contacts.role_lost", "tui.contacts.role_lost_typed"}
+	if pending {
+		ids = [2]string{"tui.contacts.role_pending", "tui.contacts.role_pending_typed"}
+	}
 	args := locale.Args{"Roles": model.RoleWords(roles).In(p.c.L), "Service": common.Line(p.service.Name)}
 	if len(typed) == 0 {
-		return common.Status(p.c.T("tui.contacts.role_lost", args))
+		return common.Status(p.c.T(ids[0], args))
 	}
 	args["Typed"] = p.c.L.List(typed...)
-	return common.Status(p.c.T("tui.contacts.role_lost_typed", args))
+	return common.Status(p.c.T(ids[1], args))
 }
 
 // gone closes the form when the service is no longer among the user's
@@ -816,6 +827,10 @@ func (p *Page) View() string {
 		}
 	}
 	switch {
+	case len(p.order) == 0:
+		// no field: every role says why beside it (a request pending
+		// on the one the user holds), and there is nothing to type
+		say("tui.contacts.who_none")
 	case len(p.groups()) == 0:
 		say("tui.contacts.who_empty")
 	case p.refused():
