@@ -1,6 +1,7 @@
 package tui_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -198,14 +199,22 @@ func TestLastRoleLostClosesTheForm(t *testing.T) {
 // when it ends at the latest). It said nothing until a whole handle was
 // typed, only to be refused.
 func TestPendingRoleSaidAsTheFormOpens(t *testing.T) {
-	for _, lang := range []model.Lang{model.LangEN, model.LangPT, model.LangFR} {
-		t.Run(string(lang), func(t *testing.T) {
+	for _, tc := range []struct {
+		lang          model.Lang
+		width, height int
+	}{
+		{model.LangEN, 100, 30}, {model.LangPT, 100, 30}, {model.LangFR, 100, 30},
+		// at 80 columns too, the reason whole, its date with it
+		{model.LangEN, 80, 24}, {model.LangPT, 80, 24}, {model.LangFR, 80, 24},
+	} {
+		lang := tc.lang
+		t.Run(fmt.Sprintf("%s_%dx%d", lang, tc.width, tc.height), func(t *testing.T) {
 			d := newDeskIn(t, lang)
 			rs, err := d.CreateRequest(ctx, "zz33333-ovh", model.NewRequest{Service: "web.xara.pt", Roles: []model.Role{model.Tech}, To: "ab12345-ovh"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := start(t, d, demo.Persona, 100, 30)
+			a := start(t, d, demo.Persona, tc.width, tc.height)
 			a.waitFor("the frame", a.loaded)
 			tech := a.T("tui.role.tech")
 			noTechField := func(s string) {

@@ -135,8 +135,8 @@ func testPermissionsPending(t *testing.T, open Opener) {
 		who          model.Handle
 		says, hidden []string
 	}{
-		{T, []string{fmt.Sprintf("#%d", r.ID), string(N)}, nil},                    // the requester, a party
-		{A, []string{"made by another of its contacts"}, []string{"#", string(N)}}, // the admin, none
+		{T, []string{fmt.Sprintf("#%d", r.ID), string(N)}, nil},                                             // the requester, a party
+		{A, []string{"another contact of " + Example + " has a request pending"}, []string{"#", string(N)}}, // the admin, none
 	} {
 		err := ask(c.who)[model.Tech]
 		IsKind(t, err, model.ErrPending, fmt.Sprintf("the tech role, to %s, while #%d waits", c.who, r.ID))

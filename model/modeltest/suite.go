@@ -234,7 +234,7 @@ func testRefusals(t *testing.T, open Opener) {
 		{"pending, asked by the actor", func(f *Fixture) { f.Create(A, Example, N, model.Tech) }, A, Example, []model.Role{model.Tech}, string(N2), model.ErrPending, "waiting for confirmation by"},
 		// the admin is no party to the tech contact's request: neither
 		// its number nor its parties are told
-		{"pending, asked by another", func(f *Fixture) { f.Create(T, Example, N, model.Tech) }, A, Example, []model.Role{model.Tech}, string(N2), model.ErrPending, "made by another of its contacts; it ends once its parties have answered, on 20"},
+		{"pending, asked by another", func(f *Fixture) { f.Create(T, Example, N, model.Tech) }, A, Example, []model.Role{model.Tech}, string(N2), model.ErrPending, "another contact of example.com has a request pending for the tech contact; it ends once its parties have answered, by 20"},
 		{"outgoing billing owes money", nil, A, Owed, []model.Role{model.Billing}, string(N), model.ErrNotUpToDate, string(O)},
 		{"incoming billing owes money", nil, A, Example, []model.Role{model.Billing}, string(O), model.ErrNotUpToDate, string(O)},
 		{"service not held", nil, X, Example, []model.Role{model.Tech}, string(N), model.ErrNotFound, "no service"},
