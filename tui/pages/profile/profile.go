@@ -475,8 +475,14 @@ func (p *Page) Title() string { return p.c.T("tui.tab.profile") }
 // the recent activity under them shows as far as there is room.
 func (p *Page) MinSize() (int, int) { return 0, max(3, p.top) }
 
-// Capturing reports whether a field, or the choice of language, has the keys.
-func (p *Page) Capturing() bool { return p.editing != notEditing }
+// Capturing reports whether a field, or the choice of language, has the
+// keys. The language chosen and being saved, the chooser takes none
+// (see key): the app's keys work, q quits, as they do while any other
+// write of a screen with no field open is under way, rather than wait
+// for the save to end.
+func (p *Page) Capturing() bool {
+	return p.editing != notEditing && !(p.editing == editingLang && p.saving)
+}
 
 // Settling reports whether the token field just closed by itself
 // (common.Settler).

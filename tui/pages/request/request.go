@@ -484,7 +484,10 @@ func (p *Page) MinSize() (int, int) {
 const promptLines = 5
 
 // Capturing reports whether a prompt has the keys.
-func (p *Page) Capturing() bool { return p.prompt != noPrompt }
+// The cancel's y/n answered and the cancel under way, the prompt takes
+// no key (see key): the app's keys work, q quits, as while a resend
+// is under way, rather than wait for the cancel to end.
+func (p *Page) Capturing() bool { return p.prompt != noPrompt && !(p.prompt == cancelPrompt && p.busy) }
 
 // Settling reports whether the token prompt just closed by itself
 // (common.Settler).
