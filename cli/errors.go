@@ -276,10 +276,8 @@ const maxMessage = 600
 // maxMessage characters, with no password, inert.
 func message(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) > maxMessage {
-		s = string([]rune(s)[:maxMessage-1]) + "…"
-	}
-	return inert(redact(s))
+	// cut between what a reader sees as characters (text.Shorten)
+	return inert(redact(text.Shorten(s, maxMessage)))
 }
 
 // inert writes what a terminal would act on — escape sequences, control

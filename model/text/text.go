@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/clipperhouse/uax29/v2/graphemes"
 )
 
 // IsBidiControl reports whether r changes the direction of the text
@@ -259,12 +261,40 @@ func skipString(s string, i int) int {
 // typed shows it, not what it would draw as. Clean would drop such a
 // character, and the value refused would read as a valid one.
 func Quote(s string, max int) string {
-	if utf8.RuneCountInString(s) > max {
-		s = string([]rune(s)[:max-1]) + "…"
-	}
+	s = Shorten(s, max)
 	// strconv leaves some invisible characters as they are (a combining
 	// grapheme joiner, a variation selector): escaped too.
 	return escapeInvisible(strconv.Quote(s))
+}
+
+// Shorten returns s cut to at most max characters (runes), "…" included,
+// when it is longer. The cut falls between grapheme clusters (what a
+// reader sees as one character), found as the Charm libraries find them
+// (uax29, which charmbracelet/x/ansi measures with): cutting at a rune
+// left half a flag (🇵 of 🇵🇹, a letter in a box), a letter without the
+// accent typed after it (e + U+0301), an emoji without its skin tone. A
+// cluster longer than max alone is cut within, so that the bound holds
+// whatever the text.
+func Shorten(s string, max int) string {
+	if max <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	end, n := 0, 0
+	g := graphemes.FromString(s)
+	for g.Next() {
+		c := utf8.RuneCountInString(g.Value())
+		if n+c > max-1 {
+			break
+		}
+		end, n = g.End(), n+c
+	}
+	if end == 0 {
+		return string([]rune(s)[:max-1]) + "…"
+	}
+	return s[:end] + "…"
 }
 
 // escapeInvisible writes each invisible character of q as \uXXXX, and

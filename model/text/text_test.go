@@ -160,3 +160,30 @@ func TestQuoteEscapesPiledMarks(t *testing.T) {
 		t.Errorf("Quote = %q", got)
 	}
 }
+
+// A value cut short in a message ends between what a reader sees as
+// characters: never half a flag, a letter without its accent, an emoji
+// without its skin tone; ASCII is cut as before, and the bound holds.
+func TestShortenKeepsGraphemesWhole(t *testing.T) {
+	x38 := strings.Repeat("x", 38)
+	for _, c := range []struct{ in, want string }{
+		{strings.Repeat("a", 50), strings.Repeat("a", 39) + "…"},
+		{strings.Repeat("a", 40), strings.Repeat("a", 40)},
+		{x38 + "🇵🇹🇵🇹", x38 + "…"},            // not x38 + "🇵"
+		{x38 + "e\u0301" + "zzz", x38 + "…"}, // not x38 + "e"
+		{x38 + "👍🏽zz", x38 + "…"},            // not x38 + "👍"
+		{"x🇵🇹" + strings.Repeat("山", 40), "x🇵🇹" + strings.Repeat("山", 36) + "…"},
+		{"e" + strings.Repeat("\u0301", 60), "e" + strings.Repeat("\u0301", 38) + "…"}, // one cluster past max: cut within
+	} {
+		got := Shorten(c.in, 40)
+		if got != c.want {
+			t.Errorf("Shorten(%q, 40) = %q, want %q", c.in, got, c.want)
+		}
+		if n := utf8.RuneCountInString(got); n > 40 {
+			t.Errorf("Shorten(%q, 40) is %d runes long", c.in, n)
+		}
+	}
+	if got, want := Quote(x38+"🇵🇹🇵🇹", 40), `"`+x38+`…"`; got != want {
+		t.Errorf("Quote = %s, want %s", got, want)
+	}
+}
