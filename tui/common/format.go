@@ -229,8 +229,8 @@ func (c *Common) handleWord(h model.Handle) string {
 }
 
 // HandleList lists handles as a sentence of the user's language does,
-// writing "you" for the user's own: "gh13579-ovh and zz33333-ovh",
-// "gh13579-ovh e zz33333-ovh". A comma alone read as an apposition ("by
+// writing "you" for the user's own: "you and gh13579-ovh", "gh13579-ovh
+// e zz33333-ovh". A comma alone read as an apposition ("by
 // you, gh13579-ovh": you, who are gh13579-ovh). Handles, which a table's
 // cell counts, keeps its commas. A sentence about whom a request waits
 // for, the user among them, is Waiting's: Portuguese says it otherwise
