@@ -138,6 +138,8 @@ func wrapText(s, after string, room int) string {
 type trimLines struct {
 	w       io.Writer
 	pending []byte
+	// headings, translated (see translateHeading)
+	headings map[string]string
 }
 
 func (t *trimLines) Write(p []byte) (int, error) {
@@ -147,7 +149,7 @@ func (t *trimLines) Write(p []byte) (int, error) {
 		if i < 0 {
 			return len(p), nil
 		}
-		line := append(bytes.TrimRight(t.pending[:i], " "), '\n')
+		line := append(translateHeading(bytes.TrimRight(t.pending[:i], " "), t.headings), '\n')
 		t.pending = t.pending[i+1:]
 		if _, err := t.w.Write(line); err != nil {
 			return len(p), err

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -14,7 +17,8 @@ import (
 // groups of the root's list, from the help catalogues of package locale
 // (English is what the commands say; help.en.toml is kept equal to it by
 // TestHelpCataloguesMatchTheCommands). fang's headings (USAGE, FLAGS…)
-// and cobra's own messages are English in every language.
+// are written in the language too (see headings); cobra's own messages
+// are English in every language.
 
 // allCommands is the help catalogue's entry for what every command has:
 // its --help flag, "help for" and the command's name.
@@ -34,6 +38,9 @@ func helpKey(cmd *cobra.Command) string {
 // place to write its translation.
 func helpFields(root *cobra.Command, fn func(cmd, field string, text *string)) {
 	fn(allCommands, "flag.help", new(string))
+	for _, h := range fangHeadings {
+		fn(allCommands, "heading."+h, new(string))
+	}
 	for _, g := range root.Groups() {
 		fn(helpKey(root), "group."+g.ID, &g.Title)
 	}
@@ -77,6 +84,9 @@ func englishHelp(root *cobra.Command) map[string]map[string]string {
 		if cmd == allCommands && field == "flag.help" {
 			*text = "help for"
 		}
+		if h, ok := strings.CutPrefix(field, "heading."); ok && cmd == allCommands {
+			*text = h
+		}
 		out[cmd][field] = *text
 	})
 	return out
@@ -108,4 +118,40 @@ func speakHelp(root *cobra.Command, l locale.Lang) {
 		}
 	}
 	walk(root)
+}
+
+// fangHeadings are the headings of fang's help pages, as fang names
+// them before it writes them in capitals.
+var fangHeadings = []string{"usage", "examples", "commands", "flags"}
+
+// headings maps each heading of fang's help pages, as it writes them
+// ("USAGE"), to language l's ("UTILIZAÇÃO"); nil in English.
+func headings(l locale.Lang) map[string]string {
+	if l == locale.EN {
+		return nil
+	}
+	m := map[string]string{}
+	for _, h := range fangHeadings {
+		if s, ok := locale.Help(l, allCommands, "heading."+h); ok {
+			m[strings.ToUpper(h)] = strings.ToUpper(s)
+		}
+	}
+	return m
+}
+
+// translateHeading returns p, a write of fang's help page, with its
+// heading in the language of hs when p is one (its text, without its
+// styling and spaces, is a heading: fang writes each on its own), else
+// p as it is. fang writes its headings itself, in English, with no
+// option to name them otherwise: its help page is translated here, on
+// its way out, as the rest of it is before (speakHelp).
+func translateHeading(p []byte, hs map[string]string) []byte {
+	if len(hs) == 0 || len(p) > 200 {
+		return p
+	}
+	word := strings.TrimSpace(ansi.Strip(string(p)))
+	if t, ok := hs[word]; ok {
+		return bytes.Replace(p, []byte(word), []byte(t), 1)
+	}
+	return p
 }

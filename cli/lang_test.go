@@ -509,3 +509,38 @@ func TestShownTimesSayUTC(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpHeadingsFollowTheLocale: a help page's headings are written
+// in the language of the rest of it ("UTILIZAÇÃO", "OPÇÕES"), not in
+// fang's English, piped as on a terminal (where fang styles them).
+func TestHelpHeadingsFollowTheLocale(t *testing.T) {
+	d := newDesk(t)
+	for env, want := range map[string][]string{
+		"LANG=pt_PT.UTF-8": {"UTILIZAÇÃO", "EXEMPLOS", "COMANDOS", "OPÇÕES"},
+		"LANG=fr_FR.UTF-8": {"UTILISATION", "EXEMPLES", "COMMANDES", "OPTIONS"},
+		"LANG=C":           {"USAGE", "EXAMPLES", "COMMANDS", "FLAGS"},
+	} {
+		r := d.withLang([]string{env}, "request", "--help")
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", env, r.code, r.err)
+		}
+		var heads []string
+		for _, l := range strings.Split(r.out, "\n") {
+			if l == "  "+strings.ToUpper(strings.TrimSpace(l)) && strings.TrimSpace(l) != "" && !strings.ContainsAny(l, "-[") {
+				heads = append(heads, strings.TrimSpace(l))
+			}
+		}
+		if strings.Join(heads, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: the help's headings are %q, not %q:\n%s", env, heads, want, r.out)
+		}
+	}
+	// on a terminal fang writes a heading styled, in one write
+	styled := []byte("\n  \x1b[1;38;5;99mUSAGE\x1b[m\n")
+	got := string(translateHeading(styled, headings(locale.PT)))
+	if ansi.Strip(got) != "\n  UTILIZAÇÃO\n" || !strings.Contains(got, "\x1b[1;38;5;99mUTILIZAÇÃO\x1b[m") {
+		t.Errorf("a styled heading, in Portuguese, is %q", got)
+	}
+	if got := string(translateHeading([]byte("  USAGE is a word\n"), headings(locale.PT))); got != "  USAGE is a word\n" {
+		t.Errorf("a line that is no heading was changed: %q", got)
+	}
+}

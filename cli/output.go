@@ -264,12 +264,20 @@ func (s *stdoutWriter) Write(p []byte) (int, error) {
 type fileSink struct {
 	f    *os.File
 	sink *stdoutWriter
+	// headings, translated (see translateHeading)
+	headings map[string]string
 }
 
-func (f fileSink) Write(p []byte) (int, error) { return f.sink.Write(p) }
-func (f fileSink) Read(p []byte) (int, error)  { return f.f.Read(p) }
-func (f fileSink) Close() error                { return f.f.Close() }
-func (f fileSink) Fd() uintptr                 { return f.f.Fd() }
+func (f fileSink) Write(p []byte) (int, error) {
+	if _, err := f.sink.Write(translateHeading(p, f.headings)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (f fileSink) Read(p []byte) (int, error) { return f.f.Read(p) }
+func (f fileSink) Close() error               { return f.f.Close() }
+func (f fileSink) Fd() uintptr                { return f.f.Fd() }
 
 // failOnClosedPipe makes a write to a closed pipe fail (EPIPE), which
 // would otherwise end the process at once, for a command that must know

@@ -43,11 +43,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var help *trimLines
 	if f, ok := stdout.(*os.File); ok && isTerminal(f) {
 		// fang colours its help pages for what the file is
-		root.SetOut(fileSink{f, sink})
+		root.SetOut(fileSink{f, sink, headings(a.l.Lang())})
 	} else {
 		// fang's help pages, and cobra's usage and version lines, are
 		// written to root's Out (see trimLines).
-		help = &trimLines{w: sink}
+		help = &trimLines{w: sink, headings: headings(a.l.Lang())}
 		root.SetOut(help)
 	}
 	speakHelp(root, a.l.Lang())
