@@ -93,7 +93,10 @@ func (d *Desk) createRequest(tx Tx, w *work, actor Handle, in NewRequest) ([]Req
 			}
 			w.touch(p.Handle)
 		}
-		if err := w.touchContacts(tx, r.ServiceID); err != nil {
+	}
+	if len(reqs) > 0 {
+		// one service for them all (one per outgoing contact)
+		if err := w.touchContacts(tx, reqs[0].ServiceID); err != nil {
 			return nil, err
 		}
 	}

@@ -78,14 +78,7 @@ func cancelWhileWaiting(t *testing.T, db *DB, h *pgx.Conn, ran *bool) {
 // TestUpdateCancelledWhileWaitingForTheWritersLock: another node, or
 // another command, holds the writers' lock (a long import).
 func TestUpdateCancelledWhileWaitingForTheWritersLock(t *testing.T) {
-	u := pgtest.URL(t)
-	// A write that ignored its context would end at statement_timeout:
-	// make that short, so that such a failure is quick to see.
-	db, err := Open(context.Background(), u, Options{Create: true, StatementTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, u := quickToFail(t)
 	h := holder(t, u)
 	if _, err := h.Exec(context.Background(), "SELECT pg_advisory_lock($1)", int64(writersLock)); err != nil {
 		t.Fatal(err)
@@ -108,12 +101,7 @@ func TestUpdateCancelledWhileWaitingForTheWritersLock(t *testing.T) {
 // that a statement of the write waits for, the writers' lock held. The
 // write ends, and lets the writers' lock go: the next write runs.
 func TestUpdateCancelledWhileWaitingForARowLock(t *testing.T) {
-	u := pgtest.URL(t)
-	db, err := Open(context.Background(), u, Options{Create: true, StatementTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, u := quickToFail(t)
 	h := holder(t, u)
 	tx, err := h.Begin(context.Background())
 	if err != nil {
@@ -135,4 +123,18 @@ func TestUpdateCancelledWhileWaitingForARowLock(t *testing.T) {
 	if n := count(t, h, "SELECT count(*) FROM accounts"); n != 1 {
 		t.Errorf("%d accounts after a cancelled write and one done, want 1", n)
 	}
+}
+
+// quickToFail opens a new desk whose statements time out after 5 s: a
+// write that ignored its context would end at that timeout, so that
+// such a failure is quick to see. u is its URL.
+func quickToFail(t *testing.T) (db *DB, u string) {
+	t.Helper()
+	u = pgtest.URL(t)
+	db, err := Open(context.Background(), u, Options{Create: true, StatementTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, u
 }

@@ -70,13 +70,7 @@ func note(actor string) func(model.Tx) error {
 // is still held; it never ran, and nothing of it is there once the lock
 // is released. A read is not kept waiting by a write at all.
 func TestCancelEndsTheWaitForALock(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "desk.db")
-	db, err := Open(p, Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	release := holdLock(t, p, false)
+	db, release := lockedDesk(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	var ran, read atomic.Bool
@@ -141,13 +135,7 @@ func TestCancelledOpenEndsTheWaitForALock(t *testing.T) {
 // returns at once and never runs; the other goes on waiting, and is
 // committed once the lock is released.
 func TestOneCallerGivingUpLeavesTheGroup(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "desk.db")
-	db, err := Open(p, Options{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	release := holdLock(t, p, false)
+	db, release := lockedDesk(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	var ran atomic.Bool
@@ -217,4 +205,17 @@ func TestCancelledReplaceEndsTheWaitForALock(t *testing.T) {
 	if n := history(t, db, "kept"); n != 1 {
 		t.Errorf("the desk changed: %d lines of its history left, want 1", n)
 	}
+}
+
+// lockedDesk is a new desk, open, whose file another program holds
+// locked for writing until release is called.
+func lockedDesk(t *testing.T) (db *DB, release func()) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "desk.db")
+	db, err := Open(p, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, holdLock(t, p, false)
 }
