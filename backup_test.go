@@ -57,6 +57,12 @@ func TestBackupWhileServing(t *testing.T) {
 		writer.Wait()
 		t.Fatalf("the writer stopped before its first change: %s", stderr)
 	}
+	// The writer says each request it makes: read them, so that it
+	// never waits on a full pipe.
+	go func() {
+		for out.Scan() {
+		}
+	}()
 	stop := make(chan struct{})
 	var commands atomic.Int64
 	var wg sync.WaitGroup
