@@ -124,11 +124,13 @@ func TestColourProfilePerSession(t *testing.T) {
 }
 
 func TestIdleTimeout(t *testing.T) {
-	f := startPlaceholder(t, func(o *Options) { o.IdleTimeout = 300 * time.Millisecond })
+	// busy types from the moment it opens, every 50 ms, 20 times within
+	// the idle timeout: on a loaded machine a late keystroke must not
+	// pass for idleness.
+	f := startPlaceholder(t, func(o *Options) { o.IdleTimeout = time.Second })
 	c := f.login(t, alice)
 	idle := open(t, c, 100, 30, "xterm")
 	busy := open(t, c, 100, 30, "xterm")
-	idle.waitFor(t, "me aa11111-ovh", settle)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() { // busy keeps typing
@@ -141,6 +143,7 @@ func TestIdleTimeout(t *testing.T) {
 			}
 		}
 	}()
+	idle.waitFor(t, "me aa11111-ovh", settle)
 	idle.waitEnd(t, 5*time.Second)
 	if !strings.Contains(idle.stderr.String(), "without a keystroke") {
 		t.Errorf("stderr: %q", idle.stderr.String())
