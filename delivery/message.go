@@ -69,8 +69,15 @@ func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
 		msg.SetGenHeader(gomail.HeaderReferences, "<"+id+">")
 	}
 	msg.SetUserAgent("contactdesk")
-	// RFC 3834: a machine wrote it; autoresponders keep quiet.
+	// RFC 3834: a machine wrote it; autoresponders keep quiet. Not all
+	// of them read Auto-Submitted: vacation(1), procmail's and older
+	// Sieve scripts read Precedence; Exchange and Outlook read
+	// X-Auto-Response-Suppress, whose OOF and AutoReply hold back their
+	// out-of-office and rule replies (and not the non-delivery reports,
+	// which the operator's mailbox should still get).
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	msg.SetGenHeader(gomail.HeaderPrecedence, "bulk")
+	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "OOF, AutoReply")
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 	return msg, nil
 }

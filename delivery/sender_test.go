@@ -1508,3 +1508,47 @@ func TestARequestsMailsAreOneConversation(t *testing.T) {
 		t.Errorf("threads %q, %q, %q", a, b, c)
 	}
 }
+
+// rawMessage writes e's message as the sender hands it to the server,
+// and parses it back as a mail client would.
+func rawMessage(t *testing.T, e model.OutboxEntry, from *mail.Address) (string, *mail.Message) {
+	t.Helper()
+	msg, err := delivery.Message(e, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw bytes.Buffer
+	if _, err := msg.WriteTo(&raw); err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := mail.ReadMessage(bytes.NewReader(raw.Bytes()))
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, raw.String())
+	}
+	return raw.String(), parsed
+}
+
+// TestOutOfOfficeRepliesAreHeldBack: besides Auto-Submitted (RFC 3834),
+// which Sieve's vacation reads, every message says Precedence: bulk,
+// which vacation(1), procmail recipes and older autoresponders read,
+// and X-Auto-Response-Suppress: OOF, AutoReply, which Exchange and
+// Outlook read: a recipient away on holiday does not send the desk's
+// address an out-of-office reply to each token. Non-delivery reports
+// are not suppressed: the operator's mailbox still learns of a bounce.
+// Before, only Auto-Submitted was there, which not every responder
+// reads: Exchange documents X-Auto-Response-Suppress, vacation(1)
+// Precedence.
+func TestOutOfOfficeRepliesAreHeldBack(t *testing.T) {
+	from, _ := delivery.ParseFrom("Contact desk <desk@provider.example>")
+	e := model.OutboxEntry{Mail: model.Mail{ID: 7, To: tech, Address: "bob@example.net", Date: time.Unix(1_800_000_000, 0), Subject: "Please confirm", Body: "Hello\n"}}
+	_, m := rawMessage(t, e, from)
+	for k, want := range map[string]string{
+		"Auto-Submitted":           "auto-generated",
+		"Precedence":               "bulk",
+		"X-Auto-Response-Suppress": "OOF, AutoReply",
+	} {
+		if got := m.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+}
