@@ -9,6 +9,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"contactdesk/model"
+	"contactdesk/model/text"
 )
 
 // ParseFrom reads the sender's address, with or without a display name
@@ -61,7 +62,7 @@ func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
 	if err := msg.To(asciiAddress(m.Address)); err != nil {
 		return nil, fmt.Errorf("%q is not an address a mail can be sent to", m.Address)
 	}
-	msg.Subject(m.Subject)
+	msg.Subject(subjectText(m.Subject))
 	msg.SetDateWithValue(m.Date)
 	msg.SetMessageIDWithValue(MessageID(e, from))
 	if id := ThreadID(e, from); id != "" {
@@ -78,6 +79,46 @@ func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	msg.SetGenHeader(gomail.HeaderPrecedence, "bulk")
 	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "OOF, AutoReply")
-	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	msg.SetBodyString(gomail.TypeTextPlain, text.Clean(m.Body, true))
 	return msg, nil
+}
+
+// subjectText is a mail's subject as its message's header carries it:
+// on one line, without what could reorder, hide or act on what a mail
+// client shows (control characters, escape sequences, bidi overrides:
+// text.Line), and, should it hold "=?", encoded whole, so that text
+// that only looks like an RFC 2047 encoded-word is shown as it reads,
+// never decoded into other words. The model refuses all of these in
+// what users type (service names, handles); this keeps a row written
+// behind its back from reaching a recipient's header.
+func subjectText(s string) string {
+	s = text.Line(s)
+	if !strings.Contains(s, "=?") {
+		return s // go-mail encodes what goes beyond ASCII itself
+	}
+	// Encoded-words of at most 75 characters (RFC 2047 section 2), a
+	// character never split between two, separated by spaces, where
+	// the header is folded; the spaces between them are not shown.
+	const head, tail = "=?UTF-8?q?", "?="
+	var words []string
+	var w strings.Builder
+	for _, r := range s {
+		var enc string
+		switch {
+		case r == ' ':
+			enc = "_"
+		case r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'):
+			enc = string(r)
+		default:
+			for _, b := range []byte(string(r)) {
+				enc += fmt.Sprintf("=%02X", b)
+			}
+		}
+		if w.Len() > 0 && len(head)+w.Len()+len(enc)+len(tail) > 75 {
+			words = append(words, head+w.String()+tail)
+			w.Reset()
+		}
+		w.WriteString(enc)
+	}
+	return strings.Join(append(words, head+w.String()+tail), " ")
 }

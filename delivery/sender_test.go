@@ -6,7 +6,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime"
+	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"path/filepath"
@@ -1550,5 +1553,65 @@ func TestOutOfOfficeRepliesAreHeldBack(t *testing.T) {
 		if got := m.Header.Get(k); got != want {
 			t.Errorf("%s: %q, want %q", k, got, want)
 		}
+	}
+}
+
+// TestHostileTextForgesNoHeader: a subject or body holding what the
+// model refuses at input, as a row written behind its back (by hand in
+// the database, by an older version) would — line ends followed by
+// header fields, a bidi override that shows an address backwards,
+// control characters, a subject of thousands of characters — forges no
+// header, and reaches the recipient's mail client without the
+// characters that would reorder or hide what it shows. The header stays
+// 7-bit with lines under 998 characters.
+func TestHostileTextForgesNoHeader(t *testing.T) {
+	from, _ := delivery.ParseFrom("Contact desk <desk@provider.example>")
+	for _, c := range []struct{ name, subject, body, wantSubject, wantBody string }{
+		{"line ends", "Please confirm\r\nBcc: victim@example.org\r\nX-Forged: yes", "Hello\r\nBcc: victim@example.org\n",
+			"Please confirm Bcc: victim@example.org X-Forged: yes", "Hello\nBcc: victim@example.org\n"},
+		{"lone CR and LF", "a\rReply-To: evil@example.org\nX-Forged: yes", "ok\n",
+			"aReply-To: evil@example.org X-Forged: yes", "ok\n"},
+		{"bidi override", "Confirm: \u202Egro.elpmaxe@troppus", "Open \u202Egro.elpmaxe\u202C now\n",
+			"Confirm: gro.elpmaxe@troppus", "Open gro.elpmaxe now\n"},
+		{"escape sequence", "Done \x1b]0;owned\x07 \x1b[31mred", "\x1b[2Jcleared\n",
+			"Done  red", "cleared\n"},
+		{"encoded-word look-alike", "=?UTF-8?B?QmNjOiB4QGV4YW1wbGUub3Jn?=", "ok\n",
+			"=?UTF-8?B?QmNjOiB4QGV4YW1wbGUub3Jn?=", "ok\n"},
+		{"very long", strings.Repeat("é", 3000), "ok\n", strings.Repeat("é", 3000), "ok\n"},
+		{"many encoded-word look-alikes", strings.Repeat("=?UTF-8?q?Bcc:_x@example.org?= é", 60), "ok\n",
+			strings.Repeat("=?UTF-8?q?Bcc:_x@example.org?= é", 60), "ok\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := model.OutboxEntry{Mail: model.Mail{ID: 7, To: tech, Address: "bob@example.net", Date: time.Unix(1_800_000_000, 0), Subject: c.subject, Body: c.body}}
+			raw, m := rawMessage(t, e, from)
+			head, _, _ := strings.Cut(raw, "\r\n\r\n")
+			for _, line := range strings.Split(head, "\r\n") {
+				if len(line) > 998 || strings.ContainsFunc(line, func(r rune) bool { return r > 126 || r < 32 && r != '\t' }) {
+					t.Fatalf("header line of %d bytes, or not 7-bit: %q", len(line), line)
+				}
+			}
+			for _, k := range []string{"Bcc", "Reply-To", "X-Forged"} {
+				if v, ok := m.Header[k]; ok {
+					t.Errorf("forged header %s: %q\n%s", k, v, head)
+				}
+			}
+			if tos, err := m.Header.AddressList("To"); err != nil || len(tos) != 1 || tos[0].Address != "bob@example.net" {
+				t.Errorf("To %v (%v)", tos, err)
+			}
+			subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if subject != c.wantSubject {
+				t.Errorf("the client shows the subject\n%q, want\n%q", subject, c.wantSubject)
+			}
+			body, err := io.ReadAll(quotedprintable.NewReader(m.Body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.ReplaceAll(string(body), "\r\n", "\n"); got != c.wantBody {
+				t.Errorf("the client shows the body\n%q, want\n%q", got, c.wantBody)
+			}
+		})
 	}
 }
