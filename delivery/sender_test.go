@@ -1615,3 +1615,37 @@ func TestHostileTextForgesNoHeader(t *testing.T) {
 		})
 	}
 }
+
+// TestRealMailSaysRepliesAreNotRead: a real mail, in its reader's
+// language, ends by saying that it was sent automatically and that
+// replies to it are not read, in its signature (after "-- "), where a
+// mail client shows it apart and leaves it out of a reply: a recipient
+// who did not expect a token learns there that writing back reaches no
+// one, rather than from the silence. Before, nothing said so, and the
+// message came from an address that looks like anyone's.
+func TestRealMailSaysRepliesAreNotRead(t *testing.T) {
+	want := map[string]string{
+		"en": "This mail was sent automatically: replies to it are not read.",
+		"pt": "Esta mensagem foi enviada automaticamente: as respostas não são lidas.",
+		"fr": "Ce message a été envoyé automatiquement\u00a0: les réponses ne sont pas lues.",
+	}
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	ctx := context.Background()
+	langs := map[model.Handle]string{admin: "en", tech: "pt", taker: "fr"}
+	for h, lang := range langs {
+		if _, err := w.desk.SetLang(ctx, h, lang); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(t, w, srv)
+	w.request(t)
+	got := byRecipient(t, srv.Wait(t, 3))
+	for h, lang := range langs {
+		m := got[addresses[h]]
+		_, sig, ok := strings.Cut(m.Body, "\n-- \n")
+		if !ok || !strings.HasSuffix(sig, "\n"+want[lang]+"\n") {
+			t.Errorf("the %s mail's signature does not end with %q:\n%s", lang, want[lang], m.Body)
+		}
+	}
+}

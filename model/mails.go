@@ -115,6 +115,12 @@ func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail, write le
 	if ssh := set.SSHCommand(); ssh != "" {
 		m.Body += l.T("mail.ssh_line", locale.Args{"SSH": ssh}) + "\n"
 	}
+	if set.RealDelivery() {
+		// A real mail comes from the operator's address, where a reply
+		// reaches no one who acts on it: the reader learns it before
+		// writing one ("I did not ask for this!"), not from the silence.
+		m.Body += l.T("mail.no_reply") + "\n"
+	}
 	if err := tx.InsertMail(&m); err != nil {
 		return Mail{}, err
 	}
