@@ -50,7 +50,12 @@ func ThreadID(e model.OutboxEntry, from *mail.Address) string {
 // Message builds the message of an outbox entry: a plain-text mail from
 // from to the address the mail was stored with (the account's address
 // when the mail was written: a resend after a change of address goes to
-// the new one), dated when it was written. The body is the mailbox's as
+// the new one), dated when this try claimed it (e.Updated, just before
+// handing it to the server; model.Desk.ClaimMails), or when it was
+// written if that is later. A mail that waited in the outbox (a server
+// down for hours) so arrives at the top of an inbox sorted by date, not
+// among older mail, and no spam filter counts its age against it; the
+// mailbox keeps the time it was written. The body is the mailbox's as
 // it was written, with the token and the link: the desk forgets them
 // when the message is handed to the server (model.Desk.HandOver).
 func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
@@ -63,7 +68,11 @@ func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
 		return nil, fmt.Errorf("%q is not an address a mail can be sent to", m.Address)
 	}
 	msg.Subject(subjectText(m.Subject))
-	msg.SetDateWithValue(m.Date)
+	date := m.Date
+	if e.Updated.After(date) {
+		date = e.Updated
+	}
+	msg.SetDateWithValue(date)
 	msg.SetMessageIDWithValue(MessageID(e, from))
 	if id := ThreadID(e, from); id != "" {
 		msg.SetGenHeader(gomail.HeaderInReplyTo, "<"+id+">")
