@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	gosmtp "github.com/emersion/go-smtp"
 
@@ -1679,5 +1680,66 @@ func TestLateMailIsDatedWhenSent(t *testing.T) {
 	}
 	if m := w.waitDelivery(t, tech, model.DeliverySent); !m.Date.Equal(written) {
 		t.Errorf("the mailbox dates the mail %s, want when it was written, %s", m.Date, written)
+	}
+}
+
+// outlookJoins returns the lines of body that Outlook, which by default
+// "removes extra line breaks" from a plain-text mail, would join to the
+// line before them. As measured in Outlook 2007 and since: a line of 40
+// characters or more turns on the joining, unless it ends a sentence
+// (., ?, !, :) or ends with a tab or three spaces; a line that starts
+// with a tab or two spaces, or a blank line, is never joined; a shorter
+// line does not turn it on.
+func outlookJoins(body string) []string {
+	var joined []string
+	on := false
+	for _, l := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n") {
+		indented := strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "  ")
+		if on && l != "" && !indented {
+			joined = append(joined, l)
+		}
+		on = utf8.RuneCountInString(l) >= 40 &&
+			!strings.HasSuffix(l, "   ") && !strings.HasSuffix(l, "\t") &&
+			!strings.ContainsAny(l[len(l)-1:], ".?!:")
+	}
+	return joined
+}
+
+// TestOutlookKeepsTheLineBreaks: Outlook joins the lines of a plain-text
+// mail it takes for a paragraph cut by hand ("We removed extra line
+// breaks from this message"). The signature was one: "contactdesk, on
+// behalf of your hosting provider", the SSH line and the line saying
+// replies are not read showed as one run-on line. Each real mail, of
+// each kind a request sends and in each language, now keeps every line
+// break: a line Outlook would join to the next ends with three spaces,
+// which no one sees (and the message is not format=flowed, where they
+// would mean something).
+func TestOutlookKeepsTheLineBreaks(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	ctx := context.Background()
+	for k, v := range map[string]string{"public-url": "https://desk.example.net", "public-ssh": "desk.example.net:2222"} {
+		if _, err := w.desk.SetSetting(ctx, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	langs := map[model.Handle]string{admin: "en", tech: "pt", taker: "fr"}
+	for h, lang := range langs {
+		if _, err := w.desk.SetLang(ctx, h, lang); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(t, w, srv)
+	r := w.request(t)
+	if _, err := w.desk.Refuse(ctx, tech, r.ID, tokenRE.FindString(byRecipient(t, srv.Wait(t, 3))[addresses[tech]].Body)); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range srv.Wait(t, 6) {
+		if j := outlookJoins(m.Body); len(j) > 0 {
+			t.Errorf("%q to %v: Outlook joins %q to the line before:\n%s", m.Subject, m.To, j, m.Body)
+		}
+		if !strings.Contains(m.Body, "\n-- \n") {
+			t.Errorf("%q: no signature", m.Subject)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"contactdesk/locale"
 )
@@ -119,7 +120,7 @@ func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail, write le
 		// A real mail comes from the operator's address, where a reply
 		// reaches no one who acts on it: the reader learns it before
 		// writing one ("I did not ask for this!"), not from the silence.
-		m.Body += l.T("mail.no_reply") + "\n"
+		m.Body = keepLineBreaks(m.Body + l.T("mail.no_reply") + "\n")
 	}
 	if err := tx.InsertMail(&m); err != nil {
 		return Mail{}, err
@@ -131,6 +132,31 @@ func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail, write le
 		m.Delivery = DeliveryPending
 	}
 	return m, nil
+}
+
+// keepLineBreaks keeps Outlook from joining body's lines. By default it
+// "removes extra line breaks" from a plain-text mail: after a line of 40
+// characters or more that does not end a sentence (., ?, !, :), it joins
+// the next line to it, unless that one starts with a tab or two spaces
+// (an indented block, as the mails' tokens, links and lists are). Such a
+// line, followed by one Outlook would join, ends with three spaces, as
+// mailing lists' footers do: nobody sees them, and the message is not
+// format=flowed, where a trailing space would mean something. The
+// signature's lines ("contactdesk, on behalf of your hosting provider",
+// the SSH line, the line saying replies are not read) are such lines.
+// Only a real mail gets them: the simulated mailbox is read in the app.
+func keepLineBreaks(body string) string {
+	lines := strings.Split(body, "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		l, next := lines[i], lines[i+1]
+		if next == "" || strings.HasPrefix(next, "\t") || strings.HasPrefix(next, "  ") ||
+			utf8.RuneCountInString(l) < 40 || strings.HasSuffix(l, "   ") || strings.HasSuffix(l, "\t") ||
+			strings.ContainsAny(l[len(l)-1:], ".?!:") {
+			continue
+		}
+		lines[i] = l + "   "
+	}
+	return strings.Join(lines, "\n")
 }
 
 // sendConfirm issues h a fresh token for r and mails it.
