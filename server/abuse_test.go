@@ -7,6 +7,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -17,6 +18,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/internal/syncbuf"
 	"contactdesk/model"
 	"contactdesk/storage"
 )
@@ -495,4 +497,70 @@ func waitNoGoroutine(t *testing.T, what string, marks ...string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestRequestsKeptBySession: a session sent 64 environment variables of
+// 200 KiB before its shell and 128 signals of 200 KiB after it, each one
+// packet, costs the server less than 4 MiB more than a plain one: the
+// library kept every one of them for the session's life (38 MiB a
+// session, 190 MiB for an account's five). A terminal's few short
+// variables still reach the program.
+func TestRequestsKeptBySession(t *testing.T) {
+	f := startPlaceholder(t, nil)
+	warm := open(t, f.login(t, bruno), 80, 24, "xterm")
+	warm.waitFor(t, "me bb22222-ovh", settle)
+
+	h0 := liveHeap()
+	plain := open(t, f.login(t, bruno), 80, 24, "xterm")
+	plain.waitFor(t, "me bb22222-ovh", settle)
+	normal := int64(liveHeap()) - int64(h0)
+
+	h1 := liveHeap()
+	c := f.login(t, alice)
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sess.Close() })
+	big := strings.Repeat("x", 200<<10)
+	kept := 0
+	for i := range 64 {
+		if sess.Setenv(fmt.Sprintf("V%d", i), big) == nil {
+			kept++
+		}
+	}
+	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	tm := &term{sess: sess, scr: newScreen(100, 30), stderr: &syncbuf.Buffer{}, ended: make(chan error, 1)}
+	sess.Stdout, sess.Stderr = tm.scr, tm.stderr
+	if tm.stdin, err = sess.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitFor(t, "me aa11111-ovh", settle)
+	for range 128 {
+		if err := sess.Signal(gossh.Signal(big)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The channel's requests are handled in order: once the program has
+	// this size, the server has had every signal.
+	if err := sess.WindowChange(30, 100); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitFor(t, "size 100x30", settle)
+	hostile := int64(liveHeap()) - int64(h1)
+
+	t.Logf("a plain session costs %.1f MiB, one sent %d big variables and 128 big signals %.1f MiB",
+		float64(normal)/(1<<20), kept, float64(hostile)/(1<<20))
+	if hostile-normal >= 4<<20 {
+		t.Errorf("the session's big variables and signals cost %.0f MiB; want < 4", float64(hostile-normal)/(1<<20))
+	}
+
+	// the variables of a terminal: still the program's
+	colours := open(t, f.login(t, bruno), 80, 24, "xterm-256color", "LANG", "pt_PT.UTF-8", "COLORTERM", "truecolor")
+	colours.waitFor(t, "profile TrueColor", settle)
 }

@@ -218,11 +218,12 @@ type windowChange struct {
 
 // filterRequests passes a channel's requests on to charm.land/ssh: it
 // clamps the terminal's size to the maximum, keeps only the latest window
-// change, and bounds the environment. The library would hand every window
-// change to a one-slot channel that already holds the first size: while
-// no program takes them (before the shell, after the program, or while it
-// is stuck writing to a client that hung up) it stops reading the whole
-// connection, hang-up included, and holds everything forever.
+// change, bounds the environment, and drops signals. The library would
+// hand every window change to a one-slot channel that already holds the
+// first size: while no program takes them (before the shell, after the
+// program, or while it is stuck writing to a client that hung up) it
+// stops reading the whole connection, hang-up included, and holds
+// everything forever.
 func (ch *channel) filterRequests(in <-chan *gossh.Request, out chan<- *gossh.Request) {
 	defer func() { // after a panic: still never leave one unread
 		for req := range in {
@@ -232,7 +233,7 @@ func (ch *channel) filterRequests(in <-chan *gossh.Request, out chan<- *gossh.Re
 	defer close(out)
 	defer close(ch.windows)
 	defer ch.s.recovered("session requests", nil)
-	env := 0
+	env, envBytes := 0, 0
 	for req := range in {
 		switch req.Type {
 		case "window-change":
@@ -257,10 +258,18 @@ func (ch *channel) filterRequests(in <-chan *gossh.Request, out chan<- *gossh.Re
 			p.Rows = uint32(ch.s.clampHeight(p.Rows))
 			req.Payload = gossh.Marshal(&p)
 		case "env":
-			if env++; env > maxEnv {
+			if env+1 > maxEnv || envBytes+len(req.Payload) > maxEnvBytes {
 				_ = req.Reply(false, nil)
 				continue
 			}
+			env, envBytes = env+1, envBytes+len(req.Payload)
+		case "signal":
+			// The desk takes no signals (^C is a keystroke), and the
+			// library, with no one to hand them to, kept the first 128
+			// a session was sent, each as long as a packet: 32 MiB a
+			// session. A signal asks for no answer.
+			_ = req.Reply(false, nil)
+			continue
 		case "auth-agent-req@openssh.com":
 			// The library says yes to agent forwarding (a TODO of
 			// its own), and ssh -A then hands the server the client's

@@ -59,10 +59,15 @@ const (
 	NoLimit = -1
 )
 
-// maxEnv is how many environment variables a session keeps: charm.land/ssh
-// keeps every "env" request a client sends before its shell, unbounded; a
-// terminal sends a handful (TERM, LANG, COLORTERM, LC_*).
-const maxEnv = 64
+// maxEnv is how many environment variables a session keeps, and
+// maxEnvBytes how many bytes they hold in all: charm.land/ssh keeps
+// every "env" request a client sends before its shell, unbounded, each
+// as long as an SSH packet (256 KiB: 64 of them held 16 MiB a session);
+// a terminal sends a handful of short ones (LANG, COLORTERM, LC_*).
+const (
+	maxEnv      = 64
+	maxEnvBytes = 16 << 10
+)
 
 // Refusal is why a connection or a session was turned away, as the
 // OnRefuse hook is told.
