@@ -13,9 +13,12 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
 	"contactdesk/internal/syncbuf"
@@ -563,4 +566,65 @@ func TestRequestsKeptBySession(t *testing.T) {
 	// the variables of a terminal: still the program's
 	colours := open(t, f.login(t, bruno), 80, 24, "xterm-256color", "LANG", "pt_PT.UTF-8", "COLORTERM", "truecolor")
 	colours.waitFor(t, "profile TrueColor", settle)
+}
+
+// keyCounter is a program that counts the keys it is handed.
+type keyCounter struct{ n *atomic.Int64 }
+
+func (k keyCounter) Init() tea.Cmd { return nil }
+
+func (k keyCounter) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(tea.KeyPressMsg); ok {
+		k.n.Add(1)
+	}
+	return k, nil
+}
+
+func (k keyCounter) View() tea.View { return tea.NewView(fmt.Sprintf("keys %d", k.n.Load())) }
+
+// TestKeysArePaced: keys sent as fast as a client can reach the program
+// DefaultKeyBurst at once, then DefaultKeyRate a second, never faster
+// (each costs the app its update: a client flooding keys kept a core
+// busy per session); none is lost, and a client that hangs up in the
+// middle of a flood ends its session.
+func TestKeysArePaced(t *testing.T) {
+	var got atomic.Int64
+	f := startPlaceholder(t, func(o *Options) {
+		o.NewModel = func(context.Context, ssh.Session, model.Account) tea.Model { return keyCounter{&got} }
+	})
+	c := f.login(t, alice)
+	tm := open(t, c, 80, 24, "xterm")
+	tm.waitFor(t, "keys 0", settle)
+
+	const sent = DefaultKeyBurst + 2*DefaultKeyRate
+	start := time.Now()
+	if _, err := io.WriteString(tm.stdin, strings.Repeat("a", sent)); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(settle); ; time.Sleep(10 * time.Millisecond) {
+		n := got.Load()
+		// the time is read after the count: a slow machine only
+		// counts fewer within it
+		if allowed := DefaultKeyBurst + 1 + int64(time.Since(start).Seconds()*DefaultKeyRate); n > allowed {
+			t.Fatalf("%d keys reached the program %v after they were sent; want at most %d", n, time.Since(start).Round(time.Millisecond), allowed)
+		}
+		if n >= sent {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of the %d keys reached the program", n, sent)
+		}
+	}
+	tm.waitFor(t, fmt.Sprintf("keys %d", sent), settle)
+
+	// a flood of which a hang-up interrupts the wait
+	if _, err := io.WriteString(tm.stdin, strings.Repeat("a", 100*DefaultKeyBurst)); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	for deadline := time.Now().Add(settle); f.srv.Sessions() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the session flooding keys did not end with its connection")
+		}
+	}
 }

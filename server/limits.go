@@ -54,8 +54,21 @@ const (
 	// one per command.
 	DefaultSessionRate = 60
 
-	// NoLimit, given as ConnRate, SessionRate or SessionsPerAccount, turns that limit
-	// off (many customers behind one bastion; a load test).
+	// DefaultKeyRate is how many keys (or mouse events, or pastes) one
+	// session hands its program a second, after a first DefaultKeyBurst
+	// at once; past it the server reads the session's input no faster,
+	// and the client's ssh waits to send more. Each key costs the app
+	// its update, tens to hundreds of microseconds: a client sending
+	// keys as fast as it could kept a core busy per session (a megabyte
+	// of them, sent in a blink, more than 100 s of CPU), five cores for
+	// an account's five sessions. A person types ten keys a second, key
+	// repeat is 30 to 60, and a paste is one event (see tui/input).
+	DefaultKeyRate  = 100
+	DefaultKeyBurst = 200
+
+	// NoLimit, given as ConnRate, SessionRate, KeyRate or
+	// SessionsPerAccount, turns that limit off (many customers behind
+	// one bastion; a load test).
 	NoLimit = -1
 )
 

@@ -13,6 +13,7 @@ import (
 	"charm.land/wish/v2"
 	"charm.land/wish/v2/bubbletea"
 	uv "github.com/charmbracelet/ultraviolet"
+	"golang.org/x/time/rate"
 
 	"contactdesk/locale"
 	"contactdesk/tui/input"
@@ -138,10 +139,20 @@ func (s *Server) input(ctx context.Context, r io.Reader, term string, p *tea.Pro
 		defer s.recovered("input", p.Quit)
 		_ = uv.NewTerminalReader(r, term).StreamEvents(ctx, events)
 	}()
+	// At most KeyRate events a second: while this waits, the reader
+	// waits to hand over the next, and the session's input is not read,
+	// so that the client's window fills and it waits too. Nothing is
+	// dropped, nor held beyond the reader's one event.
+	keys := rate.NewLimiter(rate.Inf, 0)
+	if s.o.KeyRate != NoLimit {
+		keys = rate.NewLimiter(rate.Limit(s.o.KeyRate), DefaultKeyBurst)
+	}
 	for {
 		select {
 		case e := <-events:
-			p.Send(e)
+			if keys.Wait(ctx) == nil {
+				p.Send(e)
+			}
 		case <-done:
 			return
 		}

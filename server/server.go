@@ -42,6 +42,10 @@ type Options struct {
 	// SessionRate is how many sessions one account may start per minute:
 	// default DefaultSessionRate; NoLimit for none.
 	SessionRate int
+	// KeyRate is how many keys (input events) one session hands its
+	// program a second, after DefaultKeyBurst at once: default
+	// DefaultKeyRate; NoLimit for none.
+	KeyRate int
 	// ConnRate is how many new connections one remote address may open
 	// per minute: default DefaultConnRate; NoLimit for none (serve's
 	// --conn-rate 0).
@@ -138,6 +142,9 @@ func New(d *model.Desk, o Options) (*Server, error) {
 	}
 	if o.SessionRate <= 0 && o.SessionRate != NoLimit {
 		o.SessionRate = DefaultSessionRate
+	}
+	if o.KeyRate <= 0 && o.KeyRate != NoLimit {
+		o.KeyRate = DefaultKeyRate
 	}
 	if o.ConnRate <= 0 && o.ConnRate != NoLimit {
 		o.ConnRate = DefaultConnRate
