@@ -763,11 +763,13 @@ func TestListHeadWholeWhileFiltering(t *testing.T) {
 }
 
 // TestRequestsRolesGrowWithRoom: at 120 columns, in every language, a
-// request of several roles shows them in the Requests tab's Roles
-// column whole ("técnico, fatur."), or those that fit whole and the
-// others counted ("técnico +1", "admin. +2"), never a word cut that
-// loses the count ("técnic…" where English read "tech +1"): the column
-// grows where there is room.
+// request of two roles shows them whole in the Requests tab's Roles
+// column ("tech, billing", "técnico, fatur."), where English read "tech
+// +1" beside Service and Awaiting columns of blanks; one of three roles
+// shows them whole too when the row has the room for them, else those
+// that fit whole and the others counted ("admin., técnico +1"), never a
+// word cut that loses the count ("técnic…"), and then no column of the
+// row is wider than its widest cell.
 func TestRequestsRolesGrowWithRoom(t *testing.T) {
 	for _, lang := range langs80 {
 		t.Run(string(lang), func(t *testing.T) {
@@ -789,16 +791,52 @@ func TestRequestsRolesGrowWithRoom(t *testing.T) {
 				for i, role := range r.Roles {
 					words[i] = a.T("tui.requests.role." + string(role))
 				}
-				ok := got == strings.Join(words, ", ")
-				for k := 1; k < len(words); k++ {
-					ok = ok || got == fmt.Sprintf("%s +%d", strings.Join(words[:k], ", "), len(words)-k)
+				whole := strings.Join(words, ", ")
+				if got == whole {
+					continue
 				}
-				if !ok {
-					t.Fatalf("#%d: its Roles cell reads %q: neither %v whole nor counted:\n%s", r.ID, got, words, s)
+				if len(r.Roles) == 2 {
+					t.Fatalf("#%d: its Roles cell reads %q, not %q whole, at 120 columns:\n%s", r.ID, got, whole, s)
+				}
+				counted := false
+				for k := 1; k < len(words); k++ {
+					counted = counted || got == fmt.Sprintf("%s +%d", strings.Join(words[:k], ", "), len(words)-k)
+				}
+				if !counted {
+					t.Fatalf("#%d: its Roles cell reads %q: neither %q whole nor counted:\n%s", r.ID, got, whole, s)
+				}
+				// counted: for want of room, not for columns of blanks
+				for _, col := range []string{"tui.requests.col.service", "tui.requests.col.awaiting"} {
+					if w, widest := columnWidth(s, a.T(col)); w > widest {
+						t.Errorf("#%d's roles counted (%q) while the %s column is %d cells wide, its widest cell %d:\n%s", r.ID, got, a.T(col), w, widest, s)
+					}
 				}
 			}
 		})
 	}
+}
+
+// columnWidth returns how wide the column titled title is drawn on the
+// list of screen s (to the next column's title, that column's space
+// included), and its widest cell.
+func columnWidth(s, title string) (width, widest int) {
+	ls := strings.Split(s, "\n")
+	h := slices.IndexFunc(ls, func(l string) bool { return strings.Contains(l, title) })
+	head := []rune(ls[h])
+	from := len([]rune(ls[h][:strings.Index(ls[h], title)]))
+	to := from + len([]rune(title))
+	for to < len(head) && head[to] == ' ' {
+		to++
+	}
+	for _, l := range ls[h+1:] {
+		row := []rune(l)
+		if len(row) <= from {
+			continue
+		}
+		cell := strings.TrimRight(string(row[from:min(to, len(row))]), " ")
+		widest = max(widest, len([]rune(cell)))
+	}
+	return to - from - 1, widest
 }
 
 // TestRequestsRolesCountedAt80: at 80 columns, where the Roles column

@@ -400,7 +400,11 @@ func (m *Model) layout() {
 	}
 	// share the room by weight, each column up to its Max (a Fit one to
 	// its widest cell when narrower); then what is left to the Fit
-	// columns, past their Max up to their widest cells
+	// columns whose cells are cut, past their Max up to their widest
+	// cells; then to the Fit columns still short of their Max: a column
+	// of blanks grows only once no cell is cut for want of its room
+	// (at 120 columns, "tech +1" beside a Service column 16 cells wider
+	// than its names)
 	growing := map[int]bool{}
 	for i, c := range m.cols {
 		if c.Width == 0 && m.shown(i) {
@@ -409,11 +413,26 @@ func (m *Model) layout() {
 	}
 	room = m.share(room, growing, m.first)
 	for i, c := range m.cols {
+		if c.Width == 0 && c.Fit && m.shown(i) && m.widest(i) > m.widths[i] {
+			growing[i] = true
+		}
+	}
+	room = m.share(room, growing, m.widest)
+	for i, c := range m.cols {
 		if top := m.top(i); c.Width == 0 && c.Fit && m.shown(i) && (top == 0 || top > m.widths[i]) {
 			growing[i] = true
 		}
 	}
 	m.share(room, growing, m.top)
+}
+
+// widest is flexible Fit column i's widest cell, as last measured (0:
+// not measured).
+func (m *Model) widest(i int) int {
+	if i < len(m.fitted) {
+		return m.fitted[i]
+	}
+	return 0
 }
 
 // share shares room by weight among the growing columns, each up to its

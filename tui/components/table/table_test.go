@@ -188,3 +188,34 @@ func TestUntilColumnShowsOnlyWhenNarrow(t *testing.T) {
 		t.Errorf("MinWidth %d, want 3+10+1+6: the narrow column counted, the wide one not", got)
 	}
 }
+
+// TestCutCellsGrowBeforeBlanks: two Fit columns short of room, one whose
+// cells are narrower than its Max (a Service column of short names) and
+// one whose widest cell is past its Max (a Roles column of two roles):
+// the room goes to the cut cells first, and the short column grows no
+// wider than its cells while the other is cut; with room for all, both
+// grow as before, to their Max and to their widest cell.
+func TestCutCellsGrowBeforeBlanks(t *testing.T) {
+	m := New(styles.Default(),
+		Column{Title: "Service", Min: 10, Max: 40, Fit: true},
+		Column{Title: "Roles", Min: 7, Max: 10, Fit: true, List: true},
+	)
+	m.SetRows([]Row{{Key: 1, Cells: []string{"mx-xara", "tech, billing"}}, {Key: 2, Cells: []string{"vps-7f3a21c9.vps", "admin"}}})
+	m.SetFit(m.Fitting(), Widest(m.Rows(), m.Fitting()))
+	// 3 of gutter, 1 between: 4; 16 and 13 of cells
+	m.SetSize(4+16+13, 5)
+	if s, r := m.ColumnWidth(0), m.ColumnWidth(1); s != 16 || r != 13 {
+		t.Errorf("room for both columns' cells: Service %d and Roles %d wide, want 16 and 13", s, r)
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "tech, billing") {
+		t.Errorf("the roles cut though the row has the room:\n%s", v)
+	}
+	m.SetSize(4+16+11, 5)
+	if s, r := m.ColumnWidth(0), m.ColumnWidth(1); s != 16 || r != 11 {
+		t.Errorf("2 cells short: Service %d and Roles %d wide, want 16 and 11", s, r)
+	}
+	m.SetSize(4+60, 5)
+	if s, r := m.ColumnWidth(0), m.ColumnWidth(1); s != 40 || r != 13 {
+		t.Errorf("room for all: Service %d and Roles %d wide, want its Max, 40, and 13", s, r)
+	}
+}

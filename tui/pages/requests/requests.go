@@ -95,28 +95,32 @@ func columns(c *common.Common) []table.Column {
 		// "18/02" (c.L.Brief), so that it is there at 80 columns too
 		{Title: c.T("tui.requests.col.date"), Width: 10, From: narrow, Fit: true},
 		{Title: c.T("tui.requests.col.date"), Width: 4, Until: narrow, Fit: true},
-		{Title: c.T("tui.requests.col.service"), Min: 11, Flex: 1, Max: 40},
+		// the service, the awaited and the roles grow no wider than
+		// their widest cells (Fit) while another is short of room: at
+		// 120 columns the Service and Awaiting columns grew to 40 cells
+		// of blanks while the Roles column read "tech +1"
+		{Title: c.T("tui.requests.col.service"), Min: 11, Flex: 1, Max: 40, Fit: true},
 		// a role by the column's short word for it, whole ("fatur.":
 		// "faturação" is cut at 80 columns); several, those that fit
 		// whole and the others counted ("tech +1"), or, when not even
 		// one fits with its count, the first cut and the count kept
 		// ("adm… +1" at 80 columns in Portuguese and French).
 		// Where there is room, the column grows to the widest cell, at
-		// first up to a word and its count ("técnico +1" at 120
-		// columns, where "técnic…" lost the count), whole ("técnico,
-		// fatur.") once the Service and Awaiting columns have all their
-		// room; never wider than its widest cell
+		// first up to a word and its count ("técnico +1"), whole
+		// ("tech, billing", "técnico, fatur." at 120 columns) once the
+		// Service and Awaiting columns are as wide as their cells;
+		// never wider than its widest cell
 		{Title: c.T("tui.requests.col.roles"), Min: roleWidth(c), Max: roleWidth(c) + countW, Fit: true, List: true},
 		{Title: c.T("tui.requests.col.from_to"), Width: 26, Fit: true},
 		{Title: c.T("tui.requests.col.state"), Width: 9, From: narrow, Fit: true},
 		// whom it waits for: the user first, never cut within a handle
 		// ("you +1" when the others do not fit)
-		{Title: c.T("tui.requests.col.awaiting"), Min: 14, Flex: 1, Max: 40, From: narrow, List: true},
+		{Title: c.T("tui.requests.col.awaiting"), Min: 14, Flex: 1, Max: 40, From: narrow, Fit: true, List: true},
 		// narrower, one column says both: whom a request waits for
 		// while it waits (only then is anyone awaited: model.Request.
 		// Awaited), how it ended once it has; the 10 cells of the State
 		// column are the date's
-		{Title: c.T("tui.requests.col.state_awaiting"), Min: 14, Flex: 1, Max: 40, Until: narrow, List: true},
+		{Title: c.T("tui.requests.col.state_awaiting"), Min: 14, Flex: 1, Max: 40, Until: narrow, Fit: true, List: true},
 	}
 }
 
