@@ -302,7 +302,7 @@ func (a *app) openRequest8() {
 }
 
 // heldDesk is base's desk over a database slow to answer: the reads
-// named in holds ("ServicesOf", "FirstServicesOf", "Request", "Service") wait, once
+// named in holds ("ServicesOf", "FirstServicesOf", "RequestsOf", "Awaiting", "Request", "Service") wait, once
 // hold is armed (armed from the start unless later), until release. The
 // test's end releases them.
 type heldDesk struct {
@@ -359,6 +359,16 @@ func (tx heldTx) FirstServicesOf(h model.Handle, now time.Time, limit int) ([]mo
 func (tx heldTx) MailListOf(h model.Handle, limit int) ([]model.Mail, error) {
 	tx.wait("MailListOf")
 	return tx.Tx.MailListOf(h, limit)
+}
+
+func (tx heldTx) RequestsOf(h model.Handle) ([]model.Request, error) {
+	tx.wait("RequestsOf")
+	return tx.Tx.RequestsOf(h)
+}
+
+func (tx heldTx) Awaiting(h model.Handle, now time.Time) (int, error) {
+	tx.wait("Awaiting")
+	return tx.Tx.Awaiting(h, now)
 }
 
 func (tx heldTx) Request(id int64) (model.Request, error) {

@@ -58,8 +58,12 @@ type Spec[T any] struct {
 	Legend string
 	// Info is the head's counts: shown of total; none ("") while there
 	// is nothing to count. It is not asked before a read has answered
-	// (List.Unknown).
+	// (List.Unknown): Ahead is, what the head says until then.
 	Info func(shown, total int) string
+	// Ahead is what the head says before any read has answered: what
+	// the list is narrowed to, known before it is read ("state: all"),
+	// and no count; nil: nothing.
+	Ahead func() string
 	// None is what an empty list says (it may take several lines);
 	// NoMatch, what a filter that matches nothing says.
 	None, NoMatch string
@@ -498,7 +502,12 @@ func (l *List[T]) View() string {
 		}
 	}
 	var info string
-	if l.spec.Info != nil && !l.Unknown() {
+	switch {
+	case l.Unknown():
+		if l.spec.Ahead != nil {
+			info = l.spec.Ahead()
+		}
+	case l.spec.Info != nil:
 		info = l.spec.Info(l.Shown(), l.Total())
 	}
 	if info != "" {

@@ -64,6 +64,7 @@ func (p *Page) spec(c *common.Common) listpage.Spec[model.Request] {
 		Title:   c.T("tui.requests.title"),
 		Legend:  c.T("tui.requests.legend"),
 		Info:    p.info,
+		Ahead:   p.ahead,
 		None:    c.T("tui.requests.none"),
 		NoMatch: c.T("tui.requests.no_match"),
 		Keep: func(e *listpage.Entry[model.Request]) bool {
@@ -243,13 +244,26 @@ func (p *Page) Awaiting() int { return p.awaited }
 
 func (p *Page) info(shown, total int) string {
 	if !p.List.Loaded() && total == 0 {
-		return "" // the first read counts those awaiting the user only
+		// the first read counts those awaiting the user only: the
+		// state, not "0 of 0"
+		return p.ahead()
 	}
-	state := p.c.T("tui.requests.state_all")
+	return p.c.T("tui.requests.info", locale.Args{"Shown": locale.Number(shown), "Total": locale.Number(total), "State": p.stateWord()})
+}
+
+// ahead is the head before the list is read: the state it shows, and
+// no count. It said nothing, until the list was read, of a state
+// already chosen with f.
+func (p *Page) ahead() string {
+	return p.c.T("tui.requests.info_ahead", locale.Args{"State": p.stateWord()})
+}
+
+// stateWord names the state the list is narrowed to ("all").
+func (p *Page) stateWord() string {
 	if p.state > 0 {
-		state = p.c.StateWord(states[p.state])
+		return p.c.StateWord(states[p.state])
 	}
-	return p.c.T("tui.requests.info", locale.Args{"Shown": locale.Number(shown), "Total": locale.Number(total), "State": state})
+	return p.c.T("tui.requests.state_all")
 }
 
 // Update handles a message.

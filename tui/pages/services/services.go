@@ -95,6 +95,7 @@ func (p *Page) spec(c *common.Common) listpage.Spec[Item] {
 		Title:   c.T("tui.services.title"),
 		Legend:  c.T("tui.services.legend"),
 		Info:    p.info,
+		Ahead:   p.ahead,
 		None:    c.T("tui.services.none"),
 		NoMatch: c.T("tui.services.no_match"),
 		Keep:    p.keep,
@@ -237,6 +238,12 @@ func sortEntries(es []entry, by int) {
 // keep narrows the list to the role chosen.
 func (p *Page) keep(e *entry) bool {
 	return p.role == 0 || e.Item.roles&(1<<(p.role-1)) != 0
+}
+
+// ahead is the head before the first page is read: the role and the
+// order only, no count.
+func (p *Page) ahead() string {
+	return p.c.T("tui.services.info_ahead", locale.Args{"Role": p.roleName(), "Sort": p.c.T("tui.services.sort." + sortNames[p.sortBy])})
 }
 
 func (p *Page) info(shown, total int) string {
