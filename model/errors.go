@@ -76,7 +76,9 @@ type Error struct {
 	Msg   string
 	Text  locale.Message
 	// Retry is when the refused action may be tried again, for a refusal
-	// that passes with time (throttled, too many mails); zero otherwise.
+	// that passes with time (throttled, too many mails), or at the
+	// latest (a request pending on the role: its expiry, unless its
+	// parties answer first); zero otherwise.
 	Retry time.Time
 }
 

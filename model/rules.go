@@ -199,6 +199,8 @@ func (d *Desk) plan(tx Tx, actor Handle, in NewRequest, now time.Time, bounded b
 // pending is the refusal of a request for roles of s while a request
 // for one of them waits (open: s's open requests), nil when none does.
 // It depends on no new contact: Permissions says it before one is typed.
+// It passes when that request ends, at its expiry at the latest: the
+// refusal's RetryAt, when a form that shows it reads the roles again.
 func pending(open []Request, s Service, actor Handle, roles []Role, now time.Time) error {
 	for _, o := range open {
 		o = effective(o, now)
@@ -213,11 +215,11 @@ func pending(open []Request, s Service, actor Handle, roles []Role, now time.Tim
 				// A request the actor is no party to is none of its
 				// business (it can't open it): neither its number nor
 				// its parties are told, only when it ends at the latest.
-				return fail(ErrPending, "role", "err.role.pending_other",
-					locale.Args{"Role": r, "Service": s.Name, "Expires": locale.Stamp(o.Expires)})
+				return retryAt(fail(ErrPending, "role", "err.role.pending_other",
+					locale.Args{"Role": r, "Service": s.Name, "Expires": locale.Stamp(o.Expires)}), o.Expires)
 			}
-			return fail(ErrPending, "role", "err.role.pending",
-				locale.Args{"ID": o.ID, "Role": r, "Service": s.Name, "Awaited": Handles(o.Awaited())})
+			return retryAt(fail(ErrPending, "role", "err.role.pending",
+				locale.Args{"ID": o.ID, "Role": r, "Service": s.Name, "Awaited": Handles(o.Awaited())}), o.Expires)
 		}
 	}
 	return nil

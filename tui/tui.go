@@ -417,22 +417,9 @@ func (m *Model) retime() tea.Cmd {
 	return after(m.ctx, m.o.Retime, retimeMsg{})
 }
 
-// after is msg once d has passed, or nothing once the session has ended
-// (ctx): a tea.Tick's goroutine outlives its program until it fires,
-// holding the program, its screens and its model alive, and a client
-// opening and closing sessions one after another on one connection kept
-// thousands of them, gigabytes, for the 30 s of the retime's tick.
+// after is common.After.
 func after(ctx context.Context, d time.Duration, msg tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return msg
-		case <-ctx.Done():
-			return nil
-		}
-	}
+	return common.After(ctx, d, msg)
 }
 
 type (

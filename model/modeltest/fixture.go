@@ -15,8 +15,15 @@ import (
 
 // Clock is a clock the tests move by hand.
 type Clock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu     sync.Mutex
+	t      time.Time
+	alarms []alarm
+}
+
+// alarm is a channel At returned, closed once the clock reaches t.
+type alarm struct {
+	t    time.Time
+	ring chan struct{}
 }
 
 // NewClock returns a clock at t.
@@ -29,11 +36,36 @@ func (c *Clock) Now() time.Time {
 	return c.t
 }
 
-// Advance moves the clock forward.
+// Advance moves the clock forward (or back, d < 0), and rings the
+// alarms of the times it reaches.
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+	left := c.alarms[:0]
+	for _, a := range c.alarms {
+		if c.t.Before(a.t) {
+			left = append(left, a)
+			continue
+		}
+		close(a.ring)
+	}
+	c.alarms = left
+}
+
+// At returns a channel closed once the clock reaches t, by Advance (at
+// once when it has): what a screen timed to a moment waits for, in
+// place of a timer of the wall clock (the terminal app's common.Alarm).
+func (c *Clock) At(t time.Time) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ring := make(chan struct{})
+	if !c.t.Before(t) {
+		close(ring)
+		return ring
+	}
+	c.alarms = append(c.alarms, alarm{t: t, ring: ring})
+	return ring
 }
 
 // Start is the time every fixture starts at.

@@ -105,7 +105,8 @@ func testOthersRequests(t *testing.T, open Opener) {
 // one a request can be asked for, whatever the new contact: Permissions
 // says so before any handle is typed, with the very refusal a request
 // would meet — its number and whom it awaits to a party of it, neither
-// to a contact that is none — and says it no more once the request
+// to a contact that is none — and when it passes at the latest (the
+// request's expiry, its RetryAt), and says it no more once the request
 // has ended. Every contact of the service is told of the change, party
 // or not, as the request is made and as it ends: their screens (the
 // services' pending mark, the form's roles) read it again.
@@ -153,6 +154,11 @@ func testPermissionsPending(t *testing.T, open Opener) {
 			if strings.Contains(err.Error(), s) {
 				t.Errorf("%s, no party, is told %q, which tells %q", c.who, err, s)
 			}
+		}
+		// when it passes at the latest: a form showing it reads the
+		// roles again then
+		if at := model.RetryAt(err); !at.Equal(r.Expires) {
+			t.Errorf("%s is told the tech role may be asked for again at %v, not at #%d's expiry, %v", c.who, at, r.ID, r.Expires)
 		}
 	}
 	// the other roles are as they were: the admin may change them, the

@@ -408,5 +408,54 @@ func Do(fn func() tea.Msg) tea.Cmd {
 	}
 }
 
+// After is msg once d has passed, or nothing once the session has ended
+// (ctx): a tea.Tick's goroutine outlives its program until it fires,
+// holding the program, its screens and its model alive, and a client
+// opening and closing sessions one after another on one connection kept
+// thousands of them, gigabytes, for the 30 s of the retime's tick.
+func After(ctx context.Context, d time.Duration, msg tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return msg
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// Alarm is a clock that says when a time has come: At's channel is
+// closed once the clock reaches t. A test's clock, moved by hand, is
+// one (modeltest.Clock); the wall clock is not, and a timer waits for
+// it (Common.At).
+type Alarm interface {
+	At(t time.Time) <-chan struct{}
+}
+
+// maxWait is the longest Common.At waits on the wall clock before it
+// answers: the screen that asked looks at the clock again and asks
+// again, and a screen closed meanwhile leaves no timer waiting for days.
+const maxWait = time.Minute
+
+// At is msg once the session's clock reaches t, or earlier (maxWait at
+// most, on the wall clock): the screen compares t with Now and asks
+// again while t is to come. Nothing once the session has ended.
+func (c *Common) At(t time.Time, msg tea.Msg) tea.Cmd {
+	if a, ok := c.Clock.(Alarm); ok {
+		ctx, ring := c.Ctx, a.At(t)
+		return func() tea.Msg {
+			select {
+			case <-ring:
+				return msg
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
+	return After(c.Ctx, min(max(t.Sub(c.Now()), 0), maxWait), msg)
+}
+
 // Renderer is anything that styles text (a lipgloss style).
 type Renderer interface{ Render(...string) string }

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -83,6 +84,14 @@ type Page struct {
 	// before leaving it (as cancelling a request asks)
 	asking bool
 
+	// until is when the first refusal of a role that passes with time
+	// passes (a request pending on it expires), zero when none does:
+	// the form reads the roles again then, by itself, as it does when
+	// the request is answered (a change published); wake tells the
+	// last alarm set from those set before
+	until time.Time
+	wake  int
+
 	width, height int
 	seq           int
 	// lines is how many fixed lines the form took, as last drawn: what
@@ -116,6 +125,8 @@ type (
 		values string
 		checked
 	}
+	// wakeMsg is the alarm of the time until: a role's refusal passes
+	wakeMsg struct{ wake int }
 	sentMsg struct {
 		made []model.Request
 		// the refusals, when nothing was sent; checked.roles is empty
@@ -550,7 +561,19 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			// user's to change: its field is gone (said below)
 			p.setFocus(p.refocus(before, was))
 		}
-		return tea.Batch(common.Read(), p.first.Replay(p.key), p.replan(), p.lost(before, was))
+		return tea.Batch(common.Read(), p.first.Replay(p.key), p.replan(), p.lost(before, was), p.alarm())
+	case wakeMsg:
+		if msg.wake != p.wake || p.until.IsZero() {
+			return nil
+		}
+		if p.c.Now().Before(p.until) {
+			// the wall clock's timer waits a minute at most: again
+			return p.c.At(p.until, wakeMsg{wake: p.wake})
+		}
+		// the request expired: the role is the user's to change again,
+		// its field comes back, the others keep what was typed
+		p.until = time.Time{}
+		return p.Load()
 	case planMsg:
 		if msg.values != p.planFor || msg.seq != p.planSeq {
 			return nil
@@ -584,6 +607,34 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return p.key(msg)
 	}
 	return nil
+}
+
+// alarm sets the form's alarm for the first moment a role's refusal
+// passes (model.RetryAt: a request pending on the role expires), when
+// it is not set for that moment already: at it, the form reads the
+// roles again, and the role pending until then has its field. The
+// reason beside a pending role said when it ends at the latest, and
+// went on saying it past that moment, until something else made the
+// form read again.
+func (p *Page) alarm() tea.Cmd {
+	var next time.Time
+	now := p.c.Now()
+	for _, err := range p.perms {
+		// a moment passed already, by the session's clock, is none to
+		// wait for (a desk's clock behind it): the next read says
+		if at := model.RetryAt(err); at.After(now) && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+	}
+	if next.Equal(p.until) {
+		return nil
+	}
+	p.until = next
+	p.wake++
+	if next.IsZero() {
+		return nil
+	}
+	return p.c.At(next, wakeMsg{wake: p.wake})
 }
 
 // made says what was sent, in one status message: the requests made and
