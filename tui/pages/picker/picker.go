@@ -47,8 +47,11 @@ func New(c *common.Common) *Page {
 		Filter: filter.NewAlways(c.Styles, c.L, c.T("tui.picker.prompt"), c.T("tui.picker.placeholder")),
 	}, p.Load,
 		table.Column{Title: c.T("tui.picker.col.handle"), Width: 11, Fit: true},
-		table.Column{Title: c.T("tui.picker.col.name"), Min: 12, Flex: 1, Max: 40},
-		table.Column{Title: c.T("tui.picker.col.email"), Min: 12, Flex: 1, Max: 48},
+		// the name and the address no wider than their widest cells
+		// while the other is cut (Fit): at 80 columns the Name column
+		// had 11 cells of blanks beside "carlos@duarte-consulting…"
+		table.Column{Title: c.T("tui.picker.col.name"), Min: 12, Flex: 1, Max: 40, Fit: true},
+		table.Column{Title: c.T("tui.picker.col.email"), Min: 12, Flex: 1, Max: 48, Fit: true},
 		table.Column{Title: c.T("tui.picker.col.standing"), Width: 14, Fit: true},
 	)
 	return p
