@@ -33,6 +33,9 @@ type Column struct {
 	Until int
 	// Max stops a flexible column growing (0: no limit), so that on a
 	// wide terminal the columns stay together and the eye can follow a row.
+	// On a fixed Fit column, it is the widest its cells widen it to: a
+	// cell wider is cut (a word of another making in a column of the
+	// language's words).
 	Max int
 	// Fit widens a fixed column to its widest cell, as last measured
 	// (see Widest and SetFit): a handle or a number is never cut, and
@@ -348,19 +351,32 @@ func (m *Model) MinWidth() int {
 		}
 		n++
 		switch {
-		case c.Width > 0 && c.Fit:
-			cw := max(c.Width, common.Width(c.Title))
-			if i < len(m.fitted) {
-				cw = max(cw, m.fitted[i])
-			}
-			w += cw
 		case c.Width > 0:
-			w += c.Width
+			w += m.fixed(i)
 		default:
 			w += c.Min
 		}
 	}
 	return w + max(0, n-1)
+}
+
+// fixed is how wide fixed column i is drawn: its Width; a Fit one as
+// wide as its title too (a title in another language may be longer
+// than the cells: "Administrador") and as its widest cell, as last
+// measured, up to its Max when it has one.
+func (m *Model) fixed(i int) int {
+	c := m.cols[i]
+	if !c.Fit {
+		return c.Width
+	}
+	w := max(c.Width, common.Width(c.Title))
+	if i < len(m.fitted) {
+		w = max(w, m.fitted[i])
+	}
+	if c.Max > 0 {
+		w = min(w, max(c.Max, c.Width, common.Width(c.Title)))
+	}
+	return w
 }
 
 // layout gives each column its width (0 for a hidden one).
@@ -379,15 +395,7 @@ func (m *Model) layout() {
 			continue
 		}
 		if c.Width > 0 {
-			m.widths[i] = c.Width
-			if c.Fit {
-				// as wide as its title too: a title in another language
-				// may be longer than the cells ("Administrador")
-				m.widths[i] = max(c.Width, common.Width(c.Title))
-				if i < len(m.fitted) {
-					m.widths[i] = max(m.widths[i], m.fitted[i])
-				}
-			}
+			m.widths[i] = m.fixed(i)
 			room -= m.widths[i]
 		} else {
 			m.widths[i] = c.Min

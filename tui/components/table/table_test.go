@@ -219,3 +219,41 @@ func TestCutCellsGrowBeforeBlanks(t *testing.T) {
 		t.Errorf("room for all: Service %d and Roles %d wide, want its Max, 40, and 13", s, r)
 	}
 }
+
+// TestFixedFitColumnStopsAtItsMax: a fixed Fit column with a Max (the
+// Services tab's Type) is as wide as its widest cell, its title and
+// its Width, never wider than its Max: a narrower column for short
+// cells leaves the room to the others, and a cell of another making,
+// longer, is cut at the Max.
+func TestFixedFitColumnStopsAtItsMax(t *testing.T) {
+	m := New(styles.Default(),
+		Column{Title: "Service", Min: 10, Max: 40, Fit: true},
+		Column{Title: "Type", Width: 3, Fit: true, Max: 11},
+	)
+	for _, c := range []struct {
+		types []string
+		want  int
+	}{
+		{[]string{"VPS", "domaine"}, 7},
+		{[]string{"VPS"}, 4}, // its title
+		{[]string{"hébergement"}, 11},
+		{[]string{"a type of some other making"}, 11},
+	} {
+		rows := make([]Row, len(c.types))
+		for i, ty := range c.types {
+			rows[i] = Row{Key: int64(i), Cells: []string{"vps-2c81d0e4.vps.ovh.net", ty}}
+		}
+		m.SetRows(rows)
+		m.SetFit(m.Fitting(), Widest(rows, m.Fitting()))
+		m.SetSize(3+24+1+c.want, 5)
+		if got := m.ColumnWidth(1); got != c.want {
+			t.Errorf("types %q: Type is %d wide, want %d", c.types, got, c.want)
+		}
+		if got := m.ColumnWidth(0); got != 24 {
+			t.Errorf("types %q: Service is %d wide, want 24, its name whole", c.types, got)
+		}
+		if got := m.MinWidth(); got != 3+10+1+c.want {
+			t.Errorf("types %q: MinWidth %d, want %d", c.types, got, 3+10+1+c.want)
+		}
+	}
+}

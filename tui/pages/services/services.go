@@ -118,14 +118,17 @@ func (p *Page) spec(c *common.Common) listpage.Spec[Item] {
 func columns(c *common.Common) []table.Column {
 	return []table.Column{
 		{Title: c.T("tui.services.col.service"), Min: 16, Flex: 1, Max: 48, Fit: true},
-		{Title: c.T("tui.services.col.type"), Width: typeWidth(c)},
+		// as wide as the types shown (Fit): at 80 columns in French
+		// the 11 cells of "hébergement", for a user with none, cut
+		// "vps-2c81d0e4.vps.ovh.n…" beside "VPS" and "domaine"
+		{Title: c.T("tui.services.col.type"), Width: 3, Fit: true, Max: typeWidth(c)},
 		{Title: c.T("tui.col.admin"), Width: handleW, Fit: true},
 		{Title: c.T("tui.col.tech"), Width: handleW, Fit: true},
 		{Title: c.T("tui.col.billing"), Width: handleW, Fit: true},
 	}
 }
 
-// typeWidth is the width of the Type column: the widest of the
+// typeWidth is the widest the Type column grows: the widest of the
 // language's words for the known types (9 in English, "hébergement" in
 // French), at most 12; a type of another making is cut.
 func typeWidth(c *common.Common) int {
