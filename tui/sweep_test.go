@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"contactdesk/locale"
+	"contactdesk/model/demo"
 	"contactdesk/tui"
 )
 
@@ -29,6 +30,79 @@ func TestPickerShowsAddressesWholeAt80(t *testing.T) {
 					t.Errorf("%s's row does not show %q and %q whole:\n%s", acc.Handle, acc.Name, acc.Email, s)
 				}
 			}
+		})
+	}
+}
+
+// TestKeyLinesNameEachKeyApart: in every language, the key line of the
+// owner details (read only, and editable), and of Edit contacts, names
+// no two keys by the same words: in Portuguese the owner details read
+// "esc sair · ? ajuda · q sair" (in French "esc quitter … q quitter"),
+// esc going back and q quitting the app, and the editable form "esc
+// sair … ctrl+c sair, mesmo num campo". A read-only page's esc says
+// "back", as the page itself does.
+func TestKeyLinesNameEachKeyApart(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			a := start(t, d, demo.Persona, 200, 30)
+			a.waitFor("the frame", a.loaded)
+			keys := func(where string, s string) map[string]string {
+				t.Helper()
+				line := lastLines(s, 2)
+				line = strings.TrimSpace(line[:strings.LastIndex(line, "\n")])
+				line = strings.TrimSuffix(line, " …")
+				byWords := map[string]string{}
+				said := map[string]string{}
+				for _, item := range strings.Split(line, " · ") {
+					k, words, ok := strings.Cut(item, " ")
+					if !ok {
+						continue
+					}
+					// "sair, mesmo num campo" is "sair" too
+					words, _, _ = strings.Cut(words, ",")
+					if other, dup := byWords[words]; dup && other != k {
+						t.Errorf("%s: %s and %s are both %q:\n%s", where, other, k, words, line)
+					}
+					byWords[words] = k
+					said[k] = words
+				}
+				return said
+			}
+
+			// the owner details of a domain the persona is not admin of
+			a.typ("/padaria")
+			a.press("enter", "o")
+			s := a.waitText(a.T("tui.owner.title"), a.T("tui.owner.back"))
+			if got := keys("owner details, read only", s)["esc"]; got != a.T("tui.key.back") {
+				t.Errorf("the read-only owner details say esc %q, not %q as the page does:\n%s", got, a.T("tui.key.back"), s)
+			}
+			a.press("esc")
+			a.waitText(a.T("tui.services.title"))
+			a.press("esc") // the filter
+
+			// of one it is admin of: the form
+			a.typ("/xara-shop")
+			a.press("enter", "o")
+			s = a.waitText(a.T("tui.owner.title"), a.T("tui.owner.keys"))
+			keys("owner details, editable", s)
+			a.press("esc")
+			a.waitText(a.T("tui.services.title"))
+			a.press("enter")
+			s = a.waitText(a.T("tui.contacts.title"), a.T("tui.contacts.col.current"))
+			keys("Edit contacts", s)
+			a.press("esc")
+			a.waitText(a.T("tui.services.title"))
+
+			// a request, its token's prompt, the profile's e-mail field
+			a.openRequest8()
+			keys("request #8", a.waitText(a.T("tui.request.parties")))
+			a.press("a")
+			s = a.waitText(a.T("tui.request.key.fill"))
+			keys("the token's prompt", s)
+			a.press("esc", "4", "e")
+			s = a.waitText(a.T("tui.profile.title"), a.T("tui.profile.key.cancel"))
+			keys("the profile's e-mail field", s)
 		})
 	}
 }

@@ -26,6 +26,10 @@ import (
 // KeyMap is the form's keys.
 type KeyMap struct {
 	Next, Prev, Save, Leave key.Binding
+	// Back is esc where nothing can be edited, said as the page says
+	// it ("esc back"): "leave" read, in Portuguese and French, as q's
+	// "quit" ("esc sair · q sair")
+	Back key.Binding
 	// Discard and Stay answer the question esc asks when something was
 	// changed (as Edit contacts asks)
 	Discard, Stay key.Binding
@@ -37,6 +41,7 @@ func newKeyMap(c *common.Common) KeyMap {
 		Prev:    key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", c.T("tui.key.prev_field"))),
 		Save:    key.NewBinding(key.WithKeys("ctrl+s", "enter"), key.WithHelp("enter/ctrl+s", c.T("tui.owner.key.save"))),
 		Leave:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.owner.key.leave"))),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.key.back"))),
 		Discard: c.Yes(c.T("tui.contacts.key.discard")),
 		Stay:    key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", c.T("tui.contacts.key.stay"))),
 	}
@@ -470,7 +475,7 @@ func (p *Page) ShortHelp() []key.Binding {
 		return []key.Binding{p.keys.Discard, p.keys.Stay}
 	}
 	if !p.editable {
-		return []key.Binding{p.keys.Leave}
+		return []key.Binding{p.keys.Back}
 	}
 	return []key.Binding{p.keys.Next, p.keys.Save, p.keys.Leave}
 }
@@ -481,7 +486,7 @@ func (p *Page) FullHelp() [][]key.Binding {
 		return [][]key.Binding{{p.keys.Discard, p.keys.Stay}}
 	}
 	if !p.editable {
-		return [][]key.Binding{{p.keys.Leave}}
+		return [][]key.Binding{{p.keys.Back}}
 	}
 	return [][]key.Binding{{p.keys.Next, p.keys.Prev}, {p.keys.Save, p.keys.Leave}}
 }
