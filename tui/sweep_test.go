@@ -103,6 +103,21 @@ func TestKeyLinesNameEachKeyApart(t *testing.T) {
 			a.press("esc", "4", "e")
 			s = a.waitText(a.T("tui.profile.title"), a.T("tui.profile.key.cancel"))
 			keys("the profile's e-mail field", s)
+			a.press("esc")
+			a.waitGone(a.T("tui.profile.key.cancel"))
+
+			// the tabs, a mail, a service's history, the picker (in the
+			// command line's language, Options.Lang: English here)
+			for _, tab := range []string{"1", "2", "3", "4"} {
+				a.press(tab)
+				keys("tab "+tab, a.waitText("["+tab+" "))
+			}
+			a.press("3", "enter")
+			keys("a mail", a.waitText(a.T("tui.mail.label.date")))
+			a.press("esc", "1", "h")
+			keys("a service's history", a.waitText(a.T("tui.history.title")))
+			a.press("esc", "@")
+			keys("the picker", a.waitText(locale.For(locale.EN).T("tui.picker.title")))
 		})
 	}
 }
