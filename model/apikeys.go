@@ -250,5 +250,8 @@ func (d *Desk) used(ctx context.Context, rec APIKeyRecord, now time.Time) {
 	}
 	// Not worth failing a call for: the key is good, and the next call
 	// tries again.
-	_ = d.store.Update(ctx, func(tx Tx) error { return tx.TouchAPIKey(rec.AppKey, now) })
+	_ = d.store.Update(ctx, func(tx Tx) error {
+		announceTo(tx) // no screen shows it (the command line does)
+		return tx.TouchAPIKey(rec.AppKey, now)
+	})
 }

@@ -202,6 +202,9 @@ type work struct {
 	// settings are the desk's settings, read once by the write that
 	// needs them (settingsOf).
 	settings Settings
+	// all says that the write changed what every screen may show (a
+	// setting): the other nodes are told so, whoever it touched.
+	all bool
 }
 
 // inBatch reports whether the work is a Batch's, which loads past events
@@ -258,7 +261,11 @@ func (d *Desk) transact(ctx context.Context, fn func(tx Tx, w *work) error) erro
 			return err
 		}
 		expired = n > 0
-		return fn(tx, w)
+		if err := fn(tx, w); err != nil {
+			return err
+		}
+		announce(tx, w)
+		return nil
 	})
 	if err == nil {
 		d.committed(w)
@@ -275,14 +282,28 @@ func (d *Desk) transact(ctx context.Context, fn func(tx Tx, w *work) error) erro
 			return err
 		}
 		if keep != nil {
-			return keep(tx)
+			if err := keep(tx); err != nil {
+				return err
+			}
 		}
+		announce(tx, w2)
 		return nil
 	}); err2 != nil {
 		return storageErr(err2)
 	}
 	d.committed(w2)
 	return err
+}
+
+// announce tells the store's other nodes, when it has any (Announcer),
+// whose screens show what w changed: the accounts it touched, as this
+// node's broker is told in committed. A write that touched no one, or
+// changed what everyone's screens show (w.all), is not announced, so is
+// "anything may have changed": the other nodes reload every screen.
+func announce(tx Tx, w *work) {
+	if !w.all && len(w.touched) > 0 {
+		announceTo(tx, w.touched...)
+	}
 }
 
 func (d *Desk) committed(w *work) {
@@ -523,10 +544,21 @@ func (d *Desk) settleExpiries(ctx context.Context) error {
 }
 
 // Watch notices writes made by other processes (the CLI, another node)
-// when the store can tell, and publishes them as Change{All: true}. It
+// when the store can tell, and publishes them: as the change of the
+// accounts they touched when the store knows them (ChangeWatcher:
+// PostgreSQL's other nodes announce it), else as Change{All: true}. It
 // polls one cheap question every interval until ctx ends; it returns at
 // once when the store cannot tell.
 func (d *Desk) Watch(ctx context.Context, every time.Duration) {
+	if cw, ok := d.store.(ChangeWatcher); ok {
+		cw.Changes(ctx) // set the baseline
+		each(ctx, every, func() {
+			if c, changed, err := cw.Changes(ctx); err == nil && changed {
+				d.broker.Publish(c)
+			}
+		})
+		return
+	}
 	w, ok := d.store.(Watcher)
 	if !ok {
 		return

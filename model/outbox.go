@@ -116,6 +116,7 @@ func (d *Desk) ClaimMails(ctx context.Context, limit int, lease time.Duration) (
 				}
 			}
 		}
+		announceTo(tx, touched...)
 		return nil
 	})
 	d.observed(ActOutboxClaim, start, err)
@@ -150,14 +151,17 @@ func (d *Desk) ReleaseMails(ctx context.Context, es []OutboxEntry) error {
 	}
 	now, start := d.clock.Now(), time.Now()
 	err := d.store.Update(ctx, func(tx Tx) error {
+		var tos []Handle
 		for _, e := range es {
 			r := e
 			r.State, r.Attempts, r.NextTry, r.Updated = DeliveryPending, max(e.Attempts-1, 0), now, now
 			if err := tx.SetDeliveryIf(r, e); err != nil && !errors.Is(err, ErrNoRow) {
 				return err
 			}
+			tos = append(tos, e.Mail.To)
 		}
-		_, err := withdrawIfOff(tx)
+		_, hs, err := withdrawIfOff(tx)
+		announceTo(tx, append(tos, hs...)...)
 		return err
 	})
 	d.observed(ActOutboxRelease, start, err)
@@ -194,6 +198,7 @@ func (d *Desk) HandOver(ctx context.Context, e *OutboxEntry, wait time.Duration)
 		// From here on the token is the recipient's: the desk forgets
 		// it in the same write, so that no moment leaves it both in
 		// the recipient's inbox and readable here.
+		announceTo(tx, e.Mail.To)
 		return redact(tx, e.Mail, DeliverySent)
 	})
 	d.observed(ActOutboxHandOver, start, err)
@@ -269,6 +274,7 @@ func (d *Desk) recordDelivery(ctx context.Context, e, was OutboxEntry, restore b
 	withdrawn, lost := false, false
 	err := d.store.Update(ctx, func(tx Tx) error {
 		withdrawn, lost = false, false // a write tried again starts anew
+		announceTo(tx, e.Mail.To)
 		var err error
 		if err = tx.SetDeliveryIf(e, was); err != nil {
 			withdrawn, err = withdrawnAlready(tx, err)
@@ -284,7 +290,9 @@ func (d *Desk) recordDelivery(ctx context.Context, e, was OutboxEntry, restore b
 			}
 		}
 		if e.State == DeliveryPending {
-			withdrawn, err = withdrawIfOff(tx)
+			var hs []Handle
+			withdrawn, hs, err = withdrawIfOff(tx)
+			announceTo(tx, append(hs, e.Mail.To)...)
 			return err
 		}
 		if e.State == DeliveryFailed {
@@ -316,13 +324,23 @@ func (d *Desk) recordDelivery(ctx context.Context, e, was OutboxEntry, restore b
 // again (the stored copy holds it: a 4xx after the hand-over restores
 // it), rather than waiting in the queue, hidden, to be sent long after,
 // its token replaced or its request ended, when delivery is on again.
-func withdrawIfOff(tx Tx) (bool, error) {
+// It returns the recipients of the mails it took out.
+func withdrawIfOff(tx Tx) (bool, []Handle, error) {
 	set, err := tx.Settings()
 	if err != nil || set.RealDelivery() {
-		return false, err
+		return false, nil, err
 	}
-	_, err = tx.WithdrawPending()
-	return err == nil, err
+	hs, err := tx.WithdrawPending()
+	return err == nil, hs, err
+}
+
+// announceTo tells the store's other nodes, when it has any (Announcer),
+// that the write changed only what the screens of hs show (none: nothing
+// a screen shows, such as a mail's claim by a sender).
+func announceTo(tx Tx, hs ...Handle) {
+	if a, ok := tx.(Announcer); ok {
+		a.Announce(hs)
+	}
 }
 
 // withdrawnAlready reads err, a failure to record a mail's delivery:

@@ -217,6 +217,7 @@ func (d *Desk) setSetting(tx Tx, w *work, key, v string) (SettingChange, error) 
 		return c, err
 	}
 	w.settings = nil // read again by the rest of this write
+	w.all = true     // the other nodes reload every screen
 	if key == SettingMailDelivery {
 		was, now := old[key] == DeliverySMTP, v == DeliverySMTP
 		switch {

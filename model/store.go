@@ -43,6 +43,27 @@ type Watcher interface {
 	Changed(ctx context.Context) (bool, error)
 }
 
+// ChangeWatcher is a Watcher that can also tell whose screens show what
+// the others wrote (PostgreSQL, whose nodes announce it: see Announcer).
+type ChangeWatcher interface {
+	// Changes reports what changed since the previous call, as Changed
+	// does, and, when it did, what: the accounts whose screens show it
+	// (none: data no screen shows, such as a mail's delivery), or All
+	// when anything may have changed. The first call reports nothing.
+	Changes(ctx context.Context) (Change, bool, error)
+}
+
+// Announcer is a Tx that tells the store's other nodes what its write
+// changed, once it commits (PostgreSQL's NOTIFY). It is optional: a Tx
+// without it (SQLite, one node) has no one to tell. A write that does
+// not call Announce is announced as "anything may have changed"; one
+// that does changed only what the screens of hs show (hs may be empty:
+// nothing any screen shows). The desk calls it with what it publishes
+// on its own broker.
+type Announcer interface {
+	Announce(hs []Handle)
+}
+
 // Tx is one transaction's view of the data. Methods return ErrNoRow when
 // a single row asked for is missing.
 type Tx interface {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -232,4 +233,19 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 	}
 	// Carla's first session, on node 1, follows without a key pressed.
 	carlaOn1.waitLine(t, "#1 ", 20*time.Second, "shared.eu", "done")
+
+	// Carla's key is removed (here, a third client): the NOTIFY names
+	// her account alone, and each node's key guard, which listens to
+	// it, ends her sessions there; Bruno's session goes on.
+	if _, err := d.RemoveKey(ctx, gossh.FingerprintSHA256(keys[carla].PublicKey())); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*term{carlaOn1, carlaOn2} {
+		s.waitEnd(t, 20*time.Second)
+		if !strings.Contains(s.stderr.String(), keyRemovedMsg) {
+			t.Errorf("a session of carla's ended saying %q, want %q", s.stderr.String(), keyRemovedMsg)
+		}
+	}
+	brunoOn1.press(t, "2")
+	brunoOn1.waitFor(t, "My requests", 20*time.Second)
 }

@@ -3,11 +3,13 @@ package postgres
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"contactdesk/model"
 	"contactdesk/storage/sqlstore"
 )
 
@@ -16,11 +18,15 @@ import (
 // it) and the first serialization failure (to run the transaction again
 // even if the caller swallowed it).
 type exec struct {
-	ctx      context.Context
-	tx       querier // a pgx.Tx, or a connection in a transaction begun by hand
-	wrote    bool
-	copied   bool // a bulk load: ANALYZE after the commit
-	conflict error
+	ctx   context.Context
+	tx    querier // a pgx.Tx, or a connection in a transaction begun by hand
+	wrote bool
+	// announced says that the write told whose screens show what it
+	// changed (touched; see model.Announcer): the NOTIFY says so.
+	announced bool
+	touched   []model.Handle
+	copied    bool // a bulk load: ANALYZE after the commit
+	conflict  error
 }
 
 // querier is what exec needs of a pgx.Tx or a *pgxpool.Conn.
@@ -31,6 +37,11 @@ type querier interface {
 }
 
 func (x *exec) Dialect() sqlstore.Dialect { return sqlstore.Postgres }
+
+// Announce keeps what the write changed for its NOTIFY (model.Announcer).
+func (x *exec) Announce(hs []model.Handle) {
+	x.announced, x.touched = true, slices.Clone(hs)
+}
 
 func (x *exec) note(err error) error {
 	if x.conflict == nil && isConflict(err) {

@@ -477,8 +477,9 @@ func (db *DB) attempt(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) er
 	end := []string{"COMMIT", unlockWriters}
 	if x.wrote {
 		// Delivered to every listener when, and only when, this commits
-		// (the node's name is hex: no quoting needed).
-		end = append([]string{fmt.Sprintf("SELECT pg_notify('%s', '%s')", Channel, db.node)}, end...)
+		// (the payload is hex, lower-case letters, digits, '-' and
+		// spaces: no quoting needed).
+		end = append([]string{fmt.Sprintf("SELECT pg_notify('%s', '%s')", Channel, payload(db.node, x.announced, x.touched))}, end...)
 	}
 	rs, err = pc.Exec(ctx, strings.Join(end, "; ")).ReadAll()
 	var pe *pgconn.PgError
@@ -613,6 +614,7 @@ func isConnErr(err error) bool {
 }
 
 var (
-	_ model.Store   = (*DB)(nil)
-	_ model.Watcher = (*DB)(nil)
+	_ model.Store         = (*DB)(nil)
+	_ model.Watcher       = (*DB)(nil)
+	_ model.ChangeWatcher = (*DB)(nil)
 )

@@ -95,9 +95,19 @@ type Tx struct{ x Executor }
 func New(x Executor) *Tx { return &Tx{x: x} }
 
 var (
-	_ model.Tx     = (*Tx)(nil)
-	_ model.BulkTx = (*Tx)(nil)
+	_ model.Tx        = (*Tx)(nil)
+	_ model.BulkTx    = (*Tx)(nil)
+	_ model.Announcer = (*Tx)(nil)
 )
+
+// Announce hands what the write changed (model.Announcer) to the
+// engine's Executor when it tells other nodes (PostgreSQL); an engine
+// with no other nodes (SQLite) has nothing to do with it.
+func (t *Tx) Announce(hs []model.Handle) {
+	if a, ok := t.x.(model.Announcer); ok {
+		a.Announce(hs)
+	}
+}
 
 // exactlyOne checks that an UPDATE or DELETE hit its row.
 func exactlyOne(n int64, err error) error {
