@@ -188,7 +188,7 @@ func (d *Desk) answerIn(tx Tx, w *work, actor Handle, id int64, token string, a 
 		return Request{}, refusal
 	}
 	if refusal != nil {
-		w.onRefusal = func(tx Tx) error { return countFailure(tx, w, actor, sc) }
+		w.onRefusal = func(tx Tx, told *work) error { return countFailure(tx, w, told, actor, sc) }
 		return Request{}, failureNote(tx, actor, sc, w.now, refusal)
 	}
 	if err := tx.SetTokenState(tok.ID, TokenUsed); err != nil {

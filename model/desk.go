@@ -192,9 +192,10 @@ func (d *Desk) Subscribe(h Handle) (<-chan Change, func()) { return d.broker.Sub
 type work struct {
 	now     time.Time
 	touched []Handle
-	// onRefusal is written, in a transaction of its own, when the action
-	// is refused (a wrong token is counted although nothing else changes).
-	onRefusal func(tx Tx) error
+	// onRefusal is written, in a transaction of its own whose work is
+	// told, when the action is refused (a wrong token is counted although
+	// nothing else changes).
+	onRefusal func(tx Tx, told *work) error
 	// tokens keeps the tokens issued, by request and party, for a Batch
 	// to answer with; nil outside a batch (which announces everything
 	// as changed, so it keeps no list of who was touched).
@@ -282,7 +283,7 @@ func (d *Desk) transact(ctx context.Context, fn func(tx Tx, w *work) error) erro
 			return err
 		}
 		if keep != nil {
-			if err := keep(tx); err != nil {
+			if err := keep(tx, w2); err != nil {
 				return err
 			}
 		}

@@ -172,7 +172,7 @@ func (d *Desk) answerEmail(ctx context.Context, actor Handle, token string, conf
 			refusal = fail(ErrWrongToken, "token", "err.email.token_wrong", locale.Args{"Email": c.Email})
 		}
 		if refusal != nil {
-			w.onRefusal = func(tx Tx) error { return countFailure(tx, w, actor, emailScope) }
+			w.onRefusal = func(tx Tx, told *work) error { return countFailure(tx, w, told, actor, emailScope) }
 			return Account{}, failureNote(tx, actor, emailScope, w.now, refusal)
 		}
 		if !confirm {

@@ -296,9 +296,14 @@ func roundUp(d time.Duration) locale.Duration {
 	return locale.Duration(m * time.Minute)
 }
 
-// countFailure records a wrong token, and locks the actor out of the
-// scope when it is the MaxTokenFailures-th within the window.
-func countFailure(tx Tx, w *work, actor Handle, sc scope) error {
+// countFailure records a wrong token, given in the refused write w, and
+// locks the actor out of the scope when it is the MaxTokenFailures-th
+// within the window. told is the write that records it: only the
+// actor's own screens can show it (tries left, a pause), and saying so
+// keeps the other nodes from taking a wrong token, which a stranger can
+// send, for a change of every screen.
+func countFailure(tx Tx, w, told *work, actor Handle, sc scope) error {
+	told.touch(actor)
 	if err := tx.InsertFailure(actor, sc.requestID, w.now); err != nil {
 		return err
 	}

@@ -84,7 +84,8 @@ func TestOtherNodesWakeOnlyTheAccountsTouched(t *testing.T) {
 	}
 
 	// Alice, on node 1, asks for carla as tech contact of shared.eu.
-	if _, err := d1.CreateRequest(ctx, alice, model.NewRequest{Service: "shared.eu", Roles: []model.Role{model.Tech}, To: string(carla)}); err != nil {
+	rs, err := d1.CreateRequest(ctx, alice, model.NewRequest{Service: "shared.eu", Roles: []model.Role{model.Tech}, To: string(carla)})
+	if err != nil {
 		t.Fatal(err)
 	}
 	for _, h := range []model.Handle{alice, bruno, carla} {
@@ -92,9 +93,20 @@ func TestOtherNodesWakeOnlyTheAccountsTouched(t *testing.T) {
 			t.Errorf("%s's screens on node 2 were told %+v; want a change naming %s", h, c, h)
 		}
 	}
+	// A wrong token, which anyone holding a mail's link can send, is
+	// counted: that concerns bruno's screens, not everyone's. (A fresh
+	// token is as well formed as his and, drawn at random, not his.)
+	wrongToken, _ := model.NewToken()
+	if _, err := d1.Accept(ctx, bruno, rs[0].ID, wrongToken); !model.IsRefusal(err) {
+		t.Fatalf("a wrong token: %v", err)
+	}
+	if c := next(t, string(bruno), sub[bruno]); c.All || !slices.Contains(c.Handles, bruno) {
+		t.Errorf("bruno's screens on node 2 were told %+v of his wrong token; want a change naming %s", c, bruno)
+	}
 	// Then a change of ulla's own: the first thing her screens hear of.
 	// (Each subscription holds one change until it is taken: had the
-	// request woken ulla, her slot would hold that one, All. Node 2 may
+	// request or the wrong token woken ulla, her slot would hold that
+	// one, All. Node 2 may
 	// tell several writes as one change, naming all their accounts.)
 	if _, err := d1.SetStanding(ctx, ulla, 1000); err != nil {
 		t.Fatal(err)
