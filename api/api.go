@@ -325,6 +325,12 @@ func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 			writeError(w, e)
 			return
 		}
+		// The key's access rules, the provider's way: the call's method
+		// and path (after /1.0, without the query) must match one.
+		if p := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(Prefix, "/")); !who.Granted(r.Method, p) {
+			writeError(w, notGranted(r.Method, p))
+			return
+		}
 		query, e := ps.read(r)
 		if e != nil {
 			writeError(w, e)

@@ -23,9 +23,9 @@ const MaxSkew = 3 * time.Minute
 // call (X-Ovh-Application, X-Ovh-Consumer, X-Ovh-Timestamp,
 // X-Ovh-Signature), or a bearer (Authorization: Bearer CONSUMER_KEY, as
 // go-ovh's NewAccessTokenClient sends). body is the call's whole body.
-func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (model.APIKey, error) {
+func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (model.APIConsumer, error) {
 	if len(r.Header.Values("Authorization")) > 1 {
-		return model.APIKey{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED", "send one Authorization header: which of them was meant can't be known")
+		return model.APIConsumer{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED", "send one Authorization header: which of them was meant can't be known")
 	}
 	if scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Bearer") {
 		// A bearer beside a signed call's own headers: which one was
@@ -33,7 +33,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (mod
 		// send it with either.)
 		for _, hd := range []string{"X-Ovh-Consumer", "X-Ovh-Timestamp", "X-Ovh-Signature"} {
 			if r.Header.Get(hd) != "" {
-				return model.APIKey{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED", "send either Authorization: Bearer or a signed call's headers, not both ("+hd+" came with a bearer)")
+				return model.APIConsumer{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED", "send either Authorization: Bearer or a signed call's headers, not both ("+hd+" came with a bearer)")
 			}
 		}
 		return h.d.APIBearer(r.Context(), strings.TrimSpace(token))
@@ -48,17 +48,17 @@ func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (mod
 	}
 	switch {
 	case len(missing) == 4:
-		return model.APIKey{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED",
+		return model.APIConsumer{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED",
 			"You must login first: sign the call (X-Ovh-Application, X-Ovh-Consumer, X-Ovh-Timestamp, X-Ovh-Signature) or send Authorization: Bearer CONSUMER_KEY")
 	case len(missing) > 0:
-		return model.APIKey{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED", "a signed call needs the headers "+strings.Join(missing, ", "))
+		return model.APIConsumer{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED", "a signed call needs the headers "+strings.Join(missing, ", "))
 	}
 	t, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return model.APIKey{}, fail(http.StatusBadRequest, "INVALID_TIMESTAMP", "X-Ovh-Timestamp must be a Unix time in seconds")
+		return model.APIConsumer{}, fail(http.StatusBadRequest, "INVALID_TIMESTAMP", "X-Ovh-Timestamp must be a Unix time in seconds")
 	}
 	if skew := now.Sub(time.Unix(t, 0)); skew > MaxSkew || skew < -MaxSkew {
-		return model.APIKey{}, fail(http.StatusBadRequest, "QUERY_TIME_OUT",
+		return model.APIConsumer{}, fail(http.StatusBadRequest, "QUERY_TIME_OUT",
 			"Query out of time: its timestamp is more than 3 minutes from the server's time; correct the clock with GET /1.0/auth/time")
 	}
 	box := &opening{SecretBox: h.o.Secrets}
@@ -76,7 +76,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (mod
 	})
 	if err != nil && box.failed {
 		h.sealedElsewhere(app)
-		return model.APIKey{AppKey: app}, errSealedElsewhere
+		return model.APIConsumer{AppKey: app}, errSealedElsewhere
 	}
 	return k, err
 }

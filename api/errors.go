@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"time"
 
+	"contactdesk/internal/clientinfo"
 	"contactdesk/model"
+	"contactdesk/model/text"
 )
 
 // Error is an answer in the provider's error shape:
@@ -134,4 +136,20 @@ func fromModel(err error, now time.Time) *Error {
 // retrySeconds is Retry-After's value: whole seconds, rounded up.
 func retrySeconds(d time.Duration) string {
 	return strconv.Itoa(int(math.Ceil(d.Seconds())))
+}
+
+// notGranted refuses a call that none of its consumer key's access rules
+// grants, in the provider's words, then which call it was.
+func notGranted(method, path string) *Error {
+	return fail(http.StatusForbidden, "NOT_GRANTED_CALL", "This call has not been granted: "+clientinfo.Method(method)+" "+strconv.Quote(shortPath(path))+
+		" matches none of this consumer key's access rules")
+}
+
+// shortPath is a path as a message quotes it: cleaned, and cut.
+func shortPath(p string) string {
+	r := []rune(text.Line(p))
+	if len(r) > 120 {
+		return string(r[:120]) + "…"
+	}
+	return string(r)
 }

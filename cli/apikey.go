@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -90,6 +92,7 @@ type apiKeyAddOptions struct {
 	a         *app
 	Handle    string
 	Name      string
+	Rules     []string // METHOD:PATH; none: every right
 	JSON      bool
 	SecretKey string
 }
@@ -101,13 +104,16 @@ type apiCredentialsJSON struct {
 	Handle            string `json:"handle"`
 	Name              string `json:"name"`
 	Created           string `json:"created"`
+	// Rules are the access rules of its consumer key, the provider's
+	// shape: [{"method": "GET", "path": "/me/*"}, …].
+	Rules []model.APIRule `json:"rules"`
 }
 
 func newCmdAPIKeyAdd(a *app, runF func(*apiKeyAddOptions) error) *cobra.Command {
 	o := &apiKeyAddOptions{a: a}
 	cmd := &cobra.Command{
 		Use:         "add HANDLE",
-		Annotations: map[string]string{usageFlags: "[--name TEXT] [--api-secret-key PATH] [--json]"},
+		Annotations: map[string]string{usageFlags: "[--name TEXT] [--rule METHOD:PATH]... [--api-secret-key PATH] [--json]"},
 		Short:       "Make an API key that acts as HANDLE, and show its credentials once",
 		Long: `Make an API key for an account, and print its three credentials: the
 application key, the application secret and the consumer key. They are
@@ -115,9 +121,16 @@ shown this once: hand them to the customer (the consumer key alone is
 enough to call, as a bearer token: keep it like a password). The
 application secret is sealed with the API secret key (--api-secret-key,
 by default the database's path + .api_key, made now if missing), which
-contactdesk serve --http needs too.`,
+contactdesk serve --http needs too.
+
+Its consumer key may make every call (GET, POST, PUT and DELETE on /*)
+unless --rule says which, the provider's access rules: a method (GET,
+POST, PUT or DELETE) and a path after /1.0, where * stands for any rest
+(GET:/me/* allows GET /me/task/contactChange/12, not GET /me). A call
+no rule allows is refused (403 NOT_GRANTED_CALL).`,
 		Example: `contactdesk api-key add xx11111-ovh --name "billing sync"
-contactdesk api-key add xx11111-ovh --json > credentials.json`,
+contactdesk api-key add xx11111-ovh --json > credentials.json
+contactdesk api-key add xx11111-ovh --rule GET:/me --rule GET:/me/*`,
 		Args:                  exactArgs("HANDLE"),
 		DisableFlagsInUseLine: true,
 		ValidArgsFunction:     a.completeHandleArg,
@@ -133,6 +146,7 @@ contactdesk api-key add xx11111-ovh --json > credentials.json`,
 		},
 	}
 	cmd.Flags().StringVar(&o.Name, "name", "", "what the key is for, to tell keys apart in lists")
+	cmd.Flags().StringArrayVar(&o.Rules, "rule", nil, "an access rule METHOD:PATH of its consumer key, such as GET:/me/* (repeat it; default: every call)")
 	apiSecretKeyFlag(cmd, &o.SecretKey)
 	jsonFlag(cmd, &o.JSON)
 	return cmd
@@ -140,6 +154,21 @@ contactdesk api-key add xx11111-ovh --json > credentials.json`,
 
 func apiKeyAdd(o *apiKeyAddOptions) error {
 	a := o.a
+	// The rules are read before anything is opened: a bad one makes
+	// nothing, not even the API secret key file.
+	var rules []model.APIRule
+	for _, s := range o.Rules {
+		r, err := model.ParseAPIRule(s)
+		if err != nil {
+			return err
+		}
+		rules = append(rules, r)
+	}
+	if len(rules) > 0 {
+		if _, err := model.CheckAPIRules(rules); err != nil {
+			return err
+		}
+	}
 	d, h, err := a.deskFor(o.Handle)
 	if err != nil {
 		return err
@@ -158,17 +187,18 @@ func apiKeyAdd(o *apiKeyAddOptions) error {
 	// A closed pipe would end the process at the first write, the key
 	// kept with its credentials shown nowhere: the write fails instead.
 	defer failOnClosedPipe()()
-	c, err := d.AddAPIKey(a.ctx, h, o.Name, box)
+	c, err := d.AddAPIKey(a.ctx, h, o.Name, box, rules...)
 	if err != nil {
 		return err
 	}
 	if o.JSON {
 		err = writeJSON(a.stdout, apiCredentialsJSON{ApplicationKey: c.AppKey, ApplicationSecret: c.AppSecret, ConsumerKey: c.ConsumerKey,
-			Handle: string(c.Handle), Name: c.Name, Created: rfc(c.Created)})
+			Handle: string(c.Handle), Name: c.Name, Created: rfc(c.Created), Rules: c.Rules})
 	} else {
 		fmt.Fprintf(a.out, "%s\n\n", a.T("cli.apikey.added", locale.Args{"AppKey": c.AppKey, "Handle": c.Handle}))
 		// The credentials' names are the API's own, in every language.
 		fmt.Fprintf(a.out, "  application key:    %s\n  application secret: %s\n  consumer key:       %s\n\n", c.AppKey, c.AppSecret, c.ConsumerKey)
+		fmt.Fprintln(a.out, a.rulesSentence(c.Rules))
 		fmt.Fprintln(a.out, a.T("cli.apikey.bearer"))
 	}
 	if why := a.outputErr(); why != nil {
@@ -211,6 +241,28 @@ type apiKeyJSON struct {
 	Name           string `json:"name"`
 	Created        string `json:"created"`
 	LastUsed       string `json:"lastUsed"`
+	// ConsumerKeys are its consumer keys (never the keys themselves),
+	// oldest first.
+	ConsumerKeys []consumerKeyJSON `json:"consumerKeys"`
+}
+
+// consumerKeyJSON is a consumer key as listed, with the provider's
+// names of a credential (GET /1.0/auth/currentCredential).
+type consumerKeyJSON struct {
+	CredentialID int64           `json:"credentialId"`
+	Status       string          `json:"status"` // validated, pendingValidation, refused, expired
+	Rules        []model.APIRule `json:"rules"`
+	Creation     string          `json:"creation"`
+	Expiration   string          `json:"expiration"` // a pending one's; "" for others
+	LastUse      string          `json:"lastUse"`
+}
+
+// rulesSentence says what a consumer key may call.
+func (a *app) rulesSentence(rules []model.APIRule) string {
+	if slices.Equal(rules, model.AllRights) {
+		return a.T("cli.apikey.all_rights")
+	}
+	return a.T("cli.apikey.rules", locale.Args{"Rules": model.RulesText(rules)})
 }
 
 type apiKeyListOptions struct {
@@ -227,7 +279,8 @@ func newCmdAPIKeyList(a *app, runF func(*apiKeyListOptions) error) *cobra.Comman
 		Short:       "List the API keys, of one account or all (never a secret)",
 		Long: `List the API keys, of one account or of all: the application key, the
 account it acts as, its name, when it was made and when it was last used
-(to the minute). The secrets are never shown again.`,
+(to the minute), and a line for each of its consumer keys: its number,
+its state and its access rules. The secrets are never shown again.`,
 		Example: `contactdesk api-key list
 contactdesk api-key list xx11111-ovh --json`,
 		DisableFlagsInUseLine: true,
@@ -248,14 +301,47 @@ contactdesk api-key list xx11111-ovh --json`,
 }
 
 func apiKeyList(o *apiKeyListOptions) error {
-	return listByHandle(o.a, o.Handle, o.JSON, (*model.Desk).APIKeys,
-		func(k model.APIKey) apiKeyJSON {
-			return apiKeyJSON{ApplicationKey: k.AppKey, Handle: string(k.Handle), Name: k.Name, Created: rfc(k.Created), LastUsed: rfc(k.LastUsed)}
-		},
-		[]string{"app_key", "handle", "name", "created", "last_used"},
-		func(k model.APIKey) []string {
-			return []string{k.AppKey, string(k.Handle), dash(k.Name), o.a.l.DateTime(k.Created), o.a.l.DateTime(k.LastUsed)}
-		})
+	a := o.a
+	h, err := optionalHandle(o.Handle)
+	if err != nil {
+		return err
+	}
+	d, err := a.openRead()
+	if err != nil {
+		return err
+	}
+	ks, err := d.APIKeys(a.ctx, h)
+	if err != nil {
+		return err
+	}
+	now := d.Now()
+	if o.JSON {
+		return writeJSON(a.stdout, mapJSON(ks, func(k model.APIKey) apiKeyJSON {
+			j := apiKeyJSON{ApplicationKey: k.AppKey, Handle: string(k.Handle), Name: k.Name, Created: rfc(k.Created), LastUsed: rfc(k.LastUsed),
+				ConsumerKeys: []consumerKeyJSON{}}
+			for _, c := range k.Consumers {
+				cj := consumerKeyJSON{CredentialID: c.ID, Status: c.StateAt(now), Rules: c.Rules, Creation: rfc(c.Created), LastUse: rfc(c.LastUsed)}
+				if c.State == model.CredentialPending {
+					cj.Expiration = rfc(c.Expires)
+				}
+				j.ConsumerKeys = append(j.ConsumerKeys, cj)
+			}
+			return j
+		}))
+	}
+	// A row per consumer key; a key without any, a row of its own.
+	var rows [][]string
+	for _, k := range ks {
+		row := []string{k.AppKey, string(k.Handle), dash(k.Name), a.l.DateTime(k.Created), a.l.DateTime(k.LastUsed)}
+		if len(k.Consumers) == 0 {
+			rows = append(rows, append(row, "-", "-", "-"))
+		}
+		for _, c := range k.Consumers {
+			rows = append(rows, append(slices.Clone(row), strconv.FormatInt(c.ID, 10), a.T("cli.credential_state."+c.StateAt(now)), model.RulesText(c.Rules)))
+		}
+	}
+	a.table([]string{"app_key", "handle", "name", "created", "last_used", "credential", "state", "rules"}, rows)
+	return nil
 }
 
 type apiKeyRemoveOptions struct {

@@ -54,12 +54,16 @@ func TestAPIKeyCommands(t *testing.T) {
 	secret, consumer := m[3], m[4]
 
 	code, out, errOut = cliRun(t, db, "", "api-key", "add", "bb22222-ovh", "--json")
-	var creds map[string]string
-	if code != 0 || errOut != "" || json.Unmarshal([]byte(out), &creds) != nil {
+	var credsJSON map[string]any
+	creds := map[string]string{}
+	if code != 0 || errOut != "" || json.Unmarshal([]byte(out), &credsJSON) != nil {
 		t.Fatalf("api-key add --json: %d %q %q", code, out, errOut)
 	}
-	for _, f := range []string{"applicationKey", "applicationSecret", "consumerKey", "handle", "name", "created"} {
-		if _, ok := creds[f]; !ok {
+	for _, f := range []string{"applicationKey", "applicationSecret", "consumerKey", "handle", "name", "created", "rules"} {
+		if s, ok := credsJSON[f].(string); ok {
+			creds[f] = s
+		}
+		if _, ok := credsJSON[f]; !ok {
 			t.Errorf("api-key add --json has no %q: %s", f, out)
 		}
 	}
@@ -79,7 +83,7 @@ func TestAPIKeyCommands(t *testing.T) {
 		t.Fatalf("api-key list: %q", out)
 	}
 	code, out, _ = cliRun(t, db, "", "api-key", "list", "aa11111-ovh", "--json")
-	var list []map[string]string
+	var list []map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 1 || list[0]["applicationKey"] != m[1] || list[0]["lastUsed"] != "" {
 		t.Fatalf("api-key list --json: %q", out)
 	}
@@ -291,5 +295,59 @@ func TestAPIKeyAddToDevNull(t *testing.T) {
 	}
 	if strings.Contains(errb.String(), "made the API secret key") {
 		t.Errorf("api-key add > /dev/null says it made the API secret key: %q", errb.String())
+	}
+}
+
+// TestAPIKeyRules: api-key add --rule gives the key's consumer key the
+// provider's access rules, shown when it is made and in the lists; a
+// bad rule is refused, saying why, and makes nothing (not even the API
+// secret key file).
+func TestAPIKeyRules(t *testing.T) {
+	db := apiDesk(t)
+	for _, c := range []struct{ rule, want string }{
+		{"GET /me", "an access rule is written METHOD:PATH, such as GET:/me/*, not \"GET /me\""},
+		{"FETCH:/me", "the access rule \"FETCH:/me\" names no method the API takes: GET, POST, PUT, DELETE"},
+		{"GET:me/*", "the path of the access rule \"GET:me/*\" must start with /"},
+		{"GET:/me?x=1", "the path of the access rule \"GET:/me?x=1\" must start with /"},
+	} {
+		code, out, errOut := cliRun(t, db, "", "api-key", "add", "aa11111-ovh", "--rule", "GET:/me", "--rule", c.rule)
+		if code != 1 || out != "" || !strings.Contains(errOut, c.want) {
+			t.Errorf("--rule %q: %d %q %q, want %q", c.rule, code, out, errOut, c.want)
+		}
+	}
+	if _, err := os.Stat(db + ".api_key"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused key made the API secret key file: %v", err)
+	}
+	if _, out, _ := cliRun(t, db, "", "api-key", "list", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("a refused key was made: %s", out)
+	}
+
+	code, out, errOut := cliRun(t, db, "", "api-key", "add", "aa11111-ovh", "--name", "dashboard", "--rule", "get:/me", "--rule", "GET:/me/*", "--rule", "GET:/me")
+	if code != 0 || !strings.Contains(out, "Its consumer key may make only the calls of its access rules: GET /me, GET /me/*.\n") {
+		t.Fatalf("api-key add --rule: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = cliRun(t, db, "", "api-key", "add", "bb22222-ovh", "--json")
+	var all struct {
+		Rules []map[string]string `json:"rules"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &all) != nil || len(all.Rules) != 4 || all.Rules[0]["method"] != "GET" || all.Rules[0]["path"] != "/*" {
+		t.Fatalf("a key without --rule: %d %s", code, out)
+	}
+	code, out, _ = cliRun(t, db, "", "api-key", "list")
+	if code != 0 || !strings.Contains(out, "ACCESS RULES") || !regexp.MustCompile(`aa11111-ovh  dashboard .* 1 +validated +GET /me, GET /me/\*\n`).MatchString(out) ||
+		!regexp.MustCompile(`bb22222-ovh .* 2 +validated +GET POST PUT DELETE /\*\n`).MatchString(out) {
+		t.Fatalf("api-key list:\n%s", out)
+	}
+	code, out, _ = cliRun(t, db, "", "api-key", "list", "aa11111-ovh", "--json")
+	var listed []struct {
+		ConsumerKeys []struct {
+			CredentialID int64               `json:"credentialId"`
+			Status       string              `json:"status"`
+			Rules        []map[string]string `json:"rules"`
+		} `json:"consumerKeys"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &listed) != nil || len(listed) != 1 || len(listed[0].ConsumerKeys) != 1 ||
+		listed[0].ConsumerKeys[0].Status != "validated" || len(listed[0].ConsumerKeys[0].Rules) != 2 || listed[0].ConsumerKeys[0].Rules[1]["path"] != "/me/*" {
+		t.Fatalf("api-key list --json: %s", out)
 	}
 }

@@ -330,6 +330,9 @@ func onceEach(root *cobra.Command) {
 		if _, many := f.Value.(*rolesValue); many {
 			return
 		}
+		if f.Value.Type() == "stringArray" {
+			return // made to be repeated, each value one more (--rule)
+		}
 		f.Value = &onceValue{Value: f.Value}
 	}
 	var walk func(c *cobra.Command)

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,27 +28,79 @@ import (
 // SecretBox whose key is kept outside the database (it is needed in
 // clear to check a signature, so it can't be hashed).
 
-// APIKey is an API key as listed: never its secrets.
+// APIKey is an API key (an application) as listed: never its secrets.
 type APIKey struct {
 	AppKey   string
 	Handle   Handle
 	Name     string
 	Created  time.Time
-	LastUsed time.Time // zero until its first call
+	LastUsed time.Time // the latest use of any of its consumer keys; zero until then
+	// Consumers are its consumer keys, oldest first (in lists).
+	Consumers []APIConsumer
 }
 
-// APICredentials are a new key's three credentials, shown once.
+// States of a consumer key, the provider's names.
+const (
+	CredentialValidated = "validated"
+	CredentialPending   = "pendingValidation"
+	CredentialRefused   = "refused"
+	// CredentialExpired is a pending key past its expiry, as read
+	// (APIConsumer.StateAt); it is never stored.
+	CredentialExpired = "expired"
+)
+
+// APIConsumer is a consumer key as listed, and as it calls: never the key
+// itself. Handle is its application's account, whom it acts as.
+type APIConsumer struct {
+	ID          int64 // the provider's credentialId
+	AppKey      string
+	Handle      Handle
+	Rules       []APIRule
+	State       string
+	Redirection string // where the validation page goes once it is validated
+	Created     time.Time
+	Expires     time.Time // a pending key's end
+	Ended       time.Time // when it was validated or refused
+	LastUsed    time.Time // zero until its first call
+}
+
+// StateAt is the key's state at now: a pending key past its expiry is
+// expired.
+func (c APIConsumer) StateAt(now time.Time) string {
+	if c.State == CredentialPending && !now.Before(c.Expires) {
+		return CredentialExpired
+	}
+	return c.State
+}
+
+// Granted reports whether the key's rules grant a call of method on path
+// (the path after /1.0, without the query).
+func (c APIConsumer) Granted(method, path string) bool { return Granted(c.Rules, method, path) }
+
+// APICredentials are a new key's three credentials, shown once, and the
+// rules of its consumer key.
 type APICredentials struct {
 	APIKey
 	AppSecret   string
 	ConsumerKey string
+	Rules       []APIRule
 }
 
 // APIKeyRecord is an API key as stored.
 type APIKeyRecord struct {
 	APIKey
+	Secret []byte // the application secret, sealed by a SecretBox
+}
+
+// APIConsumerRecord is a consumer key as stored, with the sealed secret
+// of its application (read with it, to check a signature).
+type APIConsumerRecord struct {
+	APIConsumer
 	ConsumerHash [32]byte // SHA-256 of the consumer key
-	Secret       []byte   // the application secret, sealed by a SecretBox
+	TokenHash    []byte   // SHA-256 of the validation page's token; nil: none
+	CodeHash     []byte   // SHA-256 of the code last mailed; nil: none
+	Codes        int      // codes mailed
+	Secret       []byte   // its application's secret, sealed (read only)
 }
 
 // SecretBox seals the application secrets for storage and opens them to
@@ -98,15 +151,22 @@ func randomText(n int) string {
 func HashConsumerKey(ck string) [32]byte { return sha256.Sum256([]byte(ck)) }
 
 // AddAPIKey makes an API key for account h (support staff), named name
-// (free text, may be empty), its secret sealed by box. The credentials it
-// returns are never shown again.
-func (d *Desk) AddAPIKey(ctx context.Context, h Handle, name string, box SecretBox) (APICredentials, error) {
+// (free text, may be empty), its secret sealed by box, and its consumer
+// key, validated, with rules (none given: every right, AllRights). The
+// credentials it returns are never shown again.
+func (d *Desk) AddAPIKey(ctx context.Context, h Handle, name string, box SecretBox, rules ...APIRule) (APICredentials, error) {
 	name, err := CheckText("name", "key name", name, MaxNameLen, false)
 	if err != nil {
 		return APICredentials{}, err
 	}
+	if len(rules) == 0 {
+		rules = AllRights
+	}
+	if rules, err = CheckAPIRules(rules); err != nil {
+		return APICredentials{}, err
+	}
 	c := APICredentials{APIKey: APIKey{AppKey: randomText(appKeyLen), Handle: h, Name: name},
-		AppSecret: randomText(apiSecretLen), ConsumerKey: randomText(apiSecretLen)}
+		AppSecret: randomText(apiSecretLen), ConsumerKey: randomText(apiSecretLen), Rules: rules}
 	sealed, err := box.Seal([]byte(c.AppSecret), []byte(c.AppKey))
 	if err != nil {
 		return APICredentials{}, fmt.Errorf("%w: can't seal the application secret: %w", ErrStorage, err)
@@ -116,12 +176,28 @@ func (d *Desk) AddAPIKey(ctx context.Context, h Handle, name string, box SecretB
 			return APICredentials{}, err
 		}
 		c.Created = w.now
-		rec := APIKeyRecord{APIKey: c.APIKey, ConsumerHash: HashConsumerKey(c.ConsumerKey), Secret: sealed}
-		if err := tx.InsertAPIKey(rec); err != nil {
+		if err := tx.InsertAPIKey(APIKeyRecord{APIKey: c.APIKey, Secret: sealed}); err != nil {
 			return APICredentials{}, err
 		}
-		return c, d.record(tx, w, SupportActor, ActAPIKeyAdd, 0, 0, fmt.Sprintf("API key %s%s added for %s", c.AppKey, quoted(name), h))
+		cons := APIConsumerRecord{APIConsumer: APIConsumer{AppKey: c.AppKey, Handle: h, Rules: rules, State: CredentialValidated, Created: w.now, Ended: w.now},
+			ConsumerHash: HashConsumerKey(c.ConsumerKey)}
+		id, err := tx.InsertAPIConsumer(cons)
+		if err != nil {
+			return APICredentials{}, err
+		}
+		cons.ID = id
+		c.Consumers = []APIConsumer{cons.APIConsumer}
+		return c, d.record(tx, w, SupportActor, ActAPIKeyAdd, 0, 0, fmt.Sprintf("API key %s%s added for %s%s", c.AppKey, quoted(name), h, rulesNote(rules)))
 	})
+}
+
+// rulesNote is what a history line says of a key's rules: nothing for
+// every right, else which.
+func rulesNote(rules []APIRule) string {
+	if slices.Equal(rules, AllRights) {
+		return ""
+	}
+	return ", allowed " + RulesText(rules)
 }
 
 func quoted(name string) string {
@@ -131,7 +207,8 @@ func quoted(name string) string {
 	return fmt.Sprintf(" (%s)", name)
 }
 
-// APIKeys lists the API keys, of one account or (h empty) of all.
+// APIKeys lists the API keys, of one account or (h empty) of all, each
+// with its consumer keys.
 func (d *Desk) APIKeys(ctx context.Context, h Handle) ([]APIKey, error) {
 	var ks []APIKey
 	err := d.view(ctx, func(tx Tx, _ time.Time) error {
@@ -141,8 +218,26 @@ func (d *Desk) APIKeys(ctx context.Context, h Handle) ([]APIKey, error) {
 			}
 		}
 		var err error
-		ks, err = tx.APIKeys(h)
-		return err
+		if ks, err = tx.APIKeys(h); err != nil {
+			return err
+		}
+		cs, err := tx.APIConsumers(h)
+		if err != nil {
+			return err
+		}
+		byApp := map[string][]APIConsumer{}
+		for _, c := range cs {
+			byApp[c.AppKey] = append(byApp[c.AppKey], c)
+		}
+		for i := range ks {
+			ks[i].Consumers = byApp[ks[i].AppKey]
+			for _, c := range ks[i].Consumers {
+				if c.LastUsed.After(ks[i].LastUsed) {
+					ks[i].LastUsed = c.LastUsed
+				}
+			}
+		}
+		return nil
 	})
 	return ks, err
 }
@@ -159,8 +254,9 @@ func keyHint(k string) string {
 	return strconv.Quote(string(r))
 }
 
-// RemoveAPIKey deletes an API key by its application key: the next call
-// made with it, on any node, is refused.
+// RemoveAPIKey deletes an API key by its application key, with every
+// consumer key of it: the next call made with any, on any node, is
+// refused.
 func (d *Desk) RemoveAPIKey(ctx context.Context, appKey string) (APIKey, error) {
 	ak := strings.TrimSpace(appKey)
 	return write(ctx, d, ActAPIKeyRemove, func(tx Tx, w *work) (APIKey, error) {
@@ -187,45 +283,46 @@ var (
 )
 
 // APIBearer checks a consumer key given alone (Authorization: Bearer),
-// and returns its key, which acts as the key's Handle.
-func (d *Desk) APIBearer(ctx context.Context, consumerKey string) (APIKey, error) {
-	rec, now, err := d.apiKey(ctx, consumerKey)
+// and returns it: it acts as its Handle, within its Rules.
+func (d *Desk) APIBearer(ctx context.Context, consumerKey string) (APIConsumer, error) {
+	rec, now, err := d.apiConsumer(ctx, consumerKey)
 	if err != nil {
-		return APIKey{}, err
+		return APIConsumer{}, err
 	}
 	d.used(ctx, rec, now)
-	return rec.APIKey, nil
+	return rec.APIConsumer, nil
 }
 
 // APISigned checks a signed call: the consumer key must be the
 // application key's, and signed, given the key's application secret,
-// must report the call's signature right. It returns the key, which
-// acts as the key's Handle.
-func (d *Desk) APISigned(ctx context.Context, box SecretBox, appKey, consumerKey string, signed func(secret string) bool) (APIKey, error) {
-	rec, now, err := d.apiKey(ctx, consumerKey)
+// must report the call's signature right. It returns the consumer key,
+// which acts as its Handle, within its Rules.
+func (d *Desk) APISigned(ctx context.Context, box SecretBox, appKey, consumerKey string, signed func(secret string) bool) (APIConsumer, error) {
+	rec, now, err := d.apiConsumer(ctx, consumerKey)
 	if err != nil {
-		return APIKey{}, err
+		return APIConsumer{}, err
 	}
 	if subtle.ConstantTimeCompare([]byte(rec.AppKey), []byte(appKey)) != 1 {
-		return APIKey{}, errBadAppKey
+		return APIConsumer{}, errBadAppKey
 	}
 	secret, err := box.Open(rec.Secret, []byte(rec.AppKey))
 	if err != nil {
 		// The data is there but this node can't read it: a setup error
 		// (another --api-secret-key file), not the caller's.
-		return APIKey{}, fmt.Errorf("%w: API key %s: %w", ErrStorage, rec.AppKey, errSecretUnknown)
+		return APIConsumer{}, fmt.Errorf("%w: API key %s: %w", ErrStorage, rec.AppKey, errSecretUnknown)
 	}
 	if !signed(string(secret)) {
-		return APIKey{}, errBadSignature
+		return APIConsumer{}, errBadSignature
 	}
 	d.used(ctx, rec, now)
-	return rec.APIKey, nil
+	return rec.APIConsumer, nil
 }
 
-// apiKey finds the key of a consumer key, as of now. Its account is not
-// read: an account is never removed, and the key's row refers to it.
-func (d *Desk) apiKey(ctx context.Context, consumerKey string) (APIKeyRecord, time.Time, error) {
-	var rec APIKeyRecord
+// apiConsumer finds a consumer key that may call, as of now: one not
+// validated (yet) is refused, saying so. Its account is not read: an
+// account is never removed, and the key's row refers to it.
+func (d *Desk) apiConsumer(ctx context.Context, consumerKey string) (APIConsumerRecord, time.Time, error) {
+	var rec APIConsumerRecord
 	var now time.Time
 	if consumerKey == "" || len(consumerKey) > 256 {
 		return rec, now, errNoCredential
@@ -233,18 +330,31 @@ func (d *Desk) apiKey(ctx context.Context, consumerKey string) (APIKeyRecord, ti
 	err := d.view(ctx, func(tx Tx, at time.Time) error {
 		now = at
 		var err error
-		rec, err = tx.APIKeyByConsumer(HashConsumerKey(consumerKey))
+		rec, err = tx.APIConsumerByHash(HashConsumerKey(consumerKey))
 		if errors.Is(err, ErrNoRow) {
 			return errNoCredential
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		switch rec.StateAt(now) {
+		case CredentialValidated:
+			return nil
+		case CredentialPending:
+			return fail(ErrCredentials, "consumer", "err.apikey.pending")
+		case CredentialRefused:
+			return fail(ErrCredentials, "consumer", "err.apikey.refused")
+		case CredentialExpired:
+			return fail(ErrCredentials, "consumer", "err.apikey.expired")
+		}
+		return errNoCredential
 	})
 	return rec, now, err
 }
 
 // used notes when a key was last used, at most once a minute: a busy key
 // costs a write a minute, not one a call.
-func (d *Desk) used(ctx context.Context, rec APIKeyRecord, now time.Time) {
+func (d *Desk) used(ctx context.Context, rec APIConsumerRecord, now time.Time) {
 	if now.Sub(rec.LastUsed) < lastUsedStride {
 		return
 	}
@@ -252,6 +362,6 @@ func (d *Desk) used(ctx context.Context, rec APIKeyRecord, now time.Time) {
 	// tries again.
 	_ = d.store.Update(ctx, func(tx Tx) error {
 		announceTo(tx) // no screen shows it (the command line does)
-		return tx.TouchAPIKey(rec.AppKey, now)
+		return tx.TouchAPIConsumer(rec.ID, now)
 	})
 }

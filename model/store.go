@@ -177,16 +177,22 @@ type Tx interface {
 
 	// APIKey returns the API key with this application key.
 	APIKey(appKey string) (APIKeyRecord, error)
-	// APIKeyByConsumer returns the API key whose consumer key has this
-	// SHA-256.
-	APIKeyByConsumer(hash [32]byte) (APIKeyRecord, error)
 	// APIKeys lists h's API keys (every key when h is empty), by account
-	// then date.
+	// then date, without their consumer keys.
 	APIKeys(h Handle) ([]APIKey, error)
 	InsertAPIKey(k APIKeyRecord) error
+	// DeleteAPIKey deletes an API key and every consumer key of it.
 	DeleteAPIKey(appKey string) error
-	// TouchAPIKey records that the key was last used at.
-	TouchAPIKey(appKey string, at time.Time) error
+	// APIConsumerByHash returns the consumer key whose SHA-256 is hash,
+	// with its application's sealed secret.
+	APIConsumerByHash(hash [32]byte) (APIConsumerRecord, error)
+	// APIConsumers lists the consumer keys of h's API keys (of every
+	// key when h is empty), by application key then id.
+	APIConsumers(h Handle) ([]APIConsumer, error)
+	// InsertAPIConsumer stores a consumer key and returns its id.
+	InsertAPIConsumer(c APIConsumerRecord) (int64, error)
+	// TouchAPIConsumer records that the consumer key was last used at.
+	TouchAPIConsumer(id int64, at time.Time) error
 
 	// QueueMail puts a stored mail in the SMTP outbox, due at once.
 	QueueMail(mailID int64, at time.Time) error

@@ -343,30 +343,48 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	w.write("DeleteKey missing", func(tx model.Tx) (any, error) { return one(tx.DeleteKey("SHA256:aaa")) })
 	w.read("Keys after", func(tx model.Tx) (any, error) { return tx.Keys("") })
 
-	// API keys.
+	// API keys, and their consumer keys.
 	for i, k := range []model.APIKeyRecord{
-		{APIKey: model.APIKey{AppKey: "bbbb", Handle: "xx11111-ovh", Name: "billing script", Created: at(3)}, ConsumerHash: model.HashConsumerKey("cb"), Secret: []byte{1, 2}},
-		{APIKey: model.APIKey{AppKey: "aaaa", Handle: "xx11111-ovh", Created: at(3)}, ConsumerHash: model.HashConsumerKey("ca"), Secret: []byte{3}},
-		{APIKey: model.APIKey{AppKey: "cccc", Handle: "ab12345-ovh", Created: at(1)}, ConsumerHash: model.HashConsumerKey("cc"), Secret: []byte{4}},
+		{APIKey: model.APIKey{AppKey: "bbbb", Handle: "xx11111-ovh", Name: "billing script", Created: at(3)}, Secret: []byte{1, 2}},
+		{APIKey: model.APIKey{AppKey: "aaaa", Handle: "xx11111-ovh", Created: at(3)}, Secret: []byte{3}},
+		{APIKey: model.APIKey{AppKey: "cccc", Handle: "ab12345-ovh", Created: at(1)}, Secret: []byte{4}},
 	} {
 		w.write(fmt.Sprintf("InsertAPIKey %d", i), func(tx model.Tx) (any, error) { return one(tx.InsertAPIKey(k)) })
 	}
-	w.write("InsertAPIKey same consumer", func(tx model.Tx) (any, error) {
-		return one(tx.InsertAPIKey(model.APIKeyRecord{APIKey: model.APIKey{AppKey: "dddd", Handle: "ab12345-ovh"}, ConsumerHash: model.HashConsumerKey("ca"), Secret: []byte{5}}))
+	w.write("InsertAPIKey twice", func(tx model.Tx) (any, error) {
+		return one(tx.InsertAPIKey(model.APIKeyRecord{APIKey: model.APIKey{AppKey: "aaaa", Handle: "ab12345-ovh"}, Secret: []byte{5}}))
+	})
+	for i, c := range []model.APIConsumerRecord{
+		{APIConsumer: model.APIConsumer{AppKey: "bbbb", Rules: model.AllRights, State: model.CredentialValidated, Created: at(3), Ended: at(3)}, ConsumerHash: model.HashConsumerKey("cb")},
+		{APIConsumer: model.APIConsumer{AppKey: "aaaa", Rules: []model.APIRule{{Method: "GET", Path: "/me/*"}}, State: model.CredentialValidated, Created: at(3)}, ConsumerHash: model.HashConsumerKey("ca")},
+		{APIConsumer: model.APIConsumer{AppKey: "cccc", Rules: model.AllRights, State: model.CredentialPending, Redirection: "https://example.net/", Created: at(4), Expires: at(5)},
+			ConsumerHash: model.HashConsumerKey("cc"), TokenHash: []byte{7, 7}, CodeHash: []byte{8}, Codes: 1},
+		{APIConsumer: model.APIConsumer{AppKey: "aaaa", Rules: model.AllRights, State: model.CredentialValidated, Created: at(6)}, ConsumerHash: model.HashConsumerKey("ca2")},
+	} {
+		w.write(fmt.Sprintf("InsertAPIConsumer %d", i), func(tx model.Tx) (any, error) { return tx.InsertAPIConsumer(c) })
+	}
+	w.write("InsertAPIConsumer same consumer", func(tx model.Tx) (any, error) {
+		return tx.InsertAPIConsumer(model.APIConsumerRecord{APIConsumer: model.APIConsumer{AppKey: "cccc", State: model.CredentialValidated}, ConsumerHash: model.HashConsumerKey("ca")})
+	})
+	w.write("InsertAPIConsumer of no key", func(tx model.Tx) (any, error) {
+		return tx.InsertAPIConsumer(model.APIConsumerRecord{APIConsumer: model.APIConsumer{AppKey: "zzzz", State: model.CredentialValidated}, ConsumerHash: model.HashConsumerKey("cz")})
 	})
 	w.read("APIKey", func(tx model.Tx) (any, error) { return tx.APIKey("bbbb") })
 	w.read("APIKey missing", func(tx model.Tx) (any, error) { return tx.APIKey("zzzz") })
-	w.read("APIKeyByConsumer", func(tx model.Tx) (any, error) { return tx.APIKeyByConsumer(model.HashConsumerKey("cc")) })
-	w.read("APIKeyByConsumer missing", func(tx model.Tx) (any, error) { return tx.APIKeyByConsumer(model.HashConsumerKey("zz")) })
+	w.read("APIConsumerByHash", func(tx model.Tx) (any, error) { return tx.APIConsumerByHash(model.HashConsumerKey("cc")) })
+	w.read("APIConsumerByHash missing", func(tx model.Tx) (any, error) { return tx.APIConsumerByHash(model.HashConsumerKey("zz")) })
 	w.read("APIKeys all", func(tx model.Tx) (any, error) { return tx.APIKeys("") })
 	w.read("APIKeys of one", func(tx model.Tx) (any, error) { return tx.APIKeys("xx11111-ovh") })
 	w.read("APIKeys of none", func(tx model.Tx) (any, error) { return tx.APIKeys("yy22222-ovh") })
-	w.write("TouchAPIKey", func(tx model.Tx) (any, error) { return one(tx.TouchAPIKey("aaaa", at(20))) })
-	w.write("TouchAPIKey earlier", func(tx model.Tx) (any, error) { return one(tx.TouchAPIKey("aaaa", at(10))) })
-	w.read("APIKey touched", func(tx model.Tx) (any, error) { return tx.APIKey("aaaa") })
+	w.read("APIConsumers all", func(tx model.Tx) (any, error) { return tx.APIConsumers("") })
+	w.read("APIConsumers of one", func(tx model.Tx) (any, error) { return tx.APIConsumers("xx11111-ovh") })
+	w.write("TouchAPIConsumer", func(tx model.Tx) (any, error) { return one(tx.TouchAPIConsumer(2, at(20))) })
+	w.write("TouchAPIConsumer earlier", func(tx model.Tx) (any, error) { return one(tx.TouchAPIConsumer(2, at(10))) })
+	w.read("APIConsumer touched", func(tx model.Tx) (any, error) { return tx.APIConsumerByHash(model.HashConsumerKey("ca")) })
 	w.write("DeleteAPIKey", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIKey("aaaa")) })
 	w.write("DeleteAPIKey missing", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIKey("aaaa")) })
 	w.read("APIKeys after", func(tx model.Tx) (any, error) { return tx.APIKeys("") })
+	w.read("APIConsumers after", func(tx model.Tx) (any, error) { return tx.APIConsumers("") })
 
 	// History.
 	for i, e := range []model.HistoryEntry{

@@ -272,3 +272,66 @@ func TestUpgradeFromSchema8(t *testing.T) {
 		})
 	}
 }
+
+// TestUpgradeFromSchema9: the API keys of a desk left at schema 9 keep
+// working once upgraded, each consumer key with every right it had (GET,
+// POST, PUT and DELETE on every path), its use as it was recorded, and
+// its application's secret; a new key is made beside them.
+func TestUpgradeFromSchema9(t *testing.T) {
+	ck := func(s string) string { h := model.HashConsumerKey(s); return fmt.Sprintf("X'%x'", h[:]) }
+	rows := []string{
+		`INSERT INTO accounts (handle, name, email, owes, created, lang) VALUES ('aa11111-ovh', 'Ann', 'ann@example.com', 0, 1, 'en'), ('bb22222-ovh', 'Bob', 'bob@example.com', 0, 1, 'pt')`,
+		`INSERT INTO api_keys (app_key, handle, name, consumer_hash, secret, created, last_used) VALUES
+			('AAAAAAAAAAAAAAAA', 'aa11111-ovh', 'nightly', ` + ck("consumer-of-ann") + `, X'0102', 1000, 5000),
+			('BBBBBBBBBBBBBBBB', 'bb22222-ovh', '', ` + ck("consumer-of-bob") + `, X'03', 2000, 0)`,
+	}
+	old := oldDesk(t, 9, rows...)
+	fresh := desk{filepath.Join(t.TempDir(), "new.db"), pgtest.URL(t)}
+	fresh.open(t)
+	for engine, st := range old.open(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			if got, want := old.schema(t, engine), fresh.schema(t, engine); !reflect.DeepEqual(got, want) {
+				t.Errorf("the upgraded schema:\n%s\na new desk's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			d := model.NewDesk(st, model.Options{})
+			ks, err := d.APIKeys(ctx, "")
+			if err != nil || len(ks) != 2 {
+				t.Fatalf("keys: %+v %v", ks, err)
+			}
+			ann := ks[0]
+			if ann.AppKey != "AAAAAAAAAAAAAAAA" || ann.Name != "nightly" || ann.Created.UnixNano() != 1000 || ann.LastUsed.UnixNano() != 5000 || len(ann.Consumers) != 1 {
+				t.Errorf("ann's key: %+v", ann)
+			}
+			for _, k := range ks {
+				if len(k.Consumers) != 1 || !reflect.DeepEqual(k.Consumers[0].Rules, model.AllRights) || k.Consumers[0].State != model.CredentialValidated {
+					t.Errorf("%s's consumer keys: %+v", k.Handle, k.Consumers)
+				}
+			}
+			who, err := d.APIBearer(ctx, "consumer-of-bob")
+			if err != nil || who.Handle != "bb22222-ovh" || who.AppKey != "BBBBBBBBBBBBBBBB" {
+				t.Fatalf("bob's old consumer key: %+v %v", who, err)
+			}
+			for _, m := range []string{"GET", "POST", "PUT", "DELETE"} {
+				if !who.Granted(m, "/me/task/contactChange/1/accept") {
+					t.Errorf("bob's old key may not %s", m)
+				}
+			}
+			st.View(ctx, func(tx model.Tx) error {
+				if rec, err := tx.APIKey("AAAAAAAAAAAAAAAA"); err != nil || string(rec.Secret) != "\x01\x02" {
+					t.Errorf("ann's sealed secret: %q %v", rec.Secret, err)
+				}
+				return nil
+			})
+			if _, err := d.AddAPIKey(ctx, "aa11111-ovh", "", fakeBox{}); err != nil {
+				t.Fatalf("a new key: %v", err)
+			}
+		})
+	}
+}
+
+// fakeBox seals nothing: the upgrade test needs no secret opened.
+type fakeBox struct{}
+
+func (fakeBox) Seal(secret, _ []byte) ([]byte, error) { return secret, nil }
+func (fakeBox) Open(sealed, _ []byte) ([]byte, error) { return sealed, nil }

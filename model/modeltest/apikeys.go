@@ -3,6 +3,7 @@ package modeltest
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +62,10 @@ func testAPIKeys(t *testing.T, open Opener) {
 	if err != nil || len(ks) != 2 || ks[0].AppKey != c.AppKey || ks[0].Name != "nightly sync" || !ks[0].LastUsed.IsZero() {
 		t.Fatalf("A's keys: %+v %v", ks, err)
 	}
+	// Made without rules, a key may make every call.
+	if cs := ks[0].Consumers; len(cs) != 1 || cs[0].State != model.CredentialValidated || !reflect.DeepEqual(cs[0].Rules, model.AllRights) || !reflect.DeepEqual(c.Rules, model.AllRights) {
+		t.Fatalf("the consumer keys of a key made without rules: %+v", cs)
+	}
 	if ks, _ := f.Desk.APIKeys(f.Ctx, T); len(ks) != 0 {
 		t.Fatalf("T has keys: %+v", ks)
 	}
@@ -105,6 +110,25 @@ func testAPIKeys(t *testing.T, open Opener) {
 		t.Errorf("a secret sealed under another key: %v, want a storage failure that shows no secret", err)
 	}
 
+	// Rules: a key made with them may make only their calls; bad rules
+	// make nothing.
+	before, _ := f.Desk.APIKeys(f.Ctx, "")
+	for _, bad := range [][]model.APIRule{{{Method: "PATCH", Path: "/me"}}, {{Method: "GET", Path: "me"}}, {{Method: "GET", Path: "/me"}, {Method: "GET", Path: "/a b"}}} {
+		_, err := f.Desk.AddAPIKey(f.Ctx, A, "", box, bad...)
+		IsKind(t, err, model.ErrInvalid, "bad rules")
+	}
+	if after, _ := f.Desk.APIKeys(f.Ctx, ""); len(after) != len(before) {
+		t.Fatalf("refused rules made a key: %d keys, then %d", len(before), len(after))
+	}
+	ro, err := f.Desk.AddAPIKey(f.Ctx, T, "dashboard", box, model.APIRule{Method: "get", Path: "/me"}, model.APIRule{Method: "GET", Path: "/me/*"})
+	if err != nil || len(ro.Rules) != 2 || ro.Rules[0] != (model.APIRule{Method: "GET", Path: "/me"}) {
+		t.Fatalf("a read-only key: %+v %v", ro, err)
+	}
+	who, err = f.Desk.APIBearer(f.Ctx, ro.ConsumerKey)
+	if err != nil || who.Handle != T || !who.Granted("GET", "/me") || !who.Granted("GET", "/me/task/contactChange/3") || who.Granted("POST", "/me/task/contactChange/3/accept") || who.Granted("GET", "/domain") {
+		t.Fatalf("the read-only key as it calls: %+v %v", who, err)
+	}
+
 	// Removed: refused at once, and only once.
 	k, err := f.Desk.RemoveAPIKey(f.Ctx, " "+c.AppKey+" ")
 	if err != nil || k.AppKey != c.AppKey || k.Handle != A {
@@ -138,6 +162,7 @@ func testAPIKeys(t *testing.T, open Opener) {
 	}
 	want := []string{
 		"apikey.remove API key " + c.AppKey + " (nightly sync) of " + string(A) + " removed",
+		"apikey.add API key " + ro.AppKey + " (dashboard) added for " + string(T) + ", allowed GET /me, GET /me/*",
 		"apikey.add API key " + c2.AppKey + " added for " + string(A),
 		"apikey.add API key " + c.AppKey + " (nightly sync) added for " + string(A),
 	}

@@ -6,32 +6,22 @@ import (
 	"contactdesk/model"
 )
 
-const apiKeyCols = "app_key, handle, name, created, last_used"
+const apiKeyCols = "app_key, handle, name, created"
 
 func scanAPIKey(sc Row) (model.APIKey, error) {
 	var k model.APIKey
-	var created, used int64
-	err := sc.Scan(&k.AppKey, &k.Handle, &k.Name, &created, &used)
-	k.Created, k.LastUsed = tm(created), tm(used)
-	return k, err
-}
-
-func scanAPIKeyRecord(sc Row) (model.APIKeyRecord, error) {
-	var k model.APIKeyRecord
-	var created, used int64
-	var hash []byte
-	err := sc.Scan(&k.AppKey, &k.Handle, &k.Name, &created, &used, &hash, &k.Secret)
-	k.Created, k.LastUsed = tm(created), tm(used)
-	copy(k.ConsumerHash[:], hash)
+	var created int64
+	err := sc.Scan(&k.AppKey, &k.Handle, &k.Name, &created)
+	k.Created = tm(created)
 	return k, err
 }
 
 func (t *Tx) APIKey(appKey string) (model.APIKeyRecord, error) {
-	return scanAPIKeyRecord(t.row("SELECT "+apiKeyCols+", consumer_hash, secret FROM api_keys WHERE app_key = +?", appKey))
-}
-
-func (t *Tx) APIKeyByConsumer(hash [32]byte) (model.APIKeyRecord, error) {
-	return scanAPIKeyRecord(t.row("SELECT "+apiKeyCols+", consumer_hash, secret FROM api_keys WHERE consumer_hash = +?", hash[:]))
+	var k model.APIKeyRecord
+	var created int64
+	err := t.row("SELECT "+apiKeyCols+", secret FROM api_keys WHERE app_key = +?", appKey).Scan(&k.AppKey, &k.Handle, &k.Name, &created, &k.Secret)
+	k.Created = tm(created)
+	return k, err
 }
 
 // APIKeys: the CAST, as in Keys, types an empty literal for PostgreSQL.
@@ -40,18 +30,66 @@ func (t *Tx) APIKeys(h model.Handle) ([]model.APIKey, error) {
 }
 
 func (t *Tx) InsertAPIKey(k model.APIKeyRecord) error {
-	_, err := t.x.Exec("INSERT INTO api_keys ("+apiKeyCols+", consumer_hash, secret) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		k.AppKey, k.Handle, k.Name, ts(k.Created), ts(k.LastUsed), k.ConsumerHash[:], k.Secret)
+	_, err := t.x.Exec("INSERT INTO api_keys ("+apiKeyCols+", secret) VALUES (?, ?, ?, ?, ?)", k.AppKey, k.Handle, k.Name, ts(k.Created), k.Secret)
 	return err
 }
 
 func (t *Tx) DeleteAPIKey(appKey string) error {
+	if _, err := t.x.Exec("DELETE FROM api_consumers WHERE app_key = ?", appKey); err != nil {
+		return err
+	}
 	return exactlyOne(t.x.Exec("DELETE FROM api_keys WHERE app_key = ?", appKey))
 }
 
-// TouchAPIKey never moves the time back: two nodes noting the same key
-// at once keep the later.
-func (t *Tx) TouchAPIKey(appKey string, at time.Time) error {
-	_, err := t.x.Exec("UPDATE api_keys SET last_used = ?1 WHERE app_key = ?2 AND last_used < ?1", ts(at), appKey)
+const apiConsumerCols = "c.id, c.app_key, k.handle, c.rules, c.state, c.redirection, c.created, c.expires, c.ended, c.last_used"
+
+func scanAPIConsumer(sc Row, more ...any) (model.APIConsumer, error) {
+	var c model.APIConsumer
+	var rules string
+	var created, expires, ended, used int64
+	err := sc.Scan(append([]any{&c.ID, &c.AppKey, &c.Handle, &rules, &c.State, &c.Redirection, &created, &expires, &ended, &used}, more...)...)
+	c.Rules = model.ParseRulesJSON(rules)
+	c.Created, c.Expires, c.Ended, c.LastUsed = tm(created), tm(expires), tm(ended), tm(used)
+	return c, err
+}
+
+func scanAPIConsumerRecord(sc Row) (model.APIConsumerRecord, error) {
+	var r model.APIConsumerRecord
+	var hash []byte
+	var err error
+	r.APIConsumer, err = scanAPIConsumer(sc, &hash, &r.TokenHash, &r.CodeHash, &r.Codes, &r.Secret)
+	copy(r.ConsumerHash[:], hash)
+	return r, err
+}
+
+const apiConsumerRecordSelect = "SELECT " + apiConsumerCols + ", c.consumer_hash, c.token_hash, c.code_hash, c.codes, k.secret FROM api_consumers c JOIN api_keys k ON k.app_key = c.app_key"
+
+func (t *Tx) APIConsumerByHash(hash [32]byte) (model.APIConsumerRecord, error) {
+	return scanAPIConsumerRecord(t.row(apiConsumerRecordSelect+" WHERE c.consumer_hash = +?", hash[:]))
+}
+
+func (t *Tx) APIConsumers(h model.Handle) ([]model.APIConsumer, error) {
+	return list(t, func(sc Row) (model.APIConsumer, error) { return scanAPIConsumer(sc) },
+		"SELECT "+apiConsumerCols+" FROM api_consumers c JOIN api_keys k ON k.app_key = c.app_key WHERE CAST(?1 AS TEXT) = '' OR k.handle = +?1 ORDER BY c.app_key, c.id", h)
+}
+
+func (t *Tx) InsertAPIConsumer(c model.APIConsumerRecord) (int64, error) {
+	return t.insert(`INSERT INTO api_consumers (app_key, consumer_hash, rules, state, redirection, token_hash, code_hash, codes, created, expires, ended, last_used)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.AppKey, c.ConsumerHash[:], model.RulesJSON(c.Rules), c.State, c.Redirection, nullBytes(c.TokenHash), nullBytes(c.CodeHash), c.Codes, ts(c.Created), ts(c.Expires), ts(c.Ended), ts(c.LastUsed))
+}
+
+// TouchAPIConsumer never moves the time back: two nodes noting the same
+// key at once keep the later.
+func (t *Tx) TouchAPIConsumer(id int64, at time.Time) error {
+	_, err := t.x.Exec("UPDATE api_consumers SET last_used = ?1 WHERE id = ?2 AND last_used < ?1", ts(at), id)
 	return err
+}
+
+// nullBytes is b, or NULL for none.
+func nullBytes(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
 }

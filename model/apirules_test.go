@@ -1,0 +1,79 @@
+package model_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"contactdesk/model"
+)
+
+// TestAPIRuleMatching: the provider's access rules, a method and a path
+// in which "*" stands for any rest.
+func TestAPIRuleMatching(t *testing.T) {
+	for _, c := range []struct {
+		rule         string
+		method, path string
+		want         bool
+	}{
+		{"GET:/*", "GET", "/me", true},
+		{"GET:/*", "GET", "/me/task/contactChange/12", true},
+		{"GET:/*", "POST", "/me", false},
+		{"GET:/*", "HEAD", "/me", true}, // a HEAD is a GET's
+		{"GET:/me", "GET", "/me", true},
+		{"GET:/me", "GET", "/me/task/contactChange", false},
+		{"GET:/me", "GET", "/mega", false},
+		{"GET:/me/*", "GET", "/me/task/contactChange/12", true},
+		{"GET:/me/*", "GET", "/me", false}, // the provider's clients ask for /me and /me/* both
+		{"GET:/me/*", "GET", "/me/", true},
+		{"GET:/me/*", "GET", "/mega/x", false},
+		{"POST:/me/task/contactChange/*/accept", "POST", "/me/task/contactChange/12/accept", true},
+		{"POST:/me/task/contactChange/*/accept", "POST", "/me/task/contactChange/12/refuse", false},
+		{"POST:/me/task/contactChange/*/accept", "POST", "/me/task/contactChange/12/x/accept", true},
+		{"POST:/domain/example.pt/changeContact", "POST", "/domain/example.pt/changeContact", true},
+		{"POST:/domain/example.pt/changeContact", "POST", "/domain/other.pt/changeContact", false},
+		{"DELETE:/*", "DELETE", "/x", true},
+		{"PUT:/a*b*c", "PUT", "/aXXbYYc", true},
+		{"PUT:/a*b*c", "PUT", "/aXXbYYcZ", false},
+		{"GET:/" + strings.Repeat("*a", 60), "GET", "/" + strings.Repeat("a", 5000) + "b", false}, // no blow-up
+	} {
+		r, err := model.ParseAPIRule(c.rule)
+		if err != nil {
+			t.Fatalf("%s: %v", c.rule, err)
+		}
+		if got := r.Matches(c.method, c.path); got != c.want {
+			t.Errorf("%s matches %s %s: %v, want %v", c.rule, c.method, c.path, got, c.want)
+		}
+	}
+	if !model.Granted(model.AllRights, "DELETE", "/anything/at/all") || model.Granted(nil, "GET", "/me") {
+		t.Error("every right grants everything, none nothing")
+	}
+}
+
+func TestAPIRulesChecked(t *testing.T) {
+	for _, bad := range []string{"", "GET", "GET /me", ":/me", "PATCH:/me", "GET:", "GET:me", "GET:/me me", "GET:/me?x", "GET:/me#x", "GET:/\x1b[2J", "GET:/" + strings.Repeat("a", 300)} {
+		if _, err := model.ParseAPIRule(bad); !errors.Is(err, model.ErrInvalid) || strings.Contains(err.Error(), "\x1b") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	if r, err := model.ParseAPIRule(" delete:/me/* "); err != nil || r != (model.APIRule{Method: "DELETE", Path: "/me/*"}) {
+		t.Errorf("a rule in lower case: %+v %v", r, err)
+	}
+	if _, err := model.CheckAPIRules(nil); !errors.Is(err, model.ErrInvalid) {
+		t.Errorf("no rule: %v", err)
+	}
+	many := make([]model.APIRule, model.MaxAPIRules+1)
+	for i := range many {
+		many[i] = model.APIRule{Method: "GET", Path: "/x"}
+	}
+	if _, err := model.CheckAPIRules(many); !errors.Is(err, model.ErrInvalid) {
+		t.Errorf("too many rules: %v", err)
+	}
+	rs, err := model.CheckAPIRules([]model.APIRule{{"get", "/me"}, {"GET", "/me"}, {"GET", "/me/*"}})
+	if err != nil || len(rs) != 2 {
+		t.Errorf("a rule twice is kept once: %+v %v", rs, err)
+	}
+	if got := model.RulesText(model.AllRights); got != "GET POST PUT DELETE /*" {
+		t.Errorf("every right, written: %q", got)
+	}
+}
