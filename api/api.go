@@ -89,10 +89,16 @@ type Options struct {
 	// proxy). By default, the last X-Forwarded-For address with
 	// TrustProxy, else the connection's.
 	ClientAddr func(*http.Request) string
-	KeyRate    int // calls a minute per API key (NoLimit: none)
-	AddrRate   int // calls a minute per address (NoLimit: none)
-	Timeout    time.Duration
-	MaxBody    int64
+	// CredentialBurst consumer keys may be asked for at once with one
+	// application key (POST /1.0/auth/credential), then one every
+	// CredentialEvery (defaults: DefaultCredentialBurst,
+	// DefaultCredentialEvery).
+	CredentialBurst int
+	CredentialEvery time.Duration
+	KeyRate         int // calls a minute per API key (NoLimit: none)
+	AddrRate        int // calls a minute per address (NoLimit: none)
+	Timeout         time.Duration
+	MaxBody         int64
 }
 
 // Handler serves the API under Prefix.
@@ -103,6 +109,8 @@ type Handler struct {
 	mux   *http.ServeMux
 	keys  *ratelimit.Keyed
 	addrs *ratelimit.Keyed
+	// asks limits the consumer keys asked for, per application key
+	asks *ratelimit.Keyed
 	// sealedTold holds the application keys whose secret was found
 	// sealed under another API secret key, and logged so once.
 	sealedTold sync.Map
@@ -122,6 +130,12 @@ func New(d *model.Desk, o Options) *Handler {
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if o.CredentialBurst <= 0 {
+		o.CredentialBurst = DefaultCredentialBurst
+	}
+	if o.CredentialEvery <= 0 {
+		o.CredentialEvery = DefaultCredentialEvery
+	}
 	if o.MaxBody == 0 {
 		o.MaxBody = DefaultMaxBody
 	}
@@ -134,7 +148,8 @@ func New(d *model.Desk, o Options) *Handler {
 			o.ClientAddr = clientinfo.FromHeader("X-Forwarded-For")
 		}
 	}
-	h := &Handler{d: d, o: o, log: o.Logger, keys: ratelimit.PerMinute(o.KeyRate, 0), addrs: ratelimit.PerMinute(o.AddrRate, 0), mux: http.NewServeMux()}
+	h := &Handler{d: d, o: o, log: o.Logger, keys: ratelimit.PerMinute(o.KeyRate, 0), addrs: ratelimit.PerMinute(o.AddrRate, 0), mux: http.NewServeMux(),
+		asks: ratelimit.New(o.CredentialBurst, o.CredentialEvery, 0)}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}

@@ -20,6 +20,7 @@ func (h *Handler) routes() {
 		}
 		writeJSON(w, http.StatusOK, h.d.Now().Unix())
 	})
+	m.HandleFunc("POST /1.0/auth/credential", h.askCredential)
 	// The second argument of authed is the query parameters a route
 	// takes (nil: none), as the README's table of routes shows them.
 	m.Handle("GET /1.0/me", h.authed(nil, h.me))

@@ -193,6 +193,16 @@ type Tx interface {
 	InsertAPIConsumer(c APIConsumerRecord) (int64, error)
 	// TouchAPIConsumer records that the consumer key was last used at.
 	TouchAPIConsumer(id int64, at time.Time) error
+	// APIConsumerByToken returns the consumer key whose validation
+	// page's token has this SHA-256.
+	APIConsumerByToken(hash []byte) (APIConsumerRecord, error)
+	// UpdateAPIConsumer stores c's state, code (hash and count) and end.
+	UpdateAPIConsumer(c APIConsumerRecord) error
+	// DeleteAPIConsumer deletes one consumer key.
+	DeleteAPIConsumer(id int64) error
+	// DeleteStaleAPIConsumers deletes the consumer keys of appKey that
+	// expired awaiting validation before before.
+	DeleteStaleAPIConsumers(appKey string, before time.Time) error
 
 	// QueueMail puts a stored mail in the SMTP outbox, due at once.
 	QueueMail(mailID int64, at time.Time) error

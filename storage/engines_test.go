@@ -381,6 +381,18 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	w.write("TouchAPIConsumer", func(tx model.Tx) (any, error) { return one(tx.TouchAPIConsumer(2, at(20))) })
 	w.write("TouchAPIConsumer earlier", func(tx model.Tx) (any, error) { return one(tx.TouchAPIConsumer(2, at(10))) })
 	w.read("APIConsumer touched", func(tx model.Tx) (any, error) { return tx.APIConsumerByHash(model.HashConsumerKey("ca")) })
+	w.read("APIConsumerByToken", func(tx model.Tx) (any, error) { return tx.APIConsumerByToken([]byte{7, 7}) })
+	w.read("APIConsumerByToken missing", func(tx model.Tx) (any, error) { return tx.APIConsumerByToken([]byte{7}) })
+	w.write("UpdateAPIConsumer", func(tx model.Tx) (any, error) {
+		return one(tx.UpdateAPIConsumer(model.APIConsumerRecord{APIConsumer: model.APIConsumer{ID: 3, State: model.CredentialValidated, Ended: at(4)}, Codes: 2}))
+	})
+	w.write("UpdateAPIConsumer missing", func(tx model.Tx) (any, error) {
+		return one(tx.UpdateAPIConsumer(model.APIConsumerRecord{APIConsumer: model.APIConsumer{ID: 99, State: model.CredentialValidated}}))
+	})
+	w.read("APIConsumer updated", func(tx model.Tx) (any, error) { return tx.APIConsumerByToken([]byte{7, 7}) })
+	w.write("DeleteStaleAPIConsumers none", func(tx model.Tx) (any, error) { return one(tx.DeleteStaleAPIConsumers("cccc", at(30))) })
+	w.write("DeleteAPIConsumer", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIConsumer(1)) })
+	w.write("DeleteAPIConsumer missing", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIConsumer(1)) })
 	w.write("DeleteAPIKey", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIKey("aaaa")) })
 	w.write("DeleteAPIKey missing", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIKey("aaaa")) })
 	w.read("APIKeys after", func(tx model.Tx) (any, error) { return tx.APIKeys("") })

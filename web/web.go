@@ -171,12 +171,14 @@ func New(d *model.Desk, o Options) http.Handler {
 	mux.HandleFunc("POST /request/{id}", h.answer)
 	mux.HandleFunc("GET /email/{id}", h.showEmail)
 	mux.HandleFunc("POST /email/{id}", h.answerEmail)
+	mux.HandleFunc("GET /auth/{$}", h.showCredential)
+	mux.HandleFunc("POST /auth/{$}", h.answerCredential)
 	mux.HandleFunc("GET /healthz", h.health)
 	mux.HandleFunc(styleRoute, style)
 	mux.HandleFunc("GET /{$}", h.home)
 	// The same addresses asked with another method: 405, saying which
 	// methods they take.
-	for route, allow := range map[string]string{"/request/{id}": "GET, HEAD, POST", "/email/{id}": "GET, HEAD, POST", "/healthz": "GET, HEAD", "/assets/style.css": "GET, HEAD", "/{$}": "GET, HEAD"} {
+	for route, allow := range map[string]string{"/request/{id}": "GET, HEAD, POST", "/auth/{$}": "GET, HEAD, POST", "/email/{id}": "GET, HEAD, POST", "/healthz": "GET, HEAD", "/assets/style.css": "GET, HEAD", "/{$}": "GET, HEAD"} {
 		mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) { h.notAllowed(w, r, allow) })
 	}
 	mux.HandleFunc("/", h.notFound)
@@ -802,6 +804,10 @@ type view struct {
 	Form              *formView
 	Resend            *resendView
 	Ask               *askView
+	Credential        *credentialView
+	// Refresh: the page goes elsewhere by itself (a meta refresh's
+	// content, "3;url=…")
+	Refresh string
 }
 
 type notice struct{ Kind, Text string } // Kind: ok, error, info

@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"StoredNames", testStoredNames},
 		{"Keys", testKeys},
 		{"APIKeys", testAPIKeys},
+		{"Credentials", testCredentials},
 		{"Concurrency", testConcurrency},
 		{"Contention", testContention},
 		{"HostileInput", testHostileInput},

@@ -93,3 +93,21 @@ func nullBytes(b []byte) any {
 	}
 	return b
 }
+
+func (t *Tx) APIConsumerByToken(hash []byte) (model.APIConsumerRecord, error) {
+	return scanAPIConsumerRecord(t.row(apiConsumerRecordSelect+" WHERE c.token_hash = +?", hash))
+}
+
+func (t *Tx) UpdateAPIConsumer(c model.APIConsumerRecord) error {
+	return exactlyOne(t.x.Exec("UPDATE api_consumers SET state = ?, code_hash = ?, codes = ?, ended = ? WHERE id = ?",
+		c.State, nullBytes(c.CodeHash), c.Codes, ts(c.Ended), c.ID))
+}
+
+func (t *Tx) DeleteAPIConsumer(id int64) error {
+	return exactlyOne(t.x.Exec("DELETE FROM api_consumers WHERE id = ?", id))
+}
+
+func (t *Tx) DeleteStaleAPIConsumers(appKey string, before time.Time) error {
+	_, err := t.x.Exec("DELETE FROM api_consumers WHERE app_key = ? AND state = ? AND expires < ?", appKey, model.CredentialPending, ts(before))
+	return err
+}

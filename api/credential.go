@@ -1,0 +1,100 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"contactdesk/model"
+)
+
+// POST /1.0/auth/credential: a program asks for a consumer key, the
+// provider's way, with its application key alone (X-Ovh-Application,
+// unsigned: it has no consumer key yet) and the access rules it wants.
+// The key is made awaiting validation by the application's account, on
+// the web page at validationUrl; until then every call with it is
+// refused (INVALID_CREDENTIAL). go-ovh's NewCkRequest().Do() and
+// python-ovh's request_consumerkey call it.
+
+// Defaults of the asking of consumer keys, per application key: a script
+// asks for one now and then (a fresh one when a person is to validate
+// it); more than DefaultCredentialBurst at once, then one every
+// DefaultCredentialEvery, is a loop gone wrong.
+const (
+	DefaultCredentialBurst = 10
+	DefaultCredentialEvery = 6 * time.Minute
+)
+
+// credentialAsked is the provider's answer: where the account validates
+// the key, the key, and its state.
+type credentialAsked struct {
+	ValidationURL string `json:"validationUrl"`
+	ConsumerKey   string `json:"consumerKey"`
+	State         string `json:"state"`
+}
+
+func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
+	info := r.Context().Value(infoKey{}).(*callInfo)
+	body, e := readBody(w, r, h.o.MaxBody)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	if _, e := params(nil).read(r); e != nil {
+		writeError(w, e)
+		return
+	}
+	appKey := strings.TrimSpace(r.Header.Get("X-Ovh-Application"))
+	if appKey == "" {
+		writeError(w, fail(http.StatusForbidden, "INVALID_KEY", "Invalid application key: send it in X-Ovh-Application"))
+		return
+	}
+	if len(appKey) > 64 {
+		writeError(w, fail(http.StatusForbidden, "INVALID_KEY", "Invalid application key"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.o.Timeout)
+	defer cancel()
+	now := h.d.Now()
+	// Counted before the key is looked up: unknown keys tried in a
+	// loop are limited too (by their own name, in bounded memory).
+	if ok, wait := h.asks.Allow(appKey, time.Now()); !ok {
+		info.limit = "key"
+		info.appKey = appKey
+		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many consumer keys asked for with this application key; try again in "+retrySeconds(wait)+" s")
+		e.RetryAfter = wait
+		writeError(w, e)
+		return
+	}
+	var in struct {
+		AccessRules *[]model.APIRule `json:"accessRules"`
+		Redirection string           `json:"redirection"`
+	}
+	c := &call{ctx: ctx, r: r, body: body, now: now}
+	if err := decode(c, &in); err != nil {
+		h.answerError(w, info, err, now)
+		return
+	}
+	if in.AccessRules == nil {
+		writeError(w, badParameter(`give accessRules: the calls the key may make, such as [{"method": "GET", "path": "/me/*"}]`))
+		return
+	}
+	got, err := h.d.AskCredential(ctx, appKey, *in.AccessRules, in.Redirection)
+	if err != nil {
+		if model.FieldOf(err) == "application" {
+			info.appKey = ""
+		}
+		h.answerError(w, info, err, now)
+		return
+	}
+	info.appKey = appKey
+	url := got.ValidationURL
+	if url == "" {
+		// no public-url: the page is served beside the API, at the
+		// address this call came to
+		base := strings.TrimSuffix(h.fullURL(r), r.RequestURI)
+		url = model.CredentialWebLink(base, got.Token, "")
+	}
+	writeJSON(w, http.StatusOK, credentialAsked{ValidationURL: url, ConsumerKey: got.ConsumerKey, State: got.State})
+}

@@ -1,0 +1,300 @@
+package api_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ovh/go-ovh/ovh"
+
+	"contactdesk/api"
+	"contactdesk/model"
+	"contactdesk/web"
+)
+
+// withPage serves the web page beside the API on the world's server,
+// as serve --http does: the page at /, the API at /1.0/.
+func withPage(t *testing.T, w *world, o api.Options) {
+	t.Helper()
+	o.Secrets = w.box
+	apiH, page := api.New(w.desk, o), web.New(w.desk, web.Options{})
+	w.srv.Close()
+	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, api.Prefix) {
+			apiH.ServeHTTP(rw, r)
+			return
+		}
+		page.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(w.srv.Close)
+}
+
+// page GETs a page of the web door, or POSTs a form to it; it answers
+// the status and the body.
+func page(t *testing.T, method, u string, form url.Values) (int, string) {
+	t.Helper()
+	var res *http.Response
+	var err error
+	if method == "POST" {
+		res, err = http.PostForm(u, form)
+	} else {
+		res, err = http.Get(u)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	// the page keeps handles whole on a line: read it without that
+	return res.StatusCode, strings.NewReplacer(`<span class="whole">`, "", "</span>", "").Replace(string(b))
+}
+
+// lastCode is the newest mail of h's mailbox that carries a code to
+// validate a consumer key.
+func (w *world) lastCode(h model.Handle) (model.Mail, bool) {
+	w.t.Helper()
+	ms, err := w.desk.Mails(w.ctx, h)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Kind == model.MailCredentialCode {
+			return m, true
+		}
+	}
+	return model.Mail{}, false
+}
+
+// TestConsumerKeyThroughTheOfficialClient: go-ovh asks for a consumer
+// key its documented way (NewCkRequest, its rules, Do), the account
+// validates it on the page of its validationUrl with the code mailed
+// to it, and the key then makes the calls of its rules and no other.
+func TestConsumerKeyThroughTheOfficialClient(t *testing.T) {
+	w := newWorld(t, api.Options{})
+	withPage(t, w, api.Options{})
+	contactdesk(t, w.db, "config", "set", "public-url", w.srv.URL)
+	c := w.creds[ada]
+	cl, err := ovh.NewClient(w.endpoint(), c.ApplicationKey, c.ApplicationSecret, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck := cl.NewCkRequestWithRedirection("https://app.example/done?x=1")
+	ck.AddRecursiveRules(ovh.ReadOnly, "/me")
+	state, err := ck.Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if state.State != "pendingValidation" || len(state.ConsumerKey) != 32 || state.ConsumerKey == c.ConsumerKey ||
+		!strings.HasPrefix(state.ValidationURL, w.srv.URL+"/auth/?credentialToken=") || cl.ConsumerKey != state.ConsumerKey {
+		t.Fatalf("the answer: %+v", state)
+	}
+	// Awaiting validation, the key can't call; nobody was mailed.
+	var me map[string]any
+	e := apiError(t, cl.Get("/me", &me), http.StatusForbidden, "Client::Forbidden", "a key awaiting validation")
+	if !strings.Contains(e.Message, "awaits its validation") {
+		t.Errorf("a key awaiting validation: %q", e.Message)
+	}
+	if m, ok := w.lastCode(ada); ok {
+		t.Fatalf("a bare API call mailed the account: %+v", m)
+	}
+
+	// The page: which application, which account, which rights, in
+	// plain words; a button to mail a code.
+	status, body := page(t, "GET", state.ValidationURL, nil)
+	for _, want := range []string{"API access for " + string(ada), "test of " + string(ada) + " (" + c.ApplicationKey + ")",
+		"read (GET) the path /me", "read (GET) every path under /me/", "Awaiting validation", ">Mail me a code</button>"} {
+		if status != http.StatusOK || !strings.Contains(body, want) {
+			t.Fatalf("the validation page: %d, no %q in\n%s", status, want, body)
+		}
+	}
+	if strings.Contains(body, `name="code"`) {
+		t.Errorf("the page asks for a code before one was mailed:\n%s", body)
+	}
+	token := strings.TrimPrefix(state.ValidationURL, w.srv.URL+"/auth/?credentialToken=")
+	status, body = page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"code"}})
+	if status != http.StatusOK || !strings.Contains(body, "A code was mailed to the address of "+string(ada)) || !strings.Contains(body, `name="code"`) {
+		t.Fatalf("mail me a code: %d\n%s", status, body)
+	}
+	mail, ok := w.lastCode(ada)
+	if !ok || mail.Token == "" || mail.Address != string(ada)+"@mail.example" || !strings.Contains(mail.Body, mail.Token) ||
+		!strings.Contains(mail.Body, "read (GET) every path under /me/") || !strings.HasPrefix(mail.Link, state.ValidationURL+"&code=") {
+		t.Fatalf("the code's mail: %+v", mail)
+	}
+
+	// A wrong code validates nothing, and is counted.
+	status, body = page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"validate"}, "code": {"AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"}})
+	if status != http.StatusForbidden || !strings.Contains(body, "This code is not the one last mailed for this key.") || !strings.Contains(body, "more tries before a pause") {
+		t.Fatalf("a wrong code: %d\n%s", status, body)
+	}
+	apiError(t, cl.Get("/me", &me), http.StatusForbidden, "Client::Forbidden", "after a wrong code")
+
+	// The mail's link opens the page with the code filled in.
+	status, body = page(t, "GET", mail.Link, nil)
+	if status != http.StatusOK || !strings.Contains(body, `value="`+mail.Token+`"`) {
+		t.Fatalf("the mail's link: %d\n%s", status, body)
+	}
+	status, body = page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"validate"}, "code": {mail.Token}})
+	if status != http.StatusOK || !strings.Contains(body, "Validated: the application may now act as "+string(ada)) ||
+		!strings.Contains(body, `<meta http-equiv="refresh" content="3;url=https://app.example/done?x=1">`) || !strings.Contains(body, `href="https://app.example/done?x=1"`) {
+		t.Fatalf("validate: %d\n%s", status, body)
+	}
+
+	// Validated: the calls of its rules, and no other.
+	if err := cl.Get("/me", &me); err != nil || me["nichandle"] != string(ada) {
+		t.Fatalf("GET /me with the validated key: %v %v", me, err)
+	}
+	var ids []int64
+	if err := cl.Get("/me/task/contactChange", &ids); err != nil {
+		t.Fatalf("GET /me/task/contactChange with the validated key: %v", err)
+	}
+	err = cl.Post("/domain/"+domain+"/changeContact", map[string]string{"contactTech": string(nina)}, &ids)
+	if e := apiError(t, err, http.StatusForbidden, "Client::Forbidden", "a call outside its rules"); !strings.HasPrefix(e.Message, "This call has not been granted") {
+		t.Fatalf("a call outside its rules: %q", e.Message)
+	}
+	if rs, _ := w.desk.Requests(w.ctx, ada); len(rs) != 0 {
+		t.Fatalf("a call not granted made requests: %+v", rs)
+	}
+	// The code worked once.
+	status, body = page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"refuse"}, "code": {mail.Token}})
+	if status != http.StatusConflict || !strings.Contains(body, "is validated already") {
+		t.Fatalf("the code again: %d\n%s", status, body)
+	}
+
+	// The history says who asked, mailed and validated, never a secret.
+	hs, err := w.desk.History(w.ctx, ada, model.HistoryFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acts []string
+	for _, h := range hs {
+		for _, s := range []string{state.ConsumerKey, token, mail.Token} {
+			if strings.Contains(h.Detail, s) {
+				t.Errorf("a history line shows a secret: %s", h.Detail)
+			}
+		}
+		if strings.HasPrefix(h.Action, "apikey.credential.") {
+			acts = append(acts, h.Action)
+		}
+	}
+	if strings.Join(acts, " ") != "apikey.credential.validate apikey.credential.code apikey.credential.ask" {
+		t.Errorf("history: %v", acts)
+	}
+}
+
+// TestAskCredentialRefusals: what POST /1.0/auth/credential refuses, in
+// the provider's shapes, making nothing; a key refused or left to expire
+// on its page never works; the asking is limited per application key.
+func TestAskCredentialRefusals(t *testing.T) {
+	w := newWorld(t, api.Options{})
+	withPage(t, w, api.Options{CredentialBurst: 14, CredentialEvery: time.Hour})
+	ak := w.creds[ada].ApplicationKey
+	ask := func(appKey, body string) (int, map[string]any) {
+		req, _ := http.NewRequest("POST", w.endpoint()+"/auth/credential", strings.NewReader(body))
+		if appKey != "" {
+			req.Header.Set("X-Ovh-Application", appKey)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out
+	}
+	consumers := func() int {
+		ks, _ := w.desk.APIKeys(w.ctx, ada)
+		return len(ks[0].Consumers)
+	}
+	before := consumers()
+	for _, c := range []struct {
+		appKey, body string
+		status       int
+		code, says   string
+	}{
+		{"", `{"accessRules":[{"method":"GET","path":"/me"}]}`, 403, "INVALID_KEY", "Invalid application key"},
+		{"NoSuchKey0000000", `{"accessRules":[{"method":"GET","path":"/me"}]}`, 403, "INVALID_KEY", "Invalid application key"},
+		{ak, `{}`, 400, "INVALID_PARAMETER", "give accessRules"},
+		{ak, `{"accessRules":[]}`, 400, "", "give at least one access rule"},
+		{ak, `{"accessRules":[{"method":"PATCH","path":"/me"}]}`, 400, "", "names no method the API takes"},
+		{ak, `{"accessRules":[{"method":"GET","path":"me"}]}`, 400, "", "must start with /"},
+		{ak, `{"accessRules":[{"method":"GET","path":"/me"}],"redirection":"javascript:alert(1)"}`, 400, "", "redirection takes the absolute http or https address"},
+		{ak, `{"accessRules":[{"method":"GET","path":"/me"}],"scope":"all"}`, 400, "", "scope"},
+	} {
+		status, out := ask(c.appKey, c.body)
+		if status != c.status || (c.code != "" && out["errorCode"] != c.code) || !strings.Contains(out["message"].(string), c.says) {
+			t.Errorf("%q %s: %d %v, want %d %s %q", c.appKey, c.body, status, out, c.status, c.code, c.says)
+		}
+	}
+	if n := consumers(); n != before {
+		t.Fatalf("refused asks made consumer keys: %d, then %d", before, n)
+	}
+
+	// Refused on its page: never works.
+	okRules := `{"accessRules":[{"method":"GET","path":"/*"}]}`
+	status, out := ask(ak, okRules)
+	if status != 200 || out["state"] != "pendingValidation" {
+		t.Fatalf("ask: %d %v", status, out)
+	}
+	u, _ := url.Parse(out["validationUrl"].(string))
+	if u.Host != strings.TrimPrefix(w.srv.URL, "http://") || u.Path != "/auth/" {
+		t.Errorf("without public-url, the page is where the call came: %s", u)
+	}
+	token, refusedKey := u.Query().Get("credentialToken"), out["consumerKey"].(string)
+	page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"code"}})
+	mail, _ := w.lastCode(ada)
+	if mail.Link != "" {
+		t.Errorf("without public-url, the mail has no link: %q", mail.Link)
+	}
+	status, body := page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"refuse"}, "code": {mail.Token}})
+	if status != 200 || !strings.Contains(body, "Refused: its consumer key will never work.") || strings.Contains(body, "http-equiv") {
+		t.Fatalf("refuse: %d\n%s", status, body)
+	}
+	res, b := w.bare(t, "GET", "/me", refusedKey, nil)
+	if res.StatusCode != 403 || !strings.Contains(string(b), "INVALID_CREDENTIAL") || !strings.Contains(string(b), "refused") {
+		t.Fatalf("a refused key: %d %s", res.StatusCode, b)
+	}
+
+	// Left to expire: never works, and its page says so, without forms.
+	status, out = ask(ak, okRules)
+	if status != 200 {
+		t.Fatalf("ask: %d %v", status, out)
+	}
+	w.clock.Advance(model.CredentialValidity + time.Minute)
+	res, b = w.bare(t, "GET", "/me", out["consumerKey"].(string), nil)
+	if res.StatusCode != 403 || !strings.Contains(string(b), "not validated in time") {
+		t.Fatalf("an expired key: %d %s", res.StatusCode, b)
+	}
+	status, body = page(t, "GET", out["validationUrl"].(string), nil)
+	if status != 200 || !strings.Contains(body, "Expired") || strings.Contains(body, "<form") {
+		t.Fatalf("an expired key's page: %d\n%s", status, body)
+	}
+	// A page token of nobody is counted, as a wrong token is.
+	status, body = page(t, "GET", w.srv.URL+"/auth/?credentialToken=nothing", nil)
+	if status != 403 || !strings.Contains(body, "This validation link opens no consumer key") || !regexp.MustCompile(`\d+ (more )?tr`).MatchString(body) {
+		t.Fatalf("a page token of nobody: %d\n%s", status, body)
+	}
+
+	// Fourteen asks an hour with this application key (this test's
+	// limit; refused ones count): then each waits.
+	for i := 0; ; i++ {
+		status, out := ask(ak, okRules)
+		if status == 429 && out["errorCode"] == "TOO_MANY_REQUESTS" {
+			break
+		}
+		if status != 200 || i > 14 {
+			t.Fatalf("ask %d past the limit: %d %v", i, status, out)
+		}
+	}
+	// Another application's asks are its own.
+	if status, out := ask(w.creds[ted].ApplicationKey, okRules); status != 200 {
+		t.Fatalf("another application: %d %v", status, out)
+	}
+}

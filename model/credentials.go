@@ -1,0 +1,321 @@
+package model
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"contactdesk/locale"
+)
+
+// A program asks for a consumer key the provider's way (POST
+// /1.0/auth/credential, with its application key and the access rules
+// it wants): the key is made at once, awaiting validation, and works
+// only once the account of the application validates it on the web
+// page its validationUrl opens. The account proves itself there with a
+// code mailed to its address when the page asks for one (never when the
+// program asks: a bare call mails nobody). A key not validated within
+// CredentialValidity expires.
+
+// CredentialValidity is how long a consumer key asked for awaits its
+// validation.
+const CredentialValidity = time.Hour
+
+// MaxCredentialCodes is how many codes may be mailed for one consumer
+// key awaiting validation (within its hour, as with resends: three).
+const MaxCredentialCodes = 3
+
+// credentialTokenLen is the length of the token of a validation page's
+// address: the provider's is 64 letters and digits.
+const credentialTokenLen = 64
+
+// MaxRedirection bounds the address a validated key's page goes to.
+const MaxRedirection = 2048
+
+// History actions of consumer keys asked for.
+const (
+	ActCredentialAsk      = "apikey.credential.ask"
+	ActCredentialCode     = "apikey.credential.code"
+	ActCredentialValidate = "apikey.credential.validate"
+	ActCredentialRefuse   = "apikey.credential.refuse"
+	ActCredentialRevoke   = "apikey.credential.revoke"
+)
+
+// MailCredentialCode carries the code that validates a consumer key.
+const MailCredentialCode = "credential-code"
+
+// CredentialAsked is a consumer key just asked for: its key and the
+// token of its validation page, shown this once.
+type CredentialAsked struct {
+	APIConsumer
+	ConsumerKey string
+	Token       string
+	// ValidationURL is the page's address on the desk's public-url;
+	// empty when the desk has none (the door that asked knows its own).
+	ValidationURL string
+}
+
+// CredentialWebLink is the address of the page that validates a consumer
+// key, with the page's token (and the mailed code, when given).
+func CredentialWebLink(publicURL, token, code string) string {
+	link := publicURL + "/auth/?credentialToken=" + url.QueryEscape(token)
+	if code != "" {
+		link += "&code=" + url.QueryEscape(code)
+	}
+	return link
+}
+
+// CredentialLink is a consumer key asked for, as its validation page
+// shows it.
+type CredentialLink struct {
+	Consumer APIConsumer
+	AppName  string
+	Account  Account
+	State    string // at Now: validated, pendingValidation, refused, expired
+	Now      time.Time
+	// CodeSent: a code was mailed and not used yet.
+	CodeSent bool
+	// CodesLeft is how many more codes may be mailed.
+	CodesLeft int
+}
+
+// CheckRedirection checks where a validated key's page is to go: an
+// absolute http or https address, or nothing.
+func CheckRedirection(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || len(s) > MaxRedirection ||
+		strings.IndexFunc(s, func(c rune) bool { return unicode.IsSpace(c) || unicode.IsControl(c) }) >= 0 {
+		return "", fail(ErrInvalid, "redirection", "err.credential.redirection", locale.Args{"Max": MaxRedirection})
+	}
+	return s, nil
+}
+
+// AskCredential makes a consumer key of the application appKey, with
+// rules, awaiting validation by the application's account; once
+// validated, its page goes to redirection (if any). An unknown
+// application key is refused as the provider refuses it.
+func (d *Desk) AskCredential(ctx context.Context, appKey string, rules []APIRule, redirection string) (CredentialAsked, error) {
+	if appKey == "" || len(appKey) > 64 {
+		return CredentialAsked{}, errBadAppKey
+	}
+	rules, err := CheckAPIRules(rules)
+	if err != nil {
+		return CredentialAsked{}, err
+	}
+	if redirection, err = CheckRedirection(redirection); err != nil {
+		return CredentialAsked{}, err
+	}
+	ck, token := randomText(apiSecretLen), randomText(credentialTokenLen)
+	th := HashConsumerKey(token)
+	return write(ctx, d, ActCredentialAsk, func(tx Tx, w *work) (CredentialAsked, error) {
+		k, err := tx.APIKey(appKey)
+		if errors.Is(err, ErrNoRow) {
+			return CredentialAsked{}, errBadAppKey
+		}
+		if err != nil {
+			return CredentialAsked{}, err
+		}
+		// The keys that expired unvalidated a day ago or more are of no
+		// more use, even to their page.
+		if err := tx.DeleteStaleAPIConsumers(appKey, w.now.Add(-24*time.Hour)); err != nil {
+			return CredentialAsked{}, err
+		}
+		rec := APIConsumerRecord{APIConsumer: APIConsumer{AppKey: appKey, Handle: k.Handle, Rules: rules, State: CredentialPending, Redirection: redirection,
+			Created: w.now, Expires: w.now.Add(CredentialValidity)}, ConsumerHash: HashConsumerKey(ck), TokenHash: th[:]}
+		if rec.ID, err = tx.InsertAPIConsumer(rec); err != nil {
+			return CredentialAsked{}, err
+		}
+		out := CredentialAsked{APIConsumer: rec.APIConsumer, ConsumerKey: ck, Token: token}
+		set, err := w.settingsOf(tx)
+		if err != nil {
+			return CredentialAsked{}, err
+		}
+		if u := set.PublicURL(); u != "" {
+			out.ValidationURL = CredentialWebLink(u, token, "")
+		}
+		return out, d.record(tx, w, k.Handle, ActCredentialAsk, 0, 0, fmt.Sprintf("consumer key #%d of API key %s%s asked for, allowed %s; awaits validation until %s",
+			rec.ID, appKey, quoted(k.Name), RulesText(rules), rec.Expires.UTC().Format("2006-01-02 15:04 UTC")))
+	})
+}
+
+// errWrongCredential is the refusal of a validation page's token that
+// opens nothing, the same whether or not it ever did.
+var errWrongCredential = fail(ErrWrongToken, "credentialToken", "err.credential.wrong_link")
+
+// credentialByToken reads the consumer key of a validation page's token.
+func credentialByToken(tx Tx, token string) (APIConsumerRecord, error) {
+	token = strings.TrimSpace(token)
+	if token == "" || len(token) > 256 {
+		return APIConsumerRecord{}, errWrongCredential
+	}
+	th := HashConsumerKey(token)
+	rec, err := tx.APIConsumerByToken(th[:])
+	if errors.Is(err, ErrNoRow) {
+		return APIConsumerRecord{}, errWrongCredential
+	}
+	return rec, err
+}
+
+func linkOfCredential(tx Tx, rec APIConsumerRecord, now time.Time) (CredentialLink, error) {
+	k, err := tx.APIKey(rec.AppKey)
+	if err != nil {
+		return CredentialLink{}, err
+	}
+	a, err := tx.Account(rec.Handle)
+	if err != nil {
+		return CredentialLink{}, err
+	}
+	return CredentialLink{Consumer: rec.APIConsumer, AppName: k.Name, Account: a, State: rec.StateAt(now), Now: now,
+		CodeSent: rec.CodeHash != nil, CodesLeft: max(0, MaxCredentialCodes-rec.Codes)}, nil
+}
+
+// FindCredential reads the consumer key a validation page's token
+// opens, changing nothing. A token of none is ErrWrongToken, which the
+// page counts against its reader.
+func (d *Desk) FindCredential(ctx context.Context, token string) (CredentialLink, error) {
+	var out CredentialLink
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
+		rec, err := credentialByToken(tx, token)
+		if err != nil {
+			return err
+		}
+		out, err = linkOfCredential(tx, rec, now)
+		return err
+	})
+	return out, err
+}
+
+// closedCredential is the refusal of an answer to a key no longer
+// awaiting validation.
+func closedCredential(state string, id int64) error {
+	return fail(ErrEnded, "credentialToken", "err.credential."+state, locale.Args{"ID": id})
+}
+
+// MailCredentialCode mails the account of the consumer key that token's
+// page validates a fresh code (the one before stops working), at most
+// MaxCredentialCodes times. The code is never logged nor shown but in the
+// mail.
+func (d *Desk) MailCredentialCode(ctx context.Context, token string) (CredentialLink, error) {
+	return write(ctx, d, ActCredentialCode, func(tx Tx, w *work) (CredentialLink, error) {
+		rec, err := credentialByToken(tx, token)
+		if err != nil {
+			return CredentialLink{}, err
+		}
+		if st := rec.StateAt(w.now); st != CredentialPending {
+			return CredentialLink{}, closedCredential(st, rec.ID)
+		}
+		if rec.Codes >= MaxCredentialCodes {
+			return CredentialLink{}, retryAt(fail(ErrMailLimit, "credentialToken", "err.credential.codes", locale.Args{"N": MaxCredentialCodes}), time.Time{})
+		}
+		code, hash := NewToken()
+		rec.CodeHash, rec.Codes = hash[:], rec.Codes+1
+		if err := tx.UpdateAPIConsumer(rec); err != nil {
+			return CredentialLink{}, err
+		}
+		link, err := linkOfCredential(tx, rec, w.now)
+		if err != nil {
+			return CredentialLink{}, err
+		}
+		set, err := w.settingsOf(tx)
+		if err != nil {
+			return CredentialLink{}, err
+		}
+		page := ""
+		if u := set.PublicURL(); u != "" {
+			page = CredentialWebLink(u, strings.TrimSpace(token), code)
+		}
+		write := func(l *locale.Localizer) (string, string) {
+			var b strings.Builder
+			b.WriteString(l.T("mail.credential.asked", locale.Args{"Handle": rec.Handle, "App": appWords(link.AppName, rec.AppKey)}) + "\n\n")
+			for _, r := range rec.Rules {
+				fmt.Fprintf(&b, "  - %s\n", RuleWords(r).In(l))
+			}
+			fmt.Fprintf(&b, "\n%s\n\n    %s\n\n", l.T("mail.credential.code"), code)
+			if page != "" {
+				fmt.Fprintf(&b, "%s\n\n    %s\n\n", l.T("mail.credential.page"), page)
+			}
+			b.WriteString(l.T("mail.credential.unexpected", locale.Args{"Expires": locale.Stamp(rec.Expires)}) + "\n")
+			return l.T("mail.credential.subject", locale.Args{"Handle": rec.Handle}), b.String()
+		}
+		if _, err := d.send(tx, w, rec.Handle, Mail{Token: code, Link: page, Kind: MailCredentialCode}, write); err != nil {
+			return CredentialLink{}, err
+		}
+		w.touch(rec.Handle)
+		return link, d.record(tx, w, rec.Handle, ActCredentialCode, 0, 0, fmt.Sprintf("a code to validate consumer key #%d of API key %s was mailed", rec.ID, rec.AppKey))
+	})
+}
+
+// appWords names an application: its name and key, or its key alone.
+func appWords(name, appKey string) string {
+	if name == "" {
+		return appKey
+	}
+	return fmt.Sprintf("%q (%s)", name, appKey)
+}
+
+// AnswerCredential validates (validate) or refuses the consumer key that
+// token's page opens, with the code last mailed, which works once. A
+// wrong code is ErrWrongToken, which the page counts against its
+// reader.
+func (d *Desk) AnswerCredential(ctx context.Context, token, code string, validate bool) (CredentialLink, error) {
+	action := ActCredentialRefuse
+	if validate {
+		action = ActCredentialValidate
+	}
+	return write(ctx, d, action, func(tx Tx, w *work) (CredentialLink, error) {
+		rec, err := credentialByToken(tx, token)
+		if err != nil {
+			return CredentialLink{}, err
+		}
+		if st := rec.StateAt(w.now); st != CredentialPending {
+			return CredentialLink{}, closedCredential(st, rec.ID)
+		}
+		if rec.CodeHash == nil {
+			return CredentialLink{}, fail(ErrInvalid, "code", "err.credential.no_code")
+		}
+		norm, ok := NormalizeToken(code)
+		h := HashToken(norm)
+		if !ok || subtle.ConstantTimeCompare(h[:], rec.CodeHash) != 1 {
+			return CredentialLink{}, fail(ErrWrongToken, "code", "err.credential.wrong_code")
+		}
+		rec.CodeHash, rec.Ended, rec.State = nil, w.now, CredentialRefused
+		verb := "refused"
+		if validate {
+			rec.State, verb = CredentialValidated, "validated"
+		}
+		if err := tx.UpdateAPIConsumer(rec); err != nil {
+			return CredentialLink{}, err
+		}
+		link, err := linkOfCredential(tx, rec, w.now)
+		if err != nil {
+			return CredentialLink{}, err
+		}
+		w.touch(rec.Handle)
+		return link, d.record(tx, w, rec.Handle, action, 0, 0, fmt.Sprintf("consumer key #%d of API key %s %s on its page, allowed %s", rec.ID, rec.AppKey, verb, RulesText(rec.Rules)))
+	})
+}
+
+// RuleWords says what a rule allows, for a person: "read (GET) every
+// path under /me/".
+func RuleWords(r APIRule) locale.Message {
+	var where locale.Message
+	switch rest, under := strings.CutSuffix(r.Path, "*"); {
+	case r.Path == "/*":
+		where = locale.M("word.api.path.all")
+	case under && !strings.Contains(rest, "*") && strings.HasSuffix(rest, "/"):
+		where = locale.M("word.api.path.under", locale.Args{"Path": rest})
+	case strings.Contains(r.Path, "*"):
+		where = locale.M("word.api.path.pattern", locale.Args{"Path": r.Path})
+	default:
+		where = locale.M("word.api.path.single", locale.Args{"Path": r.Path})
+	}
+	return locale.M("word.api.rule", locale.Args{"Method": locale.M("word.api.method." + strings.ToLower(r.Method)), "Where": where})
+}

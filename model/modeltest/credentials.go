@@ -1,0 +1,111 @@
+package modeltest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"contactdesk/model"
+)
+
+// testCredentials: a consumer key asked for with an application key
+// awaits validation, then works within its rules once validated with
+// the code mailed to its account; refused or expired, it never does.
+func testCredentials(t *testing.T, open Opener) {
+	f := New(t, open)
+	box := TagBox{}
+	app, err := f.Desk.AddAPIKey(f.Ctx, A, "dashboard", box)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := []model.APIRule{{Method: "GET", Path: "/me"}, {Method: "GET", Path: "/me/*"}}
+
+	_, err = f.Desk.AskCredential(f.Ctx, "NoSuchKey", read, "")
+	IsKind(t, err, model.ErrCredentials, "an unknown application key")
+	_, err = f.Desk.AskCredential(f.Ctx, app.AppKey, nil, "")
+	IsKind(t, err, model.ErrInvalid, "no rules")
+	_, err = f.Desk.AskCredential(f.Ctx, app.AppKey, read, "ftp://x.example/")
+	IsKind(t, err, model.ErrInvalid, "a redirection that is no web address")
+
+	got, err := f.Desk.AskCredential(f.Ctx, app.AppKey, read, "https://app.example/back")
+	if err != nil || got.State != model.CredentialPending || got.Handle != A || len(got.ConsumerKey) != 32 || got.Token == "" ||
+		!got.Expires.Equal(Start.Add(model.CredentialValidity)) || got.ValidationURL != "" {
+		t.Fatalf("asked: %+v %v", got, err)
+	}
+	_, err = f.Desk.APIBearer(f.Ctx, got.ConsumerKey)
+	IsKind(t, err, model.ErrCredentials, "a key awaiting validation")
+	if ms, _ := f.Desk.Mails(f.Ctx, A); len(ms) != 0 {
+		t.Fatalf("asking mailed: %+v", ms)
+	}
+
+	cl, err := f.Desk.FindCredential(f.Ctx, got.Token)
+	if err != nil || cl.Account.Handle != A || cl.AppName != "dashboard" || cl.State != model.CredentialPending || cl.CodeSent || cl.CodesLeft != model.MaxCredentialCodes {
+		t.Fatalf("the page's key: %+v %v", cl, err)
+	}
+	_, err = f.Desk.FindCredential(f.Ctx, got.Token+"x")
+	IsKind(t, err, model.ErrWrongToken, "a page token of nobody")
+	_, err = f.Desk.AnswerCredential(f.Ctx, got.Token, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", true)
+	IsKind(t, err, model.ErrInvalid, "an answer before any code")
+
+	var code string
+	for i := range model.MaxCredentialCodes {
+		if _, err := f.Desk.MailCredentialCode(f.Ctx, got.Token); err != nil {
+			t.Fatalf("code %d: %v", i, err)
+		}
+		ms, _ := f.Desk.Mails(f.Ctx, A)
+		if len(ms) != i+1 || ms[0].Kind != model.MailCredentialCode || ms[0].Token == "" || ms[0].Token == code {
+			t.Fatalf("the mails after code %d: %+v", i, ms)
+		}
+		code = ms[0].Token
+	}
+	_, err = f.Desk.MailCredentialCode(f.Ctx, got.Token)
+	IsKind(t, err, model.ErrMailLimit, "a code past the limit")
+	ms, _ := f.Desk.Mails(f.Ctx, A)
+	_, err = f.Desk.AnswerCredential(f.Ctx, got.Token, ms[1].Token, true)
+	IsKind(t, err, model.ErrWrongToken, "a code replaced by a newer one")
+
+	cl, err = f.Desk.AnswerCredential(f.Ctx, got.Token, strings.ToLower(code), true)
+	if err != nil || cl.State != model.CredentialValidated || cl.Consumer.Redirection != "https://app.example/back" {
+		t.Fatalf("validated: %+v %v", cl, err)
+	}
+	who, err := f.Desk.APIBearer(f.Ctx, got.ConsumerKey)
+	if err != nil || who.Handle != A || !who.Granted("GET", "/me/task/contactChange") || who.Granted("POST", "/domain/x/changeContact") {
+		t.Fatalf("the validated key: %+v %v", who, err)
+	}
+	_, err = f.Desk.AnswerCredential(f.Ctx, got.Token, code, false)
+	IsKind(t, err, model.ErrEnded, "the code again")
+
+	// Refused, and expired: never work.
+	no, _ := f.Desk.AskCredential(f.Ctx, app.AppKey, read, "")
+	f.Desk.MailCredentialCode(f.Ctx, no.Token)
+	ms, _ = f.Desk.Mails(f.Ctx, A)
+	if cl, err := f.Desk.AnswerCredential(f.Ctx, no.Token, ms[0].Token, false); err != nil || cl.State != model.CredentialRefused {
+		t.Fatalf("refused: %+v %v", cl, err)
+	}
+	_, err = f.Desk.APIBearer(f.Ctx, no.ConsumerKey)
+	IsKind(t, err, model.ErrCredentials, "a refused key")
+	late, _ := f.Desk.AskCredential(f.Ctx, app.AppKey, read, "")
+	f.Clock.Advance(model.CredentialValidity)
+	_, err = f.Desk.APIBearer(f.Ctx, late.ConsumerKey)
+	IsKind(t, err, model.ErrCredentials, "an expired key")
+	_, err = f.Desk.MailCredentialCode(f.Ctx, late.Token)
+	IsKind(t, err, model.ErrEnded, "a code for an expired key")
+	if cl, _ := f.Desk.FindCredential(f.Ctx, late.Token); cl.State != model.CredentialExpired {
+		t.Errorf("an expired key's page: %+v", cl)
+	}
+	// A day later, an ask clears the keys that expired unvalidated.
+	f.Clock.Advance(25 * time.Hour)
+	if _, err := f.Desk.AskCredential(f.Ctx, app.AppKey, read, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Desk.FindCredential(f.Ctx, late.Token)
+	IsKind(t, err, model.ErrWrongToken, "a key expired a day ago")
+	ks, _ := f.Desk.APIKeys(f.Ctx, A)
+	states := []string{}
+	for _, c := range ks[0].Consumers {
+		states = append(states, c.StateAt(f.Clock.Now()))
+	}
+	if strings.Join(states, " ") != "validated validated refused pendingValidation" {
+		t.Errorf("the consumer keys listed: %v", states)
+	}
+}
