@@ -300,6 +300,7 @@ type call struct {
 	ctx  context.Context
 	r    *http.Request
 	who  model.Handle
+	key  model.APIConsumer // the consumer key it was made with
 	body []byte
 	now  time.Time
 	// query holds the query parameters given, checked against the
@@ -342,7 +343,8 @@ func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 		}
 		// The key's access rules, the provider's way: the call's method
 		// and path (after /1.0, without the query) must match one.
-		if p := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(Prefix, "/")); !who.Granted(r.Method, p) {
+		// A key may always see and revoke itself (/auth/…).
+		if p := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(Prefix, "/")); !strings.HasPrefix(p, "/auth/") && !who.Granted(r.Method, p) {
 			writeError(w, notGranted(r.Method, p))
 			return
 		}
@@ -357,7 +359,7 @@ func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 			writeError(w, badParameter("You provided an input body while none was expected: a GET takes its filters in the query string"))
 			return
 		}
-		out, err := fn(&call{ctx: ctx, r: r, who: who.Handle, body: body, now: now, query: query})
+		out, err := fn(&call{ctx: ctx, r: r, who: who.Handle, key: who, body: body, now: now, query: query})
 		if err != nil {
 			h.answerError(w, info, err, now)
 			return

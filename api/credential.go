@@ -98,3 +98,38 @@ func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, credentialAsked{ValidationURL: url, ConsumerKey: got.ConsumerKey, State: got.State})
 }
+
+// credential is the provider's auth.Credential: the calling consumer
+// key, never the key itself. applicationKey is contactdesk's (the
+// provider numbers applications, applicationId; contactdesk names them
+// by their key alone).
+type credential struct {
+	ApplicationKey string          `json:"applicationKey"`
+	CredentialID   int64           `json:"credentialId"`
+	Rules          []model.APIRule `json:"rules"`
+	Status         string          `json:"status"`
+	Creation       string          `json:"creation"`
+	Expiration     *string         `json:"expiration"`
+	LastUse        *string         `json:"lastUse"`
+	OVHSupport     bool            `json:"ovhSupport"`
+	AllowedIPs     *[]string       `json:"allowedIPs"`
+}
+
+// currentCredential is GET /auth/currentCredential: the consumer key the
+// call was made with. This call is its last use.
+func (h *Handler) currentCredential(c *call) (any, error) {
+	k := c.key
+	last := date(c.now)
+	return credential{ApplicationKey: k.AppKey, CredentialID: k.ID, Rules: k.Rules, Status: k.StateAt(c.now), Creation: date(k.Created), LastUse: &last}, nil
+}
+
+// logout is POST /auth/logout: the calling consumer key is revoked (the
+// provider answers null). Its application key and other consumer keys
+// keep working.
+func (h *Handler) logout(c *call) (any, error) {
+	if err := decode(c, &struct{}{}); err != nil {
+		return nil, err
+	}
+	_, err := h.d.RevokeConsumerKey(c.ctx, c.key.ID, c.key.Handle)
+	return nil, err
+}

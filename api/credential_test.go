@@ -298,3 +298,63 @@ func TestAskCredentialRefusals(t *testing.T) {
 		t.Fatalf("another application: %d %v", status, out)
 	}
 }
+
+// TestCurrentCredentialAndLogout: a consumer key reads itself, in the
+// provider's shape, and revokes itself; its application's other
+// consumer keys keep working. A key may do both whatever its rules.
+func TestCurrentCredentialAndLogout(t *testing.T) {
+	w := newWorld(t, api.Options{})
+	// A second consumer key of ada's application, validated.
+	c := w.creds[ada]
+	withPage(t, w, api.Options{})
+	cl, _ := ovh.NewClient(w.endpoint(), c.ApplicationKey, c.ApplicationSecret, "")
+	ck := cl.NewCkRequest()
+	ck.AddRule("GET", "/me")
+	state, err := ck.Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimPrefix(state.ValidationURL, w.srv.URL+"/auth/?credentialToken=")
+	page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"code"}})
+	mail, _ := w.lastCode(ada)
+	if status, body := page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"validate"}, "code": {mail.Token}}); status != 200 {
+		t.Fatalf("validate: %d %s", status, body)
+	}
+
+	var cred struct {
+		ApplicationKey string              `json:"applicationKey"`
+		CredentialID   int64               `json:"credentialId"`
+		Rules          []map[string]string `json:"rules"`
+		Status         string              `json:"status"`
+		Creation       string              `json:"creation"`
+		LastUse        *string             `json:"lastUse"`
+		Expiration     *string             `json:"expiration"`
+	}
+	if err := cl.Get("/auth/currentCredential", &cred); err != nil {
+		t.Fatalf("currentCredential, not among its rules but its own: %v", err)
+	}
+	if cred.ApplicationKey != c.ApplicationKey || cred.CredentialID == 0 || cred.Status != "validated" || len(cred.Rules) != 1 || cred.Rules[0]["path"] != "/me" ||
+		cred.Creation == "" || cred.LastUse == nil || cred.Expiration != nil {
+		t.Fatalf("currentCredential: %+v", cred)
+	}
+	var all map[string]any
+	if err := w.client(ada).Get("/auth/currentCredential", &all); err != nil || all["credentialId"] == cred.CredentialID || len(all["rules"].([]any)) != 4 {
+		t.Fatalf("the first key's currentCredential: %v %v", all, err)
+	}
+
+	if err := cl.Post("/auth/logout", nil, nil); err != nil {
+		t.Fatalf("logout: %v", err)
+	}
+	var me map[string]any
+	e := apiError(t, cl.Get("/me", &me), http.StatusForbidden, "Client::Forbidden", "a key logged out")
+	if e.Message != "This credential does not exist" {
+		t.Errorf("a key logged out: %q", e.Message)
+	}
+	if err := w.client(ada).Get("/me", &me); err != nil {
+		t.Fatalf("the application's other consumer key after a logout: %v", err)
+	}
+	hs, _ := w.desk.History(w.ctx, ada, model.HistoryFilter{})
+	if len(hs) == 0 || hs[0].Action != model.ActCredentialRevoke || !strings.Contains(hs[0].Detail, "revoked by itself (logout)") {
+		t.Errorf("the history of a logout: %+v", hs)
+	}
+}

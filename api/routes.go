@@ -21,6 +21,8 @@ func (h *Handler) routes() {
 		writeJSON(w, http.StatusOK, h.d.Now().Unix())
 	})
 	m.HandleFunc("POST /1.0/auth/credential", h.askCredential)
+	m.Handle("GET /1.0/auth/currentCredential", h.authed(nil, h.currentCredential))
+	m.Handle("POST /1.0/auth/logout", h.authed(nil, h.logout))
 	// The second argument of authed is the query parameters a route
 	// takes (nil: none), as the README's table of routes shows them.
 	m.Handle("GET /1.0/me", h.authed(nil, h.me))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -318,4 +319,35 @@ func RuleWords(r APIRule) locale.Message {
 		where = locale.M("word.api.path.single", locale.Args{"Path": r.Path})
 	}
 	return locale.M("word.api.rule", locale.Args{"Method": locale.M("word.api.method." + strings.ToLower(r.Method)), "Where": where})
+}
+
+// RevokeConsumerKey deletes consumer key id: the next call made with it,
+// on any node, is refused. actor is the key's own account (the key
+// revoking itself: POST /1.0/auth/logout), whose keys alone it finds,
+// or SupportActor.
+func (d *Desk) RevokeConsumerKey(ctx context.Context, id int64, actor Handle) (APIConsumer, error) {
+	return write(ctx, d, ActCredentialRevoke, func(tx Tx, w *work) (APIConsumer, error) {
+		of := actor
+		if actor == SupportActor {
+			of = ""
+		}
+		cs, err := tx.APIConsumers(of)
+		if err != nil {
+			return APIConsumer{}, err
+		}
+		i := slices.IndexFunc(cs, func(c APIConsumer) bool { return c.ID == id })
+		if i < 0 {
+			return APIConsumer{}, fail(ErrNotFound, "credential", "err.credential.not_found", locale.Args{"ID": id})
+		}
+		c := cs[i]
+		if err := tx.DeleteAPIConsumer(id); err != nil {
+			return APIConsumer{}, err
+		}
+		how := "by support"
+		if actor != SupportActor {
+			how = "by itself (logout)"
+		}
+		w.touch(c.Handle)
+		return c, d.record(tx, w, actor, ActCredentialRevoke, 0, 0, fmt.Sprintf("consumer key #%d of API key %s of %s revoked %s", c.ID, c.AppKey, c.Handle, how))
+	})
 }
