@@ -130,6 +130,6 @@ func (h *Handler) logout(c *call) (any, error) {
 	if err := decode(c, &struct{}{}); err != nil {
 		return nil, err
 	}
-	_, err := h.d.RevokeConsumerKey(c.ctx, c.key.ID, c.key.Handle)
+	_, err := h.d.RevokeConsumerKey(c.ctx, c.key.AppKey, c.key.ID, c.key.Handle)
 	return nil, err
 }

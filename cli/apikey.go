@@ -14,6 +14,7 @@ import (
 	"contactdesk/api"
 	"contactdesk/locale"
 	"contactdesk/model"
+	"contactdesk/model/text"
 	"contactdesk/storage/postgres"
 )
 
@@ -32,6 +33,7 @@ contactdesk api-key remove 7kQ2pX9aLm3vB8nR`,
 		newCmdAPIKeyAdd(a, nil),
 		newCmdAPIKeyList(a, nil),
 		newCmdAPIKeyRemove(a, nil),
+		newCmdAPIKeyRevoke(a, nil),
 	)
 }
 
@@ -354,7 +356,7 @@ func newCmdAPIKeyRemove(a *app, runF func(*apiKeyRemoveOptions) error) *cobra.Co
 	cmd := &cobra.Command{
 		Use:                   "remove APPLICATION_KEY",
 		Short:                 "Stop an API key from working, at once",
-		Long:                  `Remove an API key, by its application key (as 'contactdesk api-key list' shows it): the next call made with it is refused, on every node.`,
+		Long:                  `Remove an API key, by its application key (as 'contactdesk api-key list' shows it), with every consumer key of it: the next call made with any of them is refused, on every node.`,
 		Example:               `contactdesk api-key remove 7kQ2pX9aLm3vB8nR`,
 		Args:                  exactArgs("APPLICATION_KEY"),
 		DisableFlagsInUseLine: true,
@@ -381,6 +383,55 @@ func apiKeyRemove(o *apiKeyRemoveOptions) error {
 		return err
 	}
 	fmt.Fprintln(a.out, a.T("cli.apikey.removed", locale.Args{"AppKey": k.AppKey, "Handle": k.Handle}))
+	return nil
+}
+
+type apiKeyRevokeOptions struct {
+	a      *app
+	AppKey string
+	ID     int64
+}
+
+func newCmdAPIKeyRevoke(a *app, runF func(*apiKeyRevokeOptions) error) *cobra.Command {
+	o := &apiKeyRevokeOptions{a: a}
+	cmd := &cobra.Command{
+		Use:   "revoke APPLICATION_KEY CONSUMER_KEY_NUMBER",
+		Short: "Stop one consumer key of an API key from working, at once",
+		Long: `Revoke one consumer key of an API key, by its application key and its
+number (as 'contactdesk api-key list' shows them): the next call made with
+it is refused, on every node; the application key and its other consumer
+keys keep working.`,
+		Example:               `contactdesk api-key revoke 7kQ2pX9aLm3vB8nR 12`,
+		Args:                  exactArgs("APPLICATION_KEY", "CONSUMER_KEY_NUMBER"),
+		DisableFlagsInUseLine: true,
+		ValidArgsFunction:     firstArg(a.completeAPIKeys),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.AppKey = strings.TrimSpace(args[0])
+			id, err := strconv.ParseInt(strings.TrimSpace(args[1]), 10, 64)
+			if err != nil || id <= 0 {
+				return misuse(cmd, "consumer_number", locale.Args{"Value": text.Quote(args[1], 40)})
+			}
+			o.ID = id
+			if runF != nil {
+				return runF(o)
+			}
+			return apiKeyRevoke(o)
+		},
+	}
+	return cmd
+}
+
+func apiKeyRevoke(o *apiKeyRevokeOptions) error {
+	a := o.a
+	d, err := a.open(false)
+	if err != nil {
+		return err
+	}
+	c, err := d.RevokeConsumerKey(a.ctx, o.AppKey, o.ID, model.SupportActor)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.out, a.T("cli.apikey.revoked", locale.Args{"ID": c.ID, "AppKey": c.AppKey, "Handle": c.Handle}))
 	return nil
 }
 

@@ -351,3 +351,43 @@ func TestAPIKeyRules(t *testing.T) {
 		t.Fatalf("api-key list --json: %s", out)
 	}
 }
+
+// TestAPIKeyRevoke: support revokes one consumer key of an application,
+// by its number: it stops working, the application's other consumer
+// keys do not; a number of another application's, or a number that is
+// none, revokes nothing.
+func TestAPIKeyRevoke(t *testing.T) {
+	db := apiDesk(t)
+	var a, b struct {
+		ApplicationKey string `json:"applicationKey"`
+	}
+	_, out, _ := cliRun(t, db, "", "api-key", "add", "aa11111-ovh", "--json")
+	json.Unmarshal([]byte(out), &a)
+	_, out, _ = cliRun(t, db, "", "api-key", "add", "bb22222-ovh", "--json")
+	json.Unmarshal([]byte(out), &b)
+	if code, _, errOut := cliRun(t, db, "", "api-key", "revoke", a.ApplicationKey, "2"); code != 1 || !strings.Contains(errOut, "API key "+a.ApplicationKey+" has no consumer key numbered 2") {
+		t.Fatalf("another application's number: %d %q", code, errOut)
+	}
+	if code, _, errOut := cliRun(t, db, "", "api-key", "revoke", a.ApplicationKey, "x1"); code != 2 || !strings.Contains(errOut, `whole number above 0`) {
+		t.Fatalf("a number that is none: %d %q", code, errOut)
+	}
+	if code, _, errOut := cliRun(t, db, "", "api-key", "revoke", "NoSuchKey0000000", "1"); code != 1 || !strings.Contains(errOut, `no API key has the application key "NoSu…"`) {
+		t.Fatalf("an unknown application key: %d %q", code, errOut)
+	}
+	code, out, errOut := cliRun(t, db, "", "api-key", "revoke", a.ApplicationKey, "1")
+	if code != 0 || out != "consumer key #1 of API key "+a.ApplicationKey+" (aa11111-ovh) revoked: it no longer works\n" {
+		t.Fatalf("revoke: %d %q %q", code, out, errOut)
+	}
+	_, out, _ = cliRun(t, db, "", "api-key", "list", "--json")
+	var ks []struct {
+		ApplicationKey string            `json:"applicationKey"`
+		ConsumerKeys   []json.RawMessage `json:"consumerKeys"`
+	}
+	if json.Unmarshal([]byte(out), &ks) != nil || len(ks) != 2 || len(ks[0].ConsumerKeys) != 0 || len(ks[1].ConsumerKeys) != 1 {
+		t.Fatalf("the keys after a revoke: %s", out)
+	}
+	// The table shows the application without consumer keys.
+	if _, out, _ = cliRun(t, db, "", "api-key", "list", "aa11111-ovh"); !regexp.MustCompile(a.ApplicationKey + `  aa11111-ovh .* -  +-  +-\n`).MatchString(out) {
+		t.Fatalf("api-key list of an application without consumer keys:\n%s", out)
+	}
+}

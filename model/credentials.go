@@ -321,12 +321,18 @@ func RuleWords(r APIRule) locale.Message {
 	return locale.M("word.api.rule", locale.Args{"Method": locale.M("word.api.method." + strings.ToLower(r.Method)), "Where": where})
 }
 
-// RevokeConsumerKey deletes consumer key id: the next call made with it,
-// on any node, is refused. actor is the key's own account (the key
-// revoking itself: POST /1.0/auth/logout), whose keys alone it finds,
-// or SupportActor.
-func (d *Desk) RevokeConsumerKey(ctx context.Context, id int64, actor Handle) (APIConsumer, error) {
+// RevokeConsumerKey deletes consumer key id of the application appKey:
+// the next call made with it, on any node, is refused. actor is the
+// key's own account (the key revoking itself: POST /1.0/auth/logout),
+// whose keys alone it finds, or SupportActor.
+func (d *Desk) RevokeConsumerKey(ctx context.Context, appKey string, id int64, actor Handle) (APIConsumer, error) {
+	appKey = strings.TrimSpace(appKey)
 	return write(ctx, d, ActCredentialRevoke, func(tx Tx, w *work) (APIConsumer, error) {
+		if _, err := tx.APIKey(appKey); errors.Is(err, ErrNoRow) {
+			return APIConsumer{}, fail(ErrNotFound, "key", "err.apikey.not_found", locale.Args{"AppKey": keyHint(appKey)})
+		} else if err != nil {
+			return APIConsumer{}, err
+		}
 		of := actor
 		if actor == SupportActor {
 			of = ""
@@ -335,9 +341,9 @@ func (d *Desk) RevokeConsumerKey(ctx context.Context, id int64, actor Handle) (A
 		if err != nil {
 			return APIConsumer{}, err
 		}
-		i := slices.IndexFunc(cs, func(c APIConsumer) bool { return c.ID == id })
+		i := slices.IndexFunc(cs, func(c APIConsumer) bool { return c.ID == id && c.AppKey == appKey })
 		if i < 0 {
-			return APIConsumer{}, fail(ErrNotFound, "credential", "err.credential.not_found", locale.Args{"ID": id})
+			return APIConsumer{}, fail(ErrNotFound, "credential", "err.credential.not_found", locale.Args{"ID": id, "AppKey": appKey})
 		}
 		c := cs[i]
 		if err := tx.DeleteAPIConsumer(id); err != nil {

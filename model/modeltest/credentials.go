@@ -108,4 +108,21 @@ func testCredentials(t *testing.T, open Opener) {
 	if strings.Join(states, " ") != "validated validated refused pendingValidation" {
 		t.Errorf("the consumer keys listed: %v", states)
 	}
+
+	// Support revokes one; removing the application ends the others.
+	_, err = f.Desk.RevokeConsumerKey(f.Ctx, app.AppKey, ks[0].Consumers[0].ID+1000, model.SupportActor)
+	IsKind(t, err, model.ErrNotFound, "revoking a number that is none")
+	if c, err := f.Desk.RevokeConsumerKey(f.Ctx, app.AppKey, ks[0].Consumers[0].ID, model.SupportActor); err != nil || c.ID != ks[0].Consumers[0].ID {
+		t.Fatalf("revoke: %+v %v", c, err)
+	}
+	_, err = f.Desk.APIBearer(f.Ctx, app.ConsumerKey)
+	IsKind(t, err, model.ErrCredentials, "a revoked key")
+	if _, err := f.Desk.APIBearer(f.Ctx, got.ConsumerKey); err != nil {
+		t.Fatalf("the other consumer key after a revoke: %v", err)
+	}
+	if _, err := f.Desk.RemoveAPIKey(f.Ctx, app.AppKey); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Desk.APIBearer(f.Ctx, got.ConsumerKey)
+	IsKind(t, err, model.ErrCredentials, "a consumer key of a removed application")
 }
