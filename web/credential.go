@@ -198,11 +198,10 @@ func (h *handler) credentialPage(w http.ResponseWriter, r *http.Request, status 
 			v.MailNote = l.T("page.credential.mail_note", locale.Args{"Handle": cl.Account.Handle})
 		}
 	} else {
-		ended := c.Ended
+		v.WhenLabel, v.When = l.T("page.credential.answered"), l.Stamp(c.Ended)
 		if cl.State == model.CredentialExpired {
-			ended = c.Expires
+			v.WhenLabel, v.When = l.T("page.credential.ended"), l.Stamp(c.Expires)
 		}
-		v.WhenLabel, v.When = l.T("page.credential.ended"), l.Stamp(ended)
 	}
 	out := view{L: l, Title: l.T("page.credential.title", locale.Args{"Handle": cl.Account.Handle}), Notice: n, Credential: v}
 	if cl.State == model.CredentialValidated && c.Redirection != "" && n != nil && n.Kind == "ok" {
