@@ -331,15 +331,16 @@ func apiKeyList(o *apiKeyListOptions) error {
 			return j
 		}))
 	}
-	// A row per consumer key; a key without any, a row of its own.
+	// A row per consumer key, with its own last use; a key without
+	// any, a row of its own.
 	var rows [][]string
 	for _, k := range ks {
-		row := []string{k.AppKey, string(k.Handle), dash(k.Name), a.l.DateTime(k.Created), a.l.DateTime(k.LastUsed)}
+		row := []string{k.AppKey, string(k.Handle), dash(k.Name), a.l.DateTime(k.Created)}
 		if len(k.Consumers) == 0 {
-			rows = append(rows, append(row, "-", "-", "-"))
+			rows = append(rows, append(row, a.l.DateTime(k.LastUsed), "-", "-", "-"))
 		}
 		for _, c := range k.Consumers {
-			rows = append(rows, append(slices.Clone(row), strconv.FormatInt(c.ID, 10), a.T("cli.credential_state."+c.StateAt(now)), model.RulesText(c.Rules)))
+			rows = append(rows, append(slices.Clone(row), a.l.DateTime(c.LastUsed), strconv.FormatInt(c.ID, 10), a.T("cli.credential_state."+c.StateAt(now)), model.RulesText(c.Rules)))
 		}
 	}
 	a.table([]string{"app_key", "handle", "name", "created", "last_used", "credential", "state", "rules"}, rows)
