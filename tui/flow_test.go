@@ -14,6 +14,7 @@ import (
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
+	"contactdesk/model/modeltest"
 	"contactdesk/storage"
 	"contactdesk/tui"
 )
@@ -831,4 +832,35 @@ func TestTypedTokenNotSaidFilledIn(t *testing.T) {
 	a.press("ctrl+u", "tab") // the field emptied, then the mail's token
 	a.press("esc")
 	a.waitText(a.T("tui.request.filled_in"))
+}
+
+// TestMailOfACredentialCode: the mail with the code that validates a
+// consumer key shows its code and its web page's link, and offers to
+// open nothing in the app: no request #0.
+func TestMailOfACredentialCode(t *testing.T) {
+	d := newDesk(t)
+	if _, err := d.SetSetting(ctx, model.SettingPublicURL, "https://desk.example.net"); err != nil {
+		t.Fatal(err)
+	}
+	k, err := d.AddAPIKey(ctx, demo.Persona, "dashboard", modeltest.TagBox{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.AskCredential(ctx, k.AppKey, []model.APIRule{{Method: "GET", Path: "/me"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.MailCredentialCode(ctx, got.Token); err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := d.Mails(ctx, demo.Persona)
+	a := start(t, d, demo.Persona, 100, 30)
+	servicesShown(a)
+	a.press("3")
+	a.waitText("Validate the API access asked for " + string(demo.Persona))
+	a.press("enter")
+	s := a.waitText(ms[0].Token, "read (GET) the path /me", "https://desk.example.net/auth/")
+	if strings.Contains(s, "request #0") || strings.Contains(s, "o open") {
+		t.Fatalf("the mail of a code offers to open something:\n%s", s)
+	}
 }

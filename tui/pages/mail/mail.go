@@ -240,8 +240,8 @@ func (p *Page) sayToken() {
 // mail that proves a new address opens the Profile's field for its
 // token.
 func (p *Page) open() tea.Cmd {
-	if !p.loaded {
-		return nil
+	if !p.loaded || p.m.Kind == model.MailCredentialCode {
+		return nil // its page is the web's: the app has nothing to open
 	}
 	if p.m.Kind == model.MailEmailConfirm {
 		tok := p.m.Token
@@ -389,6 +389,7 @@ func (p *Page) View() string {
 	}
 	hint := p.c.T("tui.mail.hint_back")
 	switch {
+	case m.Kind == model.MailCredentialCode:
 	case m.Kind == model.MailEmailConfirm:
 		hint = p.c.T("tui.mail.hint_confirm_email") + " · " + hint
 	case (m.Link != "" || m.RequestID != 0) && m.Token != "" && !p.m.TokenGone():
@@ -413,7 +414,7 @@ func (p *Page) ShortHelp() []key.Binding {
 	switch {
 	case p.loaded && p.m.Kind == model.MailEmailConfirm:
 		return []key.Binding{p.confirm, p.back}
-	case p.loaded && p.m.Link == "" && p.m.RequestID == 0:
+	case p.loaded && ((p.m.Link == "" && p.m.RequestID == 0) || p.m.Kind == model.MailCredentialCode):
 		return []key.Binding{p.back}
 	}
 	return []key.Binding{p.follow, p.back}
