@@ -242,7 +242,7 @@ func howToAnswer(b *strings.Builder, l *locale.Localizer, s Settings, id int64, 
 // CarriesToken reports whether m is a mail that carries (or carried) a
 // personal token.
 func (m Mail) CarriesToken() bool {
-	return m.Token != "" || m.Kind == MailConfirm || m.Kind == MailEmailConfirm
+	return m.Token != "" || m.Kind == MailConfirm || m.Kind == MailEmailConfirm || m.Kind == MailCredentialCode
 }
 
 // shown is m as its mailbox shows it. In the simulated mailbox the desk
@@ -313,8 +313,11 @@ func removed(m Mail, l *locale.Localizer, s Settings) Mail {
 		request, email = "mail.removed.request_shell", "mail.removed.email_shell"
 	}
 	note := l.T(request, args)
-	if m.Kind == MailEmailConfirm {
+	switch m.Kind {
+	case MailEmailConfirm:
 		note = l.T(email, args)
+	case MailCredentialCode:
+		note = l.T("mail.removed.credential")
 	}
 	m.Body = withoutCommands(m.Body, m.Token)
 	m = scrub(m, l.T("mail.removed.token"))

@@ -109,6 +109,18 @@ func testCredentials(t *testing.T, open Opener) {
 		t.Errorf("the consumer keys listed: %v", states)
 	}
 
+	// A code of the simulated mailbox, when real delivery begins: taken
+	// out, and the mail says how to get another.
+	if _, err := f.Desk.ChangeSetting(f.Ctx, model.SettingMailDelivery, "smtp"); err != nil {
+		t.Fatal(err)
+	}
+	ms, _ = f.Desk.Mails(f.Ctx, A)
+	for _, m := range ms {
+		if m.Kind == model.MailCredentialCode && (m.Token != "" || !m.TokenRemoved || strings.Contains(m.Body, code) || !strings.Contains(m.Body, "ask for another on the validation page")) {
+			t.Fatalf("a code mail once real delivery began: %+v", m)
+		}
+	}
+
 	// Support revokes one; removing the application ends the others.
 	_, err = f.Desk.RevokeConsumerKey(f.Ctx, app.AppKey, ks[0].Consumers[0].ID+1000, model.SupportActor)
 	IsKind(t, err, model.ErrNotFound, "revoking a number that is none")

@@ -204,3 +204,42 @@ func TestResentMailSaysWhoAcceptedAlready(t *testing.T) {
 		})
 	}
 }
+
+// TestCredentialMailTexts: the mail with the code that validates a
+// consumer key asked for through the API is the same text to the byte
+// as testdata/credential_mails.golden, .pt.golden and .fr.golden, as the
+// account reads English, Portuguese, French. The code is written TOKEN
+// there, the page's token PAGE_TOKEN, the application key APP_KEY.
+func TestCredentialMailTexts(t *testing.T) {
+	for _, lang := range []model.Lang{model.LangEN, model.LangPT, model.LangFR} {
+		golden := "testdata/credential_mails.golden"
+		if lang != model.LangEN {
+			golden = "testdata/credential_mails." + string(lang) + ".golden"
+		}
+		t.Run(string(lang), func(t *testing.T) {
+			f := modeltest.New(t, openTemp)
+			A := modeltest.A
+			if _, err := f.Desk.SetLang(f.Ctx, A, string(lang)); err != nil {
+				t.Fatal(err)
+			}
+			f.Set(model.SettingPublicURL, "https://desk.example.net")
+			k, err := f.Desk.AddAPIKey(f.Ctx, A, "nightly dashboard", modeltest.TagBox{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.Desk.AskCredential(f.Ctx, k.AppKey, []model.APIRule{{Method: "GET", Path: "/*"}, {Method: "GET", Path: "/me"}, {Method: "POST", Path: "/me/*"},
+				{Method: "PUT", Path: "/me/task/*/x"}, {Method: "DELETE", Path: "/domain/xara.pt"}}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Desk.MailCredentialCode(f.Ctx, got.Token); err != nil {
+				t.Fatal(err)
+			}
+			ms, _ := f.Desk.Mails(f.Ctx, A)
+			m := ms[0]
+			text := fmt.Sprintf("to %s <%s>, kind %s\nSubject: %s\nLink: %s\nToken: %s\n\n%s", m.To, m.Address, m.Kind, m.Subject, m.Link, m.Token, m.Body)
+			text = strings.NewReplacer(m.Token, "TOKEN", got.Token, "PAGE_TOKEN", k.AppKey, "APP_KEY").Replace(text)
+			sameAsGolden(t, golden, text)
+		})
+	}
+}
