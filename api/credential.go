@@ -67,9 +67,12 @@ func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
+	// python-ovh sends "redirection" and "allowedIPs" as null when not
+	// given.
 	var in struct {
 		AccessRules *[]model.APIRule `json:"accessRules"`
-		Redirection string           `json:"redirection"`
+		Redirection *string          `json:"redirection"`
+		AllowedIPs  *[]string        `json:"allowedIPs"`
 	}
 	c := &call{ctx: ctx, r: r, body: body, now: now}
 	if err := decode(c, &in); err != nil {
@@ -80,7 +83,16 @@ func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badParameter(`give accessRules: the calls the key may make, such as [{"method": "GET", "path": "/me/*"}]`))
 		return
 	}
-	got, err := h.d.AskCredential(ctx, appKey, *in.AccessRules, in.Redirection)
+	if in.AllowedIPs != nil && len(*in.AllowedIPs) > 0 {
+		// a restriction this desk can't keep: refused, not ignored
+		writeError(w, badParameter("allowedIPs is not supported here: a consumer key works from any address; ask without it (null or [])"))
+		return
+	}
+	redirection := ""
+	if in.Redirection != nil {
+		redirection = *in.Redirection
+	}
+	got, err := h.d.AskCredential(ctx, appKey, *in.AccessRules, redirection)
 	if err != nil {
 		if model.FieldOf(err) == "application" {
 			info.appKey = ""

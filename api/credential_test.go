@@ -227,6 +227,7 @@ func TestAskCredentialRefusals(t *testing.T) {
 		{ak, `{"accessRules":[{"method":"GET","path":"me"}]}`, 400, "", "must start with /"},
 		{ak, `{"accessRules":[{"method":"GET","path":"/me"}],"redirection":"javascript:alert(1)"}`, 400, "", "redirection takes the absolute http or https address"},
 		{ak, `{"accessRules":[{"method":"GET","path":"/me"}],"scope":"all"}`, 400, "", "scope"},
+		{ak, `{"accessRules":[{"method":"GET","path":"/me"}],"allowedIPs":["192.0.2.0/24"]}`, 400, "INVALID_PARAMETER", "allowedIPs is not supported here"},
 	} {
 		status, out := ask(c.appKey, c.body)
 		if status != c.status || (c.code != "" && out["errorCode"] != c.code) || !strings.Contains(out["message"].(string), c.says) {
@@ -237,8 +238,9 @@ func TestAskCredentialRefusals(t *testing.T) {
 		t.Fatalf("refused asks made consumer keys: %d, then %d", before, n)
 	}
 
-	// Refused on its page: never works.
-	okRules := `{"accessRules":[{"method":"GET","path":"/*"}]}`
+	// Refused on its page: never works. (Asked as python-ovh asks,
+	// with null for what it was not given.)
+	okRules := `{"accessRules":[{"method":"GET","path":"/*"}],"redirection":null,"allowedIPs":null}`
 	status, out := ask(ak, okRules)
 	if status != 200 || out["state"] != "pendingValidation" {
 		t.Fatalf("ask: %d %v", status, out)
