@@ -134,6 +134,7 @@ func (d *Desk) AskCredential(ctx context.Context, appKey string, rules []APIRule
 		if rec.ID, err = tx.InsertAPIConsumer(rec); err != nil {
 			return CredentialAsked{}, err
 		}
+		w.touch(k.Handle) // its history says so; no one else's screen
 		out := CredentialAsked{APIConsumer: rec.APIConsumer, ConsumerKey: ck, Token: token}
 		set, err := w.settingsOf(tx)
 		if err != nil {
