@@ -118,7 +118,9 @@ func TestConsumerKeyThroughTheOfficialClient(t *testing.T) {
 	}
 	token := strings.TrimPrefix(state.ValidationURL, w.srv.URL+"/auth/?credentialToken=")
 	status, body = page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"code"}})
-	if status != http.StatusOK || !strings.Contains(body, "A code was mailed to the address of "+string(ada)) || !strings.Contains(body, `name="code"`) {
+	if status != http.StatusOK || !strings.Contains(body, "A code was mailed to the address of "+string(ada)) || !strings.Contains(body, `name="code"`) ||
+		!strings.Contains(body, "asks to act as "+string(ada)+" through the contact desk&#39;s HTTP API. Once validated, it may:") ||
+		!strings.Contains(body, "This page validates an access to your hosting provider") {
 		t.Fatalf("mail me a code: %d\n%s", status, body)
 	}
 	mail, ok := w.lastCode(ada)
@@ -141,6 +143,7 @@ func TestConsumerKeyThroughTheOfficialClient(t *testing.T) {
 	}
 	status, body = page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"validate"}, "code": {mail.Token}})
 	if status != http.StatusOK || !strings.Contains(body, "Validated: the application may now act as "+string(ada)) ||
+		!strings.Contains(body, "acts as "+string(ada)+" through the contact desk&#39;s HTTP API. It may:") || strings.Contains(body, "Once validated") ||
 		!strings.Contains(body, `<meta http-equiv="refresh" content="3;url=https://app.example/done?x=1">`) || !strings.Contains(body, `href="https://app.example/done?x=1"`) {
 		t.Fatalf("validate: %d\n%s", status, body)
 	}
@@ -256,7 +259,8 @@ func TestAskCredentialRefusals(t *testing.T) {
 		t.Errorf("without public-url, the mail has no link: %q", mail.Link)
 	}
 	status, body := page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"refuse"}, "code": {mail.Token}})
-	if status != 200 || !strings.Contains(body, "Refused: its consumer key will never work.") || strings.Contains(body, "http-equiv") {
+	if status != 200 || !strings.Contains(body, "Refused: its consumer key will never work.") || strings.Contains(body, "http-equiv") ||
+		!strings.Contains(body, "asked to act as") || !strings.Contains(body, "It may do none of this:") {
 		t.Fatalf("refuse: %d\n%s", status, body)
 	}
 	res, b := w.bare(t, "GET", "/me", refusedKey, nil)

@@ -177,9 +177,16 @@ func (h *handler) openCredential(w http.ResponseWriter, r *http.Request, token s
 func (h *handler) credentialPage(w http.ResponseWriter, r *http.Request, status int, cl model.CredentialLink, token, code string, n *notice) {
 	l := locale.For(cl.Account.Lang)
 	c := cl.Consumer
+	intro := "page.credential.intro"
+	switch cl.State {
+	case model.CredentialValidated:
+		intro = "page.credential.intro_validated"
+	case model.CredentialRefused, model.CredentialExpired:
+		intro = "page.credential.intro_ended"
+	}
 	v := &credentialView{
 		L:      l,
-		Intro:  l.T("page.credential.intro", locale.Args{"App": appName(cl), "Handle": cl.Account.Handle}),
+		Intro:  l.T(intro, locale.Args{"App": appName(cl), "Handle": cl.Account.Handle}),
 		Handle: string(cl.Account.Handle), App: appName(cl), Asked: l.Stamp(c.Created),
 		State: l.T("page.credential.state." + cl.State), StateClass: cl.State,
 		Token: token, Code: text.Line(code),
