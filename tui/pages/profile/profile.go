@@ -29,6 +29,9 @@ type KeyMap struct {
 	// Discard and Stay answer the question esc asks when something was
 	// typed in the e-mail or the token field
 	Discard, Stay key.Binding
+	// Scroll names the app's move keys (↑/↓, pgup/pgdown, home/end),
+	// which scroll the recent activity when it does not all fit
+	Scroll key.Binding
 }
 
 // editing says which field has the keys.
@@ -82,6 +85,13 @@ type Page struct {
 	// activity, failed before either was ever read (the status line
 	// says why): the page says it could not be read, not "loading…"
 	failed, histFailed bool
+	// scroll is the first line of the recent activity shown (its
+	// newest, 0): the move keys scroll it, an entry at a time, when it
+	// does not all fit; shown and more are how many entries were drawn
+	// from there, and whether some were left out (as last drawn)
+	scroll int
+	shown  int
+	more   bool
 }
 
 // New returns the Profile tab.
@@ -114,6 +124,7 @@ func newKeyMap(c *common.Common) KeyMap {
 		Right:   key.NewBinding(key.WithKeys("right", "down", "tab", "l")),
 		Discard: c.Yes(c.T("tui.profile.key.discard")),
 		Stay:    key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", c.T("tui.profile.key.stay"))),
+		Scroll:  key.NewBinding(key.WithKeys("up", "k", "down", "j", "pgup", "pgdown", "home", "g", "end", "G"), key.WithHelp("↑/↓", c.T("tui.profile.key.scroll"))),
 	}
 }
 
@@ -309,6 +320,8 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, p.keys.Lang):
 		p.editing = editingLang
 		p.langSel = max(0, slices.Index(locale.Langs, p.a.Lang))
+	case p.more && p.c.Keys.Scroll(msg, &p.scroll, 2*max(1, p.shown)):
+		// an entry at a time, a page at a time (View keeps it in range)
 	}
 	return nil
 }
@@ -589,6 +602,7 @@ func (p *Page) View() string {
 	ls = append(ls, row("since", l.Date(a.Created)))
 	p.top = len(ls) - extra
 	ls = append(ls, "", st.Title.Render(p.c.T("tui.profile.recent")))
+	head := len(ls) - 1
 	room := p.height - len(ls)
 	switch {
 	case !p.histOK && p.histFailed:
@@ -598,15 +612,50 @@ func (p *Page) View() string {
 	case len(p.hist) == 0:
 		ls = append(ls, st.Subtle.Render("  "+p.c.T("tui.history.none")))
 	}
+	entries := p.activity()
+	// as many entries as there is room for, whole, from the one scrolled
+	// to; scrolled no further than the last ones fill the room
+	last := len(entries)
+	for used := 0; last > 0 && used+len(entries[last-1]) <= room; last-- {
+		used += len(entries[last-1])
+	}
+	p.scroll = max(0, min(p.scroll, last))
+	shown := 0
+	for _, e := range entries[p.scroll:] {
+		if len(e) > room {
+			break
+		}
+		ls = append(ls, e...)
+		room -= len(e)
+		shown++
+	}
+	p.shown, p.more = shown, shown < len(entries)
+	if p.more && shown > 0 {
+		// which entries are shown, of how many: that there are more,
+		// and where the ones shown stand among them
+		args := locale.Args{"First": p.scroll + 1, "Last": p.scroll + shown, "N": len(entries)}
+		id := "tui.profile.recent_shown"
+		if len(entries) >= recent {
+			id = "tui.profile.recent_shown_latest" // the history holds older ones
+		}
+		ls[head] += st.Subtle.Render(common.Cut("   "+p.c.T(id, args), p.width-common.Width(p.c.T("tui.profile.recent"))))
+	}
+	return strings.Join(ls, "\n")
+}
+
+// activity is the recent activity's entries, each as the lines it
+// takes: when, who, which service and the detail, which goes on under
+// them, wrapped from the column of who did it, when too long for the
+// line.
+func (p *Page) activity() [][]string {
+	l := p.c.L
 	now := p.c.Now()
 	svcW := min(26, max(12, p.width/5))
 	agoW := 10
 	for _, h := range p.hist {
 		agoW = max(agoW, min(14, common.Width(l.Ago(now, h.At))))
 	}
-	// each line whole, as many as there is room for: when, who, which
-	// service and the detail, which goes on under them, wrapped from the
-	// column of who did it, when too long for the line
+	out := make([][]string, 0, len(p.hist))
 	for _, h := range p.hist {
 		when := "  " + common.Fit(l.Ago(now, h.At), agoW) + " "
 		head := when + common.Fit(p.c.Handle(h.Actor), 12) + " " + common.Fit(common.Line(h.Service), svcW) + " "
@@ -620,14 +669,9 @@ func (p *Page) View() string {
 				detail = p.c.T("tui.profile.activity_request", locale.Args{"ID": h.RequestID, "Action": p.c.Action(h.Action), "Detail": d})
 			}
 		}
-		entry := common.Hanging(head, detail, common.Width(when), p.width, histLines)
-		if len(entry) > room {
-			break
-		}
-		ls = append(ls, entry...)
-		room -= len(entry)
+		out = append(out, common.Hanging(head, detail, common.Width(when), p.width, histLines))
 	}
-	return strings.Join(ls, "\n")
+	return out
 }
 
 // histLines is how many lines a line of the recent activity takes at
@@ -646,11 +690,17 @@ func (p *Page) ShortHelp() []key.Binding {
 		}
 		return []key.Binding{p.keys.Save, p.keys.Cancel}
 	}
+	bs := []key.Binding{p.keys.Edit}
 	if p.hasPend {
-		return []key.Binding{p.keys.Edit, p.keys.Confirm, p.keys.Lang}
+		bs = append(bs, p.keys.Confirm)
 	}
-	return []key.Binding{p.keys.Edit, p.keys.Lang}
+	bs = append(bs, p.keys.Lang)
+	if p.more {
+		bs = append(bs, p.keys.Scroll)
+	}
+	return bs
 }
 
-// FullHelp lists the keys that work now.
+// FullHelp lists the keys that work now (the move keys that scroll the
+// recent activity are the help's own group).
 func (p *Page) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
