@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -352,6 +353,47 @@ func (d *Desk) PendingEmail(ctx context.Context, actor Handle) (c EmailChange, o
 	}
 	c.Hash = TokenHash{}
 	return c, err == nil, err
+}
+
+// ProofMail returns actor's newest mail bringing the token of its change
+// of address waiting for one, as Mails shows it (its token withheld with
+// real delivery), and false when no change waits for a token, or no
+// mail of actor's brought its token: the one token that works, which a
+// door may offer to fill in. The mailbox's list is read only while a
+// change waits.
+func (d *Desk) ProofMail(ctx context.Context, actor Handle) (Mail, bool, error) {
+	var m Mail
+	found := false
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
+		a, err := actorAccount(tx, actor)
+		if err != nil {
+			return err
+		}
+		c, err := pendingEmailChange(tx, actor, now)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ms, err := tx.MailListOf(actor, 0)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(ms, func(m Mail) bool { return m.Kind == MailEmailConfirm })
+		// the newest proof is the change's own, written with it: one
+		// to another address is not (none: no mail of it is left)
+		if i < 0 || !strings.EqualFold(ms[i].Address, c.Email) || ms[i].Date.Before(c.Created.Add(-time.Second)) {
+			return nil
+		}
+		show, err := d.shownTo(tx, a)
+		m, found = show(ms[i]), true
+		return err
+	})
+	if err != nil {
+		return Mail{}, false, err
+	}
+	return m, found, nil
 }
 
 // pendingEmailChange returns h's change of address still waiting for

@@ -80,3 +80,45 @@ func (f *Fixture) tokenOfFirstMail(id int64) string {
 	}
 	return tok
 }
+
+// testProofMail: ProofMail offers the token of the account's own newest
+// proof of its new address, the one that works, while a change waits
+// for it: none before a change is asked, the newer mail's once another
+// address is asked, none to another account, none once the change is
+// made, and, delivery real, the mail without its token.
+func testProofMail(t *testing.T, open Opener) {
+	f := New(t, open)
+	none := func(h model.Handle, when string) {
+		t.Helper()
+		if m, ok, err := f.Desk.ProofMail(f.Ctx, h); ok || err != nil {
+			t.Errorf("%s: ProofMail(%s) = %+v, %v, %v; want none", when, h, m, ok, err)
+		}
+	}
+	none(N, "no change asked")
+	proof := func(email, when string) model.Mail {
+		t.Helper()
+		if _, err := f.Desk.AskEmailChange(f.Ctx, N, email); err != nil {
+			t.Fatal(err)
+		}
+		m, ok, err := f.Desk.ProofMail(f.Ctx, N)
+		if err != nil || !ok || m.Kind != model.MailEmailConfirm || m.Address != email || m.To != N {
+			t.Fatalf("%s: ProofMail = %+v, %v, %v; want N's proof mailed to %s", when, m, ok, err, email)
+		}
+		return m
+	}
+	first := proof("first@example.org", "a change asked")
+	second := proof("second@example.org", "another address asked")
+	if second.Token == "" || second.Token == first.Token || second.TokenGone() {
+		t.Fatalf("the newer change's proof offers %q (the older's: %q)", second.Token, first.Token)
+	}
+	none(X, "another account")
+	if _, err := f.Desk.ConfirmEmail(f.Ctx, N, second.Token); err != nil {
+		t.Fatalf("the token offered does not work: %v", err)
+	}
+	none(N, "the change made")
+	proof("third@example.org", "a third change asked")
+	f.Set(model.SettingMailDelivery, model.DeliverySMTP)
+	if m, ok, err := f.Desk.ProofMail(f.Ctx, N); err != nil || !ok || m.Token != "" {
+		t.Errorf("real delivery: ProofMail = %+v, %v, %v; want the mail, without its token", m, ok, err)
+	}
+}

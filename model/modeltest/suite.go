@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"ProfileEmailAbuse", testEmailAbuse},
 		{"ProfileEmailLink", testEmailLink},
 		{"OneMail", testOneMail},
+		{"ProofMail", testProofMail},
 		{"HistoryAndMailboxPrivacy", testPrivacy},
 		{"OthersRequests", testOthersRequests},
 		{"PermissionsPending", testPermissionsPending},

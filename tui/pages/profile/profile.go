@@ -24,8 +24,11 @@ import (
 type KeyMap struct {
 	Edit, Confirm, Lang, Save, Cancel, Left, Right key.Binding
 	// Use is the language chooser's enter (Save elsewhere), named as
-	// its hint names it
-	Use key.Binding
+	// its hint names it; Apply is the token field's, which makes the
+	// new address the account's, as its hint says
+	Use, Apply key.Binding
+	// Fill fills in the token field the token of the proof mail
+	Fill key.Binding
 	// Discard and Stay answer the question esc asks when something was
 	// typed in the e-mail or the token field
 	Discard, Stay key.Binding
@@ -55,6 +58,10 @@ type Page struct {
 	a       model.Account
 	pending model.EmailChange // a new address waiting for its token
 	hasPend bool
+	// proof is the account's newest mail bringing the token of the
+	// change waiting (nil: none read); its token, when the mailbox
+	// shows it, is offered in the token field (tab)
+	proof   *model.Mail
 	hist    []model.HistoryEntry
 	loaded  bool
 	early   common.EarlyKeys // the keys pressed before the account is read
@@ -119,6 +126,8 @@ func newKeyMap(c *common.Common) KeyMap {
 		Lang:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", c.T("tui.profile.key.lang"))),
 		Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.profile.key.save"))),
 		Use:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.profile.key.use"))),
+		Apply:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", c.T("tui.profile.key.use_address"))),
+		Fill:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", c.T("tui.profile.key.fill"))),
 		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.T("tui.profile.key.cancel"))),
 		Left:    key.NewBinding(key.WithKeys("left", "up", "shift+tab"), key.WithHelp("←/→", c.T("tui.profile.key.choose"))),
 		Right:   key.NewBinding(key.WithKeys("right", "down", "tab", "l")),
@@ -140,6 +149,7 @@ type (
 		// replaced or expired meanwhile), its ID 0 else
 		was   int64
 		ended model.EmailChange
+		proof *model.Mail
 		err   error
 	}
 	historyMsg struct {
@@ -185,7 +195,15 @@ func (p *Page) Load() tea.Cmd {
 			}
 			pend, ok, err := c.Desk.PendingEmail(c.Ctx, c.Me)
 			msg := loadedMsg{seq: seq, a: a, pending: pend, hasPend: ok, was: was, err: err}
-			if err != nil || was == 0 || (ok && pend.ID == was) {
+			if err == nil && ok {
+				// the mail bringing its token, offered in the token field
+				var m model.Mail
+				var found bool
+				if m, found, msg.err = c.Desk.ProofMail(c.Ctx, c.Me); found {
+					msg.proof = &m
+				}
+			}
+			if msg.err != nil || was == 0 || (ok && pend.ID == was) {
 				return msg
 			}
 			// what became of it, for the token field open for it
@@ -224,7 +242,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return common.ReadFailed(msg.err)
 		}
 		before, had := p.pending, p.hasPend
-		p.a, p.pending, p.hasPend, p.loaded = msg.a, msg.pending, msg.hasPend, true
+		p.a, p.pending, p.hasPend, p.proof, p.loaded = msg.a, msg.pending, msg.hasPend, msg.proof, true
 		cmds := []tea.Cmd{common.Read(), p.speak(msg.a)}
 		if p.editing == editingToken && !p.saving && had && msg.was == before.ID && !p.awaits(before) {
 			// the change the token field is open for no longer waits
@@ -391,6 +409,8 @@ func (p *Page) edit(msg tea.KeyPressMsg) tea.Cmd {
 		return nil // any other key waits for the answer
 	}
 	switch {
+	case p.editing == editingToken && key.Matches(msg, p.keys.Fill):
+		return p.fill()
 	case key.Matches(msg, p.keys.Cancel):
 		if p.typed() {
 			p.asking = true
@@ -422,6 +442,32 @@ func (p *Page) edit(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	_, cmd := f.Update(msg)
 	return cmd
+}
+
+// offered is the token of the account's newest mail proving the new
+// address, or "" (no such mail here, or its token withheld: delivered
+// for real, it is in the inbox of the address only).
+func (p *Page) offered() string {
+	if p.proof == nil || p.proof.TokenGone() {
+		return ""
+	}
+	return common.Line(p.proof.Token)
+}
+
+// fill puts in the token field the token of the mail proving the new
+// address, as a request's prompt does with its mail's; when no mail here
+// holds it, the status line says why, the field as it was.
+func (p *Page) fill() tea.Cmd {
+	if tok := p.offered(); tok != "" {
+		p.token.SetValue(tok)
+		p.token.Err = ""
+		p.filled = tok
+		return nil
+	}
+	if p.proof != nil {
+		return common.Status(p.c.T("tui.profile.no_code", locale.Args{"Why": p.c.WithheldToken(*p.proof)}))
+	}
+	return common.Status(p.c.T("tui.profile.no_code_mail", locale.Args{"Email": common.Line(p.pending.Email)}))
 }
 
 // chooseLang takes a key while the languages are offered.
@@ -575,7 +621,11 @@ func (p *Page) View() string {
 	if p.hasPend {
 		ls = append(ls, aside("new", common.Line(p.pending.Email), "   ", p.c.T("tui.profile.pending", locale.Args{"Until": l.Date(p.pending.Expires)}), st.Subtle)...)
 		if p.editing == editingToken {
-			editRow("token", p.token, p.c.T("tui.profile.hint_token"))
+			hint := p.c.T("tui.profile.hint_token")
+			if p.offered() != "" {
+				hint = p.c.T("tui.profile.hint_token_offered", locale.Args{"Ago": l.Ago(p.c.Now(), p.proof.Date)})
+			}
+			editRow("token", p.token, hint)
 		}
 	}
 	if p.editing == editingLang {
@@ -687,6 +737,13 @@ func (p *Page) ShortHelp() []key.Binding {
 	case editingEmail, editingToken:
 		if p.asking {
 			return []key.Binding{p.keys.Discard, p.keys.Stay}
+		}
+		if p.editing == editingToken {
+			// enter named as the field's hint names it
+			if p.offered() != "" {
+				return []key.Binding{p.keys.Apply, p.keys.Fill, p.keys.Cancel}
+			}
+			return []key.Binding{p.keys.Apply, p.keys.Cancel}
 		}
 		return []key.Binding{p.keys.Save, p.keys.Cancel}
 	}
