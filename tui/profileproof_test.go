@@ -53,6 +53,9 @@ func TestProfileTokenFill(t *testing.T) {
 			if strings.Contains(s, first.Token) {
 				t.Fatalf("the replaced token is filled in:\n%s", s)
 			}
+			if !shownWhole(s, a.T("tui.profile.hint_token")) {
+				t.Fatalf("the token filled in, the hint still offers it:\n%s", s)
+			}
 			a.press("enter")
 			a.waitText(a.T("tui.profile.changed", locale.Args{"Email": ch.Email}))
 			if acc, err := d.Account(ctx, demo.Persona); err != nil || acc.Email != ch.Email {

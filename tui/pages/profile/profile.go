@@ -622,7 +622,8 @@ func (p *Page) View() string {
 		ls = append(ls, aside("new", common.Line(p.pending.Email), "   ", p.c.T("tui.profile.pending", locale.Args{"Until": l.Date(p.pending.Expires)}), st.Subtle)...)
 		if p.editing == editingToken {
 			hint := p.c.T("tui.profile.hint_token")
-			if p.offered() != "" {
+			if p.offered() != "" && p.token.Value() == "" {
+				// as a request's prompt: said while there is room for it
 				hint = p.c.T("tui.profile.hint_token_offered", locale.Args{"Ago": l.Ago(p.c.Now(), p.proof.Date)})
 			}
 			editRow("token", p.token, hint)
