@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/demo"
@@ -14,7 +16,7 @@ import (
 // TestProfileActivityScrolls: the Profile's recent activity, more than
 // fits, says which entries it shows of how many, the key line names the
 // keys that scroll it, and they do: end (G) shows the oldest entry, home (g) the
-// newest again, ↓ the next; at 80×24 in every language and at 120×40,
+// newest again, ↓ the next, as does the mouse's wheel; at 80×24 in every language and at 120×40,
 // every line whole (the key line too: "q quit" is not crowded out).
 func TestProfileActivityScrolls(t *testing.T) {
 	type size struct{ w, h int }
@@ -61,6 +63,11 @@ func TestProfileActivityScrolls(t *testing.T) {
 				}
 				a.press("down")
 				a.waitFor("the activity from its second entry", func(s string) bool { return firstShown(s, heading) == 2 })
+				// the wheel, over the activity, an entry a notch
+				a.tm.Send(tea.MouseWheelMsg{X: 10, Y: sz.h - 5, Button: tea.MouseWheelDown})
+				a.waitFor("the activity from its third entry", func(s string) bool { return firstShown(s, heading) == 3 })
+				a.tm.Send(tea.MouseWheelMsg{X: 10, Y: sz.h - 5, Button: tea.MouseWheelUp})
+				a.waitFor("the activity from its second entry again", func(s string) bool { return firstShown(s, heading) == 2 })
 			})
 		}
 	}

@@ -306,6 +306,12 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(common.Send(common.ChangedMsg{}), p.speak(msg.a))
 	case tea.KeyPressMsg:
 		return p.key(msg)
+	case common.MouseMsg:
+		// the wheel scrolls the recent activity an entry a notch: its
+		// entries are up to histLines lines each
+		if to := p.scroll; p.more && common.Wheel(msg, &to) {
+			p.scroll = max(0, p.scroll+min(1, max(-1, to-p.scroll)))
+		}
 	}
 	return nil
 }
