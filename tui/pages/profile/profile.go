@@ -92,9 +92,9 @@ type Page struct {
 	// activity, failed before either was ever read (the status line
 	// says why): the page says it could not be read, not "loading…"
 	failed, histFailed bool
-	// scroll is the first line of the recent activity shown (its
-	// newest, 0): the move keys scroll it, an entry at a time, when it
-	// does not all fit; shown and more are how many entries were drawn
+	// scroll is the first entry of the recent activity shown (its
+	// newest: 0): the move keys and the wheel scroll it, an entry at a
+	// time, when it does not all fit; shown and more are how many entries were drawn
 	// from there, and whether some were left out (as last drawn)
 	scroll int
 	shown  int
