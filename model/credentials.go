@@ -31,6 +31,16 @@ const CredentialValidity = time.Hour
 // key awaiting validation (within its hour, as with resends: three).
 const MaxCredentialCodes = 3
 
+// MaxPendingCredentials is how many consumer keys of one application
+// key may await validation at once. The application key is no secret
+// (it names the key in logs and configuration files), and each key asked
+// for lets its page mail MaxCredentialCodes codes to the account: the
+// bound is kept in the database, so that neither a restart, another
+// node nor a flood of other keys pushing the per-node throttle's buckets
+// out (api.Options.CredentialBurst) lets whoever knows the application
+// key fill the database or the account's inbox.
+const MaxPendingCredentials = 10
+
 // credentialTokenLen is the length of the token of a validation page's
 // address: the provider's is 64 letters and digits.
 const credentialTokenLen = 64
@@ -129,6 +139,9 @@ func (d *Desk) AskCredential(ctx context.Context, appKey string, rules []APIRule
 		if err := tx.DeleteStaleAPIConsumers(appKey, w.now.Add(-24*time.Hour)); err != nil {
 			return CredentialAsked{}, err
 		}
+		if err := pendingAllowed(tx, k.Handle, appKey, w.now); err != nil {
+			return CredentialAsked{}, err
+		}
 		rec := APIConsumerRecord{APIConsumer: APIConsumer{AppKey: appKey, Handle: k.Handle, Rules: rules, State: CredentialPending, Redirection: redirection,
 			Created: w.now, Expires: w.now.Add(CredentialValidity)}, ConsumerHash: HashConsumerKey(ck), TokenHash: th[:]}
 		if rec.ID, err = tx.InsertAPIConsumer(rec); err != nil {
@@ -146,6 +159,31 @@ func (d *Desk) AskCredential(ctx context.Context, appKey string, rules []APIRule
 		return out, d.record(tx, w, k.Handle, ActCredentialAsk, 0, 0, fmt.Sprintf("consumer key #%d of API key %s%s asked for, allowed %s; awaits validation until %s",
 			rec.ID, appKey, quoted(k.Name), RulesText(rules), rec.Expires.UTC().Format("2006-01-02 15:04 UTC")))
 	})
+}
+
+// pendingAllowed refuses another consumer key of appKey while
+// MaxPendingCredentials of them await validation, saying when the first
+// of them expires.
+func pendingAllowed(tx Tx, h Handle, appKey string, now time.Time) error {
+	cs, err := tx.APIConsumers(h)
+	if err != nil {
+		return err
+	}
+	n, first := 0, time.Time{}
+	for _, c := range cs {
+		if c.AppKey != appKey || c.StateAt(now) != CredentialPending {
+			continue
+		}
+		n++
+		if first.IsZero() || c.Expires.Before(first) {
+			first = c.Expires
+		}
+	}
+	if n < MaxPendingCredentials {
+		return nil
+	}
+	return retryAt(fail(ErrMailLimit, "credential", "err.credential.pending",
+		locale.Args{"N": n, "At": clockTime(first), "In": roundUp(first.Sub(now))}), first)
 }
 
 // errWrongCredential is the refusal of a validation page's token that

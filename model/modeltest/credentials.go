@@ -138,3 +138,56 @@ func testCredentials(t *testing.T, open Opener) {
 	_, err = f.Desk.APIBearer(f.Ctx, got.ConsumerKey)
 	IsKind(t, err, model.ErrCredentials, "a consumer key of a removed application")
 }
+
+// testCredentialsPending: whoever knows an application key (no secret)
+// can't pile up consumer keys awaiting validation, each of whose pages
+// mails the account codes: past MaxPendingCredentials the desk refuses
+// another, saying when the first expires, and writes nothing; kept in
+// the database, the bound holds on every node and after a restart.
+// Another application key of the account is not held back.
+func testCredentialsPending(t *testing.T, open Opener) {
+	f := New(t, open)
+	box := TagBox{}
+	app, err := f.Desk.AddAPIKey(f.Ctx, A, "dashboard", box)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := f.Desk.AddAPIKey(f.Ctx, A, "backup script", box)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := []model.APIRule{{Method: "GET", Path: "/me"}}
+	for i := range model.MaxPendingCredentials {
+		if _, err := f.Desk.AskCredential(f.Ctx, app.AppKey, read, ""); err != nil {
+			t.Fatalf("ask %d: %v", i+1, err)
+		}
+		f.Clock.Advance(time.Minute)
+	}
+	pending := func() int {
+		ks, err := f.Desk.APIKeys(f.Ctx, A)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, k := range ks {
+			n += len(k.Consumers)
+		}
+		return n
+	}
+	before := pending()
+	_, err = f.Desk.AskCredential(f.Ctx, app.AppKey, read, "")
+	IsKind(t, err, model.ErrMailLimit, "one more key awaiting validation")
+	if at := model.RetryAt(err); !at.Equal(Start.Add(model.CredentialValidity)) {
+		t.Errorf("the refusal says to retry at %v, want when the first expires, %v", at, Start.Add(model.CredentialValidity))
+	}
+	if n := pending(); n != before {
+		t.Errorf("the refused ask left %d consumer keys, want %d", n, before)
+	}
+	if _, err := f.Desk.AskCredential(f.Ctx, other.AppKey, read, ""); err != nil {
+		t.Errorf("another application key of the account: %v", err)
+	}
+	f.Clock.Advance(model.CredentialValidity - time.Duration(model.MaxPendingCredentials)*time.Minute)
+	if _, err := f.Desk.AskCredential(f.Ctx, app.AppKey, read, ""); err != nil {
+		t.Errorf("once the first expired: %v", err)
+	}
+}

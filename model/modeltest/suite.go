@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"Keys", testKeys},
 		{"APIKeys", testAPIKeys},
 		{"Credentials", testCredentials},
+		{"CredentialsPending", testCredentialsPending},
 		{"Concurrency", testConcurrency},
 		{"Contention", testContention},
 		{"HostileInput", testHostileInput},
