@@ -163,6 +163,16 @@ func TestConsumerKeyThroughTheOfficialClient(t *testing.T) {
 	if rs, _ := w.desk.Requests(w.ctx, ada); len(rs) != 0 {
 		t.Fatalf("a call not granted made requests: %+v", rs)
 	}
+	// Alone, as a bearer, the key is refused: whoever knows the
+	// application key (no secret) and gets the account to validate a
+	// key asked for in its name still lacks the application secret.
+	bearer, err := ovh.NewAccessTokenClient(w.endpoint(), state.ConsumerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := apiError(t, bearer.Get("/me", &me), http.StatusForbidden, "Client::Forbidden", "the key asked for, as a bearer"); !strings.Contains(e.Message, "signed with its application secret") {
+		t.Fatalf("the key asked for, as a bearer: %+v", e)
+	}
 	// The code worked once.
 	status, body = page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"refuse"}, "code": {mail.Token}})
 	if status != http.StatusConflict || !strings.Contains(body, "is validated already") {

@@ -279,15 +279,26 @@ var (
 	errNoCredential  = fail(ErrCredentials, "consumer", "err.apikey.no_credential")
 	errBadAppKey     = fail(ErrCredentials, "application", "err.apikey.bad_app")
 	errBadSignature  = fail(ErrCredentials, "signature", "err.apikey.bad_signature")
+	errAskedBearer   = fail(ErrCredentials, "consumer", "err.apikey.asked_bearer")
 	errSecretUnknown = errors.New("the application secret does not open with this server's API secret key")
 )
 
 // APIBearer checks a consumer key given alone (Authorization: Bearer),
-// and returns it: it acts as its Handle, within its Rules.
+// and returns it: it acts as its Handle, within its Rules. A key asked
+// for by an application (AskCredential) is refused so: it calls signed
+// (APISigned).
 func (d *Desk) APIBearer(ctx context.Context, consumerKey string) (APIConsumer, error) {
 	rec, now, err := d.apiConsumer(ctx, consumerKey)
 	if err != nil {
 		return APIConsumer{}, err
+	}
+	if rec.TokenHash != nil {
+		// Asked for with the application key alone, which is no
+		// secret (logs, configuration files name it): the key calls
+		// signed with the application secret, as the provider's, so
+		// that whoever knows the application key and gets an account
+		// to validate a key asked for in its name can't call with it.
+		return APIConsumer{}, errAskedBearer
 	}
 	d.used(ctx, rec, now)
 	return rec.APIConsumer, nil

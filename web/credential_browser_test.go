@@ -72,7 +72,7 @@ func TestBrowserValidateCredential(t *testing.T) {
 		t.Fatalf("after validating: %q", said)
 	}
 	shot("credential-3-validated")
-	if _, err := f.Desk.APIBearer(f.Ctx, got.ConsumerKey); err != nil {
+	if _, err := f.Desk.APISigned(f.Ctx, modeltest.TagBox{}, app.AppKey, got.ConsumerKey, func(secret string) bool { return secret == app.AppSecret }); err != nil {
 		t.Fatalf("the key validated in the browser: %v", err)
 	}
 	// Back to the application: the link the page offers (it also goes

@@ -68,7 +68,13 @@ func testCredentials(t *testing.T, open Opener) {
 	if err != nil || cl.State != model.CredentialValidated || cl.Consumer.Redirection != "https://app.example/back" {
 		t.Fatalf("validated: %+v %v", cl, err)
 	}
-	who, err := f.Desk.APIBearer(f.Ctx, got.ConsumerKey)
+	// It calls signed with its application's secret, never alone: whoever
+	// knew the application key (no secret) and got the account to
+	// validate a key asked for in its name could call as the account.
+	_, err = f.Desk.APIBearer(f.Ctx, got.ConsumerKey)
+	IsKind(t, err, model.ErrCredentials, "a validated key asked for, given alone as a bearer")
+	signed := func(secret string) bool { return secret == app.AppSecret }
+	who, err := f.Desk.APISigned(f.Ctx, box, app.AppKey, got.ConsumerKey, signed)
 	if err != nil || who.Handle != A || !who.Granted("GET", "/me/task/contactChange") || who.Granted("POST", "/domain/x/changeContact") {
 		t.Fatalf("the validated key: %+v %v", who, err)
 	}
@@ -129,13 +135,13 @@ func testCredentials(t *testing.T, open Opener) {
 	}
 	_, err = f.Desk.APIBearer(f.Ctx, app.ConsumerKey)
 	IsKind(t, err, model.ErrCredentials, "a revoked key")
-	if _, err := f.Desk.APIBearer(f.Ctx, got.ConsumerKey); err != nil {
+	if _, err := f.Desk.APISigned(f.Ctx, box, app.AppKey, got.ConsumerKey, signed); err != nil {
 		t.Fatalf("the other consumer key after a revoke: %v", err)
 	}
 	if _, err := f.Desk.RemoveAPIKey(f.Ctx, app.AppKey); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.Desk.APIBearer(f.Ctx, got.ConsumerKey)
+	_, err = f.Desk.APISigned(f.Ctx, box, app.AppKey, got.ConsumerKey, signed)
 	IsKind(t, err, model.ErrCredentials, "a consumer key of a removed application")
 }
 
