@@ -67,7 +67,8 @@ func checkAPIRule(r APIRule) (APIRule, error) {
 		return APIRule{}, fail(ErrInvalid, "rule", "err.apirule.method", locale.Args{"Rule": shown, "Methods": strings.Join(APIMethods, ", ")})
 	}
 	bad := !strings.HasPrefix(r.Path, "/") || len(r.Path) > MaxAPIRulePath || !utf8.ValidString(r.Path) ||
-		strings.ContainsAny(r.Path, "?#") || strings.IndexFunc(r.Path, func(c rune) bool { return unicode.IsSpace(c) || unicode.IsControl(c) }) >= 0
+		strings.ContainsAny(r.Path, "?#") || strings.IndexFunc(r.Path, func(c rune) bool { return unicode.IsSpace(c) || unicode.IsControl(c) }) >= 0 ||
+		text.Unsafe(r.Path) != "" // a bidi override or an invisible character: no path has one, and it would hide what the rule allows where it is shown
 	if bad {
 		return APIRule{}, fail(ErrInvalid, "rule", "err.apirule.path", locale.Args{"Rule": shown, "Max": MaxAPIRulePath})
 	}

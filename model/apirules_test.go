@@ -51,7 +51,10 @@ func TestAPIRuleMatching(t *testing.T) {
 }
 
 func TestAPIRulesChecked(t *testing.T) {
-	for _, bad := range []string{"", "GET", "GET /me", ":/me", "PATCH:/me", "GET:", "GET:me", "GET:/me me", "GET:/me?x", "GET:/me#x", "GET:/\x1b[2J", "GET:/" + strings.Repeat("a", 300)} {
+	for _, bad := range []string{"", "GET", "GET /me", ":/me", "PATCH:/me", "GET:", "GET:me", "GET:/me me", "GET:/me?x", "GET:/me#x", "GET:/\x1b[2J", "GET:/" + strings.Repeat("a", 300),
+		// what would reorder or hide what the page, the mail and the
+		// list show of a rule: a bidi override, a zero-width space
+		"GET:/*\u202e/em", "GET:/me\u200b/*"} {
 		if _, err := model.ParseAPIRule(bad); !errors.Is(err, model.ErrInvalid) || strings.Contains(err.Error(), "\x1b") {
 			t.Errorf("%q: %v", bad, err)
 		}
