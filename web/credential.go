@@ -115,10 +115,7 @@ func (h *handler) answerCredential(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, model.ErrWrongToken) && try != nil {
 		left, wait := try.Spend(h.now())
-		note := l.T("page.tries_left", locale.Args{"N": left})
-		if left == 0 {
-			note = l.T("page.no_try_left", locale.Args{"Wait": minutes(wait)})
-		}
+		note := triesNote(l, left, wait)
 		h.credentialPage(w, r, http.StatusForbidden, cl, token, "", &notice{Kind: "error", Text: sentence(l, err) + " " + note})
 		return
 	}
@@ -157,10 +154,7 @@ func (h *handler) openCredential(w http.ResponseWriter, r *http.Request, token s
 	case errors.Is(err, model.ErrWrongToken):
 		left, wait := try.Spend(h.now())
 		l := h.visitor(r)
-		note := l.T("page.tries_left", locale.Args{"N": left})
-		if left == 0 {
-			note = l.T("page.no_try_left", locale.Args{"Wait": minutes(wait)})
-		}
+		note := triesNote(l, left, wait)
 		h.render(w, r, http.StatusForbidden, view{L: l, Title: l.T("page.credential.wrong_title"), Notice: &notice{Kind: "error", Text: sentence(l, err)},
 			Notes: []string{note}})
 		return cl, false

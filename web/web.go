@@ -522,6 +522,15 @@ func (h *handler) holder(w http.ResponseWriter, r *http.Request, id int64, token
 	return th, ok
 }
 
+// triesNote says how many wrong tokens (or codes) a client may still
+// give before a pause, or how long the pause it just earned lasts.
+func triesNote(l *locale.Localizer, left int, wait time.Duration) string {
+	if left == 0 {
+		return l.T("page.no_try_left", locale.Args{"Wait": minutes(wait)})
+	}
+	return l.T("page.tries_left", locale.Args{"N": left})
+}
+
 // tryToken runs find (the model reading token: it changes nothing) once
 // the throttle of this client lets a token be tried; a token of nobody
 // (model.ErrWrongToken) is counted against it, and its page is titled
@@ -542,10 +551,7 @@ func (h *handler) tryToken(w http.ResponseWriter, r *http.Request, wrong func(*l
 	case errors.Is(err, model.ErrWrongToken):
 		left, wait := try.Spend(h.now())
 		l := h.visitor(r)
-		note := l.T("page.tries_left", locale.Args{"N": left})
-		if left == 0 {
-			note = l.T("page.no_try_left", locale.Args{"Wait": minutes(wait)})
-		}
+		note := triesNote(l, left, wait)
 		title, ask := wrong(l)
 		if v := []rune(text.Line(strings.TrimSpace(token))); len(v) <= maxTyped {
 			ask.Value = string(v) // longer is no slip: nothing to mend
