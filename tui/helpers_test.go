@@ -302,7 +302,7 @@ func (a *app) openRequest8() {
 }
 
 // heldDesk is base's desk over a database slow to answer: the reads
-// named in holds ("ServicesOf", "FirstServicesOf", "RequestsOf", "Awaiting", "Request", "Service") wait, once
+// named in holds ("ServicesOf", "FirstServicesOf", "RequestsOf", "Awaiting", "Request", "Service", "PendingEmailChange") wait, once
 // hold is armed (armed from the start unless later), until release. The
 // test's end releases them.
 type heldDesk struct {
@@ -333,6 +333,15 @@ type heldStore struct {
 
 func (s heldStore) View(ctx context.Context, fn func(model.Tx) error) error {
 	return s.Store.View(ctx, func(tx model.Tx) error { return fn(heldTx{tx, s}) })
+}
+
+// Update holds the writes' reads too, when PendingEmailChange is named:
+// a change of address asked for (model.Desk.AskEmailChange) reads it.
+func (s heldStore) Update(ctx context.Context, fn func(model.Tx) error) error {
+	if !slices.Contains(s.holds, "PendingEmailChange") {
+		return s.Store.Update(ctx, fn)
+	}
+	return s.Store.Update(ctx, func(tx model.Tx) error { return fn(heldTx{tx, s}) })
 }
 
 type heldTx struct {
@@ -396,4 +405,9 @@ func mailedToken(t testing.TB, d *model.Desk, h model.Handle, id int64) string {
 func lastLines(s string, n int) string {
 	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(ls[max(0, len(ls)-n):], "\n")
+}
+
+func (tx heldTx) PendingEmailChange(h model.Handle) (model.EmailChange, error) {
+	tx.wait("PendingEmailChange")
+	return tx.Tx.PendingEmailChange(h)
 }

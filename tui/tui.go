@@ -845,6 +845,8 @@ func (m *Model) root(from int, msg common.RootMsg) tea.Cmd {
 		m.later = append(m.later, msg.Cmd)
 	case common.ChangedMsg:
 		return m.reloadAll()
+	case common.ReplayMsg:
+		return m.replay(from, msg.Keys)
 	case common.BackMsg:
 		if m.pop(from) {
 			return m.say(m.current().id, msg.Status)
@@ -1039,6 +1041,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	cur := m.current()
+	if m.holding(cur) {
+		// keys typed before it wait behind them: played once the screen
+		// is read, each reaches what the one before opened
+		return m.update(cur, msg)
+	}
 	if p, ok := cur.page.(*picker.Page); ok && m.was != nil && key.Matches(msg, k.Back) && !p.Typed() {
 		return m.back()
 	}
@@ -1087,6 +1094,27 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return m.update(cur, msg)
+}
+
+// holding reports whether s keeps keys typed before it was read, or
+// while its save was under way (common.Holder): the keys typed after
+// them are its too, to be played in the order typed.
+func (m *Model) holding(s slot) bool {
+	h, ok := s.page.(common.Holder)
+	return ok && m.pick == nil && h.Holding()
+}
+
+// replay plays keys a screen kept (common.ReplayMsg) as if typed now,
+// when that screen is still the one shown.
+func (m *Model) replay(from int, keys []tea.KeyPressMsg) tea.Cmd {
+	if m.pick != nil || m.current().id != from {
+		return nil
+	}
+	cmds := make([]tea.Cmd, 0, len(keys))
+	for _, k := range keys {
+		cmds = append(cmds, m.key(k))
+	}
+	return tea.Batch(cmds...)
 }
 
 // paste types what the terminal pasted (a bracketed paste: a token

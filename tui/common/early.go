@@ -38,3 +38,35 @@ func (e *EarlyKeys) Replay(key func(tea.KeyPressMsg) tea.Cmd) tea.Cmd {
 	}
 	return tea.Batch(cmds...)
 }
+
+// Held reports whether keys are kept: the keys typed after them wait
+// behind them, lest they act before them (see Holder).
+func (e *EarlyKeys) Held() bool { return len(e.keys) > 0 }
+
+// Play asks the root model to play the keys kept as if typed now, in the
+// order pressed, and forgets them: each key then reaches what the one
+// before it opened, the app's own keys included (a tab's digit, @, q),
+// as it would have had the user waited for the screen. It returns no
+// command (see Common.Open).
+func (e *EarlyKeys) Play(c *Common) tea.Cmd {
+	if len(e.keys) == 0 {
+		return nil
+	}
+	ks := e.keys
+	e.keys = nil
+	return c.Open(ReplayMsg{Keys: ks})
+}
+
+// Holder is a screen that keeps the keys typed while it is read or while
+// its save is under way, for the root model to hand it every key typed
+// after them (Holding) rather than act on the app's own keys at once:
+// typed in one go, "e", an address holding an @ or a digit, and enter
+// would otherwise open the account picker or another tab before the
+// field that "e" opens takes the address.
+type Holder interface{ Holding() bool }
+
+// ReplayMsg asks the root model to play Keys, as if typed now.
+type ReplayMsg struct {
+	root
+	Keys []tea.KeyPressMsg
+}

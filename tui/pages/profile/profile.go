@@ -61,11 +61,14 @@ type Page struct {
 	// proof is the account's newest mail bringing the token of the
 	// change waiting (nil: none read); its token, when the mailbox
 	// shows it, is offered in the token field (tab)
-	proof   *model.Mail
-	hist    []model.HistoryEntry
-	loaded  bool
-	early   common.EarlyKeys // the keys pressed before the account is read
-	histOK  bool             // hist has been read
+	proof  *model.Mail
+	hist   []model.HistoryEntry
+	loaded bool
+	// early are the keys pressed before the account was read, or while
+	// a save is under way: played once it has been read, once the save
+	// has answered (see common.Holder)
+	early   common.EarlyKeys
+	histOK  bool // hist has been read
 	editing editing
 	saving  bool
 	email   *field.Model
@@ -239,6 +242,11 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.err != nil {
 			p.failed = !p.loaded
+			if p.failed {
+				// said in the status line: "could not be read"; the
+				// keys typed for it are not played on a later read
+				p.early.Forget()
+			}
 			return common.ReadFailed(msg.err)
 		}
 		before, had := p.pending, p.hasPend
@@ -258,7 +266,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.prefill = nil
 			cmds = append(cmds, p.ConfirmWith(token))
 		}
-		return tea.Batch(append(cmds, p.early.Replay(p.key))...)
+		return tea.Batch(append(cmds, p.early.Play(p.c))...)
 	case historyMsg:
 		if msg.seq != p.seq {
 			return nil
@@ -269,8 +277,29 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.hist, p.histOK = msg.hist, true
 		return common.Read()
-	case askedMsg:
+	case askedMsg, confirmedMsg, langMsg:
+		// the keys typed while the save was under way are played once
+		// its answer is shown: on the field refusing, or on the page
 		p.saving = false
+		cmd := p.answered(msg)
+		return tea.Batch(cmd, p.early.Play(p.c))
+	case tea.KeyPressMsg:
+		return p.key(msg)
+	case common.MouseMsg:
+		// the wheel scrolls the recent activity an entry a notch: its
+		// entries are up to histLines lines each
+		if to := p.scroll; p.more && common.Wheel(msg, &to) {
+			p.scroll = max(0, p.scroll+min(1, max(-1, to-p.scroll)))
+		}
+	}
+	return nil
+}
+
+// answered shows the answer to a save (askedMsg, confirmedMsg,
+// langMsg).
+func (p *Page) answered(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case askedMsg:
 		if msg.err != nil {
 			p.email.Refuse(msg.err, p.c.ErrText)
 			return common.Status(p.c.T("tui.profile.not_sent"))
@@ -280,7 +309,6 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(common.Send(common.ChangedMsg{}),
 			common.Status(p.c.T("tui.profile.token_sent", locale.Args{"Email": common.Line(msg.c.Email)})))
 	case confirmedMsg:
-		p.saving = false
 		if msg.err != nil {
 			if p.editing == editingToken && !p.hasPend {
 				// a read while the token was on its way found the
@@ -296,7 +324,6 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.stopEditing()
 		return tea.Batch(common.Send(common.ChangedMsg{}), common.Status(p.c.T("tui.profile.changed", locale.Args{"Email": common.Line(msg.a.Email)})))
 	case langMsg:
-		p.saving = false
 		p.stopEditing()
 		if msg.err != nil {
 			return common.Fail(msg.err)
@@ -304,24 +331,23 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.a = msg.a
 		// said in the new language, by the screens made for it
 		return tea.Batch(common.Send(common.ChangedMsg{}), p.speak(msg.a))
-	case tea.KeyPressMsg:
-		return p.key(msg)
-	case common.MouseMsg:
-		// the wheel scrolls the recent activity an entry a notch: its
-		// entries are up to histLines lines each
-		if to := p.scroll; p.more && common.Wheel(msg, &to) {
-			p.scroll = max(0, p.scroll+min(1, max(-1, to-p.scroll)))
-		}
 	}
 	return nil
 }
 
+// Holding reports whether keys typed before the account was read, or
+// while a save was under way, wait to be played (common.Holder): the
+// keys typed after them wait too, the app's own keys included.
+func (p *Page) Holding() bool { return p.early.Held() }
+
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case !p.loaded:
+	if !p.loaded && p.failed {
+		return nil // the page says it could not be read, the status line why
+	}
+	if !p.loaded || p.saving || p.early.Held() {
+		// played once the account is read, or once the save answers,
+		// as if typed then (see common.EarlyKeys.Play)
 		p.early.Hold(msg)
-		return nil
-	case p.saving:
 		return nil
 	}
 	switch p.editing {

@@ -1,0 +1,57 @@
+package tui_test
+
+import (
+	"strings"
+	"testing"
+
+	"contactdesk/locale"
+	"contactdesk/model/demo"
+)
+
+// TestAddressTypedBeforeTheProfileIsReadIsSent: e, ctrl+u, a new
+// address and enter, typed in one go on the Profile tab before it has
+// been read, ask for that address once it has, as they would had the
+// user waited: the address's @ and digits are the field's, not the
+// app's keys (@ opened the account picker, which took the rest, and
+// the change was never asked for).
+func TestAddressTypedBeforeTheProfileIsReadIsSent(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, true, "PendingEmailChange")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitText("Services  12 of 12")
+	a.press("4")
+	a.waitText(a.T("tui.profile.title"), a.T("tui.loading"))
+	a.press("e", "ctrl+u")
+	a.typ("new1@example.com")
+	a.press("enter")
+	a.waitText(a.T("tui.profile.title"), a.T("tui.loading"))
+	d.release()
+	a.waitText(strings.SplitN(a.T("tui.profile.token_sent", locale.Args{"Email": "new1@example.com"}), ":", 2)[0])
+	c, ok, err := base.PendingEmail(ctx, demo.Persona)
+	if err != nil || !ok || c.Email != "new1@example.com" {
+		t.Fatalf("the address typed ahead was not asked for: %+v %v %v", c, ok, err)
+	}
+	s := a.screen()
+	if strings.Contains(s, a.T("tui.picker.title")) {
+		t.Fatalf("the picker opened:\n%s", s)
+	}
+}
+
+// TestKeyTypedWhileTheAddressIsSentCounts: l typed while the new
+// address is being sent opens the choice of language once the desk has
+// answered, as it would had the user waited, instead of being dropped.
+func TestKeyTypedWhileTheAddressIsSentCounts(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "PendingEmailChange")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("4")
+	a.waitText(a.T("tui.profile.title"), a.T("tui.profile.email_key"))
+	d.arm()
+	a.press("e", "ctrl+u")
+	a.typ("new1@example.com")
+	a.press("enter", "l")
+	d.release()
+	a.waitText(strings.SplitN(a.T("tui.profile.token_sent", locale.Args{"Email": "new1@example.com"}), ":", 2)[0])
+	a.waitText(a.T("tui.profile.hint_lang"))
+}
