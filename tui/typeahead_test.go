@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"contactdesk/locale"
+	"contactdesk/model"
 	"contactdesk/model/demo"
 )
 
@@ -54,4 +55,33 @@ func TestKeyTypedWhileTheAddressIsSentCounts(t *testing.T) {
 	d.release()
 	a.waitText(strings.SplitN(a.T("tui.profile.token_sent", locale.Args{"Email": "new1@example.com"}), ":", 2)[0])
 	a.waitText(a.T("tui.profile.hint_lang"))
+}
+
+// TestTokenFilledInBeforeTheRequestIsReadAccepts: enter on a request,
+// then a, tab and enter, typed in one go before the request has been
+// read, accept it once it has, tab filling in the token of its mail, as
+// it would had the user waited: tab is the prompt's, not the app's key
+// to the next tab (which closed the request, the rest lost; a token's
+// digits 1 to 4 did the same).
+func TestTokenFilledInBeforeTheRequestIsReadAccepts(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Request")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("2")
+	a.waitText("My requests", "#8")
+	d.arm()
+	a.press("enter")
+	a.waitText("Request #8", a.T("tui.loading"))
+	a.press("a", "tab", "enter")
+	a.waitText("Request #8", a.T("tui.loading"))
+	d.release()
+	a.waitText("you accepted request #8; still waiting for gh13579-ovh")
+	r, err := base.Request(ctx, demo.Persona, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := r.Party(demo.Persona); p.Answer != model.AnswerAccepted {
+		t.Fatalf("the keys typed ahead were lost: the answer is %s", p.Answer)
+	}
 }

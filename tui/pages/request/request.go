@@ -229,7 +229,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.closePrompt()
 			p.settle.Start(p.c.Settle)
 		}
-		return tea.Batch(common.Read(), why, p.first.Replay(p.key))
+		return tea.Batch(common.Read(), why, p.first.Play(p.c))
 	case answeredMsg:
 		p.busy = false
 		if msg.err != nil {
@@ -311,7 +311,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if !p.loaded {
-		if key.Matches(msg, p.keys.Back) {
+		if key.Matches(msg, p.keys.Back) && !p.first.Held() {
 			return p.c.Back()
 		}
 		p.first.Hold(msg)
@@ -482,6 +482,12 @@ func (p *Page) MinSize() (int, int) {
 // promptLines is how many lines the token prompt takes at the least: a
 // blank, its label, the field, a line of its refusal, the hint.
 const promptLines = 5
+
+// Holding reports whether keys typed before the request was read wait
+// to be played once it is (common.Holder): the keys typed after them
+// wait too, the app's own keys included (a token's digits are the
+// prompt's, once a opens it).
+func (p *Page) Holding() bool { return !p.loaded && p.first.Held() }
 
 // Capturing reports whether a prompt has the keys.
 // The cancel's y/n answered and the cancel under way, the prompt takes
