@@ -85,3 +85,30 @@ func TestTokenFilledInBeforeTheRequestIsReadAccepts(t *testing.T) {
 		t.Fatalf("the keys typed ahead were lost: the answer is %s", p.Answer)
 	}
 }
+
+// TestProfileKeyLineFitsWithAChangeWaiting: at 80 columns, with a
+// change of address waiting for its token, the Profile's key line names
+// c, l and the keys that scroll the recent activity in each language:
+// c's words ("enter the token for the new address") pushed the others
+// off the line.
+func TestProfileKeyLineFitsWithAChangeWaiting(t *testing.T) {
+	for _, lang := range langs80 {
+		t.Run(string(lang), func(t *testing.T) {
+			d := newDeskIn(t, lang)
+			if _, err := d.AskEmailChange(ctx, demo.Persona, "new1@example.com"); err != nil {
+				t.Fatal(err)
+			}
+			a := start(t, d, demo.Persona, 80, 24)
+			a.waitFor("the frame", a.loaded)
+			a.press("4")
+			// the activity read: its entries name the persona, starred
+			s := a.waitText(a.T("tui.profile.title"), "new1@example.com", a.T("tui.profile.recent"), "xx11111-ovh*")
+			line := strings.Split(lastLines(s, 2), "\n")[0]
+			for _, want := range []string{"c " + a.T("tui.profile.key.confirm"), "l " + a.T("tui.profile.key.lang"), "↑/↓ " + a.T("tui.profile.key.scroll")} {
+				if !strings.Contains(line, want) {
+					t.Errorf("the key line does not name %q:\n%s", want, line)
+				}
+			}
+		})
+	}
+}
