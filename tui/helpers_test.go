@@ -335,10 +335,10 @@ func (s heldStore) View(ctx context.Context, fn func(model.Tx) error) error {
 	return s.Store.View(ctx, func(tx model.Tx) error { return fn(heldTx{tx, s}) })
 }
 
-// Update holds the writes' reads too, when PendingEmailChange is named:
-// a change of address asked for (model.Desk.AskEmailChange) reads it.
+// Update holds the writes' reads too, when "writes" is named (a change
+// of address asked for reads PendingEmailChange, an answer Request).
 func (s heldStore) Update(ctx context.Context, fn func(model.Tx) error) error {
-	if !slices.Contains(s.holds, "PendingEmailChange") {
+	if !slices.Contains(s.holds, "writes") {
 		return s.Store.Update(ctx, fn)
 	}
 	return s.Store.Update(ctx, func(tx model.Tx) error { return fn(heldTx{tx, s}) })

@@ -43,7 +43,7 @@ func TestAddressTypedBeforeTheProfileIsReadIsSent(t *testing.T) {
 // answered, as it would had the user waited, instead of being dropped.
 func TestKeyTypedWhileTheAddressIsSentCounts(t *testing.T) {
 	base := newDesk(t)
-	d := newHeldDesk(t, base, false, "PendingEmailChange")
+	d := newHeldDesk(t, base, false, "PendingEmailChange", "writes")
 	a := start(t, d.Desk, demo.Persona, 80, 24)
 	a.waitFor("the frame", a.loaded)
 	a.press("4")
@@ -110,5 +110,33 @@ func TestProfileKeyLineFitsWithAChangeWaiting(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEscTypedWhileTheAnswerIsSentCounts: a, tab, enter and esc typed
+// in one go on a request accept it, then go back to the list once the
+// desk has answered, as they would had the user waited: the esc typed
+// while the answer was on its way was dropped.
+func TestEscTypedWhileTheAnswerIsSentCounts(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Request", "writes")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("2")
+	a.waitText("My requests", "#8")
+	a.press("enter")
+	a.waitText("Request #8", a.T("tui.request.parties"))
+	d.arm()
+	a.press("a", "tab", "enter", "esc")
+	d.release()
+	a.waitFor("the list, #8 accepted", func(s string) bool {
+		return strings.Contains(s, "My requests") && !strings.Contains(s, "Request #8")
+	})
+	r, err := base.Request(ctx, demo.Persona, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := r.Party(demo.Persona); p.Answer != model.AnswerAccepted {
+		t.Fatalf("#8 was not accepted: the answer is %s", p.Answer)
 	}
 }

@@ -208,6 +208,17 @@ func (p *Page) mayCancel() bool {
 
 // Update handles a message.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
+	cmd := p.update(msg)
+	switch msg.(type) {
+	case answeredMsg, resentMsg, cancelledMsg:
+		// the keys typed while the desk answered are played once its
+		// answer is shown, as if typed then
+		return tea.Batch(cmd, p.first.Play(p.c))
+	}
+	return cmd
+}
+
+func (p *Page) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case loadedMsg:
 		if msg.seq != p.seq {
@@ -308,6 +319,7 @@ func (p *Page) closePrompt() {
 
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	if p.busy {
+		p.first.Hold(msg) // played once the desk answers
 		return nil
 	}
 	if !p.loaded {
@@ -483,11 +495,13 @@ func (p *Page) MinSize() (int, int) {
 // blank, its label, the field, a line of its refusal, the hint.
 const promptLines = 5
 
-// Holding reports whether keys typed before the request was read wait
-// to be played once it is (common.Holder): the keys typed after them
-// wait too, the app's own keys included (a token's digits are the
-// prompt's, once a opens it).
-func (p *Page) Holding() bool { return !p.loaded && p.first.Held() }
+// Holding reports whether keys typed before the request was read, or
+// while an answer, a resend or a cancel was under way, wait to be played
+// once it is read, once the desk answers (common.Holder): the keys typed
+// after them wait too, the app's own keys included (a token's digits
+// are the prompt's, once a opens it; esc after enter closes the request
+// once it is answered).
+func (p *Page) Holding() bool { return p.first.Held() }
 
 // Capturing reports whether a prompt has the keys.
 // The cancel's y/n answered and the cancel under way, the prompt takes
