@@ -140,3 +140,54 @@ func TestEscTypedWhileTheAnswerIsSentCounts(t *testing.T) {
 		t.Fatalf("#8 was not accepted: the answer is %s", p.Answer)
 	}
 }
+
+// TestRefusalStaysInViewOfKeysTypedAhead: a wrong token, enter and x
+// typed in one go on a request: the desk refuses the token, and the
+// refusal stays beside it, the x (meant for what follows a success) not
+// typed into the field, which would have wiped the refusal away, the
+// status line saying to see the field where no refusal was.
+func TestRefusalStaysInViewOfKeysTypedAhead(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Request", "writes")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("2")
+	a.waitText("My requests", "#8")
+	a.press("enter")
+	a.waitText("Request #8", a.T("tui.request.parties"))
+	a.press("a")
+	a.typ("0000-0000-0000-0000-0000-0000-0000")
+	d.arm()
+	a.press("enter", "x")
+	d.release()
+	s := a.waitText(a.T("tui.request.not_recorded"))
+	if !strings.Contains(s, "! ") || strings.Contains(s, "0000x") {
+		t.Fatalf("the refusal is not in view, or the x went into the field:\n%s", s)
+	}
+}
+
+// TestAddressRefusalStaysInView: e, a new address, enter and l typed in
+// one go when the desk refuses the address (asked too often): the field
+// stays open with its refusal, the l not typed after the address.
+func TestAddressRefusalStaysInView(t *testing.T) {
+	base := newDesk(t)
+	for _, e := range []string{"a1@example.com", "a2@example.com", "a3@example.com"} {
+		if _, err := base.AskEmailChange(ctx, demo.Persona, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := newHeldDesk(t, base, false, "PendingEmailChange", "writes")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("4")
+	a.waitText(a.T("tui.profile.title"), a.T("tui.profile.email_key"))
+	d.arm()
+	a.press("e", "ctrl+u")
+	a.typ("new1@example.com")
+	a.press("enter", "l")
+	d.release()
+	s := a.waitText(a.T("tui.profile.not_sent"))
+	if !strings.Contains(s, "! ") || !strings.Contains(s, "[new1@example.com ") {
+		t.Fatalf("the refusal is not in view, or the l went into the field:\n%s", s)
+	}
+}

@@ -302,6 +302,7 @@ func (p *Page) answered(msg tea.Msg) tea.Cmd {
 	case askedMsg:
 		if msg.err != nil {
 			p.email.Refuse(msg.err, p.c.ErrText)
+			p.early.Forget() // meant for what follows a success: the refusal stays in view
 			return common.Status(p.c.T("tui.profile.not_sent"))
 		}
 		p.pending, p.hasPend = msg.c, true
@@ -318,6 +319,7 @@ func (p *Page) answered(msg tea.Msg) tea.Cmd {
 				return common.Fail(msg.err)
 			}
 			p.token.Refuse(msg.err, p.c.ErrText)
+			p.early.Forget() // meant for what follows a success: the refusal stays in view
 			return common.Status(p.c.T("tui.profile.not_changed"))
 		}
 		p.a, p.hasPend = msg.a, false

@@ -246,6 +246,7 @@ func (p *Page) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			if model.FieldOf(msg.err) == "token" {
 				p.token.Refuse(msg.err, p.c.ErrText)
+				p.first.Forget() // meant for what follows a success: the refusal stays in view
 				return tea.Batch(common.Send(common.ChangedMsg{}), common.Status(p.c.T("tui.request.not_recorded")))
 			}
 			p.closePrompt()
