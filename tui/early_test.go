@@ -26,13 +26,7 @@ func TestKeysTypedWhileARequestLoadsCount(t *testing.T) {
 	a.waitText("Request #8", a.T("tui.loading"))
 	d.release()
 	a.waitText("you accepted request #8; still waiting for gh13579-ovh")
-	r, err := base.Request(ctx, demo.Persona, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p, _ := r.Party(demo.Persona); p.Answer != model.AnswerAccepted {
-		t.Fatalf("the keys typed while the request loaded were lost: the answer is %s", p.Answer)
-	}
+	wantAccepted8(t, base, "the keys typed while the request loaded were lost")
 }
 
 // TestKeysTypedBeforeAListArrivesCount: ↓ and enter on the Services tab

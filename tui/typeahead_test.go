@@ -77,13 +77,7 @@ func TestTokenFilledInBeforeTheRequestIsReadAccepts(t *testing.T) {
 	a.waitText("Request #8", a.T("tui.loading"))
 	d.release()
 	a.waitText("you accepted request #8; still waiting for gh13579-ovh")
-	r, err := base.Request(ctx, demo.Persona, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p, _ := r.Party(demo.Persona); p.Answer != model.AnswerAccepted {
-		t.Fatalf("the keys typed ahead were lost: the answer is %s", p.Answer)
-	}
+	wantAccepted8(t, base, "the keys typed ahead were lost")
 }
 
 // TestProfileKeyLineFitsWithAChangeWaiting: at 80 columns, with a
@@ -132,13 +126,7 @@ func TestEscTypedWhileTheAnswerIsSentCounts(t *testing.T) {
 	a.waitFor("the list, #8 accepted", func(s string) bool {
 		return strings.Contains(s, "My requests") && !strings.Contains(s, "Request #8")
 	})
-	r, err := base.Request(ctx, demo.Persona, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p, _ := r.Party(demo.Persona); p.Answer != model.AnswerAccepted {
-		t.Fatalf("#8 was not accepted: the answer is %s", p.Answer)
-	}
+	wantAccepted8(t, base, "#8 was not accepted")
 }
 
 // TestRefusalStaysInViewOfKeysTypedAhead: a wrong token, enter and x
@@ -189,5 +177,18 @@ func TestAddressRefusalStaysInView(t *testing.T) {
 	s := a.waitText(a.T("tui.profile.not_sent"))
 	if !strings.Contains(s, "! ") || !strings.Contains(s, "[new1@example.com ") {
 		t.Fatalf("the refusal is not in view, or the l went into the field:\n%s", s)
+	}
+}
+
+// wantAccepted8 fails the test, saying what went wrong, unless the
+// persona has accepted request #8 in base.
+func wantAccepted8(t *testing.T, base *model.Desk, wrong string) {
+	t.Helper()
+	r, err := base.Request(ctx, demo.Persona, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := r.Party(demo.Persona); p.Answer != model.AnswerAccepted {
+		t.Fatalf("%s: the answer is %s", wrong, p.Answer)
 	}
 }
