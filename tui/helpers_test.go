@@ -411,3 +411,8 @@ func (tx heldTx) PendingEmailChange(h model.Handle) (model.EmailChange, error) {
 	tx.wait("PendingEmailChange")
 	return tx.Tx.PendingEmailChange(h)
 }
+
+func (tx heldTx) RecentEmailChanges(h model.Handle, limit int) ([]time.Time, error) {
+	tx.wait("RecentEmailChanges")
+	return tx.Tx.RecentEmailChanges(h, limit)
+}
