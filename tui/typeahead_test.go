@@ -44,15 +44,7 @@ func TestAddressTypedBeforeTheProfileIsReadIsSent(t *testing.T) {
 func TestKeyTypedWhileTheAddressIsSentCounts(t *testing.T) {
 	base := newDesk(t)
 	d := newHeldDesk(t, base, false, "PendingEmailChange", "writes")
-	a := start(t, d.Desk, demo.Persona, 80, 24)
-	a.waitFor("the frame", a.loaded)
-	a.press("4")
-	a.waitText(a.T("tui.profile.title"), a.T("tui.profile.email_key"))
-	d.arm()
-	a.press("e", "ctrl+u")
-	a.typ("new1@example.com")
-	a.press("enter", "l")
-	d.release()
+	a := sendAddressThenL(t, d)
 	a.waitText(strings.SplitN(a.T("tui.profile.token_sent", locale.Args{"Email": "new1@example.com"}), ":", 2)[0])
 	a.waitText(a.T("tui.profile.hint_lang"))
 }
@@ -168,15 +160,7 @@ func TestAddressRefusalStaysInView(t *testing.T) {
 	// there, it can't answer before the l is typed (which, typed after
 	// the refusal is shown, rightly goes into the field).
 	d := newHeldDesk(t, base, false, "PendingEmailChange", "RecentEmailChanges", "writes")
-	a := start(t, d.Desk, demo.Persona, 80, 24)
-	a.waitFor("the frame", a.loaded)
-	a.press("4")
-	a.waitText(a.T("tui.profile.title"), a.T("tui.profile.email_key"))
-	d.arm()
-	a.press("e", "ctrl+u")
-	a.typ("new1@example.com")
-	a.press("enter", "l")
-	d.release()
+	a := sendAddressThenL(t, d)
 	s := a.waitText(a.T("tui.profile.not_sent"))
 	if !strings.Contains(s, "! ") || !strings.Contains(s, "[new1@example.com ") {
 		t.Fatalf("the refusal is not in view, or the l went into the field:\n%s", s)
@@ -194,4 +178,21 @@ func wantAccepted8(t *testing.T, base *model.Desk, wrong string) {
 	if p, _ := r.Party(demo.Persona); p.Answer != model.AnswerAccepted {
 		t.Fatalf("%s: the answer is %s", wrong, p.Answer)
 	}
+}
+
+// sendAddressThenL opens the persona's Profile on d, then, d holding
+// its reads, asks for new1@example.com and types l while it is sent,
+// and lets d answer.
+func sendAddressThenL(t *testing.T, d *heldDesk) *app {
+	t.Helper()
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("4")
+	a.waitText(a.T("tui.profile.title"), a.T("tui.profile.email_key"))
+	d.arm()
+	a.press("e", "ctrl+u")
+	a.typ("new1@example.com")
+	a.press("enter", "l")
+	d.release()
+	return a
 }
