@@ -420,18 +420,19 @@ func TestEndedSessionsLeaveNothingRunning(t *testing.T) {
 	waitNoGoroutine(t, "timers of ended sessions", "bubbletea/v2.Tick", "contactdesk/tui.after")
 }
 
-// TestClientChosenTextIsCutInTheLog: what a client chooses and nothing
-// checks (TERM, as the user name) is logged cut: a TERM of 250,000
-// characters, with each of thousands of sessions opened one after another,
-// wrote 477 MiB of log in 10 s.
+// TestClientChosenTextIsCutInTheLog: what a client chooses (TERM, as
+// the user name) is logged short: a TERM of 250,000 characters, with each
+// of thousands of sessions opened one after another, wrote 477 MiB of log
+// in 10 s. Such a TERM is now no terminal's name, and the session, as its
+// log line, says xterm (see TestTerminalNameKeptBySession).
 func TestClientChosenTextIsCutInTheLog(t *testing.T) {
 	f := start(t, nil)
 	long := strings.Repeat("x", 100_000)
 	tm := open(t, f.login(t, alice), 100, 30, long)
 	tm.waitFor(t, "aa11111-ovh Alice Abreu", settle)
 	logged := f.waitLog(t, settle, "session start", "account=aa11111-ovh")
-	if strings.Contains(logged, long[:maxClientText+1]) || !strings.Contains(logged, long[:maxClientText]+"…") {
-		t.Errorf("the log holds %d bytes for one session's TERM", len(logged))
+	if strings.Contains(logged, long[:maxClientText]) || !strings.Contains(logged, "term=xterm ") {
+		t.Errorf("the log holds %d bytes for one session's TERM:\n%.300s", len(logged), logged)
 	}
 }
 
@@ -626,5 +627,39 @@ func TestKeysArePaced(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("the session flooding keys did not end with its connection")
 		}
+	}
+}
+
+// TestTerminalNameKeptBySession: a session keeps a terminal's name as
+// its client sent it, and one that is no terminal's (too long, or with
+// spaces or control characters) as a plain xterm: the library kept the
+// TERM of a pty-req whole, up to an SSH packet (256 KiB a session, handed
+// on to the program, its input reader and its environment). The program
+// sees the name the session keeps.
+func TestTerminalNameKeptBySession(t *testing.T) {
+	seen := make(chan string, 1)
+	f := startPlaceholder(t, func(o *Options) {
+		inner := o.NewModel
+		o.NewModel = func(ctx context.Context, sess ssh.Session, who model.Account) tea.Model {
+			pty, _, _ := sess.Pty()
+			seen <- pty.Term
+			return inner(ctx, sess, who)
+		}
+	})
+	for _, tt := range []struct{ sent, kept string }{
+		{"xterm-256color", "xterm-256color"},
+		{"rxvt-unicode-256color", "rxvt-unicode-256color"},
+		{strings.Repeat("x", maxTermName), strings.Repeat("x", maxTermName)},
+		{strings.Repeat("x", maxTermName+1), "xterm"},
+		{"xterm-256color" + strings.Repeat("x", 200<<10), "xterm"},
+		{"xterm\x1b[31m", "xterm"},
+		{"xterm 256color", "xterm"},
+	} {
+		tm := open(t, f.login(t, alice), 80, 24, tt.sent)
+		tm.waitFor(t, "me aa11111-ovh", settle)
+		if got := <-seen; got != tt.kept {
+			t.Errorf("a session sent TERM %.40q (%d bytes) keeps %.40q (%d bytes), want %q", tt.sent, len(tt.sent), got, len(got), tt.kept)
+		}
+		tm.sess.Close()
 	}
 }

@@ -256,6 +256,9 @@ func (ch *channel) filterRequests(in <-chan *gossh.Request, out chan<- *gossh.Re
 			}
 			p.Columns = uint32(ch.s.clampWidth(p.Columns))
 			p.Rows = uint32(ch.s.clampHeight(p.Rows))
+			p.Term = termName(p.Term)
+			// The modes the library keeps are a map of at most 160
+			// opcodes, whatever the string's length: nothing to bound.
 			req.Payload = gossh.Marshal(&p)
 		case "env":
 			if env+1 > maxEnv || envBytes+len(req.Payload) > maxEnvBytes {
@@ -286,6 +289,33 @@ func (ch *channel) filterRequests(in <-chan *gossh.Request, out chan<- *gossh.Re
 			_ = req.Reply(false, nil)
 		}
 	}
+}
+
+// maxTermName is the longest terminal name (TERM) a session keeps. Real
+// ones are short (xterm-256color, rxvt-unicode-256color, 21 bytes); the
+// library kept whatever a pty-req carried, up to an SSH packet, 256 KiB,
+// and handed it on to the program, its input reader and its environment.
+const maxTermName = 64
+
+// plainTerm is the terminal a session is served as when the name its
+// client sent is no terminal's: what nearly every terminal answers to.
+const plainTerm = "xterm"
+
+// termName is the terminal name a session keeps of the one its client
+// sent: the name itself when it is a terminal's (printable ASCII, no
+// space, at most maxTermName bytes), plainTerm otherwise. An empty name,
+// which some clients send, stays empty: the program then draws without
+// colours, as it did.
+func termName(name string) string {
+	if len(name) > maxTermName {
+		return plainTerm
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] <= ' ' || name[i] > '~' {
+			return plainTerm
+		}
+	}
+	return name
 }
 
 // resized keeps w as the latest size, replacing one not yet taken; it
