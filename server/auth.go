@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"charm.land/ssh"
@@ -66,17 +67,29 @@ func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 	defer cancel()
 	a, err := s.desk.KeyOwner(lookup, key)
 	if err != nil {
+		l := linkOf(ctx)
 		if errors.Is(err, model.ErrNotFound) {
-			s.log.Info("auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "reason", "key not registered")
+			// Debug only: the connection's one line, as its login
+			// fails, counts the keys refused and names the last.
+			s.log.Debug("auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "reason", "key not registered")
+			if l != nil {
+				l.refusedKey(clientText(ctx.User()), fp)
+			}
 		} else {
 			if lookup.Err() != nil && ctx.Err() == nil {
 				err = fmt.Errorf("the desk did not answer in time for the login: %w", err)
 			}
-			s.log.Error("auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "error", err)
+			// An error an operator must hear of at once, but once a
+			// connection: a client offers key after key.
+			level := slog.LevelError
+			if l != nil && !l.unavailable(clientText(ctx.User())) {
+				level = slog.LevelDebug
+			}
+			s.log.Log(ctx, level, "auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "error", err)
 			// The desk can't say whether the key logs in: refused all
 			// the same, but the client is told it is no "Permission
 			// denied" of its key.
-			if l := linkOf(ctx); l != nil {
+			if l != nil {
 				l.banner(unavailableBanner)
 			}
 		}

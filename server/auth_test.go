@@ -38,14 +38,14 @@ func TestRefusedLogins(t *testing.T) {
 			}
 		})
 	}
-	f.waitLog(t, time.Second, "auth refused", "key="+gossh.FingerprintSHA256(stranger.PublicKey()), "reason=\"key not registered\"")
+	f.waitLog(t, time.Second, "handshake failed", "key="+gossh.FingerprintSHA256(stranger.PublicKey()), "reason=\"key not registered\"")
 	// The user name is the client's to choose: the log keeps 64
 	// characters of it, not 3,000.
 	if c, err := f.dial(strings.Repeat("A", 3000), gossh.PublicKeys(stranger)); err == nil {
 		c.Close()
 		t.Fatal("logged in")
 	}
-	line := f.waitLog(t, time.Second, "auth refused", "user="+strings.Repeat("A", 64)+"…")
+	line := f.waitLog(t, time.Second, "handshake failed", "user="+strings.Repeat("A", 64)+"…")
 	if strings.Contains(f.logs.String(), strings.Repeat("A", 65)) {
 		t.Errorf("the log holds the whole user name:\n%.300s", line)
 	}
@@ -178,7 +178,13 @@ func TestUnavailableDeskIsSaidAtLogin(t *testing.T) {
 	if !slices.Equal(banners, want) {
 		t.Errorf("the client was shown %q, want %q", banners, want)
 	}
-	f.waitLog(t, time.Second, "auth refused", "level=ERROR", "key="+gossh.FingerprintSHA256(f.keys[alice].PublicKey()), "error=")
+	// The operator hears of it at once, and once a connection: the
+	// client offered two keys.
+	f.waitLog(t, time.Second, "auth refused", "level=ERROR", "error=")
+	f.waitLog(t, time.Second, "handshake failed", `reason="desk unavailable"`)
+	if n := strings.Count(f.logs.String(), "level=ERROR"); n != 1 {
+		t.Errorf("%d lines at ERROR for one connection, want 1:\n%s", n, f.logs.String())
+	}
 	// counted as the desk's unavailability, not as a refused key: an
 	// alert on refused keys must not fire for an outage
 	f.waitRefusals(t, RefusedUnavailable, 1)

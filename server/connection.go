@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"charm.land/ssh"
@@ -32,7 +33,9 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	if !s.hold(l) {
 		return nil // shutting down: closed unanswered, as by a closed listener
 	}
-	s.log.Info("connection", "remote", addr(c.RemoteAddr()))
+	// Debug only: a refused connection is logged once, as it ends (see
+	// failed), and an accepted one by its login.
+	s.log.Debug("connection", "remote", addr(c.RemoteAddr()))
 	s.handshakes.Store(connKey(c), l)
 	// Closing the TCP connection is how the server ends an SSH one: the
 	// library's reader fails, and with it every channel and the context.
@@ -42,23 +45,64 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 }
 
 // failed is the ConnectionFailedCallback: the handshake or the
-// authentication did not succeed. golang.org/x/crypto/ssh has closed the
-// connection already, before saying so: its close is logged now, after
-// this line, in the order things happened.
+// authentication did not succeed. It writes the connection's one line:
+// a stranger, without a key or with the wrong one, or no SSH client at
+// all, connects as often as its address may, and each of its connections
+// wrote a line as it came, one per key it offered (a dozen), one when the
+// handshake failed and one as it closed, up to 14. The line says what an
+// operator needs: the address, why, the keys refused (how many, and the
+// last one's fingerprint), the user name the client gave, and how long it
+// held the connection. golang.org/x/crypto/ssh has closed the connection
+// already, before saying so.
 func (s *Server) failed(c net.Conn, err error) {
-	l, _ := s.handshakes.LoadAndDelete(connKey(c))
+	v, _ := s.handshakes.LoadAndDelete(connKey(c))
+	l, _ := v.(*link)
 	if errors.As(err, new(*gossh.ServerAuthError)) {
 		// a login the desk could not vouch for (its database down) is
 		// no key's fault: an alert on refused keys must not fire
-		if l != nil && l.(*link).wasUnavailable() {
+		if l != nil && l.wasUnavailable() {
 			s.refused(RefusedUnavailable)
 		} else {
 			s.refused(RefusedAuth)
 		}
 	}
-	s.log.Info("handshake failed", "remote", addr(c.RemoteAddr()), "error", err.Error())
+	attrs := []any{"remote", addr(c.RemoteAddr())}
+	if l == nil {
+		s.log.Info("handshake failed", append(attrs, "reason", failure(nil, err), "error", clientText(err.Error()))...)
+		return
+	}
+	attrs = append(attrs, l.endHandshake(err)...)
+	s.log.Info("handshake failed", attrs...)
+}
+
+// failure says why a handshake failed, in a few words; l, when not nil,
+// is its connection.
+func failure(l *link, err error) string {
+	why, keys, unavailable := "", 0, false
 	if l != nil {
-		l.(*link).endHandshake()
+		l.mu.Lock()
+		why, keys, unavailable = l.why, l.keysRefused, l.bannered
+		l.mu.Unlock()
+	}
+	var ne net.Error
+	switch {
+	case why != "":
+		return why // the server closed it: shutting down
+	case errors.As(err, new(*gossh.ServerAuthError)):
+		switch {
+		case unavailable:
+			return "desk unavailable"
+		case keys > 0:
+			return "key not registered"
+		default:
+			return "no key offered"
+		}
+	case errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return "closed by the client"
+	default:
+		return "protocol error"
 	}
 }
 
@@ -108,6 +152,32 @@ type link struct {
 	// banner reaches the client; bannered: one was sent.
 	pre      gossh.ServerPreAuthConn
 	bannered bool
+
+	// What a failed login's one line says (see Server.failed): the
+	// user name the client gave last (cut), how many keys it offered
+	// that no account has, and the last of them; reported: that line is
+	// written, and the close adds none.
+	user        string
+	keysRefused int
+	lastKey     string
+	reported    bool
+}
+
+// refusedKey notes a key the client offered that no account has.
+func (l *link) refusedKey(user, fp string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.user, l.lastKey = user, fp
+	l.keysRefused++
+}
+
+// unavailable notes the user name of a login the desk could not
+// check; first says whether it is the connection's first such.
+func (l *link) unavailable(user string) (first bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.user = user
+	return !l.bannered
 }
 
 func (l *link) preAuth(c gossh.ServerPreAuthConn) {
@@ -145,16 +215,29 @@ func (l *link) verified(h model.Handle) {
 	l.handshaking = false
 }
 
-// endHandshake says the login failed, and logged why: a close that came
-// before is logged now.
-func (l *link) endHandshake() {
+// endHandshake says the login failed with err: the close is logged by
+// the line it returns the attributes of, not by one of its own.
+func (l *link) endHandshake(err error) []any {
+	reason := failure(l, err)
 	l.mu.Lock()
-	held := l.handshaking && l.closed
+	defer l.mu.Unlock()
 	l.handshaking = false
-	l.mu.Unlock()
-	if held {
-		l.logClose()
+	l.reported = true
+	attrs := []any{"reason", reason}
+	if reason == "protocol error" {
+		attrs = append(attrs, "error", clientText(err.Error()))
 	}
+	if l.user != "" {
+		attrs = append(attrs, "user", l.user)
+	}
+	if l.keysRefused > 0 {
+		attrs = append(attrs, "keys-refused", l.keysRefused, "key", l.lastKey)
+	}
+	end := l.closedAt
+	if end.IsZero() {
+		end = time.Now()
+	}
+	return append(attrs, "duration", end.Sub(l.start).Round(time.Millisecond).String())
 }
 
 // langLookupTimeout bounds the reading of an account's language for a
@@ -298,7 +381,8 @@ func (l *link) Close() error {
 		l.closed = true
 		l.closedAt = time.Now()
 		l.idle.Stop()
-		held := l.handshaking // failed logs it, after why
+		// failed logs a failed login's end, with why
+		held := l.handshaking || l.reported
 		l.mu.Unlock()
 		if !held {
 			l.s.handshakes.CompareAndDelete(connKey(l), l)
