@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/internal/connlimit"
 	"contactdesk/model"
 )
 
@@ -25,6 +27,39 @@ func TestConnectionsPerMinute(t *testing.T) {
 	f.waitRefusals(t, RefusedRate, 1)
 	if strings.Count(f.logs.String(), "auth accepted") != 2 {
 		t.Errorf("log:\n%s", f.logs.String())
+	}
+}
+
+// TestConnectionsPerMinuteOfANetwork: the IPv6 addresses of one /48,
+// each in a /64 of its own, open NetFactor × ConnRate new connections a
+// minute together, no more; another /48 and an IPv4 address still
+// connect. Counted by the /64 only, a site with a /48 (65,536 /64s)
+// opened ConnRate a minute from each.
+func TestConnectionsPerMinuteOfANetwork(t *testing.T) {
+	const rate = 3
+	f := start(t, func(o *Options) { o.ConnRate = rate })
+	now := time.Now()
+	for i := range connlimit.NetFactor * rate {
+		remote := fmt.Sprintf("[2001:db8:1:%x::1]:50000", i)
+		if why := f.srv.tooOften(remote, now); why != "" {
+			t.Fatalf("connection %d of one /48, from a /64 of its own, refused: %s", i+1, why)
+		}
+	}
+	why := f.srv.tooOften("[2001:db8:1:ffff::1]:50000", now)
+	if !strings.Contains(why, "/48") {
+		t.Errorf("a /48 past its rate, from a new /64 of it: refused with %q, want its /48 named", why)
+	}
+	for _, remote := range []string{"[2001:db8:2::1]:50000", "192.0.2.1:50000"} {
+		if why := f.srv.tooOften(remote, now); why != "" {
+			t.Errorf("%s refused: %s", remote, why)
+		}
+	}
+	// one /64 of another /48 is still held to ConnRate
+	for i := range rate + 1 {
+		why := f.srv.tooOften(fmt.Sprintf("[2001:db8:3:1::%x]:50000", i+1), now)
+		if got, want := why != "", i == rate; got != want {
+			t.Errorf("connection %d of one /64 refused: %v (%q), want %v", i+1, got, why, want)
+		}
 	}
 }
 

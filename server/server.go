@@ -15,6 +15,7 @@ import (
 	"charm.land/wish/v2"
 	gossh "golang.org/x/crypto/ssh"
 
+	"contactdesk/internal/connlimit"
 	"contactdesk/internal/ratelimit"
 	"contactdesk/locale"
 	"contactdesk/model"
@@ -46,9 +47,10 @@ type Options struct {
 	// program a second, after DefaultKeyBurst at once: default
 	// DefaultKeyRate; NoLimit for none.
 	KeyRate int
-	// ConnRate is how many new connections one remote address may open
-	// per minute: default DefaultConnRate; NoLimit for none (serve's
-	// --conn-rate 0).
+	// ConnRate is how many new connections one remote address (an IPv6
+	// one by its /64) may open per minute, and connlimit.NetFactor times
+	// as many the addresses of one IPv6 /48 together: default
+	// DefaultConnRate; NoLimit for none (serve's --conn-rate 0).
 	ConnRate int
 	// NoSessionTimeout closes a connection on which no session has run
 	// for that long, keepalives or not: default DefaultNoSessionTimeout.
@@ -86,6 +88,7 @@ type Server struct {
 	log    *slog.Logger
 	ssh    *ssh.Server
 	conns  *ratelimit.Keyed // new connections per address; nil: no limit
+	nets   *ratelimit.Keyed // new connections per IPv6 /48; nil: no limit
 	starts *ratelimit.Keyed // sessions started per account; nil: no limit
 	seats  *seats
 	live   *sessions
@@ -175,6 +178,7 @@ func New(d *model.Desk, o Options) (*Server, error) {
 		o:        o,
 		log:      o.Logger,
 		conns:    ratelimit.PerMinute(o.ConnRate, 0),
+		nets:     ratelimit.PerMinute(connlimit.NetFactor*o.ConnRate, 0),
 		starts:   ratelimit.PerMinute(o.SessionRate, 0),
 		seats:    newSeats(o.MaxSessions, o.SessionsPerAccount),
 		live:     newSessions(),

@@ -67,6 +67,14 @@ type Limits struct {
 	// is given; a bound per address would let it open 2⁶⁴ times more),
 	// as the desk's other throttles count them (ratelimit.AddrKey).
 	PerAddr int
+	// PerNet is how many connections the IPv6 addresses of one /48 may
+	// hold open at once, together (0: NetFactor × PerAddr; no bound when
+	// PerAddr is 0). A /64 is what one customer's network is given, but
+	// a site is given a /48, 65,536 of them: bound by the /64 only, one
+	// such site filled Total with connections that never finish their
+	// handshake, each held for its timeout. IPv4 addresses are held by
+	// PerAddr only. The addresses Exempt names are not held.
+	PerNet int
 	// Total is how many connections may be open at once in all (0: no
 	// bound).
 	Total int
@@ -86,6 +94,11 @@ type Limits struct {
 	// reached (at most once a minute).
 	Log *slog.Logger
 }
+
+// NetFactor is how many times PerAddr the addresses of one IPv6 /48 may
+// hold open together, unless Limits.PerNet says otherwise: a site with
+// a few networks in use is not held by it, one with thousands is.
+const NetFactor = 4
 
 // warnEvery is how often at most the log hears of one address at its
 // bound, or of the total bound.
@@ -109,6 +122,7 @@ type Listener struct {
 	mu     sync.Mutex
 	open   int            // connections open
 	byAddr map[string]int // connections open by address, of those held to PerAddr
+	byNet  map[string]int // connections open by IPv6 /48, of those held to PerNet
 	warned map[string]time.Time
 	swept  time.Time // when warned was last rid of old warnings
 	full   time.Time // when the log last heard that Total was reached
@@ -116,7 +130,10 @@ type Listener struct {
 
 // Wrap returns ln holding its connections within l.
 func Wrap(ln net.Listener, l Limits) *Listener {
-	return &Listener{Listener: ln, l: l, byAddr: map[string]int{}, warned: map[string]time.Time{}}
+	if l.PerNet == 0 {
+		l.PerNet = NetFactor * l.PerAddr
+	}
+	return &Listener{Listener: ln, l: l, byAddr: map[string]int{}, byNet: map[string]int{}, warned: map[string]time.Time{}}
 }
 
 // Accept waits for a connection within the bounds and returns it.
@@ -143,8 +160,8 @@ func (ln *Listener) Open() int {
 // admit counts c and returns it wrapped, or returns nil when c would
 // pass a bound.
 func (ln *Listener) admit(c net.Conn) net.Conn {
-	key, held := "", false
-	if ln.l.PerAddr > 0 || ln.l.Rate != nil {
+	key, nkey, held := "", "", false
+	if ln.l.PerAddr > 0 || ln.l.PerNet > 0 || ln.l.Rate != nil {
 		var ip netip.Addr
 		if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
 			ip = a.AddrPort().Addr().Unmap()
@@ -154,6 +171,9 @@ func (ln *Listener) admit(c net.Conn) net.Conn {
 		held = ln.l.Exempt == nil || !ip.IsValid() || !ln.l.Exempt(ip)
 		if held && ip.IsValid() {
 			key = ratelimit.AddrKey(ip.String())
+			if ln.l.PerNet > 0 {
+				nkey = ratelimit.NetKey(ip.String())
+			}
 		}
 	}
 	now := time.Now()
@@ -170,6 +190,10 @@ func (ln *Listener) admit(c net.Conn) net.Conn {
 		ln.warnAddr(key, now, "too many connections from one address: its new ones are closed at once until some end", "open", ln.byAddr[key], "max", ln.l.PerAddr)
 		return nil
 	}
+	if nkey != "" && ln.byNet[nkey] >= ln.l.PerNet {
+		ln.warnAddr(nkey, now, "too many connections from one network (an IPv6 /48): its new ones are closed at once until some end", "open", ln.byNet[nkey], "max", ln.l.PerNet)
+		return nil
+	}
 	// After the bounds above: a connection they close costs no token.
 	if held && key != "" {
 		if ok, wait := ln.l.Rate.Allow(key, now); !ok {
@@ -181,19 +205,27 @@ func (ln *Listener) admit(c net.Conn) net.Conn {
 	if held {
 		ln.byAddr[key]++
 	}
+	if nkey != "" {
+		ln.byNet[nkey]++
+	}
 	lc := &limitedConn{Conn: c}
-	lc.release = func() { ln.release(key, held) }
+	lc.release = func() { ln.release(key, nkey, held) }
 	return lc
 }
 
 // release frees a connection's place.
-func (ln *Listener) release(key string, held bool) {
+func (ln *Listener) release(key, nkey string, held bool) {
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
 	ln.open--
 	if held {
 		if ln.byAddr[key]--; ln.byAddr[key] <= 0 {
 			delete(ln.byAddr, key)
+		}
+	}
+	if nkey != "" {
+		if ln.byNet[nkey]--; ln.byNet[nkey] <= 0 {
+			delete(ln.byNet, nkey)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -331,10 +332,130 @@ func TestConnLimitsAsTheREADMESays(t *testing.T) {
 	readme := strings.Join(strings.Fields(string(b)), " ")
 	for _, want := range []string{
 		fmt.Sprintf("one address holds at most %d open at once", connlimit.DefaultPerAddr),
+		fmt.Sprintf("the addresses of one IPv6 /48 at most %d together", connlimit.NetFactor*connlimit.DefaultPerAddr),
 		"from 256 to 16,384",
 	} {
 		if !strings.Contains(readme, want) {
 			t.Errorf("the README has no %q", want)
+		}
+	}
+}
+
+// fakeConn is a connection from addr that notes its closing; nothing is
+// read or written on it.
+type fakeConn struct {
+	net.Conn
+	addr   *net.TCPAddr
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (c *fakeConn) RemoteAddr() net.Addr { return c.addr }
+func (c *fakeConn) Close() error         { c.once.Do(func() { close(c.closed) }); return nil }
+
+// fakeListener hands Accept the connections pushed into it.
+type fakeListener struct{ conns chan net.Conn }
+
+func (l fakeListener) Accept() (net.Conn, error) {
+	c, ok := <-l.conns
+	if !ok {
+		return nil, net.ErrClosed
+	}
+	return c, nil
+}
+func (l fakeListener) Close() error   { return nil }
+func (l fakeListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv6loopback, Port: 22} }
+
+// fakeServer is a Listener over fakeListener, and what its Accept took.
+type fakeServer struct {
+	ln    *connlimit.Listener
+	in    chan net.Conn
+	taken chan net.Conn
+	log   *syncbuf.Buffer
+}
+
+func newFakeServer(t *testing.T, l connlimit.Limits) *fakeServer {
+	s := &fakeServer{in: make(chan net.Conn), taken: make(chan net.Conn, 1), log: &syncbuf.Buffer{}}
+	l.Log = slog.New(slog.NewTextHandler(s.log, nil))
+	s.ln = connlimit.Wrap(fakeListener{s.in}, l)
+	go func() {
+		for {
+			c, err := s.ln.Accept()
+			if err != nil {
+				return
+			}
+			s.taken <- c
+		}
+	}()
+	t.Cleanup(func() { close(s.in) })
+	return s
+}
+
+// connect hands the server a connection from ip, and says whether it
+// was taken (it is returned) or closed at once (nil).
+func (s *fakeServer) connect(t *testing.T, ip string) net.Conn {
+	t.Helper()
+	c := &fakeConn{addr: &net.TCPAddr{IP: net.ParseIP(ip), Port: 40000}, closed: make(chan struct{})}
+	s.in <- c
+	select {
+	case got := <-s.taken:
+		return got
+	case <-c.closed:
+		return nil
+	case <-time.After(hangAfter):
+		t.Fatalf("a connection from %s was neither taken nor closed", ip)
+		return nil
+	}
+}
+
+// TestLimitConnsPerNet: the IPv6 addresses of one /48, each in a /64 of
+// its own, hold NetFactor × PerAddr connections open together, no more:
+// bound by the /64 only, a site with a /48 (65,536 /64s) could fill the
+// total with handshakes held for their timeout. Another /48, and IPv4
+// addresses, are not held by it; closing one frees its place.
+func TestLimitConnsPerNet(t *testing.T) {
+	const perAddr = 2
+	perNet := connlimit.NetFactor * perAddr
+	s := newFakeServer(t, connlimit.Limits{PerAddr: perAddr, Total: 1000})
+	var held []net.Conn
+	for i := range perNet {
+		c := s.connect(t, fmt.Sprintf("2001:db8:1:%x::1", i))
+		if c == nil {
+			t.Fatalf("connection %d of one /48, each from a /64 of its own, was closed; the /48 holds %d", i+1, perNet)
+		}
+		held = append(held, c)
+	}
+	for i := range 5 {
+		if s.connect(t, fmt.Sprintf("2001:db8:1:%x::1", 0x100+i)) != nil {
+			t.Fatalf("a /48 holding %d connections was given one more, from another /64 of it", perNet)
+		}
+	}
+	if s.connect(t, "2001:db8:2::1") == nil {
+		t.Error("another /48 was shut out")
+	}
+	for i := range perNet + 2 {
+		if s.connect(t, fmt.Sprintf("192.0.2.%d", i+1)) == nil {
+			t.Errorf("IPv4 address %d of one /24 was shut out", i+1)
+		}
+	}
+	if n := strings.Count(s.log.String(), "too many connections from one network"); n != 1 ||
+		!strings.Contains(s.log.String(), "client=2001:db8:1::/48 ") || !strings.Contains(s.log.String(), fmt.Sprintf("max=%d", perNet)) {
+		t.Errorf("the log, want one warning naming the /48:\n%s", s.log.String())
+	}
+	held[3].Close()
+	if s.connect(t, "2001:db8:1:ffff::1") == nil {
+		t.Error("the place of a closed connection was not freed")
+	}
+	if s.connect(t, "2001:db8:1:fffe::1") != nil {
+		t.Error("a closed connection freed two places")
+	}
+
+	// Limits.PerNet, given, is the bound; a /64 still holds PerAddr.
+	s = newFakeServer(t, connlimit.Limits{PerAddr: perAddr, PerNet: 3, Total: 1000})
+	for i, ip := range []string{"2001:db8:1:1::1", "2001:db8:1:1::2", "2001:db8:1:1::3", "2001:db8:1:2::1", "2001:db8:1:3::1"} {
+		want := i != 2 && i != 4
+		if got := s.connect(t, ip) != nil; got != want {
+			t.Errorf("a connection from %s taken: %v, want %v", ip, got, want)
 		}
 	}
 }

@@ -264,3 +264,23 @@ func AddrKey(hostport string) string {
 	p, _ := ip.Prefix(64)
 	return p.String()
 }
+
+// NetKey is the key of the network a client's IPv6 address is in: its
+// /48, what one site is given, and a customer holds 65,536 /64s of (each
+// an AddrKey of its own). For an IPv4 address, or what is not an
+// address, it is "": IPv4 is counted by address (AddrKey).
+func NetKey(hostport string) string {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = strings.Trim(hostport, "[]")
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return ""
+	}
+	if ip = ip.Unmap(); ip.Is4() {
+		return ""
+	}
+	p, _ := ip.Prefix(48)
+	return p.String()
+}

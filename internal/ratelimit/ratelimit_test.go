@@ -193,6 +193,21 @@ func TestAddrKey(t *testing.T) {
 	}
 }
 
+func TestNetKey(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"192.0.2.7:5555", ""},
+		{"[::ffff:192.0.2.7]:5555", ""},
+		{"[2001:db8:1:2:aaaa::1]:443", "2001:db8:1::/48"},
+		{"[2001:db8:1:ffff::9]:443", "2001:db8:1::/48"},
+		{"2001:db8:2::1", "2001:db8:2::/48"},
+		{"not an address", ""},
+	} {
+		if got := NetKey(c.in); got != c.want {
+			t.Errorf("NetKey(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
 // TestPausedKeyKeptWhileItTries: a key paused that keeps asking (the web
 // page asks Left before each try) stays among the most recently used:
 // a flood of other keys does not push it out and give it a fresh burst.
