@@ -20,8 +20,15 @@ import (
 // accept is the ConnCallback: it runs for each new TCP connection, before
 // the SSH handshake, and refuses an address that connects too often.
 func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
-	if why := s.tooOften(addr(c.RemoteAddr()), time.Now()); why != "" {
-		s.log.Warn("connection refused", "remote", addr(c.RemoteAddr()), "reason", why)
+	now := time.Now()
+	if who, why := s.tooOften(addr(c.RemoteAddr()), now); why != "" {
+		// Once a minute for each address or /48: one that keeps
+		// connecting past its rate, as fast as it can, wrote a line
+		// each time. OnRefuse counts them all.
+		if ok, _ := s.quiet.Allow(who, now); ok {
+			s.log.Warn("connection refused", "remote", addr(c.RemoteAddr()), "reason", why, "client", who,
+				"then", "its next refusals are not logged for a minute")
+		}
 		s.refused(RefusedRate)
 		// Lines before the SSH version are allowed (RFC 4253 4.2), and
 		// clients show or log them.
@@ -45,20 +52,21 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 }
 
 // tooOften says why a new connection from remote is refused at now, ""
-// when it is not: its address (an IPv6 one by its /64) opened ConnRate
-// this minute, or its IPv6 /48 NetFactor times that. A site is given a
-// /48, 65,536 /64s: counted by the /64 only, it could open 60 a minute
-// from each, each a handshake.
-func (s *Server) tooOften(remote string, now time.Time) string {
-	if ok, _ := s.conns.Allow(ratelimit.AddrKey(remote), now); !ok {
-		return "too many new connections from this address"
+// when it is not, and who is: its address (an IPv6 one by its /64)
+// opened ConnRate this minute, or its IPv6 /48 NetFactor times that. A
+// site is given a /48, 65,536 /64s: counted by the /64 only, it could
+// open 60 a minute from each, each a handshake.
+func (s *Server) tooOften(remote string, now time.Time) (who, why string) {
+	who = ratelimit.AddrKey(remote)
+	if ok, _ := s.conns.Allow(who, now); !ok {
+		return who, "too many new connections from this address"
 	}
 	if net := ratelimit.NetKey(remote); net != "" {
 		if ok, _ := s.nets.Allow(net, now); !ok {
-			return "too many new connections from this network (an IPv6 /48)"
+			return net, "too many new connections from this network (an IPv6 /48)"
 		}
 	}
-	return ""
+	return who, ""
 }
 
 // failed is the ConnectionFailedCallback: the handshake or the

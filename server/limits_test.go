@@ -18,13 +18,21 @@ func TestConnectionsPerMinute(t *testing.T) {
 	f := start(t, func(o *Options) { o.ConnRate = 2 })
 	f.login(t, alice)
 	f.login(t, bruno)
-	c, err := f.dial(string(alice), f.authOf(alice))
-	if err == nil {
-		c.Close()
-		t.Fatal("a 3rd connection within the minute was accepted")
+	// An address that keeps connecting past its rate is logged once a
+	// minute, every refusal counted: it wrote a line each time, as fast
+	// as it could connect.
+	for i := range 10 {
+		c, err := f.dial(string(alice), f.authOf(alice))
+		if err == nil {
+			c.Close()
+			t.Fatalf("connection %d past the rate was accepted", i+3)
+		}
 	}
-	f.waitLog(t, time.Second, "connection refused", "remote=127.0.0.1", "too many new connections")
-	f.waitRefusals(t, RefusedRate, 1)
+	f.waitLog(t, time.Second, "connection refused", "remote=127.0.0.1", "too many new connections", "client=127.0.0.1 ")
+	f.waitRefusals(t, RefusedRate, 10)
+	if n := strings.Count(f.logs.String(), "connection refused"); n != 1 {
+		t.Errorf("%d lines for 10 refused connections of one address, want 1:\n%s", n, f.logs.String())
+	}
 	if strings.Count(f.logs.String(), "auth accepted") != 2 {
 		t.Errorf("log:\n%s", f.logs.String())
 	}
@@ -41,22 +49,22 @@ func TestConnectionsPerMinuteOfANetwork(t *testing.T) {
 	now := time.Now()
 	for i := range connlimit.NetFactor * rate {
 		remote := fmt.Sprintf("[2001:db8:1:%x::1]:50000", i)
-		if why := f.srv.tooOften(remote, now); why != "" {
+		if _, why := f.srv.tooOften(remote, now); why != "" {
 			t.Fatalf("connection %d of one /48, from a /64 of its own, refused: %s", i+1, why)
 		}
 	}
-	why := f.srv.tooOften("[2001:db8:1:ffff::1]:50000", now)
-	if !strings.Contains(why, "/48") {
-		t.Errorf("a /48 past its rate, from a new /64 of it: refused with %q, want its /48 named", why)
+	who, why := f.srv.tooOften("[2001:db8:1:ffff::1]:50000", now)
+	if !strings.Contains(why, "/48") || who != "2001:db8:1::/48" {
+		t.Errorf("a /48 past its rate, from a new /64 of it: refused with %q (%s), want its /48 named", why, who)
 	}
 	for _, remote := range []string{"[2001:db8:2::1]:50000", "192.0.2.1:50000"} {
-		if why := f.srv.tooOften(remote, now); why != "" {
+		if _, why := f.srv.tooOften(remote, now); why != "" {
 			t.Errorf("%s refused: %s", remote, why)
 		}
 	}
 	// one /64 of another /48 is still held to ConnRate
 	for i := range rate + 1 {
-		why := f.srv.tooOften(fmt.Sprintf("[2001:db8:3:1::%x]:50000", i+1), now)
+		_, why := f.srv.tooOften(fmt.Sprintf("[2001:db8:3:1::%x]:50000", i+1), now)
 		if got, want := why != "", i == rate; got != want {
 			t.Errorf("connection %d of one /64 refused: %v (%q), want %v", i+1, got, why, want)
 		}

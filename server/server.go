@@ -81,6 +81,11 @@ const (
 	DefaultMaxSessions = 1000
 )
 
+// maxQuiet bounds the addresses whose last refused connection's line is
+// remembered (about 100 bytes each): past it, the least recent is
+// forgotten, and logged again at its next refusal.
+const maxQuiet = 10_000
+
 // Server is the desk served over SSH.
 type Server struct {
 	desk   *model.Desk
@@ -89,6 +94,7 @@ type Server struct {
 	ssh    *ssh.Server
 	conns  *ratelimit.Keyed // new connections per address; nil: no limit
 	nets   *ratelimit.Keyed // new connections per IPv6 /48; nil: no limit
+	quiet  *ratelimit.Keyed // lines of the connections those refuse, one a minute per address
 	starts *ratelimit.Keyed // sessions started per account; nil: no limit
 	seats  *seats
 	live   *sessions
@@ -179,6 +185,7 @@ func New(d *model.Desk, o Options) (*Server, error) {
 		log:      o.Logger,
 		conns:    ratelimit.PerMinute(o.ConnRate, 0),
 		nets:     ratelimit.PerMinute(connlimit.NetFactor*o.ConnRate, 0),
+		quiet:    ratelimit.New(1, time.Minute, maxQuiet),
 		starts:   ratelimit.PerMinute(o.SessionRate, 0),
 		seats:    newSeats(o.MaxSessions, o.SessionsPerAccount),
 		live:     newSessions(),
