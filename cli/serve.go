@@ -452,17 +452,7 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 		return servant{}, fails("cant_listen", locale.Args{"Addr": o.HTTP}, err)
 	}
 	// Bounded before TLS: a connection past a bound costs no handshake.
-	limits := connlimit.Limits{PerAddr: connlimit.DefaultPerAddr, Total: connlimit.MaxTotal(), Log: log,
-		Rate: ratelimit.PerMinute(o.HTTPConnRate, 0)}
-	if o.TrustProxy || o.ClientHeader != "" {
-		// Behind a reverse proxy, every connection is the proxy's (the
-		// flags are given only when the port can be reached through it
-		// alone, or anybody could name any client in the headers), and
-		// the proxy carries every client's: held to the bound of one
-		// address, it would shut them all out. Only the total holds.
-		limits.Exempt = func(netip.Addr) bool { return true }
-	}
-	var ln net.Listener = connlimit.Wrap(tcp, limits)
+	var ln net.Listener = connlimit.Wrap(tcp, httpLimits(o, log))
 	scheme := "http"
 	if o.TLSCert != "" {
 		scheme = "https"
@@ -479,6 +469,25 @@ func httpServant(o *serveOptions, d *model.Desk, box *api.SecretBox, m *metrics.
 		},
 		shutdown: srv.Shutdown,
 	}, nil
+}
+
+// httpLimits are the bounds of the HTTP server's connections: those of
+// one address (an IPv6 one by its /64) and of one IPv6 /48, open at
+// once and opened a minute (--http-conn-rate, a /48 NetFactor times
+// it, as the SSH server's), and those of the server.
+func httpLimits(o *serveOptions, log *slog.Logger) connlimit.Limits {
+	limits := connlimit.Limits{PerAddr: connlimit.DefaultPerAddr, Total: connlimit.MaxTotal(), Log: log,
+		Rate:    ratelimit.PerMinute(o.HTTPConnRate, 0),
+		NetRate: ratelimit.PerMinute(connlimit.NetFactor*o.HTTPConnRate, 0)}
+	if o.TrustProxy || o.ClientHeader != "" {
+		// Behind a reverse proxy, every connection is the proxy's (the
+		// flags are given only when the port can be reached through it
+		// alone, or anybody could name any client in the headers), and
+		// the proxy carries every client's: held to the bound of one
+		// address, it would shut them all out. Only the total holds.
+		limits.Exempt = func(netip.Addr) bool { return true }
+	}
+	return limits
 }
 
 // maxMetricsConns bounds the connections open to --metrics, an address

@@ -3,9 +3,11 @@ package cli
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -210,5 +212,38 @@ func TestServePageRate(t *testing.T) {
 	}
 	if n := s.stop(); n != 0 {
 		t.Errorf("serve exited %d: %s", n, s.log.String())
+	}
+}
+
+// TestServeHTTPConnRatePerNet: serve --http holds the IPv6 addresses of
+// one /48 together to connlimit.NetFactor times --http-conn-rate new
+// connections a minute, as the SSH server holds them to its
+// --conn-rate's (the connections themselves: connlimit's tests; here,
+// the bound serve gives, for no IPv6 socket is needed). Behind a proxy,
+// none.
+func TestServeHTTPConnRatePerNet(t *testing.T) {
+	l := httpLimits(&serveOptions{HTTPConnRate: 5}, nil)
+	now := time.Now()
+	for i := range connlimit.NetFactor * 5 {
+		if ok, _ := l.NetRate.Allow("2001:db8:1::/48", now); !ok {
+			t.Fatalf("new connection %d of a /48 refused, want %d a minute", i+1, connlimit.NetFactor*5)
+		}
+	}
+	if ok, _ := l.NetRate.Allow("2001:db8:1::/48", now); ok {
+		t.Errorf("a /48 opened more than %d new connections at once", connlimit.NetFactor*5)
+	}
+	if l := httpLimits(&serveOptions{HTTPConnRate: 0}, nil); l.NetRate != nil || l.Rate != nil {
+		t.Error("--http-conn-rate 0 left a rate")
+	}
+	if l := httpLimits(&serveOptions{HTTPConnRate: 5, TrustProxy: true}, nil); l.Exempt == nil || !l.Exempt(netip.MustParseAddr("2001:db8:1::1")) {
+		t.Error("behind a proxy, its address is held")
+	}
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("the addresses of one IPv6 /48 %d together (%d × N", connlimit.NetFactor*defaultHTTPConnRate, connlimit.NetFactor)
+	if !strings.Contains(strings.Join(strings.Fields(string(b)), " "), want) {
+		t.Errorf("the README has no %q", want)
 	}
 }

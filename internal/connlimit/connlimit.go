@@ -1,5 +1,6 @@
 // Package connlimit bounds the connections a server holds open, per
-// client address and in all, and how fast one address opens new ones.
+// client address (and IPv6 /48) and in all, and how fast one address
+// (and one /48) opens new ones.
 //
 // Every open connection costs the process a file descriptor, and the
 // process has a bounded number of them (RLIMIT_NOFILE) for everything it
@@ -89,8 +90,16 @@ type Limits struct {
 	// two of a core, and 64 connections opened and closed again as fast
 	// as one address could took most of a core without it.
 	Rate *ratelimit.Keyed
+	// NetRate, when set, bounds how many new connections the IPv6
+	// addresses of one /48 may open together (ratelimit.NetKey), as Rate
+	// bounds one /64's: a site is given a /48, 65,536 /64s, and each of
+	// them could open Rate's connections, each a TLS handshake. IPv4
+	// addresses, and those Exempt names, are not held by it. Give it
+	// NetFactor times Rate's, as the SSH server's is.
+	NetRate *ratelimit.Keyed
 	// Log, when set, is told at WARN when an address reaches PerAddr or
-	// Rate (at most once a minute for each address), and when Total is
+	// Rate, or a /48 PerNet or NetRate (at most once a minute for each
+	// address or /48), and when Total is
 	// reached (at most once a minute).
 	Log *slog.Logger
 }
@@ -160,8 +169,8 @@ func (ln *Listener) Open() int {
 // admit counts c and returns it wrapped, or returns nil when c would
 // pass a bound.
 func (ln *Listener) admit(c net.Conn) net.Conn {
-	key, nkey, held := "", "", false
-	if ln.l.PerAddr > 0 || ln.l.PerNet > 0 || ln.l.Rate != nil {
+	key, nkey, rkey, held := "", "", "", false
+	if ln.l.PerAddr > 0 || ln.l.PerNet > 0 || ln.l.Rate != nil || ln.l.NetRate != nil {
 		var ip netip.Addr
 		if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
 			ip = a.AddrPort().Addr().Unmap()
@@ -173,6 +182,9 @@ func (ln *Listener) admit(c net.Conn) net.Conn {
 			key = ratelimit.AddrKey(ip.String())
 			if ln.l.PerNet > 0 {
 				nkey = ratelimit.NetKey(ip.String())
+			}
+			if ln.l.NetRate != nil {
+				rkey = ratelimit.NetKey(ip.String())
 			}
 		}
 	}
@@ -198,6 +210,12 @@ func (ln *Listener) admit(c net.Conn) net.Conn {
 	if held && key != "" {
 		if ok, wait := ln.l.Rate.Allow(key, now); !ok {
 			ln.warnAddr(key, now, "too many new connections from one address: they are closed at once for a while", "retry_in", wait.Round(time.Millisecond).String())
+			return nil
+		}
+	}
+	if rkey != "" {
+		if ok, wait := ln.l.NetRate.Allow(rkey, now); !ok {
+			ln.warnAddr(rkey, now, "too many new connections from one network (an IPv6 /48): they are closed at once for a while", "retry_in", wait.Round(time.Millisecond).String())
 			return nil
 		}
 	}

@@ -459,3 +459,53 @@ func TestLimitConnsPerNet(t *testing.T) {
 		}
 	}
 }
+
+// TestLimitConnsRatePerNet: the IPv6 addresses of one /48, each in a
+// /64 of its own, open at most NetRate's new connections together,
+// though they keep none open: past it, the next is closed at once, from
+// whichever /64 of the /48, and the log warns once, naming the /48.
+// Another /48, IPv4 addresses and an exempt one are not held by it, and
+// one /64 is still held to Rate. Before, the /48 was not counted: each
+// of its 65,536 /64s could open Rate's connections, each a TLS
+// handshake.
+func TestLimitConnsRatePerNet(t *testing.T) {
+	const rate = 3
+	exempt := netip.MustParseAddr("2001:db8:1:eeee::1")
+	s := newFakeServer(t, connlimit.Limits{PerAddr: 10, Total: 1000,
+		Rate:    ratelimit.New(rate, time.Hour, 0),
+		NetRate: ratelimit.New(connlimit.NetFactor*rate, time.Hour, 0),
+		Exempt:  func(a netip.Addr) bool { return a == exempt }})
+	for i := range connlimit.NetFactor * rate {
+		c := s.connect(t, fmt.Sprintf("2001:db8:1:%x::1", i))
+		if c == nil {
+			t.Fatalf("new connection %d of one /48, each from a /64 of its own, was closed; the /48 opens %d", i+1, connlimit.NetFactor*rate)
+		}
+		c.Close() // none kept open: the rate holds, not PerNet
+	}
+	for i := range 5 {
+		if c := s.connect(t, fmt.Sprintf("2001:db8:1:%x::1", 0x100+i)); c != nil {
+			t.Fatalf("a /48 past its rate opened one more, from a new /64 of it")
+		}
+	}
+	if s.connect(t, "2001:db8:1:eeee::1") == nil {
+		t.Error("an exempt address (a proxy's) of the /48 was held to its rate")
+	}
+	if s.connect(t, "2001:db8:2::1") == nil {
+		t.Error("another /48 was shut out")
+	}
+	for i := range connlimit.NetFactor*rate + 2 {
+		if s.connect(t, fmt.Sprintf("192.0.2.%d", i+1)) == nil {
+			t.Errorf("IPv4 address %d of one /24 was shut out", i+1)
+		}
+	}
+	for i := range rate + 1 {
+		got := s.connect(t, fmt.Sprintf("2001:db8:3:1::%x", i+1)) != nil
+		if want := i < rate; got != want {
+			t.Errorf("new connection %d of one /64 of another /48 taken: %v, want %v", i+1, got, want)
+		}
+	}
+	log := s.log.String()
+	if n := strings.Count(log, "too many new connections from one network (an IPv6 /48)"); n != 1 || !strings.Contains(log, "client=2001:db8:1::/48 ") {
+		t.Errorf("the log, want one warning naming the /48:\n%s", log)
+	}
+}
