@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"contactdesk/model"
 	"contactdesk/model/demo"
 )
@@ -86,15 +88,16 @@ func TestPickingAnAccountTakesTheNextKeys(t *testing.T) {
 }
 
 // TestKeysTypedOnATabLeftAreForgotten: ↓ and enter on a Services tab
-// still being read, then 2: once the list arrives, nothing opens behind
-// the user's back, who stays on Requests; back on Services, the list is
-// there and its cursor on the first row.
+// still being read, then a click on the Requests tab: once the list
+// arrives, nothing opens behind the user's back, who stays on Requests;
+// back on Services, the list is there and its cursor on the first row.
 func TestKeysTypedOnATabLeftAreForgotten(t *testing.T) {
 	base := newDesk(t)
 	d := newHeldDesk(t, base, true, "FirstServicesOf")
 	a := start(t, d.Desk, demo.Persona, 100, 30)
 	a.waitText(a.T("tui.services.title"), a.T("tui.loading"))
-	a.press("down", "enter", "2")
+	a.press("down", "enter")
+	a.tm.Send(tea.MouseClickMsg{X: 20, Y: 0, Button: tea.MouseLeft}) // "2 Requests"
 	a.waitText("[2 Requests (3!)]", a.T("tui.requests.title"))
 	d.release()
 	a.press("1")

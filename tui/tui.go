@@ -1105,9 +1105,9 @@ func (m *Model) holding(s slot) bool {
 }
 
 // replay plays keys a screen kept (common.ReplayMsg) as if typed now,
-// when that screen is still the one shown.
+// when that screen is still the one shown (the account picker's too).
 func (m *Model) replay(from int, keys []tea.KeyPressMsg) tea.Cmd {
-	if m.pick != nil || m.current().id != from {
+	if m.current().id != from {
 		return nil
 	}
 	cmds := make([]tea.Cmd, 0, len(keys))

@@ -80,6 +80,11 @@ type Spec[T any] struct {
 	// OnOpen, what it does.
 	Open   key.Binding
 	OnOpen func(e *Entry[T]) tea.Cmd
+	// Row are the screen's own keys that act on the selected row (a
+	// service's owner details, its history): typed before the first
+	// rows are read, they wait for them, as the keys that move and open
+	// do.
+	Row []key.Binding
 	// Retime writes an entry's relative times again for now (see
 	// List.Retime); nil: its row holds none.
 	Retime func(now time.Time, e *Entry[T])
@@ -121,6 +126,11 @@ type List[T any] struct {
 	width     int
 	height    int
 	headLines int // the lines the head took when last drawn
+
+	// failed: the first read failed; the keys typed since are not kept
+	// for a later read (early: those typed before the first rows were
+	// read, played once they are, see Holding)
+	failed bool
 
 	// want is the row Select asked for, while wanted: the cursor goes
 	// to it as soon as it shows, unless the user moves the cursor first
@@ -176,6 +186,7 @@ func (l *List[T]) Load(first, whole Read[T]) tea.Cmd {
 		return nil
 	}
 	l.Table.Empty = l.emptyText(l.Table.Len()) // "loading…" again, after a failure
+	l.failed = false
 	read := whole
 	l.whole = whole
 	if first != nil && !l.loaded && !l.partial {
@@ -213,12 +224,20 @@ func (l *List[T]) Update(msg tea.Msg) (tea.Cmd, bool) {
 	case gotMsg[T]:
 		return l.landed(msg), true
 	case tea.KeyPressMsg:
+		if l.early.Held() {
+			// behind the keys kept: played after them, in the order typed
+			l.early.Hold(msg)
+			return nil, true
+		}
 		if cmd, used := l.Filter.Key(msg, l.Apply); used {
 			l.toEnd = false
 			return tea.Batch(cmd, l.readOlder()), true
 		}
-		if l.empty() && (l.Table.HandleKey(msg, l.c.Keys) || l.spec.OnOpen != nil && key.Matches(msg, l.spec.Open)) {
-			l.early.Hold(msg) // played on the first rows read
+		if l.empty() && !l.failed && (l.Table.HandleKey(msg, l.c.Keys) || l.spec.OnOpen != nil && key.Matches(msg, l.spec.Open) || key.Matches(msg, l.spec.Row...)) {
+			// played on the first rows read, as if typed then: a key
+			// that moves, opens, or acts on the row the cursor will be
+			// on (see Holding)
+			l.early.Hold(msg)
 			return nil, true
 		}
 		if l.Table.HandleKey(msg, l.c.Keys) {
@@ -252,6 +271,12 @@ func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
 	}
 	if msg.Err != nil {
 		l.err = msg.Err
+		if l.empty() {
+			// "could not be read": the keys typed for it are not
+			// played on a later read, and the app's keys act again
+			l.failed = true
+			l.early.Forget()
+		}
 		again := l.reads.End()
 		l.Table.Empty = l.emptyText(l.Table.Len())
 		if again {
@@ -271,7 +296,12 @@ func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
 	if msg.More {
 		l.partial = true
 		l.Apply()
-		early := l.replay()
+		var early tea.Cmd
+		if !l.empty() {
+			// a first page of rows: the keys act on it (a count alone,
+			// the Requests' and the Mailbox's, has none to act on)
+			early = l.replay()
+		}
 		l.reads.Forget() // the whole list, read next, is newer still
 		// No common.Read yet: only the whole list, read next, says the
 		// list reads fine (and an answer that came first would clear the
@@ -319,17 +349,20 @@ func (l *List[T]) Older() bool { return l.older }
 // left the list (see common.Forgetter).
 func (l *List[T]) ForgetEarlyKeys() { l.early.Forget() }
 
-// empty reports whether nothing has been read yet: a key that moves or
-// opens waits for the first rows instead of acting on none.
-func (l *List[T]) empty() bool { return !l.loaded && !l.partial && len(l.all) == 0 }
+// Holding reports whether keys typed before the first rows were read
+// wait to be played (common.Holder): the keys typed after them wait
+// too, the app's own included (a tab's digit, @, tab), so that each
+// reaches what the one before it opened once the rows are read.
+func (l *List[T]) Holding() bool { return l.early.Held() }
 
-// replay plays the keys that waited for the first rows.
-func (l *List[T]) replay() tea.Cmd {
-	return l.early.Replay(func(k tea.KeyPressMsg) tea.Cmd {
-		cmd, _ := l.Update(k)
-		return cmd
-	})
-}
+// empty reports whether no row has been read yet (a first read may
+// bring a count alone): a key that moves or opens waits for the first
+// rows instead of acting on none.
+func (l *List[T]) empty() bool { return !l.loaded && len(l.all) == 0 }
+
+// replay plays the keys that waited for the first rows, through the
+// root model, as if typed now (common.EarlyKeys.Play).
+func (l *List[T]) replay() tea.Cmd { return l.early.Play(l.c) }
 
 // Apply shows the entries the filter and the screen's narrowing keep,
 // the cursor on the same row, in the memory of the rows shown before: a

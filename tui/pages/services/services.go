@@ -112,6 +112,7 @@ func (p *Page) spec(c *common.Common) listpage.Spec[Item] {
 		},
 		Open:   p.keys.Edit,
 		OnOpen: func(e *entry) tea.Cmd { return p.c.Open(common.EditContactsMsg{Service: e.Item.S.Name}) },
+		Row:    []key.Binding{p.keys.Owner, p.keys.History},
 	}
 }
 
