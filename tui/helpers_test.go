@@ -302,7 +302,7 @@ func (a *app) openRequest8() {
 }
 
 // heldDesk is base's desk over a database slow to answer: the reads
-// named in holds ("ServicesOf", "FirstServicesOf", "RequestsOf", "Awaiting", "Request", "Service", "PendingEmailChange") wait, once
+// named in holds ("ServicesOf", "FirstServicesOf", "RequestsOf", "Awaiting", "Request", "Service", "Mail", "PendingEmailChange") wait, once
 // hold is armed (armed from the start unless later), until release. The
 // test's end releases them.
 type heldDesk struct {
@@ -415,4 +415,9 @@ func (tx heldTx) PendingEmailChange(h model.Handle) (model.EmailChange, error) {
 func (tx heldTx) RecentEmailChanges(h model.Handle, limit int) ([]time.Time, error) {
 	tx.wait("RecentEmailChanges")
 	return tx.Tx.RecentEmailChanges(h, limit)
+}
+
+func (tx heldTx) Mail(id int64) (model.Mail, error) {
+	tx.wait("Mail")
+	return tx.Tx.Mail(id)
 }

@@ -3,6 +3,7 @@ package tui_test
 import (
 	"testing"
 
+	"contactdesk/locale"
 	"contactdesk/model/demo"
 )
 
@@ -23,4 +24,79 @@ func TestKeysTypedBeforeTheRequestsAreReadAccept(t *testing.T) {
 	d.release()
 	a.waitText("you accepted request #8; still waiting for gh13579-ovh")
 	wantAccepted8(t, base, "the keys typed before the list was read were lost")
+}
+
+// TestKeysTypedBeforeTheMailIsReadAccept: enter, o, a, tab and enter
+// typed in one go on the Mailbox tab open the newest mail (request #8's)
+// and, once it has been read, follow its link to the request and accept
+// it with the mail's token, as they would had the user waited: tab left
+// for the Profile tab, the o and the a kept for the mail lost.
+func TestKeysTypedBeforeTheMailIsReadAccept(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Mail")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.press("3")
+	a.waitText(a.T("tui.mailbox.title"), "padaria-yolanda.pt")
+	d.arm()
+	a.press("enter")
+	a.waitText(a.T("tui.mail.title", locale.Args{"ID": 28}), a.T("tui.loading"))
+	a.press("o", "a", "tab", "enter")
+	a.waitText(a.T("tui.mail.title", locale.Args{"ID": 28}), a.T("tui.loading"))
+	d.release()
+	a.waitText("you accepted request #8; still waiting for gh13579-ovh")
+	wantAccepted8(t, base, "the keys typed before the mail was read were lost")
+}
+
+// TestKeysTypedBeforeTheOwnerIsReadAreSaved: o on a domain, then tab (to
+// the address), a new address and enter typed in one go, before its
+// owner details have been read: once they have, the address goes into
+// its field and is saved, as it would had the user waited; tab was the
+// app's key to the next tab, which closed the form, and the address was
+// typed on the Requests tab.
+func TestKeysTypedBeforeTheOwnerIsReadAreSaved(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Service")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.typ("/shop")
+	a.press("enter")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	d.arm()
+	a.press("o")
+	a.waitText(a.T("tui.owner.title"), a.T("tui.loading"))
+	a.press("tab", "ctrl+u")
+	a.typ("Rua Nova 1, Lisboa")
+	a.press("enter")
+	a.waitText(a.T("tui.owner.title"), a.T("tui.loading"))
+	d.release()
+	a.waitText(a.T("tui.owner.saved", locale.Args{"Service": "xara-shop.com"}))
+	s, err := base.Owner(ctx, demo.Persona, "xara-shop.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Owner.Address != "Rua Nova 1, Lisboa" {
+		t.Fatalf("the address typed ahead was not saved: %q", s.Owner.Address)
+	}
+}
+
+// TestKeysTypedBeforeAnOwnerNotYoursIsReadCount: o on a domain the user
+// is not the admin of, then 2, typed in one go before its owner details
+// have been read: once they have (nothing to edit), the 2 shows the
+// Requests tab, as it would had the user waited.
+func TestKeysTypedBeforeAnOwnerNotYoursIsReadCount(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Service")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.typ("/fontes")
+	a.press("enter")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	d.arm()
+	a.press("o")
+	a.waitText(a.T("tui.owner.title"), a.T("tui.loading"))
+	a.press("2")
+	a.waitText(a.T("tui.owner.title"), a.T("tui.loading"))
+	d.release()
+	a.waitText("[2 Requests", a.T("tui.requests.title"), "#8")
 }

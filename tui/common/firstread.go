@@ -28,6 +28,10 @@ func (f *FirstRead) Hold(k tea.KeyPressMsg) {
 	}
 }
 
+// Failed reports whether the last read failed before the sub-view was
+// ever read: it says that it could not be read.
+func (f *FirstRead) Failed() bool { return f.failed }
+
 // Fail is what a sub-view does when its read fails, read before when
 // loaded. A first read refused closes it, saying why (what it shows is
 // gone, or no longer the user's); a first read that failed otherwise

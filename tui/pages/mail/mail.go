@@ -188,7 +188,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.m, p.loaded = msg.m, true
 		p.sayToken()
-		early := p.first.Replay(p.key)
+		early := p.first.Play(p.c)
 		if !p.m.Read && !p.marked {
 			p.marked = true
 			c, id := p.c, p.id
@@ -208,11 +208,19 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// Holding reports whether keys typed before the mail was read wait to
+// be played (common.Holder): the keys typed after them wait too, the
+// app's own included, so that o then a tab's digit opens the request,
+// then the tab, as it would had the user waited.
+func (p *Page) Holding() bool { return p.first.Held() }
+
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
-	case key.Matches(msg, p.back):
+	case key.Matches(msg, p.back) && !p.first.Held():
 		return p.c.Back()
 	case !p.loaded:
+		// played once the mail is read, as if typed then, behind the
+		// keys typed before it (see common.EarlyKeys.Play)
 		p.first.Hold(msg)
 	case key.Matches(msg, p.follow):
 		return p.open()

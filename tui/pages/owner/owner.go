@@ -187,7 +187,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if first && p.editable {
 			p.setFocus(0)
 		}
-		return tea.Batch(common.Read(), p.first.Replay(p.key), p.sayTold())
+		return tea.Batch(common.Read(), p.first.Play(p.c), p.sayTold())
 	case savedMsg:
 		p.saving = false
 		if errors.Is(msg.err, model.ErrChanged) {
@@ -231,7 +231,19 @@ func (p *Page) setFocus(i int) {
 	}
 }
 
+// Holding reports whether keys typed before the service was read wait
+// to be played (common.Holder): the keys typed after them wait too, the
+// app's own included (tab, a digit, @), to reach the form's fields once
+// it is read, as they would had the user waited.
+func (p *Page) Holding() bool { return p.first.Held() }
+
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
+	if !p.loaded && (p.first.Held() || !key.Matches(msg, p.keys.Leave)) {
+		// played once the service is read, as if typed then (see
+		// common.EarlyKeys.Play); esc, typed first, leaves at once
+		p.first.Hold(msg)
+		return nil
+	}
 	if cmd, ok := p.c.AnswerLeave(&p.asking, msg, p.keys.Discard, p.keys.Stay); ok {
 		return cmd
 	}
@@ -242,9 +254,6 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return p.c.Back()
-	case !p.loaded:
-		p.first.Hold(msg)
-		return nil
 	case !p.editable || p.saving:
 		return nil
 	case key.Matches(msg, p.keys.Next):
@@ -394,8 +403,11 @@ func (p *Page) PasteKeeps() (lead, trail bool) {
 	return p.fields[p.focus].PasteKeeps()
 }
 
-// Capturing reports whether a field has the keys (the admin's form).
-func (p *Page) Capturing() bool { return p.loaded && p.editable }
+// Capturing reports whether a field has the keys (the admin's form), or
+// will have them once the service is read: until then the form keeps
+// every key, the app's too (tab, a digit, @), for its fields, should
+// the user be its admin, and plays them once it knows (see Holding).
+func (p *Page) Capturing() bool { return p.loaded && p.editable || !p.loaded && !p.first.Failed() }
 
 // View draws the form.
 func (p *Page) View() string {
