@@ -1,11 +1,63 @@
 package tui_test
 
 import (
+	"strings"
 	"testing"
 
 	"contactdesk/locale"
 	"contactdesk/model/demo"
 )
+
+// TestKeysTypedWhileContactsAreSentCount: a new tech contact, ctrl+s
+// and 2 typed in one go on Edit contacts: once the desk has made the
+// request, it opens, and the 2 then shows the Requests tab, as it would
+// had the user waited for the request, instead of being dropped (the
+// user was left on the request, wondering where the 2 went).
+func TestKeysTypedWhileContactsAreSentCount(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Service", "writes")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.editShop()
+	a.press("tab")
+	a.typ("zz33333-ovh")
+	a.waitText("tech: yy22222-ovh → zz33333-ovh")
+	d.arm()
+	a.press("ctrl+s", "2")
+	a.waitText(a.T("tui.contacts.sending"))
+	d.release()
+	a.waitFor("the Requests tab, request #9 on it", func(s string) bool {
+		return strings.Contains(s, "[2 Requests") && strings.Contains(s, a.T("tui.requests.title")) && strings.Contains(s, "#9") &&
+			!strings.Contains(s, a.T("tui.request.title", locale.Args{"ID": 9}))
+	})
+	if _, err := base.Request(ctx, demo.Persona, 9); err != nil {
+		t.Fatalf("request #9 was not made: %v", err)
+	}
+}
+
+// TestContactsRefusalStaysInViewOfKeysTypedAhead: a billing contact the
+// desk refuses (unpaid bills), ctrl+s and x typed in one go: the refusal
+// stays beside the field, the x, meant for what follows a success, not
+// typed after what was typed there.
+func TestContactsRefusalStaysInViewOfKeysTypedAhead(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Service", "writes")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.editShop()
+	a.press("tab", "tab") // billing
+	a.typ("zz33333-ovh")
+	a.waitText("unpaid bills")
+	d.arm()
+	a.press("ctrl+s", "x")
+	a.waitText(a.T("tui.contacts.sending"))
+	d.release()
+	s := a.waitText(a.T("tui.contacts.not_sent"))
+	checkBeside(t, s, "billing", "! ab12345-ovh has unpaid bills")
+	if !strings.Contains(lineOf(s, "billing  "), "[zz33333-ovh ") {
+		t.Fatalf("the x typed while the form was sent went into the field:\n%s", s)
+	}
+}
 
 // TestKeysTypedBeforeTheRequestsAreReadAccept: enter, a, tab and enter
 // typed in one go on the Requests tab before its list has been read

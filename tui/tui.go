@@ -503,7 +503,17 @@ func (m *Model) load(s slot) tea.Cmd { return route(s.id, s.page.Load()) }
 func (m *Model) update(s slot, msg tea.Msg) tea.Cmd {
 	cmd := route(s.id, s.page.Update(msg))
 	for _, msg := range m.c.Nav.Take() {
-		cmd = tea.Batch(cmd, m.root(s.id, msg))
+		from := s.id
+		if _, ok := msg.(common.ReplayMsg); ok {
+			if _, open := m.find(s.id); !open {
+				// the screen closed itself first (a form gone back, or
+				// replaced by the request it made): the keys typed
+				// while it saved follow the user where it went, as
+				// they would had the user waited
+				from = m.current().id
+			}
+		}
+		cmd = tea.Batch(cmd, m.root(from, msg))
 	}
 	return cmd
 }

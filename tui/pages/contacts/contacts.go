@@ -561,7 +561,12 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			// user's to change: its field is gone (said below)
 			p.setFocus(p.refocus(before, was))
 		}
-		return tea.Batch(common.Read(), p.first.Replay(p.key), p.replan(), p.lost(before, was), p.alarm())
+		var early tea.Cmd
+		if !p.sending {
+			// the keys typed while the form was sent wait for its answer
+			early = p.first.Play(p.c)
+		}
+		return tea.Batch(common.Read(), early, p.replan(), p.lost(before, was), p.alarm())
 	case wakeMsg:
 		if msg.wake != p.wake || p.until.IsZero() {
 			return nil
@@ -589,6 +594,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			// model accepts (none known when the transaction refused)
 			p.show(msg.checked)
 			p.plan = msg.reqs
+			// the keys typed meanwhile were meant for what follows a
+			// success: the refusals stay in view, beside their fields
+			p.first.Forget()
 			return common.Status(p.c.T("tui.contacts.not_sent"))
 		}
 		for _, r := range p.order {
@@ -598,11 +606,13 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.plan, p.planFor = nil, ""
 		// One request made: it opens in place of the form, where the
 		// user, a party too, confirms it. Several: back to the list.
+		// The keys typed while it was sent are played there, as they
+		// would had the user waited (after Open: see Model.update).
 		said := common.Say(made(p.c, msg.made))
 		if len(msg.made) == 1 {
-			return tea.Batch(common.Send(common.ChangedMsg{}), p.c.Open(common.OpenRequestMsg{ID: msg.made[0].ID, Replace: true, Status: said}))
+			return tea.Batch(common.Send(common.ChangedMsg{}), p.c.Open(common.OpenRequestMsg{ID: msg.made[0].ID, Replace: true, Status: said}), p.first.Play(p.c))
 		}
-		return tea.Batch(common.Send(common.ChangedMsg{}), p.c.BackSaying(said))
+		return tea.Batch(common.Send(common.ChangedMsg{}), p.c.BackSaying(said), p.first.Play(p.c))
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	}
@@ -675,14 +685,18 @@ func made(c *common.Common, rs []model.Request) string {
 	return c.T("tui.contacts.sent_each", args)
 }
 
+// Holding reports whether keys typed before the form was read, or while
+// it was sent, wait to be played (common.Holder): once it is read, once
+// the desk has answered, in the order typed, each reaching what the one
+// before it opened (the request made, say).
+func (p *Page) Holding() bool { return p.first.Held() }
+
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
-	if !p.loaded || p.sending {
-		if key.Matches(msg, p.keys.Leave) {
-			return p.c.Back()
-		}
-		if !p.loaded {
-			p.first.Hold(msg)
-		}
+	if p.sending || !p.loaded && (p.first.Held() || !key.Matches(msg, p.keys.Leave)) {
+		// played once the form is read, or once the desk answers, as if
+		// typed then (see common.EarlyKeys.Play); esc, typed first on
+		// a form not read yet, leaves at once
+		p.first.Hold(msg)
 		return nil
 	}
 	if cmd, ok := p.c.AnswerLeave(&p.asking, msg, p.keys.Discard, p.keys.Stay); ok {
