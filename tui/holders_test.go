@@ -132,6 +132,36 @@ func TestKeysTypedBeforeTheOwnerIsReadAreSaved(t *testing.T) {
 	}
 }
 
+// TestKeysTypedWhileTheOwnerIsSavedCount: a new address, enter and 2
+// typed in one go on the owner details: once the desk has saved them,
+// the form goes back to the Services tab, and the 2 then shows the
+// Requests tab, as it would had the user waited, instead of being
+// dropped.
+func TestKeysTypedWhileTheOwnerIsSavedCount(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Service", "writes")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.typ("/shop")
+	a.press("enter")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	a.press("o")
+	a.waitText(a.T("tui.owner.title"), a.T("tui.owner.label.address"))
+	a.press("tab", "ctrl+u")
+	a.typ("Rua Nova 1, Lisboa")
+	d.arm()
+	a.press("enter", "2")
+	d.release()
+	a.waitText("[2 Requests", a.T("tui.requests.title"), "#8")
+	s, err := base.Owner(ctx, demo.Persona, "xara-shop.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Owner.Address != "Rua Nova 1, Lisboa" {
+		t.Fatalf("the address was not saved: %q", s.Owner.Address)
+	}
+}
+
 // TestKeysTypedBeforeAnOwnerNotYoursIsReadCount: o on a domain the user
 // is not the admin of, then 2, typed in one go before its owner details
 // have been read: once they have (nothing to edit), the 2 shows the

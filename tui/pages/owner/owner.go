@@ -187,9 +187,19 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		if first && p.editable {
 			p.setFocus(0)
 		}
-		return tea.Batch(common.Read(), p.first.Play(p.c), p.sayTold())
+		var early tea.Cmd
+		if !p.saving {
+			// the keys typed while a save is under way wait for its answer
+			early = p.first.Play(p.c)
+		}
+		return tea.Batch(common.Read(), early, p.sayTold())
 	case savedMsg:
 		p.saving = false
+		if msg.err != nil {
+			// the keys typed meanwhile were meant for what follows a
+			// success: the refusal stays in view
+			p.first.Forget()
+		}
 		if errors.Is(msg.err, model.ErrChanged) {
 			// saved by someone else after the form last read it, and
 			// before it heard so: read again, then tell as a reload
@@ -212,7 +222,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return common.Status(p.c.T("tui.owner.not_saved"))
 		}
 		p.service = msg.s
-		return tea.Batch(common.Send(common.ChangedMsg{}), p.c.BackSaying(common.Say(p.c.T("tui.owner.saved", locale.Args{"Service": common.Line(msg.s.Name)}))))
+		// the keys typed while it was saved are played on the screen
+		// the form goes back to, as they would had the user waited
+		return tea.Batch(common.Send(common.ChangedMsg{}), p.c.BackSaying(common.Say(p.c.T("tui.owner.saved", locale.Args{"Service": common.Line(msg.s.Name)}))), p.first.Play(p.c))
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	}
@@ -231,10 +243,11 @@ func (p *Page) setFocus(i int) {
 	}
 }
 
-// Holding reports whether keys typed before the service was read wait
-// to be played (common.Holder): the keys typed after them wait too, the
-// app's own included (tab, a digit, @), to reach the form's fields once
-// it is read, as they would had the user waited.
+// Holding reports whether keys typed before the service was read, or
+// while a save was under way, wait to be played (common.Holder): the
+// keys typed after them wait too, the app's own included (tab, a digit,
+// @), to reach the form's fields once it is read, or the screen it goes
+// back to once saved, as they would had the user waited.
 func (p *Page) Holding() bool { return p.first.Held() }
 
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -242,6 +255,10 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 		// played once the service is read, as if typed then (see
 		// common.EarlyKeys.Play); esc, typed first, leaves at once
 		p.first.Hold(msg)
+		return nil
+	}
+	if p.saving {
+		p.first.Hold(msg) // played once the desk answers
 		return nil
 	}
 	if cmd, ok := p.c.AnswerLeave(&p.asking, msg, p.keys.Discard, p.keys.Stay); ok {
@@ -254,7 +271,7 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return p.c.Back()
-	case !p.editable || p.saving:
+	case !p.editable:
 		return nil
 	case key.Matches(msg, p.keys.Next):
 		p.setFocus(p.focus + 1)
