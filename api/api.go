@@ -348,6 +348,9 @@ func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 			writeError(w, notGranted(r.Method, p))
 			return
 		}
+		// Allowed: a use of the key, which its last use says (a call
+		// refused by its rules or its rate is none).
+		h.d.APIUsed(ctx, who)
 		query, e := ps.read(r)
 		if e != nil {
 			writeError(w, e)

@@ -3,8 +3,10 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ovh/go-ovh/ovh"
 
@@ -34,6 +36,14 @@ func TestAccessRules(t *testing.T) {
 	if err := cl.Get("/me/task/contactChange?state=todo", &ids); err != nil {
 		t.Fatalf("GET /me/task/contactChange, granted by GET /me/*: %v", err)
 	}
+	// A refused call is no use of the key: its last use stays the
+	// granted calls' (api-key list, as text and JSON), though the clock
+	// moved past the minute within which a use is not written again.
+	before, row := listOf(t, w, ro.ApplicationKey), lineWith(contactdesk(t, w.db, "api-key", "list", string(ada)), ro.ApplicationKey)
+	if before.LastUsed == "" || len(before.ConsumerKeys) != 1 || before.ConsumerKeys[0].LastUse != before.LastUsed {
+		t.Fatalf("the key after granted calls: %+v", before)
+	}
+	w.clock.Advance(2 * time.Minute)
 	for _, c := range []struct {
 		method, path string
 		body         any
@@ -57,6 +67,12 @@ func TestAccessRules(t *testing.T) {
 	if json.Unmarshal(body, &e); res.StatusCode != http.StatusForbidden || e.Code != "NOT_GRANTED_CALL" {
 		t.Fatalf("a bearer's call not granted: %d %s", res.StatusCode, body)
 	}
+	if after := listOf(t, w, ro.ApplicationKey); !reflect.DeepEqual(after, before) {
+		t.Errorf("refused calls changed the key's last use: %+v, then %+v", before, after)
+	}
+	if after := lineWith(contactdesk(t, w.db, "api-key", "list", string(ada)), ro.ApplicationKey); after != row || row == "" {
+		t.Errorf("refused calls changed api-key list's row of the key: %q, then %q", row, after)
+	}
 	// Nothing was asked for: the domain's contacts and ada's tasks are
 	// as they were, seen with her key of every right.
 	var tasks []int64
@@ -74,4 +90,41 @@ func TestAccessRules(t *testing.T) {
 	if _, err := w.desk.Request(w.ctx, ada, ids[0]); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// listed is an API key as api-key list --json shows it.
+type listed struct {
+	ApplicationKey string `json:"applicationKey"`
+	LastUsed       string `json:"lastUsed"`
+	ConsumerKeys   []struct {
+		CredentialID int64  `json:"credentialId"`
+		Status       string `json:"status"`
+		LastUse      string `json:"lastUse"`
+	} `json:"consumerKeys"`
+}
+
+// listOf is API key appKey as api-key list --json shows it.
+func listOf(t *testing.T, w *world, appKey string) listed {
+	t.Helper()
+	var ks []listed
+	if err := json.Unmarshal([]byte(contactdesk(t, w.db, "api-key", "list", "--json")), &ks); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range ks {
+		if k.ApplicationKey == appKey {
+			return k
+		}
+	}
+	t.Fatalf("api-key list --json has no key %s: %+v", appKey, ks)
+	return listed{}
+}
+
+// lineWith is the line of out that holds s.
+func lineWith(out, s string) string {
+	for l := range strings.Lines(out) {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
 }

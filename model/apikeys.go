@@ -284,11 +284,12 @@ var (
 )
 
 // APIBearer checks a consumer key given alone (Authorization: Bearer),
-// and returns it: it acts as its Handle, within its Rules. A key asked
+// and returns it: it acts as its Handle, within its Rules. It notes no
+// use: the door does (APIUsed), once the key's rules grant the call. A key asked
 // for by an application (AskCredential) is refused so: it calls signed
 // (APISigned).
 func (d *Desk) APIBearer(ctx context.Context, consumerKey string) (APIConsumer, error) {
-	rec, now, err := d.apiConsumer(ctx, consumerKey)
+	rec, err := d.apiConsumer(ctx, consumerKey)
 	if err != nil {
 		return APIConsumer{}, err
 	}
@@ -300,16 +301,16 @@ func (d *Desk) APIBearer(ctx context.Context, consumerKey string) (APIConsumer, 
 		// to validate a key asked for in its name can't call with it.
 		return APIConsumer{}, errAskedBearer
 	}
-	d.used(ctx, rec, now)
 	return rec.APIConsumer, nil
 }
 
 // APISigned checks a signed call: the consumer key must be the
 // application key's, and signed, given the key's application secret,
 // must report the call's signature right. It returns the consumer key,
-// which acts as its Handle, within its Rules.
+// which acts as its Handle, within its Rules. It notes no use, as
+// APIBearer says.
 func (d *Desk) APISigned(ctx context.Context, box SecretBox, appKey, consumerKey string, signed func(secret string) bool) (APIConsumer, error) {
-	rec, now, err := d.apiConsumer(ctx, consumerKey)
+	rec, err := d.apiConsumer(ctx, consumerKey)
 	if err != nil {
 		return APIConsumer{}, err
 	}
@@ -325,21 +326,18 @@ func (d *Desk) APISigned(ctx context.Context, box SecretBox, appKey, consumerKey
 	if !signed(string(secret)) {
 		return APIConsumer{}, errBadSignature
 	}
-	d.used(ctx, rec, now)
 	return rec.APIConsumer, nil
 }
 
 // apiConsumer finds a consumer key that may call, as of now: one not
 // validated (yet) is refused, saying so. Its account is not read: an
 // account is never removed, and the key's row refers to it.
-func (d *Desk) apiConsumer(ctx context.Context, consumerKey string) (APIConsumerRecord, time.Time, error) {
+func (d *Desk) apiConsumer(ctx context.Context, consumerKey string) (APIConsumerRecord, error) {
 	var rec APIConsumerRecord
-	var now time.Time
 	if consumerKey == "" || len(consumerKey) > 256 {
-		return rec, now, errNoCredential
+		return rec, errNoCredential
 	}
-	err := d.view(ctx, func(tx Tx, at time.Time) error {
-		now = at
+	err := d.view(ctx, func(tx Tx, now time.Time) error {
 		var err error
 		rec, err = tx.APIConsumerByHash(HashConsumerKey(consumerKey))
 		if errors.Is(err, ErrNoRow) {
@@ -360,19 +358,23 @@ func (d *Desk) apiConsumer(ctx context.Context, consumerKey string) (APIConsumer
 		}
 		return errNoCredential
 	})
-	return rec, now, err
+	return rec, err
 }
 
-// used notes when a key was last used, at most once a minute: a busy key
+// APIUsed notes that consumer key c (as APIBearer or APISigned returned
+// it) made a call it is allowed to make: its last use, which api-key
+// list shows, is when it last made one. A call its rules refuse is no
+// use of it, and changes nothing. At most once a minute: a busy key
 // costs a write a minute, not one a call.
-func (d *Desk) used(ctx context.Context, rec APIConsumerRecord, now time.Time) {
-	if now.Sub(rec.LastUsed) < lastUsedStride {
+func (d *Desk) APIUsed(ctx context.Context, c APIConsumer) {
+	now := d.Now()
+	if now.Sub(c.LastUsed) < lastUsedStride {
 		return
 	}
 	// Not worth failing a call for: the key is good, and the next call
 	// tries again.
 	_ = d.store.Update(ctx, func(tx Tx) error {
 		announceTo(tx) // no screen shows it (the command line does)
-		return tx.TouchAPIConsumer(rec.ID, now)
+		return tx.TouchAPIConsumer(c.ID, now)
 	})
 }

@@ -82,6 +82,13 @@ func testAPIKeys(t *testing.T, open Opener) {
 		_, err := f.Desk.APIBearer(f.Ctx, bad)
 		IsKind(t, err, model.ErrCredentials, "bearer "+bad)
 	}
+	// Checked, a key is not used yet: its rules may still refuse the
+	// call; the door notes the use of a call they grant.
+	ks, _ = f.Desk.APIKeys(f.Ctx, A)
+	if !ks[0].LastUsed.IsZero() {
+		t.Errorf("last used after a call checked, not yet allowed: %v", ks[0].LastUsed)
+	}
+	f.Desk.APIUsed(f.Ctx, who)
 	ks, _ = f.Desk.APIKeys(f.Ctx, A)
 	if !ks[0].LastUsed.Equal(f.Clock.Now()) || !ks[1].LastUsed.IsZero() {
 		t.Errorf("last used after a call: %v, %v", ks[0].LastUsed, ks[1].LastUsed)
