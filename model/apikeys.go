@@ -34,7 +34,7 @@ type APIKey struct {
 	Handle   Handle
 	Name     string
 	Created  time.Time
-	LastUsed time.Time // the latest use of any of its consumer keys; zero until then
+	LastUsed time.Time // the latest use of any of its consumer keys, revoked ones included; zero until then
 	// Consumers are its consumer keys, oldest first (in lists).
 	Consumers []APIConsumer
 }

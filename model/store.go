@@ -191,7 +191,9 @@ type Tx interface {
 	APIConsumers(h Handle) ([]APIConsumer, error)
 	// InsertAPIConsumer stores a consumer key and returns its id.
 	InsertAPIConsumer(c APIConsumerRecord) (int64, error)
-	// TouchAPIConsumer records that the consumer key was last used at.
+	// TouchAPIConsumer records that the consumer key, and so its
+	// application key, was last used at. The application key keeps its
+	// last use once the consumer key is deleted (revoked).
 	TouchAPIConsumer(id int64, at time.Time) error
 	// APIConsumerByToken returns the consumer key whose validation
 	// page's token has this SHA-256.

@@ -381,6 +381,7 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	w.write("TouchAPIConsumer", func(tx model.Tx) (any, error) { return one(tx.TouchAPIConsumer(2, at(20))) })
 	w.write("TouchAPIConsumer earlier", func(tx model.Tx) (any, error) { return one(tx.TouchAPIConsumer(2, at(10))) })
 	w.read("APIConsumer touched", func(tx model.Tx) (any, error) { return tx.APIConsumerByHash(model.HashConsumerKey("ca")) })
+	w.read("APIKeys touched", func(tx model.Tx) (any, error) { return tx.APIKeys("") })
 	w.read("APIConsumerByToken", func(tx model.Tx) (any, error) { return tx.APIConsumerByToken([]byte{7, 7}) })
 	w.read("APIConsumerByToken missing", func(tx model.Tx) (any, error) { return tx.APIConsumerByToken([]byte{7}) })
 	w.write("UpdateAPIConsumer", func(tx model.Tx) (any, error) {

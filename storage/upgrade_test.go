@@ -330,6 +330,50 @@ func TestUpgradeFromSchema9(t *testing.T) {
 	}
 }
 
+// TestUpgradeFromSchema10: an application key of a desk left at schema
+// 10 takes the newest use of its consumer keys as its own, and keeps it
+// once that consumer key is revoked.
+func TestUpgradeFromSchema10(t *testing.T) {
+	ck := func(s string) string { h := model.HashConsumerKey(s); return fmt.Sprintf("X'%x'", h[:]) }
+	rules := `'[{"method":"GET","path":"/*"}]'`
+	rows := []string{
+		`INSERT INTO accounts (handle, name, email, owes, created, lang) VALUES ('aa11111-ovh', 'Ann', 'ann@example.com', 0, 1, 'en')`,
+		`INSERT INTO api_keys (app_key, handle, name, secret, created) VALUES ('AAAAAAAAAAAAAAAA', 'aa11111-ovh', 'nightly', X'01', 1000), ('BBBBBBBBBBBBBBBB', 'aa11111-ovh', '', X'02', 2000)`,
+		`INSERT INTO api_consumers (id, app_key, consumer_hash, rules, state, created, ended, last_used) VALUES
+			(1, 'AAAAAAAAAAAAAAAA', ` + ck("one") + `, ` + rules + `, 'validated', 1000, 1000, 5000),
+			(2, 'AAAAAAAAAAAAAAAA', ` + ck("two") + `, ` + rules + `, 'validated', 1000, 1000, 7000),
+			(3, 'BBBBBBBBBBBBBBBB', ` + ck("three") + `, ` + rules + `, 'validated', 2000, 2000, 0)`,
+	}
+	old := oldDesk(t, 10, rows...)
+	fresh := desk{filepath.Join(t.TempDir(), "new.db"), pgtest.URL(t)}
+	fresh.open(t)
+	for engine, st := range old.open(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			if got, want := old.schema(t, engine), fresh.schema(t, engine); !reflect.DeepEqual(got, want) {
+				t.Errorf("the upgraded schema:\n%s\na new desk's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			d := model.NewDesk(st, model.Options{})
+			lastUses := func() []time.Time {
+				ks, err := d.APIKeys(ctx, "")
+				if err != nil || len(ks) != 2 {
+					t.Fatalf("keys: %+v %v", ks, err)
+				}
+				return []time.Time{ks[0].LastUsed, ks[1].LastUsed}
+			}
+			if got := lastUses(); got[0].UnixNano() != 7000 || !got[1].IsZero() {
+				t.Errorf("the keys' last uses: %v, want 7000 ns and none", got)
+			}
+			if _, err := d.RevokeConsumerKey(ctx, "AAAAAAAAAAAAAAAA", 2, model.SupportActor); err != nil {
+				t.Fatal(err)
+			}
+			if got := lastUses(); got[0].UnixNano() != 7000 {
+				t.Errorf("the key's last use once its newest used consumer key was revoked: %v, want 7000", got[0])
+			}
+		})
+	}
+}
+
 // fakeBox seals nothing: the upgrade test needs no secret opened.
 type fakeBox struct{}
 

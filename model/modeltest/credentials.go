@@ -127,11 +127,22 @@ func testCredentials(t *testing.T, open Opener) {
 		}
 	}
 
-	// Support revokes one; removing the application ends the others.
+	// Support revokes one, the only one used; removing the application
+	// ends the others. The application's last use is still that key's.
+	who, err = f.Desk.APIBearer(f.Ctx, app.ConsumerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Desk.APIUsed(f.Ctx, who)
+	usedAt := f.Clock.Now()
+	f.Clock.Advance(time.Hour)
 	_, err = f.Desk.RevokeConsumerKey(f.Ctx, app.AppKey, ks[0].Consumers[0].ID+1000, model.SupportActor)
 	IsKind(t, err, model.ErrNotFound, "revoking a number that is none")
 	if c, err := f.Desk.RevokeConsumerKey(f.Ctx, app.AppKey, ks[0].Consumers[0].ID, model.SupportActor); err != nil || c.ID != ks[0].Consumers[0].ID {
 		t.Fatalf("revoke: %+v %v", c, err)
+	}
+	if ks, err := f.Desk.APIKeys(f.Ctx, A); err != nil || len(ks) != 1 || !ks[0].LastUsed.Equal(usedAt) {
+		t.Errorf("the application's last use once its used consumer key was revoked: %+v %v, want %v", ks, err, usedAt)
 	}
 	_, err = f.Desk.APIBearer(f.Ctx, app.ConsumerKey)
 	IsKind(t, err, model.ErrCredentials, "a revoked key")

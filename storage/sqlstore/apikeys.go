@@ -6,31 +6,30 @@ import (
 	"contactdesk/model"
 )
 
-const apiKeyCols = "app_key, handle, name, created"
+const apiKeyCols = "app_key, handle, name, created, last_used"
 
-func scanAPIKey(sc Row) (model.APIKey, error) {
+func scanAPIKey(sc Row, more ...any) (model.APIKey, error) {
 	var k model.APIKey
-	var created int64
-	err := sc.Scan(&k.AppKey, &k.Handle, &k.Name, &created)
-	k.Created = tm(created)
+	var created, used int64
+	err := sc.Scan(append([]any{&k.AppKey, &k.Handle, &k.Name, &created, &used}, more...)...)
+	k.Created, k.LastUsed = tm(created), tm(used)
 	return k, err
 }
 
 func (t *Tx) APIKey(appKey string) (model.APIKeyRecord, error) {
 	var k model.APIKeyRecord
-	var created int64
-	err := t.row("SELECT "+apiKeyCols+", secret FROM api_keys WHERE app_key = +?", appKey).Scan(&k.AppKey, &k.Handle, &k.Name, &created, &k.Secret)
-	k.Created = tm(created)
+	var err error
+	k.APIKey, err = scanAPIKey(t.row("SELECT "+apiKeyCols+", secret FROM api_keys WHERE app_key = +?", appKey), &k.Secret)
 	return k, err
 }
 
 // APIKeys: the CAST, as in Keys, types an empty literal for PostgreSQL.
 func (t *Tx) APIKeys(h model.Handle) ([]model.APIKey, error) {
-	return list(t, scanAPIKey, "SELECT "+apiKeyCols+" FROM api_keys WHERE CAST(?1 AS TEXT) = '' OR handle = +?1 ORDER BY handle, created, app_key", h)
+	return list(t, func(sc Row) (model.APIKey, error) { return scanAPIKey(sc) }, "SELECT "+apiKeyCols+" FROM api_keys WHERE CAST(?1 AS TEXT) = '' OR handle = +?1 ORDER BY handle, created, app_key", h)
 }
 
 func (t *Tx) InsertAPIKey(k model.APIKeyRecord) error {
-	_, err := t.x.Exec("INSERT INTO api_keys ("+apiKeyCols+", secret) VALUES (?, ?, ?, ?, ?)", k.AppKey, k.Handle, k.Name, ts(k.Created), k.Secret)
+	_, err := t.x.Exec("INSERT INTO api_keys ("+apiKeyCols+", secret) VALUES (?, ?, ?, ?, ?, ?)", k.AppKey, k.Handle, k.Name, ts(k.Created), ts(k.LastUsed), k.Secret)
 	return err
 }
 
@@ -80,9 +79,13 @@ func (t *Tx) InsertAPIConsumer(c model.APIConsumerRecord) (int64, error) {
 }
 
 // TouchAPIConsumer never moves the time back: two nodes noting the same
-// key at once keep the later.
+// key at once keep the later. Its application key's last use moves
+// with it, and outlives it (a consumer key revoked is deleted).
 func (t *Tx) TouchAPIConsumer(id int64, at time.Time) error {
-	_, err := t.x.Exec("UPDATE api_consumers SET last_used = ?1 WHERE id = ?2 AND last_used < ?1", ts(at), id)
+	if _, err := t.x.Exec("UPDATE api_consumers SET last_used = ?1 WHERE id = ?2 AND last_used < ?1", ts(at), id); err != nil {
+		return err
+	}
+	_, err := t.x.Exec("UPDATE api_keys SET last_used = ?1 WHERE app_key = (SELECT app_key FROM api_consumers WHERE id = ?2) AND last_used < ?1", ts(at), id)
 	return err
 }
 

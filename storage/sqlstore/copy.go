@@ -54,7 +54,7 @@ var Tables = []Table{
 	{Name: "keys", Cols: cols("fingerprint handle type key comment added")},
 	{Name: "outbox", Cols: cols("mail_id state attempts next_try queued updated last_error")},
 	{Name: "email_changes", Identity: true, Cols: cols("id handle email hash state created expires ended")},
-	{Name: "api_keys", Cols: cols("app_key handle name secret created")},
+	{Name: "api_keys", Cols: cols("app_key handle name secret created last_used")},
 	{Name: "api_consumers", Identity: true, Cols: cols("id app_key consumer_hash rules state redirection token_hash code_hash codes created expires ended last_used")},
 }
 
