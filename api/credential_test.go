@@ -374,3 +374,50 @@ func TestCurrentCredentialAndLogout(t *testing.T) {
 		t.Errorf("the history of a logout: %+v", hs)
 	}
 }
+
+// TestCodeMailsPerAccount: the validation pages of an account's
+// consumer keys, asked for with any of its application keys, mail it at
+// most model.MaxCodeMails codes an hour; past them the page says so, in
+// the account's language, and when to ask again, and mails nothing.
+func TestCodeMailsPerAccount(t *testing.T) {
+	w := newWorld(t, api.Options{})
+	withPage(t, w, api.Options{})
+	apps := []string{w.creds[ada].ApplicationKey, w.addKey(ada).ApplicationKey}
+	read := []model.APIRule{{Method: "GET", Path: "/me"}}
+	ask := func(app string) string {
+		t.Helper()
+		got, err := w.desk.AskCredential(w.ctx, app, read, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Token
+	}
+	mailCode := func(token string) (int, string) {
+		return page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"code"}})
+	}
+	for i := 0; i < model.MaxCodeMails/model.MaxCredentialCodes; i++ {
+		token := ask(apps[i%2])
+		for range model.MaxCredentialCodes {
+			if status, body := mailCode(token); status != http.StatusOK {
+				t.Fatalf("code mail of key %d: %d\n%s", i+1, status, body)
+			}
+		}
+	}
+	ms, _ := w.desk.Mails(w.ctx, ada)
+	token := ask(apps[1])
+	for _, c := range []struct{ lang, want string }{
+		{"en", "30 codes were mailed to " + string(ada) + " within the last hour, for this application or others: ask for another at "},
+		{"pt", "Já foram enviados 30 códigos para " + string(ada) + " na última hora, para esta aplicação ou outras: pode pedir outro às "},
+		{"fr", "30 codes ont été envoyés à " + string(ada) + " dans la dernière heure, pour cette application ou d&#39;autres"},
+	} {
+		if _, err := w.desk.SetLang(w.ctx, ada, c.lang); err != nil {
+			t.Fatal(err)
+		}
+		if status, body := mailCode(token); status != http.StatusTooManyRequests || !strings.Contains(body, c.want) {
+			t.Errorf("%s: a code past the account's bound: %d, no %q in\n%s", c.lang, status, c.want, body)
+		}
+	}
+	if after, _ := w.desk.Mails(w.ctx, ada); len(after) != len(ms) {
+		t.Errorf("refused codes were mailed: %d mails, then %d", len(ms), len(after))
+	}
+}

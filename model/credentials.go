@@ -31,6 +31,14 @@ const CredentialValidity = time.Hour
 // key awaiting validation (within its hour, as with resends: three).
 const MaxCredentialCodes = 3
 
+// MaxCodeMails is how many codes may be mailed to one account within
+// CredentialValidity, whichever of its application keys' consumer keys
+// they validate: they all reach one person's inbox, and an account may
+// have several application keys (each of which lets whoever knows it
+// ask for MaxPendingCredentials keys at once). It is as many as one
+// application key's keys may get.
+const MaxCodeMails = MaxPendingCredentials * MaxCredentialCodes
+
 // MaxPendingCredentials is how many consumer keys of one application
 // key may await validation at once. The application key is no secret
 // (it names the key in logs and configuration files), and each key asked
@@ -241,7 +249,8 @@ func closedCredential(state string, id int64) error {
 
 // MailCredentialCode mails the account of the consumer key that token's
 // page validates a fresh code (the one before stops working), at most
-// MaxCredentialCodes times. The code is never logged nor shown but in the
+// MaxCredentialCodes times, and at most MaxCodeMails codes an hour to
+// one account. The code is never logged nor shown but in the
 // mail.
 func (d *Desk) MailCredentialCode(ctx context.Context, token string) (CredentialLink, error) {
 	return write(ctx, d, ActCredentialCode, func(tx Tx, w *work) (CredentialLink, error) {
@@ -254,6 +263,17 @@ func (d *Desk) MailCredentialCode(ctx context.Context, token string) (Credential
 		}
 		if rec.Codes >= MaxCredentialCodes {
 			return CredentialLink{}, retryAt(fail(ErrMailLimit, "credentialToken", "err.credential.codes", locale.Args{"N": MaxCredentialCodes}), time.Time{})
+		}
+		// Counted in the database, in this write: on every node, and
+		// after a restart.
+		n, first, err := tx.CredentialCodeMails(rec.Handle, w.now.Add(-CredentialValidity))
+		if err != nil {
+			return CredentialLink{}, err
+		}
+		if n >= MaxCodeMails {
+			at := first.Add(CredentialValidity)
+			return CredentialLink{}, retryAt(fail(ErrMailLimit, "credentialToken", "err.credential.codes_account",
+				locale.Args{"N": n, "Handle": rec.Handle, "At": clockTime(at), "In": roundUp(at.Sub(w.now))}), at)
 		}
 		code, hash := NewToken()
 		rec.CodeHash, rec.Codes = hash[:], rec.Codes+1

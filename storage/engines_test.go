@@ -265,6 +265,22 @@ func TestTxMirrorsSQLite(t *testing.T) {
 			return m, err
 		})
 	}
+	for i, d := range []int{13, 20} {
+		m := model.Mail{To: "xx11111-ovh", Address: "x@xara.pt", Subject: "Validate", Date: at(d), Body: "code", Token: "CCCC", Kind: model.MailCredentialCode}
+		w.write(fmt.Sprintf("InsertMail code %d", i), func(tx model.Tx) (any, error) {
+			err := tx.InsertMail(&m)
+			return m, err
+		})
+	}
+	for _, c := range []struct {
+		h     model.Handle
+		since int
+	}{{"xx11111-ovh", 0}, {"xx11111-ovh", 13}, {"xx11111-ovh", 20}, {"yy22222-ovh", 0}} {
+		w.read(fmt.Sprintf("CredentialCodeMails %s %d", c.h, c.since), func(tx model.Tx) (any, error) {
+			n, first, err := tx.CredentialCodeMails(c.h, at(c.since))
+			return []any{n, first}, err
+		})
+	}
 	w.write("QueueMail 1", func(tx model.Tx) (any, error) { return one(tx.QueueMail(1, at(10))) })
 	w.write("QueueMail 2", func(tx model.Tx) (any, error) { return one(tx.QueueMail(2, at(11))) })
 	w.write("QueueMail 4", func(tx model.Tx) (any, error) { return one(tx.QueueMail(4, at(12))) })

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 )
 
@@ -206,5 +207,90 @@ func testCredentialsPending(t *testing.T, open Opener) {
 	f.Clock.Advance(model.CredentialValidity - time.Duration(model.MaxPendingCredentials)*time.Minute)
 	if _, err := f.Desk.AskCredential(f.Ctx, app.AppKey, read, ""); err != nil {
 		t.Errorf("once the first expired: %v", err)
+	}
+}
+
+// testCredentialCodeMails: the codes mailed to one account are bounded
+// per account, whichever of its application keys they validate a key
+// of: the validation pages of an account with several application keys
+// can't mail it MaxCodeMails codes each. Past the bound the desk
+// refuses the code, saying when the first of the hour's codes is an
+// hour old, and mails nothing; then it mails again. Kept in the
+// database, the bound holds on every node and after a restart; another
+// account is not held back.
+func testCredentialCodeMails(t *testing.T, open Opener) {
+	f := New(t, open)
+	box := TagBox{}
+	read := []model.APIRule{{Method: "GET", Path: "/me"}}
+	var apps []model.APICredentials
+	for _, name := range []string{"dashboard", "backup script"} {
+		app, err := f.Desk.AddAPIKey(f.Ctx, A, name, box)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps = append(apps, app)
+	}
+	// Each key gets its codes, up to the account's bound, spread over the
+	// two application keys.
+	var tokens []string
+	for n := 0; n < model.MaxCodeMails; {
+		got, err := f.Desk.AskCredential(f.Ctx, apps[len(tokens)%2].AppKey, read, "")
+		if err != nil {
+			t.Fatalf("ask %d: %v", len(tokens)+1, err)
+		}
+		tokens = append(tokens, got.Token)
+		for range model.MaxCredentialCodes {
+			if n == model.MaxCodeMails {
+				break
+			}
+			if _, err := f.Desk.MailCredentialCode(f.Ctx, got.Token); err != nil {
+				t.Fatalf("code %d: %v", n+1, err)
+			}
+			n++
+		}
+		f.Clock.Advance(time.Minute)
+	}
+	mails := func(h model.Handle) int {
+		ms, err := f.Desk.Mails(f.Ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ms)
+	}
+	before := mails(A)
+	fresh, err := f.Desk.AskCredential(f.Ctx, apps[1].AppKey, read, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Desk.MailCredentialCode(f.Ctx, fresh.Token)
+	IsKind(t, err, model.ErrMailLimit, "a code past the account's bound, for a key that has none yet")
+	if at := model.RetryAt(err); !at.Equal(Start.Add(model.CredentialValidity)) {
+		t.Errorf("the refusal says to retry at %v, want when the first code is an hour old, %v", at, Start.Add(model.CredentialValidity))
+	}
+	if msg := model.Localize(err, locale.For("en")); !strings.Contains(msg, string(A)) || !strings.Contains(msg, "10:00 UTC") {
+		t.Errorf("the refusal: %q", msg)
+	}
+	if n := mails(A); n != before {
+		t.Errorf("the refused code mailed: %d mails, then %d", before, n)
+	}
+	if cl, err := f.Desk.FindCredential(f.Ctx, fresh.Token); err != nil || cl.CodeSent || cl.CodesLeft != model.MaxCredentialCodes {
+		t.Errorf("the key after its refused code: %+v %v", cl, err)
+	}
+	// Another account's codes are its own.
+	other, err := f.Desk.AddAPIKey(f.Ctx, T, "", box)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := f.Desk.AskCredential(f.Ctx, other.AppKey, read, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Desk.MailCredentialCode(f.Ctx, theirs.Token); err != nil {
+		t.Errorf("another account's code: %v", err)
+	}
+	// An hour after the first, a code goes again.
+	f.Clock.Advance(Start.Add(model.CredentialValidity).Sub(f.Clock.Now()))
+	if _, err := f.Desk.MailCredentialCode(f.Ctx, fresh.Token); err != nil {
+		t.Errorf("an hour after the first code: %v", err)
 	}
 }

@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"APIKeys", testAPIKeys},
 		{"Credentials", testCredentials},
 		{"CredentialsPending", testCredentialsPending},
+		{"CredentialCodeMails", testCredentialCodeMails},
 		{"Concurrency", testConcurrency},
 		{"Contention", testContention},
 		{"HostileInput", testHostileInput},

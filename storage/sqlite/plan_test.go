@@ -71,6 +71,25 @@ func TestUnreadPlan(t *testing.T) {
 	}
 }
 
+// TestCodeMailsPlan: the codes mailed to an account within the hour
+// are counted in mails_codes, which holds the code mails alone, without
+// reading the account's other mails nor the mails themselves.
+func TestCodeMailsPlan(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "desk.db"), Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var id, parent, unused int
+	var detail string
+	if err := db.reader.QueryRow("EXPLAIN QUERY PLAN "+sqlstore.CodeMailsQuery, "ab12345-ovh", 0).Scan(&id, &parent, &unused, &detail); err != nil {
+		t.Fatal(err)
+	}
+	if detail != "SEARCH mails USING COVERING INDEX mails_codes (to_handle=? AND date>?)" {
+		t.Errorf("the plan: %s", detail)
+	}
+}
+
 // recorded holds the statements run through the "sqlite3-recording"
 // driver, with the values of their last run.
 var recorded struct {

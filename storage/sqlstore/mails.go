@@ -101,6 +101,19 @@ func (t *Tx) SimulatedTokenMails(limit int) ([]model.Mail, error) {
 		"SELECT "+mailColsM+" FROM mails m WHERE m.token <> '' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.mail_id = m.id) ORDER BY m.id LIMIT +?", limit)
 }
 
+// CredentialCodeMails counts in mails_codes, the index of the code
+// mails alone: the kind is written in the query, as the index's, for
+// SQLite to use it.
+func (t *Tx) CredentialCodeMails(h model.Handle, since time.Time) (int, time.Time, error) {
+	var n int
+	var first int64
+	err := t.row(CodeMailsQuery, h, ts(since)).Scan(&n, &first)
+	return n, tm(first), err
+}
+
+// CodeMailsQuery is CredentialCodeMails's query (its plan is tested).
+const CodeMailsQuery = "SELECT count(*), coalesce(min(date), 0) FROM mails WHERE to_handle = +? AND kind = '" + model.MailCredentialCode + "' AND date > +?"
+
 // UnreadQuery is Unread's query (its plan is tested): SQLite counts in
 // the index alone.
 const UnreadQuery = "SELECT count(*) FROM mails WHERE to_handle = +? AND NOT read"
