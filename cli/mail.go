@@ -107,7 +107,7 @@ func mailList(o *mailListOptions) error {
 		case m.TokenAnswered && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
 			token = a.T("cli.mail.answered")
 		case m.TokenEnded && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
-			token = a.T("cli.mail.ended")
+			token = a.T(endedWord(m))
 		case m.TokenReplaced && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
 			token = a.T("cli.mail.replaced")
 		case m.Token != "":
@@ -279,4 +279,18 @@ func (a *app) tokenFate(m model.Mail) string {
 		return a.T("cli.mail.token_failed", args)
 	}
 	return a.T("cli.mail.token_queued", args)
+}
+
+// endedWord is what mail list says of a mail whose token ended: of a
+// code, what became of its consumer key, when it is still there to say.
+func endedWord(m model.Mail) string {
+	switch m.CredentialState {
+	case model.CredentialValidated:
+		return "cli.mail.code_validated"
+	case model.CredentialRefused:
+		return "cli.mail.code_refused"
+	case model.CredentialExpired:
+		return "cli.mail.code_expired"
+	}
+	return "cli.mail.ended"
 }

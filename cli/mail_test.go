@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -179,5 +182,75 @@ func TestMailListStdoutIsTheTableAlone(t *testing.T) {
 	// --json is as it was: the mails, nothing on stderr
 	if r := d.run("mail", "list", "--as", "gh13579-ovh", "--json"); r.code != 0 || r.err != "" || !strings.HasPrefix(r.out, "[\n") {
 		t.Errorf("mail list --json: %+v", r)
+	}
+}
+
+// TestMailListSaysUsedCodes: once a consumer key was validated with the
+// code mailed for it, its mails say that their codes no longer work, as
+// a request's say that its token was answered: in the list, in the mail
+// and in the JSON (credential_id, credential_state, token_ended).
+func TestMailListSaysUsedCodes(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	var key struct {
+		ApplicationKey string `json:"applicationKey"`
+	}
+	if err := json.Unmarshal([]byte(d.ok("api-key", "add", "gh13579-ovh", "--json")), &key); err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.Open(d.env["CONTACTDESK_DB"], storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	desk, ctx := model.NewDesk(st, model.Options{}), context.Background()
+	asked, err := desk.AskCredential(ctx, key.ApplicationKey, []model.APIRule{{Method: "GET", Path: "/me"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := desk.MailCredentialCode(ctx, asked.Token); err != nil {
+			t.Fatal(err)
+		}
+	}
+	codes := func() []map[string]any {
+		var out []map[string]any
+		for _, m := range decode[[]map[string]any](t, d.ok("mail", "list", "--as", "gh13579-ovh", "--json")) {
+			if m["kind"] == model.MailCredentialCode {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	ms := codes()
+	if len(ms) != 2 || ms[0]["credential_id"] != float64(asked.ID) || ms[0]["credential_state"] != "pendingValidation" || ms[0]["token_ended"] != false ||
+		ms[1]["token_replaced"] != true {
+		t.Fatalf("the code mails awaiting validation: %v", ms)
+	}
+	if _, err := desk.AnswerCredential(ctx, asked.Token, ms[0]["token"].(string), true); err != nil {
+		t.Fatal(err)
+	}
+	ms = codes()
+	for _, m := range ms {
+		if m["credential_state"] != "validated" || m["token_ended"] != true {
+			t.Errorf("a code mail once its key was validated: %v", m)
+		}
+	}
+	id := strconv.Itoa(int(ms[0]["id"].(float64)))
+	list, seen := d.ok("mail", "list", "--as", "gh13579-ovh"), false
+	for l := range strings.Lines(list) {
+		if strings.Fields(l)[0] == id {
+			seen = true
+			if !strings.Contains(l, "  validated  ") {
+				t.Errorf("mail list's line of the used code: %q", l)
+			}
+		}
+	}
+	if !seen {
+		t.Errorf("mail list has no mail %s:\n%s", id, list)
+	}
+	want := fmt.Sprintf("Token:   consumer key #%d was validated: this code no longer works\n", asked.ID)
+	if show := d.ok("mail", "show", id, "--as", "gh13579-ovh"); !strings.Contains(show, want) {
+		t.Errorf("mail show of the used code, no %q in:\n%s", want, show)
 	}
 }

@@ -135,13 +135,22 @@ type mailJSON struct {
 	// waits for other parties (token_ended is true as well); false once
 	// it ended.
 	TokenAnswered bool `json:"token_answered"`
+	// CredentialID: of a mail carrying a code that validates a consumer
+	// key (kind credential-code), that key's number (credentialId);
+	// omitted for other mails, and for the codes mailed before it was kept.
+	CredentialID int64 `json:"credential_id,omitempty"`
+	// CredentialState: of such a mail, the state of its key:
+	// validated, refused or expired (token_ended is true), or
+	// pendingValidation; "" (omitted) once the key is no more (revoked,
+	// or gone a day after it expired: token_ended is true).
+	CredentialState string `json:"credential_state,omitempty"`
 }
 
 func mailOut(m model.Mail) mailJSON {
 	j := mailJSON{ID: m.ID, To: string(m.To), Address: m.Address, Subject: m.Subject, Date: rfc(m.Date), Body: m.Body,
 		Token: m.Token, Link: m.Link, Kind: m.Kind, Read: m.Read, Delivery: m.Delivery, DeliveryError: m.DeliveryError,
 		TokenWithheld: m.TokenWithheld, TokenRemoved: m.TokenRemoved, TokenReplaced: m.TokenReplaced, TokenEnded: m.TokenEnded,
-		TokenAnswered: m.TokenAnswered}
+		TokenAnswered: m.TokenAnswered, CredentialID: m.CredentialID, CredentialState: m.CredentialState}
 	if m.RequestID != 0 {
 		id := m.RequestID
 		j.Request = &id

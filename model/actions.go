@@ -784,7 +784,7 @@ func (d *Desk) mails(ctx context.Context, actor Handle, read func(Tx, Handle) ([
 		// was already seen had its token replaced; one whose series'
 		// end was already seen (a request's outcome, the mail saying
 		// that a change of address was made or refused) is ended
-		newer, ended := map[int64]bool{}, map[int64]bool{}
+		newer, ended, newerCode := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
 		for i := range ms {
 			ms[i] = show(ms[i])
 			if bare {
@@ -796,9 +796,16 @@ func (d *Desk) mails(ctx context.Context, actor Handle, read func(Tx, Handle) ([
 				newer[series] = true
 			} else if series, ok := endsSeries(ms[i]); ok {
 				ended[series] = true
+			} else if c := ms[i].CredentialID; c != 0 {
+				// a code: one newer of the same key replaced it
+				ms[i].TokenReplaced = newerCode[c]
+				newerCode[c] = true
 			}
 		}
 		if err := noLongerAwaited(tx, actor, now, ms); err != nil {
+			return err
+		}
+		if err := codesClosed(tx, actor, now, ms); err != nil {
 			return err
 		}
 		for i := range ms {
@@ -817,6 +824,9 @@ func confirmsRequest(m Mail) bool { return m.Kind == MailConfirm && m.RequestID 
 // ReplacedNote is what a door says of the token of m, a mail whose
 // TokenReplaced is set: which newer mail to use instead.
 func ReplacedNote(m Mail) locale.Message {
+	if m.CredentialID != 0 {
+		return locale.M("err.credential.code_replaced", locale.Args{"ID": m.CredentialID})
+	}
 	if m.Kind == MailEmailConfirm {
 		return locale.M("err.email.link_replaced", locale.Args{"Handle": m.To})
 	}
@@ -837,6 +847,12 @@ func GoneNote(m Mail) locale.Message {
 		return locale.M("err.token.answered", locale.Args{"ID": m.RequestID})
 	case m.TokenEnded && m.Kind == MailEmailConfirm:
 		return locale.M("err.email.link_ended", nil)
+	case m.TokenEnded && m.CredentialID != 0:
+		state := m.CredentialState
+		if state == "" {
+			state = "gone"
+		}
+		return locale.M("err.credential.code_"+state, locale.Args{"ID": m.CredentialID})
 	case m.TokenEnded:
 		return locale.M("err.token.ended", locale.Args{"ID": m.RequestID})
 	}
@@ -892,6 +908,33 @@ func noLongerAwaited(tx Tx, actor Handle, now time.Time, ms []Mail) error {
 		case a != AnswerPending:
 			ms[i].TokenEnded, ms[i].TokenAnswered = true, true
 		}
+	}
+	return nil
+}
+
+// codesClosed marks ended the mails of ms carrying a code that validates
+// a consumer key of actor's that no longer awaits validation: validated
+// or refused (with that code, which works once, or a newer one), expired,
+// or no more; and says its key's state. One read, and only when the
+// mailbox holds a code.
+func codesClosed(tx Tx, actor Handle, now time.Time, ms []Mail) error {
+	if !slices.ContainsFunc(ms, func(m Mail) bool { return m.CredentialID != 0 }) {
+		return nil
+	}
+	cs, err := tx.APIConsumers(actor)
+	if err != nil {
+		return err
+	}
+	state := make(map[int64]string, len(cs))
+	for _, c := range cs {
+		state[c.ID] = c.StateAt(now)
+	}
+	for i := range ms {
+		if ms[i].CredentialID == 0 {
+			continue
+		}
+		ms[i].CredentialState = state[ms[i].CredentialID]
+		ms[i].TokenEnded = ms[i].CredentialState != CredentialPending
 	}
 	return nil
 }
@@ -969,6 +1012,22 @@ func (d *Desk) Mail(ctx context.Context, actor Handle, id int64) (Mail, error) {
 				return err
 			}
 			m.TokenEnded = err == nil && outcome.ID > m.ID
+		case m.CredentialID != 0:
+			// rare: read the mailbox's list for a newer code of its key
+			ms, err := tx.MailListOf(actor, 0)
+			if err != nil {
+				return err
+			}
+			for _, x := range ms {
+				if x.ID > m.ID && x.CredentialID == m.CredentialID {
+					m.TokenReplaced = true
+				}
+			}
+			ms = []Mail{m}
+			if err := codesClosed(tx, actor, now, ms); err != nil {
+				return err
+			}
+			m = ms[0]
 		case m.Kind == MailEmailConfirm:
 			// rare: read the mailbox's list for the account's newest
 			// proof, and whether a change was made or refused since

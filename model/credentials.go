@@ -305,7 +305,7 @@ func (d *Desk) MailCredentialCode(ctx context.Context, token string) (Credential
 			b.WriteString(l.T("mail.credential.unexpected", locale.Args{"Expires": locale.Stamp(rec.Expires)}) + "\n")
 			return l.T("mail.credential.subject", locale.Args{"Handle": rec.Handle}), b.String()
 		}
-		if _, err := d.send(tx, w, rec.Handle, Mail{Token: code, Link: page, Kind: MailCredentialCode}, write); err != nil {
+		if _, err := d.send(tx, w, rec.Handle, Mail{Token: code, Link: page, Kind: MailCredentialCode, CredentialID: rec.ID}, write); err != nil {
 			return CredentialLink{}, err
 		}
 		w.touch(rec.Handle)

@@ -287,14 +287,16 @@ type Mail struct {
 	TokenRemoved bool
 	// TokenReplaced: a newer mail brought the recipient a new token for
 	// the same request (a resend), or for a newer change of its e-mail
-	// address, and this mail's token no longer works.
+	// address, or a newer code for the same consumer key, and this mail's
+	// token no longer works.
 	TokenReplaced bool
 	// TokenEnded: what the mail's token answers no longer waits for it,
 	// and the token no longer works: the request (answered already by the
 	// recipient, or ended: its outcome mail is in the mailbox, or it is
 	// past its validity), or the change of e-mail address that it proves
 	// (confirmed or refused: the mail saying so is in the mailbox; or
-	// expired).
+	// expired); or the consumer key whose code it carries (validated,
+	// refused, expired, or no more: see CredentialState).
 	TokenEnded bool
 	// TokenAnswered: of the TokenEnded tokens of requests, one that no
 	// longer works because the recipient answered the request (accepted
@@ -304,6 +306,17 @@ type Mail struct {
 	// well (what it means is unchanged), and set first: a door telling
 	// the two apart asks TokenAnswered first.
 	TokenAnswered bool
+	// CredentialID: of a mail carrying a code that validates a consumer
+	// key (MailCredentialCode), that key's number (its credentialId);
+	// 0 for other mails, and for the codes mailed before the desk kept it.
+	CredentialID int64
+	// CredentialState: of a code's mail, as its mailbox was read, the
+	// state of its key: validated, refused (with this code, or a newer
+	// one: then this code no longer works, and TokenEnded is set),
+	// expired (TokenEnded too), pendingValidation; or "" when the key is
+	// no more (revoked, its application removed, or a day after it
+	// expired: TokenEnded is set) or not known (CredentialID is 0).
+	CredentialState string
 }
 
 // HistoryEntry records one action: who did what to which service, when.

@@ -266,7 +266,7 @@ func TestTxMirrorsSQLite(t *testing.T) {
 		})
 	}
 	for i, d := range []int{13, 20} {
-		m := model.Mail{To: "xx11111-ovh", Address: "x@xara.pt", Subject: "Validate", Date: at(d), Body: "code", Token: "CCCC", Kind: model.MailCredentialCode}
+		m := model.Mail{To: "xx11111-ovh", Address: "x@xara.pt", Subject: "Validate", Date: at(d), Body: "code", Token: "CCCC", Kind: model.MailCredentialCode, CredentialID: int64(i * 7)}
 		w.write(fmt.Sprintf("InsertMail code %d", i), func(tx model.Tx) (any, error) {
 			err := tx.InsertMail(&m)
 			return m, err

@@ -332,7 +332,8 @@ func TestUpgradeFromSchema9(t *testing.T) {
 
 // TestUpgradeFromSchema10: an application key of a desk left at schema
 // 10 takes the newest use of its consumer keys as its own, and keeps it
-// once that consumer key is revoked.
+// once that consumer key is revoked; the consumer keys keep their
+// numbers, and the number of one revoked is never given again.
 func TestUpgradeFromSchema10(t *testing.T) {
 	ck := func(s string) string { h := model.HashConsumerKey(s); return fmt.Sprintf("X'%x'", h[:]) }
 	rules := `'[{"method":"GET","path":"/*"}]'`
@@ -369,6 +370,14 @@ func TestUpgradeFromSchema10(t *testing.T) {
 			}
 			if got := lastUses(); got[0].UnixNano() != 7000 {
 				t.Errorf("the key's last use once its newest used consumer key was revoked: %v, want 7000", got[0])
+			}
+			// The newest consumer key revoked, its number is not given
+			// again (schema 13): its codes' mails name it.
+			if _, err := d.RevokeConsumerKey(ctx, "BBBBBBBBBBBBBBBB", 3, model.SupportActor); err != nil {
+				t.Fatal(err)
+			}
+			if c, err := d.AddAPIKey(ctx, "aa11111-ovh", "", fakeBox{}); err != nil || len(c.Consumers) != 1 || c.Consumers[0].ID != 4 {
+				t.Errorf("a new key once the newest consumer key was revoked: %+v %v, want consumer key #4", c.Consumers, err)
 			}
 		})
 	}

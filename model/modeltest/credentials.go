@@ -1,6 +1,8 @@
 package modeltest
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +63,9 @@ func testCredentials(t *testing.T, open Opener) {
 	}
 	_, err = f.Desk.MailCredentialCode(f.Ctx, got.Token)
 	IsKind(t, err, model.ErrMailLimit, "a code past the limit")
+	// The mailbox says which code works: the newest of its key, while
+	// the key awaits validation.
+	wantMarks(t, f, got.ID, "pendingValidation", "pendingValidation replaced", "pendingValidation replaced")
 	ms, _ := f.Desk.Mails(f.Ctx, A)
 	_, err = f.Desk.AnswerCredential(f.Ctx, got.Token, ms[1].Token, true)
 	IsKind(t, err, model.ErrWrongToken, "a code replaced by a newer one")
@@ -81,6 +86,13 @@ func testCredentials(t *testing.T, open Opener) {
 	}
 	_, err = f.Desk.AnswerCredential(f.Ctx, got.Token, code, false)
 	IsKind(t, err, model.ErrEnded, "the code again")
+	// Its mails say that the code was used, as a request's say that it
+	// was answered: the key was validated, and no code of it works.
+	wantMarks(t, f, got.ID, "validated ended", "validated replaced ended", "validated replaced ended")
+	if ms, _ := f.Desk.Mails(f.Ctx, A); model.GoneNote(ms[0]).In(locale.For("en")) != fmt.Sprintf("consumer key #%d was validated: this code no longer works", got.ID) ||
+		model.GoneNote(ms[1]).In(locale.For("pt")) != fmt.Sprintf("a consumer key #%d foi validada: este código já não funciona", got.ID) {
+		t.Errorf("what the mails of a validated key's codes say: %q, %q", model.GoneNote(ms[0]).In(locale.For("en")), model.GoneNote(ms[1]).In(locale.For("pt")))
+	}
 
 	// Refused, and expired: never work.
 	no, _ := f.Desk.AskCredential(f.Ctx, app.AppKey, read, "")
@@ -91,8 +103,14 @@ func testCredentials(t *testing.T, open Opener) {
 	}
 	_, err = f.Desk.APIBearer(f.Ctx, no.ConsumerKey)
 	IsKind(t, err, model.ErrCredentials, "a refused key")
+	wantMarks(t, f, no.ID, "refused ended")
 	late, _ := f.Desk.AskCredential(f.Ctx, app.AppKey, read, "")
+	if _, err := f.Desk.MailCredentialCode(f.Ctx, late.Token); err != nil {
+		t.Fatal(err)
+	}
+	wantMarks(t, f, late.ID, "pendingValidation")
 	f.Clock.Advance(model.CredentialValidity)
+	wantMarks(t, f, late.ID, "expired ended")
 	_, err = f.Desk.APIBearer(f.Ctx, late.ConsumerKey)
 	IsKind(t, err, model.ErrCredentials, "an expired key")
 	_, err = f.Desk.MailCredentialCode(f.Ctx, late.Token)
@@ -107,6 +125,7 @@ func testCredentials(t *testing.T, open Opener) {
 	}
 	_, err = f.Desk.FindCredential(f.Ctx, late.Token)
 	IsKind(t, err, model.ErrWrongToken, "a key expired a day ago")
+	wantMarks(t, f, late.ID, " ended") // no more: its mail still says its code is of no use
 	ks, _ := f.Desk.APIKeys(f.Ctx, A)
 	states := []string{}
 	for _, c := range ks[0].Consumers {
@@ -155,6 +174,40 @@ func testCredentials(t *testing.T, open Opener) {
 	}
 	_, err = f.Desk.APISigned(f.Ctx, box, app.AppKey, got.ConsumerKey, signed)
 	IsKind(t, err, model.ErrCredentials, "a consumer key of a removed application")
+}
+
+// wantMarks checks what A's mailbox says of the mails of the codes of
+// consumer key id, newest first, as its list shows them and as each
+// shows opened: its key's state, then whether the code was replaced by
+// a newer one, and whether it no longer works ("validated replaced
+// ended").
+func wantMarks(t *testing.T, f *Fixture, id int64, want ...string) {
+	t.Helper()
+	ms, err := f.Desk.Mails(f.Ctx, A)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range ms {
+		if m.Kind != model.MailCredentialCode || m.CredentialID != id {
+			continue
+		}
+		one, err := f.Desk.Mail(f.Ctx, A, m.ID)
+		if err != nil || one.TokenEnded != m.TokenEnded || one.TokenReplaced != m.TokenReplaced || one.CredentialState != m.CredentialState {
+			t.Errorf("mail %d opened: %+v %v; in the list: %+v", m.ID, one, err, m)
+		}
+		mark := m.CredentialState
+		if m.TokenReplaced {
+			mark += " replaced"
+		}
+		if m.TokenEnded {
+			mark += " ended"
+		}
+		got = append(got, mark)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("the mails of consumer key #%d's codes: %q, want %q", id, got, want)
+	}
 }
 
 // testCredentialsPending: whoever knows an application key (no secret)

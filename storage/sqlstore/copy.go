@@ -48,7 +48,7 @@ var Tables = []Table{
 	{Name: "tokens", Cols: cols("request_id n handle hash state")},
 	{Name: "token_failures", Cols: cols("handle request_id at")},
 	{Name: "token_locks", Cols: cols("handle request_id until")},
-	{Name: "mails", Identity: true, Cols: cols("id to_handle address subject date body request_id token link kind read:bool")},
+	{Name: "mails", Identity: true, Cols: cols("id to_handle address subject date body request_id token link kind read:bool credential_id")},
 	{Name: "history", Identity: true, Cols: cols("id at actor action service_id request_id detail")},
 	{Name: "settings", Cols: cols("key value updated")},
 	{Name: "keys", Cols: cols("fingerprint handle type key comment added")},

@@ -16,7 +16,7 @@ const (
 	mailListCols = mailBefore + "''" + mailAfter + deliveryCols
 
 	mailBefore   = "m.id, m.to_handle, m.address, m.subject, m.date, "
-	mailAfter    = ", coalesce(m.request_id, 0), m.token, m.link, m.kind, m.read"
+	mailAfter    = ", coalesce(m.request_id, 0), m.token, m.link, m.kind, m.read, coalesce(m.credential_id, 0)"
 	deliveryCols = ", coalesce(d.state, ''), coalesce(d.last_error, '')"
 )
 
@@ -27,7 +27,7 @@ const mailFrom = " FROM mails m LEFT JOIN outbox d ON d.mail_id = m.id "
 func scanMail(sc Row, before []any, after ...any) (model.Mail, error) {
 	var m model.Mail
 	var date int64
-	err := sc.Scan(append(append(before, &m.ID, &m.To, &m.Address, &m.Subject, &date, &m.Body, &m.RequestID, &m.Token, &m.Link, &m.Kind, &m.Read), after...)...)
+	err := sc.Scan(append(append(before, &m.ID, &m.To, &m.Address, &m.Subject, &date, &m.Body, &m.RequestID, &m.Token, &m.Link, &m.Kind, &m.Read, &m.CredentialID), after...)...)
 	m.Date = tm(date)
 	return m, err
 }
@@ -45,9 +45,9 @@ func scanMailDelivery(sc Row) (model.Mail, error) {
 }
 
 func (t *Tx) InsertMail(m *model.Mail) error {
-	id, err := t.insert(`INSERT INTO mails (to_handle, address, subject, date, body, request_id, token, link, kind, read)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.To, m.Address, m.Subject, ts(m.Date), m.Body, nullID(m.RequestID), m.Token, m.Link, m.Kind, m.Read)
+	id, err := t.insert(`INSERT INTO mails (to_handle, address, subject, date, body, request_id, token, link, kind, read, credential_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.To, m.Address, m.Subject, ts(m.Date), m.Body, nullID(m.RequestID), m.Token, m.Link, m.Kind, m.Read, nullID(m.CredentialID))
 	if err == nil {
 		m.ID = id
 	}

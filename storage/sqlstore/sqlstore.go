@@ -209,7 +209,7 @@ type Migration struct {
 }
 
 // SchemaVersion is the schema this binary writes, in either dialect.
-const SchemaVersion = 12
+const SchemaVersion = 13
 
 // Migrations returns a dialect's schema files, in order. They are
 // numbered 1, 2, 3… with no gap, up to SchemaVersion: a binary built

@@ -129,7 +129,7 @@ func (p *Page) Load() tea.Cmd {
 				// answered, the request waiting for others: not over
 				subject = c.T("tui.mailbox.answered") + " " + subject
 			case m.TokenEnded && (m.Token != "" || m.TokenWithheld || m.TokenRemoved):
-				subject = c.T("tui.mailbox.ended") + " " + subject
+				subject = c.T(endedLabel(m)) + " " + subject
 			case m.TokenReplaced && (m.Token != "" || m.TokenWithheld):
 				subject = c.T("tui.mailbox.replaced") + " " + subject
 			}
@@ -215,4 +215,18 @@ func (p *Page) ShortHelp() []key.Binding { return p.List.ShortHelp(p.read) }
 // FullHelp lists every key of the tab.
 func (p *Page) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{p.read}, p.List.FilterKeys()}
+}
+
+// endedLabel is what the list says of a mail whose token ended: of a
+// code, what became of its consumer key, when it is still there to say.
+func endedLabel(m model.Mail) string {
+	switch m.CredentialState {
+	case model.CredentialValidated:
+		return "tui.mailbox.code_validated"
+	case model.CredentialRefused:
+		return "tui.mailbox.code_refused"
+	case model.CredentialExpired:
+		return "tui.mailbox.code_expired"
+	}
+	return "tui.mailbox.ended"
 }
