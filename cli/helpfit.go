@@ -92,7 +92,7 @@ func reflow(s string, room int) string {
 			laid = laid || strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "- ") || strings.HasPrefix(l, "#")
 		}
 		if wide && !laid {
-			paras[i] = ansi.Wordwrap(strings.Join(lines, " "), room, ",") // a column list breaks after a comma
+			paras[i] = wordwrap(strings.Join(lines, " "), room, ",") // a column list breaks after a comma
 		}
 	}
 	return strings.Join(paras, "\n\n")
@@ -124,7 +124,17 @@ func wrapText(s, after string, room int) string {
 		return s
 	}
 	glued := strings.Replace(after, " ", "\u00a0", 1)
-	return strings.TrimSuffix(ansi.Wordwrap(s+glued, room, ""), glued)
+	return strings.TrimSuffix(wordwrap(s+glued, room, ""), glued)
+}
+
+// wordwrap is ansi.Wordwrap, which breaks a line at spaces and
+// breakpoints, and also after any hyphen: "e-" / "mail", "--mail-" /
+// "from", "xx11111-" / "ovh", a word or a name to copy cut in two
+// (Portuguese and French write e-mail in nearly every line). Its hyphens
+// are held to their words while it wraps (a non-breaking hyphen, as wide).
+func wordwrap(s string, room int, breakpoints string) string {
+	const held = "\u2011"
+	return strings.ReplaceAll(ansi.Wordwrap(strings.ReplaceAll(s, "-", held), room, breakpoints), held, "-")
 }
 
 // trimLines passes on what is written to it a line at a time, without

@@ -176,11 +176,13 @@ func TestHelpExamplesFit(t *testing.T) {
 // wider, in any language, so the terminal breaks nothing mid-word. fang
 // reads its width once per process, so each page is drawn by a child
 // process (this test binary) told the width as fang's tests tell it.
+var brokenHyphen = regexp.MustCompile(`[\p{L}\p{N}-]-$`)
+
 func TestHelpFitsEightyColumns(t *testing.T) {
 	if args := os.Getenv("CONTACTDESK_HELP_PAGE"); args != "" {
 		os.Exit(Run(context.Background(), strings.Fields(args), strings.NewReader(""), os.Stdout, os.Stderr, os.Getenv))
 	}
-	pages := []string{"--help", "owner --help", "request create --help", "help request", "export services --help", "serve --help",
+	pages := []string{"--help", "owner --help", "profile --help", "mail --help", "profile set-email --help", "key add --help", "request create --help", "help request", "export services --help", "serve --help",
 		"api-key remove --help", "account --help", "import accounts --help"}
 	for _, lang := range []string{"C", "pt_PT.UTF-8", "fr_FR.UTF-8"} {
 		for _, page := range pages {
@@ -201,6 +203,11 @@ func TestHelpFitsEightyColumns(t *testing.T) {
 			for _, line := range strings.Split(string(out), "\n") {
 				if w := ansi.StringWidth(line); w > 80 {
 					t.Errorf("LANG=%s contactdesk %s: a line of %d columns:\n%s", lang, page, w, line)
+				}
+				// nor is a word broken at its hyphen: "e-" / "mail",
+				// "--mail-" / "from"
+				if brokenHyphen.MatchString(line) {
+					t.Errorf("LANG=%s contactdesk %s: a word broken at its hyphen:\n%s", lang, page, line)
 				}
 			}
 		}
