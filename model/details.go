@@ -56,6 +56,20 @@ var (
 	expiredRE    = regexp.MustCompile(`^no decision within the validity period \((.+)\)$`)
 	refusedByRE  = regexp.MustCompile(`^refused by (\S+)$`)
 	cancelByRE   = regexp.MustCompile(`^cancelled by (\S+)$`)
+	// the keys' lines: the customer reads its consumer keys' in its
+	// history, support staff the rest in history --support
+	keyAddRE       = regexp.MustCompile(`^(\S+) key (\S+) added for (\S+)$`)
+	keyRemoveRE    = regexp.MustCompile(`^(\S+) key (\S+) of (\S+) removed$`)
+	apiAddRE       = regexp.MustCompile(`^API key (.+) added for ([a-z]{2}\d+-ovh)(?:, allowed (.+))?$`)
+	apiRemoveRE    = regexp.MustCompile(`^API key (.+) of (\S+) removed$`)
+	credAskRE      = regexp.MustCompile(`^consumer key #(\d+) of API key (.+) asked for, allowed (.+); awaits validation until (\d{4}-\d\d-\d\d \d\d:\d\d) UTC$`)
+	credCodeRE     = regexp.MustCompile(`^a code to validate consumer key #(\d+) of API key (\S+) was mailed$`)
+	credAnswerRE   = regexp.MustCompile(`^consumer key #(\d+) of API key (\S+) (?:validated|refused) on its page, allowed (.+)$`)
+	credRevokeRE   = regexp.MustCompile(`^consumer key #(\d+) of API key (\S+) of (\S+) revoked by (support|itself \(logout\))$`)
+	settingSetRE   = regexp.MustCompile(`^setting (\S+) set to (\S+)$`)
+	deliveryOnRE   = regexp.MustCompile(`^setting (\S+) set to (\S+); the tokens of (\d+) mails? of the simulated mailbox removed \(never mailed; the desk keeps no copy\)$`)
+	deliveryOffRE  = regexp.MustCompile(`^setting (\S+) set to (\S+); (\d+) mails? not sent yet taken out of the outbox \(the mailbox shows their tokens again\)$`)
+	settingUnsetRE = regexp.MustCompile(`^setting (\S+) unset$`)
 )
 
 // detailMessage reads the model's history line of e back into its
@@ -164,6 +178,67 @@ func detailMessage(e HistoryEntry) locale.Message {
 		if match(langRE, "Lang") {
 			args["Lang"] = locale.M("word.lang." + args["Lang"].(string))
 			return locale.M("hist.lang", args)
+		}
+	case ActKeyAdd:
+		if match(keyAddRE, "Type", "Fingerprint", "Handle") {
+			return locale.M("hist.key_add", args)
+		}
+	case ActKeyRemove:
+		if match(keyRemoveRE, "Type", "Fingerprint", "Handle") {
+			return locale.M("hist.key_remove", args)
+		}
+	case ActAPIKeyAdd:
+		if match(apiAddRE, "App", "Handle", "Rules") {
+			if args["Rules"] == "" {
+				return locale.M("hist.apikey_add", locale.Args{"App": args["App"], "Handle": args["Handle"]})
+			}
+			return locale.M("hist.apikey_add_rules", args)
+		}
+	case ActAPIKeyRemove:
+		if match(apiRemoveRE, "App", "Handle") {
+			return locale.M("hist.apikey_remove", args)
+		}
+	case ActCredentialAsk:
+		if match(credAskRE, "ID", "App", "Rules", "Until") {
+			if until, err := time.Parse("2006-01-02 15:04", args["Until"].(string)); err == nil {
+				args["Until"] = locale.Stamp(until)
+				return locale.M("hist.credential_ask", args)
+			}
+		}
+	case ActCredentialCode:
+		if match(credCodeRE, "ID", "AppKey") {
+			return locale.M("hist.credential_code", args)
+		}
+	case ActCredentialValidate, ActCredentialRefuse:
+		if match(credAnswerRE, "ID", "AppKey", "Rules") {
+			if e.Action == ActCredentialValidate {
+				return locale.M("hist.credential_validated", args)
+			}
+			return locale.M("hist.credential_refused", args)
+		}
+	case ActCredentialRevoke:
+		if match(credRevokeRE, "ID", "AppKey", "Handle", "By") {
+			by := args["By"]
+			delete(args, "By")
+			if by == "support" {
+				return locale.M("hist.credential_revoked", args)
+			}
+			return locale.M("hist.credential_logout", args)
+		}
+	case ActSetting:
+		if match(settingSetRE, "Key", "Value") {
+			return locale.M("hist.setting", args)
+		}
+		if match(settingUnsetRE, "Key") {
+			return locale.M("hist.setting_unset", args)
+		}
+		for re, id := range map[*regexp.Regexp]string{deliveryOnRE: "hist.setting_tokens_removed", deliveryOffRE: "hist.setting_withdrawn"} {
+			if match(re, "Key", "Value", "N") {
+				if n, err := strconv.Atoi(args["N"].(string)); err == nil {
+					args["N"] = n
+					return locale.M(id, args)
+				}
+			}
 		}
 	case ActTokenThrottled:
 		if match(throttledRE, "N", "Window", "Until") {

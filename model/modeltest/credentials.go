@@ -174,6 +174,49 @@ func testCredentials(t *testing.T, open Opener) {
 	}
 	_, err = f.Desk.APISigned(f.Ctx, box, app.AppKey, got.ConsumerKey, signed)
 	IsKind(t, err, model.ErrCredentials, "a consumer key of a removed application")
+
+	// The history of it all reads in the reader's language: the
+	// account's lines (asked, code mailed, validated, refused), support
+	// staff's (key made, revoked, removed, the setting), English as
+	// stored.
+	mine, err := f.Desk.History(f.Ctx, A, model.HistoryFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	support, err := f.Desk.SupportHistory(f.Ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range append(mine, support...) {
+		if !strings.HasPrefix(e.Action, "apikey.") && e.Action != model.ActSetting {
+			continue
+		}
+		seen[e.Action] = true
+		if got := model.DetailOf(e).In(locale.For(locale.EN)); got != e.Detail {
+			t.Errorf("%s in English: %q, stored %q", e.Action, got, e.Detail)
+		}
+		for _, l := range []locale.Lang{locale.PT, locale.FR} {
+			if got := model.DetailOf(e).In(locale.For(l)); got == e.Detail {
+				t.Errorf("%s in %s: %q, as stored", e.Action, l, got)
+			}
+		}
+	}
+	for _, a := range []string{model.ActAPIKeyAdd, model.ActAPIKeyRemove, model.ActCredentialAsk, model.ActCredentialCode,
+		model.ActCredentialValidate, model.ActCredentialRefuse, model.ActCredentialRevoke, model.ActSetting} {
+		if !seen[a] {
+			t.Errorf("no %s line in the history", a)
+		}
+	}
+	for i := len(mine) - 1; i >= 0; i-- { // the first ask
+		if e := mine[i]; e.Action == model.ActCredentialAsk {
+			want := "consumer key #2 da chave de API " + app.AppKey + " (dashboard) pedida, com acesso a GET /me, GET /me/*; aguarda validação até 02/03/2026 10:00 UTC"
+			if got := model.DetailOf(e).In(locale.For(locale.PT)); got != want {
+				t.Errorf("the first ask in Portuguese:\n%s\nwant\n%s", got, want)
+			}
+			break
+		}
+	}
 }
 
 // wantMarks checks what A's mailbox says of the mails of the codes of
