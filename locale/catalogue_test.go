@@ -137,7 +137,7 @@ func TestEveryMessageUsed(t *testing.T) {
 // user "você" ("você +1", "* você", "VOCÊ; …").
 func TestPortugueseIsEuropean(t *testing.T) {
 	// Go's \b knows only ASCII letters: "você" ends in one it does not
-	brazilian := regexp.MustCompile(`(?i)(?:^|[^\p{L}])(tela|telas|usuári[oa]s?|registr\p{L}*|contato|contatos|arquivo|arquivos|celular|cadastr\p{L}*|aplicativo|deletar|salvar|baixar|time|equipe|ônibus|fato|vocês?|carregando|enviando|aguardando|esperando|processando|salvando|excluindo|verificando|conectando|buscando|recebendo)(?:[^\p{L}]|$)`)
+	brazilian := regexp.MustCompile(`(?i)(?:^|[^\p{L}])(tela|telas|usuári[oa]s?|registr\p{L}*|contato|contatos|arquivo|arquivos|celular|cadastr\p{L}*|aplicativo|deletar|salvar|baixar|time|equipe|ônibus|fato|vocês?|voces?|acessar|acesse|digitar|digite|planilha|senha|mouse|sobrenome|gerenciar|carregando|enviando|aguardando|esperando|processando|salvando|excluindo|verificando|conectando|buscando|recebendo)(?:[^\p{L}]|$)`)
 	check := func(where, form string) {
 		if m := brazilian.FindStringSubmatch(form); m != nil {
 			t.Errorf("pt: %s says %q, Brazilian Portuguese or not pt-PT's formal register: %q", where, m[1], form)
