@@ -260,6 +260,22 @@ func TestHelpFollowsTheLocale(t *testing.T) {
 	}
 }
 
+// TestHelpSaysHowToPickTheLanguage: the root's help says which variables
+// choose the command line's language, with the value that gives each
+// one, in every language: a Portuguese reader of --help learned it only
+// from the README.
+func TestHelpSaysHowToPickTheLanguage(t *testing.T) {
+	d := newDesk(t)
+	for _, env := range []string{"LANG=pt_PT.UTF-8", "LC_ALL=fr_FR.UTF-8", "LANG=C.UTF-8"} {
+		r := d.withLang([]string{env}, "--help")
+		for _, s := range []string{"$LC_ALL", "$LC_MESSAGES", "$LANG", "pt_PT.UTF-8", "fr_FR.UTF-8", "profile set-lang"} {
+			if !strings.Contains(r.out, s) {
+				t.Errorf("%s --help does not say %s:\n%s", env, s, r.out)
+			}
+		}
+	}
+}
+
 // TestMisusesFollowTheLocale: a command called wrongly is told so in the
 // locale's language, with its usage (exit 2, one line that starts with
 // "contactdesk: "), what was typed quoted as it was.
