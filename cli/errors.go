@@ -226,9 +226,10 @@ func (a *app) report(w io.Writer, styles fang.Styles, root *cobra.Command, err e
 	msg = message(msg)
 	if terminal {
 		// fang's box (its DefaultErrorHandler would capitalize the
-		// message and add a full stop to it).
+		// message and add a full stop to it), headed in the reader's
+		// language (fang's says ERROR above a Portuguese message).
 		text := styles.ErrorText.UnsetTransform()
-		fmt.Fprintln(w, styles.ErrorHeader.String())
+		fmt.Fprintln(w, styles.ErrorHeader.SetString(a.T("cli.error_heading")).String())
 		fmt.Fprintln(w, text.Render(msg))
 		fmt.Fprintln(w)
 		if usage != "" {

@@ -151,3 +151,25 @@ func TestTheAppRefusesADumbTerminal(t *testing.T) {
 		t.Errorf("services: exit %d:\n%q", code, shown)
 	}
 }
+
+// TestTheErrorBoxIsHeadedInTheLocale: on a terminal a refusal is shown in
+// fang's box, whose heading said ERROR above a Portuguese or a French
+// message; it is headed in the message's language.
+func TestTheErrorBoxIsHeadedInTheLocale(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	for lang, want := range map[string]string{"pt_PT.UTF-8": "ERRO", "fr_FR.UTF-8": "ERREUR", "C.UTF-8": "ERROR"} {
+		shown, code, _ := d.onTerminal(map[string]string{"TERM": "dumb", "NO_COLOR": "", "LANG": lang, "LC_ALL": "", "LC_MESSAGES": ""},
+			"request", "show", "99", "--as", "yy22222-ovh")
+		heading := ""
+		for _, line := range strings.Split(shown, "\n") {
+			if strings.TrimSpace(line) != "" {
+				heading = strings.TrimSpace(line)
+				break
+			}
+		}
+		if code != 1 || heading != want {
+			t.Errorf("LANG=%s: exit %d, heading %q, want %q:\n%s", lang, code, heading, want, shown)
+		}
+	}
+}
