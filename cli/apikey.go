@@ -396,14 +396,14 @@ type apiKeyRevokeOptions struct {
 func newCmdAPIKeyRevoke(a *app, runF func(*apiKeyRevokeOptions) error) *cobra.Command {
 	o := &apiKeyRevokeOptions{a: a}
 	cmd := &cobra.Command{
-		Use:   "revoke APPLICATION_KEY CONSUMER_KEY_NUMBER",
+		Use:   "revoke APPLICATION_KEY NUMBER",
 		Short: "Stop one consumer key of an API key from working, at once",
 		Long: `Revoke one consumer key of an API key, by its application key and its
 number (as 'contactdesk api-key list' shows them): the next call made with
 it is refused, on every node; the application key and its other consumer
 keys keep working.`,
 		Example:               `contactdesk api-key revoke 7kQ2pX9aLm3vB8nR 12`,
-		Args:                  exactArgs("APPLICATION_KEY", "CONSUMER_KEY_NUMBER"),
+		Args:                  exactArgs("APPLICATION_KEY", "NUMBER"),
 		DisableFlagsInUseLine: true,
 		ValidArgsFunction:     firstArg(a.completeAPIKeys),
 		RunE: func(cmd *cobra.Command, args []string) error {

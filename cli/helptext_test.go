@@ -182,7 +182,7 @@ func TestHelpFitsEightyColumns(t *testing.T) {
 	if args := os.Getenv("CONTACTDESK_HELP_PAGE"); args != "" {
 		os.Exit(Run(context.Background(), strings.Fields(args), strings.NewReader(""), os.Stdout, os.Stderr, os.Getenv))
 	}
-	pages := []string{"--help", "owner --help", "profile --help", "mail --help", "profile set-email --help", "key add --help", "request create --help", "help request", "export services --help", "serve --help",
+	pages := []string{"--help", "owner --help", "api-key --help", "profile --help", "mail --help", "profile set-email --help", "key add --help", "request create --help", "help request", "export services --help", "serve --help",
 		"api-key remove --help", "account --help", "import accounts --help"}
 	for _, lang := range []string{"C", "pt_PT.UTF-8", "fr_FR.UTF-8"} {
 		for _, page := range pages {
