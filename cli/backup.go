@@ -138,19 +138,10 @@ func syncDir(dir string) {
 	}
 }
 
-func size(fi os.FileInfo) string {
+// size is the copy's size, in the reader's language (192,0 KB).
+func size(fi os.FileInfo) any {
 	if fi == nil {
 		return "?"
 	}
-	n := float64(fi.Size())
-	for _, u := range []string{"B", "KB", "MB", "GB"} {
-		if n < 1024 || u == "GB" {
-			if u == "B" {
-				return fmt.Sprintf("%d B", fi.Size())
-			}
-			return fmt.Sprintf("%.1f %s", n, u)
-		}
-		n /= 1024
-	}
-	return ""
+	return locale.Size(fi.Size())
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,6 +18,14 @@ func TestBackup(t *testing.T) {
 	out := d.ok("backup", copyPath)
 	if !strings.Contains(out, "backed up to "+copyPath) || !strings.Contains(out, "integrity checked") {
 		t.Errorf("backup says %q", out)
+	}
+	// its size as the reader writes numbers: 192.0 KB, 192,0 KB
+	if !regexp.MustCompile(`\(\d+\.\d (KB|MB), integrity checked\)`).MatchString(out) {
+		t.Errorf("backup says %q: no size in KB or MB", out)
+	}
+	pt := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "backup", "--force", copyPath)
+	if pt.code != 0 || !regexp.MustCompile(`\(\d+,\d\x{00a0}(KB|MB), integridade verificada\)`).MatchString(pt.out) {
+		t.Errorf("in Portuguese, backup says %q (exit %d): want its size with a decimal comma", pt.out, pt.code)
 	}
 	fi, err := os.Stat(copyPath)
 	if err != nil || fi.Mode().Perm() != 0o600 {

@@ -225,6 +225,35 @@ type Number int
 // In writes the count.
 func (n Number) In(l *Localizer) string { return l.Number(int(n)) }
 
+// Size writes a file's size in the largest unit it has a whole one of,
+// a tenth shown: "812 B", "192.0 KB" in English; "192,0 KB" in
+// Portuguese (the decimal comma, a no-break space as before an amount),
+// "192,0 Ko" in French (octets).
+func (l *Localizer) Size(bytes int64) string {
+	units, space := []string{"B", "KB", "MB", "GB"}, "\u00a0"
+	switch l.lang {
+	case EN:
+		space = " "
+	case FR:
+		units = []string{"o", "Ko", "Mo", "Go"}
+	}
+	if bytes < 1024 {
+		return l.Number(int(bytes)) + space + units[0]
+	}
+	f, i := float64(bytes)/1024, 1
+	for f >= 1024 && i < len(units)-1 {
+		f, i = f/1024, i+1
+	}
+	n := strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", l.seps().decimal, 1)
+	return n + space + units[i]
+}
+
+// Size is a file's size in bytes, written in the reader's language.
+type Size int64
+
+// In writes the size.
+func (s Size) In(l *Localizer) string { return l.Size(int64(s)) }
+
 // Stamp is a time written in full in the reader's language.
 type Stamp time.Time
 

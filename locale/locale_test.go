@@ -86,6 +86,9 @@ func TestNumbers(t *testing.T) {
 		{fr.Number(999), "999"},
 		{en.Ordinal(5), "5th"}, {en.Ordinal(1), "1st"}, {en.Ordinal(12), "12th"}, {en.Ordinal(22), "22nd"},
 		{pt.Ordinal(5), "5.º"}, {fr.Ordinal(5), "5e"}, {fr.Ordinal(1), "1er"},
+		// a backup's size: the decimal comma, as an amount's
+		{en.Size(196608), "192.0 KB"}, {pt.Size(196608), "192,0\u00a0KB"}, {fr.Size(196608), "192,0\u00a0Ko"},
+		{en.Size(812), "812 B"}, {pt.Size(812), "812\u00a0B"}, {pt.Size(5 << 30), "5,0\u00a0GB"}, {pt.Size(3 << 40), "3072,0\u00a0GB"},
 	}
 	for _, c := range cases {
 		if c.got != c.want {
