@@ -166,16 +166,16 @@ func runImport(o *importOptions, what string, cols csvColumns) error {
 		}
 		file := inert(text.Line(name))
 		if n := len(bad) - maxShownLines; n > 0 {
-			fmt.Fprintln(a.stderr, a.T("cli.import.more", locale.Args{"File": file, "N": n}))
+			fmt.Fprintln(a.stderr, a.T("cli.import.more", locale.Args{"File": file, "N": locale.Number(n)}))
 		}
-		refused := locale.M("cli.import.refused", locale.Args{"File": name, "N": len(bad)})
+		refused := locale.M("cli.import.refused", locale.Args{"File": name, "N": locale.Number(len(bad))})
 		return &model.Error{Kind: model.ErrInvalid, Msg: refused.In(locale.For(locale.EN)), Text: refused}
 	}
 	added, skipped := rep.AccountsAdded, rep.AccountsSkipped
 	if what == "services" {
 		added, skipped = rep.ServicesAdded, rep.ServicesSkipped
 	}
-	args := locale.Args{"File": name, "Added": a.T("cli.import."+what, locale.Args{"N": added}), "Skipped": skipped}
+	args := locale.Args{"File": name, "Added": a.T("cli.import."+what, locale.Args{"N": locale.Number(added)}), "Skipped": locale.Number(skipped)}
 	if o.DryRun {
 		fmt.Fprintln(a.out, a.T("cli.import.checked", args))
 		return nil

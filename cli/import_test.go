@@ -308,3 +308,23 @@ func TestImportSaysAQuoteIsNeverClosed(t *testing.T) {
 		}
 	}
 }
+
+// TestImportCountsAsTheReaderWritesNumbers: 10,000 accounts checked are
+// "10 000 contas" in Portuguese (pt-PT groups from five digits), as the
+// desk writes every other count, not "10000 contas".
+func TestImportCountsAsTheReaderWritesNumbers(t *testing.T) {
+	d := seeded(t)
+	var b strings.Builder
+	b.WriteString("handle,name,email\n")
+	for i := range 10000 {
+		fmt.Fprintf(&b, "im%05d-ovh,Name %d,n%d@example.pt\n", i, i, i)
+	}
+	csv := filepath.Join(d.dir, "many.csv")
+	if err := os.WriteFile(csv, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "import", "accounts", csv, "--dry-run")
+	if r.code != 0 || !strings.Contains(r.out, "10\u00a0000 contas a acrescentar, 0 já existente(s)") {
+		t.Errorf("exit %d: %q", r.code, r.out)
+	}
+}

@@ -465,7 +465,7 @@ func (a *app) describe(w io.Writer, r model.Request) {
 // progressArgs are the arguments of a progress line: the share done,
 // padded so that the line keeps its width, and the counts.
 func progressArgs(done, total int) locale.Args {
-	return locale.Args{"Percent": fmt.Sprintf("%3d", done*100/max(total, 1)), "Done": done, "Total": total}
+	return locale.Args{"Percent": fmt.Sprintf("%3d", done*100/max(total, 1)), "Done": locale.Number(done), "Total": locale.Number(total)}
 }
 
 // header is a table's header, in the output's language: the columns'
