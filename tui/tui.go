@@ -782,6 +782,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 	case common.RootMsg:
 		return m.root(0, msg)
 	case tea.KeyPressMsg:
+		msg = lineFeed(msg)
 		if m.starting && !key.Matches(msg, m.c.Keys.ForceQuit) {
 			m.hold(msg)
 			return nil
@@ -800,6 +801,23 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		return m.mouse(msg)
 	}
 	return nil
+}
+
+// lineFeed returns enter for ctrl+j, the key a line feed (LF) reads as,
+// and msg for any other key. Enter typed as the app starts, before the
+// program has put the terminal in raw mode, is turned into an LF by the
+// terminal (its ICRNL), and the app read it as ctrl+j: "2" and enter
+// typed at once after starting it opened the Requests tab and lost the
+// enter. What reaches the program can't tell such an enter from a ctrl+j
+// typed later (the terminal has made both LF, and the program's first
+// read comes after raw mode, mixing both), so ctrl+j is enter anywhere,
+// as in readline and most shells: nothing in the app binds ctrl+j, and
+// no field takes more than one line.
+func lineFeed(msg tea.KeyPressMsg) tea.KeyPressMsg {
+	if msg.Keystroke() == "ctrl+j" {
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	}
+	return msg
 }
 
 // hold keeps a key or a paste typed while the session starts, for
