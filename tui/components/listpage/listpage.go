@@ -490,6 +490,11 @@ func (l *List[T]) Loaded() bool  { return l.loaded }
 func (l *List[T]) Partial() bool { return l.partial }
 func (l *List[T]) Err() error    { return l.err }
 
+// Failed reports whether the last read failed and none is under way: a
+// list not read whole then says that it (or its rest) could not be read,
+// not that it is loading; while ctrl+r reads it again, that it is.
+func (l *List[T]) Failed() bool { return l.err != nil && !l.reads.Busy() }
+
 // Total is how many entries were read; Shown, how many show.
 func (l *List[T]) Total() int { return len(l.all) }
 func (l *List[T]) Shown() int { return l.Table.Len() }

@@ -180,7 +180,12 @@ func (p *Page) Unread() int { return p.unread }
 // info counts the mails; with a filter on, those shown of them all.
 func (p *Page) info(shown, total int) string {
 	unread := locale.M("tui.mailbox.unread", locale.Args{"N": locale.Number(p.unread)})
-	if !p.List.Loaded() {
+	switch {
+	case !p.List.Loaded() && p.List.Failed():
+		// the unread mails counted, the list's read gave up: the list
+		// says it could not be read, the status line why
+		return p.c.T("tui.mailbox.unread", locale.Args{"N": locale.Number(p.unread)})
+	case !p.List.Loaded():
 		return p.c.T("tui.mailbox.info_loading", locale.Args{"Unread": unread})
 	}
 	n := p.c.T("tui.mailbox.count", locale.Args{"N": locale.Number(total)})

@@ -255,7 +255,7 @@ func (p *Page) info(shown, total int) string {
 		"Role": p.roleName(), "Sort": p.c.T("tui.services.sort." + sortNames[p.sortBy])}
 	if p.List.Partial() {
 		args["Rest"] = locale.M("tui.services.rest_loading")
-		if p.List.Err() != nil {
+		if p.List.Failed() {
 			args["Rest"] = locale.M("tui.services.rest_failed")
 		}
 		return p.c.T("tui.services.info_partial", args)
