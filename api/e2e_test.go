@@ -782,7 +782,7 @@ func TestHostileMethodInTheLog(t *testing.T) {
 // refused call let one client write the log as fast as it could send.
 // The same for an API key past its rate.
 func TestRefusedCallsDoNotFloodTheLog(t *testing.T) {
-	const every = 400 * time.Millisecond
+	const every = time.Second
 	api.RefusedLogEvery(t, every)
 	w := newWorld(t, api.Options{})
 	m := metrics.New()
@@ -814,7 +814,11 @@ func TestRefusedCallsDoNotFloodTheLog(t *testing.T) {
 	for i := range 52 {
 		call(fmt.Sprintf("198.51.100.%d", i+1), "/me", ck)
 	}
-	if n := lines("status=429"); n != 2 || len(regexp.MustCompile(`status=429 [^\n]* limit=(address|key)\n`).FindAllString(log.String(), -1)) != 2 {
+	// The first refusal of the address and of the key each get a line;
+	// one that follows a quiet while (every) starts anew, and a loaded
+	// machine may make such a while between two of these calls: a few
+	// more, never a line each.
+	if n := lines("status=429"); n < 2 || n > 6 || len(regexp.MustCompile(`status=429 [^\n]* limit=(address|key)\n`).FindAllString(log.String(), -1)) != n {
 		t.Errorf("%d lines of refused calls, want 2 (the first of the address's, the first of the key's):\n%s", n, log.String())
 	}
 	for _, want := range []string{
@@ -847,6 +851,8 @@ func TestRefusedCallsDoNotFloodTheLog(t *testing.T) {
 	for range 10 {
 		call("203.0.113.5", "/auth/time", "")
 	}
+	// Every refusal is in the log once: on a line of its own (the
+	// first), or counted by a line that follows.
 	counted := func() (lines int, refused map[string]int) {
 		refused = map[string]int{}
 		re := regexp.MustCompile(`level=WARN msg="api calls refused past the rate" (limit=address remote=203\.0\.113\.5|limit=key app_key=\S+) refused=(\d+) within=` + every.String() + "\n")
@@ -855,11 +861,19 @@ func TestRefusedCallsDoNotFloodTheLog(t *testing.T) {
 			refused[m[1]] += n
 			lines++
 		}
+		own := regexp.MustCompile(`status=429 [^\n]*(remote=203\.0\.113\.5) [^\n]*limit=address\n|status=429 [^\n]*(app_key=\S+) limit=key\n`)
+		for _, m := range own.FindAllStringSubmatch(log.String(), -1) {
+			if m[1] != "" {
+				refused["limit=address "+m[1]]++
+			} else {
+				refused["limit=key "+m[2]]++
+			}
+		}
 		return lines, refused
 	}
 	time.Sleep(3 * every)
 	n, got := counted()
-	if want := map[string]int{"limit=address remote=203.0.113.5": 209, "limit=key app_key=" + w.creds[ada].ApplicationKey: 49}; !maps.Equal(got, want) || n > 6 {
+	if want := map[string]int{"limit=address remote=203.0.113.5": 210, "limit=key app_key=" + w.creds[ada].ApplicationKey: 50}; !maps.Equal(got, want) || n > 8 {
 		t.Errorf("%d lines counting %v refused calls, want %v:\n%s", n, got, want, log.String())
 	}
 	time.Sleep(3 * every)
@@ -867,8 +881,9 @@ func TestRefusedCallsDoNotFloodTheLog(t *testing.T) {
 		t.Errorf("lines counting refused calls once they stopped:\n%s", log.String())
 	}
 	// The next refusal starts again.
+	before, refusedBefore := lines("remote=203.0.113.5 query_id="), lines("status=429")
 	call("203.0.113.5", "/auth/time", "")
-	if n := lines("remote=203.0.113.5 query_id="); n != 5 || lines("status=429") != 3 {
+	if lines("remote=203.0.113.5 query_id=") != before+1 || lines("status=429") != refusedBefore+1 {
 		t.Errorf("a refusal after a quiet while is not logged:\n%s", log.String())
 	}
 }
