@@ -247,3 +247,41 @@ func sqliteColumns(t *testing.T, path string) map[string][]string {
 	}
 	return out
 }
+
+// TestImportGivesNoDeletedConsumerKeyNumberAgain: the newest consumer
+// key of a SQLite desk revoked (deleted), the desk copied into
+// PostgreSQL gives its number to no other key: the mails of its codes
+// name it, and so may a program (credentialId).
+func TestImportGivesNoDeletedConsumerKeyNumberAgain(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "desk.db")
+	lite, err := storage.Open(path, storage.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	d := model.NewDesk(lite, model.Options{})
+	if _, err := demo.Load(ctx, d, demo.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var last model.APICredentials
+	for range 2 {
+		if last, err = d.AddAPIKey(ctx, demo.Persona, "", plainBox{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.RevokeConsumerKey(ctx, last.AppKey, last.Consumers[0].ID, model.SupportActor); err != nil {
+		t.Fatal(err)
+	}
+	lite.Close()
+	db := pgOpenURL(t, pgtest.URL(t))
+	if _, err := storage.Import(ctx, db, path); err != nil {
+		t.Fatal(err)
+	}
+	c, err := model.NewDesk(db, model.Options{}).AddAPIKey(ctx, demo.Persona, "", plainBox{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, revoked := c.Consumers[0].ID, last.Consumers[0].ID; got <= revoked {
+		t.Errorf("a consumer key made after the copy is #%d, the number of one revoked before it (#%d)", got, revoked)
+	}
+}

@@ -66,8 +66,16 @@ func (db *DB) Import(ctx context.Context, src model.Store, from string) (copied 
 		if have.Total() > 0 {
 			return fmt.Errorf("%s is %w: it holds %s; migrate copies a desk only into an empty database", db.where, ErrNotEmpty, have)
 		}
+		given := map[string]int64{}
 		err = src.View(ctx, func(tx model.Tx) error {
 			for _, t := range sqlstore.Tables {
+				if t.Identity {
+					n, err := tx.(*sqlstore.Tx).IDsGiven(t.Name)
+					if err != nil {
+						return fmt.Errorf("reading %s's ids from %s: %w", t.Name, from, err)
+					}
+					given[t.Name] = n
+				}
 				err := tx.(*sqlstore.Tx).ReadTable(t, func(next func() ([]any, error)) error {
 					// COPY asks for rows until it is given none.
 					n, err := x.tx.CopyFrom(ctx, pgx.Identifier{t.Name}, t.ColNames(), pgx.CopyFromFunc(next))
@@ -82,7 +90,7 @@ func (db *DB) Import(ctx context.Context, src model.Store, from string) (copied 
 		})
 		for _, t := range sqlstore.Tables {
 			if err == nil && t.Identity {
-				_, err = x.Exec(fmt.Sprintf("SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), coalesce((SELECT max(id) FROM %[1]s), 0) + 1, false)", t.Name))
+				_, err = x.Exec(fmt.Sprintf("SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), greatest(coalesce((SELECT max(id) FROM %[1]s), 0), %[2]d) + 1, false)", t.Name, given[t.Name]))
 			}
 		}
 		x.copied = true // statistics for the planner at once (see attempt)

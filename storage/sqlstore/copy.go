@@ -58,6 +58,20 @@ var Tables = []Table{
 	{Name: "api_consumers", Identity: true, Cols: cols("id app_key consumer_hash rules state redirection token_hash code_hash codes created expires ended last_used")},
 }
 
+// IDsGiven returns the highest id the table ever gave, deleted rows
+// included, when the engine keeps it apart from the rows (SQLite's
+// AUTOINCREMENT, as api_consumers has: the number of a consumer key
+// deleted is never given again); 0 otherwise. A copy moves its sequence
+// past it as well as past the ids it copies.
+func (t *Tx) IDsGiven(table string) (int64, error) {
+	if t.x.Dialect() != SQLite {
+		return 0, nil
+	}
+	var n int64
+	err := t.row("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)", table).Scan(&n)
+	return n, err
+}
+
 // ReadTable reads every row of table tb, for a copy into another desk:
 // fn is given a function that returns the next row (its values in tb's
 // column order, of Go types: string, int64, bool, []byte, or nil for
