@@ -29,3 +29,12 @@ INSERT INTO api_consumers_numbered SELECT id, app_key, consumer_hash, rules, sta
 DROP TABLE api_consumers;
 ALTER TABLE api_consumers_numbered RENAME TO api_consumers;
 CREATE INDEX api_consumers_app ON api_consumers(app_key);
+
+-- Nor the number of one deleted before this schema, when it was the
+-- newest: the history names every consumer key a program asked for,
+-- and every one validated, refused or revoked ("consumer key #12 of
+-- API key …").
+INSERT INTO sqlite_sequence (name, seq) SELECT 'api_consumers', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'api_consumers');
+UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(CAST(substr(detail, instr(detail, 'consumer key #') + 14) AS INTEGER)), 0)
+    FROM history WHERE action LIKE 'apikey.credential.%' AND instr(detail, 'consumer key #') > 0))
+    WHERE name = 'api_consumers';
