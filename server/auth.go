@@ -269,8 +269,12 @@ func clientText(s string) string {
 	if len(s) <= maxClientText {
 		return s
 	}
-	if r := []rune(s[:min(len(s), 4*maxClientText)]); len(r) > maxClientText {
-		return string(r[:maxClientText]) + "…"
+	n := 0
+	for i := range s { // by character: an invalid byte counts as one
+		if n == maxClientText {
+			return string([]rune(s[:i])) + "…"
+		}
+		n++
 	}
 	return s
 }
