@@ -421,3 +421,8 @@ func (tx heldTx) Mail(id int64) (model.Mail, error) {
 	tx.wait("Mail")
 	return tx.Tx.Mail(id)
 }
+
+func (tx heldTx) History(h model.Handle, serviceID, requestID int64, limit int) ([]model.HistoryEntry, error) {
+	tx.wait("History")
+	return tx.Tx.History(h, serviceID, requestID, limit)
+}

@@ -1070,9 +1070,18 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	cur := m.current()
 	if m.holding(cur) {
-		// keys typed before it wait behind them: played once the screen
-		// is read, each reaches what the one before opened
-		return m.update(cur, msg)
+		if r := m.reading(cur); r != nil && key.Matches(msg, k.Back) {
+			// the user no longer waits for the screen (its read may
+			// hang for seconds): the keys typed for it are dropped,
+			// and esc acts as on the screen with nothing held. q
+			// stays in turn: typed ahead, it may be a letter of a
+			// field that the keys held open (ctrl+c quits at once)
+			r.ForgetEarlyKeys()
+		} else {
+			// keys typed before it wait behind them: played once the
+			// screen is read, each reaches what the one before opened
+			return m.update(cur, msg)
+		}
 	}
 	if p, ok := cur.page.(*picker.Page); ok && m.was != nil && key.Matches(msg, k.Back) && !p.Typed() {
 		return m.back()
@@ -1130,6 +1139,17 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) holding(s slot) bool {
 	h, ok := s.page.(common.Holder)
 	return ok && m.pick == nil && h.Holding()
+}
+
+// reading returns s when the keys it holds wait for its first read
+// (common.Reading), not for a save: esc then drops them, and the key
+// line says that the screen is loading.
+func (m *Model) reading(s slot) common.Reading {
+	r, ok := s.page.(common.Reading)
+	if !ok || !m.holding(s) || !r.ReadHolding() {
+		return nil
+	}
+	return r
 }
 
 // replay plays keys a screen kept (common.ReplayMsg) as if typed now,
@@ -1346,6 +1366,17 @@ func (m *Model) render() string {
 	ls := m.msgLines(cur)
 	shown, keep := m.keys(cur)
 	keys, status := m.help.Short(shown, keep, w), m.status.View(w, !m.fresh(cur))
+	if m.reading(cur) != nil {
+		// the keys typed wait for the screen's read: the line says so,
+		// and names the keys that act meanwhile (esc goes back from a
+		// screen opened over a tab; q waits its turn)
+		bs := []key.Binding{m.c.Keys.ForceQuit}
+		if len(m.stack) > 0 {
+			bs = append([]key.Binding{m.c.Keys.Back}, bs...)
+		}
+		lead := st.Subtle.Render(m.c.T("tui.loading") + " · ")
+		keys = lead + m.help.Short(bs, bs[0], max(w-common.Width(lead), 0))
+	}
 	if len(ls) > 0 {
 		// a long message takes the line of the keys while it is fresh,
 		// and the rows the screen lent it above (lend); the status

@@ -65,6 +65,17 @@ func (e *EarlyKeys) Play(c *Common) tea.Cmd {
 // field that "e" opens takes the address.
 type Holder interface{ Holding() bool }
 
+// Reading is a Holder that tells whether the keys it holds wait for its
+// first read (ReadHolding), not for a save under way: only then does
+// esc drop them (ForgetEarlyKeys) and act at once, and the key line say
+// that the screen is loading. Keys typed after a save are meant for
+// where it leads, and keep waiting.
+type Reading interface {
+	Holder
+	Forgetter
+	ReadHolding() bool
+}
+
 // ReplayMsg asks the root model to play Keys, as if typed now.
 type ReplayMsg struct {
 	root

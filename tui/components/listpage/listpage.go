@@ -355,6 +355,10 @@ func (l *List[T]) ForgetEarlyKeys() { l.early.Forget() }
 // reaches what the one before it opened once the rows are read.
 func (l *List[T]) Holding() bool { return l.early.Held() }
 
+// ReadHolding reports whether the keys held wait for the first rows
+// (common.Reading): a list holds keys for nothing else.
+func (l *List[T]) ReadHolding() bool { return l.early.Held() }
+
 // empty reports whether no row has been read yet (a first read may
 // bring a count alone): a key that moves or opens waits for the first
 // rows instead of acting on none.

@@ -691,6 +691,13 @@ func made(c *common.Common, rs []model.Request) string {
 // before it opened (the request made, say).
 func (p *Page) Holding() bool { return p.first.Held() }
 
+// ReadHolding reports whether the keys held wait for the first read, not
+// for a save (common.Reading).
+func (p *Page) ReadHolding() bool { return !p.loaded && p.first.Held() }
+
+// ForgetEarlyKeys drops the keys held (common.Forgetter).
+func (p *Page) ForgetEarlyKeys() { p.first.Forget() }
+
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	if p.sending || !p.loaded && (p.first.Held() || !key.Matches(msg, p.keys.Leave)) {
 		// played once the form is read, or once the desk answers, as if

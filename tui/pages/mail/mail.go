@@ -214,6 +214,13 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 // then the tab, as it would had the user waited.
 func (p *Page) Holding() bool { return p.first.Held() }
 
+// ReadHolding reports whether the keys held wait for the first read, not
+// for a save (common.Reading).
+func (p *Page) ReadHolding() bool { return !p.loaded && p.first.Held() }
+
+// ForgetEarlyKeys drops the keys held (common.Forgetter).
+func (p *Page) ForgetEarlyKeys() { p.first.Forget() }
+
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.back) && !p.first.Held():

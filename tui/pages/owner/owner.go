@@ -250,6 +250,13 @@ func (p *Page) setFocus(i int) {
 // back to once saved, as they would had the user waited.
 func (p *Page) Holding() bool { return p.first.Held() }
 
+// ReadHolding reports whether the keys held wait for the first read, not
+// for a save (common.Reading).
+func (p *Page) ReadHolding() bool { return !p.loaded && p.first.Held() }
+
+// ForgetEarlyKeys drops the keys held (common.Forgetter).
+func (p *Page) ForgetEarlyKeys() { p.first.Forget() }
+
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	if !p.loaded && (p.first.Held() || !key.Matches(msg, p.keys.Leave)) {
 		// played once the service is read, as if typed then (see

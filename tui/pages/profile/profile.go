@@ -342,6 +342,10 @@ func (p *Page) answered(msg tea.Msg) tea.Cmd {
 // keys typed after them wait too, the app's own keys included.
 func (p *Page) Holding() bool { return p.early.Held() }
 
+// ReadHolding reports whether the keys held wait for the account's first
+// read, not for a save (common.Reading).
+func (p *Page) ReadHolding() bool { return !p.loaded && p.early.Held() }
+
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	if !p.loaded && p.failed {
 		return nil // the page says it could not be read, the status line why

@@ -504,6 +504,13 @@ const promptLines = 5
 // once it is answered).
 func (p *Page) Holding() bool { return p.first.Held() }
 
+// ReadHolding reports whether the keys held wait for the first read, not
+// for a save (common.Reading).
+func (p *Page) ReadHolding() bool { return !p.loaded && p.first.Held() }
+
+// ForgetEarlyKeys drops the keys held (common.Forgetter).
+func (p *Page) ForgetEarlyKeys() { p.first.Forget() }
+
 // Capturing reports whether a prompt has the keys.
 // The cancel's y/n answered and the cancel under way, the prompt takes
 // no key (see key): the app's keys work, q quits, as while a resend
