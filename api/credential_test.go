@@ -377,8 +377,9 @@ func TestCurrentCredentialAndLogout(t *testing.T) {
 
 // TestCodeMailsPerAccount: the validation pages of an account's
 // consumer keys, asked for with any of its application keys, mail it at
-// most model.MaxCodeMails codes an hour; past them the page says so, in
-// the account's language, and when to ask again, and mails nothing.
+// most model.MaxCodeMails codes an hour (but for one key's worth to an
+// application key that had fewer); past them the page says so, in the
+// account's language, and when to ask again, and mails nothing.
 func TestCodeMailsPerAccount(t *testing.T) {
 	w := newWorld(t, api.Options{})
 	withPage(t, w, api.Options{})

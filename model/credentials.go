@@ -37,7 +37,46 @@ const MaxCredentialCodes = 3
 // have several application keys (each of which lets whoever knows it
 // ask for MaxPendingCredentials keys at once). It is as many as one
 // application key's keys may get.
+//
+// Past it, an application key whose keys were mailed fewer than
+// MaxCredentialCodes codes within the hour (one key's worth) still gets
+// its code: the application key is no secret, and whoever knows one of
+// the account's could otherwise spend the account's codes and keep the
+// owner from validating a key of any other application for an hour. An
+// account is then mailed at most MaxCodeMails + MaxCredentialCodes ×
+// (its application keys) codes an hour.
 const MaxCodeMails = MaxPendingCredentials * MaxCredentialCodes
+
+// CodeMail is a mail of a code validating a consumer key, as
+// MailCredentialCode counts it: when it was sent, and whether the key
+// it validates is one of the application key asking.
+type CodeMail struct {
+	Date  time.Time
+	OfApp bool
+}
+
+// codeMailsRefused says whether the account's code mails of the last
+// hour, ms (oldest first), leave no code for a key of the application
+// key they were read for; if so, when one will go again: when the
+// account's fall below MaxCodeMails, or the application's below
+// MaxCredentialCodes, whichever comes first.
+func codeMailsRefused(ms []CodeMail) (bool, time.Time) {
+	var app []time.Time
+	for _, m := range ms {
+		if m.OfApp {
+			app = append(app, m.Date)
+		}
+	}
+	if len(ms) < MaxCodeMails || len(app) < MaxCredentialCodes {
+		return false, time.Time{}
+	}
+	// The mail whose hour ends leaves one fewer than the bound.
+	at := ms[len(ms)-MaxCodeMails].Date
+	if a := app[len(app)-MaxCredentialCodes]; a.Before(at) {
+		at = a
+	}
+	return true, at.Add(CredentialValidity)
+}
 
 // MaxPendingCredentials is how many consumer keys of one application
 // key may await validation at once. The application key is no secret
@@ -250,7 +289,8 @@ func closedCredential(state string, id int64) error {
 // MailCredentialCode mails the account of the consumer key that token's
 // page validates a fresh code (the one before stops working), at most
 // MaxCredentialCodes times, and at most MaxCodeMails codes an hour to
-// one account. The code is never logged nor shown but in the
+// one account, but for one key's worth per application key (see
+// MaxCodeMails). The code is never logged nor shown but in the
 // mail.
 func (d *Desk) MailCredentialCode(ctx context.Context, token string) (CredentialLink, error) {
 	return write(ctx, d, ActCredentialCode, func(tx Tx, w *work) (CredentialLink, error) {
@@ -266,14 +306,13 @@ func (d *Desk) MailCredentialCode(ctx context.Context, token string) (Credential
 		}
 		// Counted in the database, in this write: on every node, and
 		// after a restart.
-		n, first, err := tx.CredentialCodeMails(rec.Handle, w.now.Add(-CredentialValidity))
+		ms, err := tx.CredentialCodeMails(rec.Handle, rec.AppKey, w.now.Add(-CredentialValidity))
 		if err != nil {
 			return CredentialLink{}, err
 		}
-		if n >= MaxCodeMails {
-			at := first.Add(CredentialValidity)
+		if refused, at := codeMailsRefused(ms); refused {
 			return CredentialLink{}, retryAt(fail(ErrMailLimit, "credentialToken", "err.credential.codes_account",
-				locale.Args{"N": n, "Handle": rec.Handle, "At": clockTime(at), "In": roundUp(at.Sub(w.now))}), at)
+				locale.Args{"N": len(ms), "Handle": rec.Handle, "At": clockTime(at), "In": roundUp(at.Sub(w.now))}), at)
 		}
 		code, hash := NewToken()
 		rec.CodeHash, rec.Codes = hash[:], rec.Codes+1

@@ -165,10 +165,10 @@ type Tx interface {
 	// (ErrNoRow when there is none), without reading h's other mails'
 	// bodies.
 	LastMailAbout(h Handle, requestID int64, kind string) (Mail, error)
-	// CredentialCodeMails counts the mails of codes validating consumer
-	// keys (MailCredentialCode) sent to h after since, and says when
-	// the first of them was sent.
-	CredentialCodeMails(h Handle, since time.Time) (n int, first time.Time, err error)
+	// CredentialCodeMails lists the mails of codes validating consumer
+	// keys (MailCredentialCode) sent to h after since, oldest first,
+	// each saying whether the key it validates is one of appKey's.
+	CredentialCodeMails(h Handle, appKey string, since time.Time) ([]CodeMail, error)
 	MarkRead(h Handle, id int64) error
 	Unread(h Handle) (int, error)
 

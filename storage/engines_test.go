@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,6 +92,21 @@ func (w *twin) do(what string, write bool, fn func(model.Tx) (any, error)) any {
 var t0 = time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.UTC)
 
 func at(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
+
+// codeMailWords writes code mails as their minutes after t0, oldest
+// first, a star after one of the application key's.
+func codeMailWords(v any) string {
+	ms, _ := v.([]model.CodeMail)
+	var words []string
+	for _, m := range ms {
+		w := fmt.Sprint(int(m.Date.Sub(t0) / time.Minute))
+		if m.OfApp {
+			w += "*"
+		}
+		words = append(words, w)
+	}
+	return strings.Join(words, " ")
+}
 
 func hash(s string) model.TokenHash { return model.HashToken(s) }
 
@@ -277,8 +293,7 @@ func TestTxMirrorsSQLite(t *testing.T) {
 		since int
 	}{{"xx11111-ovh", 0}, {"xx11111-ovh", 13}, {"xx11111-ovh", 20}, {"yy22222-ovh", 0}} {
 		w.read(fmt.Sprintf("CredentialCodeMails %s %d", c.h, c.since), func(tx model.Tx) (any, error) {
-			n, first, err := tx.CredentialCodeMails(c.h, at(c.since))
-			return []any{n, first}, err
+			return tx.CredentialCodeMails(c.h, "", at(c.since))
 		})
 	}
 	w.write("QueueMail 1", func(tx model.Tx) (any, error) { return one(tx.QueueMail(1, at(10))) })
@@ -392,6 +407,24 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	w.read("APIKeys all", func(tx model.Tx) (any, error) { return tx.APIKeys("") })
 	w.read("APIKeys of one", func(tx model.Tx) (any, error) { return tx.APIKeys("xx11111-ovh") })
 	w.read("APIKeys of none", func(tx model.Tx) (any, error) { return tx.APIKeys("yy22222-ovh") })
+	// The code mails of the consumer keys: each says whether its key is
+	// of the application key asked about.
+	for i, c := range []struct {
+		d  int
+		id int64
+	}{{14, 2}, {15, 1}, {16, 4}, {17, 99}} {
+		m := model.Mail{To: "xx11111-ovh", Address: "x@xara.pt", Subject: "Validate", Date: at(c.d), Body: "code", Token: "DDDD", Kind: model.MailCredentialCode, CredentialID: c.id}
+		w.write(fmt.Sprintf("InsertMail key's code %d", i), func(tx model.Tx) (any, error) {
+			err := tx.InsertMail(&m)
+			return m, err
+		})
+	}
+	for app, want := range map[string]string{"aaaa": "14* 15 16* 17 20", "bbbb": "14 15* 16 17 20", "cccc": "14 15 16 17 20", "zzzz": "14 15 16 17 20"} {
+		got := w.read("CredentialCodeMails of "+app, func(tx model.Tx) (any, error) { return tx.CredentialCodeMails("xx11111-ovh", app, at(13)) })
+		if s := codeMailWords(got); s != want {
+			t.Errorf("the code mails of %s: %s, want %s", app, s, want)
+		}
+	}
 	w.read("APIConsumers all", func(tx model.Tx) (any, error) { return tx.APIConsumers("") })
 	w.read("APIConsumers of one", func(tx model.Tx) (any, error) { return tx.APIConsumers("xx11111-ovh") })
 	w.write("TouchAPIConsumer", func(tx model.Tx) (any, error) { return one(tx.TouchAPIConsumer(2, at(20))) })
@@ -410,6 +443,10 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	w.write("DeleteStaleAPIConsumers none", func(tx model.Tx) (any, error) { return one(tx.DeleteStaleAPIConsumers("cccc", at(30))) })
 	w.write("DeleteAPIConsumer", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIConsumer(1)) })
 	w.write("DeleteAPIConsumer missing", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIConsumer(1)) })
+	got := w.read("CredentialCodeMails of a deleted key", func(tx model.Tx) (any, error) { return tx.CredentialCodeMails("xx11111-ovh", "bbbb", at(0)) })
+	if s := codeMailWords(got); s != "13 14 15 16 17 20" {
+		t.Errorf("the code mails once bbbb's key is deleted: %s", s)
+	}
 	w.write("DeleteAPIKey", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIKey("aaaa")) })
 	w.write("DeleteAPIKey missing", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIKey("aaaa")) })
 	w.read("APIKeys after", func(tx model.Tx) (any, error) { return tx.APIKeys("") })

@@ -390,3 +390,90 @@ func testCredentialCodeMails(t *testing.T, open Opener) {
 		t.Errorf("an hour after the first code: %v", err)
 	}
 }
+
+// testCodeMailsOfOtherApplications: whoever knows one of an account's
+// application keys (no secret) can spend the account's codes of the
+// hour, but not keep the owner from validating a key of another of its
+// application keys: one key's worth of codes (MaxCredentialCodes) still
+// goes to each application key that had fewer within the hour. Past
+// that, the refusal says when a code goes again, whichever of the
+// account's or the application's hour ends first.
+func testCodeMailsOfOtherApplications(t *testing.T, open Opener) {
+	f := New(t, open)
+	box := TagBox{}
+	read := []model.APIRule{{Method: "GET", Path: "/me"}}
+	apps := map[string]string{}
+	for _, name := range []string{"exposed", "dashboard", "backup script"} {
+		app, err := f.Desk.AddAPIKey(f.Ctx, A, name, box)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps[name] = app.AppKey
+	}
+	ask := func(app string) string {
+		t.Helper()
+		got, err := f.Desk.AskCredential(f.Ctx, apps[app], read, "")
+		if err != nil {
+			t.Fatalf("ask with %s: %v", app, err)
+		}
+		return got.Token
+	}
+	mails := func() int {
+		t.Helper()
+		ms, err := f.Desk.Mails(f.Ctx, A)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ms)
+	}
+	// A stranger with the exposed key: all its keys and all their codes,
+	// a minute apart, the account's whole hour.
+	for i := range model.MaxPendingCredentials {
+		token := ask("exposed")
+		for c := range model.MaxCredentialCodes {
+			if _, err := f.Desk.MailCredentialCode(f.Ctx, token); err != nil {
+				t.Fatalf("the exposed key's key %d, code %d: %v", i+1, c+1, err)
+			}
+		}
+		f.Clock.Advance(time.Minute)
+	}
+	// The owner's dashboard still gets a key's codes.
+	first := ask("dashboard")
+	for c := range model.MaxCredentialCodes {
+		if _, err := f.Desk.MailCredentialCode(f.Ctx, first); err != nil {
+			t.Fatalf("the dashboard's code %d after the exposed key's %d: %v", c+1, model.MaxCodeMails, err)
+		}
+	}
+	// Its next key's first code (the dashboard's 4th) waits: the
+	// account's hour is full, and so is the dashboard's share.
+	before := mails()
+	second := ask("dashboard")
+	_, err := f.Desk.MailCredentialCode(f.Ctx, second)
+	IsKind(t, err, model.ErrMailLimit, "the dashboard's code past its share of a full hour")
+	// The account falls below its bound when the codes of minute 1 are
+	// an hour old, before the dashboard's first is.
+	again := Start.Add(model.CredentialValidity + time.Minute)
+	if at := model.RetryAt(err); !at.Equal(again) {
+		t.Errorf("the refusal says to retry at %v, want %v", at, again)
+	}
+	want := fmt.Sprintf("%d codes were mailed to %s within the last hour, for this application or others: ask for another at 10:01 UTC", model.MaxCodeMails+model.MaxCredentialCodes, A)
+	if msg := model.Localize(err, locale.For("en")); !strings.Contains(msg, want) {
+		t.Errorf("the refusal: %q, want %q", msg, want)
+	}
+	if n := mails(); n != before {
+		t.Errorf("the refused code mailed: %d mails, then %d", before, n)
+	}
+	// Nor is the backup script held back by the others.
+	if _, err := f.Desk.MailCredentialCode(f.Ctx, ask("backup script")); err != nil {
+		t.Errorf("the backup script's first code: %v", err)
+	}
+	// An hour after the first codes, minute 1's still hold the account
+	// at its bound; a minute later the dashboard's code goes.
+	f.Clock.Advance(Start.Add(model.CredentialValidity).Sub(f.Clock.Now()))
+	_, err = f.Desk.MailCredentialCode(f.Ctx, second)
+	IsKind(t, err, model.ErrMailLimit, "the dashboard's code while the account is still at its bound")
+	f.Clock.Advance(time.Minute)
+	if _, err := f.Desk.MailCredentialCode(f.Ctx, second); err != nil {
+		t.Errorf("the dashboard's code once the account fell below its bound: %v", err)
+	}
+}

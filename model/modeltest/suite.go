@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"Credentials", testCredentials},
 		{"CredentialsPending", testCredentialsPending},
 		{"CredentialCodeMails", testCredentialCodeMails},
+		{"CodeMailsOfOtherApplications", testCodeMailsOfOtherApplications},
 		{"Concurrency", testConcurrency},
 		{"Contention", testContention},
 		{"HostileInput", testHostileInput},

@@ -101,18 +101,25 @@ func (t *Tx) SimulatedTokenMails(limit int) ([]model.Mail, error) {
 		"SELECT "+mailColsM+" FROM mails m WHERE m.token <> '' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.mail_id = m.id) ORDER BY m.id LIMIT +?", limit)
 }
 
-// CredentialCodeMails counts in mails_codes, the index of the code
-// mails alone: the kind is written in the query, as the index's, for
-// SQLite to use it.
-func (t *Tx) CredentialCodeMails(h model.Handle, since time.Time) (int, time.Time, error) {
-	var n int
-	var first int64
-	err := t.row(CodeMailsQuery, h, ts(since)).Scan(&n, &first)
-	return n, tm(first), err
+// CredentialCodeMails reads the code mails in mails_codes, the index
+// of the code mails alone (the kind is written in the query, as the
+// index's, for SQLite to use it), and each one's key by its number. A
+// mail whose key was deleted since (revoked, or its application key
+// removed) is no application's: it counts only toward the account's
+// total. Within the hour counted, only the account or support deletes
+// one: a key awaiting validation can't log itself out, and one is
+// deleted on its own only a day after it expired.
+func (t *Tx) CredentialCodeMails(h model.Handle, appKey string, since time.Time) ([]model.CodeMail, error) {
+	return list(t, func(sc Row) (model.CodeMail, error) {
+		var date, ofApp int64
+		err := sc.Scan(&date, &ofApp)
+		return model.CodeMail{Date: tm(date), OfApp: ofApp == 1}, err
+	}, CodeMailsQuery, h, ts(since), appKey)
 }
 
 // CodeMailsQuery is CredentialCodeMails's query (its plan is tested).
-const CodeMailsQuery = "SELECT count(*), coalesce(min(date), 0) FROM mails WHERE to_handle = +? AND kind = '" + model.MailCredentialCode + "' AND date > +?"
+const CodeMailsQuery = "SELECT m.date, CASE WHEN c.app_key = ?3 THEN 1 ELSE 0 END FROM mails m LEFT JOIN api_consumers c ON c.id = m.credential_id" +
+	" WHERE m.to_handle = +?1 AND m.kind = '" + model.MailCredentialCode + "' AND m.date > +?2 ORDER BY m.date"
 
 // UnreadQuery is Unread's query (its plan is tested): SQLite counts in
 // the index alone.
