@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -417,6 +418,18 @@ func TestCodeMailsPerAccount(t *testing.T) {
 		if status, body := mailCode(token); status != http.StatusTooManyRequests || !strings.Contains(body, c.want) {
 			t.Errorf("%s: a code past the account's bound: %d, no %q in\n%s", c.lang, status, c.want, body)
 		}
+	}
+	// The 429 says in Retry-After when a code goes again, as the API's
+	// do: when the oldest of the hour's codes ages out (an hour, less
+	// the moments the codes took to mail; the clock is the wall's).
+	res, err := http.PostForm(w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"code"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if s, err := strconv.Atoi(res.Header.Get("Retry-After")); res.StatusCode != http.StatusTooManyRequests || err != nil || s < 3000 || s > 3600 {
+		t.Errorf("a code past the account's bound: %d, Retry-After %q; want 429 and the seconds until the hour's first code ages out",
+			res.StatusCode, res.Header.Get("Retry-After"))
 	}
 	if after, _ := w.desk.Mails(w.ctx, ada); len(after) != len(ms) {
 		t.Errorf("refused codes were mailed: %d mails, then %d", len(ms), len(after))

@@ -122,7 +122,7 @@ func (h *handler) answerCredential(w http.ResponseWriter, r *http.Request) {
 	if fresh, ferr := h.desk.FindCredential(r.Context(), token); ferr == nil {
 		cl = fresh
 	}
-	h.credentialPage(w, r, refusalStatus(err), cl, token, "", &notice{Kind: "error", Text: sentence(l, err)})
+	h.credentialPage(w, r, h.refusalStatus(w, err), cl, token, "", &notice{Kind: "error", Text: sentence(l, err)})
 }
 
 // reserveTry reserves a try of this client's throttle of wrong tokens;

@@ -68,7 +68,7 @@ func (h *handler) answerEmail(w http.ResponseWriter, r *http.Request) {
 		if now, ferr := h.desk.FindEmailChange(r.Context(), id, token); ferr == nil {
 			v.Email = emailViewOf(l, now, h.now())
 		}
-		h.render(w, r, refusalStatus(err), v)
+		h.render(w, r, h.refusalStatus(w, err), v)
 		return
 	}
 	args := locale.Args{"Handle": who, "Email": text.Line(el.Change.Email)}

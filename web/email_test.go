@@ -123,6 +123,25 @@ func TestEmailPageWrongTokens(t *testing.T) {
 	}
 }
 
+// TestEmailPagePausedElsewhere: an account whose tries at its change of
+// address were paused through another door (wrong tokens in the app) is
+// refused its right token on the page too, changing nothing, with when
+// to come back in Retry-After, as the API says it.
+func TestEmailPagePausedElsewhere(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	c, tok := w.askEmail("ted@new.example")
+	for range model.MaxTokenFailures {
+		w.Desk.ConfirmEmail(w.Ctx, modeltest.T, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	}
+	before := w.Snap()
+	p := w.postEmail(c.ID, tok, "accept")
+	want(t, p, http.StatusTooManyRequests, "paused until")
+	if p.header.Get("Retry-After") != "900" {
+		t.Errorf("Retry-After %q, want 900 (15 minutes)", p.header.Get("Retry-After"))
+	}
+	w.Same(before, "a right token while the account's tries are paused")
+}
+
 // TestEmailPageAsksAndSpeaks: without a token the page asks for one, in
 // the visitor's language; with one, it speaks the account's.
 func TestEmailPageAsksAndSpeaks(t *testing.T) {

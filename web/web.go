@@ -479,12 +479,9 @@ func (h *handler) resend(w http.ResponseWriter, r *http.Request, id int64, token
 	status := http.StatusOK
 	if err != nil {
 		// the resends' limit, or the request ended or answered meanwhile
-		v.Notice, status = &notice{Kind: "error", Text: sentence(l, err)}, refusalStatus(err)
+		v.Notice, status = &notice{Kind: "error", Text: sentence(l, err)}, h.refusalStatus(w, err)
 		if now, rerr := h.desk.Request(r.Context(), th.Party, id); rerr == nil {
 			v.Request = requestViewOf(l, now, th.Party, false)
-		}
-		if wait := model.RetryAt(err).Sub(h.desk.Now()); wait > 0 {
-			retryAfter(w, wait)
 		}
 	}
 	h.render(w, r, status, v)
@@ -715,18 +712,20 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, th model.Token
 	if now, rerr := h.desk.Request(r.Context(), th.Party, th.Request.ID); rerr == nil {
 		v.Request = requestViewOf(l, now, th.Party, false)
 	}
-	if wait := model.RetryAt(err).Sub(h.desk.Now()); wait > 0 {
-		// a pause of the party's tries (made through any door): when
-		// to come back, as the API says it
-		retryAfter(w, wait)
-	}
-	h.render(w, r, refusalStatus(err), v)
+	h.render(w, r, h.refusalStatus(w, err), v)
 }
 
-// refusalStatus is the HTTP status of a refusal of the model.
-func refusalStatus(err error) int {
+// refusalStatus is the HTTP status of a refusal of the model. A 429 —
+// a pause of the party's tries (made through any door), a limit of
+// mails — says in Retry-After when to come back, as the API says it,
+// when the model knows (a limit that waiting won't lift has none).
+// Called before the page is written: it sets the header.
+func (h *handler) refusalStatus(w http.ResponseWriter, err error) int {
 	switch {
 	case errors.Is(err, model.ErrThrottled), errors.Is(err, model.ErrMailLimit):
+		if wait := model.RetryAt(err).Sub(h.desk.Now()); wait > 0 {
+			retryAfter(w, wait)
+		}
 		return http.StatusTooManyRequests
 	case errors.Is(err, model.ErrWrongToken), errors.Is(err, model.ErrTokenUsed), errors.Is(err, model.ErrTokenReplaced), errors.Is(err, model.ErrTokenNotYours):
 		return http.StatusForbidden
