@@ -306,6 +306,19 @@ type call struct {
 	// query holds the query parameters given, checked against the
 	// route's (see params.read): each once, of its form.
 	query map[string]string
+	used  func(context.Context, model.APIConsumer) // notes a use of key
+	noted bool
+}
+
+// use notes the call as a use of its key, once: authed does once the
+// action has answered, but for a refusal of its input; a route that
+// deletes the calling key does before it goes (its application key's
+// last use outlives it).
+func (c *call) use() {
+	if !c.noted {
+		c.noted = true
+		c.used(c.ctx, c.key)
+	}
 }
 
 // route is what a route does; it answers a value to send as JSON, or an
@@ -314,7 +327,8 @@ type route func(c *call) (any, error)
 
 // authed reads a call's body, checks its credentials, its key's rate and
 // its query string (ps: the query parameters the route takes), then runs
-// fn with a time limit.
+// fn with a time limit, and notes the use of the key unless the call was
+// refused for its input.
 func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		info := r.Context().Value(infoKey{}).(*callInfo)
@@ -348,9 +362,6 @@ func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 			writeError(w, notGranted(r.Method, p))
 			return
 		}
-		// Allowed: a use of the key, which its last use says (a call
-		// refused by its rules or its rate is none).
-		h.d.APIUsed(ctx, who)
 		query, e := ps.read(r)
 		if e != nil {
 			writeError(w, e)
@@ -362,7 +373,18 @@ func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 			writeError(w, badParameter("You provided an input body while none was expected: a GET takes its filters in the query string"))
 			return
 		}
-		out, err := fn(&call{ctx: ctx, r: r, who: who.Handle, key: who, body: body, now: now, query: query})
+		c := &call{ctx: ctx, r: r, who: who.Handle, key: who, body: body, now: now, query: query, used: h.d.APIUsed}
+		out, err := fn(c)
+		// A use of the key, which its last use says: a call it was
+		// allowed to make and that was carried out. A call refused by
+		// its rules or its rate (above) is none, nor one refused for
+		// its input, 400: its query string or GET body (above), its
+		// body or a value the action refuses (which changed nothing).
+		// So the use is noted once the action has answered, in a write
+		// of its own as before: the action's writes are untouched.
+		if err == nil || fromModel(err, now).Status != http.StatusBadRequest {
+			c.use()
+		}
 		if err != nil {
 			h.answerError(w, info, err, now)
 			return

@@ -142,6 +142,9 @@ func (h *Handler) logout(c *call) (any, error) {
 	if err := decode(c, &struct{}{}); err != nil {
 		return nil, err
 	}
+	// the key's last call: noted while it is there to note it on (a
+	// revoked key is deleted)
+	c.use()
 	_, err := h.d.RevokeConsumerKey(c.ctx, c.key.AppKey, c.key.ID, c.key.Handle)
 	return nil, err
 }

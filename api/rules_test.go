@@ -128,3 +128,59 @@ func lineWith(out, s string) string {
 	}
 	return ""
 }
+
+// TestBadInputIsNoUse: a call refused for its input (400: a query
+// parameter it does not take or can't read, a GET's body, a body of
+// fields it does not take, a value the action refuses) is no use of the
+// key: its last use stays the last call carried out, in api-key list.
+// A call carried out that finds nothing (404) is one; so is a logout,
+// on its application key, though the consumer key goes with it.
+func TestBadInputIsNoUse(t *testing.T) {
+	w := newWorld(t, api.Options{})
+	app := w.creds[ada].ApplicationKey
+	cl := w.client(ada)
+	var me map[string]any
+	if err := cl.Get("/me", &me); err != nil {
+		t.Fatal(err)
+	}
+	before := listOf(t, w, app)
+	if before.LastUsed == "" {
+		t.Fatalf("the key after a call: %+v", before)
+	}
+	// past the minute within which a use is not written again
+	w.clock.Advance(2 * time.Minute)
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"GET", "/me/task/contactChange?stat=todo", nil},
+		{"GET", "/me/task/contactChange?state=%zz", nil},
+		{"GET", "/me", map[string]string{"state": "todo"}},
+		{"POST", "/me/changeEmail", map[string]string{"to": "new@mail.example"}},
+		{"POST", "/me/changeEmail", map[string]int{"newEmail": 7}},
+		{"POST", "/me/changeEmail", map[string]string{"newEmail": "not an address"}},
+	} {
+		err := cl.CallAPI(c.method, c.path, c.body, nil, true)
+		apiError(t, err, http.StatusBadRequest, "Client::BadRequest", c.method+" "+c.path)
+	}
+	if after := listOf(t, w, app); !reflect.DeepEqual(after, before) {
+		t.Errorf("calls refused for their input changed the key's last use: %+v, then %+v", before, after)
+	}
+	// found nothing, but carried out: a use
+	err := cl.Get("/me/task/contactChange/9999", nil)
+	apiError(t, err, http.StatusNotFound, "Client::NotFound", "a task of nobody")
+	used := listOf(t, w, app)
+	if used.LastUsed == before.LastUsed || used.ConsumerKeys[0].LastUse != used.LastUsed {
+		t.Errorf("a call carried out left the key's last use: %+v, then %+v", before, used)
+	}
+	// A logout is the consumer key's last call: its application key's
+	// last use says it.
+	w.clock.Advance(2 * time.Minute)
+	cl = w.client(ada) // which reads the server's time afresh
+	if err := cl.Post("/auth/logout", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if out := listOf(t, w, app); out.LastUsed == used.LastUsed || len(out.ConsumerKeys) != 0 {
+		t.Errorf("a logout: the key %+v, then %+v", used, out)
+	}
+}
