@@ -285,7 +285,8 @@ var (
 
 // APIBearer checks a consumer key given alone (Authorization: Bearer),
 // and returns it: it acts as its Handle, within its Rules. It notes no
-// use: the door does (APIUsed), once the key's rules grant the call. A key asked
+// use: the door does (APIUsed), once the call was granted and carried
+// out. A key asked
 // for by an application (AskCredential) is refused so: it calls signed
 // (APISigned).
 func (d *Desk) APIBearer(ctx context.Context, consumerKey string) (APIConsumer, error) {
@@ -362,9 +363,10 @@ func (d *Desk) apiConsumer(ctx context.Context, consumerKey string) (APIConsumer
 }
 
 // APIUsed notes that consumer key c (as APIBearer or APISigned returned
-// it) made a call it is allowed to make: its last use, which api-key
-// list shows, is when it last made one. A call its rules refuse is no
-// use of it, and changes nothing. At most once a minute: a busy key
+// it) made a call it is allowed to make, and that was carried out: its
+// last use, which api-key list shows, is when it last made one. A call
+// its rules, its rate or its input refused is no use of it, and changes
+// nothing. At most once a minute: a busy key
 // costs a write a minute, not one a call.
 func (d *Desk) APIUsed(ctx context.Context, c APIConsumer) {
 	now := d.Now()
