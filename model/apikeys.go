@@ -286,9 +286,8 @@ var (
 // APIBearer checks a consumer key given alone (Authorization: Bearer),
 // and returns it: it acts as its Handle, within its Rules. It notes no
 // use: the door does (APIUsed), once the call was granted and carried
-// out. A key asked
-// for by an application (AskCredential) is refused so: it calls signed
-// (APISigned).
+// out. A key asked for by an application (AskCredential) is refused so:
+// it calls signed (APISigned).
 func (d *Desk) APIBearer(ctx context.Context, consumerKey string) (APIConsumer, error) {
 	rec, err := d.apiConsumer(ctx, consumerKey)
 	if err != nil {
