@@ -56,17 +56,25 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 // opened ConnRate this minute, or its IPv6 /48 NetFactor times that. A
 // site is given a /48, 65,536 /64s: counted by the /64 only, it could
 // open 60 a minute from each, each a handshake.
+//
+// A connection refused by one of the two spends the other's allowance
+// neither: someone whose /48 was full (another network of it flooding)
+// spent their own address's with every try, and stayed refused for
+// minutes once the /48 was not.
 func (s *Server) tooOften(remote string, now time.Time) (who, why string) {
 	who = ratelimit.AddrKey(remote)
-	if ok, _ := s.conns.Allow(who, now); !ok {
+	nets, net := s.nets, ratelimit.NetKey(remote)
+	if net == "" {
+		nets = nil // IPv4: counted by address only
+	}
+	switch refused, _ := ratelimit.Both(s.conns, who, nets, net, now); {
+	case refused == nil:
+		return who, ""
+	case refused == nets:
+		return net, "too many new connections from this network (an IPv6 /48)"
+	default:
 		return who, "too many new connections from this address"
 	}
-	if net := ratelimit.NetKey(remote); net != "" {
-		if ok, _ := s.nets.Allow(net, now); !ok {
-			return net, "too many new connections from this network (an IPv6 /48)"
-		}
-	}
-	return who, ""
 }
 
 // failed is the ConnectionFailedCallback: the handshake or the

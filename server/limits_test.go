@@ -172,3 +172,31 @@ func linesOf(f *fixture, remote string) []string {
 	}
 	return got
 }
+
+// TestConnectionsPerMinuteOfAFullNetwork: someone whose /48 is at its
+// rate (another /64 of it flooding) and who keeps trying is refused for
+// the /48, and their tries spend nothing of their own address's rate:
+// once the /48 has room again, they get in at once. Before, each
+// refused try took one of their ConnRate, and they stayed out for
+// minutes after the /48 had room.
+func TestConnectionsPerMinuteOfAFullNetwork(t *testing.T) {
+	const rate = 3
+	f := start(t, func(o *Options) { o.ConnRate = rate })
+	now := time.Now()
+	for i := range connlimit.NetFactor * rate {
+		if _, why := f.srv.tooOften(fmt.Sprintf("[2001:db8:1:%x::1]:50000", i), now); why != "" {
+			t.Fatalf("connection %d of the flood refused: %s", i+1, why)
+		}
+	}
+	const user = "[2001:db8:1:beef::7]:50000"
+	for i := range 10 {
+		if who, why := f.srv.tooOften(user, now); who != "2001:db8:1::/48" {
+			t.Fatalf("try %d of a user of the full /48: refused for %q (%s), want the /48", i+1, why, who)
+		}
+	}
+	// the /48 gets a token back every minute / (NetFactor × rate): 5 s
+	later := now.Add(time.Minute / (connlimit.NetFactor * rate))
+	if who, why := f.srv.tooOften(user, later); why != "" {
+		t.Errorf("the user, once the /48 has room again: refused for %q (%s), want let in at once", why, who)
+	}
+}

@@ -135,6 +135,8 @@ type Listener struct {
 	warned map[string]time.Time
 	swept  time.Time // when warned was last rid of old warnings
 	full   time.Time // when the log last heard that Total was reached
+
+	now func() time.Time // the clock: time.Now, a test's in tests
 }
 
 // Wrap returns ln holding its connections within l.
@@ -142,7 +144,7 @@ func Wrap(ln net.Listener, l Limits) *Listener {
 	if l.PerNet == 0 {
 		l.PerNet = NetFactor * l.PerAddr
 	}
-	return &Listener{Listener: ln, l: l, byAddr: map[string]int{}, byNet: map[string]int{}, warned: map[string]time.Time{}}
+	return &Listener{Listener: ln, l: l, byAddr: map[string]int{}, byNet: map[string]int{}, warned: map[string]time.Time{}, now: time.Now}
 }
 
 // Accept waits for a connection within the bounds and returns it.
@@ -188,7 +190,7 @@ func (ln *Listener) admit(c net.Conn) net.Conn {
 			}
 		}
 	}
-	now := time.Now()
+	now := ln.now()
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
 	if ln.l.Total > 0 && ln.open >= ln.l.Total {
@@ -207,17 +209,25 @@ func (ln *Listener) admit(c net.Conn) net.Conn {
 		return nil
 	}
 	// After the bounds above: a connection they close costs no token.
-	if held && key != "" {
-		if ok, wait := ln.l.Rate.Allow(key, now); !ok {
-			ln.warnAddr(key, now, "too many new connections from one address: they are closed at once for a while", "retry_in", wait.Round(time.Millisecond).String())
-			return nil
-		}
+	// Nor does one the /48's rate closes cost its address's, nor the
+	// reverse: taken one after the other, a user whose /48 was at its
+	// rate (another network of it flooding) spent their own address's
+	// with every try, and was still shut out once the /48 was not.
+	rate, netRate := ln.l.Rate, ln.l.NetRate
+	if !held || key == "" {
+		rate = nil
 	}
-	if rkey != "" {
-		if ok, wait := ln.l.NetRate.Allow(rkey, now); !ok {
-			ln.warnAddr(rkey, now, "too many new connections from one network (an IPv6 /48): they are closed at once for a while", "retry_in", wait.Round(time.Millisecond).String())
-			return nil
-		}
+	if rkey == "" {
+		netRate = nil
+	}
+	switch refused, wait := ratelimit.Both(rate, key, netRate, rkey, now); {
+	case refused == nil:
+	case refused == netRate:
+		ln.warnAddr(rkey, now, "too many new connections from one network (an IPv6 /48): they are closed at once for a while", "retry_in", wait.Round(time.Millisecond).String())
+		return nil
+	default:
+		ln.warnAddr(key, now, "too many new connections from one address: they are closed at once for a while", "retry_in", wait.Round(time.Millisecond).String())
+		return nil
 	}
 	ln.open++
 	if held {

@@ -509,3 +509,51 @@ func TestLimitConnsRatePerNet(t *testing.T) {
 		t.Errorf("the log, want one warning naming the /48:\n%s", log)
 	}
 }
+
+// TestLimitConnsRatePerNetSparesTheAddress: someone whose /48 is at its
+// NetRate (another /64 of it flooding) and who keeps trying has each
+// try closed, and spends nothing of their own address's Rate: once the
+// /48 has room again, their next connection is taken. Before, each
+// closed try took one of their Rate, and they were still shut out after
+// the /48 had room.
+func TestLimitConnsRatePerNetSparesTheAddress(t *testing.T) {
+	const rate = 3
+	var mu sync.Mutex
+	clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	s := &fakeServer{in: make(chan net.Conn), taken: make(chan net.Conn, 1), log: &syncbuf.Buffer{}}
+	s.ln = connlimit.WrapAt(fakeListener{s.in}, connlimit.Limits{PerAddr: 10, Total: 1000,
+		Rate:    ratelimit.PerMinute(rate, 0),
+		NetRate: ratelimit.PerMinute(connlimit.NetFactor*rate, 0),
+		Log:     slog.New(slog.NewTextHandler(s.log, nil))}, now)
+	go func() {
+		for {
+			c, err := s.ln.Accept()
+			if err != nil {
+				return
+			}
+			s.taken <- c
+		}
+	}()
+	t.Cleanup(func() { close(s.in) })
+
+	for i := range connlimit.NetFactor * rate {
+		c := s.connect(t, fmt.Sprintf("2001:db8:1:%x::1", i))
+		if c == nil {
+			t.Fatalf("connection %d of the flood closed", i+1)
+		}
+		c.Close()
+	}
+	const user = "2001:db8:1:beef::7"
+	for i := range 10 {
+		if s.connect(t, user) != nil {
+			t.Fatalf("try %d of a user of a /48 past its rate taken", i+1)
+		}
+	}
+	mu.Lock()
+	clock = clock.Add(time.Minute / (connlimit.NetFactor * rate)) // one /48 token back
+	mu.Unlock()
+	if s.connect(t, user) == nil {
+		t.Errorf("the user, once the /48 has room again, was shut out: its closed tries spent its address's rate\n%s", s.log.String())
+	}
+}

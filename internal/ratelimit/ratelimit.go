@@ -71,20 +71,46 @@ func PerMinute(n, maxKeys int) *Keyed {
 	return New(n, time.Minute/time.Duration(n), maxKeys)
 }
 
-// Allow takes a token from key's bucket when it holds one; otherwise it
-// takes nothing and says how long until one is there.
+// Allow takes a token from key's bucket when it holds one beyond those
+// tries under way keep (Reserve); otherwise it takes nothing and says
+// how long until one is there.
 func (k *Keyed) Allow(key string, now time.Time) (bool, time.Duration) {
 	if k == nil {
 		return true, 0
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	r := k.bucket(key, now).ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return false, d
+	// a token Both keeps while it asks its other bucket is not this
+	// try's to take
+	if n, wait := k.left(key, now); n == 0 {
+		return false, wait
 	}
+	k.bucket(key, now).AllowN(now, 1)
 	return true, 0
+}
+
+// Both takes a token from a's bucket for akey and one from b's for
+// bkey when both hold one, and otherwise takes neither: refused says
+// which refused (a, b, or nil when both allowed), and wait how long
+// until it holds a token. a is asked first, and when both would refuse
+// it is the one named. A nil *Keyed allows everything: give nil for a
+// key there is none of. Taken one after the other, a try that b
+// refused had spent a's token already: a user whose /48 was full (some
+// other network of it flooding) spent their own address's allowance
+// with every try, and stayed refused once the /48 was not. a's token is
+// reserved (Reserve) while b is asked, so that tries at once never
+// take more than a allows.
+func Both(a *Keyed, akey string, b *Keyed, bkey string, now time.Time) (refused *Keyed, wait time.Duration) {
+	r, wait := a.Reserve(akey, now)
+	if r == nil {
+		return a, wait
+	}
+	if ok, wait := b.Allow(bkey, now); !ok {
+		r.Cancel()
+		return b, wait
+	}
+	r.Spend(now)
+	return nil, 0
 }
 
 // Left says how many tokens key's bucket holds now, those reserved

@@ -237,3 +237,75 @@ func BenchmarkNewcomersWhenFull(b *testing.B) {
 		l.Spend(fmt.Sprint("n", i), now)
 	}
 }
+
+// TestBoth: a try one bucket refuses takes nothing from the other's. A
+// user of a /64 (3 a minute) whose /48 (12 a minute) another /64 of it
+// filled tries 10 times while refused; once the /48 has a token again,
+// the user gets in at once. Taken one after the other, the 10 refused
+// tries spent the user's 3, and the user stayed out.
+func TestBoth(t *testing.T) {
+	addr, net := PerMinute(3, 0), PerMinute(12, 0)
+	name := func(k *Keyed) string { return map[*Keyed]string{nil: "none", addr: "the address", net: "the /48"}[k] }
+	for i := range 12 { // the flood, from /64s of its own
+		if refused, _ := Both(addr, fmt.Sprint("flood", i), net, "n", now); refused != nil {
+			t.Fatalf("try %d of the flood refused before the /48's 12", i+1)
+		}
+	}
+	for i := range 10 {
+		refused, wait := Both(addr, "user", net, "n", now)
+		if refused != net || wait <= 0 {
+			t.Fatalf("try %d of the user while the /48 is full: refused by %s (wait %v), want the /48", i+1, name(refused), wait)
+		}
+	}
+	later := now.Add(5 * time.Second) // one /48 token back; the user's 3 a minute give 1/4 of one
+	for i := range 3 {
+		if refused, _ := Both(addr, "user", net, "n", later.Add(time.Duration(i)*5*time.Second)); refused != nil {
+			t.Fatalf("the user's try %d once the /48 has a token: refused by %s", i+1, name(refused))
+		}
+	}
+	// the reverse: an address past its own rate spends none of its /48's
+	a2, n2 := PerMinute(1, 0), PerMinute(2, 0)
+	Both(a2, "x", n2, "n", now)
+	for range 5 {
+		if refused, _ := Both(a2, "x", n2, "n", now); refused != a2 {
+			t.Fatalf("an address past its rate: refused by its own bucket %v, want true", refused == a2)
+		}
+	}
+	if refused, _ := Both(a2, "y", n2, "n", now); refused != nil {
+		t.Error("another address of the /48 refused: the refused tries of the first spent the /48's")
+	}
+	// nil allows everything
+	if refused, _ := Both(nil, "", nil, "", now); refused != nil {
+		t.Error("two nil buckets refused")
+	}
+}
+
+// TestBothAtOnce: tries at once from one address never take more than
+// its burst, and those its /48 refuses take none of it.
+func TestBothAtOnce(t *testing.T) {
+	addr := New(5, time.Hour, 0)
+	net := New(1000, time.Hour, 0)
+	full := New(1, time.Hour, 0)
+	full.Allow("full", now)
+	var ok atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				Both(addr, "a", full, "full", now) // refused by the /48
+				return
+			}
+			if refused, _ := Both(addr, "a", net, "n", now); refused == nil {
+				ok.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	// a try the /48 refuses keeps a token while it asks, so one at once
+	// may be refused by the address; none spends one
+	if n, _ := addr.Left("a", now); ok.Load() > 5 || int(ok.Load())+n != 5 {
+		t.Errorf("%d tries at once got in and %d tokens are left, want 5 in all: the refused tries spent some", ok.Load(), n)
+	}
+}
