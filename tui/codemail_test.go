@@ -5,9 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"contactdesk/model"
 	"contactdesk/model/demo"
-	"contactdesk/model/modeltest"
 )
 
 // TestMailOfAUsedCredentialCode: once the consumer key was validated
@@ -15,21 +13,7 @@ import (
 // says "(answered)" of a request's, and the mail shows why its code no
 // longer works instead of the code and its link.
 func TestMailOfAUsedCredentialCode(t *testing.T) {
-	d := newDesk(t)
-	if _, err := d.SetSetting(ctx, model.SettingPublicURL, "https://desk.example.net"); err != nil {
-		t.Fatal(err)
-	}
-	k, err := d.AddAPIKey(ctx, demo.Persona, "dashboard", modeltest.TagBox{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := d.AskCredential(ctx, k.AppKey, []model.APIRule{{Method: "GET", Path: "/me"}}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.MailCredentialCode(ctx, got.Token); err != nil {
-		t.Fatal(err)
-	}
+	d, got := deskWithCodeMail(t)
 	ms, _ := d.Mails(ctx, demo.Persona)
 	if _, err := d.AnswerCredential(ctx, got.Token, ms[0].Token, true); err != nil {
 		t.Fatal(err)

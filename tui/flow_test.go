@@ -834,11 +834,12 @@ func TestTypedTokenNotSaidFilledIn(t *testing.T) {
 	a.waitText(a.T("tui.request.filled_in"))
 }
 
-// TestMailOfACredentialCode: the mail with the code that validates a
-// consumer key shows its code and its web page's link, and offers to
-// open nothing in the app: no request #0.
-func TestMailOfACredentialCode(t *testing.T) {
-	d := newDesk(t)
+// deskWithCodeMail is a desk whose persona was mailed a code that
+// validates a consumer key (reading GET /me) asked for by its application
+// key "dashboard", as it was asked for (its number, its page's token).
+func deskWithCodeMail(t *testing.T) (d *model.Desk, asked model.CredentialAsked) {
+	t.Helper()
+	d = newDesk(t)
 	if _, err := d.SetSetting(ctx, model.SettingPublicURL, "https://desk.example.net"); err != nil {
 		t.Fatal(err)
 	}
@@ -846,13 +847,21 @@ func TestMailOfACredentialCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := d.AskCredential(ctx, k.AppKey, []model.APIRule{{Method: "GET", Path: "/me"}}, "")
+	asked, err = d.AskCredential(ctx, k.AppKey, []model.APIRule{{Method: "GET", Path: "/me"}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.MailCredentialCode(ctx, got.Token); err != nil {
+	if _, err := d.MailCredentialCode(ctx, asked.Token); err != nil {
 		t.Fatal(err)
 	}
+	return d, asked
+}
+
+// TestMailOfACredentialCode: the mail with the code that validates a
+// consumer key shows its code and its web page's link, and offers to
+// open nothing in the app: no request #0.
+func TestMailOfACredentialCode(t *testing.T) {
+	d, _ := deskWithCodeMail(t)
 	ms, _ := d.Mails(ctx, demo.Persona)
 	a := start(t, d, demo.Persona, 100, 30)
 	servicesShown(a)

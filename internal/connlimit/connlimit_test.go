@@ -375,9 +375,18 @@ type fakeServer struct {
 }
 
 func newFakeServer(t *testing.T, l connlimit.Limits) *fakeServer {
+	return newFakeServerAt(t, l, nil)
+}
+
+// newFakeServerAt is newFakeServer on the clock now (nil: the real one).
+func newFakeServerAt(t *testing.T, l connlimit.Limits, now func() time.Time) *fakeServer {
 	s := &fakeServer{in: make(chan net.Conn), taken: make(chan net.Conn, 1), log: &syncbuf.Buffer{}}
 	l.Log = slog.New(slog.NewTextHandler(s.log, nil))
-	s.ln = connlimit.Wrap(fakeListener{s.in}, l)
+	if now == nil {
+		s.ln = connlimit.Wrap(fakeListener{s.in}, l)
+	} else {
+		s.ln = connlimit.WrapAt(fakeListener{s.in}, l, now)
+	}
 	go func() {
 		for {
 			c, err := s.ln.Accept()
@@ -521,21 +530,9 @@ func TestLimitConnsRatePerNetSparesTheAddress(t *testing.T) {
 	var mu sync.Mutex
 	clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-	s := &fakeServer{in: make(chan net.Conn), taken: make(chan net.Conn, 1), log: &syncbuf.Buffer{}}
-	s.ln = connlimit.WrapAt(fakeListener{s.in}, connlimit.Limits{PerAddr: 10, Total: 1000,
+	s := newFakeServerAt(t, connlimit.Limits{PerAddr: 10, Total: 1000,
 		Rate:    ratelimit.PerMinute(rate, 0),
-		NetRate: ratelimit.PerMinute(connlimit.NetFactor*rate, 0),
-		Log:     slog.New(slog.NewTextHandler(s.log, nil))}, now)
-	go func() {
-		for {
-			c, err := s.ln.Accept()
-			if err != nil {
-				return
-			}
-			s.taken <- c
-		}
-	}()
-	t.Cleanup(func() { close(s.in) })
+		NetRate: ratelimit.PerMinute(connlimit.NetFactor*rate, 0)}, now)
 
 	for i := range connlimit.NetFactor * rate {
 		c := s.connect(t, fmt.Sprintf("2001:db8:1:%x::1", i))
