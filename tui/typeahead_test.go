@@ -99,19 +99,27 @@ func TestProfileKeyLineFitsWithAChangeWaiting(t *testing.T) {
 	}
 }
 
-// TestEscTypedWhileTheAnswerIsSentCounts: a, tab, enter and esc typed
-// in one go on a request accept it, then go back to the list once the
-// desk has answered, as they would had the user waited: the esc typed
-// while the answer was on its way was dropped.
-func TestEscTypedWhileTheAnswerIsSentCounts(t *testing.T) {
-	base := newDesk(t)
-	d := newHeldDesk(t, base, false, "Request", "writes")
-	a := start(t, d.Desk, demo.Persona, 80, 24)
+// openRequest8Held opens request #8 at 80×24 from the Requests tab, on
+// a desk (over base) whose request reads and writes can be held (arm).
+func openRequest8Held(t *testing.T) (base *model.Desk, d *heldDesk, a *app) {
+	t.Helper()
+	base = newDesk(t)
+	d = newHeldDesk(t, base, false, "Request", "writes")
+	a = start(t, d.Desk, demo.Persona, 80, 24)
 	a.waitFor("the frame", a.loaded)
 	a.press("2")
 	a.waitText("My requests", "#8")
 	a.press("enter")
 	a.waitText("Request #8", a.T("tui.request.parties"))
+	return base, d, a
+}
+
+// TestEscTypedWhileTheAnswerIsSentCounts: a, tab, enter and esc typed
+// in one go on a request accept it, then go back to the list once the
+// desk has answered, as they would had the user waited: the esc typed
+// while the answer was on its way was dropped.
+func TestEscTypedWhileTheAnswerIsSentCounts(t *testing.T) {
+	base, d, a := openRequest8Held(t)
 	d.arm()
 	a.press("a", "tab", "enter", "esc")
 	d.release()
@@ -127,14 +135,7 @@ func TestEscTypedWhileTheAnswerIsSentCounts(t *testing.T) {
 // typed into the field, which would have wiped the refusal away, the
 // status line saying to see the field where no refusal was.
 func TestRefusalStaysInViewOfKeysTypedAhead(t *testing.T) {
-	base := newDesk(t)
-	d := newHeldDesk(t, base, false, "Request", "writes")
-	a := start(t, d.Desk, demo.Persona, 80, 24)
-	a.waitFor("the frame", a.loaded)
-	a.press("2")
-	a.waitText("My requests", "#8")
-	a.press("enter")
-	a.waitText("Request #8", a.T("tui.request.parties"))
+	_, d, a := openRequest8Held(t)
 	a.press("a")
 	a.typ("0000-0000-0000-0000-0000-0000-0000")
 	d.arm()
