@@ -2,6 +2,7 @@ package server
 
 import (
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
@@ -29,7 +30,20 @@ type live struct {
 	p      *tea.Program
 	reason string
 	code   int // the exit status the client gets
+	// closed is closed once the session has closed (see
+	// sessions.remove): the server's end of it is over.
+	closed chan struct{}
 }
+
+// endGrace is how long a session the server ends has to close, its
+// program stopped and its last line written, before the server closes
+// its connection. A program quits in milliseconds, and a last frame and
+// line reach a client reading them in well under a second; one whose
+// client reads nothing (its channel's window shut) is stuck writing, and
+// takes neither Quit nor anything else: only the connection's end
+// frees it, its goroutines and its seat. The connection's other
+// sessions, the same client's, go with it.
+const endGrace = 3 * time.Second
 
 // attach hands l the program that runs the session; false when the
 // session was ended before it could start.
@@ -43,10 +57,12 @@ func (l *live) attach(p *tea.Program) bool {
 	return true
 }
 
-// end quits the session's program; the first reason given is kept.
+// end quits the session's program; the first reason given is kept. A
+// session still open endGrace later has its connection closed.
 func (l *live) end(reason string) {
 	l.mu.Lock()
-	if l.reason == "" {
+	first := l.reason == ""
+	if first {
 		l.reason = reason
 	}
 	p := l.p
@@ -54,6 +70,23 @@ func (l *live) end(reason string) {
 	if p != nil {
 		// Quit waits for the program's loop, which may be the caller.
 		go p.Quit()
+	}
+	if first && l.conn != nil && l.closed != nil {
+		go l.closeStuck(reason)
+	}
+}
+
+// closeStuck closes the session's connection unless the session closes
+// within endGrace of being ended for reason.
+func (l *live) closeStuck(reason string) {
+	t := time.NewTimer(endGrace)
+	defer t.Stop()
+	select {
+	case <-l.closed:
+	case <-t.C:
+		l.conn.s.log.Warn("session stuck", "account", string(l.conn.who()), "remote", addr(l.conn.RemoteAddr()),
+			"reason", reason, "then", "its connection is closed: its client reads nothing")
+		l.conn.shut("session stuck")
 	}
 }
 
@@ -101,14 +134,18 @@ func newSessions() *sessions { return &sessions{open: map[ssh.Session]*live{}} }
 func (ss *sessions) add(sess ssh.Session, c *link) (l *live, closing bool) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	l = &live{conn: c, sess: sess}
+	l = &live{conn: c, sess: sess, closed: make(chan struct{})}
 	ss.open[sess] = l
 	return l, ss.closing
 }
 
+// remove forgets sess, as it closes.
 func (ss *sessions) remove(sess ssh.Session) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
+	if l := ss.open[sess]; l != nil {
+		close(l.closed)
+	}
 	delete(ss.open, sess)
 	if len(ss.open) == 0 {
 		for _, w := range ss.waiters {

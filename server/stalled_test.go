@@ -1,0 +1,165 @@
+package server
+
+import (
+	"context"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
+)
+
+// noisyModel draws a full screen of text that changes every few
+// milliseconds: a client that reads none of it has its channel's window
+// full in a moment.
+type noisyModel struct{ n int }
+
+type noiseMsg struct{}
+
+func noise() tea.Msg { time.Sleep(5 * time.Millisecond); return noiseMsg{} }
+
+func (m *noisyModel) Init() tea.Cmd { return noise }
+
+func (m *noisyModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(noiseMsg); ok {
+		m.n++
+		return m, noise
+	}
+	return m, nil
+}
+
+func (m *noisyModel) View() tea.View {
+	var b strings.Builder
+	for y := range DefaultMaxHeight {
+		if y > 0 {
+			b.WriteByte('\n')
+		}
+		for x := range DefaultMaxWidth - 1 {
+			b.WriteByte(byte('a' + (x*7+y*3+m.n)%26))
+		}
+	}
+	return tea.NewView(b.String())
+}
+
+// openUnread opens a session with a terminal as large as the server
+// draws, whose output its client never reads: the server's writes stop
+// once the channel's window is full, and wait.
+func openUnread(t *testing.T, c *gossh.Client) gossh.Channel {
+	t.Helper()
+	ch, reqs, err := c.OpenChannel("session", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go gossh.DiscardRequests(reqs)
+	t.Cleanup(func() { ch.Close() })
+	pty := gossh.Marshal(&ptyRequest{Term: "xterm-256color", Columns: DefaultMaxWidth, Rows: DefaultMaxHeight})
+	if ok, err := ch.SendRequest("pty-req", true, pty); !ok || err != nil {
+		t.Fatalf("pty-req: %v %v", ok, err)
+	}
+	if ok, err := ch.SendRequest("shell", true, nil); !ok || err != nil {
+		t.Fatalf("shell: %v %v", ok, err)
+	}
+	return ch
+}
+
+// stuckWriting reports whether a program's output waits for its
+// client's window to open.
+func stuckWriting() bool {
+	buf := make([]byte, 8<<20)
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if strings.Contains(g, "ssh.(*window).reserve") && strings.Contains(g, "bubbletea/v2") {
+			return true
+		}
+	}
+	return false
+}
+
+// waitSessions waits until the server counts n sessions open.
+func (f *fixture) waitSessions(t *testing.T, n int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for f.srv.Sessions() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sessions open after %s, want %d; log:\n%s", f.srv.Sessions(), within, n, f.logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestUnreadSessionIsEnded: a client that never reads its session's
+// output (its channel's window stays shut, and the program's writes wait
+// for good) still has that session ended when the server ends it (idle,
+// its key removed): its seat is given back and its connection closed.
+// The program, stuck in its write, never took the Quit the server sent
+// it: the session, its goroutines and its screens stayed, its seat
+// taken, as long as the client kept its connection up (a keepalive now
+// and then), whatever the idle timeout, and past the removal of its key.
+// Another customer is served all along.
+func TestUnreadSessionIsEnded(t *testing.T) {
+	for _, tt := range []struct {
+		name, reason string
+		idle         time.Duration
+		end          func(t *testing.T, f *fixture)
+	}{
+		// idle 2 s after its last key read, sent until its output is stuck
+		{"idle", "reason=idle", 2 * time.Second, func(*testing.T, *fixture) {}},
+		{"key removed", `reason="key removed"`, 0, func(t *testing.T, f *fixture) {
+			if _, err := f.desk.RemoveKey(context.Background(), gossh.FingerprintSHA256(f.keys[alice].PublicKey())); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := startPlaceholder(t, func(o *Options) {
+				o.IdleTimeout = tt.idle
+				desk := o.NewModel
+				o.NewModel = func(ctx context.Context, sess ssh.Session, who model.Account) tea.Model {
+					if who.Handle == alice {
+						return &noisyModel{}
+					}
+					return desk(ctx, sess, who)
+				}
+			})
+			other := open(t, f.login(t, bruno), 80, 24, "xterm")
+			other.waitFor(t, "me bb22222-ovh", settle)
+			stop := make(chan struct{})
+			defer close(stop)
+			go func() { // the other customer keeps typing: never idle
+				for {
+					select {
+					case <-stop:
+						return
+					case <-time.After(200 * time.Millisecond):
+						io.WriteString(other.stdin, "x")
+					}
+				}
+			}()
+			c := f.login(t, alice)
+			unread := openUnread(t, c)
+			deadline := time.Now().Add(settle)
+			for !stuckWriting() {
+				if time.Now().After(deadline) {
+					t.Fatal("the server's writes to a client that reads nothing never waited")
+				}
+				if _, err := unread.Write([]byte("x")); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			tt.end(t, f)
+			f.waitLog(t, settle, "session end", "account=aa11111-ovh", tt.reason)
+			f.waitLog(t, time.Second, "session stuck", "account=aa11111-ovh", tt.reason)
+			f.waitSessions(t, 1, settle)
+			waitClosed(t, c, settle)
+
+			other.press(t, "typed")
+			other.waitFor(t, "typed", settle)
+		})
+	}
+}
