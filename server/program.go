@@ -52,7 +52,7 @@ func (s *Server) app() wish.Middleware {
 			go s.resizes(ctx, sess, p)
 			go s.idle(ctx, in, l)
 			pty, _, _ := sess.Pty()
-			go s.input(ctx, input.NewReader(in), pty.Term, p)
+			go s.input(ctx, newEscPaced(ctx, input.NewReader(in)), pty.Term, p)
 
 			_, err := p.Run()
 			p.Kill() // restores the terminal if the program crashed
