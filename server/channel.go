@@ -108,18 +108,22 @@ func (s *Server) refuseSession(l *link, nc gossh.NewChannel, r Refusal, msg stri
 	// whole connection
 	defer func() { go gossh.DiscardRequests(reqs) }()
 	defer c.Close()
-	t := time.NewTimer(tellWait)
-	defer t.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), tellWait)
+	defer cancel()
 	end := "\n"
 	for {
 		var req *gossh.Request
 		select {
-		case <-t.C:
+		case <-ctx.Done():
 			return
 		case req = <-reqs:
 		}
 		if req == nil {
 			return
+		}
+		if !l.paced(ctx) {
+			_ = req.Reply(false, nil)
+			continue
 		}
 		switch req.Type {
 		case "pty-req":
@@ -235,6 +239,10 @@ func (ch *channel) filterRequests(in <-chan *gossh.Request, out chan<- *gossh.Re
 	defer ch.s.recovered("session requests", nil)
 	env, envBytes := 0, 0
 	for req := range in {
+		if !ch.l.paced(ch.ctx) {
+			_ = req.Reply(false, nil)
+			continue
+		}
 		switch req.Type {
 		case "window-change":
 			var w windowChange

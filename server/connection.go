@@ -11,6 +11,7 @@ import (
 
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/time/rate"
 
 	"contactdesk/internal/ratelimit"
 	"contactdesk/locale"
@@ -36,7 +37,7 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 		_, _ = io.WriteString(c, "contactdesk: too many connections from your address; try again in a minute\r\n")
 		return nil
 	}
-	l := &link{Conn: c, s: s, start: time.Now(), handshaking: true}
+	l := &link{Conn: c, s: s, start: time.Now(), handshaking: true, requests: rate.NewLimiter(requestRate, requestBurst)}
 	if !s.hold(l) {
 		return nil // shutting down: closed unanswered, as by a closed listener
 	}
@@ -178,6 +179,9 @@ type link struct {
 	// "connection closed" would come before "handshake failed".
 	handshaking bool
 
+	// requests paces the connection's SSH requests (see requestRate)
+	requests *rate.Limiter
+
 	langOnce sync.Once
 	lang     locale.Lang // of the account, for its refusals: see language
 
@@ -195,6 +199,10 @@ type link struct {
 	lastKey     string
 	reported    bool
 }
+
+// paced waits for the connection's next request to be taken, within
+// requestRate; false when ctx ended first.
+func (l *link) paced(ctx context.Context) bool { return l.requests.Wait(ctx) == nil }
 
 // refusedKey notes a key the client offered that no account has.
 func (l *link) refusedKey(user, fp string) {

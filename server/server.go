@@ -209,6 +209,9 @@ func New(d *model.Desk, o Options) (*Server, error) {
 			// after NoSessionTimeout.
 			srv.IdleTimeout = o.IdleTimeout + time.Minute
 			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
+			// every global request: none is taken (no forwarding), but
+			// each is paced
+			srv.RequestHandlers = map[string]ssh.RequestHandler{"default": s.globalRequest}
 			return nil
 		},
 		// Middlewares, innermost first: each call runs the ones above it.
@@ -396,4 +399,14 @@ func roundDuration(d time.Duration) string {
 		return d.Round(time.Second).String()
 	}
 	return d.Round(time.Millisecond).String()
+}
+
+// globalRequest answers a connection's global requests (keepalives,
+// tcpip-forward): no, within the connection's pace. While it waits, the
+// library reads nothing more of the connection: its client waits too.
+func (s *Server) globalRequest(ctx ssh.Context, _ *ssh.Server, _ *gossh.Request) (bool, []byte) {
+	if l := linkOf(ctx); l != nil {
+		l.paced(ctx)
+	}
+	return false, nil
 }

@@ -1,0 +1,61 @@
+package server
+
+import (
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// TestRequestsArePaced: a logged-in client sending requests as fast as
+// it can, keepalives on its connection or window changes on its
+// session, has them taken no faster than requestRate a second, after
+// requestBurst: the last one is answered only once the pace allows it.
+// They were taken as fast as they came (77,000 keepalives a second), and
+// each cost a packet decrypted and answered: three quarters of a core
+// per connection. What the client then types still works.
+func TestRequestsArePaced(t *testing.T) {
+	const sent = requestBurst + 2*requestRate // at least 2 s at the pace
+	for _, tt := range []struct {
+		name string
+		send func(c *gossh.Client, tm *term, reply bool) error
+	}{
+		{"keepalives", func(c *gossh.Client, _ *term, reply bool) error {
+			_, _, err := c.SendRequest("keepalive@openssh.com", reply, nil)
+			return err
+		}},
+		{"window changes", func(_ *gossh.Client, tm *term, reply bool) error {
+			if reply { // the library answers an env request, after the shell: no
+				_, err := tm.sess.SendRequest("env", true, gossh.Marshal(&struct{ K, V string }{"A", "b"}))
+				return err
+			}
+			return tm.sess.WindowChange(30, 100)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := startPlaceholder(t, nil)
+			c := f.login(t, alice)
+			tm := open(t, c, 80, 24, "xterm")
+			tm.waitFor(t, "me aa11111-ovh", settle)
+			start := time.Now()
+			for range sent {
+				if err := tt.send(c, tm, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// answered once every one before it was taken
+			if err := tt.send(c, tm, true); err != nil {
+				t.Fatal(err)
+			}
+			// the pace's own arithmetic: the requests after the burst
+			// take (sent+1-burst)/rate seconds at least, however fast
+			// the machine
+			if took, least := time.Since(start), time.Duration(sent+1-requestBurst)*time.Second/requestRate; took < least {
+				t.Errorf("%d requests were taken in %s; at most %d a second after %d, they take %s at least",
+					sent+1, took.Round(time.Millisecond), requestRate, requestBurst, least)
+			}
+			tm.press(t, "typed")
+			tm.waitFor(t, "> typed", settle)
+		})
+	}
+}
