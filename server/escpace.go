@@ -22,8 +22,8 @@ import (
 // such escape, and after every maxUnpaused bytes: then the reader's
 // timeout passes with nothing new, it decides on what it holds, and
 // holds no more than that. A person's alt+key waits escPause more for
-// the keys typed just after it; a paste is cut by the input filter well
-// before maxUnpaused.
+// the keys typed just after it; a paste pauses once at most: the input
+// filter passes 16 KiB of it, and none of its ESCs but its end's.
 type escPaced struct {
 	ctx    context.Context
 	r      io.Reader
