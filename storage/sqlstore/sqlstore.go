@@ -89,7 +89,20 @@ func (t *Tx) insert(q string, args ...any) (n int64, err error) {
 
 // Tx is one transaction of a desk; it implements model.Tx and
 // model.BulkTx over an engine's Executor.
-type Tx struct{ x Executor }
+type Tx struct {
+	x Executor
+	// fresh holds the requests this transaction inserted, while none of
+	// their parties has had a token yet but the ones it lists: their
+	// first tokens are numbered here (see InsertToken).
+	fresh map[int64]*freshRequest
+}
+
+// freshRequest is a request inserted in this transaction: the number its
+// next token takes, and the parties that have one.
+type freshRequest struct {
+	next   int64
+	issued []model.Handle
+}
 
 // New returns the transaction that runs on x.
 func New(x Executor) *Tx { return &Tx{x: x} }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -301,6 +302,10 @@ func (t *Tx) InsertRequest(r *model.Request) error {
 		return err
 	}
 	r.ID = id
+	if t.fresh == nil {
+		t.fresh = map[int64]*freshRequest{}
+	}
+	t.fresh[id] = &freshRequest{next: 1}
 	for i, p := range r.Parties {
 		if _, err := t.x.Exec("INSERT INTO parties (request_id, position, handle, answer, answered) VALUES (?, ?, ?, ?, ?)",
 			r.ID, i, p.Handle, p.Answer, ts(p.Answered)); err != nil {
@@ -330,7 +335,35 @@ func tokenID(requestID, n int64) int64 { return requestID<<tokenBits | n }
 // InsertToken moves the party's previous token, if any, to tokens, and
 // puts the new one on its row. A token for someone who is not a party
 // (the model makes none) goes to tokens.
+//
+// A request made in this transaction has no token but those issued
+// here since (t.fresh): a party's first token is numbered without
+// asking, and there is nothing to move, so it is one plain UPDATE of
+// the party's row instead of a move and a numbering (three statements
+// fewer in each request's creation).
 func (t *Tx) InsertToken(tk *model.TokenRecord) error {
+	if f := t.fresh[tk.RequestID]; f != nil {
+		if !slices.Contains(f.issued, tk.Handle) {
+			done, err := t.x.Exec("UPDATE parties SET token_n = ?, token_hash = ?, token_state = ? WHERE request_id = ? AND handle = ?",
+				f.next, tk.Hash[:], tk.State, tk.RequestID, tk.Handle)
+			if err != nil {
+				return err
+			}
+			if done == 1 {
+				tk.ID = tokenID(tk.RequestID, f.next)
+				f.next++
+				f.issued = append(f.issued, tk.Handle)
+				return nil
+			}
+		}
+		// A second token for one party, or one for someone who is not
+		// a party: the general way, which numbers from what is stored.
+		delete(t.fresh, tk.RequestID)
+	}
+	return t.insertToken(tk)
+}
+
+func (t *Tx) insertToken(tk *model.TokenRecord) error {
 	const move = `INSERT INTO tokens (request_id, n, handle, hash, state)
 		SELECT request_id, token_n, handle, token_hash, token_state FROM parties WHERE request_id = ?1 AND handle = ?2 AND token_n > 0`
 	const next = `(SELECT coalesce(max(n), 0) + 1 FROM (SELECT token_n AS n FROM parties WHERE request_id = ?1 UNION ALL SELECT n FROM tokens WHERE request_id = ?1) AS x)`
