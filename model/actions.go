@@ -87,8 +87,16 @@ func (d *Desk) createRequest(tx Tx, w *work, actor Handle, in NewRequest) ([]Req
 			fmt.Sprintf("%s of %s: %s -> %s; to confirm: %s", r.RoleList(), r.Service, r.From, r.To, handleList(partyHandles(*r)))); err != nil {
 			return nil, err
 		}
+		as, err := partyAccounts(tx, *r)
+		if err != nil {
+			return nil, err
+		}
 		for _, p := range r.Parties {
-			if _, err := d.sendConfirm(tx, w, *r, p.Handle, false); err != nil {
+			a, err := partyAccount(tx, as, p.Handle)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := d.sendConfirm(tx, w, *r, a, false); err != nil {
 				return nil, err
 			}
 			w.touch(p.Handle)
@@ -316,11 +324,11 @@ func (d *Desk) resend(tx Tx, w *work, actor Handle, id int64) (Mail, error) {
 			}
 		}
 	}
-	m, err := d.sendConfirm(tx, w, r, actor, true)
+	a, err := tx.Account(actor)
 	if err != nil {
 		return Mail{}, err
 	}
-	a, err := tx.Account(actor)
+	m, err := d.sendConfirm(tx, w, r, a, true)
 	if err != nil {
 		return Mail{}, err
 	}

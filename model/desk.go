@@ -478,8 +478,16 @@ func (d *Desk) end(tx Tx, w *work, r *Request, s State, why locale.Message, acto
 	if err := tx.InsertHistory(&HistoryEntry{At: at, Actor: actor, Action: action, ServiceID: r.ServiceID, RequestID: r.ID, Detail: outcomeDetail(*r)}); err != nil {
 		return err
 	}
+	as, err := partyAccounts(tx, *r)
+	if err != nil {
+		return err
+	}
 	for _, p := range r.Parties {
-		if err := d.sendOutcome(tx, w, *r, why, p.Handle); err != nil {
+		a, err := partyAccount(tx, as, p.Handle)
+		if err != nil {
+			return err
+		}
+		if err := d.sendOutcome(tx, w, *r, why, a); err != nil {
 			return err
 		}
 		w.touch(p.Handle)

@@ -102,6 +102,13 @@ func (d *Desk) sendTo(tx Tx, w *work, h Handle, address string, m Mail, write le
 	if err != nil {
 		return Mail{}, err
 	}
+	return d.sendToAccount(tx, w, a, address, m, write)
+}
+
+// sendToAccount is sendTo to account a, read by the caller in this
+// write (partyAccounts reads a request's parties' in one statement).
+func (d *Desk) sendToAccount(tx Tx, w *work, a Account, address string, m Mail, write letter) (Mail, error) {
+	h := a.Handle
 	if address == "" {
 		address = a.Email
 	}
@@ -159,8 +166,32 @@ func keepLineBreaks(body string) string {
 	return strings.Join(lines, "\n")
 }
 
-// sendConfirm issues h a fresh token for r and mails it.
-func (d *Desk) sendConfirm(tx Tx, w *work, r Request, h Handle, again bool) (Mail, error) {
+// partyAccounts reads the accounts of r's parties, in one statement
+// rather than one a mail, for the mails each is sent.
+func partyAccounts(tx Tx, r Request) (map[Handle]Account, error) {
+	as, err := tx.AccountsIn(partyHandles(r))
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[Handle]Account, len(as))
+	for _, a := range as {
+		m[a.Handle] = a
+	}
+	return m, nil
+}
+
+// partyAccount is h's account among those partyAccounts read, or, when
+// it holds none (no such account: the error says so), read alone.
+func partyAccount(tx Tx, as map[Handle]Account, h Handle) (Account, error) {
+	if a, ok := as[h]; ok {
+		return a, nil
+	}
+	return tx.Account(h)
+}
+
+// sendConfirm issues a's holder a fresh token for r and mails it.
+func (d *Desk) sendConfirm(tx Tx, w *work, r Request, a Account, again bool) (Mail, error) {
+	h := a.Handle
 	tok, hash := NewToken()
 	if err := tx.InsertToken(&TokenRecord{RequestID: r.ID, Handle: h, Hash: hash, State: TokenActive}); err != nil {
 		return Mail{}, err
@@ -215,7 +246,7 @@ func (d *Desk) sendConfirm(tx Tx, w *work, r Request, h Handle, again bool) (Mai
 		line("mail.confirm.expires", locale.Args{"Expires": locale.Stamp(r.Expires)})
 		return subject, b.String()
 	}
-	return d.send(tx, w, h, Mail{RequestID: r.ID, Token: tok, Link: link, Kind: MailConfirm}, write)
+	return d.sendToAccount(tx, w, a, "", Mail{RequestID: r.ID, Token: tok, Link: link, Kind: MailConfirm}, write)
 }
 
 // howToAnswer tells the reader of a real mail, in its language, where to
@@ -378,7 +409,7 @@ func bareLink(link string) string {
 }
 
 // sendOutcome tells h how r ended, and why (in h's language).
-func (d *Desk) sendOutcome(tx Tx, w *work, r Request, why locale.Message, h Handle) error {
+func (d *Desk) sendOutcome(tx Tx, w *work, r Request, why locale.Message, a Account) error {
 	write := func(l *locale.Localizer) (string, string) {
 		var subject string
 		var b strings.Builder
@@ -408,7 +439,7 @@ func (d *Desk) sendOutcome(tx Tx, w *work, r Request, why locale.Message, h Hand
 		}
 		return subject, b.String()
 	}
-	_, err := d.send(tx, w, h, Mail{RequestID: r.ID, Kind: MailOutcome}, write)
+	_, err := d.sendToAccount(tx, w, a, "", Mail{RequestID: r.ID, Kind: MailOutcome}, write)
 	return err
 }
 

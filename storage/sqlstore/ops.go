@@ -16,14 +16,23 @@ import (
 // the number of values.
 const lookupChunk = 200
 
+// smallChunk is the IN list of a lookup of a few values (a request's
+// parties, whose accounts its mails need, in every request's life): a
+// second statement, prepared once too, that binds 8 values, not 200.
+const smallChunk = 8
+
 // inList runs q, whose one IN list is written ?IN, for every chunk of
 // vals, and reads each row with scan.
 func inList[T, V any](t *Tx, scan func(Row) (T, error), q string, vals []V) ([]T, error) {
-	q = strings.Replace(q, "?IN", "("+strings.TrimSuffix(strings.Repeat("?,", lookupChunk), ",")+")", 1)
+	chunk := lookupChunk
+	if len(vals) <= smallChunk {
+		chunk = smallChunk
+	}
+	q = strings.Replace(q, "?IN", "("+strings.TrimSuffix(strings.Repeat("?,", chunk), ",")+")", 1)
 	var out []T
-	args := make([]any, lookupChunk)
-	for start := 0; start < len(vals); start += lookupChunk {
-		end := min(start+lookupChunk, len(vals))
+	args := make([]any, chunk)
+	for start := 0; start < len(vals); start += chunk {
+		end := min(start+chunk, len(vals))
 		for i := range args {
 			args[i] = vals[min(start+i, end-1)]
 		}
