@@ -199,10 +199,7 @@ func (d *Desk) answerIn(tx Tx, w *work, actor Handle, id int64, token string, a 
 		w.onRefusal = func(tx Tx, told *work) error { return countFailure(tx, w, told, actor, sc) }
 		return Request{}, failureNote(tx, actor, sc, w.now, refusal)
 	}
-	if err := tx.SetTokenState(tok.ID, TokenUsed); err != nil {
-		return Request{}, err
-	}
-	if err := tx.SetAnswer(r.ID, actor, a, w.now); err != nil {
+	if err := tx.UseToken(tok.ID, actor, a, w.now); err != nil {
 		return Request{}, err
 	}
 	for i := range r.Parties {

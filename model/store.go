@@ -141,6 +141,10 @@ type Tx interface {
 	InsertToken(t *TokenRecord) error
 	Tokens(requestID int64) ([]TokenRecord, error)
 	SetTokenState(id int64, s TokenState) error
+	// UseToken marks token id used and records h's answer a to the
+	// token's request at at: SetTokenState(id, TokenUsed), then
+	// SetAnswer, in one statement when the token is h's latest.
+	UseToken(id int64, h Handle, a Answer, at time.Time) error
 
 	// Failures counts wrong tokens h gave for the request since a time.
 	// Request 0 stands for h's change of e-mail address, in these four

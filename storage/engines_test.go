@@ -250,6 +250,21 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	for _, id := range []int64{99, tokens[0].ID + 9, tokens[0].ID - 1} {
 		w.write(fmt.Sprintf("SetTokenState missing %d", id), func(tx model.Tx) (any, error) { return one(tx.SetTokenState(id, model.TokenUsed)) })
 	}
+	// a party's latest token (one statement), a token the party's
+	// latest replaced, another party's token, and one that is none
+	w.write("UseToken latest", func(tx model.Tx) (any, error) {
+		return one(tx.UseToken(tokens[4].ID, "cd67890-ovh", model.AnswerAccepted, at(18)))
+	})
+	w.write("UseToken replaced", func(tx model.Tx) (any, error) {
+		return one(tx.UseToken(tokens[0].ID, "xx11111-ovh", model.AnswerRefused, at(19)))
+	})
+	w.write("UseToken of another", func(tx model.Tx) (any, error) {
+		return one(tx.UseToken(tokens[1].ID, "xx11111-ovh", model.AnswerAccepted, at(19)))
+	})
+	w.write("UseToken missing", func(tx model.Tx) (any, error) {
+		return one(tx.UseToken(tokens[0].ID+9, "xx11111-ovh", model.AnswerAccepted, at(19)))
+	})
+	w.read("Request after UseToken", func(tx model.Tx) (any, error) { return tx.Request(1) })
 	w.write("InsertToken to no request", func(tx model.Tx) (any, error) {
 		return one(tx.InsertToken(&model.TokenRecord{RequestID: 99, Handle: "xx11111-ovh", Hash: hash("FFFF"), State: model.TokenActive}))
 	})

@@ -399,6 +399,25 @@ func (t *Tx) Tokens(requestID int64) ([]model.TokenRecord, error) {
 		UNION ALL SELECT request_id, n, handle, hash, state FROM tokens WHERE request_id = +?1 ORDER BY 2`, requestID)
 }
 
+// UseToken writes the token used and the answer on the party's row in
+// one statement when the token is the party's latest, as an answer's
+// token is (the model refuses a replaced one); else as SetTokenState
+// and SetAnswer would.
+func (t *Tx) UseToken(id int64, h model.Handle, a model.Answer, at time.Time) error {
+	rid, n := id>>tokenBits, id&(1<<tokenBits-1)
+	if n > 0 {
+		done, err := t.x.Exec("UPDATE parties SET token_state = ?, answer = ?, answered = ? WHERE request_id = ? AND handle = ? AND token_n = ?",
+			model.TokenUsed, a, ts(at), rid, h, n)
+		if err != nil || done > 0 {
+			return err
+		}
+	}
+	if err := t.SetTokenState(id, model.TokenUsed); err != nil {
+		return err
+	}
+	return t.SetAnswer(rid, h, a, at)
+}
+
 func (t *Tx) SetTokenState(id int64, s model.TokenState) error {
 	rid, n := id>>tokenBits, id&(1<<tokenBits-1)
 	if n == 0 {
