@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
+	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/server"
 	"contactdesk/tui"
@@ -40,22 +41,47 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+// TestVersionSpeaksTheLanguage: --version reads in the command line's
+// language, the version itself the third word in every one of them.
+func TestVersionSpeaksTheLanguage(t *testing.T) {
+	d := newDesk(t)
+	for lang, want := range map[string]string{
+		"C":           "contactdesk version devel (no VCS revision recorded: built outside a git checkout, or with -buildvcs=false)\n",
+		"pt_PT.UTF-8": "contactdesk versão devel (nenhuma revisão VCS registada: compilado fora de um checkout git, ou com -buildvcs=false)\n",
+		"fr_FR.UTF-8": "contactdesk version devel (aucune révision VCS enregistrée\u00a0: compilé hors d'un dépôt git, ou avec -buildvcs=false)\n",
+	} {
+		for _, flag := range []string{"--version", "-v"} {
+			r := d.withLang([]string{"LANG=" + lang}, flag)
+			if r.code != 0 || r.out != want || r.err != "" {
+				t.Errorf("LANG=%s contactdesk %s: exit %d, stdout %q, stderr %q; want %q", lang, flag, r.code, r.out, r.err, want)
+			}
+			if f := strings.Fields(r.out); len(f) < 3 || f[2] != "devel" {
+				t.Errorf("LANG=%s contactdesk %s: the version is not the third word: %q", lang, flag, r.out)
+			}
+		}
+	}
+}
+
 func TestVersionOfABuild(t *testing.T) {
+	built := &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "164025e4c1f2a9b3d5e6f708192a3b4c5d6e7f80"},
+		{Key: "vcs.time", Value: "2026-11-30T15:41:00Z"},
+		{Key: "vcs.modified", Value: "true"},
+	}}
 	for _, c := range []struct {
 		info *debug.BuildInfo
+		lang locale.Lang
 		want string
 	}{
-		{nil, "devel (no VCS revision recorded"},
-		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel (no VCS revision recorded"},
-		{&debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}}, "v1.4.0 (no VCS revision recorded"},
-		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
-			{Key: "vcs.revision", Value: "164025e4c1f2a9b3d5e6f708192a3b4c5d6e7f80"},
-			{Key: "vcs.time", Value: "2026-11-30T15:41:00Z"},
-			{Key: "vcs.modified", Value: "true"},
-		}}, "devel (revision 164025e4c1f2, 2026-11-30T15:41:00Z, with uncommitted changes)"},
+		{nil, locale.EN, "devel (no VCS revision recorded"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, locale.EN, "devel (no VCS revision recorded"},
+		{&debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}}, locale.EN, "v1.4.0 (no VCS revision recorded"},
+		{built, locale.EN, "devel (revision 164025e4c1f2, 2026-11-30T15:41:00Z, with uncommitted changes)"},
+		{built, locale.PT, "devel (revisão 164025e4c1f2, 2026-11-30T15:41:00Z, com alterações por registar no git)"},
+		{built, locale.FR, "devel (révision 164025e4c1f2, 2026-11-30T15:41:00Z, avec des modifications non enregistrées dans git)"},
 	} {
-		if got := versionOf(c.info); !strings.HasPrefix(got, c.want) {
-			t.Errorf("versionOf(%+v) = %q, want %q…", c.info, got, c.want)
+		if got := versionOf(c.info, locale.For(c.lang)); !strings.HasPrefix(got, c.want) {
+			t.Errorf("versionOf(%+v) in %s = %q, want %q…", c.info, c.lang, got, c.want)
 		}
 	}
 }

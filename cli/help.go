@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/muesli/roff"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"contactdesk/locale"
 )
 
 // newCmdHelp is the help command: "help request create" is
@@ -125,15 +128,25 @@ func paragraphs(s string) string {
 	return strings.Join(ps, "\n") // mango makes a paragraph of each line
 }
 
-// version is what --version says: the module's version and the VCS
-// revision it was built from, as the Go toolchain recorded them.
-func version() string {
+// version is what --version says, in l's language: the module's
+// version and the VCS revision it was built from, as the Go toolchain
+// recorded them.
+func version(l *locale.Localizer) string {
 	info, _ := debug.ReadBuildInfo()
-	return versionOf(info)
+	return versionOf(info, l)
 }
 
-// versionOf says the version of the build info (nil: none).
-func versionOf(info *debug.BuildInfo) string {
+// versionTemplate is cobra's template for the line --version writes:
+// "contactdesk version v1.4.0 (revision …)", the program's name first
+// and the version (v) third in every language ("contactdesk versão
+// v1.4.0 (revisão …)"), for scripts that take it with cut -d' ' -f3.
+func versionTemplate(l *locale.Localizer, v string) string {
+	return "{{" + strconv.Quote(l.T("cli.version.line", locale.Args{"Name": "contactdesk", "Version": v})) + "}}\n"
+}
+
+// versionOf says the version of the build info (nil: none) in l's
+// language.
+func versionOf(info *debug.BuildInfo, l *locale.Localizer) string {
 	v, rev, when, dirty := "devel", "", "", false
 	if info != nil {
 		if info.Main.Version != "" && info.Main.Version != "(devel)" {
@@ -151,17 +164,17 @@ func versionOf(info *debug.BuildInfo) string {
 		}
 	}
 	if rev == "" {
-		return v + " (no VCS revision recorded: built outside a git checkout, or with -buildvcs=false)"
+		return v + " (" + l.T("cli.version.no_revision") + ")"
 	}
 	if len(rev) > 12 {
 		rev = rev[:12]
 	}
-	v += " (revision " + rev
+	parts := []string{l.T("cli.version.revision", locale.Args{"Revision": rev})}
 	if when != "" {
-		v += ", " + when
+		parts = append(parts, when)
 	}
 	if dirty {
-		v += ", with uncommitted changes"
+		parts = append(parts, l.T("cli.version.modified"))
 	}
-	return v + ")"
+	return v + " (" + strings.Join(parts, ", ") + ")"
 }

@@ -62,7 +62,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// them on a terminal, and writes plain text anywhere else.
 	root.SetErr(stderr)
 	options := []fang.Option{
-		fang.WithVersion(version()),
+		fang.WithVersion(version(a.l)),
 		fang.WithoutManpage(), // ours writes where it is told (see newCmdMan)
 		fang.WithErrorHandler(func(w io.Writer, styles fang.Styles, err error) {
 			if sig, ok := a.interrupted(err); ok {
@@ -71,6 +71,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			a.report(w, styles, root, a.outputFailure(err), a.stderrTerminal)
 		}),
 	}
+	root.SetVersionTemplate(versionTemplate(a.l, version(a.l)))
 	err := fang.Execute(ctx, root, options...)
 	if help != nil {
 		help.flush()
