@@ -93,9 +93,65 @@ func reflow(s string, room int) string {
 		}
 		if wide && !laid {
 			paras[i] = wordwrap(strings.Join(lines, " "), room, ",") // a column list breaks after a comma
+			continue
 		}
+		for j, l := range lines {
+			if strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "    ") {
+				lines[j] = continueCommand(l, room)
+			}
+		}
+		paras[i] = strings.Join(lines, "\n")
 	}
 	return strings.Join(paras, "\n\n")
+}
+
+// continueCommand breaks line, an indented command (cobra's completion
+// help: "\tcontactdesk completion zsh > $(brew --prefix)/share/…"), into
+// lines of room columns at most (a tab counts as fang draws it, 4), each
+// but the last ending with a shell continuation and the next indented 2
+// more: fang would break it anywhere ("$(brew --" / "prefix)…", "site-" /
+// "functions"), leaving a command that no longer runs when copied. It
+// breaks at a space outside quotes and parentheses, before a redirection
+// rather than after it; a line it cannot break is left as it is.
+func continueCommand(line string, room int) string {
+	body := strings.TrimLeft(line, " \t")
+	indent := line[:len(line)-len(body)]
+	width := func(s string) int { return ansi.StringWidth(strings.ReplaceAll(s, "\t", "    ")) }
+	var out []string
+	for width(indent+body) > room {
+		cut := -1 // the last space where the command may break, outside quotes and $(…)
+		depth, quote := 0, rune(0)
+		for k, r := range body {
+			switch {
+			case quote != 0:
+				if r == quote {
+					quote = 0
+				}
+			case r == '\'' || r == '"':
+				quote = r
+			case r == '(':
+				depth++
+			case r == ')':
+				depth--
+			case r == ' ' && depth == 0:
+				// not after a redirection: "\" then "> FILE", not
+				// "> \" then "FILE"
+				word := body[strings.LastIndexByte(body[:k], ' ')+1 : k]
+				if word != ">" && word != ">>" && word != "<" && width(indent+body[:k]+` \`) <= room {
+					cut = k
+				}
+			}
+		}
+		if cut <= 0 {
+			break
+		}
+		out = append(out, indent+body[:cut]+` \`)
+		body = strings.TrimLeft(body[cut:], " ")
+		if len(out) == 1 {
+			indent += "  "
+		}
+	}
+	return strings.Join(append(out, indent+body), "\n")
 }
 
 // flagKey is how fang names a flag: --name, or -s --name.
@@ -118,13 +174,32 @@ func shownDefault(f *pflag.Flag) string {
 
 // wrapText breaks s at spaces into lines of room columns at most, room
 // kept on the last one for after (which fang adds to it): after is held
-// to the last word with a no-break space while wrapping.
+// to the last word with a no-break space while wrapping. A word wider
+// than room (a list of CSV columns, "name,type,…[,owner_email]") is
+// broken too, before its optional parts ("[,owner_phone]") if that is
+// enough, else after a comma: the terminal would break it anywhere.
 func wrapText(s, after string, room int) string {
 	if ansi.StringWidth(s+after) <= room || strings.Contains(s, "\n") {
 		return s
 	}
 	glued := strings.Replace(after, " ", "\u00a0", 1)
-	return strings.TrimSuffix(wordwrap(s+glued, room, ""), glued)
+	var w string
+	for _, breakpoints := range []string{"", "]", "],"} {
+		if w = wordwrap(s+glued, room, breakpoints); fits(w, room) {
+			break
+		}
+	}
+	return strings.TrimSuffix(w, glued)
+}
+
+// fits reports whether every line of s is room columns at most.
+func fits(s string, room int) bool {
+	for _, l := range strings.Split(s, "\n") {
+		if ansi.StringWidth(l) > room {
+			return false
+		}
+	}
+	return true
 }
 
 // wordwrap is ansi.Wordwrap, which breaks a line at spaces and

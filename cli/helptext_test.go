@@ -172,44 +172,104 @@ func TestHelpExamplesFit(t *testing.T) {
 	}
 }
 
-// TestHelpFitsEightyColumns: at 80 columns, no line of a help page is
-// wider, in any language, so the terminal breaks nothing mid-word. fang
-// reads its width once per process, so each page is drawn by a child
-// process (this test binary) told the width as fang's tests tell it.
+// TestHelpFitsEightyColumns: at 80 columns, no line of any help page is
+// wider, in any language, so the terminal breaks nothing mid-word (nor a
+// command to copy: "$(brew --" / "prefix)"). fang reads its width once
+// per process, so the pages are drawn by a child process (this test
+// binary) told the width as fang's tests tell it, one per language, each
+// page after a line naming it.
 var brokenHyphen = regexp.MustCompile(`[\p{L}\p{N}-]-$`)
 
+const helpPageMark = "=== help page: "
+
 func TestHelpFitsEightyColumns(t *testing.T) {
-	if args := os.Getenv("CONTACTDESK_HELP_PAGE"); args != "" {
-		os.Exit(Run(context.Background(), strings.Fields(args), strings.NewReader(""), os.Stdout, os.Stderr, os.Getenv))
+	if pages := os.Getenv("CONTACTDESK_HELP_PAGES"); pages != "" {
+		for _, args := range strings.Split(pages, ",") {
+			fmt.Println(helpPageMark + args)
+			if code := Run(context.Background(), strings.Fields(args), strings.NewReader(""), os.Stdout, os.Stderr, os.Getenv); code != 0 {
+				fmt.Printf("exit %d\n", code)
+			}
+		}
+		os.Exit(0)
 	}
-	pages := []string{"--help", "owner --help", "api-key --help", "profile --help", "mail --help", "profile set-email --help", "key add --help", "request create --help", "help request", "export services --help", "serve --help",
-		"api-key remove --help", "account --help", "import accounts --help"}
+	// every page: each command's --help, and help COMMAND for a few
+	pages := []string{"--help", "help request", "help completion zsh"}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() || sub.Name() == "help" {
+				pages = append(pages, commandName(sub)+" --help")
+				walk(sub)
+			}
+		}
+	}
+	walk(newRoot(&app{}))
+	if len(pages) < 60 || !slices.Contains(pages, "completion bash --help") || !slices.Contains(pages, "import services --help") {
+		t.Fatalf("the pages to draw: %q", pages)
+	}
 	for _, lang := range []string{"C", "pt_PT.UTF-8", "fr_FR.UTF-8"} {
-		for _, page := range pages {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestHelpFitsEightyColumns$")
-			cmd.Env = append(os.Environ(), "CONTACTDESK_HELP_PAGE="+page, "__FANG_TEST_WIDTH=80", "LANG="+lang, "LC_ALL=", "LC_MESSAGES=",
-				"CONTACTDESK_DB="+filepath.Join(t.TempDir(), "none.db"))
-			out, err := cmd.Output()
-			if err != nil || !strings.Contains(string(out), "--db") {
-				t.Fatalf("LANG=%s contactdesk %s: %v\n%s", lang, page, err, out)
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelpFitsEightyColumns$")
+		cmd.Env = append(os.Environ(), "CONTACTDESK_HELP_PAGES="+strings.Join(pages, ","), "__FANG_TEST_WIDTH=80", "LANG="+lang, "LC_ALL=", "LC_MESSAGES=",
+			"CONTACTDESK_DB="+filepath.Join(t.TempDir(), "none.db"))
+		all, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("LANG=%s: %v\n%s", lang, err, all)
+		}
+		drawn := strings.Split(string(all), helpPageMark)[1:]
+		if len(drawn) != len(pages) {
+			t.Fatalf("LANG=%s: %d pages drawn of %d:\n%s", lang, len(drawn), len(pages), all)
+		}
+		for _, out := range drawn {
+			page, out, _ := strings.Cut(out, "\n")
+			if !strings.Contains(out, "--db") || strings.Contains(out, "\nexit ") {
+				t.Fatalf("LANG=%s contactdesk %s:\n%s", lang, page, out)
 			}
 			// the root lists --as among its flags (a support-staff
 			// command, which refuses it, does not), and no heading
 			// writes a flag in capitals (--AS)
-			asFlag := regexp.MustCompile(`(?m)^\s+--as\s`).Match(out)
-			if page == "--help" && !asFlag || page == "account --help" && asFlag || strings.Contains(string(out), "--AS") {
+			asFlag := regexp.MustCompile(`(?m)^\s+--as\s`).MatchString(out)
+			if page == "--help" && !asFlag || page == "account --help" && asFlag || strings.Contains(out, "--AS") {
 				t.Errorf("LANG=%s contactdesk %s: --as listed %v:\n%s", lang, page, asFlag, out)
 			}
-			for _, line := range strings.Split(string(out), "\n") {
+			for _, line := range strings.Split(out, "\n") {
 				if w := ansi.StringWidth(line); w > 80 {
 					t.Errorf("LANG=%s contactdesk %s: a line of %d columns:\n%s", lang, page, w, line)
 				}
 				// nor is a word broken at its hyphen: "e-" / "mail",
-				// "--mail-" / "from"
+				// "--mail-" / "from", "$(brew --" / "prefix)"
 				if brokenHyphen.MatchString(line) {
 					t.Errorf("LANG=%s contactdesk %s: a word broken at its hyphen:\n%s", lang, page, line)
 				}
 			}
+		}
+	}
+}
+
+// TestCompletionHelpKeepsItsCommandsWhole: cobra's help of a shell's
+// completion shows commands to copy; one too wide for 80 columns goes on
+// with a shell continuation, broken before its redirection, never inside
+// $(…) or a word.
+func TestCompletionHelpKeepsItsCommandsWhole(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		room int
+		want string
+	}{
+		{"\tcontactdesk completion bash > $(brew --prefix)/etc/bash_completion.d/contactdesk", 78,
+			"\tcontactdesk completion bash \\\n\t  > $(brew --prefix)/etc/bash_completion.d/contactdesk"},
+		{"\tcontactdesk completion zsh > $(brew --prefix)/share/zsh/site-functions/_contactdesk", 78,
+			"\tcontactdesk completion zsh \\\n\t  > $(brew --prefix)/share/zsh/site-functions/_contactdesk"},
+		{"\tcontactdesk completion zsh > \"${fpath[1]}/_contactdesk\"", 78, "\tcontactdesk completion zsh > \"${fpath[1]}/_contactdesk\""},
+		// never after a redirection, nor inside quotes; what can't be
+		// broken stays whole
+		{"    echo 'a b c d e f g h i j k l m n o p q r s t u v w x y z' > /tmp/a", 62,
+			"    echo \\\n      'a b c d e f g h i j k l m n o p q r s t u v w x y z' \\\n      > /tmp/a"},
+		{"\tcontactdesk completion zsh > $(brew --prefix)/share/zsh/site-functions/_contactdesk", 40,
+			"\tcontactdesk completion zsh \\\n\t  > $(brew --prefix)/share/zsh/site-functions/_contactdesk"},
+		{"\t" + strings.Repeat("x", 90), 78, "\t" + strings.Repeat("x", 90)},
+	} {
+		if got := continueCommand(c.line, c.room); got != c.want {
+			t.Errorf("continueCommand(%q, %d):\n%s\nwant\n%s", c.line, c.room, got, c.want)
 		}
 	}
 }
