@@ -55,6 +55,9 @@ func (a *app) apiSecretKey(path string, d *model.Desk) (*api.SecretBox, error) {
 	if path == "" {
 		path = a.dbPath() + ".api_key"
 	}
+	if isDir(path) {
+		return nil, fails("secret_key_directory", locale.Args{"Path": path})
+	}
 	box, created, err := api.LoadSecretKey(path)
 	if err != nil {
 		return nil, err

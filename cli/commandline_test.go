@@ -588,3 +588,43 @@ func TestTablesAlignWideAndCombining(t *testing.T) {
 		}
 	}
 }
+
+// TestADirectoryWhereAFileIsExpected: a folder given where a command reads
+// or keeps a file (a CSV to import, a public key, the SSH host key, the
+// API secret key) is refused saying so, in the reader's language, with
+// nothing made; not with the system's "read /tmp: is a directory", in
+// English whatever the language.
+func TestADirectoryWhereAFileIsExpected(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args       []string
+		en, pt, fr string
+	}{
+		{[]string{"import", "accounts", dir}, dir + " is a directory: give a CSV file, or - for standard input",
+			dir + " é uma pasta: indique um ficheiro CSV", dir + " est un dossier"},
+		{[]string{"key", "add", "xx11111-ovh", dir}, dir + " is a directory: give the public key's file",
+			dir + " é uma pasta: indique o ficheiro da chave pública", dir + " est un dossier"},
+		{[]string{"api-key", "add", "xx11111-ovh", "--api-secret-key", dir}, "the API secret key " + dir + " is a directory: give the path of a file with --api-secret-key",
+			"a chave secreta da API " + dir + " é uma pasta", "la clé secrète d'API " + dir + " est un dossier"},
+		{[]string{"serve", "--listen", "127.0.0.1:0", "--host-key", dir}, "the host key " + dir + " is a directory: give the path of a file with --host-key",
+			"a chave do servidor " + dir + " é uma pasta", "la clé d'hôte " + dir + " est un dossier"},
+	} {
+		for lang, says := range map[string]string{"C": c.en, "pt_PT.UTF-8": c.pt, "fr_FR.UTF-8": c.fr} {
+			r := d.withLang([]string{"LANG=" + lang}, c.args...)
+			if r.code != 1 || r.out != "" || !strings.HasPrefix(r.err, "contactdesk: "+says) || strings.Count(r.err, "\n") != 1 {
+				t.Errorf("LANG=%s %v: exit %d, stdout %q, stderr %q; want 1 and %q", lang, c.args, r.code, r.out, r.err, says)
+			}
+		}
+	}
+	if out := d.ok("api-key", "list"); strings.Contains(out, "xx11111-ovh") {
+		t.Errorf("an API key was made:\n%s", out)
+	}
+	if out := d.ok("key", "list"); strings.Contains(out, "xx11111-ovh") {
+		t.Errorf("an SSH key was added:\n%s", out)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the folder was written in: %v", entries)
+	}
+}

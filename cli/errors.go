@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -189,6 +190,14 @@ func distance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(rb)]
+}
+
+// isDir reports whether path names a directory (through a symbolic
+// link too): given where a file is expected, it is refused saying so,
+// rather than with the system's "read DIR: is a directory".
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }
 
 // exitCode is the exit code of a command that returned err.

@@ -111,6 +111,9 @@ func runImport(o *importOptions, what string, cols csvColumns) error {
 	name := "standard input"
 	r := a.stdin
 	if o.File != "-" {
+		if isDir(o.File) {
+			return fails("csv_directory", locale.Args{"Path": o.File})
+		}
 		f, err := os.Open(o.File)
 		if err != nil {
 			return fails("cant_read", locale.Args{"Path": o.File}, errors.Unwrap(err))

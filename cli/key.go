@@ -95,6 +95,9 @@ func keyAdd(o *keyAddOptions) error {
 func readKeyFile(stdin io.Reader, name string) ([]byte, error) {
 	r := stdin
 	if name != "-" {
+		if isDir(name) {
+			return nil, fails("key_directory", locale.Args{"Path": name})
+		}
 		f, err := os.Open(name)
 		if err != nil {
 			return nil, fails("key_unreadable", nil, err)

@@ -324,6 +324,9 @@ func sshServant(o *serveOptions, d *model.Desk, m *metrics.Metrics, log *slog.Lo
 	if keyPath == "" {
 		keyPath = o.a.dbPath() + ".host_key"
 	}
+	if isDir(keyPath) {
+		return servant{}, fails("host_key_directory", locale.Args{"Path": keyPath})
+	}
 	hostKey, created, err := server.HostKey(keyPath)
 	if err != nil {
 		return servant{}, err
