@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -59,6 +60,41 @@ func TestVersionSpeaksTheLanguage(t *testing.T) {
 				t.Errorf("LANG=%s contactdesk %s: the version is not the third word: %q", lang, flag, r.out)
 			}
 		}
+	}
+}
+
+// TestVersionAsJSON: --version --json writes the version as JSON, the
+// same in every language, for a script (it used to write the line,
+// --json quietly ignored).
+func TestVersionAsJSON(t *testing.T) {
+	d := newDesk(t)
+	for _, lang := range []string{"C", "pt_PT.UTF-8", "fr_FR.UTF-8"} {
+		for _, args := range [][]string{{"--version", "--json"}, {"--json", "-v"}} {
+			r := d.withLang([]string{"LANG=" + lang}, args...)
+			var v map[string]any
+			if err := json.Unmarshal([]byte(r.out), &v); r.code != 0 || err != nil || r.err != "" {
+				t.Fatalf("LANG=%s %v: exit %d, stdout %q, stderr %q: %v", lang, args, r.code, r.out, r.err, err)
+			}
+			// tests are built without VCS stamping (-buildvcs=false)
+			if want := map[string]any{"version": "devel", "modified": false}; !reflect.DeepEqual(v, want) {
+				t.Errorf("LANG=%s %v: %v, want %v", lang, args, v, want)
+			}
+		}
+	}
+	built := &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "164025e4c1f2a9b3d5e6f708192a3b4c5d6e7f80"},
+		{Key: "vcs.time", Value: "2026-11-30T15:41:00Z"},
+		{Key: "vcs.modified", Value: "true"},
+	}}
+	want := `{
+  "version": "v1.4.0",
+  "revision": "164025e4c1f2a9b3d5e6f708192a3b4c5d6e7f80",
+  "time": "2026-11-30T15:41:00Z",
+  "modified": true
+}
+`
+	if got := versionJSON(built); got != want {
+		t.Errorf("versionJSON = %s, want %s", got, want)
 	}
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"runtime/debug"
 	"strconv"
@@ -136,12 +137,46 @@ func version(l *locale.Localizer) string {
 	return versionOf(info, l)
 }
 
-// versionTemplate is cobra's template for the line --version writes:
-// "contactdesk version v1.4.0 (revision …)", the program's name first
-// and the version (v) third in every language ("contactdesk versão
-// v1.4.0 (revisão …)"), for scripts that take it with cut -d' ' -f3.
+// versionTemplate is cobra's template for what --version writes: the
+// line "contactdesk version v1.4.0 (revision …)", the program's name
+// first and the version (v) third in every language ("contactdesk versão
+// v1.4.0 (revisão …)"), for scripts that take it with cut -d' ' -f3; and
+// with --json, the same as JSON, whatever the language (versionJSON).
 func versionTemplate(l *locale.Localizer, v string) string {
-	return "{{" + strconv.Quote(l.T("cli.version.line", locale.Args{"Name": "contactdesk", "Version": v})) + "}}\n"
+	info, _ := debug.ReadBuildInfo()
+	return `{{if (.Flags.Lookup "json").Changed}}{{` + strconv.Quote(versionJSON(info)) + `}}{{else}}{{` +
+		strconv.Quote(l.T("cli.version.line", locale.Args{"Name": "contactdesk", "Version": v})) + "}}\n{{end}}"
+}
+
+// versionJSON is what --version --json writes of the build info (nil:
+// none): {"version": "v1.4.0", "revision": "164025e4c1f2…", "time":
+// "2026-11-30T15:41:00Z", "modified": false}, the revision in full, and
+// with neither revision nor time when the build recorded none.
+func versionJSON(info *debug.BuildInfo) string {
+	var j struct {
+		Version  string `json:"version"`
+		Revision string `json:"revision,omitempty"`
+		Time     string `json:"time,omitempty"`
+		Modified bool   `json:"modified"`
+	}
+	j.Version = "devel"
+	if info != nil {
+		if info.Main.Version != "" && info.Main.Version != "(devel)" {
+			j.Version = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				j.Revision = s.Value
+			case "vcs.time":
+				j.Time = s.Value
+			case "vcs.modified":
+				j.Modified = s.Value == "true"
+			}
+		}
+	}
+	b, _ := json.MarshalIndent(j, "", "  ") // a struct of strings and a bool: no error
+	return string(b) + "\n"
 }
 
 // versionOf says the version of the build info (nil: none) in l's
