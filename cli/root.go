@@ -175,7 +175,7 @@ contactdesk mail list --as cd67890-ovh`,
 	pf.BoolVar(&json, "json", false, "print JSON")
 	// cobra's own --version flag, made here so that its words are the
 	// help catalogues' (fang gives the root its Version)
-	root.Flags().BoolP("version", "v", false, "version for contactdesk")
+	root.Flags().BoolP("version", "v", false, "version for contactdesk (with --json, as JSON)")
 	pf.MarkHidden("as")
 	pf.MarkHidden("json")
 	root.RegisterFlagCompletionFunc("as", a.completeHandles)
