@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"charm.land/fang/v2"
@@ -84,6 +85,9 @@ func (f *failure) In(l *locale.Localizer) string {
 // error that can say itself (a failure), in it; any other as it is.
 func said(err error, l *locale.Localizer) string {
 	var w locale.Word
+	if id, ok := errnos[err]; ok {
+		return l.T("cli.errno." + id)
+	}
 	switch {
 	case model.IsRefusal(err):
 		return model.Localize(err, l)
@@ -91,6 +95,21 @@ func said(err error, l *locale.Localizer) string {
 		return w.In(l)
 	}
 	return err.Error()
+}
+
+// errnos are the system's reasons a failure gives as they are (the
+// command line passes the bare reason: "can't read FILE: no such file or
+// directory"), said in the reader's language, by message cli.errno.ID,
+// whose English is the system's own words.
+var errnos = map[error]string{
+	syscall.ENOENT:  "not_exist",
+	syscall.EACCES:  "permission",
+	syscall.EPERM:   "not_permitted",
+	syscall.EISDIR:  "is_dir",
+	syscall.ENOTDIR: "not_dir",
+	syscall.ENOSPC:  "no_space",
+	syscall.EROFS:   "read_only",
+	syscall.EEXIST:  "exists",
 }
 
 // saying is an error given as a message's argument: said in the

@@ -343,7 +343,7 @@ func TestFilesRefusedInTheLocale(t *testing.T) {
 		args []string
 		says string
 	}{
-		{fr, []string{"import", "accounts", filepath.Join(d.dir, "nowhere.csv")}, "contactdesk: impossible de lire " + filepath.Join(d.dir, "nowhere.csv") + " : no such file or directory\n"},
+		{fr, []string{"import", "accounts", filepath.Join(d.dir, "nowhere.csv")}, "contactdesk: impossible de lire " + filepath.Join(d.dir, "nowhere.csv") + " : aucun fichier ou dossier de ce nom\n"},
 		{pt, []string{"import", "accounts", bad}, "contactdesk: " + bad + `:1: "nom" não é uma coluna deste ficheiro: as colunas são handle,name,email[,owes][,lang]` + "\n"},
 		{fr, []string{"backup", filepath.Join(d.dir, "desk.db")}, "contactdesk: " + filepath.Join(d.dir, "desk.db") + " existe déjà ; backup n'y touche pas (--force le remplace)\n"},
 	} {
