@@ -668,17 +668,21 @@ func TestADirectoryWhereAFileIsExpected(t *testing.T) {
 // TestTheSystemsReasonInTheReadersLanguage: a file the command line
 // can't read or write is refused with the system's reason in the
 // reader's language ("ficheiro ou pasta inexistente"), the system's own
-// words in English.
+// words in English; the path said once ("can't read the public key: open
+// FILE: no such file or directory" said it in English twice over).
 func TestTheSystemsReasonInTheReadersLanguage(t *testing.T) {
 	d := newDesk(t)
 	d.ok("demo")
 	missing := filepath.Join(d.dir, "none", "x.csv")
 	for lang, want := range map[string][]string{
-		"C":           {"can't read " + missing + ": no such file or directory", "cannot write beside " + missing + ": no such file or directory"},
-		"pt_PT.UTF-8": {"não é possível ler " + missing + ": ficheiro ou pasta inexistente", "não é possível escrever ao lado de " + missing + ": ficheiro ou pasta inexistente"},
-		"fr_FR.UTF-8": {"impossible de lire " + missing + " : aucun fichier ou dossier de ce nom", "impossible d'écrire à côté de " + missing + " : aucun fichier ou dossier de ce nom"},
+		"C": {"can't read " + missing + ": no such file or directory", "cannot write beside " + missing + ": no such file or directory",
+			"can't read the public key " + missing + ": no such file or directory"},
+		"pt_PT.UTF-8": {"não é possível ler " + missing + ": ficheiro ou pasta inexistente", "não é possível escrever ao lado de " + missing + ": ficheiro ou pasta inexistente",
+			"não é possível ler a chave pública " + missing + ": ficheiro ou pasta inexistente"},
+		"fr_FR.UTF-8": {"impossible de lire " + missing + " : aucun fichier ou dossier de ce nom", "impossible d'écrire à côté de " + missing + " : aucun fichier ou dossier de ce nom",
+			"impossible de lire la clé publique " + missing + " : aucun fichier ou dossier de ce nom"},
 	} {
-		for i, args := range [][]string{{"import", "accounts", missing}, {"backup", missing}} {
+		for i, args := range [][]string{{"import", "accounts", missing}, {"backup", missing}, {"key", "add", "xx11111-ovh", missing}} {
 			r := d.withLang([]string{"LANG=" + lang}, args...)
 			if r.code != 1 || r.err != "contactdesk: "+want[i]+"\n" {
 				t.Errorf("LANG=%s %v: exit %d, stderr %q; want 1 and %q", lang, args, r.code, r.err, want[i])

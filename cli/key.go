@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -100,7 +101,9 @@ func readKeyFile(stdin io.Reader, name string) ([]byte, error) {
 		}
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, fails("key_unreadable", nil, err)
+			// the path once, and the system's bare reason, which is
+			// said in the reader's language
+			return nil, fails("key_file_unreadable", locale.Args{"Path": name}, errors.Unwrap(err))
 		}
 		defer f.Close()
 		r = f
