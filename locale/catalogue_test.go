@@ -138,9 +138,20 @@ func TestEveryMessageUsed(t *testing.T) {
 func TestPortugueseIsEuropean(t *testing.T) {
 	// Go's \b knows only ASCII letters: "você" ends in one it does not
 	brazilian := regexp.MustCompile(`(?i)(?:^|[^\p{L}])(tela|telas|usuári[oa]s?|registr\p{L}*|contato|contatos|arquivo|arquivos|celular|cadastr\p{L}*|aplicativo|deletar|salvar|baixar|time|equipe|ônibus|fato|vocês?|voces?|acessar|acesse|digitar|digite|planilha|senha|mouse|sobrenome|gerenciar|carregando|enviando|aguardando|esperando|processando|salvando|excluindo|verificando|conectando|buscando|recebendo)(?:[^\p{L}]|$)`)
+	// calques of the English a Portuguese reader stumbles on: "é parte
+	// de" (is part of; pt-PT says "faz parte de"), "query" (a "consulta",
+	// as the catalogue says elsewhere), "para" naming a service's contact
+	// ("novo contacto técnico para xara.pt": the contact *of* a service,
+	// "de"), "ainda a aguardar X" with no one doing the waiting ("aguarda-se
+	// ainda a resposta de X"), and "veja-o" after a plural ("4 e-mails têm
+	// um código: veja-o")
+	calque := regexp.MustCompile(`(?i)(?:^|[^\p{L}])(é parte|query|contacto \{\{\.Roles\}\} para|; ainda a aguardar|têm [^:]*: veja-o)(?:[^\p{L}]|$)`)
 	check := func(where, form string) {
 		if m := brazilian.FindStringSubmatch(form); m != nil {
 			t.Errorf("pt: %s says %q, Brazilian Portuguese or not pt-PT's formal register: %q", where, m[1], form)
+		}
+		if m := calque.FindStringSubmatch(form); m != nil {
+			t.Errorf("pt: %s says %q, a calque of the English: %q", where, m[1], form)
 		}
 	}
 	for _, id := range locale.IDs(locale.PT) {

@@ -58,8 +58,8 @@ func TestChangeOfTechConfirmedByEveryParty(t *testing.T) {
 
 	subjects := map[model.Handle]string{
 		demo.Persona:  "Please confirm: new tech contact for xara-shop.com (request #9)",
-		"yy22222-ovh": "Confirme: novo contacto técnico para xara-shop.com (pedido #9)",
-		"zz33333-ovh": "Confirme: novo contacto técnico para xara-shop.com (pedido #9)",
+		"yy22222-ovh": "Confirme: novo contacto técnico de xara-shop.com (pedido #9)",
+		"zz33333-ovh": "Confirme: novo contacto técnico de xara-shop.com (pedido #9)",
 	}
 	for _, h := range []model.Handle{demo.Persona, "yy22222-ovh", "zz33333-ovh"} {
 		t.Run(string(h), func(t *testing.T) {

@@ -31,7 +31,7 @@ func TestPageSpeaksThePartysLanguage(t *testing.T) {
 	req := httptest.NewRequest(http.MethodGet, link(r.ID, w.Token(modeltest.N, r.ID)), nil)
 	req.Header.Set("Accept-Language", "en-GB,en;q=0.9")
 	p := w.do(req)
-	want(t, p, http.StatusOK, `lang="pt-PT"`, "Pedido #1: novo contacto técnico para example.com", "Está a responder como ne44444-ovh (novo contacto técnico)",
+	want(t, p, http.StatusOK, `lang="pt-PT"`, "Pedido #1: novo contacto técnico de example.com", "Está a responder como ne44444-ovh (novo contacto técnico)",
 		"example.com (domínio)", "Contacto técnico: te22222-ovh → ne44444-ovh", "ad11111-ovh, a 02/03/2026 09:00 UTC",
 		"a aguardar a sua resposta e as de ad11111-ovh e te22222-ovh", "ainda sem resposta", ">Aceitar</button>", "Balcão de contactos")
 

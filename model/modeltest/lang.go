@@ -30,7 +30,7 @@ func testLanguages(t *testing.T, open Opener) {
 		f.Accept(h, r.ID)
 	}
 	want := map[model.Handle][]string{
-		A: {"Confirme: novo contacto técnico para example.com (pedido #1)", "Pedido #1 concluído: ne44444-ovh é o novo contacto técnico de example.com"},
+		A: {"Confirme: novo contacto técnico de example.com (pedido #1)", "Pedido #1 concluído: ne44444-ovh é o novo contacto técnico de example.com"},
 		T: {"À confirmer\u00a0: nouveau contact technique pour example.com (demande #1)", "Demande #1 aboutie\u00a0: ne44444-ovh est le nouveau contact technique de example.com"},
 		N: {"Please confirm: new tech contact for example.com (request #1)", "Request #1 done: ne44444-ovh is the new tech contact of example.com"},
 	}
