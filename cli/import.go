@@ -178,11 +178,16 @@ func runImport(o *importOptions, what string, cols csvColumns) error {
 	if what == "services" {
 		added, skipped = rep.ServicesAdded, rep.ServicesSkipped
 	}
-	args := locale.Args{"File": name, "Added": a.T("cli.import."+what, locale.Args{"N": locale.Number(added)}), "Skipped": locale.Number(skipped)}
+	// the count of those skipped is a message of its own, so that its
+	// words agree with it: "1 já existente", "2 já existentes"
+	n := locale.Args{"N": locale.Number(skipped)}
+	args := locale.Args{"File": name, "Added": a.T("cli.import."+what, locale.Args{"N": locale.Number(added)})}
 	if o.DryRun {
+		args["Skipped"] = a.T("cli.import.already", n)
 		fmt.Fprintln(a.out, a.T("cli.import.checked", args))
 		return nil
 	}
+	args["Skipped"] = a.T("cli.import.skipped", n)
 	fmt.Fprintln(a.out, a.T("cli.import.done", args))
 	return nil
 }

@@ -324,7 +324,39 @@ func TestImportCountsAsTheReaderWritesNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "import", "accounts", csv, "--dry-run")
-	if r.code != 0 || !strings.Contains(r.out, "10\u00a0000 contas a acrescentar, 0 já existente(s)") {
+	if r.code != 0 || !strings.Contains(r.out, "10\u00a0000 contas a acrescentar, 0 já existentes") {
 		t.Errorf("exit %d: %q", r.code, r.out)
+	}
+}
+
+// TestImportCountsAgree: what import says of the entries already there
+// agrees with their count, in every language: "1 já existente", "3 já
+// existiam e ficaram de fora", "1 déjà présent", not "1 já existente(s)"
+// nor "3 ignoré(s)".
+func TestImportCountsAgree(t *testing.T) {
+	for _, c := range []struct{ lang, dry, done, again string }{
+		{"LANG=pt_PT.UTF-8", "2 contas a acrescentar, 1 já existente (sem diferenças,", "mais 2 contas no balcão, 1 já existia e ficou de fora (", "mais 0 contas no balcão, 3 já existiam e ficaram de fora ("},
+		{"LANG=fr_FR.UTF-8", "2 comptes à ajouter, 1 déjà présent (à l'identique,", "2 comptes de plus dans le guichet, 1 ignoré, déjà présent (", "0 compte de plus dans le guichet, 3 ignorés, déjà présents ("},
+		{"LANG=C", "2 accounts to add, 1 already there (identical,", "2 accounts added, 1 skipped (already there,", "0 accounts added, 3 skipped (already there,"},
+	} {
+		t.Run(c.lang, func(t *testing.T) {
+			d := seeded(t)
+			path := d.write("accounts.csv", "handle,name,email\n"+
+				"nw10001-ovh,Nova,nova@example.pt\n"+
+				"nw10002-ovh,Zé,ze@example.fr\n"+
+				"te22222-ovh,Ted Tech,ted@example.com\n")
+			for _, step := range []struct {
+				args []string
+				want string
+			}{
+				{[]string{"import", "accounts", path, "--dry-run"}, c.dry},
+				{[]string{"import", "accounts", path}, c.done},
+				{[]string{"import", "accounts", path}, c.again},
+			} {
+				if r := d.withLang([]string{c.lang}, step.args...); r.code != 0 || !strings.Contains(r.out, step.want) {
+					t.Errorf("%v: exit %d, %q, want %q (stderr %q)", step.args, r.code, r.out, step.want, r.err)
+				}
+			}
+		})
 	}
 }

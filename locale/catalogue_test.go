@@ -184,3 +184,20 @@ func TestFrenchAddressesEveryReader(t *testing.T) {
 		}
 	}
 }
+
+// TestNoPluralInBrackets: no message hedges its agreement with a count in
+// brackets ("0 já existente(s)", "ajouté(s)"): a count is a message of its
+// own, with a form for one and one for more, so that a reader sees "1 já
+// existente", "2 já existentes".
+func TestNoPluralInBrackets(t *testing.T) {
+	hedged := regexp.MustCompile(`\p{L}\((?:s|es|e|m)\)`)
+	for _, l := range locale.Langs {
+		for _, id := range locale.IDs(l) {
+			for _, form := range locale.Forms(l, id) {
+				if m := hedged.FindString(form); m != "" {
+					t.Errorf("%s: %s says %q: %q", l, id, m, form)
+				}
+			}
+		}
+	}
+}
