@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"contactdesk/locale"
+	"contactdesk/model/text"
 )
 
 // A program asks for a consumer key the provider's way (POST
@@ -333,7 +334,7 @@ func (d *Desk) MailCredentialCode(ctx context.Context, token string) (Credential
 		}
 		write := func(l *locale.Localizer) (string, string) {
 			var b strings.Builder
-			b.WriteString(l.T("mail.credential.asked", locale.Args{"Handle": rec.Handle, "App": appWords(link.AppName, rec.AppKey)}) + "\n\n")
+			b.WriteString(l.T("mail.credential.asked", locale.Args{"Handle": rec.Handle, "App": appWords(l, link.AppName, rec.AppKey)}) + "\n\n")
 			for _, r := range rec.Rules {
 				fmt.Fprintf(&b, "  - %s\n", RuleWords(r).In(l))
 			}
@@ -353,11 +354,11 @@ func (d *Desk) MailCredentialCode(ctx context.Context, token string) (Credential
 }
 
 // appWords names an application: its name and key, or its key alone.
-func appWords(name, appKey string) string {
+func appWords(l *locale.Localizer, name, appKey string) string {
 	if name == "" {
 		return appKey
 	}
-	return fmt.Sprintf("%q (%s)", name, appKey)
+	return l.T("word.app.named", locale.Args{"Name": text.Line(name), "Key": appKey})
 }
 
 // AnswerCredential validates (validate) or refuses the consumer key that

@@ -180,7 +180,7 @@ func (h *handler) credentialPage(w http.ResponseWriter, r *http.Request, status 
 	}
 	v := &credentialView{
 		L:      l,
-		Intro:  l.T(intro, locale.Args{"App": appName(cl), "Handle": cl.Account.Handle}),
+		Intro:  l.T(intro, locale.Args{"App": appNamed(l, cl), "Handle": cl.Account.Handle}),
 		Handle: string(cl.Account.Handle), App: appName(cl), Asked: l.Stamp(c.Created),
 		State: l.T("page.credential.state." + cl.State), StateClass: cl.State,
 		Token: token, Code: text.Line(code),
@@ -212,6 +212,16 @@ func (h *handler) credentialPage(w http.ResponseWriter, r *http.Request, status 
 		out.Refresh = "3;url=" + c.Redirection
 	}
 	h.render(w, r, status, out)
+}
+
+// appNamed is the application in a sentence: its name between the
+// reader's quotation marks («painel de faturas» in Portuguese), so that
+// the name reads apart from the words around it, then its key.
+func appNamed(l *locale.Localizer, cl model.CredentialLink) string {
+	if cl.AppName == "" {
+		return cl.Consumer.AppKey
+	}
+	return l.T("word.app.named", locale.Args{"Name": text.Line(cl.AppName), "Key": cl.Consumer.AppKey})
 }
 
 func appName(cl model.CredentialLink) string {

@@ -44,7 +44,7 @@ func TestBrowserValidateCredential(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot("credential-1-asked")
-	if said := run(t, ctx, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(said, "A aplicação painel de faturas") || !strings.Contains(said, "ler (GET) todos os caminhos sob /me/") ||
+	if said := run(t, ctx, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(said, "A aplicação «painel de faturas» (") || !strings.Contains(said, "ler (GET) todos os caminhos sob /me/") ||
 		!strings.Contains(said, "agir (POST) sobre os caminhos que /me/task/contactChange/*/accept abrange") {
 		t.Fatalf("the page, in the account's language:\n%s", said)
 	}
