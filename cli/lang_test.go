@@ -436,7 +436,7 @@ func TestTableTimesSayUTC(t *testing.T) {
 		says map[string][]string // the headers of its columns of times, by $LANG
 	}
 	en, pt, fr := "LANG=C", "LANG=pt_PT.UTF-8", "LANG=fr_FR.UTF-8"
-	created := map[string][]string{en: {"CREATED (UTC)"}, pt: {"CRIADO (UTC)"}, fr: {"CRÉÉE (UTC)"}}
+	created := map[string][]string{en: {"CREATED (UTC)"}, pt: {"CRIAÇÃO (UTC)"}, fr: {"CRÉÉE (UTC)"}}
 	at := map[string][]string{en: {"AT (UTC)"}, pt: {"QUANDO (UTC)"}, fr: {"QUAND (UTC)"}}
 	for _, c := range []listing{
 		{[]string{"request", "list", "--as", "xx11111-ovh"}, created},
@@ -444,7 +444,7 @@ func TestTableTimesSayUTC(t *testing.T) {
 		{[]string{"history", "--as", "xx11111-ovh"}, at},
 		{[]string{"history", "--support"}, at},
 		{[]string{"key", "list"}, map[string][]string{en: {"ADDED (UTC)"}, pt: {"ADICIONADA (UTC)"}, fr: {"AJOUTÉE (UTC)"}}},
-		{[]string{"api-key", "list"}, map[string][]string{en: {"CREATED (UTC)", "LAST USED (UTC)"}, pt: {"CRIADO (UTC)", "ÚLTIMO USO (UTC)"},
+		{[]string{"api-key", "list"}, map[string][]string{en: {"CREATED (UTC)", "LAST USED (UTC)"}, pt: {"CRIAÇÃO (UTC)", "ÚLTIMO USO (UTC)"},
 			fr: {"CRÉÉE (UTC)", "DERNIER USAGE (UTC)"}}},
 	} {
 		for _, env := range []string{en, pt, fr} {
