@@ -201,3 +201,19 @@ func TestNoPluralInBrackets(t *testing.T) {
 		}
 	}
 }
+
+// TestYouAsRequesterSaysSo: where the user is the requester and also a
+// contact the request changes, the app writes "eu, requerente e atual
+// contacto técnico"; in French it wrote "vous et contact technique
+// actuel", which reads as two parties (you, and the current contact),
+// and left out the requester. Each such label names the requester.
+func TestYouAsRequesterSaysSo(t *testing.T) {
+	for _, l := range []locale.Lang{locale.PT, locale.FR} {
+		requester := locale.For(l).T("word.party.requester")
+		for _, form := range locale.Forms(l, "tui.you_and") {
+			if !strings.Contains(form, requester) {
+				t.Errorf("%s: tui.you_and says %q, not %q", l, form, requester)
+			}
+		}
+	}
+}
