@@ -66,7 +66,7 @@ func TestHumanOutputFollowsTheLocale(t *testing.T) {
 	// a request, in Portuguese: its lines, its labels, its words
 	r := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "request", "show", "8", "--as", "xx11111-ovh")
 	for _, s := range []string{"pedido #8: contacto técnico de padaria-yolanda.pt (domínio), xx11111-ovh -> gh13579-ovh",
-		"  estado:     a aguardar confirmação", "  partes:", "pendente", "requerente e atual contacto técnico", "a aguardar a confirmação de xx11111-ovh, gh13579-ovh"} {
+		"  estado:     a aguardar confirmação", "  partes:", "pendente", "requerente e atual contacto técnico", "a aguardar a confirmação de xx11111-ovh e gh13579-ovh"} {
 		if !strings.Contains(r.out, s) {
 			t.Errorf("request show in Portuguese does not say %q:\n%s", s, r.out)
 		}

@@ -381,7 +381,7 @@ func TestFailedTokensAreNotMailed(t *testing.T) {
 	d.env["CONTACTDESK_SMTP"], d.env["CONTACTDESK_MAIL_FROM"] = srv.URL(), "desk@provider.example"
 	r := d.run("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
 	if r.code != 0 || strings.Contains(r.out, "each has a token") ||
-		!strings.Contains(r.out, "waiting for confirmation by ad11111-ovh (token mailed), te22222-ovh (token mailed), ne44444-ovh (token not delivered: 550 \"5.1.1 No such user here\")") ||
+		!strings.Contains(r.out, "waiting for confirmation by ad11111-ovh (token mailed), te22222-ovh (token mailed) and ne44444-ovh (token not delivered: 550 \"5.1.1 No such user here\")") ||
 		!strings.Contains(r.err, "not delivered: 550") {
 		t.Fatalf("a create whose token mail failed: %+v", r)
 	}

@@ -420,6 +420,17 @@ func handles(hs []model.Handle) string {
 	return strings.Join(ss, ", ")
 }
 
+// handleList writes handles in a sentence as l joins a list: "a, b e c",
+// "a, b et c", "a, b and c" (handles, with commas alone, is for a table's
+// cell).
+func handleList(l *locale.Localizer, hs []model.Handle) string {
+	ws := make([]any, len(hs))
+	for i, h := range hs {
+		ws[i] = string(h)
+	}
+	return l.List(ws...)
+}
+
 // describe writes what a request is and where it stands, for people.
 func (a *app) describe(w io.Writer, r model.Request) {
 	l := a.l
@@ -458,7 +469,7 @@ func (a *app) describe(w io.Writer, r model.Request) {
 		fmt.Fprintf(w, "    %-14s %s  %s\n", p.Handle, answer+strings.Repeat(" ", answerW-len([]rune(answer))), r.Why(p.Handle).In(l))
 	}
 	if aw := r.Awaited(); len(aw) > 0 {
-		fmt.Fprintln(w, "  "+a.T("cli.request.waiting", locale.Args{"Awaited": handles(aw)}))
+		fmt.Fprintln(w, "  "+a.T("cli.request.waiting", locale.Args{"Awaited": handleList(a.l, aw)}))
 	}
 }
 

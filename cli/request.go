@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -144,13 +143,13 @@ func (a *app) created(d *model.Desk, r model.Request) (string, error) {
 		same = same && states[i] == states[0]
 	}
 	if len(awaited) > 0 && same && states[0] != undelivered {
-		args["Awaited"], args["Tokens"] = handles(awaited), locale.M("cli.request.tokens_mailed")
+		args["Awaited"], args["Tokens"] = handleList(a.l, awaited), locale.M("cli.request.tokens_mailed")
 		if states[0] == queued {
 			args["Tokens"] = locale.M("cli.request.tokens_queued")
 		}
 		return a.T("cli.request.created", args), nil
 	}
-	each := make([]string, len(awaited))
+	each := make([]any, len(awaited))
 	for i, h := range awaited {
 		pa := locale.Args{"Handle": h, "Why": text.Line(whys[i])}
 		switch states[i] {
@@ -162,7 +161,7 @@ func (a *app) created(d *model.Desk, r model.Request) (string, error) {
 			each[i] = a.T("cli.request.party.mailed", pa)
 		}
 	}
-	args["Awaited"] = strings.Join(each, ", ")
+	args["Awaited"] = a.l.List(each...)
 	return a.T("cli.request.created_each", args), nil
 }
 
@@ -356,7 +355,7 @@ func requestAnswer(o *requestAnswerOptions) error {
 		return writeJSON(a.stdout, requestOut(r))
 	}
 	args := locale.Args{"ID": r.ID, "To": r.To, "Roles": model.RoleWords(r.Roles), "Service": r.Service, "Handle": h,
-		"Awaited": handles(r.Awaited()), "State": r.State, "Reason": model.ReasonOf(r)}
+		"Awaited": handleList(a.l, r.Awaited()), "State": r.State, "Reason": model.ReasonOf(r)}
 	switch r.State {
 	case model.StateDone:
 		fmt.Fprintln(a.out, a.T("cli.request.done", args))
