@@ -245,7 +245,7 @@ func TestREADMERunItSteps(t *testing.T) {
 
 // TestSentSaysItsPartiesAsTheLanguageLists: the message of a request sent
 // lists the other parties as the language lists them ("a sua confirmação
-// e a de yy22222-ovh e zz33333-ovh"); a comma between them read, after
+// e as de yy22222-ovh e zz33333-ovh"); a comma between them read, after
 // "you and yy22222-ovh", as one more group.
 func TestSentSaysItsPartiesAsTheLanguageLists(t *testing.T) {
 	for _, c := range []struct {
@@ -253,8 +253,8 @@ func TestSentSaysItsPartiesAsTheLanguageLists(t *testing.T) {
 		want string
 	}{
 		{model.LangEN, "request #9 sent; waiting for confirmation by you and yy22222-ovh and zz33333-ovh"},
-		{model.LangPT, "pedido #9 enviado; a aguardar a sua confirmação e a de yy22222-ovh e zz33333-ovh"},
-		{model.LangFR, "demande #9 envoyée ; en attente de votre confirmation et de celle de yy22222-ovh et zz33333-ovh"},
+		{model.LangPT, "pedido #9 enviado; a aguardar a sua confirmação e as de yy22222-ovh e zz33333-ovh"},
+		{model.LangFR, "demande #9 envoyée ; en attente de votre confirmation et de celles de yy22222-ovh et zz33333-ovh"},
 	} {
 		t.Run(string(c.lang), func(t *testing.T) {
 			a := start(t, newDeskIn(t, c.lang), demo.Persona, 120, 30)

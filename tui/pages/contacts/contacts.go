@@ -678,7 +678,9 @@ func made(c *common.Common, rs []model.Request) string {
 				others = append(others, common.H(h))
 			}
 		}
-		args["Awaited"] = c.L.List(others...)
+		// one request: its form agrees with the others awaited ("e a de
+		// yy22222-ovh", "e as de yy22222-ovh e zz33333-ovh")
+		args["Awaited"], args["N"] = c.L.List(others...), len(others)
 		return c.T("tui.contacts.sent_waiting", args)
 	}
 	args["Each"] = strings.Join(each, c.T("tui.contacts.sent_each_sep"))
