@@ -58,6 +58,9 @@ func (a *app) apiSecretKey(path string, d *model.Desk) (*api.SecretBox, error) {
 	if isDir(path) {
 		return nil, fails("secret_key_directory", locale.Args{"Path": path})
 	}
+	if err := folderOf(path, "secret_key_no_folder"); err != nil {
+		return nil, err
+	}
 	box, created, err := api.LoadSecretKey(path)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -662,6 +663,42 @@ func TestADirectoryWhereAFileIsExpected(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("the folder was written in: %v", entries)
+	}
+}
+
+// TestAKeyFileInAFolderThatIsNotThere: a host key or API secret key to
+// be made at first need, at a path whose folder does not exist, is
+// refused saying which folder, in the reader's language, and no folder
+// is made for it (a typo would leave them behind).
+func TestAKeyFileInAFolderThatIsNotThere(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	missing := filepath.Join(d.dir, "no", "such")
+	for _, c := range []struct {
+		args       []string
+		en, pt, fr string
+	}{
+		{[]string{"serve", "--listen", "127.0.0.1:0", "--host-key", filepath.Join(missing, "k")},
+			"the host key " + filepath.Join(missing, "k") + " can't be made: its folder " + missing + " does not exist (make it first, or give another path with --host-key)",
+			"a chave do servidor " + filepath.Join(missing, "k") + " não pode ser criada: a pasta " + missing + " não existe",
+			"la clé d'hôte " + filepath.Join(missing, "k") + " ne peut pas être créée : son dossier " + missing + " n'existe pas"},
+		{[]string{"api-key", "add", "xx11111-ovh", "--api-secret-key", filepath.Join(missing, "s")},
+			"the API secret key " + filepath.Join(missing, "s") + " can't be made: its folder " + missing + " does not exist (make it first, or give another path with --api-secret-key)",
+			"a chave secreta da API " + filepath.Join(missing, "s") + " não pode ser criada: a pasta " + missing + " não existe",
+			"la clé secrète d'API " + filepath.Join(missing, "s") + " ne peut pas être créée : son dossier " + missing + " n'existe pas"},
+	} {
+		for lang, says := range map[string]string{"C": c.en, "pt_PT.UTF-8": c.pt, "fr_FR.UTF-8": c.fr} {
+			r := d.withLang([]string{"LANG=" + lang}, c.args...)
+			if r.code != 1 || r.out != "" || !strings.HasPrefix(r.err, "contactdesk: "+says) || strings.Count(r.err, "\n") != 1 {
+				t.Errorf("LANG=%s %v: exit %d, stdout %q, stderr %q; want 1 and %q", lang, c.args, r.code, r.out, r.err, says)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(d.dir, "no")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a folder was made for the key: %v", err)
+	}
+	if out := d.ok("api-key", "list"); strings.Contains(out, "xx11111-ovh") {
+		t.Errorf("an API key was made:\n%s", out)
 	}
 }
 

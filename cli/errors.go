@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -217,6 +218,17 @@ func distance(a, b string) int {
 func isDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()
+}
+
+// folderOf refuses, with failure id, a file to be made at first need
+// whose folder is not there: a mistyped path, which is not made for it
+// (the folders a typo names would be left behind, and the file kept
+// where nobody will look for it).
+func folderOf(path, id string) error {
+	if dir := filepath.Dir(path); !isDir(dir) {
+		return fails(id, locale.Args{"Path": path, "Folder": dir})
+	}
+	return nil
 }
 
 // exitCode is the exit code of a command that returned err.

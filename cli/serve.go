@@ -327,6 +327,9 @@ func sshServant(o *serveOptions, d *model.Desk, m *metrics.Metrics, log *slog.Lo
 	if isDir(keyPath) {
 		return servant{}, fails("host_key_directory", locale.Args{"Path": keyPath})
 	}
+	if err := folderOf(keyPath, "host_key_no_folder"); err != nil {
+		return servant{}, err
+	}
 	hostKey, created, err := server.HostKey(keyPath)
 	if err != nil {
 		return servant{}, err

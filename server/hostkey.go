@@ -56,10 +56,7 @@ func createHostKey(path string) error {
 	if err != nil {
 		return fmt.Errorf("create host key: %w", err)
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create host key: %w", err)
-	}
+	dir := filepath.Dir(path) // not made: a missing folder is most likely a typo
 	tmp, err := os.CreateTemp(dir, ".hostkey-*")
 	if err != nil {
 		return fmt.Errorf("create host key: %w", err)

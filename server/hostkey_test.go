@@ -9,7 +9,14 @@ import (
 )
 
 func TestHostKey(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "ssh_host_ed25519_key")
+	dir := t.TempDir()
+	if _, _, err := HostKey(filepath.Join(dir, "sub", "k")); err == nil {
+		t.Error("a host key was made in a folder that is not there")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sub")); err == nil {
+		t.Error("the host key's missing folder was made")
+	}
+	path := filepath.Join(dir, "ssh_host_ed25519_key")
 	first, created, err := HostKey(path)
 	if err != nil || !created {
 		t.Fatalf("first start: created %v, %v", created, err)
