@@ -34,6 +34,9 @@ func TestPageSpeaksThePartysLanguage(t *testing.T) {
 	want(t, p, http.StatusOK, `lang="pt-PT"`, "Pedido #1: novo contacto técnico de example.com", "Está a responder como ne44444-ovh (novo contacto técnico)",
 		"example.com (domínio)", "Contacto técnico: te22222-ovh → ne44444-ovh", "ad11111-ovh, a 02/03/2026 09:00 UTC",
 		"a aguardar a sua resposta e as de ad11111-ovh e te22222-ovh", "ainda sem resposta", ">Aceitar</button>", "Balcão de contactos")
+	if got := p.header.Get("Content-Language"); got != "pt-PT" {
+		t.Errorf("Content-Language %q, want pt-PT as the page's lang", got)
+	}
 
 	p = w.post(r.ID, w.Token(modeltest.T, r.ID), "accept")
 	want(t, p, http.StatusOK, `lang="fr"`, "Vous avez accepté la demande #1\u00a0; toujours en attente de ad11111-ovh et ne44444-ovh.",
@@ -53,6 +56,9 @@ func TestPageSpeaksThePartysLanguage(t *testing.T) {
 	}
 	p = w.get("/nothing-here")
 	want(t, p, http.StatusNotFound, `lang="pt-PT"`, "Esta página não existe.")
+	if got := p.header.Get("Content-Language"); got != "pt-PT" {
+		t.Errorf("a refusal's Content-Language %q, want pt-PT", got)
+	}
 	// a wrong token: the visitor's language, the refusal too
 	req = httptest.NewRequest(http.MethodGet, link(r.ID, strings.Repeat("ABCD-", 6)+"ABCD"), nil)
 	req.Header.Set("Accept-Language", "fr")

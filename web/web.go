@@ -791,6 +791,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, v v
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", v.Lang) // as <html lang>, for a reader or a translator that reads the headers
 	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
