@@ -107,9 +107,11 @@ func channelCtx(sess ssh.Session) context.Context {
 // buffers made for it (22 MiB at 500 × 200), and a client sending
 // window changes as fast as it could (74,000 a second, each a new size)
 // kept 40 % of a core busy per session, two cores for an account's
-// five. A window dragged by its edge sends tens a second; the program
-// is handed the latest size each time, the last one always.
-const resizeEvery = 50 * time.Millisecond
+// five; paced at 50 ms, a client changing between 500 × 200 and another
+// size still kept a quarter of a core busy. A window dragged by its edge
+// sends tens a second; the program is handed the latest size ten times a
+// second, the last one always.
+const resizeEvery = 100 * time.Millisecond
 
 // resizes passes the client's window changes to the program, the latest
 // one at most every resizeEvery.
@@ -217,10 +219,13 @@ func (s *Server) idle(ctx context.Context, in *activity, l *live) {
 // but bytes that make none (a paste's past its first 16 KiB, bytes no
 // character starts with) were read as fast as the client sent them: a
 // client sending 0xff without end had 750 MB decrypted and filtered in
-// 20 s, half a core per session. 4 MiB a second is more than anyone
-// types or pastes: a paste of 50 MB, typed in part, is read in 12 s.
+// 20 s, half a core per session; at 4 MiB a second a fifth of a core
+// each, an account's five sessions a whole one. 1 MiB a second, after
+// 4 MiB at once, is more than anyone types or pastes into the app's
+// fields (the longest holds 256 characters): a paste of 50 MB, typed in
+// part, is read in 47 s.
 const (
-	inputRate  = 4 << 20
+	inputRate  = 1 << 20
 	inputBurst = 4 << 20
 )
 
