@@ -110,8 +110,6 @@ var recorded struct {
 	args map[string][]driver.NamedValue
 }
 
-type recordingConn struct{ *sqlite3.SQLiteConn }
-
 func record(q string, args []driver.NamedValue) {
 	recorded.Lock()
 	defer recorded.Unlock()
@@ -120,27 +118,40 @@ func record(q string, args []driver.NamedValue) {
 	}
 }
 
-func (c recordingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	record(q, args)
+// watchedConn tells seen of every statement it runs.
+type watchedConn struct {
+	*sqlite3.SQLiteConn
+	seen func(q string, args []driver.NamedValue)
+}
+
+func (c watchedConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	c.seen(q, args)
 	return c.SQLiteConn.QueryContext(ctx, q, args)
 }
 
-func (c recordingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
-	record(q, args)
+func (c watchedConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	c.seen(q, args)
 	return c.SQLiteConn.ExecContext(ctx, q, args)
 }
 
-type recordingDriver struct{ sqlite3.SQLiteDriver }
-
-func (d *recordingDriver) Open(dsn string) (driver.Conn, error) {
-	c, err := d.SQLiteDriver.Open(dsn)
-	if err != nil {
-		return nil, err
-	}
-	return recordingConn{c.(*sqlite3.SQLiteConn)}, nil
+// watchingDriver opens connections that tell seen of their statements:
+// the writer's alone (the one opened with _txlock=immediate) when
+// writerOnly.
+type watchingDriver struct {
+	sqlite3.SQLiteDriver
+	writerOnly bool
+	seen       func(q string, args []driver.NamedValue)
 }
 
-func init() { sql.Register("sqlite3-recording", &recordingDriver{}) }
+func (d *watchingDriver) Open(dsn string) (driver.Conn, error) {
+	c, err := d.SQLiteDriver.Open(dsn)
+	if err != nil || d.writerOnly && !strings.Contains(dsn, "_txlock=immediate") {
+		return c, err
+	}
+	return watchedConn{c.(*sqlite3.SQLiteConn), d.seen}, nil
+}
+
+func init() { sql.Register("sqlite3-recording", &watchingDriver{seen: record}) }
 
 // TestEveryStatementUsesAnIndex runs request lives to each of their
 // ends, with the lists a user looks at, and has SQLite explain every

@@ -1,15 +1,12 @@
 package sqlite
 
 import (
-	"context"
 	"database/sql"
 	"database/sql/driver"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/mattn/go-sqlite3"
 
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
@@ -23,9 +20,7 @@ var ran struct {
 	stmts []string
 }
 
-type countingConn struct{ *sqlite3.SQLiteConn }
-
-func countRun(q string) {
+func countRun(q string, _ []driver.NamedValue) {
 	// the watcher's and the checkpointer's pragmas are no write's
 	if strings.HasPrefix(q, "PRAGMA data_version") || strings.HasPrefix(q, "PRAGMA wal_checkpoint") {
 		return
@@ -36,29 +31,10 @@ func countRun(q string) {
 	ran.stmts = append(ran.stmts, strings.Join(strings.Fields(q), " "))
 }
 
-func (c countingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	countRun(q)
-	return c.SQLiteConn.QueryContext(ctx, q, args)
+// the writer's connection only: the readers' statements are no write's
+func init() {
+	sql.Register("sqlite3-run-counting", &watchingDriver{writerOnly: true, seen: countRun})
 }
-
-func (c countingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
-	countRun(q)
-	return c.SQLiteConn.ExecContext(ctx, q, args)
-}
-
-// countingDriver counts on the writer's connection only (the one opened
-// with _txlock=immediate).
-type countingDriver struct{ sqlite3.SQLiteDriver }
-
-func (d *countingDriver) Open(dsn string) (driver.Conn, error) {
-	c, err := d.SQLiteDriver.Open(dsn)
-	if err != nil || !strings.Contains(dsn, "_txlock=immediate") {
-		return c, err
-	}
-	return countingConn{c.(*sqlite3.SQLiteConn)}, nil
-}
-
-func init() { sql.Register("sqlite3-run-counting", &countingDriver{}) }
 
 // TestStatementsOfALifesWrites counts the statements each write of a
 // request's life runs (its transaction's own included): the CPU of a
