@@ -647,6 +647,8 @@ func TestADirectoryWhereAFileIsExpected(t *testing.T) {
 			"a chave secreta da API " + dir + " é uma pasta", "la clé secrète d'API " + dir + " est un dossier"},
 		{[]string{"serve", "--listen", "127.0.0.1:0", "--host-key", dir}, "the host key " + dir + " is a directory: give the path of a file with --host-key",
 			"a chave do servidor " + dir + " é uma pasta", "la clé d'hôte " + dir + " est un dossier"},
+		{[]string{"migrate", "--from", dir, "--to", "postgres://nobody@/none?host=" + dir}, dir + " is a directory: give the desk's SQLite file with --from",
+			dir + " é uma pasta: indique o ficheiro SQLite do balcão", dir + " est un dossier : donnez le fichier SQLite du guichet"},
 	} {
 		for lang, says := range map[string]string{"C": c.en, "pt_PT.UTF-8": c.pt, "fr_FR.UTF-8": c.fr} {
 			r := d.withLang([]string{"LANG=" + lang}, c.args...)

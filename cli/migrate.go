@@ -74,6 +74,9 @@ func migrate(o *migrateOptions) error {
 	if _, err := os.Stat(from); errors.Is(err, os.ErrNotExist) {
 		return fails("migrate_no_desk", locale.Args{"Path": from})
 	}
+	if isDir(from) { // said before the server is reached, as a missing file is
+		return fails("migrate_directory", locale.Args{"Path": from})
+	}
 	db, err := postgres.Open(a.ctx, o.To, postgres.Options{Create: true, StatementTimeout: -1})
 	if err != nil {
 		return err
