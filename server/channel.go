@@ -121,7 +121,7 @@ func (s *Server) refuseSession(l *link, nc gossh.NewChannel, r Refusal, msg stri
 		if req == nil {
 			return
 		}
-		if !l.paced(ctx) {
+		if !l.paced(ctx, req) {
 			_ = req.Reply(false, nil)
 			continue
 		}
@@ -239,7 +239,7 @@ func (ch *channel) filterRequests(in <-chan *gossh.Request, out chan<- *gossh.Re
 	defer ch.s.recovered("session requests", nil)
 	env, envBytes := 0, 0
 	for req := range in {
-		if !ch.l.paced(ch.ctx) {
+		if !ch.l.paced(ch.ctx, req) {
 			_ = req.Reply(false, nil)
 			continue
 		}

@@ -37,7 +37,8 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 		_, _ = io.WriteString(c, "contactdesk: too many connections from your address; try again in a minute\r\n")
 		return nil
 	}
-	l := &link{Conn: c, s: s, start: time.Now(), handshaking: true, requests: rate.NewLimiter(requestRate, requestBurst)}
+	l := &link{Conn: c, s: s, start: time.Now(), handshaking: true, requests: rate.NewLimiter(requestRate, requestBurst),
+		requestBytes: rate.NewLimiter(requestBytesRate, requestBytesBurst)}
 	if !s.hold(l) {
 		return nil // shutting down: closed unanswered, as by a closed listener
 	}
@@ -179,8 +180,9 @@ type link struct {
 	// "connection closed" would come before "handshake failed".
 	handshaking bool
 
-	// requests paces the connection's SSH requests (see requestRate)
-	requests *rate.Limiter
+	// requests and requestBytes pace the connection's SSH requests (see
+	// requestRate and requestBytesRate)
+	requests, requestBytes *rate.Limiter
 
 	langOnce sync.Once
 	lang     locale.Lang // of the account, for its refusals: see language
@@ -200,9 +202,14 @@ type link struct {
 	reported    bool
 }
 
-// paced waits for the connection's next request to be taken, within
-// requestRate; false when ctx ended first.
-func (l *link) paced(ctx context.Context) bool { return l.requests.Wait(ctx) == nil }
+// paced waits for the connection's request req to be taken, within
+// requestRate and requestBytesRate; false when ctx ended first.
+func (l *link) paced(ctx context.Context, req *gossh.Request) bool {
+	if l.requests.Wait(ctx) != nil {
+		return false
+	}
+	return l.requestBytes.WaitN(ctx, min(len(req.Type)+len(req.Payload), requestBytesBurst)) == nil
+}
 
 // refusedKey notes a key the client offered that no account has.
 func (l *link) refusedKey(user, fp string) {

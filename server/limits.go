@@ -91,6 +91,19 @@ const (
 	requestBurst = 10000
 )
 
+// requestBytesRate is how many bytes of SSH requests (their type and
+// payload) one connection may send a second, after requestBytesBurst at
+// once: a request may be as long as a packet (256 KiB), so that the pace
+// by count alone let a client send 3.9 GB of "env" requests in 20 s (500
+// a second after 10,000, each 200 KiB), 43 % of a core per connection
+// decrypting them. A terminal's requests are tens of bytes each (a
+// window change 16, an env variable its name and value, a pty-req its
+// terminal's name and modes); 1 MiB at once is more than any sends.
+const (
+	requestBytesRate  = 64 << 10
+	requestBytesBurst = 1 << 20
+)
+
 // maxEnv is how many environment variables a session keeps, and
 // maxEnvBytes how many bytes they hold in all: charm.land/ssh keeps
 // every "env" request a client sends before its shell, unbounded, each

@@ -404,9 +404,9 @@ func roundDuration(d time.Duration) string {
 // globalRequest answers a connection's global requests (keepalives,
 // tcpip-forward): no, within the connection's pace. While it waits, the
 // library reads nothing more of the connection: its client waits too.
-func (s *Server) globalRequest(ctx ssh.Context, _ *ssh.Server, _ *gossh.Request) (bool, []byte) {
+func (s *Server) globalRequest(ctx ssh.Context, _ *ssh.Server, req *gossh.Request) (bool, []byte) {
 	if l := linkOf(ctx); l != nil {
-		l.paced(ctx)
+		l.paced(ctx, req)
 	}
 	return false, nil
 }
