@@ -20,6 +20,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/time/rate"
 
 	"contactdesk/internal/syncbuf"
 	"contactdesk/model"
@@ -510,7 +511,9 @@ func waitNoGoroutine(t *testing.T, what string, marks ...string) {
 // session, 190 MiB for an account's five). A terminal's few short
 // variables still reach the program.
 func TestRequestsKeptBySession(t *testing.T) {
-	f := startPlaceholder(t, nil)
+	// unpaced: its 38 MB of requests would take ten minutes at the pace
+	// of their bytes (TestRequestBytesArePaced)
+	f := startPlaceholder(t, func(o *Options) { o.requestBytes = rate.Inf })
 	warm := open(t, f.login(t, bruno), 80, 24, "xterm")
 	warm.waitFor(t, "me bb22222-ovh", settle)
 

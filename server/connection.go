@@ -38,7 +38,7 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 		return nil
 	}
 	l := &link{Conn: c, s: s, start: time.Now(), handshaking: true, requests: rate.NewLimiter(requestRate, requestBurst),
-		requestBytes: rate.NewLimiter(requestBytesRate, requestBytesBurst)}
+		requestBytes: rate.NewLimiter(s.o.requestBytes, requestBytesBurst)}
 	if !s.hold(l) {
 		return nil // shutting down: closed unanswered, as by a closed listener
 	}

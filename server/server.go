@@ -14,6 +14,7 @@ import (
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/time/rate"
 
 	"contactdesk/internal/connlimit"
 	"contactdesk/internal/ratelimit"
@@ -70,6 +71,11 @@ type Options struct {
 	// is turned away, with why (for metrics). It runs on the server's
 	// goroutines: it must return at once.
 	OnRefuse func(Refusal)
+
+	// requestBytes paces the bytes of a connection's requests: default
+	// requestBytesRate; a test of what the server keeps of requests
+	// sends more than the pace lets through in its time.
+	requestBytes rate.Limit
 }
 
 // Defaults of Options.
@@ -136,6 +142,9 @@ func New(d *model.Desk, o Options) (*Server, error) {
 	}
 	if o.NewModel == nil {
 		return nil, errors.New("server: a model is required")
+	}
+	if o.requestBytes == 0 {
+		o.requestBytes = requestBytesRate
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = DefaultIdleTimeout
