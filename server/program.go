@@ -103,22 +103,28 @@ func channelCtx(sess ssh.Session) context.Context {
 }
 
 // resizeEvery is how often, at most, a session's program is handed a
-// new size: each costs it a whole frame, drawn at that size into
-// buffers made for it (22 MiB at 500 × 200), and a client sending
-// window changes as fast as it could (74,000 a second, each a new size)
-// kept 40 % of a core busy per session, two cores for an account's
-// five; paced at 50 ms, a client changing between 500 × 200 and another
-// size still kept a quarter of a core busy. A window dragged by its edge
-// sends tens a second; the program is handed the latest size ten times a
-// second, the last one always.
-const resizeEvery = 100 * time.Millisecond
+// new size, and resizeCells how many cells a second its frames drawn at
+// new sizes may hold: each new size costs the program a whole frame,
+// drawn into buffers made for it (22 MiB at 500 × 200). A client sending
+// window changes as fast as it could (68,000 in 20 s, between 500 × 200
+// and 80 × 24) kept 40 % of a core busy per session, two cores for an
+// account's five (the serve process's CPU, 810 ticks of 2,000); paced at
+// 50 ms, a quarter of a core. A window dragged by its edge sends tens a
+// second: one of up to 200 × 60 cells redraws ten times a second, the
+// largest (500 × 200) about once; the last size is always handed on.
+const (
+	resizeEvery = 100 * time.Millisecond
+	resizeCells = 10 * 200 * 60
+)
 
 // resizes passes the client's window changes to the program, the latest
-// one at most every resizeEvery.
+// one at most every resizeEvery and within resizeCells.
 func (s *Server) resizes(ctx context.Context, sess ssh.Session, p *tea.Program) {
 	defer s.recovered("resizes", p.Quit)
 	_, windows, _ := sess.Pty()
 	pace := rate.NewLimiter(rate.Every(resizeEvery), 1)
+	most := s.o.MaxWidth * s.o.MaxHeight
+	cells := rate.NewLimiter(resizeCells, most) // the largest frame at once
 	for {
 		select {
 		case <-ctx.Done():
@@ -131,15 +137,29 @@ func (s *Server) resizes(ctx context.Context, sess ssh.Session, p *tea.Program) 
 				return
 			}
 			// the client's latest size, sent while this one waited
-			select {
-			case latest, ok := <-windows:
-				if !ok {
-					return
-				}
-				w = latest
-			default:
+			if w, ok = latest(windows, w); !ok {
+				return
+			}
+			if cells.WaitN(ctx, min(w.Width*w.Height, cells.Burst())) != nil {
+				return
 			}
 			p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+		}
+	}
+}
+
+// latest is the last window size waiting in windows, else w; false once
+// windows is closed.
+func latest(windows <-chan ssh.Window, w ssh.Window) (ssh.Window, bool) {
+	for {
+		select {
+		case next, ok := <-windows:
+			if !ok {
+				return w, false
+			}
+			w = next
+		default:
+			return w, true
 		}
 	}
 }
