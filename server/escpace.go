@@ -30,6 +30,7 @@ type escPaced struct {
 	buf    []byte
 	next   []byte // read, not returned yet
 	esc    bool   // the last byte returned is an ESC whose sequence is not known yet
+	rest   int    // bytes still to come of the character after such an ESC (alt+é)
 	since  int    // bytes returned since the last pause
 	paused bool   // the next Read pauses first
 }
@@ -65,10 +66,26 @@ func (e *escPaced) Read(p []byte) (int, error) {
 	n := min(len(p), len(e.next), maxUnpaused-e.since)
 	for i := 0; i < n; i++ {
 		b := e.next[i]
+		if e.rest > 0 {
+			// alt and a character of several bytes: the pause comes
+			// after its last byte, or after a byte that does not
+			// continue it
+			if e.rest--; e.rest > 0 && b&0xc0 == 0x80 {
+				continue
+			}
+			e.rest = 0
+			n = i + 1
+			e.paused = true
+			break
+		}
 		if e.esc {
 			e.esc = false
 			if b == 0x1b { // ESC ESC [A: alt+up
 				e.esc = true
+				continue
+			}
+			if r := runeRest(b); r > 0 { // ESC é: alt+é
+				e.rest = r
 				continue
 			}
 			if !startsLonger(b) {
@@ -86,6 +103,20 @@ func (e *escPaced) Read(p []byte) (int, error) {
 		e.paused = true
 	}
 	return n, nil
+}
+
+// runeRest is how many bytes follow b in a UTF-8 character that b starts
+// (0 for a byte that starts none of several bytes).
+func runeRest(b byte) int {
+	switch {
+	case b >= 0xc2 && b <= 0xdf:
+		return 1
+	case b >= 0xe0 && b <= 0xef:
+		return 2
+	case b >= 0xf0 && b <= 0xf4:
+		return 3
+	}
+	return 0
 }
 
 // startsLonger reports whether b, after ESC, makes a sequence of more

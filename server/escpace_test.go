@@ -73,3 +73,31 @@ func TestAltKeyInAStreamOfInput(t *testing.T) {
 	tm.sess.Close() // the write under way, if any, waits for the paced keys
 	<-streaming
 }
+
+// namedKeysModel shows the keys its program was handed, by name.
+type namedKeysModel struct{ keys []string }
+
+func (m *namedKeysModel) Init() tea.Cmd { return nil }
+
+func (m *namedKeysModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		m.keys = append(m.keys, k.String())
+	}
+	return m, nil
+}
+
+func (m *namedKeysModel) View() tea.View { return tea.NewView(fmt.Sprintf("keys %q.", m.keys)) }
+
+// TestAltNonASCIIKey: alt and a letter of several bytes (alt+é, alt+ç on
+// a Portuguese or French keyboard, alt+€) reaches the program whole. The
+// pause after an escape came after the letter's first byte: the program
+// was handed esc, and the letter was lost.
+func TestAltNonASCIIKey(t *testing.T) {
+	f := startPlaceholder(t, func(o *Options) {
+		o.NewModel = func(context.Context, ssh.Session, model.Account) tea.Model { return &namedKeysModel{} }
+	})
+	tm := open(t, f.login(t, alice), 80, 24, "xterm")
+	tm.waitFor(t, "keys [].", settle)
+	io.WriteString(tm.stdin, "\x1bé\x1b€x")
+	tm.waitFor(t, `keys ["alt+é" "alt+€" "x"].`, settle)
+}
