@@ -112,14 +112,21 @@ func reflow(s string, room int) string {
 // more: fang would break it anywhere ("$(brew --" / "prefix)…", "site-" /
 // "functions"), leaving a command that no longer runs when copied. It
 // breaks at a space outside quotes and parentheses, before a redirection
-// rather than after it; a line it cannot break is left as it is.
+// rather than after it; a line it cannot break is left as it is. A line
+// broken after a pipe needs no continuation in any shell; PowerShell's
+// ("| Out-String | Invoke-Expression"), which reads a backslash as a
+// command, continues with a backtick elsewhere.
 func continueCommand(line string, room int) string {
 	body := strings.TrimLeft(line, " \t")
 	indent := line[:len(line)-len(body)]
 	width := func(s string) int { return ansi.StringWidth(strings.ReplaceAll(s, "\t", "    ")) }
+	mark := ` \`
+	if strings.Contains(strings.ToLower(body), "powershell") || strings.Contains(body, "Invoke-Expression") {
+		mark = " `"
+	}
 	var out []string
 	for width(indent+body) > room {
-		cut := -1 // the last space where the command may break, outside quotes and $(…)
+		cut, cutMark := -1, "" // the last space where the command may break, outside quotes and $(…)
 		depth, quote := 0, rune(0)
 		for k, r := range body {
 			switch {
@@ -137,15 +144,19 @@ func continueCommand(line string, room int) string {
 				// not after a redirection: "\" then "> FILE", not
 				// "> \" then "FILE"
 				word := body[strings.LastIndexByte(body[:k], ' ')+1 : k]
-				if word != ">" && word != ">>" && word != "<" && width(indent+body[:k]+` \`) <= room {
-					cut = k
+				m := mark
+				if word == "|" {
+					m = ""
+				}
+				if word != ">" && word != ">>" && word != "<" && width(indent+body[:k]+m) <= room {
+					cut, cutMark = k, m
 				}
 			}
 		}
 		if cut <= 0 {
 			break
 		}
-		out = append(out, indent+body[:cut]+` \`)
+		out = append(out, indent+body[:cut]+cutMark)
 		body = strings.TrimLeft(body[cut:], " ")
 		if len(out) == 1 {
 			indent += "  "

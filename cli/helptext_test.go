@@ -267,6 +267,14 @@ func TestCompletionHelpKeepsItsCommandsWhole(t *testing.T) {
 		{"\tcontactdesk completion zsh > $(brew --prefix)/share/zsh/site-functions/_contactdesk", 40,
 			"\tcontactdesk completion zsh \\\n\t  > $(brew --prefix)/share/zsh/site-functions/_contactdesk"},
 		{"\t" + strings.Repeat("x", 90), 78, "\t" + strings.Repeat("x", 90)},
+		// PowerShell reads a backslash as a command: after a pipe, a
+		// line goes on in every shell; elsewhere, with its backtick
+		{"\tcontactdesk completion powershell | Out-String | Invoke-Expression", 62,
+			"\tcontactdesk completion powershell | Out-String |\n\t  Invoke-Expression"},
+		{"\tcontactdesk completion powershell | Out-String | Invoke-Expression", 40,
+			"\tcontactdesk completion powershell |\n\t  Out-String | Invoke-Expression"},
+		{"\tcontactdesk completion powershell > contactdesk.ps1", 40,
+			"\tcontactdesk completion powershell `\n\t  > contactdesk.ps1"},
 	} {
 		if got := continueCommand(c.line, c.room); got != c.want {
 			t.Errorf("continueCommand(%q, %d):\n%s\nwant\n%s", c.line, c.room, got, c.want)
