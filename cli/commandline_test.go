@@ -647,6 +647,10 @@ func TestADirectoryWhereAFileIsExpected(t *testing.T) {
 			"a chave secreta da API " + dir + " é uma pasta", "la clé secrète d'API " + dir + " est un dossier"},
 		{[]string{"serve", "--listen", "127.0.0.1:0", "--host-key", dir}, "the host key " + dir + " is a directory: give the path of a file with --host-key",
 			"a chave do servidor " + dir + " é uma pasta", "la clé d'hôte " + dir + " est un dossier"},
+		{[]string{"serve", "--listen", "none", "--http", "127.0.0.1:0", "--tls-cert", dir, "--tls-key", dir}, "--tls-cert " + dir + " is a directory: give the certificate's file",
+			"--tls-cert " + dir + " é uma pasta: indique o ficheiro do certificado", "--tls-cert " + dir + " est un dossier : donnez le fichier du certificat"},
+		{[]string{"serve", "--listen", "none", "--http", "127.0.0.1:0", "--tls-cert", filepath.Join(d.dir, "cert.pem"), "--tls-key", dir}, "--tls-key " + dir + " is a directory: give the private key's file",
+			"--tls-key " + dir + " é uma pasta: indique o ficheiro da chave privada", "--tls-key " + dir + " est un dossier : donnez le fichier de la clé privée"},
 		{[]string{"migrate", "--from", dir, "--to", "postgres://nobody@/none?host=" + dir}, dir + " is a directory: give the desk's SQLite file with --from",
 			dir + " é uma pasta: indique o ficheiro SQLite do balcão", dir + " est un dossier : donnez le fichier SQLite du guichet"},
 	} {

@@ -214,6 +214,14 @@ func serve(o *serveOptions) error {
 	if o.TLSCert != "" {
 		// Read first: a mistake in them stops serve before it makes
 		// anything (a host key, an API secret key) or opens a port.
+		// a folder is refused saying so, in the reader's language (the
+		// system said "read /tmp: is a directory", in English)
+		if isDir(o.TLSCert) {
+			return fails("tls_cert_directory", locale.Args{"Path": o.TLSCert})
+		}
+		if isDir(o.TLSKey) {
+			return fails("tls_key_directory", locale.Args{"Path": o.TLSKey})
+		}
 		var err error
 		if o.cert, err = tls.LoadX509KeyPair(o.TLSCert, o.TLSKey); err != nil {
 			return fails("tls_pair", locale.Args{"Cert": o.TLSCert, "Key": o.TLSKey}, err)
