@@ -86,8 +86,10 @@ func (f *failure) In(l *locale.Localizer) string {
 // error that can say itself (a failure), in it; any other as it is.
 func said(err error, l *locale.Localizer) string {
 	var w locale.Word
-	if id, ok := errnos[err]; ok {
-		return l.T("cli.errno." + id)
+	if e, ok := err.(syscall.Errno); ok { // a map key must compare: not any error
+		if id, ok := errnos[e]; ok {
+			return l.T("cli.errno." + id)
+		}
 	}
 	switch {
 	case model.IsRefusal(err):
@@ -102,7 +104,7 @@ func said(err error, l *locale.Localizer) string {
 // command line passes the bare reason: "can't read FILE: no such file or
 // directory"), said in the reader's language, by message cli.errno.ID,
 // whose English is the system's own words.
-var errnos = map[error]string{
+var errnos = map[syscall.Errno]string{
 	syscall.ENOENT:  "not_exist",
 	syscall.EACCES:  "permission",
 	syscall.EPERM:   "not_permitted",

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
@@ -558,5 +559,23 @@ func TestHelpHeadingsFollowTheLocale(t *testing.T) {
 	}
 	if got := string(translateHeading([]byte("  USAGE is a word\n"), headings(locale.PT))); got != "  USAGE is a word\n" {
 		t.Errorf("a line that is no heading was changed: %q", got)
+	}
+}
+
+// uncomparable is an error that can't be a map's key (it holds a map).
+type uncomparable struct{ m map[string]int }
+
+func (uncomparable) Error() string { return "an odd error" }
+
+// TestAnyErrorIsSaid: said takes any error, one that can't be compared
+// too (a map lookup by it panicked), and the system's reason in the
+// reader's language.
+func TestAnyErrorIsSaid(t *testing.T) {
+	pt := locale.For(locale.PT)
+	if got := said(uncomparable{m: map[string]int{}}, pt); got != "an odd error" {
+		t.Errorf("said %q", got)
+	}
+	if got := said(syscall.ENOENT, pt); got != "ficheiro ou pasta inexistente" {
+		t.Errorf("ENOENT said %q in Portuguese", got)
 	}
 }
