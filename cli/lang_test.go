@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -577,5 +579,54 @@ func TestAnyErrorIsSaid(t *testing.T) {
 	}
 	if got := said(syscall.ENOENT, pt); got != "ficheiro ou pasta inexistente" {
 		t.Errorf("ENOENT said %q in Portuguese", got)
+	}
+}
+
+// TestNotADeskInTheReadersLanguage: --db naming a folder, a file that
+// is no SQLite database, or another program's SQLite file is refused in
+// the reader's language (it was the storage's English), untouched.
+func TestNotADeskInTheReadersLanguage(t *testing.T) {
+	d := newDesk(t)
+	text := filepath.Join(d.dir, "notes.txt")
+	if err := os.WriteFile(text, []byte("not a desk, but long enough to hold a header of a hundred bytes or so: "+strings.Repeat("x", 100)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(d.dir, "other.db")
+	raw, err := sql.Open("sqlite3", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("CREATE TABLE t (x)"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	before := map[string][]byte{}
+	for _, p := range []string{text, other} {
+		before[p], _ = os.ReadFile(p)
+	}
+	for _, c := range []struct {
+		path       string
+		en, pt, fr string
+	}{
+		{d.dir, d.dir + " is a directory, not a contactdesk database",
+			d.dir + " é uma pasta, não uma base de dados do contactdesk", d.dir + " est un dossier, pas une base de données de contactdesk"},
+		{text, text + " is not a contactdesk database (not an SQLite file); refusing to touch it",
+			text + " não é uma base de dados do contactdesk (não é um ficheiro SQLite); o contactdesk não lhe toca",
+			text + " n'est pas une base de données de contactdesk (ce n'est pas un fichier SQLite) ; contactdesk n'y touche pas"},
+		{other, other + " is not a contactdesk database (an SQLite file of another program); refusing to touch it",
+			other + " não é uma base de dados do contactdesk (é um ficheiro SQLite de outro programa); o contactdesk não lhe toca",
+			other + " n'est pas une base de données de contactdesk (c'est un fichier SQLite d'un autre programme) ; contactdesk n'y touche pas"},
+	} {
+		for lang, says := range map[string]string{"C": c.en, "pt_PT.UTF-8": c.pt, "fr_FR.UTF-8": c.fr} {
+			r := d.withLang([]string{"LANG=" + lang}, "--db", c.path, "services", "--as", "xx11111-ovh")
+			if r.code != 1 || r.out != "" || r.err != "contactdesk: "+says+"\n" {
+				t.Errorf("LANG=%s --db %s: exit %d, stdout %q, stderr %q; want 1 and %q", lang, c.path, r.code, r.out, r.err, says)
+			}
+		}
+	}
+	for p, was := range before {
+		if now, _ := os.ReadFile(p); !bytes.Equal(now, was) {
+			t.Errorf("%s was changed", p)
+		}
 	}
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -97,9 +96,28 @@ func openStore(ctx context.Context, path string, mode access, pool int, log *slo
 			}
 			return nil, fails("no_database", locale.Args{"Path": path}, err)
 		}
+		if why := notOurs(path, err); why != nil {
+			return nil, why
+		}
 		return nil, err
 	}
 	return db, nil
+}
+
+// notOurs says, in the reader's language, why the SQLite file at path
+// is no desk when err says it is not one; nil otherwise.
+func notOurs(path string, err error) error {
+	switch {
+	case !errors.Is(err, storage.ErrNotOurs):
+		return nil
+	case isDir(path):
+		return fails("db_directory", locale.Args{"Path": path}, err)
+	case errors.Is(err, storage.ErrNotSQLite):
+		return fails("db_not_sqlite", locale.Args{"Path": path}, err)
+	case errors.Is(err, storage.ErrOtherProgram):
+		return fails("db_other_program", locale.Args{"Path": path}, err)
+	}
+	return nil
 }
 
 // createFile makes an empty file at path with mode, unless one is there
@@ -192,9 +210,9 @@ func demoTarget(path string) (target string, mode fs.FileMode, exists bool, err 
 	}
 	if !fi.Mode().IsRegular() {
 		if fi.IsDir() {
-			return "", 0, false, fmt.Errorf("%s is a directory, %w", path, storage.ErrNotOurs)
+			return "", 0, false, fails("db_directory", locale.Args{"Path": path}, storage.ErrNotOurs)
 		}
-		return "", 0, false, fmt.Errorf("%s is not a regular file, %w", path, storage.ErrNotOurs)
+		return "", 0, false, fails("db_not_regular", locale.Args{"Path": path}, storage.ErrNotOurs)
 	}
 	return target, fi.Mode().Perm(), true, nil
 }

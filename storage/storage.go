@@ -35,8 +35,10 @@ func SchemaVersion() int { return sqlite.SchemaVersion() }
 
 // Errors of opening a SQLite file (the others are sqlite's).
 var (
-	ErrMissing = sqlite.ErrMissing
-	ErrNotOurs = sqlite.ErrNotOurs
+	ErrMissing      = sqlite.ErrMissing
+	ErrNotOurs      = sqlite.ErrNotOurs
+	ErrNotSQLite    = sqlite.ErrNotSQLite
+	ErrOtherProgram = sqlite.ErrOtherProgram
 )
 
 // Import copies the desk in the SQLite file at path into db, which must

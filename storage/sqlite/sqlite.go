@@ -57,6 +57,9 @@ var (
 	ErrDamaged      = errors.New("database is damaged")
 	ErrInMemory     = errors.New("an in-memory database can't keep a desk")
 	ErrReadOnlyOpen = sqlstore.ErrReadOnlyOpen
+	// Why a file is not a contactdesk database (each is ErrNotOurs too).
+	ErrNotSQLite    = fmt.Errorf("%w (not an SQLite file)", ErrNotOurs)
+	ErrOtherProgram = fmt.Errorf("%w (an SQLite file of another program)", ErrNotOurs)
 )
 
 // Options say how to open a database.
@@ -254,7 +257,7 @@ func probe(path string) error {
 	// page, which follows it on page 1: sqlite.org/fileformat.html.
 	var h [108]byte
 	if _, err := io.ReadFull(f, h[:]); err != nil || string(h[:16]) != "SQLite format 3\x00" {
-		return fmt.Errorf("%s is %w (not an SQLite file); refusing to touch it", path, ErrNotOurs)
+		return fmt.Errorf("%s is %w; refusing to touch it", path, ErrNotSQLite)
 	}
 	ver := int(int32(binary.BigEndian.Uint32(h[60:64])))
 	app := int(int32(binary.BigEndian.Uint32(h[68:72])))
@@ -273,7 +276,7 @@ func probe(path string) error {
 // an empty SQLite file) of a schema this binary knows.
 func ours(path string, app, ver, tables int) error {
 	if app != ApplicationID && (app != 0 || tables > 0) {
-		return fmt.Errorf("%s is %w (an SQLite file of another program); refusing to touch it", path, ErrNotOurs)
+		return fmt.Errorf("%s is %w; refusing to touch it", path, ErrOtherProgram)
 	}
 	return sqlstore.Upgrade(sqlstore.SQLite, path, ver, nil)
 }
@@ -338,7 +341,7 @@ func (db *DB) explain(err error, opening bool) error {
 	case sqlite3.ErrFull:
 		return fmt.Errorf("the disk holding %s is full; nothing was changed", db.path)
 	case sqlite3.ErrNotADB:
-		return fmt.Errorf("%s is %w (not an SQLite file); refusing to touch it", db.path, ErrNotOurs)
+		return fmt.Errorf("%s is %w; refusing to touch it", db.path, ErrNotSQLite)
 	case sqlite3.ErrCorrupt:
 		return fmt.Errorf("%w: %s can't be read (SQLite says: %v); restore it from a backup", ErrDamaged, db.path, err)
 	}
