@@ -55,10 +55,7 @@ func (a *app) apiSecretKey(path string, d *model.Desk) (*api.SecretBox, error) {
 	if path == "" {
 		path = a.dbPath() + ".api_key"
 	}
-	if isDir(path) {
-		return nil, fails("secret_key_directory", locale.Args{"Path": path})
-	}
-	if err := folderOf(path, "secret_key_no_folder"); err != nil {
+	if err := keyFile(path, "secret_key"); err != nil {
 		return nil, err
 	}
 	box, created, err := api.LoadSecretKey(path)

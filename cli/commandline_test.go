@@ -692,6 +692,11 @@ func TestAKeyFileInAFolderThatIsNotThere(t *testing.T) {
 			"the API secret key " + filepath.Join(missing, "s") + " can't be made: its folder " + missing + " does not exist (make it first, or give another path with --api-secret-key)",
 			"a chave secreta da API " + filepath.Join(missing, "s") + " não pode ser criada: a pasta " + missing + " não existe",
 			"la clé secrète d'API " + filepath.Join(missing, "s") + " ne peut pas être créée : son dossier " + missing + " n'existe pas"},
+		// said before the host key beside the database is made
+		{[]string{"serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--api-secret-key", filepath.Join(missing, "s")},
+			"the API secret key " + filepath.Join(missing, "s") + " can't be made: its folder " + missing + " does not exist",
+			"a chave secreta da API " + filepath.Join(missing, "s") + " não pode ser criada: a pasta " + missing + " não existe",
+			"la clé secrète d'API " + filepath.Join(missing, "s") + " ne peut pas être créée : son dossier " + missing + " n'existe pas"},
 	} {
 		for lang, says := range map[string]string{"C": c.en, "pt_PT.UTF-8": c.pt, "fr_FR.UTF-8": c.fr} {
 			r := d.withLang([]string{"LANG=" + lang}, c.args...)
@@ -702,6 +707,9 @@ func TestAKeyFileInAFolderThatIsNotThere(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(d.dir, "no")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a folder was made for the key: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(d.dir, "desk.db.host_key")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a host key was made beside the database: %v", err)
 	}
 	if out := d.ok("api-key", "list"); strings.Contains(out, "xx11111-ovh") {
 		t.Errorf("an API key was made:\n%s", out)

@@ -222,13 +222,17 @@ func isDir(path string) bool {
 	return err == nil && st.IsDir()
 }
 
-// folderOf refuses, with failure id, a file to be made at first need
+// keyFile refuses, with failure what_directory or what_no_folder, the
+// path of a key file to be made at first need that is a folder, or
 // whose folder is not there: a mistyped path, which is not made for it
 // (the folders a typo names would be left behind, and the file kept
 // where nobody will look for it).
-func folderOf(path, id string) error {
+func keyFile(path, what string) error {
+	if isDir(path) {
+		return fails(what+"_directory", locale.Args{"Path": path})
+	}
 	if dir := filepath.Dir(path); !isDir(dir) {
-		return fails(id, locale.Args{"Path": path, "Folder": dir})
+		return fails(what+"_no_folder", locale.Args{"Path": path, "Folder": dir})
 	}
 	return nil
 }

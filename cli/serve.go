@@ -167,6 +167,18 @@ ssh -p 2222 desk.example.net`,
 					return err
 				}
 			}
+			// a key file given that can't be made is said before the
+			// other is made
+			if o.Listen != noListen && o.HostKey != "" {
+				if err := keyFile(o.HostKey, "host_key"); err != nil {
+					return err
+				}
+			}
+			if o.HTTP != "" && o.APISecretKey != "" {
+				if err := keyFile(o.APISecretKey, "secret_key"); err != nil {
+					return err
+				}
+			}
 			return serve(o)
 		},
 	}
@@ -332,10 +344,7 @@ func sshServant(o *serveOptions, d *model.Desk, m *metrics.Metrics, log *slog.Lo
 	if keyPath == "" {
 		keyPath = o.a.dbPath() + ".host_key"
 	}
-	if isDir(keyPath) {
-		return servant{}, fails("host_key_directory", locale.Args{"Path": keyPath})
-	}
-	if err := folderOf(keyPath, "host_key_no_folder"); err != nil {
+	if err := keyFile(keyPath, "host_key"); err != nil {
 		return servant{}, err
 	}
 	hostKey, created, err := server.HostKey(keyPath)
