@@ -148,68 +148,65 @@ func versionTemplate(l *locale.Localizer, v string) string {
 		strconv.Quote(l.T("cli.version.line", locale.Args{"Name": "contactdesk", "Version": v})) + "}}\n{{end}}"
 }
 
+// build is what the Go toolchain recorded of a build, as --version
+// says it: the module's version ("devel" when none), and the VCS
+// revision in full, its time and whether the tree had uncommitted
+// changes ("" and false when none was recorded).
+type build struct {
+	Version  string `json:"version"`
+	Revision string `json:"revision,omitempty"`
+	Time     string `json:"time,omitempty"`
+	Modified bool   `json:"modified"`
+}
+
+// buildOf reads the build info (nil: none).
+func buildOf(info *debug.BuildInfo) build {
+	b := build{Version: "devel"}
+	if info == nil {
+		return b
+	}
+	if info.Main.Version != "" && info.Main.Version != "(devel)" {
+		b.Version = info.Main.Version
+	}
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.Revision = s.Value
+		case "vcs.time":
+			b.Time = s.Value
+		case "vcs.modified":
+			b.Modified = s.Value == "true"
+		}
+	}
+	return b
+}
+
 // versionJSON is what --version --json writes of the build info (nil:
 // none): {"version": "v1.4.0", "revision": "164025e4c1f2…", "time":
 // "2026-11-30T15:41:00Z", "modified": false}, the revision in full, and
 // with neither revision nor time when the build recorded none.
 func versionJSON(info *debug.BuildInfo) string {
-	var j struct {
-		Version  string `json:"version"`
-		Revision string `json:"revision,omitempty"`
-		Time     string `json:"time,omitempty"`
-		Modified bool   `json:"modified"`
-	}
-	j.Version = "devel"
-	if info != nil {
-		if info.Main.Version != "" && info.Main.Version != "(devel)" {
-			j.Version = info.Main.Version
-		}
-		for _, s := range info.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				j.Revision = s.Value
-			case "vcs.time":
-				j.Time = s.Value
-			case "vcs.modified":
-				j.Modified = s.Value == "true"
-			}
-		}
-	}
-	b, _ := json.MarshalIndent(j, "", "  ") // a struct of strings and a bool: no error
+	b, _ := json.MarshalIndent(buildOf(info), "", "  ") // strings and a bool: no error
 	return string(b) + "\n"
 }
 
 // versionOf says the version of the build info (nil: none) in l's
 // language.
 func versionOf(info *debug.BuildInfo, l *locale.Localizer) string {
-	v, rev, when, dirty := "devel", "", "", false
-	if info != nil {
-		if info.Main.Version != "" && info.Main.Version != "(devel)" {
-			v = info.Main.Version
-		}
-		for _, s := range info.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.time":
-				when = s.Value
-			case "vcs.modified":
-				dirty = s.Value == "true"
-			}
-		}
+	b := buildOf(info)
+	if b.Revision == "" {
+		return b.Version + " (" + l.T("cli.version.no_revision") + ")"
 	}
-	if rev == "" {
-		return v + " (" + l.T("cli.version.no_revision") + ")"
-	}
+	rev := b.Revision
 	if len(rev) > 12 {
 		rev = rev[:12]
 	}
 	parts := []string{l.T("cli.version.revision", locale.Args{"Revision": rev})}
-	if when != "" {
-		parts = append(parts, when)
+	if b.Time != "" {
+		parts = append(parts, b.Time)
 	}
-	if dirty {
+	if b.Modified {
 		parts = append(parts, l.T("cli.version.modified"))
 	}
-	return v + " (" + strings.Join(parts, ", ") + ")"
+	return b.Version + " (" + strings.Join(parts, ", ") + ")"
 }
