@@ -11,7 +11,6 @@ import (
 
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
-	"golang.org/x/time/rate"
 
 	"contactdesk/internal/ratelimit"
 	"contactdesk/locale"
@@ -37,8 +36,8 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 		_, _ = io.WriteString(c, "contactdesk: too many connections from your address; try again in a minute\r\n")
 		return nil
 	}
-	l := &link{Conn: c, s: s, start: time.Now(), handshaking: true, requests: rate.NewLimiter(requestRate, requestBurst),
-		requestBytes: rate.NewLimiter(s.o.requestBytes, requestBytesBurst)}
+	l := &link{Conn: c, s: s, start: time.Now(), handshaking: true, requests: newPacer(requestRate, requestBurst, requestRate/10),
+		requestBytes: newPacer(s.o.requestBytes, requestBytesBurst, int(s.o.requestBytes)/10)}
 	if !s.hold(l) {
 		return nil // shutting down: closed unanswered, as by a closed listener
 	}
@@ -182,7 +181,7 @@ type link struct {
 
 	// requests and requestBytes pace the connection's SSH requests (see
 	// requestRate and requestBytesRate)
-	requests, requestBytes *rate.Limiter
+	requests, requestBytes *pacer
 
 	langOnce sync.Once
 	lang     locale.Lang // of the account, for its refusals: see language

@@ -29,7 +29,7 @@ func (s *Server) app() wish.Middleware {
 			who := whoOf(sess)
 			ctx, cancel := context.WithCancel(channelCtx(sess))
 			defer cancel()
-			in := &activity{r: &bytePaced{ctx: ctx, r: sess, pace: rate.NewLimiter(inputRate, inputBurst)}}
+			in := &activity{r: &bytePaced{ctx: ctx, r: sess, pace: newPacer(inputRate, inputBurst, pacedChunk)}}
 			in.touch()
 			m := newGuard(s.o.NewModel(ctx, sess, who.Account), func(r any, stack string) {
 				s.log.Error("panic", "in", "program", "panic", fmt.Sprint(r), "stack", stack, "account", string(who.Handle))
@@ -188,9 +188,9 @@ func (s *Server) input(ctx context.Context, r io.Reader, term string, p *tea.Pro
 	// waits to hand over the next, and the session's input is not read,
 	// so that the client's window fills and it waits too. Nothing is
 	// dropped, nor held beyond the reader's one event.
-	keys := rate.NewLimiter(rate.Inf, 0)
+	keys := newPacer(rate.Inf, 0, 0)
 	if s.o.KeyRate != NoLimit {
-		keys = rate.NewLimiter(rate.Limit(s.o.KeyRate), DefaultKeyBurst)
+		keys = newPacer(rate.Limit(s.o.KeyRate), DefaultKeyBurst, max(1, s.o.KeyRate/10))
 	}
 	for {
 		select {
@@ -249,22 +249,47 @@ const (
 	inputBurst = 4 << 20
 )
 
-// bytePaced reads r no faster than pace allows, a byte a token.
+// pacedChunk is the most of a session's input read and paced at once:
+// a sixteenth of inputRate, so that a flood is read 16 times a second
+// (see pacer). The buffer grows to it only while reads fill it.
+const pacedChunk = inputRate / 16
+
+// bytePaced reads r no faster than pace allows, a byte a token. It reads
+// as much as r holds, up to pacedChunk, rather than what each caller
+// asks for (the terminal reader's 4 KiB): each read of the session's
+// channel is a wake of the server and a window adjustment sent.
 type bytePaced struct {
 	ctx  context.Context
 	r    io.Reader
-	pace *rate.Limiter
+	pace *pacer
+	buf  []byte
+	next []byte // read and paced, not handed on yet
+	err  error  // r's, once next is handed on
 }
 
 func (b *bytePaced) Read(p []byte) (int, error) {
-	if len(p) > b.pace.Burst() {
-		p = p[:b.pace.Burst()]
+	if len(b.next) == 0 {
+		if b.err != nil {
+			return 0, b.err
+		}
+		if b.buf == nil {
+			b.buf = make([]byte, 4096)
+		}
+		n, err := b.r.Read(b.buf)
+		b.next, b.err = b.buf[:n], err
+		if n > 0 && b.pace.WaitN(b.ctx, n) != nil && err == nil {
+			b.err = io.EOF // the session ended
+		}
+		if n == len(b.buf) && n < pacedChunk {
+			b.buf = make([]byte, min(2*n, pacedChunk)) // next keeps the old one
+		}
+		if n == 0 {
+			return 0, b.err
+		}
 	}
-	n, err := b.r.Read(p)
-	if n > 0 && b.pace.WaitN(b.ctx, n) != nil && err == nil {
-		err = io.EOF // the session ended
-	}
-	return n, err
+	n := copy(p, b.next)
+	b.next = b.next[n:]
+	return n, nil
 }
 
 // activity is the session's input, noting when the client last sent any.
