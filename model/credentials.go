@@ -80,14 +80,38 @@ func codeMailsRefused(ms []CodeMail) (bool, time.Time) {
 }
 
 // MaxPendingCredentials is how many consumer keys of one application
-// key may await validation at once. The application key is no secret
-// (it names the key in logs and configuration files), and each key asked
-// for lets its page mail MaxCredentialCodes codes to the account: the
-// bound is kept in the database, so that neither a restart, another
-// node nor a flood of other keys pushing the per-node throttle's buckets
-// out (api.Options.CredentialBurst) lets whoever knows the application
-// key fill the database or the account's inbox.
+// key asked for from one network may await validation at once. The
+// application key is no secret (it names the key in logs and
+// configuration files), and each key asked for lets its page mail
+// MaxCredentialCodes codes to the account: the bound is kept in the
+// database, so that neither a restart, another node nor a flood of other
+// keys pushing the per-node throttle's buckets out
+// (api.Options.CredentialBurst) lets whoever knows the application key
+// fill the database or the account's inbox from one network.
+//
+// It is counted per asking network (AskCredentialFrom's from, which the
+// API makes of the client's address), not per application key alone:
+// whoever knows the application key could otherwise keep its
+// MaxPendingCredentials slots full, asking again as each expires, and
+// keep its owner from getting any key at all. A key asked for counts
+// against its network for its whole hour, even once dropped (see
+// MaxAppPendingCredentials): a network's asks stay bounded to
+// MaxPendingCredentials an hour, but for those the account validated or
+// refused.
 const MaxPendingCredentials = 10
+
+// MaxAppPendingCredentials is how many consumer keys of one application
+// key may await validation at once, from all networks: the bound of the
+// database's rows of a key held by many networks. Past it, the oldest
+// key awaiting validation for which no code was mailed yet is dropped
+// (it expires at once) to make room for the new one, rather than the new
+// one refused: whoever asks from many networks pushes out its own oldest
+// asks, and the owner's ask survives as soon as its page mailed a code.
+// At most MaxCodeMails + MaxCredentialCodes × (the account's application
+// keys) codes go out an hour, so that far fewer than this many keys ever
+// have a code mailed: there is always one to drop, and the new key is
+// refused only if there is none.
+const MaxAppPendingCredentials = 200
 
 // credentialTokenLen is the length of the token of a validation page's
 // address: the provider's is 64 letters and digits.
@@ -160,10 +184,22 @@ func CheckRedirection(s string) (string, error) {
 // AskCredential makes a consumer key of the application appKey, with
 // rules, awaiting validation by the application's account; once
 // validated, its page goes to redirection (if any). An unknown
-// application key is refused as the provider refuses it.
+// application key is refused as the provider refuses it. It is
+// AskCredentialFrom of no known network: all such asks share one.
 func (d *Desk) AskCredential(ctx context.Context, appKey string, rules []APIRule, redirection string) (CredentialAsked, error) {
+	return d.AskCredentialFrom(ctx, "", appKey, rules, redirection)
+}
+
+// AskCredentialFrom is AskCredential asked from the network from: an
+// opaque name (the API's is the client's address, or its /48 in IPv6),
+// whose asks awaiting validation are bounded by MaxPendingCredentials;
+// those of all networks by MaxAppPendingCredentials.
+func (d *Desk) AskCredentialFrom(ctx context.Context, from, appKey string, rules []APIRule, redirection string) (CredentialAsked, error) {
 	if appKey == "" || len(appKey) > 64 {
 		return CredentialAsked{}, errBadAppKey
+	}
+	if len(from) > MaxFromLen {
+		from = from[:MaxFromLen]
 	}
 	rules, err := CheckAPIRules(rules)
 	if err != nil {
@@ -187,11 +223,11 @@ func (d *Desk) AskCredential(ctx context.Context, appKey string, rules []APIRule
 		if err := tx.DeleteStaleAPIConsumers(appKey, w.now.Add(-24*time.Hour)); err != nil {
 			return CredentialAsked{}, err
 		}
-		if err := pendingAllowed(tx, k.Handle, appKey, w.now); err != nil {
+		if err := pendingAllowed(tx, appKey, from, w.now); err != nil {
 			return CredentialAsked{}, err
 		}
 		rec := APIConsumerRecord{APIConsumer: APIConsumer{AppKey: appKey, Handle: k.Handle, Rules: rules, State: CredentialPending, Redirection: redirection,
-			Created: w.now, Expires: w.now.Add(CredentialValidity)}, ConsumerHash: HashConsumerKey(ck), TokenHash: th[:]}
+			Created: w.now, Expires: w.now.Add(CredentialValidity), From: from}, ConsumerHash: HashConsumerKey(ck), TokenHash: th[:]}
 		if rec.ID, err = tx.InsertAPIConsumer(rec); err != nil {
 			return CredentialAsked{}, err
 		}
@@ -209,29 +245,72 @@ func (d *Desk) AskCredential(ctx context.Context, appKey string, rules []APIRule
 	})
 }
 
-// pendingAllowed refuses another consumer key of appKey while
-// MaxPendingCredentials of them await validation, saying when the first
-// of them expires.
-func pendingAllowed(tx Tx, h Handle, appKey string, now time.Time) error {
-	cs, err := tx.APIConsumers(h)
+// MaxFromLen bounds the name of the network a consumer key is asked
+// from, as stored.
+const MaxFromLen = 64
+
+// pendingAllowed makes room for another consumer key of appKey asked
+// from the network from, or refuses it. It refuses it while
+// MaxPendingCredentials keys asked from that network are within their
+// hour, neither validated nor refused (dropped ones too: see
+// MaxAppPendingCredentials), saying when the first of those hours ends.
+// While MaxAppPendingCredentials of appKey's keys await validation, it
+// drops the oldest of them for which no code was mailed (it expires
+// now), or refuses the key if none is left to drop.
+func pendingAllowed(tx Tx, appKey, from string, now time.Time) error {
+	cs, err := tx.PendingAPIConsumers(appKey)
 	if err != nil {
 		return err
 	}
 	n, first := 0, time.Time{}
+	var live []APIConsumerRecord
 	for _, c := range cs {
-		if c.AppKey != appKey || c.StateAt(now) != CredentialPending {
+		if c.StateAt(now) == CredentialPending {
+			live = append(live, c)
+		}
+		end := c.Created.Add(CredentialValidity)
+		if c.From != from || !now.Before(end) {
 			continue
 		}
 		n++
-		if first.IsZero() || c.Expires.Before(first) {
+		if first.IsZero() || end.Before(first) {
+			first = end
+		}
+	}
+	if n >= MaxPendingCredentials {
+		return retryAt(fail(ErrMailLimit, "credential", "err.credential.network.pending",
+			locale.Args{"N": n, "At": clockTime(first), "In": roundUp(first.Sub(now))}), first)
+	}
+	// The oldest first: a key is dropped once MaxAppPendingCredentials
+	// newer ones were asked for while no code was mailed for it.
+	slices.SortStableFunc(live, func(a, b APIConsumerRecord) int { return a.Created.Compare(b.Created) })
+	over := len(live) - MaxAppPendingCredentials + 1
+	for _, c := range live {
+		if over <= 0 {
+			break
+		}
+		if c.Codes > 0 || c.CodeHash != nil {
+			continue
+		}
+		c.Expires = now
+		if err := tx.UpdateAPIConsumer(c); err != nil {
+			return err
+		}
+		over--
+	}
+	if over <= 0 {
+		return nil
+	}
+	// Every one of them had a code mailed (which the account's bound on
+	// codes makes all but impossible): the new key waits.
+	first = live[0].Expires
+	for _, c := range live {
+		if c.Expires.Before(first) {
 			first = c.Expires
 		}
 	}
-	if n < MaxPendingCredentials {
-		return nil
-	}
 	return retryAt(fail(ErrMailLimit, "credential", "err.credential.pending",
-		locale.Args{"N": n, "At": clockTime(first), "In": roundUp(first.Sub(now))}), first)
+		locale.Args{"N": len(live), "At": clockTime(first), "In": roundUp(first.Sub(now))}), first)
 }
 
 // errWrongCredential is the refusal of a validation page's token that

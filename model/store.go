@@ -206,7 +206,11 @@ type Tx interface {
 	// APIConsumerByToken returns the consumer key whose validation
 	// page's token has this SHA-256.
 	APIConsumerByToken(hash []byte) (APIConsumerRecord, error)
-	// UpdateAPIConsumer stores c's state, code (hash and count) and end.
+	// PendingAPIConsumers lists the consumer keys of appKey stored
+	// awaiting validation, expired or not, oldest first.
+	PendingAPIConsumers(appKey string) ([]APIConsumerRecord, error)
+	// UpdateAPIConsumer stores c's state, code (hash and count), end and
+	// expiry.
 	UpdateAPIConsumer(c APIConsumerRecord) error
 	// DeleteAPIConsumer deletes one consumer key.
 	DeleteAPIConsumer(id int64) error

@@ -49,6 +49,8 @@ func Run(t *testing.T, open Opener) {
 		{"APIKeys", testAPIKeys},
 		{"Credentials", testCredentials},
 		{"CredentialsPending", testCredentialsPending},
+		{"CredentialsNetworks", testCredentialsNetworks},
+		{"CredentialsAppBound", testCredentialsAppBound},
 		{"CredentialCodeMails", testCredentialCodeMails},
 		{"CodeMailsOfOtherApplications", testCodeMailsOfOtherApplications},
 		{"Concurrency", testConcurrency},
