@@ -67,7 +67,7 @@ func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
 	if ok, wait := h.asks.Allow(appKey+" "+from, time.Now()); !ok {
 		info.limit = "key"
 		info.appKey = appKey
-		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many consumer keys asked for with this application key; try again in "+retrySeconds(wait)+" s")
+		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many consumer keys asked for with this application key from your network; try again in "+retrySeconds(wait)+" s")
 		e.RetryAfter = wait
 		writeError(w, e)
 		return

@@ -92,7 +92,7 @@ func TestAskCredentialThrottlePerNetwork(t *testing.T) {
 			t.Fatalf("ask %d: %d %v", i+1, status, out)
 		}
 	}
-	if status, out := w.askFrom(t, "203.0.113.7", ak); status != 429 || out["errorCode"] != "TOO_MANY_REQUESTS" {
+	if status, out := w.askFrom(t, "203.0.113.7", ak); status != 429 || out["errorCode"] != "TOO_MANY_REQUESTS" || !strings.Contains(out["message"].(string), "from your network") {
 		t.Fatalf("the hostile network's ask past its burst: %d %v", status, out)
 	}
 	if status, out := w.askFrom(t, "198.51.100.20", ak); status != 200 {
