@@ -32,7 +32,8 @@ func (w *world) askFrom(t *testing.T, addr, appKey string) (int, map[string]any)
 
 // TestAskCredentialPerNetwork: whoever knows an application key (no
 // secret) asks for consumer keys from one network until the desk
-// refuses it; its owner, asking from another network, still gets a key,
+// refuses it, and has their pages mail all the codes they may; its
+// owner, asking from another network, still gets a key and its code,
 // validates it on its page and calls with it. An IPv6 client is counted
 // by its /48: its other /64s are the same network.
 func TestAskCredentialPerNetwork(t *testing.T) {
@@ -40,6 +41,7 @@ func TestAskCredentialPerNetwork(t *testing.T) {
 	// A throttle above the desk's bound: the desk's bound refuses.
 	withPage(t, w, api.Options{TrustProxy: true, CredentialBurst: 3 * model.MaxPendingCredentials})
 	ak := w.creds[ada].ApplicationKey
+	var tokens []string // the hostile keys' pages'
 	for _, hostile := range []string{"203.0.113.7", "2001:db8:66:1::1"} {
 		for i := range model.MaxPendingCredentials {
 			// IPv6: each ask from another /64 of the same /48
@@ -47,14 +49,30 @@ func TestAskCredentialPerNetwork(t *testing.T) {
 			if strings.Contains(hostile, ":") {
 				addr = strings.Replace(hostile, ":1::", ":"+itoa(int64(i+1))+"::", 1)
 			}
-			if status, out := w.askFrom(t, addr, ak); status != 200 {
+			status, out := w.askFrom(t, addr, ak)
+			if status != 200 {
 				t.Fatalf("%s's ask %d: %d %v", addr, i+1, status, out)
 			}
+			u, _ := url.Parse(out["validationUrl"].(string))
+			tokens = append(tokens, u.Query().Get("credentialToken"))
 		}
 		status, out := w.askFrom(t, strings.Replace(hostile, ":1::", ":ff::", 1), ak)
 		if status != 429 || !strings.Contains(out["message"].(string), "asked for from your network already await validation") {
 			t.Fatalf("%s's ask past the bound: %d %v", hostile, status, out)
 		}
+	}
+	// The hostile keys' pages spend the account's codes of the hour,
+	// and the application key's.
+	mailed := 0
+	for _, token := range tokens {
+		for range model.MaxCredentialCodes {
+			if status, _ := page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"code"}}); status == 200 {
+				mailed++
+			}
+		}
+	}
+	if mailed < model.MaxCodeMails {
+		t.Fatalf("the hostile keys' pages mailed %d codes, want at least %d", mailed, model.MaxCodeMails)
 	}
 	// The owner, from its office.
 	status, out := w.askFrom(t, "198.51.100.20", ak)
@@ -63,13 +81,15 @@ func TestAskCredentialPerNetwork(t *testing.T) {
 	}
 	u, _ := url.Parse(out["validationUrl"].(string))
 	token := u.Query().Get("credentialToken")
-	page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"code"}})
+	if status, _ := page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"code"}}); status != 200 {
+		t.Fatalf("the owner's code, past the hostile network's: %d", status)
+	}
 	mail, ok := w.lastCode(ada)
 	if !ok {
 		t.Fatal("no code mailed for the owner's key")
 	}
 	if status, body := page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"validate"}, "code": {mail.Token}}); status != 200 || !strings.Contains(body, "Validated") {
-		t.Fatalf("the owner validates: %d\n%s", status, body)
+		t.Fatalf("the owner validates: %d", status)
 	}
 	cl := w.client(ada)
 	cl.ConsumerKey = out["consumerKey"].(string)

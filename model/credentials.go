@@ -39,41 +39,48 @@ const MaxCredentialCodes = 3
 // ask for MaxPendingCredentials keys at once). It is as many as one
 // application key's keys may get.
 //
-// Past it, an application key whose keys were mailed fewer than
-// MaxCredentialCodes codes within the hour (one key's worth) still gets
-// its code: the application key is no secret, and whoever knows one of
-// the account's could otherwise spend the account's codes and keep the
-// owner from validating a key of any other application for an hour. An
-// account is then mailed at most MaxCodeMails + MaxCredentialCodes ×
-// (its application keys) codes an hour.
+// Past it, an application key whose keys asked for from one network
+// were mailed fewer than MaxCredentialCodes codes within the hour (one
+// key's worth) still gets its code for a key asked from that network:
+// the application key is no secret, and whoever knows one of the
+// account's could otherwise spend the account's codes and keep the
+// owner from validating a key of any other application, or of that one
+// asked from another network, for an hour. An account is then mailed at
+// most MaxCodeMails + MaxCredentialCodes × (its application keys ×
+// the networks each was asked from within the hour) codes an hour:
+// whoever fills an inbox must hold that many networks, as whoever fills
+// the database (MaxPendingCredentials).
 const MaxCodeMails = MaxPendingCredentials * MaxCredentialCodes
 
 // CodeMail is a mail of a code validating a consumer key, as
-// MailCredentialCode counts it: when it was sent, and whether the key
-// it validates is one of the application key asking.
+// MailCredentialCode counts it: when it was sent, whether the key it
+// validates is one of the application key asking, and if so the
+// network that key was asked from (APIConsumer.From).
 type CodeMail struct {
 	Date  time.Time
 	OfApp bool
+	From  string
 }
 
 // codeMailsRefused says whether the account's code mails of the last
 // hour, ms (oldest first), leave no code for a key of the application
-// key they were read for; if so, when one will go again: when the
-// account's fall below MaxCodeMails, or the application's below
+// key they were read for asked from the network from; if so, when one
+// will go again: when the account's fall below MaxCodeMails, or those
+// of the application's keys asked from that network below
 // MaxCredentialCodes, whichever comes first.
-func codeMailsRefused(ms []CodeMail) (bool, time.Time) {
-	var app []time.Time
+func codeMailsRefused(ms []CodeMail, from string) (bool, time.Time) {
+	var share []time.Time
 	for _, m := range ms {
-		if m.OfApp {
-			app = append(app, m.Date)
+		if m.OfApp && m.From == from {
+			share = append(share, m.Date)
 		}
 	}
-	if len(ms) < MaxCodeMails || len(app) < MaxCredentialCodes {
+	if len(ms) < MaxCodeMails || len(share) < MaxCredentialCodes {
 		return false, time.Time{}
 	}
 	// The mail whose hour ends leaves one fewer than the bound.
 	at := ms[len(ms)-MaxCodeMails].Date
-	if a := app[len(app)-MaxCredentialCodes]; a.Before(at) {
+	if a := share[len(share)-MaxCredentialCodes]; a.Before(at) {
 		at = a
 	}
 	return true, at.Add(CredentialValidity)
@@ -102,15 +109,16 @@ const MaxPendingCredentials = 10
 
 // MaxAppPendingCredentials is how many consumer keys of one application
 // key may await validation at once, from all networks: the bound of the
-// database's rows of a key held by many networks. Past it, the oldest
-// key awaiting validation for which no code was mailed yet is dropped
-// (it expires at once) to make room for the new one, rather than the new
-// one refused: whoever asks from many networks pushes out its own oldest
-// asks, and the owner's ask survives as soon as its page mailed a code.
-// At most MaxCodeMails + MaxCredentialCodes × (the account's application
-// keys) codes go out an hour, so that far fewer than this many keys ever
-// have a code mailed: there is always one to drop, and the new key is
-// refused only if there is none.
+// database's rows of a key asked for from many networks. Past it, one of
+// them is dropped (it expires at once) to make room for the new one,
+// rather than the new one refused, which would let whoever asks from
+// enough networks keep the owner from asking: the key whose page mailed
+// no code yet, of the network holding the most keys awaiting
+// validation, the oldest. Whoever floods from many networks (each
+// holding up to MaxPendingCredentials) pushes out its own keys first;
+// the owner's, one or two of its network's, go last, and a key whose
+// code was mailed goes only once none without a code is left (the
+// codes an hour are bounded: see MaxCodeMails).
 const MaxAppPendingCredentials = 200
 
 // credentialTokenLen is the length of the token of a validation page's
@@ -253,10 +261,10 @@ const MaxFromLen = 64
 // from the network from, or refuses it. It refuses it while
 // MaxPendingCredentials keys asked from that network are within their
 // hour, neither validated nor refused (dropped ones too: see
-// MaxAppPendingCredentials), saying when the first of those hours ends.
-// While MaxAppPendingCredentials of appKey's keys await validation, it
-// drops the oldest of them for which no code was mailed (it expires
-// now), or refuses the key if none is left to drop.
+// MaxAppPendingCredentials), saying when the first of those hours ends
+// (of no known network, as the application key's: AskCredential). While
+// MaxAppPendingCredentials of appKey's keys await validation, it drops
+// one of them (it expires now): see MaxAppPendingCredentials.
 func pendingAllowed(tx Tx, appKey, from string, now time.Time) error {
 	cs, err := tx.PendingAPIConsumers(appKey)
 	if err != nil {
@@ -278,39 +286,45 @@ func pendingAllowed(tx Tx, appKey, from string, now time.Time) error {
 		}
 	}
 	if n >= MaxPendingCredentials {
-		return retryAt(fail(ErrMailLimit, "credential", "err.credential.network.pending",
+		id := "err.credential.network.pending"
+		if from == "" {
+			id = "err.credential.pending"
+		}
+		return retryAt(fail(ErrMailLimit, "credential", id,
 			locale.Args{"N": n, "At": clockTime(first), "In": roundUp(first.Sub(now))}), first)
 	}
-	// The oldest first: a key is dropped once MaxAppPendingCredentials
-	// newer ones were asked for while no code was mailed for it.
-	slices.SortStableFunc(live, func(a, b APIConsumerRecord) int { return a.Created.Compare(b.Created) })
 	over := len(live) - MaxAppPendingCredentials + 1
+	if over <= 0 {
+		return nil
+	}
+	// The keys dropped first: those whose page mailed no code, of the
+	// networks holding the most, the oldest.
+	held := map[string]int{}
 	for _, c := range live {
-		if over <= 0 {
-			break
-		}
+		held[c.From]++
+	}
+	coded := func(c APIConsumerRecord) int {
 		if c.Codes > 0 || c.CodeHash != nil {
-			continue
+			return 1
 		}
+		return 0
+	}
+	slices.SortStableFunc(live, func(a, b APIConsumerRecord) int {
+		if d := coded(a) - coded(b); d != 0 {
+			return d
+		}
+		if d := held[b.From] - held[a.From]; d != 0 {
+			return d
+		}
+		return a.Created.Compare(b.Created)
+	})
+	for _, c := range live[:over] {
 		c.Expires = now
 		if err := tx.UpdateAPIConsumer(c); err != nil {
 			return err
 		}
-		over--
 	}
-	if over <= 0 {
-		return nil
-	}
-	// Every one of them had a code mailed (which the account's bound on
-	// codes makes all but impossible): the new key waits.
-	first = live[0].Expires
-	for _, c := range live {
-		if c.Expires.Before(first) {
-			first = c.Expires
-		}
-	}
-	return retryAt(fail(ErrMailLimit, "credential", "err.credential.pending",
-		locale.Args{"N": len(live), "At": clockTime(first), "In": roundUp(first.Sub(now))}), first)
+	return nil
 }
 
 // errWrongCredential is the refusal of a validation page's token that
@@ -390,7 +404,7 @@ func (d *Desk) MailCredentialCode(ctx context.Context, token string) (Credential
 		if err != nil {
 			return CredentialLink{}, err
 		}
-		if refused, at := codeMailsRefused(ms); refused {
+		if refused, at := codeMailsRefused(ms, rec.From); refused {
 			return CredentialLink{}, retryAt(fail(ErrMailLimit, "credentialToken", "err.credential.codes_account",
 				locale.Args{"N": len(ms), "Handle": rec.Handle, "At": clockTime(at), "In": roundUp(at.Sub(w.now))}), at)
 		}

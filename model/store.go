@@ -171,7 +171,8 @@ type Tx interface {
 	LastMailAbout(h Handle, requestID int64, kind string) (Mail, error)
 	// CredentialCodeMails lists the mails of codes validating consumer
 	// keys (MailCredentialCode) sent to h after since, oldest first,
-	// each saying whether the key it validates is one of appKey's.
+	// each saying whether the key it validates is one of appKey's, and
+	// if so the network it was asked from.
 	CredentialCodeMails(h Handle, appKey string, since time.Time) ([]CodeMail, error)
 	MarkRead(h Handle, id int64) error
 	Unread(h Handle) (int, error)

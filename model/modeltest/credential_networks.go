@@ -88,12 +88,13 @@ func testCredentialsNetworks(t *testing.T, open Opener) {
 
 // testCredentialsAppBound: asked for from many networks, at most
 // MaxAppPendingCredentials consumer keys of one application key await
-// validation: past it, the oldest for which no code was mailed is
-// dropped (it expires, and its page mails no code) and the new one
-// made. A key whose page mailed a code is never dropped: the owner's key
-// survives a flood from many networks once its code went. A dropped key
-// still holds its network's slot for its hour: whoever floods can't ask
-// again from the networks whose keys were dropped.
+// validation: past it, one is dropped (it expires, and its page mails no
+// code) and the new one made, never refused. Dropped first: the keys
+// without a code mailed, of the networks holding the most, the oldest:
+// whoever floods from many networks pushes out its own keys, not the
+// owner's, with or without a code. A dropped key still holds its
+// network's slot for its hour: whoever floods can't ask again from the
+// networks whose keys were dropped.
 func testCredentialsAppBound(t *testing.T, open Opener) {
 	f := New(t, open)
 	app, err := f.Desk.AddAPIKey(f.Ctx, A, "dashboard", TagBox{})
@@ -109,7 +110,8 @@ func testCredentialsAppBound(t *testing.T, open Opener) {
 		}
 		return got
 	}
-	// The owner asks twice: a code is mailed for its first key only.
+	// The owner asks twice, first of all: a code is mailed for its first
+	// key only.
 	coded, idle := ask("office"), ask("office")
 	if _, err := f.Desk.MailCredentialCode(f.Ctx, coded.Token); err != nil {
 		t.Fatal(err)
@@ -133,11 +135,11 @@ func testCredentialsAppBound(t *testing.T, open Opener) {
 	// A flood from many networks, up to the bound.
 	net := func(i int) string { return fmt.Sprintf("198.51.100.%d", i/model.MaxPendingCredentials) }
 	flood := model.MaxAppPendingCredentials - 2
-	var first model.CredentialAsked
+	var firsts []model.CredentialAsked // the first key of each network
 	for i := range flood {
 		got := ask(net(i))
-		if i == 0 {
-			first = got
+		if i%model.MaxPendingCredentials == 0 {
+			firsts = append(firsts, got)
 		}
 	}
 	if n := pending(); n != model.MaxAppPendingCredentials {
@@ -151,37 +153,91 @@ func testCredentialsAppBound(t *testing.T, open Opener) {
 		}
 		return cl.State
 	}
-	// One more: the owner's idle key, the oldest without a code, goes;
-	// the one with a code stays.
+	// Two more: the oldest keys of the fullest networks go, the flood's
+	// first and second networks' first; the owner's stay, the one
+	// without a code too, older as it is.
 	ask(net(flood))
+	ask(net(flood + 1))
 	if n := pending(); n != model.MaxAppPendingCredentials {
 		t.Errorf("%d keys await validation past the bound, want %d", n, model.MaxAppPendingCredentials)
 	}
-	if s := state(idle.Token); s != model.CredentialExpired {
-		t.Errorf("the oldest key without a code: %s, want dropped (expired)", s)
+	for i, k := range firsts[:2] {
+		if s := state(k.Token); s != model.CredentialExpired {
+			t.Errorf("the first key of flooding network %d past the bound: %s, want dropped (expired)", i, s)
+		}
 	}
-	_, err = f.Desk.MailCredentialCode(f.Ctx, idle.Token)
+	if s := state(firsts[2].Token); s != model.CredentialPending {
+		t.Errorf("the first key of flooding network 2: %s, want still pending", s)
+	}
+	_, err = f.Desk.MailCredentialCode(f.Ctx, firsts[0].Token)
 	IsKind(t, err, model.ErrEnded, "a code for a dropped key")
-	if s := state(coded.Token); s != model.CredentialPending {
-		t.Errorf("the key with a code: %s, want still pending", s)
-	}
-	// And another: the flood's oldest goes.
-	ask(net(flood + 1))
-	if s := state(first.Token); s != model.CredentialExpired {
-		t.Errorf("the flood's oldest key past the bound: %s, want dropped (expired)", s)
-	}
-	if s := state(coded.Token); s != model.CredentialPending {
-		t.Errorf("the key with a code after the flood's next: %s, want still pending", s)
+	for what, k := range map[string]model.CredentialAsked{"with a code": coded, "without": idle} {
+		if s := state(k.Token); s != model.CredentialPending {
+			t.Errorf("the owner's key %s: %s, want still pending", what, s)
+		}
 	}
 	// The first flooding network's dropped key still holds its slot.
 	_, err = f.Desk.AskCredentialFrom(f.Ctx, net(0), app.AppKey, read, "")
 	IsKind(t, err, model.ErrMailLimit, "a network whose key was dropped, asking again within its hour")
-	// The owner's key with a code is validated after all.
+	// The owner validates its keys after all.
+	if _, err := f.Desk.MailCredentialCode(f.Ctx, idle.Token); err != nil {
+		t.Fatal(err)
+	}
 	ms, err := f.Desk.Mails(f.Ctx, A)
-	if err != nil || len(ms) != 1 {
+	if err != nil || len(ms) != 2 {
 		t.Fatalf("the mails: %v %v", ms, err)
 	}
-	if cl, err := f.Desk.AnswerCredential(f.Ctx, coded.Token, ms[0].Token, true); err != nil || cl.State != model.CredentialValidated {
-		t.Errorf("the owner's key validated after the flood: %+v %v", cl, err)
+	for i, k := range []model.CredentialAsked{idle, coded} {
+		if cl, err := f.Desk.AnswerCredential(f.Ctx, k.Token, ms[i].Token, true); err != nil || cl.State != model.CredentialValidated {
+			t.Errorf("the owner's key %d validated after the flood: %+v %v", i, cl, err)
+		}
+	}
+}
+
+// testCodeMailsPerNetwork: whoever knows an application key (no secret)
+// and asks from its network spends the account's codes of the hour and
+// that application key's share, but not the owner's: a key asked for
+// from another network still gets one key's worth of codes
+// (MaxCredentialCodes), and past that waits.
+func testCodeMailsPerNetwork(t *testing.T, open Opener) {
+	f := New(t, open)
+	app, err := f.Desk.AddAPIKey(f.Ctx, A, "dashboard", TagBox{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := []model.APIRule{{Method: "GET", Path: "/me"}}
+	ask := func(from string) string {
+		t.Helper()
+		got, err := f.Desk.AskCredentialFrom(f.Ctx, from, app.AppKey, read, "")
+		if err != nil {
+			t.Fatalf("ask from %s: %v", from, err)
+		}
+		return got.Token
+	}
+	// The hostile network: all its keys and all their codes.
+	for i := range model.MaxPendingCredentials {
+		token := ask("hostile")
+		for c := range model.MaxCredentialCodes {
+			if _, err := f.Desk.MailCredentialCode(f.Ctx, token); err != nil {
+				t.Fatalf("the hostile key %d, code %d: %v", i+1, c+1, err)
+			}
+		}
+		f.Clock.Advance(time.Minute)
+	}
+	// Another network gets one key's worth, then waits.
+	more := ask("hostile2")
+	for range model.MaxCredentialCodes {
+		if _, err := f.Desk.MailCredentialCode(f.Ctx, more); err != nil {
+			t.Fatalf("another network's code: %v", err)
+		}
+	}
+	_, err = f.Desk.MailCredentialCode(f.Ctx, ask("hostile2"))
+	IsKind(t, err, model.ErrMailLimit, "a code past the account's bound and its network's share")
+	// The owner's key, from its office, gets its codes.
+	mine := ask("office")
+	for c := range model.MaxCredentialCodes {
+		if _, err := f.Desk.MailCredentialCode(f.Ctx, mine); err != nil {
+			t.Fatalf("the owner's code %d past the hostile network's %d: %v", c+1, model.MaxCodeMails, err)
+		}
 	}
 }

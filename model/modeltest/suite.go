@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"CredentialsPending", testCredentialsPending},
 		{"CredentialsNetworks", testCredentialsNetworks},
 		{"CredentialsAppBound", testCredentialsAppBound},
+		{"CodeMailsPerNetwork", testCodeMailsPerNetwork},
 		{"CredentialCodeMails", testCredentialCodeMails},
 		{"CodeMailsOfOtherApplications", testCodeMailsOfOtherApplications},
 		{"Concurrency", testConcurrency},
