@@ -266,7 +266,9 @@ const MaxFromLen = 64
 // MaxAppPendingCredentials of appKey's keys await validation, it drops
 // one of them (it expires now): see MaxAppPendingCredentials.
 func pendingAllowed(tx Tx, appKey, from string, now time.Time) error {
-	cs, err := tx.PendingAPIConsumers(appKey)
+	// Those of the last hour: every key awaiting validation, and every
+	// one holding its network's slot.
+	cs, err := tx.PendingAPIConsumers(appKey, now.Add(-CredentialValidity))
 	if err != nil {
 		return err
 	}

@@ -208,8 +208,9 @@ type Tx interface {
 	// page's token has this SHA-256.
 	APIConsumerByToken(hash []byte) (APIConsumerRecord, error)
 	// PendingAPIConsumers lists the consumer keys of appKey stored
-	// awaiting validation, expired or not, oldest first.
-	PendingAPIConsumers(appKey string) ([]APIConsumerRecord, error)
+	// awaiting validation, expired or not, made after since, oldest
+	// first.
+	PendingAPIConsumers(appKey string, since time.Time) ([]APIConsumerRecord, error)
 	// UpdateAPIConsumer stores c's state, code (hash and count), end and
 	// expiry.
 	UpdateAPIConsumer(c APIConsumerRecord) error

@@ -460,7 +460,7 @@ func TestTxMirrorsSQLite(t *testing.T) {
 	// The keys awaiting validation of one application key, with the
 	// network each was asked from; one dropped (expired now) is still
 	// one of them.
-	if got, _ := w.read("PendingAPIConsumers", func(tx model.Tx) (any, error) { return tx.PendingAPIConsumers("cccc") }).([]model.APIConsumerRecord); len(got) != 1 || got[0].From != "2001:db8:1::/48" || got[0].Codes != 0 {
+	if got, _ := w.read("PendingAPIConsumers", func(tx model.Tx) (any, error) { return tx.PendingAPIConsumers("cccc", at(0)) }).([]model.APIConsumerRecord); len(got) != 1 || got[0].From != "2001:db8:1::/48" || got[0].Codes != 0 {
 		t.Errorf("the pending keys of cccc: %+v", got)
 	}
 	w.write("UpdateAPIConsumer expires", func(tx model.Tx) (any, error) {
@@ -471,10 +471,13 @@ func TestTxMirrorsSQLite(t *testing.T) {
 		rec.Expires = at(8)
 		return one(tx.UpdateAPIConsumer(rec))
 	})
-	if got, _ := w.read("PendingAPIConsumers dropped", func(tx model.Tx) (any, error) { return tx.PendingAPIConsumers("cccc") }).([]model.APIConsumerRecord); len(got) != 1 || !got[0].Expires.Equal(at(8)) {
+	if got, _ := w.read("PendingAPIConsumers dropped", func(tx model.Tx) (any, error) { return tx.PendingAPIConsumers("cccc", at(0)) }).([]model.APIConsumerRecord); len(got) != 1 || !got[0].Expires.Equal(at(8)) {
 		t.Errorf("the pending keys of cccc once one is dropped: %+v", got)
 	}
-	w.read("PendingAPIConsumers none", func(tx model.Tx) (any, error) { return tx.PendingAPIConsumers("aaaa") })
+	w.read("PendingAPIConsumers none", func(tx model.Tx) (any, error) { return tx.PendingAPIConsumers("aaaa", at(0)) })
+	if got, _ := w.read("PendingAPIConsumers since", func(tx model.Tx) (any, error) { return tx.PendingAPIConsumers("cccc", at(7)) }).([]model.APIConsumerRecord); len(got) != 0 {
+		t.Errorf("the pending keys of cccc made after minute 7: %+v", got)
+	}
 	w.write("DeleteStaleAPIConsumers none", func(tx model.Tx) (any, error) { return one(tx.DeleteStaleAPIConsumers("cccc", at(30))) })
 	w.write("DeleteAPIConsumer", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIConsumer(1)) })
 	w.write("DeleteAPIConsumer missing", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIConsumer(1)) })

@@ -108,8 +108,8 @@ func (t *Tx) UpdateAPIConsumer(c model.APIConsumerRecord) error {
 
 // PendingAPIConsumers reads the keys of one application key by its
 // index (api_consumers_app).
-func (t *Tx) PendingAPIConsumers(appKey string) ([]model.APIConsumerRecord, error) {
-	return list(t, scanAPIConsumerRecord, apiConsumerRecordSelect+" WHERE c.app_key = ? AND c.state = ? ORDER BY c.id", appKey, model.CredentialPending)
+func (t *Tx) PendingAPIConsumers(appKey string, since time.Time) ([]model.APIConsumerRecord, error) {
+	return list(t, scanAPIConsumerRecord, apiConsumerRecordSelect+" WHERE c.app_key = ? AND c.state = ? AND c.created > ? ORDER BY c.id", appKey, model.CredentialPending, ts(since))
 }
 
 func (t *Tx) DeleteAPIConsumer(id int64) error {
