@@ -90,7 +90,8 @@ type Options struct {
 	// TrustProxy, else the connection's.
 	ClientAddr func(*http.Request) string
 	// CredentialBurst consumer keys may be asked for at once with one
-	// application key (POST /1.0/auth/credential), then one every
+	// application key from one network (POST /1.0/auth/credential; an
+	// IPv4 address, or an IPv6 /48), then one every
 	// CredentialEvery (defaults: DefaultCredentialBurst,
 	// DefaultCredentialEvery).
 	CredentialBurst int
@@ -109,7 +110,8 @@ type Handler struct {
 	mux   *http.ServeMux
 	keys  *ratelimit.Keyed
 	addrs *ratelimit.Keyed
-	// asks limits the consumer keys asked for, per application key
+	// asks limits the consumer keys asked for, per application key and
+	// asking network
 	asks *ratelimit.Keyed
 	// sealedTold holds the application keys whose secret was found
 	// sealed under another API secret key, and logged so once.

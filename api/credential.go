@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"contactdesk/internal/ratelimit"
 	"contactdesk/model"
 )
 
@@ -17,10 +18,13 @@ import (
 // refused (INVALID_CREDENTIAL). go-ovh's NewCkRequest().Do() and
 // python-ovh's request_consumerkey call it.
 
-// Defaults of the asking of consumer keys, per application key: a script
-// asks for one now and then (a fresh one when a person is to validate
-// it); more than DefaultCredentialBurst at once, then one every
-// DefaultCredentialEvery, is a loop gone wrong.
+// Defaults of the asking of consumer keys, per application key and
+// asking network (askNetwork): a script asks for one now and then (a
+// fresh one when a person is to validate it); more than
+// DefaultCredentialBurst at once, then one every DefaultCredentialEvery,
+// is a loop gone wrong. Counted per network too, not per application
+// key alone: the application key is no secret, and whoever knows one
+// could otherwise keep its bucket empty and its owner refused.
 const (
 	DefaultCredentialBurst = 10
 	DefaultCredentialEvery = 6 * time.Minute
@@ -59,10 +63,11 @@ func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
 	now := h.d.Now()
 	// Counted before the key is looked up: unknown keys tried in a
 	// loop are limited too (by their own name, in bounded memory).
-	if ok, wait := h.asks.Allow(appKey, time.Now()); !ok {
+	from := askNetwork(h.o.ClientAddr(r))
+	if ok, wait := h.asks.Allow(appKey+" "+from, time.Now()); !ok {
 		info.limit = "key"
 		info.appKey = appKey
-		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many consumer keys asked for with this application key; try again in "+retrySeconds(wait)+" s")
+		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many consumer keys asked for with this application key from your network; try again in "+retrySeconds(wait)+" s")
 		e.RetryAfter = wait
 		writeError(w, e)
 		return
@@ -92,7 +97,7 @@ func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
 	if in.Redirection != nil {
 		redirection = *in.Redirection
 	}
-	got, err := h.d.AskCredential(ctx, appKey, *in.AccessRules, redirection)
+	got, err := h.d.AskCredentialFrom(ctx, from, appKey, *in.AccessRules, redirection)
 	if err != nil {
 		if model.FieldOf(err) == "application" {
 			info.appKey = ""
@@ -109,6 +114,20 @@ func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
 		url = model.CredentialWebLink(base, got.Token, "")
 	}
 	writeJSON(w, http.StatusOK, credentialAsked{ValidationURL: url, ConsumerKey: got.ConsumerKey, State: got.State})
+}
+
+// askNetwork names the network a consumer key is asked from, whose keys
+// awaiting validation the desk bounds (model.MaxPendingCredentials): an
+// IPv4 address, or the /48 of an IPv6 one, what one site is given (a
+// /64 each would give whoever holds a /48 65,536 networks' worth of
+// keys). addr is the client's address as Options.ClientAddr finds it:
+// behind a reverse proxy, only with TrustProxy (or serve's
+// --http-client-header) are its clients told apart.
+func askNetwork(addr string) string {
+	if n := ratelimit.NetKey(addr); n != "" {
+		return n
+	}
+	return ratelimit.AddrKey(addr)
 }
 
 // credential is the provider's auth.Credential: the calling consumer

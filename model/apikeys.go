@@ -62,6 +62,9 @@ type APIConsumer struct {
 	Expires     time.Time // a pending key's end
 	Ended       time.Time // when it was validated or refused
 	LastUsed    time.Time // zero until its first call
+	// From is the network it was asked from (AskCredentialFrom): an
+	// opaque name, "" when none is known or it was made by support.
+	From string
 }
 
 // StateAt is the key's state at now: a pending key past its expiry is

@@ -39,55 +39,87 @@ const MaxCredentialCodes = 3
 // ask for MaxPendingCredentials keys at once). It is as many as one
 // application key's keys may get.
 //
-// Past it, an application key whose keys were mailed fewer than
-// MaxCredentialCodes codes within the hour (one key's worth) still gets
-// its code: the application key is no secret, and whoever knows one of
-// the account's could otherwise spend the account's codes and keep the
-// owner from validating a key of any other application for an hour. An
-// account is then mailed at most MaxCodeMails + MaxCredentialCodes ×
-// (its application keys) codes an hour.
+// Past it, an application key whose keys asked for from one network
+// were mailed fewer than MaxCredentialCodes codes within the hour (one
+// key's worth) still gets its code for a key asked from that network:
+// the application key is no secret, and whoever knows one of the
+// account's could otherwise spend the account's codes and keep the
+// owner from validating a key of any other application, or of that one
+// asked from another network, for an hour. An account is then mailed at
+// most MaxCodeMails + MaxCredentialCodes × (its application keys ×
+// the networks each was asked from within the hour) codes an hour:
+// whoever fills an inbox must hold that many networks, as whoever fills
+// the database (MaxPendingCredentials).
 const MaxCodeMails = MaxPendingCredentials * MaxCredentialCodes
 
 // CodeMail is a mail of a code validating a consumer key, as
-// MailCredentialCode counts it: when it was sent, and whether the key
-// it validates is one of the application key asking.
+// MailCredentialCode counts it: when it was sent, whether the key it
+// validates is one of the application key asking, and if so the
+// network that key was asked from (APIConsumer.From).
 type CodeMail struct {
 	Date  time.Time
 	OfApp bool
+	From  string
 }
 
 // codeMailsRefused says whether the account's code mails of the last
 // hour, ms (oldest first), leave no code for a key of the application
-// key they were read for; if so, when one will go again: when the
-// account's fall below MaxCodeMails, or the application's below
+// key they were read for asked from the network from; if so, when one
+// will go again: when the account's fall below MaxCodeMails, or those
+// of the application's keys asked from that network below
 // MaxCredentialCodes, whichever comes first.
-func codeMailsRefused(ms []CodeMail) (bool, time.Time) {
-	var app []time.Time
+func codeMailsRefused(ms []CodeMail, from string) (bool, time.Time) {
+	var share []time.Time
 	for _, m := range ms {
-		if m.OfApp {
-			app = append(app, m.Date)
+		if m.OfApp && m.From == from {
+			share = append(share, m.Date)
 		}
 	}
-	if len(ms) < MaxCodeMails || len(app) < MaxCredentialCodes {
+	if len(ms) < MaxCodeMails || len(share) < MaxCredentialCodes {
 		return false, time.Time{}
 	}
 	// The mail whose hour ends leaves one fewer than the bound.
 	at := ms[len(ms)-MaxCodeMails].Date
-	if a := app[len(app)-MaxCredentialCodes]; a.Before(at) {
+	if a := share[len(share)-MaxCredentialCodes]; a.Before(at) {
 		at = a
 	}
 	return true, at.Add(CredentialValidity)
 }
 
 // MaxPendingCredentials is how many consumer keys of one application
-// key may await validation at once. The application key is no secret
-// (it names the key in logs and configuration files), and each key asked
-// for lets its page mail MaxCredentialCodes codes to the account: the
-// bound is kept in the database, so that neither a restart, another
-// node nor a flood of other keys pushing the per-node throttle's buckets
-// out (api.Options.CredentialBurst) lets whoever knows the application
-// key fill the database or the account's inbox.
+// key asked for from one network may await validation at once. The
+// application key is no secret (it names the key in logs and
+// configuration files), and each key asked for lets its page mail
+// MaxCredentialCodes codes to the account: the bound is kept in the
+// database, so that neither a restart, another node nor a flood of other
+// keys pushing the per-node throttle's buckets out
+// (api.Options.CredentialBurst) lets whoever knows the application key
+// fill the database or the account's inbox from one network.
+//
+// It is counted per asking network (AskCredentialFrom's from, which the
+// API makes of the client's address), not per application key alone:
+// whoever knows the application key could otherwise keep its
+// MaxPendingCredentials slots full, asking again as each expires, and
+// keep its owner from getting any key at all. A key asked for counts
+// against its network for its whole hour, even once dropped (see
+// MaxAppPendingCredentials): a network's asks stay bounded to
+// MaxPendingCredentials an hour, but for those the account validated or
+// refused.
 const MaxPendingCredentials = 10
+
+// MaxAppPendingCredentials is how many consumer keys of one application
+// key may await validation at once, from all networks: the bound of the
+// database's rows of a key asked for from many networks. Past it, one of
+// them is dropped (it expires at once) to make room for the new one,
+// rather than the new one refused, which would let whoever asks from
+// enough networks keep the owner from asking: the key whose page mailed
+// no code yet, of the network holding the most keys awaiting
+// validation, the oldest. Whoever floods from many networks (each
+// holding up to MaxPendingCredentials) pushes out its own keys first;
+// the owner's, one or two of its network's, go last, and a key whose
+// code was mailed goes only once none without a code is left (the
+// codes an hour are bounded: see MaxCodeMails).
+const MaxAppPendingCredentials = 200
 
 // credentialTokenLen is the length of the token of a validation page's
 // address: the provider's is 64 letters and digits.
@@ -160,10 +192,22 @@ func CheckRedirection(s string) (string, error) {
 // AskCredential makes a consumer key of the application appKey, with
 // rules, awaiting validation by the application's account; once
 // validated, its page goes to redirection (if any). An unknown
-// application key is refused as the provider refuses it.
+// application key is refused as the provider refuses it. It is
+// AskCredentialFrom of no known network: all such asks share one.
 func (d *Desk) AskCredential(ctx context.Context, appKey string, rules []APIRule, redirection string) (CredentialAsked, error) {
+	return d.AskCredentialFrom(ctx, "", appKey, rules, redirection)
+}
+
+// AskCredentialFrom is AskCredential asked from the network from: an
+// opaque name (the API's is the client's address, or its /48 in IPv6),
+// whose asks awaiting validation are bounded by MaxPendingCredentials;
+// those of all networks by MaxAppPendingCredentials.
+func (d *Desk) AskCredentialFrom(ctx context.Context, from, appKey string, rules []APIRule, redirection string) (CredentialAsked, error) {
 	if appKey == "" || len(appKey) > 64 {
 		return CredentialAsked{}, errBadAppKey
+	}
+	if len(from) > MaxFromLen {
+		from = from[:MaxFromLen]
 	}
 	rules, err := CheckAPIRules(rules)
 	if err != nil {
@@ -187,11 +231,11 @@ func (d *Desk) AskCredential(ctx context.Context, appKey string, rules []APIRule
 		if err := tx.DeleteStaleAPIConsumers(appKey, w.now.Add(-24*time.Hour)); err != nil {
 			return CredentialAsked{}, err
 		}
-		if err := pendingAllowed(tx, k.Handle, appKey, w.now); err != nil {
+		if err := pendingAllowed(tx, appKey, from, w.now); err != nil {
 			return CredentialAsked{}, err
 		}
 		rec := APIConsumerRecord{APIConsumer: APIConsumer{AppKey: appKey, Handle: k.Handle, Rules: rules, State: CredentialPending, Redirection: redirection,
-			Created: w.now, Expires: w.now.Add(CredentialValidity)}, ConsumerHash: HashConsumerKey(ck), TokenHash: th[:]}
+			Created: w.now, Expires: w.now.Add(CredentialValidity), From: from}, ConsumerHash: HashConsumerKey(ck), TokenHash: th[:]}
 		if rec.ID, err = tx.InsertAPIConsumer(rec); err != nil {
 			return CredentialAsked{}, err
 		}
@@ -209,29 +253,80 @@ func (d *Desk) AskCredential(ctx context.Context, appKey string, rules []APIRule
 	})
 }
 
-// pendingAllowed refuses another consumer key of appKey while
-// MaxPendingCredentials of them await validation, saying when the first
-// of them expires.
-func pendingAllowed(tx Tx, h Handle, appKey string, now time.Time) error {
-	cs, err := tx.APIConsumers(h)
+// MaxFromLen bounds the name of the network a consumer key is asked
+// from, as stored.
+const MaxFromLen = 64
+
+// pendingAllowed makes room for another consumer key of appKey asked
+// from the network from, or refuses it. It refuses it while
+// MaxPendingCredentials keys asked from that network are within their
+// hour, neither validated nor refused (dropped ones too: see
+// MaxAppPendingCredentials), saying when the first of those hours ends
+// (of no known network, as the application key's: AskCredential). While
+// MaxAppPendingCredentials of appKey's keys await validation, it drops
+// one of them (it expires now): see MaxAppPendingCredentials.
+func pendingAllowed(tx Tx, appKey, from string, now time.Time) error {
+	// Those of the last hour: every key awaiting validation, and every
+	// one holding its network's slot.
+	cs, err := tx.PendingAPIConsumers(appKey, now.Add(-CredentialValidity))
 	if err != nil {
 		return err
 	}
 	n, first := 0, time.Time{}
+	var live []APIConsumerRecord
 	for _, c := range cs {
-		if c.AppKey != appKey || c.StateAt(now) != CredentialPending {
+		if c.StateAt(now) == CredentialPending {
+			live = append(live, c)
+		}
+		end := c.Created.Add(CredentialValidity)
+		if c.From != from || !now.Before(end) {
 			continue
 		}
 		n++
-		if first.IsZero() || c.Expires.Before(first) {
-			first = c.Expires
+		if first.IsZero() || end.Before(first) {
+			first = end
 		}
 	}
-	if n < MaxPendingCredentials {
+	if n >= MaxPendingCredentials {
+		id := "err.credential.network.pending"
+		if from == "" {
+			id = "err.credential.pending"
+		}
+		return retryAt(fail(ErrMailLimit, "credential", id,
+			locale.Args{"N": n, "At": clockTime(first), "In": roundUp(first.Sub(now))}), first)
+	}
+	over := len(live) - MaxAppPendingCredentials + 1
+	if over <= 0 {
 		return nil
 	}
-	return retryAt(fail(ErrMailLimit, "credential", "err.credential.pending",
-		locale.Args{"N": n, "At": clockTime(first), "In": roundUp(first.Sub(now))}), first)
+	// The keys dropped first: those whose page mailed no code, of the
+	// networks holding the most, the oldest.
+	held := map[string]int{}
+	for _, c := range live {
+		held[c.From]++
+	}
+	coded := func(c APIConsumerRecord) int {
+		if c.Codes > 0 || c.CodeHash != nil {
+			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(live, func(a, b APIConsumerRecord) int {
+		if d := coded(a) - coded(b); d != 0 {
+			return d
+		}
+		if d := held[b.From] - held[a.From]; d != 0 {
+			return d
+		}
+		return a.Created.Compare(b.Created)
+	})
+	for _, c := range live[:over] {
+		c.Expires = now
+		if err := tx.UpdateAPIConsumer(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // errWrongCredential is the refusal of a validation page's token that
@@ -311,7 +406,7 @@ func (d *Desk) MailCredentialCode(ctx context.Context, token string) (Credential
 		if err != nil {
 			return CredentialLink{}, err
 		}
-		if refused, at := codeMailsRefused(ms); refused {
+		if refused, at := codeMailsRefused(ms, rec.From); refused {
 			return CredentialLink{}, retryAt(fail(ErrMailLimit, "credentialToken", "err.credential.codes_account",
 				locale.Args{"N": len(ms), "Handle": rec.Handle, "At": clockTime(at), "In": roundUp(at.Sub(w.now))}), at)
 		}

@@ -171,7 +171,8 @@ type Tx interface {
 	LastMailAbout(h Handle, requestID int64, kind string) (Mail, error)
 	// CredentialCodeMails lists the mails of codes validating consumer
 	// keys (MailCredentialCode) sent to h after since, oldest first,
-	// each saying whether the key it validates is one of appKey's.
+	// each saying whether the key it validates is one of appKey's, and
+	// if so the network it was asked from.
 	CredentialCodeMails(h Handle, appKey string, since time.Time) ([]CodeMail, error)
 	MarkRead(h Handle, id int64) error
 	Unread(h Handle) (int, error)
@@ -206,7 +207,12 @@ type Tx interface {
 	// APIConsumerByToken returns the consumer key whose validation
 	// page's token has this SHA-256.
 	APIConsumerByToken(hash []byte) (APIConsumerRecord, error)
-	// UpdateAPIConsumer stores c's state, code (hash and count) and end.
+	// PendingAPIConsumers lists the consumer keys of appKey stored
+	// awaiting validation, expired or not, made after since, oldest
+	// first.
+	PendingAPIConsumers(appKey string, since time.Time) ([]APIConsumerRecord, error)
+	// UpdateAPIConsumer stores c's state, code (hash and count), end and
+	// expiry.
 	UpdateAPIConsumer(c APIConsumerRecord) error
 	// DeleteAPIConsumer deletes one consumer key.
 	DeleteAPIConsumer(id int64) error

@@ -406,6 +406,8 @@ func TestTxMirrorsSQLite(t *testing.T) {
 		{APIConsumer: model.APIConsumer{AppKey: "cccc", Rules: model.AllRights, State: model.CredentialPending, Redirection: "https://example.net/", Created: at(4), Expires: at(5)},
 			ConsumerHash: model.HashConsumerKey("cc"), TokenHash: []byte{7, 7}, CodeHash: []byte{8}, Codes: 1},
 		{APIConsumer: model.APIConsumer{AppKey: "aaaa", Rules: model.AllRights, State: model.CredentialValidated, Created: at(6)}, ConsumerHash: model.HashConsumerKey("ca2")},
+		{APIConsumer: model.APIConsumer{AppKey: "cccc", Rules: model.AllRights, State: model.CredentialPending, Created: at(7), Expires: at(9), From: "2001:db8:1::/48"},
+			ConsumerHash: model.HashConsumerKey("cc2"), TokenHash: []byte{7, 8}},
 	} {
 		w.write(fmt.Sprintf("InsertAPIConsumer %d", i), func(tx model.Tx) (any, error) { return tx.InsertAPIConsumer(c) })
 	}
@@ -455,6 +457,27 @@ func TestTxMirrorsSQLite(t *testing.T) {
 		return one(tx.UpdateAPIConsumer(model.APIConsumerRecord{APIConsumer: model.APIConsumer{ID: 99, State: model.CredentialValidated}}))
 	})
 	w.read("APIConsumer updated", func(tx model.Tx) (any, error) { return tx.APIConsumerByToken([]byte{7, 7}) })
+	// The keys awaiting validation of one application key, with the
+	// network each was asked from; one dropped (expired now) is still
+	// one of them.
+	if got, _ := w.read("PendingAPIConsumers", func(tx model.Tx) (any, error) { return tx.PendingAPIConsumers("cccc", at(0)) }).([]model.APIConsumerRecord); len(got) != 1 || got[0].From != "2001:db8:1::/48" || got[0].Codes != 0 {
+		t.Errorf("the pending keys of cccc: %+v", got)
+	}
+	w.write("UpdateAPIConsumer expires", func(tx model.Tx) (any, error) {
+		rec, err := tx.APIConsumerByToken([]byte{7, 8})
+		if err != nil {
+			return nil, err
+		}
+		rec.Expires = at(8)
+		return one(tx.UpdateAPIConsumer(rec))
+	})
+	if got, _ := w.read("PendingAPIConsumers dropped", func(tx model.Tx) (any, error) { return tx.PendingAPIConsumers("cccc", at(0)) }).([]model.APIConsumerRecord); len(got) != 1 || !got[0].Expires.Equal(at(8)) {
+		t.Errorf("the pending keys of cccc once one is dropped: %+v", got)
+	}
+	w.read("PendingAPIConsumers none", func(tx model.Tx) (any, error) { return tx.PendingAPIConsumers("aaaa", at(0)) })
+	if got, _ := w.read("PendingAPIConsumers since", func(tx model.Tx) (any, error) { return tx.PendingAPIConsumers("cccc", at(7)) }).([]model.APIConsumerRecord); len(got) != 0 {
+		t.Errorf("the pending keys of cccc made after minute 7: %+v", got)
+	}
 	w.write("DeleteStaleAPIConsumers none", func(tx model.Tx) (any, error) { return one(tx.DeleteStaleAPIConsumers("cccc", at(30))) })
 	w.write("DeleteAPIConsumer", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIConsumer(1)) })
 	w.write("DeleteAPIConsumer missing", func(tx model.Tx) (any, error) { return one(tx.DeleteAPIConsumer(1)) })

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -388,3 +389,53 @@ type fakeBox struct{}
 
 func (fakeBox) Seal(secret, _ []byte) ([]byte, error) { return secret, nil }
 func (fakeBox) Open(sealed, _ []byte) ([]byte, error) { return sealed, nil }
+
+// TestUpgradeFromSchema13: the consumer keys awaiting validation on a
+// desk left at schema 13 were asked from no known network (schema 14
+// counts them per asking network): MaxPendingCredentials of them hold
+// back no other network's ask, and an ask of no known network is
+// refused until one ends, as before.
+func TestUpgradeFromSchema13(t *testing.T) {
+	ck := func(s string) string { h := model.HashConsumerKey(s); return fmt.Sprintf("X'%x'", h[:]) }
+	now := time.Now()
+	created, expires := now.Add(-time.Minute).UnixNano(), now.Add(model.CredentialValidity-time.Minute).UnixNano()
+	var pending []string
+	for i := range model.MaxPendingCredentials {
+		pending = append(pending, fmt.Sprintf(`('AAAAAAAAAAAAAAAA', %s, '[{"method":"GET","path":"/me"}]', 'pendingValidation', %s, %d, %d)`, ck(fmt.Sprint("c", i)), ck(fmt.Sprint("t", i)), created, expires))
+	}
+	rows := []string{
+		`INSERT INTO accounts (handle, name, email, owes, created, lang) VALUES ('aa11111-ovh', 'Ann', 'ann@example.com', 0, 1, 'en')`,
+		`INSERT INTO api_keys (app_key, handle, name, secret, created) VALUES ('AAAAAAAAAAAAAAAA', 'aa11111-ovh', 'nightly', X'01', 1000)`,
+		`INSERT INTO api_consumers (app_key, consumer_hash, rules, state, token_hash, created, expires) VALUES ` + strings.Join(pending, ", "),
+	}
+	old := oldDesk(t, 13, rows...)
+	fresh := desk{filepath.Join(t.TempDir(), "new.db"), pgtest.URL(t)}
+	fresh.open(t)
+	for engine, st := range old.open(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			if got, want := old.schema(t, engine), fresh.schema(t, engine); !reflect.DeepEqual(got, want) {
+				t.Errorf("the upgraded schema:\n%s\na new desk's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			d := model.NewDesk(st, model.Options{})
+			read := []model.APIRule{{Method: "GET", Path: "/me"}}
+			_, err := d.AskCredential(ctx, "AAAAAAAAAAAAAAAA", read, "")
+			if !errors.Is(err, model.ErrMailLimit) {
+				t.Errorf("one more key of no known network: %v, want refused", err)
+			}
+			got, err := d.AskCredentialFrom(ctx, "192.0.2.1", "AAAAAAAAAAAAAAAA", read, "")
+			if err != nil {
+				t.Fatalf("a key asked from a network: %v", err)
+			}
+			ks, err := d.APIKeys(ctx, "")
+			if err != nil || len(ks) != 1 || len(ks[0].Consumers) != model.MaxPendingCredentials+1 {
+				t.Fatalf("keys: %+v %v", ks, err)
+			}
+			for _, c := range ks[0].Consumers {
+				if want := map[bool]string{true: "192.0.2.1", false: ""}[c.ID == got.ID]; c.From != want {
+					t.Errorf("consumer key #%d asked from %q, want %q", c.ID, c.From, want)
+				}
+			}
+		})
+	}
+}

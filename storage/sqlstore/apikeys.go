@@ -40,13 +40,13 @@ func (t *Tx) DeleteAPIKey(appKey string) error {
 	return exactlyOne(t.x.Exec("DELETE FROM api_keys WHERE app_key = ?", appKey))
 }
 
-const apiConsumerCols = "c.id, c.app_key, k.handle, c.rules, c.state, c.redirection, c.created, c.expires, c.ended, c.last_used"
+const apiConsumerCols = "c.id, c.app_key, k.handle, c.rules, c.state, c.redirection, c.created, c.expires, c.ended, c.last_used, c.asked_from"
 
 func scanAPIConsumer(sc Row, more ...any) (model.APIConsumer, error) {
 	var c model.APIConsumer
 	var rules string
 	var created, expires, ended, used int64
-	err := sc.Scan(append([]any{&c.ID, &c.AppKey, &c.Handle, &rules, &c.State, &c.Redirection, &created, &expires, &ended, &used}, more...)...)
+	err := sc.Scan(append([]any{&c.ID, &c.AppKey, &c.Handle, &rules, &c.State, &c.Redirection, &created, &expires, &ended, &used, &c.From}, more...)...)
 	c.Rules = model.ParseRulesJSON(rules)
 	c.Created, c.Expires, c.Ended, c.LastUsed = tm(created), tm(expires), tm(ended), tm(used)
 	return c, err
@@ -73,9 +73,9 @@ func (t *Tx) APIConsumers(h model.Handle) ([]model.APIConsumer, error) {
 }
 
 func (t *Tx) InsertAPIConsumer(c model.APIConsumerRecord) (int64, error) {
-	return t.insert(`INSERT INTO api_consumers (app_key, consumer_hash, rules, state, redirection, token_hash, code_hash, codes, created, expires, ended, last_used)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.AppKey, c.ConsumerHash[:], model.RulesJSON(c.Rules), c.State, c.Redirection, nullBytes(c.TokenHash), nullBytes(c.CodeHash), c.Codes, ts(c.Created), ts(c.Expires), ts(c.Ended), ts(c.LastUsed))
+	return t.insert(`INSERT INTO api_consumers (app_key, consumer_hash, rules, state, redirection, token_hash, code_hash, codes, created, expires, ended, last_used, asked_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.AppKey, c.ConsumerHash[:], model.RulesJSON(c.Rules), c.State, c.Redirection, nullBytes(c.TokenHash), nullBytes(c.CodeHash), c.Codes, ts(c.Created), ts(c.Expires), ts(c.Ended), ts(c.LastUsed), c.From)
 }
 
 // TouchAPIConsumer never moves the time back: two nodes noting the same
@@ -102,8 +102,14 @@ func (t *Tx) APIConsumerByToken(hash []byte) (model.APIConsumerRecord, error) {
 }
 
 func (t *Tx) UpdateAPIConsumer(c model.APIConsumerRecord) error {
-	return exactlyOne(t.x.Exec("UPDATE api_consumers SET state = ?, code_hash = ?, codes = ?, ended = ? WHERE id = ?",
-		c.State, nullBytes(c.CodeHash), c.Codes, ts(c.Ended), c.ID))
+	return exactlyOne(t.x.Exec("UPDATE api_consumers SET state = ?, code_hash = ?, codes = ?, ended = ?, expires = ? WHERE id = ?",
+		c.State, nullBytes(c.CodeHash), c.Codes, ts(c.Ended), ts(c.Expires), c.ID))
+}
+
+// PendingAPIConsumers reads the keys of one application key by its
+// index (api_consumers_app).
+func (t *Tx) PendingAPIConsumers(appKey string, since time.Time) ([]model.APIConsumerRecord, error) {
+	return list(t, scanAPIConsumerRecord, apiConsumerRecordSelect+" WHERE c.app_key = ? AND c.state = ? AND c.created > ? ORDER BY c.id", appKey, model.CredentialPending, ts(since))
 }
 
 func (t *Tx) DeleteAPIConsumer(id int64) error {

@@ -55,7 +55,7 @@ var Tables = []Table{
 	{Name: "outbox", Cols: cols("mail_id state attempts next_try queued updated last_error")},
 	{Name: "email_changes", Identity: true, Cols: cols("id handle email hash state created expires ended")},
 	{Name: "api_keys", Cols: cols("app_key handle name secret created last_used")},
-	{Name: "api_consumers", Identity: true, Cols: cols("id app_key consumer_hash rules state redirection token_hash code_hash codes created expires ended last_used")},
+	{Name: "api_consumers", Identity: true, Cols: cols("id app_key consumer_hash rules state redirection token_hash code_hash codes created expires ended last_used asked_from")},
 }
 
 // IDsGiven returns the highest id the table ever gave, deleted rows

@@ -103,7 +103,8 @@ func (t *Tx) SimulatedTokenMails(limit int) ([]model.Mail, error) {
 
 // CredentialCodeMails reads the code mails in mails_codes, the index
 // of the code mails alone (the kind is written in the query, as the
-// index's, for SQLite to use it), and each one's key by its number. A
+// index's, for SQLite to use it), and each one's key by its number
+// (whether it is of appKey, and then the network it was asked from). A
 // mail whose key was deleted since (revoked, or its application key
 // removed) is no application's: it counts only toward the account's
 // total. Within the hour counted, only the account or support deletes
@@ -112,13 +113,14 @@ func (t *Tx) SimulatedTokenMails(limit int) ([]model.Mail, error) {
 func (t *Tx) CredentialCodeMails(h model.Handle, appKey string, since time.Time) ([]model.CodeMail, error) {
 	return list(t, func(sc Row) (model.CodeMail, error) {
 		var date, ofApp int64
-		err := sc.Scan(&date, &ofApp)
-		return model.CodeMail{Date: tm(date), OfApp: ofApp == 1}, err
+		var from string
+		err := sc.Scan(&date, &ofApp, &from)
+		return model.CodeMail{Date: tm(date), OfApp: ofApp == 1, From: from}, err
 	}, CodeMailsQuery, h, ts(since), appKey)
 }
 
 // CodeMailsQuery is CredentialCodeMails's query (its plan is tested).
-const CodeMailsQuery = "SELECT m.date, CASE WHEN c.app_key = ?3 THEN 1 ELSE 0 END FROM mails m LEFT JOIN api_consumers c ON c.id = m.credential_id" +
+const CodeMailsQuery = "SELECT m.date, CASE WHEN c.app_key = ?3 THEN 1 ELSE 0 END, CASE WHEN c.app_key = ?3 THEN c.asked_from ELSE '' END FROM mails m LEFT JOIN api_consumers c ON c.id = m.credential_id" +
 	" WHERE m.to_handle = +?1 AND m.kind = '" + model.MailCredentialCode + "' AND m.date > +?2 ORDER BY m.date"
 
 // UnreadQuery is Unread's query (its plan is tested): SQLite counts in

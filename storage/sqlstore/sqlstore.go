@@ -222,7 +222,7 @@ type Migration struct {
 }
 
 // SchemaVersion is the schema this binary writes, in either dialect.
-const SchemaVersion = 13
+const SchemaVersion = 14
 
 // Migrations returns a dialect's schema files, in order. They are
 // numbered 1, 2, 3… with no gap, up to SchemaVersion: a binary built
