@@ -18,6 +18,9 @@ import (
 // the exit code returned.
 
 func TestMain(m *testing.M) {
+	if args := os.Getenv(childArgs); args != "" {
+		os.Exit(runChild(args))
+	}
 	code := m.Run()
 	pgtest.Stop()
 	os.Exit(code)
