@@ -19,6 +19,7 @@ import (
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"contactdesk/locale"
 	"contactdesk/model"
@@ -62,7 +63,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// them on a terminal, and writes plain text anywhere else.
 	root.SetErr(stderr)
 	options := []fang.Option{
-		fang.WithVersion(version(a.l)),
+		// --version is the root's own flag (see newRoot), not cobra's:
+		// cobra writes the version before any check, whatever else the
+		// command line holds (--version --as X wrote it, --as unread).
+		fang.WithoutVersion(),
 		fang.WithoutManpage(), // ours writes where it is told (see newCmdMan)
 		fang.WithErrorHandler(func(w io.Writer, styles fang.Styles, err error) {
 			if sig, ok := a.interrupted(err); ok {
@@ -71,7 +75,6 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			a.report(w, styles, root, a.outputFailure(err), a.stderrTerminal)
 		}),
 	}
-	root.SetVersionTemplate(versionTemplate(a.l, version(a.l)))
 	err := fang.Execute(ctx, root, options...)
 	if help != nil {
 		help.flush()
@@ -143,12 +146,19 @@ contactdesk mail list --as cd67890-ovh`,
 		DisableFlagsInUseLine: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			a.cmd = cmd
+			if asked, _ := cmd.Flags().GetBool("version"); asked && !cmd.HasParent() {
+				return versionAlone(cmd)
+			}
 			if err := checkGlobals(cmd, args); err != nil {
 				return err
 			}
 			return a.checkPool(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if asked, _ := cmd.Flags().GetBool("version"); asked {
+				_, err := io.WriteString(cmd.OutOrStdout(), versionText(a.l, cmd.Flags().Changed("json")))
+				return err
+			}
 			return a.runTUI(as)
 		},
 	}
@@ -174,8 +184,8 @@ contactdesk mail list --as cd67890-ovh`,
 	// shadows the persistent one of its name.
 	root.Flags().StringVar(&as, "as", "", "the HANDLE the terminal app opens on (default: $CONTACTDESK_AS)")
 	pf.BoolVar(&json, "json", false, "print JSON")
-	// cobra's own --version flag, made here so that its words are the
-	// help catalogues' (fang gives the root its Version)
+	// --version (what cobra's would be, its words the help catalogues';
+	// the root's RunE writes the version)
 	root.Flags().BoolP("version", "v", false, "version for contactdesk (with --json, as JSON)")
 	pf.MarkHidden("as")
 	pf.MarkHidden("json")
@@ -241,6 +251,23 @@ contactdesk completion fish \
 	}
 	onceEach(root)
 	return root
+}
+
+// versionAlone refuses, with --version, any flag but --json (which
+// writes the version as JSON): --as, --db, --pool, --smtp, --mail-from
+// change nothing there, and a script that passes them expects them to
+// matter. It names the first, in the flags' order.
+func versionAlone(cmd *cobra.Command) error {
+	var other string
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if other == "" && f.Name != "version" && f.Name != "json" {
+			other = f.Name
+		}
+	})
+	if other != "" {
+		return misuse(cmd, "version_alone", locale.Args{"Name": other})
+	}
+	return nil
 }
 
 // checkGlobals refuses --as and --json where the command has no use for
