@@ -79,7 +79,7 @@ func TestVersionTakesNoOtherFlag(t *testing.T) {
 		{[]string{"--version", "--as", "xx11111-ovh"}, "as"},
 		{[]string{"--as", "xx11111-ovh", "-v"}, "as"},
 		{[]string{"--version", "--db", "other.db"}, "db"},
-		{[]string{"-v", "--json", "--pool", "3"}, "pool"},
+		{[]string{"-v", "--pool", "3"}, "pool"},
 		{[]string{"--version", "--smtp", "smtp://u:secret@mail.example.com:587"}, "smtp"},
 		{[]string{"--mail-from", "desk@example.com", "--version"}, "mail-from"},
 	} {
@@ -94,7 +94,12 @@ func TestVersionTakesNoOtherFlag(t *testing.T) {
 			}
 		}
 	}
-	r := d.withLang([]string{"CONTACTDESK_AS=xx11111-ovh"}, "--version")
+	// with --json, the refusal too is JSON (errjson_test.go)
+	r := d.run("-v", "--json", "--pool", "3")
+	if e := errorLine(t, nil, r.err); r.code != 2 || e.Kind != "usage" || !strings.Contains(e.Message, "--pool means nothing") {
+		t.Errorf("-v --json --pool 3: exit %d, stderr %q", r.code, r.err)
+	}
+	r = d.withLang([]string{"CONTACTDESK_AS=xx11111-ovh"}, "--version")
 	if r.code != 0 || !strings.HasPrefix(r.out, "contactdesk version ") {
 		t.Errorf("--version with $CONTACTDESK_AS: exit %d, stdout %q, stderr %q", r.code, r.out, r.err)
 	}

@@ -53,6 +53,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	speakHelp(root, a.l.Lang())
 	args = singleDash(root, args)
+	a.args = args
 	if len(args) == 0 || !strings.HasPrefix(args[0], "__complete") {
 		// (the shell shows the first line of a description only)
 		fitHelp(root, args, helpWidth())
@@ -71,6 +72,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fang.WithErrorHandler(func(w io.Writer, styles fang.Styles, err error) {
 			if sig, ok := a.interrupted(err); ok {
 				err = a.interruption(sig)
+			}
+			if a.jsonAsked() {
+				a.reportJSON(w, a.outputFailure(err))
+				return
 			}
 			a.report(w, styles, root, a.outputFailure(err), a.stderrTerminal)
 		}),
