@@ -120,7 +120,11 @@ func TestAPIKeyAddToAClosedPipe(t *testing.T) {
 		{"api-key", "add", "aa11111-ovh", "--name", "piped", "--json"},
 	} {
 		ee, stderr := toClosedPipe(args...)
-		if ee.ExitCode() != 1 || !strings.HasSuffix(stderr, "contactdesk: writing the output: write /dev/stdout: broken pipe; the key was not kept (its credentials could not be shown): run the command again\n") {
+		says := "contactdesk: writing the output: write /dev/stdout: broken pipe; the key was not kept (its credentials could not be shown): run the command again\n"
+		if args[len(args)-1] == "--json" { // said as JSON, one line
+			says = `{"error":{"message":"writing the output: write /dev/stdout: broken pipe; the key was not kept (its credentials could not be shown): run the command again","kind":"output"}}` + "\n"
+		}
+		if ee.ExitCode() != 1 || !strings.HasSuffix(stderr, says) {
 			t.Errorf("%v to a closed pipe: %v, %q", args, ee, stderr)
 		}
 	}

@@ -47,7 +47,11 @@ type app struct {
 	l *locale.Localizer
 
 	global globalOptions
-	cmd    *cobra.Command // the command that runs, once its flags are read
+	// args are the command line's arguments, as cobra reads them: what
+	// says whether --json was asked for when the flags could not be
+	// read (jsonAsked).
+	args []string
+	cmd  *cobra.Command // the command that runs, once its flags are read
 	// changed: the command changed the desk, or wrote a desk or a copy
 	// of one; what a failed output then says (outputFailure).
 	changed atomic.Bool

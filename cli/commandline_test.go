@@ -64,6 +64,50 @@ func TestVersionSpeaksTheLanguage(t *testing.T) {
 	}
 }
 
+// TestVersionTakesNoOtherFlag: --version with a flag that means nothing
+// there (--as, --db, --pool, --smtp, --mail-from) is a misuse that
+// names it, in the reader's language, and writes no version (it was
+// accepted silently: --version --as X wrote the version); --json still
+// writes it as JSON, and $CONTACTDESK_AS, the environment's, is no
+// flag.
+func TestVersionTakesNoOtherFlag(t *testing.T) {
+	d := newDesk(t)
+	for _, c := range []struct {
+		args []string
+		name string
+	}{
+		{[]string{"--version", "--as", "xx11111-ovh"}, "as"},
+		{[]string{"--as", "xx11111-ovh", "-v"}, "as"},
+		{[]string{"--version", "--db", "other.db"}, "db"},
+		{[]string{"-v", "--pool", "3"}, "pool"},
+		{[]string{"--version", "--smtp", "smtp://u:secret@mail.example.com:587"}, "smtp"},
+		{[]string{"--mail-from", "desk@example.com", "--version"}, "mail-from"},
+	} {
+		for lang, says := range map[string]string{
+			"C":           "contactdesk: --version writes the version and does nothing else: --" + c.name + " means nothing with it (only --json does: the version as JSON)\n",
+			"pt_PT.UTF-8": "contactdesk: --version só mostra a versão: --" + c.name + " não tem efeito com ela (só --json tem: a versão em JSON)\n",
+			"fr_FR.UTF-8": "contactdesk: --version affiche la version, rien d'autre : --" + c.name + " n'a aucun effet avec elle (seul --json en a un : la version en JSON)\n",
+		} {
+			r := d.withLang([]string{"LANG=" + lang}, c.args...)
+			if r.code != 2 || r.out != "" || !strings.HasPrefix(r.err, says) || strings.Contains(r.err, "secret") {
+				t.Errorf("LANG=%s %v: exit %d, stdout %q, stderr %q; want 2 and %q", lang, c.args, r.code, r.out, r.err, says)
+			}
+		}
+	}
+	// with --json, the refusal too is JSON (errjson_test.go)
+	r := d.run("-v", "--json", "--pool", "3")
+	if e := errorLine(t, nil, r.err); r.code != 2 || e.Kind != "usage" || !strings.Contains(e.Message, "--pool means nothing") {
+		t.Errorf("-v --json --pool 3: exit %d, stderr %q", r.code, r.err)
+	}
+	r = d.withLang([]string{"CONTACTDESK_AS=xx11111-ovh"}, "--version")
+	if r.code != 0 || !strings.HasPrefix(r.out, "contactdesk version ") {
+		t.Errorf("--version with $CONTACTDESK_AS: exit %d, stdout %q, stderr %q", r.code, r.out, r.err)
+	}
+	if _, err := os.Stat(filepath.Join(d.dir, "other.db")); err == nil {
+		t.Errorf("--version --db other.db made other.db")
+	}
+}
+
 // TestVersionAsJSON: --version --json writes the version as JSON, the
 // same in every language, for a script (it used to write the line,
 // --json quietly ignored).

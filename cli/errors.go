@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +21,7 @@ import (
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/model/text"
+	"contactdesk/storage"
 )
 
 // Exit codes: the command line's contract with scripts.
@@ -380,4 +383,144 @@ func (r redactWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// errorJSON is what a command given --json writes on stderr when it
+// fails, one line: {"error":{"message":…,"kind":…}}. Message is what
+// the line without --json says, in the reader's language; Kind a word
+// that never changes with it, for scripts (errorKind); Reason, for a
+// refusal of the desk's rules, which one (refusalReasons); Field the
+// input it is about, when it says.
+type errorJSON struct {
+	Error struct {
+		Message string `json:"message"`
+		Kind    string `json:"kind"`
+		Reason  string `json:"reason,omitempty"`
+		Field   string `json:"field,omitempty"`
+	} `json:"error"`
+}
+
+// The kinds of error --json names (errorJSON's kind), a public contract:
+// add, never rename.
+const (
+	kindUsage       = "usage"       // called wrongly (exit 2)
+	kindNotFound    = "not_found"   // no such request, service, mail, account…
+	kindInvalid     = "invalid"     // a value the rules refuse
+	kindForbidden   = "forbidden"   // not yours to do: a role, a token, payments not up to date
+	kindConflict    = "conflict"    // clashes with what is: pending, ended, answered, exists, changed meanwhile
+	kindLimit       = "limit"       // too many tries or mails: passes with time
+	kindStorage     = "storage"     // the desk's database: not there, not a desk, locked, damaged, failed
+	kindMaybeSaved  = "maybe_saved" // the database went silent while saving: read it back
+	kindInterrupted = "interrupted" // stopped by a signal
+	kindOutput      = "output"      // the output could not be written (and, said so, what came of the change)
+	kindFailed      = "failed"      // anything else: a file, a folder, an address refused
+)
+
+// refusalReasons name the model's kinds of refusal (errorJSON's reason)
+// and the kind of error each is, in the order errors.Is tries them.
+var refusalReasons = []struct {
+	err          error
+	reason, kind string
+}{
+	{model.ErrNotFound, "not_found", kindNotFound},
+	{model.ErrUnknownAccount, "unknown_account", kindNotFound},
+	{model.ErrInvalid, "invalid", kindInvalid},
+	{model.ErrNotDomain, "not_domain", kindInvalid},
+	{model.ErrCredentials, "credentials", kindForbidden},
+	{model.ErrNotYourRole, "not_your_role", kindForbidden},
+	{model.ErrNotRequester, "not_requester", kindForbidden},
+	{model.ErrNotAdmin, "not_admin", kindForbidden},
+	{model.ErrNotUpToDate, "not_up_to_date", kindForbidden},
+	{model.ErrWrongToken, "wrong_token", kindForbidden},
+	{model.ErrTokenUsed, "token_used", kindForbidden},
+	{model.ErrTokenReplaced, "token_replaced", kindForbidden},
+	{model.ErrTokenNotYours, "token_not_yours", kindForbidden},
+	{model.ErrExists, "exists", kindConflict},
+	{model.ErrAlreadyContact, "already_contact", kindConflict},
+	{model.ErrPending, "pending", kindConflict},
+	{model.ErrEnded, "ended", kindConflict},
+	{model.ErrAlreadyAnswered, "already_answered", kindConflict},
+	{model.ErrChanged, "changed", kindConflict},
+	{model.ErrThrottled, "throttled", kindLimit},
+	{model.ErrMailLimit, "mail_limit", kindLimit},
+}
+
+// errorKind is the kind of err (errorJSON's), and for a refusal of the
+// rules its reason.
+func errorKind(err error) (kind, reason string) {
+	var (
+		ue *usageError
+		f  *failure
+	)
+	switch {
+	case errors.As(err, &ue):
+		return kindUsage, ""
+	case model.IsRefusal(err):
+		for _, r := range refusalReasons {
+			if errors.Is(err, r.err) {
+				return r.kind, r.reason
+			}
+		}
+		return kindInvalid, ""
+	case errors.As(err, &f):
+		switch {
+		case strings.HasPrefix(f.id, "interrupted"):
+			return kindInterrupted, ""
+		case strings.HasPrefix(f.id, "output"):
+			return kindOutput, ""
+		case strings.HasPrefix(f.id, "db_"), f.id == "no_database", f.id == "empty_database", f.id == "no_desk":
+			return kindStorage, ""
+		}
+		return kindFailed, ""
+	case errors.Is(err, model.ErrMaybeSaved):
+		return kindMaybeSaved, ""
+	case errors.Is(err, model.ErrStorage), errors.Is(err, model.ErrNewerSchema),
+		errors.Is(err, storage.ErrNotOurs), errors.Is(err, storage.ErrMissing),
+		errors.Is(err, storage.ErrReadOnlyFile), errors.Is(err, storage.ErrBusy), errors.Is(err, storage.ErrDamaged):
+		return kindStorage, ""
+	}
+	return kindFailed, ""
+}
+
+// jsonAsked reports whether the command line asks for JSON: --json,
+// as the command read it, or when its flags could not be read (a
+// misuse), as it stands among the arguments before "--".
+func (a *app) jsonAsked() bool {
+	if a.cmd != nil {
+		if f := a.cmd.Flags().Lookup("json"); f != nil {
+			return f.Changed && f.Value.String() == "true"
+		}
+	}
+	for _, arg := range a.args {
+		if arg == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(arg, "--json"); ok && (v == "" || v[0] == '=') {
+			on, err := strconv.ParseBool(strings.TrimPrefix(v, "="))
+			return v == "" || err == nil && on
+		}
+	}
+	return false
+}
+
+// reportJSON writes why a command given --json failed: one line of JSON
+// (errorJSON) on w, the message as report would say it, without the
+// usage (a script reads the kind, usage, instead).
+func (a *app) reportJSON(w io.Writer, err error) {
+	var j errorJSON
+	msg := a.refusal(err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		msg = ue.say(a.l)
+	}
+	j.Error.Message = message(msg)
+	j.Error.Kind, j.Error.Reason = errorKind(err)
+	if model.IsRefusal(err) {
+		j.Error.Field = model.FieldOf(err)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(j) // strings: no error
+	w.Write(escapeUnsafe(b.Bytes()))
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -129,23 +128,17 @@ func paragraphs(s string) string {
 	return strings.Join(ps, "\n") // mango makes a paragraph of each line
 }
 
-// version is what --version says, in l's language: the module's
-// version and the VCS revision it was built from, as the Go toolchain
-// recorded them.
-func version(l *locale.Localizer) string {
+// versionText is what --version writes: the line "contactdesk version
+// v1.4.0 (revision …)", the program's name first and the version (v)
+// third in every language ("contactdesk versão v1.4.0 (revisão …)"), for
+// scripts that take it with cut -d' ' -f3; and with --json (asJSON), the
+// same as JSON, whatever the language (versionJSON).
+func versionText(l *locale.Localizer, asJSON bool) string {
 	info, _ := debug.ReadBuildInfo()
-	return versionOf(info, l)
-}
-
-// versionTemplate is cobra's template for what --version writes: the
-// line "contactdesk version v1.4.0 (revision …)", the program's name
-// first and the version (v) third in every language ("contactdesk versão
-// v1.4.0 (revisão …)"), for scripts that take it with cut -d' ' -f3; and
-// with --json, the same as JSON, whatever the language (versionJSON).
-func versionTemplate(l *locale.Localizer, v string) string {
-	info, _ := debug.ReadBuildInfo()
-	return `{{if (.Flags.Lookup "json").Changed}}{{` + strconv.Quote(versionJSON(info)) + `}}{{else}}{{` +
-		strconv.Quote(l.T("cli.version.line", locale.Args{"Name": "contactdesk", "Version": v})) + "}}\n{{end}}"
+	if asJSON {
+		return versionJSON(info)
+	}
+	return l.T("cli.version.line", locale.Args{"Name": "contactdesk", "Version": versionOf(info, l)}) + "\n"
 }
 
 // build is what the Go toolchain recorded of a build, as --version

@@ -45,7 +45,11 @@ func (a *app) refusal(err error) string {
 	if model.IsRefusal(err) {
 		return model.Localize(err, a.l)
 	}
-	return strings.TrimPrefix(err.Error(), model.ErrStorage.Error()+": ")
+	msg := strings.TrimPrefix(err.Error(), model.ErrStorage.Error()+": ")
+	if s, ok := storageSaid(err, msg, a.l); ok {
+		return s
+	}
+	return msg
 }
 
 // stateWord is a request's state as the output names it: the API's name

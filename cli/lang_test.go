@@ -134,7 +134,7 @@ func TestRefusalsFollowTheLocale(t *testing.T) {
 	d := seeded(t)
 	for env, want := range map[string]string{
 		"LANG=pt_PT.UTF-8": "contactdesk: só o administrador ou o contacto de faturação podem alterar o contacto de faturação de example.com\n",
-		"LANG=fr_FR.UTF-8": "contactdesk: seul l'administrateur ou le contact facturation peut modifier le contact facturation de example.com\n",
+		"LANG=fr_FR.UTF-8": "contactdesk: seul l'administrateur ou le contact facturation peut modifier le contact facturation d'example.com\n",
 		"LANG=C":           "contactdesk: only the admin or the billing contact can change the billing contact of example.com\n",
 	} {
 		r := d.withLang([]string{env}, "request", "create", "--as", "te22222-ovh", "--service", "example.com", "--role", "billing", "--to", "ne44444-ovh")

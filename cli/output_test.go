@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,6 +50,13 @@ func (d *desk) runFull(room int, args ...string) result {
 func (d *desk) lostOutput(says string, args ...string) {
 	d.t.Helper()
 	r := d.runFull(0, args...)
+	if slices.Contains(args, "--json") {
+		// said as JSON (errjson_test.go)
+		if e := errorLine(d.t, args, r.err); r.code != 1 || e.Kind != "output" || "contactdesk: "+e.Message != says {
+			d.t.Errorf("%v with a full disk: exit %d, stderr %q; want 1, the kind output, and %q", args, r.code, r.err, says)
+		}
+		return
+	}
 	if r.code != 1 || r.err != says+"\n" {
 		d.t.Errorf("%v with a full disk: exit %d, stderr %q; want 1 and %q", args, r.code, r.err, says)
 	}
@@ -187,6 +195,13 @@ func TestAPIKeyAddKeepsNoKeyItCouldNotShow(t *testing.T) {
 		{100, []string{"--json"}},
 	} {
 		r := d.runFull(c.room, append([]string{"api-key", "add", "aa11111-ovh", "--name", "lost"}, c.args...)...)
+		if c.args != nil {
+			// said as JSON (errjson_test.go)
+			if e := errorLine(t, c.args, r.err); r.code != 1 || e.Kind != "output" || "contactdesk: "+e.Message+"\n" != notKept {
+				t.Errorf("api-key add %v with %d bytes of room: exit %d, %q", c.args, c.room, r.code, r.err)
+			}
+			continue
+		}
 		if r.code != 1 || !strings.HasSuffix(r.err, notKept) {
 			t.Errorf("api-key add %v with %d bytes of room: exit %d, %q", c.args, c.room, r.code, r.err)
 		}

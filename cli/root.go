@@ -19,6 +19,7 @@ import (
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"contactdesk/locale"
 	"contactdesk/model"
@@ -52,6 +53,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	speakHelp(root, a.l.Lang())
 	args = singleDash(root, args)
+	a.args = args
 	if len(args) == 0 || !strings.HasPrefix(args[0], "__complete") {
 		// (the shell shows the first line of a description only)
 		fitHelp(root, args, helpWidth())
@@ -62,16 +64,22 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// them on a terminal, and writes plain text anywhere else.
 	root.SetErr(stderr)
 	options := []fang.Option{
-		fang.WithVersion(version(a.l)),
+		// --version is the root's own flag (see newRoot), not cobra's:
+		// cobra writes the version before any check, whatever else the
+		// command line holds (--version --as X wrote it, --as unread).
+		fang.WithoutVersion(),
 		fang.WithoutManpage(), // ours writes where it is told (see newCmdMan)
 		fang.WithErrorHandler(func(w io.Writer, styles fang.Styles, err error) {
 			if sig, ok := a.interrupted(err); ok {
 				err = a.interruption(sig)
 			}
+			if a.jsonAsked() {
+				a.reportJSON(w, a.outputFailure(err))
+				return
+			}
 			a.report(w, styles, root, a.outputFailure(err), a.stderrTerminal)
 		}),
 	}
-	root.SetVersionTemplate(versionTemplate(a.l, version(a.l)))
 	err := fang.Execute(ctx, root, options...)
 	if help != nil {
 		help.flush()
@@ -125,7 +133,8 @@ and --mail-from it is also delivered for real. Global flags go before the
 command or after it. Exit status: 0 done, 1 refused, not found or output
 not written (why, on stderr; nothing changed unless it says so), 2 misused
 (with the usage); stopped by a signal, 128 + its number (130 for SIGINT,
-143 for SIGTERM, 141 for a closed pipe).
+143 for SIGTERM, 141 for a closed pipe). With --json, why a command failed
+is one line of JSON on stderr: {"error":{"message","kind",…}}.
 
 The command line speaks the language of $LC_ALL, else $LC_MESSAGES, else
 $LANG (pt_PT.UTF-8: European Portuguese; fr_FR.UTF-8: French; else
@@ -143,12 +152,19 @@ contactdesk mail list --as cd67890-ovh`,
 		DisableFlagsInUseLine: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			a.cmd = cmd
+			if asked, _ := cmd.Flags().GetBool("version"); asked && !cmd.HasParent() {
+				return versionAlone(cmd)
+			}
 			if err := checkGlobals(cmd, args); err != nil {
 				return err
 			}
 			return a.checkPool(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if asked, _ := cmd.Flags().GetBool("version"); asked {
+				_, err := io.WriteString(cmd.OutOrStdout(), versionText(a.l, cmd.Flags().Changed("json")))
+				return err
+			}
 			return a.runTUI(as)
 		},
 	}
@@ -174,8 +190,8 @@ contactdesk mail list --as cd67890-ovh`,
 	// shadows the persistent one of its name.
 	root.Flags().StringVar(&as, "as", "", "the HANDLE the terminal app opens on (default: $CONTACTDESK_AS)")
 	pf.BoolVar(&json, "json", false, "print JSON")
-	// cobra's own --version flag, made here so that its words are the
-	// help catalogues' (fang gives the root its Version)
+	// --version (what cobra's would be, its words the help catalogues';
+	// the root's RunE writes the version)
 	root.Flags().BoolP("version", "v", false, "version for contactdesk (with --json, as JSON)")
 	pf.MarkHidden("as")
 	pf.MarkHidden("json")
@@ -241,6 +257,23 @@ contactdesk completion fish \
 	}
 	onceEach(root)
 	return root
+}
+
+// versionAlone refuses, with --version, any flag but --json (which
+// writes the version as JSON): --as, --db, --pool, --smtp, --mail-from
+// change nothing there, and a script that passes them expects them to
+// matter. It names the first, in the flags' order.
+func versionAlone(cmd *cobra.Command) error {
+	var other string
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if other == "" && f.Name != "version" && f.Name != "json" {
+			other = f.Name
+		}
+	})
+	if other != "" {
+		return misuse(cmd, "version_alone", locale.Args{"Name": other})
+	}
+	return nil
 }
 
 // checkGlobals refuses --as and --json where the command has no use for

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,9 @@ import (
 // the exit code returned.
 
 func TestMain(m *testing.M) {
+	if args := os.Getenv(childArgs); args != "" {
+		os.Exit(runChild(args))
+	}
 	code := m.Run()
 	pgtest.Stop()
 	os.Exit(code)
@@ -83,6 +87,13 @@ func (d *desk) refused(says string, args ...string) {
 func (d *desk) misused(says string, args ...string) {
 	d.t.Helper()
 	r := d.run(args...)
+	if slices.Contains(args, "--json") {
+		// said as JSON, without the usage (errjson_test.go)
+		if e := errorLine(d.t, args, r.err); r.code != 2 || e.Kind != "usage" || !strings.Contains(e.Message, says) {
+			d.t.Fatalf("%v: exit %d, stderr %q; want 2, the kind usage, saying %q", args, r.code, r.err, says)
+		}
+		return
+	}
 	if r.code != 2 || !strings.HasPrefix(r.err, "contactdesk: ") || !strings.Contains(r.err, says) || !strings.Contains(r.err, "usage: contactdesk") {
 		d.t.Fatalf("%v: exit %d, stderr %q; want 2 with the usage, saying %q", args, r.code, r.err, says)
 	}

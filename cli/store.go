@@ -120,6 +120,41 @@ func notOurs(path string, err error) error {
 	return nil
 }
 
+// storageSaid words, in l's language, a refusal of the storage that
+// says msg: a SQLite file that can't be written, locked by another
+// program past the wait, damaged, or a desk a newer contactdesk wrote.
+// Only such an error said as it is: wrapped in more words (another
+// file's, a step's), msg is not what it says, and it stays as it is
+// (ok false).
+func storageSaid(err error, msg string, l *locale.Localizer) (string, bool) {
+	var (
+		fe    *storage.FileError
+		newer *storage.NewerError
+	)
+	switch {
+	case errors.As(err, &fe) && fe.Error() == msg:
+		args := locale.Args{"Path": fe.Path, "Wait": storage.BusyTimeout.String(), "Detail": fe.Detail}
+		id := ""
+		switch {
+		case errors.Is(fe, storage.ErrReadOnlyFile):
+			id = "db_read_only"
+		case errors.Is(fe, storage.ErrBusy):
+			id = "db_busy"
+		case errors.Is(fe, storage.ErrDamaged):
+			return l.T("cli.fail.db_damaged", args), true
+		default:
+			return "", false
+		}
+		if fe.Opening {
+			id += "_open"
+		}
+		return l.T("cli.fail."+id, args), true
+	case errors.As(err, &newer) && newer.Error() == msg:
+		return l.T("cli.fail.db_newer", locale.Args{"Path": newer.Where, "Found": newer.Found, "Known": newer.Known}), true
+	}
+	return "", false
+}
+
 // createFile makes an empty file at path with mode, unless one is there
 // already; SQLite then writes its database into it and keeps the mode.
 // It reports whether it made the file.

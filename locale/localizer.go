@@ -112,14 +112,19 @@ func cut(src string) (ps []piece, ok bool) {
 func (l *Localizer) fill(ps []piece, a Args) (string, bool) {
 	var b strings.Builder
 	for _, p := range ps {
-		b.WriteString(p.text)
 		if p.arg == "" {
+			b.WriteString(p.text)
 			continue
 		}
 		v, found := a[p.arg]
 		if w, ok := v.(Word); ok && w != nil {
 			v = w.In(l)
 		}
+		text := p.text
+		if l.lang == FR && v != nil && reflect.ValueOf(v).Kind() == reflect.String {
+			text, _ = elide(text, fmt.Sprint(v)) // as marked, for the template's way
+		}
+		b.WriteString(text)
 		switch v := v.(type) {
 		case string:
 			b.WriteString(v)
@@ -240,10 +245,21 @@ func (l *Localizer) T(id string, args ...Args) string {
 			}
 		}
 	}
+	return l.template(id, a)
+}
+
+// template writes message id with a through go-i18n and text/template:
+// a Word in l's language, anything else as fmt writes it; in French,
+// with the words before an argument elided where its value calls for
+// it (elision.go), as fill does.
+func (l *Localizer) template(id string, a Args) string {
 	data := make(map[string]any, len(a))
 	for k, v := range a {
 		if w, ok := v.(Word); ok && w != nil {
 			v = w.In(l)
+		}
+		if l.lang == FR && k != "N" {
+			v = marked(v)
 		}
 		data[k] = v
 	}
@@ -254,6 +270,9 @@ func (l *Localizer) T(id string, args ...Args) string {
 	s, err := l.loc.Localize(lc)
 	if s == "" && err != nil {
 		return id
+	}
+	if l.lang == FR {
+		s = elideMarked(s)
 	}
 	return s
 }

@@ -9,6 +9,7 @@ import (
 
 	"contactdesk/storage/postgres"
 	"contactdesk/storage/sqlite"
+	"contactdesk/storage/sqlstore"
 )
 
 // DB is a desk in a SQLite file.
@@ -39,7 +40,23 @@ var (
 	ErrNotOurs      = sqlite.ErrNotOurs
 	ErrNotSQLite    = sqlite.ErrNotSQLite
 	ErrOtherProgram = sqlite.ErrOtherProgram
+	ErrReadOnlyFile = sqlite.ErrReadOnlyFile
+	ErrBusy         = sqlite.ErrBusy
+	ErrDamaged      = sqlite.ErrDamaged
+	ErrNewerSchema  = sqlite.ErrNewerSchema
 )
+
+// FileError is a refusal of a SQLite file (read-only, locked by another
+// program, damaged) with its parts; see sqlite.FileError.
+type FileError = sqlite.FileError
+
+// NewerError is the refusal of a desk a newer contactdesk wrote, with
+// its schemas; see sqlstore.NewerError.
+type NewerError = sqlstore.NewerError
+
+// BusyTimeout is how long a SQLite file locked by another program is
+// waited for.
+const BusyTimeout = sqlite.BusyTimeout
 
 // Import copies the desk in the SQLite file at path into db, which must
 // hold no data (contactdesk migrate). The file is checked, and its

@@ -31,7 +31,7 @@ func testLanguages(t *testing.T, open Opener) {
 	}
 	want := map[model.Handle][]string{
 		A: {"Confirme: novo contacto técnico de example.com (pedido #1)", "Pedido #1 concluído: ne44444-ovh é o novo contacto técnico de example.com"},
-		T: {"À confirmer\u00a0: nouveau contact technique pour example.com (demande #1)", "Demande #1 aboutie\u00a0: ne44444-ovh est le nouveau contact technique de example.com"},
+		T: {"À confirmer\u00a0: nouveau contact technique pour example.com (demande #1)", "Demande #1 aboutie\u00a0: ne44444-ovh est le nouveau contact technique d'example.com"},
 		N: {"Please confirm: new tech contact for example.com (request #1)", "Request #1 done: ne44444-ovh is the new tech contact of example.com"},
 	}
 	bodies := map[model.Handle]string{A: "Olá, Ada Admin,", T: "Bonjour Ted Tech,", N: "Hello Nina New,"}
@@ -94,7 +94,7 @@ func testLanguages(t *testing.T, open Opener) {
 	for l, text := range map[locale.Lang]string{
 		locale.EN: "only the admin or the billing contact can change the billing contact of owed.org",
 		locale.PT: "só o administrador ou o contacto de faturação podem alterar o contacto de faturação de owed.org",
-		locale.FR: "seul l'administrateur ou le contact facturation peut modifier le contact facturation de owed.org",
+		locale.FR: "seul l'administrateur ou le contact facturation peut modifier le contact facturation d'owed.org",
 	} {
 		if got := model.Localize(err, locale.For(l)); got != text {
 			t.Errorf("%s: %q, want %q", l, got, text)

@@ -333,22 +333,45 @@ func (db *DB) explain(err error, opening bool) error {
 		return fmt.Errorf("cannot open %s: check that its folder exists and that you may write there", db.path)
 	case sqlite3.ErrReadonly:
 		if opening {
-			return fmt.Errorf("%s: %w; contactdesk needs to write to it and to its folder", db.path, ErrReadOnlyFile)
+			return db.fileError(ErrReadOnlyFile, opening, "", fmt.Errorf("%s: %w; contactdesk needs to write to it and to its folder", db.path, ErrReadOnlyFile))
 		}
-		return fmt.Errorf("%w: %s can't be written (check the permissions of the file and its folder); nothing was changed", ErrReadOnlyFile, db.path)
+		return db.fileError(ErrReadOnlyFile, opening, "", fmt.Errorf("%w: %s can't be written (check the permissions of the file and its folder); nothing was changed", ErrReadOnlyFile, db.path))
 	case sqlite3.ErrBusy, sqlite3.ErrLocked:
-		return fmt.Errorf("%w: another program has held %s locked for more than %s; %s", ErrBusy, db.path, BusyTimeout, then)
+		return db.fileError(ErrBusy, opening, "", fmt.Errorf("%w: another program has held %s locked for more than %s; %s", ErrBusy, db.path, BusyTimeout, then))
 	case sqlite3.ErrFull:
 		return fmt.Errorf("the disk holding %s is full; nothing was changed", db.path)
 	case sqlite3.ErrNotADB:
 		return fmt.Errorf("%s is %w; refusing to touch it", db.path, ErrNotSQLite)
 	case sqlite3.ErrCorrupt:
-		return fmt.Errorf("%w: %s can't be read (SQLite says: %v); restore it from a backup", ErrDamaged, db.path, err)
+		return db.fileError(ErrDamaged, opening, err.Error(), fmt.Errorf("%w: %s can't be read (SQLite says: %v); restore it from a backup", ErrDamaged, db.path, err))
 	}
 	if opening {
 		return fmt.Errorf("%s: %w", db.path, err)
 	}
 	return err
+}
+
+// FileError is a refusal of the database file at Path that a user can
+// meet: Kind is ErrReadOnlyFile, ErrBusy or ErrDamaged (which errors.Is
+// finds), met while the file was being opened (Opening) or by a read or
+// a write that changed nothing; Detail is SQLite's own words for a
+// damaged file. Error is English, as it always was; a door that speaks
+// its reader's language words the refusal from these fields.
+type FileError struct {
+	Kind    error
+	Path    string
+	Opening bool
+	Detail  string
+	msg     string
+}
+
+func (e *FileError) Error() string { return e.msg }
+func (e *FileError) Unwrap() error { return e.Kind }
+
+// fileError makes a FileError of kind about db's file, saying what
+// english says.
+func (db *DB) fileError(kind error, opening bool, detail string, english error) *FileError {
+	return &FileError{Kind: kind, Path: db.path, Opening: opening, Detail: detail, msg: english.Error()}
 }
 
 // Path returns the database file's path.

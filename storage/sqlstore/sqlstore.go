@@ -276,12 +276,27 @@ func (t *Tx) CheckSchema() error {
 	return Newer(ver)
 }
 
+// NewerError is the refusal of a desk a newer contactdesk wrote, found
+// when it is opened: Where names it, Found is its schema, Known the
+// newest this binary knows. It is ErrNewerSchema. Its Error is English; a
+// door that speaks its reader's language words it from these fields.
+type NewerError struct {
+	Where        string
+	Found, Known int
+}
+
+func (e *NewerError) Error() string {
+	return fmt.Sprintf("%s was written by a newer contactdesk (schema %d; this one knows up to %d): %v; upgrade contactdesk", e.Where, e.Found, e.Known, ErrNewerSchema)
+}
+
+func (e *NewerError) Unwrap() error { return ErrNewerSchema }
+
 // Upgrade brings a desk at schema ver up to date, running with exec, in
 // order, the migrations it lacks; where names the desk in messages. A
 // desk of a newer schema is refused (exec may be nil to check only).
 func Upgrade(d Dialect, where string, ver int, exec func(q string) error) error {
 	if ver > SchemaVersion {
-		return fmt.Errorf("%s was written by a newer contactdesk (schema %d; this one knows up to %d): %w; upgrade contactdesk", where, ver, SchemaVersion, ErrNewerSchema)
+		return &NewerError{Where: where, Found: ver, Known: SchemaVersion}
 	}
 	if exec == nil {
 		return nil

@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// errorLine reads what a command given --json wrote on stderr when it
+// failed: one line, one JSON object, {"error": {…}} and nothing else.
+func errorLine(t *testing.T, args []string, stderr string) (e struct {
+	Message, Kind, Reason, Field string
+}) {
+	t.Helper()
+	if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") {
+		t.Fatalf("%v: stderr is not one line: %q", args, stderr)
+	}
+	var j map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(stderr), &j); err != nil || len(j) != 1 || j["error"] == nil {
+		t.Fatalf("%v: stderr is not {\"error\": …}: %q (%v)", args, stderr, err)
+	}
+	if err := json.Unmarshal(j["error"], &e); err != nil || e.Message == "" || e.Kind == "" {
+		t.Fatalf("%v: the error has no message or no kind: %q (%v)", args, stderr, err)
+	}
+	return e
+}
+
+// TestErrorsAsJSON: a command given --json that fails writes its error
+// on stderr as one JSON object, {"error": {"message", "kind", "reason",
+// "field"}}: the message the same words as without --json, in the
+// reader's language; the kind, the reason and the field the same in
+// every language; nothing on stdout; the exit code as without --json.
+func TestErrorsAsJSON(t *testing.T) {
+	d := seeded(t)
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	missing := filepath.Join(d.dir, "nowhere", "desk.db")
+	for _, c := range []struct {
+		args                              []string
+		code                              int
+		kind, reason, field, containsText string
+	}{
+		{[]string{"services", "--as", "zz99999-ovh"}, 1, "not_found", "unknown_account", "as", "zz99999-ovh"},
+		{[]string{"request", "show", "999", "--as", "ad11111-ovh"}, 1, "not_found", "not_found", "request", "999"},
+		{[]string{"request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "billing", "--to", "bi33333-ovh"}, 1, "conflict", "already_contact", "to", "bi33333-ovh"},
+		{[]string{"request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "bi33333-ovh"}, 1, "conflict", "pending", "role", "#1"},
+		{[]string{"request", "accept", "1", "--as", "ne44444-ovh", "--token", "AAAA-BBBB-CCCC-DDDD"}, 1, "forbidden", "wrong_token", "token", "#1"},
+		{[]string{"--db", missing, "services", "--as", "ad11111-ovh"}, 1, "storage", "", "", missing},
+		{[]string{"services", "--as", "ad11111-ovh", "--bogus"}, 2, "usage", "", "", "--bogus"},
+		{[]string{"--bogus", "services", "--as", "ad11111-ovh"}, 2, "usage", "", "", "--bogus"},
+		{[]string{"services", "--as", "ad11111-ovh", "--serivce", "x"}, 2, "usage", "", "", "--serivce"},
+	} {
+		for _, lang := range []string{"C", "pt_PT.UTF-8"} {
+			plain := d.withLang([]string{"LANG=" + lang}, c.args...)
+			args := append(append([]string{}, c.args...), "--json")
+			if c.kind == "usage" {
+				args = append([]string{"--json"}, c.args...) // before the bad flag, and cobra's reading
+			}
+			r := d.withLang([]string{"LANG=" + lang}, args...)
+			if r.code != c.code || plain.code != c.code || r.out != "" {
+				t.Errorf("LANG=%s %v: exit %d (without --json %d), stdout %q; want %d and nothing", lang, args, r.code, plain.code, r.out, c.code)
+				continue
+			}
+			e := errorLine(t, args, r.err)
+			said, _, _ := strings.Cut(strings.TrimPrefix(plain.err, "contactdesk: "), "\n")
+			if e.Message != said || !strings.Contains(e.Message, c.containsText) {
+				t.Errorf("LANG=%s %v: message %q; want %q, as without --json", lang, args, e.Message, said)
+			}
+			if e.Kind != c.kind || e.Reason != c.reason || e.Field != c.field {
+				t.Errorf("LANG=%s %v: kind %q, reason %q, field %q; want %q, %q, %q", lang, args, e.Kind, e.Reason, e.Field, c.kind, c.reason, c.field)
+			}
+		}
+	}
+	// (said in each language, the kind the same)
+	en := d.withLang([]string{"LANG=C"}, "request", "show", "999", "--as", "ad11111-ovh", "--json")
+	pt := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "request", "show", "999", "--as", "ad11111-ovh", "--json")
+	if a, b := errorLine(t, nil, en.err), errorLine(t, nil, pt.err); a.Message == b.Message || a.Kind != b.Kind {
+		t.Errorf("English %+v and Portuguese %+v", a, b)
+	}
+	// A command with no JSON output refuses --json: said as JSON too.
+	r := d.run("init", "--json")
+	if e := errorLine(t, []string{"init", "--json"}, r.err); r.code != 2 || e.Kind != "usage" || !strings.Contains(e.Message, "--json") {
+		t.Errorf("init --json: exit %d, %+v", r.code, e)
+	}
+	// Without --json, or with --json=false, the line as ever.
+	for _, args := range [][]string{
+		{"request", "show", "999", "--as", "ad11111-ovh"},
+		{"request", "show", "999", "--as", "ad11111-ovh", "--json=false"},
+		{"--json=false", "services", "--bogus"},
+	} {
+		if r := d.run(args...); !strings.HasPrefix(r.err, "contactdesk: ") {
+			t.Errorf("%v: stderr %q; want the plain line", args, r.err)
+		}
+	}
+	// Output that could not be written: kind output.
+	if r := d.runFull(0, "services", "--as", "ad11111-ovh", "--json"); r.code != 1 || errorLine(t, nil, r.err).Kind != "output" {
+		t.Errorf("services --json with a full disk: exit %d, stderr %q", r.code, r.err)
+	}
+	if r := d.run("--json=true", "services", "--bogus"); !strings.HasPrefix(r.err, `{"error":`) {
+		t.Errorf("--json=true services --bogus: stderr %q; want JSON", r.err)
+	}
+}
