@@ -350,6 +350,16 @@ func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	if !p.loaded && p.failed {
 		return nil // the page says it could not be read, the status line why
 	}
+	if !p.loaded && !p.early.Held() && key.Matches(msg, p.keys.Cancel) {
+		// esc, with no key held before it (the root model drops those
+		// on esc, see common.Reading), acts at once, as it does on a
+		// screen opened over a tab: there is no field to close yet,
+		// only the token field a mail's link asked for (prefill),
+		// which esc would close once open. Held, it acted once the
+		// account was read, and every key typed after it waited too.
+		p.prefill = nil
+		return nil
+	}
 	if !p.loaded || p.saving || p.early.Held() {
 		// played once the account is read, or once the save answers,
 		// as if typed then (see common.EarlyKeys.Play)
