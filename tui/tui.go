@@ -874,10 +874,12 @@ func (m *Model) root(from int, msg common.RootMsg) tea.Cmd {
 	case common.ChangedMsg:
 		return m.reloadAll()
 	case common.ReplayMsg:
-		return m.replay(from, msg.Keys)
+		return m.replay(from, msg)
 	case common.BackMsg:
 		if m.pop(from) {
-			return m.say(m.current().id, msg.Status)
+			// keys typed ahead for the screen closed, then why it closed
+			cmd := m.replay(m.current().id, common.ReplayMsg{Keys: msg.Abandoned, Failed: true})
+			return tea.Batch(cmd, m.say(m.current().id, msg.Status))
 		}
 	case common.EditContactsMsg:
 		return m.push(contacts.New(m.c, msg.Service), ServicesTab)
@@ -1154,15 +1156,42 @@ func (m *Model) reading(s slot) common.Reading {
 
 // replay plays keys a screen kept (common.ReplayMsg) as if typed now,
 // when that screen is still the one shown (the account picker's too).
-func (m *Model) replay(from int, keys []tea.KeyPressMsg) tea.Cmd {
+// Keys kept for a read that failed (msg.Failed) are played up to the
+// first that is not the app's own where it is played (see
+// common.EarlyKeys.Abandon), the move keys skipped.
+func (m *Model) replay(from int, msg common.ReplayMsg) tea.Cmd {
 	if m.current().id != from {
 		return nil
 	}
-	cmds := make([]tea.Cmd, 0, len(keys))
-	for _, k := range keys {
+	cmds := make([]tea.Cmd, 0, len(msg.Keys))
+	for _, k := range msg.Keys {
+		if msg.Failed {
+			if m.move(k) {
+				continue
+			}
+			if !m.appKey(k) {
+				break
+			}
+		}
 		cmds = append(cmds, m.key(k))
 	}
 	return tea.Batch(cmds...)
+}
+
+// move reports whether k is a move key (up, down, a page, home, end).
+func (m *Model) move(k tea.KeyPressMsg) bool {
+	return key.Matches(k, m.c.Keys.Moves()...)
+}
+
+// appKey reports whether k is one of the app's own keys on the screen
+// shown, one that means the same whatever a screen's read brought: q, a
+// tab's, ?, @ (not while a field or the account picker takes the keys).
+func (m *Model) appKey(k tea.KeyPressMsg) bool {
+	ks := m.c.Keys
+	if m.pick != nil || !m.showHelp && m.current().page.Capturing() {
+		return false
+	}
+	return key.Matches(k, ks.Quit, ks.Help, ks.Services, ks.Requests, ks.Mailbox, ks.Profile, ks.NextTab, ks.PrevTab, ks.Switch)
 }
 
 // paste types what the terminal pasted (a bracketed paste: a token

@@ -102,7 +102,9 @@ type Page struct {
 
 // New returns the form for a service.
 func New(c *common.Common, service string) *Page {
-	return &Page{c: c, keys: newKeyMap(c), name: service, fields: map[model.Role]*field.Model{}, suggSel: -1}
+	p := &Page{c: c, keys: newKeyMap(c), name: service, fields: map[model.Role]*field.Model{}, suggSel: -1}
+	p.first.Fields = true // a q, a digit typed ahead are letters (Capturing)
+	return p
 }
 
 // account is an account as the suggestions search it: its handle and
@@ -524,7 +526,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			if p.loaded && errors.Is(msg.err, model.ErrNotFound) {
 				return p.gone()
 			}
-			return p.first.Fail(msg.err, p.loaded)
+			return p.first.Fail(p.c, msg.err, p.loaded)
 		}
 		p.service, p.perms, p.accts = msg.s, msg.perms, msg.accts
 		first := !p.loaded

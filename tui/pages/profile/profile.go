@@ -244,8 +244,10 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.failed = !p.loaded
 			if p.failed {
 				// said in the status line: "could not be read"; the
-				// keys typed for it are not played on a later read
-				p.early.Forget()
+				// keys typed for it are not played on a later read,
+				// but the app's typed before the tab's own are now
+				// (common.EarlyKeys.Abandon): a q typed ahead quits
+				p.early.Abandon(p.c)
 			}
 			return common.ReadFailed(msg.err)
 		}
