@@ -1158,13 +1158,21 @@ func (m *Model) reading(s slot) common.Reading {
 // when that screen is still the one shown (the account picker's too).
 // Keys kept for a read that failed (msg.Failed) are played up to the
 // first that is not the app's own where it is played (see
-// common.EarlyKeys.Abandon), the move keys skipped.
+// common.EarlyKeys.Abandon), the move keys skipped. A paste kept
+// (common.PasteKey) is pasted, into the field the keys before it opened,
+// or nowhere.
 func (m *Model) replay(from int, msg common.ReplayMsg) tea.Cmd {
 	if m.current().id != from {
 		return nil
 	}
 	cmds := make([]tea.Cmd, 0, len(msg.Keys))
 	for _, k := range msg.Keys {
+		if s, ok := common.Pasted(k); ok {
+			// typed where the keys before it led, or dropped when no
+			// field has the keys there
+			cmds = append(cmds, m.paste(s))
+			continue
+		}
 		if msg.Failed {
 			if m.move(k) {
 				continue
@@ -1200,12 +1208,20 @@ func (m *Model) appKey(k tea.KeyPressMsg) bool {
 // typing, its limit and its checks included. Its lines are joined with
 // spaces, and what surrounds it trimmed, unless it lands between words
 // (common.PasteKeeper): then a space it had stays. With no field taking the keys
-// it does nothing: its letters would be taken as commands. Only its
-// first maxPaste characters are typed: each key costs the screen a
+// it does nothing: its letters would be taken as commands. Behind keys
+// a screen holds (common.Holder), it is held too, and pasted once they
+// are played. Only its first maxPaste characters are typed: each key
+// costs the screen a
 // filter or a check, and a paste of 200,000 characters, typed whole,
 // kept a core busy for many minutes, the session gone or not.
 func (m *Model) paste(s string) tea.Cmd {
 	cur := m.current()
+	if !m.small && !m.showHelp && m.holding(cur) {
+		// behind keys held for the screen (common.Holder): held too,
+		// pasted where they lead once played (a field they open)
+		m.fade(cur.id)
+		return m.update(cur, common.PasteKey(s))
+	}
 	if m.small || m.showHelp || m.pick == nil && !cur.page.Capturing() {
 		return nil
 	}

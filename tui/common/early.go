@@ -1,6 +1,10 @@
 package common
 
-import tea "charm.land/bubbletea/v2"
+import (
+	"unicode"
+
+	tea "charm.land/bubbletea/v2"
+)
 
 // EarlyKeys keeps the keys a user presses while a page is still being
 // read, to play them once it is: whoever types at once (enter, then a
@@ -17,6 +21,24 @@ func (e *EarlyKeys) Hold(k tea.KeyPressMsg) {
 	if len(e.keys) < MaxEarlyKeys {
 		e.keys = append(e.keys, k)
 	}
+}
+
+// pasteCode is the code of a key held that stands for a paste (PasteKey):
+// no key has it.
+const pasteCode = unicode.MaxRune + 0x100
+
+// PasteKey is a paste among the keys typed ahead: the root model hands
+// it to a screen holding keys (Holder) as one more key, and plays it as
+// a paste (Pasted) where the keys before it led, a field or nothing.
+func PasteKey(s string) tea.KeyPressMsg { return tea.KeyPressMsg{Code: pasteCode, Text: s} }
+
+// Pasted returns the text of a paste held (PasteKey); ok is false for
+// any other key.
+func Pasted(k tea.KeyPressMsg) (text string, ok bool) {
+	if k.Code != pasteCode {
+		return "", false
+	}
+	return k.Text, true
 }
 
 // Forget drops the keys kept: the user left the page before it was read,
