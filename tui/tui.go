@@ -1193,7 +1193,8 @@ func (m *Model) move(k tea.KeyPressMsg) bool {
 
 // appKey reports whether k is one of the app's own keys on the screen
 // shown, one that means the same whatever a screen's read brought: q, a
-// tab's, ?, @ (not while a field or the account picker takes the keys).
+// tab's digit, tab, ?, @ (none while a field or the account picker takes
+// the keys).
 func (m *Model) appKey(k tea.KeyPressMsg) bool {
 	ks := m.c.Keys
 	if m.pick != nil || !m.showHelp && m.current().page.Capturing() {
@@ -1207,13 +1208,13 @@ func (m *Model) appKey(k tea.KeyPressMsg) bool {
 // character at a time, as if typed: the field takes it as it takes
 // typing, its limit and its checks included. Its lines are joined with
 // spaces, and what surrounds it trimmed, unless it lands between words
-// (common.PasteKeeper): then a space it had stays. With no field taking the keys
-// it does nothing: its letters would be taken as commands. Behind keys
-// a screen holds (common.Holder), it is held too, and pasted once they
-// are played. Only its first maxPaste characters are typed: each key
-// costs the screen a
-// filter or a check, and a paste of 200,000 characters, typed whole,
-// kept a core busy for many minutes, the session gone or not.
+// (common.PasteKeeper): then a space it had stays. With no field taking
+// the keys it does nothing: its letters would be taken as commands.
+// Behind keys a screen holds (common.Holder), it is held too, and pasted
+// once they are played. Only its first maxPaste characters are typed:
+// each key costs the screen a filter or a check, and a paste of 200,000
+// characters, typed whole, kept a core busy for many minutes, the
+// session gone or not.
 func (m *Model) paste(s string) tea.Cmd {
 	cur := m.current()
 	if !m.small && !m.showHelp && m.holding(cur) {
