@@ -182,6 +182,10 @@ type Model struct {
 	noteSeq  int // the last message's: each message's own, whatever the account
 	rule     styles.Paint
 
+	// afterHelp are the keys screens played (common.ReplayMsg) while
+	// the help was open: played once it closes (see replay)
+	afterHelp []replayed
+
 	// msgRows are the rows the screen lends the status line's message
 	// while it is fresh and needs more than the line of the keys (see
 	// lend); the screen is laid out without them meanwhile.
@@ -248,6 +252,13 @@ type screens struct {
 	later   []tea.Cmd
 }
 
+// replayed is a common.ReplayMsg from screen from, waiting for the help
+// to close.
+type replayed struct {
+	from int
+	msg  common.ReplayMsg
+}
+
 // keep is the session as it is, for a way back from the picker.
 func (m *Model) keep() *screens {
 	s := m.screens
@@ -266,7 +277,7 @@ func (m *Model) back() tea.Cmd {
 	for id := range m.notes {
 		m.fade(id)
 	}
-	m.showHelp = false
+	m.showHelp, m.afterHelp = false, nil
 	m.resize()
 	return tea.Batch(m.subscribe(), m.reloadAll())
 }
@@ -629,7 +640,7 @@ func (m *Model) push(p common.Page, tab Tab) tea.Cmd {
 	}
 	m.stack = append(m.stack, s)
 	m.active = tab
-	m.showHelp = false
+	m.showHelp, m.afterHelp = false, nil
 	return m.load(s)
 }
 
@@ -1058,6 +1069,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Help), key.Matches(msg, k.Back), key.Matches(msg, k.HelpAnywhere):
 			m.showHelp = false
+			// the keys a screen played meanwhile, typed before
+			// the help was opened
+			var cmds []tea.Cmd
+			for _, r := range m.afterHelp {
+				cmds = append(cmds, m.replay(r.from, r.msg))
+			}
+			m.afterHelp = nil
+			return tea.Batch(cmds...)
 		case msg.String() == "q":
 			return m.quit()
 		}
@@ -1160,9 +1179,15 @@ func (m *Model) reading(s slot) common.Reading {
 // first that is not the app's own where it is played (see
 // common.EarlyKeys.Abandon), the move keys skipped. A paste kept
 // (common.PasteKey) is pasted, into the field the keys before it opened,
-// or nowhere.
+// or nowhere. Keys played while the help is open wait until it closes.
 func (m *Model) replay(from int, msg common.ReplayMsg) tea.Cmd {
 	if m.current().id != from {
+		return nil
+	}
+	if m.showHelp && len(msg.Keys) > 0 {
+		// typed before the help was opened (f1 opens it while keys
+		// wait): played once it closes, not taken by it
+		m.afterHelp = append(m.afterHelp, replayed{from, msg})
 		return nil
 	}
 	cmds := make([]tea.Cmd, 0, len(msg.Keys))
