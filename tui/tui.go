@@ -182,6 +182,10 @@ type Model struct {
 	noteSeq  int // the last message's: each message's own, whatever the account
 	rule     styles.Paint
 
+	// afterHelp are the keys screens played (common.ReplayMsg) while
+	// the help was open: played once it closes (see replay)
+	afterHelp []replayed
+
 	// msgRows are the rows the screen lends the status line's message
 	// while it is fresh and needs more than the line of the keys (see
 	// lend); the screen is laid out without them meanwhile.
@@ -248,6 +252,13 @@ type screens struct {
 	later   []tea.Cmd
 }
 
+// replayed is a common.ReplayMsg from screen from, waiting for the help
+// to close.
+type replayed struct {
+	from int
+	msg  common.ReplayMsg
+}
+
 // keep is the session as it is, for a way back from the picker.
 func (m *Model) keep() *screens {
 	s := m.screens
@@ -266,7 +277,7 @@ func (m *Model) back() tea.Cmd {
 	for id := range m.notes {
 		m.fade(id)
 	}
-	m.showHelp = false
+	m.showHelp, m.afterHelp = false, nil
 	m.resize()
 	return tea.Batch(m.subscribe(), m.reloadAll())
 }
@@ -629,7 +640,7 @@ func (m *Model) push(p common.Page, tab Tab) tea.Cmd {
 	}
 	m.stack = append(m.stack, s)
 	m.active = tab
-	m.showHelp = false
+	m.showHelp, m.afterHelp = false, nil
 	return m.load(s)
 }
 
@@ -874,10 +885,12 @@ func (m *Model) root(from int, msg common.RootMsg) tea.Cmd {
 	case common.ChangedMsg:
 		return m.reloadAll()
 	case common.ReplayMsg:
-		return m.replay(from, msg.Keys)
+		return m.replay(from, msg)
 	case common.BackMsg:
 		if m.pop(from) {
-			return m.say(m.current().id, msg.Status)
+			// keys typed ahead for the screen closed, then why it closed
+			cmd := m.replay(m.current().id, common.ReplayMsg{Keys: msg.Abandoned, Failed: true})
+			return tea.Batch(cmd, m.say(m.current().id, msg.Status))
 		}
 	case common.EditContactsMsg:
 		return m.push(contacts.New(m.c, msg.Service), ServicesTab)
@@ -1056,6 +1069,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Help), key.Matches(msg, k.Back), key.Matches(msg, k.HelpAnywhere):
 			m.showHelp = false
+			// the keys a screen played meanwhile, typed before
+			// the help was opened
+			var cmds []tea.Cmd
+			for _, r := range m.afterHelp {
+				cmds = append(cmds, m.replay(r.from, r.msg))
+			}
+			m.afterHelp = nil
+			return tea.Batch(cmds...)
 		case msg.String() == "q":
 			return m.quit()
 		}
@@ -1154,15 +1175,57 @@ func (m *Model) reading(s slot) common.Reading {
 
 // replay plays keys a screen kept (common.ReplayMsg) as if typed now,
 // when that screen is still the one shown (the account picker's too).
-func (m *Model) replay(from int, keys []tea.KeyPressMsg) tea.Cmd {
+// Keys kept for a read that failed (msg.Failed) are played up to the
+// first that is not the app's own where it is played (see
+// common.EarlyKeys.Abandon), the move keys skipped. A paste kept
+// (common.PasteKey) is pasted, into the field the keys before it opened,
+// or nowhere. Keys played while the help is open wait until it closes.
+func (m *Model) replay(from int, msg common.ReplayMsg) tea.Cmd {
 	if m.current().id != from {
 		return nil
 	}
-	cmds := make([]tea.Cmd, 0, len(keys))
-	for _, k := range keys {
+	if m.showHelp && len(msg.Keys) > 0 {
+		// typed before the help was opened (f1 opens it while keys
+		// wait): played once it closes, not taken by it
+		m.afterHelp = append(m.afterHelp, replayed{from, msg})
+		return nil
+	}
+	cmds := make([]tea.Cmd, 0, len(msg.Keys))
+	for _, k := range msg.Keys {
+		if s, ok := common.Pasted(k); ok {
+			// typed where the keys before it led, or dropped when no
+			// field has the keys there
+			cmds = append(cmds, m.paste(s))
+			continue
+		}
+		if msg.Failed {
+			if m.move(k) {
+				continue
+			}
+			if !m.appKey(k) {
+				break
+			}
+		}
 		cmds = append(cmds, m.key(k))
 	}
 	return tea.Batch(cmds...)
+}
+
+// move reports whether k is a move key (up, down, a page, home, end).
+func (m *Model) move(k tea.KeyPressMsg) bool {
+	return key.Matches(k, m.c.Keys.Moves()...)
+}
+
+// appKey reports whether k is one of the app's own keys on the screen
+// shown, one that means the same whatever a screen's read brought: q, a
+// tab's digit, tab, ?, @ (none while a field or the account picker takes
+// the keys).
+func (m *Model) appKey(k tea.KeyPressMsg) bool {
+	ks := m.c.Keys
+	if m.pick != nil || !m.showHelp && m.current().page.Capturing() {
+		return false
+	}
+	return key.Matches(k, ks.Quit, ks.Help, ks.Services, ks.Requests, ks.Mailbox, ks.Profile, ks.NextTab, ks.PrevTab, ks.Switch)
 }
 
 // paste types what the terminal pasted (a bracketed paste: a token
@@ -1170,13 +1233,21 @@ func (m *Model) replay(from int, keys []tea.KeyPressMsg) tea.Cmd {
 // character at a time, as if typed: the field takes it as it takes
 // typing, its limit and its checks included. Its lines are joined with
 // spaces, and what surrounds it trimmed, unless it lands between words
-// (common.PasteKeeper): then a space it had stays. With no field taking the keys
-// it does nothing: its letters would be taken as commands. Only its
-// first maxPaste characters are typed: each key costs the screen a
-// filter or a check, and a paste of 200,000 characters, typed whole,
-// kept a core busy for many minutes, the session gone or not.
+// (common.PasteKeeper): then a space it had stays. With no field taking
+// the keys it does nothing: its letters would be taken as commands.
+// Behind keys a screen holds (common.Holder), it is held too, and pasted
+// once they are played. Only its first maxPaste characters are typed:
+// each key costs the screen a filter or a check, and a paste of 200,000
+// characters, typed whole, kept a core busy for many minutes, the
+// session gone or not.
 func (m *Model) paste(s string) tea.Cmd {
 	cur := m.current()
+	if !m.small && !m.showHelp && m.holding(cur) {
+		// behind keys held for the screen (common.Holder): held too,
+		// pasted where they lead once played (a field they open)
+		m.fade(cur.id)
+		return m.update(cur, common.PasteKey(s))
+	}
 	if m.small || m.showHelp || m.pick == nil && !cur.page.Capturing() {
 		return nil
 	}

@@ -239,10 +239,13 @@ func (root) rootMsg() {}
 // Messages screens send to the root model.
 type (
 	// BackMsg closes the current sub-view. Status, when set, is said on
-	// the screen the user comes back to (a form's outcome).
+	// the screen the user comes back to (a form's outcome). Abandoned are
+	// the keys typed ahead for a sub-view whose first read was refused:
+	// played there first, as EarlyKeys.Abandon plays them.
 	BackMsg struct {
 		root
-		Status StatusMsg
+		Status    StatusMsg
+		Abandoned []tea.KeyPressMsg
 	}
 	// ChangedMsg says an action changed data: every screen reloads.
 	ChangedMsg struct{ root }

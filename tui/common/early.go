@@ -1,6 +1,10 @@
 package common
 
-import tea "charm.land/bubbletea/v2"
+import (
+	"unicode"
+
+	tea "charm.land/bubbletea/v2"
+)
 
 // EarlyKeys keeps the keys a user presses while a page is still being
 // read, to play them once it is: whoever types at once (enter, then a
@@ -17,6 +21,24 @@ func (e *EarlyKeys) Hold(k tea.KeyPressMsg) {
 	if len(e.keys) < MaxEarlyKeys {
 		e.keys = append(e.keys, k)
 	}
+}
+
+// pasteCode is the code of a key held that stands for a paste (PasteKey):
+// no key has it.
+const pasteCode = unicode.MaxRune + 0x100
+
+// PasteKey is a paste among the keys typed ahead: the root model hands
+// it to a screen holding keys (Holder) as one more key, and plays it as
+// a paste (Pasted) where the keys before it led, a field or nothing.
+func PasteKey(s string) tea.KeyPressMsg { return tea.KeyPressMsg{Code: pasteCode, Text: s} }
+
+// Pasted returns the text of a paste held (PasteKey); ok is false for
+// any other key.
+func Pasted(k tea.KeyPressMsg) (text string, ok bool) {
+	if k.Code != pasteCode {
+		return "", false
+	}
+	return k.Text, true
 }
 
 // Forget drops the keys kept: the user left the page before it was read,
@@ -57,6 +79,24 @@ func (e *EarlyKeys) Play(c *Common) tea.Cmd {
 	return c.Open(ReplayMsg{Keys: ks})
 }
 
+// Abandon is what a screen does with the keys it held once its first
+// read failed, and forgets them: its own keys would act on nothing, and
+// what the first of them would have opened (a field, a prompt, another
+// screen) decided what the keys typed after it meant, so they are
+// dropped, every key after the first of them with them; the app's own
+// keys typed before it (q, a tab's digit, ?, @) meant the same whatever
+// the read brought, and the root model plays them as if typed now (see
+// ReplayMsg.Failed): a q typed ahead of a read that fails quits. It
+// returns no command (see Common.Open).
+func (e *EarlyKeys) Abandon(c *Common) tea.Cmd {
+	if len(e.keys) == 0 {
+		return nil
+	}
+	ks := e.keys
+	e.keys = nil
+	return c.Open(ReplayMsg{Keys: ks, Failed: true})
+}
+
 // Holder is a screen that keeps the keys typed while it is read or while
 // its save is under way, for the root model to hand it every key typed
 // after them (Holding) rather than act on the app's own keys at once:
@@ -80,4 +120,8 @@ type Reading interface {
 type ReplayMsg struct {
 	root
 	Keys []tea.KeyPressMsg
+	// Failed: the keys waited for a read that failed (see
+	// EarlyKeys.Abandon); only the app's own keys typed before the
+	// screen's own are played, the move keys among them skipped.
+	Failed bool
 }

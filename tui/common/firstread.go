@@ -14,6 +14,10 @@ import (
 type FirstRead struct {
 	EarlyKeys
 	failed bool
+	// Fields: the screen's fields take the keys typed before it is read
+	// (it is Capturing meanwhile), a q or a digit as a letter: none of
+	// them is the app's, and a first read that fails drops them all.
+	Fields bool
 }
 
 // Start marks a read under way: a sub-view not read yet says that it is
@@ -36,17 +40,29 @@ func (f *FirstRead) Failed() bool { return f.failed }
 // loaded. A first read refused closes it, saying why (what it shows is
 // gone, or no longer the user's); a first read that failed otherwise
 // (the desk did not answer in time) leaves it saying that it could not
-// be read, the keys typed meanwhile dropped; a later read's failure is
-// said, what was read staying on screen.
-func (f *FirstRead) Fail(err error, loaded bool) tea.Cmd {
-	switch {
-	case loaded:
+// be read; either way the keys typed meanwhile are dropped but the app's
+// own typed before the sub-view's (see EarlyKeys.Abandon), played on the
+// screen the user is then on. A later read's failure is said, what was
+// read staying on screen.
+func (f *FirstRead) Fail(c *Common, err error, loaded bool) tea.Cmd {
+	if loaded {
 		return ReadFailed(err)
-	case model.IsRefusal(err):
-		return Unreadable(err)
+	}
+	if f.Fields {
+		f.Forget()
+	}
+	if model.IsRefusal(err) {
+		if !f.Held() {
+			return Unreadable(err)
+		}
+		// closed, then the keys are played on the screen under it,
+		// which then says why
+		ks := f.keys
+		f.keys = nil
+		return c.Open(BackMsg{Status: StatusMsg{Err: err}, Abandoned: ks})
 	}
 	f.failed = true
-	f.Forget()
+	f.Abandon(c)
 	return ReadFailed(err)
 }
 

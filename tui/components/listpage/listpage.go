@@ -273,9 +273,11 @@ func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
 		l.err = msg.Err
 		if l.empty() {
 			// "could not be read": the keys typed for it are not
-			// played on a later read, and the app's keys act again
+			// played on a later read, and the app's keys act again,
+			// those typed before the list's own too, now
+			// (common.EarlyKeys.Abandon): a q typed ahead quits
 			l.failed = true
-			l.early.Forget()
+			l.early.Abandon(l.c)
 		}
 		again := l.reads.End()
 		l.Table.Empty = l.emptyText(l.Table.Len())

@@ -102,7 +102,9 @@ type Page struct {
 
 // New returns the form for a service.
 func New(c *common.Common, service string) *Page {
-	return &Page{c: c, keys: newKeyMap(c), name: service, fields: map[model.Role]*field.Model{}, suggSel: -1}
+	p := &Page{c: c, keys: newKeyMap(c), name: service, fields: map[model.Role]*field.Model{}, suggSel: -1}
+	p.first.Fields = true // a q, a digit typed ahead are letters (Capturing)
+	return p
 }
 
 // account is an account as the suggestions search it: its handle and
@@ -524,7 +526,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			if p.loaded && errors.Is(msg.err, model.ErrNotFound) {
 				return p.gone()
 			}
-			return p.first.Fail(msg.err, p.loaded)
+			return p.first.Fail(p.c, msg.err, p.loaded)
 		}
 		p.service, p.perms, p.accts = msg.s, msg.perms, msg.accts
 		first := !p.loaded
@@ -807,10 +809,12 @@ func (p *Page) ShortTitles() []string {
 	return []string{p.c.T("tui.contacts.title"), p.c.T("tui.contacts.short_title")}
 }
 
-// Capturing is always true: the form's fields have the keys, and only
+// Capturing is true but on a form whose first read failed: the form's
+// fields have the keys (those typed before it is read too), and only
 // esc leaves it (asking first when something was typed), so nothing
-// typed is lost to a stray q.
-func (p *Page) Capturing() bool { return true }
+// typed is lost to a stray q. A form that could not be read has no
+// field: the app's keys act there, as on the owner's form.
+func (p *Page) Capturing() bool { return p.loaded || !p.first.Failed() }
 
 // labelW is the width of the roles' labels: the longest of the
 // language's, and at least the English one's.
@@ -1119,8 +1123,15 @@ func (p *Page) ShortHelp() []key.Binding {
 	if p.asking {
 		return []key.Binding{p.keys.Discard, p.keys.Stay}
 	}
+	if p.unread() {
+		return []key.Binding{p.c.Keys.Back} // nothing to leave unsent
+	}
 	return []key.Binding{p.keys.Next, p.keys.Pick, p.keys.Send, p.esc()}
 }
+
+// unread reports whether the form's first read failed: it says it
+// could not be read, and has no field (ctrl+r reads it again).
+func (p *Page) unread() bool { return !p.loaded && p.first.Failed() }
 
 // suggesting reports whether suggestions show under the field that has
 // the keys: esc then closes them, and does not leave.
@@ -1141,6 +1152,9 @@ func (p *Page) esc() key.Binding {
 func (p *Page) FullHelp() [][]key.Binding {
 	if p.asking {
 		return [][]key.Binding{{p.keys.Discard, p.keys.Stay}}
+	}
+	if p.unread() {
+		return [][]key.Binding{{p.c.Keys.Back}}
 	}
 	return [][]key.Binding{
 		{p.keys.Next, p.keys.Prev, p.keys.SuggestDown, p.keys.SuggestUp},

@@ -184,7 +184,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			return p.first.Fail(msg.err, p.loaded)
+			return p.first.Fail(p.c, msg.err, p.loaded)
 		}
 		p.m, p.loaded = msg.m, true
 		p.sayToken()

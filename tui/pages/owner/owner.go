@@ -94,6 +94,7 @@ func New(c *common.Common, service string) *Page {
 	for i, n := range names {
 		p.fields = append(p.fields, field.New(c.Styles, c.T("tui.owner.label."+n), "", limits[i]))
 	}
+	p.first.Fields = true // a q, a digit typed ahead are letters (Capturing)
 	return p
 }
 
@@ -163,7 +164,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			return p.first.Fail(msg.err, p.loaded)
+			return p.first.Fail(p.c, msg.err, p.loaded)
 		}
 		old := p.values()
 		first := !p.loaded

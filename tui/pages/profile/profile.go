@@ -244,8 +244,10 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.failed = !p.loaded
 			if p.failed {
 				// said in the status line: "could not be read"; the
-				// keys typed for it are not played on a later read
-				p.early.Forget()
+				// keys typed for it are not played on a later read,
+				// but the app's typed before the tab's own are now
+				// (common.EarlyKeys.Abandon): a q typed ahead quits
+				p.early.Abandon(p.c)
 			}
 			return common.ReadFailed(msg.err)
 		}
@@ -349,6 +351,16 @@ func (p *Page) ReadHolding() bool { return !p.loaded && p.early.Held() }
 func (p *Page) key(msg tea.KeyPressMsg) tea.Cmd {
 	if !p.loaded && p.failed {
 		return nil // the page says it could not be read, the status line why
+	}
+	if !p.loaded && !p.early.Held() && key.Matches(msg, p.keys.Cancel) {
+		// esc, with no key held before it (the root model drops those
+		// on esc, see common.Reading), acts at once, as it does on a
+		// screen opened over a tab: there is no field to close yet,
+		// only the token field a mail's link asked for (prefill),
+		// which esc would close once open. Held, it acted once the
+		// account was read, and every key typed after it waited too.
+		p.prefill = nil
+		return nil
 	}
 	if !p.loaded || p.saving || p.early.Held() {
 		// played once the account is read, or once the save answers,

@@ -225,7 +225,7 @@ func (p *Page) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			return p.first.Fail(msg.err, p.loaded)
+			return p.first.Fail(p.c, msg.err, p.loaded)
 		}
 		before := p.offered()
 		p.r, p.hist, p.mail, p.loaded = msg.r, msg.hist, msg.mail, true
