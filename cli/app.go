@@ -85,12 +85,34 @@ type globalOptions struct {
 	mailFrom string
 }
 
+// closeWait bounds how long a command, once done, waits for the
+// database (and the mail server) to close. pgx gives each connection
+// whose query a paused or unreachable PostgreSQL never answered up to
+// 15 s to send its cancel request and drain, and its pool's Close waits
+// for them all: the app, quit while the server was paused, took 75 s to
+// end after its screen was gone. A SQLite desk closes in milliseconds,
+// unless its disk hangs. Leaving loses nothing the app or a command said
+// was done: that is committed; PostgreSQL rolls back what the dropped
+// connections held.
+var closeWait = 3 * time.Second
+
 func (a *app) close() {
-	if a.mail != nil {
-		a.mail.Close()
-	}
-	if a.store != nil {
-		a.store.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if a.mail != nil {
+			a.mail.Close()
+		}
+		if a.store != nil {
+			a.store.Close()
+		}
+	}()
+	t := time.NewTimer(closeWait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		fmt.Fprintln(a.stderr, "contactdesk: "+a.T("cli.closing.gave_up", locale.Args{"S": int(closeWait / time.Second)}))
 	}
 }
 
