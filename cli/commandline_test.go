@@ -126,6 +126,12 @@ func TestVersionAsJSON(t *testing.T) {
 			}
 		}
 	}
+	// --json=false, as everywhere else, asks for no JSON: the line
+	for _, args := range [][]string{{"--version", "--json=false"}, {"--json=false", "-v"}} {
+		if r := d.run(args...); r.code != 0 || !strings.HasPrefix(r.out, "contactdesk version ") || r.err != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want the version's line", args, r.code, r.out, r.err)
+		}
+	}
 	built := &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}, Settings: []debug.BuildSetting{
 		{Key: "vcs.revision", Value: "164025e4c1f2a9b3d5e6f708192a3b4c5d6e7f80"},
 		{Key: "vcs.time", Value: "2026-11-30T15:41:00Z"},

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"contactdesk/storage/postgres/pgtest"
 )
 
 // errorLine reads what a command given --json wrote on stderr when it
@@ -98,5 +100,25 @@ func TestErrorsAsJSON(t *testing.T) {
 	}
 	if r := d.run("--json=true", "services", "--bogus"); !strings.HasPrefix(r.err, `{"error":`) {
 		t.Errorf("--json=true services --bogus: stderr %q; want JSON", r.err)
+	}
+}
+
+// TestErrorsAsJSONOfAPostgresDesk: the desk's database on a PostgreSQL
+// server that can't be reached, or that holds no desk yet, is a failure
+// of kind storage (the desk's database: missing, …, failed), as the
+// same of a SQLite desk is, not failed (a file, a folder, an address).
+func TestErrorsAsJSONOfAPostgresDesk(t *testing.T) {
+	d := newDesk(t)
+	for _, c := range []struct {
+		db, says string
+	}{
+		{"postgres://nobody@127.0.0.1:1/desk?connect_timeout=2", "cannot reach the PostgreSQL server"},
+		{pgtest.URL(t), "no contactdesk data"},
+	} {
+		args := []string{"--db", c.db, "account", "list", "--json"}
+		r := d.run(args...)
+		if e := errorLine(t, args, r.err); r.code != 1 || e.Kind != "storage" || !strings.Contains(e.Message, c.says) {
+			t.Errorf("%v: exit %d, %+v; want 1, the kind storage, saying %q", args, r.code, e, c.says)
+		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"contactdesk/model"
 	"contactdesk/model/text"
 	"contactdesk/storage"
+	"contactdesk/storage/postgres"
 )
 
 // Exit codes: the command line's contract with scripts.
@@ -476,7 +477,10 @@ func errorKind(err error) (kind, reason string) {
 		return kindMaybeSaved, ""
 	case errors.Is(err, model.ErrStorage), errors.Is(err, model.ErrNewerSchema),
 		errors.Is(err, storage.ErrNotOurs), errors.Is(err, storage.ErrMissing),
-		errors.Is(err, storage.ErrReadOnlyFile), errors.Is(err, storage.ErrBusy), errors.Is(err, storage.ErrDamaged):
+		errors.Is(err, storage.ErrReadOnlyFile), errors.Is(err, storage.ErrBusy), errors.Is(err, storage.ErrDamaged),
+		// a PostgreSQL desk's, met while it is opened
+		errors.Is(err, postgres.ErrUnreachable), errors.Is(err, postgres.ErrMissing),
+		errors.Is(err, postgres.ErrBusy), errors.Is(err, postgres.ErrLost):
 		return kindStorage, ""
 	}
 	return kindFailed, ""

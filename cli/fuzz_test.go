@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -72,6 +73,9 @@ func FuzzRun(f *testing.F) {
 		"services\x00--as\x00xx11111-ovh",
 		"request\x00create\x00--as\x00xx11111-ovh\x00--service\x00xara.pt\x00--role\x00tech\x00--to\x00yy22222-ovh\x00--json",
 		"account\x00add\x00ab99999-ovh\x00--name\x00\x1b]0;pwned\x07Eve\x00--email\x00eve@example.com",
+		// failures with --json: their line is JSON
+		"services\x00--as\x00zz99999-ovh\x00--json",
+		"--json\x00services\x00--as\x00\x1b]0;pwned\x07\x00--bogus",
 	} {
 		f.Add(seed)
 	}
@@ -102,13 +106,24 @@ func FuzzRun(f *testing.F) {
 		defer cancel()
 		var out, errb bytes.Buffer
 		code := Run(ctx, args, strings.NewReader(""), &out, &errb, env)
+		// a failure says why in one line that starts with
+		// "contactdesk: ", or with --json, one line of JSON
+		// (errjson_test.go)
+		asJSON := strings.HasPrefix(errb.String(), `{"error":`)
 		switch {
 		case code < 0 || code > 2:
 			t.Fatalf("%q: exit code %d", args, code)
-		case code != 0 && !strings.HasPrefix(errb.String(), "contactdesk: "):
+		case code != 0 && !asJSON && !strings.HasPrefix(errb.String(), "contactdesk: "):
 			t.Fatalf("%q: exit %d with stderr %q", args, code, errb.String())
 		case code == 1 && strings.Count(errb.String(), "\n") != 1:
 			t.Fatalf("%q: exit 1 with more than one line: %q", args, errb.String())
+		case code != 0 && asJSON:
+			var e struct {
+				Error struct{ Message, Kind string }
+			}
+			if err := json.Unmarshal(errb.Bytes(), &e); err != nil || strings.Count(errb.String(), "\n") != 1 || e.Error.Message == "" || e.Error.Kind == "" {
+				t.Fatalf("%q: exit %d with stderr %q: not one line of JSON with a message and a kind (%v)", args, code, errb.String(), err)
+			}
 		}
 		terminalSafe(t, args, "stdout", out.String())
 		terminalSafe(t, args, "stderr", errb.String())

@@ -162,7 +162,7 @@ contactdesk mail list --as cd67890-ovh`,
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if asked, _ := cmd.Flags().GetBool("version"); asked {
-				_, err := io.WriteString(cmd.OutOrStdout(), versionText(a.l, cmd.Flags().Changed("json")))
+				_, err := io.WriteString(cmd.OutOrStdout(), versionText(a.l, json))
 				return err
 			}
 			return a.runTUI(as)

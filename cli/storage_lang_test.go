@@ -289,3 +289,57 @@ func TestLockedDeskInTheReadersLanguage(t *testing.T) {
 		t.Errorf("the desk changed:\n%s\nwas:\n%s", after, before)
 	}
 }
+
+// TestUnreadableDeskInTheReadersLanguage: --db naming a desk in a
+// folder the user may not enter, or a file the user may not read, is
+// refused in the reader's language, the system's reason too, as a file
+// the command line can't read is (it said "cannot read PATH: stat PATH:
+// permission denied" in English, whatever the language).
+func TestUnreadableDeskInTheReadersLanguage(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	page, err := os.ReadFile(d.env["CONTACTDESK_DB"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := os.Geteuid() == 0
+	var bin string
+	if root {
+		openToAll(t, d.dir)
+		bin = binaryForNobody(t, d.dir)
+	}
+	closed := filepath.Join(d.dir, "closed")
+	if err := os.Mkdir(closed, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	inClosed := filepath.Join(closed, "desk.db")
+	if err := os.WriteFile(inClosed, page, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(closed, 0o000); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(closed, 0o755) }) // for TempDir's removal
+	unreadable := filepath.Join(d.dir, "unreadable.db")
+	if err := os.WriteFile(unreadable, page, 0o000); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{inClosed, unreadable} {
+		for lang, says := range map[string]string{
+			"C":           "cannot read " + path + ": permission denied",
+			"pt_PT.UTF-8": "não é possível ler " + path + ": permissão negada",
+			"fr_FR.UTF-8": "impossible de lire " + path + " : permission refusée",
+		} {
+			args := []string{"--db", path, "services", "--as", "xx11111-ovh"}
+			var r result
+			if root {
+				r = d.runAsNobody(bin, []string{"LANG=" + lang, "HOME=" + d.dir}, args...)
+			} else {
+				r = d.withLang([]string{"LANG=" + lang}, args...)
+			}
+			if r.code != 1 || r.out != "" || r.err != "contactdesk: "+says+"\n" {
+				t.Errorf("LANG=%s, a desk that can't be read (as root: %v): exit %d, stdout %q, stderr %q; want 1 and %q", lang, root, r.code, r.out, r.err, says)
+			}
+		}
+	}
+}

@@ -99,6 +99,11 @@ func openStore(ctx context.Context, path string, mode access, pool int, log *slo
 		if why := notOurs(path, err); why != nil {
 			return nil, why
 		}
+		// the file, or its folder, that the user may not read or
+		// enter: said in the reader's language, the system's reason too
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) && pe.Path == path {
+			return nil, fails("cannot_read", locale.Args{"Path": path}, pe.Err)
+		}
 		return nil, err
 	}
 	return db, nil
