@@ -62,6 +62,25 @@ func (d *desk) runAsNobody(bin string, env []string, args ...string) result {
 	return result{out.String(), errb.String(), code}
 }
 
+// deskForAnotherUser makes a demo desk and returns its file's bytes, to
+// copy where a file's mode bites; when the tests run as root (who may
+// read and write any file) its folder is opened to all, and bin is the
+// test binary copied for user nobody to run (see runAsNobody), else "".
+func deskForAnotherUser(t *testing.T) (d *desk, page []byte, bin string) {
+	t.Helper()
+	d = newDesk(t)
+	d.ok("demo")
+	page, err := os.ReadFile(d.env["CONTACTDESK_DB"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		openToAll(t, d.dir)
+		bin = binaryForNobody(t, d.dir)
+	}
+	return d, page, bin
+}
+
 // binaryForNobody copies the test binary into a folder of dir that user
 // nobody may read and run it from, and returns the copy's path.
 func binaryForNobody(t *testing.T, dir string) string {
@@ -178,18 +197,8 @@ func TestStorageRefusalsInTheReadersLanguage(t *testing.T) {
 // to any file: the tests, when they run as root, run the command as
 // user nobody, in a process of its own.
 func TestReadOnlyDeskInTheReadersLanguage(t *testing.T) {
-	d := newDesk(t)
-	d.ok("demo")
-	page, err := os.ReadFile(d.env["CONTACTDESK_DB"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := os.Geteuid() == 0
-	var bin string
-	if root {
-		openToAll(t, d.dir)
-		bin = binaryForNobody(t, d.dir)
-	}
+	d, page, bin := deskForAnotherUser(t)
+	root := bin != ""
 	folder := filepath.Join(d.dir, "read-only")
 	if err := os.Mkdir(folder, 0o755); err != nil {
 		t.Fatal(err)
@@ -296,18 +305,8 @@ func TestLockedDeskInTheReadersLanguage(t *testing.T) {
 // the command line can't read is (it said "cannot read PATH: stat PATH:
 // permission denied" in English, whatever the language).
 func TestUnreadableDeskInTheReadersLanguage(t *testing.T) {
-	d := newDesk(t)
-	d.ok("demo")
-	page, err := os.ReadFile(d.env["CONTACTDESK_DB"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := os.Geteuid() == 0
-	var bin string
-	if root {
-		openToAll(t, d.dir)
-		bin = binaryForNobody(t, d.dir)
-	}
+	d, page, bin := deskForAnotherUser(t)
+	root := bin != ""
 	closed := filepath.Join(d.dir, "closed")
 	if err := os.Mkdir(closed, 0o755); err != nil {
 		t.Fatal(err)
