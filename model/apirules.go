@@ -115,31 +115,42 @@ func Granted(rules []APIRule, method, path string) bool {
 
 // globMatch matches s against pattern, in which "*" stands for any run
 // of characters (none included) and every other character for itself.
-// It runs in time linear in len(pattern)·len(s) at worst (the classic
-// backtracking over the last star), however many stars.
+// It runs in time about linear in len(pattern)+len(s): the part before
+// the first star must start s, the part after the last must end it, and
+// each part between stars is found, in order, at its first place left
+// (strings.Index, which does not compare a part at every place of s);
+// the first place is always right, as any later one leaves less room
+// for the parts after it. The backtracking over the last star it
+// replaces compared up to len(pattern)·len(s) characters: a key's 100
+// rules "/*aaa…ab" of 256 characters against a path of 16 KiB of "a"s
+// took 0.4 s of CPU for each call, however much the call was refused.
+// (path.Match is no use: its "*" stops at "/", and it reads "?" and
+// "[…]" as wildcards; a regexp per rule would be compiled per call.)
 func globMatch(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case p < len(pattern) && pattern[p] == s[i]:
-			p++
-			i++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
+	head, rest, starred := strings.Cut(pattern, "*")
+	if !starred {
+		return pattern == s
+	}
+	if !strings.HasPrefix(s, head) {
+		return false
+	}
+	s = s[len(head):]
+	middle, tail := "", rest
+	if i := strings.LastIndexByte(rest, '*'); i >= 0 {
+		middle, tail = rest[:i], rest[i+1:]
+	}
+	if !strings.HasSuffix(s, tail) {
+		return false
+	}
+	s = s[:len(s)-len(tail)]
+	for part := range strings.SplitSeq(middle, "*") {
+		i := strings.Index(s, part)
+		if i < 0 {
 			return false
 		}
+		s = s[i+len(part):]
 	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
+	return true
 }
 
 // RulesJSON is how rules are stored: the provider's JSON shape.
