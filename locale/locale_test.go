@@ -52,6 +52,22 @@ func TestFromAcceptLanguage(t *testing.T) {
 	}
 }
 
+// TestFromAcceptLanguageLong: a header of thousands of languages is read
+// for its first 32, as many as any browser sends, not parsed and
+// matched whole for every page (a header of 16 KiB cost 15 ms of CPU).
+func TestFromAcceptLanguageLong(t *testing.T) {
+	many := strings.Repeat("de,", 5000)
+	if got, ok := locale.FromAcceptLanguage("fr;q=0.5," + many + "pt"); !ok || got != locale.FR {
+		t.Errorf("French first, then thousands of others: %s %v", got, ok)
+	}
+	if got, ok := locale.FromAcceptLanguage(strings.Repeat("de,", 31) + "pt," + many); !ok || got != locale.PT {
+		t.Errorf("Portuguese 32nd: %s %v", got, ok)
+	}
+	if got, ok := locale.FromAcceptLanguage(strings.Repeat("de,", 32) + "pt"); ok {
+		t.Errorf("Portuguese 33rd was read: %s", got)
+	}
+}
+
 func TestParse(t *testing.T) {
 	for in, want := range map[string]locale.Lang{"pt": locale.PT, "PT": locale.PT, "pt-PT": locale.PT, "pt_PT": locale.PT, "fr_FR.UTF-8": locale.FR, " en ": locale.EN} {
 		if got, ok := locale.Parse(in); !ok || got != want {
