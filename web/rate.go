@@ -29,8 +29,9 @@ const NoLimit = -1
 // one client refused past its rate, while they go on.
 var refusedLogEvery = time.Minute
 
-// rated refuses a client past its rate of pages with a 429, before the
-// page reads anything of the desk: the page says when to come back (and
+// rated refuses a client past its rate of pages, or past the rate of
+// the clients of its IPv6 /48 together, with a 429, before the page
+// reads anything of the desk: the page says when to come back (and
 // Retry-After), in the browser's language (or the one the desk's
 // default was last read in). The first page refused of a run has its
 // access line; those that follow are counted in a line a minute at
@@ -41,11 +42,26 @@ func (h *handler) rated(mux *http.ServeMux, next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		client := ratelimit.AddrKey(h.addr(r))
-		ok, wait := h.pages.Allow(client, h.now())
-		if ok {
+		addr := h.addr(r)
+		client := ratelimit.AddrKey(addr)
+		// The clients of one IPv6 /48 together, too: whoever holds one
+		// holds 65,536 /64s, each a client of its own (a /56, a home's,
+		// 256 of them), which asked for as many pages as so many
+		// addresses. A page refused by either rate spends nothing of
+		// the other (ratelimit.Both).
+		var nets *ratelimit.Keyed
+		net := ratelimit.NetKey(addr)
+		if net != "" {
+			nets = h.nets
+		}
+		refused, wait := ratelimit.Both(h.pages, client, nets, net, h.now())
+		if refused == nil {
 			next.ServeHTTP(w, r)
 			return
+		}
+		say := "page.busy_client"
+		if refused == nets {
+			client, say = net, "page.busy_network"
 		}
 		_, pattern := mux.Handler(r)
 		if pattern == styleRoute {
@@ -73,7 +89,7 @@ func (h *handler) rated(mux *http.ServeMux, next http.Handler) http.Handler {
 		l := h.knownVisitor(r)
 		retryAfter(w, wait)
 		h.render(w, r, http.StatusTooManyRequests, view{L: l, Title: l.T("page.busy_title"),
-			Notice: &notice{Kind: "error", Text: l.T("page.busy_client", locale.Args{"Wait": locale.Duration(roundUp(wait))})}})
+			Notice: &notice{Kind: "error", Text: l.T(say, locale.Args{"Wait": locale.Duration(roundUp(wait))})}})
 	})
 }
 

@@ -62,6 +62,48 @@ func TestPagesPastTheRate(t *testing.T) {
 	}
 }
 
+// TestPagesPastTheNetworkRate: the clients of one IPv6 /48 ask for four
+// times a client's rate of pages together, then are told to wait, their
+// network named; a client of another /48, or of IPv4, is still served.
+// Before, each /64 had a rate of its own, and whoever held a /48 (65,536
+// of them) or a /56 (256) asked for as many pages as so many addresses.
+func TestPagesPastTheNetworkRate(t *testing.T) {
+	now := time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC)
+	w := newWorld(t, web.Options{AddrRate: 3, Now: func() time.Time { return now }})
+	for i := range 4 {
+		w.client = fmt.Sprintf("[2001:db8:1:%x::7]:4000", i)
+		for range 3 {
+			want(t, w.get("/"), http.StatusOK)
+		}
+	}
+	w.client = "[2001:db8:1:ff::7]:4000"
+	p := w.get("/")
+	want(t, p, http.StatusTooManyRequests, "Too many pages were asked for from your network: try again in 5 seconds.")
+	if p.header.Get("Retry-After") != "5" {
+		t.Errorf("Retry-After %q", p.header.Get("Retry-After"))
+	}
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("Accept-Language", "fr")
+	want(t, w.do(req), http.StatusTooManyRequests, "Trop de pages ont été demandées depuis votre réseau\u00a0: réessayez dans 5 secondes.")
+	req.Header.Set("Accept-Language", "pt-PT")
+	want(t, w.do(req), http.StatusTooManyRequests, "Foram pedidas demasiadas páginas a partir da sua rede: tente de novo daqui a 5 segundos.")
+	for _, other := range []string{"[2001:db8:2::7]:4000", "192.0.2.10:50000"} {
+		w.client = other
+		want(t, w.get("/"), http.StatusOK)
+	}
+	// A client of the full /48 that had pages left still has them,
+	// whatever it asked for meanwhile: the pages its network refused
+	// were not counted as its own. Once the network has a page again
+	// (one every 5 s), the client gets it.
+	w.client = "[2001:db8:1:ff::7]:4000"
+	for range 5 {
+		want(t, w.get("/"), http.StatusTooManyRequests, "from your network")
+	}
+	now = now.Add(5 * time.Second)
+	want(t, w.get("/"), http.StatusOK)
+	want(t, w.get("/"), http.StatusTooManyRequests, "from your network")
+}
+
 // TestPagesWithoutRate: with NoLimit, a client asks for as many pages
 // as it likes.
 func TestPagesWithoutRate(t *testing.T) {

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"contactdesk/internal/clientinfo"
+	"contactdesk/internal/connlimit"
 	"contactdesk/internal/ratelimit"
 	"contactdesk/locale"
 	"contactdesk/metrics"
@@ -115,9 +116,11 @@ type handler struct {
 	// stranger's guesses can't pause a party in the app or on the
 	// command line.
 	clients *ratelimit.Keyed
-	// The pages each client asked for (nil: no limit), and the log of
-	// those refused past that rate.
+	// The pages each client asked for (nil: no limit), those the
+	// clients of each IPv6 /48 asked for together (NetFactor times a
+	// client's rate), and the log of those refused past either rate.
 	pages    *ratelimit.Keyed
+	nets     *ratelimit.Keyed
 	refusals *ratelimit.Refusals
 	now      func() time.Time
 	addr     func(*http.Request) string
@@ -158,6 +161,7 @@ func New(d *model.Desk, o Options) http.Handler {
 	}
 	h := &handler{
 		pages:    ratelimit.PerMinute(o.AddrRate, maxGuessKeys),
+		nets:     ratelimit.PerMinute(connlimit.NetFactor*o.AddrRate, maxGuessKeys),
 		refusals: ratelimit.NewRefusals(o.Log, "pages refused past the rate", refusedLogEvery),
 		desk:     d,
 		clients:  ratelimit.New(o.ClientGuesses, o.GuessEvery, maxGuessKeys),
