@@ -28,6 +28,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"contactdesk/internal/clientinfo"
+	"contactdesk/internal/connlimit"
 	"contactdesk/internal/ratelimit"
 	"contactdesk/metrics"
 	"contactdesk/model"
@@ -97,7 +98,7 @@ type Options struct {
 	CredentialBurst int
 	CredentialEvery time.Duration
 	KeyRate         int // calls a minute per API key (NoLimit: none)
-	AddrRate        int // calls a minute per address (NoLimit: none)
+	AddrRate        int // calls a minute per address, IPv6 by its /64, and connlimit.NetFactor times that per IPv6 /48 (NoLimit: none)
 	Timeout         time.Duration
 	MaxBody         int64
 }
@@ -110,6 +111,7 @@ type Handler struct {
 	mux   *http.ServeMux
 	keys  *ratelimit.Keyed
 	addrs *ratelimit.Keyed
+	nets  *ratelimit.Keyed // the calls of each IPv6 /48's addresses together
 	// asks limits the consumer keys asked for, per application key and
 	// asking network
 	asks *ratelimit.Keyed
@@ -150,7 +152,7 @@ func New(d *model.Desk, o Options) *Handler {
 			o.ClientAddr = clientinfo.FromHeader("X-Forwarded-For")
 		}
 	}
-	h := &Handler{d: d, o: o, log: o.Logger, keys: ratelimit.PerMinute(o.KeyRate, 0), addrs: ratelimit.PerMinute(o.AddrRate, 0), mux: http.NewServeMux(),
+	h := &Handler{d: d, o: o, log: o.Logger, keys: ratelimit.PerMinute(o.KeyRate, 0), addrs: ratelimit.PerMinute(o.AddrRate, 0), nets: ratelimit.PerMinute(connlimit.NetFactor*o.AddrRate, 0), mux: http.NewServeMux(),
 		asks: ratelimit.New(o.CredentialBurst, o.CredentialEvery, 0)}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -165,8 +167,10 @@ type callInfo struct {
 	appKey string
 	err    error // a failure of the desk, logged in detail
 	// limit: the call was refused past the rate of its address
-	// ("address") or of its API key ("key")
+	// ("address"), of its address's IPv6 /48 ("network": net) or of its
+	// API key ("key")
 	limit string
+	net   string
 }
 
 type infoKey struct{}
@@ -232,8 +236,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if info.limit != "" {
 			// the first refusal of a run is logged, the others counted
 			key, whose := "address "+ratelimit.AddrKey(addr), []any{"limit", "address", "remote", ratelimit.AddrKey(addr)}
-			if info.limit == "key" {
+			switch info.limit {
+			case "key":
 				key, whose = "key "+info.appKey, []any{"limit", "key", "app_key", info.appKey}
+			case "network":
+				key, whose = "network "+info.net, []any{"limit", "network", "network", info.net}
 			}
 			if !h.refusals.Refused(key, whose...) {
 				return
@@ -246,12 +253,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.log.Info("api call", attrs...)
 	}()
-	if ok, wait := h.addrs.Allow(ratelimit.AddrKey(addr), time.Now()); !ok {
-		info.limit = "address"
+	// The calls of one IPv6 /48 together, too (NetFactor times an
+	// address's rate): whoever holds one holds 65,536 /64s, each an
+	// address of its own. A call refused by either rate spends nothing
+	// of the other (ratelimit.Both).
+	var nets *ratelimit.Keyed
+	net := ratelimit.NetKey(addr)
+	if net != "" {
+		nets = h.nets
+	}
+	if refused, wait := ratelimit.Both(h.addrs, ratelimit.AddrKey(addr), nets, net, time.Now()); refused != nil {
+		info.limit, info.net = "address", net
+		from := "your address"
+		if refused == nets {
+			info.limit, from = "network", "your network (its IPv6 /48)"
+		}
 		if cleanPath(r) {
 			_, route = h.mux.Handler(r) // the route it would have taken
 		}
-		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many calls from your address; try again in "+retrySeconds(wait)+" s")
+		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many calls from "+from+"; try again in "+retrySeconds(wait)+" s")
 		e.RetryAfter = wait
 		writeError(sw, e)
 		return

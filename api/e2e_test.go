@@ -590,6 +590,45 @@ func TestCredentialsRefused(t *testing.T) {
 	}
 }
 
+// TestNetworkRate: the addresses of one IPv6 /48 make four times an
+// address's calls a minute together, then are told to wait, their
+// network named; an address of another /48, or of IPv4, still calls.
+// Before, each /64 had a rate of its own, and whoever held a /48 (65,536
+// of them) made as many calls as so many addresses.
+func TestNetworkRate(t *testing.T) {
+	w := newWorld(t, api.Options{AddrRate: 2, ClientAddr: func(r *http.Request) string { return r.Header.Get("X-Test-Client") }})
+	call := func(client string) (int, string) {
+		req, _ := http.NewRequest("GET", w.endpoint()+"/auth/time", nil)
+		req.Header.Set("X-Test-Client", client)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	for i := range 4 {
+		for range 2 {
+			if status, body := call(fmt.Sprintf("[2001:db8:1:%x::7]:4000", i)); status != 200 {
+				t.Fatalf("address %d of the /48: %d %s", i, status, body)
+			}
+		}
+	}
+	status, body := call("[2001:db8:1:ff::7]:4000")
+	if status != 429 || !strings.Contains(body, "too many calls from your network (its IPv6 /48); try again in 8 s") {
+		t.Errorf("a fifth address of the /48: %d %s", status, body)
+	}
+	for _, other := range []string{"[2001:db8:2::7]:4000", "192.0.2.10:50000"} {
+		if status, body := call(other); status != 200 {
+			t.Errorf("%s: %d %s", other, status, body)
+		}
+	}
+	if !strings.Contains(w.log.String(), `route="GET /1.0/auth/time" status=429`) || !strings.Contains(w.log.String(), "limit=network") {
+		t.Errorf("the log of the refused call:\n%s", w.log.String())
+	}
+}
+
 // TestRateLimits: past its key's rate, or its address's, a client is
 // told to wait, with Retry-After.
 func TestRateLimits(t *testing.T) {
