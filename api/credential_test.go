@@ -109,7 +109,9 @@ func TestConsumerKeyThroughTheOfficialClient(t *testing.T) {
 	// plain words; a button to mail a code.
 	status, body := page(t, "GET", state.ValidationURL, nil)
 	for _, want := range []string{"API access for " + string(ada), "test of " + string(ada) + " (" + c.ApplicationKey + ")",
-		"read (GET) the path /me", "read (GET) every path under /me/", "Awaiting validation", ">Mail me a code</button>"} {
+		"read (GET) the path /me", "read (GET) every path under /me/", "Awaiting validation", ">Mail me a code</button>",
+		// where the page will go, before the account validates
+		`<dt>After validation, the page goes to</dt><dd class="goes-to">https://app.example</dd>`} {
 		if status != http.StatusOK || !strings.Contains(body, want) {
 			t.Fatalf("the validation page: %d, no %q in\n%s", status, want, body)
 		}
@@ -334,8 +336,9 @@ func TestCurrentCredentialAndLogout(t *testing.T) {
 	token := strings.TrimPrefix(state.ValidationURL, w.srv.URL+"/auth/?credentialToken=")
 	page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"code"}})
 	mail, _ := w.lastCode(ada)
-	if status, body := page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"validate"}, "code": {mail.Token}}); status != 200 {
-		t.Fatalf("validate: %d %s", status, body)
+	if status, body := page(t, "POST", w.srv.URL+"/auth/", url.Values{"credentialToken": {token}, "answer": {"validate"}, "code": {mail.Token}}); status != 200 ||
+		strings.Contains(body, "goes-to") || strings.Contains(body, "refresh") {
+		t.Fatalf("validate a key with no redirection: %d %s", status, body)
 	}
 
 	var cred struct {

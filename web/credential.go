@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"contactdesk/internal/ratelimit"
@@ -188,6 +189,13 @@ func (h *handler) credentialPage(w http.ResponseWriter, r *http.Request, status 
 	for _, rule := range c.Rules {
 		v.Rules = append(v.Rules, text.Line(model.RuleWords(rule).In(l)))
 	}
+	if cl.State == model.CredentialPending || cl.State == model.CredentialValidated {
+		// Whoever knows an application key (no secret) chooses where a
+		// validated key's page goes: the account sees it before it
+		// validates, so that a lookalike of its application's address
+		// can be told apart.
+		v.GoesTo = redirectionSite(c.Redirection)
+	}
 	if cl.State == model.CredentialPending {
 		v.WhenLabel, v.When = l.T("page.credential.expires"), l.Stamp(c.Expires)
 		v.Answer = cl.CodeSent || code != ""
@@ -242,4 +250,15 @@ type credentialView struct {
 	Answer                    bool   // the form that validates or refuses
 	Mail, MailNote            string // the button that mails a code, when one may be
 	Continue, ContinueText    string // where a validated key's page goes
+	GoesTo                    string // that address's site, shown beside the key
+}
+
+// redirectionSite is the scheme and host of a validated key's
+// redirection (model.CheckRedirection took it), or "" when it has none.
+func redirectionSite(redirection string) string {
+	u, err := url.Parse(redirection)
+	if redirection == "" || err != nil {
+		return ""
+	}
+	return text.Line(u.Scheme + "://" + u.Host)
 }
