@@ -171,6 +171,11 @@ type callInfo struct {
 	// API key ("key")
 	limit string
 	net   string
+	// askFrom: the network a consumer key was asked from (askNetwork),
+	// when the throttle of asks refused it: its refusals are grouped per
+	// application key and network, so that a stranger's run of them
+	// does not swallow the owner's first one into its count
+	askFrom string
 }
 
 type infoKey struct{}
@@ -239,6 +244,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			switch info.limit {
 			case "key":
 				key, whose = "key "+info.appKey, []any{"limit", "key", "app_key", info.appKey}
+				if info.askFrom != "" {
+					key, whose = key+" "+info.askFrom, append(whose, "network", info.askFrom)
+				}
 			case "network":
 				key, whose = "network "+info.net, []any{"limit", "network", "network", info.net}
 			}

@@ -65,8 +65,7 @@ func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
 	// loop are limited too (by their own name, in bounded memory).
 	from := askNetwork(h.o.ClientAddr(r))
 	if ok, wait := h.asks.Allow(appKey+" "+from, time.Now()); !ok {
-		info.limit = "key"
-		info.appKey = appKey
+		info.limit, info.appKey, info.askFrom = "key", appKey, from
 		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many consumer keys asked for with this application key from your network; try again in "+retrySeconds(wait)+" s")
 		e.RetryAfter = wait
 		writeError(w, e)
