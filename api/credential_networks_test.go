@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -135,5 +136,36 @@ func TestAskCredentialThrottlePerNetwork(t *testing.T) {
 		if n := len(regexp.MustCompile(`status=429 [^\n]*remote=`+regexp.QuoteMeta(network)+` [^\n]*app_key=`+ak+` limit=key\n`).FindAllString(log.String(), -1)); n != 1 {
 			t.Errorf("%d lines of the first refused ask from %s, want 1:\n%s", n, network, log.String())
 		}
+	}
+}
+
+// TestDroppedKeyPage: a key dropped to make room for others of its
+// application key (model.MaxAppPendingCredentials) says so on its page,
+// and what to do, instead of a bare "Expired"; a key still awaiting
+// validation says nothing of it.
+func TestDroppedKeyPage(t *testing.T) {
+	w := newWorld(t, api.Options{})
+	withPage(t, w, api.Options{})
+	ak := w.creds[ada].ApplicationKey
+	var first, last model.CredentialAsked
+	for i := range model.MaxAppPendingCredentials + 1 {
+		got, err := w.desk.AskCredentialFrom(w.ctx, fmt.Sprintf("198.51.100.%d", i/model.MaxPendingCredentials), ak, []model.APIRule{{Method: "GET", Path: "/me"}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = got
+		}
+		last = got
+	}
+	status, body := page(t, "GET", w.srv.URL+"/auth/?credentialToken="+first.Token, nil)
+	for _, want := range []string{"Expired", "This key was dropped before its hour was up: 200 keys of this application awaited validation", "ask the application for another one"} {
+		if status != http.StatusOK || !strings.Contains(body, want) {
+			t.Fatalf("a dropped key's page: %d, no %q in\n%s", status, want, body)
+		}
+	}
+	status, body = page(t, "GET", w.srv.URL+"/auth/?credentialToken="+last.Token, nil)
+	if status != http.StatusOK || !strings.Contains(body, "Awaiting validation") || strings.Contains(body, "dropped") {
+		t.Fatalf("a key awaiting validation: %d\n%s", status, body)
 	}
 }

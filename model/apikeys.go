@@ -76,6 +76,13 @@ func (c APIConsumer) StateAt(now time.Time) string {
 	return c.State
 }
 
+// Dropped reports whether the key was dropped before its validation,
+// ended before its hour to make room for another key of its
+// application key (MaxAppPendingCredentials): its state is expired.
+func (c APIConsumer) Dropped() bool {
+	return c.State == CredentialPending && c.Expires.Before(c.Created.Add(CredentialValidity))
+}
+
 // Granted reports whether the key's rules grant a call of method on path
 // (the path after /1.0, without the query).
 func (c APIConsumer) Granted(method, path string) bool { return Granted(c.Rules, method, path) }

@@ -135,6 +135,10 @@ const (
 	ActCredentialValidate = "apikey.credential.validate"
 	ActCredentialRefuse   = "apikey.credential.refuse"
 	ActCredentialRevoke   = "apikey.credential.revoke"
+	// ActCredentialDrop: a key awaiting validation dropped to make room
+	// (MaxAppPendingCredentials), in the history of its application
+	// key's account, written by the ask that dropped it.
+	ActCredentialDrop = "apikey.credential.drop"
 )
 
 // MailCredentialCode carries the code that validates a consumer key.
@@ -231,8 +235,18 @@ func (d *Desk) AskCredentialFrom(ctx context.Context, from, appKey string, rules
 		if err := tx.DeleteStaleAPIConsumers(appKey, w.now.Add(-24*time.Hour)); err != nil {
 			return CredentialAsked{}, err
 		}
-		if err := pendingAllowed(tx, appKey, from, w.now); err != nil {
+		dropped, err := pendingAllowed(tx, appKey, from, w.now)
+		if err != nil {
 			return CredentialAsked{}, err
+		}
+		for _, c := range dropped {
+			// Its account learns that its application key is asked for
+			// from more networks than the desk keeps keys of (a flood,
+			// most likely): the key's page says so too.
+			if err := d.record(tx, w, k.Handle, ActCredentialDrop, 0, 0, fmt.Sprintf("consumer key #%d of API key %s dropped before its validation: %d of its keys awaited validation, the most kept",
+				c.ID, appKey, MaxAppPendingCredentials)); err != nil {
+				return CredentialAsked{}, err
+			}
 		}
 		rec := APIConsumerRecord{APIConsumer: APIConsumer{AppKey: appKey, Handle: k.Handle, Rules: rules, State: CredentialPending, Redirection: redirection,
 			Created: w.now, Expires: w.now.Add(CredentialValidity), From: from}, ConsumerHash: HashConsumerKey(ck), TokenHash: th[:]}
@@ -264,13 +278,14 @@ const MaxFromLen = 64
 // MaxAppPendingCredentials), saying when the first of those hours ends
 // (of no known network, as the application key's: AskCredential). While
 // MaxAppPendingCredentials of appKey's keys await validation, it drops
-// one of them (it expires now): see MaxAppPendingCredentials.
-func pendingAllowed(tx Tx, appKey, from string, now time.Time) error {
+// one of them (it expires now), and answers it: see
+// MaxAppPendingCredentials.
+func pendingAllowed(tx Tx, appKey, from string, now time.Time) ([]APIConsumerRecord, error) {
 	// Those of the last hour: every key awaiting validation, and every
 	// one holding its network's slot.
 	cs, err := tx.PendingAPIConsumers(appKey, now.Add(-CredentialValidity))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	n, first := 0, time.Time{}
 	var live []APIConsumerRecord
@@ -292,12 +307,12 @@ func pendingAllowed(tx Tx, appKey, from string, now time.Time) error {
 		if from == "" {
 			id = "err.credential.pending"
 		}
-		return retryAt(fail(ErrMailLimit, "credential", id,
+		return nil, retryAt(fail(ErrMailLimit, "credential", id,
 			locale.Args{"N": n, "At": clockTime(first), "In": roundUp(first.Sub(now))}), first)
 	}
 	over := len(live) - MaxAppPendingCredentials + 1
 	if over <= 0 {
-		return nil
+		return nil, nil
 	}
 	// The keys dropped first: those whose page mailed no code, of the
 	// networks holding the most, the oldest.
@@ -320,13 +335,13 @@ func pendingAllowed(tx Tx, appKey, from string, now time.Time) error {
 		}
 		return a.Created.Compare(b.Created)
 	})
-	for _, c := range live[:over] {
-		c.Expires = now
-		if err := tx.UpdateAPIConsumer(c); err != nil {
-			return err
+	for i := range live[:over] {
+		live[i].Expires = now
+		if err := tx.UpdateAPIConsumer(live[i]); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return live[:over], nil
 }
 
 // errWrongCredential is the refusal of a validation page's token that

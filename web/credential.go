@@ -213,6 +213,10 @@ func (h *handler) credentialPage(w http.ResponseWriter, r *http.Request, status 
 		}
 	}
 	out := view{L: l, Title: l.T("page.credential.title", locale.Args{"Handle": cl.Account.Handle}), Notice: n, Credential: v}
+	if cl.State == model.CredentialExpired && c.Dropped() {
+		// ended before its hour: why, and what to do
+		out.Notes = []string{l.T("page.credential.dropped", locale.Args{"N": model.MaxAppPendingCredentials})}
+	}
 	if cl.State == model.CredentialValidated && c.Redirection != "" && n != nil && n.Kind == "ok" {
 		// just validated: back to the application, as the provider's
 		// page goes (a link, and the page goes by itself in a moment)

@@ -2,6 +2,7 @@ package modeltest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -168,6 +169,36 @@ func testCredentialsAppBound(t *testing.T, open Opener) {
 	}
 	if s := state(firsts[2].Token); s != model.CredentialPending {
 		t.Errorf("the first key of flooding network 2: %s, want still pending", s)
+	}
+	// The dropped keys say so, and the account's history tells of each.
+	var droppedIDs []string
+	for i, k := range firsts[:3] {
+		cl, err := f.Desk.FindCredential(f.Ctx, k.Token)
+		if err != nil || cl.Consumer.Dropped() != (i < 2) {
+			t.Errorf("key %d of the flood: dropped %v, want %v (%v)", i, cl.Consumer.Dropped(), i < 2, err)
+		}
+		if i < 2 {
+			droppedIDs = append(droppedIDs, fmt.Sprintf("consumer key #%d of API key %s dropped before its validation: %d of its keys awaited validation, the most kept",
+				cl.Consumer.ID, app.AppKey, model.MaxAppPendingCredentials))
+		}
+	}
+	hs, err := f.Desk.History(f.Ctx, A, model.HistoryFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var drops []string
+	for _, h := range hs {
+		if h.Action == model.ActCredentialDrop {
+			drops = append(drops, h.Detail)
+			if pt := model.DetailOf(h).In(locale.For(locale.PT)); !strings.Contains(pt, "descartada antes da sua validação: 200 chaves desta chave de API") {
+				t.Errorf("a dropped key's history line in Portuguese: %q", pt)
+			}
+		}
+	}
+	slices.Sort(drops)
+	slices.Sort(droppedIDs)
+	if !slices.Equal(drops, droppedIDs) {
+		t.Errorf("the history's dropped keys: %q, want %q", drops, droppedIDs)
 	}
 	_, err = f.Desk.MailCredentialCode(f.Ctx, firsts[0].Token)
 	IsKind(t, err, model.ErrEnded, "a code for a dropped key")
