@@ -111,7 +111,7 @@ func TestConsumerKeyThroughTheOfficialClient(t *testing.T) {
 	for _, want := range []string{"API access for " + string(ada), "test of " + string(ada) + " (" + c.ApplicationKey + ")",
 		"read (GET) the path /me", "read (GET) every path under /me/", "Awaiting validation", ">Mail me a code</button>",
 		// where the page will go, before the account validates
-		`<dt>After validation, the page goes to</dt><dd class="goes-to">https://app.example</dd>`} {
+		`<dt>After validation, goes to</dt><dd class="goes-to">https://app.example</dd>`} {
 		if status != http.StatusOK || !strings.Contains(body, want) {
 			t.Fatalf("the validation page: %d, no %q in\n%s", status, want, body)
 		}
