@@ -243,7 +243,7 @@ func (d *Desk) AskCredentialFrom(ctx context.Context, from, appKey string, rules
 			// Its account learns that its application key is asked for
 			// from more networks than the desk keeps keys of (a flood,
 			// most likely): the key's page says so too.
-			if err := d.record(tx, w, k.Handle, ActCredentialDrop, 0, 0, fmt.Sprintf("consumer key #%d of API key %s dropped before its validation: %d of its keys awaited validation, the most kept",
+			if err := d.record(tx, w, k.Handle, ActCredentialDrop, 0, 0, fmt.Sprintf("consumer key #%d of API key %s dropped before its validation: %d keys of this API key already awaited validation, the most the desk keeps (asked for from many networks)",
 				c.ID, appKey, MaxAppPendingCredentials)); err != nil {
 				return CredentialAsked{}, err
 			}

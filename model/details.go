@@ -65,7 +65,7 @@ var (
 	credAskRE      = regexp.MustCompile(`^consumer key #(\d+) of API key (.+) asked for, allowed (.+); awaits validation until (\d{4}-\d\d-\d\d \d\d:\d\d) UTC$`)
 	credCodeRE     = regexp.MustCompile(`^a code to validate consumer key #(\d+) of API key (\S+) was mailed$`)
 	credAnswerRE   = regexp.MustCompile(`^consumer key #(\d+) of API key (\S+) (?:validated|refused) on its page, allowed (.+)$`)
-	credDropRE     = regexp.MustCompile(`^consumer key #(\d+) of API key (\S+) dropped before its validation: (\d+) of its keys awaited validation, the most kept$`)
+	credDropRE     = regexp.MustCompile(`^consumer key #(\d+) of API key (\S+) dropped before its validation: (\d+) keys of this API key already awaited validation, the most the desk keeps \(asked for from many networks\)$`)
 	credRevokeRE   = regexp.MustCompile(`^consumer key #(\d+) of API key (\S+) of (\S+) revoked by (support|itself \(logout\))$`)
 	settingSetRE   = regexp.MustCompile(`^setting (\S+) set to (\S+)$`)
 	deliveryOnRE   = regexp.MustCompile(`^setting (\S+) set to (\S+); the tokens of (\d+) mails? of the simulated mailbox removed \(never mailed; the desk keeps no copy\)$`)

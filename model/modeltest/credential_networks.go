@@ -178,7 +178,7 @@ func testCredentialsAppBound(t *testing.T, open Opener) {
 			t.Errorf("key %d of the flood: dropped %v, want %v (%v)", i, cl.Consumer.Dropped(), i < 2, err)
 		}
 		if i < 2 {
-			droppedIDs = append(droppedIDs, fmt.Sprintf("consumer key #%d of API key %s dropped before its validation: %d of its keys awaited validation, the most kept",
+			droppedIDs = append(droppedIDs, fmt.Sprintf("consumer key #%d of API key %s dropped before its validation: %d keys of this API key already awaited validation, the most the desk keeps (asked for from many networks)",
 				cl.Consumer.ID, app.AppKey, model.MaxAppPendingCredentials))
 		}
 	}
