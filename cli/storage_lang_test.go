@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"testing"
 
+	"contactdesk/locale"
 	"contactdesk/storage"
 )
 
@@ -338,6 +339,26 @@ func TestUnreadableDeskInTheReadersLanguage(t *testing.T) {
 			}
 			if r.code != 1 || r.out != "" || r.err != "contactdesk: "+says+"\n" {
 				t.Errorf("LANG=%s, a desk that can't be read (as root: %v): exit %d, stdout %q, stderr %q; want 1 and %q", lang, root, r.code, r.out, r.err, says)
+			}
+		}
+	}
+}
+
+// TestDiskFullInTheReadersLanguage: a desk whose disk is full, met as
+// it is opened or by a write, is refused in the reader's language (it
+// was SQLite's English sentence whatever the language), the English
+// unchanged.
+func TestDiskFullInTheReadersLanguage(t *testing.T) {
+	for _, opening := range []bool{true, false} {
+		err := &storage.FileError{Kind: storage.ErrDiskFull, Path: "/srv/desk.db", Opening: opening}
+		for lang, want := range map[locale.Lang]string{
+			locale.EN: "the disk holding /srv/desk.db is full; nothing was changed",
+			locale.PT: "o disco que contém /srv/desk.db está cheio; nada foi alterado",
+			locale.FR: "le disque où se trouve /srv/desk.db est plein\u00a0; rien n'a été modifié",
+		} {
+			got, ok := storageSaid(err, err.Error(), locale.For(lang))
+			if !ok || got != want {
+				t.Errorf("%s, opening %v: %q (%v), want %q", lang, opening, got, ok, want)
 			}
 		}
 	}

@@ -127,7 +127,7 @@ func notOurs(path string, err error) error {
 
 // storageSaid words, in l's language, a refusal of the storage that
 // says msg: a SQLite file that can't be written, locked by another
-// program past the wait, damaged, or a desk a newer contactdesk wrote.
+// program past the wait, damaged, on a full disk, or a desk a newer contactdesk wrote.
 // Only such an error said as it is: wrapped in more words (another
 // file's, a step's), msg is not what it says, and it stays as it is
 // (ok false).
@@ -147,6 +147,8 @@ func storageSaid(err error, msg string, l *locale.Localizer) (string, bool) {
 			id = "db_busy"
 		case errors.Is(fe, storage.ErrDamaged):
 			return l.T("cli.fail.db_damaged", args), true
+		case errors.Is(fe, storage.ErrDiskFull):
+			return l.T("cli.fail.db_full", args), true
 		default:
 			return "", false
 		}
