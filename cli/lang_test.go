@@ -142,6 +142,16 @@ func TestRefusalsFollowTheLocale(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q; want 1, %q", env, r.code, r.err, want)
 		}
 	}
+	// a value typed, quoted in the reader's quotes: « » in French
+	for env, want := range map[string]string{
+		"LANG=pt_PT.UTF-8": `contactdesk: o novo contacto tem de ser um ID de cliente como xx11111-ovh, não "nobody"` + "\n",
+		"LANG=fr_FR.UTF-8": "contactdesk: le nouveau contact doit être un identifiant client comme xx11111-ovh, pas « nobody »\n",
+	} {
+		r := d.withLang([]string{env}, "request", "create", "--as", "te22222-ovh", "--service", "example.com", "--role", "tech", "--to", "nobody")
+		if r.code != 1 || r.err != want || r.out != "" {
+			t.Errorf("%s: exit %d, stderr %q; want 1, %q", env, r.code, r.err, want)
+		}
+	}
 	r := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "request", "create", "--as", "te22222-ovh", "--service", "example.com", "--role", "nope", "--to", "ne44444-ovh")
 	if r.code != 2 || !strings.Contains(r.err, "contactdesk: --role: ") || strings.Contains(r.err, "is not a role") || !strings.Contains(r.err, "utilização: contactdesk request create") {
 		t.Errorf("a misuse in Portuguese: exit %d, stderr %q", r.code, r.err)
@@ -295,9 +305,12 @@ func TestMisusesFollowTheLocale(t *testing.T) {
 		{"LANG=pt_PT.UTF-8", []string{"servces"}, []string{`contactdesk: comando desconhecido "servces": queria dizer services?`}},
 		{"LANG=pt_PT.UTF-8", []string{"account", "add", "ab12345-ovh", "--name", "Ana"}, []string{"contactdesk: --email é obrigatório"}},
 		{"LC_ALL=fr_FR.UTF-8", []string{"history", "--as", "xx11111-ovh", "--limit", "x"},
-			[]string{"contactdesk: --limit prend un nombre d'entrées (0 : toutes), pas \"x\"", "utilisation\u00a0: contactdesk history"}},
+			[]string{"contactdesk: --limit prend un nombre d'entrées (0 : toutes), pas « x »", "utilisation\u00a0: contactdesk history"}},
 		{"LC_ALL=fr_FR.UTF-8", []string{"request", "create", "--as", "xx11111-ovh", "--service", "xara.pt", "--role", "tech", "--to", "cd67890-ovh", "--validity", "1y"},
-			[]string{"--validity prend une durée comme 90s, 15m, 48h ou 15d, de 1 minute à 365 jours, pas \"1y\""}},
+			[]string{"--validity prend une durée comme 90s, 15m, 48h ou 15d, de 1 minute à 365 jours, pas « 1y »"}},
+		// French quotes a value typed in « », not in "…"
+		{"LANG=fr_FR.UTF-8", []string{"servces"}, []string{"contactdesk: commande inconnue « servces » : vouliez-vous dire services ?"}},
+		{"LANG=fr_FR.UTF-8", []string{"request", "show", "abc", "--as", "xx11111-ovh"}, []string{"contactdesk: « abc » n'est pas un numéro de demande"}},
 		{"LANG=pt_PT.UTF-8", []string{"--as", "xx11111-ovh"}, []string{"contactdesk: a aplicação de terminal precisa de um terminal; para scripts, indique um comando"}},
 		{"LANG=C", []string{"services", "--ass", "xx11111-ovh"}, []string{"contactdesk: unknown flag --ass: did you mean --as?", "usage: contactdesk services"}},
 	} {

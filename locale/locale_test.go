@@ -198,3 +198,33 @@ func TestQuestionsShowTheLocalYes(t *testing.T) {
 		}
 	}
 }
+
+// TestQuotedInEachLanguage: a value quoted as typed is written in the
+// reader's quotes: « abc » in French (it was "abc", which French
+// typography does not use), "abc" in English and Portuguese, an
+// invisible character still escaped, a quote mark inside no longer
+// escaped in « ».
+func TestQuotedInEachLanguage(t *testing.T) {
+	for _, c := range []struct {
+		q      locale.Quoted
+		en, fr string
+	}{
+		{`"abc"`, `"abc"`, "«\u00a0abc\u00a0»"},
+		{`"x\u202e"`, `"x\u202e"`, "«\u00a0x\\u202e\u00a0»"},
+		{`"a\"b"`, `"a\"b"`, "«\u00a0a\"b\u00a0»"},
+		{`"a\\"`, `"a\\"`, "«\u00a0a\\\\\u00a0»"},
+	} {
+		if got := c.q.In(locale.For(locale.EN)); got != c.en {
+			t.Errorf("%s in English: %q, want %q", c.q, got, c.en)
+		}
+		if got := c.q.In(locale.For(locale.PT)); got != c.en {
+			t.Errorf("%s in Portuguese: %q, want %q", c.q, got, c.en)
+		}
+		if got := c.q.In(locale.For(locale.FR)); got != c.fr {
+			t.Errorf("%s in French: %q, want %q", c.q, got, c.fr)
+		}
+	}
+	if got := locale.For(locale.FR).T("err.lang", locale.Args{"Value": locale.Quoted(`"de"`)}); !strings.HasPrefix(got, "«\u00a0de\u00a0» n'est pas") {
+		t.Errorf("a refusal quoting a value, in French: %q", got)
+	}
+}
