@@ -643,3 +643,21 @@ func TestNotADeskInTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestMailTokensLineAgrees: the line under the mailbox that counts the
+// mails carrying a token names them in the plural when there are
+// several: "affichez-les", "veja-os" (the French said "affichez-le", as
+// of one).
+func TestMailTokensLineAgrees(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	for env, want := range map[string]string{
+		"LANG=fr_FR.UTF-8": "e-mails contiennent un code\u00a0: affichez-les avec 'contactdesk mail show ID --as xx11111-ovh'",
+		"LANG=pt_PT.UTF-8": "e-mails têm um código de validação: veja-os com 'contactdesk mail show ID --as xx11111-ovh'",
+	} {
+		r := d.withLang([]string{env}, "mail", "list", "--as", "xx11111-ovh")
+		if r.code != 0 || !strings.Contains(r.err+r.out, want) {
+			t.Errorf("%s: exit %d, does not say %q:\n%s%s", env, r.code, want, r.out, r.err)
+		}
+	}
+}
