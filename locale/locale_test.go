@@ -142,6 +142,10 @@ func TestDates(t *testing.T) {
 		{en.Until(now, now.Add(10*time.Second)), "in 1m"},
 		{pt.Until(now, now.Add(3*time.Hour)), "daqui a 3 h"},
 		{fr.Until(now, now.Add(3*time.Hour)), "dans 3 h"},
+		// days in full in French, as in Portuguese: "dans 15 j" read clipped
+		{fr.Until(now, now.Add(15*24*time.Hour)), "dans 15 jours"},
+		{fr.Until(now, now.Add(48*time.Hour)), "dans 2 jours"},
+		{pt.Until(now, now.Add(15*24*time.Hour)), "daqui a 15 dias"},
 		{en.Duration(15 * 24 * time.Hour), "15 days"},
 		{en.Duration(time.Hour), "1 hour"},
 		{en.Duration(90 * time.Second), "90 seconds"},
