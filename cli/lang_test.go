@@ -311,6 +311,8 @@ func TestMisusesFollowTheLocale(t *testing.T) {
 		// French quotes a value typed in « », not in "…"
 		{"LANG=fr_FR.UTF-8", []string{"servces"}, []string{"contactdesk: commande inconnue « servces » : vouliez-vous dire services ?"}},
 		{"LANG=fr_FR.UTF-8", []string{"request", "show", "abc", "--as", "xx11111-ovh"}, []string{"contactdesk: « abc » n'est pas un numéro de demande"}},
+		// a mail is an e-mail, as everywhere else in French ("aucun e-mail #9")
+		{"LANG=fr_FR.UTF-8", []string{"mail", "show", "abc", "--as", "xx11111-ovh"}, []string{"contactdesk: « abc » n'est pas un numéro d'e-mail"}},
 		{"LANG=pt_PT.UTF-8", []string{"--as", "xx11111-ovh"}, []string{"contactdesk: a aplicação de terminal precisa de um terminal; para scripts, indique um comando"}},
 		{"LANG=C", []string{"services", "--ass", "xx11111-ovh"}, []string{"contactdesk: unknown flag --ass: did you mean --as?", "usage: contactdesk services"}},
 	} {
