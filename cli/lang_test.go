@@ -663,3 +663,19 @@ func TestMailTokensLineAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestManHelpFollowsTheLocale: the help of the hidden man command is in
+// the locale's language too (it was English in every language).
+func TestManHelpFollowsTheLocale(t *testing.T) {
+	d := newDesk(t)
+	for env, want := range map[string]string{
+		"LANG=pt_PT.UTF-8": "Escreve a página do manual, em roff",
+		"LANG=fr_FR.UTF-8": "Écrire la page de manuel, en roff",
+		"LANG=C":           "Print the manual page, in roff",
+	} {
+		r := d.withLang([]string{env}, "man", "--help")
+		if r.code != 0 || !strings.Contains(r.out, want) {
+			t.Errorf("%s man --help: exit %d, does not say %q:\n%s%s", env, r.code, want, r.out, r.err)
+		}
+	}
+}
