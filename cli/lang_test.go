@@ -363,6 +363,8 @@ func TestFilesRefusedInTheLocale(t *testing.T) {
 	}{
 		{fr, []string{"import", "accounts", filepath.Join(d.dir, "nowhere.csv")}, "contactdesk: impossible de lire " + filepath.Join(d.dir, "nowhere.csv") + " : aucun fichier ou dossier de ce nom\n"},
 		{pt, []string{"import", "accounts", bad}, "contactdesk: " + bad + `:1: "nom" não é uma coluna deste ficheiro: as colunas são handle,name,email[,owes][,lang]` + "\n"},
+		// FILE:LINE: as the refused rows are, in French too (it said "FILE:1 :")
+		{fr, []string{"import", "accounts", bad}, "contactdesk: " + bad + ":1: « nom » n'est pas une colonne de ce fichier : les colonnes sont handle,name,email[,owes][,lang]\n"},
 		{fr, []string{"backup", filepath.Join(d.dir, "desk.db")}, "contactdesk: " + filepath.Join(d.dir, "desk.db") + " existe déjà ; backup n'y touche pas (--force le remplace)\n"},
 	} {
 		r := d.withLang([]string{c.env}, c.args...)
