@@ -413,7 +413,7 @@ keys keep working.`,
 			o.AppKey = strings.TrimSpace(args[0])
 			id, err := strconv.ParseInt(strings.TrimSpace(args[1]), 10, 64)
 			if err != nil || id <= 0 {
-				return misuse(cmd, "consumer_number", locale.Args{"Value": text.Quote(args[1], 40)})
+				return misuse(cmd, "consumer_number", locale.Args{"Value": locale.Quoted(text.Quote(args[1], 40))})
 			}
 			o.ID = id
 			if runF != nil {

@@ -166,14 +166,14 @@ func flagError(cmd *cobra.Command, err error) error {
 		cause := errors.Unwrap(invalid)
 		var twice *repeatedFlag
 		if errors.As(cause, &twice) {
-			return misuse(cmd, "flag_twice", locale.Args{"Name": f.Name, "First": text.Quote(twice.first, 200), "Second": text.Quote(invalid.GetValue(), 200)})
+			return misuse(cmd, "flag_twice", locale.Args{"Name": f.Name, "First": locale.Quoted(text.Quote(twice.first, 200)), "Second": locale.Quoted(text.Quote(invalid.GetValue(), 200))})
 		}
 		var fe *flagValueError
 		if f.Value.Type() == "bool" {
 			fe = accepts("bool", locale.Args{"Name": f.Name}) // not strconv.ParseBool's words
 		}
 		if fe != nil || errors.As(cause, &fe) {
-			return misuse(cmd, "flag_takes", locale.Args{"Name": f.Name, "Accepted": fe, "Value": text.Quote(invalid.GetValue(), 200)})
+			return misuse(cmd, "flag_takes", locale.Args{"Name": f.Name, "Accepted": fe, "Value": locale.Quoted(text.Quote(invalid.GetValue(), 200))})
 		}
 		return misuseText(cmd, "--%s %s: %v", f.Name, text.Quote(invalid.GetValue(), 200), cause)
 	}

@@ -34,7 +34,9 @@ func helpKey(cmd *cobra.Command) string {
 }
 
 // helpFields calls fn with every text of the help of root's tree that a
-// catalogue may translate (hidden commands and flags have none), and a
+// catalogue may translate (hidden flags have none, nor cobra's own
+// hidden commands, __complete…; a hidden command of ours, man, has a
+// help page in the reader's language, its --help, as any other), and a
 // place to write its translation.
 func helpFields(root *cobra.Command, fn func(cmd, field string, text *string)) {
 	fn(allCommands, "flag.help", new(string))
@@ -46,7 +48,7 @@ func helpFields(root *cobra.Command, fn func(cmd, field string, text *string)) {
 	}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
-		if c.Hidden {
+		if c.Hidden && strings.HasPrefix(c.Name(), "__") {
 			return
 		}
 		k := helpKey(c)

@@ -298,15 +298,15 @@ func headerIndex(header []string, cols csvColumns) ([]string, error) {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
 		case !slices.Contains(cols.all(), h):
-			return nil, fails("not_a_column", locale.Args{"Column": text.Quote(h, 200), "Columns": cols.String()})
+			return nil, fails("not_a_column", locale.Args{"Column": locale.Quoted(text.Quote(h, 200)), "Columns": cols.String()})
 		case slices.Contains(index, h):
-			return nil, fails("column_twice", locale.Args{"Column": strconv.Quote(h)})
+			return nil, fails("column_twice", locale.Args{"Column": locale.Quoted(strconv.Quote(h))})
 		}
 		index[i] = h
 	}
 	for _, c := range cols.required {
 		if !slices.Contains(index, c) {
-			return nil, fails("no_column", locale.Args{"Column": strconv.Quote(c), "Columns": cols.String()})
+			return nil, fails("no_column", locale.Args{"Column": locale.Quoted(strconv.Quote(c)), "Columns": cols.String()})
 		}
 	}
 	return index, nil

@@ -142,6 +142,16 @@ func TestRefusalsFollowTheLocale(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q; want 1, %q", env, r.code, r.err, want)
 		}
 	}
+	// a value typed, quoted in the reader's quotes: « » in French
+	for env, want := range map[string]string{
+		"LANG=pt_PT.UTF-8": `contactdesk: o novo contacto tem de ser um ID de cliente como xx11111-ovh, não "nobody"` + "\n",
+		"LANG=fr_FR.UTF-8": "contactdesk: le nouveau contact doit être un identifiant client comme xx11111-ovh, pas « nobody »\n",
+	} {
+		r := d.withLang([]string{env}, "request", "create", "--as", "te22222-ovh", "--service", "example.com", "--role", "tech", "--to", "nobody")
+		if r.code != 1 || r.err != want || r.out != "" {
+			t.Errorf("%s: exit %d, stderr %q; want 1, %q", env, r.code, r.err, want)
+		}
+	}
 	r := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "request", "create", "--as", "te22222-ovh", "--service", "example.com", "--role", "nope", "--to", "ne44444-ovh")
 	if r.code != 2 || !strings.Contains(r.err, "contactdesk: --role: ") || strings.Contains(r.err, "is not a role") || !strings.Contains(r.err, "utilização: contactdesk request create") {
 		t.Errorf("a misuse in Portuguese: exit %d, stderr %q", r.code, r.err)
@@ -295,9 +305,14 @@ func TestMisusesFollowTheLocale(t *testing.T) {
 		{"LANG=pt_PT.UTF-8", []string{"servces"}, []string{`contactdesk: comando desconhecido "servces": queria dizer services?`}},
 		{"LANG=pt_PT.UTF-8", []string{"account", "add", "ab12345-ovh", "--name", "Ana"}, []string{"contactdesk: --email é obrigatório"}},
 		{"LC_ALL=fr_FR.UTF-8", []string{"history", "--as", "xx11111-ovh", "--limit", "x"},
-			[]string{"contactdesk: --limit prend un nombre d'entrées (0 : toutes), pas \"x\"", "utilisation\u00a0: contactdesk history"}},
+			[]string{"contactdesk: --limit prend un nombre d'entrées (0 : toutes), pas « x »", "utilisation\u00a0: contactdesk history"}},
 		{"LC_ALL=fr_FR.UTF-8", []string{"request", "create", "--as", "xx11111-ovh", "--service", "xara.pt", "--role", "tech", "--to", "cd67890-ovh", "--validity", "1y"},
-			[]string{"--validity prend une durée comme 90s, 15m, 48h ou 15d, de 1 minute à 365 jours, pas \"1y\""}},
+			[]string{"--validity prend une durée comme 90s, 15m, 48h ou 15d, de 1 minute à 365 jours, pas « 1y »"}},
+		// French quotes a value typed in « », not in "…"
+		{"LANG=fr_FR.UTF-8", []string{"servces"}, []string{"contactdesk: commande inconnue « servces » : vouliez-vous dire services ?"}},
+		{"LANG=fr_FR.UTF-8", []string{"request", "show", "abc", "--as", "xx11111-ovh"}, []string{"contactdesk: « abc » n'est pas un numéro de demande"}},
+		// a mail is an e-mail, as everywhere else in French ("aucun e-mail #9")
+		{"LANG=fr_FR.UTF-8", []string{"mail", "show", "abc", "--as", "xx11111-ovh"}, []string{"contactdesk: « abc » n'est pas un numéro d'e-mail"}},
 		{"LANG=pt_PT.UTF-8", []string{"--as", "xx11111-ovh"}, []string{"contactdesk: a aplicação de terminal precisa de um terminal; para scripts, indique um comando"}},
 		{"LANG=C", []string{"services", "--ass", "xx11111-ovh"}, []string{"contactdesk: unknown flag --ass: did you mean --as?", "usage: contactdesk services"}},
 	} {
@@ -348,6 +363,8 @@ func TestFilesRefusedInTheLocale(t *testing.T) {
 	}{
 		{fr, []string{"import", "accounts", filepath.Join(d.dir, "nowhere.csv")}, "contactdesk: impossible de lire " + filepath.Join(d.dir, "nowhere.csv") + " : aucun fichier ou dossier de ce nom\n"},
 		{pt, []string{"import", "accounts", bad}, "contactdesk: " + bad + `:1: "nom" não é uma coluna deste ficheiro: as colunas são handle,name,email[,owes][,lang]` + "\n"},
+		// FILE:LINE: as the refused rows are, in French too (it said "FILE:1 :")
+		{fr, []string{"import", "accounts", bad}, "contactdesk: " + bad + ":1: « nom » n'est pas une colonne de ce fichier : les colonnes sont handle,name,email[,owes][,lang]\n"},
 		{fr, []string{"backup", filepath.Join(d.dir, "desk.db")}, "contactdesk: " + filepath.Join(d.dir, "desk.db") + " existe déjà ; backup n'y touche pas (--force le remplace)\n"},
 	} {
 		r := d.withLang([]string{c.env}, c.args...)
@@ -627,6 +644,40 @@ func TestNotADeskInTheReadersLanguage(t *testing.T) {
 	for p, was := range before {
 		if now, _ := os.ReadFile(p); !bytes.Equal(now, was) {
 			t.Errorf("%s was changed", p)
+		}
+	}
+}
+
+// TestMailTokensLineAgrees: the line under the mailbox that counts the
+// mails carrying a token names them in the plural when there are
+// several: "affichez-les", "veja-os" (the French said "affichez-le", as
+// of one).
+func TestMailTokensLineAgrees(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	for env, want := range map[string]string{
+		"LANG=fr_FR.UTF-8": "e-mails contiennent un code\u00a0: affichez-les avec 'contactdesk mail show ID --as xx11111-ovh'",
+		"LANG=pt_PT.UTF-8": "e-mails têm um código de validação: veja-os com 'contactdesk mail show ID --as xx11111-ovh'",
+	} {
+		r := d.withLang([]string{env}, "mail", "list", "--as", "xx11111-ovh")
+		if r.code != 0 || !strings.Contains(r.err+r.out, want) {
+			t.Errorf("%s: exit %d, does not say %q:\n%s%s", env, r.code, want, r.out, r.err)
+		}
+	}
+}
+
+// TestManHelpFollowsTheLocale: the help of the hidden man command is in
+// the locale's language too (it was English in every language).
+func TestManHelpFollowsTheLocale(t *testing.T) {
+	d := newDesk(t)
+	for env, want := range map[string]string{
+		"LANG=pt_PT.UTF-8": "Escreve a página do manual, em roff",
+		"LANG=fr_FR.UTF-8": "Écrire la page de manuel, en roff",
+		"LANG=C":           "Print the manual page, in roff",
+	} {
+		r := d.withLang([]string{env}, "man", "--help")
+		if r.code != 0 || !strings.Contains(r.out, want) {
+			t.Errorf("%s man --help: exit %d, does not say %q:\n%s%s", env, r.code, want, r.out, r.err)
 		}
 	}
 }

@@ -193,7 +193,7 @@ contactdesk mail show 28 --as xx11111-ovh --json | jq -r .token`,
 			// 31 or #31, as a request's number
 			id, err := strconv.ParseInt(strings.TrimPrefix(args[0], "#"), 10, 64)
 			if err != nil || id <= 0 {
-				return misuse(cmd, "not_mail_number", locale.Args{"Value": text.Quote(args[0], 200)})
+				return misuse(cmd, "not_mail_number", locale.Args{"Value": locale.Quoted(text.Quote(args[0], 200))})
 			}
 			o.ID = id
 			if runF != nil {

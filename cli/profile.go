@@ -219,7 +219,7 @@ the mails written to it from then on are in that language.`,
 		ValidArgs:             []string{"pt", "en", "fr"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := (langValue{&o.Lang}).Set(args[0]); err != nil {
-				return misuse(cmd, "unknown_lang", locale.Args{"Value": strconv.Quote(args[0]), "Langs": langList()})
+				return misuse(cmd, "unknown_lang", locale.Args{"Value": locale.Quoted(strconv.Quote(args[0])), "Langs": langList()})
 			}
 			if runF != nil {
 				return runF(o)

@@ -365,9 +365,9 @@ func subcommandArgs(cmd *cobra.Command, args []string) error {
 		if cmd.HasParent() {
 			near = commandName(cmd) + " " + near
 		}
-		return misuse(cmd, "unknown_command_near", locale.Args{"Typed": strconv.Quote(typed), "Near": near})
+		return misuse(cmd, "unknown_command_near", locale.Args{"Typed": locale.Quoted(strconv.Quote(typed)), "Near": near})
 	}
-	return misuse(cmd, "unknown_command", locale.Args{"Typed": strconv.Quote(typed)})
+	return misuse(cmd, "unknown_command", locale.Args{"Typed": locale.Quoted(strconv.Quote(typed))})
 }
 
 // group makes a command that holds others (request, account…): alone, it
@@ -394,7 +394,7 @@ func exactArgs(names ...string) cobra.PositionalArgs {
 		case len(args) == len(names):
 			return nil
 		case len(names) == 0:
-			return misuse(cmd, "no_args", locale.Args{"Command": commandName(cmd), "Arg": strconv.Quote(args[0])})
+			return misuse(cmd, "no_args", locale.Args{"Command": commandName(cmd), "Arg": locale.Quoted(strconv.Quote(args[0]))})
 		}
 		return misuse(cmd, "args", locale.Args{"Command": commandName(cmd), "N": len(names), "Names": strings.Join(names, " "), "Got": len(args)})
 	}
@@ -422,7 +422,7 @@ func optionalHandle(s string) (model.Handle, error) {
 func parseID(cmd *cobra.Command, s string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, misuse(cmd, "not_request_number", locale.Args{"Value": text.Quote(s, 200)})
+		return 0, misuse(cmd, "not_request_number", locale.Args{"Value": locale.Quoted(text.Quote(s, 200))})
 	}
 	return id, nil
 }

@@ -15,7 +15,9 @@ import (
 	"syscall"
 	"testing"
 
+	"contactdesk/locale"
 	"contactdesk/storage"
+	"contactdesk/storage/postgres"
 )
 
 // childArgs is the variable of the environment that makes the test
@@ -339,6 +341,84 @@ func TestUnreadableDeskInTheReadersLanguage(t *testing.T) {
 			if r.code != 1 || r.out != "" || r.err != "contactdesk: "+says+"\n" {
 				t.Errorf("LANG=%s, a desk that can't be read (as root: %v): exit %d, stdout %q, stderr %q; want 1 and %q", lang, root, r.code, r.out, r.err, says)
 			}
+		}
+	}
+}
+
+// TestDiskFullInTheReadersLanguage: a desk whose disk is full, met as
+// it is opened or by a write, is refused in the reader's language (it
+// was SQLite's English sentence whatever the language), the English
+// unchanged.
+func TestDiskFullInTheReadersLanguage(t *testing.T) {
+	for _, opening := range []bool{true, false} {
+		err := &storage.FileError{Kind: storage.ErrDiskFull, Path: "/srv/desk.db", Opening: opening}
+		for lang, want := range map[locale.Lang]string{
+			locale.EN: "the disk holding /srv/desk.db is full; nothing was changed",
+			locale.PT: "o disco que contém /srv/desk.db está cheio; nada foi alterado",
+			locale.FR: "le disque où se trouve /srv/desk.db est plein\u00a0; rien n'a été modifié",
+		} {
+			got, ok := storageSaid(err, err.Error(), locale.For(lang))
+			if !ok || got != want {
+				t.Errorf("%s, opening %v: %q (%v), want %q", lang, opening, got, ok, want)
+			}
+		}
+	}
+}
+
+// TestPostgresRefusalsInTheReadersLanguage: the refusals of a
+// PostgreSQL server a user commonly meets (its database missing or
+// without a desk, the server out of reach, a refused login, its disk
+// full) are said in the reader's language (they were English whatever
+// the language), the English unchanged, the server's or the network's
+// own words quoted as they are.
+func TestPostgresRefusalsInTheReadersLanguage(t *testing.T) {
+	for _, c := range []struct {
+		kase, detail string
+		en, pt, fr   string
+	}{
+		{postgres.CaseNoDatabase, "",
+			"the PostgreSQL server at db:5432, database desk does not exist (no contactdesk data): create it with 'createdb desk', or fix the URL",
+			"a base de dados desk não existe no servidor PostgreSQL em db:5432: crie-a com 'createdb desk', ou corrija o URL",
+			"la base de données desk n'existe pas sur le serveur PostgreSQL db:5432\u00a0: créez-la avec 'createdb desk', ou corrigez l'URL"},
+		{postgres.CaseNoDesk, "",
+			"the PostgreSQL server at db:5432, database desk holds no contactdesk data yet: make an empty desk there with 'contactdesk init', a demo with 'contactdesk demo', or copy a desk with 'contactdesk migrate --from FILE --to URL'",
+			"a base de dados desk do servidor PostgreSQL em db:5432 ainda não tem dados do contactdesk: crie lá um balcão vazio com 'contactdesk init', uma demonstração com 'contactdesk demo', ou copie um balcão com 'contactdesk migrate --from FILE --to URL'",
+			"la base de données desk du serveur PostgreSQL db:5432 ne contient pas encore de données contactdesk\u00a0: créez-y un guichet vide avec 'contactdesk init', une démo avec 'contactdesk demo', ou copiez un guichet avec 'contactdesk migrate --from FILE --to URL'"},
+		{postgres.CaseUnreachable, "dial tcp 10.0.0.9:5432: connect: connection refused",
+			"cannot reach the PostgreSQL server at db:5432, database desk: database server unreachable (dial tcp 10.0.0.9:5432: connect: connection refused); is it running, and is the URL right?",
+			"não é possível contactar o servidor PostgreSQL em db:5432 (base de dados desk): dial tcp 10.0.0.9:5432: connect: connection refused; verifique se está a funcionar e se o URL está certo",
+			"impossible de joindre le serveur PostgreSQL db:5432 (base de données desk)\u00a0: dial tcp 10.0.0.9:5432: connect: connection refused\u00a0; vérifiez qu'il fonctionne et que l'URL est juste"},
+		{postgres.CaseLogin, `password authentication failed for user "desk"`,
+			`the PostgreSQL server at db:5432, database desk refused the login: password authentication failed for user "desk"; check the user in the URL, and its password (in the URL, $PGPASSWORD or ~/.pgpass)`,
+			`o servidor PostgreSQL em db:5432 recusou o início de sessão na base de dados desk: password authentication failed for user "desk"; verifique o utilizador no URL e a sua palavra-passe (no URL, em $PGPASSWORD ou em ~/.pgpass)`,
+			"le serveur PostgreSQL db:5432 a refusé la connexion à la base de données desk\u00a0: password authentication failed for user \"desk\"\u00a0; vérifiez l'utilisateur dans l'URL, et son mot de passe (dans l'URL, $PGPASSWORD ou ~/.pgpass)"},
+		{postgres.CaseDiskFull, "could not extend file (SQLSTATE 53100)",
+			"the PostgreSQL server at db:5432, database desk has no disk space left; nothing was changed: could not extend file (SQLSTATE 53100)",
+			"o servidor PostgreSQL em db:5432 (base de dados desk) não tem espaço livre em disco; nada foi alterado: could not extend file (SQLSTATE 53100)",
+			"le serveur PostgreSQL db:5432 (base de données desk) n'a plus d'espace disque\u00a0; rien n'a été modifié\u00a0: could not extend file (SQLSTATE 53100)"},
+	} {
+		err := &postgres.ServerError{Case: c.kase, Host: "db:5432", Database: "desk", Detail: c.detail}
+		for lang, want := range map[locale.Lang]string{locale.EN: c.en, locale.PT: c.pt, locale.FR: c.fr} {
+			got, ok := storageSaid(err, err.Error(), locale.For(lang))
+			if !ok || got != want {
+				t.Errorf("%s, %s: %q (%v), want %q", c.kase, lang, got, ok, want)
+			}
+		}
+	}
+}
+
+// TestPostgresUnreachableInTheReadersLanguage: a PostgreSQL server
+// that can't be reached is said so in the reader's language.
+func TestPostgresUnreachableInTheReadersLanguage(t *testing.T) {
+	d := newDesk(t)
+	args := []string{"--db", "postgres://nobody@127.0.0.1:1/desk?connect_timeout=2", "account", "list"}
+	for lang, says := range map[string]string{
+		"pt_PT.UTF-8": "contactdesk: não é possível contactar o servidor PostgreSQL em 127.0.0.1:1 (base de dados desk): ",
+		"fr_FR.UTF-8": "contactdesk: impossible de joindre le serveur PostgreSQL 127.0.0.1:1 (base de données desk) : ",
+	} {
+		r := d.withLang([]string{"LANG=" + lang}, args...)
+		if r.code != 1 || r.out != "" || !strings.HasPrefix(r.err, says) || !strings.Contains(r.err, "connection refused") {
+			t.Errorf("LANG=%s: exit %d, stdout %q, stderr %q; want 1 and %q…", lang, r.code, r.out, r.err, says)
 		}
 	}
 }

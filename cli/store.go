@@ -127,14 +127,18 @@ func notOurs(path string, err error) error {
 
 // storageSaid words, in l's language, a refusal of the storage that
 // says msg: a SQLite file that can't be written, locked by another
-// program past the wait, damaged, or a desk a newer contactdesk wrote.
+// program past the wait, damaged, or on a full disk, a desk a newer
+// contactdesk wrote, or the common refusals of a PostgreSQL server (its
+// database missing or without a desk, the server out of reach, a
+// refused login, its disk full).
 // Only such an error said as it is: wrapped in more words (another
 // file's, a step's), msg is not what it says, and it stays as it is
 // (ok false).
 func storageSaid(err error, msg string, l *locale.Localizer) (string, bool) {
 	var (
-		fe    *storage.FileError
-		newer *storage.NewerError
+		fe     *storage.FileError
+		newer  *storage.NewerError
+		server *postgres.ServerError
 	)
 	switch {
 	case errors.As(err, &fe) && fe.Error() == msg:
@@ -147,6 +151,8 @@ func storageSaid(err error, msg string, l *locale.Localizer) (string, bool) {
 			id = "db_busy"
 		case errors.Is(fe, storage.ErrDamaged):
 			return l.T("cli.fail.db_damaged", args), true
+		case errors.Is(fe, storage.ErrDiskFull):
+			return l.T("cli.fail.db_full", args), true
 		default:
 			return "", false
 		}
@@ -154,6 +160,8 @@ func storageSaid(err error, msg string, l *locale.Localizer) (string, bool) {
 			id += "_open"
 		}
 		return l.T("cli.fail."+id, args), true
+	case errors.As(err, &server) && server.Error() == msg:
+		return l.T("cli.fail.pg_"+server.Case, locale.Args{"Host": server.Host, "Database": server.Database, "Detail": server.Detail}), true
 	case errors.As(err, &newer) && newer.Error() == msg:
 		return l.T("cli.fail.db_newer", locale.Args{"Path": newer.Where, "Found": newer.Found, "Known": newer.Known}), true
 	}

@@ -158,6 +158,10 @@ func TestDates(t *testing.T) {
 		{en.Until(now, now.Add(10*time.Second)), "in 1m"},
 		{pt.Until(now, now.Add(3*time.Hour)), "daqui a 3 h"},
 		{fr.Until(now, now.Add(3*time.Hour)), "dans 3 h"},
+		// days in full in French, as in Portuguese: "dans 15 j" read clipped
+		{fr.Until(now, now.Add(15*24*time.Hour)), "dans 15 jours"},
+		{fr.Until(now, now.Add(48*time.Hour)), "dans 2 jours"},
+		{pt.Until(now, now.Add(15*24*time.Hour)), "daqui a 15 dias"},
 		{en.Duration(15 * 24 * time.Hour), "15 days"},
 		{en.Duration(time.Hour), "1 hour"},
 		{en.Duration(90 * time.Second), "90 seconds"},
@@ -212,5 +216,35 @@ func TestQuestionsShowTheLocalYes(t *testing.T) {
 				t.Errorf("%s: %s = %q, not led by %q", l, id, s, yes)
 			}
 		}
+	}
+}
+
+// TestQuotedInEachLanguage: a value quoted as typed is written in the
+// reader's quotes: « abc » in French (it was "abc", which French
+// typography does not use), "abc" in English and Portuguese, an
+// invisible character still escaped, a quote mark inside no longer
+// escaped in « ».
+func TestQuotedInEachLanguage(t *testing.T) {
+	for _, c := range []struct {
+		q      locale.Quoted
+		en, fr string
+	}{
+		{`"abc"`, `"abc"`, "«\u00a0abc\u00a0»"},
+		{`"x\u202e"`, `"x\u202e"`, "«\u00a0x\\u202e\u00a0»"},
+		{`"a\"b"`, `"a\"b"`, "«\u00a0a\"b\u00a0»"},
+		{`"a\\"`, `"a\\"`, "«\u00a0a\\\\\u00a0»"},
+	} {
+		if got := c.q.In(locale.For(locale.EN)); got != c.en {
+			t.Errorf("%s in English: %q, want %q", c.q, got, c.en)
+		}
+		if got := c.q.In(locale.For(locale.PT)); got != c.en {
+			t.Errorf("%s in Portuguese: %q, want %q", c.q, got, c.en)
+		}
+		if got := c.q.In(locale.For(locale.FR)); got != c.fr {
+			t.Errorf("%s in French: %q, want %q", c.q, got, c.fr)
+		}
+	}
+	if got := locale.For(locale.FR).T("err.lang", locale.Args{"Value": locale.Quoted(`"de"`)}); !strings.HasPrefix(got, "«\u00a0de\u00a0» n'est pas") {
+		t.Errorf("a refusal quoting a value, in French: %q", got)
 	}
 }

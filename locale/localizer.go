@@ -371,3 +371,19 @@ func count(v any) any {
 	}
 	return v
 }
+
+// Quoted is a value quoted as it was typed, in Go's quotes (model/text.
+// Quote: its invisible characters escaped, so that it shows what it
+// is), written in the reader's quotes: "abc" in English and Portuguese,
+// « abc » in French, whose typography has no "…" quotes.
+type Quoted string
+
+// In writes q in l's language's quotes.
+func (q Quoted) In(l *Localizer) string {
+	s := string(q)
+	if l.lang != FR || len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return s
+	}
+	// inside « », a quote mark needs no escape
+	return "«\u00a0" + strings.ReplaceAll(s[1:len(s)-1], `\"`, `"`) + "\u00a0»"
+}

@@ -248,7 +248,7 @@ func clip(s string) string {
 func quotedArg(s string) locale.Args { return locale.Args{"Value": quoteTyped(s)} }
 
 // quoteTyped is what a refusal shows of a value typed: see text.Quote.
-func quoteTyped(s string) string { return text.Quote(s, 40) }
+func quoteTyped(s string) locale.Quoted { return locale.Quoted(text.Quote(s, 40)) }
 
 // fields are the words of CheckText's labels, by their English: each
 // language writes them with their article ("o nome", "l'adresse postale").

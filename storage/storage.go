@@ -43,11 +43,12 @@ var (
 	ErrReadOnlyFile = sqlite.ErrReadOnlyFile
 	ErrBusy         = sqlite.ErrBusy
 	ErrDamaged      = sqlite.ErrDamaged
+	ErrDiskFull     = sqlite.ErrDiskFull
 	ErrNewerSchema  = sqlite.ErrNewerSchema
 )
 
 // FileError is a refusal of a SQLite file (read-only, locked by another
-// program, damaged) with its parts; see sqlite.FileError.
+// program, damaged, on a full disk) with its parts; see sqlite.FileError.
 type FileError = sqlite.FileError
 
 // NewerError is the refusal of a desk a newer contactdesk wrote, with

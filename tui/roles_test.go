@@ -102,7 +102,7 @@ func TestRoleLostSaysWhatWasNotSent(t *testing.T) {
 			}
 
 			handOver(t, d, demo.Persona, "web.xara.pt", model.Admin, "yy22222-ovh")
-			said := a.T("tui.contacts.role_lost_typed", locale.Args{"Roles": model.RoleWords{model.Tech}.In(a.l), "Service": "web.xara.pt", "Typed": `"cd6"`})
+			said := a.T("tui.contacts.role_lost_typed", locale.Args{"Roles": model.RoleWords{model.Tech}.In(a.l), "Service": "web.xara.pt", "Typed": locale.Quoted(`"cd6"`)})
 			s = a.waitText(said)
 			if strings.Contains(s, "[cd6") || !strings.Contains(lineOf(s, "> "+billing), "[") {
 				t.Fatalf("the focus is not on the billing field, the field left:\n%s", s)
@@ -175,7 +175,7 @@ func TestLastRoleLostClosesTheForm(t *testing.T) {
 			}
 
 			handOver(t, d, demo.Persona, "web.yanez-studio.fr", model.Tech, "ab12345-ovh")
-			said := a.T("tui.contacts.service_lost_typed", locale.Args{"Service": "web.yanez-studio.fr", "Typed": `"cd6"`})
+			said := a.T("tui.contacts.service_lost_typed", locale.Args{"Service": "web.yanez-studio.fr", "Typed": locale.Quoted(`"cd6"`)})
 			s = a.waitText(said)
 			notFound := a.T("err.service.not_found", locale.Args{"Service": "web.yanez-studio.fr", "Handle": demo.Persona})
 			if strings.Contains(s, a.T("tui.contacts.col.current")) || strings.Contains(s, "[cd6") || strings.Contains(s, notFound) {
@@ -279,7 +279,7 @@ func TestPendingRoleMeanwhileKeepsWhatWasTyped(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			said := a.T("tui.contacts.role_pending_typed", locale.Args{"Roles": model.RoleWords{model.Tech}.In(a.l), "Service": "web.xara.pt", "Typed": `"cd6"`})
+			said := a.T("tui.contacts.role_pending_typed", locale.Args{"Roles": model.RoleWords{model.Tech}.In(a.l), "Service": "web.xara.pt", "Typed": locale.Quoted(`"cd6"`)})
 			s = a.waitText(said)
 			others := a.T("err.role.pending_other", locale.Args{"Role": model.Tech, "Service": "web.xara.pt", "Expires": locale.Stamp(rs[0].Expires)})
 			if !shownWhole(s, others) || strings.Contains(s, "[cd6") {

@@ -55,3 +55,58 @@ func TestReadCommitNeverMaybeSaved(t *testing.T) {
 		t.Fatalf("a read cut at its COMMIT: %v", err)
 	}
 }
+
+// TestCommonRefusalsAreServerErrors: the refusals a user commonly meets
+// (the URL's database missing, a refused login, the server's disk full)
+// are ServerErrors that say which, with the server and the database in
+// parts, so that the command line words them in its reader's language
+// (they were English sentences whatever the language); their English
+// and what errors.Is and errors.As find in them are unchanged.
+func TestCommonRefusalsAreServerErrors(t *testing.T) {
+	db := &DB{where: "the PostgreSQL server at db:5432, database desk", host: "db:5432", name: "desk"}
+	full := &pgconn.PgError{Code: "53100", Message: "could not extend file"}
+	for _, c := range []struct {
+		err          error
+		kase, detail string
+		is           error
+		english      string
+	}{
+		{db.openErr(&pgconn.PgError{Code: "3D000", Message: `database "desk" does not exist`}, "desk"), CaseNoDatabase, "", ErrMissing,
+			"the PostgreSQL server at db:5432, database desk does not exist (no contactdesk data): create it with 'createdb desk', or fix the URL"},
+		{db.openErr(&pgconn.PgError{Code: "28P01", Message: `password authentication failed for user "desk"`}, "desk"), CaseLogin, `password authentication failed for user "desk"`, nil,
+			`the PostgreSQL server at db:5432, database desk refused the login: password authentication failed for user "desk"; check the user in the URL, and its password (in the URL, $PGPASSWORD or ~/.pgpass)`},
+		{db.friendly(full, false), CaseDiskFull, full.Error(), full,
+			"the PostgreSQL server at db:5432, database desk has no disk space left; nothing was changed: " + full.Error()},
+	} {
+		var se *ServerError
+		if !errors.As(c.err, &se) || se.Case != c.kase || se.Host != "db:5432" || se.Database != "desk" || se.Detail != c.detail {
+			t.Errorf("%v: %#v, want the case %s, db:5432, desk, detail %q", c.err, se, c.kase, c.detail)
+			continue
+		}
+		if c.err.Error() != c.english {
+			t.Errorf("%s: %q, want %q", c.kase, c.err, c.english)
+		}
+		if c.is != nil && !errors.Is(c.err, c.is) {
+			t.Errorf("%s: %v is not %v", c.kase, c.err, c.is)
+		}
+	}
+	var pe *pgconn.PgError
+	if !errors.As(db.friendly(full, false), &pe) || pe.Code != "53100" {
+		t.Errorf("the server's error is no longer found in a full disk's refusal")
+	}
+}
+
+// TestUnreachableIsAServerError: a server that can't be reached is a
+// ServerError of case CaseUnreachable, the network's reason its
+// Detail, still ErrUnreachable.
+func TestUnreachableIsAServerError(t *testing.T) {
+	_, err := Open(context.Background(), "postgres://nobody@127.0.0.1:1/desk?connect_timeout=2", Options{})
+	var se *ServerError
+	if !errors.As(err, &se) || se.Case != CaseUnreachable || se.Host != "127.0.0.1:1" || se.Database != "desk" ||
+		!strings.Contains(se.Detail, "connection refused") || !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("%v: %#v", err, se)
+	}
+	if want := "cannot reach the PostgreSQL server at 127.0.0.1:1, database desk: database server unreachable (" + se.Detail + "); is it running, and is the URL right?"; err.Error() != want {
+		t.Errorf("%q, want %q", err, want)
+	}
+}

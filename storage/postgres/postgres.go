@@ -101,6 +101,8 @@ type Options struct {
 type DB struct {
 	pool  *pgxpool.Pool
 	where string // "the PostgreSQL server at host:5432, database d", for messages
+	host  string // "host:5432", "socket /run/postgresql": where, in parts
+	name  string // the database
 	node  string // this DB's name in the NOTIFYs it sends
 	watch watch
 	queue chan struct{} // this node's writes holding or waiting for the writers' lock
@@ -147,7 +149,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	}
 	b := make([]byte, 8)
 	crand.Read(b)
-	db := &DB{where: fmt.Sprintf("the PostgreSQL server at %s, database %s", host, cc.Database), node: hex.EncodeToString(b), queue: make(chan struct{}, writersPerNode), ro: o.ReadOnly}
+	db := &DB{where: fmt.Sprintf("the PostgreSQL server at %s, database %s", host, cc.Database), host: host, name: cc.Database, node: hex.EncodeToString(b), queue: make(chan struct{}, writersPerNode), ro: o.ReadOnly}
 	db.watch.cfg, db.watch.self, db.watch.log = cc.Copy(), db.node, o.Log
 	if db.watch.log == nil {
 		db.watch.log = slog.New(slog.DiscardHandler)
@@ -170,6 +172,41 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 // password.
 func (db *DB) Where() string { return db.where }
 
+// The cases of ServerError.
+const (
+	CaseNoDatabase  = "no_database" // the URL's database does not exist
+	CaseNoDesk      = "no_desk"     // it holds no desk yet (init, demo, migrate make one)
+	CaseUnreachable = "unreachable" // the server can't be reached; Detail says why
+	CaseLogin       = "login"       // the server refused the login; Detail is its reason
+	CaseDiskFull    = "disk_full"   // the server has no disk space left; Detail is its error
+)
+
+// ServerError is a refusal of the server or the database at Host,
+// Database that a user commonly meets: Case says which (CaseNoDatabase
+// …); Detail is the server's or the network's own words, when the
+// message quotes them. Error is English, as it always was; a door that
+// speaks its reader's language words the refusal from these fields.
+type ServerError struct {
+	Case           string
+	Host, Database string
+	Detail         string
+	english        error // its message, and what errors.Is finds in it
+}
+
+func (e *ServerError) Error() string {
+	if e.english == nil {
+		return ""
+	}
+	return e.english.Error()
+}
+func (e *ServerError) Unwrap() error { return errors.Unwrap(e.english) }
+
+// serverError makes a ServerError of db's server and database, saying
+// what english says and unwrapping to what it wraps.
+func (db *DB) serverError(c, detail string, english error) *ServerError {
+	return &ServerError{Case: c, Host: db.host, Database: db.name, Detail: detail, english: english}
+}
+
 // openErr explains why the server could not be used at all.
 func (db *DB) openErr(err error, name string) error {
 	var pe *pgconn.PgError
@@ -178,9 +215,9 @@ func (db *DB) openErr(err error, name string) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &pe) && pe.Code == "3D000":
-		return fmt.Errorf("%s does not exist (%w): create it with 'createdb %s', or fix the URL", db.where, ErrMissing, name)
+		return db.serverError(CaseNoDatabase, "", fmt.Errorf("%s does not exist (%w): create it with 'createdb %s', or fix the URL", db.where, ErrMissing, name))
 	case errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000"):
-		return fmt.Errorf("%s refused the login: %s; check the user in the URL, and its password (in the URL, $PGPASSWORD or ~/.pgpass)", db.where, pe.Message)
+		return db.serverError(CaseLogin, pe.Message, fmt.Errorf("%s refused the login: %s; check the user in the URL, and its password (in the URL, $PGPASSWORD or ~/.pgpass)", db.where, pe.Message))
 	case errors.As(err, &pe) && pe.Code == "53300":
 		return fmt.Errorf("%s: %w: it has no connection left (%s); lower pool_max_conns on the nodes or raise max_connections", db.where, ErrUnreachable, pe.Message)
 	case errors.As(err, &pe) && (pe.Code == "22023" || pe.Code == "42704"):
@@ -211,7 +248,7 @@ func (db *DB) openErr(err error, name string) error {
 		} else if errors.As(err, &oe) {
 			why = oe
 		}
-		return fmt.Errorf("cannot reach %s: %w (%v); is it running, and is the URL right?", db.where, ErrUnreachable, why)
+		return db.serverError(CaseUnreachable, fmt.Sprint(why), fmt.Errorf("cannot reach %s: %w (%v); is it running, and is the URL right?", db.where, ErrUnreachable, why))
 	}
 	return fmt.Errorf("%s: %w", db.where, err)
 }
@@ -249,7 +286,7 @@ func (db *DB) migrate(ctx context.Context, create bool) error {
 	case tables > 0:
 		return fmt.Errorf("%s is %w: it already holds tables of another program (%d); refusing to touch it (give contactdesk a database, or a schema with search_path, of its own)", db.where, ErrNotOurs, tables)
 	case !create:
-		return fmt.Errorf("%s holds %w yet: make an empty desk there with 'contactdesk init', a demo with 'contactdesk demo', or copy a desk with 'contactdesk migrate --from FILE --to URL'", db.where, ErrMissing)
+		return db.serverError(CaseNoDesk, "", fmt.Errorf("%s holds %w yet: make an empty desk there with 'contactdesk init', a demo with 'contactdesk demo', or copy a desk with 'contactdesk migrate --from FILE --to URL'", db.where, ErrMissing))
 	default:
 		if _, err := tx.Exec(ctx, "CREATE TABLE contactdesk_schema (version integer NOT NULL); INSERT INTO contactdesk_schema VALUES (0)"); err != nil {
 			return db.openErr(err, "")
@@ -539,7 +576,7 @@ func (db *DB) friendly(err error, atCommit bool) error {
 		case "53300":
 			return fmt.Errorf("%s has no connection left; nothing was changed, try again: %w", db.where, err)
 		case "53100":
-			return fmt.Errorf("%s has no disk space left; nothing was changed: %w", db.where, err)
+			return db.serverError(CaseDiskFull, err.Error(), fmt.Errorf("%s has no disk space left; nothing was changed: %w", db.where, err))
 		case "53200":
 			return fmt.Errorf("%s ran out of memory; nothing was changed: %w", db.where, err)
 		case "57P01", "57P02", "57P03":

@@ -55,6 +55,7 @@ var (
 	ErrReadOnlyFile = errors.New("database is read-only")
 	ErrBusy         = errors.New("database is busy")
 	ErrDamaged      = errors.New("database is damaged")
+	ErrDiskFull     = errors.New("the disk is full")
 	ErrInMemory     = errors.New("an in-memory database can't keep a desk")
 	ErrReadOnlyOpen = sqlstore.ErrReadOnlyOpen
 	// Why a file is not a contactdesk database (each is ErrNotOurs too).
@@ -339,7 +340,7 @@ func (db *DB) explain(err error, opening bool) error {
 	case sqlite3.ErrBusy, sqlite3.ErrLocked:
 		return db.fileError(ErrBusy, opening, "", fmt.Errorf("%w: another program has held %s locked for more than %s; %s", ErrBusy, db.path, BusyTimeout, then))
 	case sqlite3.ErrFull:
-		return fmt.Errorf("the disk holding %s is full; nothing was changed", db.path)
+		return db.fileError(ErrDiskFull, opening, "", fmt.Errorf("the disk holding %s is full; nothing was changed", db.path))
 	case sqlite3.ErrNotADB:
 		return fmt.Errorf("%s is %w; refusing to touch it", db.path, ErrNotSQLite)
 	case sqlite3.ErrCorrupt:
@@ -352,8 +353,8 @@ func (db *DB) explain(err error, opening bool) error {
 }
 
 // FileError is a refusal of the database file at Path that a user can
-// meet: Kind is ErrReadOnlyFile, ErrBusy or ErrDamaged (which errors.Is
-// finds), met while the file was being opened (Opening) or by a read or
+// meet: Kind is ErrReadOnlyFile, ErrBusy, ErrDamaged or ErrDiskFull
+// (which errors.Is finds), met while the file was being opened (Opening) or by a read or
 // a write that changed nothing; Detail is SQLite's own words for a
 // damaged file. Error is English, as it always was; a door that speaks
 // its reader's language words the refusal from these fields.

@@ -474,7 +474,7 @@ func (p *Page) lost(before []model.Role, was model.Role) tea.Cmd {
 		roles = append(roles, r)
 		pending = pending && errors.Is(p.perms[r], model.ErrPending)
 		if v != "" {
-			typed = append(typed, text.Quote(v, 40))
+			typed = append(typed, locale.Quoted(text.Quote(v, 40)))
 		}
 		f.SetValue("")
 		f.Err = ""
@@ -503,7 +503,7 @@ func (p *Page) gone() tea.Cmd {
 	var typed []any
 	for _, r := range p.order {
 		if v := strings.TrimSpace(p.fields[r].Value()); v != "" {
-			typed = append(typed, text.Quote(v, 40))
+			typed = append(typed, locale.Quoted(text.Quote(v, 40)))
 		}
 	}
 	p.asking = false
