@@ -94,7 +94,7 @@ func (a *app) runTUI(as string) error {
 	// reader panic where nothing recovers (input.Terminal). The program
 	// still owns the terminal: raw mode, its restoring, its reader's
 	// cancelling, all through the file.
-	p := tea.NewProgram(tui.New(d, me, tui.Options{Context: ctx, Lang: lang}),
+	p := tea.NewProgram(tui.New(d, me, tui.Options{Context: ctx, Lang: lang, StoreSays: storageSaid}),
 		tea.WithContext(ctx), tea.WithInput(input.NewTerminal(in)), tea.WithOutput(out))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && a.ctx.Err() != nil {

@@ -235,3 +235,28 @@ func TestLongMessageKeepsTheAccountLine(t *testing.T) {
 		t.Fatalf("the screen did not get its rows back:\n%s", s)
 	}
 }
+
+// TestStoreFailureInTheSessionsLanguage: a failure of the store (a
+// server out of reach) is written by Options.StoreSays, which the
+// command line gives the app, in the session's language; before, a
+// Portuguese local session read the store's English words.
+func TestStoreFailureInTheSessionsLanguage(t *testing.T) {
+	base := newDesk(t)
+	var down atomic.Bool
+	var reads atomic.Int64
+	d := model.NewDesk(flakyStore{base.Store(), &down, &reads}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
+	says := func(err error, msg string, l *locale.Localizer) (string, bool) {
+		if msg != "connection refused: the server went away" {
+			return "", false
+		}
+		return "the store's words, said in " + string(l.Lang()), true
+	}
+	a := start(t, d, demo.Persona, 120, 30, tui.Options{StoreSays: says})
+	servicesShown(a)
+	down.Store(true)
+	base.Broker().Publish(model.Change{All: true})
+	s := a.waitText("error: the store's words, said in en")
+	if strings.Contains(s, "connection refused") {
+		t.Fatalf("the store's own words shown:\n%s", s)
+	}
+}

@@ -97,6 +97,12 @@ type Options struct {
 	// elsewhere) are dropped rather than taken as commands; 0:
 	// DefaultSettle.
 	Settle time.Duration
+	// StoreSays writes a failure of the store (a busy or full file, a
+	// server out of reach: msg, as the store said it) in l's language,
+	// or reports false; the door that opened the store knows its
+	// failures (the command line's). nil: as the store says it. A
+	// customer's session (Locked) is told none of them.
+	StoreSays func(err error, msg string, l *locale.Localizer) (string, bool)
 }
 
 // DefaultSettle is Options.Settle's default: about how long typing goes
@@ -303,7 +309,7 @@ func New(d *model.Desk, me model.Handle, o Options) tea.Model {
 	}
 	ctx, cancel := context.WithCancel(model.WithCallLimit(parent, o.CallTimeout))
 	st := styles.Default()
-	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st, Nav: &common.Nav{}, Shared: o.Locked, Settle: o.Settle}
+	c := &common.Common{Ctx: ctx, Desk: d, Me: me, Clock: o.Clock, Styles: st, Nav: &common.Nav{}, Shared: o.Locked, Settle: o.Settle, StoreSays: o.StoreSays}
 	if c.Clock == nil {
 		c.Clock = d
 	}

@@ -39,6 +39,9 @@ type Common struct {
 	// not told a failure's own words: they can name the database's
 	// server (host, port, database), which is the provider's business.
 	Shared bool
+	// StoreSays writes a failure of the store in a language (see
+	// tui.Options.StoreSays); nil: as the store says it.
+	StoreSays func(err error, msg string, l *locale.Localizer) (string, bool)
 	// Settle is how long the keys typed after a field closed by itself
 	// are dropped (see Settling).
 	Settle time.Duration

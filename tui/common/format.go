@@ -312,6 +312,11 @@ func (c *Common) ErrText(err error) string {
 	msg := model.Localize(c.youIn(err), c.L)
 	if !model.IsRefusal(err) {
 		msg = strings.TrimPrefix(msg, model.ErrStorage.Error()+": ")
+		if c.StoreSays != nil {
+			if said, ok := c.StoreSays(err, msg, c.L); ok {
+				msg = said
+			}
+		}
 	}
 	return Line(msg)
 }
