@@ -61,47 +61,55 @@ func (s *Server) lookupDeadline(ctx ssh.Context) time.Time {
 
 // offered is the PublicKeyHandler: a key logs in when it is registered.
 // It runs for every key the client offers, signed or not.
+//
+// A key no account has is refused only once the client has signed with
+// it (see sshConfig): a client may ask whether a key would do before it
+// signs, and the answer, yes for a registered key and no for another,
+// told a stranger holding nothing but someone's public key (GitHub
+// publishes every user's) whether that person is a customer of the desk.
+// Every key offered is now answered alike.
 func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 	fp := gossh.FingerprintSHA256(key)
 	lookup, cancel := context.WithDeadline(ctx, s.lookupDeadline(ctx))
 	defer cancel()
 	a, err := s.desk.KeyOwner(lookup, key)
-	if err != nil {
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		// Debug only: the connection's one line, as its login fails,
+		// counts the keys refused and names the last.
+		s.log.Debug("auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "reason", "key not registered")
+		if l := linkOf(ctx); l != nil {
+			l.refusedKey(clientText(ctx.User()), fp)
+		}
+		a = model.Account{} // no account: refused once the client signs
+	case err != nil:
+		if lookup.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("the desk did not answer in time for the login: %w", err)
+		}
+		// An error an operator must hear of at once, but once a
+		// connection: a client offers key after key.
 		l := linkOf(ctx)
-		if errors.Is(err, model.ErrNotFound) {
-			// Debug only: the connection's one line, as its login
-			// fails, counts the keys refused and names the last.
-			s.log.Debug("auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "reason", "key not registered")
-			if l != nil {
-				l.refusedKey(clientText(ctx.User()), fp)
-			}
-		} else {
-			if lookup.Err() != nil && ctx.Err() == nil {
-				err = fmt.Errorf("the desk did not answer in time for the login: %w", err)
-			}
-			// An error an operator must hear of at once, but once a
-			// connection: a client offers key after key.
-			level := slog.LevelError
-			if l != nil && !l.unavailable(clientText(ctx.User())) {
-				level = slog.LevelDebug
-			}
-			s.log.Log(ctx, level, "auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "error", err)
-			// The desk can't say whether the key logs in: refused all
-			// the same, but the client is told it is no "Permission
-			// denied" of its key.
-			if l != nil {
-				l.banner(unavailableBanner)
-			}
+		level := slog.LevelError
+		if l != nil && !l.unavailable(clientText(ctx.User())) {
+			level = slog.LevelDebug
+		}
+		s.log.Log(ctx, level, "auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "error", err)
+		// The desk can't say whether the key logs in: refused all the
+		// same, but the client is told it is no "Permission denied" of
+		// its key.
+		if l != nil {
+			l.banner(unavailableBanner)
 		}
 		return false
+	default:
+		s.log.Debug("key offered", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "account", string(a.Handle))
 	}
 	perms := ctx.Permissions()
 	if perms.Extensions == nil {
 		perms.Extensions = map[string]string{}
 	}
-	perms.Extensions[extAccount] = string(a.Handle)
+	perms.Extensions[extAccount] = string(a.Handle) // "" for no account
 	perms.Extensions[extFingerprint] = fp
-	s.log.Debug("key offered", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "account", string(a.Handle))
 	return true
 }
 
@@ -110,6 +118,12 @@ func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 // login is logged.
 func (s *Server) sshConfig(ctx ssh.Context) *gossh.ServerConfig {
 	return &gossh.ServerConfig{
+		// A client may offer keys as before: x/crypto lets the first 6
+		// queries that are refused go uncounted, then refuses a login
+		// at its 6th failure; now that a key of no account is refused
+		// only once it signed (see offered), each such key is a
+		// failure.
+		MaxAuthTries: 12,
 		// what the connection may show its client before the login ends
 		PreAuthConnCallback: func(c gossh.ServerPreAuthConn) {
 			if l := linkOf(ctx); l != nil {
@@ -120,6 +134,11 @@ func (s *Server) sshConfig(ctx ssh.Context) *gossh.ServerConfig {
 			fp := gossh.FingerprintSHA256(key)
 			if perms == nil || perms.Extensions[extFingerprint] != fp {
 				s.log.Error("auth refused", "remote", addr(conn.RemoteAddr()), "user", clientText(conn.User()), "key", fp, "reason", "permissions do not match the verified key")
+				return nil, errors.New("permission denied")
+			}
+			if perms.Extensions[extAccount] == "" {
+				// a key of no account (see offered), signed with:
+				// the connection's one line says so as it fails
 				return nil, errors.New("permission denied")
 			}
 			s.log.Info("auth accepted", "remote", addr(conn.RemoteAddr()), "user", clientText(conn.User()), "key", fp, "account", perms.Extensions[extAccount])

@@ -78,6 +78,44 @@ func (unusable) Sign(io.Reader, []byte) (*gossh.Signature, error) {
 	return nil, errors.New("this client does not hold that key")
 }
 
+// TestRegisteredKeyIsNotTold: a stranger holding only someone's public
+// key (GitHub publishes every user's) asks whether it would log in, as
+// SSH lets a client ask before it signs: the server answers the same for
+// a registered key as for a key of no account, so the stranger cannot
+// tell whether that person is a customer of the desk. It told them: yes
+// for the one, no for the other. A client whose own key comes after
+// many others it holds still logs in.
+func TestRegisteredKeyIsNotTold(t *testing.T) {
+	f := start(t, nil)
+	ask := func(key gossh.PublicKey) string {
+		c, err := f.dial("someone", gossh.PublicKeys(unusable{key}))
+		if err == nil {
+			c.Close()
+			t.Fatal("logged in without signing")
+		}
+		return err.Error()
+	}
+	registered, unknown := ask(f.keys[alice].PublicKey()), ask(newKey(t).PublicKey())
+	if registered != unknown {
+		t.Errorf("a registered key is answered %q, a key of no account %q: a stranger tells them apart", registered, unknown)
+	}
+	f.waitRefusals(t, RefusedAuth, 2)
+	if strings.Contains(f.logs.String(), "auth accepted") {
+		t.Errorf("an auth was accepted:\n%s", f.logs.String())
+	}
+
+	var keys []gossh.Signer
+	for range 11 {
+		keys = append(keys, newKey(t))
+	}
+	c, err := f.dial(string(bruno), gossh.PublicKeys(append(keys, f.keys[bruno])...))
+	if err != nil {
+		t.Fatalf("bruno's key, after 11 others: %v", err)
+	}
+	defer c.Close()
+	open(t, c, 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
+}
+
 // TestOfferedKeyIsNotVerifiedKey is CVE-2024-45337: the server's
 // PublicKeyHandler sees every key offered, signed with or not, and the
 // last key it saw need not be the key the client proved it holds.
