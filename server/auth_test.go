@@ -116,6 +116,36 @@ func TestRegisteredKeyIsNotTold(t *testing.T) {
 	open(t, c, 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
 }
 
+// TestCostlyKeyExchangesRefused: a client that offers only a key
+// exchange that costs the server much more than the others (finite-field
+// Diffie-Hellman, 10 ms of CPU a handshake or a re-exchange; the P-384
+// and P-521 curves) is refused at the handshake; one offering any of the
+// cheap ones logs in.
+func TestCostlyKeyExchangesRefused(t *testing.T) {
+	f := start(t, nil)
+	dial := func(kex string) error {
+		c, err := gossh.Dial("tcp", f.addr, &gossh.ClientConfig{
+			User: string(alice), Auth: []gossh.AuthMethod{gossh.PublicKeys(f.keys[alice])},
+			HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second,
+			Config: gossh.Config{KeyExchanges: []string{kex}},
+		})
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	for _, kex := range []string{"diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521"} {
+		if err := dial(kex); err == nil || !strings.Contains(err.Error(), "no common algorithm for key exchange") {
+			t.Errorf("a client offering only %s: %v; want it refused, no common key exchange", kex, err)
+		}
+	}
+	for _, kex := range []string{"mlkem768x25519-sha256", "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256"} {
+		if err := dial(kex); err != nil {
+			t.Errorf("a client offering only %s: %v", kex, err)
+		}
+	}
+}
+
 // TestOfferedKeyIsNotVerifiedKey is CVE-2024-45337: the server's
 // PublicKeyHandler sees every key offered, signed with or not, and the
 // last key it saw need not be the key the client proved it holds.
