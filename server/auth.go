@@ -70,6 +70,11 @@ func (s *Server) lookupDeadline(ctx ssh.Context) time.Time {
 // Every key offered is now answered alike.
 func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 	fp := gossh.FingerprintSHA256(key)
+	if l := linkOf(ctx); l != nil && !l.offer() {
+		// past maxKeysOffered: refused unread, whatever the key
+		l.refusedKey(clientText(ctx.User()), fp)
+		return false
+	}
 	lookup, cancel := context.WithDeadline(ctx, s.lookupDeadline(ctx))
 	defer cancel()
 	a, err := s.desk.KeyOwner(lookup, key)
@@ -126,6 +131,18 @@ func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 // PuTTY since 0.68) or P-256 (FIPS builds); x/crypto adds
 // curve25519-sha256@libssh.org, the same exchange under its older name.
 var keyExchanges = []string{gossh.KeyExchangeMLKEM768X25519, gossh.KeyExchangeCurve25519, gossh.KeyExchangeECDHP256}
+
+// maxKeysOffered is how many times one connection's login may have a
+// key looked up. x/crypto allows 128 attempts a login, and a key offered
+// without a signature fails none of them now that every key is answered
+// alike (see offered): a stranger could have the desk read 128 keys per
+// connection, changing the user name to defeat x/crypto's cache (12
+// before). A client asks about each key it offers once and signs with it
+// once (x/crypto keeps the answer for the last key only), and is refused
+// at its 12th failure (MaxAuthTries): 24 reads are all a client needs.
+// Past them every key is refused without a read, a registered one too,
+// so the refusal tells nothing.
+const maxKeysOffered = 24
 
 // sshConfig gives each connection the hook that runs only once the client
 // has signed with a key offered() accepted: the one place an accepted

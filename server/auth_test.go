@@ -6,10 +6,13 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
 )
 
 func TestRefusedLogins(t *testing.T) {
@@ -114,6 +117,51 @@ func TestRegisteredKeyIsNotTold(t *testing.T) {
 	}
 	defer c.Close()
 	open(t, c, 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
+}
+
+// countingStore counts the desk's reads.
+type countingStore struct {
+	model.Store
+	reads *atomic.Int64
+}
+
+func (s countingStore) View(ctx context.Context, fn func(model.Tx) error) error {
+	s.reads.Add(1)
+	return s.Store.View(ctx, fn)
+}
+
+// TestKeysLookedUpPerLogin: a stranger offering key after key without
+// signing with any (each answered alike, see TestRegisteredKeyIsNotTold)
+// has at most maxKeysOffered of them read from the desk in one login,
+// not x/crypto's 128 attempts; the keys past them are refused unread.
+func TestKeysLookedUpPerLogin(t *testing.T) {
+	reads := new(atomic.Int64)
+	f := startOver(t, false, func(st model.Store) model.Store { return countingStore{Store: st, reads: reads} }, nil)
+	const offered = 100
+	var keys []gossh.Signer
+	for range offered {
+		keys = append(keys, unusable{newKey(t).PublicKey()})
+	}
+	step := 0
+	before := reads.Load()
+	c, err := gossh.Dial("tcp", f.addr, &gossh.ClientConfig{
+		User: "someone", HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+		AuthCallback: func(*gossh.ClientAuthContext) (gossh.AuthMethod, error) {
+			if step == len(keys) {
+				return nil, errors.New("no more keys")
+			}
+			step++
+			return gossh.PublicKeys(keys[step-1]), nil
+		},
+	})
+	if err == nil {
+		c.Close()
+		t.Fatal("logged in")
+	}
+	f.waitLog(t, 5*time.Second, "handshake failed", "user=someone")
+	if n := reads.Load() - before; n > maxKeysOffered {
+		t.Errorf("a login offering %d keys (%d of them asked about) had the desk read %d times; want %d at most", offered, step, n, maxKeysOffered)
+	}
 }
 
 // TestCostlyKeyExchangesRefused: a client that offers only a key

@@ -202,6 +202,7 @@ type link struct {
 	// that no account has, and the last of them; reported: that line is
 	// written, and the close adds none.
 	user        string
+	offers      int // keys looked up
 	keysRefused int
 	lastKey     string
 	reported    bool
@@ -236,6 +237,15 @@ func (l *link) Read(p []byte) (int, error) {
 		}
 	}
 	return l.Conn.Read(p)
+}
+
+// offer counts a key the login has looked up, and reports whether it may
+// be (see maxKeysOffered).
+func (l *link) offer() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.offers++
+	return l.offers <= maxKeysOffered
 }
 
 // refusedKey notes a key the client offered that no account has.
