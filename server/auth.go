@@ -61,55 +61,101 @@ func (s *Server) lookupDeadline(ctx ssh.Context) time.Time {
 
 // offered is the PublicKeyHandler: a key logs in when it is registered.
 // It runs for every key the client offers, signed or not.
+//
+// A key no account has is refused only once the client has signed with
+// it (see sshConfig): a client may ask whether a key would do before it
+// signs, and the answer, yes for a registered key and no for another,
+// told a stranger holding nothing but someone's public key (GitHub
+// publishes every user's) whether that person is a customer of the desk.
+// Every key offered is now answered alike.
 func (s *Server) offered(ctx ssh.Context, key ssh.PublicKey) bool {
 	fp := gossh.FingerprintSHA256(key)
+	if l := linkOf(ctx); l != nil && !l.offer() {
+		// past maxKeysOffered: refused unread, whatever the key
+		l.refusedKey(clientText(ctx.User()), fp)
+		return false
+	}
 	lookup, cancel := context.WithDeadline(ctx, s.lookupDeadline(ctx))
 	defer cancel()
 	a, err := s.desk.KeyOwner(lookup, key)
-	if err != nil {
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		// Debug only: the connection's one line, as its login fails,
+		// counts the keys refused and names the last.
+		s.log.Debug("auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "reason", "key not registered")
+		if l := linkOf(ctx); l != nil {
+			l.refusedKey(clientText(ctx.User()), fp)
+		}
+		a = model.Account{} // no account: refused once the client signs
+	case err != nil:
+		if lookup.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("the desk did not answer in time for the login: %w", err)
+		}
+		// An error an operator must hear of at once, but once a
+		// connection: a client offers key after key.
 		l := linkOf(ctx)
-		if errors.Is(err, model.ErrNotFound) {
-			// Debug only: the connection's one line, as its login
-			// fails, counts the keys refused and names the last.
-			s.log.Debug("auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "reason", "key not registered")
-			if l != nil {
-				l.refusedKey(clientText(ctx.User()), fp)
-			}
-		} else {
-			if lookup.Err() != nil && ctx.Err() == nil {
-				err = fmt.Errorf("the desk did not answer in time for the login: %w", err)
-			}
-			// An error an operator must hear of at once, but once a
-			// connection: a client offers key after key.
-			level := slog.LevelError
-			if l != nil && !l.unavailable(clientText(ctx.User())) {
-				level = slog.LevelDebug
-			}
-			s.log.Log(ctx, level, "auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "error", err)
-			// The desk can't say whether the key logs in: refused all
-			// the same, but the client is told it is no "Permission
-			// denied" of its key.
-			if l != nil {
-				l.banner(unavailableBanner)
-			}
+		level := slog.LevelError
+		if l != nil && !l.unavailable(clientText(ctx.User())) {
+			level = slog.LevelDebug
+		}
+		s.log.Log(ctx, level, "auth refused", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "error", err)
+		// The desk can't say whether the key logs in: refused all the
+		// same, but the client is told it is no "Permission denied" of
+		// its key.
+		if l != nil {
+			l.banner(unavailableBanner)
 		}
 		return false
+	default:
+		s.log.Debug("key offered", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "account", string(a.Handle))
 	}
 	perms := ctx.Permissions()
 	if perms.Extensions == nil {
 		perms.Extensions = map[string]string{}
 	}
-	perms.Extensions[extAccount] = string(a.Handle)
+	perms.Extensions[extAccount] = string(a.Handle) // "" for no account
 	perms.Extensions[extFingerprint] = fp
-	s.log.Debug("key offered", "remote", addr(ctx.RemoteAddr()), "user", clientText(ctx.User()), "key", fp, "account", string(a.Handle))
 	return true
 }
+
+// keyExchanges are the key exchanges the server agrees to, the cheap
+// ones: golang.org/x/crypto/ssh also offers finite-field Diffie-Hellman
+// (diffie-hellman-group14-sha256 and -sha1) and the NIST P-384 and P-521
+// curves, which cost the server far more for each handshake, and each
+// key re-exchange a client asks for, as often as it likes: a stranger's
+// handshake with group14 took 10 ms of the server's CPU, with P-521
+// 3.5 ms, with curve25519 1.3 ms, with P-256 1 ms (connections opened one
+// after another, serve --conn-rate 0); a client sending one KEXINIT, and
+// nothing else of the exchange's work, had the server do it. Every SSH
+// client of the last ten years offers curve25519 (OpenSSH since 6.5,
+// PuTTY since 0.68) or P-256 (FIPS builds); x/crypto adds
+// curve25519-sha256@libssh.org, the same exchange under its older name.
+var keyExchanges = []string{gossh.KeyExchangeMLKEM768X25519, gossh.KeyExchangeCurve25519, gossh.KeyExchangeECDHP256}
+
+// maxKeysOffered is how many times one connection's login may have a
+// key looked up. x/crypto allows 128 attempts a login, and a key offered
+// without a signature fails none of them now that every key is answered
+// alike (see offered): a stranger could have the desk read 128 keys per
+// connection, changing the user name to defeat x/crypto's cache (12
+// before). A client asks about each key it offers once and signs with it
+// once (x/crypto keeps the answer for the last key only), and is refused
+// at its 12th failure (MaxAuthTries): 24 reads are all a client needs.
+// Past them every key is refused without a read, a registered one too,
+// so the refusal tells nothing.
+const maxKeysOffered = 24
 
 // sshConfig gives each connection the hook that runs only once the client
 // has signed with a key offered() accepted: the one place an accepted
 // login is logged.
 func (s *Server) sshConfig(ctx ssh.Context) *gossh.ServerConfig {
 	return &gossh.ServerConfig{
+		Config: gossh.Config{KeyExchanges: keyExchanges},
+		// A client may offer keys as before: x/crypto lets the first 6
+		// queries that are refused go uncounted, then refuses a login
+		// at its 6th failure; now that a key of no account is refused
+		// only once it signed (see offered), each such key is a
+		// failure.
+		MaxAuthTries: 12,
 		// what the connection may show its client before the login ends
 		PreAuthConnCallback: func(c gossh.ServerPreAuthConn) {
 			if l := linkOf(ctx); l != nil {
@@ -120,6 +166,11 @@ func (s *Server) sshConfig(ctx ssh.Context) *gossh.ServerConfig {
 			fp := gossh.FingerprintSHA256(key)
 			if perms == nil || perms.Extensions[extFingerprint] != fp {
 				s.log.Error("auth refused", "remote", addr(conn.RemoteAddr()), "user", clientText(conn.User()), "key", fp, "reason", "permissions do not match the verified key")
+				return nil, errors.New("permission denied")
+			}
+			if perms.Extensions[extAccount] == "" {
+				// a key of no account (see offered), signed with:
+				// the connection's one line says so as it fails
 				return nil, errors.New("permission denied")
 			}
 			s.log.Info("auth accepted", "remote", addr(conn.RemoteAddr()), "user", clientText(conn.User()), "key", fp, "account", perms.Extensions[extAccount])

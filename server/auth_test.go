@@ -6,10 +6,13 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"contactdesk/model"
 )
 
 func TestRefusedLogins(t *testing.T) {
@@ -76,6 +79,119 @@ type unusable struct{ key gossh.PublicKey }
 func (u unusable) PublicKey() gossh.PublicKey { return u.key }
 func (unusable) Sign(io.Reader, []byte) (*gossh.Signature, error) {
 	return nil, errors.New("this client does not hold that key")
+}
+
+// TestRegisteredKeyIsNotTold: a stranger holding only someone's public
+// key (GitHub publishes every user's) asks whether it would log in, as
+// SSH lets a client ask before it signs: the server answers the same for
+// a registered key as for a key of no account, so the stranger cannot
+// tell whether that person is a customer of the desk. It told them: yes
+// for the one, no for the other. A client whose own key comes after
+// many others it holds still logs in.
+func TestRegisteredKeyIsNotTold(t *testing.T) {
+	f := start(t, nil)
+	ask := func(key gossh.PublicKey) string {
+		c, err := f.dial("someone", gossh.PublicKeys(unusable{key}))
+		if err == nil {
+			c.Close()
+			t.Fatal("logged in without signing")
+		}
+		return err.Error()
+	}
+	registered, unknown := ask(f.keys[alice].PublicKey()), ask(newKey(t).PublicKey())
+	if registered != unknown {
+		t.Errorf("a registered key is answered %q, a key of no account %q: a stranger tells them apart", registered, unknown)
+	}
+	f.waitRefusals(t, RefusedAuth, 2)
+	if strings.Contains(f.logs.String(), "auth accepted") {
+		t.Errorf("an auth was accepted:\n%s", f.logs.String())
+	}
+
+	var keys []gossh.Signer
+	for range 11 {
+		keys = append(keys, newKey(t))
+	}
+	c, err := f.dial(string(bruno), gossh.PublicKeys(append(keys, f.keys[bruno])...))
+	if err != nil {
+		t.Fatalf("bruno's key, after 11 others: %v", err)
+	}
+	defer c.Close()
+	open(t, c, 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
+}
+
+// countingStore counts the desk's reads.
+type countingStore struct {
+	model.Store
+	reads *atomic.Int64
+}
+
+func (s countingStore) View(ctx context.Context, fn func(model.Tx) error) error {
+	s.reads.Add(1)
+	return s.Store.View(ctx, fn)
+}
+
+// TestKeysLookedUpPerLogin: a stranger offering key after key without
+// signing with any (each answered alike, see TestRegisteredKeyIsNotTold)
+// has at most maxKeysOffered of them read from the desk in one login,
+// not x/crypto's 128 attempts; the keys past them are refused unread.
+func TestKeysLookedUpPerLogin(t *testing.T) {
+	reads := new(atomic.Int64)
+	f := startOver(t, false, func(st model.Store) model.Store { return countingStore{Store: st, reads: reads} }, nil)
+	const offered = 100
+	var keys []gossh.Signer
+	for range offered {
+		keys = append(keys, unusable{newKey(t).PublicKey()})
+	}
+	step := 0
+	before := reads.Load()
+	c, err := gossh.Dial("tcp", f.addr, &gossh.ClientConfig{
+		User: "someone", HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+		AuthCallback: func(*gossh.ClientAuthContext) (gossh.AuthMethod, error) {
+			if step == len(keys) {
+				return nil, errors.New("no more keys")
+			}
+			step++
+			return gossh.PublicKeys(keys[step-1]), nil
+		},
+	})
+	if err == nil {
+		c.Close()
+		t.Fatal("logged in")
+	}
+	f.waitLog(t, 5*time.Second, "handshake failed", "user=someone")
+	if n := reads.Load() - before; n > maxKeysOffered {
+		t.Errorf("a login offering %d keys (%d of them asked about) had the desk read %d times; want %d at most", offered, step, n, maxKeysOffered)
+	}
+}
+
+// TestCostlyKeyExchangesRefused: a client that offers only a key
+// exchange that costs the server much more than the others (finite-field
+// Diffie-Hellman, 10 ms of CPU a handshake or a re-exchange; the P-384
+// and P-521 curves) is refused at the handshake; one offering any of the
+// cheap ones logs in.
+func TestCostlyKeyExchangesRefused(t *testing.T) {
+	f := start(t, nil)
+	dial := func(kex string) error {
+		c, err := gossh.Dial("tcp", f.addr, &gossh.ClientConfig{
+			User: string(alice), Auth: []gossh.AuthMethod{gossh.PublicKeys(f.keys[alice])},
+			HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second,
+			Config: gossh.Config{KeyExchanges: []string{kex}},
+		})
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	for _, kex := range []string{"diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521"} {
+		if err := dial(kex); err == nil || !strings.Contains(err.Error(), "no common algorithm for key exchange") {
+			t.Errorf("a client offering only %s: %v; want it refused, no common key exchange", kex, err)
+		}
+	}
+	for _, kex := range []string{"mlkem768x25519-sha256", "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256"} {
+		if err := dial(kex); err != nil {
+			t.Errorf("a client offering only %s: %v", kex, err)
+		}
+	}
 }
 
 // TestOfferedKeyIsNotVerifiedKey is CVE-2024-45337: the server's

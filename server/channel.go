@@ -27,6 +27,7 @@ func (s *Server) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gossh.
 		_ = nc.Reject(gossh.Prohibited, "contactdesk: no session here")
 		return
 	}
+	l.channelOpened()
 	h := l.who()
 	// A refusal as the channel opens is in English: OpenSSH prints its
 	// reason through its log, which writes every byte outside ASCII as
@@ -79,6 +80,17 @@ func (s *Server) sessionChannel(_ *ssh.Server, conn *gossh.ServerConn, nc gossh.
 		PtyHandler: s.ptyHandler,
 	}
 	ssh.DefaultSessionHandler(one, conn, &filteredChannel{NewChannel: nc, ch: ch}, ctx)
+}
+
+// otherChannel refuses every channel that is not a session: port
+// forwarding (ssh -L, -D), X11, or any other the client asks for; the
+// desk serves its app alone. It answers as the library did, but counts
+// the opening among the connection's (see channelOpenRate).
+func (s *Server) otherChannel(_ *ssh.Server, _ *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
+	if l := linkOf(ctx); l != nil {
+		l.channelOpened()
+	}
+	_ = nc.Reject(gossh.UnknownChannelType, "unsupported channel type")
 }
 
 // refuseChannel turns a session channel away with msg, which the client

@@ -11,6 +11,7 @@ import (
 
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/time/rate"
 
 	"contactdesk/internal/ratelimit"
 	"contactdesk/locale"
@@ -37,7 +38,8 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 		return nil
 	}
 	l := &link{Conn: c, s: s, start: time.Now(), handshaking: true, requests: newPacer(requestRate, requestBurst, requestRate/10),
-		requestBytes: newPacer(s.o.requestBytes, requestBytesBurst, int(s.o.requestBytes)/10)}
+		requestBytes: newPacer(s.o.requestBytes, requestBytesBurst, int(s.o.requestBytes)/10),
+		opens:        rate.NewLimiter(channelOpenRate, channelOpenBurst), closing: make(chan struct{})}
 	if !s.hold(l) {
 		return nil // shutting down: closed unanswered, as by a closed listener
 	}
@@ -182,6 +184,10 @@ type link struct {
 	// requests and requestBytes pace the connection's SSH requests (see
 	// requestRate and requestBytesRate)
 	requests, requestBytes *pacer
+	// opens counts the channels the client opens (see channelOpenRate);
+	// closing is closed once the connection is
+	opens   *rate.Limiter
+	closing chan struct{}
 
 	langOnce sync.Once
 	lang     locale.Lang // of the account, for its refusals: see language
@@ -196,6 +202,7 @@ type link struct {
 	// that no account has, and the last of them; reported: that line is
 	// written, and the close adds none.
 	user        string
+	offers      int // keys looked up
 	keysRefused int
 	lastKey     string
 	reported    bool
@@ -208,6 +215,37 @@ func (l *link) paced(ctx context.Context, req *gossh.Request) bool {
 		return false
 	}
 	return l.requestBytes.WaitN(ctx, min(len(req.Type)+len(req.Payload), requestBytesBurst)) == nil
+}
+
+// channelOpened counts a channel the client opened, of any type. It
+// never waits: the library runs each channel's handler on a goroutine
+// of its own, so a wait there would hold up nothing but pile goroutines
+// up. Past the pace, the connection's Read waits instead, before the
+// next packets are read.
+func (l *link) channelOpened() { l.opens.Reserve() }
+
+// Read reads the client's next bytes, once the channels it opened are
+// within channelOpenRate: while the client owes the pace, the server
+// reads nothing more of it, and its ssh waits to send more.
+func (l *link) Read(p []byte) (int, error) {
+	if owed := -l.opens.Tokens(); owed > 0 {
+		t := time.NewTimer(time.Duration(owed / channelOpenRate * float64(time.Second)))
+		select {
+		case <-t.C:
+		case <-l.closing:
+			t.Stop()
+		}
+	}
+	return l.Conn.Read(p)
+}
+
+// offer counts a key the login has looked up, and reports whether it may
+// be (see maxKeysOffered).
+func (l *link) offer() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.offers++
+	return l.offers <= maxKeysOffered
 }
 
 // refusedKey notes a key the client offered that no account has.
@@ -427,6 +465,7 @@ func (l *link) Close() error {
 		l.mu.Lock()
 		l.closed = true
 		l.closedAt = time.Now()
+		close(l.closing)
 		l.idle.Stop()
 		// failed logs a failed login's end, with why
 		held := l.handshaking || l.reported

@@ -93,6 +93,22 @@ const (
 	requestBurst = 10000
 )
 
+// channelOpenRate is how many channels one connection may open a
+// second, of every type (sessions, and the port forwarding, X11 or other
+// channels the desk refuses), after channelOpenBurst at once; past it the
+// server reads the connection no faster, and the client waits to send
+// more. An opening costs the server a packet read and decrypted, a
+// goroutine and an answer, and no limit counted them: a client refused
+// its fifth session, or asking for port forwarding (ssh -L, -D), again
+// and again as fast as it could had 16,000 channels a second refused,
+// 60 % of a core per connection, and an account holds five connections
+// with a session each. A client opens one channel per terminal, or per
+// command over a multiplexed connection (OpenSSH's ControlMaster).
+const (
+	channelOpenRate  = 10
+	channelOpenBurst = 100
+)
+
 // requestBytesRate is how many bytes of SSH requests (their type and
 // payload) one connection may send a second, after requestBytesBurst at
 // once: a request may be as long as a packet (256 KiB), so that the pace

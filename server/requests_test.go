@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -89,4 +90,43 @@ func TestRequestBytesArePaced(t *testing.T) {
 	}
 	tm.press(t, "typed")
 	tm.waitFor(t, "> typed", settle)
+}
+
+// TestChannelOpensArePaced: a logged-in client opening channels as fast
+// as it can, sessions past its connection's limit or port forwardings
+// (ssh -L, -D) the desk refuses, has them taken no faster than
+// channelOpenRate a second, after channelOpenBurst: the last one is
+// answered only once the pace allows it. They were refused as fast as
+// they came (16,000 a second), 60 % of a core per connection. Each is
+// still refused, and what the client then types still works.
+func TestChannelOpensArePaced(t *testing.T) {
+	const sent = channelOpenBurst + 2*channelOpenRate // at least 2 s at the pace
+	for _, kind := range []string{"session", "direct-tcpip"} {
+		t.Run(kind, func(t *testing.T) {
+			f := startPlaceholder(t, nil)
+			c := f.login(t, alice)
+			tm := open(t, c, 80, 24, "xterm")
+			tm.waitFor(t, "me aa11111-ovh", settle)
+			for range DefaultSessionsPerConn - 1 { // the connection's other sessions
+				if _, _, err := c.OpenChannel("session", nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			start := time.Now()
+			for i := range sent {
+				var oce *gossh.OpenChannelError
+				if _, _, err := c.OpenChannel(kind, nil); !errors.As(err, &oce) {
+					t.Fatalf("channel %d of type %s: %v, want it refused", i+1, kind, err)
+				}
+			}
+			// the pace's own arithmetic, however fast the machine: the
+			// last is read once the sent-1 before it are paid for
+			if took, least := time.Since(start), time.Duration(sent-1-channelOpenBurst)*time.Second/channelOpenRate; took < least {
+				t.Errorf("%d channels were opened in %s; at most %d a second after %d, they take %s at least",
+					sent, took.Round(time.Millisecond), channelOpenRate, channelOpenBurst, least)
+			}
+			tm.press(t, "typed")
+			tm.waitFor(t, "> typed", settle)
+		})
+	}
 }

@@ -217,7 +217,7 @@ func New(d *model.Desk, o Options) (*Server, error) {
 			// IdleTimeout without a keystroke, connections without one
 			// after NoSessionTimeout.
 			srv.IdleTimeout = o.IdleTimeout + time.Minute
-			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel, "default": s.otherChannel}
 			// every global request: none is taken (no forwarding), but
 			// each is paced
 			srv.RequestHandlers = map[string]ssh.RequestHandler{"default": s.globalRequest}
