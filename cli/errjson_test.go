@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -120,5 +121,39 @@ func TestErrorsAsJSONOfAPostgresDesk(t *testing.T) {
 		if e := errorLine(t, args, r.err); r.code != 1 || e.Kind != "storage" || !strings.Contains(e.Message, c.says) {
 			t.Errorf("%v: exit %d, %+v; want 1, the kind storage, saying %q", args, r.code, e, c.says)
 		}
+	}
+}
+
+// TestNotesAsJSONBeforeAnError: with --json, a note a command writes for
+// people before it fails (here the API secret key it made, before it
+// finds the account missing) is a line of JSON too, {"note":
+// {"message"}}, so that a script reading stderr as JSON reaches the
+// error: the note was a plain line, on which jq stopped. Without --json
+// it stays the plain line above the error's.
+func TestNotesAsJSONBeforeAnError(t *testing.T) {
+	d := seeded(t)
+	args := []string{"api-key", "add", "zz99999-ovh", "--json"}
+	r := d.run(args...)
+	if r.code != 1 || r.out != "" {
+		t.Fatalf("%v: exit %d, stdout %q", args, r.code, r.out)
+	}
+	lines := strings.Split(strings.TrimSuffix(r.err, "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%v: stderr %q, want a note and the error", args, r.err)
+	}
+	var note struct {
+		Note struct{ Message string } `json:"note"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &note); err != nil || !strings.HasPrefix(note.Note.Message, "made the API secret key ") {
+		t.Errorf("%v: the note is not {\"note\":{\"message\"}}: %q (%v)", args, lines[0], err)
+	}
+	if e := errorLine(t, args, lines[1]+"\n"); e.Kind != "not_found" || e.Reason != "unknown_account" {
+		t.Errorf("%v: the error: %+v", args, e)
+	}
+
+	os.Remove(filepath.Join(d.dir, "desk.db.api_key"))
+	r = d.run("api-key", "add", "zz99999-ovh")
+	if !strings.HasPrefix(r.err, "made the API secret key ") || !strings.Contains(r.err, "\ncontactdesk: there is no account zz99999-ovh\n") {
+		t.Errorf("without --json: stderr %q", r.err)
 	}
 }

@@ -36,8 +36,9 @@ import (
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
 	lang, _ := locale.FromEnv(env)
 	sink := &stdoutWriter{w: stdout}
-	a := &app{ctx: ctx, stdin: stdin, stdout: sink, sink: sink, tty: stdout, out: inertWriter{sink}, stderr: redactWriter{stderr},
+	a := &app{ctx: ctx, stdin: stdin, stdout: sink, sink: sink, tty: stdout, out: inertWriter{sink},
 		stderrTerminal: isTerminal(stderr), env: env, l: locale.For(lang)}
+	a.stderr = redactWriter{&notesWriter{a: a, w: stderr}} // notes as JSON with --json
 	a.stderrErases = a.stderrTerminal && !dumbTerminal(env)
 	defer quietStdin(env)()
 	root := newRoot(a)
