@@ -176,3 +176,23 @@ func runnable(ex string) (pipe [][]string, ok bool) {
 	}
 	return pipe, true
 }
+
+// TestRequestCreateSaysItsJSONIsAList: request create --json writes a
+// list (one request per outgoing contact), where request show writes an
+// object; a script that read .id got nothing. Its help says so, in
+// every language, with the jq path to the number.
+func TestRequestCreateSaysItsJSONIsAList(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	out := d.ok("request", "create", "--as", "xx11111-ovh", "--service", "xara.pt", "--role", "tech", "--to", "cd67890-ovh", "--json")
+	if rs := decode[[]struct{ ID int64 }](t, out); len(rs) != 1 || rs[0].ID != 9 {
+		t.Fatalf("request create --json: %s", out)
+	}
+	for _, lang := range []string{"en_GB.UTF-8", "pt_PT.UTF-8", "fr_FR.UTF-8"} {
+		d.env["LANG"] = lang
+		help := strings.Join(strings.Fields(d.ok("request", "create", "--help")), " ")
+		if !strings.Contains(help, "'request show --json'") || !strings.Contains(help, ".[0].id") {
+			t.Errorf("%s: request create --help does not say its JSON is a list (.[0].id):\n%s", lang, help)
+		}
+	}
+}

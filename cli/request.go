@@ -59,7 +59,10 @@ It is refused at once, with nothing stored, when the new contact does not
 exist or already holds the role, when you may not change that role, when a
 request for that role is already pending, or (billing) when the outgoing or
 the incoming contact is behind with payments. Otherwise every party gets a
-token by mail, and has --validity (15 days by default) to answer.`,
+token by mail, and has --validity (15 days by default) to answer.
+
+--json writes a list of the requests made (one, or one per outgoing
+contact), each as 'request show --json' writes it: .[0].id is the number.`,
 		Example: `contactdesk request create --as xx11111-ovh --service xara.pt \
   --role tech --to cd67890-ovh
 contactdesk request create --as xx11111-ovh --service pn-104233 \
