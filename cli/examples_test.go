@@ -196,3 +196,44 @@ func TestRequestCreateSaysItsJSONIsAList(t *testing.T) {
 		}
 	}
 }
+
+// TestListingsAreWholeAndNeverNull: what the README and the help promise
+// a script of a listing with --json: an empty one is [], never null; none
+// pages; history without --limit lists every entry, as --limit 0 does,
+// and its help says so in every language (it said "0: all", leaving the
+// default to guess).
+func TestListingsAreWholeAndNeverNull(t *testing.T) {
+	d := newDesk(t)
+	d.ok("init")
+	for _, args := range [][]string{
+		{"account", "list"}, {"key", "list"}, {"api-key", "list"}, {"history", "--support"},
+		{"export", "accounts", "--format", "json"}, {"export", "services", "--format", "json"},
+	} {
+		if !slices.Contains(args, "export") {
+			args = append(args, "--json")
+		}
+		if out := strings.Join(strings.Fields(d.ok(args...)), ""); out != "[]" {
+			t.Errorf("%v on an empty desk: %q, want []", args, out)
+		}
+	}
+	d.ok("account", "add", "nn00000-ovh", "--name", "Nuno Novo", "--email", "nuno@example.com")
+	for _, args := range [][]string{{"services"}, {"request", "list"}, {"mail", "list"}, {"history"}} {
+		if out := strings.TrimSpace(d.ok(append(args, "--as", "nn00000-ovh", "--json")...)); out != "[]" {
+			t.Errorf("%v of an account with none: %q, want []", args, out)
+		}
+	}
+
+	d = newDesk(t)
+	d.ok("demo")
+	all := decode[[]map[string]any](t, d.ok("history", "--as", "xx11111-ovh", "--json"))
+	zero := decode[[]map[string]any](t, d.ok("history", "--as", "xx11111-ovh", "--limit", "0", "--json"))
+	if len(all) != len(zero) || len(all) < 20 {
+		t.Errorf("history: %d entries without --limit, %d with --limit 0", len(all), len(zero))
+	}
+	for lang, says := range map[string]string{"en_GB.UTF-8": "or no --limit: all", "pt_PT.UTF-8": "ou sem --limit: todas", "fr_FR.UTF-8": "ou sans --limit : toutes"} {
+		d.env["LANG"] = lang
+		if help := strings.Join(strings.Fields(d.ok("history", "--help")), " "); !strings.Contains(help, says) {
+			t.Errorf("%s: history --help does not say what no --limit lists:\n%s", lang, help)
+		}
+	}
+}
