@@ -2,11 +2,14 @@ package cli
 
 import (
 	"encoding/json"
-	"os"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	gosmtp "github.com/emersion/go-smtp"
+
+	"contactdesk/delivery/smtptest"
 	"contactdesk/storage/postgres/pgtest"
 )
 
@@ -124,36 +127,64 @@ func TestErrorsAsJSONOfAPostgresDesk(t *testing.T) {
 	}
 }
 
-// TestNotesAsJSONBeforeAnError: with --json, a note a command writes for
-// people before it fails (here the API secret key it made, before it
-// finds the account missing) is a line of JSON too, {"note":
-// {"message"}}, so that a script reading stderr as JSON reaches the
-// error: the note was a plain line, on which jq stopped. Without --json
-// it stays the plain line above the error's.
-func TestNotesAsJSONBeforeAnError(t *testing.T) {
+// TestNotesAsJSONBesideAnError: with --json, a note a command writes for
+// people on stderr (here that a mail it took from the outbox was not
+// delivered, in a command refused for its wrong token) is a line of JSON
+// too, {"note": {"message"}}, so that a script reading stderr as JSON
+// reaches the error: the note was a plain line, on which jq stopped. The
+// note may come before the error or after it (the sender's). Without
+// --json it stays a plain line.
+func TestNotesAsJSONBesideAnError(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
 	d := seeded(t)
-	args := []string{"api-key", "add", "zz99999-ovh", "--json"}
-	r := d.run(args...)
-	if r.code != 1 || r.out != "" {
-		t.Fatalf("%v: exit %d, stdout %q", args, r.code, r.out)
-	}
-	lines := strings.Split(strings.TrimSuffix(r.err, "\n"), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("%v: stderr %q, want a note and the error", args, r.err)
-	}
-	var note struct {
-		Note struct{ Message string } `json:"note"`
-	}
-	if err := json.Unmarshal([]byte(lines[0]), &note); err != nil || !strings.HasPrefix(note.Note.Message, "made the API secret key ") {
-		t.Errorf("%v: the note is not {\"note\":{\"message\"}}: %q (%v)", args, lines[0], err)
-	}
-	if e := errorLine(t, args, lines[1]+"\n"); e.Kind != "not_found" || e.Reason != "unknown_account" {
-		t.Errorf("%v: the error: %+v", args, e)
-	}
-
-	os.Remove(filepath.Join(d.dir, "desk.db.api_key"))
-	r = d.run("api-key", "add", "zz99999-ovh")
-	if !strings.HasPrefix(r.err, "made the API secret key ") || !strings.Contains(r.err, "\ncontactdesk: there is no account zz99999-ovh\n") {
-		t.Errorf("without --json: stderr %q", r.err)
+	d.env["CONTACTDESK_SMTP"], d.env["CONTACTDESK_MAIL_FROM"] = srv.URL(), "desk@provider.example"
+	d.env["CONTACTDESK_NOW"] = "2026-03-01T08:00:00Z"
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	srv.Refuse(func(string) *gosmtp.SMTPError {
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+	})
+	for i, asJSON := range []bool{true, false} {
+		// a fresh token queued while the server is down, tried again by
+		// the next command, once its next try is due
+		srv.SetDown(true)
+		d.env["CONTACTDESK_NOW"] = fmt.Sprintf("2026-03-01T%02d:00:00Z", 9+i)
+		d.ok("request", "resend", "1", "--as", "ne44444-ovh")
+		srv.SetDown(false)
+		d.env["CONTACTDESK_NOW"] = fmt.Sprintf("2026-03-01T%02d:10:00Z", 9+i)
+		args := []string{"request", "accept", "1", "--as", "ne44444-ovh", "--token", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"}
+		if asJSON {
+			args = append(args, "--json")
+		}
+		r := d.run(args...)
+		lines := strings.Split(strings.TrimSuffix(r.err, "\n"), "\n")
+		if r.code != 1 || r.out != "" || len(lines) < 2 {
+			t.Fatalf("%v: exit %d, stdout %q, stderr %q; want 1, a note and the error", args, r.code, r.out, r.err)
+		}
+		notes, errs := 0, 0
+		for _, l := range lines {
+			if !asJSON {
+				if strings.HasPrefix(l, "{") {
+					t.Errorf("%v: a line of JSON without --json: %q", args, l)
+				}
+				continue
+			}
+			var j struct {
+				Note  *struct{ Message string }      `json:"note"`
+				Error *struct{ Kind, Reason string } `json:"error"`
+			}
+			switch err := json.Unmarshal([]byte(l), &j); {
+			case err != nil:
+				t.Errorf("%v: a line of stderr is not JSON: %q", args, l)
+			case j.Note != nil && strings.Contains(j.Note.Message, "not delivered") && !strings.HasPrefix(j.Note.Message, "contactdesk:"):
+				notes++
+			case j.Error != nil && j.Error.Reason == "wrong_token":
+				errs++
+			default:
+				t.Errorf("%v: a line of stderr is neither a note nor the error: %q", args, l)
+			}
+		}
+		if asJSON && (notes == 0 || errs != 1) {
+			t.Errorf("%v: %d notes, %d errors on stderr: %q", args, notes, errs, r.err)
+		}
 	}
 }
