@@ -237,3 +237,43 @@ func TestListingsAreWholeAndNeverNull(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONSaysNothingAsTheREADMEDoes: what the README tells a script of
+// --json's absent values, held: a time not come is "" (a pending
+// request's ended, an unanswered party's answered), a number not there
+// null (a history line about no request), numbers are JSON numbers, and
+// a request is found by its number with or without '#'. (Documents what
+// the commands did already: it passes on the code before it.)
+func TestJSONSaysNothingAsTheREADMEDoes(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	r := decode[map[string]any](t, d.ok("request", "show", "#8", "--as", "xx11111-ovh", "--json"))
+	if r["id"] != float64(8) || r["ended"] != "" {
+		t.Errorf("request show '#8': id %v, ended %q", r["id"], r["ended"])
+	}
+	answered := map[any]bool{}
+	for _, p := range r["parties"].([]any) {
+		answered[p.(map[string]any)["answered"]] = true
+	}
+	if !answered[""] {
+		t.Errorf("no party of the pending #8 has answered \"\": %v", r["parties"])
+	}
+	nulls := 0
+	for _, h := range decode[[]map[string]any](t, d.ok("history", "--as", "xx11111-ovh", "--json")) {
+		switch v := h["request"].(type) {
+		case nil:
+			nulls++
+		case float64:
+		default:
+			t.Errorf("a history line's request is %T %v", v, v)
+		}
+	}
+	if nulls == 0 {
+		t.Error("no history line about no request has request null")
+	}
+	for _, m := range decode[[]map[string]any](t, d.ok("mail", "list", "--as", "xx11111-ovh", "--json")) {
+		if _, ok := m["id"].(float64); !ok {
+			t.Errorf("a mail's id is %T", m["id"])
+		}
+	}
+}
