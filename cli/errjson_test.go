@@ -187,4 +187,11 @@ func TestNotesAsJSONBesideAnError(t *testing.T) {
 			t.Errorf("%v: %d notes, %d errors on stderr: %q", args, notes, errs, r.err)
 		}
 	}
+	// and contactdesk --help says so, where it says what the error is
+	for _, lang := range []string{"en_GB.UTF-8", "pt_PT.UTF-8", "fr_FR.UTF-8"} {
+		d.env["LANG"] = lang
+		if help := strings.Join(strings.Fields(d.ok("--help")), ""); !strings.Contains(help, `{"note":{"message"}}`) {
+			t.Errorf("%s: contactdesk --help does not say a note is JSON with --json", lang)
+		}
+	}
 }

@@ -135,7 +135,8 @@ command or after it. Exit status: 0 done, 1 refused, not found or output
 not written (why, on stderr; nothing changed unless it says so), 2 misused
 (with the usage); stopped by a signal, 128 + its number (130 for SIGINT,
 143 for SIGTERM, 141 for a closed pipe). With --json, why a command failed
-is one line of JSON on stderr: {"error":{"message","kind",…}}.
+is one line of JSON on stderr: {"error":{"message","kind",…}}; a note for
+people there is a line of JSON too: {"note":{"message"}}.
 
 The command line speaks the language of $LC_ALL, else $LC_MESSAGES, else
 $LANG (pt_PT.UTF-8: European Portuguese; fr_FR.UTF-8: French; else
