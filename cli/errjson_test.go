@@ -195,3 +195,25 @@ func TestNotesAsJSONBesideAnError(t *testing.T) {
 		}
 	}
 }
+
+// TestAFlagTakenForTheValueBeforeIt: a flag given no value takes the next
+// flag for it: `--service $svc --json` with $svc empty made --service
+// "--json", refused (exit 1) in a plain line as a name no service has,
+// where the script asked for JSON. It is a misuse (exit 2), as JSON when
+// the flag taken was --json; an empty value given as such ("") is not.
+func TestAFlagTakenForTheValueBeforeIt(t *testing.T) {
+	d := seeded(t)
+	d.misused(`--service is given no value: "--json", after it, is a flag`, "history", "--as", "ad11111-ovh", "--service", "--json")
+	d.misused(`--as is given no value: "--json", after it, is a flag`, "request", "show", "1", "--as", "--json")
+	d.misused(`--service is given no value: "-h", after it, is a flag`, "history", "--as", "ad11111-ovh", "--service", "-h")
+	d.env["LANG"] = "pt_PT.UTF-8"
+	d.misused(`--service não tem valor: "--json", a seguir, é uma opção`, "history", "--as", "ad11111-ovh", "--service", "--json")
+	delete(d.env, "LANG")
+	if out := strings.TrimSpace(d.ok("history", "--as", "ad11111-ovh", "--service", "", "--json")); !strings.HasPrefix(out, "[") {
+		t.Errorf(`--service "" --json: %q`, out)
+	}
+	// a value that only looks like a flag, given with =, is a value
+	if r := d.run("history", "--as", "ad11111-ovh", "--service=--json"); r.code != 1 {
+		t.Errorf("--service=--json: exit %d %q", r.code, r.err)
+	}
+}

@@ -493,7 +493,7 @@ func errorKind(err error) (kind, reason string) {
 func (a *app) jsonAsked() bool {
 	if a.cmd != nil {
 		if f := a.cmd.Flags().Lookup("json"); f != nil {
-			return f.Changed && f.Value.String() == "true"
+			return f.Changed && f.Value.String() == "true" || !f.Changed && a.jsonTaken
 		}
 	}
 	for _, arg := range a.args {

@@ -157,6 +157,9 @@ contactdesk mail list --as cd67890-ovh`,
 			if asked, _ := cmd.Flags().GetBool("version"); asked && !cmd.HasParent() {
 				return versionAlone(cmd)
 			}
+			if err := a.flagTakenAsValue(cmd); err != nil {
+				return err
+			}
 			if err := checkGlobals(cmd, args); err != nil {
 				return err
 			}
@@ -311,6 +314,36 @@ func checkGlobals(cmd *cobra.Command, _ []string) error {
 		return misuse(cmd, "no_json", locale.Args{"Command": what})
 	}
 	return nil
+}
+
+// flagTakenAsValue refuses a flag given no value, which took the next
+// flag of the command line for it: in `--service $svc --json` with $svc
+// empty, --service was "--json", refused (exit 1) as a name no service
+// has, in a plain line where the script asked for JSON. It is a misuse
+// (a missing value: exit 2), said as JSON when the flag taken was --json.
+func (a *app) flagTakenAsValue(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		v := f.Value.String()
+		if err != nil || f.Value.Type() == "bool" || len(v) < 2 || v[0] != '-' {
+			return
+		}
+		name, _, _ := strings.Cut(strings.TrimPrefix(v[1:], "-"), "=")
+		var taken *pflag.Flag
+		if strings.HasPrefix(v, "--") {
+			taken = cmd.Flags().Lookup(name)
+		} else if len(name) == 1 {
+			taken = cmd.Flags().ShorthandLookup(name)
+		}
+		if taken == nil || !slices.Contains(a.args, v) {
+			return
+		}
+		if taken.Name == "json" {
+			a.jsonTaken = true
+		}
+		err = misuse(cmd, "flag_takes_flag", locale.Args{"Name": f.Name, "Value": strconv.Quote(v)})
+	})
+	return err
 }
 
 // checkPool refuses --pool with a SQLite desk: it sizes the pool of
