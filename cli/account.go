@@ -14,9 +14,9 @@ func newCmdAccount(a *app) *cobra.Command {
 		`The accounts of the desk: customers, each known by its NIC handle
 (xx11111-ovh), with a name, an e-mail address and a billing standing.
 These are support staff's commands: they act as nobody (no --as).`,
-		`contactdesk account add ab12345-ovh --name "Ana Brito" \
+		`contactdesk account add ab24680-ovh --name "Ana Brito" \
   --email ana@example.pt
-contactdesk account set-standing ab12345-ovh --owes 42.50
+contactdesk account set-standing ab24680-ovh --owes 42.50
 contactdesk account list --json`,
 		newCmdAccountAdd(a, nil),
 		newCmdAccountSetStanding(a, nil),
@@ -45,9 +45,9 @@ person or company, and the e-mail address its tokens are mailed to. With
 involve it. --lang is the language its screens and mails are written in:
 pt (European Portuguese), en or fr; without it, the desk's default-lang
 ('contactdesk config set default-lang pt'), else en.`,
-		Example: `contactdesk account add ab12345-ovh --name "Ana Brito" \
+		Example: `contactdesk account add ab24680-ovh --name "Ana Brito" \
   --email ana@example.pt
-contactdesk account add cd67890-ovh --name "Carla Dias" \
+contactdesk account add cd13579-ovh --name "Carla Dias" \
   --email carla@example.pt --owes 12.50 --lang pt`,
 		Args:                  exactArgs("HANDLE"),
 		DisableFlagsInUseLine: true,

@@ -178,6 +178,12 @@ func apiKeyAdd(o *apiKeyAddOptions) error {
 	if err != nil {
 		return err
 	}
+	// Nor does a handle the desk has not: the account is looked up
+	// before the API secret key file is made (it was made, and said so,
+	// before the refusal).
+	if _, err := d.Account(a.ctx, h); err != nil {
+		return err
+	}
 	if discarded(a.tty) {
 		// every write to /dev/null succeeds (and a closed stdout is
 		// /dev/null: Go's runtime opens it there), so no write would

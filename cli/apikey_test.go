@@ -315,6 +315,12 @@ func TestAPIKeyRules(t *testing.T) {
 			t.Errorf("--rule %q: %d %q %q, want %q", c.rule, code, out, errOut, c.want)
 		}
 	}
+	// nor does an account the desk has not: the key was refused, and the
+	// API secret key file made (and said so on stderr) before it
+	if code, out, errOut := cliRun(t, db, "", "api-key", "add", "zz99999-ovh"); code != 1 || out != "" ||
+		errOut != "contactdesk: there is no account zz99999-ovh\n" {
+		t.Errorf("api-key add of an account the desk has not: %d %q %q", code, out, errOut)
+	}
 	if _, err := os.Stat(db + ".api_key"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a refused key made the API secret key file: %v", err)
 	}

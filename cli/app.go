@@ -21,8 +21,11 @@ import (
 // app is one run of the command line: where it reads and writes, its
 // environment, and the desk once a command has opened it.
 type app struct {
-	ctx   context.Context
-	stdin io.Reader
+	ctx context.Context
+	// jsonTaken: --json was on the command line, taken for the value
+	// of the flag before it (flagTakenAsValue), a misuse said as JSON.
+	jsonTaken bool
+	stdin     io.Reader
 	// stdout is the standard output: JSON (made inert by writeJSON), a
 	// completion script, a manual page. In Run it is sink, which
 	// remembers the first write that failed (outputErr).

@@ -2,10 +2,14 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	gosmtp "github.com/emersion/go-smtp"
+
+	"contactdesk/delivery/smtptest"
 	"contactdesk/storage/postgres/pgtest"
 )
 
@@ -120,5 +124,96 @@ func TestErrorsAsJSONOfAPostgresDesk(t *testing.T) {
 		if e := errorLine(t, args, r.err); r.code != 1 || e.Kind != "storage" || !strings.Contains(e.Message, c.says) {
 			t.Errorf("%v: exit %d, %+v; want 1, the kind storage, saying %q", args, r.code, e, c.says)
 		}
+	}
+}
+
+// TestNotesAsJSONBesideAnError: with --json, a note a command writes for
+// people on stderr (here that a mail it took from the outbox was not
+// delivered, in a command refused for its wrong token) is a line of JSON
+// too, {"note": {"message"}}, so that a script reading stderr as JSON
+// reaches the error: the note was a plain line, on which jq stopped. The
+// note may come before the error or after it (the sender's). Without
+// --json it stays a plain line.
+func TestNotesAsJSONBesideAnError(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	d := seeded(t)
+	d.env["CONTACTDESK_SMTP"], d.env["CONTACTDESK_MAIL_FROM"] = srv.URL(), "desk@provider.example"
+	d.env["CONTACTDESK_NOW"] = "2026-03-01T08:00:00Z"
+	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	srv.Refuse(func(string) *gosmtp.SMTPError {
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+	})
+	for i, asJSON := range []bool{true, false} {
+		// a fresh token queued while the server is down, tried again by
+		// the next command, once its next try is due
+		srv.SetDown(true)
+		d.env["CONTACTDESK_NOW"] = fmt.Sprintf("2026-03-01T%02d:00:00Z", 9+i)
+		d.ok("request", "resend", "1", "--as", "ne44444-ovh")
+		srv.SetDown(false)
+		d.env["CONTACTDESK_NOW"] = fmt.Sprintf("2026-03-01T%02d:10:00Z", 9+i)
+		args := []string{"request", "accept", "1", "--as", "ne44444-ovh", "--token", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"}
+		if asJSON {
+			args = append(args, "--json")
+		}
+		r := d.run(args...)
+		lines := strings.Split(strings.TrimSuffix(r.err, "\n"), "\n")
+		if r.code != 1 || r.out != "" || len(lines) < 2 {
+			t.Fatalf("%v: exit %d, stdout %q, stderr %q; want 1, a note and the error", args, r.code, r.out, r.err)
+		}
+		notes, errs := 0, 0
+		for _, l := range lines {
+			if !asJSON {
+				if strings.HasPrefix(l, "{") {
+					t.Errorf("%v: a line of JSON without --json: %q", args, l)
+				}
+				continue
+			}
+			var j struct {
+				Note  *struct{ Message string }      `json:"note"`
+				Error *struct{ Kind, Reason string } `json:"error"`
+			}
+			switch err := json.Unmarshal([]byte(l), &j); {
+			case err != nil:
+				t.Errorf("%v: a line of stderr is not JSON: %q", args, l)
+			case j.Note != nil && strings.Contains(j.Note.Message, "not delivered") && !strings.HasPrefix(j.Note.Message, "contactdesk:"):
+				notes++
+			case j.Error != nil && j.Error.Reason == "wrong_token":
+				errs++
+			default:
+				t.Errorf("%v: a line of stderr is neither a note nor the error: %q", args, l)
+			}
+		}
+		if asJSON && (notes == 0 || errs != 1) {
+			t.Errorf("%v: %d notes, %d errors on stderr: %q", args, notes, errs, r.err)
+		}
+	}
+	// and contactdesk --help says so, where it says what the error is
+	for _, lang := range []string{"en_GB.UTF-8", "pt_PT.UTF-8", "fr_FR.UTF-8"} {
+		d.env["LANG"] = lang
+		if help := strings.Join(strings.Fields(d.ok("--help")), ""); !strings.Contains(help, `{"note":{"message"}}`) {
+			t.Errorf("%s: contactdesk --help does not say a note is JSON with --json", lang)
+		}
+	}
+}
+
+// TestAFlagTakenForTheValueBeforeIt: a flag given no value takes the next
+// flag for it: `--service $svc --json` with $svc empty made --service
+// "--json", refused (exit 1) in a plain line as a name no service has,
+// where the script asked for JSON. It is a misuse (exit 2), as JSON when
+// the flag taken was --json; an empty value given as such ("") is not.
+func TestAFlagTakenForTheValueBeforeIt(t *testing.T) {
+	d := seeded(t)
+	d.misused(`--service is given no value: "--json", after it, is a flag`, "history", "--as", "ad11111-ovh", "--service", "--json")
+	d.misused(`--as is given no value: "--json", after it, is a flag`, "request", "show", "1", "--as", "--json")
+	d.misused(`--service is given no value: "-h", after it, is a flag`, "history", "--as", "ad11111-ovh", "--service", "-h")
+	d.env["LANG"] = "pt_PT.UTF-8"
+	d.misused(`--service não tem valor: "--json", a seguir, é uma opção`, "history", "--as", "ad11111-ovh", "--service", "--json")
+	delete(d.env, "LANG")
+	if out := strings.TrimSpace(d.ok("history", "--as", "ad11111-ovh", "--service", "", "--json")); !strings.HasPrefix(out, "[") {
+		t.Errorf(`--service "" --json: %q`, out)
+	}
+	// a value that only looks like a flag, given with =, is a value
+	if r := d.run("history", "--as", "ad11111-ovh", "--service=--json"); r.code != 1 {
+		t.Errorf("--service=--json: exit %d %q", r.code, r.err)
 	}
 }

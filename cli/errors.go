@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"unicode/utf8"
 
@@ -492,7 +493,7 @@ func errorKind(err error) (kind, reason string) {
 func (a *app) jsonAsked() bool {
 	if a.cmd != nil {
 		if f := a.cmd.Flags().Lookup("json"); f != nil {
-			return f.Changed && f.Value.String() == "true"
+			return f.Changed && f.Value.String() == "true" || !f.Changed && a.jsonTaken
 		}
 	}
 	for _, arg := range a.args {
@@ -527,4 +528,55 @@ func (a *app) reportJSON(w io.Writer, err error) {
 	enc.SetEscapeHTML(false)
 	enc.Encode(j) // strings: no error
 	w.Write(escapeUnsafe(b.Bytes()))
+}
+
+// noteJSON is what a command given --json writes on stderr for a note
+// meant for people (an API secret key made, a mail not delivered), one
+// line each: {"note":{"message":…}}. With it every line on stderr is
+// JSON, the error's ({"error":…}, errorJSON) included, so that a script
+// that reads stderr as JSON is not stopped by a note (it was a plain
+// line, which jq refused before reaching the error). A public contract,
+// as errorJSON: add, never rename.
+type noteJSON struct {
+	Note struct {
+		Message string `json:"message"`
+	} `json:"note"`
+}
+
+// notesWriter is the commands' stderr (under redactWriter): as it is,
+// but for a command given --json, where each line becomes a noteJSON.
+type notesWriter struct {
+	a    *app
+	w    io.Writer
+	mu   sync.Mutex // the mail sender's goroutine writes too
+	part []byte     // a line not ended yet
+}
+
+func (n *notesWriter) Write(p []byte) (int, error) {
+	if !n.a.jsonAsked() {
+		return n.w.Write(p)
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.part = append(n.part, p...)
+	for {
+		i := bytes.IndexByte(n.part, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := strings.TrimPrefix(strings.TrimRight(string(n.part[:i]), "\r"), "contactdesk: ")
+		n.part = n.part[i+1:]
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var j noteJSON
+		j.Note.Message = message(line)
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.Encode(j) // a string: no error
+		if _, err := n.w.Write(escapeUnsafe(b.Bytes())); err != nil {
+			return 0, err
+		}
+	}
 }

@@ -24,6 +24,7 @@ is written after an apostrophe, which import takes off.`,
 		`contactdesk export accounts > accounts.csv
 contactdesk export services --format json |
   jq '.[] | select(.type == "domain") | .name'
+contactdesk --db other.db init
 contactdesk export accounts |
   contactdesk --db other.db import accounts -`,
 		newCmdExportOf(a, nil, "accounts", accountColumns),

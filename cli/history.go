@@ -48,7 +48,7 @@ contactdesk history --support --limit 20`,
 	asFlag(a, cmd, &o.As)
 	jsonFlag(cmd, &o.JSON)
 	cmd.Flags().StringVar(&o.Service, "service", "", "only this service's NAME")
-	cmd.Flags().Var(newInt(&o.Limit, 0, 0, maxLimit, accepts("entries")), "limit", "at most N entries, newest first (0: all)")
+	cmd.Flags().Var(newInt(&o.Limit, 0, 0, maxLimit, accepts("entries")), "limit", "at most N entries, newest first (0, or no --limit: all)")
 	cmd.Flags().BoolVar(&o.Support, "support", false, "what support staff did (the desk's settings, API keys, accounts and services added), instead of an account's history")
 	cmd.RegisterFlagCompletionFunc("service", a.completeServices)
 	return cmd

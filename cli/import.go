@@ -49,6 +49,7 @@ that name them.`,
 		`contactdesk import accounts accounts.csv --dry-run
 contactdesk import accounts accounts.csv
 contactdesk import services services.csv
+contactdesk --db other.db init
 contactdesk export accounts |
   contactdesk --db other.db import accounts -`,
 		newCmdImportAccounts(a, nil),

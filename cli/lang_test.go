@@ -251,7 +251,7 @@ func TestHelpFollowsTheLocale(t *testing.T) {
 				h("contactdesk", "flag.db")[1:],
 				h("*", "flag.help")[1:] + " add",
 				"contactdesk account add HANDLE",
-				`contactdesk account add ab12345-ovh --name "Ana Brito" \ --email ana@example.pt`,
+				`contactdesk account add ab24680-ovh --name "Ana Brito" \ --email ana@example.pt`,
 			} {
 				if !strings.Contains(out, strings.Join(strings.Fields(s), " ")) {
 					t.Errorf("%s %v does not say %q:\n%s", c.env, args, s, r.out)

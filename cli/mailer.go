@@ -140,7 +140,11 @@ type stderrLog struct {
 func newStderrLog(w io.Writer) *stderrLog {
 	live := false
 	if r, ok := w.(redactWriter); ok {
-		_, live = r.w.(*os.File)
+		inner := r.w
+		if n, ok := inner.(*notesWriter); ok {
+			inner = n.w
+		}
+		_, live = inner.(*os.File)
 	}
 	return &stderrLog{w: w, live: live}
 }

@@ -59,7 +59,10 @@ It is refused at once, with nothing stored, when the new contact does not
 exist or already holds the role, when you may not change that role, when a
 request for that role is already pending, or (billing) when the outgoing or
 the incoming contact is behind with payments. Otherwise every party gets a
-token by mail, and has --validity (15 days by default) to answer.`,
+token by mail, and has --validity (15 days by default) to answer.
+
+--json writes a list of the requests made (one, or one per outgoing
+contact), each as 'request show --json' writes it: .[0].id is the number.`,
 		Example: `contactdesk request create --as xx11111-ovh --service xara.pt \
   --role tech --to cd67890-ovh
 contactdesk request create --as xx11111-ovh --service pn-104233 \
@@ -266,8 +269,8 @@ func newCmdRequestShow(a *app, runF func(*requestIDOptions) error) *cobra.Comman
 	cmd.Short = "Show one request"
 	cmd.Long = `Show one request you are a party to: the change, its state, when it expires
 or ended and why, and each party's answer.`
-	cmd.Example = `contactdesk request show 9 --as xx11111-ovh
-contactdesk request show '#9' --as cd67890-ovh --json`
+	cmd.Example = `contactdesk request show 8 --as xx11111-ovh
+contactdesk request show '#8' --as gh13579-ovh --json`
 	return cmd
 }
 
@@ -324,14 +327,18 @@ It exits 0 once your answer is recorded; what came of the request is its
 state (the line printed, or state in --json): done, still waiting for
 others, or refused when the last check fails (the billing contact has
 unpaid bills by then, say).`
-		cmd.Example = `contactdesk request accept 9 --as cd67890-ovh --token 7K3Q-9XWM-4HBT-…`
+		cmd.Example = `contactdesk request accept 8 --as xx11111-ovh --token 7K3Q-9XWM-4HBT-…
+contactdesk mail show 28 --as xx11111-ovh --json | jq -r .token |
+  contactdesk request accept 8 --as xx11111-ovh --token -`
 	} else {
 		cmd.Use = "refuse ID"
 		cmd.Annotations = map[string]string{usageFlags: "--as HANDLE --token TOKEN [--json]"}
 		cmd.Short = "Refuse a request with your token"
 		cmd.Long = `Refuse a request with the token of your mail: it ends refused at once, and
 every party is told by mail.`
-		cmd.Example = `contactdesk request refuse 9 --as cd67890-ovh --token 7K3Q-9XWM-4HBT-…`
+		cmd.Example = `contactdesk request refuse 6 --as xx11111-ovh --token 7K3Q-9XWM-4HBT-…
+contactdesk mail show 25 --as xx11111-ovh --json | jq -r .token |
+  contactdesk request refuse 6 --as xx11111-ovh --token -`
 	}
 	return cmd
 }
@@ -382,7 +389,7 @@ func newCmdRequestResend(a *app, runF func(*requestIDOptions) error) *cobra.Comm
 	cmd.Long = `Mail yourself a fresh token for a request still waiting for your answer, to
 the address your profile has now (correct it first with 'contactdesk profile
 set-email' if the mail went astray). The token sent before stops working.`
-	cmd.Example = `contactdesk request resend 9 --as cd67890-ovh`
+	cmd.Example = `contactdesk request resend 5 --as xx11111-ovh`
 	return cmd
 }
 
@@ -430,7 +437,7 @@ func newCmdRequestCancel(a *app, runF func(*requestIDOptions) error) *cobra.Comm
 	cmd.Short = "Withdraw a request you made"
 	cmd.Long = `Withdraw a request you made, while it still waits for answers. Every party
 is told by mail.`
-	cmd.Example = `contactdesk request cancel 9 --as xx11111-ovh`
+	cmd.Example = `contactdesk request cancel 8 --as xx11111-ovh`
 	return cmd
 }
 

@@ -36,8 +36,9 @@ import (
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
 	lang, _ := locale.FromEnv(env)
 	sink := &stdoutWriter{w: stdout}
-	a := &app{ctx: ctx, stdin: stdin, stdout: sink, sink: sink, tty: stdout, out: inertWriter{sink}, stderr: redactWriter{stderr},
+	a := &app{ctx: ctx, stdin: stdin, stdout: sink, sink: sink, tty: stdout, out: inertWriter{sink},
 		stderrTerminal: isTerminal(stderr), env: env, l: locale.For(lang)}
+	a.stderr = redactWriter{&notesWriter{a: a, w: stderr}} // notes as JSON with --json
 	a.stderrErases = a.stderrTerminal && !dumbTerminal(env)
 	defer quietStdin(env)()
 	root := newRoot(a)
@@ -134,7 +135,8 @@ command or after it. Exit status: 0 done, 1 refused, not found or output
 not written (why, on stderr; nothing changed unless it says so), 2 misused
 (with the usage); stopped by a signal, 128 + its number (130 for SIGINT,
 143 for SIGTERM, 141 for a closed pipe). With --json, why a command failed
-is one line of JSON on stderr: {"error":{"message","kind",…}}.
+is one line of JSON on stderr: {"error":{"message","kind",…}}; a note for
+people there is a line of JSON too: {"note":{"message"}}.
 
 The command line speaks the language of $LC_ALL, else $LC_MESSAGES, else
 $LANG (pt_PT.UTF-8: European Portuguese; fr_FR.UTF-8: French; else
@@ -154,6 +156,9 @@ contactdesk mail list --as cd67890-ovh`,
 			a.cmd = cmd
 			if asked, _ := cmd.Flags().GetBool("version"); asked && !cmd.HasParent() {
 				return versionAlone(cmd)
+			}
+			if err := a.flagTakenAsValue(cmd); err != nil {
+				return err
 			}
 			if err := checkGlobals(cmd, args); err != nil {
 				return err
@@ -309,6 +314,36 @@ func checkGlobals(cmd *cobra.Command, _ []string) error {
 		return misuse(cmd, "no_json", locale.Args{"Command": what})
 	}
 	return nil
+}
+
+// flagTakenAsValue refuses a flag given no value, which took the next
+// flag of the command line for it: in `--service $svc --json` with $svc
+// empty, --service was "--json", refused (exit 1) as a name no service
+// has, in a plain line where the script asked for JSON. It is a misuse
+// (a missing value: exit 2), said as JSON when the flag taken was --json.
+func (a *app) flagTakenAsValue(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		v := f.Value.String()
+		if err != nil || f.Value.Type() == "bool" || len(v) < 2 || v[0] != '-' {
+			return
+		}
+		name, _, _ := strings.Cut(strings.TrimPrefix(v[1:], "-"), "=")
+		var taken *pflag.Flag
+		if strings.HasPrefix(v, "--") {
+			taken = cmd.Flags().Lookup(name)
+		} else if len(name) == 1 {
+			taken = cmd.Flags().ShorthandLookup(name)
+		}
+		if taken == nil || !slices.Contains(a.args, v) {
+			return
+		}
+		if taken.Name == "json" {
+			a.jsonTaken = true
+		}
+		err = misuse(cmd, "flag_takes_flag", locale.Args{"Name": f.Name, "Value": strconv.Quote(v)})
+	})
+	return err
 }
 
 // checkPool refuses --pool with a SQLite desk: it sizes the pool of
