@@ -208,6 +208,9 @@ func TestAFlagTakenForTheValueBeforeIt(t *testing.T) {
 	d.misused(`--service is given no value: "-h", after it, is a flag`, "history", "--as", "ad11111-ovh", "--service", "-h")
 	d.env["LANG"] = "pt_PT.UTF-8"
 	d.misused(`--service não tem valor: "--json", a seguir, é uma opção`, "history", "--as", "ad11111-ovh", "--service", "--json")
+	// French quotes the flag taken as it quotes a value typed
+	d.env["LANG"] = "fr_FR.UTF-8"
+	d.misused("--service n'a pas de valeur : « --json », juste après", "history", "--as", "ad11111-ovh", "--service", "--json")
 	delete(d.env, "LANG")
 	if out := strings.TrimSpace(d.ok("history", "--as", "ad11111-ovh", "--service", "", "--json")); !strings.HasPrefix(out, "[") {
 		t.Errorf(`--service "" --json: %q`, out)

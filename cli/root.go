@@ -341,7 +341,7 @@ func (a *app) flagTakenAsValue(cmd *cobra.Command) error {
 		if taken.Name == "json" {
 			a.jsonTaken = true
 		}
-		err = misuse(cmd, "flag_takes_flag", locale.Args{"Name": f.Name, "Value": strconv.Quote(v)})
+		err = misuse(cmd, "flag_takes_flag", locale.Args{"Name": f.Name, "Value": locale.Quoted(strconv.Quote(v))})
 	})
 	return err
 }
