@@ -153,7 +153,10 @@ func TestUnreadSessionIsEnded(t *testing.T) {
 			}()
 			c := f.login(t, alice)
 			unread := openUnread(t, c)
-			deadline := time.Now().Add(settle)
+			// a bound for a hung test, not a measure: with the race
+			// detector on a machine busy with other builds, drawing
+			// 500×200 frames until the window fills took more than 15 s
+			deadline := time.Now().Add(3 * settle)
 			for !stuckWriting() {
 				if time.Now().After(deadline) {
 					t.Fatal("the server's writes to a client that reads nothing never waited")
