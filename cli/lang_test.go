@@ -152,6 +152,31 @@ func TestRefusalsFollowTheLocale(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q; want 1, %q", env, r.code, r.err, want)
 		}
 	}
+	// an access rule and an application key typed, too (they were in
+	// "…" in French); unchanged in English
+	for _, c := range []struct {
+		args     []string
+		fr, en   string
+		wantCode int
+	}{
+		{[]string{"api-key", "add", "te22222-ovh", "--rule", "FOO:/x"},
+			"contactdesk: la règle d'accès « FOO:/x » ne nomme aucune méthode que l'API accepte : GET, POST, PUT, DELETE\n",
+			"contactdesk: the access rule \"FOO:/x\" names no method the API takes: GET, POST, PUT, DELETE\n", 1},
+		{[]string{"api-key", "add", "te22222-ovh", "--rule", "nope"},
+			"contactdesk: une règle d'accès s'écrit MÉTHODE:CHEMIN, comme GET:/me/*, pas « nope »\n", "", 1},
+		{[]string{"api-key", "remove", "abcdefgh"},
+			"contactdesk: aucune clé d'API n'a la clé d'application « abcd… »\n", "", 1},
+	} {
+		if r := d.withLang([]string{"LANG=fr_FR.UTF-8"}, c.args...); r.code != c.wantCode || r.err != c.fr {
+			t.Errorf("%v in French: exit %d, stderr %q; want %d, %q", c.args, r.code, r.err, c.wantCode, c.fr)
+		}
+		if c.en == "" {
+			continue
+		}
+		if r := d.withLang([]string{"LANG=C"}, c.args...); r.code != c.wantCode || r.err != c.en {
+			t.Errorf("%v in English: exit %d, stderr %q; want %d, %q", c.args, r.code, r.err, c.wantCode, c.en)
+		}
+	}
 	r := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "request", "create", "--as", "te22222-ovh", "--service", "example.com", "--role", "nope", "--to", "ne44444-ovh")
 	if r.code != 2 || !strings.Contains(r.err, "contactdesk: --role: ") || strings.Contains(r.err, "is not a role") || !strings.Contains(r.err, "utilização: contactdesk request create") {
 		t.Errorf("a misuse in Portuguese: exit %d, stderr %q", r.code, r.err)

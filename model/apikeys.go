@@ -256,12 +256,14 @@ func (d *Desk) APIKeys(ctx context.Context, h Handle) ([]APIKey, error) {
 // four characters, enough to tell which was typed. A key pasted in the
 // wrong place may be a consumer key or an application secret, which a
 // message must not print back whole (to a terminal, a log, a ticket).
-func keyHint(k string) string {
+// It is quoted in the reader's quotes (« » in French), as any value
+// typed.
+func keyHint(k string) locale.Quoted {
 	r := []rune(text.Line(k))
 	if len(r) > 4 {
-		return strconv.Quote(string(r[:4]) + "…")
+		return locale.Quoted(strconv.Quote(string(r[:4]) + "…"))
 	}
-	return strconv.Quote(string(r))
+	return locale.Quoted(strconv.Quote(string(r)))
 }
 
 // RemoveAPIKey deletes an API key by its application key, with every

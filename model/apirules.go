@@ -51,13 +51,14 @@ func ParseAPIRule(s string) (APIRule, error) {
 }
 
 // ruleShown quotes a rule as typed, cleaned and cut to a readable
-// length, for a refusal to show it back.
-func ruleShown(s string) string {
+// length, for a refusal to show it back, in the reader's quotes (« » in
+// French), as any value typed.
+func ruleShown(s string) locale.Quoted {
 	r := []rune(text.Line(s))
 	if len(r) > 80 {
 		r = append(r[:80], '…')
 	}
-	return strconv.Quote(string(r))
+	return locale.Quoted(strconv.Quote(string(r)))
 }
 
 func checkAPIRule(r APIRule) (APIRule, error) {

@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 
 	"contactdesk/internal/ratelimit"
 	"contactdesk/locale"
@@ -259,10 +262,36 @@ type credentialView struct {
 
 // redirectionSite is the scheme and host of a validated key's
 // redirection (model.CheckRedirection took it), or "" when it has none.
+// A host of letters outside ASCII is shown as the browser looks it up,
+// in its ASCII form (xn--…, golang.org/x/net/idna's UTS #46 lookup, as
+// the mails' addresses are): the Cyrillic "а" of "аpple.com" looks like
+// a Latin "a", and the page showed the lookalike as the very site it
+// imitates, where this line is meant to tell them apart.
 func redirectionSite(redirection string) string {
 	u, err := url.Parse(redirection)
 	if redirection == "" || err != nil {
 		return ""
 	}
-	return text.Line(u.Scheme + "://" + u.Host)
+	host := u.Host
+	if name := u.Hostname(); !isASCII(name) {
+		ascii, err := idna.Lookup.ToASCII(name)
+		if err != nil {
+			// no browser goes there; its labels encoded all the same
+			ascii, _ = idna.Punycode.ToASCII(name)
+		}
+		host = ascii
+		if port := u.Port(); port != "" {
+			host += ":" + port
+		}
+	}
+	return text.Line(u.Scheme + "://" + host)
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
