@@ -129,22 +129,37 @@ func (d *Desk) RemoveKey(ctx context.Context, fingerprint string) (PublicKey, er
 }
 
 // KeyOwner returns the account a key logs in, or ErrNotFound.
+//
+// Anyone may offer any public key (GitHub publishes everyone's), so the
+// lookup does the same work whether or not the key is registered: the
+// key's text is made first either way, the store reads the key and its
+// account in one statement that searches both tables and reads one row
+// either way (Tx.KeyOwner). A registered key's account was read by a
+// second statement, which made its lookup measurably slower than a
+// stranger's key's.
 func (d *Desk) KeyOwner(ctx context.Context, pk ssh.PublicKey) (Account, error) {
+	fp := ssh.FingerprintSHA256(pk)
+	want := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk)))
 	var a Account
+	found := false
 	err := d.view(ctx, func(tx Tx, _ time.Time) error {
-		k, err := tx.Key(ssh.FingerprintSHA256(pk))
-		if errors.Is(err, ErrNoRow) {
-			return fail(ErrNotFound, "key", "err.key.unregistered")
-		}
-		if err != nil {
+		k, owner, err := tx.KeyOwner(fp)
+		if err != nil && !errors.Is(err, ErrNoRow) {
 			return err
 		}
-		// The stored key must be this very key, not only share its hash.
-		if k.Key != strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk))) {
-			return fail(ErrNotFound, "key", "err.key.unregistered")
-		}
-		a, err = account(tx, k.Handle, "key", ErrNotFound)
-		return err
+		// The stored key must be this very key, not only share its
+		// hash; a key of an account that is gone logs nobody in. The
+		// answer is given once the read ends, so that the read ends
+		// alike (PostgreSQL: a COMMIT, where an error rolled back).
+		found = err == nil && k.Key == want
+		a = owner
+		return nil
 	})
-	return a, err
+	if err != nil {
+		return Account{}, err
+	}
+	if !found {
+		return Account{}, fail(ErrNotFound, "key", "err.key.unregistered")
+	}
+	return a, nil
 }

@@ -179,6 +179,12 @@ type Tx interface {
 
 	// Key returns the key with this fingerprint.
 	Key(fingerprint string) (PublicKey, error)
+	// KeyOwner returns the key with this fingerprint and its account,
+	// ErrNoRow when either is missing. It does the same work whether or
+	// not they are there (one statement, the same index searches, one
+	// row read): how long it takes tells nobody whether the key is
+	// registered.
+	KeyOwner(fingerprint string) (PublicKey, Account, error)
 	// Keys lists h's keys (every key when h is empty), by account then date.
 	Keys(h Handle) ([]PublicKey, error)
 	InsertKey(k PublicKey) error

@@ -1357,9 +1357,27 @@ func testKeys(t *testing.T, open Opener) {
 	if len(ks) != 0 {
 		t.Fatalf("T has %d keys", len(ks))
 	}
+	// The key logs its account in, with all of it; a key of nobody
+	// logs nobody in.
+	pk, _, err := model.ParsePublicKey([]byte(pub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _, err := model.ParsePublicKey([]byte("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPd3+DHU15lph1+g0u9ljA8RJqJ+DjzFmerBkctnW5yk other"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, err := f.Desk.KeyOwner(f.Ctx, pk)
+	if acc, aerr := f.Desk.Account(f.Ctx, A); err != nil || aerr != nil || owner != acc {
+		t.Errorf("the key's owner: %+v, %v; want %+v (%v)", owner, err, acc, aerr)
+	}
+	_, err = f.Desk.KeyOwner(f.Ctx, other)
+	IsKind(t, err, model.ErrNotFound, "a key of no account")
 	if _, err := f.Desk.RemoveKey(f.Ctx, k.Fingerprint); err != nil {
 		t.Fatal(err)
 	}
+	_, err = f.Desk.KeyOwner(f.Ctx, pk)
+	IsKind(t, err, model.ErrNotFound, "a key removed")
 	_, err = f.Desk.RemoveKey(f.Ctx, k.Fingerprint)
 	IsKind(t, err, model.ErrNotFound, "removing twice")
 }

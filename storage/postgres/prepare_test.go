@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -57,5 +58,36 @@ func TestStatementsArePreparedOnce(t *testing.T) {
 		p.Lock()
 		defer p.Unlock()
 		return p.n, p.last
+	})
+}
+
+// ran keeps the text of each statement run.
+type ran struct {
+	sync.Mutex
+	stmts []string
+}
+
+func (r *ran) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	r.Lock()
+	r.stmts = append(r.stmts, strings.Join(strings.Fields(d.SQL), " "))
+	r.Unlock()
+	return ctx
+}
+func (r *ran) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// TestKeyLookupsRunTheSameStatements: the owner of a customer's key is
+// looked up with the statements a stranger's key is (see
+// storetest.SameStatementsForAnyKey); the account was read by a second
+// statement for a registered key alone.
+func TestKeyLookupsRunTheSameStatements(t *testing.T) {
+	r := &ran{}
+	testTracer = r
+	defer func() { testTracer = nil }()
+	storetest.SameStatementsForAnyKey(t, func(t *testing.T) model.Store { return open(t) }, func() []string {
+		r.Lock()
+		defer r.Unlock()
+		s := r.stmts
+		r.stmts = nil
+		return s
 	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"contactdesk/model"
 	"contactdesk/model/modeltest"
+	"contactdesk/storage/internal/storetest"
 )
 
 // ran counts the statements the writer's connection runs (each is a
@@ -109,4 +110,46 @@ func TestStatementsOfALifesWrites(t *testing.T) {
 	if t.Failed() {
 		t.Logf("statements:\n%s", strings.Join(stmts, "\n"))
 	}
+}
+
+// seenAll keeps the statements every connection runs, the readers' too.
+var seenAll struct {
+	sync.Mutex
+	stmts []string
+}
+
+func init() {
+	sql.Register("sqlite3-all-counting", &watchingDriver{seen: func(q string, _ []driver.NamedValue) {
+		// the watcher's and the checkpointer's pragmas are no lookup's
+		if strings.HasPrefix(q, "PRAGMA data_version") || strings.HasPrefix(q, "PRAGMA wal_checkpoint") {
+			return
+		}
+		seenAll.Lock()
+		defer seenAll.Unlock()
+		seenAll.stmts = append(seenAll.stmts, strings.Join(strings.Fields(q), " "))
+	}})
+}
+
+// TestKeyLookupsRunTheSameStatements: the owner of a customer's key is
+// looked up with the statements a stranger's key is (see
+// storetest.SameStatementsForAnyKey); the account was read by a second
+// statement for a registered key alone.
+func TestKeyLookupsRunTheSameStatements(t *testing.T) {
+	driverName = "sqlite3-all-counting"
+	defer func() { driverName = "sqlite3" }()
+	open := func(t *testing.T) model.Store {
+		db, err := Open(filepath.Join(t.TempDir(), "desk.db"), Options{Create: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	storetest.SameStatementsForAnyKey(t, open, func() []string {
+		seenAll.Lock()
+		defer seenAll.Unlock()
+		s := seenAll.stmts
+		seenAll.stmts = nil
+		return s
+	})
 }
