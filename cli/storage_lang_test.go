@@ -422,3 +422,17 @@ func TestPostgresUnreachableInTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestTheAppSaysTheStoresFailures: the app on the local terminal is
+// given the command line's words for the store's failures, so that a
+// full disk reads in the session's language there too.
+func TestTheAppSaysTheStoresFailures(t *testing.T) {
+	o := appOptions(context.Background(), locale.PT)
+	if o.StoreSays == nil {
+		t.Fatal("the app is given no words for the store's failures")
+	}
+	err := &storage.FileError{Kind: storage.ErrDiskFull, Path: "/srv/desk.db"}
+	if got, ok := o.StoreSays(err, err.Error(), locale.For(locale.PT)); !ok || got != "o disco que contém /srv/desk.db está cheio; nada foi alterado" {
+		t.Errorf("a full disk, in the app in Portuguese: %q (%v)", got, ok)
+	}
+}

@@ -94,7 +94,7 @@ func (a *app) runTUI(as string) error {
 	// reader panic where nothing recovers (input.Terminal). The program
 	// still owns the terminal: raw mode, its restoring, its reader's
 	// cancelling, all through the file.
-	p := tea.NewProgram(tui.New(d, me, tui.Options{Context: ctx, Lang: lang, StoreSays: storageSaid}),
+	p := tea.NewProgram(tui.New(d, me, appOptions(ctx, lang)),
 		tea.WithContext(ctx), tea.WithInput(input.NewTerminal(in)), tea.WithOutput(out))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && a.ctx.Err() != nil {
@@ -151,4 +151,11 @@ func (a *app) waitNotice(path string) func() {
 		}
 		done = true
 	}
+}
+
+// appOptions are the app's options on the local terminal: the store's
+// failures said in the session's language, as the command line says
+// them (storageSaid).
+func appOptions(ctx context.Context, lang locale.Lang) tui.Options {
+	return tui.Options{Context: ctx, Lang: lang, StoreSays: storageSaid}
 }
