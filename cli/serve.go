@@ -193,9 +193,9 @@ ssh -p 2222 desk.example.net`,
 	f.Var(newInt(&o.APIRate, api.DefaultKeyRate, 0, maxAPIRate, accepts("calls", locale.Args{"Max": maxAPIRate})), "api-rate",
 		"let one API key make at most N calls a minute (0: no limit)")
 	f.Var(newInt(&o.APIAddrRate, api.DefaultAddrRate, 0, maxAPIRate, accepts("calls", locale.Args{"Max": maxAPIRate})), "api-addr-rate",
-		"let one address make at most N API calls a minute (0: no limit, for many customers behind one NAT)")
+		"let one address make at most N API calls a minute, and one IPv6 /48 4N (0: no limit, for many customers behind one NAT)")
 	f.Var(newInt(&o.PageRate, web.DefaultAddrRate, 0, maxAPIRate, accepts("pages", locale.Args{"Max": maxAPIRate})), "page-rate",
-		"with --http: let one address ask for at most N web pages a minute (0: no limit, for many customers behind one NAT)")
+		"with --http: let one address ask for at most N web pages a minute, and one IPv6 /48 4N (0: no limit, for many customers behind one NAT)")
 	f.Var(newInt(&o.HTTPConnRate, defaultHTTPConnRate, 0, maxAPIRate, accepts("connections", locale.Args{"Max": maxAPIRate})), "http-conn-rate",
 		"with --http: accept at most N new HTTP connections a minute from one address, before any TLS handshake (0: no limit, for many customers behind one NAT)")
 	f.Var(newAddr(&o.Metrics, "", ""), "metrics", "serve Prometheus metrics (/metrics) and a health check (/healthz) on ADDR, such as 127.0.0.1:9187 (default: none)")
