@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -103,13 +104,14 @@ func newHelpOut(root *cobra.Command, args []string, l locale.Lang) *helpOut {
 }
 
 // helpPage is the command whose help args ask for ("help request", and
-// "request --help", ask for request's), nil if none.
+// "request --help", ask for request's; "help --help" for help's), nil if
+// none.
 func helpPage(root *cobra.Command, args []string) *cobra.Command {
 	page, _, err := root.Find(args)
 	if err != nil {
 		return nil
 	}
-	if page.Name() == "help" && page.Parent() == root {
+	if page.Name() == "help" && page.Parent() == root && !slices.Contains(args, "--help") && !slices.Contains(args, "-h") {
 		if page, _, err = root.Find(args[1:]); err != nil {
 			return nil
 		}
@@ -334,11 +336,12 @@ func padTrailing(row []byte, n int) []byte {
 	return append(row[:at:at], append(bytes.Repeat([]byte(" "), n), row[at:]...)...)
 }
 
-// moveColumn moves what row shows from column col on (a space before it)
+// moveColumn moves what row shows from column col on (spaces before it)
 // by n columns: spaces added before it, or taken from those before it.
 func moveColumn(row []byte, col, n int) []byte {
 	cs := cells(row)
-	if n == 0 || col < 1 || len(cs) <= col || !cs[col-1].space || cs[col].space {
+	// (two spaces at least are before a list's text, one between words)
+	if n == 0 || col < 2 || len(cs) <= col || !cs[col-1].space || !cs[col-2].space || cs[col].space {
 		return row
 	}
 	if n > 0 {

@@ -30,7 +30,7 @@ var helpPlaceholders = []struct {
 func TestHelpPlaceholdersFollowTheLocale(t *testing.T) {
 	d := newDesk(t)
 	for _, p := range helpPlaceholders {
-		for _, args := range [][]string{{"--help"}, {"request", "--help"}, {"help", "request"}, {"key", "list", "--help"}} {
+		for _, args := range [][]string{{"--help"}, {"request", "--help"}, {"help", "request"}, {"key", "list", "--help"}, {"help", "--help"}} {
 			r := d.withLang([]string{p.env}, args...)
 			if r.code != 0 {
 				t.Fatalf("%s %v: exit %d: %s", p.env, args, r.code, r.err)
@@ -43,8 +43,11 @@ func TestHelpPlaceholdersFollowTheLocale(t *testing.T) {
 				use = "contactdesk"
 			}
 			want := use + " " + p.command + " " + p.flags
-			if args[0] == "key" {
+			switch {
+			case args[0] == "key":
 				want = use + " [HANDLE] " + p.flags
+			case args[0] == "help" && args[1] == "--help":
+				want = "contactdesk help [" + p.misuse + "...] " + p.flags
 			}
 			if !strings.Contains(r.out, "\n    "+want+"\n") {
 				t.Errorf("%s %v: no usage line %q:\n%s", p.env, args, want, r.out)
@@ -101,10 +104,14 @@ func checkListColumn(t *testing.T, env string, args []string, page string, width
 		if w := ansi.StringWidth(l); w > width {
 			t.Errorf("%s %v: %d columns wide: %q", env, args, w, l)
 		}
-		if m := item.FindString(l); m != "" {
+		m := item.FindString(l)
+		if m != "" {
 			columns[ansi.StringWidth(m)-1] = append(columns[ansi.StringWidth(m)-1], l)
-		} else if m := goesOn.FindString(l); m != "" {
+		} else if m = goesOn.FindString(l); m != "" {
 			columns[len(m)-1] = append(columns[len(m)-1], l)
+		}
+		if m != "" && strings.Contains(l[len(m):], "  ") {
+			t.Errorf("%s %v: spaces in the text of a list: %q", env, args, l)
 		}
 	}
 	if len(columns) != 1 {
