@@ -309,7 +309,8 @@ func usageOf(cmd *cobra.Command, l *locale.Localizer) string {
 		line += " " + f
 	}
 	if cmd.HasAvailableSubCommands() {
-		line += " COMMAND"
+		// as the help says it: "[command]", "[comando]" (see placeholders)
+		line += " " + strings.ToUpper(placeholder(l.Lang(), "command"))
 	}
 	fmt.Fprintln(&b, l.T("cli.usage.line", locale.Args{"Line": line}))
 	if cmd.Short != "" {

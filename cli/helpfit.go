@@ -45,7 +45,7 @@ func helpWidth() int {
 // fitHelp wraps, for the help page args ask for (if any), the summaries
 // of its commands and the descriptions of its flags to what is left of
 // width beside its column of names.
-func fitHelp(root *cobra.Command, args []string, width int) {
+func fitHelp(root *cobra.Command, args []string, width int, words map[string]string) {
 	page, _, err := root.Find(args)
 	if err != nil {
 		return
@@ -57,12 +57,20 @@ func fitHelp(root *cobra.Command, args []string, width int) {
 	}
 	page.InheritedFlags() // merges the persistent flags of its parents into Flags
 	space := helpMinSpace
+	// what fang writes of a word of its own, in the help's language
+	// (see placeholders)
+	word := func(w string) int {
+		if t, ok := words[w]; ok {
+			w = t
+		}
+		return 1 + ansi.StringWidth(w)
+	}
 	for _, sub := range page.Commands() {
 		// what fang writes: the use line, [command] when it has
 		// commands, [--flags]; a little wider is safe
-		w := ansi.StringWidth(sub.Use) + len(" [--flags]")
+		w := ansi.StringWidth(sub.Use) + word("[--flags]")
 		if sub.HasAvailableSubCommands() {
-			w += len(" [command]")
+			w += word("[command]")
 		}
 		space = max(space, w+2)
 	}
@@ -234,18 +242,18 @@ func wordwrap(s string, room int, breakpoints string) string {
 type trimLines struct {
 	w       io.Writer
 	pending []byte
-	// headings, translated (see translateHeading)
-	headings map[string]string
+	// fang's words, translated (see helpOut)
+	out *helpOut
 }
 
 func (t *trimLines) Write(p []byte) (int, error) {
-	t.pending = append(t.pending, p...)
+	t.pending = append(t.pending, t.out.translate(p)...)
 	for {
 		i := bytes.IndexByte(t.pending, '\n')
 		if i < 0 {
 			return len(p), nil
 		}
-		line := append(translateHeading(bytes.TrimRight(t.pending[:i], " "), t.headings), '\n')
+		line := append(bytes.TrimRight(t.pending[:i], " "), '\n')
 		t.pending = t.pending[i+1:]
 		if _, err := t.w.Write(line); err != nil {
 			return len(p), err

@@ -17,8 +17,9 @@ import (
 // groups of the root's list, from the help catalogues of package locale
 // (English is what the commands say; help.en.toml is kept equal to it by
 // TestHelpCataloguesMatchTheCommands). fang's headings (USAGE, FLAGS…)
-// are written in the language too (see headings); cobra's own messages
-// are English in every language.
+// are written in the language too (see headings), and the words of its
+// usage lines ("[command] [--flags]", see placeholders); cobra's own
+// messages are English in every language.
 
 // allCommands is the help catalogue's entry for what every command has:
 // its --help flag, "help for" and the command's name.
@@ -42,6 +43,9 @@ func helpFields(root *cobra.Command, fn func(cmd, field string, text *string)) {
 	fn(allCommands, "flag.help", new(string))
 	for _, h := range fangHeadings {
 		fn(allCommands, "heading."+h, new(string))
+	}
+	for _, p := range fangPlaceholders {
+		fn(allCommands, "placeholder."+p.key, new(string))
 	}
 	for _, g := range root.Groups() {
 		fn(helpKey(root), "group."+g.ID, &g.Title)
@@ -89,6 +93,9 @@ func englishHelp(root *cobra.Command) map[string]map[string]string {
 		if h, ok := strings.CutPrefix(field, "heading."); ok && cmd == allCommands {
 			*text = h
 		}
+		if p, ok := strings.CutPrefix(field, "placeholder."); ok && cmd == allCommands {
+			*text = p
+		}
 		out[cmd][field] = *text
 	})
 	return out
@@ -109,12 +116,16 @@ func speakHelp(root *cobra.Command, l locale.Lang) {
 	if !ok {
 		return
 	}
+	// COMMAND, in a usage line ("help [COMMAND...]"), is the word of
+	// fang's "[command]" (see placeholders)
+	command := strings.ToUpper(placeholder(l, "command"))
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		c.InitDefaultHelpFlag()
 		if f := c.Flags().Lookup("help"); f != nil {
 			f.Usage = helpFor + " " + c.Name()
 		}
+		c.Use = strings.ReplaceAll(c.Use, "COMMAND", command)
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}

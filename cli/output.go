@@ -273,12 +273,12 @@ func (s *stdoutWriter) Write(p []byte) (int, error) {
 type fileSink struct {
 	f    *os.File
 	sink *stdoutWriter
-	// headings, translated (see translateHeading)
-	headings map[string]string
+	// fang's words, translated (see helpOut)
+	out *helpOut
 }
 
 func (f fileSink) Write(p []byte) (int, error) {
-	if _, err := f.sink.Write(translateHeading(p, f.headings)); err != nil {
+	if _, err := f.sink.Write(f.out.translate(p)); err != nil {
 		return 0, err
 	}
 	return len(p), nil

@@ -45,11 +45,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var help *trimLines
 	if f, ok := stdout.(*os.File); ok && isTerminal(f) {
 		// fang colours its help pages for what the file is
-		root.SetOut(fileSink{f, sink, headings(a.l.Lang())})
+		root.SetOut(fileSink{f, sink, nil})
 	} else {
 		// fang's help pages, and cobra's usage and version lines, are
 		// written to root's Out (see trimLines).
-		help = &trimLines{w: sink, headings: headings(a.l.Lang())}
+		help = &trimLines{w: sink}
 		root.SetOut(help)
 	}
 	speakHelp(root, a.l.Lang())
@@ -57,7 +57,15 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	a.args = args
 	if len(args) == 0 || !strings.HasPrefix(args[0], "__complete") {
 		// (the shell shows the first line of a description only)
-		fitHelp(root, args, helpWidth())
+		fitHelp(root, args, helpWidth(), placeholders(a.l.Lang()))
+		// fang's words in the help's language, on their way out
+		out := newHelpOut(root, args, a.l.Lang())
+		if help != nil {
+			help.out = out
+		} else if f, ok := root.OutOrStdout().(fileSink); ok {
+			f.out = out
+			root.SetOut(f)
+		}
 	}
 	root.SetArgs(args)
 	root.SetIn(stdin)
