@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/idna"
+
+	"contactdesk/model/text"
 )
 
 // asciiAddress is addr as SMTP and a message's header carry it to any
@@ -17,7 +19,7 @@ import (
 // a domain IDNA refuses: the server says what it thinks of it.
 func asciiAddress(addr string) string {
 	at := strings.LastIndexByte(addr, '@')
-	if at < 0 || isASCII(addr[at+1:]) {
+	if at < 0 || text.IsASCII(addr[at+1:]) {
 		return addr
 	}
 	domain, err := idna.Lookup.ToASCII(addr[at+1:])
@@ -25,13 +27,4 @@ func asciiAddress(addr string) string {
 		return addr
 	}
 	return addr[:at+1] + domain
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 
@@ -273,7 +272,7 @@ func redirectionSite(redirection string) string {
 		return ""
 	}
 	host := u.Host
-	if name := u.Hostname(); !isASCII(name) {
+	if name := u.Hostname(); !text.IsASCII(name) {
 		ascii, err := idna.Lookup.ToASCII(name)
 		if err != nil {
 			// no browser goes there; its labels encoded all the same
@@ -285,13 +284,4 @@ func redirectionSite(redirection string) string {
 		}
 	}
 	return text.Line(u.Scheme + "://" + host)
-}
-
-func isASCII(s string) bool {
-	for i := range len(s) {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }

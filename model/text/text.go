@@ -317,3 +317,14 @@ func escapeInvisible(q string) string {
 	}
 	return b.String()
 }
+
+// IsASCII reports whether s holds ASCII alone: a host name or a local
+// part that needs no IDNA and no SMTPUTF8.
+func IsASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
