@@ -24,6 +24,15 @@ type flakyStore struct {
 	reads *atomic.Int64
 }
 
+// flakyDesk is a desk over a flakyStore of a new test desk (base, whose
+// broker it shares): down fails its reads, reads counts them.
+func flakyDesk(t *testing.T) (base, d *model.Desk, down *atomic.Bool, reads *atomic.Int64) {
+	base = newDesk(t)
+	down, reads = &atomic.Bool{}, &atomic.Int64{}
+	d = model.NewDesk(flakyStore{base.Store(), down, reads}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
+	return base, d, down, reads
+}
+
 func (s flakyStore) View(ctx context.Context, fn func(model.Tx) error) error {
 	s.reads.Add(1)
 	if s.down.Load() {
@@ -36,10 +45,7 @@ func (s flakyStore) View(ctx context.Context, fn func(model.Tx) error) error {
 // the desk could not answer, never a failure's own words, which can name
 // the database's server.
 func TestSharedSessionHidesFailuresWords(t *testing.T) {
-	base := newDesk(t)
-	var down atomic.Bool
-	var reads atomic.Int64
-	d := model.NewDesk(flakyStore{base.Store(), &down, &reads}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
+	base, d, down, _ := flakyDesk(t)
 	a := start(t, d, demo.Persona, 120, 30, tui.Options{Locked: true})
 	servicesShown(a)
 	down.Store(true)
@@ -54,10 +60,7 @@ func TestSharedSessionHidesFailuresWords(t *testing.T) {
 // while the database is away, goes once the screens read fine again; a
 // message the user must read stays through a reload.
 func TestStatusLineRecovers(t *testing.T) {
-	base := newDesk(t)
-	var down atomic.Bool
-	var reads atomic.Int64
-	d := model.NewDesk(flakyStore{base.Store(), &down, &reads}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
+	base, d, down, reads := flakyDesk(t)
 	a := start(t, d, demo.Persona, 120, 30)
 	servicesShown(a)
 
@@ -241,10 +244,7 @@ func TestLongMessageKeepsTheAccountLine(t *testing.T) {
 // command line gives the app, in the session's language; before, a
 // Portuguese local session read the store's English words.
 func TestStoreFailureInTheSessionsLanguage(t *testing.T) {
-	base := newDesk(t)
-	var down atomic.Bool
-	var reads atomic.Int64
-	d := model.NewDesk(flakyStore{base.Store(), &down, &reads}, model.Options{Clock: fixedClock(now), Broker: base.Broker()})
+	base, d, down, _ := flakyDesk(t)
 	says := func(err error, msg string, l *locale.Localizer) (string, bool) {
 		if msg != "connection refused: the server went away" {
 			return "", false
