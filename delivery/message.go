@@ -95,39 +95,56 @@ func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
 // subjectText is a mail's subject as its message's header carries it:
 // on one line, without what could reorder, hide or act on what a mail
 // client shows (control characters, escape sequences, bidi overrides:
-// text.Line), and, should it hold "=?", encoded whole, so that text
-// that only looks like an RFC 2047 encoded-word is shown as it reads,
-// never decoded into other words. The model refuses all of these in
-// what users type (service names, handles); this keeps a row written
-// behind its back from reaching a recipient's header.
+// text.Line), and, should it go beyond ASCII or hold "=?", encoded whole
+// (RFC 2047), so that text that only looks like an RFC 2047
+// encoded-word is shown as it reads, never decoded into other words. The
+// model refuses all of these in what users type (service names,
+// handles); this keeps a row written behind its back from reaching a
+// recipient's header.
+//
+// It encodes itself rather than leave it to go-mail, whose encoded-words
+// are 75 characters from the first: one that long does not fit beside
+// "Subject: ", so go-mail folded before it and left the Subject line
+// empty, which readers that keep the space folded in after the colon
+// (Python's email package) show before the subject. The first word here
+// fits on that line (firstWord), those after it on a line each.
 func subjectText(s string) string {
 	s = text.Line(s)
-	if !strings.Contains(s, "=?") {
-		return s // go-mail encodes what goes beyond ASCII itself
+	if text.IsASCII(s) && !strings.Contains(s, "=?") {
+		return s // folded by go-mail between words
 	}
-	// Encoded-words of at most 75 characters (RFC 2047 section 2), a
-	// character never split between two, separated by spaces, where
-	// the header is folded; the spaces between them are not shown.
+	// Encoded-words of at most 75 characters (RFC 2047 section 2), the
+	// first at most firstWord, a character never split between two,
+	// separated by spaces, where the header is folded; the spaces
+	// between them are not shown.
 	const head, tail = "=?UTF-8?q?", "?="
 	var words []string
 	var w strings.Builder
+	limit := firstWord
 	for _, r := range s {
 		var enc string
 		switch {
 		case r == ' ':
 			enc = "_"
-		case r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'):
-			enc = string(r)
+		case r >= '!' && r <= '~' && r != '=' && r != '?' && r != '_':
+			enc = string(r) // as mime.QEncoding writes it
 		default:
 			for _, b := range []byte(string(r)) {
 				enc += fmt.Sprintf("=%02X", b)
 			}
 		}
-		if w.Len() > 0 && len(head)+w.Len()+len(enc)+len(tail) > 75 {
+		if w.Len() > 0 && len(head)+w.Len()+len(enc)+len(tail) > limit {
 			words = append(words, head+w.String()+tail)
 			w.Reset()
+			limit = 75
 		}
 		w.WriteString(enc)
 	}
 	return strings.Join(append(words, head+w.String()+tail), " ")
 }
+
+// firstWord is the longest first word of a subject that go-mail leaves
+// on the Subject line: it folds before a word when what is left of the
+// line's 76 characters, after "Subject: ", would be 1 or less
+// (msgWriter.writeHeader). TestSubjectStartsOnItsOwnLine checks it.
+const firstWord = 76 - len("Subject: ") - 4

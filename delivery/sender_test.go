@@ -1626,6 +1626,51 @@ func TestHostileTextForgesNoHeader(t *testing.T) {
 	}
 }
 
+// TestSubjectStartsOnItsOwnLine: a subject beyond ASCII (every French
+// one, most Portuguese ones) starts on the Subject line itself, the rest
+// folded under it, each line within RFC 2047's 76 characters. Before, its
+// first encoded-word, 75 characters long, did not fit beside "Subject: ",
+// so the line was left empty ("Subject:", then the whole subject folded
+// under it): valid, but a reader that does not trim what follows the
+// colon after unfolding (Python's email package, and the webmails and
+// ticket systems written with it) showed the subject with a leading
+// space, and "Show original" showed a header with nothing in it.
+func TestSubjectStartsOnItsOwnLine(t *testing.T) {
+	from, _ := delivery.ParseFrom("Contact desk <desk@provider.example>")
+	for _, subject := range []string{
+		"À confirmer\u00a0: nouveau contact technique pour vps-7f3a21c9.vps.ovh.net (demande #9)",
+		"Pedido #10 concluído: ab12345-ovh é o novo contacto técnico de web.xara.pt",
+		"Confirme o seu novo endereço de e-mail",
+		"Reenviado: Confirme: novo contacto técnico e de faturação de " + strings.Repeat("serviço-", 20) + ".pt (pedido #12345)",
+		"é",
+		"=?UTF-8?B?QmNjOiB4QGV4YW1wbGUub3Jn?= and more words after it",
+	} {
+		e := model.OutboxEntry{Mail: model.Mail{ID: 7, To: tech, Address: "bob@example.net", Date: time.Unix(1_800_000_000, 0), Subject: subject, Body: "ok\n"}}
+		raw, m := rawMessage(t, e, from)
+		head, _, _ := strings.Cut(raw, "\r\n\r\n")
+		var lines []string
+		for _, l := range strings.SplitAfter(head, "\r\n") {
+			if strings.HasPrefix(l, "Subject:") || len(lines) > 0 && (strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")) {
+				lines = append(lines, strings.TrimSuffix(l, "\r\n"))
+			} else if len(lines) > 0 {
+				break
+			}
+		}
+		if len(lines) == 0 || !strings.HasPrefix(lines[0], "Subject: =?UTF-8?") {
+			t.Errorf("%q: the Subject line does not start the subject:\n%s", subject, strings.Join(lines, "\n"))
+		}
+		for _, l := range lines {
+			if len(l) > 76 {
+				t.Errorf("%q: a line of %d characters, beyond RFC 2047's 76: %q", subject, len(l), l)
+			}
+		}
+		got, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		if err != nil || got != subject {
+			t.Errorf("the client shows the subject\n%q (%v), want\n%q", got, err, subject)
+		}
+	}
+}
+
 // TestRealMailSaysRepliesAreNotRead: a real mail, in its reader's
 // language, ends by saying that it was sent automatically and that
 // replies to it are not read, in its signature (after "-- "), where a
