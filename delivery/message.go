@@ -38,6 +38,16 @@ func MessageID(e model.OutboxEntry, from *mail.Address) string {
 // shows them as one conversation, as a forge's notifications of one
 // issue are. The request's number and the time it was made keep two
 // desks' requests apart. It is "" for a mail about no request.
+//
+// Clients that thread by References (mutt, Thunderbird, Apple Mail) do;
+// Gmail and Outlook.com group only mails of one subject, Gmail those
+// that also refer to one thread (Google's "Threading changes in Gmail
+// conversation view", 2019: "have the same subject"; a shared stem such
+// as "Request #9 for example.com: …" is not the same subject). The
+// mails of a request keep subjects of their own, each saying what its
+// mail is (asked, sent again, done, ended), and so stay apart there:
+// one subject for all would have Gmail fold the fresh token's mail
+// under the old one's, its subject no longer saying which is which.
 func ThreadID(e model.OutboxEntry, from *mail.Address) string {
 	if e.Mail.RequestID == 0 || e.RequestCreated.IsZero() {
 		return ""
