@@ -1,7 +1,9 @@
 package delivery
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -70,7 +72,8 @@ func ThreadID(e model.OutboxEntry, from *mail.Address) string {
 // when the message is handed to the server (model.Desk.HandOver).
 func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
 	m := e.Mail
-	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	// quoted-printable, go-mail's default, said: WriteMessage counts on it
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithEncoding(gomail.EncodingQP))
 	// a domain beyond ASCII in IDNA's ASCII form, as a mail client
 	// sends it: any server takes it, SMTPUTF8 or not
 	msg.FromMailAddress(&mail.Address{Name: from.Name, Address: asciiAddress(from.Address)})
@@ -100,6 +103,37 @@ func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
 	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "OOF, AutoReply")
 	msg.SetBodyString(gomail.TypeTextPlain, text.Clean(m.Body, true))
 	return msg, nil
+}
+
+// WriteMessage writes msg, a message Message built, as the server is
+// handed it: with every line of its body that starts with "From "
+// written "=46rom " instead, which quoted-printable (the body's
+// encoding) reads as the same "From ". A mailbox in the mbox format
+// (Postfix's local delivery, procmail, /var/mail, Dovecot's mbox) starts
+// each message with a line "From ", so a delivery agent writes ">From "
+// for such a line of a body, and the reader sees the ">" (">From now
+// on contactdesk writes to the new address."). RFC 2049 (section 3,
+// rule 8) asks for this encoding; go-mail's, mime/quotedprintable's,
+// has no such rule, hence this pass over the message written whole (a
+// few kilobytes).
+func WriteMessage(w io.Writer, msg *gomail.Msg) (int64, error) {
+	var b bytes.Buffer
+	if _, err := msg.WriteTo(&b); err != nil {
+		return 0, err
+	}
+	raw := b.Bytes()
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		head, body := raw[:i+4], raw[i+4:]
+		// only a header line could start with "From" without a space
+		// before it ("From:"); a body line, only under quoted-printable
+		body = bytes.ReplaceAll(body, []byte("\r\nFrom "), []byte("\r\n=46rom "))
+		if bytes.HasPrefix(body, []byte("From ")) {
+			body = append([]byte("=46"), body[1:]...)
+		}
+		raw = append(head[:len(head):len(head)], body...)
+	}
+	n, err := w.Write(raw)
+	return int64(n), err
 }
 
 // subjectText is a mail's subject as its message's header carries it:

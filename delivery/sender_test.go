@@ -1531,7 +1531,7 @@ func rawMessage(t *testing.T, e model.OutboxEntry, from *mail.Address) (string, 
 		t.Fatal(err)
 	}
 	var raw bytes.Buffer
-	if _, err := msg.WriteTo(&raw); err != nil {
+	if _, err := delivery.WriteMessage(&raw, msg); err != nil {
 		t.Fatal(err)
 	}
 	parsed, err := mail.ReadMessage(bytes.NewReader(raw.Bytes()))
@@ -1668,6 +1668,62 @@ func TestSubjectStartsOnItsOwnLine(t *testing.T) {
 		if err != nil || got != subject {
 			t.Errorf("the client shows the subject\n%q (%v), want\n%q", got, err, subject)
 		}
+	}
+}
+
+// TestNoBodyLineStartsWithFrom: no line of a message's body, as the
+// server gets it, starts with "From ", which a mailbox in the mbox
+// format (Postfix's local delivery, procmail, /var/mail) takes for the
+// start of a message and so writes ">From ": the English notice of a
+// changed address said ">From now on contactdesk writes to the new
+// address." there. Quoted-printable writes such a line "=46rom ", which
+// every reader shows as "From ". Through the real server, the notice
+// itself; then any body, the first line and a line after a soft line
+// break too.
+func TestNoBodyLineStartsWithFrom(t *testing.T) {
+	fromLine := func(data []byte) string {
+		for _, l := range strings.Split(string(data), "\r\n") {
+			if strings.HasPrefix(l, "From ") {
+				return l
+			}
+		}
+		return ""
+	}
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	start(t, w, srv)
+	ctx := context.Background()
+	if _, err := w.desk.AskEmailChange(ctx, tech, "bob@new.example"); err != nil {
+		t.Fatal(err)
+	}
+	token := tokenRE.FindString(srv.Wait(t, 1)[0].Body)
+	if _, err := w.desk.ConfirmEmail(ctx, tech, token); err != nil {
+		t.Fatal(err)
+	}
+	notice := srv.Wait(t, 2)[1]
+	if !strings.Contains(notice.Body, "\nFrom now on contactdesk writes to the new address.\n") {
+		t.Fatalf("the notice of the new address reads:\n%s", notice.Body)
+	}
+	if l := fromLine(notice.Data); l != "" {
+		t.Errorf("the notice of the new address has a line an mbox turns into \">%s\":\n%s", l, notice.Data)
+	}
+
+	from, _ := delivery.ParseFrom("Contact desk <desk@provider.example>")
+	body := "From the first line on\nFrom the second\n" + strings.Repeat("x", 75) + "From here, past a soft line break\nFromage and From: stay\n"
+	raw, m := rawMessage(t, model.OutboxEntry{Mail: model.Mail{ID: 7, To: tech, Address: "bob@example.net", Date: time.Unix(1_800_000_000, 0), Subject: "From", Body: body}}, from)
+	_, rawBody, _ := strings.Cut(raw, "\r\n\r\n")
+	if l := fromLine([]byte(rawBody)); l != "" {
+		t.Errorf("a line an mbox turns into \">%s\":\n%s", l, raw)
+	}
+	if m.Header.Get("Subject") != "From" || m.Header.Get("From") == "" {
+		t.Errorf("the header changed:\n%s", raw)
+	}
+	got, err := io.ReadAll(quotedprintable.NewReader(m.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := strings.ReplaceAll(string(got), "\r\n", "\n"); s != body {
+		t.Errorf("the client shows the body\n%q, want\n%q", s, body)
 	}
 }
 
