@@ -1,7 +1,9 @@
 package delivery
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -38,6 +40,16 @@ func MessageID(e model.OutboxEntry, from *mail.Address) string {
 // shows them as one conversation, as a forge's notifications of one
 // issue are. The request's number and the time it was made keep two
 // desks' requests apart. It is "" for a mail about no request.
+//
+// Clients that thread by References (mutt, Thunderbird, Apple Mail) do;
+// Gmail and Outlook.com group only mails of one subject, Gmail those
+// that also refer to one thread (Google's "Threading changes in Gmail
+// conversation view", 2019: "have the same subject"; a shared stem such
+// as "Request #9 for example.com: …" is not the same subject). The
+// mails of a request keep subjects of their own, each saying what its
+// mail is (asked, sent again, done, ended), and so stay apart there:
+// one subject for all would have Gmail fold the fresh token's mail
+// under the old one's, its subject no longer saying which is which.
 func ThreadID(e model.OutboxEntry, from *mail.Address) string {
 	if e.Mail.RequestID == 0 || e.RequestCreated.IsZero() {
 		return ""
@@ -60,7 +72,8 @@ func ThreadID(e model.OutboxEntry, from *mail.Address) string {
 // when the message is handed to the server (model.Desk.HandOver).
 func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
 	m := e.Mail
-	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	// quoted-printable, go-mail's default, said: WriteMessage counts on it
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithEncoding(gomail.EncodingQP))
 	// a domain beyond ASCII in IDNA's ASCII form, as a mail client
 	// sends it: any server takes it, SMTPUTF8 or not
 	msg.FromMailAddress(&mail.Address{Name: from.Name, Address: asciiAddress(from.Address)})
@@ -92,42 +105,90 @@ func Message(e model.OutboxEntry, from *mail.Address) (*gomail.Msg, error) {
 	return msg, nil
 }
 
+// WriteMessage writes msg, a message Message built, as the server is
+// handed it: with every line of its body that starts with "From "
+// written "=46rom " instead, which quoted-printable (the body's
+// encoding) reads as the same "From ". A mailbox in the mbox format
+// (Postfix's local delivery, procmail, /var/mail, Dovecot's mbox) starts
+// each message with a line "From ", so a delivery agent writes ">From "
+// for such a line of a body, and the reader sees the ">" (">From now
+// on contactdesk writes to the new address."). RFC 2049 (section 3,
+// rule 8) asks for this encoding; go-mail's, mime/quotedprintable's,
+// has no such rule, hence this pass over the message written whole (a
+// few kilobytes).
+func WriteMessage(w io.Writer, msg *gomail.Msg) (int64, error) {
+	var b bytes.Buffer
+	if _, err := msg.WriteTo(&b); err != nil {
+		return 0, err
+	}
+	raw := b.Bytes()
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		head, body := raw[:i+4], raw[i+4:]
+		// only a header line could start with "From" without a space
+		// before it ("From:"); a body line, only under quoted-printable
+		body = bytes.ReplaceAll(body, []byte("\r\nFrom "), []byte("\r\n=46rom "))
+		if bytes.HasPrefix(body, []byte("From ")) {
+			body = append([]byte("=46"), body[1:]...)
+		}
+		raw = append(head[:len(head):len(head)], body...)
+	}
+	n, err := w.Write(raw)
+	return int64(n), err
+}
+
 // subjectText is a mail's subject as its message's header carries it:
 // on one line, without what could reorder, hide or act on what a mail
 // client shows (control characters, escape sequences, bidi overrides:
-// text.Line), and, should it hold "=?", encoded whole, so that text
-// that only looks like an RFC 2047 encoded-word is shown as it reads,
-// never decoded into other words. The model refuses all of these in
-// what users type (service names, handles); this keeps a row written
-// behind its back from reaching a recipient's header.
+// text.Line), and, should it go beyond ASCII or hold "=?", encoded whole
+// (RFC 2047), so that text that only looks like an RFC 2047
+// encoded-word is shown as it reads, never decoded into other words. The
+// model refuses all of these in what users type (service names,
+// handles); this keeps a row written behind its back from reaching a
+// recipient's header.
+//
+// It encodes itself rather than leave it to go-mail, whose encoded-words
+// are 75 characters from the first: one that long does not fit beside
+// "Subject: ", so go-mail folded before it and left the Subject line
+// empty, which readers that keep the space folded in after the colon
+// (Python's email package) show before the subject. The first word here
+// fits on that line (firstWord), those after it on a line each.
 func subjectText(s string) string {
 	s = text.Line(s)
-	if !strings.Contains(s, "=?") {
-		return s // go-mail encodes what goes beyond ASCII itself
+	if text.IsASCII(s) && !strings.Contains(s, "=?") {
+		return s // folded by go-mail between words
 	}
-	// Encoded-words of at most 75 characters (RFC 2047 section 2), a
-	// character never split between two, separated by spaces, where
-	// the header is folded; the spaces between them are not shown.
+	// Encoded-words of at most 75 characters (RFC 2047 section 2), the
+	// first at most firstWord, a character never split between two,
+	// separated by spaces, where the header is folded; the spaces
+	// between them are not shown.
 	const head, tail = "=?UTF-8?q?", "?="
 	var words []string
 	var w strings.Builder
+	limit := firstWord
 	for _, r := range s {
 		var enc string
 		switch {
 		case r == ' ':
 			enc = "_"
-		case r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'):
-			enc = string(r)
+		case r >= '!' && r <= '~' && r != '=' && r != '?' && r != '_':
+			enc = string(r) // as mime.QEncoding writes it
 		default:
 			for _, b := range []byte(string(r)) {
 				enc += fmt.Sprintf("=%02X", b)
 			}
 		}
-		if w.Len() > 0 && len(head)+w.Len()+len(enc)+len(tail) > 75 {
+		if w.Len() > 0 && len(head)+w.Len()+len(enc)+len(tail) > limit {
 			words = append(words, head+w.String()+tail)
 			w.Reset()
+			limit = 75
 		}
 		w.WriteString(enc)
 	}
 	return strings.Join(append(words, head+w.String()+tail), " ")
 }
+
+// firstWord is the longest first word of a subject that go-mail leaves
+// on the Subject line: it folds before a word when what is left of the
+// line's 76 characters, after "Subject: ", would be 1 or less
+// (msgWriter.writeHeader). TestSubjectStartsOnItsOwnLine checks it.
+const firstWord = 76 - len("Subject: ") - 4

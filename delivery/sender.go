@@ -637,7 +637,7 @@ func (s *Sender) transact(e *model.OutboxEntry, msg *gomail.Msg) (outcome, strin
 	if err != nil {
 		return s.answer(err)
 	}
-	if _, err := msg.WriteTo(w); err != nil {
+	if _, err := WriteMessage(w, msg); err != nil {
 		s.drop()
 		return later, "the connection broke while sending: " + s.red.redact(err.Error())
 	}

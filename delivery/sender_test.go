@@ -1531,7 +1531,7 @@ func rawMessage(t *testing.T, e model.OutboxEntry, from *mail.Address) (string, 
 		t.Fatal(err)
 	}
 	var raw bytes.Buffer
-	if _, err := msg.WriteTo(&raw); err != nil {
+	if _, err := delivery.WriteMessage(&raw, msg); err != nil {
 		t.Fatal(err)
 	}
 	parsed, err := mail.ReadMessage(bytes.NewReader(raw.Bytes()))
@@ -1623,6 +1623,107 @@ func TestHostileTextForgesNoHeader(t *testing.T) {
 				t.Errorf("the client shows the body\n%q, want\n%q", got, c.wantBody)
 			}
 		})
+	}
+}
+
+// TestSubjectStartsOnItsOwnLine: a subject beyond ASCII (every French
+// one, most Portuguese ones) starts on the Subject line itself, the rest
+// folded under it, each line within RFC 2047's 76 characters. Before, its
+// first encoded-word, 75 characters long, did not fit beside "Subject: ",
+// so the line was left empty ("Subject:", then the whole subject folded
+// under it): valid, but a reader that does not trim what follows the
+// colon after unfolding (Python's email package, and the webmails and
+// ticket systems written with it) showed the subject with a leading
+// space, and "Show original" showed a header with nothing in it.
+func TestSubjectStartsOnItsOwnLine(t *testing.T) {
+	from, _ := delivery.ParseFrom("Contact desk <desk@provider.example>")
+	for _, subject := range []string{
+		"À confirmer\u00a0: nouveau contact technique pour vps-7f3a21c9.vps.ovh.net (demande #9)",
+		"Pedido #10 concluído: ab12345-ovh é o novo contacto técnico de web.xara.pt",
+		"Confirme o seu novo endereço de e-mail",
+		"Reenviado: Confirme: novo contacto técnico e de faturação de " + strings.Repeat("serviço-", 20) + ".pt (pedido #12345)",
+		"é",
+		"=?UTF-8?B?QmNjOiB4QGV4YW1wbGUub3Jn?= and more words after it",
+	} {
+		e := model.OutboxEntry{Mail: model.Mail{ID: 7, To: tech, Address: "bob@example.net", Date: time.Unix(1_800_000_000, 0), Subject: subject, Body: "ok\n"}}
+		raw, m := rawMessage(t, e, from)
+		head, _, _ := strings.Cut(raw, "\r\n\r\n")
+		var lines []string
+		for _, l := range strings.SplitAfter(head, "\r\n") {
+			if strings.HasPrefix(l, "Subject:") || len(lines) > 0 && (strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")) {
+				lines = append(lines, strings.TrimSuffix(l, "\r\n"))
+			} else if len(lines) > 0 {
+				break
+			}
+		}
+		if len(lines) == 0 || !strings.HasPrefix(lines[0], "Subject: =?UTF-8?") {
+			t.Errorf("%q: the Subject line does not start the subject:\n%s", subject, strings.Join(lines, "\n"))
+		}
+		for _, l := range lines {
+			if len(l) > 76 {
+				t.Errorf("%q: a line of %d characters, beyond RFC 2047's 76: %q", subject, len(l), l)
+			}
+		}
+		got, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		if err != nil || got != subject {
+			t.Errorf("the client shows the subject\n%q (%v), want\n%q", got, err, subject)
+		}
+	}
+}
+
+// TestNoBodyLineStartsWithFrom: no line of a message's body, as the
+// server gets it, starts with "From ", which a mailbox in the mbox
+// format (Postfix's local delivery, procmail, /var/mail) takes for the
+// start of a message and so writes ">From ": the English notice of a
+// changed address said ">From now on contactdesk writes to the new
+// address." there. Quoted-printable writes such a line "=46rom ", which
+// every reader shows as "From ". Through the real server, the notice
+// itself; then any body, the first line and a line after a soft line
+// break too.
+func TestNoBodyLineStartsWithFrom(t *testing.T) {
+	fromLine := func(data []byte) string {
+		for _, l := range strings.Split(string(data), "\r\n") {
+			if strings.HasPrefix(l, "From ") {
+				return l
+			}
+		}
+		return ""
+	}
+	srv := smtptest.Start(t, smtptest.Options{})
+	w := newWorld(t, nil)
+	start(t, w, srv)
+	ctx := context.Background()
+	if _, err := w.desk.AskEmailChange(ctx, tech, "bob@new.example"); err != nil {
+		t.Fatal(err)
+	}
+	token := tokenRE.FindString(srv.Wait(t, 1)[0].Body)
+	if _, err := w.desk.ConfirmEmail(ctx, tech, token); err != nil {
+		t.Fatal(err)
+	}
+	notice := srv.Wait(t, 2)[1]
+	if !strings.Contains(notice.Body, "\nFrom now on contactdesk writes to the new address.\n") {
+		t.Fatalf("the notice of the new address reads:\n%s", notice.Body)
+	}
+	if l := fromLine(notice.Data); l != "" {
+		t.Errorf("the notice of the new address has a line an mbox turns into \">%s\":\n%s", l, notice.Data)
+	}
+
+	from, _ := delivery.ParseFrom("Contact desk <desk@provider.example>")
+	body := "From the first line on\nFrom the second\n" + strings.Repeat("x", 75) + "From here, past a soft line break\nFromage and From: stay\n"
+	raw, m := rawMessage(t, model.OutboxEntry{Mail: model.Mail{ID: 7, To: tech, Address: "bob@example.net", Date: time.Unix(1_800_000_000, 0), Subject: "From", Body: body}}, from)
+	_, rawBody, _ := strings.Cut(raw, "\r\n\r\n")
+	if l := fromLine([]byte(rawBody)); l != "" {
+		t.Errorf("a line an mbox turns into \">%s\":\n%s", l, raw)
+	}
+	if m.Header.Get("Subject") != "From" || m.Header.Get("From") == "" {
+		t.Errorf("the header changed:\n%s", raw)
+	}
+	got, err := io.ReadAll(quotedprintable.NewReader(m.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := strings.ReplaceAll(string(got), "\r\n", "\n"); s != body {
+		t.Errorf("the client shows the body\n%q, want\n%q", s, body)
 	}
 }
 
