@@ -469,45 +469,114 @@ func decode(c *call, v any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &se) && errors.Is(se.Err, jsonv2.ErrUnknownName):
-		return notDescribed(c.body, v)
+		return notDescribed(c.body, v, se.JSONPointer.Parent())
 	}
-	return fail(http.StatusBadRequest, "INVALID_BODY", "the body is not the JSON this call takes: "+jsonProblem(err))
+	return fail(http.StatusBadRequest, "INVALID_BODY", "the body is not the JSON this call takes: "+jsonProblem(err, v))
 }
 
-// notDescribed is the refusal of a body with fields v does not have: it
-// names them all, and those the call takes.
-func notDescribed(body []byte, v any) error {
-	var members map[string]jsontext.Value
-	if err := jsonv2.Unmarshal(body, &members); err != nil {
-		return fail(http.StatusBadRequest, "INVALID_BODY", "the body is not the JSON this call takes: "+jsonProblem(err))
+// notDescribed is the refusal of a body with fields v does not have, in
+// the object at pointer in (the body itself, or one nested in it: an
+// access rule of accessRules): it names them all, and those that object
+// takes.
+func notDescribed(body []byte, v any, in jsontext.Pointer) error {
+	var whole any
+	if err := jsonv2.Unmarshal(body, &whole); err != nil {
+		return fail(http.StatusBadRequest, "INVALID_BODY", "the body is not the JSON this call takes: "+jsonProblem(err, v))
 	}
-	t := reflect.TypeOf(v).Elem()
+	members, t := whole, reflect.TypeOf(v).Elem()
+	for tok := range in.Tokens() {
+		t = memberType(t, tok)
+		switch m := members.(type) {
+		case map[string]any:
+			members = m[tok]
+		case []any:
+			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(m) {
+				members = m[i]
+			}
+		}
+	}
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	object, _ := members.(map[string]any)
 	var takes, unknown []string
-	for f := range t.Fields() {
-		takes = append(takes, strings.Split(f.Tag.Get("json"), ",")[0])
+	if t != nil && t.Kind() == reflect.Struct {
+		for f := range t.Fields() {
+			takes = append(takes, jsonName(f))
+		}
 	}
-	for name := range members {
+	for name := range object {
 		if !slices.Contains(takes, name) {
-			unknown = append(unknown, paramName(name))
+			unknown = append(unknown, memberName(v, in.AppendToken(name)))
 		}
 	}
 	slices.Sort(takes)
-	if len(takes) == 0 {
+	switch {
+	case in != "":
+		return notTaken(unknown, memberName(v, in)+" takes only "+strings.Join(takes, ", "))
+	case len(takes) == 0:
 		return notTaken(unknown, "this call takes no body")
 	}
 	return notTaken(unknown, "this call's body takes only "+strings.Join(takes, ", "))
 }
 
-func jsonProblem(err error) string {
+// jsonName is the name a struct field has in JSON.
+func jsonName(f reflect.StructField) string { return strings.Split(f.Tag.Get("json"), ",")[0] }
+
+// memberType is the Go type of member tok of a JSON value decoded into
+// t: an element of a slice, a field of a struct; nil when t has none.
+func memberType(t reflect.Type, tok string) reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == nil:
+	case t.Kind() == reflect.Slice, t.Kind() == reflect.Array:
+		return t.Elem()
+	case t.Kind() == reflect.Struct:
+		for f := range t.Fields() {
+			if jsonName(f) == tok {
+				return f.Type
+			}
+		}
+	}
+	return nil
+}
+
+// memberName names the member of a body (decoded into v) at p for a
+// message, as a client's code names it: contactTech, accessRules[0],
+// accessRules[0].method. A name the body gave that is not plain is
+// quoted (paramName).
+func memberName(v any, p jsontext.Pointer) string {
+	var b strings.Builder
+	t := reflect.TypeOf(v).Elem()
+	for tok := range p.Tokens() {
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch {
+		case t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
+			b.WriteString("[" + tok + "]")
+		case b.Len() == 0:
+			b.WriteString(paramName(tok))
+		default:
+			b.WriteString("." + paramName(tok))
+		}
+		t = memberType(t, tok)
+	}
+	return b.String()
+}
+
+func jsonProblem(err error, v any) string {
 	var se *jsonv2.SemanticError
 	var sy *jsontext.SyntacticError
 	switch {
 	case errors.As(err, &se) && se.JSONPointer != "" && se.GoType != nil:
-		return se.JSONPointer.LastToken() + " must be " + article(goKind(se.GoType))
+		return memberName(v, se.JSONPointer) + " must be " + article(goKind(se.GoType))
 	case errors.As(err, &se) && se.JSONPointer == "":
 		return "an object is expected, not " + article(jsonKind(se.JSONKind))
 	case errors.As(err, &sy) && errors.Is(sy.Err, jsontext.ErrDuplicateName):
-		return sy.JSONPointer.LastToken() + " is given twice"
+		return memberName(v, sy.JSONPointer) + " is given twice"
 	}
 	return "not valid JSON"
 }

@@ -103,3 +103,44 @@ func TestFieldNamesExact(t *testing.T) {
 		t.Errorf("cancel with {}: %d %v", code, out)
 	}
 }
+
+// TestNestedFieldsNamed: a refusal of a field inside an access rule
+// names it where it stands (accessRules[1].Method), with what an access
+// rule takes, and makes no consumer key: it said "Received not described
+// parameters: ()", naming nothing, and "0 must be an object" for an
+// access rule that is not one.
+func TestNestedFieldsNamed(t *testing.T) {
+	w := newWorld(t, api.Options{})
+	ak := w.creds[ada].ApplicationKey
+	consumers := func() int {
+		ks, _ := w.desk.APIKeys(w.ctx, ada)
+		return len(ks[0].Consumers)
+	}
+	before := consumers()
+	for _, c := range []struct{ body, says string }{
+		{`{"accessRules":[{"method":"GET","path":"/me"},{"Method":"GET","path":"/me/*","x":1}]}`,
+			"Received not described parameters: (accessRules[1].Method, accessRules[1].x); accessRules[1] takes only method, path"},
+		{`{"accessRules":[{"method":"GET","path":"/me","a\u001b[31mb":1}]}`, `(accessRules[0]."a\x1b[31mb")`},
+		{`{"accessRules":[1]}`, "accessRules[0] must be an object"},
+		{`{"accessRules":[{"method":"GET","path":5}]}`, "accessRules[0].path must be a string"},
+		{`{"accessRules":[{"method":"GET","method":"POST","path":"/me"}]}`, "accessRules[0].method is given twice"},
+		{`{"accessRules":{"method":"GET","path":"/me"}}`, "accessRules must be an array"},
+		{`{"accessRules":[{"method":"GET","path":"/me"}],"scope":"all"}`, "Received not described parameters: (scope); this call's body takes only accessRules, allowedIPs, redirection"},
+	} {
+		req, _ := http.NewRequest("POST", w.endpoint()+"/auth/credential", strings.NewReader(c.body))
+		req.Header.Set("X-Ovh-Application", ak)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out map[string]any
+		json.NewDecoder(res.Body).Decode(&out)
+		res.Body.Close()
+		if msg, _ := out["message"].(string); res.StatusCode != 400 || !strings.Contains(msg, c.says) {
+			t.Errorf("%s: %d %q, want 400 saying %q", c.body, res.StatusCode, msg, c.says)
+		}
+	}
+	if n := consumers(); n != before {
+		t.Fatalf("refused asks made consumer keys: %d, then %d", before, n)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"contactdesk/internal/ratelimit"
 	"contactdesk/model"
@@ -54,7 +55,11 @@ func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fail(http.StatusForbidden, "INVALID_KEY", "Invalid application key: send it in X-Ovh-Application"))
 		return
 	}
-	if len(appKey) > 64 {
+	// No application key is longer, nor of bytes that are not UTF-8
+	// (a header may carry any byte from 0x80 up): such a key is refused
+	// as any other the desk does not know, before its look-up, which
+	// PostgreSQL failed (a 500, and an ERROR in the log, for each call).
+	if len(appKey) > 64 || !utf8.ValidString(appKey) {
 		writeError(w, fail(http.StatusForbidden, "INVALID_KEY", "Invalid application key"))
 		return
 	}
