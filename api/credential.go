@@ -66,16 +66,6 @@ func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.o.Timeout)
 	defer cancel()
 	now := h.d.Now()
-	// Counted before the key is looked up: unknown keys tried in a
-	// loop are limited too (by their own name, in bounded memory).
-	from := askNetwork(h.o.ClientAddr(r))
-	if ok, wait := h.asks.Allow(appKey+" "+from, time.Now()); !ok {
-		info.limit, info.appKey, info.askFrom = "key", appKey, from
-		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many consumer keys asked for with this application key from your network; try again in "+retrySeconds(wait)+" s")
-		e.RetryAfter = wait
-		writeError(w, e)
-		return
-	}
 	// python-ovh sends "redirection" and "allowedIPs" as null when not
 	// given.
 	var in struct {
@@ -100,6 +90,27 @@ func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
 	redirection := ""
 	if in.Redirection != nil {
 		redirection = *in.Redirection
+	}
+	// A body the desk would refuse is refused before the ask is counted:
+	// a developer mending a hand-written body, try after try, is not
+	// asking for keys (the API's rate per address bounds such tries).
+	if _, err := model.CheckAPIRules(*in.AccessRules); err != nil {
+		h.answerError(w, info, err, now)
+		return
+	}
+	if _, err := model.CheckRedirection(redirection); err != nil {
+		h.answerError(w, info, err, now)
+		return
+	}
+	// Counted before the key is looked up: unknown keys tried in a
+	// loop are limited too (by their own name, in bounded memory).
+	from := askNetwork(h.o.ClientAddr(r))
+	if ok, wait := h.asks.Allow(appKey+" "+from, time.Now()); !ok {
+		info.limit, info.appKey, info.askFrom = "key", appKey, from
+		e := fail(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "too many consumer keys asked for with this application key from your network; try again in "+retrySeconds(wait)+" s")
+		e.RetryAfter = wait
+		writeError(w, e)
+		return
 	}
 	got, err := h.d.AskCredentialFrom(ctx, from, appKey, *in.AccessRules, redirection)
 	if err != nil {

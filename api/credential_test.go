@@ -208,7 +208,7 @@ func TestConsumerKeyThroughTheOfficialClient(t *testing.T) {
 // on its page never works; the asking is limited per application key.
 func TestAskCredentialRefusals(t *testing.T) {
 	w := newWorld(t, api.Options{})
-	withPage(t, w, api.Options{CredentialBurst: 14, CredentialEvery: time.Hour})
+	withPage(t, w, api.Options{CredentialBurst: 11, CredentialEvery: time.Hour})
 	ak := w.creds[ada].ApplicationKey
 	ask := func(appKey, body string) (int, map[string]any) {
 		req, _ := http.NewRequest("POST", w.endpoint()+"/auth/credential", strings.NewReader(body))
@@ -301,20 +301,68 @@ func TestAskCredentialRefusals(t *testing.T) {
 		t.Fatalf("a page token of nobody: %d\n%s", status, body)
 	}
 
-	// Fourteen asks an hour with this application key (this test's
-	// limit; refused ones count): then each waits.
+	// Eleven asks an hour with this application key (this test's
+	// limit; refused bodies do not count): then each waits.
 	for i := 0; ; i++ {
 		status, out := ask(ak, okRules)
 		if status == 429 && out["errorCode"] == "TOO_MANY_REQUESTS" {
 			break
 		}
-		if status != 200 || i > 14 {
+		if status != 200 || i > 11 {
 			t.Fatalf("ask %d past the limit: %d %v", i, status, out)
 		}
 	}
 	// Another application's asks are its own.
 	if status, out := ask(w.creds[ted].ApplicationKey, okRules); status != 200 {
 		t.Fatalf("another application: %d %v", status, out)
+	}
+}
+
+// TestRefusedBodiesAreNotCounted: a developer mending a hand-written
+// body, try after try, keeps the asks its application key has: only an
+// ask the desk could carry out counts against them, and the 429 comes
+// after as many keys made as the limit says.
+func TestRefusedBodiesAreNotCounted(t *testing.T) {
+	w := newWorld(t, api.Options{})
+	withPage(t, w, api.Options{CredentialBurst: 2, CredentialEvery: time.Hour})
+	ak := w.creds[ada].ApplicationKey
+	ask := func(body string) (int, map[string]any) {
+		req, _ := http.NewRequest("POST", w.endpoint()+"/auth/credential", strings.NewReader(body))
+		req.Header.Set("X-Ovh-Application", ak)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out
+	}
+	for range 3 {
+		for _, body := range []string{
+			`{"accessRules":{"method":"GET","path":"/me"}}`,
+			`{"accessRules":[{"method":"GET","path":"me"}]}`,
+			`{"accessRules":[{"method":"PATCH","path":"/me"}]}`,
+			`{"accessRules":[]}`,
+			`{"accessRules":[{"method":"GET","path":"/me"}],"redirection":"javascript:alert(1)"}`,
+			`{"accessRules":[{"Method":"GET","path":"/me"}]}`,
+			`{"accessRules":[{"method":"GET","path":"/me"}],"allowedIPs":["192.0.2.0/24"]}`,
+			`{"accessRules":[{"method":"GET","path":"/me"}]`,
+		} {
+			if status, out := ask(body); status != 400 {
+				t.Fatalf("%s: %d %v, want 400", body, status, out)
+			}
+		}
+	}
+	ok := `{"accessRules":[{"method":"GET","path":"/me"}]}`
+	for i := range 2 {
+		if status, out := ask(ok); status != 200 || out["state"] != "pendingValidation" {
+			t.Fatalf("ask %d after 24 refused bodies: %d %v, want a key (the limit is 2)", i+1, status, out)
+		}
+	}
+	if status, out := ask(ok); status != 429 || out["errorCode"] != "TOO_MANY_REQUESTS" {
+		t.Fatalf("the third ask: %d %v, want 429", status, out)
 	}
 }
 
