@@ -24,8 +24,10 @@ const MaxSkew = 3 * time.Minute
 // X-Ovh-Signature), or a bearer (Authorization: Bearer CONSUMER_KEY, as
 // go-ovh's NewAccessTokenClient sends). body is the call's whole body.
 func (h *Handler) authenticate(r *http.Request, body []byte, now time.Time) (model.APIConsumer, error) {
-	if len(r.Header.Values("Authorization")) > 1 {
-		return model.APIConsumer{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED", "send one Authorization header: which of them was meant can't be known")
+	for _, hd := range []string{"Authorization", "X-Ovh-Application", "X-Ovh-Consumer", "X-Ovh-Timestamp", "X-Ovh-Signature"} {
+		if len(r.Header.Values(hd)) > 1 {
+			return model.APIConsumer{}, fail(http.StatusUnauthorized, "NOT_AUTHENTICATED", "send one "+hd+" header: which of them was meant can't be known")
+		}
 	}
 	if scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Bearer") {
 		// A bearer beside a signed call's own headers: which one was

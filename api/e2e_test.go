@@ -516,6 +516,28 @@ func TestCredentialsRefused(t *testing.T) {
 	} else {
 		res.Body.Close()
 	}
+	// A signed call's header twice (a proxy adding its own, a client's
+	// bug): refused, naming it, not the first taken, even when the
+	// first values sign the call right.
+	for _, hd := range []string{"X-Ovh-Application", "X-Ovh-Consumer", "X-Ovh-Timestamp", "X-Ovh-Signature"} {
+		ts := strconv.FormatInt(w.clock.Now().Unix(), 10)
+		req, _ := http.NewRequest("GET", w.endpoint()+"/me", nil)
+		req.Header.Set("X-Ovh-Application", c.ApplicationKey)
+		req.Header.Set("X-Ovh-Consumer", c.ConsumerKey)
+		req.Header.Set("X-Ovh-Timestamp", ts)
+		req.Header.Set("X-Ovh-Signature", api.Signature(c.ApplicationSecret, c.ConsumerKey, http.MethodGet, w.endpoint()+"/me", nil, ts))
+		req.Header.Add(hd, "1")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]string
+		json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if res.StatusCode != 401 || !strings.Contains(body["message"], "send one "+hd+" header") {
+			t.Errorf("%s twice: %d %v", hd, res.StatusCode, body)
+		}
+	}
 
 	// A removed key stops at once, signed or bearer; the others go on.
 	out := contactdesk(t, w.db, "api-key", "remove", c.ApplicationKey)
