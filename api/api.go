@@ -387,8 +387,11 @@ func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 		}
 		// The key's access rules, the provider's way: the call's method
 		// and path (after /1.0, without the query) must match one.
-		// A key may always see and revoke itself (/auth/…).
-		if p := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(Prefix, "/")); !strings.HasPrefix(p, "/auth/") && !who.Granted(r.Method, p) {
+		// A key may always see and revoke itself (/auth/…): told by the
+		// route the call matched, not by its path, so that no path
+		// reaching another route through /auth/ is ever exempt.
+		_, route, _ := strings.Cut(r.Pattern, " ")
+		if p := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(Prefix, "/")); !strings.HasPrefix(route, Prefix+"auth/") && !who.Granted(r.Method, p) {
 			writeError(w, notGranted(r.Method, p))
 			return
 		}
