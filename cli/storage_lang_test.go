@@ -756,6 +756,14 @@ func TestPostgresTLSRefusalsInTheReadersLanguage(t *testing.T) {
 			}
 		}
 	}
+	// Without sslmode (prefer: TLS if the server speaks it), pgx tries
+	// TLS, then without: a server that refuses TLS and then fails is
+	// said to be out of reach, with why, not to lack the TLS the URL did
+	// not ask for.
+	r := d.withLang([]string{"LANG=pt_PT.UTF-8"}, "--db", "postgres://x@"+plain+"/desk?connect_timeout=5", "services", "--as", "xx11111-ovh")
+	if says := "contactdesk: não é possível contactar o servidor PostgreSQL em " + plain + " (base de dados desk): "; r.code != 1 || !strings.HasPrefix(r.err, says) || strings.Contains(r.err, "TLS") {
+		t.Errorf("sslmode=prefer against a server that refuses TLS, then fails: exit %d, stderr %q; want 1 and %q…", r.code, r.err, says)
+	}
 }
 
 // TestPostgresLostInTheReadersLanguage: a server that goes away while a

@@ -298,17 +298,22 @@ func (db *DB) openErr(err error, name string) error {
 		return err
 	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
 		return fmt.Errorf("%s: %w: no answer in time; is it running, and is the URL right?", db.where, ErrUnreachable)
-	case errors.As(err, &ce) && strings.Contains(err.Error(), "server refused TLS connection"):
-		// pgx's own words, and no error type to tell them by
+	case errors.As(err, &ce) && strings.Contains(lastTry(ce).Error(), "server refused TLS connection"):
+		// pgx's own words, and no error type to tell them by. Only when
+		// its last try asked for TLS: with sslmode=prefer (the default)
+		// it tries TLS first, and then without, whose failure is the one
+		// to say (a server that is no PostgreSQL server was said not to
+		// speak TLS, which the URL's sslmode did not ask for).
 		return db.said(CaseNoTLS, "", saysNoTLS, ErrUnreachable, err)
-	case errors.As(err, &ce) && untrusted(err) != nil:
-		return db.said(CaseTLSCertificate, untrusted(err).Error(), saysTLSCertificate, ErrUnreachable, err)
+	case errors.As(err, &ce) && untrusted(lastTry(ce)) != nil:
+		return db.said(CaseTLSCertificate, untrusted(lastTry(ce)).Error(), saysTLSCertificate, ErrUnreachable, err)
 	case errors.As(err, &ce):
 		// The innermost network error says it best ("connect: connection
 		// refused"); pgx repeats it once per address and TLS mode tried.
+		// Without one, the last try's error says why.
 		var oe *net.OpError
 		var de *net.DNSError
-		why := errors.Unwrap(ce)
+		why := lastTry(ce)
 		if errors.As(err, &de) {
 			why = de // once, where pgx says it per address tried
 		} else if errors.As(err, &oe) {
@@ -663,6 +668,19 @@ func (db *DB) friendly(err error, atCommit bool) error {
 		return db.serverError(CaseLostSaving, cause(err), &lostErr{err: err, unsure: true, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))})
 	}
 	return db.serverError(CaseLost, cause(err), &lostErr{err: err, msg: fmt.Sprintf("cannot reach %s (%s): nothing was changed; try again when it is back", db.where, cause(err))})
+}
+
+// lastTry is the error of the last address and TLS mode pgx tried to
+// connect with (it joins one per try).
+func lastTry(ce *pgconn.ConnectError) error {
+	inner := errors.Unwrap(ce)
+	if j, ok := inner.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
+		return j.Unwrap()[len(j.Unwrap())-1]
+	}
+	if inner == nil {
+		return ce
+	}
+	return inner
 }
 
 // untrusted is why the server's TLS certificate was not trusted, when
