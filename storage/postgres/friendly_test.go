@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -160,12 +161,41 @@ func TestRarerRefusalsAreServerErrors(t *testing.T) {
 		if !strings.HasPrefix(c.err.Error(), c.starts) || !strings.HasSuffix(c.err.Error(), "("+c.detail+")") {
 			t.Errorf("%s: %q, want it to start %q and end with the server's words", c.kase, c.err, c.starts)
 		}
+		if c.kase == CaseTimeout && !strings.Contains(c.err.Error(), fmt.Sprintf(", %d s by default", int(DefaultStatementTimeout.Seconds()))) {
+			t.Errorf("the timeout does not say DefaultStatementTimeout, %s: %q (and locale's cli.fail.pg_timeout)", DefaultStatementTimeout, c.err)
+		}
 		for _, is := range c.is {
 			if !errors.Is(c.err, is) {
 				t.Errorf("%s: %v is not %v", c.kase, c.err, is)
 			}
 		}
 	}
+	// pg_hba.conf lets no connection without TLS in, and the URL asks
+	// for none (sslmode=disable): not a wrong user or password; with
+	// TLS tried, or another refusal of the same SQLSTATE, a login's
+	hba := &pgconn.PgError{Severity: "FATAL", Code: "28000", Message: `no pg_hba.conf entry for host "10.0.0.7", user "desk", database "desk", no encryption`}
+	role := &pgconn.PgError{Severity: "FATAL", Code: "28000", Message: `role "desk" does not exist`}
+	for _, c := range []struct {
+		plain bool
+		pe    *pgconn.PgError
+		kase  string
+	}{{true, hba, CaseTLSRequired}, {false, hba, CaseLogin}, {true, role, CaseLogin}} {
+		db.plain = c.plain
+		var se *ServerError
+		if err := db.openErr(c.pe, "desk"); !errors.As(err, &se) || se.Case != c.kase || se.Detail != c.pe.Message {
+			t.Errorf("%q, sslmode=disable %v: %v (%#v), want the case %s", c.pe.Message, c.plain, err, se, c.kase)
+		}
+	}
+	db.plain = false
+	if err := db.openErr(hba, "desk"); err.Error() != `the PostgreSQL server at db:5432, database desk refused the login: no pg_hba.conf entry for host "10.0.0.7", user "desk", database "desk", no encryption; check the user in the URL, and its password (in the URL, $PGPASSWORD or ~/.pgpass)` {
+		t.Errorf("a login refused with TLS tried: %q", err)
+	}
+	db.plain = true
+	if err := db.openErr(hba, "desk"); err.Error() != `the PostgreSQL server at db:5432, database desk does not take this connection without TLS (no pg_hba.conf entry for host "10.0.0.7", user "desk", database "desk", no encryption), and the URL's sslmode=disable asks for none: if the server takes TLS connections, set sslmode=require (or verify-full) in the URL; else have an entry added to its pg_hba.conf` {
+		t.Errorf("TLS required: %q", err)
+	}
+	db.plain = false
+
 	// the connection lost, before anything was sent or while saving (a
 	// pool that never connects, which friendly resets)
 	pool, err := pgxpool.New(context.Background(), "postgres://nobody@127.0.0.1:1/desk")

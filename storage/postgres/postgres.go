@@ -109,6 +109,7 @@ type DB struct {
 	watch watch
 	queue chan struct{} // this node's writes holding or waiting for the writers' lock
 	ro    bool          // opened to read only
+	plain bool          // the URL asks for no TLS (sslmode=disable): no try used it
 }
 
 // SchemaVersion is the schema this binary writes.
@@ -152,6 +153,10 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	b := make([]byte, 8)
 	crand.Read(b)
 	db := &DB{where: fmt.Sprintf("the PostgreSQL server at %s, database %s", host, cc.Database), host: host, name: cc.Database, node: hex.EncodeToString(b), queue: make(chan struct{}, writersPerNode), ro: o.ReadOnly}
+	db.plain = cc.TLSConfig == nil
+	for _, f := range cc.Fallbacks {
+		db.plain = db.plain && f.TLSConfig == nil
+	}
 	db.watch.cfg, db.watch.self, db.watch.log = cc.Copy(), db.node, o.Log
 	if db.watch.log == nil {
 		db.watch.log = slog.New(slog.DiscardHandler)
@@ -191,6 +196,7 @@ const (
 	CaseLockTimeout    = "lock_timeout"    // a lock waited for passed lock_timeout
 	CaseNoTLS          = "no_tls"          // the server does not speak TLS, which the URL's sslmode asks for; no Detail
 	CaseTLSCertificate = "tls_certificate" // the server's TLS certificate can't be trusted (sslmode verify-ca, verify-full)
+	CaseTLSRequired    = "tls_required"    // pg_hba.conf lets no connection without TLS in, and the URL asks for none (sslmode=disable)
 	CaseLost           = "lost"            // the connection broke (the server stopped?): nothing was changed
 	CaseLostSaving     = "lost_saving"     // it broke while saving: the change may or may not have been saved
 	CaseSilentSaving   = "silent_saving"   // no answer in time while saving: the same; no Detail
@@ -258,6 +264,7 @@ const (
 	saysTimeout        = "%s took too long to answer (statement_timeout); nothing was changed: try again, and if it goes on, raise statement_timeout in the URL, 15 s by default (%s)"
 	saysLockTimeout    = "%s waited too long for a lock another session holds (lock_timeout); nothing was changed: try again in a moment, and if it goes on, look for a long transaction in pg_stat_activity, or raise lock_timeout in the URL (%s)"
 	saysNoTLS          = "%s does not speak TLS, which the URL's sslmode (require, verify-ca or verify-full) asks for: turn TLS on in the server, or change sslmode in the URL"
+	saysTLSRequired    = "%s does not take this connection without TLS (%s), and the URL's sslmode=disable asks for none: if the server takes TLS connections, set sslmode=require (or verify-full) in the URL; else have an entry added to its pg_hba.conf"
 	saysTLSCertificate = "%s showed a TLS certificate that can't be trusted (%s): give the certificate of the authority that signed it with sslrootcert=FILE in the URL, and write there the host name the certificate names"
 )
 
@@ -276,6 +283,11 @@ func (db *DB) openErr(err error, name string) error {
 		return nil
 	case errors.As(err, &pe) && pe.Code == "3D000":
 		return db.serverError(CaseNoDatabase, "", fmt.Errorf("%s does not exist (%w): create it with 'createdb %s', or fix the URL", db.where, ErrMissing, name))
+	case errors.As(err, &pe) && pe.Code == "28000" && db.plain && strings.HasSuffix(pe.Message, ", no encryption"):
+		// pg_hba.conf lets no connection without TLS in from here
+		// ("no pg_hba.conf entry for host …, no encryption"): neither
+		// the user nor the password is wrong, and TLS may be the way
+		return db.said(CaseTLSRequired, pe.Message, saysTLSRequired, err)
 	case errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000"):
 		return db.serverError(CaseLogin, pe.Message, fmt.Errorf("%s refused the login: %s; check the user in the URL, and its password (in the URL, $PGPASSWORD or ~/.pgpass)", db.where, pe.Message))
 	case errors.As(err, &pe) && pe.Code == "53300":
