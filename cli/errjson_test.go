@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,5 +219,58 @@ func TestAFlagTakenForTheValueBeforeIt(t *testing.T) {
 	// a value that only looks like a flag, given with =, is a value
 	if r := d.run("history", "--as", "ad11111-ovh", "--service=--json"); r.code != 1 {
 		t.Errorf("--service=--json: exit %d %q", r.code, r.err)
+	}
+}
+
+// TestAFlagTakenForTheValueBeforeItLeavesAWordOver: a flag given no
+// value that took the next flag for it, whose own value is then left
+// over as an argument (`request create --as --service web1`), is said
+// as that flag given no value, and the word left over named, in the
+// reader's language, as JSON with --json (exit 2): it was "request
+// create takes no arguments: "web1" is not understood", which named
+// neither --as nor what was missing. A word left over with no flag
+// before it is refused as it was.
+func TestAFlagTakenForTheValueBeforeItLeavesAWordOver(t *testing.T) {
+	d := seeded(t)
+	create := []string{"request", "create", "--role", "tech", "--to", "ne44444-ovh"}
+	for _, c := range []struct {
+		args []string
+		says map[string]string
+	}{
+		{[]string{"--as", "--service", "example.com"}, map[string]string{
+			"C":           `--as is given no value: "--service", after it, is a flag, and so "example.com" is left over as an argument (an empty value is written --as "")`,
+			"pt_PT.UTF-8": `--as não tem valor: "--service", a seguir, é uma opção, e por isso "example.com" fica a mais como argumento (um valor vazio escreve-se --as "")`,
+			"fr_FR.UTF-8": `--as n'a pas de valeur : « --service », juste après, est une option, et « example.com » reste donc en trop comme argument (une valeur vide s'écrit --as "")`,
+		}},
+		{[]string{"--service", "--as", "ad11111-ovh"}, map[string]string{
+			"C":           `--service is given no value: "--as", after it, is a flag, and so "ad11111-ovh" is left over as an argument`,
+			"pt_PT.UTF-8": `--service não tem valor: "--as", a seguir, é uma opção, e por isso "ad11111-ovh" fica a mais como argumento`,
+			"fr_FR.UTF-8": `--service n'a pas de valeur : « --as », juste après, est une option, et « ad11111-ovh » reste donc en trop comme argument`,
+		}},
+	} {
+		for lang, says := range c.says {
+			d.env["LANG"] = lang
+			args := append(slices.Clone(create), c.args...)
+			if r := d.run(args...); r.code != 2 || !strings.HasPrefix(r.err, "contactdesk: "+says) || !strings.Contains(r.err, "contactdesk request create --as HANDLE") {
+				t.Errorf("LANG=%s %v: exit %d, stderr %q; want 2 and %q, with the usage", lang, args, r.code, r.err, says)
+			}
+			args = append(args, "--json")
+			if r := d.run(args...); r.code != 2 || !strings.Contains(errorLine(t, args, r.err).Message, says) || errorLine(t, args, r.err).Kind != "usage" {
+				t.Errorf("LANG=%s %v: exit %d, stderr %q; want 2, the kind usage, saying %q", lang, args, r.code, r.err, says)
+			}
+		}
+	}
+	// an argument of a command that takes some, left over the same way
+	d.env["LANG"] = "C"
+	d.misused(`--as is given no value: "--token", after it, is a flag, and so "abc" is left over as an argument`, "request", "accept", "--as", "--token", "abc", "1")
+	// the flag taken is --json: said as JSON
+	r := d.run("request", "create", "--as", "ad11111-ovh", "--service", "--json", "example.com", "--role", "tech", "--to", "ne44444-ovh")
+	if e := errorLine(t, nil, r.err); r.code != 2 || e.Kind != "usage" || !strings.Contains(e.Message, `--service is given no value: "--json"`) {
+		t.Errorf("--service --json example.com: exit %d, stderr %q", r.code, r.err)
+	}
+	// a word left over with no flag given no value before it
+	d.misused(`request create takes no arguments: "example.com" is not understood`, "request", "create", "--as", "ad11111-ovh", "example.com", "--service", "example.com")
+	if out := d.ok("request", "list", "--as", "ad11111-ovh"); strings.Contains(out, "example.com") {
+		t.Errorf("a request was made:\n%s", out)
 	}
 }

@@ -50,7 +50,12 @@ func fitHelp(root *cobra.Command, args []string, width int, words map[string]str
 	if err != nil {
 		return
 	}
-	if page.Name() == "help" && page.Parent() == root {
+	// help COMMAND draws COMMAND's page; help --help (or -h, wherever it
+	// stands among the words after help) draws help's own. Fitted to
+	// COMMAND's page (the root's, for help --help), the flags help shares
+	// with it were wrapped to that page's column of names, wider than
+	// help's, and so earlier than any other page's.
+	if page.Name() == "help" && page.Parent() == root && !asksHelp(args[1:]) {
 		if page, _, err = root.Find(args[1:]); err != nil {
 			return
 		}
@@ -84,6 +89,27 @@ func fitHelp(root *cobra.Command, args []string, width int, words map[string]str
 		sub.Short = wrapText(sub.Short, "", room)
 	}
 	page.Flags().VisitAll(func(f *pflag.Flag) { f.Usage = wrapText(f.Usage, shownDefault(f), room) })
+}
+
+// asksHelp reports whether args, before any "--", hold --help (or
+// --help=true) or -h: what makes cobra draw the help page of the command
+// they follow.
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(a, "--help"); ok && (v == "" || v[0] == '=') {
+			on, err := strconv.ParseBool(strings.TrimPrefix(v, "="))
+			if v == "" || err == nil && on {
+				return true
+			}
+		}
+		if a == "-h" {
+			return true
+		}
+	}
+	return false
 }
 
 // reflow wraps again, to room columns, each paragraph of s that has a

@@ -281,3 +281,61 @@ func TestCompletionHelpKeepsItsCommandsWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpOfHelpWrapsAsTheOthers: help --help (and help -h, help
+// request --help) wraps the descriptions of its flags at the width every
+// other page does, in every language, at 80 columns and at 120 (standard
+// output no terminal): it wrapped them as the root's page would, whose
+// column of names is wider, a dozen columns early ("…connections to the"
+// / "server (default: …"). help has the same column of names as
+// services: their shared flags are to read alike.
+func TestHelpOfHelpWrapsAsTheOthers(t *testing.T) {
+	pages := []string{"services --help", "help --help", "help -h", "help request --help"}
+	for _, width := range []string{"80", "120"} {
+		for _, lang := range []string{"C", "pt_PT.UTF-8", "fr_FR.UTF-8"} {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelpFitsEightyColumns$")
+			cmd.Env = append(os.Environ(), "CONTACTDESK_HELP_PAGES="+strings.Join(pages, ","), "__FANG_TEST_WIDTH="+width, "LANG="+lang, "LC_ALL=", "LC_MESSAGES=",
+				"CONTACTDESK_DB="+filepath.Join(t.TempDir(), "none.db"))
+			all, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("LANG=%s: %v\n%s", lang, err, all)
+			}
+			drawn := strings.Split(string(all), helpPageMark)[1:]
+			if len(drawn) != len(pages) {
+				t.Fatalf("LANG=%s: %d pages drawn of %d:\n%s", lang, len(drawn), len(pages), all)
+			}
+			want := flagLines(drawn[0], "--db", "--pool", "--smtp")
+			if !strings.Contains(want, "--smtp") || !strings.Contains(want, "\n") {
+				t.Fatalf("LANG=%s, %s columns: services --help's flags: %q\n%s", lang, width, want, drawn[0])
+			}
+			for i, out := range drawn[1:] {
+				if got := flagLines(out, "--db", "--pool", "--smtp"); got != want {
+					t.Errorf("LANG=%s, %s columns: contactdesk %s's flags wrap otherwise than services --help's:\n%s\nwant:\n%s", lang, width, pages[i+1], got, want)
+				}
+			}
+		}
+	}
+}
+
+// flagLines is what page says of each of flags, its lines as drawn,
+// one after the other.
+func flagLines(page string, flags ...string) string {
+	var b strings.Builder
+	lines := strings.Split(page, "\n")
+	for _, f := range flags {
+		for i, l := range lines {
+			if !strings.HasPrefix(strings.TrimSpace(l), f+" ") {
+				continue
+			}
+			b.WriteString(l + "\n")
+			for _, next := range lines[i+1:] {
+				if t := strings.TrimSpace(next); t == "" || strings.HasPrefix(t, "-") {
+					break
+				}
+				b.WriteString(next + "\n")
+			}
+			break
+		}
+	}
+	return b.String()
+}

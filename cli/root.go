@@ -269,7 +269,38 @@ contactdesk completion fish \
 		}
 	}
 	onceEach(root)
+	a.strayAfterEmptyFlag(root)
 	return root
+}
+
+// strayAfterEmptyFlag makes every command of root's tree that checks its
+// arguments say, when they are wrong because a flag given no value took
+// the next flag for it, that flag rather than the word it left over:
+// `request create --as --service web1` made --as "--service" and left
+// "web1" an argument, refused as "request create takes no arguments:
+// "web1" is not understood", which named neither --as nor what was
+// missing (cobra checks the arguments before PersistentPreRunE, where
+// flagTakenAsValue looks).
+func (a *app) strayAfterEmptyFlag(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if check := c.Args; check != nil {
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				err := check(cmd, args)
+				if err == nil {
+					return nil
+				}
+				if taken := a.flagTakenAsValue(cmd, args...); taken != nil {
+					return taken
+				}
+				return err
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }
 
 // versionAlone refuses, with --version, any flag but --json (which
@@ -329,7 +360,9 @@ func checkGlobals(cmd *cobra.Command, _ []string) error {
 // empty, --service was "--json", refused (exit 1) as a name no service
 // has, in a plain line where the script asked for JSON. It is a misuse
 // (a missing value: exit 2), said as JSON when the flag taken was --json.
-func (a *app) flagTakenAsValue(cmd *cobra.Command) error {
+// Given the command's arguments, it names the one the flag taken left
+// over too, when the word after that flag is one of them.
+func (a *app) flagTakenAsValue(cmd *cobra.Command, args ...string) error {
 	var err error
 	cmd.Flags().Visit(func(f *pflag.Flag) {
 		v := f.Value.String()
@@ -349,7 +382,13 @@ func (a *app) flagTakenAsValue(cmd *cobra.Command) error {
 		if taken.Name == "json" {
 			a.jsonTaken = true
 		}
-		err = misuse(cmd, "flag_takes_flag", locale.Args{"Name": f.Name, "Value": locale.Quoted(strconv.Quote(v))})
+		said := locale.Args{"Name": f.Name, "Value": locale.Quoted(strconv.Quote(v))}
+		if i := slices.Index(a.args, v); i >= 0 && i+1 < len(a.args) && slices.Contains(args, a.args[i+1]) {
+			said["Arg"] = locale.Quoted(strconv.Quote(a.args[i+1]))
+			err = misuse(cmd, "flag_takes_flag_left", said)
+			return
+		}
+		err = misuse(cmd, "flag_takes_flag", said)
 	})
 	return err
 }

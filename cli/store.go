@@ -128,9 +128,12 @@ func notOurs(path string, err error) error {
 // storageSaid words, in l's language, a refusal of the storage that
 // says msg: a SQLite file that can't be written, locked by another
 // program past the wait, damaged, or on a full disk, a desk a newer
-// contactdesk wrote, or the common refusals of a PostgreSQL server (its
+// contactdesk wrote, or the refusals of a PostgreSQL server (its
 // database missing or without a desk, the server out of reach, a
-// refused login, its disk full).
+// refused login, its disk full or memory, a read-only database, no
+// connection left, shutting down, a statement or a lock past its
+// timeout, TLS refused or untrusted, the connection lost): each
+// postgres.ServerError's case has its message, cli.fail.pg_CASE.
 // Only such an error said as it is: wrapped in more words (another
 // file's, a step's), msg is not what it says, and it stays as it is
 // (ok false).

@@ -9,6 +9,8 @@ import (
 	"cmp"
 	"context"
 	crand "crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -107,6 +109,7 @@ type DB struct {
 	watch watch
 	queue chan struct{} // this node's writes holding or waiting for the writers' lock
 	ro    bool          // opened to read only
+	plain bool          // the URL asks for no TLS (sslmode=disable): no try used it
 }
 
 // SchemaVersion is the schema this binary writes.
@@ -150,6 +153,10 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	b := make([]byte, 8)
 	crand.Read(b)
 	db := &DB{where: fmt.Sprintf("the PostgreSQL server at %s, database %s", host, cc.Database), host: host, name: cc.Database, node: hex.EncodeToString(b), queue: make(chan struct{}, writersPerNode), ro: o.ReadOnly}
+	db.plain = cc.TLSConfig == nil
+	for _, f := range cc.Fallbacks {
+		db.plain = db.plain && f.TLSConfig == nil
+	}
 	db.watch.cfg, db.watch.self, db.watch.log = cc.Copy(), db.node, o.Log
 	if db.watch.log == nil {
 		db.watch.log = slog.New(slog.DiscardHandler)
@@ -179,6 +186,20 @@ const (
 	CaseUnreachable = "unreachable" // the server can't be reached; Detail says why
 	CaseLogin       = "login"       // the server refused the login; Detail is its reason
 	CaseDiskFull    = "disk_full"   // the server has no disk space left; Detail is its error
+	// rarer, each said with what to do; Detail is the server's or the
+	// network's error
+	CaseOutOfMemory    = "out_of_memory"   // the server ran out of memory
+	CaseReadOnly       = "read_only"       // the database takes no writes (a standby, default_transaction_read_only)
+	CaseNoConnection   = "no_connection"   // no connection left (max_connections, the user's CONNECTION LIMIT)
+	CaseShuttingDown   = "shutting_down"   // starting up, shutting down or restarting (57P01, 57P02, 57P03)
+	CaseTimeout        = "timeout"         // a statement passed statement_timeout
+	CaseLockTimeout    = "lock_timeout"    // a lock waited for passed lock_timeout
+	CaseNoTLS          = "no_tls"          // the server does not speak TLS, which the URL's sslmode asks for; no Detail
+	CaseTLSCertificate = "tls_certificate" // the server's TLS certificate can't be trusted (sslmode verify-ca, verify-full)
+	CaseTLSRequired    = "tls_required"    // pg_hba.conf lets no connection without TLS in, and the URL asks for none (sslmode=disable)
+	CaseLost           = "lost"            // the connection broke (the server stopped?): nothing was changed
+	CaseLostSaving     = "lost_saving"     // it broke while saving: the change may or may not have been saved
+	CaseSilentSaving   = "silent_saving"   // no answer in time while saving: the same; no Detail
 )
 
 // ServerError is a refusal of the server or the database at Host,
@@ -199,7 +220,53 @@ func (e *ServerError) Error() string {
 	}
 	return e.english.Error()
 }
-func (e *ServerError) Unwrap() error { return errors.Unwrap(e.english) }
+
+// Unwrap is what its English wraps: what errors.Is and errors.As find.
+func (e *ServerError) Unwrap() []error {
+	switch u := e.english.(type) {
+	case interface{ Unwrap() []error }:
+		return u.Unwrap()
+	case interface{ Unwrap() error }:
+		if w := u.Unwrap(); w != nil {
+			return []error{w}
+		}
+	}
+	return nil
+}
+
+// sentence is an English message that wraps errs without quoting them
+// all (fmt.Errorf's %w writes each).
+type sentence struct {
+	msg  string
+	errs []error
+}
+
+func (s *sentence) Error() string   { return s.msg }
+func (s *sentence) Unwrap() []error { return s.errs }
+
+// said makes a ServerError of db's server and database in case c, its
+// English msg (db.where and detail are written where it says %s, in
+// that order), wrapping errs.
+func (db *DB) said(c, detail, msg string, errs ...error) *ServerError {
+	n := strings.Count(msg, "%s")
+	args := []any{db.where, detail}[:n]
+	return db.serverError(c, detail, &sentence{msg: fmt.Sprintf(msg, args...), errs: errs})
+}
+
+// The English of the rarer cases (the command line's words in English,
+// locale's cli.fail.pg_*, are the same): %s the server and the database,
+// then the detail.
+const (
+	saysOutOfMemory    = "%s ran out of memory; nothing was changed: try again in a moment, and if it goes on, tell the server's administrator (%s)"
+	saysReadOnly       = "%s is read-only (a standby?); nothing was changed: point the URL at the server that takes writes (the primary), or have the database made writable (%s)"
+	saysNoConnection   = "%s has no connection left; nothing was changed: try again in a moment, and if it goes on, lower --pool (pool_max_conns in the URL) on the nodes, or raise the server's max_connections or the user's CONNECTION LIMIT (%s)"
+	saysShuttingDown   = "%s is starting up, shutting down or restarting; nothing was changed: try again in a moment (%s)"
+	saysTimeout        = "%s took too long to answer (statement_timeout); nothing was changed: try again, and if it goes on, raise statement_timeout in the URL, 15 s by default (%s)"
+	saysLockTimeout    = "%s waited too long for a lock another session holds (lock_timeout); nothing was changed: try again in a moment, and if it goes on, look for a long transaction in pg_stat_activity, or raise lock_timeout in the URL (%s)"
+	saysNoTLS          = "%s does not speak TLS, which the URL's sslmode (require, verify-ca or verify-full) asks for: turn TLS on in the server, or change sslmode in the URL"
+	saysTLSRequired    = "%s does not take this connection without TLS (%s), and the URL's sslmode=disable asks for none: if the server takes TLS connections, set sslmode=require (or verify-full) in the URL; else have an entry added to its pg_hba.conf"
+	saysTLSCertificate = "%s showed a TLS certificate that can't be trusted (%s): give the certificate of the authority that signed it with sslrootcert=FILE in the URL, and write there the host name the certificate names"
+)
 
 // serverError makes a ServerError of db's server and database, saying
 // what english says and unwrapping to what it wraps.
@@ -216,10 +283,15 @@ func (db *DB) openErr(err error, name string) error {
 		return nil
 	case errors.As(err, &pe) && pe.Code == "3D000":
 		return db.serverError(CaseNoDatabase, "", fmt.Errorf("%s does not exist (%w): create it with 'createdb %s', or fix the URL", db.where, ErrMissing, name))
+	case errors.As(err, &pe) && pe.Code == "28000" && db.plain && strings.HasSuffix(pe.Message, ", no encryption"):
+		// pg_hba.conf lets no connection without TLS in from here
+		// ("no pg_hba.conf entry for host …, no encryption"): neither
+		// the user nor the password is wrong, and TLS may be the way
+		return db.said(CaseTLSRequired, pe.Message, saysTLSRequired, err)
 	case errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000"):
 		return db.serverError(CaseLogin, pe.Message, fmt.Errorf("%s refused the login: %s; check the user in the URL, and its password (in the URL, $PGPASSWORD or ~/.pgpass)", db.where, pe.Message))
 	case errors.As(err, &pe) && pe.Code == "53300":
-		return fmt.Errorf("%s: %w: it has no connection left (%s); lower pool_max_conns on the nodes or raise max_connections", db.where, ErrUnreachable, pe.Message)
+		return db.said(CaseNoConnection, pe.Error(), saysNoConnection, ErrUnreachable, err)
 	case errors.As(err, &pe) && (pe.Code == "22023" || pe.Code == "42704"):
 		// A run-time parameter of the URL (statement_timeout=abc,
 		// a name the server does not know): the server is there.
@@ -229,20 +301,31 @@ func (db *DB) openErr(err error, name string) error {
 	case errors.As(err, &pe) && pe.Code == "42501":
 		return fmt.Errorf("%s does not let this user make the desk's tables (%s): make the user the database's owner (createdb -O USER …) or grant it CREATE on the schema", db.where, pe.Message)
 	case errors.As(err, &pe) && pe.Code == "57P03":
-		return fmt.Errorf("%s: %w: it is starting up or shutting down; try again in a moment", db.where, ErrUnreachable)
+		return db.said(CaseShuttingDown, pe.Error(), saysShuttingDown, ErrUnreachable, err)
+	case errors.As(err, &pe) && pe.Code == "25006":
+		// init or demo on a database that takes no writes: as it was
+		// said (the kind of error unchanged), in words
+		return db.said(CaseReadOnly, pe.Error(), saysReadOnly, err)
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
 		return fmt.Errorf("%s: %w: no answer in time; is it running, and is the URL right?", db.where, ErrUnreachable)
-	case errors.As(err, &ce) && strings.Contains(err.Error(), "server refused TLS connection"):
-		// pgx's own words, and no error type to tell them by
-		return fmt.Errorf("%s: %w: it does not speak TLS, which the URL's sslmode (require, verify-ca or verify-full) asks for; turn TLS on in the server, or change sslmode", db.where, ErrUnreachable)
+	case errors.As(err, &ce) && strings.Contains(lastTry(ce).Error(), "server refused TLS connection"):
+		// pgx's own words, and no error type to tell them by. Only when
+		// its last try asked for TLS: with sslmode=prefer (the default)
+		// it tries TLS first, and then without, whose failure is the one
+		// to say (a server that is no PostgreSQL server was said not to
+		// speak TLS, which the URL's sslmode did not ask for).
+		return db.said(CaseNoTLS, "", saysNoTLS, ErrUnreachable, err)
+	case errors.As(err, &ce) && untrusted(lastTry(ce)) != nil:
+		return db.said(CaseTLSCertificate, untrusted(lastTry(ce)).Error(), saysTLSCertificate, ErrUnreachable, err)
 	case errors.As(err, &ce):
 		// The innermost network error says it best ("connect: connection
 		// refused"); pgx repeats it once per address and TLS mode tried.
+		// Without one, the last try's error says why.
 		var oe *net.OpError
 		var de *net.DNSError
-		why := errors.Unwrap(ce)
+		why := lastTry(ce)
 		if errors.As(err, &de) {
 			why = de // once, where pgx says it per address tried
 		} else if errors.As(err, &oe) {
@@ -564,23 +647,25 @@ func (db *DB) friendly(err error, atCommit bool) error {
 		// The COMMIT was sent, and the caller stopped waiting for its
 		// answer (the server hangs, or answers too late): the server
 		// may have committed, or may yet, when the message reaches it.
-		return &lostErr{err: err, unsure: true, msg: fmt.Sprintf("%s did not answer in time while saving: the change may or may not have been saved; look before trying again", db.where)}
+		return db.serverError(CaseSilentSaving, "", &lostErr{err: err, unsure: true, msg: fmt.Sprintf("%s did not answer in time while saving: the change may or may not have been saved; look before trying again", db.where)})
 	case err == nil || model.IsRefusal(err) || isCtxErr(err) || errors.Is(err, model.ErrNewerSchema):
 		return err
 	case errors.As(err, &pe):
 		switch pe.Code {
 		case "57014":
-			return fmt.Errorf("%s took too long to answer (statement_timeout); nothing was changed: %w", db.where, err)
+			return db.said(CaseTimeout, pe.Error(), saysTimeout, err)
+		case "55P03":
+			return db.said(CaseLockTimeout, pe.Error(), saysLockTimeout, err)
 		case "25006":
-			return fmt.Errorf("%s is read-only (a standby?); nothing was changed: %w", db.where, err)
+			return db.said(CaseReadOnly, pe.Error(), saysReadOnly, err)
 		case "53300":
-			return fmt.Errorf("%s has no connection left; nothing was changed, try again: %w", db.where, err)
+			return db.said(CaseNoConnection, pe.Error(), saysNoConnection, err)
 		case "53100":
 			return db.serverError(CaseDiskFull, err.Error(), fmt.Errorf("%s has no disk space left; nothing was changed: %w", db.where, err))
 		case "53200":
-			return fmt.Errorf("%s ran out of memory; nothing was changed: %w", db.where, err)
+			return db.said(CaseOutOfMemory, pe.Error(), saysOutOfMemory, err)
 		case "57P01", "57P02", "57P03":
-			return fmt.Errorf("%w: %s is shutting down or restarting; nothing was changed, try again in a moment: %w", ErrLost, db.where, err)
+			return db.said(CaseShuttingDown, pe.Error(), saysShuttingDown, ErrLost, err)
 		case "25P03":
 			return fmt.Errorf("%s ended a transaction left idle; nothing was changed: %w", db.where, err)
 		}
@@ -592,9 +677,45 @@ func (db *DB) friendly(err error, atCommit bool) error {
 	// the idle ones rather than fail once more on each.
 	db.pool.Reset()
 	if atCommit {
-		return &lostErr{err: err, unsure: true, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))}
+		return db.serverError(CaseLostSaving, cause(err), &lostErr{err: err, unsure: true, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))})
 	}
-	return &lostErr{err: err, msg: fmt.Sprintf("cannot reach %s (%s): nothing was changed; try again when it is back", db.where, cause(err))}
+	return db.serverError(CaseLost, cause(err), &lostErr{err: err, msg: fmt.Sprintf("cannot reach %s (%s): nothing was changed; try again when it is back", db.where, cause(err))})
+}
+
+// lastTry is the error of the last address and TLS mode pgx tried to
+// connect with (it joins one per try).
+func lastTry(ce *pgconn.ConnectError) error {
+	inner := errors.Unwrap(ce)
+	if j, ok := inner.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
+		return j.Unwrap()[len(j.Unwrap())-1]
+	}
+	if inner == nil {
+		return ce
+	}
+	return inner
+}
+
+// untrusted is why the server's TLS certificate was not trusted, when
+// err says so (sslmode verify-full: the standard verification's error;
+// verify-ca: pgx's own, x509's); nil otherwise.
+func untrusted(err error) error {
+	var (
+		ve *tls.CertificateVerificationError
+		ua x509.UnknownAuthorityError
+		he x509.HostnameError
+		ci x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &ve):
+		return ve.Err
+	case errors.As(err, &ua):
+		return ua
+	case errors.As(err, &he):
+		return he
+	case errors.As(err, &ci):
+		return ci
+	}
+	return nil
 }
 
 func isCtxErr(err error) bool {
