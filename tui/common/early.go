@@ -86,8 +86,11 @@ func (e *EarlyKeys) Play(c *Common) tea.Cmd {
 // dropped, every key after the first of them with them; the app's own
 // keys typed before it (q, a tab's digit, ?, @) meant the same whatever
 // the read brought, and the root model plays them as if typed now (see
-// ReplayMsg.Failed): a q typed ahead of a read that fails quits. It
-// returns no command (see Common.Open).
+// ReplayMsg.Failed): a q typed ahead of a read that fails quits. A
+// list whose first read fails plays its keys instead (Play): with no
+// row, its own keys open nothing, and the keys after them mean what
+// they mean on the list saying so. It returns no command (see
+// Common.Open).
 func (e *EarlyKeys) Abandon(c *Common) tea.Cmd {
 	if len(e.keys) == 0 {
 		return nil
