@@ -191,6 +191,10 @@ type Model struct {
 	// afterHelp are the keys screens played (common.ReplayMsg) while
 	// the help was open: played once it closes (see replay)
 	afterHelp []replayed
+	// afterSmall are the keys screens played (common.ReplayMsg) while
+	// the window was too small for the screen shown: played once it
+	// is large enough (see replay and resume)
+	afterSmall []common.ReplayMsg
 
 	// msgRows are the rows the screen lends the status line's message
 	// while it is fresh and needs more than the line of the keys (see
@@ -213,7 +217,7 @@ type Model struct {
 	// in held, and the frame shows its outline only until graced.
 	starting bool
 	graced   bool
-	held     []tea.Msg
+	held     []tea.KeyPressMsg
 
 	subGen    int
 	subCancel context.CancelFunc
@@ -420,13 +424,11 @@ func (m *Model) started(lang locale.Lang) tea.Cmd {
 		m.build()
 	}
 	m.resize()
-	cmds := []tea.Cmd{m.subscribe(), m.reloadAll()}
 	held := m.held
 	m.held = nil
-	for _, msg := range held {
-		cmds = append(cmds, m.handle(msg))
-	}
-	return tea.Batch(cmds...)
+	// as a screen's keys held are played (common.ReplayMsg): those
+	// played while the window is too small wait until it is not
+	return tea.Batch(m.subscribe(), m.reloadAll(), m.replay(m.current().id, common.ReplayMsg{Keys: held}))
 }
 
 // retime waits for the next writing of the relative times.
@@ -620,6 +622,20 @@ func (m *Model) tooSmall() bool {
 	return m.c.Width < w || m.c.Height < h
 }
 
+// fits reports whether the window is large enough for the screen shown;
+// when the last frame was the notice that it is not (small), the screens
+// get the window's size first, as the next frame would give them.
+func (m *Model) fits() bool {
+	if m.tooSmall() {
+		return false
+	}
+	if m.small {
+		m.small = false
+		m.resize()
+	}
+	return true
+}
+
 // resize lays every screen out again at the window's size; in a window
 // too small, they keep the size they had, and all they hold (a list's
 // scroll, a form), until it is large enough again.
@@ -742,8 +758,29 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		}
 	}()
 	cmd = m.handle(msg)
+	if more := m.resume(); more != nil {
+		cmd = tea.Batch(cmd, more)
+	}
 	m.lend()
 	return m, cmd
+}
+
+// resume plays the keys that waited for the window to be large enough
+// (afterSmall), once it is: enlarged, or the screen shown needing less.
+// They are played on the screen shown, where the user is.
+func (m *Model) resume() tea.Cmd {
+	if len(m.afterSmall) == 0 || m.quitting || !m.fits() {
+		return nil
+	}
+	waited := m.afterSmall
+	m.afterSmall = nil
+	cmds := make([]tea.Cmd, 0, len(waited))
+	for _, r := range waited {
+		// a key that opens a screen too large for the window sends
+		// the rest back to afterSmall, in order
+		cmds = append(cmds, m.replay(m.current().id, r))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) handle(msg tea.Msg) tea.Cmd {
@@ -807,7 +844,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		return m.key(msg)
 	case tea.PasteMsg:
 		if m.starting {
-			m.hold(msg)
+			m.hold(common.PasteKey(msg.Content))
 			return nil
 		}
 		return m.paste(msg.Content)
@@ -839,7 +876,7 @@ func lineFeed(msg tea.KeyPressMsg) tea.KeyPressMsg {
 
 // hold keeps a key or a paste typed while the session starts, for
 // started to play (as many as a page keeps, common.MaxEarlyKeys).
-func (m *Model) hold(msg tea.Msg) {
+func (m *Model) hold(msg tea.KeyPressMsg) {
 	if len(m.held) < common.MaxEarlyKeys {
 		m.held = append(m.held, msg)
 	}
@@ -1185,7 +1222,9 @@ func (m *Model) reading(s slot) common.Reading {
 // first that is not the app's own where it is played (see
 // common.EarlyKeys.Abandon), the move keys skipped. A paste kept
 // (common.PasteKey) is pasted, into the field the keys before it opened,
-// or nowhere. Keys played while the help is open wait until it closes.
+// or nowhere. Keys played while the help is open wait until it closes;
+// while the window is too small for the screen, until it is large
+// enough (resume).
 func (m *Model) replay(from int, msg common.ReplayMsg) tea.Cmd {
 	if m.current().id != from {
 		return nil
@@ -1197,7 +1236,15 @@ func (m *Model) replay(from int, msg common.ReplayMsg) tea.Cmd {
 		return nil
 	}
 	cmds := make([]tea.Cmd, 0, len(msg.Keys))
-	for _, k := range msg.Keys {
+	for i, k := range msg.Keys {
+		if !m.fits() {
+			// the notice that the window is too small shows instead
+			// of the screen, where a key does nothing: this one and
+			// those after it wait until the window is large enough
+			// (resume), as the notice says ("with all you typed")
+			m.afterSmall = append(m.afterSmall, common.ReplayMsg{Keys: msg.Keys[i:], Failed: msg.Failed})
+			break
+		}
 		if s, ok := common.Pasted(k); ok {
 			// typed where the keys before it led, or dropped when no
 			// field has the keys there
@@ -1410,14 +1457,9 @@ func (m *Model) render() string {
 	w, h := m.c.Width, m.c.Height
 	st := m.c.Styles
 	cur := m.current()
-	if nw, nh := m.need(); w < nw || h < nh {
+	if !m.fits() {
 		m.small = true
-		return m.smallNotice(nw, nh)
-	}
-	if m.small {
-		// back from the notice: the screens get the window's size
-		m.small = false
-		m.resize()
+		return m.smallNotice(m.need())
 	}
 	if m.starting && !m.graced {
 		return m.outline()
