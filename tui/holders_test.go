@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"contactdesk/locale"
 	"contactdesk/model/demo"
 )
@@ -181,4 +183,36 @@ func TestKeysTypedBeforeAnOwnerNotYoursIsReadCount(t *testing.T) {
 	a.waitText(a.T("tui.owner.title"), a.T("tui.loading"))
 	d.release()
 	a.waitText("[2 Requests", a.T("tui.requests.title"), "#8")
+}
+
+// TestTabClickedWhileTheOwnerIsSavedFollowsTheKeys: a new address, enter,
+// s and a click on the Mailbox tab, in one go on the owner details: once
+// the desk has saved them, the form goes back to the Services list, the
+// s sorts it by type, and the click then shows the Mailbox, in the order
+// done, as it would had the user waited for the save. The click showed
+// the Mailbox at once, the form parked with its draft being saved, and
+// the s, held by the form, was lost: the list was still sorted by name.
+func TestTabClickedWhileTheOwnerIsSavedFollowsTheKeys(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Service", "writes")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.typ("/shop")
+	a.press("enter")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	a.press("o")
+	s := a.waitText(a.T("tui.owner.title"), a.T("tui.owner.label.address"))
+	mailbox := strings.Index(strings.Split(s, "\n")[0], "3 "+a.T("tui.tab.mailbox"))
+	a.press("tab", "ctrl+u")
+	a.typ("Rua Nova 1, Lisboa")
+	d.arm()
+	a.press("enter", "s")
+	a.tm.Send(tea.MouseClickMsg{X: mailbox + 2, Y: 0, Button: tea.MouseLeft})
+	d.release()
+	a.waitText("[3 "+a.T("tui.tab.mailbox"), a.T("tui.mailbox.title"))
+	a.press("1")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.type")}))
+	if s, err := base.Owner(ctx, demo.Persona, "xara-shop.com"); err != nil || s.Owner.Address != "Rua Nova 1, Lisboa" {
+		t.Fatalf("the address was not saved: %q, %v", s.Owner.Address, err)
+	}
 }

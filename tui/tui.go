@@ -1222,7 +1222,8 @@ func (m *Model) reading(s slot) common.Reading {
 // first that is not the app's own where it is played (see
 // common.EarlyKeys.Abandon), the move keys skipped. A paste kept
 // (common.PasteKey) is pasted, into the field the keys before it opened,
-// or nowhere. Keys played while the help is open wait until it closes;
+// or nowhere; a click on a tab kept (common.TabClick) shows that tab.
+// Keys played while the help is open wait until it closes;
 // while the window is too small for the screen, until it is large
 // enough (resume).
 func (m *Model) replay(from int, msg common.ReplayMsg) tea.Cmd {
@@ -1249,6 +1250,12 @@ func (m *Model) replay(from int, msg common.ReplayMsg) tea.Cmd {
 			// typed where the keys before it led, or dropped when no
 			// field has the keys there
 			cmds = append(cmds, m.paste(s))
+			continue
+		}
+		if t, ok := common.TabClicked(k); ok {
+			// a click on a tab, done after the keys before it: as if
+			// done now (the app's own, whatever a read brought)
+			cmds = append(cmds, m.clickTab(Tab(t)))
 			continue
 		}
 		if msg.Failed {
@@ -1391,8 +1398,8 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	if t := tabs.Index(hit.ID()); t >= 0 {
-		if click, ok := msg.(tea.MouseClickMsg); ok && click.Button == tea.MouseLeft && m.pick == nil {
-			m.switchTab(Tab(t))
+		if click, ok := msg.(tea.MouseClickMsg); ok && click.Button == tea.MouseLeft {
+			return m.clickTab(Tab(t))
 		}
 		return nil
 	}
@@ -1413,6 +1420,26 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	return m.update(m.current(), common.MouseMsg{Part: part, Mouse: local})
+}
+
+// clickTab is a click on tab t: it shows t, unless the screen shown
+// holds keys typed while its save is under way (common.Holder, not
+// common.Reading): they are meant for where the save leads, and the
+// click, done after them, is held behind them (common.TabClick) and
+// played once they are, in the order done. It showed t at once, and the
+// keys were lost with the screen left (the form saving, parked while
+// its draft was being sent, or closed). A click while a screen's first
+// read is under way shows t at once, as esc goes back at once: the
+// user no longer waits for it.
+func (m *Model) clickTab(t Tab) tea.Cmd {
+	if m.pick != nil {
+		return nil
+	}
+	if cur := m.current(); m.holding(cur) && m.reading(cur) == nil {
+		return m.update(cur, common.TabClick(int(t)))
+	}
+	m.switchTab(t)
+	return nil
 }
 
 // layers places the last frame's parts for a hit test: the tabs, and the
