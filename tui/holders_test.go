@@ -216,3 +216,75 @@ func TestTabClickedWhileTheOwnerIsSavedFollowsTheKeys(t *testing.T) {
 		t.Fatalf("the address was not saved: %q, %v", s.Owner.Address, err)
 	}
 }
+
+// TestTabClickedWhileTheOwnerIsSavedClosesTheForm: a new address, enter,
+// and at once a click on the Mailbox tab, no key typed after enter: the
+// Mailbox shows at once, the form parked on its tab with its draft being
+// saved; once the desk has saved it, the form closes as it does when
+// shown, saying so on the Mailbox, and the Services tab shows its list
+// again. The form stayed open, saved, as if it had not been, the Save
+// ready to save the same again.
+func TestTabClickedWhileTheOwnerIsSavedClosesTheForm(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Service", "writes")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.typ("/shop")
+	a.press("enter")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	a.press("o")
+	s := a.waitText(a.T("tui.owner.title"), a.T("tui.owner.label.address"))
+	mailbox := strings.Index(strings.Split(s, "\n")[0], "3 "+a.T("tui.tab.mailbox"))
+	a.press("tab", "ctrl+u")
+	a.typ("Rua Nova 1, Lisboa")
+	d.arm()
+	a.press("enter")
+	a.tm.Send(tea.MouseClickMsg{X: mailbox + 2, Y: 0, Button: tea.MouseLeft})
+	a.waitText("[3 "+a.T("tui.tab.mailbox"), a.T("tui.mailbox.title"))
+	d.release()
+	a.waitText("[3 "+a.T("tui.tab.mailbox"), a.T("tui.owner.saved", locale.Args{"Service": "xara-shop.com"}))
+	a.press("1")
+	s = a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	if strings.Contains(s, a.T("tui.owner.title")) {
+		t.Fatalf("the form saved still shows:\n%s", s)
+	}
+	if s, err := base.Owner(ctx, demo.Persona, "xara-shop.com"); err != nil || s.Owner.Address != "Rua Nova 1, Lisboa" {
+		t.Fatalf("the address was not saved: %q, %v", s.Owner.Address, err)
+	}
+}
+
+// TestTabClickedWhileContactsAreSentClosesTheForm: a new tech contact,
+// ctrl+s and at once a click on the Mailbox tab: once the desk has made
+// the request, the form parked on the Services tab closes, the Mailbox
+// says what was made, and the Requests tab's cursor is on it. The form
+// stayed open, emptied, as if nothing had been sent.
+func TestTabClickedWhileContactsAreSentClosesTheForm(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Service", "writes")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.editShop()
+	s := a.screen()
+	mailbox := strings.Index(strings.Split(s, "\n")[0], "3 "+a.T("tui.tab.mailbox"))
+	a.press("tab")
+	a.typ("zz33333-ovh")
+	a.waitText("tech: yy22222-ovh → zz33333-ovh")
+	d.arm()
+	a.press("ctrl+s")
+	a.tm.Send(tea.MouseClickMsg{X: mailbox + 2, Y: 0, Button: tea.MouseLeft})
+	a.waitText("[3 "+a.T("tui.tab.mailbox"), a.T("tui.mailbox.title"))
+	d.release()
+	a.waitFor("what was made, said on the Mailbox", func(s string) bool {
+		return strings.Contains(s, "[3 "+a.T("tui.tab.mailbox")) && strings.Contains(lastLines(s, 2), "#9")
+	})
+	a.press("1")
+	s = a.waitText(a.T("tui.services.title"), "1 of 12", "xara-shop.com")
+	if strings.Contains(s, a.T("tui.contacts.title")) {
+		t.Fatalf("the form sent still shows:\n%s", s)
+	}
+	a.press("2")
+	s = a.waitText(a.T("tui.requests.title"), "#9")
+	if !strings.HasPrefix(lineOf(s, "#9"), ">") {
+		t.Fatalf("the cursor is not on the request made:\n%s", s)
+	}
+}

@@ -683,6 +683,25 @@ func (m *Model) pop(from int) bool {
 	return true
 }
 
+// unpark closes screen from when it is the last of the screens parked
+// on a tab the user left (switchTab), as pop closes the one on top: a
+// form whose save answered after a click on another tab, done while it
+// was under way with no key typed after it, closes as it does on top.
+// It stayed parked, saved or its request made, and showed again on its
+// tab as if neither, ready to save the same again.
+func (m *Model) unpark(from int) bool {
+	for t, ss := range m.parked {
+		if n := len(ss); n > 0 && ss[n-1].id == from {
+			delete(m.notes, from)
+			if m.parked[t] = ss[:n-1]; n == 1 {
+				delete(m.parked, t)
+			}
+			return true
+		}
+	}
+	return false
+}
+
 // switchTab shows tab t. The screens opened over the tab left close,
 // unless one of them holds a draft (a form being typed, a prompt holding
 // part of a token): then they are parked, and show again, as they were,
@@ -935,6 +954,12 @@ func (m *Model) root(from int, msg common.RootMsg) tea.Cmd {
 			cmd := m.replay(m.current().id, common.ReplayMsg{Keys: msg.Abandoned, Failed: true})
 			return tea.Batch(cmd, m.say(m.current().id, msg.Status))
 		}
+		if m.unpark(from) && (msg.Status.Text != "" || msg.Status.Err != nil) {
+			// closed on a tab the user left (no key reached it
+			// there): what it says (saved, or why it closed) is
+			// said where the user is
+			return m.say(m.current().id, msg.Status)
+		}
 	case common.EditContactsMsg:
 		return m.push(contacts.New(m.c, msg.Service), ServicesTab)
 	case common.OwnerMsg:
@@ -1068,6 +1093,14 @@ func (m *Model) waitAgain() tea.Cmd { return wait(m.subGen, m.subCtx, m.subCh) }
 
 func (m *Model) openRequest(from int, msg common.OpenRequestMsg) tea.Cmd {
 	if msg.Replace && !m.pop(from) {
+		if m.unpark(from) {
+			// the form that asked was parked on a tab the user
+			// left while it was sent: the user stays where they
+			// went, told what was made, the Requests tab's cursor
+			// on it
+			m.reqs.Opened(msg.ID)
+			return m.say(m.current().id, msg.Status)
+		}
 		return nil // the form that asked is closed already
 	}
 	// whatever screen it opens from, the request is the one last
