@@ -232,3 +232,43 @@ func TestRequestRefusedWithKeysTypedAhead(t *testing.T) {
 		t.Fatalf("the request refused is still open:\n%s", s)
 	}
 }
+
+// TestKeysTypedAheadOfAListThatFails: keys held for the Services tab
+// being read, which then fails, are played on the list saying that it
+// could not be read, as if typed once it did: enter opens nothing there
+// (there is no row), and the q typed after it quits, the tab's digit
+// shows its tab; behind a move key, / opens the filter and the q typed
+// next is a letter of it. The enter stopped them all: only the app's
+// keys typed before it were played.
+func TestKeysTypedAheadOfAListThatFails(t *testing.T) {
+	for _, v := range []struct {
+		name string
+		keys []string
+		want func(a *app) []string // nil: the app quits
+	}{
+		{"enter then q", []string{"enter", "q"}, nil},
+		{"enter then a tab's digit", []string{"enter", "2"}, func(a *app) []string {
+			return []string{"[2 " + a.T("tui.tab.requests"), a.T("tui.requests.title")}
+		}},
+		{"the filter", []string{"down", "/", "q"}, func(a *app) []string {
+			return []string{"[1 " + a.T("tui.tab.services"), a.T("tui.services.title") + "  /q"}
+		}},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			d := newFailDesk(t, newDesk(t), errGone, "FirstServicesOf")
+			d.armed.Store(true)
+			a := start(t, d.Desk, demo.Persona, 80, 24)
+			a.waitText(a.T("tui.services.title"), a.T("tui.loading"))
+			a.press(v.keys...)
+			a.waitFor("the keys held", func(s string) bool {
+				return strings.Contains(lastLines(s, 2), a.T("tui.loading")+" · ctrl+c")
+			})
+			d.release()
+			if v.want == nil {
+				a.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+				return
+			}
+			a.waitText(v.want(a)...)
+		})
+	}
+}

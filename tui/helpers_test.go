@@ -302,7 +302,7 @@ func (a *app) openRequest8() {
 }
 
 // heldDesk is base's desk over a database slow to answer: the reads
-// named in holds ("ServicesOf", "FirstServicesOf", "RequestsOf", "Awaiting", "Request", "Service", "Mail", "PendingEmailChange") wait, once
+// named in holds ("Account", "ServicesOf", "FirstServicesOf", "RequestsOf", "Awaiting", "Request", "Service", "Mail", "PendingEmailChange") wait, once
 // hold is armed (armed from the start unless later), until release. The
 // test's end releases them.
 type heldDesk struct {
@@ -425,4 +425,9 @@ func (tx heldTx) Mail(id int64) (model.Mail, error) {
 func (tx heldTx) History(h model.Handle, serviceID, requestID int64, limit int) ([]model.HistoryEntry, error) {
 	tx.wait("History")
 	return tx.Tx.History(h, serviceID, requestID, limit)
+}
+
+func (tx heldTx) Account(h model.Handle) (model.Account, error) {
+	tx.wait("Account")
+	return tx.Tx.Account(h)
 }

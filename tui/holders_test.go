@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"contactdesk/locale"
 	"contactdesk/model/demo"
 )
@@ -181,4 +183,108 @@ func TestKeysTypedBeforeAnOwnerNotYoursIsReadCount(t *testing.T) {
 	a.waitText(a.T("tui.owner.title"), a.T("tui.loading"))
 	d.release()
 	a.waitText("[2 Requests", a.T("tui.requests.title"), "#8")
+}
+
+// TestTabClickedWhileTheOwnerIsSavedFollowsTheKeys: a new address, enter,
+// s and a click on the Mailbox tab, in one go on the owner details: once
+// the desk has saved them, the form goes back to the Services list, the
+// s sorts it by type, and the click then shows the Mailbox, in the order
+// done, as it would had the user waited for the save. The click showed
+// the Mailbox at once, the form parked with its draft being saved, and
+// the s, held by the form, was lost: the list was still sorted by name.
+func TestTabClickedWhileTheOwnerIsSavedFollowsTheKeys(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Service", "writes")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.typ("/shop")
+	a.press("enter")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	a.press("o")
+	s := a.waitText(a.T("tui.owner.title"), a.T("tui.owner.label.address"))
+	mailbox := strings.Index(strings.Split(s, "\n")[0], "3 "+a.T("tui.tab.mailbox"))
+	a.press("tab", "ctrl+u")
+	a.typ("Rua Nova 1, Lisboa")
+	d.arm()
+	a.press("enter", "s")
+	a.tm.Send(tea.MouseClickMsg{X: mailbox + 2, Y: 0, Button: tea.MouseLeft})
+	d.release()
+	a.waitText("[3 "+a.T("tui.tab.mailbox"), a.T("tui.mailbox.title"))
+	a.press("1")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.type")}))
+	if s, err := base.Owner(ctx, demo.Persona, "xara-shop.com"); err != nil || s.Owner.Address != "Rua Nova 1, Lisboa" {
+		t.Fatalf("the address was not saved: %q, %v", s.Owner.Address, err)
+	}
+}
+
+// TestTabClickedWhileTheOwnerIsSavedClosesTheForm: a new address, enter,
+// and at once a click on the Mailbox tab, no key typed after enter: the
+// Mailbox shows at once, the form parked on its tab with its draft being
+// saved; once the desk has saved it, the form closes as it does when
+// shown, saying so on the Mailbox, and the Services tab shows its list
+// again. The form stayed open, saved, as if it had not been, the Save
+// ready to save the same again.
+func TestTabClickedWhileTheOwnerIsSavedClosesTheForm(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Service", "writes")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.typ("/shop")
+	a.press("enter")
+	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	a.press("o")
+	s := a.waitText(a.T("tui.owner.title"), a.T("tui.owner.label.address"))
+	mailbox := strings.Index(strings.Split(s, "\n")[0], "3 "+a.T("tui.tab.mailbox"))
+	a.press("tab", "ctrl+u")
+	a.typ("Rua Nova 1, Lisboa")
+	d.arm()
+	a.press("enter")
+	a.tm.Send(tea.MouseClickMsg{X: mailbox + 2, Y: 0, Button: tea.MouseLeft})
+	a.waitText("[3 "+a.T("tui.tab.mailbox"), a.T("tui.mailbox.title"))
+	d.release()
+	a.waitText("[3 "+a.T("tui.tab.mailbox"), a.T("tui.owner.saved", locale.Args{"Service": "xara-shop.com"}))
+	a.press("1")
+	s = a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+	if strings.Contains(s, a.T("tui.owner.title")) {
+		t.Fatalf("the form saved still shows:\n%s", s)
+	}
+	if s, err := base.Owner(ctx, demo.Persona, "xara-shop.com"); err != nil || s.Owner.Address != "Rua Nova 1, Lisboa" {
+		t.Fatalf("the address was not saved: %q, %v", s.Owner.Address, err)
+	}
+}
+
+// TestTabClickedWhileContactsAreSentClosesTheForm: a new tech contact,
+// ctrl+s and at once a click on the Mailbox tab: once the desk has made
+// the request, the form parked on the Services tab closes, the Mailbox
+// says what was made, and the Requests tab's cursor is on it. The form
+// stayed open, emptied, as if nothing had been sent.
+func TestTabClickedWhileContactsAreSentClosesTheForm(t *testing.T) {
+	base := newDesk(t)
+	d := newHeldDesk(t, base, false, "Service", "writes")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	a.editShop()
+	s := a.screen()
+	mailbox := strings.Index(strings.Split(s, "\n")[0], "3 "+a.T("tui.tab.mailbox"))
+	a.press("tab")
+	a.typ("zz33333-ovh")
+	a.waitText("tech: yy22222-ovh → zz33333-ovh")
+	d.arm()
+	a.press("ctrl+s")
+	a.tm.Send(tea.MouseClickMsg{X: mailbox + 2, Y: 0, Button: tea.MouseLeft})
+	a.waitText("[3 "+a.T("tui.tab.mailbox"), a.T("tui.mailbox.title"))
+	d.release()
+	a.waitFor("what was made, said on the Mailbox", func(s string) bool {
+		return strings.Contains(s, "[3 "+a.T("tui.tab.mailbox")) && strings.Contains(lastLines(s, 2), "#9")
+	})
+	a.press("1")
+	s = a.waitText(a.T("tui.services.title"), "1 of 12", "xara-shop.com")
+	if strings.Contains(s, a.T("tui.contacts.title")) {
+		t.Fatalf("the form sent still shows:\n%s", s)
+	}
+	a.press("2")
+	s = a.waitText(a.T("tui.requests.title"), "#9")
+	if !strings.HasPrefix(lineOf(s, "#9"), ">") {
+		t.Fatalf("the cursor is not on the request made:\n%s", s)
+	}
 }

@@ -191,6 +191,10 @@ type Model struct {
 	// afterHelp are the keys screens played (common.ReplayMsg) while
 	// the help was open: played once it closes (see replay)
 	afterHelp []replayed
+	// afterSmall are the keys screens played (common.ReplayMsg) while
+	// the window was too small for the screen shown: played once it
+	// is large enough (see replay and resume)
+	afterSmall []common.ReplayMsg
 
 	// msgRows are the rows the screen lends the status line's message
 	// while it is fresh and needs more than the line of the keys (see
@@ -213,7 +217,7 @@ type Model struct {
 	// in held, and the frame shows its outline only until graced.
 	starting bool
 	graced   bool
-	held     []tea.Msg
+	held     []tea.KeyPressMsg
 
 	subGen    int
 	subCancel context.CancelFunc
@@ -420,13 +424,11 @@ func (m *Model) started(lang locale.Lang) tea.Cmd {
 		m.build()
 	}
 	m.resize()
-	cmds := []tea.Cmd{m.subscribe(), m.reloadAll()}
 	held := m.held
 	m.held = nil
-	for _, msg := range held {
-		cmds = append(cmds, m.handle(msg))
-	}
-	return tea.Batch(cmds...)
+	// as a screen's keys held are played (common.ReplayMsg): those
+	// played while the window is too small wait until it is not
+	return tea.Batch(m.subscribe(), m.reloadAll(), m.replay(m.current().id, common.ReplayMsg{Keys: held}))
 }
 
 // retime waits for the next writing of the relative times.
@@ -620,6 +622,20 @@ func (m *Model) tooSmall() bool {
 	return m.c.Width < w || m.c.Height < h
 }
 
+// fits reports whether the window is large enough for the screen shown;
+// when the last frame was the notice that it is not (small), the screens
+// get the window's size first, as the next frame would give them.
+func (m *Model) fits() bool {
+	if m.tooSmall() {
+		return false
+	}
+	if m.small {
+		m.small = false
+		m.resize()
+	}
+	return true
+}
+
 // resize lays every screen out again at the window's size; in a window
 // too small, they keep the size they had, and all they hold (a list's
 // scroll, a form), until it is large enough again.
@@ -665,6 +681,25 @@ func (m *Model) pop(from int) bool {
 	delete(m.notes, top.id)
 	m.active = top.origin
 	return true
+}
+
+// unpark closes screen from when it is the last of the screens parked
+// on a tab the user left (switchTab), as pop closes the one on top: a
+// form whose save answered after a click on another tab, done while it
+// was under way with no key typed after it, closes as it does on top.
+// It stayed parked, saved or its request made, and showed again on its
+// tab as if neither, ready to save the same again.
+func (m *Model) unpark(from int) bool {
+	for t, ss := range m.parked {
+		if n := len(ss); n > 0 && ss[n-1].id == from {
+			delete(m.notes, from)
+			if m.parked[t] = ss[:n-1]; n == 1 {
+				delete(m.parked, t)
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // switchTab shows tab t. The screens opened over the tab left close,
@@ -742,8 +777,29 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		}
 	}()
 	cmd = m.handle(msg)
+	if more := m.resume(); more != nil {
+		cmd = tea.Batch(cmd, more)
+	}
 	m.lend()
 	return m, cmd
+}
+
+// resume plays the keys that waited for the window to be large enough
+// (afterSmall), once it is: enlarged, or the screen shown needing less.
+// They are played on the screen shown, where the user is.
+func (m *Model) resume() tea.Cmd {
+	if len(m.afterSmall) == 0 || m.quitting || !m.fits() {
+		return nil
+	}
+	waited := m.afterSmall
+	m.afterSmall = nil
+	cmds := make([]tea.Cmd, 0, len(waited))
+	for _, r := range waited {
+		// a key that opens a screen too large for the window sends
+		// the rest back to afterSmall, in order
+		cmds = append(cmds, m.replay(m.current().id, r))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) handle(msg tea.Msg) tea.Cmd {
@@ -807,7 +863,7 @@ func (m *Model) handle(msg tea.Msg) tea.Cmd {
 		return m.key(msg)
 	case tea.PasteMsg:
 		if m.starting {
-			m.hold(msg)
+			m.hold(common.PasteKey(msg.Content))
 			return nil
 		}
 		return m.paste(msg.Content)
@@ -839,7 +895,7 @@ func lineFeed(msg tea.KeyPressMsg) tea.KeyPressMsg {
 
 // hold keeps a key or a paste typed while the session starts, for
 // started to play (as many as a page keeps, common.MaxEarlyKeys).
-func (m *Model) hold(msg tea.Msg) {
+func (m *Model) hold(msg tea.KeyPressMsg) {
 	if len(m.held) < common.MaxEarlyKeys {
 		m.held = append(m.held, msg)
 	}
@@ -897,6 +953,12 @@ func (m *Model) root(from int, msg common.RootMsg) tea.Cmd {
 			// keys typed ahead for the screen closed, then why it closed
 			cmd := m.replay(m.current().id, common.ReplayMsg{Keys: msg.Abandoned, Failed: true})
 			return tea.Batch(cmd, m.say(m.current().id, msg.Status))
+		}
+		if m.unpark(from) && (msg.Status.Text != "" || msg.Status.Err != nil) {
+			// closed on a tab the user left (no key reached it
+			// there): what it says (saved, or why it closed) is
+			// said where the user is
+			return m.say(m.current().id, msg.Status)
 		}
 	case common.EditContactsMsg:
 		return m.push(contacts.New(m.c, msg.Service), ServicesTab)
@@ -1031,6 +1093,14 @@ func (m *Model) waitAgain() tea.Cmd { return wait(m.subGen, m.subCtx, m.subCh) }
 
 func (m *Model) openRequest(from int, msg common.OpenRequestMsg) tea.Cmd {
 	if msg.Replace && !m.pop(from) {
+		if m.unpark(from) {
+			// the form that asked was parked on a tab the user
+			// left while it was sent: the user stays where they
+			// went, told what was made, the Requests tab's cursor
+			// on it
+			m.reqs.Opened(msg.ID)
+			return m.say(m.current().id, msg.Status)
+		}
 		return nil // the form that asked is closed already
 	}
 	// whatever screen it opens from, the request is the one last
@@ -1185,7 +1255,10 @@ func (m *Model) reading(s slot) common.Reading {
 // first that is not the app's own where it is played (see
 // common.EarlyKeys.Abandon), the move keys skipped. A paste kept
 // (common.PasteKey) is pasted, into the field the keys before it opened,
-// or nowhere. Keys played while the help is open wait until it closes.
+// or nowhere; a click on a tab kept (common.TabClick) shows that tab.
+// Keys played while the help is open wait until it closes;
+// while the window is too small for the screen, until it is large
+// enough (resume).
 func (m *Model) replay(from int, msg common.ReplayMsg) tea.Cmd {
 	if m.current().id != from {
 		return nil
@@ -1197,11 +1270,25 @@ func (m *Model) replay(from int, msg common.ReplayMsg) tea.Cmd {
 		return nil
 	}
 	cmds := make([]tea.Cmd, 0, len(msg.Keys))
-	for _, k := range msg.Keys {
+	for i, k := range msg.Keys {
+		if !m.fits() {
+			// the notice that the window is too small shows instead
+			// of the screen, where a key does nothing: this one and
+			// those after it wait until the window is large enough
+			// (resume), as the notice says ("with all you typed")
+			m.afterSmall = append(m.afterSmall, common.ReplayMsg{Keys: msg.Keys[i:], Failed: msg.Failed})
+			break
+		}
 		if s, ok := common.Pasted(k); ok {
 			// typed where the keys before it led, or dropped when no
 			// field has the keys there
 			cmds = append(cmds, m.paste(s))
+			continue
+		}
+		if t, ok := common.TabClicked(k); ok {
+			// a click on a tab, done after the keys before it: as if
+			// done now (the app's own, whatever a read brought)
+			cmds = append(cmds, m.clickTab(Tab(t)))
 			continue
 		}
 		if msg.Failed {
@@ -1344,8 +1431,8 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	if t := tabs.Index(hit.ID()); t >= 0 {
-		if click, ok := msg.(tea.MouseClickMsg); ok && click.Button == tea.MouseLeft && m.pick == nil {
-			m.switchTab(Tab(t))
+		if click, ok := msg.(tea.MouseClickMsg); ok && click.Button == tea.MouseLeft {
+			return m.clickTab(Tab(t))
 		}
 		return nil
 	}
@@ -1366,6 +1453,26 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	return m.update(m.current(), common.MouseMsg{Part: part, Mouse: local})
+}
+
+// clickTab is a click on tab t: it shows t, unless the screen shown
+// holds keys typed while its save is under way (common.Holder, not
+// common.Reading): they are meant for where the save leads, and the
+// click, done after them, is held behind them (common.TabClick) and
+// played once they are, in the order done. It showed t at once, and the
+// keys were lost with the screen left (the form saving, parked while
+// its draft was being sent, or closed). A click while a screen's first
+// read is under way shows t at once, as esc goes back at once: the
+// user no longer waits for it.
+func (m *Model) clickTab(t Tab) tea.Cmd {
+	if m.pick != nil {
+		return nil
+	}
+	if cur := m.current(); m.holding(cur) && m.reading(cur) == nil {
+		return m.update(cur, common.TabClick(int(t)))
+	}
+	m.switchTab(t)
+	return nil
 }
 
 // layers places the last frame's parts for a hit test: the tabs, and the
@@ -1410,14 +1517,9 @@ func (m *Model) render() string {
 	w, h := m.c.Width, m.c.Height
 	st := m.c.Styles
 	cur := m.current()
-	if nw, nh := m.need(); w < nw || h < nh {
+	if !m.fits() {
 		m.small = true
-		return m.smallNotice(nw, nh)
-	}
-	if m.small {
-		// back from the notice: the screens get the window's size
-		m.small = false
-		m.resize()
+		return m.smallNotice(m.need())
 	}
 	if m.starting && !m.graced {
 		return m.outline()

@@ -41,6 +41,25 @@ func Pasted(k tea.KeyPressMsg) (text string, ok bool) {
 	return k.Text, true
 }
 
+// clickCode is the code of a key held that stands for a click on a tab
+// (TabClick), the tab's index added: no key has them.
+const clickCode = pasteCode + 0x100
+
+// TabClick is a click on tab t among the keys typed ahead: the root
+// model hands it to a screen holding keys typed while its save is under
+// way (Holder) as one more key, and plays it as a click on that tab
+// (TabClicked) once the keys before it are played.
+func TabClick(t int) tea.KeyPressMsg { return tea.KeyPressMsg{Code: clickCode + rune(t)} }
+
+// TabClicked returns the tab of a click held (TabClick); ok is false
+// for any other key.
+func TabClicked(k tea.KeyPressMsg) (tab int, ok bool) {
+	if k.Code < clickCode || k.Code >= clickCode+0x100 {
+		return 0, false
+	}
+	return int(k.Code - clickCode), true
+}
+
 // Forget drops the keys kept: the user left the page before it was read,
 // and what they typed there is no longer meant for it.
 func (e *EarlyKeys) Forget() { e.keys = nil }
@@ -86,8 +105,11 @@ func (e *EarlyKeys) Play(c *Common) tea.Cmd {
 // dropped, every key after the first of them with them; the app's own
 // keys typed before it (q, a tab's digit, ?, @) meant the same whatever
 // the read brought, and the root model plays them as if typed now (see
-// ReplayMsg.Failed): a q typed ahead of a read that fails quits. It
-// returns no command (see Common.Open).
+// ReplayMsg.Failed): a q typed ahead of a read that fails quits. A
+// list whose first read fails plays its keys instead (Play): with no
+// row, its own keys open nothing, and the keys after them mean what
+// they mean on the list saying so. It returns no command (see
+// Common.Open).
 func (e *EarlyKeys) Abandon(c *Common) tea.Cmd {
 	if len(e.keys) == 0 {
 		return nil

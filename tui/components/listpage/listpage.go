@@ -129,7 +129,7 @@ type List[T any] struct {
 
 	// failed: the first read failed; the keys typed since are not kept
 	// for a later read (early: those typed before the first rows were
-	// read, played once they are, see Holding)
+	// read, played once they are, or once the read fails, see Holding)
 	failed bool
 
 	// want is the row Select asked for, while wanted: the cursor goes
@@ -273,11 +273,17 @@ func (l *List[T]) landed(msg gotMsg[T]) tea.Cmd {
 		l.err = msg.Err
 		if l.empty() {
 			// "could not be read": the keys typed for it are not
-			// played on a later read, and the app's keys act again,
-			// those typed before the list's own too, now
-			// (common.EarlyKeys.Abandon): a q typed ahead quits
+			// kept for a later read, and those held are played now,
+			// on the list saying so, as if typed once it did: it is
+			// a screen the keys work on (the app's, the filter, the
+			// sort), where a key that opens or acts on a row has
+			// none to act on and opens nothing, so the keys after it
+			// mean what they say there. A q typed ahead quits, after
+			// an enter too: played as a sub-view's are
+			// (common.EarlyKeys.Abandon), it was dropped with the
+			// enter before it.
 			l.failed = true
-			l.early.Abandon(l.c)
+			l.replay()
 		}
 		again := l.reads.End()
 		l.Table.Empty = l.emptyText(l.Table.Len())
