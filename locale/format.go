@@ -117,6 +117,44 @@ func (l *Localizer) Stamp(t time.Time) string {
 	return t.UTC().Format(l.dateLayout() + " 15:04 UTC")
 }
 
+// months are the names of the months, January first, as a date in words
+// writes them (lower case in both languages).
+var months = map[Lang][12]string{
+	PT: {"janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"},
+	FR: {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+}
+
+// Spelled writes a time in full as a sentence of a mail says it, the
+// month in words: "17 de março de 2026, às 09:00 UTC" (à 01:00, for one
+// o'clock), "17 mars 2026 à 09:00 UTC" (le 1er mars); in English, as
+// Stamp. A mail reads as a letter, where 17/03/2026 09:00 UTC reads as a
+// form; labels and lists keep Stamp, the shorter. (golang.org/x/text
+// writes no dates; the two patterns are CLDR's long dates for pt-PT and
+// fr, with its "às"/"à" for the time.)
+func (l *Localizer) Spelled(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	t = t.UTC()
+	month := months[l.lang][t.Month()-1]
+	clock := t.Format("15:04") + " UTC"
+	switch l.lang {
+	case PT:
+		at := "às"
+		if t.Hour() == 1 {
+			at = "à"
+		}
+		return fmt.Sprintf("%d de %s de %d, %s %s", t.Day(), month, t.Year(), at, clock)
+	case FR:
+		day := strconv.Itoa(t.Day())
+		if t.Day() == 1 {
+			day = "1er"
+		}
+		return fmt.Sprintf("%s %s %d à %s", day, month, t.Year(), clock)
+	}
+	return l.Stamp(t)
+}
+
 // Ago writes t relative to now, as a list shows it: "just now", "5m ago",
 // "3h ago", "2d ago" in English, "há 3 h", "il y a 3 h"; from a week on,
 // the date.
@@ -253,6 +291,13 @@ type Size int64
 
 // In writes the size.
 func (s Size) In(l *Localizer) string { return l.Size(int64(s)) }
+
+// Spelled is a time written in full, the month in words, as a mail's
+// sentence says it (Localizer.Spelled).
+type Spelled time.Time
+
+// In writes the time.
+func (s Spelled) In(l *Localizer) string { return l.Spelled(time.Time(s)) }
 
 // Stamp is a time written in full in the reader's language.
 type Stamp time.Time

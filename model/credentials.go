@@ -452,7 +452,7 @@ func (d *Desk) MailCredentialCode(ctx context.Context, token string) (Credential
 			if page != "" {
 				fmt.Fprintf(&b, "%s\n\n    %s\n\n", l.T("mail.credential.page"), page)
 			}
-			b.WriteString(l.T("mail.credential.unexpected", locale.Args{"Expires": locale.Stamp(rec.Expires)}) + "\n")
+			b.WriteString(l.T("mail.credential.unexpected", locale.Args{"Expires": locale.Spelled(rec.Expires)}) + "\n")
 			return l.T("mail.credential.subject", locale.Args{"Handle": rec.Handle}), b.String()
 		}
 		if _, err := d.send(tx, w, rec.Handle, Mail{Token: code, Link: page, Kind: MailCredentialCode, CredentialID: rec.ID}, write); err != nil {

@@ -102,7 +102,7 @@ func (d *Desk) AskEmailChange(ctx context.Context, actor Handle, email string) (
 			if link != "" {
 				fmt.Fprintf(&b, "%s\n\n    %s\n\n", l.T("mail.email.page"), link)
 			}
-			b.WriteString(l.T("mail.email.unexpected", locale.Args{"Expires": locale.Stamp(c.Expires)}) + "\n")
+			b.WriteString(l.T("mail.email.unexpected", locale.Args{"Expires": locale.Spelled(c.Expires)}) + "\n")
 			return l.T("mail.email.subject"), b.String()
 		}
 		if _, err := d.sendTo(tx, w, actor, email, Mail{Token: tok, Link: link, Kind: MailEmailConfirm}, write); err != nil {

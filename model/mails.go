@@ -243,7 +243,7 @@ func (d *Desk) sendConfirm(tx Tx, w *work, r Request, a Account, again bool) (Ma
 		if again {
 			line("mail.confirm.replaces", nil)
 		}
-		line("mail.confirm.expires", locale.Args{"Expires": locale.Stamp(r.Expires)})
+		line("mail.confirm.expires", locale.Args{"Expires": locale.Spelled(r.Expires)})
 		return subject, b.String()
 	}
 	return d.sendToAccount(tx, w, a, "", Mail{RequestID: r.ID, Token: tok, Link: link, Kind: MailConfirm}, write)

@@ -156,7 +156,7 @@ func TestEmailPageAsksAndSpeaks(t *testing.T) {
 	want(t, p, http.StatusOK, `lang="fr"`, "Changement d'adresse e-mail", "Collez le code de validation de votre e-mail", ">Ouvrir le changement</button>")
 	p = w.get(emailLink(c.ID, tok))
 	want(t, p, http.StatusOK, `lang="pt-PT"`, "Novo endereço de e-mail de te22222-ovh", ">Confirmar</button>", "à espera do seu código")
-	want(t, w.postEmail(c.ID, tok, "accept"), http.StatusOK, "Confirmado: te22222-ovh recebe agora o seu correio em ted@new.example.")
+	want(t, w.postEmail(c.ID, tok, "accept"), http.StatusOK, "Confirmada: te22222-ovh recebe agora o seu correio em ted@new.example.")
 	// Nothing of the token reaches the access log.
 	if strings.Contains(w.log.String(), tok) || !strings.Contains(w.log.String(), "route=/email/") {
 		t.Errorf("access log:\n%s", w.log.String())

@@ -190,7 +190,7 @@ func testCredentialsAppBound(t *testing.T, open Opener) {
 	for _, h := range hs {
 		if h.Action == model.ActCredentialDrop {
 			drops = append(drops, h.Detail)
-			if pt := model.DetailOf(h).In(locale.For(locale.PT)); !strings.Contains(pt, "descartada antes da sua validação: 200 chaves desta chave de API") {
+			if pt := model.DetailOf(h).In(locale.For(locale.PT)); !strings.Contains(pt, "descartada antes da sua validação: 200 consumer keys desta chave de API") {
 				t.Errorf("a dropped key's history line in Portuguese: %q", pt)
 			}
 		}
