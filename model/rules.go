@@ -9,13 +9,10 @@ import (
 )
 
 // MayChange says whether actor may ask to change role r on s: the admin
-// may change any role, the tech and billing contacts only their own. It
-// returns nil, or the refusal with its reason.
+// may change any role, every other contact only its own. It returns nil,
+// or the refusal with its reason.
 func MayChange(s Service, actor Handle, r Role) error {
-	if s.Admin == actor {
-		return nil
-	}
-	if (r == Tech && s.Tech == actor) || (r == Billing && s.Billing == actor) {
+	if s.Admin == actor || s.Contact(r) == actor {
 		return nil
 	}
 	switch r {
