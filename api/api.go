@@ -387,7 +387,8 @@ func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 		}
 		// The key's access rules, the provider's way: the call's method
 		// and path (after /1.0, without the query) must match one.
-		// A key may always see and revoke itself (/auth/…).
+		// A key may always see and revoke itself (/auth/…): every
+		// route under /auth/ skips the rules, a new one too.
 		if p := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(Prefix, "/")); !strings.HasPrefix(p, "/auth/") && !who.Granted(r.Method, p) {
 			writeError(w, notGranted(r.Method, p))
 			return

@@ -11,6 +11,12 @@ import (
 	"contactdesk/model"
 )
 
+// routes serves every route of the API on h.mux. A route added here
+// needs its row in the README's table of routes (with the query
+// parameters it takes, authed's first argument), which
+// TestEveryRouteIsInTheReadme checks; one added under /1.0/auth/ is
+// callable by every consumer key whatever its access rules (authed), as
+// a key may always read and revoke itself.
 func (h *Handler) routes() {
 	m := h.mux
 	m.HandleFunc("GET /1.0/auth/time", func(w http.ResponseWriter, r *http.Request) {
