@@ -1,10 +1,11 @@
 // Package locale is what the desk needs to speak each account's
-// language: the catalogues of its texts (one file per language, embedded
-// in the binary), a Localizer per language that writes them with their
-// named arguments and CLDR plurals, the words and numbers each language
-// writes its own way (amounts, dates, durations, "2 h ago"), and the
-// matching of what a system or a browser asks for ($LANG, Accept-Language)
-// to a language the desk speaks.
+// language: the catalogues of its texts (active.XX.toml) and of the
+// command line's help (help.XX.toml), embedded in the binary, the list
+// of its languages (languages, in lang.go), a Localizer per language
+// that writes them with their named arguments and CLDR plurals, the
+// words and numbers each language writes its own way (amounts, dates,
+// durations, "2 h ago"), and the matching of what a system or a browser
+// asks for ($LANG, Accept-Language) to a language the desk speaks.
 //
 // It is a leaf: it knows nothing of accounts, requests or screens. The
 // model hands it values that know how to write themselves (Word), so that
