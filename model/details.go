@@ -39,6 +39,12 @@ func (d detail) In(l *locale.Localizer) string {
 	return d.m.In(l)
 }
 
+// The model's history lines, read back by detailMessage. serviceAddRE
+// reads addService's line, which names a service's roles one by one (as
+// Import's "imported" line does, which no pattern reads): a role added
+// to the model changes what new lines say, and the lines stored before
+// must still read back, so it needs a second pattern, not an edit of
+// this one.
 var (
 	createRE     = regexp.MustCompile(`^(.+) of (\S+): (\S+) -> (\S+); to confirm: (.+)$`)
 	doneRE       = regexp.MustCompile(`^(.+) of (\S+) moved from (\S+) to (\S+)$`)

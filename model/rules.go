@@ -15,6 +15,9 @@ func MayChange(s Service, actor Handle, r Role) error {
 	if s.Admin == actor || s.Contact(r) == actor {
 		return nil
 	}
+	// Each role has its own refusal: a role added to Roles needs its case
+	// here and its err.role.…_only, or it is refused with billing's
+	// (TestEveryRoleIsKnownEverywhere says so).
 	switch r {
 	case Admin:
 		return fail(ErrNotYourRole, "role", "err.role.admin_only", locale.Args{"Service": s.Name})
