@@ -389,7 +389,8 @@ func (h *Handler) authed(ps params, fn route) http.HandlerFunc {
 		// and path (after /1.0, without the query) must match one.
 		// A key may always see and revoke itself (/auth/…): told by the
 		// route the call matched, not by its path, so that no path
-		// reaching another route through /auth/ is ever exempt.
+		// reaching another route through /auth/ is ever exempt. Every
+		// route under /auth/ skips the rules, a new one too.
 		_, route, _ := strings.Cut(r.Pattern, " ")
 		if p := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(Prefix, "/")); !strings.HasPrefix(route, Prefix+"auth/") && !who.Granted(r.Method, p) {
 			writeError(w, notGranted(r.Method, p))

@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -168,5 +169,35 @@ func TestSignedWithoutThePort(t *testing.T) {
 		if got := call(c.signed, me); got != c.want {
 			t.Errorf("a call signed for %s: %d, want %d", c.signed, got, c.want)
 		}
+	}
+}
+
+// TestEveryRouteIsInTheReadme: each route routes.go serves has its row
+// in the README's table of routes (the path after /1.0, as a client
+// writes it), where the query parameters it takes are shown: a route
+// added to the mux alone was known only to whoever read the code.
+func TestEveryRouteIsInTheReadme(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pattern := regexp.MustCompile(`"(GET|POST|PUT|DELETE) /1\.0(/[^"]*)"`)
+	n := 0
+	for _, m := range pattern.FindAllStringSubmatch(string(code), -1) {
+		if m[2] == "/" {
+			continue // a service type's routes, "GET /1.0/"+p.Path…: the README's /{service path}
+		}
+		n++
+		row := "| `" + m[1] + " " + m[2]
+		if !strings.Contains(string(readme), row+"`") && !strings.Contains(string(readme), row+"?") {
+			t.Errorf("the README's table of routes has no row for %s %s", m[1], m[2])
+		}
+	}
+	if n < 10 {
+		t.Fatalf("routes.go names %d routes: the pattern no longer finds them", n)
 	}
 }

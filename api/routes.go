@@ -11,6 +11,12 @@ import (
 	"contactdesk/model"
 )
 
+// routes serves every route of the API on h.mux. A route added here
+// needs its row in the README's table of routes (with the query
+// parameters it takes, authed's first argument), which
+// TestEveryRouteIsInTheReadme checks; one added under /1.0/auth/ is
+// callable by every consumer key whatever its access rules (authed), as
+// a key may always read and revoke itself.
 func (h *Handler) routes() {
 	m := h.mux
 	m.HandleFunc("GET /1.0/auth/time", func(w http.ResponseWriter, r *http.Request) {
@@ -287,6 +293,14 @@ func (h *Handler) serviceInfos(p ServicePath) route {
 	}
 }
 
+// changeContactBody is the body of changeContact: the new contact of
+// each role to change, named as serviceInfos names the roles.
+type changeContactBody struct {
+	Admin   *string `json:"contactAdmin"`
+	Tech    *string `json:"contactTech"`
+	Billing *string `json:"contactBilling"`
+}
+
 // changeContact is POST /{path}/{name}/changeContact with any of
 // contactAdmin, contactTech, contactBilling: the roles going to one
 // account make one change, and all the changes are asked for at once
@@ -294,11 +308,7 @@ func (h *Handler) serviceInfos(p ServicePath) route {
 // outgoing contact, as the provider makes them.
 func (h *Handler) changeContact(p ServicePath) route {
 	return func(c *call) (any, error) {
-		var in struct {
-			Admin   *string `json:"contactAdmin"`
-			Tech    *string `json:"contactTech"`
-			Billing *string `json:"contactBilling"`
-		}
+		var in changeContactBody
 		if err := decode(c, &in); err != nil {
 			return nil, err
 		}

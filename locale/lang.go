@@ -1,10 +1,11 @@
 // Package locale is what the desk needs to speak each account's
-// language: the catalogues of its texts (one file per language, embedded
-// in the binary), a Localizer per language that writes them with their
-// named arguments and CLDR plurals, the words and numbers each language
-// writes its own way (amounts, dates, durations, "2 h ago"), and the
-// matching of what a system or a browser asks for ($LANG, Accept-Language)
-// to a language the desk speaks.
+// language: the catalogues of its texts (active.XX.toml) and of the
+// command line's help (help.XX.toml), embedded in the binary, the list
+// of its languages (languages, in lang.go), a Localizer per language
+// that writes them with their named arguments and CLDR plurals, the
+// words and numbers each language writes its own way (amounts, dates,
+// durations, "2 h ago"), and the matching of what a system or a browser
+// asks for ($LANG, Accept-Language) to a language the desk speaks.
 //
 // It is a leaf: it knows nothing of accounts, requests or screens. The
 // model hands it values that know how to write themselves (Word), so that
@@ -28,23 +29,64 @@ const (
 	FR Lang = "fr"
 )
 
+// languages are the languages the desk speaks, in the order they are
+// offered, each with its BCP 47 tag and its name in itself. Langs, Known,
+// Parse, the matching of $LANG and Accept-Language, and Name all read
+// them here. A language added here also needs its catalogues
+// (active.XX.toml, help.XX.toml), its numbers' separators (seps, in
+// format.go), and its name in every catalogue (word.lang.XX):
+// TestEveryLanguageIsComplete names what is missing.
+var languages = []struct {
+	lang Lang
+	tag  language.Tag
+	name string
+}{
+	{PT, language.EuropeanPortuguese, "Português"},
+	{EN, language.English, "English"},
+	{FR, language.French, "Français"},
+}
+
 // Langs lists the languages the desk speaks, in the order they are offered.
-var Langs = []Lang{PT, EN, FR}
+var Langs = func() []Lang {
+	ls := make([]Lang, len(languages))
+	for i, l := range languages {
+		ls[i] = l.lang
+	}
+	return ls
+}()
 
 // Default is the language of whoever has said nothing: English.
 const Default = EN
 
-// tags are the languages' BCP 47 tags, in the order of matching: English
-// first, so that a language the desk does not speak falls back to it.
-var tags = map[Lang]language.Tag{
-	EN: language.English,
-	PT: language.EuropeanPortuguese,
-	FR: language.French,
-}
+// tags are the languages' BCP 47 tags.
+var tags = func() map[Lang]language.Tag {
+	m := map[Lang]language.Tag{}
+	for _, l := range languages {
+		m[l.lang] = l.tag
+	}
+	return m
+}()
 
-var matcher = language.NewMatcher([]language.Tag{tags[EN], tags[PT], tags[FR]})
+// byIndex are the languages in the order of matching: the default
+// first, so that a language the desk does not speak falls back to it,
+// then the others as offered (English, Portuguese, French).
+var byIndex = func() []Lang {
+	ls := []Lang{Default}
+	for _, l := range Langs {
+		if l != Default {
+			ls = append(ls, l)
+		}
+	}
+	return ls
+}()
 
-var byIndex = []Lang{EN, PT, FR}
+var matcher = func() language.Matcher {
+	ts := make([]language.Tag, len(byIndex))
+	for i, l := range byIndex {
+		ts[i] = tags[l]
+	}
+	return language.NewMatcher(ts)
+}()
 
 // Tag returns the language's BCP 47 tag (pt-PT for Portuguese).
 func (l Lang) Tag() language.Tag {
@@ -140,15 +182,14 @@ func FromAcceptLanguage(header string) (Lang, bool) {
 	return match(ts...)
 }
 
-// names are the languages' names, each in itself: a reader looking for
-// its own language finds it whatever language the screen is in.
-var names = map[Lang]string{PT: "Português", EN: "English", FR: "Français"}
-
 // Name returns the language's name in the language itself: Português,
-// English, Français.
+// English, Français. A reader looking for its own language finds it
+// whatever language the screen is in.
 func (l Lang) Name() string {
-	if n, ok := names[l]; ok {
-		return n
+	for _, k := range languages {
+		if k.lang == l {
+			return k.name
+		}
 	}
 	return string(l)
 }

@@ -1,6 +1,7 @@
 package locale_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -254,5 +255,47 @@ func TestQuotedInEachLanguage(t *testing.T) {
 	}
 	if got := locale.For(locale.FR).T("err.lang", locale.Args{"Value": locale.Quoted(`"de"`)}); !strings.HasPrefix(got, "«\u00a0de\u00a0» n'est pas") {
 		t.Errorf("a refusal quoting a value, in French: %q", got)
+	}
+}
+
+// TestEveryLanguageIsComplete: each language the desk offers is found
+// again from its code, its $LANG and its Accept-Language, has its own
+// localizer, name and numbers' separators, and is named in the
+// catalogues. A language added to the list without one of these would
+// read as English, or write 42,50 € as "4250 €", and nothing else says
+// so.
+func TestEveryLanguageIsComplete(t *testing.T) {
+	en := locale.IDs(locale.EN)
+	for _, l := range locale.Langs {
+		tag := l.Tag().String()
+		if got, ok := locale.Parse(string(l)); got != l || !ok {
+			t.Errorf("%s: Parse(%q) = %s %v", l, l, got, ok)
+		}
+		if got, ok := locale.FromEnv(func(k string) string {
+			if k == "LANG" {
+				return strings.ReplaceAll(tag, "-", "_") + ".UTF-8"
+			}
+			return ""
+		}); got != l || !ok {
+			t.Errorf("%s: LANG=%s reads as %s %v", l, tag, got, ok)
+		}
+		if got, ok := locale.FromAcceptLanguage(tag + ";q=0.9"); got != l || !ok {
+			t.Errorf("%s: Accept-Language %s reads as %s %v", l, tag, got, ok)
+		}
+		if got := locale.For(l).Lang(); got != l {
+			t.Errorf("%s: its localizer writes %s", l, got)
+		}
+		if l.Name() == string(l) || l.Name() == "" {
+			t.Errorf("%s: no name of its own: %q", l, l.Name())
+		}
+		if a := locale.For(l).Amount(4250); !strings.Contains(a, "42") || strings.Contains(a, "4250") {
+			t.Errorf("%s: 42.50 is written %q: no decimal separator", l, a)
+		}
+		if id := "word.lang." + string(l); !slices.Contains(en, id) {
+			t.Errorf("%s: the catalogues have no %s", l, id)
+		}
+		if len(locale.HelpCatalogue(l)) == 0 {
+			t.Errorf("%s: no help catalogue", l)
+		}
 	}
 }

@@ -33,8 +33,9 @@ const (
 const MaxNamedAmiss = 30
 
 // Desk is the domain's entry point: every action a user can take, with its
-// rules, each run in one transaction of the store. The CLI, the TUI and
-// the SSH server all call it.
+// rules, each run in one transaction of the store. Every door calls it:
+// the command line, the terminal app (locally and over SSH), the web
+// page of a mail's link and the HTTP API.
 type Desk struct {
 	store       Store
 	clock       Clock

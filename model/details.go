@@ -2,6 +2,7 @@ package model
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,11 +39,17 @@ func (d detail) In(l *locale.Localizer) string {
 	return d.m.In(l)
 }
 
+// The model's history lines, read back by detailMessage. serviceAddRE
+// reads addService's line, which names a service's roles one by one (as
+// Import's "imported" line does, which no pattern reads): a role added
+// to the model changes what new lines say, and the lines stored before
+// must still read back, so it needs a second pattern, not an edit of
+// this one.
 var (
 	createRE     = regexp.MustCompile(`^(.+) of (\S+): (\S+) -> (\S+); to confirm: (.+)$`)
 	doneRE       = regexp.MustCompile(`^(.+) of (\S+) moved from (\S+) to (\S+)$`)
 	endedRE      = regexp.MustCompile(`^(refused|expired|cancelled|done): (.+)$`)
-	contactRE    = regexp.MustCompile(`^(admin|tech|billing) contact of (\S+): (\S+) -> (\S+)$`)
+	contactRE    = regexp.MustCompile(`^(` + alternatives(Roles) + `) contact of (\S+): (\S+) -> (\S+)$`)
 	resentRE     = regexp.MustCompile(`^confirmation mail sent again to (\S+)$`)
 	accountRE    = regexp.MustCompile(`^account (\S+) \((.*)\) opened$`)
 	standingRE   = regexp.MustCompile(`^(\S+): payments (up to date|overdue)$`)
@@ -51,7 +58,7 @@ var (
 	emailAskRE   = regexp.MustCompile(`^asked to use (\S+); a token was mailed to it$`)
 	emailRefRE   = regexp.MustCompile(`^change of e-mail address to (\S+) refused with its token$`)
 	emailRE      = regexp.MustCompile(`^e-mail address changed from (\S+) to (\S+?)( \(confirmed\))?$`)
-	langRE       = regexp.MustCompile(`^language set to (pt|en|fr)$`)
+	langRE       = regexp.MustCompile(`^language set to (` + alternatives(Langs) + `)$`)
 	throttledRE  = regexp.MustCompile(`^(\d+) wrong tokens in (.+); tries paused until (\S+)$`)
 	expiredRE    = regexp.MustCompile(`^no decision within the validity period \((.+)\)$`)
 	refusedByRE  = regexp.MustCompile(`^refused by (\S+)$`)
@@ -284,12 +291,23 @@ func reasonOfText(s string) locale.Word {
 	return locale.Text(s)
 }
 
+// alternatives is a regular expression's alternation of words: the
+// roles or the languages of the model's history lines, so that a role
+// or a language added to Roles or Langs reads back in every language.
+func alternatives[W ~string](ws []W) string {
+	qs := make([]string, len(ws))
+	for i, w := range ws {
+		qs[i] = regexp.QuoteMeta(string(w))
+	}
+	return strings.Join(qs, "|")
+}
+
 // rolesOf reads "tech, billing" back into roles.
 func rolesOf(s string) ([]Role, bool) {
 	var rs []Role
 	for _, w := range strings.Split(s, ", ") {
 		r := Role(w)
-		if r != Admin && r != Tech && r != Billing {
+		if !slices.Contains(Roles, r) {
 			return nil, false
 		}
 		rs = append(rs, r)

@@ -33,7 +33,7 @@ func movedReason(role Role, service string, was, now Handle) locale.Message {
 // The reasons of the recheck, read back from their English text: the
 // only ones a request's parties and states do not tell.
 var (
-	movedRE  = regexp.MustCompile(`^the (admin|tech|billing) contact of (\S+) is no longer (\S+) \(it is now (\S+)\)$`)
+	movedRE  = regexp.MustCompile(`^the (` + alternatives(Roles) + `) contact of (\S+) is no longer (\S+) \(it is now (\S+)\)$`)
 	unpaidRE = regexp.MustCompile(`^(\S+) has unpaid bills; the billing contact can't move until they are settled$`)
 )
 

@@ -1,6 +1,6 @@
 // Package model is contactdesk's domain: accounts, services, contact
 // roles, change requests, tokens, mails and history, and every rule of
-// SPEC.md. It knows nothing of terminals, keys, colours or SQL: storage is
+// docs/rules.md. It knows nothing of terminals, keys, colours or SQL: storage is
 // reached through the Store interface declared in store.go.
 package model
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,8 +42,7 @@ func ParseHandle(s string) (Handle, error) {
 // ParseRole reads "admin", "tech" or "billing", whatever the case.
 func ParseRole(s string) (Role, error) {
 	r := Role(strings.ToLower(strings.TrimSpace(s)))
-	switch r {
-	case Admin, Tech, Billing:
+	if slices.Contains(Roles, r) {
 		return r, nil
 	}
 	return "", fail(ErrInvalid, "role", "err.role.bad", quotedArg(s))

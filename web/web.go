@@ -3,7 +3,11 @@
 // refuses it with that token — the same Desk.Accept and Desk.Refuse the
 // app and the command line call. It is plain HTML from html/template,
 // with one embedded style sheet: no JavaScript, nothing fetched from
-// elsewhere, readable on a phone and in a text browser.
+// elsewhere, readable on a phone and in a text browser. The same
+// handler serves the page of a mail that proves a new e-mail address
+// (/email/{id}, email.go) and the page where an account validates a
+// consumer key a program asked for through the API (/auth/,
+// credential.go).
 //
 // Opening a link (GET) changes nothing: mail scanners and link previews
 // open every link they see. Only the form's POST answers. Tokens that

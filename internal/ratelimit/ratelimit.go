@@ -2,7 +2,8 @@
 // key — a client's address, an API key, a request — in bounded memory,
 // for the doors that must not let one client take the desk: the SSH
 // server's new connections, the HTTP API's calls, the web page's wrong
-// tokens.
+// tokens; and for the model's own bound, in one process, on the requests
+// of an account that name a new contact amiss (model.MaxNamedAmiss).
 package ratelimit
 
 import (

@@ -1,4 +1,4 @@
-// Package demo fills a desk with data that shows every case of SPEC.md
+// Package demo fills a desk with data that shows every case of docs/rules.md
 // around one persona, xx11111-ovh, and optionally with many more services
 // for measuring at scale. Everything goes through the model's rules.
 package demo

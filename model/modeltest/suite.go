@@ -82,6 +82,7 @@ func Run(t *testing.T, open Opener) {
 		{"TokenUsedOrExpired", testTokenUsedOrExpired},
 		{"PauseSaidAlike", testPauseSaidAlike},
 		{"TokenAnswered", testTokenAnswered},
+		{"EveryRoleSeesItsService", testEveryRoleSeesItsService},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
