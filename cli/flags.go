@@ -195,11 +195,27 @@ func (v langValue) Set(s string) error {
 }
 
 func langList() string {
+	return strings.Join(langNames(), ", ")
+}
+
+// langNames are the languages' codes, as set-lang and --lang take them
+// (and their completion offers them).
+func langNames() []string {
 	ls := make([]string, len(model.Langs))
 	for i, l := range model.Langs {
 		ls[i] = string(l)
 	}
-	return strings.Join(ls, ", ")
+	return ls
+}
+
+// roleCompletions are what --role completes to: each role, then the
+// pair a change of contact most often names together.
+func roleCompletions() []string {
+	rs := make([]string, 0, len(model.Roles)+1)
+	for _, r := range model.Roles {
+		rs = append(rs, string(r))
+	}
+	return append(rs, string(model.Tech)+","+string(model.Billing))
 }
 
 var (

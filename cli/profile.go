@@ -216,7 +216,7 @@ the mails written to it from then on are in that language.`,
 		Example:               `contactdesk profile set-lang pt --as ab12345-ovh`,
 		Args:                  exactArgs("LANG"),
 		DisableFlagsInUseLine: true,
-		ValidArgs:             []string{"pt", "en", "fr"},
+		ValidArgs:             langNames(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := (langValue{&o.Lang}).Set(args[0]); err != nil {
 				return misuse(cmd, "unknown_lang", locale.Args{"Value": locale.Quoted(strconv.Quote(args[0])), "Langs": langList()})

@@ -93,7 +93,7 @@ contactdesk request create --as xx11111-ovh --service pn-104233 \
 	f.Var(newDuration(&o.Validity, model.DefaultValidity, model.MinValidity, model.MaxValidity), "validity", "how long the parties have to answer: D such as 15d, 48h, 90s")
 	cmd.RegisterFlagCompletionFunc("service", a.completeServices)
 	cmd.RegisterFlagCompletionFunc("to", a.completeHandles)
-	cmd.RegisterFlagCompletionFunc("role", cobra.FixedCompletions([]string{"admin", "tech", "billing", "tech,billing"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("role", cobra.FixedCompletions(roleCompletions(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
