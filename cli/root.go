@@ -361,7 +361,8 @@ func checkGlobals(cmd *cobra.Command, _ []string) error {
 // has, in a plain line where the script asked for JSON. It is a misuse
 // (a missing value: exit 2), said as JSON when the flag taken was --json.
 // Given the command's arguments, it names the one the flag taken left
-// over too, when the word after that flag is one of them.
+// over too, when the word after that flag is one of them, unless that
+// flag is --token: the word is then the token.
 func (a *app) flagTakenAsValue(cmd *cobra.Command, args ...string) error {
 	var err error
 	cmd.Flags().Visit(func(f *pflag.Flag) {
@@ -383,7 +384,10 @@ func (a *app) flagTakenAsValue(cmd *cobra.Command, args ...string) error {
 			a.jsonTaken = true
 		}
 		said := locale.Args{"Name": f.Name, "Value": locale.Quoted(strconv.Quote(v))}
-		if i := slices.Index(a.args, v); i >= 0 && i+1 < len(a.args) && slices.Contains(args, a.args[i+1]) {
+		// the word left over is the taken flag's value: a token, after
+		// --token, is never written out (it was mailed to its reader)
+		secret := taken.Name == "token"
+		if i := slices.Index(a.args, v); i >= 0 && i+1 < len(a.args) && slices.Contains(args, a.args[i+1]) && !secret {
 			said["Arg"] = locale.Quoted(strconv.Quote(a.args[i+1]))
 			err = misuse(cmd, "flag_takes_flag_left", said)
 			return
