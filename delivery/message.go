@@ -126,14 +126,42 @@ func WriteMessage(w io.Writer, msg *gomail.Msg) (int64, error) {
 		head, body := raw[:i+4], raw[i+4:]
 		// only a header line could start with "From" without a space
 		// before it ("From:"); a body line, only under quoted-printable
-		body = bytes.ReplaceAll(body, []byte("\r\nFrom "), []byte("\r\n=46rom "))
-		if bytes.HasPrefix(body, []byte("From ")) {
-			body = append([]byte("=46"), body[1:]...)
-		}
-		raw = append(head[:len(head):len(head)], body...)
+		raw = append(head[:len(head):len(head)], escapeFrom(body)...)
 	}
 	n, err := w.Write(raw)
 	return int64(n), err
+}
+
+// qpLine is the longest line of quoted-printable, "=" of a soft line
+// break included (RFC 2045, section 6.7, rule 5).
+const qpLine = 76
+
+// escapeFrom writes "=46rom " for "From " at the start of each line of
+// body, quoted-printable, breaking again (a soft line break) a line that
+// this makes longer than qpLine: go-mail's lines are up to qpLine long,
+// and one two characters longer is what spam filters count against a
+// mail (SpamAssassin's MIME_QP_LONG_LINE). The break is never inside an
+// "=XX", nor before another "From ".
+func escapeFrom(body []byte) []byte {
+	lines := bytes.Split(body, []byte("\r\n"))
+	out := make([][]byte, 0, len(lines))
+	for _, l := range lines {
+		if !bytes.HasPrefix(l, []byte("From ")) {
+			out = append(out, l)
+			continue
+		}
+		l = append([]byte("=46"), l[1:]...)
+		if len(l) > qpLine {
+			k := qpLine - 1 // and the break's "="
+			for l[k-1] == '=' || l[k-2] == '=' || bytes.HasPrefix(l[k:], []byte("From ")) {
+				k--
+			}
+			out = append(out, append(l[:k:k], '='))
+			l = l[k:]
+		}
+		out = append(out, l)
+	}
+	return bytes.Join(out, []byte("\r\n"))
 }
 
 // subjectText is a mail's subject as its message's header carries it:

@@ -1709,11 +1709,20 @@ func TestNoBodyLineStartsWithFrom(t *testing.T) {
 	}
 
 	from, _ := delivery.ParseFrom("Contact desk <desk@provider.example>")
-	body := "From the first line on\nFrom the second\n" + strings.Repeat("x", 75) + "From here, past a soft line break\nFromage and From: stay\n"
+	body := "From the first line on\nFrom the second\n" + strings.Repeat("x", 75) + "From here, past a soft line break\nFromage and From: stay\n" +
+		// lines quoted-printable breaks at its 76 characters, which
+		// "=46" must not push beyond (spam filters count a longer line
+		// against the mail), nor break inside an =XX
+		"From " + strings.Repeat("y", 150) + "\n" + "From " + strings.Repeat("é", 40) + "\n" + "From " + strings.Repeat("w", 68) + "From the end\n"
 	raw, m := rawMessage(t, model.OutboxEntry{Mail: model.Mail{ID: 7, To: tech, Address: "bob@example.net", Date: time.Unix(1_800_000_000, 0), Subject: "From", Body: body}}, from)
 	_, rawBody, _ := strings.Cut(raw, "\r\n\r\n")
 	if l := fromLine([]byte(rawBody)); l != "" {
 		t.Errorf("a line an mbox turns into \">%s\":\n%s", l, raw)
+	}
+	for _, l := range strings.Split(rawBody, "\r\n") {
+		if len(l) > 76 {
+			t.Errorf("a line of %d characters, beyond quoted-printable's 76: %q", len(l), l)
+		}
 	}
 	if m.Header.Get("Subject") != "From" || m.Header.Get("From") == "" {
 		t.Errorf("the header changed:\n%s", raw)
