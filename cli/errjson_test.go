@@ -287,3 +287,43 @@ func TestAFlagTakenForTheValueBeforeItLeavesAWordOver(t *testing.T) {
 		t.Errorf("a request was made:\n%s", out)
 	}
 }
+
+// TestATokenTypedWithoutItsFlagIsNotWrittenOut: the token given as an
+// argument, its --token forgotten (profile confirm-email 7K3Q-…,
+// request accept 7K3Q-… in place of the request's number), is refused
+// without writing it out, in the reader's language, as JSON with --json
+// (exit 2): the refusal quoted it ("profile confirm-email takes no
+// arguments: "7K3Q-…" is not understood"), on a terminal anyone behind
+// the user reads, or in a CI log. A command without --token names the
+// word as before.
+func TestATokenTypedWithoutItsFlagIsNotWrittenOut(t *testing.T) {
+	d := seeded(t)
+	for _, c := range []struct {
+		args []string
+		says map[string]string
+	}{
+		{[]string{"profile", "confirm-email", "7K3Q-9XWM-SECRET", "--as", "ad11111-ovh"}, map[string]string{
+			"C":           "profile confirm-email takes no arguments (what was given is not written out here: it may be a token); give the token with --token TOKEN",
+			"pt_PT.UTF-8": "profile confirm-email não aceita argumentos (o que foi dado não é mostrado aqui: pode ser um código); indique o código com --token TOKEN",
+			"fr_FR.UTF-8": "profile confirm-email ne prend pas d'argument (ce qui a été donné n'est pas affiché ici : ce peut être un code) ; donnez le code avec --token TOKEN",
+		}},
+		{[]string{"request", "accept", "7K3Q-9XWM-SECRET", "--as", "ad11111-ovh"}, map[string]string{
+			"C":           "the first argument is not a request number (it is not written out here: it may be a token); give the request's number, and the token with --token TOKEN",
+			"pt_PT.UTF-8": "o primeiro argumento não é um número de pedido (não é mostrado aqui: pode ser um código); indique o número do pedido, e o código com --token TOKEN",
+			"fr_FR.UTF-8": "le premier argument n'est pas un numéro de demande (il n'est pas affiché ici : ce peut être un code) ; donnez le numéro de la demande, et le code avec --token TOKEN",
+		}},
+	} {
+		for lang, says := range c.says {
+			d.env["LANG"] = lang
+			if r := d.run(c.args...); r.code != 2 || strings.Contains(r.out+r.err, "SECRET") || !strings.HasPrefix(r.err, "contactdesk: "+says) {
+				t.Errorf("LANG=%s %v: exit %d, stdout %q, stderr %q; want 2 and %q, without the token", lang, c.args, r.code, r.out, r.err, says)
+			}
+			args := append(slices.Clone(c.args), "--json")
+			if r := d.run(args...); r.code != 2 || strings.Contains(r.out+r.err, "SECRET") || !strings.Contains(errorLine(t, args, r.err).Message, says) || errorLine(t, args, r.err).Kind != "usage" {
+				t.Errorf("LANG=%s %v: exit %d, stdout %q, stderr %q; want 2, the kind usage, saying %q", lang, args, r.code, r.out, r.err, says)
+			}
+		}
+	}
+	d.env["LANG"] = "C"
+	d.misused(`"7K3Q" is not a request number`, "request", "show", "7K3Q", "--as", "ad11111-ovh")
+}

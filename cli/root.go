@@ -479,6 +479,8 @@ func exactArgs(names ...string) cobra.PositionalArgs {
 		switch {
 		case len(args) == len(names):
 			return nil
+		case len(names) == 0 && takesToken(cmd):
+			return misuse(cmd, "no_args_token", locale.Args{"Command": commandName(cmd)})
 		case len(names) == 0:
 			return misuse(cmd, "no_args", locale.Args{"Command": commandName(cmd), "Arg": locale.Quoted(strconv.Quote(args[0]))})
 		}
@@ -508,7 +510,16 @@ func optionalHandle(s string) (model.Handle, error) {
 func parseID(cmd *cobra.Command, s string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
 	if err != nil || id <= 0 {
+		if takesToken(cmd) {
+			return 0, misuse(cmd, "not_request_number_token", nil)
+		}
 		return 0, misuse(cmd, "not_request_number", locale.Args{"Value": locale.Quoted(text.Quote(s, 200))})
 	}
 	return id, nil
 }
+
+// takesToken reports whether cmd takes --token: a word it was given
+// where it takes none, or in place of a request's number, may be the
+// token typed without its flag (profile confirm-email 7K3Q-…), and is
+// not written out, as no token is, on a terminal or in a CI log.
+func takesToken(cmd *cobra.Command) bool { return cmd.Flags().Lookup("token") != nil }
