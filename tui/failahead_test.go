@@ -272,3 +272,37 @@ func TestKeysTypedAheadOfAListThatFails(t *testing.T) {
 		})
 	}
 }
+
+func (tx failTx) History(h model.Handle, serviceID, requestID int64, limit int) ([]model.HistoryEntry, error) {
+	if err := tx.fail("History"); err != nil {
+		return nil, err
+	}
+	return tx.Tx.History(h, serviceID, requestID, limit)
+}
+
+func (tx failTx) PartyHistory(h model.Handle, serviceID int64, limit int) ([]model.HistoryEntry, error) {
+	if err := tx.fail("History"); err != nil {
+		return nil, err
+	}
+	return tx.Tx.PartyHistory(h, serviceID, limit)
+}
+
+// TestKeysTypedAheadOfAHistoryThatFails: a service's history is a list
+// as the tabs are: enter then q typed while it is read, once its read
+// fails, quit, as the README says (enter opens nothing on a list with
+// no row). Played as a request's or a mail's keys are, q was dropped
+// with the enter before it.
+func TestKeysTypedAheadOfAHistoryThatFails(t *testing.T) {
+	d := newFailDesk(t, newDesk(t), errGone, "History")
+	a := start(t, d.Desk, demo.Persona, 80, 24)
+	a.waitFor("the frame", a.loaded)
+	d.armed.Store(true)
+	a.press("h")
+	a.waitText(a.T("tui.loading"))
+	a.press("enter", "q")
+	a.waitFor("the keys held", func(s string) bool {
+		return strings.Contains(lastLines(s, 2), a.T("tui.loading")+" · esc")
+	})
+	d.release()
+	a.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
