@@ -50,6 +50,10 @@ func (h *Handler) askCredential(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
+	if len(r.Header.Values("X-Ovh-Application")) > 1 {
+		writeError(w, fail(http.StatusForbidden, "INVALID_KEY", "send one X-Ovh-Application header: which of them was meant can't be known"))
+		return
+	}
 	appKey := strings.TrimSpace(r.Header.Get("X-Ovh-Application"))
 	if appKey == "" {
 		writeError(w, fail(http.StatusForbidden, "INVALID_KEY", "Invalid application key: send it in X-Ovh-Application"))

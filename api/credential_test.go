@@ -250,6 +250,21 @@ func TestAskCredentialRefusals(t *testing.T) {
 			t.Errorf("%q %s: %d %v, want %d %s %q", c.appKey, c.body, status, out, c.status, c.code, c.says)
 		}
 	}
+	// The application key twice (a proxy adding its own, a client's
+	// bug): which was meant? Refused, not the first taken.
+	two, _ := http.NewRequest("POST", w.endpoint()+"/auth/credential", strings.NewReader(`{"accessRules":[{"method":"GET","path":"/me"}]}`))
+	two.Header.Add("X-Ovh-Application", ak)
+	two.Header.Add("X-Ovh-Application", w.creds[ted].ApplicationKey)
+	if res, err := http.DefaultClient.Do(two); err != nil {
+		t.Fatal(err)
+	} else {
+		var out map[string]any
+		json.NewDecoder(res.Body).Decode(&out)
+		res.Body.Close()
+		if res.StatusCode != 403 || out["errorCode"] != "INVALID_KEY" || !strings.Contains(out["message"].(string), "send one X-Ovh-Application header") {
+			t.Errorf("two X-Ovh-Application headers: %d %v", res.StatusCode, out)
+		}
+	}
 	if n := consumers(); n != before {
 		t.Fatalf("refused asks made consumer keys: %d, then %d", before, n)
 	}
