@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"contactdesk/model"
+	"contactdesk/storage/postgres/pgtest"
 )
 
 // TestFriendlyResources: a server out of disk space or memory is named,
@@ -219,5 +222,52 @@ func TestRarerRefusalsAreServerErrors(t *testing.T) {
 		if !errors.As(c.err, &se) || se.Case != c.kase || c.err.Error() != c.english || !errors.Is(c.err, ErrLost) || errors.Is(c.err, model.ErrMaybeSaved) != c.maybe {
 			t.Errorf("%q (%#v): want the case %s, %q, ErrLost, maybe saved %v", c.err, se, c.kase, c.english, c.maybe)
 		}
+	}
+}
+
+// TestCommitEndedByTheServerMayHaveSaved: a write whose COMMIT the server
+// ends as it runs (its session terminated: a shutdown, a crash of
+// another server process, an operator's pg_terminate_backend) is told
+// "may or may not have been saved", as a connection broken at COMMIT
+// is: a session ended while its COMMIT waits for a synchronous standby
+// has committed all the same. It was told "nothing was changed". Here a
+// deferred trigger holds the COMMIT while the session is terminated.
+func TestCommitEndedByTheServerMayHaveSaved(t *testing.T) {
+	u := pgtest.URL(t)
+	db := openURL(t, u)
+	run(t, u, `CREATE FUNCTION held_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(60); RETURN NULL; END $$`)
+	run(t, u, `CREATE CONSTRAINT TRIGGER held_commit AFTER INSERT OR UPDATE ON settings DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION held_commit()`)
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	go func() {
+		// the write's session, once its COMMIT sleeps in the trigger
+		for range 600 {
+			var ended bool
+			err := admin.QueryRow(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+				WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event = 'PgSleep'`).Scan(&ended)
+			if err == nil && ended {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	err = db.Update(ctx, func(tx model.Tx) error {
+		return tx.SetSetting("public-url", "https://desk.example", time.Now())
+	})
+	var se *ServerError
+	if !errors.Is(err, model.ErrMaybeSaved) || !errors.As(err, &se) || se.Case != CaseLostSaving ||
+		!strings.Contains(err.Error(), "may or may not have been saved") || strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("a COMMIT ended by the server: %v, want the change may or may not have been saved", err)
+	}
+	// The store goes on: the next write is on a fresh session.
+	run(t, u, `DROP TRIGGER held_commit ON settings`)
+	if err := db.Update(ctx, func(tx model.Tx) error {
+		return tx.SetSetting("public-url", "https://desk.example", time.Now())
+	}); err != nil {
+		t.Fatalf("the write after: %v", err)
 	}
 }

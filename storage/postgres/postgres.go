@@ -486,6 +486,15 @@ const maxAttempts = 10
 // unknown when the connection broke.
 var errCommit = errors.New("commit")
 
+// errCommitEnded marks a COMMIT whose session the server ended as it
+// ran (57P01, 57P02): it is errCommit, and its outcome is unknown. A
+// session ended while its COMMIT waits for a synchronous standby has
+// committed on the server all the same (PostgreSQL warns "the
+// transaction has already committed locally"), and a crash of another
+// server process ends every session at once, maybe after a COMMIT's
+// record reached the disk, which recovery then keeps.
+var errCommitEnded = fmt.Errorf("%w ended by the server", errCommit)
+
 // The writers' lock ("CDSW") around a write. The announcement of the
 // write, the COMMIT and the unlock go in one string, one round trip to
 // the server (the simple protocol's multi-statement query, where a
@@ -608,6 +617,10 @@ func (db *DB) attempt(ctx context.Context, conn *pgxpool.Conn, fn func(*exec) er
 		// The connection broke: the COMMIT may or may not have been
 		// done, and the session, with its lock, is gone.
 		return false, fmt.Errorf("%w: %w", errCommit, err)
+	case err != nil && len(rs) == len(end)-2 && errors.As(err, &pe) && (pe.Code == "57P01" || pe.Code == "57P02"):
+		// The COMMIT itself failed, its session ended by the server:
+		// it may have committed; the session, with its lock, is gone.
+		return false, fmt.Errorf("%w: %w", errCommitEnded, err)
 	case err != nil && len(rs) < len(end)-1:
 		return true, fmt.Errorf("%w: %w", errCommit, err) // refused: nothing was committed
 	case err != nil:
@@ -650,6 +663,9 @@ func (db *DB) friendly(err error, atCommit bool) error {
 		return db.serverError(CaseSilentSaving, "", &lostErr{err: err, unsure: true, msg: fmt.Sprintf("%s did not answer in time while saving: the change may or may not have been saved; look before trying again", db.where)})
 	case err == nil || model.IsRefusal(err) || isCtxErr(err) || errors.Is(err, model.ErrNewerSchema):
 		return err
+	case errors.Is(err, errCommitEnded):
+		db.pool.Reset()
+		return db.serverError(CaseLostSaving, cause(err), &lostErr{err: err, unsure: true, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))})
 	case errors.As(err, &pe):
 		switch pe.Code {
 		case "57014":
