@@ -116,6 +116,9 @@ func (s *Server) refuseSession(l *link, nc gossh.NewChannel, r Refusal, msg stri
 	if err != nil {
 		return
 	}
+	// its input read as it comes, and dropped: kept unread, it held the
+	// server's memory (see drained)
+	drain(c, 0)
 	// every request read, to the end: one left unread would hold up the
 	// whole connection
 	defer func() { go gossh.DiscardRequests(reqs) }()
@@ -177,6 +180,8 @@ type channel struct {
 	// windows holds the latest window change not yet taken: the client
 	// may send them faster than a program can redraw.
 	windows chan ssh.Window
+	// in is the channel as accepted, its input read as it comes
+	in *drained
 }
 
 // freeSeat gives the channel's seat back; the first call does.
@@ -217,7 +222,8 @@ func (f *filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error)
 	}
 	out := make(chan *gossh.Request)
 	go f.ch.filterRequests(reqs, out)
-	return c, out, nil
+	f.ch.in = drain(c, maxUnread)
+	return f.ch.in, out, nil
 }
 
 // ptyRequest is the payload of a "pty-req" (RFC 4254 6.2).

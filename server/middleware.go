@@ -79,8 +79,12 @@ func (s *Server) admit() wish.Middleware {
 				// The place is free before the client learns the session
 				// ended, so it can come back at once.
 				s.live.remove(sess)
-				s.log.Info("session end", append(attrs, "session", shortID(sess), "reason", l.why(),
-					"duration", time.Since(start).Round(time.Millisecond).String())...)
+				end := append(attrs, "session", shortID(sess), "reason", l.why(),
+					"duration", time.Since(start).Round(time.Millisecond).String())
+				if n := inputDropped(sess); n > 0 {
+					end = append(end, "input-dropped", n)
+				}
+				s.log.Info("session end", end...)
 				_ = sess.Exit(l.exitCode())
 			}()
 			next(sess)
@@ -122,4 +126,13 @@ func shortID(sess ssh.Session) string {
 		id = id[:12]
 	}
 	return id
+}
+
+// inputDropped is how many bytes of sess's input were dropped, sent
+// while maxUnread of them waited for the app.
+func inputDropped(sess ssh.Session) int64 {
+	if s, ok := sess.(*session); ok && s.ch.in != nil {
+		return s.ch.in.Dropped()
+	}
+	return 0
 }
