@@ -108,8 +108,9 @@ const tellWait = 10 * time.Second
 // client is told msg on its stderr as the shell or the command it asks
 // for starts (as the other lines the server ends a session with), then
 // exit status 1. No seat is taken; the channel counts among the
-// connection's while it is told, tellWait at most, so a client that asks
-// again and again holds no more than the connection's few.
+// connection's while it is told, tellWait at most, and until its client
+// closes it (closeWait at most), so a client that asks again and again
+// holds no more than the connection's few.
 func (s *Server) refuseSession(l *link, nc gossh.NewChannel, r Refusal, msg string, attrs ...any) {
 	s.noteRefusal(l, r, attrs...)
 	c, reqs, err := nc.Accept()
@@ -119,10 +120,7 @@ func (s *Server) refuseSession(l *link, nc gossh.NewChannel, r Refusal, msg stri
 	// its input read as it comes, and dropped: kept unread, it held the
 	// server's memory (see drained)
 	drain(c, 0)
-	// every request read, to the end: one left unread would hold up the
-	// whole connection
-	defer func() { go gossh.DiscardRequests(reqs) }()
-	defer c.Close()
+	defer s.closeRefused(l, c, reqs)
 	ctx, cancel := context.WithTimeout(context.Background(), tellWait)
 	defer cancel()
 	end := "\n"
@@ -151,6 +149,40 @@ func (s *Server) refuseSession(l *link, nc gossh.NewChannel, r Refusal, msg stri
 			return
 		default:
 			_ = req.Reply(false, nil)
+		}
+	}
+}
+
+// closeWait is how long the client of a refused session has to answer
+// the server's close of its channel with its own, as SSH requires (RFC
+// 4254 5.3): clients do at once. One that never did kept the channel
+// open, the library's share of it and the goroutines reading it, while
+// the channel no longer counted among the connection's: ten a second
+// (channelOpenRate), 25 KiB each, for as long as another session kept
+// the connection open.
+const closeWait = 5 * time.Second
+
+// closeRefused closes a refused session's channel, and waits for its
+// client to close it too, reading (and refusing) its requests, which
+// must never be left unread: one would hold up the whole connection.
+// The channel counts among the connection's until then; a client that
+// has not closed it within closeWait has its connection closed.
+func (s *Server) closeRefused(l *link, c gossh.Channel, reqs <-chan *gossh.Request) {
+	_ = c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+	defer cancel()
+	for {
+		select {
+		case req, ok := <-reqs:
+			if !ok {
+				return // closed by the client too
+			}
+			l.paced(ctx, req)
+			_ = req.Reply(false, nil)
+		case <-ctx.Done():
+			go gossh.DiscardRequests(reqs)
+			l.shut("refused session left open")
+			return
 		}
 	}
 }

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -214,4 +216,76 @@ func TestLongPasteKeepsItsEnd(t *testing.T) {
 	if strings.Contains(line, "input-dropped") {
 		t.Errorf("the paste lost bytes: %s", line)
 	}
+}
+
+// leftOpen is a refused session's channel whose client never closes it:
+// the server's close goes unanswered (x/crypto's client always answers
+// it, so the test hands the server the channel itself).
+type leftOpen struct {
+	reqs   chan *gossh.Request
+	closed chan struct{} // the server closed it
+	gone   chan struct{} // the test is over: its reads end
+	stderr bytes.Buffer
+	mu     sync.Mutex
+}
+
+func (o *leftOpen) Accept() (gossh.Channel, <-chan *gossh.Request, error) { return o, o.reqs, nil }
+func (o *leftOpen) Reject(gossh.RejectionReason, string) error            { return nil }
+func (o *leftOpen) ChannelType() string                                   { return "session" }
+func (o *leftOpen) ExtraData() []byte                                     { return nil }
+func (o *leftOpen) Read([]byte) (int, error)                              { <-o.gone; return 0, io.EOF }
+func (o *leftOpen) Write(p []byte) (int, error)                           { return len(p), nil }
+func (o *leftOpen) CloseWrite() error                                     { return nil }
+func (o *leftOpen) Close() error                                          { close(o.closed); return nil }
+func (o *leftOpen) SendRequest(string, bool, []byte) (bool, error)        { return false, nil }
+func (o *leftOpen) Stderr() io.ReadWriter                                 { return (*leftOpenStderr)(o) }
+
+type leftOpenStderr leftOpen
+
+func (e *leftOpenStderr) Read([]byte) (int, error) { <-e.gone; return 0, io.EOF }
+func (e *leftOpenStderr) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stderr.Write(p)
+}
+
+// TestRefusedSessionLeftOpen: a client that never closes a refused
+// session's channel, once the server has told it why and closed it, has
+// its connection closed, its other sessions with it (the log says why):
+// the channel, the library's share of it and the goroutines reading it
+// stayed until the whole connection closed, while the connection opened
+// ten more a second, each refused and left open.
+func TestRefusedSessionLeftOpen(t *testing.T) {
+	f := startPlaceholder(t, nil)
+	c := f.login(t, alice)
+	tm := open(t, c, 80, 24, "xterm")
+	tm.waitFor(t, "me aa11111-ovh", settle)
+	var l *link
+	f.srv.mu.Lock()
+	for k := range f.srv.links {
+		if k.who() == alice {
+			l = k
+		}
+	}
+	f.srv.mu.Unlock()
+	if l == nil {
+		t.Fatal("no connection of aa11111-ovh")
+	}
+	o := &leftOpen{reqs: make(chan *gossh.Request), closed: make(chan struct{}), gone: make(chan struct{})}
+	t.Cleanup(func() { close(o.gone) })
+	go f.srv.refuseSession(l, o, RefusedAccount, "contactdesk: too many sessions")
+	o.reqs <- &gossh.Request{Type: "shell"}
+	select {
+	case <-o.closed:
+	case <-time.After(settle):
+		t.Fatal("the refused session was not closed once told")
+	}
+	o.mu.Lock()
+	told := o.stderr.String()
+	o.mu.Unlock()
+	if !strings.Contains(told, "too many sessions") {
+		t.Errorf("the refused session was told %q", told)
+	}
+	waitClosed(t, c, 2*settle) // closeWait, and time to spare
+	f.waitLog(t, settle, "connection closed", "account=aa11111-ovh", `reason="refused session left open"`)
 }
