@@ -102,7 +102,10 @@ func (s *Server) requireTerminal() wish.Middleware {
 				port = fmt.Sprint(a.Port)
 			}
 			l := s.live.get(sess)
-			if len(sess.Command()) > 0 {
+			// The command as sent: parsed as a shell would (Command),
+			// one with an unclosed quote or of blanks alone was none,
+			// and ran the app.
+			if sess.RawCommand() != "" {
 				l.end(endCommand)
 				l.exit(1)
 				s.tell(sess, "srv.no_commands", locale.Args{"Port": port})
