@@ -513,8 +513,9 @@ func waitNoGoroutine(t *testing.T, what string, marks ...string) {
 // variables still reach the program.
 func TestRequestsKeptBySession(t *testing.T) {
 	// unpaced: its 38 MB of requests would take ten minutes at the pace
-	// of their bytes (TestRequestBytesArePaced)
-	f := startPlaceholder(t, func(o *Options) { o.requestBytes = rate.Inf })
+	// of their bytes (TestRequestBytesArePaced), and more than a minute
+	// at the connection's (TestConnectionBytesArePaced)
+	f := startPlaceholder(t, func(o *Options) { o.requestBytes, o.wireBytes = rate.Inf, rate.Inf })
 	warm := open(t, f.login(t, bruno), 80, 24, "xterm")
 	warm.waitFor(t, "me bb22222-ovh", settle)
 

@@ -108,18 +108,19 @@ const tellWait = 10 * time.Second
 // client is told msg on its stderr as the shell or the command it asks
 // for starts (as the other lines the server ends a session with), then
 // exit status 1. No seat is taken; the channel counts among the
-// connection's while it is told, tellWait at most, so a client that asks
-// again and again holds no more than the connection's few.
+// connection's while it is told, tellWait at most, and until its client
+// closes it (closeWait at most), so a client that asks again and again
+// holds no more than the connection's few.
 func (s *Server) refuseSession(l *link, nc gossh.NewChannel, r Refusal, msg string, attrs ...any) {
 	s.noteRefusal(l, r, attrs...)
 	c, reqs, err := nc.Accept()
 	if err != nil {
 		return
 	}
-	// every request read, to the end: one left unread would hold up the
-	// whole connection
-	defer func() { go gossh.DiscardRequests(reqs) }()
-	defer c.Close()
+	// its input read as it comes, and dropped: kept unread, it held the
+	// server's memory (see drained)
+	drain(c, 0)
+	defer s.closeRefused(l, c, reqs)
 	ctx, cancel := context.WithTimeout(context.Background(), tellWait)
 	defer cancel()
 	end := "\n"
@@ -152,6 +153,40 @@ func (s *Server) refuseSession(l *link, nc gossh.NewChannel, r Refusal, msg stri
 	}
 }
 
+// closeWait is how long the client of a refused session has to answer
+// the server's close of its channel with its own, as SSH requires (RFC
+// 4254 5.3): clients do at once. One that never did kept the channel
+// open, the library's share of it and the goroutines reading it, while
+// the channel no longer counted among the connection's: ten a second
+// (channelOpenRate), 25 KiB each, for as long as another session kept
+// the connection open.
+const closeWait = 5 * time.Second
+
+// closeRefused closes a refused session's channel, and waits for its
+// client to close it too, reading (and refusing) its requests, which
+// must never be left unread: one would hold up the whole connection.
+// The channel counts among the connection's until then; a client that
+// has not closed it within closeWait has its connection closed.
+func (s *Server) closeRefused(l *link, c gossh.Channel, reqs <-chan *gossh.Request) {
+	_ = c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+	defer cancel()
+	for {
+		select {
+		case req, ok := <-reqs:
+			if !ok {
+				return // closed by the client too
+			}
+			l.paced(ctx, req)
+			_ = req.Reply(false, nil)
+		case <-ctx.Done():
+			go gossh.DiscardRequests(reqs)
+			l.shut("refused session left open")
+			return
+		}
+	}
+}
+
 // noteRefusal counts a refused session, and logs it. Only a connection's
 // first refusal is logged: a client that asks again and again must not
 // fill the log (the connection's last line counts them). A limit's
@@ -177,6 +212,8 @@ type channel struct {
 	// windows holds the latest window change not yet taken: the client
 	// may send them faster than a program can redraw.
 	windows chan ssh.Window
+	// in is the channel as accepted, its input read as it comes
+	in *drained
 }
 
 // freeSeat gives the channel's seat back; the first call does.
@@ -217,7 +254,8 @@ func (f *filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error)
 	}
 	out := make(chan *gossh.Request)
 	go f.ch.filterRequests(reqs, out)
-	return c, out, nil
+	f.ch.in = drain(c, maxUnread)
+	return f.ch.in, out, nil
 }
 
 // ptyRequest is the payload of a "pty-req" (RFC 4254 6.2).

@@ -40,6 +40,9 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	l := &link{Conn: c, s: s, start: time.Now(), handshaking: true, requests: newPacer(requestRate, requestBurst, requestRate/10),
 		requestBytes: newPacer(s.o.requestBytes, requestBytesBurst, int(s.o.requestBytes)/10),
 		opens:        rate.NewLimiter(channelOpenRate, channelOpenBurst), closing: make(chan struct{})}
+	if s.o.wireBytes != rate.Inf {
+		l.wire = rate.NewLimiter(s.o.wireBytes, wireBurst)
+	}
 	if !s.hold(l) {
 		return nil // shutting down: closed unanswered, as by a closed listener
 	}
@@ -188,6 +191,9 @@ type link struct {
 	// closing is closed once the connection is
 	opens   *rate.Limiter
 	closing chan struct{}
+	// wire counts the bytes read of the connection (see wireRate); nil:
+	// not paced
+	wire *rate.Limiter
 
 	langOnce sync.Once
 	lang     locale.Lang // of the account, for its refusals: see language
@@ -225,18 +231,33 @@ func (l *link) paced(ctx context.Context, req *gossh.Request) bool {
 func (l *link) channelOpened() { l.opens.Reserve() }
 
 // Read reads the client's next bytes, once the channels it opened are
-// within channelOpenRate: while the client owes the pace, the server
-// reads nothing more of it, and its ssh waits to send more.
+// within channelOpenRate and the bytes it sent within wireRate: while
+// the client owes either pace, the server reads nothing more of it, and
+// its ssh waits to send more. The bytes are paid for once read, and
+// waited for once a wireChunk of them is owed.
 func (l *link) Read(p []byte) (int, error) {
+	var wait time.Duration
 	if owed := -l.opens.Tokens(); owed > 0 {
-		t := time.NewTimer(time.Duration(owed / channelOpenRate * float64(time.Second)))
+		wait = time.Duration(owed / channelOpenRate * float64(time.Second))
+	}
+	if l.wire != nil {
+		if owed := -l.wire.Tokens(); owed >= wireChunk {
+			wait = max(wait, time.Duration(owed/float64(l.wire.Limit())*float64(time.Second)))
+		}
+	}
+	if wait > 0 {
+		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-l.closing:
 			t.Stop()
 		}
 	}
-	return l.Conn.Read(p)
+	n, err := l.Conn.Read(p)
+	if l.wire != nil && n > 0 {
+		l.wire.ReserveN(time.Now(), min(n, wireBurst))
+	}
+	return n, err
 }
 
 // offer counts a key the login has looked up, and reports whether it may

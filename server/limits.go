@@ -122,6 +122,32 @@ const (
 	requestBytesBurst = 1 << 20
 )
 
+// wireRate is how many bytes one connection may send the server a
+// second, as they come over the network (encrypted, every packet of its
+// channels and requests), after wireBurst at once; past it the server
+// reads the connection no faster, and the client waits to send more.
+// Now that a session's input is read as it comes (see drained), this is
+// what bounds the work a flood of input costs: half a session's
+// inputRate, so that the app always takes input faster than a
+// connection brings it, and a paste never fills what a session keeps
+// unread. A connection's bytes are read in chunks of wireChunk: a flood
+// wakes the server 8 times a second (see pacer).
+const (
+	wireRate  = inputRate / 2
+	wireBurst = inputBurst / 2
+	wireChunk = 64 << 10
+)
+
+// maxUnread is how many bytes of a session's input the server keeps that
+// its app has not taken yet: past it, what comes is dropped (see
+// drained). The app takes input faster than a connection may send it,
+// but not while it pauses (see escPaced) or its keys wait for their pace
+// (DefaultKeyRate): a connection's whole burst, and half a second more
+// at its pace, is kept, as much as the channel's window held before;
+// only a paste sent as keys, by a terminal without bracketed paste, of
+// more than that (hours of typing at the keys' pace) is cut.
+const maxUnread = wireBurst + wireRate/2
+
 // maxEnv is how many environment variables a session keeps, and
 // maxEnvBytes how many bytes they hold in all: charm.land/ssh keeps
 // every "env" request a client sends before its shell, unbounded, each

@@ -79,8 +79,12 @@ func (s *Server) admit() wish.Middleware {
 				// The place is free before the client learns the session
 				// ended, so it can come back at once.
 				s.live.remove(sess)
-				s.log.Info("session end", append(attrs, "session", shortID(sess), "reason", l.why(),
-					"duration", time.Since(start).Round(time.Millisecond).String())...)
+				end := append(attrs, "session", shortID(sess), "reason", l.why(),
+					"duration", time.Since(start).Round(time.Millisecond).String())
+				if n := inputDropped(sess); n > 0 {
+					end = append(end, "input-dropped", n)
+				}
+				s.log.Info("session end", end...)
 				_ = sess.Exit(l.exitCode())
 			}()
 			next(sess)
@@ -98,7 +102,10 @@ func (s *Server) requireTerminal() wish.Middleware {
 				port = fmt.Sprint(a.Port)
 			}
 			l := s.live.get(sess)
-			if len(sess.Command()) > 0 {
+			// The command as sent: parsed as a shell would (Command),
+			// one with an unclosed quote or of blanks alone was none,
+			// and ran the app.
+			if sess.RawCommand() != "" {
 				l.end(endCommand)
 				l.exit(1)
 				s.tell(sess, "srv.no_commands", locale.Args{"Port": port})
@@ -122,4 +129,13 @@ func shortID(sess ssh.Session) string {
 		id = id[:12]
 	}
 	return id
+}
+
+// inputDropped is how many bytes of sess's input were dropped, sent
+// while maxUnread of them waited for the app.
+func inputDropped(sess ssh.Session) int64 {
+	if s, ok := sess.(*session); ok && s.ch.in != nil {
+		return s.ch.in.Dropped()
+	}
+	return 0
 }

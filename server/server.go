@@ -76,6 +76,9 @@ type Options struct {
 	// requestBytesRate; a test of what the server keeps of requests
 	// sends more than the pace lets through in its time.
 	requestBytes rate.Limit
+	// wireBytes paces the bytes a connection sends: default wireRate;
+	// rate.Inf for a test that sends more than the pace lets through.
+	wireBytes rate.Limit
 }
 
 // Defaults of Options.
@@ -145,6 +148,9 @@ func New(d *model.Desk, o Options) (*Server, error) {
 	}
 	if o.requestBytes == 0 {
 		o.requestBytes = requestBytesRate
+	}
+	if o.wireBytes == 0 {
+		o.wireBytes = wireRate
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = DefaultIdleTimeout

@@ -84,6 +84,44 @@ func TestCommandRefused(t *testing.T) {
 	}
 }
 
+// TestCommandRefusedWithTerminal: a command is refused with a terminal
+// too, whatever it is: one a shell could not parse (an unclosed quote,
+// ssh -t HOST "'"), or blanks, ran the app as though no command had been
+// given, and one without a terminal was told it needs one.
+func TestCommandRefusedWithTerminal(t *testing.T) {
+	f := startPlaceholder(t, nil)
+	c := f.login(t, alice)
+	for _, cmd := range []string{"'", "request list '", "   "} {
+		for _, pty := range []bool{true, false} {
+			sess, err := c.NewSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pty {
+				if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var out syncbuf.Buffer
+			sess.Stdout, sess.Stderr = &out, &out
+			if err := sess.Start(cmd); err != nil {
+				t.Fatal(err)
+			}
+			ended := make(chan error, 1)
+			go func() { ended <- sess.Wait() }()
+			select {
+			case err := <-ended:
+				if err == nil || !strings.Contains(out.String(), "runs no commands") {
+					t.Errorf("the command %q (terminal: %v) gave %v: %q", cmd, pty, err, out.String())
+				}
+			case <-time.After(settle):
+				t.Errorf("the command %q (terminal: %v) ran the app: %q", cmd, pty, out.String())
+			}
+			sess.Close()
+		}
+	}
+}
+
 func port(addr string) string {
 	_, p, _ := net.SplitHostPort(addr)
 	return p
