@@ -20,9 +20,20 @@ import (
 // its answer.
 func (w *world) askFrom(t *testing.T, addr, appKey string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", w.endpoint()+"/auth/credential", strings.NewReader(`{"accessRules":[{"method":"GET","path":"/me"}]}`))
-	req.Header.Set("X-Ovh-Application", appKey)
-	req.Header.Set("X-Forwarded-For", addr)
+	return w.ask(t, appKey, `{"accessRules":[{"method":"GET","path":"/me"}]}`, "X-Forwarded-For", addr)
+}
+
+// ask POSTs body to /auth/credential with appKey (none if ""), and
+// the headers given as name, value pairs: its status and its answer.
+func (w *world) ask(t *testing.T, appKey, body string, headers ...string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", w.endpoint()+"/auth/credential", strings.NewReader(body))
+	if appKey != "" {
+		req.Header.Set("X-Ovh-Application", appKey)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -210,21 +210,7 @@ func TestAskCredentialRefusals(t *testing.T) {
 	w := newWorld(t, api.Options{})
 	withPage(t, w, api.Options{CredentialBurst: 11, CredentialEvery: time.Hour})
 	ak := w.creds[ada].ApplicationKey
-	ask := func(appKey, body string) (int, map[string]any) {
-		req, _ := http.NewRequest("POST", w.endpoint()+"/auth/credential", strings.NewReader(body))
-		if appKey != "" {
-			req.Header.Set("X-Ovh-Application", appKey)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var out map[string]any
-		json.NewDecoder(res.Body).Decode(&out)
-		return res.StatusCode, out
-	}
+	ask := func(appKey, body string) (int, map[string]any) { return w.ask(t, appKey, body) }
 	consumers := func() int {
 		ks, _ := w.desk.APIKeys(w.ctx, ada)
 		return len(ks[0].Consumers)
@@ -341,19 +327,7 @@ func TestRefusedBodiesAreNotCounted(t *testing.T) {
 	w := newWorld(t, api.Options{})
 	withPage(t, w, api.Options{CredentialBurst: 2, CredentialEvery: time.Hour})
 	ak := w.creds[ada].ApplicationKey
-	ask := func(body string) (int, map[string]any) {
-		req, _ := http.NewRequest("POST", w.endpoint()+"/auth/credential", strings.NewReader(body))
-		req.Header.Set("X-Ovh-Application", ak)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var out map[string]any
-		json.NewDecoder(res.Body).Decode(&out)
-		return res.StatusCode, out
-	}
+	ask := func(body string) (int, map[string]any) { return w.ask(t, ak, body) }
 	for range 3 {
 		for _, body := range []string{
 			`{"accessRules":{"method":"GET","path":"/me"}}`,
