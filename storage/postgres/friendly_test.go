@@ -243,9 +243,19 @@ func TestCommitEndedByTheServerMayHaveSaved(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.Close(ctx)
+	// The terminator uses admin until it returns: the test waits for it
+	// before admin is closed (the race detector saw the two meet).
+	stop, done := make(chan struct{}), make(chan struct{})
+	defer func() { close(stop); <-done }()
 	go func() {
+		defer close(done)
 		// the write's session, once its COMMIT sleeps in the trigger
 		for range 600 {
+			select {
+			case <-stop:
+				return
+			default:
+			}
 			var ended bool
 			err := admin.QueryRow(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 				WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event = 'PgSleep'`).Scan(&ended)
