@@ -579,6 +579,17 @@ func TestFlagGivenTwice(t *testing.T) {
 	d.misused(`--service is given twice`,
 		"request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--service", "other.com", "--role", "tech", "--to", "ne44444-ovh")
 	d.misused(`--owes is given twice ("5", then "7")`, "account", "set-standing", "ne44444-ovh", "--owes", "5", "--owes", "7")
+	// --token twice: named, its values, tokens mailed to their
+	// readers, not written out (on a terminal, in a CI log), as JSON
+	// neither
+	for _, args := range [][]string{
+		{"request", "accept", "1", "--as", "te22222-ovh", "--token", "7K3Q-SECRET-ONE", "--token", "7K3Q-SECRET-TWO"},
+		{"profile", "confirm-email", "--as", "te22222-ovh", "--token=7K3Q-SECRET-ONE", "--token=7K3Q-SECRET-TWO", "--json"},
+	} {
+		if r := d.run(args...); r.code != 2 || strings.Contains(r.out+r.err, "SECRET") || !strings.Contains(r.err, "--token is given twice") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2, --token named, and no token", args, r.code, r.out, r.err)
+		}
+	}
 	if out := d.ok("request", "list", "--as", "ad11111-ovh", "--json"); strings.TrimSpace(out) != "[]" {
 		t.Fatalf("a misuse created a request: %s", out)
 	}

@@ -270,9 +270,24 @@ func TestAFlagTakenForTheValueBeforeItLeavesAWordOver(t *testing.T) {
 		{"request", "accept", "1", "--as", "--token", "7K3Q-9XWM-4HBT-SECRET"},
 		{"request", "refuse", "--as", "--token", "7K3Q-9XWM-4HBT-SECRET", "1", "--json"},
 		{"profile", "confirm-email", "--as", "--token", "7K3Q-9XWM-4HBT-SECRET"},
+		// --token=… taken as --as's value: the flag named, not its token
+		{"request", "accept", "1", "--as", "--token=7K3Q-9XWM-4HBT-SECRET"},
+		{"profile", "confirm-email", "--as", "--token=7K3Q-9XWM-4HBT-SECRET", "--json"},
 	} {
 		r := d.run(args...)
 		if r.code != 2 || strings.Contains(r.err+r.out, "SECRET") || !strings.Contains(r.err, "--as is given no value: ") || !strings.Contains(r.err, "--token") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2, --as named, and no token", args, r.code, r.out, r.err)
+		}
+	}
+	// a flag that takes no word (--json) taken as --as's value, on a
+	// command that takes --token: the word after it is an argument, the
+	// token typed without its flag, and is not written out either
+	for _, args := range [][]string{
+		{"profile", "confirm-email", "--as", "--json", "7K3Q-9XWM-4HBT-SECRET"},
+		{"request", "accept", "1", "--as", "--json", "7K3Q-9XWM-4HBT-SECRET"},
+	} {
+		r := d.run(args...)
+		if r.code != 2 || strings.Contains(r.err+r.out, "SECRET") || !strings.Contains(r.err, "--as is given no value: ") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2, --as named, and no token", args, r.code, r.out, r.err)
 		}
 	}

@@ -166,6 +166,10 @@ func flagError(cmd *cobra.Command, err error) error {
 		f := invalid.GetFlag()
 		cause := errors.Unwrap(invalid)
 		var twice *repeatedFlag
+		if errors.As(cause, &twice) && f.Name == "token" {
+			// a token, mailed to its reader, is never written out
+			return misuse(cmd, "flag_twice_token", nil)
+		}
 		if errors.As(cause, &twice) {
 			return misuse(cmd, "flag_twice", locale.Args{"Name": f.Name, "First": locale.Quoted(text.Quote(twice.first, 200)), "Second": locale.Quoted(text.Quote(invalid.GetValue(), 200))})
 		}

@@ -361,8 +361,9 @@ func checkGlobals(cmd *cobra.Command, _ []string) error {
 // has, in a plain line where the script asked for JSON. It is a misuse
 // (a missing value: exit 2), said as JSON when the flag taken was --json.
 // Given the command's arguments, it names the one the flag taken left
-// over too, when the word after that flag is one of them, unless that
-// flag is --token: the word is then the token.
+// over too, when the word after that flag is one of them, unless it may
+// be a token: the value of --token, or an argument of a command that
+// takes --token.
 func (a *app) flagTakenAsValue(cmd *cobra.Command, args ...string) error {
 	var err error
 	cmd.Flags().Visit(func(f *pflag.Flag) {
@@ -383,10 +384,19 @@ func (a *app) flagTakenAsValue(cmd *cobra.Command, args ...string) error {
 		if taken.Name == "json" {
 			a.jsonTaken = true
 		}
-		said := locale.Args{"Name": f.Name, "Value": locale.Quoted(strconv.Quote(v))}
+		shown := v
+		if taken.Name == "token" && strings.Contains(v, "=") {
+			// --token=7K3Q-…: the flag is named, its token never
+			// written out (it was mailed to its reader)
+			shown = v[:strings.Index(v, "=")+1] + "…"
+		}
+		said := locale.Args{"Name": f.Name, "Value": locale.Quoted(strconv.Quote(shown))}
 		// the word left over is the taken flag's value: a token, after
-		// --token, is never written out (it was mailed to its reader)
-		secret := taken.Name == "token"
+		// --token, is never written out; after a flag that takes no
+		// word (--json, --token=…), it is an argument, which on a
+		// command that takes --token may be the token typed without
+		// its flag (see takesToken)
+		secret := taken.Name == "token" || takesToken(cmd) && (taken.NoOptDefVal != "" || strings.Contains(v, "="))
 		if i := slices.Index(a.args, v); i >= 0 && i+1 < len(a.args) && slices.Contains(args, a.args[i+1]) && !secret {
 			said["Arg"] = locale.Quoted(strconv.Quote(a.args[i+1]))
 			err = misuse(cmd, "flag_takes_flag_left", said)
