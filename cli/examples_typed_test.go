@@ -236,9 +236,10 @@ type shell struct {
 }
 
 type serving struct {
-	addr map[string]string // "ssh", "http", "metrics"
-	log  *syncbuf.Buffer
-	stop func() int
+	listen string            // the SSH address as typed (or the default)
+	addr   map[string]string // "ssh", "http", "metrics": where it serves in the test
+	log    *syncbuf.Buffer
+	stop   func() int
 }
 
 func (sh *shell) ok(args ...string) string { sh.t.Helper(); return sh.okIn("", args...) }
@@ -355,6 +356,7 @@ func (sh *shell) pipeline(ex string, words []string) string {
 			}
 			out, _ = v[strings.TrimPrefix(args[2], ".")].(string)
 		case len(args) == 4 && args[0] == "ssh" && args[1] == "-p":
+			sh.sshReach(ex, args[2], args[3])
 			sh.sshBanner(ex)
 		default:
 			t.Fatalf("the example %q: the test does not know %q", ex, args)
@@ -421,11 +423,16 @@ func (sh *shell) serve(ex string, args []string) {
 	t.Helper()
 	sh.stopServing()
 	args = slices.Clone(args)
+	s := &serving{addr: map[string]string{}, log: &syncbuf.Buffer{}}
+	c, _, _ := newRoot(&app{}).Find([]string{"serve"})
+	s.listen = c.Flags().Lookup("listen").DefValue
 	listens := false
 	for i := 1; i < len(args); i++ {
 		switch args[i-1] {
 		case "--listen", "--http", "--metrics":
-			listens = listens || args[i-1] == "--listen"
+			if args[i-1] == "--listen" {
+				listens, s.listen = true, args[i]
+			}
 			if args[i] != "none" {
 				args[i] = "127.0.0.1:0"
 			}
@@ -435,7 +442,6 @@ func (sh *shell) serve(ex string, args []string) {
 		args = append(args, "--listen", "127.0.0.1:0") // its default, 127.0.0.1:2222, may be taken
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &serving{addr: map[string]string{}, log: &syncbuf.Buffer{}}
 	code := make(chan int, 1)
 	go func() {
 		code <- Run(ctx, args, strings.NewReader(""), io.Discard, s.log, func(k string) string { return sh.d.env[k] })
@@ -496,6 +502,27 @@ func (sh *shell) serve(ex string, args []string) {
 		if res.StatusCode != 200 {
 			t.Errorf("the example %q: GET /healthz on its %s address: %s", ex, what, res.Status)
 		}
+	}
+}
+
+// sshReach checks that the serve started last, as typed, listens where
+// "ssh -p port host" reaches it: on that port, and, for a host other
+// than this machine, on an address other machines reach (not the
+// loopback).
+func (sh *shell) sshReach(ex, port, host string) {
+	t := sh.t
+	t.Helper()
+	if sh.serving == nil {
+		t.Fatalf("the example %q: no serve runs before it", ex)
+	}
+	h, p, err := net.SplitHostPort(sh.serving.listen)
+	if err != nil {
+		t.Fatalf("the example %q: serve's --listen %q: %v", ex, sh.serving.listen, err)
+	}
+	ip := net.ParseIP(h)
+	local := h == "localhost" || ip != nil && ip.IsLoopback()
+	if p != port || local && host != "localhost" && !net.ParseIP(host).IsLoopback() {
+		t.Errorf("the example %q: the serve before it listens on %s, which it does not reach", ex, sh.serving.listen)
 	}
 }
 
