@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,11 +51,18 @@ import (
 //   - demo --services 100000 makes 2000: the same code, without half a
 //     minute and 200 MB per run (demo_bench_test.go times the large one);
 //   - "ssh-add -L" is an agent holding two keys, made by the test; "ssh
-//     -p 2222 desk.example.net" dials the serve started last.
+//     -p 2222 desk.example.net" dials the serve started last, which, as
+//     typed, must listen where another machine reaches it on that port.
+//
+// Not run (TestHelpExamplesRunOnTheDemo runs their other lines): a jq
+// program other than "jq -r .FIELD" (the test has no jq), a shell
+// variable set from a command (config get), and the terminal app
+// (contactdesk --as …, terminal_test.go's).
 
 // typedNeeds is what a command's examples need beyond the demo desk.
 type typedNeeds struct {
 	fresh   bool // a folder with no desk (else: 'contactdesk demo' made one, contactdesk.db)
+	alone   bool // each line is another way to do the same: each runs in a folder of its own
 	prepare func(sh *shell)
 	check   func(sh *shell) // what the examples did, as the user sees it
 }
@@ -178,6 +186,32 @@ var typedExamples = map[string]typedNeeds{
 		},
 		check: func(sh *shell) { sh.accounts(10, "--db", "other.db") },
 	},
+	"init": {
+		fresh:   true,
+		prepare: func(sh *shell) { sh.subst["postgres://desk@db.internal/contactdesk"] = pgtest.URL(sh.t) },
+		check: func(sh *shell) {
+			sh.accounts(0, "--db", "desk.db")
+			sh.accounts(0, "--db", sh.subst["postgres://desk@db.internal/contactdesk"])
+		},
+	},
+	"request": {
+		// the token of the mail mail list shows, once request create
+		// has made it
+		prepare: func(sh *shell) {
+			sh.later["7K3Q-9XWM-…"] = func() string { return sh.requestToken("cd67890-ovh", 9) }
+		},
+		check: func(sh *shell) { sh.requestState(9, "validatingByCustomers") }, // xx11111-ovh's answer is awaited
+	},
+	"request accept": {
+		alone:   true,
+		prepare: func(sh *shell) { sh.subst["7K3Q-9XWM-4HBT-…"] = sh.requestToken("xx11111-ovh", 8) },
+		check:   func(sh *shell) { sh.answered(8, "xx11111-ovh") },
+	},
+	"request refuse": {
+		alone:   true,
+		prepare: func(sh *shell) { sh.subst["7K3Q-9XWM-4HBT-…"] = sh.requestToken("xx11111-ovh", 6) },
+		check:   func(sh *shell) { sh.requestState(6, "refused") },
+	},
 	"profile confirm-email": {
 		prepare: func(sh *shell) { sh.emailToken() },
 		check:   func(sh *shell) { sh.email("ab12345-ovh", "ana@new.example") },
@@ -198,26 +232,35 @@ const (
 // runTyped runs every example of c as typed (see above), then checks
 // what they did.
 func runTyped(t *testing.T, c *cobra.Command, path string, needs typedNeeds) {
-	sh := &shell{t: t, d: newDesk(t), subst: map[string]string{}, date: time.Now().Format("2006-01-02")}
-	sh.root = filepath.Join(sh.d.dir, "root")
-	delete(sh.d.env, "CONTACTDESK_DB") // the desk is contactdesk.db, in the working directory
-	t.Chdir(sh.d.dir)
-	if !needs.fresh {
-		sh.ok("demo")
-	}
-	if needs.prepare != nil {
-		needs.prepare(sh)
-	}
 	exs := examples(c.Example)
 	if len(exs) == 0 {
 		t.Fatalf("%s: no example", path)
 	}
-	for _, ex := range exs {
-		sh.run(ex)
+	runs := [][]string{exs}
+	if needs.alone {
+		runs = nil
+		for _, ex := range exs {
+			runs = append(runs, []string{ex})
+		}
 	}
-	sh.stopServing()
-	if needs.check != nil && !t.Failed() {
-		needs.check(sh)
+	for _, exs := range runs {
+		sh := &shell{t: t, d: newDesk(t), subst: map[string]string{}, later: map[string]func() string{}, date: time.Now().Format("2006-01-02")}
+		sh.root = filepath.Join(sh.d.dir, "root")
+		delete(sh.d.env, "CONTACTDESK_DB") // the desk is contactdesk.db, in the working directory
+		t.Chdir(sh.d.dir)
+		if !needs.fresh {
+			sh.ok("demo")
+		}
+		if needs.prepare != nil {
+			needs.prepare(sh)
+		}
+		for _, ex := range exs {
+			sh.run(ex)
+		}
+		sh.stopServing()
+		if needs.check != nil && !t.Failed() {
+			needs.check(sh)
+		}
 	}
 }
 
@@ -227,12 +270,13 @@ func runTyped(t *testing.T, c *cobra.Command, path string, needs typedNeeds) {
 type shell struct {
 	t       *testing.T
 	d       *desk
-	root    string            // where an absolute path of an example lands
-	subst   map[string]string // a placeholder word of the help → the value the user has
-	agent   string            // what ssh-add -L prints
-	last    string            // the output of the examples so far
-	date    string            // what date +%F prints
-	serving *serving          // the serve started last, until the next example
+	root    string                   // where an absolute path of an example lands
+	subst   map[string]string        // a placeholder word of the help → the value the user has
+	later   map[string]func() string // … or will have, once the examples before it ran
+	agent   string                   // what ssh-add -L prints
+	last    string                   // the output of the examples so far
+	date    string                   // what date +%F prints
+	serving *serving                 // the serve started last, until the next example
 }
 
 type serving struct {
@@ -281,6 +325,8 @@ func (sh *shell) run(ex string) {
 	for i, w := range words {
 		if v, ok := sh.subst[w]; ok {
 			words[i] = v
+		} else if f, ok := sh.later[w]; ok {
+			words[i] = f()
 		} else if re, ok := shownBefore[w]; ok {
 			m := re.FindAllStringSubmatch(sh.last, -1)
 			if m == nil {
@@ -610,6 +656,41 @@ func (sh *shell) emailToken() {
 		}
 	}
 	sh.t.Fatal("no token mailed to ana@new.example")
+}
+
+// requestToken is the token of handle's mail about request id, as mail
+// list shows it (the newest, still to answer with).
+func (sh *shell) requestToken(handle string, id int) string {
+	sh.t.Helper()
+	for _, m := range decode[[]struct {
+		Request *int
+		Token   string
+	}](sh.t, sh.ok("mail", "list", "--as", handle, "--json")) {
+		if m.Request != nil && *m.Request == id && m.Token != "" {
+			return m.Token
+		}
+	}
+	sh.t.Fatalf("no token of %s for request %d in the mailbox", handle, id)
+	return ""
+}
+
+func (sh *shell) requestState(id int, want string) {
+	sh.t.Helper()
+	if r := decode[map[string]any](sh.t, sh.ok("request", "show", strconv.Itoa(id), "--as", "xx11111-ovh", "--json")); r["state"] != want {
+		sh.t.Errorf("request #%d is %v, want %s", id, r["state"], want)
+	}
+}
+
+// answered checks that handle's answer to request id is recorded.
+func (sh *shell) answered(id int, handle string) {
+	sh.t.Helper()
+	r := decode[struct{ Parties []map[string]any }](sh.t, sh.ok("request", "show", strconv.Itoa(id), "--as", handle, "--json"))
+	for _, p := range r.Parties {
+		if p["handle"] == handle && p["answer"] == "accepted" {
+			return
+		}
+	}
+	sh.t.Errorf("request #%d: %s's answer is not recorded: %v", id, handle, r.Parties)
 }
 
 func (sh *shell) email(handle, want string) {
