@@ -99,8 +99,10 @@ var typedExamples = map[string]typedNeeds{
 	},
 	"completion": {
 		fresh: true,
+		// the folders the examples write into: zsh's first $fpath, and
+		// fish's own completions, which a user of that shell has
 		prepare: func(sh *shell) {
-			if err := os.MkdirAll(sh.path("/usr/local/share/zsh/site-functions"), 0o755); err != nil { // zsh's first fpath
+			if err := os.MkdirAll(sh.path("/usr/local/share/zsh/site-functions"), 0o755); err != nil {
 				sh.t.Fatal(err)
 			}
 			if err := os.MkdirAll(filepath.Join(sh.d.dir, ".config/fish/completions"), 0o755); err != nil {
