@@ -38,8 +38,8 @@ It is written beside the database and put in its place only once whole. An
 existing desk is left alone unless --force, which replaces a contactdesk
 database (never another file): the new desk is copied into it in one
 transaction, keeping the file's mode, and a server using it goes on with
-the new desk. A new file is
-readable by its owner only (0600): the mailbox holds tokens.`,
+the new desk. A new file is readable by its owner only (0600): the mailbox
+holds tokens.`,
 		Example: `contactdesk demo
 contactdesk --db big.db demo --services 100000
 contactdesk demo --force   # start the demo over`,

@@ -339,3 +339,89 @@ func flagLines(page string, flags ...string) string {
 	}
 	return b.String()
 }
+
+// TestHelpParagraphsAreFilled: the long help of every command, in every
+// language, is filled as a paragraph is: no line ends far short of the
+// others while the next one's first word would have fit on it ("…the new
+// desk. A new file is" / "readable by its owner only…"). The rule, in a
+// paragraph (lines between blank ones; an indented line, a command to
+// copy, ends it): a line followed by another is ragged when it ends
+// farShort columns or more before the paragraph's longest line (at most
+// 80), and the next line's first word fits before that; except a line
+// that ends a sentence (. : ? !), a break the writer chose (cobra's
+// completion texts, a sentence a line), and a first word that opens a
+// quotation ('contactdesk config set …'), kept whole: the quotation is
+// the word.
+func TestHelpParagraphsAreFilled(t *testing.T) {
+	for _, l := range []locale.Lang{locale.EN, locale.PT, locale.FR} {
+		h := locale.HelpCatalogue(l)
+		for _, cmd := range sortedKeys(h) {
+			text, ok := h[cmd]["long"]
+			if !ok {
+				continue
+			}
+			for _, p := range strings.Split(text, "\n\n") {
+				for _, short := range raggedLines(p) {
+					t.Errorf("help.%s.toml [%q] long: the line %q ends short: the next line's first word fits on it", l, cmd, short)
+				}
+			}
+		}
+	}
+	// the rule catches what it is for, and lets a quotation be
+	if got := raggedLines("the new desk. A new file is\nreadable by its owner only (0600): the mailbox holds tokens."); len(got) != 1 {
+		t.Errorf("raggedLines missed the demo's ragged line: %q", got)
+	}
+	if got := raggedLines("fr; sem ela, a default-lang do balcão\n('contactdesk config set default-lang pt'), senão en, e mais."); len(got) != 0 {
+		t.Errorf("raggedLines broke a quotation: %q", got)
+	}
+}
+
+// farShort: how many columns short of its paragraph's width a line ends
+// to be ragged.
+const farShort = 12
+
+// raggedLines returns the lines of paragraph p that end short (see
+// TestHelpParagraphsAreFilled).
+func raggedLines(p string) []string {
+	var lines []string
+	for _, line := range strings.Split(p, "\n") {
+		if strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t") {
+			break // a block of its own, after the paragraph
+		}
+		lines = append(lines, line)
+	}
+	width := 0
+	for _, line := range lines {
+		width = max(width, min(len([]rune(line)), 80))
+	}
+	var short []string
+	for i := 0; i+1 < len(lines); i++ {
+		n := len([]rune(lines[i]))
+		if n > width-farShort || strings.ContainsAny(lines[i][len(lines[i])-1:], ".:?!") {
+			continue
+		}
+		if next := firstWord(lines[i+1]); next != "" && n+1+len([]rune(next)) <= width {
+			short = append(short, lines[i])
+		}
+	}
+	return short
+}
+
+// firstWord is line's first word, or its first quotation, whole.
+func firstWord(line string) string {
+	words := strings.Fields(line)
+	if len(words) == 0 {
+		return ""
+	}
+	open := strings.TrimLeft(words[0], "(")
+	for q, end := range map[string]string{"'": "'", "\"": "\"", "«": "»"} {
+		if strings.HasPrefix(open, q) && !strings.Contains(open[len(q):], end) {
+			for i := 1; i < len(words); i++ {
+				if strings.Contains(words[i], end) {
+					return strings.Join(words[:i+1], " ")
+				}
+			}
+		}
+	}
+	return words[0]
+}

@@ -36,15 +36,15 @@ func newCmdMailList(a *app, runF func(*mailListOptions) error) *cobra.Command {
 		Use:         "list",
 		Annotations: map[string]string{usageFlags: "--as HANDLE [--json]"},
 		Short:       "List your mails",
-		Long: `List the account's mails, newest first: "*" marks the unread, TOKEN those that
-carry a token to answer a request with ('contactdesk mail show ID' shows
-it), "replaced" when a newer mail brought a new token for the same
+		Long: `List the account's mails, newest first: "*" marks the unread, TOKEN those
+that carry a token to answer a request with ('contactdesk mail show ID'
+shows it), "replaced" when a newer mail brought a new token for the same
 request (a resend; token_replaced in the JSON), "answered" when the
 recipient answered the request, which still waits for other parties
-(token_answered), or "ended" when the request ended, or the change of
-e-mail address that the token proves was confirmed, refused or expired
-(token_ended, true for an answered token as well). --json has every
-field, the token and the delivery included.
+(token_answered), or "ended" when the request ended, or the change of e-mail
+address that the token proves was confirmed, refused or expired
+(token_ended, true for an answered token as well). --json has every field,
+the token and the delivery included.
 
 With real delivery (mail-delivery smtp, see 'contactdesk config') a token
 lives in its recipient's own inbox only: TOKEN says "mailed", "queued" (not

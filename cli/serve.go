@@ -130,6 +130,7 @@ private: it is not for customers), Prometheus metrics at /metrics and a
 health check at /healthz (200 while the database answers, 503 when not).`,
 		Example: `contactdesk serve
 contactdesk serve --listen :2222 --idle-timeout 1h --max-sessions 500
+ssh -p 2222 desk.example.net
 # many customers behind one NAT or bastion
 contactdesk serve --conn-rate 0
 # the web page too, behind a reverse proxy
@@ -139,8 +140,7 @@ contactdesk serve --listen none --http :443 --tls-cert cert.pem \
 contactdesk serve --listen none --http 127.0.0.1:8081 --trust-proxy \
   --api-rate 120
 # Prometheus scrapes http://127.0.0.1:9187/metrics
-contactdesk serve --metrics 127.0.0.1:9187
-ssh -p 2222 desk.example.net`,
+contactdesk serve --metrics 127.0.0.1:9187`,
 		Args:                  exactArgs(),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
