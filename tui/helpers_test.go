@@ -280,13 +280,20 @@ func lineOf(s, text string) string {
 // Services tab, by a filter.
 func (a *app) editShop() { a.t.Helper(); a.edit("shop", "xara-shop.com") }
 
-// edit opens the Edit contacts form of the demo's one service that
-// filter finds, named name, from the Services tab.
-func (a *app) edit(filter, name string) {
+// filterTo filters the Services tab down to the demo's one service that
+// filter finds, and waits for the list to show it alone.
+func (a *app) filterTo(filter string) {
 	a.t.Helper()
 	a.typ("/" + filter)
 	a.press("enter")
 	a.waitText(a.T("tui.services.info", locale.Args{"Shown": 1, "Total": 12, "Role": a.T("tui.services.role_all"), "Sort": a.T("tui.services.sort.name")}))
+}
+
+// edit opens the Edit contacts form of the demo's one service that
+// filter finds, named name, from the Services tab.
+func (a *app) edit(filter, name string) {
+	a.t.Helper()
+	a.filterTo(filter)
 	a.press("enter")
 	a.waitText(a.T("tui.contacts.title"), name, a.T("tui.contacts.col.current"))
 }
