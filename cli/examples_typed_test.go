@@ -496,35 +496,8 @@ func (sh *shell) serve(ex string, args []string) {
 	}()
 	s.stop = func() int { cancel(); return <-code }
 	sh.serving = s
-	lines := map[string]*regexp.Regexp{
-		"ssh":     regexp.MustCompile(`msg=serving addr=(\S+)`),
-		"metrics": regexp.MustCompile(`msg="serving metrics" addr=(\S+)`),
-		"http":    regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`),
-	}
-	flags := map[string]string{"ssh": "--listen", "metrics": "--metrics", "http": "--http"}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		select {
-		case n := <-code:
-			t.Fatalf("the example %q: serve ended, exit %d:\n%s", ex, n, s.log.String())
-		default:
-		}
-		missing := false
-		for what, re := range lines {
-			if i := slices.Index(args, flags[what]); i < 0 || args[i+1] == "none" {
-				continue
-			}
-			if m := re.FindStringSubmatch(s.log.String()); m != nil {
-				s.addr[what] = m[1]
-			} else {
-				missing = true
-			}
-		}
-		if !missing {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the example %q: serve did not start:\n%s", ex, s.log.String())
-		}
+	if err := waitServing(s.log, args, code, s.addr); err != nil {
+		t.Fatalf("the example %q: %v", ex, err)
 	}
 	if _, ok := s.addr["ssh"]; ok {
 		sh.sshBanner(ex)

@@ -208,17 +208,7 @@ func TestHelpFitsEightyColumns(t *testing.T) {
 		t.Fatalf("the pages to draw: %q", pages)
 	}
 	for _, lang := range []string{"C", "pt_PT.UTF-8", "fr_FR.UTF-8"} {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelpFitsEightyColumns$")
-		cmd.Env = append(os.Environ(), "CONTACTDESK_HELP_PAGES="+strings.Join(pages, ","), "__FANG_TEST_WIDTH=80", "LANG="+lang, "LC_ALL=", "LC_MESSAGES=",
-			"CONTACTDESK_DB="+filepath.Join(t.TempDir(), "none.db"))
-		all, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("LANG=%s: %v\n%s", lang, err, all)
-		}
-		drawn := strings.Split(string(all), helpPageMark)[1:]
-		if len(drawn) != len(pages) {
-			t.Fatalf("LANG=%s: %d pages drawn of %d:\n%s", lang, len(drawn), len(pages), all)
-		}
+		drawn := drawHelp(t, pages, "80", lang)
 		for _, out := range drawn {
 			page, out, _ := strings.Cut(out, "\n")
 			if !strings.Contains(out, "--db") || strings.Contains(out, "\nexit ") {
@@ -282,6 +272,26 @@ func TestCompletionHelpKeepsItsCommandsWhole(t *testing.T) {
 	}
 }
 
+// drawHelp draws pages (each the words after contactdesk, such as
+// "services --help") at width columns under LANG=lang, in a process of
+// their own (TestHelpFitsEightyColumns run with CONTACTDESK_HELP_PAGES),
+// and returns each page as drawn, in order.
+func drawHelp(t *testing.T, pages []string, width, lang string) []string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelpFitsEightyColumns$")
+	cmd.Env = append(os.Environ(), "CONTACTDESK_HELP_PAGES="+strings.Join(pages, ","), "__FANG_TEST_WIDTH="+width, "LANG="+lang, "LC_ALL=", "LC_MESSAGES=",
+		"CONTACTDESK_DB="+filepath.Join(t.TempDir(), "none.db"))
+	all, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("LANG=%s: %v\n%s", lang, err, all)
+	}
+	drawn := strings.Split(string(all), helpPageMark)[1:]
+	if len(drawn) != len(pages) {
+		t.Fatalf("LANG=%s: %d pages drawn of %d:\n%s", lang, len(drawn), len(pages), all)
+	}
+	return drawn
+}
+
 // TestHelpOfHelpWrapsAsTheOthers: help --help (and help -h, help
 // request --help) wraps the descriptions of its flags at the width every
 // other page does, in every language, at 80 columns and at 120 (standard
@@ -293,17 +303,7 @@ func TestHelpOfHelpWrapsAsTheOthers(t *testing.T) {
 	pages := []string{"services --help", "help --help", "help -h", "help request --help"}
 	for _, width := range []string{"80", "120"} {
 		for _, lang := range []string{"C", "pt_PT.UTF-8", "fr_FR.UTF-8"} {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestHelpFitsEightyColumns$")
-			cmd.Env = append(os.Environ(), "CONTACTDESK_HELP_PAGES="+strings.Join(pages, ","), "__FANG_TEST_WIDTH="+width, "LANG="+lang, "LC_ALL=", "LC_MESSAGES=",
-				"CONTACTDESK_DB="+filepath.Join(t.TempDir(), "none.db"))
-			all, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("LANG=%s: %v\n%s", lang, err, all)
-			}
-			drawn := strings.Split(string(all), helpPageMark)[1:]
-			if len(drawn) != len(pages) {
-				t.Fatalf("LANG=%s: %d pages drawn of %d:\n%s", lang, len(drawn), len(pages), all)
-			}
+			drawn := drawHelp(t, pages, width, lang)
 			want := flagLines(drawn[0], "--db", "--pool", "--smtp")
 			if !strings.Contains(want, "--smtp") || !strings.Contains(want, "\n") {
 				t.Fatalf("LANG=%s, %s columns: services --help's flags: %q\n%s", lang, width, want, drawn[0])

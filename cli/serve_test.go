@@ -287,6 +287,43 @@ type served struct {
 	stop func() int
 }
 
+// waitServing waits until the serve run with args says in its log that
+// it serves on every address they ask for ("ssh", "metrics", "http":
+// --listen, --metrics, --http not none), and puts each in addr. ended
+// gives serve's exit status if it ends first (nil: not watched).
+func waitServing(log *syncbuf.Buffer, args []string, ended <-chan int, addr map[string]string) error {
+	lines := map[string]*regexp.Regexp{
+		"ssh":     regexp.MustCompile(`msg=serving addr=(\S+)`),
+		"metrics": regexp.MustCompile(`msg="serving metrics" addr=(\S+)`),
+		"http":    regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`),
+	}
+	flags := map[string]string{"ssh": "--listen", "metrics": "--metrics", "http": "--http"}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		select {
+		case n := <-ended:
+			return fmt.Errorf("serve ended, exit %d:\n%s", n, log.String())
+		default:
+		}
+		missing := false
+		for what, re := range lines {
+			if i := slices.Index(args, flags[what]); i < 0 || args[i+1] == "none" {
+				continue
+			}
+			if m := re.FindStringSubmatch(log.String()); m != nil {
+				addr[what] = m[1]
+			} else {
+				missing = true
+			}
+		}
+		if !missing {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("serve did not start:\n%s", log.String())
+		}
+	}
+}
+
 // serveDemo makes a demo desk, runs serve on it with args (the flags
 // after "serve"), and waits until it serves on every address they ask
 // for.
@@ -303,29 +340,8 @@ func serveDemo(t *testing.T, args ...string) *served {
 		code <- Run(ctx, append([]string{"--db", s.db, "serve"}, args...), strings.NewReader(""), io.Discard, s.log, func(string) string { return "" })
 	}()
 	s.stop = func() int { cancel(); return <-code }
-	lines := map[string]*regexp.Regexp{
-		"ssh":     regexp.MustCompile(`msg=serving addr=(\S+)`),
-		"metrics": regexp.MustCompile(`msg="serving metrics" addr=(\S+)`),
-		"http":    regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`),
+	if err := waitServing(s.log, args, nil, s.addr); err != nil {
+		t.Fatal(err)
 	}
-	flags := map[string]string{"ssh": "--listen", "metrics": "--metrics", "http": "--http"}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		missing := false
-		for what, re := range lines {
-			if i := slices.Index(args, flags[what]); i < 0 || args[i+1] == "none" {
-				continue
-			}
-			if m := re.FindStringSubmatch(s.log.String()); m != nil {
-				s.addr[what] = m[1]
-			} else {
-				missing = true
-			}
-		}
-		if !missing {
-			return s
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start: %s", s.log.String())
-		}
-	}
+	return s
 }
