@@ -54,10 +54,10 @@ import (
 //     -p 2222 desk.example.net" dials the serve started last, which, as
 //     typed, must listen where another machine reaches it on that port.
 //
-// Not run (TestHelpExamplesRunOnTheDemo runs their other lines): a jq
-// program other than "jq -r .FIELD" (the test has no jq), a shell
+// Not run (TestHelpExamplesRunOnTheDemo runs their other lines): a shell
 // variable set from a command (config get), and the terminal app
-// (contactdesk --as …, terminal_test.go's).
+// (contactdesk --as …, terminal_test.go's). A jq program runs as jq
+// would (gojq: examples_test.go's jq).
 
 // typedNeeds is what a command's examples need beyond the demo desk.
 type typedNeeds struct {
@@ -397,12 +397,11 @@ func (sh *shell) pipeline(ex string, words []string) string {
 		case slices.Equal(args, []string{"head", "-1"}):
 			out, _, _ = strings.Cut(in, "\n")
 			out += "\n"
-		case len(args) == 3 && args[0] == "jq" && args[1] == "-r":
-			var v map[string]any
-			if err := json.Unmarshal([]byte(in), &v); err != nil {
-				t.Fatalf("the example %q: no JSON object for jq: %v", ex, err)
+		case args[0] == "jq" && (len(args) == 2 || len(args) == 3 && args[1] == "-r"):
+			var err error
+			if out, err = jq(args, in); err != nil {
+				t.Fatalf("the example %q: %v", ex, err)
 			}
-			out, _ = v[strings.TrimPrefix(args[2], ".")].(string)
 		case len(args) == 4 && args[0] == "ssh" && args[1] == "-p":
 			sh.sshReach(ex, args[2], args[3])
 			sh.sshBanner(ex)
