@@ -15,6 +15,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"path"
 	"reflect"
@@ -473,55 +474,122 @@ func decode(c *call, v any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &se) && errors.Is(se.Err, jsonv2.ErrUnknownName):
-		return notDescribed(c.body, v, se.JSONPointer.Parent())
+		return notDescribed(c.body, v)
 	}
 	return fail(http.StatusBadRequest, "INVALID_BODY", "the body is not the JSON this call takes: "+jsonProblem(err, v))
 }
 
-// notDescribed is the refusal of a body with fields v does not have, in
-// the object at pointer in (the body itself, or one nested in it: an
-// access rule of accessRules): it names them all, and those that object
-// takes.
-func notDescribed(body []byte, v any, in jsontext.Pointer) error {
+// notDescribed is the refusal of a body with fields v does not have:
+// it names them all, wherever they stand in the body (the body itself,
+// or an object nested in it: an access rule of accessRules), in one
+// message, and what each object that has some takes.
+func notDescribed(body []byte, v any) error {
 	var whole any
 	if err := jsonv2.Unmarshal(body, &whole); err != nil {
 		return fail(http.StatusBadRequest, "INVALID_BODY", "the body is not the JSON this call takes: "+jsonProblem(err, v))
 	}
-	members, t := whole, reflect.TypeOf(v).Elem()
-	for tok := range in.Tokens() {
-		t = memberType(t, tok)
-		switch m := members.(type) {
-		case map[string]any:
-			members = m[tok]
-		case []any:
-			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(m) {
-				members = m[i]
+	var found []stray
+	strays(v, whole, reflect.TypeOf(v).Elem(), "", &found)
+	var unknown, says []string
+	// the objects that take the same fields (the access rules) are
+	// told of together, in the order the body has them, the body first
+	group := func(s stray) string {
+		if s.object == "" {
+			return "" // the body, told of alone
+		}
+		return "." + strings.Join(s.takes, ", ")
+	}
+	done := map[string]bool{}
+	for _, s := range found {
+		key := group(s)
+		if done[key] {
+			continue
+		}
+		done[key] = true
+		var objects []string
+		for _, o := range found {
+			if group(o) == key {
+				objects = append(objects, o.object)
+				unknown = append(unknown, o.names...)
 			}
 		}
+		says = append(says, takesOnly(objects, s.takes))
 	}
+	return notTaken(unknown, strings.Join(says, "; "))
+}
+
+// stray is an object of a body with fields its Go type has not: object
+// names it ("" for the body itself), names are those fields' (as
+// memberName writes them), takes those its type has.
+type stray struct {
+	object string
+	names  []string
+	takes  []string
+}
+
+// strays adds to found each object of value, decoded from JSON, at
+// pointer at of a body decoded into v, with members t (the Go type it
+// is read into) has not: the object first, then those nested in it, in
+// the order of their names and of their arrays.
+func strays(v, value any, t reflect.Type, at jsontext.Pointer, found *[]stray) {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	object, _ := members.(map[string]any)
-	var takes, unknown []string
-	if t != nil && t.Kind() == reflect.Struct {
+	switch val := value.(type) {
+	case map[string]any:
+		if t == nil || t.Kind() != reflect.Struct {
+			return
+		}
+		var takes, names []string
 		for f := range t.Fields() {
 			takes = append(takes, jsonName(f))
 		}
-	}
-	for name := range object {
-		if !slices.Contains(takes, name) {
-			unknown = append(unknown, memberName(v, in.AppendToken(name)))
+		slices.Sort(takes)
+		keys := slices.Sorted(maps.Keys(val))
+		for _, k := range keys {
+			if !slices.Contains(takes, k) {
+				names = append(names, memberName(v, at.AppendToken(k)))
+			}
+		}
+		if len(names) > 0 {
+			object := ""
+			if at != "" {
+				object = memberName(v, at)
+			}
+			*found = append(*found, stray{object: object, names: names, takes: takes})
+		}
+		for _, k := range keys {
+			if slices.Contains(takes, k) {
+				strays(v, val[k], memberType(t, k), at.AppendToken(k), found)
+			}
+		}
+	case []any:
+		if t == nil || (t.Kind() != reflect.Slice && t.Kind() != reflect.Array) {
+			return
+		}
+		for i, e := range val {
+			strays(v, e, t.Elem(), at.AppendToken(strconv.Itoa(i)), found)
 		}
 	}
-	slices.Sort(takes)
+}
+
+// takesOnly says what the objects named take: the body itself ("") or
+// objects nested in it, ten named, the others counted.
+func takesOnly(objects, takes []string) string {
 	switch {
-	case in != "":
-		return notTaken(unknown, memberName(v, in)+" takes only "+strings.Join(takes, ", "))
-	case len(takes) == 0:
-		return notTaken(unknown, "this call takes no body")
+	case objects[0] == "" && len(takes) == 0:
+		return "this call takes no body"
+	case objects[0] == "":
+		return "this call's body takes only " + strings.Join(takes, ", ")
 	}
-	return notTaken(unknown, "this call's body takes only "+strings.Join(takes, ", "))
+	verb := " takes only "
+	if len(objects) > 1 {
+		verb = " take only "
+	}
+	if n := len(objects); n > maxNamed {
+		objects = append(objects[:maxNamed], "and "+strconv.Itoa(n-maxNamed)+" more")
+	}
+	return strings.Join(objects, ", ") + verb + strings.Join(takes, ", ")
 }
 
 // jsonName is the name a struct field has in JSON.

@@ -106,9 +106,11 @@ func TestFieldNamesExact(t *testing.T) {
 
 // TestNestedFieldsNamed: a refusal of a field inside an access rule
 // names it where it stands (accessRules[1].Method), with what an access
-// rule takes, and makes no consumer key: it said "Received not described
-// parameters: ()", naming nothing, and "0 must be an object" for an
-// access rule that is not one.
+// rule takes, and every other field not taken, at the top of the body
+// or in another rule, in one message; and makes no consumer key: it
+// said "Received not described parameters: ()", naming nothing, and "0
+// must be an object" for an access rule that is not one, and named
+// only the first object's fields the decoder reached.
 func TestNestedFieldsNamed(t *testing.T) {
 	w := newWorld(t, api.Options{})
 	ak := w.creds[ada].ApplicationKey
@@ -126,6 +128,12 @@ func TestNestedFieldsNamed(t *testing.T) {
 		{`{"accessRules":[{"method":"GET","method":"POST","path":"/me"}]}`, "accessRules[0].method is given twice"},
 		{`{"accessRules":{"method":"GET","path":"/me"}}`, "accessRules must be an array"},
 		{`{"accessRules":[{"method":"GET","path":"/me"}],"scope":"all"}`, "Received not described parameters: (scope); this call's body takes only accessRules, allowedIPs, redirection"},
+		// unknown fields at the top and in access rules: every one named,
+		// whichever the body gives first, and what each object takes
+		{`{"accessRules":[{"method":"GET","path":"/me","x":1}],"scope":"all"}`,
+			"Received not described parameters: (accessRules[0].x, scope); this call's body takes only accessRules, allowedIPs, redirection; accessRules[0] takes only method, path"},
+		{`{"scope":"all","accessRules":[{"Method":"GET","path":"/me"},{"method":"GET","path":"/me/*"},{"method":"GET","path":"/me/*","x":1}],"Redirection":""}`,
+			"Received not described parameters: (Redirection, accessRules[0].Method, accessRules[2].x, scope); this call's body takes only accessRules, allowedIPs, redirection; accessRules[0], accessRules[2] take only method, path"},
 	} {
 		req, _ := http.NewRequest("POST", w.endpoint()+"/auth/credential", strings.NewReader(c.body))
 		req.Header.Set("X-Ovh-Application", ak)
