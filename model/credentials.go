@@ -210,8 +210,10 @@ func (d *Desk) AskCredentialFrom(ctx context.Context, from, appKey string, rules
 	if appKey == "" || len(appKey) > 64 {
 		return CredentialAsked{}, errBadAppKey
 	}
+	// from is stored as text: valid UTF-8, cut between characters
+	from = strings.ToValidUTF8(from, "\uFFFD")
 	if len(from) > MaxFromLen {
-		from = from[:MaxFromLen]
+		from = strings.ToValidUTF8(from[:MaxFromLen], "")
 	}
 	rules, err := CheckAPIRules(rules)
 	if err != nil {

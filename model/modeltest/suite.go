@@ -83,6 +83,7 @@ func Run(t *testing.T, open Opener) {
 		{"PauseSaidAlike", testPauseSaidAlike},
 		{"TokenAnswered", testTokenAnswered},
 		{"EveryRoleSeesItsService", testEveryRoleSeesItsService},
+		{"NotUTF8", testNotUTF8},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -3,8 +3,10 @@ package postgres
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -59,17 +61,62 @@ func isConflict(err error) bool {
 
 func (x *exec) Exec(q string, args ...any) (int64, error) {
 	x.wrote = true
-	tag, err := x.tx.Exec(x.ctx, sqlstore.Rebind(q), args...)
+	tag, err := x.tx.Exec(x.ctx, sqlstore.Rebind(q), utf8Args(args)...)
 	return tag.RowsAffected(), x.note(err)
 }
 
 func (x *exec) Query(q string, args ...any) (sqlstore.Rows, error) {
 	x.wrote = x.wrote || !strings.HasPrefix(q, "SELECT") // … RETURNING
-	rs, err := x.tx.Query(x.ctx, sqlstore.Rebind(q), args...)
+	rs, err := x.tx.Query(x.ctx, sqlstore.Rebind(q), utf8Args(args)...)
 	if err != nil {
 		return nil, x.note(err)
 	}
 	return rows{x: x, r: rs}, nil
+}
+
+// utf8Args returns args with every text that is not valid UTF-8 made
+// valid, each stray byte a U+FFFD: PostgreSQL refuses such a parameter
+// (SQLSTATE 22021), where SQLite compares it byte by byte and finds
+// nothing. A Go string may hold any bytes, and the model stores only
+// valid text (model.CheckText), so such text only ever looks up, and
+// now names nothing on both engines: a handle, a service's name, an
+// application key, a fingerprint that is not UTF-8 is answered as one
+// that does not exist, not with a storage failure and an ERROR line in
+// the server's log. Done here, where every statement's parameters pass,
+// so that no read needs to remember it; args is returned as it is (no
+// allocation) when all is valid, as it nearly always is.
+func utf8Args(args []any) []any {
+	var out []any
+	for i, a := range args {
+		v := reflect.ValueOf(a)
+		var fixed any
+		switch {
+		case v.Kind() == reflect.String && !utf8.ValidString(v.String()):
+			fixed = strings.ToValidUTF8(v.String(), "\uFFFD")
+		case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+			for j := range v.Len() {
+				if !utf8.ValidString(v.Index(j).String()) {
+					ss := make([]string, v.Len())
+					for k := range ss {
+						ss[k] = strings.ToValidUTF8(v.Index(k).String(), "\uFFFD")
+					}
+					fixed = ss
+					break
+				}
+			}
+		}
+		if fixed == nil {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(args)
+		}
+		out[i] = fixed
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 // rows pass their errors through note.
