@@ -248,6 +248,7 @@ func runTyped(t *testing.T, c *cobra.Command, path string, needs typedNeeds) {
 	for _, exs := range runs {
 		sh := &shell{t: t, d: newDesk(t), subst: map[string]string{}, later: map[string]func() string{}, date: time.Now().Format("2006-01-02")}
 		sh.root = filepath.Join(sh.d.dir, "root")
+		t.Cleanup(sh.stopServing)          // a serve still running when an example fails
 		delete(sh.d.env, "CONTACTDESK_DB") // the desk is contactdesk.db, in the working directory
 		t.Chdir(sh.d.dir)
 		if !needs.fresh {

@@ -397,7 +397,7 @@ func raggedLines(p string) []string {
 	var short []string
 	for i := 0; i+1 < len(lines); i++ {
 		n := len([]rune(lines[i]))
-		if n > width-farShort || strings.ContainsAny(lines[i][len(lines[i])-1:], ".:?!") {
+		if n == 0 || n > width-farShort || strings.ContainsAny(lines[i][len(lines[i])-1:], ".:?!") {
 			continue
 		}
 		if next := firstWord(lines[i+1]); next != "" && n+1+len([]rune(next)) <= width {

@@ -78,11 +78,12 @@ func (x *exec) Query(q string, args ...any) (sqlstore.Rows, error) {
 // valid, each stray byte a U+FFFD: PostgreSQL refuses such a parameter
 // (SQLSTATE 22021), where SQLite compares it byte by byte and finds
 // nothing. A Go string may hold any bytes, and the model stores only
-// valid text (model.CheckText), so such text only ever looks up, and
-// now names nothing on both engines: a handle, a service's name, an
-// application key, a fingerprint that is not UTF-8 is answered as one
-// that does not exist, not with a storage failure and an ERROR line in
-// the server's log. Done here, where every statement's parameters pass,
+// valid text (model.CheckText), so such text only ever looks up: a
+// handle, a service's name, an application key, a fingerprint that is
+// not UTF-8 is answered as one that does not exist (none can hold a
+// U+FFFD), not with a storage failure and an ERROR line in the server's
+// log. (A search of free text, an account's name, may find a name that
+// holds a U+FFFD, as typing one would.) Done here, where every statement's parameters pass,
 // so that no read needs to remember it; args is returned as it is (no
 // allocation) when all is valid, as it nearly always is.
 func utf8Args(args []any) []any {
