@@ -664,8 +664,7 @@ func (db *DB) friendly(err error, atCommit bool) error {
 	case err == nil || model.IsRefusal(err) || isCtxErr(err) || errors.Is(err, model.ErrNewerSchema):
 		return err
 	case errors.Is(err, errCommitEnded):
-		db.pool.Reset()
-		return db.serverError(CaseLostSaving, cause(err), &lostErr{err: err, unsure: true, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))})
+		return db.lost(err, true)
 	case errors.As(err, &pe):
 		switch pe.Code {
 		case "57014":
@@ -689,10 +688,16 @@ func (db *DB) friendly(err error, atCommit bool) error {
 	case !isConnErr(err):
 		return err
 	}
-	// When one connection broke, the others most likely did too: drop
-	// the idle ones rather than fail once more on each.
+	return db.lost(err, atCommit)
+}
+
+// lost says that the session broke, err why: while saving (the COMMIT
+// sent, its outcome unknown), or before anything was changed. When one
+// connection broke, the others most likely did too: the idle ones are
+// dropped rather than fail once more each.
+func (db *DB) lost(err error, saving bool) error {
 	db.pool.Reset()
-	if atCommit {
+	if saving {
 		return db.serverError(CaseLostSaving, cause(err), &lostErr{err: err, unsure: true, msg: fmt.Sprintf("the connection to %s broke while saving (%s): the change may or may not have been saved; look before trying again", db.where, cause(err))})
 	}
 	return db.serverError(CaseLost, cause(err), &lostErr{err: err, msg: fmt.Sprintf("cannot reach %s (%s): nothing was changed; try again when it is back", db.where, cause(err))})
