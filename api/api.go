@@ -482,7 +482,10 @@ func decode(c *call, v any) error {
 // notDescribed is the refusal of a body with fields v does not have:
 // it names them all, wherever they stand in the body (the body itself,
 // or an object nested in it: an access rule of accessRules), in one
-// message, and what each object that has some takes.
+// message, and what each object that has some takes. They are named
+// in the order of what is said of their objects, the body's first, then
+// the access rules' in the order of the array (accessRules[2] before
+// accessRules[10], which an order of their text would swap).
 func notDescribed(body []byte, v any) error {
 	var whole any
 	if err := jsonv2.Unmarshal(body, &whole); err != nil {

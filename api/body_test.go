@@ -131,9 +131,13 @@ func TestNestedFieldsNamed(t *testing.T) {
 		// unknown fields at the top and in access rules: every one named,
 		// whichever the body gives first, and what each object takes
 		{`{"accessRules":[{"method":"GET","path":"/me","x":1}],"scope":"all"}`,
-			"Received not described parameters: (accessRules[0].x, scope); this call's body takes only accessRules, allowedIPs, redirection; accessRules[0] takes only method, path"},
+			"Received not described parameters: (scope, accessRules[0].x); this call's body takes only accessRules, allowedIPs, redirection; accessRules[0] takes only method, path"},
 		{`{"scope":"all","accessRules":[{"Method":"GET","path":"/me"},{"method":"GET","path":"/me/*"},{"method":"GET","path":"/me/*","x":1}],"Redirection":""}`,
-			"Received not described parameters: (Redirection, accessRules[0].Method, accessRules[2].x, scope); this call's body takes only accessRules, allowedIPs, redirection; accessRules[0], accessRules[2] take only method, path"},
+			"Received not described parameters: (Redirection, scope, accessRules[0].Method, accessRules[2].x); this call's body takes only accessRules, allowedIPs, redirection; accessRules[0], accessRules[2] take only method, path"},
+		// the rules in the order of the array, not of their text
+		// ([10] sorts before [2]), ten named and the rest counted
+		{`{"accessRules":[` + strings.Repeat(`{"method":"GET","path":"/me","x":1},`, 11) + `{"method":"GET","path":"/me","x":1}]}`,
+			"Received not described parameters: (accessRules[0].x, accessRules[1].x, accessRules[2].x, accessRules[3].x, accessRules[4].x, accessRules[5].x, accessRules[6].x, accessRules[7].x, accessRules[8].x, accessRules[9].x, and 2 more); accessRules[0], accessRules[1], accessRules[2], accessRules[3], accessRules[4], accessRules[5], accessRules[6], accessRules[7], accessRules[8], accessRules[9], and 2 more take only method, path"},
 	} {
 		req, _ := http.NewRequest("POST", w.endpoint()+"/auth/credential", strings.NewReader(c.body))
 		req.Header.Set("X-Ovh-Application", ak)

@@ -76,6 +76,7 @@ func (ps params) read(r *http.Request) (map[string]string, *Error) {
 		}
 	}
 	if len(unknown) > 0 {
+		slices.Sort(unknown)
 		return nil, notTaken(unknown, ps.takes())
 	}
 	out := map[string]string{}
@@ -115,11 +116,11 @@ func (ps params) takes() string {
 const maxNamed = 10
 
 // notTaken refuses the names a call does not take (query parameters or a
-// body's fields, each as paramName wrote it), in the provider's words,
-// then says what it takes (takes): ten named, the others counted, so
-// that thousands of them make a message of a line.
+// body's fields, each as paramName wrote it), in the provider's words
+// and in the order given, then says what it takes (takes): ten named,
+// the others counted, so that thousands of them make a message of a
+// line.
 func notTaken(unknown []string, takes string) *Error {
-	slices.Sort(unknown)
 	if n := len(unknown); n > maxNamed {
 		unknown = append(unknown[:maxNamed], "and "+strconv.Itoa(n-maxNamed)+" more")
 	}
