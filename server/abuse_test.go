@@ -208,7 +208,7 @@ func TestSessionsPerConnection(t *testing.T) {
 		t.Errorf("%d sessions counted, want %d", n, len(opened)+1)
 	}
 	f.waitRefusals(t, RefusedConnection, 60-len(opened))
-	f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-connection limit=4 open=4")
+	f.waitLog(t, settle, "session refused", "account=aa11111-ovh", "reason=per-connection limit=4 open=4")
 }
 
 // TestBareSessionChannels: session channels that never ask for a shell,
@@ -254,7 +254,7 @@ func TestSessionsPerAccount(t *testing.T) {
 	}
 	f.waitRefusals(t, RefusedAccount, 1)
 	// the log says the limit as the user reads it, and what it counted
-	f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-account limit=5 open=5")
+	f.waitLog(t, settle, "session refused", "account=aa11111-ovh", "reason=per-account limit=5 open=5")
 
 	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
 
@@ -276,7 +276,7 @@ func TestSessionLimitLoggedAsTold(t *testing.T) {
 	if got := refusedSession(t, f.login(t, alice)); !strings.Contains(got, "too many sessions open (5)") {
 		t.Fatalf("a 6th session was told %q", got)
 	}
-	line := f.waitLog(t, time.Second, "session refused", "account=aa11111-ovh", "reason=per-account")
+	line := f.waitLog(t, settle, "session refused", "account=aa11111-ovh", "reason=per-account")
 	if !strings.Contains(line, " limit=5 open=5") || strings.Contains(line, "=6") {
 		t.Errorf("the refusal is logged as\n%s\nwant limit=5 open=5, the user being told 5", line)
 	}
@@ -316,7 +316,7 @@ func TestNoSessionConnection(t *testing.T) {
 	case <-time.After(timeout + 5*time.Second):
 		t.Fatal("a connection with no session is still open")
 	}
-	f.waitLog(t, time.Second, "connection closed", "account=aa11111-ovh", `reason="no session"`)
+	f.waitLog(t, settle, "connection closed", "account=aa11111-ovh", `reason="no session"`)
 
 	c2 := f.login(t, bruno)
 	tm := open(t, c2, 100, 30, "xterm")
@@ -378,8 +378,8 @@ func TestKeyRemovedEndsSessions(t *testing.T) {
 			if _, err := tryOpen(c, 100, 30, "xterm"); err == nil {
 				t.Error("a session opened after the removal")
 			}
-			f.waitLog(t, time.Second, "session end", "account=aa11111-ovh", `reason="key removed"`)
-			f.waitLog(t, time.Second, "connection closed", "account=aa11111-ovh", `reason="key removed"`)
+			f.waitLog(t, settle, "session end", "account=aa11111-ovh", `reason="key removed"`)
+			f.waitLog(t, settle, "connection closed", "account=aa11111-ovh", `reason="key removed"`)
 
 			b.press(t, "2")
 			b.waitFor(t, "My requests", settle)

@@ -41,14 +41,14 @@ func TestRefusedLogins(t *testing.T) {
 			}
 		})
 	}
-	f.waitLog(t, time.Second, "handshake failed", "key="+gossh.FingerprintSHA256(stranger.PublicKey()), "reason=\"key not registered\"")
+	f.waitLog(t, settle, "handshake failed", "key="+gossh.FingerprintSHA256(stranger.PublicKey()), "reason=\"key not registered\"")
 	// The user name is the client's to choose: the log keeps 64
 	// characters of it, not 3,000.
 	if c, err := f.dial(strings.Repeat("A", 3000), gossh.PublicKeys(stranger)); err == nil {
 		c.Close()
 		t.Fatal("logged in")
 	}
-	line := f.waitLog(t, time.Second, "handshake failed", "user="+strings.Repeat("A", 64)+"…")
+	line := f.waitLog(t, settle, "handshake failed", "user="+strings.Repeat("A", 64)+"…")
 	if strings.Contains(f.logs.String(), strings.Repeat("A", 65)) {
 		t.Errorf("the log holds the whole user name:\n%.300s", line)
 	}
@@ -239,7 +239,7 @@ func TestOfferedKeyIsNotVerifiedKey(t *testing.T) {
 			if s := tm.scr.Text(); strings.Contains(s, "Alice") || strings.Contains(s, "alice.pt") {
 				t.Errorf("the session shows alice's desk:\n%s", s)
 			}
-			f.waitLog(t, time.Second, "auth accepted", "key="+gossh.FingerprintSHA256(own.PublicKey()), "account=bb22222-ovh")
+			f.waitLog(t, settle, "auth accepted", "key="+gossh.FingerprintSHA256(own.PublicKey()), "account=bb22222-ovh")
 		})
 	}
 	for _, l := range strings.Split(f.logs.String(), "\n") {
@@ -265,7 +265,7 @@ func TestRemovedKey(t *testing.T) {
 	if _, err := tryOpen(c, 100, 30, "xterm"); err == nil {
 		t.Error("a session opened on it")
 	}
-	f.waitLog(t, time.Second, "connection closed", "account=aa11111-ovh", `reason="key removed"`)
+	f.waitLog(t, settle, "connection closed", "account=aa11111-ovh", `reason="key removed"`)
 }
 
 // TestUnavailableDeskIsSaidAtLogin: while the database can't be read, a
@@ -296,8 +296,8 @@ func TestUnavailableDeskIsSaidAtLogin(t *testing.T) {
 	}
 	// The operator hears of it at once, and once a connection: the
 	// client offered two keys.
-	f.waitLog(t, time.Second, "auth refused", "level=ERROR", "error=")
-	f.waitLog(t, time.Second, "handshake failed", `reason="desk unavailable"`)
+	f.waitLog(t, settle, "auth refused", "level=ERROR", "error=")
+	f.waitLog(t, settle, "handshake failed", `reason="desk unavailable"`)
 	if n := strings.Count(f.logs.String(), "level=ERROR"); n != 1 {
 		t.Errorf("%d lines at ERROR for one connection, want 1:\n%s", n, f.logs.String())
 	}

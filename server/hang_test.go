@@ -65,7 +65,7 @@ func TestHungDeskIsSaidAtLogin(t *testing.T) {
 		t.Errorf("the client was shown %q, want %q", banners, want)
 	}
 	mu.Unlock()
-	f.waitLog(t, time.Second, "auth refused", "level=ERROR", "key="+gossh.FingerprintSHA256(f.keys[alice].PublicKey()), "did not answer in time")
+	f.waitLog(t, settle, "auth refused", "level=ERROR", "key="+gossh.FingerprintSHA256(f.keys[alice].PublicKey()), "did not answer in time")
 	f.waitRefusals(t, RefusedUnavailable, 1)
 	if n := f.refusals(RefusedAuth); n != 0 {
 		t.Errorf("%d refusals counted as auth while the desk hung", n)

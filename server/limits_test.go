@@ -28,7 +28,7 @@ func TestConnectionsPerMinute(t *testing.T) {
 			t.Fatalf("connection %d past the rate was accepted", i+3)
 		}
 	}
-	f.waitLog(t, time.Second, "connection refused", "remote=127.0.0.1", "too many new connections", "client=127.0.0.1 ")
+	f.waitLog(t, settle, "connection refused", "remote=127.0.0.1", "too many new connections", "client=127.0.0.1 ")
 	f.waitRefusals(t, RefusedRate, 10)
 	if n := strings.Count(f.logs.String(), "connection refused"); n != 1 {
 		t.Errorf("%d lines for 10 refused connections of one address, want 1:\n%s", n, f.logs.String())
@@ -85,7 +85,7 @@ func TestHandshakeTimeout(t *testing.T) {
 	if _, err := io.ReadAll(c); err != nil { // the server's version, then EOF
 		t.Fatalf("the connection was not closed by the server: %v", err)
 	}
-	f.waitLog(t, time.Second, "handshake failed", "timeout")
+	f.waitLog(t, settle, "handshake failed", "timeout")
 }
 
 // TestRefusedConnectionLogsOneLine: a connection that does not log in

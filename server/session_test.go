@@ -68,7 +68,7 @@ func TestNoTerminal(t *testing.T) {
 	if stderr.String() != want || stdout.String() != "" {
 		t.Errorf("stdout %q, stderr %q; want stderr %q", stdout.String(), stderr.String(), want)
 	}
-	f.waitLog(t, time.Second, "session end", "reason=\"no terminal\"")
+	f.waitLog(t, settle, "session end", "reason=\"no terminal\"")
 }
 
 func TestCommandRefused(t *testing.T) {
@@ -186,7 +186,7 @@ func TestIdleTimeout(t *testing.T) {
 	if !strings.Contains(idle.stderr.String(), "without a keystroke") {
 		t.Errorf("stderr: %q", idle.stderr.String())
 	}
-	f.waitLog(t, time.Second, "session end", "reason=idle")
+	f.waitLog(t, settle, "session end", "reason=idle")
 	select {
 	case err := <-busy.ended:
 		t.Fatalf("a session in use ended too: %v", err)
@@ -205,7 +205,7 @@ func TestMaxSessions(t *testing.T) {
 	if got, want := refusedSession(t, f.login(t, alice)), "contactdesk: the desk is full right now; try again in a few minutes\r\n"; got != want {
 		t.Errorf("a session past the limit was told %q; want %q", got, want)
 	}
-	f.waitLog(t, time.Second, "session refused", "reason=full limit=2 open=2")
+	f.waitLog(t, settle, "session refused", "reason=full limit=2 open=2")
 	if n := f.refusals(RefusedFull); n != 1 {
 		t.Errorf("%d refusals for a full desk counted, want 1", n)
 	}
@@ -232,8 +232,8 @@ func TestPanicEndsOneSession(t *testing.T) {
 	if !strings.Contains(a.stderr.String(), "something went wrong on our side") {
 		t.Errorf("stderr: %q", a.stderr.String())
 	}
-	f.waitLog(t, time.Second, "level=ERROR", "msg=panic", "account=aa11111-ovh", "asked to panic")
-	f.waitLog(t, time.Second, "session end", "account=aa11111-ovh", "reason=panic")
+	f.waitLog(t, settle, "level=ERROR", "msg=panic", "account=aa11111-ovh", "asked to panic")
+	f.waitLog(t, settle, "session end", "account=aa11111-ovh", "reason=panic")
 	// The guard ended the program itself: Bubble Tea did not have to
 	// catch a second panic (and print it on the server's stderr).
 	if strings.Contains(f.logs.String(), "program panicked") {
@@ -262,8 +262,8 @@ func TestPanicBeforeTheProgram(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(a.stderr.String(), "something went wrong") {
 		t.Errorf("the session ended with %v, stderr %q", err, a.stderr.String())
 	}
-	f.waitLog(t, time.Second, "msg=panic", "no model for alice")
-	f.waitLog(t, time.Second, "session end", "account=aa11111-ovh", "reason=panic")
+	f.waitLog(t, settle, "msg=panic", "no model for alice")
+	f.waitLog(t, settle, "session end", "account=aa11111-ovh", "reason=panic")
 	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "me bb22222-ovh", settle)
 }
 

@@ -57,8 +57,8 @@ func TestGracefulShutdown(t *testing.T) {
 	if err := <-f.done; err != nil {
 		t.Errorf("Serve: %v", err)
 	}
-	f.waitLog(t, time.Second, "session end", "account=bb22222-ovh", "reason=shutdown")
-	f.waitLog(t, time.Second, "session end", "account=aa11111-ovh", "reason=quit")
+	f.waitLog(t, settle, "session end", "account=bb22222-ovh", "reason=shutdown")
+	f.waitLog(t, settle, "session end", "account=aa11111-ovh", "reason=quit")
 }
 
 // TestShutdownDeadline: sessions that do not end are cut when the

@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"io"
+	"net"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,8 +19,13 @@ import (
 
 // noisyModel draws a full screen of text that changes every few
 // milliseconds: a client that reads none of it has its channel's window
-// full in a moment.
-type noisyModel struct{ n int }
+// full in a moment. steps counts its updates, read by the test: they
+// stop once its output waits, the program's loop waiting on the
+// renderer that is stuck writing.
+type noisyModel struct {
+	n     int
+	steps *atomic.Int64
+}
 
 type noiseMsg struct{}
 
@@ -29,6 +36,7 @@ func (m *noisyModel) Init() tea.Cmd { return noise }
 func (m *noisyModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(noiseMsg); ok {
 		m.n++
+		m.steps.Add(1)
 		return m, noise
 	}
 	return m, nil
@@ -69,7 +77,8 @@ func openUnread(t *testing.T, c *gossh.Client) gossh.Channel {
 }
 
 // stuckWriting reports whether a program's output waits for its
-// client's window to open.
+// client's window to open. Any program's: a package's earlier tests may
+// leave one still ending.
 func stuckWriting() bool {
 	// every goroutine's stack, the buffer grown until they all fit: a
 	// package's earlier tests may leave many still ending, and a cut dump
@@ -86,6 +95,60 @@ func stuckWriting() bool {
 		}
 	}
 	return false
+}
+
+// stuck reports whether the noisy program counting steps, whose client
+// has received got bytes, is stuck writing: its client was sent a whole
+// window (the rest, if any, is less than a packet: a frame's next write
+// can't but wait), some program's output waits for its client's window,
+// and this one has not stepped in half a second, where it steps every
+// few milliseconds. Any of them alone could be another thing: a
+// program's output waiting for an earlier test's client, still ending,
+// or a frame of 500×200 cells written slowly under the race detector.
+func stuck(got, steps *atomic.Int64) bool {
+	if got.Load() < clientWindow || !stuckWriting() {
+		return false
+	}
+	was := steps.Load()
+	time.Sleep(500 * time.Millisecond)
+	return steps.Load() == was && stuckWriting()
+}
+
+// clientWindow is how many bytes of a channel's data x/crypto's client
+// takes before its user reads them: the window it opens a channel with,
+// and adjusts only as they are read.
+const clientWindow = 64 * 32 << 10
+
+// counted counts the bytes read from a connection.
+type counted struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c counted) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// loginCounted logs in as h like login, counting in got the bytes the
+// client receives.
+func (f *fixture) loginCounted(t *testing.T, h model.Handle, got *atomic.Int64) *gossh.Client {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", f.addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, chans, reqs, err := gossh.NewClientConn(counted{conn, got}, f.addr, &gossh.ClientConfig{
+		User: string(h), Auth: []gossh.AuthMethod{gossh.PublicKeys(f.keys[h])}, HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+	})
+	if err != nil {
+		conn.Close()
+		t.Fatalf("login as %s: %v", h, err)
+	}
+	c := gossh.NewClient(cc, chans, reqs)
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // waitSessions waits until the server counts n sessions open.
@@ -127,12 +190,13 @@ func TestUnreadSessionIsEnded(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			var steps, got atomic.Int64
 			f := startPlaceholder(t, func(o *Options) {
 				o.IdleTimeout = tt.idle
 				desk := o.NewModel
 				o.NewModel = func(ctx context.Context, sess ssh.Session, who model.Account) tea.Model {
 					if who.Handle == alice {
-						return &noisyModel{}
+						return &noisyModel{steps: &steps}
 					}
 					return desk(ctx, sess, who)
 				}
@@ -151,13 +215,13 @@ func TestUnreadSessionIsEnded(t *testing.T) {
 					}
 				}
 			}()
-			c := f.login(t, alice)
+			c := f.loginCounted(t, alice, &got)
 			unread := openUnread(t, c)
 			// a bound for a hung test, not a measure: with the race
 			// detector on a machine busy with other builds, drawing
 			// 500×200 frames until the window fills took more than 15 s
 			deadline := time.Now().Add(3 * settle)
-			for !stuckWriting() {
+			for !stuck(&got, &steps) {
 				if time.Now().After(deadline) {
 					t.Fatal("the server's writes to a client that reads nothing never waited")
 				}
@@ -170,7 +234,7 @@ func TestUnreadSessionIsEnded(t *testing.T) {
 			}
 			tt.end(t, f)
 			f.waitLog(t, settle, "session end", "account=aa11111-ovh", tt.reason)
-			f.waitLog(t, time.Second, "session stuck", "account=aa11111-ovh", tt.reason)
+			f.waitLog(t, settle, "session stuck", "account=aa11111-ovh", tt.reason)
 			f.waitSessions(t, 1, settle)
 			waitClosed(t, c, settle)
 
