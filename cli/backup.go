@@ -75,7 +75,15 @@ func runBackup(o *backupOptions) error {
 	case err == nil && !o.Force:
 		return fails("backup_exists", locale.Args{"Path": target})
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return fails("cannot_read", locale.Args{"Path": target}, errors.Unwrap(err))
+		// its folder a file ("not a directory"), or not searchable
+		return fails("cannot_write", locale.Args{"Path": target}, errors.Unwrap(err))
+	}
+	// A folder that is not there is said so, with what to do: the
+	// system's "no such file or directory", said of a temporary file
+	// beside FILE, named neither. It is not made: a mistyped path would
+	// leave its folders behind, and the copy where nobody looks for it.
+	if dir := filepath.Dir(target); !exists(dir) {
+		return fails("backup_no_folder", locale.Args{"Path": target, "Folder": dir})
 	}
 	if _, err := a.openRead(); err != nil {
 		return err
@@ -120,6 +128,13 @@ func runBackup(o *backupOptions) error {
 	st, _ := os.Stat(target)
 	fmt.Fprintln(a.out, a.T("cli.backup.done", locale.Args{"From": db.Path(), "To": target, "Size": size(st)}))
 	return nil
+}
+
+// exists reports whether path names something (a file that is no folder
+// is said by the system when written into: "not a directory").
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 // same reports whether a and b name one file.

@@ -70,7 +70,6 @@ func TestBackup(t *testing.T) {
 	d.refused("desk's own file", "backup", filepath.Join(d.dir, "desk.db"), "--force")
 	d.refused("desk's own file", "backup", filepath.Join(d.dir, "desk.db-wal"), "--force")
 	d.refused("is a directory", "backup", d.dir, "--force")
-	d.refused("cannot write beside", "backup", filepath.Join(d.dir, "no", "such", "dir.db"))
 	d.misused("takes 1 argument", "backup")
 	// "-" is no file to write a desk to.
 	d.misused("standard output", "backup", "-")
@@ -96,4 +95,33 @@ func TestBackup(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(none.dir, "desk.db")); err == nil {
 		t.Error("backup made a desk")
 	}
+}
+
+// TestBackupFolderMissing: a backup into a folder that is not there (a
+// typo, or /var/backups on a machine without one) names the folder and
+// says what to do, in the reader's language; it said "cannot write
+// beside FILE: no such file or directory". No folder is made.
+func TestBackupFolderMissing(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	target := filepath.Join(d.dir, "no", "such", "desk.db")
+	folder := filepath.Join(d.dir, "no", "such")
+	for lang, want := range map[string]string{
+		"C":           "contactdesk: the backup " + target + " can't be written: its folder " + folder + " does not exist (make it first, or name a file in a folder that does)\n",
+		"pt_PT.UTF-8": "contactdesk: a cópia " + target + " não pode ser escrita: a pasta " + folder + " não existe (crie-a primeiro ou indique um ficheiro numa pasta que exista)\n",
+		"fr_FR.UTF-8": "contactdesk: la copie " + target + " ne peut pas être écrite : son dossier " + folder + " n'existe pas (créez-le d'abord ou nommez un fichier dans un dossier qui existe)\n",
+	} {
+		r := d.withLang([]string{"LANG=" + lang}, "backup", target)
+		if r.code != 1 || r.err != want || r.out != "" {
+			t.Errorf("LANG=%s: exit %d, stdout %q, stderr %q; want 1 and %q", lang, r.code, r.out, r.err, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(d.dir, "no")); err == nil {
+		t.Error("a folder was made for the backup")
+	}
+	// made, the same command writes the copy
+	if err := os.MkdirAll(folder, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	d.ok("backup", target)
 }

@@ -786,15 +786,18 @@ func TestTheSystemsReasonInTheReadersLanguage(t *testing.T) {
 	d := newDesk(t)
 	d.ok("demo")
 	missing := filepath.Join(d.dir, "none", "x.csv")
+	// a backup's folder that is not there is said with what to do
+	// (TestBackupFolderMissing); one that is a file, by the system
+	inFile := filepath.Join(d.write("plain.txt", "x"), "x.db")
 	for lang, want := range map[string][]string{
-		"C": {"can't read " + missing + ": no such file or directory", "cannot write beside " + missing + ": no such file or directory",
+		"C": {"can't read " + missing + ": no such file or directory", "cannot write " + inFile + ": not a directory",
 			"can't read the public key " + missing + ": no such file or directory"},
-		"pt_PT.UTF-8": {"não é possível ler " + missing + ": ficheiro ou pasta inexistente", "não é possível escrever ao lado de " + missing + ": ficheiro ou pasta inexistente",
+		"pt_PT.UTF-8": {"não é possível ler " + missing + ": ficheiro ou pasta inexistente", "não é possível escrever " + inFile + ": não é uma pasta",
 			"não é possível ler a chave pública " + missing + ": ficheiro ou pasta inexistente"},
-		"fr_FR.UTF-8": {"impossible de lire " + missing + " : aucun fichier ou dossier de ce nom", "impossible d'écrire à côté de " + missing + " : aucun fichier ou dossier de ce nom",
+		"fr_FR.UTF-8": {"impossible de lire " + missing + " : aucun fichier ou dossier de ce nom", "impossible d'écrire " + inFile + " : n'est pas un dossier",
 			"impossible de lire la clé publique " + missing + " : aucun fichier ou dossier de ce nom"},
 	} {
-		for i, args := range [][]string{{"import", "accounts", missing}, {"backup", missing}, {"key", "add", "xx11111-ovh", missing}} {
+		for i, args := range [][]string{{"import", "accounts", missing}, {"backup", inFile}, {"key", "add", "xx11111-ovh", missing}} {
 			r := d.withLang([]string{"LANG=" + lang}, args...)
 			if r.code != 1 || r.err != "contactdesk: "+want[i]+"\n" {
 				t.Errorf("LANG=%s %v: exit %d, stderr %q; want 1 and %q", lang, args, r.code, r.err, want[i])
