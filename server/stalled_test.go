@@ -6,6 +6,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -178,11 +179,13 @@ func TestUnreadSessionIsEnded(t *testing.T) {
 		idle         time.Duration
 		end          func(t *testing.T, f *fixture)
 	}{
-		// idle 5 s after its last key read, sent until its output is
-		// stuck (with the race detector on a loaded machine, the program
-		// drawing its screens could leave keys unread for 2 s before its
-		// output filled the window: ended idle, but never stuck)
-		{"idle", "reason=idle", 5 * time.Second, func(*testing.T, *fixture) {}},
+		// idle 20 s after its last key read, sent until its output is
+		// stuck. Keys wait while the program draws, and a 500×200 frame
+		// drawn under the race detector on a busy machine is slow: with
+		// 2 s, then 5 s, keys were left unread that long before the
+		// output filled the window, and the session ended idle, never
+		// stuck.
+		{"idle", "reason=idle", 20 * time.Second, func(*testing.T, *fixture) {}},
 		{"key removed", `reason="key removed"`, 0, func(t *testing.T, f *fixture) {
 			if _, err := f.desk.RemoveKey(context.Background(), gossh.FingerprintSHA256(f.keys[alice].PublicKey())); err != nil {
 				t.Fatal(err)
@@ -203,15 +206,17 @@ func TestUnreadSessionIsEnded(t *testing.T) {
 			})
 			other := open(t, f.login(t, bruno), 80, 24, "xterm")
 			other.waitFor(t, "me bb22222-ovh", settle)
-			stop := make(chan struct{})
-			defer close(stop)
-			go func() { // the other customer keeps typing: never idle
+			stop, stopped := make(chan struct{}), make(chan struct{})
+			quiet := sync.OnceFunc(func() { close(stop); <-stopped })
+			defer quiet()
+			go func() { // the other customer keeps typing (a line a keystroke): never idle
+				defer close(stopped)
 				for {
 					select {
 					case <-stop:
 						return
 					case <-time.After(200 * time.Millisecond):
-						io.WriteString(other.stdin, "x")
+						io.WriteString(other.stdin, "x\r") // a line each time: the screen keeps room for "typed"
 					}
 				}
 			}()
@@ -233,13 +238,14 @@ func TestUnreadSessionIsEnded(t *testing.T) {
 				time.Sleep(50 * time.Millisecond)
 			}
 			tt.end(t, f)
-			f.waitLog(t, settle, "session end", "account=aa11111-ovh", tt.reason)
+			f.waitLog(t, tt.idle+settle, "session end", "account=aa11111-ovh", tt.reason)
 			f.waitLog(t, settle, "session stuck", "account=aa11111-ovh", tt.reason)
 			f.waitSessions(t, 1, settle)
 			waitClosed(t, c, settle)
 
+			quiet() // its last keys, then "typed", not typed into
 			other.press(t, "typed")
-			other.waitFor(t, "typed", settle)
+			other.waitFor(t, "> typed", settle)
 		})
 	}
 }
