@@ -85,8 +85,9 @@ func TestCompletionOffersOnlyRequestsTheCommandTakes(t *testing.T) {
 	}
 }
 
-// TestCompletingValues: export's --format and config set's values of
-// the settings that take a few are completed, not file names.
+// TestCompletingValues: export's --format, account add's --lang and
+// config set's values of the settings that take a few are completed, not
+// file names.
 func TestCompletingValues(t *testing.T) {
 	d := newDesk(t)
 	for _, c := range []struct {
@@ -96,6 +97,7 @@ func TestCompletingValues(t *testing.T) {
 		{[]string{"export", "accounts", "--format", ""}, "csv json"},
 		{[]string{"config", "set", "mail-delivery", ""}, "smtp none"},
 		{[]string{"config", "set", "default-lang", ""}, "pt en fr"},
+		{[]string{"account", "add", "qq12345-ovh", "--lang", ""}, "pt en fr"},
 	} {
 		if got := strings.Join(d.complete(c.args...), " "); got != c.want {
 			t.Errorf("%v: %q, want %q", c.args, got, c.want)
