@@ -414,7 +414,7 @@ keys keep working.`,
 		Example:               `contactdesk api-key revoke 7kQ2pX9aLm3vB8nR 12`,
 		Args:                  exactArgs("APPLICATION_KEY", "NUMBER"),
 		DisableFlagsInUseLine: true,
-		ValidArgsFunction:     firstArg(a.completeAPIKeys),
+		ValidArgsFunction:     a.completeRevoke,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.AppKey = strings.TrimSpace(args[0])
 			id, err := strconv.ParseInt(strings.TrimSpace(args[1]), 10, 64)
@@ -461,6 +461,40 @@ func (a *app) completeAPIKeys(_ *cobra.Command, _ []string, toComplete string) (
 	for _, k := range ks {
 		if strings.HasPrefix(k.AppKey, toComplete) {
 			out = append(out, k.AppKey+"\t"+describeForShell(string(k.Handle)+" "+k.Name))
+		}
+	}
+	return out, noFiles
+}
+
+// completeRevoke completes revoke's application key, then the numbers of
+// that key's consumer keys, described by their state and rules.
+func (a *app) completeRevoke(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	switch len(args) {
+	case 0:
+		return a.completeAPIKeys(cmd, args, toComplete)
+	case 1:
+	default:
+		return nil, noFiles
+	}
+	d, ctx, done, ok := a.peek()
+	if !ok {
+		return nil, noFiles
+	}
+	defer done()
+	ks, err := d.APIKeys(ctx, "")
+	if err != nil {
+		return nil, noFiles
+	}
+	now := d.Now()
+	var out []string
+	for _, k := range ks {
+		if k.AppKey != strings.TrimSpace(args[0]) {
+			continue
+		}
+		for _, c := range k.Consumers {
+			if n := strconv.FormatInt(c.ID, 10); strings.HasPrefix(n, toComplete) {
+				out = append(out, n+"\t"+describeForShell(c.StateAt(now)+" "+model.RulesText(c.Rules)))
+			}
 		}
 	}
 	return out, noFiles

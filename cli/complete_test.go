@@ -158,3 +158,35 @@ func TestCompletionWritesNothingATerminalActsOn(t *testing.T) {
 		}
 	}
 }
+
+// TestCompletingRevoke: api-key revoke completes its application key,
+// then the numbers of that key's consumer keys (those 'api-key list'
+// shows), not file names; a key it does not know offers none.
+func TestCompletingRevoke(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	type made struct {
+		ApplicationKey string `json:"applicationKey"`
+	}
+	one := decode[made](t, d.ok("api-key", "add", "xx11111-ovh", "--json"))
+	other := decode[made](t, d.ok("api-key", "add", "cd67890-ovh", "--json"))
+	if got := d.complete("api-key", "revoke", one.ApplicationKey[:4]); len(got) != 1 || got[0] != one.ApplicationKey {
+		t.Errorf("revoke %s…: %q, want %q", one.ApplicationKey[:4], got, one.ApplicationKey)
+	}
+	for _, c := range []struct {
+		key  string
+		want string
+	}{
+		{one.ApplicationKey, "1"},
+		{other.ApplicationKey, "2"},
+		{"nosuchkey", ""},
+	} {
+		if got := strings.Join(d.complete("api-key", "revoke", c.key, ""), " "); got != c.want {
+			t.Errorf("revoke %s: %q, want %q", c.key, got, c.want)
+		}
+	}
+	d.ok("api-key", "revoke", other.ApplicationKey, "2")
+	if got := d.complete("api-key", "revoke", other.ApplicationKey, ""); len(got) != 0 {
+		t.Errorf("a revoked consumer key is offered: %q", got)
+	}
+}
