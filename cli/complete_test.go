@@ -190,3 +190,46 @@ func TestCompletingRevoke(t *testing.T) {
 		t.Errorf("a revoked consumer key is offered: %q", got)
 	}
 }
+
+// TestCompletingAValueOffersNoFiles: a flag whose value is not a file
+// (a duration, a name, a number, an address) completes nothing, where
+// the shell listed the folder's files as if one were the value; a flag
+// that takes a file (and an argument that is one) still offers them.
+func TestCompletingAValueOffersNoFiles(t *testing.T) {
+	d := newDesk(t)
+	directive := func(args ...string) string {
+		out := strings.TrimSpace(d.ok(append([]string{"__complete"}, args...)...))
+		return out[strings.LastIndex(out, "\n")+1:]
+	}
+	for _, args := range [][]string{
+		{"request", "create", "--validity", ""},
+		{"account", "add", "qq12345-ovh", "--name", ""},
+		{"account", "add", "qq12345-ovh", "--owes", ""},
+		{"history", "--limit", ""},
+		{"owner", "set", "xara.pt", "--phone", ""},
+		{"api-key", "add", "xx11111-ovh", "--name", ""},
+		{"serve", "--listen", ""},
+		{"migrate", "--to", ""},
+		{"demo", "--services", ""},
+		{"services", "--smtp", ""},
+		{"--mail-from", ""},
+	} {
+		if got := directive(args...); got != ":4" { // ShellCompDirectiveNoFileComp
+			t.Errorf("%q: directive %s, want :4 (no files)", args, got)
+		}
+	}
+	for _, args := range [][]string{
+		{"--db", ""},
+		{"services", "--db", ""},
+		{"migrate", "--from", ""},
+		{"serve", "--tls-cert", ""},
+		{"serve", "--host-key", ""},
+		{"api-key", "add", "xx11111-ovh", "--api-secret-key", ""},
+		{"import", "accounts", ""},
+		{"backup", ""},
+	} {
+		if got := directive(args...); got != ":0" { // ShellCompDirectiveDefault: files
+			t.Errorf("%q: directive %s, want :0 (files)", args, got)
+		}
+	}
+}

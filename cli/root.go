@@ -269,6 +269,7 @@ contactdesk completion fish \
 		}
 	}
 	onceEach(root)
+	noFilesForValues(root)
 	a.strayAfterEmptyFlag(root)
 	return root
 }
