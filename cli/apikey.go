@@ -69,7 +69,10 @@ func (a *app) apiSecretKey(path string, d *model.Desk) (*api.SecretBox, error) {
 	if len(elsewhere) > 0 {
 		if all, err := d.APIKeys(a.ctx, ""); err == nil && len(all) == len(elsewhere) {
 			if created {
+				// There was no file: it was made for nothing, and is
+				// not said to be the wrong one.
 				os.Remove(path)
+				return nil, fails("apikey_secret_missing", locale.Args{"Path": path, "N": len(all)})
 			}
 			return nil, fails("apikey_other_secret", locale.Args{"Path": path, "N": len(all)})
 		}
