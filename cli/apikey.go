@@ -115,6 +115,9 @@ type apiCredentialsJSON struct {
 	// Rules are the access rules of its consumer key, the provider's
 	// shape: [{"method": "GET", "path": "/me/*"}, …].
 	Rules []model.APIRule `json:"rules"`
+	// CredentialID is its consumer key's number, as api-key list names
+	// it (credentialId) and api-key revoke takes it.
+	CredentialID int64 `json:"credentialId"`
 }
 
 func newCmdAPIKeyAdd(a *app, runF func(*apiKeyAddOptions) error) *cobra.Command {
@@ -207,7 +210,7 @@ func apiKeyAdd(o *apiKeyAddOptions) error {
 	}
 	if o.JSON {
 		err = writeJSON(a.stdout, apiCredentialsJSON{ApplicationKey: c.AppKey, ApplicationSecret: c.AppSecret, ConsumerKey: c.ConsumerKey,
-			Handle: string(c.Handle), Name: c.Name, Created: rfc(c.Created), Rules: c.Rules})
+			Handle: string(c.Handle), Name: c.Name, Created: rfc(c.Created), Rules: c.Rules, CredentialID: c.Consumers[0].ID})
 	} else {
 		fmt.Fprintf(a.out, "%s\n\n", a.T("cli.apikey.added", locale.Args{"AppKey": c.AppKey, "Handle": c.Handle}))
 		// The credentials' names are the API's own, in every language.

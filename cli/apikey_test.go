@@ -380,11 +380,18 @@ func TestAPIKeyRevoke(t *testing.T) {
 	db := apiDesk(t)
 	var a, b struct {
 		ApplicationKey string `json:"applicationKey"`
+		CredentialID   *int64 `json:"credentialId"`
 	}
 	_, out, _ := cliRun(t, db, "", "api-key", "add", "aa11111-ovh", "--json")
 	json.Unmarshal([]byte(out), &a)
 	_, out, _ = cliRun(t, db, "", "api-key", "add", "bb22222-ovh", "--json")
 	json.Unmarshal([]byte(out), &b)
+	// api-key add --json names its consumer key's number, the one
+	// api-key list shows and revoke takes: a script that made a key
+	// revokes it without reading the list.
+	if a.CredentialID == nil || *a.CredentialID != 1 || b.CredentialID == nil || *b.CredentialID != 2 {
+		t.Fatalf("api-key add --json: credentialId %v and %v, want 1 and 2", a.CredentialID, b.CredentialID)
+	}
 	if code, _, errOut := cliRun(t, db, "", "api-key", "revoke", a.ApplicationKey, "2"); code != 1 || !strings.Contains(errOut, "API key "+a.ApplicationKey+" has no consumer key numbered 2") {
 		t.Fatalf("another application's number: %d %q", code, errOut)
 	}
