@@ -567,6 +567,29 @@ func TestAddressAndEmptyDBAreMisuses(t *testing.T) {
 	}
 }
 
+// TestEmptyAsIsAMisuse: --as given empty ("$UNSET" in a script) is a
+// misuse that changes nothing, where it acted as $CONTACTDESK_AS, another
+// account, without a word (or, without it, said to give --as).
+func TestEmptyAsIsAMisuse(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	d.env["CONTACTDESK_AS"] = "xx11111-ovh"
+	d.misused("--as is empty: give the HANDLE you act as", "request", "cancel", "7", "--as", "")
+	d.misused("--as is empty", "services", "--as", " ")
+	d.misused("--as is empty", "services", "--as=", "--json")
+	d.misused("--as is empty", "--as", "", "request", "list")
+	d.misused("--as is empty", "--as", "")
+	if st := decode[struct{ State string }](t, d.ok("request", "show", "7", "--json")).State; st != "validatingByCustomers" {
+		t.Errorf("request #7 is %s after a cancel with an empty --as", st)
+	}
+	// A command that acts as no account still says to leave --as out;
+	// $CONTACTDESK_AS alone is used as before.
+	d.misused("account list does not act as an account: leave out --as", "account", "list", "--as", "")
+	d.ok("services")
+	delete(d.env, "CONTACTDESK_AS")
+	d.misused("--as is empty", "services", "--as", "")
+}
+
 // TestFlagGivenTwice: a flag given twice with two values is a misuse
 // that changes nothing, where the last value won without a word (--as
 // twice acted as the second account; --service twice, on the second

@@ -353,6 +353,11 @@ func checkGlobals(cmd *cobra.Command, _ []string) error {
 		}
 		return misuse(cmd, "no_json", locale.Args{"Command": what})
 	}
+	// --as "$UNSET" would act as $CONTACTDESK_AS, another account,
+	// without a word (or say --as was not given, where it was).
+	if f := cmd.Flags().Lookup("as"); f != nil && f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+		return misuse(cmd, "empty_as")
+	}
 	return nil
 }
 
