@@ -590,6 +590,27 @@ func TestEmptyAsIsAMisuse(t *testing.T) {
 	d.misused("--as is empty", "services", "--as", "")
 }
 
+// TestEmptySMTPIsAMisuse: --smtp or --mail-from given empty is a misuse
+// that changes nothing, where --smtp "" delivered through
+// $CONTACTDESK_SMTP, turning real delivery on for the desk and removing
+// the simulated mailbox's tokens.
+func TestEmptySMTPIsAMisuse(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	d.env["CONTACTDESK_SMTP"] = "smtp://127.0.0.1:1"
+	d.env["CONTACTDESK_MAIL_FROM"] = "desk@example.com"
+	create := []string{"request", "create", "--as", "xx11111-ovh", "--service", "xara.pt", "--role", "tech", "--to", "cd67890-ovh"}
+	d.misused("--smtp is empty: give the URL of an SMTP server", append(create, "--smtp", "")...)
+	d.misused("--smtp is empty", append([]string{"--smtp", " "}, create...)...)
+	d.misused("--mail-from is empty: give the sender ADDRESS of real mails", append(create, "--mail-from", "", "--json")...)
+	if got := strings.TrimSpace(d.ok("config", "get", "mail-delivery")); got != "" {
+		t.Errorf("mail-delivery is %q after commands refused", got)
+	}
+	if rs := decode[[]struct{ ID int64 }](t, d.ok("request", "list", "--as", "xx11111-ovh", "--json")); len(rs) != 7 {
+		t.Errorf("%d requests of xx11111-ovh, want the demo's 7", len(rs))
+	}
+}
+
 // TestFlagGivenTwice: a flag given twice with two values is a misuse
 // that changes nothing, where the last value won without a word (--as
 // twice acted as the second account; --service twice, on the second

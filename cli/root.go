@@ -354,9 +354,14 @@ func checkGlobals(cmd *cobra.Command, _ []string) error {
 		return misuse(cmd, "no_json", locale.Args{"Command": what})
 	}
 	// --as "$UNSET" would act as $CONTACTDESK_AS, another account,
-	// without a word (or say --as was not given, where it was).
-	if f := cmd.Flags().Lookup("as"); f != nil && f.Changed && strings.TrimSpace(f.Value.String()) == "" {
-		return misuse(cmd, "empty_as")
+	// without a word (or say --as was not given, where it was); --smtp
+	// "$UNSET" would deliver through $CONTACTDESK_SMTP, turning real
+	// delivery on for the desk (which removes the simulated mailbox's
+	// tokens), and --mail-from "$UNSET" send as $CONTACTDESK_MAIL_FROM.
+	for _, name := range []string{"as", "smtp", "mail-from"} {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+			return misuse(cmd, "empty_"+strings.ReplaceAll(name, "-", "_"))
+		}
 	}
 	return nil
 }
