@@ -590,6 +590,17 @@ func TestEmptyAsIsAMisuse(t *testing.T) {
 	d.misused("--as is empty", "services", "--as", "")
 }
 
+// TestEmptyServiceOfHistoryIsAMisuse: history --service "$UNSET" is a
+// misuse, where it showed every service's history as if it were the one
+// asked for.
+func TestEmptyServiceOfHistoryIsAMisuse(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	d.misused("--service is empty: give a service's NAME", "history", "--as", "xx11111-ovh", "--service", "")
+	d.misused("--service is empty", "history", "--as", "xx11111-ovh", "--service", " ", "--json")
+	d.ok("history", "--as", "xx11111-ovh", "--service", "xara.pt")
+}
+
 // TestEmptySMTPIsAMisuse: --smtp or --mail-from given empty is a misuse
 // that changes nothing, where --smtp "" delivered through
 // $CONTACTDESK_SMTP, turning real delivery on for the desk and removing
