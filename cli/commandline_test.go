@@ -601,6 +601,21 @@ func TestEmptyServiceOfHistoryIsAMisuse(t *testing.T) {
 	d.ok("history", "--as", "xx11111-ovh", "--service", "xara.pt")
 }
 
+// TestEmptyHandleOfAListIsAMisuse: key list "$UNSET" (and api-key
+// list's) is a misuse, where it listed every account's keys as if they
+// were the one account's.
+func TestEmptyHandleOfAListIsAMisuse(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	for _, cmd := range []string{"key", "api-key"} {
+		d.misused("HANDLE is empty: give an account's handle", cmd, "list", "")
+		d.misused("HANDLE is empty", cmd, "list", " ", "--json")
+		if out := d.ok(cmd, "list", "xx11111-ovh", "--json"); out != "[]\n" {
+			t.Errorf("%s list xx11111-ovh --json: %q", cmd, out)
+		}
+	}
+}
+
 // TestEmptySMTPIsAMisuse: --smtp or --mail-from given empty is a misuse
 // that changes nothing, where --smtp "" delivered through
 // $CONTACTDESK_SMTP, turning real delivery on for the desk and removing

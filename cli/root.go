@@ -515,6 +515,11 @@ func atMostOneHandle(cmd *cobra.Command, args []string) error {
 	if len(args) > 1 {
 		return misuse(cmd, "at_most_one_handle", locale.Args{"Command": commandName(cmd), "Got": len(args)})
 	}
+	// key list "$UNSET" would list every account's keys as if they were
+	// the one account's (and a script removing them, remove them all).
+	if len(args) == 1 && strings.TrimSpace(args[0]) == "" {
+		return misuse(cmd, "empty_handle")
+	}
 	return nil
 }
 
