@@ -106,7 +106,8 @@ func TestCompletingValues(t *testing.T) {
 }
 
 // TestSmallSlips: a mail's number may be written #31, as a request's;
-// an empty FILE for backup is a misuse, not "cannot write : …".
+// an empty FILE for backup or import, or FINGERPRINT for key remove, is
+// a misuse, not "cannot write : …".
 func TestSmallSlips(t *testing.T) {
 	d := seeded(t)
 	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
@@ -115,6 +116,11 @@ func TestSmallSlips(t *testing.T) {
 		t.Errorf("mail show #%d: %s", id, out)
 	}
 	d.misused("FILE is empty: give the path of the copy to write", "backup", "")
+	// so is import's FILE ("can't read : no such file"), and key
+	// remove's FINGERPRINT ("no key with fingerprint  is registered")
+	d.misused("FILE is empty: give the path of a CSV file, or - for standard input", "import", "accounts", "")
+	d.misused("FILE is empty", "import", "services", " ", "--dry-run")
+	d.misused("FINGERPRINT is empty: give the fingerprint of a registered key", "key", "remove", "")
 	if out := d.ok("export", "accounts", "--format", "JSON"); !strings.HasPrefix(out, "[") {
 		t.Errorf("export --format JSON: %q", out)
 	}
