@@ -590,17 +590,6 @@ func TestEmptyAsIsAMisuse(t *testing.T) {
 	d.misused("--as is empty", "services", "--as", "")
 }
 
-// TestEmptyServiceOfHistoryIsAMisuse: history --service "$UNSET" is a
-// misuse, where it showed every service's history as if it were the one
-// asked for.
-func TestEmptyServiceOfHistoryIsAMisuse(t *testing.T) {
-	d := newDesk(t)
-	d.ok("demo")
-	d.misused("--service is empty: give a service's NAME", "history", "--as", "xx11111-ovh", "--service", "")
-	d.misused("--service is empty", "history", "--as", "xx11111-ovh", "--service", " ", "--json")
-	d.ok("history", "--as", "xx11111-ovh", "--service", "xara.pt")
-}
-
 // TestEmptyHandleOfAListIsAMisuse: key list "$UNSET" (and api-key
 // list's) is a misuse, where it listed every account's keys as if they
 // were the one account's.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -39,11 +38,6 @@ contactdesk history --support --limit 20`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Support && (o.As != "" || o.Service != "") {
 				return misuse(cmd, "support_alone")
-			}
-			// --service "$UNSET" would show every service's history as
-			// if it were the one asked for.
-			if cmd.Flags().Changed("service") && strings.TrimSpace(o.Service) == "" {
-				return misuse(cmd, "empty_service")
 			}
 			if runF != nil {
 				return runF(o)
