@@ -66,6 +66,7 @@ contactdesk account add cd13579-ovh --name "Carla Dias" \
 	cmd.Flags().StringVar(&o.Email, "email", "", "its e-mail ADDRESS")
 	cmd.Flags().Var(amountValue{&o.Owes}, "owes", "the AMOUNT it owes (default: nothing, up to date)")
 	cmd.Flags().Var(langValue{&o.Lang}, "lang", "the LANGuage it is addressed in: "+langList()+" (default: the desk's default-lang, else "+string(model.DefaultLang)+")")
+	cmd.RegisterFlagCompletionFunc("lang", cobra.FixedCompletions(langNames(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

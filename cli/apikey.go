@@ -69,7 +69,10 @@ func (a *app) apiSecretKey(path string, d *model.Desk) (*api.SecretBox, error) {
 	if len(elsewhere) > 0 {
 		if all, err := d.APIKeys(a.ctx, ""); err == nil && len(all) == len(elsewhere) {
 			if created {
+				// There was no file: it was made for nothing, and is
+				// not said to be the wrong one.
 				os.Remove(path)
+				return nil, fails("apikey_secret_missing", locale.Args{"Path": path, "N": len(all)})
 			}
 			return nil, fails("apikey_other_secret", locale.Args{"Path": path, "N": len(all)})
 		}
@@ -112,6 +115,9 @@ type apiCredentialsJSON struct {
 	// Rules are the access rules of its consumer key, the provider's
 	// shape: [{"method": "GET", "path": "/me/*"}, …].
 	Rules []model.APIRule `json:"rules"`
+	// CredentialID is its consumer key's number, as api-key list names
+	// it (credentialId) and api-key revoke takes it.
+	CredentialID int64 `json:"credentialId"`
 }
 
 func newCmdAPIKeyAdd(a *app, runF func(*apiKeyAddOptions) error) *cobra.Command {
@@ -204,7 +210,7 @@ func apiKeyAdd(o *apiKeyAddOptions) error {
 	}
 	if o.JSON {
 		err = writeJSON(a.stdout, apiCredentialsJSON{ApplicationKey: c.AppKey, ApplicationSecret: c.AppSecret, ConsumerKey: c.ConsumerKey,
-			Handle: string(c.Handle), Name: c.Name, Created: rfc(c.Created), Rules: c.Rules})
+			Handle: string(c.Handle), Name: c.Name, Created: rfc(c.Created), Rules: c.Rules, CredentialID: c.Consumers[0].ID})
 	} else {
 		fmt.Fprintf(a.out, "%s\n\n", a.T("cli.apikey.added", locale.Args{"AppKey": c.AppKey, "Handle": c.Handle}))
 		// The credentials' names are the API's own, in every language.
@@ -414,7 +420,7 @@ keys keep working.`,
 		Example:               `contactdesk api-key revoke 7kQ2pX9aLm3vB8nR 12`,
 		Args:                  exactArgs("APPLICATION_KEY", "NUMBER"),
 		DisableFlagsInUseLine: true,
-		ValidArgsFunction:     firstArg(a.completeAPIKeys),
+		ValidArgsFunction:     a.completeRevoke,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.AppKey = strings.TrimSpace(args[0])
 			id, err := strconv.ParseInt(strings.TrimSpace(args[1]), 10, 64)
@@ -461,6 +467,40 @@ func (a *app) completeAPIKeys(_ *cobra.Command, _ []string, toComplete string) (
 	for _, k := range ks {
 		if strings.HasPrefix(k.AppKey, toComplete) {
 			out = append(out, k.AppKey+"\t"+describeForShell(string(k.Handle)+" "+k.Name))
+		}
+	}
+	return out, noFiles
+}
+
+// completeRevoke completes revoke's application key, then the numbers of
+// that key's consumer keys, described by their state and rules.
+func (a *app) completeRevoke(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	switch len(args) {
+	case 0:
+		return a.completeAPIKeys(cmd, args, toComplete)
+	case 1:
+	default:
+		return nil, noFiles
+	}
+	d, ctx, done, ok := a.peek()
+	if !ok {
+		return nil, noFiles
+	}
+	defer done()
+	ks, err := d.APIKeys(ctx, "")
+	if err != nil {
+		return nil, noFiles
+	}
+	now := d.Now()
+	var out []string
+	for _, k := range ks {
+		if k.AppKey != strings.TrimSpace(args[0]) {
+			continue
+		}
+		for _, c := range k.Consumers {
+			if n := strconv.FormatInt(c.ID, 10); strings.HasPrefix(n, toComplete) {
+				out = append(out, n+"\t"+describeForShell(c.StateAt(now)+" "+model.RulesText(c.Rules)))
+			}
 		}
 	}
 	return out, noFiles

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -124,19 +125,32 @@ func TestAPIKeyCommands(t *testing.T) {
 	os.Chmod(keyFile, 0o600)
 	// A key file that opens none of the desk's keys (a mistyped path, or
 	// the file lost) is refused for a new key, and not left behind: the
-	// new key would fail on the server that has the right file.
+	// new key would fail on the server that has the right file. A file
+	// that is not there is said to be missing (a desk copied or restored
+	// elsewhere, its file left behind), not to be the wrong key.
 	right, _ := os.ReadFile(keyFile)
 	os.Remove(keyFile)
 	typo := filepath.Join(t.TempDir(), "other.key")
 	before := listKeys(t, db)
 	for _, file := range []string{keyFile, typo} {
 		code, out, errOut = cliRun(t, db, "", "api-key", "add", "aa11111-ovh", "--api-secret-key", file)
-		if code != 1 || out != "" || !strings.Contains(errOut, file+" is not the API secret key of the desk's API key (it does not open with it)") || !strings.Contains(errOut, "Nothing was changed") {
-			t.Errorf("api-key add under %s, which opens no key of the desk: %d %q %q", file, code, out, errOut)
+		if code != 1 || out != "" || !strings.Contains(errOut, "there is no API secret key at "+file+", and a new one would not open the desk's API key, sealed under another file") || !strings.Contains(errOut, "copy it beside the desk") || !strings.Contains(errOut, "Nothing was changed") {
+			t.Errorf("api-key add under %s, which is not there: %d %q %q", file, code, out, errOut)
 		}
 		if _, err := os.Stat(file); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("the refused key file %s was left behind: %v", file, err)
 		}
+	}
+	// A key file that is there, of another desk, is the wrong one; it
+	// is left as it was.
+	wrong := filepath.Join(t.TempDir(), "wrong.key")
+	os.WriteFile(wrong, []byte(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))+"\n"), 0o600)
+	code, out, errOut = cliRun(t, db, "", "api-key", "add", "aa11111-ovh", "--api-secret-key", wrong)
+	if code != 1 || out != "" || !strings.Contains(errOut, wrong+" is not the API secret key of the desk's API key (it does not open with it)") || !strings.Contains(errOut, "Nothing was changed") {
+		t.Errorf("api-key add under %s, of another desk: %d %q %q", wrong, code, out, errOut)
+	}
+	if _, err := os.Stat(wrong); err != nil {
+		t.Errorf("the other desk's key file was removed: %v", err)
 	}
 	if after := listKeys(t, db); after != before {
 		t.Errorf("a refused api-key add changed the keys:\n%s\n---\n%s", before, after)
@@ -151,7 +165,7 @@ func TestAPIKeyCommands(t *testing.T) {
 	os.Remove(keyFile)
 	for _, file := range []string{keyFile, typo} {
 		code, _, errOut = cliRun(t, db, "", "serve", "--listen", "none", "--http", "127.0.0.1:0", "--api-secret-key", file)
-		if code != 1 || !strings.Contains(errOut, file+" is not the API secret key of the desk's 2 API keys (none opens with it)") {
+		if code != 1 || !strings.Contains(errOut, "there is no API secret key at "+file+", and a new one would open none of the desk's 2 API keys") {
 			t.Errorf("serve --http under %s, which opens no key of the desk: %d %q", file, code, errOut)
 		}
 		if _, err := os.Stat(file); !errors.Is(err, fs.ErrNotExist) {
@@ -366,11 +380,18 @@ func TestAPIKeyRevoke(t *testing.T) {
 	db := apiDesk(t)
 	var a, b struct {
 		ApplicationKey string `json:"applicationKey"`
+		CredentialID   *int64 `json:"credentialId"`
 	}
 	_, out, _ := cliRun(t, db, "", "api-key", "add", "aa11111-ovh", "--json")
 	json.Unmarshal([]byte(out), &a)
 	_, out, _ = cliRun(t, db, "", "api-key", "add", "bb22222-ovh", "--json")
 	json.Unmarshal([]byte(out), &b)
+	// api-key add --json names its consumer key's number, the one
+	// api-key list shows and revoke takes: a script that made a key
+	// revokes it without reading the list.
+	if a.CredentialID == nil || *a.CredentialID != 1 || b.CredentialID == nil || *b.CredentialID != 2 {
+		t.Fatalf("api-key add --json: credentialId %v and %v, want 1 and 2", a.CredentialID, b.CredentialID)
+	}
 	if code, _, errOut := cliRun(t, db, "", "api-key", "revoke", a.ApplicationKey, "2"); code != 1 || !strings.Contains(errOut, "API key "+a.ApplicationKey+" has no consumer key numbered 2") {
 		t.Fatalf("another application's number: %d %q", code, errOut)
 	}

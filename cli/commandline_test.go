@@ -567,6 +567,65 @@ func TestAddressAndEmptyDBAreMisuses(t *testing.T) {
 	}
 }
 
+// TestEmptyAsIsAMisuse: --as given empty ("$UNSET" in a script) is a
+// misuse that changes nothing, where it acted as $CONTACTDESK_AS, another
+// account, without a word (or, without it, said to give --as).
+func TestEmptyAsIsAMisuse(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	d.env["CONTACTDESK_AS"] = "xx11111-ovh"
+	d.misused("--as is empty: give the HANDLE you act as", "request", "cancel", "7", "--as", "")
+	d.misused("--as is empty", "services", "--as", " ")
+	d.misused("--as is empty", "services", "--as=", "--json")
+	d.misused("--as is empty", "--as", "", "request", "list")
+	d.misused("--as is empty", "--as", "")
+	if st := decode[struct{ State string }](t, d.ok("request", "show", "7", "--json")).State; st != "validatingByCustomers" {
+		t.Errorf("request #7 is %s after a cancel with an empty --as", st)
+	}
+	// A command that acts as no account still says to leave --as out;
+	// $CONTACTDESK_AS alone is used as before.
+	d.misused("account list does not act as an account: leave out --as", "account", "list", "--as", "")
+	d.ok("services")
+	delete(d.env, "CONTACTDESK_AS")
+	d.misused("--as is empty", "services", "--as", "")
+}
+
+// TestEmptyHandleOfAListIsAMisuse: key list "$UNSET" (and api-key
+// list's) is a misuse, where it listed every account's keys as if they
+// were the one account's.
+func TestEmptyHandleOfAListIsAMisuse(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	for _, cmd := range []string{"key", "api-key"} {
+		d.misused("HANDLE is empty: give an account's handle", cmd, "list", "")
+		d.misused("HANDLE is empty", cmd, "list", " ", "--json")
+		if out := d.ok(cmd, "list", "xx11111-ovh", "--json"); out != "[]\n" {
+			t.Errorf("%s list xx11111-ovh --json: %q", cmd, out)
+		}
+	}
+}
+
+// TestEmptySMTPIsAMisuse: --smtp or --mail-from given empty is a misuse
+// that changes nothing, where --smtp "" delivered through
+// $CONTACTDESK_SMTP, turning real delivery on for the desk and removing
+// the simulated mailbox's tokens.
+func TestEmptySMTPIsAMisuse(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	d.env["CONTACTDESK_SMTP"] = "smtp://127.0.0.1:1"
+	d.env["CONTACTDESK_MAIL_FROM"] = "desk@example.com"
+	create := []string{"request", "create", "--as", "xx11111-ovh", "--service", "xara.pt", "--role", "tech", "--to", "cd67890-ovh"}
+	d.misused("--smtp is empty: give the URL of an SMTP server", append(create, "--smtp", "")...)
+	d.misused("--smtp is empty", append([]string{"--smtp", " "}, create...)...)
+	d.misused("--mail-from is empty: give the sender ADDRESS of real mails", append(create, "--mail-from", "", "--json")...)
+	if got := strings.TrimSpace(d.ok("config", "get", "mail-delivery")); got != "" {
+		t.Errorf("mail-delivery is %q after commands refused", got)
+	}
+	if rs := decode[[]struct{ ID int64 }](t, d.ok("request", "list", "--as", "xx11111-ovh", "--json")); len(rs) != 7 {
+		t.Errorf("%d requests of xx11111-ovh, want the demo's 7", len(rs))
+	}
+}
+
 // TestFlagGivenTwice: a flag given twice with two values is a misuse
 // that changes nothing, where the last value won without a word (--as
 // twice acted as the second account; --service twice, on the second

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"contactdesk/model"
 	"contactdesk/model/text"
@@ -198,4 +199,39 @@ func (a *app) completeKeys(_ *cobra.Command, _ []string, toComplete string) ([]s
 // completion menu: one line, inert, no tab (the separator).
 func describeForShell(s string) string {
 	return strings.ReplaceAll(text.Line(s), "\t", " ")
+}
+
+// fileFlags are the flags whose value is a file's path: completing them
+// offers the files, as the shell would.
+var fileFlags = map[string]bool{"db": true, "from": true, "tls-cert": true, "tls-key": true, "host-key": true, "api-secret-key": true}
+
+// noFilesForValues makes every flag of root's tree that takes a value
+// other than a file's path, and has no completion of its own, complete
+// nothing rather than the files of the current folder: a tab after
+// `--validity `, `--name ` or `--limit ` listed them, as if one of them
+// were the value to give.
+func noFilesForValues(root *cobra.Command) {
+	none := cobra.NoFileCompletions
+	var walk func(c *cobra.Command, flags *pflag.FlagSet)
+	walk = func(c *cobra.Command, flags *pflag.FlagSet) {
+		flags.VisitAll(func(f *pflag.Flag) {
+			if f.NoOptDefVal != "" || fileFlags[f.Name] { // a switch (--json), or a file
+				return
+			}
+			if _, has := c.GetFlagCompletionFunc(f.Name); !has {
+				c.RegisterFlagCompletionFunc(f.Name, none)
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub, sub.LocalNonPersistentFlags())
+		}
+	}
+	walk(root, root.Flags())
+	root.PersistentFlags().VisitAll(func(f *pflag.Flag) {
+		if f.NoOptDefVal == "" && !fileFlags[f.Name] {
+			if _, has := root.GetFlagCompletionFunc(f.Name); !has {
+				root.RegisterFlagCompletionFunc(f.Name, none)
+			}
+		}
+	})
 }

@@ -85,8 +85,9 @@ func TestCompletionOffersOnlyRequestsTheCommandTakes(t *testing.T) {
 	}
 }
 
-// TestCompletingValues: export's --format and config set's values of
-// the settings that take a few are completed, not file names.
+// TestCompletingValues: export's --format, account add's --lang and
+// config set's values of the settings that take a few are completed, not
+// file names.
 func TestCompletingValues(t *testing.T) {
 	d := newDesk(t)
 	for _, c := range []struct {
@@ -96,6 +97,7 @@ func TestCompletingValues(t *testing.T) {
 		{[]string{"export", "accounts", "--format", ""}, "csv json"},
 		{[]string{"config", "set", "mail-delivery", ""}, "smtp none"},
 		{[]string{"config", "set", "default-lang", ""}, "pt en fr"},
+		{[]string{"account", "add", "qq12345-ovh", "--lang", ""}, "pt en fr"},
 	} {
 		if got := strings.Join(d.complete(c.args...), " "); got != c.want {
 			t.Errorf("%v: %q, want %q", c.args, got, c.want)
@@ -104,7 +106,8 @@ func TestCompletingValues(t *testing.T) {
 }
 
 // TestSmallSlips: a mail's number may be written #31, as a request's;
-// an empty FILE for backup is a misuse, not "cannot write : …".
+// an empty FILE for backup or import, or FINGERPRINT for key remove, is
+// a misuse, not "cannot write : …".
 func TestSmallSlips(t *testing.T) {
 	d := seeded(t)
 	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
@@ -113,6 +116,11 @@ func TestSmallSlips(t *testing.T) {
 		t.Errorf("mail show #%d: %s", id, out)
 	}
 	d.misused("FILE is empty: give the path of the copy to write", "backup", "")
+	// so is import's FILE ("can't read : no such file"), and key
+	// remove's FINGERPRINT ("no key with fingerprint  is registered")
+	d.misused("FILE is empty: give the path of a CSV file, or - for standard input", "import", "accounts", "")
+	d.misused("FILE is empty", "import", "services", " ", "--dry-run")
+	d.misused("FINGERPRINT is empty: give the fingerprint of a registered key", "key", "remove", "")
 	if out := d.ok("export", "accounts", "--format", "JSON"); !strings.HasPrefix(out, "[") {
 		t.Errorf("export --format JSON: %q", out)
 	}
@@ -153,6 +161,81 @@ func TestCompletionWritesNothingATerminalActsOn(t *testing.T) {
 		got := strings.TrimSuffix(out, ":4\n") // the directive's line: no files
 		if got = strings.TrimSuffix(got, "\n"); got != c.want {
 			t.Errorf("%q: %q, want %q", c.args, got, c.want)
+		}
+	}
+}
+
+// TestCompletingRevoke: api-key revoke completes its application key,
+// then the numbers of that key's consumer keys (those 'api-key list'
+// shows), not file names; a key it does not know offers none.
+func TestCompletingRevoke(t *testing.T) {
+	d := newDesk(t)
+	d.ok("demo")
+	type made struct {
+		ApplicationKey string `json:"applicationKey"`
+	}
+	one := decode[made](t, d.ok("api-key", "add", "xx11111-ovh", "--json"))
+	other := decode[made](t, d.ok("api-key", "add", "cd67890-ovh", "--json"))
+	if got := d.complete("api-key", "revoke", one.ApplicationKey[:4]); len(got) != 1 || got[0] != one.ApplicationKey {
+		t.Errorf("revoke %s…: %q, want %q", one.ApplicationKey[:4], got, one.ApplicationKey)
+	}
+	for _, c := range []struct {
+		key  string
+		want string
+	}{
+		{one.ApplicationKey, "1"},
+		{other.ApplicationKey, "2"},
+		{"nosuchkey", ""},
+	} {
+		if got := strings.Join(d.complete("api-key", "revoke", c.key, ""), " "); got != c.want {
+			t.Errorf("revoke %s: %q, want %q", c.key, got, c.want)
+		}
+	}
+	d.ok("api-key", "revoke", other.ApplicationKey, "2")
+	if got := d.complete("api-key", "revoke", other.ApplicationKey, ""); len(got) != 0 {
+		t.Errorf("a revoked consumer key is offered: %q", got)
+	}
+}
+
+// TestCompletingAValueOffersNoFiles: a flag whose value is not a file
+// (a duration, a name, a number, an address) completes nothing, where
+// the shell listed the folder's files as if one were the value; a flag
+// that takes a file (and an argument that is one) still offers them.
+func TestCompletingAValueOffersNoFiles(t *testing.T) {
+	d := newDesk(t)
+	directive := func(args ...string) string {
+		out := strings.TrimSpace(d.ok(append([]string{"__complete"}, args...)...))
+		return out[strings.LastIndex(out, "\n")+1:]
+	}
+	for _, args := range [][]string{
+		{"request", "create", "--validity", ""},
+		{"account", "add", "qq12345-ovh", "--name", ""},
+		{"account", "add", "qq12345-ovh", "--owes", ""},
+		{"history", "--limit", ""},
+		{"owner", "set", "xara.pt", "--phone", ""},
+		{"api-key", "add", "xx11111-ovh", "--name", ""},
+		{"serve", "--listen", ""},
+		{"migrate", "--to", ""},
+		{"demo", "--services", ""},
+		{"services", "--smtp", ""},
+		{"--mail-from", ""},
+	} {
+		if got := directive(args...); got != ":4" { // ShellCompDirectiveNoFileComp
+			t.Errorf("%q: directive %s, want :4 (no files)", args, got)
+		}
+	}
+	for _, args := range [][]string{
+		{"--db", ""},
+		{"services", "--db", ""},
+		{"migrate", "--from", ""},
+		{"serve", "--tls-cert", ""},
+		{"serve", "--host-key", ""},
+		{"api-key", "add", "xx11111-ovh", "--api-secret-key", ""},
+		{"import", "accounts", ""},
+		{"backup", ""},
+	} {
+		if got := directive(args...); got != ":0" { // ShellCompDirectiveDefault: files
+			t.Errorf("%q: directive %s, want :0 (files)", args, got)
 		}
 	}
 }

@@ -97,6 +97,9 @@ func newCmdImportOf(a *app, runF func(*importOptions) error, what string, cols c
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.File = args[0]
+			if strings.TrimSpace(o.File) == "" {
+				return misuse(cmd, "empty_csv")
+			}
 			if runF != nil {
 				return runF(o)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -215,6 +216,9 @@ func newCmdKeyRemove(a *app, runF func(*keyRemoveOptions) error) *cobra.Command 
 		ValidArgsFunction:     firstArg(a.completeKeys),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Fingerprint = args[0]
+			if strings.TrimSpace(o.Fingerprint) == "" {
+				return misuse(cmd, "empty_fingerprint")
+			}
 			if runF != nil {
 				return runF(o)
 			}

@@ -269,6 +269,7 @@ contactdesk completion fish \
 		}
 	}
 	onceEach(root)
+	noFilesForValues(root)
 	a.strayAfterEmptyFlag(root)
 	return root
 }
@@ -351,6 +352,16 @@ func checkGlobals(cmd *cobra.Command, _ []string) error {
 			return misuse(cmd, "json_format", locale.Args{"Command": what})
 		}
 		return misuse(cmd, "no_json", locale.Args{"Command": what})
+	}
+	// --as "$UNSET" would act as $CONTACTDESK_AS, another account,
+	// without a word (or say --as was not given, where it was); --smtp
+	// "$UNSET" would deliver through $CONTACTDESK_SMTP, turning real
+	// delivery on for the desk (which removes the simulated mailbox's
+	// tokens), and --mail-from "$UNSET" send as $CONTACTDESK_MAIL_FROM.
+	for _, name := range []string{"as", "smtp", "mail-from"} {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+			return misuse(cmd, "empty_"+strings.ReplaceAll(name, "-", "_"))
+		}
 	}
 	return nil
 }
@@ -503,6 +514,11 @@ func exactArgs(names ...string) cobra.PositionalArgs {
 func atMostOneHandle(cmd *cobra.Command, args []string) error {
 	if len(args) > 1 {
 		return misuse(cmd, "at_most_one_handle", locale.Args{"Command": commandName(cmd), "Got": len(args)})
+	}
+	// key list "$UNSET" would list every account's keys as if they were
+	// the one account's (and a script removing them, remove them all).
+	if len(args) == 1 && strings.TrimSpace(args[0]) == "" {
+		return misuse(cmd, "empty_handle")
 	}
 	return nil
 }
