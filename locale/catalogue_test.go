@@ -244,3 +244,25 @@ func TestPortugueseNamesTheKey(t *testing.T) {
 		}
 	}
 }
+
+// TestPortugueseSaysEntradaPadrao: Portuguese names the standard input
+// "a entrada padrão", as it names the output "a saída padrão"; the
+// errors of --token - and its help said "lê-o do stdin", an English
+// word in the sentence (it may follow in brackets, for who knows it so).
+func TestPortugueseSaysEntradaPadrao(t *testing.T) {
+	check := func(where, s string) {
+		if strings.Count(s, "stdin") > strings.Count(s, "entrada padrão (stdin)") {
+			t.Errorf("pt: %s says stdin: %q", where, s)
+		}
+	}
+	for _, id := range locale.IDs(locale.PT) {
+		for _, form := range locale.Forms(locale.PT, id) {
+			check(id, form)
+		}
+	}
+	for cmd, fields := range locale.HelpCatalogue(locale.PT) {
+		for field, text := range fields {
+			check("the help of "+cmd+", "+field, text)
+		}
+	}
+}
