@@ -58,7 +58,7 @@ contactdesk request create --help`,
 // newCmdMan prints the manual page. fang has one, but it writes to the
 // process's stdout whatever the command was given, and mango-cobra lists
 // hidden flags and makes a paragraph of every line of a description.
-func newCmdMan() *cobra.Command {
+func newCmdMan(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:                   "man",
 		Short:                 "Print the manual page (roff)",
@@ -74,7 +74,11 @@ func newCmdMan() *cobra.Command {
 			if err := manTree(&page.Root, root); err != nil {
 				return err
 			}
-			_, err := fmt.Fprint(cmd.OutOrStdout(), page.Build(manHeading{roff.NewDocument()}))
+			l := locale.EN
+			if a.l != nil {
+				l = a.l.Lang()
+			}
+			_, err := fmt.Fprint(cmd.OutOrStdout(), page.Build(manHeading{roff.NewDocument(), manWords(l)}))
 			return err
 		},
 	}
@@ -83,7 +87,51 @@ func newCmdMan() *cobra.Command {
 // manHeading writes the page's heading with the manual's usual title for
 // section 1: mango gives the page's description there, which man(1)
 // prints in the header line, where a sentence overlaps the page's name.
-type manHeading struct{ *roff.Document }
+// It writes mango's words, its section headings (NAME, SYNOPSIS…), the
+// subcommands' OPTIONS and COMMANDS and the synopsis's "options...",
+// in the command line's language (words: nil in English), as the help
+// pages are: a Portuguese page read NAME, SYNOPSIS, DESCRIPTION above
+// its Portuguese text.
+type manHeading struct {
+	*roff.Document
+	words map[string]string
+}
+
+// manHeadings are the headings mango writes that fang's help pages do
+// not (its OPTIONS is the help's "flags", its COMMANDS theirs).
+var manHeadings = []string{"name", "synopsis", "description"}
+
+// manWords maps mango's words, as it writes them ("NAME", "options..."),
+// to language l's; nil in English.
+func manWords(l locale.Lang) map[string]string {
+	if l == locale.EN {
+		return nil
+	}
+	m := map[string]string{}
+	for _, h := range append(manHeadings, "commands", "flags") {
+		if s, ok := locale.Help(l, allCommands, "heading."+h); ok {
+			written := strings.ToUpper(h)
+			if h == "flags" {
+				written = "OPTIONS"
+			}
+			m[written] = strings.ToUpper(s)
+		}
+	}
+	m["options..."] = placeholder(l, "flags") + "..."
+	m["argument..."] = placeholder(l, "args") + "..."
+	return m
+}
+
+func (m manHeading) word(s string) string {
+	if t, ok := m.words[s]; ok {
+		return t
+	}
+	return s
+}
+
+func (m manHeading) Section(s string)    { m.Document.Section(m.word(strings.ToUpper(s))) }
+func (m manHeading) TextBold(s string)   { m.Document.TextBold(m.word(s)) }
+func (m manHeading) TextItalic(s string) { m.Document.TextItalic(m.word(s)) }
 
 func (m manHeading) Heading(section uint, title, _ string, ts time.Time) {
 	m.Document.Heading(section, title, "General Commands Manual", ts)

@@ -41,7 +41,7 @@ func helpKey(cmd *cobra.Command) string {
 // place to write its translation.
 func helpFields(root *cobra.Command, fn func(cmd, field string, text *string)) {
 	fn(allCommands, "flag.help", new(string))
-	for _, h := range fangHeadings {
+	for _, h := range append(fangHeadings, manHeadings...) {
 		fn(allCommands, "heading."+h, new(string))
 	}
 	for _, p := range fangPlaceholders {

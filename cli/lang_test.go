@@ -706,3 +706,36 @@ func TestManHelpFollowsTheLocale(t *testing.T) {
 		}
 	}
 }
+
+// TestManPageFollowsTheLocale: the manual page's headings, and the
+// words its synopsis and its lists of subcommands add, are in the
+// locale's language, as its text is: a Portuguese page read NAME,
+// SYNOPSIS, DESCRIPTION, OPTIONS and COMMANDS above its Portuguese text.
+func TestManPageFollowsTheLocale(t *testing.T) {
+	d := newDesk(t)
+	for _, c := range []struct {
+		env       string
+		want, not []string
+	}{
+		{"LANG=pt_PT.UTF-8", []string{".SH NOME\n", ".SH SINOPSE\n", ".SH DESCRIÇÃO\n", ".SH OPÇÕES\n", ".SH COMANDOS\n", `\fBCOMANDOS\fP`, `\fBOPÇÕES\fP`, `[\fIopções\&.\&.\&.\fP] [\fIargumentos\&.\&.\&.\fP]`},
+			[]string{".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH OPTIONS", ".SH COMMANDS", `\fBCOMMANDS\fP`, `\fBOPTIONS\fP`, `\fIoptions`}},
+		{"LANG=fr_FR.UTF-8", []string{".SH NOM\n", ".SH SYNOPSIS\n", ".SH DESCRIPTION\n", ".SH OPTIONS\n", ".SH COMMANDES\n", `\fBCOMMANDES\fP`, `\fIoptions\&.\&.\&.\fP] [\fIarguments\&.\&.\&.\fP]`},
+			[]string{".SH NAME", ".SH COMMANDS", `\fBCOMMANDS\fP`}},
+		{"LANG=C", []string{".SH NAME\n", ".SH SYNOPSIS\n", ".SH OPTIONS\n", ".SH COMMANDS\n", `\fBCOMMANDS\fP`, `\fIoptions\&.\&.\&.\fP`}, nil},
+	} {
+		r := d.withLang([]string{c.env}, "man")
+		if r.code != 0 {
+			t.Fatalf("%s man: exit %d: %s", c.env, r.code, r.err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(r.out, w) {
+				t.Errorf("%s: the man page lacks %q", c.env, w)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(r.out, w) {
+				t.Errorf("%s: the man page says %q", c.env, w)
+			}
+		}
+	}
+}

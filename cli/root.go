@@ -246,7 +246,7 @@ contactdesk mail list --as cd67890-ovh`,
 		newCmdMigrate(a, nil),
 		newCmdBackup(a, nil),
 	)
-	root.AddCommand(newCmdMan())
+	root.AddCommand(newCmdMan(a))
 	root.SetHelpCommand(newCmdHelp())
 	root.SetHelpCommandGroupID(groupMore)
 	root.InitDefaultHelpCmd() // in the tree now, for speakHelp

@@ -217,3 +217,52 @@ func TestYouAsRequesterSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestPortugueseNamesTheKey: a key that is a letter is introduced as a
+// key ("prima a tecla o") where a sentence names it: Portuguese reads
+// "o", "a" and "e" as words (the, to, and), and the mails said "prima o
+// neste e-mail … e, depois, a para aceitar" and "prima e no pedido",
+// which a reader from Portugal stumbles on. The app's hints ("a aceita,
+// x recusa", "(e: alterar)") are key lists, and name the key first.
+func TestPortugueseNamesTheKey(t *testing.T) {
+	re := regexp.MustCompile(`(?i)(?:^|[^\p{L}])(prima [a-z]|depois, [a-z] para)(?:[^\p{L}]|$)`)
+	bare := func(s string) []string { // "prima a tecla" is the way
+		return re.FindStringSubmatch(strings.ReplaceAll(s, "prima a tecla ", "prima tecla "))
+	}
+	for _, id := range locale.IDs(locale.PT) {
+		for _, form := range locale.Forms(locale.PT, id) {
+			if m := bare(form); m != nil {
+				t.Errorf("pt: %s says %q, a letter that reads as a word: %q", id, m[1], form)
+			}
+		}
+	}
+	for cmd, fields := range locale.HelpCatalogue(locale.PT) {
+		for field, text := range fields {
+			if m := bare(text); m != nil {
+				t.Errorf("pt: the help of %s, %s, says %q: %q", cmd, field, m[1], text)
+			}
+		}
+	}
+}
+
+// TestPortugueseSaysEntradaPadrao: Portuguese names the standard input
+// "a entrada padrão", as it names the output "a saída padrão"; the
+// errors of --token - and its help said "lê-o do stdin", an English
+// word in the sentence (it may follow in brackets, for who knows it so).
+func TestPortugueseSaysEntradaPadrao(t *testing.T) {
+	check := func(where, s string) {
+		if strings.Count(s, "stdin") > strings.Count(s, "entrada padrão (stdin)") {
+			t.Errorf("pt: %s says stdin: %q", where, s)
+		}
+	}
+	for _, id := range locale.IDs(locale.PT) {
+		for _, form := range locale.Forms(locale.PT, id) {
+			check(id, form)
+		}
+	}
+	for cmd, fields := range locale.HelpCatalogue(locale.PT) {
+		for field, text := range fields {
+			check("the help of "+cmd+", "+field, text)
+		}
+	}
+}

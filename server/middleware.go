@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"charm.land/ssh"
@@ -108,18 +110,40 @@ func (s *Server) requireTerminal() wish.Middleware {
 			if sess.RawCommand() != "" {
 				l.end(endCommand)
 				l.exit(1)
-				s.tell(sess, "srv.no_commands", locale.Args{"Port": port})
+				if ssh := s.sshCommand(sess); ssh != "" {
+					s.tell(sess, "srv.no_commands_at", locale.Args{"SSH": ssh})
+				} else {
+					s.tell(sess, "srv.no_commands", locale.Args{"Port": port})
+				}
 				return
 			}
 			if _, _, ok := sess.Pty(); !ok {
 				l.end(endNoTerminal)
 				l.exit(1)
-				s.tell(sess, "srv.no_terminal", locale.Args{"Port": port})
+				if ssh := s.sshCommand(sess); ssh != "" {
+					s.tell(sess, "srv.no_terminal_at", locale.Args{"SSH": strings.Replace(ssh, "ssh ", "ssh -t ", 1)})
+				} else {
+					s.tell(sess, "srv.no_terminal", locale.Args{"Port": port})
+				}
 				return
 			}
 			next(sess)
 		}
 	}
+}
+
+// sshCommand is how the desk's customers reach it ("ssh -p 2222
+// desk.example.net", its public-ssh), for the line that turns a session
+// away to give the whole command, where it said "HOST"; "" when
+// public-ssh is not set or the desk did not answer within 2 s.
+func (s *Server) sshCommand(sess ssh.Session) string {
+	ctx, cancel := context.WithTimeout(sess.Context(), 2*time.Second)
+	defer cancel()
+	set, err := s.desk.Settings(ctx)
+	if err != nil {
+		return ""
+	}
+	return set.SSHCommand()
 }
 
 // shortID names a session in the log without giving away its hash.

@@ -71,6 +71,46 @@ func TestNoTerminal(t *testing.T) {
 	f.waitLog(t, settle, "session end", "reason=\"no terminal\"")
 }
 
+// TestTurnedAwayToTheDesksAddress: with public-ssh set, a session
+// turned away (no terminal, a command) is given the whole command to
+// connect with, in its account's language; it said "ssh -t -p 2222
+// HOST", and the customer had to guess what HOST was.
+func TestTurnedAwayToTheDesksAddress(t *testing.T) {
+	f := start(t, nil)
+	ctx := context.Background()
+	if _, err := f.desk.SetSetting(ctx, model.SettingPublicSSH, "desk.example.net:2222"); err != nil {
+		t.Fatal(err)
+	}
+	c := f.login(t, alice)
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr syncbuf.Buffer
+	sess.Stderr = &stderr
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	_ = sess.Wait()
+	sess.Close()
+	if want := "contactdesk needs a terminal: ssh -t -p 2222 desk.example.net\n"; stderr.String() != want {
+		t.Errorf("without a terminal: %q, want %q", stderr.String(), want)
+	}
+
+	if _, err := f.desk.SetLang(ctx, alice, "pt"); err != nil {
+		t.Fatal(err)
+	}
+	sess, err = c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	out, _ := sess.CombinedOutput("request list")
+	if want := "contactdesk não executa comandos por SSH: ligue-se com ssh -p 2222 desk.example.net\n"; string(out) != want {
+		t.Errorf("a command: %q, want %q", out, want)
+	}
+}
+
 func TestCommandRefused(t *testing.T) {
 	f := start(t, nil)
 	sess, err := f.login(t, alice).NewSession()

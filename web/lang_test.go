@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -201,4 +202,34 @@ func TestMistypedTokenKeepsThePagesLanguage(t *testing.T) {
 	req := httptest.NewRequest(http.MethodPost, "/email/1", strings.NewReader("token=AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAC&answer=accept&lang=fr"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	want(t, w.do(req), http.StatusForbidden, `lang="fr"`)
+}
+
+// TestTitleNamesTheDeskOnce: the browser's tab reads the page's title,
+// then the desk's name; the home page, whose title is the desk's name,
+// said it twice ("Balcão de contactos · Balcão de contactos"), in every
+// language.
+func TestTitleNamesTheDeskOnce(t *testing.T) {
+	w := newWorld(t, web.Options{})
+	title := regexp.MustCompile(`<title>([^<]*)</title>`)
+	for _, c := range []struct{ accept, home, missing string }{
+		{"pt-PT", "Balcão de contactos", "Esta página não existe. · Balcão de contactos"},
+		{"en", "Contact desk", "There is no such page here. · Contact desk"},
+		{"fr", "Guichet des contacts", ""},
+	} {
+		for path, wantTitle := range map[string]string{"/": c.home, "/nothing-here": c.missing} {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req.Header.Set("Accept-Language", c.accept)
+			m := title.FindStringSubmatch(w.do(req).body)
+			if m == nil {
+				t.Fatalf("%s %s: no title", c.accept, path)
+			}
+			got := html.UnescapeString(m[1])
+			if wantTitle != "" && got != wantTitle {
+				t.Errorf("%s %s: the title %q, want %q", c.accept, path, got, wantTitle)
+			}
+			if strings.Count(got, c.home) != 1 {
+				t.Errorf("%s %s: the title %q names the desk %d times", c.accept, path, got, strings.Count(got, c.home))
+			}
+		}
+	}
 }

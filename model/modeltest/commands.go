@@ -23,8 +23,8 @@ var commandRE = regexp.MustCompile(`contactdesk (request|profile) |--as |--token
 var appWays = map[string]struct{ confirm, request, email string }{
 	"en": {"In the app, press o on this mail to open request #%d, then a to accept or x to refuse with your token.",
 		"press e on the request in the app.", "ask for the change again in the app's Profile: a fresh token is mailed there."},
-	"pt": {"Na aplicação, prima o neste e-mail para abrir o pedido #%d e, depois, a para aceitar ou x para recusar com o seu código.",
-		"prima e no pedido, na aplicação.", "peça a alteração de novo no Perfil da aplicação: um código novo é enviado para lá."},
+	"pt": {"Na aplicação, prima a tecla o neste e-mail para abrir o pedido #%d e, depois, a tecla a para aceitar ou x para recusar com o seu código.",
+		"prima a tecla e no pedido, na aplicação.", "peça a alteração de novo no Perfil da aplicação: um código novo é enviado para lá."},
 	"fr": {"Dans l'application, appuyez sur o dans cet e-mail pour ouvrir la demande #%d, puis sur a pour accepter ou sur x pour refuser avec votre code.",
 		"touche e sur la demande dans l'application.", "demandez à nouveau le changement dans le Profil de l'application\u00a0: un nouveau code y est envoyé."},
 }

@@ -106,6 +106,20 @@ func testTokenEnded(t *testing.T, open Opener) {
 	// a proof whose change expired is ended, though no mail says so
 	f.Clock.Advance(31 * 24 * time.Hour)
 	check("proof, expired", T, model.MailEmailConfirm, 0, true)
+	// and what is said of its token does not call it confirmed or
+	// refused (it said "was confirmed or refused since" of every ended
+	// proof): it may have expired, in every language
+	ms, _ = f.Desk.Mails(f.Ctx, T)
+	for _, m := range ms {
+		if m.Kind != model.MailEmailConfirm || m.ID != newest {
+			continue
+		}
+		for l, expired := range map[locale.Lang]string{locale.EN: "expired", locale.PT: "expirou", locale.FR: "expiré"} {
+			if say := model.GoneNote(m).In(locale.For(l)); !strings.Contains(say, expired) {
+				t.Errorf("%s: the token of a change that expired: %q, not %q", l, say, expired)
+			}
+		}
+	}
 }
 
 // testSettleExpiries: with nothing written meanwhile, SettleExpiries
