@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -454,13 +455,8 @@ func apiKeyRevoke(o *apiKeyRevokeOptions) error {
 // completeAPIKeys completes an application key, described by its
 // account and name.
 func (a *app) completeAPIKeys(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	d, ctx, done, ok := a.peek()
+	ks, _, ok := a.peekAPIKeys()
 	if !ok {
-		return nil, noFiles
-	}
-	defer done()
-	ks, err := d.APIKeys(ctx, "")
-	if err != nil {
 		return nil, noFiles
 	}
 	var out []string
@@ -470,6 +466,18 @@ func (a *app) completeAPIKeys(_ *cobra.Command, _ []string, toComplete string) (
 		}
 	}
 	return out, noFiles
+}
+
+// peekAPIKeys reads every account's API keys for a completion, and the
+// desk's time; false when the desk can't be read.
+func (a *app) peekAPIKeys() ([]model.APIKey, time.Time, bool) {
+	d, ctx, done, ok := a.peek()
+	if !ok {
+		return nil, time.Time{}, false
+	}
+	defer done()
+	ks, err := d.APIKeys(ctx, "")
+	return ks, d.Now(), err == nil
 }
 
 // completeRevoke completes revoke's application key, then the numbers of
@@ -482,16 +490,10 @@ func (a *app) completeRevoke(cmd *cobra.Command, args []string, toComplete strin
 	default:
 		return nil, noFiles
 	}
-	d, ctx, done, ok := a.peek()
+	ks, now, ok := a.peekAPIKeys()
 	if !ok {
 		return nil, noFiles
 	}
-	defer done()
-	ks, err := d.APIKeys(ctx, "")
-	if err != nil {
-		return nil, noFiles
-	}
-	now := d.Now()
 	var out []string
 	for _, k := range ks {
 		if k.AppKey != strings.TrimSpace(args[0]) {
