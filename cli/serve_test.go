@@ -200,7 +200,7 @@ func TestServeMetrics(t *testing.T) {
 	// The server counts the refusal once it has closed the connection,
 	// which the client may not wait for.
 	var body string
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(body, `reason="auth"} 1`) && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(body, `reason="auth"} 1`) && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		_, body = get("/metrics")
 	}
 	for _, want := range []string{
