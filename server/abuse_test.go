@@ -93,7 +93,7 @@ func TestWindowChangeFlood(t *testing.T) {
 	warm := f.login(t, bruno)
 	open(t, warm, 80, 24, "xterm").waitFor(t, "me bb22222-ovh", settle)
 	warm.Close()
-	for deadline := time.Now().Add(5 * time.Second); f.srv.Sessions() > 0; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(settle); f.srv.Sessions() > 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the first session did not end")
 		}
@@ -139,7 +139,7 @@ func TestWindowChangeFlood(t *testing.T) {
 		c.Close() // the hang-up
 	}
 
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(settle)
 	for {
 		fds, g := openFiles(t), runtime.NumGoroutine()
 		if f.srv.Sessions() == 0 && fds <= fds0 && g <= g0 {
@@ -147,8 +147,8 @@ func TestWindowChangeFlood(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			buf := make([]byte, 1<<20)
-			t.Fatalf("5s after the hang-ups, %d sessions, %d open files (%d before), %d goroutines (%d before):\n%s",
-				f.srv.Sessions(), fds, fds0, g, g0, buf[:runtime.Stack(buf, true)])
+			t.Fatalf("%s after the hang-ups, %d sessions, %d open files (%d before), %d goroutines (%d before):\n%s",
+				settle, f.srv.Sessions(), fds, fds0, g, g0, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -259,7 +259,7 @@ func TestSessionsPerAccount(t *testing.T) {
 	open(t, f.login(t, bruno), 100, 30, "xterm").waitFor(t, "bb22222-ovh Bruno Bento", settle)
 
 	io.WriteString(mine[0].stdin, "q")
-	mine[0].waitEnd(t, 5*time.Second)
+	mine[0].waitEnd(t, settle)
 	open(t, f.login(t, alice), 100, 30, "xterm").waitFor(t, "aa11111-ovh Alice Abreu", settle)
 }
 
@@ -325,7 +325,7 @@ func TestNoSessionConnection(t *testing.T) {
 	tm.press(t, "2")
 	tm.waitFor(t, "My requests", settle)
 	io.WriteString(tm.stdin, "q")
-	tm.waitEnd(t, 5*time.Second)
+	tm.waitEnd(t, settle)
 	waitClosed(t, c2, timeout+5*time.Second)
 }
 

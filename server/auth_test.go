@@ -158,7 +158,7 @@ func TestKeysLookedUpPerLogin(t *testing.T) {
 		c.Close()
 		t.Fatal("logged in")
 	}
-	f.waitLog(t, 5*time.Second, "handshake failed", "user=someone")
+	f.waitLog(t, settle, "handshake failed", "user=someone")
 	if n := reads.Load() - before; n > maxKeysOffered {
 		t.Errorf("a login offering %d keys (%d of them asked about) had the desk read %d times; want %d at most", offered, step, n, maxKeysOffered)
 	}

@@ -362,7 +362,7 @@ func (f *fixture) waitLog(t testing.TB, within time.Duration, parts ...string) s
 // waitRefusals waits until the OnRefuse hook was told n refusals for r.
 func (f *fixture) waitRefusals(t testing.TB, r Refusal, n int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(settle)
 	for f.refusals(r) != n {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d refusals %q counted, want %d", f.refusals(r), r, n)

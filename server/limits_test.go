@@ -136,7 +136,7 @@ func TestRefusedConnectionLogsOneLine(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, remote := dial(t)
 			tt.try(t, c)
-			line := f.waitLog(t, 5*time.Second, append([]string{`msg="handshake failed"`, remote, "duration="}, tt.want...)...)
+			line := f.waitLog(t, settle, append([]string{`msg="handshake failed"`, remote, "duration="}, tt.want...)...)
 			time.Sleep(100 * time.Millisecond) // a line after it would come now
 			if got := linesOf(f, remote); len(got) != 1 {
 				t.Errorf("%d lines for one refused connection, want 1:\n%s", len(got), strings.Join(got, "\n"))
@@ -150,7 +150,7 @@ func TestRefusedConnectionLogsOneLine(t *testing.T) {
 	// one that logged in says so, and says when it ends; once all are
 	// closed, the server keeps nothing of them
 	f.login(t, bruno).Close()
-	f.waitLog(t, 5*time.Second, "connection closed", "account=bb22222-ovh")
+	f.waitLog(t, settle, "connection closed", "account=bb22222-ovh")
 	n := 0
 	f.srv.handshakes.Range(func(_, _ any) bool { n++; return true })
 	if n != 0 {

@@ -33,13 +33,13 @@ func TestSeesOwnServicesOnly(t *testing.T) {
 	tm.press(t, "@", "2")
 	tm.waitFor(t, "My requests", settle)
 	io.WriteString(tm.stdin, "q")
-	if err := tm.waitEnd(t, 5*time.Second); err != nil {
+	if err := tm.waitEnd(t, settle); err != nil {
 		t.Errorf("quitting ended the session with %v", err)
 	}
-	f.waitLog(t, 5*time.Second, "session end", "account=aa11111-ovh", "reason=quit")
+	f.waitLog(t, settle, "session end", "account=aa11111-ovh", "reason=quit")
 	// The session no longer listens to the desk: only its connection
 	// does (for a removal of its key), until it closes.
-	for deadline := time.Now().Add(5 * time.Second); f.desk.Broker().Subscribers() > 1; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(settle); f.desk.Broker().Subscribers() > 1; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d subscriptions left after the session ended", f.desk.Broker().Subscribers())
 		}
@@ -222,7 +222,7 @@ func TestIdleTimeout(t *testing.T) {
 		}
 	}()
 	idle.waitFor(t, "me aa11111-ovh", settle)
-	idle.waitEnd(t, 5*time.Second)
+	idle.waitEnd(t, settle)
 	if !strings.Contains(idle.stderr.String(), "without a keystroke") {
 		t.Errorf("stderr: %q", idle.stderr.String())
 	}
@@ -251,7 +251,7 @@ func TestMaxSessions(t *testing.T) {
 	}
 	// Once one leaves, there is room again.
 	io.WriteString(a.stdin, "q")
-	a.waitEnd(t, 5*time.Second)
+	a.waitEnd(t, settle)
 	open(t, f.login(t, alice), 100, 30, "xterm").waitFor(t, "aa11111-ovh Alice Abreu", settle)
 }
 
@@ -264,7 +264,7 @@ func TestPanicEndsOneSession(t *testing.T) {
 	a.waitFor(t, "me aa11111-ovh", settle)
 	b.waitFor(t, "me bb22222-ovh", settle)
 	a.typeLine(t, "panic")
-	err := a.waitEnd(t, 5*time.Second)
+	err := a.waitEnd(t, settle)
 	var exit *gossh.ExitError
 	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
 		t.Errorf("the session ended with %v, want exit status 1", err)
@@ -297,7 +297,7 @@ func TestPanicBeforeTheProgram(t *testing.T) {
 		}
 	})
 	a := open(t, f.login(t, alice), 100, 30, "xterm")
-	err := a.waitEnd(t, 5*time.Second)
+	err := a.waitEnd(t, settle)
 	var exit *gossh.ExitError
 	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(a.stderr.String(), "something went wrong") {
 		t.Errorf("the session ended with %v, stderr %q", err, a.stderr.String())

@@ -39,8 +39,8 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	// One leaves by itself during the notice; the other is ended.
 	io.WriteString(a.stdin, "q")
-	a.waitEnd(t, 5*time.Second)
-	if err := b.waitEnd(t, 5*time.Second); err != nil {
+	a.waitEnd(t, settle)
+	if err := b.waitEnd(t, settle); err != nil {
 		t.Errorf("the session ended with %v, want exit status 0", err)
 	}
 	if !strings.Contains(b.stderr.String(), "closed for maintenance") {
@@ -72,7 +72,7 @@ func TestShutdownDeadline(t *testing.T) {
 	if err := f.srv.Shutdown(ctx); err == nil {
 		t.Error("Shutdown past its deadline returned nil")
 	}
-	a.waitEnd(t, 5*time.Second)
+	a.waitEnd(t, settle)
 }
 
 // TestShutdownAsServeStarts: a stop asked for as the server starts
@@ -166,9 +166,9 @@ func TestShutdownWhileLoggingIn(t *testing.T) {
 	defer cancel()
 	stopped := make(chan error, 1)
 	go func() { stopped <- f.srv.Shutdown(ctx) }()
-	f.waitLog(t, 5*time.Second, "shutting down")
+	f.waitLog(t, settle, "shutting down")
 	live.Close()
-	f.waitLog(t, 5*time.Second, "connection closed", "account=aa11111-ovh")
+	f.waitLog(t, settle, "connection closed", "account=aa11111-ovh")
 	time.Sleep(100 * time.Millisecond)
 	armed.Store(false)
 	close(gate) // bruno's login completes now
@@ -189,7 +189,7 @@ func TestShutdownWhileLoggingIn(t *testing.T) {
 	go func() { d.c.Wait(); close(closed) }()
 	select {
 	case <-closed:
-	case <-time.After(2 * time.Second):
+	case <-time.After(settle): // closed already: this is the client hearing of it
 		t.Fatal("a connection logged in during the shutdown is still open after Shutdown returned")
 	}
 }
