@@ -150,7 +150,7 @@ func (a *app) screen() string { return ansi.Strip(a.raw()) }
 // broken test from hanging; nothing is measured.
 func (a *app) waitFor(what string, ok func(string) bool) string {
 	a.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		s := a.screen()
 		if ok(s) {

@@ -229,7 +229,7 @@ func TestFirstFramesSpeakTheAccountsLanguage(t *testing.T) {
 		tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 	}()
 	ok := false
-	for deadline := time.Now().Add(10 * time.Second); !ok && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(20 * time.Second); !ok && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 		mu.Lock()
 		ok = len(frames) > 0 && strings.Contains(frames[len(frames)-1], "Xavier Xará")
