@@ -36,13 +36,19 @@ type limited struct {
 
 func newLimited(t *testing.T, l connlimit.Limits) *limited {
 	t.Helper()
+	return newLimitedAt(t, l, time.Now)
+}
+
+// newLimitedAt is newLimited on the clock now.
+func newLimitedAt(t *testing.T, l connlimit.Limits, now func() time.Time) *limited {
+	t.Helper()
 	tcp, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &limited{conns: make(chan net.Conn, 100), log: &syncbuf.Buffer{}}
 	l.Log = slog.New(slog.NewTextHandler(s.log, nil))
-	s.ln = connlimit.Wrap(tcp, l)
+	s.ln = connlimit.WrapAt(tcp, l, now)
 	t.Cleanup(func() { s.ln.Close() })
 	go func() {
 		for {
@@ -200,8 +206,14 @@ func TestLimitConnsExempt(t *testing.T) {
 // time.
 func TestLimitConnsRate(t *testing.T) {
 	proxy := netip.MustParseAddr("127.0.0.3")
-	s := newLimited(t, connlimit.Limits{PerAddr: 10, Total: 100, Rate: ratelimit.New(3, 200*time.Millisecond, 0),
-		Exempt: func(a netip.Addr) bool { return a == proxy }})
+	// The listener's clock moves only when told: on a busy machine, the
+	// four connections "at once" could otherwise be 200 ms apart, and
+	// the 4th taken with a token come back meanwhile.
+	var mu sync.Mutex
+	at := time.Now()
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return at }
+	s := newLimitedAt(t, connlimit.Limits{PerAddr: 10, Total: 100, Rate: ratelimit.New(3, 200*time.Millisecond, 0),
+		Exempt: func(a netip.Addr) bool { return a == proxy }}, now)
 	for i := range 3 {
 		c, ok := s.dial(t, "127.0.0.1")
 		if !ok {
@@ -226,7 +238,9 @@ func TestLimitConnsRate(t *testing.T) {
 	if n := strings.Count(s.log.String(), "too many new connections from one address"); n != 1 || !strings.Contains(s.log.String(), "client=127.0.0.1 ") {
 		t.Errorf("the log:\n%s", s.log.String())
 	}
-	time.Sleep(300 * time.Millisecond)
+	mu.Lock()
+	at = at.Add(300 * time.Millisecond)
+	mu.Unlock()
 	if _, ok := s.dial(t, "127.0.0.1"); !ok {
 		t.Fatal("the address was still shut out once its rate let a connection in")
 	}
