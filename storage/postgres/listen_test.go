@@ -407,8 +407,10 @@ func TestCommitUnanswered(t *testing.T) {
 	p, pu := newProxy(t, u)
 	db := openURL(t, pu)
 	other := openURL(t, u)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
+	// Its time runs from the COMMIT's hold, not from the start: on a busy
+	// machine, BEGIN and INSERT could take the whole time, and the write
+	// end before its COMMIT, as one that saved nothing.
+	ctx := newArmedCtx()
 	held := false
 	defer func() {
 		if held {
@@ -421,6 +423,7 @@ func TestCommitUnanswered(t *testing.T) {
 		}
 		p.hold() // the COMMIT that follows waits in the network
 		held = true
+		ctx.arm(3 * time.Second)
 		return nil
 	})
 	if !errors.Is(err, model.ErrMaybeSaved) || !errors.Is(err, context.DeadlineExceeded) ||
@@ -441,14 +444,43 @@ func TestCommitUnanswered(t *testing.T) {
 	})
 	// A statement before the COMMIT that is not answered in time
 	// changed nothing, and says no more than that it took too long.
-	ctx, cancel = context.WithTimeout(context.Background(), time.Second)
+	short, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	err = db.Update(ctx, func(tx model.Tx) error {
+	err = db.Update(short, func(tx model.Tx) error {
 		p.hold()
 		held = true
 		return tx.InsertAccount(model.Account{Handle: "cd67890-ovh", Name: "Never", Email: "n@x.x"})
 	})
 	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, model.ErrMaybeSaved) {
 		t.Fatalf("a statement unanswered in time: %v", err)
+	}
+}
+
+// armedCtx is a context whose deadline passes a while after it is armed,
+// not after it is made: its time runs from a point inside the work it
+// bounds.
+type armedCtx struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newArmedCtx() *armedCtx {
+	return &armedCtx{Context: context.Background(), done: make(chan struct{})}
+}
+
+// arm has the deadline pass after d.
+func (c *armedCtx) arm(d time.Duration) {
+	time.AfterFunc(d, func() { c.once.Do(func() { close(c.done) }) })
+}
+
+func (c *armedCtx) Done() <-chan struct{} { return c.done }
+
+func (c *armedCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
 	}
 }
