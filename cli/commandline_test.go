@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +19,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
+	"contactdesk/internal/syncbuf"
 	"contactdesk/locale"
 	"contactdesk/model"
 	"contactdesk/server"
@@ -386,14 +386,27 @@ func TestPoolWithASQLiteDeskIsAMisuse(t *testing.T) {
 		t.Error("a refused account add added the account")
 	}
 
-	// serve, stopped (as by SIGINT) half a second after its start: one
-	// that took --pool would serve until then, and exit 0
+	// serve, stopped (as by SIGINT) once it serves: one that took --pool
+	// would serve, and exit 0. (Stopped half a second after its start,
+	// as it was, a busy machine could stop it before it served.)
 	serve := func(args ...string) (int, string) {
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		var out, errb bytes.Buffer
-		code := Run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), &out, &errb, func(k string) string { return d.env[k] })
-		return code, errb.String()
+		var out, errb syncbuf.Buffer
+		ran := make(chan int, 1)
+		go func() {
+			ran <- Run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), &out, &errb, func(k string) string { return d.env[k] })
+		}()
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			select {
+			case code := <-ran:
+				return code, errb.String()
+			default:
+			}
+			if strings.Contains(errb.String(), "msg=serving") || time.Now().After(deadline) {
+				cancel()
+			}
+		}
 	}
 	if code, stderr := serve("--pool", "8"); code != 2 || !strings.Contains(stderr, says) || strings.Contains(stderr, "serving") {
 		t.Errorf("serve --pool 8 on a SQLite desk: exit %d, stderr:\n%s", code, stderr)
