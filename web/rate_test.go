@@ -22,7 +22,10 @@ import (
 // nothing bounded how fast one client asked: each page read the desk
 // and wrote its line, as fast as the client could send.
 func TestPagesPastTheRate(t *testing.T) {
-	const every = 300 * time.Millisecond
+	// Longer than the 50 refused pages take on a busy machine under the
+	// race detector: with 300 ms, a while could pass among them, and
+	// their count be cut in two lines, or a page start a run anew.
+	const every = 5 * time.Second
 	web.RefusedLogEvery(t, every)
 	w := newWorld(t, web.Options{AddrRate: 3})
 	r := w.Create(modeltest.A, modeltest.Example, modeltest.N, model.Tech)[0]
@@ -53,7 +56,7 @@ func TestPagesPastTheRate(t *testing.T) {
 	if n := refused(); n != 1 || !strings.Contains(w.log.String(), `route=/request/{id} status=429`) || strings.Contains(w.log.String(), "style.css") {
 		t.Errorf("%d access lines of refused pages, want the first alone:\n%s", n, w.log.String())
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(every + 20*time.Second)
 	for !strings.Contains(w.log.String(), "pages refused past the rate") && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
