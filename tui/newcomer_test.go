@@ -158,8 +158,10 @@ func TestStatusMessagesBelongToTheirScreen(t *testing.T) {
 	a.press("down")
 	a.waitGone("nothing changed")
 
-	// with no key pressed, a message fades by itself
-	b := start(t, d, demo.Persona, 100, 30, tui.Options{StatusFade: 200 * time.Millisecond})
+	// with no key pressed, a message fades by itself (after 2 s: shown
+	// for 200 ms, it could come and go while a busy machine kept this
+	// test from looking, and the test wait for it in vain)
+	b := start(t, d, demo.Persona, 100, 30, tui.Options{StatusFade: 2 * time.Second})
 	servicesShown(b)
 	b.typ("/vps-7f")
 	b.press("enter", "o")
