@@ -16,7 +16,10 @@ import (
 // account's language from its first frame, and the line the server
 // ends a session with is in that language too.
 func TestSessionSpeaksTheAccountsLanguage(t *testing.T) {
-	f := start(t, func(o *Options) { o.IdleTimeout = 2 * time.Second })
+	// Idle after 5 s: its frames are gone once it ends (the terminal
+	// leaves the alternate screen), and a busy machine could draw them,
+	// or keep this test from looking, past 2 s.
+	f := start(t, func(o *Options) { o.IdleTimeout = 5 * time.Second })
 	if _, err := f.desk.SetLang(context.Background(), alice, "pt"); err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +27,7 @@ func TestSessionSpeaksTheAccountsLanguage(t *testing.T) {
 	s.waitFor(t, "1 Serviços", settle)
 	s.waitFor(t, "aa11111-ovh Alice Abreu", settle)
 	s.waitEnd(t, settle)
-	if got := s.stderr.String(); !strings.Contains(got, "contactdesk: sessão fechada após 2 segundos sem nenhuma tecla") {
+	if got := s.stderr.String(); !strings.Contains(got, "contactdesk: sessão fechada após 5 segundos sem nenhuma tecla") {
 		t.Errorf("stderr: %q", got)
 	}
 }
@@ -32,7 +35,9 @@ func TestSessionSpeaksTheAccountsLanguage(t *testing.T) {
 // TestShutdownNoticeInTheAccountsLanguage: the warning that the server
 // is about to close reaches each session in its account's language.
 func TestShutdownNoticeInTheAccountsLanguage(t *testing.T) {
-	f := start(t, func(o *Options) { o.ShutdownNotice = 2 * time.Second })
+	// A notice of 5 s: the sessions end with it, and their screens with
+	// them, which a busy machine could make come before this test looked.
+	f := start(t, func(o *Options) { o.ShutdownNotice = 5 * time.Second })
 	if _, err := f.desk.SetLang(context.Background(), alice, "pt"); err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +48,8 @@ func TestShutdownNoticeInTheAccountsLanguage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	go f.srv.Shutdown(ctx)
-	a.waitFor(t, "o contactdesk fecha para manutenção daqui a 2 segundos", settle)
-	b.waitFor(t, "contactdesk closes for maintenance in 2 seconds", settle)
+	a.waitFor(t, "o contactdesk fecha para manutenção daqui a 5 segundos", settle)
+	b.waitFor(t, "contactdesk closes for maintenance in 5 seconds", settle)
 }
 
 // TestTooManySessionsInTheAccountsLanguage: a session beyond the

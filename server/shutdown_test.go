@@ -20,7 +20,10 @@ import (
 // TestGracefulShutdown: the server stops accepting at once, tells the
 // open sessions, ends them after the notice, and returns.
 func TestGracefulShutdown(t *testing.T) {
-	f := start(t, func(o *Options) { o.ShutdownNotice = 500 * time.Millisecond })
+	// A notice of 3 s: the sessions end with it, and their screens with
+	// them (the terminal leaves the alternate screen); with 500 ms, a busy
+	// machine could end bruno's before this test looked for the notice.
+	f := start(t, func(o *Options) { o.ShutdownNotice = 3 * time.Second })
 	a := open(t, f.login(t, alice), 100, 30, "xterm")
 	b := open(t, f.login(t, bruno), 100, 30, "xterm")
 	a.waitFor(t, "aa11111-ovh Alice Abreu", settle)
@@ -31,7 +34,7 @@ func TestGracefulShutdown(t *testing.T) {
 	stopped := make(chan error, 1)
 	go func() { stopped <- f.srv.Shutdown(ctx) }()
 
-	a.waitFor(t, "contactdesk closes for maintenance in 500ms; what you confirmed is saved", settle)
+	a.waitFor(t, "contactdesk closes for maintenance in 3 seconds; what you confirmed is saved", settle)
 	b.waitFor(t, "contactdesk closes for maintenance", settle)
 	if c, err := f.dial(string(alice), f.authOf(alice)); err == nil {
 		c.Close()
