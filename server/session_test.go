@@ -202,10 +202,11 @@ func TestColourProfilePerSession(t *testing.T) {
 }
 
 func TestIdleTimeout(t *testing.T) {
-	// busy types from the moment it opens, every 50 ms, 20 times within
+	// busy types from the moment it opens, every 50 ms, 60 times within
 	// the idle timeout: on a loaded machine a late keystroke must not
-	// pass for idleness.
-	f := startPlaceholder(t, func(o *Options) { o.IdleTimeout = time.Second })
+	// pass for idleness. (3 s: idle's first frame is looked for before
+	// it ends, and its screen is blank once it has.)
+	f := startPlaceholder(t, func(o *Options) { o.IdleTimeout = 3 * time.Second })
 	c := f.login(t, alice)
 	idle := open(t, c, 100, 30, "xterm")
 	busy := open(t, c, 100, 30, "xterm")
