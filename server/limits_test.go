@@ -95,7 +95,10 @@ func TestHandshakeTimeout(t *testing.T) {
 // as the handshake failed, one as it closed), as often as its address
 // could connect.
 func TestRefusedConnectionLogsOneLine(t *testing.T) {
-	f := start(t, func(o *Options) { o.HandshakeTimeout = time.Second })
+	// 5 s: twelve keys looked up, ten passwords, a login, each within
+	// it, on a busy machine under the race detector (with 1 s, one could
+	// end for the timeout, not the reason the test waits for)
+	f := start(t, func(o *Options) { o.HandshakeTimeout = 5 * time.Second })
 	strangers := make([]gossh.Signer, 12)
 	for i := range strangers {
 		strangers[i] = newKey(t)
