@@ -48,22 +48,34 @@ func (s stalledStore) Update(ctx context.Context, fn func(model.Tx) error) error
 
 // giveUps counts the calls given up on, and keeps what the window showed
 // when the first one gave up: what the user saw then, however late the
-// test looks at the screen on a busy machine.
+// test looks at the screen on a busy machine. While held, the calls that
+// give up wait to return until let go: the screens say they are loading
+// for as long as the test needs to see it, not for a call's time limit,
+// which a busy machine could pass before the test looked.
 type giveUps struct {
 	mu     sync.Mutex
 	n      int
 	screen func() string // the window, once the test watches it
 	first  string        // the window when the first call gave up
 	seen   bool          // first was taken
+	gate   chan struct{} // closed to let the held calls go; nil: none held
+	from   int           // the first call held: the give-ups before it go
 }
 
 func (g *giveUps) add() {
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	if g.n == 0 && g.screen != nil {
 		g.first, g.seen = g.screen(), true
 	}
+	var wait chan struct{}
+	if g.gate != nil && g.n >= g.from {
+		wait = g.gate
+	}
 	g.n++
+	g.mu.Unlock()
+	if wait != nil {
+		<-wait
+	}
 }
 
 // watch has the window read by screen when the first call gives up.
@@ -79,6 +91,34 @@ func (g *giveUps) atFirst() (n int, first string, seen bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.n, g.first, g.seen
+}
+
+// holdFrom holds the calls that give up from the k-th on (0: the first),
+// until letGo; hold, those from now on.
+func (g *giveUps) holdFrom(k int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.gate == nil {
+		g.gate = make(chan struct{})
+	}
+	g.from = k
+}
+
+func (g *giveUps) hold() {
+	g.mu.Lock()
+	n := g.n
+	g.mu.Unlock()
+	g.holdFrom(n)
+}
+
+// letGo lets the held calls return, and the next ones.
+func (g *giveUps) letGo() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.gate != nil {
+		close(g.gate)
+		g.gate = nil
+	}
 }
 
 // stalledDesk is base's desk over a database that hangs from the start,
@@ -104,7 +144,11 @@ func TestLoadingWhileTheDeskHangs(t *testing.T) {
 			t.Parallel()
 			base := newDeskIn(t, lang)
 			d, hung, gaveUp := stalledDesk(base)
+			// the language's read gives up; the screens' reads wait to,
+			// until the test has seen each tab loading
+			gaveUp.holdFrom(1)
 			a := startIn(t, d, demo.Persona, lang, 80, 24, tui.Options{Locked: true, Lang: lang, CallTimeout: 3 * time.Second})
+			t.Cleanup(gaveUp.letGo)
 			gaveUp.watch(a.screen)
 			loading, tab := a.T("tui.loading"), "[1 "+a.T("tui.tab.services")+"]"
 			s := a.waitText(tab, loading)
@@ -148,6 +192,7 @@ func TestLoadingWhileTheDeskHangs(t *testing.T) {
 
 			// the reads give up: the Profile says it could not be read,
 			// and so do the lists, the status line saying why
+			gaveUp.letGo()
 			failed := a.T("tui.status.error", locale.Args{"Msg": ""})
 			s = a.waitText(a.T("tui.profile.title"), a.T("tui.not_read"), failed)
 			if strings.Contains(s, loading) {
@@ -188,14 +233,17 @@ func TestPickerLoadingWhileTheDeskHangs(t *testing.T) {
 	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
 		t.Run(string(lang), func(t *testing.T) {
 			t.Parallel()
-			d, hung, _ := stalledDesk(newDesk(t))
+			d, hung, gaveUp := stalledDesk(newDesk(t))
+			gaveUp.hold() // until the test has seen it loading
 			a := startIn(t, d, "", lang, 80, 24, tui.Options{Lang: lang, CallTimeout: 2 * time.Second})
+			t.Cleanup(gaveUp.letGo)
 			loading := a.T("tui.loading")
 			none := a.T("tui.picker.info", locale.Args{"Shown": 0, "N": 0})
 			s := a.waitText(a.T("tui.picker.title"), loading)
 			if strings.Contains(s, none) {
 				t.Errorf("while nothing was read, the picker says %q:\n%s", none, s)
 			}
+			gaveUp.letGo()
 			failed := a.T("tui.status.error", locale.Args{"Msg": ""})
 			s = a.waitText(a.T("tui.picker.title"), a.T("tui.not_read"), failed)
 			if strings.Contains(s, loading) || strings.Contains(s, none) {
@@ -280,9 +328,10 @@ func TestSubViewsWhileTheDeskHangs(t *testing.T) {
 	for _, lang := range []model.Lang{model.LangEN, model.LangPT} {
 		t.Run(string(lang), func(t *testing.T) {
 			t.Parallel()
-			d, hung, _ := stalledDesk(newDeskIn(t, lang))
+			d, hung, gaveUp := stalledDesk(newDeskIn(t, lang))
 			hung.Store(false)
 			a := startIn(t, d, demo.Persona, lang, 100, 30, tui.Options{Locked: true, Lang: lang, CallTimeout: time.Second})
+			t.Cleanup(gaveUp.letGo)
 			a.waitFor("the services", func(s string) bool { return a.loaded(s) && strings.Contains(s, "xara-shop.com") })
 			loading, notRead := a.T("tui.loading"), a.T("tui.not_read")
 			failed := a.T("tui.status.error", locale.Args{"Msg": ""})
@@ -319,17 +368,21 @@ func TestSubViewsWhileTheDeskHangs(t *testing.T) {
 			} {
 				v.list()
 				hung.Store(true)
+				gaveUp.hold() // until the test has seen it loading
 				a.press(v.open)
 				a.waitText(v.title, loading)
+				gaveUp.letGo()
 				s := a.waitText(v.title, notRead, failed)
 				if strings.Contains(s, loading) {
 					t.Errorf("%s: still says %q once its read gave up:\n%s", v.name, loading, s)
 				}
 				// ctrl+r reads it again: loading, then not read again
+				gaveUp.hold()
 				a.press("ctrl+r")
 				a.waitFor(v.name+" loading again", func(s string) bool {
 					return strings.Contains(s, v.title) && strings.Contains(s, loading) && !strings.Contains(s, notRead)
 				})
+				gaveUp.letGo()
 				a.waitText(v.title, notRead, failed)
 				// the desk answers: ctrl+r shows it
 				hung.Store(false)
