@@ -221,7 +221,7 @@ func TestServeHTTP(t *testing.T) {
 		}()
 		re := regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
 		var addr string
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 			if m := re.FindStringSubmatch(log.String()); m != nil {
 				addr = m[1]
 				break

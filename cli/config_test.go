@@ -104,7 +104,7 @@ func TestServeHTTPPage(t *testing.T) {
 			code <- Run(ctx, append([]string{"--db", d.env["CONTACTDESK_DB"], "serve"}, args...), strings.NewReader(""), io.Discard, log, func(string) string { return "" })
 		}()
 		re := regexp.MustCompile(`msg="serving HTTP" addr=\S+ url=(\S+)`)
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 			if m := re.FindStringSubmatch(log.String()); m != nil {
 				url = m[1]
 				break

@@ -567,7 +567,7 @@ func TestServeLogsEachFailedDelivery(t *testing.T) {
 	log, stop := serveSMTP(t, d, srv.URL())
 	warned := regexp.MustCompile(`level=WARN msg="mail #\d to (ad11111-ovh at example\.com|te22222-ovh at example\.com) deferred: 451 \\"4\.3\.0 try again later\\"; next try at \S+" event=deferred mail=\d account=\S+ domain=example\.com attempt=1 `)
 	failed := `level=ERROR msg="mail #3 to ne44444-ovh at example.com not delivered: 550 \"5.1.1 <…@example.com>: no such user\"" event=failed mail=3 account=ne44444-ovh domain=example.com attempt=1`
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		l := log.String()
 		if len(warned.FindAllString(l, -1)) == 2 && strings.Contains(l, failed) {
 			break
@@ -596,7 +596,7 @@ func TestServeFollowsMailDeliveryOff(t *testing.T) {
 	log, stop := serveSMTP(t, d, srv.URL())
 	httpRE := regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`)
 	var addr string
-	for deadline := time.Now().Add(10 * time.Second); addr == ""; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); addr == ""; time.Sleep(10 * time.Millisecond) {
 		if m := httpRE.FindStringSubmatch(log.String()); m != nil {
 			addr = m[1]
 		}
@@ -618,7 +618,7 @@ func TestServeFollowsMailDeliveryOff(t *testing.T) {
 	}
 	waitLog := func(what, line string) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.String(), line); time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(log.String(), line); time.Sleep(10 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("the log never said that %s:\n%s", what, log.String())
 			}
@@ -718,15 +718,15 @@ func TestServeWithoutSSHSendsOtherProcessesMailAtOnce(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	d := seeded(t)
 	log, _ := serveSMTP(t, d, srv.URL())
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.String(), "serving HTTP"); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(log.String(), "serving HTTP"); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("serve did not start:\n%s", log.String())
 		}
 	}
 	d.ok("request", "create", "--as", "ad11111-ovh", "--service", "example.com", "--role", "tech", "--to", "ne44444-ovh")
-	for deadline := time.Now().Add(10 * time.Second); len(srv.Messages()) < 3; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); len(srv.Messages()) < 3; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of the request's 3 mails sent within 10 s; the log:\n%s", len(srv.Messages()), log.String())
+			t.Fatalf("%d of the request's 3 mails sent within 20 s; the log:\n%s", len(srv.Messages()), log.String())
 		}
 	}
 }

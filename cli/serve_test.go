@@ -58,7 +58,7 @@ func TestServe(t *testing.T) {
 				strings.NewReader(""), &out, &log, func(string) string { return "" })
 		}()
 		re := regexp.MustCompile(`msg=serving addr=(\S+)`)
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 			if m := re.FindStringSubmatch(log.String()); m != nil {
 				addr = m[1]
 				break
@@ -83,7 +83,7 @@ func TestServe(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitScreen := func(want string) {
-			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(screen.String(), want); time.Sleep(10 * time.Millisecond) {
+			for deadline := time.Now().Add(20 * time.Second); !strings.Contains(screen.String(), want); time.Sleep(10 * time.Millisecond) {
 				if time.Now().After(deadline) {
 					t.Fatalf("the app did not show %q: %q", want, screen.String())
 				}
@@ -98,7 +98,7 @@ func TestServe(t *testing.T) {
 			// Leave first: the warning to open sessions is the server
 			// package's to test, and takes seconds.
 			c.Close()
-			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.String(), "session end"); time.Sleep(10 * time.Millisecond) {
+			for deadline := time.Now().Add(20 * time.Second); !strings.Contains(log.String(), "session end"); time.Sleep(10 * time.Millisecond) {
 				if time.Now().After(deadline) {
 					t.Fatalf("the session did not end: %s", log.String())
 				}
@@ -298,7 +298,7 @@ func waitServing(log *syncbuf.Buffer, args []string, ended <-chan int, addr map[
 		"http":    regexp.MustCompile(`msg="serving HTTP" addr=(\S+)`),
 	}
 	flags := map[string]string{"ssh": "--listen", "metrics": "--metrics", "http": "--http"}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		select {
 		case n := <-ended:
 			return fmt.Errorf("serve ended, exit %d:\n%s", n, log.String())

@@ -498,7 +498,7 @@ func TestCrashAfterHandOverIsNotSentAgain(t *testing.T) {
 	}
 	want := fmt.Sprintf(`level=ERROR msg="mail #%d to %s at example.net not delivered: %s" event=failed mail=%d account=%s domain=example.net attempt=1 `,
 		m.ID, tech, model.InterruptedAnswer, m.ID, tech)
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), want) || strings.Count(logs.String(), "event=sent") < 2; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(logs.String(), want) || strings.Count(logs.String(), "event=sent") < 2; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no error line for the interrupted mail #%d; want\n%s\nthe log:\n%s", m.ID, want, logs)
 		}
@@ -591,7 +591,7 @@ func TestSentRecordedOnceUnanswered(t *testing.T) {
 	for h := range addresses {
 		w.waitDelivery(t, h, model.DeliverySent)
 	}
-	for deadline := time.Now().Add(10 * time.Second); strings.Count(logs.String(), "event=sent") < 3; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); strings.Count(logs.String(), "event=sent") < 3; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("not every mail is logged sent:\n%s", logs)
 		}
@@ -755,7 +755,7 @@ func TestTryOutlivingItsLeaseIsNotSentTwice(t *testing.T) {
 			fast, _ := start(t, other, srv)
 			srv.Wait(t, 3)
 			close(resume)
-			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(slowLogs.String(), "left to another sender"); time.Sleep(10 * time.Millisecond) {
+			for deadline := time.Now().Add(20 * time.Second); !strings.Contains(slowLogs.String(), "left to another sender"); time.Sleep(10 * time.Millisecond) {
 				if time.Now().After(deadline) {
 					t.Fatalf("the slow sender's log:\n%s", slowLogs)
 				}
@@ -835,7 +835,7 @@ func TestGivesUpAfter24Hours(t *testing.T) {
 	// record). The other parties' mails are given up in the same run,
 	// each logged after its own record: wait for this one's line.
 	line := regexp.MustCompile(fmt.Sprintf(`level=ERROR msg="mail #%d to %s at example.net not delivered: not delivered within 24 hours; the last try: cannot connect`, m.ID, tech))
-	for deadline := time.Now().Add(10 * time.Second); !line.MatchString(logs.String()) && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(20 * time.Second); !line.MatchString(logs.String()) && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if l := logs.String(); !line.MatchString(l) {
@@ -1210,7 +1210,7 @@ func TestEachFailedTryIsLogged(t *testing.T) {
 	w.request(t)
 	failed := w.waitDelivery(t, tech, model.DeliveryFailed)
 	// The line comes just after the record.
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), "level=ERROR") && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(logs.String(), "level=ERROR") && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
 
@@ -1252,7 +1252,7 @@ func TestEachFailedTryIsLogged(t *testing.T) {
 	_, logs2 := start(t, w2, srv2, func(c *delivery.Config) { c.LogAddresses = true })
 	w2.request(t)
 	w2.waitDelivery(t, tech, model.DeliveryFailed)
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs2.String(), "to "+addresses[tech]) && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(logs2.String(), "to "+addresses[tech]) && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if !strings.Contains(logs2.String(), "to "+addresses[tech]+" not delivered: 550") || !strings.Contains(logs2.String(), "to="+addresses[tech]) {
@@ -1323,7 +1323,7 @@ func TestFollowsTheDeskSetting(t *testing.T) {
 	const off = `level=WARN msg="mail delivery was turned off in the desk's settings (mail-delivery is not smtp): this node sends no more mail, ` +
 		`and the mails written meanwhile land in the desk's simulated mailbox, until 'contactdesk config set mail-delivery smtp' ` +
 		`(or a restart with --smtp, which sets it again)" mail-delivery=none`
-	for deadline := time.Now().Add(10 * time.Second); count(off) == 0; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); count(off) == 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no warning that delivery was turned off:\n%s", logs)
 		}
@@ -1345,7 +1345,7 @@ func TestFollowsTheDeskSetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	const on = `level=INFO msg="mail delivery was turned back on in the desk's settings (mail-delivery is smtp): this node sends the outbox again" mail-delivery=smtp`
-	for deadline := time.Now().Add(10 * time.Second); count(on) == 0; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); count(on) == 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no line that delivery is back on:\n%s", logs)
 		}
