@@ -69,8 +69,10 @@ func TestATerminalThatCanNotAnswerIsAskedNothing(t *testing.T) {
 			if strings.Contains(shown, "]11;?") || strings.Contains(shown, "\x1b[c") {
 				t.Errorf("%v, %v: the terminal was asked its colours:\n%q", env, args, shown)
 			}
-			if took > time.Second {
-				t.Errorf("%v, %v: took %v", env, args, took)
+			// a wait for the answer is fang's 2 s, at least: under it, a
+			// command drawn slowly on a busy machine is not taken for one
+			if took >= 2*time.Second {
+				t.Errorf("%v, %v: took %v, as long as a wait for the terminal's answer", env, args, took)
 			}
 			if env["TERM"] == "dumb" && strings.Contains(shown, "\x1b") {
 				t.Errorf("%v, %v: a dumb terminal was sent an escape sequence:\n%q", env, args, shown)
