@@ -111,7 +111,7 @@ func TestTerminalReadsOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(20 * time.Second): // a wrong reader waits for good
 		t.Fatal("a dropped byte read nothing back: the Terminal read the terminal again")
 	}
 	typed(t, ptmx, pasteStart)
@@ -142,7 +142,7 @@ func TestTerminalReadsOnce(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "cancel") {
 			t.Fatalf("cancelled, the read returned %v", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(20 * time.Second): // a wrong reader waits for good
 		t.Fatal("cancelled, the read went on waiting")
 	}
 }
