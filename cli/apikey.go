@@ -380,6 +380,9 @@ func newCmdAPIKeyRemove(a *app, runF func(*apiKeyRemoveOptions) error) *cobra.Co
 		ValidArgsFunction:     firstArg(a.completeAPIKeys),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.AppKey = args[0]
+			if strings.TrimSpace(o.AppKey) == "" {
+				return misuse(cmd, "empty_app_key")
+			}
 			if runF != nil {
 				return runF(o)
 			}
@@ -424,6 +427,9 @@ keys keep working.`,
 		ValidArgsFunction:     a.completeRevoke,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.AppKey = strings.TrimSpace(args[0])
+			if o.AppKey == "" {
+				return misuse(cmd, "empty_app_key")
+			}
 			id, err := strconv.ParseInt(strings.TrimSpace(args[1]), 10, 64)
 			if err != nil || id <= 0 {
 				return misuse(cmd, "consumer_number", locale.Args{"Value": locale.Quoted(text.Quote(args[1], 40))})

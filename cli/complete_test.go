@@ -121,6 +121,10 @@ func TestSmallSlips(t *testing.T) {
 	d.misused("FILE is empty: give the path of a CSV file, or - for standard input", "import", "accounts", "")
 	d.misused("FILE is empty", "import", "services", " ", "--dry-run")
 	d.misused("FINGERPRINT is empty: give the fingerprint of a registered key", "key", "remove", "")
+	// and api-key remove's and revoke's APPLICATION_KEY ("no API key
+	// has the application key """, exit 1)
+	d.misused("APPLICATION_KEY is empty: give an API key's application key", "api-key", "remove", "")
+	d.misused("APPLICATION_KEY is empty", "api-key", "revoke", " ", "1")
 	if out := d.ok("export", "accounts", "--format", "JSON"); !strings.HasPrefix(out, "[") {
 		t.Errorf("export --format JSON: %q", out)
 	}
