@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
@@ -23,8 +22,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/spf13/cobra"
 
@@ -702,16 +699,11 @@ func (sh *shell) sshKey(path string) string {
 	return line
 }
 
+// sshKeyLine is a new key's authorized_keys line, as ssh-add -L writes
+// one.
 func sshKeyLine(t *testing.T, comment string) string {
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := gossh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSuffix(string(gossh.MarshalAuthorizedKey(k)), "\n") + " " + comment + "\n"
+	line, _ := pubKey(t, comment)
+	return line
 }
 
 // selfSignedCert writes a certificate for 127.0.0.1 and its key, PEM.
